@@ -71,8 +71,8 @@ describe('actions/benchmark/action.yml', () => {
 describe('dist/benchmark bundle', () => {
   it('benchmarks, writes the results, the outputs and the job summary', () => {
     const r = runBundle(
-      { model: MODELS.ocrCls, input: 'x=1x3x48x192', warmup: '2', 'min-iterations': '5', 'min-duration': '0', 'device-label': 'ci "box" #1' },
-      { EDGEML_RUNTIME_DIR: ROOT },
+      { model: MODELS.ocrCls, input: 'x=1x3x48x192', warmup: '2', 'min-iterations': '5', 'min-duration': '0', 'device-label': 'ci "box" #1', 'runner-labels': 'self-hosted, rpi5' },
+      { EDGEML_RUNTIME_DIR: ROOT, GITHUB_ACTIONS: 'true', RUNNER_NAME: 'rpi5-01' },
     );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -80,6 +80,7 @@ describe('dist/benchmark bundle', () => {
     expect(r.outputs.results).toBe(resultsPath);
     const doc = readResults(resultsPath);
     expect(doc.device.label).toBe('ci "box" #1');
+    expect(doc.device.runner).toMatchObject({ name: 'rpi5-01', labels: ['self-hosted', 'rpi5'] });
     expect(Number(r.outputs['p50-ms'])).toBe(doc.latencyMs.p50);
     expect(Number(r.outputs['p90-ms'])).toBe(doc.latencyMs.p90);
     expect(Number(r.outputs['peak-memory-mb'])).toBeCloseTo(doc.memory.peakRssBytes / 2 ** 20, 1);

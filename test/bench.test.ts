@@ -36,6 +36,7 @@ describe('runBenchmark on real models', () => {
     expect(r.runtime).toMatchObject({ name: 'onnxruntime-node', version: '1.30.0', executionProvider: 'cpu' });
     expect(r.iterations).toBeGreaterThanOrEqual(10);
     expect(r.samplesMs).toHaveLength(r.iterations);
+    expect(r.queryMode).toBe('single');
     const l = r.latencyMs;
     expect(l.min).toBeGreaterThan(0);
     expect(l.min).toBeLessThanOrEqual(l.p50);

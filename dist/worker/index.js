@@ -739,10 +739,13 @@ async function createSession(ort, req, profilePrefix) {
         throw modelError(req.model, e);
     }
 }
-function inputMeta(session) {
-    // onnxruntime-common >= 1.21 exposes metadata; names alone are the floor.
+function inputMeta(ort, session) {
+    // Input types and shapes are exposed from onnxruntime-node 1.21 on.
     const meta = session.inputMetadata;
-    return meta ?? session.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
+    if (!meta) {
+        throw new errors_UserError(`onnxruntime-node ${ort.env.versions.node ?? ''} does not report input shapes; use version 1.21 or newer`);
+    }
+    return meta;
 }
 /** Query mode: a multi-sample query is one batched run where every input has a free batch dim. */
 function batchInputs(inputs, samples) {
@@ -792,7 +795,7 @@ async function measure(req) {
     const loadMs = external_node_perf_hooks_namespaceObject.performance.now() - t0;
     await send({ type: 'progress', phase: 'load', done: 1, elapsedMs: loadMs });
     const dataShapes = Object.fromEntries([...npy].map(([name, arr]) => [name, arr.shape]));
-    const resolved = resolveInputs(inputMeta(session), req.inputs, dataShapes);
+    const resolved = resolveInputs(inputMeta(ort, session), req.inputs, dataShapes);
     const { samplesPerQuery } = req.run;
     const batched = batchInputs(resolved, samplesPerQuery);
     const inputs = batched ?? resolved;
@@ -846,7 +849,7 @@ async function measure(req) {
     return {
         runtimeVersion: ort.env.versions.node ?? ort.env.versions.common,
         inputs,
-        queryMode: batched || samplesPerQuery <= 1 ? 'batched' : 'sequential',
+        queryMode: samplesPerQuery <= 1 ? 'single' : batched ? 'batched' : 'sequential',
         loadMs,
         firstRunMs,
         samples,

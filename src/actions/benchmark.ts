@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     samples: getBoolInput('samples', false),
     deviceLabel: getInput('device-label') || process.env.RUNNER_NAME || '',
   });
+  const runnerLabels = getListInput('runner-labels');
+  if (runnerLabels.length) opts.runnerLabels = runnerLabels;
   const label = artifactSafe(opts.deviceLabel || `${process.platform}-${process.arch}`);
   const resultsPath = resolve(getInputOr('results', `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort)$/i, '')}.json`));
   mkdirSync(dirname(resultsPath), { recursive: true });

@@ -61,7 +61,11 @@ function cpuFlags(): string[] {
   return [];
 }
 
-export function describeDevice(label?: string): DeviceInfo {
+/**
+ * Describes this machine. `runnerLabels` are the labels of the Actions runner (steps cannot read
+ * them, so workflows pass them in: the `runner-labels` input or EDGEML_RUNNER_LABELS).
+ */
+export function describeDevice(label?: string, runnerLabels?: string[]): DeviceInfo {
   const cpus = os.cpus();
   const cpuModel = (cpus[0]?.model ?? 'unknown').trim();
   const flags = cpuFlags();
@@ -76,7 +80,7 @@ export function describeDevice(label?: string): DeviceInfo {
     memoryGiB: Math.round(memoryBytes / 2 ** 30),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(kind)).digest('hex').slice(0, 16);
-  const runnerLabels = (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const labels = runnerLabels ?? (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
   const device: DeviceInfo = {
     fingerprint,
     label: label || process.env.EDGEML_DEVICE_LABEL || `${process.platform}-${process.arch}`,
@@ -94,7 +98,7 @@ export function describeDevice(label?: string): DeviceInfo {
       name: process.env.RUNNER_NAME ?? 'unknown',
       ...(process.env.RUNNER_OS ? { os: process.env.RUNNER_OS } : {}),
       ...(process.env.RUNNER_ARCH ? { arch: process.env.RUNNER_ARCH } : {}),
-      labels: runnerLabels,
+      labels,
     };
   }
   return device;

@@ -37,6 +37,8 @@ export interface BenchOptions {
   profile: boolean;
   keepSamples: boolean;
   deviceLabel?: string;
+  /** Labels of the Actions runner this runs on. */
+  runnerLabels?: string[];
 }
 
 /** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
@@ -80,7 +82,7 @@ export async function runBenchmark(opts: BenchOptions, hooks: BenchHooks = {}): 
     session: { threads: opts.threads, executionProvider: opts.executionProvider, optLevel: opts.optLevel },
     run: { scenario: opts.scenario, ...settings },
   };
-  const device = describeDevice(opts.deviceLabel);
+  const device = describeDevice(opts.deviceLabel, opts.runnerLabels);
   const m = await runWorker(request, (p) => hooks.onProgress?.({ ...p, step: 'measure' }));
 
   let profile: BenchResults['profile'];

@@ -2,6 +2,8 @@
 import type { InputSpec, ResolvedInput } from './inputs.js';
 
 export type Scenario = 'single-stream' | 'multi-stream' | 'offline';
+/** How a query runs: one sample, several as one batched run, or several runs in turn. */
+export type QueryMode = 'single' | 'batched' | 'sequential';
 export type OptLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
 
 export interface SessionSettings {
@@ -44,8 +46,7 @@ export interface ProfileSummary {
 export interface WorkerResult {
   runtimeVersion: string;
   inputs: ResolvedInput[];
-  /** How a multi-sample query is issued: one batched run, or several runs in turn. */
-  queryMode: 'batched' | 'sequential';
+  queryMode: QueryMode;
   loadMs: number;
   firstRunMs: number;
   /** Latency of each timed query in ms, in the order they ran. */

@@ -51,10 +51,13 @@ async function createSession(ort: OrtModule, req: WorkerRequest, profilePrefix?:
   }
 }
 
-function inputMeta(session: Session): InputMeta[] {
-  // onnxruntime-common >= 1.21 exposes metadata; names alone are the floor.
+function inputMeta(ort: OrtModule, session: Session): InputMeta[] {
+  // Input types and shapes are exposed from onnxruntime-node 1.21 on.
   const meta = (session as unknown as { inputMetadata?: InputMeta[] }).inputMetadata;
-  return meta ?? session.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
+  if (!meta) {
+    throw new UserError(`onnxruntime-node ${ort.env.versions.node ?? ''} does not report input shapes; use version 1.21 or newer`);
+  }
+  return meta;
 }
 
 /** Query mode: a multi-sample query is one batched run where every input has a free batch dim. */
@@ -105,7 +108,7 @@ async function measure(req: WorkerRequest): Promise<WorkerResult> {
   await send({ type: 'progress', phase: 'load', done: 1, elapsedMs: loadMs });
 
   const dataShapes = Object.fromEntries([...npy].map(([name, arr]) => [name, arr.shape]));
-  const resolved = resolveInputs(inputMeta(session), req.inputs, dataShapes);
+  const resolved = resolveInputs(inputMeta(ort, session), req.inputs, dataShapes);
   const { samplesPerQuery } = req.run;
   const batched = batchInputs(resolved, samplesPerQuery);
   const inputs = batched ?? resolved;
@@ -159,7 +162,7 @@ async function measure(req: WorkerRequest): Promise<WorkerResult> {
   return {
     runtimeVersion: ort.env.versions.node ?? ort.env.versions.common,
     inputs,
-    queryMode: batched || samplesPerQuery <= 1 ? 'batched' : 'sequential',
+    queryMode: samplesPerQuery <= 1 ? 'single' : batched ? 'batched' : 'sequential',
     loadMs,
     firstRunMs,
     samples,

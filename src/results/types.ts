@@ -1,7 +1,7 @@
 // The results document: the contract between steps, jobs and devices (schemas/results.schema.json).
 import type { DeviceInfo } from '../bench/device.js';
 import type { ResolvedInput } from '../bench/inputs.js';
-import type { ProfileSummary, Scenario, OptLevel } from '../bench/protocol.js';
+import type { ProfileSummary, QueryMode, Scenario, OptLevel } from '../bench/protocol.js';
 import type { ModelFile } from '../model/index.js';
 import type { EarlyStopping, LatencySummary } from '../stats/index.js';
 
@@ -29,8 +29,8 @@ export interface BenchResults {
   device: DeviceInfo;
   inputs: Array<Pick<ResolvedInput, 'name' | 'type' | 'shape' | 'source'> & { file?: string; value?: number }>;
   scenario: Scenario;
-  /** How a query with several samples ran: one batched run, or runs in turn. */
-  queryMode: 'batched' | 'sequential';
+  /** How a query ran: one sample, several as one batched run, or several runs in turn. */
+  queryMode: QueryMode;
   settings: BenchSettings;
   /** Timed queries. */
   iterations: number;
