@@ -71,6 +71,7 @@ describe('edgeml bench on bad input: exit 2, one line naming the problem and the
     ['shape the model rejects', ['bench', MODELS.vadV5, '--input', 'input=1x512', '--input', 'state=2x3x128', '--data', 'sr=16000'], /the model rejected its inputs \(input=1x512 state=2x3x128 sr=scalar\): .*Input initial_h must have shape .+; fix the shapes with --input NAME=AxBxC or the values with --data NAME=file\.npy\|number$/],
     ['a random sample rate', ['bench', MODELS.vadV5, '--input', 'input=1x512', '--input', 'state=2x1x128'], /the scalar inputs got random values, give real ones with --data sr=<value>/],
     ['unknown execution provider', ['bench', MODELS.digits, '--ep', 'npu'], /--ep npu: unknown execution provider; this onnxruntime-node offers cpu, /],
+    ['an execution provider this machine lacks', ['bench', MODELS.digits, '--ep', 'cuda'], /--ep cuda: the execution provider could not start here \(.+\); use --ep cpu or install its libraries$/],
     ['unknown scenario', ['bench', MODELS.digits, '--scenario', 'server'], /option '--scenario <name>' argument 'server' is invalid\. Allowed choices are single-stream, multi-stream, offline/],
     ['bad duration', ['bench', MODELS.digits, '--min-duration', 'soon'], /--min-duration "soon": expected a duration such as 10s, 500ms or 2m$/],
     ['bad count', ['bench', MODELS.digits, '--warmup', '-1'], /--warmup "-1": expected a whole number$/],
