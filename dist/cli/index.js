@@ -14726,6 +14726,586 @@ function runWorker(request, onProgress) {
     });
 }
 
+;// CONCATENATED MODULE: ./build/src/bench/backends/report.js
+// What a vendor benchmark tool tells us, in our units (ms, bytes), before it becomes a results
+// document. A figure the tool does not print is null, never a guess.
+
+const TOOL_RUNTIME = {
+    trtexec: 'TensorRT',
+    benchmark_app: 'OpenVINO',
+    benchmark_model: 'TensorFlow Lite',
+};
+/**
+ * The error for output a parser cannot use: it names the tool, what was missing, and the last
+ * lines the tool printed (where a failed run says why).
+ */
+function missing(tool, what, text) {
+    const tail = text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ').slice(0, 300);
+    return new errors_UserError(`${tool} output has no ${what} (the run failed or its output was cut short)${tail ? `; it ended with: ${tail}` : '; it printed nothing'}`);
+}
+/** A number as these tools print it: 12, 0.0441, 1.24027e+06. */
+function num(text) {
+    if (text === undefined)
+        return null;
+    const v = Number(text);
+    return Number.isFinite(v) ? v : null;
+}
+/** Milliseconds from a value and a unit the tools use (us, µs, ms, s, sec). */
+function toMs(value, unit) {
+    const u = unit.toLowerCase();
+    if (u === 'us' || u === 'µs')
+        return value / 1000;
+    if (u === 's' || u === 'sec' || u === 'seconds')
+        return value * 1000;
+    return value;
+}
+const NO_LATENCY = { mean: null, stddev: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/openvino.js
+// OpenVINO's benchmark_app, Python (pip install openvino) and C++ builds, 2022.1 to 2025.x.
+
+
+const FIGURE = String.raw `([\d.eE+-]+)\s*(ms|us|µs|s)\b`;
+function ms(text, label) {
+    const m = text.match(new RegExp(`${label}:?\\s+${FIGURE}`, 'm'));
+    const v = num(m?.[1]);
+    return v === null || !m ? null : toMs(v, m[2]);
+}
+/**
+ * Parses benchmark_app's output. Its statistics give median, average, min and max latency per
+ * inference request (or "N percentile" in place of the median with -latency_percentile N);
+ * load time is reading plus compiling the model.
+ */
+function parseBenchmarkApp(text) {
+    if (/^\[ ERROR \]/m.test(text) && !/Dumping statistics report/.test(text)) {
+        const err = text.split('\n').find((l) => l.startsWith('[ ERROR ]')).replace('[ ERROR ]', '').trim();
+        throw new errors_UserError(`benchmark_app failed: ${err.slice(0, 300)}`);
+    }
+    const at = text.indexOf('Dumping statistics report');
+    if (at < 0)
+        throw missing('benchmark_app', "'Dumping statistics report' step", text);
+    const stats = text.slice(at);
+    const count = stats.match(/Count:\s+(\d+) iterations/);
+    if (!count)
+        throw missing('benchmark_app', "'Count: N iterations' line", text);
+    const latency = stats.indexOf('Latency:');
+    if (latency < 0)
+        throw missing('benchmark_app', "'Latency:' block", text);
+    // Only the overall block: C++ builds add per-shape-group blocks after it for dynamic models.
+    const block = stats.slice(latency).split(/Latency for each data shape group|Throughput:/)[0];
+    const latencyMs = { ...NO_LATENCY };
+    latencyMs.p50 = ms(block, 'Median');
+    latencyMs.mean = ms(block, '(?:Average|Avg)');
+    latencyMs.min = ms(block, 'Min');
+    latencyMs.max = ms(block, 'Max');
+    for (const m of block.matchAll(new RegExp(`(\\d+) percentile:\\s+${FIGURE}`, 'g'))) {
+        const v = toMs(Number(m[2]), m[3]);
+        if (m[1] === '50')
+            latencyMs.p50 = v;
+        else if (m[1] === '90')
+            latencyMs.p90 = v;
+        else if (m[1] === '95')
+            latencyMs.p95 = v;
+        else if (m[1] === '99')
+            latencyMs.p99 = v;
+    }
+    if (latencyMs.mean === null || (latencyMs.p50 === null && latencyMs.p90 === null && latencyMs.p99 === null)) {
+        throw missing('benchmark_app', 'average and median (or percentile) latency', text);
+    }
+    const fps = stats.match(/Throughput:\s+([\d.eE+-]+)\s*FPS/);
+    const read = ms(text, 'Read model took');
+    const compile = ms(text, 'Compile model took') ?? ms(text, 'Load network took');
+    const build = text.match(/^\[ INFO \] Build \.+ (\S+)/m)?.[1] ?? text.match(/^\[ INFO \] Build\s+:\s*(\S+)/m)?.[1] ?? null;
+    const devices = stats.match(/Execution Devices:\s*\[?'?([^'\]\n]+)/)?.[1].trim() ?? text.match(/^\[ INFO \] Device info:\s*\n\[ INFO \] (\S+)/m)?.[1] ?? null;
+    return {
+        tool: 'benchmark_app',
+        toolVersion: build,
+        runtimeVersion: build ? build.split('-')[0] : null,
+        loadMs: read === null && compile === null ? null : (read ?? 0) + (compile ?? 0),
+        firstRunMs: ms(text, 'First inference took'),
+        iterations: Number(count[1]),
+        durationMs: ms(stats, 'Duration'),
+        latencyMs,
+        throughputPerSec: fps ? Number(fps[1]) : null,
+        modelMemoryBytes: null,
+        device: devices,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/spawn.js
+// Runs a vendor tool as a child process, keeping its output and its peak resident memory.
+
+
+
+/** VmHWM ("high water mark" of resident memory) from /proc/<pid>/status text, in bytes. */
+function vmHwmBytes(status) {
+    const m = status.match(/^VmHWM:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) * 1024 : null;
+}
+function readHwm(pid) {
+    try {
+        return vmHwmBytes((0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8'));
+    }
+    catch {
+        return null; // gone already, or not Linux
+    }
+}
+const MAX_OUTPUT = 16 * 2 ** 20;
+function runTool(path, args, timeoutMs, pollMs = 20) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        const keep = (d) => {
+            output += d.toString();
+            // Verbose trtexec logs run to megabytes: the summary is at the end, keep the tail.
+            if (output.length > MAX_OUTPUT)
+                output = output.slice(-MAX_OUTPUT / 2);
+        };
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        let peak = null;
+        const poll = () => {
+            if (child.pid === undefined || process.platform !== 'linux')
+                return;
+            const v = readHwm(child.pid);
+            if (v !== null)
+                peak = Math.max(peak ?? 0, v);
+        };
+        const poller = setInterval(poll, pollMs);
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        child.on('spawn', poll);
+        child.on('error', (e) => {
+            clearInterval(poller);
+            clearTimeout(timer);
+            reject(new errors_UserError(`${path}: cannot run it (${e.code ?? e.message}); check that it is an executable for this machine`));
+        });
+        child.on('close', (status, signal) => {
+            clearInterval(poller);
+            clearTimeout(timer);
+            resolve({ status, signal, output, peakRssBytes: peak });
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/tflite.js
+// TensorFlow Lite / LiteRT benchmark_model (TF 2.4 to 2.18+; "INFO: " prefixes or none).
+
+
+const MB = 2 ** 20;
+/**
+ * Parses benchmark_model's output. Timings are printed in microseconds. The timed runs are the
+ * last "count=N first=... avg=..." line; newer builds add p5/median/p95 to it. Memory is the
+ * tool's own estimate for the model ("Peak memory footprint" in older builds, "Memory footprint
+ * delta from the start of the tool" in newer ones), overall, in MB.
+ */
+function parseBenchmarkModel(text) {
+    if (/Benchmarking failed/.test(text)) {
+        const err = text.split('\n').filter((l) => /^(ERROR: |Failed)/.test(l.trim())).map((l) => l.trim())[0];
+        throw new errors_UserError(`benchmark_model failed${err ? `: ${err.replace(/^ERROR: /, '').slice(0, 300)}` : ''}`);
+    }
+    const summary = text.match(/Inference timings in us: Init: ([\d.eE+-]+), First inference: ([\d.eE+-]+), Warmup \(avg\): ([\d.eE+-]+), Inference \(avg\): ([\d.eE+-]+)/);
+    if (!summary)
+        throw missing('benchmark_model', "'Inference timings in us:' line", text);
+    const runs = [...text.matchAll(/count=(\d+) first=\S+ curr=\S+ min=(\S+) max=(\S+) avg=(\S+) std=(\S+)(?: p5=\S+ median=(\S+) p95=(\S+))?/g)].pop();
+    if (!runs)
+        throw missing('benchmark_model', "'count=N ... avg=... std=...' line for the timed runs", text);
+    const us = (s) => {
+        const v = num(s);
+        return v === null ? null : v / 1000;
+    };
+    const mem = text.match(/(?:Peak memory footprint|Memory footprint delta from the start of the tool) \(MB\): init=[\d.eE+-]+ overall=([\d.eE+-]+)/)
+        ?? text.match(/Overall peak memory footprint \(MB\) via periodic monitoring: ([\d.eE+-]+)/);
+    const mean = us(runs[4]);
+    const delegates = [...text.matchAll(/Created TensorFlow Lite (?:(\w+) )?delegate for (\w+)/g)].map((m) => m[1] ?? m[2]);
+    return {
+        tool: 'benchmark_model',
+        toolVersion: null,
+        runtimeVersion: null,
+        loadMs: us(summary[1]),
+        firstRunMs: us(summary[2]),
+        iterations: Number(runs[1]),
+        durationMs: null,
+        latencyMs: { mean, stddev: us(runs[5]), min: us(runs[2]), max: us(runs[3]), p50: us(runs[6]), p90: null, p95: us(runs[7]), p99: null },
+        throughputPerSec: null,
+        modelMemoryBytes: mem ? Math.round(Number(mem[1]) * MB) : null,
+        device: delegates.length ? delegates.join('+') : 'CPU',
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/tools.js
+// Which vendor tool measures a runtime, where it is, and the flags ours map to (pure, tested as a table).
+
+
+
+const RUNTIMES = ['onnxruntime', 'tensorrt', 'openvino', 'tflite'];
+const PRECISIONS = ['fp32', 'fp16', 'int8'];
+const TOOLS = {
+    tensorrt: {
+        tool: 'trtexec',
+        install: 'it ships with TensorRT: on a Jetson install JetPack (sudo apt install nvidia-jetpack; it is /usr/src/tensorrt/bin/trtexec), elsewhere the TensorRT tar or deb packages',
+        knownPaths: ['/usr/src/tensorrt/bin/trtexec', '/usr/local/tensorrt/bin/trtexec', '/opt/tensorrt/bin/trtexec'],
+    },
+    openvino: {
+        tool: 'benchmark_app',
+        install: "run 'pip install openvino' (it installs benchmark_app and ovc) in the Python environment on the PATH",
+        knownPaths: [],
+    },
+    tflite: {
+        tool: 'benchmark_model',
+        install: 'download the prebuilt TFLite benchmark_model binary for your platform (linux_aarch64 for a Raspberry Pi 5) from the LiteRT/TensorFlow Lite performance measurement page, chmod +x it',
+        knownPaths: [],
+    },
+};
+function isExecutable(path) {
+    try {
+        (0,external_node_fs_.accessSync)(path, external_node_fs_.constants.X_OK);
+        return (0,external_node_fs_.statSync)(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The tool on the PATH, at `toolPath`, or at its usual install path; else a UserError saying how to install it. */
+function locateTool(runtime, toolPath, env = process.env) {
+    const { tool, install, knownPaths } = TOOLS[runtime];
+    if (toolPath) {
+        const abs = (0,external_node_path_.resolve)(toolPath);
+        if (!(0,external_node_fs_.existsSync)(abs))
+            throw new errors_UserError(`--tool-path ${toolPath}: no such file; give the path of ${tool}, or ${install}`);
+        if (!isExecutable(abs))
+            throw new errors_UserError(`--tool-path ${toolPath}: not an executable file; give the path of ${tool} (chmod +x it)`);
+        return abs;
+    }
+    const names = process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`, tool] : [tool];
+    for (const dir of (env.PATH ?? '').split(external_node_path_.delimiter).filter(Boolean)) {
+        for (const n of names)
+            if (isExecutable((0,external_node_path_.join)(dir, n)))
+                return (0,external_node_path_.join)(dir, n);
+    }
+    for (const p of knownPaths)
+        if (isExecutable(p))
+            return p;
+    throw new errors_UserError(`--runtime ${runtime} needs ${tool}, which is not on the PATH: ${install}; or give its path with --tool-path`);
+}
+const ENGINE = /\.(engine|plan|trt)$/i;
+const secs = (ms) => Math.max(1, Math.ceil(ms / 1000));
+/** trtexec flags. Warm-up is by time in trtexec (default 200 ms): ours, a count, is not mapped. */
+function trtexecArgs(s) {
+    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(',');
+    const args = [ENGINE.test(s.model) ? `--loadEngine=${s.model}` : `--onnx=${s.model}`];
+    if (shapes)
+        args.push(`--shapes=${shapes}`);
+    args.push(`--iterations=${s.minIterations}`, `--duration=${secs(s.minDurationMs)}`);
+    if (s.precision === 'fp16')
+        args.push('--fp16');
+    if (s.precision === 'int8')
+        args.push('--int8');
+    if (s.executionProvider === 'dla')
+        args.push('--useDLACore=0', '--allowGPUFallback');
+    if (s.timesFile)
+        args.push(`--exportTimes=${s.timesFile}`);
+    return args;
+}
+/** benchmark_app flags: synchronous, one request at a time (single-stream), at least N iterations and T seconds. */
+function benchmarkAppArgs(s) {
+    const args = ['-m', s.model, '-d', s.executionProvider.toUpperCase(), '-api', 'sync', '-hint', 'latency', '-niter', String(s.minIterations), '-t', String(secs(s.minDurationMs))];
+    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}[${d.join(',')}]`).join(',');
+    if (shapes)
+        args.push('-shape', shapes);
+    if (s.threads > 0)
+        args.push('-nthreads', String(s.threads));
+    if (s.precision === 'fp16')
+        args.push('-infer_precision', 'f16');
+    if (s.precision === 'fp32')
+        args.push('-infer_precision', 'f32');
+    if (s.precision === 'int8')
+        throw new errors_UserError("--precision int8 with --runtime openvino: give an int8 model (quantize it with NNCF); benchmark_app cannot quantize");
+    return args;
+}
+/** benchmark_model flags. */
+function benchmarkModelArgs(s) {
+    const args = [
+        `--graph=${s.model}`, `--warmup_runs=${s.warmup}`, `--num_runs=${s.minIterations}`,
+        `--min_secs=${s.minDurationMs / 1000}`, `--max_secs=${s.maxDurationMs / 1000}`, `--num_threads=${s.threads > 0 ? s.threads : -1}`,
+    ];
+    const names = Object.keys(s.shapes);
+    if (names.length)
+        args.push(`--input_layer=${names.join(',')}`, `--input_layer_shape=${names.map((n) => s.shapes[n].join(',')).join(':')}`);
+    const ep = s.executionProvider.toLowerCase();
+    if (ep === 'xnnpack')
+        args.push('--use_xnnpack=true');
+    else if (ep === 'gpu')
+        args.push('--use_gpu=true');
+    else if (ep === 'nnapi')
+        args.push('--use_nnapi=true');
+    else if (ep !== 'cpu')
+        throw new errors_UserError(`--ep ${s.executionProvider} with --runtime tflite: expected cpu, xnnpack, gpu or nnapi`);
+    if (s.precision === 'fp16')
+        args.push('--allow_fp16=true');
+    if (s.precision === 'int8')
+        throw new errors_UserError('--precision int8 with --runtime tflite: give an int8-quantized .tflite model; benchmark_model cannot quantize');
+    return args;
+}
+function toolArgs(runtime, s) {
+    return runtime === 'tensorrt' ? trtexecArgs(s) : runtime === 'openvino' ? benchmarkAppArgs(s) : benchmarkModelArgs(s);
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/trtexec.js
+// TensorRT's trtexec: its log (any verbosity, TensorRT 8.4 to 10.x) and its --exportTimes JSON.
+
+
+const INFO = String.raw `(?:^|\]\s)`; // lines read "[date] [I] Message"
+function find(text, re) {
+    return text.match(re);
+}
+/** "min = 0.04 ms, max = 0.14 ms, mean = ..., median = ..., percentile(90%) = ... ms". */
+function latencyFields(line) {
+    const out = { ...NO_LATENCY };
+    for (const m of line.matchAll(/(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*([-\d.eE+]+)\s*(ms|us|µs|s)\b/g)) {
+        const v = num(m[3]);
+        if (v === null)
+            continue;
+        const ms = toMs(v, m[4]);
+        if (m[1] === 'min')
+            out.min = ms;
+        else if (m[1] === 'max')
+            out.max = ms;
+        else if (m[1] === 'mean')
+            out.mean = ms;
+        else if (m[1] === 'median')
+            out.p50 = ms;
+        else if (m[2] === '90')
+            out.p90 = ms;
+        else if (m[2] === '95')
+            out.p95 = ms;
+        else if (m[2] === '99')
+            out.p99 = ms;
+    }
+    return out;
+}
+/**
+ * Parses trtexec's output. Latency is the host latency of one query (H2D + compute + D2H), the
+ * figure trtexec's "Latency:" summary line gives; load time is the engine build (from ONNX) plus
+ * reading and deserializing the engine.
+ */
+function parseTrtexec(text) {
+    if (/^&&&& FAILED/m.test(text)) {
+        const err = text.split('\n').filter((l) => /\[E\]|Error|error/.test(l)).slice(-1)[0]?.trim();
+        throw new errors_UserError(`trtexec failed${err ? `: ${err.slice(0, 300)}` : ''}`);
+    }
+    const summary = text.indexOf('=== Performance summary ===');
+    if (summary < 0)
+        throw missing('trtexec', "'=== Performance summary ===' section", text);
+    const after = text.slice(summary);
+    const latLine = find(after, new RegExp(`${INFO}Latency: (min = .*)$`, 'm'));
+    if (!latLine)
+        throw missing('trtexec', "'Latency:' line in its performance summary", text);
+    const latencyMs = latencyFields(latLine[1]);
+    if (latencyMs.mean === null || latencyMs.p50 === null)
+        throw missing('trtexec', 'mean and median on its Latency line', text);
+    const trace = find(text, /Timing trace has (\d+) queries over ([\d.eE+]+) s/);
+    if (!trace)
+        throw missing('trtexec', "'Timing trace has N queries' line", text);
+    const walltime = find(after, /Total Host Walltime: ([\d.eE+]+) (s|ms)/);
+    const qps = find(after, /Throughput: ([\d.eE+]+) qps/);
+    const secs = (re) => {
+        const m = find(text, re);
+        return m ? (num(m[1]) ?? 0) * 1000 : null;
+    };
+    const parts = [secs(/Engine built in ([\d.eE+-]+) sec/), secs(/Engine loaded in ([\d.eE+-]+) sec/), secs(/Engine deserialized in ([\d.eE+-]+) sec/)];
+    const known = parts.filter((p) => p !== null);
+    return {
+        tool: 'trtexec',
+        toolVersion: find(text, /TensorRT\.trtexec \[TensorRT (v\d+)\]/)?.[1] ?? null,
+        runtimeVersion: find(text, /TensorRT version: ([\w.]+)/)?.[1] ?? null,
+        loadMs: known.length ? known.reduce((a, b) => a + b, 0) : null,
+        firstRunMs: null,
+        iterations: Number(trace[1]),
+        durationMs: walltime ? toMs(Number(walltime[1]), walltime[2]) : Number(trace[2]) * 1000,
+        latencyMs,
+        throughputPerSec: qps ? Number(qps[1]) : null,
+        modelMemoryBytes: null,
+        device: find(text, /Selected Device: (.+)$/m)?.[1].trim() ?? null,
+    };
+}
+/**
+ * Per-query host latencies (ms) from the file `trtexec --exportTimes=FILE` writes: a JSON array
+ * with one object per query whose `latencyMs` is that query's host latency.
+ */
+function parseTrtexecTimes(json, file = '--exportTimes file') {
+    let doc;
+    try {
+        doc = JSON.parse(json);
+    }
+    catch {
+        throw new errors_UserError(`trtexec ${file} is not JSON (the run failed or the file was cut short)`);
+    }
+    if (!Array.isArray(doc) || doc.length === 0)
+        throw new errors_UserError(`trtexec ${file} holds no queries: expected a JSON array of timings`);
+    return doc.map((q, i) => {
+        const v = q?.latencyMs;
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+            throw new errors_UserError(`trtexec ${file}: query ${i} has no latencyMs; expected the format of trtexec --exportTimes`);
+        }
+        return v;
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/index.js
+// Benchmarks through a vendor's own tool (trtexec, benchmark_app, benchmark_model) and turns what
+// it prints into the same results document as the in-process ONNX Runtime benchmark.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const RUNTIME_NAME = { tensorrt: 'tensorrt', openvino: 'openvino', tflite: 'tflite' };
+const FORMATS = {
+    '.onnx': 'onnx', '.engine': 'tensorrt-engine', '.plan': 'tensorrt-engine', '.trt': 'tensorrt-engine', '.xml': 'openvino-ir', '.tflite': 'tflite',
+};
+const ACCEPTS = {
+    tensorrt: ['onnx', 'tensorrt-engine'],
+    openvino: ['onnx', 'openvino-ir', 'tflite'],
+    tflite: ['tflite'],
+};
+/** Checks the model is a file the runtime's tool reads, and hashes it. */
+async function inspectToolModel(path, runtime) {
+    const abs = (0,external_node_path_.resolve)(path);
+    let bytes;
+    try {
+        const st = (0,external_node_fs_.statSync)(abs);
+        if (!st.isFile())
+            throw new errors_UserError(`${path}: is not a file; give the path of the model`);
+        bytes = st.size;
+    }
+    catch (e) {
+        if (e instanceof errors_UserError)
+            throw e;
+        throw new errors_UserError(`${path}: no such model file; check the path given to --model`);
+    }
+    if (bytes === 0)
+        throw new errors_UserError(`${path}: the model file is empty; re-export it`);
+    const format = FORMATS[(0,external_node_path_.extname)(abs).toLowerCase()];
+    if (!format || !ACCEPTS[runtime].includes(format)) {
+        const exts = Object.entries(FORMATS).filter(([, f]) => ACCEPTS[runtime].includes(f)).map(([e]) => e).join(', ');
+        throw new errors_UserError(`${path}: --runtime ${runtime} (${TOOLS[runtime].tool}) takes ${exts} models`);
+    }
+    return { path: abs, name: (0,external_node_path_.basename)(abs), sha256: await sha256File(abs), bytes, format };
+}
+function parse(runtime, output) {
+    return runtime === 'tensorrt' ? parseTrtexec(output) : runtime === 'openvino' ? parseBenchmarkApp(output) : parseBenchmarkModel(output);
+}
+/** Runs the runtime's tool once on the model and returns the results document. */
+async function runVendorBenchmark(opts, device) {
+    const tool = locateTool(opts.runtime, opts.toolPath);
+    const model = await inspectToolModel(opts.model, opts.runtime);
+    const scratch = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'edgeml-tool-'));
+    try {
+        const timesFile = opts.runtime === 'tensorrt' ? (0,external_node_path_.join)(scratch, 'times.json') : undefined;
+        const args = toolArgs(opts.runtime, { ...opts, model: model.path, ...(timesFile ? { timesFile } : {}) });
+        // Building a TensorRT engine can take many minutes on a Jetson: a generous allowance on top.
+        const run = await runTool(tool, args, opts.maxDurationMs * 2 + 30 * 60_000);
+        const name = TOOLS[opts.runtime].tool;
+        if (run.signal)
+            throw new errors_UserError(`${name} was killed by ${run.signal} (out of time or memory?)`);
+        const report = parse(opts.runtime, run.output);
+        if (run.status !== 0)
+            throw new errors_UserError(`${name} exited with status ${run.status} after printing its results; see its output`);
+        let samples = null;
+        if (timesFile) {
+            try {
+                samples = parseTrtexecTimes((0,external_node_fs_.readFileSync)(timesFile, 'utf8'), timesFile);
+            }
+            catch (e) {
+                if (e.code !== 'ENOENT')
+                    throw e;
+            }
+        }
+        return toolResults(report, samples, { model, tool, device, opts, peakRssBytes: run.peakRssBytes });
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
+    }
+}
+/**
+ * The results document from a tool's report. With per-query times (trtexec --exportTimes) the
+ * statistics are ours, as for ONNX Runtime; without them they are the tool's, and what it does
+ * not print stays null.
+ */
+function toolResults(report, samples, ctx) {
+    const { opts } = ctx;
+    const sorted = samples ? sortedCopy(samples) : null;
+    const latencyMs = sorted ? summarize(sorted) : report.latencyMs;
+    const iterations = sorted ? sorted.length : report.iterations;
+    const ci = (p) => {
+        const c = sorted ? quantileCI(sorted, p) : null;
+        return c ? [c.lo, c.hi] : null;
+    };
+    // Without the samples the rule can still say whether there were enough queries; not its estimate.
+    const es = (p) => {
+        const full = earlyStopping(sorted ?? [], p);
+        return sorted ? full : { ...full, sufficient: iterations >= full.minQueries, estimate: null };
+    };
+    const es90 = es(0.9);
+    const es99 = es(0.99);
+    const headline = latencyMs.p90 !== null ? { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' }
+        : latencyMs.p50 !== null ? { metric: 'latency.p50', value: latencyMs.p50, unit: 'ms' }
+            : { metric: 'latency.mean', value: latencyMs.mean ?? 0, unit: 'ms' };
+    return {
+        schema: RESULTS_SCHEMA,
+        kind: 'bench',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        model: ctx.model,
+        runtime: {
+            name: RUNTIME_NAME[opts.runtime],
+            version: report.runtimeVersion ?? 'unknown',
+            executionProvider: (report.device ?? opts.executionProvider).slice(0, 64),
+            threads: opts.threads,
+            ...(opts.precision ? { precision: opts.precision } : {}),
+            tool: { name: report.tool, version: report.toolVersion, path: ctx.tool },
+        },
+        device: ctx.device,
+        inputs: Object.entries(opts.shapes).map(([name, shape]) => ({ name, type: 'unknown', shape, source: 'random' })),
+        scenario: 'single-stream',
+        queryMode: 'single',
+        settings: {
+            warmup: opts.warmup,
+            minIterations: opts.minIterations,
+            maxIterations: opts.maxIterations,
+            minDurationMs: opts.minDurationMs,
+            maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
+            samplesPerQuery: 1,
+            seed: opts.seed,
+        },
+        iterations,
+        durationMs: report.durationMs,
+        loadMs: report.loadMs,
+        firstRunMs: report.firstRunMs,
+        latencyMs,
+        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
+        headline,
+        throughputPerSec: report.throughputPerSec,
+        memory: { baselineRssBytes: null, peakRssBytes: ctx.peakRssBytes, modelRssBytes: report.modelMemoryBytes },
+        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
+        earlyStopping: { p90: es90, p99: es99 },
+        ...(opts.keepSamples && samples ? { samplesMs: samples } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/bench/inputs.js
 // Model inputs: the flags that fix shapes and data, resolved against the model's own metadata.
 // Pure functions: the worker calls them with what ORT reports, tests call them with plain data.
@@ -14882,6 +15462,7 @@ function parseWhole(text, what, min = 0) {
 
 
 
+
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
 const SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
 function oneOf(value, allowed, what) {
@@ -14905,6 +15486,13 @@ function benchOptionsFromFlags(model, f) {
     if (maxDurationMs < minDurationMs) {
         throw new errors_UserError(`--max-duration ${f.maxDuration} is shorter than --min-duration ${f.minDuration}; raise --max-duration`);
     }
+    const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
+    const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
+    if (precision && runtime === 'onnxruntime') {
+        throw new errors_UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
+    }
+    if (f.toolPath && runtime === 'onnxruntime')
+        throw new errors_UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
     return {
         model,
         inputs: {
@@ -14926,12 +15514,18 @@ function benchOptionsFromFlags(model, f) {
         profile: !!f.profile,
         keepSamples: !!f.samples,
         ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
+        ...(runtime !== 'onnxruntime' ? { runtime } : {}),
+        ...(f.toolPath ? { toolPath: f.toolPath } : {}),
+        ...(precision ? { precision } : {}),
     };
 }
 
 ;// CONCATENATED MODULE: ./build/src/bench/index.js
 // The benchmark: one fresh process measures the model, another (optional) profiles it; the
 // samples become the results document.
+
+
+
 
 
 
@@ -14962,6 +15556,8 @@ function defaultSamplesPerQuery(scenario) {
     return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
 }
 async function runBenchmark(opts, hooks = {}) {
+    if (opts.runtime && opts.runtime !== 'onnxruntime')
+        return runWithTool(opts);
     const model = await inspectModelFile(opts.model);
     const settings = {
         warmup: opts.warmup,
@@ -15039,6 +15635,37 @@ async function runBenchmark(opts, hooks = {}) {
         ...(profile ? { profile } : {}),
         ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
     };
+}
+/** A vendor runtime: its tool feeds its own random inputs, one query at a time. */
+function runWithTool(opts) {
+    const runtime = opts.runtime;
+    const refuse = (what) => {
+        throw new errors_UserError(`${what} is for --runtime onnxruntime; ${runtime}'s tool feeds random inputs one query at a time (give shapes with --input)`);
+    };
+    if (opts.scenario !== 'single-stream')
+        refuse(`--scenario ${opts.scenario}`);
+    if (opts.inputs.data && Object.keys(opts.inputs.data).length)
+        refuse('--data');
+    if (opts.inputs.dims && Object.keys(opts.inputs.dims).length)
+        refuse('--dim');
+    if (opts.profile)
+        refuse('--profile');
+    return runVendorBenchmark({
+        model: opts.model,
+        runtime,
+        ...(opts.toolPath ? { toolPath: opts.toolPath } : {}),
+        ...(opts.precision ? { precision: opts.precision } : {}),
+        shapes: opts.inputs.shapes ?? {},
+        threads: opts.threads,
+        executionProvider: opts.executionProvider,
+        warmup: opts.warmup,
+        minIterations: opts.minIterations,
+        maxIterations: opts.maxIterations,
+        minDurationMs: opts.minDurationMs,
+        maxDurationMs: opts.maxDurationMs,
+        seed: opts.seed,
+        keepSamples: opts.keepSamples,
+    }, describeDevice(opts.deviceLabel, opts.runnerLabels));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
@@ -15472,6 +16099,8 @@ function toAlignment(value) {
 // Numbers as reviewers read them. Always formatted from numbers, never from strings in documents.
 /** A duration in ms with three significant figures, in µs below 1 ms (12.3 µs, 1.23 ms, 123 ms). */
 function fmtMs(ms) {
+    if (ms === null)
+        return 'not reported';
     if (!Number.isFinite(ms))
         return 'n/a';
     if (ms === 0)
@@ -15480,6 +16109,8 @@ function fmtMs(ms) {
     return Math.abs(ms) < 1 ? `${sig3(ms * 1000)} µs` : `${sig3(ms)} ms`;
 }
 function fmtBytes(bytes) {
+    if (bytes === null)
+        return 'not reported';
     if (!Number.isFinite(bytes))
         return 'n/a';
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -15492,6 +16123,8 @@ function fmtBytes(bytes) {
     return `${bytes < 0 ? '-' : ''}${u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }
 function fmtRate(perSec, unit = 'samples/s') {
+    if (perSec === null)
+        return 'not reported';
     if (!Number.isFinite(perSec))
         return 'n/a';
     return `${perSec >= 100 ? perSec.toFixed(0) : perSec.toPrecision(3)} ${unit}`;
@@ -15531,21 +16164,24 @@ function benchMarkdown(r, e = escapeMarkdown) {
     const head = [
         `**${e(r.model.name)}** (${fmtBytes(r.model.bytes)}, ${r.model.format}, sha256 \`${r.model.sha256.slice(0, 12)}\`) on **${e(r.device.label)}**`,
         `${e(r.device.cpuModel)}, ${r.device.cores} cores, ${fmtBytes(r.device.memoryBytes)}${r.device.cpuFlags.length ? `, ${r.device.cpuFlags.map(e).join(' ')}` : ''}`,
-        `onnxruntime-node ${e(r.runtime.version)} · ${e(r.runtime.executionProvider)} · ${threads} · opt ${r.runtime.optLevel} · ${r.scenario}${perQuery} · ${r.iterations} queries in ${(r.durationMs / 1000).toFixed(1)} s`,
+        runtimeLine(r, e, threads, perQuery),
     ];
+    // benchmark_app and benchmark_model give no per-query times: no interval can be formed.
+    const aggregateOnly = r.runtime.tool !== undefined && r.runtime.tool.name !== 'trtexec';
+    const ci = (c) => (c === null && aggregateOnly ? 'not reported' : fmtInterval(c));
     const mark = (metric) => (r.headline.metric === metric ? ' (headline)' : '');
     const rows = [
         ['metric', 'value', '95% interval'],
         ['load', fmtMs(r.loadMs), ''],
         ['first run', fmtMs(r.firstRunMs), ''],
-        ['p50', fmtMs(r.latencyMs.p50), fmtInterval(r.latencyCi95Ms.p50)],
-        [`p90${mark('latency.p90')}`, fmtMs(r.latencyMs.p90), fmtInterval(r.latencyCi95Ms.p90)],
+        [`p50${mark('latency.p50')}`, fmtMs(r.latencyMs.p50), ci(r.latencyCi95Ms.p50)],
+        [`p90${mark('latency.p90')}`, fmtMs(r.latencyMs.p90), ci(r.latencyCi95Ms.p90)],
         ['p95', fmtMs(r.latencyMs.p95), ''],
         [`p99${mark('latency.p99')}`, fmtMs(r.latencyMs.p99), ''],
-        ['mean ± sd', `${fmtMs(r.latencyMs.mean)} ± ${fmtMs(r.latencyMs.stddev)}`, ''],
+        [`mean ± sd${mark('latency.mean')}`, r.latencyMs.stddev === null ? `${fmtMs(r.latencyMs.mean)} ± not reported` : `${fmtMs(r.latencyMs.mean)} ± ${fmtMs(r.latencyMs.stddev)}`, ''],
         ['min / max', `${fmtMs(r.latencyMs.min)} / ${fmtMs(r.latencyMs.max)}`, ''],
         [`throughput${mark('throughput')}`, fmtRate(r.throughputPerSec), ''],
-        ['peak RSS', fmtBytes(r.memory.peakRssBytes), `model +${fmtBytes(r.memory.modelRssBytes)}`],
+        ['peak RSS', fmtBytes(r.memory.peakRssBytes), r.memory.modelRssBytes === null ? '' : `model +${fmtBytes(r.memory.modelRssBytes)}`],
     ];
     const notes = [];
     for (const key of ['p90', 'p99']) {
@@ -15561,6 +16197,14 @@ function benchMarkdown(r, e = escapeMarkdown) {
         parts.push('', profileMarkdown(r.profile, e));
     return parts.join('\n');
 }
+/** "onnxruntime-node 1.30.0 · cpu · ..." or, for a vendor tool, "tensorrt 10.16.1 (trtexec) · ...". */
+function runtimeLine(r, e, threads, perQuery) {
+    const rt = r.runtime;
+    const name = rt.tool ? `${rt.name} ${e(rt.version)} (${rt.tool.name})` : `${rt.name} ${e(rt.version)}`;
+    const opts = [e(rt.executionProvider), threads, ...(rt.optLevel ? [`opt ${rt.optLevel}`] : []), ...(rt.precision ? [rt.precision] : [])];
+    const span = r.durationMs === null ? `${r.iterations} queries` : `${r.iterations} queries in ${(r.durationMs / 1000).toFixed(1)} s`;
+    return [name, ...opts, `${r.scenario}${perQuery}`, span].join(' · ');
+}
 function profileMarkdown(p, e = escapeMarkdown, top = 10) {
     const ops = markdownTable([['op type', 'ms/run', 'share', 'nodes'], ...p.byOpType.slice(0, top).map((o) => [e(o.opType), fmtMs(o.ms), fmtShare(o.share), String(o.nodes)])], { align: ['l', 'r', 'r', 'r'] });
     const nodes = markdownTable([['node', 'op type', 'provider', 'ms/run', 'share'], ...p.topNodes.slice(0, top).map((n) => [e(n.node), e(n.opType), e(n.provider), fmtMs(n.ms), fmtShare(n.share)])], { align: ['l', 'l', 'l', 'r', 'r'] });
@@ -15572,7 +16216,7 @@ var _2020 = __nccwpck_require__(2210);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
 var dist = __nccwpck_require__(2815);
 ;// CONCATENATED MODULE: ./build/schemas/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads","optLevel"],"additionalProperties":false,"properties":{"name":{"const":"onnxruntime-node"},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"]}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":"number","minimum":0},"loadMs":{"type":"number","minimum":0},"firstRunMs":{"type":"number","minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"type":"number"},"stddev":{"type":"number"},"min":{"type":"number"},"max":{"type":"number"},"p50":{"type":"number"},"p90":{"type":"number"},"p95":{"type":"number"},"p99":{"type":"number"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","throughput"]},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":"number","minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":"integer","minimum":0},"peakRssBytes":{"type":"integer","minimum":0},"modelRssBytes":{"type":"integer","minimum":0}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}}},"$defs":{"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}}},"$defs":{"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
 ;// CONCATENATED MODULE: ./build/src/results/index.js
 // Reading, validating and writing results documents. Written atomically (temp file + rename) so
 // a failed run never leaves a half-written file; read back as untrusted input.
@@ -15704,6 +16348,9 @@ function addBenchFlags(cmd) {
         .option('--seed <n>', 'seed of the random inputs', String(BENCH_DEFAULTS.seed))
         .option('--profile', 'also profile the model (in a separate run) and summarise time by op type')
         .option('--samples', 'keep the raw per-query latencies in the results document')
+        .addOption(new Option('--runtime <name>', 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)').choices([...RUNTIMES]).default('onnxruntime'))
+        .option('--tool-path <path>', "the vendor tool's executable when it is not on the PATH")
+        .addOption(new Option('--precision <p>', 'precision asked of a vendor runtime').choices([...PRECISIONS]))
         .option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)');
 }
 function benchCommand() {

@@ -35,11 +35,14 @@ async function main(): Promise<void> {
     profile: getBoolInput('profile', false),
     samples: getBoolInput('samples', false),
     deviceLabel: getInput('device-label') || process.env.RUNNER_NAME || '',
+    runtime: getInputOr('runtime', 'onnxruntime'),
+    toolPath: getInput('tool-path'),
+    precision: getInput('precision'),
   });
   const runnerLabels = getListInput('runner-labels');
   if (runnerLabels.length) opts.runnerLabels = runnerLabels;
   const label = artifactSafe(opts.deviceLabel || `${process.platform}-${process.arch}`);
-  const resultsPath = resolve(getInputOr('results', `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort)$/i, '')}.json`));
+  const resultsPath = resolve(getInputOr('results', `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`));
   mkdirSync(dirname(resultsPath), { recursive: true });
   checkOutputPath(resultsPath, "input 'results'");
 
@@ -58,11 +61,13 @@ async function main(): Promise<void> {
   log.info(`results written to ${resultsPath}`);
 
   setOutput('results', resultsPath);
-  setOutput('p50-ms', results.latencyMs.p50);
-  setOutput('p90-ms', results.latencyMs.p90);
-  setOutput('p99-ms', results.latencyMs.p99);
-  setOutput('peak-memory-mb', (results.memory.peakRssBytes / 2 ** 20).toFixed(1));
-  setOutput('throughput', results.throughputPerSec);
+  // A figure the runtime's tool does not report is an empty output.
+  const out = (v: number | null) => (v === null ? '' : v);
+  setOutput('p50-ms', out(results.latencyMs.p50));
+  setOutput('p90-ms', out(results.latencyMs.p90));
+  setOutput('p99-ms', out(results.latencyMs.p99));
+  setOutput('peak-memory-mb', results.memory.peakRssBytes === null ? '' : (results.memory.peakRssBytes / 2 ** 20).toFixed(1));
+  setOutput('throughput', out(results.throughputPerSec));
   await writeSummary(`### edgeml benchmark\n\n${benchMarkdown(results)}\n`);
 
   if (getBoolInput('upload', true)) {

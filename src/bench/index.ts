@@ -10,6 +10,9 @@ import { describeDevice } from './device.js';
 import type { InputSpec } from './inputs.js';
 import type { OptLevel, Scenario, WorkerRequest } from './protocol.js';
 import { runWorker, type ProgressEvent } from './runner.js';
+import { runVendorBenchmark, type RuntimeChoice } from './backends/index.js';
+import { UserError } from '../errors.js';
+import type { Precision } from '../results/types.js';
 
 export type { InputSpec, DataSource, InputMeta, ResolvedInput } from './inputs.js';
 export { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from './inputs.js';
@@ -17,6 +20,7 @@ export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, type DeviceInfo } from './device.js';
 export { OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
 export { MeasurementError, type ProgressEvent } from './runner.js';
+export { RUNTIMES, PRECISIONS, type RuntimeChoice } from './backends/index.js';
 
 
 export interface BenchOptions {
@@ -39,6 +43,12 @@ export interface BenchOptions {
   deviceLabel?: string;
   /** Labels of the Actions runner this runs on. */
   runnerLabels?: string[];
+  /** onnxruntime (default, in process) or a vendor runtime measured by its own tool. */
+  runtime?: RuntimeChoice;
+  /** The vendor tool's executable, when it is not on the PATH. */
+  toolPath?: string;
+  /** Precision asked of a vendor runtime (trtexec --fp16/--int8, benchmark_app -infer_precision). */
+  precision?: Precision;
 }
 
 /** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
@@ -66,6 +76,7 @@ export interface BenchHooks {
 }
 
 export async function runBenchmark(opts: BenchOptions, hooks: BenchHooks = {}): Promise<BenchResults> {
+  if (opts.runtime && opts.runtime !== 'onnxruntime') return runWithTool(opts);
   const model = await inspectModelFile(opts.model);
   const settings: BenchSettings = {
     warmup: opts.warmup,
@@ -150,4 +161,35 @@ export async function runBenchmark(opts: BenchOptions, hooks: BenchHooks = {}): 
     ...(profile ? { profile } : {}),
     ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
   };
+}
+
+/** A vendor runtime: its tool feeds its own random inputs, one query at a time. */
+function runWithTool(opts: BenchOptions): Promise<BenchResults> {
+  const runtime = opts.runtime as Exclude<RuntimeChoice, 'onnxruntime'>;
+  const refuse = (what: string) => {
+    throw new UserError(`${what} is for --runtime onnxruntime; ${runtime}'s tool feeds random inputs one query at a time (give shapes with --input)`);
+  };
+  if (opts.scenario !== 'single-stream') refuse(`--scenario ${opts.scenario}`);
+  if (opts.inputs.data && Object.keys(opts.inputs.data).length) refuse('--data');
+  if (opts.inputs.dims && Object.keys(opts.inputs.dims).length) refuse('--dim');
+  if (opts.profile) refuse('--profile');
+  return runVendorBenchmark(
+    {
+      model: opts.model,
+      runtime,
+      ...(opts.toolPath ? { toolPath: opts.toolPath } : {}),
+      ...(opts.precision ? { precision: opts.precision } : {}),
+      shapes: opts.inputs.shapes ?? {},
+      threads: opts.threads,
+      executionProvider: opts.executionProvider,
+      warmup: opts.warmup,
+      minIterations: opts.minIterations,
+      maxIterations: opts.maxIterations,
+      minDurationMs: opts.minDurationMs,
+      maxDurationMs: opts.maxDurationMs,
+      seed: opts.seed,
+      keepSamples: opts.keepSamples,
+    },
+    describeDevice(opts.deviceLabel, opts.runnerLabels),
+  );
 }

@@ -5,6 +5,8 @@ import { parseDuration, parseWhole } from '../units.js';
 import type { BenchOptions } from './index.js';
 import { parseDataFlag, parseDimFlag, parseShapeFlag, type DataSource } from './inputs.js';
 import type { OptLevel, Scenario } from './protocol.js';
+import { PRECISIONS, RUNTIMES, type RuntimeChoice } from './backends/index.js';
+import type { Precision } from '../results/types.js';
 
 export const OPT_LEVELS: OptLevel[] = ['disabled', 'basic', 'extended', 'layout', 'all'];
 export const SCENARIOS: Scenario[] = ['single-stream', 'multi-stream', 'offline'];
@@ -32,6 +34,9 @@ export interface BenchFlags {
   profile?: boolean;
   samples?: boolean;
   deviceLabel?: string;
+  runtime?: string;
+  toolPath?: string;
+  precision?: string;
 }
 
 function pairs<T>(values: string[], parse: (raw: string) => [string, T], flag: string): Record<string, T> {
@@ -50,6 +55,12 @@ export function benchOptionsFromFlags(model: string, f: BenchFlags): BenchOption
   if (maxDurationMs < minDurationMs) {
     throw new UserError(`--max-duration ${f.maxDuration} is shorter than --min-duration ${f.minDuration}; raise --max-duration`);
   }
+  const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime') as RuntimeChoice;
+  const precision = f.precision ? (oneOf(f.precision, PRECISIONS, '--precision') as Precision) : undefined;
+  if (precision && runtime === 'onnxruntime') {
+    throw new UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
+  }
+  if (f.toolPath && runtime === 'onnxruntime') throw new UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
   return {
     model,
     inputs: {
@@ -71,6 +82,9 @@ export function benchOptionsFromFlags(model: string, f: BenchFlags): BenchOption
     profile: !!f.profile,
     keepSamples: !!f.samples,
     ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
+    ...(runtime !== 'onnxruntime' ? { runtime } : {}),
+    ...(f.toolPath ? { toolPath: f.toolPath } : {}),
+    ...(precision ? { precision } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // `edgeml bench`: flags -> BenchOptions -> runBenchmark -> table on stdout, document to --json.
 import { Command, Option } from 'commander';
-import { BENCH_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, runBenchmark, type BenchFlags } from '../bench/index.js';
+import { BENCH_DEFAULTS, OPT_LEVELS, PRECISIONS, RUNTIMES, SCENARIOS, benchOptionsFromFlags, runBenchmark, type BenchFlags } from '../bench/index.js';
 import { UserError } from '../errors.js';
 import { benchMarkdown, escapePlain } from '../report/index.js';
 import { checkOutputPath, writeResults } from '../results/index.js';
@@ -27,6 +27,9 @@ export function addBenchFlags(cmd: Command): Command {
     .option('--seed <n>', 'seed of the random inputs', String(BENCH_DEFAULTS.seed))
     .option('--profile', 'also profile the model (in a separate run) and summarise time by op type')
     .option('--samples', 'keep the raw per-query latencies in the results document')
+    .addOption(new Option('--runtime <name>', 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)').choices([...RUNTIMES]).default('onnxruntime'))
+    .option('--tool-path <path>', "the vendor tool's executable when it is not on the PATH")
+    .addOption(new Option('--precision <p>', 'precision asked of a vendor runtime').choices([...PRECISIONS]))
     .option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)');
 }
 

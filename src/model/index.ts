@@ -4,7 +4,8 @@ import { closeSync, openSync, readSync, statSync, createReadStream } from 'node:
 import { basename, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
-export type ModelFormat = 'onnx' | 'ort';
+/** onnx and ort run in ONNX Runtime; the others only through their vendor's tool. */
+export type ModelFormat = 'onnx' | 'ort' | 'tensorrt-engine' | 'openvino-ir' | 'tflite';
 
 export interface ModelFile {
   path: string;

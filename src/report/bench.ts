@@ -11,21 +11,24 @@ export function benchMarkdown(r: BenchResults, e: Escape = escapeMarkdown): stri
   const head = [
     `**${e(r.model.name)}** (${fmtBytes(r.model.bytes)}, ${r.model.format}, sha256 \`${r.model.sha256.slice(0, 12)}\`) on **${e(r.device.label)}**`,
     `${e(r.device.cpuModel)}, ${r.device.cores} cores, ${fmtBytes(r.device.memoryBytes)}${r.device.cpuFlags.length ? `, ${r.device.cpuFlags.map(e).join(' ')}` : ''}`,
-    `onnxruntime-node ${e(r.runtime.version)} · ${e(r.runtime.executionProvider)} · ${threads} · opt ${r.runtime.optLevel} · ${r.scenario}${perQuery} · ${r.iterations} queries in ${(r.durationMs / 1000).toFixed(1)} s`,
+    runtimeLine(r, e, threads, perQuery),
   ];
+  // benchmark_app and benchmark_model give no per-query times: no interval can be formed.
+  const aggregateOnly = r.runtime.tool !== undefined && r.runtime.tool.name !== 'trtexec';
+  const ci = (c: [number, number] | null) => (c === null && aggregateOnly ? 'not reported' : fmtInterval(c));
   const mark = (metric: string) => (r.headline.metric === metric ? ' (headline)' : '');
   const rows: string[][] = [
     ['metric', 'value', '95% interval'],
     ['load', fmtMs(r.loadMs), ''],
     ['first run', fmtMs(r.firstRunMs), ''],
-    ['p50', fmtMs(r.latencyMs.p50), fmtInterval(r.latencyCi95Ms.p50)],
-    [`p90${mark('latency.p90')}`, fmtMs(r.latencyMs.p90), fmtInterval(r.latencyCi95Ms.p90)],
+    [`p50${mark('latency.p50')}`, fmtMs(r.latencyMs.p50), ci(r.latencyCi95Ms.p50)],
+    [`p90${mark('latency.p90')}`, fmtMs(r.latencyMs.p90), ci(r.latencyCi95Ms.p90)],
     ['p95', fmtMs(r.latencyMs.p95), ''],
     [`p99${mark('latency.p99')}`, fmtMs(r.latencyMs.p99), ''],
-    ['mean ± sd', `${fmtMs(r.latencyMs.mean)} ± ${fmtMs(r.latencyMs.stddev)}`, ''],
+    [`mean ± sd${mark('latency.mean')}`, r.latencyMs.stddev === null ? `${fmtMs(r.latencyMs.mean)} ± not reported` : `${fmtMs(r.latencyMs.mean)} ± ${fmtMs(r.latencyMs.stddev)}`, ''],
     ['min / max', `${fmtMs(r.latencyMs.min)} / ${fmtMs(r.latencyMs.max)}`, ''],
     [`throughput${mark('throughput')}`, fmtRate(r.throughputPerSec), ''],
-    ['peak RSS', fmtBytes(r.memory.peakRssBytes), `model +${fmtBytes(r.memory.modelRssBytes)}`],
+    ['peak RSS', fmtBytes(r.memory.peakRssBytes), r.memory.modelRssBytes === null ? '' : `model +${fmtBytes(r.memory.modelRssBytes)}`],
   ];
   const notes: string[] = [];
   for (const key of ['p90', 'p99'] as const) {
@@ -38,6 +41,15 @@ export function benchMarkdown(r: BenchResults, e: Escape = escapeMarkdown): stri
   if (notes.length) parts.push('', ...notes.map((n) => `> ${n}`));
   if (r.profile) parts.push('', profileMarkdown(r.profile, e));
   return parts.join('\n');
+}
+
+/** "onnxruntime-node 1.30.0 · cpu · ..." or, for a vendor tool, "tensorrt 10.16.1 (trtexec) · ...". */
+function runtimeLine(r: BenchResults, e: Escape, threads: string, perQuery: string): string {
+  const rt = r.runtime;
+  const name = rt.tool ? `${rt.name} ${e(rt.version)} (${rt.tool.name})` : `${rt.name} ${e(rt.version)}`;
+  const opts = [e(rt.executionProvider), threads, ...(rt.optLevel ? [`opt ${rt.optLevel}`] : []), ...(rt.precision ? [rt.precision] : [])];
+  const span = r.durationMs === null ? `${r.iterations} queries` : `${r.iterations} queries in ${(r.durationMs / 1000).toFixed(1)} s`;
+  return [name, ...opts, `${r.scenario}${perQuery}`, span].join(' · ');
 }
 
 export function profileMarkdown(p: NonNullable<BenchResults['profile']>, e: Escape = escapeMarkdown, top = 10): string {

@@ -1,14 +1,16 @@
 // Numbers as reviewers read them. Always formatted from numbers, never from strings in documents.
 
 /** A duration in ms with three significant figures, in µs below 1 ms (12.3 µs, 1.23 ms, 123 ms). */
-export function fmtMs(ms: number): string {
+export function fmtMs(ms: number | null): string {
+  if (ms === null) return 'not reported';
   if (!Number.isFinite(ms)) return 'n/a';
   if (ms === 0) return '0 ms';
   const sig3 = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
   return Math.abs(ms) < 1 ? `${sig3(ms * 1000)} µs` : `${sig3(ms)} ms`;
 }
 
-export function fmtBytes(bytes: number): string {
+export function fmtBytes(bytes: number | null): string {
+  if (bytes === null) return 'not reported';
   if (!Number.isFinite(bytes)) return 'n/a';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = Math.abs(bytes);
@@ -20,7 +22,8 @@ export function fmtBytes(bytes: number): string {
   return `${bytes < 0 ? '-' : ''}${u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }
 
-export function fmtRate(perSec: number, unit = 'samples/s'): string {
+export function fmtRate(perSec: number | null, unit = 'samples/s'): string {
+  if (perSec === null) return 'not reported';
   if (!Number.isFinite(perSec)) return 'n/a';
   return `${perSec >= 100 ? perSec.toFixed(0) : perSec.toPrecision(3)} ${unit}`;
 }

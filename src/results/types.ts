@@ -3,11 +3,27 @@ import type { DeviceInfo } from '../bench/device.js';
 import type { ResolvedInput } from '../bench/inputs.js';
 import type { ProfileSummary, QueryMode, Scenario, OptLevel } from '../bench/protocol.js';
 import type { ModelFile } from '../model/index.js';
-import type { EarlyStopping, LatencySummary } from '../stats/index.js';
+import type { EarlyStopping } from '../stats/index.js';
 
 export const RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 } as const;
 
 export type Interval = [number, number] | null;
+
+/** onnxruntime-node runs in process; the others through their vendor's benchmark tool. */
+export type RuntimeName = 'onnxruntime-node' | 'tensorrt' | 'openvino' | 'tflite';
+export type Precision = 'fp32' | 'fp16' | 'int8';
+
+/** Latency statistics; a figure is null when the vendor tool that measured does not report it. */
+export interface ReportedLatencySummary {
+  mean: number | null;
+  stddev: number | null;
+  min: number | null;
+  max: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+}
 
 export interface BenchSettings {
   warmup: number;
@@ -25,7 +41,17 @@ export interface BenchResults {
   createdAt: string;
   tool: { name: 'edgeml'; version: string };
   model: ModelFile;
-  runtime: { name: 'onnxruntime-node'; version: string; executionProvider: string; threads: number; optLevel: OptLevel };
+  runtime: {
+    name: RuntimeName;
+    version: string;
+    executionProvider: string;
+    threads: number;
+    /** ONNX Runtime only. */
+    optLevel?: OptLevel;
+    precision?: Precision;
+    /** The vendor tool that measured (absent for onnxruntime-node). */
+    tool?: { name: 'trtexec' | 'benchmark_app' | 'benchmark_model'; version: string | null; path: string };
+  };
   device: DeviceInfo;
   inputs: Array<Pick<ResolvedInput, 'name' | 'type' | 'shape' | 'source'> & { file?: string; value?: number }>;
   scenario: Scenario;
@@ -34,16 +60,19 @@ export interface BenchResults {
   settings: BenchSettings;
   /** Timed queries. */
   iterations: number;
-  durationMs: number;
-  loadMs: number;
-  firstRunMs: number;
+  /** null where a vendor tool does not report the figure (the table says "not reported"). */
+  durationMs: number | null;
+  loadMs: number | null;
+  firstRunMs: number | null;
   /** Per-query latency. For multi-stream a query is samplesPerQuery samples. */
-  latencyMs: LatencySummary;
+  latencyMs: ReportedLatencySummary;
   /** Distribution-free 95% intervals (order statistics); null when too few queries. */
   latencyCi95Ms: { p50: Interval; p90: Interval };
-  headline: { metric: 'latency.p90' | 'latency.p99' | 'throughput'; value: number; unit: 'ms' | 'samples/s' };
-  throughputPerSec: number;
-  memory: { baselineRssBytes: number; peakRssBytes: number; modelRssBytes: number };
+  /** latency.p50 / latency.mean only when a vendor tool reports no p90. */
+  headline: { metric: 'latency.p90' | 'latency.p99' | 'latency.p50' | 'latency.mean' | 'throughput'; value: number; unit: 'ms' | 'samples/s' };
+  throughputPerSec: number | null;
+  /** Vendor tools: peak is the tool process's polled VmHWM (Linux), model what the tool reports. */
+  memory: { baselineRssBytes: number | null; peakRssBytes: number | null; modelRssBytes: number | null };
   /** MLPerf early stopping at 99% confidence: p90 needs >= 64 queries, p99 >= 662. */
   percentileSufficient: { p90: boolean; p99: boolean };
   earlyStopping: { p90: EarlyStopping; p99: EarlyStopping };
