@@ -1,0 +1,32 @@
+// A small trend for the PR report: the last N main-branch values of one row, from the same
+// device fingerprint only (other hardware is not comparable).
+import { METRICS, type HistoryEntry } from './entry.js';
+
+export interface TrendQuery {
+  model: string;
+  target: string;
+  fingerprint: string;
+  metric: string;
+  points?: number;
+}
+
+export function trend(entries: HistoryEntry[], q: TrendQuery): number[] {
+  const metric = METRICS.find((m) => m.key === q.metric);
+  if (!metric) return [];
+  const values: number[] = [];
+  for (const e of entries) {
+    if (e.device.fingerprint !== q.fingerprint) continue;
+    for (const r of e.results) if (r.model === q.model && r.target === q.target) values.push(metric.read(r.bench));
+  }
+  return values.slice(-(q.points ?? 10));
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Unicode sparkline of values (empty for none), scaled between their min and max. */
+export function sparkline(values: number[]): string {
+  if (!values.length) return '';
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
