@@ -111,10 +111,20 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium (${CHROMIUM})`, ()
     expect(await detector.locator('figure[data-metric="size"] circle.regression').count()).toBe(0);
     expect(await detector.locator('figure[data-metric="latency.p90"] g.budget text').textContent()).toBe('budget 4.5 ms');
     expect(await detector.locator('figure[data-metric="latency.p50"] g.budget').count()).toBe(0);
-    // Every point links to its commit.
-    const links = await detector.locator('figure[data-metric="latency.p90"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toHaveLength(4 * COMMITS);
+    // Every commit's column links to it and lists each series' value.
+    const p90 = detector.locator('figure[data-metric="latency.p90"]');
+    const links = await p90.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toHaveLength(COMMITS);
     expect(links[0]).toBe('https://github.com/acme/models/commit/0000000abc');
+    const last = await p90.locator('rect.col title').last().textContent();
+    expect(last!.split('\n')).toEqual([
+      '0000027abc · 2026-01-02 15:00',
+      'jetson-orin · fp32: 3 ms (compare: slower)',
+      'jetson-orin · int8: 2 ms',
+      `${HOSTILE_DEVICE} · fp32: 4 ms (compare: slower)`,
+      `${HOSTILE_DEVICE} · int8: 3 ms`,
+    ]);
+    expect(await p90.locator('circle.point').count()).toBe(4 * COMMITS);
     expect(requests.every((r) => r.startsWith('file://'))).toBe(true);
   });
 

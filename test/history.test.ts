@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_DEFAULTS, runBenchmark } from '../src/bench/index.js';
 import { appendEntry, buildEntry, readEntries, sparkline, trend, type HistoryEntry } from '../src/history/index.js';
 import { writeResults, type BenchResults } from '../src/results/index.js';
-import { CLI, MODELS, edgeml, tempDir } from './helpers.js';
+import { CLI, MODELS, edgeml, runActionBundle, tempDir } from './helpers.js';
 
 let bench: BenchResults;
 let resultsFile: string;
@@ -52,13 +52,13 @@ describe('history entries', () => {
 });
 
 describe('history folder', () => {
-  it('adds once, is a no-op for the same entry, and never rewrites another', () => {
+  it('adds once, is a no-op for the same entry, and keeps the first results of a re-run', () => {
     const root = tempDir();
     const e = entry('abc1234');
     expect(appendEntry(root, e)).toEqual({ path: `data/abc1234/ci-box-${bench.device.fingerprint}.json`, status: 'added' });
     expect(appendEntry(root, e).status).toBe('unchanged');
     const before = readFileSync(join(root, `data/abc1234/ci-box-${bench.device.fingerprint}.json`), 'utf8');
-    expect(() => appendEntry(root, { ...e, ref: 'other' })).toThrow(/history is append-only/);
+    expect(appendEntry(root, { ...e, ref: 'other' }).status).toBe('kept');
     expect(readFileSync(join(root, `data/abc1234/ci-box-${bench.device.fingerprint}.json`), 'utf8')).toBe(before);
   });
   it('reads entries oldest first and skips files that fail the schema', () => {
@@ -161,5 +161,38 @@ describe('edgeml history append to a git data branch', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr.trim()).toMatch(expected);
     }
+  });
+});
+
+describe('actions/history bundle', () => {
+  it('appends on a push to main as the runner runs it, with the dashboard, and reports the status', () => {
+    const root = tempDir('edgeml-git-');
+    const remote = join(root, 'remote.git');
+    git(root, 'init', '--quiet', '--bare', remote);
+    const work = join(root, 'work');
+    git(root, 'clone', '--quiet', remote, work);
+    writeFileSync(join(work, 'README.md'), 'x\n');
+    git(work, 'add', '.');
+    git(work, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '-m', 'init');
+    const sha = git(work, 'rev-parse', 'HEAD');
+    // As on a fresh runner: no git identity configured anywhere.
+    const env = { GITHUB_SHA: sha, GITHUB_REF_NAME: 'main', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/models', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+    const r = runActionBundle('history', { results: resultsFile, budgets: 'latency.p90=5', title: 'acme <models>' }, env, work);
+    expect(r.stdout).not.toContain('::error::');
+    expect(r.status).toBe(0);
+    expect(r.outputs).toEqual({ path: `data/${sha}/ci-box-${bench.device.fingerprint}.json`, status: 'added' });
+    const stored = JSON.parse(git(remote, 'show', `edgeml-data:${r.outputs.path}`)) as HistoryEntry;
+    expect(stored).toMatchObject({ commit: sha, ref: 'main', url: `https://github.com/acme/models/commit/${sha}`, budgets: [{ metric: 'latency.p90', limit: 5 }] });
+    expect(git(remote, 'show', 'edgeml-data:index.html')).toContain('<title>acme &#60;models&#62;</title>');
+    // The commit is authored as the Actions bot when the checkout has no identity.
+    expect(git(remote, 'log', '-1', '--format=%an', 'edgeml-data')).toBe('github-actions[bot]');
+    const same = runActionBundle('history', { results: resultsFile, budgets: 'latency.p90=5', title: 'acme <models>' }, env, work);
+    expect(same.outputs.status).toBe('unchanged');
+    // A re-run of the job measures again: the first results stay, with a warning, not a failure.
+    const rerun = runActionBundle('history', { results: resultsFile }, env, work);
+    expect(rerun.status).toBe(0);
+    expect(rerun.outputs.status).toBe('kept');
+    expect(rerun.stdout).toContain('::warning::not added: data/');
+    expect(git(remote, 'rev-list', '--count', 'edgeml-data')).toBe('1');
   });
 });

@@ -15767,6 +15767,8 @@ const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2
 const W = 720;
 const H = 260;
 const M = { left: 64, right: 16, top: 16, bottom: 36 };
+/** Above this many commits a chart draws lines only (and regressions): the page stays small. */
+const DOT_LIMIT = 60;
 /** Round tick steps (1, 2, 5 x 10^k) covering [lo, hi] in about `count` steps. */
 function niceTicks(lo, hi, count = 5) {
     if (!(hi > lo)) {
@@ -15807,7 +15809,7 @@ function renderChart(spec) {
     const every = Math.max(1, Math.ceil(spec.commits.length / 8));
     spec.commits.forEach((c, i) => {
         // Every `every`-th label, and the last one unless it would sit on top of its neighbour.
-        if ((i % every === 0 && (i === 0 || spec.commits.length - 1 - i >= every / 2)) || i === spec.commits.length - 1) {
+        if ((i % every === 0 && (i === 0 || spec.commits.length - 1 - i >= every)) || i === spec.commits.length - 1) {
             const anchor = spec.commits.length > 1 && i === spec.commits.length - 1 ? 'end' : i === 0 && spec.commits.length > 1 ? 'start' : 'middle';
             out.push(`<text class="tick" x="${px(i).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="${anchor}">${escapeHtml(c)}</text>`);
         }
@@ -15816,6 +15818,7 @@ function renderChart(spec) {
         const y = py(b.value).toFixed(1);
         out.push(`<g class="budget"><line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text x="${W - M.right - 4}" y="${Number(y) - 4}" text-anchor="end">${escapeHtml(b.label)}</text></g>`);
     }
+    const dots = spec.commits.length <= DOT_LIMIT;
     spec.series.forEach((s, i) => {
         const color = PALETTE[i % PALETTE.length];
         const pts = s.points.filter((p) => Number.isFinite(p.y));
@@ -15823,10 +15826,17 @@ function renderChart(spec) {
         if (pts.length > 1)
             out.push(`<polyline points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`);
         for (const p of pts) {
-            const dot = `<circle class="${p.regression ? 'point regression' : 'point'}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${p.regression ? 5 : 3}"><title>${escapeHtml(p.label)}</title></circle>`;
-            out.push(p.href ? `<a href="${escapeHtml(p.href)}" target="_blank" rel="noopener noreferrer">${dot}</a>` : dot);
+            if (dots || p.regression) {
+                out.push(`<circle class="${p.regression ? 'point regression' : 'point'}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${p.regression ? 5 : 3}"/>`);
+            }
         }
         out.push('</g>');
+    });
+    // Hover and click targets, one per commit, on top of the lines.
+    const step = spec.commits.length > 1 ? (W - M.left - M.right) / n : W - M.left - M.right;
+    spec.columns.forEach((c, i) => {
+        const rect = `<rect class="col" x="${(px(i) - step / 2).toFixed(1)}" y="${M.top}" width="${step.toFixed(1)}" height="${H - M.top - M.bottom}"><title>${escapeHtml(c.label)}</title></rect>`;
+        out.push(c.href ? `<a href="${escapeHtml(c.href)}" target="_blank" rel="noopener noreferrer">${rect}</a>` : rect);
     });
     out.push('</svg>');
     return out.join('');
@@ -15874,7 +15884,11 @@ function renderDashboard(entries, opts = {}) {
     let chartNo = 0;
     for (const [model, rows] of [...byModel].sort(([a], [b]) => a.localeCompare(b))) {
         const keys = [...new Set(rows.map((r) => `${r.entry.device.fingerprint}\u0000${r.result.target}`))].sort();
+        // Commits this model has results for, in time order: its charts' x axis.
+        const modelCommits = [...new Set(rows.map((r) => r.commitIndex))].sort((a, b) => a - b);
+        const xOf = new Map(modelCommits.map((c, i) => [c, i]));
         const charts = entry_METRICS.map((metric) => {
+            const columns = modelCommits.map((c) => ({ lines: [], entry: undefined, c }));
             const series = keys.map((key) => {
                 const [fingerprint, target] = key.split('\u0000');
                 const name = seriesName(rows, fingerprint, target);
@@ -15883,13 +15897,10 @@ function renderDashboard(entries, opts = {}) {
                     .map((r) => {
                     const y = metric.read(r.result.bench);
                     const slower = LATENCY.has(metric.key) && r.result.verdict === 'slower';
-                    return {
-                        x: r.commitIndex,
-                        y,
-                        label: `${r.entry.commit.slice(0, 12)} · ${name}: ${Number(y.toPrecision(4))} ${metric.unit}${slower ? ' · compare: slower' : ''}`,
-                        ...(r.entry.url ? { href: r.entry.url } : {}),
-                        ...(slower ? { regression: true } : {}),
-                    };
+                    const col = columns[xOf.get(r.commitIndex)];
+                    col.entry ??= r.entry;
+                    col.lines.push(`${name}: ${Number(y.toPrecision(4))} ${metric.unit}${slower ? ' (compare: slower)' : ''}`);
+                    return { x: xOf.get(r.commitIndex), y, ...(slower ? { regression: true } : {}) };
                 });
                 return { name, points };
             });
@@ -15897,7 +15908,18 @@ function renderDashboard(entries, opts = {}) {
                 value: b.limit,
                 label: `budget ${Number(b.limit.toPrecision(4))} ${metric.unit}${b.target ? ` (${b.target})` : ''}`,
             }));
-            const svg = renderChart({ id: `chart-${++chartNo}`, title: `${model}: ${metric.title}`, unit: metric.unit, series, commits: commits.map((c) => c.slice(0, 7)), budgets });
+            const svg = renderChart({
+                id: `chart-${++chartNo}`,
+                title: `${model}: ${metric.title}`,
+                unit: metric.unit,
+                series,
+                commits: modelCommits.map((c) => commits[c].slice(0, 7)),
+                columns: columns.map((col) => ({
+                    label: [`${commits[col.c].slice(0, 12)} · ${col.entry?.timestamp.slice(0, 16).replace('T', ' ') ?? ''}`, ...col.lines].join('\n'),
+                    ...(col.entry?.url ? { href: col.entry.url } : {}),
+                })),
+                budgets,
+            });
             return `<figure data-metric="${escapeHtml(metric.key)}"><figcaption>${escapeHtml(metric.title)} <span class="unit">${escapeHtml(metric.unit)}</span></figcaption>${svg}</figure>`;
         });
         const legend = keys
@@ -15930,6 +15952,7 @@ figure{margin:0;border:1px solid #d1d9e0;border-radius:6px;padding:8px}figcaptio
 .grid{stroke:#eef1f4}.tick,.unit{font-size:11px;fill:#59636e}
 .series polyline{fill:none;stroke:var(--c);stroke-width:1.5}.series .point{fill:var(--c)}
 .series .point.regression{fill:#d1242f;stroke:#fff;stroke-width:1.5}
+.col{fill:transparent}.col:hover{fill:rgba(31,35,40,.06)}
 .budget line{stroke:#d1242f;stroke-dasharray:6 4}.budget text{font-size:11px;fill:#d1242f}
 .regression-count{color:#d1242f}
 </style>
@@ -15978,8 +16001,8 @@ function validateEntry(doc) {
     return schemaProblem(history_entry_schema_namespaceObject, doc);
 }
 /**
- * Adds an entry to the history folder. Never rewrites: an identical entry already there is a
- * no-op ('unchanged'), a different one for the same commit and device is refused.
+ * Adds an entry to the history folder, never rewriting one: if results of this commit and device
+ * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
  */
 function appendEntry(root, entry) {
     const problem = validateEntry(entry);
@@ -15999,13 +16022,18 @@ function appendEntry(root, entry) {
     catch (e) {
         if (e.code !== 'EEXIST')
             throw e;
-        if ((0,external_node_fs_.readFileSync)(file, 'utf8') === text)
-            return { path: rel, status: 'unchanged' };
-        throw new errors_UserError(`${rel}: the history already holds other results for commit ${entry.commit} on device '${entry.device.label}'; history is append-only, so measure a new commit (or give this run another --device-label)`);
+        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
     }
     finally {
         (0,external_node_fs_.rmSync)(tmp, { force: true });
     }
+}
+function describeAppend(status, where) {
+    if (status === 'added')
+        return `added: ${where}`;
+    if (status === 'unchanged')
+        return `already there, unchanged: ${where}`;
+    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
 }
 /** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
 function readEntries(root) {
@@ -16138,8 +16166,8 @@ async function appendToBranch(entry, opts) {
                 git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
             }
             const added = appendEntry(dir, entry);
-            if (added.status === 'unchanged') {
-                log(`${added.path} is already on ${branch}: nothing to do`);
+            if (added.status !== 'added') {
+                log(describeAppend(added.status, `${branch}:${added.path}`));
                 return { ...added, attempts: attempt };
             }
             opts.afterAppend?.(dir);
@@ -16268,7 +16296,7 @@ function historyCommand() {
         });
         if (o.data) {
             const r = appendEntry((0,external_node_path_.resolve)(o.data), entry);
-            process.stdout.write(`${r.status === 'added' ? 'added' : 'already there, unchanged'}: ${r.path}\n`);
+            process.stdout.write(`${describeAppend(r.status, r.path)}\n`);
             return;
         }
         const r = await appendToBranch(entry, {
@@ -16280,7 +16308,7 @@ function historyCommand() {
                 ? { afterAppend: (dir) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, o.title ? { title: o.title } : {})); } }
                 : {}),
         });
-        process.stdout.write(`${r.status === 'added' ? 'added' : 'already there, unchanged'}: ${o.branch}:${r.path}\n`);
+        process.stdout.write(`${describeAppend(r.status, `${o.branch}:${r.path}`)}\n`);
     });
     return history;
 }

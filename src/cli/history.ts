@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { renderDashboard, writeDashboard } from '../dashboard/index.js';
 import { UserError } from '../errors.js';
 import {
-  appendEntry, appendToBranch, buildEntry, commitContext, readEntries, type BudgetLine, type Verdict,
+  appendEntry, appendToBranch, buildEntry, commitContext, describeAppend, readEntries, type BudgetLine, type Verdict,
 } from '../history/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -58,7 +58,7 @@ export function historyCommand(): Command {
       });
       if (o.data) {
         const r = appendEntry(resolve(o.data), entry);
-        process.stdout.write(`${r.status === 'added' ? 'added' : 'already there, unchanged'}: ${r.path}\n`);
+        process.stdout.write(`${describeAppend(r.status, r.path)}\n`);
         return;
       }
       const r = await appendToBranch(entry, {
@@ -70,7 +70,7 @@ export function historyCommand(): Command {
           ? { afterAppend: (dir: string) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, o.title ? { title: o.title } : {})); } }
           : {}),
       });
-      process.stdout.write(`${r.status === 'added' ? 'added' : 'already there, unchanged'}: ${o.branch}:${r.path}\n`);
+      process.stdout.write(`${describeAppend(r.status, `${o.branch}:${r.path}`)}\n`);
     });
   return history;
 }

@@ -6,9 +6,13 @@ export interface Point {
   /** Position on the x axis: index of the commit in time order. */
   x: number;
   y: number;
+  regression?: boolean;
+}
+
+/** One commit's column: hovering shows every series' value there, clicking opens the commit. */
+export interface Column {
   label: string;
   href?: string;
-  regression?: boolean;
 }
 
 export interface Series {
@@ -23,6 +27,7 @@ export interface ChartSpec {
   series: Series[];
   /** Commit labels along x (short hashes), by index. */
   commits: string[];
+  columns: Column[];
   budgets: Array<{ value: number; label: string }>;
 }
 
@@ -31,6 +36,8 @@ export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '
 const W = 720;
 const H = 260;
 const M = { left: 64, right: 16, top: 16, bottom: 36 };
+/** Above this many commits a chart draws lines only (and regressions): the page stays small. */
+export const DOT_LIMIT = 60;
 
 /** Round tick steps (1, 2, 5 x 10^k) covering [lo, hi] in about `count` steps. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
@@ -72,7 +79,7 @@ export function renderChart(spec: ChartSpec): string {
   const every = Math.max(1, Math.ceil(spec.commits.length / 8));
   spec.commits.forEach((c, i) => {
     // Every `every`-th label, and the last one unless it would sit on top of its neighbour.
-    if ((i % every === 0 && (i === 0 || spec.commits.length - 1 - i >= every / 2)) || i === spec.commits.length - 1) {
+    if ((i % every === 0 && (i === 0 || spec.commits.length - 1 - i >= every)) || i === spec.commits.length - 1) {
       const anchor = spec.commits.length > 1 && i === spec.commits.length - 1 ? 'end' : i === 0 && spec.commits.length > 1 ? 'start' : 'middle';
       out.push(`<text class="tick" x="${px(i).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="${anchor}">${h(c)}</text>`);
     }
@@ -81,16 +88,24 @@ export function renderChart(spec: ChartSpec): string {
     const y = py(b.value).toFixed(1);
     out.push(`<g class="budget"><line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text x="${W - M.right - 4}" y="${Number(y) - 4}" text-anchor="end">${h(b.label)}</text></g>`);
   }
+  const dots = spec.commits.length <= DOT_LIMIT;
   spec.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length];
     const pts = s.points.filter((p) => Number.isFinite(p.y));
     out.push(`<g class="series" data-series="${h(s.name)}" data-points="${pts.length}" style="--c:${color}">`);
     if (pts.length > 1) out.push(`<polyline points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`);
     for (const p of pts) {
-      const dot = `<circle class="${p.regression ? 'point regression' : 'point'}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${p.regression ? 5 : 3}"><title>${h(p.label)}</title></circle>`;
-      out.push(p.href ? `<a href="${h(p.href)}" target="_blank" rel="noopener noreferrer">${dot}</a>` : dot);
+      if (dots || p.regression) {
+        out.push(`<circle class="${p.regression ? 'point regression' : 'point'}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${p.regression ? 5 : 3}"/>`);
+      }
     }
     out.push('</g>');
+  });
+  // Hover and click targets, one per commit, on top of the lines.
+  const step = spec.commits.length > 1 ? (W - M.left - M.right) / n : W - M.left - M.right;
+  spec.columns.forEach((c, i) => {
+    const rect = `<rect class="col" x="${(px(i) - step / 2).toFixed(1)}" y="${M.top}" width="${step.toFixed(1)}" height="${H - M.top - M.bottom}"><title>${h(c.label)}</title></rect>`;
+    out.push(c.href ? `<a href="${h(c.href)}" target="_blank" rel="noopener noreferrer">${rect}</a>` : rect);
   });
   out.push('</svg>');
   return out.join('');

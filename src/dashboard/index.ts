@@ -53,7 +53,11 @@ export function renderDashboard(entries: HistoryEntry[], opts: DashboardOptions 
   let chartNo = 0;
   for (const [model, rows] of [...byModel].sort(([a], [b]) => a.localeCompare(b))) {
     const keys = [...new Set(rows.map((r) => `${r.entry.device.fingerprint}\u0000${r.result.target}`))].sort();
+    // Commits this model has results for, in time order: its charts' x axis.
+    const modelCommits = [...new Set(rows.map((r) => r.commitIndex))].sort((a, b) => a - b);
+    const xOf = new Map(modelCommits.map((c, i) => [c, i]));
     const charts = METRICS.map((metric) => {
+      const columns = modelCommits.map((c) => ({ lines: [] as string[], entry: undefined as HistoryEntry | undefined, c }));
       const series: Series[] = keys.map((key) => {
         const [fingerprint, target] = key.split('\u0000');
         const name = seriesName(rows, fingerprint, target);
@@ -62,13 +66,10 @@ export function renderDashboard(entries: HistoryEntry[], opts: DashboardOptions 
           .map((r) => {
             const y = metric.read(r.result.bench);
             const slower = LATENCY.has(metric.key) && r.result.verdict === 'slower';
-            return {
-              x: r.commitIndex,
-              y,
-              label: `${r.entry.commit.slice(0, 12)} · ${name}: ${Number(y.toPrecision(4))} ${metric.unit}${slower ? ' · compare: slower' : ''}`,
-              ...(r.entry.url ? { href: r.entry.url } : {}),
-              ...(slower ? { regression: true } : {}),
-            };
+            const col = columns[xOf.get(r.commitIndex)!];
+            col.entry ??= r.entry;
+            col.lines.push(`${name}: ${Number(y.toPrecision(4))} ${metric.unit}${slower ? ' (compare: slower)' : ''}`);
+            return { x: xOf.get(r.commitIndex)!, y, ...(slower ? { regression: true } : {}) };
           });
         return { name, points };
       });
@@ -76,7 +77,18 @@ export function renderDashboard(entries: HistoryEntry[], opts: DashboardOptions 
         value: b.limit,
         label: `budget ${Number(b.limit.toPrecision(4))} ${metric.unit}${b.target ? ` (${b.target})` : ''}`,
       }));
-      const svg = renderChart({ id: `chart-${++chartNo}`, title: `${model}: ${metric.title}`, unit: metric.unit, series, commits: commits.map((c) => c.slice(0, 7)), budgets });
+      const svg = renderChart({
+        id: `chart-${++chartNo}`,
+        title: `${model}: ${metric.title}`,
+        unit: metric.unit,
+        series,
+        commits: modelCommits.map((c) => commits[c].slice(0, 7)),
+        columns: columns.map((col) => ({
+          label: [`${commits[col.c].slice(0, 12)} · ${col.entry?.timestamp.slice(0, 16).replace('T', ' ') ?? ''}`, ...col.lines].join('\n'),
+          ...(col.entry?.url ? { href: col.entry.url } : {}),
+        })),
+        budgets,
+      });
       return `<figure data-metric="${h(metric.key)}"><figcaption>${h(metric.title)} <span class="unit">${h(metric.unit)}</span></figcaption>${svg}</figure>`;
     });
     const legend = keys
@@ -111,6 +123,7 @@ figure{margin:0;border:1px solid #d1d9e0;border-radius:6px;padding:8px}figcaptio
 .grid{stroke:#eef1f4}.tick,.unit{font-size:11px;fill:#59636e}
 .series polyline{fill:none;stroke:var(--c);stroke-width:1.5}.series .point{fill:var(--c)}
 .series .point.regression{fill:#d1242f;stroke:#fff;stroke-width:1.5}
+.col{fill:transparent}.col:hover{fill:rgba(31,35,40,.06)}
 .budget line{stroke:#d1242f;stroke-dasharray:6 4}.budget text{font-size:11px;fill:#d1242f}
 .regression-count{color:#d1242f}
 </style>

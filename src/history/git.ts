@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 import type { HistoryEntry } from './entry.js';
-import { appendEntry } from './store.js';
+import { appendEntry, describeAppend, type AppendStatus } from './store.js';
 
 export interface BranchOptions {
   /** The repository to push from (the workflow's checkout). */
@@ -39,7 +39,7 @@ function identity(repo: string): string[] {
   return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
 }
 
-export async function appendToBranch(entry: HistoryEntry, opts: BranchOptions): Promise<{ status: 'added' | 'unchanged'; path: string; attempts: number }> {
+export async function appendToBranch(entry: HistoryEntry, opts: BranchOptions): Promise<{ status: AppendStatus; path: string; attempts: number }> {
   const { repo, remote, branch } = opts;
   const log = opts.log ?? (() => {});
   if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
@@ -72,8 +72,8 @@ export async function appendToBranch(entry: HistoryEntry, opts: BranchOptions): 
         git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
       }
       const added = appendEntry(dir, entry);
-      if (added.status === 'unchanged') {
-        log(`${added.path} is already on ${branch}: nothing to do`);
+      if (added.status !== 'added') {
+        log(describeAppend(added.status, `${branch}:${added.path}`));
         return { ...added, attempts: attempt };
       }
       opts.afterAppend?.(dir);

@@ -23,10 +23,10 @@ export function validateEntry(doc: unknown): string | null {
 }
 
 /**
- * Adds an entry to the history folder. Never rewrites: an identical entry already there is a
- * no-op ('unchanged'), a different one for the same commit and device is refused.
+ * Adds an entry to the history folder, never rewriting one: if results of this commit and device
+ * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
  */
-export function appendEntry(root: string, entry: HistoryEntry): { path: string; status: 'added' | 'unchanged' } {
+export function appendEntry(root: string, entry: HistoryEntry): { path: string; status: AppendStatus } {
   const problem = validateEntry(entry);
   if (problem) throw new Error(`internal: history entry does not match its schema: ${problem}`);
   const rel = entryPath(entry);
@@ -41,13 +41,19 @@ export function appendEntry(root: string, entry: HistoryEntry): { path: string; 
     return { path: rel, status: 'added' };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    if (readFileSync(file, 'utf8') === text) return { path: rel, status: 'unchanged' };
-    throw new UserError(
-      `${rel}: the history already holds other results for commit ${entry.commit} on device '${entry.device.label}'; history is append-only, so measure a new commit (or give this run another --device-label)`,
-    );
+    return { path: rel, status: readFileSync(file, 'utf8') === text ? 'unchanged' : 'kept' };
   } finally {
     rmSync(tmp, { force: true });
   }
+}
+
+/** What an append did; the words the CLI and the action report. */
+export type AppendStatus = 'added' | 'unchanged' | 'kept';
+
+export function describeAppend(status: AppendStatus, where: string): string {
+  if (status === 'added') return `added: ${where}`;
+  if (status === 'unchanged') return `already there, unchanged: ${where}`;
+  return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
 }
 
 /** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
