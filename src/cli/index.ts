@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
+import { dashboardCommand, historyCommand } from './history.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -13,7 +14,13 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(benchCommand());
-  for (const cmd of program.commands) cmd.exitOverride();
+  program.addCommand(historyCommand());
+  program.addCommand(dashboardCommand());
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,7 +1,6 @@
 // The only place (with src/actions/) that touches @actions/*: inputs, outputs, summaries, log
 // groups, artifacts. Core modules receive plain values and a Logger.
 import * as core from '@actions/core';
-import { DefaultArtifactClient } from '@actions/artifact';
 import { UserError, isUserError, oneLine } from '../errors.js';
 
 export interface Logger {
@@ -56,6 +55,8 @@ export async function uploadArtifact(name: string, files: string[], root: string
     log.info(`not uploading artifact '${name}': no ACTIONS_RUNTIME_TOKEN (not inside a workflow run)`);
     return false;
   }
+  // Loaded on demand: the artifact client is large and most actions never upload.
+  const { DefaultArtifactClient } = await import('@actions/artifact');
   const client = new DefaultArtifactClient();
   const res = await client.uploadArtifact(name, files, root, { retentionDays: 30 });
   log.info(`uploaded artifact '${name}' (${res.size ?? 0} bytes)`);

@@ -16,3 +16,8 @@ export function escapePlain(text: string): string {
 }
 
 export type Escape = (text: string) => string;
+
+/** For HTML and SVG text and attribute values. */
+export function escapeHtml(text: string): string {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

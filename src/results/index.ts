@@ -11,17 +11,24 @@ import type { BenchResults } from './types.js';
 export * from './types.js';
 export { schema as resultsSchema };
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
-function validate(doc: unknown): string | null {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: false, strict: true });
-    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-    validator = ajv.compile(schema);
-  }
-  if (validator(doc)) return null;
-  const err = validator.errors?.[0];
+/** One Ajv for every schema of this repo, so documents can $ref each other. */
+const ajv = new Ajv2020({ allErrors: false, strict: true });
+(addFormats as unknown as (a: Ajv2020) => void)(ajv);
+ajv.addSchema(schema);
+
+/**
+ * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
+ * problem as `path message`, or null when the document is valid.
+ */
+export function schemaProblem(schemaObject: { $id: string }, doc: unknown): string | null {
+  if (!ajv.getSchema(schemaObject.$id)) ajv.addSchema(schemaObject);
+  const check = ajv.getSchema(schemaObject.$id)!;
+  if (check(doc)) return null;
+  const err = check.errors?.[0];
   return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
 }
+
+const validate = (doc: unknown) => schemaProblem(schema, doc);
 
 /** Writes text to `file` via a temporary sibling and a rename: readers see all of it or none. */
 export function writeFileAtomic(file: string, text: string): void {
@@ -32,7 +39,7 @@ export function writeFileAtomic(file: string, text: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot write the results (${code ?? oneLine(e)}); check that its folder exists and is writable`);
+    throw new UserError(`${file}: cannot write it (${code ?? oneLine(e)}); check that its folder exists and is writable`);
   }
 }
 

@@ -1,0 +1,93 @@
+// `edgeml history append` and `edgeml dashboard`.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { renderDashboard, writeDashboard } from '../dashboard/index.js';
+import { UserError } from '../errors.js';
+import {
+  appendEntry, appendToBranch, buildEntry, commitContext, describeAppend, readEntries, type BudgetLine, type Verdict,
+} from '../history/index.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const VERDICTS: Verdict[] = ['slower', 'faster', 'unchanged', 'inconclusive'];
+
+export function parseBudgetFlag(raw: string): BudgetLine {
+  const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
+  if (!m) throw new UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
+  return { metric: m[1], limit: Number(m[2]) };
+}
+
+export function parseVerdictFlag(raw: string): [string, Verdict] {
+  const at = raw.lastIndexOf('=');
+  const verdict = raw.slice(at + 1) as Verdict;
+  if (at <= 0 || !VERDICTS.includes(verdict)) {
+    throw new UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
+  }
+  return [raw.slice(0, at), verdict];
+}
+
+export function historyCommand(): Command {
+  const history = new Command('history').description('the benchmark history across commits (a data branch or a folder)');
+  history
+    .command('append')
+    .description('append the results of this commit on this device; never rewrites what is there')
+    .requiredOption('--results <file...>', 'results documents written by edgeml bench --json (one device)')
+    .option('--data <dir>', 'append to this folder instead of a git branch')
+    .option('--branch <name>', 'the data branch', 'edgeml-data')
+    .option('--remote <name>', 'the git remote to push to', 'origin')
+    .option('--repo <dir>', 'the git checkout to push from', '.')
+    .option('--commit <sha>', 'the commit measured (default: GITHUB_SHA or HEAD)')
+    .option('--model-name <name>', 'the model name in charts (default: file name)')
+    .option('--target <name>', 'the target the results were measured as (default: onnx or ort)')
+    .option('--verdict <model=verdict>', 'what edgeml compare said of a model on this commit (repeatable)', collect, [])
+    .option('--budget <metric=limit>', 'a budget line to draw, in the chart unit (repeatable)', collect, [])
+    .option('--dashboard', 'with a branch: rebuild the dashboard (index.html) on it in the same commit')
+    .option('--title <text>', 'dashboard title')
+    .action(async (o: {
+      results: string[]; data?: string; branch: string; remote: string; repo: string; commit?: string; modelName?: string;
+      target?: string; verdict: string[]; budget: string[]; dashboard?: boolean; title?: string;
+    }) => {
+      const ctx = commitContext(resolve(o.repo), o.commit);
+      const entry = buildEntry({
+        results: o.results,
+        ...ctx,
+        ...(o.modelName ? { modelName: o.modelName } : {}),
+        ...(o.target ? { target: o.target } : {}),
+        verdicts: Object.fromEntries(o.verdict.map(parseVerdictFlag)),
+        budgets: o.budget.map(parseBudgetFlag),
+      });
+      if (o.data) {
+        const r = appendEntry(resolve(o.data), entry);
+        process.stdout.write(`${describeAppend(r.status, r.path)}\n`);
+        return;
+      }
+      const r = await appendToBranch(entry, {
+        repo: resolve(o.repo),
+        remote: o.remote,
+        branch: o.branch,
+        log: (line) => process.stderr.write(`${line}\n`),
+        ...(o.dashboard
+          ? { afterAppend: (dir: string) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, o.title ? { title: o.title } : {})); } }
+          : {}),
+      });
+      process.stdout.write(`${describeAppend(r.status, `${o.branch}:${r.path}`)}\n`);
+    });
+  return history;
+}
+
+export function dashboardCommand(): Command {
+  return new Command('dashboard')
+    .description('build the static dashboard (index.html) from a history folder')
+    .requiredOption('--data <dir>', 'the history folder (a checkout of the data branch)')
+    .requiredOption('--out <dir>', 'where to write index.html')
+    .option('--title <text>', 'page title')
+    .action((o: { data: string; out: string; title?: string }) => {
+      if (!existsSync(o.data) || !statSync(o.data).isDirectory()) {
+        throw new UserError(`--data ${o.data}: no such folder; give a checkout of the data branch (git worktree add site origin/edgeml-data)`);
+      }
+      const { entries, skipped } = readEntries(resolve(o.data));
+      for (const s of skipped) process.stderr.write(`skipped ${s}\n`);
+      const file = writeDashboard(resolve(o.out), renderDashboard(entries, o.title ? { title: o.title } : {}));
+      process.stdout.write(`${file}: ${entries.length} entries\n`);
+    });
+}

@@ -1,0 +1,35 @@
+// A small trend for the PR report: the last N main-branch values of one row, from the same
+// device fingerprint only (other hardware is not comparable).
+import { METRICS, type HistoryEntry } from './entry.js';
+
+export interface TrendQuery {
+  model: string;
+  target: string;
+  fingerprint: string;
+  metric: string;
+  points?: number;
+}
+
+export function trend(entries: HistoryEntry[], q: TrendQuery): number[] {
+  const metric = METRICS.find((m) => m.key === q.metric);
+  if (!metric) return [];
+  const values: number[] = [];
+  for (const e of entries) {
+    if (e.device.fingerprint !== q.fingerprint) continue;
+    for (const r of e.results) {
+      const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
+      if (v !== null) values.push(v);
+    }
+  }
+  return values.slice(-(q.points ?? 10));
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Unicode sparkline of values (empty for none), scaled between their min and max. */
+export function sparkline(values: number[]): string {
+  if (!values.length) return '';
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
