@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
+import { reportCommand } from './report.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -13,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(benchCommand());
+  program.addCommand(reportCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
