@@ -23,7 +23,7 @@ export function benchDoc(over: { model?: string; device?: string; fingerprint?: 
 }
 
 const summary = (doc: BenchResults) => ({
-  model: { name: doc.model.name, bytes: doc.model.bytes, format: doc.model.format },
+  model: { name: doc.model.name, bytes: doc.model.bytes, sha256: doc.model.sha256, format: doc.model.format },
   runtime: { version: doc.runtime.version, executionProvider: doc.runtime.executionProvider },
   device: { label: doc.device.label, fingerprint: doc.device.fingerprint },
   latencyMs: { p50: doc.latencyMs.p50, p90: doc.latencyMs.p90, p99: doc.latencyMs.p99 },

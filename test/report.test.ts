@@ -30,7 +30,7 @@ describe('report model', () => {
     expect(md.split('\n')[0]).toBe('### 📊 edgeml report: **measured** — 3 results, 2 models, 2 devices');
     expect(md).toContain('#### mlp&#46;onnx');
     expect(md).toMatch(/\| onnx cpu \| jetson +\| +[\d.]+ µs \([\d.]+ µs – [\d.]+ µs\) \|/);
-    expect(md).toContain('<details><summary>Details: profiles, devices, settings</summary>');
+    expect(md).toContain('<details><summary>Details: profiles, comparisons, devices, settings</summary>');
     expect(md).toContain('`2222222222222222`');
     expect(md).toContain('| FusedGemm |');
   });
@@ -69,6 +69,7 @@ describe('report model', () => {
     expect(md).toMatch(/\| +\+12\.0% \(\+5\.0% … \+20\.0%\) \|/);
     expect(md).toMatch(/\| +\+30\.0% \(\+10\.0% … \+52\.0%\) \|/);
     expect(md).toMatch(/❌ slower \| ❌ 1 ✅ 1 \|/);
+    expect(md).toMatch(/\| mlp&#46;onnx \| onnx cpu \| pi5 +\| `fb8809a182dd` \| `fb8809a182dd` \| 6 +\| ±5\.0% +\| ❌ slower \|/);
     expect(md).toMatch(/\| ❔ inconclusive \| accuracy +\| n\/a +\| 0\.9 +\| warn +\|/);
     expect(md).toContain('```mermaid\nxychart-beta\n  title "mlp.onnx p90 latency ms, bars head, line base"\n  x-axis ["pi5 / onnx cpu"]');
   });

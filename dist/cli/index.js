@@ -16058,19 +16058,33 @@ function profilesText(rows, e, top = 5) {
     }
     return out.join('\n').trim();
 }
+function comparisonsTable(r, e) {
+    const sha = (s) => (s && /^[0-9a-f]{12,64}$/.test(s) ? `\`${s.slice(0, 12)}\`` : '');
+    const rows = r.models.flatMap((m) => m.rows.filter((row) => row.compare).map((row) => {
+        const c = row.compare;
+        return [e(m.name), e(row.target), e(row.device), sha(c.base.model.sha256), sha(c.head.model.sha256), String(c.rounds), `±${(c.threshold * 100).toFixed(1)}%`, `${VERDICT_ICON[c.verdict]} ${c.verdict}`];
+    }));
+    if (!rows.length)
+        return '';
+    const header = ['model', 'target', 'device', 'base sha256', 'head sha256', 'interleaved rounds', 'threshold', 'verdict'];
+    return ['**Comparisons**', '', markdownTable([header, ...rows])].join('\n');
+}
 function detailsBlock(r, e = escapeMarkdown) {
     const benched = r.models.flatMap((m) => m.rows.filter((row) => row.bench).map((row) => ({ model: m.name, row, b: row.bench })));
     const inner = [];
     const profiles = profilesText(benched, e);
     if (profiles)
         inner.push(profiles);
+    const comparisons = comparisonsTable(r, e);
+    if (comparisons)
+        inner.push(comparisons);
     if (benched.length)
         inner.push(devicesTable(benched.map((x) => x.b), e), settingsTable(benched, e));
     if (r.duplicates.length)
         inner.push(`Left out as older duplicates: ${r.duplicates.map(e).join(', ')}`);
     if (!inner.length)
         return '';
-    return ['<details><summary>Details: profiles, devices, settings</summary>', '', inner.join('\n\n'), '', '</details>'].join('\n');
+    return ['<details><summary>Details: profiles, comparisons, devices, settings</summary>', '', inner.join('\n\n'), '', '</details>'].join('\n');
 }
 function chartsBlock(r) {
     const charts = r.models.flatMap((m) => [modelChart(m), ...m.rows.map((row) => compareChart(row, m.name))]).filter((c) => !!c);
