@@ -169,6 +169,15 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     expect(gh.requests).toEqual([]);
   });
 
+  it('with comment: false writes only the summary and the file', async () => {
+    const r = await runReport({ results: pi, comment: 'false', out: 'reports/pr.md' });
+    expect(r.status).toBe(0);
+    expect(r.outputs.report).toBe(join(r.dir, 'reports/pr.md'));
+    expect(r.summary.trimEnd()).toBe(readFileSync(r.outputs.report, 'utf8').trimEnd());
+    expect(gh.requests).toEqual([]);
+    expect(r.outputs['comment-id']).toBeUndefined();
+  });
+
   it('retries a 502 and a secondary rate limit, then posts', async () => {
     gh.faults.push({ method: 'GET', status: 502, message: 'Bad Gateway', times: 1 });
     gh.faults.push({ method: 'POST', status: 403, message: 'You have exceeded a secondary rate limit', headers: { 'retry-after': '1' }, times: 1 });
