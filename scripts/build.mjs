@@ -11,6 +11,7 @@ const ENTRIES = {
   worker: 'build/src/bench/worker.js',
   benchmark: 'build/src/actions/benchmark.js',
   history: 'build/src/actions/history.js',
+  report: 'build/src/actions/report.js',
 };
 
 rmSync('build', { recursive: true, force: true });

@@ -16135,6 +16135,21 @@ function fmtShare(share) {
 function fmtInterval(ci) {
     return ci ? `${fmtMs(ci[0])} – ${fmtMs(ci[1])}` : 'too few queries';
 }
+/** A head/base ratio as a signed change: 1.1 -> "+10.0%", 0.95 -> "-5.0%". */
+function fmtChange(ratio) {
+    if (!Number.isFinite(ratio))
+        return 'n/a';
+    const pct = (ratio - 1) * 100;
+    return `${pct >= 0 ? '+' : '-'}${Math.abs(pct).toFixed(1)}%`;
+}
+/** A number without a known unit (budget values and limits): up to four significant figures. */
+function fmtNumber(v) {
+    if (v === null || !Number.isFinite(v))
+        return 'n/a';
+    if (Number.isInteger(v) && Math.abs(v) < 1e6)
+        return String(v);
+    return String(Number(v.toPrecision(4)));
+}
 
 ;// CONCATENATED MODULE: ./build/src/report/escape.js
 // Strings from results documents may come from a fork: render them inert.
@@ -16301,6 +16316,489 @@ function checkOutputPath(file, flag) {
         throw new errors_UserError(`${flag} ${file}: is a directory; give a file name such as results.json`);
     }
 }
+
+;// CONCATENATED MODULE: ./build/src/report/docs.js
+// What the report expects of the compare and check documents (written by `edgeml compare` and
+// `edgeml check`), and the reading of every document it is given. All are read as untrusted:
+// validated, and only the fields named here are used. The schemas require what the report reads
+// and let other fields pass, so a newer writer still renders.
+
+
+
+
+const str = (max) => ({ type: 'string', maxLength: max });
+const docs_num = { type: 'number' };
+const interval = { oneOf: [{ type: 'null' }, { type: 'array', prefixItems: [docs_num, docs_num], minItems: 2, maxItems: 2 }] };
+const ratio = { type: 'object', required: ['estimate', 'ci95'], properties: { estimate: docs_num, ci95: interval } };
+const summary = {
+    type: 'object',
+    required: ['model', 'device', 'latencyMs'],
+    properties: {
+        model: { type: 'object', required: ['name'], properties: { name: str(512), bytes: { type: 'integer', minimum: 0 }, sha256: str(64), format: str(32) } },
+        runtime: { type: 'object', properties: { version: str(64), executionProvider: str(64) } },
+        device: { type: 'object', required: ['label'], properties: { label: str(256), fingerprint: str(64) } },
+        latencyMs: { type: 'object', required: ['p50', 'p90'], properties: { p50: docs_num, p90: docs_num, p99: docs_num } },
+        latencyCi95Ms: { type: 'object', properties: { p50: interval, p90: interval } },
+        throughputPerSec: docs_num,
+        memory: { type: 'object', properties: { peakRssBytes: { type: 'integer', minimum: 0 } } },
+        samplesMs: { type: 'array', maxItems: 10_000_000, items: docs_num },
+    },
+};
+const compareSchema = {
+    type: 'object',
+    required: ['kind', 'verdict', 'ratio', 'rounds', 'threshold', 'base', 'head'],
+    properties: {
+        kind: { const: 'compare' },
+        verdict: { enum: ['slower', 'faster', 'unchanged', 'inconclusive'] },
+        ratio: { type: 'object', required: ['p50', 'p90'], properties: { p50: ratio, p90: ratio } },
+        rounds: { type: 'integer', minimum: 0 },
+        threshold: { type: 'number', minimum: 0 },
+        base: summary,
+        head: summary,
+    },
+};
+const checkSchema = {
+    type: 'object',
+    required: ['kind', 'budgets'],
+    properties: {
+        kind: { const: 'check' },
+        budgets: {
+            type: 'array',
+            maxItems: 10_000,
+            items: {
+                type: 'object',
+                required: ['key', 'value', 'limit', 'status', 'level', 'message'],
+                properties: {
+                    key: str(256),
+                    value: { type: ['number', 'null'] },
+                    limit: { type: ['number', 'null'] },
+                    status: { enum: ['pass', 'fail', 'warn', 'inconclusive'] },
+                    level: str(32),
+                    message: str(2048),
+                    model: str(512),
+                    device: str(256),
+                },
+            },
+        },
+    },
+};
+const docs_ajv = new _2020.Ajv2020({ allErrors: false, strict: true });
+const validators = { compare: docs_ajv.compile(compareSchema), check: docs_ajv.compile(checkSchema) };
+const WRITERS = { compare: 'edgeml compare --json', check: 'edgeml check --json' };
+function readJson(file, writer) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new errors_UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; give the file written by '${writer}'`);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (e) {
+        throw new errors_UserError(`${file}: not JSON (${oneLine(e)}); give the file written by '${writer}'`);
+    }
+}
+function readKind(file, kind) {
+    const doc = readJson(file, WRITERS[kind]);
+    const validate = validators[kind];
+    if (!validate(doc)) {
+        const err = validate.errors?.[0];
+        const problem = err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
+        throw new errors_UserError(`${file}: not an edgeml ${kind} document (${problem}); regenerate it with '${WRITERS[kind]}'`);
+    }
+    return doc;
+}
+const readCompare = (file) => readKind(file, 'compare');
+const readCheck = (file) => readKind(file, 'check');
+/** Reads and validates every document; the first bad one is a UserError naming its file. */
+function readReportInputs(files) {
+    if (files.results.length === 0 && !files.compare?.length) {
+        throw new errors_UserError('no results given: pass --results with the files written by \'edgeml bench --json\'');
+    }
+    return {
+        results: files.results.map((file) => ({ file, doc: readResults(file) })),
+        compare: (files.compare ?? []).map((file) => ({ file, doc: readCompare(file) })),
+        check: (files.check ?? []).map((file) => ({ file, doc: readCheck(file) })),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/merge.js
+/** The runtime a result ran on: model format and execution provider ("onnx cpu", "ort xnnpack"). */
+function targetOf(format, executionProvider) {
+    return [format ?? 'onnx', executionProvider ?? 'cpu'].join(' ');
+}
+function deviceOf(d) {
+    return d.label || d.fingerprint || 'device';
+}
+function summaryTarget(s) {
+    return targetOf(s.model.format, s.runtime?.executionProvider);
+}
+/** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
+function overallStatus(budgets, verdicts) {
+    if (budgets.some((b) => b.status === 'fail') || verdicts.includes('slower'))
+        return 'fail';
+    if (budgets.some((b) => b.status === 'inconclusive') || verdicts.includes('inconclusive'))
+        return 'inconclusive';
+    return budgets.length || verdicts.length ? 'pass' : 'none';
+}
+function buildReport(inputs) {
+    const groups = new Map();
+    const rowFor = (model, target, device) => {
+        let rows = groups.get(model);
+        if (!rows)
+            groups.set(model, (rows = new Map()));
+        const key = JSON.stringify([target, device]);
+        let row = rows.get(key);
+        if (!row)
+            rows.set(key, (row = { target, device, budgets: [] }));
+        return row;
+    };
+    const duplicates = [];
+    // Newest first, so a re-uploaded result replaces the older one of the same cell.
+    const results = [...inputs.results].sort((a, b) => b.doc.createdAt.localeCompare(a.doc.createdAt));
+    for (const { file, doc } of results) {
+        const row = rowFor(doc.model.name, targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
+        if (row.bench)
+            duplicates.push(file);
+        else
+            row.bench = doc;
+    }
+    for (const { doc } of inputs.compare) {
+        rowFor(doc.head.model.name, summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
+    }
+    const budgets = inputs.check.flatMap((c) => c.doc.budgets);
+    for (const b of budgets) {
+        if (b.model === undefined)
+            continue;
+        const rows = groups.get(b.model);
+        for (const row of rows?.values() ?? [])
+            if (b.device === undefined || b.device === row.device)
+                row.budgets.push(b);
+    }
+    const models = [...groups.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, rows]) => ({
+        name,
+        rows: [...rows.values()].sort((a, b) => a.target.localeCompare(b.target) || a.device.localeCompare(b.device)),
+    }));
+    const verdicts = inputs.compare.map((c) => c.doc.verdict);
+    const count = (keys, values) => Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length]));
+    const devices = new Set(models.flatMap((m) => m.rows.map((r) => r.device)));
+    return {
+        status: overallStatus(budgets, verdicts),
+        counts: {
+            results: inputs.results.length - duplicates.length,
+            models: models.length,
+            devices: devices.size,
+            budgets: count(['pass', 'fail', 'warn', 'inconclusive'], budgets.map((b) => b.status)),
+            verdicts: count(['slower', 'faster', 'unchanged', 'inconclusive'], verdicts),
+        },
+        models,
+        budgets,
+        duplicates,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/charts.js
+/** Letters, digits and a few separators: nothing Mermaid, Markdown or SVG could act on. */
+function chartLabel(text, max = 32) {
+    const safe = text.replace(/[^A-Za-z0-9 ._,/-]+/g, '_').replace(/\s+/g, ' ').trim();
+    return safe.length > max ? `${safe.slice(0, max - 1)}_` : safe || '_';
+}
+const n4 = (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : 0);
+/** An xychart-beta block; the title says which series is which (the chart has no legend). */
+function xyChart(title, labels, yLabel, series) {
+    const max = Math.max(0, ...series.flatMap((s) => s.values.filter(Number.isFinite)));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${chartLabel(title, 80)}"`,
+        `  x-axis [${labels.map((l) => `"${chartLabel(l)}"`).join(', ')}]`,
+        `  y-axis "${chartLabel(yLabel)}" 0 --> ${n4(max * 1.1) || 1}`,
+        ...series.map((s) => `  ${s.kind} [${s.values.map(n4).join(', ')}]`),
+        '```',
+    ].join('\n');
+}
+const rowLabel = (r) => `${r.device} / ${r.target}`;
+/** Head p90 of a row: from the comparison when there is one. */
+const headP90 = (r) => r.compare?.head.latencyMs.p90 ?? r.bench?.latencyMs.p90 ?? NaN;
+/** p90 latency of every target x device of a model; base as a line where a comparison exists. */
+function modelChart(group) {
+    if (group.rows.length === 0)
+        return null;
+    const labels = group.rows.map(rowLabel);
+    const compared = group.rows.some((r) => r.compare);
+    const series = [{ kind: 'bar', values: group.rows.map(headP90) }];
+    if (compared)
+        series.push({ kind: 'line', values: group.rows.map((r) => r.compare?.base.latencyMs.p90 ?? headP90(r)) });
+    const title = `${group.name} p90 latency ms${compared ? ', bars head, line base' : ''}`;
+    return xyChart(title, labels, 'ms', series);
+}
+/** Equal-width bins over both sample sets: the latency distribution of base and head. */
+function histogram(a, b, bins = 20) {
+    const all = [...a, ...b].sort((x, y) => x - y);
+    // Clip the far tail (above the 99th percentile) so one outlier does not squash the chart.
+    const lo = all[0];
+    const hi = all[Math.min(all.length - 1, Math.floor(all.length * 0.99))];
+    const width = (hi - lo) / bins || 1;
+    const count = (xs) => {
+        const c = new Array(bins).fill(0);
+        for (const x of xs)
+            c[Math.max(0, Math.min(bins - 1, Math.floor((x - lo) / width)))]++;
+        return c.map((v) => v / xs.length);
+    };
+    return { edges: Array.from({ length: bins }, (_, i) => lo + (i + 0.5) * width), a: count(a), b: count(b) };
+}
+/** Base vs head of one comparison: the distribution when both kept samples, else the percentiles. */
+function compareChart(row, modelName) {
+    const c = row.compare;
+    if (!c)
+        return null;
+    const title = `${modelName} ${rowLabel(row)}`;
+    if (c.base.samplesMs?.length && c.head.samplesMs?.length) {
+        const h = histogram(c.base.samplesMs, c.head.samplesMs);
+        return xyChart(`${title} latency distribution, bars head, line base`, h.edges.map((e) => String(n4(e))), 'share of queries', [
+            { kind: 'bar', values: h.b },
+            { kind: 'line', values: h.a },
+        ]);
+    }
+    const keys = ['p50', 'p90', 'p99'].filter((k) => c.base.latencyMs[k] !== undefined && c.head.latencyMs[k] !== undefined);
+    return xyChart(`${title} latency ms, bars head, line base`, [...keys], 'ms', [
+        { kind: 'bar', values: keys.map((k) => c.head.latencyMs[k]) },
+        { kind: 'line', values: keys.map((k) => c.base.latencyMs[k]) },
+    ]);
+}
+const xml = (s) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A standalone horizontal bar chart (p90 per target x device) for artifacts and local viewing. */
+function modelSvg(group) {
+    const rows = group.rows.map((r) => ({ label: chartLabel(rowLabel(r), 48), head: headP90(r), base: r.compare?.base.latencyMs.p90 }));
+    const max = Math.max(1e-9, ...rows.flatMap((r) => [r.head, r.base ?? 0].filter(Number.isFinite)));
+    const barH = 18;
+    const gap = 10;
+    const left = 300;
+    const width = 760;
+    const top = 40;
+    const height = top + rows.length * (barH * 2 + gap) + 20;
+    const scale = (v) => (Number.isFinite(v) ? ((width - left - 80) * v) / max : 0);
+    const parts = [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+        `<text x="10" y="20" font-size="14" font-weight="bold">${xml(chartLabel(group.name, 80))}: p90 latency (ms)</text>`,
+    ];
+    rows.forEach((r, i) => {
+        const y = top + i * (barH * 2 + gap);
+        parts.push(`<text x="${left - 8}" y="${y + barH - 4}" text-anchor="end">${xml(r.label)}</text>`);
+        parts.push(`<rect x="${left}" y="${y}" width="${scale(r.head).toFixed(1)}" height="${barH}" fill="#2f81f7"><title>head</title></rect>`);
+        parts.push(`<text x="${left + scale(r.head) + 4}" y="${y + barH - 4}">${n4(r.head)} head</text>`);
+        if (r.base !== undefined) {
+            parts.push(`<rect x="${left}" y="${y + barH}" width="${scale(r.base).toFixed(1)}" height="${barH}" fill="#8c959f"><title>base</title></rect>`);
+            parts.push(`<text x="${left + scale(r.base) + 4}" y="${y + 2 * barH - 4}">${n4(r.base)} base</text>`);
+        }
+    });
+    parts.push('</svg>');
+    return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/markdown.js
+// The report as Markdown for a PR comment and a job summary: a headline, a table per model, charts,
+// budgets, and collapsible details. Every string from a document goes through `e`; numbers are
+// formatted from numbers.
+
+
+
+
+const STATUS_ICON = { pass: '✅', fail: '❌', inconclusive: '❔', none: '📊' };
+const BUDGET_ICON = { pass: '✅', fail: '❌', warn: '⚠️', inconclusive: '❔' };
+const VERDICT_ICON = { slower: '❌', faster: '🚀', unchanged: '✅', inconclusive: '❔' };
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+function countList(counts) {
+    return Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
+}
+function headline(r) {
+    const word = r.status === 'none' ? 'measured' : r.status;
+    const parts = [];
+    const budgets = Object.values(r.counts.budgets).reduce((a, b) => a + b, 0);
+    if (budgets)
+        parts.push(`budgets: ${countList(r.counts.budgets)}`);
+    const verdicts = Object.values(r.counts.verdicts).reduce((a, b) => a + b, 0);
+    if (verdicts)
+        parts.push(`comparisons: ${countList(r.counts.verdicts)}`);
+    parts.push(`${plural(r.counts.results, 'result')}, ${plural(r.counts.models, 'model')}, ${plural(r.counts.devices, 'device')}`);
+    return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}`;
+}
+function budgetCell(budgets) {
+    if (budgets.length === 0)
+        return '';
+    const counts = { fail: 0, warn: 0, inconclusive: 0, pass: 0 };
+    for (const b of budgets)
+        counts[b.status]++;
+    return Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${BUDGET_ICON[s]} ${n}`)
+        .join(' ');
+}
+const withCi = (v, ci) => (ci ? `${fmtMs(v)} (${fmtInterval(ci)})` : fmtMs(v));
+function changeCell(ratio) {
+    return ratio.ci95 ? `${fmtChange(ratio.estimate)} (${fmtChange(ratio.ci95[0])} … ${fmtChange(ratio.ci95[1])})` : fmtChange(ratio.estimate);
+}
+/** Size, peak memory and throughput: of the head side when compared, else of the bench result. */
+function resourceCells(row) {
+    const head = row.compare?.head;
+    const bytes = head?.model.bytes ?? row.bench?.model.bytes;
+    const peak = head?.memory?.peakRssBytes ?? row.bench?.memory.peakRssBytes;
+    const rate = head?.throughputPerSec ?? row.bench?.throughputPerSec;
+    return [peak === undefined ? '' : fmtBytes(peak), bytes === undefined ? '' : fmtBytes(bytes), rate === undefined ? '' : fmtRate(rate)];
+}
+/** The table of one model: rows target x device; base, head, change and interval when compared. */
+function modelTable(group, e = escapeMarkdown) {
+    const compared = group.rows.some((r) => r.compare);
+    const header = compared
+        ? ['target', 'device', 'p50 base → head', 'Δ p50 (95% CI)', 'p90 base → head', 'Δ p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'verdict', 'budgets']
+        : ['target', 'device', 'p50 (95% CI)', 'p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'budgets'];
+    const rows = group.rows.map((row) => {
+        const id = [e(row.target), e(row.device)];
+        const c = row.compare;
+        if (c) {
+            return [
+                ...id,
+                `${fmtMs(c.base.latencyMs.p50)} → ${fmtMs(c.head.latencyMs.p50)}`, changeCell(c.ratio.p50),
+                `${fmtMs(c.base.latencyMs.p90)} → ${fmtMs(c.head.latencyMs.p90)}`, changeCell(c.ratio.p90),
+                ...resourceCells(row), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
+            ];
+        }
+        const b = row.bench;
+        const latency = compared
+            ? [`${fmtMs(b.latencyMs.p50)}`, '', `${fmtMs(b.latencyMs.p90)}`, '']
+            : [withCi(b.latencyMs.p50, b.latencyCi95Ms.p50), withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
+        return [...id, ...latency, ...resourceCells(row), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
+    });
+    const align = header.map((_, i) => (i < 2 ? 'l' : 'r'));
+    return [`#### ${e(group.name)}`, '', markdownTable([header, ...rows], { align })].join('\n');
+}
+function budgetsTable(budgets, e = escapeMarkdown) {
+    const rows = budgets.map((b) => [
+        `${BUDGET_ICON[b.status]} ${b.status}`, e(b.key), fmtNumber(b.value), fmtNumber(b.limit), e(b.level),
+        [b.model, b.device].filter((s) => s !== undefined).map((s) => e(s)).join(' @ '), e(b.message),
+    ]);
+    return ['#### Budgets', '', markdownTable([['status', 'budget', 'value', 'limit', 'level', 'result', 'message'], ...rows])].join('\n');
+}
+function devicesTable(benches, e) {
+    const seen = new Map();
+    for (const b of benches)
+        seen.set(`${b.device.label}\u0000${b.device.fingerprint}`, b.device);
+    const rows = [...seen.values()].map((d) => [
+        e(d.label), `\`${d.fingerprint}\``, `${e(d.os)} ${e(d.osRelease)} ${e(d.arch)}`, e(d.cpuModel), String(d.cores),
+        fmtBytes(d.memoryBytes), e(d.node), d.runner ? d.runner.labels.map(e).join(', ') : '',
+    ]);
+    return ['**Devices**', '', markdownTable([['device', 'fingerprint', 'os', 'cpu', 'cores', 'memory', 'node', 'runner labels'], ...rows])].join('\n');
+}
+function settingsTable(rows, e) {
+    const body = rows.map(({ model, row, b }) => [
+        e(model), e(row.target), e(row.device), `\`${b.model.sha256.slice(0, 12)}\``, b.scenario, String(b.iterations),
+        b.durationMs !== null && b.durationMs >= 1000 ? `${(b.durationMs / 1000).toFixed(1)} s` : fmtMs(b.durationMs), String(b.settings.warmup), b.runtime.threads > 0 ? String(b.runtime.threads) : 'default',
+        b.runtime.optLevel ?? '', `${e(b.runtime.name)} ${e(b.runtime.version)}`, String(b.settings.samplesPerQuery),
+    ]);
+    const header = ['model', 'target', 'device', 'sha256', 'scenario', 'queries', 'time', 'warmup', 'threads', 'opt', 'runtime', 'samples/query'];
+    return ['**Settings**', '', markdownTable([header, ...body])].join('\n');
+}
+function profilesText(rows, e, top = 5) {
+    const out = [];
+    for (const { model, row, b } of rows) {
+        if (!b.profile)
+            continue;
+        const ops = b.profile.byOpType.slice(0, top).map((o) => [e(o.opType), fmtMs(o.ms), fmtShare(o.share), String(o.nodes)]);
+        out.push(`**Top ops: ${e(model)}, ${e(row.target)} @ ${e(row.device)}** (kernel time over ${b.profile.runs} runs)`, '', markdownTable([['op type', 'ms/run', 'share', 'nodes'], ...ops], { align: ['l', 'r', 'r', 'r'] }), '');
+    }
+    return out.join('\n').trim();
+}
+function comparisonsTable(r, e) {
+    const sha = (s) => (s && /^[0-9a-f]{12,64}$/.test(s) ? `\`${s.slice(0, 12)}\`` : '');
+    const rows = r.models.flatMap((m) => m.rows.filter((row) => row.compare).map((row) => {
+        const c = row.compare;
+        return [e(m.name), e(row.target), e(row.device), sha(c.base.model.sha256), sha(c.head.model.sha256), String(c.rounds), `±${(c.threshold * 100).toFixed(1)}%`, `${VERDICT_ICON[c.verdict]} ${c.verdict}`];
+    }));
+    if (!rows.length)
+        return '';
+    const header = ['model', 'target', 'device', 'base sha256', 'head sha256', 'interleaved rounds', 'threshold', 'verdict'];
+    return ['**Comparisons**', '', markdownTable([header, ...rows])].join('\n');
+}
+function detailsBlock(r, e = escapeMarkdown) {
+    const benched = r.models.flatMap((m) => m.rows.filter((row) => row.bench).map((row) => ({ model: m.name, row, b: row.bench })));
+    const inner = [];
+    const profiles = profilesText(benched, e);
+    if (profiles)
+        inner.push(profiles);
+    const comparisons = comparisonsTable(r, e);
+    if (comparisons)
+        inner.push(comparisons);
+    if (benched.length)
+        inner.push(devicesTable(benched.map((x) => x.b), e), settingsTable(benched, e));
+    if (r.duplicates.length)
+        inner.push(`Left out as older duplicates: ${r.duplicates.map(e).join(', ')}`);
+    if (!inner.length)
+        return '';
+    return ['<details><summary>Details: profiles, comparisons, devices, settings</summary>', '', inner.join('\n\n'), '', '</details>'].join('\n');
+}
+function chartsBlock(r) {
+    const charts = r.models.flatMap((m) => [modelChart(m), ...m.rows.map((row) => compareChart(row, m.name))]).filter((c) => !!c);
+    if (!charts.length)
+        return '';
+    return ['<details open><summary>Charts</summary>', '', charts.join('\n\n'), '', '</details>'].join('\n');
+}
+/** The report in parts, in reading order. */
+function reportSections(r, e = escapeMarkdown) {
+    const sections = [{ kind: 'headline', text: headline(r) }];
+    for (const m of r.models)
+        sections.push({ kind: 'model', text: modelTable(m, e) });
+    if (r.budgets.length)
+        sections.push({ kind: 'budgets', text: budgetsTable(r.budgets, e) });
+    const charts = chartsBlock(r);
+    if (charts)
+        sections.push({ kind: 'charts', text: charts });
+    const details = detailsBlock(r, e);
+    if (details)
+        sections.push({ kind: 'details', text: details });
+    return sections;
+}
+const join = (sections) => `${sections.map((s) => s.text).join('\n\n')}\n`;
+function reportMarkdown(r, e = escapeMarkdown) {
+    return join(reportSections(r, e));
+}
+/**
+ * Fits the report into `limit` characters (GitHub comments hold 65,536): details go first, then
+ * charts, then models from the end; each cut leaves a line pointing at the full report.
+ */
+function fitMarkdown(sections, limit, fullReportUrl) {
+    const where = fullReportUrl ? `the [job summary](${fullReportUrl})` : 'the job summary';
+    const note = (what) => ({ kind: 'details', text: `> ${what} cut to fit GitHub's comment limit: the full report is in ${where}.` });
+    if (join(sections).length <= limit)
+        return join(sections);
+    let kept = sections.filter((s) => s.kind !== 'details');
+    const withNote = (what) => [...kept, note(what)];
+    if (join(withNote('Details')).length <= limit)
+        return join(withNote('Details'));
+    kept = kept.filter((s) => s.kind !== 'charts');
+    if (join(withNote('Details and charts')).length <= limit)
+        return join(withNote('Details and charts'));
+    while (kept.length > 1 && join(withNote('Details, charts and tables')).length > limit)
+        kept.pop();
+    const text = join(withNote('Details, charts and tables'));
+    return text.length <= limit ? text : `${text.slice(0, limit - 200).replace(/\n[^\n]*$/, '')}\n\n${note('The report was').text}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/index.js
+
+
+
+
+
+
+
 
 // EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
 var cli_progress = __nccwpck_require__(8502);
@@ -16982,8 +17480,78 @@ function dashboardCommand() {
     });
 }
 
+;// CONCATENATED MODULE: ./build/src/cli/report.js
+// `edgeml report`: results (a device matrix), comparisons and budget checks -> one Markdown report.
+
+
+
+
+
+
+/** The machine-readable side of a report: the verdict and where each number came from. */
+function reportJson(r, markdownFile) {
+    return {
+        schema: { name: 'edgeml-report', version: 1 },
+        status: r.status,
+        counts: r.counts,
+        ...(markdownFile ? { markdown: markdownFile } : {}),
+        models: r.models.map((m) => ({
+            name: m.name,
+            rows: m.rows.map((row) => ({
+                target: row.target,
+                device: row.device,
+                p50Ms: row.compare?.head.latencyMs.p50 ?? row.bench?.latencyMs.p50,
+                p90Ms: row.compare?.head.latencyMs.p90 ?? row.bench?.latencyMs.p90,
+                ...(row.compare ? { verdict: row.compare.verdict, ratio: row.compare.ratio } : {}),
+                budgets: row.budgets.map((b) => ({ key: b.key, status: b.status })),
+            })),
+        })),
+    };
+}
+/** One SVG chart per model, named by its position (model names are untrusted, not file names). */
+function writeCharts(r, dir) {
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    }
+    catch (e) {
+        throw new errors_UserError(`--charts ${dir}: cannot create the folder (${e.code}); give a writable folder`);
+    }
+    return r.models.map((m, i) => {
+        const file = (0,external_node_path_.join)(dir, `latency-${i + 1}.svg`);
+        (0,external_node_fs_.writeFileSync)(file, modelSvg(m));
+        return file;
+    });
+}
+function reportCommand() {
+    return new Command('report')
+        .description('merge results, comparisons and budget checks into one Markdown report (PR comment, job summary)')
+        .option('--results <files...>', "results documents written by 'edgeml bench --json' (one per device of a matrix)", [])
+        .option('--compare <files...>', "comparison documents written by 'edgeml compare --json'", [])
+        .option('--check <files...>', "budget documents written by 'edgeml check --json'", [])
+        .option('--out <file>', 'write the Markdown here (default: standard output)')
+        .option('--json <file>', 'write the verdict, counts and rows as JSON here')
+        .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
+        .action((flags) => {
+        if (flags.out)
+            checkOutputPath(flags.out, '--out');
+        if (flags.json)
+            checkOutputPath(flags.json, '--json');
+        const report = buildReport(readReportInputs(flags));
+        const markdown = reportMarkdown(report);
+        if (flags.charts)
+            writeCharts(report, flags.charts);
+        if (flags.out)
+            writeFileAtomic(flags.out, markdown);
+        else
+            process.stdout.write(markdown);
+        if (flags.json)
+            writeFileAtomic(flags.json, `${JSON.stringify(reportJson(report, flags.out), null, 2)}\n`);
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/src/cli/index.js
 // `edgeml`: exit 0 pass, 1 budget or regression failure, 2 usage or input error.
+
 
 
 
@@ -16999,6 +17567,7 @@ async function main(argv) {
     program.addCommand(benchCommand());
     program.addCommand(historyCommand());
     program.addCommand(dashboardCommand());
+    program.addCommand(reportCommand());
     const override = (cmd) => {
         cmd.exitOverride();
         cmd.commands.forEach(override);

@@ -5,6 +5,7 @@ import { isUserError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
 import { dashboardCommand, historyCommand } from './history.js';
+import { reportCommand } from './report.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(benchCommand());
   program.addCommand(historyCommand());
   program.addCommand(dashboardCommand());
+  program.addCommand(reportCommand());
   const override = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.commands.forEach(override);

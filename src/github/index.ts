@@ -1,6 +1,7 @@
 // The only place (with src/actions/) that touches @actions/*: inputs, outputs, summaries, log
 // groups, artifacts. Core modules receive plain values and a Logger.
 import * as core from '@actions/core';
+import * as glob from '@actions/glob';
 import { UserError, isUserError, oneLine } from '../errors.js';
 
 export interface Logger {
@@ -71,4 +72,33 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
     if (isUserError(e)) core.setFailed(oneLine(e));
     else core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
   }
+}
+
+export { COMMENT_LIMIT, ENABLE_COMMENTS_HINT, postReport, runUrl, type PostOptions, type PostOutcome } from './post.js';
+export { reportMarker, safeReportId, upsertComment, type CommentsApi, type IssueComment } from './comment.js';
+export { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './api.js';
+
+/**
+ * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).
+ * A plain path is kept as given, so a missing file is reported by whoever reads it; a pattern that
+ * matches nothing is an error naming the input.
+ */
+export async function expandPatterns(input: string, patterns: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    if (!/[*?[{]/.test(pattern)) {
+      out.push(pattern);
+      continue;
+    }
+    const files = (await (await glob.create(pattern, { matchDirectories: false })).glob()).sort();
+    if (!files.length) throw new UserError(`input '${input}': ${pattern} matches no files; check the path the artifacts were downloaded to`);
+    out.push(...files);
+  }
+  return [...new Set(out)];
+}
+
+/** A check annotation on the run (and the PR's checks tab); text is plain, never Markdown. */
+export function annotate(level: 'error' | 'warning' | 'notice', message: string, title: string): void {
+  const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
+  core[level](clean(message), { title: clean(title) });
 }

@@ -35,3 +35,17 @@ export function fmtShare(share: number): string {
 export function fmtInterval(ci: [number, number] | null): string {
   return ci ? `${fmtMs(ci[0])} – ${fmtMs(ci[1])}` : 'too few queries';
 }
+
+/** A head/base ratio as a signed change: 1.1 -> "+10.0%", 0.95 -> "-5.0%". */
+export function fmtChange(ratio: number): string {
+  if (!Number.isFinite(ratio)) return 'n/a';
+  const pct = (ratio - 1) * 100;
+  return `${pct >= 0 ? '+' : '-'}${Math.abs(pct).toFixed(1)}%`;
+}
+
+/** A number without a known unit (budget values and limits): up to four significant figures. */
+export function fmtNumber(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return 'n/a';
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+  return String(Number(v.toPrecision(4)));
+}

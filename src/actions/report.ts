@@ -1,0 +1,50 @@
+// The `report` action: results (and comparisons, budget checks) -> one report in the job summary,
+// in a file, and as one sticky comment on the pull request.
+import { dirname, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import {
+  COMMENT_LIMIT, actionsLogger as log, annotate, expandPatterns, getBoolInput, getInput, getInputOr, getListInput, postReport,
+  reportMarker, runAction, runUrl, setOutput, writeSummary,
+} from '../github/index.js';
+import { buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportSections } from '../report/index.js';
+import { checkOutputPath, writeFileAtomic } from '../results/index.js';
+
+/** The default report id: the workflow and job, so two workflows (or jobs) keep separate comments. */
+function defaultReportId(): string {
+  return [process.env.GITHUB_WORKFLOW, process.env.GITHUB_JOB].filter(Boolean).join('/') || 'edgeml';
+}
+
+async function main(): Promise<void> {
+  const files = {
+    results: await expandPatterns('results', getListInput('results')),
+    compare: await expandPatterns('compare', getListInput('compare')),
+    check: await expandPatterns('check', getListInput('check')),
+  };
+  const report = buildReport(readReportInputs(files));
+  const sections = reportSections(report);
+  const markdown = reportMarkdown(report);
+
+  const out = resolve(getInputOr('out', 'edgeml-report.md'));
+  mkdirSync(dirname(out), { recursive: true });
+  checkOutputPath(out, "input 'out'");
+  writeFileAtomic(out, markdown);
+  setOutput('report', out);
+  setOutput('status', report.status);
+  await writeSummary(markdown);
+  for (const b of report.budgets) {
+    if (b.status === 'fail' || b.status === 'warn') {
+      annotate(b.status === 'fail' ? 'error' : 'warning', b.message, `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}`);
+    }
+  }
+
+  if (!getBoolInput('comment', true)) return;
+  const reportId = getInputOr('report-id', defaultReportId());
+  const body = fitMarkdown(sections, COMMENT_LIMIT - reportMarker(reportId).length - 1, runUrl());
+  const outcome = await postReport({ token: getInput('token'), reportId, markdown: body, prNumber: getInput('pr-number') || undefined }, log);
+  if ('posted' in outcome) {
+    setOutput('comment-id', outcome.posted.comment.id);
+    setOutput('comment-url', outcome.posted.comment.html_url);
+  }
+}
+
+void runAction(main);

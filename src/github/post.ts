@@ -1,0 +1,105 @@
+// Posting the report on its pull request. Which PR comes from the event (pull_request, or
+// workflow_run for the fork-safe pattern); a missing token, a read-only token (fork PRs) or an API
+// failure never fails the job: the report is in the job summary and a warning says how to enable
+// comments.
+import { context } from '@actions/github';
+import { oneLine } from '../errors.js';
+import { commentsApi, octokitWithRetry, pullRequestHead, type PullRequestRef, type RetryPolicy } from './api.js';
+import { upsertComment, type UpsertResult } from './comment.js';
+import type { Logger } from './index.js';
+
+/** GitHub's limit on an issue comment body, in characters. */
+export const COMMENT_LIMIT = 65_536;
+
+export const ENABLE_COMMENTS_HINT =
+  "to get the comment, give the job 'permissions: pull-requests: write' (and 'issues: write'); " +
+  'a pull request from a fork gets a read-only token, so post from a workflow_run workflow instead ' +
+  '(see examples/workflows/ in edge-ml-actions)';
+
+export interface PostOptions {
+  token: string;
+  reportId: string;
+  markdown: string;
+  /** A PR number given by the workflow (the workflow_run pattern reads it from an artifact). */
+  prNumber?: string;
+  retry?: RetryPolicy;
+}
+
+interface EventPayload {
+  pull_request?: { number?: number };
+  workflow_run?: { head_sha?: string; pull_requests?: Array<{ number?: number }> };
+}
+
+/** The URL of this run, where the job summary is. */
+export function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+function repository(): { owner: string; repo: string } | null {
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(process.env.GITHUB_REPOSITORY ?? '');
+  return m ? { owner: m[1], repo: m[2] } : null;
+}
+
+type Target = { pr: PullRequestRef; verifyHead?: string } | { skip: string };
+
+/** The pull request to comment on, or why there is none. */
+export function pullRequestTarget(prNumber: string | undefined): Target {
+  const repo = repository();
+  if (!repo) return { skip: 'GITHUB_REPOSITORY is not set (not inside a workflow run)' };
+  const payload = context.payload as EventPayload;
+  if (prNumber) {
+    if (!/^[1-9]\d{0,9}$/.test(prNumber)) return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number` };
+    const pr = { ...repo, number: Number(prNumber) };
+    // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran.
+    const headSha = payload.workflow_run?.head_sha;
+    return context.eventName === 'workflow_run' && headSha ? { pr, verifyHead: headSha } : { pr };
+  }
+  const number = payload.pull_request?.number ?? payload.workflow_run?.pull_requests?.[0]?.number;
+  if (number) return { pr: { ...repo, number } };
+  if (context.eventName === 'workflow_run') {
+    return { skip: 'the workflow_run event names no pull request (it does not for forks): pass pr-number, read from the artifact the pull_request workflow uploaded' };
+  }
+  return { skip: `the '${context.eventName || 'unknown'}' event is not about a pull request` };
+}
+
+export type PostOutcome = { posted: UpsertResult } | { skipped: string };
+
+const status = (e: unknown) => (e as { status?: number }).status;
+
+/** Posts or updates the sticky comment. Never throws for GitHub's answers: it warns and returns why. */
+export async function postReport(opts: PostOptions, log: Logger): Promise<PostOutcome> {
+  const target = pullRequestTarget(opts.prNumber);
+  if ('skip' in target) {
+    log.info(`not commenting: ${target.skip}; the report is in the job summary`);
+    return { skipped: target.skip };
+  }
+  const where = `pull request #${target.pr.number}`;
+  if (!opts.token) {
+    const why = `no token, so no comment on ${where}`;
+    log.warning(`${why}: the report is in the job summary; ${ENABLE_COMMENTS_HINT}`);
+    return { skipped: why };
+  }
+  try {
+    const octokit = octokitWithRetry(opts.token, log, opts.retry);
+    if (target.verifyHead) {
+      const head = await pullRequestHead(octokit, target.pr);
+      if (head !== target.verifyHead) {
+        const why = `${where} has head ${head.slice(0, 12)}, not ${target.verifyHead.slice(0, 12)} that the workflow ran on`;
+        log.warning(`not commenting: ${why}; the report is in the job summary`);
+        return { skipped: why };
+      }
+    }
+    const posted = await upsertComment(commentsApi(octokit, target.pr), opts.reportId, opts.markdown);
+    log.info(`${posted.action} the report comment on ${where}: ${posted.comment.html_url}`);
+    if (posted.removed.length) log.info(`removed ${posted.removed.length} duplicate report comment(s) left by concurrent runs`);
+    return { posted };
+  } catch (e) {
+    const code = status(e);
+    const why = code === 403 || code === 404
+      ? `cannot comment on ${where} (${code}: ${oneLine(e)})`
+      : `could not post the report on ${where} (${code ?? 'no response'}: ${oneLine(e)})`;
+    log.warning(`${why}: the report is in the job summary; ${code === 403 || code === 404 ? ENABLE_COMMENTS_HINT : 'a re-run will update the comment'}`);
+    return { skipped: why };
+  }
+}

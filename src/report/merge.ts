@@ -1,0 +1,110 @@
+// Many documents (a device matrix, comparisons, budget checks) merged into one report model:
+// models, and in each model one row per target x device. Pure data; rendering is elsewhere.
+import type { BenchResults } from '../results/types.js';
+import type { Budget, BudgetStatus, BenchSummary, CompareDoc, ReportInputs, Verdict } from './docs.js';
+
+export type Status = 'pass' | 'fail' | 'inconclusive' | 'none';
+
+/** One target on one device: the bench result, the comparison, the budgets that judged it. */
+export interface Row {
+  target: string;
+  device: string;
+  bench?: BenchResults;
+  compare?: CompareDoc;
+  budgets: Budget[];
+}
+
+export interface ModelGroup {
+  name: string;
+  rows: Row[];
+}
+
+export interface Report {
+  status: Status;
+  counts: {
+    results: number;
+    models: number;
+    devices: number;
+    budgets: Record<BudgetStatus, number>;
+    verdicts: Record<Verdict, number>;
+  };
+  models: ModelGroup[];
+  /** Every budget of every check document, in order. */
+  budgets: Budget[];
+  /** Results that measured the same model, target and device as a later one, and were left out. */
+  duplicates: string[];
+}
+
+/** The runtime a result ran on: model format and execution provider ("onnx cpu", "ort xnnpack"). */
+export function targetOf(format: string | undefined, executionProvider: string | undefined): string {
+  return [format ?? 'onnx', executionProvider ?? 'cpu'].join(' ');
+}
+
+function deviceOf(d: { label: string; fingerprint?: string }): string {
+  return d.label || d.fingerprint || 'device';
+}
+
+function summaryTarget(s: BenchSummary): string {
+  return targetOf(s.model.format, s.runtime?.executionProvider);
+}
+
+/** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
+export function overallStatus(budgets: Budget[], verdicts: Verdict[]): Status {
+  if (budgets.some((b) => b.status === 'fail') || verdicts.includes('slower')) return 'fail';
+  if (budgets.some((b) => b.status === 'inconclusive') || verdicts.includes('inconclusive')) return 'inconclusive';
+  return budgets.length || verdicts.length ? 'pass' : 'none';
+}
+
+export function buildReport(inputs: ReportInputs): Report {
+  const groups = new Map<string, Map<string, Row>>();
+  const rowFor = (model: string, target: string, device: string): Row => {
+    let rows = groups.get(model);
+    if (!rows) groups.set(model, (rows = new Map()));
+    const key = JSON.stringify([target, device]);
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { target, device, budgets: [] }));
+    return row;
+  };
+
+  const duplicates: string[] = [];
+  // Newest first, so a re-uploaded result replaces the older one of the same cell.
+  const results = [...inputs.results].sort((a, b) => b.doc.createdAt.localeCompare(a.doc.createdAt));
+  for (const { file, doc } of results) {
+    const row = rowFor(doc.model.name, targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
+    if (row.bench) duplicates.push(file);
+    else row.bench = doc;
+  }
+  for (const { doc } of inputs.compare) {
+    rowFor(doc.head.model.name, summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
+  }
+  const budgets = inputs.check.flatMap((c) => c.doc.budgets);
+  for (const b of budgets) {
+    if (b.model === undefined) continue;
+    const rows = groups.get(b.model);
+    for (const row of rows?.values() ?? []) if (b.device === undefined || b.device === row.device) row.budgets.push(b);
+  }
+
+  const models = [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, rows]) => ({
+      name,
+      rows: [...rows.values()].sort((a, b) => a.target.localeCompare(b.target) || a.device.localeCompare(b.device)),
+    }));
+  const verdicts = inputs.compare.map((c) => c.doc.verdict);
+  const count = <K extends string>(keys: readonly K[], values: K[]) =>
+    Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length])) as Record<K, number>;
+  const devices = new Set(models.flatMap((m) => m.rows.map((r) => r.device)));
+  return {
+    status: overallStatus(budgets, verdicts),
+    counts: {
+      results: inputs.results.length - duplicates.length,
+      models: models.length,
+      devices: devices.size,
+      budgets: count(['pass', 'fail', 'warn', 'inconclusive'] as const, budgets.map((b) => b.status)),
+      verdicts: count(['slower', 'faster', 'unchanged', 'inconclusive'] as const, verdicts),
+    },
+    models,
+    budgets,
+    duplicates,
+  };
+}

@@ -1,0 +1,39 @@
+// The example workflows use our actions only with inputs those actions declare.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+}
+const dir = join(ROOT, 'examples/workflows');
+const load = (name: string) => parse(readFileSync(join(dir, name), 'utf8')) as Workflow;
+
+describe('examples/workflows', () => {
+  it.each(readdirSync(dir))('%s passes only declared inputs to edge-ml-actions', (name) => {
+    for (const job of Object.values(load(name).jobs)) {
+      for (const step of job.steps) {
+        const m = /^edge-ml-actions\/edge-ml-actions\/actions\/([\w-]+)@/.exec(step.uses ?? '');
+        if (!m) continue;
+        const action = parse(readFileSync(join(ROOT, 'actions', m[1], 'action.yml'), 'utf8')) as { inputs: Record<string, { required?: boolean }> };
+        for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${name}: ${m[1]} input ${key}`).toContain(key);
+        for (const [key, spec] of Object.entries(action.inputs)) if (spec.required) expect(step.with, `${name}: ${m[1]} needs ${key}`).toHaveProperty(key);
+      }
+    }
+  });
+
+  it('measures untrusted code with a read-only token and posts from workflow_run', () => {
+    const measure = load('edgeml-measure.yml');
+    expect(Object.keys(measure.on)).toEqual(['pull_request']);
+    expect(measure.permissions).toEqual({ contents: 'read' });
+    const report = load('edgeml-report.yml');
+    expect(Object.keys(report.on)).toEqual(['workflow_run']);
+    expect(report.permissions['pull-requests']).toBe('write');
+    const uses = Object.values(report.jobs).flatMap((j) => j.steps.map((s) => s.uses ?? ''));
+    expect(uses.some((u) => u.startsWith('actions/checkout'))).toBe(false);
+  });
+});

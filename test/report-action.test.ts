@@ -1,0 +1,279 @@
+// The report action as the runner drives it: the built bundle with INPUT_* variables, the event
+// file and the GITHUB_* files, talking to a GitHub API stand-in that checks every request against
+// GitHub's OpenAPI description.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { reportMarker } from '../src/github/comment.js';
+import { retryDelay } from '../src/github/api.js';
+import { startGitHubServer, type GitHubServer } from './github-server.js';
+import { ROOT, tempDir } from './helpers.js';
+import { HOSTILE, HOSTILE_ESCAPED, benchDoc, checkDoc, writeJson } from './report-fixtures.js';
+
+interface ActionYml {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+}
+const action = parse(readFileSync(join(ROOT, 'actions/report/action.yml'), 'utf8')) as ActionYml;
+
+const REPO = 'acme/models';
+const PR = `${REPO}#7`;
+const HEAD_SHA = 'a'.repeat(40);
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  summary: string;
+  outputs: Record<string, string>;
+  dir: string;
+}
+
+let gh: GitHubServer;
+beforeAll(async () => {
+  gh = await startGitHubServer();
+});
+afterAll(async () => gh.close());
+beforeEach(() => {
+  gh.comments.clear();
+  gh.requests.length = 0;
+  gh.faults.length = 0;
+  gh.createBarrier = 0;
+  gh.createdIds.length = 0;
+});
+afterEach(() => expect(gh.violations).toEqual([]));
+
+const dir = tempDir('edgeml-report-action-');
+const pi = writeJson(dir, 'pi5.json', benchDoc({ device: 'pi5', fingerprint: '1111111111111111' }));
+const jetson = writeJson(dir, 'jetson.json', benchDoc({ device: 'jetson', fingerprint: '2222222222222222' }));
+
+/** Runs dist/report/index.js as a `node24` action step: every input, its default filled in. */
+function runReport(inputs: Record<string, string>, event: { name: string; payload: object } = { name: 'pull_request', payload: { pull_request: { number: 7 } } }, extraEnv: Record<string, string> = {}): Promise<Run> {
+  const work = tempDir('edgeml-report-run-');
+  const files = { GITHUB_OUTPUT: join(work, 'output'), GITHUB_STEP_SUMMARY: join(work, 'summary.md'), GITHUB_EVENT_PATH: join(work, 'event.json') };
+  writeFileSync(files.GITHUB_OUTPUT, '');
+  writeFileSync(files.GITHUB_STEP_SUMMARY, '');
+  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(event.payload));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files,
+    GITHUB_EVENT_NAME: event.name, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '99', GITHUB_WORKFLOW: 'models', GITHUB_JOB: 'report', GITHUB_ACTIONS: 'true', ...extraEnv,
+  };
+  const defaults: Record<string, string> = { token: 'ghs_test' }; // what ${{ github.token }} gives
+  for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? defaults[name] ?? spec.default ?? '';
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, action.runs.main.replace('../../', ''))], { cwd: work, env });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const outputs: Record<string, string> = {};
+      for (const m of readFileSync(files.GITHUB_OUTPUT, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
+      resolve({ status, stdout, outputs, dir: work, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') });
+    });
+  });
+}
+
+const marker = reportMarker('models/report');
+const errors = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('::error'));
+const warnings = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('::warning'));
+
+describe('actions/report/action.yml', () => {
+  it('is a node24 action running the report bundle, with the documented inputs and outputs', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: '../../dist/report/index.js' });
+    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'compare', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
+    expect(action.inputs.token.default).toBe('${{ github.token }}');
+    expect(Object.keys(action.outputs).sort()).toEqual(['comment-id', 'comment-url', 'report', 'status']);
+  });
+});
+
+describe('dist/report bundle against the GitHub API stand-in', () => {
+  it('creates one comment, then updates it in place on a re-run', async () => {
+    gh.addComment(PR, `Someone quoting it:\n${marker}\nnot ours`);
+    const first = await runReport({ results: `${dir}/*.json` });
+    expect(errors(first)).toEqual([]);
+    expect(first.status).toBe(0);
+    const ours = gh.issueComments(PR).filter((c) => c.body.startsWith(marker));
+    expect(ours).toHaveLength(1);
+    expect(first.outputs['comment-id']).toBe(String(ours[0].id));
+    expect(first.outputs['comment-url']).toBe(ours[0].html_url);
+    expect(first.outputs.report).toBe(join(first.dir, 'edgeml-report.md'));
+    expect(first.outputs.status).toBe('none');
+    expect(ours[0].body).toBe(`${marker}\n${readFileSync(first.outputs.report, 'utf8')}`);
+    expect(first.summary).toContain('### 📊 edgeml report: **measured** — 2 results, 1 model, 2 devices');
+    expect(first.summary).toContain('| onnx cpu | jetson |');
+    expect(first.stdout).toContain('created the report comment on pull request #7');
+
+    const second = await runReport({ results: `${pi}\n${jetson}`, check: writeJson(tempDir(), 'k.json', checkDoc([{ key: 'size', value: 2, limit: 1, status: 'fail', level: 'error', message: 'model too big', model: 'mlp.onnx' }])) });
+    expect(second.status).toBe(0);
+    const after = gh.issueComments(PR).filter((c) => c.body.startsWith(marker));
+    expect(after.map((c) => c.id)).toEqual([ours[0].id]);
+    expect(after[0].body).toContain('**fail** — budgets: 1 fail');
+    expect(second.stdout).toContain('::error title=edgeml budget size (mlp.onnx)::model too big');
+    expect(gh.requests.filter((q) => q.operationId === 'issues/create-comment')).toHaveLength(1);
+    expect(gh.requests.filter((q) => q.operationId === 'issues/update-comment')).toHaveLength(1);
+    expect(gh.issueComments(PR)).toHaveLength(2); // the quoting comment is left alone
+  });
+
+  it('follows pagination to find its comment among many', async () => {
+    for (let i = 0; i < 230; i++) gh.addComment(PR, `comment ${i}`);
+    const old = gh.addComment(PR, `${marker}\nold report`, 'github-actions[bot]');
+    const r = await runReport({ results: pi });
+    expect(r.status).toBe(0);
+    expect(gh.comments.get(old.id)?.body).toContain('edgeml report');
+    expect(gh.requests.filter((q) => q.operationId === 'issues/list-comments').length).toBeGreaterThanOrEqual(3);
+    expect(gh.requests.some((q) => q.operationId === 'issues/create-comment')).toBe(false);
+  });
+
+  it('leaves one comment when two jobs post at the same moment', async () => {
+    gh.createBarrier = 2; // both creations are held until both arrived: the race is certain
+    const [a, b] = await Promise.all([runReport({ results: pi }), runReport({ results: jetson })]);
+    expect([a.status, b.status]).toEqual([0, 0]);
+    const ours = gh.issueComments(PR).filter((c) => c.body.startsWith(marker));
+    expect(ours).toHaveLength(1);
+    expect(gh.requests.filter((q) => q.operationId === 'issues/create-comment')).toHaveLength(2);
+    // The oldest survives; both runs point at it.
+    expect(ours[0].id).toBe(Math.min(...gh.createdIds));
+    expect([a.outputs['comment-id'], b.outputs['comment-id']]).toEqual([String(ours[0].id), String(ours[0].id)]);
+  });
+
+  it('keeps separate comments for separate report ids', async () => {
+    await runReport({ results: pi, 'report-id': 'models/report/pi5' });
+    await runReport({ results: jetson, 'report-id': 'models/report/jetson' });
+    expect(gh.issueComments(PR).map((c) => c.body.split('\n')[0])).toEqual([
+      '<!-- edgeml-report:models/report/pi5 -->',
+      '<!-- edgeml-report:models/report/jetson -->',
+    ]);
+  });
+
+  it('falls back to the job summary with a warning on 403 (a fork PR), without failing', async () => {
+    gh.faults.push({ status: 403, message: 'Resource not accessible by integration', times: Infinity });
+    const r = await runReport({ results: pi });
+    expect(r.status).toBe(0);
+    expect(errors(r)).toEqual([]);
+    expect(warnings(r)).toHaveLength(1);
+    expect(warnings(r)[0]).toMatch(/^::warning::cannot comment on pull request #7 \(403: Resource not accessible by integration.*\): the report is in the job summary; to get the comment, give the job 'permissions: pull-requests: write'/);
+    expect(r.summary).toContain('edgeml report');
+    expect(r.outputs['comment-id']).toBeUndefined();
+    expect(gh.comments.size).toBe(0);
+  });
+
+  it('without a token writes the summary and says how to enable comments', async () => {
+    const r = await runReport({ results: pi, token: '' });
+    expect(r.status).toBe(0);
+    expect(warnings(r)[0]).toMatch(/^::warning::no token, so no comment on pull request #7: the report is in the job summary; to get the comment/);
+    expect(r.summary).toContain('edgeml report');
+    expect(gh.requests).toEqual([]);
+  });
+
+  it('with comment: false writes only the summary and the file', async () => {
+    const r = await runReport({ results: pi, comment: 'false', out: 'reports/pr.md' });
+    expect(r.status).toBe(0);
+    expect(r.outputs.report).toBe(join(r.dir, 'reports/pr.md'));
+    expect(r.summary.trimEnd()).toBe(readFileSync(r.outputs.report, 'utf8').trimEnd());
+    expect(gh.requests).toEqual([]);
+    expect(r.outputs['comment-id']).toBeUndefined();
+  });
+
+  it('retries a 502 and a secondary rate limit, then posts', async () => {
+    gh.faults.push({ method: 'GET', status: 502, message: 'Bad Gateway', times: 1 });
+    gh.faults.push({ method: 'POST', status: 403, message: 'You have exceeded a secondary rate limit', headers: { 'retry-after': '1' }, times: 1 });
+    const r = await runReport({ results: pi });
+    expect(r.status).toBe(0);
+    expect(warnings(r)).toEqual([]);
+    expect(r.stdout).toContain('GitHub API GET /repos/acme/models/issues/7/comments: 502; retrying in 1.0 s');
+    expect(r.stdout).toContain('GitHub API POST /repos/{owner}/{repo}/issues/{issue_number}/comments: 403; retrying in 1.0 s');
+    expect(gh.issueComments(PR)).toHaveLength(1);
+  });
+
+  it('renders hostile model names, metadata and device labels inert in the comment', async () => {
+    const hostile = benchDoc({ model: HOSTILE, device: HOSTILE });
+    hostile.device.cpuModel = HOSTILE;
+    hostile.device.runner = { name: HOSTILE, labels: [HOSTILE] };
+    const r = await runReport({ results: writeJson(tempDir(), 'evil.json', hostile) });
+    expect(r.status).toBe(0);
+    const body = gh.issueComments(PR)[0].body;
+    expect(body).toContain(`#### ${HOSTILE_ESCAPED}\n`);
+    expect(body).toContain(`| onnx cpu | ${HOSTILE_ESCAPED} |`);
+    expect(body).toContain(`| ${HOSTILE_ESCAPED} | \`${hostile.device.fingerprint}\` |`);
+    expect(body).toContain(`| ${HOSTILE_ESCAPED} |\n`); // the runner label, last cell of the devices table
+    for (const raw of ['<script', '<img', '@org', '](', 'tick`', '|pipe', 'alert(1)']) expect(body).not.toContain(raw);
+    expect(r.summary).toContain(`#### ${HOSTILE_ESCAPED}\n`);
+  });
+
+  it('posts from workflow_run with a PR number from an artifact only when the PR head is the run head', async () => {
+    const event = { name: 'workflow_run', payload: { workflow_run: { head_sha: HEAD_SHA, pull_requests: [] } } };
+    gh.pulls.set(PR, HEAD_SHA);
+    const ok = await runReport({ results: pi, 'pr-number': '7' }, event);
+    expect(ok.status).toBe(0);
+    expect(gh.issueComments(PR)).toHaveLength(1);
+    gh.pulls.set(PR, 'b'.repeat(40));
+    const other = await runReport({ results: pi, 'pr-number': '7' }, event);
+    expect(warnings(other)[0]).toContain(`::warning::not commenting: pull request #7 has head bbbbbbbbbbbb, not aaaaaaaaaaaa that the workflow ran on`);
+    const none = await runReport({ results: pi }, event);
+    expect(none.status).toBe(0);
+    expect(none.stdout).toContain('not commenting: the workflow_run event names no pull request');
+  });
+
+  it('fails the step with one line for bad input', async () => {
+    const missing = await runReport({ results: join(dir, 'gone.json') });
+    expect(errors(missing)).toEqual([`::error::${join(dir, 'gone.json')}: no such results file; give the file written by 'edgeml bench --json'`]);
+    expect(missing.status).toBe(1);
+    const nomatch = await runReport({ results: `${dir}/nothing-*.json` });
+    expect(errors(nomatch)).toEqual([`::error::input 'results': ${dir}/nothing-*.json matches no files; check the path the artifacts were downloaded to`]);
+    const bool = await runReport({ results: pi, comment: 'sometimes' });
+    expect(errors(bool)).toEqual(["::error::input 'comment': \"sometimes\" is not a boolean; use true or false"]);
+    expect(gh.comments.size).toBe(0);
+  });
+});
+
+describe('size limit', () => {
+  it('keeps the comment under 65,536 characters: details cut first, a link to the job summary', async () => {
+    const many = tempDir();
+    for (let i = 0; i < 60; i++) writeJson(many, `r${i}.json`, benchDoc({ device: `device ${i} ${'x'.repeat(200)}`, fingerprint: `${i}`.padStart(16, '0') }));
+    const r = await runReport({ results: `${many}/*.json` });
+    expect(r.status).toBe(0);
+    const body = gh.issueComments(PR)[0].body;
+    expect(r.summary.length).toBeGreaterThan(65_536);
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).not.toContain('<summary>Details');
+    expect(body).toContain("cut to fit GitHub's comment limit: the full report is in the [job summary](https://github.com/acme/models/actions/runs/99).");
+    expect(r.summary).toContain('<summary>Details');
+  });
+});
+
+describe('the GitHub API stand-in', () => {
+  it('rejects what GitHub would not accept, by its OpenAPI description', async () => {
+    const call = async (method: string, path: string, body?: unknown) =>
+      (await fetch(gh.url + path, { method, headers: { authorization: 'token x', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).status;
+    expect(await call('POST', '/repos/a/b/issues/1/comments', { text: 'x' })).toBe(422);
+    expect(await call('POST', '/repos/a/b/issues/1/comments', { body: 5 })).toBe(422);
+    expect(await call('POST', '/repos/a/b/issues/1/comment', { body: 'x' })).toBe(404);
+    expect(await call('PUT', '/repos/a/b/issues/1/comments', { body: 'x' })).toBe(404);
+    expect(await call('GET', '/repos/a/b/issues/1/comments?perpage=5')).toBe(422);
+    expect(await call('PATCH', '/repos/a/b/issues/comments/abc', { body: 'x' })).toBe(422);
+    expect(gh.violations).toHaveLength(6);
+    expect(gh.violations[0]).toMatch(/^POST \/repos\/a\/b\/issues\/1\/comments: body does not match issues\/create-comment: data must have required property 'body'/);
+    gh.violations.length = 0;
+    // Valid, but GitHub refuses bodies over 65,536 characters: so does the stand-in.
+    expect(await call('POST', '/repos/a/b/issues/1/comments', { body: 'x'.repeat(65_537) })).toBe(422);
+    expect(gh.violations).toEqual([]);
+  });
+});
+
+describe('retry policy', () => {
+  it('backs off on server errors and honours rate-limit headers, up to a limit', () => {
+    const policy = { retries: 3, baseMs: 1000, maxWaitMs: 120_000 };
+    expect([0, 1, 2, 3].map((a) => retryDelay({ status: 502 }, a, policy))).toEqual([1000, 2000, 4000, null]);
+    expect(retryDelay({ status: 403, response: { headers: { 'retry-after': '7' } } }, 0, policy)).toBe(7000);
+    expect(retryDelay({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '100' } } }, 0, policy, 90_000)).toBe(11_000);
+    expect(retryDelay({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1000' } } }, 0, policy, 0)).toBeNull();
+    expect(retryDelay({ status: 403, message: 'You have exceeded a secondary rate limit' }, 0, policy)).toBe(60_000);
+    expect(retryDelay({ status: 403, message: 'Resource not accessible by integration' }, 0, policy)).toBeNull();
+    expect(retryDelay({ status: 422 }, 0, policy)).toBeNull();
+    expect(retryDelay({ status: 429 }, 1, policy)).toBe(120_000);
+  });
+});
