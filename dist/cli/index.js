@@ -14555,6 +14555,7 @@ function earlyStopping(sorted, p, confidence = 0.99) {
     return { percentile: p, sufficient: true, minQueries, estimate: sorted[n - lo] };
 }
 
+
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./build/src/bench/device.js
@@ -14871,6 +14872,54 @@ function parseWhole(text, what, min = 0) {
     }
     return Number(text);
 }
+/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
+const EXPECTED = {
+    duration: 'a duration such as 10ms, 250us or 1.5s',
+    bytes: 'a size such as 200MB, 1.5GiB or 512KB',
+    percent: 'a percentage such as 5%',
+    rate: 'a rate such as 120/s or 120',
+    fraction: 'a fraction such as 0.97 or 97%',
+};
+const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
+/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
+function parseLatency(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
+    if (!m)
+        throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
+    return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
+}
+const BYTE_UNITS = {
+    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
+};
+/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
+function parseBytes(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
+    if (!m)
+        throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
+    return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
+function parsePercent(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
+    return Number(m[1]) / 100;
+}
+/** A fraction in [0, 1]: "97%" or 0.97. */
+function parseFraction(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+    if (!m || v > 1)
+        throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
+    return v;
+}
+/** Samples per second: "120/s", "120 samples/s" or 120. */
+function parseRate(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
+    if (!m)
+        throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
+    return Number(m[1]);
+}
 
 ;// CONCATENATED MODULE: ./build/src/bench/options.js
 // Bench settings as the CLI flags and the action inputs spell them (strings), checked and
@@ -15036,6 +15085,7 @@ async function runBenchmark(opts, hooks = {}) {
         ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
     };
 }
+
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -15615,22 +15665,22 @@ function writeResults(file, doc) {
 function readResults(file) {
     let text;
     try {
-        text = readFileSync(file, 'utf8');
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (e) {
         const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such results file' : `cannot read it (${code})`}; give the file written by 'edgeml bench --json'`);
+        throw new errors_UserError(`${file}: ${code === 'ENOENT' ? 'no such results file' : `cannot read it (${code})`}; give the file written by 'edgeml bench --json'`);
     }
     let doc;
     try {
         doc = JSON.parse(text);
     }
     catch (e) {
-        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by 'edgeml bench --json'`);
+        throw new errors_UserError(`${file}: not JSON (${errors_oneLine(e)}); give the file written by 'edgeml bench --json'`);
     }
     const problem = validate(doc);
     if (problem)
-        throw new UserError(`${file}: not an edgeml results document (${problem}); regenerate it with 'edgeml bench --json'`);
+        throw new errors_UserError(`${file}: not an edgeml results document (${problem}); regenerate it with 'edgeml bench --json'`);
     return doc;
 }
 /** Fails before a long measurement, not after it, when the results file cannot be written. */
@@ -15733,8 +15783,540 @@ function benchCommand() {
     return cmd;
 }
 
+;// CONCATENATED MODULE: ./build/src/compare/types.js
+const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
+const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
+const COMPARE_METRICS = ['p50', 'p90'];
+
+;// CONCATENATED MODULE: ./build/src/stats/paired.js
+// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
+// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
+// with the error rate spent across repeated looks so that a sequential run stays honest.
+/**
+ * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
+ * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
+ */
+function signedRankCdf(n) {
+    const max = (n * (n + 1)) / 2;
+    // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
+    let dist = new Float64Array(max + 1);
+    dist[0] = 1;
+    for (let r = 1; r <= n; r++) {
+        const next = new Float64Array(max + 1);
+        for (let s = 0; s <= max; s++) {
+            if (dist[s] === 0)
+                continue;
+            next[s] += dist[s] / 2;
+            if (s + r <= max)
+                next[s + r] += dist[s] / 2;
+        }
+        dist = next;
+    }
+    let sum = 0;
+    for (let s = 0; s <= max; s++) {
+        sum += dist[s];
+        dist[s] = Math.min(1, sum);
+    }
+    return dist;
+}
+/**
+ * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
+ * distribution-free interval [W(k), W(M+1-k)] from the exact signed-rank distribution. Assumes
+ * independent values symmetric about their centre; with interleaved A/A rounds that symmetry
+ * follows from exchanging the two arms, so false alarms are controlled exactly.
+ */
+function hodgesLehmann(values, confidence) {
+    const n = values.length;
+    if (n === 0)
+        return { estimate: Number.NaN, ci: null, coverage: null };
+    const walsh = [];
+    for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++)
+            walsh.push((values[i] + values[j]) / 2);
+    walsh.sort((a, b) => a - b);
+    const m = walsh.length;
+    const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
+    const alpha = (1 - confidence) / 2;
+    const cdf = signedRankCdf(n);
+    // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
+    let c = -1;
+    while (c + 1 < cdf.length && cdf[c + 1] <= alpha)
+        c++;
+    if (c < 0)
+        return { estimate, ci: null, coverage: null };
+    return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * cdf[c] };
+}
+/**
+ * Error spent at the k-th look (k = 1, 2, ...): alpha * 6 / (pi^2 k^2). The terms sum to alpha,
+ * so by the union bound every interval of the sequence covers the truth at once with probability
+ * >= 1 - alpha, however many looks the run takes and whenever it stops.
+ */
+function spentAlpha(alpha, look) {
+    return (alpha * 6) / (Math.PI ** 2 * look ** 2);
+}
+/**
+ * Rounds at which the sequential comparison looks at its data: `first`, then each time 25% more
+ * (at least one more), so a long run takes few looks and little of the error budget goes to waste.
+ */
+function isLook(rounds, first) {
+    let n = first;
+    let k = 1;
+    while (n < rounds) {
+        n = Math.max(n + 1, Math.ceil(n * 1.25));
+        k++;
+    }
+    return n === rounds ? k : 0;
+}
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const lo = 0.02425;
+    if (p < lo) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - lo)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+/**
+ * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
+ * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
+ * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
+ * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
+ */
+function storedBaseInterval(headLogs, baseLog, confidence) {
+    const n = headLogs.length;
+    const sorted = [...headLogs].sort((x, y) => x - y);
+    const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
+    const med = median(sorted);
+    const estimate = med - baseLog;
+    if (n < 3)
+        return { estimate, ci: null, coverage: null };
+    // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
+    const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
+    const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
+    return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/verdict.js
+// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+
+const CONFIDENCE = 0.95;
+const METHOD = {
+    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
+    interval: 'distribution-free interval from the exact Wilcoxon signed-rank distribution over rounds',
+    sequential: 'alpha spending over looks: look k spends 0.05*6/(pi^2 k^2), so all intervals hold together at 95%',
+};
+const STORED_METHOD = {
+    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
+    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
+    sequential: METHOD.sequential,
+};
+/**
+ * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
+ * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
+ */
+function judge(ci, threshold) {
+    if (!ci)
+        return 'inconclusive';
+    const [lo, hi] = ci;
+    if (lo > 1 + threshold)
+        return 'slower';
+    if (hi < 1 - threshold)
+        return 'faster';
+    if (lo >= 1 - threshold && hi <= 1 + threshold)
+        return 'unchanged';
+    return 'inconclusive';
+}
+/** The ratio of one percentile over the rounds so far, at the level of look `look`. */
+function ratioAt(rounds, metric, look, threshold, storedBase) {
+    const level = 1 - spentAlpha(1 - CONFIDENCE, look);
+    const est = storedBase !== undefined
+        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric])), Math.log(storedBase), level)
+        : hodgesLehmann(rounds.map((r) => Math.log(r.head[metric] / r.base[metric])), level);
+    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
+    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/run.js
+// The comparison loop: base and head measured in alternating rounds (a fresh process for every
+// measurement, the order flipped each round: A B, B A, A B, ...), looked at on a schedule, until the
+// verdict is decided or the time is spent. Never base in one block and head in another: a machine
+// that slows down halfway would then read as a regression.
+
+
+
+
+
+
+
+
+const COMPARE_DEFAULTS = {
+    threshold: 0.05,
+    metric: 'p50',
+    maxDurationMs: 60_000,
+    minRounds: 8,
+    maxRounds: 0,
+    /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
+    minDurationMs: 1000,
+    minIterations: 50,
+    warmup: 10,
+};
+function measurement(m) {
+    const sorted = sortedCopy(m.samples);
+    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), iterations: sorted.length };
+}
+function shapes(m) {
+    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+}
+function exactComparisons(base, head, baseInputs, headInputs) {
+    return [
+        { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
+        { quantity: 'bytes', base: base.bytes, head: head.bytes, same: base.bytes === head.bytes },
+        { quantity: 'format', base: base.format, head: head.format, same: base.format === head.format },
+        { quantity: 'inputs', base: baseInputs, head: headInputs, same: baseInputs === headInputs },
+    ];
+}
+/** A stored base must come from this device kind, runtime and settings, or the ratio means nothing. */
+function checkStoredBase(opts, doc, file, settings) {
+    const b = opts.bench;
+    const mismatch = [
+        ['--scenario', b.scenario, doc.scenario],
+        ['--threads', b.threads, doc.runtime.threads],
+        ['--ep', b.executionProvider, doc.runtime.executionProvider],
+        ['--opt-level', b.optLevel, doc.runtime.optLevel],
+        ['--samples-per-query', settings.samplesPerQuery, doc.settings.samplesPerQuery],
+    ];
+    for (const [flag, here, there] of mismatch) {
+        if (here !== there)
+            throw new errors_UserError(`${file}: measured with ${flag} ${there}, this run uses ${here}; give ${flag} ${there} so the two are comparable`);
+    }
+    const here = describeDevice(b.deviceLabel);
+    if (here.fingerprint === doc.device.fingerprint)
+        return undefined;
+    const describe = (d) => `${d.label} (${d.cpuModel}, ${d.cores} cores, fingerprint ${d.fingerprint})`;
+    if (!opts.allowDifferentDevice) {
+        throw new errors_UserError(`${file}: measured on a different device, ${describe(doc.device)}, not this ${describe(here)}; measure both here (edgeml compare --base A.onnx --head B.onnx) or pass --allow-different-device`);
+    }
+    return { base: describe(doc.device), head: describe(here) };
+}
+async function runCompare(opts, hooks = {}) {
+    const started = Date.now();
+    const stored = opts.baseResults;
+    if (!stored && !opts.base)
+        throw new errors_UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+    const head = await inspectModelFile(opts.head);
+    const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
+    const b = opts.bench;
+    const settings = {
+        warmup: b.warmup,
+        minIterations: b.minIterations,
+        maxIterations: b.maxIterations,
+        minDurationMs: b.minDurationMs,
+        maxDurationMs: Math.max(b.maxDurationMs, b.minDurationMs),
+        samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
+        seed: b.seed,
+    };
+    let differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
+    const request = (model) => ({
+        model,
+        inputs: b.inputs,
+        session: { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel },
+        run: { scenario: b.scenario, ...settings },
+    });
+    const rounds = [];
+    let looks = 0;
+    let runtimeVersion = '';
+    let inputs = { base: stored ? shapes(stored.doc) : '', head: '' };
+    let lastRoundMs = 0;
+    let stopped = 'max-duration';
+    const storedP = (metric) => (stored ? stored.doc.latencyMs[metric] : undefined);
+    const ratios = (look) => ({
+        p50: ratioAt(rounds, 'p50', look, opts.threshold, storedP('p50')),
+        p90: ratioAt(rounds, 'p90', look, opts.threshold, storedP('p90')),
+    });
+    let ratio = ratios(1);
+    for (;;) {
+        const elapsed = Date.now() - started;
+        if (opts.maxRounds > 0 && rounds.length >= opts.maxRounds) {
+            stopped = 'max-rounds';
+            break;
+        }
+        if (rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs)
+            break;
+        const roundStart = Date.now();
+        const first = rounds.length % 2 === 0 ? 'base' : 'head';
+        let baseRun = null;
+        let headRun;
+        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
+            const m = await runWorker(request(arm === 'base' ? base.path : head.path));
+            runtimeVersion ||= m.runtimeVersion;
+            inputs = { ...inputs, [arm]: shapes(m) };
+            if (arm === 'base')
+                baseRun = measurement(m);
+            else
+                headRun = measurement(m);
+        }
+        if (stored && rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
+            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
+            if (!opts.allowDifferentDevice) {
+                throw new errors_UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
+            }
+            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
+        }
+        rounds.push({ first: stored ? 'head' : first, base: baseRun, head: headRun });
+        lastRoundMs = Date.now() - roundStart;
+        const look = isLook(rounds.length, opts.minRounds);
+        if (look) {
+            looks = look;
+            ratio = ratios(look);
+            hooks.onLook?.({ rounds: rounds.length, looks, ratio, verdict: ratio[opts.metric].verdict, metric: opts.metric });
+            if (ratio[opts.metric].verdict !== 'inconclusive') {
+                stopped = 'decided';
+                break;
+            }
+        }
+    }
+    if (stopped !== 'decided') {
+        // One last look at everything measured: it spends the next share of the error budget.
+        looks += 1;
+        ratio = ratios(looks);
+    }
+    return {
+        schema: COMPARE_SCHEMA,
+        kind: 'compare',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        mode: stored ? 'stored-base' : 'interleaved',
+        verdict: ratio[opts.metric].verdict,
+        metric: opts.metric,
+        threshold: opts.threshold,
+        rounds: rounds.length,
+        looks,
+        stopped,
+        durationMs: Date.now() - started,
+        method: stored ? { ...STORED_METHOD } : { ...METHOD },
+        ratio,
+        base: {
+            model: base,
+            runtimeVersion: stored ? stored.doc.runtime.version : runtimeVersion,
+            ...(stored ? { results: (0,external_node_path_.basename)(stored.file), device: stored.doc.device } : {}),
+        },
+        head: { model: head },
+        runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
+        device: describeDevice(b.deviceLabel),
+        ...(differentDevice ? { differentDevice } : {}),
+        scenario: b.scenario,
+        settings,
+        exact: exactComparisons(base, head, inputs.base, inputs.head),
+        measurements: rounds,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","rounds","looks","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90"],"description":"The percentile whose ratio decides the verdict."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"rounds":{"type":"integer","minimum":0},"looks":{"type":"integer","minimum":0},"stopped":{"enum":["decided","max-duration","max-rounds"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compare/document.js
+// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
+// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
+
+
+
+
+
+
+
+let document_validator;
+function document_validate(doc) {
+    if (!document_validator) {
+        const ajv = new _2020.Ajv2020({ allErrors: false, strict: true });
+        dist(ajv);
+        ajv.addSchema(results_schema_namespaceObject);
+        document_validator = ajv.compile(compare_schema_namespaceObject);
+    }
+    if (document_validator(doc))
+        return null;
+    const err = document_validator.errors?.[0];
+    return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
+}
+function writeCompare(file, doc) {
+    const problem = document_validate(doc);
+    if (problem)
+        throw new Error(`internal: compare document does not match its schema: ${problem}`);
+    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
+}
+/** Reads and validates a compare document; every problem is a UserError naming the file. */
+function readCompare(file) {
+    let text;
+    try {
+        text = readFileSync(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such compare file' : `cannot read it (${code})`}; give the file written by 'edgeml compare --json'`);
+    }
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by 'edgeml compare --json'`);
+    }
+    const problem = document_validate(doc);
+    if (problem)
+        throw new UserError(`${file}: not an edgeml compare document (${problem}); regenerate it with 'edgeml compare --json'`);
+    return doc;
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/index.js
+// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/report/compare.js
+// A comparison as Markdown: the verdict line, the ratio table and the exact quantities.
+
+
+
+function fmtRatio(r) {
+    if (!Number.isFinite(r))
+        return 'n/a';
+    const pct = (r - 1) * 100;
+    return `${r.toFixed(3)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`;
+}
+function fmtCi(r) {
+    return r.ci95 ? `${r.ci95[0].toFixed(3)} – ${r.ci95[1].toFixed(3)}` : 'too few rounds';
+}
+function median(xs) {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+function compareMarkdown(c, e = escapeMarkdown) {
+    const t = `${(c.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
+    const why = c.stopped === 'decided' ? 'decided' : c.stopped === 'max-rounds' ? 'stopped at --max-rounds' : 'stopped at --max-duration';
+    const head = [
+        `**${c.verdict}** · ${c.metric} head/base ${fmtRatio(c.ratio[c.metric].estimate)}, 95% interval ${fmtCi(c.ratio[c.metric])}, threshold ±${t}`,
+        `**${e(c.head.model.name)}** vs **${e(c.base.model.name)}**${c.mode === 'stored-base' ? ` (stored results ${e(c.base.results ?? '')})` : ''} on **${e(c.device.label)}** · ${c.rounds} rounds, ${c.looks} looks, ${(c.durationMs / 1000).toFixed(1)} s, ${why}`,
+    ];
+    if (c.differentDevice)
+        head.push(`⚠ base measured elsewhere (allowed by --allow-different-device): ${e(c.differentDevice.base)}`);
+    const arm = (who, m) => {
+        const xs = c.measurements.map((r) => r[who]?.[m]).filter((x) => x !== undefined);
+        return xs.length ? fmtMs(median(xs)) : 'n/a';
+    };
+    const rows = [
+        ['metric', 'base (median of runs)', 'head (median of runs)', 'head/base', '95% interval', 'verdict'],
+        ...['p50', 'p90'].map((m) => [
+            `${m}${m === c.metric ? ' (decides)' : ''}`, arm('base', m), arm('head', m), fmtRatio(c.ratio[m].estimate), fmtCi(c.ratio[m]), c.ratio[m].verdict,
+        ]),
+    ];
+    const exact = [
+        ['exact', 'base', 'head', ''],
+        ...c.exact.map((x) => {
+            const show = (v) => (x.quantity === 'bytes' ? fmtBytes(Number(v)) : x.quantity === 'sha256' ? `\`${String(v).slice(0, 12)}\`` : e(String(v)));
+            return [x.quantity, show(x.base), show(x.head), x.same ? 'same' : 'differs'];
+        }),
+    ];
+    const parts = [head.join('  \n'), '', markdownTable(rows, { align: ['l', 'r', 'r', 'r', 'r', 'l'] }), '', markdownTable(exact, { align: ['l', 'l', 'l', 'l'] })];
+    if (c.exact.find((x) => x.quantity === 'sha256')?.same)
+        parts.push('', '> base and head are the same file: any difference above is noise.');
+    parts.push('', `> ${e(c.method.estimate)}; ${e(c.method.interval)}; ${e(c.method.sequential)}.`);
+    return parts.join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/compare.js
+// `edgeml compare`: base and head in alternating rounds -> verdict table on stdout, document to --json.
+// Exit 1 when the verdict is `slower`.
+
+
+
+
+
+
+
+const compare_collect = (value, previous) => [...previous, value];
+function compareCommand() {
+    const d = COMPARE_DEFAULTS;
+    const cmd = new Command('compare')
+        .description('is head slower than base? both measured in alternating rounds on this machine, judged with a 95% interval')
+        .option('--base <file>', 'the base .onnx or .ort file')
+        .option('--head <file>', 'the head .onnx or .ort file')
+        .option('--base-results <file>', 'compare head against a stored results document (edgeml bench --json) instead of measuring a base')
+        .option('--allow-different-device', 'accept a --base-results document from another device or runtime version (shown in the verdict)')
+        .option('--threshold <percent>', 'smallest change that counts', `${d.threshold * 100}%`)
+        .addOption(new Option('--metric <percentile>', 'the percentile that decides the verdict').choices([...COMPARE_METRICS]).default(d.metric))
+        .option('--max-duration <time>', 'time for the whole comparison', `${d.maxDurationMs / 1000}s`)
+        .option('--min-rounds <n>', 'rounds before the first look at the data', String(d.minRounds))
+        .option('--max-rounds <n>', 'rounds at most (0 = until --max-duration)', String(d.maxRounds))
+        .option('--input <name=shape>', 'fix an input shape, e.g. x=1x3x224x224 (repeatable)', compare_collect, [])
+        .option('--dim <name=size>', 'fix a named dynamic dim wherever it appears (repeatable)', compare_collect, [])
+        .option('--data <name=file.npy|number>', 'feed an input from a .npy file or a constant (repeatable)', compare_collect, [])
+        .option('--threads <n>', 'intra-op threads (0 = ONNX Runtime default)', String(BENCH_DEFAULTS.threads))
+        .option('--ep <name>', 'execution provider', BENCH_DEFAULTS.executionProvider)
+        .addOption(new Option('--opt-level <level>', 'graph optimization level').choices([...OPT_LEVELS]).default(BENCH_DEFAULTS.optLevel))
+        .addOption(new Option('--scenario <name>', 'MLPerf scenario').choices([...SCENARIOS]).default(BENCH_DEFAULTS.scenario))
+        .option('--samples-per-query <n>', 'samples in one query (multi-stream default 8, offline 32)')
+        .option('--warmup <n>', 'untimed queries before each measurement', String(d.warmup))
+        .option('--min-iterations <n>', 'timed queries in each measurement at least', String(d.minIterations))
+        .option('--max-iterations <n>', 'timed queries in each measurement at most (0 = no cap)', String(BENCH_DEFAULTS.maxIterations))
+        .option('--min-duration <time>', 'each measurement (one process) lasts at least this long', `${d.minDurationMs / 1000}s`)
+        .option('--seed <n>', 'seed of the random inputs', String(BENCH_DEFAULTS.seed))
+        .option('--device-label <label>', 'name of this device in reports')
+        .option('--json <file>', 'write the compare document here');
+    cmd.action(async (flags) => {
+        if (!flags.head)
+            throw new errors_UserError('no head given: edgeml compare --base A.onnx --head B.onnx');
+        if (flags.base && flags.baseResults)
+            throw new errors_UserError('--base and --base-results both given; give one: a model to measure here, or a stored results document');
+        if (!flags.base && !flags.baseResults)
+            throw new errors_UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+        const threshold = parsePercent(flags.threshold, '--threshold');
+        if (threshold <= 0 || threshold >= 1)
+            throw new errors_UserError(`--threshold ${flags.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+        const maxDurationMs = parseDuration(flags.maxDuration, '--max-duration');
+        const minDurationMs = parseDuration(flags.minDuration, '--min-duration');
+        if (maxDurationMs < minDurationMs) {
+            throw new errors_UserError(`--max-duration ${flags.maxDuration} is shorter than one measurement (--min-duration ${flags.minDuration}); raise --max-duration`);
+        }
+        // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
+        const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
+        const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags(flags.head, { ...flags, maxDuration: perRun });
+        const minRounds = parseWhole(flags.minRounds, '--min-rounds', 2);
+        const maxRounds = parseWhole(flags.maxRounds, '--max-rounds');
+        if (flags.json)
+            checkOutputPath(flags.json, '--json');
+        const baseResults = flags.baseResults ? { file: flags.baseResults, doc: readResults(flags.baseResults) } : undefined;
+        const doc = await runCompare({
+            bench, head: flags.head, ...(flags.base ? { base: flags.base } : {}), ...(baseResults ? { baseResults } : {}),
+            allowDifferentDevice: !!flags.allowDifferentDevice, threshold, metric: flags.metric, maxDurationMs, minRounds, maxRounds,
+        }, {
+            onLook: (l) => {
+                const r = l.ratio[l.metric];
+                const ci = r.ci95 ? `[${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '(too few rounds)';
+                process.stderr.write(`round ${l.rounds}, look ${l.looks}: ${l.metric} head/base ${fmtRatio(r.estimate)} ${ci} ${l.verdict}\n`);
+            },
+        });
+        process.stdout.write(`${compareMarkdown(doc, escapePlain)}\n`);
+        if (flags.json) {
+            writeCompare(flags.json, doc);
+            process.stderr.write(`compare document written to ${flags.json}\n`);
+        }
+        if (doc.verdict === 'slower')
+            process.exitCode = 1;
+    });
+    return cmd;
+}
+
 ;// CONCATENATED MODULE: ./build/src/cli/index.js
 // `edgeml`: exit 0 pass, 1 budget or regression failure, 2 usage or input error.
+
 
 
 
@@ -15747,11 +16329,13 @@ async function main(argv) {
         .showHelpAfterError('(run with --help for usage)')
         .configureOutput({ writeErr: (s) => process.stderr.write(s) });
     program.addCommand(benchCommand());
+    program.addCommand(compareCommand());
     for (const cmd of program.commands)
         cmd.exitOverride();
     try {
         await program.parseAsync(argv, { from: 'user' });
-        return 0;
+        // A command reports a failed verdict (exit 1) through process.exitCode.
+        return Number(process.exitCode ?? 0);
     }
     catch (e) {
         if (e instanceof CommanderError) {

@@ -149,3 +149,5 @@ export async function runBenchmark(opts: BenchOptions, hooks: BenchHooks = {}): 
     ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
   };
 }
+export { runWorker } from './runner.js';
+export type { WorkerRequest, WorkerResult } from './protocol.js';

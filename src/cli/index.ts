@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
+import { compareCommand } from './compare.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -13,10 +14,12 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(benchCommand());
+  program.addCommand(compareCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command reports a failed verdict (exit 1) through process.exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
