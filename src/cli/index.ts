@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
+import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(benchCommand());
   program.addCommand(compareCommand());
+  program.addCommand(checkCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -71,3 +71,15 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
     else core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
   }
 }
+
+/** An annotation on a line of a file in the repository (shown on the PR diff and the run page). */
+export function annotate(kind: 'error' | 'warning' | 'notice', message: string, at: { file: string; line: number; col?: number; title?: string }): void {
+  const props = { file: at.file, startLine: at.line, ...(at.col ? { startColumn: at.col } : {}), ...(at.title ? { title: at.title } : {}) };
+  if (kind === 'error') core.error(message, props);
+  else if (kind === 'warning') core.warning(message, props);
+  else core.notice(message, props);
+}
+
+export function setFailed(message: string): void {
+  core.setFailed(message);
+}

@@ -2,3 +2,4 @@ export { benchMarkdown, profileMarkdown } from './bench.js';
 export { escapeMarkdown, escapePlain, type Escape } from './escape.js';
 export { fmtBytes, fmtInterval, fmtMs, fmtRate, fmtShare } from './format.js';
 export { compareMarkdown, fmtRatio } from './compare.js';
+export { checkMarkdown, fmtBudgetValue } from './check.js';
