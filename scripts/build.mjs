@@ -12,6 +12,7 @@ const ENTRIES = {
   benchmark: 'build/src/actions/benchmark.js',
   history: 'build/src/actions/history.js',
   report: 'build/src/actions/report.js',
+  check: 'build/src/actions/check.js',
 };
 
 rmSync('build', { recursive: true, force: true });

@@ -17,3 +17,54 @@ export function parseWhole(text: string, what: string, min = 0): number {
   }
   return Number(text);
 }
+
+/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
+export const EXPECTED = {
+  duration: 'a duration such as 10ms, 250us or 1.5s',
+  bytes: 'a size such as 200MB, 1.5GiB or 512KB',
+  percent: 'a percentage such as 5%',
+  rate: 'a rate such as 120/s or 120',
+  fraction: 'a fraction such as 0.97 or 97%',
+} as const;
+
+const LATENCY_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
+
+/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
+export function parseLatency(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
+  if (!m) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
+  return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
+};
+
+/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
+export function parseBytes(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
+  if (!m) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
+  return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+
+/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
+export function parsePercent(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  if (!m) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
+  return Number(m[1]) / 100;
+}
+
+/** A fraction in [0, 1]: "97%" or 0.97. */
+export function parseFraction(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+  if (!m || v > 1) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
+  return v;
+}
+
+/** Samples per second: "120/s", "120 samples/s" or 120. */
+export function parseRate(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
+  if (!m) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
+  return Number(m[1]);
+}

@@ -21,6 +21,9 @@ export const MODELS = {
   wakeword: join(ROOT, 'node_modules/openwakeword-js/models/hello_deepa.onnx'),
   dtypes: join(ROOT, 'test/fixtures/dtypes.onnx'),
   namedDim: join(ROOT, 'test/fixtures/named-dim.onnx'),
+  conv1: join(ROOT, 'test/fixtures/conv-1.onnx'),
+  conv10: join(ROOT, 'test/fixtures/conv-10.onnx'),
+  conv11: join(ROOT, 'test/fixtures/conv-11.onnx'),
 };
 
 export function tempDir(prefix = 'edgeml-test-'): string {

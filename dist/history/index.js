@@ -55249,10 +55249,21 @@ async function expandPatterns(input, patterns) {
     }
     return [...new Set(out)];
 }
-/** A check annotation on the run (and the PR's checks tab); text is plain, never Markdown. */
-function annotate(level, message, title) {
+/**
+ * An annotation on the run (and the PR's checks tab), on a line of a repository file when `at`
+ * names one. Text is plain, never Markdown: control characters out, length capped.
+ */
+function annotate(level, message, at = {}) {
     const clean = (s) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
-    core[level](clean(message), { title: clean(title) });
+    core[level](clean(message), {
+        ...(at.title ? { title: clean(at.title) } : {}),
+        ...(at.file ? { file: at.file } : {}),
+        ...(at.line ? { startLine: at.line } : {}),
+        ...(at.col ? { startColumn: at.col } : {}),
+    });
+}
+function setFailed(message) {
+    core.setFailed(message);
 }
 
 ;// CONCATENATED MODULE: ./build/src/actions/history.js

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   await writeSummary(markdown);
   for (const b of report.budgets) {
     if (b.status === 'fail' || b.status === 'warn') {
-      annotate(b.status === 'fail' ? 'error' : 'warning', b.message, `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}`);
+      annotate(b.status === 'fail' ? 'error' : 'warning', b.message, { title: `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}` });
     }
   }
 

@@ -19,7 +19,8 @@ export { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from './in
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, type DeviceInfo } from './device.js';
 export { OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
-export { MeasurementError, type ProgressEvent } from './runner.js';
+export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
+export type { WorkerRequest, WorkerResult } from './protocol.js';
 export { RUNTIMES, PRECISIONS, type RuntimeChoice } from './backends/index.js';
 
 

@@ -6,6 +6,8 @@ import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
 import { dashboardCommand, historyCommand } from './history.js';
 import { reportCommand } from './report.js';
+import { checkCommand } from './check.js';
+import { compareCommand } from './compare.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -15,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(benchCommand());
+  program.addCommand(compareCommand());
+  program.addCommand(checkCommand());
   program.addCommand(historyCommand());
   program.addCommand(dashboardCommand());
   program.addCommand(reportCommand());
@@ -25,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
   program.commands.forEach(override);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command reports a failed verdict (exit 1) through process.exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.

@@ -97,8 +97,24 @@ export async function expandPatterns(input: string, patterns: string[]): Promise
   return [...new Set(out)];
 }
 
-/** A check annotation on the run (and the PR's checks tab); text is plain, never Markdown. */
-export function annotate(level: 'error' | 'warning' | 'notice', message: string, title: string): void {
+/**
+ * An annotation on the run (and the PR's checks tab), on a line of a repository file when `at`
+ * names one. Text is plain, never Markdown: control characters out, length capped.
+ */
+export function annotate(
+  level: 'error' | 'warning' | 'notice',
+  message: string,
+  at: { title?: string; file?: string; line?: number; col?: number } = {},
+): void {
   const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
-  core[level](clean(message), { title: clean(title) });
+  core[level](clean(message), {
+    ...(at.title ? { title: clean(at.title) } : {}),
+    ...(at.file ? { file: at.file } : {}),
+    ...(at.line ? { startLine: at.line } : {}),
+    ...(at.col ? { startColumn: at.col } : {}),
+  });
+}
+
+export function setFailed(message: string): void {
+  core.setFailed(message);
 }

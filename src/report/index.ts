@@ -8,3 +8,5 @@ export {
 export { buildReport, overallStatus, targetOf, type ModelGroup, type Report, type Row, type Status } from './merge.js';
 export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } from './markdown.js';
 export { chartLabel, modelSvg } from './charts.js';
+export { compareMarkdown, fmtRatio } from './compare.js';
+export { checkMarkdown, fmtBudgetValue } from './check.js';

@@ -126,3 +126,5 @@ export function earlyStopping(sorted: readonly number[], p: number, confidence =
   }
   return { percentile: p, sufficient: true, minQueries, estimate: sorted[n - lo] };
 }
+
+export { hodgesLehmann, isLook, normalQuantile, signedRankCdf, spentAlpha, storedBaseInterval, type LocationEstimate } from './paired.js';

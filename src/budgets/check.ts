@@ -1,0 +1,41 @@
+// The check both the CLI and the action run: read and validate every input first (nothing is
+// judged on a bad config or document), then judge every budget.
+import { readCompare } from '../compare/document.js';
+import { loadConfig } from '../config/index.js';
+import type { EdgemlConfig } from '../config/types.js';
+import { UserError } from '../errors.js';
+import { readResults } from '../results/index.js';
+import { checkDocument, type CheckDocument } from './document.js';
+import { evaluateBudgets } from './evaluate.js';
+
+export interface CheckInputs {
+  config: string;
+  results: string[];
+  compare?: string;
+}
+
+export interface CheckRun {
+  config: EdgemlConfig;
+  doc: CheckDocument;
+  /** Lines for the reader besides the table (first run, compare verdict). */
+  notices: string[];
+}
+
+export function runCheck(inputs: CheckInputs): CheckRun {
+  const config = loadConfig(inputs.config);
+  if (!inputs.results.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+  const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
+  const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
+  const checks = evaluateBudgets(config, results, compare);
+  const notices: string[] = [];
+  const hasRegression = config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+  if (!compare && hasRegression) notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
+  // Without a regression budget, compare's own verdict stands: slower fails the check.
+  const compareFails = !!compare && !hasRegression && compare.doc.verdict === 'slower';
+  if (compare) {
+    const r = compare.doc.ratio[compare.doc.metric];
+    const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
+    notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
+  }
+  return { config, doc: checkDocument(inputs.config, inputs.results, checks, compare, compareFails), notices };
+}

@@ -1,0 +1,144 @@
+// Budgets against measurements: each limit of each budget, for each results document its
+// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
+import { basename, dirname, resolve } from 'node:path';
+import type { CompareResults } from '../compare/types.js';
+import type { Budget, BudgetLimit, EdgemlConfig } from '../config/types.js';
+import type { BenchResults } from '../results/types.js';
+import { quantileCI, sortedCopy } from '../stats/index.js';
+import type { BudgetCheck, Outcome, Status } from './types.js';
+
+/** `jetson-*` as a whole-string, case-sensitive match. */
+export function globMatch(glob: string, text: string): boolean {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(text);
+}
+
+function modelMatches(config: EdgemlConfig, budget: Budget, modelPath: string): boolean {
+  if (budget.model === undefined) return true;
+  const entry = config.models[budget.model];
+  const configured = resolve(dirname(config.file), entry.path);
+  // Results from another machine carry its absolute path: the file name decides then.
+  return resolve(modelPath) === configured || basename(modelPath) === basename(entry.path);
+}
+
+function selects(config: EdgemlConfig, budget: Budget, doc: BenchResults): boolean {
+  if (!modelMatches(config, budget, doc.model.path)) return false;
+  const target = (doc as { target?: string }).target ?? 'source';
+  if (budget.target !== undefined && budget.target !== target) return false;
+  if (budget.device !== undefined) {
+    const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
+    if (!labels.some((l) => globMatch(budget.device as string, l))) return false;
+  }
+  return true;
+}
+
+interface Judged {
+  status: Status;
+  value: number | null;
+  interval?: [number, number] | null;
+  note?: string;
+}
+
+const NOT_REPORTED: Judged = { status: 'inconclusive', value: null, note: "not reported by the runtime's benchmark tool" };
+
+function byPoint(value: number | null, limit: BudgetLimit): Judged {
+  if (value === null) return NOT_REPORTED;
+  const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
+  return { status: ok ? 'pass' : 'fail', value };
+}
+
+/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
+function byInterval(value: number, ci: [number, number] | null, limit: BudgetLimit, tooFew: string): Judged {
+  if (!ci) return { status: 'inconclusive', value, interval: null, note: tooFew };
+  const [lo, hi] = ci;
+  if (hi < limit.value) return { status: 'pass', value, interval: ci };
+  if (lo > limit.value) return { status: 'fail', value, interval: ci };
+  return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
+}
+
+function latency(doc: BenchResults, p: 'p50' | 'p90' | 'p99', limit: BudgetLimit): Judged {
+  const value = doc.latencyMs[p];
+  if (value === null) return NOT_REPORTED;
+  let ci: [number, number] | null = null;
+  if (doc.samplesMs?.length) {
+    const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
+    ci = c ? [c.lo, c.hi] : null;
+  } else if (p !== 'p99') ci = doc.latencyCi95Ms[p];
+  const sufficient = p === 'p50' || doc.percentileSufficient[p];
+  const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
+  if (!sufficient) return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
+  if (p === 'p99' && !ci) {
+    return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
+  }
+  return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
+}
+
+/** accuracy.<metric> / fidelity.<metric> from wherever the evaluation put them in the document. */
+function score(doc: BenchResults, kind: string, metric: string): number | undefined {
+  const d = doc as unknown as Record<string, Record<string, unknown> | undefined>;
+  for (const v of [d[kind]?.[metric], (d.metrics as Record<string, unknown> | undefined)?.[metric]]) if (typeof v === 'number') return v;
+  return undefined;
+}
+
+function judgeResults(limit: BudgetLimit, doc: BenchResults): Judged {
+  const k = limit.key;
+  if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99') return latency(doc, k.slice(8) as 'p50', limit);
+  if (k === 'throughput') return byPoint(doc.throughputPerSec, limit);
+  if (k === 'memory.peak') return byPoint(doc.memory.peakRssBytes, limit);
+  if (k === 'size') return byPoint(doc.model.bytes, limit);
+  const [kind, metric] = [k.slice(0, k.indexOf('.')), k.slice(k.indexOf('.') + 1)];
+  const v = score(doc, kind, metric);
+  if (v === undefined) return { status: 'inconclusive', value: null, note: `no ${k} in the results: evaluate the model (edgeml eval) before the check` };
+  return byPoint(v, limit);
+}
+
+function judgeRegression(limit: BudgetLimit, cmp: CompareResults | undefined): Judged {
+  if (!cmp) return { status: 'pass', value: null, note: 'no base to compare with yet (first run): passes; give --compare from edgeml compare' };
+  const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
+  const change = r.estimate - 1;
+  const ci: [number, number] | null = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
+  const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
+  return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
+}
+
+function outcome(status: Status, budget: Budget): Outcome {
+  if (status === 'pass') return 'ok';
+  if (status === 'skipped') return 'notice';
+  if (status === 'fail') return budget.level === 'error' ? 'failure' : 'warning';
+  // Inconclusive: as configured, but never worse than the budget's level.
+  if (budget.inconclusive === 'pass') return 'ok';
+  return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
+}
+
+export function evaluateBudgets(
+  config: EdgemlConfig,
+  results: Array<{ file: string; doc: BenchResults }>,
+  compare?: { file: string; doc: CompareResults },
+): BudgetCheck[] {
+  const rows: BudgetCheck[] = [];
+  for (const budget of config.budgets) {
+    for (const limit of budget.limits) {
+      const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at, ...(budget.message ? { message: budget.message } : {}) };
+      const push = (j: Judged, subject: string, source: string) => {
+        rows.push({
+          ...base, subject, source, status: j.status, outcome: outcome(j.status, budget), value: j.value,
+          ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
+        });
+      };
+      if (limit.key.startsWith('regression.')) {
+        const head = compare?.doc.head.model.path;
+        if (compare && head && !modelMatches(config, budget, head)) continue;
+        push(judgeRegression(limit, compare?.doc), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'), compare?.file ?? '');
+        continue;
+      }
+      const matching = results.filter((r) => selects(config, budget, r.doc));
+      if (!matching.length) {
+        const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
+        push({ status: 'skipped', value: null, note: `no results for ${sel || 'this budget'}` }, budget.model ?? '-', '');
+        continue;
+      }
+      for (const r of matching) push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file);
+    }
+  }
+  return rows;
+}

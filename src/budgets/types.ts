@@ -1,0 +1,29 @@
+// One judged budget limit: a row of the check table, an annotation, an entry of the check document.
+import type { Position } from '../config/types.js';
+
+/** pass / fail against the limit; inconclusive when the interval straddles it or data is short. */
+export type Status = 'pass' | 'fail' | 'inconclusive' | 'skipped';
+/** What the status means for the run: failure (exit 1), warning, notice, ok. */
+export type Outcome = 'ok' | 'notice' | 'warning' | 'failure';
+
+export interface BudgetCheck {
+  /** Index of the budget in edgeml.yml's budgets list. */
+  budget: number;
+  key: string;
+  /** Model and device (or head vs base) the row is about. */
+  subject: string;
+  /** The results or compare file the value came from. */
+  source: string;
+  status: Status;
+  outcome: Outcome;
+  level: 'error' | 'warn';
+  /** Measured value in base units (ms, bytes, samples/s, fraction; relative change for regression). */
+  value: number | null;
+  interval?: [number, number] | null;
+  limit: number;
+  limitText: string;
+  direction: 'max' | 'min';
+  message?: string;
+  note?: string;
+  at: Position;
+}

@@ -1,0 +1,5 @@
+// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+export * from './types.js';
+export { CONFIDENCE, METHOD, STORED_METHOD, judge, ratioAt } from './verdict.js';
+export { COMPARE_DEFAULTS, runCompare, type CompareHooks, type CompareOptions } from './run.js';
+export { compareSchema, readCompare, writeCompare } from './document.js';

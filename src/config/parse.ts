@@ -1,0 +1,214 @@
+// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
+// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { UserError, isUserError, oneLine } from '../errors.js';
+import { EXPECTED, parseBytes, parseFraction, parseLatency, parsePercent, parseRate } from '../units.js';
+import schema from '../../schemas/config.schema.json' with { type: 'json' };
+import { didYouMean } from './suggest.js';
+import type { Budget, BudgetLimit, EdgemlConfig, Position } from './types.js';
+
+export { schema as configSchema };
+
+type Path = Array<string | number>;
+
+let validator: ReturnType<Ajv2020['compile']> | undefined;
+function compiled(): ReturnType<Ajv2020['compile']> {
+  validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
+  return validator;
+}
+
+/** budgets[0].limits.latency.p90 */
+function keyName(path: Path): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
+}
+
+function pointerToPath(pointer: string): Path {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Where a path is in the file: the key's position when `atKey`, else the value's. */
+function locate(doc: Document, lc: LineCounter, file: string, path: Path, atKey = false): Position {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as { range?: [number] } | null)?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) break;
+      const keyRange = (pair.key as { range?: [number] } | null)?.range;
+      if (i === path.length - 1 && atKey && keyRange) {
+        offset = keyRange[0];
+        break;
+      }
+      node = pair.value;
+      offset = (node as { range?: [number] } | null)?.range?.[0] ?? keyRange?.[0] ?? offset;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      offset = (node as { range?: [number] } | null)?.range?.[0] ?? offset;
+    } else break;
+  }
+  const { line, col } = lc.linePos(offset);
+  return { file, line, col };
+}
+
+const where = (p: Position) => `${p.file}:${p.line}:${p.col}`;
+
+const DEF_EXPECTED: Record<string, string> = {
+  duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
+};
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return JSON.stringify(v);
+}
+
+/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
+function explain(e: ErrorObject, doc: Document, lc: LineCounter, file: string): { at: Position; text: string } {
+  const path = pointerToPath(e.instancePath);
+  if (e.keyword === 'additionalProperties') {
+    const extra = String(e.params.additionalProperty);
+    const parent = e.parentSchema as { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown> };
+    const allowed = Object.keys(parent.properties ?? {});
+    // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
+    const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
+    const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
+    const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
+    const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
+    return {
+      at: locate(doc, lc, file, [...path, extra], true),
+      text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+    };
+  }
+  const at = locate(doc, lc, file, path, false);
+  const key = keyName(path);
+  const got = describeValue(e.data);
+  switch (e.keyword) {
+    case 'required':
+      return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+      return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
+    }
+    case 'const':
+      return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
+    case 'type': {
+      const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+      if (def && DEF_EXPECTED[def]) return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
+      return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
+    }
+    case 'pattern': {
+      const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+      const expected = def ? DEF_EXPECTED[def] : ((e.parentSchema as { description?: string }).description ?? `text matching ${e.params.pattern}`);
+      return { at, text: `${key}: expected ${expected}, got ${got}` };
+    }
+    default:
+      return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
+  }
+}
+
+const PARSERS: Array<[RegExp, (text: string, what: string) => number, 'max' | 'min', string]> = [
+  [/^latency\./, parseLatency, 'max', EXPECTED.duration],
+  [/^throughput$/, parseRate, 'min', EXPECTED.rate],
+  [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
+  [/^regression\./, parsePercent, 'max', EXPECTED.percent],
+  [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+];
+
+function parseLimit(key: string, raw: unknown, at: Position, name: string): BudgetLimit {
+  const text = String(raw).trim();
+  const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key)) as (typeof PARSERS)[number];
+  let dir = direction;
+  let body = text;
+  const op = /^(>=|<=)\s*/.exec(text);
+  if (op) {
+    dir = op[1] === '>=' ? 'min' : 'max';
+    body = text.slice(op[0].length);
+  } else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key)) dir = 'max';
+  try {
+    return { key, text, value: parse(body, key), direction: dir, at };
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+  }
+}
+
+/** Parses and validates edgeml.yml text; `file` names it in messages. */
+export function parseConfig(text: string, file: string): EdgemlConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const { line, col } = lc.linePos(err.pos[0]);
+    throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
+  }
+  const data = doc.toJS() ?? {};
+  const validate = compiled();
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
+    problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
+    throw new UserError(`${where(first.at)}: ${first.text}${more}`);
+  }
+  const raw = data as {
+    version?: 1; models?: EdgemlConfig['models']; targets?: string[]; benchmark?: EdgemlConfig['benchmark'];
+    compare?: EdgemlConfig['compare']; datasets?: EdgemlConfig['datasets'];
+    budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; message?: string; limits: Record<string, unknown> }>;
+  };
+  const models = raw.models ?? {};
+  const budgets: Budget[] = (raw.budgets ?? []).map((b, index) => {
+    const at = locate(doc, lc, file, ['budgets', index]);
+    if (b.model !== undefined && !(b.model in models)) {
+      const guess = didYouMean(b.model, Object.keys(models));
+      const known = Object.keys(models);
+      throw new UserError(
+        `${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`,
+      );
+    }
+    return {
+      index,
+      ...(b.model !== undefined ? { model: b.model } : {}),
+      ...(b.target !== undefined ? { target: b.target } : {}),
+      ...(b.device !== undefined ? { device: b.device } : {}),
+      level: b.level ?? 'error',
+      inconclusive: b.inconclusive ?? 'warn',
+      ...(b.message !== undefined ? { message: b.message } : {}),
+      limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
+      at,
+    };
+  });
+  return {
+    file,
+    ...(raw.version ? { version: raw.version } : {}),
+    models,
+    targets: raw.targets ?? [],
+    benchmark: raw.benchmark ?? {},
+    compare: raw.compare ?? {},
+    datasets: raw.datasets ?? {},
+    budgets,
+  };
+}
+
+/** Reads and validates a config file. */
+export function loadConfig(file: string): EdgemlConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(
+      code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
+        : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`,
+    );
+  }
+  return parseConfig(text, file);
+}

@@ -1,0 +1,50 @@
+// edgeml.yml as the code sees it after validation (schemas/config.schema.json).
+
+export type LimitKey = string;
+
+export interface Position {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface BudgetLimit {
+  key: LimitKey;
+  /** The text as written ("10ms", "5%"), for tables and messages. */
+  text: string;
+  /** In base units: ms, bytes, samples/s, fractions (0.05 for 5%). */
+  value: number;
+  /** Whether the measured value must stay at most or at least the limit. */
+  direction: 'max' | 'min';
+  at: Position;
+}
+
+export interface Budget {
+  index: number;
+  model?: string;
+  target?: string;
+  device?: string;
+  level: 'error' | 'warn';
+  inconclusive: 'warn' | 'error' | 'pass';
+  message?: string;
+  limits: BudgetLimit[];
+  at: Position;
+}
+
+export interface ModelEntry {
+  path: string;
+  input?: string[];
+  dim?: string[];
+  data?: string[];
+}
+
+export interface EdgemlConfig {
+  file: string;
+  version?: 1;
+  models: Record<string, ModelEntry>;
+  targets: string[];
+  benchmark: Record<string, string | number>;
+  compare: Record<string, string | number>;
+  datasets: Record<string, { inputs: string; labels?: string; metrics?: string[] }>;
+  budgets: Budget[];
+}

@@ -1,0 +1,119 @@
+// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
+// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
+// with the error rate spent across repeated looks so that a sequential run stays honest.
+
+/**
+ * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
+ * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
+ */
+export function signedRankCdf(n: number): Float64Array {
+  const max = (n * (n + 1)) / 2;
+  // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
+  let dist = new Float64Array(max + 1);
+  dist[0] = 1;
+  for (let r = 1; r <= n; r++) {
+    const next = new Float64Array(max + 1);
+    for (let s = 0; s <= max; s++) {
+      if (dist[s] === 0) continue;
+      next[s] += dist[s] / 2;
+      if (s + r <= max) next[s + r] += dist[s] / 2;
+    }
+    dist = next;
+  }
+  let sum = 0;
+  for (let s = 0; s <= max; s++) {
+    sum += dist[s];
+    dist[s] = Math.min(1, sum);
+  }
+  return dist;
+}
+
+export interface LocationEstimate {
+  estimate: number;
+  /** Interval for the centre of symmetry; null when n is too small for this level. */
+  ci: [number, number] | null;
+  /** The interval's exact coverage under the assumptions (>= the level asked for). */
+  coverage: number | null;
+}
+
+/**
+ * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
+ * distribution-free interval [W(k), W(M+1-k)] from the exact signed-rank distribution. Assumes
+ * independent values symmetric about their centre; with interleaved A/A rounds that symmetry
+ * follows from exchanging the two arms, so false alarms are controlled exactly.
+ */
+export function hodgesLehmann(values: readonly number[], confidence: number): LocationEstimate {
+  const n = values.length;
+  if (n === 0) return { estimate: Number.NaN, ci: null, coverage: null };
+  const walsh: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh.push((values[i] + values[j]) / 2);
+  walsh.sort((a, b) => a - b);
+  const m = walsh.length;
+  const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
+  const alpha = (1 - confidence) / 2;
+  const cdf = signedRankCdf(n);
+  // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
+  let c = -1;
+  while (c + 1 < cdf.length && cdf[c + 1] <= alpha) c++;
+  if (c < 0) return { estimate, ci: null, coverage: null };
+  return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * cdf[c] };
+}
+
+/**
+ * Error spent at the k-th look (k = 1, 2, ...): alpha * 6 / (pi^2 k^2). The terms sum to alpha,
+ * so by the union bound every interval of the sequence covers the truth at once with probability
+ * >= 1 - alpha, however many looks the run takes and whenever it stops.
+ */
+export function spentAlpha(alpha: number, look: number): number {
+  return (alpha * 6) / (Math.PI ** 2 * look ** 2);
+}
+
+/**
+ * Rounds at which the sequential comparison looks at its data: `first`, then each time 25% more
+ * (at least one more), so a long run takes few looks and little of the error budget goes to waste.
+ */
+export function isLook(rounds: number, first: number): number {
+  let n = first;
+  let k = 1;
+  while (n < rounds) {
+    n = Math.max(n + 1, Math.ceil(n * 1.25));
+    k++;
+  }
+  return n === rounds ? k : 0;
+}
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/**
+ * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
+ * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
+ * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
+ * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
+ */
+export function storedBaseInterval(headLogs: readonly number[], baseLog: number, confidence: number): LocationEstimate {
+  const n = headLogs.length;
+  const sorted = [...headLogs].sort((x, y) => x - y);
+  const median = (xs: number[]) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
+  const med = median(sorted);
+  const estimate = med - baseLog;
+  if (n < 3) return { estimate, ci: null, coverage: null };
+  // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
+  const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
+  const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
+  return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
+}
