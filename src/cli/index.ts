@@ -4,15 +4,21 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
+import { fleetCommands } from './fleet.js';
+import { agentCommands } from './agent.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
     .description('benchmark, budget, optimize, report and ship edge ML models')
     .version(VERSION)
+    // Global options only before the command: `publish --version 1.4.0` is the release's version.
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(benchCommand());
+  for (const cmd of fleetCommands()) program.addCommand(cmd);
+  for (const [cmd, hidden] of agentCommands()) program.addCommand(cmd, { hidden });
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -21,6 +27,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof Error && e.name === 'RefusedError') {
+      // A release refused for a failed check: not bad input, a budget failure.
+      process.stderr.write(`edgeml: refused: ${oneLine(e)}\n`);
+      return 1;
     }
     if (isUserError(e)) {
       process.stderr.write(`edgeml: error: ${oneLine(e)}\n`);
