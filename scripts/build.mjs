@@ -13,6 +13,7 @@ const ENTRIES = {
   history: 'build/src/actions/history.js',
   report: 'build/src/actions/report.js',
   check: 'build/src/actions/check.js',
+  publish: 'build/src/actions/publish.js',
 };
 
 rmSync('build', { recursive: true, force: true });

@@ -8,11 +8,15 @@ import { dashboardCommand, historyCommand } from './history.js';
 import { reportCommand } from './report.js';
 import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
+import { fleetCommands } from './fleet.js';
+import { agentCommands } from './agent.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
     .description('benchmark, budget, optimize, report and ship edge ML models')
     .version(VERSION)
+    // Global options only before the command: `publish --version 1.4.0` is the release's version.
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -22,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(historyCommand());
   program.addCommand(dashboardCommand());
   program.addCommand(reportCommand());
+  for (const cmd of fleetCommands()) program.addCommand(cmd);
+  for (const [cmd, hidden] of agentCommands()) program.addCommand(cmd, { hidden });
   const override = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.commands.forEach(override);
@@ -35,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof Error && e.name === 'RefusedError') {
+      // A release refused for a failed check: not bad input, a budget failure.
+      process.stderr.write(`edgeml: refused: ${oneLine(e)}\n`);
+      return 1;
     }
     if (isUserError(e)) {
       process.stderr.write(`edgeml: error: ${oneLine(e)}\n`);

@@ -1,0 +1,78 @@
+// The `publish` action: on a tag, sign and publish the optimize artifacts to a channel folder,
+// with the signing keys taken from secrets (masked, written 0600 to a private temp folder and
+// removed afterwards), and the release notes table in the job summary.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { UserError } from '../errors.js';
+import {
+  LocalDirStorage, addResultsMetrics, checkChannel, collectArtifacts, describeBudget, failedBudgets, isSemver, parseNotBefore, parsePercent,
+  publishRelease, readCheck, type ReleaseResult,
+} from '../fleet/index.js';
+import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
+import { escapeMarkdown } from '../report/index.js';
+
+/** The version from the input, else from a `v1.4.0` / `1.4.0` tag the workflow runs on. */
+export function releaseVersion(input: string, ref: string | undefined): string {
+  const tag = ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '';
+  const raw = (input || tag).replace(/^v(?=\d)/, '');
+  if (!raw) throw new UserError("input 'version' is empty and the run is not on a tag; set version: or run on a tag such as v1.4.0");
+  if (!isSemver(raw)) throw new UserError(`input 'version' ${JSON.stringify(raw)}: not a semantic version; use MAJOR.MINOR.PATCH such as 1.4.0`);
+  return raw;
+}
+
+/** Release notes: one row per target with its size and headline metrics. */
+export function releaseNotes(r: ReleaseResult): string {
+  const keys = [...new Set(r.targets.flatMap((t) => Object.keys(t.metrics).filter((k) => k !== 'bytes')))];
+  const head = `| target | size | sha256 |${keys.map((k) => ` ${escapeMarkdown(k)} |`).join('')}`;
+  const sep = `| :-- | --: | :-- |${keys.map(() => ' --: |').join('')}`;
+  const rows = r.targets.map((t) =>
+    `| ${t.target} | ${(t.bytes / 1024).toFixed(1)} KiB | \`${t.sha256.slice(0, 12)}\` |${keys.map((k) => ` ${escapeMarkdown(t.metrics[k] ?? '')} |`).join('')}`);
+  // Model name and version are validated (letters, digits, . _ -): nothing to escape.
+  const title = `### ${r.model} ${r.version} on ${r.channel} (${r.status}, release ${r.release}, rollout ${r.rollout.percent}%)`;
+  return [title, '', head, sep, ...rows, ''].join('\n');
+}
+
+/** Key material from secrets into a private folder, masked in the log first. */
+function writeKeys(channel: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'edgeml-keys-'));
+  chmodSync(dir, 0o700);
+  for (const [input, file] of [[`channel-key`, `${channel}.pem`], ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']]) {
+    const pem = core.getInput(input);
+    if (!pem.trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
+    core.setSecret(pem);
+    for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
+    writeFileSync(join(dir, file), pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
+  }
+  return dir;
+}
+
+async function main(): Promise<void> {
+  const channel = checkChannel(getInputOr('channel', 'beta'), "input 'channel'");
+  const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
+  const rollout = { percent: parsePercent(getInputOr('rollout', '100'), "input 'rollout'"), notBefore: parseNotBefore(getInput('not-before'), "input 'not-before'") };
+  const force = getBoolInput('force', false);
+  const check = getInput('check');
+  if (check) {
+    const failed = failedBudgets(readCheck(check));
+    if (failed.length && !force) throw new UserError(`the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or set force: true`);
+  }
+  const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force });
+  addResultsMetrics(artifacts, getListInput('results'));
+  const keysDir = getInput('keys-dir') || writeKeys(channel);
+  try {
+    const r = await log.group(`Publish ${version} to ${channel}`, () =>
+      publishRelease(new LocalDirStorage(getInputOr('repo', 'edgeml-channel')), keysDir, { channel, model: getInputOr('model', 'model'), version, artifacts, rollout }));
+    log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
+    setOutput('status', r.status);
+    setOutput('release', r.release);
+    setOutput('version', r.version);
+    setOutput('timestamp-version', r.timestampVersion);
+    await writeSummary(releaseNotes(r));
+  } finally {
+    if (!getInput('keys-dir')) rmSync(keysDir, { recursive: true, force: true });
+  }
+}
+
+void runAction(main);

@@ -1,0 +1,174 @@
+// `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
+// the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { Command } from 'commander';
+import { UserError } from '../errors.js';
+import {
+  LocalDirStorage, addResultsMetrics, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
+  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type ReleaseResult,
+} from '../fleet/index.js';
+import { parseDuration, parseWhole } from '../units.js';
+import { writeFileAtomic } from '../results/index.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A release refused for a reason that is not bad input (a failed check): exit status 1. */
+export class RefusedError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedError';
+  }
+}
+
+function repoStorage(dir: string | undefined): LocalDirStorage {
+  if (!dir) throw new UserError('--repo is required: the folder that holds (or will hold) the channel');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--repo ${dir}: is a file; give a folder`);
+  return new LocalDirStorage(dir);
+}
+
+function needKeys(dir: string | undefined): string {
+  if (!dir) throw new UserError("--keys is required: the folder of signing keys made by 'edgeml keys init'");
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--keys ${dir}: no such folder; give the folder made by 'edgeml keys init'`);
+  return dir;
+}
+
+function checkVersion(v: string | undefined): string {
+  if (!v) throw new UserError('--version is required, e.g. --version 1.4.0');
+  const version = v.replace(/^v(?=\d)/, '');
+  if (!isSemver(version)) throw new UserError(`--version ${JSON.stringify(v)}: not a semantic version; use MAJOR.MINOR.PATCH such as 1.4.0`);
+  return version;
+}
+
+function report(r: ReleaseResult, json?: string): void {
+  const what = { published: 'published', unchanged: 'already published (no change)', promoted: 'promoted', 'rollout-updated': 'rollout changed', 'rolled-back': 'rolled back to' }[r.status];
+  process.stdout.write(`${r.channel}: ${what} ${r.model} ${r.version} (release ${r.release}, rollout ${r.rollout.percent}%, timestamp v${r.timestampVersion})\n`);
+  for (const t of r.targets) process.stdout.write(`  ${t.target}  ${t.bytes} bytes  sha256 ${t.sha256.slice(0, 12)}  ${t.path}\n`);
+  if (json) writeFileAtomic(json, `${JSON.stringify(r, null, 2)}\n`);
+}
+
+function keysCommand(): Command {
+  const keys = new Command('keys').description('signing keys of an update channel');
+  keys
+    .command('init')
+    .exitOverride()
+    .description('create root (threshold), targets, snapshot, timestamp and per-channel ed25519 keys')
+    .requiredOption('--out <dir>', 'folder to create the keys in (private keys mode 0600)')
+    .option('--root-keys <n>', 'number of root keys', '3')
+    .option('--threshold <n>', 'root signatures required', '2')
+    .action((flags: { out: string; rootKeys: string; threshold: string }) => {
+      const pub = initKeys(flags.out, { rootKeys: parseWhole(flags.rootKeys, '--root-keys', 1), rootThreshold: parseWhole(flags.threshold, '--threshold', 1) });
+      process.stdout.write(`keys written to ${flags.out} (private keys are never printed; keep root-*.pem and targets.pem offline)\n`);
+      for (const k of pub.keys) process.stdout.write(`  ${k.file.padEnd(14)} ${k.role.padEnd(9)} keyid ${k.keyId}  public ${k.public}\n`);
+    });
+  return keys;
+}
+
+interface PublishFlags {
+  repo?: string; keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
+  results: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
+}
+
+export function publishCommand(): Command {
+  return new Command('publish')
+    .description('sign and publish a release of optimized artifacts to a channel')
+    .option('--repo <dir>', 'the channel folder (created on first publish)')
+    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
+    .option('--channel <name>', 'canary, beta or stable', 'beta')
+    .option('--version <semver>', 'release version, e.g. 1.4.0')
+    .option('--model <name>', 'model name (default: the manifest\'s, else "model")')
+    .option('--artifacts <dir>', 'folder of artifact files, one per target (cpu-int8.onnx -> target cpu-int8)')
+    .option('--manifest <file>', "manifest.json written by 'edgeml optimize'")
+    .option('--check <file>', "check document ('edgeml check --json'): a failed check refuses the release")
+    .option('--results <file>', 'bench results of an artifact, for the headline metrics (repeatable)', collect, [])
+    .option('--rollout <percent>', 'share of devices that install it', '100')
+    .option('--not-before <time>', 'no device installs it before this ISO time')
+    .option('--force', 'publish even though the check failed')
+    .option('--json <file>', 'write what was published here')
+    .action(async (flags: PublishFlags) => {
+      const channel = checkChannel(flags.channel);
+      const version = checkVersion(flags.version);
+      const storage = repoStorage(flags.repo);
+      const keys = needKeys(flags.keys);
+      const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
+      if (flags.check) {
+        const failed = failedBudgets(readCheck(flags.check));
+        if (failed.length && !flags.force) {
+          throw new RefusedError(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
+        }
+        if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}\n`);
+      }
+      const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
+      addResultsMetrics(artifacts, flags.results);
+      const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
+      report(await publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), flags.json);
+    });
+}
+
+function manifestModel(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    const name = (JSON.parse(readFileSync(file, 'utf8')) as { model?: { name?: unknown } }).model?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined; // collectArtifacts has already reported an unreadable manifest
+  }
+}
+
+interface PromoteFlags { repo?: string; keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
+
+export function promoteCommand(): Command {
+  return new Command('promote')
+    .description('copy a release to another channel (new release counter), or change its rollout where it is')
+    .option('--repo <dir>', 'the channel folder')
+    .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
+    .option('--channel <name>', 'the channel to promote to', 'stable')
+    .option('--version <semver>', 'the release to promote')
+    .option('--model <name>', 'the model, when the channel holds several')
+    .option('--from <channel>', 'where the release is now (default: the nearest channel that has it)')
+    .option('--rollout <percent>', 'share of devices that install it', '100')
+    .option('--not-before <time>', 'no device installs it before this ISO time')
+    .option('--json <file>', 'write the result here')
+    .action(async (flags: PromoteFlags) => {
+      const channel = checkChannel(flags.channel);
+      const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
+      const version = checkVersion(flags.version);
+      const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
+      const r = await promoteRelease(repoStorage(flags.repo), needKeys(flags.keys), { channel, version, model: flags.model, from, rollout });
+      report(r, flags.json);
+    });
+}
+
+export function rollbackCommand(): Command {
+  return new Command('rollback')
+    .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
+    .option('--repo <dir>', 'the channel folder')
+    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
+    .option('--channel <name>', 'the channel to roll back', 'stable')
+    .option('--model <name>', 'the model, when the channel holds several')
+    .option('--json <file>', 'write the result here')
+    .action(async (flags: { repo?: string; keys?: string; channel: string; model?: string; json?: string }) => {
+      const channel = checkChannel(flags.channel);
+      report(await rollbackChannel(repoStorage(flags.repo), needKeys(flags.keys), { channel, model: flags.model }), flags.json);
+    });
+}
+
+export function refreshCommand(): Command {
+  return new Command('refresh')
+    .description('re-sign timestamp.json (and the snapshot when it expires within a week); run it on a schedule')
+    .option('--repo <dir>', 'the channel folder')
+    .option('--keys <dir>', 'signing keys (timestamp; snapshot when due)')
+    .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
+    .action(async (flags: { repo?: string; keys?: string; expires: string }) => {
+      const storage = repoStorage(flags.repo);
+      if (!existsSync(storage.location)) throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
+      const ms = parseDuration(flags.expires, '--expires');
+      const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), ms);
+      process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}${r.snapshotResigned ? ' (snapshot re-signed)' : ''}\n`);
+    });
+}
+
+export function fleetCommands(): Command[] {
+  return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand()];
+}

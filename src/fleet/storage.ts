@@ -1,0 +1,154 @@
+// Where a channel's files live. The repository code sees only this interface; a local folder is
+// the one backend built so far (tests, air-gapped bundles, a checkout of a Pages branch).
+// Versioned files are created exclusively (compare-and-swap on the version number) and never
+// replaced; only the unversioned entry points (timestamp.json, root.json) are replaced, atomically.
+import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError, oneLine } from '../errors.js';
+
+export interface ChannelStorage {
+  /** Human-readable location for messages. */
+  readonly location: string;
+  read(path: string): Promise<Buffer | null>;
+  /** Creates `path`; false if it already exists (someone else won the version: reload and retry). */
+  createExclusive(path: string, bytes: Buffer): Promise<boolean>;
+  /** Stores a content-addressed file from a local path unless it is there already. */
+  putTarget(path: string, localFile: string): Promise<void>;
+  /** Copies a stored file to a new path unless it is there already. */
+  copy(from: string, to: string): Promise<void>;
+  /** Replaces `path` atomically: readers see the old bytes or the new ones. */
+  replace(path: string, bytes: Buffer): Promise<void>;
+  /** File names directly in a folder ('' = the top). */
+  list(dir: string): Promise<string[]>;
+  /** Removes a file this publisher created and never made visible (a lost race). */
+  remove(path: string): Promise<void>;
+  /** Serialises writers of this channel; returns the release function. */
+  lock(): Promise<() => Promise<void>>;
+}
+
+const LOCK = '.edgeml.lock';
+
+export class LocalDirStorage implements ChannelStorage {
+  constructor(readonly location: string, private readonly lockTimeoutMs = 60_000) {}
+
+  private full(path: string): string {
+    return join(this.location, ...path.split('/'));
+  }
+
+  async read(path: string): Promise<Buffer | null> {
+    try {
+      return readFileSync(this.full(path));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  async createExclusive(path: string, bytes: Buffer): Promise<boolean> {
+    const file = this.full(path);
+    mkdirSync(dirname(file), { recursive: true });
+    // Write a private temp file, then hard-link it into place: link fails if the name exists,
+    // and the name never points at a half-written file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeDurable(tmp, bytes);
+    try {
+      linkSync(tmp, file);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  async putTarget(path: string, localFile: string): Promise<void> {
+    const file = this.full(path);
+    // Content-addressed (the name starts with its sha256): a file of the right size is the right file.
+    if (existsSync(file) && statSync(file).size === statSync(localFile).size) return;
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    copyFileSync(localFile, tmp);
+    renameSync(tmp, file);
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    await this.putTarget(to, this.full(from));
+  }
+
+  async replace(path: string, bytes: Buffer): Promise<void> {
+    const file = this.full(path);
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeDurable(tmp, bytes);
+    renameSync(tmp, file);
+  }
+
+  async list(dir: string): Promise<string[]> {
+    try {
+      return readdirSync(dir ? this.full(dir) : this.location);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    rmSync(this.full(path), { force: true });
+  }
+
+  async lock(): Promise<() => Promise<void>> {
+    mkdirSync(this.location, { recursive: true });
+    const file = join(this.location, LOCK);
+    const deadline = Date.now() + this.lockTimeoutMs;
+    for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
+      try {
+        const fd = openSync(file, 'wx');
+        writeSync(fd, `${process.pid}\n`);
+        closeSync(fd);
+        return async () => rmSync(file, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new UserError(`${file}: cannot create the lock file (${oneLine(e)}); check that --repo is writable`);
+        }
+      }
+      // A lock whose process is gone (killed mid-publish) is stale: take it over.
+      const holder = Number(readFileSafe(file).trim());
+      if (holder && !alive(holder)) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new UserError(`${file}: another publish (pid ${holder || '?'}) holds the channel lock; wait for it, or remove the file if no publish is running`);
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function writeDurable(file: string, bytes: Buffer): void {
+  writeFileSync(file, bytes);
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

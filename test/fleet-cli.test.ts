@@ -1,0 +1,151 @@
+// `edgeml keys / publish / promote / rollback / refresh` as release managers run them (the built
+// bundle): bad input is one line and exit 2 with nothing written, a failed check is exit 1.
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { MODELS, edgeml, tempDir } from './helpers.js';
+
+let base: string;
+let keys: string;
+let repo: string;
+let art: string;
+
+function snapshotOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p, `${rel}${f}/`);
+      else out[`${rel}${f}`] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+beforeAll(() => {
+  base = tempDir('edgeml-fleet-cli-');
+  keys = join(base, 'keys');
+  repo = join(base, 'repo');
+  art = join(base, 'art');
+  mkdirSync(art);
+  copyFileSync(MODELS.digits, join(art, 'cpu-fp32.onnx'));
+  const k = edgeml(['keys', 'init', '--out', keys]);
+  expect(k.status).toBe(0);
+  // Key ids and public keys are listed; no private key material is printed.
+  expect(k.stdout).toMatch(/root-1\.pem +root +keyid [0-9a-f]{64}/);
+  expect(k.stdout).not.toContain('PRIVATE');
+  const p = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'beta', '--version', '1.0.0', '--artifacts', art, '--model', 'digits', '--rollout', '10']);
+  expect(p.stderr).toBe('');
+  expect(p.status).toBe(0);
+  expect(p.stdout).toContain('beta: published digits 1.0.0 (release 1, rollout 10%');
+});
+
+describe('bad input: exit 2, one line, nothing published is lost', () => {
+  const cases: Array<[string, () => string[], RegExp]> = [
+    ['missing keys folder', () => ['--keys', join(base, 'nope')], /--keys .*nope: no such folder/],
+    ['wrong key for the role', () => ['--keys', wrongKeys()], /beta\.pem: key [0-9a-f]{12} is not a beta key of this channel/],
+    ['bad version', () => ['--version', '1.4'], /--version "1.4": not a semantic version/],
+    ['unknown channel', () => ['--channel', 'prod'], /--channel "prod": unknown channel; use one of canary, beta, stable/],
+    ['repo not a channel', () => ['--repo', notAChannel()], /not an edgeml channel \(no timestamp\.json\)/],
+    ['empty artifacts folder', () => ['--artifacts', tempDir()], /no artifacts to publish/],
+    ['bad rollout', () => ['--rollout', '150'], /--rollout "150": expected a whole percentage/],
+  ];
+  test.each(cases)('%s', (_name, override, message) => {
+    const before = snapshotOf(repo);
+    const flags: Record<string, string> = { '--repo': repo, '--keys': keys, '--channel': 'beta', '--version': '1.1.0', '--artifacts': art, '--model': 'digits' };
+    const extra = override();
+    for (let i = 0; i < extra.length; i += 2) flags[extra[i]] = extra[i + 1];
+    const r = edgeml(['publish', ...Object.entries(flags).flat()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(snapshotOf(repo)).toEqual(before);
+  });
+
+  test('a missing channel key names the file and the fix', () => {
+    const partial = join(base, 'ci-keys');
+    mkdirSync(partial, { recursive: true, mode: 0o700 });
+    for (const f of ['public.json', 'snapshot.pem', 'timestamp.pem']) copyFileSync(join(keys, f), join(partial, f));
+    for (const f of ['snapshot.pem', 'timestamp.pem']) chmodSync(join(partial, f), 0o600);
+    const r = edgeml(['publish', '--repo', repo, '--keys', partial, '--channel', 'beta', '--version', '1.1.0', '--artifacts', art]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/ci-keys\/beta\.pem: missing; the beta key is needed to sign/);
+  });
+});
+
+function wrongKeys(): string {
+  const other = join(tempDir(), 'k');
+  expect(edgeml(['keys', 'init', '--out', other]).status).toBe(0);
+  return other;
+}
+
+function notAChannel(): string {
+  const d = tempDir();
+  writeFileSync(join(d, 'index.html'), '<p>hello</p>');
+  return d;
+}
+
+test('a failed check refuses the release and names the budgets; --force publishes it', () => {
+  const check = join(base, 'check.json');
+  writeFileSync(check, JSON.stringify({
+    status: 'fail',
+    budgets: [
+      { key: 'latency.p90', value: 12.5, limit: 10, status: 'fail', level: 'error', message: 'p90 over budget' },
+      { key: 'size', value: 1, limit: 2, status: 'pass', level: 'error' },
+      { key: 'memory.peak', value: 3, limit: 2, status: 'fail', level: 'warn' },
+    ],
+  }));
+  const args = ['publish', '--repo', repo, '--keys', keys, '--channel', 'beta', '--version', '1.1.0', '--artifacts', art, '--model', 'digits', '--check', check];
+  const before = snapshotOf(repo);
+  const r = edgeml(args);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('latency.p90 12.5 vs limit 10');
+  expect(r.stderr).not.toContain('memory.peak');
+  expect(snapshotOf(repo)).toEqual(before);
+  const f = edgeml([...args, '--force']);
+  expect(f.status).toBe(0);
+  expect(f.stdout).toContain('published digits 1.1.0 (release 2');
+});
+
+test('publish from an optimize manifest checks hashes and carries fidelity metrics', () => {
+  const dir = join(base, 'opt');
+  mkdirSync(dir);
+  copyFileSync(MODELS.digits, join(dir, 'mlp.int8.onnx'));
+  const sha256 = createHash('sha256').update(readFileSync(MODELS.digits)).digest('hex');
+  const manifest = join(dir, 'manifest.json');
+  const entry = {
+    target: 'cpu-int8', path: 'mlp.int8.onnx', sha256, bytes: 69572, precision: 'int8', opset: 17,
+    runtime: { name: 'onnxruntime', version: '1.20.0' }, sourceSha256: sha256, settings: {},
+    fidelity: { cosine: 0.999, maxAbsError: 0.01, top1Agreement: 0.995 }, status: 'ok',
+  };
+  writeFileSync(manifest, JSON.stringify({ model: { name: 'digits' }, artifacts: [entry] }));
+  const json = join(base, 'published.json');
+  const r = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '2.0.0', '--manifest', manifest, '--json', json]);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const out = JSON.parse(readFileSync(json, 'utf8'));
+  expect(out.targets[0]).toMatchObject({ target: 'cpu-int8', metrics: { cosine: '0.999', top1Agreement: '0.995', bytes: '69572' } });
+  writeFileSync(manifest, JSON.stringify({ artifacts: [{ ...entry, sha256: '0'.repeat(64) }] }));
+  const bad = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '2.0.1', '--manifest', manifest]);
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/does not match its sha256 in the manifest/);
+});
+
+test('promote, rollback and refresh from the command line', () => {
+  const common = ['--repo', repo, '--keys', keys];
+  const p = edgeml(['promote', ...common, '--channel', 'stable', '--version', '1.0.0', '--rollout', '50']);
+  expect(p.status).toBe(0);
+  expect(p.stdout).toContain('stable: promoted digits 1.0.0 (release 1, rollout 50%');
+  const r = edgeml(['rollback', ...common, '--channel', 'beta']);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('beta: rolled back to digits 1.0.0 (release 3, rollout 100%');
+  const none = edgeml(['rollback', ...common, '--channel', 'stable']);
+  expect(none.status).toBe(2);
+  expect(none.stderr).toMatch(/no earlier release to roll back to/);
+  const ts = JSON.parse(readFileSync(join(repo, 'timestamp.json'), 'utf8')).signed.version;
+  const f = edgeml(['refresh', ...common]);
+  expect(f.status).toBe(0);
+  expect(JSON.parse(readFileSync(join(repo, 'timestamp.json'), 'utf8')).signed.version).toBe(ts + 1);
+});
