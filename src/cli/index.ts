@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
+import { evalCommand } from './eval.js';
+import { optimizeCommand } from './optimize.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -13,6 +15,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(benchCommand());
+  program.addCommand(optimizeCommand());
+  program.addCommand(evalCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -21,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof Error && e.name === 'CheckFailure') {
+      process.stderr.write(`edgeml: ${oneLine(e)}\n`);
+      return 1;
     }
     if (isUserError(e)) {
       process.stderr.write(`edgeml: error: ${oneLine(e)}\n`);
