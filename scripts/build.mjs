@@ -10,6 +10,7 @@ const ENTRIES = {
   cli: 'build/src/cli/index.js',
   worker: 'build/src/bench/worker.js',
   benchmark: 'build/src/actions/benchmark.js',
+  optimize: 'build/src/actions/optimize.js',
 };
 
 rmSync('build', { recursive: true, force: true });

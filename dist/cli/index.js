@@ -29195,6 +29195,82 @@ async function ortFormat(t) {
     return { file, precision: 'fp32', format: 'ort', settings: { graphOptimizationLevel: LEVEL, format: 'ORT' } };
 }
 
+;// CONCATENATED MODULE: ./build/src/optimize/options.js
+// `optimize` flags (CLI) and inputs (action), spelled alike, to OptimizeOptions.
+
+
+
+
+
+const DEFAULT_SETTINGS = {
+    calibrationMethod: 'minmax',
+    percentile: 99.999,
+    excludeOps: [],
+    excludeNodes: [],
+    fp16BlockOps: FP16_BLOCK_OPS,
+};
+function parseTargets(raw) {
+    const list = raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+    if (!list.length)
+        throw new errors_UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
+    for (const t of list) {
+        if (!TARGETS.includes(t))
+            throw new errors_UserError(`--target ${t}: unknown target; use one or more of ${TARGETS.join(', ')} (comma-separated)`);
+    }
+    return [...new Set(list)];
+}
+function fraction(flag, raw) {
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < 0 || v > 1)
+        throw new errors_UserError(`${flag} ${raw}: give a number between 0 and 1, e.g. ${flag} 0.99`);
+    return v;
+}
+function nonNegative(flag, raw) {
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < 0)
+        throw new errors_UserError(`${flag} ${raw}: give a number >= 0, e.g. ${flag} 0.0001`);
+    return v;
+}
+function positive(flag, raw, max = Infinity) {
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v <= 0 || v > max)
+        throw new errors_UserError(`${flag} ${raw}: give a positive number${max < Infinity ? ` up to ${max}` : ''}`);
+    return v;
+}
+function optimizeOptionsFromFlags(f) {
+    if (!f.model)
+        throw new errors_UserError('--model: give the .onnx file to optimize, e.g. edgeml optimize --model model.onnx --target fp16 --out artifacts');
+    if (!f.target)
+        throw new errors_UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
+    if (!f.out)
+        throw new errors_UserError('--out: give the folder for the artifacts, e.g. --out artifacts');
+    return {
+        model: f.model,
+        targets: parseTargets(f.target),
+        out: f.out,
+        calibration: parseCalibrationFlags(f.calibration),
+        inputSpec: {
+            shapes: Object.fromEntries(f.input.map(parseShapeFlag)),
+            dims: Object.fromEntries(f.dim.map(parseDimFlag)),
+        },
+        floor: { cosine: fraction('--min-cosine', f.minCosine), top1Agreement: fraction('--min-top1-agreement', f.minTop1Agreement), absTolerance: nonNegative('--abs-tolerance', f.absTolerance) },
+        settings: {
+            ...DEFAULT_SETTINGS,
+            calibrationMethod: calibrationMethod(f.calibrationMethod),
+            percentile: positive('--percentile', f.percentile, 100),
+            excludeOps: f.excludeOp,
+            excludeNodes: f.excludeNode,
+            fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
+        },
+        maxSamples: positive('--max-samples', f.maxSamples),
+    };
+}
+function calibrationMethod(raw) {
+    if (raw !== 'minmax' && raw !== 'percentile' && raw !== 'entropy')
+        throw new errors_UserError(`--calibration-method ${raw}: use minmax, percentile or entropy`);
+    return raw;
+}
+
 ;// CONCATENATED MODULE: ./build/schemas/optimize-manifest.schema.json
 const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":"number"},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"onnxruntime"},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","runtime"]},"durationMs":{"type":"number","minimum":0}},"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset","fidelity"]},"else":{"required":["reason","failure"]}}}}}');
 ;// CONCATENATED MODULE: ./build/src/optimize/manifest.js
@@ -29244,24 +29320,8 @@ function writeManifest(file, doc) {
 
 
 
+
 const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 };
-const DEFAULT_SETTINGS = {
-    calibrationMethod: 'minmax',
-    percentile: 99.999,
-    excludeOps: [],
-    excludeNodes: [],
-    fp16BlockOps: FP16_BLOCK_OPS,
-};
-function parseTargets(raw) {
-    const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    if (!list.length)
-        throw new errors_UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
-    for (const t of list) {
-        if (!TARGETS.includes(t))
-            throw new errors_UserError(`--target ${t}: unknown target; use one or more of ${TARGETS.join(', ')} (comma-separated)`);
-    }
-    return [...new Set(list)];
-}
 const PASSES = {
     'ort-optimized': ortOptimized,
     'ort-format': ortFormat,
@@ -29370,6 +29430,27 @@ function relativizeManifest(m, manifestFile) {
 }
 
 
+;// CONCATENATED MODULE: ./build/src/report/optimize.js
+
+function row(a, esc) {
+    const fid = a.fidelity
+        ? `cos ${a.fidelity.cosine.toFixed(5)} · max|err| ${a.fidelity.maxAbsError.toPrecision(3)}${a.fidelity.top1Agreement === null ? '' : ` · top-1 agree ${(100 * a.fidelity.top1Agreement).toFixed(2)}%`}`
+        : '';
+    const time = `${(a.durationMs / 1000).toFixed(1)} s`;
+    if (a.status === 'ok')
+        return `| ${esc(a.target)} | ok | ${esc(a.path ?? '')} | ${((a.bytes ?? 0) / 1024).toFixed(1)} KiB | ${fid} | ${time} |`;
+    return `| ${esc(a.target)} | **failed** | ${esc(a.reason ?? '')} | | ${fid} | ${time} |`;
+}
+function manifestMarkdown(m, esc = escapePlain) {
+    return [
+        `source ${esc(m.source.path)} (${(m.source.bytes / 1024).toFixed(1)} KiB, opset ${m.source.opset}); validated on ${m.validation.samples} ${esc(m.validation.inputs)} samples`,
+        '',
+        '| target | status | artifact | size | fidelity vs fp32 | time |',
+        '| :-- | :-- | :-- | --: | :-- | --: |',
+        ...m.artifacts.map((a) => row(a, esc)),
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./build/src/cli/optimize.js
 // `edgeml optimize`: flags -> OptimizeOptions -> optimize -> table on stdout, manifest to --json.
 
@@ -29380,69 +29461,6 @@ function relativizeManifest(m, manifestFile) {
 
 const optimize_collect = (value, previous) => [...previous, value];
 const list = (value, previous) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-function fraction(flag, raw) {
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < 0 || v > 1)
-        throw new errors_UserError(`${flag} ${raw}: give a number between 0 and 1, e.g. ${flag} 0.99`);
-    return v;
-}
-function nonNegative(flag, raw) {
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < 0)
-        throw new errors_UserError(`${flag} ${raw}: give a number >= 0, e.g. ${flag} 0.0001`);
-    return v;
-}
-function positive(flag, raw, max = Infinity) {
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v <= 0 || v > max)
-        throw new errors_UserError(`${flag} ${raw}: give a positive number${max < Infinity ? ` up to ${max}` : ''}`);
-    return v;
-}
-function optimizeOptionsFromFlags(f) {
-    if (!f.model)
-        throw new errors_UserError('--model: give the .onnx file to optimize, e.g. edgeml optimize --model model.onnx --target fp16 --out artifacts');
-    if (!f.target)
-        throw new errors_UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
-    if (!f.out)
-        throw new errors_UserError('--out: give the folder for the artifacts, e.g. --out artifacts');
-    return {
-        model: f.model,
-        targets: parseTargets(f.target),
-        out: f.out,
-        calibration: parseCalibrationFlags(f.calibration),
-        inputSpec: {
-            shapes: Object.fromEntries(f.input.map(parseShapeFlag)),
-            dims: Object.fromEntries(f.dim.map(parseDimFlag)),
-        },
-        floor: { cosine: fraction('--min-cosine', f.minCosine), top1Agreement: fraction('--min-top1-agreement', f.minTop1Agreement), absTolerance: nonNegative('--abs-tolerance', f.absTolerance) },
-        settings: {
-            ...DEFAULT_SETTINGS,
-            calibrationMethod: f.calibrationMethod,
-            percentile: positive('--percentile', f.percentile, 100),
-            excludeOps: f.excludeOp,
-            excludeNodes: f.excludeNode,
-            fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
-        },
-        maxSamples: positive('--max-samples', f.maxSamples),
-    };
-}
-function row(a) {
-    const fid = a.fidelity
-        ? `cos ${a.fidelity.cosine.toFixed(5)} · max|err| ${a.fidelity.maxAbsError.toPrecision(3)}${a.fidelity.top1Agreement === null ? '' : ` · top-1 agree ${(100 * a.fidelity.top1Agreement).toFixed(2)}%`}`
-        : '';
-    if (a.status === 'ok')
-        return `| ${a.target} | ok | ${a.path} | ${((a.bytes ?? 0) / 1024).toFixed(1)} KiB | ${fid} | ${(a.durationMs / 1000).toFixed(1)} s |`;
-    return `| ${a.target} | **failed** | ${(a.reason ?? '').replace(/\|/g, '\\|')} | | ${fid} | ${(a.durationMs / 1000).toFixed(1)} s |`;
-}
-function manifestTable(m) {
-    return [
-        `source ${m.source.path} (${(m.source.bytes / 1024).toFixed(1)} KiB, opset ${m.source.opset}); validated on ${m.validation.samples} ${m.validation.inputs} samples`,
-        '',
-        '| target | status | artifact | size | fidelity vs fp32 | time |',
-        '| :-- | :-- | :-- | --: | :-- | --: |',
-        ...m.artifacts.map(row),
-    ].join('\n');
-}
 function optimizeCommand() {
     const cmd = new Command('optimize')
         .description('make one validated artifact per target runtime: ort-optimized, ort-format, fp16, int8-dynamic, int8-static')
@@ -29475,7 +29493,7 @@ function optimizeCommand() {
         });
         const doc = relativizeManifest(manifest, manifestFile);
         writeManifest(manifestFile, doc);
-        process.stdout.write(`${manifestTable(doc)}\n`);
+        process.stdout.write(`${manifestMarkdown(doc)}\n`);
         process.stderr.write(`manifest written to ${manifestFile}\n`);
         const failed = manifest.artifacts.filter((a) => a.status === 'failed');
         if (!failed.length)

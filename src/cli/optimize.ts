@@ -1,98 +1,16 @@
 // `edgeml optimize`: flags -> OptimizeOptions -> optimize -> table on stdout, manifest to --json.
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseDimFlag, parseShapeFlag } from '../bench/index.js';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  CALIBRATION_METHODS, DEFAULT_FLOOR, DEFAULT_SETTINGS, TARGETS, optimize, parseCalibrationFlags, parseTargets,
-  prepareOutDir, relativizeManifest, writeManifest, type ArtifactRecord, type CalibrationMethod, type OptimizeManifest,
+  CALIBRATION_METHODS, DEFAULT_FLOOR, TARGETS, optimize, optimizeOptionsFromFlags, prepareOutDir, relativizeManifest, writeManifest,
+  type OptimizeFlags,
 } from '../optimize/index.js';
+import { manifestMarkdown } from '../report/index.js';
 import { checkOutputPath } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const list = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-
-export interface OptimizeFlags {
-  model?: string;
-  target?: string;
-  out?: string;
-  calibration: string[];
-  calibrationMethod: CalibrationMethod;
-  percentile: string;
-  maxSamples: string;
-  excludeOp: string[];
-  excludeNode: string[];
-  fp16BlockOp: string[];
-  minCosine: string;
-  minTop1Agreement: string;
-  absTolerance: string;
-  input: string[];
-  dim: string[];
-  json?: string;
-}
-
-function fraction(flag: string, raw: string): number {
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0 || v > 1) throw new UserError(`${flag} ${raw}: give a number between 0 and 1, e.g. ${flag} 0.99`);
-  return v;
-}
-
-function nonNegative(flag: string, raw: string): number {
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0) throw new UserError(`${flag} ${raw}: give a number >= 0, e.g. ${flag} 0.0001`);
-  return v;
-}
-
-function positive(flag: string, raw: string, max = Infinity): number {
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v <= 0 || v > max) throw new UserError(`${flag} ${raw}: give a positive number${max < Infinity ? ` up to ${max}` : ''}`);
-  return v;
-}
-
-export function optimizeOptionsFromFlags(f: OptimizeFlags) {
-  if (!f.model) throw new UserError('--model: give the .onnx file to optimize, e.g. edgeml optimize --model model.onnx --target fp16 --out artifacts');
-  if (!f.target) throw new UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
-  if (!f.out) throw new UserError('--out: give the folder for the artifacts, e.g. --out artifacts');
-  return {
-    model: f.model,
-    targets: parseTargets(f.target),
-    out: f.out,
-    calibration: parseCalibrationFlags(f.calibration),
-    inputSpec: {
-      shapes: Object.fromEntries(f.input.map(parseShapeFlag)),
-      dims: Object.fromEntries(f.dim.map(parseDimFlag)),
-    },
-    floor: { cosine: fraction('--min-cosine', f.minCosine), top1Agreement: fraction('--min-top1-agreement', f.minTop1Agreement), absTolerance: nonNegative('--abs-tolerance', f.absTolerance) },
-    settings: {
-      ...DEFAULT_SETTINGS,
-      calibrationMethod: f.calibrationMethod,
-      percentile: positive('--percentile', f.percentile, 100),
-      excludeOps: f.excludeOp,
-      excludeNodes: f.excludeNode,
-      fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
-    },
-    maxSamples: positive('--max-samples', f.maxSamples),
-  };
-}
-
-function row(a: ArtifactRecord): string {
-  const fid = a.fidelity
-    ? `cos ${a.fidelity.cosine.toFixed(5)} · max|err| ${a.fidelity.maxAbsError.toPrecision(3)}${a.fidelity.top1Agreement === null ? '' : ` · top-1 agree ${(100 * a.fidelity.top1Agreement).toFixed(2)}%`}`
-    : '';
-  if (a.status === 'ok') return `| ${a.target} | ok | ${a.path} | ${((a.bytes ?? 0) / 1024).toFixed(1)} KiB | ${fid} | ${(a.durationMs / 1000).toFixed(1)} s |`;
-  return `| ${a.target} | **failed** | ${(a.reason ?? '').replace(/\|/g, '\\|')} | | ${fid} | ${(a.durationMs / 1000).toFixed(1)} s |`;
-}
-
-export function manifestTable(m: OptimizeManifest): string {
-  return [
-    `source ${m.source.path} (${(m.source.bytes / 1024).toFixed(1)} KiB, opset ${m.source.opset}); validated on ${m.validation.samples} ${m.validation.inputs} samples`,
-    '',
-    '| target | status | artifact | size | fidelity vs fp32 | time |',
-    '| :-- | :-- | :-- | --: | :-- | --: |',
-    ...m.artifacts.map(row),
-  ].join('\n');
-}
-
 export function optimizeCommand(): Command {
   const cmd = new Command('optimize')
     .description('make one validated artifact per target runtime: ort-optimized, ort-format, fp16, int8-dynamic, int8-static')
@@ -124,7 +42,7 @@ export function optimizeCommand(): Command {
     });
     const doc = relativizeManifest(manifest, manifestFile);
     writeManifest(manifestFile, doc);
-    process.stdout.write(`${manifestTable(doc)}\n`);
+    process.stdout.write(`${manifestMarkdown(doc)}\n`);
     process.stderr.write(`manifest written to ${manifestFile}\n`);
     const failed = manifest.artifacts.filter((a) => a.status === 'failed');
     if (!failed.length) return;

@@ -13,24 +13,17 @@ import { fp16, FP16_BLOCK_OPS } from './fp16.js';
 import { int8Dynamic } from './int8-dynamic.js';
 import { int8Static } from './int8-static.js';
 import { ortFormat, ortOptimized } from './ort.js';
-import { TARGETS, TargetError, type Target, type TargetInput, type TargetOutput, type TargetSettings } from './types.js';
+import { TargetError, type Target, type TargetInput, type TargetOutput, type TargetSettings } from './types.js';
 import { DEFAULT_FLOOR, belowFloor, compareOutputs, runOutputs, type Fidelity, type FidelityFloor } from './validate.js';
 
 export * from './types.js';
 export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, runOutputs, type Fidelity, type FidelityFloor };
 export { parseCalibrationFlags } from './data.js';
+export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
 export { percentileThreshold, entropyThreshold } from './calibrate.js';
 
 export const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 } as const;
-
-export const DEFAULT_SETTINGS: TargetSettings = {
-  calibrationMethod: 'minmax',
-  percentile: 99.999,
-  excludeOps: [],
-  excludeNodes: [],
-  fp16BlockOps: FP16_BLOCK_OPS,
-};
 
 export interface OptimizeOptions {
   model: string;
@@ -74,15 +67,6 @@ export interface OptimizeManifest {
   source: { path: string; sha256: string; bytes: number; opset: number };
   validation: { inputs: SampleSet['source']; samples: number; floor: FidelityFloor };
   artifacts: ArtifactRecord[];
-}
-
-export function parseTargets(raw: string): Target[] {
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!list.length) throw new UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
-  for (const t of list) {
-    if (!(TARGETS as readonly string[]).includes(t)) throw new UserError(`--target ${t}: unknown target; use one or more of ${TARGETS.join(', ')} (comma-separated)`);
-  }
-  return [...new Set(list)] as Target[];
 }
 
 const PASSES: Record<Target, (t: TargetInput) => Promise<TargetOutput>> = {
