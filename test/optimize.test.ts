@@ -137,6 +137,20 @@ describe('edgeml optimize', () => {
     expect(readdirSync(out).sort()).toEqual(['manifest.json', 'silero_vad_legacy.opt.onnx']);
   });
 
+  it('keeps in float32 the nodes whose constants float16 cannot hold (PP-OCR det BatchNorm variances ~1e8)', () => {
+    const out = tempDir();
+    const r = edgeml(['optimize', '--model', MODELS.ocrDet, '--target', 'fp16', '--out', out, '--input', 'x=1x3x64x64']);
+    expect(r.status, r.stderr).toBe(0);
+    const a = manifestOf(out).artifacts[0];
+    expect(a.notes.nodesKeptForRange).toBeGreaterThanOrEqual(1);
+    expect(a.bytes).toBeLessThan(0.52 * statSync(MODELS.ocrDet).size);
+    const q = loadModel(join(out, a.path));
+    const bn = q.graph!.node.filter((n) => n.op_type === 'BatchNormalization');
+    const variances = bn.map((n) => init(q, n.input[4]));
+    expect(variances.some((v) => v.data_type === DataType.FLOAT && Math.max(...floatValues(v)) > 65504)).toBe(true);
+    expect(variances.some((v) => v.data_type === DataType.FLOAT16)).toBe(true);
+  });
+
   it('ships nothing below the fidelity floor and exits 1', () => {
     const out = tempDir();
     const r = edgeml(['optimize', '--model', MODELS.digits, '--target', 'int8-static', '--out', out, '--calibration', `pixels=${CALIB}`, '--min-cosine', '1', '--abs-tolerance', '0']);

@@ -28627,7 +28627,10 @@ async function fp16(t) {
     const inits = new Map(g.initializer.map((x) => [x.name, x]));
     const isFloat = (v) => (inits.has(v) ? inits.get(v).data_type === DataType.FLOAT : types.get(v) === 'float32');
     const blocked = new Set(t.settings.fp16BlockOps);
-    const half = (n) => !blocked.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx');
+    // A node reading a constant float16 cannot hold (PP-OCR det has BatchNorm variances near 1e8)
+    // stays float32: clipping those values would change what the node computes.
+    const tooBig = new Set([...inits.values()].filter((x) => x.data_type === DataType.FLOAT && floatValues(x).some((v) => Math.abs(v) > FP16_MAX)).map((x) => x.name));
+    const half = (n) => !blocked.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx') && !n.input.some((x) => tooBig.has(x));
     // Precision of every float value: its producer's (graph inputs and outputs stay float32).
     const prec = new Map();
     for (const i of g.input)
@@ -28667,8 +28670,11 @@ async function fp16(t) {
     };
     const nodes = [];
     let converted = 0;
+    let keptForRange = 0;
     for (const n of g.node) {
         const want = half(n) ? 'f16' : 'f32';
+        if (want === 'f32' && n.input.some((x) => tooBig.has(x)))
+            keptForRange++;
         n.input = n.input.map((x) => (x && prec.has(x) && prec.get(x) !== want ? castTo(x, want, nodes) : x));
         if (want === 'f16') {
             converted++;
@@ -28704,7 +28710,7 @@ async function fp16(t) {
         precision: 'fp16',
         format: 'onnx',
         settings: { blockOps: [...blocked], keepIoTypes: true, clip: [FP16_MIN_POSITIVE, FP16_MAX] },
-        notes: { nodesConverted: converted, casts: casts.size },
+        notes: { nodesConverted: converted, nodesKeptForRange: keptForRange, casts: casts.size },
     };
 }
 
