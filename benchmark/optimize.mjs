@@ -36,6 +36,19 @@ function interleaved(models, extra) {
   return runs.map((rs) => ({ p50: median(rs.map((x) => x.latencyMs.p50)), load: median(rs.map((x) => x.loadMs)), n: rs.length }));
 }
 
+const NOTES = `
+Notes:
+- The conv net has random weights and is fed random images, so its logits are nearly equal across
+  classes: top-1 agreement is no measure there (it was waived with --min-top1-agreement 0) and the
+  cosine is reported instead. The accuracy claim rests on the digits MLP, a trained model with labels.
+- The first run of this script on the same machine (busier) measured int8-static at 3.69x and fp16
+  at 0.95x: the int8 ratio holds; fp16 is not a CPU speed-up (ORT's CPU EP casts most fp16 ops back).
+- PP-OCR det int8-static fails its floor here because the validation inputs are random noise: the
+  detector's probability map is ~1e-5 everywhere, so the cosine compares noise and the max abs error
+  (1.8e-4) is just above the 1e-4 tolerance. Calibrate and validate it on real page images.
+- PP-OCR cls and rec are opset 9: ORT fuses QDQ Conv into the opset-10 QLinearConv and then rejects
+  the model, and raising the opset would change their Slice ops, so the int8 targets refuse them.`;
+
 const lines = [];
 const say = (s = '') => {
   lines.push(s);
@@ -130,4 +143,5 @@ for (const t of timing) {
 say();
 say('Failures in that table:');
 for (const t of timing) for (const a of t.artifacts.filter((x) => x.status === 'failed')) say(`- ${t.name} ${a.target}: ${a.reason}`);
+say(NOTES);
 writeFileSync(join(ROOT, 'benchmark/RESULTS-optimize.md'), `${lines.join('\n')}\n`);

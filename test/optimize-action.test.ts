@@ -39,6 +39,11 @@ describe('actions/optimize/action.yml', () => {
       expect(step.env?.[`INPUT_${name.toUpperCase()}`], name).toBe(`\${{ inputs.${name} }}`);
     }
     for (const [name, out] of Object.entries(action.outputs)) expect(out.value).toBe(`\${{ steps.optimize.outputs.${name} }}`);
+    // Calibration ranges cached under a key of the model's and the data's bytes.
+    const key = action.runs.steps.find((s) => s.id === 'calibration-key')!;
+    expect(key.run).toContain('sha256sum');
+    expect(action.runs.steps.find((s) => s.uses === 'actions/cache@v4' && (s as { with?: { key?: string } }).with?.key === '${{ steps.calibration-key.outputs.key }}')).toBeDefined();
+    expect(step.env?.['INPUT_CALIBRATION-CACHE']).toBe('${{ steps.calibration-key.outputs.file }}');
   });
 
   it('optimizes, writes the manifest, the outputs and the job summary', () => {

@@ -151,6 +151,23 @@ describe('edgeml optimize', () => {
     expect(variances.some((v) => v.data_type === DataType.FLOAT16)).toBe(true);
   });
 
+  it('reuses calibration ranges from --calibration-cache while model, data and settings are the same', () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache/calibration.json');
+    const run = (out: string, extra: string[] = []) => {
+      const r = edgeml(['optimize', '--model', MODELS.digits, '--target', 'int8-static', '--out', join(dir, out), '--calibration', `pixels=${CALIB}`, '--calibration-cache', cache, ...extra]);
+      expect(r.status, r.stderr).toBe(0);
+      return manifestOf(join(dir, out)).artifacts[0];
+    };
+    const first = run('a');
+    expect(first.settings.calibrationCached).toBe(false);
+    expect(Object.keys(JSON.parse(readFileSync(cache, 'utf8')).ranges).length).toBeGreaterThan(2);
+    const second = run('b');
+    expect(second.settings.calibrationCached).toBe(true);
+    expect(second.sha256).toBe(first.sha256);
+    expect(run('c', ['--calibration-method', 'percentile']).settings.calibrationCached).toBe(false);
+  });
+
   it('ships nothing below the fidelity floor and exits 1', () => {
     const out = tempDir();
     const r = edgeml(['optimize', '--model', MODELS.digits, '--target', 'int8-static', '--out', out, '--calibration', `pixels=${CALIB}`, '--min-cosine', '1', '--abs-tolerance', '0']);

@@ -28871,6 +28871,10 @@ async function int8Dynamic(t) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/calibrate.js
+// Activation ranges from the calibration inputs: minmax, percentile of |x|, or the entropy (KL
+// divergence) threshold search. The model runs with every value exposed, optimizations off.
+
+
 
 const BINS = 2048;
 const QUANTIZED_BINS = 128;
@@ -28987,6 +28991,33 @@ function klDivergence(p, q) {
     }
     return kl;
 }
+/**
+ * Calibration ranges saved between runs (the optimize action keeps the file in the Actions cache).
+ * `key` covers the model, the calibration data and the settings: any other key is a miss.
+ */
+function readCalibrationCache(file, key) {
+    if (!(0,external_node_fs_.existsSync)(file))
+        return undefined;
+    try {
+        const doc = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        if (doc.key !== key || !doc.ranges || typeof doc.ranges !== 'object')
+            return undefined;
+        const out = new Map();
+        for (const [name, r] of Object.entries(doc.ranges)) {
+            if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isFinite(x)))
+                return undefined;
+            out.set(name, { min: r[0], max: r[1] });
+        }
+        return out;
+    }
+    catch {
+        return undefined; // a damaged cache is a miss, not an error
+    }
+}
+function writeCalibrationCache(file, key, ranges) {
+    const doc = { key, ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])) };
+    writeFileAtomic(file, `${JSON.stringify(doc)}\n`);
+}
 
 ;// CONCATENATED MODULE: ./build/src/optimize/int8-static.js
 // int8-static: QDQ format calibrated on the user's inputs. Activations uint8 (asymmetric, the fast
@@ -29032,7 +29063,8 @@ async function int8Static(t) {
         const idx = ACTIVATION_INPUTS[n.op_type];
         return n.input.filter((x, i) => x && !inits.has(x) && (idx === 'all' || idx.includes(i)));
     };
-    const { ranges } = await calibrate(model, t.samples.batches, t.settings.calibrationMethod, t.settings.percentile, (types) => {
+    const cached = t.calibrationCache ? readCalibrationCache(t.calibrationCache.file, t.calibrationCache.key) : undefined;
+    const ranges = cached ?? (await calibrate(model, t.samples.batches, t.settings.calibrationMethod, t.settings.percentile, (types) => {
         const want = new Set();
         for (const n of chosen) {
             for (const x of activationInputs(n))
@@ -29042,7 +29074,9 @@ async function int8Static(t) {
                 want.add(n.output[0]);
         }
         return want;
-    });
+    })).ranges;
+    if (t.calibrationCache && !cached)
+        writeCalibrationCache(t.calibrationCache.file, t.calibrationCache.key, ranges);
     // Below opset 13 the standard Q/DQ have no axis: use ORT's com.microsoft Q/DQ, which do.
     const contrib = onnxOpset(model) < 13;
     const domain = contrib ? 'com.microsoft' : '';
@@ -29157,6 +29191,7 @@ async function int8Static(t) {
             calibrationMethod: t.settings.calibrationMethod,
             ...(t.settings.calibrationMethod === 'percentile' ? { percentile: t.settings.percentile } : {}),
             calibrationSamples: t.samples.samples,
+            calibrationCached: !!cached,
             activationType: 'uint8',
             weightType: 'int8',
             weightSymmetric: true,
@@ -29269,6 +29304,7 @@ function optimizeOptionsFromFlags(f) {
             fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
         },
         maxSamples: positive('--max-samples', f.maxSamples),
+        ...(f.calibrationCache ? { calibrationCache: f.calibrationCache } : {}),
     };
 }
 function calibrationMethod(raw) {
@@ -29327,6 +29363,7 @@ function writeManifest(file, doc) {
 
 
 
+
 const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 };
 const PASSES = {
     'ort-optimized': ortOptimized,
@@ -29363,6 +29400,11 @@ async function optimize(opts, hooks = {}) {
     const runtime = { name: 'onnxruntime', version: ort.env.versions?.common ?? 'unknown' };
     const reference = await runOutputs(file.path, samples.batches);
     const stem = (0,external_node_path_.basename)(file.path).replace(/\.onnx$/i, '');
+    const calibrationCache = opts.calibrationCache && samples.source === 'calibration'
+        ? { file: (0,external_node_path_.resolve)(opts.calibrationCache), key: await calibrationKey(file.sha256, opts) }
+        : undefined;
+    if (calibrationCache)
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(calibrationCache.file), { recursive: true });
     const artifacts = [];
     for (const target of opts.targets) {
         hooks.onTarget?.(target, 'start');
@@ -29371,7 +29413,7 @@ async function optimize(opts, hooks = {}) {
         const base = { target, runtime, settings: {} };
         let record;
         try {
-            const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings });
+            const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
             base.settings = result.settings;
             const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
             const low = belowFloor(fidelity, opts.floor);
@@ -29423,6 +29465,15 @@ async function optimize(opts, hooks = {}) {
         validation: { inputs: samples.source, samples: samples.samples, floor: opts.floor },
         artifacts,
     };
+}
+/** What calibration ranges depend on: the model, the data files, and the settings that shape them. */
+async function calibrationKey(modelSha, opts) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(modelSha);
+    for (const name of Object.keys(opts.calibration).sort())
+        hash.update(`${name}=${await sha256File(opts.calibration[name])}`);
+    const s = opts.settings;
+    hash.update(JSON.stringify([s.calibrationMethod, s.percentile, s.excludeOps, s.excludeNodes, opts.maxSamples]));
+    return hash.digest('hex');
 }
 /** Artifact and source paths relative to the manifest's folder, so the folder can move. */
 function relativizeManifest(m, manifestFile) {
@@ -29476,6 +29527,7 @@ function optimizeCommand() {
         .option('--calibration <name=file.npy>', 'calibration and validation samples for an input, N along the first axis (repeatable)', optimize_collect, [])
         .addOption(new Option('--calibration-method <method>', 'int8-static activation ranges').choices([...CALIBRATION_METHODS]).default('minmax'))
         .option('--percentile <p>', 'percentile of |x| kept by --calibration-method percentile', '99.999')
+        .option('--calibration-cache <file>', 'keep int8-static calibration ranges in this file; reused while the model, data and settings are the same')
         .option('--max-samples <n>', 'calibration samples used at most', '512')
         .option('--exclude-op <types>', 'op types the int8 targets leave in float32 (comma-separated, repeatable)', list, [])
         .option('--exclude-node <names>', 'node names the int8 targets leave in float32 (comma-separated, repeatable)', list, [])

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     absTolerance: getInputOr('abs-tolerance', '0.0001'),
     input: getListInput('input'),
     dim: getListInput('dim'),
+    // Set by the composite step that restores it from the Actions cache (keyed by model and data).
+    calibrationCache: getInput('calibration-cache') || undefined,
   });
   const out = prepareOutDir(opts.out);
   const manifestFile = join(out, 'manifest.json');

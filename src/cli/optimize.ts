@@ -20,6 +20,7 @@ export function optimizeCommand(): Command {
     .option('--calibration <name=file.npy>', 'calibration and validation samples for an input, N along the first axis (repeatable)', collect, [])
     .addOption(new Option('--calibration-method <method>', 'int8-static activation ranges').choices([...CALIBRATION_METHODS]).default('minmax'))
     .option('--percentile <p>', 'percentile of |x| kept by --calibration-method percentile', '99.999')
+    .option('--calibration-cache <file>', 'keep int8-static calibration ranges in this file; reused while the model, data and settings are the same')
     .option('--max-samples <n>', 'calibration samples used at most', '512')
     .option('--exclude-op <types>', 'op types the int8 targets leave in float32 (comma-separated, repeatable)', list, [])
     .option('--exclude-node <names>', 'node names the int8 targets leave in float32 (comma-separated, repeatable)', list, [])

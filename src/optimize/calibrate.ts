@@ -1,6 +1,8 @@
 // Activation ranges from the calibration inputs: minmax, percentile of |x|, or the entropy (KL
 // divergence) threshold search. The model runs with every value exposed, optimizations off.
+import { existsSync, readFileSync } from 'node:fs';
 import type { ModelProto } from '../model/index.js';
+import { writeFileAtomic } from '../results/index.js';
 import type { Feeds } from './data.js';
 import { probe } from './probe.js';
 import type { CalibrationMethod } from './types.js';
@@ -119,4 +121,29 @@ function klDivergence(p: Float64Array, q: Float64Array): number {
     kl += qi > 0 ? pi * Math.log(pi / qi) : pi * Math.log(pi / 1e-10);
   }
   return kl;
+}
+
+/**
+ * Calibration ranges saved between runs (the optimize action keeps the file in the Actions cache).
+ * `key` covers the model, the calibration data and the settings: any other key is a miss.
+ */
+export function readCalibrationCache(file: string, key: string): Map<string, Range> | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; ranges?: Record<string, [number, number]> };
+    if (doc.key !== key || !doc.ranges || typeof doc.ranges !== 'object') return undefined;
+    const out = new Map<string, Range>();
+    for (const [name, r] of Object.entries(doc.ranges)) {
+      if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isFinite(x))) return undefined;
+      out.set(name, { min: r[0], max: r[1] });
+    }
+    return out;
+  } catch {
+    return undefined; // a damaged cache is a miss, not an error
+  }
+}
+
+export function writeCalibrationCache(file: string, key: string, ranges: Map<string, Range>): void {
+  const doc = { key, ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])) };
+  writeFileAtomic(file, `${JSON.stringify(doc)}\n`);
 }

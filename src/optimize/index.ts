@@ -1,6 +1,7 @@
 // `optimize`: one artifact per target, each made in a temp folder, validated against the fp32
 // model, and only then moved into the output folder. A target that fails is reported with its
 // reason; the others are still produced.
+import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { InputSpec } from '../bench/inputs.js';
@@ -37,6 +38,8 @@ export interface OptimizeOptions {
   settings: TargetSettings;
   /** Calibration samples used at most. */
   maxSamples: number;
+  /** A file keeping int8-static calibration ranges between runs (keyed by model, data and settings). */
+  calibrationCache?: string;
 }
 
 export interface ArtifactRecord {
@@ -107,6 +110,10 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
   const runtime = { name: 'onnxruntime', version: (ort.env as { versions?: { common?: string } }).versions?.common ?? 'unknown' };
   const reference = await runOutputs(file.path, samples.batches);
   const stem = basename(file.path).replace(/\.onnx$/i, '');
+  const calibrationCache = opts.calibrationCache && samples.source === 'calibration'
+    ? { file: resolve(opts.calibrationCache), key: await calibrationKey(file.sha256, opts) }
+    : undefined;
+  if (calibrationCache) mkdirSync(dirname(calibrationCache.file), { recursive: true });
   const artifacts: ArtifactRecord[] = [];
   for (const target of opts.targets) {
     hooks.onTarget?.(target, 'start');
@@ -115,7 +122,7 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
     const base = { target, runtime, settings: {} as Record<string, unknown> };
     let record: ArtifactRecord;
     try {
-      const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings });
+      const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
       base.settings = result.settings;
       const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
       const low = belowFloor(fidelity, opts.floor);
@@ -163,6 +170,15 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
     validation: { inputs: samples.source, samples: samples.samples, floor: opts.floor },
     artifacts,
   };
+}
+
+/** What calibration ranges depend on: the model, the data files, and the settings that shape them. */
+async function calibrationKey(modelSha: string, opts: OptimizeOptions): Promise<string> {
+  const hash = createHash('sha256').update(modelSha);
+  for (const name of Object.keys(opts.calibration).sort()) hash.update(`${name}=${await sha256File(opts.calibration[name])}`);
+  const s = opts.settings;
+  hash.update(JSON.stringify([s.calibrationMethod, s.percentile, s.excludeOps, s.excludeNodes, opts.maxSamples]));
+  return hash.digest('hex');
 }
 
 /** Artifact and source paths relative to the manifest's folder, so the folder can move. */

@@ -6,7 +6,7 @@ import {
   AttrType, DataType, floatTensor, floatValues, foldConstants, int32Tensor, int8Tensor, floatAttr, allGraphs, make, nameFactory, num,
   onnxOpset, requireOpset, saveModel, uint8Tensor, type NodeProto, type TensorProto,
 } from '../model/index.js';
-import { calibrate } from './calibrate.js';
+import { calibrate, readCalibrationCache, writeCalibrationCache } from './calibrate.js';
 import { UINT8, quantizeBias, quantizeValue, quantizeWeights, scaleZeroPoint, type QParams } from './quant.js';
 import { TargetError, type TargetInput, type TargetOutput } from './types.js';
 
@@ -44,14 +44,16 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
     const idx = ACTIVATION_INPUTS[n.op_type];
     return n.input.filter((x, i) => x && !inits.has(x) && (idx === 'all' || idx.includes(i)));
   };
-  const { ranges } = await calibrate(model, t.samples.batches, t.settings.calibrationMethod, t.settings.percentile, (types) => {
+  const cached = t.calibrationCache ? readCalibrationCache(t.calibrationCache.file, t.calibrationCache.key) : undefined;
+  const ranges = cached ?? (await calibrate(model, t.samples.batches, t.settings.calibrationMethod, t.settings.percentile, (types) => {
     const want = new Set<string>();
     for (const n of chosen) {
       for (const x of activationInputs(n)) if (types.get(x) === 'float32') want.add(x);
       if (n.output[0] && types.get(n.output[0]) === 'float32') want.add(n.output[0]);
     }
     return want;
-  });
+  })).ranges;
+  if (t.calibrationCache && !cached) writeCalibrationCache(t.calibrationCache.file, t.calibrationCache.key, ranges);
 
   // Below opset 13 the standard Q/DQ have no axis: use ORT's com.microsoft Q/DQ, which do.
   const contrib = onnxOpset(model) < 13;
@@ -163,6 +165,7 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
       calibrationMethod: t.settings.calibrationMethod,
       ...(t.settings.calibrationMethod === 'percentile' ? { percentile: t.settings.percentile } : {}),
       calibrationSamples: t.samples.samples,
+      calibrationCached: !!cached,
       activationType: 'uint8',
       weightType: 'int8',
       weightSymmetric: true,

@@ -41,6 +41,7 @@ export interface OptimizeFlags {
   input: string[];
   dim: string[];
   json?: string;
+  calibrationCache?: string;
 }
 
 function fraction(flag: string, raw: string): number {
@@ -84,6 +85,7 @@ export function optimizeOptionsFromFlags(f: OptimizeFlags): OptimizeOptions {
       fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
     },
     maxSamples: positive('--max-samples', f.maxSamples),
+    ...(f.calibrationCache ? { calibrationCache: f.calibrationCache } : {}),
   };
 }
 

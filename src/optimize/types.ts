@@ -30,6 +30,8 @@ export interface TargetInput {
   stem: string;
   samples: SampleSet;
   settings: TargetSettings;
+  /** int8-static: where calibration ranges are kept between runs, and the key they must match. */
+  calibrationCache?: { file: string; key: string };
 }
 
 export interface TargetOutput {
