@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -76,6 +77,10 @@ describe('edgeml optimize', () => {
     expect(by.fp16.bytes).toBeLessThanOrEqual(0.52 * source);
     expect(by['int8-static'].settings).toMatchObject({ format: 'QDQ', calibrationMethod: 'minmax', weightType: 'int8' });
     expect(readdirSync(out).filter((f) => f.startsWith('.edgeml-'))).toEqual([]);
+    // ONNX's own checker (full check, with shape inference) accepts every ONNX artifact.
+    const onnxFiles = m.artifacts.filter((a: { format: string }) => a.format === 'onnx').map((a: { path: string }) => join(out, a.path));
+    const check = spawnSync('/usr/bin/python3', ['-c', 'import sys, onnx\nfor f in sys.argv[1:]: onnx.checker.check_model(onnx.load(f), full_check=True)', ...onnxFiles], { encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
 
     // Accuracy on the labelled test set: fp16 unchanged, int8 within 1 point of fp32.
     const top1 = async (model: string) => (await evaluate({ model, inputs: { pixels: TEST_X }, labels: TEST_Y, metrics: ['top1'], batchSize: 64 })).metrics.top1!;
