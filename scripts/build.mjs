@@ -14,6 +14,7 @@ const ENTRIES = {
   report: 'build/src/actions/report.js',
   check: 'build/src/actions/check.js',
   publish: 'build/src/actions/publish.js',
+  optimize: 'build/src/actions/optimize.js',
 };
 
 rmSync('build', { recursive: true, force: true });

@@ -20,3 +20,15 @@ export function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/**
+ * The work was done but its verdict is a failure (a budget broken, an artifact below its fidelity
+ * floor): entry points print the message and exit with status 1.
+ */
+export class CheckFailure extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailure';
+  }
+}

@@ -50581,6 +50581,17 @@ function errors_oneLine(e) {
     const text = e instanceof Error ? e.message : String(e);
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+/**
+ * The work was done but its verdict is a failure (a budget broken, an artifact below its fidelity
+ * floor): entry points print the message and exit with status 1.
+ */
+class CheckFailure extends Error {
+    exitCode = 1;
+    constructor(message) {
+        super(message);
+        this.name = 'CheckFailure';
+    }
+}
 
 ;// CONCATENATED MODULE: ./build/src/history/entry.js
 const HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 };
@@ -55221,7 +55232,8 @@ async function runAction(main) {
         await main();
     }
     catch (e) {
-        if (isUserError(e))
+        // Input errors and failed checks (exit 1 in the CLI) are one line; anything else is a bug.
+        if (isUserError(e) || (e instanceof Error && e.name === 'CheckFailure'))
             lib_core/* setFailed */.C1(errors_oneLine(e));
         else
             lib_core/* setFailed */.C1(e instanceof Error ? (e.stack ?? e.message) : String(e));

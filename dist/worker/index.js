@@ -28,6 +28,17 @@ function oneLine(e) {
     const text = e instanceof Error ? e.message : String(e);
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+/**
+ * The work was done but its verdict is a failure (a budget broken, an artifact below its fidelity
+ * floor): entry points print the message and exit with status 1.
+ */
+class CheckFailure extends Error {
+    exitCode = 1;
+    constructor(message) {
+        super(message);
+        this.name = 'CheckFailure';
+    }
+}
 
 ;// CONCATENATED MODULE: ./node_modules/npyjs/dist/index.js
 // src/index.ts

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkModel, defaultDeviceId, pollOnce, type AgentOptions, type AgentStatus } from '../agent/index.js';
-import { UserError } from '../errors.js';
+import { CheckFailure, UserError } from '../errors.js';
 import { checkChannel } from '../fleet/index.js';
 import { parseDuration } from '../units.js';
 
@@ -52,7 +52,7 @@ export function agentCommand(): Command {
       if (flags.once) {
         const s = await pollOnce(opts);
         process.stdout.write(line(s));
-        if (s.lastResult === 'error' || s.lastResult === 'health-check-failed') throw Object.assign(new Error(s.lastError ?? s.lastResult), { name: 'RefusedError' });
+        if (s.lastResult === 'error' || s.lastResult === 'health-check-failed') throw new CheckFailure(s.lastError ?? s.lastResult);
         return;
       }
       const interval = parseDuration(flags.interval, '--interval');

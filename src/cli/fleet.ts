@@ -2,7 +2,7 @@
 // the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { CheckFailure, UserError } from '../errors.js';
 import {
   LocalDirStorage, addResultsMetrics, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
   promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type ReleaseResult,
@@ -11,15 +11,6 @@ import { parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** A release refused for a reason that is not bad input (a failed check): exit status 1. */
-export class RefusedError extends Error {
-  readonly exitCode = 1;
-  constructor(message: string) {
-    super(message);
-    this.name = 'RefusedError';
-  }
-}
 
 function repoStorage(dir: string | undefined): LocalDirStorage {
   if (!dir) throw new UserError('--repo is required: the folder that holds (or will hold) the channel');
@@ -94,7 +85,7 @@ export function publishCommand(): Command {
       if (flags.check) {
         const failed = failedBudgets(readCheck(flags.check));
         if (failed.length && !flags.force) {
-          throw new RefusedError(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
+          throw new CheckFailure(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
         }
         if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}\n`);
       }

@@ -10,6 +10,8 @@ import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 import { fleetCommands } from './fleet.js';
 import { agentCommands } from './agent.js';
+import { evalCommand } from './eval.js';
+import { optimizeCommand } from './optimize.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -23,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(benchCommand());
   program.addCommand(compareCommand());
   program.addCommand(checkCommand());
+  program.addCommand(optimizeCommand());
+  program.addCommand(evalCommand());
   program.addCommand(historyCommand());
   program.addCommand(dashboardCommand());
   program.addCommand(reportCommand());
@@ -42,9 +46,9 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof Error && e.name === 'RefusedError') {
-      // A release refused for a failed check: not bad input, a budget failure.
-      process.stderr.write(`edgeml: refused: ${oneLine(e)}\n`);
+    if (e instanceof Error && e.name === 'CheckFailure') {
+      // A failed budget, fidelity floor or a release refused for a failed check: exit 1.
+      process.stderr.write(`edgeml: ${oneLine(e)}\n`);
       return 1;
     }
     if (isUserError(e)) {

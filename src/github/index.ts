@@ -69,7 +69,8 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (e) {
-    if (isUserError(e)) core.setFailed(oneLine(e));
+    // Input errors and failed checks (exit 1 in the CLI) are one line; anything else is a bug.
+    if (isUserError(e) || (e instanceof Error && e.name === 'CheckFailure')) core.setFailed(oneLine(e));
     else core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
   }
 }

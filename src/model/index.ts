@@ -63,3 +63,7 @@ export async function inspectModelFile(path: string): Promise<ModelFile> {
   }
   return { path: abs, name: basename(abs), sha256: await sha256File(abs), bytes: size, format };
 }
+
+export * from './proto.js';
+export { loadModel, saveModel, onnxOpset, allTensors, type SaveOptions } from './io.js';
+export * from './graph.js';

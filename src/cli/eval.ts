@@ -1,0 +1,72 @@
+// `edgeml eval`: accuracy on labelled .npy data and fidelity to a reference model.
+import cliProgress from 'cli-progress';
+import { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { evaluate, parseMetrics, METRICS } from '../eval/index.js';
+import { checkOutputPath, writeFileAtomic } from '../results/index.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function batchBar(): { update(done: number, total: number): void; stop(): void } {
+  if (!process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: ' eval [{bar}] {value}/{total} batches', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export function evalCommand(): Command {
+  return new Command('eval')
+    .description('measure accuracy (top1, top5, mae, rmse) on labelled samples, and fidelity to a reference model')
+    .option('--model <file>', 'the model to evaluate (.onnx or .ort)')
+    .option('--inputs <[name=]file.npy>', 'samples along the first axis; NAME= when the model has several inputs (repeatable)', collect, [])
+    .option('--labels <file.npy>', 'one label per sample: class ids (top1/top5) or targets shaped like the output (mae/rmse)')
+    .option('--metric <names>', `${METRICS.join(', ')} (comma-separated, repeatable)`, collect, [])
+    .option('--reference <file>', 'a reference model (the fp32 source): adds fidelity {cosine, maxAbsError, top1Agreement}')
+    .option('--batch-size <n>', 'samples per run', '64')
+    .option('--json <file>', 'write the results here')
+    .action(async (flags: { model?: string; inputs: string[]; labels?: string; metric: string[]; reference?: string; batchSize: string; json?: string }) => {
+      if (!flags.model) throw new UserError('--model: give the model to evaluate, e.g. edgeml eval --model m.onnx --inputs x.npy --labels y.npy --metric top1');
+      if (!flags.inputs.length) throw new UserError('--inputs: give the samples, e.g. --inputs x.npy');
+      const batchSize = Number(flags.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size ${flags.batchSize}: give a positive whole number`);
+      const inputs: Record<string, string> = {};
+      for (const raw of flags.inputs) {
+        const at = raw.indexOf('=');
+        if (at > 0) inputs[raw.slice(0, at)] = raw.slice(at + 1);
+        else inputs[''] = raw;
+      }
+      if (flags.json) checkOutputPath(flags.json, '--json');
+      const bar = batchBar();
+      let results;
+      try {
+        results = await evaluate(
+          { model: flags.model, inputs, labels: flags.labels, metrics: parseMetrics(flags.metric), reference: flags.reference, batchSize },
+          (done, total) => bar.update(done, total),
+        );
+      } finally {
+        bar.stop();
+      }
+      const lines = Object.entries(results.metrics).map(([k, v]) => `${k}: ${k.startsWith('top') ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4)}`);
+      if (results.fidelity) {
+        const f = results.fidelity;
+        lines.push(`fidelity vs ${flags.reference}: cosine ${f.cosine.toFixed(5)}, max abs error ${f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(100 * f.top1Agreement).toFixed(2)}%`}`);
+      }
+      process.stdout.write(`${flags.model} on ${results.samples} samples\n${lines.join('\n')}\n`);
+      if (flags.json) {
+        writeFileAtomic(flags.json, `${JSON.stringify(results, null, 2)}\n`);
+        process.stderr.write(`results written to ${flags.json}\n`);
+      }
+    });
+}

@@ -1,0 +1,132 @@
+// Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
+// reference model on the same inputs. Batched; the first model output is the prediction.
+import { readNpy } from '../bench/data.js';
+import { UserError } from '../errors.js';
+import { inspectModelFile } from '../model/index.js';
+import { calibrationSet, inputMetaOf } from '../optimize/data.js';
+import { compareOutputs, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
+import { VERSION } from '../version.js';
+
+export const METRICS = ['top1', 'top5', 'mae', 'rmse'] as const;
+export type Metric = (typeof METRICS)[number];
+
+export interface EvalOptions {
+  model: string;
+  /** Input name ('' = the model's only input) -> .npy file. */
+  inputs: Record<string, string>;
+  labels?: string;
+  metrics: Metric[];
+  reference?: string;
+  batchSize: number;
+}
+
+export interface EvalResults {
+  schema: { name: 'edgeml-eval'; version: 1 };
+  tool: { name: 'edgeml'; version: string };
+  createdAt: string;
+  model: { path: string; sha256: string; bytes: number };
+  samples: number;
+  metrics: Partial<Record<Metric, number>>;
+  reference?: { path: string; sha256: string };
+  fidelity?: Fidelity;
+}
+
+export function parseMetrics(raw: string[]): Metric[] {
+  const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const m of list) if (!(METRICS as readonly string[]).includes(m)) throw new UserError(`--metric ${m}: unknown metric; use ${METRICS.join(', ')}`);
+  return [...new Set(list)] as Metric[];
+}
+
+function labelsOf(file: string, samples: number): Float64Array {
+  const arr = readNpy(file);
+  if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
+    throw new UserError(`--labels ${file}: dtype '${arr.dtype}' is not numeric; save class ids as int64 or targets as float32`);
+  }
+  if (arr.shape[0] !== samples) {
+    throw new UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
+  }
+  const data = arr.data as unknown as ArrayLike<number | bigint>;
+  return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+}
+
+/** Rank of the label among the scores of one row (0 = the top answer). */
+function rankOf(scores: Float32Array, start: number, n: number, label: number): number {
+  const s = scores[start + label];
+  let rank = 0;
+  for (let i = 0; i < n; i++) if (scores[start + i] > s) rank++;
+  return rank;
+}
+
+export function metricsOf(outputs: Outputs, labels: Float64Array, metrics: Metric[]): Partial<Record<Metric, number>> {
+  const first = Object.keys(outputs[0] ?? {})[0];
+  if (!first) throw new UserError('the model has no float32 output to score');
+  let row = 0;
+  let top1 = 0;
+  let top5 = 0;
+  let abs = 0;
+  let sq = 0;
+  let count = 0;
+  const classify = metrics.includes('top1') || metrics.includes('top5');
+  for (const batch of outputs) {
+    const { data, dims } = batch[first];
+    const rows = dims[0] ?? 1;
+    const per = data.length / rows;
+    for (let r = 0; r < rows; r++, row++) {
+      if (classify) {
+        const label = labels[row];
+        if (!Number.isInteger(label) || label < 0 || label >= per) {
+          throw new UserError(`--labels: label ${label} of sample ${row} is not a class index of the model's ${per} outputs`);
+        }
+        const rank = rankOf(data, r * per, per, label);
+        if (rank === 0) top1++;
+        if (rank < 5) top5++;
+      } else {
+        const perLabel = labels.length / (outputs.reduce((a, b) => a + (b[first].dims[0] ?? 1), 0));
+        if (perLabel !== per) throw new UserError(`--labels: ${perLabel} values per sample, but the model outputs ${per}; save labels shaped like the output`);
+        for (let i = 0; i < per; i++) {
+          const d = data[r * per + i] - labels[row * per + i];
+          abs += Math.abs(d);
+          sq += d * d;
+          count++;
+        }
+      }
+    }
+  }
+  const out: Partial<Record<Metric, number>> = {};
+  if (metrics.includes('top1')) out.top1 = top1 / row;
+  if (metrics.includes('top5')) out.top5 = top5 / row;
+  if (metrics.includes('mae')) out.mae = abs / count;
+  if (metrics.includes('rmse')) out.rmse = Math.sqrt(sq / count);
+  return out;
+}
+
+export async function evaluate(opts: EvalOptions, onBatch?: (done: number, total: number) => void): Promise<EvalResults> {
+  if (!opts.labels && !opts.reference) throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
+  if (opts.labels && !opts.metrics.length) throw new UserError(`--metric: give one of ${METRICS.join(', ')} with --labels`);
+  const file = await inspectModelFile(opts.model);
+  const meta = await inputMetaOf(file.path);
+  const files = { ...opts.inputs };
+  if (files[''] !== undefined) {
+    if (meta.length !== 1) throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
+    files[meta[0].name] = files[''];
+    delete files[''];
+  }
+  const set = calibrationSet(meta, files, opts.batchSize);
+  const total = set.batches.length;
+  const progress = (i: number) => onBatch?.(i, total);
+  const outputs = await runOutputs(file.path, set.batches, 0, progress);
+  const results: EvalResults = {
+    schema: { name: 'edgeml-eval', version: 1 },
+    tool: { name: 'edgeml', version: VERSION },
+    createdAt: new Date().toISOString(),
+    model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
+    samples: set.samples,
+    metrics: opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {},
+  };
+  if (opts.reference) {
+    const ref = await inspectModelFile(opts.reference);
+    results.reference = { path: ref.path, sha256: ref.sha256 };
+    results.fidelity = compareOutputs(await runOutputs(ref.path, set.batches), outputs);
+  }
+  return results;
+}

@@ -1,0 +1,106 @@
+// Inputs for calibration and validation: the user's .npy files (one sample per row of the first
+// axis), or seeded random inputs shaped like the model's inputs when none are given.
+import type * as Ort from 'onnxruntime-node';
+import { npyForInput, randomData, readNpy, rng } from '../bench/data.js';
+import { resolveInputs, type InputMeta, type InputSpec } from '../bench/inputs.js';
+import { loadOrt } from '../bench/ort.js';
+import { UserError } from '../errors.js';
+
+export type Feeds = Record<string, Ort.Tensor>;
+
+export interface SampleSet {
+  /** Feeds of `batchSize` samples each (the last may be smaller). */
+  batches: Feeds[];
+  samples: number;
+  source: 'calibration' | 'random';
+}
+
+/** Parses `--calibration NAME=x.npy` flags. */
+export function parseCalibrationFlags(raw: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of raw) {
+    const at = r.indexOf('=');
+    if (at <= 0 || at === r.length - 1) throw new UserError(`--calibration ${r}: expected NAME=file.npy, e.g. --calibration pixels=calib.npy`);
+    out[r.slice(0, at)] = r.slice(at + 1);
+  }
+  return out;
+}
+
+/** The model's inputs as ORT reports them. */
+export async function inputMetaOf(model: string): Promise<InputMeta[]> {
+  const ort = loadOrt();
+  const s = await ort.InferenceSession.create(model, { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' });
+  try {
+    const meta = (s as unknown as { inputMetadata?: InputMeta[] }).inputMetadata;
+    return meta ?? s.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
+  } finally {
+    await s.release();
+  }
+}
+
+/**
+ * Splits each .npy along its first axis into samples and groups them in batches. An input whose
+ * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file.
+ */
+export function calibrationSet(meta: InputMeta[], files: Record<string, string>, batchSize = 16, maxSamples = Infinity): SampleSet {
+  const ort = loadOrt();
+  const names = Object.keys(files);
+  for (const n of names) {
+    if (!meta.some((m) => m.name === n)) {
+      throw new UserError(`--calibration ${n}=${files[n]}: the model has no input '${n}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+    }
+  }
+  const missing = meta.filter((m) => !files[m.name]);
+  if (missing.length) {
+    throw new UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy for every input`);
+  }
+  let samples = -1;
+  const arrays = meta.map((m) => {
+    const file = files[m.name];
+    const arr = readNpy(file);
+    const shape = arr.shape;
+    const want = m.shape.map((d) => (typeof d === 'number' && d > 0 ? String(d) : '?')).join('x');
+    if (shape.length !== m.shape.length || m.shape.some((d, i) => i > 0 && typeof d === 'number' && d > 0 && d !== shape[i])) {
+      throw new UserError(`${file}: shape [${shape.join(', ')}] does not fit input '${m.name}' (${want}); save N samples along the first axis, shape N x ${m.shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : '?')).join(' x ')}`);
+    }
+    if (samples >= 0 && shape[0] !== samples) {
+      throw new UserError(`${file}: holds ${shape[0]} samples but the other calibration files hold ${samples}; give the same number for every input`);
+    }
+    samples = shape[0];
+    const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
+    return { m, shape, data: data as Float32Array };
+  });
+  if (samples <= 0) throw new UserError(`${files[names[0]]}: holds no samples; save at least one`);
+  samples = Math.min(samples, maxSamples);
+  const fixedBatch = meta.some((m) => typeof m.shape[0] === 'number' && (m.shape[0] as number) > 0);
+  const step = fixedBatch ? (meta[0].shape[0] as number) : batchSize;
+  const batches: Feeds[] = [];
+  for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
+    const count = Math.min(step, samples - start);
+    const feeds: Feeds = {};
+    for (const { m, shape, data } of arrays) {
+      const per = shape.slice(1).reduce((a, b) => a * b, 1);
+      const slice = (data as unknown as { subarray(a: number, b: number): Ort.Tensor.DataType }).subarray(start * per, (start + count) * per);
+      feeds[m.name] = new ort.Tensor(m.type as 'float32', slice, [count, ...shape.slice(1)]);
+    }
+    batches.push(feeds);
+  }
+  return { batches, samples, source: 'calibration' };
+}
+
+/** Seeded random samples shaped by the model and the `--input`/`--dim` flags. */
+export function randomSet(meta: InputMeta[], spec: InputSpec, count = 4, seed = 1): SampleSet {
+  const ort = loadOrt();
+  const inputs = resolveInputs(meta, spec);
+  const next = rng(seed);
+  const batches: Feeds[] = [];
+  for (let i = 0; i < count; i++) {
+    const feeds: Feeds = {};
+    for (const input of inputs) {
+      const n = input.shape.reduce((a, b) => a * b, 1);
+      feeds[input.name] = new ort.Tensor(input.type as 'float32', randomData(input.type, n, next) as Float32Array, input.shape);
+    }
+    batches.push(feeds);
+  }
+  return { batches, samples: count, source: 'random' };
+}

@@ -1,0 +1,194 @@
+// `optimize`: one artifact per target, each made in a temp folder, validated against the fp32
+// model, and only then moved into the output folder. A target that fails is reported with its
+// reason; the others are still produced.
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { InputSpec } from '../bench/inputs.js';
+import { loadOrt } from '../bench/ort.js';
+import { UserError, isUserError, oneLine } from '../errors.js';
+import { inspectModelFile, loadModel, onnxOpset, sha256File } from '../model/index.js';
+import { VERSION } from '../version.js';
+import { calibrationSet, inputMetaOf, randomSet, type SampleSet } from './data.js';
+import { fp16, FP16_BLOCK_OPS } from './fp16.js';
+import { int8Dynamic } from './int8-dynamic.js';
+import { int8Static } from './int8-static.js';
+import { ortFormat, ortOptimized } from './ort.js';
+import { TargetError, type Target, type TargetInput, type TargetOutput, type TargetSettings } from './types.js';
+import { DEFAULT_FLOOR, belowFloor, compareOutputs, runOutputs, type Fidelity, type FidelityFloor } from './validate.js';
+
+export * from './types.js';
+export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, runOutputs, type Fidelity, type FidelityFloor };
+export { parseCalibrationFlags } from './data.js';
+export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
+export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
+export { percentileThreshold, entropyThreshold } from './calibrate.js';
+
+export const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 } as const;
+
+export interface OptimizeOptions {
+  model: string;
+  targets: Target[];
+  out: string;
+  /** Input name -> .npy file of calibration/evaluation samples. */
+  calibration: Record<string, string>;
+  /** Shapes for the seeded random inputs used when no calibration data is given. */
+  inputSpec: InputSpec;
+  floor: FidelityFloor;
+  settings: TargetSettings;
+  /** Calibration samples used at most. */
+  maxSamples: number;
+  /** A file keeping int8-static calibration ranges between runs (keyed by model, data and settings). */
+  calibrationCache?: string;
+}
+
+export interface ArtifactRecord {
+  target: Target;
+  status: 'ok' | 'failed';
+  path?: string;
+  sha256?: string;
+  bytes?: number;
+  precision?: TargetOutput['precision'];
+  format?: TargetOutput['format'];
+  opset?: number;
+  runtime: { name: string; version: string };
+  settings: Record<string, unknown>;
+  fidelity?: Fidelity;
+  notes?: Record<string, number>;
+  reason?: string;
+  /** The node the target could not take, when one is at fault. */
+  node?: string;
+  /** Why it failed: the input (fixable: exit 2) or the fidelity floor (exit 1). */
+  failure?: 'input' | 'fidelity' | 'runtime';
+  durationMs: number;
+}
+
+export interface OptimizeManifest {
+  schema: typeof MANIFEST_SCHEMA;
+  tool: { name: 'edgeml'; version: string };
+  createdAt: string;
+  source: { path: string; sha256: string; bytes: number; opset: number };
+  validation: { inputs: SampleSet['source']; samples: number; floor: FidelityFloor };
+  artifacts: ArtifactRecord[];
+}
+
+const PASSES: Record<Target, (t: TargetInput) => Promise<TargetOutput>> = {
+  'ort-optimized': ortOptimized,
+  'ort-format': ortFormat,
+  fp16,
+  'int8-dynamic': int8Dynamic,
+  'int8-static': int8Static,
+};
+
+/** Creates the output folder if needed and checks that it is writable, before any work. */
+export function prepareOutDir(out: string): string {
+  const dir = resolve(out);
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UserError(`--out ${out}: cannot write there (${(e as NodeJS.ErrnoException).code ?? oneLine(e)}); give a writable folder`);
+  }
+  return dir;
+}
+
+export interface OptimizeHooks {
+  onTarget?: (target: Target, phase: 'start' | 'done', record?: ArtifactRecord) => void;
+}
+
+export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {}): Promise<OptimizeManifest> {
+  const out = prepareOutDir(opts.out);
+  const file = await inspectModelFile(opts.model);
+  if (file.format !== 'onnx') throw new UserError(`--model ${opts.model}: is already in ORT format; give the source .onnx model`);
+  const source = loadModel(file.path);
+  const meta = await inputMetaOf(file.path);
+  const samples = Object.keys(opts.calibration).length
+    ? calibrationSet(meta, opts.calibration, 16, opts.maxSamples)
+    : randomSet(meta, opts.inputSpec);
+  const ort = loadOrt();
+  const runtime = { name: 'onnxruntime', version: (ort.env as { versions?: { common?: string } }).versions?.common ?? 'unknown' };
+  const reference = await runOutputs(file.path, samples.batches);
+  const stem = basename(file.path).replace(/\.onnx$/i, '');
+  const calibrationCache = opts.calibrationCache && samples.source === 'calibration'
+    ? { file: resolve(opts.calibrationCache), key: await calibrationKey(file.sha256, opts) }
+    : undefined;
+  if (calibrationCache) mkdirSync(dirname(calibrationCache.file), { recursive: true });
+  const artifacts: ArtifactRecord[] = [];
+  for (const target of opts.targets) {
+    hooks.onTarget?.(target, 'start');
+    const started = performance.now();
+    const tmp = mkdtempSync(join(out, `.edgeml-${target}-`));
+    const base = { target, runtime, settings: {} as Record<string, unknown> };
+    let record: ArtifactRecord;
+    try {
+      const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
+      base.settings = result.settings;
+      const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
+      const low = belowFloor(fidelity, opts.floor);
+      if (low) {
+        record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+      } else {
+        const dest = join(out, basename(result.file));
+        for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
+        record = {
+          ...base,
+          status: 'ok',
+          path: dest,
+          sha256: await sha256File(dest),
+          bytes: statSync(dest).size,
+          precision: result.precision,
+          format: result.format,
+          opset: result.format === 'onnx' ? onnxOpset(loadModel(dest)) : onnxOpset(source),
+          fidelity,
+          ...(result.notes ? { notes: result.notes } : {}),
+          durationMs: 0,
+        };
+      }
+    } catch (e) {
+      const node = e instanceof TargetError ? e.node : undefined;
+      record = {
+        ...base,
+        status: 'failed',
+        reason: oneLine(e),
+        ...(node ? { node } : {}),
+        failure: isUserError(e) ? 'input' : 'runtime',
+        durationMs: 0,
+      };
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    record.durationMs = Math.round(performance.now() - started);
+    artifacts.push(record);
+    hooks.onTarget?.(target, 'done', record);
+  }
+  return {
+    schema: MANIFEST_SCHEMA,
+    tool: { name: 'edgeml', version: VERSION },
+    createdAt: new Date().toISOString(),
+    source: { path: file.path, sha256: file.sha256, bytes: file.bytes, opset: onnxOpset(source) },
+    validation: { inputs: samples.source, samples: samples.samples, floor: opts.floor },
+    artifacts,
+  };
+}
+
+/** What calibration ranges depend on: the model, the data files, and the settings that shape them. */
+async function calibrationKey(modelSha: string, opts: OptimizeOptions): Promise<string> {
+  const hash = createHash('sha256').update(modelSha);
+  for (const name of Object.keys(opts.calibration).sort()) hash.update(`${name}=${await sha256File(opts.calibration[name])}`);
+  const s = opts.settings;
+  hash.update(JSON.stringify([s.calibrationMethod, s.percentile, s.excludeOps, s.excludeNodes, opts.maxSamples]));
+  return hash.digest('hex');
+}
+
+/** Artifact and source paths relative to the manifest's folder, so the folder can move. */
+export function relativizeManifest(m: OptimizeManifest, manifestFile: string): OptimizeManifest {
+  const dir = dirname(resolve(manifestFile));
+  const rel = (p: string) => relative(dir, p) || '.';
+  return {
+    ...m,
+    source: { ...m.source, path: rel(m.source.path) },
+    artifacts: m.artifacts.map((a) => (a.path ? { ...a, path: rel(a.path) } : a)),
+  };
+}
+export { writeManifest, manifestProblem } from './manifest.js';

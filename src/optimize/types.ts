@@ -1,0 +1,57 @@
+// What every target pass receives and returns.
+import { UserError } from '../errors.js';
+import type { ModelProto } from '../model/index.js';
+import type { SampleSet } from './data.js';
+
+export const TARGETS = ['ort-optimized', 'ort-format', 'fp16', 'int8-dynamic', 'int8-static'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const CALIBRATION_METHODS = ['minmax', 'percentile', 'entropy'] as const;
+export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
+
+export interface TargetSettings {
+  /** int8-static: how activation ranges are chosen. */
+  calibrationMethod: CalibrationMethod;
+  /** int8-static percentile method: the percentile of |x| kept. */
+  percentile: number;
+  /** int8 targets: op types and node names left in float32. */
+  excludeOps: string[];
+  excludeNodes: string[];
+  /** fp16: op types kept in float32 (with Casts around them). */
+  fp16BlockOps: string[];
+}
+
+export interface TargetInput {
+  /** A fresh copy of the source model (passes may edit it). */
+  model: ModelProto;
+  sourcePath: string;
+  /** Folder for the artifact (a temp dir renamed into --out when the artifact passes). */
+  dir: string;
+  stem: string;
+  samples: SampleSet;
+  settings: TargetSettings;
+  /** int8-static: where calibration ranges are kept between runs, and the key they must match. */
+  calibrationCache?: { file: string; key: string };
+}
+
+export interface TargetOutput {
+  /** The artifact file, inside `dir`. */
+  file: string;
+  precision: 'fp32' | 'fp16' | 'int8' | 'mixed';
+  format: 'onnx' | 'ort';
+  /** The settings this target used (recorded in the manifest). */
+  settings: Record<string, unknown>;
+  /** Counts worth reporting: nodes quantized, converted, kept. */
+  notes?: Record<string, number>;
+}
+
+/** The target cannot take this model: names the node (when one is at fault) and what to do. */
+export class TargetError extends UserError {
+  constructor(message: string, readonly node?: string) {
+    super(message);
+  }
+}
+
+export function nodeLabel(n: { name?: string; op_type: string }, index: number): string {
+  return `'${n.name || `#${index}`}' (${n.op_type})`;
+}
