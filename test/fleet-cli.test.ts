@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFile
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { MODELS, edgeml, tempDir } from './helpers.js';
+import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
 
 let base: string;
 let keys: string;
@@ -88,20 +88,17 @@ function notAChannel(): string {
 }
 
 test('a failed check refuses the release and names the budgets; --force publishes it', () => {
+  // A real check document: edgeml check on a real results document, one error budget failing.
+  const config = join(base, 'edgeml.yml');
+  writeFileSync(config, ['budgets:', '  - limits:', '      latency.p90: 1us', '  - level: warn', '    limits:', '      memory.peak: 1MB', '  - limits:', '      size: 10MB', ''].join('\n'));
   const check = join(base, 'check.json');
-  writeFileSync(check, JSON.stringify({
-    status: 'fail',
-    budgets: [
-      { key: 'latency.p90', value: 12.5, limit: 10, status: 'fail', level: 'error', message: 'p90 over budget' },
-      { key: 'size', value: 1, limit: 2, status: 'pass', level: 'error' },
-      { key: 'memory.peak', value: 3, limit: 2, status: 'fail', level: 'warn' },
-    ],
-  }));
+  const c = edgeml(['check', '--config', config, '--results', join(ROOT, 'test/fixtures/results/digits.json'), '--json', check]);
+  expect(c.status).toBe(1);
   const args = ['publish', '--repo', repo, '--keys', keys, '--channel', 'beta', '--version', '1.1.0', '--artifacts', art, '--model', 'digits', '--check', check];
   const before = snapshotOf(repo);
   const r = edgeml(args);
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain('latency.p90 12.5 vs limit 10');
+  expect(r.stderr).toMatch(/the check failed \(latency\.p90 of mlp\.onnx on .+: .+ vs limit 1us\); fix the budgets, or pass --force/);
   expect(r.stderr).not.toContain('memory.peak');
   expect(snapshotOf(repo)).toEqual(before);
   const f = edgeml([...args, '--force']);
@@ -110,27 +107,27 @@ test('a failed check refuses the release and names the budgets; --force publishe
 });
 
 test('publish from an optimize manifest checks hashes and carries fidelity metrics', () => {
+  // A real manifest from edgeml optimize.
   const dir = join(base, 'opt');
-  mkdirSync(dir);
-  copyFileSync(MODELS.digits, join(dir, 'mlp.int8.onnx'));
-  const sha256 = createHash('sha256').update(readFileSync(MODELS.digits)).digest('hex');
-  const manifest = join(dir, 'manifest.json');
-  const entry = {
-    target: 'cpu-int8', path: 'mlp.int8.onnx', sha256, bytes: 69572, precision: 'int8', opset: 17,
-    runtime: { name: 'onnxruntime', version: '1.20.0' }, sourceSha256: sha256, settings: {},
-    fidelity: { cosine: 0.999, maxAbsError: 0.01, top1Agreement: 0.995 }, status: 'ok',
-  };
-  writeFileSync(manifest, JSON.stringify({ model: { name: 'digits' }, artifacts: [entry] }));
+  const manifest = join(base, 'manifest.json');
+  const o = edgeml(['optimize', '--model', MODELS.digits, '--target', 'ort-optimized', '--out', dir, '--json', manifest]);
+  expect(o.status).toBe(0);
   const json = join(base, 'published.json');
-  const r = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '2.0.0', '--manifest', manifest, '--json', json]);
+  const r = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '2.0.0', '--manifest', manifest, '--model', 'digits', '--json', json]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const out = JSON.parse(readFileSync(json, 'utf8'));
-  expect(out.targets[0]).toMatchObject({ target: 'cpu-int8', metrics: { cosine: '0.999', top1Agreement: '0.995', bytes: '69572' } });
-  writeFileSync(manifest, JSON.stringify({ artifacts: [{ ...entry, sha256: '0'.repeat(64) }] }));
-  const bad = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '2.0.1', '--manifest', manifest]);
+  expect(out.targets[0]).toMatchObject({ target: 'ort-optimized', metrics: { cosine: expect.any(String), top1Agreement: '1' } });
+  const doc = JSON.parse(readFileSync(manifest, 'utf8'));
+  doc.artifacts[0].sha256 = '0'.repeat(64);
+  writeFileSync(manifest, JSON.stringify(doc));
+  const bad = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '2.0.1', '--manifest', manifest, '--model', 'digits']);
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/does not match its sha256 in the manifest/);
+  writeFileSync(manifest, JSON.stringify({ artifacts: [] }));
+  const notManifest = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '2.0.1', '--manifest', manifest, '--model', 'digits']);
+  expect(notManifest.status).toBe(2);
+  expect(notManifest.stderr.trim()).toMatch(/manifest\.json: not an edgeml optimize manifest document \(.+\); regenerate it with 'edgeml optimize --json manifest\.json'$/);
 });
 
 test('promote, rollback and refresh from the command line', () => {

@@ -3,7 +3,10 @@
 // the report expects. HOSTILE is what a fork could put into any string of a document.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckDoc, CompareDoc } from '../src/report/index.js';
+import { checkDocument, type BudgetCheck, type CheckDocument } from '../src/budgets/index.js';
+import type { CompareResults } from '../src/compare/index.js';
+import type { Budget } from '../src/report/index.js';
+import { VERSION } from '../src/version.js';
 import type { BenchResults } from '../src/results/index.js';
 import { ROOT } from './helpers.js';
 
@@ -22,30 +25,56 @@ export function benchDoc(over: { model?: string; device?: string; fingerprint?: 
   return doc;
 }
 
-const summary = (doc: BenchResults) => ({
-  model: { name: doc.model.name, bytes: doc.model.bytes, sha256: doc.model.sha256, format: doc.model.format },
-  runtime: { version: doc.runtime.version, executionProvider: doc.runtime.executionProvider },
-  device: { label: doc.device.label, fingerprint: doc.device.fingerprint },
-  latencyMs: { p50: doc.latencyMs.p50, p90: doc.latencyMs.p90, p99: doc.latencyMs.p99 },
-  latencyCi95Ms: doc.latencyCi95Ms,
-  throughputPerSec: doc.throughputPerSec,
-  memory: { peakRssBytes: doc.memory.peakRssBytes },
-});
-
-export function compareDoc(base: BenchResults, head: BenchResults, verdict: CompareDoc['verdict'] = 'slower'): CompareDoc {
+/** A compare document as `edgeml compare --json` writes it: six interleaved rounds whose arms measure as base and head did. */
+export function compareDoc(base: BenchResults, head: BenchResults, verdict: CompareResults['verdict'] = 'slower'): CompareResults {
+  const arm = (d: BenchResults) => ({ p50: d.latencyMs.p50!, p90: d.latencyMs.p90!, iterations: d.iterations });
+  const ratio = (estimate: number, ci95: [number, number]) => ({ estimate, ci95, lookLevel: 0.95, verdict });
   return {
+    schema: { name: 'edgeml-compare', version: 1 },
     kind: 'compare',
+    createdAt: '2026-11-25T00:00:00.000Z',
+    tool: { name: 'edgeml', version: VERSION },
+    mode: 'interleaved',
     verdict,
-    ratio: { p50: { estimate: 1.12, ci95: [1.05, 1.2] }, p90: { estimate: 1.3, ci95: [1.1, 1.52] } },
-    rounds: 6,
+    metric: 'p50',
     threshold: 0.05,
-    base: summary(base),
-    head: summary(head),
-  };
+    rounds: 6,
+    looks: 1,
+    stopped: 'decided',
+    durationMs: 1000,
+    method: { estimate: 'Hodges-Lehmann', interval: 'Wilcoxon signed-rank', sequential: 'alpha spending' },
+    ratio: { p50: ratio(1.12, [1.05, 1.2]), p90: ratio(1.3, [1.1, 1.52]) },
+    base: { model: base.model, device: base.device, runtimeVersion: base.runtime.version },
+    head: { model: head.model },
+    runtime: head.runtime,
+    device: head.device,
+    scenario: head.scenario,
+    settings: head.settings,
+    exact: [],
+    measurements: Array.from({ length: 6 }, (_, i) => ({ first: i % 2 ? 'head' : 'base', base: arm(base), head: arm(head) })),
+  } as CompareResults;
 }
 
-export function checkDoc(budgets: CheckDoc['budgets']): CheckDoc {
-  return { kind: 'check', budgets };
+/** A check document as `edgeml check --json` writes it, from budget rows as the report shows them. */
+export function checkDoc(budgets: Budget[]): CheckDocument {
+  const checks: BudgetCheck[] = budgets.map((b, i) => ({
+    budget: i,
+    key: b.key,
+    subject: [b.model, b.device].filter(Boolean).join(' on ') || 'all models',
+    source: '',
+    status: b.status === 'warn' ? 'fail' : b.status,
+    outcome: b.status === 'fail' ? 'failure' : b.status === 'pass' ? 'ok' : 'warning',
+    level: b.status === 'warn' || b.level === 'warn' ? 'warn' : 'error',
+    value: b.value,
+    limit: b.limit ?? 0,
+    limitText: String(b.limit ?? 0),
+    direction: 'max',
+    ...(b.status === 'inconclusive' ? { note: b.message } : { message: b.message }),
+    ...(b.model !== undefined ? { model: b.model } : {}),
+    ...(b.device !== undefined ? { device: b.device } : {}),
+    at: { file: 'edgeml.yml', line: i + 1, col: 1 },
+  }));
+  return checkDocument('edgeml.yml', [], checks);
 }
 
 export function writeJson(dir: string, name: string, doc: unknown): string {

@@ -9738,7 +9738,7 @@ module.exports = function defaultFormatter(options, params, payload){
 const _ETA = __nccwpck_require__(4250);
 const _Terminal = __nccwpck_require__(7748);
 const _formatter = __nccwpck_require__(4740);
-const _options = __nccwpck_require__(1596);
+const _options = __nccwpck_require__(9215);
 const _EventEmitter = __nccwpck_require__(4434);
 
 // Progress-Bar constructor
@@ -9978,7 +9978,7 @@ module.exports = class GenericBar extends _EventEmitter{
 
 const _Terminal = __nccwpck_require__(7748);
 const _BarElement = __nccwpck_require__(5123);
-const _options = __nccwpck_require__(1596);
+const _options = __nccwpck_require__(9215);
 const _EventEmitter = __nccwpck_require__(4434);
 
 // Progress-Bar constructor
@@ -10230,7 +10230,7 @@ module.exports = class MultiBar extends _EventEmitter{
 
 /***/ }),
 
-/***/ 1596:
+/***/ 9215:
 /***/ ((module) => {
 
 // utility to merge defaults
@@ -10350,7 +10350,7 @@ module.exports = {
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const _GenericBar = __nccwpck_require__(5123);
-const _options = __nccwpck_require__(1596);
+const _options = __nccwpck_require__(9215);
 
 // Progress-Bar constructor
 module.exports = class SingleBar extends _GenericBar{
@@ -32694,7 +32694,7 @@ var Pair = __nccwpck_require__(7165);
 var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(9210);
-var anchors = __nccwpck_require__(9215);
+var anchors = __nccwpck_require__(1596);
 var applyReviver = __nccwpck_require__(3661);
 var createNode = __nccwpck_require__(2404);
 var directives = __nccwpck_require__(1342);
@@ -33026,7 +33026,7 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 9215:
+/***/ 1596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -33613,7 +33613,7 @@ exports.warn = warn;
 
 
 
-var anchors = __nccwpck_require__(9215);
+var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
@@ -38288,7 +38288,7 @@ exports.foldFlowLines = foldFlowLines;
 
 
 
-var anchors = __nccwpck_require__(9215);
+var anchors = __nccwpck_require__(1596);
 var identity = __nccwpck_require__(1127);
 var stringifyComment = __nccwpck_require__(9799);
 var stringifyString = __nccwpck_require__(3069);
@@ -44091,17 +44091,162 @@ function profileMarkdown(p, e = escapeMarkdown, top = 10) {
     return [`Profile (kernel time over ${p.runs} runs)`, '', ops, '', nodes].join('\n');
 }
 
+;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
+// Budgets against measurements: each limit of each budget, for each results document its
+// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
+
+
+/** `jetson-*` as a whole-string, case-sensitive match. */
+function globMatch(glob, text) {
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    return re.test(text);
+}
+function modelMatches(config, budget, modelPath) {
+    if (budget.model === undefined)
+        return true;
+    const entry = config.models[budget.model];
+    const configured = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), entry.path);
+    // Results from another machine carry its absolute path: the file name decides then.
+    return (0,external_node_path_.resolve)(modelPath) === configured || (0,external_node_path_.basename)(modelPath) === (0,external_node_path_.basename)(entry.path);
+}
+function selects(config, budget, doc) {
+    if (!modelMatches(config, budget, doc.model.path))
+        return false;
+    const target = doc.target ?? 'source';
+    if (budget.target !== undefined && budget.target !== target)
+        return false;
+    if (budget.device !== undefined) {
+        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
+        if (!labels.some((l) => globMatch(budget.device, l)))
+            return false;
+    }
+    return true;
+}
+const NOT_REPORTED = { status: 'inconclusive', value: null, note: "not reported by the runtime's benchmark tool" };
+function byPoint(value, limit) {
+    if (value === null)
+        return NOT_REPORTED;
+    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
+    return { status: ok ? 'pass' : 'fail', value };
+}
+/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
+function byInterval(value, ci, limit, tooFew) {
+    if (!ci)
+        return { status: 'inconclusive', value, interval: null, note: tooFew };
+    const [lo, hi] = ci;
+    if (hi < limit.value)
+        return { status: 'pass', value, interval: ci };
+    if (lo > limit.value)
+        return { status: 'fail', value, interval: ci };
+    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
+}
+function latency(doc, p, limit) {
+    const value = doc.latencyMs[p];
+    if (value === null)
+        return NOT_REPORTED;
+    let ci = null;
+    if (doc.samplesMs?.length) {
+        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
+        ci = c ? [c.lo, c.hi] : null;
+    }
+    else if (p !== 'p99')
+        ci = doc.latencyCi95Ms[p];
+    const sufficient = p === 'p50' || doc.percentileSufficient[p];
+    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
+    if (!sufficient)
+        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
+    if (p === 'p99' && !ci) {
+        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
+    }
+    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
+}
+/** accuracy.<metric> / fidelity.<metric> from wherever the evaluation put them in the document. */
+function score(doc, kind, metric) {
+    const d = doc;
+    for (const v of [d[kind]?.[metric], d.metrics?.[metric]])
+        if (typeof v === 'number')
+            return v;
+    return undefined;
+}
+function judgeResults(limit, doc) {
+    const k = limit.key;
+    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
+        return latency(doc, k.slice(8), limit);
+    if (k === 'throughput')
+        return byPoint(doc.throughputPerSec, limit);
+    if (k === 'memory.peak')
+        return byPoint(doc.memory.peakRssBytes, limit);
+    if (k === 'size')
+        return byPoint(doc.model.bytes, limit);
+    const [kind, metric] = [k.slice(0, k.indexOf('.')), k.slice(k.indexOf('.') + 1)];
+    const v = score(doc, kind, metric);
+    if (v === undefined)
+        return { status: 'inconclusive', value: null, note: `no ${k} in the results: evaluate the model (edgeml eval) before the check` };
+    return byPoint(v, limit);
+}
+function judgeRegression(limit, cmp) {
+    if (!cmp)
+        return { status: 'pass', value: null, note: 'no base to compare with yet (first run): passes; give --compare from edgeml compare' };
+    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
+    const change = r.estimate - 1;
+    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
+    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
+    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
+}
+function outcome(status, budget) {
+    if (status === 'pass')
+        return 'ok';
+    if (status === 'skipped')
+        return 'notice';
+    if (status === 'fail')
+        return budget.level === 'error' ? 'failure' : 'warning';
+    // Inconclusive: as configured, but never worse than the budget's level.
+    if (budget.inconclusive === 'pass')
+        return 'ok';
+    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
+}
+function evaluateBudgets(config, results, compare) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        for (const limit of budget.limits) {
+            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at, ...(budget.message ? { message: budget.message } : {}) };
+            const push = (j, subject, source, on = {}) => {
+                rows.push({
+                    ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
+                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
+                });
+            };
+            if (limit.key.startsWith('regression.')) {
+                const head = compare?.doc.head.model.path;
+                if (compare && head && !modelMatches(config, budget, head))
+                    continue;
+                push(judgeRegression(limit, compare?.doc), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'), compare?.file ?? '', compare ? { model: compare.doc.head.model.name, device: compare.doc.device.label } : {});
+                continue;
+            }
+            const matching = results.filter((r) => selects(config, budget, r.doc));
+            if (!matching.length) {
+                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
+                push({ status: 'skipped', value: null, note: `no results for ${sel || 'this budget'}` }, budget.model ?? '-', '');
+                continue;
+            }
+            for (const r of matching) {
+                push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, device: r.doc.device.label });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/schemas/results.schema.json
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}}},"$defs":{"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
 var dist = __nccwpck_require__(2815);
-;// CONCATENATED MODULE: ./build/schemas/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}}},"$defs":{"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
-;// CONCATENATED MODULE: ./build/src/results/index.js
-// Reading, validating and writing results documents. Written atomically (temp file + rename) so
-// a failed run never leaves a half-written file; read back as untrusted input.
-
-
+;// CONCATENATED MODULE: ./build/src/results/document.js
+// Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
+// history entries): validated against its schema on the way out (a mismatch is a bug) and on the
+// way in (a mismatch is the user's file: it may come from a fork), written atomically.
 
 
 
@@ -44109,14 +44254,16 @@ const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http
 
 
 /** One Ajv for every schema of this repo, so documents can $ref each other. */
-const ajv = new _2020.Ajv2020({ allErrors: false, strict: true });
+// strictRequired off: if/then branches may require properties their parent declares.
+const ajv = new _2020.Ajv2020({ allErrors: false, strict: true, strictRequired: false });
 dist(ajv);
+// Other schemas $ref the results schema.
 ajv.addSchema(results_schema_namespaceObject);
 /**
  * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
  * problem as `path message`, or null when the document is valid.
  */
-function schemaProblem(schemaObject, doc) {
+function document_schemaProblem(schemaObject, doc) {
     if (!ajv.getSchema(schemaObject.$id))
         ajv.addSchema(schemaObject);
     const check = ajv.getSchema(schemaObject.$id);
@@ -44125,7 +44272,6 @@ function schemaProblem(schemaObject, doc) {
     const err = check.errors?.[0];
     return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
 }
-const validate = (doc) => schemaProblem(results_schema_namespaceObject, doc);
 /** Writes text to `file` via a temporary sibling and a rename: readers see all of it or none. */
 function writeFileAtomic(file, text) {
     const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
@@ -44139,32 +44285,32 @@ function writeFileAtomic(file, text) {
         throw new UserError(`${file}: cannot write it (${code ?? oneLine(e)}); check that its folder exists and is writable`);
     }
 }
-function writeResults(file, doc) {
-    const problem = validate(doc);
+function writeDocument(file, doc, kind) {
+    const problem = document_schemaProblem(kind.schema, doc);
     if (problem)
-        throw new Error(`internal: results document does not match its schema: ${problem}`);
+        throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
     writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
 }
-/** Reads and validates a results document; every problem is a UserError naming the file. */
-function readResults(file) {
+/** Reads and validates a document; every problem is one UserError naming the file and the fix. */
+function readDocument(file, kind) {
     let text;
     try {
         text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (e) {
         const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such results file' : `cannot read it (${code})`}; give the file written by 'edgeml bench --json'`);
+        throw new UserError(`${file}: ${code === 'ENOENT' ? `no such ${kind.name} file` : `cannot read it (${code})`}; give the file written by '${kind.writer}'`);
     }
     let doc;
     try {
         doc = JSON.parse(text);
     }
     catch (e) {
-        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by 'edgeml bench --json'`);
+        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by '${kind.writer}'`);
     }
-    const problem = validate(doc);
+    const problem = document_schemaProblem(kind.schema, doc);
     if (problem)
-        throw new UserError(`${file}: not an edgeml results document (${problem}); regenerate it with 'edgeml bench --json'`);
+        throw new UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
     return doc;
 }
 /** Fails before a long measurement, not after it, when the results file cannot be written. */
@@ -44178,102 +44324,757 @@ function checkOutputPath(file, flag) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/src/report/docs.js
-// What the report expects of the compare and check documents (written by `edgeml compare` and
-// `edgeml check`), and the reading of every document it is given. All are read as untrusted:
-// validated, and only the fields named here are used. The schemas require what the report reads
-// and let other fields pass, so a newer writer still renders.
+;// CONCATENATED MODULE: ./build/src/results/index.js
+// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
+// The machinery shared by every document kind is in document.ts.
 
 
 
 
-const str = (max) => ({ type: 'string', maxLength: max });
-const docs_num = { type: 'number' };
-const interval = { oneOf: [{ type: 'null' }, { type: 'array', prefixItems: [docs_num, docs_num], minItems: 2, maxItems: 2 }] };
-const ratio = { type: 'object', required: ['estimate', 'ci95'], properties: { estimate: docs_num, ci95: interval } };
-const summary = {
-    type: 'object',
-    required: ['model', 'device', 'latencyMs'],
-    properties: {
-        model: { type: 'object', required: ['name'], properties: { name: str(512), bytes: { type: 'integer', minimum: 0 }, sha256: str(64), format: str(32) } },
-        runtime: { type: 'object', properties: { version: str(64), executionProvider: str(64) } },
-        device: { type: 'object', required: ['label'], properties: { label: str(256), fingerprint: str(64) } },
-        latencyMs: { type: 'object', required: ['p50', 'p90'], properties: { p50: docs_num, p90: docs_num, p99: docs_num } },
-        latencyCi95Ms: { type: 'object', properties: { p50: interval, p90: interval } },
-        throughputPerSec: docs_num,
-        memory: { type: 'object', properties: { peakRssBytes: { type: 'integer', minimum: 0 } } },
-        samplesMs: { type: 'array', maxItems: 10_000_000, items: docs_num },
-    },
+
+const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
+function writeResults(file, doc) {
+    writeDocument(file, doc, RESULTS);
+}
+/** Reads and validates a results document; every problem is a UserError naming the file. */
+function readResults(file) {
+    return readDocument(file, RESULTS);
+}
+
+;// CONCATENATED MODULE: ./build/schemas/check.schema.json
+const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","skipped"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"device":{"type":"string","maxLength":256},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","skipped"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/budgets/document.js
+// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
+
+
+
+const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
+function checkDocument(config, results, checks, compare, compareFails = false) {
+    const count = (s) => checks.filter((c) => c.status === s).length;
+    return {
+        schema: CHECK_SCHEMA,
+        kind: 'check',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
+        config,
+        results,
+        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
+        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), skipped: count('skipped') },
+        checks,
+    };
+}
+const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
+function writeCheck(file, doc) {
+    writeDocument(file, doc, CHECK);
+}
+/** Reads and validates a check document; every problem is a UserError naming the file. */
+function readCheck(file) {
+    return readDocument(file, CHECK);
+}
+
+;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","rounds","looks","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90"],"description":"The percentile whose ratio decides the verdict."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"rounds":{"type":"integer","minimum":0},"looks":{"type":"integer","minimum":0},"stopped":{"enum":["decided","max-duration","max-rounds"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compare/document.js
+// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
+// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
+
+
+
+const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
+function writeCompare(file, doc) {
+    writeDocument(file, doc, COMPARE);
+}
+/** Reads and validates a compare document; every problem is a UserError naming the file. */
+function readCompare(file) {
+    return readDocument(file, COMPARE);
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./build/schemas/config.schema.json
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare, as its flags.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent"},"metric":{"enum":["p50","p90"]},"max-duration":{"$ref":"#/$defs/duration"},"min-duration":{"$ref":"#/$defs/duration"},"min-rounds":{"type":"integer","minimum":2},"max-rounds":{"type":"integer","minimum":0}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1},"metrics":{"type":"array","items":{"type":"string"}}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
+;// CONCATENATED MODULE: ./build/src/config/suggest.js
+// "Did you mean": the closest allowed key by edit distance.
+/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
+function editDistance(a, b) {
+    const s = a.toLowerCase();
+    const t = b.toLowerCase();
+    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= s.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= t.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+        }
+        prev = cur;
+    }
+    return prev[t.length];
+}
+/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
+function didYouMean(word, allowed) {
+    let best;
+    let bestD = Infinity;
+    for (const a of allowed) {
+        const d = editDistance(word, a);
+        if (d < bestD) {
+            best = a;
+            bestD = d;
+        }
+    }
+    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/config/parse.js
+// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
+// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
+
+
+
+
+
+
+
+
+let validator;
+function compiled() {
+    validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
+    return validator;
+}
+/** budgets[0].limits.latency.p90 */
+function keyName(path) {
+    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
+}
+function pointerToPath(pointer) {
+    return pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+/** Where a path is in the file: the key's position when `atKey`, else the value's. */
+function locate(doc, lc, file, path, atKey = false) {
+    let node = doc.contents;
+    let offset = doc.contents?.range?.[0] ?? 0;
+    for (let i = 0; i < path.length; i++) {
+        const seg = path[i];
+        if ((0,yaml_dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((p) => ((0,yaml_dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+            if (!pair)
+                break;
+            const keyRange = pair.key?.range;
+            if (i === path.length - 1 && atKey && keyRange) {
+                offset = keyRange[0];
+                break;
+            }
+            node = pair.value;
+            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
+        }
+        else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof seg === 'number') {
+            node = node.items[seg];
+            offset = node?.range?.[0] ?? offset;
+        }
+        else
+            break;
+    }
+    const { line, col } = lc.linePos(offset);
+    return { file, line, col };
+}
+const where = (p) => `${p.file}:${p.line}:${p.col}`;
+const DEF_EXPECTED = {
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
 };
-const compareSchema = {
-    type: 'object',
-    required: ['kind', 'verdict', 'ratio', 'rounds', 'threshold', 'base', 'head'],
-    properties: {
-        kind: { const: 'compare' },
-        verdict: { enum: ['slower', 'faster', 'unchanged', 'inconclusive'] },
-        ratio: { type: 'object', required: ['p50', 'p90'], properties: { p50: ratio, p90: ratio } },
-        rounds: { type: 'integer', minimum: 0 },
-        threshold: { type: 'number', minimum: 0 },
-        base: summary,
-        head: summary,
-    },
-};
-const checkSchema = {
-    type: 'object',
-    required: ['kind', 'budgets'],
-    properties: {
-        kind: { const: 'check' },
-        budgets: {
-            type: 'array',
-            maxItems: 10_000,
-            items: {
-                type: 'object',
-                required: ['key', 'value', 'limit', 'status', 'level', 'message'],
-                properties: {
-                    key: str(256),
-                    value: { type: ['number', 'null'] },
-                    limit: { type: ['number', 'null'] },
-                    status: { enum: ['pass', 'fail', 'warn', 'inconclusive'] },
-                    level: str(32),
-                    message: str(2048),
-                    model: str(512),
-                    device: str(256),
-                },
-            },
-        },
-    },
-};
-const docs_ajv = new _2020.Ajv2020({ allErrors: false, strict: true });
-const validators = { compare: docs_ajv.compile(compareSchema), check: docs_ajv.compile(checkSchema) };
-const WRITERS = { compare: 'edgeml compare --json', check: 'edgeml check --json' };
-function readJson(file, writer) {
+function describeValue(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return JSON.stringify(v);
+}
+/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
+function explain(e, doc, lc, file) {
+    const path = pointerToPath(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+        const extra = String(e.params.additionalProperty);
+        const parent = e.parentSchema;
+        const allowed = Object.keys(parent.properties ?? {});
+        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
+        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
+        const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
+        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
+        return {
+            at: locate(doc, lc, file, [...path, extra], true),
+            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        };
+    }
+    const at = locate(doc, lc, file, path, false);
+    const key = keyName(path);
+    const got = describeValue(e.data);
+    switch (e.keyword) {
+        case 'required':
+            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
+        case 'enum': {
+            const allowed = e.params.allowedValues.map(String);
+            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
+        }
+        case 'const':
+            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
+        case 'type': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            if (def && DEF_EXPECTED[def])
+                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
+            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
+        }
+        case 'pattern': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
+            return { at, text: `${key}: expected ${expected}, got ${got}` };
+        }
+        default:
+            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
+    }
+}
+const PARSERS = [
+    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
+    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
+    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
+    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
+    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+];
+function parseLimit(key, raw, at, name) {
+    const text = String(raw).trim();
+    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
+    let dir = direction;
+    let body = text;
+    const op = /^(>=|<=)\s*/.exec(text);
+    if (op) {
+        dir = op[1] === '>=' ? 'min' : 'max';
+        body = text.slice(op[0].length);
+    }
+    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
+        dir = 'max';
+    try {
+        return { key, text, value: parse(body, key), direction: dir, at };
+    }
+    catch (e) {
+        if (!isUserError(e))
+            throw e;
+        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+    }
+}
+/** Parses and validates edgeml.yml text; `file` names it in messages. */
+function parseConfig(text, file) {
+    const lc = new yaml_dist/* LineCounter */.HN();
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length) {
+        const err = doc.errors[0];
+        const { line, col } = lc.linePos(err.pos[0]);
+        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
+    }
+    const data = doc.toJS() ?? {};
+    const validate = compiled();
+    if (!validate(data)) {
+        const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
+        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
+        const first = problems[0];
+        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
+        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
+    }
+    const raw = data;
+    const models = raw.models ?? {};
+    const budgets = (raw.budgets ?? []).map((b, index) => {
+        const at = locate(doc, lc, file, ['budgets', index]);
+        if (b.model !== undefined && !(b.model in models)) {
+            const guess = didYouMean(b.model, Object.keys(models));
+            const known = Object.keys(models);
+            throw new UserError(`${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+        }
+        return {
+            index,
+            ...(b.model !== undefined ? { model: b.model } : {}),
+            ...(b.target !== undefined ? { target: b.target } : {}),
+            ...(b.device !== undefined ? { device: b.device } : {}),
+            level: b.level ?? 'error',
+            inconclusive: b.inconclusive ?? 'warn',
+            ...(b.message !== undefined ? { message: b.message } : {}),
+            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
+            at,
+        };
+    });
+    return {
+        file,
+        ...(raw.version ? { version: raw.version } : {}),
+        models,
+        targets: raw.targets ?? [],
+        benchmark: raw.benchmark ?? {},
+        compare: raw.compare ?? {},
+        datasets: raw.datasets ?? {},
+        budgets,
+    };
+}
+/** Reads and validates a config file. */
+function loadConfig(file) {
     let text;
     try {
         text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (e) {
         const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; give the file written by '${writer}'`);
+        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
+            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
     }
-    try {
-        return JSON.parse(text);
-    }
-    catch (e) {
-        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by '${writer}'`);
-    }
+    return parseConfig(text, file);
 }
-function readKind(file, kind) {
-    const doc = readJson(file, WRITERS[kind]);
-    const validate = validators[kind];
-    if (!validate(doc)) {
-        const err = validate.errors?.[0];
-        const problem = err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
-        throw new UserError(`${file}: not an edgeml ${kind} document (${problem}); regenerate it with '${WRITERS[kind]}'`);
+
+;// CONCATENATED MODULE: ./build/src/config/index.js
+// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
+// parsed. Nothing runs on a config that does not validate: every problem is a UserError
+// `file:line:col: key: what was expected`.
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/budgets/check.js
+// The check both the CLI and the action run: read and validate every input first (nothing is
+// judged on a bad config or document), then judge every budget.
+
+
+
+
+
+
+function runCheck(inputs) {
+    const config = loadConfig(inputs.config);
+    if (!inputs.results.length)
+        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+    const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
+    const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
+    const checks = evaluateBudgets(config, results, compare);
+    const notices = [];
+    const hasRegression = config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+    if (!compare && hasRegression)
+        notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
+    // Without a regression budget, compare's own verdict stands: slower fails the check.
+    const compareFails = !!compare && !hasRegression && compare.doc.verdict === 'slower';
+    if (compare) {
+        const r = compare.doc.ratio[compare.doc.metric];
+        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
+        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
     }
-    return doc;
+    return { config, doc: checkDocument(inputs.config, inputs.results, checks, compare, compareFails), notices };
 }
-const readCompare = (file) => readKind(file, 'compare');
-const readCheck = (file) => readKind(file, 'check');
+
+;// CONCATENATED MODULE: ./build/src/budgets/index.js
+// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/compare/types.js
+const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
+const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
+const COMPARE_METRICS = ['p50', 'p90'];
+
+;// CONCATENATED MODULE: ./build/src/stats/paired.js
+// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
+// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
+// with the error rate spent across repeated looks so that a sequential run stays honest.
+/**
+ * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
+ * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
+ */
+function signedRankCdf(n) {
+    const max = (n * (n + 1)) / 2;
+    // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
+    let dist = new Float64Array(max + 1);
+    dist[0] = 1;
+    for (let r = 1; r <= n; r++) {
+        const next = new Float64Array(max + 1);
+        for (let s = 0; s <= max; s++) {
+            if (dist[s] === 0)
+                continue;
+            next[s] += dist[s] / 2;
+            if (s + r <= max)
+                next[s + r] += dist[s] / 2;
+        }
+        dist = next;
+    }
+    let sum = 0;
+    for (let s = 0; s <= max; s++) {
+        sum += dist[s];
+        dist[s] = Math.min(1, sum);
+    }
+    return dist;
+}
+/**
+ * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
+ * distribution-free interval [W(k), W(M+1-k)] from the exact signed-rank distribution. Assumes
+ * independent values symmetric about their centre; with interleaved A/A rounds that symmetry
+ * follows from exchanging the two arms, so false alarms are controlled exactly.
+ */
+function hodgesLehmann(values, confidence) {
+    const n = values.length;
+    if (n === 0)
+        return { estimate: Number.NaN, ci: null, coverage: null };
+    const walsh = [];
+    for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++)
+            walsh.push((values[i] + values[j]) / 2);
+    walsh.sort((a, b) => a - b);
+    const m = walsh.length;
+    const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
+    const alpha = (1 - confidence) / 2;
+    const cdf = signedRankCdf(n);
+    // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
+    let c = -1;
+    while (c + 1 < cdf.length && cdf[c + 1] <= alpha)
+        c++;
+    if (c < 0)
+        return { estimate, ci: null, coverage: null };
+    return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * cdf[c] };
+}
+/**
+ * Error spent at the k-th look (k = 1, 2, ...): alpha * 6 / (pi^2 k^2). The terms sum to alpha,
+ * so by the union bound every interval of the sequence covers the truth at once with probability
+ * >= 1 - alpha, however many looks the run takes and whenever it stops.
+ */
+function spentAlpha(alpha, look) {
+    return (alpha * 6) / (Math.PI ** 2 * look ** 2);
+}
+/**
+ * Rounds at which the sequential comparison looks at its data: `first`, then each time 25% more
+ * (at least one more), so a long run takes few looks and little of the error budget goes to waste.
+ */
+function isLook(rounds, first) {
+    let n = first;
+    let k = 1;
+    while (n < rounds) {
+        n = Math.max(n + 1, Math.ceil(n * 1.25));
+        k++;
+    }
+    return n === rounds ? k : 0;
+}
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const lo = 0.02425;
+    if (p < lo) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - lo)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+/**
+ * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
+ * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
+ * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
+ * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
+ */
+function storedBaseInterval(headLogs, baseLog, confidence) {
+    const n = headLogs.length;
+    const sorted = [...headLogs].sort((x, y) => x - y);
+    const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
+    const med = median(sorted);
+    const estimate = med - baseLog;
+    if (n < 3)
+        return { estimate, ci: null, coverage: null };
+    // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
+    const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
+    const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
+    return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/verdict.js
+// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+
+const CONFIDENCE = 0.95;
+const METHOD = {
+    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
+    interval: 'distribution-free interval from the exact Wilcoxon signed-rank distribution over rounds',
+    sequential: 'alpha spending over looks: look k spends 0.05*6/(pi^2 k^2), so all intervals hold together at 95%',
+};
+const STORED_METHOD = {
+    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
+    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
+    sequential: METHOD.sequential,
+};
+/**
+ * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
+ * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
+ */
+function judge(ci, threshold) {
+    if (!ci)
+        return 'inconclusive';
+    const [lo, hi] = ci;
+    if (lo > 1 + threshold)
+        return 'slower';
+    if (hi < 1 - threshold)
+        return 'faster';
+    if (lo >= 1 - threshold && hi <= 1 + threshold)
+        return 'unchanged';
+    return 'inconclusive';
+}
+/** The ratio of one percentile over the rounds so far, at the level of look `look`. */
+function ratioAt(rounds, metric, look, threshold, storedBase) {
+    const level = 1 - spentAlpha(1 - CONFIDENCE, look);
+    const est = storedBase !== undefined
+        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric])), Math.log(storedBase), level)
+        : hodgesLehmann(rounds.map((r) => Math.log(r.head[metric] / r.base[metric])), level);
+    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
+    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/run.js
+// The comparison loop: base and head measured in alternating rounds (a fresh process for every
+// measurement, the order flipped each round: A B, B A, A B, ...), looked at on a schedule, until the
+// verdict is decided or the time is spent. Never base in one block and head in another: a machine
+// that slows down halfway would then read as a regression.
+
+
+
+
+
+
+
+
+const COMPARE_DEFAULTS = {
+    threshold: 0.05,
+    metric: 'p50',
+    maxDurationMs: 60_000,
+    minRounds: 8,
+    maxRounds: 0,
+    /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
+    minDurationMs: 1000,
+    minIterations: 50,
+    warmup: 10,
+};
+function measurement(m) {
+    const sorted = sortedCopy(m.samples);
+    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), iterations: sorted.length };
+}
+function shapes(m) {
+    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+}
+function exactComparisons(base, head, baseInputs, headInputs) {
+    return [
+        { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
+        { quantity: 'bytes', base: base.bytes, head: head.bytes, same: base.bytes === head.bytes },
+        { quantity: 'format', base: base.format, head: head.format, same: base.format === head.format },
+        { quantity: 'inputs', base: baseInputs, head: headInputs, same: baseInputs === headInputs },
+    ];
+}
+/** A stored base must come from this device kind, runtime and settings, or the ratio means nothing. */
+function checkStoredBase(opts, doc, file, settings) {
+    const b = opts.bench;
+    const mismatch = [
+        ['--runtime', 'onnxruntime-node', doc.runtime.name],
+        ['--scenario', b.scenario, doc.scenario],
+        ['--threads', b.threads, doc.runtime.threads],
+        ['--ep', b.executionProvider, doc.runtime.executionProvider],
+        ['--opt-level', b.optLevel, doc.runtime.optLevel ?? 'none'],
+        ['--samples-per-query', settings.samplesPerQuery, doc.settings.samplesPerQuery],
+    ];
+    for (const [flag, here, there] of mismatch) {
+        if (here !== there)
+            throw new UserError(`${file}: measured with ${flag} ${there}, this run uses ${here}; give ${flag} ${there} so the two are comparable`);
+    }
+    const here = describeDevice(b.deviceLabel);
+    if (here.fingerprint === doc.device.fingerprint)
+        return undefined;
+    const describe = (d) => `${d.label} (${d.cpuModel}, ${d.cores} cores, fingerprint ${d.fingerprint})`;
+    if (!opts.allowDifferentDevice) {
+        throw new UserError(`${file}: measured on a different device, ${describe(doc.device)}, not this ${describe(here)}; measure both here (edgeml compare --base A.onnx --head B.onnx) or pass --allow-different-device`);
+    }
+    return { base: describe(doc.device), head: describe(here) };
+}
+async function runCompare(opts, hooks = {}) {
+    const started = Date.now();
+    const stored = opts.baseResults;
+    if (!stored && !opts.base)
+        throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+    const head = await inspectModelFile(opts.head);
+    const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
+    const b = opts.bench;
+    const settings = {
+        warmup: b.warmup,
+        minIterations: b.minIterations,
+        maxIterations: b.maxIterations,
+        minDurationMs: b.minDurationMs,
+        maxDurationMs: Math.max(b.maxDurationMs, b.minDurationMs),
+        samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
+        seed: b.seed,
+    };
+    let differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
+    const request = (model) => ({
+        model,
+        inputs: b.inputs,
+        session: { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel },
+        run: { scenario: b.scenario, ...settings },
+    });
+    const rounds = [];
+    let looks = 0;
+    let runtimeVersion = '';
+    let inputs = { base: stored ? shapes(stored.doc) : '', head: '' };
+    let lastRoundMs = 0;
+    let stopped = 'max-duration';
+    const storedP = (metric) => (stored ? (stored.doc.latencyMs[metric] ?? undefined) : undefined);
+    const ratios = (look) => ({
+        p50: ratioAt(rounds, 'p50', look, opts.threshold, storedP('p50')),
+        p90: ratioAt(rounds, 'p90', look, opts.threshold, storedP('p90')),
+    });
+    let ratio = ratios(1);
+    for (;;) {
+        const elapsed = Date.now() - started;
+        if (opts.maxRounds > 0 && rounds.length >= opts.maxRounds) {
+            stopped = 'max-rounds';
+            break;
+        }
+        if (rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs)
+            break;
+        const roundStart = Date.now();
+        const first = rounds.length % 2 === 0 ? 'base' : 'head';
+        let baseRun = null;
+        let headRun;
+        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
+            const m = await runWorker(request(arm === 'base' ? base.path : head.path));
+            runtimeVersion ||= m.runtimeVersion;
+            inputs = { ...inputs, [arm]: shapes(m) };
+            if (arm === 'base')
+                baseRun = measurement(m);
+            else
+                headRun = measurement(m);
+        }
+        if (stored && rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
+            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
+            if (!opts.allowDifferentDevice) {
+                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
+            }
+            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
+        }
+        rounds.push({ first: stored ? 'head' : first, base: baseRun, head: headRun });
+        lastRoundMs = Date.now() - roundStart;
+        const look = isLook(rounds.length, opts.minRounds);
+        if (look) {
+            looks = look;
+            ratio = ratios(look);
+            hooks.onLook?.({ rounds: rounds.length, looks, ratio, verdict: ratio[opts.metric].verdict, metric: opts.metric });
+            if (ratio[opts.metric].verdict !== 'inconclusive') {
+                stopped = 'decided';
+                break;
+            }
+        }
+    }
+    if (stopped !== 'decided') {
+        // One last look at everything measured: it spends the next share of the error budget.
+        looks += 1;
+        ratio = ratios(looks);
+    }
+    return {
+        schema: COMPARE_SCHEMA,
+        kind: 'compare',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        mode: stored ? 'stored-base' : 'interleaved',
+        verdict: ratio[opts.metric].verdict,
+        metric: opts.metric,
+        threshold: opts.threshold,
+        rounds: rounds.length,
+        looks,
+        stopped,
+        durationMs: Date.now() - started,
+        method: stored ? { ...STORED_METHOD } : { ...METHOD },
+        ratio,
+        base: {
+            model: base,
+            runtimeVersion: stored ? stored.doc.runtime.version : runtimeVersion,
+            ...(stored ? { results: (0,external_node_path_.basename)(stored.file), device: stored.doc.device } : {}),
+        },
+        head: { model: head },
+        runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
+        device: describeDevice(b.deviceLabel),
+        ...(differentDevice ? { differentDevice } : {}),
+        scenario: b.scenario,
+        settings,
+        exact: exactComparisons(base, head, inputs.base, inputs.head),
+        measurements: rounds,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/index.js
+// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/report/docs.js
+// The report's view of the documents it is given: bench results as they are, and compare and
+// check documents (read and validated by their own modules, schemas/compare.schema.json and
+// schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
+
+
+
+
+
+const median = (xs) => percentile(sortedCopy(xs), 0.5);
+/** A compare document as the report shows it: each side's latency is the median over rounds. */
+function compareView(doc) {
+    const rounds = doc.measurements;
+    const head = { p50: median(rounds.map((r) => r.head.p50)), p90: median(rounds.map((r) => r.head.p90)) };
+    const baseArms = rounds.flatMap((r) => (r.base ? [r.base] : []));
+    // A stored base is one earlier run: its level follows from the ratio.
+    const base = baseArms.length
+        ? { p50: median(baseArms.map((b) => b.p50)), p90: median(baseArms.map((b) => b.p90)) }
+        : { p50: head.p50 / doc.ratio.p50.estimate, p90: head.p90 / doc.ratio.p90.estimate };
+    const side = (model, version, device, latencyMs) => ({
+        model: { name: model.name, bytes: model.bytes, sha256: model.sha256, format: model.format },
+        runtime: { version, executionProvider: doc.runtime.executionProvider },
+        device: { label: device.label, fingerprint: device.fingerprint },
+        latencyMs,
+    });
+    return {
+        kind: 'compare',
+        verdict: doc.verdict,
+        ratio: { p50: { estimate: doc.ratio.p50.estimate, ci95: doc.ratio.p50.ci95 }, p90: { estimate: doc.ratio.p90.estimate, ci95: doc.ratio.p90.ci95 } },
+        rounds: doc.rounds,
+        threshold: doc.threshold,
+        base: side(doc.base.model, doc.base.runtimeVersion, doc.base.device ?? doc.device, base),
+        head: side(doc.head.model, doc.runtime.version, doc.device, head),
+    };
+}
+/** A judged budget row as the report shows it; skipped rows (nothing to judge) are left out. */
+function budgetView(c) {
+    if (c.status === 'skipped')
+        return null;
+    const status = c.outcome === 'failure' ? 'fail' : c.status === 'fail' ? 'warn' : c.status;
+    return {
+        key: c.key,
+        value: c.value,
+        limit: c.limit,
+        limitText: c.limitText,
+        status,
+        level: c.level,
+        message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
+        ...(c.model !== undefined ? { model: c.model } : {}),
+        ...(c.device !== undefined ? { device: c.device } : {}),
+    };
+}
+function checkView(doc) {
+    return { kind: 'check', budgets: doc.checks.flatMap((c) => budgetView(c) ?? []) };
+}
+const docs_readCompare = (file) => compareView(readCompare(file));
+const docs_readCheck = (file) => checkView(readCheck(file));
 /** Reads and validates every document; the first bad one is a UserError naming its file. */
 function readReportInputs(files) {
     if (files.results.length === 0 && !files.compare?.length) {
@@ -44281,8 +45082,8 @@ function readReportInputs(files) {
     }
     return {
         results: files.results.map((file) => ({ file, doc: readResults(file) })),
-        compare: (files.compare ?? []).map((file) => ({ file, doc: readCompare(file) })),
-        check: (files.check ?? []).map((file) => ({ file, doc: readCheck(file) })),
+        compare: (files.compare ?? []).map((file) => ({ file, doc: docs_readCompare(file) })),
+        check: (files.check ?? []).map((file) => ({ file, doc: docs_readCheck(file) })),
     };
 }
 
@@ -44462,10 +45263,48 @@ function modelSvg(group) {
     return `${parts.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./build/src/report/check.js
+// The check as Markdown: one line of counts, then every budget with value, limit and status.
+
+
+
+const ICON = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive', skipped: '➖ skipped' };
+/** A value in the unit its key is written in. */
+function fmtBudgetValue(key, v) {
+    if (v === null || !Number.isFinite(v))
+        return 'n/a';
+    if (key.startsWith('latency.'))
+        return fmtMs(v);
+    if (key === 'memory.peak' || key === 'size')
+        return fmtBytes(v);
+    if (key === 'throughput')
+        return fmtRate(v);
+    if (key.startsWith('regression.'))
+        return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
+    return v <= 1 ? `${(v * 100).toFixed(2)}%` : String(v);
+}
+function checkMarkdown(checks, verdict, e = escapeMarkdown, extra = []) {
+    const n = (s) => checks.filter((c) => c.status === s).length;
+    const headline = `**budgets: ${verdict}** · ${n('pass')} pass, ${n('fail')} fail, ${n('inconclusive')} inconclusive${n('skipped') ? `, ${n('skipped')} skipped` : ''}`;
+    const rows = [
+        ['budget', 'on', 'value', '95% interval', 'limit', 'status', 'level', 'line'],
+        ...checks.map((c) => [
+            e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value),
+            c.interval ? `${fmtBudgetValue(c.key, c.interval[0])} – ${fmtBudgetValue(c.key, c.interval[1])}` : '',
+            `${c.direction === 'max' ? '≤' : '≥'} ${e(c.limitText.replace(/^(>=|<=)\s*/, ''))}`, ICON[c.status], c.level, `${e(c.at.file)}:${c.at.line}`,
+        ]),
+    ];
+    const notes = checks
+        .filter((c) => c.status !== 'pass' && (c.note || c.message))
+        .map((c) => `> ${e(c.key)} (${e(c.subject)}): ${[c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).map((t) => e(String(t))).join('; ')}`);
+    return [headline, ...extra.map(e), '', checks.length ? markdownTable(rows, { align: ['l', 'l', 'r', 'r', 'r', 'l', 'l', 'l'] }) : 'No budgets in the config.', ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./build/src/report/markdown.js
 // The report as Markdown for a PR comment and a job summary: a headline, a table per model, charts,
 // budgets, and collapsible details. Every string from a document goes through `e`; numbers are
 // formatted from numbers.
+
 
 
 
@@ -44543,7 +45382,7 @@ function modelTable(group, e = escapeMarkdown) {
 }
 function budgetsTable(budgets, e = escapeMarkdown) {
     const rows = budgets.map((b) => [
-        `${BUDGET_ICON[b.status]} ${b.status}`, e(b.key), fmtNumber(b.value), fmtNumber(b.limit), e(b.level),
+        `${BUDGET_ICON[b.status]} ${b.status}`, e(b.key), fmtBudgetValue(b.key, b.value), b.limitText ? e(b.limitText) : fmtNumber(b.limit), e(b.level),
         [b.model, b.device].filter((s) => s !== undefined).map((s) => e(s)).join(' @ '), e(b.message),
     ]);
     return ['#### Budgets', '', markdownTable([['status', 'budget', 'value', 'limit', 'level', 'result', 'message'], ...rows])].join('\n');
@@ -44666,7 +45505,7 @@ function fmtRatio(r) {
 function fmtCi(r) {
     return r.ci95 ? `${r.ci95[0].toFixed(3)} – ${r.ci95[1].toFixed(3)}` : 'too few rounds';
 }
-function median(xs) {
+function compare_median(xs) {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
@@ -44681,7 +45520,7 @@ function compareMarkdown(c, e = escapeMarkdown) {
         head.push(`⚠ base measured elsewhere (allowed by --allow-different-device): ${e(c.differentDevice.base)}`);
     const arm = (who, m) => {
         const xs = c.measurements.map((r) => r[who]?.[m]).filter((x) => x !== undefined);
-        return xs.length ? fmtMs(median(xs)) : 'n/a';
+        return xs.length ? fmtMs(compare_median(xs)) : 'n/a';
     };
     const rows = [
         ['metric', 'base (median of runs)', 'head (median of runs)', 'head/base', '95% interval', 'verdict'],
@@ -44701,43 +45540,6 @@ function compareMarkdown(c, e = escapeMarkdown) {
         parts.push('', '> base and head are the same file: any difference above is noise.');
     parts.push('', `> ${e(c.method.estimate)}; ${e(c.method.interval)}; ${e(c.method.sequential)}.`);
     return parts.join('\n');
-}
-
-;// CONCATENATED MODULE: ./build/src/report/check.js
-// The check as Markdown: one line of counts, then every budget with value, limit and status.
-
-
-
-const ICON = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive', skipped: '➖ skipped' };
-/** A value in the unit its key is written in. */
-function fmtBudgetValue(key, v) {
-    if (v === null || !Number.isFinite(v))
-        return 'n/a';
-    if (key.startsWith('latency.'))
-        return fmtMs(v);
-    if (key === 'memory.peak' || key === 'size')
-        return fmtBytes(v);
-    if (key === 'throughput')
-        return fmtRate(v);
-    if (key.startsWith('regression.'))
-        return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
-    return v <= 1 ? `${(v * 100).toFixed(2)}%` : String(v);
-}
-function checkMarkdown(checks, verdict, e = escapeMarkdown, extra = []) {
-    const n = (s) => checks.filter((c) => c.status === s).length;
-    const headline = `**budgets: ${verdict}** · ${n('pass')} pass, ${n('fail')} fail, ${n('inconclusive')} inconclusive${n('skipped') ? `, ${n('skipped')} skipped` : ''}`;
-    const rows = [
-        ['budget', 'on', 'value', '95% interval', 'limit', 'status', 'level', 'line'],
-        ...checks.map((c) => [
-            e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value),
-            c.interval ? `${fmtBudgetValue(c.key, c.interval[0])} – ${fmtBudgetValue(c.key, c.interval[1])}` : '',
-            `${c.direction === 'max' ? '≤' : '≥'} ${e(c.limitText.replace(/^(>=|<=)\s*/, ''))}`, ICON[c.status], c.level, `${e(c.at.file)}:${c.at.line}`,
-        ]),
-    ];
-    const notes = checks
-        .filter((c) => c.status !== 'pass' && (c.note || c.message))
-        .map((c) => `> ${e(c.key)} (${e(c.subject)}): ${[c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).map((t) => e(String(t))).join('; ')}`);
-    return [headline, ...extra.map(e), '', checks.length ? markdownTable(rows, { align: ['l', 'l', 'r', 'r', 'r', 'l', 'l', 'l'] }) : 'No budgets in the config.', ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./build/src/report/optimize.js
@@ -45119,7 +45921,7 @@ function entryPath(entry) {
     return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${fileSafe(entry.device.label)}-${entry.device.fingerprint}.json`);
 }
 function validateEntry(doc) {
-    return schemaProblem(history_entry_schema_namespaceObject, doc);
+    return document_schemaProblem(history_entry_schema_namespaceObject, doc);
 }
 /**
  * Adds an entry to the history folder, never rewriting one: if results of this commit and device
@@ -45375,7 +46177,7 @@ function sparkline(values) {
 
 
 const history_collect = (value, previous) => [...previous, value];
-const VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
+const history_VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
 function parseBudgetFlag(raw) {
     const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
     if (!m)
@@ -45385,8 +46187,8 @@ function parseBudgetFlag(raw) {
 function parseVerdictFlag(raw) {
     const at = raw.lastIndexOf('=');
     const verdict = raw.slice(at + 1);
-    if (at <= 0 || !VERDICTS.includes(verdict)) {
-        throw new UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
+    if (at <= 0 || !history_VERDICTS.includes(verdict)) {
+        throw new UserError(`--verdict ${raw}: expected MODEL=${history_VERDICTS.join('|')}, e.g. --verdict detector=slower`);
     }
     return [raw.slice(0, at), verdict];
 }
@@ -45522,526 +46324,6 @@ function reportCommand() {
     });
 }
 
-;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
-// Budgets against measurements: each limit of each budget, for each results document its
-// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
-
-
-/** `jetson-*` as a whole-string, case-sensitive match. */
-function globMatch(glob, text) {
-    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    return re.test(text);
-}
-function modelMatches(config, budget, modelPath) {
-    if (budget.model === undefined)
-        return true;
-    const entry = config.models[budget.model];
-    const configured = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), entry.path);
-    // Results from another machine carry its absolute path: the file name decides then.
-    return (0,external_node_path_.resolve)(modelPath) === configured || (0,external_node_path_.basename)(modelPath) === (0,external_node_path_.basename)(entry.path);
-}
-function selects(config, budget, doc) {
-    if (!modelMatches(config, budget, doc.model.path))
-        return false;
-    const target = doc.target ?? 'source';
-    if (budget.target !== undefined && budget.target !== target)
-        return false;
-    if (budget.device !== undefined) {
-        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
-        if (!labels.some((l) => globMatch(budget.device, l)))
-            return false;
-    }
-    return true;
-}
-const NOT_REPORTED = { status: 'inconclusive', value: null, note: "not reported by the runtime's benchmark tool" };
-function byPoint(value, limit) {
-    if (value === null)
-        return NOT_REPORTED;
-    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
-    return { status: ok ? 'pass' : 'fail', value };
-}
-/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
-function byInterval(value, ci, limit, tooFew) {
-    if (!ci)
-        return { status: 'inconclusive', value, interval: null, note: tooFew };
-    const [lo, hi] = ci;
-    if (hi < limit.value)
-        return { status: 'pass', value, interval: ci };
-    if (lo > limit.value)
-        return { status: 'fail', value, interval: ci };
-    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
-}
-function latency(doc, p, limit) {
-    const value = doc.latencyMs[p];
-    if (value === null)
-        return NOT_REPORTED;
-    let ci = null;
-    if (doc.samplesMs?.length) {
-        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
-        ci = c ? [c.lo, c.hi] : null;
-    }
-    else if (p !== 'p99')
-        ci = doc.latencyCi95Ms[p];
-    const sufficient = p === 'p50' || doc.percentileSufficient[p];
-    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
-    if (!sufficient)
-        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
-    if (p === 'p99' && !ci) {
-        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
-    }
-    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
-}
-/** accuracy.<metric> / fidelity.<metric> from wherever the evaluation put them in the document. */
-function score(doc, kind, metric) {
-    const d = doc;
-    for (const v of [d[kind]?.[metric], d.metrics?.[metric]])
-        if (typeof v === 'number')
-            return v;
-    return undefined;
-}
-function judgeResults(limit, doc) {
-    const k = limit.key;
-    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
-        return latency(doc, k.slice(8), limit);
-    if (k === 'throughput')
-        return byPoint(doc.throughputPerSec, limit);
-    if (k === 'memory.peak')
-        return byPoint(doc.memory.peakRssBytes, limit);
-    if (k === 'size')
-        return byPoint(doc.model.bytes, limit);
-    const [kind, metric] = [k.slice(0, k.indexOf('.')), k.slice(k.indexOf('.') + 1)];
-    const v = score(doc, kind, metric);
-    if (v === undefined)
-        return { status: 'inconclusive', value: null, note: `no ${k} in the results: evaluate the model (edgeml eval) before the check` };
-    return byPoint(v, limit);
-}
-function judgeRegression(limit, cmp) {
-    if (!cmp)
-        return { status: 'pass', value: null, note: 'no base to compare with yet (first run): passes; give --compare from edgeml compare' };
-    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
-    const change = r.estimate - 1;
-    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
-    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
-    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
-}
-function outcome(status, budget) {
-    if (status === 'pass')
-        return 'ok';
-    if (status === 'skipped')
-        return 'notice';
-    if (status === 'fail')
-        return budget.level === 'error' ? 'failure' : 'warning';
-    // Inconclusive: as configured, but never worse than the budget's level.
-    if (budget.inconclusive === 'pass')
-        return 'ok';
-    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
-}
-function evaluateBudgets(config, results, compare) {
-    const rows = [];
-    for (const budget of config.budgets) {
-        for (const limit of budget.limits) {
-            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at, ...(budget.message ? { message: budget.message } : {}) };
-            const push = (j, subject, source) => {
-                rows.push({
-                    ...base, subject, source, status: j.status, outcome: outcome(j.status, budget), value: j.value,
-                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
-                });
-            };
-            if (limit.key.startsWith('regression.')) {
-                const head = compare?.doc.head.model.path;
-                if (compare && head && !modelMatches(config, budget, head))
-                    continue;
-                push(judgeRegression(limit, compare?.doc), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'), compare?.file ?? '');
-                continue;
-            }
-            const matching = results.filter((r) => selects(config, budget, r.doc));
-            if (!matching.length) {
-                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
-                push({ status: 'skipped', value: null, note: `no results for ${sel || 'this budget'}` }, budget.model ?? '-', '');
-                continue;
-            }
-            for (const r of matching)
-                push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file);
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/check.schema.json
-const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","skipped"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","skipped"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/budgets/document.js
-// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
-
-
-
-
-
-const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
-function checkDocument(config, results, checks, compare, compareFails = false) {
-    const count = (s) => checks.filter((c) => c.status === s).length;
-    return {
-        schema: CHECK_SCHEMA,
-        kind: 'check',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
-        config,
-        results,
-        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
-        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), skipped: count('skipped') },
-        checks,
-    };
-}
-let validator;
-function writeCheck(file, doc) {
-    if (!validator) {
-        const ajv = new _2020.Ajv2020({ strict: true });
-        dist(ajv);
-        validator = ajv.compile(check_schema_namespaceObject);
-    }
-    if (!validator(doc))
-        throw new Error(`internal: check document does not match its schema: ${JSON.stringify(validator.errors?.[0])}`);
-    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
-}
-
-;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
-const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","rounds","looks","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90"],"description":"The percentile whose ratio decides the verdict."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"rounds":{"type":"integer","minimum":0},"looks":{"type":"integer","minimum":0},"stopped":{"enum":["decided","max-duration","max-rounds"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compare/document.js
-// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
-// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
-
-
-
-
-
-
-
-let document_validator;
-function document_validate(doc) {
-    if (!document_validator) {
-        const ajv = new _2020.Ajv2020({ allErrors: false, strict: true });
-        dist(ajv);
-        ajv.addSchema(results_schema_namespaceObject);
-        document_validator = ajv.compile(compare_schema_namespaceObject);
-    }
-    if (document_validator(doc))
-        return null;
-    const err = document_validator.errors?.[0];
-    return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
-}
-function writeCompare(file, doc) {
-    const problem = document_validate(doc);
-    if (problem)
-        throw new Error(`internal: compare document does not match its schema: ${problem}`);
-    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
-}
-/** Reads and validates a compare document; every problem is a UserError naming the file. */
-function document_readCompare(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such compare file' : `cannot read it (${code})`}; give the file written by 'edgeml compare --json'`);
-    }
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (e) {
-        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by 'edgeml compare --json'`);
-    }
-    const problem = document_validate(doc);
-    if (problem)
-        throw new UserError(`${file}: not an edgeml compare document (${problem}); regenerate it with 'edgeml compare --json'`);
-    return doc;
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare, as its flags.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent"},"metric":{"enum":["p50","p90"]},"max-duration":{"$ref":"#/$defs/duration"},"min-duration":{"$ref":"#/$defs/duration"},"min-rounds":{"type":"integer","minimum":2},"max-rounds":{"type":"integer","minimum":0}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1},"metrics":{"type":"array","items":{"type":"string"}}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
-;// CONCATENATED MODULE: ./build/src/config/suggest.js
-// "Did you mean": the closest allowed key by edit distance.
-/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
-function editDistance(a, b) {
-    const s = a.toLowerCase();
-    const t = b.toLowerCase();
-    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= s.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= t.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
-        }
-        prev = cur;
-    }
-    return prev[t.length];
-}
-/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
-function didYouMean(word, allowed) {
-    let best;
-    let bestD = Infinity;
-    for (const a of allowed) {
-        const d = editDistance(word, a);
-        if (d < bestD) {
-            best = a;
-            bestD = d;
-        }
-    }
-    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
-}
-
-;// CONCATENATED MODULE: ./build/src/config/parse.js
-// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
-// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
-
-
-
-
-
-
-
-
-let parse_validator;
-function compiled() {
-    parse_validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
-    return parse_validator;
-}
-/** budgets[0].limits.latency.p90 */
-function keyName(path) {
-    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
-}
-function pointerToPath(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-/** Where a path is in the file: the key's position when `atKey`, else the value's. */
-function locate(doc, lc, file, path, atKey = false) {
-    let node = doc.contents;
-    let offset = doc.contents?.range?.[0] ?? 0;
-    for (let i = 0; i < path.length; i++) {
-        const seg = path[i];
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((p) => ((0,yaml_dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-            if (!pair)
-                break;
-            const keyRange = pair.key?.range;
-            if (i === path.length - 1 && atKey && keyRange) {
-                offset = keyRange[0];
-                break;
-            }
-            node = pair.value;
-            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof seg === 'number') {
-            node = node.items[seg];
-            offset = node?.range?.[0] ?? offset;
-        }
-        else
-            break;
-    }
-    const { line, col } = lc.linePos(offset);
-    return { file, line, col };
-}
-const where = (p) => `${p.file}:${p.line}:${p.col}`;
-const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
-};
-function describeValue(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return JSON.stringify(v);
-}
-/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
-function explain(e, doc, lc, file) {
-    const path = pointerToPath(e.instancePath);
-    if (e.keyword === 'additionalProperties') {
-        const extra = String(e.params.additionalProperty);
-        const parent = e.parentSchema;
-        const allowed = Object.keys(parent.properties ?? {});
-        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
-        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
-        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
-        return {
-            at: locate(doc, lc, file, [...path, extra], true),
-            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
-        };
-    }
-    const at = locate(doc, lc, file, path, false);
-    const key = keyName(path);
-    const got = describeValue(e.data);
-    switch (e.keyword) {
-        case 'required':
-            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
-        case 'enum': {
-            const allowed = e.params.allowedValues.map(String);
-            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
-        }
-        case 'const':
-            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
-        case 'type': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            if (def && DEF_EXPECTED[def])
-                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
-            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
-        }
-        case 'pattern': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
-            return { at, text: `${key}: expected ${expected}, got ${got}` };
-        }
-        default:
-            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
-    }
-}
-const PARSERS = [
-    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
-    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
-    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
-    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
-];
-function parseLimit(key, raw, at, name) {
-    const text = String(raw).trim();
-    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
-    let dir = direction;
-    let body = text;
-    const op = /^(>=|<=)\s*/.exec(text);
-    if (op) {
-        dir = op[1] === '>=' ? 'min' : 'max';
-        body = text.slice(op[0].length);
-    }
-    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
-        dir = 'max';
-    try {
-        return { key, text, value: parse(body, key), direction: dir, at };
-    }
-    catch (e) {
-        if (!isUserError(e))
-            throw e;
-        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-    }
-}
-/** Parses and validates edgeml.yml text; `file` names it in messages. */
-function parseConfig(text, file) {
-    const lc = new yaml_dist/* LineCounter */.HN();
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length) {
-        const err = doc.errors[0];
-        const { line, col } = lc.linePos(err.pos[0]);
-        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
-    }
-    const data = doc.toJS() ?? {};
-    const validate = compiled();
-    if (!validate(data)) {
-        const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
-        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
-        const first = problems[0];
-        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
-        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
-    }
-    const raw = data;
-    const models = raw.models ?? {};
-    const budgets = (raw.budgets ?? []).map((b, index) => {
-        const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined && !(b.model in models)) {
-            const guess = didYouMean(b.model, Object.keys(models));
-            const known = Object.keys(models);
-            throw new UserError(`${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-        }
-        return {
-            index,
-            ...(b.model !== undefined ? { model: b.model } : {}),
-            ...(b.target !== undefined ? { target: b.target } : {}),
-            ...(b.device !== undefined ? { device: b.device } : {}),
-            level: b.level ?? 'error',
-            inconclusive: b.inconclusive ?? 'warn',
-            ...(b.message !== undefined ? { message: b.message } : {}),
-            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
-            at,
-        };
-    });
-    return {
-        file,
-        ...(raw.version ? { version: raw.version } : {}),
-        models,
-        targets: raw.targets ?? [],
-        benchmark: raw.benchmark ?? {},
-        compare: raw.compare ?? {},
-        datasets: raw.datasets ?? {},
-        budgets,
-    };
-}
-/** Reads and validates a config file. */
-function loadConfig(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
-            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
-    }
-    return parseConfig(text, file);
-}
-
-;// CONCATENATED MODULE: ./build/src/config/index.js
-// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
-// parsed. Nothing runs on a config that does not validate: every problem is a UserError
-// `file:line:col: key: what was expected`.
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/budgets/check.js
-// The check both the CLI and the action run: read and validate every input first (nothing is
-// judged on a bad config or document), then judge every budget.
-
-
-
-
-
-
-function runCheck(inputs) {
-    const config = loadConfig(inputs.config);
-    if (!inputs.results.length)
-        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
-    const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
-    const compare = inputs.compare ? { file: inputs.compare, doc: document_readCompare(inputs.compare) } : undefined;
-    const checks = evaluateBudgets(config, results, compare);
-    const notices = [];
-    const hasRegression = config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
-    if (!compare && hasRegression)
-        notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
-    // Without a regression budget, compare's own verdict stands: slower fails the check.
-    const compareFails = !!compare && !hasRegression && compare.doc.verdict === 'slower';
-    if (compare) {
-        const r = compare.doc.ratio[compare.doc.metric];
-        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
-        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
-    }
-    return { config, doc: checkDocument(inputs.config, inputs.results, checks, compare, compareFails), notices };
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/index.js
-// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
-
-
-
-
-
 ;// CONCATENATED MODULE: ./build/src/cli/check.js
 // `edgeml check`: budgets of edgeml.yml against results -> table on stdout, document to --json.
 // Exit 0 pass, 1 a budget at level error failed (or compare said slower), 2 bad input.
@@ -46070,350 +46352,6 @@ function checkCommand() {
             process.exitCode = 1;
     });
 }
-
-;// CONCATENATED MODULE: ./build/src/compare/types.js
-const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
-const types_VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
-const COMPARE_METRICS = ['p50', 'p90'];
-
-;// CONCATENATED MODULE: ./build/src/stats/paired.js
-// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
-// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
-// with the error rate spent across repeated looks so that a sequential run stays honest.
-/**
- * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
- * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
- */
-function signedRankCdf(n) {
-    const max = (n * (n + 1)) / 2;
-    // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
-    let dist = new Float64Array(max + 1);
-    dist[0] = 1;
-    for (let r = 1; r <= n; r++) {
-        const next = new Float64Array(max + 1);
-        for (let s = 0; s <= max; s++) {
-            if (dist[s] === 0)
-                continue;
-            next[s] += dist[s] / 2;
-            if (s + r <= max)
-                next[s + r] += dist[s] / 2;
-        }
-        dist = next;
-    }
-    let sum = 0;
-    for (let s = 0; s <= max; s++) {
-        sum += dist[s];
-        dist[s] = Math.min(1, sum);
-    }
-    return dist;
-}
-/**
- * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
- * distribution-free interval [W(k), W(M+1-k)] from the exact signed-rank distribution. Assumes
- * independent values symmetric about their centre; with interleaved A/A rounds that symmetry
- * follows from exchanging the two arms, so false alarms are controlled exactly.
- */
-function hodgesLehmann(values, confidence) {
-    const n = values.length;
-    if (n === 0)
-        return { estimate: Number.NaN, ci: null, coverage: null };
-    const walsh = [];
-    for (let i = 0; i < n; i++)
-        for (let j = i; j < n; j++)
-            walsh.push((values[i] + values[j]) / 2);
-    walsh.sort((a, b) => a - b);
-    const m = walsh.length;
-    const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
-    const alpha = (1 - confidence) / 2;
-    const cdf = signedRankCdf(n);
-    // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
-    let c = -1;
-    while (c + 1 < cdf.length && cdf[c + 1] <= alpha)
-        c++;
-    if (c < 0)
-        return { estimate, ci: null, coverage: null };
-    return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * cdf[c] };
-}
-/**
- * Error spent at the k-th look (k = 1, 2, ...): alpha * 6 / (pi^2 k^2). The terms sum to alpha,
- * so by the union bound every interval of the sequence covers the truth at once with probability
- * >= 1 - alpha, however many looks the run takes and whenever it stops.
- */
-function spentAlpha(alpha, look) {
-    return (alpha * 6) / (Math.PI ** 2 * look ** 2);
-}
-/**
- * Rounds at which the sequential comparison looks at its data: `first`, then each time 25% more
- * (at least one more), so a long run takes few looks and little of the error budget goes to waste.
- */
-function isLook(rounds, first) {
-    let n = first;
-    let k = 1;
-    while (n < rounds) {
-        n = Math.max(n + 1, Math.ceil(n * 1.25));
-        k++;
-    }
-    return n === rounds ? k : 0;
-}
-/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const lo = 0.02425;
-    if (p < lo) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    if (p > 1 - lo)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-/**
- * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
- * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
- * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
- * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
- */
-function storedBaseInterval(headLogs, baseLog, confidence) {
-    const n = headLogs.length;
-    const sorted = [...headLogs].sort((x, y) => x - y);
-    const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
-    const med = median(sorted);
-    const estimate = med - baseLog;
-    if (n < 3)
-        return { estimate, ci: null, coverage: null };
-    // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
-    const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
-    const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
-    return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/verdict.js
-// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
-
-const CONFIDENCE = 0.95;
-const METHOD = {
-    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
-    interval: 'distribution-free interval from the exact Wilcoxon signed-rank distribution over rounds',
-    sequential: 'alpha spending over looks: look k spends 0.05*6/(pi^2 k^2), so all intervals hold together at 95%',
-};
-const STORED_METHOD = {
-    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
-    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
-    sequential: METHOD.sequential,
-};
-/**
- * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
- * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
- */
-function judge(ci, threshold) {
-    if (!ci)
-        return 'inconclusive';
-    const [lo, hi] = ci;
-    if (lo > 1 + threshold)
-        return 'slower';
-    if (hi < 1 - threshold)
-        return 'faster';
-    if (lo >= 1 - threshold && hi <= 1 + threshold)
-        return 'unchanged';
-    return 'inconclusive';
-}
-/** The ratio of one percentile over the rounds so far, at the level of look `look`. */
-function ratioAt(rounds, metric, look, threshold, storedBase) {
-    const level = 1 - spentAlpha(1 - CONFIDENCE, look);
-    const est = storedBase !== undefined
-        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric])), Math.log(storedBase), level)
-        : hodgesLehmann(rounds.map((r) => Math.log(r.head[metric] / r.base[metric])), level);
-    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
-    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/run.js
-// The comparison loop: base and head measured in alternating rounds (a fresh process for every
-// measurement, the order flipped each round: A B, B A, A B, ...), looked at on a schedule, until the
-// verdict is decided or the time is spent. Never base in one block and head in another: a machine
-// that slows down halfway would then read as a regression.
-
-
-
-
-
-
-
-
-const COMPARE_DEFAULTS = {
-    threshold: 0.05,
-    metric: 'p50',
-    maxDurationMs: 60_000,
-    minRounds: 8,
-    maxRounds: 0,
-    /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
-    minDurationMs: 1000,
-    minIterations: 50,
-    warmup: 10,
-};
-function measurement(m) {
-    const sorted = sortedCopy(m.samples);
-    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), iterations: sorted.length };
-}
-function shapes(m) {
-    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-}
-function exactComparisons(base, head, baseInputs, headInputs) {
-    return [
-        { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
-        { quantity: 'bytes', base: base.bytes, head: head.bytes, same: base.bytes === head.bytes },
-        { quantity: 'format', base: base.format, head: head.format, same: base.format === head.format },
-        { quantity: 'inputs', base: baseInputs, head: headInputs, same: baseInputs === headInputs },
-    ];
-}
-/** A stored base must come from this device kind, runtime and settings, or the ratio means nothing. */
-function checkStoredBase(opts, doc, file, settings) {
-    const b = opts.bench;
-    const mismatch = [
-        ['--runtime', 'onnxruntime-node', doc.runtime.name],
-        ['--scenario', b.scenario, doc.scenario],
-        ['--threads', b.threads, doc.runtime.threads],
-        ['--ep', b.executionProvider, doc.runtime.executionProvider],
-        ['--opt-level', b.optLevel, doc.runtime.optLevel ?? 'none'],
-        ['--samples-per-query', settings.samplesPerQuery, doc.settings.samplesPerQuery],
-    ];
-    for (const [flag, here, there] of mismatch) {
-        if (here !== there)
-            throw new UserError(`${file}: measured with ${flag} ${there}, this run uses ${here}; give ${flag} ${there} so the two are comparable`);
-    }
-    const here = describeDevice(b.deviceLabel);
-    if (here.fingerprint === doc.device.fingerprint)
-        return undefined;
-    const describe = (d) => `${d.label} (${d.cpuModel}, ${d.cores} cores, fingerprint ${d.fingerprint})`;
-    if (!opts.allowDifferentDevice) {
-        throw new UserError(`${file}: measured on a different device, ${describe(doc.device)}, not this ${describe(here)}; measure both here (edgeml compare --base A.onnx --head B.onnx) or pass --allow-different-device`);
-    }
-    return { base: describe(doc.device), head: describe(here) };
-}
-async function runCompare(opts, hooks = {}) {
-    const started = Date.now();
-    const stored = opts.baseResults;
-    if (!stored && !opts.base)
-        throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
-    const head = await inspectModelFile(opts.head);
-    const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
-    const b = opts.bench;
-    const settings = {
-        warmup: b.warmup,
-        minIterations: b.minIterations,
-        maxIterations: b.maxIterations,
-        minDurationMs: b.minDurationMs,
-        maxDurationMs: Math.max(b.maxDurationMs, b.minDurationMs),
-        samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
-        seed: b.seed,
-    };
-    let differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
-    const request = (model) => ({
-        model,
-        inputs: b.inputs,
-        session: { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel },
-        run: { scenario: b.scenario, ...settings },
-    });
-    const rounds = [];
-    let looks = 0;
-    let runtimeVersion = '';
-    let inputs = { base: stored ? shapes(stored.doc) : '', head: '' };
-    let lastRoundMs = 0;
-    let stopped = 'max-duration';
-    const storedP = (metric) => (stored ? (stored.doc.latencyMs[metric] ?? undefined) : undefined);
-    const ratios = (look) => ({
-        p50: ratioAt(rounds, 'p50', look, opts.threshold, storedP('p50')),
-        p90: ratioAt(rounds, 'p90', look, opts.threshold, storedP('p90')),
-    });
-    let ratio = ratios(1);
-    for (;;) {
-        const elapsed = Date.now() - started;
-        if (opts.maxRounds > 0 && rounds.length >= opts.maxRounds) {
-            stopped = 'max-rounds';
-            break;
-        }
-        if (rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs)
-            break;
-        const roundStart = Date.now();
-        const first = rounds.length % 2 === 0 ? 'base' : 'head';
-        let baseRun = null;
-        let headRun;
-        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
-            const m = await runWorker(request(arm === 'base' ? base.path : head.path));
-            runtimeVersion ||= m.runtimeVersion;
-            inputs = { ...inputs, [arm]: shapes(m) };
-            if (arm === 'base')
-                baseRun = measurement(m);
-            else
-                headRun = measurement(m);
-        }
-        if (stored && rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
-            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
-            if (!opts.allowDifferentDevice) {
-                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
-            }
-            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
-        }
-        rounds.push({ first: stored ? 'head' : first, base: baseRun, head: headRun });
-        lastRoundMs = Date.now() - roundStart;
-        const look = isLook(rounds.length, opts.minRounds);
-        if (look) {
-            looks = look;
-            ratio = ratios(look);
-            hooks.onLook?.({ rounds: rounds.length, looks, ratio, verdict: ratio[opts.metric].verdict, metric: opts.metric });
-            if (ratio[opts.metric].verdict !== 'inconclusive') {
-                stopped = 'decided';
-                break;
-            }
-        }
-    }
-    if (stopped !== 'decided') {
-        // One last look at everything measured: it spends the next share of the error budget.
-        looks += 1;
-        ratio = ratios(looks);
-    }
-    return {
-        schema: COMPARE_SCHEMA,
-        kind: 'compare',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        mode: stored ? 'stored-base' : 'interleaved',
-        verdict: ratio[opts.metric].verdict,
-        metric: opts.metric,
-        threshold: opts.threshold,
-        rounds: rounds.length,
-        looks,
-        stopped,
-        durationMs: Date.now() - started,
-        method: stored ? { ...STORED_METHOD } : { ...METHOD },
-        ratio,
-        base: {
-            model: base,
-            runtimeVersion: stored ? stored.doc.runtime.version : runtimeVersion,
-            ...(stored ? { results: (0,external_node_path_.basename)(stored.file), device: stored.doc.device } : {}),
-        },
-        head: { model: head },
-        runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
-        device: describeDevice(b.deviceLabel),
-        ...(differentDevice ? { differentDevice } : {}),
-        scenario: b.scenario,
-        settings,
-        exact: exactComparisons(base, head, inputs.base, inputs.head),
-        measurements: rounds,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/index.js
-// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
-
-
-
-
 
 ;// CONCATENATED MODULE: ./build/src/cli/compare.js
 // `edgeml compare`: base and head in alternating rounds -> verdict table on stdout, document to --json.
@@ -46859,7 +46797,7 @@ function writeDurable(file, bytes) {
 
 class ConflictError extends Error {
 }
-async function repo_readJson(storage, path) {
+async function readJson(storage, path) {
     const bytes = await storage.read(path);
     if (!bytes)
         throw new UserError(`${storage.location}/${path}: missing; the channel is incomplete (restore it from its source)`);
@@ -46887,10 +46825,10 @@ async function loadState(storage) {
         throw new UserError(`--repo ${storage.location}: not an edgeml channel (no timestamp.json); give the folder that holds the channel, or an empty one to create it`);
     }
     const where = (p) => `${storage.location}/${p}`;
-    const timestamp = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Timestamp, (await repo_readJson(storage, 'timestamp.json')));
+    const timestamp = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Timestamp, (await readJson(storage, 'timestamp.json')));
     const snapName = `${timestamp.signed.snapshotMeta.version}.snapshot.json`;
-    const snapshot = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Snapshot, (await repo_readJson(storage, snapName)));
-    const root = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Root, (await repo_readJson(storage, 'root.json')));
+    const snapshot = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Snapshot, (await readJson(storage, snapName)));
+    const root = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Root, (await readJson(storage, 'root.json')));
     const versionOf = (role) => {
         const m = snapshot.signed.meta[`${role}.json`];
         if (!m)
@@ -46898,11 +46836,11 @@ async function loadState(storage) {
         return m.version;
     };
     const tname = `${versionOf('targets')}.targets.json`;
-    const topTargets = repo_parse(models_dist.MetadataKind.Targets, await repo_readJson(storage, tname), where(tname));
+    const topTargets = repo_parse(models_dist.MetadataKind.Targets, await readJson(storage, tname), where(tname));
     const channels = {};
     for (const c of CHANNELS) {
         const name = `${versionOf(c)}.${c}.json`;
-        channels[c] = repo_parse(models_dist.MetadataKind.Targets, await repo_readJson(storage, name), where(name));
+        channels[c] = repo_parse(models_dist.MetadataKind.Targets, await readJson(storage, name), where(name));
     }
     const state = { root, top: topTargets, channels, snapshot, timestamp };
     verifyState(state, storage.location);
@@ -47063,534 +47001,8 @@ async function refreshChannel(storage, keysDir, now, timestampExpiresInMs = EXPI
     });
 }
 
-;// CONCATENATED MODULE: ./build/src/fleet/inputs.js
-// What a release is made of, read from other steps' documents: the optimize manifest (optional),
-// a plain folder of artifact files, the check document (budgets) and bench results (metrics).
-// All read back as untrusted input: every field is checked before use.
-
-
-
-
-
-
-function readJsonFile(file, flag, what) {
-    try {
-        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-    }
-    catch (e) {
-        const code = e.code;
-        const why = code === 'ENOENT' ? 'no such file' : code ? `cannot read it (${code})` : `not JSON (${oneLine(e)})`;
-        throw new UserError(`${flag} ${file}: ${why}; give the ${what}`);
-    }
-}
-const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-function readManifest(file) {
-    const doc = readJsonFile(file, '--manifest', "manifest.json written by 'edgeml optimize'");
-    const bad = (why) => new UserError(`--manifest ${file}: ${why}; regenerate it with 'edgeml optimize'`);
-    if (!isObj(doc) || !Array.isArray(doc.artifacts))
-        throw bad('no artifacts[] list');
-    doc.artifacts.forEach((a, i) => {
-        if (!isObj(a))
-            throw bad(`artifacts[${i}] is not an object`);
-        if (typeof a.target !== 'string' || !NAME.test(a.target))
-            throw bad(`artifacts[${i}].target must be a name such as cpu-int8`);
-        if (typeof a.path !== 'string' || !a.path)
-            throw bad(`artifacts[${i}].path is missing`);
-        if (typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256))
-            throw bad(`artifacts[${i}].sha256 is not a sha256 hex digest`);
-        if (typeof a.bytes !== 'number')
-            throw bad(`artifacts[${i}].bytes is not a number`);
-        if (a.runtime !== undefined && (!isObj(a.runtime) || typeof a.runtime.name !== 'string' || typeof a.runtime.version !== 'string')) {
-            throw bad(`artifacts[${i}].runtime must be {name, version}`);
-        }
-    });
-    return doc;
-}
-function inputs_readCheck(file) {
-    const doc = readJsonFile(file, '--check', "document written by 'edgeml check --json'");
-    if (!isObj(doc) || typeof doc.status !== 'string' || !Array.isArray(doc.budgets) || !doc.budgets.every((b) => isObj(b) && typeof b.key === 'string' && typeof b.status === 'string')) {
-        throw new UserError(`--check ${file}: not a check document (needs status and budgets[] {key, status}); regenerate it with 'edgeml check --json'`);
-    }
-    return doc;
-}
-/** Budgets that block a release: failed at level error (a failed 'warn' budget only warns). */
-function failedBudgets(check) {
-    return check.budgets.filter((b) => b.status === 'fail' && b.level !== 'warn');
-}
-function describeBudget(b) {
-    const vs = b.value != null && b.limit != null ? ` ${b.value} vs limit ${b.limit}` : '';
-    return `${b.key}${vs}`;
-}
-const FAILED = new Set(['fail', 'failed', 'error']);
-function guessPrecision(name) {
-    const m = /(int8|uint8|fp16|float16|fp32|float32|int4)/i.exec(name);
-    return m ? m[1].toLowerCase() : null;
-}
-function guessAccelerator(target) {
-    if (/tensorrt|trt/i.test(target))
-        return 'tensorrt';
-    if (/cuda|gpu/i.test(target))
-        return 'cuda';
-    if (/openvino/i.test(target))
-        return 'openvino';
-    return 'none';
-}
-async function hashed(path, flag) {
-    if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile())
-        throw new UserError(`${flag}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
-    return { sha256: await sha256File(path), bytes: (0,external_node_fs_.statSync)(path).size };
-}
-/** The files of a release: from the manifest when given, else every file of the artifacts folder. */
-async function collectArtifacts(opts) {
-    const out = [];
-    if (opts.manifest) {
-        const m = readManifest(opts.manifest);
-        for (const a of m.artifacts) {
-            if (a.status === 'skipped')
-                continue;
-            if (a.status && FAILED.has(a.status) && !opts.force) {
-                throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} has status '${a.status}' (fidelity or build failed); fix it or pass --force`);
-            }
-            let local = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(opts.manifest), a.path);
-            if (!(0,external_node_fs_.existsSync)(local) && opts.artifactsDir)
-                local = (0,external_node_path_.join)(opts.artifactsDir, (0,external_node_path_.basename)(a.path));
-            const h = await hashed(local, '--manifest');
-            if (h.sha256 !== a.sha256) {
-                throw new UserError(`--manifest ${opts.manifest}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
-            }
-            const metrics = { bytes: h.bytes };
-            for (const [k, v] of Object.entries(a.fidelity ?? {}))
-                if (typeof v === 'number')
-                    metrics[k] = v;
-            out.push({
-                target: a.target, file: (0,external_node_path_.basename)(local), localPath: local, ...h,
-                precision: a.precision ?? guessPrecision(a.target),
-                runtime: { name: a.runtime?.name ?? 'onnxruntime', versionRange: a.runtime?.version ? `>=${a.runtime.version}` : '*' },
-                hardware: { os: a.hardware?.os ?? 'any', arch: a.hardware?.arch ?? 'any', accelerator: a.hardware?.accelerator ?? guessAccelerator(a.target) },
-                metrics,
-            });
-        }
-    }
-    else if (opts.artifactsDir) {
-        const dir = opts.artifactsDir;
-        if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new UserError(`--artifacts ${dir}: no such folder; give the folder of model files to publish`);
-        for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
-            const local = (0,external_node_path_.join)(dir, name);
-            if (name.startsWith('.') || !(0,external_node_fs_.statSync)(local).isFile())
-                continue;
-            const target = (0,external_node_path_.basename)(name, (0,external_node_path_.extname)(name));
-            if (!NAME.test(target))
-                throw new UserError(`--artifacts ${dir}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
-            const h = await hashed(local, '--artifacts');
-            out.push({
-                target, file: name, localPath: local, ...h, precision: guessPrecision(target),
-                runtime: { name: 'onnxruntime', versionRange: '*' },
-                hardware: { os: 'any', arch: 'any', accelerator: guessAccelerator(target) },
-                metrics: { bytes: h.bytes },
-            });
-        }
-    }
-    else {
-        throw new UserError('nothing to publish: give --artifacts DIR (one file per target) or --manifest manifest.json');
-    }
-    if (out.length === 0)
-        throw new UserError(`${opts.manifest ? `--manifest ${opts.manifest}` : `--artifacts ${opts.artifactsDir}`}: no artifacts to publish; run 'edgeml optimize' first`);
-    const seen = new Set();
-    for (const a of out) {
-        if (seen.has(a.target))
-            throw new UserError(`two artifacts for target ${a.target}; keep one file per target`);
-        seen.add(a.target);
-    }
-    return out;
-}
-/** Adds headline metrics from bench results documents whose model sha256 matches an artifact. */
-function addResultsMetrics(artifacts, resultsFiles) {
-    for (const file of resultsFiles) {
-        const r = readResults(file);
-        const a = artifacts.find((x) => x.sha256 === r.model.sha256);
-        if (!a)
-            throw new UserError(`--results ${file}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
-        // A figure the runtime's tool does not report is left out, never published as zero.
-        const put = (key, v) => {
-            if (v !== null)
-                a.metrics[key] = v;
-        };
-        put('p50Ms', r.latencyMs.p50);
-        put('p90Ms', r.latencyMs.p90);
-        put('p99Ms', r.latencyMs.p99);
-        put('peakRssBytes', r.memory.peakRssBytes);
-        put('throughputPerSec', r.throughputPerSec);
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/fleet/release.js
-// Release operations on a channel: publish, promote (or widen a rollout), roll back (forward).
-// Each one uploads target files first, then commits new metadata (timestamp.json last).
-
-
-
-
-
-function entriesOf(state, channel) {
-    return Object.values(state.channels[channel].signed.targets).flatMap((file) => {
-        const info = releaseInfoOf(file);
-        return info ? [{ path: file.path, file, info }] : [];
-    });
-}
-/** Where the bytes of a target live: `targets/<dir of path>/<sha256>.<file>` (consistent snapshots). */
-function storedPath(path, sha256) {
-    const at = path.lastIndexOf('/');
-    return `targets/${path.slice(0, at)}/${sha256}.${path.slice(at + 1)}`;
-}
-function sha(f) {
-    return f.hashes.sha256;
-}
-function maxRelease(entries) {
-    return entries.reduce((m, e) => Math.max(m, e.info.release), 0);
-}
-function result(status, channel, entries, timestampVersion) {
-    const i = entries[0].info;
-    return {
-        status, channel, model: i.model, version: i.version, release: i.release, rollout: i.rollout, timestampVersion,
-        targets: entries.map((e) => ({ target: e.info.target, path: e.path, sha256: sha(e.file), bytes: e.file.length, metrics: e.info.metrics })),
-    };
-}
-/** Writes the channel role with `keep` plus `added` entries; returns the new timestamp version. */
-async function writeChannel(storage, state, keysDir, channel, files, now) {
-    const keys = keysFor(state, keysDir, channel);
-    const version = await nextChannelVersion(storage, state, channel);
-    return commit(storage, state, keys, now, { channel, targets: buildChannelTargets(version, now, files) });
-}
-function withRollout(e, channel, release, rollout, now) {
-    const info = { ...e.info, release, rollout, publishedAt: now.toISOString() };
-    const path = targetPath(channel, info);
-    return { path, info, file: targetFile(path, sha(e.file), e.file.length, info) };
-}
-async function publishRelease(storage, keysDir, req, now = new Date()) {
-    return withChannel(storage, async (loaded) => {
-        let state = loaded;
-        if (!state) {
-            await initChannel(storage, keysDir, now);
-            state = (await loadState(storage));
-        }
-        keysFor(state, keysDir, req.channel); // fail on a missing or wrong key before uploading anything
-        const entries = entriesOf(state, req.channel);
-        const same = entries.filter((e) => e.info.model === req.model && e.info.version === req.version);
-        if (same.length) {
-            const identical = same.length === req.artifacts.length &&
-                req.artifacts.every((a) => same.some((e) => e.info.target === a.target && sha(e.file) === a.sha256));
-            if (!identical) {
-                throw new UserError(`--version ${req.version}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
-            }
-            if (same[0].info.rollout.percent !== req.rollout.percent) {
-                throw new UserError(`--rollout ${req.rollout.percent}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
-            }
-            return result('unchanged', req.channel, same, state.timestamp.signed.version);
-        }
-        const release = maxRelease(entries) + 1;
-        const rollout = { percent: req.rollout.percent, salt: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'), notBefore: req.rollout.notBefore };
-        const added = [];
-        for (const a of req.artifacts) {
-            const info = {
-                model: req.model, version: req.version, release, target: a.target, file: a.file, runtime: a.runtime, hardware: a.hardware,
-                precision: a.precision, metrics: metricStrings(a.metrics), rollout, publishedAt: now.toISOString(),
-            };
-            const path = targetPath(req.channel, info);
-            await storage.putTarget(storedPath(path, a.sha256), a.localPath);
-            added.push({ path, info, file: targetFile(path, a.sha256, a.bytes, info) });
-        }
-        const ts = await writeChannel(storage, state, keysDir, req.channel, [...entries, ...added].map((e) => e.file), now);
-        return result('published', req.channel, added, ts);
-    });
-}
-function metricStrings(m) {
-    return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [k, String(v)]));
-}
-function needState(state, storage) {
-    if (!state)
-        throw new UserError(`--repo ${storage.location}: empty; publish a release with 'edgeml publish' first`);
-    return state;
-}
-function pickModel(entries, model, where) {
-    const models = [...new Set(entries.map((e) => e.info.model))];
-    if (model)
-        return model;
-    if (models.length > 1)
-        throw new UserError(`${where} holds several models (${models.join(', ')}); say which with --model`);
-    if (models.length === 0)
-        throw new UserError(`${where} has no releases`);
-    return models[0];
-}
-/** Copies a release into `channel` (new release counter), or changes the rollout of one already there. */
-async function promoteRelease(storage, keysDir, req, now = new Date()) {
-    return withChannel(storage, async (loaded) => {
-        const state = needState(loaded, storage);
-        keysFor(state, keysDir, req.channel);
-        const entries = entriesOf(state, req.channel);
-        const match = (e) => e.info.version === req.version && (!req.model || e.info.model === req.model);
-        const here = entries.filter(match);
-        if (here.length) {
-            if (here[0].info.rollout.percent === req.rollout.percent && here[0].info.rollout.notBefore === req.rollout.notBefore) {
-                return result('unchanged', req.channel, here, state.timestamp.signed.version);
-            }
-            // Same salt, same counter: a wider rollout keeps every device already in, and they do not reinstall.
-            const rollout = { ...here[0].info.rollout, percent: req.rollout.percent, notBefore: req.rollout.notBefore };
-            const updated = here.map((e) => withRollout(e, req.channel, e.info.release, rollout, now));
-            const files = [...entries.filter((e) => !match(e)), ...updated].map((e) => e.file);
-            return result('rollout-updated', req.channel, updated, await writeChannel(storage, state, keysDir, req.channel, files, now));
-        }
-        const sources = req.from ? [req.from] : [...CHANNELS].reverse().filter((c) => c !== req.channel);
-        const source = sources.map((c) => entriesOf(state, c).filter(match)).find((list) => list.length);
-        if (!source) {
-            throw new UserError(`--version ${req.version}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
-        }
-        const rollout = { percent: req.rollout.percent, salt: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'), notBefore: req.rollout.notBefore };
-        const release = maxRelease(entries) + 1;
-        const added = source.map((e) => withRollout(e, req.channel, release, rollout, now));
-        for (let i = 0; i < added.length; i++) {
-            await storage.copy(storedPath(source[i].path, sha(source[i].file)), storedPath(added[i].path, sha(added[i].file)));
-        }
-        const files = [...entries, ...added].map((e) => e.file);
-        return result('promoted', req.channel, added, await writeChannel(storage, state, keysDir, req.channel, files, now));
-    });
-}
-/**
- * Rolls the channel back by rolling forward: the current release is withdrawn and the previous
- * one is re-issued under a higher release counter, to every device (100%).
- */
-async function rollbackChannel(storage, keysDir, req, now = new Date()) {
-    return withChannel(storage, async (loaded) => {
-        const state = needState(loaded, storage);
-        keysFor(state, keysDir, req.channel);
-        const all = entriesOf(state, req.channel);
-        const model = pickModel(all, req.model, `channel ${req.channel}`);
-        const entries = all.filter((e) => e.info.model === model);
-        const byRelease = [...new Set(entries.map((e) => e.info.release))].sort((a, b) => b - a);
-        const current = entries.filter((e) => e.info.release === byRelease[0]);
-        const prevRelease = byRelease.find((r) => entries.some((e) => e.info.release === r && e.info.version !== current[0]?.info.version));
-        if (!current.length || prevRelease === undefined) {
-            throw new UserError(`--channel ${req.channel}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
-        }
-        const previous = entries.filter((e) => e.info.release === prevRelease);
-        const release = maxRelease(all) + 1;
-        const rollout = { percent: 100, salt: previous[0].info.rollout.salt, notBefore: null };
-        const reissued = previous.map((e) => withRollout(e, req.channel, release, rollout, now));
-        const dropped = new Set([...current, ...previous].map((e) => e.path));
-        const files = [...all.filter((e) => !dropped.has(e.path)), ...reissued].map((e) => e.file);
-        return result('rolled-back', req.channel, reissued, await writeChannel(storage, state, keysDir, req.channel, files, now));
-    });
-}
-/** Every release on a channel, newest first (for listings and the release notes). */
-function releasesOf(state, channel) {
-    return entriesOf(state, channel).map((e) => e.info).sort((a, b) => b.release - a.release);
-}
-
-;// CONCATENATED MODULE: ./build/src/fleet/rollout.js
-// Staged rollout: a device is in when sha256(device id + salt) mod 100 < percent. The salt and the
-// percent are signed metadata, so a mirror cannot widen a rollout; a new salt per release spreads
-// the early-adopter burden across the fleet, and widening a rollout keeps everyone already in.
-
-
-/** The device's bucket for a salt, 0..99. */
-function cohortBucket(deviceId, salt) {
-    const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${deviceId}${salt}`).digest('hex');
-    return Number(BigInt(`0x${digest}`) % 100n);
-}
-function inRollout(deviceId, rollout, now = new Date()) {
-    if (rollout.notBefore && Date.parse(rollout.notBefore) > now.getTime())
-        return false;
-    return cohortBucket(deviceId, rollout.salt) < rollout.percent;
-}
-function rollout_parsePercent(text, flag = '--rollout') {
-    const n = Number(String(text).trim().replace(/%$/, ''));
-    if (!/^\s*\d+%?\s*$/.test(String(text)) || n < 0 || n > 100) {
-        throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, e.g. ${flag} 10`);
-    }
-    return n;
-}
-function parseNotBefore(text, flag = '--not-before') {
-    if (!text)
-        return null;
-    const t = Date.parse(text);
-    if (Number.isNaN(t))
-        throw new UserError(`${flag} ${JSON.stringify(text)}: not a date; use ISO 8601, e.g. 2025-07-01T08:00:00Z`);
-    return new Date(t).toISOString();
-}
-
-;// CONCATENATED MODULE: ./build/src/fleet/index.js
-// The fleet update channel: keys, TUF metadata, storage, releases and rollout cohorts.
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/cli/fleet.js
-// `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
-// the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
-
-
-
-
-
-
-const fleet_collect = (value, previous) => [...previous, value];
-function repoStorage(dir) {
-    if (!dir)
-        throw new UserError('--repo is required: the folder that holds (or will hold) the channel');
-    if ((0,external_node_fs_.existsSync)(dir) && !(0,external_node_fs_.statSync)(dir).isDirectory())
-        throw new UserError(`--repo ${dir}: is a file; give a folder`);
-    return new LocalDirStorage(dir);
-}
-function needKeys(dir) {
-    if (!dir)
-        throw new UserError("--keys is required: the folder of signing keys made by 'edgeml keys init'");
-    if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory())
-        throw new UserError(`--keys ${dir}: no such folder; give the folder made by 'edgeml keys init'`);
-    return dir;
-}
-function checkVersion(v) {
-    if (!v)
-        throw new UserError('--version is required, e.g. --version 1.4.0');
-    const version = v.replace(/^v(?=\d)/, '');
-    if (!isSemver(version))
-        throw new UserError(`--version ${JSON.stringify(v)}: not a semantic version; use MAJOR.MINOR.PATCH such as 1.4.0`);
-    return version;
-}
-function report(r, json) {
-    const what = { published: 'published', unchanged: 'already published (no change)', promoted: 'promoted', 'rollout-updated': 'rollout changed', 'rolled-back': 'rolled back to' }[r.status];
-    process.stdout.write(`${r.channel}: ${what} ${r.model} ${r.version} (release ${r.release}, rollout ${r.rollout.percent}%, timestamp v${r.timestampVersion})\n`);
-    for (const t of r.targets)
-        process.stdout.write(`  ${t.target}  ${t.bytes} bytes  sha256 ${t.sha256.slice(0, 12)}  ${t.path}\n`);
-    if (json)
-        writeFileAtomic(json, `${JSON.stringify(r, null, 2)}\n`);
-}
-function keysCommand() {
-    const keys = new Command('keys').description('signing keys of an update channel');
-    keys
-        .command('init')
-        .exitOverride()
-        .description('create root (threshold), targets, snapshot, timestamp and per-channel ed25519 keys')
-        .requiredOption('--out <dir>', 'folder to create the keys in (private keys mode 0600)')
-        .option('--root-keys <n>', 'number of root keys', '3')
-        .option('--threshold <n>', 'root signatures required', '2')
-        .action((flags) => {
-        const pub = initKeys(flags.out, { rootKeys: parseWhole(flags.rootKeys, '--root-keys', 1), rootThreshold: parseWhole(flags.threshold, '--threshold', 1) });
-        process.stdout.write(`keys written to ${flags.out} (private keys are never printed; keep root-*.pem and targets.pem offline)\n`);
-        for (const k of pub.keys)
-            process.stdout.write(`  ${k.file.padEnd(14)} ${k.role.padEnd(9)} keyid ${k.keyId}  public ${k.public}\n`);
-    });
-    return keys;
-}
-function publishCommand() {
-    return new Command('publish')
-        .description('sign and publish a release of optimized artifacts to a channel')
-        .option('--repo <dir>', 'the channel folder (created on first publish)')
-        .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
-        .option('--channel <name>', 'canary, beta or stable', 'beta')
-        .option('--version <semver>', 'release version, e.g. 1.4.0')
-        .option('--model <name>', 'model name (default: the manifest\'s, else "model")')
-        .option('--artifacts <dir>', 'folder of artifact files, one per target (cpu-int8.onnx -> target cpu-int8)')
-        .option('--manifest <file>', "manifest.json written by 'edgeml optimize'")
-        .option('--check <file>', "check document ('edgeml check --json'): a failed check refuses the release")
-        .option('--results <file>', 'bench results of an artifact, for the headline metrics (repeatable)', fleet_collect, [])
-        .option('--rollout <percent>', 'share of devices that install it', '100')
-        .option('--not-before <time>', 'no device installs it before this ISO time')
-        .option('--force', 'publish even though the check failed')
-        .option('--json <file>', 'write what was published here')
-        .action(async (flags) => {
-        const channel = checkChannel(flags.channel);
-        const version = checkVersion(flags.version);
-        const storage = repoStorage(flags.repo);
-        const keys = needKeys(flags.keys);
-        const rollout = { percent: rollout_parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-        if (flags.check) {
-            const failed = failedBudgets(inputs_readCheck(flags.check));
-            if (failed.length && !flags.force) {
-                throw new CheckFailure(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
-            }
-            if (failed.length)
-                process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}\n`);
-        }
-        const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
-        addResultsMetrics(artifacts, flags.results);
-        const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model))
-            throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
-        report(await publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), flags.json);
-    });
-}
-function manifestModel(file) {
-    if (!file)
-        return undefined;
-    try {
-        const name = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')).model?.name;
-        return typeof name === 'string' ? name : undefined;
-    }
-    catch {
-        return undefined; // collectArtifacts has already reported an unreadable manifest
-    }
-}
-function promoteCommand() {
-    return new Command('promote')
-        .description('copy a release to another channel (new release counter), or change its rollout where it is')
-        .option('--repo <dir>', 'the channel folder')
-        .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
-        .option('--channel <name>', 'the channel to promote to', 'stable')
-        .option('--version <semver>', 'the release to promote')
-        .option('--model <name>', 'the model, when the channel holds several')
-        .option('--from <channel>', 'where the release is now (default: the nearest channel that has it)')
-        .option('--rollout <percent>', 'share of devices that install it', '100')
-        .option('--not-before <time>', 'no device installs it before this ISO time')
-        .option('--json <file>', 'write the result here')
-        .action(async (flags) => {
-        const channel = checkChannel(flags.channel);
-        const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
-        const version = checkVersion(flags.version);
-        const rollout = { percent: rollout_parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-        const r = await promoteRelease(repoStorage(flags.repo), needKeys(flags.keys), { channel, version, model: flags.model, from, rollout });
-        report(r, flags.json);
-    });
-}
-function rollbackCommand() {
-    return new Command('rollback')
-        .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
-        .option('--repo <dir>', 'the channel folder')
-        .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
-        .option('--channel <name>', 'the channel to roll back', 'stable')
-        .option('--model <name>', 'the model, when the channel holds several')
-        .option('--json <file>', 'write the result here')
-        .action(async (flags) => {
-        const channel = checkChannel(flags.channel);
-        report(await rollbackChannel(repoStorage(flags.repo), needKeys(flags.keys), { channel, model: flags.model }), flags.json);
-    });
-}
-function refreshCommand() {
-    return new Command('refresh')
-        .description('re-sign timestamp.json (and the snapshot when it expires within a week); run it on a schedule')
-        .option('--repo <dir>', 'the channel folder')
-        .option('--keys <dir>', 'signing keys (timestamp; snapshot when due)')
-        .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
-        .action(async (flags) => {
-        const storage = repoStorage(flags.repo);
-        if (!(0,external_node_fs_.existsSync)(storage.location))
-            throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
-        const ms = parseDuration(flags.expires, '--expires');
-        const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), ms);
-        process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}${r.snapshotResigned ? ' (snapshot re-signed)' : ''}\n`);
-    });
-}
-function fleetCommands() {
-    return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand()];
-}
-
 ;// CONCATENATED MODULE: external "node:module"
 const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-// EXTERNAL MODULE: ./node_modules/tuf-js/dist/index.js
-var tuf_js_dist = __nccwpck_require__(4706);
 ;// CONCATENATED MODULE: ./build/src/bench/ort.js
 // Finds and loads onnxruntime-node. It is never bundled (native code, ~290 MB): in this repo it
 // comes from node_modules; on a runner the composite action installs it and sets EDGEML_RUNTIME_DIR.
@@ -47611,406 +47023,6 @@ function loadOrt() {
         throw new UserError(`${RUNTIME_PACKAGE} is not installed: run 'npm install ${RUNTIME_PACKAGE}' or set EDGEML_RUNTIME_DIR to the folder whose node_modules holds it`);
     }
     return require(resolved);
-}
-
-;// CONCATENATED MODULE: ./build/src/agent/health.js
-// Health check of a downloaded model: load it in ONNX Runtime and run one inference on seeded
-// random inputs. It runs in a child process (`edgeml agent-health`), so a model that crashes the
-// runtime fails its check instead of taking the agent down.
-
-
-
-
-/** In the child: load, run once, report. Dynamic dims become 1. */
-async function checkModel(file, maxLatencyMs) {
-    try {
-        const ort = loadOrt();
-        const session = await ort.InferenceSession.create(file);
-        const meta = session.inputMetadata ?? [];
-        const next = rng(1);
-        const feeds = {};
-        for (const m of meta) {
-            const shape = m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
-            const count = shape.reduce((a, b) => a * b, 1);
-            feeds[m.name] = new ort.Tensor(m.type, randomData(m.type, count, next), shape);
-        }
-        await session.run(feeds); // first run: kernels initialise
-        const t0 = performance.now();
-        const out = await session.run(feeds);
-        const latencyMs = performance.now() - t0;
-        await session.release();
-        if (Object.keys(out).length === 0)
-            return { ok: false, error: 'the model produced no outputs' };
-        if (maxLatencyMs !== null && latencyMs > maxLatencyMs) {
-            return { ok: false, latencyMs, error: `one inference took ${latencyMs.toFixed(1)} ms, over the --max-latency budget of ${maxLatencyMs} ms` };
-        }
-        return { ok: true, latencyMs };
-    }
-    catch (e) {
-        return { ok: false, error: oneLine(e) };
-    }
-}
-/** In the agent: runs the check in a child process of the same CLI, with a time limit. */
-function runHealthCheck(cli, file, maxLatencyMs, timeoutMs = 120_000) {
-    const args = [cli, 'agent-health', file, ...(maxLatencyMs !== null ? ['--max-latency', `${maxLatencyMs}ms`] : [])];
-    return new Promise((resolveResult) => {
-        const child = (0,external_node_child_process_.spawn)(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.stderr.on('data', (d) => (err += d));
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            try {
-                const r = JSON.parse(out.trim().split('\n').pop() ?? '');
-                if (code === 0 || !r.ok)
-                    return resolveResult(r);
-            }
-            catch {
-                // fall through: the child died before reporting
-            }
-            resolveResult({ ok: false, error: `the health check process ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${oneLine(err).slice(0, 300)}` });
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/agent/slots.js
-// The device's install state: two slots (a, b) and a `current` symlink switched by rename, so a
-// reader, or an agent restarted after kill -9, always finds one complete model. The slot that is
-// not current holds the previous model until the next install replaces it.
-
-
-function layout(dir) {
-    return {
-        dir, metadata: (0,external_node_path_.join)(dir, 'metadata'), staging: (0,external_node_path_.join)(dir, 'staging'), slots: (0,external_node_path_.join)(dir, 'slots'),
-        current: (0,external_node_path_.join)(dir, 'current'), status: (0,external_node_path_.join)(dir, 'status.json'),
-    };
-}
-function syncFile(file) {
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    try {
-        (0,external_node_fs_.fsyncSync)(fd);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-/** Writes through a temp file and a rename: the file is old or new, never half of either. */
-function writeJsonAtomic(file, value) {
-    const tmp = `${file}.tmp`;
-    (0,external_node_fs_.writeFileSync)(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    syncFile(tmp);
-    (0,external_node_fs_.renameSync)(tmp, file);
-}
-function readInstalled(slotDir) {
-    try {
-        return JSON.parse((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(slotDir, 'release.json'), 'utf8'));
-    }
-    catch {
-        return null;
-    }
-}
-function currentSlot(l) {
-    try {
-        const name = (0,external_node_path_.basename)((0,external_node_fs_.readlinkSync)(l.current));
-        return name === 'a' || name === 'b' ? name : null;
-    }
-    catch {
-        return null;
-    }
-}
-function installed(l, slot) {
-    return slot ? readInstalled((0,external_node_path_.join)(l.slots, slot)) : null;
-}
-/** Startup: drop whatever a killed run left half-done; `current` and the slots it points to stay. */
-function recover(l) {
-    for (const d of [l.dir, l.metadata, l.slots])
-        (0,external_node_fs_.mkdirSync)(d, { recursive: true });
-    (0,external_node_fs_.rmSync)(l.staging, { recursive: true, force: true });
-    (0,external_node_fs_.rmSync)(`${l.current}.tmp`, { force: true });
-    (0,external_node_fs_.rmSync)(`${l.status}.tmp`, { force: true });
-    const cur = currentSlot(l);
-    if (cur && !installed(l, cur))
-        (0,external_node_fs_.rmSync)(l.current, { force: true }); // never happens by our own writes
-    for (const s of ['a', 'b']) {
-        if (s !== cur && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(l.slots, s)) && !installed(l, s))
-            (0,external_node_fs_.rmSync)((0,external_node_path_.join)(l.slots, s), { recursive: true, force: true });
-    }
-}
-/** A fresh staging folder for a download. */
-function stage(l) {
-    (0,external_node_fs_.rmSync)(l.staging, { recursive: true, force: true });
-    (0,external_node_fs_.mkdirSync)(l.staging, { recursive: true });
-    return l.staging;
-}
-/**
- * Moves the verified, health-checked staging folder into the slot that is not current, then
- * points `current` at it with one rename. Returns what is now current and what is previous.
- */
-function activate(l, info, channel, sha256, now) {
-    const cur = currentSlot(l);
-    const slot = cur === 'a' ? 'b' : 'a';
-    const record = {
-        model: info.model, version: info.version, release: info.release, channel, target: info.target, file: info.file,
-        sha256, installedAt: now.toISOString(), slot,
-    };
-    syncFile((0,external_node_path_.join)(l.staging, info.file));
-    writeJsonAtomic((0,external_node_path_.join)(l.staging, 'release.json'), record);
-    const slotDir = (0,external_node_path_.join)(l.slots, slot);
-    (0,external_node_fs_.rmSync)(slotDir, { recursive: true, force: true });
-    (0,external_node_fs_.renameSync)(l.staging, slotDir);
-    const tmp = `${l.current}.tmp`;
-    (0,external_node_fs_.rmSync)(tmp, { force: true });
-    (0,external_node_fs_.symlinkSync)((0,external_node_path_.join)('slots', slot), tmp);
-    (0,external_node_fs_.renameSync)(tmp, l.current);
-    return { current: record, previous: installed(l, cur) };
-}
-
-;// CONCATENATED MODULE: ./build/src/agent/index.js
-// `edgeml agent`: one poll = refresh the channel with tuf-js from the device's trusted root, pick
-// the newest release for this target, hardware and rollout cohort, download and verify it,
-// health-check it, switch slots. Any failure leaves the current model in place and is reported
-// in status.json.
-
-
-
-
-
-
-
-
-
-
-
-function readStatus(l) {
-    try {
-        return JSON.parse((0,external_node_fs_.readFileSync)(l.status, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-/** onnxruntime-node's version, found where loadOrt finds the package (without loading it). */
-function runtimeVersion() {
-    const require = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
-    const paths = [process.env.EDGEML_RUNTIME_DIR, (0,external_node_path_.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)), process.cwd()].filter((p) => !!p);
-    try {
-        return require(require.resolve('onnxruntime-node/package.json', { paths })).version;
-    }
-    catch {
-        return null;
-    }
-}
-function cmpSemver(a, b) {
-    const pa = a.split(/[.+-]/).slice(0, 3).map(Number);
-    const pb = b.split(/[.+-]/).slice(0, 3).map(Number);
-    for (let i = 0; i < 3; i++)
-        if ((pa[i] ?? 0) !== (pb[i] ?? 0))
-            return (pa[i] ?? 0) - (pb[i] ?? 0);
-    return 0;
-}
-/** Ranges the publisher writes: '*' or '>=X.Y.Z'. */
-function runtimeFits(range, version) {
-    if (range === '*' || range === '')
-        return true;
-    const m = /^>=\s*(\d+\.\d+\.\d+)$/.exec(range);
-    if (!m || !version)
-        return false;
-    return cmpSemver(version, m[1]) >= 0;
-}
-function hardwareFits(info, accelerator) {
-    const h = info.hardware;
-    return (h.os === 'any' || h.os === process.platform) && (h.arch === 'any' || h.arch === process.arch) &&
-        (h.accelerator === 'none' || h.accelerator === accelerator);
-}
-function updater(opts, l) {
-    const base = opts.channelUrl.replace(/\/+$/, '');
-    const make = () => new tuf_js_dist/* Updater */.Sx({
-        metadataDir: l.metadata, metadataBaseUrl: base, targetDir: l.staging, targetBaseUrl: `${base}/targets`,
-        config: { fetchTimeout: opts.fetchTimeoutMs, fetchRetry: 0 },
-    });
-    if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(l.metadata, 'root.json')))
-        (0,external_node_fs_.copyFileSync)(opts.root, (0,external_node_path_.join)(l.metadata, 'root.json'));
-    try {
-        return make();
-    }
-    catch {
-        // The cached root was cut short by a kill: start again from the root shipped with the device.
-        (0,external_node_fs_.copyFileSync)(opts.root, (0,external_node_path_.join)(l.metadata, 'root.json'));
-        return make();
-    }
-}
-/** Candidates from the channel role tuf-js has just verified and persisted, newest first. */
-async function candidates(up, opts, l) {
-    // Looking up a path under the channel makes tuf-js load and verify the channel's role.
-    await up.getTargetInfo(`${opts.channel}/models/_/_/_/_`);
-    const doc = JSON.parse((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(l.metadata, `${opts.channel}.json`), 'utf8'));
-    const version = runtimeVersion();
-    return Object.entries(doc.signed.targets)
-        .map(([path, t]) => releaseInfoOf(models_dist.TargetFile.fromJSON(path, t)))
-        .filter((i) => !!i)
-        .filter((i) => i.target === opts.target && (!opts.model || i.model === opts.model))
-        .filter((i) => hardwareFits(i, opts.accelerator) && i.runtime.name === 'onnxruntime' && runtimeFits(i.runtime.versionRange, version))
-        .sort((a, b) => b.release - a.release);
-}
-/** One poll. Never throws for channel, network or model trouble: that is the result. */
-async function pollOnce(opts, now = () => new Date()) {
-    const l = layout(opts.dir);
-    recover(l);
-    const prior = readStatus(l);
-    let current = installed(l, currentSlot(l));
-    let previous = prior.previous ?? null;
-    let rejected = prior.rejected ?? null;
-    let result;
-    let error = null;
-    try {
-        const up = updater(opts, l);
-        await up.refresh();
-        const list = await candidates(up, opts, l);
-        const eligible = list.filter((i) => inRollout(opts.deviceId, i.rollout, now()));
-        const best = eligible[0];
-        const newer = (i) => !current || current.channel !== opts.channel || i.release > current.release;
-        if (!best) {
-            result = list.length ? 'not-in-rollout' : 'no-release';
-        }
-        else if (!newer(best)) {
-            result = list.some((i) => newer(i)) ? 'not-in-rollout' : 'up-to-date';
-        }
-        else {
-            const path = `${opts.channel}/models/${best.model}/${best.version}/${best.target}/${best.file}`;
-            const info = await up.getTargetInfo(path); // verified again through tuf-js's trusted set
-            const verified = info ? releaseInfoOf(info) : null;
-            if (!info || !verified || verified.release !== best.release)
-                throw new Error(`the channel no longer lists ${path}`);
-            const sha256 = info.hashes.sha256;
-            if (rejected && rejected.release === verified.release && rejected.sha256 === sha256) {
-                result = 'health-check-failed';
-                error = `release ${verified.release} (${verified.version}) failed its health check before: ${rejected.reason}`;
-            }
-            else {
-                const file = (0,external_node_path_.join)(stage(l), verified.file);
-                await up.downloadTarget(info, file);
-                const health = await runHealthCheck(opts.cli, file, opts.maxLatencyMs);
-                if (!health.ok) {
-                    result = 'health-check-failed';
-                    error = `${verified.version} (release ${verified.release}) failed its health check, kept ${current ? current.version : 'no model'}: ${health.error}`;
-                    rejected = { release: verified.release, sha256, version: verified.version, reason: health.error ?? 'unknown' };
-                }
-                else {
-                    const switched = activate(l, verified, opts.channel, sha256, now());
-                    current = switched.current;
-                    previous = switched.previous ?? previous;
-                    result = 'installed';
-                }
-            }
-        }
-    }
-    catch (e) {
-        result = 'error';
-        error = oneLine(e);
-    }
-    const status = {
-        schema: 'edgeml-agent-status/1', deviceId: opts.deviceId, channel: opts.channel, target: opts.target,
-        current, previous, lastCheck: now().toISOString(), lastResult: result, lastError: error, rejected,
-    };
-    writeJsonAtomic(l.status, status);
-    return status;
-}
-function defaultDeviceId() {
-    if (process.env.EDGEML_DEVICE_ID)
-        return process.env.EDGEML_DEVICE_ID;
-    for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
-        try {
-            const id = (0,external_node_fs_.readFileSync)(f, 'utf8').trim();
-            if (id)
-                return id;
-        }
-        catch {
-            // try the next one
-        }
-    }
-    throw new UserError('no device id: give --device-id ID (or set EDGEML_DEVICE_ID); /etc/machine-id is missing');
-}
-
-
-;// CONCATENATED MODULE: ./build/src/cli/agent.js
-// `edgeml agent` (the device side) and the hidden `edgeml agent-health` it runs in a child process.
-
-
-
-
-
-
-
-function line(s) {
-    const cur = s.current ? `${s.current.model} ${s.current.version} (release ${s.current.release})` : 'no model';
-    return `${s.lastCheck} ${s.lastResult}: ${cur}${s.lastError ? ` | ${s.lastError}` : ''}\n`;
-}
-function options(flags) {
-    if (!flags.channelUrl)
-        throw new UserError('--channel-url is required: the HTTP(S) address the channel is served from');
-    if (!/^https?:\/\//.test(flags.channelUrl))
-        throw new UserError(`--channel-url ${flags.channelUrl}: use an http:// or https:// address`);
-    if (!flags.root)
-        throw new UserError("--root is required: the channel's root.json shipped with the device");
-    if (!(0,external_node_fs_.existsSync)(flags.root) || !(0,external_node_fs_.statSync)(flags.root).isFile())
-        throw new UserError(`--root ${flags.root}: no such file; ship the channel's 1.root.json with the device`);
-    if (!flags.target)
-        throw new UserError('--target is required: the artifact target this device runs, e.g. cpu-int8');
-    if (!flags.dir)
-        throw new UserError('--dir is required: where the agent keeps models and status, e.g. /var/lib/edgeml');
-    return {
-        channelUrl: flags.channelUrl, root: (0,external_node_path_.resolve)(flags.root), channel: checkChannel(flags.channel), target: flags.target, dir: (0,external_node_path_.resolve)(flags.dir),
-        deviceId: flags.deviceId ?? defaultDeviceId(), model: flags.model, accelerator: flags.accelerator,
-        maxLatencyMs: flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null,
-        cli: process.argv[1], fetchTimeoutMs: parseDuration(flags.timeout, '--timeout'),
-    };
-}
-function agentCommand() {
-    return new Command('agent')
-        .description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)')
-        .option('--channel-url <url>', 'where the channel is served (static HTTP)')
-        .option('--root <file>', "the channel's trusted root.json, shipped with the device")
-        .option('--channel <name>', 'canary, beta or stable', 'stable')
-        .option('--target <name>', 'the artifact target this device runs, e.g. cpu-int8')
-        .option('--dir <dir>', 'state folder: slots, current -> slots/a|b, status.json')
-        .option('--device-id <id>', 'decides the rollout cohort (default: EDGEML_DEVICE_ID or /etc/machine-id)')
-        .option('--model <name>', 'the model, when the channel holds several')
-        .option('--accelerator <name>', 'what this device has beyond a CPU (cuda, tensorrt, openvino...)', 'none')
-        .option('--max-latency <time>', 'health check: one inference must take at most this long, e.g. 50ms')
-        .option('--once', 'poll once and exit: 0 up to date or installed, 1 refused or failed')
-        .option('--interval <time>', 'time between polls', '5m')
-        .option('--timeout <time>', 'give up on a download that stalls this long', '60s')
-        .action(async (flags) => {
-        const opts = options(flags);
-        if (flags.once) {
-            const s = await pollOnce(opts);
-            process.stdout.write(line(s));
-            if (s.lastResult === 'error' || s.lastResult === 'health-check-failed')
-                throw new CheckFailure(s.lastError ?? s.lastResult);
-            return;
-        }
-        const interval = parseDuration(flags.interval, '--interval');
-        for (;;) {
-            process.stdout.write(line(await pollOnce(opts)));
-            await new Promise((r) => setTimeout(r, interval));
-        }
-    });
-}
-function agentHealthCommand() {
-    return new Command('agent-health')
-        .argument('<model>')
-        .option('--max-latency <time>')
-        .action(async (model, flags) => {
-        const r = await checkModel(model, flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null);
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        if (!r.ok)
-            process.exitCode = 1;
-    });
-}
-function agentCommands() {
-    return [[agentCommand(), false], [agentHealthCommand(), true]];
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/data.js
@@ -48106,293 +47118,6 @@ function randomSet(meta, spec, count = 4, seed = 1) {
         batches.push(feeds);
     }
     return { batches, samples: count, source: 'random' };
-}
-
-;// CONCATENATED MODULE: ./build/src/optimize/validate.js
-
-const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
-/** Runs a model file (or bytes) on every batch; keeps the float32 outputs. */
-async function runOutputs(model, batches, threads = 0, onBatch) {
-    const ort = loadOrt();
-    const opts = { logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}) };
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
-    try {
-        const all = [];
-        for (const feeds of batches) {
-            const out = await session.run(feeds);
-            const kept = {};
-            for (const [name, t] of Object.entries(out)) {
-                if (t.type === 'float32')
-                    kept[name] = { data: t.data, dims: t.dims };
-            }
-            all.push(kept);
-            onBatch?.(all.length);
-        }
-        return all;
-    }
-    finally {
-        await session.release();
-    }
-}
-function compareOutputs(ref, got) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    let maxAbs = 0;
-    let rows = 0;
-    let agree = 0;
-    let classifier = true;
-    let samples = 0;
-    for (let b = 0; b < ref.length; b++) {
-        const names = Object.keys(ref[b]);
-        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
-        for (const name of names) {
-            const x = ref[b][name];
-            const y = got[b][name];
-            if (!y || y.data.length !== x.data.length)
-                throw new Error(`output '${name}' is missing or has another shape`);
-            for (let i = 0; i < x.data.length; i++) {
-                const a = x.data[i];
-                const c = y.data[i];
-                dot += a * c;
-                na += a * a;
-                nb += c * c;
-                const d = Math.abs(a - c);
-                if (d > maxAbs || Number.isNaN(d))
-                    maxAbs = Number.isNaN(d) ? Infinity : d;
-            }
-            const classes = x.dims[x.dims.length - 1];
-            if (x.dims.length !== 2 || classes < 2) {
-                classifier = false;
-                continue;
-            }
-            for (let r = 0; r < x.data.length / classes; r++) {
-                rows++;
-                if (argmax(x.data, r * classes, classes) === argmax(y.data, r * classes, classes))
-                    agree++;
-            }
-        }
-    }
-    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
-    return {
-        cosine: Number.isFinite(cosine) ? Math.min(1, cosine) : 0,
-        maxAbsError: maxAbs,
-        top1Agreement: classifier && rows > 0 ? agree / rows : null,
-        samples,
-    };
-}
-function argmax(a, start, n) {
-    let best = start;
-    for (let i = start + 1; i < start + n; i++)
-        if (a[i] > a[best])
-            best = i;
-    return best - start;
-}
-/** Why a fidelity is below the floor, or null when it passes. */
-function belowFloor(f, floor) {
-    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
-        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
-    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
-        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/index.js
-// Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
-// reference model on the same inputs. Batched; the first model output is the prediction.
-
-
-
-
-
-
-const eval_METRICS = ['top1', 'top5', 'mae', 'rmse'];
-function parseMetrics(raw) {
-    const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
-    for (const m of list)
-        if (!eval_METRICS.includes(m))
-            throw new UserError(`--metric ${m}: unknown metric; use ${eval_METRICS.join(', ')}`);
-    return [...new Set(list)];
-}
-function labelsOf(file, samples) {
-    const arr = readNpy(file);
-    if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
-        throw new UserError(`--labels ${file}: dtype '${arr.dtype}' is not numeric; save class ids as int64 or targets as float32`);
-    }
-    if (arr.shape[0] !== samples) {
-        throw new UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
-    }
-    const data = arr.data;
-    return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
-}
-/** Rank of the label among the scores of one row (0 = the top answer). */
-function rankOf(scores, start, n, label) {
-    const s = scores[start + label];
-    let rank = 0;
-    for (let i = 0; i < n; i++)
-        if (scores[start + i] > s)
-            rank++;
-    return rank;
-}
-function metricsOf(outputs, labels, metrics) {
-    const first = Object.keys(outputs[0] ?? {})[0];
-    if (!first)
-        throw new UserError('the model has no float32 output to score');
-    let row = 0;
-    let top1 = 0;
-    let top5 = 0;
-    let abs = 0;
-    let sq = 0;
-    let count = 0;
-    const classify = metrics.includes('top1') || metrics.includes('top5');
-    for (const batch of outputs) {
-        const { data, dims } = batch[first];
-        const rows = dims[0] ?? 1;
-        const per = data.length / rows;
-        for (let r = 0; r < rows; r++, row++) {
-            if (classify) {
-                const label = labels[row];
-                if (!Number.isInteger(label) || label < 0 || label >= per) {
-                    throw new UserError(`--labels: label ${label} of sample ${row} is not a class index of the model's ${per} outputs`);
-                }
-                const rank = rankOf(data, r * per, per, label);
-                if (rank === 0)
-                    top1++;
-                if (rank < 5)
-                    top5++;
-            }
-            else {
-                const perLabel = labels.length / (outputs.reduce((a, b) => a + (b[first].dims[0] ?? 1), 0));
-                if (perLabel !== per)
-                    throw new UserError(`--labels: ${perLabel} values per sample, but the model outputs ${per}; save labels shaped like the output`);
-                for (let i = 0; i < per; i++) {
-                    const d = data[r * per + i] - labels[row * per + i];
-                    abs += Math.abs(d);
-                    sq += d * d;
-                    count++;
-                }
-            }
-        }
-    }
-    const out = {};
-    if (metrics.includes('top1'))
-        out.top1 = top1 / row;
-    if (metrics.includes('top5'))
-        out.top5 = top5 / row;
-    if (metrics.includes('mae'))
-        out.mae = abs / count;
-    if (metrics.includes('rmse'))
-        out.rmse = Math.sqrt(sq / count);
-    return out;
-}
-async function evaluate(opts, onBatch) {
-    if (!opts.labels && !opts.reference)
-        throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
-    if (opts.labels && !opts.metrics.length)
-        throw new UserError(`--metric: give one of ${eval_METRICS.join(', ')} with --labels`);
-    const file = await inspectModelFile(opts.model);
-    const meta = await inputMetaOf(file.path);
-    const files = { ...opts.inputs };
-    if (files[''] !== undefined) {
-        if (meta.length !== 1)
-            throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
-        files[meta[0].name] = files[''];
-        delete files[''];
-    }
-    const set = calibrationSet(meta, files, opts.batchSize);
-    const total = set.batches.length;
-    const progress = (i) => onBatch?.(i, total);
-    const outputs = await runOutputs(file.path, set.batches, 0, progress);
-    const results = {
-        schema: { name: 'edgeml-eval', version: 1 },
-        tool: { name: 'edgeml', version: VERSION },
-        createdAt: new Date().toISOString(),
-        model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
-        samples: set.samples,
-        metrics: opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {},
-    };
-    if (opts.reference) {
-        const ref = await inspectModelFile(opts.reference);
-        results.reference = { path: ref.path, sha256: ref.sha256 };
-        results.fidelity = compareOutputs(await runOutputs(ref.path, set.batches), outputs);
-    }
-    return results;
-}
-
-;// CONCATENATED MODULE: ./build/src/cli/eval.js
-// `edgeml eval`: accuracy on labelled .npy data and fidelity to a reference model.
-
-
-
-
-
-const eval_collect = (value, previous) => [...previous, value];
-function batchBar() {
-    if (!process.stderr.isTTY || process.env.CI)
-        return { update() { }, stop() { } };
-    const bar = new cli_progress.SingleBar({ stream: process.stderr, format: ' eval [{bar}] {value}/{total} batches', hideCursor: true, clearOnComplete: true }, cli_progress.Presets.shades_classic);
-    let started = false;
-    return {
-        update(done, total) {
-            if (!started)
-                bar.start(total, 0);
-            started = true;
-            bar.update(done);
-        },
-        stop() {
-            if (started)
-                bar.stop();
-        },
-    };
-}
-function evalCommand() {
-    return new Command('eval')
-        .description('measure accuracy (top1, top5, mae, rmse) on labelled samples, and fidelity to a reference model')
-        .option('--model <file>', 'the model to evaluate (.onnx or .ort)')
-        .option('--inputs <[name=]file.npy>', 'samples along the first axis; NAME= when the model has several inputs (repeatable)', eval_collect, [])
-        .option('--labels <file.npy>', 'one label per sample: class ids (top1/top5) or targets shaped like the output (mae/rmse)')
-        .option('--metric <names>', `${eval_METRICS.join(', ')} (comma-separated, repeatable)`, eval_collect, [])
-        .option('--reference <file>', 'a reference model (the fp32 source): adds fidelity {cosine, maxAbsError, top1Agreement}')
-        .option('--batch-size <n>', 'samples per run', '64')
-        .option('--json <file>', 'write the results here')
-        .action(async (flags) => {
-        if (!flags.model)
-            throw new UserError('--model: give the model to evaluate, e.g. edgeml eval --model m.onnx --inputs x.npy --labels y.npy --metric top1');
-        if (!flags.inputs.length)
-            throw new UserError('--inputs: give the samples, e.g. --inputs x.npy');
-        const batchSize = Number(flags.batchSize);
-        if (!Number.isInteger(batchSize) || batchSize < 1)
-            throw new UserError(`--batch-size ${flags.batchSize}: give a positive whole number`);
-        const inputs = {};
-        for (const raw of flags.inputs) {
-            const at = raw.indexOf('=');
-            if (at > 0)
-                inputs[raw.slice(0, at)] = raw.slice(at + 1);
-            else
-                inputs[''] = raw;
-        }
-        if (flags.json)
-            checkOutputPath(flags.json, '--json');
-        const bar = batchBar();
-        let results;
-        try {
-            results = await evaluate({ model: flags.model, inputs, labels: flags.labels, metrics: parseMetrics(flags.metric), reference: flags.reference, batchSize }, (done, total) => bar.update(done, total));
-        }
-        finally {
-            bar.stop();
-        }
-        const lines = Object.entries(results.metrics).map(([k, v]) => `${k}: ${k.startsWith('top') ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4)}`);
-        if (results.fidelity) {
-            const f = results.fidelity;
-            lines.push(`fidelity vs ${flags.reference}: cosine ${f.cosine.toFixed(5)}, max abs error ${f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(100 * f.top1Agreement).toFixed(2)}%`}`);
-        }
-        process.stdout.write(`${flags.model} on ${results.samples} samples\n${lines.join('\n')}\n`);
-        if (flags.json) {
-            writeFileAtomic(flags.json, `${JSON.stringify(results, null, 2)}\n`);
-            process.stderr.write(`results written to ${flags.json}\n`);
-        }
-    });
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/probe.js
@@ -49120,6 +47845,96 @@ async function ortFormat(t) {
     return { file, precision: 'fp32', format: 'ort', settings: { graphOptimizationLevel: LEVEL, format: 'ORT' } };
 }
 
+;// CONCATENATED MODULE: ./build/src/optimize/validate.js
+
+const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
+/** Runs a model file (or bytes) on every batch; keeps the float32 outputs. */
+async function runOutputs(model, batches, threads = 0, onBatch) {
+    const ort = loadOrt();
+    const opts = { logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}) };
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+    try {
+        const all = [];
+        for (const feeds of batches) {
+            const out = await session.run(feeds);
+            const kept = {};
+            for (const [name, t] of Object.entries(out)) {
+                if (t.type === 'float32')
+                    kept[name] = { data: t.data, dims: t.dims };
+            }
+            all.push(kept);
+            onBatch?.(all.length);
+        }
+        return all;
+    }
+    finally {
+        await session.release();
+    }
+}
+function compareOutputs(ref, got) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    let maxAbs = 0;
+    let rows = 0;
+    let agree = 0;
+    let classifier = true;
+    let samples = 0;
+    for (let b = 0; b < ref.length; b++) {
+        const names = Object.keys(ref[b]);
+        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
+        for (const name of names) {
+            const x = ref[b][name];
+            const y = got[b][name];
+            if (!y || y.data.length !== x.data.length)
+                throw new Error(`output '${name}' is missing or has another shape`);
+            for (let i = 0; i < x.data.length; i++) {
+                const a = x.data[i];
+                const c = y.data[i];
+                dot += a * c;
+                na += a * a;
+                nb += c * c;
+                const d = Math.abs(a - c);
+                if (d > maxAbs || Number.isNaN(d))
+                    maxAbs = Number.isNaN(d) ? Infinity : d;
+            }
+            const classes = x.dims[x.dims.length - 1];
+            if (x.dims.length !== 2 || classes < 2) {
+                classifier = false;
+                continue;
+            }
+            for (let r = 0; r < x.data.length / classes; r++) {
+                rows++;
+                if (argmax(x.data, r * classes, classes) === argmax(y.data, r * classes, classes))
+                    agree++;
+            }
+        }
+    }
+    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
+    return {
+        cosine: Number.isFinite(cosine) ? Math.min(1, cosine) : 0,
+        maxAbsError: maxAbs,
+        top1Agreement: classifier && rows > 0 ? agree / rows : null,
+        samples,
+    };
+}
+function argmax(a, start, n) {
+    let best = start;
+    for (let i = start + 1; i < start + n; i++)
+        if (a[i] > a[best])
+            best = i;
+    return best - start;
+}
+/** Why a fidelity is below the floor, or null when it passes. */
+function belowFloor(f, floor) {
+    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
+        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
+    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
+        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
+    }
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./build/src/optimize/options.js
 // `optimize` flags (CLI) and inputs (action), spelled alike, to OptimizeOptions.
 
@@ -49203,25 +48018,16 @@ const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$sch
 // Writing the optimize manifest: checked against schemas/optimize-manifest.schema.json, written atomically.
 
 
-
-
-let manifest_validator;
+const MANIFEST = { schema: optimize_manifest_schema_namespaceObject, name: 'optimize manifest', writer: 'edgeml optimize --json manifest.json' };
 function manifestProblem(doc) {
-    if (!manifest_validator) {
-        const ajv = new _2020.Ajv2020({ allErrors: false, strict: true, strictRequired: false });
-        dist(ajv);
-        manifest_validator = ajv.compile(optimize_manifest_schema_namespaceObject);
-    }
-    if (manifest_validator(doc))
-        return null;
-    const err = manifest_validator.errors?.[0];
-    return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
+    return schemaProblem(schema, doc);
 }
 function writeManifest(file, doc) {
-    const problem = manifestProblem(doc);
-    if (problem)
-        throw new Error(`internal: optimize manifest does not match its schema: ${problem}`);
-    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
+    writeDocument(file, doc, MANIFEST);
+}
+/** Reads and validates an optimize manifest; every problem is a UserError naming the file. */
+function readManifest(file) {
+    return readDocument(file, MANIFEST);
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/index.js
@@ -49370,6 +48176,1099 @@ function relativizeManifest(m, manifestFile) {
     };
 }
 
+
+;// CONCATENATED MODULE: ./build/src/fleet/inputs.js
+// What a release is made of, read from other steps' documents: the optimize manifest (optional),
+// a plain folder of artifact files, the check document (budgets) and bench results (metrics).
+// All read back as untrusted input: every field is checked before use.
+
+
+
+
+
+
+
+
+
+/** The optimize manifest, validated against its schema (it may come from another job's artifact). */
+function inputs_readManifest(file) {
+    return readManifest(file);
+}
+/** The check document, validated against its schema. */
+function inputs_readCheck(file) {
+    return readCheck(file);
+}
+/** Budgets that block a release: failed at level error (a failed 'warn' budget only warns). */
+function failedBudgets(check) {
+    return check.checks.filter((c) => c.outcome === 'failure');
+}
+function describeBudget(c) {
+    return `${c.key} of ${c.subject}: ${fmtBudgetValue(c.key, c.value)} vs limit ${c.limitText}`;
+}
+function guessPrecision(name) {
+    const m = /(int8|uint8|fp16|float16|fp32|float32|int4)/i.exec(name);
+    return m ? m[1].toLowerCase() : null;
+}
+function guessAccelerator(target) {
+    if (/tensorrt|trt/i.test(target))
+        return 'tensorrt';
+    if (/cuda|gpu/i.test(target))
+        return 'cuda';
+    if (/openvino/i.test(target))
+        return 'openvino';
+    return 'none';
+}
+async function hashed(path, flag) {
+    if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile())
+        throw new UserError(`${flag}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
+    return { sha256: await sha256File(path), bytes: (0,external_node_fs_.statSync)(path).size };
+}
+/** The files of a release: from the manifest when given, else every file of the artifacts folder. */
+async function collectArtifacts(opts) {
+    const out = [];
+    if (opts.manifest) {
+        const m = inputs_readManifest(opts.manifest);
+        for (const a of m.artifacts) {
+            if (a.status === 'failed' || !a.path || !a.sha256) {
+                // A failed artifact was never written: it cannot ship, even with --force.
+                if (opts.force)
+                    continue;
+                throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or pass --force to publish the other targets`);
+            }
+            let local = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(opts.manifest), a.path);
+            if (!(0,external_node_fs_.existsSync)(local) && opts.artifactsDir)
+                local = (0,external_node_path_.join)(opts.artifactsDir, (0,external_node_path_.basename)(a.path));
+            const h = await hashed(local, '--manifest');
+            if (h.sha256 !== a.sha256) {
+                throw new UserError(`--manifest ${opts.manifest}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
+            }
+            const metrics = { bytes: h.bytes };
+            for (const [k, v] of Object.entries(a.fidelity ?? {}))
+                if (typeof v === 'number')
+                    metrics[k] = v;
+            out.push({
+                target: a.target, file: (0,external_node_path_.basename)(local), localPath: local, ...h,
+                precision: a.precision ?? guessPrecision(a.target),
+                runtime: { name: a.runtime?.name ?? 'onnxruntime', versionRange: a.runtime?.version ? `>=${a.runtime.version}` : '*' },
+                hardware: { os: 'any', arch: 'any', accelerator: guessAccelerator(a.target) },
+                metrics,
+            });
+        }
+    }
+    else if (opts.artifactsDir) {
+        const dir = opts.artifactsDir;
+        if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory())
+            throw new UserError(`--artifacts ${dir}: no such folder; give the folder of model files to publish`);
+        for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
+            const local = (0,external_node_path_.join)(dir, name);
+            if (name.startsWith('.') || !(0,external_node_fs_.statSync)(local).isFile())
+                continue;
+            const target = (0,external_node_path_.basename)(name, (0,external_node_path_.extname)(name));
+            if (!NAME.test(target))
+                throw new UserError(`--artifacts ${dir}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
+            const h = await hashed(local, '--artifacts');
+            out.push({
+                target, file: name, localPath: local, ...h, precision: guessPrecision(target),
+                runtime: { name: 'onnxruntime', versionRange: '*' },
+                hardware: { os: 'any', arch: 'any', accelerator: guessAccelerator(target) },
+                metrics: { bytes: h.bytes },
+            });
+        }
+    }
+    else {
+        throw new UserError('nothing to publish: give --artifacts DIR (one file per target) or --manifest manifest.json');
+    }
+    if (out.length === 0)
+        throw new UserError(`${opts.manifest ? `--manifest ${opts.manifest}` : `--artifacts ${opts.artifactsDir}`}: no artifacts to publish; run 'edgeml optimize' first`);
+    const seen = new Set();
+    for (const a of out) {
+        if (seen.has(a.target))
+            throw new UserError(`two artifacts for target ${a.target}; keep one file per target`);
+        seen.add(a.target);
+    }
+    return out;
+}
+/** Adds headline metrics from bench results documents whose model sha256 matches an artifact. */
+function addResultsMetrics(artifacts, resultsFiles) {
+    for (const file of resultsFiles) {
+        const r = readResults(file);
+        const a = artifacts.find((x) => x.sha256 === r.model.sha256);
+        if (!a)
+            throw new UserError(`--results ${file}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
+        // A figure the runtime's tool does not report is left out, never published as zero.
+        const put = (key, v) => {
+            if (v !== null)
+                a.metrics[key] = v;
+        };
+        put('p50Ms', r.latencyMs.p50);
+        put('p90Ms', r.latencyMs.p90);
+        put('p99Ms', r.latencyMs.p99);
+        put('peakRssBytes', r.memory.peakRssBytes);
+        put('throughputPerSec', r.throughputPerSec);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/fleet/release.js
+// Release operations on a channel: publish, promote (or widen a rollout), roll back (forward).
+// Each one uploads target files first, then commits new metadata (timestamp.json last).
+
+
+
+
+
+function entriesOf(state, channel) {
+    return Object.values(state.channels[channel].signed.targets).flatMap((file) => {
+        const info = releaseInfoOf(file);
+        return info ? [{ path: file.path, file, info }] : [];
+    });
+}
+/** Where the bytes of a target live: `targets/<dir of path>/<sha256>.<file>` (consistent snapshots). */
+function storedPath(path, sha256) {
+    const at = path.lastIndexOf('/');
+    return `targets/${path.slice(0, at)}/${sha256}.${path.slice(at + 1)}`;
+}
+function sha(f) {
+    return f.hashes.sha256;
+}
+function maxRelease(entries) {
+    return entries.reduce((m, e) => Math.max(m, e.info.release), 0);
+}
+function result(status, channel, entries, timestampVersion) {
+    const i = entries[0].info;
+    return {
+        status, channel, model: i.model, version: i.version, release: i.release, rollout: i.rollout, timestampVersion,
+        targets: entries.map((e) => ({ target: e.info.target, path: e.path, sha256: sha(e.file), bytes: e.file.length, metrics: e.info.metrics })),
+    };
+}
+/** Writes the channel role with `keep` plus `added` entries; returns the new timestamp version. */
+async function writeChannel(storage, state, keysDir, channel, files, now) {
+    const keys = keysFor(state, keysDir, channel);
+    const version = await nextChannelVersion(storage, state, channel);
+    return commit(storage, state, keys, now, { channel, targets: buildChannelTargets(version, now, files) });
+}
+function withRollout(e, channel, release, rollout, now) {
+    const info = { ...e.info, release, rollout, publishedAt: now.toISOString() };
+    const path = targetPath(channel, info);
+    return { path, info, file: targetFile(path, sha(e.file), e.file.length, info) };
+}
+async function publishRelease(storage, keysDir, req, now = new Date()) {
+    return withChannel(storage, async (loaded) => {
+        let state = loaded;
+        if (!state) {
+            await initChannel(storage, keysDir, now);
+            state = (await loadState(storage));
+        }
+        keysFor(state, keysDir, req.channel); // fail on a missing or wrong key before uploading anything
+        const entries = entriesOf(state, req.channel);
+        const same = entries.filter((e) => e.info.model === req.model && e.info.version === req.version);
+        if (same.length) {
+            const identical = same.length === req.artifacts.length &&
+                req.artifacts.every((a) => same.some((e) => e.info.target === a.target && sha(e.file) === a.sha256));
+            if (!identical) {
+                throw new UserError(`--version ${req.version}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
+            }
+            if (same[0].info.rollout.percent !== req.rollout.percent) {
+                throw new UserError(`--rollout ${req.rollout.percent}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
+            }
+            return result('unchanged', req.channel, same, state.timestamp.signed.version);
+        }
+        const release = maxRelease(entries) + 1;
+        const rollout = { percent: req.rollout.percent, salt: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'), notBefore: req.rollout.notBefore };
+        const added = [];
+        for (const a of req.artifacts) {
+            const info = {
+                model: req.model, version: req.version, release, target: a.target, file: a.file, runtime: a.runtime, hardware: a.hardware,
+                precision: a.precision, metrics: metricStrings(a.metrics), rollout, publishedAt: now.toISOString(),
+            };
+            const path = targetPath(req.channel, info);
+            await storage.putTarget(storedPath(path, a.sha256), a.localPath);
+            added.push({ path, info, file: targetFile(path, a.sha256, a.bytes, info) });
+        }
+        const ts = await writeChannel(storage, state, keysDir, req.channel, [...entries, ...added].map((e) => e.file), now);
+        return result('published', req.channel, added, ts);
+    });
+}
+function metricStrings(m) {
+    return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [k, String(v)]));
+}
+function needState(state, storage) {
+    if (!state)
+        throw new UserError(`--repo ${storage.location}: empty; publish a release with 'edgeml publish' first`);
+    return state;
+}
+function pickModel(entries, model, where) {
+    const models = [...new Set(entries.map((e) => e.info.model))];
+    if (model)
+        return model;
+    if (models.length > 1)
+        throw new UserError(`${where} holds several models (${models.join(', ')}); say which with --model`);
+    if (models.length === 0)
+        throw new UserError(`${where} has no releases`);
+    return models[0];
+}
+/** Copies a release into `channel` (new release counter), or changes the rollout of one already there. */
+async function promoteRelease(storage, keysDir, req, now = new Date()) {
+    return withChannel(storage, async (loaded) => {
+        const state = needState(loaded, storage);
+        keysFor(state, keysDir, req.channel);
+        const entries = entriesOf(state, req.channel);
+        const match = (e) => e.info.version === req.version && (!req.model || e.info.model === req.model);
+        const here = entries.filter(match);
+        if (here.length) {
+            if (here[0].info.rollout.percent === req.rollout.percent && here[0].info.rollout.notBefore === req.rollout.notBefore) {
+                return result('unchanged', req.channel, here, state.timestamp.signed.version);
+            }
+            // Same salt, same counter: a wider rollout keeps every device already in, and they do not reinstall.
+            const rollout = { ...here[0].info.rollout, percent: req.rollout.percent, notBefore: req.rollout.notBefore };
+            const updated = here.map((e) => withRollout(e, req.channel, e.info.release, rollout, now));
+            const files = [...entries.filter((e) => !match(e)), ...updated].map((e) => e.file);
+            return result('rollout-updated', req.channel, updated, await writeChannel(storage, state, keysDir, req.channel, files, now));
+        }
+        const sources = req.from ? [req.from] : [...CHANNELS].reverse().filter((c) => c !== req.channel);
+        const source = sources.map((c) => entriesOf(state, c).filter(match)).find((list) => list.length);
+        if (!source) {
+            throw new UserError(`--version ${req.version}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
+        }
+        const rollout = { percent: req.rollout.percent, salt: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'), notBefore: req.rollout.notBefore };
+        const release = maxRelease(entries) + 1;
+        const added = source.map((e) => withRollout(e, req.channel, release, rollout, now));
+        for (let i = 0; i < added.length; i++) {
+            await storage.copy(storedPath(source[i].path, sha(source[i].file)), storedPath(added[i].path, sha(added[i].file)));
+        }
+        const files = [...entries, ...added].map((e) => e.file);
+        return result('promoted', req.channel, added, await writeChannel(storage, state, keysDir, req.channel, files, now));
+    });
+}
+/**
+ * Rolls the channel back by rolling forward: the current release is withdrawn and the previous
+ * one is re-issued under a higher release counter, to every device (100%).
+ */
+async function rollbackChannel(storage, keysDir, req, now = new Date()) {
+    return withChannel(storage, async (loaded) => {
+        const state = needState(loaded, storage);
+        keysFor(state, keysDir, req.channel);
+        const all = entriesOf(state, req.channel);
+        const model = pickModel(all, req.model, `channel ${req.channel}`);
+        const entries = all.filter((e) => e.info.model === model);
+        const byRelease = [...new Set(entries.map((e) => e.info.release))].sort((a, b) => b - a);
+        const current = entries.filter((e) => e.info.release === byRelease[0]);
+        const prevRelease = byRelease.find((r) => entries.some((e) => e.info.release === r && e.info.version !== current[0]?.info.version));
+        if (!current.length || prevRelease === undefined) {
+            throw new UserError(`--channel ${req.channel}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
+        }
+        const previous = entries.filter((e) => e.info.release === prevRelease);
+        const release = maxRelease(all) + 1;
+        const rollout = { percent: 100, salt: previous[0].info.rollout.salt, notBefore: null };
+        const reissued = previous.map((e) => withRollout(e, req.channel, release, rollout, now));
+        const dropped = new Set([...current, ...previous].map((e) => e.path));
+        const files = [...all.filter((e) => !dropped.has(e.path)), ...reissued].map((e) => e.file);
+        return result('rolled-back', req.channel, reissued, await writeChannel(storage, state, keysDir, req.channel, files, now));
+    });
+}
+/** Every release on a channel, newest first (for listings and the release notes). */
+function releasesOf(state, channel) {
+    return entriesOf(state, channel).map((e) => e.info).sort((a, b) => b.release - a.release);
+}
+
+;// CONCATENATED MODULE: ./build/src/fleet/rollout.js
+// Staged rollout: a device is in when sha256(device id + salt) mod 100 < percent. The salt and the
+// percent are signed metadata, so a mirror cannot widen a rollout; a new salt per release spreads
+// the early-adopter burden across the fleet, and widening a rollout keeps everyone already in.
+
+
+/** The device's bucket for a salt, 0..99. */
+function cohortBucket(deviceId, salt) {
+    const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${deviceId}${salt}`).digest('hex');
+    return Number(BigInt(`0x${digest}`) % 100n);
+}
+function inRollout(deviceId, rollout, now = new Date()) {
+    if (rollout.notBefore && Date.parse(rollout.notBefore) > now.getTime())
+        return false;
+    return cohortBucket(deviceId, rollout.salt) < rollout.percent;
+}
+function rollout_parsePercent(text, flag = '--rollout') {
+    const n = Number(String(text).trim().replace(/%$/, ''));
+    if (!/^\s*\d+%?\s*$/.test(String(text)) || n < 0 || n > 100) {
+        throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, e.g. ${flag} 10`);
+    }
+    return n;
+}
+function parseNotBefore(text, flag = '--not-before') {
+    if (!text)
+        return null;
+    const t = Date.parse(text);
+    if (Number.isNaN(t))
+        throw new UserError(`${flag} ${JSON.stringify(text)}: not a date; use ISO 8601, e.g. 2025-07-01T08:00:00Z`);
+    return new Date(t).toISOString();
+}
+
+;// CONCATENATED MODULE: ./build/src/fleet/index.js
+// The fleet update channel: keys, TUF metadata, storage, releases and rollout cohorts.
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/cli/fleet.js
+// `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
+// the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
+
+
+
+
+
+
+const fleet_collect = (value, previous) => [...previous, value];
+function repoStorage(dir) {
+    if (!dir)
+        throw new UserError('--repo is required: the folder that holds (or will hold) the channel');
+    if ((0,external_node_fs_.existsSync)(dir) && !(0,external_node_fs_.statSync)(dir).isDirectory())
+        throw new UserError(`--repo ${dir}: is a file; give a folder`);
+    return new LocalDirStorage(dir);
+}
+function needKeys(dir) {
+    if (!dir)
+        throw new UserError("--keys is required: the folder of signing keys made by 'edgeml keys init'");
+    if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory())
+        throw new UserError(`--keys ${dir}: no such folder; give the folder made by 'edgeml keys init'`);
+    return dir;
+}
+function checkVersion(v) {
+    if (!v)
+        throw new UserError('--version is required, e.g. --version 1.4.0');
+    const version = v.replace(/^v(?=\d)/, '');
+    if (!isSemver(version))
+        throw new UserError(`--version ${JSON.stringify(v)}: not a semantic version; use MAJOR.MINOR.PATCH such as 1.4.0`);
+    return version;
+}
+function report(r, json) {
+    const what = { published: 'published', unchanged: 'already published (no change)', promoted: 'promoted', 'rollout-updated': 'rollout changed', 'rolled-back': 'rolled back to' }[r.status];
+    process.stdout.write(`${r.channel}: ${what} ${r.model} ${r.version} (release ${r.release}, rollout ${r.rollout.percent}%, timestamp v${r.timestampVersion})\n`);
+    for (const t of r.targets)
+        process.stdout.write(`  ${t.target}  ${t.bytes} bytes  sha256 ${t.sha256.slice(0, 12)}  ${t.path}\n`);
+    if (json)
+        writeFileAtomic(json, `${JSON.stringify(r, null, 2)}\n`);
+}
+function keysCommand() {
+    const keys = new Command('keys').description('signing keys of an update channel');
+    keys
+        .command('init')
+        .exitOverride()
+        .description('create root (threshold), targets, snapshot, timestamp and per-channel ed25519 keys')
+        .requiredOption('--out <dir>', 'folder to create the keys in (private keys mode 0600)')
+        .option('--root-keys <n>', 'number of root keys', '3')
+        .option('--threshold <n>', 'root signatures required', '2')
+        .action((flags) => {
+        const pub = initKeys(flags.out, { rootKeys: parseWhole(flags.rootKeys, '--root-keys', 1), rootThreshold: parseWhole(flags.threshold, '--threshold', 1) });
+        process.stdout.write(`keys written to ${flags.out} (private keys are never printed; keep root-*.pem and targets.pem offline)\n`);
+        for (const k of pub.keys)
+            process.stdout.write(`  ${k.file.padEnd(14)} ${k.role.padEnd(9)} keyid ${k.keyId}  public ${k.public}\n`);
+    });
+    return keys;
+}
+function publishCommand() {
+    return new Command('publish')
+        .description('sign and publish a release of optimized artifacts to a channel')
+        .option('--repo <dir>', 'the channel folder (created on first publish)')
+        .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
+        .option('--channel <name>', 'canary, beta or stable', 'beta')
+        .option('--version <semver>', 'release version, e.g. 1.4.0')
+        .option('--model <name>', 'model name (default: the manifest\'s, else "model")')
+        .option('--artifacts <dir>', 'folder of artifact files, one per target (cpu-int8.onnx -> target cpu-int8)')
+        .option('--manifest <file>', "manifest.json written by 'edgeml optimize'")
+        .option('--check <file>', "check document ('edgeml check --json'): a failed check refuses the release")
+        .option('--results <file>', 'bench results of an artifact, for the headline metrics (repeatable)', fleet_collect, [])
+        .option('--rollout <percent>', 'share of devices that install it', '100')
+        .option('--not-before <time>', 'no device installs it before this ISO time')
+        .option('--force', 'publish even though the check failed')
+        .option('--json <file>', 'write what was published here')
+        .action(async (flags) => {
+        const channel = checkChannel(flags.channel);
+        const version = checkVersion(flags.version);
+        const storage = repoStorage(flags.repo);
+        const keys = needKeys(flags.keys);
+        const rollout = { percent: rollout_parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
+        if (flags.check) {
+            const failed = failedBudgets(inputs_readCheck(flags.check));
+            if (failed.length && !flags.force) {
+                throw new CheckFailure(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
+            }
+            if (failed.length)
+                process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}\n`);
+        }
+        const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
+        addResultsMetrics(artifacts, flags.results);
+        const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model))
+            throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
+        report(await publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), flags.json);
+    });
+}
+function manifestModel(file) {
+    if (!file)
+        return undefined;
+    try {
+        const name = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')).model?.name;
+        return typeof name === 'string' ? name : undefined;
+    }
+    catch {
+        return undefined; // collectArtifacts has already reported an unreadable manifest
+    }
+}
+function promoteCommand() {
+    return new Command('promote')
+        .description('copy a release to another channel (new release counter), or change its rollout where it is')
+        .option('--repo <dir>', 'the channel folder')
+        .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
+        .option('--channel <name>', 'the channel to promote to', 'stable')
+        .option('--version <semver>', 'the release to promote')
+        .option('--model <name>', 'the model, when the channel holds several')
+        .option('--from <channel>', 'where the release is now (default: the nearest channel that has it)')
+        .option('--rollout <percent>', 'share of devices that install it', '100')
+        .option('--not-before <time>', 'no device installs it before this ISO time')
+        .option('--json <file>', 'write the result here')
+        .action(async (flags) => {
+        const channel = checkChannel(flags.channel);
+        const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
+        const version = checkVersion(flags.version);
+        const rollout = { percent: rollout_parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
+        const r = await promoteRelease(repoStorage(flags.repo), needKeys(flags.keys), { channel, version, model: flags.model, from, rollout });
+        report(r, flags.json);
+    });
+}
+function rollbackCommand() {
+    return new Command('rollback')
+        .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
+        .option('--repo <dir>', 'the channel folder')
+        .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
+        .option('--channel <name>', 'the channel to roll back', 'stable')
+        .option('--model <name>', 'the model, when the channel holds several')
+        .option('--json <file>', 'write the result here')
+        .action(async (flags) => {
+        const channel = checkChannel(flags.channel);
+        report(await rollbackChannel(repoStorage(flags.repo), needKeys(flags.keys), { channel, model: flags.model }), flags.json);
+    });
+}
+function refreshCommand() {
+    return new Command('refresh')
+        .description('re-sign timestamp.json (and the snapshot when it expires within a week); run it on a schedule')
+        .option('--repo <dir>', 'the channel folder')
+        .option('--keys <dir>', 'signing keys (timestamp; snapshot when due)')
+        .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
+        .action(async (flags) => {
+        const storage = repoStorage(flags.repo);
+        if (!(0,external_node_fs_.existsSync)(storage.location))
+            throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
+        const ms = parseDuration(flags.expires, '--expires');
+        const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), ms);
+        process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}${r.snapshotResigned ? ' (snapshot re-signed)' : ''}\n`);
+    });
+}
+function fleetCommands() {
+    return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand()];
+}
+
+// EXTERNAL MODULE: ./node_modules/tuf-js/dist/index.js
+var tuf_js_dist = __nccwpck_require__(4706);
+;// CONCATENATED MODULE: ./build/src/agent/health.js
+// Health check of a downloaded model: load it in ONNX Runtime and run one inference on seeded
+// random inputs. It runs in a child process (`edgeml agent-health`), so a model that crashes the
+// runtime fails its check instead of taking the agent down.
+
+
+
+
+/** In the child: load, run once, report. Dynamic dims become 1. */
+async function checkModel(file, maxLatencyMs) {
+    try {
+        const ort = loadOrt();
+        const session = await ort.InferenceSession.create(file);
+        const meta = session.inputMetadata ?? [];
+        const next = rng(1);
+        const feeds = {};
+        for (const m of meta) {
+            const shape = m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+            const count = shape.reduce((a, b) => a * b, 1);
+            feeds[m.name] = new ort.Tensor(m.type, randomData(m.type, count, next), shape);
+        }
+        await session.run(feeds); // first run: kernels initialise
+        const t0 = performance.now();
+        const out = await session.run(feeds);
+        const latencyMs = performance.now() - t0;
+        await session.release();
+        if (Object.keys(out).length === 0)
+            return { ok: false, error: 'the model produced no outputs' };
+        if (maxLatencyMs !== null && latencyMs > maxLatencyMs) {
+            return { ok: false, latencyMs, error: `one inference took ${latencyMs.toFixed(1)} ms, over the --max-latency budget of ${maxLatencyMs} ms` };
+        }
+        return { ok: true, latencyMs };
+    }
+    catch (e) {
+        return { ok: false, error: oneLine(e) };
+    }
+}
+/** In the agent: runs the check in a child process of the same CLI, with a time limit. */
+function runHealthCheck(cli, file, maxLatencyMs, timeoutMs = 120_000) {
+    const args = [cli, 'agent-health', file, ...(maxLatencyMs !== null ? ['--max-latency', `${maxLatencyMs}ms`] : [])];
+    return new Promise((resolveResult) => {
+        const child = (0,external_node_child_process_.spawn)(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            try {
+                const r = JSON.parse(out.trim().split('\n').pop() ?? '');
+                if (code === 0 || !r.ok)
+                    return resolveResult(r);
+            }
+            catch {
+                // fall through: the child died before reporting
+            }
+            resolveResult({ ok: false, error: `the health check process ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${oneLine(err).slice(0, 300)}` });
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/agent/slots.js
+// The device's install state: two slots (a, b) and a `current` symlink switched by rename, so a
+// reader, or an agent restarted after kill -9, always finds one complete model. The slot that is
+// not current holds the previous model until the next install replaces it.
+
+
+function layout(dir) {
+    return {
+        dir, metadata: (0,external_node_path_.join)(dir, 'metadata'), staging: (0,external_node_path_.join)(dir, 'staging'), slots: (0,external_node_path_.join)(dir, 'slots'),
+        current: (0,external_node_path_.join)(dir, 'current'), status: (0,external_node_path_.join)(dir, 'status.json'),
+    };
+}
+function syncFile(file) {
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        (0,external_node_fs_.fsyncSync)(fd);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** Writes through a temp file and a rename: the file is old or new, never half of either. */
+function writeJsonAtomic(file, value) {
+    const tmp = `${file}.tmp`;
+    (0,external_node_fs_.writeFileSync)(tmp, `${JSON.stringify(value, null, 2)}\n`);
+    syncFile(tmp);
+    (0,external_node_fs_.renameSync)(tmp, file);
+}
+function readInstalled(slotDir) {
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(slotDir, 'release.json'), 'utf8'));
+    }
+    catch {
+        return null;
+    }
+}
+function currentSlot(l) {
+    try {
+        const name = (0,external_node_path_.basename)((0,external_node_fs_.readlinkSync)(l.current));
+        return name === 'a' || name === 'b' ? name : null;
+    }
+    catch {
+        return null;
+    }
+}
+function installed(l, slot) {
+    return slot ? readInstalled((0,external_node_path_.join)(l.slots, slot)) : null;
+}
+/** Startup: drop whatever a killed run left half-done; `current` and the slots it points to stay. */
+function recover(l) {
+    for (const d of [l.dir, l.metadata, l.slots])
+        (0,external_node_fs_.mkdirSync)(d, { recursive: true });
+    (0,external_node_fs_.rmSync)(l.staging, { recursive: true, force: true });
+    (0,external_node_fs_.rmSync)(`${l.current}.tmp`, { force: true });
+    (0,external_node_fs_.rmSync)(`${l.status}.tmp`, { force: true });
+    const cur = currentSlot(l);
+    if (cur && !installed(l, cur))
+        (0,external_node_fs_.rmSync)(l.current, { force: true }); // never happens by our own writes
+    for (const s of ['a', 'b']) {
+        if (s !== cur && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(l.slots, s)) && !installed(l, s))
+            (0,external_node_fs_.rmSync)((0,external_node_path_.join)(l.slots, s), { recursive: true, force: true });
+    }
+}
+/** A fresh staging folder for a download. */
+function stage(l) {
+    (0,external_node_fs_.rmSync)(l.staging, { recursive: true, force: true });
+    (0,external_node_fs_.mkdirSync)(l.staging, { recursive: true });
+    return l.staging;
+}
+/**
+ * Moves the verified, health-checked staging folder into the slot that is not current, then
+ * points `current` at it with one rename. Returns what is now current and what is previous.
+ */
+function activate(l, info, channel, sha256, now) {
+    const cur = currentSlot(l);
+    const slot = cur === 'a' ? 'b' : 'a';
+    const record = {
+        model: info.model, version: info.version, release: info.release, channel, target: info.target, file: info.file,
+        sha256, installedAt: now.toISOString(), slot,
+    };
+    syncFile((0,external_node_path_.join)(l.staging, info.file));
+    writeJsonAtomic((0,external_node_path_.join)(l.staging, 'release.json'), record);
+    const slotDir = (0,external_node_path_.join)(l.slots, slot);
+    (0,external_node_fs_.rmSync)(slotDir, { recursive: true, force: true });
+    (0,external_node_fs_.renameSync)(l.staging, slotDir);
+    const tmp = `${l.current}.tmp`;
+    (0,external_node_fs_.rmSync)(tmp, { force: true });
+    (0,external_node_fs_.symlinkSync)((0,external_node_path_.join)('slots', slot), tmp);
+    (0,external_node_fs_.renameSync)(tmp, l.current);
+    return { current: record, previous: installed(l, cur) };
+}
+
+;// CONCATENATED MODULE: ./build/src/agent/index.js
+// `edgeml agent`: one poll = refresh the channel with tuf-js from the device's trusted root, pick
+// the newest release for this target, hardware and rollout cohort, download and verify it,
+// health-check it, switch slots. Any failure leaves the current model in place and is reported
+// in status.json.
+
+
+
+
+
+
+
+
+
+
+
+function readStatus(l) {
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(l.status, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** onnxruntime-node's version, found where loadOrt finds the package (without loading it). */
+function runtimeVersion() {
+    const require = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+    const paths = [process.env.EDGEML_RUNTIME_DIR, (0,external_node_path_.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)), process.cwd()].filter((p) => !!p);
+    try {
+        return require(require.resolve('onnxruntime-node/package.json', { paths })).version;
+    }
+    catch {
+        return null;
+    }
+}
+function cmpSemver(a, b) {
+    const pa = a.split(/[.+-]/).slice(0, 3).map(Number);
+    const pb = b.split(/[.+-]/).slice(0, 3).map(Number);
+    for (let i = 0; i < 3; i++)
+        if ((pa[i] ?? 0) !== (pb[i] ?? 0))
+            return (pa[i] ?? 0) - (pb[i] ?? 0);
+    return 0;
+}
+/** Ranges the publisher writes: '*' or '>=X.Y.Z'. */
+function runtimeFits(range, version) {
+    if (range === '*' || range === '')
+        return true;
+    const m = /^>=\s*(\d+\.\d+\.\d+)$/.exec(range);
+    if (!m || !version)
+        return false;
+    return cmpSemver(version, m[1]) >= 0;
+}
+function hardwareFits(info, accelerator) {
+    const h = info.hardware;
+    return (h.os === 'any' || h.os === process.platform) && (h.arch === 'any' || h.arch === process.arch) &&
+        (h.accelerator === 'none' || h.accelerator === accelerator);
+}
+function updater(opts, l) {
+    const base = opts.channelUrl.replace(/\/+$/, '');
+    const make = () => new tuf_js_dist/* Updater */.Sx({
+        metadataDir: l.metadata, metadataBaseUrl: base, targetDir: l.staging, targetBaseUrl: `${base}/targets`,
+        config: { fetchTimeout: opts.fetchTimeoutMs, fetchRetry: 0 },
+    });
+    if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(l.metadata, 'root.json')))
+        (0,external_node_fs_.copyFileSync)(opts.root, (0,external_node_path_.join)(l.metadata, 'root.json'));
+    try {
+        return make();
+    }
+    catch {
+        // The cached root was cut short by a kill: start again from the root shipped with the device.
+        (0,external_node_fs_.copyFileSync)(opts.root, (0,external_node_path_.join)(l.metadata, 'root.json'));
+        return make();
+    }
+}
+/** Candidates from the channel role tuf-js has just verified and persisted, newest first. */
+async function candidates(up, opts, l) {
+    // Looking up a path under the channel makes tuf-js load and verify the channel's role.
+    await up.getTargetInfo(`${opts.channel}/models/_/_/_/_`);
+    const doc = JSON.parse((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(l.metadata, `${opts.channel}.json`), 'utf8'));
+    const version = runtimeVersion();
+    return Object.entries(doc.signed.targets)
+        .map(([path, t]) => releaseInfoOf(models_dist.TargetFile.fromJSON(path, t)))
+        .filter((i) => !!i)
+        .filter((i) => i.target === opts.target && (!opts.model || i.model === opts.model))
+        .filter((i) => hardwareFits(i, opts.accelerator) && i.runtime.name === 'onnxruntime' && runtimeFits(i.runtime.versionRange, version))
+        .sort((a, b) => b.release - a.release);
+}
+/** One poll. Never throws for channel, network or model trouble: that is the result. */
+async function pollOnce(opts, now = () => new Date()) {
+    const l = layout(opts.dir);
+    recover(l);
+    const prior = readStatus(l);
+    let current = installed(l, currentSlot(l));
+    let previous = prior.previous ?? null;
+    let rejected = prior.rejected ?? null;
+    let result;
+    let error = null;
+    try {
+        const up = updater(opts, l);
+        await up.refresh();
+        const list = await candidates(up, opts, l);
+        const eligible = list.filter((i) => inRollout(opts.deviceId, i.rollout, now()));
+        const best = eligible[0];
+        const newer = (i) => !current || current.channel !== opts.channel || i.release > current.release;
+        if (!best) {
+            result = list.length ? 'not-in-rollout' : 'no-release';
+        }
+        else if (!newer(best)) {
+            result = list.some((i) => newer(i)) ? 'not-in-rollout' : 'up-to-date';
+        }
+        else {
+            const path = `${opts.channel}/models/${best.model}/${best.version}/${best.target}/${best.file}`;
+            const info = await up.getTargetInfo(path); // verified again through tuf-js's trusted set
+            const verified = info ? releaseInfoOf(info) : null;
+            if (!info || !verified || verified.release !== best.release)
+                throw new Error(`the channel no longer lists ${path}`);
+            const sha256 = info.hashes.sha256;
+            if (rejected && rejected.release === verified.release && rejected.sha256 === sha256) {
+                result = 'health-check-failed';
+                error = `release ${verified.release} (${verified.version}) failed its health check before: ${rejected.reason}`;
+            }
+            else {
+                const file = (0,external_node_path_.join)(stage(l), verified.file);
+                await up.downloadTarget(info, file);
+                const health = await runHealthCheck(opts.cli, file, opts.maxLatencyMs);
+                if (!health.ok) {
+                    result = 'health-check-failed';
+                    error = `${verified.version} (release ${verified.release}) failed its health check, kept ${current ? current.version : 'no model'}: ${health.error}`;
+                    rejected = { release: verified.release, sha256, version: verified.version, reason: health.error ?? 'unknown' };
+                }
+                else {
+                    const switched = activate(l, verified, opts.channel, sha256, now());
+                    current = switched.current;
+                    previous = switched.previous ?? previous;
+                    result = 'installed';
+                }
+            }
+        }
+    }
+    catch (e) {
+        result = 'error';
+        error = oneLine(e);
+    }
+    const status = {
+        schema: 'edgeml-agent-status/1', deviceId: opts.deviceId, channel: opts.channel, target: opts.target,
+        current, previous, lastCheck: now().toISOString(), lastResult: result, lastError: error, rejected,
+    };
+    writeJsonAtomic(l.status, status);
+    return status;
+}
+function defaultDeviceId() {
+    if (process.env.EDGEML_DEVICE_ID)
+        return process.env.EDGEML_DEVICE_ID;
+    for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+        try {
+            const id = (0,external_node_fs_.readFileSync)(f, 'utf8').trim();
+            if (id)
+                return id;
+        }
+        catch {
+            // try the next one
+        }
+    }
+    throw new UserError('no device id: give --device-id ID (or set EDGEML_DEVICE_ID); /etc/machine-id is missing');
+}
+
+
+;// CONCATENATED MODULE: ./build/src/cli/agent.js
+// `edgeml agent` (the device side) and the hidden `edgeml agent-health` it runs in a child process.
+
+
+
+
+
+
+
+function line(s) {
+    const cur = s.current ? `${s.current.model} ${s.current.version} (release ${s.current.release})` : 'no model';
+    return `${s.lastCheck} ${s.lastResult}: ${cur}${s.lastError ? ` | ${s.lastError}` : ''}\n`;
+}
+function options(flags) {
+    if (!flags.channelUrl)
+        throw new UserError('--channel-url is required: the HTTP(S) address the channel is served from');
+    if (!/^https?:\/\//.test(flags.channelUrl))
+        throw new UserError(`--channel-url ${flags.channelUrl}: use an http:// or https:// address`);
+    if (!flags.root)
+        throw new UserError("--root is required: the channel's root.json shipped with the device");
+    if (!(0,external_node_fs_.existsSync)(flags.root) || !(0,external_node_fs_.statSync)(flags.root).isFile())
+        throw new UserError(`--root ${flags.root}: no such file; ship the channel's 1.root.json with the device`);
+    if (!flags.target)
+        throw new UserError('--target is required: the artifact target this device runs, e.g. cpu-int8');
+    if (!flags.dir)
+        throw new UserError('--dir is required: where the agent keeps models and status, e.g. /var/lib/edgeml');
+    return {
+        channelUrl: flags.channelUrl, root: (0,external_node_path_.resolve)(flags.root), channel: checkChannel(flags.channel), target: flags.target, dir: (0,external_node_path_.resolve)(flags.dir),
+        deviceId: flags.deviceId ?? defaultDeviceId(), model: flags.model, accelerator: flags.accelerator,
+        maxLatencyMs: flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null,
+        cli: process.argv[1], fetchTimeoutMs: parseDuration(flags.timeout, '--timeout'),
+    };
+}
+function agentCommand() {
+    return new Command('agent')
+        .description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)')
+        .option('--channel-url <url>', 'where the channel is served (static HTTP)')
+        .option('--root <file>', "the channel's trusted root.json, shipped with the device")
+        .option('--channel <name>', 'canary, beta or stable', 'stable')
+        .option('--target <name>', 'the artifact target this device runs, e.g. cpu-int8')
+        .option('--dir <dir>', 'state folder: slots, current -> slots/a|b, status.json')
+        .option('--device-id <id>', 'decides the rollout cohort (default: EDGEML_DEVICE_ID or /etc/machine-id)')
+        .option('--model <name>', 'the model, when the channel holds several')
+        .option('--accelerator <name>', 'what this device has beyond a CPU (cuda, tensorrt, openvino...)', 'none')
+        .option('--max-latency <time>', 'health check: one inference must take at most this long, e.g. 50ms')
+        .option('--once', 'poll once and exit: 0 up to date or installed, 1 refused or failed')
+        .option('--interval <time>', 'time between polls', '5m')
+        .option('--timeout <time>', 'give up on a download that stalls this long', '60s')
+        .action(async (flags) => {
+        const opts = options(flags);
+        if (flags.once) {
+            const s = await pollOnce(opts);
+            process.stdout.write(line(s));
+            if (s.lastResult === 'error' || s.lastResult === 'health-check-failed')
+                throw new CheckFailure(s.lastError ?? s.lastResult);
+            return;
+        }
+        const interval = parseDuration(flags.interval, '--interval');
+        for (;;) {
+            process.stdout.write(line(await pollOnce(opts)));
+            await new Promise((r) => setTimeout(r, interval));
+        }
+    });
+}
+function agentHealthCommand() {
+    return new Command('agent-health')
+        .argument('<model>')
+        .option('--max-latency <time>')
+        .action(async (model, flags) => {
+        const r = await checkModel(model, flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null);
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+        if (!r.ok)
+            process.exitCode = 1;
+    });
+}
+function agentCommands() {
+    return [[agentCommand(), false], [agentHealthCommand(), true]];
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/index.js
+// Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
+// reference model on the same inputs. Batched; the first model output is the prediction.
+
+
+
+
+
+
+const eval_METRICS = ['top1', 'top5', 'mae', 'rmse'];
+function parseMetrics(raw) {
+    const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
+    for (const m of list)
+        if (!eval_METRICS.includes(m))
+            throw new UserError(`--metric ${m}: unknown metric; use ${eval_METRICS.join(', ')}`);
+    return [...new Set(list)];
+}
+function labelsOf(file, samples) {
+    const arr = readNpy(file);
+    if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
+        throw new UserError(`--labels ${file}: dtype '${arr.dtype}' is not numeric; save class ids as int64 or targets as float32`);
+    }
+    if (arr.shape[0] !== samples) {
+        throw new UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
+    }
+    const data = arr.data;
+    return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+}
+/** Rank of the label among the scores of one row (0 = the top answer). */
+function rankOf(scores, start, n, label) {
+    const s = scores[start + label];
+    let rank = 0;
+    for (let i = 0; i < n; i++)
+        if (scores[start + i] > s)
+            rank++;
+    return rank;
+}
+function metricsOf(outputs, labels, metrics) {
+    const first = Object.keys(outputs[0] ?? {})[0];
+    if (!first)
+        throw new UserError('the model has no float32 output to score');
+    let row = 0;
+    let top1 = 0;
+    let top5 = 0;
+    let abs = 0;
+    let sq = 0;
+    let count = 0;
+    const classify = metrics.includes('top1') || metrics.includes('top5');
+    for (const batch of outputs) {
+        const { data, dims } = batch[first];
+        const rows = dims[0] ?? 1;
+        const per = data.length / rows;
+        for (let r = 0; r < rows; r++, row++) {
+            if (classify) {
+                const label = labels[row];
+                if (!Number.isInteger(label) || label < 0 || label >= per) {
+                    throw new UserError(`--labels: label ${label} of sample ${row} is not a class index of the model's ${per} outputs`);
+                }
+                const rank = rankOf(data, r * per, per, label);
+                if (rank === 0)
+                    top1++;
+                if (rank < 5)
+                    top5++;
+            }
+            else {
+                const perLabel = labels.length / (outputs.reduce((a, b) => a + (b[first].dims[0] ?? 1), 0));
+                if (perLabel !== per)
+                    throw new UserError(`--labels: ${perLabel} values per sample, but the model outputs ${per}; save labels shaped like the output`);
+                for (let i = 0; i < per; i++) {
+                    const d = data[r * per + i] - labels[row * per + i];
+                    abs += Math.abs(d);
+                    sq += d * d;
+                    count++;
+                }
+            }
+        }
+    }
+    const out = {};
+    if (metrics.includes('top1'))
+        out.top1 = top1 / row;
+    if (metrics.includes('top5'))
+        out.top5 = top5 / row;
+    if (metrics.includes('mae'))
+        out.mae = abs / count;
+    if (metrics.includes('rmse'))
+        out.rmse = Math.sqrt(sq / count);
+    return out;
+}
+async function evaluate(opts, onBatch) {
+    if (!opts.labels && !opts.reference)
+        throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
+    if (opts.labels && !opts.metrics.length)
+        throw new UserError(`--metric: give one of ${eval_METRICS.join(', ')} with --labels`);
+    const file = await inspectModelFile(opts.model);
+    const meta = await inputMetaOf(file.path);
+    const files = { ...opts.inputs };
+    if (files[''] !== undefined) {
+        if (meta.length !== 1)
+            throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
+        files[meta[0].name] = files[''];
+        delete files[''];
+    }
+    const set = calibrationSet(meta, files, opts.batchSize);
+    const total = set.batches.length;
+    const progress = (i) => onBatch?.(i, total);
+    const outputs = await runOutputs(file.path, set.batches, 0, progress);
+    const results = {
+        schema: { name: 'edgeml-eval', version: 1 },
+        tool: { name: 'edgeml', version: VERSION },
+        createdAt: new Date().toISOString(),
+        model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
+        samples: set.samples,
+        metrics: opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {},
+    };
+    if (opts.reference) {
+        const ref = await inspectModelFile(opts.reference);
+        results.reference = { path: ref.path, sha256: ref.sha256 };
+        results.fidelity = compareOutputs(await runOutputs(ref.path, set.batches), outputs);
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/eval.js
+// `edgeml eval`: accuracy on labelled .npy data and fidelity to a reference model.
+
+
+
+
+
+const eval_collect = (value, previous) => [...previous, value];
+function batchBar() {
+    if (!process.stderr.isTTY || process.env.CI)
+        return { update() { }, stop() { } };
+    const bar = new cli_progress.SingleBar({ stream: process.stderr, format: ' eval [{bar}] {value}/{total} batches', hideCursor: true, clearOnComplete: true }, cli_progress.Presets.shades_classic);
+    let started = false;
+    return {
+        update(done, total) {
+            if (!started)
+                bar.start(total, 0);
+            started = true;
+            bar.update(done);
+        },
+        stop() {
+            if (started)
+                bar.stop();
+        },
+    };
+}
+function evalCommand() {
+    return new Command('eval')
+        .description('measure accuracy (top1, top5, mae, rmse) on labelled samples, and fidelity to a reference model')
+        .option('--model <file>', 'the model to evaluate (.onnx or .ort)')
+        .option('--inputs <[name=]file.npy>', 'samples along the first axis; NAME= when the model has several inputs (repeatable)', eval_collect, [])
+        .option('--labels <file.npy>', 'one label per sample: class ids (top1/top5) or targets shaped like the output (mae/rmse)')
+        .option('--metric <names>', `${eval_METRICS.join(', ')} (comma-separated, repeatable)`, eval_collect, [])
+        .option('--reference <file>', 'a reference model (the fp32 source): adds fidelity {cosine, maxAbsError, top1Agreement}')
+        .option('--batch-size <n>', 'samples per run', '64')
+        .option('--json <file>', 'write the results here')
+        .action(async (flags) => {
+        if (!flags.model)
+            throw new UserError('--model: give the model to evaluate, e.g. edgeml eval --model m.onnx --inputs x.npy --labels y.npy --metric top1');
+        if (!flags.inputs.length)
+            throw new UserError('--inputs: give the samples, e.g. --inputs x.npy');
+        const batchSize = Number(flags.batchSize);
+        if (!Number.isInteger(batchSize) || batchSize < 1)
+            throw new UserError(`--batch-size ${flags.batchSize}: give a positive whole number`);
+        const inputs = {};
+        for (const raw of flags.inputs) {
+            const at = raw.indexOf('=');
+            if (at > 0)
+                inputs[raw.slice(0, at)] = raw.slice(at + 1);
+            else
+                inputs[''] = raw;
+        }
+        if (flags.json)
+            checkOutputPath(flags.json, '--json');
+        const bar = batchBar();
+        let results;
+        try {
+            results = await evaluate({ model: flags.model, inputs, labels: flags.labels, metrics: parseMetrics(flags.metric), reference: flags.reference, batchSize }, (done, total) => bar.update(done, total));
+        }
+        finally {
+            bar.stop();
+        }
+        const lines = Object.entries(results.metrics).map(([k, v]) => `${k}: ${k.startsWith('top') ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4)}`);
+        if (results.fidelity) {
+            const f = results.fidelity;
+            lines.push(`fidelity vs ${flags.reference}: cosine ${f.cosine.toFixed(5)}, max abs error ${f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(100 * f.top1Agreement).toFixed(2)}%`}`);
+        }
+        process.stdout.write(`${flags.model} on ${results.samples} samples\n${lines.join('\n')}\n`);
+        if (flags.json) {
+            writeFileAtomic(flags.json, `${JSON.stringify(results, null, 2)}\n`);
+            process.stderr.write(`results written to ${flags.json}\n`);
+        }
+    });
+}
 
 ;// CONCATENATED MODULE: ./build/src/cli/optimize.js
 // `edgeml optimize`: flags -> OptimizeOptions -> optimize -> table on stdout, manifest to --json.

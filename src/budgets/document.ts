@@ -1,7 +1,5 @@
 // What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { writeFileAtomic } from '../results/index.js';
+import { readDocument, writeDocument, type DocumentKind } from '../results/index.js';
 import { VERSION } from '../version.js';
 import schema from '../../schemas/check.schema.json' with { type: 'json' };
 import type { CompareResults } from '../compare/types.js';
@@ -39,13 +37,13 @@ export function checkDocument(config: string, results: string[], checks: BudgetC
   };
 }
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
+const CHECK: DocumentKind = { schema, name: 'check', writer: 'edgeml check --json' };
+
 export function writeCheck(file: string, doc: CheckDocument): void {
-  if (!validator) {
-    const ajv = new Ajv2020({ strict: true });
-    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-    validator = ajv.compile(schema);
-  }
-  if (!validator(doc)) throw new Error(`internal: check document does not match its schema: ${JSON.stringify(validator.errors?.[0])}`);
-  writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
+  writeDocument(file, doc, CHECK);
+}
+
+/** Reads and validates a check document; every problem is a UserError naming the file. */
+export function readCheck(file: string): CheckDocument {
+  return readDocument<CheckDocument>(file, CHECK);
 }

@@ -119,16 +119,21 @@ export function evaluateBudgets(
   for (const budget of config.budgets) {
     for (const limit of budget.limits) {
       const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at, ...(budget.message ? { message: budget.message } : {}) };
-      const push = (j: Judged, subject: string, source: string) => {
+      const push = (j: Judged, subject: string, source: string, on: { model?: string; device?: string } = {}) => {
         rows.push({
-          ...base, subject, source, status: j.status, outcome: outcome(j.status, budget), value: j.value,
+          ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
           ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
         });
       };
       if (limit.key.startsWith('regression.')) {
         const head = compare?.doc.head.model.path;
         if (compare && head && !modelMatches(config, budget, head)) continue;
-        push(judgeRegression(limit, compare?.doc), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'), compare?.file ?? '');
+        push(
+          judgeRegression(limit, compare?.doc),
+          compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'),
+          compare?.file ?? '',
+          compare ? { model: compare.doc.head.model.name, device: compare.doc.device.label } : {},
+        );
         continue;
       }
       const matching = results.filter((r) => selects(config, budget, r.doc));
@@ -137,7 +142,9 @@ export function evaluateBudgets(
         push({ status: 'skipped', value: null, note: `no results for ${sel || 'this budget'}` }, budget.model ?? '-', '');
         continue;
       }
-      for (const r of matching) push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file);
+      for (const r of matching) {
+        push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, device: r.doc.device.label });
+      }
     }
   }
   return rows;

@@ -10,8 +10,11 @@ export interface BudgetCheck {
   /** Index of the budget in edgeml.yml's budgets list. */
   budget: number;
   key: string;
-  /** Model and device (or head vs base) the row is about. */
+  /** Model and device (or head vs base) the row is about, as one line. */
   subject: string;
+  /** The judged result's model file name and device label, when the row judged one. */
+  model?: string;
+  device?: string;
   /** The results or compare file the value came from. */
   source: string;
   status: Status;

@@ -1,48 +1,18 @@
 // What a release is made of, read from other steps' documents: the optimize manifest (optional),
 // a plain folder of artifact files, the check document (budgets) and bench results (metrics).
 // All read back as untrusted input: every field is checked before use.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { UserError, oneLine } from '../errors.js';
+import { UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
+import { readCheck as readCheckDocument, type BudgetCheck, type CheckDocument } from '../budgets/index.js';
+import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../optimize/index.js';
+import { fmtBudgetValue } from '../report/index.js';
 import { readResults } from '../results/index.js';
 import { NAME, type Hardware } from './metadata.js';
 
-/** One entry of the optimize step's manifest.json (issue 4), as far as publishing reads it. */
-export interface ManifestArtifact {
-  target: string;
-  path: string;
-  sha256: string;
-  bytes: number;
-  precision?: string;
-  opset?: number;
-  runtime?: { name: string; version: string };
-  sourceSha256?: string;
-  settings?: Record<string, unknown>;
-  fidelity?: { cosine?: number; maxAbsError?: number; top1Agreement?: number };
-  status?: string;
-  hardware?: Partial<Hardware>;
-}
-
-export interface OptimizeManifest {
-  model?: { name?: string };
-  artifacts: ManifestArtifact[];
-}
-
-/** The check step's document (issue 3), as far as publishing reads it. */
-export interface CheckBudget {
-  key: string;
-  value?: number | null;
-  limit?: number | null;
-  status: 'pass' | 'fail' | 'warn' | 'inconclusive';
-  level?: 'error' | 'warn';
-  message?: string;
-}
-
-export interface CheckDocument {
-  status: string;
-  budgets: CheckBudget[];
-}
+export type { OptimizeManifest } from '../optimize/index.js';
+export type { CheckDocument } from '../budgets/index.js';
 
 /** A file to publish, resolved and hashed. */
 export interface ArtifactInput {
@@ -57,54 +27,24 @@ export interface ArtifactInput {
   metrics: Record<string, number>;
 }
 
-function readJsonFile(file: string, flag: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code ? `cannot read it (${code})` : `not JSON (${oneLine(e)})`;
-    throw new UserError(`${flag} ${file}: ${why}; give the ${what}`);
-  }
-}
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
+/** The optimize manifest, validated against its schema (it may come from another job's artifact). */
 export function readManifest(file: string): OptimizeManifest {
-  const doc = readJsonFile(file, '--manifest', "manifest.json written by 'edgeml optimize'");
-  const bad = (why: string) => new UserError(`--manifest ${file}: ${why}; regenerate it with 'edgeml optimize'`);
-  if (!isObj(doc) || !Array.isArray(doc.artifacts)) throw bad('no artifacts[] list');
-  doc.artifacts.forEach((a, i) => {
-    if (!isObj(a)) throw bad(`artifacts[${i}] is not an object`);
-    if (typeof a.target !== 'string' || !NAME.test(a.target)) throw bad(`artifacts[${i}].target must be a name such as cpu-int8`);
-    if (typeof a.path !== 'string' || !a.path) throw bad(`artifacts[${i}].path is missing`);
-    if (typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256)) throw bad(`artifacts[${i}].sha256 is not a sha256 hex digest`);
-    if (typeof a.bytes !== 'number') throw bad(`artifacts[${i}].bytes is not a number`);
-    if (a.runtime !== undefined && (!isObj(a.runtime) || typeof a.runtime.name !== 'string' || typeof a.runtime.version !== 'string')) {
-      throw bad(`artifacts[${i}].runtime must be {name, version}`);
-    }
-  });
-  return doc as unknown as OptimizeManifest;
+  return readOptimizeManifest(file);
 }
 
+/** The check document, validated against its schema. */
 export function readCheck(file: string): CheckDocument {
-  const doc = readJsonFile(file, '--check', "document written by 'edgeml check --json'");
-  if (!isObj(doc) || typeof doc.status !== 'string' || !Array.isArray(doc.budgets) || !doc.budgets.every((b) => isObj(b) && typeof b.key === 'string' && typeof b.status === 'string')) {
-    throw new UserError(`--check ${file}: not a check document (needs status and budgets[] {key, status}); regenerate it with 'edgeml check --json'`);
-  }
-  return doc as unknown as CheckDocument;
+  return readCheckDocument(file);
 }
 
 /** Budgets that block a release: failed at level error (a failed 'warn' budget only warns). */
-export function failedBudgets(check: CheckDocument): CheckBudget[] {
-  return check.budgets.filter((b) => b.status === 'fail' && b.level !== 'warn');
+export function failedBudgets(check: CheckDocument): BudgetCheck[] {
+  return check.checks.filter((c) => c.outcome === 'failure');
 }
 
-export function describeBudget(b: CheckBudget): string {
-  const vs = b.value != null && b.limit != null ? ` ${b.value} vs limit ${b.limit}` : '';
-  return `${b.key}${vs}`;
+export function describeBudget(c: BudgetCheck): string {
+  return `${c.key} of ${c.subject}: ${fmtBudgetValue(c.key, c.value)} vs limit ${c.limitText}`;
 }
-
-const FAILED = new Set(['fail', 'failed', 'error']);
 
 function guessPrecision(name: string): string | null {
   const m = /(int8|uint8|fp16|float16|fp32|float32|int4)/i.exec(name);
@@ -129,9 +69,10 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
   if (opts.manifest) {
     const m = readManifest(opts.manifest);
     for (const a of m.artifacts) {
-      if (a.status === 'skipped') continue;
-      if (a.status && FAILED.has(a.status) && !opts.force) {
-        throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} has status '${a.status}' (fidelity or build failed); fix it or pass --force`);
+      if (a.status === 'failed' || !a.path || !a.sha256) {
+        // A failed artifact was never written: it cannot ship, even with --force.
+        if (opts.force) continue;
+        throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or pass --force to publish the other targets`);
       }
       let local = resolve(dirname(opts.manifest), a.path);
       if (!existsSync(local) && opts.artifactsDir) local = join(opts.artifactsDir, basename(a.path));
@@ -145,7 +86,7 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
         target: a.target, file: basename(local), localPath: local, ...h,
         precision: a.precision ?? guessPrecision(a.target),
         runtime: { name: a.runtime?.name ?? 'onnxruntime', versionRange: a.runtime?.version ? `>=${a.runtime.version}` : '*' },
-        hardware: { os: a.hardware?.os ?? 'any', arch: a.hardware?.arch ?? 'any', accelerator: a.hardware?.accelerator ?? guessAccelerator(a.target) },
+        hardware: { os: 'any', arch: 'any', accelerator: guessAccelerator(a.target) },
         metrics,
       });
     }

@@ -191,4 +191,4 @@ export function relativizeManifest(m: OptimizeManifest, manifestFile: string): O
     artifacts: m.artifacts.map((a) => (a.path ? { ...a, path: rel(a.path) } : a)),
   };
 }
-export { writeManifest, manifestProblem } from './manifest.js';
+export { manifestProblem, readManifest, writeManifest } from './manifest.js';

@@ -1,21 +1,22 @@
-// What the report expects of the compare and check documents (written by `edgeml compare` and
-// `edgeml check`), and the reading of every document it is given. All are read as untrusted:
-// validated, and only the fields named here are used. The schemas require what the report reads
-// and let other fields pass, so a newer writer still renders.
-import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { UserError, oneLine } from '../errors.js';
+// The report's view of the documents it is given: bench results as they are, and compare and
+// check documents (read and validated by their own modules, schemas/compare.schema.json and
+// schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
+import { readCheck as readCheckDocument, type BudgetCheck, type CheckDocument } from '../budgets/index.js';
+import { readCompare as readCompareDocument, type CompareResults } from '../compare/index.js';
+import { UserError } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
+import { percentile, sortedCopy } from '../stats/index.js';
 
 export type Verdict = 'slower' | 'faster' | 'unchanged' | 'inconclusive';
 export type BudgetStatus = 'pass' | 'fail' | 'warn' | 'inconclusive';
 export type Interval = [number, number] | null;
 
-/** The parts of a bench document a comparison carries for each side. */
+/** One side of a comparison, as the report shows it. */
 export interface BenchSummary {
   model: { name: string; bytes?: number; sha256?: string; format?: string };
   runtime?: { version?: string; executionProvider?: string };
   device: { label: string; fingerprint?: string };
+  /** Medians over the interleaved rounds of each round's percentile. */
   latencyMs: { p50: number; p90: number; p99?: number };
   latencyCi95Ms?: { p50?: Interval; p90?: Interval };
   throughputPerSec?: number;
@@ -44,8 +45,11 @@ export interface CompareDoc {
 
 export interface Budget {
   key: string;
+  /** In the budget's base unit (ms, bytes, samples/s, fraction; relative change for regression). */
   value: number | null;
   limit: number | null;
+  /** The limit as edgeml.yml writes it ("10ms", "200MB"). */
+  limitText?: string;
   status: BudgetStatus;
   level: string;
   message: string;
@@ -59,104 +63,64 @@ export interface CheckDoc {
   budgets: Budget[];
 }
 
+const median = (xs: number[]) => percentile(sortedCopy(xs), 0.5);
+
+/** A compare document as the report shows it: each side's latency is the median over rounds. */
+export function compareView(doc: CompareResults): CompareDoc {
+  const rounds = doc.measurements;
+  const head = { p50: median(rounds.map((r) => r.head.p50)), p90: median(rounds.map((r) => r.head.p90)) };
+  const baseArms = rounds.flatMap((r) => (r.base ? [r.base] : []));
+  // A stored base is one earlier run: its level follows from the ratio.
+  const base = baseArms.length
+    ? { p50: median(baseArms.map((b) => b.p50)), p90: median(baseArms.map((b) => b.p90)) }
+    : { p50: head.p50 / doc.ratio.p50.estimate, p90: head.p90 / doc.ratio.p90.estimate };
+  const side = (model: CompareResults['head']['model'], version: string, device: { label: string; fingerprint: string }, latencyMs: { p50: number; p90: number }): BenchSummary => ({
+    model: { name: model.name, bytes: model.bytes, sha256: model.sha256, format: model.format },
+    runtime: { version, executionProvider: doc.runtime.executionProvider },
+    device: { label: device.label, fingerprint: device.fingerprint },
+    latencyMs,
+  });
+  return {
+    kind: 'compare',
+    verdict: doc.verdict,
+    ratio: { p50: { estimate: doc.ratio.p50.estimate, ci95: doc.ratio.p50.ci95 }, p90: { estimate: doc.ratio.p90.estimate, ci95: doc.ratio.p90.ci95 } },
+    rounds: doc.rounds,
+    threshold: doc.threshold,
+    base: side(doc.base.model, doc.base.runtimeVersion, doc.base.device ?? doc.device, base),
+    head: side(doc.head.model, doc.runtime.version, doc.device, head),
+  };
+}
+
+/** A judged budget row as the report shows it; skipped rows (nothing to judge) are left out. */
+export function budgetView(c: BudgetCheck): Budget | null {
+  if (c.status === 'skipped') return null;
+  const status: BudgetStatus = c.outcome === 'failure' ? 'fail' : c.status === 'fail' ? 'warn' : c.status;
+  return {
+    key: c.key,
+    value: c.value,
+    limit: c.limit,
+    limitText: c.limitText,
+    status,
+    level: c.level,
+    message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
+    ...(c.model !== undefined ? { model: c.model } : {}),
+    ...(c.device !== undefined ? { device: c.device } : {}),
+  };
+}
+
+export function checkView(doc: CheckDocument): CheckDoc {
+  return { kind: 'check', budgets: doc.checks.flatMap((c) => budgetView(c) ?? []) };
+}
+
+export const readCompare = (file: string): CompareDoc => compareView(readCompareDocument(file));
+export const readCheck = (file: string): CheckDoc => checkView(readCheckDocument(file));
+
 /** Every document a report is built from, each kept with the file it came from. */
 export interface ReportInputs {
   results: Array<{ file: string; doc: BenchResults }>;
   compare: Array<{ file: string; doc: CompareDoc }>;
   check: Array<{ file: string; doc: CheckDoc }>;
 }
-
-const str = (max: number) => ({ type: 'string', maxLength: max });
-const num = { type: 'number' };
-const interval = { oneOf: [{ type: 'null' }, { type: 'array', prefixItems: [num, num], minItems: 2, maxItems: 2 }] };
-const ratio = { type: 'object', required: ['estimate', 'ci95'], properties: { estimate: num, ci95: interval } };
-const summary = {
-  type: 'object',
-  required: ['model', 'device', 'latencyMs'],
-  properties: {
-    model: { type: 'object', required: ['name'], properties: { name: str(512), bytes: { type: 'integer', minimum: 0 }, sha256: str(64), format: str(32) } },
-    runtime: { type: 'object', properties: { version: str(64), executionProvider: str(64) } },
-    device: { type: 'object', required: ['label'], properties: { label: str(256), fingerprint: str(64) } },
-    latencyMs: { type: 'object', required: ['p50', 'p90'], properties: { p50: num, p90: num, p99: num } },
-    latencyCi95Ms: { type: 'object', properties: { p50: interval, p90: interval } },
-    throughputPerSec: num,
-    memory: { type: 'object', properties: { peakRssBytes: { type: 'integer', minimum: 0 } } },
-    samplesMs: { type: 'array', maxItems: 10_000_000, items: num },
-  },
-};
-
-export const compareSchema = {
-  type: 'object',
-  required: ['kind', 'verdict', 'ratio', 'rounds', 'threshold', 'base', 'head'],
-  properties: {
-    kind: { const: 'compare' },
-    verdict: { enum: ['slower', 'faster', 'unchanged', 'inconclusive'] },
-    ratio: { type: 'object', required: ['p50', 'p90'], properties: { p50: ratio, p90: ratio } },
-    rounds: { type: 'integer', minimum: 0 },
-    threshold: { type: 'number', minimum: 0 },
-    base: summary,
-    head: summary,
-  },
-};
-
-export const checkSchema = {
-  type: 'object',
-  required: ['kind', 'budgets'],
-  properties: {
-    kind: { const: 'check' },
-    budgets: {
-      type: 'array',
-      maxItems: 10_000,
-      items: {
-        type: 'object',
-        required: ['key', 'value', 'limit', 'status', 'level', 'message'],
-        properties: {
-          key: str(256),
-          value: { type: ['number', 'null'] },
-          limit: { type: ['number', 'null'] },
-          status: { enum: ['pass', 'fail', 'warn', 'inconclusive'] },
-          level: str(32),
-          message: str(2048),
-          model: str(512),
-          device: str(256),
-        },
-      },
-    },
-  },
-};
-
-const ajv = new Ajv2020({ allErrors: false, strict: true });
-const validators = { compare: ajv.compile(compareSchema), check: ajv.compile(checkSchema) };
-const WRITERS = { compare: 'edgeml compare --json', check: 'edgeml check --json' };
-
-function readJson(file: string, writer: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; give the file written by '${writer}'`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by '${writer}'`);
-  }
-}
-
-function readKind<K extends 'compare' | 'check'>(file: string, kind: K): K extends 'compare' ? CompareDoc : CheckDoc {
-  const doc = readJson(file, WRITERS[kind]);
-  const validate = validators[kind];
-  if (!validate(doc)) {
-    const err = validate.errors?.[0];
-    const problem = err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
-    throw new UserError(`${file}: not an edgeml ${kind} document (${problem}); regenerate it with '${WRITERS[kind]}'`);
-  }
-  return doc as unknown as K extends 'compare' ? CompareDoc : CheckDoc;
-}
-
-export const readCompare = (file: string): CompareDoc => readKind(file, 'compare');
-export const readCheck = (file: string): CheckDoc => readKind(file, 'check');
 
 /** Reads and validates every document; the first bad one is a UserError naming its file. */
 export function readReportInputs(files: { results: string[]; compare?: string[]; check?: string[] }): ReportInputs {

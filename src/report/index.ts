@@ -2,7 +2,7 @@ export { benchMarkdown, profileMarkdown } from './bench.js';
 export { escapeHtml, escapeMarkdown, escapePlain, type Escape } from './escape.js';
 export { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
 export {
-  readCheck, readCompare, readReportInputs,
+  budgetView, checkView, compareView, readCheck, readCompare, readReportInputs,
   type BenchSummary, type Budget, type BudgetStatus, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs, type Verdict,
 } from './docs.js';
 export { buildReport, overallStatus, targetOf, type ModelGroup, type Report, type Row, type Status } from './merge.js';

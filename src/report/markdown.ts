@@ -4,6 +4,7 @@
 import { markdownTable } from 'markdown-table';
 import type { BenchResults } from '../results/types.js';
 import { compareChart, modelChart } from './charts.js';
+import { fmtBudgetValue } from './check.js';
 import type { Budget, BudgetStatus, CompareDoc, Verdict } from './docs.js';
 import { escapeMarkdown, type Escape } from './escape.js';
 import { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
@@ -93,7 +94,7 @@ export function modelTable(group: ModelGroup, e: Escape = escapeMarkdown): strin
 
 export function budgetsTable(budgets: Budget[], e: Escape = escapeMarkdown): string {
   const rows = budgets.map((b) => [
-    `${BUDGET_ICON[b.status]} ${b.status}`, e(b.key), fmtNumber(b.value), fmtNumber(b.limit), e(b.level),
+    `${BUDGET_ICON[b.status]} ${b.status}`, e(b.key), fmtBudgetValue(b.key, b.value), b.limitText ? e(b.limitText) : fmtNumber(b.limit), e(b.level),
     [b.model, b.device].filter((s) => s !== undefined).map((s) => e(s!)).join(' @ '), e(b.message),
   ]);
   return ['#### Budgets', '', markdownTable([['status', 'budget', 'value', 'limit', 'level', 'result', 'message'], ...rows])].join('\n');
