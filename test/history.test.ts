@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_DEFAULTS, runBenchmark } from '../src/bench/index.js';
-import { appendEntry, buildEntry, readEntries, sparkline, trend, type HistoryEntry } from '../src/history/index.js';
+import { appendEntry, budgetLinesFrom, buildEntry, readEntries, sparkline, trend, verdictsFrom, type HistoryEntry } from '../src/history/index.js';
 import { writeResults, type BenchResults } from '../src/results/index.js';
 import { CLI, MODELS, edgeml, runActionBundle, tempDir } from './helpers.js';
 
@@ -71,6 +71,20 @@ describe('history folder', () => {
     expect(entries.map((e) => e.commit)).toEqual(['aaaaaaa', 'bbbbbbb']);
     expect(skipped).toHaveLength(1);
     expect(skipped[0]).toMatch(/^data\/ccccccc\/evil\.json: /);
+  });
+  it('takes verdicts from compare documents and budget lines from a check document, in chart units', async () => {
+    const { checkDoc, compareDoc } = await import('./report-fixtures.js');
+    const e = buildEntry({
+      results: [resultsFile], commit: 'abc1234', ref: 'main', timestamp: '2026-11-01T00:00:00Z',
+      verdicts: verdictsFrom([compareDoc(bench, bench, 'slower')]),
+      budgets: budgetLinesFrom(checkDoc([
+        { key: 'latency.p90', value: 0.1, limit: 5, status: 'pass', level: 'error', message: '', model: 'mlp.onnx' },
+        { key: 'memory.peak', value: 1, limit: 200 * 2 ** 20, status: 'pass', level: 'error', message: '', model: 'mlp.onnx' },
+        { key: 'accuracy.top1', value: 0.97, limit: 0.95, status: 'pass', level: 'error', message: '' },
+      ])),
+    });
+    expect(e.results[0].verdict).toBe('slower');
+    expect(e.budgets).toEqual([{ metric: 'latency.p90', limit: 5, model: 'mlp' }, { metric: 'memory.peak', limit: 200, model: 'mlp' }]);
   });
   it('gives a small trend from the same device only', () => {
     const p90 = (v: number): BenchResults => ({ ...bench, latencyMs: { ...bench.latencyMs, p90: v } });

@@ -6,6 +6,7 @@ import {
   checkView, compareView,
   buildReport, chartLabel, fitMarkdown, modelSvg, readReportInputs, reportMarkdown, reportSections, type ReportInputs,
 } from '../src/report/index.js';
+import type { HistoryEntry } from '../src/history/index.js';
 import { edgeml, tempDir } from './helpers.js';
 import { HOSTILE, HOSTILE_ESCAPED, benchDoc, checkDoc, compareDoc, writeJson } from './report-fixtures.js';
 
@@ -184,5 +185,33 @@ describe('edgeml report', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(expected);
     expect(existsSync(join(dir, 'no'))).toBe(false);
+  });
+});
+
+describe('trend and dashboard link', () => {
+  it('adds a p90 trend per row from the same device fingerprint, and links the dashboard', () => {
+    const doc = benchDoc();
+    const entry = (commit: string, p90: number, fingerprint = doc.device.fingerprint): HistoryEntry => ({
+      schema: { name: 'edgeml-history-entry', version: 1 }, commit, ref: 'main', timestamp: `2026-11-0${commit.length % 9}T00:00:00.000Z`,
+      device: { label: 'x', fingerprint },
+      results: [{ model: 'mlp', target: 'onnx', bench: { ...doc, latencyMs: { ...doc.latencyMs, p90 } } }],
+    });
+    const history = [entry('aaaaaaa', 1), entry('bbbbbbb', 2), entry('ccccccc', 3), entry('ddddddd', 99, '0123456789abcdef')];
+    const report = buildReport(inputs({ results: [r(doc)] }), { history, dashboardUrl: 'https://acme.github.io/models/' });
+    expect(report.models[0].rows[0].trend).toEqual([1, 2, 3]);
+    const md = reportMarkdown(report);
+    expect(md.split('\n')[0]).toMatch(/ · \[dashboard\]\(https:\/\/acme\.github\.io\/models\/\)$/);
+    expect(md).toMatch(/\| +p90 trend \|/);
+    expect(md).toContain('▁▅█ 3.00 ms');
+  });
+  it('refuses a dashboard URL that is not https, and a missing history folder', () => {
+    const dir = tempDir();
+    const pi = writeJson(dir, 'pi.json', benchDoc());
+    const bad = edgeml(['report', '--results', pi, '--dashboard-url', 'javascript:alert(1)']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('edgeml: error: --dashboard-url "javascript:alert(1)": expected an https URL such as https://acme.github.io/models/');
+    const none = edgeml(['report', '--results', pi, '--history', join(dir, 'nope')]);
+    expect(none.status).toBe(2);
+    expect(none.stderr.trim()).toMatch(/--history .*nope: no such folder; give a checkout of the data branch$/);
   });
 });

@@ -45087,7 +45087,335 @@ function readReportInputs(files) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/history/entry.js
+const HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 };
+/** Metrics charted per model, as (name, unit, how to read it from a bench document; null: not reported). */
+const entry_METRICS = [
+    { key: 'latency.p50', title: 'Latency p50', unit: 'ms', read: (b) => b.latencyMs.p50 },
+    { key: 'latency.p90', title: 'Latency p90', unit: 'ms', read: (b) => b.latencyMs.p90 },
+    { key: 'latency.p99', title: 'Latency p99', unit: 'ms', read: (b) => b.latencyMs.p99 },
+    { key: 'throughput', title: 'Throughput', unit: 'samples/s', read: (b) => b.throughputPerSec },
+    { key: 'memory.peak', title: 'Peak memory', unit: 'MiB', read: (b) => (b.memory.peakRssBytes === null ? null : b.memory.peakRssBytes / 2 ** 20) },
+    { key: 'size', title: 'Model size', unit: 'MiB', read: (b) => b.model.bytes / 2 ** 20 },
+];
+
+;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
+const history_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/history-entry.schema.json","title":"edgeml history entry","description":"The results of one commit on one device, appended to the benchmark history (data branch or directory). Read back as untrusted input.","type":"object","required":["schema","commit","ref","timestamp","device","results"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-history-entry"},"version":{"const":1}}},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$"},"ref":{"type":"string","maxLength":256},"timestamp":{"type":"string","format":"date-time"},"url":{"type":"string","pattern":"^https://[^\\\\s\\"\'<>]+$","maxLength":2048},"device":{"type":"object","required":["label","fingerprint"],"additionalProperties":false,"properties":{"label":{"type":"string","maxLength":256},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"}}},"results":{"type":"array","maxItems":1000,"items":{"type":"object","required":["model","target","bench"],"additionalProperties":false,"properties":{"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128},"bench":{"$ref":"results.schema.json"},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}}},"budgets":{"type":"array","maxItems":1000,"items":{"type":"object","required":["metric","limit"],"additionalProperties":false,"properties":{"metric":{"type":"string","maxLength":64},"limit":{"type":"number"},"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128}}}}}}');
+;// CONCATENATED MODULE: ./build/src/history/store.js
+// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
+// device, append-only. The git data branch (git.ts) is this same folder on a branch.
+
+
+
+
+
+
+const DATA_DIR = 'data';
+function fileSafe(text) {
+    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'device';
+}
+/** Where an entry lives, relative to the history folder. */
+function entryPath(entry) {
+    return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${fileSafe(entry.device.label)}-${entry.device.fingerprint}.json`);
+}
+function validateEntry(doc) {
+    return document_schemaProblem(history_entry_schema_namespaceObject, doc);
+}
+/**
+ * Adds an entry to the history folder, never rewriting one: if results of this commit and device
+ * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
+ */
+function appendEntry(root, entry) {
+    const problem = validateEntry(entry);
+    if (problem)
+        throw new Error(`internal: history entry does not match its schema: ${problem}`);
+    const rel = entryPath(entry);
+    const file = (0,external_node_path_.join)(root, rel);
+    const text = `${JSON.stringify(entry, null, 2)}\n`;
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
+    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
+    (0,external_node_fs_.writeFileSync)(tmp, text);
+    try {
+        // link() fails if the name exists: the entry appears whole, and only once.
+        (0,external_node_fs_.linkSync)(tmp, file);
+        return { path: rel, status: 'added' };
+    }
+    catch (e) {
+        if (e.code !== 'EEXIST')
+            throw e;
+        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(tmp, { force: true });
+    }
+}
+function describeAppend(status, where) {
+    if (status === 'added')
+        return `added: ${where}`;
+    if (status === 'unchanged')
+        return `already there, unchanged: ${where}`;
+    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
+}
+/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
+function readEntries(root) {
+    const base = (0,external_node_path_.join)(root, DATA_DIR);
+    const entries = [];
+    const skipped = [];
+    if (!(0,external_node_fs_.existsSync)(base))
+        return { entries, skipped };
+    const walk = (dir) => {
+        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
+            const path = (0,external_node_path_.join)(dir, name);
+            if ((0,external_node_fs_.statSync)(path).isDirectory())
+                walk(path);
+            else if (name.endsWith('.json') && !name.startsWith('.')) {
+                try {
+                    const doc = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+                    const problem = validateEntry(doc);
+                    if (problem)
+                        skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${problem}`);
+                    else
+                        entries.push(doc);
+                }
+                catch (e) {
+                    skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${oneLine(e)}`);
+                }
+            }
+        }
+    };
+    walk(base);
+    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
+    return { entries, skipped };
+}
+/** The name a model goes by in the history: its file name without the extension. */
+function modelKey(fileName) {
+    return fileName.replace(/\.(onnx|ort)$/i, '');
+}
+/** Verdicts of compare documents, by the head model's history name. */
+function verdictsFrom(compares, modelName) {
+    return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
+}
+const TO_CHART_UNIT = {
+    'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
+    'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
+};
+/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
+function budgetLinesFrom(check, modelName) {
+    const lines = new Map();
+    for (const c of check.checks) {
+        const convert = TO_CHART_UNIT[c.key];
+        if (!convert)
+            continue;
+        const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
+        const line = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
+        lines.set(JSON.stringify(line), line);
+    }
+    return [...lines.values()];
+}
+/** Builds the entry of one commit on one device from results documents (read as untrusted). */
+function buildEntry(input) {
+    if (input.results.length === 0)
+        throw new UserError('no results given: pass the files written by edgeml bench --json with --results');
+    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
+        throw new UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
+    }
+    if (Number.isNaN(Date.parse(input.timestamp))) {
+        throw new UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
+    }
+    const results = [];
+    let device;
+    for (const file of input.results) {
+        const bench = readResults(file);
+        if (device && device.fingerprint !== bench.device.fingerprint) {
+            throw new UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
+        }
+        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
+        const { samplesMs: _samples, ...kept } = bench;
+        const model = input.modelName ?? modelKey(bench.model.name);
+        const verdict = input.verdicts?.[model];
+        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
+    }
+    return {
+        schema: HISTORY_SCHEMA,
+        commit: input.commit,
+        ref: input.ref,
+        timestamp: new Date(input.timestamp).toISOString(),
+        ...(input.url ? { url: input.url } : {}),
+        device: device,
+        results,
+        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/git.js
+// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
+// Each append is one new commit on top of the branch tip; when another job pushed first, the
+// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
+
+
+
+
+
+
+function git(cwd, args) {
+    return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+function gitOk(cwd, args) {
+    try {
+        git(cwd, args);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+// Inside Actions nobody has configured an identity: commit as the Actions bot.
+function identity(repo) {
+    if (gitOk(repo, ['config', 'user.email']))
+        return [];
+    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
+}
+async function appendToBranch(entry, opts) {
+    const { repo, remote, branch } = opts;
+    const log = opts.log ?? (() => { });
+    if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
+        throw new UserError(`${repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+    }
+    const remoteRef = `refs/remotes/${remote}/${branch}`;
+    const attempts = opts.maxAttempts ?? 6;
+    const who = identity(repo);
+    let lastError = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1)
+            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'edgeml-history-'));
+        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
+        let exists = false;
+        try {
+            // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
+            try {
+                git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
+                exists = true;
+            }
+            catch (e) {
+                if (e.status !== 2)
+                    throw e;
+            }
+            if (exists) {
+                git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
+                git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
+            }
+            else {
+                // First append: an orphan branch holding only history.
+                git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
+                git(dir, ['checkout', '--quiet', '--orphan', orphan]);
+                git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
+            }
+            const added = appendEntry(dir, entry);
+            if (added.status !== 'added') {
+                log(describeAppend(added.status, `${branch}:${added.path}`));
+                return { ...added, attempts: attempt };
+            }
+            opts.afterAppend?.(dir);
+            git(dir, ['add', '--all']);
+            git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}`]);
+            git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+            log(`pushed ${added.path} to ${branch}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+            return { ...added, attempts: attempt };
+        }
+        catch (e) {
+            if (e instanceof UserError)
+                throw e;
+            // Most often another job pushed first (or holds a lock): redo the append on the new tip.
+            const stderr = String(e.stderr ?? '') || oneLine(e);
+            lastError = oneLine(stderr).slice(0, 300);
+            log(`attempt ${attempt} to append to ${branch} failed (${lastError}); retrying`);
+        }
+        finally {
+            gitOk(repo, ['worktree', 'remove', '--force', dir]);
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+            if (!exists)
+                gitOk(repo, ['branch', '-D', orphan]);
+        }
+    }
+    throw new UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
+}
+/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
+function commitContext(repo, commit) {
+    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
+    if (!sha)
+        throw new UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
+    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
+    let timestamp = new Date().toISOString();
+    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
+        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
+    const server = process.env.GITHUB_SERVER_URL;
+    const repository = process.env.GITHUB_REPOSITORY;
+    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
+    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/trend.js
+
+function trend(entries, q) {
+    const metric = METRICS.find((m) => m.key === q.metric);
+    if (!metric)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== q.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-(q.points ?? 10));
+}
+/**
+ * The last N values of a metric for the same model file, format, execution provider and device
+ * fingerprint as `bench` (the row a PR report shows), oldest first.
+ */
+function trendOf(entries, bench, metric = 'latency.p90', points = 10) {
+    const m = entry_METRICS.find((x) => x.key === metric);
+    if (!m)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== bench.device.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const b = r.bench;
+            if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider)
+                continue;
+            const v = m.read(b);
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-points);
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/** Unicode sparkline of values (empty for none), scaled between their min and max. */
+function sparkline(values) {
+    if (!values.length)
+        return '';
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
+
+;// CONCATENATED MODULE: ./build/src/history/index.js
+
+
+
+
+
 ;// CONCATENATED MODULE: ./build/src/report/merge.js
+// Many documents (a device matrix, comparisons, budget checks) merged into one report model:
+// models, and in each model one row per target x device. Pure data; rendering is elsewhere.
+
 /** The runtime a result ran on: model format and execution provider ("onnx cpu", "ort xnnpack"). */
 function targetOf(format, executionProvider) {
     return [format ?? 'onnx', executionProvider ?? 'cpu'].join(' ');
@@ -45106,7 +45434,7 @@ function overallStatus(budgets, verdicts) {
         return 'inconclusive';
     return budgets.length || verdicts.length ? 'pass' : 'none';
 }
-function buildReport(inputs) {
+function buildReport(inputs, opts = {}) {
     const groups = new Map();
     const rowFor = (model, target, device) => {
         let rows = groups.get(model);
@@ -45140,6 +45468,15 @@ function buildReport(inputs) {
             if (b.device === undefined || b.device === row.device)
                 row.budgets.push(b);
     }
+    if (opts.history?.length) {
+        for (const rows of groups.values()) {
+            for (const row of rows.values()) {
+                const t = row.bench ? trendOf(opts.history, row.bench, 'latency.p90', opts.trendPoints ?? 10) : [];
+                if (t.length)
+                    row.trend = t;
+            }
+        }
+    }
     const models = [...groups.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, rows]) => ({
@@ -45161,6 +45498,7 @@ function buildReport(inputs) {
         models,
         budgets,
         duplicates,
+        ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
     };
 }
 
@@ -45309,6 +45647,7 @@ function checkMarkdown(checks, verdict, e = escapeMarkdown, extra = []) {
 
 
 
+
 const STATUS_ICON = { pass: '✅', fail: '❌', inconclusive: '❔', none: '📊' };
 const BUDGET_ICON = { pass: '✅', fail: '❌', warn: '⚠️', inconclusive: '❔' };
 const VERDICT_ICON = { slower: '❌', faster: '🚀', unchanged: '✅', inconclusive: '❔' };
@@ -45329,7 +45668,9 @@ function headline(r) {
     if (verdicts)
         parts.push(`comparisons: ${countList(r.counts.verdicts)}`);
     parts.push(`${plural(r.counts.results, 'result')}, ${plural(r.counts.models, 'model')}, ${plural(r.counts.devices, 'device')}`);
-    return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}`;
+    // The dashboard link is the workflow's own input (https only), never a string from a document.
+    const dashboard = r.dashboardUrl && /^https:\/\/[^\s()<>\]\[]+$/.test(r.dashboardUrl) ? ` · [dashboard](${r.dashboardUrl})` : '';
+    return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}${dashboard}`;
 }
 function budgetCell(budgets) {
     if (budgets.length === 0)
@@ -45377,6 +45718,10 @@ function modelTable(group, e = escapeMarkdown) {
             : [withCi(b.latencyMs.p50, b.latencyCi95Ms.p50), withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
         return [...id, ...latency, ...resourceCells(row), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
     });
+    if (group.rows.some((r) => r.trend?.length)) {
+        header.push('p90 trend');
+        group.rows.forEach((row, i) => rows[i].push(row.trend?.length ? `${sparkline(row.trend)} ${fmtMs(row.trend[row.trend.length - 1])}` : ''));
+    }
     const align = header.map((_, i) => (i < 2 ? 'l' : 'r'));
     return [`#### ${e(group.name)}`, '', markdownTable([header, ...rows], { align })].join('\n');
 }
@@ -45563,7 +45908,26 @@ function manifestMarkdown(m, esc = escapePlain) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./build/src/report/options.js
+// Report options that read files: the benchmark history for trends, and the dashboard link.
+
+
+
+/** History and dashboard options, shared by the CLI and the report action (`name` spells a flag or an input). */
+function reportOptions(history, dashboardUrl, name) {
+    if (dashboardUrl && !/^https:\/\/[^\s()<>\]\[]+$/.test(dashboardUrl)) {
+        throw new UserError(`${name('dashboard-url')} ${JSON.stringify(dashboardUrl)}: expected an https URL such as https://acme.github.io/models/`);
+    }
+    if (history && !(0,external_node_fs_.existsSync)(history))
+        throw new UserError(`${name('history')} ${history}: no such folder; give a checkout of the data branch`);
+    return {
+        ...(history ? { history: readEntries(history).entries } : {}),
+        ...(dashboardUrl ? { dashboardUrl } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/report/index.js
+
 
 
 
@@ -45666,18 +46030,6 @@ function benchCommand() {
     });
     return cmd;
 }
-
-;// CONCATENATED MODULE: ./build/src/history/entry.js
-const HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 };
-/** Metrics charted per model, as (name, unit, how to read it from a bench document; null: not reported). */
-const entry_METRICS = [
-    { key: 'latency.p50', title: 'Latency p50', unit: 'ms', read: (b) => b.latencyMs.p50 },
-    { key: 'latency.p90', title: 'Latency p90', unit: 'ms', read: (b) => b.latencyMs.p90 },
-    { key: 'latency.p99', title: 'Latency p99', unit: 'ms', read: (b) => b.latencyMs.p99 },
-    { key: 'throughput', title: 'Throughput', unit: 'samples/s', read: (b) => b.throughputPerSec },
-    { key: 'memory.peak', title: 'Peak memory', unit: 'MiB', read: (b) => (b.memory.peakRssBytes === null ? null : b.memory.peakRssBytes / 2 ** 20) },
-    { key: 'size', title: 'Model size', unit: 'MiB', read: (b) => b.model.bytes / 2 ** 20 },
-];
 
 ;// CONCATENATED MODULE: ./build/src/dashboard/chart.js
 // One line chart as inline SVG: x is the commit order, y the metric. No script, no web font,
@@ -45901,275 +46253,10 @@ function writeDashboard(out, html) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
-const history_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/history-entry.schema.json","title":"edgeml history entry","description":"The results of one commit on one device, appended to the benchmark history (data branch or directory). Read back as untrusted input.","type":"object","required":["schema","commit","ref","timestamp","device","results"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-history-entry"},"version":{"const":1}}},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$"},"ref":{"type":"string","maxLength":256},"timestamp":{"type":"string","format":"date-time"},"url":{"type":"string","pattern":"^https://[^\\\\s\\"\'<>]+$","maxLength":2048},"device":{"type":"object","required":["label","fingerprint"],"additionalProperties":false,"properties":{"label":{"type":"string","maxLength":256},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"}}},"results":{"type":"array","maxItems":1000,"items":{"type":"object","required":["model","target","bench"],"additionalProperties":false,"properties":{"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128},"bench":{"$ref":"results.schema.json"},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}}},"budgets":{"type":"array","maxItems":1000,"items":{"type":"object","required":["metric","limit"],"additionalProperties":false,"properties":{"metric":{"type":"string","maxLength":64},"limit":{"type":"number"},"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128}}}}}}');
-;// CONCATENATED MODULE: ./build/src/history/store.js
-// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
-// device, append-only. The git data branch (git.ts) is this same folder on a branch.
-
-
-
-
-
-
-const DATA_DIR = 'data';
-function fileSafe(text) {
-    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'device';
-}
-/** Where an entry lives, relative to the history folder. */
-function entryPath(entry) {
-    return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${fileSafe(entry.device.label)}-${entry.device.fingerprint}.json`);
-}
-function validateEntry(doc) {
-    return document_schemaProblem(history_entry_schema_namespaceObject, doc);
-}
-/**
- * Adds an entry to the history folder, never rewriting one: if results of this commit and device
- * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
- */
-function appendEntry(root, entry) {
-    const problem = validateEntry(entry);
-    if (problem)
-        throw new Error(`internal: history entry does not match its schema: ${problem}`);
-    const rel = entryPath(entry);
-    const file = (0,external_node_path_.join)(root, rel);
-    const text = `${JSON.stringify(entry, null, 2)}\n`;
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
-    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
-    (0,external_node_fs_.writeFileSync)(tmp, text);
-    try {
-        // link() fails if the name exists: the entry appears whole, and only once.
-        (0,external_node_fs_.linkSync)(tmp, file);
-        return { path: rel, status: 'added' };
-    }
-    catch (e) {
-        if (e.code !== 'EEXIST')
-            throw e;
-        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(tmp, { force: true });
-    }
-}
-function describeAppend(status, where) {
-    if (status === 'added')
-        return `added: ${where}`;
-    if (status === 'unchanged')
-        return `already there, unchanged: ${where}`;
-    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
-}
-/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
-function readEntries(root) {
-    const base = (0,external_node_path_.join)(root, DATA_DIR);
-    const entries = [];
-    const skipped = [];
-    if (!(0,external_node_fs_.existsSync)(base))
-        return { entries, skipped };
-    const walk = (dir) => {
-        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
-            const path = (0,external_node_path_.join)(dir, name);
-            if ((0,external_node_fs_.statSync)(path).isDirectory())
-                walk(path);
-            else if (name.endsWith('.json') && !name.startsWith('.')) {
-                try {
-                    const doc = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-                    const problem = validateEntry(doc);
-                    if (problem)
-                        skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${problem}`);
-                    else
-                        entries.push(doc);
-                }
-                catch (e) {
-                    skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${oneLine(e)}`);
-                }
-            }
-        }
-    };
-    walk(base);
-    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
-    return { entries, skipped };
-}
-/** Builds the entry of one commit on one device from results documents (read as untrusted). */
-function buildEntry(input) {
-    if (input.results.length === 0)
-        throw new UserError('no results given: pass the files written by edgeml bench --json with --results');
-    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
-        throw new UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
-    }
-    if (Number.isNaN(Date.parse(input.timestamp))) {
-        throw new UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
-    }
-    const results = [];
-    let device;
-    for (const file of input.results) {
-        const bench = readResults(file);
-        if (device && device.fingerprint !== bench.device.fingerprint) {
-            throw new UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
-        }
-        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
-        const { samplesMs: _samples, ...kept } = bench;
-        const model = input.modelName ?? bench.model.name.replace(/\.(onnx|ort)$/i, '');
-        const verdict = input.verdicts?.[model];
-        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
-    }
-    return {
-        schema: HISTORY_SCHEMA,
-        commit: input.commit,
-        ref: input.ref,
-        timestamp: new Date(input.timestamp).toISOString(),
-        ...(input.url ? { url: input.url } : {}),
-        device: device,
-        results,
-        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/history/git.js
-// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
-// Each append is one new commit on top of the branch tip; when another job pushed first, the
-// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
-
-
-
-
-
-
-function git(cwd, args) {
-    return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-function gitOk(cwd, args) {
-    try {
-        git(cwd, args);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-// Inside Actions nobody has configured an identity: commit as the Actions bot.
-function identity(repo) {
-    if (gitOk(repo, ['config', 'user.email']))
-        return [];
-    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
-}
-async function appendToBranch(entry, opts) {
-    const { repo, remote, branch } = opts;
-    const log = opts.log ?? (() => { });
-    if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
-        throw new UserError(`${repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
-    }
-    const remoteRef = `refs/remotes/${remote}/${branch}`;
-    const attempts = opts.maxAttempts ?? 6;
-    const who = identity(repo);
-    let lastError = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1)
-            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'edgeml-history-'));
-        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
-        let exists = false;
-        try {
-            // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
-            try {
-                git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
-                exists = true;
-            }
-            catch (e) {
-                if (e.status !== 2)
-                    throw e;
-            }
-            if (exists) {
-                git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
-                git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
-            }
-            else {
-                // First append: an orphan branch holding only history.
-                git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
-                git(dir, ['checkout', '--quiet', '--orphan', orphan]);
-                git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
-            }
-            const added = appendEntry(dir, entry);
-            if (added.status !== 'added') {
-                log(describeAppend(added.status, `${branch}:${added.path}`));
-                return { ...added, attempts: attempt };
-            }
-            opts.afterAppend?.(dir);
-            git(dir, ['add', '--all']);
-            git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}`]);
-            git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
-            log(`pushed ${added.path} to ${branch}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-            return { ...added, attempts: attempt };
-        }
-        catch (e) {
-            if (e instanceof UserError)
-                throw e;
-            // Most often another job pushed first (or holds a lock): redo the append on the new tip.
-            const stderr = String(e.stderr ?? '') || oneLine(e);
-            lastError = oneLine(stderr).slice(0, 300);
-            log(`attempt ${attempt} to append to ${branch} failed (${lastError}); retrying`);
-        }
-        finally {
-            gitOk(repo, ['worktree', 'remove', '--force', dir]);
-            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-            if (!exists)
-                gitOk(repo, ['branch', '-D', orphan]);
-        }
-    }
-    throw new UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
-}
-/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
-function commitContext(repo, commit) {
-    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
-    if (!sha)
-        throw new UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
-    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
-    let timestamp = new Date().toISOString();
-    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
-        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
-    const server = process.env.GITHUB_SERVER_URL;
-    const repository = process.env.GITHUB_REPOSITORY;
-    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
-    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
-}
-
-;// CONCATENATED MODULE: ./build/src/history/trend.js
-// A small trend for the PR report: the last N main-branch values of one row, from the same
-// device fingerprint only (other hardware is not comparable).
-
-function trend(entries, q) {
-    const metric = METRICS.find((m) => m.key === q.metric);
-    if (!metric)
-        return [];
-    const values = [];
-    for (const e of entries) {
-        if (e.device.fingerprint !== q.fingerprint)
-            continue;
-        for (const r of e.results) {
-            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
-            if (v !== null)
-                values.push(v);
-        }
-    }
-    return values.slice(-(q.points ?? 10));
-}
-const BARS = '▁▂▃▄▅▆▇█';
-/** Unicode sparkline of values (empty for none), scaled between their min and max. */
-function sparkline(values) {
-    if (!values.length)
-        return '';
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
-}
-
-;// CONCATENATED MODULE: ./build/src/history/index.js
-
-
-
-
-
 ;// CONCATENATED MODULE: ./build/src/cli/history.js
 // `edgeml history append` and `edgeml dashboard`.
+
+
 
 
 
@@ -46207,6 +46294,8 @@ function historyCommand() {
         .option('--target <name>', 'the target the results were measured as (default: onnx or ort)')
         .option('--verdict <model=verdict>', 'what edgeml compare said of a model on this commit (repeatable)', history_collect, [])
         .option('--budget <metric=limit>', 'a budget line to draw, in the chart unit (repeatable)', history_collect, [])
+        .option('--compare <files...>', "compare documents of this commit (edgeml compare --json): slower points are marked", [])
+        .option('--check <file>', "the check document of this commit (edgeml check --json): its limits are drawn as budget lines")
         .option('--dashboard', 'with a branch: rebuild the dashboard (index.html) on it in the same commit')
         .option('--title <text>', 'dashboard title')
         .action(async (o) => {
@@ -46216,8 +46305,8 @@ function historyCommand() {
             ...ctx,
             ...(o.modelName ? { modelName: o.modelName } : {}),
             ...(o.target ? { target: o.target } : {}),
-            verdicts: Object.fromEntries(o.verdict.map(parseVerdictFlag)),
-            budgets: o.budget.map(parseBudgetFlag),
+            verdicts: { ...verdictsFrom(o.compare.map(readCompare), o.modelName), ...Object.fromEntries(o.verdict.map(parseVerdictFlag)) },
+            budgets: [...(o.check ? budgetLinesFrom(readCheck(o.check), o.modelName) : []), ...o.budget.map(parseBudgetFlag)],
         });
         if (o.data) {
             const r = appendEntry((0,external_node_path_.resolve)(o.data), entry);
@@ -46306,12 +46395,14 @@ function reportCommand() {
         .option('--out <file>', 'write the Markdown here (default: standard output)')
         .option('--json <file>', 'write the verdict, counts and rows as JSON here')
         .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
+        .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
+        .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
         .action((flags) => {
         if (flags.out)
             checkOutputPath(flags.out, '--out');
         if (flags.json)
             checkOutputPath(flags.json, '--json');
-        const report = buildReport(readReportInputs(flags));
+        const report = buildReport(readReportInputs(flags), reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`));
         const markdown = reportMarkdown(report);
         if (flags.charts)
             writeCharts(report, flags.charts);

@@ -5,7 +5,9 @@ import { parseBudgetFlag, parseVerdictFlag } from '../cli/history.js';
 import { renderDashboard, writeDashboard } from '../dashboard/index.js';
 import { UserError } from '../errors.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput } from '../github/index.js';
-import { appendEntry, appendToBranch, buildEntry, commitContext, describeAppend, readEntries } from '../history/index.js';
+import { readCheck } from '../budgets/index.js';
+import { readCompare } from '../compare/index.js';
+import { appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, readEntries, verdictsFrom } from '../history/index.js';
 
 async function main(): Promise<void> {
   const results = getListInput('results');
@@ -17,8 +19,8 @@ async function main(): Promise<void> {
     ...ctx,
     ...(getInput('model-name') ? { modelName: getInput('model-name') } : {}),
     ...(getInput('target') ? { target: getInput('target') } : {}),
-    verdicts: Object.fromEntries(getListInput('verdicts').map(parseVerdictFlag)),
-    budgets: getListInput('budgets').map(parseBudgetFlag),
+    verdicts: { ...verdictsFrom(getListInput('compare').map(readCompare), getInput('model-name') || undefined), ...Object.fromEntries(getListInput('verdicts').map(parseVerdictFlag)) },
+    budgets: [...(getInput('check') ? budgetLinesFrom(readCheck(getInput('check')), getInput('model-name') || undefined) : []), ...getListInput('budgets').map(parseBudgetFlag)],
   });
   const dataDir = getInput('data-dir');
   const title = getInput('title');

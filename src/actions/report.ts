@@ -6,7 +6,7 @@ import {
   COMMENT_LIMIT, actionsLogger as log, annotate, expandPatterns, getBoolInput, getInput, getInputOr, getListInput, postReport,
   reportMarker, runAction, runUrl, setOutput, writeSummary,
 } from '../github/index.js';
-import { buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportSections } from '../report/index.js';
+import { buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportOptions, reportSections } from '../report/index.js';
 import { checkOutputPath, writeFileAtomic } from '../results/index.js';
 
 /** The default report id: the workflow and job, so two workflows (or jobs) keep separate comments. */
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     compare: await expandPatterns('compare', getListInput('compare')),
     check: await expandPatterns('check', getListInput('check')),
   };
-  const report = buildReport(readReportInputs(files));
+  const report = buildReport(readReportInputs(files), reportOptions(getInput('history') || undefined, getInput('dashboard-url') || undefined, (k) => `input '${k}'`));
   const sections = reportSections(report);
   const markdown = reportMarkdown(report);
 

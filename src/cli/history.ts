@@ -2,10 +2,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { readCheck } from '../budgets/index.js';
+import { readCompare } from '../compare/index.js';
 import { renderDashboard, writeDashboard } from '../dashboard/index.js';
 import { UserError } from '../errors.js';
 import {
-  appendEntry, appendToBranch, buildEntry, commitContext, describeAppend, readEntries, type BudgetLine, type Verdict,
+  appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, readEntries, verdictsFrom, type BudgetLine, type Verdict,
 } from '../history/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -41,11 +43,13 @@ export function historyCommand(): Command {
     .option('--target <name>', 'the target the results were measured as (default: onnx or ort)')
     .option('--verdict <model=verdict>', 'what edgeml compare said of a model on this commit (repeatable)', collect, [])
     .option('--budget <metric=limit>', 'a budget line to draw, in the chart unit (repeatable)', collect, [])
+    .option('--compare <files...>', "compare documents of this commit (edgeml compare --json): slower points are marked", [])
+    .option('--check <file>', "the check document of this commit (edgeml check --json): its limits are drawn as budget lines")
     .option('--dashboard', 'with a branch: rebuild the dashboard (index.html) on it in the same commit')
     .option('--title <text>', 'dashboard title')
     .action(async (o: {
       results: string[]; data?: string; branch: string; remote: string; repo: string; commit?: string; modelName?: string;
-      target?: string; verdict: string[]; budget: string[]; dashboard?: boolean; title?: string;
+      target?: string; verdict: string[]; budget: string[]; compare: string[]; check?: string; dashboard?: boolean; title?: string;
     }) => {
       const ctx = commitContext(resolve(o.repo), o.commit);
       const entry = buildEntry({
@@ -53,8 +57,8 @@ export function historyCommand(): Command {
         ...ctx,
         ...(o.modelName ? { modelName: o.modelName } : {}),
         ...(o.target ? { target: o.target } : {}),
-        verdicts: Object.fromEntries(o.verdict.map(parseVerdictFlag)),
-        budgets: o.budget.map(parseBudgetFlag),
+        verdicts: { ...verdictsFrom(o.compare.map(readCompare), o.modelName), ...Object.fromEntries(o.verdict.map(parseVerdictFlag)) },
+        budgets: [...(o.check ? budgetLinesFrom(readCheck(o.check), o.modelName) : []), ...o.budget.map(parseBudgetFlag)],
       });
       if (o.data) {
         const r = appendEntry(resolve(o.data), entry);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { buildReport, modelSvg, readReportInputs, reportMarkdown, type Report } from '../report/index.js';
+import { buildReport, modelSvg, readReportInputs, reportMarkdown, reportOptions, type Report } from '../report/index.js';
 import { checkOutputPath, writeFileAtomic } from '../results/index.js';
 
 /** The machine-readable side of a report: the verdict and where each number came from. */
@@ -50,10 +50,12 @@ export function reportCommand(): Command {
     .option('--out <file>', 'write the Markdown here (default: standard output)')
     .option('--json <file>', 'write the verdict, counts and rows as JSON here')
     .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
-    .action((flags: { results: string[]; compare: string[]; check: string[]; out?: string; json?: string; charts?: string }) => {
+    .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
+    .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
+    .action((flags: { results: string[]; compare: string[]; check: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
       if (flags.out) checkOutputPath(flags.out, '--out');
       if (flags.json) checkOutputPath(flags.json, '--json');
-      const report = buildReport(readReportInputs(flags));
+      const report = buildReport(readReportInputs(flags), reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`));
       const markdown = reportMarkdown(report);
       if (flags.charts) writeCharts(report, flags.charts);
       if (flags.out) writeFileAtomic(flags.out, markdown);

@@ -3,6 +3,8 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
+import type { CheckDocument } from '../budgets/index.js';
+import type { CompareResults } from '../compare/index.js';
 import { readResults, schemaProblem } from '../results/index.js';
 import schema from '../../schemas/history-entry.schema.json' with { type: 'json' };
 import { HISTORY_SCHEMA, type BudgetLine, type HistoryEntry, type HistoryResult, type Verdict } from './entry.js';
@@ -96,6 +98,34 @@ export interface EntryInput {
   budgets?: BudgetLine[];
 }
 
+/** The name a model goes by in the history: its file name without the extension. */
+export function modelKey(fileName: string): string {
+  return fileName.replace(/\.(onnx|ort)$/i, '');
+}
+
+/** Verdicts of compare documents, by the head model's history name. */
+export function verdictsFrom(compares: CompareResults[], modelName?: string): Record<string, Verdict> {
+  return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
+}
+
+const TO_CHART_UNIT: Record<string, (v: number) => number> = {
+  'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
+  'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
+};
+
+/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
+export function budgetLinesFrom(check: CheckDocument, modelName?: string): BudgetLine[] {
+  const lines = new Map<string, BudgetLine>();
+  for (const c of check.checks) {
+    const convert = TO_CHART_UNIT[c.key];
+    if (!convert) continue;
+    const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
+    const line: BudgetLine = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
+    lines.set(JSON.stringify(line), line);
+  }
+  return [...lines.values()];
+}
+
 /** Builds the entry of one commit on one device from results documents (read as untrusted). */
 export function buildEntry(input: EntryInput): HistoryEntry {
   if (input.results.length === 0) throw new UserError('no results given: pass the files written by edgeml bench --json with --results');
@@ -116,7 +146,7 @@ export function buildEntry(input: EntryInput): HistoryEntry {
     }
     device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
     const { samplesMs: _samples, ...kept } = bench;
-    const model = input.modelName ?? bench.model.name.replace(/\.(onnx|ort)$/i, '');
+    const model = input.modelName ?? modelKey(bench.model.name);
     const verdict = input.verdicts?.[model];
     results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
   }

@@ -1,5 +1,6 @@
 // A small trend for the PR report: the last N main-branch values of one row, from the same
 // device fingerprint only (other hardware is not comparable).
+import type { BenchResults } from '../results/types.js';
 import { METRICS, type HistoryEntry } from './entry.js';
 
 export interface TrendQuery {
@@ -22,6 +23,26 @@ export function trend(entries: HistoryEntry[], q: TrendQuery): number[] {
     }
   }
   return values.slice(-(q.points ?? 10));
+}
+
+/**
+ * The last N values of a metric for the same model file, format, execution provider and device
+ * fingerprint as `bench` (the row a PR report shows), oldest first.
+ */
+export function trendOf(entries: HistoryEntry[], bench: BenchResults, metric = 'latency.p90', points = 10): number[] {
+  const m = METRICS.find((x) => x.key === metric);
+  if (!m) return [];
+  const values: number[] = [];
+  for (const e of entries) {
+    if (e.device.fingerprint !== bench.device.fingerprint) continue;
+    for (const r of e.results) {
+      const b = r.bench;
+      if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider) continue;
+      const v = m.read(b);
+      if (v !== null) values.push(v);
+    }
+  }
+  return values.slice(-points);
 }
 
 const BARS = '▁▂▃▄▅▆▇█';

@@ -5,9 +5,10 @@ export {
   budgetView, checkView, compareView, readCheck, readCompare, readReportInputs,
   type BenchSummary, type Budget, type BudgetStatus, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs, type Verdict,
 } from './docs.js';
-export { buildReport, overallStatus, targetOf, type ModelGroup, type Report, type Row, type Status } from './merge.js';
+export { buildReport, overallStatus, targetOf, type ModelGroup, type Report, type ReportOptions, type Row, type Status } from './merge.js';
 export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } from './markdown.js';
 export { chartLabel, modelSvg } from './charts.js';
 export { compareMarkdown, fmtRatio } from './compare.js';
 export { checkMarkdown, fmtBudgetValue } from './check.js';
 export { manifestMarkdown } from './optimize.js';
+export { reportOptions } from './options.js';

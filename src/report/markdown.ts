@@ -4,6 +4,7 @@
 import { markdownTable } from 'markdown-table';
 import type { BenchResults } from '../results/types.js';
 import { compareChart, modelChart } from './charts.js';
+import { sparkline } from '../history/index.js';
 import { fmtBudgetValue } from './check.js';
 import type { Budget, BudgetStatus, CompareDoc, Verdict } from './docs.js';
 import { escapeMarkdown, type Escape } from './escape.js';
@@ -37,7 +38,9 @@ export function headline(r: Report): string {
   const verdicts = Object.values(r.counts.verdicts).reduce((a, b) => a + b, 0);
   if (verdicts) parts.push(`comparisons: ${countList(r.counts.verdicts)}`);
   parts.push(`${plural(r.counts.results, 'result')}, ${plural(r.counts.models, 'model')}, ${plural(r.counts.devices, 'device')}`);
-  return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}`;
+  // The dashboard link is the workflow's own input (https only), never a string from a document.
+  const dashboard = r.dashboardUrl && /^https:\/\/[^\s()<>\]\[]+$/.test(r.dashboardUrl) ? ` · [dashboard](${r.dashboardUrl})` : '';
+  return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}${dashboard}`;
 }
 
 function budgetCell(budgets: Budget[]): string {
@@ -88,6 +91,10 @@ export function modelTable(group: ModelGroup, e: Escape = escapeMarkdown): strin
       : [withCi(b.latencyMs.p50, b.latencyCi95Ms.p50), withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
     return [...id, ...latency, ...resourceCells(row), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
   });
+  if (group.rows.some((r) => r.trend?.length)) {
+    header.push('p90 trend');
+    group.rows.forEach((row, i) => rows[i].push(row.trend?.length ? `${sparkline(row.trend)} ${fmtMs(row.trend[row.trend.length - 1])}` : ''));
+  }
   const align = header.map((_, i) => (i < 2 ? 'l' : 'r'));
   return [`#### ${e(group.name)}`, '', markdownTable([header, ...rows], { align })].join('\n');
 }

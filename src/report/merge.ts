@@ -1,5 +1,6 @@
 // Many documents (a device matrix, comparisons, budget checks) merged into one report model:
 // models, and in each model one row per target x device. Pure data; rendering is elsewhere.
+import { trendOf, type HistoryEntry } from '../history/index.js';
 import type { BenchResults } from '../results/types.js';
 import type { Budget, BudgetStatus, BenchSummary, CompareDoc, ReportInputs, Verdict } from './docs.js';
 
@@ -12,6 +13,8 @@ export interface Row {
   bench?: BenchResults;
   compare?: CompareDoc;
   budgets: Budget[];
+  /** p90 of the last main-branch runs of this row on the same device fingerprint, oldest first. */
+  trend?: number[];
 }
 
 export interface ModelGroup {
@@ -33,6 +36,15 @@ export interface Report {
   budgets: Budget[];
   /** Results that measured the same model, target and device as a later one, and were left out. */
   duplicates: string[];
+  /** The benchmark dashboard (https), linked from the headline. */
+  dashboardUrl?: string;
+}
+
+export interface ReportOptions {
+  /** The benchmark history (a checkout of the data branch), for a trend per row. */
+  history?: HistoryEntry[];
+  dashboardUrl?: string;
+  trendPoints?: number;
 }
 
 /** The runtime a result ran on: model format and execution provider ("onnx cpu", "ort xnnpack"). */
@@ -55,7 +67,7 @@ export function overallStatus(budgets: Budget[], verdicts: Verdict[]): Status {
   return budgets.length || verdicts.length ? 'pass' : 'none';
 }
 
-export function buildReport(inputs: ReportInputs): Report {
+export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Report {
   const groups = new Map<string, Map<string, Row>>();
   const rowFor = (model: string, target: string, device: string): Row => {
     let rows = groups.get(model);
@@ -84,6 +96,14 @@ export function buildReport(inputs: ReportInputs): Report {
     for (const row of rows?.values() ?? []) if (b.device === undefined || b.device === row.device) row.budgets.push(b);
   }
 
+  if (opts.history?.length) {
+    for (const rows of groups.values()) {
+      for (const row of rows.values()) {
+        const t = row.bench ? trendOf(opts.history, row.bench, 'latency.p90', opts.trendPoints ?? 10) : [];
+        if (t.length) row.trend = t;
+      }
+    }
+  }
   const models = [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, rows]) => ({
@@ -106,5 +126,6 @@ export function buildReport(inputs: ReportInputs): Report {
     models,
     budgets,
     duplicates,
+    ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
   };
 }
