@@ -84,7 +84,7 @@ const warnings = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('::
 describe('actions/report/action.yml', () => {
   it('is a node24 action running the report bundle, with the documented inputs and outputs', () => {
     expect(action.runs).toEqual({ using: 'node24', main: '../../dist/report/index.js' });
-    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'compare', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
+    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'compare', 'dashboard-url', 'history', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
     expect(action.inputs.token.default).toBe('${{ github.token }}');
     expect(Object.keys(action.outputs).sort()).toEqual(['comment-id', 'comment-url', 'report', 'status']);
   });
