@@ -9,13 +9,16 @@ import { join } from 'node:path';
 const N = Number(process.env.EDGEML_BENCH_N ?? 20);
 const A = 'test/fixtures/conv-10.onnx';
 const B = 'test/fixtures/conv-11.onnx'; // one more conv layer: 10% more compute
-const FLAGS = ['--threads', '1', '--warmup', '3', '--min-iterations', '10', '--min-duration', '100ms', '--max-duration', '12s', '--threshold', '5%'];
+const MAX = process.env.EDGEML_BENCH_MAX_DURATION ?? '30s';
+const FLAGS = ['--threads', '1', '--warmup', '3', '--min-iterations', '10', '--min-duration', '200ms', '--max-duration', MAX, '--threshold', '5%'];
+// The CLI bundle to measure (default this checkout's dist/; a copy keeps a long run safe from rebuilds).
+const CLI = process.env.EDGEML_CLI ?? 'dist/cli/index.js';
 const dir = mkdtempSync(join(os.tmpdir(), 'edgeml-bench-compare-'));
 
 function compare(base, head, i) {
   const out = join(dir, `${String(i).replace(/\W+/g, "-")}.json`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['dist/cli/index.js', 'compare', '--base', base, '--head', head, ...FLAGS, '--json', out], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, 'compare', '--base', base, '--head', head, ...FLAGS, '--json', out], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(r.stderr);
   return { ...JSON.parse(readFileSync(out, 'utf8')), wallMs: Date.now() - t0 };
 }

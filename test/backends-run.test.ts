@@ -22,7 +22,8 @@ function fakeTool(dir: string, name: string, fixture: string, opts: { status?: n
   const path = join(dir, name);
   writeFileSync(
     path,
-    `#!/bin/sh\nprintf '%s\\n' "$@" > "${join(dir, 'args.txt')}"\n${opts.before ?? ''}\ncat "${join(FIXTURES, fixture)}"\nexit ${opts.status ?? 0}\n`,
+    // It stays up a moment, as a real tool does for seconds, so its memory can be sampled.
+    `#!/bin/sh\nprintf '%s\\n' "$@" > "${join(dir, 'args.txt')}"\n${opts.before ?? ''}\ncat "${join(FIXTURES, fixture)}"\nsleep 0.3\nexit ${opts.status ?? 0}\n`,
   );
   chmodSync(path, 0o755);
   return path;

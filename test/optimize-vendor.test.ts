@@ -1,11 +1,12 @@
 // The tensorrt and openvino optimize targets with fake trtexec/ovc executables (the real tools
 // cannot be installed here). The fake trtexec prints real trtexec 10.16.0 build output.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readManifest } from '../src/optimize/index.js';
 import { describe, expect, it } from 'vitest';
 import { buildArtifact as buildIr, ovcArgs } from '../src/optimize/openvino.js';
 import { buildArtifact as buildEngine, trtexecBuildArgs } from '../src/optimize/tensorrt.js';
-import { MODELS, ROOT, tempDir } from './helpers.js';
+import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
 
 const BUILD_LOG = join(ROOT, 'test/fixtures/vendor/trtexec/10.16.0-build-fp16.log');
 
@@ -87,5 +88,42 @@ describe('optimize target openvino', () => {
     } finally {
       process.env.PATH = saved;
     }
+  });
+});
+
+describe('edgeml optimize --target tensorrt,openvino', () => {
+  it('builds them with the ORT targets into one manifest; their figures come from the device, not fidelity', () => {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    fakeTrtexec(bin);
+    script(join(bin, 'ovc'), [
+      'if [ "$1" = "--version" ]; then echo "2024.1.0-15008-f4afc983258-releases/2024/1"; exit 0; fi',
+      'for a in "$@"; do case "$a" in --output_model=*) x="${a#--output_model=}"; printf "<net/>" > "$x"; printf "weights" > "${x%.xml}.bin";; esac; done',
+    ].join('\n'));
+    const out = join(dir, 'out');
+    const manifest = join(dir, 'manifest.json');
+    const r = edgeml(['optimize', '--model', MODELS.digits, '--target', 'ort-optimized,tensorrt,openvino', '--out', out, '--json', manifest], { PATH: `${bin}:${process.env.PATH}` });
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    const doc = readManifest(manifest);
+    const [ort, trt, ov] = doc.artifacts;
+    expect(ort).toMatchObject({ target: 'ort-optimized', status: 'ok', format: 'onnx' });
+    expect(ort.fidelity).toBeDefined();
+    expect(trt).toMatchObject({ target: 'tensorrt', status: 'ok', format: 'tensorrt-engine', precision: 'fp16', path: 'out/mlp.fp16.engine', runtime: { name: 'tensorrt', version: '10.16.0' } });
+    expect(trt.fidelity).toBeUndefined();
+    expect(trt.settings).toMatchObject({ timingCache: 'mlp.timing-cache' });
+    expect(existsSync(join(out, 'mlp.fp16.engine'))).toBe(true);
+    expect(existsSync(join(out, 'mlp.timing-cache'))).toBe(true);
+    expect(ov).toMatchObject({ target: 'openvino', status: 'ok', format: 'openvino-ir', path: 'out/mlp.fp16.xml', runtime: { name: 'openvino' } });
+    expect(readdirSync(out).filter((f) => f.startsWith('.edgeml-'))).toEqual([]);
+  });
+
+  it('reports a missing tool as a failed target naming it and how to install it, and still makes the others', () => {
+    const dir = tempDir();
+    const r = edgeml(['optimize', '--model', MODELS.digits, '--target', 'ort-optimized,tensorrt', '--out', join(dir, 'out'), '--json', join(dir, 'm.json')], { PATH: dirname(process.execPath) });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/tensorrt.*trtexec.*JetPack/);
+    expect(readManifest(join(dir, 'm.json')).artifacts.map((a) => [a.target, a.status])).toEqual([['ort-optimized', 'ok'], ['tensorrt', 'failed']]);
   });
 });

@@ -47267,7 +47267,14 @@ async function probe(model, batches, visit) {
 ;// CONCATENATED MODULE: ./build/src/optimize/types.js
 // What every target pass receives and returns.
 
-const TARGETS = ['ort-optimized', 'ort-format', 'fp16', 'int8-dynamic', 'int8-static'];
+/** ORT targets run in process and are validated against fp32; vendor targets are built by the
+ * vendor's tool on the device that runs them (TensorRT engines, OpenVINO IR). */
+const ORT_TARGETS = ['ort-optimized', 'ort-format', 'fp16', 'int8-dynamic', 'int8-static'];
+const VENDOR_TARGETS = ['tensorrt', 'openvino'];
+const TARGETS = [...ORT_TARGETS, ...VENDOR_TARGETS];
+function isVendorTarget(t) {
+    return VENDOR_TARGETS.includes(t);
+}
 const CALIBRATION_METHODS = ['minmax', 'percentile', 'entropy'];
 /** The target cannot take this model: names the node (when one is at fault) and what to do. */
 class TargetError extends UserError {
@@ -47936,6 +47943,132 @@ async function ortFormat(t) {
     return { file, precision: 'fp32', format: 'ort', settings: { graphOptimizationLevel: LEVEL, format: 'ORT' } };
 }
 
+;// CONCATENATED MODULE: ./build/src/optimize/tensorrt.js
+// The `tensorrt` optimize target: a serialized engine built on the device by trtexec. Engines are
+// specific to the GPU and TensorRT version that built them, so they are built where they run.
+// The timing cache (autotuning results) is reused between builds: keep it in the Actions cache.
+
+
+
+
+
+
+function sha256Files(paths) {
+    const h = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    for (const p of paths)
+        h.update((0,external_node_fs_.readFileSync)(p));
+    return h.digest('hex');
+}
+/** trtexec's flags for building an engine from ONNX (pure, for tests). */
+function trtexecBuildArgs(model, engine, precision, timingCache, shapes = {}) {
+    const args = [`--onnx=${model}`, `--saveEngine=${engine}`, `--timingCacheFile=${timingCache}`, '--skipInference'];
+    const s = Object.entries(shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(',');
+    if (s)
+        args.push(`--minShapes=${s}`, `--optShapes=${s}`, `--maxShapes=${s}`);
+    if (precision === 'fp16')
+        args.push('--fp16');
+    // int8 without a calibration cache uses TensorRT's placeholder scales unless the ONNX model is
+    // already quantized (QuantizeLinear/DequantizeLinear): give a Q/DQ model for real accuracy.
+    if (precision === 'int8')
+        args.push('--int8', '--fp16');
+    return args;
+}
+async function buildArtifact(opts) {
+    const tool = locateTool('tensorrt', opts.toolPath);
+    const model = (0,external_node_path_.resolve)(opts.model);
+    if (!(0,external_node_fs_.existsSync)(model))
+        throw new UserError(`${opts.model}: no such model file; give the .onnx model to build a TensorRT engine from`);
+    (0,external_node_fs_.mkdirSync)(opts.outDir, { recursive: true });
+    const stem = (0,external_node_path_.basename)(model).replace(/\.onnx$/i, '');
+    const engine = (0,external_node_path_.resolve)(opts.outDir, `${stem}.${opts.precision}.engine`);
+    const timingCache = (0,external_node_path_.resolve)(opts.timingCache ?? (0,external_node_path_.join)(opts.outDir, `${stem}.timing-cache`));
+    const cacheReused = (0,external_node_fs_.existsSync)(timingCache);
+    const run = await runTool(tool, trtexecBuildArgs(model, engine, opts.precision, timingCache, opts.shapes), 60 * 60_000);
+    const tail = run.output.trim().split('\n').slice(-2).join(' | ').slice(0, 300);
+    if (run.status !== 0 || /^&&&& FAILED/m.test(run.output)) {
+        throw new UserError(`trtexec could not build a TensorRT engine from ${opts.model} (status ${run.status ?? run.signal}): ${tail}`);
+    }
+    if (!(0,external_node_fs_.existsSync)(engine))
+        throw new UserError(`trtexec finished but wrote no engine at ${engine}: ${tail}`);
+    const version = run.output.match(/TensorRT version: ([\w.]+)/)?.[1] ?? 'unknown';
+    const built = run.output.match(/Engine built in ([\d.eE+-]+) sec/)?.[1];
+    return {
+        path: engine,
+        bytes: (0,external_node_fs_.statSync)(engine).size,
+        sha256: sha256Files([engine]),
+        precision: opts.precision,
+        runtime: { name: 'tensorrt', version },
+        settings: {
+            tool,
+            timingCache,
+            timingCacheReused: cacheReused,
+            ...(built ? { buildMs: Number(built) * 1000 } : {}),
+            device: run.output.match(/Selected Device: (.+)$/m)?.[1].trim() ?? 'unknown',
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/optimize/openvino.js
+// The `openvino` optimize target: OpenVINO IR (model.xml + model.bin) converted by ovc, which
+// `pip install openvino` installs. fp16 compresses the weights (ovc's default); fp32 keeps them.
+
+
+
+
+
+function locateOvc(toolPath) {
+    if (toolPath) {
+        try {
+            (0,external_node_fs_.accessSync)((0,external_node_path_.resolve)(toolPath), external_node_fs_.constants.X_OK);
+            return (0,external_node_path_.resolve)(toolPath);
+        }
+        catch {
+            throw new UserError(`--tool-path ${toolPath}: no executable ovc there; install it with 'pip install openvino'`);
+        }
+    }
+    for (const dir of (process.env.PATH ?? '').split(external_node_path_.delimiter).filter(Boolean)) {
+        const p = (0,external_node_path_.join)(dir, 'ovc');
+        try {
+            (0,external_node_fs_.accessSync)(p, external_node_fs_.constants.X_OK);
+            return p;
+        }
+        catch {
+            // next
+        }
+    }
+    throw new UserError("the openvino target needs ovc, which is not on the PATH: run 'pip install openvino' (it installs ovc and benchmark_app), or give its path with --tool-path");
+}
+function ovcArgs(model, xml, precision) {
+    if (precision === 'int8')
+        throw new UserError("precision int8 for the openvino target: quantize with NNCF first (ovc converts, it does not quantize); use fp16 or fp32");
+    return [model, `--output_model=${xml}`, `--compress_to_fp16=${precision === 'fp16' ? 'True' : 'False'}`];
+}
+async function openvino_buildArtifact(opts) {
+    const tool = locateOvc(opts.toolPath);
+    const model = (0,external_node_path_.resolve)(opts.model);
+    if (!(0,external_node_fs_.existsSync)(model))
+        throw new UserError(`${opts.model}: no such model file; give the model to convert to OpenVINO IR`);
+    (0,external_node_fs_.mkdirSync)(opts.outDir, { recursive: true });
+    const xml = (0,external_node_path_.resolve)(opts.outDir, `${(0,external_node_path_.basename)(model).replace(/\.[^.]+$/, '')}.${opts.precision}.xml`);
+    const bin = xml.replace(/\.xml$/, '.bin');
+    const run = await runTool(tool, ovcArgs(model, xml, opts.precision), 30 * 60_000);
+    const tail = run.output.trim().split('\n').slice(-2).join(' | ').slice(0, 300);
+    if (run.status !== 0)
+        throw new UserError(`ovc could not convert ${opts.model} (status ${run.status ?? run.signal}): ${tail}`);
+    if (!(0,external_node_fs_.existsSync)(xml) || !(0,external_node_fs_.existsSync)(bin))
+        throw new UserError(`ovc finished but wrote no ${(0,external_node_path_.basename)(xml)} and ${(0,external_node_path_.basename)(bin)}: ${tail}`);
+    const ver = await runTool(tool, ['--version'], 60_000);
+    const version = ver.output.match(/(\d{4}\.\d+\.\d+\S*)/)?.[1] ?? 'unknown';
+    return {
+        path: xml,
+        bytes: (0,external_node_fs_.statSync)(xml).size + (0,external_node_fs_.statSync)(bin).size,
+        sha256: sha256Files([xml, bin]),
+        precision: opts.precision,
+        runtime: { name: 'openvino', version },
+        settings: { tool, weights: bin, compressToFp16: opts.precision === 'fp16' },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/optimize/validate.js
 
 const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
@@ -48039,6 +48172,7 @@ const DEFAULT_SETTINGS = {
     excludeOps: [],
     excludeNodes: [],
     fp16BlockOps: FP16_BLOCK_OPS,
+    vendorPrecision: 'fp16',
 };
 function parseTargets(raw) {
     const list = raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
@@ -48049,6 +48183,13 @@ function parseTargets(raw) {
             throw new UserError(`--target ${t}: unknown target; use one or more of ${TARGETS.join(', ')} (comma-separated)`);
     }
     return [...new Set(list)];
+}
+function vendorPrecision(raw) {
+    if (raw === undefined || raw === '')
+        return DEFAULT_SETTINGS.vendorPrecision;
+    if (raw !== 'fp32' && raw !== 'fp16' && raw !== 'int8')
+        throw new UserError(`--precision ${raw}: give fp32, fp16 or int8 (the precision of the tensorrt and openvino targets)`);
+    return raw;
 }
 function fraction(flag, raw) {
     const v = Number(raw);
@@ -48092,6 +48233,8 @@ function optimizeOptionsFromFlags(f) {
             excludeOps: f.excludeOp,
             excludeNodes: f.excludeNode,
             fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
+            vendorPrecision: vendorPrecision(f.precision),
+            ...(f.toolPath ? { toolPath: f.toolPath } : {}),
         },
         maxSamples: positive('--max-samples', f.maxSamples),
         ...(f.calibrationCache ? { calibrationCache: f.calibrationCache } : {}),
@@ -48104,7 +48247,7 @@ function calibrationMethod(raw) {
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/optimize-manifest.schema.json
-const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":"number"},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"onnxruntime"},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","runtime"]},"durationMs":{"type":"number","minimum":0}},"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset","fidelity"]},"else":{"required":["reason","failure"]}}}}}');
+const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":"number"},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static","tensorrt","openvino"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime","tensorrt","openvino"]},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","runtime"]},"durationMs":{"type":"number","minimum":0}},"allOf":[{"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset"]},"else":{"required":["reason","failure"]}},{"if":{"properties":{"status":{"const":"ok"},"format":{"enum":["onnx","ort"]}},"required":["format"]},"then":{"required":["fidelity"]}}]}}}}');
 ;// CONCATENATED MODULE: ./build/src/optimize/manifest.js
 // Writing the optimize manifest: checked against schemas/optimize-manifest.schema.json, written atomically.
 
@@ -48145,7 +48288,41 @@ function readManifest(file) {
 
 
 
+
+
 const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 };
+/**
+ * A tensorrt or openvino artifact, built by the vendor's tool into `tmp` and moved into `out`.
+ * Nothing here can run it in process, so it carries no fidelity figures: benchmark it on the
+ * device (edgeml bench --runtime tensorrt|openvino) and check it there.
+ */
+async function vendorArtifact(target, model, tmp, out, stem, opts, opset) {
+    const precision = opts.settings.vendorPrecision;
+    const common = { model, outDir: tmp, precision, ...(opts.settings.toolPath ? { toolPath: opts.settings.toolPath } : {}) };
+    const built = target === 'tensorrt'
+        ? await buildArtifact({ ...common, timingCache: (0,external_node_path_.join)(out, `${stem}.timing-cache`), ...(opts.inputSpec.shapes ? { shapes: opts.inputSpec.shapes } : {}) })
+        : await openvino_buildArtifact(common);
+    for (const f of (0,external_node_fs_.readdirSync)(tmp))
+        (0,external_node_fs_.renameSync)((0,external_node_path_.join)(tmp, f), (0,external_node_path_.join)(out, f));
+    const settings = { ...built.settings };
+    // Paths the tool saw (the temp folder, --out): record file names, so the folder can move.
+    for (const [k, v] of Object.entries(settings))
+        if (typeof v === 'string' && (v.startsWith(tmp) || v.startsWith(out)))
+            settings[k] = (0,external_node_path_.basename)(v);
+    return {
+        target,
+        status: 'ok',
+        path: (0,external_node_path_.join)(out, (0,external_node_path_.basename)(built.path)),
+        sha256: built.sha256,
+        bytes: built.bytes,
+        precision,
+        format: target === 'tensorrt' ? 'tensorrt-engine' : 'openvino-ir',
+        opset,
+        runtime: built.runtime,
+        settings,
+        durationMs: 0,
+    };
+}
 const PASSES = {
     'ort-optimized': ortOptimized,
     'ort-format': ortFormat,
@@ -48194,30 +48371,35 @@ async function optimize(opts, hooks = {}) {
         const base = { target, runtime, settings: {} };
         let record;
         try {
-            const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
-            base.settings = result.settings;
-            const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
-            const low = belowFloor(fidelity, opts.floor);
-            if (low) {
-                record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+            if (isVendorTarget(target)) {
+                record = await vendorArtifact(target, file.path, tmp, out, stem, opts, onnxOpset(source));
             }
             else {
-                const dest = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(result.file));
-                for (const f of (0,external_node_fs_.readdirSync)(tmp))
-                    (0,external_node_fs_.renameSync)((0,external_node_path_.join)(tmp, f), (0,external_node_path_.join)(out, f));
-                record = {
-                    ...base,
-                    status: 'ok',
-                    path: dest,
-                    sha256: await sha256File(dest),
-                    bytes: (0,external_node_fs_.statSync)(dest).size,
-                    precision: result.precision,
-                    format: result.format,
-                    opset: result.format === 'onnx' ? onnxOpset(loadModel(dest)) : onnxOpset(source),
-                    fidelity,
-                    ...(result.notes ? { notes: result.notes } : {}),
-                    durationMs: 0,
-                };
+                const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
+                base.settings = result.settings;
+                const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
+                const low = belowFloor(fidelity, opts.floor);
+                if (low) {
+                    record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+                }
+                else {
+                    const dest = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(result.file));
+                    for (const f of (0,external_node_fs_.readdirSync)(tmp))
+                        (0,external_node_fs_.renameSync)((0,external_node_path_.join)(tmp, f), (0,external_node_path_.join)(out, f));
+                    record = {
+                        ...base,
+                        status: 'ok',
+                        path: dest,
+                        sha256: await sha256File(dest),
+                        bytes: (0,external_node_fs_.statSync)(dest).size,
+                        precision: result.precision,
+                        format: result.format,
+                        opset: result.format === 'onnx' ? onnxOpset(loadModel(dest)) : onnxOpset(source),
+                        fidelity,
+                        ...(result.notes ? { notes: result.notes } : {}),
+                        durationMs: 0,
+                    };
+                }
             }
         }
         catch (e) {
@@ -49390,6 +49572,8 @@ function optimizeCommand() {
         .option('--abs-tolerance <x>', 'outputs within this max abs error of fp32 pass whatever their cosine', String(DEFAULT_FLOOR.absTolerance))
         .option('--input <name=shape>', 'shape of an input for the random validation inputs used without --calibration (repeatable)', optimize_collect, [])
         .option('--dim <name=size>', 'size of a named dynamic dim for the random validation inputs (repeatable)', optimize_collect, [])
+        .option('--precision <p>', 'precision of the tensorrt and openvino targets: fp32, fp16 or int8', 'fp16')
+        .option('--tool-path <file>', 'trtexec or ovc, when it is not on the PATH')
         .option('--json <file>', 'write the manifest here (default: <out>/manifest.json)');
     cmd.action(async (flags) => {
         const opts = optimizeOptionsFromFlags(flags);

@@ -30,6 +30,8 @@ export function optimizeCommand(): Command {
     .option('--abs-tolerance <x>', 'outputs within this max abs error of fp32 pass whatever their cosine', String(DEFAULT_FLOOR.absTolerance))
     .option('--input <name=shape>', 'shape of an input for the random validation inputs used without --calibration (repeatable)', collect, [])
     .option('--dim <name=size>', 'size of a named dynamic dim for the random validation inputs (repeatable)', collect, [])
+    .option('--precision <p>', 'precision of the tensorrt and openvino targets: fp32, fp16 or int8', 'fp16')
+    .option('--tool-path <file>', 'trtexec or ovc, when it is not on the PATH')
     .option('--json <file>', 'write the manifest here (default: <out>/manifest.json)');
   cmd.action(async (flags: OptimizeFlags) => {
     const opts = optimizeOptionsFromFlags(flags);

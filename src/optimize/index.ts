@@ -14,7 +14,9 @@ import { fp16, FP16_BLOCK_OPS } from './fp16.js';
 import { int8Dynamic } from './int8-dynamic.js';
 import { int8Static } from './int8-static.js';
 import { ortFormat, ortOptimized } from './ort.js';
-import { TargetError, type Target, type TargetInput, type TargetOutput, type TargetSettings } from './types.js';
+import { buildArtifact as buildIr } from './openvino.js';
+import { buildArtifact as buildEngine } from './tensorrt.js';
+import { TargetError, isVendorTarget, type Target, type TargetInput, type TargetOutput, type TargetSettings, type VendorTarget } from './types.js';
 import { DEFAULT_FLOOR, belowFloor, compareOutputs, runOutputs, type Fidelity, type FidelityFloor } from './validate.js';
 
 export * from './types.js';
@@ -49,7 +51,7 @@ export interface ArtifactRecord {
   sha256?: string;
   bytes?: number;
   precision?: TargetOutput['precision'];
-  format?: TargetOutput['format'];
+  format?: TargetOutput['format'] | 'tensorrt-engine' | 'openvino-ir';
   opset?: number;
   runtime: { name: string; version: string };
   settings: Record<string, unknown>;
@@ -72,7 +74,37 @@ export interface OptimizeManifest {
   artifacts: ArtifactRecord[];
 }
 
-const PASSES: Record<Target, (t: TargetInput) => Promise<TargetOutput>> = {
+/**
+ * A tensorrt or openvino artifact, built by the vendor's tool into `tmp` and moved into `out`.
+ * Nothing here can run it in process, so it carries no fidelity figures: benchmark it on the
+ * device (edgeml bench --runtime tensorrt|openvino) and check it there.
+ */
+async function vendorArtifact(target: VendorTarget, model: string, tmp: string, out: string, stem: string, opts: OptimizeOptions, opset: number): Promise<ArtifactRecord> {
+  const precision = opts.settings.vendorPrecision;
+  const common = { model, outDir: tmp, precision, ...(opts.settings.toolPath ? { toolPath: opts.settings.toolPath } : {}) };
+  const built = target === 'tensorrt'
+    ? await buildEngine({ ...common, timingCache: join(out, `${stem}.timing-cache`), ...(opts.inputSpec.shapes ? { shapes: opts.inputSpec.shapes } : {}) })
+    : await buildIr(common);
+  for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
+  const settings: Record<string, unknown> = { ...built.settings };
+  // Paths the tool saw (the temp folder, --out): record file names, so the folder can move.
+  for (const [k, v] of Object.entries(settings)) if (typeof v === 'string' && (v.startsWith(tmp) || v.startsWith(out))) settings[k] = basename(v);
+  return {
+    target,
+    status: 'ok',
+    path: join(out, basename(built.path)),
+    sha256: built.sha256,
+    bytes: built.bytes,
+    precision,
+    format: target === 'tensorrt' ? 'tensorrt-engine' : 'openvino-ir',
+    opset,
+    runtime: built.runtime,
+    settings,
+    durationMs: 0,
+  };
+}
+
+const PASSES: Record<Exclude<Target, VendorTarget>, (t: TargetInput) => Promise<TargetOutput>> = {
   'ort-optimized': ortOptimized,
   'ort-format': ortFormat,
   fp16,
@@ -122,28 +154,32 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
     const base = { target, runtime, settings: {} as Record<string, unknown> };
     let record: ArtifactRecord;
     try {
-      const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
-      base.settings = result.settings;
-      const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
-      const low = belowFloor(fidelity, opts.floor);
-      if (low) {
-        record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+      if (isVendorTarget(target)) {
+        record = await vendorArtifact(target, file.path, tmp, out, stem, opts, onnxOpset(source));
       } else {
-        const dest = join(out, basename(result.file));
-        for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
-        record = {
-          ...base,
-          status: 'ok',
-          path: dest,
-          sha256: await sha256File(dest),
-          bytes: statSync(dest).size,
-          precision: result.precision,
-          format: result.format,
-          opset: result.format === 'onnx' ? onnxOpset(loadModel(dest)) : onnxOpset(source),
-          fidelity,
-          ...(result.notes ? { notes: result.notes } : {}),
-          durationMs: 0,
-        };
+        const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
+        base.settings = result.settings;
+        const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
+        const low = belowFloor(fidelity, opts.floor);
+        if (low) {
+          record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+        } else {
+          const dest = join(out, basename(result.file));
+          for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
+          record = {
+            ...base,
+            status: 'ok',
+            path: dest,
+            sha256: await sha256File(dest),
+            bytes: statSync(dest).size,
+            precision: result.precision,
+            format: result.format,
+            opset: result.format === 'onnx' ? onnxOpset(loadModel(dest)) : onnxOpset(source),
+            fidelity,
+            ...(result.notes ? { notes: result.notes } : {}),
+            durationMs: 0,
+          };
+        }
       }
     } catch (e) {
       const node = e instanceof TargetError ? e.node : undefined;

@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: TargetSettings = {
   excludeOps: [],
   excludeNodes: [],
   fp16BlockOps: FP16_BLOCK_OPS,
+  vendorPrecision: 'fp16',
 };
 
 export function parseTargets(raw: string): OptimizeOptions['targets'] {
@@ -42,6 +43,14 @@ export interface OptimizeFlags {
   dim: string[];
   json?: string;
   calibrationCache?: string;
+  precision?: string;
+  toolPath?: string;
+}
+
+function vendorPrecision(raw: string | undefined): TargetSettings['vendorPrecision'] {
+  if (raw === undefined || raw === '') return DEFAULT_SETTINGS.vendorPrecision;
+  if (raw !== 'fp32' && raw !== 'fp16' && raw !== 'int8') throw new UserError(`--precision ${raw}: give fp32, fp16 or int8 (the precision of the tensorrt and openvino targets)`);
+  return raw;
 }
 
 function fraction(flag: string, raw: string): number {
@@ -83,6 +92,8 @@ export function optimizeOptionsFromFlags(f: OptimizeFlags): OptimizeOptions {
       excludeOps: f.excludeOp,
       excludeNodes: f.excludeNode,
       fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
+      vendorPrecision: vendorPrecision(f.precision),
+      ...(f.toolPath ? { toolPath: f.toolPath } : {}),
     },
     maxSamples: positive('--max-samples', f.maxSamples),
     ...(f.calibrationCache ? { calibrationCache: f.calibrationCache } : {}),

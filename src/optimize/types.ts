@@ -3,8 +3,17 @@ import { UserError } from '../errors.js';
 import type { ModelProto } from '../model/index.js';
 import type { SampleSet } from './data.js';
 
-export const TARGETS = ['ort-optimized', 'ort-format', 'fp16', 'int8-dynamic', 'int8-static'] as const;
+/** ORT targets run in process and are validated against fp32; vendor targets are built by the
+ * vendor's tool on the device that runs them (TensorRT engines, OpenVINO IR). */
+export const ORT_TARGETS = ['ort-optimized', 'ort-format', 'fp16', 'int8-dynamic', 'int8-static'] as const;
+export const VENDOR_TARGETS = ['tensorrt', 'openvino'] as const;
+export const TARGETS = [...ORT_TARGETS, ...VENDOR_TARGETS] as const;
 export type Target = (typeof TARGETS)[number];
+export type VendorTarget = (typeof VENDOR_TARGETS)[number];
+
+export function isVendorTarget(t: Target): t is VendorTarget {
+  return (VENDOR_TARGETS as readonly string[]).includes(t);
+}
 
 export const CALIBRATION_METHODS = ['minmax', 'percentile', 'entropy'] as const;
 export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
@@ -19,6 +28,10 @@ export interface TargetSettings {
   excludeNodes: string[];
   /** fp16: op types kept in float32 (with Casts around them). */
   fp16BlockOps: string[];
+  /** tensorrt / openvino: the precision the vendor tool builds in. */
+  vendorPrecision: 'fp32' | 'fp16' | 'int8';
+  /** tensorrt / openvino: the tool (trtexec, ovc) when it is not on the PATH. */
+  toolPath?: string;
 }
 
 export interface TargetInput {
