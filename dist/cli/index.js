@@ -4472,7 +4472,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
 const codegen_1 = __nccwpck_require__(1436);
 const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 exports.keywordError = {
     message: ({ keyword }) => (0, codegen_1.str) `must pass "${keyword}" keyword validation`,
 };
@@ -4601,7 +4601,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
 const codegen_1 = __nccwpck_require__(1436);
 const validation_error_1 = __nccwpck_require__(3021);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const resolve_1 = __nccwpck_require__(4090);
 const util_1 = __nccwpck_require__(4464);
 const validate_1 = __nccwpck_require__(7881);
@@ -4841,7 +4841,7 @@ function getJsonPointer(parsedRef, { baseId, schema, root }) {
 
 /***/ }),
 
-/***/ 630:
+/***/ 8249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5303,7 +5303,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
 const errors_1 = __nccwpck_require__(1283);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const boolError = {
     message: "boolean schema is false",
 };
@@ -5615,7 +5615,7 @@ const defaults_1 = __nccwpck_require__(1699);
 const keyword_1 = __nccwpck_require__(5202);
 const subschema_1 = __nccwpck_require__(6200);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const resolve_1 = __nccwpck_require__(4090);
 const util_1 = __nccwpck_require__(4464);
 const errors_1 = __nccwpck_require__(1283);
@@ -6134,7 +6134,7 @@ exports.getData = getData;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const code_1 = __nccwpck_require__(8484);
 const errors_1 = __nccwpck_require__(1283);
 function macroKeywordCode(cxt, def) {
@@ -7138,7 +7138,7 @@ exports["default"] = def;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const code_1 = __nccwpck_require__(8484);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const util_1 = __nccwpck_require__(4464);
 const error = {
     message: "must NOT have additional properties",
@@ -8043,7 +8043,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
 const codegen_1 = __nccwpck_require__(1436);
 const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const util_2 = __nccwpck_require__(4464);
 function checkReportMissingProp(cxt, prop) {
     const { gen, data, it } = cxt;
@@ -8219,7 +8219,7 @@ exports.callRef = exports.getValidate = void 0;
 const ref_error_1 = __nccwpck_require__(3162);
 const code_1 = __nccwpck_require__(8484);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const compile_1 = __nccwpck_require__(2718);
 const util_1 = __nccwpck_require__(4464);
 const def = {
@@ -8522,7 +8522,7 @@ exports["default"] = draft7Vocabularies;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicAnchor = void 0;
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const compile_1 = __nccwpck_require__(2718);
 const ref_1 = __nccwpck_require__(2996);
 const def = {
@@ -8558,7 +8558,7 @@ exports["default"] = def;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicRef = void 0;
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const ref_1 = __nccwpck_require__(2996);
 const def = {
     keyword: "$dynamicRef",
@@ -8875,7 +8875,7 @@ exports["default"] = def;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const codegen_1 = __nccwpck_require__(1436);
 const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(630);
+const names_1 = __nccwpck_require__(8249);
 const error = {
     message: "must NOT have unevaluated properties",
     params: ({ params }) => (0, codegen_1._) `{unevaluatedProperty: ${params.unevaluatedProperty}}`,
@@ -44096,7 +44096,7 @@ var _2020 = __nccwpck_require__(2210);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
 var dist = __nccwpck_require__(2815);
 ;// CONCATENATED MODULE: ./build/schemas/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}}},"$defs":{"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
 ;// CONCATENATED MODULE: ./build/src/results/index.js
 // Reading, validating and writing results documents. Written atomically (temp file + rename) so
 // a failed run never leaves a half-written file; read back as untrusted input.
@@ -45591,13 +45591,23 @@ function latency(doc, p, limit) {
     }
     return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
 }
-/** accuracy.<metric> / fidelity.<metric> from wherever the evaluation put them in the document. */
-function score(doc, kind, metric) {
-    const d = doc;
-    for (const v of [d[kind]?.[metric], d.metrics?.[metric]])
-        if (typeof v === 'number')
-            return v;
-    return undefined;
+const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
+/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
+function scored(doc, key, limit) {
+    const kind = key.slice(0, key.indexOf('.'));
+    const metric = key.slice(key.indexOf('.') + 1);
+    const section = doc[kind];
+    if (!section)
+        return { status: 'inconclusive', value: null, note: `no ${kind} in the results: ${kind === 'accuracy' ? 'give --labels' : 'give --reference'} and ${EVALUATE}` };
+    const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
+    if (!known.includes(metric))
+        return { status: 'inconclusive', value: null, note: `no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+    const value = section[metric];
+    if (value === null && metric === 'maxAbsError')
+        return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
+    if (value === null)
+        return { status: 'inconclusive', value: null, note: `${key} does not apply: the outputs are not [N, classes] scores` };
+    return byPoint(value, limit);
 }
 function judgeResults(limit, doc) {
     const k = limit.key;
@@ -45609,11 +45619,7 @@ function judgeResults(limit, doc) {
         return byPoint(doc.memory.peakRssBytes, limit);
     if (k === 'size')
         return byPoint(doc.model.bytes, limit);
-    const [kind, metric] = [k.slice(0, k.indexOf('.')), k.slice(k.indexOf('.') + 1)];
-    const v = score(doc, kind, metric);
-    if (v === undefined)
-        return { status: 'inconclusive', value: null, note: `no ${k} in the results: evaluate the model (edgeml eval) before the check` };
-    return byPoint(v, limit);
+    return scored(doc, k, limit);
 }
 function judgeRegression(limit, cmp) {
     if (!cmp)
@@ -48198,9 +48204,71 @@ function belowFloor(f, floor) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./build/src/eval/results.js
+// `edgeml eval --results R.json`: the accuracy and fidelity of a model merged into the bench results
+// document of the same model file, where budgets `accuracy.<metric>` and `fidelity.<metric>` read them.
+
+
+
+const results_short = (sha) => sha.slice(0, 12);
+/**
+ * Reads and validates the results document before a long evaluation, and refuses it when it
+ * measured another model file than the one to evaluate.
+ */
+async function openResultsFor(file, model) {
+    const doc = readResults(file);
+    let sha;
+    try {
+        sha = await sha256File(model);
+    }
+    catch {
+        return doc; // the model's own check names the problem
+    }
+    refuseOtherModel(file, doc, model, sha);
+    return doc;
+}
+function refuseOtherModel(file, doc, model, sha256) {
+    if (doc.model.sha256 === sha256)
+        return;
+    throw new UserError(`--results ${file}: measured ${doc.model.name} (sha256 ${results_short(doc.model.sha256)}), not ${model} (sha256 ${results_short(sha256)}); give the results of 'edgeml bench' on the same model file`);
+}
+const sameData = (a, b) => a.sha256 === b.sha256 && a.labels?.sha256 === b.labels?.sha256;
+/**
+ * The results document with this evaluation in it. Metrics measured on the same data as before are
+ * added to the earlier ones; on other data they replace them (one dataset per document).
+ */
+function mergeEval(file, doc, ev) {
+    refuseOtherModel(file, doc, ev.model.path, ev.model.sha256);
+    const out = { ...doc };
+    if (Object.keys(ev.metrics).length) {
+        const earlier = doc.accuracy && sameData(doc.accuracy.dataset, ev.dataset) ? doc.accuracy : undefined;
+        out.accuracy = { ...earlier, ...ev.metrics, dataset: ev.dataset };
+    }
+    if (ev.fidelity && ev.reference) {
+        const f = ev.fidelity;
+        const fidelity = {
+            cosine: f.cosine,
+            maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null,
+            top1Agreement: f.top1Agreement,
+            samples: f.samples,
+            reference: ev.reference,
+        };
+        out.fidelity = fidelity;
+    }
+    return out;
+}
+/** Merges and writes atomically: the document is whole before and after, never half-written. */
+function writeEvalInto(file, doc, ev) {
+    const merged = mergeEval(file, doc, ev);
+    writeResults(file, merged);
+    return merged;
+}
+
 ;// CONCATENATED MODULE: ./build/src/eval/index.js
 // Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
 // reference model on the same inputs. Batched; the first model output is the prediction.
+
+
 
 
 
@@ -48286,12 +48354,26 @@ function metricsOf(outputs, labels, metrics) {
         out.rmse = Math.sqrt(sq / count);
     return out;
 }
+/** Names and hashes the data an evaluation ran on, so a result can say what it was measured on. */
+async function datasetRef(files, samples, labels) {
+    const names = Object.keys(files).sort();
+    const hashes = await Promise.all(names.map((n) => sha256File(files[n])));
+    const single = names.length === 1;
+    return {
+        path: single ? (0,external_node_path_.resolve)(files[names[0]]) : names.map((n) => `${n}=${(0,external_node_path_.resolve)(files[n])}`).join(','),
+        sha256: single ? hashes[0] : (0,external_node_crypto_namespaceObject.createHash)('sha256').update(names.map((n, i) => `${n} ${hashes[i]}\n`).join('')).digest('hex'),
+        samples,
+        ...(labels ? { labels: { path: (0,external_node_path_.resolve)(labels), sha256: await sha256File(labels) } } : {}),
+    };
+}
 async function evaluate(opts, onBatch) {
     if (!opts.labels && !opts.reference)
         throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
     if (opts.labels && !opts.metrics.length)
         throw new UserError(`--metric: give one of ${eval_METRICS.join(', ')} with --labels`);
     const file = await inspectModelFile(opts.model);
+    // A missing reference is found before the evaluation, not after it.
+    const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
     const meta = await inputMetaOf(file.path);
     const files = { ...opts.inputs };
     if (files[''] !== undefined) {
@@ -48304,21 +48386,24 @@ async function evaluate(opts, onBatch) {
     const total = set.batches.length;
     const progress = (i) => onBatch?.(i, total);
     const outputs = await runOutputs(file.path, set.batches, 0, progress);
+    // Labels are read (and checked, naming the file) before they are hashed.
+    const metrics = opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {};
     const results = {
         schema: { name: 'edgeml-eval', version: 1 },
         tool: { name: 'edgeml', version: VERSION },
         createdAt: new Date().toISOString(),
         model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
         samples: set.samples,
-        metrics: opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {},
+        dataset: await datasetRef(files, set.samples, opts.labels),
+        metrics,
     };
-    if (opts.reference) {
-        const ref = await inspectModelFile(opts.reference);
+    if (ref) {
         results.reference = { path: ref.path, sha256: ref.sha256 };
         results.fidelity = compareOutputs(await runOutputs(ref.path, set.batches), outputs);
     }
     return results;
 }
+
 
 ;// CONCATENATED MODULE: ./build/src/cli/eval.js
 // `edgeml eval`: accuracy on labelled .npy data and fidelity to a reference model.
@@ -48356,6 +48441,7 @@ function evalCommand() {
         .option('--reference <file>', 'a reference model (the fp32 source): adds fidelity {cosine, maxAbsError, top1Agreement}')
         .option('--batch-size <n>', 'samples per run', '64')
         .option('--json <file>', 'write the results here')
+        .option('--results <file>', "merge accuracy and fidelity into this results document of 'edgeml bench --json' (same model file), for budgets accuracy.<metric> and fidelity.<metric>")
         .action(async (flags) => {
         if (!flags.model)
             throw new UserError('--model: give the model to evaluate, e.g. edgeml eval --model m.onnx --inputs x.npy --labels y.npy --metric top1');
@@ -48374,6 +48460,7 @@ function evalCommand() {
         }
         if (flags.json)
             checkOutputPath(flags.json, '--json');
+        const bench = flags.results ? await openResultsFor(flags.results, flags.model) : undefined;
         const bar = batchBar();
         let results;
         try {
@@ -48391,6 +48478,10 @@ function evalCommand() {
         if (flags.json) {
             writeFileAtomic(flags.json, `${JSON.stringify(results, null, 2)}\n`);
             process.stderr.write(`results written to ${flags.json}\n`);
+        }
+        if (flags.results && bench) {
+            writeEvalInto(flags.results, bench, results);
+            process.stderr.write(`${[Object.keys(results.metrics).length ? 'accuracy' : '', results.fidelity ? 'fidelity' : ''].filter(Boolean).join(' and ')} merged into ${flags.results}\n`);
         }
     });
 }

@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { evaluate, parseMetrics, METRICS } from '../eval/index.js';
+import { evaluate, openResultsFor, parseMetrics, writeEvalInto, METRICS } from '../eval/index.js';
 import { checkOutputPath, writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -36,7 +36,8 @@ export function evalCommand(): Command {
     .option('--reference <file>', 'a reference model (the fp32 source): adds fidelity {cosine, maxAbsError, top1Agreement}')
     .option('--batch-size <n>', 'samples per run', '64')
     .option('--json <file>', 'write the results here')
-    .action(async (flags: { model?: string; inputs: string[]; labels?: string; metric: string[]; reference?: string; batchSize: string; json?: string }) => {
+    .option('--results <file>', "merge accuracy and fidelity into this results document of 'edgeml bench --json' (same model file), for budgets accuracy.<metric> and fidelity.<metric>")
+    .action(async (flags: { model?: string; inputs: string[]; labels?: string; metric: string[]; reference?: string; batchSize: string; json?: string; results?: string }) => {
       if (!flags.model) throw new UserError('--model: give the model to evaluate, e.g. edgeml eval --model m.onnx --inputs x.npy --labels y.npy --metric top1');
       if (!flags.inputs.length) throw new UserError('--inputs: give the samples, e.g. --inputs x.npy');
       const batchSize = Number(flags.batchSize);
@@ -48,6 +49,7 @@ export function evalCommand(): Command {
         else inputs[''] = raw;
       }
       if (flags.json) checkOutputPath(flags.json, '--json');
+      const bench = flags.results ? await openResultsFor(flags.results, flags.model) : undefined;
       const bar = batchBar();
       let results;
       try {
@@ -67,6 +69,10 @@ export function evalCommand(): Command {
       if (flags.json) {
         writeFileAtomic(flags.json, `${JSON.stringify(results, null, 2)}\n`);
         process.stderr.write(`results written to ${flags.json}\n`);
+      }
+      if (flags.results && bench) {
+        writeEvalInto(flags.results, bench, results);
+        process.stderr.write(`${[Object.keys(results.metrics).length ? 'accuracy' : '', results.fidelity ? 'fidelity' : ''].filter(Boolean).join(' and ')} merged into ${flags.results}\n`);
       }
     });
 }

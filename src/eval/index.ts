@@ -2,9 +2,12 @@
 // reference model on the same inputs. Batched; the first model output is the prediction.
 import { readNpy } from '../bench/data.js';
 import { UserError } from '../errors.js';
-import { inspectModelFile } from '../model/index.js';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { inspectModelFile, sha256File } from '../model/index.js';
 import { calibrationSet, inputMetaOf } from '../optimize/data.js';
 import { compareOutputs, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
+import type { DatasetRef } from '../results/index.js';
 import { VERSION } from '../version.js';
 
 export const METRICS = ['top1', 'top5', 'mae', 'rmse'] as const;
@@ -26,6 +29,8 @@ export interface EvalResults {
   createdAt: string;
   model: { path: string; sha256: string; bytes: number };
   samples: number;
+  /** What the samples (and labels) were: the file names and their hashes. */
+  dataset: DatasetRef;
   metrics: Partial<Record<Metric, number>>;
   reference?: { path: string; sha256: string };
   fidelity?: Fidelity;
@@ -100,10 +105,25 @@ export function metricsOf(outputs: Outputs, labels: Float64Array, metrics: Metri
   return out;
 }
 
+/** Names and hashes the data an evaluation ran on, so a result can say what it was measured on. */
+export async function datasetRef(files: Record<string, string>, samples: number, labels?: string): Promise<DatasetRef> {
+  const names = Object.keys(files).sort();
+  const hashes = await Promise.all(names.map((n) => sha256File(files[n])));
+  const single = names.length === 1;
+  return {
+    path: single ? resolve(files[names[0]]) : names.map((n) => `${n}=${resolve(files[n])}`).join(','),
+    sha256: single ? hashes[0] : createHash('sha256').update(names.map((n, i) => `${n} ${hashes[i]}\n`).join('')).digest('hex'),
+    samples,
+    ...(labels ? { labels: { path: resolve(labels), sha256: await sha256File(labels) } } : {}),
+  };
+}
+
 export async function evaluate(opts: EvalOptions, onBatch?: (done: number, total: number) => void): Promise<EvalResults> {
   if (!opts.labels && !opts.reference) throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
   if (opts.labels && !opts.metrics.length) throw new UserError(`--metric: give one of ${METRICS.join(', ')} with --labels`);
   const file = await inspectModelFile(opts.model);
+  // A missing reference is found before the evaluation, not after it.
+  const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
   const meta = await inputMetaOf(file.path);
   const files = { ...opts.inputs };
   if (files[''] !== undefined) {
@@ -115,18 +135,22 @@ export async function evaluate(opts: EvalOptions, onBatch?: (done: number, total
   const total = set.batches.length;
   const progress = (i: number) => onBatch?.(i, total);
   const outputs = await runOutputs(file.path, set.batches, 0, progress);
+  // Labels are read (and checked, naming the file) before they are hashed.
+  const metrics = opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {};
   const results: EvalResults = {
     schema: { name: 'edgeml-eval', version: 1 },
     tool: { name: 'edgeml', version: VERSION },
     createdAt: new Date().toISOString(),
     model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
     samples: set.samples,
-    metrics: opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {},
+    dataset: await datasetRef(files, set.samples, opts.labels),
+    metrics,
   };
-  if (opts.reference) {
-    const ref = await inspectModelFile(opts.reference);
+  if (ref) {
     results.reference = { path: ref.path, sha256: ref.sha256 };
     results.fidelity = compareOutputs(await runOutputs(ref.path, set.batches), outputs);
   }
   return results;
 }
+
+export { mergeEval, openResultsFor, writeEvalInto } from './results.js';
