@@ -85,3 +85,15 @@ describe('edgeml eval --results', () => {
     expect(missing.stderr).toMatch(/nope\.json: no such results file/);
   });
 });
+
+describe('edgeml eval as a workflow step', () => {
+  it('logs its batches inside a log group, then the metrics', () => {
+    const r = edgeml(['eval', '--model', model, '--inputs', TEST_X, '--labels', TEST_Y, '--metric', 'top1', '--batch-size', '20'], { GITHUB_ACTIONS: 'true' });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    // 540 samples in 27 batches of 20: a line about every tenth (every 3 batches), the last always.
+    expect(lines[0]).toBe(`::group::edgeml eval ${model}`);
+    expect(lines.slice(1, lines.indexOf('::endgroup::'))).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27].map((i) => `batch ${i}/27`));
+    expect(lines.slice(lines.indexOf('::endgroup::') + 1)).toEqual([`${model} on 540 samples`, 'top1: 97.04%']);
+  });
+});

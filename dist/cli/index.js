@@ -4472,7 +4472,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
 const codegen_1 = __nccwpck_require__(1436);
 const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 exports.keywordError = {
     message: ({ keyword }) => (0, codegen_1.str) `must pass "${keyword}" keyword validation`,
 };
@@ -4601,7 +4601,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
 const codegen_1 = __nccwpck_require__(1436);
 const validation_error_1 = __nccwpck_require__(3021);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const resolve_1 = __nccwpck_require__(4090);
 const util_1 = __nccwpck_require__(4464);
 const validate_1 = __nccwpck_require__(7881);
@@ -4841,7 +4841,7 @@ function getJsonPointer(parsedRef, { baseId, schema, root }) {
 
 /***/ }),
 
-/***/ 8249:
+/***/ 630:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5303,7 +5303,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
 const errors_1 = __nccwpck_require__(1283);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const boolError = {
     message: "boolean schema is false",
 };
@@ -5615,7 +5615,7 @@ const defaults_1 = __nccwpck_require__(1699);
 const keyword_1 = __nccwpck_require__(5202);
 const subschema_1 = __nccwpck_require__(6200);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const resolve_1 = __nccwpck_require__(4090);
 const util_1 = __nccwpck_require__(4464);
 const errors_1 = __nccwpck_require__(1283);
@@ -6134,7 +6134,7 @@ exports.getData = getData;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const code_1 = __nccwpck_require__(8484);
 const errors_1 = __nccwpck_require__(1283);
 function macroKeywordCode(cxt, def) {
@@ -7138,7 +7138,7 @@ exports["default"] = def;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const code_1 = __nccwpck_require__(8484);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const util_1 = __nccwpck_require__(4464);
 const error = {
     message: "must NOT have additional properties",
@@ -8043,7 +8043,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
 const codegen_1 = __nccwpck_require__(1436);
 const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const util_2 = __nccwpck_require__(4464);
 function checkReportMissingProp(cxt, prop) {
     const { gen, data, it } = cxt;
@@ -8219,7 +8219,7 @@ exports.callRef = exports.getValidate = void 0;
 const ref_error_1 = __nccwpck_require__(3162);
 const code_1 = __nccwpck_require__(8484);
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const compile_1 = __nccwpck_require__(2718);
 const util_1 = __nccwpck_require__(4464);
 const def = {
@@ -8522,7 +8522,7 @@ exports["default"] = draft7Vocabularies;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicAnchor = void 0;
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const compile_1 = __nccwpck_require__(2718);
 const ref_1 = __nccwpck_require__(2996);
 const def = {
@@ -8558,7 +8558,7 @@ exports["default"] = def;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicRef = void 0;
 const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const ref_1 = __nccwpck_require__(2996);
 const def = {
     keyword: "$dynamicRef",
@@ -8875,7 +8875,7 @@ exports["default"] = def;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const codegen_1 = __nccwpck_require__(1436);
 const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(8249);
+const names_1 = __nccwpck_require__(630);
 const error = {
     message: "must NOT have unevaluated properties",
     params: ({ params }) => (0, codegen_1._) `{unevaluatedProperty: ${params.unevaluatedProperty}}`,
@@ -44024,7 +44024,7 @@ function escapeMarkdown(text) {
         .replace(/[\\`*_{}[\]()#+\-.!|<>~&"':@=$]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 /** For a terminal: control characters (escape sequences) out, and no '|' to break a table. */
-function escapePlain(text) {
+function escape_escapePlain(text) {
     return String(text).replace(/[\u0000-\u001f\u007f\u009b]+/g, ' ').replace(/\|/g, '/');
 }
 /** For HTML and SVG text and attribute values. */
@@ -44751,13 +44751,25 @@ function row(a, esc) {
         return `| ${esc(a.target)} | ok | ${esc(a.path ?? '')} | ${((a.bytes ?? 0) / 1024).toFixed(1)} KiB | ${fid} | ${time} |`;
     return `| ${esc(a.target)} | **failed** | ${esc(a.reason ?? '')} | | ${fid} | ${time} |`;
 }
-function manifestMarkdown(m, esc = escapePlain) {
+function manifestMarkdown(m, esc = escape_escapePlain) {
     return [
         `source ${esc(m.source.path)} (${(m.source.bytes / 1024).toFixed(1)} KiB, opset ${m.source.opset}); validated on ${m.validation.samples} ${esc(m.validation.inputs)} samples`,
         '',
         '| target | status | artifact | size | fidelity vs fp32 | time |',
         '| :-- | :-- | :-- | --: | :-- | --: |',
         ...m.artifacts.map((a) => row(a, esc)),
+    ].join('\n');
+}
+/** Accuracy of the source model and of each artifact on the same labelled data (optimize action). */
+function accuracyMarkdown(rows, esc = escapePlain) {
+    const names = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))];
+    const cell = (name, v) => (v === undefined ? '' : name.startsWith('top') ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4));
+    return [
+        `accuracy on ${rows[0]?.samples ?? 0} labelled samples`,
+        '',
+        `| model | ${names.map(esc).join(' | ')} |`,
+        `| :-- | ${names.map(() => '--:').join(' | ')} |`,
+        ...rows.map((r) => `| ${esc(r.target)} | ${names.map((n) => cell(n, r.metrics[n])).join(' | ')} |`),
     ].join('\n');
 }
 
@@ -44856,7 +44868,7 @@ function benchCommand() {
         finally {
             progress.stop();
         }
-        process.stdout.write(`${benchMarkdown(results, escapePlain)}\n`);
+        process.stdout.write(`${benchMarkdown(results, escape_escapePlain)}\n`);
         if (flags.json) {
             writeResults(flags.json, results);
             process.stderr.write(`results written to ${flags.json}\n`);
@@ -46067,7 +46079,7 @@ function checkCommand() {
         if (flags.json)
             checkOutputPath(flags.json, '--json');
         const { doc, notices } = runCheck({ config: flags.config, results: flags.results, ...(flags.compare ? { compare: flags.compare } : {}) });
-        process.stdout.write(`${checkMarkdown(doc.checks, doc.verdict, escapePlain, notices)}\n`);
+        process.stdout.write(`${checkMarkdown(doc.checks, doc.verdict, escape_escapePlain, notices)}\n`);
         if (flags.json) {
             writeCheck(flags.json, doc);
             process.stderr.write(`check document written to ${flags.json}\n`);
@@ -46493,7 +46505,7 @@ function compareCommand() {
                 process.stderr.write(`round ${l.rounds}, look ${l.looks}: ${l.metric} head/base ${fmtRatio(r.estimate)} ${ci} ${l.verdict}\n`);
             },
         });
-        process.stdout.write(`${compareMarkdown(doc, escapePlain)}\n`);
+        process.stdout.write(`${compareMarkdown(doc, escape_escapePlain)}\n`);
         if (flags.json) {
             writeCompare(flags.json, doc);
             process.stderr.write(`compare document written to ${flags.json}\n`);
@@ -48019,6 +48031,48 @@ function agentCommands() {
     return [[agentCommand(), false], [agentHealthCommand(), true]];
 }
 
+;// CONCATENATED MODULE: ./build/src/github/log.js
+// Progress of batched work in a workflow log (a bar has no place there). Free of @actions/* so the
+// CLI can use it without bundling the toolkit: GitHub's documented ::group:: / ::endgroup:: commands.
+/** True inside a GitHub Actions job. */
+function inWorkflow() {
+    return process.env.GITHUB_ACTIONS === 'true';
+}
+/** Workflow command data escaping (as @actions/core does): %, CR and LF. */
+const escapeData = (s) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/**
+ * A progress callback that logs `batch i/n` about ten times over a run (every batch when there are
+ * few), always the last one, so a long evaluation shows it is moving without flooding the log.
+ */
+function batchLines(info, what = 'batch') {
+    let logged = 0;
+    return (done, total) => {
+        const step = Math.max(1, Math.ceil(total / 10));
+        if (done === total || done - logged >= step) {
+            logged = done;
+            info(`${what} ${done}/${total}`);
+        }
+    };
+}
+/** The same lines inside a collapsible log group, for the CLI running as a workflow step. */
+function groupedBatchLines(title, write, what = 'batch') {
+    let open = false;
+    const lines = batchLines((line) => write(`${line}\n`), what);
+    return {
+        update(done, total) {
+            if (!open)
+                write(`::group::${escapeData(title)}\n`);
+            open = true;
+            lines(done, total);
+        },
+        stop() {
+            if (open)
+                write('::endgroup::\n');
+            open = false;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/optimize/data.js
 
 
@@ -48283,6 +48337,18 @@ function parseMetrics(raw) {
             throw new UserError(`--metric ${m}: unknown metric; use ${eval_METRICS.join(', ')}`);
     return [...new Set(list)];
 }
+/** `--inputs [NAME=]file.npy` flags; '' names the model's only input. */
+function parseInputFlags(raw) {
+    const inputs = {};
+    for (const r of raw) {
+        const at = r.indexOf('=');
+        if (at > 0)
+            inputs[r.slice(0, at)] = r.slice(at + 1);
+        else
+            inputs[''] = r;
+    }
+    return inputs;
+}
 function labelsOf(file, samples) {
     const arr = readNpy(file);
     if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
@@ -48410,10 +48476,15 @@ async function evaluate(opts, onBatch) {
 
 
 
+// log.ts, not the area's index: the CLI bundle stays free of @actions/* (log.ts imports none).
+
 
 
 const eval_collect = (value, previous) => [...previous, value];
-function batchBar() {
+/** A bar on a terminal; a log group with a line per tenth of the batches in a workflow; else nothing. */
+function batchBar(title) {
+    if (inWorkflow())
+        return groupedBatchLines(title, (text) => process.stdout.write(text));
     if (!process.stderr.isTTY || process.env.CI)
         return { update() { }, stop() { } };
     const bar = new cli_progress.SingleBar({ stream: process.stderr, format: ' eval [{bar}] {value}/{total} batches', hideCursor: true, clearOnComplete: true }, cli_progress.Presets.shades_classic);
@@ -48450,18 +48521,11 @@ function evalCommand() {
         const batchSize = Number(flags.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1)
             throw new UserError(`--batch-size ${flags.batchSize}: give a positive whole number`);
-        const inputs = {};
-        for (const raw of flags.inputs) {
-            const at = raw.indexOf('=');
-            if (at > 0)
-                inputs[raw.slice(0, at)] = raw.slice(at + 1);
-            else
-                inputs[''] = raw;
-        }
+        const inputs = parseInputFlags(flags.inputs);
         if (flags.json)
             checkOutputPath(flags.json, '--json');
         const bench = flags.results ? await openResultsFor(flags.results, flags.model) : undefined;
-        const bar = batchBar();
+        const bar = batchBar(`edgeml eval ${flags.model}`);
         let results;
         try {
             results = await evaluate({ model: flags.model, inputs, labels: flags.labels, metrics: parseMetrics(flags.metric), reference: flags.reference, batchSize }, (done, total) => bar.update(done, total));

@@ -55242,6 +55242,7 @@ async function runAction(main) {
 
 
 
+
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).
  * A plain path is kept as given, so a missing file is reported by whoever reads it; a pattern that

@@ -2,12 +2,16 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { evaluate, openResultsFor, parseMetrics, writeEvalInto, METRICS } from '../eval/index.js';
+// log.ts, not the area's index: the CLI bundle stays free of @actions/* (log.ts imports none).
+import { groupedBatchLines, inWorkflow } from '../github/log.js';
+import { evaluate, openResultsFor, parseInputFlags, parseMetrics, writeEvalInto, METRICS } from '../eval/index.js';
 import { checkOutputPath, writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function batchBar(): { update(done: number, total: number): void; stop(): void } {
+/** A bar on a terminal; a log group with a line per tenth of the batches in a workflow; else nothing. */
+function batchBar(title: string): { update(done: number, total: number): void; stop(): void } {
+  if (inWorkflow()) return groupedBatchLines(title, (text) => process.stdout.write(text));
   if (!process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: ' eval [{bar}] {value}/{total} batches', hideCursor: true, clearOnComplete: true },
@@ -42,15 +46,10 @@ export function evalCommand(): Command {
       if (!flags.inputs.length) throw new UserError('--inputs: give the samples, e.g. --inputs x.npy');
       const batchSize = Number(flags.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size ${flags.batchSize}: give a positive whole number`);
-      const inputs: Record<string, string> = {};
-      for (const raw of flags.inputs) {
-        const at = raw.indexOf('=');
-        if (at > 0) inputs[raw.slice(0, at)] = raw.slice(at + 1);
-        else inputs[''] = raw;
-      }
+      const inputs = parseInputFlags(flags.inputs);
       if (flags.json) checkOutputPath(flags.json, '--json');
       const bench = flags.results ? await openResultsFor(flags.results, flags.model) : undefined;
-      const bar = batchBar();
+      const bar = batchBar(`edgeml eval ${flags.model}`);
       let results;
       try {
         results = await evaluate(

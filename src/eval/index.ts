@@ -42,6 +42,17 @@ export function parseMetrics(raw: string[]): Metric[] {
   return [...new Set(list)] as Metric[];
 }
 
+/** `--inputs [NAME=]file.npy` flags; '' names the model's only input. */
+export function parseInputFlags(raw: string[]): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const r of raw) {
+    const at = r.indexOf('=');
+    if (at > 0) inputs[r.slice(0, at)] = r.slice(at + 1);
+    else inputs[''] = r;
+  }
+  return inputs;
+}
+
 function labelsOf(file: string, samples: number): Float64Array {
   const arr = readNpy(file);
   if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
