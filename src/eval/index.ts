@@ -5,9 +5,11 @@ import { UserError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { inspectModelFile, sha256File } from '../model/index.js';
-import { calibrationSet, inputMetaOf } from '../optimize/data.js';
+import { calibrationSet, inputMetaOf, type Feeds } from '../optimize/data.js';
 import { compareOutputs, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
 import type { DatasetRef } from '../results/index.js';
+import { imageSet } from './image-set.js';
+import type { Preprocess } from './preprocess.js';
 import { VERSION } from '../version.js';
 
 export const METRICS = ['top1', 'top5', 'mae', 'rmse'] as const;
@@ -18,6 +20,8 @@ export interface EvalOptions {
   /** Input name ('' = the model's only input) -> .npy file. */
   inputs: Record<string, string>;
   labels?: string;
+  /** An image dataset instead of `inputs` and `labels`: a JSONL manifest and its preprocessing. */
+  images?: { manifest: string; preprocess: Preprocess };
   metrics: Metric[];
   reference?: string;
   batchSize: number;
@@ -130,38 +134,56 @@ export async function datasetRef(files: Record<string, string>, samples: number,
 }
 
 export async function evaluate(opts: EvalOptions, onBatch?: (done: number, total: number) => void): Promise<EvalResults> {
-  if (!opts.labels && !opts.reference) throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
-  if (opts.labels && !opts.metrics.length) throw new UserError(`--metric: give one of ${METRICS.join(', ')} with --labels`);
+  if (!opts.labels && !opts.reference && !opts.images) throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
+  if ((opts.labels || opts.images) && !opts.metrics.length) throw new UserError(`--metric: give one of ${METRICS.join(', ')} with --labels or --dataset`);
   const file = await inspectModelFile(opts.model);
   // A missing reference is found before the evaluation, not after it.
   const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
   const meta = await inputMetaOf(file.path);
-  const files = { ...opts.inputs };
-  if (files[''] !== undefined) {
-    if (meta.length !== 1) throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
-    files[meta[0].name] = files[''];
-    delete files[''];
+  let batches: () => Feeds[] | AsyncIterable<Feeds>;
+  let samples: number;
+  let total: number;
+  let labels: () => Float64Array;
+  let dataset: () => Promise<DatasetRef>;
+  if (opts.images) {
+    const set = imageSet(meta, opts.images.manifest, opts.images.preprocess, opts.batchSize);
+    ({ samples, total } = set);
+    batches = set.batches;
+    labels = set.labels;
+    dataset = async () => ({ path: resolve(opts.images!.manifest), sha256: set.sha256(), samples });
+  } else {
+    const files = { ...opts.inputs };
+    if (files[''] !== undefined) {
+      if (meta.length !== 1) throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
+      files[meta[0].name] = files[''];
+      delete files[''];
+    }
+    const set = calibrationSet(meta, files, opts.batchSize);
+    samples = set.samples;
+    total = set.batches.length;
+    batches = () => set.batches;
+    labels = () => labelsOf(opts.labels!, samples);
+    dataset = () => datasetRef(files, samples, opts.labels);
   }
-  const set = calibrationSet(meta, files, opts.batchSize);
-  const total = set.batches.length;
   const progress = (i: number) => onBatch?.(i, total);
-  const outputs = await runOutputs(file.path, set.batches, 0, progress);
+  const outputs = await runOutputs(file.path, batches(), 0, progress);
   // Labels are read (and checked, naming the file) before they are hashed.
-  const metrics = opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {};
+  const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics) : {};
   const results: EvalResults = {
     schema: { name: 'edgeml-eval', version: 1 },
     tool: { name: 'edgeml', version: VERSION },
     createdAt: new Date().toISOString(),
     model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
-    samples: set.samples,
-    dataset: await datasetRef(files, set.samples, opts.labels),
+    samples,
+    dataset: await dataset(),
     metrics,
   };
   if (ref) {
     results.reference = { path: ref.path, sha256: ref.sha256 };
-    results.fidelity = compareOutputs(await runOutputs(ref.path, set.batches), outputs);
+    results.fidelity = compareOutputs(await runOutputs(ref.path, batches()), outputs);
   }
   return results;
 }
 
 export { mergeEval, openResultsFor, writeEvalInto } from './results.js';
+export { PREPROCESS_KEYS, parsePreprocess, type Preprocess, type PreprocessText } from './preprocess.js';
