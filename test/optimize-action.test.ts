@@ -61,6 +61,31 @@ describe('actions/optimize/action.yml', () => {
     expect(r.summary).toMatch(/\| int8&#45;static \| ok \|/);
   });
 
+  it('scores the source and every artifact on labelled data with eval-*: a log group each, a table in the summary', () => {
+    const r = runBundle({
+      model: MODELS.digits, target: 'fp16', upload: 'false',
+      'eval-inputs': `pixels=${join(DIGITS, 'test_inputs.npy')}`, 'eval-labels': join(DIGITS, 'test_labels.npy'), 'eval-metric': 'top1,top5',
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const groups = lines.filter((l) => l.startsWith('::group::'));
+    expect(groups).toEqual(['::group::Optimize mlp.onnx for fp16', '::group::Evaluate source: mlp.onnx', '::group::Evaluate fp16: mlp.fp16.onnx']);
+    const evalGroup = lines.slice(lines.indexOf('::group::Evaluate source: mlp.onnx'));
+    // 540 samples in batches of 64: 9 batches, a line each (no more than about ten), inside the group.
+    expect(evalGroup.slice(1, evalGroup.indexOf('::endgroup::'))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `batch ${i}/9`));
+    const accuracy = JSON.parse(r.outputs.accuracy);
+    expect(accuracy.source.top1).toBeCloseTo(0.9704, 4);
+    expect(accuracy.fp16.top1).toBeCloseTo(0.9704, 4);
+    expect(r.summary).toMatch(/accuracy on 540 labelled samples\n\n\| model \| top1 \| top5 \|\n\| :-- \| --: \| --: \|\n\| source \| 97\.04% \| [\d.]+% \|\n\| fp16 \| 97\.04% \|/);
+  });
+
+  it('checks eval-* before optimizing: a missing labels file is one line naming the input', () => {
+    const r = runBundle({ model: MODELS.digits, target: 'fp16', upload: 'false', 'eval-inputs': join(DIGITS, 'test_inputs.npy'), 'eval-labels': 'nope.npy' });
+    expect(r.status).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual(["::error::input 'eval-labels': nope.npy does not exist; give the .npy file of labels"]);
+    expect(existsSync(join(r.dir, 'edgeml-artifacts'))).toBe(false);
+  });
+
   it('fails the step with one line when a target cannot take the model, keeping the others', () => {
     const r = runBundle({ model: MODELS.vadLegacy, target: 'ort-optimized,fp16', input: 'input=1x512\nh=2x1x64\nc=2x1x64', upload: 'false' });
     expect(r.status).toBe(1);

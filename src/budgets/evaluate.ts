@@ -73,11 +73,20 @@ function latency(doc: BenchResults, p: 'p50' | 'p90' | 'p99', limit: BudgetLimit
   return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
 }
 
-/** accuracy.<metric> / fidelity.<metric> from wherever the evaluation put them in the document. */
-function score(doc: BenchResults, kind: string, metric: string): number | undefined {
-  const d = doc as unknown as Record<string, Record<string, unknown> | undefined>;
-  for (const v of [d[kind]?.[metric], (d.metrics as Record<string, unknown> | undefined)?.[metric]]) if (typeof v === 'number') return v;
-  return undefined;
+const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
+
+/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
+function scored(doc: BenchResults, key: string, limit: BudgetLimit): Judged {
+  const kind = key.slice(0, key.indexOf('.')) as 'accuracy' | 'fidelity';
+  const metric = key.slice(key.indexOf('.') + 1);
+  const section = doc[kind];
+  if (!section) return { status: 'inconclusive', value: null, note: `no ${kind} in the results: ${kind === 'accuracy' ? 'give --labels' : 'give --reference'} and ${EVALUATE}` };
+  const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
+  if (!known.includes(metric)) return { status: 'inconclusive', value: null, note: `no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+  const value = (section as unknown as Record<string, number | null>)[metric];
+  if (value === null && metric === 'maxAbsError') return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
+  if (value === null) return { status: 'inconclusive', value: null, note: `${key} does not apply: the outputs are not [N, classes] scores` };
+  return byPoint(value, limit);
 }
 
 function judgeResults(limit: BudgetLimit, doc: BenchResults): Judged {
@@ -86,10 +95,7 @@ function judgeResults(limit: BudgetLimit, doc: BenchResults): Judged {
   if (k === 'throughput') return byPoint(doc.throughputPerSec, limit);
   if (k === 'memory.peak') return byPoint(doc.memory.peakRssBytes, limit);
   if (k === 'size') return byPoint(doc.model.bytes, limit);
-  const [kind, metric] = [k.slice(0, k.indexOf('.')), k.slice(k.indexOf('.') + 1)];
-  const v = score(doc, kind, metric);
-  if (v === undefined) return { status: 'inconclusive', value: null, note: `no ${k} in the results: evaluate the model (edgeml eval) before the check` };
-  return byPoint(v, limit);
+  return scored(doc, k, limit);
 }
 
 function judgeRegression(limit: BudgetLimit, cmp: CompareResults | undefined): Judged {

@@ -2,12 +2,17 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { evaluate, parseMetrics, METRICS } from '../eval/index.js';
+// log.ts, not the area's index: the CLI bundle stays free of @actions/* (log.ts imports none).
+import { groupedBatchLines, inWorkflow } from '../github/log.js';
+import { evaluate, openResultsFor, parseInputFlags, parseMetrics, parsePreprocess, writeEvalInto, METRICS, PREPROCESS_KEYS, type PreprocessText } from '../eval/index.js';
+import { datasetFromConfig } from './eval-dataset.js';
 import { checkOutputPath, writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function batchBar(): { update(done: number, total: number): void; stop(): void } {
+/** A bar on a terminal; a log group with a line per tenth of the batches in a workflow; else nothing. */
+function batchBar(title: string): { update(done: number, total: number): void; stop(): void } {
+  if (inWorkflow()) return groupedBatchLines(title, (text) => process.stdout.write(text));
   if (!process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: ' eval [{bar}] {value}/{total} batches', hideCursor: true, clearOnComplete: true },
@@ -35,24 +40,42 @@ export function evalCommand(): Command {
     .option('--metric <names>', `${METRICS.join(', ')} (comma-separated, repeatable)`, collect, [])
     .option('--reference <file>', 'a reference model (the fp32 source): adds fidelity {cosine, maxAbsError, top1Agreement}')
     .option('--batch-size <n>', 'samples per run', '64')
+    .option('--dataset <manifest.jsonl|name>', 'an image dataset: a JSONL manifest, one {"image": "a.png", "label": 3} a line; or a dataset of --config by name')
+    .option('--config <file>', 'edgeml.yml whose datasets --dataset names')
+    .option('--resize <HxW|N>', 'image datasets: bilinear resize to HxW, or the shorter side to N')
+    .option('--crop <HxW|N>', 'image datasets: center crop')
+    .option('--mean <r,g,b>', 'image datasets: subtracted per channel after --scale')
+    .option('--std <r,g,b>', 'image datasets: divided per channel after --mean')
+    .option('--layout <NCHW|NHWC>', 'image datasets: tensor layout (default NCHW)')
+    .option('--channels <RGB|BGR>', 'image datasets: channel order (default RGB)')
+    .option('--scale <0-1|0-255>', 'image datasets: pixel range before --mean/--std (default 0-1)')
     .option('--json <file>', 'write the results here')
-    .action(async (flags: { model?: string; inputs: string[]; labels?: string; metric: string[]; reference?: string; batchSize: string; json?: string }) => {
+    .option('--results <file>', "merge accuracy and fidelity into this results document of 'edgeml bench --json' (same model file), for budgets accuracy.<metric> and fidelity.<metric>")
+    .action(async (flags: { model?: string; inputs: string[]; labels?: string; metric: string[]; reference?: string; batchSize: string; json?: string; results?: string; dataset?: string; config?: string } & PreprocessText) => {
       if (!flags.model) throw new UserError('--model: give the model to evaluate, e.g. edgeml eval --model m.onnx --inputs x.npy --labels y.npy --metric top1');
-      if (!flags.inputs.length) throw new UserError('--inputs: give the samples, e.g. --inputs x.npy');
+      const fromConfig = flags.dataset && flags.config ? datasetFromConfig(flags.config, flags.dataset) : undefined;
+      const flagged = Object.fromEntries(PREPROCESS_KEYS.filter((k) => flags[k] !== undefined).map((k) => [k, flags[k]])) as PreprocessText;
+      if (!flags.dataset && Object.keys(flagged).length) throw new UserError(`--${Object.keys(flagged)[0]}: preprocessing is for image datasets; give --dataset manifest.jsonl`);
+      if (fromConfig?.npy) {
+        flags.inputs = [fromConfig.npy];
+        flags.labels ??= fromConfig.labels;
+      }
+      const manifest = fromConfig ? fromConfig.manifest : flags.dataset;
+      if (manifest && flags.inputs.length) throw new UserError('--dataset and --inputs: give one of them, the images or the .npy samples');
+      if (!manifest && !flags.inputs.length) throw new UserError('--inputs: give the samples, e.g. --inputs x.npy (or --dataset manifest.jsonl for images)');
+      if (!flags.metric.length && fromConfig?.metrics) flags.metric = fromConfig.metrics;
+      // Flags win over the config's preprocessing, key by key.
+      const images = manifest ? { manifest, preprocess: fromConfig ? parsePreprocess({ ...fromConfig.preprocess, ...flagged }, (k) => (k in flagged ? `--${k}` : `${flags.config}: datasets.${flags.dataset}.${k}`)) : parsePreprocess(flagged) } : undefined;
       const batchSize = Number(flags.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size ${flags.batchSize}: give a positive whole number`);
-      const inputs: Record<string, string> = {};
-      for (const raw of flags.inputs) {
-        const at = raw.indexOf('=');
-        if (at > 0) inputs[raw.slice(0, at)] = raw.slice(at + 1);
-        else inputs[''] = raw;
-      }
+      const inputs = parseInputFlags(flags.inputs);
       if (flags.json) checkOutputPath(flags.json, '--json');
-      const bar = batchBar();
+      const bench = flags.results ? await openResultsFor(flags.results, flags.model) : undefined;
+      const bar = batchBar(`edgeml eval ${flags.model}`);
       let results;
       try {
         results = await evaluate(
-          { model: flags.model, inputs, labels: flags.labels, metrics: parseMetrics(flags.metric), reference: flags.reference, batchSize },
+          { model: flags.model, inputs, labels: flags.labels, images, metrics: parseMetrics(flags.metric), reference: flags.reference, batchSize },
           (done, total) => bar.update(done, total),
         );
       } finally {
@@ -67,6 +90,10 @@ export function evalCommand(): Command {
       if (flags.json) {
         writeFileAtomic(flags.json, `${JSON.stringify(results, null, 2)}\n`);
         process.stderr.write(`results written to ${flags.json}\n`);
+      }
+      if (flags.results && bench) {
+        writeEvalInto(flags.results, bench, results);
+        process.stderr.write(`${[Object.keys(results.metrics).length ? 'accuracy' : '', results.fidelity ? 'fidelity' : ''].filter(Boolean).join(' and ')} merged into ${flags.results}\n`);
       }
     });
 }

@@ -45,6 +45,10 @@ export interface EdgemlConfig {
   targets: string[];
   benchmark: Record<string, string | number>;
   compare: Record<string, string | number>;
-  datasets: Record<string, { inputs: string; labels?: string; metrics?: string[] }>;
+  /** Image manifests (.jsonl) carry preprocessing keys, spelled like `edgeml eval`'s flags. */
+  datasets: Record<string, {
+    inputs: string; labels?: string; metrics?: string[];
+    resize?: string | number; crop?: string | number; mean?: number[]; std?: number[]; layout?: string; channels?: string; scale?: string;
+  }>;
   budgets: Budget[];
 }

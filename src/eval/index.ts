@@ -2,9 +2,14 @@
 // reference model on the same inputs. Batched; the first model output is the prediction.
 import { readNpy } from '../bench/data.js';
 import { UserError } from '../errors.js';
-import { inspectModelFile } from '../model/index.js';
-import { calibrationSet, inputMetaOf } from '../optimize/data.js';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { inspectModelFile, sha256File } from '../model/index.js';
+import { calibrationSet, inputMetaOf, type Feeds } from '../optimize/data.js';
 import { compareOutputs, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
+import type { DatasetRef } from '../results/index.js';
+import { imageSet } from './image-set.js';
+import type { Preprocess } from './preprocess.js';
 import { VERSION } from '../version.js';
 
 export const METRICS = ['top1', 'top5', 'mae', 'rmse'] as const;
@@ -15,6 +20,8 @@ export interface EvalOptions {
   /** Input name ('' = the model's only input) -> .npy file. */
   inputs: Record<string, string>;
   labels?: string;
+  /** An image dataset instead of `inputs` and `labels`: a JSONL manifest and its preprocessing. */
+  images?: { manifest: string; preprocess: Preprocess };
   metrics: Metric[];
   reference?: string;
   batchSize: number;
@@ -26,6 +33,8 @@ export interface EvalResults {
   createdAt: string;
   model: { path: string; sha256: string; bytes: number };
   samples: number;
+  /** What the samples (and labels) were: the file names and their hashes. */
+  dataset: DatasetRef;
   metrics: Partial<Record<Metric, number>>;
   reference?: { path: string; sha256: string };
   fidelity?: Fidelity;
@@ -35,6 +44,17 @@ export function parseMetrics(raw: string[]): Metric[] {
   const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
   for (const m of list) if (!(METRICS as readonly string[]).includes(m)) throw new UserError(`--metric ${m}: unknown metric; use ${METRICS.join(', ')}`);
   return [...new Set(list)] as Metric[];
+}
+
+/** `--inputs [NAME=]file.npy` flags; '' names the model's only input. */
+export function parseInputFlags(raw: string[]): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const r of raw) {
+    const at = r.indexOf('=');
+    if (at > 0) inputs[r.slice(0, at)] = r.slice(at + 1);
+    else inputs[''] = r;
+  }
+  return inputs;
 }
 
 function labelsOf(file: string, samples: number): Float64Array {
@@ -100,33 +120,70 @@ export function metricsOf(outputs: Outputs, labels: Float64Array, metrics: Metri
   return out;
 }
 
+/** Names and hashes the data an evaluation ran on, so a result can say what it was measured on. */
+export async function datasetRef(files: Record<string, string>, samples: number, labels?: string): Promise<DatasetRef> {
+  const names = Object.keys(files).sort();
+  const hashes = await Promise.all(names.map((n) => sha256File(files[n])));
+  const single = names.length === 1;
+  return {
+    path: single ? resolve(files[names[0]]) : names.map((n) => `${n}=${resolve(files[n])}`).join(','),
+    sha256: single ? hashes[0] : createHash('sha256').update(names.map((n, i) => `${n} ${hashes[i]}\n`).join('')).digest('hex'),
+    samples,
+    ...(labels ? { labels: { path: resolve(labels), sha256: await sha256File(labels) } } : {}),
+  };
+}
+
 export async function evaluate(opts: EvalOptions, onBatch?: (done: number, total: number) => void): Promise<EvalResults> {
-  if (!opts.labels && !opts.reference) throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
-  if (opts.labels && !opts.metrics.length) throw new UserError(`--metric: give one of ${METRICS.join(', ')} with --labels`);
+  if (!opts.labels && !opts.reference && !opts.images) throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
+  if ((opts.labels || opts.images) && !opts.metrics.length) throw new UserError(`--metric: give one of ${METRICS.join(', ')} with --labels or --dataset`);
   const file = await inspectModelFile(opts.model);
+  // A missing reference is found before the evaluation, not after it.
+  const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
   const meta = await inputMetaOf(file.path);
-  const files = { ...opts.inputs };
-  if (files[''] !== undefined) {
-    if (meta.length !== 1) throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
-    files[meta[0].name] = files[''];
-    delete files[''];
+  let batches: () => Feeds[] | AsyncIterable<Feeds>;
+  let samples: number;
+  let total: number;
+  let labels: () => Float64Array;
+  let dataset: () => Promise<DatasetRef>;
+  if (opts.images) {
+    const set = imageSet(meta, opts.images.manifest, opts.images.preprocess, opts.batchSize);
+    ({ samples, total } = set);
+    batches = set.batches;
+    labels = set.labels;
+    dataset = async () => ({ path: resolve(opts.images!.manifest), sha256: set.sha256(), samples });
+  } else {
+    const files = { ...opts.inputs };
+    if (files[''] !== undefined) {
+      if (meta.length !== 1) throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
+      files[meta[0].name] = files[''];
+      delete files[''];
+    }
+    const set = calibrationSet(meta, files, opts.batchSize);
+    samples = set.samples;
+    total = set.batches.length;
+    batches = () => set.batches;
+    labels = () => labelsOf(opts.labels!, samples);
+    dataset = () => datasetRef(files, samples, opts.labels);
   }
-  const set = calibrationSet(meta, files, opts.batchSize);
-  const total = set.batches.length;
   const progress = (i: number) => onBatch?.(i, total);
-  const outputs = await runOutputs(file.path, set.batches, 0, progress);
+  const outputs = await runOutputs(file.path, batches(), 0, progress);
+  // Labels are read (and checked, naming the file) before they are hashed.
+  const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics) : {};
   const results: EvalResults = {
     schema: { name: 'edgeml-eval', version: 1 },
     tool: { name: 'edgeml', version: VERSION },
     createdAt: new Date().toISOString(),
     model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
-    samples: set.samples,
-    metrics: opts.labels ? metricsOf(outputs, labelsOf(opts.labels, set.samples), opts.metrics) : {},
+    samples,
+    dataset: await dataset(),
+    metrics,
   };
-  if (opts.reference) {
-    const ref = await inspectModelFile(opts.reference);
+  if (ref) {
     results.reference = { path: ref.path, sha256: ref.sha256 };
-    results.fidelity = compareOutputs(await runOutputs(ref.path, set.batches), outputs);
+    results.fidelity = compareOutputs(await runOutputs(ref.path, batches()), outputs);
   }
   return results;
 }
+
+export { mergeEval, openResultsFor, writeEvalInto } from './results.js';
+export { PREPROCESS_KEYS, parsePreprocess, type Preprocess, type PreprocessText } from './preprocess.js';

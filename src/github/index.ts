@@ -78,6 +78,7 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
 export { COMMENT_LIMIT, ENABLE_COMMENTS_HINT, postReport, runUrl, type PostOptions, type PostOutcome } from './post.js';
 export { reportMarker, safeReportId, upsertComment, type CommentsApi, type IssueComment } from './comment.js';
 export { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './api.js';
+export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
 
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).

@@ -27,14 +27,14 @@ export const DEFAULT_FLOOR: FidelityFloor = { cosine: 0.99, top1Agreement: 0.95,
 
 export type Outputs = Array<Record<string, { data: Float32Array; dims: readonly number[] }>>;
 
-/** Runs a model file (or bytes) on every batch; keeps the float32 outputs. */
-export async function runOutputs(model: string | Uint8Array, batches: Feeds[], threads = 0, onBatch?: (done: number) => void): Promise<Outputs> {
+/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
+export async function runOutputs(model: string | Uint8Array, batches: Feeds[] | AsyncIterable<Feeds>, threads = 0, onBatch?: (done: number) => void): Promise<Outputs> {
   const ort = loadOrt();
   const opts: Ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}) };
   const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
   try {
     const all: Outputs = [];
-    for (const feeds of batches) {
+    for await (const feeds of batches) {
       const out = await session.run(feeds);
       const kept: Outputs[number] = {};
       for (const [name, t] of Object.entries(out)) {

@@ -10,5 +10,5 @@ export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } f
 export { chartLabel, modelSvg } from './charts.js';
 export { compareMarkdown, fmtRatio } from './compare.js';
 export { checkMarkdown, fmtBudgetValue } from './check.js';
-export { manifestMarkdown } from './optimize.js';
+export { accuracyMarkdown, manifestMarkdown } from './optimize.js';
 export { reportOptions } from './options.js';

@@ -22,3 +22,16 @@ export function manifestMarkdown(m: OptimizeManifest, esc: Escape = escapePlain)
     ...m.artifacts.map((a) => row(a, esc)),
   ].join('\n');
 }
+
+/** Accuracy of the source model and of each artifact on the same labelled data (optimize action). */
+export function accuracyMarkdown(rows: Array<{ target: string; samples: number; metrics: Record<string, number> }>, esc: Escape = escapePlain): string {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))];
+  const cell = (name: string, v: number | undefined) => (v === undefined ? '' : name.startsWith('top') ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4));
+  return [
+    `accuracy on ${rows[0]?.samples ?? 0} labelled samples`,
+    '',
+    `| model | ${names.map(esc).join(' | ')} |`,
+    `| :-- | ${names.map(() => '--:').join(' | ')} |`,
+    ...rows.map((r) => `| ${esc(r.target)} | ${names.map((n) => cell(n, r.metrics[n])).join(' | ')} |`),
+  ].join('\n');
+}

@@ -78,4 +78,35 @@ export interface BenchResults {
   earlyStopping: { p90: EarlyStopping; p99: EarlyStopping };
   profile?: ProfileSummary;
   samplesMs?: number[];
+  /** Merged in by `edgeml eval --labels --results`; budgets `accuracy.<metric>` read it. */
+  accuracy?: AccuracyResults;
+  /** Merged in by `edgeml eval --reference --results`; budgets `fidelity.<metric>` read it. */
+  fidelity?: FidelityResults;
+}
+
+export interface DatasetRef {
+  /** The inputs file or image manifest (`NAME=file,...` for several inputs). */
+  path: string;
+  /** Of the inputs file; of the `name sha256` lines of every input file when there are several. */
+  sha256: string;
+  samples: number;
+  labels?: { path: string; sha256: string };
+}
+
+/** Metric name -> value (top1/top5 fractions, mae/rmse in output units), and what they were measured on. */
+export interface AccuracyResults {
+  top1?: number;
+  top5?: number;
+  mae?: number;
+  rmse?: number;
+  dataset: DatasetRef;
+}
+
+export interface FidelityResults {
+  cosine: number;
+  /** null when an output was NaN or infinite. */
+  maxAbsError: number | null;
+  top1Agreement: number | null;
+  samples: number;
+  reference: { path: string; sha256: string };
 }
