@@ -36,6 +36,9 @@ export interface ModelEntry {
   input?: string[];
   dim?: string[];
   data?: string[];
+  calibration?: string[];
+  /** Where `path` is written, for messages about the file it names. */
+  at: Position;
 }
 
 export interface EdgemlConfig {
@@ -45,6 +48,6 @@ export interface EdgemlConfig {
   targets: string[];
   benchmark: Record<string, string | number>;
   compare: Record<string, string | number>;
-  datasets: Record<string, { inputs: string; labels?: string; metrics?: string[] }>;
+  datasets: Record<string, { inputs: string; labels?: string; metrics?: string[]; at: Position }>;
   budgets: Budget[];
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { UserError, oneLine } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
+import checkDocumentSchema from '../../schemas/check.schema.json' with { type: 'json' };
 
 export type Verdict = 'slower' | 'faster' | 'unchanged' | 'inconclusive';
 export type BudgetStatus = 'pass' | 'fail' | 'warn' | 'inconclusive';
@@ -155,8 +156,76 @@ function readKind<K extends 'compare' | 'check'>(file: string, kind: K): K exten
   return doc as unknown as K extends 'compare' ? CompareDoc : CheckDoc;
 }
 
-export const readCompare = (file: string): CompareDoc => readKind(file, 'compare');
-export const readCheck = (file: string): CheckDoc => readKind(file, 'check');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : 0;
+};
+
+/**
+ * The document `edgeml compare --json` writes keeps the device once and every round's p50/p90 of
+ * each arm; the report's sides are summaries: each side's p50 and p90 are the medians over rounds.
+ */
+function fromCompareDocument(doc: Record<string, unknown>): unknown {
+  const rounds = (doc.measurements as Array<{ base: { p50: number; p90: number } | null; head: { p50: number; p90: number } }>) ?? [];
+  const side = (arm: 'base' | 'head') => {
+    const ms = rounds.map((r) => r[arm]).filter((m): m is { p50: number; p90: number } => !!m);
+    const own = doc[arm] as Record<string, unknown>;
+    return {
+      ...own,
+      device: own.device ?? doc.device,
+      runtime: doc.runtime,
+      latencyMs: { p50: median(ms.map((m) => m.p50)), p90: median(ms.map((m) => m.p90)) },
+    };
+  };
+  return { ...doc, base: side('base'), head: side('head') };
+}
+
+export function readCompare(file: string): CompareDoc {
+  const raw = readJson(file, WRITERS.compare) as Record<string, unknown> | null;
+  if (raw && typeof raw === 'object' && Array.isArray(raw.measurements) && raw.device && typeof raw.base === 'object') {
+    const doc = fromCompareDocument(raw);
+    if (!validators.compare(doc)) {
+      const err = validators.compare.errors?.[0];
+      throw new UserError(`${file}: not an edgeml compare document (${err ? `${err.instancePath || '/'} ${err.message}` : 'invalid'}); regenerate it with '${WRITERS.compare}'`);
+    }
+    return doc as unknown as CompareDoc;
+  }
+  return readKind(file, 'compare');
+}
+
+let checkDocValidator: ReturnType<Ajv2020['compile']> | undefined;
+
+/** A row of the document `edgeml check --json` writes (schemas/check.schema.json). */
+interface JudgedRow {
+  key: string; subject: string; status: 'pass' | 'fail' | 'inconclusive' | 'skipped'; level: string;
+  value: number | null; limit: number; message?: string; note?: string;
+}
+
+/** `edgeml check --json`'s rows as report budgets: subject "model on device" split at its last " on ". */
+function fromCheckDocument(rows: JudgedRow[]): Budget[] {
+  return rows
+    .filter((r) => r.status !== 'skipped')
+    .map((r) => {
+      const at = r.subject.lastIndexOf(' on ');
+      const who = at > 0 ? { model: r.subject.slice(0, at), device: r.subject.slice(at + 4) } : {};
+      const status = (r.status === 'fail' && r.level === 'warn' ? 'warn' : r.status) as BudgetStatus;
+      return { key: r.key, value: r.value, limit: r.limit, status, level: r.level, message: [r.message, r.note].filter(Boolean).join(' ').slice(0, 2048), ...who };
+    });
+}
+
+/** Either the report's own check shape ({kind, budgets}) or the document `edgeml check --json` writes. */
+export function readCheck(file: string): CheckDoc {
+  const doc = readJson(file, WRITERS.check) as { checks?: unknown };
+  if (doc && typeof doc === 'object' && 'checks' in doc) {
+    checkDocValidator ??= new Ajv2020({ allErrors: false, strict: false }).addFormat('date-time', true).compile(checkDocumentSchema);
+    if (!checkDocValidator(doc)) {
+      const err = checkDocValidator.errors?.[0];
+      throw new UserError(`${file}: not an edgeml check document (${err ? `${err.instancePath || '/'} ${err.message}` : 'invalid'}); regenerate it with '${WRITERS.check}'`);
+    }
+    return { kind: 'check', budgets: fromCheckDocument(doc.checks as JudgedRow[]) };
+  }
+  return readKind(file, 'check');
+}
 
 /** Reads and validates every document; the first bad one is a UserError naming its file. */
 export function readReportInputs(files: { results: string[]; compare?: string[]; check?: string[] }): ReportInputs {

@@ -78,4 +78,10 @@ export interface BenchResults {
   earlyStopping: { p90: EarlyStopping; p99: EarlyStopping };
   profile?: ProfileSummary;
   samplesMs?: number[];
+  /** The edgeml optimize target of an artifact; absent for the source model. */
+  target?: string;
+  /** edgeml eval scores on a labelled dataset, when `edgeml run` evaluated the model. */
+  accuracy?: Record<string, number>;
+  /** Agreement with the source model (cosine, maxAbsError, top1Agreement). */
+  fidelity?: Record<string, number | null>;
 }
