@@ -15,6 +15,7 @@ const ENTRIES = {
   check: 'build/src/actions/check.js',
   publish: 'build/src/actions/publish.js',
   optimize: 'build/src/actions/optimize.js',
+  run: 'build/src/actions/run.js',
 };
 
 rmSync('build', { recursive: true, force: true });

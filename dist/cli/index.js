@@ -44273,6 +44273,36 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"tuf-js","version":"5.0.1","de
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -44288,6 +44318,17 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"tuf-js","version":"5.0.1","de
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -48914,7 +48955,7 @@ function evaluateBudgets(config, results, compare) {
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
@@ -49069,7 +49110,7 @@ function readCompare(file) {
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare, as its flags.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent"},"metric":{"enum":["p50","p90"]},"max-duration":{"$ref":"#/$defs/duration"},"min-duration":{"$ref":"#/$defs/duration"},"min-rounds":{"type":"integer","minimum":2},"max-rounds":{"type":"integer","minimum":0}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare, as its flags.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent"},"metric":{"enum":["p50","p90"]},"max-duration":{"$ref":"#/$defs/duration"},"min-duration":{"$ref":"#/$defs/duration"},"min-rounds":{"type":"integer","minimum":2},"max-rounds":{"type":"integer","minimum":0}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
 ;// CONCATENATED MODULE: ./build/src/config/suggest.js
 // "Did you mean": the closest allowed key by edit distance.
 /** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
@@ -49280,14 +49321,16 @@ function parseConfig(text, file) {
             at,
         };
     });
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]));
     return {
         file,
         ...(raw.version ? { version: raw.version } : {}),
-        models,
+        models: located,
         targets: raw.targets ?? [],
         benchmark: raw.benchmark ?? {},
         compare: raw.compare ?? {},
-        datasets: raw.datasets ?? {},
+        datasets,
         budgets,
     };
 }
@@ -50126,7 +50169,7 @@ function buildReport(inputs, opts = {}) {
     // Newest first, so a re-uploaded result replaces the older one of the same cell.
     const results = [...inputs.results].sort((a, b) => b.doc.createdAt.localeCompare(a.doc.createdAt));
     for (const { file, doc } of results) {
-        const row = rowFor(doc.model.name, targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
+        const row = rowFor(doc.model.name, doc.target ?? targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
         if (row.bench)
             duplicates.push(file);
         else
@@ -54800,8 +54843,451 @@ function optimizeCommand() {
     return cmd;
 }
 
+;// CONCATENATED MODULE: ./build/src/run/base.js
+// The base model of a pull request: read from the base commit (`git show <ref>:<path>`) or from a
+// folder holding the base's files at the paths the config names. A model the base does not have
+// yet (added by this PR) has no base: it is measured, not compared.
+
+
+
+
+function base_git(cwd, args) {
+    return (0,external_node_child_process_.execFileSync)('git', ['-C', cwd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 4 << 30 });
+}
+/** Fails early, before any measurement, when the base cannot be read. */
+function checkBase(base, configDir) {
+    if (!base)
+        return;
+    if ('dir' in base) {
+        if (!(0,external_node_fs_.existsSync)(base.dir) || !(0,external_node_fs_.statSync)(base.dir).isDirectory()) {
+            throw new UserError(`--base-model ${base.dir}: no such folder; give a folder holding the base version of the models (a checkout of the base commit)`);
+        }
+        return;
+    }
+    const has = () => {
+        try {
+            base_git(configDir, ['rev-parse', '--verify', '--quiet', `${base.ref}^{commit}`]);
+            return true;
+        }
+        catch {
+            return false;
+        }
+    };
+    if (has())
+        return;
+    // A shallow checkout (actions/checkout's default) lacks the base commit: fetch just that one.
+    try {
+        base_git(configDir, ['fetch', '--no-tags', '--depth=1', 'origin', base.ref]);
+    }
+    catch {
+        /* reported below */
+    }
+    if (!has()) {
+        throw new UserError(`--base-ref ${base.ref}: no such commit in the git repository at ${configDir}; fetch it (actions/checkout with fetch-depth: 0) or leave --base-ref out to measure without a comparison`);
+    }
+}
+/**
+ * The base version of one model as a file, or why there is none. `path` is the model's absolute
+ * path in this checkout; `out` is where a file read from git is written.
+ */
+function baseModelFile(base, configDir, path, out) {
+    if (!base)
+        return { none: 'no base given' };
+    const rel = (0,external_node_path_.relative)(configDir, path);
+    if ('dir' in base) {
+        const file = (0,external_node_path_.resolve)(base.dir, rel);
+        return (0,external_node_fs_.existsSync)(file) ? { file } : { none: `${rel} is not in ${base.dir} (a new model?)` };
+    }
+    let bytes;
+    try {
+        bytes = base_git((0,external_node_path_.dirname)(path), ['show', `${base.ref}:./${(0,external_node_path_.basename)(path)}`]);
+    }
+    catch (e) {
+        const msg = oneLine(e.stderr?.toString() ?? e);
+        if (/does not exist|exists on disk, but not in/.test(msg))
+            return { none: `${rel} is not in ${base.ref} (a new model?)` };
+        throw new UserError(`--base-ref ${base.ref}: cannot read ${rel} from it (${msg})`);
+    }
+    const file = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(path));
+    (0,external_node_fs_.mkdirSync)(out, { recursive: true });
+    (0,external_node_fs_.writeFileSync)(file, bytes);
+    return { file };
+}
+
+;// CONCATENATED MODULE: ./build/src/run/plan.js
+// edgeml.yml -> the flags each core step already understands (one name per setting: the config's
+// `min-duration` is `--min-duration` is BenchFlags.minDuration). Paths in the config are relative
+// to the config file; a path that does not exist is a UserError naming file:line:col and the key.
+
+
+
+
+
+
+const plan_where = (p) => `${p.file}:${p.line}:${p.col}`;
+/** A config path made absolute (relative to the config file's folder). */
+function fromConfig(config, path) {
+    return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), path);
+}
+function mustExist(file, at, key, what) {
+    if (!(0,external_node_fs_.existsSync)(file)) {
+        throw new UserError(`${plan_where(at)}: ${key}: ${file} does not exist; fix the path (relative to ${at.file}) or add the ${what}`);
+    }
+}
+/** name=file.npy entries with the file resolved against the config; name=16000 kept as is. */
+function pairsFromConfig(config, entries, at, key) {
+    return (entries ?? []).map((raw) => {
+        const at0 = raw.indexOf('=');
+        const [name, value] = [raw.slice(0, at0), raw.slice(at0 + 1)];
+        if (!/\.npy$/i.test(value))
+            return raw;
+        const file = fromConfig(config, value);
+        mustExist(file, at, key, 'file');
+        return `${name}=${file}`;
+    });
+}
+const str = (v, fallback) => String(v ?? fallback);
+/** Every model of the config with its bench and optimize flags; checks every file first. */
+function planModels(config, opts) {
+    const names = Object.keys(config.models);
+    if (!names.length)
+        throw new UserError(`${config.file}: no models; add one under models: (name: { path: model.onnx })`);
+    const b = config.benchmark;
+    for (const [name, d] of Object.entries(config.datasets)) {
+        mustExist(fromConfig(config, d.inputs), d.at, `datasets.${name}.inputs`, 'file');
+        if (d.labels)
+            mustExist(fromConfig(config, d.labels), d.at, `datasets.${name}.labels`, 'file');
+    }
+    return names.map((name) => {
+        const entry = config.models[name];
+        const path = fromConfig(config, entry.path);
+        mustExist(path, entry.at, `models.${name}.path`, 'model');
+        const bench = {
+            input: entry.input ?? [],
+            dim: entry.dim ?? [],
+            data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`),
+            threads: str(b.threads, BENCH_DEFAULTS.threads),
+            ep: str(b.ep, BENCH_DEFAULTS.executionProvider),
+            optLevel: str(b['opt-level'], BENCH_DEFAULTS.optLevel),
+            scenario: str(b.scenario, BENCH_DEFAULTS.scenario),
+            ...(b['samples-per-query'] !== undefined ? { samplesPerQuery: String(b['samples-per-query']) } : {}),
+            warmup: str(b.warmup, BENCH_DEFAULTS.warmup),
+            minIterations: str(b['min-iterations'], BENCH_DEFAULTS.minIterations),
+            maxIterations: str(b['max-iterations'], BENCH_DEFAULTS.maxIterations),
+            minDuration: str(b['min-duration'], `${BENCH_DEFAULTS.minDurationMs / 1000}s`),
+            maxDuration: str(b['max-duration'], `${BENCH_DEFAULTS.maxDurationMs / 1000}s`),
+            seed: str(b.seed, BENCH_DEFAULTS.seed),
+            ...(opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {}),
+        };
+        const optimize = config.targets.length
+            ? {
+                model: path,
+                target: config.targets.join(','),
+                calibration: pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`),
+                calibrationMethod: 'minmax',
+                percentile: '99.999',
+                maxSamples: '512',
+                excludeOp: [],
+                excludeNode: [],
+                fp16BlockOp: [],
+                minCosine: String(DEFAULT_FLOOR.cosine),
+                minTop1Agreement: String(DEFAULT_FLOOR.top1Agreement),
+                absTolerance: String(DEFAULT_FLOOR.absTolerance),
+                input: entry.input ?? [],
+                dim: entry.dim ?? [],
+            }
+            : undefined;
+        return { name, path, entry, bench, ...(optimize ? { optimize } : {}) };
+    });
+}
+/** compare: settings of edgeml.yml as the strings `edgeml compare` parses. */
+function compareSettings(config) {
+    const c = config.compare;
+    return {
+        threshold: str(c.threshold, `${COMPARE_DEFAULTS.threshold * 100}%`),
+        metric: str(c.metric, COMPARE_DEFAULTS.metric),
+        maxDuration: str(c['max-duration'], `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`),
+        minDuration: str(c['min-duration'], `${COMPARE_DEFAULTS.minDurationMs / 1000}s`),
+        minRounds: str(c['min-rounds'], COMPARE_DEFAULTS.minRounds),
+        maxRounds: str(c['max-rounds'], COMPARE_DEFAULTS.maxRounds),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/run/summary.js
+// The final table of `edgeml run`: one row per model x target x device, from the merged report.
+
+
+function summaryRows(report, artifacts) {
+    const rows = [];
+    for (const m of report.models) {
+        for (const r of m.rows) {
+            const b = r.bench;
+            const count = (s) => r.budgets.filter((x) => x.status === s).length;
+            rows.push({
+                model: m.name,
+                target: r.target,
+                device: r.device,
+                p50Ms: b?.latencyMs.p50 ?? r.compare?.head.latencyMs.p50 ?? null,
+                p90Ms: b?.latencyMs.p90 ?? r.compare?.head.latencyMs.p90 ?? null,
+                peakRssBytes: b?.memory.peakRssBytes ?? null,
+                bytes: b?.model.bytes ?? null,
+                accuracy: Object.fromEntries(Object.entries(b?.accuracy ?? {}).filter((e) => typeof e[1] === 'number')),
+                ...(r.compare ? { verdict: r.compare.verdict } : {}),
+                budgets: { pass: count('pass'), fail: count('fail'), warn: count('warn'), inconclusive: count('inconclusive') },
+            });
+        }
+        for (const a of artifacts.get(m.name) ?? []) {
+            if (a.status === 'failed') {
+                rows.push({ model: m.name, target: `${a.target} (not made)`, device: '', p50Ms: null, p90Ms: null, peakRssBytes: null, bytes: null, accuracy: {}, budgets: { pass: 0, fail: 0, warn: 0, inconclusive: 0 } });
+            }
+        }
+    }
+    return rows;
+}
+const pct = (v) => `${(100 * v).toFixed(2)}%`;
+/** Plain text for a terminal or a log (the PR comment is the full report). */
+function summaryTable(rows, verdict) {
+    const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.accuracy)))];
+    const header = ['model', 'target', 'device', 'p50', 'p90', 'peak RSS', 'size', ...metrics, 'vs base', 'budgets'];
+    const body = rows.map((r) => {
+        const b = r.budgets;
+        const budgets = [b.fail && `${b.fail} fail`, b.warn && `${b.warn} warn`, b.inconclusive && `${b.inconclusive} inconclusive`, b.pass && `${b.pass} pass`].filter(Boolean).join(', ');
+        return [
+            r.model, r.target, r.device, r.p50Ms === null ? '' : fmtMs(r.p50Ms), r.p90Ms === null ? '' : fmtMs(r.p90Ms),
+            r.peakRssBytes === null ? '' : fmtBytes(r.peakRssBytes), r.bytes === null ? '' : fmtBytes(r.bytes),
+            ...metrics.map((k) => (r.accuracy[k] === undefined ? '' : k.startsWith('top') ? pct(r.accuracy[k]) : r.accuracy[k].toPrecision(4))),
+            r.verdict ?? '', budgets,
+        ];
+    });
+    const align = header.map((_, i) => (i > 2 && i < header.length - 2 ? 'r' : 'l'));
+    return `${markdownTable([header, ...body], { align })}\n\nverdict: ${verdict}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/run/index.js
+// `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
+// benchmark the source and each artifact, compare the source with the base model, evaluate on the
+// datasets, check the budgets and write the report. Thin: each step is the core function the
+// single-purpose command calls; this module only wires files between them.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const slug = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+async function measure(plan, model, label, rep, extra = {}) {
+    const opts = benchOptionsFromFlags(model, plan.bench);
+    const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
+    try {
+        return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
+    }
+    finally {
+        bar?.stop();
+        if (!extra.base)
+            rep.info(`${label}: measured`);
+    }
+}
+async function compareWithBase(config, plan, baseFile, rep) {
+    const c = compareSettings(config);
+    const minDurationMs = parseDuration(c.minDuration, 'compare.min-duration');
+    const maxDurationMs = parseDuration(c.maxDuration, 'compare.max-duration');
+    if (maxDurationMs < minDurationMs)
+        throw new UserError(`${config.file}: compare.max-duration ${c.maxDuration} is shorter than compare.min-duration ${c.minDuration}; raise compare.max-duration`);
+    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
+    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags(plan.path, {
+        ...plan.bench, minDuration: c.minDuration, maxDuration: perRun, minIterations: '50',
+    });
+    return runCompare({
+        bench, base: baseFile, head: plan.path, allowDifferentDevice: false,
+        threshold: parsePercent(c.threshold, 'compare.threshold'), metric: c.metric, maxDurationMs,
+        minRounds: parseWhole(c.minRounds, 'compare.min-rounds', 2), maxRounds: parseWhole(c.maxRounds, 'compare.max-rounds'),
+    }, { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) });
+}
+/** accuracy and fidelity of one measured model on every dataset of the config. */
+async function evaluateOn(config, model, reference, doc) {
+    for (const d of Object.values(config.datasets)) {
+        const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
+        const ev = await evaluate({
+            model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
+            metrics, ...(reference ? { reference } : {}), batchSize: 64,
+        });
+        // The same merge as `edgeml eval --results`: metrics with the dataset they were measured on.
+        const merged = mergeEval(model, doc, ev);
+        if (merged.accuracy)
+            doc.accuracy = merged.accuracy;
+        if (merged.fidelity)
+            doc.fidelity = merged.fidelity;
+    }
+}
+async function runAll(opts, rep) {
+    const config = loadConfig(opts.config);
+    const configDir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(opts.config));
+    const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
+    for (const p of plans) {
+        benchOptionsFromFlags(p.path, p.bench); // bad settings fail here, before any work
+        if (p.optimize)
+            optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
+    }
+    checkBase(opts.base, configDir);
+    const out = (0,external_node_path_.resolve)(opts.out);
+    for (const sub of ['artifacts', 'base', 'results', 'compare', 'check'])
+        (0,external_node_fs_.rmSync)((0,external_node_path_.join)(out, sub), { recursive: true, force: true });
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'results'), { recursive: true });
+    const files = { results: [], compare: [], check: [], manifests: [] };
+    const failures = [];
+    const notices = [];
+    const artifactsOf = new Map();
+    const compareOf = new Map();
+    const resultsOf = new Map();
+    for (const plan of plans) {
+        const mine = [];
+        resultsOf.set(plan.name, mine);
+        const measured = [{ file: plan.path }];
+        if (plan.optimize) {
+            const dir = (0,external_node_path_.join)(out, 'artifacts', slug(plan.name));
+            const manifest = await rep.group(`Optimize ${plan.name}: ${config.targets.join(', ')}`, () => optimize(optimizeOptionsFromFlags({ ...plan.optimize, out: dir }), {
+                onTarget: (t, phase, rec) => {
+                    if (phase === 'done')
+                        rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
+                },
+            }));
+            const manifestFile = (0,external_node_path_.join)(dir, 'manifest.json');
+            writeManifest(manifestFile, relativizeManifest(manifest, manifestFile));
+            files.manifests.push(manifestFile);
+            artifactsOf.set(plan.name, manifest.artifacts);
+            for (const a of manifest.artifacts) {
+                if (a.status === 'ok' && a.path)
+                    measured.push({ target: a.target, file: a.path });
+                else if (a.failure === 'fidelity')
+                    failures.push(`${plan.name} ${a.target}: ${a.reason}`);
+                else
+                    notices.push(`${plan.name} ${a.target}: not made (${a.reason})`);
+            }
+        }
+        for (const m of measured) {
+            const label = `${plan.name} ${m.target ?? 'source'}`;
+            const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
+            doc.model.name = plan.name;
+            if (m.target)
+                doc.target = m.target;
+            if (Object.keys(config.datasets).length) {
+                await rep.group(`Evaluate ${label}`, () => evaluateOn(config, m.file, m.target ? plan.path : undefined, doc));
+            }
+            const file = (0,external_node_path_.join)(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
+            writeResults(file, doc);
+            files.results.push(file);
+            mine.push(file);
+        }
+        const base = baseModelFile(opts.base, configDir, plan.path, (0,external_node_path_.join)(out, 'base', slug(plan.name)));
+        if ('none' in base) {
+            if (opts.base)
+                notices.push(`${plan.name}: not compared, ${base.none}`);
+            continue;
+        }
+        const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(config, plan, base.file, rep));
+        doc.head.model.name = plan.name;
+        doc.base.model.name = `${plan.name} (base)`;
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'compare'), { recursive: true });
+        const file = (0,external_node_path_.join)(out, 'compare', `${slug(plan.name)}.json`);
+        writeCompare(file, doc);
+        files.compare.push(file);
+        compareOf.set(plan.name, file);
+    }
+    // One check over everything; with several comparisons, one per model (a check takes one).
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'check'), { recursive: true });
+    const checks = [];
+    await rep.group('Check budgets', async () => {
+        const groups = compareOf.size > 1 ? plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name) })) : [{ name: 'all', results: files.results, compare: [...compareOf.values()][0] }];
+        for (const g of groups) {
+            const { doc, notices: n } = runCheck({ config: opts.config, results: g.results, ...(g.compare ? { compare: g.compare } : {}) });
+            const file = (0,external_node_path_.join)(out, 'check', `${slug(g.name)}.json`);
+            writeCheck(file, doc);
+            checks.push({ file, doc });
+            files.check.push(file);
+            notices.push(...n);
+            rep.info(`budgets (${g.name}): ${doc.verdict}`);
+        }
+    });
+    for (const c of checks) {
+        const rows = c.doc.checks.filter((row) => row.outcome === 'failure');
+        for (const row of rows)
+            failures.push(`${row.subject}: ${row.key} ${row.status}`);
+        if (c.doc.verdict === 'fail' && !rows.length)
+            failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
+    }
+    const report = buildReport(readReportInputs({ results: files.results, compare: files.compare, check: files.check }));
+    const reportFile = (0,external_node_path_.join)(out, 'report.md');
+    writeFileAtomic(reportFile, reportMarkdown(report));
+    const rows = summaryRows(report, artifactsOf);
+    const verdict = failures.length ? 'fail' : report.status;
+    const summaryFile = (0,external_node_path_.join)(out, 'summary.json');
+    writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
+    return { verdict, failures, out, report: reportFile, summary: summaryFile, files, rows, notices };
+}
+/** Exit status of a finished run: 1 when something failed (after everything was written). */
+function throwOnFailure(o) {
+    if (o.failures.length)
+        throw new CheckFailure(`${o.failures.length} ${o.failures.length === 1 ? 'failure' : 'failures'}: ${o.failures.slice(0, 3).join('; ')}${o.failures.length > 3 ? '; ...' : ''} (see ${(0,external_node_path_.basename)(o.report)})`);
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/run.js
+// `edgeml run`: everything edgeml.yml asks for (optimize, benchmark, compare with the base,
+// evaluate, check, report) into one results folder, then a summary table.
+// Exit 0 pass, 1 a budget failed (or an artifact fell below its fidelity floor), 2 bad input.
+
+
+
+
+
+/** Headings on stderr (stdout keeps the table); a bar while a measurement runs on a terminal. */
+const terminalReporter = {
+    async group(name, fn) {
+        process.stderr.write(`\n== ${name}\n`);
+        return fn();
+    },
+    info: (m) => process.stderr.write(`   ${m}\n`),
+    warning: (m) => process.stderr.write(`   warning: ${m}\n`),
+    measuring: (_label, totalMs, minIterations) => terminalProgress(totalMs, minIterations),
+};
+function runCommand() {
+    return new Command('run')
+        .description('do everything edgeml.yml asks: optimize, benchmark, compare with the base, evaluate, check budgets, report')
+        .option('--config <file>', 'the config file', 'edgeml.yml')
+        .option('--base-ref <ref>', 'compare each model with its version in this git commit (a pull request base)')
+        .option('--base-model <dir>', 'compare each model with the file at the same path under this folder')
+        .option('--out <dir>', 'the results folder', 'edgeml-results')
+        .option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)')
+        .option('--json <file>', 'also copy the run summary (verdict, rows, files) here')
+        .action(async (flags) => {
+        if (flags.baseRef && flags.baseModel)
+            throw new UserError('--base-ref and --base-model both given; give one: a git commit or a folder');
+        const base = flags.baseRef ? { ref: flags.baseRef } : flags.baseModel ? { dir: flags.baseModel } : undefined;
+        const outcome = await runAll({ config: flags.config, base, out: flags.out, ...(flags.deviceLabel ? { deviceLabel: flags.deviceLabel } : {}) }, terminalReporter);
+        for (const n of outcome.notices)
+            process.stderr.write(`note: ${n}\n`);
+        process.stdout.write(`\n${summaryTable(outcome.rows, outcome.verdict)}\n`);
+        process.stdout.write(`report: ${(0,external_node_path_.relative)(process.cwd(), outcome.report)}, results: ${(0,external_node_path_.relative)(process.cwd(), outcome.out) || '.'}\n`);
+        if (flags.json) {
+            const { copyFileSync } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 19));
+            copyFileSync(outcome.summary, flags.json);
+        }
+        throwOnFailure(outcome);
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/src/cli/index.js
 // `edgeml`: exit 0 pass, 1 budget or regression failure, 2 usage or input error.
+
 
 
 
@@ -54823,6 +55309,7 @@ async function main(argv) {
         .exitOverride()
         .showHelpAfterError('(run with --help for usage)')
         .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    program.addCommand(runCommand());
     program.addCommand(benchCommand());
     program.addCommand(compareCommand());
     program.addCommand(checkCommand());

@@ -12,6 +12,7 @@ import { fleetCommands } from './fleet.js';
 import { agentCommands } from './agent.js';
 import { evalCommand } from './eval.js';
 import { optimizeCommand } from './optimize.js';
+import { runCommand } from './run.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.addCommand(runCommand());
   program.addCommand(benchCommand());
   program.addCommand(compareCommand());
   program.addCommand(checkCommand());

@@ -186,14 +186,20 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
       at,
     };
   });
+  const located = Object.fromEntries(
+    Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]),
+  ) as EdgemlConfig['models'];
+  const datasets = Object.fromEntries(
+    Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]),
+  ) as EdgemlConfig['datasets'];
   return {
     file,
     ...(raw.version ? { version: raw.version } : {}),
-    models,
+    models: located,
     targets: raw.targets ?? [],
     benchmark: raw.benchmark ?? {},
     compare: raw.compare ?? {},
-    datasets: raw.datasets ?? {},
+    datasets,
     budgets,
   };
 }

@@ -36,6 +36,9 @@ export interface ModelEntry {
   input?: string[];
   dim?: string[];
   data?: string[];
+  calibration?: string[];
+  /** Where `path` is written, for messages about the file it names. */
+  at: Position;
 }
 
 export interface EdgemlConfig {
@@ -49,6 +52,7 @@ export interface EdgemlConfig {
   datasets: Record<string, {
     inputs: string; labels?: string; metrics?: string[];
     resize?: string | number; crop?: string | number; mean?: number[]; std?: number[]; layout?: string; channels?: string; scale?: string;
+    at: Position;
   }>;
   budgets: Budget[];
 }

@@ -82,7 +82,7 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
   // Newest first, so a re-uploaded result replaces the older one of the same cell.
   const results = [...inputs.results].sort((a, b) => b.doc.createdAt.localeCompare(a.doc.createdAt));
   for (const { file, doc } of results) {
-    const row = rowFor(doc.model.name, targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
+    const row = rowFor(doc.model.name, doc.target ?? targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
     if (row.bench) duplicates.push(file);
     else row.bench = doc;
   }

@@ -78,6 +78,8 @@ export interface BenchResults {
   earlyStopping: { p90: EarlyStopping; p99: EarlyStopping };
   profile?: ProfileSummary;
   samplesMs?: number[];
+  /** The edgeml optimize target of an artifact; absent for the source model. */
+  target?: string;
   /** Merged in by `edgeml eval --labels --results`; budgets `accuracy.<metric>` read it. */
   accuracy?: AccuracyResults;
   /** Merged in by `edgeml eval --reference --results`; budgets `fidelity.<metric>` read it. */

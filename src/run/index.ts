@@ -1,0 +1,203 @@
+// `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
+// benchmark the source and each artifact, compare the source with the base model, evaluate on the
+// datasets, check the budgets and write the report. Thin: each step is the core function the
+// single-purpose command calls; this module only wires files between them.
+import { mkdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { benchOptionsFromFlags, runBenchmark, type ProgressEvent } from '../bench/index.js';
+import { runCheck, writeCheck, type CheckDocument } from '../budgets/index.js';
+import { runCompare, writeCompare, type CompareMetric, type CompareResults } from '../compare/index.js';
+import { loadConfig, type EdgemlConfig } from '../config/index.js';
+import { CheckFailure, UserError } from '../errors.js';
+import { evaluate, mergeEval, parseMetrics } from '../eval/index.js';
+import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord } from '../optimize/index.js';
+import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
+import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
+import { parseDuration, parsePercent, parseWhole } from '../units.js';
+import { baseModelFile, checkBase, type BaseSource } from './base.js';
+import { compareSettings, fromConfig, planModels, type ModelPlan } from './plan.js';
+import { summaryRows, summaryTable, type SummaryRow } from './summary.js';
+
+export { summaryTable, type SummaryRow } from './summary.js';
+
+export interface RunOptions {
+  config: string;
+  base?: BaseSource;
+  /** The results folder (created; earlier contents of its sub-folders replaced). */
+  out: string;
+  deviceLabel?: string;
+}
+
+/** Where progress goes: log groups in Actions, headings and a bar on a terminal. */
+export interface RunReporter {
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  info(message: string): void;
+  warning(message: string): void;
+  measuring?(label: string, totalMs: number, minIterations: number): { update(p: ProgressEvent & { step: string }): void; stop(): void };
+}
+
+export interface RunOutcome {
+  verdict: Status;
+  /** Exit-1 reasons: a budget at level error failed, compare said slower, an artifact below its floor. */
+  failures: string[];
+  out: string;
+  report: string;
+  summary: string;
+  files: { results: string[]; compare: string[]; check: string[]; manifests: string[] };
+  rows: SummaryRow[];
+  notices: string[];
+}
+
+const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+
+async function measure(plan: ModelPlan, model: string, label: string, rep: RunReporter, extra: { base?: boolean } = {}): Promise<BenchResults> {
+  const opts = benchOptionsFromFlags(model, plan.bench);
+  const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
+  try {
+    return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
+  } finally {
+    bar?.stop();
+    if (!extra.base) rep.info(`${label}: measured`);
+  }
+}
+
+async function compareWithBase(config: EdgemlConfig, plan: ModelPlan, baseFile: string, rep: RunReporter): Promise<CompareResults> {
+  const c = compareSettings(config);
+  const minDurationMs = parseDuration(c.minDuration, 'compare.min-duration');
+  const maxDurationMs = parseDuration(c.maxDuration, 'compare.max-duration');
+  if (maxDurationMs < minDurationMs) throw new UserError(`${config.file}: compare.max-duration ${c.maxDuration} is shorter than compare.min-duration ${c.minDuration}; raise compare.max-duration`);
+  const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
+  const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags(plan.path, {
+    ...plan.bench, minDuration: c.minDuration, maxDuration: perRun, minIterations: '50',
+  });
+  return runCompare(
+    {
+      bench, base: baseFile, head: plan.path, allowDifferentDevice: false,
+      threshold: parsePercent(c.threshold, 'compare.threshold'), metric: c.metric as CompareMetric, maxDurationMs,
+      minRounds: parseWhole(c.minRounds, 'compare.min-rounds', 2), maxRounds: parseWhole(c.maxRounds, 'compare.max-rounds'),
+    },
+    { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) },
+  );
+}
+
+/** accuracy and fidelity of one measured model on every dataset of the config. */
+async function evaluateOn(config: EdgemlConfig, model: string, reference: string | undefined, doc: BenchResults): Promise<void> {
+  for (const d of Object.values(config.datasets)) {
+    const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
+    const ev = await evaluate({
+      model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
+      metrics, ...(reference ? { reference } : {}), batchSize: 64,
+    });
+    // The same merge as `edgeml eval --results`: metrics with the dataset they were measured on.
+    const merged = mergeEval(model, doc, ev);
+    if (merged.accuracy) doc.accuracy = merged.accuracy;
+    if (merged.fidelity) doc.fidelity = merged.fidelity;
+  }
+}
+
+export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOutcome> {
+  const config = loadConfig(opts.config);
+  const configDir = dirname(resolve(opts.config));
+  const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
+  for (const p of plans) {
+    benchOptionsFromFlags(p.path, p.bench); // bad settings fail here, before any work
+    if (p.optimize) optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
+  }
+  checkBase(opts.base, configDir);
+  const out = resolve(opts.out);
+  for (const sub of ['artifacts', 'base', 'results', 'compare', 'check']) rmSync(join(out, sub), { recursive: true, force: true });
+  mkdirSync(join(out, 'results'), { recursive: true });
+
+  const files: RunOutcome['files'] = { results: [], compare: [], check: [], manifests: [] };
+  const failures: string[] = [];
+  const notices: string[] = [];
+  const artifactsOf = new Map<string, ArtifactRecord[]>();
+  const compareOf = new Map<string, string>();
+  const resultsOf = new Map<string, string[]>();
+
+  for (const plan of plans) {
+    const mine: string[] = [];
+    resultsOf.set(plan.name, mine);
+    const measured: Array<{ target?: string; file: string }> = [{ file: plan.path }];
+    if (plan.optimize) {
+      const dir = join(out, 'artifacts', slug(plan.name));
+      const manifest = await rep.group(`Optimize ${plan.name}: ${config.targets.join(', ')}`, () =>
+        optimize(optimizeOptionsFromFlags({ ...plan.optimize!, out: dir }), {
+          onTarget: (t, phase, rec) => {
+            if (phase === 'done') rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
+          },
+        }),
+      );
+      const manifestFile = join(dir, 'manifest.json');
+      writeManifest(manifestFile, relativizeManifest(manifest, manifestFile));
+      files.manifests.push(manifestFile);
+      artifactsOf.set(plan.name, manifest.artifacts);
+      for (const a of manifest.artifacts) {
+        if (a.status === 'ok' && a.path) measured.push({ target: a.target, file: a.path });
+        else if (a.failure === 'fidelity') failures.push(`${plan.name} ${a.target}: ${a.reason}`);
+        else notices.push(`${plan.name} ${a.target}: not made (${a.reason})`);
+      }
+    }
+    for (const m of measured) {
+      const label = `${plan.name} ${m.target ?? 'source'}`;
+      const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
+      doc.model.name = plan.name;
+      if (m.target) doc.target = m.target;
+      if (Object.keys(config.datasets).length) {
+        await rep.group(`Evaluate ${label}`, () => evaluateOn(config, m.file, m.target ? plan.path : undefined, doc));
+      }
+      const file = join(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
+      writeResults(file, doc);
+      files.results.push(file);
+      mine.push(file);
+    }
+    const base = baseModelFile(opts.base, configDir, plan.path, join(out, 'base', slug(plan.name)));
+    if ('none' in base) {
+      if (opts.base) notices.push(`${plan.name}: not compared, ${base.none}`);
+      continue;
+    }
+    const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(config, plan, base.file, rep));
+    doc.head.model.name = plan.name;
+    doc.base.model.name = `${plan.name} (base)`;
+    mkdirSync(join(out, 'compare'), { recursive: true });
+    const file = join(out, 'compare', `${slug(plan.name)}.json`);
+    writeCompare(file, doc);
+    files.compare.push(file);
+    compareOf.set(plan.name, file);
+  }
+
+  // One check over everything; with several comparisons, one per model (a check takes one).
+  mkdirSync(join(out, 'check'), { recursive: true });
+  const checks: Array<{ file: string; doc: CheckDocument }> = [];
+  await rep.group('Check budgets', async () => {
+    const groups = compareOf.size > 1 ? plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name) })) : [{ name: 'all', results: files.results, compare: [...compareOf.values()][0] }];
+    for (const g of groups) {
+      const { doc, notices: n } = runCheck({ config: opts.config, results: g.results, ...(g.compare ? { compare: g.compare } : {}) });
+      const file = join(out, 'check', `${slug(g.name)}.json`);
+      writeCheck(file, doc);
+      checks.push({ file, doc });
+      files.check.push(file);
+      notices.push(...n);
+      rep.info(`budgets (${g.name}): ${doc.verdict}`);
+    }
+  });
+  for (const c of checks) {
+    const rows = c.doc.checks.filter((row) => row.outcome === 'failure');
+    for (const row of rows) failures.push(`${row.subject}: ${row.key} ${row.status}`);
+    if (c.doc.verdict === 'fail' && !rows.length) failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
+  }
+
+  const report = buildReport(readReportInputs({ results: files.results, compare: files.compare, check: files.check }));
+  const reportFile = join(out, 'report.md');
+  writeFileAtomic(reportFile, reportMarkdown(report));
+  const rows = summaryRows(report, artifactsOf);
+  const verdict: Status = failures.length ? 'fail' : report.status;
+  const summaryFile = join(out, 'summary.json');
+  writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
+  return { verdict, failures, out, report: reportFile, summary: summaryFile, files, rows, notices };
+}
+
+/** Exit status of a finished run: 1 when something failed (after everything was written). */
+export function throwOnFailure(o: RunOutcome): void {
+  if (o.failures.length) throw new CheckFailure(`${o.failures.length} ${o.failures.length === 1 ? 'failure' : 'failures'}: ${o.failures.slice(0, 3).join('; ')}${o.failures.length > 3 ? '; ...' : ''} (see ${basename(o.report)})`);
+}

@@ -1,0 +1,110 @@
+// `edgeml run` as users run it: the built bundle on the example config, on a git repository with a
+// base commit, and on every kind of bad input (exit 2, one line naming the file, line and key).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCompare } from '../src/compare/index.js';
+import { readResults } from '../src/results/index.js';
+import { ROOT, edgeml, tempDir } from './helpers.js';
+
+const DIGITS = join(ROOT, 'examples/digits');
+
+/** A repository holding the digits model and a config with short measurements. */
+function digitsRepo(config: string): string {
+  const dir = tempDir('edgeml-run-');
+  mkdirSync(join(dir, 'models'));
+  for (const f of ['mlp.onnx', 'test_inputs.npy', 'test_labels.npy', 'calib_inputs.npy']) copyFileSync(join(DIGITS, f), join(dir, 'models', f));
+  writeFileSync(join(dir, 'edgeml.yml'), config);
+  return dir;
+}
+
+const QUICK_CONFIG = `version: 1
+models:
+  digits:
+    path: models/mlp.onnx
+    data: [pixels=models/test_inputs.npy]
+benchmark:
+  warmup: 2
+  min-iterations: 70
+  min-duration: 300ms
+  max-duration: 5s
+compare:
+  min-duration: 200ms
+  max-duration: 4s
+  min-rounds: 2
+budgets:
+  - model: digits
+    limits:
+      latency.p90: 1s
+`;
+
+describe('edgeml run', () => {
+  it('runs the example config: artifacts, results, evaluation, budgets, report and a summary table', () => {
+    const out = join(tempDir(), 'results');
+    const r = edgeml(['run', '--config', join(ROOT, 'examples/edgeml.yml'), '--out', out, '--json', join(out, '..', 'run.json')]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\| model +\| target +\| device/);
+    expect(r.stdout).toMatch(/\| digits +\| int8-static +\|/);
+    expect(r.stdout).toContain('verdict: pass');
+    expect(r.stderr).toContain('== Optimize digits: ort-optimized, int8-static');
+    const int8 = readResults(join(out, 'results/digits-int8-static.json'));
+    expect(int8.target).toBe('int8-static');
+    expect(int8.accuracy?.top1).toBeGreaterThan(0.95);
+    expect(int8.fidelity?.top1Agreement).toBeGreaterThan(0.95);
+    expect(readResults(join(out, 'results/digits-source.json')).accuracy?.top1).toBeCloseTo(0.9704, 3);
+    expect(existsSync(join(out, 'artifacts/digits/manifest.json'))).toBe(true);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/edgeml report: \*\*pass\*\*/);
+    const summary = JSON.parse(readFileSync(join(out, '..', 'run.json'), 'utf8'));
+    expect(summary.verdict).toBe('pass');
+    expect(summary.rows).toHaveLength(3);
+  });
+
+  it('compares each model with its version in the base commit (git show)', () => {
+    const dir = digitsRepo(QUICK_CONFIG);
+    const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    const out = join(dir, 'out');
+    const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--base-ref', 'HEAD', '--out', out]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const cmp = readCompare(join(out, 'compare/digits.json'));
+    expect(cmp.base.model.sha256).toBe(cmp.head.model.sha256);
+    expect(r.stderr).toContain('== Compare digits with the base');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('base → head');
+  });
+
+  it('exits 1 when a budget fails, after writing the report', () => {
+    const dir = digitsRepo(QUICK_CONFIG.replace('latency.p90: 1s', 'latency.p90: 1ns\n      size: 1KB'));
+    const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--out', join(dir, 'out')]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('verdict: fail');
+    expect(r.stderr).toMatch(/^edgeml: \d+ failures?: digits on .*size fail/m);
+    expect(readFileSync(join(dir, 'out/report.md'), 'utf8')).toMatch(/edgeml report: \*\*fail\*\*/);
+  });
+
+  const bad: Array<[string, (dir: string) => string[], RegExp]> = [
+    ['a missing config', (d) => ['--config', join(d, 'nope.yml')], /nope\.yml: no such config file; create it/],
+    ['an invalid config', (d) => (writeFileSync(join(d, 'bad.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\n    inputs: [x=1]\n'), ['--config', join(d, 'bad.yml')]),
+      /bad\.yml:4:5: models\.digits\.inputs: unknown key; expected one of path, input, dim, data, calibration \(did you mean 'input'\?\)$/],
+    ['a model path that does not exist', (d) => (writeFileSync(join(d, 'm.yml'), 'models:\n  digits:\n    path: models/mlp2.onnx\n'), ['--config', join(d, 'm.yml')]),
+      /m\.yml:3:11: models\.digits\.path: .*mlp2\.onnx does not exist; fix the path \(relative to .*m\.yml\)/],
+    ['a dataset file that does not exist', (d) => (writeFileSync(join(d, 'ds.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\ndatasets:\n  t:\n    inputs: x.npy\n'), ['--config', join(d, 'ds.yml')]),
+      /ds\.yml:6:13: datasets\.t\.inputs: .*x\.npy does not exist/],
+    ['a base commit that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-ref', 'f00dfeed'], /--base-ref f00dfeed: no such commit in the git repository at .*; fetch it/],
+    ['a base folder that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-model', join(d, 'base')], /--base-model .*base: no such folder/],
+  ];
+  it.each(bad)('exits 2 with one line for %s', (_what, args, message) => {
+    const dir = digitsRepo(QUICK_CONFIG);
+    const r = edgeml(['run', ...args(dir), '--out', join(dir, 'out')]);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^edgeml: error: /);
+    expect(lines[0]).toMatch(message);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
