@@ -50,8 +50,9 @@ function runSet(name, base, head) {
   };
 }
 
-const aa = runSet('A/A', A, A);
+// A/B first: it is the one that needs a quiet machine to decide within --max-duration.
 const ab = runSet('A/B', A, B);
+const aa = runSet('A/A', A, A);
 const cpu = os.cpus()[0]?.model ?? 'unknown';
 const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const pct = (n, d) => `${n}/${d}`;
