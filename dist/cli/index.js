@@ -46966,13 +46966,18 @@ async function commit(storage, state, keys, now, change, timestampExpiresInMs = 
         created.push(name);
     };
     const meta = { ...state.snapshot.signed.meta };
-    if (change) {
+    let changes = [];
+    if (Array.isArray(change))
+        changes = change;
+    else if (change) {
         if (!keys.channel)
             throw new Error('internal: channel key not loaded');
-        const md = signWith(change.targets, [keys.channel]);
-        const bytes = metadata_serialize(md);
-        await create(`${change.targets.version}.${change.channel}.json`, bytes);
-        meta[`${change.channel}.json`] = metaFileFor(change.targets.version, bytes);
+        changes = [{ role: change.channel, signed: change.targets, key: keys.channel }];
+    }
+    for (const c of changes) {
+        const bytes = metadata_serialize(signWith(c.signed, [c.key]));
+        await create(`${c.signed.version}.${c.role}.json`, bytes);
+        meta[`${c.role}.json`] = metaFileFor(c.signed.version, bytes);
     }
     const snapVersion = await nextVersion(storage, 'snapshot', state.snapshot.signed.version);
     const snapBytes = metadata_serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot]));
@@ -47044,23 +47049,118 @@ async function initChannel(storage, keysDir, now) {
     const ts = metadata_serialize(signWith(buildTimestamp(1, now, metaFileFor(1, snap)), [timestampKey]));
     await storage.replace('timestamp.json', ts);
 }
-/** Re-signs timestamp.json (and the snapshot when it expires within a week) with fresh expiry. */
-async function refreshChannel(storage, keysDir, now, timestampExpiresInMs = EXPIRY_MS.timestamp) {
+
+;// CONCATENATED MODULE: ./build/src/fleet/refresh.js
+// `edgeml refresh`: keeps every role of a channel valid between releases. The timestamp is
+// re-signed on each run; a role whose expiry comes within its renewal window (or before the run
+// after next) is re-signed at a new version when its key is at hand. What cannot be renewed for
+// lack of a key is reported role by role, and a role that would expire before the next scheduled
+// refresh makes the run fail, so the schedule's owner hears of it while devices still work.
+
+
+
+
+
+
+
+const refresh_DAY = 86_400_000;
+/** A role is renewed when less than this is left of it (or less than two refresh intervals). */
+const RENEW_WITHIN_MS = { root: 60 * refresh_DAY, targets: 30 * refresh_DAY, channel: 14 * refresh_DAY, snapshot: 7 * refresh_DAY };
+/** The key file of a role if it is in `keysDir` (a wrong key there is still an error); null if absent. */
+function optionalKey(keysDir, file, role, ids) {
+    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(keysDir, file)) ? loadSigningKey(keysDir, file, role, ids) : null;
+}
+/** Same fields, new version and expiry (signed fields are read-only: rebuild through JSON). */
+function renewed(kind, signed, version, expires) {
+    return kind.fromJSON({ ...signed.toJSON(), version, expires });
+}
+async function refreshChannel(storage, keysDir, now, opts = {}) {
+    const tsMs = opts.timestampExpiresInMs ?? EXPIRY_MS.timestamp;
+    const interval = opts.intervalMs ?? refresh_DAY;
+    if (tsMs <= interval) {
+        throw new UserError(`--expires ${tsMs / 3_600_000}h is not longer than --interval ${interval / 3_600_000}h: the timestamp would expire before the next refresh; make --expires at least twice --interval`);
+    }
     return withChannel(storage, async (state) => {
         if (!state)
             throw new UserError(`--repo ${storage.location}: empty; publish a release first`);
-        const roles = state.root.signed.roles;
-        const timestamp = loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', roles.timestamp.keyIDs);
-        const soon = new Date(now.getTime() + 7 * 86_400_000);
-        if (state.snapshot.signed.isExpired(soon)) {
-            const snapshot = loadSigningKey(keysDir, 'snapshot.pem', 'snapshot', roles.snapshot.keyIDs);
-            const v = await commit(storage, state, { snapshot, timestamp }, now, null, timestampExpiresInMs);
-            return { timestampVersion: v, expires: new Date(now.getTime() + timestampExpiresInMs).toISOString(), snapshotResigned: true };
-        }
-        const ts = buildTimestamp(state.timestamp.signed.version + 1, now, state.timestamp.signed.snapshotMeta, timestampExpiresInMs);
-        await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [timestamp])));
-        return { timestampVersion: ts.version, expires: ts.expires, snapshotResigned: false };
+        return refreshState(storage, state, keysDir, now, tsMs, interval);
     });
+}
+async function refreshState(storage, state, keysDir, now, tsMs, interval) {
+    const roles = state.root.signed.roles;
+    const timestampKey = loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', roles.timestamp.keyIDs);
+    const due = (s, window) => s.isExpired(new Date(now.getTime() + Math.max(window, 2 * interval)));
+    const out = { timestampVersion: 0, expires: '', renewed: [], notRenewed: [], expiring: [] };
+    const finalExpiry = new Map();
+    // Root: a new version signed by a threshold of the same root keys (clients walk N+1.root.json).
+    finalExpiry.set('root', state.root.signed.expires);
+    if (due(state.root.signed, RENEW_WITHIN_MS.root)) {
+        const rootKeys = loadKeysFor(keysDir, 'root', roles.root.keyIDs);
+        const threshold = roles.root.threshold;
+        if (rootKeys.length < threshold) {
+            out.notRenewed.push({ role: 'root', expires: state.root.signed.expires, missing: `${threshold} root keys (root-N.pem), found ${rootKeys.length}` });
+        }
+        else {
+            const version = state.root.signed.version + 1;
+            const root = renewed(models_dist.Root, state.root.signed, version, expiresAt(now, EXPIRY_MS.root));
+            const bytes = metadata_serialize(signWith(root, rootKeys.slice(0, threshold)));
+            if (!(await storage.createExclusive(`${version}.root.json`, bytes)))
+                throw new UserError(`${storage.location}/${version}.root.json: already exists but root.json is older; restore the channel from its source`);
+            await storage.replace('root.json', bytes);
+            out.renewed.push({ role: 'root', version, expires: root.expires });
+            finalExpiry.set('root', root.expires);
+        }
+    }
+    // Targets roles (top-level and channels) go through a new snapshot, so they need its key too.
+    const snapshotKey = optionalKey(keysDir, 'snapshot.pem', 'snapshot', roles.snapshot.keyIDs);
+    const changes = [];
+    const targetsRoles = [
+        { role: 'targets', md: state.top.signed, window: RENEW_WITHIN_MS.targets, ids: roles.targets.keyIDs, life: EXPIRY_MS.targets },
+        ...CHANNELS.map((c) => ({
+            role: c, md: state.channels[c].signed, window: RENEW_WITHIN_MS.channel, ids: state.top.signed.delegations?.roles?.[c]?.keyIDs ?? [], life: EXPIRY_MS.channel,
+        })),
+    ];
+    for (const t of targetsRoles) {
+        finalExpiry.set(t.role, t.md.expires);
+        if (!due(t.md, t.window))
+            continue;
+        const key = optionalKey(keysDir, `${t.role}.pem`, t.role, t.ids);
+        if (!key || !snapshotKey) {
+            const missing = [!key && `${t.role}.pem`, !snapshotKey && 'snapshot.pem'].filter(Boolean).join(' and ');
+            out.notRenewed.push({ role: t.role, expires: t.md.expires, missing });
+            continue;
+        }
+        const signed = renewed(models_dist.Targets, t.md, t.md.version + 1, expiresAt(now, t.life));
+        changes.push({ role: t.role, signed, key });
+    }
+    finalExpiry.set('snapshot', state.snapshot.signed.expires);
+    const snapshotDue = due(state.snapshot.signed, RENEW_WITHIN_MS.snapshot);
+    if (snapshotKey && (snapshotDue || changes.length)) {
+        out.timestampVersion = await commit(storage, state, { snapshot: snapshotKey, timestamp: timestampKey }, now, changes, tsMs);
+        for (const c of changes) {
+            out.renewed.push({ role: c.role, version: c.signed.version, expires: c.signed.expires });
+            finalExpiry.set(c.role, c.signed.expires);
+        }
+        const snapExpires = expiresAt(now, EXPIRY_MS.snapshot);
+        out.renewed.push({ role: 'snapshot', version: snapshotVersionOf(await storage.read('timestamp.json')), expires: snapExpires });
+        finalExpiry.set('snapshot', snapExpires);
+    }
+    else {
+        if (snapshotDue)
+            out.notRenewed.push({ role: 'snapshot', expires: state.snapshot.signed.expires, missing: 'snapshot.pem' });
+        const ts = buildTimestamp(state.timestamp.signed.version + 1, now, state.timestamp.signed.snapshotMeta, tsMs);
+        await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [timestampKey])));
+        out.timestampVersion = ts.version;
+    }
+    out.expires = expiresAt(now, tsMs);
+    const nextRun = now.getTime() + interval;
+    for (const [role, expires] of finalExpiry)
+        if (Date.parse(expires) <= nextRun)
+            out.expiring.push({ role, expires });
+    return out;
+}
+function snapshotVersionOf(bytes) {
+    return bytes ? JSON.parse(bytes.toString('utf8')).signed.meta['snapshot.json'].version : 0;
 }
 
 ;// CONCATENATED MODULE: ./build/src/fleet/inputs.js
@@ -47428,6 +47528,7 @@ function parseNotBefore(text, flag = '--not-before') {
 
 
 
+
 ;// CONCATENATED MODULE: ./build/src/cli/fleet.js
 // `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
 // the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
@@ -47570,18 +47671,31 @@ function rollbackCommand() {
 }
 function refreshCommand() {
     return new Command('refresh')
-        .description('re-sign timestamp.json (and the snapshot when it expires within a week); run it on a schedule')
+        .description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule')
         .option('--repo <dir>', 'the channel folder')
-        .option('--keys <dir>', 'signing keys (timestamp; snapshot when due)')
+        .option('--keys <dir>', 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those')
         .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
+        .option('--interval <duration>', 'how often refresh runs: a role that would expire before the next run fails this one', '24h')
         .action(async (flags) => {
         const storage = repoStorage(flags.repo);
         if (!(0,external_node_fs_.existsSync)(storage.location))
             throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
         const ms = parseDuration(flags.expires, '--expires');
-        const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), ms);
-        process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}${r.snapshotResigned ? ' (snapshot re-signed)' : ''}\n`);
+        const interval = parseDuration(flags.interval, '--interval');
+        const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), { timestampExpiresInMs: ms, intervalMs: interval });
+        reportRefresh(r, flags.interval);
     });
+}
+/** One line per renewed role on stdout, one per role not renewed on stderr; exit 1 if one expires before the next run. */
+function reportRefresh(r, interval) {
+    process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}\n`);
+    for (const x of r.renewed)
+        process.stdout.write(`renewed ${x.role} v${x.version}, valid until ${x.expires}\n`);
+    for (const x of r.notRenewed)
+        process.stderr.write(`not renewed: ${x.role} expires ${x.expires}; give --keys ${x.missing} to renew it\n`);
+    if (r.expiring.length) {
+        throw new CheckFailure(`${r.expiring.map((x) => `${x.role} expires ${x.expires}`).join(', ')}: before the next refresh (--interval ${interval}); devices will refuse the channel then, renew with the missing keys`);
+    }
 }
 function fleetCommands() {
     return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand()];

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
   LocalDirStorage, addResultsMetrics, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
-  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type ReleaseResult,
+  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type RefreshResult, type ReleaseResult,
 } from '../fleet/index.js';
 import { parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
@@ -147,17 +147,29 @@ export function rollbackCommand(): Command {
 
 export function refreshCommand(): Command {
   return new Command('refresh')
-    .description('re-sign timestamp.json (and the snapshot when it expires within a week); run it on a schedule')
+    .description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule')
     .option('--repo <dir>', 'the channel folder')
-    .option('--keys <dir>', 'signing keys (timestamp; snapshot when due)')
+    .option('--keys <dir>', 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those')
     .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
-    .action(async (flags: { repo?: string; keys?: string; expires: string }) => {
+    .option('--interval <duration>', 'how often refresh runs: a role that would expire before the next run fails this one', '24h')
+    .action(async (flags: { repo?: string; keys?: string; expires: string; interval: string }) => {
       const storage = repoStorage(flags.repo);
       if (!existsSync(storage.location)) throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
       const ms = parseDuration(flags.expires, '--expires');
-      const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), ms);
-      process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}${r.snapshotResigned ? ' (snapshot re-signed)' : ''}\n`);
+      const interval = parseDuration(flags.interval, '--interval');
+      const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), { timestampExpiresInMs: ms, intervalMs: interval });
+      reportRefresh(r, flags.interval);
     });
+}
+
+/** One line per renewed role on stdout, one per role not renewed on stderr; exit 1 if one expires before the next run. */
+export function reportRefresh(r: RefreshResult, interval: string): void {
+  process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}\n`);
+  for (const x of r.renewed) process.stdout.write(`renewed ${x.role} v${x.version}, valid until ${x.expires}\n`);
+  for (const x of r.notRenewed) process.stderr.write(`not renewed: ${x.role} expires ${x.expires}; give --keys ${x.missing} to renew it\n`);
+  if (r.expiring.length) {
+    throw new CheckFailure(`${r.expiring.map((x) => `${x.role} expires ${x.expires}`).join(', ')}: before the next refresh (--interval ${interval}); devices will refuse the channel then, renew with the missing keys`);
+  }
 }
 
 export function fleetCommands(): Command[] {
