@@ -45222,11 +45222,11 @@ function buildEntry(input) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/src/history/git.js
-// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
-// Each append is one new commit on top of the branch tip; when another job pushed first, the
-// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
-
+;// CONCATENATED MODULE: ./build/src/git/branch.js
+// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
+// is one new commit on top of the branch tip. When the push is rejected because another job pushed
+// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
+// is ever rewritten, so concurrent writers never lose each other's commits.
 
 
 
@@ -45250,61 +45250,81 @@ function identity(repo) {
         return [];
     return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
 }
-async function appendToBranch(entry, opts) {
-    const { repo, remote, branch } = opts;
-    const log = opts.log ?? (() => { });
+/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
+class GitStepError extends Error {
+}
+function step(fn) {
+    try {
+        return fn();
+    }
+    catch (e) {
+        if (e instanceof UserError)
+            throw e;
+        throw new GitStepError(oneLine(String(e.stderr ?? '') || oneLine(e)).slice(0, 300));
+    }
+}
+/**
+ * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
+ * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
+ * Errors thrown by `change` itself are not retried.
+ */
+async function updateBranch(target, change) {
+    const { repo, remote, branch } = target;
+    const log = target.log ?? (() => { });
     if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
-        throw new UserError(`${repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+        throw new UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
     }
     const remoteRef = `refs/remotes/${remote}/${branch}`;
-    const attempts = opts.maxAttempts ?? 6;
+    const attempts = target.maxAttempts ?? 6;
     const who = identity(repo);
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1)
             await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'edgeml-history-'));
+        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'edgeml-branch-'));
         const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
         let exists = false;
         try {
-            // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
-            try {
-                git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
-                exists = true;
-            }
-            catch (e) {
-                if (e.status !== 2)
-                    throw e;
-            }
-            if (exists) {
-                git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
-                git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
-            }
-            else {
-                // First append: an orphan branch holding only history.
-                git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
-                git(dir, ['checkout', '--quiet', '--orphan', orphan]);
-                git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
-            }
-            const added = appendEntry(dir, entry);
-            if (added.status !== 'added') {
-                log(describeAppend(added.status, `${branch}:${added.path}`));
-                return { ...added, attempts: attempt };
-            }
-            opts.afterAppend?.(dir);
-            git(dir, ['add', '--all']);
-            git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}`]);
-            git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
-            log(`pushed ${added.path} to ${branch}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-            return { ...added, attempts: attempt };
+            step(() => {
+                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
+                try {
+                    git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
+                    exists = true;
+                }
+                catch (e) {
+                    if (e.status !== 2)
+                        throw e;
+                }
+                if (exists) {
+                    git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
+                }
+                else {
+                    if (!gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
+                        throw new UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
+                    }
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
+                    git(dir, ['checkout', '--quiet', '--orphan', orphan]);
+                    git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
+                }
+            });
+            const done = await change(dir);
+            const pushed = step(() => {
+                git(dir, ['add', '--all']);
+                if (gitOk(dir, ['diff', '--cached', '--quiet']))
+                    return false;
+                git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
+                git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+                return true;
+            });
+            return { result: done.result, attempts: attempt, pushed };
         }
         catch (e) {
-            if (e instanceof UserError)
+            if (!(e instanceof GitStepError))
                 throw e;
-            // Most often another job pushed first (or holds a lock): redo the append on the new tip.
-            const stderr = String(e.stderr ?? '') || oneLine(e);
-            lastError = oneLine(stderr).slice(0, 300);
-            log(`attempt ${attempt} to append to ${branch} failed (${lastError}); retrying`);
+            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
+            lastError = e.message;
+            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
         }
         finally {
             gitOk(repo, ['worktree', 'remove', '--force', dir]);
@@ -45314,6 +45334,33 @@ async function appendToBranch(entry, opts) {
         }
     }
     throw new UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
+}
+
+;// CONCATENATED MODULE: ./build/src/git/index.js
+// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
+
+
+;// CONCATENATED MODULE: ./build/src/history/git.js
+// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
+// Each append is one new commit on top of the branch tip; when another job pushed first, the
+// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
+
+
+
+async function appendToBranch(entry, opts) {
+    const log = opts.log ?? (() => { });
+    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
+        throw new UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+    }
+    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
+        const added = appendEntry(dir, entry);
+        if (added.status === 'added')
+            opts.afterAppend?.(dir);
+        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
+    });
+    const { status, path } = out.result;
+    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : describeAppend(status, `${opts.branch}:${path}`));
+    return { status, path, attempts: out.attempts };
 }
 /** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
 function commitContext(repo, commit) {
@@ -47518,8 +47565,68 @@ function parseNotBefore(text, flag = '--not-before') {
     return new Date(t).toISOString();
 }
 
+;// CONCATENATED MODULE: ./build/src/fleet/stores.js
+// Where a channel operation runs: a local folder, or a git branch (the one GitHub Pages serves).
+// On a branch every operation (publish, promote, rollback, refresh) runs in a fresh work tree of
+// the branch tip through a LocalDirStorage, is committed and pushed; a rejected push (another job
+// published first) redoes the whole operation on the new tip, so it builds on what that job
+// published instead of overwriting it.
+
+
+
+
+
+const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
+/**
+ * `--store dir` (the default) with `--repo DIR`, or `--store git:BRANCH` (the checkout in
+ * `checkout`, pushing to `remote`), where `--repo` is an optional folder inside the branch.
+ */
+function parseStore(store, repo, opts = {}) {
+    const flag = opts.flag ?? '--store';
+    const repoFlag = opts.repoFlag ?? '--repo';
+    const value = store || 'dir';
+    if (value === 'dir') {
+        if (!repo)
+            throw new UserError(`${repoFlag} is required: the folder that holds (or will hold) the channel, or use ${flag} git:gh-pages`);
+        if ((0,external_node_fs_.existsSync)(repo) && !(0,external_node_fs_.statSync)(repo).isDirectory())
+            throw new UserError(`${repoFlag} ${repo}: is a file; give a folder`);
+        return { kind: 'dir', dir: repo };
+    }
+    if (value.startsWith('git:')) {
+        const branch = value.slice(4);
+        if (!BRANCH.test(branch))
+            throw new UserError(`${flag} ${JSON.stringify(value)}: not a branch name; use git:BRANCH such as git:gh-pages`);
+        const dir = (0,external_node_path_.normalize)(repo || '.').replace(/\/$/, '');
+        if (dir.startsWith('..') || dir.startsWith('/'))
+            throw new UserError(`${repoFlag} ${repo}: with ${flag} git: it is a folder inside the branch; give a relative path such as channel`);
+        return { kind: 'git', branch, remote: opts.remote || 'origin', checkout: opts.checkout || '.', dir: dir === '.' ? '' : dir };
+    }
+    throw new UserError(`${flag} ${JSON.stringify(value)}: unknown store; use dir (with ${repoFlag} DIR) or git:BRANCH such as git:gh-pages`);
+}
+function describeStore(spec) {
+    return spec.kind === 'dir' ? spec.dir : `${spec.remote}/${spec.branch}${spec.dir ? `:${spec.dir}` : ''}`;
+}
+/**
+ * Runs a channel operation on the store. On a branch, `message` names the commit; an operation
+ * that changed nothing (the same release published twice) makes no commit.
+ */
+async function onStore(spec, fn, message, log) {
+    if (spec.kind === 'dir')
+        return fn(new LocalDirStorage(spec.dir));
+    const out = await updateBranch({ repo: spec.checkout, remote: spec.remote, branch: spec.branch, log }, async (tree) => {
+        // A new Pages branch: without .nojekyll, Pages would run Jekyll over the channel's files.
+        if ((0,external_node_fs_.readdirSync)(tree).filter((f) => f !== '.git').length === 0)
+            (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(tree, '.nojekyll'), '');
+        const storage = new LocalDirStorage(spec.dir ? (0,external_node_path_.join)(tree, spec.dir) : tree);
+        const result = await fn(storage);
+        return { result, message: message(result) };
+    });
+    return out.result;
+}
+
 ;// CONCATENATED MODULE: ./build/src/fleet/index.js
 // The fleet update channel: keys, TUF metadata, storage, releases and rollout cohorts.
+
 
 
 
@@ -47539,12 +47646,19 @@ function parseNotBefore(text, flag = '--not-before') {
 
 
 const fleet_collect = (value, previous) => [...previous, value];
-function repoStorage(dir) {
-    if (!dir)
-        throw new UserError('--repo is required: the folder that holds (or will hold) the channel');
-    if ((0,external_node_fs_.existsSync)(dir) && !(0,external_node_fs_.statSync)(dir).isDirectory())
-        throw new UserError(`--repo ${dir}: is a file; give a folder`);
-    return new LocalDirStorage(dir);
+function storeOf(flags) {
+    return parseStore(flags.store, flags.repo, { remote: flags.remote });
+}
+/** --store and --remote, shared by every command that changes the channel. */
+function withStoreOptions(cmd) {
+    return cmd
+        .option('--store <where>', "dir (the --repo folder), or git:BRANCH: commit to BRANCH of the checkout here and push, e.g. git:gh-pages", 'dir')
+        .option('--remote <name>', 'with --store git:BRANCH, the remote to push to', 'origin');
+}
+/** Retries on a branch (another job pushed first) are worth a line. */
+const retryLog = (line) => process.stderr.write(`${line}\n`);
+function commitMessage(r) {
+    return `edgeml ${r.status}: ${r.model} ${r.version} on ${r.channel} (release ${r.release}, rollout ${r.rollout.percent}%)`;
 }
 function needKeys(dir) {
     if (!dir)
@@ -47587,9 +47701,9 @@ function keysCommand() {
     return keys;
 }
 function publishCommand() {
-    return new Command('publish')
+    return withStoreOptions(new Command('publish'))
         .description('sign and publish a release of optimized artifacts to a channel')
-        .option('--repo <dir>', 'the channel folder (created on first publish)')
+        .option('--repo <dir>', 'the channel folder (created on first publish); with --store git:BRANCH, a folder inside the branch (default: its top)')
         .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
         .option('--channel <name>', 'canary, beta or stable', 'beta')
         .option('--version <semver>', 'release version, e.g. 1.4.0')
@@ -47605,7 +47719,7 @@ function publishCommand() {
         .action(async (flags) => {
         const channel = checkChannel(flags.channel);
         const version = checkVersion(flags.version);
-        const storage = repoStorage(flags.repo);
+        const store = storeOf(flags);
         const keys = needKeys(flags.keys);
         const rollout = { percent: rollout_parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
         if (flags.check) {
@@ -47621,7 +47735,7 @@ function publishCommand() {
         const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model))
             throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
-        report(await publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), flags.json);
+        report(await onStore(store, (storage) => publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), commitMessage, retryLog), flags.json);
     });
 }
 function manifestModel(file) {
@@ -47636,9 +47750,9 @@ function manifestModel(file) {
     }
 }
 function promoteCommand() {
-    return new Command('promote')
+    return withStoreOptions(new Command('promote'))
         .description('copy a release to another channel (new release counter), or change its rollout where it is')
-        .option('--repo <dir>', 'the channel folder')
+        .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
         .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
         .option('--channel <name>', 'the channel to promote to', 'stable')
         .option('--version <semver>', 'the release to promote')
@@ -47652,37 +47766,42 @@ function promoteCommand() {
         const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
         const version = checkVersion(flags.version);
         const rollout = { percent: rollout_parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-        const r = await promoteRelease(repoStorage(flags.repo), needKeys(flags.keys), { channel, version, model: flags.model, from, rollout });
+        const store = storeOf(flags);
+        const keys = needKeys(flags.keys);
+        const r = await onStore(store, (storage) => promoteRelease(storage, keys, { channel, version, model: flags.model, from, rollout }), commitMessage, retryLog);
         report(r, flags.json);
     });
 }
 function rollbackCommand() {
-    return new Command('rollback')
+    return withStoreOptions(new Command('rollback'))
         .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
-        .option('--repo <dir>', 'the channel folder')
+        .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
         .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
         .option('--channel <name>', 'the channel to roll back', 'stable')
         .option('--model <name>', 'the model, when the channel holds several')
         .option('--json <file>', 'write the result here')
         .action(async (flags) => {
         const channel = checkChannel(flags.channel);
-        report(await rollbackChannel(repoStorage(flags.repo), needKeys(flags.keys), { channel, model: flags.model }), flags.json);
+        const store = storeOf(flags);
+        const keys = needKeys(flags.keys);
+        report(await onStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), commitMessage, retryLog), flags.json);
     });
 }
 function refreshCommand() {
-    return new Command('refresh')
+    return withStoreOptions(new Command('refresh'))
         .description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule')
-        .option('--repo <dir>', 'the channel folder')
+        .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
         .option('--keys <dir>', 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those')
         .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
         .option('--interval <duration>', 'how often refresh runs: a role that would expire before the next run fails this one', '24h')
         .action(async (flags) => {
-        const storage = repoStorage(flags.repo);
-        if (!(0,external_node_fs_.existsSync)(storage.location))
-            throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
+        const store = storeOf(flags);
+        if (store.kind === 'dir' && !(0,external_node_fs_.existsSync)(store.dir))
+            throw new UserError(`--repo ${store.dir}: no such folder; give the channel folder`);
         const ms = parseDuration(flags.expires, '--expires');
         const interval = parseDuration(flags.interval, '--interval');
-        const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), { timestampExpiresInMs: ms, intervalMs: interval });
+        const keys = needKeys(flags.keys);
+        const r = await onStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: ms, intervalMs: interval }), (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`, retryLog);
         reportRefresh(r, flags.interval);
     });
 }

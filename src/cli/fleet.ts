@@ -4,18 +4,32 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  LocalDirStorage, addResultsMetrics, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
-  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type RefreshResult, type ReleaseResult,
+  addResultsMetrics, onStore, parseStore, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
+  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function repoStorage(dir: string | undefined): LocalDirStorage {
-  if (!dir) throw new UserError('--repo is required: the folder that holds (or will hold) the channel');
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--repo ${dir}: is a file; give a folder`);
-  return new LocalDirStorage(dir);
+interface StoreFlags { repo?: string; store?: string; remote?: string }
+
+function storeOf(flags: StoreFlags): StoreSpec {
+  return parseStore(flags.store, flags.repo, { remote: flags.remote });
+}
+
+/** --store and --remote, shared by every command that changes the channel. */
+function withStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--store <where>', "dir (the --repo folder), or git:BRANCH: commit to BRANCH of the checkout here and push, e.g. git:gh-pages", 'dir')
+    .option('--remote <name>', 'with --store git:BRANCH, the remote to push to', 'origin');
+}
+
+/** Retries on a branch (another job pushed first) are worth a line. */
+const retryLog = (line: string) => process.stderr.write(`${line}\n`);
+
+function commitMessage(r: ReleaseResult): string {
+  return `edgeml ${r.status}: ${r.model} ${r.version} on ${r.channel} (release ${r.release}, rollout ${r.rollout.percent}%)`;
 }
 
 function needKeys(dir: string | undefined): string {
@@ -55,15 +69,15 @@ function keysCommand(): Command {
   return keys;
 }
 
-interface PublishFlags {
-  repo?: string; keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
+interface PublishFlags extends StoreFlags {
+  keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
   results: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
 }
 
 export function publishCommand(): Command {
-  return new Command('publish')
+  return withStoreOptions(new Command('publish'))
     .description('sign and publish a release of optimized artifacts to a channel')
-    .option('--repo <dir>', 'the channel folder (created on first publish)')
+    .option('--repo <dir>', 'the channel folder (created on first publish); with --store git:BRANCH, a folder inside the branch (default: its top)')
     .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
     .option('--channel <name>', 'canary, beta or stable', 'beta')
     .option('--version <semver>', 'release version, e.g. 1.4.0')
@@ -79,7 +93,7 @@ export function publishCommand(): Command {
     .action(async (flags: PublishFlags) => {
       const channel = checkChannel(flags.channel);
       const version = checkVersion(flags.version);
-      const storage = repoStorage(flags.repo);
+      const store = storeOf(flags);
       const keys = needKeys(flags.keys);
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
       if (flags.check) {
@@ -93,7 +107,7 @@ export function publishCommand(): Command {
       addResultsMetrics(artifacts, flags.results);
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
-      report(await publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), flags.json);
+      report(await onStore(store, (storage) => publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), commitMessage, retryLog), flags.json);
     });
 }
 
@@ -107,12 +121,12 @@ function manifestModel(file: string | undefined): string | undefined {
   }
 }
 
-interface PromoteFlags { repo?: string; keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
+interface PromoteFlags extends StoreFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
 
 export function promoteCommand(): Command {
-  return new Command('promote')
+  return withStoreOptions(new Command('promote'))
     .description('copy a release to another channel (new release counter), or change its rollout where it is')
-    .option('--repo <dir>', 'the channel folder')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
     .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
     .option('--channel <name>', 'the channel to promote to', 'stable')
     .option('--version <semver>', 'the release to promote')
@@ -126,38 +140,44 @@ export function promoteCommand(): Command {
       const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
       const version = checkVersion(flags.version);
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-      const r = await promoteRelease(repoStorage(flags.repo), needKeys(flags.keys), { channel, version, model: flags.model, from, rollout });
+      const store = storeOf(flags);
+      const keys = needKeys(flags.keys);
+      const r = await onStore(store, (storage) => promoteRelease(storage, keys, { channel, version, model: flags.model, from, rollout }), commitMessage, retryLog);
       report(r, flags.json);
     });
 }
 
 export function rollbackCommand(): Command {
-  return new Command('rollback')
+  return withStoreOptions(new Command('rollback'))
     .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
-    .option('--repo <dir>', 'the channel folder')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
     .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
     .option('--channel <name>', 'the channel to roll back', 'stable')
     .option('--model <name>', 'the model, when the channel holds several')
     .option('--json <file>', 'write the result here')
-    .action(async (flags: { repo?: string; keys?: string; channel: string; model?: string; json?: string }) => {
+    .action(async (flags: StoreFlags & { keys?: string; channel: string; model?: string; json?: string }) => {
       const channel = checkChannel(flags.channel);
-      report(await rollbackChannel(repoStorage(flags.repo), needKeys(flags.keys), { channel, model: flags.model }), flags.json);
+      const store = storeOf(flags);
+      const keys = needKeys(flags.keys);
+      report(await onStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), commitMessage, retryLog), flags.json);
     });
 }
 
 export function refreshCommand(): Command {
-  return new Command('refresh')
+  return withStoreOptions(new Command('refresh'))
     .description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule')
-    .option('--repo <dir>', 'the channel folder')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
     .option('--keys <dir>', 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those')
     .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
     .option('--interval <duration>', 'how often refresh runs: a role that would expire before the next run fails this one', '24h')
-    .action(async (flags: { repo?: string; keys?: string; expires: string; interval: string }) => {
-      const storage = repoStorage(flags.repo);
-      if (!existsSync(storage.location)) throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
+    .action(async (flags: StoreFlags & { keys?: string; expires: string; interval: string }) => {
+      const store = storeOf(flags);
+      if (store.kind === 'dir' && !existsSync(store.dir)) throw new UserError(`--repo ${store.dir}: no such folder; give the channel folder`);
       const ms = parseDuration(flags.expires, '--expires');
       const interval = parseDuration(flags.interval, '--interval');
-      const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), { timestampExpiresInMs: ms, intervalMs: interval });
+      const keys = needKeys(flags.keys);
+      const r = await onStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: ms, intervalMs: interval }),
+        (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`, retryLog);
       reportRefresh(r, flags.interval);
     });
 }

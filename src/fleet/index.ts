@@ -7,3 +7,4 @@ export { RENEW_WITHIN_MS, refreshChannel, type RefreshResult, type RefreshRole }
 export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, readCheck, type ArtifactInput, type CheckDocument, type OptimizeManifest } from './inputs.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath, type ReleaseResult } from './release.js';
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
+export { describeStore, onStore, parseStore, type StoreSpec } from './stores.js';
