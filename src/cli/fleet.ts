@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addResultsMetrics, onStore, parseStore, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
+  addResultsMetrics, loadMenderKey, onStore, parseStore, writeMenderArtifacts, type MenderRequest, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
   promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { parseDuration, parseWhole } from '../units.js';
@@ -45,10 +45,11 @@ function checkVersion(v: string | undefined): string {
   return version;
 }
 
-function report(r: ReleaseResult, json?: string): void {
+function report(r: ReleaseResult & { mender?: string[] }, json?: string): void {
   const what = { published: 'published', unchanged: 'already published (no change)', promoted: 'promoted', 'rollout-updated': 'rollout changed', 'rolled-back': 'rolled back to' }[r.status];
   process.stdout.write(`${r.channel}: ${what} ${r.model} ${r.version} (release ${r.release}, rollout ${r.rollout.percent}%, timestamp v${r.timestampVersion})\n`);
   for (const t of r.targets) process.stdout.write(`  ${t.target}  ${t.bytes} bytes  sha256 ${t.sha256.slice(0, 12)}  ${t.path}\n`);
+  for (const m of r.mender ?? []) process.stdout.write(`  mender  ${m}\n`);
   if (json) writeFileAtomic(json, `${JSON.stringify(r, null, 2)}\n`);
 }
 
@@ -72,6 +73,17 @@ function keysCommand(): Command {
 interface PublishFlags extends StoreFlags {
   keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
   results: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
+  mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
+}
+
+/** The Mender options, checked before anything is published. */
+function menderRequest(flags: PublishFlags): MenderRequest | null {
+  if (!flags.mender) return null;
+  if (!flags.menderKey) throw new UserError('--mender-key is required with --mender: an ECDSA P-256 or RSA private key (PEM) to sign the artifacts');
+  const key = loadMenderKey(flags.menderKey);
+  if (!flags.menderDeviceType.length) throw new UserError('--mender-device-type is required with --mender: the Mender device type(s) that may install it, e.g. raspberrypi4');
+  if (!flags.menderDestDir.startsWith('/')) throw new UserError(`--mender-dest-dir ${flags.menderDestDir}: not an absolute path; give the folder on the device, e.g. /var/lib/edgeml/models`);
+  return { key, deviceTypes: flags.menderDeviceType, destDir: flags.menderDestDir };
 }
 
 export function publishCommand(): Command {
@@ -90,6 +102,10 @@ export function publishCommand(): Command {
     .option('--not-before <time>', 'no device installs it before this ISO time')
     .option('--force', 'publish even though the check failed')
     .option('--json <file>', 'write what was published here')
+    .option('--mender', 'also write a signed Mender Artifact (module-image, single-file) per target, at mender/<channel>/<model>/<version>/<target>.mender')
+    .option('--mender-key <pem>', 'with --mender: ECDSA P-256 or RSA private key that signs the artifacts')
+    .option('--mender-device-type <type>', 'with --mender: a Mender device type that may install it (repeatable)', collect, [])
+    .option('--mender-dest-dir <dir>', 'with --mender: the folder the model file is installed to on the device', '/var/lib/edgeml/models')
     .action(async (flags: PublishFlags) => {
       const channel = checkChannel(flags.channel);
       const version = checkVersion(flags.version);
@@ -107,7 +123,14 @@ export function publishCommand(): Command {
       addResultsMetrics(artifacts, flags.results);
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
-      report(await onStore(store, (storage) => publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), commitMessage, retryLog), flags.json);
+      const mender = menderRequest(flags);
+      const r = await onStore(store, async (storage) => {
+        const done = await publishRelease(storage, keys, { channel, model, version, artifacts, rollout });
+        // Only for a new release: an unchanged one keeps the artifacts written when it was published.
+        const menderFiles = mender && done.status === 'published' ? await writeMenderArtifacts(storage, done, artifacts, mender) : [];
+        return { ...done, ...(menderFiles.length ? { mender: menderFiles } : {}) };
+      }, commitMessage, retryLog);
+      report(r, flags.json);
     });
 }
 
