@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { keyIdOf, readPublicKeys, type SigningKey } from '../src/fleet/keys.js';
 import { loadSigningKey } from '../src/fleet/keys.js';
+import { LocalDirStorage, refreshChannel } from '../src/fleet/index.js';
 import { buildRoot, serialize, signWith } from '../src/fleet/metadata.js';
 import { Metadata, MetadataKind } from '@tufjs/models';
 import { serveChannel, type ChannelServer } from './channel-server.js';
@@ -188,7 +189,8 @@ describe('attacks and faults: refused or survived, the current model keeps servi
   test('expired timestamp (freeze attack)', async () => {
     const frozen = join(base, 'frozen');
     cpSync(repo, frozen, { recursive: true });
-    expect(edgeml(['refresh', '--repo', frozen, '--keys', keys, '--expires', '0']).status).toBe(0);
+    // Re-signed three days ago with the usual two-day expiry: newer than the device's, but expired.
+    await refreshChannel(new LocalDirStorage(frozen), keys, new Date(Date.now() - 3 * 86_400_000));
     await refused(serve('timestamp.json', readFileSync(join(frozen, 'timestamp.json'))), /expired/i);
   });
 

@@ -73597,11 +73597,11 @@ function store_buildEntry(input) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/src/history/git.js
-// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
-// Each append is one new commit on top of the branch tip; when another job pushed first, the
-// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
-
+;// CONCATENATED MODULE: ./build/src/git/branch.js
+// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
+// is one new commit on top of the branch tip. When the push is rejected because another job pushed
+// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
+// is ever rewritten, so concurrent writers never lose each other's commits.
 
 
 
@@ -73625,61 +73625,81 @@ function identity(repo) {
         return [];
     return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
 }
-async function git_appendToBranch(entry, opts) {
-    const { repo, remote, branch } = opts;
-    const log = opts.log ?? (() => { });
+/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
+class GitStepError extends Error {
+}
+function step(fn) {
+    try {
+        return fn();
+    }
+    catch (e) {
+        if (e instanceof errors_UserError)
+            throw e;
+        throw new GitStepError(errors_oneLine(String(e.stderr ?? '') || errors_oneLine(e)).slice(0, 300));
+    }
+}
+/**
+ * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
+ * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
+ * Errors thrown by `change` itself are not retried.
+ */
+async function updateBranch(target, change) {
+    const { repo, remote, branch } = target;
+    const log = target.log ?? (() => { });
     if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
-        throw new errors_UserError(`${repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+        throw new errors_UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
     }
     const remoteRef = `refs/remotes/${remote}/${branch}`;
-    const attempts = opts.maxAttempts ?? 6;
+    const attempts = target.maxAttempts ?? 6;
     const who = identity(repo);
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1)
             await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'edgeml-history-'));
+        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'edgeml-branch-'));
         const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
         let exists = false;
         try {
-            // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
-            try {
-                git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
-                exists = true;
-            }
-            catch (e) {
-                if (e.status !== 2)
-                    throw e;
-            }
-            if (exists) {
-                git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
-                git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
-            }
-            else {
-                // First append: an orphan branch holding only history.
-                git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
-                git(dir, ['checkout', '--quiet', '--orphan', orphan]);
-                git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
-            }
-            const added = store_appendEntry(dir, entry);
-            if (added.status !== 'added') {
-                log(store_describeAppend(added.status, `${branch}:${added.path}`));
-                return { ...added, attempts: attempt };
-            }
-            opts.afterAppend?.(dir);
-            git(dir, ['add', '--all']);
-            git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}`]);
-            git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
-            log(`pushed ${added.path} to ${branch}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-            return { ...added, attempts: attempt };
+            step(() => {
+                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
+                try {
+                    git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
+                    exists = true;
+                }
+                catch (e) {
+                    if (e.status !== 2)
+                        throw e;
+                }
+                if (exists) {
+                    git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
+                }
+                else {
+                    if (!gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
+                        throw new errors_UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
+                    }
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
+                    git(dir, ['checkout', '--quiet', '--orphan', orphan]);
+                    git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
+                }
+            });
+            const done = await change(dir);
+            const pushed = step(() => {
+                git(dir, ['add', '--all']);
+                if (gitOk(dir, ['diff', '--cached', '--quiet']))
+                    return false;
+                git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
+                git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+                return true;
+            });
+            return { result: done.result, attempts: attempt, pushed };
         }
         catch (e) {
-            if (e instanceof errors_UserError)
+            if (!(e instanceof GitStepError))
                 throw e;
-            // Most often another job pushed first (or holds a lock): redo the append on the new tip.
-            const stderr = String(e.stderr ?? '') || errors_oneLine(e);
-            lastError = errors_oneLine(stderr).slice(0, 300);
-            log(`attempt ${attempt} to append to ${branch} failed (${lastError}); retrying`);
+            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
+            lastError = e.message;
+            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
         }
         finally {
             gitOk(repo, ['worktree', 'remove', '--force', dir]);
@@ -73689,6 +73709,33 @@ async function git_appendToBranch(entry, opts) {
         }
     }
     throw new errors_UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
+}
+
+;// CONCATENATED MODULE: ./build/src/git/index.js
+// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
+
+
+;// CONCATENATED MODULE: ./build/src/history/git.js
+// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
+// Each append is one new commit on top of the branch tip; when another job pushed first, the
+// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
+
+
+
+async function git_appendToBranch(entry, opts) {
+    const log = opts.log ?? (() => { });
+    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
+        throw new errors_UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+    }
+    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
+        const added = store_appendEntry(dir, entry);
+        if (added.status === 'added')
+            opts.afterAppend?.(dir);
+        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
+    });
+    const { status, path } = out.result;
+    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : store_describeAppend(status, `${opts.branch}:${path}`));
+    return { status, path, attempts: out.attempts };
 }
 /** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
 function git_commitContext(repo, commit) {

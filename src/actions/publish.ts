@@ -1,4 +1,5 @@
-// The `publish` action: on a tag, sign and publish the optimize artifacts to a channel folder,
+// The `publish` action: on a tag, sign and publish the optimize artifacts to the channel (the
+// gh-pages branch, committed and pushed, unless a folder is named),
 // with the signing keys taken from secrets (masked, written 0600 to a private temp folder and
 // removed afterwards), and the release notes table in the job summary.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,8 +8,8 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import {
-  LocalDirStorage, addResultsMetrics, checkChannel, collectArtifacts, describeBudget, failedBudgets, isSemver, parseNotBefore, parsePercent,
-  publishRelease, readCheck, type ReleaseResult,
+  addResultsMetrics, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, onStore, parseNotBefore, parsePercent,
+  parseStore, publishRelease, readCheck, type ReleaseResult,
 } from '../fleet/index.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
@@ -60,10 +61,17 @@ async function main(): Promise<void> {
   }
   const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force });
   addResultsMetrics(artifacts, getListInput('results'));
+  // Inside Actions the channel goes to the Pages branch unless a folder is named.
+  const repo = getInput('repo');
+  const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {
+    remote: getInputOr('remote', 'origin'), flag: "input 'store'", repoFlag: "input 'repo'",
+  });
+  const model = getInputOr('model', 'model');
   const keysDir = getInput('keys-dir') || writeKeys(channel);
   try {
-    const r = await log.group(`Publish ${version} to ${channel}`, () =>
-      publishRelease(new LocalDirStorage(getInputOr('repo', 'edgeml-channel')), keysDir, { channel, model: getInputOr('model', 'model'), version, artifacts, rollout }));
+    const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
+      onStore(store, (storage) => publishRelease(storage, keysDir, { channel, model, version, artifacts, rollout }),
+        (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line)));
     log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
     setOutput('status', r.status);
     setOutput('release', r.release);

@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import semver from 'semver';
 import { Updater } from 'tuf-js';
 import { UserError, oneLine } from '../errors.js';
 import { cohortBucket, inRollout, releaseInfoOf, type Channel, type ReleaseInfo } from '../fleet/index.js';
@@ -30,7 +31,7 @@ export interface AgentOptions {
   fetchTimeoutMs: number;
 }
 
-export type PollResult = 'installed' | 'up-to-date' | 'not-in-rollout' | 'no-release' | 'health-check-failed' | 'error';
+export type PollResult = 'installed' | 'up-to-date' | 'not-in-rollout' | 'no-release' | 'health-check-failed' | 'unreachable' | 'error';
 
 export interface AgentStatus {
   schema: 'edgeml-agent-status/1';
@@ -65,19 +66,23 @@ function runtimeVersion(): string | null {
   }
 }
 
-function cmpSemver(a: string, b: string): number {
-  const pa = a.split(/[.+-]/).slice(0, 3).map(Number);
-  const pb = b.split(/[.+-]/).slice(0, 3).map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
+/** Whether the runtime on the device is in the release's range: any npm semver range ('*', '>=1.20.0 <2.0.0', '^1.20.0'). */
+export function runtimeFits(range: string, version: string | null): boolean {
+  if (range.trim() === '*' || range.trim() === '') return true;
+  if (!version || !semver.validRange(range)) return false; // an unreadable range never matches: refuse rather than guess
+  return semver.satisfies(version, range, { includePrerelease: true });
 }
 
-/** Ranges the publisher writes: '*' or '>=X.Y.Z'. */
-export function runtimeFits(range: string, version: string | null): boolean {
-  if (range === '*' || range === '') return true;
-  const m = /^>=\s*(\d+\.\d+\.\d+)$/.exec(range);
-  if (!m || !version) return false;
-  return cmpSemver(version, m[1]) >= 0;
+// Failures to reach the channel at all (as opposed to a channel that answered with something wrong).
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function isUnreachable(e: unknown): boolean {
+  for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return true;
+    for (const inner of (c as { errors?: unknown[] }).errors ?? []) if (isUnreachable(inner)) return true;
+  }
+  return false;
 }
 
 export function hardwareFits(info: ReleaseInfo, accelerator: string): boolean {
@@ -163,8 +168,8 @@ export async function pollOnce(opts: AgentOptions, now = () => new Date()): Prom
       }
     }
   } catch (e) {
-    result = 'error';
-    error = oneLine(e);
+    result = isUnreachable(e) ? 'unreachable' : 'error';
+    error = result === 'unreachable' ? `channel unreachable at ${opts.channelUrl} (${oneLine(e)}); the current model keeps serving` : oneLine(e);
   }
   const status: AgentStatus = {
     schema: 'edgeml-agent-status/1', deviceId: opts.deviceId, channel: opts.channel, target: opts.target,

@@ -44,7 +44,7 @@ export function agentCommand(): Command {
     .option('--model <name>', 'the model, when the channel holds several')
     .option('--accelerator <name>', 'what this device has beyond a CPU (cuda, tensorrt, openvino...)', 'none')
     .option('--max-latency <time>', 'health check: one inference must take at most this long, e.g. 50ms')
-    .option('--once', 'poll once and exit: 0 up to date or installed, 1 refused or failed')
+    .option('--once', 'poll once and exit: 0 up to date or installed, 1 refused, failed or unreachable')
     .option('--interval <time>', 'time between polls', '5m')
     .option('--timeout <time>', 'give up on a download that stalls this long', '60s')
     .action(async (flags: AgentFlags) => {
@@ -52,7 +52,7 @@ export function agentCommand(): Command {
       if (flags.once) {
         const s = await pollOnce(opts);
         process.stdout.write(line(s));
-        if (s.lastResult === 'error' || s.lastResult === 'health-check-failed') throw new CheckFailure(s.lastError ?? s.lastResult);
+        if (s.lastResult === 'error' || s.lastResult === 'health-check-failed' || s.lastResult === 'unreachable') throw new CheckFailure(s.lastError ?? s.lastResult);
         return;
       }
       const interval = parseDuration(flags.interval, '--interval');

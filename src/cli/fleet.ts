@@ -4,18 +4,32 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  LocalDirStorage, addResultsMetrics, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
-  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type ReleaseResult,
+  addResultsMetrics, loadMenderKey, onStore, parseStore, writeMenderArtifacts, type MenderRequest, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
+  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function repoStorage(dir: string | undefined): LocalDirStorage {
-  if (!dir) throw new UserError('--repo is required: the folder that holds (or will hold) the channel');
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--repo ${dir}: is a file; give a folder`);
-  return new LocalDirStorage(dir);
+interface StoreFlags { repo?: string; store?: string; remote?: string }
+
+function storeOf(flags: StoreFlags): StoreSpec {
+  return parseStore(flags.store, flags.repo, { remote: flags.remote });
+}
+
+/** --store and --remote, shared by every command that changes the channel. */
+function withStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--store <where>', "dir (the --repo folder), or git:BRANCH: commit to BRANCH of the checkout here and push, e.g. git:gh-pages", 'dir')
+    .option('--remote <name>', 'with --store git:BRANCH, the remote to push to', 'origin');
+}
+
+/** Retries on a branch (another job pushed first) are worth a line. */
+const retryLog = (line: string) => process.stderr.write(`${line}\n`);
+
+function commitMessage(r: ReleaseResult): string {
+  return `edgeml ${r.status}: ${r.model} ${r.version} on ${r.channel} (release ${r.release}, rollout ${r.rollout.percent}%)`;
 }
 
 function needKeys(dir: string | undefined): string {
@@ -31,10 +45,11 @@ function checkVersion(v: string | undefined): string {
   return version;
 }
 
-function report(r: ReleaseResult, json?: string): void {
+function report(r: ReleaseResult & { mender?: string[] }, json?: string): void {
   const what = { published: 'published', unchanged: 'already published (no change)', promoted: 'promoted', 'rollout-updated': 'rollout changed', 'rolled-back': 'rolled back to' }[r.status];
   process.stdout.write(`${r.channel}: ${what} ${r.model} ${r.version} (release ${r.release}, rollout ${r.rollout.percent}%, timestamp v${r.timestampVersion})\n`);
   for (const t of r.targets) process.stdout.write(`  ${t.target}  ${t.bytes} bytes  sha256 ${t.sha256.slice(0, 12)}  ${t.path}\n`);
+  for (const m of r.mender ?? []) process.stdout.write(`  mender  ${m}\n`);
   if (json) writeFileAtomic(json, `${JSON.stringify(r, null, 2)}\n`);
 }
 
@@ -55,15 +70,26 @@ function keysCommand(): Command {
   return keys;
 }
 
-interface PublishFlags {
-  repo?: string; keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
+interface PublishFlags extends StoreFlags {
+  keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
   results: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
+  mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
+}
+
+/** The Mender options, checked before anything is published. */
+function menderRequest(flags: PublishFlags): MenderRequest | null {
+  if (!flags.mender) return null;
+  if (!flags.menderKey) throw new UserError('--mender-key is required with --mender: an ECDSA P-256 or RSA private key (PEM) to sign the artifacts');
+  const key = loadMenderKey(flags.menderKey);
+  if (!flags.menderDeviceType.length) throw new UserError('--mender-device-type is required with --mender: the Mender device type(s) that may install it, e.g. raspberrypi4');
+  if (!flags.menderDestDir.startsWith('/')) throw new UserError(`--mender-dest-dir ${flags.menderDestDir}: not an absolute path; give the folder on the device, e.g. /var/lib/edgeml/models`);
+  return { key, deviceTypes: flags.menderDeviceType, destDir: flags.menderDestDir };
 }
 
 export function publishCommand(): Command {
-  return new Command('publish')
+  return withStoreOptions(new Command('publish'))
     .description('sign and publish a release of optimized artifacts to a channel')
-    .option('--repo <dir>', 'the channel folder (created on first publish)')
+    .option('--repo <dir>', 'the channel folder (created on first publish); with --store git:BRANCH, a folder inside the branch (default: its top)')
     .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
     .option('--channel <name>', 'canary, beta or stable', 'beta')
     .option('--version <semver>', 'release version, e.g. 1.4.0')
@@ -76,10 +102,14 @@ export function publishCommand(): Command {
     .option('--not-before <time>', 'no device installs it before this ISO time')
     .option('--force', 'publish even though the check failed')
     .option('--json <file>', 'write what was published here')
+    .option('--mender', 'also write a signed Mender Artifact (module-image, single-file) per target, at mender/<channel>/<model>/<version>/<target>.mender')
+    .option('--mender-key <pem>', 'with --mender: ECDSA P-256 or RSA private key that signs the artifacts')
+    .option('--mender-device-type <type>', 'with --mender: a Mender device type that may install it (repeatable)', collect, [])
+    .option('--mender-dest-dir <dir>', 'with --mender: the folder the model file is installed to on the device', '/var/lib/edgeml/models')
     .action(async (flags: PublishFlags) => {
       const channel = checkChannel(flags.channel);
       const version = checkVersion(flags.version);
-      const storage = repoStorage(flags.repo);
+      const store = storeOf(flags);
       const keys = needKeys(flags.keys);
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
       if (flags.check) {
@@ -93,7 +123,14 @@ export function publishCommand(): Command {
       addResultsMetrics(artifacts, flags.results);
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
-      report(await publishRelease(storage, keys, { channel, model, version, artifacts, rollout }), flags.json);
+      const mender = menderRequest(flags);
+      const r = await onStore(store, async (storage) => {
+        const done = await publishRelease(storage, keys, { channel, model, version, artifacts, rollout });
+        // Only for a new release: an unchanged one keeps the artifacts written when it was published.
+        const menderFiles = mender && done.status === 'published' ? await writeMenderArtifacts(storage, done, artifacts, mender) : [];
+        return { ...done, ...(menderFiles.length ? { mender: menderFiles } : {}) };
+      }, commitMessage, retryLog);
+      report(r, flags.json);
     });
 }
 
@@ -107,12 +144,12 @@ function manifestModel(file: string | undefined): string | undefined {
   }
 }
 
-interface PromoteFlags { repo?: string; keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
+interface PromoteFlags extends StoreFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
 
 export function promoteCommand(): Command {
-  return new Command('promote')
+  return withStoreOptions(new Command('promote'))
     .description('copy a release to another channel (new release counter), or change its rollout where it is')
-    .option('--repo <dir>', 'the channel folder')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
     .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
     .option('--channel <name>', 'the channel to promote to', 'stable')
     .option('--version <semver>', 'the release to promote')
@@ -126,38 +163,56 @@ export function promoteCommand(): Command {
       const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
       const version = checkVersion(flags.version);
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-      const r = await promoteRelease(repoStorage(flags.repo), needKeys(flags.keys), { channel, version, model: flags.model, from, rollout });
+      const store = storeOf(flags);
+      const keys = needKeys(flags.keys);
+      const r = await onStore(store, (storage) => promoteRelease(storage, keys, { channel, version, model: flags.model, from, rollout }), commitMessage, retryLog);
       report(r, flags.json);
     });
 }
 
 export function rollbackCommand(): Command {
-  return new Command('rollback')
+  return withStoreOptions(new Command('rollback'))
     .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
-    .option('--repo <dir>', 'the channel folder')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
     .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
     .option('--channel <name>', 'the channel to roll back', 'stable')
     .option('--model <name>', 'the model, when the channel holds several')
     .option('--json <file>', 'write the result here')
-    .action(async (flags: { repo?: string; keys?: string; channel: string; model?: string; json?: string }) => {
+    .action(async (flags: StoreFlags & { keys?: string; channel: string; model?: string; json?: string }) => {
       const channel = checkChannel(flags.channel);
-      report(await rollbackChannel(repoStorage(flags.repo), needKeys(flags.keys), { channel, model: flags.model }), flags.json);
+      const store = storeOf(flags);
+      const keys = needKeys(flags.keys);
+      report(await onStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), commitMessage, retryLog), flags.json);
     });
 }
 
 export function refreshCommand(): Command {
-  return new Command('refresh')
-    .description('re-sign timestamp.json (and the snapshot when it expires within a week); run it on a schedule')
-    .option('--repo <dir>', 'the channel folder')
-    .option('--keys <dir>', 'signing keys (timestamp; snapshot when due)')
+  return withStoreOptions(new Command('refresh'))
+    .description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
+    .option('--keys <dir>', 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those')
     .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
-    .action(async (flags: { repo?: string; keys?: string; expires: string }) => {
-      const storage = repoStorage(flags.repo);
-      if (!existsSync(storage.location)) throw new UserError(`--repo ${storage.location}: no such folder; give the channel folder`);
+    .option('--interval <duration>', 'how often refresh runs: a role that would expire before the next run fails this one', '24h')
+    .action(async (flags: StoreFlags & { keys?: string; expires: string; interval: string }) => {
+      const store = storeOf(flags);
+      if (store.kind === 'dir' && !existsSync(store.dir)) throw new UserError(`--repo ${store.dir}: no such folder; give the channel folder`);
       const ms = parseDuration(flags.expires, '--expires');
-      const r = await refreshChannel(storage, needKeys(flags.keys), new Date(), ms);
-      process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}${r.snapshotResigned ? ' (snapshot re-signed)' : ''}\n`);
+      const interval = parseDuration(flags.interval, '--interval');
+      const keys = needKeys(flags.keys);
+      const r = await onStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: ms, intervalMs: interval }),
+        (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`, retryLog);
+      reportRefresh(r, flags.interval);
     });
+}
+
+/** One line per renewed role on stdout, one per role not renewed on stderr; exit 1 if one expires before the next run. */
+export function reportRefresh(r: RefreshResult, interval: string): void {
+  process.stdout.write(`timestamp v${r.timestampVersion} valid until ${r.expires}\n`);
+  for (const x of r.renewed) process.stdout.write(`renewed ${x.role} v${x.version}, valid until ${x.expires}\n`);
+  for (const x of r.notRenewed) process.stderr.write(`not renewed: ${x.role} expires ${x.expires}; give --keys ${x.missing} to renew it\n`);
+  if (r.expiring.length) {
+    throw new CheckFailure(`${r.expiring.map((x) => `${x.role} expires ${x.expires}`).join(', ')}: before the next refresh (--interval ${interval}); devices will refuse the channel then, renew with the missing keys`);
+  }
 }
 
 export function fleetCommands(): Command[] {

@@ -2,7 +2,10 @@
 export { CHANNELS, checkChannel, initKeys, isChannel, keyIdOf, readPublicKeys, signerFor, tufKey, type Channel, type PublicKeys, type SigningKey } from './keys.js';
 export { EXPIRY_MS, isSemver, releaseInfoOf, targetPath, type Hardware, type ReleaseInfo, type Rollout } from './metadata.js';
 export { LocalDirStorage, type ChannelStorage } from './storage.js';
-export { loadState, refreshChannel, type ChannelState } from './repo.js';
+export { loadState, type ChannelState } from './repo.js';
+export { RENEW_WITHIN_MS, refreshChannel, type RefreshResult, type RefreshRole } from './refresh.js';
 export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, readCheck, type ArtifactInput, type CheckDocument, type OptimizeManifest } from './inputs.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath, type ReleaseResult } from './release.js';
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
+export { describeStore, onStore, parseStore, type StoreSpec } from './stores.js';
+export { loadMenderKey, menderArtifact, menderPath, writeMenderArtifacts, type MenderOptions, type MenderRequest } from './mender.js';

@@ -81,7 +81,7 @@ function verifyState(s: ChannelState, location: string): void {
 }
 
 /** Next free version of a versioned file: past the current one and past any file a crashed writer left. */
-async function nextVersion(storage: ChannelStorage, role: string, current: number): Promise<number> {
+export async function nextVersion(storage: ChannelStorage, role: string, current: number): Promise<number> {
   let max = current;
   const re = new RegExp(`^(\\d+)\\.${role}\\.json$`);
   for (const f of await storage.list('')) {
@@ -89,6 +89,13 @@ async function nextVersion(storage: ChannelStorage, role: string, current: numbe
     if (m) max = Math.max(max, Number(m[1]));
   }
   return max + 1;
+}
+
+/** A targets role (top-level `targets` or a channel) re-signed at a new version. */
+export interface RoleChange {
+  role: 'targets' | Channel;
+  signed: Targets;
+  key: SigningKey;
 }
 
 export interface SigningKeys {
@@ -121,7 +128,7 @@ export function keysFor(state: ChannelState, keysDir: string, channel: Channel |
  */
 export async function commit(
   storage: ChannelStorage, state: ChannelState, keys: SigningKeys, now: Date,
-  change: { channel: Channel; targets: Targets } | null,
+  change: { channel: Channel; targets: Targets } | RoleChange[] | null,
   timestampExpiresInMs = EXPIRY_MS.timestamp,
 ): Promise<number> {
   const created: string[] = [];
@@ -133,12 +140,16 @@ export async function commit(
     created.push(name);
   };
   const meta: Record<string, MetaFile> = { ...state.snapshot.signed.meta };
-  if (change) {
+  let changes: RoleChange[] = [];
+  if (Array.isArray(change)) changes = change;
+  else if (change) {
     if (!keys.channel) throw new Error('internal: channel key not loaded');
-    const md = signWith(change.targets, [keys.channel]);
-    const bytes = serialize(md);
-    await create(`${change.targets.version}.${change.channel}.json`, bytes);
-    meta[`${change.channel}.json`] = metaFileFor(change.targets.version, bytes);
+    changes = [{ role: change.channel, signed: change.targets, key: keys.channel }];
+  }
+  for (const c of changes) {
+    const bytes = serialize(signWith(c.signed, [c.key]));
+    await create(`${c.signed.version}.${c.role}.json`, bytes);
+    meta[`${c.role}.json`] = metaFileFor(c.signed.version, bytes);
   }
   const snapVersion = await nextVersion(storage, 'snapshot', state.snapshot.signed.version);
   const snapBytes = serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot]));
@@ -209,24 +220,4 @@ export async function initChannel(storage: ChannelStorage, keysDir: string, now:
   }
   const ts = serialize(signWith(buildTimestamp(1, now, metaFileFor(1, snap)), [timestampKey]));
   await storage.replace('timestamp.json', ts);
-}
-
-/** Re-signs timestamp.json (and the snapshot when it expires within a week) with fresh expiry. */
-export async function refreshChannel(
-  storage: ChannelStorage, keysDir: string, now: Date, timestampExpiresInMs = EXPIRY_MS.timestamp,
-): Promise<{ timestampVersion: number; expires: string; snapshotResigned: boolean }> {
-  return withChannel(storage, async (state) => {
-    if (!state) throw new UserError(`--repo ${storage.location}: empty; publish a release first`);
-    const roles = state.root.signed.roles;
-    const timestamp = loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', roles.timestamp.keyIDs);
-    const soon = new Date(now.getTime() + 7 * 86_400_000);
-    if (state.snapshot.signed.isExpired(soon)) {
-      const snapshot = loadSigningKey(keysDir, 'snapshot.pem', 'snapshot', roles.snapshot.keyIDs);
-      const v = await commit(storage, state, { snapshot, timestamp }, now, null, timestampExpiresInMs);
-      return { timestampVersion: v, expires: new Date(now.getTime() + timestampExpiresInMs).toISOString(), snapshotResigned: true };
-    }
-    const ts = buildTimestamp(state.timestamp.signed.version + 1, now, state.timestamp.signed.snapshotMeta, timestampExpiresInMs);
-    await storage.replace('timestamp.json', serialize(signWith(ts, [timestamp])));
-    return { timestampVersion: ts.version, expires: ts.expires, snapshotResigned: false };
-  });
 }

@@ -1,0 +1,133 @@
+// A Mender Artifact (format version 3) per released target, for fleets already on Mender: a
+// module-image of type `single-file` that installs the model file into `dest_dir` on the device.
+// Layout (an uncompressed tar, in this order): version, manifest (sha256sum lines over every other
+// file, payload files as data/0000/<name>), manifest.sig (base64 signature of the manifest),
+// header.tar.gz (header-info, headers/0000/type-info), data/0000.tar.gz (the payload files).
+import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { UserError, oneLine } from '../errors.js';
+import type { ArtifactInput } from './inputs.js';
+import type { ReleaseResult } from './release.js';
+import type { ChannelStorage } from './storage.js';
+
+export interface MenderOptions {
+  /** Artifact name (Mender refuses to install the same name twice in a row). */
+  name: string;
+  /** Software name and version: provided as rootfs-image.<softwareName>.version. */
+  softwareName: string;
+  softwareVersion: string;
+  deviceTypes: string[];
+  /** Folder on the device the file goes to, and its name there. */
+  destDir: string;
+  fileName: string;
+  /** An ECDSA P-256 or RSA private key (PEM); the manifest is signed with sha256. */
+  key: KeyObject;
+}
+
+interface Entry {
+  name: string;
+  data: Buffer;
+}
+
+// Fixed metadata for reproducible bytes: the same release gives the same artifact.
+const HEADER = { mode: 0o600, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0) };
+
+/** An uncompressed tar of `entries`, in order, with fixed owners and times. */
+export async function tarOf(entries: Entry[], mode = HEADER.mode): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve, reject) => {
+    p.on('end', resolve);
+    p.on('error', reject);
+  });
+  for (const e of entries) {
+    await new Promise<void>((resolve, reject) => p.entry({ ...HEADER, mode, name: e.name, size: e.data.length }, e.data, (err) => (err ? reject(err) : resolve())));
+  }
+  p.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+/** Loads a Mender signing key: ECDSA (P-256) or RSA, PEM. */
+export function loadMenderKey(file: string, flag = '--mender-key'): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `not a PEM private key (${oneLine(e)})`}; give an ECDSA P-256 or RSA key, e.g. 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'`);
+  }
+  const type = key.asymmetricKeyType;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (!(type === 'rsa' || (type === 'ec' && curve === 'prime256v1'))) {
+    throw new UserError(`${flag} ${file}: a ${type}${curve ? ` ${curve}` : ''} key; Mender verifies ECDSA P-256 or RSA signatures, give one of those`);
+  }
+  return key;
+}
+
+/** Mender's signature of the manifest: RSA PKCS#1 v1.5 or ECDSA as raw r||s, sha256, base64. */
+function signManifest(manifest: Buffer, key: KeyObject): Buffer {
+  const sig = key.asymmetricKeyType === 'ec' ? sign('sha256', manifest, { key, dsaEncoding: 'ieee-p1363' }) : sign('sha256', manifest, key);
+  return Buffer.from(sig.toString('base64'));
+}
+
+export async function menderArtifact(file: Buffer, o: MenderOptions): Promise<Buffer> {
+  const payload: Entry[] = [
+    { name: o.fileName, data: file },
+    { name: 'dest_dir', data: Buffer.from(o.destDir) },
+    { name: 'filename', data: Buffer.from(o.fileName) },
+    { name: 'permissions', data: Buffer.from('644') },
+  ];
+  const version = json({ format: 'mender', version: 3 });
+  const headerInfo = json({ payloads: [{ type: 'single-file' }], artifact_provides: { artifact_name: o.name }, artifact_depends: { device_type: o.deviceTypes } });
+  const typeInfo = json({
+    type: 'single-file',
+    artifact_provides: { [`rootfs-image.${o.softwareName}.version`]: o.softwareVersion },
+    clears_artifact_provides: [`rootfs-image.${o.softwareName}.*`],
+  });
+  const header = gzipSync(await tarOf([{ name: 'header-info', data: headerInfo }, { name: 'headers/0000/type-info', data: typeInfo }]));
+  const data = gzipSync(await tarOf(payload, 0o644));
+  const lines = [...payload.map((p) => `${sha256(p.data)}  data/0000/${p.name}`), `${sha256(header)}  header.tar.gz`, `${sha256(version)}  version`];
+  const manifest = Buffer.from(`${lines.join('\n')}\n`);
+  return tarOf([
+    { name: 'version', data: version },
+    { name: 'manifest', data: manifest },
+    { name: 'manifest.sig', data: signManifest(manifest, o.key) },
+    { name: 'header.tar.gz', data: header },
+    { name: 'data/0000.tar.gz', data },
+  ]);
+}
+
+export interface MenderRequest {
+  key: KeyObject;
+  deviceTypes: string[];
+  destDir: string;
+}
+
+/** Where the artifact of one released target goes, next to the channel's metadata. */
+export function menderPath(r: Pick<ReleaseResult, 'channel' | 'model' | 'version'>, target: string): string {
+  return `mender/${r.channel}/${r.model}/${r.version}/${target}.mender`;
+}
+
+/** One signed Mender Artifact per target of a release just published; returns their paths in the store. */
+export async function writeMenderArtifacts(storage: ChannelStorage, r: ReleaseResult, artifacts: ArtifactInput[], req: MenderRequest): Promise<string[]> {
+  const out: string[] = [];
+  for (const t of r.targets) {
+    const a = artifacts.find((x) => x.target === t.target);
+    if (!a) continue;
+    const bytes = await menderArtifact(readFileSync(a.localPath), {
+      name: `${r.model}-${r.version}-${t.target}`, softwareName: `${r.model}-${t.target}`, softwareVersion: r.version,
+      deviceTypes: req.deviceTypes, destDir: req.destDir, fileName: a.file, key: req.key,
+    });
+    const path = menderPath(r, t.target);
+    await storage.replace(path, bytes);
+    out.push(path);
+  }
+  return out;
+}
