@@ -53672,8 +53672,6 @@ function runWorker(request, onProgress) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/bench/backends/report.js
-// What a vendor benchmark tool tells us, in our units (ms, bytes), before it becomes a results
-// document. A figure the tool does not print is null, never a guess.
 
 const TOOL_RUNTIME = {
     trtexec: 'TensorRT',

@@ -72221,8 +72221,6 @@ function runner_runWorker(request, onProgress) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/bench/backends/report.js
-// What a vendor benchmark tool tells us, in our units (ms, bytes), before it becomes a results
-// document. A figure the tool does not print is null, never a guess.
 
 const TOOL_RUNTIME = {
     trtexec: 'TensorRT',

@@ -1,19 +1,12 @@
 // What a vendor benchmark tool tells us, in our units (ms, bytes), before it becomes a results
 // document. A figure the tool does not print is null, never a guess.
+import type { ReportedLatencySummary } from '../../results/types.js';
 import { UserError } from '../../errors.js';
 
 export type VendorTool = 'trtexec' | 'benchmark_app' | 'benchmark_model';
 
-export interface ReportedLatency {
-  mean: number | null;
-  stddev: number | null;
-  min: number | null;
-  max: number | null;
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+/** The results document's latency figures: null where the tool does not print one. */
+export type ReportedLatency = ReportedLatencySummary;
 
 export interface ToolReport {
   tool: VendorTool;
