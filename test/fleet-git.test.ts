@@ -1,7 +1,7 @@
 // The channel on a git branch (what GitHub Pages serves): a real bare repository as the remote,
 // publishers in separate clones, concurrent publishes that both land, a rejected push redone on
 // the new tip, and a plain tuf-js client verifying a checkout of the branch.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
@@ -9,7 +9,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { collectArtifacts, loadState, onStore, parseStore, publishRelease, releasesOf, LocalDirStorage } from '../src/fleet/index.js';
 import { initKeys } from '../src/fleet/keys.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';
-import { CLI, MODELS, edgeml, runActionBundle, tempDir } from './helpers.js';
+import { MODELS, edgeml, edgemlAsync, runActionBundle, tempDir } from './helpers.js';
+
+const edgemlIn = (cwd: string, args: string[]) => edgemlAsync(args, {}, cwd);
 
 let base: string;
 let keys: string;
@@ -32,18 +34,6 @@ function artifacts(model: string): string {
   const dir = tempDir('edgeml-git-art-');
   copyFileSync(model, join(dir, 'cpu-fp32.onnx'));
   return dir;
-}
-
-/** The CLI in `cwd`, as a promise, so two can run at once. */
-function edgemlIn(cwd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 /** A checkout of the branch tip as it is on the remote. */

@@ -1,8 +1,11 @@
 // A stand-in for the GitHub REST API on 127.0.0.1. Every request is checked against GitHub's
 // published OpenAPI description (@octokit/openapi, api.github.com): the route and method must
 // exist, query parameters must be declared, and JSON bodies must match the operation's
-// requestBody schema (ajv). Anything else is answered 404/422 and recorded as a violation, which
-// tests assert to be empty. Issue comments live in memory; faults can be injected.
+// requestBody schema (ajv), binary uploads must say application/octet-stream with a length and
+// the required query parameters. Anything else is answered 404/422 and recorded as a violation,
+// which tests assert to be empty. Issue comments and releases (with their assets) live in memory;
+// faults can be injected. Release assets are also served the way github.com serves them to
+// anyone: GET /OWNER/REPO/releases/download/TAG/NAME redirects (302) to the file's bytes.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,6 +67,32 @@ export interface Fault {
   message: string;
   /** How many requests it answers; Infinity for all. */
   times: number;
+  /** On an upload: leave an empty asset in state 'starter', as GitHub does after a 502. */
+  starter?: boolean;
+}
+
+export interface Asset {
+  id: number;
+  name: string;
+  size: number;
+  state: 'uploaded' | 'starter';
+  content_type: string;
+  created_at: string;
+  updated_at: string;
+  bytes: Buffer;
+}
+
+export interface Release {
+  id: number;
+  repo: string;
+  tag_name: string;
+  name: string | null;
+  body: string | null;
+  draft: boolean;
+  prerelease: boolean;
+  make_latest?: string;
+  created_at: string;
+  assets: Asset[];
 }
 
 export interface RecordedRequest {
@@ -85,10 +114,23 @@ export interface GitHubServer {
   createBarrier: number;
   /** Ids of the comments created through the API, in order. */
   createdIds: number[];
+  /** Repositories that exist ("owner/repo"); releases of others answer 404. */
+  repositories: Set<string>;
+  releases: Release[];
+  /** Paths of the public download route (…/releases/download/TAG/NAME), in order. */
+  downloads: string[];
+  /** Answers a public download itself when it returns true (a test playing the CDN). */
+  downloadHook: ((name: string, res: ServerResponse) => boolean) | null;
+  release(repo: string, tag: string): Release | undefined;
   /** Comments that are not ours: written by people, quoting or not our marker. */
   addComment(issue: string, body: string, login?: string): Comment;
   issueComments(issue: string): Comment[];
   close(): Promise<void>;
+}
+
+/** GitHub's treatment of asset names: other characters become '.', no leading or trailing dot. */
+export function githubAssetName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '.').replace(/^\.+|\.+$/g, '');
 }
 
 function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
@@ -107,6 +149,40 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     pulls: new Map<string, string>(),
     createBarrier: 0,
     createdIds: [] as number[],
+    repositories: new Set<string>(),
+    releases: [] as Release[],
+    downloads: [] as string[],
+    downloadHook: null as ((name: string, res: ServerResponse) => boolean) | null,
+  };
+  const findRelease = (repo: string, tag: string) => state.releases.find((r) => r.repo === repo && r.tag_name === tag);
+  const publicAsset = (r: Release, a: Asset) => ({
+    url: `${url}/repos/${r.repo}/releases/assets/${a.id}`, id: a.id, node_id: `RA_${a.id}`, name: a.name, label: null, state: a.state,
+    content_type: a.content_type, size: a.size, download_count: 0, created_at: a.created_at, updated_at: a.updated_at,
+    browser_download_url: `${url}/${r.repo}/releases/download/${r.tag_name}/${a.name}`, uploader: null,
+  });
+  const publicRelease = (r: Release) => ({
+    url: `${url}/repos/${r.repo}/releases/${r.id}`, html_url: `https://github.com/${r.repo}/releases/tag/${r.tag_name}`, id: r.id, node_id: `RE_${r.id}`,
+    tag_name: r.tag_name, target_commitish: 'main', name: r.name, body: r.body, draft: r.draft, prerelease: r.prerelease, created_at: r.created_at,
+    published_at: r.draft ? null : r.created_at, upload_url: `${url}/repos/${r.repo}/releases/${r.id}/assets{?name,label}`,
+    assets_url: `${url}/repos/${r.repo}/releases/${r.id}/assets`, assets: r.assets.map((a) => publicAsset(r, a)),
+  });
+  const assetById = (repo: string, id: number) => {
+    for (const r of state.releases) if (r.repo === repo) for (const a of r.assets) if (a.id === id) return { release: r, asset: a };
+    return undefined;
+  };
+  /** One page of a list, with GitHub's Link header. */
+  const paged = <T>(u: URL, all: T[]): { items: T[]; headers: Record<string, string> } => {
+    const perPage = Math.min(100, Number(u.searchParams.get('per_page') ?? 30));
+    const page = Math.max(1, Number(u.searchParams.get('page') ?? 1));
+    const last = Math.max(1, Math.ceil(all.length / perPage));
+    const link = (p: number, rel: string) => {
+      const next = new URL(u);
+      next.searchParams.set('page', String(p));
+      next.searchParams.set('per_page', String(perPage));
+      return `<${next}>; rel="${rel}"`;
+    };
+    const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
+    return { items: all.slice((page - 1) * perPage, page * perPage), headers: links.length ? { link: links.join(', ') } : {} };
   };
   let url = '';
 
@@ -148,7 +224,13 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       const p = params.find((x) => x.in === 'path' && x.name === name);
       if (p?.schema?.type === 'integer' && !/^\d+$/.test(values[i])) return reject(422, `path parameter '${name}' must be an integer`);
     }
-    if (op.requestBody?.content?.['application/json']) {
+    for (const p of params) {
+      if (p.in === 'query' && (p as { required?: boolean }).required && !query.has(p.name)) return reject(422, `query parameter '${p.name}' is required by ${op.operationId}`);
+    }
+    if (op.requestBody?.content?.['application/octet-stream']) {
+      if (req.headers['content-type'] !== 'application/octet-stream') return reject(422, `${op.operationId} takes raw bytes: content-type must be application/octet-stream, not ${req.headers['content-type']}`);
+      if (req.headers['content-length'] === undefined) return reject(411, `${op.operationId} needs a content-length header`);
+    } else if (op.requestBody?.content?.['application/json']) {
       const validateBody = ajv.getSchema(`github#/${pointer('paths', route.template, method, 'requestBody', 'content', 'application/json', 'schema')}`)!;
       if (!validateBody(body)) return reject(422, `body does not match ${op.operationId}: ${ajv.errorsText(validateBody.errors)}`);
     } else if (body !== undefined) {
@@ -157,10 +239,37 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     return { op, args: Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(values[i])])) };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+  /** github.com's public download of a release asset, and the storage host it redirects to. */
+  function web(u: URL, res: ServerResponse): boolean {
+    const object = /^\/_objects\/(\d+)$/.exec(u.pathname);
+    if (object) {
+      const found = state.releases.flatMap((r) => r.assets).find((a) => a.id === Number(object[1]));
+      if (!found) return (res.writeHead(404).end('Not Found'), true);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': found.size });
+      res.end(found.bytes);
+      return true;
+    }
+    const download = /^\/([^/]+\/[^/]+)\/releases\/download\/([^/]+)\/([^/]+)$/.exec(u.pathname);
+    if (!download) return false;
+    const name = decodeURIComponent(download[3]);
+    state.downloads.push(`${decodeURIComponent(download[2])}/${name}`);
+    if (state.downloadHook?.(name, res)) return true;
+    const r = findRelease(download[1], decodeURIComponent(download[2]));
+    const a = r && !r.draft ? r.assets.find((x) => x.name === name && x.state === 'uploaded') : undefined;
+    if (!a) return (res.writeHead(404).end('Not Found'), true);
+    res.writeHead(302, { location: `${url}/_objects/${a.id}` }).end();
+    return true;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, bytes: Buffer): Promise<void> {
     const u = new URL(req.url ?? '/', url);
     const method = req.method ?? 'GET';
-    const record = (status: number, operationId?: string) => state.requests.push({ method, path: u.pathname, operationId, status });
+    if (method === 'GET' && web(u, res)) return;
+    const record = (status: number, operationId?: string) => {
+      state.requests.push({ method, path: u.pathname, operationId, status });
+    };
+    const binary = req.headers['content-type'] === 'application/octet-stream';
+    const raw = binary ? '' : bytes.toString('utf8');
     let body: unknown;
     if (raw) {
       try {
@@ -177,6 +286,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     const fault = state.faults.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(u.pathname)));
     if (fault) {
       fault.times--;
+      if (fault.starter && op.operationId === 'repos/upload-release-asset') {
+        const r = state.releases.find((x) => x.id === Number(args.release_id));
+        const now = new Date().toISOString();
+        r?.assets.push({ id: nextId++, name: githubAssetName(u.searchParams.get('name') ?? ''), size: 0, state: 'starter', content_type: 'application/octet-stream', created_at: now, updated_at: now, bytes: Buffer.alloc(0) });
+      }
       record(fault.status, op.operationId);
       return send(res, fault.status, { message: fault.message, documentation_url: 'https://docs.github.com/rest' }, fault.headers);
     }
@@ -187,18 +301,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     };
     switch (op.operationId) {
       case 'issues/list-comments': {
-        const perPage = Math.min(100, Number(u.searchParams.get('per_page') ?? 30));
-        const page = Math.max(1, Number(u.searchParams.get('page') ?? 1));
-        const all = issueComments(issue);
-        const last = Math.max(1, Math.ceil(all.length / perPage));
-        const link = (p: number, rel: string) => {
-          const next = new URL(u);
-          next.searchParams.set('page', String(p));
-          next.searchParams.set('per_page', String(perPage));
-          return `<${next}>; rel="${rel}"`;
-        };
-        const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
-        return reply(200, all.slice((page - 1) * perPage, page * perPage).map(publicComment), links.length ? { link: links.join(', ') } : {});
+        const page = paged(u, issueComments(issue).map(publicComment));
+        return reply(200, page.items, page.headers);
       }
       case 'issues/create-comment': {
         const text = (body as { body: string }).body;
@@ -232,6 +336,72 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         const sha = state.pulls.get(issue);
         return sha ? reply(200, { number: Number(args.pull_number), state: 'open', head: { sha, ref: 'feature' }, base: { sha: '0'.repeat(40), ref: 'main' } }) : reply(404, { message: 'Not Found' });
       }
+      case 'repos/get':
+        return state.repositories.has(`${args.owner}/${args.repo}`)
+          ? reply(200, { id: 1, name: args.repo, full_name: `${args.owner}/${args.repo}`, private: false, default_branch: 'main' })
+          : reply(404, { message: 'Not Found' });
+      case 'repos/get-release-by-tag': {
+        const r = findRelease(`${args.owner}/${args.repo}`, args.tag);
+        return r ? reply(200, publicRelease(r)) : reply(404, { message: 'Not Found' });
+      }
+      case 'repos/create-release': {
+        const repo = `${args.owner}/${args.repo}`;
+        if (!state.repositories.has(repo)) return reply(404, { message: 'Not Found' });
+        const b = body as { tag_name: string; name?: string; body?: string; draft?: boolean; prerelease?: boolean; make_latest?: string };
+        if (findRelease(repo, b.tag_name)) {
+          return reply(422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }] });
+        }
+        const r: Release = {
+          id: nextId++, repo, tag_name: b.tag_name, name: b.name ?? null, body: b.body ?? null, draft: b.draft ?? false, prerelease: b.prerelease ?? false,
+          make_latest: b.make_latest, created_at: new Date().toISOString(), assets: [],
+        };
+        state.releases.push(r);
+        return reply(201, publicRelease(r));
+      }
+      case 'repos/list-release-assets': {
+        const r = state.releases.find((x) => x.repo === `${args.owner}/${args.repo}` && x.id === Number(args.release_id));
+        if (!r) return reply(404, { message: 'Not Found' });
+        const page = paged(u, r.assets.map((a) => publicAsset(r, a)));
+        return reply(200, page.items, page.headers);
+      }
+      case 'repos/upload-release-asset': {
+        const r = state.releases.find((x) => x.repo === `${args.owner}/${args.repo}` && x.id === Number(args.release_id));
+        if (!r) return reply(404, { message: 'Not Found' });
+        if (Number(req.headers['content-length']) !== bytes.length) return reply(400, { message: 'content-length does not match the body' });
+        const name = githubAssetName(u.searchParams.get('name')!);
+        if (r.assets.some((a) => a.name === name)) {
+          return reply(422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }] });
+        }
+        const now = new Date().toISOString();
+        const a: Asset = { id: nextId++, name, size: bytes.length, state: 'uploaded', content_type: 'application/octet-stream', created_at: now, updated_at: now, bytes };
+        r.assets.push(a);
+        return reply(201, publicAsset(r, a));
+      }
+      case 'repos/get-release-asset':
+      case 'repos/update-release-asset':
+      case 'repos/delete-release-asset': {
+        const found = assetById(`${args.owner}/${args.repo}`, Number(args.asset_id));
+        if (!found) return reply(404, { message: 'Not Found' });
+        const { release: r, asset: a } = found;
+        if (op.operationId === 'repos/delete-release-asset') {
+          r.assets.splice(r.assets.indexOf(a), 1);
+          return reply(204);
+        }
+        if (op.operationId === 'repos/update-release-asset') {
+          const name = (body as { name?: string }).name;
+          if (name !== undefined) {
+            if (r.assets.some((x) => x !== a && x.name === githubAssetName(name))) {
+              return reply(422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }] });
+            }
+            a.name = githubAssetName(name);
+            a.updated_at = new Date().toISOString();
+          }
+          return reply(200, publicAsset(r, a));
+        }
+        // The bytes: GitHub redirects to its storage host; the JSON otherwise.
+        if (req.headers.accept === 'application/octet-stream') return reply(302, undefined, { location: `${url}/_objects/${a.id}` });
+        return reply(200, publicAsset(r, a));
+      }
       default:
         state.violations.push(`${method} ${u.pathname}: ${op.operationId} is in the description but not served by this stand-in`);
         return reply(501, { message: `${op.operationId} not served here` });
@@ -239,11 +409,10 @@ export async function startGitHubServer(): Promise<GitHubServer> {
   }
 
   const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (raw += chunk));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      handle(req, res, raw).catch((e: unknown) => {
+      handle(req, res, Buffer.concat(chunks)).catch((e: unknown) => {
         state.violations.push(`server error: ${String(e)}`);
         send(res, 500, { message: 'stand-in crashed' });
       });
@@ -254,6 +423,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
   return Object.assign(state, {
     url,
     addComment: (issue: string, body: string, login = 'octocat') => publicComment(newComment(issue, body, login)),
+    release: findRelease,
     issueComments: (issue: string) => issueComments(issue).map(publicComment),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });

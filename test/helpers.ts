@@ -1,5 +1,5 @@
 // Paths of the real models the tests use, and a runner for the built CLI bundle.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,6 +48,21 @@ export function edgeml(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * The CLI in a child process, as a promise: for tests whose HTTP servers live in this process
+ * (spawnSync would block them), and to run two at once.
+ */
+export function edgemlAsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: 'true', ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Flags for a short measurement: tests check behaviour, not speed. */
 export const QUICK = ['--warmup', '2', '--min-iterations', '5', '--min-duration', '0', '--max-duration', '5s'];
 
@@ -56,16 +71,36 @@ export const QUICK = ['--warmup', '2', '--min-iterations', '5', '--min-duration'
  * INPUT_* (defaults filled in), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, in a fresh folder.
  */
 export function runActionBundle(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, cwd?: string) {
+  const run = actionRun(name, inputs, extraEnv, cwd);
+  return run.finish(spawnSync(process.execPath, run.args, { cwd: run.dir, env: run.env, encoding: 'utf8', timeout: 300_000 }));
+}
+
+/** runActionBundle in a child process that does not block this one (for servers living in the test). */
+export function runActionBundleAsync(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, cwd?: string) {
+  const run = actionRun(name, inputs, extraEnv, cwd);
+  return new Promise<ReturnType<typeof run.finish>>((resolve) => {
+    const p = spawn(process.execPath, run.args, { cwd: run.dir, env: run.env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve(run.finish({ status, stdout, stderr })));
+  });
+}
+
+function actionRun(name: string, inputs: Record<string, string>, extraEnv: Record<string, string>, cwd?: string) {
   const action = parse(readFileSync(join(ROOT, `actions/${name}/action.yml`), 'utf8')) as { inputs: Record<string, { default?: string }> };
   const dir = cwd ?? tempDir('edgeml-action-');
   const files = { GITHUB_OUTPUT: join(tempDir('edgeml-gh-'), 'output'), GITHUB_STEP_SUMMARY: join(tempDir('edgeml-gh-'), 'summary.md') };
   for (const f of Object.values(files)) writeFileSync(f, '');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files, ...extraEnv };
   for (const [input, spec] of Object.entries(action.inputs)) env[`INPUT_${input.toUpperCase()}`] = inputs[input] ?? spec.default ?? '';
-  const r = spawnSync(process.execPath, [join(ROOT, `dist/${name}/index.js`)], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
-  const outputs: Record<string, string> = {};
-  // GITHUB_OUTPUT holds name<<DELIMITER\nvalue\nDELIMITER blocks.
-  const text = readFileSync(files.GITHUB_OUTPUT, 'utf8');
-  for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
-  return { ...r, dir, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+  const finish = <R extends { status: number | null; stdout: string; stderr: string }>(r: R) => {
+    const outputs: Record<string, string> = {};
+    // GITHUB_OUTPUT holds name<<DELIMITER\nvalue\nDELIMITER blocks.
+    const text = readFileSync(files.GITHUB_OUTPUT, 'utf8');
+    for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
+    return { ...r, dir, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+  };
+  return { args: [join(ROOT, `dist/${name}/index.js`)], dir, env, finish };
 }

@@ -73166,7 +73166,9 @@ function retryDelay(e, attempt, policy = DEFAULT_RETRY, now = Date.now()) {
     return null;
 }
 function api_octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
-    const octokit = getOctokit(token);
+    // GITHUB_API_URL read now, not when @actions/github was loaded: GHES, and the tests' stand-in.
+    const baseUrl = process.env.GITHUB_API_URL;
+    const octokit = getOctokit(token, baseUrl ? { baseUrl } : {});
     octokit.hook.wrap('request', async (request, options) => {
         for (let attempt = 0;; attempt++) {
             try {
@@ -73177,7 +73179,7 @@ function api_octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
                 if (wait === null)
                     throw e;
                 const status = e.status ?? 'no response';
-                const route = String(options.url).replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '');
+                const route = String(options.url).replace(/^https?:\/\/[^/]+/, '').replace(/(\?|\{\?).*$/, '');
                 log.info(`GitHub API ${options.method} ${route}: ${status}; retrying in ${(wait / 1000).toFixed(1)} s`);
                 await new Promise((resolve) => setTimeout(resolve, wait));
             }

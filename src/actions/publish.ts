@@ -1,5 +1,5 @@
 // The `publish` action: on a tag, sign and publish the optimize artifacts to the channel (the
-// gh-pages branch, committed and pushed, unless a folder is named),
+// gh-pages branch, committed and pushed, unless a folder or a release:TAG store is named),
 // with the signing keys taken from secrets (masked, written 0600 to a private temp folder and
 // removed afterwards), and the release notes table in the job summary.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,9 @@ import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import {
   addResultsMetrics, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, onStore, parseNotBefore, parsePercent,
-  parseStore, publishRelease, readCheck, type ReleaseResult,
+  parseStore, publishRelease, readCheck, releaseDownloadUrl, type ReleaseResult,
 } from '../fleet/index.js';
+import { releaseAssetsApiFor } from '../github/releases.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
 
@@ -49,6 +50,13 @@ function writeKeys(channel: string): string {
   return dir;
 }
 
+function needToken(tag: string): string {
+  const token = getInput('github-token');
+  if (!token) throw new UserError(`input 'github-token' is empty; store release:${tag} needs a token that may write releases, e.g. \${{ github.token }} with permissions: contents: write`);
+  core.setSecret(token);
+  return token;
+}
+
 async function main(): Promise<void> {
   const channel = checkChannel(getInputOr('channel', 'beta'), "input 'channel'");
   const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
@@ -64,19 +72,24 @@ async function main(): Promise<void> {
   // Inside Actions the channel goes to the Pages branch unless a folder is named.
   const repo = getInput('repo');
   const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {
-    remote: getInputOr('remote', 'origin'), flag: "input 'store'", repoFlag: "input 'repo'",
+    remote: getInputOr('remote', 'origin'), repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
   });
+  const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, needToken(store.tag), log) : undefined;
   const model = getInputOr('model', 'model');
   const keysDir = getInput('keys-dir') || writeKeys(channel);
   try {
     const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
       onStore(store, (storage) => publishRelease(storage, keysDir, { channel, model, version, artifacts, rollout }),
-        (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line)));
+        (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi));
     log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
     setOutput('status', r.status);
     setOutput('release', r.release);
     setOutput('version', r.version);
     setOutput('timestamp-version', r.timestampVersion);
+    if (store.kind === 'release') {
+      setOutput('channel-url', releaseDownloadUrl(store));
+      log.info(`devices poll ${releaseDownloadUrl(store)} (edgeml agent --channel-url)`);
+    }
     await writeSummary(releaseNotes(r));
   } finally {
     if (!getInput('keys-dir')) rmSync(keysDir, { recursive: true, force: true });

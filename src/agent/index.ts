@@ -7,9 +7,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
-import { Updater } from 'tuf-js';
+import { Updater, type Fetcher } from 'tuf-js';
+import { DefaultFetcher } from 'tuf-js/dist/fetcher.js';
 import { UserError, oneLine } from '../errors.js';
-import { cohortBucket, inRollout, releaseInfoOf, type Channel, type ReleaseInfo } from '../fleet/index.js';
+import { assetName, cohortBucket, inRollout, releaseInfoOf, type Channel, type ReleaseInfo } from '../fleet/index.js';
 import { TargetFile } from '@tufjs/models';
 import { runHealthCheck } from './health.js';
 import { activate, currentSlot, installed, layout, recover, stage, writeJsonAtomic, type Installed, type Layout } from './slots.js';
@@ -91,11 +92,33 @@ export function hardwareFits(info: ReleaseInfo, accelerator: string): boolean {
     (h.accelerator === 'none' || h.accelerator === accelerator);
 }
 
+/** A GitHub release download URL (…/OWNER/REPO/releases/download/TAG): the channel is flat release assets. */
+export function isReleaseChannel(url: string): boolean {
+  return /\/[^/]+\/[^/]+\/releases\/download\/[^/]+\/*$/.test(new URL(url).pathname);
+}
+
+/**
+ * tuf-js's fetcher with each URL under `base` mapped to the release asset that holds the path
+ * (assetName, as the release store names them). Everything else of the default fetcher stays:
+ * its size limits, timeouts and the HTTP errors tuf-js tells apart (a 404 ends the root walk).
+ */
+export function releaseAssetFetcher(base: string, options: { timeout?: number; retry?: number }): Fetcher {
+  const root = `${base.replace(/\/+$/, '')}/`;
+  class ReleaseAssetFetcher extends DefaultFetcher {
+    override fetch(url: string) {
+      const path = url.startsWith(root) ? decodeURIComponent(url.slice(root.length)) : null;
+      return super.fetch(path === null ? url : `${root}${encodeURIComponent(assetName(path))}`);
+    }
+  }
+  return new ReleaseAssetFetcher(options);
+}
+
 function updater(opts: AgentOptions, l: Layout): Updater {
   const base = opts.channelUrl.replace(/\/+$/, '');
+  const fetcher = isReleaseChannel(base) ? releaseAssetFetcher(base, { timeout: opts.fetchTimeoutMs, retry: 0 }) : undefined;
   const make = () => new Updater({
     metadataDir: l.metadata, metadataBaseUrl: base, targetDir: l.staging, targetBaseUrl: `${base}/targets`,
-    config: { fetchTimeout: opts.fetchTimeoutMs, fetchRetry: 0 },
+    config: { fetchTimeout: opts.fetchTimeoutMs, fetchRetry: 0 }, fetcher,
   });
   if (!existsSync(join(l.metadata, 'root.json'))) copyFileSync(opts.root, join(l.metadata, 'root.json'));
   try {

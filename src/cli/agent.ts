@@ -35,7 +35,7 @@ function options(flags: AgentFlags): AgentOptions {
 export function agentCommand(): Command {
   return new Command('agent')
     .description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)')
-    .option('--channel-url <url>', 'where the channel is served (static HTTP)')
+    .option('--channel-url <url>', 'where the channel is served (static HTTP; a GitHub release download URL, .../releases/download/TAG, reads a release store)')
     .option('--root <file>', "the channel's trusted root.json, shipped with the device")
     .option('--channel <name>', 'canary, beta or stable', 'stable')
     .option('--target <name>', 'the artifact target this device runs, e.g. cpu-int8')

@@ -4,29 +4,40 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addResultsMetrics, loadMenderKey, onStore, parseStore, writeMenderArtifacts, type MenderRequest, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
-  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type RefreshResult, type ReleaseResult, type StoreSpec,
+  addResultsMetrics, loadMenderKey, onStore, parseStore, releaseDownloadUrl, writeMenderArtifacts, type MenderRequest, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
+  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type ChannelStorage, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
+import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-interface StoreFlags { repo?: string; store?: string; remote?: string }
+interface StoreFlags { repo?: string; store?: string; remote?: string; githubRepo?: string }
 
 function storeOf(flags: StoreFlags): StoreSpec {
-  return parseStore(flags.store, flags.repo, { remote: flags.remote });
+  return parseStore(flags.store, flags.repo, { remote: flags.remote, repository: flags.githubRepo ?? process.env.GITHUB_REPOSITORY });
 }
 
-/** --store and --remote, shared by every command that changes the channel. */
+/** --store, --remote and --github-repo, shared by every command that changes the channel. */
 function withStoreOptions(cmd: Command): Command {
   return cmd
-    .option('--store <where>', "dir (the --repo folder), or git:BRANCH: commit to BRANCH of the checkout here and push, e.g. git:gh-pages", 'dir')
-    .option('--remote <name>', 'with --store git:BRANCH, the remote to push to', 'origin');
+    .option('--store <where>', 'dir (the --repo folder); git:BRANCH: commit to BRANCH of the checkout here and push, e.g. git:gh-pages; or release:TAG: the assets of that GitHub release (token in GITHUB_TOKEN)', 'dir')
+    .option('--remote <name>', 'with --store git:BRANCH, the remote to push to', 'origin')
+    .option('--github-repo <owner/repo>', 'with --store release:TAG, the repository (default: GITHUB_REPOSITORY)');
 }
 
-/** Retries on a branch (another job pushed first) are worth a line. */
+/** Retries on a branch (another job pushed first), uploads and lock waits are worth a line. */
 const retryLog = (line: string) => process.stderr.write(`${line}\n`);
+const cliLogger = { info: retryLog, warning: (m: string) => retryLog(`warning: ${m}`), group: <T>(_name: string, fn: () => Promise<T>) => fn() };
+
+/** Runs a channel operation on the store; a release store gets the GitHub API with the token from the environment. */
+function inStore<T>(store: StoreSpec, fn: (storage: ChannelStorage) => Promise<T>, message: (result: T) => string): Promise<T> {
+  if (store.kind !== 'release') return onStore(store, fn, message, retryLog);
+  const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
+  if (!token) throw new UserError(`--store release:${store.tag} needs a GitHub token that may write releases (contents: write): set GITHUB_TOKEN or GH_TOKEN`);
+  return onStore(store, fn, message, retryLog, releaseAssetsApiFor(store, token, cliLogger));
+}
 
 function commitMessage(r: ReleaseResult): string {
   return `edgeml ${r.status}: ${r.model} ${r.version} on ${r.channel} (release ${r.release}, rollout ${r.rollout.percent}%)`;
@@ -124,13 +135,14 @@ export function publishCommand(): Command {
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
       const mender = menderRequest(flags);
-      const r = await onStore(store, async (storage) => {
+      const r = await inStore(store, async (storage) => {
         const done = await publishRelease(storage, keys, { channel, model, version, artifacts, rollout });
         // Only for a new release: an unchanged one keeps the artifacts written when it was published.
         const menderFiles = mender && done.status === 'published' ? await writeMenderArtifacts(storage, done, artifacts, mender) : [];
         return { ...done, ...(menderFiles.length ? { mender: menderFiles } : {}) };
-      }, commitMessage, retryLog);
+      }, commitMessage);
       report(r, flags.json);
+      if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
     });
 }
 
@@ -165,7 +177,7 @@ export function promoteCommand(): Command {
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
-      const r = await onStore(store, (storage) => promoteRelease(storage, keys, { channel, version, model: flags.model, from, rollout }), commitMessage, retryLog);
+      const r = await inStore(store, (storage) => promoteRelease(storage, keys, { channel, version, model: flags.model, from, rollout }), commitMessage);
       report(r, flags.json);
     });
 }
@@ -182,7 +194,7 @@ export function rollbackCommand(): Command {
       const channel = checkChannel(flags.channel);
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
-      report(await onStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), commitMessage, retryLog), flags.json);
+      report(await inStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), commitMessage), flags.json);
     });
 }
 
@@ -199,8 +211,8 @@ export function refreshCommand(): Command {
       const ms = parseDuration(flags.expires, '--expires');
       const interval = parseDuration(flags.interval, '--interval');
       const keys = needKeys(flags.keys);
-      const r = await onStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: ms, intervalMs: interval }),
-        (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`, retryLog);
+      const r = await inStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: ms, intervalMs: interval }),
+        (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`);
       reportRefresh(r, flags.interval);
     });
 }

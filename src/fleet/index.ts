@@ -7,5 +7,6 @@ export { RENEW_WITHIN_MS, refreshChannel, type RefreshResult, type RefreshRole }
 export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, readCheck, type ArtifactInput, type CheckDocument, type OptimizeManifest } from './inputs.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath, type ReleaseResult } from './release.js';
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
-export { describeStore, onStore, parseStore, type StoreSpec } from './stores.js';
+export { describeStore, onStore, parseRepository, parseStore, releaseDownloadUrl, type ReleaseLocation, type StoreSpec } from './stores.js';
+export { MAX_ASSET_BYTES, ReleaseAssetStorage, assetName, type ReleaseAsset, type ReleaseAssetsApi, type ReleaseRef } from './release-assets.js';
 export { loadMenderKey, menderArtifact, menderPath, writeMenderArtifacts, type MenderOptions, type MenderRequest } from './mender.js';

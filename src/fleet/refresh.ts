@@ -53,7 +53,7 @@ export async function refreshChannel(storage: ChannelStorage, keysDir: string, n
     throw new UserError(`--expires ${tsMs / 3_600_000}h is not longer than --interval ${interval / 3_600_000}h: the timestamp would expire before the next refresh; make --expires at least twice --interval`);
   }
   return withChannel(storage, async (state) => {
-    if (!state) throw new UserError(`--repo ${storage.location}: empty; publish a release first`);
+    if (!state) throw new UserError(`${storage.location}: empty; publish a release first`);
     return refreshState(storage, state, keysDir, now, tsMs, interval);
   });
 }

@@ -126,7 +126,7 @@ function metricStrings(m: Record<string, number>): Record<string, string> {
 }
 
 function needState(state: ChannelState | null, storage: ChannelStorage): ChannelState {
-  if (!state) throw new UserError(`--repo ${storage.location}: empty; publish a release with 'edgeml publish' first`);
+  if (!state) throw new UserError(`${storage.location}: empty; publish a release with 'edgeml publish' first`);
   return state;
 }
 

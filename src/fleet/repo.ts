@@ -43,7 +43,7 @@ export async function loadState(storage: ChannelStorage): Promise<ChannelState |
   const top = (await storage.list('')).filter((f) => !f.startsWith('.'));
   if (!top.includes('timestamp.json')) {
     if (top.length === 0) return null;
-    throw new UserError(`--repo ${storage.location}: not an edgeml channel (no timestamp.json); give the folder that holds the channel, or an empty one to create it`);
+    throw new UserError(`${storage.location}: not an edgeml channel (no timestamp.json); give the channel's folder (or release tag), or an empty one to create a channel`);
   }
   const where = (p: string) => `${storage.location}/${p}`;
   const timestamp = Metadata.fromJSON(MetadataKind.Timestamp, (await readJson(storage, 'timestamp.json')) as never);
@@ -76,7 +76,7 @@ function verifyState(s: ChannelState, location: string): void {
     s.root.verifyDelegate('targets', s.top);
     for (const c of CHANNELS) s.top.verifyDelegate(c, s.channels[c]);
   } catch (e) {
-    throw new UserError(`--repo ${location}: its metadata does not verify (${oneLine(e)}); restore the channel from its source`);
+    throw new UserError(`${location}: its metadata does not verify (${oneLine(e)}); restore the channel from its source`);
   }
 }
 

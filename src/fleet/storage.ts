@@ -1,5 +1,5 @@
 // Where a channel's files live. The repository code sees only this interface; a local folder is
-// the one backend built so far (tests, air-gapped bundles, a checkout of a Pages branch).
+// one backend (tests, air-gapped bundles, a checkout of a Pages branch); release-assets.ts the other.
 // Versioned files are created exclusively (compare-and-swap on the version number) and never
 // replaced; only the unversioned entry points (timestamp.json, root.json) are replaced, atomically.
 import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -29,10 +29,11 @@ export interface ChannelStorage {
 const LOCK = '.edgeml.lock';
 
 export class LocalDirStorage implements ChannelStorage {
-  constructor(readonly location: string, private readonly lockTimeoutMs = 60_000) {}
+  /** `root` is the folder; `location` names it in messages (a branch's work tree is a temp folder). */
+  constructor(private readonly root: string, private readonly lockTimeoutMs = 60_000, readonly location = root) {}
 
   private full(path: string): string {
-    return join(this.location, ...path.split('/'));
+    return join(this.root, ...path.split('/'));
   }
 
   async read(path: string): Promise<Buffer | null> {
@@ -86,7 +87,7 @@ export class LocalDirStorage implements ChannelStorage {
 
   async list(dir: string): Promise<string[]> {
     try {
-      return readdirSync(dir ? this.full(dir) : this.location);
+      return readdirSync(dir ? this.full(dir) : this.root);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
@@ -98,8 +99,8 @@ export class LocalDirStorage implements ChannelStorage {
   }
 
   async lock(): Promise<() => Promise<void>> {
-    mkdirSync(this.location, { recursive: true });
-    const file = join(this.location, LOCK);
+    mkdirSync(this.root, { recursive: true });
+    const file = join(this.root, LOCK);
     const deadline = Date.now() + this.lockTimeoutMs;
     for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
       try {

@@ -47,7 +47,9 @@ export function retryDelay(e: unknown, attempt: number, policy: RetryPolicy = DE
 export type Octokit = ReturnType<typeof getOctokit>;
 
 export function octokitWithRetry(token: string, log: Logger, policy: RetryPolicy = DEFAULT_RETRY): Octokit {
-  const octokit = getOctokit(token);
+  // GITHUB_API_URL read now, not when @actions/github was loaded: GHES, and the tests' stand-in.
+  const baseUrl = process.env.GITHUB_API_URL;
+  const octokit = getOctokit(token, baseUrl ? { baseUrl } : {});
   octokit.hook.wrap('request', async (request, options) => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -56,7 +58,7 @@ export function octokitWithRetry(token: string, log: Logger, policy: RetryPolicy
         const wait = retryDelay(e, attempt, policy);
         if (wait === null) throw e;
         const status = (e as HttpError).status ?? 'no response';
-        const route = String(options.url).replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '');
+        const route = String(options.url).replace(/^https?:\/\/[^/]+/, '').replace(/(\?|\{\?).*$/, '');
         log.info(`GitHub API ${options.method} ${route}: ${status}; retrying in ${(wait / 1000).toFixed(1)} s`);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
