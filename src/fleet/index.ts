@@ -8,4 +8,7 @@ export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, rea
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath, type ReleaseResult } from './release.js';
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
 export { describeStore, onStore, parseStore, type StoreSpec } from './stores.js';
-export { loadMenderKey, menderArtifact, menderPath, writeMenderArtifacts, type MenderOptions, type MenderRequest } from './mender.js';
+export {
+  loadMenderKey, menderArtifact, menderPath, menderRequest, publishWithMender, readMenderKey, writeMenderArtifacts,
+  type MenderNaming, type MenderOptions, type MenderRequest, type MenderSetting, type MenderSettings, type PublishedRelease,
+} from './mender.js';
