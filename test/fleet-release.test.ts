@@ -3,7 +3,9 @@
 // publish, promote, roll back and refresh; devices (the agent, and a plain tuf-js client) read
 // the assets from the release download URL; concurrent publishes, a killed publish, a failed
 // upload and the refusals.
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
@@ -13,7 +15,6 @@ import { initKeys } from '../src/fleet/keys.js';
 import { releaseAssetsApiFor } from '../src/github/releases.js';
 import { startGitHubServer, type GitHubServer } from './github-server.js';
 import { CLI, MODELS, edgemlAsync, runActionBundleAsync, tempDir } from './helpers.js';
-import { spawn } from 'node:child_process';
 
 const REPO = 'octo/models';
 let gh: GitHubServer;
@@ -67,7 +68,6 @@ function agent(dir: string, url: string, channel = 'beta'): Promise<{ status: nu
 /** A device folder with the channel's first root shipped to it. */
 async function device(tag: string): Promise<string> {
   const home = tempDir('edgeml-release-device-');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(join(home, 'root.json'), gh.release(REPO, tag)!.assets.find((a) => a.name === '1.root.json')!.bytes);
   mkdirSync(join(home, 'dir'));
   return join(home, 'dir');
@@ -289,4 +289,21 @@ test('a release that is not a channel, and a draft, are refused', async () => {
   expect(draft.stderr.trim()).toBe("edgeml: error: octo/models release draft is a draft: devices cannot download a draft's assets; publish the release on GitHub, or use another tag");
   expect(draft.status).toBe(2);
   expect(existsSync(keys)).toBe(true);
+});
+
+test('--mender in a release store: one signed Mender Artifact per target, as an asset that mender-artifact validates', async () => {
+  const dir = tempDir('edgeml-release-mender-');
+  const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  writeFileSync(join(dir, 'mender.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+  writeFileSync(join(dir, 'mender.pub'), pair.publicKey.export({ format: 'pem', type: 'spki' }) as string);
+  const r = await publish('mender', '1.0.0', ['--mender', '--mender-key', join(dir, 'mender.pem'), '--mender-device-type', 'raspberrypi4']);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('  mender  mender.beta.digits.1.0.0.cpu-fp32.mender');
+  const asset = gh.release(REPO, 'mender')!.assets.find((a) => a.name === 'mender.beta.digits.1.0.0.cpu-fp32.mender')!;
+  expect(asset.state).toBe('uploaded');
+  if (existsSync('/usr/bin/mender-artifact')) {
+    writeFileSync(join(dir, 'a.mender'), asset.bytes);
+    const v = spawnSync('/usr/bin/mender-artifact', ['validate', '-k', join(dir, 'mender.pub'), join(dir, 'a.mender')], { encoding: 'utf8' });
+    expect(v.status).toBe(0);
+  }
 });

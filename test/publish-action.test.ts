@@ -1,10 +1,12 @@
 // The publish action as the runner drives it: the built bundle with INPUT_* variables, keys
-// passed as secrets, the release notes in the job summary.
+// passed as secrets, the release notes in the job summary; with mender, signed Mender Artifacts
+// that Debian's mender-artifact validates.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { releaseVersion } from '../src/actions/publish.js';
 import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
 
@@ -65,4 +67,100 @@ test('a missing key secret fails the step with one line naming the input', () =>
   const r = runBundle({ repo: tempDir(), channel: 'beta', artifacts: art, version: '1.0.0' });
   expect(r.status).toBe(1);
   expect(r.stdout).toMatch(/::error::input 'channel-key' is empty; pass the beta\.pem key from a secret/);
+});
+
+describe('mender inputs', () => {
+  const TOOL = '/usr/bin/mender-artifact';
+  let base: string;
+  let keys: string;
+  let art: string;
+  const mender = { priv: '', pub: '' };
+
+  beforeAll(() => {
+    base = tempDir('edgeml-publish-mender-');
+    keys = join(base, 'keys');
+    expect(edgeml(['keys', 'init', '--out', keys]).status).toBe(0);
+    art = join(base, 'art');
+    mkdirSync(art);
+    copyFileSync(MODELS.digits, join(art, 'cpu-fp32.onnx'));
+    copyFileSync(MODELS.wakeword, join(art, 'cpu-int8.onnx'));
+    const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    mender.priv = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    mender.pub = pair.publicKey.export({ format: 'pem', type: 'spki' }) as string;
+    writeFileSync(join(base, 'mender.pub'), mender.pub);
+  });
+
+  describe.skipIf(!existsSync(TOOL))('with mender-artifact', () => {
+    test('mender: true writes a signed artifact per target through the store, in the outputs and the summary', () => {
+      const repo = join(base, 'channel');
+      const tmp = join(base, 'tmp');
+      mkdirSync(tmp);
+      const secrets = { 'channel-key': readFileSync(join(keys, 'beta.pem'), 'utf8'), 'snapshot-key': readFileSync(join(keys, 'snapshot.pem'), 'utf8'), 'timestamp-key': readFileSync(join(keys, 'timestamp.pem'), 'utf8') };
+      // The channel exists already (created once with the offline root keys).
+      expect(edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '0.1.0', '--artifacts', art, '--model', 'digits']).status).toBe(0);
+      const inputs = {
+        repo, channel: 'beta', model: 'digits', artifacts: art, version: '1.4.0', ...secrets,
+        mender: 'true', 'mender-key': mender.priv, 'mender-device-types': 'raspberrypi4, jetson-orin',
+      };
+      const r = runBundle(inputs, { TMPDIR: tmp });
+      expect(r.stdout).not.toContain('::error::');
+      expect(r.status).toBe(0);
+      const paths = ['mender/beta/digits/1.4.0/cpu-fp32.mender', 'mender/beta/digits/1.4.0/cpu-int8.mender'];
+      expect(r.outputs).toMatchObject({ status: 'published', 'mender-artifacts': paths.join('\n') });
+      for (const [i, path] of paths.entries()) {
+        expect(r.summary).toContain(`- \`${path}\``);
+        const file = join(repo, path);
+        const ok = spawnSync(TOOL, ['validate', '-k', join(base, 'mender.pub'), file], { encoding: 'utf8' });
+        expect(ok.stderr + ok.stdout).toMatch(/validated successfully/);
+        expect(ok.status).toBe(0);
+        const read = spawnSync(TOOL, ['read', file], { encoding: 'utf8' }).stdout;
+        expect(read).toMatch(new RegExp(`Name: digits-1\\.4\\.0-${['cpu-fp32', 'cpu-int8'][i]}`));
+        expect(read).toMatch(/Compatible devices: '\[raspberrypi4 jetson-orin\]'/);
+      }
+      expect(r.summary).toContain('Mender Artifacts (signed):');
+      // Key material appears only in the ::add-mask:: commands that tell the runner to hide it.
+      const body = mender.priv.split('\n').filter((l) => l && !l.startsWith('-----'));
+      expect(body.length).toBeGreaterThan(0);
+      const leaks = r.stdout.split('\n').filter((l) => body.some((b) => l.includes(b)) && !l.startsWith('::add-mask::'));
+      expect(leaks).toEqual([]);
+      for (const b of body) expect(r.stdout).toContain(`::add-mask::${b}`);
+      expect(body.some((b) => r.summary.includes(b) || JSON.stringify(r.outputs).includes(b))).toBe(false);
+      // The channel keys' private folder is gone; the Mender key never touched the disk.
+      expect(readdirSync(tmp)).toEqual([]);
+
+      // The same release again: unchanged, no Mender Artifacts written or listed.
+      const again = runBundle(inputs, { TMPDIR: tmp });
+      expect(again.status).toBe(0);
+      expect(again.outputs).toMatchObject({ status: 'unchanged', 'mender-artifacts': '' });
+      expect(again.summary).not.toContain('Mender');
+    });
+  });
+
+  const bad: Array<[string, () => Record<string, string>, RegExp]> = [
+    ['without a key', () => ({ 'mender-device-types': 'raspberrypi4' }),
+      /^::error::input 'mender-key' is empty; pass an ECDSA P-256 or RSA private key \(PEM\) from a secret, e\.g\. \$\{\{ secrets\.MENDER_ARTIFACT_KEY \}\}$/],
+    ['without device types', () => ({ 'mender-key': mender.priv }), /^::error::input 'mender-device-types' is empty; give the Mender device type\(s\)/],
+    ['with a relative dest dir', () => ({ 'mender-key': mender.priv, 'mender-device-types': 'raspberrypi4', 'mender-dest-dir': 'models' }),
+      /^::error::input 'mender-dest-dir' "models": not an absolute path; give the folder on the device/],
+    ['with a public key as the key', () => ({ 'mender-key': mender.pub, 'mender-device-types': 'raspberrypi4' }),
+      /^::error::input 'mender-key': not a PEM private key \(.+\); give an ECDSA P-256 or RSA key/],
+    ['with a path instead of the key', () => ({ 'mender-key': 'secrets/signing-key.txt', 'mender-device-types': 'raspberrypi4' }),
+      /^::error::input 'mender-key': not a PEM private key \(.+\); give an ECDSA P-256 or RSA key/],
+    ['with an ed25519 key', () => ({ 'mender-key': readFileSync(join(keys, 'beta.pem'), 'utf8'), 'mender-device-types': 'raspberrypi4' }),
+      /^::error::input 'mender-key': a ed25519 key; Mender verifies ECDSA P-256 or RSA signatures/],
+  ];
+  test.each(bad)('mender: true %s fails with one line naming the input and publishes nothing', (_, inputs, message) => {
+    const repo = join(tempDir(), 'channel');
+    // With every key at hand this would create the channel: only the Mender check stops it.
+    const r = runBundle({ repo, channel: 'beta', model: 'digits', artifacts: art, version: '1.0.0', 'keys-dir': keys, mender: 'true', ...inputs() });
+    expect(r.status).toBe(1);
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+    expect(existsSync(repo)).toBe(false);
+    expect(r.outputs).toEqual({});
+    // Whatever was passed as the key is not repeated in the message.
+    const key = inputs()['mender-key'];
+    if (key) for (const line of key.split('\n').filter((l) => l && !l.startsWith('-----'))) expect(errors[0]).not.toContain(line);
+  });
 });

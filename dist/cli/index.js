@@ -89651,6 +89651,7 @@ var tar_stream = __nccwpck_require__(56118);
 
 
 
+
 // Fixed metadata for reproducible bytes: the same release gives the same artifact.
 const HEADER = { mode: 0o600, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0) };
 /** An uncompressed tar of `entries`, in order, with fixed owners and times. */
@@ -89671,22 +89672,36 @@ async function tarOf(entries, mode = HEADER.mode) {
 }
 const sha256 = (b) => (0,external_node_crypto_.createHash)('sha256').update(b).digest('hex');
 const json = (v) => Buffer.from(JSON.stringify(v));
-/** Loads a Mender signing key: ECDSA (P-256) or RSA, PEM. */
-function loadMenderKey(file, flag = '--mender-key') {
+const KEY_HINT = "give an ECDSA P-256 or RSA key, e.g. 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'";
+/** Parses a Mender signing key, ECDSA (P-256) or RSA, from its PEM text; `where` names it in messages (never its content). */
+function parseMenderKey(pem, where) {
     let key;
     try {
-        key = (0,external_node_crypto_.createPrivateKey)((0,external_node_fs_.readFileSync)(file));
+        key = (0,external_node_crypto_.createPrivateKey)(pem);
     }
     catch (e) {
-        const code = e.code;
-        throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `not a PEM private key (${oneLine(e)})`}; give an ECDSA P-256 or RSA key, e.g. 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'`);
+        throw new UserError(`${where}: not a PEM private key (${oneLine(e)}); ${KEY_HINT}`);
     }
     const type = key.asymmetricKeyType;
     const curve = key.asymmetricKeyDetails?.namedCurve;
     if (!(type === 'rsa' || (type === 'ec' && curve === 'prime256v1'))) {
-        throw new UserError(`${flag} ${file}: a ${type}${curve ? ` ${curve}` : ''} key; Mender verifies ECDSA P-256 or RSA signatures, give one of those`);
+        throw new UserError(`${where}: a ${type}${curve ? ` ${curve}` : ''} key; Mender verifies ECDSA P-256 or RSA signatures, give one of those`);
     }
     return key;
+}
+/** The PEM text of a Mender key file. */
+function readMenderKey(file, flag = '--mender-key') {
+    try {
+        return (0,external_node_fs_.readFileSync)(file);
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${oneLine(e)})`}; ${KEY_HINT}`);
+    }
+}
+/** Loads a Mender signing key file: ECDSA (P-256) or RSA, PEM. */
+function loadMenderKey(file, flag = '--mender-key') {
+    return parseMenderKey(readMenderKey(file, flag), `${flag} ${file}`);
 }
 /** Mender's signature of the manifest: RSA PKCS#1 v1.5 or ECDSA as raw r||s, sha256, base64. */
 function signManifest(manifest, key) {
@@ -89719,6 +89734,22 @@ async function menderArtifact(file, o) {
         { name: 'data/0000.tar.gz', data },
     ]);
 }
+/**
+ * The Mender request of a publish, or null without mender: the key parsed and of a kind Mender
+ * verifies, device types given, an absolute destination. Called before anything is published.
+ */
+function menderRequest(s, n) {
+    if (!s.mender)
+        return null;
+    if (s.key === undefined)
+        throw new UserError(`${n.missing('mender-key')}; pass an ECDSA P-256 or RSA private key (PEM)${n.keyFrom}`);
+    const key = parseMenderKey(s.key, n.name('mender-key'));
+    if (!s.deviceTypes.length)
+        throw new UserError(`${n.missing('mender-device-types')}; give the Mender device type(s) that may install it, e.g. raspberrypi4`);
+    if (!s.destDir.startsWith('/'))
+        throw new UserError(`${n.name('mender-dest-dir')} ${JSON.stringify(s.destDir)}: not an absolute path; give the folder on the device, e.g. /var/lib/edgeml/models`);
+    return { key, deviceTypes: s.deviceTypes, destDir: s.destDir };
+}
 /** Where the artifact of one released target goes, next to the channel's metadata. */
 function menderPath(r, target) {
     return `mender/${r.channel}/${r.model}/${r.version}/${target}.mender`;
@@ -89739,6 +89770,15 @@ async function writeMenderArtifacts(storage, r, artifacts, req) {
         out.push(path);
     }
     return out;
+}
+/**
+ * Publishes a release and, when it is new and `mender` is asked for, its Mender Artifacts through
+ * the same storage. An unchanged release writes none: it keeps those written when it was published.
+ */
+async function publishWithMender(storage, keysDir, req, mender) {
+    const done = await publishRelease(storage, keysDir, req);
+    const files = mender && done.status === 'published' ? await writeMenderArtifacts(storage, done, req.artifacts, mender) : [];
+    return { ...done, ...(files.length ? { mender: files } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./build/src/fleet/index.js
@@ -95019,18 +95059,20 @@ function keysCommand() {
     });
     return keys;
 }
+const MENDER_FLAGS = { 'mender-key': '--mender-key', 'mender-device-types': '--mender-device-type', 'mender-dest-dir': '--mender-dest-dir' };
 /** The Mender options, checked before anything is published. */
-function menderRequest(flags) {
-    if (!flags.mender)
-        return null;
-    if (!flags.menderKey)
-        throw new UserError('--mender-key is required with --mender: an ECDSA P-256 or RSA private key (PEM) to sign the artifacts');
-    const key = loadMenderKey(flags.menderKey);
-    if (!flags.menderDeviceType.length)
-        throw new UserError('--mender-device-type is required with --mender: the Mender device type(s) that may install it, e.g. raspberrypi4');
-    if (!flags.menderDestDir.startsWith('/'))
-        throw new UserError(`--mender-dest-dir ${flags.menderDestDir}: not an absolute path; give the folder on the device, e.g. /var/lib/edgeml/models`);
-    return { key, deviceTypes: flags.menderDeviceType, destDir: flags.menderDestDir };
+function menderOf(flags) {
+    const naming = {
+        name: (s) => (s === 'mender-key' ? `--mender-key ${flags.menderKey}` : MENDER_FLAGS[s]),
+        missing: (s) => `${MENDER_FLAGS[s]} is required with --mender`,
+        keyFrom: " file, e.g. one made by 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'",
+    };
+    return menderRequest({
+        mender: !!flags.mender,
+        key: flags.mender && flags.menderKey ? readMenderKey(flags.menderKey) : undefined,
+        deviceTypes: flags.menderDeviceType,
+        destDir: flags.menderDestDir,
+    }, naming);
 }
 function publishCommand() {
     return withStoreOptions(new Command('publish'))
@@ -95071,14 +95113,10 @@ function publishCommand() {
         const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model))
             throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
-        const mender = menderRequest(flags);
-        const r = await inStore(store, async (storage) => {
-            const done = await publishRelease(storage, keys, { channel, model, version, artifacts, rollout });
-            // Only for a new release: an unchanged one keeps the artifacts written when it was published.
-            const menderFiles = mender && done.status === 'published' ? await writeMenderArtifacts(storage, done, artifacts, mender) : [];
-            return { ...done, ...(menderFiles.length ? { mender: menderFiles } : {}) };
-        }, commitMessage);
-        report(r, flags.json);
+        const mender = menderOf(flags);
+        const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout }, mender), commitMessage);
+        // In a release store a path is held by the asset of its flattened name: that is what users find.
+        report(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r, flags.json);
         if (store.kind === 'release')
             process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
     });

@@ -1,15 +1,16 @@
 // The `publish` action: on a tag, sign and publish the optimize artifacts to the channel (the
 // gh-pages branch, committed and pushed, unless a folder or a release:TAG store is named),
 // with the signing keys taken from secrets (masked, written 0600 to a private temp folder and
-// removed afterwards), and the release notes table in the job summary.
+// removed afterwards), optionally a signed Mender Artifact per target (its key from a secret,
+// masked, kept in memory), and the release notes table in the job summary.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import {
-  addResultsMetrics, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, onStore, parseNotBefore, parsePercent,
-  parseStore, publishRelease, readCheck, releaseDownloadUrl, type ReleaseResult,
+  addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
+  parseStore, publishWithMender, readCheck, releaseDownloadUrl, type MenderNaming, type MenderRequest, type PublishedRelease,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
@@ -24,8 +25,8 @@ export function releaseVersion(input: string, ref: string | undefined): string {
   return raw;
 }
 
-/** Release notes: one row per target with its size and headline metrics. */
-export function releaseNotes(r: ReleaseResult): string {
+/** Release notes: one row per target with its size and headline metrics, then the Mender Artifacts written. */
+export function releaseNotes(r: PublishedRelease): string {
   const keys = [...new Set(r.targets.flatMap((t) => Object.keys(t.metrics).filter((k) => k !== 'bytes')))];
   const head = `| target | size | sha256 |${keys.map((k) => ` ${escapeMarkdown(k)} |`).join('')}`;
   const sep = `| :-- | --: | :-- |${keys.map(() => ' --: |').join('')}`;
@@ -33,7 +34,15 @@ export function releaseNotes(r: ReleaseResult): string {
     `| ${t.target} | ${(t.bytes / 1024).toFixed(1)} KiB | \`${t.sha256.slice(0, 12)}\` |${keys.map((k) => ` ${escapeMarkdown(t.metrics[k] ?? '')} |`).join('')}`);
   // Model name and version are validated (letters, digits, . _ -): nothing to escape.
   const title = `### ${r.model} ${r.version} on ${r.channel} (${r.status}, release ${r.release}, rollout ${r.rollout.percent}%)`;
-  return [title, '', head, sep, ...rows, ''].join('\n');
+  // Store paths are made of the channel, model, version and target names: no backticks in them.
+  const mender = r.mender?.length ? ['', 'Mender Artifacts (signed):', '', ...r.mender.map((m) => `- \`${m}\``), ''] : [];
+  return [title, '', head, sep, ...rows, ...mender, ''].join('\n');
+}
+
+/** Tells the runner to hide a key (whole, and line by line as a log may wrap it) before anything can print it. */
+function maskKey(pem: string): void {
+  core.setSecret(pem);
+  for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
 }
 
 /** Key material from secrets into a private folder, masked in the log first. */
@@ -43,8 +52,7 @@ function writeKeys(channel: string): string {
   for (const [input, file] of [[`channel-key`, `${channel}.pem`], ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']]) {
     const pem = core.getInput(input);
     if (!pem.trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
-    core.setSecret(pem);
-    for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
+    maskKey(pem);
     writeFileSync(join(dir, file), pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
   }
   return dir;
@@ -57,11 +65,31 @@ function needToken(tag: string): string {
   return token;
 }
 
+const MENDER_NAMING: MenderNaming = {
+  name: (s) => `input '${s}'`,
+  missing: (s) => `input '${s}' is empty`,
+  keyFrom: ' from a secret, e.g. ${{ secrets.MENDER_ARTIFACT_KEY }}',
+};
+
+/**
+ * The Mender inputs, checked before anything is published. The key is masked and only parsed in
+ * memory: no copy of it is written to disk.
+ */
+function menderInputs(): MenderRequest | null {
+  const mender = getBoolInput('mender', false);
+  const pem = getInput('mender-key');
+  if (pem) maskKey(pem);
+  return menderRequest({
+    mender, key: pem || undefined, deviceTypes: getListInput('mender-device-types'), destDir: getInputOr('mender-dest-dir', '/var/lib/edgeml/models'),
+  }, MENDER_NAMING);
+}
+
 async function main(): Promise<void> {
   const channel = checkChannel(getInputOr('channel', 'beta'), "input 'channel'");
   const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
   const rollout = { percent: parsePercent(getInputOr('rollout', '100'), "input 'rollout'"), notBefore: parseNotBefore(getInput('not-before'), "input 'not-before'") };
   const force = getBoolInput('force', false);
+  const mender = menderInputs();
   const check = getInput('check');
   if (check) {
     const failed = failedBudgets(readCheck(check));
@@ -79,7 +107,7 @@ async function main(): Promise<void> {
   const keysDir = getInput('keys-dir') || writeKeys(channel);
   try {
     const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
-      onStore(store, (storage) => publishRelease(storage, keysDir, { channel, model, version, artifacts, rollout }),
+      onStore(store, (storage) => publishWithMender(storage, keysDir, { channel, model, version, artifacts, rollout }, mender),
         (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi));
     log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
     setOutput('status', r.status);
@@ -90,7 +118,11 @@ async function main(): Promise<void> {
       setOutput('channel-url', releaseDownloadUrl(store));
       log.info(`devices poll ${releaseDownloadUrl(store)} (edgeml agent --channel-url)`);
     }
-    await writeSummary(releaseNotes(r));
+    // In a release store a path is held by the asset of its flattened name: that is what users find.
+    const menderFiles = (r.mender ?? []).map((m) => (store.kind === 'release' ? assetName(m) : m));
+    setOutput('mender-artifacts', menderFiles.join('\n'));
+    for (const m of menderFiles) log.info(`mender: ${m}`);
+    await writeSummary(releaseNotes({ ...r, mender: menderFiles }));
   } finally {
     if (!getInput('keys-dir')) rmSync(keysDir, { recursive: true, force: true });
   }

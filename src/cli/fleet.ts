@@ -4,8 +4,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addResultsMetrics, loadMenderKey, onStore, parseStore, releaseDownloadUrl, writeMenderArtifacts, type MenderRequest, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, parseNotBefore, parsePercent,
-  promoteRelease, publishRelease, readCheck, refreshChannel, rollbackChannel, type ChannelStorage, type RefreshResult, type ReleaseResult, type StoreSpec,
+  addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
+  promoteRelease, publishWithMender, readCheck, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseDuration, parseWhole } from '../units.js';
@@ -56,7 +57,7 @@ function checkVersion(v: string | undefined): string {
   return version;
 }
 
-function report(r: ReleaseResult & { mender?: string[] }, json?: string): void {
+function report(r: PublishedRelease, json?: string): void {
   const what = { published: 'published', unchanged: 'already published (no change)', promoted: 'promoted', 'rollout-updated': 'rollout changed', 'rolled-back': 'rolled back to' }[r.status];
   process.stdout.write(`${r.channel}: ${what} ${r.model} ${r.version} (release ${r.release}, rollout ${r.rollout.percent}%, timestamp v${r.timestampVersion})\n`);
   for (const t of r.targets) process.stdout.write(`  ${t.target}  ${t.bytes} bytes  sha256 ${t.sha256.slice(0, 12)}  ${t.path}\n`);
@@ -87,14 +88,21 @@ interface PublishFlags extends StoreFlags {
   mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
 }
 
+const MENDER_FLAGS = { 'mender-key': '--mender-key', 'mender-device-types': '--mender-device-type', 'mender-dest-dir': '--mender-dest-dir' } as const;
+
 /** The Mender options, checked before anything is published. */
-function menderRequest(flags: PublishFlags): MenderRequest | null {
-  if (!flags.mender) return null;
-  if (!flags.menderKey) throw new UserError('--mender-key is required with --mender: an ECDSA P-256 or RSA private key (PEM) to sign the artifacts');
-  const key = loadMenderKey(flags.menderKey);
-  if (!flags.menderDeviceType.length) throw new UserError('--mender-device-type is required with --mender: the Mender device type(s) that may install it, e.g. raspberrypi4');
-  if (!flags.menderDestDir.startsWith('/')) throw new UserError(`--mender-dest-dir ${flags.menderDestDir}: not an absolute path; give the folder on the device, e.g. /var/lib/edgeml/models`);
-  return { key, deviceTypes: flags.menderDeviceType, destDir: flags.menderDestDir };
+function menderOf(flags: PublishFlags): MenderRequest | null {
+  const naming: MenderNaming = {
+    name: (s) => (s === 'mender-key' ? `--mender-key ${flags.menderKey}` : MENDER_FLAGS[s]),
+    missing: (s) => `${MENDER_FLAGS[s]} is required with --mender`,
+    keyFrom: " file, e.g. one made by 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'",
+  };
+  return menderRequest({
+    mender: !!flags.mender,
+    key: flags.mender && flags.menderKey ? readMenderKey(flags.menderKey) : undefined,
+    deviceTypes: flags.menderDeviceType,
+    destDir: flags.menderDestDir,
+  }, naming);
 }
 
 export function publishCommand(): Command {
@@ -134,14 +142,10 @@ export function publishCommand(): Command {
       addResultsMetrics(artifacts, flags.results);
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
-      const mender = menderRequest(flags);
-      const r = await inStore(store, async (storage) => {
-        const done = await publishRelease(storage, keys, { channel, model, version, artifacts, rollout });
-        // Only for a new release: an unchanged one keeps the artifacts written when it was published.
-        const menderFiles = mender && done.status === 'published' ? await writeMenderArtifacts(storage, done, artifacts, mender) : [];
-        return { ...done, ...(menderFiles.length ? { mender: menderFiles } : {}) };
-      }, commitMessage);
-      report(r, flags.json);
+      const mender = menderOf(flags);
+      const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout }, mender), commitMessage);
+      // In a release store a path is held by the asset of its flattened name: that is what users find.
+      report(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r, flags.json);
       if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
     });
 }

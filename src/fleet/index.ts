@@ -9,4 +9,7 @@ export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
 export { describeStore, onStore, parseRepository, parseStore, releaseDownloadUrl, type ReleaseLocation, type StoreSpec } from './stores.js';
 export { MAX_ASSET_BYTES, ReleaseAssetStorage, assetName, type ReleaseAsset, type ReleaseAssetsApi, type ReleaseRef } from './release-assets.js';
-export { loadMenderKey, menderArtifact, menderPath, writeMenderArtifacts, type MenderOptions, type MenderRequest } from './mender.js';
+export {
+  loadMenderKey, menderArtifact, menderPath, menderRequest, publishWithMender, readMenderKey, writeMenderArtifacts,
+  type MenderNaming, type MenderOptions, type MenderRequest, type MenderSetting, type MenderSettings, type PublishedRelease,
+} from './mender.js';

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { UserError, oneLine } from '../errors.js';
 import type { ArtifactInput } from './inputs.js';
-import type { ReleaseResult } from './release.js';
+import { publishRelease, type PublishRequest, type ReleaseResult } from './release.js';
 import type { ChannelStorage } from './storage.js';
 
 export interface MenderOptions {
@@ -54,21 +54,37 @@ export async function tarOf(entries: Entry[], mode = HEADER.mode): Promise<Buffe
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
-/** Loads a Mender signing key: ECDSA (P-256) or RSA, PEM. */
-export function loadMenderKey(file: string, flag = '--mender-key'): KeyObject {
+const KEY_HINT = "give an ECDSA P-256 or RSA key, e.g. 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'";
+
+/** Parses a Mender signing key, ECDSA (P-256) or RSA, from its PEM text; `where` names it in messages (never its content). */
+export function parseMenderKey(pem: string | Buffer, where: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey(readFileSync(file));
+    key = createPrivateKey(pem);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `not a PEM private key (${oneLine(e)})`}; give an ECDSA P-256 or RSA key, e.g. 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'`);
+    throw new UserError(`${where}: not a PEM private key (${oneLine(e)}); ${KEY_HINT}`);
   }
   const type = key.asymmetricKeyType;
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (!(type === 'rsa' || (type === 'ec' && curve === 'prime256v1'))) {
-    throw new UserError(`${flag} ${file}: a ${type}${curve ? ` ${curve}` : ''} key; Mender verifies ECDSA P-256 or RSA signatures, give one of those`);
+    throw new UserError(`${where}: a ${type}${curve ? ` ${curve}` : ''} key; Mender verifies ECDSA P-256 or RSA signatures, give one of those`);
   }
   return key;
+}
+
+/** The PEM text of a Mender key file. */
+export function readMenderKey(file: string, flag = '--mender-key'): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${oneLine(e)})`}; ${KEY_HINT}`);
+  }
+}
+
+/** Loads a Mender signing key file: ECDSA (P-256) or RSA, PEM. */
+export function loadMenderKey(file: string, flag = '--mender-key'): KeyObject {
+  return parseMenderKey(readMenderKey(file, flag), `${flag} ${file}`);
 }
 
 /** Mender's signature of the manifest: RSA PKCS#1 v1.5 or ECDSA as raw r||s, sha256, base64. */
@@ -110,6 +126,40 @@ export interface MenderRequest {
   destDir: string;
 }
 
+/** The Mender settings of a publish as given, the key's PEM text already read (from a file or a secret). */
+export interface MenderSettings {
+  mender: boolean;
+  /** PEM text; undefined when none was given. */
+  key?: string | Buffer;
+  deviceTypes: string[];
+  destDir: string;
+}
+
+export type MenderSetting = 'mender-key' | 'mender-device-types' | 'mender-dest-dir';
+
+/** How the caller (CLI flags or action inputs) words its messages about the Mender settings. */
+export interface MenderNaming {
+  /** The setting as given: `--mender-key mender.pem`, `input 'mender-key'` (never the key's content). */
+  name(setting: MenderSetting): string;
+  /** A setting needed with mender that was not given: `--mender-key is required with --mender`, `input 'mender-key' is empty`. */
+  missing(setting: MenderSetting): string;
+  /** How to pass the key, after "pass an ECDSA P-256 or RSA private key (PEM)": ` file`, ` from a secret, e.g. ...`. */
+  keyFrom: string;
+}
+
+/**
+ * The Mender request of a publish, or null without mender: the key parsed and of a kind Mender
+ * verifies, device types given, an absolute destination. Called before anything is published.
+ */
+export function menderRequest(s: MenderSettings, n: MenderNaming): MenderRequest | null {
+  if (!s.mender) return null;
+  if (s.key === undefined) throw new UserError(`${n.missing('mender-key')}; pass an ECDSA P-256 or RSA private key (PEM)${n.keyFrom}`);
+  const key = parseMenderKey(s.key, n.name('mender-key'));
+  if (!s.deviceTypes.length) throw new UserError(`${n.missing('mender-device-types')}; give the Mender device type(s) that may install it, e.g. raspberrypi4`);
+  if (!s.destDir.startsWith('/')) throw new UserError(`${n.name('mender-dest-dir')} ${JSON.stringify(s.destDir)}: not an absolute path; give the folder on the device, e.g. /var/lib/edgeml/models`);
+  return { key, deviceTypes: s.deviceTypes, destDir: s.destDir };
+}
+
 /** Where the artifact of one released target goes, next to the channel's metadata. */
 export function menderPath(r: Pick<ReleaseResult, 'channel' | 'model' | 'version'>, target: string): string {
   return `mender/${r.channel}/${r.model}/${r.version}/${target}.mender`;
@@ -130,4 +180,17 @@ export async function writeMenderArtifacts(storage: ChannelStorage, r: ReleaseRe
     out.push(path);
   }
   return out;
+}
+
+/** What a publish did, with the Mender Artifacts it wrote (store paths), if any. */
+export type PublishedRelease = ReleaseResult & { mender?: string[] };
+
+/**
+ * Publishes a release and, when it is new and `mender` is asked for, its Mender Artifacts through
+ * the same storage. An unchanged release writes none: it keeps those written when it was published.
+ */
+export async function publishWithMender(storage: ChannelStorage, keysDir: string, req: PublishRequest, mender: MenderRequest | null): Promise<PublishedRelease> {
+  const done = await publishRelease(storage, keysDir, req);
+  const files = mender && done.status === 'published' ? await writeMenderArtifacts(storage, done, req.artifacts, mender) : [];
+  return { ...done, ...(files.length ? { mender: files } : {}) };
 }
