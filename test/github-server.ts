@@ -122,6 +122,11 @@ export interface GitHubServer {
   /** Answers a public download itself when it returns true (a test playing the CDN). */
   downloadHook: ((name: string, res: ServerResponse) => boolean) | null;
   release(repo: string, tag: string): Release | undefined;
+  /**
+   * Who each token writes as. A token not listed writes as github-actions[bot] (the workflow's
+   * GITHUB_TOKEN). As on GitHub, an installation token (ghs_) gets 403 from GET /user.
+   */
+  logins: Map<string, string>;
   /** Comments that are not ours: written by people, quoting or not our marker. */
   addComment(issue: string, body: string, login?: string): Comment;
   issueComments(issue: string): Comment[];
@@ -153,6 +158,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     releases: [] as Release[],
     downloads: [] as string[],
     downloadHook: null as ((name: string, res: ServerResponse) => boolean) | null,
+    logins: new Map<string, string>(),
   };
   const findRelease = (repo: string, tag: string) => state.releases.find((r) => r.repo === repo && r.tag_name === tag);
   const publicAsset = (r: Release, a: Asset) => ({
@@ -186,6 +192,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
   };
   let url = '';
 
+  const userIds = new Map([['github-actions[bot]', 41898282]]);
+  const newUser = (login: string) => {
+    if (!userIds.has(login)) userIds.set(login, 100 + userIds.size);
+    return { login, id: userIds.get(login)!, type: login.endsWith('[bot]') ? 'Bot' : 'User' };
+  };
   const newComment = (issue: string, body: string, login: string): Comment & { issue: string } => {
     const id = nextId++;
     const [repo, number] = issue.split('#');
@@ -193,7 +204,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     const c = {
       id, issue, body, node_id: `IC_${id}`, url: `${url}/repos/${repo}/issues/comments/${id}`,
       html_url: `https://github.com/${repo}/pull/${number}#issuecomment-${id}`, issue_url: `${url}/repos/${repo}/issues/${number}`,
-      user: { login, id: 41898282, type: login.endsWith('[bot]') ? 'Bot' : 'User' }, created_at: now, updated_at: now, author_association: 'NONE',
+      user: newUser(login), created_at: now, updated_at: now, author_association: 'NONE',
     };
     state.comments.set(id, c);
     return c;
@@ -295,6 +306,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       return send(res, fault.status, { message: fault.message, documentation_url: 'https://docs.github.com/rest' }, fault.headers);
     }
     const issue = `${args.owner}/${args.repo}#${args.issue_number ?? args.pull_number ?? ''}`;
+    const token = (req.headers.authorization ?? '').split(' ')[1];
+    const login = state.logins.get(token) ?? 'github-actions[bot]';
     const reply = (status: number, data?: unknown, headers?: Record<string, string>) => {
       record(status, op.operationId);
       send(res, status, data, headers);
@@ -314,7 +327,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
             setTimeout(resolve, 10_000);
           });
         }
-        const created = newComment(issue, text, 'github-actions[bot]');
+        const created = newComment(issue, text, login);
         state.createdIds.push(created.id);
         return reply(201, publicComment(created));
       }
@@ -331,6 +344,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         c.body = text;
         c.updated_at = new Date().toISOString();
         return reply(200, publicComment(c));
+      }
+      case 'users/get-authenticated': {
+        if (token.startsWith('ghs_')) return reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
+        const user = newUser(login);
+        return reply(200, { ...user, html_url: `https://github.com/${login}`, url: `${url}/users/${login}`, site_admin: false });
       }
       case 'pulls/get': {
         const sha = state.pulls.get(issue);

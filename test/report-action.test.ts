@@ -42,6 +42,7 @@ beforeEach(() => {
   gh.faults.length = 0;
   gh.createBarrier = 0;
   gh.createdIds.length = 0;
+  gh.logins.clear();
 });
 afterEach(() => expect(gh.violations).toEqual([]));
 
@@ -84,7 +85,7 @@ const warnings = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('::
 describe('actions/report/action.yml', () => {
   it('is a node24 action running the report bundle, with the documented inputs and outputs', () => {
     expect(action.runs).toEqual({ using: 'node24', main: '../../dist/report/index.js' });
-    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'compare', 'dashboard-url', 'history', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
+    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'comment-author', 'compare', 'dashboard-url', 'history', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
     expect(action.inputs.token.default).toBe('${{ github.token }}');
     expect(Object.keys(action.outputs).sort()).toEqual(['comment-id', 'comment-url', 'report', 'status']);
   });
@@ -116,6 +117,66 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     expect(gh.requests.filter((q) => q.operationId === 'issues/create-comment')).toHaveLength(1);
     expect(gh.requests.filter((q) => q.operationId === 'issues/update-comment')).toHaveLength(1);
     expect(gh.issueComments(PR)).toHaveLength(2); // the quoting comment is left alone
+  });
+
+  it('leaves a comment someone else starts with the marker alone, and posts and updates its own', async () => {
+    const human = gh.addComment(PR, `${marker}\nI pasted the marker on purpose`, 'mallory');
+    const touched = () => gh.requests.filter((q) => q.path.endsWith(`/issues/comments/${human.id}`));
+    const first = await runReport({ results: pi });
+    expect(first.status).toBe(0);
+    expect(warnings(first)).toEqual([]);
+    const ours = gh.issueComments(PR).filter((c) => c.id !== human.id);
+    expect(ours).toHaveLength(1);
+    expect(ours[0].user).toMatchObject({ login: 'github-actions[bot]', type: 'Bot' });
+    expect(ours[0].body).toBe(`${marker}\n${readFileSync(first.outputs.report, 'utf8')}`);
+    expect(first.outputs['comment-id']).toBe(String(ours[0].id));
+    expect(first.stdout).toContain('created the report comment on pull request #7');
+
+    const second = await runReport({ results: jetson });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('updated the report comment on pull request #7');
+    expect(second.outputs['comment-id']).toBe(String(ours[0].id));
+    expect(gh.issueComments(PR).map((c) => c.id)).toEqual([human.id, ours[0].id]);
+    expect(gh.comments.get(human.id)).toMatchObject({ body: human.body, updated_at: human.updated_at, user: { login: 'mallory' } });
+    expect(gh.comments.get(ours[0].id)?.body).toContain('| onnx cpu | jetson |');
+    expect(touched()).toEqual([]);
+    expect(gh.requests.filter((q) => q.method === 'PATCH').map((q) => q.path)).toEqual([`/repos/acme/models/issues/comments/${ours[0].id}`]);
+    expect(gh.requests.filter((q) => q.method === 'DELETE')).toEqual([]);
+    // The workflow's token (ghs_) cannot ask GitHub who it is: it is not asked.
+    expect(gh.requests.some((q) => q.operationId === 'users/get-authenticated')).toBe(false);
+  });
+
+  it('with a personal access token, finds the comment of the user GET /user names', async () => {
+    gh.logins.set('ghp_release', 'release-manager');
+    const bots = gh.addComment(PR, `${marker}\nposted by the workflow's token`, 'github-actions[bot]');
+    const mine = gh.addComment(PR, `${marker}\nposted with the PAT before`, 'release-manager');
+    const r = await runReport({ results: pi, token: 'ghp_release' });
+    expect(r.status).toBe(0);
+    expect(warnings(r)).toEqual([]);
+    expect(r.outputs['comment-id']).toBe(String(mine.id));
+    expect(gh.comments.get(mine.id)?.body).toContain('edgeml report');
+    expect(gh.comments.get(bots.id)?.body).toBe(bots.body);
+    expect(gh.requests.map((q) => q.operationId)).toEqual(['users/get-authenticated', 'issues/list-comments', 'issues/update-comment']);
+  });
+
+  it("with a GitHub App's token, learns its login from the comment it creates and says to set comment-author", async () => {
+    gh.logins.set('ghs_app', 'edgeml-app[bot]');
+    const old = gh.addComment(PR, `${marker}\nthe app's report`, 'edgeml-app[bot]');
+    const guessed = await runReport({ results: pi, token: 'ghs_app' });
+    expect(guessed.status).toBe(0);
+    expect(warnings(guessed)).toEqual([
+      "::warning::the token writes comments as 'edgeml-app[bot]', not 'github-actions[bot]': set comment-author: edgeml-app[bot], so that re-runs find the report comment instead of posting a new one first",
+    ]);
+    // Its new comment went again; the app's older one holds the report.
+    expect(gh.issueComments(PR).map((c) => c.id)).toEqual([old.id]);
+    expect(guessed.outputs['comment-id']).toBe(String(old.id));
+    expect(gh.comments.get(old.id)?.body).toContain('edgeml report');
+
+    gh.requests.length = 0;
+    const told = await runReport({ results: jetson, token: 'ghs_app', 'comment-author': 'edgeml-app[bot]' });
+    expect(warnings(told)).toEqual([]);
+    expect(gh.requests.map((q) => q.operationId)).toEqual(['issues/list-comments', 'issues/update-comment']);
+    expect(gh.comments.get(old.id)?.body).toContain('| onnx cpu | jetson |');
   });
 
   it('follows pagination to find its comment among many', async () => {
@@ -226,6 +287,9 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     expect(errors(nomatch)).toEqual([`::error::input 'results': ${dir}/nothing-*.json matches no files; check the path the artifacts were downloaded to`]);
     const bool = await runReport({ results: pi, comment: 'sometimes' });
     expect(errors(bool)).toEqual(["::error::input 'comment': \"sometimes\" is not a boolean; use true or false"]);
+    const login = await runReport({ results: pi, 'comment-author': '@octocat' });
+    expect(errors(login)).toEqual(["::error::input 'comment-author': \"@octocat\" is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)"]);
+    expect(login.status).toBe(1);
     expect(gh.comments.size).toBe(0);
   });
 });

@@ -86322,8 +86322,10 @@ function compareMarkdown(c, e = escapeMarkdown) {
 ;// CONCATENATED MODULE: ./build/src/report/optimize.js
 
 function row(a, esc) {
-    const fid = a.fidelity
-        ? `cos ${a.fidelity.cosine.toFixed(5)} · max|err| ${a.fidelity.maxAbsError.toPrecision(3)}${a.fidelity.top1Agreement === null ? '' : ` · top-1 agree ${(100 * a.fidelity.top1Agreement).toFixed(2)}%`}`
+    const f = a.fidelity;
+    // null: an output was NaN or infinite (the manifest is JSON, which has no Infinity).
+    const fid = f
+        ? `cos ${f.cosine.toFixed(5)} · max|err| ${f.maxAbsError === null ? 'not finite' : f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : ` · top-1 agree ${(100 * f.top1Agreement).toFixed(2)}%`}`
         : '';
     const time = `${(a.durationMs / 1000).toFixed(1)} s`;
     if (a.status === 'ok')
@@ -88618,6 +88620,9 @@ async function openvino_buildArtifact(opts) {
 
 ;// CONCATENATED MODULE: ./build/src/optimize/validate.js
 
+function fidelityRecord(f) {
+    return { ...f, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+}
 const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
 /** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
 async function runOutputs(model, batches, threads = 0, onBatch) {
@@ -88794,7 +88799,7 @@ function calibrationMethod(raw) {
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/optimize-manifest.schema.json
-const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":"number"},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static","tensorrt","openvino"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime","tensorrt","openvino"]},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","runtime"]},"durationMs":{"type":"number","minimum":0}},"allOf":[{"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset"]},"else":{"required":["reason","failure"]}},{"if":{"properties":{"status":{"const":"ok"},"format":{"enum":["onnx","ort"]}},"required":["format"]},"then":{"required":["fidelity"]}}]}}}}');
+const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static","tensorrt","openvino"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime","tensorrt","openvino"]},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","runtime"]},"durationMs":{"type":"number","minimum":0}},"allOf":[{"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset"]},"else":{"required":["reason","failure"]}},{"if":{"properties":{"status":{"const":"ok"},"format":{"enum":["onnx","ort"]}},"required":["format"]},"then":{"required":["fidelity"]}}]}}}}');
 ;// CONCATENATED MODULE: ./build/src/optimize/manifest.js
 // Writing the optimize manifest: checked against schemas/optimize-manifest.schema.json, written atomically.
 
@@ -88924,8 +88929,9 @@ async function optimize(opts, hooks = {}) {
             else {
                 const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
                 base.settings = result.settings;
-                const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
-                const low = belowFloor(fidelity, opts.floor);
+                const measured = compareOutputs(reference, await runOutputs(result.file, samples.batches));
+                const low = belowFloor(measured, opts.floor);
+                const fidelity = fidelityRecord(measured);
                 if (low) {
                     record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
                 }
@@ -89054,6 +89060,13 @@ async function collectArtifacts(opts) {
                 if (opts.force)
                     continue;
                 throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or pass --force to publish the other targets`);
+            }
+            // Outputs that were NaN or infinite (null in the manifest) pass only a floor that ignores the
+            // cosine; no fleet should get them, so they go the way of a failed artifact.
+            if (a.fidelity && a.fidelity.maxAbsError === null) {
+                if (opts.force)
+                    continue;
+                throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or pass --force to publish the other targets`);
             }
             let local = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(opts.manifest), a.path);
             if (!(0,external_node_fs_.existsSync)(local) && opts.artifactsDir)
@@ -94853,7 +94866,30 @@ function octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
     });
     return octokit;
 }
-const slim = (c) => ({ id: c.id, body: c.body, html_url: c.html_url });
+const slim = (c) => ({
+    id: c.id, body: c.body, html_url: c.html_url, user: c.user ? { login: c.user.login, type: c.user.type } : null,
+});
+/** Who the workflow's GITHUB_TOKEN writes as. */
+const ACTIONS_LOGIN = 'github-actions[bot]';
+/**
+ * The login the token writes comments as, as far as GitHub says before we write one. An
+ * installation token (prefix `ghs_`: the workflow's GITHUB_TOKEN, or a GitHub App's) may not call
+ * GET /user (403), so it is taken for github-actions[bot]; an App's token writes as
+ * `<app-slug>[bot]`, which the first comment it creates reveals (upsertComment). A personal or
+ * OAuth token asks GET /user.
+ */
+async function tokenLogin(octokit, token) {
+    if (token.startsWith('ghs_'))
+        return ACTIONS_LOGIN;
+    try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+    }
+    catch (e) {
+        if (e.status === 403)
+            return ACTIONS_LOGIN;
+        throw e;
+    }
+}
 /** The issue-comment endpoints of one pull request (pull requests are issues to this API). */
 function commentsApi(octokit, pr) {
     const where = { owner: pr.owner, repo: pr.repo };
@@ -95988,6 +96024,7 @@ function imageSet(meta, manifest, p, batchSize) {
 
 
 
+
 const results_short = (sha) => sha.slice(0, 12);
 /**
  * Reads and validates the results document before a long evaluation, and refuses it when it
@@ -96023,14 +96060,7 @@ function mergeEval(file, doc, ev) {
         out.accuracy = { ...earlier, ...ev.metrics, dataset: ev.dataset };
     }
     if (ev.fidelity && ev.reference) {
-        const f = ev.fidelity;
-        const fidelity = {
-            cosine: f.cosine,
-            maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null,
-            top1Agreement: f.top1Agreement,
-            samples: f.samples,
-            reference: ev.reference,
-        };
+        const fidelity = { ...fidelityRecord(ev.fidelity), reference: ev.reference };
         out.fidelity = fidelity;
     }
     return out;

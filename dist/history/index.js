@@ -77667,7 +77667,30 @@ function api_octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
     });
     return octokit;
 }
-const slim = (c) => ({ id: c.id, body: c.body, html_url: c.html_url });
+const slim = (c) => ({
+    id: c.id, body: c.body, html_url: c.html_url, user: c.user ? { login: c.user.login, type: c.user.type } : null,
+});
+/** Who the workflow's GITHUB_TOKEN writes as. */
+const ACTIONS_LOGIN = 'github-actions[bot]';
+/**
+ * The login the token writes comments as, as far as GitHub says before we write one. An
+ * installation token (prefix `ghs_`: the workflow's GITHUB_TOKEN, or a GitHub App's) may not call
+ * GET /user (403), so it is taken for github-actions[bot]; an App's token writes as
+ * `<app-slug>[bot]`, which the first comment it creates reveals (upsertComment). A personal or
+ * OAuth token asks GET /user.
+ */
+async function api_tokenLogin(octokit, token) {
+    if (token.startsWith('ghs_'))
+        return ACTIONS_LOGIN;
+    try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+    }
+    catch (e) {
+        if (e.status === 403)
+            return ACTIONS_LOGIN;
+        throw e;
+    }
+}
 /** The issue-comment endpoints of one pull request (pull requests are issues to this API). */
 function api_commentsApi(octokit, pr) {
     const where = { owner: pr.owner, repo: pr.repo };
@@ -77760,8 +77783,13 @@ async function postReport(opts, log) {
                 return { skipped: why };
             }
         }
-        const posted = await upsertComment(commentsApi(octokit, target.pr), opts.reportId, opts.markdown);
+        const author = opts.author || (await tokenLogin(octokit, opts.token));
+        const posted = await upsertComment(commentsApi(octokit, target.pr), opts.reportId, opts.markdown, author);
         log.info(`${posted.action} the report comment on ${where}: ${posted.comment.html_url}`);
+        if (!sameLogin(posted.author, author)) {
+            log.warning(`the token writes comments as '${posted.author}', not '${author}'${opts.author ? " (input 'comment-author')" : ''}: ` +
+                `set comment-author: ${posted.author}, so that re-runs find the report comment instead of posting a new one first`);
+        }
         if (posted.removed.length)
             log.info(`removed ${posted.removed.length} duplicate report comment(s) left by concurrent runs`);
         return { posted };
@@ -77779,6 +77807,7 @@ async function postReport(opts, log) {
 ;// CONCATENATED MODULE: ./build/src/github/index.js
 // The only place (with src/actions/) that touches @actions/*: inputs, outputs, summaries, log
 // groups, artifacts. Core modules receive plain values and a Logger.
+
 
 
 
@@ -77809,6 +77838,13 @@ function getBoolInput(name, fallback) {
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
     throw new errors_UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
+}
+/** A GitHub login input (`octocat`, `my-app[bot]`), or '' when not given. */
+function getLoginInput(name) {
+    const raw = getInput(name);
+    if (raw === '' || isLogin(raw))
+        return raw;
+    throw new UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
 }
 function setOutput(name, value) {
     lib_core/* setOutput */.uH(name, String(value));

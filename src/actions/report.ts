@@ -3,7 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import {
-  COMMENT_LIMIT, actionsLogger as log, annotate, expandPatterns, getBoolInput, getInput, getInputOr, getListInput, postReport,
+  COMMENT_LIMIT, actionsLogger as log, annotate, expandPatterns, getBoolInput, getInput, getInputOr, getListInput, getLoginInput, postReport,
   reportMarker, runAction, runUrl, setOutput, writeSummary,
 } from '../github/index.js';
 import { buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportOptions, reportSections } from '../report/index.js';
@@ -39,8 +39,9 @@ async function main(): Promise<void> {
 
   if (!getBoolInput('comment', true)) return;
   const reportId = getInputOr('report-id', defaultReportId());
+  const author = getLoginInput('comment-author') || undefined;
   const body = fitMarkdown(sections, COMMENT_LIMIT - reportMarker(reportId).length - 1, runUrl());
-  const outcome = await postReport({ token: getInput('token'), reportId, markdown: body, prNumber: getInput('pr-number') || undefined }, log);
+  const outcome = await postReport({ token: getInput('token'), reportId, markdown: body, prNumber: getInput('pr-number') || undefined, author }, log);
   if ('posted' in outcome) {
     setOutput('comment-id', outcome.posted.comment.id);
     setOutput('comment-url', outcome.posted.comment.html_url);

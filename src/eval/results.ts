@@ -2,6 +2,7 @@
 // document of the same model file, where budgets `accuracy.<metric>` and `fidelity.<metric>` read them.
 import { UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
+import { fidelityRecord } from '../optimize/validate.js';
 import { readResults, writeResults, type AccuracyResults, type BenchResults, type FidelityResults } from '../results/index.js';
 import type { EvalResults } from './index.js';
 
@@ -44,14 +45,7 @@ export function mergeEval(file: string, doc: BenchResults, ev: EvalResults): Ben
     out.accuracy = { ...earlier, ...ev.metrics, dataset: ev.dataset };
   }
   if (ev.fidelity && ev.reference) {
-    const f = ev.fidelity;
-    const fidelity: FidelityResults = {
-      cosine: f.cosine,
-      maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null,
-      top1Agreement: f.top1Agreement,
-      samples: f.samples,
-      reference: ev.reference,
-    };
+    const fidelity: FidelityResults = { ...fidelityRecord(ev.fidelity), reference: ev.reference };
     out.fidelity = fidelity;
   }
   return out;

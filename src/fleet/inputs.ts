@@ -74,6 +74,12 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
         if (opts.force) continue;
         throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or pass --force to publish the other targets`);
       }
+      // Outputs that were NaN or infinite (null in the manifest) pass only a floor that ignores the
+      // cosine; no fleet should get them, so they go the way of a failed artifact.
+      if (a.fidelity && a.fidelity.maxAbsError === null) {
+        if (opts.force) continue;
+        throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or pass --force to publish the other targets`);
+      }
       let local = resolve(dirname(opts.manifest), a.path);
       if (!existsSync(local) && opts.artifactsDir) local = join(opts.artifactsDir, basename(a.path));
       const h = await hashed(local, '--manifest');

@@ -73,7 +73,36 @@ export interface PullRequestRef {
   number: number;
 }
 
-const slim = (c: { id: number; body?: string | null; html_url: string }): IssueComment => ({ id: c.id, body: c.body, html_url: c.html_url });
+interface ApiComment {
+  id: number;
+  body?: string | null;
+  html_url: string;
+  user: { login: string; type: string } | null;
+}
+
+const slim = (c: ApiComment): IssueComment => ({
+  id: c.id, body: c.body, html_url: c.html_url, user: c.user ? { login: c.user.login, type: c.user.type } : null,
+});
+
+/** Who the workflow's GITHUB_TOKEN writes as. */
+export const ACTIONS_LOGIN = 'github-actions[bot]';
+
+/**
+ * The login the token writes comments as, as far as GitHub says before we write one. An
+ * installation token (prefix `ghs_`: the workflow's GITHUB_TOKEN, or a GitHub App's) may not call
+ * GET /user (403), so it is taken for github-actions[bot]; an App's token writes as
+ * `<app-slug>[bot]`, which the first comment it creates reveals (upsertComment). A personal or
+ * OAuth token asks GET /user.
+ */
+export async function tokenLogin(octokit: Octokit, token: string): Promise<string> {
+  if (token.startsWith('ghs_')) return ACTIONS_LOGIN;
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login;
+  } catch (e) {
+    if ((e as HttpError).status === 403) return ACTIONS_LOGIN;
+    throw e;
+  }
+}
 
 /** The issue-comment endpoints of one pull request (pull requests are issues to this API). */
 export function commentsApi(octokit: Octokit, pr: PullRequestRef): CommentsApi {

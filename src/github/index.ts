@@ -3,6 +3,7 @@
 import * as core from '@actions/core';
 import * as glob from '@actions/glob';
 import { UserError, isUserError, oneLine } from '../errors.js';
+import { isLogin } from './comment.js';
 
 export interface Logger {
   info(message: string): void;
@@ -41,6 +42,13 @@ export function getBoolInput(name: string, fallback: boolean): boolean {
   throw new UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
 }
 
+/** A GitHub login input (`octocat`, `my-app[bot]`), or '' when not given. */
+export function getLoginInput(name: string): string {
+  const raw = getInput(name);
+  if (raw === '' || isLogin(raw)) return raw;
+  throw new UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
+}
+
 export function setOutput(name: string, value: string | number): void {
   core.setOutput(name, String(value));
 }
@@ -76,8 +84,8 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
 }
 
 export { COMMENT_LIMIT, ENABLE_COMMENTS_HINT, postReport, runUrl, type PostOptions, type PostOutcome } from './post.js';
-export { reportMarker, safeReportId, upsertComment, type CommentsApi, type IssueComment } from './comment.js';
-export { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './api.js';
+export { isLogin, reportMarker, safeReportId, sameLogin, upsertComment, type CommentsApi, type IssueComment } from './comment.js';
+export { ACTIONS_LOGIN, DEFAULT_RETRY, retryDelay, tokenLogin, type RetryPolicy } from './api.js';
 export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
 
 /**

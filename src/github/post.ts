@@ -4,8 +4,8 @@
 // comments.
 import { context } from '@actions/github';
 import { oneLine } from '../errors.js';
-import { commentsApi, octokitWithRetry, pullRequestHead, type PullRequestRef, type RetryPolicy } from './api.js';
-import { upsertComment, type UpsertResult } from './comment.js';
+import { commentsApi, octokitWithRetry, pullRequestHead, tokenLogin, type PullRequestRef, type RetryPolicy } from './api.js';
+import { sameLogin, upsertComment, type UpsertResult } from './comment.js';
 import type { Logger } from './index.js';
 
 /** GitHub's limit on an issue comment body, in characters. */
@@ -22,6 +22,8 @@ export interface PostOptions {
   markdown: string;
   /** A PR number given by the workflow (the workflow_run pattern reads it from an artifact). */
   prNumber?: string;
+  /** The login the token writes comments as (input comment-author); by default, asked of GitHub. */
+  author?: string;
   retry?: RetryPolicy;
 }
 
@@ -90,8 +92,15 @@ export async function postReport(opts: PostOptions, log: Logger): Promise<PostOu
         return { skipped: why };
       }
     }
-    const posted = await upsertComment(commentsApi(octokit, target.pr), opts.reportId, opts.markdown);
+    const author = opts.author || (await tokenLogin(octokit, opts.token));
+    const posted = await upsertComment(commentsApi(octokit, target.pr), opts.reportId, opts.markdown, author);
     log.info(`${posted.action} the report comment on ${where}: ${posted.comment.html_url}`);
+    if (!sameLogin(posted.author, author)) {
+      log.warning(
+        `the token writes comments as '${posted.author}', not '${author}'${opts.author ? " (input 'comment-author')" : ''}: ` +
+        `set comment-author: ${posted.author}, so that re-runs find the report comment instead of posting a new one first`,
+      );
+    }
     if (posted.removed.length) log.info(`removed ${posted.removed.length} duplicate report comment(s) left by concurrent runs`);
     return { posted };
   } catch (e) {

@@ -17,10 +17,10 @@ import { ortFormat, ortOptimized } from './ort.js';
 import { buildArtifact as buildIr } from './openvino.js';
 import { buildArtifact as buildEngine } from './tensorrt.js';
 import { TargetError, isVendorTarget, type Target, type TargetInput, type TargetOutput, type TargetSettings, type VendorTarget } from './types.js';
-import { DEFAULT_FLOOR, belowFloor, compareOutputs, runOutputs, type Fidelity, type FidelityFloor } from './validate.js';
+import { DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord } from './validate.js';
 
 export * from './types.js';
-export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, runOutputs, type Fidelity, type FidelityFloor };
+export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, fidelityRecord, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord };
 export { parseCalibrationFlags } from './data.js';
 export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
@@ -55,7 +55,7 @@ export interface ArtifactRecord {
   opset?: number;
   runtime: { name: string; version: string };
   settings: Record<string, unknown>;
-  fidelity?: Fidelity;
+  fidelity?: FidelityRecord;
   notes?: Record<string, number>;
   reason?: string;
   /** The node the target could not take, when one is at fault. */
@@ -159,8 +159,9 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
       } else {
         const result = await PASSES[target]({ model: loadModel(file.path), sourcePath: file.path, dir: tmp, stem, samples, settings: opts.settings, calibrationCache });
         base.settings = result.settings;
-        const fidelity = compareOutputs(reference, await runOutputs(result.file, samples.batches));
-        const low = belowFloor(fidelity, opts.floor);
+        const measured = compareOutputs(reference, await runOutputs(result.file, samples.batches));
+        const low = belowFloor(measured, opts.floor);
+        const fidelity = fidelityRecord(measured);
         if (low) {
           record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
         } else {

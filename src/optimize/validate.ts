@@ -13,6 +13,16 @@ export interface Fidelity {
   samples: number;
 }
 
+/** Fidelity as documents hold it: JSON has no Infinity, so an error that is NaN or infinite is null. */
+export interface FidelityRecord extends Omit<Fidelity, 'maxAbsError'> {
+  /** null: an output was NaN or infinite. */
+  maxAbsError: number | null;
+}
+
+export function fidelityRecord(f: Fidelity): FidelityRecord {
+  return { ...f, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+}
+
 export interface FidelityFloor {
   cosine: number;
   top1Agreement: number;
