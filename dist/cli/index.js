@@ -87015,6 +87015,17 @@ function keyIdOf(publicKeyHex) {
 function signerFor(key) {
     return (data) => new models_dist.Signature({ keyID: key.keyId, sig: (0,external_node_crypto_.sign)(null, data, key.privateKey).toString('hex') });
 }
+/** A fresh ed25519 key for `role`, kept in `file`: its PEM (private) and what public.json lists. */
+function newKey(role, file) {
+    const { privateKey, publicKey } = (0,external_node_crypto_.generateKeyPairSync)('ed25519');
+    const hex = publicHex(publicKey);
+    return { info: { role, file, keyId: keyIdOf(hex), public: hex }, pem: privateKey.export({ format: 'pem', type: 'pkcs8' }) };
+}
+/** Writes a private key 0600; never over an existing file. */
+function writePrivateKey(path, pem) {
+    (0,external_node_fs_.writeFileSync)(path, pem, { mode: 0o600, flag: 'wx' });
+    (0,external_node_fs_.chmodSync)(path, 0o600); // the umask may have widened it
+}
 /** Creates a fresh key set in `dir` (which must not already hold one). */
 function initKeys(dir, opts = { rootKeys: 3, rootThreshold: 2 }) {
     if (opts.rootKeys < 1 || opts.rootThreshold < 1 || opts.rootThreshold > opts.rootKeys) {
@@ -87031,12 +87042,9 @@ function initKeys(dir, opts = { rootKeys: 3, rootThreshold: 2 }) {
     ];
     const keys = [];
     for (const [role, file] of roles) {
-        const { privateKey, publicKey } = (0,external_node_crypto_.generateKeyPairSync)('ed25519');
-        const pem = privateKey.export({ format: 'pem', type: 'pkcs8' });
-        (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, file), pem, { mode: 0o600, flag: 'wx' });
-        (0,external_node_fs_.chmodSync)((0,external_node_path_.join)(dir, file), 0o600); // the umask may have widened it
-        const hex = publicHex(publicKey);
-        keys.push({ role, file, keyId: keyIdOf(hex), public: hex });
+        const key = newKey(role, file);
+        writePrivateKey((0,external_node_path_.join)(dir, file), key.pem);
+        keys.push(key.info);
     }
     const doc = { schema: 'edgeml-keys/1', rootThreshold: opts.rootThreshold, keys };
     (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, PUBLIC_FILE), `${JSON.stringify(doc, null, 2)}\n`, { flag: 'wx' });
@@ -87063,6 +87071,19 @@ function loadSigningKey(dir, file, role, allowedKeyIds) {
     if (!(0,external_node_fs_.existsSync)(path)) {
         throw new UserError(`${path}: missing; the ${role} key is needed to sign, copy it into --keys (or run 'edgeml keys init' for a new channel)`);
     }
+    const key = readSigningKey(dir, file, role);
+    const keyId = key.keyId;
+    if (!allowedKeyIds.includes(keyId)) {
+        if ((0,external_node_fs_.existsSync)(`${path}.new`)) {
+            throw new UserError(`${path}: key ${keyId.slice(0, 12)} is no longer the channel's ${role} key: a rotation left ${file}.new; run 'edgeml keys rotate --role ${file.replace(/\.pem$/, '')}' again to finish it`);
+        }
+        throw new UserError(`${path}: key ${keyId.slice(0, 12)} is not a ${role} key of this channel; use the ${role} key that signed it`);
+    }
+    return key;
+}
+/** A private key file of ours: mode 0600, PEM, ed25519. */
+function readSigningKey(dir, file, role) {
+    const path = (0,external_node_path_.join)(dir, file);
     const mode = (0,external_node_fs_.statSync)(path).mode & 0o077;
     if (mode && process.platform !== 'win32') {
         throw new UserError(`${path}: readable by group or others (mode ${((0,external_node_fs_.statSync)(path).mode & 0o777).toString(8)}); run 'chmod 600 ${path}'`);
@@ -87077,11 +87098,7 @@ function loadSigningKey(dir, file, role, allowedKeyIds) {
     if (privateKey.asymmetricKeyType !== 'ed25519')
         throw new UserError(`${path}: not an ed25519 key; use the file written by 'edgeml keys init'`);
     const hex = publicHex(privateKey);
-    const keyId = keyIdOf(hex);
-    if (!allowedKeyIds.includes(keyId)) {
-        throw new UserError(`${path}: key ${keyId.slice(0, 12)} is not a ${role} key of this channel; use the ${role} key that signed it`);
-    }
-    return { role, file, keyId, public: hex, privateKey };
+    return { role, file, keyId: keyIdOf(hex), public: hex, privateKey };
 }
 /** Every private key file in `dir` that matches one of `keyIds` (for roles with several keys). */
 function loadKeysFor(dir, role, keyIds) {
@@ -89794,8 +89811,186 @@ async function publishWithMender(storage, keysDir, req, mender) {
     return { ...done, ...(files.length ? { mender: files } : {}) };
 }
 
+;// CONCATENATED MODULE: ./build/src/fleet/rotate.js
+// `edgeml keys rotate`: replace one signing key of a channel (a leaked CI key, a departing holder
+// of a root key) without re-provisioning a single device. Devices trust only their shipped root;
+// they follow the change the way TUF intends:
+// - root-N, targets, snapshot, timestamp: a new root version lists the new key (signed by a
+//   threshold of the current root keys and, for a root key, a threshold of the new set too);
+//   devices walk N+1.root.json. Then the role is re-signed with the new key (new snapshot,
+//   new timestamp).
+// - a channel (canary, beta, stable): the top-level targets (offline targets key) delegates to the
+//   new key, and the channel role is re-signed with it.
+// The new private key is written to `<file>.new` before anything is stored, and moved into place
+// (the old one to retired/) only once the channel lists it: a rotation cut short at any point is
+// finished by running the same command again, with the same new key.
+
+
+
+
+
+
+
+
+const ROOT_ROLES = ['targets', 'snapshot', 'timestamp'];
+/** `--role` values: root-N, targets, snapshot, timestamp, canary, beta, stable. */
+function parseRotateRole(value) {
+    if (value && /^root-[1-9]\d*$/.test(value))
+        return { role: 'root', file: `${value}.pem` };
+    if (value && (ROOT_ROLES.includes(value) || isChannel(value)))
+        return { role: value, file: `${value}.pem` };
+    throw new UserError(`--role ${JSON.stringify(value ?? '')}: name the key to replace: root-N (e.g. root-2), targets, snapshot, timestamp, ${CHANNELS.join(', ')}`);
+}
+/** Key ids the channel's metadata lists for the role now. */
+function listed(state, role) {
+    if (isChannel(role))
+        return state.top.signed.delegations?.roles?.[role]?.keyIDs ?? [];
+    return state.root.signed.roles[role].keyIDs;
+}
+/** Whether the role's current metadata carries a signature by `keyId`. */
+function signedBy(state, role, keyId) {
+    const md = isChannel(role) ? state.channels[role] : role === 'targets' ? state.top : role === 'snapshot' ? state.snapshot : state.timestamp;
+    return !!md.signatures[keyId];
+}
+/** Root's JSON with `oldId` replaced by `key` in `role` (and in the key list, unless another role still uses it). */
+function rootWith(root, role, oldId, key, version, now) {
+    const json = root.toJSON();
+    json.roles[role].keyids = json.roles[role].keyids.map((id) => (id === oldId ? key.keyId : id));
+    json.keys[key.keyId] = tufKey(key.public).toJSON();
+    if (!Object.values(json.roles).some((r) => r.keyids.includes(oldId)))
+        delete json.keys[oldId];
+    return models_dist.Root.fromJSON({ ...json, version, expires: expiresAt(now, EXPIRY_MS.root) });
+}
+function topWith(top, channel, oldId, key, version, now) {
+    const json = top.toJSON();
+    for (const r of json.delegations.roles)
+        if (r.name === channel)
+            r.keyids = r.keyids.map((id) => (id === oldId ? key.keyId : id));
+    json.delegations.keys[key.keyId] = tufKey(key.public).toJSON();
+    if (!json.delegations.roles.some((r) => r.keyids.includes(oldId)))
+        delete json.delegations.keys[oldId];
+    return models_dist.Targets.fromJSON({ ...json, version, expires: expiresAt(now, EXPIRY_MS.targets) });
+}
+/** Same fields at a new version and expiry (signed fields are read-only: rebuild through JSON). */
+function rotate_renewed(t, version, life, now) {
+    return models_dist.Targets.fromJSON({ ...t.toJSON(), version, expires: expiresAt(now, life) });
+}
+/**
+ * Stores the channel's side of the rotation; the caller then runs finishRotation on the keys
+ * folder. Idempotent: each step is skipped when the channel already shows it done.
+ */
+async function rotateKey(storage, keysDir, which, now = new Date()) {
+    const pub = readPublicKeys(keysDir);
+    const old = pub.keys.find((k) => k.file === which.file);
+    if (!old)
+        throw new UserError(`${(0,external_node_path_.join)(keysDir, PUBLIC_FILE)}: lists no ${which.file}; give --keys the folder made by 'edgeml keys init'`);
+    const pendingPath = (0,external_node_path_.join)(keysDir, `${which.file}.new`);
+    return withChannel(storage, async (state) => {
+        if (!state)
+            throw new UserError(`${storage.location}: empty; there are no keys to rotate before the first publish`);
+        const ids = listed(state, which.role);
+        let created = false;
+        let key;
+        if ((0,external_node_fs_.existsSync)(pendingPath)) {
+            key = readSigningKey(keysDir, `${which.file}.new`, which.role); // an earlier run's key: finish with it
+        }
+        else {
+            if (!ids.includes(old.keyId)) {
+                throw new UserError(`${(0,external_node_path_.join)(keysDir, which.file)}: key ${old.keyId.slice(0, 12)} is not the channel's ${which.role} key; give --keys the folder whose keys signed this channel`);
+            }
+            const fresh = newKey(which.role, `${which.file}.new`);
+            writePrivateKey(pendingPath, fresh.pem);
+            created = true;
+            key = readSigningKey(keysDir, `${which.file}.new`, which.role);
+        }
+        try {
+            return await storeRotation(storage, state, keysDir, which, old.keyId, key, now);
+        }
+        catch (e) {
+            // Nothing of it reached the channel: no new key to keep.
+            const now2 = await loadState(storage).catch(() => state);
+            if (created && !listed(now2 ?? state, which.role).includes(key.keyId))
+                (0,external_node_fs_.rmSync)(pendingPath, { force: true });
+            throw e;
+        }
+    });
+}
+async function storeRotation(storage, state, keysDir, which, oldId, key, now) {
+    const roles = state.root.signed.roles;
+    const result = { role: which.role, file: which.file, oldKeyId: oldId, newKeyId: key.keyId, rootVersion: null, timestampVersion: null };
+    // Every key the rotation needs is loaded before anything is written.
+    const rootDone = isChannel(which.role) || roles[which.role].keyIDs.includes(key.keyId);
+    const rootKeys = rootDone ? [] : loadKeysFor(keysDir, 'root', roles.root.keyIDs);
+    const stayingRootKeys = rootKeys.filter((k) => k.keyId !== oldId).length + (which.role === 'root' ? 1 : 0);
+    if (!rootDone && (rootKeys.length < roles.root.threshold || (which.role === 'root' && stayingRootKeys < roles.root.threshold))) {
+        throw new UserError(`--keys ${keysDir}: replacing the ${which.file.replace(/\.pem$/, '')} key needs ${roles.root.threshold} root keys (root-N.pem) of the current root${which.role === 'root' ? ' besides the one replaced' : ''} to sign the new root, found ${which.role === 'root' ? stayingRootKeys - 1 : rootKeys.length}; run it where the offline root keys are`);
+    }
+    const channel = isChannel(which.role) ? which.role : null;
+    const needsCommit = which.role !== 'root' && !signedBy(state, which.role, key.keyId);
+    const targetsKey = channel && !listed(state, channel).includes(key.keyId) ? loadSigningKey(keysDir, 'targets.pem', 'targets', roles.targets.keyIDs) : null;
+    const withNew = (role) => (which.role === role ? key : loadSigningKey(keysDir, `${role}.pem`, role, roles[role].keyIDs));
+    const commitKeys = needsCommit ? { snapshot: withNew('snapshot'), timestamp: withNew('timestamp') } : null;
+    const changes = [];
+    if (rootKeys.length) {
+        const version = state.root.signed.version + 1;
+        const root = rootWith(state.root.signed, which.role, oldId, key, version, now);
+        // A new root key signs too: the new root needs a threshold of the new set as well.
+        const signers = which.role === 'root' ? [...rootKeys, key] : rootKeys.slice(0, roles.root.threshold);
+        const bytes = metadata_serialize(signWith(root, signers));
+        if (!(await storage.createExclusive(`${version}.root.json`, bytes))) {
+            throw new UserError(`${storage.location}/${version}.root.json: already exists but root.json is older; restore the channel from its source`);
+        }
+        await storage.replace('root.json', bytes);
+        result.rootVersion = version;
+    }
+    if (commitKeys) {
+        if (channel) {
+            if (targetsKey) {
+                const top = topWith(state.top.signed, channel, oldId, key, state.top.signed.version + 1, now);
+                changes.push({ role: 'targets', signed: top, key: targetsKey });
+            }
+            const c = state.channels[channel].signed;
+            changes.push({ role: channel, signed: rotate_renewed(c, c.version + 1, EXPIRY_MS.channel, now), key });
+        }
+        else if (which.role === 'targets') {
+            const t = state.top.signed;
+            changes.push({ role: 'targets', signed: rotate_renewed(t, t.version + 1, EXPIRY_MS.targets, now), key });
+        }
+        // snapshot and timestamp: the commit itself signs them with the new key.
+        result.timestampVersion = await commit(storage, state, commitKeys, now, changes);
+    }
+    return result;
+}
+/**
+ * Moves the new key into place once the channel lists it: `<file>` to retired/<name>-<keyid>.pem,
+ * `<file>.new` to `<file>`, and public.json updated (atomically). Safe to run again.
+ */
+function finishRotation(keysDir, r) {
+    const pending = (0,external_node_path_.join)(keysDir, `${r.file}.new`);
+    if (!(0,external_node_fs_.existsSync)(pending))
+        return null;
+    const retiredDir = (0,external_node_path_.join)(keysDir, 'retired');
+    (0,external_node_fs_.mkdirSync)(retiredDir, { recursive: true, mode: 0o700 });
+    const retired = (0,external_node_path_.join)(retiredDir, `${r.file.replace(/\.pem$/, '')}-${r.oldKeyId.slice(0, 12)}.pem`);
+    const current = (0,external_node_path_.join)(keysDir, r.file);
+    if ((0,external_node_fs_.existsSync)(current)) {
+        // Only the key the channel no longer lists goes to retired/ (a finished run left the new one here).
+        if (readSigningKey(keysDir, r.file, r.role).keyId !== r.newKeyId)
+            (0,external_node_fs_.renameSync)(current, retired);
+        else
+            (0,external_node_fs_.rmSync)(current);
+    }
+    (0,external_node_fs_.renameSync)(pending, current);
+    const pub = readPublicKeys(keysDir);
+    const key = readSigningKey(keysDir, r.file, r.role);
+    pub.keys = pub.keys.map((k) => (k.file === r.file ? { role: k.role, file: k.file, keyId: key.keyId, public: key.public } : k));
+    writeFileAtomic((0,external_node_path_.join)(keysDir, PUBLIC_FILE), `${JSON.stringify(pub, null, 2)}\n`);
+    return (0,external_node_fs_.existsSync)(retired) ? retired : null;
+}
+
 ;// CONCATENATED MODULE: ./build/src/fleet/index.js
 // The fleet update channel: keys, TUF metadata, storage, releases and rollout cohorts.
+
 
 
 
@@ -95027,6 +95222,7 @@ function releaseAssetsApi(octokit, where) {
 
 
 
+
 const fleet_collect = (value, previous) => [...previous, value];
 function storeOf(flags) {
     return parseStore(flags.store, flags.repo, { remote: flags.remote, repository: flags.githubRepo ?? process.env.GITHUB_REPOSITORY });
@@ -95092,6 +95288,28 @@ function keysCommand() {
         process.stdout.write(`keys written to ${flags.out} (private keys are never printed; keep root-*.pem and targets.pem offline)\n`);
         for (const k of pub.keys)
             process.stdout.write(`  ${k.file.padEnd(14)} ${k.role.padEnd(9)} keyid ${k.keyId}  public ${k.public}\n`);
+    });
+    withStoreOptions(keys.command('rotate'))
+        .exitOverride()
+        .description('replace one signing key (root-N, targets, snapshot, timestamp or a channel): the channel lists the new key, devices follow')
+        .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
+        .option('--keys <dir>', "the keys folder: the key to replace, and what signs the change (root keys for root-N/targets/snapshot/timestamp, targets.pem for a channel; snapshot and timestamp)")
+        .option('--role <key>', 'root-N (e.g. root-2), targets, snapshot, timestamp, canary, beta or stable')
+        .option('--json <file>', 'write the result here')
+        .action(async (flags) => {
+        const which = parseRotateRole(flags.role);
+        const store = storeOf(flags);
+        const dir = needKeys(flags.keys);
+        const r = await inStore(store, (storage) => rotateKey(storage, dir, which), (x) => `edgeml keys rotate: ${x.file.replace(/\.pem$/, '')} key ${x.oldKeyId.slice(0, 12)} -> ${x.newKeyId.slice(0, 12)}`);
+        const retired = finishRotation(dir, r);
+        const name = r.file.replace(/\.pem$/, '');
+        const wrote = [r.rootVersion && `root v${r.rootVersion}`, r.timestampVersion && `timestamp v${r.timestampVersion}`].filter(Boolean).join(', ');
+        process.stdout.write(`rotated the ${name} key: ${r.oldKeyId.slice(0, 12)} -> ${r.newKeyId.slice(0, 12)}${wrote ? ` (${wrote})` : ''}\n`);
+        process.stdout.write(`  new key ${(0,external_node_path_.join)(dir, r.file)}${retired ? `; the old one is in ${retired}` : ''}\n`);
+        if (r.role !== 'root' && r.role !== 'targets')
+            process.stdout.write(`  give CI the new ${r.file} (e.g. the secret EDGEML_${name.toUpperCase()}_KEY)\n`);
+        if (flags.json)
+            writeFileAtomic(flags.json, `${JSON.stringify({ ...r, retired }, null, 2)}\n`);
     });
     return keys;
 }

@@ -1,10 +1,11 @@
 // `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
 // the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
+  addResultsMetrics, assetName, checkChannel, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
   promoteRelease, publishWithMender, readCheck, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
@@ -78,6 +79,26 @@ function keysCommand(): Command {
       const pub = initKeys(flags.out, { rootKeys: parseWhole(flags.rootKeys, '--root-keys', 1), rootThreshold: parseWhole(flags.threshold, '--threshold', 1) });
       process.stdout.write(`keys written to ${flags.out} (private keys are never printed; keep root-*.pem and targets.pem offline)\n`);
       for (const k of pub.keys) process.stdout.write(`  ${k.file.padEnd(14)} ${k.role.padEnd(9)} keyid ${k.keyId}  public ${k.public}\n`);
+    });
+  withStoreOptions(keys.command('rotate'))
+    .exitOverride()
+    .description('replace one signing key (root-N, targets, snapshot, timestamp or a channel): the channel lists the new key, devices follow')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
+    .option('--keys <dir>', "the keys folder: the key to replace, and what signs the change (root keys for root-N/targets/snapshot/timestamp, targets.pem for a channel; snapshot and timestamp)")
+    .option('--role <key>', 'root-N (e.g. root-2), targets, snapshot, timestamp, canary, beta or stable')
+    .option('--json <file>', 'write the result here')
+    .action(async (flags: StoreFlags & { keys?: string; role?: string; json?: string }) => {
+      const which = parseRotateRole(flags.role);
+      const store = storeOf(flags);
+      const dir = needKeys(flags.keys);
+      const r = await inStore(store, (storage) => rotateKey(storage, dir, which), (x) => `edgeml keys rotate: ${x.file.replace(/\.pem$/, '')} key ${x.oldKeyId.slice(0, 12)} -> ${x.newKeyId.slice(0, 12)}`);
+      const retired = finishRotation(dir, r);
+      const name = r.file.replace(/\.pem$/, '');
+      const wrote = [r.rootVersion && `root v${r.rootVersion}`, r.timestampVersion && `timestamp v${r.timestampVersion}`].filter(Boolean).join(', ');
+      process.stdout.write(`rotated the ${name} key: ${r.oldKeyId.slice(0, 12)} -> ${r.newKeyId.slice(0, 12)}${wrote ? ` (${wrote})` : ''}\n`);
+      process.stdout.write(`  new key ${join(dir, r.file)}${retired ? `; the old one is in ${retired}` : ''}\n`);
+      if (r.role !== 'root' && r.role !== 'targets') process.stdout.write(`  give CI the new ${r.file} (e.g. the secret EDGEML_${name.toUpperCase()}_KEY)\n`);
+      if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify({ ...r, retired }, null, 2)}\n`);
     });
   return keys;
 }

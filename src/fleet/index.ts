@@ -13,3 +13,4 @@ export {
   loadMenderKey, menderArtifact, menderPath, menderRequest, publishWithMender, readMenderKey, writeMenderArtifacts,
   type MenderNaming, type MenderOptions, type MenderRequest, type MenderSetting, type MenderSettings, type PublishedRelease,
 } from './mender.js';
+export { finishRotation, parseRotateRole, rotateKey, type RotateResult, type RotateTarget } from './rotate.js';

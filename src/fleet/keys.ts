@@ -66,6 +66,19 @@ export function signerFor(key: SigningKey): (data: Buffer) => Signature {
   return (data) => new Signature({ keyID: key.keyId, sig: sign(null, data, key.privateKey).toString('hex') });
 }
 
+/** A fresh ed25519 key for `role`, kept in `file`: its PEM (private) and what public.json lists. */
+export function newKey(role: RoleName, file: string): { info: PublicKeyInfo; pem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const hex = publicHex(publicKey);
+  return { info: { role, file, keyId: keyIdOf(hex), public: hex }, pem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+}
+
+/** Writes a private key 0600; never over an existing file. */
+export function writePrivateKey(path: string, pem: string): void {
+  writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600); // the umask may have widened it
+}
+
 export interface KeysInitOptions {
   rootKeys: number;
   rootThreshold: number;
@@ -87,12 +100,9 @@ export function initKeys(dir: string, opts: KeysInitOptions = { rootKeys: 3, roo
   ];
   const keys: PublicKeyInfo[] = [];
   for (const [role, file] of roles) {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-    writeFileSync(join(dir, file), pem, { mode: 0o600, flag: 'wx' });
-    chmodSync(join(dir, file), 0o600); // the umask may have widened it
-    const hex = publicHex(publicKey);
-    keys.push({ role, file, keyId: keyIdOf(hex), public: hex });
+    const key = newKey(role, file);
+    writePrivateKey(join(dir, file), key.pem);
+    keys.push(key.info);
   }
   const doc: PublicKeys = { schema: 'edgeml-keys/1', rootThreshold: opts.rootThreshold, keys };
   writeFileSync(join(dir, PUBLIC_FILE), `${JSON.stringify(doc, null, 2)}\n`, { flag: 'wx' });
@@ -120,6 +130,20 @@ export function loadSigningKey(dir: string, file: string, role: RoleName, allowe
   if (!existsSync(path)) {
     throw new UserError(`${path}: missing; the ${role} key is needed to sign, copy it into --keys (or run 'edgeml keys init' for a new channel)`);
   }
+  const key = readSigningKey(dir, file, role);
+  const keyId = key.keyId;
+  if (!allowedKeyIds.includes(keyId)) {
+    if (existsSync(`${path}.new`)) {
+      throw new UserError(`${path}: key ${keyId.slice(0, 12)} is no longer the channel's ${role} key: a rotation left ${file}.new; run 'edgeml keys rotate --role ${file.replace(/\.pem$/, '')}' again to finish it`);
+    }
+    throw new UserError(`${path}: key ${keyId.slice(0, 12)} is not a ${role} key of this channel; use the ${role} key that signed it`);
+  }
+  return key;
+}
+
+/** A private key file of ours: mode 0600, PEM, ed25519. */
+export function readSigningKey(dir: string, file: string, role: RoleName): SigningKey {
+  const path = join(dir, file);
   const mode = statSync(path).mode & 0o077;
   if (mode && process.platform !== 'win32') {
     throw new UserError(`${path}: readable by group or others (mode ${(statSync(path).mode & 0o777).toString(8)}); run 'chmod 600 ${path}'`);
@@ -132,11 +156,7 @@ export function loadSigningKey(dir: string, file: string, role: RoleName, allowe
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new UserError(`${path}: not an ed25519 key; use the file written by 'edgeml keys init'`);
   const hex = publicHex(privateKey);
-  const keyId = keyIdOf(hex);
-  if (!allowedKeyIds.includes(keyId)) {
-    throw new UserError(`${path}: key ${keyId.slice(0, 12)} is not a ${role} key of this channel; use the ${role} key that signed it`);
-  }
-  return { role, file, keyId, public: hex, privateKey };
+  return { role, file, keyId: keyIdOf(hex), public: hex, privateKey };
 }
 
 /** Every private key file in `dir` that matches one of `keyIds` (for roles with several keys). */
