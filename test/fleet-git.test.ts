@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { collectArtifacts, loadState, onStore, parseStore, publishRelease, releasesOf, LocalDirStorage } from '../src/fleet/index.js';
 import { initKeys } from '../src/fleet/keys.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';
-import { MODELS, edgeml, edgemlAsync, runActionBundle, tempDir } from './helpers.js';
+import { MODELS, edgeml, edgemlAsync, runActionBundle, tempDir, artifactsOf } from './helpers.js';
 
 const edgemlIn = (cwd: string, args: string[]) => edgemlAsync(args, {}, cwd);
 
@@ -30,11 +30,6 @@ function clone(name: string): string {
   return path;
 }
 
-function artifacts(model: string): string {
-  const dir = tempDir('edgeml-git-art-');
-  copyFileSync(model, join(dir, 'cpu-fp32.onnx'));
-  return dir;
-}
 
 /** A checkout of the branch tip as it is on the remote. */
 function branchTree(branch = 'gh-pages'): string {
@@ -63,15 +58,15 @@ test('two publishers in separate clones, starting on an empty remote, both land 
   const b = clone('b');
   const common = ['--store', 'git:gh-pages', '--keys', keys, '--model', 'digits'];
   const [ra, rb] = await Promise.all([
-    edgemlIn(a, ['publish', ...common, '--channel', 'beta', '--version', '1.0.0', '--artifacts', artifacts(MODELS.digits)]),
-    edgemlIn(b, ['publish', ...common, '--channel', 'canary', '--version', '1.1.0', '--artifacts', artifacts(MODELS.wakeword)]),
+    edgemlIn(a, ['publish', ...common, '--channel', 'beta', '--version', '1.0.0', '--artifacts', artifactsOf(MODELS.digits)]),
+    edgemlIn(b, ['publish', ...common, '--channel', 'canary', '--version', '1.1.0', '--artifacts', artifactsOf(MODELS.wakeword)]),
   ]);
   // A lost race shows as 'attempt 1 ... failed ...; retrying' lines, never as an error.
   for (const line of (ra.stderr + rb.stderr).split('\n').filter(Boolean)) expect(line).toMatch(/^attempt \d to update gh-pages failed .*; retrying$/);
   expect([ra.status, rb.status]).toEqual([0, 0]);
   const [rc, rd] = await Promise.all([
-    edgemlIn(a, ['publish', ...common, '--channel', 'canary', '--version', '1.2.0', '--artifacts', artifacts(MODELS.ocrCls)]),
-    edgemlIn(b, ['publish', ...common, '--channel', 'canary', '--version', '1.3.0', '--artifacts', artifacts(MODELS.vadV5)]),
+    edgemlIn(a, ['publish', ...common, '--channel', 'canary', '--version', '1.2.0', '--artifacts', artifactsOf(MODELS.ocrCls)]),
+    edgemlIn(b, ['publish', ...common, '--channel', 'canary', '--version', '1.3.0', '--artifacts', artifactsOf(MODELS.vadV5)]),
   ]);
   expect([rc.status, rd.status]).toEqual([0, 0]);
   const tree = branchTree();
@@ -85,7 +80,7 @@ test('two publishers in separate clones, starting on an empty remote, both land 
   expect(git(tree, 'rev-list', '--merges', '--count', 'HEAD')).toBe('0');
   expect(git(tree, 'status', '--porcelain')).toBe('');
   // The same release again is a no-op: no new commit.
-  const again = await edgemlIn(a, ['publish', ...common, '--channel', 'beta', '--version', '1.0.0', '--artifacts', artifacts(MODELS.digits)]);
+  const again = await edgemlIn(a, ['publish', ...common, '--channel', 'beta', '--version', '1.0.0', '--artifacts', artifactsOf(MODELS.digits)]);
   expect(again.status).toBe(0);
   expect(again.stdout).toContain('already published (no change)');
   expect(git(branchTree(), 'rev-list', '--count', 'HEAD')).toBe('4');
@@ -106,8 +101,8 @@ test('a push rejected because another publisher pushed first is redone on the ne
   const a = clone('c');
   const b = clone('d');
   const spec = (checkout: string) => ({ ...parseStore('git:gh-pages', undefined), checkout } as const);
-  const art = await collectArtifacts({ artifactsDir: artifacts(MODELS.digits) });
-  const other = await collectArtifacts({ artifactsDir: artifacts(MODELS.ocrCls) });
+  const art = await collectArtifacts({ artifactsDir: artifactsOf(MODELS.digits) });
+  const other = await collectArtifacts({ artifactsDir: artifactsOf(MODELS.ocrCls) });
   const req = (version: string, arts: typeof art) => ({ channel: 'stable' as const, model: 'digits', version, artifacts: arts, rollout: { percent: 100, notBefore: null } });
   let runs = 0;
   const r = await onStore(spec(a), async (storage) => {
@@ -125,7 +120,7 @@ test('a push rejected because another publisher pushed first is redone on the ne
 
 test('inside Actions the publish action commits to gh-pages of the checkout by default', async () => {
   const work = clone('runner');
-  const r = runActionBundle('publish', { 'keys-dir': keys, channel: 'stable', model: 'digits', version: '3.0.0', artifacts: artifacts(MODELS.digits) }, { GITHUB_REF: 'refs/tags/v3.0.0' }, work);
+  const r = runActionBundle('publish', { 'keys-dir': keys, channel: 'stable', model: 'digits', version: '3.0.0', artifacts: artifactsOf(MODELS.digits) }, { GITHUB_REF: 'refs/tags/v3.0.0' }, work);
   expect(r.stdout).not.toMatch(/::error/);
   expect(r.outputs.status).toBe('published');
   const tree = branchTree();
@@ -144,7 +139,7 @@ test('bad --store values and a folder that is not a git checkout: exit 2, one li
   const r = edgeml(['refresh', '--store', 'git:gh-pages', '--repo', '../x', '--keys', keys]);
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/a folder inside the branch/);
-  const notGit = await edgemlIn(tempDir(), ['publish', '--store', 'git:gh-pages', '--keys', keys, '--version', '1.0.0', '--artifacts', artifacts(MODELS.digits)]);
+  const notGit = await edgemlIn(tempDir(), ['publish', '--store', 'git:gh-pages', '--keys', keys, '--version', '1.0.0', '--artifacts', artifactsOf(MODELS.digits)]);
   expect(notGit.status).toBe(2);
   expect(notGit.stderr).toMatch(/not a git repository; run this in the workflow's checkout/);
 });

@@ -14,7 +14,7 @@ import { ReleaseAssetStorage, assetName, collectArtifacts, loadState, publishRel
 import { initKeys } from '../src/fleet/keys.js';
 import { releaseAssetsApiFor } from '../src/github/releases.js';
 import { startGitHubServer, type GitHubServer } from './github-server.js';
-import { CLI, MODELS, edgemlAsync, runActionBundleAsync, tempDir } from './helpers.js';
+import { CLI, MODELS, edgemlAsync, runActionBundleAsync, tempDir, artifactsOf } from './helpers.js';
 
 const REPO = 'octo/models';
 let gh: GitHubServer;
@@ -40,17 +40,12 @@ afterEach(() => {
   gh.downloadHook = null;
 });
 
-function artifacts(model: string, target = 'cpu-fp32'): string {
-  const dir = tempDir('edgeml-release-art-');
-  copyFileSync(model, join(dir, `${target}.onnx`));
-  return dir;
-}
 
 const channelUrl = (tag: string) => `${gh.url}/${REPO}/releases/download/${tag}`;
 const names = (tag: string) => (gh.release(REPO, tag)?.assets ?? []).map((a) => a.name).sort();
 const uploads = (tag: string) => gh.requests.filter((r) => r.operationId === 'repos/upload-release-asset' && r.status === 201 && gh.release(REPO, tag) && r.path.includes(`/releases/${gh.release(REPO, tag)!.id}/`));
 const publish = (tag: string, version: string, extra: string[] = [], model = MODELS.digits) =>
-  edgemlAsync(['publish', '--store', `release:${tag}`, '--keys', keys, '--model', 'digits', '--version', version, '--artifacts', artifacts(model), ...extra], env);
+  edgemlAsync(['publish', '--store', `release:${tag}`, '--keys', keys, '--model', 'digits', '--version', version, '--artifacts', artifactsOf(model), ...extra], env);
 const storage = (tag: string, opts = {}) => new ReleaseAssetStorage(releaseAssetsApiFor({ owner: 'octo', repo: 'models', tag }, 'test-token', quiet), opts);
 
 function agent(dir: string, url: string, channel = 'beta'): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -91,7 +86,7 @@ test('publish creates the release and uploads metadata and model as assets; the 
   const release = gh.release(REPO, 'edgeml-channel')!;
   // Never the repository's "Latest" release, never a draft (devices cannot download drafts).
   expect(release).toMatchObject({ draft: false, make_latest: 'false' });
-  const sha = (await collectArtifacts({ artifactsDir: artifacts(MODELS.digits) }))[0].sha256;
+  const sha = (await collectArtifacts({ artifactsDir: artifactsOf(MODELS.digits) }))[0].sha256;
   expect(names('edgeml-channel')).toEqual([
     '1.beta.json', '1.canary.json', '1.root.json', '1.snapshot.json', '1.stable.json', '1.targets.json', '2.beta.json', '2.snapshot.json',
     `${sha}.cpu-fp32.onnx`, 'root.json', 'timestamp.json',
@@ -212,7 +207,7 @@ test('a lock held by a live publish: the other waits, then gives up with one lin
   const holder = storage(tag);
   const unlock = await holder.lock();
   const waiter = storage(tag, { lockTimeoutMs: 1_500 });
-  const art = await collectArtifacts({ artifactsDir: artifacts(MODELS.wakeword) });
+  const art = await collectArtifacts({ artifactsDir: artifactsOf(MODELS.wakeword) });
   await expect(publishRelease(waiter, keys, { channel: 'beta', model: 'digits', version: '2.0.0', artifacts: art, rollout: { percent: 100, notBefore: null } }))
     .rejects.toThrow(/^octo\/models release locked: another publish holds the lock \(asset edgeml\.lock, since .+\); wait for it, or delete that asset if no publish is running$/);
   await unlock();
@@ -231,7 +226,7 @@ test('an upload that fails half-way (502, a "starter" asset left) is cleared and
 
 test('the publish action publishes to a release store and says the URL devices poll', async () => {
   const tag = 'from-action';
-  const art = artifacts(MODELS.digits);
+  const art = artifactsOf(MODELS.digits);
   const inputs = { store: `release:${tag}`, 'keys-dir': keys, model: 'digits', artifacts: art, 'github-token': 'a-secret-token' };
   const r = await runActionBundleAsync('publish', inputs, { ...env, GITHUB_REF: 'refs/tags/v2.0.0' });
   expect(r.stdout).not.toContain('::error::');
@@ -254,7 +249,7 @@ test.each([
   ['no repository', ['--store', 'release:nope'], { GITHUB_REPOSITORY: '' }, /^edgeml: error: --github-repo is required with --store release:TAG: the repository as OWNER\/REPO/],
   ['a repository that is not there', ['--store', 'release:nope', '--github-repo', 'octo/missing'], {}, /^edgeml: error: octo\/missing release nope: octo\/missing not found while trying to read the repository \(404\); check the repository name and that the token can see it$/],
 ] as const)('refused before anything is written: %s', async (_name, flags, extraEnv, message) => {
-  const r = await edgemlAsync(['publish', ...flags, '--keys', keys, '--version', '1.0.0', '--artifacts', artifacts(MODELS.digits)], { ...env, ...extraEnv });
+  const r = await edgemlAsync(['publish', ...flags, '--keys', keys, '--version', '1.0.0', '--artifacts', artifactsOf(MODELS.digits)], { ...env, ...extraEnv });
   expect(r.stderr.trim()).toMatch(message);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.status).toBe(2);
@@ -306,4 +301,21 @@ test('--mender in a release store: one signed Mender Artifact per target, as an 
     const v = spawnSync('/usr/bin/mender-artifact', ['validate', '-k', join(dir, 'mender.pub'), join(dir, 'a.mender')], { encoding: 'utf8' });
     expect(v.status).toBe(0);
   }
+});
+
+test('prune in a release store deletes the assets no release lists, and keeps the one a promoted release shares', async () => {
+  const tag = 'prune';
+  expect((await publish(tag, '1.0.0')).status).toBe(0);
+  expect((await edgemlAsync(['promote', '--store', `release:${tag}`, '--keys', keys, '--channel', 'stable', '--version', '1.0.0'], env)).status).toBe(0);
+  expect((await publish(tag, '1.1.0', [], MODELS.wakeword)).status).toBe(0);
+  expect((await publish(tag, '1.2.0', [], MODELS.ocrCls)).status).toBe(0);
+  const sha = async (model: string) => (await collectArtifacts({ artifactsDir: artifactsOf(model) }))[0].sha256;
+  const r = await edgemlAsync(['prune', '--store', `release:${tag}`, '--keys', keys, '--channel', 'beta', '--keep', '1'], env);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('dropped digits 1.1.0 (release 2), digits 1.0.0 (release 1); deleted 1 files');
+  const models = names(tag).filter((n) => n.endsWith('.onnx'));
+  expect(models.sort()).toEqual([`${await sha(MODELS.digits)}.cpu-fp32.onnx`, `${await sha(MODELS.ocrCls)}.cpu-fp32.onnx`].sort());
+  const state = (await loadState(storage(tag)))!;
+  expect(releasesOf(state, 'beta').map((x) => x.version)).toEqual(['1.2.0']);
+  expect(releasesOf(state, 'stable').map((x) => x.version)).toEqual(['1.0.0']);
 });

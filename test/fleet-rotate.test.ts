@@ -10,7 +10,7 @@ import { LocalDirStorage, collectArtifacts, loadState, parseRotateRole, publishR
 import { initKeys, readSigningKey } from '../src/fleet/keys.js';
 import { buildTimestamp, serialize, signWith } from '../src/fleet/metadata.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';
-import { MODELS, edgemlAsync, tempDir } from './helpers.js';
+import { MODELS, edgemlAsync, tempDir, artifactsOf } from './helpers.js';
 
 let base: string;
 let keys: string;
@@ -18,17 +18,12 @@ let repo: string;
 let server: ChannelServer;
 let device: string;
 
-function artifacts(model: string): string {
-  const dir = tempDir('edgeml-rotate-art-');
-  copyFileSync(model, join(dir, 'cpu-fp32.onnx'));
-  return dir;
-}
 
 const publicJson = () => JSON.parse(readFileSync(join(keys, 'public.json'), 'utf8')) as { keys: Array<{ file: string; keyId: string }> };
 const keyIdOf = (file: string) => publicJson().keys.find((k) => k.file === file)!.keyId;
 const rotate = (role: string, dir = keys) => edgemlAsync(['keys', 'rotate', '--repo', repo, '--keys', dir, '--role', role]);
 const publish = (version: string, model = MODELS.digits) =>
-  edgemlAsync(['publish', '--repo', repo, '--keys', keys, '--model', 'digits', '--channel', 'beta', '--version', version, '--artifacts', artifacts(model)]);
+  edgemlAsync(['publish', '--repo', repo, '--keys', keys, '--model', 'digits', '--channel', 'beta', '--version', version, '--artifacts', artifactsOf(model)]);
 
 /** A tuf-js client whose trusted metadata lives in `dir` (a device that keeps polling). */
 function client(dir: string): Updater {
@@ -55,7 +50,7 @@ beforeAll(async () => {
   keys = join(base, 'keys');
   repo = join(base, 'repo');
   initKeys(keys);
-  const art = await collectArtifacts({ artifactsDir: artifacts(MODELS.digits) });
+  const art = await collectArtifacts({ artifactsDir: artifactsOf(MODELS.digits) });
   await publishRelease(new LocalDirStorage(repo), keys, { channel: 'beta', model: 'digits', version: '1.0.0', artifacts: art, rollout: { percent: 100, notBefore: null } });
   server = await serveChannel(repo);
   device = newDevice();

@@ -11,7 +11,7 @@ import {
 } from '../src/fleet/index.js';
 import { initKeys } from '../src/fleet/keys.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';
-import { MODELS, tempDir } from './helpers.js';
+import { MODELS, tempDir, artifactsOf } from './helpers.js';
 
 let keys: string;
 let repo: string;
@@ -19,11 +19,6 @@ let v1: string;
 let v2: string;
 let server: ChannelServer;
 
-function artifactsDir(model: string): string {
-  const dir = tempDir('edgeml-artifacts-');
-  copyFileSync(model, join(dir, 'cpu-fp32.onnx'));
-  return dir;
-}
 
 async function publish(version: string, dir: string, channel: 'canary' | 'beta' | 'stable' = 'beta', percent = 100) {
   const artifacts = await collectArtifacts({ artifactsDir: dir });
@@ -35,8 +30,8 @@ beforeAll(async () => {
   keys = join(base, 'keys');
   repo = join(base, 'repo');
   initKeys(keys);
-  v1 = artifactsDir(MODELS.digits);
-  v2 = artifactsDir(MODELS.wakeword);
+  v1 = artifactsOf(MODELS.digits);
+  v2 = artifactsOf(MODELS.wakeword);
   server = await serveChannel(repo);
 });
 afterAll(() => server.close());

@@ -1,6 +1,6 @@
 // Paths of the real models the tests use, and a runner for the built CLI bundle.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,13 @@ export function edgemlAsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: s
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** A fresh artifacts folder holding `model` as the file of one target (cpu-fp32.onnx: target cpu-fp32). */
+export function artifactsOf(model: string, target = 'cpu-fp32'): string {
+  const dir = tempDir('edgeml-artifacts-');
+  copyFileSync(model, join(dir, `${target}.onnx`));
+  return dir;
 }
 
 /** Flags for a short measurement: tests check behaviour, not speed. */

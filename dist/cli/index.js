@@ -87284,7 +87284,17 @@ class LocalDirStorage {
         }
     }
     async remove(path) {
-        (0,external_node_fs_.rmSync)(this.full(path), { force: true });
+        const file = this.full(path);
+        if (!(0,external_node_fs_.existsSync)(file))
+            return false;
+        (0,external_node_fs_.rmSync)(file, { force: true });
+        // Folders left empty go too (targets/<channel>/models/<name>/<version>/<target>/).
+        for (let dir = (0,external_node_path_.dirname)(file); dir.startsWith(`${this.root}/`) && (0,external_node_fs_.readdirSync)(dir).length === 0; dir = (0,external_node_path_.dirname)(dir))
+            (0,external_node_fs_.rmdirSync)(dir);
+        return true;
+    }
+    fileKey(path) {
+        return path;
     }
     async lock() {
         (0,external_node_fs_.mkdirSync)(this.root, { recursive: true });
@@ -89190,7 +89200,7 @@ function result(status, channel, entries, timestampVersion) {
         targets: entries.map((e) => ({ target: e.info.target, path: e.path, sha256: sha(e.file), bytes: e.file.length, metrics: e.info.metrics })),
     };
 }
-/** Writes the channel role with `keep` plus `added` entries; returns the new timestamp version. */
+/** Writes the channel role listing `files`; returns the new timestamp version. */
 async function writeChannel(storage, state, keysDir, channel, files, now) {
     const keys = keysFor(state, keysDir, channel);
     const version = await nextChannelVersion(storage, state, channel);
@@ -89516,11 +89526,15 @@ class ReleaseAssetStorage {
         await this.load();
         return [...this.assets.values()].filter((a) => a.state === 'uploaded' && a.name !== release_assets_LOCK && !a.name.startsWith(PENDING)).map((a) => a.name);
     }
+    fileKey(path) {
+        return assetName(path);
+    }
     async remove(path) {
         await this.load();
         const asset = this.assets.get(assetName(path));
         if (asset)
             await this.dropAsset(asset);
+        return !!asset;
     }
     async lock() {
         // No release yet: nothing to read or guard, and promote/rollback/refresh must not create one.
@@ -89988,8 +90002,72 @@ function finishRotation(keysDir, r) {
     return (0,external_node_fs_.existsSync)(retired) ? retired : null;
 }
 
+;// CONCATENATED MODULE: ./build/src/fleet/prune.js
+// `edgeml prune`: a channel role lists every release ever published to it, so each new release
+// makes every device download a longer role, and the store keeps every model file. Prune keeps
+// the newest `keep` releases of each model on a channel (what rollback and partial rollouts need)
+// and re-signs the role without the rest; then it deletes the stored files (and Mender
+// Artifacts) no remaining release of any channel uses. Metadata first, files after: a device that
+// reads the new role never looks for a deleted file.
+
+
+
+
+
+const prune_sha = (e) => e.file.hashes.sha256;
+const releaseOf = (e) => ({ model: e.info.model, version: e.info.version, release: e.info.release });
+function unique(list) {
+    return [...new Map(list.map((x) => [`${x.model}#${x.release}`, x])).values()].sort((a, b) => a.model.localeCompare(b.model) || b.release - a.release);
+}
+async function pruneChannel(storage, keysDir, req, now = new Date()) {
+    if (!Number.isInteger(req.keep) || req.keep < 1)
+        throw new UserError(`--keep ${req.keep}: keep at least 1 release (2 or more if you may need 'edgeml rollback')`);
+    return withChannel(storage, async (state) => {
+        if (!state)
+            throw new UserError(`${storage.location}: empty; nothing to prune`);
+        keysFor(state, keysDir, req.channel); // the channel, snapshot and timestamp keys, before anything changes
+        const entries = entriesOf(state, req.channel);
+        if (req.model && !entries.some((e) => e.info.model === req.model)) {
+            throw new UserError(`--model ${req.model}: no release of it on ${req.channel}; models there: ${[...new Set(entries.map((e) => e.info.model))].join(', ') || 'none'}`);
+        }
+        const keepRelease = new Set();
+        for (const model of new Set(entries.map((e) => e.info.model))) {
+            const releases = [...new Set(entries.filter((e) => e.info.model === model).map((e) => e.info.release))].sort((a, b) => b - a);
+            const kept = req.model && req.model !== model ? releases : releases.slice(0, req.keep);
+            for (const r of kept)
+                keepRelease.add(`${model}#${r}`);
+        }
+        const isKept = (e) => keepRelease.has(`${e.info.model}#${e.info.release}`);
+        const kept = entries.filter(isKept);
+        const dropped = entries.filter((e) => !isKept(e));
+        const result = (status, removed, timestampVersion) => ({
+            status, channel: req.channel, kept: unique(kept.map(releaseOf)), dropped: unique(dropped.map(releaseOf)), removed, timestampVersion,
+        });
+        if (!dropped.length)
+            return result('unchanged', [], state.timestamp.signed.version);
+        const ts = await writeChannel(storage, state, keysDir, req.channel, kept.map((e) => e.file), now);
+        // Files still in use by what remains on any channel (a promoted release shares its bytes in a release store).
+        const remaining = [...kept, ...CHANNELS.filter((c) => c !== req.channel).flatMap((c) => entriesOf(state, c))];
+        const inUse = new Set(remaining.map((e) => storage.fileKey(storedPath(e.path, prune_sha(e)))));
+        const removed = [];
+        for (const e of dropped) {
+            const file = storedPath(e.path, prune_sha(e));
+            const mender = menderPath({ channel: req.channel, model: e.info.model, version: e.info.version }, e.info.target);
+            for (const path of [file, mender]) {
+                const key = storage.fileKey(path);
+                if (inUse.has(key) || removed.includes(path))
+                    continue;
+                if (await storage.remove(path))
+                    removed.push(path);
+            }
+        }
+        return result('pruned', removed, ts);
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/src/fleet/index.js
 // The fleet update channel: keys, TUF metadata, storage, releases and rollout cohorts.
+
 
 
 
@@ -95453,8 +95531,31 @@ function reportRefresh(r, interval) {
         throw new CheckFailure(`${r.expiring.map((x) => `${x.role} expires ${x.expires}`).join(', ')}: before the next refresh (--interval ${interval}); devices will refuse the channel then, renew with the missing keys`);
     }
 }
+function pruneCommand() {
+    return withStoreOptions(new Command('prune'))
+        .description('keep the newest releases of each model on a channel; re-sign it without the rest and delete the files nothing lists any more')
+        .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
+        .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
+        .option('--channel <name>', 'the channel to prune', 'beta')
+        .option('--keep <n>', 'releases kept per model, newest first (2 or more keeps rollback possible)', '3')
+        .option('--model <name>', 'only this model (default: every model on the channel)')
+        .option('--json <file>', 'write the result here')
+        .action(async (flags) => {
+        const channel = checkChannel(flags.channel);
+        const keep = parseWhole(flags.keep, '--keep', 1);
+        const store = storeOf(flags);
+        const keys = needKeys(flags.keys);
+        const r = await inStore(store, (storage) => pruneChannel(storage, keys, { channel, keep, model: flags.model }, new Date()), (x) => `edgeml prune: ${x.channel} keeps ${x.kept.length} releases, drops ${x.dropped.length}`);
+        const list = (xs) => xs.map((x) => `${x.model} ${x.version} (release ${x.release})`).join(', ') || 'none';
+        process.stdout.write(r.status === 'unchanged'
+            ? `${r.channel}: nothing to prune (${list(r.kept)})\n`
+            : `${r.channel}: kept ${list(r.kept)}; dropped ${list(r.dropped)}; deleted ${r.removed.length} files (timestamp v${r.timestampVersion})\n`);
+        if (flags.json)
+            writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
+    });
+}
 function fleetCommands() {
-    return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand()];
+    return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand(), pruneCommand()];
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js

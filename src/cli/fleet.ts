@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addResultsMetrics, assetName, checkChannel, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
+  addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
   promoteRelease, publishWithMender, readCheck, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
@@ -252,6 +252,30 @@ export function reportRefresh(r: RefreshResult, interval: string): void {
   }
 }
 
+export function pruneCommand(): Command {
+  return withStoreOptions(new Command('prune'))
+    .description('keep the newest releases of each model on a channel; re-sign it without the rest and delete the files nothing lists any more')
+    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
+    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
+    .option('--channel <name>', 'the channel to prune', 'beta')
+    .option('--keep <n>', 'releases kept per model, newest first (2 or more keeps rollback possible)', '3')
+    .option('--model <name>', 'only this model (default: every model on the channel)')
+    .option('--json <file>', 'write the result here')
+    .action(async (flags: StoreFlags & { keys?: string; channel: string; keep: string; model?: string; json?: string }) => {
+      const channel = checkChannel(flags.channel);
+      const keep = parseWhole(flags.keep, '--keep', 1);
+      const store = storeOf(flags);
+      const keys = needKeys(flags.keys);
+      const r = await inStore(store, (storage) => pruneChannel(storage, keys, { channel, keep, model: flags.model }, new Date()),
+        (x) => `edgeml prune: ${x.channel} keeps ${x.kept.length} releases, drops ${x.dropped.length}`);
+      const list = (xs: PruneResult['kept']) => xs.map((x) => `${x.model} ${x.version} (release ${x.release})`).join(', ') || 'none';
+      process.stdout.write(r.status === 'unchanged'
+        ? `${r.channel}: nothing to prune (${list(r.kept)})\n`
+        : `${r.channel}: kept ${list(r.kept)}; dropped ${list(r.dropped)}; deleted ${r.removed.length} files (timestamp v${r.timestampVersion})\n`);
+      if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
+    });
+}
+
 export function fleetCommands(): Command[] {
-  return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand()];
+  return [keysCommand(), publishCommand(), promoteCommand(), rollbackCommand(), refreshCommand(), pruneCommand()];
 }

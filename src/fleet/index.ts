@@ -14,3 +14,4 @@ export {
   type MenderNaming, type MenderOptions, type MenderRequest, type MenderSetting, type MenderSettings, type PublishedRelease,
 } from './mender.js';
 export { finishRotation, parseRotateRole, rotateKey, type RotateResult, type RotateTarget } from './rotate.js';
+export { pruneChannel, type PruneRequest, type PruneResult } from './prune.js';

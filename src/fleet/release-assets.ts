@@ -209,10 +209,15 @@ export class ReleaseAssetStorage implements ChannelStorage {
     return [...this.assets.values()].filter((a) => a.state === 'uploaded' && a.name !== LOCK && !a.name.startsWith(PENDING)).map((a) => a.name);
   }
 
-  async remove(path: string): Promise<void> {
+  fileKey(path: string): string {
+    return assetName(path);
+  }
+
+  async remove(path: string): Promise<boolean> {
     await this.load();
     const asset = this.assets.get(assetName(path));
     if (asset) await this.dropAsset(asset);
+    return !!asset;
   }
 
   async lock(): Promise<() => Promise<void>> {

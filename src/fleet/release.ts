@@ -27,7 +27,7 @@ export interface RolloutRequest {
   notBefore: string | null;
 }
 
-interface Entry {
+export interface Entry {
   path: string;
   file: TargetFile;
   info: ReleaseInfo;
@@ -62,8 +62,8 @@ function result(status: ReleaseStatus, channel: Channel, entries: Entry[], times
   };
 }
 
-/** Writes the channel role with `keep` plus `added` entries; returns the new timestamp version. */
-async function writeChannel(storage: ChannelStorage, state: ChannelState, keysDir: string, channel: Channel, files: TargetFile[], now: Date): Promise<number> {
+/** Writes the channel role listing `files`; returns the new timestamp version. */
+export async function writeChannel(storage: ChannelStorage, state: ChannelState, keysDir: string, channel: Channel, files: TargetFile[], now: Date): Promise<number> {
   const keys = keysFor(state, keysDir, channel);
   const version = await nextChannelVersion(storage, state, channel);
   return commit(storage, state, keys, now, { channel, targets: buildChannelTargets(version, now, files) });

@@ -2,7 +2,7 @@
 // one backend (tests, air-gapped bundles, a checkout of a Pages branch); release-assets.ts the other.
 // Versioned files are created exclusively (compare-and-swap on the version number) and never
 // replaced; only the unversioned entry points (timestamp.json, root.json) are replaced, atomically.
-import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 
@@ -20,8 +20,10 @@ export interface ChannelStorage {
   replace(path: string, bytes: Buffer): Promise<void>;
   /** File names directly in a folder ('' = the top). */
   list(dir: string): Promise<string[]>;
-  /** Removes a file this publisher created and never made visible (a lost race). */
-  remove(path: string): Promise<void>;
+  /** Removes a file: one this publisher created and never made visible (a lost race), or one no release lists (prune). */
+  remove(path: string): Promise<boolean>;
+  /** What holds `path`: two paths with the same key are one stored file. */
+  fileKey(path: string): string;
   /** Serialises writers of this channel; returns the release function. */
   lock(): Promise<() => Promise<void>>;
 }
@@ -94,8 +96,17 @@ export class LocalDirStorage implements ChannelStorage {
     }
   }
 
-  async remove(path: string): Promise<void> {
-    rmSync(this.full(path), { force: true });
+  async remove(path: string): Promise<boolean> {
+    const file = this.full(path);
+    if (!existsSync(file)) return false;
+    rmSync(file, { force: true });
+    // Folders left empty go too (targets/<channel>/models/<name>/<version>/<target>/).
+    for (let dir = dirname(file); dir.startsWith(`${this.root}/`) && readdirSync(dir).length === 0; dir = dirname(dir)) rmdirSync(dir);
+    return true;
+  }
+
+  fileKey(path: string): string {
+    return path;
   }
 
   async lock(): Promise<() => Promise<void>> {
