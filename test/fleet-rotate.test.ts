@@ -124,6 +124,29 @@ test('a rotation cut short after the channel changed: publishing says how to fin
   expect(await newest(device)).toBe('1.6.0');
 });
 
+test('between the double-signed timestamp and the new root, a device on the old root keeps verifying; running again publishes the root', async () => {
+  const storage = new LocalDirStorage(repo);
+  // The process dies as it writes the new root: everything before it (the commit) has landed.
+  const dying = Object.assign(Object.create(storage) as LocalDirStorage, {
+    createExclusive: async (path: string, bytes: Buffer) => {
+      if (/^\d+\.root\.json$/.test(path)) throw new Error('killed');
+      return storage.createExclusive(path, bytes);
+    },
+  });
+  await expect(rotateKey(dying, keys, parseRotateRole('timestamp'))).rejects.toThrow('killed');
+  const pending = readSigningKey(keys, 'timestamp.pem.new', 'timestamp').keyId;
+  const ts = JSON.parse(readFileSync(join(repo, 'timestamp.json'), 'utf8')) as { signatures: Array<{ keyid: string }> };
+  expect(ts.signatures.map((x) => x.keyid).sort()).toEqual([keyIdOf('timestamp.pem'), pending].sort());
+  // A device that trusts the current root verifies the new timestamp with the old key.
+  expect(await newest(device)).toBe('1.6.0');
+  const again = await rotate('timestamp');
+  expect(again.status).toBe(0);
+  expect(again.stdout).toMatch(/rotated the timestamp key: [0-9a-f]{12} -> [0-9a-f]{12} \(root v\d+\)\n/);
+  expect(keyIdOf('timestamp.pem')).toBe(pending);
+  expect((await publish('1.7.0')).status).toBe(0);
+  expect(await newest(device)).toBe('1.7.0');
+});
+
 test.each([
   ['an unknown role', 'nope', () => keys, /^edgeml: error: --role "nope": name the key to replace: root-N \(e\.g\. root-2\), targets, snapshot, timestamp, canary, beta, stable$/],
   ['timestamp without the root keys', 'timestamp', () => without(/^root-/), /^edgeml: error: --keys .*: replacing the timestamp key needs 2 root keys \(root-N\.pem\) of the current root to sign the new root, found 0; run it where the offline root keys are$/],
@@ -152,5 +175,5 @@ function without(drop: RegExp): string {
 
 test('releases published before the rotations are still served and verified', async () => {
   const state = (await loadState(new LocalDirStorage(repo)))!;
-  expect(releasesOf(state, 'beta').map((x) => x.version)).toEqual(['1.6.0', '1.5.0', '1.4.0', '1.3.0', '1.2.0', '1.1.0', '1.0.0']);
+  expect(releasesOf(state, 'beta').map((x) => x.version)).toEqual(['1.7.0', '1.6.0', '1.5.0', '1.4.0', '1.3.0', '1.2.0', '1.1.0', '1.0.0']);
 });

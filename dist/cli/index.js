@@ -87480,12 +87480,12 @@ async function commit(storage, state, keys, now, change, timestampExpiresInMs = 
         changes = [{ role: change.channel, signed: change.targets, key: keys.channel }];
     }
     for (const c of changes) {
-        const bytes = metadata_serialize(signWith(c.signed, [c.key]));
+        const bytes = metadata_serialize(signWith(c.signed, [c.key].flat()));
         await create(`${c.signed.version}.${c.role}.json`, bytes);
         meta[`${c.role}.json`] = metaFileFor(c.signed.version, bytes);
     }
     const snapVersion = await nextVersion(storage, 'snapshot', state.snapshot.signed.version);
-    const snapBytes = metadata_serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot]));
+    const snapBytes = metadata_serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot].flat()));
     await create(`${snapVersion}.snapshot.json`, snapBytes);
     // Compare-and-swap on the timestamp version: if it moved since we loaded, someone else committed.
     const current = await storage.read('timestamp.json');
@@ -87496,7 +87496,7 @@ async function commit(storage, state, keys, now, change, timestampExpiresInMs = 
         throw new ConflictError('timestamp.json');
     }
     const ts = buildTimestamp(currentVersion + 1, now, metaFileFor(snapVersion, snapBytes), timestampExpiresInMs);
-    await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [keys.timestamp])));
+    await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [keys.timestamp].flat())));
     return ts.version;
 }
 /** The new version a changed channel role gets. */
@@ -89831,8 +89831,8 @@ async function publishWithMender(storage, keysDir, req, mender) {
 // they follow the change the way TUF intends:
 // - root-N, targets, snapshot, timestamp: a new root version lists the new key (signed by a
 //   threshold of the current root keys and, for a root key, a threshold of the new set too);
-//   devices walk N+1.root.json. Then the role is re-signed with the new key (new snapshot,
-//   new timestamp).
+//   devices walk N+1.root.json. The role is re-signed first by the old and the new key together,
+//   so it verifies under the old root and the new one alike, and only then is the new root stored.
 // - a channel (canary, beta, stable): the top-level targets (offline targets key) delegates to the
 //   new key, and the channel role is re-signed with it.
 // The new private key is written to `<file>.new` before anything is stored, and moved into place
@@ -89921,9 +89921,10 @@ async function rotateKey(storage, keysDir, which, now = new Date()) {
             return await storeRotation(storage, state, keysDir, which, old.keyId, key, now);
         }
         catch (e) {
-            // Nothing of it reached the channel: no new key to keep.
-            const now2 = await loadState(storage).catch(() => state);
-            if (created && !listed(now2 ?? state, which.role).includes(key.keyId))
+            // Nothing of it reached the channel (no role lists the new key, nothing is signed by it): no key to keep.
+            const after = (await loadState(storage).catch(() => null)) ?? state;
+            const used = listed(after, which.role).includes(key.keyId) || (which.role !== 'root' && signedBy(after, which.role, key.keyId));
+            if (created && !used)
                 (0,external_node_fs_.rmSync)(pendingPath, { force: true });
             throw e;
         }
@@ -89942,21 +89943,29 @@ async function storeRotation(storage, state, keysDir, which, oldId, key, now) {
     const channel = isChannel(which.role) ? which.role : null;
     const needsCommit = which.role !== 'root' && !signedBy(state, which.role, key.keyId);
     const targetsKey = channel && !listed(state, channel).includes(key.keyId) ? loadSigningKey(keysDir, 'targets.pem', 'targets', roles.targets.keyIDs) : null;
-    const withNew = (role) => (which.role === role ? key : loadSigningKey(keysDir, `${role}.pem`, role, roles[role].keyIDs));
+    // While devices may still trust the old root, a root-level role signed by the old key and the
+    // new one verifies under either root: sign with both, then publish the new root. Without the
+    // old key (lost), the new root goes first and a device polling in between fails that one poll.
+    const oldKey = !channel && which.role !== 'root' && needsCommit && !rootDone && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(keysDir, which.file))
+        ? loadSigningKey(keysDir, which.file, which.role, [oldId]) : null;
+    const signers = oldKey ? [oldKey, key] : key;
+    const withNew = (role) => (which.role === role ? signers : loadSigningKey(keysDir, `${role}.pem`, role, roles[role].keyIDs));
     const commitKeys = needsCommit ? { snapshot: withNew('snapshot'), timestamp: withNew('timestamp') } : null;
     const changes = [];
-    if (rootKeys.length) {
+    const writeRoot = async () => {
         const version = state.root.signed.version + 1;
         const root = rootWith(state.root.signed, which.role, oldId, key, version, now);
         // A new root key signs too: the new root needs a threshold of the new set as well.
-        const signers = which.role === 'root' ? [...rootKeys, key] : rootKeys.slice(0, roles.root.threshold);
-        const bytes = metadata_serialize(signWith(root, signers));
+        const rootSigners = which.role === 'root' ? [...rootKeys, key] : rootKeys.slice(0, roles.root.threshold);
+        const bytes = metadata_serialize(signWith(root, rootSigners));
         if (!(await storage.createExclusive(`${version}.root.json`, bytes))) {
             throw new UserError(`${storage.location}/${version}.root.json: already exists but root.json is older; restore the channel from its source`);
         }
         await storage.replace('root.json', bytes);
         result.rootVersion = version;
-    }
+    };
+    if (rootKeys.length && !oldKey)
+        await writeRoot();
     if (commitKeys) {
         if (channel) {
             if (targetsKey) {
@@ -89968,11 +89977,13 @@ async function storeRotation(storage, state, keysDir, which, oldId, key, now) {
         }
         else if (which.role === 'targets') {
             const t = state.top.signed;
-            changes.push({ role: 'targets', signed: rotate_renewed(t, t.version + 1, EXPIRY_MS.targets, now), key });
+            changes.push({ role: 'targets', signed: rotate_renewed(t, t.version + 1, EXPIRY_MS.targets, now), key: signers });
         }
         // snapshot and timestamp: the commit itself signs them with the new key.
         result.timestampVersion = await commit(storage, state, commitKeys, now, changes);
     }
+    if (rootKeys.length && oldKey)
+        await writeRoot();
     return result;
 }
 /**

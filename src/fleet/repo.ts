@@ -95,12 +95,13 @@ export async function nextVersion(storage: ChannelStorage, role: string, current
 export interface RoleChange {
   role: 'targets' | Channel;
   signed: Targets;
-  key: SigningKey;
+  /** Several while a key is rotated: the old and the new key both sign until the root names the new one. */
+  key: SigningKey | SigningKey[];
 }
 
 export interface SigningKeys {
-  snapshot: SigningKey;
-  timestamp: SigningKey;
+  snapshot: SigningKey | SigningKey[];
+  timestamp: SigningKey | SigningKey[];
   channel?: SigningKey;
 }
 
@@ -147,12 +148,12 @@ export async function commit(
     changes = [{ role: change.channel, signed: change.targets, key: keys.channel }];
   }
   for (const c of changes) {
-    const bytes = serialize(signWith(c.signed, [c.key]));
+    const bytes = serialize(signWith(c.signed, [c.key].flat()));
     await create(`${c.signed.version}.${c.role}.json`, bytes);
     meta[`${c.role}.json`] = metaFileFor(c.signed.version, bytes);
   }
   const snapVersion = await nextVersion(storage, 'snapshot', state.snapshot.signed.version);
-  const snapBytes = serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot]));
+  const snapBytes = serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot].flat()));
   await create(`${snapVersion}.snapshot.json`, snapBytes);
   // Compare-and-swap on the timestamp version: if it moved since we loaded, someone else committed.
   const current = await storage.read('timestamp.json');
@@ -162,7 +163,7 @@ export async function commit(
     throw new ConflictError('timestamp.json');
   }
   const ts = buildTimestamp(currentVersion + 1, now, metaFileFor(snapVersion, snapBytes), timestampExpiresInMs);
-  await storage.replace('timestamp.json', serialize(signWith(ts, [keys.timestamp])));
+  await storage.replace('timestamp.json', serialize(signWith(ts, [keys.timestamp].flat())));
   return ts.version;
 }
 

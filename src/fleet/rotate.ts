@@ -3,8 +3,8 @@
 // they follow the change the way TUF intends:
 // - root-N, targets, snapshot, timestamp: a new root version lists the new key (signed by a
 //   threshold of the current root keys and, for a root key, a threshold of the new set too);
-//   devices walk N+1.root.json. Then the role is re-signed with the new key (new snapshot,
-//   new timestamp).
+//   devices walk N+1.root.json. The role is re-signed first by the old and the new key together,
+//   so it verifies under the old root and the new one alike, and only then is the new root stored.
 // - a channel (canary, beta, stable): the top-level targets (offline targets key) delegates to the
 //   new key, and the channel role is re-signed with it.
 // The new private key is written to `<file>.new` before anything is stored, and moved into place
@@ -108,9 +108,10 @@ export async function rotateKey(storage: ChannelStorage, keysDir: string, which:
     try {
       return await storeRotation(storage, state, keysDir, which, old.keyId, key, now);
     } catch (e) {
-      // Nothing of it reached the channel: no new key to keep.
-      const now2 = await loadState(storage).catch(() => state);
-      if (created && !listed(now2 ?? state, which.role).includes(key.keyId)) rmSync(pendingPath, { force: true });
+      // Nothing of it reached the channel (no role lists the new key, nothing is signed by it): no key to keep.
+      const after = (await loadState(storage).catch(() => null)) ?? state;
+      const used = listed(after, which.role).includes(key.keyId) || (which.role !== 'root' && signedBy(after, which.role, key.keyId));
+      if (created && !used) rmSync(pendingPath, { force: true });
       throw e;
     }
   });
@@ -133,22 +134,29 @@ async function storeRotation(
   const channel = isChannel(which.role) ? which.role : null;
   const needsCommit = which.role !== 'root' && !signedBy(state, which.role, key.keyId);
   const targetsKey = channel && !listed(state, channel).includes(key.keyId) ? loadSigningKey(keysDir, 'targets.pem', 'targets', roles.targets.keyIDs) : null;
-  const withNew = (role: 'snapshot' | 'timestamp') => (which.role === role ? key : loadSigningKey(keysDir, `${role}.pem`, role, roles[role].keyIDs));
+  // While devices may still trust the old root, a root-level role signed by the old key and the
+  // new one verifies under either root: sign with both, then publish the new root. Without the
+  // old key (lost), the new root goes first and a device polling in between fails that one poll.
+  const oldKey = !channel && which.role !== 'root' && needsCommit && !rootDone && existsSync(join(keysDir, which.file))
+    ? loadSigningKey(keysDir, which.file, which.role, [oldId]) : null;
+  const signers = oldKey ? [oldKey, key] : key;
+  const withNew = (role: 'snapshot' | 'timestamp') => (which.role === role ? signers : loadSigningKey(keysDir, `${role}.pem`, role, roles[role].keyIDs));
   const commitKeys = needsCommit ? { snapshot: withNew('snapshot'), timestamp: withNew('timestamp') } : null;
   const changes: RoleChange[] = [];
 
-  if (rootKeys.length) {
+  const writeRoot = async () => {
     const version = state.root.signed.version + 1;
     const root = rootWith(state.root.signed, which.role, oldId, key, version, now);
     // A new root key signs too: the new root needs a threshold of the new set as well.
-    const signers = which.role === 'root' ? [...rootKeys, key] : rootKeys.slice(0, roles.root.threshold);
-    const bytes = serialize(signWith(root, signers));
+    const rootSigners = which.role === 'root' ? [...rootKeys, key] : rootKeys.slice(0, roles.root.threshold);
+    const bytes = serialize(signWith(root, rootSigners));
     if (!(await storage.createExclusive(`${version}.root.json`, bytes))) {
       throw new UserError(`${storage.location}/${version}.root.json: already exists but root.json is older; restore the channel from its source`);
     }
     await storage.replace('root.json', bytes);
     result.rootVersion = version;
-  }
+  };
+  if (rootKeys.length && !oldKey) await writeRoot();
   if (commitKeys) {
     if (channel) {
       if (targetsKey) {
@@ -159,11 +167,12 @@ async function storeRotation(
       changes.push({ role: channel, signed: renewed(c, c.version + 1, EXPIRY_MS.channel, now), key });
     } else if (which.role === 'targets') {
       const t = state.top.signed;
-      changes.push({ role: 'targets', signed: renewed(t, t.version + 1, EXPIRY_MS.targets, now), key });
+      changes.push({ role: 'targets', signed: renewed(t, t.version + 1, EXPIRY_MS.targets, now), key: signers });
     }
     // snapshot and timestamp: the commit itself signs them with the new key.
     result.timestampVersion = await commit(storage, state, commitKeys, now, changes);
   }
+  if (rootKeys.length && oldKey) await writeRoot();
   return result;
 }
 
