@@ -32,3 +32,21 @@ export class CheckFailure extends Error {
     this.name = 'CheckFailure';
   }
 }
+
+/**
+ * How a message names a setting: by its flag (`--threads`), or, when the value came from
+ * edgeml.yml, by its key there with the place it is written (`edgeml.yml:7:12: benchmark.threads`),
+ * so the user fixes the right one. `at` is that `file:line:col: ` prefix (empty for a flag).
+ */
+export interface SettingNames {
+  key(flag: string): string;
+  at(flag: string): string;
+}
+
+/** Every setting named by its flag: values typed on the command line or defaults. */
+export const FLAG_NAMES: SettingNames = { key: (flag) => flag, at: () => '' };
+
+/** `file:line:col: key`, or the flag: for a message about one setting. */
+export function settingName(names: SettingNames, flag: string): string {
+  return `${names.at(flag)}${names.key(flag)}`;
+}

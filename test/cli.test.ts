@@ -6,7 +6,7 @@ import { dump } from 'npyjs';
 import { describe, expect, it } from 'vitest';
 import { readResults } from '../src/results/index.js';
 import { VERSION } from '../src/version.js';
-import { DIGITS, MODELS, QUICK, ROOT, edgeml, tempDir } from './helpers.js';
+import { DIGITS, MODELS, QUICK, ROOT, edgeml, expectRefused, tempDir } from './helpers.js';
 
 describe('edgeml bench', () => {
   it('prints a readable table and writes a valid results document', () => {
@@ -35,6 +35,58 @@ describe('edgeml bench', () => {
     for (const flag of ['--input', '--dim', '--data', '--threads', '--ep', '--opt-level', '--warmup', '--min-iterations', '--min-duration', '--max-duration', '--scenario', '--profile', '--json']) {
       expect(help.stdout).toContain(flag);
     }
+  });
+});
+
+describe('edgeml bench --config: the benchmark: settings of edgeml.yml, flags over them', () => {
+  const setup = (benchmark: string) => {
+    const dir = tempDir('edgeml-bench-config-');
+    copyFileSync(MODELS.digits, join(dir, 'mlp.onnx'));
+    const yml = `models:\n  digits:\n    path: mlp.onnx\n    input: [pixels=4x64]\nbenchmark:\n${benchmark}`;
+    writeFileSync(join(dir, 'edgeml.yml'), yml);
+    return { dir, config: join(dir, 'edgeml.yml'), model: join(dir, 'mlp.onnx'), existing: join(dir, 'existing.json') };
+  };
+  const SETTINGS = '  threads: 1\n  warmup: 3\n  min-iterations: 20\n  min-duration: 0s\n  max-duration: 5s\n  seed: 7\n';
+
+  it('measures with the file\'s settings and the inputs of the model at that path', () => {
+    const { dir, config, model } = setup(SETTINGS);
+    const out = join(dir, 'r.json');
+    const r = edgeml(['bench', '--config', config, model, '--json', out]);
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`measured with the settings of ${config} (benchmark:, models.digits)`);
+    const doc = readResults(out);
+    expect(doc.runtime.threads).toBe(1);
+    expect(doc.settings).toMatchObject({ warmup: 3, minIterations: 20, minDurationMs: 0, maxDurationMs: 5000, seed: 7 });
+    expect(doc.inputs[0].shape).toEqual([4, 64]);
+  });
+
+  it('lets a flag typed on the command line win over the file', () => {
+    const { dir, config, model } = setup(SETTINGS);
+    const out = join(dir, 'r.json');
+    const r = edgeml(['bench', '--config', config, model, '--warmup', '4', '--min-iterations', '25', '--input', 'pixels=2x64', '--json', out]);
+    expect(r.status).toBe(0);
+    const doc = readResults(out);
+    expect(doc.runtime.threads).toBe(1);
+    expect(doc.settings).toMatchObject({ warmup: 4, minIterations: 25, seed: 7 });
+    expect(doc.inputs[0].shape).toEqual([2, 64]);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['a misspelt scenario', '  scenario: single-steam\n', /edgeml\.yml:6:13: benchmark\.scenario: expected one of single-stream, multi-stream, offline, got "single-steam" \(did you mean 'single-stream'\?\)$/],
+    ['a duration without its unit', '  min-duration: 10\n', /edgeml\.yml:6:17: benchmark\.min-duration: expected a duration such as .*, got 10$/],
+    ['max-duration below min-duration', '  min-duration: 10s\n  max-duration: 1s\n', /edgeml\.yml:7:17: benchmark\.max-duration 1s is shorter than benchmark\.min-duration 10s; raise benchmark\.max-duration$/],
+  ];
+  it.each(bad)('exits 2 with one line naming file:line:col for %s, and writes nothing', (_name, benchmark, expected) => {
+    const { config, model, existing } = setup(benchmark);
+    expectRefused(['bench', '--config', config, model], existing, expected);
+  });
+
+  it('wants a model even with a config (edgeml run measures every model of it)', () => {
+    const { config } = setup(SETTINGS);
+    const r = edgeml(['bench', '--config', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`edgeml: error: no model given: edgeml bench --config ${config} path/to/model.onnx`);
   });
 });
 

@@ -1,10 +1,10 @@
 // `edgeml compare` as users run it: interleaved rounds, a verdict, a valid document; and every bad
 // input ends with exit 2, one line, and nothing written.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCompare } from '../src/compare/index.js';
-import { MODELS, edgeml, tempDir } from './helpers.js';
+import { MODELS, edgeml, edgemlAsync, expectRefused, tempDir } from './helpers.js';
 
 /** Short measurements: tests check behaviour, never speed. */
 const FAST = ['--warmup', '1', '--min-iterations', '5', '--min-duration', '0', '--threads', '1'];
@@ -119,5 +119,97 @@ describe('edgeml compare on bad input: exit 2, one line, nothing written', () =>
     const bad = join(dir, 'tampered.json');
     writeFileSync(bad, JSON.stringify({ schema: { name: 'edgeml-compare', version: 1 }, kind: 'compare', verdict: 'fine' }));
     expect(() => readCompare(bad)).toThrow(/tampered\.json: not an edgeml compare document \(.+\); regenerate it with 'edgeml compare --json'/);
+  });
+});
+
+/** A folder holding the digits model and an edgeml.yml with these lines (paths relative to it). */
+function configDir(yml: string): { dir: string; config: string; model: string } {
+  const dir = tempDir('edgeml-compare-config-');
+  copyFileSync(MODELS.digits, join(dir, 'mlp.onnx'));
+  writeFileSync(join(dir, 'edgeml.yml'), yml);
+  return { dir, config: join(dir, 'edgeml.yml'), model: join(dir, 'mlp.onnx') };
+}
+
+// benchmark: says what is measured (its durations are bench's, not compare's); compare: says how
+// long each measurement lasts and how the verdict is judged. Short runs: the test checks settings.
+const CONFIG = `version: 1
+models:
+  digits:
+    path: mlp.onnx
+    input: [pixels=4x64]
+benchmark:
+  threads: 1
+  warmup: 3
+  min-iterations: 500
+  min-duration: 20s
+compare:
+  threshold: 20%
+  metric: p90
+  min-iterations: 7
+  min-duration: 0s
+  max-duration: 30s
+  min-rounds: 2
+  max-rounds: 2
+`;
+
+describe('edgeml compare --config: the settings of edgeml.yml, flags over them', () => {
+  it('measures with benchmark: (what), compare: (how long, how judged) and the inputs of the model at --head', () => {
+    const { dir, config, model } = configDir(CONFIG);
+    const out = join(dir, 'c.json');
+    const r = edgeml(['compare', '--config', config, '--base', MODELS.digits, '--head', model, '--json', out]);
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`measured with the settings of ${config} (benchmark: for what is measured, compare:, models.digits)`);
+    const doc = readCompare(out);
+    expect(doc.runtime.threads).toBe(1);
+    expect(doc.settings).toMatchObject({ warmup: 3, minIterations: 7, minDurationMs: 0 });
+    expect(doc).toMatchObject({ threshold: 0.2, metric: 'p90', rounds: 2, stopped: 'max-rounds' });
+    expect(doc.exact.find((x) => x.quantity === 'inputs')).toMatchObject({ base: 'pixels=4x64', head: 'pixels=4x64' });
+  });
+
+  it('lets a flag typed on the command line win over the file', () => {
+    const { dir, config, model } = configDir(CONFIG);
+    const out = join(dir, 'c.json');
+    const r = edgeml(['compare', '--config', config, '--base', MODELS.digits, '--head', model, '--threads', '2', '--min-iterations', '9', '--threshold', '10%', '--input', 'pixels=2x64', '--json', out]);
+    expect(r.status).toBe(0);
+    const doc = readCompare(out);
+    expect(doc.runtime.threads).toBe(2);
+    expect(doc.settings).toMatchObject({ warmup: 3, minIterations: 9 });
+    expect(doc).toMatchObject({ threshold: 0.1, metric: 'p90', rounds: 2 });
+    expect(doc.exact.find((x) => x.quantity === 'inputs')!.head).toBe('pixels=2x64');
+  });
+
+  it('does not read ./edgeml.yml unasked: without --config, the flags and their defaults', async () => {
+    const { dir, model } = configDir(CONFIG);
+    const out = join(dir, 'c.json');
+    const r = await edgemlAsync(['compare', '--base', MODELS.digits, '--head', model, ...FAST, '--max-rounds', '2', '--json', out], {}, dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('note: ./edgeml.yml is not read without --config edgeml.yml');
+    const doc = readCompare(out);
+    expect(doc).toMatchObject({ threshold: 0.05, metric: 'p50', runtime: { threads: 1 }, settings: { warmup: 1, minIterations: 5 } });
+    expect(doc.exact.find((x) => x.quantity === 'inputs')!.head).toBe('pixels=1x64');
+  });
+});
+
+describe('edgeml compare --config on a bad config: exit 2, one line naming file:line:col and the key, nothing written', () => {
+  const cases: Array<[string, (yml: string) => string, RegExp]> = [
+    ['a value the schema refuses', (y) => y.replace('warmup: 3', 'warmup: -3'), /edgeml\.yml:8:11: benchmark\.warmup: must be >= 0, got -3$/],
+    ['a misspelt key', (y) => y.replace('min-rounds: 2', 'min-round: 2'), /edgeml\.yml:17:3: compare\.min-round: unknown key; expected one of .* \(did you mean 'min-rounds'\?\)$/],
+    ['a threshold of 100%', (y) => y.replace('threshold: 20%', 'threshold: 100%'), /edgeml\.yml:12:14: compare\.threshold 100%: expected a percentage between 0% and 100%, such as 5%$/],
+    ['a comparison shorter than one measurement', (y) => y.replace('min-duration: 0s', 'min-duration: 40s'),
+      /edgeml\.yml:16:17: compare\.max-duration 30s is shorter than one measurement \(compare\.min-duration 40s\); raise compare\.max-duration$/],
+    ['a data file of the model that is not there', (y) => y.replace('input: [pixels=4x64]', 'data: [pixels=gone.npy]'), /edgeml\.yml:5:11: models\.digits\.data: .*gone\.npy does not exist; fix the path \(relative to .*edgeml\.yml\)/],
+  ];
+
+  it.each(cases)('%s', (_name, edit, expected) => {
+    const { dir, config, model } = configDir(edit(CONFIG));
+    expectRefused(['compare', '--config', config, '--base', MODELS.digits, '--head', model], join(dir, 'existing.json'), expected);
+  });
+
+  it('names the flag, not the file, when the bad value was typed on the command line', () => {
+    const { config, model } = configDir(CONFIG);
+    const r = edgeml(['compare', '--config', config, '--base', MODELS.digits, '--head', model, '--max-duration', '1ms', '--min-duration', '1s']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('edgeml: error: --max-duration 1ms is shorter than one measurement (--min-duration 1s); raise --max-duration');
   });
 });

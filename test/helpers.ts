@@ -70,6 +70,21 @@ export function artifactsOf(model: string, target = 'cpu-fp32'): string {
   return dir;
 }
 
+/**
+ * Runs `args` with `--json FILE` over a file that already holds something, and checks the run was
+ * refused as users are promised: exit 2, one line `edgeml: error: ...` matching `expected`, and the
+ * file left as it was.
+ */
+export function expectRefused(args: string[], json: string, expected: RegExp): void {
+  writeFileSync(json, '{"keep": "me"}');
+  const r = edgeml([...args, '--json', json]);
+  const lines = r.stderr.trim().split('\n');
+  if (r.status !== 2 || lines.length !== 1 || !/^edgeml: error: /.test(lines[0]) || !expected.test(lines[0])) {
+    throw new Error(`expected exit 2 and one line matching ${expected}, got exit ${r.status} and:\n${r.stderr}`);
+  }
+  if (readFileSync(json, 'utf8') !== '{"keep": "me"}') throw new Error(`${json} was overwritten`);
+}
+
 /** Flags for a short measurement: tests check behaviour, not speed. */
 export const QUICK = ['--warmup', '2', '--min-iterations', '5', '--min-duration', '0', '--max-duration', '5s'];
 

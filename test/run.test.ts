@@ -73,6 +73,8 @@ describe('edgeml run', () => {
     expect(r.status).toBe(0);
     const cmp = readCompare(join(out, 'compare/digits.json'));
     expect(cmp.base.model.sha256).toBe(cmp.head.model.sha256);
+    // What is measured from benchmark:, how long each measurement lasts from compare: (or compare's default).
+    expect(cmp.settings).toMatchObject({ warmup: 2, minIterations: 50, minDurationMs: 200 });
     expect(r.stderr).toContain('== Compare digits with the base');
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('base → head');
   });
@@ -94,6 +96,8 @@ describe('edgeml run', () => {
       /m\.yml:3:11: models\.digits\.path: .*mlp2\.onnx does not exist; fix the path \(relative to .*m\.yml\)/],
     ['a dataset file that does not exist', (d) => (writeFileSync(join(d, 'ds.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\ndatasets:\n  t:\n    inputs: x.npy\n'), ['--config', join(d, 'ds.yml')]),
       /ds\.yml:6:13: datasets\.t\.inputs: .*x\.npy does not exist/],
+    ['a compare setting out of range', (d) => (writeFileSync(join(d, 'c.yml'), QUICK_CONFIG.replace('compare:\n', 'compare:\n  threshold: 100%\n')), ['--config', join(d, 'c.yml')]),
+      /c\.yml:12:14: compare\.threshold 100%: expected a percentage between 0% and 100%, such as 5%$/],
     ['a base commit that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-ref', 'f00dfeed'], /--base-ref f00dfeed: no such commit in the git repository at .*; fetch it/],
     ['a base folder that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-model', join(d, 'base')], /--base-model .*base: no such folder/],
   ];

@@ -80059,17 +80059,23 @@ class CheckFailure extends Error {
         this.name = 'CheckFailure';
     }
 }
+/** Every setting named by its flag: values typed on the command line or defaults. */
+const FLAG_NAMES = { key: (flag) => flag, at: () => '' };
+/** `file:line:col: key`, or the flag: for a message about one setting. */
+function settingName(names, flag) {
+    return `${names.at(flag)}${names.key(flag)}`;
+}
 
 ;// CONCATENATED MODULE: ./build/src/version.js
 // Kept in step with package.json by a test.
 const VERSION = '0.1.0';
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/protobufjs/light.js
@@ -83703,26 +83709,60 @@ function parseRate(text, what) {
 
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
 const SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
+const BENCH_DEFAULTS = {
+    threads: 0,
+    executionProvider: 'cpu',
+    optLevel: 'all',
+    scenario: 'single-stream',
+    warmup: 10,
+    minIterations: 100,
+    maxIterations: 0,
+    minDurationMs: 10_000,
+    maxDurationMs: 60_000,
+    seed: 1,
+    profile: false,
+    keepSamples: false,
+};
 function oneOf(value, allowed, what) {
     if (!allowed.includes(value))
         throw new UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
     return value;
 }
-function pairs(values, parse, flag) {
+/** `edgeml bench`'s defaults as its flags spell them: the CLI's, the benchmark action's and edgeml.yml's. */
+const BENCH_FLAG_DEFAULTS = {
+    input: [],
+    dim: [],
+    data: [],
+    threads: String(BENCH_DEFAULTS.threads),
+    ep: BENCH_DEFAULTS.executionProvider,
+    optLevel: BENCH_DEFAULTS.optLevel,
+    scenario: BENCH_DEFAULTS.scenario,
+    warmup: String(BENCH_DEFAULTS.warmup),
+    minIterations: String(BENCH_DEFAULTS.minIterations),
+    maxIterations: String(BENCH_DEFAULTS.maxIterations),
+    minDuration: `${BENCH_DEFAULTS.minDurationMs / 1000}s`,
+    maxDuration: `${BENCH_DEFAULTS.maxDurationMs / 1000}s`,
+    seed: String(BENCH_DEFAULTS.seed),
+};
+function pairs(values, parse, flag, names) {
     const out = {};
     for (const raw of values) {
         const [name, value] = parse(raw);
         if (name in out)
-            throw new UserError(`${flag} ${name}=... is given twice; give each input once`);
+            throw new UserError(`${settingName(names, flag)} ${name}=... is given twice; give each input once`);
         out[name] = value;
     }
     return out;
 }
-function benchOptionsFromFlags(model, f) {
-    const minDurationMs = parseDuration(f.minDuration, '--min-duration');
-    const maxDurationMs = parseDuration(f.maxDuration, '--max-duration');
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
     if (maxDurationMs < minDurationMs) {
-        throw new UserError(`--max-duration ${f.maxDuration} is shorter than --min-duration ${f.minDuration}; raise --max-duration`);
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
     }
     const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
     const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
@@ -83734,21 +83774,21 @@ function benchOptionsFromFlags(model, f) {
     return {
         model,
         inputs: {
-            shapes: pairs(f.input, parseShapeFlag, '--input'),
-            dims: pairs(f.dim, parseDimFlag, '--dim'),
-            data: pairs(f.data, parseDataFlag, '--data'),
+            shapes: pairs(f.input, parseShapeFlag, '--input', names),
+            dims: pairs(f.dim, parseDimFlag, '--dim', names),
+            data: pairs(f.data, parseDataFlag, '--data', names),
         },
-        threads: parseWhole(f.threads, '--threads'),
+        threads: parseWhole(f.threads, n('--threads')),
         executionProvider: f.ep,
-        optLevel: oneOf(f.optLevel, OPT_LEVELS, '--opt-level'),
-        scenario: oneOf(f.scenario, SCENARIOS, '--scenario'),
-        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, '--samples-per-query', 1) } : {}),
-        warmup: parseWhole(f.warmup, '--warmup'),
-        minIterations: parseWhole(f.minIterations, '--min-iterations', 1),
-        maxIterations: parseWhole(f.maxIterations, '--max-iterations'),
+        optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')),
+        scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')),
+        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
+        warmup: parseWhole(f.warmup, n('--warmup')),
+        minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
+        maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
         minDurationMs,
         maxDurationMs,
-        seed: parseWhole(f.seed, '--seed'),
+        seed: parseWhole(f.seed, n('--seed')),
         profile: !!f.profile,
         keepSamples: !!f.samples,
         ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
@@ -83775,21 +83815,6 @@ function benchOptionsFromFlags(model, f) {
 
 
 
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
-const BENCH_DEFAULTS = {
-    threads: 0,
-    executionProvider: 'cpu',
-    optLevel: 'all',
-    scenario: 'single-stream',
-    warmup: 10,
-    minIterations: 100,
-    maxIterations: 0,
-    minDurationMs: 10_000,
-    maxDurationMs: 60_000,
-    seed: 1,
-    profile: false,
-    keepSamples: false,
-};
 function defaultSamplesPerQuery(scenario) {
     return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
 }
@@ -83905,6 +83930,268 @@ function runWithTool(opts) {
         keepSamples: opts.keepSamples,
     }, describeDevice(opts.deviceLabel, opts.runnerLabels));
 }
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(52210);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./build/schemas/config.schema.json
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"metric":{"enum":["p50","p90"],"description":"The percentile that decides the verdict (default p50)."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0 until max-duration (default)."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
+;// CONCATENATED MODULE: ./build/src/config/suggest.js
+// "Did you mean": the closest allowed key by edit distance.
+/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
+function editDistance(a, b) {
+    const s = a.toLowerCase();
+    const t = b.toLowerCase();
+    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= s.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= t.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+        }
+        prev = cur;
+    }
+    return prev[t.length];
+}
+/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
+function didYouMean(word, allowed) {
+    let best;
+    let bestD = Infinity;
+    for (const a of allowed) {
+        const d = editDistance(word, a);
+        if (d < bestD) {
+            best = a;
+            bestD = d;
+        }
+    }
+    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/config/parse.js
+// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
+// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
+
+
+
+
+
+
+
+
+let validator;
+function compiled() {
+    validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
+    return validator;
+}
+/** budgets[0].limits.latency.p90 */
+function keyName(path) {
+    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
+}
+function pointerToPath(pointer) {
+    return pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+/** Where a path is in the file: the key's position when `atKey`, else the value's. */
+function locate(doc, lc, file, path, atKey = false) {
+    let node = doc.contents;
+    let offset = doc.contents?.range?.[0] ?? 0;
+    for (let i = 0; i < path.length; i++) {
+        const seg = path[i];
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((p) => ((0,dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+            if (!pair)
+                break;
+            const keyRange = pair.key?.range;
+            if (i === path.length - 1 && atKey && keyRange) {
+                offset = keyRange[0];
+                break;
+            }
+            node = pair.value;
+            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
+        }
+        else if ((0,dist/* isSeq */.oP)(node) && typeof seg === 'number') {
+            node = node.items[seg];
+            offset = node?.range?.[0] ?? offset;
+        }
+        else
+            break;
+    }
+    const { line, col } = lc.linePos(offset);
+    return { file, line, col };
+}
+const where = (p) => `${p.file}:${p.line}:${p.col}`;
+const DEF_EXPECTED = {
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
+};
+function describeValue(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return JSON.stringify(v);
+}
+/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
+function explain(e, doc, lc, file) {
+    const path = pointerToPath(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+        const extra = String(e.params.additionalProperty);
+        const parent = e.parentSchema;
+        const allowed = Object.keys(parent.properties ?? {});
+        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
+        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
+        const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
+        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
+        return {
+            at: locate(doc, lc, file, [...path, extra], true),
+            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        };
+    }
+    const at = locate(doc, lc, file, path, false);
+    const key = keyName(path);
+    const got = describeValue(e.data);
+    switch (e.keyword) {
+        case 'required':
+            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
+        case 'enum': {
+            const allowed = e.params.allowedValues.map(String);
+            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
+        }
+        case 'const':
+            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
+        case 'type': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            if (def && DEF_EXPECTED[def])
+                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
+            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
+        }
+        case 'pattern': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
+            return { at, text: `${key}: expected ${expected}, got ${got}` };
+        }
+        default:
+            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
+    }
+}
+const PARSERS = [
+    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
+    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
+    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
+    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
+    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+];
+function parseLimit(key, raw, at, name) {
+    const text = String(raw).trim();
+    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
+    let dir = direction;
+    let body = text;
+    const op = /^(>=|<=)\s*/.exec(text);
+    if (op) {
+        dir = op[1] === '>=' ? 'min' : 'max';
+        body = text.slice(op[0].length);
+    }
+    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
+        dir = 'max';
+    try {
+        return { key, text, value: parse(body, key), direction: dir, at };
+    }
+    catch (e) {
+        if (!isUserError(e))
+            throw e;
+        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+    }
+}
+/** Parses and validates edgeml.yml text; `file` names it in messages. */
+function parseConfig(text, file) {
+    const lc = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length) {
+        const err = doc.errors[0];
+        const { line, col } = lc.linePos(err.pos[0]);
+        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
+    }
+    const data = doc.toJS() ?? {};
+    const validate = compiled();
+    if (!validate(data)) {
+        const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
+        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
+        const first = problems[0];
+        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
+        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
+    }
+    const raw = data;
+    const models = raw.models ?? {};
+    const budgets = (raw.budgets ?? []).map((b, index) => {
+        const at = locate(doc, lc, file, ['budgets', index]);
+        if (b.model !== undefined && !(b.model in models)) {
+            const guess = didYouMean(b.model, Object.keys(models));
+            const known = Object.keys(models);
+            throw new UserError(`${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+        }
+        return {
+            index,
+            ...(b.model !== undefined ? { model: b.model } : {}),
+            ...(b.target !== undefined ? { target: b.target } : {}),
+            ...(b.device !== undefined ? { device: b.device } : {}),
+            level: b.level ?? 'error',
+            inconclusive: b.inconclusive ?? 'warn',
+            ...(b.message !== undefined ? { message: b.message } : {}),
+            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
+            at,
+        };
+    });
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]));
+    const settingsAt = {};
+    const sections = [
+        [['benchmark'], raw.benchmark],
+        [['compare'], raw.compare],
+        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
+    ];
+    for (const [path, section] of sections) {
+        for (const key of Object.keys(section ?? {}))
+            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+    }
+    return {
+        file,
+        ...(raw.version ? { version: raw.version } : {}),
+        models: located,
+        targets: raw.targets ?? [],
+        benchmark: raw.benchmark ?? {},
+        compare: raw.compare ?? {},
+        datasets,
+        budgets,
+        settingsAt,
+    };
+}
+/** Reads and validates a config file. */
+function loadConfig(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
+            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
+    }
+    return parseConfig(text, file);
+}
+
+;// CONCATENATED MODULE: ./build/src/config/index.js
+// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
+// parsed. Nothing runs on a config that does not validate: every problem is a UserError
+// `file:line:col: key: what was expected`.
+
+
+
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -84622,10 +84909,8 @@ function evaluateBudgets(config, results, compare) {
 
 ;// CONCATENATED MODULE: ./build/schemas/results.schema.json
 const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(52210);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
-var dist = __nccwpck_require__(82815);
+var ajv_formats_dist = __nccwpck_require__(82815);
 ;// CONCATENATED MODULE: ./build/src/results/document.js
 // Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
 // history entries): validated against its schema on the way out (a mismatch is a bug) and on the
@@ -84639,7 +84924,7 @@ var dist = __nccwpck_require__(82815);
 /** One Ajv for every schema of this repo, so documents can $ref each other. */
 // strictRequired off: if/then branches may require properties their parent declares.
 const ajv = new _2020.Ajv2020({ allErrors: false, strict: true, strictRequired: false });
-dist(ajv);
+ajv_formats_dist(ajv);
 // Other schemas $ref the results schema.
 ajv.addSchema(results_schema_namespaceObject);
 /**
@@ -84772,255 +85057,6 @@ function writeCompare(file, doc) {
 function readCompare(file) {
     return readDocument(file, COMPARE);
 }
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare, as its flags.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent"},"metric":{"enum":["p50","p90"]},"max-duration":{"$ref":"#/$defs/duration"},"min-duration":{"$ref":"#/$defs/duration"},"min-rounds":{"type":"integer","minimum":2},"max-rounds":{"type":"integer","minimum":0}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
-;// CONCATENATED MODULE: ./build/src/config/suggest.js
-// "Did you mean": the closest allowed key by edit distance.
-/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
-function editDistance(a, b) {
-    const s = a.toLowerCase();
-    const t = b.toLowerCase();
-    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= s.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= t.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
-        }
-        prev = cur;
-    }
-    return prev[t.length];
-}
-/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
-function didYouMean(word, allowed) {
-    let best;
-    let bestD = Infinity;
-    for (const a of allowed) {
-        const d = editDistance(word, a);
-        if (d < bestD) {
-            best = a;
-            bestD = d;
-        }
-    }
-    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
-}
-
-;// CONCATENATED MODULE: ./build/src/config/parse.js
-// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
-// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
-
-
-
-
-
-
-
-
-let validator;
-function compiled() {
-    validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
-    return validator;
-}
-/** budgets[0].limits.latency.p90 */
-function keyName(path) {
-    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
-}
-function pointerToPath(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-/** Where a path is in the file: the key's position when `atKey`, else the value's. */
-function locate(doc, lc, file, path, atKey = false) {
-    let node = doc.contents;
-    let offset = doc.contents?.range?.[0] ?? 0;
-    for (let i = 0; i < path.length; i++) {
-        const seg = path[i];
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((p) => ((0,yaml_dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-            if (!pair)
-                break;
-            const keyRange = pair.key?.range;
-            if (i === path.length - 1 && atKey && keyRange) {
-                offset = keyRange[0];
-                break;
-            }
-            node = pair.value;
-            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof seg === 'number') {
-            node = node.items[seg];
-            offset = node?.range?.[0] ?? offset;
-        }
-        else
-            break;
-    }
-    const { line, col } = lc.linePos(offset);
-    return { file, line, col };
-}
-const where = (p) => `${p.file}:${p.line}:${p.col}`;
-const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
-};
-function describeValue(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return JSON.stringify(v);
-}
-/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
-function explain(e, doc, lc, file) {
-    const path = pointerToPath(e.instancePath);
-    if (e.keyword === 'additionalProperties') {
-        const extra = String(e.params.additionalProperty);
-        const parent = e.parentSchema;
-        const allowed = Object.keys(parent.properties ?? {});
-        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
-        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
-        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
-        return {
-            at: locate(doc, lc, file, [...path, extra], true),
-            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
-        };
-    }
-    const at = locate(doc, lc, file, path, false);
-    const key = keyName(path);
-    const got = describeValue(e.data);
-    switch (e.keyword) {
-        case 'required':
-            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
-        case 'enum': {
-            const allowed = e.params.allowedValues.map(String);
-            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
-        }
-        case 'const':
-            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
-        case 'type': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            if (def && DEF_EXPECTED[def])
-                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
-            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
-        }
-        case 'pattern': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
-            return { at, text: `${key}: expected ${expected}, got ${got}` };
-        }
-        default:
-            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
-    }
-}
-const PARSERS = [
-    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
-    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
-    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
-    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
-];
-function parseLimit(key, raw, at, name) {
-    const text = String(raw).trim();
-    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
-    let dir = direction;
-    let body = text;
-    const op = /^(>=|<=)\s*/.exec(text);
-    if (op) {
-        dir = op[1] === '>=' ? 'min' : 'max';
-        body = text.slice(op[0].length);
-    }
-    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
-        dir = 'max';
-    try {
-        return { key, text, value: parse(body, key), direction: dir, at };
-    }
-    catch (e) {
-        if (!isUserError(e))
-            throw e;
-        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-    }
-}
-/** Parses and validates edgeml.yml text; `file` names it in messages. */
-function parseConfig(text, file) {
-    const lc = new yaml_dist/* LineCounter */.HN();
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length) {
-        const err = doc.errors[0];
-        const { line, col } = lc.linePos(err.pos[0]);
-        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
-    }
-    const data = doc.toJS() ?? {};
-    const validate = compiled();
-    if (!validate(data)) {
-        const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
-        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
-        const first = problems[0];
-        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
-        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
-    }
-    const raw = data;
-    const models = raw.models ?? {};
-    const budgets = (raw.budgets ?? []).map((b, index) => {
-        const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined && !(b.model in models)) {
-            const guess = didYouMean(b.model, Object.keys(models));
-            const known = Object.keys(models);
-            throw new UserError(`${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-        }
-        return {
-            index,
-            ...(b.model !== undefined ? { model: b.model } : {}),
-            ...(b.target !== undefined ? { target: b.target } : {}),
-            ...(b.device !== undefined ? { device: b.device } : {}),
-            level: b.level ?? 'error',
-            inconclusive: b.inconclusive ?? 'warn',
-            ...(b.message !== undefined ? { message: b.message } : {}),
-            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
-            at,
-        };
-    });
-    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]));
-    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]));
-    return {
-        file,
-        ...(raw.version ? { version: raw.version } : {}),
-        models: located,
-        targets: raw.targets ?? [],
-        benchmark: raw.benchmark ?? {},
-        compare: raw.compare ?? {},
-        datasets,
-        budgets,
-    };
-}
-/** Reads and validates a config file. */
-function loadConfig(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
-            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
-    }
-    return parseConfig(text, file);
-}
-
-;// CONCATENATED MODULE: ./build/src/config/index.js
-// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
-// parsed. Nothing runs on a config that does not validate: every problem is a UserError
-// `file:line:col: key: what was expected`.
-
-
-
 
 ;// CONCATENATED MODULE: ./build/src/budgets/check.js
 // The check both the CLI and the action run: read and validate every input first (nothing is
@@ -85242,7 +85278,6 @@ const COMPARE_DEFAULTS = {
     /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
     minDurationMs: 1000,
     minIterations: 50,
-    warmup: 10,
 };
 function measurement(m) {
     const sorted = sortedCopy(m.samples);
@@ -85396,8 +85431,58 @@ async function runCompare(opts, hooks = {}) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/compare/options.js
+// `edgeml compare`'s settings as its flags spell them (strings), checked and converted to
+// CompareOptions: by the CLI, and by `edgeml run` from edgeml.yml's benchmark: and compare:.
+
+
+
+
+
+/**
+ * Bench's defaults but for the length of a measurement: the rounds, not the runs, carry the
+ * statistics, so each run is short (50 queries, 1 s) and --max-duration bounds the whole comparison.
+ */
+const COMPARE_FLAG_DEFAULTS = {
+    ...BENCH_FLAG_DEFAULTS,
+    minIterations: String(COMPARE_DEFAULTS.minIterations),
+    minDuration: `${COMPARE_DEFAULTS.minDurationMs / 1000}s`,
+    maxDuration: `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`,
+    threshold: `${COMPARE_DEFAULTS.threshold * 100}%`,
+    metric: COMPARE_DEFAULTS.metric,
+    minRounds: String(COMPARE_DEFAULTS.minRounds),
+    maxRounds: String(COMPARE_DEFAULTS.maxRounds),
+};
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function compareOptionsFromFlags(f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const threshold = parsePercent(f.threshold, n('--threshold'));
+    if (threshold <= 0 || threshold >= 1)
+        throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+    if (!COMPARE_METRICS.includes(f.metric))
+        throw new UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    if (maxDurationMs < minDurationMs) {
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than one measurement (${names.key('--min-duration')} ${f.minDuration}); raise ${max}`);
+    }
+    // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
+    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
+    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags('', { ...f, maxDuration: perRun }, names);
+    return {
+        bench,
+        threshold,
+        metric: f.metric,
+        maxDurationMs,
+        minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
+        maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/compare/index.js
 // `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+
 
 
 
@@ -86385,1289 +86470,6 @@ function reportOptions(history, dashboardUrl, name) {
 
 
 
-// EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
-var cli_progress = __nccwpck_require__(98502);
-;// CONCATENATED MODULE: ./build/src/cli/progress.js
-// Progress of a long measurement: a bar on an interactive terminal, nothing in logs and pipes.
-
-function terminalProgress(totalMs, minIterations) {
-    if (!process.stderr.isTTY || process.env.CI)
-        return { update() { }, stop() { } };
-    const bar = new cli_progress.SingleBar({
-        stream: process.stderr,
-        format: ' {step} [{bar}] {percentage}% | {phase} {done} | {seconds}s',
-        hideCursor: true,
-        clearOnComplete: true,
-    }, cli_progress.Presets.shades_classic);
-    bar.start(100, 0, { step: 'measure', phase: 'load', done: 0, seconds: '0.0' });
-    return {
-        update(p) {
-            const byTime = totalMs > 0 ? p.elapsedMs / totalMs : 1;
-            const byCount = minIterations > 0 ? p.done / minIterations : 1;
-            const pct = p.phase === 'measure' ? Math.min(99, Math.floor(100 * Math.min(byTime, byCount))) : 0;
-            bar.update(pct, { step: p.step, phase: p.phase, done: p.done, seconds: (p.elapsedMs / 1000).toFixed(1) });
-        },
-        stop() {
-            bar.stop();
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/cli/bench.js
-// `edgeml bench`: flags -> BenchOptions -> runBenchmark -> table on stdout, document to --json.
-
-
-
-
-
-
-const collect = (value, previous) => [...previous, value];
-/** The bench flags, shared by `bench` and later by `compare` and `run`. */
-function addBenchFlags(cmd) {
-    return cmd
-        .option('--input <name=shape>', 'fix an input shape, e.g. x=1x3x224x224 (repeatable)', collect, [])
-        .option('--dim <name=size>', 'fix a named dynamic dim wherever it appears, e.g. sequence=512 (repeatable)', collect, [])
-        .option('--data <name=file.npy|number>', 'feed an input from a .npy file or a constant (repeatable)', collect, [])
-        .option('--threads <n>', 'intra-op threads (0 = ONNX Runtime default)', String(BENCH_DEFAULTS.threads))
-        .option('--ep <name>', 'execution provider', BENCH_DEFAULTS.executionProvider)
-        .addOption(new Option('--opt-level <level>', 'graph optimization level').choices([...OPT_LEVELS]).default(BENCH_DEFAULTS.optLevel))
-        .addOption(new Option('--scenario <name>', 'MLPerf scenario').choices([...SCENARIOS]).default(BENCH_DEFAULTS.scenario))
-        .option('--samples-per-query <n>', 'samples in one query (multi-stream default 8, offline 32)')
-        .option('--warmup <n>', 'untimed queries before measuring', String(BENCH_DEFAULTS.warmup))
-        .option('--min-iterations <n>', 'timed queries at least', String(BENCH_DEFAULTS.minIterations))
-        .option('--max-iterations <n>', 'timed queries at most (0 = no cap)', String(BENCH_DEFAULTS.maxIterations))
-        .option('--min-duration <time>', 'measure at least this long', `${BENCH_DEFAULTS.minDurationMs / 1000}s`)
-        .option('--max-duration <time>', 'stop measuring after this long', `${BENCH_DEFAULTS.maxDurationMs / 1000}s`)
-        .option('--seed <n>', 'seed of the random inputs', String(BENCH_DEFAULTS.seed))
-        .option('--profile', 'also profile the model (in a separate run) and summarise time by op type')
-        .option('--samples', 'keep the raw per-query latencies in the results document')
-        .addOption(new Option('--runtime <name>', 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)').choices([...RUNTIMES]).default('onnxruntime'))
-        .option('--tool-path <path>', "the vendor tool's executable when it is not on the PATH")
-        .addOption(new Option('--precision <p>', 'precision asked of a vendor runtime').choices([...PRECISIONS]))
-        .option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)');
-}
-function benchCommand() {
-    const cmd = new Command('bench')
-        .description('measure a model: load time, first run, latency percentiles with intervals, throughput, peak memory')
-        .argument('[model]', 'the .onnx or .ort file')
-        .option('--model <file>', 'the .onnx or .ort file (or give it as the argument)')
-        .option('--json <file>', 'write the results document here');
-    addBenchFlags(cmd);
-    cmd.action(async (arg, flags) => {
-        const model = flags.model ?? arg;
-        if (!model)
-            throw new UserError('no model given: edgeml bench path/to/model.onnx');
-        const opts = benchOptionsFromFlags(model, flags);
-        if (flags.json)
-            checkOutputPath(flags.json, '--json');
-        const progress = terminalProgress(opts.minDurationMs, opts.minIterations);
-        let results;
-        try {
-            results = await runBenchmark(opts, { onProgress: (p) => progress.update(p) });
-        }
-        finally {
-            progress.stop();
-        }
-        process.stdout.write(`${benchMarkdown(results, escape_escapePlain)}\n`);
-        if (flags.json) {
-            writeResults(flags.json, results);
-            process.stderr.write(`results written to ${flags.json}\n`);
-        }
-    });
-    return cmd;
-}
-
-;// CONCATENATED MODULE: ./build/src/dashboard/chart.js
-// One line chart as inline SVG: x is the commit order, y the metric. No script, no web font,
-// nothing fetched: it renders the same offline, on GitHub Pages, or opened from disk.
-
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#d62728'];
-const W = 720;
-const H = 260;
-const M = { left: 64, right: 16, top: 16, bottom: 36 };
-/** Above this many commits a chart draws lines only (and regressions): the page stays small. */
-const DOT_LIMIT = 60;
-/** Round tick steps (1, 2, 5 x 10^k) covering [lo, hi] in about `count` steps. */
-function niceTicks(lo, hi, count = 5) {
-    if (!(hi > lo)) {
-        const pad = Math.abs(lo) * 0.1 || 1;
-        lo -= pad;
-        hi += pad;
-    }
-    const raw = (hi - lo) / count;
-    const mag = 10 ** Math.floor(Math.log10(raw));
-    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-    const first = Math.floor(lo / step) * step;
-    const ticks = [];
-    for (let v = first; v <= hi + step * 1e-9; v += step)
-        ticks.push(Number(v.toPrecision(12)));
-    if (ticks[ticks.length - 1] < hi)
-        ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
-    return ticks;
-}
-function fmt(v) {
-    return Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString();
-}
-function renderChart(spec) {
-    const values = [...spec.series.flatMap((s) => s.points.map((p) => p.y)), ...spec.budgets.map((b) => b.value)].filter(Number.isFinite);
-    const ticks = niceTicks(Math.min(0, ...values), values.length ? Math.max(...values) : 1);
-    const y0 = ticks[0];
-    const y1 = ticks[ticks.length - 1];
-    const n = Math.max(1, spec.commits.length - 1);
-    const px = (x) => M.left + ((W - M.left - M.right) * (spec.commits.length === 1 ? 0.5 : x / n));
-    const py = (y) => H - M.bottom - ((H - M.top - M.bottom) * (y - y0)) / (y1 - y0 || 1);
-    const out = [];
-    out.push(`<svg class="chart" id="${escapeHtml(spec.id)}" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${escapeHtml(spec.id)}-title" xmlns="http://www.w3.org/2000/svg">`);
-    out.push(`<title id="${escapeHtml(spec.id)}-title">${escapeHtml(spec.title)} (${escapeHtml(spec.unit)})</title>`);
-    for (const t of ticks) {
-        out.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}"/>`);
-        out.push(`<text class="tick" x="${M.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(fmt(t))}</text>`);
-    }
-    // A few commit labels along x: first, last and evenly between.
-    const every = Math.max(1, Math.ceil(spec.commits.length / 8));
-    spec.commits.forEach((c, i) => {
-        // Every `every`-th label, and the last one unless it would sit on top of its neighbour.
-        if ((i % every === 0 && (i === 0 || spec.commits.length - 1 - i >= every)) || i === spec.commits.length - 1) {
-            const anchor = spec.commits.length > 1 && i === spec.commits.length - 1 ? 'end' : i === 0 && spec.commits.length > 1 ? 'start' : 'middle';
-            out.push(`<text class="tick" x="${px(i).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="${anchor}">${escapeHtml(c)}</text>`);
-        }
-    });
-    for (const b of spec.budgets) {
-        const y = py(b.value).toFixed(1);
-        out.push(`<g class="budget"><line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text x="${W - M.right - 4}" y="${Number(y) - 4}" text-anchor="end">${escapeHtml(b.label)}</text></g>`);
-    }
-    const dots = spec.commits.length <= DOT_LIMIT;
-    spec.series.forEach((s, i) => {
-        const color = PALETTE[i % PALETTE.length];
-        const pts = s.points.filter((p) => Number.isFinite(p.y));
-        out.push(`<g class="series" data-series="${escapeHtml(s.name)}" data-points="${pts.length}" style="--c:${color}">`);
-        if (pts.length > 1)
-            out.push(`<polyline points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`);
-        for (const p of pts) {
-            if (dots || p.regression) {
-                out.push(`<circle class="${p.regression ? 'point regression' : 'point'}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${p.regression ? 5 : 3}"/>`);
-            }
-        }
-        out.push('</g>');
-    });
-    // Hover and click targets, one per commit, on top of the lines.
-    const step = spec.commits.length > 1 ? (W - M.left - M.right) / n : W - M.left - M.right;
-    spec.columns.forEach((c, i) => {
-        const rect = `<rect class="col" x="${(px(i) - step / 2).toFixed(1)}" y="${M.top}" width="${step.toFixed(1)}" height="${H - M.top - M.bottom}"><title>${escapeHtml(c.label)}</title></rect>`;
-        out.push(c.href ? `<a href="${escapeHtml(c.href)}" target="_blank" rel="noopener noreferrer">${rect}</a>` : rect);
-    });
-    out.push('</svg>');
-    return out.join('');
-}
-
-;// CONCATENATED MODULE: ./build/src/dashboard/index.js
-// `edgeml dashboard`: a static page from the history, one chart per model and metric with a
-// series per device and target, commit links, budget lines and regressions marked.
-
-
-
-
-
-
-
-const LATENCY = new Set(['latency.p50', 'latency.p90', 'latency.p99']);
-/** Budget lines that apply to a model and metric, from the newest entry that states budgets. */
-function budgetsFor(entries, model, metric) {
-    const latest = [...entries].reverse().find((e) => e.budgets?.length);
-    return (latest?.budgets ?? []).filter((b) => b.metric === metric && (!b.model || b.model === model));
-}
-function seriesName(rows, fingerprint, target) {
-    const labels = new Set(rows.filter((r) => r.entry.device.fingerprint === fingerprint).map((r) => r.entry.device.label));
-    return `${[...labels].join(' / ')} · ${target}`;
-}
-function renderDashboard(entries, opts = {}) {
-    const title = opts.title ?? 'edgeml benchmark history';
-    const commits = [];
-    const commitIndex = new Map();
-    for (const e of entries) {
-        if (!commitIndex.has(e.commit)) {
-            commitIndex.set(e.commit, commits.length);
-            commits.push(e.commit);
-        }
-    }
-    const byModel = new Map();
-    for (const entry of entries) {
-        for (const result of entry.results) {
-            const rows = byModel.get(result.model) ?? [];
-            rows.push({ commitIndex: commitIndex.get(entry.commit), entry, result });
-            byModel.set(result.model, rows);
-        }
-    }
-    const sections = [];
-    let chartNo = 0;
-    for (const [model, rows] of [...byModel].sort(([a], [b]) => a.localeCompare(b))) {
-        const keys = [...new Set(rows.map((r) => `${r.entry.device.fingerprint}\u0000${r.result.target}`))].sort();
-        // Commits this model has results for, in time order: its charts' x axis.
-        const modelCommits = [...new Set(rows.map((r) => r.commitIndex))].sort((a, b) => a - b);
-        const xOf = new Map(modelCommits.map((c, i) => [c, i]));
-        const charts = entry_METRICS.map((metric) => {
-            const columns = modelCommits.map((c) => ({ lines: [], entry: undefined, c }));
-            const series = keys.map((key) => {
-                const [fingerprint, target] = key.split('\u0000');
-                const name = seriesName(rows, fingerprint, target);
-                const points = rows
-                    .filter((r) => r.entry.device.fingerprint === fingerprint && r.result.target === target)
-                    .flatMap((r) => {
-                    const y = metric.read(r.result.bench);
-                    const col = columns[xOf.get(r.commitIndex)];
-                    col.entry ??= r.entry;
-                    // A figure the runtime's tool does not report is no point at all, not a zero.
-                    if (y === null)
-                        return [];
-                    const slower = LATENCY.has(metric.key) && r.result.verdict === 'slower';
-                    col.lines.push(`${name}: ${Number(y.toPrecision(4))} ${metric.unit}${slower ? ' (compare: slower)' : ''}`);
-                    return [{ x: xOf.get(r.commitIndex), y, ...(slower ? { regression: true } : {}) }];
-                });
-                return { name, points };
-            });
-            const budgets = budgetsFor(entries, model, metric.key).map((b) => ({
-                value: b.limit,
-                label: `budget ${Number(b.limit.toPrecision(4))} ${metric.unit}${b.target ? ` (${b.target})` : ''}`,
-            }));
-            const svg = renderChart({
-                id: `chart-${++chartNo}`,
-                title: `${model}: ${metric.title}`,
-                unit: metric.unit,
-                series,
-                commits: modelCommits.map((c) => commits[c].slice(0, 7)),
-                columns: columns.map((col) => ({
-                    label: [`${commits[col.c].slice(0, 12)} · ${col.entry?.timestamp.slice(0, 16).replace('T', ' ') ?? ''}`, ...col.lines].join('\n'),
-                    ...(col.entry?.url ? { href: col.entry.url } : {}),
-                })),
-                budgets,
-            });
-            return `<figure data-metric="${escapeHtml(metric.key)}"><figcaption>${escapeHtml(metric.title)} <span class="unit">${escapeHtml(metric.unit)}</span></figcaption>${svg}</figure>`;
-        });
-        const legend = keys
-            .map((key, i) => {
-            const [fingerprint, target] = key.split('\u0000');
-            return `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(seriesName(rows, fingerprint, target))}</li>`;
-        })
-            .join('');
-        const regressions = rows.filter((r) => r.result.verdict === 'slower').length;
-        sections.push(`<section class="model" data-model="${escapeHtml(model)}"><h2>${escapeHtml(model)}</h2>` +
-            `<p class="meta">${new Set(rows.map((r) => r.entry.commit)).size} commits · ${keys.length} series${regressions ? ` · <span class="regression-count">${regressions} marked slower by compare</span>` : ''}</p>` +
-            `<ul class="legend">${legend}</ul><div class="charts">${charts.join('')}</div></section>`);
-    }
-    const newest = entries[entries.length - 1];
-    return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${escapeHtml(title)}</title>
-<style>
-body{font:14px/1.4 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1f2328;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 4px}
-.meta{color:#59636e;margin:0 0 8px}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:12px;margin:0 0 8px}
-.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:16px}
-figure{margin:0;border:1px solid #d1d9e0;border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}
-.unit{color:#59636e;font-weight:400}svg.chart{width:100%;height:auto}
-.grid{stroke:#eef1f4}.tick,.unit{font-size:11px;fill:#59636e}
-.series polyline{fill:none;stroke:var(--c);stroke-width:1.5}.series .point{fill:var(--c)}
-.series .point.regression{fill:#d1242f;stroke:#fff;stroke-width:1.5}
-.col{fill:transparent}.col:hover{fill:rgba(31,35,40,.06)}
-.budget line{stroke:#d1242f;stroke-dasharray:6 4}.budget text{font-size:11px;fill:#d1242f}
-.regression-count{color:#d1242f}
-</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-<p class="meta">${entries.length} results files · ${commits.length} commits${newest ? ` · newest ${escapeHtml(newest.commit.slice(0, 12))} at ${escapeHtml(newest.timestamp)}` : ''} · red points: <code>edgeml compare</code> said slower; dashed lines: budgets</p>
-${sections.join('\n') || '<p>No results yet: append some with <code>edgeml history append</code>.</p>'}
-</body>
-</html>
-`;
-}
-/** Writes the site to `out` (index.html), replacing the old page in one rename. */
-function writeDashboard(out, html) {
-    try {
-        (0,external_node_fs_.mkdirSync)(out, { recursive: true });
-    }
-    catch (e) {
-        throw new UserError(`--out ${out}: cannot create the folder (${oneLine(e)})`);
-    }
-    const file = (0,external_node_path_.join)(out, 'index.html');
-    writeFileAtomic(file, html);
-    return file;
-}
-
-;// CONCATENATED MODULE: ./build/src/cli/history.js
-// `edgeml history append` and `edgeml dashboard`.
-
-
-
-
-
-
-
-
-const history_collect = (value, previous) => [...previous, value];
-const history_VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
-function parseBudgetFlag(raw) {
-    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
-    if (!m)
-        throw new UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
-    return { metric: m[1], limit: Number(m[2]) };
-}
-function parseVerdictFlag(raw) {
-    const at = raw.lastIndexOf('=');
-    const verdict = raw.slice(at + 1);
-    if (at <= 0 || !history_VERDICTS.includes(verdict)) {
-        throw new UserError(`--verdict ${raw}: expected MODEL=${history_VERDICTS.join('|')}, e.g. --verdict detector=slower`);
-    }
-    return [raw.slice(0, at), verdict];
-}
-function historyCommand() {
-    const history = new Command('history').description('the benchmark history across commits (a data branch or a folder)');
-    history
-        .command('append')
-        .description('append the results of this commit on this device; never rewrites what is there')
-        .requiredOption('--results <file...>', 'results documents written by edgeml bench --json (one device)')
-        .option('--data <dir>', 'append to this folder instead of a git branch')
-        .option('--branch <name>', 'the data branch', 'edgeml-data')
-        .option('--remote <name>', 'the git remote to push to', 'origin')
-        .option('--repo <dir>', 'the git checkout to push from', '.')
-        .option('--commit <sha>', 'the commit measured (default: GITHUB_SHA or HEAD)')
-        .option('--model-name <name>', 'the model name in charts (default: file name)')
-        .option('--target <name>', 'the target the results were measured as (default: onnx or ort)')
-        .option('--verdict <model=verdict>', 'what edgeml compare said of a model on this commit (repeatable)', history_collect, [])
-        .option('--budget <metric=limit>', 'a budget line to draw, in the chart unit (repeatable)', history_collect, [])
-        .option('--compare <files...>', "compare documents of this commit (edgeml compare --json): slower points are marked", [])
-        .option('--check <file>', "the check document of this commit (edgeml check --json): its limits are drawn as budget lines")
-        .option('--dashboard', 'with a branch: rebuild the dashboard (index.html) on it in the same commit')
-        .option('--title <text>', 'dashboard title')
-        .action(async (o) => {
-        const ctx = commitContext((0,external_node_path_.resolve)(o.repo), o.commit);
-        const entry = buildEntry({
-            results: o.results,
-            ...ctx,
-            ...(o.modelName ? { modelName: o.modelName } : {}),
-            ...(o.target ? { target: o.target } : {}),
-            verdicts: { ...verdictsFrom(o.compare.map(readCompare), o.modelName), ...Object.fromEntries(o.verdict.map(parseVerdictFlag)) },
-            budgets: [...(o.check ? budgetLinesFrom(readCheck(o.check), o.modelName) : []), ...o.budget.map(parseBudgetFlag)],
-        });
-        if (o.data) {
-            const r = appendEntry((0,external_node_path_.resolve)(o.data), entry);
-            process.stdout.write(`${describeAppend(r.status, r.path)}\n`);
-            return;
-        }
-        const r = await appendToBranch(entry, {
-            repo: (0,external_node_path_.resolve)(o.repo),
-            remote: o.remote,
-            branch: o.branch,
-            log: (line) => process.stderr.write(`${line}\n`),
-            ...(o.dashboard
-                ? { afterAppend: (dir) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, o.title ? { title: o.title } : {})); } }
-                : {}),
-        });
-        process.stdout.write(`${describeAppend(r.status, `${o.branch}:${r.path}`)}\n`);
-    });
-    return history;
-}
-function dashboardCommand() {
-    return new Command('dashboard')
-        .description('build the static dashboard (index.html) from a history folder')
-        .requiredOption('--data <dir>', 'the history folder (a checkout of the data branch)')
-        .requiredOption('--out <dir>', 'where to write index.html')
-        .option('--title <text>', 'page title')
-        .action((o) => {
-        if (!(0,external_node_fs_.existsSync)(o.data) || !(0,external_node_fs_.statSync)(o.data).isDirectory()) {
-            throw new UserError(`--data ${o.data}: no such folder; give a checkout of the data branch (git worktree add site origin/edgeml-data)`);
-        }
-        const { entries, skipped } = readEntries((0,external_node_path_.resolve)(o.data));
-        for (const s of skipped)
-            process.stderr.write(`skipped ${s}\n`);
-        const file = writeDashboard((0,external_node_path_.resolve)(o.out), renderDashboard(entries, o.title ? { title: o.title } : {}));
-        process.stdout.write(`${file}: ${entries.length} entries\n`);
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/cli/report.js
-// `edgeml report`: results (a device matrix), comparisons and budget checks -> one Markdown report.
-
-
-
-
-
-
-/** The machine-readable side of a report: the verdict and where each number came from. */
-function reportJson(r, markdownFile) {
-    return {
-        schema: { name: 'edgeml-report', version: 1 },
-        status: r.status,
-        counts: r.counts,
-        ...(markdownFile ? { markdown: markdownFile } : {}),
-        models: r.models.map((m) => ({
-            name: m.name,
-            rows: m.rows.map((row) => ({
-                target: row.target,
-                device: row.device,
-                p50Ms: row.compare?.head.latencyMs.p50 ?? row.bench?.latencyMs.p50,
-                p90Ms: row.compare?.head.latencyMs.p90 ?? row.bench?.latencyMs.p90,
-                ...(row.compare ? { verdict: row.compare.verdict, ratio: row.compare.ratio } : {}),
-                budgets: row.budgets.map((b) => ({ key: b.key, status: b.status })),
-            })),
-        })),
-    };
-}
-/** One SVG chart per model, named by its position (model names are untrusted, not file names). */
-function writeCharts(r, dir) {
-    try {
-        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    }
-    catch (e) {
-        throw new UserError(`--charts ${dir}: cannot create the folder (${e.code}); give a writable folder`);
-    }
-    return r.models.map((m, i) => {
-        const file = (0,external_node_path_.join)(dir, `latency-${i + 1}.svg`);
-        (0,external_node_fs_.writeFileSync)(file, modelSvg(m));
-        return file;
-    });
-}
-function reportCommand() {
-    return new Command('report')
-        .description('merge results, comparisons and budget checks into one Markdown report (PR comment, job summary)')
-        .option('--results <files...>', "results documents written by 'edgeml bench --json' (one per device of a matrix)", [])
-        .option('--compare <files...>', "comparison documents written by 'edgeml compare --json'", [])
-        .option('--check <files...>', "budget documents written by 'edgeml check --json'", [])
-        .option('--out <file>', 'write the Markdown here (default: standard output)')
-        .option('--json <file>', 'write the verdict, counts and rows as JSON here')
-        .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
-        .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
-        .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
-        .action((flags) => {
-        if (flags.out)
-            checkOutputPath(flags.out, '--out');
-        if (flags.json)
-            checkOutputPath(flags.json, '--json');
-        const report = buildReport(readReportInputs(flags), reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`));
-        const markdown = reportMarkdown(report);
-        if (flags.charts)
-            writeCharts(report, flags.charts);
-        if (flags.out)
-            writeFileAtomic(flags.out, markdown);
-        else
-            process.stdout.write(markdown);
-        if (flags.json)
-            writeFileAtomic(flags.json, `${JSON.stringify(reportJson(report, flags.out), null, 2)}\n`);
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/cli/check.js
-// `edgeml check`: budgets of edgeml.yml against results -> table on stdout, document to --json.
-// Exit 0 pass, 1 a budget at level error failed (or compare said slower), 2 bad input.
-
-
-
-
-const check_collect = (value, previous) => [...previous, value];
-function checkCommand() {
-    return new Command('check')
-        .description('hold results to the budgets in edgeml.yml: latency (judged with its interval), throughput, memory, size, accuracy, regression')
-        .option('--config <file>', 'the config file', 'edgeml.yml')
-        .option('--results <file>', 'a results document from edgeml bench --json (repeatable: one per device or model)', check_collect, [])
-        .option('--compare <file>', 'a compare document from edgeml compare --json, for regression budgets')
-        .option('--json <file>', 'write the check document here')
-        .action((flags) => {
-        if (flags.json)
-            checkOutputPath(flags.json, '--json');
-        const { doc, notices } = runCheck({ config: flags.config, results: flags.results, ...(flags.compare ? { compare: flags.compare } : {}) });
-        process.stdout.write(`${checkMarkdown(doc.checks, doc.verdict, escape_escapePlain, notices)}\n`);
-        if (flags.json) {
-            writeCheck(flags.json, doc);
-            process.stderr.write(`check document written to ${flags.json}\n`);
-        }
-        if (doc.verdict === 'fail')
-            process.exitCode = 1;
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/cli/compare.js
-// `edgeml compare`: base and head in alternating rounds -> verdict table on stdout, document to --json.
-// Exit 1 when the verdict is `slower`.
-
-
-
-
-
-
-
-const compare_collect = (value, previous) => [...previous, value];
-function compareCommand() {
-    const d = COMPARE_DEFAULTS;
-    const cmd = new Command('compare')
-        .description('is head slower than base? both measured in alternating rounds on this machine, judged with a 95% interval')
-        .option('--base <file>', 'the base .onnx or .ort file')
-        .option('--head <file>', 'the head .onnx or .ort file')
-        .option('--base-results <file>', 'compare head against a stored results document (edgeml bench --json) instead of measuring a base')
-        .option('--allow-different-device', 'accept a --base-results document from another device or runtime version (shown in the verdict)')
-        .option('--threshold <percent>', 'smallest change that counts', `${d.threshold * 100}%`)
-        .addOption(new Option('--metric <percentile>', 'the percentile that decides the verdict').choices([...COMPARE_METRICS]).default(d.metric))
-        .option('--max-duration <time>', 'time for the whole comparison', `${d.maxDurationMs / 1000}s`)
-        .option('--min-rounds <n>', 'rounds before the first look at the data', String(d.minRounds))
-        .option('--max-rounds <n>', 'rounds at most (0 = until --max-duration)', String(d.maxRounds))
-        .option('--input <name=shape>', 'fix an input shape, e.g. x=1x3x224x224 (repeatable)', compare_collect, [])
-        .option('--dim <name=size>', 'fix a named dynamic dim wherever it appears (repeatable)', compare_collect, [])
-        .option('--data <name=file.npy|number>', 'feed an input from a .npy file or a constant (repeatable)', compare_collect, [])
-        .option('--threads <n>', 'intra-op threads (0 = ONNX Runtime default)', String(BENCH_DEFAULTS.threads))
-        .option('--ep <name>', 'execution provider', BENCH_DEFAULTS.executionProvider)
-        .addOption(new Option('--opt-level <level>', 'graph optimization level').choices([...OPT_LEVELS]).default(BENCH_DEFAULTS.optLevel))
-        .addOption(new Option('--scenario <name>', 'MLPerf scenario').choices([...SCENARIOS]).default(BENCH_DEFAULTS.scenario))
-        .option('--samples-per-query <n>', 'samples in one query (multi-stream default 8, offline 32)')
-        .option('--warmup <n>', 'untimed queries before each measurement', String(d.warmup))
-        .option('--min-iterations <n>', 'timed queries in each measurement at least', String(d.minIterations))
-        .option('--max-iterations <n>', 'timed queries in each measurement at most (0 = no cap)', String(BENCH_DEFAULTS.maxIterations))
-        .option('--min-duration <time>', 'each measurement (one process) lasts at least this long', `${d.minDurationMs / 1000}s`)
-        .option('--seed <n>', 'seed of the random inputs', String(BENCH_DEFAULTS.seed))
-        .option('--device-label <label>', 'name of this device in reports')
-        .option('--json <file>', 'write the compare document here');
-    cmd.action(async (flags) => {
-        if (!flags.head)
-            throw new UserError('no head given: edgeml compare --base A.onnx --head B.onnx');
-        if (flags.base && flags.baseResults)
-            throw new UserError('--base and --base-results both given; give one: a model to measure here, or a stored results document');
-        if (!flags.base && !flags.baseResults)
-            throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
-        const threshold = parsePercent(flags.threshold, '--threshold');
-        if (threshold <= 0 || threshold >= 1)
-            throw new UserError(`--threshold ${flags.threshold}: expected a percentage between 0% and 100%, such as 5%`);
-        const maxDurationMs = parseDuration(flags.maxDuration, '--max-duration');
-        const minDurationMs = parseDuration(flags.minDuration, '--min-duration');
-        if (maxDurationMs < minDurationMs) {
-            throw new UserError(`--max-duration ${flags.maxDuration} is shorter than one measurement (--min-duration ${flags.minDuration}); raise --max-duration`);
-        }
-        // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
-        const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
-        const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags(flags.head, { ...flags, maxDuration: perRun });
-        const minRounds = parseWhole(flags.minRounds, '--min-rounds', 2);
-        const maxRounds = parseWhole(flags.maxRounds, '--max-rounds');
-        if (flags.json)
-            checkOutputPath(flags.json, '--json');
-        const baseResults = flags.baseResults ? { file: flags.baseResults, doc: readResults(flags.baseResults) } : undefined;
-        const doc = await runCompare({
-            bench, head: flags.head, ...(flags.base ? { base: flags.base } : {}), ...(baseResults ? { baseResults } : {}),
-            allowDifferentDevice: !!flags.allowDifferentDevice, threshold, metric: flags.metric, maxDurationMs, minRounds, maxRounds,
-        }, {
-            onLook: (l) => {
-                const r = l.ratio[l.metric];
-                const ci = r.ci95 ? `[${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '(too few rounds)';
-                process.stderr.write(`round ${l.rounds}, look ${l.looks}: ${l.metric} head/base ${fmtRatio(r.estimate)} ${ci} ${l.verdict}\n`);
-            },
-        });
-        process.stdout.write(`${compareMarkdown(doc, escape_escapePlain)}\n`);
-        if (flags.json) {
-            writeCompare(flags.json, doc);
-            process.stderr.write(`compare document written to ${flags.json}\n`);
-        }
-        if (doc.verdict === 'slower')
-            process.exitCode = 1;
-    });
-    return cmd;
-}
-
-// EXTERNAL MODULE: ./node_modules/@tufjs/canonical-json/lib/index.js
-var lib = __nccwpck_require__(65178);
-// EXTERNAL MODULE: ./node_modules/@tufjs/models/dist/index.js
-var models_dist = __nccwpck_require__(68908);
-;// CONCATENATED MODULE: ./build/src/fleet/keys.js
-// Signing keys of a channel: ed25519 key pairs made with Node's crypto, one PEM file per key,
-// and public.json listing every public key with its TUF key id. Private keys are written 0600
-// and never printed; a CI job gets only the files of the roles it signs.
-
-
-
-
-
-
-const CHANNELS = ['canary', 'beta', 'stable'];
-const PUBLIC_FILE = 'public.json';
-function isChannel(name) {
-    return CHANNELS.includes(name);
-}
-function checkChannel(name, flag = '--channel') {
-    if (!isChannel(name))
-        throw new UserError(`${flag} ${JSON.stringify(name)}: unknown channel; use one of ${CHANNELS.join(', ')}`);
-    return name;
-}
-/** Raw 32-byte ed25519 public key as hex (the SPKI DER ends with it). */
-function publicHex(key) {
-    const der = (key.type === 'public' ? key : (0,external_node_crypto_.createPublicKey)(key)).export({ format: 'der', type: 'spki' });
-    return der.subarray(der.length - 32).toString('hex');
-}
-/** The TUF key object for an ed25519 public key (hex). */
-function tufKey(publicKeyHex) {
-    return new models_dist.Key({ keyID: keyIdOf(publicKeyHex), keyType: 'ed25519', scheme: 'ed25519', keyVal: { public: publicKeyHex } });
-}
-/** Key id as the TUF spec defines it: sha256 of the canonical JSON of the public key object. */
-function keyIdOf(publicKeyHex) {
-    const obj = { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: publicKeyHex } };
-    return (0,external_node_crypto_.createHash)('sha256').update((0,lib.canonicalize)(obj)).digest('hex');
-}
-/** A signer for `Metadata.sign`: ed25519 over the canonical bytes it is given. */
-function signerFor(key) {
-    return (data) => new models_dist.Signature({ keyID: key.keyId, sig: (0,external_node_crypto_.sign)(null, data, key.privateKey).toString('hex') });
-}
-/** A fresh ed25519 key for `role`, kept in `file`: its PEM (private) and what public.json lists. */
-function newKey(role, file) {
-    const { privateKey, publicKey } = (0,external_node_crypto_.generateKeyPairSync)('ed25519');
-    const hex = publicHex(publicKey);
-    return { info: { role, file, keyId: keyIdOf(hex), public: hex }, pem: privateKey.export({ format: 'pem', type: 'pkcs8' }) };
-}
-/** Writes a private key 0600; never over an existing file. */
-function writePrivateKey(path, pem) {
-    (0,external_node_fs_.writeFileSync)(path, pem, { mode: 0o600, flag: 'wx' });
-    (0,external_node_fs_.chmodSync)(path, 0o600); // the umask may have widened it
-}
-/** Creates a fresh key set in `dir` (which must not already hold one). */
-function initKeys(dir, opts = { rootKeys: 3, rootThreshold: 2 }) {
-    if (opts.rootKeys < 1 || opts.rootThreshold < 1 || opts.rootThreshold > opts.rootKeys) {
-        throw new UserError(`--threshold ${opts.rootThreshold}: must be between 1 and the number of root keys (${opts.rootKeys})`);
-    }
-    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, PUBLIC_FILE))) {
-        throw new UserError(`${dir}: already holds a key set (${PUBLIC_FILE}); choose an empty folder, keys are never overwritten`);
-    }
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
-    const roles = [
-        ...Array.from({ length: opts.rootKeys }, (_, i) => ['root', `root-${i + 1}.pem`]),
-        ['targets', 'targets.pem'], ['snapshot', 'snapshot.pem'], ['timestamp', 'timestamp.pem'],
-        ...CHANNELS.map((c) => [c, `${c}.pem`]),
-    ];
-    const keys = [];
-    for (const [role, file] of roles) {
-        const key = newKey(role, file);
-        writePrivateKey((0,external_node_path_.join)(dir, file), key.pem);
-        keys.push(key.info);
-    }
-    const doc = { schema: 'edgeml-keys/1', rootThreshold: opts.rootThreshold, keys };
-    (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, PUBLIC_FILE), `${JSON.stringify(doc, null, 2)}\n`, { flag: 'wx' });
-    return doc;
-}
-function readPublicKeys(dir) {
-    const file = (0,external_node_path_.join)(dir, PUBLIC_FILE);
-    let doc;
-    try {
-        doc = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'missing' : `unreadable (${oneLine(e)})`}; give --keys the folder made by 'edgeml keys init'`);
-    }
-    if (doc?.schema !== 'edgeml-keys/1' || !Array.isArray(doc.keys) || !Number.isInteger(doc.rootThreshold)) {
-        throw new UserError(`${file}: not an edgeml key list; give --keys the folder made by 'edgeml keys init'`);
-    }
-    return doc;
-}
-/** Loads one private key file; checks that it matches a public key listed for `role` in the channel. */
-function loadSigningKey(dir, file, role, allowedKeyIds) {
-    const path = (0,external_node_path_.join)(dir, file);
-    if (!(0,external_node_fs_.existsSync)(path)) {
-        throw new UserError(`${path}: missing; the ${role} key is needed to sign, copy it into --keys (or run 'edgeml keys init' for a new channel)`);
-    }
-    const key = readSigningKey(dir, file, role);
-    const keyId = key.keyId;
-    if (!allowedKeyIds.includes(keyId)) {
-        if ((0,external_node_fs_.existsSync)(`${path}.new`)) {
-            throw new UserError(`${path}: key ${keyId.slice(0, 12)} is no longer the channel's ${role} key: a rotation left ${file}.new; run 'edgeml keys rotate --role ${file.replace(/\.pem$/, '')}' again to finish it`);
-        }
-        throw new UserError(`${path}: key ${keyId.slice(0, 12)} is not a ${role} key of this channel; use the ${role} key that signed it`);
-    }
-    return key;
-}
-/** A private key file of ours: mode 0600, PEM, ed25519. */
-function readSigningKey(dir, file, role) {
-    const path = (0,external_node_path_.join)(dir, file);
-    const mode = (0,external_node_fs_.statSync)(path).mode & 0o077;
-    if (mode && process.platform !== 'win32') {
-        throw new UserError(`${path}: readable by group or others (mode ${((0,external_node_fs_.statSync)(path).mode & 0o777).toString(8)}); run 'chmod 600 ${path}'`);
-    }
-    let privateKey;
-    try {
-        privateKey = (0,external_node_crypto_.createPrivateKey)((0,external_node_fs_.readFileSync)(path));
-    }
-    catch {
-        throw new UserError(`${path}: not a PEM private key; use the file written by 'edgeml keys init'`);
-    }
-    if (privateKey.asymmetricKeyType !== 'ed25519')
-        throw new UserError(`${path}: not an ed25519 key; use the file written by 'edgeml keys init'`);
-    const hex = publicHex(privateKey);
-    return { role, file, keyId: keyIdOf(hex), public: hex, privateKey };
-}
-/** Every private key file in `dir` that matches one of `keyIds` (for roles with several keys). */
-function loadKeysFor(dir, role, keyIds) {
-    if (!(0,external_node_fs_.existsSync)(dir))
-        throw new UserError(`--keys ${dir}: no such folder; give the folder made by 'edgeml keys init'`);
-    const pattern = role === 'root' ? /^root-\d+\.pem$/ : new RegExp(`^${role}\\.pem$`);
-    const out = [];
-    for (const file of (0,external_node_fs_.readdirSync)(dir).filter((f) => pattern.test(f)).sort()) {
-        try {
-            out.push(loadSigningKey(dir, file, role, keyIds));
-        }
-        catch (e) {
-            if (role !== 'root')
-                throw e;
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/src/fleet/metadata.js
-// TUF metadata of a channel, built with @tufjs/models: roles, expiry, target paths and the
-// custom fields every released file carries. Pure functions: no files, no network.
-
-
-
-const SPEC_VERSION = '1.0.31';
-const DAY = 86_400_000;
-/** How long each role's metadata stays valid: the timestamp is re-signed often (`edgeml refresh`). */
-const EXPIRY_MS = {
-    root: 365 * DAY,
-    targets: 180 * DAY,
-    channel: 90 * DAY,
-    snapshot: 30 * DAY,
-    timestamp: 2 * DAY,
-};
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-function isSemver(v) {
-    return SEMVER.test(v);
-}
-/** `<channel>/models/<name>/<version>/<target>/<file>`: the channel prefix is what the delegation matches. */
-function targetPath(channel, r) {
-    return `${channel}/models/${r.model}/${r.version}/${r.target}/${r.file}`;
-}
-function expiresAt(now, ms) {
-    // TUF wants UTC without fractional seconds.
-    return new Date(Math.floor((now.getTime() + ms) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-/** Canonical bytes as uploaded: the files are pretty-printed JSON; hashes in snapshot/timestamp cover exactly these. */
-function metadata_serialize(md) {
-    return Buffer.from(`${JSON.stringify(md.toJSON(), null, 1)}\n`);
-}
-function metaFileFor(version, bytes) {
-    return new models_dist.MetaFile({ version, length: bytes.length, hashes: { sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex') } });
-}
-function signWith(signed, keys) {
-    const md = new models_dist.Metadata(signed);
-    for (const k of keys)
-        md.sign(signerFor(k));
-    return md;
-}
-function idsOf(pub, role) {
-    return pub.keys.filter((k) => k.role === role).map((k) => k.keyId);
-}
-/** Root: threshold root keys, one key each for targets, snapshot and timestamp; consistent snapshots. */
-function buildRoot(pub, version, now) {
-    // @tufjs/models exports no Role class: build the roles through its JSON form.
-    const roles = Object.fromEntries(['root', 'targets', 'snapshot', 'timestamp'].map((r) => [r, { keyids: idsOf(pub, r), threshold: r === 'root' ? pub.rootThreshold : 1 }]));
-    const keys = Object.fromEntries(pub.keys.filter((k) => ['root', 'targets', 'snapshot', 'timestamp'].includes(k.role)).map((k) => [k.keyId, tufKey(k.public).toJSON()]));
-    return models_dist.Root.fromJSON({
-        _type: 'root', spec_version: SPEC_VERSION, version, expires: expiresAt(now, EXPIRY_MS.root), consistent_snapshot: true, keys, roles,
-    });
-}
-/** Top-level targets: no files of its own, one terminating delegation per channel, matched by path prefix. */
-function buildTopTargets(pub, version, now) {
-    const keys = Object.fromEntries(CHANNELS.flatMap((c) => pub.keys.filter((k) => k.role === c).map((k) => [k.keyId, tufKey(k.public).toJSON()])));
-    const roles = CHANNELS.map((c) => ({ name: c, keyids: idsOf(pub, c), threshold: 1, terminating: true, paths: [`${c}/models/*/*/*/*`] }));
-    return models_dist.Targets.fromJSON({
-        _type: 'targets', spec_version: SPEC_VERSION, version, expires: expiresAt(now, EXPIRY_MS.targets), targets: {}, delegations: { keys, roles },
-    });
-}
-function buildChannelTargets(version, now, files) {
-    const t = new models_dist.Targets({ version, specVersion: SPEC_VERSION, expires: expiresAt(now, EXPIRY_MS.channel) });
-    for (const f of files)
-        t.addTarget(f);
-    return t;
-}
-function targetFile(path, sha256, length, info) {
-    return new models_dist.TargetFile({ path, length, hashes: { sha256 }, unrecognizedFields: { custom: { edgeml: info } } });
-}
-/** The edgeml custom fields of a target entry (null if it is not ours). */
-function releaseInfoOf(t) {
-    const custom = t.custom?.edgeml;
-    return custom && typeof custom.release === 'number' && typeof custom.version === 'string' ? custom : null;
-}
-function buildSnapshot(version, now, meta) {
-    return new models_dist.Snapshot({ version, specVersion: SPEC_VERSION, expires: expiresAt(now, EXPIRY_MS.snapshot), meta });
-}
-function buildTimestamp(version, now, snapshotMeta, expiresInMs = EXPIRY_MS.timestamp) {
-    return new models_dist.Timestamp({ version, specVersion: SPEC_VERSION, expires: expiresAt(now, expiresInMs), snapshotMeta });
-}
-
-;// CONCATENATED MODULE: ./build/src/fleet/storage.js
-// Where a channel's files live. The repository code sees only this interface; a local folder is
-// one backend (tests, air-gapped bundles, a checkout of a Pages branch); release-assets.ts the other.
-// Versioned files are created exclusively (compare-and-swap on the version number) and never
-// replaced; only the unversioned entry points (timestamp.json, root.json) are replaced, atomically.
-
-
-
-const LOCK = '.edgeml.lock';
-class LocalDirStorage {
-    root;
-    lockTimeoutMs;
-    location;
-    /** `root` is the folder; `location` names it in messages (a branch's work tree is a temp folder). */
-    constructor(root, lockTimeoutMs = 60_000, location = root) {
-        this.root = root;
-        this.lockTimeoutMs = lockTimeoutMs;
-        this.location = location;
-    }
-    full(path) {
-        return (0,external_node_path_.join)(this.root, ...path.split('/'));
-    }
-    async read(path) {
-        try {
-            return (0,external_node_fs_.readFileSync)(this.full(path));
-        }
-        catch (e) {
-            if (e.code === 'ENOENT')
-                return null;
-            throw e;
-        }
-    }
-    async createExclusive(path, bytes) {
-        const file = this.full(path);
-        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
-        // Write a private temp file, then hard-link it into place: link fails if the name exists,
-        // and the name never points at a half-written file.
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeDurable(tmp, bytes);
-        try {
-            (0,external_node_fs_.linkSync)(tmp, file);
-            return true;
-        }
-        catch (e) {
-            if (e.code === 'EEXIST')
-                return false;
-            throw e;
-        }
-        finally {
-            (0,external_node_fs_.rmSync)(tmp, { force: true });
-        }
-    }
-    async putTarget(path, localFile) {
-        const file = this.full(path);
-        // Content-addressed (the name starts with its sha256): a file of the right size is the right file.
-        if ((0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).size === (0,external_node_fs_.statSync)(localFile).size)
-            return;
-        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        (0,external_node_fs_.copyFileSync)(localFile, tmp);
-        (0,external_node_fs_.renameSync)(tmp, file);
-    }
-    async copy(from, to) {
-        await this.putTarget(to, this.full(from));
-    }
-    async replace(path, bytes) {
-        const file = this.full(path);
-        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeDurable(tmp, bytes);
-        (0,external_node_fs_.renameSync)(tmp, file);
-    }
-    async list(dir) {
-        try {
-            return (0,external_node_fs_.readdirSync)(dir ? this.full(dir) : this.root);
-        }
-        catch (e) {
-            if (e.code === 'ENOENT')
-                return [];
-            throw e;
-        }
-    }
-    async remove(path) {
-        const file = this.full(path);
-        if (!(0,external_node_fs_.existsSync)(file))
-            return false;
-        (0,external_node_fs_.rmSync)(file, { force: true });
-        // Folders left empty go too (targets/<channel>/models/<name>/<version>/<target>/).
-        for (let dir = (0,external_node_path_.dirname)(file); dir.startsWith(`${this.root}/`) && (0,external_node_fs_.readdirSync)(dir).length === 0; dir = (0,external_node_path_.dirname)(dir))
-            (0,external_node_fs_.rmdirSync)(dir);
-        return true;
-    }
-    fileKey(path) {
-        return path;
-    }
-    async lock() {
-        (0,external_node_fs_.mkdirSync)(this.root, { recursive: true });
-        const file = (0,external_node_path_.join)(this.root, LOCK);
-        const deadline = Date.now() + this.lockTimeoutMs;
-        for (let wait = 20;; wait = Math.min(wait * 2, 500)) {
-            try {
-                const fd = (0,external_node_fs_.openSync)(file, 'wx');
-                (0,external_node_fs_.writeSync)(fd, `${process.pid}\n`);
-                (0,external_node_fs_.closeSync)(fd);
-                return async () => (0,external_node_fs_.rmSync)(file, { force: true });
-            }
-            catch (e) {
-                if (e.code !== 'EEXIST') {
-                    throw new UserError(`${file}: cannot create the lock file (${oneLine(e)}); check that --repo is writable`);
-                }
-            }
-            // A lock whose process is gone (killed mid-publish) is stale: take it over.
-            const holder = Number(readFileSafe(file).trim());
-            if (holder && !alive(holder)) {
-                (0,external_node_fs_.rmSync)(file, { force: true });
-                continue;
-            }
-            if (Date.now() > deadline) {
-                throw new UserError(`${file}: another publish (pid ${holder || '?'}) holds the channel lock; wait for it, or remove the file if no publish is running`);
-            }
-            await new Promise((r) => setTimeout(r, wait));
-        }
-    }
-}
-function readFileSafe(file) {
-    try {
-        return (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch {
-        return '';
-    }
-}
-function alive(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (e) {
-        return e.code === 'EPERM';
-    }
-}
-function writeDurable(file, bytes) {
-    (0,external_node_fs_.writeFileSync)(file, bytes);
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    try {
-        (0,external_node_fs_.fsyncSync)(fd);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/fleet/repo.js
-// A channel repository on a ChannelStorage: load the current metadata, and commit a change as new
-// versioned files (channel role, snapshot) followed by timestamp.json last, so a reader (a CDN, a
-// device mid-poll) only ever sees a complete state. Writers hold the lock; versioned files are
-// created exclusively, and a lost race reloads and retries.
-
-
-
-
-class ConflictError extends Error {
-}
-async function readJson(storage, path) {
-    const bytes = await storage.read(path);
-    if (!bytes)
-        throw new UserError(`${storage.location}/${path}: missing; the channel is incomplete (restore it from its source)`);
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch (e) {
-        throw new UserError(`${storage.location}/${path}: not JSON (${oneLine(e)}); restore it from its source`);
-    }
-}
-function repo_parse(kind, json, where) {
-    try {
-        return models_dist.Metadata.fromJSON(kind, json);
-    }
-    catch (e) {
-        throw new UserError(`${where}: not TUF ${kind} metadata (${oneLine(e)}); restore it from its source`);
-    }
-}
-/** The current state of the channel, or null when `storage` holds nothing yet. */
-async function loadState(storage) {
-    const top = (await storage.list('')).filter((f) => !f.startsWith('.'));
-    if (!top.includes('timestamp.json')) {
-        if (top.length === 0)
-            return null;
-        throw new UserError(`${storage.location}: not an edgeml channel (no timestamp.json); give the channel's folder (or release tag), or an empty one to create a channel`);
-    }
-    const where = (p) => `${storage.location}/${p}`;
-    const timestamp = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Timestamp, (await readJson(storage, 'timestamp.json')));
-    const snapName = `${timestamp.signed.snapshotMeta.version}.snapshot.json`;
-    const snapshot = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Snapshot, (await readJson(storage, snapName)));
-    const root = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Root, (await readJson(storage, 'root.json')));
-    const versionOf = (role) => {
-        const m = snapshot.signed.meta[`${role}.json`];
-        if (!m)
-            throw new UserError(`${where(snapName)}: lists no ${role}.json; restore the channel from its source`);
-        return m.version;
-    };
-    const tname = `${versionOf('targets')}.targets.json`;
-    const topTargets = repo_parse(models_dist.MetadataKind.Targets, await readJson(storage, tname), where(tname));
-    const channels = {};
-    for (const c of CHANNELS) {
-        const name = `${versionOf(c)}.${c}.json`;
-        channels[c] = repo_parse(models_dist.MetadataKind.Targets, await readJson(storage, name), where(name));
-    }
-    const state = { root, top: topTargets, channels, snapshot, timestamp };
-    verifyState(state, storage.location);
-    return state;
-}
-/** The signatures of what we are about to build on must hold: catches a tampered or foreign repo. */
-function verifyState(s, location) {
-    try {
-        s.root.verifyDelegate('root', s.root);
-        s.root.verifyDelegate('timestamp', s.timestamp);
-        s.root.verifyDelegate('snapshot', s.snapshot);
-        s.root.verifyDelegate('targets', s.top);
-        for (const c of CHANNELS)
-            s.top.verifyDelegate(c, s.channels[c]);
-    }
-    catch (e) {
-        throw new UserError(`${location}: its metadata does not verify (${oneLine(e)}); restore the channel from its source`);
-    }
-}
-/** Next free version of a versioned file: past the current one and past any file a crashed writer left. */
-async function nextVersion(storage, role, current) {
-    let max = current;
-    const re = new RegExp(`^(\\d+)\\.${role}\\.json$`);
-    for (const f of await storage.list('')) {
-        const m = re.exec(f);
-        if (m)
-            max = Math.max(max, Number(m[1]));
-    }
-    return max + 1;
-}
-/** Loads (and checks against the channel's metadata) the keys an operation needs. */
-function keysFor(state, keysDir, channel) {
-    const roles = state.root.signed.roles;
-    // The channel key first: it is the one a CI job most often gets wrong.
-    let channelKey;
-    if (channel) {
-        const role = state.top.signed.delegations?.roles?.[channel];
-        if (!role)
-            throw new UserError(`--repo: the channel has no ${channel} role; use one of ${CHANNELS.join(', ')}`);
-        channelKey = loadSigningKey(keysDir, `${channel}.pem`, channel, role.keyIDs);
-    }
-    const keys = {
-        snapshot: loadSigningKey(keysDir, 'snapshot.pem', 'snapshot', roles.snapshot.keyIDs),
-        timestamp: loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', roles.timestamp.keyIDs),
-        channel: channelKey,
-    };
-    return keys;
-}
-/**
- * Writes a new channel role (if given), a new snapshot and then timestamp.json. Throws
- * ConflictError when another writer took a version first; nothing visible has changed then.
- */
-async function commit(storage, state, keys, now, change, timestampExpiresInMs = EXPIRY_MS.timestamp) {
-    const created = [];
-    const create = async (name, bytes) => {
-        if (!(await storage.createExclusive(name, bytes))) {
-            for (const c of created)
-                await storage.remove(c);
-            throw new ConflictError(name);
-        }
-        created.push(name);
-    };
-    const meta = { ...state.snapshot.signed.meta };
-    let changes = [];
-    if (Array.isArray(change))
-        changes = change;
-    else if (change) {
-        if (!keys.channel)
-            throw new Error('internal: channel key not loaded');
-        changes = [{ role: change.channel, signed: change.targets, key: keys.channel }];
-    }
-    for (const c of changes) {
-        const bytes = metadata_serialize(signWith(c.signed, [c.key].flat()));
-        await create(`${c.signed.version}.${c.role}.json`, bytes);
-        meta[`${c.role}.json`] = metaFileFor(c.signed.version, bytes);
-    }
-    const snapVersion = await nextVersion(storage, 'snapshot', state.snapshot.signed.version);
-    const snapBytes = metadata_serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot].flat()));
-    await create(`${snapVersion}.snapshot.json`, snapBytes);
-    // Compare-and-swap on the timestamp version: if it moved since we loaded, someone else committed.
-    const current = await storage.read('timestamp.json');
-    const currentVersion = current ? JSON.parse(current.toString('utf8')).signed.version : 0;
-    if (currentVersion !== state.timestamp.signed.version) {
-        for (const c of created)
-            await storage.remove(c);
-        throw new ConflictError('timestamp.json');
-    }
-    const ts = buildTimestamp(currentVersion + 1, now, metaFileFor(snapVersion, snapBytes), timestampExpiresInMs);
-    await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [keys.timestamp].flat())));
-    return ts.version;
-}
-/** The new version a changed channel role gets. */
-async function nextChannelVersion(storage, state, channel) {
-    return nextVersion(storage, channel, state.channels[channel].signed.version);
-}
-/** Runs `fn` under the channel lock, reloading and retrying when a concurrent writer wins a version. */
-async function withChannel(storage, fn) {
-    const release = await storage.lock();
-    try {
-        for (let attempt = 1;; attempt++) {
-            try {
-                return await fn(await loadState(storage));
-            }
-            catch (e) {
-                if (!(e instanceof ConflictError) || attempt >= 5)
-                    throw e;
-            }
-        }
-    }
-    finally {
-        await release();
-    }
-}
-/** Creates an empty channel: root (threshold of the root keys), targets delegating each channel, snapshot, timestamp. */
-async function initChannel(storage, keysDir, now) {
-    const pub = readPublicKeys(keysDir);
-    const rootIds = pub.keys.filter((k) => k.role === 'root').map((k) => k.keyId);
-    const rootKeys = loadKeysFor(keysDir, 'root', rootIds);
-    if (rootKeys.length < pub.rootThreshold) {
-        throw new UserError(`--keys ${keysDir}: creating a channel needs ${pub.rootThreshold} root keys (root-N.pem), found ${rootKeys.length}; run once where the offline root keys are`);
-    }
-    const id = (role) => pub.keys.filter((k) => k.role === role).map((k) => k.keyId);
-    const targetsKey = loadSigningKey(keysDir, 'targets.pem', 'targets', id('targets'));
-    const snapshotKey = loadSigningKey(keysDir, 'snapshot.pem', 'snapshot', id('snapshot'));
-    const timestampKey = loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', id('timestamp'));
-    const root = metadata_serialize(signWith(buildRoot(pub, 1, now), rootKeys.slice(0, pub.rootThreshold)));
-    const files = [['1.root.json', root], ['root.json', root]];
-    const meta = {};
-    const top = metadata_serialize(signWith(buildTopTargets(pub, 1, now), [targetsKey]));
-    files.push(['1.targets.json', top]);
-    meta['targets.json'] = metaFileFor(1, top);
-    for (const c of CHANNELS) {
-        const key = loadSigningKey(keysDir, `${c}.pem`, c, id(c));
-        const bytes = metadata_serialize(signWith(buildChannelTargets(1, now, []), [key]));
-        files.push([`1.${c}.json`, bytes]);
-        meta[`${c}.json`] = metaFileFor(1, bytes);
-    }
-    const snap = metadata_serialize(signWith(buildSnapshot(1, now, meta), [snapshotKey]));
-    files.push(['1.snapshot.json', snap]);
-    for (const [name, bytes] of files) {
-        if (!(await storage.createExclusive(name, bytes)))
-            throw new ConflictError(name);
-    }
-    const ts = metadata_serialize(signWith(buildTimestamp(1, now, metaFileFor(1, snap)), [timestampKey]));
-    await storage.replace('timestamp.json', ts);
-}
-
-;// CONCATENATED MODULE: ./build/src/fleet/refresh.js
-// `edgeml refresh`: keeps every role of a channel valid between releases. The timestamp is
-// re-signed on each run; a role whose expiry comes within its renewal window (or before the run
-// after next) is re-signed at a new version when its key is at hand. What cannot be renewed for
-// lack of a key is reported role by role, and a role that would expire before the next scheduled
-// refresh makes the run fail, so the schedule's owner hears of it while devices still work.
-
-
-
-
-
-
-
-const refresh_DAY = 86_400_000;
-/** A role is renewed when less than this is left of it (or less than two refresh intervals). */
-const RENEW_WITHIN_MS = { root: 60 * refresh_DAY, targets: 30 * refresh_DAY, channel: 14 * refresh_DAY, snapshot: 7 * refresh_DAY };
-/** The key file of a role if it is in `keysDir` (a wrong key there is still an error); null if absent. */
-function optionalKey(keysDir, file, role, ids) {
-    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(keysDir, file)) ? loadSigningKey(keysDir, file, role, ids) : null;
-}
-/** Same fields, new version and expiry (signed fields are read-only: rebuild through JSON). */
-function renewed(kind, signed, version, expires) {
-    return kind.fromJSON({ ...signed.toJSON(), version, expires });
-}
-async function refreshChannel(storage, keysDir, now, opts = {}) {
-    const tsMs = opts.timestampExpiresInMs ?? EXPIRY_MS.timestamp;
-    const interval = opts.intervalMs ?? refresh_DAY;
-    if (tsMs <= interval) {
-        throw new UserError(`--expires ${tsMs / 3_600_000}h is not longer than --interval ${interval / 3_600_000}h: the timestamp would expire before the next refresh; make --expires at least twice --interval`);
-    }
-    return withChannel(storage, async (state) => {
-        if (!state)
-            throw new UserError(`${storage.location}: empty; publish a release first`);
-        return refreshState(storage, state, keysDir, now, tsMs, interval);
-    });
-}
-async function refreshState(storage, state, keysDir, now, tsMs, interval) {
-    const roles = state.root.signed.roles;
-    const timestampKey = loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', roles.timestamp.keyIDs);
-    const due = (s, window) => s.isExpired(new Date(now.getTime() + Math.max(window, 2 * interval)));
-    const out = { timestampVersion: 0, expires: '', renewed: [], notRenewed: [], expiring: [] };
-    const finalExpiry = new Map();
-    // Root: a new version signed by a threshold of the same root keys (clients walk N+1.root.json).
-    finalExpiry.set('root', state.root.signed.expires);
-    if (due(state.root.signed, RENEW_WITHIN_MS.root)) {
-        const rootKeys = loadKeysFor(keysDir, 'root', roles.root.keyIDs);
-        const threshold = roles.root.threshold;
-        if (rootKeys.length < threshold) {
-            out.notRenewed.push({ role: 'root', expires: state.root.signed.expires, missing: `${threshold} root keys (root-N.pem), found ${rootKeys.length}` });
-        }
-        else {
-            const version = state.root.signed.version + 1;
-            const root = renewed(models_dist.Root, state.root.signed, version, expiresAt(now, EXPIRY_MS.root));
-            const bytes = metadata_serialize(signWith(root, rootKeys.slice(0, threshold)));
-            if (!(await storage.createExclusive(`${version}.root.json`, bytes)))
-                throw new UserError(`${storage.location}/${version}.root.json: already exists but root.json is older; restore the channel from its source`);
-            await storage.replace('root.json', bytes);
-            out.renewed.push({ role: 'root', version, expires: root.expires });
-            finalExpiry.set('root', root.expires);
-        }
-    }
-    // Targets roles (top-level and channels) go through a new snapshot, so they need its key too.
-    const snapshotKey = optionalKey(keysDir, 'snapshot.pem', 'snapshot', roles.snapshot.keyIDs);
-    const changes = [];
-    const targetsRoles = [
-        { role: 'targets', md: state.top.signed, window: RENEW_WITHIN_MS.targets, ids: roles.targets.keyIDs, life: EXPIRY_MS.targets },
-        ...CHANNELS.map((c) => ({
-            role: c, md: state.channels[c].signed, window: RENEW_WITHIN_MS.channel, ids: state.top.signed.delegations?.roles?.[c]?.keyIDs ?? [], life: EXPIRY_MS.channel,
-        })),
-    ];
-    for (const t of targetsRoles) {
-        finalExpiry.set(t.role, t.md.expires);
-        if (!due(t.md, t.window))
-            continue;
-        const key = optionalKey(keysDir, `${t.role}.pem`, t.role, t.ids);
-        if (!key || !snapshotKey) {
-            const missing = [!key && `${t.role}.pem`, !snapshotKey && 'snapshot.pem'].filter(Boolean).join(' and ');
-            out.notRenewed.push({ role: t.role, expires: t.md.expires, missing });
-            continue;
-        }
-        const signed = renewed(models_dist.Targets, t.md, t.md.version + 1, expiresAt(now, t.life));
-        changes.push({ role: t.role, signed, key });
-    }
-    finalExpiry.set('snapshot', state.snapshot.signed.expires);
-    const snapshotDue = due(state.snapshot.signed, RENEW_WITHIN_MS.snapshot);
-    if (snapshotKey && (snapshotDue || changes.length)) {
-        out.timestampVersion = await commit(storage, state, { snapshot: snapshotKey, timestamp: timestampKey }, now, changes, tsMs);
-        for (const c of changes) {
-            out.renewed.push({ role: c.role, version: c.signed.version, expires: c.signed.expires });
-            finalExpiry.set(c.role, c.signed.expires);
-        }
-        const snapExpires = expiresAt(now, EXPIRY_MS.snapshot);
-        out.renewed.push({ role: 'snapshot', version: snapshotVersionOf(await storage.read('timestamp.json')), expires: snapExpires });
-        finalExpiry.set('snapshot', snapExpires);
-    }
-    else {
-        if (snapshotDue)
-            out.notRenewed.push({ role: 'snapshot', expires: state.snapshot.signed.expires, missing: 'snapshot.pem' });
-        const ts = buildTimestamp(state.timestamp.signed.version + 1, now, state.timestamp.signed.snapshotMeta, tsMs);
-        await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [timestampKey])));
-        out.timestampVersion = ts.version;
-    }
-    out.expires = expiresAt(now, tsMs);
-    const nextRun = now.getTime() + interval;
-    for (const [role, expires] of finalExpiry)
-        if (Date.parse(expires) <= nextRun)
-            out.expiring.push({ role, expires });
-    return out;
-}
-function snapshotVersionOf(bytes) {
-    return bytes ? JSON.parse(bytes.toString('utf8')).signed.meta['snapshot.json'].version : 0;
-}
-
 ;// CONCATENATED MODULE: external "node:module"
 const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
 ;// CONCATENATED MODULE: ./build/src/bench/ort.js
@@ -87786,6 +86588,631 @@ function randomSet(meta, spec, count = 4, seed = 1) {
     }
     return { batches, samples: count, source: 'random' };
 }
+
+;// CONCATENATED MODULE: ./build/src/optimize/validate.js
+
+function fidelityRecord(f) {
+    return { ...f, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+}
+const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
+/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
+async function runOutputs(model, batches, threads = 0, onBatch) {
+    const ort = loadOrt();
+    const opts = { logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}) };
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+    try {
+        const all = [];
+        for await (const feeds of batches) {
+            const out = await session.run(feeds);
+            const kept = {};
+            for (const [name, t] of Object.entries(out)) {
+                if (t.type === 'float32')
+                    kept[name] = { data: t.data, dims: t.dims };
+            }
+            all.push(kept);
+            onBatch?.(all.length);
+        }
+        return all;
+    }
+    finally {
+        await session.release();
+    }
+}
+function compareOutputs(ref, got) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    let maxAbs = 0;
+    let rows = 0;
+    let agree = 0;
+    let classifier = true;
+    let samples = 0;
+    for (let b = 0; b < ref.length; b++) {
+        const names = Object.keys(ref[b]);
+        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
+        for (const name of names) {
+            const x = ref[b][name];
+            const y = got[b][name];
+            if (!y || y.data.length !== x.data.length)
+                throw new Error(`output '${name}' is missing or has another shape`);
+            for (let i = 0; i < x.data.length; i++) {
+                const a = x.data[i];
+                const c = y.data[i];
+                dot += a * c;
+                na += a * a;
+                nb += c * c;
+                const d = Math.abs(a - c);
+                if (d > maxAbs || Number.isNaN(d))
+                    maxAbs = Number.isNaN(d) ? Infinity : d;
+            }
+            const classes = x.dims[x.dims.length - 1];
+            if (x.dims.length !== 2 || classes < 2) {
+                classifier = false;
+                continue;
+            }
+            for (let r = 0; r < x.data.length / classes; r++) {
+                rows++;
+                if (argmax(x.data, r * classes, classes) === argmax(y.data, r * classes, classes))
+                    agree++;
+            }
+        }
+    }
+    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
+    return {
+        cosine: Number.isFinite(cosine) ? Math.min(1, cosine) : 0,
+        maxAbsError: maxAbs,
+        top1Agreement: classifier && rows > 0 ? agree / rows : null,
+        samples,
+    };
+}
+function argmax(a, start, n) {
+    let best = start;
+    for (let i = start + 1; i < start + n; i++)
+        if (a[i] > a[best])
+            best = i;
+    return best - start;
+}
+/** Why a fidelity is below the floor, or null when it passes. */
+function belowFloor(f, floor) {
+    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
+        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
+    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
+        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
+    }
+    return null;
+}
+
+// EXTERNAL MODULE: ./node_modules/jpeg-js/index.js
+var jpeg_js = __nccwpck_require__(83598);
+// EXTERNAL MODULE: ./node_modules/pngjs/lib/png.js
+var lib_png = __nccwpck_require__(10359);
+;// CONCATENATED MODULE: ./build/src/eval/preprocess.js
+// Image preprocessing as edgeml.yml datasets and `edgeml eval` flags declare it, applied in the
+// order training code applies it (torchvision's Resize -> CenterCrop -> ToTensor -> Normalize):
+// decode to RGB -> resize (bilinear) -> center crop -> scale -> (x - mean) / std -> channel order -> layout.
+
+const PREPROCESS_KEYS = ['resize', 'crop', 'mean', 'std', 'layout', 'channels', 'scale'];
+function size(text, what, one) {
+    const raw = String(text).trim();
+    const m = /^(\d+)(?:x(\d+))?$/.exec(raw);
+    if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
+        throw new UserError(`${what} ${JSON.stringify(raw)}: expected HEIGHTxWIDTH such as 224x224${one ? ', or one number for the shorter side such as 256' : ' or one number for a square such as 224'}`);
+    }
+    if (m[2] === undefined)
+        return one ? Number(m[1]) : [Number(m[1]), Number(m[1])];
+    return [Number(m[1]), Number(m[2])];
+}
+function triple(text, what, positive) {
+    const list = Array.isArray(text) ? text : String(text).split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+    const ok = list.length === 3 && list.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
+    if (!ok)
+        throw new UserError(`${what} ${JSON.stringify(Array.isArray(text) ? text.join(',') : text)}: expected three${positive ? ' positive' : ''} numbers, one per channel, such as ${positive ? '0.229,0.224,0.225' : '0.485,0.456,0.406'}`);
+    return list;
+}
+function preprocess_oneOf(text, allowed, what, fallback) {
+    if (text === undefined)
+        return fallback;
+    const hit = allowed.find((a) => a.toLowerCase() === String(text).trim().toLowerCase());
+    if (!hit)
+        throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
+    return hit;
+}
+/**
+ * Checks and parses preprocessing; `where(key)` names the key in messages (`--crop` for a flag,
+ * `edgeml.yml: datasets.imagenet.crop` for the config).
+ */
+function parsePreprocess(p, where = (k) => `--${k}`) {
+    return {
+        ...(p.resize !== undefined ? { resize: size(p.resize, where('resize'), true) } : {}),
+        ...(p.crop !== undefined ? { crop: size(p.crop, where('crop'), false) } : {}),
+        mean: p.mean !== undefined ? triple(p.mean, where('mean'), false) : [0, 0, 0],
+        std: p.std !== undefined ? triple(p.std, where('std'), true) : [1, 1, 1],
+        layout: preprocess_oneOf(p.layout, ['NCHW', 'NHWC'], where('layout'), 'NCHW'),
+        channels: preprocess_oneOf(p.channels, ['RGB', 'BGR'], where('channels'), 'RGB'),
+        scale: preprocess_oneOf(p.scale, ['0-1', '0-255'], where('scale'), '0-1'),
+    };
+}
+/** Height and width after resize and crop (null: the image's own size). */
+function outputSize(p) {
+    if (p.crop)
+        return p.crop;
+    if (Array.isArray(p.resize))
+        return p.resize;
+    return null;
+}
+/**
+ * Bilinear resize of 3-channel float pixels with half-pixel centers (OpenCV INTER_LINEAR,
+ * PyTorch align_corners=False, no antialiasing): src = (dst + 0.5) * in/out - 0.5, clamped.
+ */
+function resizeBilinear(src, w, h, outW, outH) {
+    const out = new Float32Array(outW * outH * 3);
+    const sx = w / outW;
+    const sy = h / outH;
+    for (let y = 0; y < outH; y++) {
+        const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+        const y0 = Math.floor(fy);
+        const y1 = Math.min(y0 + 1, h - 1);
+        const wy = fy - y0;
+        for (let x = 0; x < outW; x++) {
+            const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+            const x0 = Math.floor(fx);
+            const x1 = Math.min(x0 + 1, w - 1);
+            const wx = fx - x0;
+            for (let c = 0; c < 3; c++) {
+                const a = src[(y0 * w + x0) * 3 + c];
+                const b = src[(y0 * w + x1) * 3 + c];
+                const d = src[(y1 * w + x0) * 3 + c];
+                const e = src[(y1 * w + x1) * 3 + c];
+                out[(y * outW + x) * 3 + c] = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy;
+            }
+        }
+    }
+    return out;
+}
+/** One decoded image -> the model's input values for one sample ([C,H,W] or [H,W,C]). */
+function preprocess(img, p) {
+    let w = img.width;
+    let h = img.height;
+    // RGB floats, alpha dropped (as PIL's convert('RGB') does).
+    let rgb = new Float32Array(w * h * 3);
+    for (let i = 0; i < w * h; i++)
+        for (let c = 0; c < 3; c++)
+            rgb[i * 3 + c] = img.data[i * img.channels + c];
+    if (p.resize !== undefined) {
+        const [rh, rw] = Array.isArray(p.resize)
+            ? p.resize
+            : h <= w ? [p.resize, Math.round((p.resize * w) / h)] : [Math.round((p.resize * h) / w), p.resize];
+        if (rh !== h || rw !== w)
+            rgb = resizeBilinear(rgb, w, h, rw, rh);
+        [w, h] = [rw, rh];
+    }
+    let top = 0;
+    let left = 0;
+    let outH = h;
+    let outW = w;
+    if (p.crop) {
+        [outH, outW] = p.crop;
+        if (outH > h || outW > w)
+            throw new UserError(`crop ${outH}x${outW} is larger than the ${h}x${w} image${p.resize ? ' after resize' : ''}; resize to at least the crop size`);
+        top = Math.round((h - outH) / 2);
+        left = Math.round((w - outW) / 2);
+    }
+    const k = p.scale === '0-1' ? 1 / 255 : 1;
+    const order = p.channels === 'RGB' ? [0, 1, 2] : [2, 1, 0];
+    const out = new Float32Array(outH * outW * 3);
+    for (let y = 0; y < outH; y++) {
+        for (let x = 0; x < outW; x++) {
+            const at = ((y + top) * w + (x + left)) * 3;
+            for (let c = 0; c < 3; c++) {
+                const v = (rgb[at + order[c]] * k - p.mean[c]) / p.std[c];
+                out[p.layout === 'NCHW' ? c * outH * outW + y * outW + x : (y * outW + x) * 3 + c] = v;
+            }
+        }
+    }
+    return { data: out, height: outH, width: outW };
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/images.js
+// Image datasets: a JSONL manifest of image files and labels, one `{"image": "cat.png", "label": 3}`
+// a line (paths relative to the manifest), PNG and JPEG decoded in pure JS (pngjs, jpeg-js) and
+// preprocessed into model inputs batch by batch, so a large dataset is never all in memory.
+
+
+
+
+
+
+/** Reads a manifest; every problem names the manifest's line. */
+function readManifest(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`--dataset ${file}: ${code === 'ENOENT' ? 'no such manifest' : `cannot read it (${code})`}; give a JSONL file with one {"image": "a.png", "label": 3} per line`);
+    }
+    const base = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
+    const entries = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = i + 1;
+        if (!raw.trim())
+            return;
+        let row;
+        try {
+            row = JSON.parse(raw);
+        }
+        catch (e) {
+            throw new UserError(`${file}:${line}: not JSON (${oneLine(e)}); write one {"image": "a.png", "label": 3} per line`);
+        }
+        const r = row;
+        if (typeof row !== 'object' || row === null || typeof r.image !== 'string' || !r.image) {
+            throw new UserError(`${file}:${line}: no "image" path; write {"image": "a.png", "label": 3}`);
+        }
+        const label = r.label;
+        const okLabel = (typeof label === 'number' && Number.isFinite(label)) || (Array.isArray(label) && label.length > 0 && label.every((v) => typeof v === 'number' && Number.isFinite(v)));
+        if (!okLabel)
+            throw new UserError(`${file}:${line}: "label" must be a class id or a list of numbers, got ${JSON.stringify(label) ?? 'nothing'}`);
+        entries.push({ image: (0,external_node_path_.resolve)(base, r.image), written: r.image, label: label, line });
+    });
+    if (!entries.length)
+        throw new UserError(`--dataset ${file}: the manifest lists no images; write one {"image": "a.png", "label": 3} per line`);
+    return entries;
+}
+/** Decodes a PNG or JPEG (told apart by their first bytes) to RGBA; problems name the manifest line. */
+function decodeImage(entry, manifest) {
+    const where = `${manifest}:${entry.line}: ${entry.written}`;
+    let bytes;
+    try {
+        bytes = (0,external_node_fs_.readFileSync)(entry.image);
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${where}: ${code === 'ENOENT' ? 'no such image file' : `cannot read it (${code})`}; image paths are relative to the manifest`);
+    }
+    const isPng = bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47;
+    const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+    if (!isPng && !isJpeg)
+        throw new UserError(`${where}: not a PNG or JPEG file; convert it or drop the line`);
+    try {
+        if (isPng) {
+            const png = lib_png/* PNG */.O.sync.read(bytes);
+            return { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+        }
+        const img = jpeg_js.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 100, maxMemoryUsageInMB: 1024 });
+        return { width: img.width, height: img.height, channels: 4, data: img.data };
+    }
+    catch (e) {
+        throw new UserError(`${where}: cannot decode the ${isPng ? 'PNG' : 'JPEG'} (${oneLine(e)}); the file is damaged or truncated`);
+    }
+}
+/** Shape of one sample after preprocessing, without the batch axis. */
+function sampleShape(p, height, width) {
+    return p.layout === 'NCHW' ? [3, height, width] : [height, width, 3];
+}
+/**
+ * The samples of `entries[start, end)` as one batch: [n, ...sampleShape]. Every image must come
+ * out the same size (give resize or crop when the images differ).
+ */
+function imageBatch(entries, start, end, p, manifest) {
+    let size = outputSize(p);
+    let data;
+    for (let i = start; i < end; i++) {
+        const e = entries[i];
+        let out;
+        try {
+            out = preprocess(decodeImage(e, manifest), p);
+        }
+        catch (err) {
+            if (err instanceof UserError && !err.message.startsWith(manifest))
+                throw new UserError(`${manifest}:${e.line}: ${e.written}: ${err.message}`);
+            throw err;
+        }
+        if (!size)
+            size = [out.height, out.width];
+        if (out.height !== size[0] || out.width !== size[1]) {
+            throw new UserError(`${manifest}:${e.line}: ${e.written}: is ${out.height}x${out.width}, the images before it ${size[0]}x${size[1]}; give --resize or --crop so every image comes out the same size`);
+        }
+        data ??= new Float32Array((end - start) * out.data.length);
+        data.set(out.data, (i - start) * out.data.length);
+    }
+    return { data: data ?? new Float32Array(0), shape: [end - start, ...sampleShape(p, size[0], size[1])] };
+}
+/** Labels of the manifest as one flat array (class ids, or targets row after row). */
+function manifestLabels(entries, manifest) {
+    const per = Array.isArray(entries[0].label) ? entries[0].label.length : 1;
+    const out = new Float64Array(entries.length * per);
+    entries.forEach((e, i) => {
+        const values = Array.isArray(e.label) ? e.label : [e.label];
+        if (values.length !== per)
+            throw new UserError(`${manifest}:${e.line}: "label" has ${values.length} values, the lines before it ${per}; give every image the same kind of label`);
+        out.set(values, i * per);
+    });
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/image-set.js
+// An image dataset as evaluation batches: decoded and preprocessed batch by batch on demand (twice
+// with a reference model), checked against the model's input shape before anything runs.
+
+
+
+
+
+
+function imageSet(meta, manifest, p, batchSize) {
+    if (meta.length !== 1)
+        throw new UserError(`--dataset ${manifest}: the model has ${meta.length} inputs; an image dataset feeds models with one image input`);
+    const input = meta[0];
+    if (input.type !== 'float32')
+        throw new UserError(`--dataset ${manifest}: the model's input '${input.name}' is ${input.type}; image datasets feed float32 inputs`);
+    const entries = readManifest(manifest);
+    const size = outputSize(p);
+    const want = input.shape.slice(1);
+    if (input.shape.length !== 4)
+        throw new UserError(`--dataset ${manifest}: the model's input '${input.name}' has shape [${input.shape.join(', ')}], not an image batch [N, C, H, W] or [N, H, W, C]`);
+    const fixed = (d) => typeof d === 'number' && d > 0;
+    const channelAxis = p.layout === 'NCHW' ? 0 : 2;
+    if (fixed(want[channelAxis]) && want[channelAxis] !== 3) {
+        throw new UserError(`--layout ${p.layout}: the model's input '${input.name}' [${input.shape.join(', ')}] has ${want[channelAxis]} channels there, not 3; give --layout ${p.layout === 'NCHW' ? 'NHWC' : 'NCHW'}`);
+    }
+    if (size) {
+        const got = sampleShape(p, size[0], size[1]);
+        if (got.some((d, i) => fixed(want[i]) && want[i] !== d)) {
+            throw new UserError(`--${p.crop ? 'crop' : 'resize'}: preprocessing gives [${got.join(', ')}] per image, the model's input '${input.name}' takes [${want.join(', ')}]; give --crop ${want[channelAxis === 0 ? 1 : 0]}x${want[channelAxis === 0 ? 2 : 1]}`);
+        }
+    }
+    const step = fixed(input.shape[0]) ? input.shape[0] : batchSize;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readFileSync)(manifest));
+    let digest;
+    const ort = loadOrt();
+    return {
+        samples: entries.length,
+        total: Math.ceil(entries.length / step),
+        async *batches() {
+            const hashing = digest === undefined;
+            for (let start = 0; start < entries.length; start += step) {
+                const end = Math.min(start + step, entries.length);
+                const b = imageBatch(entries, start, end, p, manifest);
+                if (hashing)
+                    for (let i = start; i < end; i++)
+                        hash.update((0,external_node_fs_.readFileSync)(entries[i].image));
+                yield { [input.name]: new ort.Tensor('float32', b.data, b.shape) };
+            }
+            if (hashing)
+                digest = hash.digest('hex');
+        },
+        labels: () => manifestLabels(entries, manifest),
+        sha256: () => digest ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/results.js
+// `edgeml eval --results R.json`: the accuracy and fidelity of a model merged into the bench results
+// document of the same model file, where budgets `accuracy.<metric>` and `fidelity.<metric>` read them.
+
+
+
+
+const results_short = (sha) => sha.slice(0, 12);
+/**
+ * Reads and validates the results document before a long evaluation, and refuses it when it
+ * measured another model file than the one to evaluate.
+ */
+async function openResultsFor(file, model) {
+    const doc = readResults(file);
+    let sha;
+    try {
+        sha = await sha256File(model);
+    }
+    catch {
+        return doc; // the model's own check names the problem
+    }
+    refuseOtherModel(file, doc, model, sha);
+    return doc;
+}
+function refuseOtherModel(file, doc, model, sha256) {
+    if (doc.model.sha256 === sha256)
+        return;
+    throw new UserError(`--results ${file}: measured ${doc.model.name} (sha256 ${results_short(doc.model.sha256)}), not ${model} (sha256 ${results_short(sha256)}); give the results of 'edgeml bench' on the same model file`);
+}
+const sameData = (a, b) => a.sha256 === b.sha256 && a.labels?.sha256 === b.labels?.sha256;
+/**
+ * The results document with this evaluation in it. Metrics measured on the same data as before are
+ * added to the earlier ones; on other data they replace them (one dataset per document).
+ */
+function mergeEval(file, doc, ev) {
+    refuseOtherModel(file, doc, ev.model.path, ev.model.sha256);
+    const out = { ...doc };
+    if (Object.keys(ev.metrics).length) {
+        const earlier = doc.accuracy && sameData(doc.accuracy.dataset, ev.dataset) ? doc.accuracy : undefined;
+        out.accuracy = { ...earlier, ...ev.metrics, dataset: ev.dataset };
+    }
+    if (ev.fidelity && ev.reference) {
+        const fidelity = { ...fidelityRecord(ev.fidelity), reference: ev.reference };
+        out.fidelity = fidelity;
+    }
+    return out;
+}
+/** Merges and writes atomically: the document is whole before and after, never half-written. */
+function writeEvalInto(file, doc, ev) {
+    const merged = mergeEval(file, doc, ev);
+    writeResults(file, merged);
+    return merged;
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/index.js
+// Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
+// reference model on the same inputs. Batched; the first model output is the prediction.
+
+
+
+
+
+
+
+
+
+const eval_METRICS = ['top1', 'top5', 'mae', 'rmse'];
+function parseMetrics(raw) {
+    const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
+    for (const m of list)
+        if (!eval_METRICS.includes(m))
+            throw new UserError(`--metric ${m}: unknown metric; use ${eval_METRICS.join(', ')}`);
+    return [...new Set(list)];
+}
+/** `--inputs [NAME=]file.npy` flags; '' names the model's only input. */
+function parseInputFlags(raw) {
+    const inputs = {};
+    for (const r of raw) {
+        const at = r.indexOf('=');
+        if (at > 0)
+            inputs[r.slice(0, at)] = r.slice(at + 1);
+        else
+            inputs[''] = r;
+    }
+    return inputs;
+}
+function labelsOf(file, samples) {
+    const arr = readNpy(file);
+    if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
+        throw new UserError(`--labels ${file}: dtype '${arr.dtype}' is not numeric; save class ids as int64 or targets as float32`);
+    }
+    if (arr.shape[0] !== samples) {
+        throw new UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
+    }
+    const data = arr.data;
+    return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+}
+/** Rank of the label among the scores of one row (0 = the top answer). */
+function rankOf(scores, start, n, label) {
+    const s = scores[start + label];
+    let rank = 0;
+    for (let i = 0; i < n; i++)
+        if (scores[start + i] > s)
+            rank++;
+    return rank;
+}
+function metricsOf(outputs, labels, metrics) {
+    const first = Object.keys(outputs[0] ?? {})[0];
+    if (!first)
+        throw new UserError('the model has no float32 output to score');
+    let row = 0;
+    let top1 = 0;
+    let top5 = 0;
+    let abs = 0;
+    let sq = 0;
+    let count = 0;
+    const classify = metrics.includes('top1') || metrics.includes('top5');
+    for (const batch of outputs) {
+        const { data, dims } = batch[first];
+        const rows = dims[0] ?? 1;
+        const per = data.length / rows;
+        for (let r = 0; r < rows; r++, row++) {
+            if (classify) {
+                const label = labels[row];
+                if (!Number.isInteger(label) || label < 0 || label >= per) {
+                    throw new UserError(`--labels: label ${label} of sample ${row} is not a class index of the model's ${per} outputs`);
+                }
+                const rank = rankOf(data, r * per, per, label);
+                if (rank === 0)
+                    top1++;
+                if (rank < 5)
+                    top5++;
+            }
+            else {
+                const perLabel = labels.length / (outputs.reduce((a, b) => a + (b[first].dims[0] ?? 1), 0));
+                if (perLabel !== per)
+                    throw new UserError(`--labels: ${perLabel} values per sample, but the model outputs ${per}; save labels shaped like the output`);
+                for (let i = 0; i < per; i++) {
+                    const d = data[r * per + i] - labels[row * per + i];
+                    abs += Math.abs(d);
+                    sq += d * d;
+                    count++;
+                }
+            }
+        }
+    }
+    const out = {};
+    if (metrics.includes('top1'))
+        out.top1 = top1 / row;
+    if (metrics.includes('top5'))
+        out.top5 = top5 / row;
+    if (metrics.includes('mae'))
+        out.mae = abs / count;
+    if (metrics.includes('rmse'))
+        out.rmse = Math.sqrt(sq / count);
+    return out;
+}
+/** Names and hashes the data an evaluation ran on, so a result can say what it was measured on. */
+async function datasetRef(files, samples, labels) {
+    const names = Object.keys(files).sort();
+    const hashes = await Promise.all(names.map((n) => sha256File(files[n])));
+    const single = names.length === 1;
+    return {
+        path: single ? (0,external_node_path_.resolve)(files[names[0]]) : names.map((n) => `${n}=${(0,external_node_path_.resolve)(files[n])}`).join(','),
+        sha256: single ? hashes[0] : (0,external_node_crypto_.createHash)('sha256').update(names.map((n, i) => `${n} ${hashes[i]}\n`).join('')).digest('hex'),
+        samples,
+        ...(labels ? { labels: { path: (0,external_node_path_.resolve)(labels), sha256: await sha256File(labels) } } : {}),
+    };
+}
+async function evaluate(opts, onBatch) {
+    if (!opts.labels && !opts.reference && !opts.images)
+        throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
+    if ((opts.labels || opts.images) && !opts.metrics.length)
+        throw new UserError(`--metric: give one of ${eval_METRICS.join(', ')} with --labels or --dataset`);
+    const file = await inspectModelFile(opts.model);
+    // A missing reference is found before the evaluation, not after it.
+    const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
+    const meta = await inputMetaOf(file.path);
+    let batches;
+    let samples;
+    let total;
+    let labels;
+    let dataset;
+    if (opts.images) {
+        const set = imageSet(meta, opts.images.manifest, opts.images.preprocess, opts.batchSize);
+        ({ samples, total } = set);
+        batches = set.batches;
+        labels = set.labels;
+        dataset = async () => ({ path: (0,external_node_path_.resolve)(opts.images.manifest), sha256: set.sha256(), samples });
+    }
+    else {
+        const files = { ...opts.inputs };
+        if (files[''] !== undefined) {
+            if (meta.length !== 1)
+                throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
+            files[meta[0].name] = files[''];
+            delete files[''];
+        }
+        const set = calibrationSet(meta, files, opts.batchSize);
+        samples = set.samples;
+        total = set.batches.length;
+        batches = () => set.batches;
+        labels = () => labelsOf(opts.labels, samples);
+        dataset = () => datasetRef(files, samples, opts.labels);
+    }
+    const progress = (i) => onBatch?.(i, total);
+    const outputs = await runOutputs(file.path, batches(), 0, progress);
+    // Labels are read (and checked, naming the file) before they are hashed.
+    const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics) : {};
+    const results = {
+        schema: { name: 'edgeml-eval', version: 1 },
+        tool: { name: 'edgeml', version: VERSION },
+        createdAt: new Date().toISOString(),
+        model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
+        samples,
+        dataset: await dataset(),
+        metrics,
+    };
+    if (ref) {
+        results.reference = { path: ref.path, sha256: ref.sha256 };
+        results.fidelity = compareOutputs(await runOutputs(ref.path, batches()), outputs);
+    }
+    return results;
+}
+
+
 
 ;// CONCATENATED MODULE: ./build/src/optimize/probe.js
 
@@ -88645,99 +88072,6 @@ async function openvino_buildArtifact(opts) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/src/optimize/validate.js
-
-function fidelityRecord(f) {
-    return { ...f, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
-}
-const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
-/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
-async function runOutputs(model, batches, threads = 0, onBatch) {
-    const ort = loadOrt();
-    const opts = { logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}) };
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
-    try {
-        const all = [];
-        for await (const feeds of batches) {
-            const out = await session.run(feeds);
-            const kept = {};
-            for (const [name, t] of Object.entries(out)) {
-                if (t.type === 'float32')
-                    kept[name] = { data: t.data, dims: t.dims };
-            }
-            all.push(kept);
-            onBatch?.(all.length);
-        }
-        return all;
-    }
-    finally {
-        await session.release();
-    }
-}
-function compareOutputs(ref, got) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    let maxAbs = 0;
-    let rows = 0;
-    let agree = 0;
-    let classifier = true;
-    let samples = 0;
-    for (let b = 0; b < ref.length; b++) {
-        const names = Object.keys(ref[b]);
-        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
-        for (const name of names) {
-            const x = ref[b][name];
-            const y = got[b][name];
-            if (!y || y.data.length !== x.data.length)
-                throw new Error(`output '${name}' is missing or has another shape`);
-            for (let i = 0; i < x.data.length; i++) {
-                const a = x.data[i];
-                const c = y.data[i];
-                dot += a * c;
-                na += a * a;
-                nb += c * c;
-                const d = Math.abs(a - c);
-                if (d > maxAbs || Number.isNaN(d))
-                    maxAbs = Number.isNaN(d) ? Infinity : d;
-            }
-            const classes = x.dims[x.dims.length - 1];
-            if (x.dims.length !== 2 || classes < 2) {
-                classifier = false;
-                continue;
-            }
-            for (let r = 0; r < x.data.length / classes; r++) {
-                rows++;
-                if (argmax(x.data, r * classes, classes) === argmax(y.data, r * classes, classes))
-                    agree++;
-            }
-        }
-    }
-    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
-    return {
-        cosine: Number.isFinite(cosine) ? Math.min(1, cosine) : 0,
-        maxAbsError: maxAbs,
-        top1Agreement: classifier && rows > 0 ? agree / rows : null,
-        samples,
-    };
-}
-function argmax(a, start, n) {
-    let best = start;
-    for (let i = start + 1; i < start + n; i++)
-        if (a[i] > a[best])
-            best = i;
-    return best - start;
-}
-/** Why a fidelity is below the floor, or null when it passes. */
-function belowFloor(f, floor) {
-    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
-        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
-    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
-        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
-    }
-    return null;
-}
-
 ;// CONCATENATED MODULE: ./build/src/optimize/options.js
 // `optimize` flags (CLI) and inputs (action), spelled alike, to OptimizeOptions.
 
@@ -88839,7 +88173,7 @@ function writeManifest(file, doc) {
     writeDocument(file, doc, MANIFEST);
 }
 /** Reads and validates an optimize manifest; every problem is a UserError naming the file. */
-function readManifest(file) {
+function manifest_readManifest(file) {
     return readDocument(file, MANIFEST);
 }
 
@@ -89030,6 +88364,1742 @@ function relativizeManifest(m, manifestFile) {
 }
 
 
+;// CONCATENATED MODULE: ./build/src/run/base.js
+// The base model of a pull request: read from the base commit (`git show <ref>:<path>`) or from a
+// folder holding the base's files at the paths the config names. A model the base does not have
+// yet (added by this PR) has no base: it is measured, not compared.
+
+
+
+
+function base_git(cwd, args) {
+    return (0,external_node_child_process_.execFileSync)('git', ['-C', cwd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 4 << 30 });
+}
+/** Fails early, before any measurement, when the base cannot be read. */
+function checkBase(base, configDir) {
+    if (!base)
+        return;
+    if ('dir' in base) {
+        if (!(0,external_node_fs_.existsSync)(base.dir) || !(0,external_node_fs_.statSync)(base.dir).isDirectory()) {
+            throw new UserError(`--base-model ${base.dir}: no such folder; give a folder holding the base version of the models (a checkout of the base commit)`);
+        }
+        return;
+    }
+    const has = () => {
+        try {
+            base_git(configDir, ['rev-parse', '--verify', '--quiet', `${base.ref}^{commit}`]);
+            return true;
+        }
+        catch {
+            return false;
+        }
+    };
+    if (has())
+        return;
+    // A shallow checkout (actions/checkout's default) lacks the base commit: fetch just that one.
+    try {
+        base_git(configDir, ['fetch', '--no-tags', '--depth=1', 'origin', base.ref]);
+    }
+    catch {
+        /* reported below */
+    }
+    if (!has()) {
+        throw new UserError(`--base-ref ${base.ref}: no such commit in the git repository at ${configDir}; fetch it (actions/checkout with fetch-depth: 0) or leave --base-ref out to measure without a comparison`);
+    }
+}
+/**
+ * The base version of one model as a file, or why there is none. `path` is the model's absolute
+ * path in this checkout; `out` is where a file read from git is written.
+ */
+function baseModelFile(base, configDir, path, out) {
+    if (!base)
+        return { none: 'no base given' };
+    const rel = (0,external_node_path_.relative)(configDir, path);
+    if ('dir' in base) {
+        const file = (0,external_node_path_.resolve)(base.dir, rel);
+        return (0,external_node_fs_.existsSync)(file) ? { file } : { none: `${rel} is not in ${base.dir} (a new model?)` };
+    }
+    let bytes;
+    try {
+        bytes = base_git((0,external_node_path_.dirname)(path), ['show', `${base.ref}:./${(0,external_node_path_.basename)(path)}`]);
+    }
+    catch (e) {
+        const msg = oneLine(e.stderr?.toString() ?? e);
+        if (/does not exist|exists on disk, but not in/.test(msg))
+            return { none: `${rel} is not in ${base.ref} (a new model?)` };
+        throw new UserError(`--base-ref ${base.ref}: cannot read ${rel} from it (${msg})`);
+    }
+    const file = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(path));
+    (0,external_node_fs_.mkdirSync)(out, { recursive: true });
+    (0,external_node_fs_.writeFileSync)(file, bytes);
+    return { file };
+}
+
+;// CONCATENATED MODULE: ./build/src/run/plan.js
+// edgeml.yml -> the flags each core step already understands (one name per setting: the config's
+// `min-duration` is `--min-duration` is BenchFlags.minDuration). The one mapping of the config's
+// settings, for `edgeml run` and for `edgeml bench|compare --config`. Paths in the config are
+// relative to the config file; a path that does not exist is a UserError naming file:line:col and the key.
+
+
+
+
+
+
+const plan_where = (p) => `${p.file}:${p.line}:${p.col}`;
+/** A config path made absolute (relative to the config file's folder). */
+function fromConfig(config, path) {
+    return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), path);
+}
+function mustExist(file, at, key, what) {
+    if (!(0,external_node_fs_.existsSync)(file)) {
+        throw new UserError(`${plan_where(at)}: ${key}: ${file} does not exist; fix the path (relative to ${at.file}) or add the ${what}`);
+    }
+}
+/** name=file.npy entries with the file resolved against the config; name=16000 kept as is. */
+function pairsFromConfig(config, entries, at, key) {
+    return (entries ?? []).map((raw) => {
+        const at0 = raw.indexOf('=');
+        const [name, value] = [raw.slice(0, at0), raw.slice(at0 + 1)];
+        if (!/\.npy$/i.test(value))
+            return raw;
+        const file = fromConfig(config, value);
+        mustExist(file, at, key, 'file');
+        return `${name}=${file}`;
+    });
+}
+/**
+ * benchmark: keys that say how long one measurement lasts. Compare takes these from compare:
+ * (short runs, many rounds: the rounds carry its statistics); the rest of benchmark: says what is
+ * measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) and applies to both.
+ */
+const LENGTH_KEYS = new Set(['min-iterations', 'max-iterations', 'min-duration', 'max-duration']);
+/** The model of the config at this path (resolved), if any: its input, dim and data apply. */
+function modelAt(config, path) {
+    const name = Object.keys(config.models).find((n) => fromConfig(config, config.models[n].path) === (0,external_node_path_.resolve)(path));
+    return name ? { name, entry: config.models[name] } : undefined;
+}
+/** The settings of edgeml.yml for one command (and one of its models), by the flag each sets. */
+function fileSettings(config, command, model) {
+    const out = {};
+    const take = (section, flag, value) => {
+        const key = `${section}.${flag}`;
+        out[flag] = { value, key, at: config.settingsAt[key] };
+    };
+    for (const [flag, v] of Object.entries(config.benchmark))
+        if (command === 'bench' || !LENGTH_KEYS.has(flag))
+            take('benchmark', flag, String(v));
+    if (command === 'compare')
+        for (const [flag, v] of Object.entries(config.compare))
+            take('compare', flag, String(v));
+    if (model) {
+        const { name, entry } = model;
+        const section = `models.${name}`;
+        if (entry.input)
+            take(section, 'input', entry.input);
+        if (entry.dim)
+            take(section, 'dim', entry.dim);
+        if (entry.data)
+            take(section, 'data', pairsFromConfig(config, entry.data, config.settingsAt[`${section}.data`] ?? entry.at, `${section}.data`));
+    }
+    return out;
+}
+const camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+const inputName = (entry) => entry.slice(0, entry.indexOf('='));
+/**
+ * A command's flags with the file's settings under them: a flag typed on the command line
+ * (`typed(property)`) wins over the file, the file over the command's defaults. --input, --dim and
+ * --data win input by input: the file's entries for other inputs stay. `names` names each
+ * setting in messages where its value came from.
+ */
+function withFileSettings(flags, typed, file) {
+    const out = { ...flags };
+    const from = {};
+    for (const [flag, s] of Object.entries(file)) {
+        const prop = camel(flag);
+        if (!typed(prop)) {
+            out[prop] = s.value;
+            from[`--${flag}`] = s;
+        }
+        else if (Array.isArray(s.value)) {
+            const given = out[prop];
+            const names = new Set(given.map(inputName));
+            out[prop] = [...s.value.filter((e) => !names.has(inputName(e))), ...given];
+        }
+    }
+    return {
+        flags: out,
+        names: { key: (flag) => from[flag]?.key ?? flag, at: (flag) => (from[flag] ? `${plan_where(from[flag].at)}: ` : '') },
+    };
+}
+/** Every model of the config with its bench, compare and optimize flags; checks every file first. */
+function planModels(config, opts) {
+    const names = Object.keys(config.models);
+    if (!names.length)
+        throw new UserError(`${config.file}: no models; add one under models: (name: { path: model.onnx })`);
+    for (const [name, d] of Object.entries(config.datasets)) {
+        mustExist(fromConfig(config, d.inputs), d.at, `datasets.${name}.inputs`, 'file');
+        if (d.labels)
+            mustExist(fromConfig(config, d.labels), d.at, `datasets.${name}.labels`, 'file');
+    }
+    const label = opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {};
+    const nothingTyped = () => false;
+    return names.map((name) => {
+        const entry = config.models[name];
+        const path = fromConfig(config, entry.path);
+        mustExist(path, entry.at, `models.${name}.path`, 'model');
+        const bench = withFileSettings({ ...BENCH_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'bench', { name, entry }));
+        const compare = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'compare', { name, entry }));
+        const optimize = config.targets.length
+            ? {
+                model: path,
+                target: config.targets.join(','),
+                calibration: pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`),
+                calibrationMethod: 'minmax',
+                percentile: '99.999',
+                maxSamples: '512',
+                excludeOp: [],
+                excludeNode: [],
+                fp16BlockOp: [],
+                minCosine: String(DEFAULT_FLOOR.cosine),
+                minTop1Agreement: String(DEFAULT_FLOOR.top1Agreement),
+                absTolerance: String(DEFAULT_FLOOR.absTolerance),
+                input: entry.input ?? [],
+                dim: entry.dim ?? [],
+            }
+            : undefined;
+        return { name, path, entry, bench, compare, ...(optimize ? { optimize } : {}) };
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/run/summary.js
+// The final table of `edgeml run`: one row per model x target x device, from the merged report.
+
+
+function summaryRows(report, artifacts) {
+    const rows = [];
+    for (const m of report.models) {
+        for (const r of m.rows) {
+            const b = r.bench;
+            const count = (s) => r.budgets.filter((x) => x.status === s).length;
+            rows.push({
+                model: m.name,
+                target: r.target,
+                device: r.device,
+                p50Ms: b?.latencyMs.p50 ?? r.compare?.head.latencyMs.p50 ?? null,
+                p90Ms: b?.latencyMs.p90 ?? r.compare?.head.latencyMs.p90 ?? null,
+                peakRssBytes: b?.memory.peakRssBytes ?? null,
+                bytes: b?.model.bytes ?? null,
+                accuracy: Object.fromEntries(Object.entries(b?.accuracy ?? {}).filter((e) => typeof e[1] === 'number')),
+                ...(r.compare ? { verdict: r.compare.verdict } : {}),
+                budgets: { pass: count('pass'), fail: count('fail'), warn: count('warn'), inconclusive: count('inconclusive') },
+            });
+        }
+        for (const a of artifacts.get(m.name) ?? []) {
+            if (a.status === 'failed') {
+                rows.push({ model: m.name, target: `${a.target} (not made)`, device: '', p50Ms: null, p90Ms: null, peakRssBytes: null, bytes: null, accuracy: {}, budgets: { pass: 0, fail: 0, warn: 0, inconclusive: 0 } });
+            }
+        }
+    }
+    return rows;
+}
+const pct = (v) => `${(100 * v).toFixed(2)}%`;
+/** Plain text for a terminal or a log (the PR comment is the full report). */
+function summaryTable(rows, verdict) {
+    const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.accuracy)))];
+    const header = ['model', 'target', 'device', 'p50', 'p90', 'peak RSS', 'size', ...metrics, 'vs base', 'budgets'];
+    const body = rows.map((r) => {
+        const b = r.budgets;
+        const budgets = [b.fail && `${b.fail} fail`, b.warn && `${b.warn} warn`, b.inconclusive && `${b.inconclusive} inconclusive`, b.pass && `${b.pass} pass`].filter(Boolean).join(', ');
+        return [
+            r.model, r.target, r.device, r.p50Ms === null ? '' : fmtMs(r.p50Ms), r.p90Ms === null ? '' : fmtMs(r.p90Ms),
+            r.peakRssBytes === null ? '' : fmtBytes(r.peakRssBytes), r.bytes === null ? '' : fmtBytes(r.bytes),
+            ...metrics.map((k) => (r.accuracy[k] === undefined ? '' : k.startsWith('top') ? pct(r.accuracy[k]) : r.accuracy[k].toPrecision(4))),
+            r.verdict ?? '', budgets,
+        ];
+    });
+    const align = header.map((_, i) => (i > 2 && i < header.length - 2 ? 'r' : 'l'));
+    return `${markdownTable([header, ...body], { align })}\n\nverdict: ${verdict}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/run/index.js
+// `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
+// benchmark the source and each artifact, compare the source with the base model, evaluate on the
+// datasets, check the budgets and write the report. Thin: each step is the core function the
+// single-purpose command calls; this module only wires files between them.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const slug = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+async function measure(plan, model, label, rep, extra = {}) {
+    const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
+    const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
+    try {
+        return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
+    }
+    finally {
+        bar?.stop();
+        if (!extra.base)
+            rep.info(`${label}: measured`);
+    }
+}
+async function compareWithBase(plan, baseFile, rep) {
+    return runCompare({ ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: plan.path, allowDifferentDevice: false }, { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) });
+}
+/** accuracy and fidelity of one measured model on every dataset of the config. */
+async function evaluateOn(config, model, reference, doc) {
+    for (const d of Object.values(config.datasets)) {
+        const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
+        const ev = await evaluate({
+            model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
+            metrics, ...(reference ? { reference } : {}), batchSize: 64,
+        });
+        // The same merge as `edgeml eval --results`: metrics with the dataset they were measured on.
+        const merged = mergeEval(model, doc, ev);
+        if (merged.accuracy)
+            doc.accuracy = merged.accuracy;
+        if (merged.fidelity)
+            doc.fidelity = merged.fidelity;
+    }
+}
+async function runAll(opts, rep) {
+    const config = loadConfig(opts.config);
+    const configDir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(opts.config));
+    const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
+    for (const p of plans) {
+        // Bad settings fail here, before any work.
+        benchOptionsFromFlags(p.path, p.bench.flags, p.bench.names);
+        compareOptionsFromFlags(p.compare.flags, p.compare.names);
+        if (p.optimize)
+            optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
+    }
+    checkBase(opts.base, configDir);
+    const out = (0,external_node_path_.resolve)(opts.out);
+    for (const sub of ['artifacts', 'base', 'results', 'compare', 'check'])
+        (0,external_node_fs_.rmSync)((0,external_node_path_.join)(out, sub), { recursive: true, force: true });
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'results'), { recursive: true });
+    const files = { results: [], compare: [], check: [], manifests: [] };
+    const failures = [];
+    const notices = [];
+    const artifactsOf = new Map();
+    const compareOf = new Map();
+    const resultsOf = new Map();
+    for (const plan of plans) {
+        const mine = [];
+        resultsOf.set(plan.name, mine);
+        const measured = [{ file: plan.path }];
+        if (plan.optimize) {
+            const dir = (0,external_node_path_.join)(out, 'artifacts', slug(plan.name));
+            const manifest = await rep.group(`Optimize ${plan.name}: ${config.targets.join(', ')}`, () => optimize(optimizeOptionsFromFlags({ ...plan.optimize, out: dir }), {
+                onTarget: (t, phase, rec) => {
+                    if (phase === 'done')
+                        rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
+                },
+            }));
+            const manifestFile = (0,external_node_path_.join)(dir, 'manifest.json');
+            writeManifest(manifestFile, relativizeManifest(manifest, manifestFile));
+            files.manifests.push(manifestFile);
+            artifactsOf.set(plan.name, manifest.artifacts);
+            for (const a of manifest.artifacts) {
+                if (a.status === 'ok' && a.path)
+                    measured.push({ target: a.target, file: a.path });
+                else if (a.failure === 'fidelity')
+                    failures.push(`${plan.name} ${a.target}: ${a.reason}`);
+                else
+                    notices.push(`${plan.name} ${a.target}: not made (${a.reason})`);
+            }
+        }
+        for (const m of measured) {
+            const label = `${plan.name} ${m.target ?? 'source'}`;
+            const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
+            doc.model.name = plan.name;
+            if (m.target)
+                doc.target = m.target;
+            if (Object.keys(config.datasets).length) {
+                await rep.group(`Evaluate ${label}`, () => evaluateOn(config, m.file, m.target ? plan.path : undefined, doc));
+            }
+            const file = (0,external_node_path_.join)(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
+            writeResults(file, doc);
+            files.results.push(file);
+            mine.push(file);
+        }
+        const base = baseModelFile(opts.base, configDir, plan.path, (0,external_node_path_.join)(out, 'base', slug(plan.name)));
+        if ('none' in base) {
+            if (opts.base)
+                notices.push(`${plan.name}: not compared, ${base.none}`);
+            continue;
+        }
+        const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(plan, base.file, rep));
+        doc.head.model.name = plan.name;
+        doc.base.model.name = `${plan.name} (base)`;
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'compare'), { recursive: true });
+        const file = (0,external_node_path_.join)(out, 'compare', `${slug(plan.name)}.json`);
+        writeCompare(file, doc);
+        files.compare.push(file);
+        compareOf.set(plan.name, file);
+    }
+    // One check over everything; with several comparisons, one per model (a check takes one).
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'check'), { recursive: true });
+    const checks = [];
+    await rep.group('Check budgets', async () => {
+        const groups = compareOf.size > 1 ? plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name) })) : [{ name: 'all', results: files.results, compare: [...compareOf.values()][0] }];
+        for (const g of groups) {
+            const { doc, notices: n } = runCheck({ config: opts.config, results: g.results, ...(g.compare ? { compare: g.compare } : {}) });
+            const file = (0,external_node_path_.join)(out, 'check', `${slug(g.name)}.json`);
+            writeCheck(file, doc);
+            checks.push({ file, doc });
+            files.check.push(file);
+            notices.push(...n);
+            rep.info(`budgets (${g.name}): ${doc.verdict}`);
+        }
+    });
+    for (const c of checks) {
+        const rows = c.doc.checks.filter((row) => row.outcome === 'failure');
+        for (const row of rows)
+            failures.push(`${row.subject}: ${row.key} ${row.status}`);
+        if (c.doc.verdict === 'fail' && !rows.length)
+            failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
+    }
+    const report = buildReport(readReportInputs({ results: files.results, compare: files.compare, check: files.check }));
+    const reportFile = (0,external_node_path_.join)(out, 'report.md');
+    writeFileAtomic(reportFile, reportMarkdown(report));
+    const rows = summaryRows(report, artifactsOf);
+    const verdict = failures.length ? 'fail' : report.status;
+    const summaryFile = (0,external_node_path_.join)(out, 'summary.json');
+    writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
+    return { verdict, failures, out, report: reportFile, summary: summaryFile, files, rows, notices };
+}
+/** Exit status of a finished run: 1 when something failed (after everything was written). */
+function throwOnFailure(o) {
+    if (o.failures.length)
+        throw new CheckFailure(`${o.failures.length} ${o.failures.length === 1 ? 'failure' : 'failures'}: ${o.failures.slice(0, 3).join('; ')}${o.failures.length > 3 ? '; ...' : ''} (see ${(0,external_node_path_.basename)(o.report)})`);
+}
+
+// EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
+var cli_progress = __nccwpck_require__(98502);
+;// CONCATENATED MODULE: ./build/src/cli/progress.js
+// Progress of a long measurement: a bar on an interactive terminal, nothing in logs and pipes.
+
+function terminalProgress(totalMs, minIterations) {
+    if (!process.stderr.isTTY || process.env.CI)
+        return { update() { }, stop() { } };
+    const bar = new cli_progress.SingleBar({
+        stream: process.stderr,
+        format: ' {step} [{bar}] {percentage}% | {phase} {done} | {seconds}s',
+        hideCursor: true,
+        clearOnComplete: true,
+    }, cli_progress.Presets.shades_classic);
+    bar.start(100, 0, { step: 'measure', phase: 'load', done: 0, seconds: '0.0' });
+    return {
+        update(p) {
+            const byTime = totalMs > 0 ? p.elapsedMs / totalMs : 1;
+            const byCount = minIterations > 0 ? p.done / minIterations : 1;
+            const pct = p.phase === 'measure' ? Math.min(99, Math.floor(100 * Math.min(byTime, byCount))) : 0;
+            bar.update(pct, { step: p.step, phase: p.phase, done: p.done, seconds: (p.elapsedMs / 1000).toFixed(1) });
+        },
+        stop() {
+            bar.stop();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/bench.js
+// `edgeml bench`: flags (over edgeml.yml's settings with --config) -> BenchOptions -> runBenchmark
+// -> table on stdout, document to --json.
+
+
+
+
+
+
+
+
+
+const collect = (value, previous) => [...previous, value];
+const BENCH_FLAGS = {
+    defaults: BENCH_FLAG_DEFAULTS,
+    help: {
+        config: "take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win",
+        warmup: 'untimed queries before measuring',
+        minIterations: 'timed queries at least',
+        maxIterations: 'timed queries at most (0 = no cap)',
+        minDuration: 'measure at least this long',
+        maxDuration: 'stop measuring after this long',
+    },
+    benchOnly: true,
+};
+/** The bench flags of `bench` and `compare`, with the command's defaults and help. */
+function addBenchFlags(cmd, spec = BENCH_FLAGS) {
+    const { defaults: d, help } = spec;
+    cmd
+        .option('--config <file>', help.config)
+        .option('--input <name=shape>', 'fix an input shape, e.g. x=1x3x224x224 (repeatable)', collect, [])
+        .option('--dim <name=size>', 'fix a named dynamic dim wherever it appears, e.g. sequence=512 (repeatable)', collect, [])
+        .option('--data <name=file.npy|number>', 'feed an input from a .npy file or a constant (repeatable)', collect, [])
+        .option('--threads <n>', 'intra-op threads (0 = ONNX Runtime default)', d.threads)
+        .option('--ep <name>', 'execution provider', d.ep)
+        .addOption(new Option('--opt-level <level>', 'graph optimization level').choices([...OPT_LEVELS]).default(d.optLevel))
+        .addOption(new Option('--scenario <name>', 'MLPerf scenario').choices([...SCENARIOS]).default(d.scenario))
+        .option('--samples-per-query <n>', 'samples in one query (multi-stream default 8, offline 32)')
+        .option('--warmup <n>', help.warmup, d.warmup)
+        .option('--min-iterations <n>', help.minIterations, d.minIterations)
+        .option('--max-iterations <n>', help.maxIterations, d.maxIterations)
+        .option('--min-duration <time>', help.minDuration, d.minDuration)
+        .option('--max-duration <time>', help.maxDuration, d.maxDuration)
+        .option('--seed <n>', 'seed of the random inputs', d.seed);
+    if (spec.benchOnly) {
+        cmd
+            .option('--profile', 'also profile the model (in a separate run) and summarise time by op type')
+            .option('--samples', 'keep the raw per-query latencies in the results document')
+            .addOption(new Option('--runtime <name>', 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)').choices([...RUNTIMES]).default('onnxruntime'))
+            .option('--tool-path <path>', "the vendor tool's executable when it is not on the PATH")
+            .addOption(new Option('--precision <p>', 'precision asked of a vendor runtime').choices([...PRECISIONS]));
+    }
+    return cmd.option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)');
+}
+/**
+ * With --config, the flags over edgeml.yml's settings for `command` (the one mapping `edgeml run`
+ * uses): a flag typed on the command line wins over the file, the file over the defaults. The
+ * config's model whose path is `model` gives its input, dim and data. Without --config, the flags
+ * as they are: ./edgeml.yml is not read unasked, so a command line means the same in every folder.
+ * `note` says which it was, for stderr after the work (an error stays the only line).
+ */
+function configuredFlags(cmd, flags, command, model) {
+    if (!flags.config) {
+        const note = (0,external_node_fs_.existsSync)('edgeml.yml') ? 'note: ./edgeml.yml is not read without --config edgeml.yml; measured with the flags and their defaults' : undefined;
+        return { flags, names: FLAG_NAMES, ...(note ? { note } : {}) };
+    }
+    const config = loadConfig(flags.config);
+    const entry = modelAt(config, model);
+    const sections = [command === 'compare' ? 'benchmark: for what is measured, compare:' : 'benchmark:', ...(entry ? [`models.${entry.name}`] : [])];
+    return {
+        ...withFileSettings(flags, (property) => cmd.getOptionValueSource(property) === 'cli', fileSettings(config, command, entry)),
+        note: `measured with the settings of ${flags.config} (${sections.join(', ')}) and the flags given here over them`,
+    };
+}
+function benchCommand() {
+    const cmd = new Command('bench')
+        .description('measure a model: load time, first run, latency percentiles with intervals, throughput, peak memory')
+        .argument('[model]', 'the .onnx or .ort file')
+        .option('--model <file>', 'the .onnx or .ort file (or give it as the argument)')
+        .option('--json <file>', 'write the results document here');
+    addBenchFlags(cmd);
+    cmd.action(async (arg, given) => {
+        const model = given.model ?? arg;
+        if (!model)
+            throw new UserError(`no model given: edgeml bench ${given.config ? `--config ${given.config} ` : ''}path/to/model.onnx`);
+        const { flags, names, note } = configuredFlags(cmd, given, 'bench', model);
+        const opts = benchOptionsFromFlags(model, flags, names);
+        if (flags.json)
+            checkOutputPath(flags.json, '--json');
+        const progress = terminalProgress(opts.minDurationMs, opts.minIterations);
+        let results;
+        try {
+            results = await runBenchmark(opts, { onProgress: (p) => progress.update(p) });
+        }
+        finally {
+            progress.stop();
+        }
+        process.stdout.write(`${benchMarkdown(results, escape_escapePlain)}\n`);
+        if (note)
+            process.stderr.write(`${note}\n`);
+        if (flags.json) {
+            writeResults(flags.json, results);
+            process.stderr.write(`results written to ${flags.json}\n`);
+        }
+    });
+    return cmd;
+}
+
+;// CONCATENATED MODULE: ./build/src/dashboard/chart.js
+// One line chart as inline SVG: x is the commit order, y the metric. No script, no web font,
+// nothing fetched: it renders the same offline, on GitHub Pages, or opened from disk.
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#d62728'];
+const W = 720;
+const H = 260;
+const M = { left: 64, right: 16, top: 16, bottom: 36 };
+/** Above this many commits a chart draws lines only (and regressions): the page stays small. */
+const DOT_LIMIT = 60;
+/** Round tick steps (1, 2, 5 x 10^k) covering [lo, hi] in about `count` steps. */
+function niceTicks(lo, hi, count = 5) {
+    if (!(hi > lo)) {
+        const pad = Math.abs(lo) * 0.1 || 1;
+        lo -= pad;
+        hi += pad;
+    }
+    const raw = (hi - lo) / count;
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+    const first = Math.floor(lo / step) * step;
+    const ticks = [];
+    for (let v = first; v <= hi + step * 1e-9; v += step)
+        ticks.push(Number(v.toPrecision(12)));
+    if (ticks[ticks.length - 1] < hi)
+        ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
+    return ticks;
+}
+function fmt(v) {
+    return Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString();
+}
+function renderChart(spec) {
+    const values = [...spec.series.flatMap((s) => s.points.map((p) => p.y)), ...spec.budgets.map((b) => b.value)].filter(Number.isFinite);
+    const ticks = niceTicks(Math.min(0, ...values), values.length ? Math.max(...values) : 1);
+    const y0 = ticks[0];
+    const y1 = ticks[ticks.length - 1];
+    const n = Math.max(1, spec.commits.length - 1);
+    const px = (x) => M.left + ((W - M.left - M.right) * (spec.commits.length === 1 ? 0.5 : x / n));
+    const py = (y) => H - M.bottom - ((H - M.top - M.bottom) * (y - y0)) / (y1 - y0 || 1);
+    const out = [];
+    out.push(`<svg class="chart" id="${escapeHtml(spec.id)}" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${escapeHtml(spec.id)}-title" xmlns="http://www.w3.org/2000/svg">`);
+    out.push(`<title id="${escapeHtml(spec.id)}-title">${escapeHtml(spec.title)} (${escapeHtml(spec.unit)})</title>`);
+    for (const t of ticks) {
+        out.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}"/>`);
+        out.push(`<text class="tick" x="${M.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(fmt(t))}</text>`);
+    }
+    // A few commit labels along x: first, last and evenly between.
+    const every = Math.max(1, Math.ceil(spec.commits.length / 8));
+    spec.commits.forEach((c, i) => {
+        // Every `every`-th label, and the last one unless it would sit on top of its neighbour.
+        if ((i % every === 0 && (i === 0 || spec.commits.length - 1 - i >= every)) || i === spec.commits.length - 1) {
+            const anchor = spec.commits.length > 1 && i === spec.commits.length - 1 ? 'end' : i === 0 && spec.commits.length > 1 ? 'start' : 'middle';
+            out.push(`<text class="tick" x="${px(i).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="${anchor}">${escapeHtml(c)}</text>`);
+        }
+    });
+    for (const b of spec.budgets) {
+        const y = py(b.value).toFixed(1);
+        out.push(`<g class="budget"><line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text x="${W - M.right - 4}" y="${Number(y) - 4}" text-anchor="end">${escapeHtml(b.label)}</text></g>`);
+    }
+    const dots = spec.commits.length <= DOT_LIMIT;
+    spec.series.forEach((s, i) => {
+        const color = PALETTE[i % PALETTE.length];
+        const pts = s.points.filter((p) => Number.isFinite(p.y));
+        out.push(`<g class="series" data-series="${escapeHtml(s.name)}" data-points="${pts.length}" style="--c:${color}">`);
+        if (pts.length > 1)
+            out.push(`<polyline points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`);
+        for (const p of pts) {
+            if (dots || p.regression) {
+                out.push(`<circle class="${p.regression ? 'point regression' : 'point'}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${p.regression ? 5 : 3}"/>`);
+            }
+        }
+        out.push('</g>');
+    });
+    // Hover and click targets, one per commit, on top of the lines.
+    const step = spec.commits.length > 1 ? (W - M.left - M.right) / n : W - M.left - M.right;
+    spec.columns.forEach((c, i) => {
+        const rect = `<rect class="col" x="${(px(i) - step / 2).toFixed(1)}" y="${M.top}" width="${step.toFixed(1)}" height="${H - M.top - M.bottom}"><title>${escapeHtml(c.label)}</title></rect>`;
+        out.push(c.href ? `<a href="${escapeHtml(c.href)}" target="_blank" rel="noopener noreferrer">${rect}</a>` : rect);
+    });
+    out.push('</svg>');
+    return out.join('');
+}
+
+;// CONCATENATED MODULE: ./build/src/dashboard/index.js
+// `edgeml dashboard`: a static page from the history, one chart per model and metric with a
+// series per device and target, commit links, budget lines and regressions marked.
+
+
+
+
+
+
+
+const LATENCY = new Set(['latency.p50', 'latency.p90', 'latency.p99']);
+/** Budget lines that apply to a model and metric, from the newest entry that states budgets. */
+function budgetsFor(entries, model, metric) {
+    const latest = [...entries].reverse().find((e) => e.budgets?.length);
+    return (latest?.budgets ?? []).filter((b) => b.metric === metric && (!b.model || b.model === model));
+}
+function seriesName(rows, fingerprint, target) {
+    const labels = new Set(rows.filter((r) => r.entry.device.fingerprint === fingerprint).map((r) => r.entry.device.label));
+    return `${[...labels].join(' / ')} · ${target}`;
+}
+function renderDashboard(entries, opts = {}) {
+    const title = opts.title ?? 'edgeml benchmark history';
+    const commits = [];
+    const commitIndex = new Map();
+    for (const e of entries) {
+        if (!commitIndex.has(e.commit)) {
+            commitIndex.set(e.commit, commits.length);
+            commits.push(e.commit);
+        }
+    }
+    const byModel = new Map();
+    for (const entry of entries) {
+        for (const result of entry.results) {
+            const rows = byModel.get(result.model) ?? [];
+            rows.push({ commitIndex: commitIndex.get(entry.commit), entry, result });
+            byModel.set(result.model, rows);
+        }
+    }
+    const sections = [];
+    let chartNo = 0;
+    for (const [model, rows] of [...byModel].sort(([a], [b]) => a.localeCompare(b))) {
+        const keys = [...new Set(rows.map((r) => `${r.entry.device.fingerprint}\u0000${r.result.target}`))].sort();
+        // Commits this model has results for, in time order: its charts' x axis.
+        const modelCommits = [...new Set(rows.map((r) => r.commitIndex))].sort((a, b) => a - b);
+        const xOf = new Map(modelCommits.map((c, i) => [c, i]));
+        const charts = entry_METRICS.map((metric) => {
+            const columns = modelCommits.map((c) => ({ lines: [], entry: undefined, c }));
+            const series = keys.map((key) => {
+                const [fingerprint, target] = key.split('\u0000');
+                const name = seriesName(rows, fingerprint, target);
+                const points = rows
+                    .filter((r) => r.entry.device.fingerprint === fingerprint && r.result.target === target)
+                    .flatMap((r) => {
+                    const y = metric.read(r.result.bench);
+                    const col = columns[xOf.get(r.commitIndex)];
+                    col.entry ??= r.entry;
+                    // A figure the runtime's tool does not report is no point at all, not a zero.
+                    if (y === null)
+                        return [];
+                    const slower = LATENCY.has(metric.key) && r.result.verdict === 'slower';
+                    col.lines.push(`${name}: ${Number(y.toPrecision(4))} ${metric.unit}${slower ? ' (compare: slower)' : ''}`);
+                    return [{ x: xOf.get(r.commitIndex), y, ...(slower ? { regression: true } : {}) }];
+                });
+                return { name, points };
+            });
+            const budgets = budgetsFor(entries, model, metric.key).map((b) => ({
+                value: b.limit,
+                label: `budget ${Number(b.limit.toPrecision(4))} ${metric.unit}${b.target ? ` (${b.target})` : ''}`,
+            }));
+            const svg = renderChart({
+                id: `chart-${++chartNo}`,
+                title: `${model}: ${metric.title}`,
+                unit: metric.unit,
+                series,
+                commits: modelCommits.map((c) => commits[c].slice(0, 7)),
+                columns: columns.map((col) => ({
+                    label: [`${commits[col.c].slice(0, 12)} · ${col.entry?.timestamp.slice(0, 16).replace('T', ' ') ?? ''}`, ...col.lines].join('\n'),
+                    ...(col.entry?.url ? { href: col.entry.url } : {}),
+                })),
+                budgets,
+            });
+            return `<figure data-metric="${escapeHtml(metric.key)}"><figcaption>${escapeHtml(metric.title)} <span class="unit">${escapeHtml(metric.unit)}</span></figcaption>${svg}</figure>`;
+        });
+        const legend = keys
+            .map((key, i) => {
+            const [fingerprint, target] = key.split('\u0000');
+            return `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(seriesName(rows, fingerprint, target))}</li>`;
+        })
+            .join('');
+        const regressions = rows.filter((r) => r.result.verdict === 'slower').length;
+        sections.push(`<section class="model" data-model="${escapeHtml(model)}"><h2>${escapeHtml(model)}</h2>` +
+            `<p class="meta">${new Set(rows.map((r) => r.entry.commit)).size} commits · ${keys.length} series${regressions ? ` · <span class="regression-count">${regressions} marked slower by compare</span>` : ''}</p>` +
+            `<ul class="legend">${legend}</ul><div class="charts">${charts.join('')}</div></section>`);
+    }
+    const newest = entries[entries.length - 1];
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1f2328;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 4px}
+.meta{color:#59636e;margin:0 0 8px}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:12px;margin:0 0 8px}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:16px}
+figure{margin:0;border:1px solid #d1d9e0;border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}
+.unit{color:#59636e;font-weight:400}svg.chart{width:100%;height:auto}
+.grid{stroke:#eef1f4}.tick,.unit{font-size:11px;fill:#59636e}
+.series polyline{fill:none;stroke:var(--c);stroke-width:1.5}.series .point{fill:var(--c)}
+.series .point.regression{fill:#d1242f;stroke:#fff;stroke-width:1.5}
+.col{fill:transparent}.col:hover{fill:rgba(31,35,40,.06)}
+.budget line{stroke:#d1242f;stroke-dasharray:6 4}.budget text{font-size:11px;fill:#d1242f}
+.regression-count{color:#d1242f}
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">${entries.length} results files · ${commits.length} commits${newest ? ` · newest ${escapeHtml(newest.commit.slice(0, 12))} at ${escapeHtml(newest.timestamp)}` : ''} · red points: <code>edgeml compare</code> said slower; dashed lines: budgets</p>
+${sections.join('\n') || '<p>No results yet: append some with <code>edgeml history append</code>.</p>'}
+</body>
+</html>
+`;
+}
+/** Writes the site to `out` (index.html), replacing the old page in one rename. */
+function writeDashboard(out, html) {
+    try {
+        (0,external_node_fs_.mkdirSync)(out, { recursive: true });
+    }
+    catch (e) {
+        throw new UserError(`--out ${out}: cannot create the folder (${oneLine(e)})`);
+    }
+    const file = (0,external_node_path_.join)(out, 'index.html');
+    writeFileAtomic(file, html);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/history.js
+// `edgeml history append` and `edgeml dashboard`.
+
+
+
+
+
+
+
+
+const history_collect = (value, previous) => [...previous, value];
+const history_VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
+function parseBudgetFlag(raw) {
+    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
+    if (!m)
+        throw new UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
+    return { metric: m[1], limit: Number(m[2]) };
+}
+function parseVerdictFlag(raw) {
+    const at = raw.lastIndexOf('=');
+    const verdict = raw.slice(at + 1);
+    if (at <= 0 || !history_VERDICTS.includes(verdict)) {
+        throw new UserError(`--verdict ${raw}: expected MODEL=${history_VERDICTS.join('|')}, e.g. --verdict detector=slower`);
+    }
+    return [raw.slice(0, at), verdict];
+}
+function historyCommand() {
+    const history = new Command('history').description('the benchmark history across commits (a data branch or a folder)');
+    history
+        .command('append')
+        .description('append the results of this commit on this device; never rewrites what is there')
+        .requiredOption('--results <file...>', 'results documents written by edgeml bench --json (one device)')
+        .option('--data <dir>', 'append to this folder instead of a git branch')
+        .option('--branch <name>', 'the data branch', 'edgeml-data')
+        .option('--remote <name>', 'the git remote to push to', 'origin')
+        .option('--repo <dir>', 'the git checkout to push from', '.')
+        .option('--commit <sha>', 'the commit measured (default: GITHUB_SHA or HEAD)')
+        .option('--model-name <name>', 'the model name in charts (default: file name)')
+        .option('--target <name>', 'the target the results were measured as (default: onnx or ort)')
+        .option('--verdict <model=verdict>', 'what edgeml compare said of a model on this commit (repeatable)', history_collect, [])
+        .option('--budget <metric=limit>', 'a budget line to draw, in the chart unit (repeatable)', history_collect, [])
+        .option('--compare <files...>', "compare documents of this commit (edgeml compare --json): slower points are marked", [])
+        .option('--check <file>', "the check document of this commit (edgeml check --json): its limits are drawn as budget lines")
+        .option('--dashboard', 'with a branch: rebuild the dashboard (index.html) on it in the same commit')
+        .option('--title <text>', 'dashboard title')
+        .action(async (o) => {
+        const ctx = commitContext((0,external_node_path_.resolve)(o.repo), o.commit);
+        const entry = buildEntry({
+            results: o.results,
+            ...ctx,
+            ...(o.modelName ? { modelName: o.modelName } : {}),
+            ...(o.target ? { target: o.target } : {}),
+            verdicts: { ...verdictsFrom(o.compare.map(readCompare), o.modelName), ...Object.fromEntries(o.verdict.map(parseVerdictFlag)) },
+            budgets: [...(o.check ? budgetLinesFrom(readCheck(o.check), o.modelName) : []), ...o.budget.map(parseBudgetFlag)],
+        });
+        if (o.data) {
+            const r = appendEntry((0,external_node_path_.resolve)(o.data), entry);
+            process.stdout.write(`${describeAppend(r.status, r.path)}\n`);
+            return;
+        }
+        const r = await appendToBranch(entry, {
+            repo: (0,external_node_path_.resolve)(o.repo),
+            remote: o.remote,
+            branch: o.branch,
+            log: (line) => process.stderr.write(`${line}\n`),
+            ...(o.dashboard
+                ? { afterAppend: (dir) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, o.title ? { title: o.title } : {})); } }
+                : {}),
+        });
+        process.stdout.write(`${describeAppend(r.status, `${o.branch}:${r.path}`)}\n`);
+    });
+    return history;
+}
+function dashboardCommand() {
+    return new Command('dashboard')
+        .description('build the static dashboard (index.html) from a history folder')
+        .requiredOption('--data <dir>', 'the history folder (a checkout of the data branch)')
+        .requiredOption('--out <dir>', 'where to write index.html')
+        .option('--title <text>', 'page title')
+        .action((o) => {
+        if (!(0,external_node_fs_.existsSync)(o.data) || !(0,external_node_fs_.statSync)(o.data).isDirectory()) {
+            throw new UserError(`--data ${o.data}: no such folder; give a checkout of the data branch (git worktree add site origin/edgeml-data)`);
+        }
+        const { entries, skipped } = readEntries((0,external_node_path_.resolve)(o.data));
+        for (const s of skipped)
+            process.stderr.write(`skipped ${s}\n`);
+        const file = writeDashboard((0,external_node_path_.resolve)(o.out), renderDashboard(entries, o.title ? { title: o.title } : {}));
+        process.stdout.write(`${file}: ${entries.length} entries\n`);
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/report.js
+// `edgeml report`: results (a device matrix), comparisons and budget checks -> one Markdown report.
+
+
+
+
+
+
+/** The machine-readable side of a report: the verdict and where each number came from. */
+function reportJson(r, markdownFile) {
+    return {
+        schema: { name: 'edgeml-report', version: 1 },
+        status: r.status,
+        counts: r.counts,
+        ...(markdownFile ? { markdown: markdownFile } : {}),
+        models: r.models.map((m) => ({
+            name: m.name,
+            rows: m.rows.map((row) => ({
+                target: row.target,
+                device: row.device,
+                p50Ms: row.compare?.head.latencyMs.p50 ?? row.bench?.latencyMs.p50,
+                p90Ms: row.compare?.head.latencyMs.p90 ?? row.bench?.latencyMs.p90,
+                ...(row.compare ? { verdict: row.compare.verdict, ratio: row.compare.ratio } : {}),
+                budgets: row.budgets.map((b) => ({ key: b.key, status: b.status })),
+            })),
+        })),
+    };
+}
+/** One SVG chart per model, named by its position (model names are untrusted, not file names). */
+function writeCharts(r, dir) {
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    }
+    catch (e) {
+        throw new UserError(`--charts ${dir}: cannot create the folder (${e.code}); give a writable folder`);
+    }
+    return r.models.map((m, i) => {
+        const file = (0,external_node_path_.join)(dir, `latency-${i + 1}.svg`);
+        (0,external_node_fs_.writeFileSync)(file, modelSvg(m));
+        return file;
+    });
+}
+function reportCommand() {
+    return new Command('report')
+        .description('merge results, comparisons and budget checks into one Markdown report (PR comment, job summary)')
+        .option('--results <files...>', "results documents written by 'edgeml bench --json' (one per device of a matrix)", [])
+        .option('--compare <files...>', "comparison documents written by 'edgeml compare --json'", [])
+        .option('--check <files...>', "budget documents written by 'edgeml check --json'", [])
+        .option('--out <file>', 'write the Markdown here (default: standard output)')
+        .option('--json <file>', 'write the verdict, counts and rows as JSON here')
+        .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
+        .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
+        .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
+        .action((flags) => {
+        if (flags.out)
+            checkOutputPath(flags.out, '--out');
+        if (flags.json)
+            checkOutputPath(flags.json, '--json');
+        const report = buildReport(readReportInputs(flags), reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`));
+        const markdown = reportMarkdown(report);
+        if (flags.charts)
+            writeCharts(report, flags.charts);
+        if (flags.out)
+            writeFileAtomic(flags.out, markdown);
+        else
+            process.stdout.write(markdown);
+        if (flags.json)
+            writeFileAtomic(flags.json, `${JSON.stringify(reportJson(report, flags.out), null, 2)}\n`);
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/check.js
+// `edgeml check`: budgets of edgeml.yml against results -> table on stdout, document to --json.
+// Exit 0 pass, 1 a budget at level error failed (or compare said slower), 2 bad input.
+
+
+
+
+const check_collect = (value, previous) => [...previous, value];
+function checkCommand() {
+    return new Command('check')
+        .description('hold results to the budgets in edgeml.yml: latency (judged with its interval), throughput, memory, size, accuracy, regression')
+        .option('--config <file>', 'the config file', 'edgeml.yml')
+        .option('--results <file>', 'a results document from edgeml bench --json (repeatable: one per device or model)', check_collect, [])
+        .option('--compare <file>', 'a compare document from edgeml compare --json, for regression budgets')
+        .option('--json <file>', 'write the check document here')
+        .action((flags) => {
+        if (flags.json)
+            checkOutputPath(flags.json, '--json');
+        const { doc, notices } = runCheck({ config: flags.config, results: flags.results, ...(flags.compare ? { compare: flags.compare } : {}) });
+        process.stdout.write(`${checkMarkdown(doc.checks, doc.verdict, escape_escapePlain, notices)}\n`);
+        if (flags.json) {
+            writeCheck(flags.json, doc);
+            process.stderr.write(`check document written to ${flags.json}\n`);
+        }
+        if (doc.verdict === 'fail')
+            process.exitCode = 1;
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/compare.js
+// `edgeml compare`: base and head in alternating rounds -> verdict table on stdout, document to --json.
+// Exit 1 when the verdict is `slower`.
+
+
+
+
+
+
+function compareCommand() {
+    const d = COMPARE_FLAG_DEFAULTS;
+    const cmd = new Command('compare')
+        .description('is head slower than base? both measured in alternating rounds on this machine, judged with a 95% interval')
+        .option('--base <file>', 'the base .onnx or .ort file')
+        .option('--head <file>', 'the head .onnx or .ort file')
+        .option('--base-results <file>', 'compare head against a stored results document (edgeml bench --json) instead of measuring a base')
+        .option('--allow-different-device', 'accept a --base-results document from another device or runtime version (shown in the verdict)')
+        .option('--threshold <percent>', 'smallest change that counts', d.threshold)
+        .addOption(new Option('--metric <percentile>', 'the percentile that decides the verdict').choices([...COMPARE_METRICS]).default(d.metric))
+        .option('--min-rounds <n>', 'rounds before the first look at the data', d.minRounds)
+        .option('--max-rounds <n>', 'rounds at most (0 = until --max-duration)', d.maxRounds);
+    // The bench flags with compare's defaults: short measurements, since the rounds, not the runs,
+    // carry the statistics; --max-duration bounds the whole comparison.
+    addBenchFlags(cmd, {
+        defaults: d,
+        help: {
+            config: 'take the settings from this edgeml.yml (benchmark: what is measured; compare: how long and how judged; input, dim, data of the model whose path is --head); flags given here win',
+            warmup: 'untimed queries before each measurement',
+            minIterations: 'timed queries in each measurement at least',
+            maxIterations: 'timed queries in each measurement at most (0 = no cap)',
+            minDuration: 'each measurement (one process) lasts at least this long',
+            maxDuration: 'time for the whole comparison',
+        },
+        benchOnly: false,
+    });
+    cmd.option('--json <file>', 'write the compare document here');
+    cmd.action(async (given) => {
+        if (!given.head)
+            throw new UserError('no head given: edgeml compare --base A.onnx --head B.onnx');
+        if (given.base && given.baseResults)
+            throw new UserError('--base and --base-results both given; give one: a model to measure here, or a stored results document');
+        if (!given.base && !given.baseResults)
+            throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+        const { flags, names, note } = configuredFlags(cmd, given, 'compare', given.head);
+        const settings = compareOptionsFromFlags(flags, names);
+        if (flags.json)
+            checkOutputPath(flags.json, '--json');
+        const baseResults = flags.baseResults ? { file: flags.baseResults, doc: readResults(flags.baseResults) } : undefined;
+        const doc = await runCompare({ ...settings, head: given.head, ...(flags.base ? { base: flags.base } : {}), ...(baseResults ? { baseResults } : {}), allowDifferentDevice: !!flags.allowDifferentDevice }, {
+            onLook: (l) => {
+                const r = l.ratio[l.metric];
+                const ci = r.ci95 ? `[${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '(too few rounds)';
+                process.stderr.write(`round ${l.rounds}, look ${l.looks}: ${l.metric} head/base ${fmtRatio(r.estimate)} ${ci} ${l.verdict}\n`);
+            },
+        });
+        process.stdout.write(`${compareMarkdown(doc, escape_escapePlain)}\n`);
+        if (note)
+            process.stderr.write(`${note}\n`);
+        if (flags.json) {
+            writeCompare(flags.json, doc);
+            process.stderr.write(`compare document written to ${flags.json}\n`);
+        }
+        if (doc.verdict === 'slower')
+            process.exitCode = 1;
+    });
+    return cmd;
+}
+
+// EXTERNAL MODULE: ./node_modules/@tufjs/canonical-json/lib/index.js
+var lib = __nccwpck_require__(65178);
+// EXTERNAL MODULE: ./node_modules/@tufjs/models/dist/index.js
+var models_dist = __nccwpck_require__(68908);
+;// CONCATENATED MODULE: ./build/src/fleet/keys.js
+// Signing keys of a channel: ed25519 key pairs made with Node's crypto, one PEM file per key,
+// and public.json listing every public key with its TUF key id. Private keys are written 0600
+// and never printed; a CI job gets only the files of the roles it signs.
+
+
+
+
+
+
+const CHANNELS = ['canary', 'beta', 'stable'];
+const PUBLIC_FILE = 'public.json';
+function isChannel(name) {
+    return CHANNELS.includes(name);
+}
+function checkChannel(name, flag = '--channel') {
+    if (!isChannel(name))
+        throw new UserError(`${flag} ${JSON.stringify(name)}: unknown channel; use one of ${CHANNELS.join(', ')}`);
+    return name;
+}
+/** Raw 32-byte ed25519 public key as hex (the SPKI DER ends with it). */
+function publicHex(key) {
+    const der = (key.type === 'public' ? key : (0,external_node_crypto_.createPublicKey)(key)).export({ format: 'der', type: 'spki' });
+    return der.subarray(der.length - 32).toString('hex');
+}
+/** The TUF key object for an ed25519 public key (hex). */
+function tufKey(publicKeyHex) {
+    return new models_dist.Key({ keyID: keyIdOf(publicKeyHex), keyType: 'ed25519', scheme: 'ed25519', keyVal: { public: publicKeyHex } });
+}
+/** Key id as the TUF spec defines it: sha256 of the canonical JSON of the public key object. */
+function keyIdOf(publicKeyHex) {
+    const obj = { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: publicKeyHex } };
+    return (0,external_node_crypto_.createHash)('sha256').update((0,lib.canonicalize)(obj)).digest('hex');
+}
+/** A signer for `Metadata.sign`: ed25519 over the canonical bytes it is given. */
+function signerFor(key) {
+    return (data) => new models_dist.Signature({ keyID: key.keyId, sig: (0,external_node_crypto_.sign)(null, data, key.privateKey).toString('hex') });
+}
+/** A fresh ed25519 key for `role`, kept in `file`: its PEM (private) and what public.json lists. */
+function newKey(role, file) {
+    const { privateKey, publicKey } = (0,external_node_crypto_.generateKeyPairSync)('ed25519');
+    const hex = publicHex(publicKey);
+    return { info: { role, file, keyId: keyIdOf(hex), public: hex }, pem: privateKey.export({ format: 'pem', type: 'pkcs8' }) };
+}
+/** Writes a private key 0600; never over an existing file. */
+function writePrivateKey(path, pem) {
+    (0,external_node_fs_.writeFileSync)(path, pem, { mode: 0o600, flag: 'wx' });
+    (0,external_node_fs_.chmodSync)(path, 0o600); // the umask may have widened it
+}
+/** Creates a fresh key set in `dir` (which must not already hold one). */
+function initKeys(dir, opts = { rootKeys: 3, rootThreshold: 2 }) {
+    if (opts.rootKeys < 1 || opts.rootThreshold < 1 || opts.rootThreshold > opts.rootKeys) {
+        throw new UserError(`--threshold ${opts.rootThreshold}: must be between 1 and the number of root keys (${opts.rootKeys})`);
+    }
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, PUBLIC_FILE))) {
+        throw new UserError(`${dir}: already holds a key set (${PUBLIC_FILE}); choose an empty folder, keys are never overwritten`);
+    }
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    const roles = [
+        ...Array.from({ length: opts.rootKeys }, (_, i) => ['root', `root-${i + 1}.pem`]),
+        ['targets', 'targets.pem'], ['snapshot', 'snapshot.pem'], ['timestamp', 'timestamp.pem'],
+        ...CHANNELS.map((c) => [c, `${c}.pem`]),
+    ];
+    const keys = [];
+    for (const [role, file] of roles) {
+        const key = newKey(role, file);
+        writePrivateKey((0,external_node_path_.join)(dir, file), key.pem);
+        keys.push(key.info);
+    }
+    const doc = { schema: 'edgeml-keys/1', rootThreshold: opts.rootThreshold, keys };
+    (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, PUBLIC_FILE), `${JSON.stringify(doc, null, 2)}\n`, { flag: 'wx' });
+    return doc;
+}
+function readPublicKeys(dir) {
+    const file = (0,external_node_path_.join)(dir, PUBLIC_FILE);
+    let doc;
+    try {
+        doc = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${file}: ${code === 'ENOENT' ? 'missing' : `unreadable (${oneLine(e)})`}; give --keys the folder made by 'edgeml keys init'`);
+    }
+    if (doc?.schema !== 'edgeml-keys/1' || !Array.isArray(doc.keys) || !Number.isInteger(doc.rootThreshold)) {
+        throw new UserError(`${file}: not an edgeml key list; give --keys the folder made by 'edgeml keys init'`);
+    }
+    return doc;
+}
+/** Loads one private key file; checks that it matches a public key listed for `role` in the channel. */
+function loadSigningKey(dir, file, role, allowedKeyIds) {
+    const path = (0,external_node_path_.join)(dir, file);
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        throw new UserError(`${path}: missing; the ${role} key is needed to sign, copy it into --keys (or run 'edgeml keys init' for a new channel)`);
+    }
+    const key = readSigningKey(dir, file, role);
+    const keyId = key.keyId;
+    if (!allowedKeyIds.includes(keyId)) {
+        if ((0,external_node_fs_.existsSync)(`${path}.new`)) {
+            throw new UserError(`${path}: key ${keyId.slice(0, 12)} is no longer the channel's ${role} key: a rotation left ${file}.new; run 'edgeml keys rotate --role ${file.replace(/\.pem$/, '')}' again to finish it`);
+        }
+        throw new UserError(`${path}: key ${keyId.slice(0, 12)} is not a ${role} key of this channel; use the ${role} key that signed it`);
+    }
+    return key;
+}
+/** A private key file of ours: mode 0600, PEM, ed25519. */
+function readSigningKey(dir, file, role) {
+    const path = (0,external_node_path_.join)(dir, file);
+    const mode = (0,external_node_fs_.statSync)(path).mode & 0o077;
+    if (mode && process.platform !== 'win32') {
+        throw new UserError(`${path}: readable by group or others (mode ${((0,external_node_fs_.statSync)(path).mode & 0o777).toString(8)}); run 'chmod 600 ${path}'`);
+    }
+    let privateKey;
+    try {
+        privateKey = (0,external_node_crypto_.createPrivateKey)((0,external_node_fs_.readFileSync)(path));
+    }
+    catch {
+        throw new UserError(`${path}: not a PEM private key; use the file written by 'edgeml keys init'`);
+    }
+    if (privateKey.asymmetricKeyType !== 'ed25519')
+        throw new UserError(`${path}: not an ed25519 key; use the file written by 'edgeml keys init'`);
+    const hex = publicHex(privateKey);
+    return { role, file, keyId: keyIdOf(hex), public: hex, privateKey };
+}
+/** Every private key file in `dir` that matches one of `keyIds` (for roles with several keys). */
+function loadKeysFor(dir, role, keyIds) {
+    if (!(0,external_node_fs_.existsSync)(dir))
+        throw new UserError(`--keys ${dir}: no such folder; give the folder made by 'edgeml keys init'`);
+    const pattern = role === 'root' ? /^root-\d+\.pem$/ : new RegExp(`^${role}\\.pem$`);
+    const out = [];
+    for (const file of (0,external_node_fs_.readdirSync)(dir).filter((f) => pattern.test(f)).sort()) {
+        try {
+            out.push(loadSigningKey(dir, file, role, keyIds));
+        }
+        catch (e) {
+            if (role !== 'root')
+                throw e;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/fleet/metadata.js
+// TUF metadata of a channel, built with @tufjs/models: roles, expiry, target paths and the
+// custom fields every released file carries. Pure functions: no files, no network.
+
+
+
+const SPEC_VERSION = '1.0.31';
+const DAY = 86_400_000;
+/** How long each role's metadata stays valid: the timestamp is re-signed often (`edgeml refresh`). */
+const EXPIRY_MS = {
+    root: 365 * DAY,
+    targets: 180 * DAY,
+    channel: 90 * DAY,
+    snapshot: 30 * DAY,
+    timestamp: 2 * DAY,
+};
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function isSemver(v) {
+    return SEMVER.test(v);
+}
+/** `<channel>/models/<name>/<version>/<target>/<file>`: the channel prefix is what the delegation matches. */
+function targetPath(channel, r) {
+    return `${channel}/models/${r.model}/${r.version}/${r.target}/${r.file}`;
+}
+function expiresAt(now, ms) {
+    // TUF wants UTC without fractional seconds.
+    return new Date(Math.floor((now.getTime() + ms) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+/** Canonical bytes as uploaded: the files are pretty-printed JSON; hashes in snapshot/timestamp cover exactly these. */
+function metadata_serialize(md) {
+    return Buffer.from(`${JSON.stringify(md.toJSON(), null, 1)}\n`);
+}
+function metaFileFor(version, bytes) {
+    return new models_dist.MetaFile({ version, length: bytes.length, hashes: { sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex') } });
+}
+function signWith(signed, keys) {
+    const md = new models_dist.Metadata(signed);
+    for (const k of keys)
+        md.sign(signerFor(k));
+    return md;
+}
+function idsOf(pub, role) {
+    return pub.keys.filter((k) => k.role === role).map((k) => k.keyId);
+}
+/** Root: threshold root keys, one key each for targets, snapshot and timestamp; consistent snapshots. */
+function buildRoot(pub, version, now) {
+    // @tufjs/models exports no Role class: build the roles through its JSON form.
+    const roles = Object.fromEntries(['root', 'targets', 'snapshot', 'timestamp'].map((r) => [r, { keyids: idsOf(pub, r), threshold: r === 'root' ? pub.rootThreshold : 1 }]));
+    const keys = Object.fromEntries(pub.keys.filter((k) => ['root', 'targets', 'snapshot', 'timestamp'].includes(k.role)).map((k) => [k.keyId, tufKey(k.public).toJSON()]));
+    return models_dist.Root.fromJSON({
+        _type: 'root', spec_version: SPEC_VERSION, version, expires: expiresAt(now, EXPIRY_MS.root), consistent_snapshot: true, keys, roles,
+    });
+}
+/** Top-level targets: no files of its own, one terminating delegation per channel, matched by path prefix. */
+function buildTopTargets(pub, version, now) {
+    const keys = Object.fromEntries(CHANNELS.flatMap((c) => pub.keys.filter((k) => k.role === c).map((k) => [k.keyId, tufKey(k.public).toJSON()])));
+    const roles = CHANNELS.map((c) => ({ name: c, keyids: idsOf(pub, c), threshold: 1, terminating: true, paths: [`${c}/models/*/*/*/*`] }));
+    return models_dist.Targets.fromJSON({
+        _type: 'targets', spec_version: SPEC_VERSION, version, expires: expiresAt(now, EXPIRY_MS.targets), targets: {}, delegations: { keys, roles },
+    });
+}
+function buildChannelTargets(version, now, files) {
+    const t = new models_dist.Targets({ version, specVersion: SPEC_VERSION, expires: expiresAt(now, EXPIRY_MS.channel) });
+    for (const f of files)
+        t.addTarget(f);
+    return t;
+}
+function targetFile(path, sha256, length, info) {
+    return new models_dist.TargetFile({ path, length, hashes: { sha256 }, unrecognizedFields: { custom: { edgeml: info } } });
+}
+/** The edgeml custom fields of a target entry (null if it is not ours). */
+function releaseInfoOf(t) {
+    const custom = t.custom?.edgeml;
+    return custom && typeof custom.release === 'number' && typeof custom.version === 'string' ? custom : null;
+}
+function buildSnapshot(version, now, meta) {
+    return new models_dist.Snapshot({ version, specVersion: SPEC_VERSION, expires: expiresAt(now, EXPIRY_MS.snapshot), meta });
+}
+function buildTimestamp(version, now, snapshotMeta, expiresInMs = EXPIRY_MS.timestamp) {
+    return new models_dist.Timestamp({ version, specVersion: SPEC_VERSION, expires: expiresAt(now, expiresInMs), snapshotMeta });
+}
+
+;// CONCATENATED MODULE: ./build/src/fleet/storage.js
+// Where a channel's files live. The repository code sees only this interface; a local folder is
+// one backend (tests, air-gapped bundles, a checkout of a Pages branch); release-assets.ts the other.
+// Versioned files are created exclusively (compare-and-swap on the version number) and never
+// replaced; only the unversioned entry points (timestamp.json, root.json) are replaced, atomically.
+
+
+
+const LOCK = '.edgeml.lock';
+class LocalDirStorage {
+    root;
+    lockTimeoutMs;
+    location;
+    /** `root` is the folder; `location` names it in messages (a branch's work tree is a temp folder). */
+    constructor(root, lockTimeoutMs = 60_000, location = root) {
+        this.root = root;
+        this.lockTimeoutMs = lockTimeoutMs;
+        this.location = location;
+    }
+    full(path) {
+        return (0,external_node_path_.join)(this.root, ...path.split('/'));
+    }
+    async read(path) {
+        try {
+            return (0,external_node_fs_.readFileSync)(this.full(path));
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return null;
+            throw e;
+        }
+    }
+    async createExclusive(path, bytes) {
+        const file = this.full(path);
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
+        // Write a private temp file, then hard-link it into place: link fails if the name exists,
+        // and the name never points at a half-written file.
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeDurable(tmp, bytes);
+        try {
+            (0,external_node_fs_.linkSync)(tmp, file);
+            return true;
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                return false;
+            throw e;
+        }
+        finally {
+            (0,external_node_fs_.rmSync)(tmp, { force: true });
+        }
+    }
+    async putTarget(path, localFile) {
+        const file = this.full(path);
+        // Content-addressed (the name starts with its sha256): a file of the right size is the right file.
+        if ((0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).size === (0,external_node_fs_.statSync)(localFile).size)
+            return;
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        (0,external_node_fs_.copyFileSync)(localFile, tmp);
+        (0,external_node_fs_.renameSync)(tmp, file);
+    }
+    async copy(from, to) {
+        await this.putTarget(to, this.full(from));
+    }
+    async replace(path, bytes) {
+        const file = this.full(path);
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeDurable(tmp, bytes);
+        (0,external_node_fs_.renameSync)(tmp, file);
+    }
+    async list(dir) {
+        try {
+            return (0,external_node_fs_.readdirSync)(dir ? this.full(dir) : this.root);
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return [];
+            throw e;
+        }
+    }
+    async remove(path) {
+        const file = this.full(path);
+        if (!(0,external_node_fs_.existsSync)(file))
+            return false;
+        (0,external_node_fs_.rmSync)(file, { force: true });
+        // Folders left empty go too (targets/<channel>/models/<name>/<version>/<target>/).
+        for (let dir = (0,external_node_path_.dirname)(file); dir.startsWith(`${this.root}/`) && (0,external_node_fs_.readdirSync)(dir).length === 0; dir = (0,external_node_path_.dirname)(dir))
+            (0,external_node_fs_.rmdirSync)(dir);
+        return true;
+    }
+    fileKey(path) {
+        return path;
+    }
+    async lock() {
+        (0,external_node_fs_.mkdirSync)(this.root, { recursive: true });
+        const file = (0,external_node_path_.join)(this.root, LOCK);
+        const deadline = Date.now() + this.lockTimeoutMs;
+        for (let wait = 20;; wait = Math.min(wait * 2, 500)) {
+            try {
+                const fd = (0,external_node_fs_.openSync)(file, 'wx');
+                (0,external_node_fs_.writeSync)(fd, `${process.pid}\n`);
+                (0,external_node_fs_.closeSync)(fd);
+                return async () => (0,external_node_fs_.rmSync)(file, { force: true });
+            }
+            catch (e) {
+                if (e.code !== 'EEXIST') {
+                    throw new UserError(`${file}: cannot create the lock file (${oneLine(e)}); check that --repo is writable`);
+                }
+            }
+            // A lock whose process is gone (killed mid-publish) is stale: take it over.
+            const holder = Number(readFileSafe(file).trim());
+            if (holder && !alive(holder)) {
+                (0,external_node_fs_.rmSync)(file, { force: true });
+                continue;
+            }
+            if (Date.now() > deadline) {
+                throw new UserError(`${file}: another publish (pid ${holder || '?'}) holds the channel lock; wait for it, or remove the file if no publish is running`);
+            }
+            await new Promise((r) => setTimeout(r, wait));
+        }
+    }
+}
+function readFileSafe(file) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return '';
+    }
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+function writeDurable(file, bytes) {
+    (0,external_node_fs_.writeFileSync)(file, bytes);
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        (0,external_node_fs_.fsyncSync)(fd);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/fleet/repo.js
+// A channel repository on a ChannelStorage: load the current metadata, and commit a change as new
+// versioned files (channel role, snapshot) followed by timestamp.json last, so a reader (a CDN, a
+// device mid-poll) only ever sees a complete state. Writers hold the lock; versioned files are
+// created exclusively, and a lost race reloads and retries.
+
+
+
+
+class ConflictError extends Error {
+}
+async function readJson(storage, path) {
+    const bytes = await storage.read(path);
+    if (!bytes)
+        throw new UserError(`${storage.location}/${path}: missing; the channel is incomplete (restore it from its source)`);
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch (e) {
+        throw new UserError(`${storage.location}/${path}: not JSON (${oneLine(e)}); restore it from its source`);
+    }
+}
+function repo_parse(kind, json, where) {
+    try {
+        return models_dist.Metadata.fromJSON(kind, json);
+    }
+    catch (e) {
+        throw new UserError(`${where}: not TUF ${kind} metadata (${oneLine(e)}); restore it from its source`);
+    }
+}
+/** The current state of the channel, or null when `storage` holds nothing yet. */
+async function loadState(storage) {
+    const top = (await storage.list('')).filter((f) => !f.startsWith('.'));
+    if (!top.includes('timestamp.json')) {
+        if (top.length === 0)
+            return null;
+        throw new UserError(`${storage.location}: not an edgeml channel (no timestamp.json); give the channel's folder (or release tag), or an empty one to create a channel`);
+    }
+    const where = (p) => `${storage.location}/${p}`;
+    const timestamp = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Timestamp, (await readJson(storage, 'timestamp.json')));
+    const snapName = `${timestamp.signed.snapshotMeta.version}.snapshot.json`;
+    const snapshot = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Snapshot, (await readJson(storage, snapName)));
+    const root = models_dist.Metadata.fromJSON(models_dist.MetadataKind.Root, (await readJson(storage, 'root.json')));
+    const versionOf = (role) => {
+        const m = snapshot.signed.meta[`${role}.json`];
+        if (!m)
+            throw new UserError(`${where(snapName)}: lists no ${role}.json; restore the channel from its source`);
+        return m.version;
+    };
+    const tname = `${versionOf('targets')}.targets.json`;
+    const topTargets = repo_parse(models_dist.MetadataKind.Targets, await readJson(storage, tname), where(tname));
+    const channels = {};
+    for (const c of CHANNELS) {
+        const name = `${versionOf(c)}.${c}.json`;
+        channels[c] = repo_parse(models_dist.MetadataKind.Targets, await readJson(storage, name), where(name));
+    }
+    const state = { root, top: topTargets, channels, snapshot, timestamp };
+    verifyState(state, storage.location);
+    return state;
+}
+/** The signatures of what we are about to build on must hold: catches a tampered or foreign repo. */
+function verifyState(s, location) {
+    try {
+        s.root.verifyDelegate('root', s.root);
+        s.root.verifyDelegate('timestamp', s.timestamp);
+        s.root.verifyDelegate('snapshot', s.snapshot);
+        s.root.verifyDelegate('targets', s.top);
+        for (const c of CHANNELS)
+            s.top.verifyDelegate(c, s.channels[c]);
+    }
+    catch (e) {
+        throw new UserError(`${location}: its metadata does not verify (${oneLine(e)}); restore the channel from its source`);
+    }
+}
+/** Next free version of a versioned file: past the current one and past any file a crashed writer left. */
+async function nextVersion(storage, role, current) {
+    let max = current;
+    const re = new RegExp(`^(\\d+)\\.${role}\\.json$`);
+    for (const f of await storage.list('')) {
+        const m = re.exec(f);
+        if (m)
+            max = Math.max(max, Number(m[1]));
+    }
+    return max + 1;
+}
+/** Loads (and checks against the channel's metadata) the keys an operation needs. */
+function keysFor(state, keysDir, channel) {
+    const roles = state.root.signed.roles;
+    // The channel key first: it is the one a CI job most often gets wrong.
+    let channelKey;
+    if (channel) {
+        const role = state.top.signed.delegations?.roles?.[channel];
+        if (!role)
+            throw new UserError(`--repo: the channel has no ${channel} role; use one of ${CHANNELS.join(', ')}`);
+        channelKey = loadSigningKey(keysDir, `${channel}.pem`, channel, role.keyIDs);
+    }
+    const keys = {
+        snapshot: loadSigningKey(keysDir, 'snapshot.pem', 'snapshot', roles.snapshot.keyIDs),
+        timestamp: loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', roles.timestamp.keyIDs),
+        channel: channelKey,
+    };
+    return keys;
+}
+/**
+ * Writes a new channel role (if given), a new snapshot and then timestamp.json. Throws
+ * ConflictError when another writer took a version first; nothing visible has changed then.
+ */
+async function commit(storage, state, keys, now, change, timestampExpiresInMs = EXPIRY_MS.timestamp) {
+    const created = [];
+    const create = async (name, bytes) => {
+        if (!(await storage.createExclusive(name, bytes))) {
+            for (const c of created)
+                await storage.remove(c);
+            throw new ConflictError(name);
+        }
+        created.push(name);
+    };
+    const meta = { ...state.snapshot.signed.meta };
+    let changes = [];
+    if (Array.isArray(change))
+        changes = change;
+    else if (change) {
+        if (!keys.channel)
+            throw new Error('internal: channel key not loaded');
+        changes = [{ role: change.channel, signed: change.targets, key: keys.channel }];
+    }
+    for (const c of changes) {
+        const bytes = metadata_serialize(signWith(c.signed, [c.key].flat()));
+        await create(`${c.signed.version}.${c.role}.json`, bytes);
+        meta[`${c.role}.json`] = metaFileFor(c.signed.version, bytes);
+    }
+    const snapVersion = await nextVersion(storage, 'snapshot', state.snapshot.signed.version);
+    const snapBytes = metadata_serialize(signWith(buildSnapshot(snapVersion, now, meta), [keys.snapshot].flat()));
+    await create(`${snapVersion}.snapshot.json`, snapBytes);
+    // Compare-and-swap on the timestamp version: if it moved since we loaded, someone else committed.
+    const current = await storage.read('timestamp.json');
+    const currentVersion = current ? JSON.parse(current.toString('utf8')).signed.version : 0;
+    if (currentVersion !== state.timestamp.signed.version) {
+        for (const c of created)
+            await storage.remove(c);
+        throw new ConflictError('timestamp.json');
+    }
+    const ts = buildTimestamp(currentVersion + 1, now, metaFileFor(snapVersion, snapBytes), timestampExpiresInMs);
+    await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [keys.timestamp].flat())));
+    return ts.version;
+}
+/** The new version a changed channel role gets. */
+async function nextChannelVersion(storage, state, channel) {
+    return nextVersion(storage, channel, state.channels[channel].signed.version);
+}
+/** Runs `fn` under the channel lock, reloading and retrying when a concurrent writer wins a version. */
+async function withChannel(storage, fn) {
+    const release = await storage.lock();
+    try {
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await fn(await loadState(storage));
+            }
+            catch (e) {
+                if (!(e instanceof ConflictError) || attempt >= 5)
+                    throw e;
+            }
+        }
+    }
+    finally {
+        await release();
+    }
+}
+/** Creates an empty channel: root (threshold of the root keys), targets delegating each channel, snapshot, timestamp. */
+async function initChannel(storage, keysDir, now) {
+    const pub = readPublicKeys(keysDir);
+    const rootIds = pub.keys.filter((k) => k.role === 'root').map((k) => k.keyId);
+    const rootKeys = loadKeysFor(keysDir, 'root', rootIds);
+    if (rootKeys.length < pub.rootThreshold) {
+        throw new UserError(`--keys ${keysDir}: creating a channel needs ${pub.rootThreshold} root keys (root-N.pem), found ${rootKeys.length}; run once where the offline root keys are`);
+    }
+    const id = (role) => pub.keys.filter((k) => k.role === role).map((k) => k.keyId);
+    const targetsKey = loadSigningKey(keysDir, 'targets.pem', 'targets', id('targets'));
+    const snapshotKey = loadSigningKey(keysDir, 'snapshot.pem', 'snapshot', id('snapshot'));
+    const timestampKey = loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', id('timestamp'));
+    const root = metadata_serialize(signWith(buildRoot(pub, 1, now), rootKeys.slice(0, pub.rootThreshold)));
+    const files = [['1.root.json', root], ['root.json', root]];
+    const meta = {};
+    const top = metadata_serialize(signWith(buildTopTargets(pub, 1, now), [targetsKey]));
+    files.push(['1.targets.json', top]);
+    meta['targets.json'] = metaFileFor(1, top);
+    for (const c of CHANNELS) {
+        const key = loadSigningKey(keysDir, `${c}.pem`, c, id(c));
+        const bytes = metadata_serialize(signWith(buildChannelTargets(1, now, []), [key]));
+        files.push([`1.${c}.json`, bytes]);
+        meta[`${c}.json`] = metaFileFor(1, bytes);
+    }
+    const snap = metadata_serialize(signWith(buildSnapshot(1, now, meta), [snapshotKey]));
+    files.push(['1.snapshot.json', snap]);
+    for (const [name, bytes] of files) {
+        if (!(await storage.createExclusive(name, bytes)))
+            throw new ConflictError(name);
+    }
+    const ts = metadata_serialize(signWith(buildTimestamp(1, now, metaFileFor(1, snap)), [timestampKey]));
+    await storage.replace('timestamp.json', ts);
+}
+
+;// CONCATENATED MODULE: ./build/src/fleet/refresh.js
+// `edgeml refresh`: keeps every role of a channel valid between releases. The timestamp is
+// re-signed on each run; a role whose expiry comes within its renewal window (or before the run
+// after next) is re-signed at a new version when its key is at hand. What cannot be renewed for
+// lack of a key is reported role by role, and a role that would expire before the next scheduled
+// refresh makes the run fail, so the schedule's owner hears of it while devices still work.
+
+
+
+
+
+
+
+const refresh_DAY = 86_400_000;
+/** A role is renewed when less than this is left of it (or less than two refresh intervals). */
+const RENEW_WITHIN_MS = { root: 60 * refresh_DAY, targets: 30 * refresh_DAY, channel: 14 * refresh_DAY, snapshot: 7 * refresh_DAY };
+/** The key file of a role if it is in `keysDir` (a wrong key there is still an error); null if absent. */
+function optionalKey(keysDir, file, role, ids) {
+    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(keysDir, file)) ? loadSigningKey(keysDir, file, role, ids) : null;
+}
+/** Same fields, new version and expiry (signed fields are read-only: rebuild through JSON). */
+function renewed(kind, signed, version, expires) {
+    return kind.fromJSON({ ...signed.toJSON(), version, expires });
+}
+async function refreshChannel(storage, keysDir, now, opts = {}) {
+    const tsMs = opts.timestampExpiresInMs ?? EXPIRY_MS.timestamp;
+    const interval = opts.intervalMs ?? refresh_DAY;
+    if (tsMs <= interval) {
+        throw new UserError(`--expires ${tsMs / 3_600_000}h is not longer than --interval ${interval / 3_600_000}h: the timestamp would expire before the next refresh; make --expires at least twice --interval`);
+    }
+    return withChannel(storage, async (state) => {
+        if (!state)
+            throw new UserError(`${storage.location}: empty; publish a release first`);
+        return refreshState(storage, state, keysDir, now, tsMs, interval);
+    });
+}
+async function refreshState(storage, state, keysDir, now, tsMs, interval) {
+    const roles = state.root.signed.roles;
+    const timestampKey = loadSigningKey(keysDir, 'timestamp.pem', 'timestamp', roles.timestamp.keyIDs);
+    const due = (s, window) => s.isExpired(new Date(now.getTime() + Math.max(window, 2 * interval)));
+    const out = { timestampVersion: 0, expires: '', renewed: [], notRenewed: [], expiring: [] };
+    const finalExpiry = new Map();
+    // Root: a new version signed by a threshold of the same root keys (clients walk N+1.root.json).
+    finalExpiry.set('root', state.root.signed.expires);
+    if (due(state.root.signed, RENEW_WITHIN_MS.root)) {
+        const rootKeys = loadKeysFor(keysDir, 'root', roles.root.keyIDs);
+        const threshold = roles.root.threshold;
+        if (rootKeys.length < threshold) {
+            out.notRenewed.push({ role: 'root', expires: state.root.signed.expires, missing: `${threshold} root keys (root-N.pem), found ${rootKeys.length}` });
+        }
+        else {
+            const version = state.root.signed.version + 1;
+            const root = renewed(models_dist.Root, state.root.signed, version, expiresAt(now, EXPIRY_MS.root));
+            const bytes = metadata_serialize(signWith(root, rootKeys.slice(0, threshold)));
+            if (!(await storage.createExclusive(`${version}.root.json`, bytes)))
+                throw new UserError(`${storage.location}/${version}.root.json: already exists but root.json is older; restore the channel from its source`);
+            await storage.replace('root.json', bytes);
+            out.renewed.push({ role: 'root', version, expires: root.expires });
+            finalExpiry.set('root', root.expires);
+        }
+    }
+    // Targets roles (top-level and channels) go through a new snapshot, so they need its key too.
+    const snapshotKey = optionalKey(keysDir, 'snapshot.pem', 'snapshot', roles.snapshot.keyIDs);
+    const changes = [];
+    const targetsRoles = [
+        { role: 'targets', md: state.top.signed, window: RENEW_WITHIN_MS.targets, ids: roles.targets.keyIDs, life: EXPIRY_MS.targets },
+        ...CHANNELS.map((c) => ({
+            role: c, md: state.channels[c].signed, window: RENEW_WITHIN_MS.channel, ids: state.top.signed.delegations?.roles?.[c]?.keyIDs ?? [], life: EXPIRY_MS.channel,
+        })),
+    ];
+    for (const t of targetsRoles) {
+        finalExpiry.set(t.role, t.md.expires);
+        if (!due(t.md, t.window))
+            continue;
+        const key = optionalKey(keysDir, `${t.role}.pem`, t.role, t.ids);
+        if (!key || !snapshotKey) {
+            const missing = [!key && `${t.role}.pem`, !snapshotKey && 'snapshot.pem'].filter(Boolean).join(' and ');
+            out.notRenewed.push({ role: t.role, expires: t.md.expires, missing });
+            continue;
+        }
+        const signed = renewed(models_dist.Targets, t.md, t.md.version + 1, expiresAt(now, t.life));
+        changes.push({ role: t.role, signed, key });
+    }
+    finalExpiry.set('snapshot', state.snapshot.signed.expires);
+    const snapshotDue = due(state.snapshot.signed, RENEW_WITHIN_MS.snapshot);
+    if (snapshotKey && (snapshotDue || changes.length)) {
+        out.timestampVersion = await commit(storage, state, { snapshot: snapshotKey, timestamp: timestampKey }, now, changes, tsMs);
+        for (const c of changes) {
+            out.renewed.push({ role: c.role, version: c.signed.version, expires: c.signed.expires });
+            finalExpiry.set(c.role, c.signed.expires);
+        }
+        const snapExpires = expiresAt(now, EXPIRY_MS.snapshot);
+        out.renewed.push({ role: 'snapshot', version: snapshotVersionOf(await storage.read('timestamp.json')), expires: snapExpires });
+        finalExpiry.set('snapshot', snapExpires);
+    }
+    else {
+        if (snapshotDue)
+            out.notRenewed.push({ role: 'snapshot', expires: state.snapshot.signed.expires, missing: 'snapshot.pem' });
+        const ts = buildTimestamp(state.timestamp.signed.version + 1, now, state.timestamp.signed.snapshotMeta, tsMs);
+        await storage.replace('timestamp.json', metadata_serialize(signWith(ts, [timestampKey])));
+        out.timestampVersion = ts.version;
+    }
+    out.expires = expiresAt(now, tsMs);
+    const nextRun = now.getTime() + interval;
+    for (const [role, expires] of finalExpiry)
+        if (Date.parse(expires) <= nextRun)
+            out.expiring.push({ role, expires });
+    return out;
+}
+function snapshotVersionOf(bytes) {
+    return bytes ? JSON.parse(bytes.toString('utf8')).signed.meta['snapshot.json'].version : 0;
+}
+
 ;// CONCATENATED MODULE: ./build/src/fleet/inputs.js
 // What a release is made of, read from other steps' documents: the optimize manifest (optional),
 // a plain folder of artifact files, the check document (budgets) and bench results (metrics).
@@ -89045,7 +90115,7 @@ function relativizeManifest(m, manifestFile) {
 
 /** The optimize manifest, validated against its schema (it may come from another job's artifact). */
 function inputs_readManifest(file) {
-    return readManifest(file);
+    return manifest_readManifest(file);
 }
 /** The check document, validated against its schema. */
 function inputs_readCheck(file) {
@@ -96043,538 +97113,6 @@ function groupedBatchLines(title, write, what = 'batch') {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/jpeg-js/index.js
-var jpeg_js = __nccwpck_require__(83598);
-// EXTERNAL MODULE: ./node_modules/pngjs/lib/png.js
-var lib_png = __nccwpck_require__(10359);
-;// CONCATENATED MODULE: ./build/src/eval/preprocess.js
-// Image preprocessing as edgeml.yml datasets and `edgeml eval` flags declare it, applied in the
-// order training code applies it (torchvision's Resize -> CenterCrop -> ToTensor -> Normalize):
-// decode to RGB -> resize (bilinear) -> center crop -> scale -> (x - mean) / std -> channel order -> layout.
-
-const PREPROCESS_KEYS = ['resize', 'crop', 'mean', 'std', 'layout', 'channels', 'scale'];
-function size(text, what, one) {
-    const raw = String(text).trim();
-    const m = /^(\d+)(?:x(\d+))?$/.exec(raw);
-    if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
-        throw new UserError(`${what} ${JSON.stringify(raw)}: expected HEIGHTxWIDTH such as 224x224${one ? ', or one number for the shorter side such as 256' : ' or one number for a square such as 224'}`);
-    }
-    if (m[2] === undefined)
-        return one ? Number(m[1]) : [Number(m[1]), Number(m[1])];
-    return [Number(m[1]), Number(m[2])];
-}
-function triple(text, what, positive) {
-    const list = Array.isArray(text) ? text : String(text).split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
-    const ok = list.length === 3 && list.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
-    if (!ok)
-        throw new UserError(`${what} ${JSON.stringify(Array.isArray(text) ? text.join(',') : text)}: expected three${positive ? ' positive' : ''} numbers, one per channel, such as ${positive ? '0.229,0.224,0.225' : '0.485,0.456,0.406'}`);
-    return list;
-}
-function preprocess_oneOf(text, allowed, what, fallback) {
-    if (text === undefined)
-        return fallback;
-    const hit = allowed.find((a) => a.toLowerCase() === String(text).trim().toLowerCase());
-    if (!hit)
-        throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
-    return hit;
-}
-/**
- * Checks and parses preprocessing; `where(key)` names the key in messages (`--crop` for a flag,
- * `edgeml.yml: datasets.imagenet.crop` for the config).
- */
-function parsePreprocess(p, where = (k) => `--${k}`) {
-    return {
-        ...(p.resize !== undefined ? { resize: size(p.resize, where('resize'), true) } : {}),
-        ...(p.crop !== undefined ? { crop: size(p.crop, where('crop'), false) } : {}),
-        mean: p.mean !== undefined ? triple(p.mean, where('mean'), false) : [0, 0, 0],
-        std: p.std !== undefined ? triple(p.std, where('std'), true) : [1, 1, 1],
-        layout: preprocess_oneOf(p.layout, ['NCHW', 'NHWC'], where('layout'), 'NCHW'),
-        channels: preprocess_oneOf(p.channels, ['RGB', 'BGR'], where('channels'), 'RGB'),
-        scale: preprocess_oneOf(p.scale, ['0-1', '0-255'], where('scale'), '0-1'),
-    };
-}
-/** Height and width after resize and crop (null: the image's own size). */
-function outputSize(p) {
-    if (p.crop)
-        return p.crop;
-    if (Array.isArray(p.resize))
-        return p.resize;
-    return null;
-}
-/**
- * Bilinear resize of 3-channel float pixels with half-pixel centers (OpenCV INTER_LINEAR,
- * PyTorch align_corners=False, no antialiasing): src = (dst + 0.5) * in/out - 0.5, clamped.
- */
-function resizeBilinear(src, w, h, outW, outH) {
-    const out = new Float32Array(outW * outH * 3);
-    const sx = w / outW;
-    const sy = h / outH;
-    for (let y = 0; y < outH; y++) {
-        const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-        const y0 = Math.floor(fy);
-        const y1 = Math.min(y0 + 1, h - 1);
-        const wy = fy - y0;
-        for (let x = 0; x < outW; x++) {
-            const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-            const x0 = Math.floor(fx);
-            const x1 = Math.min(x0 + 1, w - 1);
-            const wx = fx - x0;
-            for (let c = 0; c < 3; c++) {
-                const a = src[(y0 * w + x0) * 3 + c];
-                const b = src[(y0 * w + x1) * 3 + c];
-                const d = src[(y1 * w + x0) * 3 + c];
-                const e = src[(y1 * w + x1) * 3 + c];
-                out[(y * outW + x) * 3 + c] = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy;
-            }
-        }
-    }
-    return out;
-}
-/** One decoded image -> the model's input values for one sample ([C,H,W] or [H,W,C]). */
-function preprocess(img, p) {
-    let w = img.width;
-    let h = img.height;
-    // RGB floats, alpha dropped (as PIL's convert('RGB') does).
-    let rgb = new Float32Array(w * h * 3);
-    for (let i = 0; i < w * h; i++)
-        for (let c = 0; c < 3; c++)
-            rgb[i * 3 + c] = img.data[i * img.channels + c];
-    if (p.resize !== undefined) {
-        const [rh, rw] = Array.isArray(p.resize)
-            ? p.resize
-            : h <= w ? [p.resize, Math.round((p.resize * w) / h)] : [Math.round((p.resize * h) / w), p.resize];
-        if (rh !== h || rw !== w)
-            rgb = resizeBilinear(rgb, w, h, rw, rh);
-        [w, h] = [rw, rh];
-    }
-    let top = 0;
-    let left = 0;
-    let outH = h;
-    let outW = w;
-    if (p.crop) {
-        [outH, outW] = p.crop;
-        if (outH > h || outW > w)
-            throw new UserError(`crop ${outH}x${outW} is larger than the ${h}x${w} image${p.resize ? ' after resize' : ''}; resize to at least the crop size`);
-        top = Math.round((h - outH) / 2);
-        left = Math.round((w - outW) / 2);
-    }
-    const k = p.scale === '0-1' ? 1 / 255 : 1;
-    const order = p.channels === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-    const out = new Float32Array(outH * outW * 3);
-    for (let y = 0; y < outH; y++) {
-        for (let x = 0; x < outW; x++) {
-            const at = ((y + top) * w + (x + left)) * 3;
-            for (let c = 0; c < 3; c++) {
-                const v = (rgb[at + order[c]] * k - p.mean[c]) / p.std[c];
-                out[p.layout === 'NCHW' ? c * outH * outW + y * outW + x : (y * outW + x) * 3 + c] = v;
-            }
-        }
-    }
-    return { data: out, height: outH, width: outW };
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/images.js
-// Image datasets: a JSONL manifest of image files and labels, one `{"image": "cat.png", "label": 3}`
-// a line (paths relative to the manifest), PNG and JPEG decoded in pure JS (pngjs, jpeg-js) and
-// preprocessed into model inputs batch by batch, so a large dataset is never all in memory.
-
-
-
-
-
-
-/** Reads a manifest; every problem names the manifest's line. */
-function images_readManifest(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`--dataset ${file}: ${code === 'ENOENT' ? 'no such manifest' : `cannot read it (${code})`}; give a JSONL file with one {"image": "a.png", "label": 3} per line`);
-    }
-    const base = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
-    const entries = [];
-    text.split('\n').forEach((raw, i) => {
-        const line = i + 1;
-        if (!raw.trim())
-            return;
-        let row;
-        try {
-            row = JSON.parse(raw);
-        }
-        catch (e) {
-            throw new UserError(`${file}:${line}: not JSON (${oneLine(e)}); write one {"image": "a.png", "label": 3} per line`);
-        }
-        const r = row;
-        if (typeof row !== 'object' || row === null || typeof r.image !== 'string' || !r.image) {
-            throw new UserError(`${file}:${line}: no "image" path; write {"image": "a.png", "label": 3}`);
-        }
-        const label = r.label;
-        const okLabel = (typeof label === 'number' && Number.isFinite(label)) || (Array.isArray(label) && label.length > 0 && label.every((v) => typeof v === 'number' && Number.isFinite(v)));
-        if (!okLabel)
-            throw new UserError(`${file}:${line}: "label" must be a class id or a list of numbers, got ${JSON.stringify(label) ?? 'nothing'}`);
-        entries.push({ image: (0,external_node_path_.resolve)(base, r.image), written: r.image, label: label, line });
-    });
-    if (!entries.length)
-        throw new UserError(`--dataset ${file}: the manifest lists no images; write one {"image": "a.png", "label": 3} per line`);
-    return entries;
-}
-/** Decodes a PNG or JPEG (told apart by their first bytes) to RGBA; problems name the manifest line. */
-function decodeImage(entry, manifest) {
-    const where = `${manifest}:${entry.line}: ${entry.written}`;
-    let bytes;
-    try {
-        bytes = (0,external_node_fs_.readFileSync)(entry.image);
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`${where}: ${code === 'ENOENT' ? 'no such image file' : `cannot read it (${code})`}; image paths are relative to the manifest`);
-    }
-    const isPng = bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47;
-    const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-    if (!isPng && !isJpeg)
-        throw new UserError(`${where}: not a PNG or JPEG file; convert it or drop the line`);
-    try {
-        if (isPng) {
-            const png = lib_png/* PNG */.O.sync.read(bytes);
-            return { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
-        }
-        const img = jpeg_js.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 100, maxMemoryUsageInMB: 1024 });
-        return { width: img.width, height: img.height, channels: 4, data: img.data };
-    }
-    catch (e) {
-        throw new UserError(`${where}: cannot decode the ${isPng ? 'PNG' : 'JPEG'} (${oneLine(e)}); the file is damaged or truncated`);
-    }
-}
-/** Shape of one sample after preprocessing, without the batch axis. */
-function sampleShape(p, height, width) {
-    return p.layout === 'NCHW' ? [3, height, width] : [height, width, 3];
-}
-/**
- * The samples of `entries[start, end)` as one batch: [n, ...sampleShape]. Every image must come
- * out the same size (give resize or crop when the images differ).
- */
-function imageBatch(entries, start, end, p, manifest) {
-    let size = outputSize(p);
-    let data;
-    for (let i = start; i < end; i++) {
-        const e = entries[i];
-        let out;
-        try {
-            out = preprocess(decodeImage(e, manifest), p);
-        }
-        catch (err) {
-            if (err instanceof UserError && !err.message.startsWith(manifest))
-                throw new UserError(`${manifest}:${e.line}: ${e.written}: ${err.message}`);
-            throw err;
-        }
-        if (!size)
-            size = [out.height, out.width];
-        if (out.height !== size[0] || out.width !== size[1]) {
-            throw new UserError(`${manifest}:${e.line}: ${e.written}: is ${out.height}x${out.width}, the images before it ${size[0]}x${size[1]}; give --resize or --crop so every image comes out the same size`);
-        }
-        data ??= new Float32Array((end - start) * out.data.length);
-        data.set(out.data, (i - start) * out.data.length);
-    }
-    return { data: data ?? new Float32Array(0), shape: [end - start, ...sampleShape(p, size[0], size[1])] };
-}
-/** Labels of the manifest as one flat array (class ids, or targets row after row). */
-function manifestLabels(entries, manifest) {
-    const per = Array.isArray(entries[0].label) ? entries[0].label.length : 1;
-    const out = new Float64Array(entries.length * per);
-    entries.forEach((e, i) => {
-        const values = Array.isArray(e.label) ? e.label : [e.label];
-        if (values.length !== per)
-            throw new UserError(`${manifest}:${e.line}: "label" has ${values.length} values, the lines before it ${per}; give every image the same kind of label`);
-        out.set(values, i * per);
-    });
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/image-set.js
-// An image dataset as evaluation batches: decoded and preprocessed batch by batch on demand (twice
-// with a reference model), checked against the model's input shape before anything runs.
-
-
-
-
-
-
-function imageSet(meta, manifest, p, batchSize) {
-    if (meta.length !== 1)
-        throw new UserError(`--dataset ${manifest}: the model has ${meta.length} inputs; an image dataset feeds models with one image input`);
-    const input = meta[0];
-    if (input.type !== 'float32')
-        throw new UserError(`--dataset ${manifest}: the model's input '${input.name}' is ${input.type}; image datasets feed float32 inputs`);
-    const entries = images_readManifest(manifest);
-    const size = outputSize(p);
-    const want = input.shape.slice(1);
-    if (input.shape.length !== 4)
-        throw new UserError(`--dataset ${manifest}: the model's input '${input.name}' has shape [${input.shape.join(', ')}], not an image batch [N, C, H, W] or [N, H, W, C]`);
-    const fixed = (d) => typeof d === 'number' && d > 0;
-    const channelAxis = p.layout === 'NCHW' ? 0 : 2;
-    if (fixed(want[channelAxis]) && want[channelAxis] !== 3) {
-        throw new UserError(`--layout ${p.layout}: the model's input '${input.name}' [${input.shape.join(', ')}] has ${want[channelAxis]} channels there, not 3; give --layout ${p.layout === 'NCHW' ? 'NHWC' : 'NCHW'}`);
-    }
-    if (size) {
-        const got = sampleShape(p, size[0], size[1]);
-        if (got.some((d, i) => fixed(want[i]) && want[i] !== d)) {
-            throw new UserError(`--${p.crop ? 'crop' : 'resize'}: preprocessing gives [${got.join(', ')}] per image, the model's input '${input.name}' takes [${want.join(', ')}]; give --crop ${want[channelAxis === 0 ? 1 : 0]}x${want[channelAxis === 0 ? 2 : 1]}`);
-        }
-    }
-    const step = fixed(input.shape[0]) ? input.shape[0] : batchSize;
-    const hash = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readFileSync)(manifest));
-    let digest;
-    const ort = loadOrt();
-    return {
-        samples: entries.length,
-        total: Math.ceil(entries.length / step),
-        async *batches() {
-            const hashing = digest === undefined;
-            for (let start = 0; start < entries.length; start += step) {
-                const end = Math.min(start + step, entries.length);
-                const b = imageBatch(entries, start, end, p, manifest);
-                if (hashing)
-                    for (let i = start; i < end; i++)
-                        hash.update((0,external_node_fs_.readFileSync)(entries[i].image));
-                yield { [input.name]: new ort.Tensor('float32', b.data, b.shape) };
-            }
-            if (hashing)
-                digest = hash.digest('hex');
-        },
-        labels: () => manifestLabels(entries, manifest),
-        sha256: () => digest ?? '',
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/results.js
-// `edgeml eval --results R.json`: the accuracy and fidelity of a model merged into the bench results
-// document of the same model file, where budgets `accuracy.<metric>` and `fidelity.<metric>` read them.
-
-
-
-
-const results_short = (sha) => sha.slice(0, 12);
-/**
- * Reads and validates the results document before a long evaluation, and refuses it when it
- * measured another model file than the one to evaluate.
- */
-async function openResultsFor(file, model) {
-    const doc = readResults(file);
-    let sha;
-    try {
-        sha = await sha256File(model);
-    }
-    catch {
-        return doc; // the model's own check names the problem
-    }
-    refuseOtherModel(file, doc, model, sha);
-    return doc;
-}
-function refuseOtherModel(file, doc, model, sha256) {
-    if (doc.model.sha256 === sha256)
-        return;
-    throw new UserError(`--results ${file}: measured ${doc.model.name} (sha256 ${results_short(doc.model.sha256)}), not ${model} (sha256 ${results_short(sha256)}); give the results of 'edgeml bench' on the same model file`);
-}
-const sameData = (a, b) => a.sha256 === b.sha256 && a.labels?.sha256 === b.labels?.sha256;
-/**
- * The results document with this evaluation in it. Metrics measured on the same data as before are
- * added to the earlier ones; on other data they replace them (one dataset per document).
- */
-function mergeEval(file, doc, ev) {
-    refuseOtherModel(file, doc, ev.model.path, ev.model.sha256);
-    const out = { ...doc };
-    if (Object.keys(ev.metrics).length) {
-        const earlier = doc.accuracy && sameData(doc.accuracy.dataset, ev.dataset) ? doc.accuracy : undefined;
-        out.accuracy = { ...earlier, ...ev.metrics, dataset: ev.dataset };
-    }
-    if (ev.fidelity && ev.reference) {
-        const fidelity = { ...fidelityRecord(ev.fidelity), reference: ev.reference };
-        out.fidelity = fidelity;
-    }
-    return out;
-}
-/** Merges and writes atomically: the document is whole before and after, never half-written. */
-function writeEvalInto(file, doc, ev) {
-    const merged = mergeEval(file, doc, ev);
-    writeResults(file, merged);
-    return merged;
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/index.js
-// Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
-// reference model on the same inputs. Batched; the first model output is the prediction.
-
-
-
-
-
-
-
-
-
-const eval_METRICS = ['top1', 'top5', 'mae', 'rmse'];
-function parseMetrics(raw) {
-    const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
-    for (const m of list)
-        if (!eval_METRICS.includes(m))
-            throw new UserError(`--metric ${m}: unknown metric; use ${eval_METRICS.join(', ')}`);
-    return [...new Set(list)];
-}
-/** `--inputs [NAME=]file.npy` flags; '' names the model's only input. */
-function parseInputFlags(raw) {
-    const inputs = {};
-    for (const r of raw) {
-        const at = r.indexOf('=');
-        if (at > 0)
-            inputs[r.slice(0, at)] = r.slice(at + 1);
-        else
-            inputs[''] = r;
-    }
-    return inputs;
-}
-function labelsOf(file, samples) {
-    const arr = readNpy(file);
-    if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
-        throw new UserError(`--labels ${file}: dtype '${arr.dtype}' is not numeric; save class ids as int64 or targets as float32`);
-    }
-    if (arr.shape[0] !== samples) {
-        throw new UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
-    }
-    const data = arr.data;
-    return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
-}
-/** Rank of the label among the scores of one row (0 = the top answer). */
-function rankOf(scores, start, n, label) {
-    const s = scores[start + label];
-    let rank = 0;
-    for (let i = 0; i < n; i++)
-        if (scores[start + i] > s)
-            rank++;
-    return rank;
-}
-function metricsOf(outputs, labels, metrics) {
-    const first = Object.keys(outputs[0] ?? {})[0];
-    if (!first)
-        throw new UserError('the model has no float32 output to score');
-    let row = 0;
-    let top1 = 0;
-    let top5 = 0;
-    let abs = 0;
-    let sq = 0;
-    let count = 0;
-    const classify = metrics.includes('top1') || metrics.includes('top5');
-    for (const batch of outputs) {
-        const { data, dims } = batch[first];
-        const rows = dims[0] ?? 1;
-        const per = data.length / rows;
-        for (let r = 0; r < rows; r++, row++) {
-            if (classify) {
-                const label = labels[row];
-                if (!Number.isInteger(label) || label < 0 || label >= per) {
-                    throw new UserError(`--labels: label ${label} of sample ${row} is not a class index of the model's ${per} outputs`);
-                }
-                const rank = rankOf(data, r * per, per, label);
-                if (rank === 0)
-                    top1++;
-                if (rank < 5)
-                    top5++;
-            }
-            else {
-                const perLabel = labels.length / (outputs.reduce((a, b) => a + (b[first].dims[0] ?? 1), 0));
-                if (perLabel !== per)
-                    throw new UserError(`--labels: ${perLabel} values per sample, but the model outputs ${per}; save labels shaped like the output`);
-                for (let i = 0; i < per; i++) {
-                    const d = data[r * per + i] - labels[row * per + i];
-                    abs += Math.abs(d);
-                    sq += d * d;
-                    count++;
-                }
-            }
-        }
-    }
-    const out = {};
-    if (metrics.includes('top1'))
-        out.top1 = top1 / row;
-    if (metrics.includes('top5'))
-        out.top5 = top5 / row;
-    if (metrics.includes('mae'))
-        out.mae = abs / count;
-    if (metrics.includes('rmse'))
-        out.rmse = Math.sqrt(sq / count);
-    return out;
-}
-/** Names and hashes the data an evaluation ran on, so a result can say what it was measured on. */
-async function datasetRef(files, samples, labels) {
-    const names = Object.keys(files).sort();
-    const hashes = await Promise.all(names.map((n) => sha256File(files[n])));
-    const single = names.length === 1;
-    return {
-        path: single ? (0,external_node_path_.resolve)(files[names[0]]) : names.map((n) => `${n}=${(0,external_node_path_.resolve)(files[n])}`).join(','),
-        sha256: single ? hashes[0] : (0,external_node_crypto_.createHash)('sha256').update(names.map((n, i) => `${n} ${hashes[i]}\n`).join('')).digest('hex'),
-        samples,
-        ...(labels ? { labels: { path: (0,external_node_path_.resolve)(labels), sha256: await sha256File(labels) } } : {}),
-    };
-}
-async function evaluate(opts, onBatch) {
-    if (!opts.labels && !opts.reference && !opts.images)
-        throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
-    if ((opts.labels || opts.images) && !opts.metrics.length)
-        throw new UserError(`--metric: give one of ${eval_METRICS.join(', ')} with --labels or --dataset`);
-    const file = await inspectModelFile(opts.model);
-    // A missing reference is found before the evaluation, not after it.
-    const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
-    const meta = await inputMetaOf(file.path);
-    let batches;
-    let samples;
-    let total;
-    let labels;
-    let dataset;
-    if (opts.images) {
-        const set = imageSet(meta, opts.images.manifest, opts.images.preprocess, opts.batchSize);
-        ({ samples, total } = set);
-        batches = set.batches;
-        labels = set.labels;
-        dataset = async () => ({ path: (0,external_node_path_.resolve)(opts.images.manifest), sha256: set.sha256(), samples });
-    }
-    else {
-        const files = { ...opts.inputs };
-        if (files[''] !== undefined) {
-            if (meta.length !== 1)
-                throw new UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
-            files[meta[0].name] = files[''];
-            delete files[''];
-        }
-        const set = calibrationSet(meta, files, opts.batchSize);
-        samples = set.samples;
-        total = set.batches.length;
-        batches = () => set.batches;
-        labels = () => labelsOf(opts.labels, samples);
-        dataset = () => datasetRef(files, samples, opts.labels);
-    }
-    const progress = (i) => onBatch?.(i, total);
-    const outputs = await runOutputs(file.path, batches(), 0, progress);
-    // Labels are read (and checked, naming the file) before they are hashed.
-    const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics) : {};
-    const results = {
-        schema: { name: 'edgeml-eval', version: 1 },
-        tool: { name: 'edgeml', version: VERSION },
-        createdAt: new Date().toISOString(),
-        model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
-        samples,
-        dataset: await dataset(),
-        metrics,
-    };
-    if (ref) {
-        results.reference = { path: ref.path, sha256: ref.sha256 };
-        results.fidelity = compareOutputs(await runOutputs(ref.path, batches()), outputs);
-    }
-    return results;
-}
-
-
-
 ;// CONCATENATED MODULE: ./build/src/cli/eval-dataset.js
 // `edgeml eval --config edgeml.yml --dataset NAME`: a dataset of edgeml.yml, its paths relative to the file.
 
@@ -96759,403 +97297,6 @@ function optimizeCommand() {
         throw new CheckFailure(summary);
     });
     return cmd;
-}
-
-;// CONCATENATED MODULE: ./build/src/run/base.js
-// The base model of a pull request: read from the base commit (`git show <ref>:<path>`) or from a
-// folder holding the base's files at the paths the config names. A model the base does not have
-// yet (added by this PR) has no base: it is measured, not compared.
-
-
-
-
-function base_git(cwd, args) {
-    return (0,external_node_child_process_.execFileSync)('git', ['-C', cwd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 4 << 30 });
-}
-/** Fails early, before any measurement, when the base cannot be read. */
-function checkBase(base, configDir) {
-    if (!base)
-        return;
-    if ('dir' in base) {
-        if (!(0,external_node_fs_.existsSync)(base.dir) || !(0,external_node_fs_.statSync)(base.dir).isDirectory()) {
-            throw new UserError(`--base-model ${base.dir}: no such folder; give a folder holding the base version of the models (a checkout of the base commit)`);
-        }
-        return;
-    }
-    const has = () => {
-        try {
-            base_git(configDir, ['rev-parse', '--verify', '--quiet', `${base.ref}^{commit}`]);
-            return true;
-        }
-        catch {
-            return false;
-        }
-    };
-    if (has())
-        return;
-    // A shallow checkout (actions/checkout's default) lacks the base commit: fetch just that one.
-    try {
-        base_git(configDir, ['fetch', '--no-tags', '--depth=1', 'origin', base.ref]);
-    }
-    catch {
-        /* reported below */
-    }
-    if (!has()) {
-        throw new UserError(`--base-ref ${base.ref}: no such commit in the git repository at ${configDir}; fetch it (actions/checkout with fetch-depth: 0) or leave --base-ref out to measure without a comparison`);
-    }
-}
-/**
- * The base version of one model as a file, or why there is none. `path` is the model's absolute
- * path in this checkout; `out` is where a file read from git is written.
- */
-function baseModelFile(base, configDir, path, out) {
-    if (!base)
-        return { none: 'no base given' };
-    const rel = (0,external_node_path_.relative)(configDir, path);
-    if ('dir' in base) {
-        const file = (0,external_node_path_.resolve)(base.dir, rel);
-        return (0,external_node_fs_.existsSync)(file) ? { file } : { none: `${rel} is not in ${base.dir} (a new model?)` };
-    }
-    let bytes;
-    try {
-        bytes = base_git((0,external_node_path_.dirname)(path), ['show', `${base.ref}:./${(0,external_node_path_.basename)(path)}`]);
-    }
-    catch (e) {
-        const msg = oneLine(e.stderr?.toString() ?? e);
-        if (/does not exist|exists on disk, but not in/.test(msg))
-            return { none: `${rel} is not in ${base.ref} (a new model?)` };
-        throw new UserError(`--base-ref ${base.ref}: cannot read ${rel} from it (${msg})`);
-    }
-    const file = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(path));
-    (0,external_node_fs_.mkdirSync)(out, { recursive: true });
-    (0,external_node_fs_.writeFileSync)(file, bytes);
-    return { file };
-}
-
-;// CONCATENATED MODULE: ./build/src/run/plan.js
-// edgeml.yml -> the flags each core step already understands (one name per setting: the config's
-// `min-duration` is `--min-duration` is BenchFlags.minDuration). Paths in the config are relative
-// to the config file; a path that does not exist is a UserError naming file:line:col and the key.
-
-
-
-
-
-
-const plan_where = (p) => `${p.file}:${p.line}:${p.col}`;
-/** A config path made absolute (relative to the config file's folder). */
-function fromConfig(config, path) {
-    return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), path);
-}
-function mustExist(file, at, key, what) {
-    if (!(0,external_node_fs_.existsSync)(file)) {
-        throw new UserError(`${plan_where(at)}: ${key}: ${file} does not exist; fix the path (relative to ${at.file}) or add the ${what}`);
-    }
-}
-/** name=file.npy entries with the file resolved against the config; name=16000 kept as is. */
-function pairsFromConfig(config, entries, at, key) {
-    return (entries ?? []).map((raw) => {
-        const at0 = raw.indexOf('=');
-        const [name, value] = [raw.slice(0, at0), raw.slice(at0 + 1)];
-        if (!/\.npy$/i.test(value))
-            return raw;
-        const file = fromConfig(config, value);
-        mustExist(file, at, key, 'file');
-        return `${name}=${file}`;
-    });
-}
-const str = (v, fallback) => String(v ?? fallback);
-/** Every model of the config with its bench and optimize flags; checks every file first. */
-function planModels(config, opts) {
-    const names = Object.keys(config.models);
-    if (!names.length)
-        throw new UserError(`${config.file}: no models; add one under models: (name: { path: model.onnx })`);
-    const b = config.benchmark;
-    for (const [name, d] of Object.entries(config.datasets)) {
-        mustExist(fromConfig(config, d.inputs), d.at, `datasets.${name}.inputs`, 'file');
-        if (d.labels)
-            mustExist(fromConfig(config, d.labels), d.at, `datasets.${name}.labels`, 'file');
-    }
-    return names.map((name) => {
-        const entry = config.models[name];
-        const path = fromConfig(config, entry.path);
-        mustExist(path, entry.at, `models.${name}.path`, 'model');
-        const bench = {
-            input: entry.input ?? [],
-            dim: entry.dim ?? [],
-            data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`),
-            threads: str(b.threads, BENCH_DEFAULTS.threads),
-            ep: str(b.ep, BENCH_DEFAULTS.executionProvider),
-            optLevel: str(b['opt-level'], BENCH_DEFAULTS.optLevel),
-            scenario: str(b.scenario, BENCH_DEFAULTS.scenario),
-            ...(b['samples-per-query'] !== undefined ? { samplesPerQuery: String(b['samples-per-query']) } : {}),
-            warmup: str(b.warmup, BENCH_DEFAULTS.warmup),
-            minIterations: str(b['min-iterations'], BENCH_DEFAULTS.minIterations),
-            maxIterations: str(b['max-iterations'], BENCH_DEFAULTS.maxIterations),
-            minDuration: str(b['min-duration'], `${BENCH_DEFAULTS.minDurationMs / 1000}s`),
-            maxDuration: str(b['max-duration'], `${BENCH_DEFAULTS.maxDurationMs / 1000}s`),
-            seed: str(b.seed, BENCH_DEFAULTS.seed),
-            ...(opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {}),
-        };
-        const optimize = config.targets.length
-            ? {
-                model: path,
-                target: config.targets.join(','),
-                calibration: pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`),
-                calibrationMethod: 'minmax',
-                percentile: '99.999',
-                maxSamples: '512',
-                excludeOp: [],
-                excludeNode: [],
-                fp16BlockOp: [],
-                minCosine: String(DEFAULT_FLOOR.cosine),
-                minTop1Agreement: String(DEFAULT_FLOOR.top1Agreement),
-                absTolerance: String(DEFAULT_FLOOR.absTolerance),
-                input: entry.input ?? [],
-                dim: entry.dim ?? [],
-            }
-            : undefined;
-        return { name, path, entry, bench, ...(optimize ? { optimize } : {}) };
-    });
-}
-/** compare: settings of edgeml.yml as the strings `edgeml compare` parses. */
-function compareSettings(config) {
-    const c = config.compare;
-    return {
-        threshold: str(c.threshold, `${COMPARE_DEFAULTS.threshold * 100}%`),
-        metric: str(c.metric, COMPARE_DEFAULTS.metric),
-        maxDuration: str(c['max-duration'], `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`),
-        minDuration: str(c['min-duration'], `${COMPARE_DEFAULTS.minDurationMs / 1000}s`),
-        minRounds: str(c['min-rounds'], COMPARE_DEFAULTS.minRounds),
-        maxRounds: str(c['max-rounds'], COMPARE_DEFAULTS.maxRounds),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/run/summary.js
-// The final table of `edgeml run`: one row per model x target x device, from the merged report.
-
-
-function summaryRows(report, artifacts) {
-    const rows = [];
-    for (const m of report.models) {
-        for (const r of m.rows) {
-            const b = r.bench;
-            const count = (s) => r.budgets.filter((x) => x.status === s).length;
-            rows.push({
-                model: m.name,
-                target: r.target,
-                device: r.device,
-                p50Ms: b?.latencyMs.p50 ?? r.compare?.head.latencyMs.p50 ?? null,
-                p90Ms: b?.latencyMs.p90 ?? r.compare?.head.latencyMs.p90 ?? null,
-                peakRssBytes: b?.memory.peakRssBytes ?? null,
-                bytes: b?.model.bytes ?? null,
-                accuracy: Object.fromEntries(Object.entries(b?.accuracy ?? {}).filter((e) => typeof e[1] === 'number')),
-                ...(r.compare ? { verdict: r.compare.verdict } : {}),
-                budgets: { pass: count('pass'), fail: count('fail'), warn: count('warn'), inconclusive: count('inconclusive') },
-            });
-        }
-        for (const a of artifacts.get(m.name) ?? []) {
-            if (a.status === 'failed') {
-                rows.push({ model: m.name, target: `${a.target} (not made)`, device: '', p50Ms: null, p90Ms: null, peakRssBytes: null, bytes: null, accuracy: {}, budgets: { pass: 0, fail: 0, warn: 0, inconclusive: 0 } });
-            }
-        }
-    }
-    return rows;
-}
-const pct = (v) => `${(100 * v).toFixed(2)}%`;
-/** Plain text for a terminal or a log (the PR comment is the full report). */
-function summaryTable(rows, verdict) {
-    const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.accuracy)))];
-    const header = ['model', 'target', 'device', 'p50', 'p90', 'peak RSS', 'size', ...metrics, 'vs base', 'budgets'];
-    const body = rows.map((r) => {
-        const b = r.budgets;
-        const budgets = [b.fail && `${b.fail} fail`, b.warn && `${b.warn} warn`, b.inconclusive && `${b.inconclusive} inconclusive`, b.pass && `${b.pass} pass`].filter(Boolean).join(', ');
-        return [
-            r.model, r.target, r.device, r.p50Ms === null ? '' : fmtMs(r.p50Ms), r.p90Ms === null ? '' : fmtMs(r.p90Ms),
-            r.peakRssBytes === null ? '' : fmtBytes(r.peakRssBytes), r.bytes === null ? '' : fmtBytes(r.bytes),
-            ...metrics.map((k) => (r.accuracy[k] === undefined ? '' : k.startsWith('top') ? pct(r.accuracy[k]) : r.accuracy[k].toPrecision(4))),
-            r.verdict ?? '', budgets,
-        ];
-    });
-    const align = header.map((_, i) => (i > 2 && i < header.length - 2 ? 'r' : 'l'));
-    return `${markdownTable([header, ...body], { align })}\n\nverdict: ${verdict}`;
-}
-
-;// CONCATENATED MODULE: ./build/src/run/index.js
-// `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
-// benchmark the source and each artifact, compare the source with the base model, evaluate on the
-// datasets, check the budgets and write the report. Thin: each step is the core function the
-// single-purpose command calls; this module only wires files between them.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const slug = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
-async function measure(plan, model, label, rep, extra = {}) {
-    const opts = benchOptionsFromFlags(model, plan.bench);
-    const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
-    try {
-        return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
-    }
-    finally {
-        bar?.stop();
-        if (!extra.base)
-            rep.info(`${label}: measured`);
-    }
-}
-async function compareWithBase(config, plan, baseFile, rep) {
-    const c = compareSettings(config);
-    const minDurationMs = parseDuration(c.minDuration, 'compare.min-duration');
-    const maxDurationMs = parseDuration(c.maxDuration, 'compare.max-duration');
-    if (maxDurationMs < minDurationMs)
-        throw new UserError(`${config.file}: compare.max-duration ${c.maxDuration} is shorter than compare.min-duration ${c.minDuration}; raise compare.max-duration`);
-    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
-    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags(plan.path, {
-        ...plan.bench, minDuration: c.minDuration, maxDuration: perRun, minIterations: '50',
-    });
-    return runCompare({
-        bench, base: baseFile, head: plan.path, allowDifferentDevice: false,
-        threshold: parsePercent(c.threshold, 'compare.threshold'), metric: c.metric, maxDurationMs,
-        minRounds: parseWhole(c.minRounds, 'compare.min-rounds', 2), maxRounds: parseWhole(c.maxRounds, 'compare.max-rounds'),
-    }, { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) });
-}
-/** accuracy and fidelity of one measured model on every dataset of the config. */
-async function evaluateOn(config, model, reference, doc) {
-    for (const d of Object.values(config.datasets)) {
-        const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
-        const ev = await evaluate({
-            model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
-            metrics, ...(reference ? { reference } : {}), batchSize: 64,
-        });
-        // The same merge as `edgeml eval --results`: metrics with the dataset they were measured on.
-        const merged = mergeEval(model, doc, ev);
-        if (merged.accuracy)
-            doc.accuracy = merged.accuracy;
-        if (merged.fidelity)
-            doc.fidelity = merged.fidelity;
-    }
-}
-async function runAll(opts, rep) {
-    const config = loadConfig(opts.config);
-    const configDir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(opts.config));
-    const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
-    for (const p of plans) {
-        benchOptionsFromFlags(p.path, p.bench); // bad settings fail here, before any work
-        if (p.optimize)
-            optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
-    }
-    checkBase(opts.base, configDir);
-    const out = (0,external_node_path_.resolve)(opts.out);
-    for (const sub of ['artifacts', 'base', 'results', 'compare', 'check'])
-        (0,external_node_fs_.rmSync)((0,external_node_path_.join)(out, sub), { recursive: true, force: true });
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'results'), { recursive: true });
-    const files = { results: [], compare: [], check: [], manifests: [] };
-    const failures = [];
-    const notices = [];
-    const artifactsOf = new Map();
-    const compareOf = new Map();
-    const resultsOf = new Map();
-    for (const plan of plans) {
-        const mine = [];
-        resultsOf.set(plan.name, mine);
-        const measured = [{ file: plan.path }];
-        if (plan.optimize) {
-            const dir = (0,external_node_path_.join)(out, 'artifacts', slug(plan.name));
-            const manifest = await rep.group(`Optimize ${plan.name}: ${config.targets.join(', ')}`, () => optimize(optimizeOptionsFromFlags({ ...plan.optimize, out: dir }), {
-                onTarget: (t, phase, rec) => {
-                    if (phase === 'done')
-                        rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
-                },
-            }));
-            const manifestFile = (0,external_node_path_.join)(dir, 'manifest.json');
-            writeManifest(manifestFile, relativizeManifest(manifest, manifestFile));
-            files.manifests.push(manifestFile);
-            artifactsOf.set(plan.name, manifest.artifacts);
-            for (const a of manifest.artifacts) {
-                if (a.status === 'ok' && a.path)
-                    measured.push({ target: a.target, file: a.path });
-                else if (a.failure === 'fidelity')
-                    failures.push(`${plan.name} ${a.target}: ${a.reason}`);
-                else
-                    notices.push(`${plan.name} ${a.target}: not made (${a.reason})`);
-            }
-        }
-        for (const m of measured) {
-            const label = `${plan.name} ${m.target ?? 'source'}`;
-            const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
-            doc.model.name = plan.name;
-            if (m.target)
-                doc.target = m.target;
-            if (Object.keys(config.datasets).length) {
-                await rep.group(`Evaluate ${label}`, () => evaluateOn(config, m.file, m.target ? plan.path : undefined, doc));
-            }
-            const file = (0,external_node_path_.join)(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
-            writeResults(file, doc);
-            files.results.push(file);
-            mine.push(file);
-        }
-        const base = baseModelFile(opts.base, configDir, plan.path, (0,external_node_path_.join)(out, 'base', slug(plan.name)));
-        if ('none' in base) {
-            if (opts.base)
-                notices.push(`${plan.name}: not compared, ${base.none}`);
-            continue;
-        }
-        const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(config, plan, base.file, rep));
-        doc.head.model.name = plan.name;
-        doc.base.model.name = `${plan.name} (base)`;
-        (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'compare'), { recursive: true });
-        const file = (0,external_node_path_.join)(out, 'compare', `${slug(plan.name)}.json`);
-        writeCompare(file, doc);
-        files.compare.push(file);
-        compareOf.set(plan.name, file);
-    }
-    // One check over everything; with several comparisons, one per model (a check takes one).
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'check'), { recursive: true });
-    const checks = [];
-    await rep.group('Check budgets', async () => {
-        const groups = compareOf.size > 1 ? plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name) })) : [{ name: 'all', results: files.results, compare: [...compareOf.values()][0] }];
-        for (const g of groups) {
-            const { doc, notices: n } = runCheck({ config: opts.config, results: g.results, ...(g.compare ? { compare: g.compare } : {}) });
-            const file = (0,external_node_path_.join)(out, 'check', `${slug(g.name)}.json`);
-            writeCheck(file, doc);
-            checks.push({ file, doc });
-            files.check.push(file);
-            notices.push(...n);
-            rep.info(`budgets (${g.name}): ${doc.verdict}`);
-        }
-    });
-    for (const c of checks) {
-        const rows = c.doc.checks.filter((row) => row.outcome === 'failure');
-        for (const row of rows)
-            failures.push(`${row.subject}: ${row.key} ${row.status}`);
-        if (c.doc.verdict === 'fail' && !rows.length)
-            failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
-    }
-    const report = buildReport(readReportInputs({ results: files.results, compare: files.compare, check: files.check }));
-    const reportFile = (0,external_node_path_.join)(out, 'report.md');
-    writeFileAtomic(reportFile, reportMarkdown(report));
-    const rows = summaryRows(report, artifactsOf);
-    const verdict = failures.length ? 'fail' : report.status;
-    const summaryFile = (0,external_node_path_.join)(out, 'summary.json');
-    writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
-    return { verdict, failures, out, report: reportFile, summary: summaryFile, files, rows, notices };
-}
-/** Exit status of a finished run: 1 when something failed (after everything was written). */
-function throwOnFailure(o) {
-    if (o.failures.length)
-        throw new CheckFailure(`${o.failures.length} ${o.failures.length === 1 ? 'failure' : 'failures'}: ${o.failures.slice(0, 3).join('; ')}${o.failures.length > 3 ? '; ...' : ''} (see ${(0,external_node_path_.basename)(o.report)})`);
 }
 
 ;// CONCATENATED MODULE: ./build/src/cli/run.js

@@ -69222,6 +69222,12 @@ class CheckFailure extends Error {
         this.name = 'CheckFailure';
     }
 }
+/** Every setting named by its flag: values typed on the command line or defaults. */
+const errors_FLAG_NAMES = { key: (flag) => flag, at: () => '' };
+/** `file:line:col: key`, or the flag: for a message about one setting. */
+function errors_settingName(names, flag) {
+    return `${names.at(flag)}${names.key(flag)}`;
+}
 
 ;// CONCATENATED MODULE: ./build/src/results/document.js
 // Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
@@ -69420,7 +69426,7 @@ function parseBytes(text, what) {
     return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
 }
 /** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
-function parsePercent(text, what) {
+function units_parsePercent(text, what) {
     const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
     if (!m)
         throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
@@ -69561,7 +69567,7 @@ const PARSERS = [
     [/^latency\./, parseLatency, 'max', EXPECTED.duration],
     [/^throughput$/, parseRate, 'min', EXPECTED.rate],
     [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
+    [/^regression\./, units_parsePercent, 'max', EXPECTED.percent],
     [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
 ];
 function parseLimit(key, raw, at, name) {
@@ -69626,6 +69632,16 @@ function parseConfig(text, file) {
     });
     const located = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]));
     const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]));
+    const settingsAt = {};
+    const sections = [
+        [['benchmark'], raw.benchmark],
+        [['compare'], raw.compare],
+        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
+    ];
+    for (const [path, section] of sections) {
+        for (const key of Object.keys(section ?? {}))
+            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+    }
     return {
         file,
         ...(raw.version ? { version: raw.version } : {}),
@@ -69635,6 +69651,7 @@ function parseConfig(text, file) {
         compare: raw.compare ?? {},
         datasets,
         budgets,
+        settingsAt,
     };
 }
 /** Reads and validates a config file. */
@@ -69699,7 +69716,7 @@ function runCheck(inputs) {
 ;// CONCATENATED MODULE: ./build/src/compare/types.js
 const types_COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
 const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
-const COMPARE_METRICS = (/* unused pure expression or super */ null && (['p50', 'p90']));
+const types_COMPARE_METRICS = (/* unused pure expression or super */ null && (['p50', 'p90']));
 
 ;// CONCATENATED MODULE: ./build/src/compare/verdict.js
 // From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
@@ -72807,26 +72824,60 @@ function toolResults(report, samples, ctx) {
 
 const OPT_LEVELS = (/* unused pure expression or super */ null && (['disabled', 'basic', 'extended', 'layout', 'all']));
 const SCENARIOS = (/* unused pure expression or super */ null && (['single-stream', 'multi-stream', 'offline']));
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
+const BENCH_DEFAULTS = {
+    threads: 0,
+    executionProvider: 'cpu',
+    optLevel: 'all',
+    scenario: 'single-stream',
+    warmup: 10,
+    minIterations: 100,
+    maxIterations: 0,
+    minDurationMs: 10_000,
+    maxDurationMs: 60_000,
+    seed: 1,
+    profile: false,
+    keepSamples: false,
+};
 function oneOf(value, allowed, what) {
     if (!allowed.includes(value))
         throw new UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
     return value;
 }
-function pairs(values, parse, flag) {
+/** `edgeml bench`'s defaults as its flags spell them: the CLI's, the benchmark action's and edgeml.yml's. */
+const BENCH_FLAG_DEFAULTS = {
+    input: [],
+    dim: [],
+    data: [],
+    threads: String(BENCH_DEFAULTS.threads),
+    ep: BENCH_DEFAULTS.executionProvider,
+    optLevel: BENCH_DEFAULTS.optLevel,
+    scenario: BENCH_DEFAULTS.scenario,
+    warmup: String(BENCH_DEFAULTS.warmup),
+    minIterations: String(BENCH_DEFAULTS.minIterations),
+    maxIterations: String(BENCH_DEFAULTS.maxIterations),
+    minDuration: `${BENCH_DEFAULTS.minDurationMs / 1000}s`,
+    maxDuration: `${BENCH_DEFAULTS.maxDurationMs / 1000}s`,
+    seed: String(BENCH_DEFAULTS.seed),
+};
+function pairs(values, parse, flag, names) {
     const out = {};
     for (const raw of values) {
         const [name, value] = parse(raw);
         if (name in out)
-            throw new UserError(`${flag} ${name}=... is given twice; give each input once`);
+            throw new UserError(`${settingName(names, flag)} ${name}=... is given twice; give each input once`);
         out[name] = value;
     }
     return out;
 }
-function benchOptionsFromFlags(model, f) {
-    const minDurationMs = parseDuration(f.minDuration, '--min-duration');
-    const maxDurationMs = parseDuration(f.maxDuration, '--max-duration');
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function options_benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
     if (maxDurationMs < minDurationMs) {
-        throw new UserError(`--max-duration ${f.maxDuration} is shorter than --min-duration ${f.minDuration}; raise --max-duration`);
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
     }
     const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
     const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
@@ -72838,21 +72889,21 @@ function benchOptionsFromFlags(model, f) {
     return {
         model,
         inputs: {
-            shapes: pairs(f.input, parseShapeFlag, '--input'),
-            dims: pairs(f.dim, parseDimFlag, '--dim'),
-            data: pairs(f.data, parseDataFlag, '--data'),
+            shapes: pairs(f.input, parseShapeFlag, '--input', names),
+            dims: pairs(f.dim, parseDimFlag, '--dim', names),
+            data: pairs(f.data, parseDataFlag, '--data', names),
         },
-        threads: parseWhole(f.threads, '--threads'),
+        threads: parseWhole(f.threads, n('--threads')),
         executionProvider: f.ep,
-        optLevel: oneOf(f.optLevel, OPT_LEVELS, '--opt-level'),
-        scenario: oneOf(f.scenario, SCENARIOS, '--scenario'),
-        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, '--samples-per-query', 1) } : {}),
-        warmup: parseWhole(f.warmup, '--warmup'),
-        minIterations: parseWhole(f.minIterations, '--min-iterations', 1),
-        maxIterations: parseWhole(f.maxIterations, '--max-iterations'),
+        optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')),
+        scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')),
+        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
+        warmup: parseWhole(f.warmup, n('--warmup')),
+        minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
+        maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
         minDurationMs,
         maxDurationMs,
-        seed: parseWhole(f.seed, '--seed'),
+        seed: parseWhole(f.seed, n('--seed')),
         profile: !!f.profile,
         keepSamples: !!f.samples,
         ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
@@ -72879,21 +72930,6 @@ function benchOptionsFromFlags(model, f) {
 
 
 
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
-const BENCH_DEFAULTS = {
-    threads: 0,
-    executionProvider: 'cpu',
-    optLevel: 'all',
-    scenario: 'single-stream',
-    warmup: 10,
-    minIterations: 100,
-    maxIterations: 0,
-    minDurationMs: 10_000,
-    maxDurationMs: 60_000,
-    seed: 1,
-    profile: false,
-    keepSamples: false,
-};
 function bench_defaultSamplesPerQuery(scenario) {
     return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
 }
@@ -73032,7 +73068,6 @@ const COMPARE_DEFAULTS = {
     /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
     minDurationMs: 1000,
     minIterations: 50,
-    warmup: 10,
 };
 function measurement(m) {
     const sorted = sortedCopy(m.samples);
@@ -73186,8 +73221,58 @@ async function runCompare(opts, hooks = {}) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/compare/options.js
+// `edgeml compare`'s settings as its flags spell them (strings), checked and converted to
+// CompareOptions: by the CLI, and by `edgeml run` from edgeml.yml's benchmark: and compare:.
+
+
+
+
+
+/**
+ * Bench's defaults but for the length of a measurement: the rounds, not the runs, carry the
+ * statistics, so each run is short (50 queries, 1 s) and --max-duration bounds the whole comparison.
+ */
+const COMPARE_FLAG_DEFAULTS = {
+    ...BENCH_FLAG_DEFAULTS,
+    minIterations: String(COMPARE_DEFAULTS.minIterations),
+    minDuration: `${COMPARE_DEFAULTS.minDurationMs / 1000}s`,
+    maxDuration: `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`,
+    threshold: `${COMPARE_DEFAULTS.threshold * 100}%`,
+    metric: COMPARE_DEFAULTS.metric,
+    minRounds: String(COMPARE_DEFAULTS.minRounds),
+    maxRounds: String(COMPARE_DEFAULTS.maxRounds),
+};
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function compareOptionsFromFlags(f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const threshold = parsePercent(f.threshold, n('--threshold'));
+    if (threshold <= 0 || threshold >= 1)
+        throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+    if (!COMPARE_METRICS.includes(f.metric))
+        throw new UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    if (maxDurationMs < minDurationMs) {
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than one measurement (${names.key('--min-duration')} ${f.minDuration}); raise ${max}`);
+    }
+    // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
+    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
+    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags('', { ...f, maxDuration: perRun }, names);
+    return {
+        bench,
+        threshold,
+        metric: f.metric,
+        maxDurationMs,
+        minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
+        maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/compare/index.js
 // `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+
 
 
 

@@ -73130,6 +73130,12 @@ class CheckFailure extends Error {
         this.name = 'CheckFailure';
     }
 }
+/** Every setting named by its flag: values typed on the command line or defaults. */
+const FLAG_NAMES = { key: (flag) => flag, at: () => '' };
+/** `file:line:col: key`, or the flag: for a message about one setting. */
+function settingName(names, flag) {
+    return `${names.at(flag)}${names.key(flag)}`;
+}
 
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
@@ -77082,26 +77088,60 @@ function parseRate(text, what) {
 
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
 const SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
+const BENCH_DEFAULTS = {
+    threads: 0,
+    executionProvider: 'cpu',
+    optLevel: 'all',
+    scenario: 'single-stream',
+    warmup: 10,
+    minIterations: 100,
+    maxIterations: 0,
+    minDurationMs: 10_000,
+    maxDurationMs: 60_000,
+    seed: 1,
+    profile: false,
+    keepSamples: false,
+};
 function oneOf(value, allowed, what) {
     if (!allowed.includes(value))
         throw new errors_UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
     return value;
 }
-function pairs(values, parse, flag) {
+/** `edgeml bench`'s defaults as its flags spell them: the CLI's, the benchmark action's and edgeml.yml's. */
+const BENCH_FLAG_DEFAULTS = {
+    input: [],
+    dim: [],
+    data: [],
+    threads: String(BENCH_DEFAULTS.threads),
+    ep: BENCH_DEFAULTS.executionProvider,
+    optLevel: BENCH_DEFAULTS.optLevel,
+    scenario: BENCH_DEFAULTS.scenario,
+    warmup: String(BENCH_DEFAULTS.warmup),
+    minIterations: String(BENCH_DEFAULTS.minIterations),
+    maxIterations: String(BENCH_DEFAULTS.maxIterations),
+    minDuration: `${BENCH_DEFAULTS.minDurationMs / 1000}s`,
+    maxDuration: `${BENCH_DEFAULTS.maxDurationMs / 1000}s`,
+    seed: String(BENCH_DEFAULTS.seed),
+};
+function pairs(values, parse, flag, names) {
     const out = {};
     for (const raw of values) {
         const [name, value] = parse(raw);
         if (name in out)
-            throw new errors_UserError(`${flag} ${name}=... is given twice; give each input once`);
+            throw new errors_UserError(`${settingName(names, flag)} ${name}=... is given twice; give each input once`);
         out[name] = value;
     }
     return out;
 }
-function benchOptionsFromFlags(model, f) {
-    const minDurationMs = parseDuration(f.minDuration, '--min-duration');
-    const maxDurationMs = parseDuration(f.maxDuration, '--max-duration');
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
     if (maxDurationMs < minDurationMs) {
-        throw new errors_UserError(`--max-duration ${f.maxDuration} is shorter than --min-duration ${f.minDuration}; raise --max-duration`);
+        const max = names.key('--max-duration');
+        throw new errors_UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
     }
     const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
     const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
@@ -77113,21 +77153,21 @@ function benchOptionsFromFlags(model, f) {
     return {
         model,
         inputs: {
-            shapes: pairs(f.input, parseShapeFlag, '--input'),
-            dims: pairs(f.dim, parseDimFlag, '--dim'),
-            data: pairs(f.data, parseDataFlag, '--data'),
+            shapes: pairs(f.input, parseShapeFlag, '--input', names),
+            dims: pairs(f.dim, parseDimFlag, '--dim', names),
+            data: pairs(f.data, parseDataFlag, '--data', names),
         },
-        threads: parseWhole(f.threads, '--threads'),
+        threads: parseWhole(f.threads, n('--threads')),
         executionProvider: f.ep,
-        optLevel: oneOf(f.optLevel, OPT_LEVELS, '--opt-level'),
-        scenario: oneOf(f.scenario, SCENARIOS, '--scenario'),
-        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, '--samples-per-query', 1) } : {}),
-        warmup: parseWhole(f.warmup, '--warmup'),
-        minIterations: parseWhole(f.minIterations, '--min-iterations', 1),
-        maxIterations: parseWhole(f.maxIterations, '--max-iterations'),
+        optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')),
+        scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')),
+        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
+        warmup: parseWhole(f.warmup, n('--warmup')),
+        minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
+        maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
         minDurationMs,
         maxDurationMs,
-        seed: parseWhole(f.seed, '--seed'),
+        seed: parseWhole(f.seed, n('--seed')),
         profile: !!f.profile,
         keepSamples: !!f.samples,
         ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
@@ -77154,21 +77194,6 @@ function benchOptionsFromFlags(model, f) {
 
 
 
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
-const BENCH_DEFAULTS = {
-    threads: 0,
-    executionProvider: 'cpu',
-    optLevel: 'all',
-    scenario: 'single-stream',
-    warmup: 10,
-    minIterations: 100,
-    maxIterations: 0,
-    minDurationMs: 10_000,
-    maxDurationMs: 60_000,
-    seed: 1,
-    profile: false,
-    keepSamples: false,
-};
 function defaultSamplesPerQuery(scenario) {
     return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
 }
@@ -77593,7 +77618,7 @@ function readCompare(file) {
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare, as its flags.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent"},"metric":{"enum":["p50","p90"]},"max-duration":{"$ref":"#/$defs/duration"},"min-duration":{"$ref":"#/$defs/duration"},"min-rounds":{"type":"integer","minimum":2},"max-rounds":{"type":"integer","minimum":0}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"metric":{"enum":["p50","p90"],"description":"The percentile that decides the verdict (default p50)."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0 until max-duration (default)."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
 ;// CONCATENATED MODULE: ./build/src/config/suggest.js
 // "Did you mean": the closest allowed key by edit distance.
 /** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
@@ -77806,6 +77831,16 @@ function parseConfig(text, file) {
     });
     const located = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]));
     const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]));
+    const settingsAt = {};
+    const sections = [
+        [['benchmark'], raw.benchmark],
+        [['compare'], raw.compare],
+        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
+    ];
+    for (const [path, section] of sections) {
+        for (const key of Object.keys(section ?? {}))
+            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+    }
     return {
         file,
         ...(raw.version ? { version: raw.version } : {}),
@@ -77815,6 +77850,7 @@ function parseConfig(text, file) {
         compare: raw.compare ?? {},
         datasets,
         budgets,
+        settingsAt,
     };
 }
 /** Reads and validates a config file. */
@@ -77879,7 +77915,7 @@ function runCheck(inputs) {
 ;// CONCATENATED MODULE: ./build/src/compare/types.js
 const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
 const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
-const COMPARE_METRICS = (/* unused pure expression or super */ null && (['p50', 'p90']));
+const COMPARE_METRICS = ['p50', 'p90'];
 
 ;// CONCATENATED MODULE: ./build/src/stats/paired.js
 // Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
@@ -78059,7 +78095,6 @@ const COMPARE_DEFAULTS = {
     /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
     minDurationMs: 1000,
     minIterations: 50,
-    warmup: 10,
 };
 function measurement(m) {
     const sorted = sortedCopy(m.samples);
@@ -78213,8 +78248,58 @@ async function runCompare(opts, hooks = {}) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/compare/options.js
+// `edgeml compare`'s settings as its flags spell them (strings), checked and converted to
+// CompareOptions: by the CLI, and by `edgeml run` from edgeml.yml's benchmark: and compare:.
+
+
+
+
+
+/**
+ * Bench's defaults but for the length of a measurement: the rounds, not the runs, carry the
+ * statistics, so each run is short (50 queries, 1 s) and --max-duration bounds the whole comparison.
+ */
+const COMPARE_FLAG_DEFAULTS = {
+    ...BENCH_FLAG_DEFAULTS,
+    minIterations: String(COMPARE_DEFAULTS.minIterations),
+    minDuration: `${COMPARE_DEFAULTS.minDurationMs / 1000}s`,
+    maxDuration: `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`,
+    threshold: `${COMPARE_DEFAULTS.threshold * 100}%`,
+    metric: COMPARE_DEFAULTS.metric,
+    minRounds: String(COMPARE_DEFAULTS.minRounds),
+    maxRounds: String(COMPARE_DEFAULTS.maxRounds),
+};
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function compareOptionsFromFlags(f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const threshold = parsePercent(f.threshold, n('--threshold'));
+    if (threshold <= 0 || threshold >= 1)
+        throw new errors_UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+    if (!COMPARE_METRICS.includes(f.metric))
+        throw new errors_UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    if (maxDurationMs < minDurationMs) {
+        const max = names.key('--max-duration');
+        throw new errors_UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than one measurement (${names.key('--min-duration')} ${f.minDuration}); raise ${max}`);
+    }
+    // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
+    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
+    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags('', { ...f, maxDuration: perRun }, names);
+    return {
+        bench,
+        threshold,
+        metric: f.metric,
+        maxDurationMs,
+        minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
+        maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/compare/index.js
 // `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+
 
 
 
@@ -81586,8 +81671,9 @@ function baseModelFile(base, configDir, path, out) {
 
 ;// CONCATENATED MODULE: ./build/src/run/plan.js
 // edgeml.yml -> the flags each core step already understands (one name per setting: the config's
-// `min-duration` is `--min-duration` is BenchFlags.minDuration). Paths in the config are relative
-// to the config file; a path that does not exist is a UserError naming file:line:col and the key.
+// `min-duration` is `--min-duration` is BenchFlags.minDuration). The one mapping of the config's
+// settings, for `edgeml run` and for `edgeml bench|compare --config`. Paths in the config are
+// relative to the config file; a path that does not exist is a UserError naming file:line:col and the key.
 
 
 
@@ -81616,39 +81702,88 @@ function pairsFromConfig(config, entries, at, key) {
         return `${name}=${file}`;
     });
 }
-const str = (v, fallback) => String(v ?? fallback);
-/** Every model of the config with its bench and optimize flags; checks every file first. */
+/**
+ * benchmark: keys that say how long one measurement lasts. Compare takes these from compare:
+ * (short runs, many rounds: the rounds carry its statistics); the rest of benchmark: says what is
+ * measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) and applies to both.
+ */
+const LENGTH_KEYS = new Set(['min-iterations', 'max-iterations', 'min-duration', 'max-duration']);
+/** The model of the config at this path (resolved), if any: its input, dim and data apply. */
+function modelAt(config, path) {
+    const name = Object.keys(config.models).find((n) => fromConfig(config, config.models[n].path) === resolve(path));
+    return name ? { name, entry: config.models[name] } : undefined;
+}
+/** The settings of edgeml.yml for one command (and one of its models), by the flag each sets. */
+function fileSettings(config, command, model) {
+    const out = {};
+    const take = (section, flag, value) => {
+        const key = `${section}.${flag}`;
+        out[flag] = { value, key, at: config.settingsAt[key] };
+    };
+    for (const [flag, v] of Object.entries(config.benchmark))
+        if (command === 'bench' || !LENGTH_KEYS.has(flag))
+            take('benchmark', flag, String(v));
+    if (command === 'compare')
+        for (const [flag, v] of Object.entries(config.compare))
+            take('compare', flag, String(v));
+    if (model) {
+        const { name, entry } = model;
+        const section = `models.${name}`;
+        if (entry.input)
+            take(section, 'input', entry.input);
+        if (entry.dim)
+            take(section, 'dim', entry.dim);
+        if (entry.data)
+            take(section, 'data', pairsFromConfig(config, entry.data, config.settingsAt[`${section}.data`] ?? entry.at, `${section}.data`));
+    }
+    return out;
+}
+const camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+const inputName = (entry) => entry.slice(0, entry.indexOf('='));
+/**
+ * A command's flags with the file's settings under them: a flag typed on the command line
+ * (`typed(property)`) wins over the file, the file over the command's defaults. --input, --dim and
+ * --data win input by input: the file's entries for other inputs stay. `names` names each
+ * setting in messages where its value came from.
+ */
+function withFileSettings(flags, typed, file) {
+    const out = { ...flags };
+    const from = {};
+    for (const [flag, s] of Object.entries(file)) {
+        const prop = camel(flag);
+        if (!typed(prop)) {
+            out[prop] = s.value;
+            from[`--${flag}`] = s;
+        }
+        else if (Array.isArray(s.value)) {
+            const given = out[prop];
+            const names = new Set(given.map(inputName));
+            out[prop] = [...s.value.filter((e) => !names.has(inputName(e))), ...given];
+        }
+    }
+    return {
+        flags: out,
+        names: { key: (flag) => from[flag]?.key ?? flag, at: (flag) => (from[flag] ? `${plan_where(from[flag].at)}: ` : '') },
+    };
+}
+/** Every model of the config with its bench, compare and optimize flags; checks every file first. */
 function planModels(config, opts) {
     const names = Object.keys(config.models);
     if (!names.length)
         throw new errors_UserError(`${config.file}: no models; add one under models: (name: { path: model.onnx })`);
-    const b = config.benchmark;
     for (const [name, d] of Object.entries(config.datasets)) {
         mustExist(fromConfig(config, d.inputs), d.at, `datasets.${name}.inputs`, 'file');
         if (d.labels)
             mustExist(fromConfig(config, d.labels), d.at, `datasets.${name}.labels`, 'file');
     }
+    const label = opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {};
+    const nothingTyped = () => false;
     return names.map((name) => {
         const entry = config.models[name];
         const path = fromConfig(config, entry.path);
         mustExist(path, entry.at, `models.${name}.path`, 'model');
-        const bench = {
-            input: entry.input ?? [],
-            dim: entry.dim ?? [],
-            data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`),
-            threads: str(b.threads, BENCH_DEFAULTS.threads),
-            ep: str(b.ep, BENCH_DEFAULTS.executionProvider),
-            optLevel: str(b['opt-level'], BENCH_DEFAULTS.optLevel),
-            scenario: str(b.scenario, BENCH_DEFAULTS.scenario),
-            ...(b['samples-per-query'] !== undefined ? { samplesPerQuery: String(b['samples-per-query']) } : {}),
-            warmup: str(b.warmup, BENCH_DEFAULTS.warmup),
-            minIterations: str(b['min-iterations'], BENCH_DEFAULTS.minIterations),
-            maxIterations: str(b['max-iterations'], BENCH_DEFAULTS.maxIterations),
-            minDuration: str(b['min-duration'], `${BENCH_DEFAULTS.minDurationMs / 1000}s`),
-            maxDuration: str(b['max-duration'], `${BENCH_DEFAULTS.maxDurationMs / 1000}s`),
-            seed: str(b.seed, BENCH_DEFAULTS.seed),
-            ...(opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {}),
-        };
+        const bench = withFileSettings({ ...BENCH_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'bench', { name, entry }));
+        const compare = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'compare', { name, entry }));
         const optimize = config.targets.length
             ? {
                 model: path,
@@ -81667,20 +81802,8 @@ function planModels(config, opts) {
                 dim: entry.dim ?? [],
             }
             : undefined;
-        return { name, path, entry, bench, ...(optimize ? { optimize } : {}) };
+        return { name, path, entry, bench, compare, ...(optimize ? { optimize } : {}) };
     });
-}
-/** compare: settings of edgeml.yml as the strings `edgeml compare` parses. */
-function compareSettings(config) {
-    const c = config.compare;
-    return {
-        threshold: str(c.threshold, `${COMPARE_DEFAULTS.threshold * 100}%`),
-        metric: str(c.metric, COMPARE_DEFAULTS.metric),
-        maxDuration: str(c['max-duration'], `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`),
-        minDuration: str(c['min-duration'], `${COMPARE_DEFAULTS.minDurationMs / 1000}s`),
-        minRounds: str(c['min-rounds'], COMPARE_DEFAULTS.minRounds),
-        maxRounds: str(c['max-rounds'], COMPARE_DEFAULTS.maxRounds),
-    };
 }
 
 ;// CONCATENATED MODULE: ./build/src/run/summary.js
@@ -81756,7 +81879,7 @@ function summaryTable(rows, verdict) {
 
 const slug = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 async function measure(plan, model, label, rep, extra = {}) {
-    const opts = benchOptionsFromFlags(model, plan.bench);
+    const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
     const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
     try {
         return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
@@ -81767,21 +81890,8 @@ async function measure(plan, model, label, rep, extra = {}) {
             rep.info(`${label}: measured`);
     }
 }
-async function compareWithBase(config, plan, baseFile, rep) {
-    const c = compareSettings(config);
-    const minDurationMs = parseDuration(c.minDuration, 'compare.min-duration');
-    const maxDurationMs = parseDuration(c.maxDuration, 'compare.max-duration');
-    if (maxDurationMs < minDurationMs)
-        throw new errors_UserError(`${config.file}: compare.max-duration ${c.maxDuration} is shorter than compare.min-duration ${c.minDuration}; raise compare.max-duration`);
-    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
-    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags(plan.path, {
-        ...plan.bench, minDuration: c.minDuration, maxDuration: perRun, minIterations: '50',
-    });
-    return runCompare({
-        bench, base: baseFile, head: plan.path, allowDifferentDevice: false,
-        threshold: parsePercent(c.threshold, 'compare.threshold'), metric: c.metric, maxDurationMs,
-        minRounds: parseWhole(c.minRounds, 'compare.min-rounds', 2), maxRounds: parseWhole(c.maxRounds, 'compare.max-rounds'),
-    }, { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) });
+async function compareWithBase(plan, baseFile, rep) {
+    return runCompare({ ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: plan.path, allowDifferentDevice: false }, { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) });
 }
 /** accuracy and fidelity of one measured model on every dataset of the config. */
 async function evaluateOn(config, model, reference, doc) {
@@ -81804,7 +81914,9 @@ async function runAll(opts, rep) {
     const configDir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(opts.config));
     const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
     for (const p of plans) {
-        benchOptionsFromFlags(p.path, p.bench); // bad settings fail here, before any work
+        // Bad settings fail here, before any work.
+        benchOptionsFromFlags(p.path, p.bench.flags, p.bench.names);
+        compareOptionsFromFlags(p.compare.flags, p.compare.names);
         if (p.optimize)
             optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
     }
@@ -81864,7 +81976,7 @@ async function runAll(opts, rep) {
                 notices.push(`${plan.name}: not compared, ${base.none}`);
             continue;
         }
-        const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(config, plan, base.file, rep));
+        const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(plan, base.file, rep));
         doc.head.model.name = plan.name;
         doc.base.model.name = `${plan.name} (base)`;
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'compare'), { recursive: true });

@@ -39,6 +39,12 @@ class CheckFailure extends Error {
         this.name = 'CheckFailure';
     }
 }
+/** Every setting named by its flag: values typed on the command line or defaults. */
+const FLAG_NAMES = { key: (flag) => flag, at: () => '' };
+/** `file:line:col: key`, or the flag: for a message about one setting. */
+function settingName(names, flag) {
+    return `${names.at(flag)}${names.key(flag)}`;
+}
 
 ;// CONCATENATED MODULE: ./node_modules/npyjs/dist/index.js
 // src/index.ts

@@ -1,7 +1,7 @@
 // The `benchmark` action: inputs -> the same options as `edgeml bench` -> results, outputs, summary.
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { benchOptionsFromFlags, runBenchmark } from '../bench/index.js';
+import { BENCH_FLAG_DEFAULTS as D, benchOptionsFromFlags, runBenchmark } from '../bench/index.js';
 import { UserError } from '../errors.js';
 import {
   actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, uploadArtifact, writeSummary,
@@ -21,17 +21,17 @@ async function main(): Promise<void> {
     input: getListInput('input'),
     dim: getListInput('dim'),
     data: getListInput('data'),
-    threads: getInputOr('threads', '0'),
-    ep: getInputOr('ep', 'cpu'),
-    optLevel: getInputOr('opt-level', 'all'),
-    scenario: getInputOr('scenario', 'single-stream'),
+    threads: getInputOr('threads', D.threads),
+    ep: getInputOr('ep', D.ep),
+    optLevel: getInputOr('opt-level', D.optLevel),
+    scenario: getInputOr('scenario', D.scenario),
     ...(getInput('samples-per-query') ? { samplesPerQuery: getInput('samples-per-query') } : {}),
-    warmup: getInputOr('warmup', '10'),
-    minIterations: getInputOr('min-iterations', '100'),
-    maxIterations: getInputOr('max-iterations', '0'),
-    minDuration: getInputOr('min-duration', '10s'),
-    maxDuration: getInputOr('max-duration', '60s'),
-    seed: getInputOr('seed', '1'),
+    warmup: getInputOr('warmup', D.warmup),
+    minIterations: getInputOr('min-iterations', D.minIterations),
+    maxIterations: getInputOr('max-iterations', D.maxIterations),
+    minDuration: getInputOr('min-duration', D.minDuration),
+    maxDuration: getInputOr('max-duration', D.maxDuration),
+    seed: getInputOr('seed', D.seed),
     profile: getBoolInput('profile', false),
     samples: getBoolInput('samples', false),
     deviceLabel: getInput('device-label') || process.env.RUNNER_NAME || '',

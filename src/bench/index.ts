@@ -18,7 +18,7 @@ export type { InputSpec, DataSource, InputMeta, ResolvedInput } from './inputs.j
 export { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from './inputs.js';
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, type DeviceInfo } from './device.js';
-export { OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
+export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { WorkerRequest, WorkerResult } from './protocol.js';
 export { RUNTIMES, PRECISIONS, type RuntimeChoice } from './backends/index.js';
@@ -51,22 +51,6 @@ export interface BenchOptions {
   /** Precision asked of a vendor runtime (trtexec --fp16/--int8, benchmark_app -infer_precision). */
   precision?: Precision;
 }
-
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
-export const BENCH_DEFAULTS = {
-  threads: 0,
-  executionProvider: 'cpu',
-  optLevel: 'all' as OptLevel,
-  scenario: 'single-stream' as Scenario,
-  warmup: 10,
-  minIterations: 100,
-  maxIterations: 0,
-  minDurationMs: 10_000,
-  maxDurationMs: 60_000,
-  seed: 1,
-  profile: false,
-  keepSamples: false,
-};
 
 export function defaultSamplesPerQuery(scenario: Scenario): number {
   return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;

@@ -2,4 +2,5 @@
 export * from './types.js';
 export { CONFIDENCE, METHOD, STORED_METHOD, judge, ratioAt } from './verdict.js';
 export { COMPARE_DEFAULTS, runCompare, type CompareHooks, type CompareOptions } from './run.js';
+export { COMPARE_FLAG_DEFAULTS, compareOptionsFromFlags, type CompareFlags, type CompareSettings } from './options.js';
 export { compareSchema, readCompare, writeCompare } from './document.js';

@@ -39,7 +39,6 @@ export const COMPARE_DEFAULTS = {
   /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
   minDurationMs: 1000,
   minIterations: 50,
-  warmup: 10,
 };
 
 export interface CompareHooks {

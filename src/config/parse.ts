@@ -192,6 +192,15 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   const datasets = Object.fromEntries(
     Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]),
   ) as EdgemlConfig['datasets'];
+  const settingsAt: Record<string, Position> = {};
+  const sections: Array<[Path, object | undefined]> = [
+    [['benchmark'], raw.benchmark],
+    [['compare'], raw.compare],
+    ...Object.entries(models).map(([name, m]): [Path, object] => [['models', name], m]),
+  ];
+  for (const [path, section] of sections) {
+    for (const key of Object.keys(section ?? {})) settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+  }
   return {
     file,
     ...(raw.version ? { version: raw.version } : {}),
@@ -201,6 +210,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     compare: raw.compare ?? {},
     datasets,
     budgets,
+    settingsAt,
   };
 }
 

@@ -55,4 +55,9 @@ export interface EdgemlConfig {
     at: Position;
   }>;
   budgets: Budget[];
+  /**
+   * Where each setting of benchmark:, compare: and a model is written, by its dotted key
+   * (`compare.threshold`, `models.digits.input`), for messages about its value.
+   */
+  settingsAt: Record<string, Position>;
 }

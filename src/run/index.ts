@@ -6,19 +6,19 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { benchOptionsFromFlags, runBenchmark, type ProgressEvent } from '../bench/index.js';
 import { runCheck, writeCheck, type CheckDocument } from '../budgets/index.js';
-import { runCompare, writeCompare, type CompareMetric, type CompareResults } from '../compare/index.js';
+import { compareOptionsFromFlags, runCompare, writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
-import { CheckFailure, UserError } from '../errors.js';
+import { CheckFailure } from '../errors.js';
 import { evaluate, mergeEval, parseMetrics } from '../eval/index.js';
 import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord } from '../optimize/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
 import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
-import { parseDuration, parsePercent, parseWhole } from '../units.js';
 import { baseModelFile, checkBase, type BaseSource } from './base.js';
-import { compareSettings, fromConfig, planModels, type ModelPlan } from './plan.js';
+import { fromConfig, planModels, type ModelPlan } from './plan.js';
 import { summaryRows, summaryTable, type SummaryRow } from './summary.js';
 
 export { summaryTable, type SummaryRow } from './summary.js';
+export { fileSettings, modelAt, withFileSettings, type Configured, type FileSetting } from './plan.js';
 
 export interface RunOptions {
   config: string;
@@ -51,7 +51,7 @@ export interface RunOutcome {
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 
 async function measure(plan: ModelPlan, model: string, label: string, rep: RunReporter, extra: { base?: boolean } = {}): Promise<BenchResults> {
-  const opts = benchOptionsFromFlags(model, plan.bench);
+  const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
   const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
   try {
     return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
@@ -61,21 +61,9 @@ async function measure(plan: ModelPlan, model: string, label: string, rep: RunRe
   }
 }
 
-async function compareWithBase(config: EdgemlConfig, plan: ModelPlan, baseFile: string, rep: RunReporter): Promise<CompareResults> {
-  const c = compareSettings(config);
-  const minDurationMs = parseDuration(c.minDuration, 'compare.min-duration');
-  const maxDurationMs = parseDuration(c.maxDuration, 'compare.max-duration');
-  if (maxDurationMs < minDurationMs) throw new UserError(`${config.file}: compare.max-duration ${c.maxDuration} is shorter than compare.min-duration ${c.minDuration}; raise compare.max-duration`);
-  const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
-  const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags(plan.path, {
-    ...plan.bench, minDuration: c.minDuration, maxDuration: perRun, minIterations: '50',
-  });
+async function compareWithBase(plan: ModelPlan, baseFile: string, rep: RunReporter): Promise<CompareResults> {
   return runCompare(
-    {
-      bench, base: baseFile, head: plan.path, allowDifferentDevice: false,
-      threshold: parsePercent(c.threshold, 'compare.threshold'), metric: c.metric as CompareMetric, maxDurationMs,
-      minRounds: parseWhole(c.minRounds, 'compare.min-rounds', 2), maxRounds: parseWhole(c.maxRounds, 'compare.max-rounds'),
-    },
+    { ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: plan.path, allowDifferentDevice: false },
     { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) },
   );
 }
@@ -100,7 +88,9 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
   const configDir = dirname(resolve(opts.config));
   const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
   for (const p of plans) {
-    benchOptionsFromFlags(p.path, p.bench); // bad settings fail here, before any work
+    // Bad settings fail here, before any work.
+    benchOptionsFromFlags(p.path, p.bench.flags, p.bench.names);
+    compareOptionsFromFlags(p.compare.flags, p.compare.names);
     if (p.optimize) optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
   }
   checkBase(opts.base, configDir);
@@ -156,7 +146,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
       if (opts.base) notices.push(`${plan.name}: not compared, ${base.none}`);
       continue;
     }
-    const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(config, plan, base.file, rep));
+    const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(plan, base.file, rep));
     doc.head.model.name = plan.name;
     doc.base.model.name = `${plan.name} (base)`;
     mkdirSync(join(out, 'compare'), { recursive: true });
