@@ -89003,10 +89003,22 @@ function relativizeManifest(m, manifestFile) {
 }
 
 
+;// CONCATENATED MODULE: ./build/src/fleet/naming.js
+// How a release operation's messages name what the user set: the CLI's flags (`--version 1.4.0`,
+// `pass --force`) or the publish action's inputs (`input 'version' "1.4.0"`, `set force: true`).
+// The caller passes one with its request, so the same check speaks the caller's language.
+/** The CLI's flags: the default of every operation. */
+const FLAG_NAMING = {
+    given: (s, v) => `--${s} ${v}`,
+    name: (s) => `--${s}`,
+    force: 'pass --force',
+};
+
 ;// CONCATENATED MODULE: ./build/src/fleet/inputs.js
 // What a release is made of, read from other steps' documents: the optimize manifest (optional),
 // a plain folder of artifact files, the check document (budgets) and bench results (metrics).
 // All read back as untrusted input: every field is checked before use.
+
 
 
 
@@ -89044,36 +89056,41 @@ function guessAccelerator(target) {
         return 'openvino';
     return 'none';
 }
-async function hashed(path, flag) {
+async function hashed(path, setting) {
     if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile())
-        throw new UserError(`${flag}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
+        throw new UserError(`${setting}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
     return { sha256: await sha256File(path), bytes: (0,external_node_fs_.statSync)(path).size };
 }
-/** The files of a release: from the manifest when given, else every file of the artifacts folder. */
+/**
+ * The files of a release: from the manifest when given, else every file of the artifacts folder.
+ * `naming` words the messages for the caller (default: the CLI's flags).
+ */
 async function collectArtifacts(opts) {
+    const n = opts.naming ?? FLAG_NAMING;
     const out = [];
     if (opts.manifest) {
+        const given = n.given('manifest', opts.manifest);
         const m = inputs_readManifest(opts.manifest);
         for (const a of m.artifacts) {
             if (a.status === 'failed' || !a.path || !a.sha256) {
                 // A failed artifact was never written: it cannot ship, even with --force.
                 if (opts.force)
                     continue;
-                throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or pass --force to publish the other targets`);
+                throw new UserError(`${given}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or ${n.force} to publish the other targets`);
             }
             // Outputs that were NaN or infinite (null in the manifest) pass only a floor that ignores the
             // cosine; no fleet should get them, so they go the way of a failed artifact.
             if (a.fidelity && a.fidelity.maxAbsError === null) {
                 if (opts.force)
                     continue;
-                throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or pass --force to publish the other targets`);
+                throw new UserError(`${given}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or ${n.force} to publish the other targets`);
             }
             let local = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(opts.manifest), a.path);
             if (!(0,external_node_fs_.existsSync)(local) && opts.artifactsDir)
                 local = (0,external_node_path_.join)(opts.artifactsDir, (0,external_node_path_.basename)(a.path));
-            const h = await hashed(local, '--manifest');
+            const h = await hashed(local, n.name('manifest'));
             if (h.sha256 !== a.sha256) {
-                throw new UserError(`--manifest ${opts.manifest}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
+                throw new UserError(`${given}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
             }
             const metrics = { bytes: h.bytes };
             for (const [k, v] of Object.entries(a.fidelity ?? {}))
@@ -89090,16 +89107,17 @@ async function collectArtifacts(opts) {
     }
     else if (opts.artifactsDir) {
         const dir = opts.artifactsDir;
+        const given = n.given('artifacts', dir);
         if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new UserError(`--artifacts ${dir}: no such folder; give the folder of model files to publish`);
+            throw new UserError(`${given}: no such folder; give the folder of model files to publish`);
         for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
             const local = (0,external_node_path_.join)(dir, name);
             if (name.startsWith('.') || !(0,external_node_fs_.statSync)(local).isFile())
                 continue;
             const target = (0,external_node_path_.basename)(name, (0,external_node_path_.extname)(name));
             if (!NAME.test(target))
-                throw new UserError(`--artifacts ${dir}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
-            const h = await hashed(local, '--artifacts');
+                throw new UserError(`${given}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
+            const h = await hashed(local, n.name('artifacts'));
             out.push({
                 target, file: name, localPath: local, ...h, precision: guessPrecision(target),
                 runtime: { name: 'onnxruntime', versionRange: '*' },
@@ -89109,10 +89127,10 @@ async function collectArtifacts(opts) {
         }
     }
     else {
-        throw new UserError('nothing to publish: give --artifacts DIR (one file per target) or --manifest manifest.json');
+        throw new UserError(`nothing to publish: give ${n.name('artifacts')} (a folder, one file per target) or ${n.name('manifest')} (manifest.json from optimize)`);
     }
     if (out.length === 0)
-        throw new UserError(`${opts.manifest ? `--manifest ${opts.manifest}` : `--artifacts ${opts.artifactsDir}`}: no artifacts to publish; run 'edgeml optimize' first`);
+        throw new UserError(`${opts.manifest ? n.given('manifest', opts.manifest) : n.given('artifacts', opts.artifactsDir)}: no artifacts to publish; run 'edgeml optimize' first`);
     const seen = new Set();
     for (const a of out) {
         if (seen.has(a.target))
@@ -89122,12 +89140,12 @@ async function collectArtifacts(opts) {
     return out;
 }
 /** Adds headline metrics from bench results documents whose model sha256 matches an artifact. */
-function addResultsMetrics(artifacts, resultsFiles) {
+function addResultsMetrics(artifacts, resultsFiles, naming = FLAG_NAMING) {
     for (const file of resultsFiles) {
         const r = readResults(file);
         const a = artifacts.find((x) => x.sha256 === r.model.sha256);
         if (!a)
-            throw new UserError(`--results ${file}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
+            throw new UserError(`${naming.given('results', file)}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
         // A figure the runtime's tool does not report is left out, never published as zero.
         const put = (key, v) => {
             if (v !== null)
@@ -89144,6 +89162,7 @@ function addResultsMetrics(artifacts, resultsFiles) {
 ;// CONCATENATED MODULE: ./build/src/fleet/release.js
 // Release operations on a channel: publish, promote (or widen a rollout), roll back (forward).
 // Each one uploads target files first, then commits new metadata (timestamp.json last).
+
 
 
 
@@ -89192,16 +89211,17 @@ async function publishRelease(storage, keysDir, req, now = new Date()) {
             state = (await loadState(storage));
         }
         keysFor(state, keysDir, req.channel); // fail on a missing or wrong key before uploading anything
+        const n = req.naming ?? FLAG_NAMING;
         const entries = entriesOf(state, req.channel);
         const same = entries.filter((e) => e.info.model === req.model && e.info.version === req.version);
         if (same.length) {
             const identical = same.length === req.artifacts.length &&
                 req.artifacts.every((a) => same.some((e) => e.info.target === a.target && sha(e.file) === a.sha256));
             if (!identical) {
-                throw new UserError(`--version ${req.version}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
+                throw new UserError(`${n.given('version', req.version)}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
             }
             if (same[0].info.rollout.percent !== req.rollout.percent) {
-                throw new UserError(`--rollout ${req.rollout.percent}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
+                throw new UserError(`${n.given('rollout', req.rollout.percent)}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
             }
             return result('unchanged', req.channel, same, state.timestamp.signed.version);
         }
@@ -89229,12 +89249,12 @@ function needState(state, storage) {
         throw new UserError(`${storage.location}: empty; publish a release with 'edgeml publish' first`);
     return state;
 }
-function pickModel(entries, model, where) {
+function pickModel(entries, model, where, n) {
     const models = [...new Set(entries.map((e) => e.info.model))];
     if (model)
         return model;
     if (models.length > 1)
-        throw new UserError(`${where} holds several models (${models.join(', ')}); say which with --model`);
+        throw new UserError(`${where} holds several models (${models.join(', ')}); say which with ${n.name('model')}`);
     if (models.length === 0)
         throw new UserError(`${where} has no releases`);
     return models[0];
@@ -89260,7 +89280,7 @@ async function promoteRelease(storage, keysDir, req, now = new Date()) {
         const sources = req.from ? [req.from] : [...CHANNELS].reverse().filter((c) => c !== req.channel);
         const source = sources.map((c) => entriesOf(state, c).filter(match)).find((list) => list.length);
         if (!source) {
-            throw new UserError(`--version ${req.version}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
+            throw new UserError(`${(req.naming ?? FLAG_NAMING).given('version', req.version)}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
         }
         const rollout = { percent: req.rollout.percent, salt: (0,external_node_crypto_.randomBytes)(8).toString('hex'), notBefore: req.rollout.notBefore };
         const release = maxRelease(entries) + 1;
@@ -89280,14 +89300,15 @@ async function rollbackChannel(storage, keysDir, req, now = new Date()) {
     return withChannel(storage, async (loaded) => {
         const state = needState(loaded, storage);
         keysFor(state, keysDir, req.channel);
+        const n = req.naming ?? FLAG_NAMING;
         const all = entriesOf(state, req.channel);
-        const model = pickModel(all, req.model, `channel ${req.channel}`);
+        const model = pickModel(all, req.model, `channel ${req.channel}`, n);
         const entries = all.filter((e) => e.info.model === model);
         const byRelease = [...new Set(entries.map((e) => e.info.release))].sort((a, b) => b - a);
         const current = entries.filter((e) => e.info.release === byRelease[0]);
         const prevRelease = byRelease.find((r) => entries.some((e) => e.info.release === r && e.info.version !== current[0]?.info.version));
         if (!current.length || prevRelease === undefined) {
-            throw new UserError(`--channel ${req.channel}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
+            throw new UserError(`${n.given('channel', req.channel)}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
         }
         const previous = entries.filter((e) => e.info.release === prevRelease);
         const release = maxRelease(all) + 1;
@@ -89322,7 +89343,7 @@ function inRollout(deviceId, rollout, now = new Date()) {
 function rollout_parsePercent(text, flag = '--rollout') {
     const n = Number(String(text).trim().replace(/%$/, ''));
     if (!/^\s*\d+%?\s*$/.test(String(text)) || n < 0 || n > 100) {
-        throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, e.g. ${flag} 10`);
+        throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, such as 10`);
     }
     return n;
 }
@@ -89796,6 +89817,7 @@ async function publishWithMender(storage, keysDir, req, mender) {
 
 ;// CONCATENATED MODULE: ./build/src/fleet/index.js
 // The fleet update channel: keys, TUF metadata, storage, releases and rollout cohorts.
+
 
 
 
