@@ -8,7 +8,7 @@ import { ROOT } from './helpers.js';
 interface Workflow {
   on: Record<string, unknown>;
   permissions: Record<string, string>;
-  jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+  jobs: Record<string, { steps: Array<{ id?: string; uses?: string; with?: Record<string, unknown> }> }>;
 }
 const dir = join(ROOT, 'examples/workflows');
 const load = (name: string) => parse(readFileSync(join(dir, name), 'utf8')) as Workflow;
@@ -25,6 +25,23 @@ describe('examples/workflows', () => {
       }
     }
   });
+
+  it.each([['edgeml-publish.yml', 'git:gh-pages'], ['edgeml-release.yml', 'release:edgeml-channel']])(
+    '%s publishes on a tag what the same job made, to %s', (name, store) => {
+      const wf = load(name);
+      expect(wf.on).toEqual({ push: { tags: ['v*'] } });
+      expect(wf.permissions).toEqual({ contents: 'write' });
+      const [job] = Object.values(wf.jobs);
+      const at = job.steps.findIndex((s) => /\/actions\/publish@/.test(s.uses ?? ''));
+      const publish = job.steps[at].with!;
+      expect(publish.store).toBe(store);
+      if (store.startsWith('release:')) expect(publish['github-token']).toBe('${{ github.token }}');
+      const made = job.steps.slice(0, at).map((s) => s.id).filter(Boolean);
+      for (const key of ['manifest', 'check']) {
+        const id = /^\$\{\{ steps\.([\w-]+)\.outputs\./.exec(String(publish[key]))?.[1];
+        expect(made, `${name}: ${key} comes from an earlier step of the job`).toContain(id);
+      }
+    });
 
   it('measures untrusted code with a read-only token and posts from workflow_run', () => {
     const measure = load('edgeml-measure.yml');

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFile
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
+import { MODELS, ROOT, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
 
 let base: string;
 let keys: string;
@@ -25,18 +25,14 @@ function snapshotOf(dir: string): Record<string, string> {
 }
 
 beforeAll(() => {
-  base = tempDir('edgeml-fleet-cli-');
-  keys = join(base, 'keys');
-  repo = join(base, 'repo');
-  art = join(base, 'art');
-  mkdirSync(art);
-  copyFileSync(MODELS.digits, join(art, 'cpu-fp32.onnx'));
-  const k = edgeml(['keys', 'init', '--out', keys]);
+  const made = channelWithRelease('edgeml-fleet-cli-');
+  ({ base, keys, repo, art } = made);
+  const k = made.keysRun;
   expect(k.status).toBe(0);
   // Key ids and public keys are listed; no private key material is printed.
   expect(k.stdout).toMatch(/root-1\.pem +root +keyid [0-9a-f]{64}/);
   expect(k.stdout).not.toContain('PRIVATE');
-  const p = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'beta', '--version', '1.0.0', '--artifacts', art, '--model', 'digits', '--rollout', '10']);
+  const p = made.publishRun;
   expect(p.stderr).toBe('');
   expect(p.status).toBe(0);
   expect(p.stdout).toContain('beta: published digits 1.0.0 (release 1, rollout 10%');
@@ -50,16 +46,27 @@ describe('bad input: exit 2, one line, nothing published is lost', () => {
     ['unknown channel', () => ['--channel', 'prod'], /--channel "prod": unknown channel; use one of canary, beta, stable/],
     ['repo not a channel', () => ['--repo', notAChannel()], /not an edgeml channel \(no timestamp\.json\)/],
     ['empty artifacts folder', () => ['--artifacts', tempDir()], /no artifacts to publish/],
-    ['bad rollout', () => ['--rollout', '150'], /--rollout "150": expected a whole percentage/],
+    ['bad rollout', () => ['--rollout', '150'], /^--rollout "150": expected a whole percentage from 0 to 100, such as 10$/],
+    // What the core says about the request names the flags.
+    ['a version already there with other files', () => ['--version', '1.0.0', '--artifacts', otherArtifacts()],
+      /^--version 1\.0\.0: digits 1\.0\.0 is already on beta with other files; publish a new version$/],
+    ['a version already there at another rollout', () => ['--version', '1.0.0', '--rollout', '25'],
+      /^--rollout 25: digits 1\.0\.0 is already on beta at 10%; change it with 'edgeml promote'$/],
+    ['a manifest with a failed artifact', () => ['--artifacts', '', '--manifest', failedManifest()],
+      /^--manifest \S+manifest\.json: artifact int8-static failed \(int8-static needs representative inputs: .+\); fix it, or pass --force to publish the other targets$/],
+    ['an artifacts folder that is not there', () => ['--artifacts', join(base, 'nope')], /^--artifacts \S+nope: no such folder; give the folder of model files to publish$/],
+    ['nothing to publish', () => ['--artifacts', ''], /^nothing to publish: give --artifacts \(a folder, one file per target\) or --manifest \(manifest\.json from optimize\)$/],
+    ['results of another model', () => ['--results', join(ROOT, 'test/fixtures/results/digits.json'), '--artifacts', otherArtifacts()],
+      /^--results \S+digits\.json: measures a model \(sha256 [0-9a-f]{12}\) that is not one of the artifacts; give results of the published files$/],
   ];
   test.each(cases)('%s', (_name, override, message) => {
     const before = snapshotOf(repo);
     const flags: Record<string, string> = { '--repo': repo, '--keys': keys, '--channel': 'beta', '--version': '1.1.0', '--artifacts': art, '--model': 'digits' };
     const extra = override();
     for (let i = 0; i < extra.length; i += 2) flags[extra[i]] = extra[i + 1];
-    const r = edgeml(['publish', ...Object.entries(flags).flat()]);
+    const r = edgeml(['publish', ...Object.entries(flags).filter(([, v]) => v !== '').flat()]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().replace(/^edgeml: error: /, '')).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(snapshotOf(repo)).toEqual(before);
   });
@@ -140,7 +147,10 @@ test('promote, rollback and refresh from the command line', () => {
   expect(r.stdout).toContain('beta: rolled back to digits 1.0.0 (release 3, rollout 100%');
   const none = edgeml(['rollback', ...common, '--channel', 'stable']);
   expect(none.status).toBe(2);
-  expect(none.stderr).toMatch(/no earlier release to roll back to/);
+  expect(none.stderr.trim()).toBe('edgeml: error: --channel stable: digits has no earlier release to roll back to; publish a fixed version instead');
+  const missing = edgeml(['promote', ...common, '--channel', 'stable', '--version', '9.9.9']);
+  expect(missing.status).toBe(2);
+  expect(missing.stderr.trim()).toBe("edgeml: error: --version 9.9.9: no release 9.9.9 on beta or canary; publish it there first with 'edgeml publish'");
   const ts = JSON.parse(readFileSync(join(repo, 'timestamp.json'), 'utf8')).signed.version;
   const f = edgeml(['refresh', ...common]);
   expect(f.status).toBe(0);

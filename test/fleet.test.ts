@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Updater } from 'tuf-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  LocalDirStorage, cohortBucket, collectArtifacts, inRollout, loadState, promoteRelease, publishRelease, releasesOf, rollbackChannel,
+  LocalDirStorage, cohortBucket, collectArtifacts, inRollout, loadState, promoteRelease, publishRelease, releasesOf, rollbackChannel, type FleetNaming,
 } from '../src/fleet/index.js';
 import { initKeys } from '../src/fleet/keys.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';
@@ -111,6 +111,24 @@ describe('publish, promote, rollback', () => {
     expect(w.release).toBe(p.release);
     expect(w.rollout.salt).toBe(p.rollout.salt);
     await expect(promoteRelease(storage, keys, { channel: 'stable', version: '9.9.9', rollout: { percent: 10, notBefore: null } })).rejects.toThrow(/no release 9.9.9/);
+  });
+
+  test("messages name the settings the caller's way: the CLI's flags by default, or the naming passed", async () => {
+    const naming: FleetNaming = { given: (k, v) => `setting ${k}=${v}`, name: (k) => `setting ${k}`, force: 'say force' };
+    const storage = new LocalDirStorage(join(tempDir(), 'repo'));
+    const rollout = { percent: 10, notBefore: null };
+    const artifacts = await collectArtifacts({ artifactsDir: v1 });
+    for (const model of ['digits', 'other']) await publishRelease(storage, keys, { channel: 'beta', model, version: '1.0.0', artifacts, rollout });
+    await expect(collectArtifacts({ naming })).rejects.toThrow("nothing to publish: give setting artifacts (a folder, one file per target) or setting manifest (manifest.json from optimize)");
+    await expect(publishRelease(storage, keys, { channel: 'beta', model: 'digits', version: '1.0.0', artifacts, rollout: { percent: 50, notBefore: null }, naming }))
+      .rejects.toThrow("setting rollout=50: digits 1.0.0 is already on beta at 10%; change it with 'edgeml promote'");
+    await expect(promoteRelease(storage, keys, { channel: 'stable', version: '9.9.9', rollout, naming }))
+      .rejects.toThrow("setting version=9.9.9: no release 9.9.9 on beta or canary; publish it there first with 'edgeml publish'");
+    await expect(promoteRelease(storage, keys, { channel: 'stable', version: '9.9.9', rollout })).rejects.toThrow(/^--version 9\.9\.9: /);
+    await expect(rollbackChannel(storage, keys, { channel: 'beta', naming })).rejects.toThrow('channel beta holds several models (digits, other); say which with setting model');
+    await expect(rollbackChannel(storage, keys, { channel: 'beta', model: 'digits', naming }))
+      .rejects.toThrow('setting channel=beta: digits has no earlier release to roll back to; publish a fixed version instead');
+    await expect(rollbackChannel(storage, keys, { channel: 'beta', model: 'digits' })).rejects.toThrow(/^--channel beta: /);
   });
 
   test('rollback re-issues the previous artifacts under a higher release counter', async () => {

@@ -1,6 +1,6 @@
 // Paths of the real models the tests use, and a runner for the built CLI bundle.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,36 @@ export function expectRefused(args: string[], json: string, expected: RegExp): v
     throw new Error(`expected exit 2 and one line matching ${expected}, got exit ${r.status} and:\n${r.stderr}`);
   }
   if (readFileSync(json, 'utf8') !== '{"keep": "me"}') throw new Error(`${json} was overwritten`);
+}
+
+/**
+ * A channel made with the CLI as a release manager would: keys, then digits 1.0.0 on beta at 10%
+ * from `art` (the digits model as target cpu-fp32). The two runs are returned for their output.
+ */
+export function channelWithRelease(prefix: string) {
+  const base = tempDir(prefix);
+  const keys = join(base, 'keys');
+  const repo = join(base, 'repo');
+  const art = join(base, 'art');
+  mkdirSync(art);
+  copyFileSync(MODELS.digits, join(art, 'cpu-fp32.onnx'));
+  const keysRun = edgeml(['keys', 'init', '--out', keys]);
+  const publishRun = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'beta', '--version', '1.0.0', '--artifacts', art, '--model', 'digits', '--rollout', '10']);
+  return { base, keys, repo, art, keysRun, publishRun };
+}
+
+/** An artifacts folder holding another model (wakeword) as target cpu-fp32. */
+export function otherArtifacts(): string {
+  return artifactsOf(MODELS.wakeword);
+}
+
+/** A real optimize manifest with one target made (ort-optimized) and one failed (int8-static, no calibration data). */
+export function failedManifest(): string {
+  const dir = tempDir();
+  const manifest = join(dir, 'manifest.json');
+  const r = edgeml(['optimize', '--model', MODELS.digits, '--target', 'ort-optimized,int8-static', '--out', join(dir, 'out'), '--json', manifest]);
+  if (r.status !== 2) throw new Error(`edgeml optimize exited ${r.status}, expected 2 (int8-static failed): ${r.stderr}`);
+  return manifest;
 }
 
 /** Flags for a short measurement: tests check behaviour, not speed. */

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { rng } from '../src/bench/data.js';
 import { evaluate } from '../src/eval/index.js';
 import { DataType, floatValues, loadModel, num, type ModelProto } from '../src/model/index.js';
-import { collectArtifacts } from '../src/fleet/index.js';
-import { manifestProblem, quantizeBias, readManifest, roundHalfEven, scaleZeroPoint, quantizeWeights } from '../src/optimize/index.js';
+import { manifestProblem, quantizeBias, roundHalfEven, scaleZeroPoint, quantizeWeights } from '../src/optimize/index.js';
 import { DIGITS, MODELS, edgeml, tempDir } from './helpers.js';
 import { writeNpy } from './npy.js';
 
@@ -183,36 +182,6 @@ describe('edgeml optimize', () => {
     expect(readdirSync(out)).toEqual(['manifest.json']);
   });
 
-  it('records a NaN or infinite max abs error as null: the manifest reads back, renders, and does not publish', async () => {
-    // Calibration data with one NaN: the fp32 model and the artifacts answer NaN on that sample.
-    const dir = tempDir();
-    const data = join(dir, 'nan.npy');
-    const x = Float32Array.from({ length: 8 * 64 }, rng(5));
-    x[70] = NaN;
-    writeNpy(data, x, [8, 64]);
-    const run = (out: string, extra: string[] = []) => edgeml(['optimize', '--model', MODELS.digits, '--target', 'ort-optimized,fp16', '--out', join(dir, out), '--calibration', `pixels=${data}`, ...extra]);
-
-    const low = run('low');
-    expect(low.stderr).not.toMatch(/internal/);
-    expect(low.status).toBe(1); // below the default floor: cosine 0
-    const failed = readManifest(join(dir, 'low/manifest.json'));
-    expect(failed.artifacts.map((a) => [a.target, a.status, a.fidelity?.maxAbsError])).toEqual([['ort-optimized', 'failed', null], ['fp16', 'failed', null]]);
-    expect(low.stdout).toMatch(/^\| ort-optimized \| \*\*failed\*\* \| fidelity below the floor: .+ \| \| cos 0\.00000 · max\|err\| not finite .+\|$/m);
-
-    // A floor that ignores the cosine lets them through; publishing refuses them all the same.
-    const lax = run('lax', ['--min-cosine', '0', '--min-top1-agreement', '0']);
-    expect(lax.status, lax.stderr).toBe(0);
-    const file = join(dir, 'lax/manifest.json');
-    const ok = readManifest(file);
-    expect(ok.artifacts.map((a) => [a.status, a.fidelity?.maxAbsError])).toEqual([['ok', null], ['ok', null]]);
-    expect(JSON.parse(readFileSync(file, 'utf8')).artifacts[0].fidelity).toMatchObject({ cosine: 0, maxAbsError: null });
-    expect(lax.stdout).toContain('max|err| not finite');
-    await expect(collectArtifacts({ manifest: file })).rejects.toThrow(
-      `--manifest ${file}: artifact ort-optimized gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or pass --force to publish the other targets`,
-    );
-    await expect(collectArtifacts({ manifest: file, force: true })).rejects.toThrow(/no artifacts to publish/);
-  });
-
   it('rejects bad input with exit 2 and one line naming the file or flag, writing nothing', () => {
     const dir = tempDir();
     const junk = join(dir, 'junk.onnx');
@@ -236,7 +205,7 @@ describe('edgeml optimize', () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(msg);
-      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+      expect(existsSync(out), args.join(' ')).toBe(false);
     }
     const r = edgeml(['optimize', '--model', MODELS.digits, '--target', 'fp16', '--out', join(notDir, 'sub')]);
     expect(r.status).toBe(2);

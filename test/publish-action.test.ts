@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { releaseVersion } from '../src/actions/publish.js';
-import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
+import { MODELS, ROOT, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
 
 const action = parse(readFileSync(join(ROOT, 'actions/publish/action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>; runs: { using: string; main: string };
@@ -162,5 +162,52 @@ describe('mender inputs', () => {
     // Whatever was passed as the key is not repeated in the message.
     const key = inputs()['mender-key'];
     if (key) for (const line of key.split('\n').filter((l) => l && !l.startsWith('-----'))) expect(errors[0]).not.toContain(line);
+  });
+});
+
+describe('bad input names the inputs, not the CLI flags: one ::error:: line, nothing published', () => {
+  let base: string;
+  let keys: string;
+  let repo: string;
+  let art: string;
+
+  beforeAll(() => {
+    const made = channelWithRelease('edgeml-publish-naming-');
+    expect(made.publishRun.status).toBe(0);
+    ({ base, keys, repo, art } = made);
+  });
+
+  const cases: Array<[string, () => Record<string, string>, Record<string, string>, RegExp]> = [
+    ['a version already there with other files', () => ({ version: '1.0.0', artifacts: otherArtifacts() }), {},
+      /^::error::input 'version' "1\.0\.0": digits 1\.0\.0 is already on beta with other files; publish a new version$/],
+    ['a version from the tag already there with other files', () => ({ version: '', artifacts: otherArtifacts() }), { GITHUB_REF: 'refs/tags/v1.0.0' },
+      /^::error::version 1\.0\.0 \(from the tag v1\.0\.0\): digits 1\.0\.0 is already on beta with other files; publish a new version$/],
+    ['a version already there at another rollout', () => ({ version: '1.0.0', rollout: '25' }), {},
+      /^::error::input 'rollout' "25": digits 1\.0\.0 is already on beta at 10%; change it with 'edgeml promote'$/],
+    ['a rollout over 100', () => ({ rollout: '150' }), {},
+      /^::error::input 'rollout' "150": expected a whole percentage from 0 to 100, such as 10$/],
+    ['a manifest with a failed artifact', () => ({ artifacts: '', manifest: failedManifest() }), {},
+      /^::error::input 'manifest' "\S+manifest\.json": artifact int8-static failed \(int8-static needs representative inputs: .+\); fix it, or set force: true to publish the other targets$/],
+    ['an artifacts folder that is not there', () => ({ artifacts: join(base, 'nope') }), {},
+      /^::error::input 'artifacts' "\S+nope": no such folder; give the folder of model files to publish$/],
+    ['nothing to publish', () => ({ artifacts: '' }), {},
+      /^::error::nothing to publish: give input 'artifacts' \(a folder, one file per target\) or input 'manifest' \(manifest\.json from optimize\)$/],
+    ['results of another model', () => ({ artifacts: otherArtifacts(), results: join(ROOT, 'test/fixtures/results/digits.json') }), {},
+      /^::error::input 'results' "\S+digits\.json": measures a model \(sha256 [0-9a-f]{12}\) that is not one of the artifacts; give results of the published files$/],
+  ];
+  test.each(cases)('%s', (_, inputs, env, message) => {
+    const before = readdirSync(repo, { recursive: true }).sort();
+    const timestamp = readFileSync(join(repo, 'timestamp.json'), 'utf8');
+    const r = runBundle({ repo, channel: 'beta', model: 'digits', artifacts: art, version: '1.1.0', 'keys-dir': keys, ...inputs() }, env);
+    expect(r.status).toBe(1);
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    expect(errors).toHaveLength(1);
+    // As the runner shows it: workflow commands escape %, CR and LF.
+    const shown = errors[0].replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+    expect(shown).toMatch(message);
+    expect(shown).not.toMatch(/--(version|rollout|manifest|artifacts|results|force)\b/);
+    expect(r.outputs).toEqual({});
+    expect(readdirSync(repo, { recursive: true }).sort()).toEqual(before);
+    expect(readFileSync(join(repo, 'timestamp.json'), 'utf8')).toBe(timestamp);
   });
 });

@@ -82307,6 +82307,27 @@ function readNpy(file) {
         throw new UserError(`${file}: not a readable .npy file (${oneLine(e)}); write it with numpy.save`);
     }
 }
+/**
+ * The first value of float data that is NaN or infinite, with its index, or null (integer types
+ * are always finite; float16 arrives as its bits, exponent all ones).
+ */
+function firstNonFinite(data, type) {
+    if (type === 'float16') {
+        const bits = data;
+        for (let i = 0; i < bits.length; i++) {
+            if ((bits[i] & 0x7c00) === 0x7c00)
+                return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
+        }
+        return null;
+    }
+    if (type !== 'float32' && type !== 'float64')
+        return null;
+    const values = data;
+    for (let i = 0; i < values.length; i++)
+        if (!Number.isFinite(values[i]))
+            return { index: i, value: String(values[i]) };
+    return null;
+}
 /** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
 function npyForInput(arr, input) {
     const want = NPY_DTYPES[input.type];
@@ -86524,7 +86545,8 @@ async function inputMetaOf(model) {
 }
 /**
  * Splits each .npy along its first axis into samples and groups them in batches. An input whose
- * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file.
+ * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
+ * infinite value among them (optimize's calibration and validation data, eval's inputs).
  */
 function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
     const ort = loadOrt();
@@ -86552,7 +86574,13 @@ function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
         }
         samples = shape[0];
         const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
-        return { m, shape, data: data };
+        // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
+        const per = shape.slice(1).reduce((a, b) => a * b, 1);
+        const bad = firstNonFinite(data, m.type);
+        if (bad) {
+            throw new UserError(`${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`);
+        }
+        return { m, shape, per, data: data };
     });
     if (samples <= 0)
         throw new UserError(`${files[names[0]]}: holds no samples; save at least one`);
@@ -86563,8 +86591,7 @@ function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
     for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
         const count = Math.min(step, samples - start);
         const feeds = {};
-        for (const { m, shape, data } of arrays) {
-            const per = shape.slice(1).reduce((a, b) => a * b, 1);
+        for (const { m, shape, per, data } of arrays) {
             const slice = data.subarray(start * per, (start + count) * per);
             feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
         }
@@ -86592,7 +86619,8 @@ function randomSet(meta, spec, count = 4, seed = 1) {
 ;// CONCATENATED MODULE: ./build/src/optimize/validate.js
 
 function fidelityRecord(f) {
-    return { ...f, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+    const { nonFinite: _, ...rest } = f;
+    return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
 }
 const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
 /** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
@@ -86618,6 +86646,29 @@ async function runOutputs(model, batches, threads = 0, onBatch) {
         await session.release();
     }
 }
+/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
+function rowsOf(x) {
+    const rows = x.dims.length ? x.dims[0] : 1;
+    return { rows, per: rows ? x.data.length / rows : 0 };
+}
+/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
+function nonFiniteOutput(outputs) {
+    let before = 0;
+    for (const batch of outputs) {
+        const names = Object.keys(batch);
+        for (const name of names) {
+            const x = batch[name];
+            const i = x.data.findIndex((v) => !Number.isFinite(v));
+            if (i >= 0)
+                return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
+        }
+        before += names.length ? rowsOf(batch[names[0]]).rows : 0;
+    }
+    return null;
+}
+function position(before, per, i) {
+    return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
+}
 function compareOutputs(ref, got) {
     let dot = 0;
     let na = 0;
@@ -86627,8 +86678,10 @@ function compareOutputs(ref, got) {
     let agree = 0;
     let classifier = true;
     let samples = 0;
+    let nonFinite;
     for (let b = 0; b < ref.length; b++) {
         const names = Object.keys(ref[b]);
+        const before = samples;
         samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
         for (const name of names) {
             const x = ref[b][name];
@@ -86638,6 +86691,10 @@ function compareOutputs(ref, got) {
             for (let i = 0; i < x.data.length; i++) {
                 const a = x.data[i];
                 const c = y.data[i];
+                if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
+                    const at = position(before, rowsOf(x).per, i);
+                    nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
+                }
                 dot += a * c;
                 na += a * a;
                 nb += c * c;
@@ -86658,12 +86715,11 @@ function compareOutputs(ref, got) {
         }
     }
     const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
-    return {
-        cosine: Number.isFinite(cosine) ? Math.min(1, cosine) : 0,
-        maxAbsError: maxAbs,
-        top1Agreement: classifier && rows > 0 ? agree / rows : null,
-        samples,
-    };
+    const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
+    // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
+    if (nonFinite)
+        return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
+    return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
 }
 function argmax(a, start, n) {
     let best = start;
@@ -86672,8 +86728,10 @@ function argmax(a, start, n) {
             best = i;
     return best - start;
 }
-/** Why a fidelity is below the floor, or null when it passes. */
+/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
 function belowFloor(f, floor) {
+    if (f.nonFinite)
+        return f.nonFinite;
     if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
         return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
     if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
@@ -88243,22 +88301,41 @@ const PASSES = {
     'int8-dynamic': int8Dynamic,
     'int8-static': int8Static,
 };
-/** Creates the output folder if needed and checks that it is writable, before any work. */
-function prepareOutDir(out) {
+function cannotWrite(out, e) {
+    return new UserError(`--out ${out}: cannot write there (${e.code ?? oneLine(e)}); give a writable folder`);
+}
+/**
+ * Checks, before any work and without creating anything, that the output folder can be made:
+ * it, or the nearest folder above it that exists, is a writable folder.
+ */
+function checkOutDir(out) {
     const dir = (0,external_node_path_.resolve)(out);
+    let at = dir;
+    while (!(0,external_node_fs_.existsSync)(at) && (0,external_node_path_.dirname)(at) !== at)
+        at = (0,external_node_path_.dirname)(at);
+    try {
+        if (!(0,external_node_fs_.statSync)(at).isDirectory())
+            throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+        (0,external_node_fs_.accessSync)(at, external_node_fs_.constants.W_OK);
+    }
+    catch (e) {
+        throw cannotWrite(out, e);
+    }
+    return dir;
+}
+/** Creates the output folder if needed (once the inputs are known to be good) and checks that it is writable. */
+function prepareOutDir(out) {
+    const dir = checkOutDir(out);
     try {
         (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new Error('not a folder');
         (0,external_node_fs_.accessSync)(dir, external_node_fs_.constants.W_OK);
     }
     catch (e) {
-        throw new UserError(`--out ${out}: cannot write there (${e.code ?? oneLine(e)}); give a writable folder`);
+        throw cannotWrite(out, e);
     }
     return dir;
 }
 async function optimize(opts, hooks = {}) {
-    const out = prepareOutDir(opts.out);
     const file = await inspectModelFile(opts.model);
     if (file.format !== 'onnx')
         throw new UserError(`--model ${opts.model}: is already in ORT format; give the source .onnx model`);
@@ -88270,6 +88347,15 @@ async function optimize(opts, hooks = {}) {
     const ort = loadOrt();
     const runtime = { name: 'onnxruntime', version: ort.env.versions?.common ?? 'unknown' };
     const reference = await runOutputs(file.path, samples.batches);
+    // Every artifact is held to the source's outputs: they must be numbers to compare with.
+    const nonFinite = nonFiniteOutput(reference);
+    if (nonFinite) {
+        const on = samples.source === 'calibration' ? 'the calibration data' : 'seeded random inputs';
+        const fix = samples.source === 'calibration' ? 'fix the model, or give data it answers with finite numbers' : 'fix the model, or give --calibration data it answers with finite numbers';
+        throw new UserError(`--model ${opts.model}: ${nonFinite} on ${on}, so no artifact can be compared with it; ${fix}`);
+    }
+    // Bad input stops before anything is written.
+    const out = prepareOutDir(opts.out);
     const stem = (0,external_node_path_.basename)(file.path).replace(/\.onnx$/i, '');
     const calibrationCache = opts.calibrationCache && samples.source === 'calibration'
         ? { file: (0,external_node_path_.resolve)(opts.calibrationCache), key: await calibrationKey(file.sha256, opts) }
@@ -88294,7 +88380,8 @@ async function optimize(opts, hooks = {}) {
                 const low = belowFloor(measured, opts.floor);
                 const fidelity = fidelityRecord(measured);
                 if (low) {
-                    record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+                    const why = measured.nonFinite ? 'outputs not finite' : 'fidelity below the floor';
+                    record = { ...base, status: 'failed', fidelity, reason: `${why}: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
                 }
                 else {
                     const dest = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(result.file));
@@ -90100,10 +90187,22 @@ function snapshotVersionOf(bytes) {
     return bytes ? JSON.parse(bytes.toString('utf8')).signed.meta['snapshot.json'].version : 0;
 }
 
+;// CONCATENATED MODULE: ./build/src/fleet/naming.js
+// How a release operation's messages name what the user set: the CLI's flags (`--version 1.4.0`,
+// `pass --force`) or the publish action's inputs (`input 'version' "1.4.0"`, `set force: true`).
+// The caller passes one with its request, so the same check speaks the caller's language.
+/** The CLI's flags: the default of every operation. */
+const FLAG_NAMING = {
+    given: (s, v) => `--${s} ${v}`,
+    name: (s) => `--${s}`,
+    force: 'pass --force',
+};
+
 ;// CONCATENATED MODULE: ./build/src/fleet/inputs.js
 // What a release is made of, read from other steps' documents: the optimize manifest (optional),
 // a plain folder of artifact files, the check document (budgets) and bench results (metrics).
 // All read back as untrusted input: every field is checked before use.
+
 
 
 
@@ -90141,36 +90240,41 @@ function guessAccelerator(target) {
         return 'openvino';
     return 'none';
 }
-async function hashed(path, flag) {
+async function hashed(path, setting) {
     if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile())
-        throw new UserError(`${flag}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
+        throw new UserError(`${setting}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
     return { sha256: await sha256File(path), bytes: (0,external_node_fs_.statSync)(path).size };
 }
-/** The files of a release: from the manifest when given, else every file of the artifacts folder. */
+/**
+ * The files of a release: from the manifest when given, else every file of the artifacts folder.
+ * `naming` words the messages for the caller (default: the CLI's flags).
+ */
 async function collectArtifacts(opts) {
+    const n = opts.naming ?? FLAG_NAMING;
     const out = [];
     if (opts.manifest) {
+        const given = n.given('manifest', opts.manifest);
         const m = inputs_readManifest(opts.manifest);
         for (const a of m.artifacts) {
             if (a.status === 'failed' || !a.path || !a.sha256) {
                 // A failed artifact was never written: it cannot ship, even with --force.
                 if (opts.force)
                     continue;
-                throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or pass --force to publish the other targets`);
+                throw new UserError(`${given}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or ${n.force} to publish the other targets`);
             }
             // Outputs that were NaN or infinite (null in the manifest) pass only a floor that ignores the
             // cosine; no fleet should get them, so they go the way of a failed artifact.
             if (a.fidelity && a.fidelity.maxAbsError === null) {
                 if (opts.force)
                     continue;
-                throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or pass --force to publish the other targets`);
+                throw new UserError(`${given}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or ${n.force} to publish the other targets`);
             }
             let local = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(opts.manifest), a.path);
             if (!(0,external_node_fs_.existsSync)(local) && opts.artifactsDir)
                 local = (0,external_node_path_.join)(opts.artifactsDir, (0,external_node_path_.basename)(a.path));
-            const h = await hashed(local, '--manifest');
+            const h = await hashed(local, n.name('manifest'));
             if (h.sha256 !== a.sha256) {
-                throw new UserError(`--manifest ${opts.manifest}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
+                throw new UserError(`${given}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
             }
             const metrics = { bytes: h.bytes };
             for (const [k, v] of Object.entries(a.fidelity ?? {}))
@@ -90187,16 +90291,17 @@ async function collectArtifacts(opts) {
     }
     else if (opts.artifactsDir) {
         const dir = opts.artifactsDir;
+        const given = n.given('artifacts', dir);
         if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new UserError(`--artifacts ${dir}: no such folder; give the folder of model files to publish`);
+            throw new UserError(`${given}: no such folder; give the folder of model files to publish`);
         for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
             const local = (0,external_node_path_.join)(dir, name);
             if (name.startsWith('.') || !(0,external_node_fs_.statSync)(local).isFile())
                 continue;
             const target = (0,external_node_path_.basename)(name, (0,external_node_path_.extname)(name));
             if (!NAME.test(target))
-                throw new UserError(`--artifacts ${dir}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
-            const h = await hashed(local, '--artifacts');
+                throw new UserError(`${given}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
+            const h = await hashed(local, n.name('artifacts'));
             out.push({
                 target, file: name, localPath: local, ...h, precision: guessPrecision(target),
                 runtime: { name: 'onnxruntime', versionRange: '*' },
@@ -90206,10 +90311,10 @@ async function collectArtifacts(opts) {
         }
     }
     else {
-        throw new UserError('nothing to publish: give --artifacts DIR (one file per target) or --manifest manifest.json');
+        throw new UserError(`nothing to publish: give ${n.name('artifacts')} (a folder, one file per target) or ${n.name('manifest')} (manifest.json from optimize)`);
     }
     if (out.length === 0)
-        throw new UserError(`${opts.manifest ? `--manifest ${opts.manifest}` : `--artifacts ${opts.artifactsDir}`}: no artifacts to publish; run 'edgeml optimize' first`);
+        throw new UserError(`${opts.manifest ? n.given('manifest', opts.manifest) : n.given('artifacts', opts.artifactsDir)}: no artifacts to publish; run 'edgeml optimize' first`);
     const seen = new Set();
     for (const a of out) {
         if (seen.has(a.target))
@@ -90219,12 +90324,12 @@ async function collectArtifacts(opts) {
     return out;
 }
 /** Adds headline metrics from bench results documents whose model sha256 matches an artifact. */
-function addResultsMetrics(artifacts, resultsFiles) {
+function addResultsMetrics(artifacts, resultsFiles, naming = FLAG_NAMING) {
     for (const file of resultsFiles) {
         const r = readResults(file);
         const a = artifacts.find((x) => x.sha256 === r.model.sha256);
         if (!a)
-            throw new UserError(`--results ${file}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
+            throw new UserError(`${naming.given('results', file)}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
         // A figure the runtime's tool does not report is left out, never published as zero.
         const put = (key, v) => {
             if (v !== null)
@@ -90241,6 +90346,7 @@ function addResultsMetrics(artifacts, resultsFiles) {
 ;// CONCATENATED MODULE: ./build/src/fleet/release.js
 // Release operations on a channel: publish, promote (or widen a rollout), roll back (forward).
 // Each one uploads target files first, then commits new metadata (timestamp.json last).
+
 
 
 
@@ -90289,16 +90395,17 @@ async function publishRelease(storage, keysDir, req, now = new Date()) {
             state = (await loadState(storage));
         }
         keysFor(state, keysDir, req.channel); // fail on a missing or wrong key before uploading anything
+        const n = req.naming ?? FLAG_NAMING;
         const entries = entriesOf(state, req.channel);
         const same = entries.filter((e) => e.info.model === req.model && e.info.version === req.version);
         if (same.length) {
             const identical = same.length === req.artifacts.length &&
                 req.artifacts.every((a) => same.some((e) => e.info.target === a.target && sha(e.file) === a.sha256));
             if (!identical) {
-                throw new UserError(`--version ${req.version}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
+                throw new UserError(`${n.given('version', req.version)}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
             }
             if (same[0].info.rollout.percent !== req.rollout.percent) {
-                throw new UserError(`--rollout ${req.rollout.percent}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
+                throw new UserError(`${n.given('rollout', req.rollout.percent)}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
             }
             return result('unchanged', req.channel, same, state.timestamp.signed.version);
         }
@@ -90326,12 +90433,12 @@ function needState(state, storage) {
         throw new UserError(`${storage.location}: empty; publish a release with 'edgeml publish' first`);
     return state;
 }
-function pickModel(entries, model, where) {
+function pickModel(entries, model, where, n) {
     const models = [...new Set(entries.map((e) => e.info.model))];
     if (model)
         return model;
     if (models.length > 1)
-        throw new UserError(`${where} holds several models (${models.join(', ')}); say which with --model`);
+        throw new UserError(`${where} holds several models (${models.join(', ')}); say which with ${n.name('model')}`);
     if (models.length === 0)
         throw new UserError(`${where} has no releases`);
     return models[0];
@@ -90357,7 +90464,7 @@ async function promoteRelease(storage, keysDir, req, now = new Date()) {
         const sources = req.from ? [req.from] : [...CHANNELS].reverse().filter((c) => c !== req.channel);
         const source = sources.map((c) => entriesOf(state, c).filter(match)).find((list) => list.length);
         if (!source) {
-            throw new UserError(`--version ${req.version}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
+            throw new UserError(`${(req.naming ?? FLAG_NAMING).given('version', req.version)}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
         }
         const rollout = { percent: req.rollout.percent, salt: (0,external_node_crypto_.randomBytes)(8).toString('hex'), notBefore: req.rollout.notBefore };
         const release = maxRelease(entries) + 1;
@@ -90377,14 +90484,15 @@ async function rollbackChannel(storage, keysDir, req, now = new Date()) {
     return withChannel(storage, async (loaded) => {
         const state = needState(loaded, storage);
         keysFor(state, keysDir, req.channel);
+        const n = req.naming ?? FLAG_NAMING;
         const all = entriesOf(state, req.channel);
-        const model = pickModel(all, req.model, `channel ${req.channel}`);
+        const model = pickModel(all, req.model, `channel ${req.channel}`, n);
         const entries = all.filter((e) => e.info.model === model);
         const byRelease = [...new Set(entries.map((e) => e.info.release))].sort((a, b) => b - a);
         const current = entries.filter((e) => e.info.release === byRelease[0]);
         const prevRelease = byRelease.find((r) => entries.some((e) => e.info.release === r && e.info.version !== current[0]?.info.version));
         if (!current.length || prevRelease === undefined) {
-            throw new UserError(`--channel ${req.channel}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
+            throw new UserError(`${n.given('channel', req.channel)}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
         }
         const previous = entries.filter((e) => e.info.release === prevRelease);
         const release = maxRelease(all) + 1;
@@ -90419,7 +90527,7 @@ function inRollout(deviceId, rollout, now = new Date()) {
 function rollout_parsePercent(text, flag = '--rollout') {
     const n = Number(String(text).trim().replace(/%$/, ''));
     if (!/^\s*\d+%?\s*$/.test(String(text)) || n < 0 || n > 100) {
-        throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, e.g. ${flag} 10`);
+        throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, such as 10`);
     }
     return n;
 }
@@ -91148,6 +91256,7 @@ async function pruneChannel(storage, keysDir, req, now = new Date()) {
 
 ;// CONCATENATED MODULE: ./build/src/fleet/index.js
 // The fleet update channel: keys, TUF metadata, storage, releases and rollout cohorts.
+
 
 
 
@@ -97226,7 +97335,10 @@ function evalCommand() {
         const lines = Object.entries(results.metrics).map(([k, v]) => `${k}: ${k.startsWith('top') ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4)}`);
         if (results.fidelity) {
             const f = results.fidelity;
-            lines.push(`fidelity vs ${flags.reference}: cosine ${f.cosine.toFixed(5)}, max abs error ${f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(100 * f.top1Agreement).toFixed(2)}%`}`);
+            // A NaN or an infinity leaves nothing measured: say where it was, not a cosine of 0.
+            lines.push(f.nonFinite
+                ? `fidelity vs ${flags.reference}: not measurable, ${f.nonFinite}`
+                : `fidelity vs ${flags.reference}: cosine ${f.cosine.toFixed(5)}, max abs error ${f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(100 * f.top1Agreement).toFixed(2)}%`}`);
         }
         process.stdout.write(`${flags.model} on ${results.samples} samples\n${lines.join('\n')}\n`);
         if (flags.json) {
@@ -97242,6 +97354,7 @@ function evalCommand() {
 
 ;// CONCATENATED MODULE: ./build/src/cli/optimize.js
 // `edgeml optimize`: flags -> OptimizeOptions -> optimize -> table on stdout, manifest to --json.
+
 
 
 
@@ -97274,9 +97387,11 @@ function optimizeCommand() {
         .option('--json <file>', 'write the manifest here (default: <out>/manifest.json)');
     cmd.action(async (flags) => {
         const opts = optimizeOptionsFromFlags(flags);
-        const out = prepareOutDir(opts.out);
+        // Checked, not created: bad input leaves no folder behind (optimize makes it).
+        const out = checkOutDir(opts.out);
         const manifestFile = flags.json ?? (0,external_node_path_.join)(out, 'manifest.json');
-        checkOutputPath(manifestFile, '--json');
+        if (flags.json || (0,external_node_fs_.existsSync)(out))
+            checkOutputPath(manifestFile, '--json');
         const manifest = await optimize(opts, {
             onTarget: (target, phase) => {
                 if (phase === 'start')

@@ -75682,6 +75682,27 @@ function readNpy(file) {
         throw new errors_UserError(`${file}: not a readable .npy file (${errors_oneLine(e)}); write it with numpy.save`);
     }
 }
+/**
+ * The first value of float data that is NaN or infinite, with its index, or null (integer types
+ * are always finite; float16 arrives as its bits, exponent all ones).
+ */
+function firstNonFinite(data, type) {
+    if (type === 'float16') {
+        const bits = data;
+        for (let i = 0; i < bits.length; i++) {
+            if ((bits[i] & 0x7c00) === 0x7c00)
+                return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
+        }
+        return null;
+    }
+    if (type !== 'float32' && type !== 'float64')
+        return null;
+    const values = data;
+    for (let i = 0; i < values.length; i++)
+        if (!Number.isFinite(values[i]))
+            return { index: i, value: String(values[i]) };
+    return null;
+}
 /** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
 function npyForInput(arr, input) {
     const want = NPY_DTYPES[input.type];
@@ -78359,7 +78380,8 @@ async function inputMetaOf(model) {
 }
 /**
  * Splits each .npy along its first axis into samples and groups them in batches. An input whose
- * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file.
+ * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
+ * infinite value among them (optimize's calibration and validation data, eval's inputs).
  */
 function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
     const ort = loadOrt();
@@ -78387,7 +78409,13 @@ function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
         }
         samples = shape[0];
         const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
-        return { m, shape, data: data };
+        // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
+        const per = shape.slice(1).reduce((a, b) => a * b, 1);
+        const bad = firstNonFinite(data, m.type);
+        if (bad) {
+            throw new errors_UserError(`${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`);
+        }
+        return { m, shape, per, data: data };
     });
     if (samples <= 0)
         throw new errors_UserError(`${files[names[0]]}: holds no samples; save at least one`);
@@ -78398,8 +78426,7 @@ function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
     for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
         const count = Math.min(step, samples - start);
         const feeds = {};
-        for (const { m, shape, data } of arrays) {
-            const per = shape.slice(1).reduce((a, b) => a * b, 1);
+        for (const { m, shape, per, data } of arrays) {
             const slice = data.subarray(start * per, (start + count) * per);
             feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
         }
@@ -78427,7 +78454,8 @@ function randomSet(meta, spec, count = 4, seed = 1) {
 ;// CONCATENATED MODULE: ./build/src/optimize/validate.js
 
 function fidelityRecord(f) {
-    return { ...f, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+    const { nonFinite: _, ...rest } = f;
+    return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
 }
 const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
 /** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
@@ -78453,6 +78481,29 @@ async function runOutputs(model, batches, threads = 0, onBatch) {
         await session.release();
     }
 }
+/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
+function rowsOf(x) {
+    const rows = x.dims.length ? x.dims[0] : 1;
+    return { rows, per: rows ? x.data.length / rows : 0 };
+}
+/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
+function nonFiniteOutput(outputs) {
+    let before = 0;
+    for (const batch of outputs) {
+        const names = Object.keys(batch);
+        for (const name of names) {
+            const x = batch[name];
+            const i = x.data.findIndex((v) => !Number.isFinite(v));
+            if (i >= 0)
+                return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
+        }
+        before += names.length ? rowsOf(batch[names[0]]).rows : 0;
+    }
+    return null;
+}
+function position(before, per, i) {
+    return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
+}
 function compareOutputs(ref, got) {
     let dot = 0;
     let na = 0;
@@ -78462,8 +78513,10 @@ function compareOutputs(ref, got) {
     let agree = 0;
     let classifier = true;
     let samples = 0;
+    let nonFinite;
     for (let b = 0; b < ref.length; b++) {
         const names = Object.keys(ref[b]);
+        const before = samples;
         samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
         for (const name of names) {
             const x = ref[b][name];
@@ -78473,6 +78526,10 @@ function compareOutputs(ref, got) {
             for (let i = 0; i < x.data.length; i++) {
                 const a = x.data[i];
                 const c = y.data[i];
+                if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
+                    const at = position(before, rowsOf(x).per, i);
+                    nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
+                }
                 dot += a * c;
                 na += a * a;
                 nb += c * c;
@@ -78493,12 +78550,11 @@ function compareOutputs(ref, got) {
         }
     }
     const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
-    return {
-        cosine: Number.isFinite(cosine) ? Math.min(1, cosine) : 0,
-        maxAbsError: maxAbs,
-        top1Agreement: classifier && rows > 0 ? agree / rows : null,
-        samples,
-    };
+    const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
+    // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
+    if (nonFinite)
+        return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
+    return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
 }
 function argmax(a, start, n) {
     let best = start;
@@ -78507,8 +78563,10 @@ function argmax(a, start, n) {
             best = i;
     return best - start;
 }
-/** Why a fidelity is below the floor, or null when it passes. */
+/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
 function belowFloor(f, floor) {
+    if (f.nonFinite)
+        return f.nonFinite;
     if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
         return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
     if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
@@ -80078,22 +80136,41 @@ const PASSES = {
     'int8-dynamic': int8Dynamic,
     'int8-static': int8Static,
 };
-/** Creates the output folder if needed and checks that it is writable, before any work. */
-function prepareOutDir(out) {
+function cannotWrite(out, e) {
+    return new errors_UserError(`--out ${out}: cannot write there (${e.code ?? errors_oneLine(e)}); give a writable folder`);
+}
+/**
+ * Checks, before any work and without creating anything, that the output folder can be made:
+ * it, or the nearest folder above it that exists, is a writable folder.
+ */
+function checkOutDir(out) {
     const dir = (0,external_node_path_.resolve)(out);
+    let at = dir;
+    while (!(0,external_node_fs_.existsSync)(at) && (0,external_node_path_.dirname)(at) !== at)
+        at = (0,external_node_path_.dirname)(at);
+    try {
+        if (!(0,external_node_fs_.statSync)(at).isDirectory())
+            throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+        (0,external_node_fs_.accessSync)(at, external_node_fs_.constants.W_OK);
+    }
+    catch (e) {
+        throw cannotWrite(out, e);
+    }
+    return dir;
+}
+/** Creates the output folder if needed (once the inputs are known to be good) and checks that it is writable. */
+function prepareOutDir(out) {
+    const dir = checkOutDir(out);
     try {
         (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new Error('not a folder');
         (0,external_node_fs_.accessSync)(dir, external_node_fs_.constants.W_OK);
     }
     catch (e) {
-        throw new errors_UserError(`--out ${out}: cannot write there (${e.code ?? errors_oneLine(e)}); give a writable folder`);
+        throw cannotWrite(out, e);
     }
     return dir;
 }
 async function optimize(opts, hooks = {}) {
-    const out = prepareOutDir(opts.out);
     const file = await inspectModelFile(opts.model);
     if (file.format !== 'onnx')
         throw new errors_UserError(`--model ${opts.model}: is already in ORT format; give the source .onnx model`);
@@ -80105,6 +80182,15 @@ async function optimize(opts, hooks = {}) {
     const ort = loadOrt();
     const runtime = { name: 'onnxruntime', version: ort.env.versions?.common ?? 'unknown' };
     const reference = await runOutputs(file.path, samples.batches);
+    // Every artifact is held to the source's outputs: they must be numbers to compare with.
+    const nonFinite = nonFiniteOutput(reference);
+    if (nonFinite) {
+        const on = samples.source === 'calibration' ? 'the calibration data' : 'seeded random inputs';
+        const fix = samples.source === 'calibration' ? 'fix the model, or give data it answers with finite numbers' : 'fix the model, or give --calibration data it answers with finite numbers';
+        throw new errors_UserError(`--model ${opts.model}: ${nonFinite} on ${on}, so no artifact can be compared with it; ${fix}`);
+    }
+    // Bad input stops before anything is written.
+    const out = prepareOutDir(opts.out);
     const stem = (0,external_node_path_.basename)(file.path).replace(/\.onnx$/i, '');
     const calibrationCache = opts.calibrationCache && samples.source === 'calibration'
         ? { file: (0,external_node_path_.resolve)(opts.calibrationCache), key: await calibrationKey(file.sha256, opts) }
@@ -80129,7 +80215,8 @@ async function optimize(opts, hooks = {}) {
                 const low = belowFloor(measured, opts.floor);
                 const fidelity = fidelityRecord(measured);
                 if (low) {
-                    record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+                    const why = measured.nonFinite ? 'outputs not finite' : 'fidelity below the floor';
+                    record = { ...base, status: 'failed', fidelity, reason: `${why}: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
                 }
                 else {
                     const dest = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(result.file));

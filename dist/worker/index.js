@@ -632,6 +632,27 @@ function readNpy(file) {
         throw new errors_UserError(`${file}: not a readable .npy file (${oneLine(e)}); write it with numpy.save`);
     }
 }
+/**
+ * The first value of float data that is NaN or infinite, with its index, or null (integer types
+ * are always finite; float16 arrives as its bits, exponent all ones).
+ */
+function firstNonFinite(data, type) {
+    if (type === 'float16') {
+        const bits = data;
+        for (let i = 0; i < bits.length; i++) {
+            if ((bits[i] & 0x7c00) === 0x7c00)
+                return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
+        }
+        return null;
+    }
+    if (type !== 'float32' && type !== 'float64')
+        return null;
+    const values = data;
+    for (let i = 0; i < values.length; i++)
+        if (!Number.isFinite(values[i]))
+            return { index: i, value: String(values[i]) };
+    return null;
+}
 /** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
 function npyForInput(arr, input) {
     const want = NPY_DTYPES[input.type];

@@ -7,7 +7,7 @@ import { evaluate, parseInputFlags, parseMetrics } from '../eval/index.js';
 import {
   actionsLogger as log, batchLines, getInput, getInputOr, getListInput, getBoolInput, runAction, setOutput, uploadArtifact, writeSummary,
 } from '../github/index.js';
-import { optimize, optimizeOptionsFromFlags, prepareOutDir, relativizeManifest, writeManifest } from '../optimize/index.js';
+import { checkOutDir, optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest } from '../optimize/index.js';
 import { accuracyMarkdown, escapeMarkdown, manifestMarkdown } from '../report/index.js';
 
 /** Artifact names allow no quotes, colons, slashes and the like (as in the benchmark action). */
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     calibrationCache: getInput('calibration-cache') || undefined,
   });
   const plan = evalPlan();
-  const out = prepareOutDir(opts.out);
+  // Checked, not created: bad input leaves no folder behind (optimize makes it).
+  const out = checkOutDir(opts.out);
   const manifestFile = join(out, 'manifest.json');
   const manifest = await log.group(`Optimize ${basename(model)} for ${opts.targets.join(', ')}`, () =>
     optimize(opts, { onTarget: (target, phase, rec) => log.info(phase === 'start' ? `${target}...` : `${target}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`) }),

@@ -10,7 +10,7 @@ import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import {
   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
-  parseStore, publishWithMender, readCheck, releaseDownloadUrl, type MenderNaming, type MenderRequest, type PublishedRelease,
+  parseStore, publishWithMender, readCheck, releaseDownloadUrl, type FleetNaming, type MenderNaming, type MenderRequest, type PublishedRelease,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
@@ -65,6 +65,19 @@ function needToken(tag: string): string {
   return token;
 }
 
+/**
+ * The settings as the workflow gave them: inputs, and a version taken from the tag named as such
+ * (the user set no input then).
+ */
+function inputNaming(ref: string | undefined): FleetNaming {
+  const tag = ref?.startsWith('refs/tags/') && !getInput('version') ? ref.slice('refs/tags/'.length) : '';
+  return {
+    given: (s, v) => (s === 'version' && tag ? `version ${v} (from the tag ${tag})` : `input '${s}' ${JSON.stringify(String(v))}`),
+    name: (s) => `input '${s}'`,
+    force: 'set force: true',
+  };
+}
+
 const MENDER_NAMING: MenderNaming = {
   name: (s) => `input '${s}'`,
   missing: (s) => `input '${s}' is empty`,
@@ -89,14 +102,15 @@ async function main(): Promise<void> {
   const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
   const rollout = { percent: parsePercent(getInputOr('rollout', '100'), "input 'rollout'"), notBefore: parseNotBefore(getInput('not-before'), "input 'not-before'") };
   const force = getBoolInput('force', false);
+  const naming = inputNaming(process.env.GITHUB_REF);
   const mender = menderInputs();
   const check = getInput('check');
   if (check) {
     const failed = failedBudgets(readCheck(check));
     if (failed.length && !force) throw new UserError(`the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or set force: true`);
   }
-  const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force });
-  addResultsMetrics(artifacts, getListInput('results'));
+  const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force, naming });
+  addResultsMetrics(artifacts, getListInput('results'), naming);
   // Inside Actions the channel goes to the Pages branch unless a folder is named.
   const repo = getInput('repo');
   const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {
@@ -107,7 +121,7 @@ async function main(): Promise<void> {
   const keysDir = getInput('keys-dir') || writeKeys(channel);
   try {
     const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
-      onStore(store, (storage) => publishWithMender(storage, keysDir, { channel, model, version, artifacts, rollout }, mender),
+      onStore(store, (storage) => publishWithMender(storage, keysDir, { channel, model, version, artifacts, rollout, naming }, mender),
         (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi));
     log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
     setOutput('status', r.status);

@@ -110,6 +110,24 @@ export function readNpy(file: string): NpyArray {
   }
 }
 
+/**
+ * The first value of float data that is NaN or infinite, with its index, or null (integer types
+ * are always finite; float16 arrives as its bits, exponent all ones).
+ */
+export function firstNonFinite(data: TensorData, type: string): { index: number; value: string } | null {
+  if (type === 'float16') {
+    const bits = data as Uint16Array;
+    for (let i = 0; i < bits.length; i++) {
+      if ((bits[i] & 0x7c00) === 0x7c00) return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
+    }
+    return null;
+  }
+  if (type !== 'float32' && type !== 'float64') return null;
+  const values = data as Float32Array | Float64Array;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return { index: i, value: String(values[i]) };
+  return null;
+}
+
 /** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
 export function npyForInput(arr: NpyArray, input: ResolvedInput): TensorData {
   const want = NPY_DTYPES[input.type];

@@ -84,7 +84,10 @@ export function evalCommand(): Command {
       const lines = Object.entries(results.metrics).map(([k, v]) => `${k}: ${k.startsWith('top') ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4)}`);
       if (results.fidelity) {
         const f = results.fidelity;
-        lines.push(`fidelity vs ${flags.reference}: cosine ${f.cosine.toFixed(5)}, max abs error ${f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(100 * f.top1Agreement).toFixed(2)}%`}`);
+        // A NaN or an infinity leaves nothing measured: say where it was, not a cosine of 0.
+        lines.push(f.nonFinite
+          ? `fidelity vs ${flags.reference}: not measurable, ${f.nonFinite}`
+          : `fidelity vs ${flags.reference}: cosine ${f.cosine.toFixed(5)}, max abs error ${f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(100 * f.top1Agreement).toFixed(2)}%`}`);
       }
       process.stdout.write(`${flags.model} on ${results.samples} samples\n${lines.join('\n')}\n`);
       if (flags.json) {

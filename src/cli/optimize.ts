@@ -1,9 +1,10 @@
 // `edgeml optimize`: flags -> OptimizeOptions -> optimize -> table on stdout, manifest to --json.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  CALIBRATION_METHODS, DEFAULT_FLOOR, TARGETS, optimize, optimizeOptionsFromFlags, prepareOutDir, relativizeManifest, writeManifest,
+  CALIBRATION_METHODS, DEFAULT_FLOOR, TARGETS, optimize, optimizeOptionsFromFlags, checkOutDir, relativizeManifest, writeManifest,
   type OptimizeFlags,
 } from '../optimize/index.js';
 import { manifestMarkdown } from '../report/index.js';
@@ -35,9 +36,10 @@ export function optimizeCommand(): Command {
     .option('--json <file>', 'write the manifest here (default: <out>/manifest.json)');
   cmd.action(async (flags: OptimizeFlags) => {
     const opts = optimizeOptionsFromFlags(flags);
-    const out = prepareOutDir(opts.out);
+    // Checked, not created: bad input leaves no folder behind (optimize makes it).
+    const out = checkOutDir(opts.out);
     const manifestFile = flags.json ?? join(out, 'manifest.json');
-    checkOutputPath(manifestFile, '--json');
+    if (flags.json || existsSync(out)) checkOutputPath(manifestFile, '--json');
     const manifest = await optimize(opts, {
       onTarget: (target, phase) => {
         if (phase === 'start') process.stderr.write(`optimize: ${target}...\n`);

@@ -6,6 +6,7 @@ export { loadState, type ChannelState } from './repo.js';
 export { RENEW_WITHIN_MS, refreshChannel, type RefreshResult, type RefreshRole } from './refresh.js';
 export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, readCheck, type ArtifactInput, type CheckDocument, type OptimizeManifest } from './inputs.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath, type ReleaseResult } from './release.js';
+export { FLAG_NAMING, type FleetNaming, type FleetSetting } from './naming.js';
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
 export { describeStore, onStore, parseRepository, parseStore, releaseDownloadUrl, type ReleaseLocation, type StoreSpec } from './stores.js';
 export { MAX_ASSET_BYTES, ReleaseAssetStorage, assetName, type ReleaseAsset, type ReleaseAssetsApi, type ReleaseRef } from './release-assets.js';

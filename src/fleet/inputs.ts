@@ -10,6 +10,7 @@ import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../
 import { fmtBudgetValue } from '../report/index.js';
 import { readResults } from '../results/index.js';
 import { NAME, type Hardware } from './metadata.js';
+import { FLAG_NAMING, type FleetNaming } from './naming.js';
 
 export type { OptimizeManifest } from '../optimize/index.js';
 export type { CheckDocument } from '../budgets/index.js';
@@ -58,33 +59,38 @@ function guessAccelerator(target: string): string {
   return 'none';
 }
 
-async function hashed(path: string, flag: string): Promise<{ sha256: string; bytes: number }> {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${flag}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
+async function hashed(path: string, setting: string): Promise<{ sha256: string; bytes: number }> {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${setting}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
   return { sha256: await sha256File(path), bytes: statSync(path).size };
 }
 
-/** The files of a release: from the manifest when given, else every file of the artifacts folder. */
-export async function collectArtifacts(opts: { artifactsDir?: string; manifest?: string; force?: boolean }): Promise<ArtifactInput[]> {
+/**
+ * The files of a release: from the manifest when given, else every file of the artifacts folder.
+ * `naming` words the messages for the caller (default: the CLI's flags).
+ */
+export async function collectArtifacts(opts: { artifactsDir?: string; manifest?: string; force?: boolean; naming?: FleetNaming }): Promise<ArtifactInput[]> {
+  const n = opts.naming ?? FLAG_NAMING;
   const out: ArtifactInput[] = [];
   if (opts.manifest) {
+    const given = n.given('manifest', opts.manifest);
     const m = readManifest(opts.manifest);
     for (const a of m.artifacts) {
       if (a.status === 'failed' || !a.path || !a.sha256) {
         // A failed artifact was never written: it cannot ship, even with --force.
         if (opts.force) continue;
-        throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or pass --force to publish the other targets`);
+        throw new UserError(`${given}: artifact ${a.target} failed (${a.reason ?? 'fidelity or build'}); fix it, or ${n.force} to publish the other targets`);
       }
       // Outputs that were NaN or infinite (null in the manifest) pass only a floor that ignores the
       // cosine; no fleet should get them, so they go the way of a failed artifact.
       if (a.fidelity && a.fidelity.maxAbsError === null) {
         if (opts.force) continue;
-        throw new UserError(`--manifest ${opts.manifest}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or pass --force to publish the other targets`);
+        throw new UserError(`${given}: artifact ${a.target} gave NaN or infinite outputs in validation (fidelity.maxAbsError is null); fix the model or the validation data, or ${n.force} to publish the other targets`);
       }
       let local = resolve(dirname(opts.manifest), a.path);
       if (!existsSync(local) && opts.artifactsDir) local = join(opts.artifactsDir, basename(a.path));
-      const h = await hashed(local, '--manifest');
+      const h = await hashed(local, n.name('manifest'));
       if (h.sha256 !== a.sha256) {
-        throw new UserError(`--manifest ${opts.manifest}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
+        throw new UserError(`${given}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
       }
       const metrics: Record<string, number> = { bytes: h.bytes };
       for (const [k, v] of Object.entries(a.fidelity ?? {})) if (typeof v === 'number') metrics[k] = v;
@@ -98,13 +104,14 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
     }
   } else if (opts.artifactsDir) {
     const dir = opts.artifactsDir;
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--artifacts ${dir}: no such folder; give the folder of model files to publish`);
+    const given = n.given('artifacts', dir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${given}: no such folder; give the folder of model files to publish`);
     for (const name of readdirSync(dir).sort()) {
       const local = join(dir, name);
       if (name.startsWith('.') || !statSync(local).isFile()) continue;
       const target = basename(name, extname(name));
-      if (!NAME.test(target)) throw new UserError(`--artifacts ${dir}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
-      const h = await hashed(local, '--artifacts');
+      if (!NAME.test(target)) throw new UserError(`${given}: file name ${name} is not a usable target name; rename it like cpu-int8.onnx`);
+      const h = await hashed(local, n.name('artifacts'));
       out.push({
         target, file: name, localPath: local, ...h, precision: guessPrecision(target),
         runtime: { name: 'onnxruntime', versionRange: '*' },
@@ -113,9 +120,9 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
       });
     }
   } else {
-    throw new UserError('nothing to publish: give --artifacts DIR (one file per target) or --manifest manifest.json');
+    throw new UserError(`nothing to publish: give ${n.name('artifacts')} (a folder, one file per target) or ${n.name('manifest')} (manifest.json from optimize)`);
   }
-  if (out.length === 0) throw new UserError(`${opts.manifest ? `--manifest ${opts.manifest}` : `--artifacts ${opts.artifactsDir}`}: no artifacts to publish; run 'edgeml optimize' first`);
+  if (out.length === 0) throw new UserError(`${opts.manifest ? n.given('manifest', opts.manifest) : n.given('artifacts', opts.artifactsDir!)}: no artifacts to publish; run 'edgeml optimize' first`);
   const seen = new Set<string>();
   for (const a of out) {
     if (seen.has(a.target)) throw new UserError(`two artifacts for target ${a.target}; keep one file per target`);
@@ -125,11 +132,11 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
 }
 
 /** Adds headline metrics from bench results documents whose model sha256 matches an artifact. */
-export function addResultsMetrics(artifacts: ArtifactInput[], resultsFiles: string[]): void {
+export function addResultsMetrics(artifacts: ArtifactInput[], resultsFiles: string[], naming: FleetNaming = FLAG_NAMING): void {
   for (const file of resultsFiles) {
     const r = readResults(file);
     const a = artifacts.find((x) => x.sha256 === r.model.sha256);
-    if (!a) throw new UserError(`--results ${file}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
+    if (!a) throw new UserError(`${naming.given('results', file)}: measures a model (sha256 ${r.model.sha256.slice(0, 12)}) that is not one of the artifacts; give results of the published files`);
     // A figure the runtime's tool does not report is left out, never published as zero.
     const put = (key: 'p50Ms' | 'p90Ms' | 'p99Ms' | 'peakRssBytes' | 'throughputPerSec', v: number | null) => {
       if (v !== null) a.metrics[key] = v;

@@ -5,6 +5,7 @@ import type { TargetFile } from '@tufjs/models';
 import { UserError } from '../errors.js';
 import type { ArtifactInput } from './inputs.js';
 import { CHANNELS, type Channel } from './keys.js';
+import { FLAG_NAMING, type FleetNaming } from './naming.js';
 import { buildChannelTargets, releaseInfoOf, targetFile, targetPath, type ReleaseInfo } from './metadata.js';
 import { commit, initChannel, keysFor, loadState, nextChannelVersion, withChannel, type ChannelState } from './repo.js';
 import type { ChannelStorage } from './storage.js';
@@ -81,6 +82,8 @@ export interface PublishRequest {
   version: string;
   artifacts: ArtifactInput[];
   rollout: RolloutRequest;
+  /** How messages name the settings (default: the CLI's flags). */
+  naming?: FleetNaming;
 }
 
 export async function publishRelease(storage: ChannelStorage, keysDir: string, req: PublishRequest, now = new Date()): Promise<ReleaseResult> {
@@ -91,16 +94,17 @@ export async function publishRelease(storage: ChannelStorage, keysDir: string, r
       state = (await loadState(storage))!;
     }
     keysFor(state, keysDir, req.channel); // fail on a missing or wrong key before uploading anything
+    const n = req.naming ?? FLAG_NAMING;
     const entries = entriesOf(state, req.channel);
     const same = entries.filter((e) => e.info.model === req.model && e.info.version === req.version);
     if (same.length) {
       const identical = same.length === req.artifacts.length &&
         req.artifacts.every((a) => same.some((e) => e.info.target === a.target && sha(e.file) === a.sha256));
       if (!identical) {
-        throw new UserError(`--version ${req.version}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
+        throw new UserError(`${n.given('version', req.version)}: ${req.model} ${req.version} is already on ${req.channel} with other files; publish a new version`);
       }
       if (same[0].info.rollout.percent !== req.rollout.percent) {
-        throw new UserError(`--rollout ${req.rollout.percent}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
+        throw new UserError(`${n.given('rollout', req.rollout.percent)}: ${req.model} ${req.version} is already on ${req.channel} at ${same[0].info.rollout.percent}%; change it with 'edgeml promote'`);
       }
       return result('unchanged', req.channel, same, state.timestamp.signed.version);
     }
@@ -130,10 +134,10 @@ function needState(state: ChannelState | null, storage: ChannelStorage): Channel
   return state;
 }
 
-function pickModel(entries: Entry[], model: string | undefined, where: string): string {
+function pickModel(entries: Entry[], model: string | undefined, where: string, n: FleetNaming): string {
   const models = [...new Set(entries.map((e) => e.info.model))];
   if (model) return model;
-  if (models.length > 1) throw new UserError(`${where} holds several models (${models.join(', ')}); say which with --model`);
+  if (models.length > 1) throw new UserError(`${where} holds several models (${models.join(', ')}); say which with ${n.name('model')}`);
   if (models.length === 0) throw new UserError(`${where} has no releases`);
   return models[0];
 }
@@ -144,6 +148,8 @@ export interface PromoteRequest {
   model?: string;
   from?: Channel;
   rollout: RolloutRequest;
+  /** How messages name the settings (default: the CLI's flags). */
+  naming?: FleetNaming;
 }
 
 /** Copies a release into `channel` (new release counter), or changes the rollout of one already there. */
@@ -167,7 +173,7 @@ export async function promoteRelease(storage: ChannelStorage, keysDir: string, r
     const sources = req.from ? [req.from] : [...CHANNELS].reverse().filter((c) => c !== req.channel);
     const source = sources.map((c) => entriesOf(state, c).filter(match)).find((list) => list.length);
     if (!source) {
-      throw new UserError(`--version ${req.version}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
+      throw new UserError(`${(req.naming ?? FLAG_NAMING).given('version', req.version)}: no release ${req.version} on ${sources.join(' or ')}; publish it there first with 'edgeml publish'`);
     }
     const rollout = { percent: req.rollout.percent, salt: randomBytes(8).toString('hex'), notBefore: req.rollout.notBefore };
     const release = maxRelease(entries) + 1;
@@ -184,18 +190,19 @@ export async function promoteRelease(storage: ChannelStorage, keysDir: string, r
  * Rolls the channel back by rolling forward: the current release is withdrawn and the previous
  * one is re-issued under a higher release counter, to every device (100%).
  */
-export async function rollbackChannel(storage: ChannelStorage, keysDir: string, req: { channel: Channel; model?: string }, now = new Date()): Promise<ReleaseResult> {
+export async function rollbackChannel(storage: ChannelStorage, keysDir: string, req: { channel: Channel; model?: string; naming?: FleetNaming }, now = new Date()): Promise<ReleaseResult> {
   return withChannel(storage, async (loaded) => {
     const state = needState(loaded, storage);
     keysFor(state, keysDir, req.channel);
+    const n = req.naming ?? FLAG_NAMING;
     const all = entriesOf(state, req.channel);
-    const model = pickModel(all, req.model, `channel ${req.channel}`);
+    const model = pickModel(all, req.model, `channel ${req.channel}`, n);
     const entries = all.filter((e) => e.info.model === model);
     const byRelease = [...new Set(entries.map((e) => e.info.release))].sort((a, b) => b - a);
     const current = entries.filter((e) => e.info.release === byRelease[0]);
     const prevRelease = byRelease.find((r) => entries.some((e) => e.info.release === r && e.info.version !== current[0]?.info.version));
     if (!current.length || prevRelease === undefined) {
-      throw new UserError(`--channel ${req.channel}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
+      throw new UserError(`${n.given('channel', req.channel)}: ${model} has no earlier release to roll back to; publish a fixed version instead`);
     }
     const previous = entries.filter((e) => e.info.release === prevRelease);
     const release = maxRelease(all) + 1;

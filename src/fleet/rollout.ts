@@ -19,7 +19,7 @@ export function inRollout(deviceId: string, rollout: Rollout, now = new Date()):
 export function parsePercent(text: string, flag = '--rollout'): number {
   const n = Number(String(text).trim().replace(/%$/, ''));
   if (!/^\s*\d+%?\s*$/.test(String(text)) || n < 0 || n > 100) {
-    throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, e.g. ${flag} 10`);
+    throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, such as 10`);
   }
   return n;
 }

@@ -1,7 +1,7 @@
 // Inputs for calibration and validation: the user's .npy files (one sample per row of the first
 // axis), or seeded random inputs shaped like the model's inputs when none are given.
 import type * as Ort from 'onnxruntime-node';
-import { npyForInput, randomData, readNpy, rng } from '../bench/data.js';
+import { firstNonFinite, npyForInput, randomData, readNpy, rng } from '../bench/data.js';
 import { resolveInputs, type InputMeta, type InputSpec } from '../bench/inputs.js';
 import { loadOrt } from '../bench/ort.js';
 import { UserError } from '../errors.js';
@@ -40,7 +40,8 @@ export async function inputMetaOf(model: string): Promise<InputMeta[]> {
 
 /**
  * Splits each .npy along its first axis into samples and groups them in batches. An input whose
- * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file.
+ * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
+ * infinite value among them (optimize's calibration and validation data, eval's inputs).
  */
 export function calibrationSet(meta: InputMeta[], files: Record<string, string>, batchSize = 16, maxSamples = Infinity): SampleSet {
   const ort = loadOrt();
@@ -68,7 +69,15 @@ export function calibrationSet(meta: InputMeta[], files: Record<string, string>,
     }
     samples = shape[0];
     const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
-    return { m, shape, data: data as Float32Array };
+    // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
+    const per = shape.slice(1).reduce((a, b) => a * b, 1);
+    const bad = firstNonFinite(data, m.type);
+    if (bad) {
+      throw new UserError(
+        `${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`,
+      );
+    }
+    return { m, shape, per, data: data as Float32Array };
   });
   if (samples <= 0) throw new UserError(`${files[names[0]]}: holds no samples; save at least one`);
   samples = Math.min(samples, maxSamples);
@@ -78,8 +87,7 @@ export function calibrationSet(meta: InputMeta[], files: Record<string, string>,
   for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
     const count = Math.min(step, samples - start);
     const feeds: Feeds = {};
-    for (const { m, shape, data } of arrays) {
-      const per = shape.slice(1).reduce((a, b) => a * b, 1);
+    for (const { m, shape, per, data } of arrays) {
       const slice = (data as unknown as { subarray(a: number, b: number): Ort.Tensor.DataType }).subarray(start * per, (start + count) * per);
       feeds[m.name] = new ort.Tensor(m.type as 'float32', slice, [count, ...shape.slice(1)]);
     }

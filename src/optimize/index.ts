@@ -2,7 +2,7 @@
 // model, and only then moved into the output folder. A target that fails is reported with its
 // reason; the others are still produced.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { InputSpec } from '../bench/inputs.js';
 import { loadOrt } from '../bench/ort.js';
@@ -17,7 +17,7 @@ import { ortFormat, ortOptimized } from './ort.js';
 import { buildArtifact as buildIr } from './openvino.js';
 import { buildArtifact as buildEngine } from './tensorrt.js';
 import { TargetError, isVendorTarget, type Target, type TargetInput, type TargetOutput, type TargetSettings, type VendorTarget } from './types.js';
-import { DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord } from './validate.js';
+import { DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, nonFiniteOutput, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord } from './validate.js';
 
 export * from './types.js';
 export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, fidelityRecord, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord };
@@ -112,15 +112,35 @@ const PASSES: Record<Exclude<Target, VendorTarget>, (t: TargetInput) => Promise<
   'int8-static': int8Static,
 };
 
-/** Creates the output folder if needed and checks that it is writable, before any work. */
-export function prepareOutDir(out: string): string {
+function cannotWrite(out: string, e: unknown): UserError {
+  return new UserError(`--out ${out}: cannot write there (${(e as NodeJS.ErrnoException).code ?? oneLine(e)}); give a writable folder`);
+}
+
+/**
+ * Checks, before any work and without creating anything, that the output folder can be made:
+ * it, or the nearest folder above it that exists, is a writable folder.
+ */
+export function checkOutDir(out: string): string {
   const dir = resolve(out);
+  let at = dir;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    if (!statSync(at).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    accessSync(at, constants.W_OK);
+  } catch (e) {
+    throw cannotWrite(out, e);
+  }
+  return dir;
+}
+
+/** Creates the output folder if needed (once the inputs are known to be good) and checks that it is writable. */
+export function prepareOutDir(out: string): string {
+  const dir = checkOutDir(out);
   try {
     mkdirSync(dir, { recursive: true });
-    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
     accessSync(dir, constants.W_OK);
   } catch (e) {
-    throw new UserError(`--out ${out}: cannot write there (${(e as NodeJS.ErrnoException).code ?? oneLine(e)}); give a writable folder`);
+    throw cannotWrite(out, e);
   }
   return dir;
 }
@@ -130,7 +150,6 @@ export interface OptimizeHooks {
 }
 
 export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {}): Promise<OptimizeManifest> {
-  const out = prepareOutDir(opts.out);
   const file = await inspectModelFile(opts.model);
   if (file.format !== 'onnx') throw new UserError(`--model ${opts.model}: is already in ORT format; give the source .onnx model`);
   const source = loadModel(file.path);
@@ -141,6 +160,15 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
   const ort = loadOrt();
   const runtime = { name: 'onnxruntime', version: (ort.env as { versions?: { common?: string } }).versions?.common ?? 'unknown' };
   const reference = await runOutputs(file.path, samples.batches);
+  // Every artifact is held to the source's outputs: they must be numbers to compare with.
+  const nonFinite = nonFiniteOutput(reference);
+  if (nonFinite) {
+    const on = samples.source === 'calibration' ? 'the calibration data' : 'seeded random inputs';
+    const fix = samples.source === 'calibration' ? 'fix the model, or give data it answers with finite numbers' : 'fix the model, or give --calibration data it answers with finite numbers';
+    throw new UserError(`--model ${opts.model}: ${nonFinite} on ${on}, so no artifact can be compared with it; ${fix}`);
+  }
+  // Bad input stops before anything is written.
+  const out = prepareOutDir(opts.out);
   const stem = basename(file.path).replace(/\.onnx$/i, '');
   const calibrationCache = opts.calibrationCache && samples.source === 'calibration'
     ? { file: resolve(opts.calibrationCache), key: await calibrationKey(file.sha256, opts) }
@@ -163,7 +191,8 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
         const low = belowFloor(measured, opts.floor);
         const fidelity = fidelityRecord(measured);
         if (low) {
-          record = { ...base, status: 'failed', fidelity, reason: `fidelity below the floor: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+          const why = measured.nonFinite ? 'outputs not finite' : 'fidelity below the floor';
+          record = { ...base, status: 'failed', fidelity, reason: `${why}: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
         } else {
           const dest = join(out, basename(result.file));
           for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));

@@ -11,16 +11,22 @@ export interface Fidelity {
   /** Share of rows whose argmax over the last axis agrees, for [N, classes] outputs; null otherwise. */
   top1Agreement: number | null;
   samples: number;
+  /**
+   * Where an output was first NaN or infinite, in either model (then cosine is 0 and maxAbsError
+   * Infinity: nothing was measured): `output 'y' is NaN at sample 3, index 7, where the reference gives 0.25`.
+   */
+  nonFinite?: string;
 }
 
 /** Fidelity as documents hold it: JSON has no Infinity, so an error that is NaN or infinite is null. */
-export interface FidelityRecord extends Omit<Fidelity, 'maxAbsError'> {
+export interface FidelityRecord extends Omit<Fidelity, 'maxAbsError' | 'nonFinite'> {
   /** null: an output was NaN or infinite. */
   maxAbsError: number | null;
 }
 
 export function fidelityRecord(f: Fidelity): FidelityRecord {
-  return { ...f, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+  const { nonFinite: _, ...rest } = f;
+  return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
 }
 
 export interface FidelityFloor {
@@ -59,6 +65,31 @@ export async function runOutputs(model: string | Uint8Array, batches: Feeds[] | 
   }
 }
 
+/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
+function rowsOf(x: Outputs[number][string]): { rows: number; per: number } {
+  const rows = x.dims.length ? x.dims[0] : 1;
+  return { rows, per: rows ? x.data.length / rows : 0 };
+}
+
+/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
+export function nonFiniteOutput(outputs: Outputs): string | null {
+  let before = 0;
+  for (const batch of outputs) {
+    const names = Object.keys(batch);
+    for (const name of names) {
+      const x = batch[name];
+      const i = x.data.findIndex((v) => !Number.isFinite(v));
+      if (i >= 0) return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
+    }
+    before += names.length ? rowsOf(batch[names[0]]).rows : 0;
+  }
+  return null;
+}
+
+function position(before: number, per: number, i: number): string {
+  return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
+}
+
 export function compareOutputs(ref: Outputs, got: Outputs): Fidelity {
   let dot = 0;
   let na = 0;
@@ -68,8 +99,10 @@ export function compareOutputs(ref: Outputs, got: Outputs): Fidelity {
   let agree = 0;
   let classifier = true;
   let samples = 0;
+  let nonFinite: string | undefined;
   for (let b = 0; b < ref.length; b++) {
     const names = Object.keys(ref[b]);
+    const before = samples;
     samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
     for (const name of names) {
       const x = ref[b][name];
@@ -78,6 +111,10 @@ export function compareOutputs(ref: Outputs, got: Outputs): Fidelity {
       for (let i = 0; i < x.data.length; i++) {
         const a = x.data[i];
         const c = y.data[i];
+        if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
+          const at = position(before, rowsOf(x).per, i);
+          nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
+        }
         dot += a * c;
         na += a * a;
         nb += c * c;
@@ -96,12 +133,10 @@ export function compareOutputs(ref: Outputs, got: Outputs): Fidelity {
     }
   }
   const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
-  return {
-    cosine: Number.isFinite(cosine) ? Math.min(1, cosine) : 0,
-    maxAbsError: maxAbs,
-    top1Agreement: classifier && rows > 0 ? agree / rows : null,
-    samples,
-  };
+  const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
+  // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
+  if (nonFinite) return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
+  return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
 }
 
 function argmax(a: Float32Array, start: number, n: number): number {
@@ -110,8 +145,9 @@ function argmax(a: Float32Array, start: number, n: number): number {
   return best - start;
 }
 
-/** Why a fidelity is below the floor, or null when it passes. */
+/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
 export function belowFloor(f: Fidelity, floor: FidelityFloor): string | null {
+  if (f.nonFinite) return f.nonFinite;
   if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance)) return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
   if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
     return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
