@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { releaseVersion } from '../src/actions/publish.js';
-import { MODELS, ROOT, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
+import { MODELS, ROOT, artifactsOf, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
 
 const action = parse(readFileSync(join(ROOT, 'actions/publish/action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>; runs: { using: string; main: string };
@@ -209,5 +209,39 @@ describe('bad input names the inputs, not the CLI flags: one ::error:: line, not
     expect(r.outputs).toEqual({});
     expect(readdirSync(repo, { recursive: true }).sort()).toEqual(before);
     expect(readFileSync(join(repo, 'timestamp.json'), 'utf8')).toBe(timestamp);
+  });
+});
+
+describe('key secrets are named by their inputs, not by the private folder they were written to', () => {
+  const secretsOf = (keys: string, channel: string) => ({
+    'channel-key': readFileSync(join(keys, `${channel}.pem`), 'utf8'), 'snapshot-key': readFileSync(join(keys, 'snapshot.pem'), 'utf8'), 'timestamp-key': readFileSync(join(keys, 'timestamp.pem'), 'utf8'),
+  });
+
+  test('the first publish to a new channel says it needs the offline keys once', () => {
+    const base = tempDir();
+    const keys = join(base, 'keys');
+    expect(edgeml(['keys', 'init', '--out', keys]).status).toBe(0);
+    const repo = join(base, 'channel');
+    const r = runBundle({ repo, channel: 'beta', artifacts: artifactsOf(MODELS.digits), version: '1.0.0', ...secretsOf(keys, 'beta') });
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error'));
+    expect(errors).toEqual(["::error::the channel does not exist yet, and creating it needs the offline root and targets keys: run 'edgeml publish' once where they are (or give input 'keys-dir' with every key), then this step"]);
+    expect(r.status).toBe(1);
+    expect(existsSync(join(repo, 'timestamp.json'))).toBe(false);
+  });
+
+  test('a secret holding another role\'s key names the input that holds it', () => {
+    const base = tempDir();
+    const keys = join(base, 'keys');
+    const repo = join(base, 'channel');
+    expect(edgeml(['keys', 'init', '--out', keys]).status).toBe(0);
+    expect(edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '0.1.0', '--artifacts', artifactsOf(MODELS.digits)]).status).toBe(0);
+    const before = readFileSync(join(repo, 'timestamp.json'), 'utf8');
+    // The stable key given for beta.
+    const r = runBundle({ repo, channel: 'beta', artifacts: artifactsOf(MODELS.digits), version: '1.0.0', ...secretsOf(keys, 'beta'), 'channel-key': readFileSync(join(keys, 'stable.pem'), 'utf8') });
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^::error::input 'channel-key' \(beta\.pem\): key [0-9a-f]{12} is not a beta key of this channel; use the beta key that signed it$/);
+    expect(r.status).toBe(1);
+    expect(readFileSync(join(repo, 'timestamp.json'), 'utf8')).toBe(before);
   });
 });

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { UserError } from '../errors.js';
+import { UserError, isUserError } from '../errors.js';
 import {
   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
   parseStore, publishWithMender, readCheck, releaseDownloadUrl, type FleetNaming, type MenderNaming, type MenderRequest, type PublishedRelease,
@@ -45,11 +45,13 @@ function maskKey(pem: string): void {
   for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
 }
 
+const keyInputs = (channel: string) => [['channel-key', `${channel}.pem`], ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']] as const;
+
 /** Key material from secrets into a private folder, masked in the log first. */
 function writeKeys(channel: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'edgeml-keys-'));
   chmodSync(dir, 0o700);
-  for (const [input, file] of [[`channel-key`, `${channel}.pem`], ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']]) {
+  for (const [input, file] of keyInputs(channel)) {
     const pem = core.getInput(input);
     if (!pem.trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
     maskKey(pem);
@@ -97,6 +99,21 @@ function menderInputs(): MenderRequest | null {
   }, MENDER_NAMING);
 }
 
+/**
+ * The core names key files by their path in the keys folder, which here is a private temp folder
+ * the workflow author never sees: say which input held the key instead.
+ */
+export function inInputTerms(message: string, keysDir: string, channel: string): string {
+  for (const [input, file] of keyInputs(channel)) {
+    if (message.startsWith(`${join(keysDir, file)}: `)) return `input '${input}' (${file}): ${message.slice(join(keysDir, file).length + 2)}`;
+  }
+  // Any other file of the folder (public.json, root-N.pem, targets.pem) is wanted only to create the channel.
+  if (message.includes(keysDir)) {
+    return "the channel does not exist yet, and creating it needs the offline root and targets keys: run 'edgeml publish' once where they are (or give input 'keys-dir' with every key), then this step";
+  }
+  return message;
+}
+
 async function main(): Promise<void> {
   const channel = checkChannel(getInputOr('channel', 'beta'), "input 'channel'");
   const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
@@ -119,10 +136,14 @@ async function main(): Promise<void> {
   const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, needToken(store.tag), log) : undefined;
   const model = getInputOr('model', 'model');
   const keysDir = getInput('keys-dir') || writeKeys(channel);
+  const fromSecrets = !getInput('keys-dir');
   try {
     const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
       onStore(store, (storage) => publishWithMender(storage, keysDir, { channel, model, version, artifacts, rollout, naming }, mender),
-        (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi));
+        (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi)
+        .catch((e: unknown) => {
+          throw fromSecrets && isUserError(e) ? new UserError(inInputTerms(e.message, keysDir, channel)) : e;
+        }));
     log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
     setOutput('status', r.status);
     setOutput('release', r.release);
