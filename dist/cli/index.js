@@ -91024,6 +91024,7 @@ async function publishWithMender(storage, keysDir, req, mender) {
 
 
 
+
 const ROOT_ROLES = ['targets', 'snapshot', 'timestamp'];
 /** `--role` values: root-N, targets, snapshot, timestamp, canary, beta, stable. */
 function parseRotateRole(value) {
@@ -91062,10 +91063,6 @@ function topWith(top, channel, oldId, key, version, now) {
     if (!json.delegations.roles.some((r) => r.keyids.includes(oldId)))
         delete json.delegations.keys[oldId];
     return models_dist.Targets.fromJSON({ ...json, version, expires: expiresAt(now, EXPIRY_MS.targets) });
-}
-/** Same fields at a new version and expiry (signed fields are read-only: rebuild through JSON). */
-function rotate_renewed(t, version, life, now) {
-    return models_dist.Targets.fromJSON({ ...t.toJSON(), version, expires: expiresAt(now, life) });
 }
 /**
  * Stores the channel's side of the rotation; the caller then runs finishRotation on the keys
@@ -91151,11 +91148,11 @@ async function storeRotation(storage, state, keysDir, which, oldId, key, now) {
                 changes.push({ role: 'targets', signed: top, key: targetsKey });
             }
             const c = state.channels[channel].signed;
-            changes.push({ role: channel, signed: rotate_renewed(c, c.version + 1, EXPIRY_MS.channel, now), key });
+            changes.push({ role: channel, signed: renewed(models_dist.Targets, c, c.version + 1, expiresAt(now, EXPIRY_MS.channel)), key });
         }
         else if (which.role === 'targets') {
             const t = state.top.signed;
-            changes.push({ role: 'targets', signed: rotate_renewed(t, t.version + 1, EXPIRY_MS.targets, now), key: signers });
+            changes.push({ role: 'targets', signed: renewed(models_dist.Targets, t, t.version + 1, expiresAt(now, EXPIRY_MS.targets)), key: signers });
         }
         // snapshot and timestamp: the commit itself signs them with the new key.
         result.timestampVersion = await commit(storage, state, commitKeys, now, changes);

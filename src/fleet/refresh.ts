@@ -42,7 +42,7 @@ function optionalKey(keysDir: string, file: string, role: RefreshRole, ids: stri
 }
 
 /** Same fields, new version and expiry (signed fields are read-only: rebuild through JSON). */
-function renewed<T extends Root | Targets>(kind: { fromJSON(j: never): T }, signed: T, version: number, expires: string): T {
+export function renewed<T extends Root | Targets>(kind: { fromJSON(j: never): T }, signed: T, version: number, expires: string): T {
   return kind.fromJSON({ ...(signed.toJSON() as object), version, expires } as never);
 }
 

@@ -17,6 +17,7 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../results/index.js';
 import { CHANNELS, PUBLIC_FILE, isChannel, loadKeysFor, loadSigningKey, newKey, readPublicKeys, readSigningKey, tufKey, writePrivateKey, type Channel, type PublicKeys, type RoleName, type SigningKey } from './keys.js';
 import { EXPIRY_MS, expiresAt, serialize, signWith } from './metadata.js';
+import { renewed } from './refresh.js';
 import { commit, loadState, withChannel, type ChannelState, type RoleChange } from './repo.js';
 import type { ChannelStorage } from './storage.js';
 
@@ -73,11 +74,6 @@ function topWith(top: Targets, channel: Channel, oldId: string, key: SigningKey,
   json.delegations.keys[key.keyId] = tufKey(key.public).toJSON();
   if (!json.delegations.roles.some((r) => r.keyids.includes(oldId))) delete json.delegations.keys[oldId];
   return Targets.fromJSON({ ...json, version, expires: expiresAt(now, EXPIRY_MS.targets) } as never);
-}
-
-/** Same fields at a new version and expiry (signed fields are read-only: rebuild through JSON). */
-function renewed(t: Targets, version: number, life: number, now: Date): Targets {
-  return Targets.fromJSON({ ...(t.toJSON() as object), version, expires: expiresAt(now, life) } as never);
 }
 
 /**
@@ -164,10 +160,10 @@ async function storeRotation(
         changes.push({ role: 'targets', signed: top, key: targetsKey });
       }
       const c = state.channels[channel].signed;
-      changes.push({ role: channel, signed: renewed(c, c.version + 1, EXPIRY_MS.channel, now), key });
+      changes.push({ role: channel, signed: renewed(Targets, c, c.version + 1, expiresAt(now, EXPIRY_MS.channel)), key });
     } else if (which.role === 'targets') {
       const t = state.top.signed;
-      changes.push({ role: 'targets', signed: renewed(t, t.version + 1, EXPIRY_MS.targets, now), key: signers });
+      changes.push({ role: 'targets', signed: renewed(Targets, t, t.version + 1, expiresAt(now, EXPIRY_MS.targets)), key: signers });
     }
     // snapshot and timestamp: the commit itself signs them with the new key.
     result.timestampVersion = await commit(storage, state, commitKeys, now, changes);
