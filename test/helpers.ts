@@ -26,6 +26,17 @@ export const MODELS = {
   conv11: join(ROOT, 'test/fixtures/conv-11.onnx'),
 };
 
+/**
+ * The figures of a results document, with the nulls ruled out: onnxruntime-node measures every
+ * one (only a vendor tool leaves some unreported), so a null here is a bug and fails the test.
+ */
+export function measured<T extends object>(figures: T): { [K in keyof T]: Exclude<T[K], null> } {
+  for (const [key, value] of Object.entries(figures)) {
+    if (value === null) throw new Error(`${key} is null: onnxruntime-node should have measured it`);
+  }
+  return figures as { [K in keyof T]: Exclude<T[K], null> };
+}
+
 export function tempDir(prefix = 'edgeml-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

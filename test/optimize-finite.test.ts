@@ -1,6 +1,6 @@
 // NaN and infinities: refused in the samples optimize and eval read (one line naming the file, the
 // input and the index; nothing written), and said plainly when a model's outputs hold them
-// instead of a cosine of 0. Real runs of the digits MLP on its own calibration data, altered.
+// instead of a cosine of 0 or an accuracy that counts a NaN row as right. Real runs of the digits MLP on its own calibration data, altered.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,33 @@ describe('non-finite outputs', () => {
     expect(e.stdout).toMatch(/^fidelity vs .+: not measurable, the reference's output 'output' is (NaN|-?Infinity) at sample \d+, index \d+$/m);
     expect(e.stdout).not.toMatch(/cosine/);
     expect(JSON.parse(readFileSync(json, 'utf8')).fidelity).toMatchObject({ cosine: 0, maxAbsError: null, nonFinite: expect.stringMatching(/^the reference's output 'output' is /) });
+  });
+
+  it('a sample the model overflows on: edgeml eval --labels scores nothing, exit 2, one line naming the output and sample', () => {
+    // The 540 labelled test samples, finite, but sample 3 scaled so far that the MLP's sums are not.
+    const x = Float32Array.from(readNpy(join(DIGITS, 'test_inputs.npy')).data as unknown as Float32Array);
+    for (let i = 3 * 64; i < 4 * 64; i++) x[i] = (x[i] + 1) * 1e37;
+    const data = join(tempDir(), 'test.npy');
+    writeNpy(data, x, [540, 64]);
+    const json = join(tempDir(), 'eval.json');
+    const r = edgeml(['eval', '--model', MODELS.digits, '--inputs', data, '--labels', join(DIGITS, 'test_labels.npy'), '--metric', 'top1,top5', '--json', json]);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^edgeml: error: --model ${MODELS.digits}: output 'output' is (NaN|-?Infinity) at sample 3, index \\d+ on the eval data, so its accuracy is not measurable; fix the model, or give data it answers with finite numbers$`));
+    expect(existsSync(json)).toBe(false);
+  });
+
+  it('edgeml eval refuses NaN regression targets in --labels, naming the file, index and sample', () => {
+    const labels = join(tempDir(), 'targets.npy');
+    const y = new Float32Array(540 * 10);
+    y[2 * 10 + 4] = NaN;
+    writeNpy(labels, y, [540, 10]);
+    const r = edgeml(['eval', '--model', MODELS.digits, '--inputs', join(DIGITS, 'test_inputs.npy'), '--labels', labels, '--metric', 'mae']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `edgeml: error: --labels ${labels}: holds NaN at index 24 (sample 2); labels must be finite numbers: fix or drop that sample, and save the file again`,
+    ]);
   });
 
   const rows = (data: number[]) => ({ y: { data: Float32Array.from(data), dims: [2, 2] } });

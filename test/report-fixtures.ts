@@ -8,7 +8,7 @@ import type { CompareResults } from '../src/compare/index.js';
 import type { Budget } from '../src/report/index.js';
 import { VERSION } from '../src/version.js';
 import type { BenchResults } from '../src/results/index.js';
-import { ROOT } from './helpers.js';
+import { ROOT, measured } from './helpers.js';
 
 export const HOSTILE = '<script>alert(1)</script> @org/team [link](http://x) `tick` |pipe|\nline2 <img src=x onerror=alert(1)> #1';
 /** HOSTILE as escapeMarkdown renders it: every active character an entity, the newline a space. */
@@ -21,7 +21,7 @@ export function benchDoc(over: { model?: string; device?: string; fingerprint?: 
   if (over.device !== undefined) doc.device.label = over.device;
   if (over.fingerprint !== undefined) doc.device.fingerprint = over.fingerprint;
   if (over.createdAt !== undefined) doc.createdAt = over.createdAt;
-  if (over.p90Scale !== undefined) doc.latencyMs.p90 *= over.p90Scale;
+  if (over.p90Scale !== undefined) doc.latencyMs.p90 = measured(doc.latencyMs).p90 * over.p90Scale;
   return doc;
 }
 

@@ -87140,9 +87140,19 @@ function labelsOf(file, samples) {
         throw new UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
     }
     const data = arr.data;
-    return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+    const labels = Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+    // A NaN or infinite target is no class id, and would make MAE and RMSE NaN or infinite.
+    const bad = labels.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+        const per = labels.length / samples;
+        throw new UserError(`--labels ${file}: holds ${labels[bad]} at index ${bad} (sample ${Math.floor(bad / per)}); labels must be finite numbers: fix or drop that sample, and save the file again`);
+    }
+    return labels;
 }
-/** Rank of the label among the scores of one row (0 = the top answer). */
+/**
+ * Rank of the label among the scores of one row (0 = the top answer). The row must be finite:
+ * every comparison with NaN is false, so a NaN score would rank first.
+ */
 function rankOf(scores, start, n, label) {
     const s = scores[start + label];
     let rank = 0;
@@ -87151,10 +87161,20 @@ function rankOf(scores, start, n, label) {
             rank++;
     return rank;
 }
-function metricsOf(outputs, labels, metrics) {
+/**
+ * Scores a model's first float32 output against the labels. An output that is NaN or infinite
+ * in any row is refused, naming `model`, the output and where: no accuracy, error or rank is
+ * measurable there, and counting such a row as right (NaN compares false) or dropping it would
+ * report a number the model did not earn. The same rule as optimize for the model it compares with.
+ */
+function metricsOf(outputs, labels, metrics, model) {
     const first = Object.keys(outputs[0] ?? {})[0];
     if (!first)
         throw new UserError('the model has no float32 output to score');
+    const scored = nonFiniteOutput(outputs.map((batch) => ({ [first]: batch[first] })));
+    if (scored) {
+        throw new UserError(`--model ${model}: ${scored} on the eval data, so its accuracy is not measurable; fix the model, or give data it answers with finite numbers`);
+    }
     let row = 0;
     let top1 = 0;
     let top5 = 0;
@@ -87253,7 +87273,7 @@ async function evaluate(opts, onBatch) {
     const progress = (i) => onBatch?.(i, total);
     const outputs = await runOutputs(file.path, batches(), 0, progress);
     // Labels are read (and checked, naming the file) before they are hashed.
-    const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics) : {};
+    const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics, opts.model) : {};
     const results = {
         schema: { name: 'edgeml-eval', version: 1 },
         tool: { name: 'edgeml', version: VERSION },

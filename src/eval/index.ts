@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { inspectModelFile, sha256File } from '../model/index.js';
 import { calibrationSet, inputMetaOf, type Feeds } from '../optimize/data.js';
-import { compareOutputs, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
+import { compareOutputs, nonFiniteOutput, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
 import type { DatasetRef } from '../results/index.js';
 import { imageSet } from './image-set.js';
 import type { Preprocess } from './preprocess.js';
@@ -66,10 +66,20 @@ function labelsOf(file: string, samples: number): Float64Array {
     throw new UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
   }
   const data = arr.data as unknown as ArrayLike<number | bigint>;
-  return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+  const labels = Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+  // A NaN or infinite target is no class id, and would make MAE and RMSE NaN or infinite.
+  const bad = labels.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const per = labels.length / samples;
+    throw new UserError(`--labels ${file}: holds ${labels[bad]} at index ${bad} (sample ${Math.floor(bad / per)}); labels must be finite numbers: fix or drop that sample, and save the file again`);
+  }
+  return labels;
 }
 
-/** Rank of the label among the scores of one row (0 = the top answer). */
+/**
+ * Rank of the label among the scores of one row (0 = the top answer). The row must be finite:
+ * every comparison with NaN is false, so a NaN score would rank first.
+ */
 function rankOf(scores: Float32Array, start: number, n: number, label: number): number {
   const s = scores[start + label];
   let rank = 0;
@@ -77,9 +87,19 @@ function rankOf(scores: Float32Array, start: number, n: number, label: number): 
   return rank;
 }
 
-export function metricsOf(outputs: Outputs, labels: Float64Array, metrics: Metric[]): Partial<Record<Metric, number>> {
+/**
+ * Scores a model's first float32 output against the labels. An output that is NaN or infinite
+ * in any row is refused, naming `model`, the output and where: no accuracy, error or rank is
+ * measurable there, and counting such a row as right (NaN compares false) or dropping it would
+ * report a number the model did not earn. The same rule as optimize for the model it compares with.
+ */
+export function metricsOf(outputs: Outputs, labels: Float64Array, metrics: Metric[], model: string): Partial<Record<Metric, number>> {
   const first = Object.keys(outputs[0] ?? {})[0];
   if (!first) throw new UserError('the model has no float32 output to score');
+  const scored = nonFiniteOutput(outputs.map((batch) => ({ [first]: batch[first] })));
+  if (scored) {
+    throw new UserError(`--model ${model}: ${scored} on the eval data, so its accuracy is not measurable; fix the model, or give data it answers with finite numbers`);
+  }
   let row = 0;
   let top1 = 0;
   let top5 = 0;
@@ -168,7 +188,7 @@ export async function evaluate(opts: EvalOptions, onBatch?: (done: number, total
   const progress = (i: number) => onBatch?.(i, total);
   const outputs = await runOutputs(file.path, batches(), 0, progress);
   // Labels are read (and checked, naming the file) before they are hashed.
-  const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics) : {};
+  const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics, opts.model) : {};
   const results: EvalResults = {
     schema: { name: 'edgeml-eval', version: 1 },
     tool: { name: 'edgeml', version: VERSION },
