@@ -1,7 +1,7 @@
 // `edgeml run` as users run it: the built bundle on the example config, on a git repository with a
 // base commit, and on every kind of bad input (exit 2, one line naming the file, line and key).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCompare } from '../src/compare/index.js';
@@ -39,6 +39,21 @@ budgets:
       latency.p90: 1s
 `;
 
+/** digitsRepo committed as the base commit (HEAD). */
+function digitsGitRepo(config: string): string {
+  const dir = digitsRepo(config);
+  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+  return dir;
+}
+
+/** QUICK_CONFIG with two targets (int8-static calibrated) and the given compare.artifacts line. */
+const targetsConfig = (artifacts: string) => QUICK_CONFIG
+  .replace('    data: [pixels=models/test_inputs.npy]\n', '    data: [pixels=models/test_inputs.npy]\n    calibration: [pixels=models/calib_inputs.npy]\ntargets: [ort-optimized, int8-static]\n')
+  .replace('compare:\n', `compare:\n${artifacts}`);
+
 describe('edgeml run', () => {
   it('runs the example config: artifacts, results, evaluation, budgets, report and a summary table', () => {
     const out = join(tempDir(), 'results');
@@ -62,11 +77,7 @@ describe('edgeml run', () => {
   });
 
   it('compares each model with its version in the base commit (git show)', () => {
-    const dir = digitsRepo(QUICK_CONFIG);
-    const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-q', '-m', 'base');
+    const dir = digitsGitRepo(QUICK_CONFIG);
     const out = join(dir, 'out');
     const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--base-ref', 'HEAD', '--out', out]);
     expect(r.stderr).not.toMatch(/error/i);
@@ -77,6 +88,50 @@ describe('edgeml run', () => {
     expect(cmp.settings).toMatchObject({ warmup: 2, minIterations: 50, minDurationMs: 200 });
     expect(r.stderr).toContain('== Compare digits with the base');
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('base → head');
+  });
+
+  it('with compare.artifacts, optimizes the base too and compares each target\'s artifact with the base\'s', () => {
+    const dir = digitsGitRepo(targetsConfig('  artifacts: true\n'));
+    const out = join(dir, 'out');
+    const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--base-ref', 'HEAD', '--out', out, '--json', join(dir, 'run.json')]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(out, 'compare')).sort()).toEqual(['digits-int8-static.json', 'digits-ort-optimized.json', 'digits.json']);
+    expect(readCompare(join(out, 'compare/digits.json')).target).toBeUndefined();
+    for (const target of ['ort-optimized', 'int8-static']) {
+      const cmp = readCompare(join(out, `compare/digits-${target}.json`));
+      expect(cmp.target).toBe(target);
+      // Base: the base commit's model made into the same target with the head's settings; head: this run's artifact.
+      expect(cmp.base.model.path).toContain(join(out, 'base/digits/artifacts'));
+      expect(cmp.head.model.path).toContain(join(out, 'artifacts/digits'));
+      expect(cmp.head.model.sha256).toBe(readResults(join(out, `results/digits-${target}.json`)).model.sha256);
+      expect(r.stderr).toContain(`== Compare digits ${target} with the base's ${target}`);
+    }
+    expect(r.stderr).toContain('== Optimize digits (base): ort-optimized, int8-static');
+    expect(existsSync(join(out, 'base/digits/artifacts/manifest.json'))).toBe(true);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/comparisons: .*3 /);
+    // One row per target in the model table, each with its own base → head and verdict.
+    for (const target of ['onnx cpu', 'ort&#45;optimized', 'int8&#45;static']) {
+      expect(md).toMatch(new RegExp(`^\\| ${target} +\\| [^|]+\\| [^|]+ → [^|]+\\|.*\\| (✅ unchanged|🚀 faster|❔ inconclusive|❌ slower) +\\|`, 'm'));
+    }
+    const summary = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    expect(summary.files.compare).toHaveLength(3);
+    expect(summary.rows.filter((row: { verdict?: string }) => row.verdict)).toHaveLength(3);
+  });
+
+  it('without compare.artifacts, compares only the source model, as before', () => {
+    const dir = digitsGitRepo(targetsConfig('  artifacts: false\n'));
+    const out = join(dir, 'out');
+    const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--base-ref', 'HEAD', '--out', out]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(out, 'compare'))).toEqual(['digits.json']);
+    expect(readdirSync(join(out, 'base/digits'))).toEqual(['mlp.onnx']);
+    expect(r.stderr).not.toContain('(base)');
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/^\| int8&#45;static +\|.*\| +not compared +\|/m);
+    expect(md).toMatch(/comparisons: 1 /);
   });
 
   it('exits 1 when a budget fails, after writing the report', () => {
@@ -98,6 +153,8 @@ describe('edgeml run', () => {
       /ds\.yml:6:13: datasets\.t\.inputs: .*x\.npy does not exist/],
     ['a compare setting out of range', (d) => (writeFileSync(join(d, 'c.yml'), QUICK_CONFIG.replace('compare:\n', 'compare:\n  threshold: 100%\n')), ['--config', join(d, 'c.yml')]),
       /c\.yml:12:14: compare\.threshold 100%: expected a percentage between 0% and 100%, such as 5%$/],
+    ['a compare.artifacts that is not true or false', (d) => (writeFileSync(join(d, 'a.yml'), QUICK_CONFIG.replace('compare:\n', 'compare:\n  artifacts: yes\n')), ['--config', join(d, 'a.yml')]),
+      /a\.yml:12:14: compare\.artifacts: expected boolean, got "yes"$/],
     ['a base commit that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-ref', 'f00dfeed'], /--base-ref f00dfeed: no such commit in the git repository at .*; fetch it/],
     ['a base folder that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-model', join(d, 'base')], /--base-model .*base: no such folder/],
   ];

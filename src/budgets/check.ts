@@ -1,6 +1,7 @@
 // The check both the CLI and the action run: read and validate every input first (nothing is
 // judged on a bad config or document), then judge every budget.
 import { readCompare } from '../compare/document.js';
+import type { CompareResults } from '../compare/types.js';
 import { loadConfig } from '../config/index.js';
 import type { EdgemlConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -21,6 +22,16 @@ export interface CheckRun {
   notices: string[];
 }
 
+const hasRegressionBudget = (config: EdgemlConfig) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+
+/**
+ * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
+ * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
+ */
+export function slowerFails(config: EdgemlConfig, doc: Pick<CompareResults, 'verdict'>): boolean {
+  return !hasRegressionBudget(config) && doc.verdict === 'slower';
+}
+
 export function runCheck(inputs: CheckInputs): CheckRun {
   const config = loadConfig(inputs.config);
   if (!inputs.results.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
@@ -28,10 +39,10 @@ export function runCheck(inputs: CheckInputs): CheckRun {
   const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
   const checks = evaluateBudgets(config, results, compare);
   const notices: string[] = [];
-  const hasRegression = config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+  const hasRegression = hasRegressionBudget(config);
   if (!compare && hasRegression) notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
   // Without a regression budget, compare's own verdict stands: slower fails the check.
-  const compareFails = !!compare && !hasRegression && compare.doc.verdict === 'slower';
+  const compareFails = !!compare && slowerFails(config, compare.doc);
   if (compare) {
     const r = compare.doc.ratio[compare.doc.metric];
     const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';

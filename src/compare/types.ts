@@ -64,6 +64,8 @@ export interface CompareResults {
   head: { model: ModelFile };
   runtime: BenchResults['runtime'];
   device: DeviceInfo;
+  /** The optimize target whose artifacts were compared (`edgeml run`, compare.artifacts); absent for source models. */
+  target?: string;
   /** Set when --allow-different-device let a stored base from another device or runtime through. */
   differentDevice?: { base: string; head: string };
   scenario: BenchResults['scenario'];

@@ -161,7 +161,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   }
   const raw = data as {
     version?: 1; models?: EdgemlConfig['models']; targets?: string[]; benchmark?: EdgemlConfig['benchmark'];
-    compare?: EdgemlConfig['compare']; datasets?: EdgemlConfig['datasets'];
+    compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets'];
     budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; message?: string; limits: Record<string, unknown> }>;
   };
   const models = raw.models ?? {};
@@ -207,7 +207,8 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     models: located,
     targets: raw.targets ?? [],
     benchmark: raw.benchmark ?? {},
-    compare: raw.compare ?? {},
+    compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')) as EdgemlConfig['compare'],
+    compareArtifacts: raw.compare?.artifacts === true,
     datasets,
     budgets,
     settingsAt,

@@ -47,7 +47,10 @@ export interface EdgemlConfig {
   models: Record<string, ModelEntry>;
   targets: string[];
   benchmark: Record<string, string | number>;
+  /** compare:'s flag settings (`compare.artifacts` is not a flag: it is `compareArtifacts`). */
   compare: Record<string, string | number>;
+  /** compare.artifacts: `edgeml run` also optimizes the base and compares each target's artifacts. */
+  compareArtifacts: boolean;
   /** Image manifests (.jsonl) carry preprocessing keys, spelled like `edgeml eval`'s flags. */
   datasets: Record<string, {
     inputs: string; labels?: string; metrics?: string[];

@@ -33,6 +33,8 @@ export interface RatioEstimate {
 
 export interface CompareDoc {
   kind: 'compare';
+  /** The optimize target whose artifacts were compared; absent when the source models were. */
+  target?: string;
   verdict: Verdict;
   ratio: { p50: RatioEstimate; p90: RatioEstimate };
   /** Interleaved base/head rounds measured. */
@@ -82,6 +84,7 @@ export function compareView(doc: CompareResults): CompareDoc {
   });
   return {
     kind: 'compare',
+    ...(doc.target !== undefined ? { target: doc.target } : {}),
     verdict: doc.verdict,
     ratio: { p50: { estimate: doc.ratio.p50.estimate, ci95: doc.ratio.p50.ci95 }, p90: { estimate: doc.ratio.p90.estimate, ci95: doc.ratio.p90.ci95 } },
     rounds: doc.rounds,

@@ -87,7 +87,8 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     else row.bench = doc;
   }
   for (const { doc } of inputs.compare) {
-    rowFor(doc.head.model.name, summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
+    // An artifacts comparison joins its target's row, as the artifact's results do (results carry `target`).
+    rowFor(doc.head.model.name, doc.target ?? summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
   }
   const budgets = inputs.check.flatMap((c) => c.doc.budgets);
   for (const b of budgets) {

@@ -1,16 +1,17 @@
 // `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
-// benchmark the source and each artifact, compare the source with the base model, evaluate on the
-// datasets, check the budgets and write the report. Thin: each step is the core function the
+// benchmark the source and each artifact, compare the source with the base model (and, with
+// compare.artifacts, each target's artifact with the base's), evaluate on the datasets, check the
+// budgets and write the report. Thin: each step is the core function the
 // single-purpose command calls; this module only wires files between them.
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { benchOptionsFromFlags, runBenchmark, type ProgressEvent } from '../bench/index.js';
-import { runCheck, writeCheck, type CheckDocument } from '../budgets/index.js';
+import { runCheck, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
 import { compareOptionsFromFlags, runCompare, writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
-import { CheckFailure } from '../errors.js';
+import { CheckFailure, isUserError } from '../errors.js';
 import { evaluate, mergeEval, parseMetrics } from '../eval/index.js';
-import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord } from '../optimize/index.js';
+import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
 import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
 import { baseModelFile, checkBase, type BaseSource } from './base.js';
@@ -61,11 +62,40 @@ async function measure(plan: ModelPlan, model: string, label: string, rep: RunRe
   }
 }
 
-async function compareWithBase(plan: ModelPlan, baseFile: string, rep: RunReporter): Promise<CompareResults> {
+/** base vs head with the model's compare settings; `label` names it in progress lines. */
+async function compareFiles(plan: ModelPlan, baseFile: string, headFile: string, label: string, rep: RunReporter): Promise<CompareResults> {
   return runCompare(
-    { ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: plan.path, allowDifferentDevice: false },
-    { onLook: (l) => rep.info(`compare ${plan.name}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) },
+    { ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: headFile, allowDifferentDevice: false },
+    { onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) },
   );
+}
+
+/** `model` made into the plan's targets under `dir`, with the plan's settings and calibration data. */
+async function optimizeModel(plan: ModelPlan, model: string, dir: string, title: string, rep: RunReporter): Promise<OptimizeManifest> {
+  const manifest = await rep.group(title, () =>
+    optimize(optimizeOptionsFromFlags({ ...plan.optimize!, model, out: dir }), {
+      onTarget: (t, phase, rec) => {
+        if (phase === 'done') rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
+      },
+    }),
+  );
+  writeManifest(join(dir, 'manifest.json'), relativizeManifest(manifest, join(dir, 'manifest.json')));
+  return manifest;
+}
+
+/**
+ * The base's artifacts by target, or why the base could not be optimized at all. Made with the
+ * head's settings and calibration data, so that only the model differs between the two sides.
+ */
+async function baseArtifacts(plan: ModelPlan, baseFile: string, dir: string, rep: RunReporter): Promise<Map<string, ArtifactRecord> | { none: string }> {
+  try {
+    const manifest = await optimizeModel(plan, baseFile, dir, `Optimize ${plan.name} (base): ${(plan.optimize?.target ?? '').split(',').join(', ')}`, rep);
+    return new Map(manifest.artifacts.map((a) => [a.target, a]));
+  } catch (e) {
+    // The base not taking the head's settings (an input renamed by this PR, say) is not the head's error.
+    if (isUserError(e)) return { none: e.message };
+    throw e;
+  }
 }
 
 /** accuracy and fidelity of one measured model on every dataset of the config. */
@@ -111,16 +141,8 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     const measured: Array<{ target?: string; file: string }> = [{ file: plan.path }];
     if (plan.optimize) {
       const dir = join(out, 'artifacts', slug(plan.name));
-      const manifest = await rep.group(`Optimize ${plan.name}: ${config.targets.join(', ')}`, () =>
-        optimize(optimizeOptionsFromFlags({ ...plan.optimize!, out: dir }), {
-          onTarget: (t, phase, rec) => {
-            if (phase === 'done') rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
-          },
-        }),
-      );
-      const manifestFile = join(dir, 'manifest.json');
-      writeManifest(manifestFile, relativizeManifest(manifest, manifestFile));
-      files.manifests.push(manifestFile);
+      const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${config.targets.join(', ')}`, rep);
+      files.manifests.push(join(dir, 'manifest.json'));
       artifactsOf.set(plan.name, manifest.artifacts);
       for (const a of manifest.artifacts) {
         if (a.status === 'ok' && a.path) measured.push({ target: a.target, file: a.path });
@@ -146,14 +168,33 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
       if (opts.base) notices.push(`${plan.name}: not compared, ${base.none}`);
       continue;
     }
-    const doc = await rep.group(`Compare ${plan.name} with the base`, () => compareWithBase(plan, base.file, rep));
-    doc.head.model.name = plan.name;
-    doc.base.model.name = `${plan.name} (base)`;
-    mkdirSync(join(out, 'compare'), { recursive: true });
-    const file = join(out, 'compare', `${slug(plan.name)}.json`);
-    writeCompare(file, doc);
-    files.compare.push(file);
-    compareOf.set(plan.name, file);
+    const compared = async (title: string, baseFile: string, headFile: string, label: string, target?: string): Promise<{ file: string; doc: CompareResults }> => {
+      const doc = await rep.group(title, () => compareFiles(plan, baseFile, headFile, label, rep));
+      doc.head.model.name = plan.name;
+      doc.base.model.name = `${plan.name} (base)`;
+      if (target) doc.target = target;
+      mkdirSync(join(out, 'compare'), { recursive: true });
+      // Named like the results: compare/<model>.json for the source, compare/<model>-<target>.json per target.
+      const file = join(out, 'compare', `${slug(plan.name)}${target ? `-${target}` : ''}.json`);
+      writeCompare(file, doc);
+      files.compare.push(file);
+      return { file, doc };
+    };
+    compareOf.set(plan.name, (await compared(`Compare ${plan.name} with the base`, base.file, plan.path, plan.name)).file);
+    if (!config.compareArtifacts || !plan.optimize) continue;
+    const made = measured.filter((m): m is { target: string; file: string } => m.target !== undefined);
+    if (!made.length) continue;
+    const theirs = await baseArtifacts(plan, base.file, join(out, 'base', slug(plan.name), 'artifacts'), rep);
+    for (const m of made) {
+      const b = 'none' in theirs ? undefined : theirs.get(m.target);
+      if (!b?.path || b.status !== 'ok') {
+        notices.push(`${plan.name} ${m.target}: not compared, the base could not be optimized for it (${'none' in theirs ? theirs.none : (b?.reason ?? 'not made')})`);
+        continue;
+      }
+      const label = `${plan.name} ${m.target}`;
+      const { doc } = await compared(`Compare ${label} with the base's ${m.target}`, b.path, m.file, label, m.target);
+      if (slowerFails(config, doc)) failures.push(`${label}: slower than the base's ${m.target}`);
+    }
   }
 
   // One check over everything; with several comparisons, one per model (a check takes one).

@@ -12,7 +12,7 @@ export interface SummaryRow {
   peakRssBytes: number | null;
   bytes: number | null;
   accuracy: Record<string, number>;
-  /** compare's verdict against the base, for the source model. */
+  /** compare's verdict against the base: the source's, and with compare.artifacts each target's. */
   verdict?: string;
   budgets: { pass: number; fail: number; warn: number; inconclusive: number };
 }
