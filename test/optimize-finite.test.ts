@@ -125,6 +125,13 @@ describe('non-finite outputs', () => {
   const rows = (data: number[]) => ({ y: { data: Float32Array.from(data), dims: [2, 2] } });
   const ref: Outputs = [rows([0.5, 0.5, 0.25, 0.75]), rows([1, 0, 0, 1])];
 
+  it('a row holding NaN agrees with no top-1 class, though NaN never compares greater', () => {
+    // Row 0: NaN first, where a plain argmax would keep index 0 and agree with the reference.
+    const f = compareOutputs([rows([1, 0, 0, 1])], [rows([Number.NaN, 0, 0, 1])]);
+    expect(f.top1Agreement).toBe(0.5);
+    expect(f.nonFinite).toBe("output 'y' is NaN at sample 0, index 0, where the reference gives 1");
+  });
+
   it('compareOutputs names the first value that is not finite; such outputs fail whatever the floor', () => {
     const got: Outputs = [rows([0.5, 0.5, 0.25, 0.75]), rows([1, 0, 0, Infinity])];
     const f = compareOutputs(ref, got);

@@ -78553,7 +78553,8 @@ function compareOutputs(ref, got) {
             }
             for (let r = 0; r < x.data.length / classes; r++) {
                 rows++;
-                if (argmax(x.data, r * classes, classes) === argmax(y.data, r * classes, classes))
+                const top = argmax(x.data, r * classes, classes);
+                if (top >= 0 && top === argmax(y.data, r * classes, classes))
                     agree++;
             }
         }
@@ -78565,11 +78566,15 @@ function compareOutputs(ref, got) {
         return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
     return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
 }
+/** Index of the largest value of a row; -1 when the row holds a NaN (it has no top class, and agrees with none). */
 function argmax(a, start, n) {
     let best = start;
-    for (let i = start + 1; i < start + n; i++)
+    for (let i = start; i < start + n; i++) {
+        if (Number.isNaN(a[i]))
+            return -1;
         if (a[i] > a[best])
             best = i;
+    }
     return best - start;
 }
 /** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */

@@ -128,7 +128,8 @@ export function compareOutputs(ref: Outputs, got: Outputs): Fidelity {
       }
       for (let r = 0; r < x.data.length / classes; r++) {
         rows++;
-        if (argmax(x.data, r * classes, classes) === argmax(y.data, r * classes, classes)) agree++;
+        const top = argmax(x.data, r * classes, classes);
+        if (top >= 0 && top === argmax(y.data, r * classes, classes)) agree++;
       }
     }
   }
@@ -139,9 +140,13 @@ export function compareOutputs(ref: Outputs, got: Outputs): Fidelity {
   return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
 }
 
+/** Index of the largest value of a row; -1 when the row holds a NaN (it has no top class, and agrees with none). */
 function argmax(a: Float32Array, start: number, n: number): number {
   let best = start;
-  for (let i = start + 1; i < start + n; i++) if (a[i] > a[best]) best = i;
+  for (let i = start; i < start + n; i++) {
+    if (Number.isNaN(a[i])) return -1;
+    if (a[i] > a[best]) best = i;
+  }
   return best - start;
 }
 
