@@ -5,9 +5,8 @@
 // Artifacts) no remaining release of any channel uses. Metadata first, files after: a device that
 // reads the new role never looks for a deleted file.
 import { UserError } from '../errors.js';
-import type { Channel } from './keys.js';
+import { CHANNELS, type Channel } from './keys.js';
 import { menderPath } from './mender.js';
-import { CHANNELS } from './keys.js';
 import { entriesOf, storedPath, writeChannel, type Entry } from './release.js';
 import { keysFor, withChannel } from './repo.js';
 import type { ChannelStorage } from './storage.js';
