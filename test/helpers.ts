@@ -24,6 +24,8 @@ export const MODELS = {
   conv1: join(ROOT, 'test/fixtures/conv-1.onnx'),
   conv10: join(ROOT, 'test/fixtures/conv-10.onnx'),
   conv11: join(ROOT, 'test/fixtures/conv-11.onnx'),
+  // A 2-layer transformer encoder (benchmark/make-encoder.py test/fixtures 128 2 4 256 16 512): int64 tokens [1,16].
+  encoder: join(ROOT, 'test/fixtures/encoder.onnx'),
 };
 
 /**
