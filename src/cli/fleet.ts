@@ -7,10 +7,11 @@ import { CheckFailure, UserError } from '../errors.js';
 import {
   addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
   promoteRelease, publishWithMender, readCheck, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  parseOciReference, pushOciRelease, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { parseDuration, parseWhole } from '../units.js';
+import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -58,7 +59,7 @@ function checkVersion(v: string | undefined): string {
   return version;
 }
 
-function report(r: PublishedRelease, json?: string): void {
+function report(r: PublishedRelease & { oci?: OciResult }, json?: string): void {
   const what = { published: 'published', unchanged: 'already published (no change)', promoted: 'promoted', 'rollout-updated': 'rollout changed', 'rolled-back': 'rolled back to' }[r.status];
   process.stdout.write(`${r.channel}: ${what} ${r.model} ${r.version} (release ${r.release}, rollout ${r.rollout.percent}%, timestamp v${r.timestampVersion})\n`);
   for (const t of r.targets) process.stdout.write(`  ${t.target}  ${t.bytes} bytes  sha256 ${t.sha256.slice(0, 12)}  ${t.path}\n`);
@@ -107,6 +108,7 @@ interface PublishFlags extends StoreFlags {
   keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
   results: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
   mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
+  oci?: string; plainHttp?: boolean; ociChunkSize?: string;
 }
 
 const MENDER_FLAGS = { 'mender-key': '--mender-key', 'mender-device-types': '--mender-device-type', 'mender-dest-dir': '--mender-dest-dir' } as const;
@@ -146,6 +148,9 @@ export function publishCommand(): Command {
     .option('--mender-key <pem>', 'with --mender: ECDSA P-256 or RSA private key that signs the artifacts')
     .option('--mender-device-type <type>', 'with --mender: a Mender device type that may install it (repeatable)', collect, [])
     .option('--mender-dest-dir <dir>', 'with --mender: the folder the model file is installed to on the device', '/var/lib/edgeml/models')
+    .option('--oci <ref>', 'also push each artifact to an OCI registry as a CNCF ModelPack artifact: REGISTRY/REPOSITORY:TAG (tags TAG-<target> and an index at TAG; credentials from EDGEML_OCI_USERNAME/EDGEML_OCI_PASSWORD or the docker config)')
+    .option('--plain-http', 'with --oci: talk HTTP to the registry, not HTTPS (a registry on localhost or inside a plant network)')
+    .option('--oci-chunk-size <bytes>', 'with --oci: blobs larger than this are uploaded in chunks of this size', String(32 * 1024 * 1024))
     .action(async (flags: PublishFlags) => {
       const channel = checkChannel(flags.channel);
       const version = checkVersion(flags.version);
@@ -164,11 +169,35 @@ export function publishCommand(): Command {
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
       const mender = menderOf(flags);
+      const oci = await ociOf(flags, artifacts, model, version);
       const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout }, mender), commitMessage);
+      if (oci) {
+        process.stdout.write(`oci: ${oci.status} ${oci.reference}@${oci.digest}\n`);
+        for (const t of oci.targets) process.stdout.write(`  ${t.target}  ${t.repository}:${t.tag}@${t.digest}${t.status === 'unchanged' ? ' (unchanged)' : ''}\n`);
+      }
       // In a release store a path is held by the asset of its flattened name: that is what users find.
-      report(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r, flags.json);
+      report({ ...(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r), ...(oci ? { oci } : {}) }, flags.json);
       if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
     });
+}
+
+/** With --oci: the artifacts pushed to the registry first, each then carrying its location into the signed release. */
+async function ociOf(flags: PublishFlags, artifacts: ArtifactInput[], model: string, version: string): Promise<OciResult | null> {
+  if (!flags.oci) {
+    if (flags.plainHttp) throw new UserError('--plain-http goes with --oci REGISTRY/REPOSITORY:TAG');
+    return null;
+  }
+  const ref = parseOciReference(flags.oci);
+  const chunkBytes = parseBytes(flags.ociChunkSize ?? '', '--oci-chunk-size');
+  const oci = await pushOciRelease(artifacts, {
+    reference: flags.oci, model, version, plainHttp: flags.plainHttp, force: flags.force, chunkBytes,
+    credentials: registryCredentials(ref.registry), manifestFile: flags.manifest, resultsFiles: flags.results, log: retryLog,
+  });
+  for (const t of oci.targets) {
+    const a = artifacts.find((x) => x.target === t.target)!;
+    a.oci = { repository: t.repository, tag: t.tag, digest: t.digest };
+  }
+  return oci;
 }
 
 function manifestModel(file: string | undefined): string | undefined {

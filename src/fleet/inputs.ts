@@ -26,6 +26,8 @@ export interface ArtifactInput {
   runtime: { name: string; versionRange: string };
   hardware: Hardware;
   metrics: Record<string, number>;
+  /** Set once the artifact is pushed to an OCI registry: signed into the release with it. */
+  oci?: { repository: string; tag: string; digest: string };
 }
 
 /** The optimize manifest, validated against its schema (it may come from another job's artifact). */

@@ -48,6 +48,8 @@ export interface ReleaseInfo {
   metrics: Record<string, string>;
   rollout: Rollout;
   publishedAt: string;
+  /** Where the same bytes are as an OCI artifact (ModelPack), when the release was pushed to a registry. */
+  oci?: { repository: string; tag: string; digest: string };
 }
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

@@ -19,7 +19,7 @@ export interface ReleaseResult {
   version: string;
   release: number;
   rollout: ReleaseInfo['rollout'];
-  targets: Array<{ target: string; path: string; sha256: string; bytes: number; metrics: Record<string, string> }>;
+  targets: Array<{ target: string; path: string; sha256: string; bytes: number; metrics: Record<string, string>; oci?: ReleaseInfo['oci'] }>;
   timestampVersion: number;
 }
 
@@ -59,7 +59,7 @@ function result(status: ReleaseStatus, channel: Channel, entries: Entry[], times
   const i = entries[0].info;
   return {
     status, channel, model: i.model, version: i.version, release: i.release, rollout: i.rollout, timestampVersion,
-    targets: entries.map((e) => ({ target: e.info.target, path: e.path, sha256: sha(e.file), bytes: e.file.length, metrics: e.info.metrics })),
+    targets: entries.map((e) => ({ target: e.info.target, path: e.path, sha256: sha(e.file), bytes: e.file.length, metrics: e.info.metrics, ...(e.info.oci ? { oci: e.info.oci } : {}) })),
   };
 }
 
@@ -115,6 +115,7 @@ export async function publishRelease(storage: ChannelStorage, keysDir: string, r
       const info: ReleaseInfo = {
         model: req.model, version: req.version, release, target: a.target, file: a.file, runtime: a.runtime, hardware: a.hardware,
         precision: a.precision, metrics: metricStrings(a.metrics), rollout, publishedAt: now.toISOString(),
+        ...(a.oci ? { oci: a.oci } : {}),
       };
       const path = targetPath(req.channel, info);
       await storage.putTarget(storedPath(path, a.sha256), a.localPath);
