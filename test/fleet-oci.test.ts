@@ -1,13 +1,14 @@
 // `edgeml publish --oci`: each artifact pushed to Debian's docker-registry (the CNCF distribution
 // registry) on 127.0.0.1 as a CNCF ModelPack artifact, read back with Debian's skopeo as the
 // third-party client, its digest signed into the TUF release.
-import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { spawn as spawnChild, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';
+import { MODELS, ROOT, edgeml, edgemlAsync, tempDir } from './helpers.js';
 import { startRegistry, type Registry } from './registry-server.js';
 import { tool } from './tools.js';
 
@@ -303,4 +304,51 @@ describe.skipIf(!REGISTRY || !SKOPEO || !HTPASSWD)('publish --oci with registry 
       }
     });
   }
+});
+
+describe.skipIf(!REGISTRY || !SKOPEO || !HTPASSWD)('the publish action with input oci', () => {
+  test('pushes with the password from an input (masked), sets oci-digest and oci-digests, and signs them into the release', async () => {
+    const reg = await startRegistry(REGISTRY!, { auth: { kind: 'basic', username: 'bot', password: 'tok-123456' } });
+    try {
+      const base = tempDir('edgeml-oci-action-');
+      const keys = keysAnd(base);
+      const repo = join(base, 'channel');
+      const art = join(base, 'art');
+      spawnSync('mkdir', ['-p', art]);
+      spawnSync('cp', [MODELS.digits, join(art, 'cpu-fp32.onnx')]);
+      // The channel exists already (created once where the offline keys are).
+      expect(edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'canary', '--version', '0.1.0', '--artifacts', art, '--model', 'digits']).status).toBe(0);
+      const action = parseYaml(readFileSync(join(ROOT, 'actions/publish/action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+      const given: Record<string, string> = {
+        repo, channel: 'beta', model: 'digits', artifacts: art, version: '1.0.0', oci: `${reg.host}/models/digits:1.0.0`, 'plain-http': 'true',
+        'oci-username': 'bot', 'oci-password': 'tok-123456',
+        'channel-key': readFileSync(join(keys, 'beta.pem'), 'utf8'), 'snapshot-key': readFileSync(join(keys, 'snapshot.pem'), 'utf8'), 'timestamp-key': readFileSync(join(keys, 'timestamp.pem'), 'utf8'),
+      };
+      const out = join(base, 'output');
+      writeFileSync(out, '');
+      writeFileSync(join(base, 'summary.md'), '');
+      const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: base, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: join(base, 'summary.md') };
+      for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = given[name] ?? spec.default ?? '';
+      const r = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        const p = spawnChild(process.execPath, [join(ROOT, 'dist/publish/index.js')], { cwd: base, env });
+        let stdout = '';
+        p.stdout.on('data', (d) => (stdout += d));
+        p.on('close', (status) => resolve({ status, stdout }));
+      });
+      expect(r.stdout).not.toContain('::error::');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('::add-mask::tok-123456');
+      expect(r.stdout.split('\n').filter((l) => l.includes('tok-123456') && !l.startsWith('::add-mask::'))).toEqual([]);
+      const outputs: Record<string, string> = {};
+      for (const m of readFileSync(out, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
+      const index = inspectRaw(`${reg.host}/models/digits:1.0.0`, 'bot:tok-123456') as { manifests: Array<{ digest: string }> };
+      expect(outputs['oci-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(outputs['oci-digests']).toBe(`cpu-fp32=${reg.host}/models/digits@${index.manifests[0].digest}`);
+      const beta = JSON.parse(readFileSync(join(repo, readdirSync(repo).filter((f) => /^\d+\.beta\.json$/.test(f)).sort().pop()!), 'utf8'));
+      const entry = Object.values(beta.signed.targets as Record<string, { custom: { edgeml: { oci?: { digest: string } } } }>)[0];
+      expect(entry.custom.edgeml.oci?.digest).toBe(index.manifests[0].digest);
+    } finally {
+      await reg.stop();
+    }
+  });
 });

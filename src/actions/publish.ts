@@ -10,7 +10,8 @@ import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
-  parseStore, publishWithMender, readCheck, releaseDownloadUrl, type FleetNaming, type MenderNaming, type MenderRequest, type PublishedRelease,
+  parseOciReference, parseStore, publishWithMender, pushOciArtifacts, readCheck, releaseDownloadUrl,
+  type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
@@ -114,6 +115,27 @@ export function inInputTerms(message: string, keysDir: string, channel: string):
   return message;
 }
 
+/**
+ * With input 'oci': the artifacts pushed to the registry before the release is signed, so the
+ * release records their digests. For ghcr.io the workflow token is the default password.
+ */
+async function ociInputs(artifacts: ArtifactInput[], model: string, version: string, force: boolean): Promise<OciResult | null> {
+  const reference = getInput('oci');
+  const plainHttp = getBoolInput('plain-http', false);
+  if (!reference) {
+    if (plainHttp) throw new UserError("input 'plain-http' goes with input 'oci' (REGISTRY/REPOSITORY:TAG)");
+    return null;
+  }
+  const ref = parseOciReference(reference, "input 'oci'");
+  const password = getInput('oci-password') || (ref.registry === 'ghcr.io' ? getInput('github-token') : '');
+  if (password) core.setSecret(password);
+  const credentials = password ? { username: getInput('oci-username') || process.env.GITHUB_ACTOR || 'edgeml', password } : undefined;
+  return log.group(`Push to ${reference}`, () => pushOciArtifacts(artifacts, {
+    reference, model, version, plainHttp, force, credentials, manifestFile: getInput('manifest') || undefined, resultsFiles: getListInput('results'),
+    setting: "input 'oci'", forceHint: 'set force: true', credentialsHint: "set inputs 'oci-username' and 'oci-password' (from a secret)", log: (line) => log.info(line),
+  }));
+}
+
 async function main(): Promise<void> {
   const channel = checkChannel(getInputOr('channel', 'beta'), "input 'channel'");
   const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
@@ -138,6 +160,7 @@ async function main(): Promise<void> {
   const keysDir = getInput('keys-dir') || writeKeys(channel);
   const fromSecrets = !getInput('keys-dir');
   try {
+    const oci = await ociInputs(artifacts, model, version, force);
     const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
       onStore(store, (storage) => publishWithMender(storage, keysDir, { channel, model, version, artifacts, rollout, naming }, mender),
         (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi)
@@ -156,6 +179,11 @@ async function main(): Promise<void> {
     // In a release store a path is held by the asset of its flattened name: that is what users find.
     const menderFiles = (r.mender ?? []).map((m) => (store.kind === 'release' ? assetName(m) : m));
     setOutput('mender-artifacts', menderFiles.join('\n'));
+    if (oci) {
+      setOutput('oci-digest', oci.digest);
+      setOutput('oci-digests', oci.targets.map((t) => `${t.target}=${t.repository}@${t.digest}`).join('\n'));
+      log.info(`oci: ${oci.status} ${oci.reference}@${oci.digest}`);
+    }
     for (const m of menderFiles) log.info(`mender: ${m}`);
     await writeSummary(releaseNotes({ ...r, mender: menderFiles }));
   } finally {

@@ -7,7 +7,7 @@ import { CheckFailure, UserError } from '../errors.js';
 import {
   addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
   promoteRelease, publishWithMender, readCheck, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
-  parseOciReference, pushOciRelease, registryCredentials, type ArtifactInput, type OciResult,
+  parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
@@ -189,15 +189,11 @@ async function ociOf(flags: PublishFlags, artifacts: ArtifactInput[], model: str
   }
   const ref = parseOciReference(flags.oci);
   const chunkBytes = parseBytes(flags.ociChunkSize ?? '', '--oci-chunk-size');
-  const oci = await pushOciRelease(artifacts, {
+  if (chunkBytes < 1024) throw new UserError(`--oci-chunk-size ${flags.ociChunkSize}: use at least 1KiB`);
+  return pushOciArtifacts(artifacts, {
     reference: flags.oci, model, version, plainHttp: flags.plainHttp, force: flags.force, chunkBytes,
     credentials: registryCredentials(ref.registry), manifestFile: flags.manifest, resultsFiles: flags.results, log: retryLog,
   });
-  for (const t of oci.targets) {
-    const a = artifacts.find((x) => x.target === t.target)!;
-    a.oci = { repository: t.repository, tag: t.tag, digest: t.digest };
-  }
-  return oci;
 }
 
 function manifestModel(file: string | undefined): string | undefined {

@@ -16,5 +16,5 @@ export {
 } from './mender.js';
 export { finishRotation, parseRotateRole, rotateKey, type RotateResult, type RotateTarget } from './rotate.js';
 export { pruneChannel, type PruneRequest, type PruneResult } from './prune.js';
-export { pushOciRelease, registryCredentials, type OciLocation, type OciRequest, type OciResult } from './oci.js';
+export { pushOciArtifacts, pushOciRelease, registryCredentials, type OciLocation, type OciRequest, type OciResult } from './oci.js';
 export { parseOciReference, type OciReference } from './oci-registry.js';

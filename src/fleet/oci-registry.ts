@@ -55,7 +55,11 @@ export interface RegistryOptions {
   attempts?: number;
   /** Time without an answer before a request is abandoned (default 60 s). */
   timeoutMs?: number;
+  /** How to give credentials, in the caller's words (default: the CLI's environment variables). */
+  credentialsHint?: string;
 }
+
+const CLI_CREDENTIALS = 'set EDGEML_OCI_USERNAME and EDGEML_OCI_PASSWORD';
 
 export interface Descriptor {
   mediaType: string;
@@ -98,12 +102,14 @@ export class RegistryClient {
   private authorization: string | null = null;
   private readonly attempts: number;
   private readonly timeoutMs: number;
+  private readonly hint: string;
 
   constructor(readonly ref: OciReference, private readonly opts: RegistryOptions = {}) {
     this.base = `${opts.plainHttp ? 'http' : 'https'}://${ref.registry}`;
     this.chunkBytes = opts.chunkBytes ?? 32 * 1024 * 1024;
     this.attempts = opts.attempts ?? 4;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.hint = opts.credentialsHint ?? CLI_CREDENTIALS;
   }
 
   private where(): string {
@@ -156,7 +162,7 @@ export class RegistryClient {
       detail = text.slice(0, 200).replace(/\s+/g, ' ').trim();
     }
     const what = `${this.where()}: ${method} answered ${res.status}${detail ? ` (${detail})` : ''}`;
-    if (res.status === 401) return new RegistryError(`${what}; the credentials were refused: set EDGEML_OCI_USERNAME and EDGEML_OCI_PASSWORD (for ghcr.io the workflow token with 'packages: write')`, 401);
+    if (res.status === 401) return new RegistryError(`${what}; the credentials were refused: ${this.hint} (for ghcr.io the workflow token with 'packages: write')`, 401);
     if (res.status === 403) return new RegistryError(`${what}; the credentials may not push here (for ghcr.io give the workflow 'permissions: packages: write')`, 403);
     if (res.status === 413) return new RegistryError(`${what}; the registry refused the size of the upload`, 413);
     return new RegistryError(what, res.status);
@@ -166,7 +172,7 @@ export class RegistryClient {
     const ch = header ? parseChallenge(header) : null;
     const creds = this.opts.credentials;
     if (ch?.scheme === 'basic' || (!ch && creds)) {
-      if (!creds) throw new RegistryError(`${this.where()}: the registry asks for a user name and password; set EDGEML_OCI_USERNAME and EDGEML_OCI_PASSWORD`, 401);
+      if (!creds) throw new RegistryError(`${this.where()}: the registry asks for a user name and password; ${this.hint}`, 401);
       this.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
       return;
     }
@@ -183,7 +189,7 @@ export class RegistryClient {
       throw new RegistryError(`${this.where()}: the token service ${url.origin} is unreachable (${causeOf(e)})`);
     }
     if (!res.ok) {
-      throw new RegistryError(`${this.where()}: the token service ${url.origin} refused (${res.status}); ${creds ? 'check EDGEML_OCI_USERNAME and EDGEML_OCI_PASSWORD' : 'set EDGEML_OCI_USERNAME and EDGEML_OCI_PASSWORD'}`, res.status);
+      throw new RegistryError(`${this.where()}: the token service ${url.origin} refused (${res.status}); ${creds ? this.hint.replace(/^set /, 'check ') : this.hint}`, res.status);
     }
     const body = (await res.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
     const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : null;

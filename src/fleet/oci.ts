@@ -39,6 +39,9 @@ export interface OciRequest {
   licenses?: string[];
   /** How messages name the reference setting: `--oci` or `input 'oci'`. */
   setting?: string;
+  /** How to go on anyway (`pass --force`) and how to give credentials, in the caller's words. */
+  forceHint?: string;
+  credentialsHint?: string;
   now?: Date;
   log?: (line: string) => void;
 }
@@ -119,7 +122,8 @@ export async function pushOciRelease(artifacts: ArtifactInput[], req: OciRequest
   };
   if (source) indexAnnotations['org.opencontainers.image.source'] = source;
   if (revision) indexAnnotations['org.opencontainers.image.revision'] = revision;
-  const client = new RegistryClient(ref, { plainHttp: req.plainHttp, credentials: req.credentials, chunkBytes: req.chunkBytes });
+  const client = new RegistryClient(ref, { plainHttp: req.plainHttp, credentials: req.credentials, chunkBytes: req.chunkBytes, credentialsHint: req.credentialsHint });
+  const force = req.forceHint ?? 'pass --force';
   await client.ping();
   // Every tag first: one that names other content stops the push before anything is uploaded.
   // Content, not bytes: a manifest with the same layers made at another time is the same artifact.
@@ -128,12 +132,12 @@ export async function pushOciRelease(artifacts: ArtifactInput[], req: OciRequest
     const now = await client.getManifest(tagOf(a.target));
     if (!now) continue;
     if (sameDigests(layerDigests(now.bytes), pack.layers.map((l) => l.descriptor.digest))) existing.set(a.target, { digest: now.digest, size: now.bytes.length });
-    else if (!req.force) throw moved(setting, req.reference, tagOf(a.target), now.digest);
+    else if (!req.force) throw moved(setting, req.reference, tagOf(a.target), now.digest, force);
   }
   const entries = built.map(({ a, pack }) => ({ target: a.target, ...(existing.get(a.target) ?? { digest: pack.digest, size: pack.manifest.length }) }));
   const currentIndex = await client.getManifest(ref.tag);
   const indexSame = currentIndex !== null && sameDigests(indexDigests(currentIndex.bytes), entries.map((e) => e.digest));
-  if (currentIndex && !indexSame && !req.force) throw moved(setting, req.reference, ref.tag, currentIndex.digest);
+  if (currentIndex && !indexSame && !req.force) throw moved(setting, req.reference, ref.tag, currentIndex.digest, force);
 
   const results: OciTargetResult[] = [];
   for (const { a, pack } of built) {
@@ -161,8 +165,8 @@ export async function pushOciRelease(artifacts: ArtifactInput[], req: OciRequest
   return { reference: `${ref.registry}/${ref.repository}:${ref.tag}`, digest, status: all ? 'unchanged' : 'pushed', targets: results };
 }
 
-function moved(setting: string, reference: string, tag: string, digest: string): RegistryError {
-  return new RegistryError(`${setting} ${reference}: tag ${tag} already points at ${digest}, another artifact; publish a new version, or pass --force to move the tag`);
+function moved(setting: string, reference: string, tag: string, digest: string, force: string): RegistryError {
+  return new RegistryError(`${setting} ${reference}: tag ${tag} already points at ${digest}, another artifact; publish a new version, or ${force} to move the tag`);
 }
 
 function parsed(bytes: Buffer): { layers?: Array<{ digest?: unknown }>; manifests?: Array<{ digest?: unknown }> } {
@@ -184,3 +188,15 @@ function indexDigests(bytes: Buffer): string[] {
 function sameDigests(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/** Pushes the release to the registry, then records each target's location on its artifact, so publish signs it into the release. */
+export async function pushOciArtifacts(artifacts: ArtifactInput[], req: OciRequest): Promise<OciResult> {
+  const r = await pushOciRelease(artifacts, req);
+  for (const t of r.targets) {
+    const a = artifacts.find((x) => x.target === t.target)!;
+    a.oci = { repository: t.repository, tag: t.tag, digest: t.digest };
+  }
+  return r;
+}
+
+export { parseOciReference, MODEL_ARTIFACT_TYPE, type OciReference };
