@@ -10,7 +10,8 @@ import { readNpy, rng } from '../src/bench/data.js';
 import { driftReport, parseProfile, readTelemetry, type Profile } from '../src/drift/index.js';
 import { profileModel } from '../src/drift/make.js';
 import { serveModel, type ModelServer } from '../src/serve/index.js';
-import { DIGITS, MODELS, edgeml, tempDir } from './helpers.js';
+import { DIGITS, MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';
+import { startGitHubServer } from './github-server.js';
 
 const TEST_INPUTS = join(DIGITS, 'test_inputs.npy');
 const pixels = readNpy(TEST_INPUTS).data as unknown as Float32Array;
@@ -103,6 +104,39 @@ describe('drift on telemetry windows', () => {
       expect(doc.windows.map((w: { drift: boolean }) => w.drift)).toEqual([true, true, true, true]);
     });
   }
+
+  test('--dispatch sends one repository_dispatch per trigger, within GitHub\'s limits, however often drift runs', async () => {
+    const { dir } = await run(inverted, 4, 5);
+    const gh = await startGitHubServer();
+    try {
+      const env = { GITHUB_API_URL: gh.url, GITHUB_TOKEN: 'ghs_test' };
+      const args = ['drift', '--reference', profileFile, '--telemetry', dir, '--dispatch', 'acme/digits', '--version', '1.3.0', '--cohort', 'beta'];
+      const first = await edgemlAsync(args, env);
+      expect(first.status).toBe(1);
+      expect(first.stderr).toContain('drift: dispatched edgeml-drift to acme/digits');
+      const again = await edgemlAsync(args, env);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/already dispatched for local at /);
+      expect(gh.violations).toEqual([]);
+      expect(gh.dispatches).toHaveLength(1);
+      const d = gh.dispatches[0];
+      expect(d).toMatchObject({ repo: 'acme/digits', event_type: 'edgeml-drift' });
+      expect(d.client_payload).toMatchObject({ model: 'mlp', version: '1.3.0', sha256: profile.model.sha256, cohort: 'beta', windows: 3, devices: ['local'] });
+      expect(Object.keys(d.client_payload!).length).toBeLessThanOrEqual(10);
+      // No drift, no dispatch.
+      const quiet = (await run(undefined, 3, 9)).dir;
+      const none = await edgemlAsync(['drift', '--reference', profileFile, '--telemetry', quiet, '--dispatch', 'acme/digits'], env);
+      expect(none.status).toBe(0);
+      expect(gh.dispatches).toHaveLength(1);
+      // A token the repository refuses: one line, exit 2.
+      gh.faults.push({ path: /\/repos\/acme\/other\/dispatches/, status: 404, message: 'Not Found', times: Infinity });
+      const refused = await edgemlAsync(['drift', '--reference', profileFile, '--telemetry', dir, '--dispatch', 'acme/other', '--dispatch-state', join(tempDir(), 'sent.json')], env);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr.trim().split('\n').pop()).toMatch(/^edgeml: error: --dispatch acme\/other: the repository was not found, or the token may not see it$/);
+    } finally {
+      await gh.close();
+    }
+  });
 
   test('a window of another model is not judged, and says why', async () => {
     const dir = tempDir('edgeml-telemetry-');

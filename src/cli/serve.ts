@@ -10,6 +10,9 @@ import { profileModel } from '../drift/make.js';
 import { serveModel } from '../serve/index.js';
 import { escapeMarkdown } from '../report/index.js';
 import { writeFileAtomic } from '../results/index.js';
+import { sendDispatch } from '../github/dispatch.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseWhole } from '../units.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -93,7 +96,11 @@ export function driftCommand(): Command {
     .option('--windows-in-a-row <n>', 'drifted windows in a row that fire the trigger', String(DRIFT_DEFAULTS.windowsInARow))
     .option('--json <file>', 'write the report here')
     .option('--markdown <file>', 'write the table as Markdown (a job summary or an issue)')
-    .action((flags: { reference: string; telemetry: string; windowsInARow: string; json?: string; markdown?: string }) => {
+    .option('--dispatch <owner/repo>', 'when the trigger fires, send repository_dispatch (event_type edgeml-drift) to this repository, once per trigger (token in GITHUB_TOKEN or GH_TOKEN)')
+    .option('--version <version>', 'with --dispatch: the release version the device runs, for the payload')
+    .option('--cohort <name>', 'with --dispatch: the rollout cohort or channel of the devices, for the payload')
+    .option('--dispatch-state <file>', 'with --dispatch: where the triggers already sent are kept (default: TELEMETRY/.edgeml-dispatched.json)')
+    .action(async (flags: { reference: string; telemetry: string; windowsInARow: string; json?: string; markdown?: string; dispatch?: string; version?: string; cohort?: string; dispatchState?: string }) => {
       const profile = readProfile(flags.reference);
       const windows = readTelemetry(flags.telemetry);
       const r = driftReport(profile, windows, { ...DRIFT_DEFAULTS, windowsInARow: parseWhole(flags.windowsInARow, '--windows-in-a-row', 1) });
@@ -101,6 +108,41 @@ export function driftCommand(): Command {
       if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
       if (flags.markdown) writeFileAtomic(flags.markdown, md);
       process.stdout.write(md);
+      if (flags.dispatch) await dispatchOnce(r, flags.dispatch, flags.dispatchState ?? join(flags.telemetry, '.edgeml-dispatched.json'), flags.version, flags.cohort);
       if (r.triggered) process.exitCode = 1;
     });
+}
+
+/**
+ * Sends the trigger to the repository unless this very trigger (model, device, the window that
+ * completed the streak) was sent already: a drift is one event, not one per scheduled run.
+ */
+async function dispatchOnce(r: DriftReport, repository: string, stateFile: string, version: string | undefined, cohort: string | undefined): Promise<void> {
+  if (!r.trigger) return;
+  const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
+  if (!token) throw new UserError(`--dispatch ${repository}: set GITHUB_TOKEN or GH_TOKEN to a token with contents: write on the repository`);
+  const key = `${r.model.sha256}|${r.trigger.device}|${r.trigger.at}`;
+  let sent: string[] = [];
+  if (existsSync(stateFile)) {
+    try {
+      sent = JSON.parse(readFileSync(stateFile, 'utf8')) as string[];
+      if (!Array.isArray(sent)) sent = [];
+    } catch {
+      throw new UserError(`--dispatch-state ${stateFile}: not JSON; remove it to start over`);
+    }
+  }
+  if (sent.includes(key)) {
+    process.stderr.write(`drift: already dispatched for ${r.trigger.device} at ${r.trigger.at}\n`);
+    return;
+  }
+  const drifted = r.windows.filter((w) => w.drift);
+  const devices = [...new Set(drifted.map((w) => w.device))];
+  const payload = {
+    model: r.model.name, version: version ?? null, sha256: r.model.sha256, cohort: cohort ?? null, metric: r.trigger.metric,
+    score: Number(r.trigger.score.toFixed(4)), windows: r.trigger.windows, devices: devices.slice(0, 100), devicesTotal: devices.length, at: r.trigger.at,
+  };
+  const log = { info: (m: string) => process.stderr.write(`${m}\n`), warning: (m: string) => process.stderr.write(`warning: ${m}\n`), group: <T>(_n: string, fn: () => Promise<T>) => fn() };
+  await sendDispatch(token, repository, 'edgeml-drift', payload, log as never);
+  writeFileAtomic(stateFile, `${JSON.stringify([...sent, key].slice(-1000))}\n`);
+  process.stderr.write(`drift: dispatched edgeml-drift to ${repository}\n`);
 }
