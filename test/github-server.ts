@@ -127,6 +127,8 @@ export interface GitHubServer {
    * GITHUB_TOKEN). As on GitHub, an installation token (ghs_) gets 403 from GET /user.
    */
   logins: Map<string, string>;
+  /** repository_dispatch events received, in order. */
+  dispatches: Array<{ repo: string; event_type: string; client_payload?: Record<string, unknown> }>;
   /** Comments that are not ours: written by people, quoting or not our marker. */
   addComment(issue: string, body: string, login?: string): Comment;
   issueComments(issue: string): Comment[];
@@ -159,6 +161,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     downloads: [] as string[],
     downloadHook: null as ((name: string, res: ServerResponse) => boolean) | null,
     logins: new Map<string, string>(),
+    dispatches: [] as Array<{ repo: string; event_type: string; client_payload?: Record<string, unknown> }>,
   };
   const findRelease = (repo: string, tag: string) => state.releases.find((r) => r.repo === repo && r.tag_name === tag);
   const publicAsset = (r: Release, a: Asset) => ({
@@ -316,6 +319,10 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       case 'issues/list-comments': {
         const page = paged(u, issueComments(issue).map(publicComment));
         return reply(200, page.items, page.headers);
+      }
+      case 'repos/create-dispatch-event': {
+        state.dispatches.push({ repo: `${args.owner}/${args.repo}`, ...(body as { event_type: string; client_payload?: Record<string, unknown> }) });
+        return reply(204);
       }
       case 'issues/create-comment': {
         const text = (body as { body: string }).body;

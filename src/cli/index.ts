@@ -13,6 +13,7 @@ import { agentCommands } from './agent.js';
 import { evalCommand } from './eval.js';
 import { optimizeCommand } from './optimize.js';
 import { runCommand } from './run.js';
+import { driftCommand, profileCommand, serveCommand } from './serve.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -32,6 +33,9 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(historyCommand());
   program.addCommand(dashboardCommand());
   program.addCommand(reportCommand());
+  program.addCommand(serveCommand());
+  program.addCommand(profileCommand());
+  program.addCommand(driftCommand());
   for (const cmd of fleetCommands()) program.addCommand(cmd);
   for (const [cmd, hidden] of agentCommands()) program.addCommand(cmd, { hidden });
   const override = (cmd: Command): void => {

@@ -1,0 +1,140 @@
+// Drift of a deployed model: telemetry windows (histograms a device filled from the requests it
+// served) scored against the reference profile signed into the release, and the trigger rule
+// that opens the retraining loop. Pure functions over documents.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { Profile } from './profile.js';
+import { jensenShannon, ksBinned, psi } from './stats.js';
+
+export * from './profile.js';
+export { binOf, jensenShannon, ksBinned, psi, quantileEdges } from './stats.js';
+
+/** One telemetry window as a device writes it (a JSON line). */
+export interface TelemetryWindow {
+  model: string;
+  sha256: string;
+  device: string;
+  start: string;
+  end: string;
+  requests: number;
+  counts: Record<string, number[]>;
+  latencyMs?: { p50: number; p90: number; p99: number; count: number };
+}
+
+/**
+ * When a histogram counts as drifted. Both a size-aware test and an effect size must agree, so a
+ * small window's noise stays quiet (KS p-value) and a huge window's trivial shift too (PSI/JS):
+ * Evidently's defaults are KS p < 0.05 on small data and a Jensen-Shannon distance of 0.1 on
+ * large; the PSI rule of thumb calls 0.1 to 0.2 moderate. Several histograms are tested per
+ * window, so the p-value threshold is 0.01.
+ */
+export interface DriftSettings {
+  ksAlpha: number;
+  psi: number;
+  jensenShannon: number;
+  /** This many breached windows in a row fire the trigger. */
+  windowsInARow: number;
+  /** A window with fewer requests is not judged. */
+  minRequests: number;
+}
+
+export const DRIFT_DEFAULTS: DriftSettings = { ksAlpha: 0.01, psi: 0.1, jensenShannon: 0.1, windowsInARow: 3, minRequests: 30 };
+
+export interface HistogramScore {
+  key: string;
+  psi: number;
+  jensenShannon: number;
+  ks: { statistic: number; pValue: number };
+  drift: boolean;
+}
+
+export interface WindowScore {
+  device: string;
+  start: string;
+  end: string;
+  requests: number;
+  /** false when not judged: see `reason`. */
+  judged: boolean;
+  reason?: string;
+  drift: boolean;
+  scores: HistogramScore[];
+}
+
+export interface DriftReport {
+  model: Profile['model'];
+  settings: DriftSettings;
+  windows: WindowScore[];
+  /** The trigger fired: `windowsInARow` drifted windows in a row on one device. */
+  triggered: boolean;
+  trigger: { device: string; windows: number; at: string; metric: string; score: number } | null;
+}
+
+export function scoreWindow(profile: Profile, w: TelemetryWindow, s: DriftSettings): WindowScore {
+  const base = { device: w.device, start: w.start, end: w.end, requests: w.requests };
+  if (w.sha256 !== profile.model.sha256) {
+    return { ...base, judged: false, reason: `the window is of model sha256 ${w.sha256.slice(0, 12)}, the profile of ${profile.model.sha256.slice(0, 12)}`, drift: false, scores: [] };
+  }
+  if (w.requests < s.minRequests) return { ...base, judged: false, reason: `${w.requests} requests, fewer than ${s.minRequests}`, drift: false, scores: [] };
+  const scores: HistogramScore[] = [];
+  for (const h of profile.histograms) {
+    const counts = w.counts[h.key];
+    if (!counts || counts.length !== h.reference.length) continue;
+    const ks = ksBinned(h.reference, counts);
+    const p = psi(h.reference, counts);
+    const js = jensenShannon(h.reference, counts);
+    scores.push({ key: h.key, psi: p, jensenShannon: js, ks, drift: ks.pValue < s.ksAlpha && (p >= s.psi || js >= s.jensenShannon) });
+  }
+  if (scores.length === 0) return { ...base, judged: false, reason: 'no histogram of the profile in the window', drift: false, scores };
+  return { ...base, judged: true, drift: scores.some((x) => x.drift), scores };
+}
+
+/** Scores every window (in time order per device) and applies the trigger rule. */
+export function driftReport(profile: Profile, windows: TelemetryWindow[], s: DriftSettings = DRIFT_DEFAULTS): DriftReport {
+  const sorted = [...windows].sort((a, b) => a.start.localeCompare(b.start) || a.device.localeCompare(b.device));
+  const scored = sorted.map((w) => scoreWindow(profile, w, s));
+  const streak = new Map<string, number>();
+  let trigger: DriftReport['trigger'] = null;
+  for (const w of scored) {
+    if (!w.judged) continue;
+    const n = w.drift ? (streak.get(w.device) ?? 0) + 1 : 0;
+    streak.set(w.device, n);
+    if (!trigger && n >= s.windowsInARow) {
+      const worst = w.scores.filter((x) => x.drift).sort((a, b) => b.psi - a.psi)[0];
+      trigger = { device: w.device, windows: n, at: w.end, metric: worst.key, score: worst.psi };
+    }
+  }
+  return { model: profile.model, settings: s, windows: scored, triggered: trigger !== null, trigger };
+}
+
+/** Telemetry windows from a folder of JSON-lines files (`*.jsonl`), each line checked. */
+export function readTelemetry(dir: string): TelemetryWindow[] {
+  let files: string[];
+  try {
+    files = statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort() : [];
+  } catch {
+    throw new UserError(`--telemetry ${dir}: no such folder; give the folder 'edgeml serve --telemetry' writes`);
+  }
+  const out: TelemetryWindow[] = [];
+  for (const f of files) {
+    const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      let w: TelemetryWindow;
+      try {
+        w = JSON.parse(line) as TelemetryWindow;
+      } catch {
+        // A line cut short by a kill while it was written is the last one: skip it, say nothing is lost.
+        if (i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '')) return;
+        throw new UserError(`${join(dir, f)}:${i + 1}: not a JSON telemetry window`);
+      }
+      const ok = w && typeof w.sha256 === 'string' && typeof w.device === 'string' && typeof w.start === 'string' && typeof w.end === 'string' &&
+        Number.isInteger(w.requests) && w.counts && typeof w.counts === 'object' &&
+        Object.values(w.counts).every((c) => Array.isArray(c) && c.every((x) => Number.isInteger(x) && x >= 0));
+      if (!ok) throw new UserError(`${join(dir, f)}:${i + 1}: not a telemetry window (sha256, device, start, end, requests and counts are required)`);
+      out.push(w);
+    });
+  }
+  if (out.length === 0) throw new UserError(`--telemetry ${dir}: no telemetry windows (*.jsonl) yet; serve requests first`);
+  return out;
+}

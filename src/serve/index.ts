@@ -1,0 +1,248 @@
+// `edgeml serve`: the installed model over the Open Inference Protocol v2 REST API, so KServe,
+// Triton and MLServer clients work unchanged; every request's latency and the histograms of the
+// reference profile fill telemetry windows, written as JSON lines. The model can be swapped while
+// requests are in flight: each request keeps the session it started on.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, extname, join } from 'node:path';
+import { UserError, oneLine } from '../errors.js';
+import { loadOrt, type OrtModule } from '../bench/ort.js';
+import { sha256File } from '../model/index.js';
+import { addToCounts, emptyCounts, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
+import { ORT_TO_OIP, ProtocolError, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';
+
+type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
+
+export interface ServeOptions {
+  model: string;
+  name?: string;
+  /** host:port; port 0 picks a free one. */
+  listen: string;
+  profile?: Profile;
+  telemetryDir?: string;
+  /** Requests per telemetry window. */
+  window?: number;
+  device?: string;
+  /** Largest request body (default 16 MiB) and tensor (default 4 M elements). */
+  maxBodyBytes?: number;
+  maxElements?: number;
+  /** Requests run at once; more get 503 (default 4). */
+  maxConcurrent?: number;
+  log?: (line: string) => void;
+}
+
+interface Loaded {
+  session: Session;
+  sha256: string;
+  version: string;
+  inputs: TensorMeta[];
+  outputs: TensorMeta[];
+  inFlight: number;
+  retired: boolean;
+}
+
+export interface ModelServer {
+  url: string;
+  name: string;
+  /** Loads `file` and serves it from the next request on; the old one finishes its requests first. */
+  swap(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function metaOf(list: ReadonlyArray<{ name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }>, side: string, file: string): TensorMeta[] {
+  return list.map((m) => {
+    const datatype = m.isTensor && m.type ? ORT_TO_OIP[m.type] : undefined;
+    if (!datatype) throw new UserError(`${file}: ${side} '${m.name}' is of type ${m.type ?? 'non-tensor'}, which the inference protocol server does not serve`);
+    return { name: m.name, datatype, shape: (m.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
+  });
+}
+
+async function load(ort: OrtModule, file: string): Promise<Loaded> {
+  let session: Session;
+  try {
+    session = await ort.InferenceSession.create(file, { logSeverityLevel: 3 });
+  } catch (e) {
+    throw new UserError(`${file}: ONNX Runtime cannot load it (${oneLine(e).slice(0, 200)})`);
+  }
+  const s = session as unknown as { inputMetadata: Parameters<typeof metaOf>[0]; outputMetadata: Parameters<typeof metaOf>[0] };
+  const sha256 = await sha256File(file);
+  return { session, sha256, version: sha256.slice(0, 12), inputs: metaOf(s.inputMetadata, 'input', file), outputs: metaOf(s.outputMetadata, 'output', file), inFlight: 0, retired: false };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new ProtocolError(`request body of ${declared} bytes is larger than the ${limit} this server takes`, 413));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new ProtocolError(`request body larger than the ${limit} bytes this server takes`, 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : 0;
+}
+
+export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
+  const ort = loadOrt();
+  const name = opts.name ?? basename(opts.model, extname(opts.model));
+  if (!NAME.test(name)) throw new UserError(`--name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (it is part of the URL)`);
+  const m = /^(.*):(\d{1,5})$/.exec(opts.listen);
+  if (!m) throw new UserError(`--listen ${JSON.stringify(opts.listen)}: give HOST:PORT, e.g. 127.0.0.1:8080`);
+  const maxBody = opts.maxBodyBytes ?? 16 * 1024 * 1024;
+  const maxElements = opts.maxElements ?? 4 * 1024 * 1024;
+  const maxConcurrent = opts.maxConcurrent ?? 4;
+  const windowSize = opts.window ?? 100;
+  const device = opts.device ?? process.env.EDGEML_DEVICE_ID ?? 'local';
+  const log = opts.log ?? (() => undefined);
+  let current = await load(ort, opts.model);
+  if (opts.telemetryDir) mkdirSync(opts.telemetryDir, { recursive: true });
+  let running = 0;
+
+  // The telemetry window being filled: latencies and the profile's histograms.
+  let window = { start: new Date().toISOString(), latencies: [] as number[], counts: opts.profile ? emptyCounts(opts.profile) : {}, sha256: current.sha256 };
+  const flush = () => {
+    if (!opts.telemetryDir || window.latencies.length === 0) return;
+    const sorted = [...window.latencies].sort((a, b) => a - b);
+    const line: TelemetryWindow = {
+      model: name, sha256: window.sha256, device, start: window.start, end: new Date().toISOString(), requests: sorted.length, counts: window.counts,
+      latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), count: sorted.length },
+    };
+    appendFileSync(join(opts.telemetryDir, `${name}.jsonl`), `${JSON.stringify(line)}\n`);
+    window = { start: line.end, latencies: [], counts: opts.profile ? emptyCounts(opts.profile) : {}, sha256: current.sha256 };
+  };
+
+  const release = async (l: Loaded) => {
+    if (l.retired && l.inFlight === 0) await l.session.release().catch(() => undefined);
+  };
+
+  async function infer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (running >= maxConcurrent) {
+      req.resume();
+      res.setHeader('retry-after', '1');
+      send(res, 503, { error: `the server is busy (${maxConcurrent} requests at once); retry` });
+      return;
+    }
+    running++;
+    const model = current;
+    model.inFlight++;
+    try {
+      let body: { id?: unknown; inputs?: RequestTensor[] };
+      try {
+        body = JSON.parse((await readBody(req, maxBody)).toString('utf8')) as typeof body;
+      } catch (e) {
+        throw e instanceof ProtocolError ? e : new ProtocolError('the request body is not JSON');
+      }
+      if (!body || !Array.isArray(body.inputs)) throw new ProtocolError("the request has no 'inputs' list");
+      const feeds: Record<string, unknown> = {};
+      const given: Record<string, Values> = {};
+      for (const meta of model.inputs) {
+        const t = body.inputs.find((x) => x && x.name === meta.name);
+        if (!t) throw new ProtocolError(`input '${meta.name}' is missing`);
+        const r = toRuntime(t, meta, maxElements);
+        feeds[meta.name] = new ort.Tensor(r.type as 'float32', r.data as Float32Array, r.dims);
+        given[meta.name] = { data: r.data as ArrayLike<number>, dims: r.dims };
+      }
+      const extra = body.inputs.find((x) => !model.inputs.some((i) => i.name === x?.name));
+      if (extra) throw new ProtocolError(`the model has no input '${String(extra?.name)}'`);
+      const t0 = process.hrtime.bigint();
+      let out: Record<string, { type: string; dims: readonly number[]; data: ArrayLike<number | bigint> }>;
+      try {
+        out = (await model.session.run(feeds as never)) as unknown as typeof out;
+      } catch (e) {
+        throw new ProtocolError(`the model refused the input: ${oneLine(e).slice(0, 300)}`);
+      }
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const outputs = model.outputs.map((o) => fromRuntime(o.name, out[o.name].type, out[o.name].dims, out[o.name].data as ArrayLike<number>));
+      if (model.sha256 === window.sha256) {
+        window.latencies.push(ms);
+        if (opts.profile) addToCounts(opts.profile, window.counts, { inputs: given, outputs: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data, dims: v.dims }])) });
+        if (window.latencies.length >= windowSize) flush();
+      }
+      send(res, 200, { model_name: name, model_version: model.version, ...(typeof body.id === 'string' ? { id: body.id } : {}), outputs });
+    } finally {
+      running--;
+      model.inFlight--;
+      await release(model);
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.replace(/\/+$/, '');
+    const model = `/v2/models/${name}`;
+    const versioned = (p: string) => p === model || p === `${model}/versions/${current.version}`;
+    const handle = async () => {
+      if (req.method === 'GET' && path === '/v2/health/live') return send(res, 200, { live: true });
+      if (req.method === 'GET' && path === '/v2/health/ready') return send(res, 200, { ready: true });
+      if (req.method === 'GET' && path === '/v2') return send(res, 200, { name: 'edgeml', version: '1', extensions: [] });
+      if (req.method === 'GET' && versioned(path)) {
+        return send(res, 200, { name, versions: [current.version], platform: 'onnxruntime_onnx', inputs: current.inputs, outputs: current.outputs });
+      }
+      if (req.method === 'GET' && (path === `${model}/ready` || path === `${model}/versions/${current.version}/ready`)) return send(res, 200, { name, ready: true });
+      if (req.method === 'POST' && (path === `${model}/infer` || path === `${model}/versions/${current.version}/infer`)) return infer(req, res);
+      req.resume();
+      if (path.startsWith('/v2/models/')) return send(res, 404, { error: `no model at ${path.slice(0, 120)}; this server serves '${name}' version ${current.version}` });
+      return send(res, 404, { error: 'not found' });
+    };
+    handle().catch((e: unknown) => {
+      const status = e instanceof ProtocolError ? e.status : 500;
+      if (status === 500) log(`serve: error: ${oneLine(e)}`);
+      if (!res.headersSent) send(res, status, { error: e instanceof ProtocolError ? e.message : 'internal error' });
+    });
+  });
+  // Slow clients cannot hold connections: headers within 10 s, the whole request within 30 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.maxHeadersCount = 100;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new UserError(`--listen ${opts.listen}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : oneLine(e)}`)));
+    server.listen(Number(m[2]), m[1].replace(/^\[|\]$/g, ''), resolve);
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  log(`serving ${name} version ${current.version} at http://${host}:${addr.port}/v2/models/${name}`);
+  return {
+    url: `http://${host}:${addr.port}`,
+    name,
+    async swap(file: string) {
+      const next = await load(ort, file);
+      const old = current;
+      flush();
+      current = next;
+      window = { start: new Date().toISOString(), latencies: [], counts: opts.profile ? emptyCounts(opts.profile) : {}, sha256: next.sha256 };
+      old.retired = true;
+      await release(old);
+      log(`serving ${name} version ${next.version}`);
+    },
+    async close() {
+      flush();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      current.retired = true;
+      await release(current);
+    },
+  };
+}
