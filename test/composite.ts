@@ -1,7 +1,7 @@
 // A small runner for our composite actions, step by step from their action.yml as GitHub's runner
 // does: `run` steps with `shell: bash`, `env` with ${{ inputs.x }} / ${{ steps.id.outputs.y }} /
 // ${{ github.* }} expressions, `if` conditions (==, !=, &&, ||, parentheses, always()), step
-// outputs through GITHUB_OUTPUT. `uses: actions/cache@v4` is simulated as a cache miss.
+// outputs through GITHUB_OUTPUT. `uses: actions/cache@v5` is simulated as a cache miss.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
