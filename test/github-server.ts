@@ -127,6 +127,11 @@ export interface GitHubServer {
    * GITHUB_TOKEN). As on GitHub, an installation token (ghs_) gets 403 from GET /user.
    */
   logins: Map<string, string>;
+  /**
+   * Tokens that may only read, as the GITHUB_TOKEN of a fork's pull_request run or of a job
+   * without `pull-requests: write`: every write answers 403, as GitHub does.
+   */
+  readOnly: Set<string>;
   /** Comments that are not ours: written by people, quoting or not our marker. */
   addComment(issue: string, body: string, login?: string): Comment;
   issueComments(issue: string): Comment[];
@@ -159,6 +164,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     downloads: [] as string[],
     downloadHook: null as ((name: string, res: ServerResponse) => boolean) | null,
     logins: new Map<string, string>(),
+    readOnly: new Set<string>(),
   };
   const findRelease = (repo: string, tag: string) => state.releases.find((r) => r.repo === repo && r.tag_name === tag);
   const publicAsset = (r: Release, a: Asset) => ({
@@ -312,6 +318,9 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       record(status, op.operationId);
       send(res, status, data, headers);
     };
+    if (method !== 'GET' && state.readOnly.has(token)) {
+      return reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
+    }
     switch (op.operationId) {
       case 'issues/list-comments': {
         const page = paged(u, issueComments(issue).map(publicComment));
