@@ -3,7 +3,7 @@
 // ${{ github.* }} expressions, `if` conditions (==, !=, &&, ||, parentheses, always()), step
 // outputs through GITHUB_OUTPUT. `uses: actions/cache@v5` is simulated as a cache miss.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { tempDir } from './helpers.js';
@@ -128,9 +128,10 @@ export function interpolate(text: string, ctx: Context): string {
   return text.replace(/\$\{\{\s*([\s\S]*?)\s*\}\}/g, (_, e: string) => asText(evaluate(e, ctx)));
 }
 
-function readOutputs(file: string): Record<string, string> {
+/** A step's outputs from its GITHUB_OUTPUT file (`name=value` and `name<<EOF` blocks); none when it is gone. */
+export function readOutputs(file: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const text = readFileSync(file, 'utf8');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]] = m[3];
   for (const line of text.split('\n')) {
     const m = /^([^=<\s]+)=(.*)$/.exec(line);

@@ -10,7 +10,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
-import { interpolate, runComposite, willRun, type Context } from './composite.js';
+import { interpolate, readOutputs, runComposite, willRun, type Context } from './composite.js';
 import type { GitHubServer } from './github-server.js';
 import { ROOT, tempDir } from './helpers.js';
 
@@ -84,17 +84,6 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
     child.on('error', fail);
     child.on('close', (status) => done({ status, log }));
   });
-}
-
-function readOutputs(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]] = m[3];
-  for (const line of text.split('\n')) {
-    const m = /^([^=<\s]+)=(.*)$/.exec(line);
-    if (m) out[m[1]] = m[2];
-  }
-  return out;
 }
 
 const annotationsOf = (log: string) => [...log.matchAll(/^::(error|warning|notice)[^:]*::(.*)$/gm)].map((m) => ({ level: m[1], message: m[2] }));

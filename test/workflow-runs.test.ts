@@ -95,8 +95,8 @@ const why = (r: WorkflowRun) => r.jobs.map((j) => `${j.name}: ${j.result}\n${j.s
 const job = (r: WorkflowRun, name: string) => r.jobs.find((j) => j.name === name)!;
 const comments = (marker: string, pr = 7) => gh.issueComments(`${REPO}#${pr}`).filter((c) => c.body.startsWith(`<!-- edgeml-report:${marker} -->`));
 const errors = (r: WorkflowRun) => r.jobs.flatMap((j) => j.annotations.filter((a) => a.level === 'error').map((a) => `${j.name}: ${a.message}`));
-/** The shape of a report: its model headings and table header rows. */
-const shape = (body: string) => body.split('\n').filter((l) => /^#### |^\| target /.test(l));
+/** The shape of a report: its model headings and table header rows (cells without their padding). */
+const shape = (body: string) => body.split('\n').filter((l) => /^#### |^\| target /.test(l)).map((l) => l.split('|').map((c) => c.trim()).join('|'));
 
 beforeAll(async () => {
   gh = await startGitHubServer();
@@ -175,6 +175,22 @@ describe('the fork-safe pair on a fork\'s pull request', () => {
     writeFileSync(join(pr, 'head-sha'), `${origin.head}\n`);
     expect(comments('edgeml-measure')).toHaveLength(1);
     expect(gh.violations).toEqual([]);
+  });
+
+  it('reports a measure run that failed before writing results: the device did not report, no failing glob', async () => {
+    // Such a run uploaded only edgeml-pr (its first step).
+    const failed: WorkflowRun = { ...measured, runId: nextRun++, conclusion: 'failure' };
+    store.list(failed.runId).set('edgeml-pr', store.path(measured.runId, 'edgeml-pr')!);
+    const r = await run('edgeml-report.yml', workflowRun(failed));
+    expect(r.conclusion, why(r)).toBe('success');
+    const [comment, ...more] = comments('edgeml-measure');
+    expect(more).toEqual([]);
+    expect(comment.body).toContain('**Not reported** (1 device): ubuntu&#45;latest: no results');
+    expect(comment.body).toContain('> No device reported results.');
+    expect(errors(r)).toEqual([]);
+    // A cancelled run gets no report at all.
+    const cancelled = await run('edgeml-report.yml', workflowRun({ ...failed, conclusion: 'cancelled' }));
+    expect(cancelled.jobs.map((j) => [j.name, j.result])).toEqual([['report', 'skipped']]);
   });
 });
 
