@@ -1,7 +1,9 @@
 // A small runner for our composite actions, step by step from their action.yml as GitHub's runner
 // does: `run` steps with `shell: bash`, `env` with ${{ inputs.x }} / ${{ steps.id.outputs.y }} /
-// ${{ github.* }} expressions, `if` conditions (==, !=, &&, ||, parentheses, always()), step
-// outputs through GITHUB_OUTPUT. `uses: actions/cache@v5` is simulated as a cache miss.
+// ${{ github.* }} expressions, `if` conditions (==, !=, &&, ||, parentheses, the status functions,
+// contains/startsWith/endsWith/format/join/toJSON/fromJSON), step outputs through GITHUB_OUTPUT.
+// `uses: actions/cache@v5` is simulated as a cache miss. test/workflow-runner.ts runs whole
+// workflows with the same expressions.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
