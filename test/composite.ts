@@ -1,9 +1,11 @@
 // A small runner for our composite actions, step by step from their action.yml as GitHub's runner
 // does: `run` steps with `shell: bash`, `env` with ${{ inputs.x }} / ${{ steps.id.outputs.y }} /
-// ${{ github.* }} expressions, `if` conditions (==, !=, &&, ||, parentheses, always()), step
-// outputs through GITHUB_OUTPUT. `uses: actions/cache@v4` is simulated as a cache miss.
+// ${{ github.* }} expressions, `if` conditions (==, !=, &&, ||, parentheses, the status functions,
+// contains/startsWith/endsWith/format/join/toJSON/fromJSON), step outputs through GITHUB_OUTPUT.
+// `uses: actions/cache@v5` is simulated as a cache miss. test/workflow-runner.ts runs whole
+// workflows with the same expressions.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { tempDir } from './helpers.js';
@@ -15,6 +17,8 @@ export interface Context {
   inputs: Record<string, string>;
   steps: Record<string, { outputs: Record<string, string>; outcome: string }>;
   github: Record<string, unknown>;
+  /** Workflow jobs add matrix, needs, secrets, env, runner, vars. */
+  [context: string]: unknown;
 }
 
 function lookup(ctx: Context, path: string): unknown {
@@ -23,32 +27,70 @@ function lookup(ctx: Context, path: string): unknown {
   return v;
 }
 
-/** Evaluates the expression subset our action.yml files use. */
-export function evaluate(expr: string, ctx: Context, failed = false): unknown {
-  const tokens = expr.match(/'(?:[^']|'')*'|&&|\|\||==|!=|\(|\)|!|always\(\)|success\(\)|failure\(\)|[A-Za-z_][\w.-]*/g) ?? [];
+/** GitHub's loose equality: strings compared case-insensitively, numbers as numbers. */
+function equal(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b);
+  return String(a ?? '').toLowerCase() === String(b ?? '').toLowerCase();
+}
+
+const asText = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
+  contains: (hay, needle) => (Array.isArray(hay) ? hay.some((x) => equal(x, needle)) : asText(hay).toLowerCase().includes(asText(needle).toLowerCase())),
+  startswith: (s, p) => asText(s).toLowerCase().startsWith(asText(p).toLowerCase()),
+  endswith: (s, p) => asText(s).toLowerCase().endsWith(asText(p).toLowerCase()),
+  format: (f, ...args) => asText(f).replace(/\{(\d+)\}/g, (_, i: string) => asText(args[Number(i)])),
+  join: (a, sep = ',') => (Array.isArray(a) ? a.map(asText).join(asText(sep)) : asText(a)),
+  tojson: (v) => JSON.stringify(v, null, 2),
+  fromjson: (v) => JSON.parse(asText(v)),
+};
+
+/** Job or step status for the status functions: a failed earlier step (or needed job), a cancelled run. */
+export interface Status { failed: boolean; cancelled?: boolean }
+
+/** Evaluates the expression subset our action.yml files and example workflows use. */
+export function evaluate(expr: string, ctx: Context, failed: boolean | Status = false): unknown {
+  const status: Status = typeof failed === 'boolean' ? { failed } : failed;
+  const tokens = expr.match(/'(?:[^']|'')*'|&&|\|\||==|!=|<=|>=|[<>(),!]|\d+(?:\.\d+)?|[A-Za-z_][\w.-]*(?:\.\*)?/g) ?? [];
   let i = 0;
   const peek = () => tokens[i];
   const primary = (): unknown => {
     const t = tokens[i++];
+    if (t === undefined) throw new Error(`expression ends early: ${expr}`);
     if (t === '(') {
       const v = or();
       i++; // ')'
       return v;
     }
     if (t === '!') return !truthy(primary());
-    if (t === 'always()') return true;
-    if (t === 'success()') return !failed;
-    if (t === 'failure()') return failed;
     if (t.startsWith("'")) return t.slice(1, -1).replace(/''/g, "'");
+    if (/^\d/.test(t)) return Number(t);
     if (t === 'true' || t === 'false') return t === 'true';
+    if (t === 'null') return null;
+    if (peek() === '(') {
+      i++;
+      const args: unknown[] = [];
+      while (peek() !== ')') {
+        args.push(or());
+        if (peek() === ',') i++;
+      }
+      i++; // ')'
+      const name = t.toLowerCase();
+      if (name === 'always') return true;
+      if (name === 'success') return !status.failed && !status.cancelled;
+      if (name === 'failure') return status.failed;
+      if (name === 'cancelled') return !!status.cancelled;
+      const fn = FUNCTIONS[name];
+      if (!fn) throw new Error(`runner: function ${t}() is not simulated`);
+      return fn(...args);
+    }
     return lookup(ctx, t) ?? '';
   };
   const cmp = (): unknown => {
     const a = primary();
     if (peek() === '==' || peek() === '!=') {
       const op = tokens[i++];
-      const b = primary();
-      const eq = String(a).toLowerCase() === String(b).toLowerCase();
+      const eq = equal(a, primary());
       return op === '==' ? eq : !eq;
     }
     return a;
@@ -74,16 +116,24 @@ export function evaluate(expr: string, ctx: Context, failed = false): unknown {
   return or();
 }
 
-const truthy = (v: unknown) => v !== '' && v !== false && v !== undefined && v !== null && v !== 0;
+/** Whether a step or job with condition `cond` runs: without a status function, success() is implied. */
+export function willRun(cond: string | undefined, ctx: Context, status: Status): boolean {
+  const expr = cond ? String(cond).trim().replace(/^\$\{\{\s*([\s\S]*?)\s*\}\}$/, '$1') : 'success()';
+  const explicit = /\b(always|failure|cancelled|success)\s*\(\)/.test(expr);
+  return explicit ? truthy(evaluate(expr, ctx, status)) : !status.failed && !status.cancelled && truthy(evaluate(expr, ctx, status));
+}
+
+export const truthy = (v: unknown) => v !== '' && v !== false && v !== undefined && v !== null && v !== 0;
 
 /** `${{ expr }}` substituted in a string. */
 export function interpolate(text: string, ctx: Context): string {
-  return text.replace(/\$\{\{\s*([\s\S]*?)\s*\}\}/g, (_, e: string) => String(evaluate(e, ctx)));
+  return text.replace(/\$\{\{\s*([\s\S]*?)\s*\}\}/g, (_, e: string) => asText(evaluate(e, ctx)));
 }
 
-function readOutputs(file: string): Record<string, string> {
+/** A step's outputs from its GITHUB_OUTPUT file (`name=value` and `name<<EOF` blocks); none when it is gone. */
+export function readOutputs(file: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const text = readFileSync(file, 'utf8');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]] = m[3];
   for (const line of text.split('\n')) {
     const m = /^([^=<\s]+)=(.*)$/.exec(line);
@@ -124,9 +174,7 @@ export async function runComposite(actionDir: string, inputs: Record<string, str
   let failed = false;
   for (const [n, step] of action.runs.steps.entries()) {
     const name = step.name ?? step.id ?? `step ${n + 1}`;
-    const cond = step.if ? String(step.if).replace(/^\$\{\{\s*|\s*\}\}$/g, '') : 'success()';
-    const willRun = /\b(always|failure)\(\)/.test(cond) ? truthy(evaluate(cond, ctx, failed)) : !failed && truthy(evaluate(cond, ctx, failed));
-    if (!willRun) {
+    if (!willRun(step.if, ctx, { failed })) {
       steps.push({ name, ran: false, status: null, stdout: '', stderr: '' });
       continue;
     }

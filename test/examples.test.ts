@@ -52,5 +52,21 @@ describe('examples/workflows', () => {
     expect(report.permissions['pull-requests']).toBe('write');
     const uses = Object.values(report.jobs).flatMap((j) => j.steps.map((s) => s.uses ?? ''));
     expect(uses.some((u) => u.startsWith('actions/checkout'))).toBe(false);
+    // The measure side does what edgeml-pr.yml does, minus the comment: the root action on edgeml.yml.
+    const steps = Object.values(measure.jobs).flatMap((j) => j.steps);
+    expect(steps.find((s) => (s.uses ?? '').startsWith('edge-ml-actions/edge-ml-actions@'))?.with).toMatchObject({ config: 'edgeml.yml', comment: false });
+    const pr = load('edgeml-pr.yml');
+    expect(Object.values(pr.jobs)[0].steps.find((s) => (s.uses ?? '').startsWith('edge-ml-actions/edge-ml-actions@'))?.with).toMatchObject({ config: 'edgeml.yml' });
   });
+
+  // Actions on Node 20 are retired on GitHub-hosted runners: each actions/* step at the first major on node24.
+  const NODE24 = { checkout: 5, 'setup-node': 5, cache: 5, 'upload-artifact': 6, 'download-artifact': 7 } as Record<string, number>;
+  it.each([...readdirSync(dir).map((f) => `examples/workflows/${f}`), 'action.yml', ...readdirSync(join(ROOT, 'actions')).map((a) => `actions/${a}/action.yml`)])(
+    '%s pins actions/* at majors that run on Node 24', (file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const [, name, major] of text.matchAll(/uses:\s*actions\/([\w-]+)@v(\d+)/g)) {
+        expect(NODE24[name], `${file}: actions/${name} is not known here`).toBeDefined();
+        expect(Number(major), `${file}: actions/${name}@v${major}`).toBeGreaterThanOrEqual(NODE24[name]);
+      }
+    });
 });

@@ -129,6 +129,11 @@ export interface GitHubServer {
   logins: Map<string, string>;
   /** repository_dispatch events received, in order. */
   dispatches: Array<{ repo: string; event_type: string; client_payload?: Record<string, unknown> }>;
+  /**
+   * Tokens that may only read, as the GITHUB_TOKEN of a fork's pull_request run or of a job
+   * without `pull-requests: write`: every write answers 403, as GitHub does.
+   */
+  readOnly: Set<string>;
   /** Comments that are not ours: written by people, quoting or not our marker. */
   addComment(issue: string, body: string, login?: string): Comment;
   issueComments(issue: string): Comment[];
@@ -162,6 +167,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     downloadHook: null as ((name: string, res: ServerResponse) => boolean) | null,
     logins: new Map<string, string>(),
     dispatches: [] as Array<{ repo: string; event_type: string; client_payload?: Record<string, unknown> }>,
+    readOnly: new Set<string>(),
   };
   const findRelease = (repo: string, tag: string) => state.releases.find((r) => r.repo === repo && r.tag_name === tag);
   const publicAsset = (r: Release, a: Asset) => ({
@@ -315,6 +321,9 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       record(status, op.operationId);
       send(res, status, data, headers);
     };
+    if (method !== 'GET' && state.readOnly.has(token)) {
+      return reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
+    }
     switch (op.operationId) {
       case 'issues/list-comments': {
         const page = paged(u, issueComments(issue).map(publicComment));

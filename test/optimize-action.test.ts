@@ -44,7 +44,7 @@ describe('actions/optimize/action.yml', () => {
     // Calibration ranges cached under a key of the model's and the data's bytes.
     const key = action.runs.steps.find((s) => s.id === 'calibration-key')!;
     expect(key.run).toContain('sha256sum');
-    expect(action.runs.steps.find((s) => s.uses === 'actions/cache@v4' && (s as { with?: { key?: string } }).with?.key === '${{ steps.calibration-key.outputs.key }}')).toBeDefined();
+    expect(action.runs.steps.find((s) => s.uses === 'actions/cache@v5' && (s as { with?: { key?: string } }).with?.key === '${{ steps.calibration-key.outputs.key }}')).toBeDefined();
     expect(step.env?.['INPUT_CALIBRATION-CACHE']).toBe('${{ steps.calibration-key.outputs.file }}');
   });
 

@@ -2,7 +2,7 @@
 // file and the GITHUB_* files, talking to a GitHub API stand-in that checks every request against
 // GitHub's OpenAPI description.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -85,7 +85,7 @@ const warnings = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('::
 describe('actions/report/action.yml', () => {
   it('is a node24 action running the report bundle, with the documented inputs and outputs', () => {
     expect(action.runs).toEqual({ using: 'node24', main: '../../dist/report/index.js' });
-    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'comment-author', 'compare', 'dashboard-url', 'history', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
+    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'comment-author', 'compare', 'dashboard-url', 'devices', 'history', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
     expect(action.inputs.token.default).toBe('${{ github.token }}');
     expect(Object.keys(action.outputs).sort()).toEqual(['comment-id', 'comment-url', 'report', 'status']);
   });
@@ -290,6 +290,54 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     const login = await runReport({ results: pi, 'comment-author': '@octocat' });
     expect(errors(login)).toEqual(["::error::input 'comment-author': \"@octocat\" is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)"]);
     expect(login.status).toBe(1);
+    expect(gh.comments.size).toBe(0);
+  });
+});
+
+describe('devices that did not report', () => {
+  const matrix = tempDir('edgeml-report-matrix-');
+  mkdirSync(join(matrix, 'pi5/results'), { recursive: true });
+  writeJson(join(matrix, 'pi5/results'), 'digits.json', benchDoc({ device: 'pi5', fingerprint: '1111111111111111' }));
+  mkdirSync(join(matrix, 'pi5/check'));
+  writeJson(join(matrix, 'pi5/check'), 'all.json', checkDoc([{ key: 'latency.p90', value: 0.02, limit: 1000, status: 'pass', level: 'error', message: 'p90 within 1s', model: 'digits', device: 'pi5' }]));
+  const inputs = { results: `${matrix}/**/results/*.json`, compare: `${matrix}/**/compare/*.json`, check: `${matrix}/**/check/*.json` };
+
+  it('names each expected device without results instead of failing on a pattern that matches nothing; a pass of the others reads inconclusive', async () => {
+    const r = await runReport({ ...inputs, devices: 'pi5, jetson-orin\nx86-nuc' });
+    expect(errors(r)).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.outputs.status).toBe('inconclusive');
+    expect(warnings(r)).toEqual([expect.stringContaining('::warning::devices that did not report: jetson-orin, x86-nuc (no results: its job was skipped')]);
+    const body = gh.issueComments(PR)[0].body;
+    expect(body).toContain('> ⚠️ **Not reported** (2 devices): jetson&#45;orin, x86&#45;nuc: no results: its job was skipped, cancelled or failed before writing them, or no runner with its label came online.');
+    expect(body).toContain('> The results below are from pi5 only.');
+    expect(body).toMatch(/edgeml report: \*\*inconclusive\*\*/);
+    // Every device there: no note, the pass stands.
+    const all = await runReport({ ...inputs, devices: 'pi5' });
+    expect(all.outputs.status).toBe('pass');
+    expect(gh.issueComments(PR)[0].body).not.toContain('Not reported');
+    // Without devices a pattern that matches nothing is still an error.
+    const strict = await runReport(inputs);
+    expect(errors(strict)).toEqual([`::error::input 'compare': ${matrix}/**/compare/*.json matches no files; check the path the artifacts were downloaded to`]);
+  });
+
+  it('on a fork\'s pull request says the devices were not measured; with no device at all, says so', async () => {
+    const fork = { name: 'pull_request', payload: { pull_request: { number: 7, head: { repo: { full_name: 'mallory/models' } }, base: { repo: { full_name: REPO } } } } };
+    const r = await runReport({ ...inputs, devices: 'pi5, jetson-orin' }, fork);
+    expect(r.status).toBe(0);
+    expect(r.summary).toContain("(1 device): jetson&#45;orin: not measured: this pull request comes from a fork, and self-hosted devices run only the repository's own pull requests.");
+    const none = await runReport({ results: `${matrix}/gone/*.json`, devices: 'jetson-orin' });
+    expect(errors(none)).toEqual([]);
+    expect(none.outputs.status).toBe('none');
+    expect(none.summary).toContain('> No device reported results.');
+  });
+
+  it('refuses a pr-number that is not among the pull requests GitHub names for the run', async () => {
+    gh.pulls.set(`${REPO}#8`, HEAD_SHA);
+    const event = { name: 'workflow_run', payload: { workflow_run: { head_sha: HEAD_SHA, pull_requests: [{ number: 7 }] } } };
+    const r = await runReport({ results: pi, 'pr-number': '8' }, event);
+    expect(r.status).toBe(0);
+    expect(warnings(r)).toEqual(['::warning::not commenting: pr-number 8 is not a pull request of the run that triggered this one (#7); the report is in the job summary']);
     expect(gh.comments.size).toBe(0);
   });
 });

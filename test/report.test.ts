@@ -159,6 +159,24 @@ describe('edgeml report', () => {
     expect(readFileSync(join(dir, 'charts/latency-1.svg'), 'utf8')).toMatch(/^<svg /);
   });
 
+  it('--devices names the expected devices without results, and a pass of the others is inconclusive', () => {
+    const json = join(dir, 'devices.json');
+    const res = edgeml(['report', '--results', pi, jetson, '--compare', cmp, '--check', chk, '--devices', 'pi5,jetson', 'rpi5', '--json', json]);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    const lines = res.stdout.split('\n');
+    expect(lines[0]).toBe('### ❔ edgeml report: **inconclusive** — budgets: 1 pass · comparisons: 1 unchanged · 2 results, 1 model, 2 devices');
+    expect(lines.slice(2, 5)).toEqual([
+      '> ⚠️ **Not reported** (1 device): rpi5: no results: its job was skipped, cancelled or failed before writing them, or no runner with its label came online.',
+      '>',
+      '> The results below are from jetson, pi5 only.',
+    ]);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ status: 'inconclusive', missing: [{ device: 'rpi5' }] });
+    const none = edgeml(['report', '--devices', 'rpi5']);
+    expect(none.status).toBe(0);
+    expect(none.stdout).toContain('> No device reported results.');
+  });
+
   it('prints to standard output without --out', () => {
     const res = edgeml(['report', '--results', pi]);
     expect(res.status).toBe(0);

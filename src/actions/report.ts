@@ -3,10 +3,10 @@
 import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import {
-  COMMENT_LIMIT, actionsLogger as log, annotate, expandPatterns, getBoolInput, getInput, getInputOr, getListInput, getLoginInput, postReport,
-  reportMarker, runAction, runUrl, setOutput, writeSummary,
+  COMMENT_LIMIT, actionsLogger as log, annotate, expandPatterns, forkPullRequest, getBoolInput, getInput, getInputOr, getListInput, getLoginInput,
+  postReport, reportMarker, runAction, runUrl, setOutput, writeSummary,
 } from '../github/index.js';
-import { buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportOptions, reportSections } from '../report/index.js';
+import { MISSING_REASON, buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportOptions, reportSections } from '../report/index.js';
 import { checkOutputPath, writeFileAtomic } from '../results/index.js';
 
 /** The default report id: the workflow and job, so two workflows (or jobs) keep separate comments. */
@@ -15,12 +15,14 @@ function defaultReportId(): string {
 }
 
 async function main(): Promise<void> {
-  const files = {
-    results: await expandPatterns('results', getListInput('results')),
-    compare: await expandPatterns('compare', getListInput('compare')),
-    check: await expandPatterns('check', getListInput('check')),
-  };
-  const report = buildReport(readReportInputs(files), reportOptions(getInput('history') || undefined, getInput('dashboard-url') || undefined, (k) => `input '${k}'`));
+  // With the devices a matrix should hear from, a pattern that matches nothing is a device that did not report.
+  const devices = getListInput('devices');
+  const expand = (input: string) => expandPatterns(input, getListInput(input), devices.length > 0);
+  const files = { results: await expand('results'), compare: await expand('compare'), check: await expand('check') };
+  const options = reportOptions(getInput('history') || undefined, getInput('dashboard-url') || undefined, (k) => `input '${k}'`);
+  if (devices.length) options.expected = { devices, reason: forkPullRequest() ? MISSING_REASON.fork : MISSING_REASON.noResults };
+  const report = buildReport(readReportInputs(files, devices.length > 0), options);
+  if (report.missing?.length) log.warning(`devices that did not report: ${report.missing.map((m) => m.device).join(', ')} (${options.expected!.reason})`);
   const sections = reportSections(report);
   const markdown = reportMarkdown(report);
 

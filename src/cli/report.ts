@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { buildReport, modelSvg, readReportInputs, reportMarkdown, reportOptions, type Report } from '../report/index.js';
+import { MISSING_REASON, buildReport, modelSvg, readReportInputs, reportMarkdown, reportOptions, type Report } from '../report/index.js';
 import { checkOutputPath, writeFileAtomic } from '../results/index.js';
 
 /** The machine-readable side of a report: the verdict and where each number came from. */
@@ -12,6 +12,7 @@ export function reportJson(r: Report, markdownFile?: string): object {
     schema: { name: 'edgeml-report', version: 1 },
     status: r.status,
     counts: r.counts,
+    ...(r.missing?.length ? { missing: r.missing } : {}),
     ...(markdownFile ? { markdown: markdownFile } : {}),
     models: r.models.map((m) => ({
       name: m.name,
@@ -50,12 +51,16 @@ export function reportCommand(): Command {
     .option('--out <file>', 'write the Markdown here (default: standard output)')
     .option('--json <file>', 'write the verdict, counts and rows as JSON here')
     .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
+    .option('--devices <labels...>', 'the device labels that should report (a matrix): one without results is named as not reported', [])
     .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
     .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
-    .action((flags: { results: string[]; compare: string[]; check: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
+    .action((flags: { results: string[]; compare: string[]; check: string[]; devices: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
       if (flags.out) checkOutputPath(flags.out, '--out');
       if (flags.json) checkOutputPath(flags.json, '--json');
-      const report = buildReport(readReportInputs(flags), reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`));
+      const options = reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`);
+      const devices = flags.devices.flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean);
+      if (devices.length) options.expected = { devices, reason: MISSING_REASON.noResults };
+      const report = buildReport(readReportInputs(flags, devices.length > 0), options);
       const markdown = reportMarkdown(report);
       if (flags.charts) writeCharts(report, flags.charts);
       if (flags.out) writeFileAtomic(flags.out, markdown);

@@ -83,7 +83,7 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
   }
 }
 
-export { COMMENT_LIMIT, ENABLE_COMMENTS_HINT, postReport, runUrl, type PostOptions, type PostOutcome } from './post.js';
+export { COMMENT_LIMIT, ENABLE_COMMENTS_HINT, forkPullRequest, postReport, runUrl, type PostOptions, type PostOutcome } from './post.js';
 export { isLogin, reportMarker, safeReportId, sameLogin, upsertComment, type CommentsApi, type IssueComment } from './comment.js';
 export { ACTIONS_LOGIN, DEFAULT_RETRY, retryDelay, tokenLogin, type RetryPolicy } from './api.js';
 export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
@@ -91,9 +91,10 @@ export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).
  * A plain path is kept as given, so a missing file is reported by whoever reads it; a pattern that
- * matches nothing is an error naming the input.
+ * matches nothing is an error naming the input, unless `allowNone` (the report of a matrix whose
+ * missing devices are named instead).
  */
-export async function expandPatterns(input: string, patterns: string[]): Promise<string[]> {
+export async function expandPatterns(input: string, patterns: string[], allowNone = false): Promise<string[]> {
   const out: string[] = [];
   for (const pattern of patterns) {
     if (!/[*?[{]/.test(pattern)) {
@@ -101,7 +102,7 @@ export async function expandPatterns(input: string, patterns: string[]): Promise
       continue;
     }
     const files = (await (await glob.create(pattern, { matchDirectories: false })).glob()).sort();
-    if (!files.length) throw new UserError(`input '${input}': ${pattern} matches no files; check the path the artifacts were downloaded to`);
+    if (!files.length && !allowNone) throw new UserError(`input '${input}': ${pattern} matches no files; check the path the artifacts were downloaded to`);
     out.push(...files);
   }
   return [...new Set(out)];

@@ -28,8 +28,17 @@ export interface PostOptions {
 }
 
 interface EventPayload {
-  pull_request?: { number?: number };
+  pull_request?: { number?: number; head?: { repo?: { full_name?: string } | null }; base?: { repo?: { full_name?: string } } };
   workflow_run?: { head_sha?: string; pull_requests?: Array<{ number?: number }> };
+}
+
+/**
+ * Whether this run is a pull_request run for a fork's pull request (its head in another repository,
+ * or deleted): its token is read-only, and jobs on self-hosted runners are skipped by the examples.
+ */
+export function forkPullRequest(): boolean {
+  const pr = (context.payload as EventPayload).pull_request;
+  return context.eventName === 'pull_request' && !!pr && pr.head?.repo?.full_name !== pr.base?.repo?.full_name;
 }
 
 /** The URL of this run, where the job summary is. */
@@ -43,7 +52,8 @@ function repository(): { owner: string; repo: string } | null {
   return m ? { owner: m[1], repo: m[2] } : null;
 }
 
-type Target = { pr: PullRequestRef; verifyHead?: string } | { skip: string };
+/** A skip with `warn` is a pr-number that does not hold up: worth a warning, not a quiet line. */
+type Target = { pr: PullRequestRef; verifyHead?: string } | { skip: string; warn?: true };
 
 /** The pull request to comment on, or why there is none. */
 export function pullRequestTarget(prNumber: string | undefined): Target {
@@ -51,9 +61,14 @@ export function pullRequestTarget(prNumber: string | undefined): Target {
   if (!repo) return { skip: 'GITHUB_REPOSITORY is not set (not inside a workflow run)' };
   const payload = context.payload as EventPayload;
   if (prNumber) {
-    if (!/^[1-9]\d{0,9}$/.test(prNumber)) return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number` };
+    if (!/^[1-9]\d{0,9}$/.test(prNumber)) return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number`, warn: true };
     const pr = { ...repo, number: Number(prNumber) };
-    // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran.
+    // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran,
+    // and one of the PRs GitHub names for the run when it names any (it does for the repository's own).
+    const named = (payload.workflow_run?.pull_requests ?? []).map((p) => p.number).filter((n): n is number => typeof n === 'number');
+    if (context.eventName === 'workflow_run' && named.length && !named.includes(pr.number)) {
+      return { skip: `pr-number ${pr.number} is not a pull request of the run that triggered this one (${named.map((n) => `#${n}`).join(', ')})`, warn: true };
+    }
     const headSha = payload.workflow_run?.head_sha;
     return context.eventName === 'workflow_run' && headSha ? { pr, verifyHead: headSha } : { pr };
   }
@@ -73,7 +88,9 @@ const status = (e: unknown) => (e as { status?: number }).status;
 export async function postReport(opts: PostOptions, log: Logger): Promise<PostOutcome> {
   const target = pullRequestTarget(opts.prNumber);
   if ('skip' in target) {
-    log.info(`not commenting: ${target.skip}; the report is in the job summary`);
+    const line = `not commenting: ${target.skip}; the report is in the job summary`;
+    if (target.warn) log.warning(line);
+    else log.info(line);
     return { skipped: target.skip };
   }
   const where = `pull request #${target.pr.number}`;

@@ -126,8 +126,9 @@ export interface ReportInputs {
 }
 
 /** Reads and validates every document; the first bad one is a UserError naming its file. */
-export function readReportInputs(files: { results: string[]; compare?: string[]; check?: string[] }): ReportInputs {
-  if (files.results.length === 0 && !files.compare?.length) {
+/** The documents of a report; none at all is an error unless `allowNone` (a matrix whose devices all failed to report). */
+export function readReportInputs(files: { results: string[]; compare?: string[]; check?: string[] }, allowNone = false): ReportInputs {
+  if (files.results.length === 0 && !files.compare?.length && !allowNone) {
     throw new UserError('no results given: pass --results with the files written by \'edgeml bench --json\'');
   }
   return {

@@ -5,7 +5,8 @@ export {
   budgetView, checkView, compareView, readCheck, readCompare, readReportInputs,
   type BenchSummary, type Budget, type BudgetStatus, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs, type Verdict,
 } from './docs.js';
-export { buildReport, overallStatus, targetOf, type ModelGroup, type Report, type ReportOptions, type Row, type Status } from './merge.js';
+export { buildReport, overallStatus, targetOf, type MissingDevice, type ModelGroup, type Report, type ReportOptions, type Row, type Status } from './merge.js';
+export { MISSING_REASON } from './missing.js';
 export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } from './markdown.js';
 export { chartLabel, modelSvg } from './charts.js';
 export { compareMarkdown, fmtRatio } from './compare.js';

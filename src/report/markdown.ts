@@ -8,6 +8,7 @@ import { sparkline } from '../history/index.js';
 import { fmtBudgetValue } from './check.js';
 import type { Budget, BudgetStatus, CompareDoc, Verdict } from './docs.js';
 import { escapeMarkdown, type Escape } from './escape.js';
+import { missingDevicesNote } from './missing.js';
 import { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
 import type { ModelGroup, Report, Row, Status } from './merge.js';
 
@@ -170,6 +171,8 @@ export function chartsBlock(r: Report): string {
 /** The report in parts, in reading order. */
 export function reportSections(r: Report, e: Escape = escapeMarkdown): Section[] {
   const sections: Section[] = [{ kind: 'headline', text: headline(r) }];
+  const missing = missingDevicesNote(r, e);
+  if (missing) sections.push({ kind: 'headline', text: missing });
   for (const m of r.models) sections.push({ kind: 'model', text: modelTable(m, e) });
   if (r.budgets.length) sections.push({ kind: 'budgets', text: budgetsTable(r.budgets, e) });
   const charts = chartsBlock(r);

@@ -38,6 +38,13 @@ export interface Report {
   duplicates: string[];
   /** The benchmark dashboard (https), linked from the headline. */
   dashboardUrl?: string;
+  /** Devices the workflow expected (its matrix) that have no row, each with why. */
+  missing?: MissingDevice[];
+}
+
+export interface MissingDevice {
+  device: string;
+  reason: string;
 }
 
 export interface ReportOptions {
@@ -45,6 +52,8 @@ export interface ReportOptions {
   history?: HistoryEntry[];
   dashboardUrl?: string;
   trendPoints?: number;
+  /** The devices that should have reported (a matrix), and why one that has no row did not. */
+  expected?: { devices: string[]; reason: string };
 }
 
 /** The runtime a result ran on: model format and execution provider ("onnx cpu", "ort xnnpack"). */
@@ -115,8 +124,11 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
   const count = <K extends string>(keys: readonly K[], values: K[]) =>
     Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length])) as Record<K, number>;
   const devices = new Set(models.flatMap((m) => m.rows.map((r) => r.device)));
+  const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected!.reason }));
+  const status = overallStatus(budgets, verdicts);
   return {
-    status: overallStatus(budgets, verdicts),
+    // A device that did not report was not judged: what the others passed is not a pass for all.
+    status: missing.length && status === 'pass' ? 'inconclusive' : status,
     counts: {
       results: inputs.results.length - duplicates.length,
       models: models.length,
@@ -128,5 +140,6 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     budgets,
     duplicates,
     ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
+    ...(missing.length ? { missing } : {}),
   };
 }
