@@ -10,7 +10,7 @@
 // several MatMuls is quantized once. For transformers and RNNs.
 import { join } from 'node:path';
 import {
-  AttrType, DataType, allGraphs, constantValues, dropUnused, floatAttr, floatTensor, int8Tensor, intAttr, make, nameFactory,
+  AttrType, DataType, allGraphs, attr, constantValues, dropUnused, floatAttr, floatTensor, int8Tensor, intAttr, make, nameFactory,
   foldConstants, onnxOpset, requireOpset, saveModel, transposeValues, uint8Tensor, type ConstantValue, type NodeProto, type TensorProto,
 } from '../model/index.js';
 import { INT8_REDUCED, quantizeWeights } from './quant.js';
@@ -32,12 +32,13 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
   const readers = new Map<string, NodeProto[]>();
   for (const sub of allGraphs(model)) for (const n of sub.node) for (const x of n.input) readers.set(x, [...(readers.get(x) ?? []), n]);
   const graphOutputs = new Set(g.output.map((o) => o.name));
+  const producer = new Map(g.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
   const fresh = nameFactory(model);
   const newInits: TensorProto[] = [];
   const shaping = new Set<NodeProto>();
   const foldedAdds = new Set<NodeProto>();
   const attrInt = (name: string, i: number) => make.attribute({ name, type: AttrType.INT, i });
-  const counts = { right: 0, left: 0, gemm: 0, gather: 0, biasFolded: 0, sharedWeights: 0 };
+  const counts = { right: 0, left: 0, gemm: 0, gather: 0, biasFolded: 0, sharedWeights: 0, transposesDropped: 0 };
 
   /** [K, N] int8 weight with per-column scales, once per (value, layout, alpha). */
   const rightCache = new Map<string, { q: string; scale: string; zp: string }>();
@@ -96,6 +97,20 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
     const other = r[0].input[0] === out ? r[0].input[1] : r[0].input[0];
     const bias = other && other !== out ? biasOf(other, cols) : undefined;
     return bias ? { add: r[0], bias } : undefined;
+  };
+
+  /** Swaps the last two axes (and nothing else) of a tensor of that rank. */
+  const swapsLastTwo = (t: NodeProto | undefined): boolean => {
+    const p = t?.op_type === 'Transpose' && (!t.domain || t.domain === 'ai.onnx') ? attr(t, 'perm')?.ints.map(Number) : undefined;
+    return !!p && p.length >= 2 && p.every((v, i) => (i < p.length - 2 ? v === i : v === (i === p.length - 2 ? p.length - 1 : p.length - 2)));
+  };
+  /** W·x where x = Transpose(z) and the product's only reader transposes it back (a hand-written z·Wᵀ). */
+  const transposedLeft = (n: NodeProto): { before: NodeProto; after: NodeProto } | undefined => {
+    const before = producer.get(n.input[1]);
+    const r = readers.get(n.output[0]) ?? [];
+    if (!before || !swapsLastTwo(before) || r.length !== 1 || graphOutputs.has(n.output[0]) || !swapsLastTwo(r[0]) || excluded(r[0])) return undefined;
+    const pb = attr(before, 'perm')!.ints.length;
+    return attr(r[0], 'perm')!.ints.length === pb ? { before, after: r[0] } : undefined;
   };
 
   const dynamicQ = new Map<string, [string, string, string]>();
@@ -170,6 +185,25 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
       continue;
     }
     const left = weight2d(n.input[0]);
+    const swapped = left && !consts.get(n.input[1]) ? transposedLeft(n) : undefined;
+    if (left && swapped) {
+      // (W·Zᵀ)ᵀ = Z·Wᵀ: the two Transposes go, the weight moves to the right (7-bit, fused kernel).
+      const q = rightWeight(n.input[0], left, true, 1);
+      const fused = followingBias(swapped.after, left.dims[0]);
+      if (fused) {
+        foldedAdds.add(fused.add);
+        counts.biasFolded++;
+      }
+      foldedAdds.add(swapped.after);
+      shaping.add(swapped.before);
+      nodes.push(make.node({
+        op_type: 'DynamicQuantizeMatMul', domain: MS, name: fresh(`${base}_DynamicQuantizeMatMul`),
+        input: [swapped.before.input[0], q.q, q.scale, q.zp, ...(fused ? [fused.bias] : [])], output: [fused ? fused.add.output[0] : swapped.after.output[0]],
+      }));
+      counts.left++;
+      counts.transposesDropped += 2;
+      continue;
+    }
     if (left && !consts.get(n.input[1])) {
       // DynamicQuantizeLinear is ai.onnx opset 11: an older model keeps its left-hand weights in float.
       if (opset < 11) {
@@ -218,7 +252,7 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
     },
     notes: {
       nodesQuantized: quantized + counts.gather, weightRight: counts.right, weightLeft: counts.left, gemm: counts.gemm, gather: counts.gather, biasFolded: counts.biasFolded,
-      sharedWeightUses: counts.sharedWeights, shapingNodesDropped: shapingDropped, ...(leftSkipped ? { leftKeptFloat: leftSkipped } : {}),
+      sharedWeightUses: counts.sharedWeights, shapingNodesDropped: shapingDropped, transposesDropped: counts.transposesDropped, ...(leftSkipped ? { leftKeptFloat: leftSkipped } : {}),
     },
   };
 }
