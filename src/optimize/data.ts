@@ -136,7 +136,8 @@ function fixedInputs(meta: InputMeta[], spec: InputSpec, files: Record<string, s
     if (files[name]) throw new UserError(`--data ${name} and --calibration ${name}: give one of them; --calibration gives samples, --data one value for every sample`);
   }
   const own = meta.filter((m) => data[m.name] || !Object.keys(files).length);
-  const resolved = resolveInputs(own, spec, npyShapes(spec));
+  const mine = (r: Record<string, number[]> | undefined) => Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => own.some((m) => m.name === k)));
+  const resolved = resolveInputs(own, { ...spec, shapes: mine(spec.shapes) }, npyShapes(spec));
   for (const input of resolved) {
     const src = data[input.name];
     if (!src) continue;
