@@ -218,9 +218,10 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
         } else if (tooBig) {
           record = { ...base, status: 'failed', bytes, sizeRatio, fidelity, reason: tooBig, failure: 'size', durationMs: 0 };
         } else {
+          // Timed where it was made, before it moves: nothing lands in --out unless every check ran.
+          const speed = opts.quickSpeedMs === 0 ? undefined : await quickSpeed(file.path, result.file, samples.batches[0], opts.quickSpeedMs);
           const dest = join(out, basename(result.file));
           for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
-          const speed = opts.quickSpeedMs === 0 ? undefined : await quickSpeed(file.path, dest, samples.batches[0], opts.quickSpeedMs);
           record = {
             ...base,
             status: 'ok',
