@@ -36,7 +36,8 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
   const fresh = nameFactory(model);
   const newInits: TensorProto[] = [];
   const shaping = new Set<NodeProto>();
-  const foldedAdds = new Set<NodeProto>();
+  /** Nodes whose work moved into a quantized kernel (a bias Add, the Transpose after a left-hand product). */
+  const absorbed = new Set<NodeProto>();
   const attrInt = (name: string, i: number) => make.attribute({ name, type: AttrType.INT, i });
   const counts = { right: 0, left: 0, gemm: 0, gather: 0, biasFolded: 0, sharedWeights: 0, transposesDropped: 0 };
 
@@ -127,7 +128,7 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
   const nodes: NodeProto[] = [];
   let leftSkipped = 0;
   for (const n of g.node) {
-    if (foldedAdds.has(n)) continue;
+    if (absorbed.has(n)) continue;
     const standard = !n.domain || n.domain === 'ai.onnx';
     if (!standard || excluded(n) || !['MatMul', 'Gemm', 'Gather'].includes(n.op_type)) {
       nodes.push(n);
@@ -174,7 +175,7 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
       const q = rightWeight(n.input[1], right, false, 1);
       const fused = followingBias(n, right.dims[1]);
       if (fused) {
-        foldedAdds.add(fused.add);
+        absorbed.add(fused.add);
         counts.biasFolded++;
       }
       nodes.push(make.node({
@@ -191,10 +192,10 @@ export async function int8Dynamic(t: TargetInput): Promise<TargetOutput> {
       const q = rightWeight(n.input[0], left, true, 1);
       const fused = followingBias(swapped.after, left.dims[0]);
       if (fused) {
-        foldedAdds.add(fused.add);
+        absorbed.add(fused.add);
         counts.biasFolded++;
       }
-      foldedAdds.add(swapped.after);
+      absorbed.add(swapped.after);
       shaping.add(swapped.before);
       nodes.push(make.node({
         op_type: 'DynamicQuantizeMatMul', domain: MS, name: fresh(`${base}_DynamicQuantizeMatMul`),
