@@ -7,7 +7,7 @@ import { evaluate, parseInputFlags, parseMetrics } from '../eval/index.js';
 import {
   actionsLogger as log, batchLines, getInput, getInputOr, getListInput, getBoolInput, runAction, setOutput, uploadArtifact, writeSummary,
 } from '../github/index.js';
-import { checkOutDir, optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest } from '../optimize/index.js';
+import { checkOutDir, optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest } from '../optimize/index.js';
 import { accuracyMarkdown, escapeMarkdown, manifestMarkdown } from '../report/index.js';
 
 /** Artifact names allow no quotes, colons, slashes and the like (as in the benchmark action). */
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     minTop1Agreement: getInputOr('min-top1-agreement', '0.95'),
     absTolerance: getInputOr('abs-tolerance', '0.0001'),
     input: getListInput('input'),
+    data: getListInput('data'),
     dim: getListInput('dim'),
     // Set by the composite step that restores it from the Actions cache (keyed by model and data).
     calibrationCache: getInput('calibration-cache') || undefined,
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   }
   if (!failed.length) return;
   const summary = failed.map((a) => (a.reason?.startsWith(a.target) ? a.reason : `${a.target}: ${a.reason}`)).join('; ');
-  if (failed.some((a) => a.failure !== 'fidelity')) throw new UserError(summary);
+  if (failed.some((a) => !refusedByValidation(a))) throw new UserError(summary);
   throw new CheckFailure(summary);
 }
 

@@ -67,3 +67,4 @@ export async function inspectModelFile(path: string): Promise<ModelFile> {
 export * from './proto.js';
 export { loadModel, saveModel, onnxOpset, allTensors, type SaveOptions } from './io.js';
 export * from './graph.js';
+export * from './fold.js';

@@ -17,10 +17,14 @@ import { ortFormat, ortOptimized } from './ort.js';
 import { buildArtifact as buildIr } from './openvino.js';
 import { buildArtifact as buildEngine } from './tensorrt.js';
 import { TargetError, isVendorTarget, type Target, type TargetInput, type TargetOutput, type TargetSettings, type VendorTarget } from './types.js';
-import { DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, nonFiniteOutput, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord } from './validate.js';
+import { ortMessage } from './ort-error.js';
+import {
+  DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, nonFiniteOutput, quickSpeed, runOutputs, sizeProblem,
+  type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed,
+} from './validate.js';
 
 export * from './types.js';
-export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, fidelityRecord, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord };
+export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, fidelityRecord, runOutputs, sizeProblem, type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed };
 export { parseCalibrationFlags } from './data.js';
 export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
@@ -42,6 +46,8 @@ export interface OptimizeOptions {
   maxSamples: number;
   /** A file keeping int8-static calibration ranges between runs (keyed by model, data and settings). */
   calibrationCache?: string;
+  /** Milliseconds of interleaved source-vs-artifact timing per artifact (default 1500; 0: none). */
+  quickSpeedMs?: number;
 }
 
 export interface ArtifactRecord {
@@ -50,6 +56,10 @@ export interface ArtifactRecord {
   path?: string;
   sha256?: string;
   bytes?: number;
+  /** bytes / the source's bytes. */
+  sizeRatio?: number;
+  /** A short timing against the source on the machine that made the artifact (ORT formats). */
+  speed?: QuickSpeed;
   precision?: TargetOutput['precision'];
   format?: TargetOutput['format'] | 'tensorrt-engine' | 'openvino-ir';
   opset?: number;
@@ -60,8 +70,8 @@ export interface ArtifactRecord {
   reason?: string;
   /** The node the target could not take, when one is at fault. */
   node?: string;
-  /** Why it failed: the input (fixable: exit 2) or the fidelity floor (exit 1). */
-  failure?: 'input' | 'fidelity' | 'runtime';
+  /** Why it failed: the input (fixable: exit 2), or validation refused it (fidelity floor, not smaller: exit 1). */
+  failure?: 'input' | 'fidelity' | 'size' | 'runtime';
   durationMs: number;
 }
 
@@ -155,11 +165,20 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
   const source = loadModel(file.path);
   const meta = await inputMetaOf(file.path);
   const samples = Object.keys(opts.calibration).length
-    ? calibrationSet(meta, opts.calibration, 16, opts.maxSamples)
+    ? calibrationSet(meta, opts.calibration, 16, opts.maxSamples, opts.inputSpec)
     : randomSet(meta, opts.inputSpec);
   const ort = loadOrt();
   const runtime = { name: 'onnxruntime', version: (ort.env as { versions?: { common?: string } }).versions?.common ?? 'unknown' };
-  const reference = await runOutputs(file.path, samples.batches);
+  let reference: Awaited<ReturnType<typeof runOutputs>>;
+  try {
+    reference = await runOutputs(file.path, samples.batches);
+  } catch (e) {
+    // The model itself does not run on these inputs: the inputs are at fault (a random sample rate, a state of the wrong shape).
+    const on = samples.source === 'calibration' ? 'the calibration data' : 'seeded random inputs';
+    const given = new Set([...Object.keys(opts.calibration), ...Object.keys(opts.inputSpec.data ?? {})]);
+    const free = meta.filter((m) => !given.has(m.name)).map((m) => `'${m.name}'`);
+    throw new UserError(`--model ${opts.model}: ONNX Runtime cannot run it on ${on}: ${ortMessage(e)}; ${free.length ? `give real values for inputs that are not free data (${free.join(', ')} got random values) with --data NAME=file.npy|number, e.g. a sample rate or a state, or their shapes with --input` : 'check the shapes and values given to --calibration, --data and --input'}`);
+  }
   // Every artifact is held to the source's outputs: they must be numbers to compare with.
   const nonFinite = nonFiniteOutput(reference);
   if (nonFinite) {
@@ -190,10 +209,17 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
         const measured = compareOutputs(reference, await runOutputs(result.file, samples.batches));
         const low = belowFloor(measured, opts.floor);
         const fidelity = fidelityRecord(measured);
+        const bytes = statSync(result.file).size;
+        const sizeRatio = bytes / file.bytes;
+        const tooBig = sizeProblem(target, bytes, file.bytes);
         if (low) {
           const why = measured.nonFinite ? 'outputs not finite' : 'fidelity below the floor';
           record = { ...base, status: 'failed', fidelity, reason: `${why}: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
+        } else if (tooBig) {
+          record = { ...base, status: 'failed', bytes, sizeRatio, fidelity, reason: tooBig, failure: 'size', durationMs: 0 };
         } else {
+          // Timed where it was made, before it moves: nothing lands in --out unless every check ran.
+          const speed = opts.quickSpeedMs === 0 ? undefined : await quickSpeed(file.path, result.file, samples.batches[0], opts.quickSpeedMs);
           const dest = join(out, basename(result.file));
           for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
           record = {
@@ -201,7 +227,9 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
             status: 'ok',
             path: dest,
             sha256: await sha256File(dest),
-            bytes: statSync(dest).size,
+            bytes,
+            sizeRatio,
+            ...(speed ? { speed } : {}),
             precision: result.precision,
             format: result.format,
             opset: result.format === 'onnx' ? onnxOpset(loadModel(dest)) : onnxOpset(source),
@@ -216,7 +244,7 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
       record = {
         ...base,
         status: 'failed',
-        reason: oneLine(e),
+        reason: isUserError(e) ? oneLine(e) : ortMessage(e),
         ...(node ? { node } : {}),
         failure: isUserError(e) ? 'input' : 'runtime',
         durationMs: 0,
@@ -236,6 +264,11 @@ export async function optimize(opts: OptimizeOptions, hooks: OptimizeHooks = {})
     validation: { inputs: samples.source, samples: samples.samples, floor: opts.floor },
     artifacts,
   };
+}
+
+/** Validation made the artifact and refused it (fidelity below the floor, not smaller than the source): exit 1, not 2. */
+export function refusedByValidation(a: Pick<ArtifactRecord, 'failure'>): boolean {
+  return a.failure === 'fidelity' || a.failure === 'size';
 }
 
 /** What calibration ranges depend on: the model, the data files, and the settings that shape them. */

@@ -3,7 +3,7 @@
 // with scale s_input * s_weight. ORT fuses the DQ -> op -> Q patterns into integer kernels.
 import { join } from 'node:path';
 import {
-  AttrType, DataType, floatTensor, floatValues, foldConstants, int32Tensor, int8Tensor, floatAttr, allGraphs, make, nameFactory, num,
+  AttrType, DataType, floatTensor, floatValues, foldConstants, int32Tensor, int8Tensor, floatAttr, allGraphs, make, materializeConstants, dropUnused, nameFactory, num,
   onnxOpset, requireOpset, saveModel, uint8Tensor, type NodeProto, type TensorProto,
 } from '../model/index.js';
 import { calibrate, readCalibrationCache, writeCalibrationCache } from './calibrate.js';
@@ -29,6 +29,8 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
   if (onnxOpset(model) < 10) throw new TargetError(`int8-static needs opset 10 or newer, the model has opset ${onnxOpset(model)}; re-export it with a newer opset`);
   foldConstants(model);
   const g = model.graph!;
+  // Weights reached through Transpose/Reshape/Cast become initializers, on either side of a MatMul.
+  materializeConstants(g, allGraphs(model), onnxOpset(model), (n) => (WEIGHTED.has(n.op_type) ? (n.op_type === 'MatMul' ? [0, 1] : [1]) : []));
   const inits = new Map(g.initializer.map((x) => [x.name!, x]));
   const isFloatInit = (v: string) => inits.get(v)?.data_type === DataType.FLOAT;
   const excluded = (n: NodeProto) => t.settings.excludeOps.includes(n.op_type) || (!!n.name && t.settings.excludeNodes.includes(n.name));
@@ -37,6 +39,8 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
   }
   const chosen = g.node.filter((n) => (!n.domain || n.domain === 'ai.onnx') && ACTIVATION_INPUTS[n.op_type] && !excluded(n))
     .filter((n) => !WEIGHTED.has(n.op_type) || n.op_type === 'MatMul' || isFloatInit(n.input[1]));
+  /** A MatMul whose constant is on the left (W·x): that weight becomes uint8, as ORT's QLinearMatMul takes it. */
+  const leftWeight = (n: NodeProto) => n.op_type === 'MatMul' && isFloatInit(n.input[0]) && !inits.has(n.input[1]);
   if (!chosen.some((n) => WEIGHTED.has(n.op_type))) {
     throw new TargetError('int8-static: the model has no Conv, MatMul or Gemm to quantize (or all are excluded); use fp16 or ort-optimized');
   }
@@ -84,6 +88,11 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
     return dq;
   };
 
+  /** A weight read by several nodes is quantized once: its DequantizeLinear output and scales. */
+  const sharedWeights = new Map<string, { dq: string; scales: Float32Array }>();
+  let sharedUses = 0;
+  /** Constants of Add, Mul and left-hand MatMul weights as uint8, once each. */
+  const sharedUint8 = new Map<string, string>();
   const renamed = new Map<string, string>();
   const nodes: NodeProto[] = [];
   for (const i of g.input) if (params.has(i.name)) renamed.set(i.name, qdq(i.name, params.get(i.name)!, nodes));
@@ -94,6 +103,7 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
     if (chosenSet.has(n)) {
       quantized++;
       if (WEIGHTED.has(n.op_type) && isFloatInit(n.input[1])) quantizeWeightAndBias(n);
+      else if (leftWeight(n)) n.input[0] = constantAsUint8(n.input[0]);
       else if (n.op_type === 'Add' || n.op_type === 'Mul') {
         n.input = n.input.map((x) => (isFloatInit(x) ? constantAsUint8(x) : x));
       }
@@ -107,11 +117,19 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
     const dims = w.dims.map(num);
     // Conv: per output channel (axis 0). MatMul/Gemm: per tensor, as ORT's quantizer does by default.
     const axis = n.op_type === 'Conv' ? 0 : null;
-    const { q, scales } = quantizeWeights(floatValues(w), dims, axis);
-    const qName = fresh(`${w.name}_quantized`);
-    const channels = axis === null ? 1 : dims[0];
-    const zp = int8Tensor(fresh(`${w.name}_zero_point`), axis === null ? [] : [channels], new Int8Array(channels));
-    n.input[1] = dqConst(w.name!, int8Tensor(qName, dims, q), scales, zp, axis, nodes);
+    const key = `${w.name}|${axis}`;
+    let shared = sharedWeights.get(key);
+    if (shared) sharedUses++;
+    else {
+      const { q, scales } = quantizeWeights(floatValues(w), dims, axis);
+      const qName = fresh(`${w.name}_quantized`);
+      const channels = axis === null ? 1 : dims[0];
+      const zp = int8Tensor(fresh(`${w.name}_zero_point`), axis === null ? [] : [channels], new Int8Array(channels));
+      shared = { dq: dqConst(w.name!, int8Tensor(qName, dims, q), scales, zp, axis, nodes), scales };
+      sharedWeights.set(key, shared);
+    }
+    const { scales } = shared;
+    n.input[1] = shared.dq;
     const bias = n.input[2];
     const inScale = params.get(originalName(n.input[0]))?.scale;
     // Gemm's C may be a matrix or scaled by beta: only a plain per-output vector becomes int32.
@@ -127,6 +145,17 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
   }
 
   function constantAsUint8(name: string): string {
+    const hit = sharedUint8.get(name);
+    if (hit) {
+      sharedUses++;
+      return hit;
+    }
+    const dq = uint8Constant(name);
+    sharedUint8.set(name, dq);
+    return dq;
+  }
+
+  function uint8Constant(name: string): string {
     const v = floatValues(inits.get(name)!);
     let lo = Infinity;
     let hi = -Infinity;
@@ -149,10 +178,7 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
   g.node = nodes;
   g.initializer.push(...newInits);
   // Weights now live as int8 initializers: drop float ones nobody reads any more.
-  const used = new Set(allGraphs(model).flatMap((sub) => sub.node.flatMap((n) => n.input)));
-  for (const o of g.output) used.add(o.name);
-  g.initializer = g.initializer.filter((x) => used.has(x.name!));
-  g.input = g.input.filter((i) => !inits.has(i.name) || used.has(i.name));
+  dropUnused(allGraphs(model), g, new Set());
   g.value_info = [];
   const file = join(t.dir, `${t.stem}.int8.onnx`);
   saveModel(model, file);
@@ -175,6 +201,6 @@ export async function int8Static(t: TargetInput): Promise<TargetOutput> {
       excludeOps: t.settings.excludeOps,
       excludeNodes: t.settings.excludeNodes,
     },
-    notes: { nodesQuantized: quantized, activationsQuantized: params.size },
+    notes: { nodesQuantized: quantized, activationsQuantized: params.size, sharedWeightUses: sharedUses },
   };
 }

@@ -1,5 +1,5 @@
 // `optimize` flags (CLI) and inputs (action), spelled alike, to OptimizeOptions.
-import { parseDimFlag, parseShapeFlag } from '../bench/index.js';
+import { parseDataFlag, parseDimFlag, parseShapeFlag } from '../bench/index.js';
 import { UserError } from '../errors.js';
 import { parseCalibrationFlags } from './data.js';
 import { FP16_BLOCK_OPS } from './fp16.js';
@@ -41,6 +41,8 @@ export interface OptimizeFlags {
   absTolerance: string;
   input: string[];
   dim: string[];
+  /** `NAME=file.npy|number`: inputs fed one value for every sample (not calibrated). */
+  data?: string[];
   json?: string;
   calibrationCache?: string;
   precision?: string;
@@ -83,6 +85,7 @@ export function optimizeOptionsFromFlags(f: OptimizeFlags): OptimizeOptions {
     inputSpec: {
       shapes: Object.fromEntries(f.input.map(parseShapeFlag)),
       dims: Object.fromEntries(f.dim.map(parseDimFlag)),
+      data: Object.fromEntries((f.data ?? []).map(parseDataFlag)),
     },
     floor: { cosine: fraction('--min-cosine', f.minCosine), top1Agreement: fraction('--min-top1-agreement', f.minTop1Agreement), absTolerance: nonNegative('--abs-tolerance', f.absTolerance) },
     settings: {

@@ -11,17 +11,33 @@ function row(a: Artifact, esc: Escape): string {
     ? `cos ${f.cosine.toFixed(5)} · max|err| ${f.maxAbsError === null ? 'not finite' : f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : ` · top-1 agree ${(100 * f.top1Agreement).toFixed(2)}%`}`
     : '';
   const time = `${(a.durationMs / 1000).toFixed(1)} s`;
-  if (a.status === 'ok') return `| ${esc(a.target)} | ok | ${esc(a.path ?? '')} | ${((a.bytes ?? 0) / 1024).toFixed(1)} KiB | ${fid} | ${time} |`;
-  return `| ${esc(a.target)} | **failed** | ${esc(a.reason ?? '')} | | ${fid} | ${time} |`;
+  const size = a.bytes === undefined ? '' : `${(a.bytes / 1024).toFixed(1)} KiB${a.sizeRatio === undefined ? '' : ` (${a.sizeRatio.toFixed(3)} of source)`}`;
+  if (a.status === 'ok') return `| ${esc(a.target)} | ok | ${esc(a.path ?? '')} | ${size} | ${fid} | ${speedCell(a.speed)} | ${time} |`;
+  return `| ${esc(a.target)} | **failed** | ${esc(a.reason ?? '')} | ${size} | ${fid} | | ${time} |`;
+}
+
+/** The quick timing against the source; an artifact that is not faster says so. */
+function speedCell(s: Artifact['speed']): string {
+  if (!s) return '';
+  const x = `${s.speedup.toFixed(2)}x`;
+  return s.speedup < 1 ? `${x} ⚠️ slower than the source on the optimizing machine` : x;
+}
+
+/** One line per artifact slower than its source where it was made, or none. */
+export function slowerArtifacts(m: OptimizeManifest): string[] {
+  return m.artifacts
+    .filter((a) => a.status === 'ok' && a.speed && a.speed.speedup < 1)
+    .map((a) => `${a.target} runs ${a.speed!.speedup.toFixed(2)}x the speed of the source on the machine that made it (${a.speed!.artifactMs.toFixed(2)} ms vs ${a.speed!.sourceMs.toFixed(2)} ms, 1 thread): smaller, not faster here`);
 }
 
 export function manifestMarkdown(m: OptimizeManifest, esc: Escape = escapePlain): string {
   return [
     `source ${esc(m.source.path)} (${(m.source.bytes / 1024).toFixed(1)} KiB, opset ${m.source.opset}); validated on ${m.validation.samples} ${esc(m.validation.inputs)} samples`,
     '',
-    '| target | status | artifact | size | fidelity vs fp32 | time |',
-    '| :-- | :-- | :-- | --: | :-- | --: |',
+    '| target | status | artifact | size | fidelity vs fp32 | speed vs source (1 thread, this machine) | time |',
+    '| :-- | :-- | :-- | --: | :-- | :-- | --: |',
     ...m.artifacts.map((a) => row(a, esc)),
+    ...slowerArtifacts(m).map((line, i) => `${i ? '' : '\n'}⚠️ ${esc(line)}`),
   ].join('\n');
 }
 

@@ -11,7 +11,7 @@ import { compareOptionsFromFlags, runCompare, writeCompare, type CompareResults 
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { CheckFailure, isUserError } from '../errors.js';
 import { evaluate, mergeEval, parseMetrics } from '../eval/index.js';
-import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
+import { optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
 import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
 import { baseModelFile, checkBase, type BaseSource } from './base.js';
@@ -146,7 +146,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
       artifactsOf.set(plan.name, manifest.artifacts);
       for (const a of manifest.artifacts) {
         if (a.status === 'ok' && a.path) measured.push({ target: a.target, file: a.path });
-        else if (a.failure === 'fidelity') failures.push(`${plan.name} ${a.target}: ${a.reason}`);
+        else if (refusedByValidation(a)) failures.push(`${plan.name} ${a.target}: ${a.reason}`);
         else notices.push(`${plan.name} ${a.target}: not made (${a.reason})`);
       }
     }
