@@ -14,7 +14,7 @@ export function parseListen(addr: string, flag = '--metrics'): { host: string; p
   return { host: (m[1] ?? '').replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
-export function metricsRegistry(figures: () => Figures, labels: { deviceId: string; fleet: string }): Registry {
+export function metricsRegistry(figures: () => Figures, labels: { deviceId: string; fleet: string; dir: string }): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ device: labels.deviceId, fleet: labels.fleet });
   collectDefaultMetrics({ register: registry });
@@ -37,13 +37,14 @@ export function metricsRegistry(figures: () => Figures, labels: { deviceId: stri
     const l = figures().telemetry?.latency;
     for (const [q, v] of [['0.5', l?.p50Ms], ['0.9', l?.p90Ms], ['0.99', l?.p99Ms]] as const) if (typeof v === 'number') g.set({ quantile: q }, v / 1000);
   });
-  gauge('edgeml_device_disk_free_bytes', 'Free space where the agent keeps its models', [], (g) => {
+  // Labelled, so that a figure the device cannot measure has no sample at all rather than a 0.
+  gauge('edgeml_device_disk_free_bytes', 'Free space where the agent keeps its models', ['path'], (g) => {
     const v = figures().telemetry?.diskFreeBytes;
-    if (typeof v === 'number') g.set(v);
+    if (typeof v === 'number') g.set({ path: labels.dir }, v);
   });
-  gauge('edgeml_device_cpu_temperature_celsius', 'The hottest thermal zone the OS exposes', [], (g) => {
+  gauge('edgeml_device_cpu_temperature_celsius', 'The hottest thermal zone the OS exposes', ['zone'], (g) => {
     const v = figures().telemetry?.cpuTempC;
-    if (typeof v === 'number') g.set(v);
+    if (typeof v === 'number') g.set({ zone: 'hottest' }, v);
   });
   return registry;
 }

@@ -47,7 +47,7 @@ export async function reporterOf(flags: ReportFlags, opts: AgentOptions, loop: b
     connectTimeoutMs: Math.min(opts.fetchTimeoutMs, 30_000), log: (l) => process.stderr.write(`${l}\n`),
   });
   if (flags.metrics) {
-    const server = await serveMetrics(metricsRegistry(() => reporter.figures, { deviceId: opts.deviceId, fleet }), flags.metrics);
+    const server = await serveMetrics(metricsRegistry(() => reporter.figures, { deviceId: opts.deviceId, fleet, dir: opts.dir }), flags.metrics);
     server.unref();
   }
   return reporter;
