@@ -91,18 +91,21 @@ const t1 = performance.now();
 const messages = await collect({ url, cert: join(id('ops'), 'client.crt'), key: join(id('ops'), 'client.key'), ca: join(base, 'ca', 'ca.crt'), fleet: 'bench', waitMs: 60_000 });
 const collectMs = performance.now() - t1;
 const t2 = performance.now();
+const cpu0 = process.cpuUsage();
 const inProcess = aggregate('bench', messages, { silentAfterMs: 3_600_000 });
 const aggregateMs = performance.now() - t2;
+const aggregateCpu = process.cpuUsage(cpu0);
 if (inProcess.totals.devices !== DEVICES) throw new Error(`collect saw ${inProcess.totals.devices} devices, not ${DEVICES}`);
 const starts = [0, 1, 2].map(() => {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e', process.execPath, CLI, '--version'], { encoding: 'utf8' });
-  return Number(r.stderr.trim().split('\n').pop());
-}).sort((a, b) => a - b);
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', process.execPath, CLI, '--version'], { encoding: 'utf8' });
+  const [e, u, sy] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { wall: e, cpu: u + sy };
+}).sort((a, b) => a.wall - b.wall);
 const out = join(base, 'status.json');
-const timed = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, 'fleet', 'status', '--broker', url, '--fleet', 'bench', '--cert', join(id('ops'), 'client.crt'), '--key', join(id('ops'), 'client.key'),
+const timed = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, CLI, 'fleet', 'status', '--broker', url, '--fleet', 'bench', '--cert', join(id('ops'), 'client.crt'), '--key', join(id('ops'), 'client.key'),
   '--ca', join(base, 'ca', 'ca.crt'), '--wait', '60s', '--json', out], { encoding: 'utf8' });
 if (timed.status !== 0) throw new Error(`fleet status failed: ${timed.stderr}`);
-const [wall, maxKb] = timed.stderr.trim().split('\n').pop().split(' ').map(Number);
+const [wall, user, sys, maxKb] = timed.stderr.trim().split('\n').pop().split(' ').map(Number);
 const doc = JSON.parse(readFileSync(out, 'utf8'));
 if (doc.totals.devices !== DEVICES) throw new Error(`fleet status saw ${doc.totals.devices} devices, not ${DEVICES}`);
 
@@ -159,8 +162,9 @@ ${DEVICES.toLocaleString('en')} simulated devices each publish a retained status
 | :-- | --: | --: |
 | messages published (status + telemetry) | ${(2 * DEVICES).toLocaleString('en')}, ${mib(bytes)}, in ${(publishMs / 1000).toFixed(1)} s | |
 | \`edgeml fleet status --json\`: wall time, process start to exit (1 s of it waiting for quiet after the retained burst) | ${wall.toFixed(2)} s | <= 5 s |
-| of which starting the CLI (\`edgeml --version\`, median of 3 on this machine now) | ${starts[1].toFixed(2)} s | |
-| the same read in process: subscribe until the retained burst is in and 1 s quiet / aggregate | ${(collectMs / 1000).toFixed(2)} s / ${aggregateMs.toFixed(0)} ms | |
+| \`edgeml fleet status --json\`: CPU (user + system) | ${(user + sys).toFixed(2)} s | |
+| of which starting the CLI (\`edgeml --version\`, median of 3): wall / CPU | ${starts[1].wall.toFixed(2)} s / ${starts[1].cpu.toFixed(2)} s | |
+| the same read in process: subscribe until the retained burst is in and 1 s quiet / aggregate (wall, CPU) | ${(collectMs / 1000).toFixed(2)} s / ${aggregateMs.toFixed(0)} ms, ${((aggregateCpu.user + aggregateCpu.system) / 1000).toFixed(0)} ms CPU | |
 | \`edgeml fleet status\`: peak RSS | ${mib(maxKb * 1024)} | <= 300 MB |
 | devices in the document / malformed | ${doc.totals.devices} / ${doc.totals.malformed} | ${DEVICES} / 0 |
 | agent (up to date, --interval 1s, reporting each poll): RSS over ${POLLS} polls | ${mib(Math.min(...rss))} – ${mib(Math.max(...rss))} | |

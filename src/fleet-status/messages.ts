@@ -184,10 +184,12 @@ export function merge(into: Histogram, other: Histogram): Histogram {
   return into;
 }
 
-/** The p-quantile in ms: the upper edge of the bucket that holds it (at most ~9% high). */
-export function quantile(h: Histogram, p: number): number | null {
-  const entries = Object.entries(h.counts).map(([k, c]) => [Number(k), c] as const).filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
-  const total = entries.reduce((s, [, c]) => s + c, 0);
+/** Non-empty buckets in order, as [index, count]. */
+function sorted(h: Histogram): Array<readonly [number, number]> {
+  return Object.entries(h.counts).map(([k, c]) => [Number(k), c] as const).filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
+}
+
+function quantileOf(entries: Array<readonly [number, number]>, total: number, p: number): number | null {
   if (!total) return null;
   const rank = Math.max(1, Math.ceil(p * total));
   let seen = 0;
@@ -198,7 +200,14 @@ export function quantile(h: Histogram, p: number): number | null {
   return null;
 }
 
+/** The p-quantile in ms: the upper edge of the bucket that holds it (at most ~9% high). */
+export function quantile(h: Histogram, p: number): number | null {
+  const entries = sorted(h);
+  return quantileOf(entries, entries.reduce((s, [, c]) => s + c, 0), p);
+}
+
 export function summary(h: Histogram): { count: number; p50Ms: number | null; p90Ms: number | null; p99Ms: number | null } {
-  const count = Object.values(h.counts).reduce((s, c) => s + c, 0);
-  return { count, p50Ms: quantile(h, 0.5), p90Ms: quantile(h, 0.9), p99Ms: quantile(h, 0.99) };
+  const entries = sorted(h);
+  const count = entries.reduce((s, [, c]) => s + c, 0);
+  return { count, p50Ms: quantileOf(entries, count, 0.5), p90Ms: quantileOf(entries, count, 0.9), p99Ms: quantileOf(entries, count, 0.99) };
 }
