@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ReportQueue } from '../src/agent/queue.js';
-import { finalState } from '../src/agent/report.js';
+import { Reporter, finalState } from '../src/agent/report.js';
+import type { ReleaseInfo } from '../src/fleet/index.js';
 import type { AgentStatus } from '../src/agent/index.js';
 import {
   STATUS_SCHEMA, TELEMETRY_SCHEMA, aggregate, emptyHistogram, evaluateGate, fleetMarkdown, fleetText, merge, parseStatus, quantile, record, type Message,
@@ -164,5 +165,24 @@ describe('agent side', () => {
     again.push({ topic: 't', payload: '6', retain: true });
     expect(readdirSync(join(dir, 'reports')).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, 'reports', f), 'utf8')).payload)).toEqual(['4', '5', '6']);
     expect(again.dropped).toBe(2);
+  });
+
+  test('a status names the sha256 of the release it wants, never that of an earlier one; the outbox keeps it when the broker is away', async () => {
+    const dir = tempDir('edgeml-reporter-');
+    const lines: string[] = [];
+    const r = new Reporter({ broker: 'mqtt://127.0.0.1:1', fleet: 'demo', deviceId: 'd', dir, channel: 'beta', target: 't', runtimeVersion: null, queueLimit: 100, connectTimeoutMs: 2000, log: (l) => lines.push(l) });
+    const rel = (release: number, version: string) => ({ release, version, rollout: { salt: 's', percent: 100, notBefore: null } }) as unknown as ReleaseInfo;
+    r.observe({ phase: 'downloading', release: rel(1, '1.0.0'), sha256: 'a'.repeat(64) });
+    r.observe({ phase: 'desired', release: rel(2, '2.0.0') });
+    r.observe({ phase: 'health-check', release: rel(2, '2.0.0') });
+    await r.flush(true);
+    await r.close();
+    const files = readdirSync(join(dir, 'reports')).filter((f) => f.endsWith('.json')).sort();
+    const sent = files.map((f) => JSON.parse(JSON.parse(readFileSync(join(dir, 'reports', f), 'utf8')).payload));
+    expect(sent.map((m) => [m.state, m.desired])).toEqual([
+      ['downloading', { version: '1.0.0', release: 1, sha256: 'a'.repeat(64) }],
+      ['health-check', { version: '2.0.0', release: 2, sha256: null }],
+    ]);
+    expect(lines.join('\n')).toMatch(/^reports: broker mqtt:\/\/127\.0\.0\.1:1 is unreachable \(ECONNREFUSED\); reports kept under \S+reports for later$/m);
   });
 });

@@ -121,8 +121,9 @@ export class Reporter {
   }
 
   /** Inside a poll: the release it wants, and each step on it. Never throws; the report is sent in the background. */
-  observe(e: AgentEvent, sha256?: string): void {
-    const ref = { version: e.release.version, release: e.release.release, sha256: ('sha256' in e && e.sha256) || sha256 || this.desired?.ref.sha256 || null };
+  observe(e: AgentEvent): void {
+    const same = this.desired?.ref.version === e.release.version && this.desired.ref.release === e.release.release;
+    const ref = { version: e.release.version, release: e.release.release, sha256: ('sha256' in e && e.sha256) || (same ? this.desired!.ref.sha256 : null) };
     this.desired = { ref, salt: e.release.rollout.salt };
     if (e.phase === 'installing' && e.latencyMs !== undefined) this.recordLatency(e.latencyMs);
     if (e.phase === 'desired') return;
