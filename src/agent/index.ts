@@ -13,6 +13,7 @@ import { UserError, oneLine } from '../errors.js';
 import { assetName, cohortBucket, inRollout, releaseInfoOf, type Channel, type ReleaseInfo } from '../fleet/index.js';
 import { TargetFile } from '@tufjs/models';
 import { runHealthCheck } from './health.js';
+import type { AgentEvent } from './report.js';
 import { activate, currentSlot, installed, layout, recover, stage, writeJsonAtomic, type Installed, type Layout } from './slots.js';
 
 export { checkModel } from './health.js';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   /** The CLI script that runs `agent-health` in a child process. */
   cli: string;
   fetchTimeoutMs: number;
+  /** Told the release a poll wants and each step on it (the fleet reporter, src/agent/report.ts). */
+  observe?: (e: AgentEvent) => void;
 }
 
 export type PollResult = 'installed' | 'up-to-date' | 'not-in-rollout' | 'no-release' | 'health-check-failed' | 'unreachable' | 'error';
@@ -57,7 +60,7 @@ function readStatus(l: Layout): Partial<AgentStatus> {
 }
 
 /** onnxruntime-node's version, found where loadOrt finds the package (without loading it). */
-function runtimeVersion(): string | null {
+export function runtimeVersion(): string | null {
   const require = createRequire(import.meta.url);
   const paths = [process.env.EDGEML_RUNTIME_DIR, dirname(fileURLToPath(import.meta.url)), process.cwd()].filter((p): p is string => !!p);
   try {
@@ -160,6 +163,7 @@ export async function pollOnce(opts: AgentOptions, now = () => new Date()): Prom
     const list = await candidates(up, opts, l);
     const eligible = list.filter((i) => inRollout(opts.deviceId, i.rollout, now()));
     const best = eligible[0];
+    if (best) opts.observe?.({ phase: 'desired', release: best });
     const newer = (i: ReleaseInfo) => !current || current.channel !== opts.channel || i.release > current.release;
     if (!best) {
       result = list.length ? 'not-in-rollout' : 'no-release';
@@ -176,13 +180,16 @@ export async function pollOnce(opts: AgentOptions, now = () => new Date()): Prom
         error = `release ${verified.release} (${verified.version}) failed its health check before: ${rejected.reason}`;
       } else {
         const file = join(stage(l), verified.file);
+        opts.observe?.({ phase: 'downloading', release: verified, sha256 });
         await up.downloadTarget(info, file);
+        opts.observe?.({ phase: 'health-check', release: verified });
         const health = await runHealthCheck(opts.cli, file, opts.maxLatencyMs);
         if (!health.ok) {
           result = 'health-check-failed';
           error = `${verified.version} (release ${verified.release}) failed its health check, kept ${current ? current.version : 'no model'}: ${health.error}`;
           rejected = { release: verified.release, sha256, version: verified.version, reason: health.error ?? 'unknown' };
         } else {
+          opts.observe?.({ phase: 'installing', release: verified, latencyMs: health.latencyMs });
           const switched = activate(l, verified, opts.channel, sha256, now());
           current = switched.current;
           previous = switched.previous ?? previous;

@@ -3,11 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkModel, defaultDeviceId, pollOnce, type AgentOptions, type AgentStatus } from '../agent/index.js';
+import { reporterOf, withReportOptions, type ReportFlags } from './agent-report.js';
 import { CheckFailure, UserError } from '../errors.js';
 import { checkChannel } from '../fleet/index.js';
 import { parseDuration } from '../units.js';
 
-interface AgentFlags {
+interface AgentFlags extends ReportFlags {
   channelUrl?: string; root?: string; channel: string; target?: string; dir?: string; deviceId?: string; model?: string;
   accelerator: string; maxLatency?: string; once?: boolean; interval: string; timeout: string;
 }
@@ -33,7 +34,7 @@ function options(flags: AgentFlags): AgentOptions {
 }
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  return withReportOptions(new Command('agent'))
     .description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)')
     .option('--channel-url <url>', 'where the channel is served (static HTTP; a GitHub release download URL, .../releases/download/TAG, reads a release store)')
     .option('--root <file>', "the channel's trusted root.json, shipped with the device")
@@ -49,15 +50,21 @@ export function agentCommand(): Command {
     .option('--timeout <time>', 'give up on a download that stalls this long', '60s')
     .action(async (flags: AgentFlags) => {
       const opts = options(flags);
+      const reporter = await reporterOf(flags, opts, !flags.once);
+      if (reporter) opts.observe = (e) => reporter.observe(e);
       if (flags.once) {
         const s = await pollOnce(opts);
         process.stdout.write(line(s));
+        await reporter?.polled(s);
+        await reporter?.close();
         if (s.lastResult === 'error' || s.lastResult === 'health-check-failed' || s.lastResult === 'unreachable') throw new CheckFailure(s.lastError ?? s.lastResult);
         return;
       }
       const interval = parseDuration(flags.interval, '--interval');
       for (;;) {
-        process.stdout.write(line(await pollOnce(opts)));
+        const s = await pollOnce(opts);
+        process.stdout.write(line(s));
+        await reporter?.polled(s);
         await new Promise((r) => setTimeout(r, interval));
       }
     });

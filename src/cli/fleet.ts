@@ -13,6 +13,7 @@ import {
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
+import { gateOf, withGateOptions, type GateFlags } from './fleet-status.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -206,10 +207,10 @@ function manifestModel(file: string | undefined): string | undefined {
   }
 }
 
-interface PromoteFlags extends StoreFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
+interface PromoteFlags extends StoreFlags, GateFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
 
 export function promoteCommand(): Command {
-  return withStoreOptions(new Command('promote'))
+  return withGateOptions(withStoreOptions(new Command('promote')))
     .description('copy a release to another channel (new release counter), or change its rollout where it is')
     .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
     .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
@@ -227,6 +228,18 @@ export function promoteCommand(): Command {
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
+      const gated = await gateOf(flags, version, from);
+      if (gated && gated.gate.verdict !== 'pass') {
+        const g = gated.gate;
+        if (g.verdict === 'error-threshold-crossed' && flags.autoRollback) {
+          if (!g.channel) throw new UserError(`--auto-rollback: the failing devices name no channel; give --from CHANNEL`);
+          const channelOf = checkChannel(g.channel, 'the channel the failing devices report');
+          const rb = await inStore(store, (storage) => rollbackChannel(storage, keys, { channel: channelOf, model: flags.model }), commitMessage);
+          report(rb, flags.json);
+          throw new CheckFailure(`${g.line}; rolled ${channelOf} back (--auto-rollback) to ${rb.version} (release ${rb.release})`);
+        }
+        throw new CheckFailure(`${g.line}; not promoted`);
+      }
       const r = await inStore(store, (storage) => promoteRelease(storage, keys, { channel, version, model: flags.model, from, rollout }), commitMessage);
       report(r, flags.json);
     });

@@ -10,6 +10,8 @@ import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 import { fleetCommands } from './fleet.js';
 import { agentCommands } from './agent.js';
+import { devicesCommand } from './devices.js';
+import { fleetCommand } from './fleet-status.js';
 import { evalCommand } from './eval.js';
 import { optimizeCommand } from './optimize.js';
 import { runCommand } from './run.js';
@@ -37,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(profileCommand());
   program.addCommand(driftCommand());
   for (const cmd of fleetCommands()) program.addCommand(cmd);
+  program.addCommand(devicesCommand());
+  program.addCommand(fleetCommand());
   for (const [cmd, hidden] of agentCommands()) program.addCommand(cmd, { hidden });
   const override = (cmd: Command): void => {
     cmd.exitOverride();
