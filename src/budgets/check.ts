@@ -13,6 +13,10 @@ export interface CheckInputs {
   config: string;
   results: string[];
   compare?: string;
+  /** Why there is no compare document (for regression budgets): the caller knows, check does not. */
+  noCompare?: string;
+  /** Judge only this model's budgets (and those without a model). */
+  model?: string;
 }
 
 export interface CheckRun {
@@ -37,10 +41,8 @@ export function runCheck(inputs: CheckInputs): CheckRun {
   if (!inputs.results.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
   const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
   const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-  const checks = evaluateBudgets(config, results, compare);
+  const checks = evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model);
   const notices: string[] = [];
-  const hasRegression = hasRegressionBudget(config);
-  if (!compare && hasRegression) notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
   // Without a regression budget, compare's own verdict stands: slower fails the check.
   const compareFails = !!compare && slowerFails(config, compare.doc);
   if (compare) {
