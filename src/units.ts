@@ -78,8 +78,8 @@ const LATENCY_NAMES: Record<string, string> = { ns: 'ns', us: 'µs', 'µs': 'µs
  */
 function figures(v: number, limit: number): string {
   for (let d = 3; d < 10; d++) {
-    const s = Number(v.toPrecision(d));
-    if (v === limit || s !== limit) return String(s);
+    const s = v.toPrecision(d);
+    if (v === limit || Number(s) !== limit) return s;
   }
   return String(v);
 }
@@ -111,6 +111,8 @@ export function inUnitOf(key: string, value: number | null, limitText: string): 
 
 /** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
 export function limitOf(direction: 'max' | 'min', limitText: string): string {
-  const body = limitText.trim().replace(/^(>=|<=)\s*/, '').replace(/^(\d+(?:\.\d+)?)\s*([^\d\s].*)$/, '$1 $2').replace(/ %$/, '%');
-  return `${direction === 'max' ? '≤' : '≥'} ${body}`;
+  const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
+  if (!m) return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
+  const unit = m[2] === 'us' ? 'µs' : m[2];
+  return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
 }

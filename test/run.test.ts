@@ -112,7 +112,7 @@ describe('edgeml run', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/comparisons: .*3 /);
     // One row per target in the model table, each with its own base → head and verdict.
-    for (const target of ['onnx cpu', 'ort&#45;optimized', 'int8&#45;static']) {
+    for (const target of ['source', 'ort&#45;optimized', 'int8&#45;static']) {
       expect(md).toMatch(new RegExp(`^\\| ${target} +\\| [^|]+\\| [^|]+ → [^|]+\\|.*\\| (✅ unchanged|🚀 faster|❔ inconclusive|❌ slower) +\\|`, 'm'));
     }
     const summary = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
@@ -139,7 +139,7 @@ describe('edgeml run', () => {
     const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--out', join(dir, 'out')]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('verdict: fail');
-    expect(r.stderr).toMatch(/^edgeml: \d+ failures?: digits on .*size fail/m);
+    expect(r.stderr).toMatch(/^edgeml: \d+ failures?: digits source on .*size fail/m);
     expect(readFileSync(join(dir, 'out/report.md'), 'utf8')).toMatch(/edgeml report: \*\*fail\*\*/);
   });
 

@@ -38,6 +38,7 @@ export function slowerFails(config: EdgemlConfig, doc: Pick<CompareResults, 'ver
 
 export function runCheck(inputs: CheckInputs): CheckRun {
   const config = loadConfig(inputs.config);
+  if (!config.budgets.length) throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
   if (!inputs.results.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
   const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
   const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;

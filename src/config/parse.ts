@@ -200,8 +200,14 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
       at,
     };
   });
+  type TargetEntry = string | { target: string; optional?: boolean };
+  const entries = (list: TargetEntry[] | undefined) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+  const modelTargets = Object.values(models).flatMap((m) => entries((m as { targets?: TargetEntry[] }).targets));
   const located = Object.fromEntries(
-    Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]),
+    Object.entries(models).map(([name, m]) => {
+      const own = (m as { targets?: TargetEntry[] }).targets;
+      return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }),
   ) as EdgemlConfig['models'];
   const datasets = Object.fromEntries(
     Object.entries(raw.datasets ?? {}).map(([name, d]) => {
@@ -209,7 +215,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
       return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
     }),
   ) as EdgemlConfig['datasets'];
-  const targets = (raw.targets ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+  const targets = entries(raw.targets);
   const settingsAt: Record<string, Position> = {};
   const sections: Array<[Path, object | undefined]> = [
     [['benchmark'], raw.benchmark],
@@ -224,7 +230,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     ...(raw.version ? { version: raw.version } : {}),
     models: located,
     targets: targets.map((t) => t.target),
-    optionalTargets: targets.filter((t) => t.optional).map((t) => t.target),
+    optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
     benchmark: raw.benchmark ?? {},
     compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')) as EdgemlConfig['compare'],
     compareArtifacts: raw.compare?.artifacts === true,

@@ -39,6 +39,8 @@ export interface ModelEntry {
   dim?: string[];
   data?: string[];
   calibration?: string[];
+  /** This model's targets instead of the top-level ones (names; optional ones in EdgemlConfig.optionalTargets). */
+  targets?: string[];
   /** Where `path` is written, for messages about the file it names. */
   at: Position;
 }

@@ -9,6 +9,7 @@ export { buildReport, overallStatus, targetOf, type ModelGroup, type Report, typ
 export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } from './markdown.js';
 export { chartLabel, modelSvg } from './charts.js';
 export { compareMarkdown, fmtRatio } from './compare.js';
-export { checkMarkdown, fmtBudgetValue } from './check.js';
+export { budgetCounts, checkMarkdown, fmtBudgetValue } from './check.js';
+export { ICON, budgetStatusCell } from './icons.js';
 export { accuracyMarkdown, manifestMarkdown } from './optimize.js';
 export { reportOptions } from './options.js';

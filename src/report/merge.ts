@@ -74,7 +74,8 @@ function summaryTarget(s: BenchSummary): string {
 /** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
 export function overallStatus(budgets: Budget[], verdicts: Verdict[], notMade = false): Status {
   if (notMade || budgets.some((b) => b.outcome === 'failure') || verdicts.includes('slower')) return 'fail';
-  if (budgets.some((b) => b.status !== 'pass' && b.outcome !== 'notice') || verdicts.includes('inconclusive')) return 'inconclusive';
+  // Doubt: an inconclusive budget, or one not judged that is not optional (a failed warn-level budget only warns).
+  if (budgets.some((b) => b.status === 'inconclusive' || (b.status === 'not judged' && b.outcome !== 'notice')) || verdicts.includes('inconclusive')) return 'inconclusive';
   return budgets.length || verdicts.length ? 'pass' : 'none';
 }
 
