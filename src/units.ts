@@ -78,7 +78,8 @@ const LATENCY_NAMES: Record<string, string> = { ns: 'ns', us: 'µs', 'µs': 'µs
  */
 function figures(v: number, limit: number): string {
   for (let d = 3; d < 10; d++) {
-    const s = v.toPrecision(d);
+    // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
+    const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
     if (v === limit || Number(s) !== limit) return s;
   }
   return String(v);
@@ -91,7 +92,16 @@ function figures(v: number, limit: number): string {
  */
 export function inUnitOf(key: string, value: number | null, limitText: string): string {
   if (value === null || !Number.isFinite(value)) return 'n/a';
-  const body = limitText.trim().replace(/^(>=|<=)\s*/, '');
+  try {
+    return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
+  } catch {
+    // A limit text this version cannot read (a check document is untrusted input): the base unit.
+    const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
+    return `${Number(value.toPrecision(4))}${unit}`;
+  }
+}
+
+function inLimitUnit(key: string, value: number, body: string): string {
   if (key === 'memory.peak' || key === 'size') {
     const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
     const scale = BYTE_UNITS[unit];

@@ -95,11 +95,11 @@ describe('report model', () => {
       check: [{ file: 'k', doc: checkView(checkDoc([{ key: HOSTILE, value: 1, limit: 2, status: 'warn', level: 'warn', message: HOSTILE, model: HOSTILE }])) }],
     })));
     expect(md).toContain(`#### ${HOSTILE_ESCAPED}`);
-    expect(md).toContain(`| onnx ${HOSTILE_ESCAPED} | ${HOSTILE_ESCAPED} |`);
+    expect(md).toContain(`| source onnx ${HOSTILE_ESCAPED} | ${HOSTILE_ESCAPED} |`);
     expect(md).toContain(`| ⚠️ fail (warn) | ${HOSTILE_ESCAPED} | 1     | ≤ 2   | warn  | ${HOSTILE_ESCAPED} | ${HOSTILE_ESCAPED} |`);
-    expect(md).toContain(`**Top ops: ${HOSTILE_ESCAPED}, onnx ${HOSTILE_ESCAPED} @ ${HOSTILE_ESCAPED}**`);
+    expect(md).toContain(`**Top ops: ${HOSTILE_ESCAPED}, source onnx ${HOSTILE_ESCAPED} @ ${HOSTILE_ESCAPED}**`);
     // Charts keep a safe alphabet.
-    expect(md).toContain(`x-axis ["${chartLabel(`${HOSTILE} / onnx ${HOSTILE}`)}"]`);
+    expect(md).toContain(`x-axis ["${chartLabel(`${HOSTILE} / source onnx ${HOSTILE}`)}"]`);
     expect(chartLabel(HOSTILE)).toBe('_script_alert_1_/script_ _org/t_');
     for (const raw of ['<script', '<img', '@org', '](', 'tick`', '|pipe', 'alert(1)']) expect(md).not.toContain(raw);
     expect(md.split('\n').some((l) => l.startsWith('line2'))).toBe(false);
