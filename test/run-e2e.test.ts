@@ -3,7 +3,7 @@
 // and a transformer encoder (MatMul-heavy, int64 tokens). Each has targets, datasets tied to
 // models, budgets on the source and on targets; the base commit differs in one model only.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheck, type CheckDocument } from '../src/budgets/index.js';
@@ -176,4 +176,43 @@ describe('edgeml run on a repository with three kinds of model', () => {
     const count = (s: string) => rows.filter((c) => c.status === s).length;
     expect(md).toContain(`budgets: ${[['pass', count('pass')], ['fail', count('fail')], ['inconclusive', count('inconclusive')], ['not judged', count('not judged')]].filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(', ')}`);
   }, 900_000);
+
+  it('evaluates a dataset without models: on the models it fits and says so for the others; one naming a model must fit it', () => {
+    const dir = tempDir('edgeml-e2e-ds-');
+    mkdirSync(join(dir, 'models'));
+    for (const f of ['mlp.onnx', 'test_inputs.npy', 'test_labels.npy']) copyFileSync(join(DIGITS, f), join(dir, 'models', f));
+    copyFileSync(MODELS.encoder, join(dir, 'models/encoder.onnx'));
+    const config = (models: string) => `models:
+  digits:
+    path: models/mlp.onnx
+  encoder:
+    path: models/encoder.onnx
+benchmark:
+  warmup: 1
+  min-iterations: 10
+  min-duration: 50ms
+  max-duration: 1s
+datasets:
+  digits-test:
+    inputs: models/test_inputs.npy
+    labels: models/test_labels.npy
+${models}budgets:
+  - model: digits
+    limits:
+      accuracy.top1: 90%
+`;
+    writeFileSync(join(dir, 'edgeml.yml'), config(''));
+    const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--out', join(dir, 'out'), '--json', join(dir, 'run.json')]);
+    expect(r.status, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    expect(run.notices).toEqual(expect.arrayContaining([expect.stringMatching(/^encoder: dataset digits-test not evaluated, it does not fit \(.*tokens.*\); name the models it is for with datasets\.digits-test\.models$/)]));
+    expect(readResults(join(dir, 'out/results/digits-source.json')).accuracy?.top1).toBeGreaterThan(0.9);
+
+    writeFileSync(join(dir, 'edgeml.yml'), config('    models: [digits, encoder]\n'));
+    const bad = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--out', join(dir, 'out2')]);
+    expect(bad.status).toBe(2);
+    // Checked before any work: one line, nothing written.
+    expect(existsSync(join(dir, 'out2'))).toBe(false);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^edgeml: error: .*edgeml\.yml:13:13: datasets\.digits-test: does not fit model encoder \(.*\); fix the data or take encoder out of datasets\.digits-test\.models$/)]);
+  }, 600_000);
 });

@@ -10,7 +10,7 @@ import { runCheck, slowerFails, writeCheck, type CheckDocument } from '../budget
 import { compareOptionsFromFlags, runCompare, writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { CheckFailure, UserError, isUserError } from '../errors.js';
-import { evaluate, mergeEval, parseMetrics } from '../eval/index.js';
+import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
 import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
 import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
@@ -98,29 +98,43 @@ async function baseArtifacts(plan: ModelPlan, baseFile: string, dir: string, rep
   }
 }
 
+type EvalSets = Array<[string, EdgemlConfig['datasets'][string]]>;
+
 /**
- * accuracy and fidelity of one measured model (`name` in the config) on the datasets that apply
- * to it: those naming it under `models:`, and those without `models:` whose data fits its input
- * (a dataset that does not fit says so in `notices`; one that names the model must fit).
+ * The datasets each model is evaluated on, checked before any work: those naming it under
+ * `models:` must fit its inputs (else a UserError naming the dataset); those without `models:` are
+ * kept where they fit, and say in `notices` where they do not.
  */
-async function evaluateOn(config: EdgemlConfig, name: string, model: string, reference: string | undefined, doc: BenchResults, notices: string[]): Promise<void> {
-  for (const [dsName, d] of datasetsOf(config, name)) {
+async function evalSets(config: EdgemlConfig, plans: ModelPlan[], notices: string[]): Promise<Map<string, EvalSets>> {
+  const out = new Map<string, EvalSets>();
+  for (const plan of plans) {
+    const sets: EvalSets = [];
+    for (const [name, d] of datasetsOf(config, plan.name)) {
+      try {
+        if (!/\.jsonl$/i.test(d.inputs)) await checkInputsFit(plan.path, { '': fromConfig(config, d.inputs) });
+        sets.push([name, d]);
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        const at = `${d.at.file}:${d.at.line}:${d.at.col}`;
+        if (d.models) throw new UserError(`${at}: datasets.${name}: does not fit model ${plan.name} (${e.message}); fix the data or take ${plan.name} out of datasets.${name}.models`);
+        notices.push(`${plan.name}: dataset ${name} not evaluated, it does not fit (${e.message}); name the models it is for with datasets.${name}.models`);
+      }
+    }
+    out.set(plan.name, sets);
+  }
+  return out;
+}
+
+/** accuracy and fidelity of one measured model (source or artifact) on its model's datasets. */
+async function evaluateOn(config: EdgemlConfig, sets: EvalSets, model: string, reference: string | undefined, doc: BenchResults): Promise<void> {
+  for (const [, d] of sets) {
     // The source has no reference: an unlabelled dataset scores only the artifacts' fidelity.
     if (!d.labels && !reference) continue;
     const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
-    let ev: Awaited<ReturnType<typeof evaluate>>;
-    try {
-      ev = await evaluate({
-        model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
-        metrics, ...(reference ? { reference } : {}), batchSize: 64,
-      });
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      const at = `${d.at.file}:${d.at.line}:${d.at.col}`;
-      if (d.models) throw new UserError(`${at}: datasets.${dsName}: does not fit model ${name} (${e.message}); fix the data or take ${name} out of datasets.${dsName}.models`);
-      notices.push(`${name} ${doc.target ?? 'source'}: dataset ${dsName} not evaluated, it does not fit (${e.message}); name the models it is for with datasets.${dsName}.models`);
-      continue;
-    }
+    const ev = await evaluate({
+      model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
+      metrics, ...(reference ? { reference } : {}), batchSize: 64,
+    });
     // The same merge as `edgeml eval --results`: metrics with the dataset they were measured on.
     const merged = mergeEval(model, doc, ev);
     if (merged.accuracy) doc.accuracy = merged.accuracy;
@@ -139,13 +153,14 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     if (p.optimize) optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
   }
   checkBase(opts.base, configDir);
+  const notices: string[] = [];
+  const setsOf = await evalSets(config, plans, notices);
   const out = resolve(opts.out);
   for (const sub of ['artifacts', 'base', 'results', 'compare', 'check']) rmSync(join(out, sub), { recursive: true, force: true });
   mkdirSync(join(out, 'results'), { recursive: true });
 
   const files: RunOutcome['files'] = { results: [], compare: [], check: [], manifests: [] };
   const failures: string[] = [];
-  const notices: string[] = [];
   const compareOf = new Map<string, string>();
   const resultsOf = new Map<string, string[]>();
   /** Why each model has no comparison (for its regression budgets). */
@@ -177,9 +192,8 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
       const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
       doc.model.name = plan.name;
       if (m.target) doc.target = m.target;
-      if (datasetsOf(config, plan.name).length) {
-        await rep.group(`Evaluate ${label}`, () => evaluateOn(config, plan.name, m.file, m.target ? plan.path : undefined, doc, notices));
-      }
+      const sets = (setsOf.get(plan.name) ?? []).filter(([, d]) => d.labels || m.target);
+      if (sets.length) await rep.group(`Evaluate ${label}`, () => evaluateOn(config, sets, m.file, m.target ? plan.path : undefined, doc));
       const file = join(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
       writeResults(file, doc);
       files.results.push(file);
