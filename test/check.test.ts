@@ -189,8 +189,8 @@ describe('the check action', () => {
     const out = join(dir, 'check.json');
     const r = runBundle({ config: 'edgeml.yml', results, json: out });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^::error title=edgeml budget size,file=edgeml\.yml,line=11,col=7::size fail on conv-1\.onnx on \S+: 36\.\d KiB, limit 1KB\. Keep it real-time\.$/m);
-    expect(r.stdout).toContain('::error::edgeml check: 1 budget(s) failed');
+    expect(r.stdout).toMatch(/^::error title=edgeml budget size,file=edgeml\.yml,line=11,col=7::size fail on conv-1\.onnx source on \S+: 3\d\.\d KB, limit 1KB\. Keep it real-time\.$/m);
+    expect(r.stdout).toContain('::error::edgeml check: 1 budget row(s) failed or not judged');
     expect(r.output).toMatch(/verdict<<.*\nfail\n/);
     expect(r.summary).toContain('### edgeml check');
     expect(JSON.parse(readFileSync(out, 'utf8')).verdict).toBe('fail');
