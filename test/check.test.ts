@@ -125,7 +125,7 @@ describe('edgeml check', () => {
     edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, ...FAST, '--min-iterations', '5', '--min-rounds', '7', '--json', cmp]);
     const withBudget = edgeml(['check', '--config', config('reg.yml', GOOD.replace('  - model: conv\n    level: warn', '  - level: error')), '--results', results, '--compare', cmp]);
     expect(withBudget.status).toBe(1);
-    expect(withBudget.stdout).toMatch(/\| regression\.latency\.p50 \| conv-10\.onnx vs conv-1\.onnx \| +\+[\d.]+% \|.*❌ fail/);
+    expect(withBudget.stdout).toMatch(/\| regression\.latency\.p50 \| conv-10\.onnx vs conv-1\.onnx +\| +\+[\d.]+% \|.*❌ fail/);
     const noBudget = GOOD.slice(0, GOOD.indexOf('  - model: conv\n    level: warn'));
     const r = edgeml(['check', '--config', config('noreg.yml', noBudget), '--results', results, '--compare', cmp]);
     expect(r.status).toBe(1);
