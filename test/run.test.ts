@@ -146,7 +146,7 @@ describe('edgeml run', () => {
   const bad: Array<[string, (dir: string) => string[], RegExp]> = [
     ['a missing config', (d) => ['--config', join(d, 'nope.yml')], /nope\.yml: no such config file; create it/],
     ['an invalid config', (d) => (writeFileSync(join(d, 'bad.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\n    inputs: [x=1]\n'), ['--config', join(d, 'bad.yml')]),
-      /bad\.yml:4:5: models\.digits\.inputs: unknown key; expected one of path, input, dim, data, calibration \(did you mean 'input'\?\)$/],
+      /bad\.yml:4:5: models\.digits\.inputs: unknown key; expected one of path, input, dim, data, calibration, targets \(did you mean 'input'\?\)$/],
     ['a model path that does not exist', (d) => (writeFileSync(join(d, 'm.yml'), 'models:\n  digits:\n    path: models/mlp2.onnx\n'), ['--config', join(d, 'm.yml')]),
       /m\.yml:3:11: models\.digits\.path: .*mlp2\.onnx does not exist; fix the path \(relative to .*m\.yml\)/],
     ['a dataset file that does not exist', (d) => (writeFileSync(join(d, 'ds.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\ndatasets:\n  t:\n    inputs: x.npy\n'), ['--config', join(d, 'ds.yml')]),
