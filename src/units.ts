@@ -68,3 +68,61 @@ export function parseRate(text: string, what: string): number {
   if (!m) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
   return Number(m[1]);
 }
+
+const BYTE_NAMES: Record<string, string> = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
+const LATENCY_NAMES: Record<string, string> = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
+
+/**
+ * Enough significant figures that the value cannot read as its limit when it is not equal to it:
+ * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
+ */
+function figures(v: number, limit: number): string {
+  for (let d = 3; d < 10; d++) {
+    // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
+    const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
+    if (v === limit || Number(s) !== limit) return s;
+  }
+  return String(v);
+}
+
+/**
+ * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
+ * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
+ * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
+ */
+export function inUnitOf(key: string, value: number | null, limitText: string): string {
+  if (value === null || !Number.isFinite(value)) return 'n/a';
+  try {
+    return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
+  } catch {
+    // A limit text this version cannot read (a check document is untrusted input): the base unit.
+    const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
+    return `${Number(value.toPrecision(4))}${unit}`;
+  }
+}
+
+function inLimitUnit(key: string, value: number, body: string): string {
+  if (key === 'memory.peak' || key === 'size') {
+    const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
+    const scale = BYTE_UNITS[unit];
+    return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
+  }
+  if (key.startsWith('latency.')) {
+    const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
+    const scale = LATENCY_UNITS[unit];
+    return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
+  }
+  if (key === 'throughput') return `${figures(value, parseRate(body, key))}/s`;
+  if (key.startsWith('regression.')) return `${value >= 0 ? '+' : ''}${figures(value * 100, parsePercent(body, key) * 100)}%`;
+  // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
+  if (body.endsWith('%')) return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
+  return figures(value, Number(body));
+}
+
+/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
+export function limitOf(direction: 'max' | 'min', limitText: string): string {
+  const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
+  if (!m) return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
+  const unit = m[2] === 'us' ? 'µs' : m[2];
+  return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
+}

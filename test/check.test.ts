@@ -73,14 +73,17 @@ describe('edgeml.yml', () => {
 });
 
 describe('edgeml check', () => {
-  it('passes, with a table of every budget and a notice for the first run', () => {
+  it('passes, with a table of every budget; a regression budget without a compare document is not judged, and says why', () => {
     const out = join(dir, 'k.json');
     const r = edgeml(['check', '--config', config('good.yml', GOOD), '--results', results, '--json', out]);
     expect(r.stderr).not.toContain('error');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^\*\*budgets: pass\*\* · 4 pass, 0 fail, 0 inconclusive/);
-    expect(r.stdout).toContain('No base to compare with yet (first run of this repository?)');
-    expect(r.stdout).toMatch(/\| latency\.p50 +\| conv-1\.onnx on \S+ +\| +[\d.]+ µs \| +[\d.]+ µs – [\d.]+ µs \| +≤ 10s \| ✅ pass/);
+    expect(r.stdout).toMatch(/^\*\*budgets: pass\*\* · 3 pass, 0 fail, 0 inconclusive, 1 not judged/);
+    expect(r.stdout).not.toMatch(/first run/);
+    expect(r.stdout).toMatch(/\| regression\.latency\.p50 .*\| 🚫 not judged +\| warn /);
+    expect(r.stdout).toContain('> regression.latency.p50 (conv source): not judged: no compare document given: give --compare');
+    // The value in the limit's unit (seconds here), never µs beside a limit in s.
+    expect(r.stdout).toMatch(/\| latency\.p50 +\| conv-1\.onnx source on \S+ +\| +[\d.e-]+ s \| +[\d.e-]+ s – [\d.e-]+ s \| +≤ 10 s \| ✅ pass/);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     expect(doc.verdict).toBe('pass');
     expect(doc.checks).toHaveLength(4);
@@ -102,7 +105,7 @@ describe('edgeml check', () => {
     const mid = `${((lo + hi) / 2) * 1000}us`;
     const r = edgeml(['check', '--config', config('mid.yml', GOOD.replace('latency.p50: 10s', `latency.p50: ${mid}`)), '--results', results]);
     if (hi > lo) {
-      expect(r.stdout).toMatch(/\| latency\.p50 .*\| ⚠️ inconclusive/);
+      expect(r.stdout).toMatch(/\| latency\.p50 .*\| ❔ inconclusive/);
       expect(r.status).toBe(0); // inconclusive is a warning by default
       const strict = GOOD.replace('latency.p50: 10s', `latency.p50: ${mid}`).replace('message: Keep', 'inconclusive: error\n    message: Keep');
       expect(edgeml(['check', '--config', config('strict.yml', strict), '--results', results]).status).toBe(1);
@@ -113,7 +116,7 @@ describe('edgeml check', () => {
     const few = join(dir, 'few.json');
     expect(edgeml(['bench', MODELS.conv1, '--warmup', '1', '--min-iterations', '10', '--max-iterations', '10', '--min-duration', '0', '--json', few]).status).toBe(0);
     const r = edgeml(['check', '--config', config('p90.yml', GOOD.replace('latency.p50: 10s', 'latency.p90: 10s')), '--results', few]);
-    expect(r.stdout).toMatch(/\| latency\.p90 .*\| ⚠️ inconclusive/);
+    expect(r.stdout).toMatch(/\| latency\.p90 .*\| ❔ inconclusive/);
     expect(r.stdout).toContain('10 queries are too few for p90 (MLPerf early stopping needs 64): raise --min-iterations');
   });
 
@@ -122,7 +125,7 @@ describe('edgeml check', () => {
     edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, ...FAST, '--min-iterations', '5', '--min-rounds', '7', '--json', cmp]);
     const withBudget = edgeml(['check', '--config', config('reg.yml', GOOD.replace('  - model: conv\n    level: warn', '  - level: error')), '--results', results, '--compare', cmp]);
     expect(withBudget.status).toBe(1);
-    expect(withBudget.stdout).toMatch(/\| regression\.latency\.p50 \| conv-10\.onnx vs conv-1\.onnx \| +\+\d+\.\d% \|.*❌ fail/);
+    expect(withBudget.stdout).toMatch(/\| regression\.latency\.p50 \| conv-10\.onnx vs conv-1\.onnx +\| +\+[\d.]+% \|.*❌ fail/);
     const noBudget = GOOD.slice(0, GOOD.indexOf('  - model: conv\n    level: warn'));
     const r = edgeml(['check', '--config', config('noreg.yml', noBudget), '--results', results, '--compare', cmp]);
     expect(r.status).toBe(1);
@@ -186,8 +189,8 @@ describe('the check action', () => {
     const out = join(dir, 'check.json');
     const r = runBundle({ config: 'edgeml.yml', results, json: out });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^::error title=edgeml budget size,file=edgeml\.yml,line=11,col=7::size fail on conv-1\.onnx on \S+: 36\.\d KiB, limit 1KB\. Keep it real-time\.$/m);
-    expect(r.stdout).toContain('::error::edgeml check: 1 budget(s) failed');
+    expect(r.stdout).toMatch(/^::error title=edgeml budget size,file=edgeml\.yml,line=11,col=7::size fail on conv-1\.onnx source on \S+: 3\d\.\d KB, limit 1KB\. Keep it real-time\.$/m);
+    expect(r.stdout).toContain('::error::edgeml check: 1 budget row(s) failed or not judged');
     expect(r.output).toMatch(/verdict<<.*\nfail\n/);
     expect(r.summary).toContain('### edgeml check');
     expect(JSON.parse(readFileSync(out, 'utf8')).verdict).toBe('fail');

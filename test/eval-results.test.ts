@@ -27,10 +27,11 @@ function config(name: string, limits: string): string {
 describe('edgeml eval --results', () => {
   it('merges accuracy and fidelity into the bench results, and budgets hold them', () => {
     const before = edgeml(['check', '--config', config('early.yml', '      accuracy.top1: 95%\n'), '--results', results, '--json', join(dir, 'early.json')]);
-    expect(before.status, before.stderr).toBe(0);
+    // Not judged at level error fails: an accuracy budget with no accuracy in the results is never a pass.
+    expect(before.status, before.stderr).toBe(1);
     const early = JSON.parse(readFileSync(join(dir, 'early.json'), 'utf8'));
-    expect(early.checks[0]).toMatchObject({ key: 'accuracy.top1', status: 'inconclusive' });
-    expect(early.checks[0].note).toMatch(/no accuracy in the results: give --labels and evaluate .*edgeml eval --results/);
+    expect(early.checks[0]).toMatchObject({ key: 'accuracy.top1', status: 'not judged', outcome: 'failure' });
+    expect(early.checks[0].note).toMatch(/no dataset with labels was evaluated on this model .*edgeml eval --results/);
 
     const r = edgeml(['eval', '--model', model, '--inputs', TEST_X, '--labels', TEST_Y, '--metric', 'top1,top5', '--reference', model, '--results', results, '--json', join(dir, 'eval.json')]);
     expect(r.status, r.stderr).toBe(0);
@@ -60,14 +61,14 @@ describe('edgeml eval --results', () => {
     expect(Object.keys(doc.accuracy!).sort()).toEqual(['dataset', 'top1', 'top5']);
     const cfg = parseConfig('budgets:\n  - limits:\n      accuracy.mae: ">= 0.1"\n      fidelity.cosine: 0.999\n', join(dir, 'x.yml'));
     const rows = evaluateBudgets(cfg, [{ file: results, doc }]);
-    expect(rows[0]).toMatchObject({ status: 'inconclusive' });
+    expect(rows[0]).toMatchObject({ status: 'not judged' });
     expect(rows[0].note).toMatch(/no accuracy\.mae in the results \(it holds accuracy\.top1, accuracy\.top5\): .* --metric mae/);
     expect(rows[1]).toMatchObject({ key: 'fidelity.cosine', status: 'pass', value: 1 });
     // A NaN output (maxAbsError null) fails a maxAbsError budget; a non-classifier leaves top1Agreement out.
     const nan = { ...doc, fidelity: { ...doc.fidelity!, maxAbsError: null, top1Agreement: null } };
     expect(schemaProblem(resultsSchema, nan)).toBeNull();
     const rows2 = evaluateBudgets(parseConfig('budgets:\n  - limits:\n      fidelity.maxAbsError: 0.1\n      fidelity.top1Agreement: 0.9\n', join(dir, 'y.yml')), [{ file: results, doc: nan }]);
-    expect(rows2.map((x) => [x.status, x.direction])).toEqual([['fail', 'max'], ['inconclusive', 'min']]);
+    expect(rows2.map((x) => [x.status, x.direction])).toEqual([['fail', 'max'], ['not judged', 'min']]);
   });
 
   it('refuses the results of another model file (exit 2, one line) and leaves them as they were', () => {

@@ -105,7 +105,7 @@ test('a failed check refuses the release and names the budgets; --force publishe
   const before = snapshotOf(repo);
   const r = edgeml(args);
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/the check failed \(latency\.p90 of mlp\.onnx on .+: .+ vs limit 1us\); fix the budgets, or pass --force/);
+  expect(r.stderr).toMatch(/the check failed \(latency\.p90 of mlp\.onnx source on .+: .+ vs limit 1us\); fix the budgets, or pass --force/);
   expect(r.stderr).not.toContain('memory.peak');
   expect(snapshotOf(repo)).toEqual(before);
   const f = edgeml([...args, '--force']);

@@ -105,7 +105,7 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     expect(first.outputs.status).toBe('none');
     expect(ours[0].body).toBe(`${marker}\n${readFileSync(first.outputs.report, 'utf8')}`);
     expect(first.summary).toContain('### 📊 edgeml report: **measured** — 2 results, 1 model, 2 devices');
-    expect(first.summary).toContain('| onnx cpu | jetson |');
+    expect(first.summary).toContain('| source | jetson |');
     expect(first.stdout).toContain('created the report comment on pull request #7');
 
     const second = await runReport({ results: `${pi}\n${jetson}`, check: writeJson(tempDir(), 'k.json', checkDoc([{ key: 'size', value: 2, limit: 1, status: 'fail', level: 'error', message: 'model too big', model: 'mlp.onnx' }])) });
@@ -138,7 +138,7 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     expect(second.outputs['comment-id']).toBe(String(ours[0].id));
     expect(gh.issueComments(PR).map((c) => c.id)).toEqual([human.id, ours[0].id]);
     expect(gh.comments.get(human.id)).toMatchObject({ body: human.body, updated_at: human.updated_at, user: { login: 'mallory' } });
-    expect(gh.comments.get(ours[0].id)?.body).toContain('| onnx cpu | jetson |');
+    expect(gh.comments.get(ours[0].id)?.body).toContain('| source | jetson |');
     expect(touched()).toEqual([]);
     expect(gh.requests.filter((q) => q.method === 'PATCH').map((q) => q.path)).toEqual([`/repos/acme/models/issues/comments/${ours[0].id}`]);
     expect(gh.requests.filter((q) => q.method === 'DELETE')).toEqual([]);
@@ -176,7 +176,7 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     const told = await runReport({ results: jetson, token: 'ghs_app', 'comment-author': 'edgeml-app[bot]' });
     expect(warnings(told)).toEqual([]);
     expect(gh.requests.map((q) => q.operationId)).toEqual(['issues/list-comments', 'issues/update-comment']);
-    expect(gh.comments.get(old.id)?.body).toContain('| onnx cpu | jetson |');
+    expect(gh.comments.get(old.id)?.body).toContain('| source | jetson |');
   });
 
   it('follows pagination to find its comment among many', async () => {
@@ -258,7 +258,7 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     expect(r.status).toBe(0);
     const body = gh.issueComments(PR)[0].body;
     expect(body).toContain(`#### ${HOSTILE_ESCAPED}\n`);
-    expect(body).toContain(`| onnx cpu | ${HOSTILE_ESCAPED} |`);
+    expect(body).toContain(`| source | ${HOSTILE_ESCAPED} |`);
     expect(body).toContain(`| ${HOSTILE_ESCAPED} | \`${hostile.device.fingerprint}\` |`);
     expect(body).toContain(`| ${HOSTILE_ESCAPED} |\n`); // the runner label, last cell of the devices table
     for (const raw of ['<script', '<img', '@org', '](', 'tick`', '|pipe', 'alert(1)']) expect(body).not.toContain(raw);

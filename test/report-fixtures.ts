@@ -56,14 +56,17 @@ export function compareDoc(base: BenchResults, head: BenchResults, verdict: Comp
 }
 
 /** A check document as `edgeml check --json` writes it, from budget rows as the report shows them. */
-export function checkDoc(budgets: Budget[]): CheckDocument {
+/** A budget row as the report shows it; `warn` is shorthand for a failed budget at level warn. */
+type FixtureBudget = Omit<Budget, 'outcome' | 'status'> & { status: Budget['status'] | 'warn'; outcome?: Budget['outcome'] };
+
+export function checkDoc(budgets: FixtureBudget[]): CheckDocument {
   const checks: BudgetCheck[] = budgets.map((b, i) => ({
     budget: i,
     key: b.key,
     subject: [b.model, b.device].filter(Boolean).join(' on ') || 'all models',
     source: '',
     status: b.status === 'warn' ? 'fail' : b.status,
-    outcome: b.status === 'fail' ? 'failure' : b.status === 'pass' ? 'ok' : 'warning',
+    outcome: b.outcome ?? (b.status === 'fail' ? 'failure' : b.status === 'pass' ? 'ok' : 'warning'),
     level: b.status === 'warn' || b.level === 'warn' ? 'warn' : 'error',
     value: b.value,
     limit: b.limit ?? 0,

@@ -25,13 +25,13 @@ describe('report model', () => {
     expect(report.status).toBe('none');
     expect(report.counts).toMatchObject({ results: 3, models: 2, devices: 2 });
     expect(report.models.map((m) => [m.name, m.rows.map((row) => `${row.target} ${row.device}`)])).toEqual([
-      ['det.onnx', ['onnx cpu pi5']],
-      ['mlp.onnx', ['onnx cpu jetson', 'onnx cpu pi5']],
+      ['det.onnx', ['source pi5']],
+      ['mlp.onnx', ['source jetson', 'source pi5']],
     ]);
     const md = reportMarkdown(report);
     expect(md.split('\n')[0]).toBe('### 📊 edgeml report: **measured** — 3 results, 2 models, 2 devices');
     expect(md).toContain('#### mlp&#46;onnx');
-    expect(md).toMatch(/\| onnx cpu \| jetson +\| +[\d.]+ µs \([\d.]+ µs – [\d.]+ µs\) \|/);
+    expect(md).toMatch(/\| source \| jetson +\| +[\d.]+ µs \([\d.]+ µs – [\d.]+ µs\) \|/);
     expect(md).toContain('<details><summary>Details: profiles, comparisons, devices, settings</summary>');
     expect(md).toContain('`2222222222222222`');
     expect(md).toContain('| FusedGemm |');
@@ -71,9 +71,9 @@ describe('report model', () => {
     expect(md).toMatch(/\| +\+12\.0% \(\+5\.0% … \+20\.0%\) \|/);
     expect(md).toMatch(/\| +\+30\.0% \(\+10\.0% … \+52\.0%\) \|/);
     expect(md).toMatch(/❌ slower \| ❌ 1 ✅ 1 \|/);
-    expect(md).toMatch(/\| mlp&#46;onnx \| onnx cpu \| pi5 +\| `fb8809a182dd` \| `fb8809a182dd` \| 6 +\| ±5\.0% +\| ❌ slower \|/);
-    expect(md).toMatch(/\| ❔ inconclusive \| accuracy +\| n\/a +\| 0&#46;9 +\| warn +\|/);
-    expect(md).toContain('```mermaid\nxychart-beta\n  title "mlp.onnx p90 latency ms, bars head, line base"\n  x-axis ["pi5 / onnx cpu"]');
+    expect(md).toMatch(/\| mlp&#46;onnx \| source \| pi5 +\| `fb8809a182dd` \| `fb8809a182dd` \| 6 +\| ±5\.0% +\| ❌ slower \|/);
+    expect(md).toMatch(/\| ❔ inconclusive \| accuracy +\| n\/a +\| ≤ 0&#46;9 +\| warn +\|/);
+    expect(md).toContain('```mermaid\nxychart-beta\n  title "mlp.onnx p90 latency ms, bars head, line base"\n  x-axis ["pi5 / source"]');
   });
 
   it('rates the report inconclusive, then pass, from the worst verdict', () => {
@@ -95,11 +95,13 @@ describe('report model', () => {
       check: [{ file: 'k', doc: checkView(checkDoc([{ key: HOSTILE, value: 1, limit: 2, status: 'warn', level: 'warn', message: HOSTILE, model: HOSTILE }])) }],
     })));
     expect(md).toContain(`#### ${HOSTILE_ESCAPED}`);
-    expect(md).toContain(`| onnx ${HOSTILE_ESCAPED} | ${HOSTILE_ESCAPED} |`);
-    expect(md).toContain(`| ⚠️ warn | ${HOSTILE_ESCAPED} | 100.00% | 2     | warn  | ${HOSTILE_ESCAPED} | ${HOSTILE_ESCAPED} |`);
-    expect(md).toContain(`**Top ops: ${HOSTILE_ESCAPED}, onnx ${HOSTILE_ESCAPED} @ ${HOSTILE_ESCAPED}**`);
+    expect(md).toContain(`| source onnx ${HOSTILE_ESCAPED} | ${HOSTILE_ESCAPED} |`);
+    expect(md).toContain(`| ⚠️ fail (warn) | ${HOSTILE_ESCAPED} |`);
+    expect(md).toMatch(/\| 1\.00 +\| ≤ 2 +\| warn +\| /);
+    expect(md).toContain(`| warn  | ${HOSTILE_ESCAPED} | ${HOSTILE_ESCAPED} |`);
+    expect(md).toContain(`**Top ops: ${HOSTILE_ESCAPED}, source onnx ${HOSTILE_ESCAPED} @ ${HOSTILE_ESCAPED}**`);
     // Charts keep a safe alphabet.
-    expect(md).toContain(`x-axis ["${chartLabel(`${HOSTILE} / onnx ${HOSTILE}`)}"]`);
+    expect(md).toContain(`x-axis ["${chartLabel(`${HOSTILE} / source onnx ${HOSTILE}`)}"]`);
     expect(chartLabel(HOSTILE)).toBe('_script_alert_1_/script_ _org/t_');
     for (const raw of ['<script', '<img', '@org', '](', 'tick`', '|pipe', 'alert(1)']) expect(md).not.toContain(raw);
     expect(md.split('\n').some((l) => l.startsWith('line2'))).toBe(false);

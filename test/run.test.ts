@@ -112,7 +112,7 @@ describe('edgeml run', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/comparisons: .*3 /);
     // One row per target in the model table, each with its own base → head and verdict.
-    for (const target of ['onnx cpu', 'ort&#45;optimized', 'int8&#45;static']) {
+    for (const target of ['source', 'ort&#45;optimized', 'int8&#45;static']) {
       expect(md).toMatch(new RegExp(`^\\| ${target} +\\| [^|]+\\| [^|]+ → [^|]+\\|.*\\| (✅ unchanged|🚀 faster|❔ inconclusive|❌ slower) +\\|`, 'm'));
     }
     const summary = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
@@ -139,14 +139,14 @@ describe('edgeml run', () => {
     const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--out', join(dir, 'out')]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('verdict: fail');
-    expect(r.stderr).toMatch(/^edgeml: \d+ failures?: digits on .*size fail/m);
+    expect(r.stderr).toMatch(/^edgeml: \d+ failures?: digits source on .*size fail/m);
     expect(readFileSync(join(dir, 'out/report.md'), 'utf8')).toMatch(/edgeml report: \*\*fail\*\*/);
   });
 
   const bad: Array<[string, (dir: string) => string[], RegExp]> = [
     ['a missing config', (d) => ['--config', join(d, 'nope.yml')], /nope\.yml: no such config file; create it/],
     ['an invalid config', (d) => (writeFileSync(join(d, 'bad.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\n    inputs: [x=1]\n'), ['--config', join(d, 'bad.yml')]),
-      /bad\.yml:4:5: models\.digits\.inputs: unknown key; expected one of path, input, dim, data, calibration \(did you mean 'input'\?\)$/],
+      /bad\.yml:4:5: models\.digits\.inputs: unknown key; expected one of path, input, dim, data, calibration, targets \(did you mean 'input'\?\)$/],
     ['a model path that does not exist', (d) => (writeFileSync(join(d, 'm.yml'), 'models:\n  digits:\n    path: models/mlp2.onnx\n'), ['--config', join(d, 'm.yml')]),
       /m\.yml:3:11: models\.digits\.path: .*mlp2\.onnx does not exist; fix the path \(relative to .*m\.yml\)/],
     ['a dataset file that does not exist', (d) => (writeFileSync(join(d, 'ds.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\ndatasets:\n  t:\n    inputs: x.npy\n'), ['--config', join(d, 'ds.yml')]),

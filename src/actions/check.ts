@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   for (const c of doc.checks) {
     if (c.outcome === 'ok') continue;
     const kind = c.outcome === 'failure' ? 'error' : c.outcome === 'warning' ? 'warning' : 'notice';
-    const value = `${fmtBudgetValue(c.key, c.value)}${c.interval ? ` (95% interval ${fmtBudgetValue(c.key, c.interval[0])} – ${fmtBudgetValue(c.key, c.interval[1])})` : ''}`;
+    const value = `${fmtBudgetValue(c.key, c.value, c.limitText)}${c.interval ? ` (95% interval ${fmtBudgetValue(c.key, c.interval[0], c.limitText)} – ${fmtBudgetValue(c.key, c.interval[1], c.limitText)})` : ''}`;
     const text = `${c.key} ${c.status} on ${c.subject}: ${value}, limit ${c.limitText}${c.status === 'fail' && c.message ? `. ${c.message}` : ''}${c.note ? ` (${c.note})` : ''}`;
     annotate(kind, text, { file: relative(root, c.at.file) || c.at.file, line: c.at.line, col: c.at.col, title: `edgeml budget ${c.key}` });
   }
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   setOutput('verdict', doc.verdict);
   setOutput('failed', doc.counts.fail);
   setOutput('inconclusive', doc.counts.inconclusive);
-  if (doc.verdict === 'fail') setFailed(`edgeml check: ${doc.counts.fail} budget(s) failed${doc.compare?.verdict === 'slower' ? `; compare says slower` : ''}`);
+  setOutput('not-judged', doc.counts.notJudged);
+  if (doc.verdict === 'fail') setFailed(`edgeml check: ${doc.checks.filter((c) => c.outcome === 'failure').length} budget row(s) failed or not judged${doc.compare?.verdict === 'slower' ? `; compare says slower` : ''}`);
 }
 
 void runAction(main);

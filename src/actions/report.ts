@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   setOutput('status', report.status);
   await writeSummary(markdown);
   for (const b of report.budgets) {
-    if (b.status === 'fail' || b.status === 'warn') {
-      annotate(b.status === 'fail' ? 'error' : 'warning', b.message, { title: `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}` });
+    if (b.outcome === 'failure' || b.outcome === 'warning') {
+      annotate(b.outcome === 'failure' ? 'error' : 'warning', b.message, { title: `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}` });
     }
   }
 

@@ -13,6 +13,10 @@ export interface CheckInputs {
   config: string;
   results: string[];
   compare?: string;
+  /** Why there is no compare document (for regression budgets): the caller knows, check does not. */
+  noCompare?: string;
+  /** Judge only this model's budgets (and those without a model). */
+  model?: string;
 }
 
 export interface CheckRun {
@@ -34,13 +38,12 @@ export function slowerFails(config: EdgemlConfig, doc: Pick<CompareResults, 'ver
 
 export function runCheck(inputs: CheckInputs): CheckRun {
   const config = loadConfig(inputs.config);
+  if (!config.budgets.length) throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
   if (!inputs.results.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
   const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
   const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-  const checks = evaluateBudgets(config, results, compare);
+  const checks = evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model);
   const notices: string[] = [];
-  const hasRegression = hasRegressionBudget(config);
-  if (!compare && hasRegression) notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
   // Without a regression budget, compare's own verdict stands: slower fails the check.
   const compareFails = !!compare && slowerFails(config, compare.doc);
   if (compare) {

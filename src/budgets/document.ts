@@ -12,12 +12,13 @@ export interface CheckDocument {
   kind: 'check';
   createdAt: string;
   tool: { name: 'edgeml'; version: string };
-  /** fail when a budget at level error failed (or compare said slower with no regression budget). */
+  /** fail when a row's outcome is failure (a failed or not judged budget at level error), or compare said slower with no regression budget. */
   verdict: 'pass' | 'fail';
   config: string;
   results: string[];
   compare?: { file: string; verdict: CompareResults['verdict'] };
-  counts: { pass: number; fail: number; inconclusive: number; skipped: number };
+  /** Rows by status; `notJudged` rows had nothing to judge (see each row's note). */
+  counts: { pass: number; fail: number; inconclusive: number; notJudged: number };
   checks: BudgetCheck[];
 }
 
@@ -32,7 +33,7 @@ export function checkDocument(config: string, results: string[], checks: BudgetC
     config,
     results,
     ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
-    counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), skipped: count('skipped') },
+    counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
     checks,
   };
 }

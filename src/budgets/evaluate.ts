@@ -13,18 +13,25 @@ export function globMatch(glob: string, text: string): boolean {
   return re.test(text);
 }
 
-function modelMatches(config: EdgemlConfig, budget: Budget, modelPath: string): boolean {
+/**
+ * Whether a result is of the budget's model. `edgeml run` names each result (source and every
+ * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
+ * results from another machine carry its absolute path: the file name decides then.
+ */
+export function modelMatches(config: EdgemlConfig, budget: Pick<Budget, 'model'>, model: { name: string; path: string }): boolean {
   if (budget.model === undefined) return true;
+  if (model.name === budget.model) return true;
   const entry = config.models[budget.model];
   const configured = resolve(dirname(config.file), entry.path);
-  // Results from another machine carry its absolute path: the file name decides then.
-  return resolve(modelPath) === configured || basename(modelPath) === basename(entry.path);
+  return resolve(model.path) === configured || basename(model.path) === basename(entry.path);
 }
 
+/** The target a result measured: `source` for the source model. */
+export const targetOfResult = (doc: BenchResults): string => doc.target ?? 'source';
+
 function selects(config: EdgemlConfig, budget: Budget, doc: BenchResults): boolean {
-  if (!modelMatches(config, budget, doc.model.path)) return false;
-  const target = (doc as { target?: string }).target ?? 'source';
-  if (budget.target !== undefined && budget.target !== target) return false;
+  if (!modelMatches(config, budget, doc.model)) return false;
+  if (budget.target !== undefined && budget.target !== targetOfResult(doc)) return false;
   if (budget.device !== undefined) {
     const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
     if (!labels.some((l) => globMatch(budget.device as string, l))) return false;
@@ -39,7 +46,7 @@ interface Judged {
   note?: string;
 }
 
-const NOT_REPORTED: Judged = { status: 'inconclusive', value: null, note: "not reported by the runtime's benchmark tool" };
+const NOT_REPORTED: Judged = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
 
 function byPoint(value: number | null, limit: BudgetLimit): Judged {
   if (value === null) return NOT_REPORTED;
@@ -80,12 +87,15 @@ function scored(doc: BenchResults, key: string, limit: BudgetLimit): Judged {
   const kind = key.slice(0, key.indexOf('.')) as 'accuracy' | 'fidelity';
   const metric = key.slice(key.indexOf('.') + 1);
   const section = doc[kind];
-  if (!section) return { status: 'inconclusive', value: null, note: `no ${kind} in the results: ${kind === 'accuracy' ? 'give --labels' : 'give --reference'} and ${EVALUATE}` };
+  if (!section) {
+    const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
+    return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
+  }
   const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
-  if (!known.includes(metric)) return { status: 'inconclusive', value: null, note: `no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+  if (!known.includes(metric)) return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
   const value = (section as unknown as Record<string, number | null>)[metric];
   if (value === null && metric === 'maxAbsError') return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
-  if (value === null) return { status: 'inconclusive', value: null, note: `${key} does not apply: the outputs are not [N, classes] scores` };
+  if (value === null) return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
   return byPoint(value, limit);
 }
 
@@ -98,8 +108,8 @@ function judgeResults(limit: BudgetLimit, doc: BenchResults): Judged {
   return scored(doc, k, limit);
 }
 
-function judgeRegression(limit: BudgetLimit, cmp: CompareResults | undefined): Judged {
-  if (!cmp) return { status: 'pass', value: null, note: 'no base to compare with yet (first run): passes; give --compare from edgeml compare' };
+function judgeRegression(limit: BudgetLimit, cmp: CompareResults | undefined, noCompare: string): Judged {
+  if (!cmp) return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
   const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
   const change = r.estimate - 1;
   const ci: [number, number] | null = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
@@ -109,8 +119,9 @@ function judgeRegression(limit: BudgetLimit, cmp: CompareResults | undefined): J
 
 function outcome(status: Status, budget: Budget): Outcome {
   if (status === 'pass') return 'ok';
-  if (status === 'skipped') return 'notice';
   if (status === 'fail') return budget.level === 'error' ? 'failure' : 'warning';
+  // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
+  if (status === 'not judged') return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
   // Inconclusive: as configured, but never worse than the budget's level.
   if (budget.inconclusive === 'pass') return 'ok';
   return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
@@ -120,36 +131,46 @@ export function evaluateBudgets(
   config: EdgemlConfig,
   results: Array<{ file: string; doc: BenchResults }>,
   compare?: { file: string; doc: CompareResults },
+  /** Why there is no comparison, for regression limits without one. */
+  noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json',
+  /** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
+  only?: string,
 ): BudgetCheck[] {
   const rows: BudgetCheck[] = [];
   for (const budget of config.budgets) {
+    if (only !== undefined && budget.model !== undefined && budget.model !== only) continue;
     for (const limit of budget.limits) {
-      const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at, ...(budget.message ? { message: budget.message } : {}) };
-      const push = (j: Judged, subject: string, source: string, on: { model?: string; device?: string } = {}) => {
+      const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+        ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+      };
+      const push = (j: Judged, subject: string, source: string, on: { model?: string; target?: string; device?: string } = {}) => {
         rows.push({
           ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
           ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
         });
       };
       if (limit.key.startsWith('regression.')) {
-        const head = compare?.doc.head.model.path;
+        const head = compare?.doc.head.model;
         if (compare && head && !modelMatches(config, budget, head)) continue;
+        const target = compare?.doc.target ?? budget.target ?? 'source';
         push(
-          judgeRegression(limit, compare?.doc),
-          compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'),
+          judgeRegression(limit, compare?.doc, noCompare),
+          compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`,
           compare?.file ?? '',
-          compare ? { model: compare.doc.head.model.name, device: compare.doc.device.label } : {},
+          compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target },
         );
         continue;
       }
       const matching = results.filter((r) => selects(config, budget, r.doc));
       if (!matching.length) {
         const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
-        push({ status: 'skipped', value: null, note: `no results for ${sel || 'this budget'}` }, budget.model ?? '-', '');
+        const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
+        push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
         continue;
       }
       for (const r of matching) {
-        push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, device: r.doc.device.label });
+        const target = targetOfResult(r.doc);
+        push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
       }
     }
   }

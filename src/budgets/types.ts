@@ -1,8 +1,13 @@
 // One judged budget limit: a row of the check table, an annotation, an entry of the check document.
 import type { Position } from '../config/types.js';
 
-/** pass / fail against the limit; inconclusive when the interval straddles it or data is short. */
-export type Status = 'pass' | 'fail' | 'inconclusive' | 'skipped';
+/**
+ * pass / fail against the limit; inconclusive when the interval straddles it or data is short;
+ * `not judged` when there was nothing to judge (no results for the selectors, the metric not
+ * reported, no dataset). A budget that was not judged never counts as a pass.
+ */
+export type Status = 'pass' | 'fail' | 'inconclusive' | 'not judged';
+export const STATUSES: readonly Status[] = ['pass', 'fail', 'inconclusive', 'not judged'];
 /** What the status means for the run: failure (exit 1), warning, notice, ok. */
 export type Outcome = 'ok' | 'notice' | 'warning' | 'failure';
 
@@ -14,7 +19,11 @@ export interface BudgetCheck {
   subject: string;
   /** The judged result's model file name and device label, when the row judged one. */
   model?: string;
+  /** The judged result's target (`source` for the source model). */
+  target?: string;
   device?: string;
+  /** The budget says `optional: true`: not judged is a notice, not a failure. */
+  optional?: boolean;
   /** The results or compare file the value came from. */
   source: string;
   status: Status;

@@ -150,7 +150,17 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     const { line, col } = lc.linePos(err.pos[0]);
     throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
   }
-  const data = doc.toJS() ?? {};
+  if (doc.contents === null || (isMap(doc.contents) && doc.contents.items.length === 0)) {
+    throw new UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
+  }
+  let data: unknown;
+  try {
+    // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    if (!/alias/i.test(String((e as Error).message))) throw e;
+    throw new UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
+  }
   const validate = compiled();
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
@@ -160,20 +170,23 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     throw new UserError(`${where(first.at)}: ${first.text}${more}`);
   }
   const raw = data as {
-    version?: 1; models?: EdgemlConfig['models']; targets?: string[]; benchmark?: EdgemlConfig['benchmark'];
+    version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
     compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets'];
-    budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; message?: string; limits: Record<string, unknown> }>;
+    budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; optional?: boolean; message?: string; limits: Record<string, unknown> }>;
   };
   const models = raw.models ?? {};
+  /** A name under models:, or a UserError at `path` naming the models there are. */
+  const knownModel = (name: string, path: Path) => {
+    if (name in models) return;
+    const known = Object.keys(models);
+    const guess = didYouMean(name, known);
+    throw new UserError(
+      `${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`,
+    );
+  };
   const budgets: Budget[] = (raw.budgets ?? []).map((b, index) => {
     const at = locate(doc, lc, file, ['budgets', index]);
-    if (b.model !== undefined && !(b.model in models)) {
-      const guess = didYouMean(b.model, Object.keys(models));
-      const known = Object.keys(models);
-      throw new UserError(
-        `${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`,
-      );
-    }
+    if (b.model !== undefined) knownModel(b.model, ['budgets', index, 'model']);
     return {
       index,
       ...(b.model !== undefined ? { model: b.model } : {}),
@@ -181,17 +194,28 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
       ...(b.device !== undefined ? { device: b.device } : {}),
       level: b.level ?? 'error',
       inconclusive: b.inconclusive ?? 'warn',
+      ...(b.optional ? { optional: true } : {}),
       ...(b.message !== undefined ? { message: b.message } : {}),
       limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
       at,
     };
   });
+  type TargetEntry = string | { target: string; optional?: boolean };
+  const entries = (list: TargetEntry[] | undefined) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+  const modelTargets = Object.values(models).flatMap((m) => entries((m as { targets?: TargetEntry[] }).targets));
   const located = Object.fromEntries(
-    Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]),
+    Object.entries(models).map(([name, m]) => {
+      const own = (m as { targets?: TargetEntry[] }).targets;
+      return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }),
   ) as EdgemlConfig['models'];
   const datasets = Object.fromEntries(
-    Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]),
+    Object.entries(raw.datasets ?? {}).map(([name, d]) => {
+      (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
+      return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
+    }),
   ) as EdgemlConfig['datasets'];
+  const targets = entries(raw.targets);
   const settingsAt: Record<string, Position> = {};
   const sections: Array<[Path, object | undefined]> = [
     [['benchmark'], raw.benchmark],
@@ -205,7 +229,8 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     file,
     ...(raw.version ? { version: raw.version } : {}),
     models: located,
-    targets: raw.targets ?? [],
+    targets: targets.map((t) => t.target),
+    optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
     benchmark: raw.benchmark ?? {},
     compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')) as EdgemlConfig['compare'],
     compareArtifacts: raw.compare?.artifacts === true,

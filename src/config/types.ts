@@ -26,6 +26,8 @@ export interface Budget {
   device?: string;
   level: 'error' | 'warn';
   inconclusive: 'warn' | 'error' | 'pass';
+  /** Nothing to judge is a notice instead of a failure. */
+  optional?: boolean;
   message?: string;
   limits: BudgetLimit[];
   at: Position;
@@ -37,6 +39,8 @@ export interface ModelEntry {
   dim?: string[];
   data?: string[];
   calibration?: string[];
+  /** This model's targets instead of the top-level ones (names; optional ones in EdgemlConfig.optionalTargets). */
+  targets?: string[];
   /** Where `path` is written, for messages about the file it names. */
   at: Position;
 }
@@ -46,6 +50,8 @@ export interface EdgemlConfig {
   version?: 1;
   models: Record<string, ModelEntry>;
   targets: string[];
+  /** Targets written `{ target: NAME, optional: true }`: not made is a notice, not a failure. */
+  optionalTargets: string[];
   benchmark: Record<string, string | number>;
   /** compare:'s flag settings (`compare.artifacts` is not a flag: it is `compareArtifacts`). */
   compare: Record<string, string | number>;
@@ -54,6 +60,8 @@ export interface EdgemlConfig {
   /** Image manifests (.jsonl) carry preprocessing keys, spelled like `edgeml eval`'s flags. */
   datasets: Record<string, {
     inputs: string; labels?: string; metrics?: string[];
+    /** The models evaluated on it; absent: every model whose input the data fits. */
+    models?: string[];
     resize?: string | number; crop?: string | number; mean?: number[]; std?: number[]; layout?: string; channels?: string; scale?: string;
     at: Position;
   }>;

@@ -153,6 +153,21 @@ export async function datasetRef(files: Record<string, string>, samples: number,
   };
 }
 
+/**
+ * Whether .npy samples fit a model's inputs (one file per input, N samples along the first axis),
+ * checked without running the model; the UserError says why not. `''` is the model's only input.
+ */
+export async function checkInputsFit(model: string, inputs: Record<string, string>): Promise<void> {
+  const meta = await inputMetaOf(model);
+  const files = { ...inputs };
+  if (files[''] !== undefined) {
+    if (meta.length !== 1) throw new UserError(`the model has ${meta.length} inputs (${meta.map((m) => m.name).join(', ')}), the dataset one file`);
+    files[meta[0].name] = files[''];
+    delete files[''];
+  }
+  calibrationSet(meta, files, 64);
+}
+
 export async function evaluate(opts: EvalOptions, onBatch?: (done: number, total: number) => void): Promise<EvalResults> {
   if (!opts.labels && !opts.reference && !opts.images) throw new UserError('give --labels (accuracy) or --reference (fidelity), or both');
   if ((opts.labels || opts.images) && !opts.metrics.length) throw new UserError(`--metric: give one of ${METRICS.join(', ')} with --labels or --dataset`);

@@ -46,7 +46,7 @@ export function failedBudgets(check: CheckDocument): BudgetCheck[] {
 }
 
 export function describeBudget(c: BudgetCheck): string {
-  return `${c.key} of ${c.subject}: ${fmtBudgetValue(c.key, c.value)} vs limit ${c.limitText}`;
+  return `${c.key} of ${c.subject}: ${fmtBudgetValue(c.key, c.value, c.limitText)} vs limit ${c.limitText}`;
 }
 
 function guessPrecision(name: string): string | null {

@@ -33,14 +33,22 @@ const rowLabel = (r: Row) => `${r.device} / ${r.target}`;
 /** Head p90 of a row: from the comparison when there is one. */
 const headP90 = (r: Row) => r.compare?.head.latencyMs.p90 ?? r.bench?.latencyMs.p90 ?? NaN;
 
-/** p90 latency of every target x device of a model; base as a line where a comparison exists. */
+/** Rows that were measured (a target that could not be made has nothing to draw). */
+const measuredRows = (group: ModelGroup) => group.rows.filter((r) => r.bench || r.compare);
+
+/**
+ * p90 latency of every target x device of a model. The base is drawn as a line only when every
+ * row was compared: a line point for a row never compared would be a base that was not measured.
+ */
 export function modelChart(group: ModelGroup): string | null {
-  if (group.rows.length === 0) return null;
-  const labels = group.rows.map(rowLabel);
-  const compared = group.rows.some((r) => r.compare);
-  const series: Series[] = [{ kind: 'bar', values: group.rows.map(headP90) }];
-  if (compared) series.push({ kind: 'line', values: group.rows.map((r) => r.compare?.base.latencyMs.p90 ?? headP90(r)) });
-  const title = `${group.name} p90 latency ms${compared ? ', bars head, line base' : ''}`;
+  const rows = measuredRows(group);
+  if (rows.length === 0) return null;
+  const labels = rows.map(rowLabel);
+  const allCompared = rows.every((r) => r.compare);
+  const series: Series[] = [{ kind: 'bar', values: rows.map(headP90) }];
+  if (allCompared) series.push({ kind: 'line', values: rows.map((r) => r.compare!.base.latencyMs.p90) });
+  const some = !allCompared && rows.some((r) => r.compare);
+  const title = `${group.name} p90 latency ms${allCompared ? ', bars head, line base' : some ? ', head only (base in each comparison chart)' : ''}`;
   return xyChart(title, labels, 'ms', series);
 }
 
@@ -82,7 +90,7 @@ const xml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** A standalone horizontal bar chart (p90 per target x device) for artifacts and local viewing. */
 export function modelSvg(group: ModelGroup): string {
-  const rows = group.rows.map((r) => ({ label: chartLabel(rowLabel(r), 48), head: headP90(r), base: r.compare?.base.latencyMs.p90 }));
+  const rows = measuredRows(group).map((r) => ({ label: chartLabel(rowLabel(r), 48), head: headP90(r), base: r.compare?.base.latencyMs.p90 }));
   const max = Math.max(1e-9, ...rows.flatMap((r) => [r.head, r.base ?? 0].filter(Number.isFinite)));
   const barH = 18;
   const gap = 10;

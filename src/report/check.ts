@@ -2,29 +2,28 @@
 import { markdownTable } from 'markdown-table';
 import type { BudgetCheck } from '../budgets/types.js';
 import { escapeMarkdown, type Escape } from './escape.js';
-import { fmtBytes, fmtMs, fmtRate } from './format.js';
+import { STATUSES } from '../budgets/types.js';
+import { inUnitOf, limitOf } from '../units.js';
+import { budgetStatusCell } from './icons.js';
 
-const ICON: Record<BudgetCheck['status'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive', skipped: '➖ skipped' };
+/** A budget value in the unit of its limit (`limitText` as edgeml.yml writes it). */
+export function fmtBudgetValue(key: string, v: number | null, limitText: string): string {
+  return inUnitOf(key, v, limitText);
+}
 
-/** A value in the unit its key is written in. */
-export function fmtBudgetValue(key: string, v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return 'n/a';
-  if (key.startsWith('latency.')) return fmtMs(v);
-  if (key === 'memory.peak' || key === 'size') return fmtBytes(v);
-  if (key === 'throughput') return fmtRate(v);
-  if (key.startsWith('regression.')) return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
-  return v <= 1 ? `${(v * 100).toFixed(2)}%` : String(v);
+/** "3 pass, 1 fail, 0 inconclusive, 1 not judged": the same counts in check, report and run. */
+export function budgetCounts(statuses: Array<BudgetCheck['status']>): string {
+  return STATUSES.map((s) => `${statuses.filter((x) => x === s).length} ${s}`).join(', ');
 }
 
 export function checkMarkdown(checks: BudgetCheck[], verdict: 'pass' | 'fail', e: Escape = escapeMarkdown, extra: string[] = []): string {
-  const n = (s: BudgetCheck['status']) => checks.filter((c) => c.status === s).length;
-  const headline = `**budgets: ${verdict}** · ${n('pass')} pass, ${n('fail')} fail, ${n('inconclusive')} inconclusive${n('skipped') ? `, ${n('skipped')} skipped` : ''}`;
+  const headline = `**budgets: ${verdict}** · ${budgetCounts(checks.map((c) => c.status))}`;
   const rows = [
     ['budget', 'on', 'value', '95% interval', 'limit', 'status', 'level', 'line'],
     ...checks.map((c) => [
-      e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value),
-      c.interval ? `${fmtBudgetValue(c.key, c.interval[0])} – ${fmtBudgetValue(c.key, c.interval[1])}` : '',
-      `${c.direction === 'max' ? '≤' : '≥'} ${e(c.limitText.replace(/^(>=|<=)\s*/, ''))}`, ICON[c.status], c.level, `${e(c.at.file)}:${c.at.line}`,
+      e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value, c.limitText),
+      c.interval ? `${fmtBudgetValue(c.key, c.interval[0], c.limitText)} – ${fmtBudgetValue(c.key, c.interval[1], c.limitText)}` : '',
+      e(limitOf(c.direction, c.limitText)), budgetStatusCell(c.status, c.outcome), c.level, `${e(c.at.file)}:${c.at.line}`,
     ]),
   ];
   const notes = checks

@@ -8,7 +8,8 @@ import { readResults, type BenchResults } from '../results/index.js';
 import { percentile, sortedCopy } from '../stats/index.js';
 
 export type Verdict = 'slower' | 'faster' | 'unchanged' | 'inconclusive';
-export type BudgetStatus = 'pass' | 'fail' | 'warn' | 'inconclusive';
+/** A budget row's status, as in the check document: the report counts what check counts. */
+export type BudgetStatus = 'pass' | 'fail' | 'inconclusive' | 'not judged';
 export type Interval = [number, number] | null;
 
 /** One side of a comparison, as the report shows it. */
@@ -52,11 +53,15 @@ export interface Budget {
   limit: number | null;
   /** The limit as edgeml.yml writes it ("10ms", "200MB"). */
   limitText?: string;
+  direction?: 'max' | 'min';
   status: BudgetStatus;
+  /** What the status means for the run: failure fails it (a fail or not judged at level error). */
+  outcome: BudgetCheck['outcome'];
   level: string;
   message: string;
-  /** Which result the budget judged, when it judged one. */
+  /** Which result the budget judged (or, not judged, which it selected). */
   model?: string;
+  target?: string;
   device?: string;
 }
 
@@ -94,25 +99,27 @@ export function compareView(doc: CompareResults): CompareDoc {
   };
 }
 
-/** A judged budget row as the report shows it; skipped rows (nothing to judge) are left out. */
-export function budgetView(c: BudgetCheck): Budget | null {
-  if (c.status === 'skipped') return null;
-  const status: BudgetStatus = c.outcome === 'failure' ? 'fail' : c.status === 'fail' ? 'warn' : c.status;
+/** A budget row as the report shows it; rows with nothing to judge are shown as `not judged`. */
+export function budgetView(c: BudgetCheck): Budget {
+  const status: BudgetStatus = c.status;
   return {
     key: c.key,
     value: c.value,
     limit: c.limit,
     limitText: c.limitText,
+    direction: c.direction,
     status,
+    outcome: c.outcome,
     level: c.level,
     message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
     ...(c.model !== undefined ? { model: c.model } : {}),
+    ...(c.target !== undefined ? { target: c.target } : {}),
     ...(c.device !== undefined ? { device: c.device } : {}),
   };
 }
 
 export function checkView(doc: CheckDocument): CheckDoc {
-  return { kind: 'check', budgets: doc.checks.flatMap((c) => budgetView(c) ?? []) };
+  return { kind: 'check', budgets: doc.checks.map(budgetView) };
 }
 
 export const readCompare = (file: string): CompareDoc => compareView(readCompareDocument(file));
@@ -123,6 +130,8 @@ export interface ReportInputs {
   results: Array<{ file: string; doc: BenchResults }>;
   compare: Array<{ file: string; doc: CompareDoc }>;
   check: Array<{ file: string; doc: CheckDoc }>;
+  /** Configured targets that could not be made (from `edgeml run`, which knows the config). */
+  notMade?: Array<{ model: string; target: string; reason: string; optional: boolean }>;
 }
 
 /** Reads and validates every document; the first bad one is a UserError naming its file. */

@@ -10,6 +10,7 @@ export { MISSING_REASON } from './missing.js';
 export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } from './markdown.js';
 export { chartLabel, modelSvg } from './charts.js';
 export { compareMarkdown, fmtRatio } from './compare.js';
-export { checkMarkdown, fmtBudgetValue } from './check.js';
+export { budgetCounts, checkMarkdown, fmtBudgetValue } from './check.js';
+export { ICON, budgetStatusCell } from './icons.js';
 export { accuracyMarkdown, manifestMarkdown } from './optimize.js';
 export { reportOptions } from './options.js';

@@ -5,16 +5,17 @@ import { markdownTable } from 'markdown-table';
 import type { BenchResults } from '../results/types.js';
 import { compareChart, modelChart } from './charts.js';
 import { sparkline } from '../history/index.js';
+import { limitOf } from '../units.js';
 import { fmtBudgetValue } from './check.js';
-import type { Budget, BudgetStatus, CompareDoc, Verdict } from './docs.js';
+import type { Budget, CompareDoc, Verdict } from './docs.js';
 import { escapeMarkdown, type Escape } from './escape.js';
 import { missingDevicesNote } from './missing.js';
 import { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
+import { ICON, budgetStatusCell } from './icons.js';
 import type { ModelGroup, Report, Row, Status } from './merge.js';
 
-export const STATUS_ICON: Record<Status, string> = { pass: '✅', fail: '❌', inconclusive: '❔', none: '📊' };
-export const BUDGET_ICON: Record<BudgetStatus, string> = { pass: '✅', fail: '❌', warn: '⚠️', inconclusive: '❔' };
-export const VERDICT_ICON: Record<Verdict, string> = { slower: '❌', faster: '🚀', unchanged: '✅', inconclusive: '❔' };
+export const STATUS_ICON: Record<Status, string> = { pass: ICON.pass, fail: ICON.fail, inconclusive: ICON.inconclusive, none: ICON.measured };
+export const VERDICT_ICON: Record<Verdict, string> = { slower: ICON.fail, faster: ICON.faster, unchanged: ICON.pass, inconclusive: ICON.inconclusive };
 
 /** One part of the report; `cut` says what may go when the comment is too long (details first). */
 export interface Section {
@@ -44,14 +45,41 @@ export function headline(r: Report): string {
   return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}${dashboard}`;
 }
 
+/** The row's own budgets by status (a failed warn-level budget as ⚠️), worst first. */
 function budgetCell(budgets: Budget[]): string {
   if (budgets.length === 0) return '';
-  const counts = { fail: 0, warn: 0, inconclusive: 0, pass: 0 };
-  for (const b of budgets) counts[b.status]++;
-  return (Object.entries(counts) as Array<[BudgetStatus, number]>)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${BUDGET_ICON[s]} ${n}`)
-    .join(' ');
+  const icon = (b: Budget) => (b.status === 'fail' && b.outcome !== 'failure' ? ICON.warning : ICON[b.status]);
+  const order = [ICON.fail, ICON['not judged'], ICON.warning, ICON.inconclusive, ICON.pass];
+  return order.map((i) => [i, budgets.filter((b) => icon(b) === i).length] as const).filter(([, n]) => n > 0).map(([i, n]) => `${i} ${n}`).join(' ');
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
+
+/** Accuracy on the dataset this row was evaluated on: `top1 97.04% (test_inputs.npy)`. */
+function accuracyCell(row: Row, e: Escape): string {
+  const a = row.bench?.accuracy;
+  if (!a) return '';
+  const metrics = (['top1', 'top5', 'mae', 'rmse'] as const).filter((k) => typeof a[k] === 'number').map((k) => `${k} ${k.startsWith('top') ? pct(a[k]!) : fmtNumber(a[k]!)}`);
+  return `${metrics.join(', ')} (${e(baseName(a.dataset.path))})`;
+}
+
+/** Fidelity of an artifact against its source; the source is the reference. */
+function fidelityCell(row: Row): string {
+  const f = row.bench?.fidelity;
+  if (!f) return row.target.startsWith('source') ? 'reference' : '';
+  const parts = [`cos ${f.cosine.toFixed(5)}`, f.maxAbsError === null ? 'max abs err not finite' : `max abs err ${fmtNumber(f.maxAbsError)}`];
+  if (f.top1Agreement !== null) parts.push(`top-1 agree ${pct(f.top1Agreement)}`);
+  return parts.join(' · ');
+}
+
+/** Size, with its change against the base when the row was compared. */
+function sizeCell(row: Row): string {
+  const head = row.compare?.head.model.bytes ?? row.bench?.model.bytes;
+  if (head === undefined) return '';
+  const base = row.compare?.base.model.bytes;
+  if (base === undefined) return fmtBytes(head);
+  return base === head ? `${fmtBytes(head)} (unchanged)` : `${fmtBytes(base)} → ${fmtBytes(head)} (${fmtChange(head / base)})`;
 }
 
 const withCi = (v: number | null, ci: [number, number] | null | undefined) => (ci ? `${fmtMs(v)} (${fmtInterval(ci)})` : fmtMs(v));
@@ -60,37 +88,41 @@ function changeCell(ratio: CompareDoc['ratio']['p50']): string {
   return ratio.ci95 ? `${fmtChange(ratio.estimate)} (${fmtChange(ratio.ci95[0])} … ${fmtChange(ratio.ci95[1])})` : fmtChange(ratio.estimate);
 }
 
-/** Size, peak memory and throughput: of the head side when compared, else of the bench result. */
-function resourceCells(row: Row): string[] {
+/** Peak memory, size (and its change), throughput, accuracy and fidelity: of the head side when compared. */
+function resourceCells(row: Row, e: Escape): string[] {
   const head = row.compare?.head;
-  const bytes = head?.model.bytes ?? row.bench?.model.bytes;
   const peak = head?.memory?.peakRssBytes ?? row.bench?.memory.peakRssBytes;
   const rate = head?.throughputPerSec ?? row.bench?.throughputPerSec;
-  return [peak === undefined ? '' : fmtBytes(peak), bytes === undefined ? '' : fmtBytes(bytes), rate === undefined ? '' : fmtRate(rate)];
+  return [peak === undefined ? '' : fmtBytes(peak), sizeCell(row), rate === undefined ? '' : fmtRate(rate), accuracyCell(row, e), fidelityCell(row)];
 }
 
 /** The table of one model: rows target x device; base, head, change and interval when compared. */
 export function modelTable(group: ModelGroup, e: Escape = escapeMarkdown): string {
   const compared = group.rows.some((r) => r.compare);
   const header = compared
-    ? ['target', 'device', 'p50 base → head', 'Δ p50 (95% CI)', 'p90 base → head', 'Δ p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'verdict', 'budgets']
-    : ['target', 'device', 'p50 (95% CI)', 'p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'budgets'];
+    ? ['target', 'device', 'p50 base → head', 'Δ p50 (95% CI)', 'p90 base → head', 'Δ p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'verdict', 'budgets']
+    : ['target', 'device', 'p50 (95% CI)', 'p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'budgets'];
   const rows = group.rows.map((row) => {
     const id = [e(row.target), e(row.device)];
+    if (row.notMade) {
+      // A configured target that could not be made: a failed row with the reason, never an empty one.
+      const what = row.notMade.optional ? `${ICON['not judged']} not made (optional): ${e(row.notMade.reason)}` : `${ICON.fail} not made: ${e(row.notMade.reason)}`;
+      return [...id, what, ...new Array<string>(header.length - 4).fill(''), budgetCell(row.budgets)];
+    }
     const c = row.compare;
     if (c) {
       return [
         ...id,
         `${fmtMs(c.base.latencyMs.p50)} → ${fmtMs(c.head.latencyMs.p50)}`, changeCell(c.ratio.p50),
         `${fmtMs(c.base.latencyMs.p90)} → ${fmtMs(c.head.latencyMs.p90)}`, changeCell(c.ratio.p90),
-        ...resourceCells(row), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
+        ...resourceCells(row, e), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
       ];
     }
     const b = row.bench!;
     const latency = compared
       ? [`${fmtMs(b.latencyMs.p50)}`, '', `${fmtMs(b.latencyMs.p90)}`, '']
       : [withCi(b.latencyMs.p50, b.latencyCi95Ms.p50), withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
-    return [...id, ...latency, ...resourceCells(row), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
+    return [...id, ...latency, ...resourceCells(row, e), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
   });
   if (group.rows.some((r) => r.trend?.length)) {
     header.push('p90 trend');
@@ -102,8 +134,9 @@ export function modelTable(group: ModelGroup, e: Escape = escapeMarkdown): strin
 
 export function budgetsTable(budgets: Budget[], e: Escape = escapeMarkdown): string {
   const rows = budgets.map((b) => [
-    `${BUDGET_ICON[b.status]} ${b.status}`, e(b.key), fmtBudgetValue(b.key, b.value), b.limitText ? e(b.limitText) : fmtNumber(b.limit), e(b.level),
-    [b.model, b.device].filter((s) => s !== undefined).map((s) => e(s!)).join(' @ '), e(b.message),
+    budgetStatusCell(b.status, b.outcome), e(b.key), b.limitText ? fmtBudgetValue(b.key, b.value, b.limitText) : fmtNumber(b.value),
+    b.limitText ? e(limitOf(b.direction ?? 'max', b.limitText)) : fmtNumber(b.limit), e(b.level),
+    [[b.model, b.target].filter((s) => s !== undefined).map((s) => e(s!)).join(' '), b.device === undefined ? undefined : e(b.device)].filter(Boolean).join(' @ '), e(b.message),
   ]);
   return ['#### Budgets', '', markdownTable([['status', 'budget', 'value', 'limit', 'level', 'result', 'message'], ...rows])].join('\n');
 }

@@ -13,6 +13,8 @@ export interface Row {
   bench?: BenchResults;
   compare?: CompareDoc;
   budgets: Budget[];
+  /** A configured target that could not be made: why, and whether the config marks it optional. */
+  notMade?: { reason: string; optional: boolean };
   /** p90 of the last main-branch runs of this row on the same device fingerprint, oldest first. */
   trend?: number[];
 }
@@ -28,6 +30,7 @@ export interface Report {
     results: number;
     models: number;
     devices: number;
+    /** By status, as `edgeml check` counts them. */
     budgets: Record<BudgetStatus, number>;
     verdicts: Record<Verdict, number>;
   };
@@ -56,10 +59,18 @@ export interface ReportOptions {
   expected?: { devices: string[]; reason: string };
 }
 
-/** The runtime a result ran on: model format and execution provider ("onnx cpu", "ort xnnpack"). */
+/**
+ * The row name of a result without an optimize target: `source`, as budgets call it, with the
+ * format and execution provider when they are not the default ("source ort xnnpack").
+ */
 export function targetOf(format: string | undefined, executionProvider: string | undefined): string {
-  return [format ?? 'onnx', executionProvider ?? 'cpu'].join(' ');
+  const f = format ?? 'onnx';
+  const ep = executionProvider ?? 'cpu';
+  return f === 'onnx' && ep === 'cpu' ? 'source' : `source ${f} ${ep}`;
 }
+
+/** Source rows first, then the targets by name; devices by name within each. */
+const rowOrder = (a: Row, b: Row) => Number(!a.target.startsWith('source')) - Number(!b.target.startsWith('source')) || a.target.localeCompare(b.target) || a.device.localeCompare(b.device);
 
 function deviceOf(d: { label: string; fingerprint?: string }): string {
   return d.label || d.fingerprint || 'device';
@@ -70,9 +81,10 @@ function summaryTarget(s: BenchSummary): string {
 }
 
 /** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
-export function overallStatus(budgets: Budget[], verdicts: Verdict[]): Status {
-  if (budgets.some((b) => b.status === 'fail') || verdicts.includes('slower')) return 'fail';
-  if (budgets.some((b) => b.status === 'inconclusive') || verdicts.includes('inconclusive')) return 'inconclusive';
+export function overallStatus(budgets: Budget[], verdicts: Verdict[], notMade = false): Status {
+  if (notMade || budgets.some((b) => b.outcome === 'failure') || verdicts.includes('slower')) return 'fail';
+  // Doubt: an inconclusive budget, or one not judged that is not optional (a failed warn-level budget only warns).
+  if (budgets.some((b) => b.status === 'inconclusive' || (b.status === 'not judged' && b.outcome !== 'notice')) || verdicts.includes('inconclusive')) return 'inconclusive';
   return budgets.length || verdicts.length ? 'pass' : 'none';
 }
 
@@ -99,11 +111,15 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     // An artifacts comparison joins its target's row, as the artifact's results do (results carry `target`).
     rowFor(doc.head.model.name, doc.target ?? summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
   }
+  for (const m of inputs.notMade ?? []) rowFor(m.model, m.target, '').notMade = { reason: m.reason, optional: m.optional };
   const budgets = inputs.check.flatMap((c) => c.doc.budgets);
   for (const b of budgets) {
     if (b.model === undefined) continue;
     const rows = groups.get(b.model);
-    for (const row of rows?.values() ?? []) if (b.device === undefined || b.device === row.device) row.budgets.push(b);
+    // Each budget on the row it judged: its target (check documents before `target` go on every row).
+    for (const row of rows?.values() ?? []) {
+      if ((b.device === undefined || b.device === row.device || row.notMade) && (b.target === undefined || b.target === row.target)) row.budgets.push(b);
+    }
   }
 
   if (opts.history?.length) {
@@ -118,14 +134,14 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, rows]) => ({
       name,
-      rows: [...rows.values()].sort((a, b) => a.target.localeCompare(b.target) || a.device.localeCompare(b.device)),
+      rows: [...rows.values()].sort(rowOrder),
     }));
   const verdicts = inputs.compare.map((c) => c.doc.verdict);
   const count = <K extends string>(keys: readonly K[], values: K[]) =>
     Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length])) as Record<K, number>;
-  const devices = new Set(models.flatMap((m) => m.rows.map((r) => r.device)));
+  const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
   const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected!.reason }));
-  const status = overallStatus(budgets, verdicts);
+  const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional));
   return {
     // A device that did not report was not judged: what the others passed is not a pass for all.
     status: missing.length && status === 'pass' ? 'inconclusive' : status,
@@ -133,7 +149,7 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
       results: inputs.results.length - duplicates.length,
       models: models.length,
       devices: devices.size,
-      budgets: count(['pass', 'fail', 'warn', 'inconclusive'] as const, budgets.map((b) => b.status)),
+      budgets: count(['pass', 'fail', 'inconclusive', 'not judged'] as const, budgets.map((b) => b.status)),
       verdicts: count(['slower', 'faster', 'unchanged', 'inconclusive'] as const, verdicts),
     },
     models,

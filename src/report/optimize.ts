@@ -8,7 +8,7 @@ function row(a: Artifact, esc: Escape): string {
   const f = a.fidelity;
   // null: an output was NaN or infinite (the manifest is JSON, which has no Infinity).
   const fid = f
-    ? `cos ${f.cosine.toFixed(5)} · max|err| ${f.maxAbsError === null ? 'not finite' : f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : ` · top-1 agree ${(100 * f.top1Agreement).toFixed(2)}%`}`
+    ? `cos ${f.cosine.toFixed(5)} · max abs err ${f.maxAbsError === null ? 'not finite' : f.maxAbsError.toPrecision(3)}${f.top1Agreement === null ? '' : ` · top-1 agree ${(100 * f.top1Agreement).toFixed(2)}%`}`
     : '';
   const time = `${(a.durationMs / 1000).toFixed(1)} s`;
   const size = a.bytes === undefined ? '' : `${(a.bytes / 1024).toFixed(1)} KiB${a.sizeRatio === undefined ? '' : ` (${a.sizeRatio.toFixed(3)} of source)`}`;

@@ -9,13 +9,13 @@ import { benchOptionsFromFlags, runBenchmark, type ProgressEvent } from '../benc
 import { runCheck, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
 import { compareOptionsFromFlags, runCompare, writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
-import { CheckFailure, isUserError } from '../errors.js';
-import { evaluate, mergeEval, parseMetrics } from '../eval/index.js';
+import { CheckFailure, UserError, isUserError } from '../errors.js';
+import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
 import { optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
 import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
 import { baseModelFile, checkBase, type BaseSource } from './base.js';
-import { fromConfig, planModels, type ModelPlan } from './plan.js';
+import { datasetsOf, fromConfig, planModels, type ModelPlan } from './plan.js';
 import { summaryRows, summaryTable, type SummaryRow } from './summary.js';
 
 export { summaryTable, type SummaryRow } from './summary.js';
@@ -98,9 +98,38 @@ async function baseArtifacts(plan: ModelPlan, baseFile: string, dir: string, rep
   }
 }
 
-/** accuracy and fidelity of one measured model on every dataset of the config. */
-async function evaluateOn(config: EdgemlConfig, model: string, reference: string | undefined, doc: BenchResults): Promise<void> {
-  for (const d of Object.values(config.datasets)) {
+type EvalSets = Array<[string, EdgemlConfig['datasets'][string]]>;
+
+/**
+ * The datasets each model is evaluated on, checked before any work: those naming it under
+ * `models:` must fit its inputs (else a UserError naming the dataset); those without `models:` are
+ * kept where they fit, and say in `notices` where they do not.
+ */
+async function evalSets(config: EdgemlConfig, plans: ModelPlan[], notices: string[]): Promise<Map<string, EvalSets>> {
+  const out = new Map<string, EvalSets>();
+  for (const plan of plans) {
+    const sets: EvalSets = [];
+    for (const [name, d] of datasetsOf(config, plan.name)) {
+      try {
+        if (!/\.jsonl$/i.test(d.inputs)) await checkInputsFit(plan.path, { '': fromConfig(config, d.inputs) });
+        sets.push([name, d]);
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        const at = `${d.at.file}:${d.at.line}:${d.at.col}`;
+        if (d.models) throw new UserError(`${at}: datasets.${name}: does not fit model ${plan.name} (${e.message}); fix the data or take ${plan.name} out of datasets.${name}.models`);
+        notices.push(`${plan.name}: dataset ${name} not evaluated, it does not fit (${e.message}); name the models it is for with datasets.${name}.models`);
+      }
+    }
+    out.set(plan.name, sets);
+  }
+  return out;
+}
+
+/** accuracy and fidelity of one measured model (source or artifact) on its model's datasets. */
+async function evaluateOn(config: EdgemlConfig, sets: EvalSets, model: string, reference: string | undefined, doc: BenchResults): Promise<void> {
+  for (const [, d] of sets) {
+    // The source has no reference: an unlabelled dataset scores only the artifacts' fidelity.
+    if (!d.labels && !reference) continue;
     const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
     const ev = await evaluate({
       model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
@@ -124,16 +153,19 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     if (p.optimize) optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
   }
   checkBase(opts.base, configDir);
+  const notices: string[] = [];
+  const setsOf = await evalSets(config, plans, notices);
   const out = resolve(opts.out);
   for (const sub of ['artifacts', 'base', 'results', 'compare', 'check']) rmSync(join(out, sub), { recursive: true, force: true });
   mkdirSync(join(out, 'results'), { recursive: true });
 
   const files: RunOutcome['files'] = { results: [], compare: [], check: [], manifests: [] };
   const failures: string[] = [];
-  const notices: string[] = [];
-  const artifactsOf = new Map<string, ArtifactRecord[]>();
   const compareOf = new Map<string, string>();
   const resultsOf = new Map<string, string[]>();
+  /** Why each model has no comparison (for its regression budgets). */
+  const noCompareOf = new Map<string, string>();
+  const notMade: Array<{ model: string; target: string; reason: string; optional: boolean }> = [];
 
   for (const plan of plans) {
     const mine: string[] = [];
@@ -141,13 +173,19 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     const measured: Array<{ target?: string; file: string }> = [{ file: plan.path }];
     if (plan.optimize) {
       const dir = join(out, 'artifacts', slug(plan.name));
-      const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${config.targets.join(', ')}`, rep);
+      const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
       files.manifests.push(join(dir, 'manifest.json'));
-      artifactsOf.set(plan.name, manifest.artifacts);
       for (const a of manifest.artifacts) {
-        if (a.status === 'ok' && a.path) measured.push({ target: a.target, file: a.path });
-        else if (refusedByValidation(a)) failures.push(`${plan.name} ${a.target}: ${a.reason}`);
-        else notices.push(`${plan.name} ${a.target}: not made (${a.reason})`);
+        if (a.status === 'ok' && a.path) {
+          measured.push({ target: a.target, file: a.path });
+          continue;
+        }
+        // A configured target that could not be made fails the run, unless the config marks it
+        // optional; one refused by validation (fidelity, size) fails whatever the config says.
+        const optional = config.optionalTargets.includes(a.target) && !refusedByValidation(a);
+        notMade.push({ model: plan.name, target: a.target, reason: a.reason ?? 'not made', optional });
+        if (optional) notices.push(`${plan.name} ${a.target}: not made (${a.reason}); optional, so the run goes on`);
+        else failures.push(`${plan.name} ${a.target}: not made (${a.reason})`);
       }
     }
     for (const m of measured) {
@@ -155,9 +193,8 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
       const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
       doc.model.name = plan.name;
       if (m.target) doc.target = m.target;
-      if (Object.keys(config.datasets).length) {
-        await rep.group(`Evaluate ${label}`, () => evaluateOn(config, m.file, m.target ? plan.path : undefined, doc));
-      }
+      const sets = (setsOf.get(plan.name) ?? []).filter(([, d]) => d.labels || m.target);
+      if (sets.length) await rep.group(`Evaluate ${label}`, () => evaluateOn(config, sets, m.file, m.target ? plan.path : undefined, doc));
       const file = join(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
       writeResults(file, doc);
       files.results.push(file);
@@ -165,6 +202,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     }
     const base = baseModelFile(opts.base, configDir, plan.path, join(out, 'base', slug(plan.name)));
     if ('none' in base) {
+      noCompareOf.set(plan.name, opts.base ? `${plan.name} has no base version: ${base.none}` : 'no base given: give --base-ref (a commit) or --base-model (a folder) to compare with');
       if (opts.base) notices.push(`${plan.name}: not compared, ${base.none}`);
       continue;
     }
@@ -197,13 +235,16 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     }
   }
 
-  // One check over everything; with several comparisons, one per model (a check takes one).
+  // One check per model: its results, its comparison and its budgets (and those naming no model).
   mkdirSync(join(out, 'check'), { recursive: true });
   const checks: Array<{ file: string; doc: CheckDocument }> = [];
   await rep.group('Check budgets', async () => {
-    const groups = compareOf.size > 1 ? plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name) })) : [{ name: 'all', results: files.results, compare: [...compareOf.values()][0] }];
-    for (const g of groups) {
-      const { doc, notices: n } = runCheck({ config: opts.config, results: g.results, ...(g.compare ? { compare: g.compare } : {}) });
+    const groups = plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name), noCompare: noCompareOf.get(p.name) }));
+    if (!config.budgets.length) notices.push(`${opts.config}: no budgets, nothing was judged; add budgets: to gate on the measurements`);
+    for (const g of config.budgets.length ? groups : []) {
+      const { doc, notices: n } = runCheck({
+        config: opts.config, results: g.results, model: g.name, ...(g.compare ? { compare: g.compare } : {}), ...(g.noCompare ? { noCompare: g.noCompare } : {}),
+      });
       const file = join(out, 'check', `${slug(g.name)}.json`);
       writeCheck(file, doc);
       checks.push({ file, doc });
@@ -218,10 +259,10 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     if (c.doc.verdict === 'fail' && !rows.length) failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
   }
 
-  const report = buildReport(readReportInputs({ results: files.results, compare: files.compare, check: files.check }));
+  const report = buildReport({ ...readReportInputs({ results: files.results, compare: files.compare, check: files.check }), notMade });
   const reportFile = join(out, 'report.md');
   writeFileAtomic(reportFile, reportMarkdown(report));
-  const rows = summaryRows(report, artifactsOf);
+  const rows = summaryRows(report);
   const verdict: Status = failures.length ? 'fail' : report.status;
   const summaryFile = join(out, 'summary.json');
   writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);

@@ -35,6 +35,11 @@ function pairsFromConfig(config: EdgemlConfig, entries: string[] | undefined, at
   });
 }
 
+/** The datasets evaluated on model `name`: those naming it under `models:`, and those naming none. */
+export function datasetsOf(config: EdgemlConfig, name: string): Array<[string, EdgemlConfig['datasets'][string]]> {
+  return Object.entries(config.datasets).filter(([, d]) => !d.models || d.models.includes(name));
+}
+
 /** One setting of the file, by the flag it sets (min-duration for --min-duration). */
 export interface FileSetting {
   value: string | string[];
@@ -138,10 +143,11 @@ export function planModels(config: EdgemlConfig, opts: { deviceLabel?: string })
     mustExist(path, entry.at, `models.${name}.path`, 'model');
     const bench = withFileSettings({ ...BENCH_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'bench', { name, entry }));
     const compare = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'compare', { name, entry }));
-    const optimize: OptimizeFlags | undefined = config.targets.length
+    const targets = entry.targets ?? config.targets;
+    const optimize: OptimizeFlags | undefined = targets.length
       ? {
           model: path,
-          target: config.targets.join(','),
+          target: targets.join(','),
           calibration: pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`),
           calibrationMethod: 'minmax',
           percentile: '99.999',
