@@ -9,8 +9,8 @@ import { loadOrt } from './ort.js';
 import type { PairedBatch, PairedMessage, PairedRequest, ParentMessage } from './protocol.js';
 import { batchInputs, buildFeeds, createSession, inputMeta, rejectedInputs, type Feeds, type Session } from './session.js';
 
-/** Queries in a batch at least: a p50 of one query would be a single sample. */
-const MIN_QUERIES = 3;
+/** Queries timed of each arm to size the batches. */
+const PROBE_QUERIES = 3;
 /** How often pairs are sent to the parent. */
 const SEND_EVERY_MS = 200;
 
@@ -33,10 +33,10 @@ export async function measurePaired(req: PairedRequest, send: (m: PairedMessage)
   for (const [name, src] of Object.entries(req.inputs.data ?? {})) if (src.kind === 'npy') npy.set(name, readNpy(src.path));
   const dataShapes = Object.fromEntries([...npy].map(([name, arr]) => [name, arr.shape]));
 
-  const sessions: Record<'base' | 'head', Session> = {
-    base: await createSession(ort, req.base, req.session, { noSpinning: true }),
-    head: await createSession(ort, req.head, req.session, { noSpinning: true }),
-  };
+  const sessions = {} as Record<'base' | 'head', Session>;
+  for (const arm of req.loadFirst === 'head' ? (['head', 'base'] as const) : (['base', 'head'] as const)) {
+    sessions[arm] = await createSession(ort, req[arm], req.session, { noSpinning: true });
+  }
   const { samplesPerQuery } = req.run;
   const resolve = (s: Session) => {
     const r = resolveInputs(inputMeta(ort, s), req.inputs, dataShapes);
@@ -65,12 +65,13 @@ export async function measurePaired(req: PairedRequest, send: (m: PairedMessage)
     }
   }
   for (let i = 0; i < req.run.warmup; i++) for (const arm of ['base', 'head'] as const) await query(arm);
-  // Batch length from a few timed queries of each: MIN_QUERIES or about batchMs, whichever is more.
+  // Batch length from a few timed queries of each: about batchMs, at least one query. A model slower
+  // than that gets one query per batch: more pairs, each closer in time.
   const probe: Record<'base' | 'head', number[]> = { base: [], head: [] };
-  for (let i = 0; i < MIN_QUERIES; i++) for (const arm of ['base', 'head'] as const) probe[arm].push(await query(arm));
+  for (let i = 0; i < PROBE_QUERIES; i++) for (const arm of ['base', 'head'] as const) probe[arm].push(await query(arm));
   const queryMs = { base: percentileOf(probe.base, 0.5), head: percentileOf(probe.head, 0.5) };
   const perQuery = Math.max(1e-3, (queryMs.base + queryMs.head) / 2);
-  const queriesPerBatch = Math.min(100_000, Math.max(MIN_QUERIES, Math.ceil(req.batchMs / perQuery)));
+  const queriesPerBatch = Math.min(100_000, Math.max(1, Math.ceil(req.batchMs / perQuery)));
   await send({ type: 'ready', runtimeVersion: ort.env.versions.node ?? ort.env.versions.common, inputs, queriesPerBatch, queryMs });
 
   const coin = rng((req.run.seed ^ Date.now()) >>> 0);

@@ -66,8 +66,8 @@ export type WorkerMessage =
 
 /**
  * A paired measurement: base and head loaded side by side in one process, timed in alternating
- * batches with identical inputs, the order inside each pair drawn at random. It runs until the
- * parent sends 'stop' (or maxDurationMs passes) and streams the pairs as it goes.
+ * batches with identical inputs, the order inside each pair drawn at random. It times pairs for
+ * maxDurationMs (or until the parent sends 'stop') and streams them as it goes.
  */
 export interface PairedRequest {
   kind: 'paired';
@@ -77,8 +77,10 @@ export interface PairedRequest {
   session: SessionSettings;
   /** warmup, samplesPerQuery and seed as for one measurement; maxDurationMs ends it in any case. */
   run: RunSettings;
-  /** Each arm's batch lasts about this long (at least 3 queries). */
+  /** Each arm's batch lasts about this long (at least one query). */
   batchMs: number;
+  /** Which session is created first (alternated from process to process). */
+  loadFirst: 'base' | 'head';
 }
 
 /** One pair: which arm ran first, the p50 / p90 of each arm's queries in its batch and CPU time per query (ms). */

@@ -75,8 +75,8 @@ export interface CompareResults {
   /** Relative change that counts: 0.05 = 5%. */
   threshold: number;
   /** Which design measured, and why that one. */
-  design: { used: Design; reason: string; queriesPerBatch?: number };
-  /** Rounds: pairs of batches (paired), pairs of processes (processes) or head runs (stored-base). */
+  design: { used: Design; reason: string; queriesPerBatch?: number; pairs?: number };
+  /** Rounds: paired processes (paired), pairs of processes (processes) or head runs (stored-base). */
   rounds: number;
   looks: number;
   /** The looks planned from the first measurement, each at level 1 - 0.05 / looks; warnings about the time. */

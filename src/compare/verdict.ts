@@ -13,8 +13,8 @@ export const METHOD = {
 } as const;
 
 export const PAIRED_METHOD = {
-  estimate: 'Hodges-Lehmann estimate of the per-pair log(head/base) of the batches (their p50, p90, or CPU time per query), exponentiated',
-  interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over pairs (exact up to 60 pairs, normal approximation above); the order inside each pair is random',
+  estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
+  interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
   sequential: SEQUENTIAL,
 } as const;
 

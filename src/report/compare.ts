@@ -20,7 +20,7 @@ function fmtCi(r: RatioResult, sameFile = false): string {
 export function designLine(c: CompareResults): string {
   const d = c.design;
   if (d.used === 'same-file') return 'design: same file (same sha256), not measured';
-  const what = d.used === 'paired' ? `paired in one process, ${c.rounds} paired batches of ${d.queriesPerBatch ?? '?'} queries` : d.used === 'processes' ? `separate processes, ${c.rounds} rounds` : `against stored results, ${c.rounds} head runs`;
+  const what = d.used === 'paired' ? `paired, ${d.pairs ?? '?'} paired batches of ${d.queriesPerBatch ?? '?'} queries in ${c.rounds} processes` : d.used === 'processes' ? `separate processes, ${c.rounds} rounds` : `against stored results, ${c.rounds} head runs`;
   const width = c.intervalWidth !== null ? `interval width ${(c.intervalWidth * 100).toFixed(1)}%` : `no interval: ${c.noInterval ?? 'too few rounds'}`;
   return `design: ${what} (${d.reason}) · ${width}`;
 }
