@@ -12,9 +12,9 @@ const FAST = ['--warmup', '1', '--min-iterations', '5', '--min-duration', '0', '
 describe('edgeml compare', () => {
   const dir = tempDir();
 
-  it('finds a 10x slower head slower, from alternating rounds, and exits 1', () => {
+  it('finds a 10x slower head slower, from alternating processes, and exits 1', () => {
     const out = join(dir, 'slower.json');
-    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, ...FAST, '--min-rounds', '7', '--max-duration', '60s', '--json', out]);
+    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, ...FAST, '--design', 'processes', '--min-rounds', '7', '--max-duration', '60s', '--json', out]);
     expect(r.stderr).not.toContain('error');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^\*\*slower\*\* · p50 head\/base [\d.]+ \(\+\d+\.\d%\), 95% interval [\d.]+ – [\d.]+, threshold ±5%/);
@@ -22,25 +22,85 @@ describe('edgeml compare', () => {
     expect(doc.verdict).toBe('slower');
     expect(doc.ratio.p50.estimate).toBeGreaterThan(3);
     expect(doc.ratio.p50.ci95![0]).toBeGreaterThan(1.05);
-    expect(doc.rounds).toBe(7);
+    // The looks were planned from the first round; it decided at the first, on rounds no earlier look had.
+    expect(doc.plan.looks[0]).toBeGreaterThanOrEqual(7);
+    expect(doc.rounds).toBe(doc.plan.looks[0]);
+    expect(doc.looks).toBe(1);
+    expect(doc.plan.levelPerLook).toBeCloseTo(1 - 0.05 / doc.plan.looks.length, 12);
     expect(doc.threshold).toBe(0.05);
     expect(doc.mode).toBe('interleaved');
+    expect(doc.design).toEqual({ used: 'processes', reason: '--design processes' });
+    expect(doc.intervalWidth).toBeCloseTo(doc.ratio.p50.ci95![1] - doc.ratio.p50.ci95![0], 12);
+    expect(r.stdout).toMatch(/design: separate processes, \d+ rounds \(--design processes\) · interval width [\d.]+%/);
     // ABBA: the first arm alternates every round.
-    expect(doc.measurements.map((m) => m.first)).toEqual(['base', 'head', 'base', 'head', 'base', 'head', 'base']);
+    expect(doc.measurements.map((m) => m.first)).toEqual(Array.from({ length: doc.rounds }, (_, i) => (i % 2 ? 'head' : 'base')));
+    // CPU time per query is measured in every process too.
+    expect(doc.measurements.every((m) => m.base!.cpu! > 0 && m.head.cpu! > 0)).toBe(true);
     expect(doc.exact.find((x) => x.quantity === 'sha256')!.same).toBe(false);
     expect(doc.exact.find((x) => x.quantity === 'inputs')!.same).toBe(true);
   });
 
-  it('never calls a model slower than itself, and says the files are the same', () => {
+  it('calls identical files (same sha256, other paths) unchanged without measuring', () => {
     const out = join(dir, 'aa.json');
-    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv1, ...FAST, '--min-rounds', '6', '--max-rounds', '6', '--threshold', '10%', '--json', out]);
+    const copy = join(dir, 'conv-1-copy.onnx');
+    copyFileSync(MODELS.conv1, copy);
+    const t0 = Date.now();
+    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', copy, ...FAST, '--max-duration', '60s', '--threshold', '10%', '--json', out]);
+    expect(r.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    const doc = readCompare(out);
+    expect(doc.verdict).toBe('unchanged');
+    expect(doc.design.used).toBe('same-file');
+    expect(doc.stopped).toBe('same-file');
+    expect(doc.rounds).toBe(0);
+    expect(doc.measurements).toEqual([]);
+    expect(doc.ratio.p50).toEqual({ estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' });
+    expect(doc.threshold).toBe(0.1);
+    expect(doc.exact.filter((x) => x.quantity !== 'inputs').every((x) => x.same)).toBe(true);
+    expect(r.stdout).toMatch(/^\*\*unchanged \(same file\)\*\*/);
+    expect(r.stdout).toContain('base and head are the same file: not measured');
+  });
+
+  it('pairs base and head in one process by default: batches in random order, processes alternating which loads first', () => {
+    const out = join(dir, 'paired.json');
+    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, ...FAST, '--metric', 'cpu', '--max-duration', '40s', '--json', out]);
+    expect(r.stderr).toContain('design: paired (--design auto: both fit in memory');
+    expect(r.status).toBe(1);
+    const doc = readCompare(out);
+    expect(doc.design.used).toBe('paired');
+    expect(doc.design.pairs).toBeGreaterThan(doc.rounds);
+    expect(doc.design.queriesPerBatch).toBeGreaterThanOrEqual(1);
+    expect(doc.method.interval).toMatch(/over processes/);
+    expect(doc.verdict).toBe('slower');
+    expect(doc.ratio.cpu!.estimate).toBeGreaterThan(3);
+    expect(doc.measurements.map((m) => m.first)).toEqual(Array.from({ length: doc.rounds }, (_, i) => (i % 2 ? 'head' : 'base')));
+    expect(doc.exact.find((x) => x.quantity === 'inputs')!.same).toBe(true);
+    expect(r.stdout).toMatch(/design: paired, \d+ paired batches of \d+ queries in \d+ processes/);
+    expect(r.stdout).toContain('CPU time per query (decides)');
+  });
+
+  it('falls back to separate processes when base and head take different inputs, and says why', () => {
+    const out = join(dir, 'unpairable.json');
+    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.digits, ...FAST, '--max-rounds', '6', '--min-rounds', '6', '--max-duration', '60s', '--json', out]);
+    expect([0, 1]).toContain(r.status);
+    const doc = readCompare(out);
+    expect(doc.design.used).toBe('processes');
+    expect(doc.design.reason).toMatch(/^not paired: base and head take different inputs \(base x:float32\[1x32x32x32\], head pixels:float32\[1x64\]\)/);
+    expect(doc.rounds).toBe(6);
+    expect(doc.stopped === 'decided' || doc.stopped === 'max-rounds').toBe(true);
+  });
+
+  it('warns before measuring when --max-duration cannot reach --min-rounds, and ends with the reason for no interval', () => {
+    const out = join(dir, 'short.json');
+    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, '--warmup', '1', '--min-iterations', '5', '--threads', '1', '--design', 'processes', '--min-duration', '500ms', '--max-duration', '2s', '--json', out]);
+    expect(r.stderr).toMatch(/warning: --max-duration 2s holds about 2 rounds \(each round takes at least 2 x --min-duration 0.5s\), fewer than the 8 needed/);
     expect(r.status).toBe(0);
     const doc = readCompare(out);
-    expect(doc.verdict).not.toBe('slower');
-    expect(doc.stopped === 'decided' || doc.stopped === 'max-rounds').toBe(true);
-    expect(doc.threshold).toBe(0.1);
-    expect(doc.exact.every((x) => x.same)).toBe(true);
-    expect(r.stdout).toContain('base and head are the same file');
+    expect(doc.verdict).toBe('inconclusive');
+    expect(doc.intervalWidth).toBeNull();
+    expect(doc.noInterval).toMatch(/^\d rounds are too few for an interval at the 95.00% level of each of 1 looks \(at least 6 needed\); raise --max-duration$/);
+    expect(doc.plan.warnings.length).toBeGreaterThanOrEqual(1);
+    expect(doc.looks).toBeLessThanOrEqual(1);
   });
 
   it('compares against a stored results document from this device', () => {
@@ -122,10 +182,14 @@ describe('edgeml compare on bad input: exit 2, one line, nothing written', () =>
   });
 });
 
-/** A folder holding the digits model and an edgeml.yml with these lines (paths relative to it). */
+/**
+ * A folder holding the digits model and an edgeml.yml with these lines (paths relative to it). The
+ * model gets three more bytes (an unknown protobuf field, which ONNX Runtime skips), so that it is
+ * not the same file as MODELS.digits and the comparison measures.
+ */
 function configDir(yml: string): { dir: string; config: string; model: string } {
   const dir = tempDir('edgeml-compare-config-');
-  copyFileSync(MODELS.digits, join(dir, 'mlp.onnx'));
+  writeFileSync(join(dir, 'mlp.onnx'), Buffer.concat([readFileSync(MODELS.digits), Buffer.from([0xc0, 0x3e, 0x01])]));
   writeFileSync(join(dir, 'edgeml.yml'), yml);
   return { dir, config: join(dir, 'edgeml.yml'), model: join(dir, 'mlp.onnx') };
 }

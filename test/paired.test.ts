@@ -1,8 +1,9 @@
 // The statistics behind `edgeml compare`: exact signed-rank tables, Hodges-Lehmann intervals,
 // the error spent over looks, and the verdict rule.
 import { describe, expect, it } from 'vitest';
-import { judge, ratioAt, type Round } from '../src/compare/index.js';
-import { hodgesLehmann, isLook, signedRankCdf, spentAlpha, storedBaseInterval } from '../src/stats/index.js';
+import { judge, lookLevel, ratioAt, type Round } from '../src/compare/index.js';
+import { Sequential } from '../src/compare/sequential.js';
+import { fewestForInterval, hodgesLehmann, normalCdf, planLooks, signedRankCdf, storedBaseInterval } from '../src/stats/index.js';
 
 describe('signed-rank distribution', () => {
   it('matches the exact counts for n = 3 (sums 0..6 of subsets of {1,2,3})', () => {
@@ -44,15 +45,68 @@ describe('Hodges-Lehmann with the signed-rank interval', () => {
 });
 
 describe('sequential looks', () => {
-  it('spends at most alpha in total', () => {
-    let sum = 0;
-    for (let k = 1; k < 100_000; k++) sum += spentAlpha(0.05, k);
-    expect(sum).toBeLessThan(0.05);
-    expect(sum).toBeGreaterThan(0.0499);
+  it('plans at most 6 looks, each at half the next, none before the first, the last at the planned count', () => {
+    expect(planLooks(8, 600)).toEqual([18, 37, 75, 150, 300, 600]);
+    expect(planLooks(8, 20)).toEqual([10, 20]);
+    expect(planLooks(8, 8)).toEqual([8]);
+    // The time holds fewer rounds than min-rounds: one look, at what the time holds.
+    expect(planLooks(8, 5)).toEqual([5]);
   });
-  it('looks at the first round, then each 25% more', () => {
-    const looks = Array.from({ length: 40 }, (_, i) => [i + 1, isLook(i + 1, 8)]).filter(([, k]) => k > 0);
-    expect(looks).toEqual([[8, 1], [10, 2], [13, 3], [17, 4], [22, 5], [28, 6], [35, 7]]);
+  it('tests each look at alpha / looks, so all of them together spend at most alpha', () => {
+    for (const k of [1, 2, 6]) expect(k * (1 - lookLevel(k))).toBeCloseTo(0.05, 12);
+    expect(fewestForInterval(0.95)).toBe(6);
+    expect(fewestForInterval(lookLevel(6))).toBe(8);
+  });
+  const round = (r: number, i: number): Round => ({ first: i % 2 ? 'head' : 'base', base: { p50: 1, p90: 1, iterations: 3 }, head: { p50: r, p90: r, iterations: 3 } });
+  it('never looks twice at the same rounds: finishing right after the last look adds no look', () => {
+    const looks: number[] = [];
+    const seq = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 8, maxRounds: 0, onLook: (e) => looks.push(e.rounds) });
+    seq.plan(20);
+    // Noise wider than the threshold: never decided.
+    const noise = Array.from({ length: 20 }, (_, i) => (i % 2 ? 1.3 : 0.75));
+    expect(seq.add(...noise.slice(0, 10).map(round))).toBe(false);
+    seq.finish();
+    seq.finish();
+    expect(looks).toEqual([10]);
+    expect(seq.looks).toBe(1);
+    const again = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 8, maxRounds: 0, onLook: (e) => looks.push(e.rounds) });
+    again.plan(20);
+    looks.length = 0;
+    expect(again.add(...noise.map(round))).toBe(true); // the last planned look is done
+    again.finish();
+    expect(looks).toEqual([10, 20]);
+    expect(again.ratio.p50.lookLevel).toBeCloseTo(lookLevel(2), 12);
+  });
+  it('stops at the first look that decides', () => {
+    const seq = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 8, maxRounds: 0 });
+    seq.plan(600);
+    const rounds = Array.from({ length: 600 }, (_, i) => round(1.2 + (i % 3) * 0.001, i));
+    expect(seq.add(...rounds)).toBe(true);
+    expect(seq.rounds.length).toBe(18);
+    expect(seq.ratio.p50.verdict).toBe('slower');
+  });
+  it('says why there is no interval', () => {
+    const seq = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 8, maxRounds: 0 });
+    seq.plan(4);
+    seq.add(...[1, 1.1, 0.9, 1].map(round));
+    expect(seq.noInterval((f) => f)).toMatch(/^4 rounds are too few for an interval at the 95.00% level of each of 1 looks \(at least 6 needed\); raise --max-duration$/);
+  });
+});
+
+describe('signed-rank normal approximation above 60 values', () => {
+  it('joins the exact interval smoothly and covers about 95%', () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);
+    let seed = 777;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let covered = 0;
+    for (let t = 0; t < 200; t++) {
+      const xs = Array.from({ length: 80 }, () => (rnd() - 0.5) + (rnd() - 0.5));
+      const r = hodgesLehmann(xs, 0.95);
+      expect(r.coverage).toBeGreaterThan(0.949);
+      if (r.ci![0] <= 0 && 0 <= r.ci![1]) covered++;
+    }
+    expect(covered / 200).toBeGreaterThan(0.91);
   });
 });
 
@@ -72,10 +126,10 @@ describe('verdict', () => {
     const rounds: Round[] = [1.2, 1.21, 1.19, 1.22, 1.18, 1.2, 1.2, 1.21].map((r, i) => ({
       first: i % 2 ? 'head' : 'base', base: { p50: 2, p90: 3, iterations: 10 }, head: { p50: 2 * r, p90: 3 * r, iterations: 10 },
     }));
-    const r = ratioAt(rounds, 'p50', 1, 0.05);
+    const r = ratioAt(rounds, 'p50', lookLevel(1), 0.05);
     expect(r.estimate).toBeCloseTo(1.2, 2);
     expect(r.verdict).toBe('slower');
-    expect(r.lookLevel).toBeCloseTo(1 - spentAlpha(0.05, 1));
+    expect(r.lookLevel).toBeCloseTo(0.95);
   });
 
   it('against a stored base, is as wide as one run is noisy', () => {

@@ -20,7 +20,8 @@ export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, type DeviceInfo } from './device.js';
 export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
-export type { WorkerRequest, WorkerResult } from './protocol.js';
+export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';
+export { runPairedWorker, type PairedOutcome, type PairedReady } from './paired-runner.js';
 export { RUNTIMES, PRECISIONS, type RuntimeChoice } from './backends/index.js';
 
 

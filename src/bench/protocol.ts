@@ -51,6 +51,8 @@ export interface WorkerResult {
   firstRunMs: number;
   /** Latency of each timed query in ms, in the order they ran. */
   samples: number[];
+  /** Process CPU time per timed query, ms (all threads). */
+  cpuMs?: number;
   durationMs: number;
   baselineRssBytes: number;
   peakRssBytes: number;
@@ -61,3 +63,39 @@ export type WorkerMessage =
   | { type: 'progress'; phase: 'load' | 'warmup' | 'measure'; done: number; elapsedMs: number }
   | { type: 'result'; result: WorkerResult }
   | { type: 'error'; user: boolean; message: string };
+
+/**
+ * A paired measurement: base and head loaded side by side in one process, timed in alternating
+ * batches with identical inputs, the order inside each pair drawn at random. It times pairs for
+ * maxDurationMs (or until the parent sends 'stop') and streams them as it goes.
+ */
+export interface PairedRequest {
+  kind: 'paired';
+  base: string;
+  head: string;
+  inputs: InputSpec;
+  session: SessionSettings;
+  /** warmup, samplesPerQuery and seed as for one measurement; maxDurationMs ends it in any case. */
+  run: RunSettings;
+  /** Each arm's batch lasts about this long (at least one query). */
+  batchMs: number;
+  /** Which session is created first (alternated from process to process). */
+  loadFirst: 'base' | 'head';
+}
+
+/** One pair: which arm ran first, the p50 / p90 of each arm's queries in its batch and CPU time per query (ms). */
+export interface PairedBatch {
+  first: 'base' | 'head';
+  base: { p50: number; p90: number; cpu: number; iterations: number };
+  head: { p50: number; p90: number; cpu: number; iterations: number };
+}
+
+export type PairedMessage =
+  | { type: 'ready'; runtimeVersion: string; inputs: ResolvedInput[]; queriesPerBatch: number; queryMs: { base: number; head: number } }
+  | { type: 'pairs'; pairs: PairedBatch[] }
+  /** The two cannot be paired (their inputs differ): the parent falls back to separate processes. */
+  | { type: 'unpairable'; reason: string }
+  | { type: 'done' }
+  | { type: 'error'; user: boolean; message: string };
+
+export type ParentMessage = { type: 'stop' };

@@ -2,6 +2,7 @@
 // judged on a bad config or document), then judge every budget.
 import { readCompare } from '../compare/document.js';
 import type { CompareResults } from '../compare/types.js';
+import { decidingRatio } from '../compare/verdict.js';
 import { loadConfig } from '../config/index.js';
 import type { EdgemlConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -47,7 +48,7 @@ export function runCheck(inputs: CheckInputs): CheckRun {
   // Without a regression budget, compare's own verdict stands: slower fails the check.
   const compareFails = !!compare && slowerFails(config, compare.doc);
   if (compare) {
-    const r = compare.doc.ratio[compare.doc.metric];
+    const r = decidingRatio(compare.doc);
     const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
     notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
   }

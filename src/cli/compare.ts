@@ -1,7 +1,7 @@
 // `edgeml compare`: base and head in alternating rounds -> verdict table on stdout, document to --json.
 // Exit 1 when the verdict is `slower`.
 import { Command, Option } from 'commander';
-import { COMPARE_FLAG_DEFAULTS, COMPARE_METRICS, compareOptionsFromFlags, runCompare, writeCompare, type CompareFlags } from '../compare/index.js';
+import { COMPARE_FLAG_DEFAULTS, COMPARE_METRICS, DESIGN_CHOICES, decidingRatio, compareOptionsFromFlags, runCompare, writeCompare, type CompareFlags } from '../compare/index.js';
 import { UserError } from '../errors.js';
 import { compareMarkdown, escapePlain, fmtRatio } from '../report/index.js';
 import { checkOutputPath, readResults } from '../results/index.js';
@@ -27,7 +27,8 @@ export function compareCommand(): Command {
     .option('--threshold <percent>', 'smallest change that counts', d.threshold)
     .addOption(new Option('--metric <percentile>', 'the percentile that decides the verdict').choices([...COMPARE_METRICS]).default(d.metric))
     .option('--min-rounds <n>', 'rounds before the first look at the data', d.minRounds)
-    .option('--max-rounds <n>', 'rounds at most (0 = until --max-duration)', d.maxRounds);
+    .option('--max-rounds <n>', 'rounds at most (0 = until --max-duration)', d.maxRounds)
+    .addOption(new Option('--design <design>', 'paired: base and head in one process, alternating short batches; processes: a fresh process per measurement; auto: paired where possible').choices([...DESIGN_CHOICES]).default(d.design));
   // The bench flags with compare's defaults: short measurements, since the rounds, not the runs,
   // carry the statistics; --max-duration bounds the whole comparison.
   addBenchFlags(cmd, {
@@ -55,10 +56,12 @@ export function compareCommand(): Command {
       { ...settings, head: given.head, ...(flags.base ? { base: flags.base } : {}), ...(baseResults ? { baseResults } : {}), allowDifferentDevice: !!flags.allowDifferentDevice },
       {
         onLook: (l) => {
-          const r = l.ratio[l.metric];
+          const r = decidingRatio(l);
           const ci = r.ci95 ? `[${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '(too few rounds)';
           process.stderr.write(`round ${l.rounds}, look ${l.looks}: ${l.metric} head/base ${fmtRatio(r.estimate)} ${ci} ${l.verdict}\n`);
         },
+        onDesign: (d) => process.stderr.write(`design: ${d.used} (${d.reason})\n`),
+        onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
       },
     );
     process.stdout.write(`${compareMarkdown(doc, escapePlain)}\n`);

@@ -4,7 +4,7 @@ import { BENCH_FLAG_DEFAULTS, benchOptionsFromFlags, type BenchFlags } from '../
 import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors.js';
 import { parseDuration, parsePercent, parseWhole } from '../units.js';
 import { COMPARE_DEFAULTS, type CompareOptions } from './run.js';
-import { COMPARE_METRICS, type CompareMetric } from './types.js';
+import { COMPARE_METRICS, DESIGN_CHOICES, type CompareMetric, type DesignChoice } from './types.js';
 
 /**
  * The bench flags that apply to ONNX Runtime (--max-duration is the whole comparison's, not one
@@ -15,6 +15,7 @@ export interface CompareFlags extends Omit<BenchFlags, 'profile' | 'samples' | '
   metric: string;
   minRounds: string;
   maxRounds: string;
+  design: string;
 }
 
 /**
@@ -30,6 +31,7 @@ export const COMPARE_FLAG_DEFAULTS: CompareFlags = {
   metric: COMPARE_DEFAULTS.metric,
   minRounds: String(COMPARE_DEFAULTS.minRounds),
   maxRounds: String(COMPARE_DEFAULTS.maxRounds),
+  design: COMPARE_DEFAULTS.design,
 };
 
 export type CompareSettings = Omit<CompareOptions, 'base' | 'head' | 'baseResults' | 'allowDifferentDevice'>;
@@ -39,6 +41,7 @@ export function compareOptionsFromFlags(f: CompareFlags, names: SettingNames = F
   const n = (flag: string) => settingName(names, flag);
   const threshold = parsePercent(f.threshold, n('--threshold'));
   if (threshold <= 0 || threshold >= 1) throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+  if (!(DESIGN_CHOICES as string[]).includes(f.design)) throw new UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
   if (!(COMPARE_METRICS as string[]).includes(f.metric)) throw new UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
   const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
   const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
@@ -56,5 +59,7 @@ export function compareOptionsFromFlags(f: CompareFlags, names: SettingNames = F
     maxDurationMs,
     minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
     maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
+    design: f.design as DesignChoice,
+    names,
   };
 }

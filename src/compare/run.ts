@@ -1,16 +1,21 @@
-// The comparison loop: base and head measured in alternating rounds (a fresh process for every
-// measurement, the order flipped each round: A B, B A, A B, ...), looked at on a schedule, until the
-// verdict is decided or the time is spent. Never base in one block and head in another: a machine
-// that slows down halfway would then read as a regression.
+// One comparison of base and head: identical files are `unchanged` unmeasured; otherwise the
+// design is chosen (paired in one process where it can be, separate processes where it cannot,
+// head runs against a stored base), the rounds are looked at on a plan made from the first
+// measurement until the verdict is decided or the time is spent, and the document says which
+// design decided and why.
+import { freemem } from 'node:os';
 import { basename } from 'node:path';
-import { defaultSamplesPerQuery, describeDevice, runWorker, type BenchOptions, type WorkerRequest, type WorkerResult } from '../bench/index.js';
-import { UserError } from '../errors.js';
+import { defaultSamplesPerQuery, describeDevice, type BenchOptions, type WorkerRequest } from '../bench/index.js';
+import { FLAG_NAMES, UserError, type SettingNames } from '../errors.js';
 import { inspectModelFile, type ModelFile } from '../model/index.js';
 import type { BenchResults, BenchSettings } from '../results/types.js';
-import { isLook, percentile, sortedCopy } from '../stats/index.js';
 import { VERSION } from '../version.js';
-import { COMPARE_SCHEMA, type ArmMeasurement, type CompareMetric, type CompareResults, type ExactComparison, type Round } from './types.js';
-import { METHOD, STORED_METHOD, ratioAt } from './verdict.js';
+import type { CompareContext } from './context.js';
+import { measurePaired } from './paired.js';
+import { measureInProcesses } from './processes.js';
+import { Sequential, type LookEvent } from './sequential.js';
+import { COMPARE_SCHEMA, type CompareMetric, type CompareResults, type Design, type DesignChoice, type ExactComparison, type RatioResult, type Ratios } from './types.js';
+import { METHOD, PAIRED_METHOD, STORED_METHOD } from './verdict.js';
 
 export interface CompareOptions {
   /** Measurement settings of every run; `model` is ignored (base and head below). */
@@ -28,6 +33,10 @@ export interface CompareOptions {
   minRounds: number;
   /** Stop after this many rounds; 0 = only the time limit. */
   maxRounds: number;
+  /** auto: paired in one process where possible, else separate processes. */
+  design: DesignChoice;
+  /** How messages name the settings (flags, or edgeml.yml keys). */
+  names?: SettingNames;
 }
 
 export const COMPARE_DEFAULTS = {
@@ -36,23 +45,21 @@ export const COMPARE_DEFAULTS = {
   maxDurationMs: 60_000,
   minRounds: 8,
   maxRounds: 0,
+  design: 'auto' as DesignChoice,
   /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
   minDurationMs: 1000,
   minIterations: 50,
 };
 
 export interface CompareHooks {
-  onLook?: (doc: Pick<CompareResults, 'rounds' | 'looks' | 'ratio' | 'verdict' | 'metric'>) => void;
+  onLook?: (e: LookEvent) => void;
+  /** A warning about the plan (the time cannot reach min-rounds), before or early in measuring. */
+  onWarning?: (message: string) => void;
+  /** The design chosen, before measuring starts. */
+  onDesign?: (design: CompareResults['design']) => void;
 }
 
-function measurement(m: WorkerResult): ArmMeasurement {
-  const sorted = sortedCopy(m.samples);
-  return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), iterations: sorted.length };
-}
-
-function shapes(m: WorkerResult | BenchResults): string {
-  return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-}
+const MB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function exactComparisons(base: ModelFile, head: ModelFile, baseInputs: string, headInputs: string): ExactComparison[] {
   return [
@@ -90,8 +97,11 @@ function checkStoredBase(opts: CompareOptions, doc: BenchResults, file: string, 
 
 export async function runCompare(opts: CompareOptions, hooks: CompareHooks = {}): Promise<CompareResults> {
   const started = Date.now();
+  const names = opts.names ?? FLAG_NAMES;
+  const flag = (f: string) => names.key(f);
   const stored = opts.baseResults;
   if (!stored && !opts.base) throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+  if (stored && opts.metric === 'cpu') throw new UserError(`${flag('--metric')} cpu: a stored results document has no CPU time; use --metric p50 or p90, or measure both with --base A.onnx`);
   const head = await inspectModelFile(opts.head);
   const base = stored ? stored.doc.model : await inspectModelFile(opts.base as string);
   const b = opts.bench;
@@ -104,85 +114,87 @@ export async function runCompare(opts: CompareOptions, hooks: CompareHooks = {})
     samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
     seed: b.seed,
   };
-  let differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
-  const request = (model: string): WorkerRequest => ({
-    model,
-    inputs: b.inputs,
-    session: { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel },
-    run: { scenario: b.scenario, ...settings },
+  const differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
+  const session = { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel };
+  const request = (model: string): WorkerRequest => ({ model, inputs: b.inputs, session, run: { scenario: b.scenario, ...settings } });
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    hooks.onWarning?.(m);
+  };
+  const seq = new Sequential({
+    threshold: opts.threshold,
+    metric: opts.metric,
+    minRounds: opts.minRounds,
+    maxRounds: opts.maxRounds,
+    ...(stored ? { storedBase: { p50: stored.doc.latencyMs.p50 ?? undefined, p90: stored.doc.latencyMs.p90 ?? undefined } } : {}),
+    ...(hooks.onLook ? { onLook: hooks.onLook } : {}),
   });
+  const ctx: CompareContext = {
+    opts, seq, base, head, started,
+    ...(stored ? { stored } : {}),
+    ...(differentDevice ? { differentDevice } : {}),
+    checkPlan(planned, why) {
+      const need = Math.max(opts.minRounds, seq.fewestRounds);
+      if (planned >= need) return;
+      warn(`${flag('--max-duration')} ${(opts.maxDurationMs / 1000).toFixed(0)}s holds about ${planned} rounds (${why}), fewer than the ${need} needed (${flag('--min-rounds')} ${opts.minRounds}, at least ${seq.fewestRounds} for an interval): the comparison will likely end without a verdict; raise ${flag('--max-duration')}`);
+    },
+  };
 
-  const rounds: Round[] = [];
-  let looks = 0;
-  let runtimeVersion = '';
-  let inputs = { base: stored ? shapes(stored.doc) : '', head: '' };
-  let lastRoundMs = 0;
-  let stopped: CompareResults['stopped'] = 'max-duration';
-  const storedP = (metric: CompareMetric) => (stored ? (stored.doc.latencyMs[metric] ?? undefined) : undefined);
-  const ratios = (look: number) => ({
-    p50: ratioAt(rounds, 'p50', look, opts.threshold, storedP('p50')),
-    p90: ratioAt(rounds, 'p90', look, opts.threshold, storedP('p90')),
-  });
-  let ratio = ratios(1);
-
-  for (;;) {
-    const elapsed = Date.now() - started;
-    if (opts.maxRounds > 0 && rounds.length >= opts.maxRounds) {
-      stopped = 'max-rounds';
-      break;
-    }
-    if (rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs) break;
-    const roundStart = Date.now();
-    const first: Round['first'] = rounds.length % 2 === 0 ? 'base' : 'head';
-    let baseRun: ArmMeasurement | null = null;
-    let headRun: ArmMeasurement | undefined;
-    for (const arm of stored ? (['head'] as const) : first === 'base' ? (['base', 'head'] as const) : (['head', 'base'] as const)) {
-      const m = await runWorker(request(arm === 'base' ? base.path : head.path));
-      runtimeVersion ||= m.runtimeVersion;
-      inputs = { ...inputs, [arm]: shapes(m) };
-      if (arm === 'base') baseRun = measurement(m);
-      else headRun = measurement(m);
-    }
-    if (stored && rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
-      const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
-      if (!opts.allowDifferentDevice) {
-        throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
-      }
-      differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
-    }
-    rounds.push({ first: stored ? 'head' : first, base: baseRun, head: headRun as ArmMeasurement });
-    lastRoundMs = Date.now() - roundStart;
-    const look = isLook(rounds.length, opts.minRounds);
-    if (look) {
-      looks = look;
-      ratio = ratios(look);
-      hooks.onLook?.({ rounds: rounds.length, looks, ratio, verdict: ratio[opts.metric].verdict, metric: opts.metric });
-      if (ratio[opts.metric].verdict !== 'inconclusive') {
-        stopped = 'decided';
-        break;
-      }
+  let design: CompareResults['design'] = chooseDesign(opts, base, head, !!stored);
+  let runtimeVersion = stored ? stored.doc.runtime.version : '';
+  let inputs = { base: '', head: '' };
+  let stopped: CompareResults['stopped'] = 'same-file';
+  if (design.used === 'processes' || design.used === 'stored-base') {
+    // Each round is at least two measurements of --min-duration: warn before spending the time.
+    const perRound = (stored ? 1 : 2) * Math.max(b.minDurationMs, 1);
+    ctx.checkPlan(Math.floor(opts.maxDurationMs / perRound), `each round takes at least ${stored ? '' : '2 x '}${flag('--min-duration')} ${b.minDurationMs / 1000}s`);
+  }
+  hooks.onDesign?.(design);
+  if (design.used === 'paired') {
+    const p = await measurePaired(ctx, session, { scenario: b.scenario, ...settings });
+    if (p.kind === 'unpairable') {
+      design = { used: 'processes', reason: `not paired: ${p.reason}` };
+      hooks.onDesign?.(design);
+    } else {
+      design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
+      runtimeVersion = p.runtimeVersion;
+      inputs = { base: p.inputs, head: p.inputs };
+      stopped = p.stopped;
     }
   }
-  if (stopped !== 'decided') {
-    // One last look at everything measured: it spends the next share of the error budget.
-    looks += 1;
-    ratio = ratios(looks);
+  if (design.used === 'processes' || design.used === 'stored-base') {
+    const p = await measureInProcesses(ctx, request);
+    if (!stored) runtimeVersion = p.runtimeVersion;
+    inputs = { base: p.inputs.base, head: p.inputs.head };
+    stopped = p.stopped;
+    if (p.differentDevice) ctx.differentDevice = p.differentDevice;
   }
 
+  const sameFile = design.used === 'same-file';
+  // The same bytes are the same model: the ratio is exactly 1, an interval of width 0, no error to spend.
+  const unmeasured: RatioResult = { estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' };
+  const ratio: Ratios = sameFile ? { p50: unmeasured, p90: { ...unmeasured }, ...(opts.metric === 'cpu' ? { cpu: { ...unmeasured } } : {}) } : seq.ratio;
+  const deciding = ratio[opts.metric] as RatioResult;
+  const noInterval = sameFile ? undefined : seq.noInterval(flag);
   return {
     schema: COMPARE_SCHEMA,
     kind: 'compare',
     createdAt: new Date().toISOString(),
     tool: { name: 'edgeml', version: VERSION },
     mode: stored ? 'stored-base' : 'interleaved',
-    verdict: ratio[opts.metric].verdict,
+    verdict: deciding.verdict,
     metric: opts.metric,
     threshold: opts.threshold,
-    rounds: rounds.length,
-    looks,
+    design,
+    rounds: seq.rounds.length,
+    looks: seq.looks,
+    plan: { looks: seq.planned, levelPerLook: seq.level, warnings },
+    intervalWidth: deciding.ci95 ? deciding.ci95[1] - deciding.ci95[0] : null,
+    ...(noInterval ? { noInterval } : {}),
     stopped,
     durationMs: Date.now() - started,
-    method: stored ? { ...STORED_METHOD } : { ...METHOD },
+    method: stored ? { ...STORED_METHOD } : design.used === 'paired' ? { ...PAIRED_METHOD } : { ...METHOD },
     ratio,
     base: {
       model: base,
@@ -192,10 +204,30 @@ export async function runCompare(opts: CompareOptions, hooks: CompareHooks = {})
     head: { model: head },
     runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
     device: describeDevice(b.deviceLabel),
-    ...(differentDevice ? { differentDevice } : {}),
+    ...(ctx.differentDevice ? { differentDevice: ctx.differentDevice } : {}),
     scenario: b.scenario,
     settings,
-    exact: exactComparisons(base, head, inputs.base, inputs.head),
-    measurements: rounds,
+    exact: exactComparisons(base, head, inputs.base || (stored ? shapesOf(stored.doc) : ''), inputs.head),
+    measurements: seq.rounds,
   };
+}
+
+const shapesOf = (doc: BenchResults) => doc.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+
+/**
+ * Which design measures, and why. Pairing needs both sessions in memory at once (taken as twice
+ * the two files' bytes, against the memory free now); a stored base has one side only.
+ */
+export function chooseDesign(opts: Pick<CompareOptions, 'design' | 'names'>, base: ModelFile, head: ModelFile, stored: boolean): { used: Design; reason: string } {
+  const flag = (opts.names ?? FLAG_NAMES).key('--design');
+  if (base.sha256 === head.sha256) return { used: 'same-file', reason: `base and head have the same sha256 (${head.sha256.slice(0, 12)}): unchanged without measuring` };
+  if (stored) return { used: 'stored-base', reason: 'the base is a stored results document: head runs against its numbers' };
+  if (opts.design === 'processes') return { used: 'processes', reason: `${flag} processes` };
+  const need = 2 * (base.bytes + head.bytes);
+  const free = freemem();
+  if (opts.design === 'paired') return { used: 'paired', reason: `${flag} paired` };
+  if (need > 0.8 * free) {
+    return { used: 'processes', reason: `not paired: base and head (${MB(base.bytes)} + ${MB(head.bytes)}) may not fit in memory together (about ${MB(need)} needed, ${MB(free)} free)` };
+  }
+  return { used: 'paired', reason: `${flag} auto: both fit in memory (${MB(base.bytes)} + ${MB(head.bytes)}, ${MB(free)} free)` };
 }

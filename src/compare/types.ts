@@ -8,8 +8,15 @@ export const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 } as const;
 
 export type Verdict = 'slower' | 'faster' | 'unchanged' | 'inconclusive';
 export const VERDICTS: Verdict[] = ['slower', 'faster', 'unchanged', 'inconclusive'];
-export type CompareMetric = 'p50' | 'p90';
-export const COMPARE_METRICS: CompareMetric[] = ['p50', 'p90'];
+/** p50, p90: of wall-clock latency; cpu: CPU time per query (process CPU time, all threads). */
+export type CompareMetric = 'p50' | 'p90' | 'cpu';
+export const COMPARE_METRICS: CompareMetric[] = ['p50', 'p90', 'cpu'];
+/** The ratios of a comparison: cpu only where both arms were measured here. */
+export interface Ratios {
+  p50: RatioResult;
+  p90: RatioResult;
+  cpu?: RatioResult;
+}
 
 export interface RatioResult {
   /** head / base: 1.10 is 10% slower. */
@@ -24,11 +31,13 @@ export interface RatioResult {
 export interface ArmMeasurement {
   p50: number;
   p90: number;
+  /** CPU time per query, ms (process CPU time over the measurement / queries). */
+  cpu?: number;
   iterations: number;
 }
 
 export interface Round {
-  /** Which arm ran first in this round: alternates, ABBA. */
+  /** Which arm ran first in this round: alternates (processes), drawn at random (paired). */
   first: 'base' | 'head';
   /** null in stored-base mode, where the base is one stored run. */
   base: ArmMeasurement | null;
@@ -42,6 +51,17 @@ export interface ExactComparison {
   same: boolean;
 }
 
+/**
+ * How latency was measured. paired: base and head sessions in one process, alternating short
+ * batches in random order; processes: a fresh process per measurement, alternating; stored-base:
+ * head against a stored results document; same-file: identical files (same sha256), not measured.
+ */
+export type Design = 'paired' | 'processes' | 'stored-base' | 'same-file';
+export const DESIGNS: Design[] = ['paired', 'processes', 'stored-base', 'same-file'];
+/** What --design asks for: auto pairs where it can and says why not where it cannot. */
+export type DesignChoice = 'auto' | 'paired' | 'processes';
+export const DESIGN_CHOICES: DesignChoice[] = ['auto', 'paired', 'processes'];
+
 export interface CompareResults {
   schema: typeof COMPARE_SCHEMA;
   kind: 'compare';
@@ -54,12 +74,20 @@ export interface CompareResults {
   metric: CompareMetric;
   /** Relative change that counts: 0.05 = 5%. */
   threshold: number;
+  /** Which design measured, and why that one. */
+  design: { used: Design; reason: string; queriesPerBatch?: number; pairs?: number };
+  /** Rounds: paired processes (paired), pairs of processes (processes) or head runs (stored-base). */
   rounds: number;
   looks: number;
-  stopped: 'decided' | 'max-duration' | 'max-rounds';
+  /** The looks planned from the first measurement, each at level 1 - 0.05 / looks; warnings about the time. */
+  plan: { looks: number[]; levelPerLook: number; warnings: string[] };
+  /** Width of the deciding metric's interval (hi - lo, as a ratio), or null with the reason in noInterval. */
+  intervalWidth: number | null;
+  noInterval?: string;
+  stopped: 'decided' | 'max-duration' | 'max-rounds' | 'same-file';
   durationMs: number;
   method: { estimate: string; interval: string; sequential: string };
-  ratio: { p50: RatioResult; p90: RatioResult };
+  ratio: Ratios;
   base: { model: ModelFile; results?: string; device?: DeviceInfo; runtimeVersion: string };
   head: { model: ModelFile };
   runtime: BenchResults['runtime'];

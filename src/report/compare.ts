@@ -1,6 +1,7 @@
 // A comparison as Markdown: the verdict line, the ratio table and the exact quantities.
 import { markdownTable } from 'markdown-table';
-import type { CompareResults, RatioResult } from '../compare/types.js';
+import type { CompareMetric, CompareResults, RatioResult } from '../compare/types.js';
+import { decidingRatio } from '../compare/verdict.js';
 import { escapeMarkdown, type Escape } from './escape.js';
 import { fmtBytes, fmtMs } from './format.js';
 
@@ -10,8 +11,18 @@ export function fmtRatio(r: number): string {
   return `${r.toFixed(3)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`;
 }
 
-function fmtCi(r: RatioResult): string {
+function fmtCi(r: RatioResult, sameFile = false): string {
+  if (sameFile) return 'same file';
   return r.ci95 ? `${r.ci95[0].toFixed(3)} – ${r.ci95[1].toFixed(3)}` : 'too few rounds';
+}
+
+/** The design line: which design decided, on how many rounds, and how wide the interval got. */
+export function designLine(c: CompareResults): string {
+  const d = c.design;
+  if (d.used === 'same-file') return 'design: same file (same sha256), not measured';
+  const what = d.used === 'paired' ? `paired, ${d.pairs ?? '?'} paired batches of ${d.queriesPerBatch ?? '?'} queries in ${c.rounds} processes` : d.used === 'processes' ? `separate processes, ${c.rounds} rounds` : `against stored results, ${c.rounds} head runs`;
+  const width = c.intervalWidth !== null ? `interval width ${(c.intervalWidth * 100).toFixed(1)}%` : `no interval: ${c.noInterval ?? 'too few rounds'}`;
+  return `design: ${what} (${d.reason}) · ${width}`;
 }
 
 function median(xs: number[]): number {
@@ -21,21 +32,30 @@ function median(xs: number[]): number {
 
 export function compareMarkdown(c: CompareResults, e: Escape = escapeMarkdown): string {
   const t = `${(c.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
-  const why = c.stopped === 'decided' ? 'decided' : c.stopped === 'max-rounds' ? 'stopped at --max-rounds' : 'stopped at --max-duration';
+  const same = c.design.used === 'same-file';
+  const why = c.stopped === 'decided' ? 'decided' : c.stopped === 'same-file' ? 'same file' : c.stopped === 'max-rounds' ? 'stopped at --max-rounds' : 'stopped at --max-duration';
   const head = [
-    `**${c.verdict}** · ${c.metric} head/base ${fmtRatio(c.ratio[c.metric].estimate)}, 95% interval ${fmtCi(c.ratio[c.metric])}, threshold ±${t}`,
+    same
+      ? `**unchanged (same file)** · base and head have the same sha256, threshold ±${t}`
+      : `**${c.verdict}** · ${c.metric} head/base ${fmtRatio(decidingRatio(c).estimate)}, 95% interval ${fmtCi(decidingRatio(c))}, threshold ±${t}`,
     `**${e(c.head.model.name)}** vs **${e(c.base.model.name)}**${c.mode === 'stored-base' ? ` (stored results ${e(c.base.results ?? '')})` : ''} on **${e(c.device.label)}** · ${c.rounds} rounds, ${c.looks} looks, ${(c.durationMs / 1000).toFixed(1)} s, ${why}`,
   ];
+  head.push(e(designLine(c)));
+  for (const w of c.plan.warnings) head.push(`⚠ ${e(w)}`);
   if (c.differentDevice) head.push(`⚠ base measured elsewhere (allowed by --allow-different-device): ${e(c.differentDevice.base)}`);
-  const arm = (who: 'base' | 'head', m: 'p50' | 'p90') => {
+  const arm = (who: 'base' | 'head', m: CompareMetric) => {
     const xs = c.measurements.map((r) => r[who]?.[m]).filter((x): x is number => x !== undefined);
+    if (same) return 'same file';
     return xs.length ? fmtMs(median(xs)) : 'n/a';
   };
   const rows = [
     ['metric', 'base (median of runs)', 'head (median of runs)', 'head/base', '95% interval', 'verdict'],
-    ...(['p50', 'p90'] as const).map((m) => [
-      `${m}${m === c.metric ? ' (decides)' : ''}`, arm('base', m), arm('head', m), fmtRatio(c.ratio[m].estimate), fmtCi(c.ratio[m]), c.ratio[m].verdict,
-    ]),
+    ...(['p50', 'p90', 'cpu'] as const).flatMap((m) => {
+      const r = c.ratio[m];
+      if (!r) return [];
+      const name = m === 'cpu' ? 'CPU time per query' : m;
+      return [[`${name}${m === c.metric ? ' (decides)' : ''}`, arm('base', m), arm('head', m), fmtRatio(r.estimate), fmtCi(r, same), same ? 'unchanged (same file)' : r.verdict]];
+    }),
   ];
   const exact = [
     ['exact', 'base', 'head', ''],
@@ -45,7 +65,7 @@ export function compareMarkdown(c: CompareResults, e: Escape = escapeMarkdown): 
     }),
   ];
   const parts = [head.join('  \n'), '', markdownTable(rows, { align: ['l', 'r', 'r', 'r', 'r', 'l'] }), '', markdownTable(exact, { align: ['l', 'l', 'l', 'l'] })];
-  if (c.exact.find((x) => x.quantity === 'sha256')?.same) parts.push('', '> base and head are the same file: any difference above is noise.');
+  if (same) parts.push('', '> base and head are the same file: not measured.');
   parts.push('', `> ${e(c.method.estimate)}; ${e(c.method.interval)}; ${e(c.method.sequential)}.`);
   return parts.join('\n');
 }

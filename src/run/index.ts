@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { benchOptionsFromFlags, runBenchmark, type ProgressEvent } from '../bench/index.js';
 import { runCheck, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
-import { compareOptionsFromFlags, runCompare, writeCompare, type CompareResults } from '../compare/index.js';
+import { compareOptionsFromFlags, decidingRatio, runCompare, writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { CheckFailure, UserError, isUserError } from '../errors.js';
 import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
@@ -66,7 +66,11 @@ async function measure(plan: ModelPlan, model: string, label: string, rep: RunRe
 async function compareFiles(plan: ModelPlan, baseFile: string, headFile: string, label: string, rep: RunReporter): Promise<CompareResults> {
   return runCompare(
     { ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: headFile, allowDifferentDevice: false },
-    { onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) },
+    {
+      onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${decidingRatio(l).estimate.toFixed(3)}: ${l.verdict}`),
+      onDesign: (d) => rep.info(`compare ${label}: ${d.used} (${d.reason})`),
+      onWarning: (m) => rep.warning(`compare ${label}: ${m}`),
+    },
   );
 }
 

@@ -127,4 +127,4 @@ export function earlyStopping(sorted: readonly number[], p: number, confidence =
   return { percentile: p, sufficient: true, minQueries, estimate: sorted[n - lo] };
 }
 
-export { hodgesLehmann, isLook, normalQuantile, signedRankCdf, spentAlpha, storedBaseInterval, type LocationEstimate } from './paired.js';
+export { MAX_LOOKS, fewestForInterval, hodgesLehmann, normalCdf, normalQuantile, planLooks, signedRankCdf, storedBaseInterval, type LocationEstimate } from './paired.js';

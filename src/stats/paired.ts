@@ -36,50 +36,70 @@ export interface LocationEstimate {
   coverage: number | null;
 }
 
+/** Above this many values the signed-rank distribution is taken as normal (its exact table costs n^3). */
+const EXACT_UP_TO = 60;
+
 /**
  * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
- * distribution-free interval [W(k), W(M+1-k)] from the exact signed-rank distribution. Assumes
- * independent values symmetric about their centre; with interleaved A/A rounds that symmetry
- * follows from exchanging the two arms, so false alarms are controlled exactly.
+ * distribution-free interval [W(k), W(M+1-k)] from the signed-rank distribution (exact up to 60
+ * values, its normal approximation with continuity correction above). Assumes independent values
+ * symmetric about their centre; with base and head in random or alternating order that symmetry
+ * follows from exchanging the two arms under no change, so false alarms are controlled.
  */
 export function hodgesLehmann(values: readonly number[], confidence: number): LocationEstimate {
   const n = values.length;
   if (n === 0) return { estimate: Number.NaN, ci: null, coverage: null };
-  const walsh: number[] = [];
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh.push((values[i] + values[j]) / 2);
-  walsh.sort((a, b) => a - b);
-  const m = walsh.length;
+  const m = (n * (n + 1)) / 2;
+  const walsh = new Float64Array(m);
+  let w = 0;
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh[w++] = (values[i] + values[j]) / 2;
+  walsh.sort();
   const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
   const alpha = (1 - confidence) / 2;
-  const cdf = signedRankCdf(n);
   // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
   let c = -1;
-  while (c + 1 < cdf.length && cdf[c + 1] <= alpha) c++;
-  if (c < 0) return { estimate, ci: null, coverage: null };
-  return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * cdf[c] };
-}
-
-/**
- * Error spent at the k-th look (k = 1, 2, ...): alpha * 6 / (pi^2 k^2). The terms sum to alpha,
- * so by the union bound every interval of the sequence covers the truth at once with probability
- * >= 1 - alpha, however many looks the run takes and whenever it stops.
- */
-export function spentAlpha(alpha: number, look: number): number {
-  return (alpha * 6) / (Math.PI ** 2 * look ** 2);
-}
-
-/**
- * Rounds at which the sequential comparison looks at its data: `first`, then each time 25% more
- * (at least one more), so a long run takes few looks and little of the error budget goes to waste.
- */
-export function isLook(rounds: number, first: number): number {
-  let n = first;
-  let k = 1;
-  while (n < rounds) {
-    n = Math.max(n + 1, Math.ceil(n * 1.25));
-    k++;
+  let tail = 0;
+  if (n <= EXACT_UP_TO) {
+    const cdf = signedRankCdf(n);
+    while (c + 1 < cdf.length && cdf[c + 1] <= alpha) c++;
+    tail = c >= 0 ? cdf[c] : 0;
+  } else {
+    const mu = m / 2;
+    const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
+    c = Math.floor(mu - 0.5 + sigma * normalQuantile(alpha));
+    tail = normalCdf((c + 0.5 - mu) / sigma);
   }
-  return n === rounds ? k : 0;
+  if (c < 0) return { estimate, ci: null, coverage: null };
+  return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * tail };
+}
+
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 on erf, absolute error < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/** At most this many looks at the data in one comparison. */
+export const MAX_LOOKS = 6;
+
+/**
+ * The looks of a sequential comparison, planned before it starts from how many rounds the time
+ * allows: the last look at `planned`, each earlier one at half the next, none before `first`,
+ * at most MAX_LOOKS. Each look tests at alpha / (number of looks) (Bonferroni: a conservative
+ * Pocock-type boundary), so the chance of any false alarm over all of them is at most alpha.
+ * When `planned` is below `first`, the one look is at `planned`.
+ */
+export function planLooks(first: number, planned: number): number[] {
+  const looks: number[] = [];
+  for (let n = Math.max(1, Math.floor(planned)); n >= first && looks.length < MAX_LOOKS; n = Math.floor(n / 2)) looks.unshift(n);
+  return looks.length ? looks : [Math.max(1, Math.floor(planned))];
+}
+
+/** Fewest values for which the signed-rank interval exists at this confidence: 2 * 2^-n <= 1 - confidence. */
+export function fewestForInterval(confidence: number): number {
+  return Math.ceil(Math.log2(2 / (1 - confidence)) - 1e-9);
 }
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
