@@ -128,7 +128,8 @@ function parseTensorrt(text) {
     const c = cells(line);
     if (!c || c.length < 2 || isRule(c) || c[0] === 'Operator') continue;
     if (!/^[A-Za-z0-9_]+$/.test(c[0]) || !/^[YN]$/.test(c[1])) continue;
-    const types = (c[2] ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    // The table spells INT64 'INF64' in one row (ConstantOfShape): read it as the type it means.
+    const types = (c[2] ?? '').split(',').map((t) => t.trim().replace(/^INF64$/, 'INT64')).filter(Boolean);
     const entry = { domain: '', op: c[0], note: clean(c[3] ?? '') };
     if (c[1] === 'Y') ops.push({ ...entry, types });
     else unsupported.push(entry);

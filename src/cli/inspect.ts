@@ -14,11 +14,12 @@ export function inspectCommand(): Command {
     .option('--target <list>', `target runtimes, comma-separated (repeatable): ${TARGETS.join(', ')}`, collect, [])
     .option('--input <name=shape>', 'fix an input shape, e.g. x=1x3x224x224 (repeatable)', collect, [])
     .option('--dim <name=size>', 'fix a named dynamic dim wherever it appears (repeatable)', collect, [])
+    .option('--data <name=file.npy|number>', 'what the shape run feeds an input (random otherwise), e.g. sr=16000 (repeatable)', collect, [])
     .option('--vendor-log <target=file>', "check the verdict against a vendor tool's log, e.g. tensorrt=trtexec.log (repeatable)", collect, [])
     .option('--json <file>', 'write the inspect document here')
-    .action(async (flags: { model: string; target: string[]; input: string[]; dim: string[]; vendorLog: string[]; json?: string }) => {
+    .action(async (flags: { model: string; target: string[]; input: string[]; dim: string[]; data: string[]; vendorLog: string[]; json?: string }) => {
       if (flags.json) checkOutputPath(flags.json, '--json');
-      const doc = await runInspect({ model: flags.model, targets: flags.target, inputs: flags.input, dims: flags.dim, vendorLogs: flags.vendorLog });
+      const doc = await runInspect({ model: flags.model, targets: flags.target, inputs: flags.input, dims: flags.dim, data: flags.data, vendorLogs: flags.vendorLog });
       process.stdout.write(inspectText(doc));
       if (flags.json) {
         writeInspect(flags.json, doc);

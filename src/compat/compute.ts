@@ -13,6 +13,9 @@ const FREE = new Set([
   'DepthToSpace', 'SpaceToDepth', 'Pad', 'NonZero', 'Where', 'ScatterND', 'ScatterElements', 'EyeLike', 'Trilu', 'OneHot',
 ]);
 
+/** Ops whose compute is in their weights: a model's FLOPs are not known while one of them is not. */
+export const WEIGHTED = new Set(['Conv', 'ConvInteger', 'QLinearConv', 'ConvTranspose', 'MatMul', 'MatMulInteger', 'QLinearMatMul', 'Gemm', 'LSTM', 'GRU', 'RNN']);
+
 const count = (dims: number[] | undefined) => (dims ? dims.reduce((a, d) => a * Math.max(d, 0), 1) : undefined);
 
 /** FLOPs of one node, or null when a shape it needs is unknown. */

@@ -24,6 +24,8 @@ export interface GraphScope {
   path: string;
   graph: GraphProto;
   nodes: GraphNode[];
+  /** The If/Loop/Scan node whose attribute holds this graph (none for the main graph). */
+  owner?: NodeProto;
 }
 
 // Ops whose output shape depends on the data, not only on input shapes.
@@ -75,14 +77,14 @@ function constantOf(n: NodeProto): TensorProto | undefined {
 /** Every graph of the model with its path, depth first (the main graph first). */
 export function scopes(model: ModelProto): GraphScope[] {
   const out: GraphScope[] = [];
-  const visit = (g: GraphProto, path: string) => {
+  const visit = (g: GraphProto, path: string, owner?: NodeProto) => {
     const nodes = g.node.map((node, index) => ({ node, graph: path, index }));
-    out.push({ path, graph: g, nodes });
+    out.push({ path, graph: g, nodes, ...(owner ? { owner } : {}) });
     g.node.forEach((n, i) => {
       for (const a of n.attribute) {
         const label = `${path}/${n.name || `${n.op_type}#${i}`}.${a.name}`;
-        if (a.g) visit(a.g, label);
-        a.graphs.forEach((sub, j) => visit(sub, `${label}[${j}]`));
+        if (a.g) visit(a.g, label, n);
+        a.graphs.forEach((sub, j) => visit(sub, `${label}[${j}]`, n));
       }
     });
   };

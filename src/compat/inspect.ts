@@ -1,7 +1,7 @@
 // `edgeml inspect`: will the model run on each target runtime? Plain functions over the graph.
 import type { ResolvedInput } from '../bench/inputs.js';
 import { num, onnxOpset, type ModelProto, type NodeProto } from '../model/index.js';
-import { FLOPS_METHOD, nodeFlops } from './compute.js';
+import { FLOPS_METHOD, nodeFlops, WEIGHTED } from './compute.js';
 import { countNodes, partitions, scopes, valueFacts, type ValueFacts } from './graph.js';
 import { checkRow, RULES, type Finding, type NodeContext } from './rules.js';
 import type { Observed } from './shapes.js';
@@ -56,15 +56,24 @@ function judge(table: SupportTable, node: NodeProto, facts: Map<string, ValueFac
 function pass(model: ModelProto, table: SupportTable, facts: Map<string, ValueFacts>, flops: Map<NodeProto, number | null>, shapes: 'as-is' | 'fixed', unknown: string[]): TargetPass {
   const opset = onnxOpset(model);
   const versions = onnxVersions();
-  const judged: Judged[] = [];
-  const sizes: number[] = [];
-  for (const s of scopes(model)) {
-    const verdicts = new Map<NodeProto, Finding | null>();
+  const all = scopes(model);
+  const verdicts = new Map<NodeProto, Finding | null>();
+  // Deepest graphs first: an If/Loop/Scan runs there only if every node of its sub-graphs does.
+  for (const s of [...all].reverse()) {
     for (const { node } of s.nodes) {
-      const finding = judge(table, node, facts, opset, versions, unknown);
+      let finding = judge(table, node, facts, opset, versions, unknown);
+      if (!finding) {
+        const inner = all.filter((x) => x.owner === node).flatMap((x) => x.nodes).filter((n) => verdicts.get(n.node));
+        if (inner.length) finding = { reason: 'subgraph', detail: `${inner.length} node${inner.length === 1 ? '' : 's'} of its sub-graphs ${inner.length === 1 ? 'is' : 'are'} not supported (first: ${inner[0].node.op_type} '${inner[0].node.name ?? ''}')` };
+      }
       verdicts.set(node, finding);
-      judged.push({ node, graph: s.path, finding });
     }
+  }
+  const judged: Judged[] = all.flatMap((s) => s.nodes.map(({ node }) => ({ node, graph: s.path, finding: verdicts.get(node) ?? null })));
+  // Partitions per graph; a sub-graph whose owner the runtime takes goes with its owner.
+  const sizes: number[] = [];
+  for (const s of all) {
+    if (s.owner && verdicts.get(s.owner) === null) continue;
     sizes.push(...partitions(s.graph.node.filter((n) => !isConstantNode(n)), (n) => verdicts.get(n) === null));
   }
   const unsupported: UnsupportedNode[] = judged
@@ -79,16 +88,19 @@ function coverage(judged: Judged[], flops: Map<NodeProto, number | null>): Cover
   let total = 0;
   let supported = 0;
   let unestimated = 0;
+  let heavyUnknown = false;
   for (const j of judged) {
     const f = flops.get(j.node);
     if (f === null || f === undefined) {
       unestimated++;
+      if (WEIGHTED.has(j.node.op_type)) heavyUnknown = true;
       continue;
     }
     total += f;
     if (!j.finding) supported += f;
   }
-  const estimated = total > 0;
+  // A Conv or MatMul whose shapes are unknown may hold most of the compute: then no share is given.
+  const estimated = total > 0 && !heavyUnknown;
   return {
     nodes,
     supportedNodes,

@@ -143,6 +143,9 @@ export const RULES: Record<string, { ops: Record<string, Rule>; fixedShapes: boo
 const TRT_TYPES: Record<number, string> = { 1: 'FP32', 10: 'FP16', 16: 'BF16', 6: 'INT32', 7: 'INT64', 9: 'BOOL', 2: 'UINT8', 3: 'INT8', 11: 'FP32' };
 const TYPE_NAMES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
 
+const SHAPE_IN = new Set(['Shape', 'Size', 'NonZero']);
+const MAKES_FROM_SHAPE = new Set(['ConstantOfShape', 'EyeLike', 'RandomNormalLike', 'RandomUniformLike', 'Range']);
+
 /** The ONNX version of `op` in force at `opset`, from ONNX's list of the op's versions. */
 export function versionAt(versions: number[] | undefined, opset: number): number | undefined {
   if (!versions?.length) return undefined;
@@ -153,8 +156,10 @@ export function versionAt(versions: number[] | undefined, opset: number): number
 /** Whether the table's row accepts this node's types and opset (the checks every row of a table shares). */
 export function checkRow(table: SupportTable, row: TableOp, c: NodeContext, onnxVersions: Map<string, number[]>): Finding | null {
   const { node } = c;
-  if (row.types?.length) {
-    const t = fact(c, 0)?.elemType;
+  if (row.types?.length && !SHAPE_IN.has(node.op_type)) {
+    // The types column is of the data the op computes on: its first input, or for ops that take a
+    // shape (ConstantOfShape, EyeLike, Random*Like...) the output it makes.
+    const t = (MAKES_FROM_SHAPE.has(node.op_type) ? (node.output[0] ? c.facts.get(node.output[0]) : undefined) : fact(c, 0))?.elemType;
     const name = t ? TRT_TYPES[t] : undefined;
     if (t && !name) return { reason: 'dtype', detail: `input type ${TYPE_NAMES[t] ?? t} is not among ${row.types.join(', ')}` };
     if (name && !row.types.includes(name)) return { reason: 'dtype', detail: `input type ${TYPE_NAMES[t!]} is not among ${row.types.join(', ')}` };

@@ -1,6 +1,6 @@
 // One implementation of `edgeml inspect` for the CLI (and any action): load, fix inputs, observe
 // shapes in ONNX Runtime, judge each target.
-import { parseDimFlag, parseShapeFlag, type InputSpec, type ResolvedInput } from '../bench/inputs.js';
+import { parseDataFlag, parseDimFlag, parseShapeFlag, type InputSpec, type ResolvedInput } from '../bench/inputs.js';
 import { isUserError, oneLine, UserError } from '../errors.js';
 import { inspectModelFile, loadModel } from '../model/index.js';
 import { inspect } from './inspect.js';
@@ -16,6 +16,8 @@ export interface InspectRunOptions {
   /** `--input NAME=1x3x224x224` and `--dim NAME=N` flags as given. */
   inputs?: string[];
   dims?: string[];
+  /** `--data NAME=value|file.npy`: what the shape run feeds (random otherwise). */
+  data?: string[];
   seed?: number;
   /** `--vendor-log TARGET=FILE` flags. */
   vendorLogs?: string[];
@@ -30,8 +32,9 @@ export async function runInspect(o: InspectRunOptions): Promise<InspectOutcome> 
   const spec: InputSpec = {
     shapes: Object.fromEntries((o.inputs ?? []).map(parseShapeFlag)),
     dims: Object.fromEntries((o.dims ?? []).map(parseDimFlag)),
+    data: Object.fromEntries((o.data ?? []).map(parseDataFlag)),
   };
-  const given = (o.inputs?.length ?? 0) + (o.dims?.length ?? 0) > 0;
+  const given = (o.inputs?.length ?? 0) + (o.dims?.length ?? 0) + (o.data?.length ?? 0) > 0;
   let fixed: ResolvedInput[] | null = null;
   let fixedNote: string | undefined;
   try {

@@ -1,6 +1,6 @@
 // Shapes and element types of every value of the main graph, as ONNX Runtime computes them when
 // the inputs are fixed: one run on seeded random inputs with every value exposed as an output.
-import { randomData, rng } from '../bench/data.js';
+import { constantData, npyForInput, randomData, readNpy, rng } from '../bench/data.js';
 import { elementCount, resolveInputs, type InputMeta, type InputSpec, type ResolvedInput } from '../bench/inputs.js';
 import { loadOrt } from '../bench/ort.js';
 import { oneLine } from '../errors.js';
@@ -29,7 +29,9 @@ export function declaredInputs(model: ModelProto): InputMeta[] {
 
 /** Fixes the inputs as `--input`/`--dim` would; a dim still dynamic is a UserError naming it. */
 export function fixInputs(model: ModelProto, spec: InputSpec): ResolvedInput[] {
-  return resolveInputs(declaredInputs(model), spec);
+  const dataShapes: Record<string, number[]> = {};
+  for (const [name, src] of Object.entries(spec.data ?? {})) if (src.kind === 'npy') dataShapes[name] = readNpy(src.path).shape;
+  return resolveInputs(declaredInputs(model), spec, dataShapes);
 }
 
 export type Observed = Map<string, { dims: number[]; elemType: number }>;
@@ -43,21 +45,25 @@ export async function observeShapes(model: ModelProto, inputs: ResolvedInput[], 
   const exposed = { ...model, graph: { ...g, output: [...g.output, ...names.map((name) => make.valueInfo({ name }))], value_info: [] } } as ModelProto;
   let session;
   try {
-    session = await ort.InferenceSession.create(encodeModel(exposed), { graphOptimizationLevel: 'disabled', logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(encodeModel(exposed), { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
   } catch (e) {
     return `ONNX Runtime cannot load the model (${oneLine(e)})`;
   }
   try {
     const next = rng(seed);
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const i of inputs) feeds[i.name] = new ort.Tensor(i.type as 'float32', randomData(i.type, elementCount(i.shape), next) as Float32Array, i.shape);
-    const out = await session.run(feeds);
+    for (const i of inputs) {
+      const n = elementCount(i.shape);
+      const data = i.source === 'value' ? constantData(i.type, n, i.value!) : i.source === 'npy' ? npyForInput(readNpy(i.file!), i) : randomData(i.type, n, next);
+      feeds[i.name] = new ort.Tensor(i.type as 'float32', data as Float32Array, i.shape);
+    }
+    const out = await session.run(feeds, { logSeverityLevel: 4 });
     const seen: Observed = new Map();
     for (const [name, t] of Object.entries(out)) seen.set(name, { dims: [...t.dims], elemType: ONNX_TYPES[t.type] ?? 0 });
     for (const i of inputs) seen.set(i.name, { dims: i.shape, elemType: ONNX_TYPES[i.type] ?? 0 });
     return seen;
   } catch (e) {
-    return `ONNX Runtime could not run the model on random inputs (${oneLine(e)})`;
+    return `ONNX Runtime could not run the model on its inputs (${oneLine(e)}); give real values with --data NAME=value|file.npy`;
   } finally {
     await session.release();
   }

@@ -36,7 +36,8 @@ export type Reason =
   | 'dtype'
   | 'dynamic-shape'
   | 'not-constant'
-  | 'rank';
+  | 'rank'
+  | 'subgraph';
 
 export interface UnsupportedNode {
   /** Node name ('' when the model leaves it unnamed) and where it is: 'main' or 'If_0/then_branch'. */

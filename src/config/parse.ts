@@ -60,7 +60,7 @@ function locate(doc: Document, lc: LineCounter, file: string, path: Path, atKey 
 const where = (p: Position) => `${p.file}:${p.line}:${p.col}`;
 
 const DEF_EXPECTED: Record<string, string> = {
-  duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
+  duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
 };
 
 function describeValue(v: unknown): string {
@@ -121,7 +121,15 @@ const PARSERS: Array<[RegExp, (text: string, what: string) => number, 'max' | 'm
   [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
   [/^regression\./, parsePercent, 'max', EXPECTED.percent],
   [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+  // compat.<runtime>.*: judged from `edgeml inspect` documents (src/compat/budgets.ts).
+  [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+  [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
 ];
+
+function parseCount(text: string, what: string): number {
+  if (!/^\s*\d+\s*$/.test(text)) throw new UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+  return Number(text);
+}
 
 function parseLimit(key: string, raw: unknown, at: Position, name: string): BudgetLimit {
   const text = String(raw).trim();
