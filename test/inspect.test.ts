@@ -1,7 +1,7 @@
 // edgeml inspect on real models: node counts against the ONNX reference, known unsupported ops
 // found, a fully supported model says YES, compute estimated from ONNX Runtime's shapes, exit codes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countNodes, readInspect, runInspect, type InspectOutcome, type TargetOutcome } from '../src/compat/index.js';
@@ -152,6 +152,18 @@ describe('edgeml inspect (CLI bundle)', () => {
     expect(r.stdout).toMatch(/table: TensorRT 10\.0 \(onnx\/onnx-tensorrt@96e7811\)/);
     const doc = readInspect(out);
     expect(doc.targets.map((t) => t.target)).toEqual(['tensorrt', 'openvino', 'nnapi']);
+  });
+
+  it('edgeml check --inspect holds the document to compat budgets: exit 1 on a broken one', () => {
+    const dir = tempDir();
+    const doc = join(dir, 'inspect.json');
+    expect(edgeml(['inspect', '--model', MODELS.ocrCls, '--target', 'nnapi,tensorrt', '--input', 'x=1x3x48x192', '--json', doc]).status).toBe(1);
+    const config = join(dir, 'edgeml.yml');
+    writeFileSync(config, `models:\n  cls:\n    path: ${MODELS.ocrCls}\nbudgets:\n  - model: cls\n    limits:\n      compat.tensorrt.unsupported: 0\n      compat.nnapi.partitions: 1\n`);
+    const r = edgeml(['check', '--config', config, '--inspect', doc, '--json', join(dir, 'check.json')]);
+    expect(r.status, r.stderr).toBe(1);
+    const check = JSON.parse(readFileSync(join(dir, 'check.json'), 'utf8'));
+    expect(check.checks.map((c: { key: string; status: string }) => [c.key, c.status])).toEqual([['compat.tensorrt.unsupported', 'pass'], ['compat.nnapi.partitions', 'fail']]);
   });
 
   it('exit 1 when a target does not take the whole model', () => {

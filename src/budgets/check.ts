@@ -8,11 +8,15 @@ import { UserError } from '../errors.js';
 import { readResults } from '../results/index.js';
 import { checkDocument, type CheckDocument } from './document.js';
 import { evaluateBudgets } from './evaluate.js';
+import { judgeCompatBudgets } from '../compat/budgets.js';
+import { readInspect } from '../compat/document.js';
 
 export interface CheckInputs {
   config: string;
   results: string[];
   compare?: string;
+  /** Inspect documents (edgeml inspect --json) for compat.* budgets (#22). */
+  inspect?: string[];
 }
 
 export interface CheckRun {
@@ -34,10 +38,12 @@ export function slowerFails(config: EdgemlConfig, doc: Pick<CompareResults, 'ver
 
 export function runCheck(inputs: CheckInputs): CheckRun {
   const config = loadConfig(inputs.config);
-  if (!inputs.results.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+  if (!inputs.results.length && !inputs.inspect?.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
   const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
   const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-  const checks = evaluateBudgets(config, results, compare);
+  const inspects = (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) }));
+  // compat.* limits are judged from inspect documents; without one they are skipped rows that say so.
+  const checks = [...evaluateBudgets(config, results, compare), ...judgeCompatBudgets(config, inspects)];
   const notices: string[] = [];
   const hasRegression = hasRegressionBudget(config);
   if (!compare && hasRegression) notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');

@@ -1,7 +1,9 @@
 // compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
 // judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
 // so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
-import { budgetOutcome, modelMatches, type BudgetCheck } from '../budgets/index.js';
+// evaluate.ts and types.ts directly, not budgets/index.ts: budgets/check.ts imports this file.
+import { outcome as budgetOutcome, modelMatches } from '../budgets/evaluate.js';
+import type { BudgetCheck } from '../budgets/types.js';
 import type { BudgetLimit, EdgemlConfig } from '../config/types.js';
 import type { InspectOutcome, TargetOutcome } from './types.js';
 
