@@ -79,9 +79,10 @@ function explain(e: ErrorObject, doc: Document, lc: LineCounter, file: string): 
     const allowed = Object.keys(parent.properties ?? {});
     // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
     const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-    const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
+    const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
     const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-    const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
+    const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+    const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
     return {
       at: locate(doc, lc, file, [...path, extra], true),
       text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
