@@ -9,6 +9,8 @@ import { UserError } from '../errors.js';
 import { readResults } from '../results/index.js';
 import { checkDocument, type CheckDocument } from './document.js';
 import { evaluateBudgets } from './evaluate.js';
+import { judgeCompatBudgets } from '../compat/budgets.js';
+import { readInspect } from '../compat/document.js';
 
 export interface CheckInputs {
   config: string;
@@ -18,6 +20,8 @@ export interface CheckInputs {
   noCompare?: string;
   /** Judge only this model's budgets (and those without a model). */
   model?: string;
+  /** Inspect documents (edgeml inspect --json) for compat.* budgets (#22). */
+  inspect?: string[];
 }
 
 export interface CheckRun {
@@ -40,10 +44,12 @@ export function slowerFails(config: EdgemlConfig, doc: Pick<CompareResults, 'ver
 export function runCheck(inputs: CheckInputs): CheckRun {
   const config = loadConfig(inputs.config);
   if (!config.budgets.length) throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
-  if (!inputs.results.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+  if (!inputs.results.length && !inputs.inspect?.length) throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
   const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
   const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-  const checks = evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model);
+  const inspects = (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) }));
+  // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
+  const checks = [...evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model), ...judgeCompatBudgets(config, inspects)];
   const notices: string[] = [];
   // Without a regression budget, compare's own verdict stands: slower fails the check.
   const compareFails = !!compare && slowerFails(config, compare.doc);

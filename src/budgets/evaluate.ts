@@ -117,7 +117,7 @@ function judgeRegression(limit: BudgetLimit, cmp: CompareResults | undefined, no
   return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
 }
 
-function outcome(status: Status, budget: Budget): Outcome {
+export function outcome(status: Status, budget: Budget): Outcome {
   if (status === 'pass') return 'ok';
   if (status === 'fail') return budget.level === 'error' ? 'failure' : 'warning';
   // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
@@ -140,6 +140,7 @@ export function evaluateBudgets(
   for (const budget of config.budgets) {
     if (only !== undefined && budget.model !== undefined && budget.model !== only) continue;
     for (const limit of budget.limits) {
+      if (limit.key.startsWith('compat.')) continue; // judged from inspect documents by judgeCompatBudgets (src/compat/budgets.ts)
       const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
         ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
       };

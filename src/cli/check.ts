@@ -13,10 +13,11 @@ export function checkCommand(): Command {
     .option('--config <file>', 'the config file', 'edgeml.yml')
     .option('--results <file>', 'a results document from edgeml bench --json (repeatable: one per device or model)', collect, [])
     .option('--compare <file>', 'a compare document from edgeml compare --json, for regression budgets')
+    .option('--inspect <file>', 'an inspect document from edgeml inspect --json, for compat.* budgets (repeatable)', collect, [])
     .option('--json <file>', 'write the check document here')
-    .action((flags: { config: string; results: string[]; compare?: string; json?: string }) => {
+    .action((flags: { config: string; results: string[]; inspect: string[]; compare?: string; json?: string }) => {
       if (flags.json) checkOutputPath(flags.json, '--json');
-      const { doc, notices } = runCheck({ config: flags.config, results: flags.results, ...(flags.compare ? { compare: flags.compare } : {}) });
+      const { doc, notices } = runCheck({ config: flags.config, results: flags.results, inspect: flags.inspect, ...(flags.compare ? { compare: flags.compare } : {}) });
       process.stdout.write(`${checkMarkdown(doc.checks, doc.verdict, escapePlain, notices)}\n`);
       if (flags.json) {
         writeCheck(flags.json, doc);

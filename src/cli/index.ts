@@ -16,6 +16,7 @@ import { evalCommand } from './eval.js';
 import { optimizeCommand } from './optimize.js';
 import { runCommand } from './run.js';
 import { driftCommand, profileCommand, serveCommand } from './serve.js';
+import { inspectCommand } from './inspect.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('edgeml')
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(compareCommand());
   program.addCommand(checkCommand());
   program.addCommand(optimizeCommand());
+  program.addCommand(inspectCommand());
   program.addCommand(evalCommand());
   program.addCommand(historyCommand());
   program.addCommand(dashboardCommand());

@@ -60,7 +60,7 @@ function locate(doc: Document, lc: LineCounter, file: string, path: Path, atKey 
 const where = (p: Position) => `${p.file}:${p.line}:${p.col}`;
 
 const DEF_EXPECTED: Record<string, string> = {
-  duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
+  duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
 };
 
 function describeValue(v: unknown): string {
@@ -79,9 +79,10 @@ function explain(e: ErrorObject, doc: Document, lc: LineCounter, file: string): 
     const allowed = Object.keys(parent.properties ?? {});
     // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
     const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-    const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
+    const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
     const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-    const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
+    const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+    const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
     return {
       at: locate(doc, lc, file, [...path, extra], true),
       text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
@@ -121,7 +122,15 @@ const PARSERS: Array<[RegExp, (text: string, what: string) => number, 'max' | 'm
   [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
   [/^regression\./, parsePercent, 'max', EXPECTED.percent],
   [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+  // compat.<runtime>.*: judged from `edgeml inspect` documents (src/compat/budgets.ts).
+  [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+  [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
 ];
+
+function parseCount(text: string, what: string): number {
+  if (!/^\s*\d+\s*$/.test(text)) throw new UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+  return Number(text);
+}
 
 function parseLimit(key: string, raw: unknown, at: Position, name: string): BudgetLimit {
   const text = String(raw).trim();
