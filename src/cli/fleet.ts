@@ -105,7 +105,7 @@ function keysCommand(): Command {
 
 interface PublishFlags extends StoreFlags {
   keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
-  results: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
+  results: string[]; data: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
   mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
 }
 
@@ -138,6 +138,7 @@ export function publishCommand(): Command {
     .option('--manifest <file>', "manifest.json written by 'edgeml optimize'")
     .option('--check <file>', "check document ('edgeml check --json'): a failed check refuses the release")
     .option('--results <file>', 'bench results of an artifact, for the headline metrics (repeatable)', collect, [])
+    .option('--data <name=file.npy>', "inputs of the acceptance evidence devices reproduce before switching: rows of a .npy file per model input (repeatable; default: seeded random inputs)", collect, [])
     .option('--rollout <percent>', 'share of devices that install it', '100')
     .option('--not-before <time>', 'no device installs it before this ISO time')
     .option('--force', 'publish even though the check failed')
@@ -164,11 +165,24 @@ export function publishCommand(): Command {
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
       const mender = menderOf(flags);
-      const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout }, mender), commitMessage);
+      const data = dataFiles(flags.data);
+      const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout, data }, mender), commitMessage);
       // In a release store a path is held by the asset of its flattened name: that is what users find.
       report(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r, flags.json);
       if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
     });
+}
+
+/** `--data NAME=file.npy` flags: input name -> file. */
+function dataFiles(raw: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of raw) {
+    const at = r.indexOf('=');
+    if (at <= 0 || !/\.npy$/i.test(r.slice(at + 1))) throw new UserError(`--data ${r}: expected NAME=file.npy (a row per sample), e.g. --data input=samples.npy`);
+    if (!existsSync(r.slice(at + 1))) throw new UserError(`--data ${r}: no such file ${r.slice(at + 1)}`);
+    out[r.slice(0, at)] = r.slice(at + 1);
+  }
+  return out;
 }
 
 function manifestModel(file: string | undefined): string | undefined {

@@ -48,6 +48,8 @@ export interface ReleaseInfo {
   metrics: Record<string, string>;
   rollout: Rollout;
   publishedAt: string;
+  /** What the device must reproduce before switching (src/fleet/evidence.ts): sha256 and length of the stored document. */
+  evidence?: { path: string; sha256: string; length: number };
 }
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

@@ -9,6 +9,7 @@ import { FLAG_NAMING, type FleetNaming } from './naming.js';
 import { buildChannelTargets, releaseInfoOf, targetFile, targetPath, type ReleaseInfo } from './metadata.js';
 import { commit, initChannel, keysFor, loadState, nextChannelVersion, withChannel, type ChannelState } from './repo.js';
 import type { ChannelStorage } from './storage.js';
+import { buildEvidence, type EvidenceRef } from './evidence.js';
 
 export type ReleaseStatus = 'published' | 'unchanged' | 'promoted' | 'rollout-updated' | 'rolled-back';
 
@@ -82,11 +83,33 @@ export interface PublishRequest {
   version: string;
   artifacts: ArtifactInput[];
   rollout: RolloutRequest;
+  /** Input name -> .npy file whose rows become the acceptance evidence's inputs (default: seeded random). */
+  data?: Record<string, string>;
   /** How messages name the settings (default: the CLI's flags). */
   naming?: FleetNaming;
 }
 
+/** Evidence of every artifact ONNX Runtime runs, made before anything is uploaded (a file it cannot load refuses the release). */
+async function evidenceOf(req: PublishRequest): Promise<Map<string, { bytes: Buffer; ref: EvidenceRef }>> {
+  const n = req.naming ?? FLAG_NAMING;
+  const out = new Map<string, { bytes: Buffer; ref: EvidenceRef }>();
+  for (const a of req.artifacts) {
+    if (a.evidence) {
+      out.set(a.target, a.evidence);
+      continue;
+    }
+    if (a.runtime.name !== 'onnxruntime') continue; // a vendor engine (TensorRT, OpenVINO IR) is checked on the device only
+    const e = await buildEvidence({
+      file: a.localPath, name: a.file, sha256: a.sha256, data: req.data ?? {}, floor: a.floor, latency: a.latency,
+      given: (name, file) => n.given('data', `${name}=${file}`),
+    });
+    out.set(a.target, e);
+  }
+  return out;
+}
+
 export async function publishRelease(storage: ChannelStorage, keysDir: string, req: PublishRequest, now = new Date()): Promise<ReleaseResult> {
+  const evidence = await evidenceOf(req);
   return withChannel(storage, async (loaded) => {
     let state = loaded;
     if (!state) {
@@ -116,6 +139,11 @@ export async function publishRelease(storage: ChannelStorage, keysDir: string, r
         model: req.model, version: req.version, release, target: a.target, file: a.file, runtime: a.runtime, hardware: a.hardware,
         precision: a.precision, metrics: metricStrings(a.metrics), rollout, publishedAt: now.toISOString(),
       };
+      const e = evidence.get(a.target);
+      if (e) {
+        await storage.createExclusive(e.ref.path, e.bytes); // content-addressed: already there is the same file
+        info.evidence = e.ref;
+      }
       const path = targetPath(req.channel, info);
       await storage.putTarget(storedPath(path, a.sha256), a.localPath);
       added.push({ path, info, file: targetFile(path, a.sha256, a.bytes, info) });

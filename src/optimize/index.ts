@@ -20,7 +20,8 @@ import { TargetError, isVendorTarget, type Target, type TargetInput, type Target
 import { DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, nonFiniteOutput, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord } from './validate.js';
 
 export * from './types.js';
-export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, fidelityRecord, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord };
+export { DEFAULT_FLOOR, FP16_BLOCK_OPS, belowFloor, compareOutputs, fidelityRecord, runOutputs, type Fidelity, type FidelityFloor, type FidelityRecord };
+export type { Outputs } from './validate.js';
 export { parseCalibrationFlags } from './data.js';
 export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
