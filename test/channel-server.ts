@@ -40,12 +40,14 @@ function send(res: ServerResponse, body: Buffer, link: Link | null): void {
     if (res.destroyed) return;
     if (at >= limit) {
       if (at >= body.length) res.end();
-      else if (link?.cutAfter !== undefined && at >= link.cutAfter) res.socket?.destroy();
       return; // stalled: nothing more, the connection stays open
     }
     const end = Math.min(limit, at + chunk);
-    res.write(body.subarray(at, end));
+    const cut = link?.cutAfter !== undefined && end >= link.cutAfter && end < body.length;
+    // Cut once the bytes are on their way (destroying at once would drop them).
+    res.write(body.subarray(at, end), () => cut && res.socket?.destroy());
     at = end;
+    if (cut) return;
     if (link?.bytesPerSec) setTimeout(step, 100);
     else step();
   };

@@ -2,7 +2,7 @@
 // the newest release for this target, hardware and rollout cohort, download and verify it,
 // health-check it, switch slots. Any failure leaves the current model in place and is reported
 // in status.json.
-import { readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,8 +207,11 @@ async function poll(opts: AgentOptions, l: Layout, st: Reporter, now: () => Date
   // Download into downloads/ (resumable), evidence next to it, then staging.
   st.set({ state: 'downloading', download: { release: verified.release, version: verified.version, sha256, bytes: 0, total: info.length } });
   const part = partialFile(l.downloads, sha256);
-  await downloadResumable(channelFileUrl(opts.channelUrl, storedPath(path, sha256)), part, { length: info.length, sha256 }, opts.fetchTimeoutMs, (p) => st.progress(p.bytes, p.total));
-  st.progress(info.length, info.length);
+  try {
+    await downloadResumable(channelFileUrl(opts.channelUrl, storedPath(path, sha256)), part, { length: info.length, sha256 }, opts.fetchTimeoutMs, (p) => st.progress(p.bytes, p.total));
+  } finally {
+    st.set({ download: { ...st.get().download!, bytes: existsSync(part) ? statSync(part).size : 0 } }); // what the next poll resumes from
+  }
   st.set({ state: 'verifying' });
   const dir = stage(l);
   let evidence: string | null = null;

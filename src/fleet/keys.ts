@@ -151,13 +151,18 @@ export function writePublicFile(path: string, text: string, flag = 'w'): void {
   chmodSync(path, 0o644);
 }
 
+/** The keys folder must be its owner's alone: private keys in a folder others can list or enter are one chmod from leaking. */
+export function checkKeysFolder(dir: string): void {
+  const mode = statSync(dir).mode & 0o777;
+  if (mode & 0o077 && process.platform !== 'win32') {
+    throw new UserError(`${dir}: the keys folder is open to group or others (mode ${mode.toString(8)}); run 'chmod 700 ${dir}'`);
+  }
+}
+
 /** A private key file of ours: mode 0600 in a folder only its owner can read, PEM, ed25519. */
 export function readSigningKey(dir: string, file: string, role: RoleName): SigningKey {
   const path = join(dir, file);
-  const dirMode = statSync(dir).mode & 0o077;
-  if (dirMode && process.platform !== 'win32') {
-    throw new UserError(`${dir}: the keys folder is open to group or others (mode ${(statSync(dir).mode & 0o777).toString(8)}); run 'chmod 700 ${dir}'`);
-  }
+  checkKeysFolder(dir);
   const mode = statSync(path).mode & 0o077;
   if (mode && process.platform !== 'win32') {
     throw new UserError(`${path}: readable by group or others (mode ${(statSync(path).mode & 0o777).toString(8)}); run 'chmod 600 ${path}'`);
@@ -176,6 +181,7 @@ export function readSigningKey(dir: string, file: string, role: RoleName): Signi
 /** Every private key file in `dir` that matches one of `keyIds` (for roles with several keys). */
 export function loadKeysFor(dir: string, role: RoleName, keyIds: string[]): SigningKey[] {
   if (!existsSync(dir)) throw new UserError(`--keys ${dir}: no such folder; give the folder made by 'edgeml keys init'`);
+  checkKeysFolder(dir);
   const pattern = role === 'root' ? /^root-\d+\.pem$/ : new RegExp(`^${role}\\.pem$`);
   const out: SigningKey[] = [];
   for (const file of readdirSync(dir).filter((f) => pattern.test(f)).sort()) {
