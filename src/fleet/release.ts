@@ -1,6 +1,9 @@
 // Release operations on a channel: publish, promote (or widen a rollout), roll back (forward).
 // Each one uploads target files first, then commits new metadata (timestamp.json last).
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TargetFile } from '@tufjs/models';
 import { UserError } from '../errors.js';
 import type { ArtifactInput } from './inputs.js';
@@ -91,6 +94,20 @@ export interface PublishRequest {
 
 /** Evidence of every artifact ONNX Runtime runs, made before anything is uploaded (a file it cannot load refuses the release). */
 async function evidenceOf(req: PublishRequest): Promise<Map<string, { bytes: Buffer; ref: EvidenceRef }>> {
+  // ONNX Runtime leaves files in TMPDIR when it starts (.ses, mat-debug-<pid>.log): give it a folder of its own, removed after.
+  const tmp = mkdtempSync(join(tmpdir(), 'edgeml-ort-'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  try {
+    return await evidenceIn(req);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function evidenceIn(req: PublishRequest): Promise<Map<string, { bytes: Buffer; ref: EvidenceRef }>> {
   const n = req.naming ?? FLAG_NAMING;
   const out = new Map<string, { bytes: Buffer; ref: EvidenceRef }>();
   for (const a of req.artifacts) {
