@@ -4,10 +4,12 @@ import { createServer } from 'node:net';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { runtimeFits } from '../src/agent/index.js';
+import { MIN_INTERVAL_MS, nextDelay, runtimeFits } from '../src/agent/index.js';
 import { LocalDirStorage, collectArtifacts, publishRelease } from '../src/fleet/index.js';
 import { initKeys } from '../src/fleet/keys.js';
 import { MODELS, edgeml, tempDir } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { CLI } from './helpers.js';
 
 test.each([
   ['*', null, true],
@@ -50,4 +52,50 @@ test('--once against a channel nobody answers at: "unreachable", exit 1, one lin
   expect(r.stdout).toMatch(/ unreachable: no model \| channel unreachable at http:\/\/127\.0\.0\.1:\d+ /);
   expect(r.stdout).not.toMatch(/refused/);
   expect(JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')).lastResult).toBe('unreachable');
+});
+
+test('backoff: exponential with jitter, bounded, back to the interval after a success', () => {
+  const lo = () => 0;
+  const hi = () => 0.999999;
+  expect(nextDelay(60_000, 0, hi)).toBe(60_000);
+  expect([1, 2, 3, 4].map((f) => nextDelay(60_000, f, lo))).toEqual([60_000, 120_000, 240_000, 480_000]);
+  expect(nextDelay(60_000, 3, hi)).toBeLessThanOrEqual(480_000);
+  expect(nextDelay(60_000, 3, hi)).toBeGreaterThan(470_000);
+  // Bounded: an hour at most (or the interval, when that is longer), however long the channel is gone.
+  expect(nextDelay(60_000, 50, hi)).toBeLessThanOrEqual(3_600_000);
+  expect(nextDelay(2 * 3_600_000, 50, lo)).toBe(3_600_000);
+  expect(MIN_INTERVAL_MS).toBe(1000);
+});
+
+test('a dead channel is polled with backoff, not in a spin', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const base = tempDir('edgeml-backoff-');
+  const keys = join(base, 'keys');
+  initKeys(keys);
+  const art = join(base, 'art');
+  mkdirSync(art);
+  copyFileSync(MODELS.digits, join(art, 'cpu-fp32.onnx'));
+  const repo = join(base, 'repo');
+  await publishRelease(new LocalDirStorage(repo), keys, {
+    channel: 'stable', model: 'digits', version: '1.0.0', artifacts: await collectArtifacts({ artifactsDir: art }), rollout: { percent: 100, notBefore: null },
+  });
+  const child = spawn(process.execPath, [CLI, 'agent', '--channel-url', `http://127.0.0.1:${port}`, '--root', join(repo, '1.root.json'),
+    '--target', 'cpu-fp32', '--dir', join(base, 'device'), '--device-id', 'd1', '--interval', '1s', '--timeout', '2s']);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  await new Promise((r) => setTimeout(r, 8000));
+  child.kill('SIGKILL');
+  const polls = out.trim().split('\n').filter(Boolean);
+  // Without backoff: a poll a second (8 or more). With it: 0, 1-2, 3-6 s (and maybe 7-14 s).
+  expect(polls.length).toBeGreaterThanOrEqual(2);
+  expect(polls.length).toBeLessThanOrEqual(4);
+  for (const p of polls) expect(p).toMatch(/ unreachable: no model \| channel unreachable/);
+  expect(err.trim().split('\n')[0]).toMatch(/^edgeml agent: unreachable: channel unreachable/);
 });

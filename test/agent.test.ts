@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { keyIdOf, readPublicKeys, type SigningKey } from '../src/fleet/keys.js';
 import { loadSigningKey } from '../src/fleet/keys.js';
-import { LocalDirStorage, refreshChannel } from '../src/fleet/index.js';
+import { LocalDirStorage, buildEvidence, collectArtifacts, publishRelease, refreshChannel } from '../src/fleet/index.js';
 import { buildRoot, serialize, signWith } from '../src/fleet/metadata.js';
 import { Metadata, MetadataKind } from '@tufjs/models';
 import { serveChannel, type ChannelServer } from './channel-server.js';
-import { CLI, MODELS, edgeml, tempDir } from './helpers.js';
+import { CLI, MODELS, artifactsOf, edgeml, tempDir } from './helpers.js';
 
 let base: string;
 let keys: string;
@@ -52,6 +52,14 @@ function publish(version: string, model: string | Buffer, extra: string[] = []) 
   const r = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'stable', '--version', version, '--artifacts', art, '--model', 'digits', ...extra]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
+}
+
+/** Publishes `file` with the acceptance evidence of `evidenceModel` (what CI's runtime answered). */
+async function publishWithEvidence(version: string, file: string, evidenceModel: string) {
+  const art = await collectArtifacts({ artifactsDir: artifactsOf(file) });
+  const e = await buildEvidence({ file: evidenceModel, name: art[0].file, sha256: art[0].sha256, data: {}, given: (n, f) => `${n}=${f}` });
+  art[0].evidence = { bytes: e.bytes, ref: e.ref };
+  await publishRelease(new LocalDirStorage(repo), keys, { channel: 'stable', model: 'digits', version, artifacts: art, rollout: { percent: 100, notBefore: null } });
 }
 
 const latestStable = () => Math.max(...readdirSync(repo).map((f) => /^(\d+)\.stable\.json$/.exec(f)).filter(Boolean).map((m) => Number(m![1])));
@@ -99,9 +107,18 @@ describe('updates', () => {
   });
 
   test('a release that fails its health check is reported, not installed, and not downloaded again', async () => {
-    publish('3.0.0', Buffer.from('this is not an onnx model'));
+    // publish refuses a file ONNX Runtime cannot load; the release below gets past it with
+    // evidence made from the real model (as a CI whose runtime loads what the device's cannot).
+    const art = tempDir('edgeml-art-');
+    writeFileSync(join(art, 'cpu-fp32.onnx'), 'this is not an onnx model');
+    const refused = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'stable', '--version', '3.0.0', '--artifacts', art, '--model', 'digits']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/cpu-fp32\.onnx: ONNX Runtime cannot load it as a model .*; publish the \.onnx file/);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    await publishWithEvidence('3.0.0', join(art, 'cpu-fp32.onnx'), MODELS.digits);
     const r = await agent(dev());
     expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/3\.0\.0 \(release 3\) failed its health check/);
     expect(status(dev())).toMatchObject({ lastResult: 'health-check-failed', current: { version: '2.0.0' }, rejected: { version: '3.0.0' } });
     expect(status(dev()).lastError).toMatch(/3\.0\.0 \(release 3\) failed its health check, kept 2\.0\.0/);
     server.requests.length = 0;

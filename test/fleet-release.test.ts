@@ -87,7 +87,10 @@ test('publish creates the release and uploads metadata and model as assets; the 
   // Never the repository's "Latest" release, never a draft (devices cannot download drafts).
   expect(release).toMatchObject({ draft: false, make_latest: 'false' });
   const sha = (await collectArtifacts({ artifactsDir: artifactsOf(MODELS.digits) }))[0].sha256;
-  expect(names('edgeml-channel')).toEqual([
+  // The acceptance evidence is one more content-addressed file (<sha256>.json), named in the signed metadata.
+  const evidence = names('edgeml-channel').filter((n) => /^[0-9a-f]{64}\.json$/.test(n));
+  expect(evidence).toHaveLength(1);
+  expect(names('edgeml-channel').filter((n) => !evidence.includes(n))).toEqual([
     '1.beta.json', '1.canary.json', '1.root.json', '1.snapshot.json', '1.stable.json', '1.targets.json', '2.beta.json', '2.snapshot.json',
     `${sha}.cpu-fp32.onnx`, 'root.json', 'timestamp.json',
   ]);

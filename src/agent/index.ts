@@ -2,21 +2,26 @@
 // the newest release for this target, hardware and rollout cohort, download and verify it,
 // health-check it, switch slots. Any failure leaves the current model in place and is reported
 // in status.json.
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
-import { Updater, type Fetcher } from 'tuf-js';
-import { DefaultFetcher } from 'tuf-js/dist/fetcher.js';
+import type { Updater } from 'tuf-js';
 import { UserError, oneLine } from '../errors.js';
-import { assetName, cohortBucket, inRollout, releaseInfoOf, type Channel, type ReleaseInfo } from '../fleet/index.js';
+import { cohortBucket, inRollout, releaseInfoOf, storedPath, type Channel, type ReleaseInfo } from '../fleet/index.js';
 import { TargetFile } from '@tufjs/models';
+import { channelFileUrl, makeUpdater } from './channel.js';
+import { downloadResumable, partialFile } from './download.js';
 import { runHealthCheck } from './health.js';
 import type { AgentEvent } from './report.js';
-import { activate, currentSlot, installed, layout, recover, stage, writeJsonAtomic, type Installed, type Layout } from './slots.js';
+import { activate, currentSlot, installed, layout, otherSlot, pointAt, recover, stage, writeJsonAtomic, type Installed, type Layout } from './slots.js';
 
-export { checkModel } from './health.js';
+export { checkModel, exitWithParent } from './health.js';
+export { checkTrustedRoot, isReleaseChannel, releaseAssetFetcher } from './channel.js';
+export { nextDelay, MIN_INTERVAL_MS } from './schedule.js';
+
+const EVIDENCE_FILE = 'evidence.json';
 
 export interface AgentOptions {
   channelUrl: string;
@@ -30,25 +35,34 @@ export interface AgentOptions {
   maxLatencyMs: number | null;
   /** The CLI script that runs `agent-health` in a child process. */
   cli: string;
+  /** The longest a download may go without a byte (and the limit of each metadata request). */
   fetchTimeoutMs: number;
   /** Told the release a poll wants and each step on it (the fleet reporter, src/agent/report.ts). */
   observe?: (e: AgentEvent) => void;
+  /** Called after every state change, with the status just written (a reporter hooks in here). */
+  onState?: (s: AgentStatus) => void;
 }
 
-export type PollResult = 'installed' | 'up-to-date' | 'not-in-rollout' | 'no-release' | 'health-check-failed' | 'unreachable' | 'error';
+export type PollResult = 'installed' | 'up-to-date' | 'not-in-rollout' | 'no-release' | 'health-check-failed' | 'rolled-back' | 'unreachable' | 'error';
 
 export interface AgentStatus {
   schema: 'edgeml-agent-status/1';
   deviceId: string;
   channel: string;
   target: string;
+  /** The model this device runs: --model, else the one it installed first (null before that). */
+  model: string | null;
   current: Installed | null;
   previous: Installed | null;
+  /** Where the poll is (or ended). */
+  state: AgentState;
   lastCheck: string;
   lastResult: PollResult;
   lastError: string | null;
   /** A release that failed its health check: not downloaded again. */
   rejected: { release: number; sha256: string; version: string; reason: string } | null;
+  /** The download under way or cut short (resumed on the next poll), or null. */
+  download: { release: number; version: string; sha256: string; bytes: number; total: number } | null;
 }
 
 function readStatus(l: Layout): Partial<AgentStatus> {
@@ -95,46 +109,8 @@ export function hardwareFits(info: ReleaseInfo, accelerator: string): boolean {
     (h.accelerator === 'none' || h.accelerator === accelerator);
 }
 
-/** A GitHub release download URL (…/OWNER/REPO/releases/download/TAG): the channel is flat release assets. */
-export function isReleaseChannel(url: string): boolean {
-  return /\/[^/]+\/[^/]+\/releases\/download\/[^/]+\/*$/.test(new URL(url).pathname);
-}
-
-/**
- * tuf-js's fetcher with each URL under `base` mapped to the release asset that holds the path
- * (assetName, as the release store names them). Everything else of the default fetcher stays:
- * its size limits, timeouts and the HTTP errors tuf-js tells apart (a 404 ends the root walk).
- */
-export function releaseAssetFetcher(base: string, options: { timeout?: number; retry?: number }): Fetcher {
-  const root = `${base.replace(/\/+$/, '')}/`;
-  class ReleaseAssetFetcher extends DefaultFetcher {
-    override fetch(url: string) {
-      const path = url.startsWith(root) ? decodeURIComponent(url.slice(root.length)) : null;
-      return super.fetch(path === null ? url : `${root}${encodeURIComponent(assetName(path))}`);
-    }
-  }
-  return new ReleaseAssetFetcher(options);
-}
-
-function updater(opts: AgentOptions, l: Layout): Updater {
-  const base = opts.channelUrl.replace(/\/+$/, '');
-  const fetcher = isReleaseChannel(base) ? releaseAssetFetcher(base, { timeout: opts.fetchTimeoutMs, retry: 0 }) : undefined;
-  const make = () => new Updater({
-    metadataDir: l.metadata, metadataBaseUrl: base, targetDir: l.staging, targetBaseUrl: `${base}/targets`,
-    config: { fetchTimeout: opts.fetchTimeoutMs, fetchRetry: 0 }, fetcher,
-  });
-  if (!existsSync(join(l.metadata, 'root.json'))) copyFileSync(opts.root, join(l.metadata, 'root.json'));
-  try {
-    return make();
-  } catch {
-    // The cached root was cut short by a kill: start again from the root shipped with the device.
-    copyFileSync(opts.root, join(l.metadata, 'root.json'));
-    return make();
-  }
-}
-
 /** Candidates from the channel role tuf-js has just verified and persisted, newest first. */
-async function candidates(up: Updater, opts: AgentOptions, l: Layout): Promise<ReleaseInfo[]> {
+async function candidates(up: Updater, opts: AgentOptions, l: Layout, model: string | undefined): Promise<ReleaseInfo[]> {
   // Looking up a path under the channel makes tuf-js load and verify the channel's role.
   await up.getTargetInfo(`${opts.channel}/models/_/_/_/_`);
   const doc = JSON.parse(readFileSync(join(l.metadata, `${opts.channel}.json`), 'utf8')) as { signed: { targets: Record<string, unknown> } };
@@ -142,71 +118,151 @@ async function candidates(up: Updater, opts: AgentOptions, l: Layout): Promise<R
   return Object.entries(doc.signed.targets)
     .map(([path, t]) => releaseInfoOf(TargetFile.fromJSON(path, t as never)))
     .filter((i): i is ReleaseInfo => !!i)
-    .filter((i) => i.target === opts.target && (!opts.model || i.model === opts.model))
+    .filter((i) => i.target === opts.target && (!model || i.model === model))
     .filter((i) => hardwareFits(i, opts.accelerator) && i.runtime.name === 'onnxruntime' && runtimeFits(i.runtime.versionRange, version))
     .sort((a, b) => b.release - a.release);
+}
+
+/** The state of a poll as status.json (and any reporter) sees it. */
+export type AgentState = 'checking' | 'downloading' | 'verifying' | 'installing' | 'health-check' | 'success' | 'failure' | 'rolled-back' | 'idle';
+
+function finalState(result: PollResult): AgentState {
+  if (result === 'installed') return 'success';
+  if (result === 'rolled-back') return 'rolled-back';
+  return result === 'health-check-failed' || result === 'error' || result === 'unreachable' ? 'failure' : 'idle';
+}
+
+/** The one place status.json changes: every state change of a poll goes through here. */
+function reporter(l: Layout, opts: AgentOptions, base: AgentStatus) {
+  let status = base;
+  let lastProgress = 0;
+  return {
+    get: () => status,
+    set(patch: Partial<AgentStatus>) {
+      status = { ...status, ...patch };
+      writeJsonAtomic(l.status, status);
+      opts.onState?.(status);
+    },
+    /** Download progress: written at most once a second. */
+    progress(bytes: number, total: number) {
+      if (bytes < total && Date.now() - lastProgress < 1000) return;
+      lastProgress = Date.now();
+      this.set({ download: { ...status.download!, bytes, total } });
+    },
+  };
+}
+
+/** `previous` from the last status, only while its slot still holds that release (a kill may have removed it). */
+function stillThere(l: Layout, p: Installed | null | undefined): Installed | null {
+  const inSlot = p ? installed(l, p.slot) : null;
+  return p && inSlot && inSlot.sha256 === p.sha256 && inSlot.release === p.release ? inSlot : null;
 }
 
 /** One poll. Never throws for channel, network or model trouble: that is the result. */
 export async function pollOnce(opts: AgentOptions, now = () => new Date()): Promise<AgentStatus> {
   const l = layout(opts.dir);
   recover(l);
+  process.env.TMPDIR = l.tmp; // whatever a library writes to the system temp folder stays under --dir
   const prior = readStatus(l);
-  let current = installed(l, currentSlot(l));
-  let previous = (prior.previous as Installed | null) ?? null;
-  let rejected = prior.rejected ?? null;
+  const current = installed(l, currentSlot(l));
+  const st = reporter(l, opts, {
+    schema: 'edgeml-agent-status/1', deviceId: opts.deviceId, channel: opts.channel, target: opts.target,
+    model: opts.model ?? current?.model ?? prior.model ?? null, current, previous: stillThere(l, prior.previous), state: 'checking',
+    lastCheck: now().toISOString(), lastResult: prior.lastResult ?? 'no-release', lastError: null, rejected: prior.rejected ?? null, download: null,
+  });
   let result: PollResult;
   let error: string | null = null;
   try {
-    const up = updater(opts, l);
-    await up.refresh();
-    const list = await candidates(up, opts, l);
-    const eligible = list.filter((i) => inRollout(opts.deviceId, i.rollout, now()));
-    const best = eligible[0];
-    if (best) opts.observe?.({ phase: 'desired', release: best });
-    const newer = (i: ReleaseInfo) => !current || current.channel !== opts.channel || i.release > current.release;
-    if (!best) {
-      result = list.length ? 'not-in-rollout' : 'no-release';
-    } else if (!newer(best)) {
-      result = list.some((i) => newer(i)) ? 'not-in-rollout' : 'up-to-date';
-    } else {
-      const path = `${opts.channel}/models/${best.model}/${best.version}/${best.target}/${best.file}`;
-      const info = await up.getTargetInfo(path); // verified again through tuf-js's trusted set
-      const verified = info ? releaseInfoOf(info) : null;
-      if (!info || !verified || verified.release !== best.release) throw new Error(`the channel no longer lists ${path}`);
-      const sha256 = info.hashes.sha256;
-      if (rejected && rejected.release === verified.release && rejected.sha256 === sha256) {
-        result = 'health-check-failed';
-        error = `release ${verified.release} (${verified.version}) failed its health check before: ${rejected.reason}`;
-      } else {
-        const file = join(stage(l), verified.file);
-        opts.observe?.({ phase: 'downloading', release: verified, sha256 });
-        await up.downloadTarget(info, file);
-        opts.observe?.({ phase: 'health-check', release: verified });
-        const health = await runHealthCheck(opts.cli, file, opts.maxLatencyMs);
-        if (!health.ok) {
-          result = 'health-check-failed';
-          error = `${verified.version} (release ${verified.release}) failed its health check, kept ${current ? current.version : 'no model'}: ${health.error}`;
-          rejected = { release: verified.release, sha256, version: verified.version, reason: health.error ?? 'unknown' };
-        } else {
-          opts.observe?.({ phase: 'installing', release: verified, latencyMs: health.latencyMs });
-          const switched = activate(l, verified, opts.channel, sha256, now());
-          current = switched.current;
-          previous = switched.previous ?? previous;
-          result = 'installed';
-        }
-      }
-    }
+    result = await poll(opts, l, st, now);
   } catch (e) {
     result = isUnreachable(e) ? 'unreachable' : 'error';
     error = result === 'unreachable' ? `channel unreachable at ${opts.channelUrl} (${oneLine(e)}); the current model keeps serving` : oneLine(e);
   }
-  const status: AgentStatus = {
-    schema: 'edgeml-agent-status/1', deviceId: opts.deviceId, channel: opts.channel, target: opts.target,
-    current, previous, lastCheck: now().toISOString(), lastResult: result, lastError: error, rejected,
+  if (result !== 'error' && result !== 'unreachable') error = st.get().lastError;
+  st.set({ state: finalState(result), lastResult: result, lastError: error, download: result === 'installed' ? null : st.get().download });
+  return st.get();
+}
+
+type Reporter = ReturnType<typeof reporter>;
+
+async function poll(opts: AgentOptions, l: Layout, st: Reporter, now: () => Date): Promise<PollResult> {
+  const current = st.get().current;
+  const up = makeUpdater(opts.channelUrl, opts.root, l, opts.fetchTimeoutMs);
+  await up.refresh();
+  // The device stays on its model: the one named by --model, else the one it installed first.
+  const model = st.get().model ?? undefined;
+  const list = await candidates(up, opts, l, model);
+  const eligible = list.filter((i) => inRollout(opts.deviceId, i.rollout, now()));
+  const best = eligible[0];
+  if (best) opts.observe?.({ phase: 'desired', release: best });
+  const newer = (i: ReleaseInfo) => !current || current.channel !== opts.channel || i.release > current.release;
+  if (!best) return list.length ? 'not-in-rollout' : 'no-release';
+  if (!newer(best)) return list.some((i) => newer(i)) ? 'not-in-rollout' : 'up-to-date';
+  const path = `${opts.channel}/models/${best.model}/${best.version}/${best.target}/${best.file}`;
+  const info = await up.getTargetInfo(path); // verified again through tuf-js's trusted set
+  const verified = info ? releaseInfoOf(info) : null;
+  if (!info || !verified || verified.release !== best.release) throw new Error(`the channel no longer lists ${path}`);
+  const sha256 = info.hashes.sha256;
+  const rejected = st.get().rejected;
+  if (rejected && rejected.release === verified.release && rejected.sha256 === sha256) {
+    st.set({ lastError: `release ${verified.release} (${verified.version}) failed its health check before: ${rejected.reason}` });
+    return 'health-check-failed';
+  }
+  // Download into downloads/ (resumable), evidence next to it, then staging.
+  st.set({ state: 'downloading', download: { release: verified.release, version: verified.version, sha256, bytes: 0, total: info.length } });
+  opts.observe?.({ phase: 'downloading', release: verified, sha256 });
+  const part = partialFile(l.downloads, sha256);
+  try {
+    await downloadResumable(channelFileUrl(opts.channelUrl, storedPath(path, sha256)), part, { length: info.length, sha256 }, opts.fetchTimeoutMs, (p) => st.progress(p.bytes, p.total));
+  } finally {
+    st.set({ download: { ...st.get().download!, bytes: existsSync(part) ? statSync(part).size : 0 } }); // what the next poll resumes from
+  }
+  st.set({ state: 'verifying' });
+  opts.observe?.({ phase: 'verifying', release: verified });
+  const dir = stage(l);
+  let evidence: string | null = null;
+  if (verified.evidence) {
+    evidence = join(dir, EVIDENCE_FILE);
+    const want = { length: verified.evidence.length, sha256: verified.evidence.sha256 };
+    await downloadResumable(channelFileUrl(opts.channelUrl, verified.evidence.path), evidence, want, opts.fetchTimeoutMs, () => {});
+  }
+  renameSync(part, join(dir, verified.file));
+  const keptName = current ? current.version : 'no model';
+  const refuse = (reason: string, what = 'failed its health check') => {
+    st.set({
+      lastError: `${verified.version} (release ${verified.release}) ${what}, kept ${keptName}: ${reason}`,
+      rejected: { release: verified.release, sha256, version: verified.version, reason },
+    });
   };
-  writeJsonAtomic(l.status, status);
-  return status;
+  st.set({ state: 'health-check' });
+  opts.observe?.({ phase: 'health-check', release: verified });
+  const check = (file: string, ev: string | null) => runHealthCheck(opts.cli, { file, evidence: ev, maxLatencyMs: opts.maxLatencyMs, tmp: l.tmp });
+  const before = await check(join(dir, verified.file), evidence);
+  if (!before.ok) {
+    refuse(before.error ?? 'unknown');
+    return 'health-check-failed';
+  }
+  st.set({ state: 'installing' });
+  opts.observe?.({ phase: 'installing', release: verified, latencyMs: before.latencyMs });
+  // The slot about to be replaced holds `previous`: status stops naming it before it is deleted.
+  const target = otherSlot(currentSlot(l));
+  if (st.get().previous?.slot === target) st.set({ previous: null });
+  const switched = activate(l, verified, opts.channel, sha256, now());
+  st.set({ current: switched.current, previous: switched.previous ?? st.get().previous, model: st.get().model ?? verified.model, state: 'health-check' });
+  // The same check once more on the installed copy: a miss points `current` back.
+  const slotDir = join(l.slots, switched.current.slot);
+  const after = await check(join(slotDir, verified.file), evidence ? join(slotDir, EVIDENCE_FILE) : null);
+  if (!after.ok && switched.previous) {
+    pointAt(l, switched.previous.slot);
+    st.set({ current: switched.previous, previous: null });
+    refuse(after.error ?? 'unknown', 'failed its check after the switch and was rolled back');
+    return 'rolled-back';
+  }
+  if (!after.ok) {
+    refuse(after.error ?? 'unknown', 'failed its check after the switch');
+    return 'health-check-failed';
+  }
+  return 'installed';
 }
 
 export function defaultDeviceId(): string {

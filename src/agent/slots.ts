@@ -1,8 +1,8 @@
 // The device's install state: two slots (a, b) and a `current` symlink switched by rename, so a
 // reader, or an agent restarted after kill -9, always finds one complete model. The slot that is
 // not current holds the previous model until the next install replaces it.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ReleaseInfo } from '../fleet/index.js';
 
 export type SlotName = 'a' | 'b';
@@ -27,12 +27,16 @@ export interface Layout {
   slots: string;
   current: string;
   status: string;
+  /** TMPDIR of the agent and its children: emptied at every start. */
+  tmp: string;
+  /** Partial downloads, kept between polls so a cut download resumes. */
+  downloads: string;
 }
 
 export function layout(dir: string): Layout {
   return {
     dir, metadata: join(dir, 'metadata'), staging: join(dir, 'staging'), slots: join(dir, 'slots'),
-    current: join(dir, 'current'), status: join(dir, 'status.json'),
+    current: join(dir, 'current'), status: join(dir, 'status.json'), tmp: join(dir, 'tmp'), downloads: join(dir, 'downloads'),
   };
 }
 
@@ -45,12 +49,17 @@ function syncFile(file: string): void {
   }
 }
 
-/** Writes through a temp file and a rename: the file is old or new, never half of either. */
-export function writeJsonAtomic(file: string, value: unknown): void {
+/** Writes through a temp file, fsync and a rename: the file is old or new, never half of either. */
+export function writeFileDurable(file: string, bytes: string | Buffer): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, bytes);
   syncFile(tmp);
   renameSync(tmp, file);
+  syncFile(dirname(file));
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileDurable(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 function readInstalled(slotDir: string): Installed | null {
@@ -76,8 +85,11 @@ export function installed(l: Layout, slot: SlotName | null): Installed | null {
 
 /** Startup: drop whatever a killed run left half-done; `current` and the slots it points to stay. */
 export function recover(l: Layout): void {
-  for (const d of [l.dir, l.metadata, l.slots]) mkdirSync(d, { recursive: true });
+  for (const d of [l.dir, l.metadata, l.slots, l.downloads]) mkdirSync(d, { recursive: true });
   rmSync(l.staging, { recursive: true, force: true });
+  rmSync(l.tmp, { recursive: true, force: true });
+  mkdirSync(l.tmp);
+  for (const f of readdirSync(l.metadata)) if (f.endsWith('.tmp')) rmSync(join(l.metadata, f), { force: true });
   rmSync(`${l.current}.tmp`, { force: true });
   rmSync(`${l.status}.tmp`, { force: true });
   const cur = currentSlot(l);
@@ -100,7 +112,7 @@ export function stage(l: Layout): string {
  */
 export function activate(l: Layout, info: ReleaseInfo, channel: string, sha256: string, now: Date): { current: Installed; previous: Installed | null } {
   const cur = currentSlot(l);
-  const slot: SlotName = cur === 'a' ? 'b' : 'a';
+  const slot = otherSlot(cur);
   const record: Installed = {
     model: info.model, version: info.version, release: info.release, channel, target: info.target, file: info.file,
     sha256, installedAt: now.toISOString(), slot,
@@ -110,9 +122,20 @@ export function activate(l: Layout, info: ReleaseInfo, channel: string, sha256: 
   const slotDir = join(l.slots, slot);
   rmSync(slotDir, { recursive: true, force: true });
   renameSync(l.staging, slotDir);
+  pointAt(l, slot);
+  return { current: record, previous: installed(l, cur) };
+}
+
+/** The slot an install goes to: the one that is not current. */
+export function otherSlot(cur: SlotName | null): SlotName {
+  return cur === 'a' ? 'b' : 'a';
+}
+
+/** Points `current` at a slot with one rename (a rollback after a failed check points it back). */
+export function pointAt(l: Layout, slot: SlotName): void {
   const tmp = `${l.current}.tmp`;
   rmSync(tmp, { force: true });
   symlinkSync(join('slots', slot), tmp);
   renameSync(tmp, l.current);
-  return { current: record, previous: installed(l, cur) };
+  syncFile(l.dir);
 }

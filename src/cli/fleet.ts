@@ -107,7 +107,7 @@ function keysCommand(): Command {
 
 interface PublishFlags extends StoreFlags {
   keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
-  results: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
+  results: string[]; data: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
   mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
   oci?: string; plainHttp?: boolean; ociChunkSize?: string;
 }
@@ -141,6 +141,7 @@ export function publishCommand(): Command {
     .option('--manifest <file>', "manifest.json written by 'edgeml optimize'")
     .option('--check <file>', "check document ('edgeml check --json'): a failed check refuses the release")
     .option('--results <file>', 'bench results of an artifact, for the headline metrics (repeatable)', collect, [])
+    .option('--data <name=file.npy>', "inputs of the acceptance evidence devices reproduce before switching: rows of a .npy file per model input (repeatable; default: seeded random inputs)", collect, [])
     .option('--rollout <percent>', 'share of devices that install it', '100')
     .option('--not-before <time>', 'no device installs it before this ISO time')
     .option('--force', 'publish even though the check failed')
@@ -170,8 +171,9 @@ export function publishCommand(): Command {
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
       const mender = menderOf(flags);
+      const data = dataFiles(flags.data);
       const oci = await ociOf(flags, artifacts, model, version);
-      const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout }, mender), commitMessage);
+      const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout, data }, mender), commitMessage);
       if (oci) {
         process.stdout.write(`oci: ${oci.status} ${oci.reference}@${oci.digest}\n`);
         for (const t of oci.targets) process.stdout.write(`  ${t.target}  ${t.repository}:${t.tag}@${t.digest}${t.status === 'unchanged' ? ' (unchanged)' : ''}\n`);
@@ -195,6 +197,18 @@ async function ociOf(flags: PublishFlags, artifacts: ArtifactInput[], model: str
     reference: flags.oci, model, version, plainHttp: flags.plainHttp, force: flags.force, chunkBytes,
     credentials: registryCredentials(ref.registry), manifestFile: flags.manifest, resultsFiles: flags.results, log: retryLog,
   });
+}
+
+/** `--data NAME=file.npy` flags: input name -> file. */
+function dataFiles(raw: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of raw) {
+    const at = r.indexOf('=');
+    if (at <= 0 || !/\.npy$/i.test(r.slice(at + 1))) throw new UserError(`--data ${r}: expected NAME=file.npy (a row per sample), e.g. --data input=samples.npy`);
+    if (!existsSync(r.slice(at + 1))) throw new UserError(`--data ${r}: no such file ${r.slice(at + 1)}`);
+    out[r.slice(0, at)] = r.slice(at + 1);
+  }
+  return out;
 }
 
 function manifestModel(file: string | undefined): string | undefined {

@@ -15,6 +15,7 @@ export {
   type MenderNaming, type MenderOptions, type MenderRequest, type MenderSetting, type MenderSettings, type PublishedRelease,
 } from './mender.js';
 export { finishRotation, parseRotateRole, rotateKey, type RotateResult, type RotateTarget } from './rotate.js';
+export { EVIDENCE_SCHEMA, buildEvidence, evidencePath, readEvidence, tensorData, type Evidence, type EvidenceRef } from './evidence.js';
 export { pruneChannel, type PruneRequest, type PruneResult } from './prune.js';
 export { pushOciArtifacts, pushOciRelease, registryCredentials, type OciLocation, type OciRequest, type OciResult } from './oci.js';
 export { parseOciReference, type OciReference } from './oci-registry.js';

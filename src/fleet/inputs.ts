@@ -1,14 +1,15 @@
 // What a release is made of, read from other steps' documents: the optimize manifest (optional),
 // a plain folder of artifact files, the check document (budgets) and bench results (metrics).
 // All read back as untrusted input: every field is checked before use.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
 import { readCheck as readCheckDocument, type BudgetCheck, type CheckDocument } from '../budgets/index.js';
-import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../optimize/index.js';
+import { readManifest as readOptimizeManifest, type FidelityFloor, type OptimizeManifest } from '../optimize/index.js';
 import { fmtBudgetValue } from '../report/index.js';
 import { readResults } from '../results/index.js';
+import type { EvidenceRef } from './evidence.js';
 import { NAME, type Hardware } from './metadata.js';
 import { FLAG_NAMING, type FleetNaming } from './naming.js';
 
@@ -28,6 +29,12 @@ export interface ArtifactInput {
   metrics: Record<string, number>;
   /** Set once the artifact is pushed to an OCI registry: signed into the release with it. */
   oci?: { repository: string; tag: string; digest: string };
+  /** The fidelity floor the artifact passed in optimize (default: optimize's default floor). */
+  floor?: FidelityFloor;
+  /** Latency CI measured for it (bench results) and the device label it was measured on. */
+  latency?: { p50Ms: number; device: string } | null;
+  /** Acceptance evidence made elsewhere (buildEvidence); publish makes it when absent. */
+  evidence?: { bytes: Buffer; ref: EvidenceRef };
 }
 
 /** The optimize manifest, validated against its schema (it may come from another job's artifact). */
@@ -61,6 +68,13 @@ function guessAccelerator(target: string): string {
   return 'none';
 }
 
+/** Whether `file` (symlinks resolved) is inside folder `dir`. */
+function within(dir: string, file: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  const rel = relative(real(dir), real(file));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 async function hashed(path: string, setting: string): Promise<{ sha256: string; bytes: number }> {
   if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${setting}: artifact ${path} does not exist; run 'edgeml optimize' or fix the path`);
   return { sha256: await sha256File(path), bytes: statSync(path).size };
@@ -90,6 +104,10 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
       }
       let local = resolve(dirname(opts.manifest), a.path);
       if (!existsSync(local) && opts.artifactsDir) local = join(opts.artifactsDir, basename(a.path));
+      const roots = [dirname(opts.manifest), opts.artifactsDir].filter((d): d is string => !!d);
+      if (!roots.some((d) => within(d, local))) {
+        throw new UserError(`${given}: artifact ${a.target} has path ${JSON.stringify(a.path)}, outside the manifest's folder ${resolve(dirname(opts.manifest))}; keep the artifacts next to manifest.json (as 'edgeml optimize' writes them)`);
+      }
       const h = await hashed(local, n.name('manifest'));
       if (h.sha256 !== a.sha256) {
         throw new UserError(`${given}: ${local} does not match its sha256 in the manifest; the artifact changed after optimize, re-run it`);
@@ -101,7 +119,7 @@ export async function collectArtifacts(opts: { artifactsDir?: string; manifest?:
         precision: a.precision ?? guessPrecision(a.target),
         runtime: { name: a.runtime?.name ?? 'onnxruntime', versionRange: a.runtime?.version ? `>=${a.runtime.version}` : '*' },
         hardware: { os: 'any', arch: 'any', accelerator: guessAccelerator(a.target) },
-        metrics,
+        metrics, floor: m.validation?.floor,
       });
     }
   } else if (opts.artifactsDir) {
@@ -148,5 +166,6 @@ export function addResultsMetrics(artifacts: ArtifactInput[], resultsFiles: stri
     put('p99Ms', r.latencyMs.p99);
     put('peakRssBytes', r.memory.peakRssBytes);
     put('throughputPerSec', r.throughputPerSec);
+    if (r.latencyMs.p50 !== null) a.latency = { p50Ms: r.latencyMs.p50, device: r.device.label };
   }
 }

@@ -89,10 +89,14 @@ export function initKeys(dir: string, opts: KeysInitOptions = { rootKeys: 3, roo
   if (opts.rootKeys < 1 || opts.rootThreshold < 1 || opts.rootThreshold > opts.rootKeys) {
     throw new UserError(`--threshold ${opts.rootThreshold}: must be between 1 and the number of root keys (${opts.rootKeys})`);
   }
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UserError(`--out ${dir}: is a file, not a folder; give a new (or empty) folder for the keys, e.g. --out keys`);
+  }
   if (existsSync(join(dir, PUBLIC_FILE))) {
     throw new UserError(`${dir}: already holds a key set (${PUBLIC_FILE}); choose an empty folder, keys are never overwritten`);
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700); // an existing empty folder may be open to others
   const roles: Array<[RoleName, string]> = [
     ...Array.from({ length: opts.rootKeys }, (_, i): [RoleName, string] => ['root', `root-${i + 1}.pem`]),
     ['targets', 'targets.pem'], ['snapshot', 'snapshot.pem'], ['timestamp', 'timestamp.pem'],
@@ -105,7 +109,7 @@ export function initKeys(dir: string, opts: KeysInitOptions = { rootKeys: 3, roo
     keys.push(key.info);
   }
   const doc: PublicKeys = { schema: 'edgeml-keys/1', rootThreshold: opts.rootThreshold, keys };
-  writeFileSync(join(dir, PUBLIC_FILE), `${JSON.stringify(doc, null, 2)}\n`, { flag: 'wx' });
+  writePublicFile(join(dir, PUBLIC_FILE), `${JSON.stringify(doc, null, 2)}\n`, 'wx');
   return doc;
 }
 
@@ -141,9 +145,24 @@ export function loadSigningKey(dir: string, file: string, role: RoleName, allowe
   return key;
 }
 
-/** A private key file of ours: mode 0600, PEM, ed25519. */
+/** A public file (public.json, channel metadata): 0644 whatever the umask. */
+export function writePublicFile(path: string, text: string, flag = 'w'): void {
+  writeFileSync(path, text, { flag, mode: 0o644 });
+  chmodSync(path, 0o644);
+}
+
+/** The keys folder must be its owner's alone: private keys in a folder others can list or enter are one chmod from leaking. */
+export function checkKeysFolder(dir: string): void {
+  const mode = statSync(dir).mode & 0o777;
+  if (mode & 0o077 && process.platform !== 'win32') {
+    throw new UserError(`${dir}: the keys folder is open to group or others (mode ${mode.toString(8)}); run 'chmod 700 ${dir}'`);
+  }
+}
+
+/** A private key file of ours: mode 0600 in a folder only its owner can read, PEM, ed25519. */
 export function readSigningKey(dir: string, file: string, role: RoleName): SigningKey {
   const path = join(dir, file);
+  checkKeysFolder(dir);
   const mode = statSync(path).mode & 0o077;
   if (mode && process.platform !== 'win32') {
     throw new UserError(`${path}: readable by group or others (mode ${(statSync(path).mode & 0o777).toString(8)}); run 'chmod 600 ${path}'`);
@@ -162,6 +181,7 @@ export function readSigningKey(dir: string, file: string, role: RoleName): Signi
 /** Every private key file in `dir` that matches one of `keyIds` (for roles with several keys). */
 export function loadKeysFor(dir: string, role: RoleName, keyIds: string[]): SigningKey[] {
   if (!existsSync(dir)) throw new UserError(`--keys ${dir}: no such folder; give the folder made by 'edgeml keys init'`);
+  checkKeysFolder(dir);
   const pattern = role === 'root' ? /^root-\d+\.pem$/ : new RegExp(`^${role}\\.pem$`);
   const out: SigningKey[] = [];
   for (const file of readdirSync(dir).filter((f) => pattern.test(f)).sort()) {

@@ -50,6 +50,8 @@ export interface ReleaseInfo {
   publishedAt: string;
   /** Where the same bytes are as an OCI artifact (ModelPack), when the release was pushed to a registry. */
   oci?: { repository: string; tag: string; digest: string };
+  /** What the device must reproduce before switching (src/fleet/evidence.ts): sha256 and length of the stored document. */
+  evidence?: { path: string; sha256: string; length: number };
 }
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

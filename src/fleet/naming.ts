@@ -3,7 +3,7 @@
 // The caller passes one with its request, so the same check speaks the caller's language.
 
 /** The settings the release operations' messages name. */
-export type FleetSetting = 'version' | 'rollout' | 'channel' | 'model' | 'manifest' | 'artifacts' | 'results';
+export type FleetSetting = 'version' | 'rollout' | 'channel' | 'model' | 'manifest' | 'artifacts' | 'results' | 'data';
 
 export interface FleetNaming {
   /** The setting with the value given: `--version 1.4.0`, `input 'version' "1.4.0"`. */

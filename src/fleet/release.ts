@@ -1,6 +1,9 @@
 // Release operations on a channel: publish, promote (or widen a rollout), roll back (forward).
 // Each one uploads target files first, then commits new metadata (timestamp.json last).
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TargetFile } from '@tufjs/models';
 import { UserError } from '../errors.js';
 import type { ArtifactInput } from './inputs.js';
@@ -9,6 +12,7 @@ import { FLAG_NAMING, type FleetNaming } from './naming.js';
 import { buildChannelTargets, releaseInfoOf, targetFile, targetPath, type ReleaseInfo } from './metadata.js';
 import { commit, initChannel, keysFor, loadState, nextChannelVersion, withChannel, type ChannelState } from './repo.js';
 import type { ChannelStorage } from './storage.js';
+import { buildEvidence, type EvidenceRef } from './evidence.js';
 
 export type ReleaseStatus = 'published' | 'unchanged' | 'promoted' | 'rollout-updated' | 'rolled-back';
 
@@ -82,11 +86,60 @@ export interface PublishRequest {
   version: string;
   artifacts: ArtifactInput[];
   rollout: RolloutRequest;
+  /** Input name -> .npy file whose rows become the acceptance evidence's inputs (default: seeded random). */
+  data?: Record<string, string>;
   /** How messages name the settings (default: the CLI's flags). */
   naming?: FleetNaming;
 }
 
+/** Evidence of every artifact ONNX Runtime runs, made before anything is uploaded (a file it cannot load refuses the release). */
+async function evidenceOf(req: PublishRequest): Promise<Map<string, { bytes: Buffer; ref: EvidenceRef }>> {
+  // ONNX Runtime leaves files in TMPDIR when it starts (.ses, mat-debug-<pid>.log): give it a folder of its own, removed after.
+  // Publishes running at once in one process share the folder: the first sets it, the last restores TMPDIR and removes it.
+  if (ortTmp.users++ === 0) {
+    ortTmp.saved = process.env.TMPDIR;
+    ortTmp.dir = mkdtempSync(join(tmpdir(), 'edgeml-ort-'));
+    process.env.TMPDIR = ortTmp.dir;
+  }
+  try {
+    return await evidenceIn(req);
+  } finally {
+    if (--ortTmp.users === 0) {
+      if (ortTmp.saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = ortTmp.saved;
+      rmSync(ortTmp.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+const ortTmp: { users: number; dir: string; saved: string | undefined } = { users: 0, dir: '', saved: undefined };
+
+async function evidenceIn(req: PublishRequest): Promise<Map<string, { bytes: Buffer; ref: EvidenceRef }>> {
+  const n = req.naming ?? FLAG_NAMING;
+  const out = new Map<string, { bytes: Buffer; ref: EvidenceRef }>();
+  for (const a of req.artifacts) {
+    if (a.evidence) {
+      out.set(a.target, a.evidence);
+      continue;
+    }
+    if (a.runtime.name !== 'onnxruntime') continue; // a vendor engine (TensorRT, OpenVINO IR) is checked on the device only
+    const data = req.data ?? {};
+    try {
+      out.set(a.target, await buildEvidence({
+        file: a.localPath, name: a.file, sha256: a.sha256, data, floor: a.floor, latency: a.latency,
+        given: (name, file) => n.given('data', `${name}=${file}`),
+      }));
+    } catch (e) {
+      // A model that loads but cannot run on seeded random inputs (dynamic dims at 1: audio front
+      // ends, say) ships without evidence: the device then loads and runs it only. Give --data to check it.
+      if (e instanceof UserError || Object.keys(data).length) throw e;
+    }
+  }
+  return out;
+}
+
 export async function publishRelease(storage: ChannelStorage, keysDir: string, req: PublishRequest, now = new Date()): Promise<ReleaseResult> {
+  const evidence = await evidenceOf(req);
   return withChannel(storage, async (loaded) => {
     let state = loaded;
     if (!state) {
@@ -117,6 +170,11 @@ export async function publishRelease(storage: ChannelStorage, keysDir: string, r
         precision: a.precision, metrics: metricStrings(a.metrics), rollout, publishedAt: now.toISOString(),
         ...(a.oci ? { oci: a.oci } : {}),
       };
+      const e = evidence.get(a.target);
+      if (e) {
+        await storage.createExclusive(e.ref.path, e.bytes); // content-addressed: already there is the same file
+        info.evidence = e.ref;
+      }
       const path = targetPath(req.channel, info);
       await storage.putTarget(storedPath(path, a.sha256), a.localPath);
       added.push({ path, info, file: targetFile(path, a.sha256, a.bytes, info) });

@@ -10,7 +10,7 @@
 // The new private key is written to `<file>.new` before anything is stored, and moved into place
 // (the old one to retired/) only once the channel lists it: a rotation cut short at any point is
 // finished by running the same command again, with the same new key.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Root, Targets } from '@tufjs/models';
 import { UserError } from '../errors.js';
@@ -193,5 +193,6 @@ export function finishRotation(keysDir: string, r: RotateResult): string | null 
   const key = readSigningKey(keysDir, r.file, r.role);
   pub.keys = pub.keys.map((k) => (k.file === r.file ? { role: k.role, file: k.file, keyId: key.keyId, public: key.public } : k));
   writeFileAtomic(join(keysDir, PUBLIC_FILE), `${JSON.stringify(pub, null, 2)}\n`);
+  chmodSync(join(keysDir, PUBLIC_FILE), 0o644);
   return existsSync(retired) ? retired : null;
 }

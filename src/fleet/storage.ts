@@ -2,7 +2,7 @@
 // one backend (tests, air-gapped bundles, a checkout of a Pages branch); release-assets.ts the other.
 // Versioned files are created exclusively (compare-and-swap on the version number) and never
 // replaced; only the unversioned entry points (timestamp.json, root.json) are replaced, atomically.
-import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 
@@ -72,6 +72,7 @@ export class LocalDirStorage implements ChannelStorage {
     mkdirSync(dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     copyFileSync(localFile, tmp);
+    chmodSync(tmp, 0o644); // served to devices: readable whatever the artifact's or the umask's mode
     renameSync(tmp, file);
   }
 
@@ -156,7 +157,8 @@ function alive(pid: number): boolean {
 }
 
 function writeDurable(file: string, bytes: Buffer): void {
-  writeFileSync(file, bytes);
+  writeFileSync(file, bytes, { mode: 0o644 });
+  chmodSync(file, 0o644); // public metadata: 0644 whatever the umask
   const fd = openSync(file, 'r');
   try {
     fsyncSync(fd);

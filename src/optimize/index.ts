@@ -24,7 +24,8 @@ import {
 } from './validate.js';
 
 export * from './types.js';
-export { DEFAULT_FLOOR, FP16_BLOCK_OPS, compareOutputs, fidelityRecord, runOutputs, sizeProblem, type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed };
+export { DEFAULT_FLOOR, FP16_BLOCK_OPS, belowFloor, compareOutputs, fidelityRecord, runOutputs, sizeProblem, type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed };
+export type { Outputs } from './validate.js';
 export { parseCalibrationFlags } from './data.js';
 export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
