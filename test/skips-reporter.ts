@@ -1,0 +1,48 @@
+// The closing lines of `npm test`: how many tests passed, failed and were skipped, and why they
+// were skipped. test/tools.ts runs in the workers and writes each reason into EDGEML_SKIPS_DIR,
+// which this reporter (in the main process, before any worker starts) creates and reads back.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Reporter, TestModule } from 'vitest/node';
+
+export default class SkipsReporter implements Reporter {
+  private dir = '';
+
+  onInit(): void {
+    this.dir = mkdtempSync(join(tmpdir(), 'edgeml-skips-'));
+    process.env.EDGEML_SKIPS_DIR = this.dir;
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    let broken = 0;
+    for (const m of modules) {
+      let tests = 0;
+      for (const t of m.children.allTests()) {
+        tests++;
+        const state = t.result().state;
+        if (state === 'passed') passed++;
+        else if (state === 'failed') failed++;
+        else skipped++;
+      }
+      // A file that fails before its tests are collected (a missing tool under EDGEML_REQUIRE_TOOLS=1).
+      if (m.state() === 'failed' && tests === 0) broken++;
+    }
+    const reasons = new Map<string, number>();
+    for (const f of readdirSync(this.dir)) {
+      for (const line of readFileSync(join(this.dir, f), 'utf8').split('\n')) if (line) reasons.set(line, (reasons.get(line) ?? 0) + 1);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+    const out: string[] = [''];
+    if (skipped || reasons.size) {
+      out.push("why tests were skipped (EDGEML_REQUIRE_TOOLS=1 turns a missing Debian package into a failure):");
+      for (const r of [...reasons.keys()].sort()) out.push(`  ${r}`);
+      if (!reasons.size) out.push('  (no reason recorded: an it.skip or a filtered run)');
+    }
+    out.push(`${passed} passed, ${failed} failed${broken ? ` (+${broken} test files failed to load)` : ''}, ${skipped} skipped`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+}
