@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { globMatch } from '../src/budgets/index.js';
 import { parseBytes, parseFraction, parseLatency, parsePercent, parseRate } from '../src/units.js';
-import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
+import { ACTION_NODE, MODELS, ROOT, edgeml, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const results = join(dir, 'r.json');
@@ -174,7 +174,7 @@ describe('the check action', () => {
     for (const f of Object.values(files)) writeFileSync(f, '');
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...files, GITHUB_WORKSPACE: dir };
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/check/index.js')], { cwd: dir, env, encoding: 'utf8' });
+    const r = spawnSync(ACTION_NODE, [join(ROOT, 'dist/check/index.js')], { cwd: dir, env, encoding: 'utf8' });
     return { ...r, output: readFileSync(files.GITHUB_OUTPUT, 'utf8'), summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
   }
   it('is a node24 JavaScript action running the check bundle', () => {

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { releaseVersion } from '../src/actions/publish.js';
 import { tool } from './tools.js';
-import { MODELS, ROOT, artifactsOf, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
+import { ACTION_NODE, MODELS, ROOT, artifactsOf, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
 
 const action = parse(readFileSync(join(ROOT, 'actions/publish/action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>; runs: { using: string; main: string };
@@ -21,7 +21,7 @@ function runBundle(inputs: Record<string, string>, env: Record<string, string> =
   for (const f of Object.values(files)) writeFileSync(f, '');
   const full: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files, ...env };
   for (const [name, spec] of Object.entries(action.inputs)) full[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/publish/index.js')], { cwd: dir, env: full, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(ACTION_NODE, [join(ROOT, 'dist/publish/index.js')], { cwd: dir, env: full, encoding: 'utf8', timeout: 120_000 });
   const outputs: Record<string, string> = {};
   for (const m of readFileSync(files.GITHUB_OUTPUT, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
   return { ...r, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
