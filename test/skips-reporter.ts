@@ -1,7 +1,7 @@
 // The closing lines of `npm test`: how many tests passed, failed and were skipped, and why they
 // were skipped. test/tools.ts runs in the workers and writes each reason into EDGEML_SKIPS_DIR,
 // which this reporter (in the main process, before any worker starts) creates and reads back.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
@@ -44,5 +44,8 @@ export default class SkipsReporter implements Reporter {
     }
     out.push(`${passed} passed, ${failed} failed${broken ? ` (+${broken} test files failed to load)` : ''}, ${skipped} skipped`);
     process.stdout.write(`${out.join('\n')}\n`);
+    // .ci/run adds up several runs (the suite, then the bundles under Node 24).
+    const counts = process.env.EDGEML_TEST_COUNTS;
+    if (counts) appendFileSync(counts, `${JSON.stringify({ passed, failed: failed + broken, skipped })}\n`);
   }
 }
