@@ -20,16 +20,17 @@ export default class SkipsReporter implements Reporter {
     let skipped = 0;
     let broken = 0;
     for (const m of modules) {
-      let tests = 0;
+      let failedHere = 0;
       for (const t of m.children.allTests()) {
-        tests++;
         const state = t.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') failedHere++;
         else skipped++;
       }
-      // A file that fails before its tests are collected (a missing tool under EDGEML_REQUIRE_TOOLS=1).
-      if (m.state() === 'failed' && tests === 0) broken++;
+      failed += failedHere;
+      // A file that failed outside its tests: at import (a missing tool under EDGEML_REQUIRE_TOOLS=1)
+      // or in a hook, whose tests then read as skipped. Never a pass.
+      if (m.state() === 'failed' && failedHere === 0) broken++;
     }
     const reasons = new Map<string, number>();
     for (const f of readdirSync(this.dir)) {
@@ -37,12 +38,13 @@ export default class SkipsReporter implements Reporter {
     }
     rmSync(this.dir, { recursive: true, force: true });
     const out: string[] = [''];
-    if (skipped || reasons.size) {
+    if ((skipped && !broken) || reasons.size) {
       out.push("why tests were skipped (EDGEML_REQUIRE_TOOLS=1 turns a missing Debian package into a failure):");
       for (const r of [...reasons.keys()].sort()) out.push(`  ${r}`);
       if (!reasons.size) out.push('  (no reason recorded: an it.skip or a filtered run)');
     }
-    out.push(`${passed} passed, ${failed} failed${broken ? ` (+${broken} test files failed to load)` : ''}, ${skipped} skipped`);
+    if (broken) out.push(`${broken} test file(s) failed outside their tests (import or hook; errors above): their tests count as failed here`);
+    out.push(`${passed} passed, ${failed + broken} failed, ${skipped} skipped`);
     process.stdout.write(`${out.join('\n')}\n`);
     // .ci/run adds up several runs (the suite, then the bundles under Node 24).
     const counts = process.env.EDGEML_TEST_COUNTS;
