@@ -12,7 +12,8 @@ import { writeNpy } from './npy.js';
 import { resource, tool } from './tools.js';
 
 // ONNX's reference checker (Debian python3-onnx), run on every ONNX artifact where it is installed.
-const PYTHON = tool('python3', 'python3');
+// Debian's python3 (where python3-onnx installs), not another one earlier on the PATH.
+const PYTHON = tool(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', 'python3');
 const ONNX_CHECKER = resource(!!PYTHON && spawnSync(PYTHON, ['-c', 'import onnx']).status === 0, "python3's onnx module (the reference ONNX checker)", 'python3-onnx') ? PYTHON : null;
 
 const CALIB = join(DIGITS, 'calib_inputs.npy');
