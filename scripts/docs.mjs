@@ -1,11 +1,12 @@
-// Generates the README's reference tables between marker comments:
+// Generates the reference tables of docs/reference.md between marker comments:
 //   <!-- edgeml:action-inputs NAME --> ... <!-- /edgeml:action-inputs -->
 //     inputs and outputs of an action: NAME `root` is ./action.yml, any other ./actions/NAME/action.yml
 //   <!-- edgeml:config-reference --> ... <!-- /edgeml:config-reference -->
 //     the keys of edgeml.yml, walked from schemas/config.schema.json
 //
-//   node scripts/docs.mjs [--readme FILE]           rewrite the blocks (npm run docs)
-//   node scripts/docs.mjs --check [--readme FILE]   write nothing; exit 1 naming each stale block
+//   node scripts/docs.mjs [--file FILE]           rewrite the blocks (npm run docs)
+//   node scripts/docs.mjs --check [--file FILE]   write nothing; exit 1 naming each stale block
+// FILE defaults to docs/reference.md (--readme is the old name of --file).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,17 +16,17 @@ import { parse } from 'yaml';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function usage(message) {
-  process.stderr.write(`docs.mjs: ${message}\nusage: node scripts/docs.mjs [--check] [--readme FILE]\n`);
+  process.stderr.write(`docs.mjs: ${message}\nusage: node scripts/docs.mjs [--check] [--file FILE]\n`);
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
 let check = false;
-let readmePath = join(ROOT, 'README.md');
+let readmePath = join(ROOT, 'docs/reference.md');
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--check') check = true;
-  else if (args[i] === '--readme') {
-    if (!args[i + 1]) usage('--readme needs a file');
+  else if (args[i] === '--file' || args[i] === '--readme') {
+    if (!args[i + 1]) usage(`${args[i]} needs a file`);
     readmePath = args[++i];
   } else usage(`unknown argument ${args[i]}`);
 }
@@ -187,12 +188,13 @@ function configBlock() {
   const schema = JSON.parse(readFileSync(file, 'utf8'));
   const rows = configRows(schema);
   return [
-    `Generated from [\`${relative(ROOT, file)}\`](${relative(ROOT, file)}). \`<name>\` is a name you choose; \`[]\` is each entry of a list.`,
+    // The link is relative to docs/, where the reference page lives.
+    `Generated from [\`${relative(ROOT, file)}\`](${relative(join(ROOT, 'docs'), file).split('\\').join('/')}). \`<name>\` is a name you choose; \`[]\` is each entry of a list.`,
     table(['key', 'type', 'description', 'values'], rows),
   ].join('\n\n');
 }
 
-// ---- README ----
+// ---- the reference page ----
 
 const BLOCK = /<!-- edgeml:(action-inputs|config-reference)(?: ([A-Za-z0-9._-]+))? -->\n[\s\S]*?<!-- \/edgeml:\1 -->/g;
 

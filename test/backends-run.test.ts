@@ -2,7 +2,6 @@
 // cannot be installed on this machine (no GPU, not in Debian), so each is played by a small fake
 // executable that records its arguments and prints real output captured from that tool
 // (test/fixtures/vendor). Tests that need the real tool run only where it is on the PATH.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import {
 } from '../src/bench/backends/index.js';
 import { readResults } from '../src/results/index.js';
 import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
+import { vendorTool } from './tools.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures/vendor');
 
@@ -184,11 +184,12 @@ describe('edgeml bench --runtime with a fake vendor tool', () => {
 });
 
 // The real tools, where a device has them (a Jetson, an Intel box, a Raspberry Pi runner).
-const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-const REAL = { trtexec: which('trtexec') || (existsSync('/usr/src/tensorrt/bin/trtexec') ? '/usr/src/tensorrt/bin/trtexec' : ''), benchmark_app: which('benchmark_app') };
-for (const [tool, path] of Object.entries(REAL)) {
-  if (!path) console.info(`skipped: the real ${tool} is not installed on this machine; its backend is tested with a fake that prints captured output`);
-}
+// Vendor tools no distribution packages: optional even under EDGEML_REQUIRE_TOOLS=1 (the backends
+// are tested above with fakes that print captured output); test/tools.ts records the skip.
+const REAL = {
+  trtexec: vendorTool('trtexec', 'NVIDIA TensorRT (JetPack on a Jetson)', ['/usr/src/tensorrt/bin/trtexec']) ?? '',
+  benchmark_app: vendorTool('benchmark_app', "Intel OpenVINO ('pip install openvino')") ?? '',
+};
 describe('with the real tools', () => {
   it.skipIf(!REAL.trtexec)('trtexec benchmarks the digits MLP (skipped: trtexec not installed)', () => {
     const r = edgeml(['bench', MODELS.digits, '--runtime', 'tensorrt', '--tool-path', REAL.trtexec, '--input', 'pixels=1x64', ...QUICK]);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { globMatch } from '../src/budgets/index.js';
 import { parseBytes, parseFraction, parseLatency, parsePercent, parseRate } from '../src/units.js';
-import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
+import { ACTION_NODE, MODELS, ROOT, edgeml, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const results = join(dir, 'r.json');
@@ -64,11 +64,11 @@ describe('edgeml.yml', () => {
     expect(c.budgets[1].level).toBe('warn');
     expect(c.budgets[0].inconclusive).toBe('warn');
   });
-  it('ships a schema editors can use, and that the examples in the README pass', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  it('ships a schema editors can use, and that the edgeml.yml example of docs/workflow-author.md passes', () => {
+    const readme = readFileSync(join(ROOT, 'docs/workflow-author.md'), 'utf8');
     const example = /```yaml\n# edgeml\.yml\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(example).toBeDefined();
-    expect(parseConfig(example!, 'README.md').budgets.length).toBeGreaterThan(0);
+    expect(parseConfig(example!, 'docs/workflow-author.md').budgets.length).toBeGreaterThan(0);
   });
 });
 
@@ -150,7 +150,7 @@ describe('edgeml check on bad input: exit 2, one line with file:line:col, nothin
     ['misspelt level', 'budgets:\n  - level: eror\n    limits: {size: 1MB}\n', /:2:12: budgets\[0\]\.level: expected one of error, warn, got "eror" \(did you mean 'error'\?\)$/],
     ['unknown model', 'models:\n  detector: {path: d.onnx}\nbudgets:\n  - model: detectr\n    limits: {size: 1MB}\n', /:4:12: budgets\[0\]\.model: 'detectr' is not a model under models \(detector\); did you mean 'detector'\?$/],
     ['missing limits', 'budgets:\n  - model: x\n', /:2:5: budgets\[0\]: missing key 'limits'$/],
-    ['missing config', '', /nowhere\.yml: no such config file; create it \(see the README's edgeml\.yml section\) or give its path with --config$/, ['--config', join(dir, 'nowhere.yml')]],
+    ['missing config', '', /nowhere\.yml: no such config file; create it \(see the edgeml\.yml section of docs\/workflow-author\.md\) or give its path with --config$/, ['--config', join(dir, 'nowhere.yml')]],
     ['missing results file', GOOD, /gone\.json: no such results file; give the file written by 'edgeml bench --json'$/, ['--results', join(dir, 'gone.json')]],
     ['results failing their schema', GOOD, /not-results\.json: not an edgeml results document \(.+\); regenerate it with 'edgeml bench --json'$/, ['--results', notResults]],
     ['compare failing its schema', GOOD, /not-compare\.json: not an edgeml compare document \(.+\); regenerate it with 'edgeml compare --json'$/, ['--results', results, '--compare', otherCompare]],
@@ -177,7 +177,7 @@ describe('the check action', () => {
     for (const f of Object.values(files)) writeFileSync(f, '');
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...files, GITHUB_WORKSPACE: dir };
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/check/index.js')], { cwd: dir, env, encoding: 'utf8' });
+    const r = spawnSync(ACTION_NODE, [join(ROOT, 'dist/check/index.js')], { cwd: dir, env, encoding: 'utf8' });
     return { ...r, output: readFileSync(files.GITHUB_OUTPUT, 'utf8'), summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
   }
   it('is a node24 JavaScript action running the check bundle', () => {

@@ -6,9 +6,11 @@
 // workflows with the same expressions.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
-import { tempDir } from './helpers.js';
+import { actionNodeBin, tempDir } from './helpers.js';
+
+const NODE_BIN = actionNodeBin();
 
 interface Step { id?: string; name?: string; if?: string; uses?: string; shell?: string; run?: string; env?: Record<string, string>; with?: Record<string, string> }
 interface ActionYml { inputs: Record<string, { default?: string }>; outputs: Record<string, { value: string }>; runs: { using: string; steps: Step[] } }
@@ -152,7 +154,9 @@ export interface CompositeRun {
 /** A step's process; asynchronous, so servers in this process (the GitHub API stand-in) answer it. */
 function bash(script: string, cwd: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env, timeout: 300_000 });
+    // `run: node ...` steps get the action Node (Node 24 in .ci/run), as a runner's PATH would give.
+    const path = NODE_BIN ? `${NODE_BIN}${delimiter}${env.PATH ?? ''}` : env.PATH;
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env: { ...env, ...(path ? { PATH: path } : {}) }, timeout: 300_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -1,5 +1,5 @@
 // The dashboard in a real browser: Debian's Chromium driven by playwright-core.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +8,9 @@ import { renderDashboard, writeDashboard } from '../src/dashboard/index.js';
 import type { HistoryEntry } from '../src/history/index.js';
 import type { BenchResults } from '../src/results/index.js';
 import { edgeml, ROOT, tempDir } from './helpers.js';
+import { tool } from './tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = tool('chromium', 'chromium');
 const HOSTILE_DEVICE = '<img src=x onerror="window.__pwned=1">';
 const HOSTILE_MODEL = '<script>window.__pwned=2</script>';
 
@@ -70,7 +71,7 @@ describe('dashboard page', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium (${CHROMIUM})`, () => {
+describe.skipIf(!CHROMIUM)(`dashboard in Chromium (${CHROMIUM})`, () => {
   let browser: Browser;
   const COMMITS = 40;
   let url: string;
@@ -78,7 +79,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium (${CHROMIUM})`, ()
     const out = tempDir('edgeml-site-');
     url = `file://${writeDashboard(out, renderDashboard(history(COMMITS), { title: 'acme/models' }))}`;
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM as string,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   });

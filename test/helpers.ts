@@ -1,6 +1,6 @@
 // Paths of the real models the tests use, and a runner for the built CLI bundle.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,20 @@ export function tempDir(prefix = 'edgeml-test-'): string {
 }
 
 export const CLI = join(ROOT, 'dist/cli/index.js');
+
+/**
+ * The Node that runs the action bundles: EDGEML_ACTION_NODE when set (.ci/run sets a Node 24 from
+ * the npm registry, the runtime GitHub uses for node24 actions), else the one running the tests.
+ */
+export const ACTION_NODE = process.env.EDGEML_ACTION_NODE || process.execPath;
+
+/** A folder whose `node` is ACTION_NODE, to put first on the PATH of composite steps (`run: node ...`). */
+export function actionNodeBin(): string | undefined {
+  if (!process.env.EDGEML_ACTION_NODE) return undefined;
+  const dir = tempDir('edgeml-node-');
+  symlinkSync(ACTION_NODE, join(dir, 'node'));
+  return dir;
+}
 
 export interface CliRun {
   status: number | null;
@@ -137,14 +151,14 @@ export const QUICK = ['--warmup', '2', '--min-iterations', '5', '--min-duration'
  */
 export function runActionBundle(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, cwd?: string) {
   const run = actionRun(name, inputs, extraEnv, cwd);
-  return run.finish(spawnSync(process.execPath, run.args, { cwd: run.dir, env: run.env, encoding: 'utf8', timeout: 300_000 }));
+  return run.finish(spawnSync(ACTION_NODE, run.args, { cwd: run.dir, env: run.env, encoding: 'utf8', timeout: 300_000 }));
 }
 
 /** runActionBundle in a child process that does not block this one (for servers living in the test). */
 export function runActionBundleAsync(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, cwd?: string) {
   const run = actionRun(name, inputs, extraEnv, cwd);
   return new Promise<ReturnType<typeof run.finish>>((resolve) => {
-    const p = spawn(process.execPath, run.args, { cwd: run.dir, env: run.env });
+    const p = spawn(ACTION_NODE, run.args, { cwd: run.dir, env: run.env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

@@ -6,7 +6,11 @@ import * as ort from 'onnxruntime-node';
 import { rng } from '../src/bench/data.js';
 import { DataType, decodeTensor, num, type ModelProto, type TensorProto } from '../src/model/index.js';
 
+import { resource } from './tools.js';
+
 export const TESTDATA = '/usr/share/libonnx-testdata/data';
+/** Whether ONNX's operator test models are installed (the skip is recorded when they are not). */
+export const HAS_TESTDATA = () => resource(existsSync(join(TESTDATA, 'node')), `ONNX's operator test models (${TESTDATA})`, 'libonnx-testdata');
 
 export function testModelDirs(): string[] {
   const out: string[] = [];

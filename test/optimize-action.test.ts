@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DIGITS, MODELS, ROOT, tempDir } from './helpers.js';
+import { ACTION_NODE, DIGITS, MODELS, ROOT, tempDir } from './helpers.js';
 
 interface ActionYml {
   inputs: Record<string, { default?: string; required?: boolean }>;
@@ -21,7 +21,7 @@ function runBundle(inputs: Record<string, string>) {
   for (const f of Object.values(files)) writeFileSync(f, '');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files };
   for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/optimize/index.js')], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(ACTION_NODE, [join(ROOT, 'dist/optimize/index.js')], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
   const outputs: Record<string, string> = {};
   const text = readFileSync(files.GITHUB_OUTPUT, 'utf8');
   for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { releaseVersion } from '../src/actions/publish.js';
-import { MODELS, ROOT, artifactsOf, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
+import { tool } from './tools.js';
+import { ACTION_NODE, MODELS, ROOT, artifactsOf, channelWithRelease, edgeml, failedManifest, otherArtifacts, tempDir } from './helpers.js';
 
 const action = parse(readFileSync(join(ROOT, 'actions/publish/action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>; runs: { using: string; main: string };
@@ -20,7 +21,7 @@ function runBundle(inputs: Record<string, string>, env: Record<string, string> =
   for (const f of Object.values(files)) writeFileSync(f, '');
   const full: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files, ...env };
   for (const [name, spec] of Object.entries(action.inputs)) full[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/publish/index.js')], { cwd: dir, env: full, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(ACTION_NODE, [join(ROOT, 'dist/publish/index.js')], { cwd: dir, env: full, encoding: 'utf8', timeout: 120_000 });
   const outputs: Record<string, string> = {};
   for (const m of readFileSync(files.GITHUB_OUTPUT, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
   return { ...r, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
@@ -70,7 +71,7 @@ test('a missing key secret fails the step with one line naming the input', () =>
 });
 
 describe('mender inputs', () => {
-  const TOOL = '/usr/bin/mender-artifact';
+  const TOOL = tool('mender-artifact', 'mender-artifact');
   let base: string;
   let keys: string;
   let art: string;
@@ -90,7 +91,7 @@ describe('mender inputs', () => {
     writeFileSync(join(base, 'mender.pub'), mender.pub);
   });
 
-  describe.skipIf(!existsSync(TOOL))('with mender-artifact', () => {
+  describe.skipIf(!TOOL)('with mender-artifact', () => {
     test('mender: true writes a signed artifact per target through the store, in the outputs and the summary', () => {
       const repo = join(base, 'channel');
       const tmp = join(base, 'tmp');
@@ -110,10 +111,10 @@ describe('mender inputs', () => {
       for (const [i, path] of paths.entries()) {
         expect(r.summary).toContain(`- \`${path}\``);
         const file = join(repo, path);
-        const ok = spawnSync(TOOL, ['validate', '-k', join(base, 'mender.pub'), file], { encoding: 'utf8' });
+        const ok = spawnSync(TOOL as string, ['validate', '-k', join(base, 'mender.pub'), file], { encoding: 'utf8' });
         expect(ok.stderr + ok.stdout).toMatch(/validated successfully/);
         expect(ok.status).toBe(0);
-        const read = spawnSync(TOOL, ['read', file], { encoding: 'utf8' }).stdout;
+        const read = spawnSync(TOOL as string, ['read', file], { encoding: 'utf8' }).stdout;
         expect(read).toMatch(new RegExp(`Name: digits-1\\.4\\.0-${['cpu-fp32', 'cpu-int8'][i]}`));
         expect(read).toMatch(/Compatible devices: '\[raspberrypi4 jetson-orin\]'/);
       }

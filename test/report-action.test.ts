@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { reportMarker } from '../src/github/comment.js';
 import { retryDelay } from '../src/github/api.js';
 import { startGitHubServer, type GitHubServer } from './github-server.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ACTION_NODE, ROOT, tempDir } from './helpers.js';
 import { HOSTILE, HOSTILE_ESCAPED, benchDoc, checkDoc, writeJson } from './report-fixtures.js';
 
 interface ActionYml {
@@ -65,7 +65,7 @@ function runReport(inputs: Record<string, string>, event: { name: string; payloa
   const defaults: Record<string, string> = { token: 'ghs_test' }; // what ${{ github.token }} gives
   for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? defaults[name] ?? spec.default ?? '';
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, action.runs.main.replace('../../', ''))], { cwd: work, env });
+    const child = spawn(ACTION_NODE, [join(ROOT, action.runs.main.replace('../../', ''))], { cwd: work, env });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stdout += d));

@@ -257,7 +257,7 @@ export function loadConfig(file: string): EdgemlConfig {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(
-      code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
+      code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
         : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`,
     );
   }

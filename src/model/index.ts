@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync, createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { rejectLfsPointerFile } from './lfs.js';
 
 /** onnx and ort run in ONNX Runtime; the others only through their vendor's tool. */
 export type ModelFormat = 'onnx' | 'ort' | 'tensorrt-engine' | 'openvino-ir' | 'tflite';
@@ -57,6 +58,7 @@ export async function inspectModelFile(path: string): Promise<ModelFile> {
     );
   }
   if (size === 0) throw new UserError(`${path}: the model file is empty; re-export it`);
+  rejectLfsPointerFile(abs, path);
   const format = sniffFormat(abs, size);
   if (format === 'onnx' && /\.ort$/i.test(abs)) {
     throw new UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
@@ -65,6 +67,7 @@ export async function inspectModelFile(path: string): Promise<ModelFile> {
 }
 
 export * from './proto.js';
+export { lfsPointer, rejectLfsPointer, rejectLfsPointerFile, LFS_FIX } from './lfs.js';
 export { loadModel, saveModel, onnxOpset, allTensors, type SaveOptions } from './io.js';
 export * from './graph.js';
 export * from './fold.js';

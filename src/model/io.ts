@@ -2,6 +2,7 @@
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
+import { rejectLfsPointer } from './lfs.js';
 import { decodeModel, encodeModel, num, type ModelProto, type TensorProto } from './proto.js';
 import { allGraphs } from './graph.js';
 
@@ -74,6 +75,7 @@ export function loadModel(file: string, flag = '--model'): ModelProto {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; check the path`);
   }
+  rejectLfsPointer(bytes, `${flag} ${file}`);
   let model: ModelProto;
   try {
     model = decodeModel(bytes);

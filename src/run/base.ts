@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
+import { rejectLfsPointer, rejectLfsPointerFile } from '../model/index.js';
 
 export type BaseSource = { ref: string } | { dir: string } | undefined;
 
@@ -43,27 +44,40 @@ export function checkBase(base: BaseSource, configDir: string): void {
   }
 }
 
+/** The base version of one model: a file, bytes read from git, or why there is none. */
+export type BaseModel = { file: string } | { bytes: Buffer; name: string } | { none: string };
+
 /**
- * The base version of one model as a file, or why there is none. `path` is the model's absolute
- * path in this checkout; `out` is where a file read from git is written.
+ * Reads the base version of one model (`path`: its absolute path in this checkout), refusing a
+ * Git LFS pointer. Writes nothing, so every base can be read before anything is measured.
  */
-export function baseModelFile(base: BaseSource, configDir: string, path: string, out: string): { file: string } | { none: string } {
+export function readBaseModel(base: BaseSource, configDir: string, path: string): BaseModel {
   if (!base) return { none: 'no base given' };
   const rel = relative(configDir, path);
   if ('dir' in base) {
     const file = resolve(base.dir, rel);
-    return existsSync(file) ? { file } : { none: `${rel} is not in ${base.dir} (a new model?)` };
+    if (!existsSync(file)) return { none: `${rel} is not in ${base.dir} (a new model?)` };
+    rejectLfsPointerFile(file, `--base-model ${base.dir}: ${rel}`);
+    return { file };
   }
   let bytes: Buffer;
   try {
-    bytes = git(dirname(path), ['show', `${base.ref}:./${basename(path)}`]);
+    // cat-file --filters runs the checkout's filters (git lfs smudge) where `git show` would not.
+    bytes = git(dirname(path), ['cat-file', '--filters', `${base.ref}:./${basename(path)}`]);
   } catch (e) {
     const msg = oneLine((e as { stderr?: Buffer }).stderr?.toString() ?? e);
     if (/does not exist|exists on disk, but not in/.test(msg)) return { none: `${rel} is not in ${base.ref} (a new model?)` };
     throw new UserError(`--base-ref ${base.ref}: cannot read ${rel} from it (${msg})`);
   }
-  const file = join(out, basename(path));
+  rejectLfsPointer(bytes, `--base-ref ${base.ref}: ${rel}`);
+  return { bytes, name: basename(path) };
+}
+
+/** The base model as a file: bytes read from git are written into `out`. */
+export function baseModelFile(read: BaseModel, out: string): { file: string } | { none: string } {
+  if (!('bytes' in read)) return read;
+  const file = join(out, read.name);
   mkdirSync(out, { recursive: true });
-  writeFileSync(file, bytes);
+  writeFileSync(file, read.bytes);
   return { file };
 }

@@ -3,7 +3,7 @@
 // compare.artifacts, each target's artifact with the base's), evaluate on the datasets, check the
 // budgets and write the report. Thin: each step is the core function the
 // single-purpose command calls; this module only wires files between them.
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { benchOptionsFromFlags, runBenchmark, type ProgressEvent } from '../bench/index.js';
 import { runCheck, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
@@ -12,9 +12,10 @@ import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { CheckFailure, UserError, isUserError } from '../errors.js';
 import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
 import { optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
+import { rejectLfsPointerFile } from '../model/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
 import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
-import { baseModelFile, checkBase, type BaseSource } from './base.js';
+import { baseModelFile, checkBase, readBaseModel, type BaseModel, type BaseSource } from './base.js';
 import { datasetsOf, fromConfig, planModels, type ModelPlan } from './plan.js';
 import { summaryRows, summaryTable, type SummaryRow } from './summary.js';
 
@@ -157,6 +158,13 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     if (p.optimize) optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
   }
   checkBase(opts.base, configDir);
+  // Every model and its base is read before anything is written or measured: an LFS pointer
+  // fails here, not after minutes of benchmarks.
+  const bases = new Map<string, BaseModel>();
+  for (const plan of plans) {
+    if (existsSync(plan.path)) rejectLfsPointerFile(plan.path);
+    bases.set(plan.name, readBaseModel(opts.base, configDir, plan.path));
+  }
   const notices: string[] = [];
   const setsOf = await evalSets(config, plans, notices);
   const out = resolve(opts.out);
@@ -204,7 +212,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
       files.results.push(file);
       mine.push(file);
     }
-    const base = baseModelFile(opts.base, configDir, plan.path, join(out, 'base', slug(plan.name)));
+    const base = baseModelFile(bases.get(plan.name) as BaseModel, join(out, 'base', slug(plan.name)));
     if ('none' in base) {
       noCompareOf.set(plan.name, opts.base ? `${plan.name} has no base version: ${base.none}` : 'no base given: give --base-ref (a commit) or --base-model (a folder) to compare with');
       if (opts.base) notices.push(`${plan.name}: not compared, ${base.none}`);
