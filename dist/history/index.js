@@ -44435,6 +44435,189 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
+/***/ 56919:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
 /***/ 18909:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -62865,7 +63048,7 @@ class Context {
 /* harmony export */ });
 /* unused harmony export context */
 /* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37157);
-/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(85555);
+/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(79083);
 
 
 const context = new _context_js__WEBPACK_IMPORTED_MODULE_0__/* .Context */ .o();
@@ -62883,7 +63066,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 /***/ }),
 
-/***/ 85555:
+/***/ 79083:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63461,298 +63644,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(56919);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -64493,7 +64386,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -69042,19 +68935,26 @@ function globMatch(glob, text) {
     const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     return re.test(text);
 }
-function modelMatches(config, budget, modelPath) {
+/**
+ * Whether a result is of the budget's model. `edgeml run` names each result (source and every
+ * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
+ * results from another machine carry its absolute path: the file name decides then.
+ */
+function evaluate_modelMatches(config, budget, model) {
     if (budget.model === undefined)
+        return true;
+    if (model.name === budget.model)
         return true;
     const entry = config.models[budget.model];
     const configured = resolve(dirname(config.file), entry.path);
-    // Results from another machine carry its absolute path: the file name decides then.
-    return resolve(modelPath) === configured || basename(modelPath) === basename(entry.path);
+    return resolve(model.path) === configured || basename(model.path) === basename(entry.path);
 }
+/** The target a result measured: `source` for the source model. */
+const targetOfResult = (doc) => doc.target ?? 'source';
 function selects(config, budget, doc) {
-    if (!modelMatches(config, budget, doc.model.path))
+    if (!evaluate_modelMatches(config, budget, doc.model))
         return false;
-    const target = doc.target ?? 'source';
-    if (budget.target !== undefined && budget.target !== target)
+    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
         return false;
     if (budget.device !== undefined) {
         const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
@@ -69063,7 +68963,7 @@ function selects(config, budget, doc) {
     }
     return true;
 }
-const NOT_REPORTED = { status: 'inconclusive', value: null, note: "not reported by the runtime's benchmark tool" };
+const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
 function byPoint(value, limit) {
     if (value === null)
         return NOT_REPORTED;
@@ -69107,16 +69007,18 @@ function scored(doc, key, limit) {
     const kind = key.slice(0, key.indexOf('.'));
     const metric = key.slice(key.indexOf('.') + 1);
     const section = doc[kind];
-    if (!section)
-        return { status: 'inconclusive', value: null, note: `no ${kind} in the results: ${kind === 'accuracy' ? 'give --labels' : 'give --reference'} and ${EVALUATE}` };
+    if (!section) {
+        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
+        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
+    }
     const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
     if (!known.includes(metric))
-        return { status: 'inconclusive', value: null, note: `no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
     const value = section[metric];
     if (value === null && metric === 'maxAbsError')
         return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
     if (value === null)
-        return { status: 'inconclusive', value: null, note: `${key} does not apply: the outputs are not [N, classes] scores` };
+        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
     return byPoint(value, limit);
 }
 function judgeResults(limit, doc) {
@@ -69131,9 +69033,9 @@ function judgeResults(limit, doc) {
         return byPoint(doc.model.bytes, limit);
     return scored(doc, k, limit);
 }
-function judgeRegression(limit, cmp) {
+function judgeRegression(limit, cmp, noCompare) {
     if (!cmp)
-        return { status: 'pass', value: null, note: 'no base to compare with yet (first run): passes; give --compare from edgeml compare' };
+        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
     const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
     const change = r.estimate - 1;
     const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
@@ -69143,20 +69045,31 @@ function judgeRegression(limit, cmp) {
 function outcome(status, budget) {
     if (status === 'pass')
         return 'ok';
-    if (status === 'skipped')
-        return 'notice';
     if (status === 'fail')
         return budget.level === 'error' ? 'failure' : 'warning';
+    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
+    if (status === 'not judged')
+        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
     // Inconclusive: as configured, but never worse than the budget's level.
     if (budget.inconclusive === 'pass')
         return 'ok';
     return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
 }
-function evaluate_evaluateBudgets(config, results, compare) {
+function evaluate_evaluateBudgets(config, results, compare, 
+/** Why there is no comparison, for regression limits without one. */
+noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
+/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
+only) {
     const rows = [];
     for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
         for (const limit of budget.limits) {
-            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at, ...(budget.message ? { message: budget.message } : {}) };
+            if (limit.key.startsWith('compat.'))
+                continue; // judged from inspect documents by judgeCompatBudgets (src/compat/budgets.ts)
+            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
             const push = (j, subject, source, on = {}) => {
                 rows.push({
                     ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
@@ -69164,20 +69077,23 @@ function evaluate_evaluateBudgets(config, results, compare) {
                 });
             };
             if (limit.key.startsWith('regression.')) {
-                const head = compare?.doc.head.model.path;
-                if (compare && head && !modelMatches(config, budget, head))
+                const head = compare?.doc.head.model;
+                if (compare && head && !evaluate_modelMatches(config, budget, head))
                     continue;
-                push(judgeRegression(limit, compare?.doc), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'), compare?.file ?? '', compare ? { model: compare.doc.head.model.name, device: compare.doc.device.label } : {});
+                const target = compare?.doc.target ?? budget.target ?? 'source';
+                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
                 continue;
             }
             const matching = results.filter((r) => selects(config, budget, r.doc));
             if (!matching.length) {
                 const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
-                push({ status: 'skipped', value: null, note: `no results for ${sel || 'this budget'}` }, budget.model ?? '-', '');
+                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
+                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
                 continue;
             }
             for (const r of matching) {
-                push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, device: r.doc.device.label });
+                const target = targetOfResult(r.doc);
+                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
             }
         }
     }
@@ -69278,7 +69194,7 @@ function document_writeDocument(file, doc, kind) {
     writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
 }
 /** Reads and validates a document; every problem is one UserError naming the file and the fix. */
-function readDocument(file, kind) {
+function document_readDocument(file, kind) {
     let text;
     try {
         text = (0,external_node_fs_.readFileSync)(file, 'utf8');
@@ -69327,11 +69243,11 @@ function writeResults(file, doc) {
 }
 /** Reads and validates a results document; every problem is a UserError naming the file. */
 function results_readResults(file) {
-    return readDocument(file, RESULTS);
+    return document_readDocument(file, RESULTS);
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/check.schema.json
-const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","skipped"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"device":{"type":"string","maxLength":256},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","skipped"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
+const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
 ;// CONCATENATED MODULE: ./build/src/budgets/document.js
 // What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
 
@@ -69349,7 +69265,7 @@ function document_checkDocument(config, results, checks, compare, compareFails =
         config,
         results,
         ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
-        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), skipped: count('skipped') },
+        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
         checks,
     };
 }
@@ -69359,11 +69275,11 @@ function writeCheck(file, doc) {
 }
 /** Reads and validates a check document; every problem is a UserError naming the file. */
 function document_readCheck(file) {
-    return readDocument(file, CHECK);
+    return document_readDocument(file, CHECK);
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
-const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","rounds","looks","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90"],"description":"The percentile whose ratio decides the verdict."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"rounds":{"type":"integer","minimum":0},"looks":{"type":"integer","minimum":0},"stopped":{"enum":["decided","max-duration","max-rounds"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
 ;// CONCATENATED MODULE: ./build/src/compare/document.js
 // Writing and reading compare documents: validated against schemas/compare.schema.json on the way
 // out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
@@ -69376,7 +69292,60 @@ function writeCompare(file, doc) {
 }
 /** Reads and validates a compare document; every problem is a UserError naming the file. */
 function document_readCompare(file) {
-    return readDocument(file, COMPARE);
+    return document_readDocument(file, COMPARE);
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/verdict.js
+// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+
+const CONFIDENCE = 0.95;
+const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
+const verdict_METHOD = {
+    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
+    sequential: SEQUENTIAL,
+};
+const verdict_PAIRED_METHOD = {
+    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
+    sequential: SEQUENTIAL,
+};
+const verdict_STORED_METHOD = {
+    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
+    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
+    sequential: verdict_METHOD.sequential,
+};
+/**
+ * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
+ * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
+ */
+function judge(ci, threshold) {
+    if (!ci)
+        return 'inconclusive';
+    const [lo, hi] = ci;
+    if (lo > 1 + threshold)
+        return 'slower';
+    if (hi < 1 - threshold)
+        return 'faster';
+    if (lo >= 1 - threshold && hi <= 1 + threshold)
+        return 'unchanged';
+    return 'inconclusive';
+}
+/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
+function verdict_decidingRatio(doc) {
+    return doc.ratio[doc.metric] ?? doc.ratio.p50;
+}
+/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
+function verdict_lookLevel(looks) {
+    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
+}
+/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
+function verdict_ratioAt(rounds, metric, level, threshold, storedBase) {
+    const est = storedBase !== undefined
+        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
+        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
+    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
+    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -69447,6 +69416,66 @@ function parseRate(text, what) {
         throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
     return Number(m[1]);
 }
+const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
+const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
+/**
+ * Enough significant figures that the value cannot read as its limit when it is not equal to it:
+ * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
+ */
+function figures(v, limit) {
+    for (let d = 3; d < 10; d++) {
+        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
+        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
+        if (v === limit || Number(s) !== limit)
+            return s;
+    }
+    return String(v);
+}
+/**
+ * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
+ * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
+ * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
+ */
+function inUnitOf(key, value, limitText) {
+    if (value === null || !Number.isFinite(value))
+        return 'n/a';
+    try {
+        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    }
+    catch {
+        // A limit text this version cannot read (a check document is untrusted input): the base unit.
+        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
+        return `${Number(value.toPrecision(4))}${unit}`;
+    }
+}
+function inLimitUnit(key, value, body) {
+    if (key === 'memory.peak' || key === 'size') {
+        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
+        const scale = BYTE_UNITS[unit];
+        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
+    }
+    if (key.startsWith('latency.')) {
+        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
+        const scale = LATENCY_UNITS[unit];
+        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
+    }
+    if (key === 'throughput')
+        return `${figures(value, parseRate(body, key))}/s`;
+    if (key.startsWith('regression.'))
+        return `${value >= 0 ? '+' : ''}${figures(value * 100, units_parsePercent(body, key) * 100)}%`;
+    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
+    if (body.endsWith('%'))
+        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
+    return figures(value, Number(body));
+}
+/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
+function limitOf(direction, limitText) {
+    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    if (!m)
+        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
+    const unit = m[2] === 'us' ? 'µs' : m[2];
+    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
+}
 
 ;// CONCATENATED MODULE: ./build/schemas/config.schema.json
 const config_schema_namespaceObject = {};
@@ -69507,7 +69536,7 @@ function locate(doc, lc, file, path, atKey = false) {
 }
 const where = (p) => `${p.file}:${p.line}:${p.col}`;
 const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
 };
 function describeValue(v) {
     if (v === null)
@@ -69527,9 +69556,10 @@ function explain(e, doc, lc, file) {
         const allowed = Object.keys(parent.properties ?? {});
         // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
         const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
+        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
         const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
+        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
         return {
             at: locate(doc, lc, file, [...path, extra], true),
             text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
@@ -69569,7 +69599,15 @@ const PARSERS = [
     [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
     [/^regression\./, units_parsePercent, 'max', EXPECTED.percent],
     [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/compat/budgets.ts).
+    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
 ];
+function parseCount(text, what) {
+    if (!/^\s*\d+\s*$/.test(text))
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+    return Number(text);
+}
 function parseLimit(key, raw, at, name) {
     const text = String(raw).trim();
     const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
@@ -69600,7 +69638,19 @@ function parseConfig(text, file) {
         const { line, col } = lc.linePos(err.pos[0]);
         throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
     }
-    const data = doc.toJS() ?? {};
+    if (doc.contents === null || (isMap(doc.contents) && doc.contents.items.length === 0)) {
+        throw new UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
+    }
+    let data;
+    try {
+        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (!/alias/i.test(String(e.message)))
+            throw e;
+        throw new UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
+    }
     const validate = compiled();
     if (!validate(data)) {
         const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
@@ -69611,13 +69661,18 @@ function parseConfig(text, file) {
     }
     const raw = data;
     const models = raw.models ?? {};
+    /** A name under models:, or a UserError at `path` naming the models there are. */
+    const knownModel = (name, path) => {
+        if (name in models)
+            return;
+        const known = Object.keys(models);
+        const guess = didYouMean(name, known);
+        throw new UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+    };
     const budgets = (raw.budgets ?? []).map((b, index) => {
         const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined && !(b.model in models)) {
-            const guess = didYouMean(b.model, Object.keys(models));
-            const known = Object.keys(models);
-            throw new UserError(`${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-        }
+        if (b.model !== undefined)
+            knownModel(b.model, ['budgets', index, 'model']);
         return {
             index,
             ...(b.model !== undefined ? { model: b.model } : {}),
@@ -69625,13 +69680,23 @@ function parseConfig(text, file) {
             ...(b.device !== undefined ? { device: b.device } : {}),
             level: b.level ?? 'error',
             inconclusive: b.inconclusive ?? 'warn',
+            ...(b.optional ? { optional: true } : {}),
             ...(b.message !== undefined ? { message: b.message } : {}),
             limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
             at,
         };
     });
-    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]));
-    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]));
+    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
+        const own = m.targets;
+        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
+        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
+        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
+    }));
+    const targets = entries(raw.targets);
     const settingsAt = {};
     const sections = [
         [['benchmark'], raw.benchmark],
@@ -69646,7 +69711,8 @@ function parseConfig(text, file) {
         file,
         ...(raw.version ? { version: raw.version } : {}),
         models: located,
-        targets: raw.targets ?? [],
+        targets: targets.map((t) => t.target),
+        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
         benchmark: raw.benchmark ?? {},
         compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
         compareArtifacts: raw.compare?.artifacts === true,
@@ -69663,7 +69729,7 @@ function parse_loadConfig(file) {
     }
     catch (e) {
         const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
+        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
             : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
     }
     return parseConfig(text, file);
@@ -69677,9 +69743,90 @@ function parse_loadConfig(file) {
 
 
 
+;// CONCATENATED MODULE: ./build/src/compat/budgets.js
+// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
+// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
+// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
+// evaluate.ts and types.ts directly, not budgets/index.ts: budgets/check.ts imports this file.
+
+const isCompatKey = (key) => key.startsWith('compat.');
+function measured(t, what) {
+    const p = t.fixed ?? t.asIs;
+    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
+    switch (what) {
+        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
+        case 'coverage.compute':
+            return p.coverage.computePercent === null
+                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
+                : { value: p.coverage.computePercent / 100, note: shapes };
+        case 'partitions': return { value: p.partitions, note: shapes };
+        case 'unsupported': return { value: p.unsupported.length, note: shapes };
+        default: return { value: null, note: `unknown compat measure '${what}'` };
+    }
+}
+function budgets_judge(limit, value) {
+    if (value === null)
+        return 'inconclusive';
+    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
+    return ok ? 'pass' : 'fail';
+}
+/**
+ * One row per compat limit per inspect document its model selector matches. A document that did
+ * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
+ * budget nobody checked never reads as passed.
+ */
+function budgets_judgeCompatBudgets(config, docs) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
+            const [, runtime, ...rest] = limit.key.split('.');
+            const what = rest.join('.');
+            const base = {
+                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
+            if (!matching.length) {
+                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
+                continue;
+            }
+            for (const { file, doc } of matching) {
+                const subject = `${doc.model.name} on ${runtime}`;
+                const t = doc.targets.find((x) => x.target === runtime);
+                if (!t) {
+                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
+                    continue;
+                }
+                const m = measured(t, what);
+                const status = budgets_judge(limit, m.value);
+                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: budgetOutcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
+const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compat/document.js
+// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
+
+
+const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
+function writeInspect(file, doc) {
+    writeDocument(file, doc, INSPECT);
+}
+/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
+function document_readInspect(file) {
+    return readDocument(file, INSPECT);
+}
+
 ;// CONCATENATED MODULE: ./build/src/budgets/check.js
 // The check both the CLI and the action run: read and validate every input first (nothing is
 // judged on a bad config or document), then judge every budget.
+
+
+
 
 
 
@@ -69696,19 +69843,20 @@ function slowerFails(config, doc) {
 }
 function runCheck(inputs) {
     const config = loadConfig(inputs.config);
-    if (!inputs.results.length)
+    if (!config.budgets.length)
+        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
+    if (!inputs.results.length && !inputs.inspect?.length)
         throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
     const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
     const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-    const checks = evaluateBudgets(config, results, compare);
+    const inspects = (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) }));
+    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
+    const checks = [...evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model), ...judgeCompatBudgets(config, inspects)];
     const notices = [];
-    const hasRegression = hasRegressionBudget(config);
-    if (!compare && hasRegression)
-        notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
     // Without a regression budget, compare's own verdict stands: slower fails the check.
     const compareFails = !!compare && slowerFails(config, compare.doc);
     if (compare) {
-        const r = compare.doc.ratio[compare.doc.metric];
+        const r = decidingRatio(compare.doc);
         const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
         notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
     }
@@ -69725,52 +69873,56 @@ function runCheck(inputs) {
 ;// CONCATENATED MODULE: ./build/src/compare/types.js
 const types_COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
 const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
-const types_COMPARE_METRICS = (/* unused pure expression or super */ null && (['p50', 'p90']));
-
-;// CONCATENATED MODULE: ./build/src/compare/verdict.js
-// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
-
-const CONFIDENCE = 0.95;
-const verdict_METHOD = {
-    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
-    interval: 'distribution-free interval from the exact Wilcoxon signed-rank distribution over rounds',
-    sequential: 'alpha spending over looks: look k spends 0.05*6/(pi^2 k^2), so all intervals hold together at 95%',
-};
-const verdict_STORED_METHOD = {
-    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
-    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
-    sequential: verdict_METHOD.sequential,
-};
-/**
- * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
- * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
- */
-function judge(ci, threshold) {
-    if (!ci)
-        return 'inconclusive';
-    const [lo, hi] = ci;
-    if (lo > 1 + threshold)
-        return 'slower';
-    if (hi < 1 - threshold)
-        return 'faster';
-    if (lo >= 1 - threshold && hi <= 1 + threshold)
-        return 'unchanged';
-    return 'inconclusive';
-}
-/** The ratio of one percentile over the rounds so far, at the level of look `look`. */
-function verdict_ratioAt(rounds, metric, look, threshold, storedBase) {
-    const level = 1 - spentAlpha(1 - CONFIDENCE, look);
-    const est = storedBase !== undefined
-        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric])), Math.log(storedBase), level)
-        : hodgesLehmann(rounds.map((r) => Math.log(r.head[metric] / r.base[metric])), level);
-    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
-    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
-}
+const types_COMPARE_METRICS = (/* unused pure expression or super */ null && (['p50', 'p90', 'cpu']));
+const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
+const types_DESIGN_CHOICES = (/* unused pure expression or super */ null && (['auto', 'paired', 'processes']));
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./build/src/model/lfs.js
+// A Git LFS pointer checked out in place of the model: a few lines of text naming the object that
+// `git lfs` would fetch. Recognised before anything loads or measures the file.
+
+
+const SIGNATURE = 'version https://git-lfs.github.com/spec/';
+/** The spec caps a pointer at 1024 bytes. */
+const MAX_POINTER = 1024;
+/** The object a pointer names, or null when `bytes` are not an LFS pointer. */
+function lfsPointer(bytes) {
+    if (bytes.length > MAX_POINTER || !bytes.toString('latin1', 0, SIGNATURE.length).startsWith(SIGNATURE))
+        return null;
+    const text = bytes.toString('utf8');
+    const oid = /^oid (sha256:[0-9a-f]{64})$/m.exec(text)?.[1];
+    const size = /^size (\d+)$/m.exec(text)?.[1];
+    return oid && size ? { oid, size: Number(size) } : null;
+}
+/** The fix, the same wherever a pointer is found. */
+const LFS_FIX = "fetch the LFS objects: set 'lfs: true' on actions/checkout (for the base too: its 'git lfs' filter then fetches it), or run 'git lfs pull' locally";
+function pointerError(what, p) {
+    return new UserError(`${what}: is a Git LFS pointer (${p.oid}, ${p.size} bytes), not the model; ${LFS_FIX}`);
+}
+/** Throws a UserError naming `what` when `bytes` are an LFS pointer. */
+function lfs_rejectLfsPointer(bytes, what) {
+    const p = lfsPointer(bytes);
+    if (p)
+        throw pointerError(what, p);
+}
+/** Throws a UserError naming `path` when the file is an LFS pointer (reads at most 1 KiB). */
+function lfs_rejectLfsPointerFile(path, what = path) {
+    const head = Buffer.alloc(MAX_POINTER + 1);
+    const fd = openSync(path, 'r');
+    let n;
+    try {
+        n = readSync(fd, head, 0, head.length, 0);
+    }
+    finally {
+        closeSync(fd);
+    }
+    lfs_rejectLfsPointer(head.subarray(0, n), what);
+}
+
 // EXTERNAL MODULE: ./node_modules/protobufjs/light.js
 var light = __nccwpck_require__(6212);
 ;// CONCATENATED MODULE: ./node_modules/long/index.js
@@ -71717,15 +71869,15 @@ function subgraphs(node) {
     }
     return out;
 }
-function attr(node, name) {
+function graph_attr(node, name) {
     return node.attribute.find((a) => a.name === name);
 }
 function intAttr(node, name, dflt) {
-    const a = attr(node, name);
+    const a = graph_attr(node, name);
     return a?.i !== undefined ? num(a.i) : dflt;
 }
 function floatAttr(node, name, dflt) {
-    const a = attr(node, name);
+    const a = graph_attr(node, name);
     return a?.f !== undefined ? a.f : dflt;
 }
 function setIntAttr(node, name, value) {
@@ -71783,7 +71935,7 @@ function view(raw) {
     return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 /** Values of a float, float16 or double tensor as float32. */
-function floatValues(t) {
+function graph_floatValues(t) {
     const n = tensorSize(t);
     const raw = t.raw_data;
     switch (t.data_type) {
@@ -71894,6 +72046,7 @@ function requireOpset(model, domain, version) {
 
 
 
+
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 /** Every tensor held by a model: initializers and tensor attributes, in every sub-graph. */
 function allTensors(model) {
@@ -71966,6 +72119,7 @@ function loadModel(file, flag = '--model') {
         const code = e.code;
         throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; check the path`);
     }
+    rejectLfsPointer(bytes, `${flag} ${file}`);
     let model;
     try {
         model = decodeModel(bytes);
@@ -72036,8 +72190,219 @@ function onnxOpset(model) {
     return imp ? num(imp.version) : 0;
 }
 
+;// CONCATENATED MODULE: ./build/src/model/fold.js
+// Constant weights reached through shape-only ops: `Transpose(W)`, `Reshape(W, [..])`, `Cast(W)`,
+// `Identity`, `Squeeze`/`Unsqueeze` of an initializer evaluate here to one float tensor, so the int8
+// passes see a weight wherever an export left it (PyTorch without constant folding, TF's MatMul with
+// transposes), and can drop the nodes that made it.
+
+
+const FLOATS = [proto_DataType.FLOAT, proto_DataType.FLOAT16, proto_DataType.DOUBLE];
+const SHAPE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
+/** Values of an int64 or int32 tensor (shapes, axes) as numbers. */
+function intValues(t) {
+    const n = t.dims.reduce((a, d) => a * num(d), 1);
+    const raw = t.raw_data;
+    if (t.data_type === DataType.INT64) {
+        if (!raw || !raw.length)
+            return t.int64_data.map(num);
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true)));
+    }
+    if (t.data_type === DataType.INT32) {
+        if (!raw || !raw.length)
+            return [...t.int32_data];
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true));
+    }
+    throw new Error(`tensor ${t.name} of type ${t.data_type} is not an integer tensor`);
+}
+function transposeValues(values, dims, perm) {
+    const out = new Float32Array(values.length);
+    const outDims = perm.map((p) => dims[p]);
+    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+    const outStrides = perm.map((p) => strides[p]);
+    const idx = new Array(dims.length).fill(0);
+    for (let o = 0; o < out.length; o++) {
+        let src = 0;
+        for (let k = 0; k < idx.length; k++)
+            src += idx[k] * outStrides[k];
+        out[o] = values[src];
+        for (let k = idx.length - 1; k >= 0; k--) {
+            if (++idx[k] < outDims[k])
+                break;
+            idx[k] = 0;
+        }
+    }
+    return { values: out, dims: outDims };
+}
+function reshapeDims(dims, target, allowZero) {
+    const size = dims.reduce((a, b) => a * b, 1);
+    const out = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
+    const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const holes = out.filter((d) => d === -1).length;
+    if (holes > 1 || out.some((d) => d < -1 || d === undefined))
+        return undefined;
+    if (holes === 1) {
+        if (!known || size % known)
+            return undefined;
+        out[out.indexOf(-1)] = size / known;
+    }
+    return out.reduce((a, b) => a * b, 1) === size ? out : undefined;
+}
+/** One shape-only op on a constant, or undefined when it cannot be evaluated here. */
+function step(n, v, inits, opset) {
+    switch (n.op_type) {
+        case 'Identity':
+            return v;
+        case 'Cast': {
+            const to = num(attr(n, 'to')?.i);
+            // To float32 only: a cast to float16 or an integer would change the values.
+            return to === DataType.FLOAT ? v : undefined;
+        }
+        case 'Transpose': {
+            const p = attr(n, 'perm');
+            const perm = p ? p.ints.map(num) : v.dims.map((_, i) => v.dims.length - 1 - i);
+            return perm.length === v.dims.length ? transposeValues(v.values, v.dims, perm) : undefined;
+        }
+        case 'Reshape': {
+            const shape = inits.get(n.input[1]);
+            if (!shape)
+                return undefined;
+            const dims = reshapeDims(v.dims, intValues(shape), num(attr(n, 'allowzero')?.i) === 1);
+            return dims && { dims, values: v.values };
+        }
+        case 'Flatten': {
+            const rank = v.dims.length;
+            let axis = num(attr(n, 'axis')?.i ?? 1);
+            if (axis < 0)
+                axis += rank;
+            const head = v.dims.slice(0, axis).reduce((a, b) => a * b, 1);
+            return { dims: [head, v.values.length / head], values: v.values };
+        }
+        case 'Squeeze':
+        case 'Unsqueeze': {
+            const axesT = opset >= 13 ? inits.get(n.input[1]) : undefined;
+            const axes = opset >= 13 ? (axesT ? intValues(axesT) : n.op_type === 'Squeeze' && !n.input[1] ? [] : undefined) : (attr(n, 'axes')?.ints.map(num) ?? []);
+            if (!axes)
+                return undefined;
+            if (n.op_type === 'Squeeze') {
+                const rank = v.dims.length;
+                const drop = new Set(axes.length ? axes.map((a) => (a < 0 ? a + rank : a)) : v.dims.flatMap((d, i) => (d === 1 ? [i] : [])));
+                if ([...drop].some((a) => v.dims[a] !== 1))
+                    return undefined;
+                return { dims: v.dims.filter((_, i) => !drop.has(i)), values: v.values };
+            }
+            const rank = v.dims.length + axes.length;
+            const add = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+            const dims = [];
+            for (let i = 0, j = 0; i < rank; i++)
+                dims.push(add.has(i) ? 1 : v.dims[j++]);
+            return { dims, values: v.values };
+        }
+        default:
+            return undefined;
+    }
+}
+/**
+ * Every float value of the graph that is an initializer or a shape-only op of one, by name.
+ * Evaluated lazily: `get(name)` computes (and caches) that value only.
+ */
+function constantValues(g, opset) {
+    const inits = new Map(g.initializer.map((t) => [t.name, t]));
+    const producer = new Map();
+    for (const n of g.node)
+        for (const o of n.output)
+            producer.set(o, n);
+    const cache = new Map();
+    const get = (name, depth = 0) => {
+        const hit = cache.get(name);
+        if (hit !== undefined)
+            return hit ?? undefined;
+        let value;
+        const t = inits.get(name);
+        if (t) {
+            if (FLOATS.includes(t.data_type ?? 0) && !t.external_data.length) {
+                value = { dims: t.dims.map(num), values: floatValues(t), root: name, chain: [], dataType: t.data_type };
+            }
+        }
+        else {
+            const n = producer.get(name);
+            if (n && SHAPE_OPS.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx') && n.output.length === 1 && depth < 16) {
+                const src = get(n.input[0], depth + 1);
+                const r = src && step(n, src, inits, opset);
+                if (src && r)
+                    value = { ...r, root: src.root, chain: [...src.chain, n], dataType: n.op_type === 'Cast' ? DataType.FLOAT : src.dataType };
+            }
+        }
+        cache.set(name, value ?? null);
+        return value;
+    };
+    return { get: (name) => get(name) };
+}
+/**
+ * Drops nodes none of whose outputs is read (by a node of any graph or as a graph output), among
+ * `candidates` only, repeatedly; then initializers nobody reads (and their graph inputs). Returns
+ * the nodes dropped.
+ */
+function dropUnused(graphs, main, candidates) {
+    let dropped = 0;
+    for (;;) {
+        const used = new Set(graphs.flatMap((sub) => sub.node.flatMap((x) => x.input)));
+        for (const o of main.output)
+            used.add(o.name);
+        const before = main.node.length;
+        main.node = main.node.filter((n) => !candidates.has(n) || n.output.some((o) => used.has(o)));
+        dropped += before - main.node.length;
+        if (main.node.length === before) {
+            // Below IR 4 initializers are also graph inputs: one dropped leaves the inputs too.
+            const gone = new Set(main.initializer.filter((x) => !used.has(x.name)).map((x) => x.name));
+            main.initializer = main.initializer.filter((x) => !gone.has(x.name));
+            main.input = main.input.filter((i) => !gone.has(i.name));
+            return dropped;
+        }
+    }
+}
+/**
+ * Replaces inputs of the chosen nodes that are shape-only ops of a constant with one float32
+ * initializer holding the value (once per value), and drops the nodes that made it when nothing
+ * else reads them. Returns how many inputs were replaced.
+ */
+function materializeConstants(g, graphs, opset, inputsOf) {
+    const consts = constantValues(g, opset);
+    const made = new Map();
+    const shaping = new Set();
+    const taken = new Set([...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]);
+    let replaced = 0;
+    for (const n of g.node) {
+        for (const i of inputsOf(n)) {
+            const name = n.input[i];
+            const v = name ? consts.get(name) : undefined;
+            if (!v || !v.chain.length)
+                continue;
+            let init = made.get(name);
+            if (!init) {
+                init = `${name}_folded`;
+                for (let k = 1; taken.has(init); k++)
+                    init = `${name}_folded_${k}`;
+                taken.add(init);
+                const raw = new Uint8Array(v.values.buffer.slice(v.values.byteOffset, v.values.byteOffset + v.values.byteLength));
+                g.initializer.push({ name: init, dims: v.dims, data_type: DataType.FLOAT, raw_data: raw, float_data: [], int32_data: [], int64_data: [], double_data: [], uint64_data: [], string_data: [], external_data: [] });
+                made.set(name, init);
+                v.chain.forEach((c) => shaping.add(c));
+            }
+            n.input[i] = init;
+            replaced++;
+        }
+    }
+    if (replaced)
+        dropUnused(graphs, g, shaping);
+    return replaced;
+}
+
 ;// CONCATENATED MODULE: ./build/src/model/index.js
 // A model file on disk: checked, hashed and described before anything loads it.
+
 
 
 
@@ -72086,12 +72451,15 @@ async function model_inspectModelFile(path) {
     }
     if (size === 0)
         throw new UserError(`${path}: the model file is empty; re-export it`);
+    rejectLfsPointerFile(abs, path);
     const format = sniffFormat(abs, size);
     if (format === 'onnx' && /\.ort$/i.test(abs)) {
         throw new UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
     }
     return { path: abs, name: basename(abs), sha256: await model_sha256File(abs), bytes: size, format };
 }
+
+
 
 
 
@@ -72204,7 +72572,7 @@ var external_node_url_ = __nccwpck_require__(73136);
  * The worker script: beside this file when compiled by tsc, in dist/worker/ when bundled,
  * and the repository's dist/ when tests run the TypeScript sources.
  */
-function workerScript() {
+function runner_workerScript() {
     if (process.env.EDGEML_WORKER_SCRIPT)
         return process.env.EDGEML_WORKER_SCRIPT;
     const here = dirname(fileURLToPath(import.meta.url));
@@ -72214,7 +72582,7 @@ function workerScript() {
         throw new Error(`edgeml worker script not found (looked in ${candidates.join(', ')}): run 'npm run build'`);
     return found;
 }
-class MeasurementError extends Error {
+class runner_MeasurementError extends Error {
     stderr;
     constructor(message, stderr) {
         super(message);
@@ -72224,7 +72592,7 @@ class MeasurementError extends Error {
 }
 function runner_runWorker(request, onProgress) {
     return new Promise((resolve, reject) => {
-        const child = fork(workerScript(), [], {
+        const child = fork(runner_workerScript(), [], {
             stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
             execArgv: [],
             env: process.env,
@@ -72238,7 +72606,7 @@ function runner_runWorker(request, onProgress) {
         const limitMs = request.run.maxDurationMs * 2 + 300_000;
         const timer = setTimeout(() => {
             child.kill('SIGKILL');
-            settle(() => reject(new MeasurementError(`measurement of ${request.model} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
+            settle(() => reject(new runner_MeasurementError(`measurement of ${request.model} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
         }, limitMs);
         let done = false;
         const settle = (fn) => {
@@ -72254,14 +72622,14 @@ function runner_runWorker(request, onProgress) {
             else if (msg.type === 'result')
                 settle(() => resolve(msg.result));
             else if (msg.type === 'error') {
-                settle(() => reject(msg.user ? new UserError(msg.message) : new MeasurementError(msg.message, stderr)));
+                settle(() => reject(msg.user ? new UserError(msg.message) : new runner_MeasurementError(msg.message, stderr)));
             }
         });
         child.on('error', (e) => settle(() => reject(e)));
         child.on('close', (code, signal) => {
             const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
             const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-            settle(() => reject(new MeasurementError(`the measurement process for ${request.model} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
+            settle(() => reject(new runner_MeasurementError(`the measurement process for ${request.model} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
         });
         child.send(request);
     });
@@ -72943,9 +73311,79 @@ function options_benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
+// Runs the paired measurement (paired-worker.ts) in one fresh process and hands its pairs to the
+// caller as they arrive; the caller says when to stop.
+
+
+
+/**
+ * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. Resolves
+ * once the process has released both sessions, or with `unpairable` when the two models cannot
+ * take the same inputs.
+ */
+function paired_runner_runPairedWorker(request, onReady, onPairs) {
+    return new Promise((resolve, reject) => {
+        const child = fork(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
+        let stderr = '';
+        child.stderr?.on('data', (d) => {
+            stderr = (stderr + d.toString()).slice(-8192);
+        });
+        const limitMs = request.run.maxDurationMs * 2 + 300_000;
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            settle(() => reject(new MeasurementError(`paired measurement of ${request.base} and ${request.head} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
+        }, limitMs);
+        let done = false;
+        let stopping = false;
+        let ready;
+        const settle = (fn) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            fn();
+        };
+        child.on('message', (msg) => {
+            if (msg.type === 'ready') {
+                ready = msg;
+                onReady(msg);
+            }
+            else if (msg.type === 'pairs') {
+                if (stopping)
+                    return;
+                if (onPairs(msg.pairs)) {
+                    stopping = true;
+                    if (child.connected)
+                        child.send({ type: 'stop' });
+                }
+            }
+            else if (msg.type === 'unpairable')
+                settle(() => resolve({ kind: 'unpairable', reason: msg.reason }));
+            else if (msg.type === 'done') {
+                if (ready)
+                    settle(() => resolve({ kind: 'done', ready: ready }));
+                else
+                    settle(() => reject(new MeasurementError('the paired measurement ended before it was ready', stderr)));
+            }
+            else if (msg.type === 'error') {
+                settle(() => reject(msg.user ? new UserError(msg.message) : new MeasurementError(msg.message, stderr)));
+            }
+        });
+        child.on('error', (e) => settle(() => reject(e)));
+        child.on('close', (code, signal) => {
+            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+            settle(() => reject(new MeasurementError(`the paired measurement process for ${request.base} and ${request.head} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
+        });
+        child.send(request);
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/src/bench/index.js
 // The benchmark: one fresh process measures the model, another (optional) profiles it; the
 // samples become the results document.
+
 
 
 
@@ -73076,11 +73514,250 @@ function runWithTool(opts) {
     }, describeDevice(opts.deviceLabel, opts.runnerLabels));
 }
 
+;// CONCATENATED MODULE: ./build/src/compare/processes.js
+// The process-alternating design: a fresh process for every measurement, the order flipped each
+// round (A B, B A, A B, ...). Never base in one block and head in another: a machine that slows
+// down halfway would then read as a regression. Used where pairing in one process is impossible,
+// and against a stored base (head runs only).
+
+
+
+function measurement(m) {
+    const sorted = sortedCopy(m.samples);
+    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), ...(m.cpuMs !== undefined ? { cpu: m.cpuMs } : {}), iterations: sorted.length };
+}
+function processes_shapes(m) {
+    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+}
+async function processes_measureInProcesses(ctx, request) {
+    const { opts, seq, stored } = ctx;
+    let runtimeVersion = '';
+    let inputs = { base: stored ? processes_shapes(stored.doc) : '', head: '' };
+    let differentDevice = ctx.differentDevice;
+    let lastRoundMs = 0;
+    for (;;) {
+        const elapsed = Date.now() - ctx.started;
+        if (seq.rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs) {
+            seq.finish();
+            break;
+        }
+        const roundStart = Date.now();
+        const first = seq.rounds.length % 2 === 0 ? 'base' : 'head';
+        let baseRun = null;
+        let headRun;
+        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
+            const m = await runWorker(request(arm === 'base' ? ctx.base.path : ctx.head.path));
+            runtimeVersion ||= m.runtimeVersion;
+            inputs = { ...inputs, [arm]: processes_shapes(m) };
+            if (arm === 'base')
+                baseRun = measurement(m);
+            else
+                headRun = measurement(m);
+        }
+        if (stored && seq.rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
+            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
+            if (!opts.allowDifferentDevice) {
+                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
+            }
+            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
+        }
+        lastRoundMs = Date.now() - roundStart;
+        if (seq.rounds.length === 0) {
+            // The plan, from the first round: how many rounds the rest of the time holds.
+            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, lastRoundMs));
+            seq.plan(planned);
+            ctx.checkPlan(planned, `one round took ${(lastRoundMs / 1000).toFixed(1)} s`);
+        }
+        if (seq.add({ first: stored ? 'head' : first, base: baseRun, head: headRun }))
+            break;
+    }
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { runtimeVersion, inputs, stopped, ...(differentDevice ? { differentDevice } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/paired.js
+// The paired design: base and head in one process (bench/paired-worker.ts), short batches in random
+// order. Where a model lands in memory changes its speed for the life of a process (measured: a
+// 64 MB MatMul model ran 6-13% faster or slower than its own copy loaded beside it, a different
+// amount in every process), so one process is not enough: the comparison runs a series of short
+// processes (blocks), alternating which model loads first, and each block becomes one round whose
+// ratio is the median of its pairs' ratios. The statistics then treat blocks as the independent
+// units, which the placement of each process makes them.
+
+
+/** Each arm's batch lasts about this long: short enough that a disturbance hits both arms of a pair. */
+const PAIRED_BATCH_MS = 25;
+/** Pairs are timed for this long in each process (loading and warm-up come on top). */
+const PAIRED_BLOCK_MS = 2000;
+const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** One block as a round: the base arm at its medians, the head arm at base x the median pair ratio. */
+function blockRound(first, pairs) {
+    const base = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    const head = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    for (const m of ['p50', 'p90', 'cpu']) {
+        base[m] = median(pairs.map((p) => p.base[m]));
+        head[m] = base[m] * Math.exp(median(pairs.map((p) => Math.log(p.head[m] / p.base[m]))));
+    }
+    base.iterations = pairs.reduce((s, p) => s + p.base.iterations, 0);
+    head.iterations = pairs.reduce((s, p) => s + p.head.iterations, 0);
+    return { first, base, head };
+}
+async function paired_measurePaired(ctx, session, run) {
+    const { opts, seq } = ctx;
+    let timeUp = false;
+    let total = 0;
+    let last;
+    for (let block = 0;; block++) {
+        const blockStart = Date.now();
+        const loadFirst = block % 2 === 0 ? 'base' : 'head';
+        const request = {
+            kind: 'paired',
+            base: ctx.base.path,
+            head: ctx.head.path,
+            inputs: opts.bench.inputs,
+            session,
+            run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
+            batchMs: PAIRED_BATCH_MS,
+            loadFirst,
+        };
+        const pairs = [];
+        const outcome = await runPairedWorker(request, () => { }, (chunk) => {
+            pairs.push(...chunk);
+            timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
+            return timeUp;
+        });
+        if (outcome.kind === 'unpairable')
+            return outcome;
+        const { ready } = outcome;
+        last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
+        const blockMs = Date.now() - blockStart;
+        if (block === 0) {
+            // The plan, from the first block: how many blocks the rest of the time holds.
+            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
+            seq.plan(planned);
+            ctx.checkPlan(planned, `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
+        }
+        if (pairs.length) {
+            total += pairs.length;
+            if (seq.add(blockRound(loadFirst, pairs)))
+                break;
+        }
+        if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
+            seq.finish();
+            break;
+        }
+    }
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { kind: 'done', ...last, pairs: total, stopped };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/sequential.js
+// The sequential test over rounds as they come in: looks planned once from the first measurement,
+// each look on rounds the earlier looks had not all seen, each at 1 - alpha / looks, so the
+// chance of a false alarm over all of them is at most alpha. No look is repeated on the same rounds.
+
+
+class sequential_Sequential {
+    o;
+    rounds = [];
+    planned = [];
+    looks = 0;
+    lastLookAt = 0;
+    ratio;
+    /** True once the plan was capped by maxRounds (so the end is 'max-rounds', not 'max-duration'). */
+    cappedByRounds = false;
+    constructor(o) {
+        this.o = o;
+        this.ratio = this.compute(lookLevel(1));
+    }
+    /** Plans the looks for `planned` rounds in all; only once. */
+    plan(planned) {
+        if (this.planned.length)
+            return;
+        let n = Math.max(1, Math.floor(planned));
+        if (this.o.maxRounds > 0 && n >= this.o.maxRounds) {
+            n = this.o.maxRounds;
+            this.cappedByRounds = true;
+        }
+        this.planned = planLooks(this.o.minRounds, n);
+    }
+    get level() {
+        return lookLevel(this.planned.length || 1);
+    }
+    /** Fewest rounds for which an interval exists at the level of each look. */
+    get fewestRounds() {
+        return this.o.storedBase ? 3 : fewestForInterval(this.level);
+    }
+    /** The deciding ratio. */
+    get deciding() {
+        return this.ratio[this.o.metric];
+    }
+    get decided() {
+        return this.deciding.verdict !== 'inconclusive';
+    }
+    /** True when all planned looks are done. */
+    get finished() {
+        return this.planned.length > 0 && this.looks >= this.planned.length;
+    }
+    compute(level) {
+        const s = this.o.storedBase;
+        const cpu = !s && this.rounds.length > 0 && this.rounds.every((r) => r.head.cpu !== undefined && r.base?.cpu !== undefined);
+        return {
+            p50: ratioAt(this.rounds, 'p50', level, this.o.threshold, s ? s.p50 : undefined),
+            p90: ratioAt(this.rounds, 'p90', level, this.o.threshold, s ? s.p90 : undefined),
+            ...(cpu || this.o.metric === 'cpu' ? { cpu: ratioAt(this.rounds, 'cpu', level, this.o.threshold) } : {}),
+        };
+    }
+    look() {
+        this.looks++;
+        this.lastLookAt = this.rounds.length;
+        this.ratio = this.compute(this.level);
+        this.o.onLook?.({ rounds: this.rounds.length, looks: this.looks, ratio: this.ratio, verdict: this.deciding.verdict, metric: this.o.metric });
+    }
+    /** Adds rounds, looking whenever a planned look is due; true when decided or all looks are done. */
+    add(...rounds) {
+        for (const r of rounds) {
+            if (this.finished)
+                return true;
+            this.rounds.push(r);
+            if (this.rounds.length >= this.planned[this.looks]) {
+                this.look();
+                if (this.decided || this.finished)
+                    return true;
+            }
+        }
+        return false;
+    }
+    /** Time is up: one last look, on rounds no look has seen yet, if any look is left to spend. */
+    finish() {
+        if (!this.planned.length)
+            this.plan(this.rounds.length);
+        if (this.rounds.length > this.lastLookAt && !this.finished)
+            this.look();
+    }
+    /** Why the deciding metric has no interval, or undefined when it has one. */
+    noInterval(option) {
+        if (this.deciding.ci95)
+            return undefined;
+        const n = this.rounds.length;
+        if (!n)
+            return `no round finished within ${option('--max-duration')}; raise it`;
+        return `${n} rounds are too few for an interval at the ${(this.level * 100).toFixed(2)}% level of each of ${this.planned.length} looks (at least ${this.fewestRounds} needed); raise ${option('--max-duration')}`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/src/compare/run.js
-// The comparison loop: base and head measured in alternating rounds (a fresh process for every
-// measurement, the order flipped each round: A B, B A, A B, ...), looked at on a schedule, until the
-// verdict is decided or the time is spent. Never base in one block and head in another: a machine
-// that slows down halfway would then read as a regression.
+// One comparison of base and head: identical files are `unchanged` unmeasured; otherwise the
+// design is chosen (paired in one process where it can be, separate processes where it cannot,
+// head runs against a stored base), the rounds are looked at on a plan made from the first
+// measurement until the verdict is decided or the time is spent, and the document says which
+// design decided and why.
+
+
+
 
 
 
@@ -73095,17 +73772,12 @@ const COMPARE_DEFAULTS = {
     maxDurationMs: 60_000,
     minRounds: 8,
     maxRounds: 0,
+    design: 'auto',
     /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
     minDurationMs: 1000,
     minIterations: 50,
 };
-function measurement(m) {
-    const sorted = sortedCopy(m.samples);
-    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), iterations: sorted.length };
-}
-function shapes(m) {
-    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-}
+const run_MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 function exactComparisons(base, head, baseInputs, headInputs) {
     return [
         { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
@@ -73140,9 +73812,13 @@ function checkStoredBase(opts, doc, file, settings) {
 }
 async function runCompare(opts, hooks = {}) {
     const started = Date.now();
+    const names = opts.names ?? FLAG_NAMES;
+    const flag = (f) => names.key(f);
     const stored = opts.baseResults;
     if (!stored && !opts.base)
         throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+    if (stored && opts.metric === 'cpu')
+        throw new UserError(`${flag('--metric')} cpu: a stored results document has no CPU time; use --metric p50 or p90, or measure both with --base A.onnx`);
     const head = await inspectModelFile(opts.head);
     const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
     const b = opts.bench;
@@ -73155,85 +73831,89 @@ async function runCompare(opts, hooks = {}) {
         samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
         seed: b.seed,
     };
-    let differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
-    const request = (model) => ({
-        model,
-        inputs: b.inputs,
-        session: { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel },
-        run: { scenario: b.scenario, ...settings },
+    const differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
+    const session = { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel };
+    const request = (model) => ({ model, inputs: b.inputs, session, run: { scenario: b.scenario, ...settings } });
+    const warnings = [];
+    const warn = (m) => {
+        warnings.push(m);
+        hooks.onWarning?.(m);
+    };
+    const seq = new Sequential({
+        threshold: opts.threshold,
+        metric: opts.metric,
+        minRounds: opts.minRounds,
+        maxRounds: opts.maxRounds,
+        ...(stored ? { storedBase: { p50: stored.doc.latencyMs.p50 ?? undefined, p90: stored.doc.latencyMs.p90 ?? undefined } } : {}),
+        ...(hooks.onLook ? { onLook: hooks.onLook } : {}),
     });
-    const rounds = [];
-    let looks = 0;
-    let runtimeVersion = '';
-    let inputs = { base: stored ? shapes(stored.doc) : '', head: '' };
-    let lastRoundMs = 0;
-    let stopped = 'max-duration';
-    const storedP = (metric) => (stored ? (stored.doc.latencyMs[metric] ?? undefined) : undefined);
-    const ratios = (look) => ({
-        p50: ratioAt(rounds, 'p50', look, opts.threshold, storedP('p50')),
-        p90: ratioAt(rounds, 'p90', look, opts.threshold, storedP('p90')),
-    });
-    let ratio = ratios(1);
-    for (;;) {
-        const elapsed = Date.now() - started;
-        if (opts.maxRounds > 0 && rounds.length >= opts.maxRounds) {
-            stopped = 'max-rounds';
-            break;
+    const ctx = {
+        opts, seq, base, head, started,
+        ...(stored ? { stored } : {}),
+        ...(differentDevice ? { differentDevice } : {}),
+        checkPlan(planned, why) {
+            const need = Math.max(opts.minRounds, seq.fewestRounds);
+            if (planned >= need)
+                return;
+            warn(`${flag('--max-duration')} ${(opts.maxDurationMs / 1000).toFixed(0)}s holds about ${planned} rounds (${why}), fewer than the ${need} needed (${flag('--min-rounds')} ${opts.minRounds}, at least ${seq.fewestRounds} for an interval): the comparison will likely end without a verdict; raise ${flag('--max-duration')}`);
+        },
+    };
+    let design = chooseDesign(opts, base, head, !!stored);
+    let runtimeVersion = stored ? stored.doc.runtime.version : '';
+    let inputs = { base: '', head: '' };
+    let stopped = 'same-file';
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        // Each round is at least two measurements of --min-duration: warn before spending the time.
+        const perRound = (stored ? 1 : 2) * Math.max(b.minDurationMs, 1);
+        ctx.checkPlan(Math.floor(opts.maxDurationMs / perRound), `each round takes at least ${stored ? '' : '2 x '}${flag('--min-duration')} ${b.minDurationMs / 1000}s`);
+    }
+    hooks.onDesign?.(design);
+    if (design.used === 'paired') {
+        const p = await measurePaired(ctx, session, { scenario: b.scenario, ...settings });
+        if (p.kind === 'unpairable') {
+            design = { used: 'processes', reason: `not paired: ${p.reason}` };
+            hooks.onDesign?.(design);
         }
-        if (rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs)
-            break;
-        const roundStart = Date.now();
-        const first = rounds.length % 2 === 0 ? 'base' : 'head';
-        let baseRun = null;
-        let headRun;
-        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
-            const m = await runWorker(request(arm === 'base' ? base.path : head.path));
-            runtimeVersion ||= m.runtimeVersion;
-            inputs = { ...inputs, [arm]: shapes(m) };
-            if (arm === 'base')
-                baseRun = measurement(m);
-            else
-                headRun = measurement(m);
-        }
-        if (stored && rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
-            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
-            if (!opts.allowDifferentDevice) {
-                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
-            }
-            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
-        }
-        rounds.push({ first: stored ? 'head' : first, base: baseRun, head: headRun });
-        lastRoundMs = Date.now() - roundStart;
-        const look = isLook(rounds.length, opts.minRounds);
-        if (look) {
-            looks = look;
-            ratio = ratios(look);
-            hooks.onLook?.({ rounds: rounds.length, looks, ratio, verdict: ratio[opts.metric].verdict, metric: opts.metric });
-            if (ratio[opts.metric].verdict !== 'inconclusive') {
-                stopped = 'decided';
-                break;
-            }
+        else {
+            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
+            runtimeVersion = p.runtimeVersion;
+            inputs = { base: p.inputs, head: p.inputs };
+            stopped = p.stopped;
         }
     }
-    if (stopped !== 'decided') {
-        // One last look at everything measured: it spends the next share of the error budget.
-        looks += 1;
-        ratio = ratios(looks);
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        const p = await measureInProcesses(ctx, request);
+        if (!stored)
+            runtimeVersion = p.runtimeVersion;
+        inputs = { base: p.inputs.base, head: p.inputs.head };
+        stopped = p.stopped;
+        if (p.differentDevice)
+            ctx.differentDevice = p.differentDevice;
     }
+    const sameFile = design.used === 'same-file';
+    // The same bytes are the same model: the ratio is exactly 1, an interval of width 0, no error to spend.
+    const unmeasured = { estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' };
+    const ratio = sameFile ? { p50: unmeasured, p90: { ...unmeasured }, ...(opts.metric === 'cpu' ? { cpu: { ...unmeasured } } : {}) } : seq.ratio;
+    const deciding = ratio[opts.metric];
+    const noInterval = sameFile ? undefined : seq.noInterval(flag);
     return {
         schema: COMPARE_SCHEMA,
         kind: 'compare',
         createdAt: new Date().toISOString(),
         tool: { name: 'edgeml', version: VERSION },
         mode: stored ? 'stored-base' : 'interleaved',
-        verdict: ratio[opts.metric].verdict,
+        verdict: deciding.verdict,
         metric: opts.metric,
         threshold: opts.threshold,
-        rounds: rounds.length,
-        looks,
+        design,
+        rounds: seq.rounds.length,
+        looks: seq.looks,
+        plan: { looks: seq.planned, levelPerLook: seq.level, warnings },
+        intervalWidth: deciding.ci95 ? deciding.ci95[1] - deciding.ci95[0] : null,
+        ...(noInterval ? { noInterval } : {}),
         stopped,
         durationMs: Date.now() - started,
-        method: stored ? { ...STORED_METHOD } : { ...METHOD },
+        method: stored ? { ...STORED_METHOD } : design.used === 'paired' ? { ...PAIRED_METHOD } : { ...METHOD },
         ratio,
         base: {
             model: base,
@@ -73243,12 +73923,34 @@ async function runCompare(opts, hooks = {}) {
         head: { model: head },
         runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
         device: describeDevice(b.deviceLabel),
-        ...(differentDevice ? { differentDevice } : {}),
+        ...(ctx.differentDevice ? { differentDevice: ctx.differentDevice } : {}),
         scenario: b.scenario,
         settings,
-        exact: exactComparisons(base, head, inputs.base, inputs.head),
-        measurements: rounds,
+        exact: exactComparisons(base, head, inputs.base || (stored ? shapesOf(stored.doc) : ''), inputs.head),
+        measurements: seq.rounds,
     };
+}
+const shapesOf = (doc) => doc.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+/**
+ * Which design measures, and why. Pairing needs both sessions in memory at once (taken as twice
+ * the two files' bytes, against the memory free now); a stored base has one side only.
+ */
+function chooseDesign(opts, base, head, stored) {
+    const flag = (opts.names ?? FLAG_NAMES).key('--design');
+    if (base.sha256 === head.sha256)
+        return { used: 'same-file', reason: `base and head have the same sha256 (${head.sha256.slice(0, 12)}): unchanged without measuring` };
+    if (stored)
+        return { used: 'stored-base', reason: 'the base is a stored results document: head runs against its numbers' };
+    if (opts.design === 'processes')
+        return { used: 'processes', reason: `${flag} processes` };
+    const need = 2 * (base.bytes + head.bytes);
+    const free = freemem();
+    if (opts.design === 'paired')
+        return { used: 'paired', reason: `${flag} paired` };
+    if (need > 0.8 * free) {
+        return { used: 'processes', reason: `not paired: base and head (${run_MB(base.bytes)} + ${run_MB(head.bytes)}) may not fit in memory together (about ${run_MB(need)} needed, ${run_MB(free)} free)` };
+    }
+    return { used: 'paired', reason: `${flag} auto: both fit in memory (${run_MB(base.bytes)} + ${run_MB(head.bytes)}, ${run_MB(free)} free)` };
 }
 
 ;// CONCATENATED MODULE: ./build/src/compare/options.js
@@ -73272,6 +73974,7 @@ const COMPARE_FLAG_DEFAULTS = {
     metric: COMPARE_DEFAULTS.metric,
     minRounds: String(COMPARE_DEFAULTS.minRounds),
     maxRounds: String(COMPARE_DEFAULTS.maxRounds),
+    design: COMPARE_DEFAULTS.design,
 };
 /** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
 function compareOptionsFromFlags(f, names = FLAG_NAMES) {
@@ -73279,6 +73982,8 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
     const threshold = parsePercent(f.threshold, n('--threshold'));
     if (threshold <= 0 || threshold >= 1)
         throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+    if (!DESIGN_CHOICES.includes(f.design))
+        throw new UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
     if (!COMPARE_METRICS.includes(f.metric))
         throw new UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
     const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
@@ -73297,6 +74002,8 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
         maxDurationMs,
         minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
         maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
+        design: f.design,
+        names,
     };
 }
 
@@ -73741,7 +74448,7 @@ function identity(repo) {
 /** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
 class GitStepError extends Error {
 }
-function step(fn) {
+function branch_step(fn) {
     try {
         return fn();
     }
@@ -73773,7 +74480,7 @@ async function updateBranch(target, change) {
         const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
         let exists = false;
         try {
-            step(() => {
+            branch_step(() => {
                 // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
                 try {
                     git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
@@ -73797,7 +74504,7 @@ async function updateBranch(target, change) {
                 }
             });
             const done = await change(dir);
-            const pushed = step(() => {
+            const pushed = branch_step(() => {
                 git(dir, ['add', '--all']);
                 if (gitOk(dir, ['diff', '--cached', '--quiet']))
                     return false;
@@ -77843,6 +78550,14 @@ const COMMENT_LIMIT = 65_536;
 const ENABLE_COMMENTS_HINT = (/* unused pure expression or super */ null && ("to get the comment, give the job 'permissions: pull-requests: write' (and 'issues: write'); " +
     'a pull request from a fork gets a read-only token, so post from a workflow_run workflow instead ' +
     '(see examples/workflows/ in edge-ml-actions)'));
+/**
+ * Whether this run is a pull_request run for a fork's pull request (its head in another repository,
+ * or deleted): its token is read-only, and jobs on self-hosted runners are skipped by the examples.
+ */
+function forkPullRequest() {
+    const pr = context.payload.pull_request;
+    return context.eventName === 'pull_request' && !!pr && pr.head?.repo?.full_name !== pr.base?.repo?.full_name;
+}
 /** The URL of this run, where the job summary is. */
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
@@ -77860,9 +78575,14 @@ function pullRequestTarget(prNumber) {
     const payload = context.payload;
     if (prNumber) {
         if (!/^[1-9]\d{0,9}$/.test(prNumber))
-            return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number` };
+            return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number`, warn: true };
         const pr = { ...repo, number: Number(prNumber) };
-        // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran.
+        // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran,
+        // and one of the PRs GitHub names for the run when it names any (it does for the repository's own).
+        const named = (payload.workflow_run?.pull_requests ?? []).map((p) => p.number).filter((n) => typeof n === 'number');
+        if (context.eventName === 'workflow_run' && named.length && !named.includes(pr.number)) {
+            return { skip: `pr-number ${pr.number} is not a pull request of the run that triggered this one (${named.map((n) => `#${n}`).join(', ')})`, warn: true };
+        }
         const headSha = payload.workflow_run?.head_sha;
         return context.eventName === 'workflow_run' && headSha ? { pr, verifyHead: headSha } : { pr };
     }
@@ -77879,7 +78599,11 @@ const post_status = (e) => e.status;
 async function postReport(opts, log) {
     const target = pullRequestTarget(opts.prNumber);
     if ('skip' in target) {
-        log.info(`not commenting: ${target.skip}; the report is in the job summary`);
+        const line = `not commenting: ${target.skip}; the report is in the job summary`;
+        if (target.warn)
+            log.warning(line);
+        else
+            log.info(line);
         return { skipped: target.skip };
     }
     const where = `pull request #${target.pr.number}`;
@@ -78002,9 +78726,10 @@ async function runAction(main) {
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).
  * A plain path is kept as given, so a missing file is reported by whoever reads it; a pattern that
- * matches nothing is an error naming the input.
+ * matches nothing is an error naming the input, unless `allowNone` (the report of a matrix whose
+ * missing devices are named instead).
  */
-async function expandPatterns(input, patterns) {
+async function expandPatterns(input, patterns, allowNone = false) {
     const out = [];
     for (const pattern of patterns) {
         if (!/[*?[{]/.test(pattern)) {
@@ -78012,7 +78737,7 @@ async function expandPatterns(input, patterns) {
             continue;
         }
         const files = (await (await glob.create(pattern, { matchDirectories: false })).glob()).sort();
-        if (!files.length)
+        if (!files.length && !allowNone)
             throw new UserError(`input '${input}': ${pattern} matches no files; check the path the artifacts were downloaded to`);
         out.push(...files);
     }

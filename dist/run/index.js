@@ -49077,6 +49077,189 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
+/***/ 56919:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
 /***/ 24352:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -63240,7 +63423,7 @@ class Context {
 /* harmony export */ });
 /* unused harmony export context */
 /* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37157);
-/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(85555);
+/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(79083);
 
 
 const context = new _context_js__WEBPACK_IMPORTED_MODULE_0__/* .Context */ .o();
@@ -63258,7 +63441,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 /***/ }),
 
-/***/ 85555:
+/***/ 79083:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63836,298 +64019,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(56919);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -64868,7 +64761,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -73254,6 +73147,14 @@ const COMMENT_LIMIT = 65_536;
 const ENABLE_COMMENTS_HINT = (/* unused pure expression or super */ null && ("to get the comment, give the job 'permissions: pull-requests: write' (and 'issues: write'); " +
     'a pull request from a fork gets a read-only token, so post from a workflow_run workflow instead ' +
     '(see examples/workflows/ in edge-ml-actions)'));
+/**
+ * Whether this run is a pull_request run for a fork's pull request (its head in another repository,
+ * or deleted): its token is read-only, and jobs on self-hosted runners are skipped by the examples.
+ */
+function forkPullRequest() {
+    const pr = context.payload.pull_request;
+    return context.eventName === 'pull_request' && !!pr && pr.head?.repo?.full_name !== pr.base?.repo?.full_name;
+}
 /** The URL of this run, where the job summary is. */
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
@@ -73271,9 +73172,14 @@ function pullRequestTarget(prNumber) {
     const payload = context.payload;
     if (prNumber) {
         if (!/^[1-9]\d{0,9}$/.test(prNumber))
-            return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number` };
+            return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number`, warn: true };
         const pr = { ...repo, number: Number(prNumber) };
-        // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran.
+        // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran,
+        // and one of the PRs GitHub names for the run when it names any (it does for the repository's own).
+        const named = (payload.workflow_run?.pull_requests ?? []).map((p) => p.number).filter((n) => typeof n === 'number');
+        if (context.eventName === 'workflow_run' && named.length && !named.includes(pr.number)) {
+            return { skip: `pr-number ${pr.number} is not a pull request of the run that triggered this one (${named.map((n) => `#${n}`).join(', ')})`, warn: true };
+        }
         const headSha = payload.workflow_run?.head_sha;
         return context.eventName === 'workflow_run' && headSha ? { pr, verifyHead: headSha } : { pr };
     }
@@ -73290,7 +73196,11 @@ const post_status = (e) => e.status;
 async function postReport(opts, log) {
     const target = pullRequestTarget(opts.prNumber);
     if ('skip' in target) {
-        log.info(`not commenting: ${target.skip}; the report is in the job summary`);
+        const line = `not commenting: ${target.skip}; the report is in the job summary`;
+        if (target.warn)
+            log.warning(line);
+        else
+            log.info(line);
         return { skipped: target.skip };
     }
     const where = `pull request #${target.pr.number}`;
@@ -73414,9 +73324,10 @@ async function runAction(main) {
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).
  * A plain path is kept as given, so a missing file is reported by whoever reads it; a pattern that
- * matches nothing is an error naming the input.
+ * matches nothing is an error naming the input, unless `allowNone` (the report of a matrix whose
+ * missing devices are named instead).
  */
-async function expandPatterns(input, patterns) {
+async function expandPatterns(input, patterns, allowNone = false) {
     const out = [];
     for (const pattern of patterns) {
         if (!/[*?[{]/.test(pattern)) {
@@ -73424,7 +73335,7 @@ async function expandPatterns(input, patterns) {
             continue;
         }
         const files = (await (await glob.create(pattern, { matchDirectories: false })).glob()).sort();
-        if (!files.length)
+        if (!files.length && !allowNone)
             throw new UserError(`input '${input}': ${pattern} matches no files; check the path the artifacts were downloaded to`);
         out.push(...files);
     }
@@ -73453,6 +73364,48 @@ var external_node_fs_ = __nccwpck_require__(73024);
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./build/src/model/lfs.js
+// A Git LFS pointer checked out in place of the model: a few lines of text naming the object that
+// `git lfs` would fetch. Recognised before anything loads or measures the file.
+
+
+const SIGNATURE = 'version https://git-lfs.github.com/spec/';
+/** The spec caps a pointer at 1024 bytes. */
+const MAX_POINTER = 1024;
+/** The object a pointer names, or null when `bytes` are not an LFS pointer. */
+function lfsPointer(bytes) {
+    if (bytes.length > MAX_POINTER || !bytes.toString('latin1', 0, SIGNATURE.length).startsWith(SIGNATURE))
+        return null;
+    const text = bytes.toString('utf8');
+    const oid = /^oid (sha256:[0-9a-f]{64})$/m.exec(text)?.[1];
+    const size = /^size (\d+)$/m.exec(text)?.[1];
+    return oid && size ? { oid, size: Number(size) } : null;
+}
+/** The fix, the same wherever a pointer is found. */
+const LFS_FIX = "fetch the LFS objects: set 'lfs: true' on actions/checkout (for the base too: its 'git lfs' filter then fetches it), or run 'git lfs pull' locally";
+function pointerError(what, p) {
+    return new errors_UserError(`${what}: is a Git LFS pointer (${p.oid}, ${p.size} bytes), not the model; ${LFS_FIX}`);
+}
+/** Throws a UserError naming `what` when `bytes` are an LFS pointer. */
+function rejectLfsPointer(bytes, what) {
+    const p = lfsPointer(bytes);
+    if (p)
+        throw pointerError(what, p);
+}
+/** Throws a UserError naming `path` when the file is an LFS pointer (reads at most 1 KiB). */
+function rejectLfsPointerFile(path, what = path) {
+    const head = Buffer.alloc(MAX_POINTER + 1);
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
+    let n;
+    try {
+        n = (0,external_node_fs_.readSync)(fd, head, 0, head.length, 0);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    rejectLfsPointer(head.subarray(0, n), what);
+}
+
 // EXTERNAL MODULE: ./node_modules/protobufjs/light.js
 var light = __nccwpck_require__(6212);
 ;// CONCATENATED MODULE: ./node_modules/long/index.js
@@ -75916,6 +75869,7 @@ function requireOpset(model, domain, version) {
 
 
 
+
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 /** Every tensor held by a model: initializers and tensor attributes, in every sub-graph. */
 function allTensors(model) {
@@ -75988,6 +75942,7 @@ function loadModel(file, flag = '--model') {
         const code = e.code;
         throw new errors_UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; check the path`);
     }
+    rejectLfsPointer(bytes, `${flag} ${file}`);
     let model;
     try {
         model = decodeModel(bytes);
@@ -76058,8 +76013,219 @@ function onnxOpset(model) {
     return imp ? num(imp.version) : 0;
 }
 
+;// CONCATENATED MODULE: ./build/src/model/fold.js
+// Constant weights reached through shape-only ops: `Transpose(W)`, `Reshape(W, [..])`, `Cast(W)`,
+// `Identity`, `Squeeze`/`Unsqueeze` of an initializer evaluate here to one float tensor, so the int8
+// passes see a weight wherever an export left it (PyTorch without constant folding, TF's MatMul with
+// transposes), and can drop the nodes that made it.
+
+
+const FLOATS = [DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE];
+const SHAPE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
+/** Values of an int64 or int32 tensor (shapes, axes) as numbers. */
+function intValues(t) {
+    const n = t.dims.reduce((a, d) => a * num(d), 1);
+    const raw = t.raw_data;
+    if (t.data_type === DataType.INT64) {
+        if (!raw || !raw.length)
+            return t.int64_data.map(num);
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true)));
+    }
+    if (t.data_type === DataType.INT32) {
+        if (!raw || !raw.length)
+            return [...t.int32_data];
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true));
+    }
+    throw new Error(`tensor ${t.name} of type ${t.data_type} is not an integer tensor`);
+}
+function transposeValues(values, dims, perm) {
+    const out = new Float32Array(values.length);
+    const outDims = perm.map((p) => dims[p]);
+    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+    const outStrides = perm.map((p) => strides[p]);
+    const idx = new Array(dims.length).fill(0);
+    for (let o = 0; o < out.length; o++) {
+        let src = 0;
+        for (let k = 0; k < idx.length; k++)
+            src += idx[k] * outStrides[k];
+        out[o] = values[src];
+        for (let k = idx.length - 1; k >= 0; k--) {
+            if (++idx[k] < outDims[k])
+                break;
+            idx[k] = 0;
+        }
+    }
+    return { values: out, dims: outDims };
+}
+function reshapeDims(dims, target, allowZero) {
+    const size = dims.reduce((a, b) => a * b, 1);
+    const out = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
+    const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const holes = out.filter((d) => d === -1).length;
+    if (holes > 1 || out.some((d) => d < -1 || d === undefined))
+        return undefined;
+    if (holes === 1) {
+        if (!known || size % known)
+            return undefined;
+        out[out.indexOf(-1)] = size / known;
+    }
+    return out.reduce((a, b) => a * b, 1) === size ? out : undefined;
+}
+/** One shape-only op on a constant, or undefined when it cannot be evaluated here. */
+function step(n, v, inits, opset) {
+    switch (n.op_type) {
+        case 'Identity':
+            return v;
+        case 'Cast': {
+            const to = num(attr(n, 'to')?.i);
+            // To float32 only: a cast to float16 or an integer would change the values.
+            return to === DataType.FLOAT ? v : undefined;
+        }
+        case 'Transpose': {
+            const p = attr(n, 'perm');
+            const perm = p ? p.ints.map(num) : v.dims.map((_, i) => v.dims.length - 1 - i);
+            return perm.length === v.dims.length ? transposeValues(v.values, v.dims, perm) : undefined;
+        }
+        case 'Reshape': {
+            const shape = inits.get(n.input[1]);
+            if (!shape)
+                return undefined;
+            const dims = reshapeDims(v.dims, intValues(shape), num(attr(n, 'allowzero')?.i) === 1);
+            return dims && { dims, values: v.values };
+        }
+        case 'Flatten': {
+            const rank = v.dims.length;
+            let axis = num(attr(n, 'axis')?.i ?? 1);
+            if (axis < 0)
+                axis += rank;
+            const head = v.dims.slice(0, axis).reduce((a, b) => a * b, 1);
+            return { dims: [head, v.values.length / head], values: v.values };
+        }
+        case 'Squeeze':
+        case 'Unsqueeze': {
+            const axesT = opset >= 13 ? inits.get(n.input[1]) : undefined;
+            const axes = opset >= 13 ? (axesT ? intValues(axesT) : n.op_type === 'Squeeze' && !n.input[1] ? [] : undefined) : (attr(n, 'axes')?.ints.map(num) ?? []);
+            if (!axes)
+                return undefined;
+            if (n.op_type === 'Squeeze') {
+                const rank = v.dims.length;
+                const drop = new Set(axes.length ? axes.map((a) => (a < 0 ? a + rank : a)) : v.dims.flatMap((d, i) => (d === 1 ? [i] : [])));
+                if ([...drop].some((a) => v.dims[a] !== 1))
+                    return undefined;
+                return { dims: v.dims.filter((_, i) => !drop.has(i)), values: v.values };
+            }
+            const rank = v.dims.length + axes.length;
+            const add = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+            const dims = [];
+            for (let i = 0, j = 0; i < rank; i++)
+                dims.push(add.has(i) ? 1 : v.dims[j++]);
+            return { dims, values: v.values };
+        }
+        default:
+            return undefined;
+    }
+}
+/**
+ * Every float value of the graph that is an initializer or a shape-only op of one, by name.
+ * Evaluated lazily: `get(name)` computes (and caches) that value only.
+ */
+function constantValues(g, opset) {
+    const inits = new Map(g.initializer.map((t) => [t.name, t]));
+    const producer = new Map();
+    for (const n of g.node)
+        for (const o of n.output)
+            producer.set(o, n);
+    const cache = new Map();
+    const get = (name, depth = 0) => {
+        const hit = cache.get(name);
+        if (hit !== undefined)
+            return hit ?? undefined;
+        let value;
+        const t = inits.get(name);
+        if (t) {
+            if (FLOATS.includes(t.data_type ?? 0) && !t.external_data.length) {
+                value = { dims: t.dims.map(num), values: floatValues(t), root: name, chain: [], dataType: t.data_type };
+            }
+        }
+        else {
+            const n = producer.get(name);
+            if (n && SHAPE_OPS.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx') && n.output.length === 1 && depth < 16) {
+                const src = get(n.input[0], depth + 1);
+                const r = src && step(n, src, inits, opset);
+                if (src && r)
+                    value = { ...r, root: src.root, chain: [...src.chain, n], dataType: n.op_type === 'Cast' ? DataType.FLOAT : src.dataType };
+            }
+        }
+        cache.set(name, value ?? null);
+        return value;
+    };
+    return { get: (name) => get(name) };
+}
+/**
+ * Drops nodes none of whose outputs is read (by a node of any graph or as a graph output), among
+ * `candidates` only, repeatedly; then initializers nobody reads (and their graph inputs). Returns
+ * the nodes dropped.
+ */
+function dropUnused(graphs, main, candidates) {
+    let dropped = 0;
+    for (;;) {
+        const used = new Set(graphs.flatMap((sub) => sub.node.flatMap((x) => x.input)));
+        for (const o of main.output)
+            used.add(o.name);
+        const before = main.node.length;
+        main.node = main.node.filter((n) => !candidates.has(n) || n.output.some((o) => used.has(o)));
+        dropped += before - main.node.length;
+        if (main.node.length === before) {
+            // Below IR 4 initializers are also graph inputs: one dropped leaves the inputs too.
+            const gone = new Set(main.initializer.filter((x) => !used.has(x.name)).map((x) => x.name));
+            main.initializer = main.initializer.filter((x) => !gone.has(x.name));
+            main.input = main.input.filter((i) => !gone.has(i.name));
+            return dropped;
+        }
+    }
+}
+/**
+ * Replaces inputs of the chosen nodes that are shape-only ops of a constant with one float32
+ * initializer holding the value (once per value), and drops the nodes that made it when nothing
+ * else reads them. Returns how many inputs were replaced.
+ */
+function materializeConstants(g, graphs, opset, inputsOf) {
+    const consts = constantValues(g, opset);
+    const made = new Map();
+    const shaping = new Set();
+    const taken = new Set([...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]);
+    let replaced = 0;
+    for (const n of g.node) {
+        for (const i of inputsOf(n)) {
+            const name = n.input[i];
+            const v = name ? consts.get(name) : undefined;
+            if (!v || !v.chain.length)
+                continue;
+            let init = made.get(name);
+            if (!init) {
+                init = `${name}_folded`;
+                for (let k = 1; taken.has(init); k++)
+                    init = `${name}_folded_${k}`;
+                taken.add(init);
+                const raw = new Uint8Array(v.values.buffer.slice(v.values.byteOffset, v.values.byteOffset + v.values.byteLength));
+                g.initializer.push({ name: init, dims: v.dims, data_type: DataType.FLOAT, raw_data: raw, float_data: [], int32_data: [], int64_data: [], double_data: [], uint64_data: [], string_data: [], external_data: [] });
+                made.set(name, init);
+                v.chain.forEach((c) => shaping.add(c));
+            }
+            n.input[i] = init;
+            replaced++;
+        }
+    }
+    if (replaced)
+        dropUnused(graphs, g, shaping);
+    return replaced;
+}
+
 ;// CONCATENATED MODULE: ./build/src/model/index.js
 // A model file on disk: checked, hashed and described before anything loads it.
+
 
 
 
@@ -76108,12 +76274,15 @@ async function inspectModelFile(path) {
     }
     if (size === 0)
         throw new errors_UserError(`${path}: the model file is empty; re-export it`);
+    rejectLfsPointerFile(abs, path);
     const format = sniffFormat(abs, size);
     if (format === 'onnx' && /\.ort$/i.test(abs)) {
         throw new errors_UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
     }
     return { path: abs, name: (0,external_node_path_.basename)(abs), sha256: await model_sha256File(abs), bytes: size, format };
 }
+
+
 
 
 
@@ -77099,6 +77268,66 @@ function parseRate(text, what) {
         throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
     return Number(m[1]);
 }
+const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
+const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
+/**
+ * Enough significant figures that the value cannot read as its limit when it is not equal to it:
+ * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
+ */
+function figures(v, limit) {
+    for (let d = 3; d < 10; d++) {
+        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
+        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
+        if (v === limit || Number(s) !== limit)
+            return s;
+    }
+    return String(v);
+}
+/**
+ * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
+ * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
+ * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
+ */
+function inUnitOf(key, value, limitText) {
+    if (value === null || !Number.isFinite(value))
+        return 'n/a';
+    try {
+        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    }
+    catch {
+        // A limit text this version cannot read (a check document is untrusted input): the base unit.
+        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
+        return `${Number(value.toPrecision(4))}${unit}`;
+    }
+}
+function inLimitUnit(key, value, body) {
+    if (key === 'memory.peak' || key === 'size') {
+        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
+        const scale = BYTE_UNITS[unit];
+        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
+    }
+    if (key.startsWith('latency.')) {
+        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
+        const scale = LATENCY_UNITS[unit];
+        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
+    }
+    if (key === 'throughput')
+        return `${figures(value, parseRate(body, key))}/s`;
+    if (key.startsWith('regression.'))
+        return `${value >= 0 ? '+' : ''}${figures(value * 100, parsePercent(body, key) * 100)}%`;
+    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
+    if (body.endsWith('%'))
+        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
+    return figures(value, Number(body));
+}
+/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
+function units_limitOf(direction, limitText) {
+    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    if (!m)
+        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
+    const unit = m[2] === 'us' ? 'µs' : m[2];
+    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
+}
 
 ;// CONCATENATED MODULE: ./build/src/bench/options.js
 // Bench settings as the CLI flags and the action inputs spell them (strings), checked and
@@ -77198,9 +77427,79 @@ function benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
+// Runs the paired measurement (paired-worker.ts) in one fresh process and hands its pairs to the
+// caller as they arrive; the caller says when to stop.
+
+
+
+/**
+ * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. Resolves
+ * once the process has released both sessions, or with `unpairable` when the two models cannot
+ * take the same inputs.
+ */
+function runPairedWorker(request, onReady, onPairs) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.fork)(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
+        let stderr = '';
+        child.stderr?.on('data', (d) => {
+            stderr = (stderr + d.toString()).slice(-8192);
+        });
+        const limitMs = request.run.maxDurationMs * 2 + 300_000;
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            settle(() => reject(new MeasurementError(`paired measurement of ${request.base} and ${request.head} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
+        }, limitMs);
+        let done = false;
+        let stopping = false;
+        let ready;
+        const settle = (fn) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            fn();
+        };
+        child.on('message', (msg) => {
+            if (msg.type === 'ready') {
+                ready = msg;
+                onReady(msg);
+            }
+            else if (msg.type === 'pairs') {
+                if (stopping)
+                    return;
+                if (onPairs(msg.pairs)) {
+                    stopping = true;
+                    if (child.connected)
+                        child.send({ type: 'stop' });
+                }
+            }
+            else if (msg.type === 'unpairable')
+                settle(() => resolve({ kind: 'unpairable', reason: msg.reason }));
+            else if (msg.type === 'done') {
+                if (ready)
+                    settle(() => resolve({ kind: 'done', ready: ready }));
+                else
+                    settle(() => reject(new MeasurementError('the paired measurement ended before it was ready', stderr)));
+            }
+            else if (msg.type === 'error') {
+                settle(() => reject(msg.user ? new errors_UserError(msg.message) : new MeasurementError(msg.message, stderr)));
+            }
+        });
+        child.on('error', (e) => settle(() => reject(e)));
+        child.on('close', (code, signal) => {
+            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+            settle(() => reject(new MeasurementError(`the paired measurement process for ${request.base} and ${request.head} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
+        });
+        child.send(request);
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/src/bench/index.js
 // The benchmark: one fresh process measures the model, another (optional) profiles it; the
 // samples become the results document.
+
 
 
 
@@ -77341,19 +77640,26 @@ function globMatch(glob, text) {
     const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     return re.test(text);
 }
-function modelMatches(config, budget, modelPath) {
+/**
+ * Whether a result is of the budget's model. `edgeml run` names each result (source and every
+ * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
+ * results from another machine carry its absolute path: the file name decides then.
+ */
+function modelMatches(config, budget, model) {
     if (budget.model === undefined)
+        return true;
+    if (model.name === budget.model)
         return true;
     const entry = config.models[budget.model];
     const configured = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), entry.path);
-    // Results from another machine carry its absolute path: the file name decides then.
-    return (0,external_node_path_.resolve)(modelPath) === configured || (0,external_node_path_.basename)(modelPath) === (0,external_node_path_.basename)(entry.path);
+    return (0,external_node_path_.resolve)(model.path) === configured || (0,external_node_path_.basename)(model.path) === (0,external_node_path_.basename)(entry.path);
 }
+/** The target a result measured: `source` for the source model. */
+const targetOfResult = (doc) => doc.target ?? 'source';
 function selects(config, budget, doc) {
-    if (!modelMatches(config, budget, doc.model.path))
+    if (!modelMatches(config, budget, doc.model))
         return false;
-    const target = doc.target ?? 'source';
-    if (budget.target !== undefined && budget.target !== target)
+    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
         return false;
     if (budget.device !== undefined) {
         const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
@@ -77362,7 +77668,7 @@ function selects(config, budget, doc) {
     }
     return true;
 }
-const NOT_REPORTED = { status: 'inconclusive', value: null, note: "not reported by the runtime's benchmark tool" };
+const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
 function byPoint(value, limit) {
     if (value === null)
         return NOT_REPORTED;
@@ -77406,16 +77712,18 @@ function scored(doc, key, limit) {
     const kind = key.slice(0, key.indexOf('.'));
     const metric = key.slice(key.indexOf('.') + 1);
     const section = doc[kind];
-    if (!section)
-        return { status: 'inconclusive', value: null, note: `no ${kind} in the results: ${kind === 'accuracy' ? 'give --labels' : 'give --reference'} and ${EVALUATE}` };
+    if (!section) {
+        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
+        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
+    }
     const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
     if (!known.includes(metric))
-        return { status: 'inconclusive', value: null, note: `no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
     const value = section[metric];
     if (value === null && metric === 'maxAbsError')
         return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
     if (value === null)
-        return { status: 'inconclusive', value: null, note: `${key} does not apply: the outputs are not [N, classes] scores` };
+        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
     return byPoint(value, limit);
 }
 function judgeResults(limit, doc) {
@@ -77430,9 +77738,9 @@ function judgeResults(limit, doc) {
         return byPoint(doc.model.bytes, limit);
     return scored(doc, k, limit);
 }
-function judgeRegression(limit, cmp) {
+function judgeRegression(limit, cmp, noCompare) {
     if (!cmp)
-        return { status: 'pass', value: null, note: 'no base to compare with yet (first run): passes; give --compare from edgeml compare' };
+        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
     const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
     const change = r.estimate - 1;
     const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
@@ -77442,20 +77750,31 @@ function judgeRegression(limit, cmp) {
 function outcome(status, budget) {
     if (status === 'pass')
         return 'ok';
-    if (status === 'skipped')
-        return 'notice';
     if (status === 'fail')
         return budget.level === 'error' ? 'failure' : 'warning';
+    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
+    if (status === 'not judged')
+        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
     // Inconclusive: as configured, but never worse than the budget's level.
     if (budget.inconclusive === 'pass')
         return 'ok';
     return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
 }
-function evaluateBudgets(config, results, compare) {
+function evaluateBudgets(config, results, compare, 
+/** Why there is no comparison, for regression limits without one. */
+noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
+/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
+only) {
     const rows = [];
     for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
         for (const limit of budget.limits) {
-            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at, ...(budget.message ? { message: budget.message } : {}) };
+            if (limit.key.startsWith('compat.'))
+                continue; // judged from inspect documents by judgeCompatBudgets (src/compat/budgets.ts)
+            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
             const push = (j, subject, source, on = {}) => {
                 rows.push({
                     ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
@@ -77463,20 +77782,23 @@ function evaluateBudgets(config, results, compare) {
                 });
             };
             if (limit.key.startsWith('regression.')) {
-                const head = compare?.doc.head.model.path;
+                const head = compare?.doc.head.model;
                 if (compare && head && !modelMatches(config, budget, head))
                     continue;
-                push(judgeRegression(limit, compare?.doc), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : (budget.model ?? 'all models'), compare?.file ?? '', compare ? { model: compare.doc.head.model.name, device: compare.doc.device.label } : {});
+                const target = compare?.doc.target ?? budget.target ?? 'source';
+                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
                 continue;
             }
             const matching = results.filter((r) => selects(config, budget, r.doc));
             if (!matching.length) {
                 const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
-                push({ status: 'skipped', value: null, note: `no results for ${sel || 'this budget'}` }, budget.model ?? '-', '');
+                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
+                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
                 continue;
             }
             for (const r of matching) {
-                push(judgeResults(limit, r.doc), `${r.doc.model.name} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, device: r.doc.device.label });
+                const target = targetOfResult(r.doc);
+                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
             }
         }
     }
@@ -77531,7 +77853,7 @@ function writeFileAtomic(file, text) {
         throw new errors_UserError(`${file}: cannot write it (${code ?? errors_oneLine(e)}); check that its folder exists and is writable`);
     }
 }
-function writeDocument(file, doc, kind) {
+function document_writeDocument(file, doc, kind) {
     const problem = document_schemaProblem(kind.schema, doc);
     if (problem)
         throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
@@ -77580,7 +77902,7 @@ function checkOutputPath(file, flag) {
 
 const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
 function results_writeResults(file, doc) {
-    writeDocument(file, doc, RESULTS);
+    document_writeDocument(file, doc, RESULTS);
 }
 /** Reads and validates a results document; every problem is a UserError naming the file. */
 function results_readResults(file) {
@@ -77588,7 +77910,7 @@ function results_readResults(file) {
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/check.schema.json
-const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","skipped"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"device":{"type":"string","maxLength":256},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","skipped"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
+const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
 ;// CONCATENATED MODULE: ./build/src/budgets/document.js
 // What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
 
@@ -77606,13 +77928,13 @@ function checkDocument(config, results, checks, compare, compareFails = false) {
         config,
         results,
         ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
-        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), skipped: count('skipped') },
+        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
         checks,
     };
 }
 const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
 function writeCheck(file, doc) {
-    writeDocument(file, doc, CHECK);
+    document_writeDocument(file, doc, CHECK);
 }
 /** Reads and validates a check document; every problem is a UserError naming the file. */
 function readCheck(file) {
@@ -77620,7 +77942,7 @@ function readCheck(file) {
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
-const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","rounds","looks","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90"],"description":"The percentile whose ratio decides the verdict."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"rounds":{"type":"integer","minimum":0},"looks":{"type":"integer","minimum":0},"stopped":{"enum":["decided","max-duration","max-rounds"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
 ;// CONCATENATED MODULE: ./build/src/compare/document.js
 // Writing and reading compare documents: validated against schemas/compare.schema.json on the way
 // out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
@@ -77629,17 +77951,205 @@ const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http
 
 const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
 function writeCompare(file, doc) {
-    writeDocument(file, doc, COMPARE);
+    document_writeDocument(file, doc, COMPARE);
 }
 /** Reads and validates a compare document; every problem is a UserError naming the file. */
 function readCompare(file) {
     return document_readDocument(file, COMPARE);
 }
 
+;// CONCATENATED MODULE: ./build/src/stats/paired.js
+// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
+// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
+// with the error rate spent across repeated looks so that a sequential run stays honest.
+/**
+ * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
+ * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
+ */
+function signedRankCdf(n) {
+    const max = (n * (n + 1)) / 2;
+    // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
+    let dist = new Float64Array(max + 1);
+    dist[0] = 1;
+    for (let r = 1; r <= n; r++) {
+        const next = new Float64Array(max + 1);
+        for (let s = 0; s <= max; s++) {
+            if (dist[s] === 0)
+                continue;
+            next[s] += dist[s] / 2;
+            if (s + r <= max)
+                next[s + r] += dist[s] / 2;
+        }
+        dist = next;
+    }
+    let sum = 0;
+    for (let s = 0; s <= max; s++) {
+        sum += dist[s];
+        dist[s] = Math.min(1, sum);
+    }
+    return dist;
+}
+/** Above this many values the signed-rank distribution is taken as normal (its exact table costs n^3). */
+const EXACT_UP_TO = 60;
+/**
+ * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
+ * distribution-free interval [W(k), W(M+1-k)] from the signed-rank distribution (exact up to 60
+ * values, its normal approximation with continuity correction above). Assumes independent values
+ * symmetric about their centre; with base and head in random or alternating order that symmetry
+ * follows from exchanging the two arms under no change, so false alarms are controlled.
+ */
+function hodgesLehmann(values, confidence) {
+    const n = values.length;
+    if (n === 0)
+        return { estimate: Number.NaN, ci: null, coverage: null };
+    const m = (n * (n + 1)) / 2;
+    const walsh = new Float64Array(m);
+    let w = 0;
+    for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++)
+            walsh[w++] = (values[i] + values[j]) / 2;
+    walsh.sort();
+    const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
+    const alpha = (1 - confidence) / 2;
+    // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
+    let c = -1;
+    let tail = 0;
+    if (n <= EXACT_UP_TO) {
+        const cdf = signedRankCdf(n);
+        while (c + 1 < cdf.length && cdf[c + 1] <= alpha)
+            c++;
+        tail = c >= 0 ? cdf[c] : 0;
+    }
+    else {
+        const mu = m / 2;
+        const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
+        c = Math.floor(mu - 0.5 + sigma * normalQuantile(alpha));
+        tail = normalCdf((c + 0.5 - mu) / sigma);
+    }
+    if (c < 0)
+        return { estimate, ci: null, coverage: null };
+    return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * tail };
+}
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 on erf, absolute error < 1.5e-7). */
+function normalCdf(z) {
+    const x = Math.abs(z) / Math.SQRT2;
+    const t = 1 / (1 + 0.3275911 * x);
+    const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+    return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+/** At most this many looks at the data in one comparison. */
+const MAX_LOOKS = 6;
+/**
+ * The looks of a sequential comparison, planned before it starts from how many rounds the time
+ * allows: the last look at `planned`, each earlier one at half the next, none before `first`,
+ * at most MAX_LOOKS. Each look tests at alpha / (number of looks) (Bonferroni: a conservative
+ * Pocock-type boundary), so the chance of any false alarm over all of them is at most alpha.
+ * When `planned` is below `first`, the one look is at `planned`.
+ */
+function planLooks(first, planned) {
+    const looks = [];
+    for (let n = Math.max(1, Math.floor(planned)); n >= first && looks.length < MAX_LOOKS; n = Math.floor(n / 2))
+        looks.unshift(n);
+    return looks.length ? looks : [Math.max(1, Math.floor(planned))];
+}
+/** Fewest values for which the signed-rank interval exists at this confidence: 2 * 2^-n <= 1 - confidence. */
+function fewestForInterval(confidence) {
+    return Math.ceil(Math.log2(2 / (1 - confidence)) - 1e-9);
+}
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const lo = 0.02425;
+    if (p < lo) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - lo)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+/**
+ * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
+ * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
+ * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
+ * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
+ */
+function storedBaseInterval(headLogs, baseLog, confidence) {
+    const n = headLogs.length;
+    const sorted = [...headLogs].sort((x, y) => x - y);
+    const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
+    const med = median(sorted);
+    const estimate = med - baseLog;
+    if (n < 3)
+        return { estimate, ci: null, coverage: null };
+    // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
+    const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
+    const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
+    return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/verdict.js
+// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+
+const CONFIDENCE = 0.95;
+const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
+const METHOD = {
+    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
+    sequential: SEQUENTIAL,
+};
+const PAIRED_METHOD = {
+    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
+    sequential: SEQUENTIAL,
+};
+const STORED_METHOD = {
+    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
+    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
+    sequential: METHOD.sequential,
+};
+/**
+ * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
+ * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
+ */
+function judge(ci, threshold) {
+    if (!ci)
+        return 'inconclusive';
+    const [lo, hi] = ci;
+    if (lo > 1 + threshold)
+        return 'slower';
+    if (hi < 1 - threshold)
+        return 'faster';
+    if (lo >= 1 - threshold && hi <= 1 + threshold)
+        return 'unchanged';
+    return 'inconclusive';
+}
+/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
+function verdict_decidingRatio(doc) {
+    return doc.ratio[doc.metric] ?? doc.ratio.p50;
+}
+/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
+function lookLevel(looks) {
+    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
+}
+/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
+function ratioAt(rounds, metric, level, threshold, storedBase) {
+    const est = storedBase !== undefined
+        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
+        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
+    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
+    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize).","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"metric":{"enum":["p50","p90"],"description":"The percentile that decides the verdict (default p50)."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0 until max-duration (default)."},"artifacts":{"type":"boolean","description":"edgeml run only: also optimize the base model for the same targets (the head\'s settings and calibration data) and compare each target\'s artifact base vs head, one comparison per target (default false). Roughly doubles optimize time."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."},"targets":{"$ref":"#/properties/targets","description":"This model\'s targets, instead of the top-level targets: (an empty list: the source only)."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize). A target that cannot be made fails the run, unless it is written { target: NAME, optional: true }.","items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: the run goes on without this artifact when it cannot be made (a tool missing on this machine); the report still shows why."}}}]}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query (steadier on a busy machine; one thread) (default p50)."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0 until max-duration (default)."},"design":{"enum":["auto","paired","processes"],"description":"How latency is compared: paired (base and head in one process, alternating short batches), processes (a fresh process per measurement), or auto (paired where both fit in memory and take the same inputs; default)."},"artifacts":{"type":"boolean","description":"edgeml run only: also optimize the base model for the same targets (the head\'s settings and calibration data) and compare each target\'s artifact base vs head, one comparison per target (default false). Roughly doubles optimize time."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"models":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The models (names under models) evaluated on this dataset. Without it, every model whose input the data fits; the others say so in the run\'s notices."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"optional":{"type":"boolean","description":"true: a limit with nothing to judge (no results for the selectors, the metric not reported, no dataset, no base) is a notice. Default false: at level error it fails the check."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.coverage(\\\\.compute)?$":{"$ref":"#/$defs/fraction","description":"Share of nodes (coverage) or of estimated compute (coverage.compute) the runtime takes, from edgeml inspect: 95% or 1."},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.(partitions|unsupported)$":{"$ref":"#/$defs/count","description":"At most this many partitions, or unsupported nodes, on that runtime (edgeml inspect)."}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"count":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*$","minimum":0,"description":"A whole number: 0, 1, 3."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
 ;// CONCATENATED MODULE: ./build/src/config/suggest.js
 // "Did you mean": the closest allowed key by edit distance.
 /** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
@@ -77727,7 +78237,7 @@ function locate(doc, lc, file, path, atKey = false) {
 }
 const where = (p) => `${p.file}:${p.line}:${p.col}`;
 const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction,
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
 };
 function describeValue(v) {
     if (v === null)
@@ -77747,9 +78257,10 @@ function explain(e, doc, lc, file) {
         const allowed = Object.keys(parent.properties ?? {});
         // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
         const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, ''));
+        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
         const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`)].join(', ');
+        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
         return {
             at: locate(doc, lc, file, [...path, extra], true),
             text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
@@ -77789,7 +78300,15 @@ const PARSERS = [
     [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
     [/^regression\./, parsePercent, 'max', EXPECTED.percent],
     [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/compat/budgets.ts).
+    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
 ];
+function parseCount(text, what) {
+    if (!/^\s*\d+\s*$/.test(text))
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+    return Number(text);
+}
 function parseLimit(key, raw, at, name) {
     const text = String(raw).trim();
     const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
@@ -77820,7 +78339,19 @@ function parseConfig(text, file) {
         const { line, col } = lc.linePos(err.pos[0]);
         throw new errors_UserError(`${file}:${line}:${col}: not valid YAML: ${errors_oneLine(err.message.split('\n')[0])}`);
     }
-    const data = doc.toJS() ?? {};
+    if (doc.contents === null || ((0,yaml_dist/* isMap */.jh)(doc.contents) && doc.contents.items.length === 0)) {
+        throw new errors_UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
+    }
+    let data;
+    try {
+        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (!/alias/i.test(String(e.message)))
+            throw e;
+        throw new errors_UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
+    }
     const validate = compiled();
     if (!validate(data)) {
         const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
@@ -77831,13 +78362,18 @@ function parseConfig(text, file) {
     }
     const raw = data;
     const models = raw.models ?? {};
+    /** A name under models:, or a UserError at `path` naming the models there are. */
+    const knownModel = (name, path) => {
+        if (name in models)
+            return;
+        const known = Object.keys(models);
+        const guess = didYouMean(name, known);
+        throw new errors_UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+    };
     const budgets = (raw.budgets ?? []).map((b, index) => {
         const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined && !(b.model in models)) {
-            const guess = didYouMean(b.model, Object.keys(models));
-            const known = Object.keys(models);
-            throw new errors_UserError(`${where(locate(doc, lc, file, ['budgets', index, 'model']))}: budgets[${index}].model: '${b.model}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-        }
+        if (b.model !== undefined)
+            knownModel(b.model, ['budgets', index, 'model']);
         return {
             index,
             ...(b.model !== undefined ? { model: b.model } : {}),
@@ -77845,13 +78381,23 @@ function parseConfig(text, file) {
             ...(b.device !== undefined ? { device: b.device } : {}),
             level: b.level ?? 'error',
             inconclusive: b.inconclusive ?? 'warn',
+            ...(b.optional ? { optional: true } : {}),
             ...(b.message !== undefined ? { message: b.message } : {}),
             limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
             at,
         };
     });
-    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { ...m, at: locate(doc, lc, file, ['models', name, 'path']) }]));
-    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }]));
+    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
+        const own = m.targets;
+        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
+        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
+        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
+    }));
+    const targets = entries(raw.targets);
     const settingsAt = {};
     const sections = [
         [['benchmark'], raw.benchmark],
@@ -77866,7 +78412,8 @@ function parseConfig(text, file) {
         file,
         ...(raw.version ? { version: raw.version } : {}),
         models: located,
-        targets: raw.targets ?? [],
+        targets: targets.map((t) => t.target),
+        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
         benchmark: raw.benchmark ?? {},
         compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
         compareArtifacts: raw.compare?.artifacts === true,
@@ -77883,7 +78430,7 @@ function loadConfig(file) {
     }
     catch (e) {
         const code = e.code;
-        throw new errors_UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the README's edgeml.yml section) or give its path with --config`
+        throw new errors_UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
             : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
     }
     return parseConfig(text, file);
@@ -77897,9 +78444,90 @@ function loadConfig(file) {
 
 
 
+;// CONCATENATED MODULE: ./build/src/compat/budgets.js
+// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
+// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
+// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
+// evaluate.ts and types.ts directly, not budgets/index.ts: budgets/check.ts imports this file.
+
+const isCompatKey = (key) => key.startsWith('compat.');
+function measured(t, what) {
+    const p = t.fixed ?? t.asIs;
+    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
+    switch (what) {
+        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
+        case 'coverage.compute':
+            return p.coverage.computePercent === null
+                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
+                : { value: p.coverage.computePercent / 100, note: shapes };
+        case 'partitions': return { value: p.partitions, note: shapes };
+        case 'unsupported': return { value: p.unsupported.length, note: shapes };
+        default: return { value: null, note: `unknown compat measure '${what}'` };
+    }
+}
+function budgets_judge(limit, value) {
+    if (value === null)
+        return 'inconclusive';
+    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
+    return ok ? 'pass' : 'fail';
+}
+/**
+ * One row per compat limit per inspect document its model selector matches. A document that did
+ * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
+ * budget nobody checked never reads as passed.
+ */
+function judgeCompatBudgets(config, docs) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
+            const [, runtime, ...rest] = limit.key.split('.');
+            const what = rest.join('.');
+            const base = {
+                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
+            if (!matching.length) {
+                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: outcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
+                continue;
+            }
+            for (const { file, doc } of matching) {
+                const subject = `${doc.model.name} on ${runtime}`;
+                const t = doc.targets.find((x) => x.target === runtime);
+                if (!t) {
+                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: outcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
+                    continue;
+                }
+                const m = measured(t, what);
+                const status = budgets_judge(limit, m.value);
+                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: outcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
+const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compat/document.js
+// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
+
+
+const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
+function writeInspect(file, doc) {
+    writeDocument(file, doc, INSPECT);
+}
+/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
+function readInspect(file) {
+    return document_readDocument(file, INSPECT);
+}
+
 ;// CONCATENATED MODULE: ./build/src/budgets/check.js
 // The check both the CLI and the action run: read and validate every input first (nothing is
 // judged on a bad config or document), then judge every budget.
+
+
+
 
 
 
@@ -77916,19 +78544,20 @@ function slowerFails(config, doc) {
 }
 function runCheck(inputs) {
     const config = loadConfig(inputs.config);
-    if (!inputs.results.length)
+    if (!config.budgets.length)
+        throw new errors_UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
+    if (!inputs.results.length && !inputs.inspect?.length)
         throw new errors_UserError('no results given: edgeml check --config edgeml.yml --results results.json');
     const results = inputs.results.map((file) => ({ file, doc: results_readResults(file) }));
     const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-    const checks = evaluateBudgets(config, results, compare);
+    const inspects = (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) }));
+    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
+    const checks = [...evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model), ...judgeCompatBudgets(config, inspects)];
     const notices = [];
-    const hasRegression = hasRegressionBudget(config);
-    if (!compare && hasRegression)
-        notices.push('No base to compare with yet (first run of this repository?): regression budgets pass this time.');
     // Without a regression budget, compare's own verdict stands: slower fails the check.
     const compareFails = !!compare && slowerFails(config, compare.doc);
     if (compare) {
-        const r = compare.doc.ratio[compare.doc.metric];
+        const r = verdict_decidingRatio(compare.doc);
         const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
         notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
     }
@@ -77945,169 +78574,254 @@ function runCheck(inputs) {
 ;// CONCATENATED MODULE: ./build/src/compare/types.js
 const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
 const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
-const COMPARE_METRICS = ['p50', 'p90'];
+const COMPARE_METRICS = ['p50', 'p90', 'cpu'];
+const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
+const DESIGN_CHOICES = ['auto', 'paired', 'processes'];
 
-;// CONCATENATED MODULE: ./build/src/stats/paired.js
-// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
-// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
-// with the error rate spent across repeated looks so that a sequential run stays honest.
-/**
- * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
- * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
- */
-function signedRankCdf(n) {
-    const max = (n * (n + 1)) / 2;
-    // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
-    let dist = new Float64Array(max + 1);
-    dist[0] = 1;
-    for (let r = 1; r <= n; r++) {
-        const next = new Float64Array(max + 1);
-        for (let s = 0; s <= max; s++) {
-            if (dist[s] === 0)
-                continue;
-            next[s] += dist[s] / 2;
-            if (s + r <= max)
-                next[s + r] += dist[s] / 2;
+;// CONCATENATED MODULE: ./build/src/compare/processes.js
+// The process-alternating design: a fresh process for every measurement, the order flipped each
+// round (A B, B A, A B, ...). Never base in one block and head in another: a machine that slows
+// down halfway would then read as a regression. Used where pairing in one process is impossible,
+// and against a stored base (head runs only).
+
+
+
+function measurement(m) {
+    const sorted = sortedCopy(m.samples);
+    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), ...(m.cpuMs !== undefined ? { cpu: m.cpuMs } : {}), iterations: sorted.length };
+}
+function shapes(m) {
+    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+}
+async function measureInProcesses(ctx, request) {
+    const { opts, seq, stored } = ctx;
+    let runtimeVersion = '';
+    let inputs = { base: stored ? shapes(stored.doc) : '', head: '' };
+    let differentDevice = ctx.differentDevice;
+    let lastRoundMs = 0;
+    for (;;) {
+        const elapsed = Date.now() - ctx.started;
+        if (seq.rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs) {
+            seq.finish();
+            break;
         }
-        dist = next;
+        const roundStart = Date.now();
+        const first = seq.rounds.length % 2 === 0 ? 'base' : 'head';
+        let baseRun = null;
+        let headRun;
+        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
+            const m = await runWorker(request(arm === 'base' ? ctx.base.path : ctx.head.path));
+            runtimeVersion ||= m.runtimeVersion;
+            inputs = { ...inputs, [arm]: shapes(m) };
+            if (arm === 'base')
+                baseRun = measurement(m);
+            else
+                headRun = measurement(m);
+        }
+        if (stored && seq.rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
+            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
+            if (!opts.allowDifferentDevice) {
+                throw new errors_UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
+            }
+            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
+        }
+        lastRoundMs = Date.now() - roundStart;
+        if (seq.rounds.length === 0) {
+            // The plan, from the first round: how many rounds the rest of the time holds.
+            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, lastRoundMs));
+            seq.plan(planned);
+            ctx.checkPlan(planned, `one round took ${(lastRoundMs / 1000).toFixed(1)} s`);
+        }
+        if (seq.add({ first: stored ? 'head' : first, base: baseRun, head: headRun }))
+            break;
     }
-    let sum = 0;
-    for (let s = 0; s <= max; s++) {
-        sum += dist[s];
-        dist[s] = Math.min(1, sum);
-    }
-    return dist;
-}
-/**
- * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
- * distribution-free interval [W(k), W(M+1-k)] from the exact signed-rank distribution. Assumes
- * independent values symmetric about their centre; with interleaved A/A rounds that symmetry
- * follows from exchanging the two arms, so false alarms are controlled exactly.
- */
-function hodgesLehmann(values, confidence) {
-    const n = values.length;
-    if (n === 0)
-        return { estimate: Number.NaN, ci: null, coverage: null };
-    const walsh = [];
-    for (let i = 0; i < n; i++)
-        for (let j = i; j < n; j++)
-            walsh.push((values[i] + values[j]) / 2);
-    walsh.sort((a, b) => a - b);
-    const m = walsh.length;
-    const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
-    const alpha = (1 - confidence) / 2;
-    const cdf = signedRankCdf(n);
-    // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
-    let c = -1;
-    while (c + 1 < cdf.length && cdf[c + 1] <= alpha)
-        c++;
-    if (c < 0)
-        return { estimate, ci: null, coverage: null };
-    return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * cdf[c] };
-}
-/**
- * Error spent at the k-th look (k = 1, 2, ...): alpha * 6 / (pi^2 k^2). The terms sum to alpha,
- * so by the union bound every interval of the sequence covers the truth at once with probability
- * >= 1 - alpha, however many looks the run takes and whenever it stops.
- */
-function spentAlpha(alpha, look) {
-    return (alpha * 6) / (Math.PI ** 2 * look ** 2);
-}
-/**
- * Rounds at which the sequential comparison looks at its data: `first`, then each time 25% more
- * (at least one more), so a long run takes few looks and little of the error budget goes to waste.
- */
-function isLook(rounds, first) {
-    let n = first;
-    let k = 1;
-    while (n < rounds) {
-        n = Math.max(n + 1, Math.ceil(n * 1.25));
-        k++;
-    }
-    return n === rounds ? k : 0;
-}
-/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const lo = 0.02425;
-    if (p < lo) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    if (p > 1 - lo)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-/**
- * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
- * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
- * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
- * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
- */
-function storedBaseInterval(headLogs, baseLog, confidence) {
-    const n = headLogs.length;
-    const sorted = [...headLogs].sort((x, y) => x - y);
-    const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
-    const med = median(sorted);
-    const estimate = med - baseLog;
-    if (n < 3)
-        return { estimate, ci: null, coverage: null };
-    // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
-    const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
-    const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
-    return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { runtimeVersion, inputs, stopped, ...(differentDevice ? { differentDevice } : {}) };
 }
 
-;// CONCATENATED MODULE: ./build/src/compare/verdict.js
-// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+;// CONCATENATED MODULE: ./build/src/compare/paired.js
+// The paired design: base and head in one process (bench/paired-worker.ts), short batches in random
+// order. Where a model lands in memory changes its speed for the life of a process (measured: a
+// 64 MB MatMul model ran 6-13% faster or slower than its own copy loaded beside it, a different
+// amount in every process), so one process is not enough: the comparison runs a series of short
+// processes (blocks), alternating which model loads first, and each block becomes one round whose
+// ratio is the median of its pairs' ratios. The statistics then treat blocks as the independent
+// units, which the placement of each process makes them.
 
-const CONFIDENCE = 0.95;
-const METHOD = {
-    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
-    interval: 'distribution-free interval from the exact Wilcoxon signed-rank distribution over rounds',
-    sequential: 'alpha spending over looks: look k spends 0.05*6/(pi^2 k^2), so all intervals hold together at 95%',
+
+/** Each arm's batch lasts about this long: short enough that a disturbance hits both arms of a pair. */
+const PAIRED_BATCH_MS = 25;
+/** Pairs are timed for this long in each process (loading and warm-up come on top). */
+const PAIRED_BLOCK_MS = 2000;
+const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const STORED_METHOD = {
-    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
-    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
-    sequential: METHOD.sequential,
-};
-/**
- * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
- * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
- */
-function judge(ci, threshold) {
-    if (!ci)
-        return 'inconclusive';
-    const [lo, hi] = ci;
-    if (lo > 1 + threshold)
-        return 'slower';
-    if (hi < 1 - threshold)
-        return 'faster';
-    if (lo >= 1 - threshold && hi <= 1 + threshold)
-        return 'unchanged';
-    return 'inconclusive';
+/** One block as a round: the base arm at its medians, the head arm at base x the median pair ratio. */
+function blockRound(first, pairs) {
+    const base = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    const head = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    for (const m of ['p50', 'p90', 'cpu']) {
+        base[m] = median(pairs.map((p) => p.base[m]));
+        head[m] = base[m] * Math.exp(median(pairs.map((p) => Math.log(p.head[m] / p.base[m]))));
+    }
+    base.iterations = pairs.reduce((s, p) => s + p.base.iterations, 0);
+    head.iterations = pairs.reduce((s, p) => s + p.head.iterations, 0);
+    return { first, base, head };
 }
-/** The ratio of one percentile over the rounds so far, at the level of look `look`. */
-function ratioAt(rounds, metric, look, threshold, storedBase) {
-    const level = 1 - spentAlpha(1 - CONFIDENCE, look);
-    const est = storedBase !== undefined
-        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric])), Math.log(storedBase), level)
-        : hodgesLehmann(rounds.map((r) => Math.log(r.head[metric] / r.base[metric])), level);
-    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
-    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
+async function measurePaired(ctx, session, run) {
+    const { opts, seq } = ctx;
+    let timeUp = false;
+    let total = 0;
+    let last;
+    for (let block = 0;; block++) {
+        const blockStart = Date.now();
+        const loadFirst = block % 2 === 0 ? 'base' : 'head';
+        const request = {
+            kind: 'paired',
+            base: ctx.base.path,
+            head: ctx.head.path,
+            inputs: opts.bench.inputs,
+            session,
+            run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
+            batchMs: PAIRED_BATCH_MS,
+            loadFirst,
+        };
+        const pairs = [];
+        const outcome = await runPairedWorker(request, () => { }, (chunk) => {
+            pairs.push(...chunk);
+            timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
+            return timeUp;
+        });
+        if (outcome.kind === 'unpairable')
+            return outcome;
+        const { ready } = outcome;
+        last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
+        const blockMs = Date.now() - blockStart;
+        if (block === 0) {
+            // The plan, from the first block: how many blocks the rest of the time holds.
+            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
+            seq.plan(planned);
+            ctx.checkPlan(planned, `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
+        }
+        if (pairs.length) {
+            total += pairs.length;
+            if (seq.add(blockRound(loadFirst, pairs)))
+                break;
+        }
+        if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
+            seq.finish();
+            break;
+        }
+    }
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { kind: 'done', ...last, pairs: total, stopped };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/sequential.js
+// The sequential test over rounds as they come in: looks planned once from the first measurement,
+// each look on rounds the earlier looks had not all seen, each at 1 - alpha / looks, so the
+// chance of a false alarm over all of them is at most alpha. No look is repeated on the same rounds.
+
+
+class Sequential {
+    o;
+    rounds = [];
+    planned = [];
+    looks = 0;
+    lastLookAt = 0;
+    ratio;
+    /** True once the plan was capped by maxRounds (so the end is 'max-rounds', not 'max-duration'). */
+    cappedByRounds = false;
+    constructor(o) {
+        this.o = o;
+        this.ratio = this.compute(lookLevel(1));
+    }
+    /** Plans the looks for `planned` rounds in all; only once. */
+    plan(planned) {
+        if (this.planned.length)
+            return;
+        let n = Math.max(1, Math.floor(planned));
+        if (this.o.maxRounds > 0 && n >= this.o.maxRounds) {
+            n = this.o.maxRounds;
+            this.cappedByRounds = true;
+        }
+        this.planned = planLooks(this.o.minRounds, n);
+    }
+    get level() {
+        return lookLevel(this.planned.length || 1);
+    }
+    /** Fewest rounds for which an interval exists at the level of each look. */
+    get fewestRounds() {
+        return this.o.storedBase ? 3 : fewestForInterval(this.level);
+    }
+    /** The deciding ratio. */
+    get deciding() {
+        return this.ratio[this.o.metric];
+    }
+    get decided() {
+        return this.deciding.verdict !== 'inconclusive';
+    }
+    /** True when all planned looks are done. */
+    get finished() {
+        return this.planned.length > 0 && this.looks >= this.planned.length;
+    }
+    compute(level) {
+        const s = this.o.storedBase;
+        const cpu = !s && this.rounds.length > 0 && this.rounds.every((r) => r.head.cpu !== undefined && r.base?.cpu !== undefined);
+        return {
+            p50: ratioAt(this.rounds, 'p50', level, this.o.threshold, s ? s.p50 : undefined),
+            p90: ratioAt(this.rounds, 'p90', level, this.o.threshold, s ? s.p90 : undefined),
+            ...(cpu || this.o.metric === 'cpu' ? { cpu: ratioAt(this.rounds, 'cpu', level, this.o.threshold) } : {}),
+        };
+    }
+    look() {
+        this.looks++;
+        this.lastLookAt = this.rounds.length;
+        this.ratio = this.compute(this.level);
+        this.o.onLook?.({ rounds: this.rounds.length, looks: this.looks, ratio: this.ratio, verdict: this.deciding.verdict, metric: this.o.metric });
+    }
+    /** Adds rounds, looking whenever a planned look is due; true when decided or all looks are done. */
+    add(...rounds) {
+        for (const r of rounds) {
+            if (this.finished)
+                return true;
+            this.rounds.push(r);
+            if (this.rounds.length >= this.planned[this.looks]) {
+                this.look();
+                if (this.decided || this.finished)
+                    return true;
+            }
+        }
+        return false;
+    }
+    /** Time is up: one last look, on rounds no look has seen yet, if any look is left to spend. */
+    finish() {
+        if (!this.planned.length)
+            this.plan(this.rounds.length);
+        if (this.rounds.length > this.lastLookAt && !this.finished)
+            this.look();
+    }
+    /** Why the deciding metric has no interval, or undefined when it has one. */
+    noInterval(option) {
+        if (this.deciding.ci95)
+            return undefined;
+        const n = this.rounds.length;
+        if (!n)
+            return `no round finished within ${option('--max-duration')}; raise it`;
+        return `${n} rounds are too few for an interval at the ${(this.level * 100).toFixed(2)}% level of each of ${this.planned.length} looks (at least ${this.fewestRounds} needed); raise ${option('--max-duration')}`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/src/compare/run.js
-// The comparison loop: base and head measured in alternating rounds (a fresh process for every
-// measurement, the order flipped each round: A B, B A, A B, ...), looked at on a schedule, until the
-// verdict is decided or the time is spent. Never base in one block and head in another: a machine
-// that slows down halfway would then read as a regression.
+// One comparison of base and head: identical files are `unchanged` unmeasured; otherwise the
+// design is chosen (paired in one process where it can be, separate processes where it cannot,
+// head runs against a stored base), the rounds are looked at on a plan made from the first
+// measurement until the verdict is decided or the time is spent, and the document says which
+// design decided and why.
+
+
+
 
 
 
@@ -78122,17 +78836,12 @@ const COMPARE_DEFAULTS = {
     maxDurationMs: 60_000,
     minRounds: 8,
     maxRounds: 0,
+    design: 'auto',
     /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
     minDurationMs: 1000,
     minIterations: 50,
 };
-function measurement(m) {
-    const sorted = sortedCopy(m.samples);
-    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), iterations: sorted.length };
-}
-function shapes(m) {
-    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-}
+const run_MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 function exactComparisons(base, head, baseInputs, headInputs) {
     return [
         { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
@@ -78167,9 +78876,13 @@ function checkStoredBase(opts, doc, file, settings) {
 }
 async function runCompare(opts, hooks = {}) {
     const started = Date.now();
+    const names = opts.names ?? FLAG_NAMES;
+    const flag = (f) => names.key(f);
     const stored = opts.baseResults;
     if (!stored && !opts.base)
         throw new errors_UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+    if (stored && opts.metric === 'cpu')
+        throw new errors_UserError(`${flag('--metric')} cpu: a stored results document has no CPU time; use --metric p50 or p90, or measure both with --base A.onnx`);
     const head = await inspectModelFile(opts.head);
     const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
     const b = opts.bench;
@@ -78182,85 +78895,89 @@ async function runCompare(opts, hooks = {}) {
         samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
         seed: b.seed,
     };
-    let differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
-    const request = (model) => ({
-        model,
-        inputs: b.inputs,
-        session: { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel },
-        run: { scenario: b.scenario, ...settings },
+    const differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
+    const session = { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel };
+    const request = (model) => ({ model, inputs: b.inputs, session, run: { scenario: b.scenario, ...settings } });
+    const warnings = [];
+    const warn = (m) => {
+        warnings.push(m);
+        hooks.onWarning?.(m);
+    };
+    const seq = new Sequential({
+        threshold: opts.threshold,
+        metric: opts.metric,
+        minRounds: opts.minRounds,
+        maxRounds: opts.maxRounds,
+        ...(stored ? { storedBase: { p50: stored.doc.latencyMs.p50 ?? undefined, p90: stored.doc.latencyMs.p90 ?? undefined } } : {}),
+        ...(hooks.onLook ? { onLook: hooks.onLook } : {}),
     });
-    const rounds = [];
-    let looks = 0;
-    let runtimeVersion = '';
-    let inputs = { base: stored ? shapes(stored.doc) : '', head: '' };
-    let lastRoundMs = 0;
-    let stopped = 'max-duration';
-    const storedP = (metric) => (stored ? (stored.doc.latencyMs[metric] ?? undefined) : undefined);
-    const ratios = (look) => ({
-        p50: ratioAt(rounds, 'p50', look, opts.threshold, storedP('p50')),
-        p90: ratioAt(rounds, 'p90', look, opts.threshold, storedP('p90')),
-    });
-    let ratio = ratios(1);
-    for (;;) {
-        const elapsed = Date.now() - started;
-        if (opts.maxRounds > 0 && rounds.length >= opts.maxRounds) {
-            stopped = 'max-rounds';
-            break;
+    const ctx = {
+        opts, seq, base, head, started,
+        ...(stored ? { stored } : {}),
+        ...(differentDevice ? { differentDevice } : {}),
+        checkPlan(planned, why) {
+            const need = Math.max(opts.minRounds, seq.fewestRounds);
+            if (planned >= need)
+                return;
+            warn(`${flag('--max-duration')} ${(opts.maxDurationMs / 1000).toFixed(0)}s holds about ${planned} rounds (${why}), fewer than the ${need} needed (${flag('--min-rounds')} ${opts.minRounds}, at least ${seq.fewestRounds} for an interval): the comparison will likely end without a verdict; raise ${flag('--max-duration')}`);
+        },
+    };
+    let design = chooseDesign(opts, base, head, !!stored);
+    let runtimeVersion = stored ? stored.doc.runtime.version : '';
+    let inputs = { base: '', head: '' };
+    let stopped = 'same-file';
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        // Each round is at least two measurements of --min-duration: warn before spending the time.
+        const perRound = (stored ? 1 : 2) * Math.max(b.minDurationMs, 1);
+        ctx.checkPlan(Math.floor(opts.maxDurationMs / perRound), `each round takes at least ${stored ? '' : '2 x '}${flag('--min-duration')} ${b.minDurationMs / 1000}s`);
+    }
+    hooks.onDesign?.(design);
+    if (design.used === 'paired') {
+        const p = await measurePaired(ctx, session, { scenario: b.scenario, ...settings });
+        if (p.kind === 'unpairable') {
+            design = { used: 'processes', reason: `not paired: ${p.reason}` };
+            hooks.onDesign?.(design);
         }
-        if (rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs)
-            break;
-        const roundStart = Date.now();
-        const first = rounds.length % 2 === 0 ? 'base' : 'head';
-        let baseRun = null;
-        let headRun;
-        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
-            const m = await runWorker(request(arm === 'base' ? base.path : head.path));
-            runtimeVersion ||= m.runtimeVersion;
-            inputs = { ...inputs, [arm]: shapes(m) };
-            if (arm === 'base')
-                baseRun = measurement(m);
-            else
-                headRun = measurement(m);
-        }
-        if (stored && rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
-            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
-            if (!opts.allowDifferentDevice) {
-                throw new errors_UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
-            }
-            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
-        }
-        rounds.push({ first: stored ? 'head' : first, base: baseRun, head: headRun });
-        lastRoundMs = Date.now() - roundStart;
-        const look = isLook(rounds.length, opts.minRounds);
-        if (look) {
-            looks = look;
-            ratio = ratios(look);
-            hooks.onLook?.({ rounds: rounds.length, looks, ratio, verdict: ratio[opts.metric].verdict, metric: opts.metric });
-            if (ratio[opts.metric].verdict !== 'inconclusive') {
-                stopped = 'decided';
-                break;
-            }
+        else {
+            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
+            runtimeVersion = p.runtimeVersion;
+            inputs = { base: p.inputs, head: p.inputs };
+            stopped = p.stopped;
         }
     }
-    if (stopped !== 'decided') {
-        // One last look at everything measured: it spends the next share of the error budget.
-        looks += 1;
-        ratio = ratios(looks);
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        const p = await measureInProcesses(ctx, request);
+        if (!stored)
+            runtimeVersion = p.runtimeVersion;
+        inputs = { base: p.inputs.base, head: p.inputs.head };
+        stopped = p.stopped;
+        if (p.differentDevice)
+            ctx.differentDevice = p.differentDevice;
     }
+    const sameFile = design.used === 'same-file';
+    // The same bytes are the same model: the ratio is exactly 1, an interval of width 0, no error to spend.
+    const unmeasured = { estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' };
+    const ratio = sameFile ? { p50: unmeasured, p90: { ...unmeasured }, ...(opts.metric === 'cpu' ? { cpu: { ...unmeasured } } : {}) } : seq.ratio;
+    const deciding = ratio[opts.metric];
+    const noInterval = sameFile ? undefined : seq.noInterval(flag);
     return {
         schema: COMPARE_SCHEMA,
         kind: 'compare',
         createdAt: new Date().toISOString(),
         tool: { name: 'edgeml', version: VERSION },
         mode: stored ? 'stored-base' : 'interleaved',
-        verdict: ratio[opts.metric].verdict,
+        verdict: deciding.verdict,
         metric: opts.metric,
         threshold: opts.threshold,
-        rounds: rounds.length,
-        looks,
+        design,
+        rounds: seq.rounds.length,
+        looks: seq.looks,
+        plan: { looks: seq.planned, levelPerLook: seq.level, warnings },
+        intervalWidth: deciding.ci95 ? deciding.ci95[1] - deciding.ci95[0] : null,
+        ...(noInterval ? { noInterval } : {}),
         stopped,
         durationMs: Date.now() - started,
-        method: stored ? { ...STORED_METHOD } : { ...METHOD },
+        method: stored ? { ...STORED_METHOD } : design.used === 'paired' ? { ...PAIRED_METHOD } : { ...METHOD },
         ratio,
         base: {
             model: base,
@@ -78270,12 +78987,34 @@ async function runCompare(opts, hooks = {}) {
         head: { model: head },
         runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
         device: describeDevice(b.deviceLabel),
-        ...(differentDevice ? { differentDevice } : {}),
+        ...(ctx.differentDevice ? { differentDevice: ctx.differentDevice } : {}),
         scenario: b.scenario,
         settings,
-        exact: exactComparisons(base, head, inputs.base, inputs.head),
-        measurements: rounds,
+        exact: exactComparisons(base, head, inputs.base || (stored ? shapesOf(stored.doc) : ''), inputs.head),
+        measurements: seq.rounds,
     };
+}
+const shapesOf = (doc) => doc.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+/**
+ * Which design measures, and why. Pairing needs both sessions in memory at once (taken as twice
+ * the two files' bytes, against the memory free now); a stored base has one side only.
+ */
+function chooseDesign(opts, base, head, stored) {
+    const flag = (opts.names ?? FLAG_NAMES).key('--design');
+    if (base.sha256 === head.sha256)
+        return { used: 'same-file', reason: `base and head have the same sha256 (${head.sha256.slice(0, 12)}): unchanged without measuring` };
+    if (stored)
+        return { used: 'stored-base', reason: 'the base is a stored results document: head runs against its numbers' };
+    if (opts.design === 'processes')
+        return { used: 'processes', reason: `${flag} processes` };
+    const need = 2 * (base.bytes + head.bytes);
+    const free = (0,external_node_os_.freemem)();
+    if (opts.design === 'paired')
+        return { used: 'paired', reason: `${flag} paired` };
+    if (need > 0.8 * free) {
+        return { used: 'processes', reason: `not paired: base and head (${run_MB(base.bytes)} + ${run_MB(head.bytes)}) may not fit in memory together (about ${run_MB(need)} needed, ${run_MB(free)} free)` };
+    }
+    return { used: 'paired', reason: `${flag} auto: both fit in memory (${run_MB(base.bytes)} + ${run_MB(head.bytes)}, ${run_MB(free)} free)` };
 }
 
 ;// CONCATENATED MODULE: ./build/src/compare/options.js
@@ -78299,6 +79038,7 @@ const COMPARE_FLAG_DEFAULTS = {
     metric: COMPARE_DEFAULTS.metric,
     minRounds: String(COMPARE_DEFAULTS.minRounds),
     maxRounds: String(COMPARE_DEFAULTS.maxRounds),
+    design: COMPARE_DEFAULTS.design,
 };
 /** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
 function compareOptionsFromFlags(f, names = FLAG_NAMES) {
@@ -78306,6 +79046,8 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
     const threshold = parsePercent(f.threshold, n('--threshold'));
     if (threshold <= 0 || threshold >= 1)
         throw new errors_UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+    if (!DESIGN_CHOICES.includes(f.design))
+        throw new errors_UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
     if (!COMPARE_METRICS.includes(f.metric))
         throw new errors_UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
     const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
@@ -78324,6 +79066,8 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
         maxDurationMs,
         minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
         maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
+        design: f.design,
+        names,
     };
 }
 
@@ -78392,7 +79136,7 @@ async function inputMetaOf(model) {
  * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
  * infinite value among them (optimize's calibration and validation data, eval's inputs).
  */
-function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
+function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity, spec = {}) {
     const ort = loadOrt();
     const names = Object.keys(files);
     for (const n of names) {
@@ -78400,12 +79144,14 @@ function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
             throw new errors_UserError(`--calibration ${n}=${files[n]}: the model has no input '${n}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
         }
     }
-    const missing = meta.filter((m) => !files[m.name]);
+    const fixed = fixedInputs(meta, spec, files);
+    const missing = meta.filter((m) => !files[m.name] && !fixed.has(m.name));
     if (missing.length) {
-        throw new errors_UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy for every input`);
+        throw new errors_UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy (samples) or --data ${missing[0].name}=file.npy|number (one value for every sample) for every input`);
     }
+    const calibrated = meta.filter((m) => files[m.name]);
     let samples = -1;
-    const arrays = meta.map((m) => {
+    const arrays = calibrated.map((m) => {
         const file = files[m.name];
         const arr = readNpy(file);
         const shape = arr.shape;
@@ -78429,8 +79175,9 @@ function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
     if (samples <= 0)
         throw new errors_UserError(`${files[names[0]]}: holds no samples; save at least one`);
     samples = Math.min(samples, maxSamples);
-    const fixedBatch = meta.some((m) => typeof m.shape[0] === 'number' && m.shape[0] > 0);
-    const step = fixedBatch ? meta[0].shape[0] : batchSize;
+    // An input fed the same value every time (--data) takes no batch: samples go one at a time.
+    const fixedBatch = fixed.size > 0 || calibrated.some((m) => typeof m.shape[0] === 'number' && m.shape[0] > 0);
+    const step = fixed.size ? 1 : fixedBatch ? calibrated[0].shape[0] : batchSize;
     const batches = [];
     for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
         const count = Math.min(step, samples - start);
@@ -78439,25 +79186,60 @@ function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity) {
             const slice = data.subarray(start * per, (start + count) * per);
             feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
         }
+        for (const f of fixed.values())
+            feeds[f.input.name] = new ort.Tensor(f.input.type, f.data, f.input.shape);
         batches.push(feeds);
     }
     return { batches, samples, source: 'calibration' };
 }
-/** Seeded random samples shaped by the model and the `--input`/`--dim` flags. */
+/** Seeded random samples shaped by the model and the `--input`/`--dim` flags; `--data` inputs hold their value. */
 function randomSet(meta, spec, count = 4, seed = 1) {
     const ort = loadOrt();
-    const inputs = resolveInputs(meta, spec);
+    const inputs = resolveInputs(meta, spec, npyShapes(spec));
+    const fixed = fixedInputs(meta, spec, {});
     const next = rng(seed);
     const batches = [];
     for (let i = 0; i < count; i++) {
         const feeds = {};
         for (const input of inputs) {
+            const f = fixed.get(input.name);
             const n = input.shape.reduce((a, b) => a * b, 1);
-            feeds[input.name] = new ort.Tensor(input.type, randomData(input.type, n, next), input.shape);
+            feeds[input.name] = new ort.Tensor(input.type, (f ? f.data : randomData(input.type, n, next)), input.shape);
         }
         batches.push(feeds);
     }
     return { batches, samples: count, source: 'random' };
+}
+function npyShapes(spec) {
+    return Object.fromEntries(Object.entries(spec.data ?? {}).flatMap(([name, src]) => (src.kind === 'npy' ? [[name, readNpy(src.path).shape]] : [])));
+}
+/**
+ * Inputs given one value for every sample with `--data NAME=file.npy|number` (a sample rate, a
+ * recurrent state): not calibrated, fed as they are. An input cannot have both.
+ */
+function fixedInputs(meta, spec, files) {
+    const data = spec.data ?? {};
+    const out = new Map();
+    if (!Object.keys(data).length)
+        return out;
+    for (const name of Object.keys(data)) {
+        if (!meta.some((m) => m.name === name))
+            throw new errors_UserError(`--data ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        if (files[name])
+            throw new errors_UserError(`--data ${name} and --calibration ${name}: give one of them; --calibration gives samples, --data one value for every sample`);
+    }
+    const own = meta.filter((m) => data[m.name] || !Object.keys(files).length);
+    const mine = (r) => Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => own.some((m) => m.name === k)));
+    const resolved = resolveInputs(own, { ...spec, shapes: mine(spec.shapes) }, npyShapes(spec));
+    for (const input of resolved) {
+        const src = data[input.name];
+        if (!src)
+            continue;
+        const n = input.shape.reduce((a, b) => a * b, 1);
+        const values = src.kind === 'value' ? constantData(input.type, n, src.value) : npyForInput(readNpy(src.path), { ...input, file: src.path });
+        out.set(input.name, { input, data: values });
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/validate.js
@@ -78470,7 +79252,8 @@ const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
 /** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
 async function runOutputs(model, batches, threads = 0, onBatch) {
     const ort = loadOrt();
-    const opts = { logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}) };
+    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
+    const opts = { logSeverityLevel: 4, ...(threads ? { intraOpNumThreads: threads } : {}) };
     const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
     try {
         const all = [];
@@ -78587,6 +79370,48 @@ function belowFloor(f, floor) {
         return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
     }
     return null;
+}
+/**
+ * Interleaved single-thread timing (source, artifact, source, ...) on one batch of the validation
+ * inputs, for about `budgetMs` after a warm-up; medians of the per-round times. Machine noise falls
+ * on both sides alike, but it is a quick check, not `edgeml bench`.
+ */
+async function quickSpeed(source, artifact, feeds, budgetMs = 1500, maxRounds = 60) {
+    const ort = loadOrt();
+    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
+    const opts = { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1 };
+    const sessions = [await ort.InferenceSession.create(source, opts), await ort.InferenceSession.create(artifact, opts)];
+    try {
+        const times = [[], []];
+        const once = async (s) => {
+            const t0 = performance.now();
+            await s.run(feeds);
+            return performance.now() - t0;
+        };
+        for (const s of sessions)
+            for (let i = 0; i < 3; i++)
+                await once(s);
+        const started = performance.now();
+        while (times[0].length < maxRounds && (times[0].length < 5 || performance.now() - started < budgetMs)) {
+            for (let k = 0; k < 2; k++)
+                times[k].push(await once(sessions[k]));
+        }
+        const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+        const [sourceMs, artifactMs] = times.map(median);
+        return { speedup: artifactMs > 0 ? sourceMs / artifactMs : 1, sourceMs, artifactMs, rounds: times[0].length, threads: 1, measuredOn: 'optimizing machine' };
+    }
+    finally {
+        for (const s of sessions)
+            await s.release();
+    }
+}
+/** Targets whose whole point is a smaller file: one that is not smaller is refused. */
+const SMALLER_TARGETS = ['fp16', 'int8-dynamic', 'int8-static'];
+/** Why an artifact of `target` is refused for its size, or null: `bytes / source bytes` in the message. */
+function sizeProblem(target, bytes, sourceBytes) {
+    if (!SMALLER_TARGETS.includes(target) || bytes < sourceBytes)
+        return null;
+    return `${bytes} bytes, ${(bytes / sourceBytes).toFixed(3)} of the source's ${sourceBytes}: a ${target} artifact must be smaller than its source; not shipped`;
 }
 
 // EXTERNAL MODULE: ./node_modules/jpeg-js/index.js
@@ -79083,6 +79908,21 @@ async function datasetRef(files, samples, labels) {
         ...(labels ? { labels: { path: (0,external_node_path_.resolve)(labels), sha256: await model_sha256File(labels) } } : {}),
     };
 }
+/**
+ * Whether .npy samples fit a model's inputs (one file per input, N samples along the first axis),
+ * checked without running the model; the UserError says why not. `''` is the model's only input.
+ */
+async function checkInputsFit(model, inputs) {
+    const meta = await inputMetaOf(model);
+    const files = { ...inputs };
+    if (files[''] !== undefined) {
+        if (meta.length !== 1)
+            throw new errors_UserError(`the model has ${meta.length} inputs (${meta.map((m) => m.name).join(', ')}), the dataset one file`);
+        files[meta[0].name] = files[''];
+        delete files[''];
+    }
+    calibrationSet(meta, files, 64);
+}
 async function evaluate(opts, onBatch) {
     if (!opts.labels && !opts.reference && !opts.images)
         throw new errors_UserError('give --labels (accuracy) or --reference (fidelity), or both');
@@ -79356,6 +80196,12 @@ async function fp16(t) {
 // Same conventions as ONNX Runtime's quantizer: the range always includes 0; symmetric ranges are
 // ±max(|rmin|, |rmax|); symmetric int8 uses [-127, 127]; rounding is half to even.
 const INT8_SYMMETRIC = { qmin: -127, qmax: 127 };
+/**
+ * 7-bit weights (ORT's reduce_range) for u8 x s8 kernels: x86 CPUs without VNNI multiply with
+ * vpmaddubsw, whose int16 pair sums saturate past 255 * 64 * 2; measured on an AVX2 EPYC, the
+ * encoder's int8-dynamic cosine went from 0.9954 to 0.9997 with them.
+ */
+const INT8_REDUCED = { qmin: -64, qmax: 64 };
 const UINT8 = { qmin: 0, qmax: 255 };
 /** Round half to even (numpy.round), the rounding QuantizeLinear itself uses. */
 function roundHalfEven(x) {
@@ -79382,9 +80228,9 @@ function quantizeValue(x, p, q) {
     return v < q.qmin ? q.qmin : v > q.qmax ? q.qmax : v;
 }
 /**
- * Symmetric int8 weights, per channel along `axis` (one scale per slice) or per tensor (axis null).
+ * Symmetric int8 weights (in `range`), per channel along `axis` (one scale per slice) or per tensor (axis null).
  */
-function quantizeWeights(values, dims, axis) {
+function quantizeWeights(values, dims, axis, range = INT8_SYMMETRIC) {
     const channels = axis === null ? 1 : dims[axis];
     const inner = axis === null ? values.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
     const channelOf = (i) => (axis === null ? 0 : Math.floor(i / inner) % channels);
@@ -79395,10 +80241,10 @@ function quantizeWeights(values, dims, axis) {
         if (a > absmax[c])
             absmax[c] = a;
     }
-    const params = Array.from(absmax, (m) => scaleZeroPoint(-m, m, INT8_SYMMETRIC, true));
+    const params = Array.from(absmax, (m) => scaleZeroPoint(-m, m, range, true));
     const q = new Int8Array(values.length);
     for (let i = 0; i < values.length; i++)
-        q[i] = quantizeValue(values[i], params[channelOf(i)], INT8_SYMMETRIC);
+        q[i] = quantizeValue(values[i], params[channelOf(i)], range);
     return { q, scales: Float32Array.from(params, (p) => p.scale) };
 }
 /** Bias as int32 with scale s_input * s_weight (per channel) and zero point 0. */
@@ -79414,87 +80260,237 @@ function quantizeBias(bias, inputScale, weightScales) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/int8-dynamic.js
-// int8-dynamic: MatMul/Gemm weights stored as int8; activations quantized at run time with ORT's
-// integer kernels: DynamicQuantizeLinear (uint8) -> MatMulInteger (U8S8) -> Cast -> Mul by
-// s_activation * s_weight (ORT fuses the tail into MatMulIntegerToFloat). For transformers and RNNs.
+// int8-dynamic: every MatMul/Gemm whose weight is constant (an initializer, or one reached through
+// Transpose/Reshape/Cast/...) gets int8 weights; activations are quantized at run time.
+// - Weight on the right (x·W, Gemm): ORT's com.microsoft DynamicQuantizeMatMul, per output column,
+//   with the following bias Add folded in. It is the kernel ORT's own graph optimizer fuses the
+//   DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul chain into, needs no ai.onnx opset 11,
+//   and runs the same whether or not the session optimizes the graph.
+// - Weight on the left (W·x): DynamicQuantizeLinear(x) -> MatMulInteger(W as uint8, x) -> Cast ->
+//   Mul by s_x * s_W[row] (per output row).
+// The weight's float initializer and the nodes that shaped it are dropped; a weight shared by
+// several MatMuls is quantized once. For transformers and RNNs.
 
 
 
 
-function transpose2d(v, rows, cols) {
-    const out = new Float32Array(v.length);
-    for (let r = 0; r < rows; r++)
-        for (let c = 0; c < cols; c++)
-            out[c * rows + r] = v[r * cols + c];
-    return out;
-}
+const MS = 'com.microsoft';
 async function int8Dynamic(t) {
     const model = t.model;
     foldConstants(model);
     const g = model.graph;
-    // DynamicQuantizeLinear is opset 11; raising an older model's opset could change its other ops.
-    if (onnxOpset(model) < 11)
-        throw new TargetError(`int8-dynamic needs opset 11 or newer, the model has opset ${onnxOpset(model)}; re-export it with a newer opset`);
-    const inits = new Map(g.initializer.map((x) => [x.name, x]));
+    const opset = onnxOpset(model);
+    const consts = constantValues(g, opset);
     const excluded = (n) => t.settings.excludeOps.includes(n.op_type) || (!!n.name && t.settings.excludeNodes.includes(n.name));
     const weight2d = (name) => {
-        const w = inits.get(name);
-        return w && w.data_type === DataType.FLOAT && w.dims.length === 2 ? w : undefined;
+        const w = name ? consts.get(name) : undefined;
+        return w && w.dataType === DataType.FLOAT && w.dims.length === 2 && w.values.length > 0 ? w : undefined;
     };
+    const readers = new Map();
+    for (const sub of allGraphs(model))
+        for (const n of sub.node)
+            for (const x of n.input)
+                readers.set(x, [...(readers.get(x) ?? []), n]);
+    const graphOutputs = new Set(g.output.map((o) => o.name));
+    const producer = new Map(g.node.flatMap((n) => n.output.map((o) => [o, n])));
     const fresh = nameFactory(model);
     const newInits = [];
-    const nodes = [];
+    const shaping = new Set();
+    /** Nodes whose work moved into a quantized kernel (a bias Add, the Transpose after a left-hand product). */
+    const absorbed = new Set();
     const attrInt = (name, i) => proto_make.attribute({ name, type: proto_AttrType.INT, i });
-    let quantized = 0;
-    /** Activation quantized once, shared by every MatMul that reads it. */
+    const counts = { right: 0, left: 0, gemm: 0, gather: 0, biasFolded: 0, sharedWeights: 0, transposesDropped: 0 };
+    /** [K, N] int8 weight with per-column scales, once per (value, layout, alpha). */
+    const rightCache = new Map();
+    const rightWeight = (name, w, transposed, alpha) => {
+        const key = `${name}|${transposed}|${alpha}`;
+        const hit = rightCache.get(key);
+        if (hit) {
+            counts.sharedWeights++;
+            return hit;
+        }
+        const v = transposed ? transposeValues(w.values, w.dims, [1, 0]) : w;
+        const { q, scales } = quantizeWeights(v.values, v.dims, 1, INT8_REDUCED);
+        const cols = v.dims[1];
+        const names = { q: fresh(`${w.root}_quantized`), scale: fresh(`${w.root}_scale`), zp: fresh(`${w.root}_zero_point`) };
+        newInits.push(int8Tensor(names.q, v.dims, q), floatTensor(names.scale, [cols], alpha === 1 ? scales : scales.map((s) => Math.fround(s * alpha))), int8Tensor(names.zp, [cols], new Int8Array(cols)));
+        w.chain.forEach((c) => shaping.add(c));
+        rightCache.set(key, names);
+        return names;
+    };
+    /**
+     * [M, K] weight with per-row scales [M, 1]: for MatMulInteger as uint8 (symmetric int8 + 128,
+     * zero point 128: a u8 x u8 product, which does not saturate); for Gather as int8.
+     */
+    const leftCache = new Map();
+    const leftWeight = (name, w, signed = false) => {
+        const key = `${name}|${signed}`;
+        const hit = leftCache.get(key);
+        if (hit) {
+            counts.sharedWeights++;
+            return hit;
+        }
+        const { q, scales } = quantizeWeights(w.values, w.dims, 0);
+        const names = { q: fresh(`${w.root}_quantized`), scale: fresh(`${w.root}_scale`), zp: fresh(`${w.root}_zero_point`) };
+        newInits.push(signed ? int8Tensor(names.q, w.dims, q) : uint8Tensor(names.q, w.dims, Uint8Array.from(q, (x) => x + 128)), floatTensor(names.scale, [w.dims[0], 1], scales));
+        if (!signed)
+            newInits.push(uint8Tensor(names.zp, [], Uint8Array.of(128)));
+        w.chain.forEach((c) => shaping.add(c));
+        leftCache.set(key, names);
+        return names;
+    };
+    /** A constant 1-D (or [1, N]) bias of `cols` values, for DynamicQuantizeMatMul's bias input. */
+    const biasOf = (name, cols, scale = 1) => {
+        const b = consts.get(name);
+        if (!b || b.dataType !== DataType.FLOAT || b.values.length !== cols || b.dims[b.dims.length - 1] !== cols)
+            return undefined;
+        if (b.dims.length === 1 && !b.chain.length && scale === 1)
+            return name;
+        const out = fresh(`${b.root}_bias`);
+        newInits.push(floatTensor(out, [cols], scale === 1 ? b.values : b.values.map((x) => Math.fround(x * scale))));
+        b.chain.forEach((c) => shaping.add(c));
+        return out;
+    };
+    /** The bias Add right after a MatMul (its only reader), when it can move into the kernel. */
+    const followingBias = (n, cols) => {
+        const out = n.output[0];
+        const r = readers.get(out) ?? [];
+        if (r.length !== 1 || graphOutputs.has(out) || r[0].op_type !== 'Add' || excluded(r[0]) || (r[0].domain && r[0].domain !== 'ai.onnx'))
+            return undefined;
+        const other = r[0].input[0] === out ? r[0].input[1] : r[0].input[0];
+        const bias = other && other !== out ? biasOf(other, cols) : undefined;
+        return bias ? { add: r[0], bias } : undefined;
+    };
+    /** Swaps the last two axes (and nothing else) of a tensor of that rank. */
+    const swapsLastTwo = (t) => {
+        const p = t?.op_type === 'Transpose' && (!t.domain || t.domain === 'ai.onnx') ? attr(t, 'perm')?.ints.map(Number) : undefined;
+        return !!p && p.length >= 2 && p.every((v, i) => (i < p.length - 2 ? v === i : v === (i === p.length - 2 ? p.length - 1 : p.length - 2)));
+    };
+    /** W·x where x = Transpose(z) and the product's only reader transposes it back (a hand-written z·Wᵀ). */
+    const transposedLeft = (n) => {
+        const before = producer.get(n.input[1]);
+        const r = readers.get(n.output[0]) ?? [];
+        if (!before || !swapsLastTwo(before) || r.length !== 1 || graphOutputs.has(n.output[0]) || !swapsLastTwo(r[0]) || excluded(r[0]))
+            return undefined;
+        const pb = attr(before, 'perm').ints.length;
+        return attr(r[0], 'perm').ints.length === pb ? { before, after: r[0] } : undefined;
+    };
     const dynamicQ = new Map();
-    for (const n of g.node) {
-        const gemmOk = n.op_type === 'Gemm' && intAttr(n, 'transA', 0) === 0 && (n.input.length < 3 || floatAttr(n, 'beta', 1) === 1);
-        const w = (n.op_type === 'MatMul' || gemmOk) && !excluded(n) && (!n.domain || n.domain === 'ai.onnx') ? weight2d(n.input[1]) : undefined;
-        if (!w) {
-            nodes.push(n);
-            continue;
-        }
-        quantized++;
-        let dims = w.dims.map(num);
-        let values = floatValues(w);
-        if (n.op_type === 'Gemm' && intAttr(n, 'transB', 0) === 1) {
-            values = transpose2d(values, dims[0], dims[1]);
-            dims = [dims[1], dims[0]];
-        }
-        const alpha = n.op_type === 'Gemm' ? floatAttr(n, 'alpha', 1) : 1;
-        // Per output column (axis 1 of [K, N]): MatMulInteger takes a per-column weight zero point.
-        const { q, scales } = quantizeWeights(values, dims, 1);
-        const wq = fresh(`${w.name}_quantized`);
-        const wzp = fresh(`${w.name}_zero_point`);
-        const ws = fresh(`${w.name}_scale`);
-        newInits.push(int8Tensor(wq, dims, q), int8Tensor(wzp, [dims[1]], new Int8Array(dims[1])), floatTensor(ws, [dims[1]], scales.map((s) => s * alpha)));
-        const x = n.input[0];
+    const quantizedInput = (x, nodes) => {
         let dq = dynamicQ.get(x);
         if (!dq) {
             dq = [fresh(`${x}_quantized`), fresh(`${x}_scale`), fresh(`${x}_zero_point`)];
             nodes.push(proto_make.node({ op_type: 'DynamicQuantizeLinear', name: fresh(`${x}_DynamicQuantizeLinear`), input: [x], output: dq }));
             dynamicQ.set(x, dq);
         }
+        return dq;
+    };
+    const nodes = [];
+    let leftSkipped = 0;
+    for (const n of g.node) {
+        if (absorbed.has(n))
+            continue;
+        const standard = !n.domain || n.domain === 'ai.onnx';
+        if (!standard || excluded(n) || !['MatMul', 'Gemm', 'Gather'].includes(n.op_type)) {
+            nodes.push(n);
+            continue;
+        }
         const base = n.name || n.output[0];
-        const acc = fresh(`${base}_int32`);
-        const accF = fresh(`${base}_float`);
-        const scale = fresh(`${base}_output_scale`);
-        const out = n.op_type === 'Gemm' && n.input[2] ? fresh(`${base}_no_bias`) : n.output[0];
-        nodes.push(proto_make.node({ op_type: 'MatMulInteger', name: fresh(`${base}_MatMulInteger`), input: [dq[0], wq, dq[2], wzp], output: [acc] }), proto_make.node({ op_type: 'Cast', name: fresh(`${base}_Cast`), input: [acc], output: [accF], attribute: [attrInt('to', DataType.FLOAT)] }), proto_make.node({ op_type: 'Mul', name: fresh(`${base}_scale_Mul`), input: [dq[1], ws], output: [scale] }), proto_make.node({ op_type: 'Mul', name: fresh(`${base}_Mul`), input: [accF, scale], output: [out] }));
-        if (out !== n.output[0])
-            nodes.push(proto_make.node({ op_type: 'Add', name: fresh(`${base}_bias_Add`), input: [out, n.input[2]], output: [n.output[0]] }));
+        if (n.op_type === 'Gather') {
+            const table = intAttr(n, 'axis', 0) === 0 ? weight2d(n.input[0]) : undefined;
+            if (!table || consts.get(n.input[1])) {
+                nodes.push(n);
+                continue;
+            }
+            // Rows gathered as int8, then scaled by their own row's scale: the table is never dequantized whole.
+            const q = leftWeight(n.input[0], table, true);
+            const rows = fresh(`${base}_int8`);
+            const rowsF = fresh(`${base}_float`);
+            const rowScale = fresh(`${base}_row_scale`);
+            nodes.push(proto_make.node({ op_type: 'Gather', name: fresh(`${base}_Gather_int8`), input: [q.q, n.input[1]], output: [rows], attribute: [attrInt('axis', 0)] }), proto_make.node({ op_type: 'Cast', name: fresh(`${base}_Cast`), input: [rows], output: [rowsF], attribute: [attrInt('to', DataType.FLOAT)] }), proto_make.node({ op_type: 'Gather', name: fresh(`${base}_Gather_scale`), input: [q.scale, n.input[1]], output: [rowScale], attribute: [attrInt('axis', 0)] }), proto_make.node({ op_type: 'Mul', name: fresh(`${base}_Mul`), input: [rowsF, rowScale], output: [n.output[0]] }));
+            counts.gather++;
+            continue;
+        }
+        if (n.op_type === 'Gemm') {
+            const w = weight2d(n.input[1]);
+            const transB = intAttr(n, 'transB', 0) === 1;
+            const cols = w ? w.dims[transB ? 0 : 1] : 0;
+            const beta = floatAttr(n, 'beta', 1);
+            const bias = n.input[2] ? biasOf(n.input[2], cols, beta) : undefined;
+            if (!w || intAttr(n, 'transA', 0) !== 0 || (n.input[2] && !bias)) {
+                nodes.push(n);
+                continue;
+            }
+            const q = rightWeight(n.input[1], w, transB, floatAttr(n, 'alpha', 1));
+            nodes.push(proto_make.node({ op_type: 'DynamicQuantizeMatMul', domain: MS, name: fresh(`${base}_DynamicQuantizeMatMul`), input: [n.input[0], q.q, q.scale, q.zp, ...(bias ? [bias] : [])], output: [n.output[0]] }));
+            counts.gemm++;
+            continue;
+        }
+        const right = weight2d(n.input[1]);
+        if (right && !consts.get(n.input[0])) {
+            const q = rightWeight(n.input[1], right, false, 1);
+            const fused = followingBias(n, right.dims[1]);
+            if (fused) {
+                absorbed.add(fused.add);
+                counts.biasFolded++;
+            }
+            nodes.push(proto_make.node({
+                op_type: 'DynamicQuantizeMatMul', domain: MS, name: fresh(`${base}_DynamicQuantizeMatMul`),
+                input: [n.input[0], q.q, q.scale, q.zp, ...(fused ? [fused.bias] : [])], output: [fused ? fused.add.output[0] : n.output[0]],
+            }));
+            counts.right++;
+            continue;
+        }
+        const left = weight2d(n.input[0]);
+        const swapped = left && !consts.get(n.input[1]) ? transposedLeft(n) : undefined;
+        if (left && swapped) {
+            // (W·Zᵀ)ᵀ = Z·Wᵀ: the two Transposes go, the weight moves to the right (7-bit, fused kernel).
+            const q = rightWeight(n.input[0], left, true, 1);
+            const fused = followingBias(swapped.after, left.dims[0]);
+            if (fused) {
+                absorbed.add(fused.add);
+                counts.biasFolded++;
+            }
+            absorbed.add(swapped.after);
+            shaping.add(swapped.before);
+            nodes.push(proto_make.node({
+                op_type: 'DynamicQuantizeMatMul', domain: MS, name: fresh(`${base}_DynamicQuantizeMatMul`),
+                input: [swapped.before.input[0], q.q, q.scale, q.zp, ...(fused ? [fused.bias] : [])], output: [fused ? fused.add.output[0] : swapped.after.output[0]],
+            }));
+            counts.left++;
+            counts.transposesDropped += 2;
+            continue;
+        }
+        if (left && !consts.get(n.input[1])) {
+            // DynamicQuantizeLinear is ai.onnx opset 11: an older model keeps its left-hand weights in float.
+            if (opset < 11) {
+                leftSkipped++;
+                nodes.push(n);
+                continue;
+            }
+            const q = leftWeight(n.input[0], left);
+            const [xq, xs, xzp] = quantizedInput(n.input[1], nodes);
+            const acc = fresh(`${base}_int32`);
+            const accF = fresh(`${base}_float`);
+            const scale = fresh(`${base}_output_scale`);
+            nodes.push(proto_make.node({ op_type: 'MatMulInteger', name: fresh(`${base}_MatMulInteger`), input: [q.q, xq, q.zp, xzp], output: [acc] }), proto_make.node({ op_type: 'Cast', name: fresh(`${base}_Cast`), input: [acc], output: [accF], attribute: [attrInt('to', DataType.FLOAT)] }), proto_make.node({ op_type: 'Mul', name: fresh(`${base}_scale_Mul`), input: [xs, q.scale], output: [scale] }), proto_make.node({ op_type: 'Mul', name: fresh(`${base}_Mul`), input: [accF, scale], output: [n.output[0]] }));
+            counts.left++;
+            continue;
+        }
+        nodes.push(n);
     }
+    const quantized = counts.right + counts.left + counts.gemm;
+    // A Gather alone is no reason for this target: it makes nothing faster.
     if (!quantized) {
-        throw new TargetError('int8-dynamic: the model has no MatMul or Gemm with constant 2-D weights to quantize; use int8-static for conv nets');
+        const why = leftSkipped ? `its ${leftSkipped} MatMul(s) with a constant on the left need opset 11 or newer (the model has opset ${opset}); re-export it with a newer opset` : 'the model has no MatMul or Gemm with a constant 2-D weight to quantize; use int8-static for conv nets';
+        throw new TargetError(`int8-dynamic: ${why}`);
     }
+    if (counts.right + counts.gemm)
+        requireOpset(model, MS, 1);
     g.node = nodes;
     g.initializer.push(...newInits);
-    const used = new Set(allGraphs(model).flatMap((sub) => sub.node.flatMap((x) => x.input)));
-    for (const o of g.output)
-        used.add(o.name);
-    g.initializer = g.initializer.filter((x) => used.has(x.name));
-    g.input = g.input.filter((i) => !inits.has(i.name) || used.has(i.name));
+    // No float copy of a quantized weight stays: the nodes that shaped it, then the initializer.
+    const shapingDropped = dropUnused(allGraphs(model), g, shaping);
     g.value_info = [];
     const file = (0,external_node_path_.join)(t.dir, `${t.stem}.int8-dynamic.onnx`);
     saveModel(model, file);
@@ -79502,8 +80498,15 @@ async function int8Dynamic(t) {
         file,
         precision: 'mixed',
         format: 'onnx',
-        settings: { ops: ['MatMul', 'Gemm'], activationType: 'uint8', weightType: 'int8', weightSymmetric: true, perChannel: true, excludeOps: t.settings.excludeOps, excludeNodes: t.settings.excludeNodes },
-        notes: { nodesQuantized: quantized },
+        settings: {
+            ops: ['MatMul', 'Gemm', 'Gather'], kernels: ['com.microsoft.DynamicQuantizeMatMul', 'MatMulInteger'], activationType: 'uint8', weightType: 'int8',
+            weightBits: { rightHand: 7, leftHand: 8, gather: 8 },
+            weightSymmetric: true, perChannel: true, excludeOps: t.settings.excludeOps, excludeNodes: t.settings.excludeNodes,
+        },
+        notes: {
+            nodesQuantized: quantized + counts.gather, weightRight: counts.right, weightLeft: counts.left, gemm: counts.gemm, gather: counts.gather, biasFolded: counts.biasFolded,
+            sharedWeightUses: counts.sharedWeights, shapingNodesDropped: shapingDropped, transposesDropped: counts.transposesDropped, ...(leftSkipped ? { leftKeptFloat: leftSkipped } : {}),
+        },
     };
 }
 
@@ -79684,6 +80687,8 @@ async function int8Static(t) {
         throw new TargetError(`int8-static needs opset 10 or newer, the model has opset ${onnxOpset(model)}; re-export it with a newer opset`);
     foldConstants(model);
     const g = model.graph;
+    // Weights reached through Transpose/Reshape/Cast become initializers, on either side of a MatMul.
+    materializeConstants(g, allGraphs(model), onnxOpset(model), (n) => (WEIGHTED.has(n.op_type) ? (n.op_type === 'MatMul' ? [0, 1] : [1]) : []));
     const inits = new Map(g.initializer.map((x) => [x.name, x]));
     const isFloatInit = (v) => inits.get(v)?.data_type === DataType.FLOAT;
     const excluded = (n) => t.settings.excludeOps.includes(n.op_type) || (!!n.name && t.settings.excludeNodes.includes(n.name));
@@ -79693,6 +80698,8 @@ async function int8Static(t) {
     }
     const chosen = g.node.filter((n) => (!n.domain || n.domain === 'ai.onnx') && ACTIVATION_INPUTS[n.op_type] && !excluded(n))
         .filter((n) => !WEIGHTED.has(n.op_type) || n.op_type === 'MatMul' || isFloatInit(n.input[1]));
+    /** A MatMul whose constant is on the left (W·x): that weight becomes uint8, as ORT's QLinearMatMul takes it. */
+    const leftWeight = (n) => n.op_type === 'MatMul' && isFloatInit(n.input[0]) && !inits.has(n.input[1]);
     if (!chosen.some((n) => WEIGHTED.has(n.op_type))) {
         throw new TargetError('int8-static: the model has no Conv, MatMul or Gemm to quantize (or all are excluded); use fp16 or ort-optimized');
     }
@@ -79743,6 +80750,11 @@ async function int8Static(t) {
         out.push(proto_make.node({ op_type: 'DequantizeLinear', domain, name: fresh(`${name}_DequantizeLinear`), input: [q.name, s, zp.name], output: [dq], attribute: axis === null ? [] : [axisAttr(axis)] }));
         return dq;
     };
+    /** A weight read by several nodes is quantized once: its DequantizeLinear output and scales. */
+    const sharedWeights = new Map();
+    let sharedUses = 0;
+    /** Constants of Add, Mul and left-hand MatMul weights as uint8, once each. */
+    const sharedUint8 = new Map();
     const renamed = new Map();
     const nodes = [];
     for (const i of g.input)
@@ -79756,6 +80768,8 @@ async function int8Static(t) {
             quantized++;
             if (WEIGHTED.has(n.op_type) && isFloatInit(n.input[1]))
                 quantizeWeightAndBias(n);
+            else if (leftWeight(n))
+                n.input[0] = constantAsUint8(n.input[0]);
             else if (n.op_type === 'Add' || n.op_type === 'Mul') {
                 n.input = n.input.map((x) => (isFloatInit(x) ? constantAsUint8(x) : x));
             }
@@ -79770,11 +80784,20 @@ async function int8Static(t) {
         const dims = w.dims.map(num);
         // Conv: per output channel (axis 0). MatMul/Gemm: per tensor, as ORT's quantizer does by default.
         const axis = n.op_type === 'Conv' ? 0 : null;
-        const { q, scales } = quantizeWeights(floatValues(w), dims, axis);
-        const qName = fresh(`${w.name}_quantized`);
-        const channels = axis === null ? 1 : dims[0];
-        const zp = int8Tensor(fresh(`${w.name}_zero_point`), axis === null ? [] : [channels], new Int8Array(channels));
-        n.input[1] = dqConst(w.name, int8Tensor(qName, dims, q), scales, zp, axis, nodes);
+        const key = `${w.name}|${axis}`;
+        let shared = sharedWeights.get(key);
+        if (shared)
+            sharedUses++;
+        else {
+            const { q, scales } = quantizeWeights(floatValues(w), dims, axis);
+            const qName = fresh(`${w.name}_quantized`);
+            const channels = axis === null ? 1 : dims[0];
+            const zp = int8Tensor(fresh(`${w.name}_zero_point`), axis === null ? [] : [channels], new Int8Array(channels));
+            shared = { dq: dqConst(w.name, int8Tensor(qName, dims, q), scales, zp, axis, nodes), scales };
+            sharedWeights.set(key, shared);
+        }
+        const { scales } = shared;
+        n.input[1] = shared.dq;
         const bias = n.input[2];
         const inScale = params.get(originalName(n.input[0]))?.scale;
         // Gemm's C may be a matrix or scaled by beta: only a plain per-output vector becomes int32.
@@ -79789,6 +80812,16 @@ async function int8Static(t) {
         }
     }
     function constantAsUint8(name) {
+        const hit = sharedUint8.get(name);
+        if (hit) {
+            sharedUses++;
+            return hit;
+        }
+        const dq = uint8Constant(name);
+        sharedUint8.set(name, dq);
+        return dq;
+    }
+    function uint8Constant(name) {
         const v = floatValues(inits.get(name));
         let lo = Infinity;
         let hi = -Infinity;
@@ -79811,11 +80844,7 @@ async function int8Static(t) {
     g.node = nodes;
     g.initializer.push(...newInits);
     // Weights now live as int8 initializers: drop float ones nobody reads any more.
-    const used = new Set(allGraphs(model).flatMap((sub) => sub.node.flatMap((n) => n.input)));
-    for (const o of g.output)
-        used.add(o.name);
-    g.initializer = g.initializer.filter((x) => used.has(x.name));
-    g.input = g.input.filter((i) => !inits.has(i.name) || used.has(i.name));
+    dropUnused(allGraphs(model), g, new Set());
     g.value_info = [];
     const file = (0,external_node_path_.join)(t.dir, `${t.stem}.int8.onnx`);
     saveModel(model, file);
@@ -79838,7 +80867,7 @@ async function int8Static(t) {
             excludeOps: t.settings.excludeOps,
             excludeNodes: t.settings.excludeNodes,
         },
-        notes: { nodesQuantized: quantized, activationsQuantized: params.size },
+        notes: { nodesQuantized: quantized, activationsQuantized: params.size, sharedWeightUses: sharedUses },
     };
 }
 
@@ -79999,6 +81028,21 @@ async function openvino_buildArtifact(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/optimize/ort-error.js
+// ONNX Runtime's run errors nest every enclosing If/Loop node around the one that failed
+// ("... running If node. Name:'If_0' Status Message: ... running LSTM node. Name:'.../LSTM' Status
+// Message: Input X must have 3 dimensions only"): the innermost node and message, as one line.
+
+function ortMessage(e) {
+    const text = errors_oneLine(e).replace(/^Error:\s*/, '');
+    const parts = text.split(/\s*Status Message:\s*/);
+    if (parts.length < 2)
+        return text;
+    const message = parts[parts.length - 1];
+    const node = /running (\w+) node\. Name:'([^']*)'/.exec(parts[parts.length - 2]);
+    return node ? `node '${node[2]}' (${node[1]}): ${message}` : message;
+}
+
 ;// CONCATENATED MODULE: ./build/src/optimize/options.js
 // `optimize` flags (CLI) and inputs (action), spelled alike, to OptimizeOptions.
 
@@ -80064,6 +81108,7 @@ function optimizeOptionsFromFlags(f) {
         inputSpec: {
             shapes: Object.fromEntries(f.input.map(parseShapeFlag)),
             dims: Object.fromEntries(f.dim.map(parseDimFlag)),
+            data: Object.fromEntries((f.data ?? []).map(parseDataFlag)),
         },
         floor: { cosine: fraction('--min-cosine', f.minCosine), top1Agreement: fraction('--min-top1-agreement', f.minTop1Agreement), absTolerance: nonNegative('--abs-tolerance', f.absTolerance) },
         settings: {
@@ -80087,7 +81132,7 @@ function calibrationMethod(raw) {
 }
 
 ;// CONCATENATED MODULE: ./build/schemas/optimize-manifest.schema.json
-const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static","tensorrt","openvino"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime","tensorrt","openvino"]},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","runtime"]},"durationMs":{"type":"number","minimum":0}},"allOf":[{"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset"]},"else":{"required":["reason","failure"]}},{"if":{"properties":{"status":{"const":"ok"},"format":{"enum":["onnx","ort"]}},"required":["format"]},"then":{"required":["fidelity"]}}]}}}}');
+const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static","tensorrt","openvino"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"sizeRatio":{"type":"number","exclusiveMinimum":0,"description":"bytes / source bytes. fp16 and int8-* artifacts must be below 1 (validation refuses the others, failure \'size\')."},"speed":{"type":"object","description":"A short interleaved single-thread timing of the artifact against its source on the machine that made it (not a benchmark of the target device). speedup = sourceMs / artifactMs.","required":["speedup","sourceMs","artifactMs","rounds","threads","measuredOn"],"additionalProperties":false,"properties":{"speedup":{"type":"number","exclusiveMinimum":0},"sourceMs":{"type":"number","minimum":0},"artifactMs":{"type":"number","minimum":0},"rounds":{"type":"integer","minimum":1},"threads":{"const":1},"measuredOn":{"const":"optimizing machine"}}},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime","tensorrt","openvino"]},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","size","runtime"]},"durationMs":{"type":"number","minimum":0}},"allOf":[{"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset"]},"else":{"required":["reason","failure"]}},{"if":{"properties":{"status":{"const":"ok"},"format":{"enum":["onnx","ort"]}},"required":["format"]},"then":{"required":["fidelity"]}}]}}}}');
 ;// CONCATENATED MODULE: ./build/src/optimize/manifest.js
 // Writing the optimize manifest: checked against schemas/optimize-manifest.schema.json, written atomically.
 
@@ -80097,7 +81142,7 @@ function manifestProblem(doc) {
     return schemaProblem(schema, doc);
 }
 function writeManifest(file, doc) {
-    writeDocument(file, doc, MANIFEST);
+    document_writeDocument(file, doc, MANIFEST);
 }
 /** Reads and validates an optimize manifest; every problem is a UserError naming the file. */
 function manifest_readManifest(file) {
@@ -80108,6 +81153,7 @@ function manifest_readManifest(file) {
 // `optimize`: one artifact per target, each made in a temp folder, validated against the fp32
 // model, and only then moved into the output folder. A target that fails is reported with its
 // reason; the others are still produced.
+
 
 
 
@@ -80211,11 +81257,21 @@ async function optimize(opts, hooks = {}) {
     const source = loadModel(file.path);
     const meta = await inputMetaOf(file.path);
     const samples = Object.keys(opts.calibration).length
-        ? calibrationSet(meta, opts.calibration, 16, opts.maxSamples)
+        ? calibrationSet(meta, opts.calibration, 16, opts.maxSamples, opts.inputSpec)
         : randomSet(meta, opts.inputSpec);
     const ort = loadOrt();
     const runtime = { name: 'onnxruntime', version: ort.env.versions?.common ?? 'unknown' };
-    const reference = await runOutputs(file.path, samples.batches);
+    let reference;
+    try {
+        reference = await runOutputs(file.path, samples.batches);
+    }
+    catch (e) {
+        // The model itself does not run on these inputs: the inputs are at fault (a random sample rate, a state of the wrong shape).
+        const on = samples.source === 'calibration' ? 'the calibration data' : 'seeded random inputs';
+        const given = new Set([...Object.keys(opts.calibration), ...Object.keys(opts.inputSpec.data ?? {})]);
+        const free = meta.filter((m) => !given.has(m.name)).map((m) => `'${m.name}'`);
+        throw new errors_UserError(`--model ${opts.model}: ONNX Runtime cannot run it on ${on}: ${ortMessage(e)}; ${free.length ? `give real values for inputs that are not free data (${free.join(', ')} got random values) with --data NAME=file.npy|number, e.g. a sample rate or a state, or their shapes with --input` : 'check the shapes and values given to --calibration, --data and --input'}`);
+    }
     // Every artifact is held to the source's outputs: they must be numbers to compare with.
     const nonFinite = nonFiniteOutput(reference);
     if (nonFinite) {
@@ -80248,11 +81304,19 @@ async function optimize(opts, hooks = {}) {
                 const measured = compareOutputs(reference, await runOutputs(result.file, samples.batches));
                 const low = belowFloor(measured, opts.floor);
                 const fidelity = fidelityRecord(measured);
+                const bytes = (0,external_node_fs_.statSync)(result.file).size;
+                const sizeRatio = bytes / file.bytes;
+                const tooBig = sizeProblem(target, bytes, file.bytes);
                 if (low) {
                     const why = measured.nonFinite ? 'outputs not finite' : 'fidelity below the floor';
                     record = { ...base, status: 'failed', fidelity, reason: `${why}: ${low}; not shipped`, failure: 'fidelity', durationMs: 0 };
                 }
+                else if (tooBig) {
+                    record = { ...base, status: 'failed', bytes, sizeRatio, fidelity, reason: tooBig, failure: 'size', durationMs: 0 };
+                }
                 else {
+                    // Timed where it was made, before it moves: nothing lands in --out unless every check ran.
+                    const speed = opts.quickSpeedMs === 0 ? undefined : await quickSpeed(file.path, result.file, samples.batches[0], opts.quickSpeedMs);
                     const dest = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(result.file));
                     for (const f of (0,external_node_fs_.readdirSync)(tmp))
                         (0,external_node_fs_.renameSync)((0,external_node_path_.join)(tmp, f), (0,external_node_path_.join)(out, f));
@@ -80261,7 +81325,9 @@ async function optimize(opts, hooks = {}) {
                         status: 'ok',
                         path: dest,
                         sha256: await model_sha256File(dest),
-                        bytes: (0,external_node_fs_.statSync)(dest).size,
+                        bytes,
+                        sizeRatio,
+                        ...(speed ? { speed } : {}),
                         precision: result.precision,
                         format: result.format,
                         opset: result.format === 'onnx' ? onnxOpset(loadModel(dest)) : onnxOpset(source),
@@ -80277,7 +81343,7 @@ async function optimize(opts, hooks = {}) {
             record = {
                 ...base,
                 status: 'failed',
-                reason: errors_oneLine(e),
+                reason: isUserError(e) ? errors_oneLine(e) : ortMessage(e),
                 ...(node ? { node } : {}),
                 failure: isUserError(e) ? 'input' : 'runtime',
                 durationMs: 0,
@@ -80298,6 +81364,10 @@ async function optimize(opts, hooks = {}) {
         validation: { inputs: samples.source, samples: samples.samples, floor: opts.floor },
         artifacts,
     };
+}
+/** Validation made the artifact and refused it (fidelity below the floor, not smaller than the source): exit 1, not 2. */
+function refusedByValidation(a) {
+    return a.failure === 'fidelity' || a.failure === 'size';
 }
 /** What calibration ranges depend on: the model, the data files, and the settings that shape them. */
 async function calibrationKey(modelSha, opts) {
@@ -80323,7 +81393,7 @@ function relativizeManifest(m, manifestFile) {
 ;// CONCATENATED MODULE: ./build/src/report/format.js
 // Numbers as reviewers read them. Always formatted from numbers, never from strings in documents.
 /** A duration in ms with three significant figures, in µs below 1 ms (12.3 µs, 1.23 ms, 123 ms). */
-function fmtMs(ms) {
+function format_fmtMs(ms) {
     if (ms === null)
         return 'not reported';
     if (!Number.isFinite(ms))
@@ -80333,7 +81403,7 @@ function fmtMs(ms) {
     const sig3 = (v) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
     return Math.abs(ms) < 1 ? `${sig3(ms * 1000)} µs` : `${sig3(ms)} ms`;
 }
-function fmtBytes(bytes) {
+function format_fmtBytes(bytes) {
     if (bytes === null)
         return 'not reported';
     if (!Number.isFinite(bytes))
@@ -80358,7 +81428,7 @@ function fmtShare(share) {
     return `${(share * 100).toFixed(1)}%`;
 }
 function fmtInterval(ci) {
-    return ci ? `${fmtMs(ci[0])} – ${fmtMs(ci[1])}` : 'too few queries';
+    return ci ? `${format_fmtMs(ci[0])} – ${format_fmtMs(ci[1])}` : 'too few queries';
 }
 /** A head/base ratio as a signed change: 1.1 -> "+10.0%", 0.95 -> "-5.0%". */
 function fmtChange(ratio) {
@@ -80385,15 +81455,15 @@ function fmtNumber(v) {
 
 
 
-const median = (xs) => percentile(sortedCopy(xs), 0.5);
+const docs_median = (xs) => percentile(sortedCopy(xs), 0.5);
 /** A compare document as the report shows it: each side's latency is the median over rounds. */
 function compareView(doc) {
     const rounds = doc.measurements;
-    const head = { p50: median(rounds.map((r) => r.head.p50)), p90: median(rounds.map((r) => r.head.p90)) };
+    const head = { p50: docs_median(rounds.map((r) => r.head.p50)), p90: docs_median(rounds.map((r) => r.head.p90)) };
     const baseArms = rounds.flatMap((r) => (r.base ? [r.base] : []));
     // A stored base is one earlier run: its level follows from the ratio.
     const base = baseArms.length
-        ? { p50: median(baseArms.map((b) => b.p50)), p90: median(baseArms.map((b) => b.p90)) }
+        ? { p50: docs_median(baseArms.map((b) => b.p50)), p90: docs_median(baseArms.map((b) => b.p90)) }
         : { p50: head.p50 / doc.ratio.p50.estimate, p90: head.p90 / doc.ratio.p90.estimate };
     const side = (model, version, device, latencyMs) => ({
         model: { name: model.name, bytes: model.bytes, sha256: model.sha256, format: model.format },
@@ -80412,31 +81482,33 @@ function compareView(doc) {
         head: side(doc.head.model, doc.runtime.version, doc.device, head),
     };
 }
-/** A judged budget row as the report shows it; skipped rows (nothing to judge) are left out. */
+/** A budget row as the report shows it; rows with nothing to judge are shown as `not judged`. */
 function budgetView(c) {
-    if (c.status === 'skipped')
-        return null;
-    const status = c.outcome === 'failure' ? 'fail' : c.status === 'fail' ? 'warn' : c.status;
+    const status = c.status;
     return {
         key: c.key,
         value: c.value,
         limit: c.limit,
         limitText: c.limitText,
+        direction: c.direction,
         status,
+        outcome: c.outcome,
         level: c.level,
         message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
         ...(c.model !== undefined ? { model: c.model } : {}),
+        ...(c.target !== undefined ? { target: c.target } : {}),
         ...(c.device !== undefined ? { device: c.device } : {}),
     };
 }
 function checkView(doc) {
-    return { kind: 'check', budgets: doc.checks.flatMap((c) => budgetView(c) ?? []) };
+    return { kind: 'check', budgets: doc.checks.map(budgetView) };
 }
 const docs_readCompare = (file) => compareView(readCompare(file));
 const docs_readCheck = (file) => checkView(readCheck(file));
 /** Reads and validates every document; the first bad one is a UserError naming its file. */
-function readReportInputs(files) {
-    if (files.results.length === 0 && !files.compare?.length) {
+/** The documents of a report; none at all is an error unless `allowNone` (a matrix whose devices all failed to report). */
+function readReportInputs(files, allowNone = false) {
+    if (files.results.length === 0 && !files.compare?.length && !allowNone) {
         throw new errors_UserError('no results given: pass --results with the files written by \'edgeml bench --json\'');
     }
     return {
@@ -80637,7 +81709,7 @@ function identity(repo) {
 /** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
 class GitStepError extends (/* unused pure expression or super */ null && (Error)) {
 }
-function step(fn) {
+function branch_step(fn) {
     try {
         return fn();
     }
@@ -80669,7 +81741,7 @@ async function branch_updateBranch(target, change) {
         const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
         let exists = false;
         try {
-            step(() => {
+            branch_step(() => {
                 // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
                 try {
                     branch_git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
@@ -80693,7 +81765,7 @@ async function branch_updateBranch(target, change) {
                 }
             });
             const done = await change(dir);
-            const pushed = step(() => {
+            const pushed = branch_step(() => {
                 branch_git(dir, ['add', '--all']);
                 if (branch_gitOk(dir, ['diff', '--cached', '--quiet']))
                     return false;
@@ -80822,10 +81894,17 @@ function sparkline(values) {
 // Many documents (a device matrix, comparisons, budget checks) merged into one report model:
 // models, and in each model one row per target x device. Pure data; rendering is elsewhere.
 
-/** The runtime a result ran on: model format and execution provider ("onnx cpu", "ort xnnpack"). */
+/**
+ * The row name of a result without an optimize target: `source`, as budgets call it, with the
+ * format and execution provider when they are not the default ("source ort xnnpack").
+ */
 function targetOf(format, executionProvider) {
-    return [format ?? 'onnx', executionProvider ?? 'cpu'].join(' ');
+    const f = format ?? 'onnx';
+    const ep = executionProvider ?? 'cpu';
+    return f === 'onnx' && ep === 'cpu' ? 'source' : `source ${f} ${ep}`;
 }
+/** Source rows first, then the targets by name; devices by name within each. */
+const rowOrder = (a, b) => Number(!a.target.startsWith('source')) - Number(!b.target.startsWith('source')) || a.target.localeCompare(b.target) || a.device.localeCompare(b.device);
 function deviceOf(d) {
     return d.label || d.fingerprint || 'device';
 }
@@ -80833,10 +81912,11 @@ function summaryTarget(s) {
     return targetOf(s.model.format, s.runtime?.executionProvider);
 }
 /** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
-function overallStatus(budgets, verdicts) {
-    if (budgets.some((b) => b.status === 'fail') || verdicts.includes('slower'))
+function overallStatus(budgets, verdicts, notMade = false) {
+    if (notMade || budgets.some((b) => b.outcome === 'failure') || verdicts.includes('slower'))
         return 'fail';
-    if (budgets.some((b) => b.status === 'inconclusive') || verdicts.includes('inconclusive'))
+    // Doubt: an inconclusive budget, or one not judged that is not optional (a failed warn-level budget only warns).
+    if (budgets.some((b) => b.status === 'inconclusive' || (b.status === 'not judged' && b.outcome !== 'notice')) || verdicts.includes('inconclusive'))
         return 'inconclusive';
     return budgets.length || verdicts.length ? 'pass' : 'none';
 }
@@ -80866,14 +81946,18 @@ function buildReport(inputs, opts = {}) {
         // An artifacts comparison joins its target's row, as the artifact's results do (results carry `target`).
         rowFor(doc.head.model.name, doc.target ?? summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
     }
+    for (const m of inputs.notMade ?? [])
+        rowFor(m.model, m.target, '').notMade = { reason: m.reason, optional: m.optional };
     const budgets = inputs.check.flatMap((c) => c.doc.budgets);
     for (const b of budgets) {
         if (b.model === undefined)
             continue;
         const rows = groups.get(b.model);
-        for (const row of rows?.values() ?? [])
-            if (b.device === undefined || b.device === row.device)
+        // Each budget on the row it judged: its target (check documents before `target` go on every row).
+        for (const row of rows?.values() ?? []) {
+            if ((b.device === undefined || b.device === row.device || row.notMade) && (b.target === undefined || b.target === row.target))
                 row.budgets.push(b);
+        }
     }
     if (opts.history?.length) {
         for (const rows of groups.values()) {
@@ -80888,26 +81972,52 @@ function buildReport(inputs, opts = {}) {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, rows]) => ({
         name,
-        rows: [...rows.values()].sort((a, b) => a.target.localeCompare(b.target) || a.device.localeCompare(b.device)),
+        rows: [...rows.values()].sort(rowOrder),
     }));
     const verdicts = inputs.compare.map((c) => c.doc.verdict);
     const count = (keys, values) => Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length]));
-    const devices = new Set(models.flatMap((m) => m.rows.map((r) => r.device)));
+    const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
+    const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected.reason }));
+    const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional));
     return {
-        status: overallStatus(budgets, verdicts),
+        // A device that did not report was not judged: what the others passed is not a pass for all.
+        status: missing.length && status === 'pass' ? 'inconclusive' : status,
         counts: {
             results: inputs.results.length - duplicates.length,
             models: models.length,
             devices: devices.size,
-            budgets: count(['pass', 'fail', 'warn', 'inconclusive'], budgets.map((b) => b.status)),
+            budgets: count(['pass', 'fail', 'inconclusive', 'not judged'], budgets.map((b) => b.status)),
             verdicts: count(['slower', 'faster', 'unchanged', 'inconclusive'], verdicts),
         },
         models,
         budgets,
         duplicates,
         ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
+        ...(missing.length ? { missing } : {}),
     };
 }
+
+;// CONCATENATED MODULE: ./build/src/report/missing.js
+/**
+ * One quoted line per reason (the workflow's own words, not a document's), naming its devices, and one
+ * naming the devices the report does hold; '' when none is missing. Labels are escaped.
+ */
+function missingDevicesNote(r, e) {
+    if (!r.missing?.length)
+        return '';
+    const byReason = new Map();
+    for (const m of r.missing)
+        byReason.set(m.reason, [...(byReason.get(m.reason) ?? []), m.device]);
+    const reported = [...new Set(r.models.flatMap((m) => m.rows.map((row) => row.device)))].sort();
+    const lines = [...byReason].map(([reason, devices]) => `> ⚠️ **Not reported** (${devices.length === 1 ? '1 device' : `${devices.length} devices`}): ${devices.map((d) => e(d)).join(', ')}: ${reason}.`);
+    lines.push(`> ${reported.length ? `The results below are from ${reported.map((d) => e(d)).join(', ')} only.` : 'No device reported results.'}`);
+    return lines.join('\n>\n');
+}
+/** Why an expected device has no results, as the report says it. */
+const MISSING_REASON = {
+    noResults: 'no results: its job was skipped, cancelled or failed before writing them, or no runner with its label came online',
+    fork: "not measured: this pull request comes from a fork, and self-hosted devices run only the repository's own pull requests",
+};
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -81359,16 +82469,23 @@ function xyChart(title, labels, yLabel, series) {
 const rowLabel = (r) => `${r.device} / ${r.target}`;
 /** Head p90 of a row: from the comparison when there is one. */
 const headP90 = (r) => r.compare?.head.latencyMs.p90 ?? r.bench?.latencyMs.p90 ?? NaN;
-/** p90 latency of every target x device of a model; base as a line where a comparison exists. */
+/** Rows that were measured (a target that could not be made has nothing to draw). */
+const measuredRows = (group) => group.rows.filter((r) => r.bench || r.compare);
+/**
+ * p90 latency of every target x device of a model. The base is drawn as a line only when every
+ * row was compared: a line point for a row never compared would be a base that was not measured.
+ */
 function modelChart(group) {
-    if (group.rows.length === 0)
+    const rows = measuredRows(group);
+    if (rows.length === 0)
         return null;
-    const labels = group.rows.map(rowLabel);
-    const compared = group.rows.some((r) => r.compare);
-    const series = [{ kind: 'bar', values: group.rows.map(headP90) }];
-    if (compared)
-        series.push({ kind: 'line', values: group.rows.map((r) => r.compare?.base.latencyMs.p90 ?? headP90(r)) });
-    const title = `${group.name} p90 latency ms${compared ? ', bars head, line base' : ''}`;
+    const labels = rows.map(rowLabel);
+    const allCompared = rows.every((r) => r.compare);
+    const series = [{ kind: 'bar', values: rows.map(headP90) }];
+    if (allCompared)
+        series.push({ kind: 'line', values: rows.map((r) => r.compare.base.latencyMs.p90) });
+    const some = !allCompared && rows.some((r) => r.compare);
+    const title = `${group.name} p90 latency ms${allCompared ? ', bars head, line base' : some ? ', head only (base in each comparison chart)' : ''}`;
     return xyChart(title, labels, 'ms', series);
 }
 /** Equal-width bins over both sample sets: the latency distribution of base and head. */
@@ -81408,7 +82525,7 @@ function compareChart(row, modelName) {
 const xml = (s) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** A standalone horizontal bar chart (p90 per target x device) for artifacts and local viewing. */
 function modelSvg(group) {
-    const rows = group.rows.map((r) => ({ label: chartLabel(rowLabel(r), 48), head: headP90(r), base: r.compare?.base.latencyMs.p90 }));
+    const rows = measuredRows(group).map((r) => ({ label: chartLabel(rowLabel(r), 48), head: headP90(r), base: r.compare?.base.latencyMs.p90 }));
     const max = Math.max(1e-9, ...rows.flatMap((r) => [r.head, r.base ?? 0].filter(Number.isFinite)));
     const barH = 18;
     const gap = 10;
@@ -81435,35 +82552,54 @@ function modelSvg(group) {
     return `${parts.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./build/src/report/icons.js
+// The one icon set of every table edgeml writes: check, report, run's summary and the docs.
+// An icon means one thing everywhere; ⚠️ is a warning (a warn-level budget that failed), never doubt.
+const ICON = {
+    pass: '✅',
+    fail: '❌',
+    /** The 95% interval straddles the limit, or too few queries to tell. */
+    inconclusive: '❔',
+    /** Nothing to judge: no results, the metric not reported, no dataset, no base. */
+    'not judged': '🚫',
+    /** A failed budget at level warn. */
+    warning: '⚠️',
+    faster: '🚀',
+    /** Measured, with nothing to judge it against. */
+    measured: '📊',
+};
+/** A budget row's status as a cell: `❌ fail`, `⚠️ fail (warn)` when the budget's level is warn. */
+function icons_budgetStatusCell(status, outcome) {
+    if (status === 'fail' && outcome === 'warning')
+        return `${ICON.warning} fail (warn)`;
+    if (status === 'not judged' && outcome === 'notice')
+        return `${ICON['not judged']} not judged (optional)`;
+    return `${ICON[status]} ${status}`;
+}
+
 ;// CONCATENATED MODULE: ./build/src/report/check.js
 // The check as Markdown: one line of counts, then every budget with value, limit and status.
 
 
 
-const ICON = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive', skipped: '➖ skipped' };
-/** A value in the unit its key is written in. */
-function fmtBudgetValue(key, v) {
-    if (v === null || !Number.isFinite(v))
-        return 'n/a';
-    if (key.startsWith('latency.'))
-        return fmtMs(v);
-    if (key === 'memory.peak' || key === 'size')
-        return fmtBytes(v);
-    if (key === 'throughput')
-        return fmtRate(v);
-    if (key.startsWith('regression.'))
-        return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
-    return v <= 1 ? `${(v * 100).toFixed(2)}%` : String(v);
+
+
+/** A budget value in the unit of its limit (`limitText` as edgeml.yml writes it). */
+function fmtBudgetValue(key, v, limitText) {
+    return inUnitOf(key, v, limitText);
+}
+/** "3 pass, 1 fail, 0 inconclusive, 1 not judged": the same counts in check, report and run. */
+function budgetCounts(statuses) {
+    return STATUSES.map((s) => `${statuses.filter((x) => x === s).length} ${s}`).join(', ');
 }
 function checkMarkdown(checks, verdict, e = escapeMarkdown, extra = []) {
-    const n = (s) => checks.filter((c) => c.status === s).length;
-    const headline = `**budgets: ${verdict}** · ${n('pass')} pass, ${n('fail')} fail, ${n('inconclusive')} inconclusive${n('skipped') ? `, ${n('skipped')} skipped` : ''}`;
+    const headline = `**budgets: ${verdict}** · ${budgetCounts(checks.map((c) => c.status))}`;
     const rows = [
         ['budget', 'on', 'value', '95% interval', 'limit', 'status', 'level', 'line'],
         ...checks.map((c) => [
-            e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value),
-            c.interval ? `${fmtBudgetValue(c.key, c.interval[0])} – ${fmtBudgetValue(c.key, c.interval[1])}` : '',
-            `${c.direction === 'max' ? '≤' : '≥'} ${e(c.limitText.replace(/^(>=|<=)\s*/, ''))}`, ICON[c.status], c.level, `${e(c.at.file)}:${c.at.line}`,
+            e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value, c.limitText),
+            c.interval ? `${fmtBudgetValue(c.key, c.interval[0], c.limitText)} – ${fmtBudgetValue(c.key, c.interval[1], c.limitText)}` : '',
+            e(limitOf(c.direction, c.limitText)), budgetStatusCell(c.status, c.outcome), c.level, `${e(c.at.file)}:${c.at.line}`,
         ]),
     ];
     const notes = checks
@@ -81502,9 +82638,11 @@ function escapeHtml(text) {
 
 
 
-const STATUS_ICON = { pass: '✅', fail: '❌', inconclusive: '❔', none: '📊' };
-const BUDGET_ICON = { pass: '✅', fail: '❌', warn: '⚠️', inconclusive: '❔' };
-const VERDICT_ICON = { slower: '❌', faster: '🚀', unchanged: '✅', inconclusive: '❔' };
+
+
+
+const STATUS_ICON = { pass: ICON.pass, fail: ICON.fail, inconclusive: ICON.inconclusive, none: ICON.measured };
+const VERDICT_ICON = { slower: ICON.fail, faster: ICON.faster, unchanged: ICON.pass, inconclusive: ICON.inconclusive };
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function countList(counts) {
     return Object.entries(counts)
@@ -81526,63 +82664,95 @@ function headline(r) {
     const dashboard = r.dashboardUrl && /^https:\/\/[^\s()<>\]\[]+$/.test(r.dashboardUrl) ? ` · [dashboard](${r.dashboardUrl})` : '';
     return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}${dashboard}`;
 }
+/** The row's own budgets by status (a failed warn-level budget as ⚠️), worst first. */
 function budgetCell(budgets) {
     if (budgets.length === 0)
         return '';
-    const counts = { fail: 0, warn: 0, inconclusive: 0, pass: 0 };
-    for (const b of budgets)
-        counts[b.status]++;
-    return Object.entries(counts)
-        .filter(([, n]) => n > 0)
-        .map(([s, n]) => `${BUDGET_ICON[s]} ${n}`)
-        .join(' ');
+    const icon = (b) => (b.status === 'fail' && b.outcome !== 'failure' ? ICON.warning : ICON[b.status]);
+    const order = [ICON.fail, ICON['not judged'], ICON.warning, ICON.inconclusive, ICON.pass];
+    return order.map((i) => [i, budgets.filter((b) => icon(b) === i).length]).filter(([, n]) => n > 0).map(([i, n]) => `${i} ${n}`).join(' ');
 }
-const withCi = (v, ci) => (ci ? `${fmtMs(v)} (${fmtInterval(ci)})` : fmtMs(v));
+const pct = (v) => `${(100 * v).toFixed(2)}%`;
+const baseName = (p) => p.split(/[\\/]/).pop() ?? p;
+/** Accuracy on the dataset this row was evaluated on: `top1 97.04% (test_inputs.npy)`. */
+function accuracyCell(row, e) {
+    const a = row.bench?.accuracy;
+    if (!a)
+        return '';
+    const metrics = ['top1', 'top5', 'mae', 'rmse'].filter((k) => typeof a[k] === 'number').map((k) => `${k} ${k.startsWith('top') ? pct(a[k]) : fmtNumber(a[k])}`);
+    return `${metrics.join(', ')} (${e(baseName(a.dataset.path))})`;
+}
+/** Fidelity of an artifact against its source; the source is the reference. */
+function fidelityCell(row) {
+    const f = row.bench?.fidelity;
+    if (!f)
+        return row.target.startsWith('source') ? 'reference' : '';
+    const parts = [`cos ${f.cosine.toFixed(5)}`, f.maxAbsError === null ? 'max abs err not finite' : `max abs err ${fmtNumber(f.maxAbsError)}`];
+    if (f.top1Agreement !== null)
+        parts.push(`top-1 agree ${pct(f.top1Agreement)}`);
+    return parts.join(' · ');
+}
+/** Size, with its change against the base when the row was compared. */
+function sizeCell(row) {
+    const head = row.compare?.head.model.bytes ?? row.bench?.model.bytes;
+    if (head === undefined)
+        return '';
+    const base = row.compare?.base.model.bytes;
+    if (base === undefined)
+        return format_fmtBytes(head);
+    return base === head ? `${format_fmtBytes(head)} (unchanged)` : `${format_fmtBytes(base)} → ${format_fmtBytes(head)} (${fmtChange(head / base)})`;
+}
+const withCi = (v, ci) => (ci ? `${format_fmtMs(v)} (${fmtInterval(ci)})` : format_fmtMs(v));
 function changeCell(ratio) {
     return ratio.ci95 ? `${fmtChange(ratio.estimate)} (${fmtChange(ratio.ci95[0])} … ${fmtChange(ratio.ci95[1])})` : fmtChange(ratio.estimate);
 }
-/** Size, peak memory and throughput: of the head side when compared, else of the bench result. */
-function resourceCells(row) {
+/** Peak memory, size (and its change), throughput, accuracy and fidelity: of the head side when compared. */
+function resourceCells(row, e) {
     const head = row.compare?.head;
-    const bytes = head?.model.bytes ?? row.bench?.model.bytes;
     const peak = head?.memory?.peakRssBytes ?? row.bench?.memory.peakRssBytes;
     const rate = head?.throughputPerSec ?? row.bench?.throughputPerSec;
-    return [peak === undefined ? '' : fmtBytes(peak), bytes === undefined ? '' : fmtBytes(bytes), rate === undefined ? '' : fmtRate(rate)];
+    return [peak === undefined ? '' : format_fmtBytes(peak), sizeCell(row), rate === undefined ? '' : fmtRate(rate), accuracyCell(row, e), fidelityCell(row)];
 }
 /** The table of one model: rows target x device; base, head, change and interval when compared. */
 function modelTable(group, e = escape_escapeMarkdown) {
     const compared = group.rows.some((r) => r.compare);
     const header = compared
-        ? ['target', 'device', 'p50 base → head', 'Δ p50 (95% CI)', 'p90 base → head', 'Δ p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'verdict', 'budgets']
-        : ['target', 'device', 'p50 (95% CI)', 'p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'budgets'];
+        ? ['target', 'device', 'p50 base → head', 'Δ p50 (95% CI)', 'p90 base → head', 'Δ p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'verdict', 'budgets']
+        : ['target', 'device', 'p50 (95% CI)', 'p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'budgets'];
     const rows = group.rows.map((row) => {
         const id = [e(row.target), e(row.device)];
+        if (row.notMade) {
+            // A configured target that could not be made: a failed row with the reason, never an empty one.
+            const what = row.notMade.optional ? `${ICON['not judged']} not made (optional): ${e(row.notMade.reason)}` : `${ICON.fail} not made: ${e(row.notMade.reason)}`;
+            return [...id, what, ...new Array(header.length - 4).fill(''), budgetCell(row.budgets)];
+        }
         const c = row.compare;
         if (c) {
             return [
                 ...id,
-                `${fmtMs(c.base.latencyMs.p50)} → ${fmtMs(c.head.latencyMs.p50)}`, changeCell(c.ratio.p50),
-                `${fmtMs(c.base.latencyMs.p90)} → ${fmtMs(c.head.latencyMs.p90)}`, changeCell(c.ratio.p90),
-                ...resourceCells(row), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
+                `${format_fmtMs(c.base.latencyMs.p50)} → ${format_fmtMs(c.head.latencyMs.p50)}`, changeCell(c.ratio.p50),
+                `${format_fmtMs(c.base.latencyMs.p90)} → ${format_fmtMs(c.head.latencyMs.p90)}`, changeCell(c.ratio.p90),
+                ...resourceCells(row, e), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
             ];
         }
         const b = row.bench;
         const latency = compared
-            ? [`${fmtMs(b.latencyMs.p50)}`, '', `${fmtMs(b.latencyMs.p90)}`, '']
+            ? [`${format_fmtMs(b.latencyMs.p50)}`, '', `${format_fmtMs(b.latencyMs.p90)}`, '']
             : [withCi(b.latencyMs.p50, b.latencyCi95Ms.p50), withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
-        return [...id, ...latency, ...resourceCells(row), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
+        return [...id, ...latency, ...resourceCells(row, e), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
     });
     if (group.rows.some((r) => r.trend?.length)) {
         header.push('p90 trend');
-        group.rows.forEach((row, i) => rows[i].push(row.trend?.length ? `${sparkline(row.trend)} ${fmtMs(row.trend[row.trend.length - 1])}` : ''));
+        group.rows.forEach((row, i) => rows[i].push(row.trend?.length ? `${sparkline(row.trend)} ${format_fmtMs(row.trend[row.trend.length - 1])}` : ''));
     }
     const align = header.map((_, i) => (i < 2 ? 'l' : 'r'));
     return [`#### ${e(group.name)}`, '', markdown_table_markdownTable([header, ...rows], { align })].join('\n');
 }
 function budgetsTable(budgets, e = escape_escapeMarkdown) {
     const rows = budgets.map((b) => [
-        `${BUDGET_ICON[b.status]} ${b.status}`, e(b.key), fmtBudgetValue(b.key, b.value), b.limitText ? e(b.limitText) : fmtNumber(b.limit), e(b.level),
-        [b.model, b.device].filter((s) => s !== undefined).map((s) => e(s)).join(' @ '), e(b.message),
+        icons_budgetStatusCell(b.status, b.outcome), e(b.key), b.limitText ? fmtBudgetValue(b.key, b.value, b.limitText) : fmtNumber(b.value),
+        b.limitText ? e(units_limitOf(b.direction ?? 'max', b.limitText)) : fmtNumber(b.limit), e(b.level),
+        [[b.model, b.target].filter((s) => s !== undefined).map((s) => e(s)).join(' '), b.device === undefined ? undefined : e(b.device)].filter(Boolean).join(' @ '), e(b.message),
     ]);
     return ['#### Budgets', '', markdown_table_markdownTable([['status', 'budget', 'value', 'limit', 'level', 'result', 'message'], ...rows])].join('\n');
 }
@@ -81592,14 +82762,14 @@ function devicesTable(benches, e) {
         seen.set(`${b.device.label}\u0000${b.device.fingerprint}`, b.device);
     const rows = [...seen.values()].map((d) => [
         e(d.label), `\`${d.fingerprint}\``, `${e(d.os)} ${e(d.osRelease)} ${e(d.arch)}`, e(d.cpuModel), String(d.cores),
-        fmtBytes(d.memoryBytes), e(d.node), d.runner ? d.runner.labels.map(e).join(', ') : '',
+        format_fmtBytes(d.memoryBytes), e(d.node), d.runner ? d.runner.labels.map(e).join(', ') : '',
     ]);
     return ['**Devices**', '', markdown_table_markdownTable([['device', 'fingerprint', 'os', 'cpu', 'cores', 'memory', 'node', 'runner labels'], ...rows])].join('\n');
 }
 function settingsTable(rows, e) {
     const body = rows.map(({ model, row, b }) => [
         e(model), e(row.target), e(row.device), `\`${b.model.sha256.slice(0, 12)}\``, b.scenario, String(b.iterations),
-        b.durationMs !== null && b.durationMs >= 1000 ? `${(b.durationMs / 1000).toFixed(1)} s` : fmtMs(b.durationMs), String(b.settings.warmup), b.runtime.threads > 0 ? String(b.runtime.threads) : 'default',
+        b.durationMs !== null && b.durationMs >= 1000 ? `${(b.durationMs / 1000).toFixed(1)} s` : format_fmtMs(b.durationMs), String(b.settings.warmup), b.runtime.threads > 0 ? String(b.runtime.threads) : 'default',
         b.runtime.optLevel ?? '', `${e(b.runtime.name)} ${e(b.runtime.version)}`, String(b.settings.samplesPerQuery),
     ]);
     const header = ['model', 'target', 'device', 'sha256', 'scenario', 'queries', 'time', 'warmup', 'threads', 'opt', 'runtime', 'samples/query'];
@@ -81610,7 +82780,7 @@ function profilesText(rows, e, top = 5) {
     for (const { model, row, b } of rows) {
         if (!b.profile)
             continue;
-        const ops = b.profile.byOpType.slice(0, top).map((o) => [e(o.opType), fmtMs(o.ms), fmtShare(o.share), String(o.nodes)]);
+        const ops = b.profile.byOpType.slice(0, top).map((o) => [e(o.opType), format_fmtMs(o.ms), fmtShare(o.share), String(o.nodes)]);
         out.push(`**Top ops: ${e(model)}, ${e(row.target)} @ ${e(row.device)}** (kernel time over ${b.profile.runs} runs)`, '', markdown_table_markdownTable([['op type', 'ms/run', 'share', 'nodes'], ...ops], { align: ['l', 'r', 'r', 'r'] }), '');
     }
     return out.join('\n').trim();
@@ -81652,6 +82822,9 @@ function chartsBlock(r) {
 /** The report in parts, in reading order. */
 function reportSections(r, e = escape_escapeMarkdown) {
     const sections = [{ kind: 'headline', text: headline(r) }];
+    const missing = missingDevicesNote(r, e);
+    if (missing)
+        sections.push({ kind: 'headline', text: missing });
     for (const m of r.models)
         sections.push({ kind: 'model', text: modelTable(m, e) });
     if (r.budgets.length)
@@ -81690,6 +82863,81 @@ function fitMarkdown(sections, limit, fullReportUrl) {
     return text.length <= limit ? text : `${text.slice(0, limit - 200).replace(/\n[^\n]*$/, '')}\n\n${note('The report was').text}\n`;
 }
 
+;// CONCATENATED MODULE: ./build/src/report/compare.js
+// A comparison as Markdown: the verdict line, the ratio table and the exact quantities.
+
+
+
+
+function fmtRatio(r) {
+    if (!Number.isFinite(r))
+        return 'n/a';
+    const pct = (r - 1) * 100;
+    return `${r.toFixed(3)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`;
+}
+function fmtCi(r, sameFile = false) {
+    if (sameFile)
+        return 'same file';
+    return r.ci95 ? `${r.ci95[0].toFixed(3)} – ${r.ci95[1].toFixed(3)}` : 'too few rounds';
+}
+/** The design line: which design decided, on how many rounds, and how wide the interval got. */
+function designLine(c) {
+    const d = c.design;
+    if (d.used === 'same-file')
+        return 'design: same file (same sha256), not measured';
+    const what = d.used === 'paired' ? `paired, ${d.pairs ?? '?'} paired batches of ${d.queriesPerBatch ?? '?'} queries in ${c.rounds} processes` : d.used === 'processes' ? `separate processes, ${c.rounds} rounds` : `against stored results, ${c.rounds} head runs`;
+    const width = c.intervalWidth !== null ? `interval width ${(c.intervalWidth * 100).toFixed(1)}%` : `no interval: ${c.noInterval ?? 'too few rounds'}`;
+    return `design: ${what} (${d.reason}) · ${width}`;
+}
+function compare_median(xs) {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+function compareMarkdown(c, e = escapeMarkdown) {
+    const t = `${(c.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
+    const same = c.design.used === 'same-file';
+    const why = c.stopped === 'decided' ? 'decided' : c.stopped === 'same-file' ? 'same file' : c.stopped === 'max-rounds' ? 'stopped at --max-rounds' : 'stopped at --max-duration';
+    const head = [
+        same
+            ? `**unchanged (same file)** · base and head have the same sha256, threshold ±${t}`
+            : `**${c.verdict}** · ${c.metric} head/base ${fmtRatio(decidingRatio(c).estimate)}, 95% interval ${fmtCi(decidingRatio(c))}, threshold ±${t}`,
+        `**${e(c.head.model.name)}** vs **${e(c.base.model.name)}**${c.mode === 'stored-base' ? ` (stored results ${e(c.base.results ?? '')})` : ''} on **${e(c.device.label)}** · ${c.rounds} rounds, ${c.looks} looks, ${(c.durationMs / 1000).toFixed(1)} s, ${why}`,
+    ];
+    head.push(e(designLine(c)));
+    for (const w of c.plan.warnings)
+        head.push(`⚠ ${e(w)}`);
+    if (c.differentDevice)
+        head.push(`⚠ base measured elsewhere (allowed by --allow-different-device): ${e(c.differentDevice.base)}`);
+    const arm = (who, m) => {
+        const xs = c.measurements.map((r) => r[who]?.[m]).filter((x) => x !== undefined);
+        if (same)
+            return 'same file';
+        return xs.length ? fmtMs(compare_median(xs)) : 'n/a';
+    };
+    const rows = [
+        ['metric', 'base (median of runs)', 'head (median of runs)', 'head/base', '95% interval', 'verdict'],
+        ...['p50', 'p90', 'cpu'].flatMap((m) => {
+            const r = c.ratio[m];
+            if (!r)
+                return [];
+            const name = m === 'cpu' ? 'CPU time per query' : m;
+            return [[`${name}${m === c.metric ? ' (decides)' : ''}`, arm('base', m), arm('head', m), fmtRatio(r.estimate), fmtCi(r, same), same ? 'unchanged (same file)' : r.verdict]];
+        }),
+    ];
+    const exact = [
+        ['exact', 'base', 'head', ''],
+        ...c.exact.map((x) => {
+            const show = (v) => (x.quantity === 'bytes' ? fmtBytes(Number(v)) : x.quantity === 'sha256' ? `\`${String(v).slice(0, 12)}\`` : e(String(v)));
+            return [x.quantity, show(x.base), show(x.head), x.same ? 'same' : 'differs'];
+        }),
+    ];
+    const parts = [head.join('  \n'), '', markdownTable(rows, { align: ['l', 'r', 'r', 'r', 'r', 'l'] }), '', markdownTable(exact, { align: ['l', 'l', 'l', 'l'] })];
+    if (same)
+        parts.push('', '> base and head are the same file: not measured.');
+    parts.push('', `> ${e(c.method.estimate)}; ${e(c.method.interval)}; ${e(c.method.sequential)}.`);
+    return parts.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./build/src/report/options.js
 // Report options that read files: the benchmark history for trends, and the dashboard link.
 
@@ -81721,10 +82969,13 @@ function reportOptions(history, dashboardUrl, name) {
 
 
 
+
+
 ;// CONCATENATED MODULE: ./build/src/run/base.js
 // The base model of a pull request: read from the base commit (`git show <ref>:<path>`) or from a
 // folder holding the base's files at the paths the config names. A model the base does not have
 // yet (added by this PR) has no base: it is measured, not compared.
+
 
 
 
@@ -81765,20 +83016,24 @@ function checkBase(base, configDir) {
     }
 }
 /**
- * The base version of one model as a file, or why there is none. `path` is the model's absolute
- * path in this checkout; `out` is where a file read from git is written.
+ * Reads the base version of one model (`path`: its absolute path in this checkout), refusing a
+ * Git LFS pointer. Writes nothing, so every base can be read before anything is measured.
  */
-function baseModelFile(base, configDir, path, out) {
+function readBaseModel(base, configDir, path) {
     if (!base)
         return { none: 'no base given' };
     const rel = (0,external_node_path_.relative)(configDir, path);
     if ('dir' in base) {
         const file = (0,external_node_path_.resolve)(base.dir, rel);
-        return (0,external_node_fs_.existsSync)(file) ? { file } : { none: `${rel} is not in ${base.dir} (a new model?)` };
+        if (!(0,external_node_fs_.existsSync)(file))
+            return { none: `${rel} is not in ${base.dir} (a new model?)` };
+        rejectLfsPointerFile(file, `--base-model ${base.dir}: ${rel}`);
+        return { file };
     }
     let bytes;
     try {
-        bytes = base_git((0,external_node_path_.dirname)(path), ['show', `${base.ref}:./${(0,external_node_path_.basename)(path)}`]);
+        // cat-file --filters runs the checkout's filters (git lfs smudge) where `git show` would not.
+        bytes = base_git((0,external_node_path_.dirname)(path), ['cat-file', '--filters', `${base.ref}:./${(0,external_node_path_.basename)(path)}`]);
     }
     catch (e) {
         const msg = errors_oneLine(e.stderr?.toString() ?? e);
@@ -81786,9 +83041,16 @@ function baseModelFile(base, configDir, path, out) {
             return { none: `${rel} is not in ${base.ref} (a new model?)` };
         throw new errors_UserError(`--base-ref ${base.ref}: cannot read ${rel} from it (${msg})`);
     }
-    const file = (0,external_node_path_.join)(out, (0,external_node_path_.basename)(path));
+    rejectLfsPointer(bytes, `--base-ref ${base.ref}: ${rel}`);
+    return { bytes, name: (0,external_node_path_.basename)(path) };
+}
+/** The base model as a file: bytes read from git are written into `out`. */
+function baseModelFile(read, out) {
+    if (!('bytes' in read))
+        return read;
+    const file = (0,external_node_path_.join)(out, read.name);
     (0,external_node_fs_.mkdirSync)(out, { recursive: true });
-    (0,external_node_fs_.writeFileSync)(file, bytes);
+    (0,external_node_fs_.writeFileSync)(file, read.bytes);
     return { file };
 }
 
@@ -81824,6 +83086,10 @@ function pairsFromConfig(config, entries, at, key) {
         mustExist(file, at, key, 'file');
         return `${name}=${file}`;
     });
+}
+/** The datasets evaluated on model `name`: those naming it under `models:`, and those naming none. */
+function datasetsOf(config, name) {
+    return Object.entries(config.datasets).filter(([, d]) => !d.models || d.models.includes(name));
 }
 /**
  * benchmark: keys that say how long one measurement lasts. Compare takes these from compare:
@@ -81907,10 +83173,11 @@ function planModels(config, opts) {
         mustExist(path, entry.at, `models.${name}.path`, 'model');
         const bench = withFileSettings({ ...BENCH_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'bench', { name, entry }));
         const compare = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'compare', { name, entry }));
-        const optimize = config.targets.length
+        const targets = entry.targets ?? config.targets;
+        const optimize = targets.length
             ? {
                 model: path,
-                target: config.targets.join(','),
+                target: targets.join(','),
                 calibration: pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`),
                 calibrationMethod: 'minmax',
                 percentile: '99.999',
@@ -81933,7 +83200,7 @@ function planModels(config, opts) {
 // The final table of `edgeml run`: one row per model x target x device, from the merged report.
 
 
-function summaryRows(report, artifacts) {
+function summaryRows(report) {
     const rows = [];
     for (const m of report.models) {
         for (const r of m.rows) {
@@ -81948,31 +83215,34 @@ function summaryRows(report, artifacts) {
                 peakRssBytes: b?.memory.peakRssBytes ?? null,
                 bytes: b?.model.bytes ?? null,
                 accuracy: Object.fromEntries(Object.entries(b?.accuracy ?? {}).filter((e) => typeof e[1] === 'number')),
+                ...(b?.fidelity ? { fidelity: { cosine: b.fidelity.cosine, top1Agreement: b.fidelity.top1Agreement } } : {}),
+                ...(r.notMade ? { notMade: r.notMade } : {}),
                 ...(r.compare ? { verdict: r.compare.verdict } : {}),
-                budgets: { pass: count('pass'), fail: count('fail'), warn: count('warn'), inconclusive: count('inconclusive') },
+                budgets: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
             });
-        }
-        for (const a of artifacts.get(m.name) ?? []) {
-            if (a.status === 'failed') {
-                rows.push({ model: m.name, target: `${a.target} (not made)`, device: '', p50Ms: null, p90Ms: null, peakRssBytes: null, bytes: null, accuracy: {}, budgets: { pass: 0, fail: 0, warn: 0, inconclusive: 0 } });
-            }
         }
     }
     return rows;
 }
-const pct = (v) => `${(100 * v).toFixed(2)}%`;
+const summary_pct = (v) => `${(100 * v).toFixed(2)}%`;
 /** Plain text for a terminal or a log (the PR comment is the full report). */
 function summaryTable(rows, verdict) {
     const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.accuracy)))];
-    const header = ['model', 'target', 'device', 'p50', 'p90', 'peak RSS', 'size', ...metrics, 'vs base', 'budgets'];
+    const header = ['model', 'target', 'device', 'p50', 'p90', 'peak RSS', 'size', ...metrics, 'fidelity', 'vs base', 'budgets'];
     const body = rows.map((r) => {
         const b = r.budgets;
-        const budgets = [b.fail && `${b.fail} fail`, b.warn && `${b.warn} warn`, b.inconclusive && `${b.inconclusive} inconclusive`, b.pass && `${b.pass} pass`].filter(Boolean).join(', ');
+        const budgets = [b.fail && `${ICON.fail} ${b.fail} fail`, b.notJudged && `${ICON['not judged']} ${b.notJudged} not judged`, b.inconclusive && `${ICON.inconclusive} ${b.inconclusive} inconclusive`, b.pass && `${ICON.pass} ${b.pass} pass`].filter(Boolean).join(', ');
+        const f = r.fidelity;
+        const fidelity = f ? `cos ${f.cosine.toFixed(4)}${f.top1Agreement === null ? '' : `, top-1 ${summary_pct(f.top1Agreement)}`}` : '';
+        if (r.notMade) {
+            const what = `${r.notMade.optional ? ICON['not judged'] : ICON.fail} not made${r.notMade.optional ? ' (optional)' : ''}: ${r.notMade.reason}`;
+            return [r.model, r.target, what, ...new Array(header.length - 5).fill(''), budgets];
+        }
         return [
-            r.model, r.target, r.device, r.p50Ms === null ? '' : fmtMs(r.p50Ms), r.p90Ms === null ? '' : fmtMs(r.p90Ms),
-            r.peakRssBytes === null ? '' : fmtBytes(r.peakRssBytes), r.bytes === null ? '' : fmtBytes(r.bytes),
-            ...metrics.map((k) => (r.accuracy[k] === undefined ? '' : k.startsWith('top') ? pct(r.accuracy[k]) : r.accuracy[k].toPrecision(4))),
-            r.verdict ?? '', budgets,
+            r.model, r.target, r.device, r.p50Ms === null ? '' : format_fmtMs(r.p50Ms), r.p90Ms === null ? '' : format_fmtMs(r.p90Ms),
+            r.peakRssBytes === null ? '' : format_fmtBytes(r.peakRssBytes), r.bytes === null ? '' : format_fmtBytes(r.bytes),
+            ...metrics.map((k) => (r.accuracy[k] === undefined ? '' : k.startsWith('top') ? summary_pct(r.accuracy[k]) : r.accuracy[k].toPrecision(4))),
+            fidelity, r.verdict ?? '', budgets,
         ];
     });
     const align = header.map((_, i) => (i > 2 && i < header.length - 2 ? 'r' : 'l'));
@@ -81985,6 +83255,7 @@ function summaryTable(rows, verdict) {
 // compare.artifacts, each target's artifact with the base's), evaluate on the datasets, check the
 // budgets and write the report. Thin: each step is the core function the
 // single-purpose command calls; this module only wires files between them.
+
 
 
 
@@ -82016,7 +83287,11 @@ async function measure(plan, model, label, rep, extra = {}) {
 }
 /** base vs head with the model's compare settings; `label` names it in progress lines. */
 async function compareFiles(plan, baseFile, headFile, label, rep) {
-    return runCompare({ ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: headFile, allowDifferentDevice: false }, { onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${l.ratio[l.metric].estimate.toFixed(3)}: ${l.verdict}`) });
+    return runCompare({ ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: headFile, allowDifferentDevice: false }, {
+        onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${verdict_decidingRatio(l).estimate.toFixed(3)}: ${l.verdict}`),
+        onDesign: (d) => rep.info(`compare ${label}: ${d.used} (${d.reason})`),
+        onWarning: (m) => rep.warning(`compare ${label}: ${m}`),
+    });
 }
 /** `model` made into the plan's targets under `dir`, with the plan's settings and calibration data. */
 async function optimizeModel(plan, model, dir, title, rep) {
@@ -82045,9 +83320,40 @@ async function baseArtifacts(plan, baseFile, dir, rep) {
         throw e;
     }
 }
-/** accuracy and fidelity of one measured model on every dataset of the config. */
-async function evaluateOn(config, model, reference, doc) {
-    for (const d of Object.values(config.datasets)) {
+/**
+ * The datasets each model is evaluated on, checked before any work: those naming it under
+ * `models:` must fit its inputs (else a UserError naming the dataset); those without `models:` are
+ * kept where they fit, and say in `notices` where they do not.
+ */
+async function evalSets(config, plans, notices) {
+    const out = new Map();
+    for (const plan of plans) {
+        const sets = [];
+        for (const [name, d] of datasetsOf(config, plan.name)) {
+            try {
+                if (!/\.jsonl$/i.test(d.inputs))
+                    await checkInputsFit(plan.path, { '': fromConfig(config, d.inputs) });
+                sets.push([name, d]);
+            }
+            catch (e) {
+                if (!isUserError(e))
+                    throw e;
+                const at = `${d.at.file}:${d.at.line}:${d.at.col}`;
+                if (d.models)
+                    throw new errors_UserError(`${at}: datasets.${name}: does not fit model ${plan.name} (${e.message}); fix the data or take ${plan.name} out of datasets.${name}.models`);
+                notices.push(`${plan.name}: dataset ${name} not evaluated, it does not fit (${e.message}); name the models it is for with datasets.${name}.models`);
+            }
+        }
+        out.set(plan.name, sets);
+    }
+    return out;
+}
+/** accuracy and fidelity of one measured model (source or artifact) on its model's datasets. */
+async function evaluateOn(config, sets, model, reference, doc) {
+    for (const [, d] of sets) {
+        // The source has no reference: an unlabelled dataset scores only the artifacts' fidelity.
+        if (!d.labels && !reference)
+            continue;
         const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
         const ev = await evaluate({
             model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
@@ -82073,32 +83379,48 @@ async function runAll(opts, rep) {
             optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
     }
     checkBase(opts.base, configDir);
+    // Every model and its base is read before anything is written or measured: an LFS pointer
+    // fails here, not after minutes of benchmarks.
+    const bases = new Map();
+    for (const plan of plans) {
+        if ((0,external_node_fs_.existsSync)(plan.path))
+            rejectLfsPointerFile(plan.path);
+        bases.set(plan.name, readBaseModel(opts.base, configDir, plan.path));
+    }
+    const notices = [];
+    const setsOf = await evalSets(config, plans, notices);
     const out = (0,external_node_path_.resolve)(opts.out);
     for (const sub of ['artifacts', 'base', 'results', 'compare', 'check'])
         (0,external_node_fs_.rmSync)((0,external_node_path_.join)(out, sub), { recursive: true, force: true });
     (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'results'), { recursive: true });
     const files = { results: [], compare: [], check: [], manifests: [] };
     const failures = [];
-    const notices = [];
-    const artifactsOf = new Map();
     const compareOf = new Map();
     const resultsOf = new Map();
+    /** Why each model has no comparison (for its regression budgets). */
+    const noCompareOf = new Map();
+    const notMade = [];
     for (const plan of plans) {
         const mine = [];
         resultsOf.set(plan.name, mine);
         const measured = [{ file: plan.path }];
         if (plan.optimize) {
             const dir = (0,external_node_path_.join)(out, 'artifacts', slug(plan.name));
-            const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${config.targets.join(', ')}`, rep);
+            const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
             files.manifests.push((0,external_node_path_.join)(dir, 'manifest.json'));
-            artifactsOf.set(plan.name, manifest.artifacts);
             for (const a of manifest.artifacts) {
-                if (a.status === 'ok' && a.path)
+                if (a.status === 'ok' && a.path) {
                     measured.push({ target: a.target, file: a.path });
-                else if (a.failure === 'fidelity')
-                    failures.push(`${plan.name} ${a.target}: ${a.reason}`);
+                    continue;
+                }
+                // A configured target that could not be made fails the run, unless the config marks it
+                // optional; one refused by validation (fidelity, size) fails whatever the config says.
+                const optional = config.optionalTargets.includes(a.target) && !refusedByValidation(a);
+                notMade.push({ model: plan.name, target: a.target, reason: a.reason ?? 'not made', optional });
+                if (optional)
+                    notices.push(`${plan.name} ${a.target}: not made (${a.reason}); optional, so the run goes on`);
                 else
-                    notices.push(`${plan.name} ${a.target}: not made (${a.reason})`);
+                    failures.push(`${plan.name} ${a.target}: not made (${a.reason})`);
             }
         }
         for (const m of measured) {
@@ -82107,16 +83429,17 @@ async function runAll(opts, rep) {
             doc.model.name = plan.name;
             if (m.target)
                 doc.target = m.target;
-            if (Object.keys(config.datasets).length) {
-                await rep.group(`Evaluate ${label}`, () => evaluateOn(config, m.file, m.target ? plan.path : undefined, doc));
-            }
+            const sets = (setsOf.get(plan.name) ?? []).filter(([, d]) => d.labels || m.target);
+            if (sets.length)
+                await rep.group(`Evaluate ${label}`, () => evaluateOn(config, sets, m.file, m.target ? plan.path : undefined, doc));
             const file = (0,external_node_path_.join)(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
             results_writeResults(file, doc);
             files.results.push(file);
             mine.push(file);
         }
-        const base = baseModelFile(opts.base, configDir, plan.path, (0,external_node_path_.join)(out, 'base', slug(plan.name)));
+        const base = baseModelFile(bases.get(plan.name), (0,external_node_path_.join)(out, 'base', slug(plan.name)));
         if ('none' in base) {
+            noCompareOf.set(plan.name, opts.base ? `${plan.name} has no base version: ${base.none}` : 'no base given: give --base-ref (a commit) or --base-model (a folder) to compare with');
             if (opts.base)
                 notices.push(`${plan.name}: not compared, ${base.none}`);
             continue;
@@ -82153,13 +83476,17 @@ async function runAll(opts, rep) {
                 failures.push(`${label}: slower than the base's ${m.target}`);
         }
     }
-    // One check over everything; with several comparisons, one per model (a check takes one).
+    // One check per model: its results, its comparison and its budgets (and those naming no model).
     (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'check'), { recursive: true });
     const checks = [];
     await rep.group('Check budgets', async () => {
-        const groups = compareOf.size > 1 ? plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name) })) : [{ name: 'all', results: files.results, compare: [...compareOf.values()][0] }];
-        for (const g of groups) {
-            const { doc, notices: n } = runCheck({ config: opts.config, results: g.results, ...(g.compare ? { compare: g.compare } : {}) });
+        const groups = plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name), noCompare: noCompareOf.get(p.name) }));
+        if (!config.budgets.length)
+            notices.push(`${opts.config}: no budgets, nothing was judged; add budgets: to gate on the measurements`);
+        for (const g of config.budgets.length ? groups : []) {
+            const { doc, notices: n } = runCheck({
+                config: opts.config, results: g.results, model: g.name, ...(g.compare ? { compare: g.compare } : {}), ...(g.noCompare ? { noCompare: g.noCompare } : {}),
+            });
             const file = (0,external_node_path_.join)(out, 'check', `${slug(g.name)}.json`);
             writeCheck(file, doc);
             checks.push({ file, doc });
@@ -82175,10 +83502,10 @@ async function runAll(opts, rep) {
         if (c.doc.verdict === 'fail' && !rows.length)
             failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
     }
-    const report = buildReport(readReportInputs({ results: files.results, compare: files.compare, check: files.check }));
+    const report = buildReport({ ...readReportInputs({ results: files.results, compare: files.compare, check: files.check }), notMade });
     const reportFile = (0,external_node_path_.join)(out, 'report.md');
     writeFileAtomic(reportFile, reportMarkdown(report));
-    const rows = summaryRows(report, artifactsOf);
+    const rows = summaryRows(report);
     const verdict = failures.length ? 'fail' : report.status;
     const summaryFile = (0,external_node_path_.join)(out, 'summary.json');
     writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);

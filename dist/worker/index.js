@@ -689,6 +689,202 @@ function loadOrt() {
     return require(resolved);
 }
 
+;// CONCATENATED MODULE: ./build/src/bench/session.js
+// What a measurement process does with ONNX Runtime: sessions, input metadata, feeds, and the
+// messages for a model that will not load or rejects its inputs. Shared by the one-model
+// measurement (worker.ts) and the paired one (paired-worker.ts).
+
+
+
+function modelError(model, e) {
+    const msg = oneLine(e);
+    if (/protobuf parsing failed|invalid model|ModelProto|No graph|flatbuffer|Failed to load model/i.test(msg)) {
+        return new errors_UserError(`${model}: not a valid ONNX or ORT model (${msg}); check that the file is a complete export`);
+    }
+    if (/opset|not implemented|NOT_IMPLEMENTED|Could not find an implementation/i.test(msg)) {
+        return new errors_UserError(`${model}: this ONNX Runtime cannot run it (${msg}); use a newer onnxruntime-node or re-export with a supported opset`);
+    }
+    return new errors_UserError(`${model}: ONNX Runtime could not load it (${msg})`);
+}
+/**
+ * `noSpinning`: idle intra-op threads sleep instead of spinning, so that in a paired measurement the
+ * session that just ran does not take CPU from the one running now.
+ */
+async function createSession(ort, model, session, opts = {}) {
+    const ep = session.executionProvider;
+    const { profilePrefix } = opts;
+    const available = ort.listSupportedBackends().map((b) => b.name);
+    if (!available.includes(ep)) {
+        throw new errors_UserError(`--ep ${ep}: unknown execution provider; this onnxruntime-node offers ${available.join(', ')}`);
+    }
+    const options = {
+        executionProviders: [ep],
+        graphOptimizationLevel: session.optLevel,
+        logSeverityLevel: 3,
+        ...(session.threads > 0 ? { intraOpNumThreads: session.threads } : {}),
+        ...(opts.noSpinning ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
+        ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
+    };
+    try {
+        return await ort.InferenceSession.create(model, options);
+    }
+    catch (e) {
+        if (ep !== 'cpu' && /provider|cuda|tensorrt|webgpu|dawn|adapter|\.so|dll|dylib/i.test(oneLine(e))) {
+            throw new errors_UserError(`--ep ${ep}: the execution provider could not start here (${oneLine(e)}); use --ep cpu or install its libraries`);
+        }
+        throw modelError(model, e);
+    }
+}
+function inputMeta(ort, session) {
+    // Input types and shapes are exposed from onnxruntime-node 1.21 on.
+    const meta = session.inputMetadata;
+    if (!meta) {
+        throw new errors_UserError(`onnxruntime-node ${ort.env.versions.node ?? ''} does not report input shapes; use version 1.21 or newer`);
+    }
+    return meta;
+}
+/** Query mode: a multi-sample query is one batched run where every input has a free batch dim. */
+function batchInputs(inputs, samples) {
+    if (samples <= 1)
+        return null;
+    const random = inputs.filter((i) => i.source !== 'npy');
+    if (random.length !== inputs.length || inputs.some((i) => i.batchAxis === null))
+        return null;
+    return inputs.map((i) => ({ ...i, shape: i.shape.map((d, axis) => (axis === i.batchAxis ? samples : d)) }));
+}
+function buildFeeds(ort, inputs, npy, seed) {
+    const next = rng(seed);
+    const feeds = {};
+    for (const input of inputs) {
+        const count = elementCount(input.shape);
+        let data;
+        if (input.source === 'npy')
+            data = npyForInput(npy.get(input.name), input);
+        else if (input.source === 'value')
+            data = constantData(input.type, count, input.value);
+        else
+            data = randomData(input.type, count, next);
+        feeds[input.name] = new ort.Tensor(input.type, data, input.shape);
+    }
+    return feeds;
+}
+function rejectedInputs(inputs, e) {
+    const shapes = inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+    // Random scalars are the usual culprit (a sample rate, a length): name them with the fix.
+    const scalars = inputs.filter((i) => i.source === 'random' && i.shape.length === 0).map((i) => `--data ${i.name}=<value>`);
+    const hint = scalars.length ? `; the scalar inputs got random values, give real ones with ${scalars.join(' ')}` : '';
+    return new errors_UserError(`the model rejected its inputs (${shapes}): ${oneLine(e)}${hint}; fix the shapes with --input NAME=AxBxC or the values with --data NAME=file.npy|number`);
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/paired-worker.js
+// The paired measurement, inside one process: base and head sessions side by side, the same input
+// tensors fed to both, timed in short batches whose order inside each pair is drawn at random, so
+// that whatever else the machine does at that moment hits both arms alike. Streams the pairs to
+// the parent, which decides when it has seen enough ('stop').
+
+
+
+
+
+/** Queries timed of each arm to size the batches. */
+const PROBE_QUERIES = 3;
+/** How often pairs are sent to the parent. */
+const SEND_EVERY_MS = 200;
+const describe = (inputs) => inputs.map((i) => `${i.name}:${i.type}[${i.shape.join('x')}]`).join(' ');
+function percentileOf(xs, p) {
+    const s = [...xs].sort((a, b) => a - b);
+    const h = (s.length - 1) * p;
+    const lo = Math.floor(h);
+    return s[lo] + (h - lo) * (s[Math.min(s.length - 1, lo + 1)] - s[lo]);
+}
+async function measurePaired(req, send) {
+    let stop = false;
+    process.on('message', (m) => {
+        if (m?.type === 'stop')
+            stop = true;
+    });
+    const ort = loadOrt();
+    const npy = new Map();
+    for (const [name, src] of Object.entries(req.inputs.data ?? {}))
+        if (src.kind === 'npy')
+            npy.set(name, readNpy(src.path));
+    const dataShapes = Object.fromEntries([...npy].map(([name, arr]) => [name, arr.shape]));
+    const sessions = {};
+    for (const arm of req.loadFirst === 'head' ? ['head', 'base'] : ['base', 'head']) {
+        sessions[arm] = await createSession(ort, req[arm], req.session, { noSpinning: true });
+    }
+    const { samplesPerQuery } = req.run;
+    const resolve = (s) => {
+        const r = resolveInputs(inputMeta(ort, s), req.inputs, dataShapes);
+        const batched = batchInputs(r, samplesPerQuery);
+        return { inputs: batched ?? r, runsPerQuery: batched ? 1 : samplesPerQuery };
+    };
+    const { inputs, runsPerQuery } = resolve(sessions.base);
+    const headInputs = resolve(sessions.head).inputs;
+    if (describe(inputs) !== describe(headInputs)) {
+        await send({ type: 'unpairable', reason: `base and head take different inputs (base ${describe(inputs)}, head ${describe(headInputs)}), so they cannot get the same tensors` });
+        return;
+    }
+    // One set of tensors for both arms: identical inputs, by construction.
+    const feeds = buildFeeds(ort, inputs, npy, req.run.seed);
+    const query = async (arm) => {
+        const start = external_node_perf_hooks_namespaceObject.performance.now();
+        for (let r = 0; r < runsPerQuery; r++)
+            await sessions[arm].run(feeds);
+        return external_node_perf_hooks_namespaceObject.performance.now() - start;
+    };
+    for (const arm of ['base', 'head']) {
+        try {
+            await query(arm);
+        }
+        catch (e) {
+            throw rejectedInputs(inputs, e);
+        }
+    }
+    for (let i = 0; i < req.run.warmup; i++)
+        for (const arm of ['base', 'head'])
+            await query(arm);
+    // Batch length from a few timed queries of each: about batchMs, at least one query. A model slower
+    // than that gets one query per batch: more pairs, each closer in time.
+    const probe = { base: [], head: [] };
+    for (let i = 0; i < PROBE_QUERIES; i++)
+        for (const arm of ['base', 'head'])
+            probe[arm].push(await query(arm));
+    const queryMs = { base: percentileOf(probe.base, 0.5), head: percentileOf(probe.head, 0.5) };
+    const perQuery = Math.max(1e-3, (queryMs.base + queryMs.head) / 2);
+    const queriesPerBatch = Math.min(100_000, Math.max(1, Math.ceil(req.batchMs / perQuery)));
+    await send({ type: 'ready', runtimeVersion: ort.env.versions.node ?? ort.env.versions.common, inputs, queriesPerBatch, queryMs });
+    const coin = rng((req.run.seed ^ Date.now()) >>> 0);
+    const batch = async (arm) => {
+        const times = [];
+        const cpu0 = process.cpuUsage();
+        for (let i = 0; i < queriesPerBatch; i++)
+            times.push(await query(arm));
+        const cpu = process.cpuUsage(cpu0);
+        return { p50: percentileOf(times, 0.5), p90: percentileOf(times, 0.9), cpu: (cpu.user + cpu.system) / 1000 / times.length, iterations: times.length };
+    };
+    const started = external_node_perf_hooks_namespaceObject.performance.now();
+    let pending = [];
+    let lastSend = started;
+    while (!stop && external_node_perf_hooks_namespaceObject.performance.now() - started < req.run.maxDurationMs) {
+        const first = coin() < 0.5 ? 'base' : 'head';
+        const second = first === 'base' ? 'head' : 'base';
+        const a = await batch(first);
+        const b = await batch(second);
+        pending.push(first === 'base' ? { first, base: a, head: b } : { first, base: b, head: a });
+        if (external_node_perf_hooks_namespaceObject.performance.now() - lastSend >= SEND_EVERY_MS) {
+            await send({ type: 'pairs', pairs: pending });
+            pending = [];
+            lastSend = external_node_perf_hooks_namespaceObject.performance.now();
+        }
+    }
+    if (pending.length && !stop)
+        await send({ type: 'pairs', pairs: pending });
+    await sessions.base.release();
+    await sessions.head.release();
+    await send({ type: 'done' });
+}
+
 ;// CONCATENATED MODULE: ./build/src/bench/profile.js
 const TOP_NODES = 10;
 function summarizeProfile(trace, runs) {
@@ -741,81 +937,10 @@ function summarizeProfile(trace, runs) {
 
 
 
+
+
 function send(msg) {
     return new Promise((resolve) => (process.send ? process.send(msg, () => resolve()) : resolve()));
-}
-function modelError(model, e) {
-    const msg = oneLine(e);
-    if (/protobuf parsing failed|invalid model|ModelProto|No graph|flatbuffer|Failed to load model/i.test(msg)) {
-        return new errors_UserError(`${model}: not a valid ONNX or ORT model (${msg}); check that the file is a complete export`);
-    }
-    if (/opset|not implemented|NOT_IMPLEMENTED|Could not find an implementation/i.test(msg)) {
-        return new errors_UserError(`${model}: this ONNX Runtime cannot run it (${msg}); use a newer onnxruntime-node or re-export with a supported opset`);
-    }
-    return new errors_UserError(`${model}: ONNX Runtime could not load it (${msg})`);
-}
-async function createSession(ort, req, profilePrefix) {
-    const ep = req.session.executionProvider;
-    const available = ort.listSupportedBackends().map((b) => b.name);
-    if (!available.includes(ep)) {
-        throw new errors_UserError(`--ep ${ep}: unknown execution provider; this onnxruntime-node offers ${available.join(', ')}`);
-    }
-    const options = {
-        executionProviders: [ep],
-        graphOptimizationLevel: req.session.optLevel,
-        logSeverityLevel: 3,
-        ...(req.session.threads > 0 ? { intraOpNumThreads: req.session.threads } : {}),
-        ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
-    };
-    try {
-        return await ort.InferenceSession.create(req.model, options);
-    }
-    catch (e) {
-        if (ep !== 'cpu' && /provider|cuda|tensorrt|webgpu|dawn|adapter|\.so|dll|dylib/i.test(oneLine(e))) {
-            throw new errors_UserError(`--ep ${ep}: the execution provider could not start here (${oneLine(e)}); use --ep cpu or install its libraries`);
-        }
-        throw modelError(req.model, e);
-    }
-}
-function inputMeta(ort, session) {
-    // Input types and shapes are exposed from onnxruntime-node 1.21 on.
-    const meta = session.inputMetadata;
-    if (!meta) {
-        throw new errors_UserError(`onnxruntime-node ${ort.env.versions.node ?? ''} does not report input shapes; use version 1.21 or newer`);
-    }
-    return meta;
-}
-/** Query mode: a multi-sample query is one batched run where every input has a free batch dim. */
-function batchInputs(inputs, samples) {
-    if (samples <= 1)
-        return null;
-    const random = inputs.filter((i) => i.source !== 'npy');
-    if (random.length !== inputs.length || inputs.some((i) => i.batchAxis === null))
-        return null;
-    return inputs.map((i) => ({ ...i, shape: i.shape.map((d, axis) => (axis === i.batchAxis ? samples : d)) }));
-}
-function buildFeeds(ort, inputs, npy, seed) {
-    const next = rng(seed);
-    const feeds = {};
-    for (const input of inputs) {
-        const count = elementCount(input.shape);
-        let data;
-        if (input.source === 'npy')
-            data = npyForInput(npy.get(input.name), input);
-        else if (input.source === 'value')
-            data = constantData(input.type, count, input.value);
-        else
-            data = randomData(input.type, count, next);
-        feeds[input.name] = new ort.Tensor(input.type, data, input.shape);
-    }
-    return feeds;
-}
-function rejectedInputs(inputs, e) {
-    const shapes = inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-    // Random scalars are the usual culprit (a sample rate, a length): name them with the fix.
-    const scalars = inputs.filter((i) => i.source === 'random' && i.shape.length === 0).map((i) => `--data ${i.name}=<value>`);
-    const hint = scalars.length ? `; the scalar inputs got random values, give real ones with ${scalars.join(' ')}` : '';
-    return new errors_UserError(`the model rejected its inputs (${shapes}): ${oneLine(e)}${hint}; fix the shapes with --input NAME=AxBxC or the values with --data NAME=file.npy|number`);
 }
 async function measure(req) {
     const ort = loadOrt();
@@ -829,7 +954,7 @@ async function measure(req) {
         profileDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(req.profileDir, 'ort-profile-'));
     const baselineRssBytes = process.memoryUsage().rss;
     const t0 = external_node_perf_hooks_namespaceObject.performance.now();
-    const session = await createSession(ort, req, profileDir ? (0,external_node_path_namespaceObject.join)(profileDir, 'profile') : undefined);
+    const session = await createSession(ort, req.model, req.session, profileDir ? { profilePrefix: (0,external_node_path_namespaceObject.join)(profileDir, 'profile') } : {});
     const loadMs = external_node_perf_hooks_namespaceObject.performance.now() - t0;
     await send({ type: 'progress', phase: 'load', done: 1, elapsedMs: loadMs });
     const dataShapes = Object.fromEntries([...npy].map(([name, arr]) => [name, arr.shape]));
@@ -861,6 +986,7 @@ async function measure(req) {
     }
     const { minIterations, maxIterations, minDurationMs, maxDurationMs } = req.run;
     const samples = [];
+    const cpu0 = process.cpuUsage();
     const start = external_node_perf_hooks_namespaceObject.performance.now();
     let lastReport = start;
     let elapsed = 0;
@@ -875,6 +1001,7 @@ async function measure(req) {
             await send({ type: 'progress', phase: 'measure', done: n, elapsedMs: elapsed });
         }
     }
+    const cpu = process.cpuUsage(cpu0);
     let profile;
     if (profileDir) {
         session.endProfiling();
@@ -891,6 +1018,7 @@ async function measure(req) {
         loadMs,
         firstRunMs,
         samples,
+        ...(profileDir ? {} : { cpuMs: (cpu.user + cpu.system) / 1000 / samples.length }),
         durationMs: elapsed,
         baselineRssBytes,
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -898,8 +1026,8 @@ async function measure(req) {
     };
 }
 process.once('message', (req) => {
-    measure(req)
-        .then((result) => send({ type: 'result', result }))
+    const job = 'kind' in req && req.kind === 'paired' ? measurePaired(req, send) : measure(req).then((result) => send({ type: 'result', result }));
+    job
         .catch((e) => send({ type: 'error', user: isUserError(e), message: isUserError(e) ? e.message : (e instanceof Error ? e.stack ?? e.message : String(e)) }))
         .finally(() => process.disconnect?.());
 });
