@@ -153,7 +153,10 @@ describe('edgeml run on a repository with three kinds of model', () => {
     for (const same of ['encoder', 'vad']) {
       const cmp = readCompare(join(out, `compare/${same}.json`));
       expect(cmp.base.model.sha256).toBe(cmp.head.model.sha256);
-      // TODO(paired comparison engineer): assert `unchanged (same file)` without measuring, once run skips identical files.
+      // Identical files are not measured: unchanged (same file), the ratio exactly 1.
+      expect(cmp.verdict).toBe('unchanged');
+      expect(cmp.design.used).toBe('same-file');
+      expect(cmp.rounds).toBe(0);
     }
 
     // One report row per model x target: source first, accuracy, fidelity, size change, failed targets visible.
