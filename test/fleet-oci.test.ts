@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MODELS, ROOT, edgeml, edgemlAsync, tempDir } from './helpers.js';
 import { startRegistry, type Registry } from './registry-server.js';
 import { tool } from './tools.js';
+import { serveChannel } from './channel-server.js';
 
 const REGISTRY = tool('docker-registry', 'docker-registry');
 const SKOPEO = tool('skopeo', 'skopeo');
@@ -349,6 +350,45 @@ describe.skipIf(!REGISTRY || !SKOPEO || !HTPASSWD)('the publish action with inpu
       expect(entry.custom.edgeml.oci?.digest).toBe(index.manifests[0].digest);
     } finally {
       await reg.stop();
+    }
+  });
+});
+
+describe.skipIf(!REGISTRY || !SKOPEO)('edgeml agent --oci-mirror', () => {
+  test('the model comes from the registry by digest, verified against the channel; a mirror that fails falls back to the channel', async () => {
+    const reg = await startRegistry(REGISTRY!);
+    const base = tempDir('edgeml-oci-mirror-');
+    const keys = keysAnd(base);
+    const repo = join(base, 'channel');
+    const art = join(base, 'art');
+    spawnSync('mkdir', ['-p', art]);
+    spawnSync('cp', [MODELS.digits, join(art, 'cpu-fp32.onnx')]);
+    const pub = edgeml(['publish', '--repo', repo, '--keys', keys, '--channel', 'stable', '--version', '1.0.0', '--artifacts', art, '--model', 'digits',
+      '--oci', `${reg.host}/models/digits:1.0.0`, '--plain-http']);
+    expect(pub.status, pub.stderr).toBe(0);
+    const channel = await serveChannel(repo);
+    try {
+      const agent = (dir: string, mirror: string) => edgemlAsync(['agent', '--channel-url', channel.url, '--root', join(repo, '1.root.json'), '--channel', 'stable',
+        '--target', 'cpu-fp32', '--dir', join(base, dir), '--device-id', 'd1', '--once', '--oci-mirror', mirror]);
+      const first = await agent('dev1', `http://${reg.host}`);
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      expect(first.stdout).toMatch(/installed: digits 1\.0\.0/);
+      // Only metadata (and the acceptance evidence) came from the channel: the model came from the registry.
+      expect(channel.requests.filter((p) => p.endsWith('.cpu-fp32.onnx'))).toEqual([]);
+      const installed = readdirSync(join(base, 'dev1', 'slots')).flatMap((s) => readdirSync(join(base, 'dev1', 'slots', s)).filter((f) => f.endsWith('.onnx')).map((f) => join(base, 'dev1', 'slots', s, f)));
+      expect(installed.some((f) => readFileSync(f).equals(readFileSync(MODELS.digits)))).toBe(true);
+      await reg.stop();
+      const second = await agent('dev2', `http://${reg.host}`);
+      expect(second.status).toBe(0);
+      expect(second.stderr).toMatch(/the OCI mirror failed \(.+\); downloading from the channel/);
+      expect(channel.requests.filter((p) => p.endsWith('.cpu-fp32.onnx'))).toHaveLength(1);
+      const bad = await agent('dev3', 'ftp://mirror');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr.trim()).toMatch(/^edgeml: error: --oci-mirror ftp:\/\/mirror: give the registry as http:\/\/HOST:PORT/);
+    } finally {
+      await channel.close();
+      await reg.stop().catch(() => undefined);
     }
   });
 });

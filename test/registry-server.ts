@@ -115,8 +115,12 @@ ${auth}`);
   return {
     host, dir, tokenRequests,
     stop: async () => {
-      child.kill();
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      // Killed by a signal, a child has signalCode set and exitCode null: either means it is gone.
+      const gone = () => child.exitCode !== null || child.signalCode !== null;
+      if (!gone()) {
+        child.kill();
+        await new Promise((r) => (gone() ? r(null) : child.once('exit', r)));
+      }
       if (tokenServer) await new Promise((r) => tokenServer!.close(r));
     },
   };

@@ -37,6 +37,8 @@ export interface AgentOptions {
   cli: string;
   /** The longest a download may go without a byte (and the limit of each metadata request). */
   fetchTimeoutMs: number;
+  /** A registry mirroring the releases' OCI artifacts (`--oci-mirror`): model bytes come from it by digest. */
+  ociMirror?: string | null;
   /** Told the release a poll wants and each step on it (the fleet reporter, src/agent/report.ts). */
   observe?: (e: AgentEvent) => void;
   /** Called after every state change, with the status just written (a reporter hooks in here). */
@@ -61,8 +63,8 @@ export interface AgentStatus {
   lastError: string | null;
   /** A release that failed its health check: not downloaded again. */
   rejected: { release: number; sha256: string; version: string; reason: string } | null;
-  /** The download under way or cut short (resumed on the next poll), or null. */
-  download: { release: number; version: string; sha256: string; bytes: number; total: number } | null;
+  /** The download under way (or cut short, resumed next poll); `source` says where the bytes came from. */
+  download: { release: number; version: string; sha256: string; bytes: number; total: number; source?: 'channel' | 'oci-mirror' } | null;
 }
 
 function readStatus(l: Layout): Partial<AgentStatus> {
@@ -213,7 +215,22 @@ async function poll(opts: AgentOptions, l: Layout, st: Reporter, now: () => Date
   opts.observe?.({ phase: 'downloading', release: verified, sha256 });
   const part = partialFile(l.downloads, sha256);
   try {
-    await downloadResumable(channelFileUrl(opts.channelUrl, storedPath(path, sha256)), part, { length: info.length, sha256 }, opts.fetchTimeoutMs, (p) => st.progress(p.bytes, p.total));
+    const onProgress = (p: { bytes: number; total: number }) => st.progress(p.bytes, p.total);
+    const fromChannel = () => downloadResumable(channelFileUrl(opts.channelUrl, storedPath(path, sha256)), part, { length: info.length, sha256 }, opts.fetchTimeoutMs, onProgress);
+    const mirror = mirrorBlobUrl(opts.ociMirror, verified, sha256);
+    if (!mirror) await fromChannel();
+    else {
+      // The mirror's bytes are checked against the same signed length and sha256; any failure of
+      // the mirror (down, not synced yet, wrong bytes) falls back to the channel.
+      try {
+        await downloadResumable(mirror, part, { length: info.length, sha256 }, opts.fetchTimeoutMs, onProgress);
+        st.set({ download: { ...st.get().download!, source: 'oci-mirror' } });
+      } catch (e) {
+        process.stderr.write(`edgeml agent: the OCI mirror failed (${oneLine(e).slice(0, 200)}); downloading from the channel\n`);
+        await fromChannel();
+        st.set({ download: { ...st.get().download!, source: 'channel' } });
+      }
+    }
   } finally {
     st.set({ download: { ...st.get().download!, bytes: existsSync(part) ? statSync(part).size : 0 } }); // what the next poll resumes from
   }
@@ -263,6 +280,18 @@ async function poll(opts: AgentOptions, l: Layout, st: Reporter, now: () => Date
     return 'health-check-failed';
   }
   return 'installed';
+}
+
+/**
+ * The blob URL of a release's model in the OCI mirror: the ModelPack weight layer is the raw
+ * file, so its digest is the sha256 the channel signs (null when there is no mirror or the
+ * release was not pushed to a registry).
+ */
+export function mirrorBlobUrl(mirror: string | null | undefined, info: ReleaseInfo, sha256: string): string | null {
+  if (!mirror || !info.oci) return null;
+  const at = info.oci.repository.indexOf('/');
+  if (at <= 0) return null;
+  return `${mirror.replace(/\/+$/, '')}/v2/${info.oci.repository.slice(at + 1)}/blobs/sha256:${sha256}`;
 }
 
 export function defaultDeviceId(): string {

@@ -10,7 +10,7 @@ import { parseDuration } from '../units.js';
 
 interface AgentFlags extends ReportFlags {
   channelUrl?: string; root?: string; channel: string; target?: string; dir?: string; deviceId?: string; model?: string;
-  accelerator: string; maxLatency?: string; once?: boolean; interval: string; timeout: string;
+  accelerator: string; maxLatency?: string; once?: boolean; interval: string; timeout: string; ociMirror?: string;
 }
 
 const FAILED = new Set(['error', 'health-check-failed', 'rolled-back', 'unreachable']);
@@ -28,12 +28,15 @@ function options(flags: AgentFlags): AgentOptions {
   if (!flags.target) throw new UserError('--target is required: the artifact target this device runs, e.g. cpu-int8');
   if (!flags.dir) throw new UserError('--dir is required: where the agent keeps models and status, e.g. /var/lib/edgeml');
   if (existsSync(flags.dir) && !statSync(flags.dir).isDirectory()) throw new UserError(`--dir ${flags.dir}: is a file, not a folder; give the folder the agent keeps its state in, e.g. /var/lib/edgeml`);
+  if (flags.ociMirror && !/^https?:\/\/[^/]+\/?$/.test(flags.ociMirror)) {
+    throw new UserError(`--oci-mirror ${flags.ociMirror}: give the registry as http://HOST:PORT or https://HOST (a mirror of the releases' OCI repository)`);
+  }
   checkTrustedRoot(flags.root);
   return {
     channelUrl: flags.channelUrl, root: resolve(flags.root), channel: checkChannel(flags.channel), target: flags.target, dir: resolve(flags.dir),
     deviceId: flags.deviceId ?? defaultDeviceId(), model: flags.model, accelerator: flags.accelerator,
     maxLatencyMs: flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null,
-    cli: process.argv[1], fetchTimeoutMs: parseDuration(flags.timeout, '--timeout'),
+    cli: process.argv[1], fetchTimeoutMs: parseDuration(flags.timeout, '--timeout'), ociMirror: flags.ociMirror ?? null,
   };
 }
 
@@ -42,6 +45,7 @@ export function agentCommand(): Command {
     .description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)')
     .option('--channel-url <url>', 'where the channel is served (static HTTP; a GitHub release download URL, .../releases/download/TAG, reads a release store)')
     .option('--root <file>', "the channel's trusted root.json, shipped with the device")
+    .option('--oci-mirror <url>', 'a registry mirroring the releases pushed with publish --oci (http://HOST:PORT): the model bytes come from it by digest, verified against the channel; the channel is used when it fails')
     .option('--channel <name>', 'canary, beta or stable', 'stable')
     .option('--target <name>', 'the artifact target this device runs, e.g. cpu-int8')
     .option('--dir <dir>', 'state folder: slots, current -> slots/a|b, status.json')
