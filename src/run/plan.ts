@@ -144,11 +144,15 @@ export function planModels(config: EdgemlConfig, opts: { deviceLabel?: string })
     const bench = withFileSettings({ ...BENCH_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'bench', { name, entry }));
     const compare = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'compare', { name, entry }));
     const targets = entry.targets ?? config.targets;
+    const calibration = pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`);
+    // The model's data feeds the inputs optimize does not calibrate (a sample rate, a state).
+    const calibrated = new Set(calibration.map(inputName));
     const optimize: OptimizeFlags | undefined = targets.length
       ? {
           model: path,
           target: targets.join(','),
-          calibration: pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`),
+          calibration,
+          data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`).filter((d) => !calibrated.has(inputName(d))),
           calibrationMethod: 'minmax',
           percentile: '99.999',
           maxSamples: '512',
