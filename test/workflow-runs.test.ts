@@ -112,7 +112,7 @@ describe('edgeml-pr.yml on the repository\'s own pull request', () => {
     const ws = job(r, 'edgeml').workspace!;
     expect(execFileSync('git', ['-C', ws, 'rev-parse', '--is-shallow-repository'], { encoding: 'utf8' }).trim()).toBe('true');
     expect(execFileSync('git', ['-C', ws, 'cat-file', '-t', origin.base], { encoding: 'utf8' }).trim()).toBe('commit');
-    expect(filesIn(store.path(r.runId, 'edgeml-results')!)).toEqual(expect.arrayContaining(['results/digits-source.json', 'compare/digits.json', 'check/all.json', 'report.md']));
+    expect(filesIn(store.path(r.runId, 'edgeml-results')!)).toEqual(expect.arrayContaining(['results/digits-source.json', 'compare/digits.json', 'check/digits.json', 'report.md']));
     const [comment, ...more] = comments('edgeml/edgeml');
     expect(more).toEqual([]);
     expect(comment.body).toContain('base → head');
@@ -132,7 +132,7 @@ describe('the fork-safe pair on a fork\'s pull request', () => {
     const pr = store.path(measured.runId, 'edgeml-pr')!;
     expect(readFileSync(join(pr, 'number'), 'utf8').trim()).toBe('7');
     expect(readFileSync(join(pr, 'head-sha'), 'utf8').trim()).toBe(origin.head);
-    expect(filesIn(store.path(measured.runId, 'edgeml-results')!)).toEqual(expect.arrayContaining(['results/digits-source.json', 'compare/digits.json', 'check/all.json']));
+    expect(filesIn(store.path(measured.runId, 'edgeml-results')!)).toEqual(expect.arrayContaining(['results/digits-source.json', 'compare/digits.json', 'check/digits.json']));
     expect(comments('edgeml-measure')).toEqual([]);
   });
 
