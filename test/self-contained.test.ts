@@ -18,7 +18,11 @@ const SYSTEM = [
   /^\/bin(\/[a-z]+)?$/,
   /^\/usr\/share\/libonnx-testdata\//, // Debian libonnx-testdata
   /^\/usr\/src\/tensorrt\//, // where JetPack puts trtexec
-  /^\/var\/lib\/edgeml\//, // the agent's install folder on a device (a setting, never read by a test)
+  /^\/var\/lib\/edgeml(\/|$)/, // the agent's install folder on a device (a setting, never read by a test)
+  /^\/opt\/edgeml\//, // where the agent's container image keeps the CLI (Dockerfile)
+  /^\/usr\/sbin\/[a-z0-9._+-]+$/, // Debian's daemons (mosquitto)
+  /^\/(etc|var\/lib)\/mosquitto\//, // Debian mosquitto's own folders, named to be avoided
+  /^\/proc(\/|$)/, // the kernel's view of processes (RSS, CPU, command lines)
   /^\/dev\/null$/,
   /^\/proc\/self\//,
 ];

@@ -1,6 +1,7 @@
 // Nothing unchecked reads as pass: every budget row is judged or says why not, on the row it judged,
 // in the unit of its limit; configs that cannot mean anything exit 2. (Issue 14, items 1, 2, 6, 8, 9, 10.)
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDocument, evaluateBudgets, runCheck } from '../src/budgets/index.js';
@@ -15,7 +16,7 @@ const digits = (): BenchResults => JSON.parse(readFileSync(join(ROOT, 'test/fixt
 /** The digits results as `edgeml run` writes them: named after the config's model, artifacts with their target. */
 function runResult(target?: string, over: Partial<BenchResults> = {}): BenchResults {
   const doc = { ...digits(), ...over };
-  doc.model = { ...doc.model, name: 'digits', ...(target ? { path: `/tmp/out/artifacts/digits/mlp.${target}.onnx` } : {}) };
+  doc.model = { ...doc.model, name: 'digits', ...(target ? { path: join(tmpdir(), `out/artifacts/digits/mlp.${target}.onnx`) } : {}) };
   if (target) doc.target = target;
   return doc;
 }
