@@ -1,7 +1,7 @@
 // `edgeml serve`, `edgeml profile`, `edgeml drift`: the model on the device over the Open
 // Inference Protocol, its reference profile, and drift of the telemetry windows against it.
-import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { parseDataFlag, type DataSource } from '../bench/inputs.js';
@@ -11,8 +11,6 @@ import { serveModel } from '../serve/index.js';
 import { escapeMarkdown } from '../report/index.js';
 import { writeFileAtomic } from '../results/index.js';
 import { sendDispatch } from '../github/dispatch.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseWhole } from '../units.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];

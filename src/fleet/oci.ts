@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { readResults } from '../results/index.js';
 import type { ArtifactInput } from './inputs.js';
 import { modelPackArtifact, MODEL_ARTIFACT_TYPE, releaseIndex, type ModelPackArtifact } from './modelpack.js';
-import { OCI_INDEX, OCI_MANIFEST, parseOciReference, RegistryClient, RegistryError, sha256Digest, type OciReference, type RegistryCredentials } from './oci-registry.js';
+import { OCI_INDEX, OCI_MANIFEST, parseOciReference, RegistryClient, RegistryError, type OciReference, type RegistryCredentials } from './oci-registry.js';
 
 /** Where a target's artifact is in the registry: recorded in the signed release (`custom.edgeml.oci`). */
 export interface OciLocation {
