@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
-  addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
+  addCheckBudgets, addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
   parseOciReference, parseStore, publishWithMender, pushOciArtifacts, readCheck, releaseDownloadUrl,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
@@ -144,12 +144,14 @@ async function main(): Promise<void> {
   const naming = inputNaming(process.env.GITHUB_REF);
   const mender = menderInputs();
   const check = getInput('check');
-  if (check) {
-    const failed = failedBudgets(readCheck(check));
+  const checkDoc = check ? readCheck(check) : null;
+  if (checkDoc) {
+    const failed = failedBudgets(checkDoc);
     if (failed.length && !force) throw new UserError(`the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or set force: true`);
   }
   const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force, naming });
   addResultsMetrics(artifacts, getListInput('results'), naming);
+  for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) log.warning(note);
   // Inside Actions the channel goes to the Pages branch unless a folder is named.
   const repo = getInput('repo');
   const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {

@@ -87,9 +87,10 @@ export function agentHealthCommand(): Command {
     .argument('<model>')
     .option('--max-latency <time>')
     .option('--evidence <file>')
-    .action(async (model: string, flags: { maxLatency?: string; evidence?: string }) => {
+    .option('--test-slow <ms>')
+    .action(async (model: string, flags: { maxLatency?: string; evidence?: string; testSlow?: string }) => {
       exitWithParent();
-      const r = await checkModel(model, flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null, flags.evidence ?? null);
+      const r = await checkModel(model, flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null, flags.evidence ?? null, Number(flags.testSlow ?? 0) || 0);
       process.stdout.write(`${JSON.stringify(r)}\n`);
       if (!r.ok) process.exitCode = 1;
     });

@@ -126,7 +126,7 @@ async function evidenceIn(req: PublishRequest): Promise<Map<string, { bytes: Buf
     const data = req.data ?? {};
     try {
       out.set(a.target, await buildEvidence({
-        file: a.localPath, name: a.file, sha256: a.sha256, data, floor: a.floor, latency: a.latency,
+        file: a.localPath, name: a.file, sha256: a.sha256, data, floor: a.floor, latency: a.latency, budgets: a.latencyBudgets,
         given: (name, file) => n.given('data', `${name}=${file}`),
       }));
     } catch (e) {
