@@ -123,6 +123,13 @@ describe('gated promote through the stages of rollout:', () => {
     expect(r.line).toMatch(/^gate: 2\.0\.0 is not judged yet: 3 of the 10 devices needed report it .*; not promoted$/);
   });
 
+  test('auto-rollback and soak need the gate; without it the plan\'s next stage is taken as asked', async () => {
+    await expect(gatedPromote({ version: '2.0.0', gate: false, soakMs: 60_000, keysDir: keys }, deps([]))).rejects.toThrow(/--soak needs --gate/);
+    await expect(gatedPromote({ version: '2.0.0', gate: false, autoRollback: true, keysDir: keys }, deps([]))).rejects.toThrow(/--auto-rollback needs --gate/);
+    const r = await gatedPromote({ version: '2.0.0', gate: false, plan: plan(), keysDir: keys }, deps([]));
+    expect(r).toMatchObject({ decision: 'promoted', status: null, gate: null, to: { channel: 'beta', percent: 100 } });
+  });
+
   test('the error threshold crossed with auto-rollback: true in the file rolls the stage\'s channel back', async () => {
     const r = await gatedPromote({ version: '2.0.0', gate: true, plan: plan(), keysDir: keys }, deps(['success', 'failure', 'failure', 'success']));
     expect(r).toMatchObject({ decision: 'rolled-back', gate: { verdict: 'error-threshold-crossed' }, release: { status: 'rolled-back', channel: 'beta', version: '1.0.0' } });

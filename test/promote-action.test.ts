@@ -90,7 +90,7 @@ describe.skipIf(!mosquitto)('the promote action in edgeml-promote.yml', () => {
     EDGEML_SNAPSHOT_KEY: pem(join(keys, 'snapshot.pem')), EDGEML_TIMESTAMP_KEY: pem(join(keys, 'timestamp.pem')),
   });
   const run = () => runWorkflow('edgeml-promote.yml', {
-    gh, repo: REPO, origin, runId: runId++, store, secrets: secrets(), vars: { EDGEML_BROKER: broker.url, EDGEML_FLEET: 'plant' },
+    gh, repo: REPO, origin, runId: runId++, store, secrets: secrets(), env: { EDGEML_BROKER: broker.url, EDGEML_FLEET: 'plant' },
     event: { name: 'schedule', payload: { schedule: '17 * * * *' }, sha: git('rev-parse', 'main'), ref: 'refs/heads/main' },
   });
   const why = (r: WorkflowRun) => r.jobs.map((j) => j.steps.map((s) => `${s.name}: ${s.ran ? s.status : 'skipped'}\n${s.log}`).join('\n')).join('\n');

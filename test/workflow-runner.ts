@@ -67,8 +67,8 @@ export interface RunOptions {
   runId: number;
   store: ArtifactStore;
   secrets?: Record<string, string>;
-  /** The repository's configuration variables (`vars.NAME`). */
-  vars?: Record<string, string>;
+  /** Values put in place of the workflow's `env:` (this machine's broker instead of broker.example). */
+  env?: Record<string, string>;
   /** A matrix job that never runs (cancelled; its runner offline). */
   cancel?: (job: string, matrix: Record<string, string>) => boolean;
   /** What this machine stands for on the runner: onnxruntime-node already installed (a cache hit). */
@@ -202,7 +202,7 @@ export async function runWorkflow(file: string, o: RunOptions): Promise<Workflow
       event: o.event.payload, event_name: o.event.name, repository: o.repo, repository_owner: o.repo.split('/')[0], run_id: String(o.runId),
       sha: o.event.sha, ref: o.event.ref, workflow: wf.name, job: id, server_url: 'https://github.com', api_url: o.gh.url,
     };
-    const jobCtx: Context = { inputs: {}, steps: {}, github, needs: needCtx, vars: o.vars ?? {} };
+    const jobCtx: Context = { inputs: {}, steps: {}, github, needs: needCtx, vars: {} };
     const status = { failed: needs.some((n) => ['failure', 'cancelled'].includes(results[n].result)) };
     const skippedNeed = needs.some((n) => results[n].result === 'skipped');
     if (!willRun(job.if, jobCtx, status) || (skippedNeed && !/\b(always|failure|cancelled)\s*\(\)/.test(job.if ?? ''))) {
@@ -237,7 +237,7 @@ async function runJob(wf: Workflow, id: string, job: Job, matrix: Record<string,
     event: o.event.payload, event_name: o.event.name, repository: o.repo, repository_owner: o.repo.split('/')[0], run_id: String(o.runId),
     sha: o.event.sha, ref: o.event.ref, workflow: wf.name, job: id, workspace, token, server_url: 'https://github.com', api_url: o.gh.url,
   };
-  const ctx: Context = { inputs: {}, steps: {}, github, matrix, needs: run.needCtx, secrets: run.fork ? {} : { GITHUB_TOKEN: token, ...o.secrets }, vars: o.vars ?? {}, env: {} };
+  const ctx: Context = { inputs: {}, steps: {}, github, matrix, needs: run.needCtx, secrets: run.fork ? {} : { GITHUB_TOKEN: token, ...o.secrets }, vars: {}, env: {} };
   const base: Record<string, string> = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: o.event.name, GITHUB_EVENT_PATH: run.eventPath,
     GITHUB_REPOSITORY: o.repo, GITHUB_REPOSITORY_OWNER: o.repo.split('/')[0], GITHUB_API_URL: o.gh.url, GITHUB_SERVER_URL: 'https://github.com',
@@ -245,7 +245,7 @@ async function runJob(wf: Workflow, id: string, job: Job, matrix: Record<string,
     RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64', RUNNER_NAME: `runner-${name}`, RUNNER_TEMP: temp,
   };
   const jobEnv = { ...base };
-  for (const [k, v] of Object.entries({ ...wf.env, ...job.env })) jobEnv[k] = interpolate(String(v), ctx);
+  for (const [k, v] of Object.entries({ ...wf.env, ...job.env, ...o.env })) jobEnv[k] = interpolate(String(v), ctx);
   ctx.env = jobEnv;
   const summaryFile = join(temp, 'summary.md');
   writeFileSync(summaryFile, '');

@@ -12,14 +12,8 @@ import { UserError, isUserError } from '../errors.js';
 import { CHANNELS, checkChannel, isSemver, onStore, parseNotBefore, parsePercent, parseStore, type Channel } from '../fleet/index.js';
 import { checkFleet, fleetMarkdown, gatedPromote, readFleetStatus, type GatedPromoteResult } from '../fleet-status/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { actionsLogger as log, getBoolInput, getInput, getInputOr, runAction, setOutput, writeSummary } from '../github/index.js';
+import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, runAction, setOutput, writeSummary } from '../github/index.js';
 import { parseDuration, parseWhole } from '../units.js';
-
-/** Hides a PEM (whole, and line by line as a log may wrap it) before anything can print it. */
-function mask(pem: string): void {
-  core.setSecret(pem);
-  for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
-}
 
 function write(dir: string, file: string, pem: string): string {
   const path = join(dir, file);
@@ -35,7 +29,7 @@ function writeKeys(dir: string): string {
   for (const [input, file] of inputs) {
     const pem = core.getInput(input);
     if (!pem.trim()) continue;
-    mask(pem);
+    maskSecret(pem);
     write(keys, file, pem);
   }
   for (const [input, file] of inputs.slice(CHANNELS.length)) {
@@ -50,7 +44,7 @@ function writeIdentity(dir: string): { cert?: string; key?: string; ca?: string 
   for (const [input, file, field, secret] of [['broker-cert', 'operator.crt', 'cert', false], ['broker-key', 'operator.key', 'key', true], ['broker-ca', 'ca.crt', 'ca', false]] as const) {
     const pem = core.getInput(input);
     if (!pem.trim()) continue;
-    if (secret) mask(pem);
+    if (secret) maskSecret(pem);
     if (!/-----BEGIN [A-Z ]+-----/.test(pem)) throw new UserError(`input '${input}' is not PEM text; pass the file's content from a secret, e.g. \${{ secrets.EDGEML_OPERATOR_${field === 'ca' ? 'CA' : field.toUpperCase()} }}`);
     out[field] = write(dir, file, pem);
   }

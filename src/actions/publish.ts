@@ -14,7 +14,7 @@ import {
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
+import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
 
 /** The version from the input, else from a `v1.4.0` / `1.4.0` tag the workflow runs on. */
@@ -40,12 +40,6 @@ export function releaseNotes(r: PublishedRelease): string {
   return [title, '', head, sep, ...rows, ...mender, ''].join('\n');
 }
 
-/** Tells the runner to hide a key (whole, and line by line as a log may wrap it) before anything can print it. */
-function maskKey(pem: string): void {
-  core.setSecret(pem);
-  for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
-}
-
 const keyInputs = (channel: string) => [['channel-key', `${channel}.pem`], ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']] as const;
 
 /** Key material from secrets into a private folder, masked in the log first. */
@@ -55,7 +49,7 @@ function writeKeys(channel: string): string {
   for (const [input, file] of keyInputs(channel)) {
     const pem = core.getInput(input);
     if (!pem.trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
-    maskKey(pem);
+    maskSecret(pem);
     writeFileSync(join(dir, file), pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
   }
   return dir;
@@ -94,7 +88,7 @@ const MENDER_NAMING: MenderNaming = {
 function menderInputs(): MenderRequest | null {
   const mender = getBoolInput('mender', false);
   const pem = getInput('mender-key');
-  if (pem) maskKey(pem);
+  if (pem) maskSecret(pem);
   return menderRequest({
     mender, key: pem || undefined, deviceTypes: getListInput('mender-device-types'), destDir: getInputOr('mender-dest-dir', '/var/lib/edgeml/models'),
   }, MENDER_NAMING);

@@ -93,6 +93,7 @@ const commitMessage = (r: ReleaseResult) => `edgeml ${r.status}: ${r.model} ${r.
 export async function gatedPromote(req: GatedPromoteRequest, deps: GatedPromoteDeps): Promise<GatedPromoteResult> {
   const now = deps.now?.() ?? new Date();
   if (req.autoRollback && !req.gate) throw new UserError('--auto-rollback needs --gate: the fleet status it acts on');
+  if (req.soakMs !== undefined && !req.gate) throw new UserError('--soak needs --gate: a stage soaks before its gate lets the release go further');
   const needsPlacement = !!req.plan || (req.gate && (req.soakMs ?? 0) > 0);
   const at = needsPlacement ? await deps.onStore((s) => placements(s, req.version, req.model), () => 'edgeml promote: read the channel') : [];
   let stage: GatedPromoteResult['stage'] = null;
