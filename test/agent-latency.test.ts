@@ -127,15 +127,15 @@ describe('the release carries the latency budget CI judged; the device judges it
   });
 
   test('a budget the device cannot judge in the time it has is stated in status.json and on stderr, not passed', async () => {
-    const p99 = checkDocument('p99', ['latency.p99: 100ms']);
+    const p99 = checkDocument('p99', ['latency.p99: 1s']);
     publish('1.3.0', p99);
     const dir = join(base, 'device-p99');
-    // 20 ms more per inference after the switch: 150 inferences in the check's 3 s, p99 needs 662; none is over 100 ms.
+    // 20 ms more per inference after the switch: about 150 inferences in the check's 3 s, p99 needs 662; none near 1 s.
     const r = await agent(dir, [], { EDGEML_TEST_SLOW_AFTER_SWITCH: `${SHA}:20` });
     expect(r.status).toBe(0);
     const s = status(dir);
     expect(s).toMatchObject({ lastResult: 'installed', current: { version: '1.3.0' }, acceptance: { check: 'after-switch', ok: true, latency: [{ key: 'latency.p99', verdict: 'not judged', measuredMs: null }] } });
-    expect(s.acceptance.latency[0].note).toMatch(/^latency\.p99 was not judged on this device: p99 needs 662 timed inferences, \d+ ran in the 3 s the check allows; the release's budget latency\.p99 <= 100 ms is unchecked here/);
+    expect(s.acceptance.latency[0].note).toMatch(/^latency\.p99 was not judged on this device: p99 needs 662 timed inferences, \d+ ran in the 3 s the check allows; the release's budget latency\.p99 <= 1000 ms is unchecked here/);
     expect(r.stderr).toMatch(/^edgeml agent: warning: 1\.3\.0 \(release \d+\): latency\.p99 was not judged on this device/m);
   });
 });
