@@ -3,15 +3,14 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { readCheck } from '../budgets/index.js';
-import { readCompare } from '../compare/index.js';
+import { VERDICTS, readCompare, type Verdict } from '../compare/index.js';
 import { renderDashboard, writeDashboard } from '../dashboard/index.js';
 import { UserError } from '../errors.js';
 import {
-  appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, readEntries, verdictsFrom, type BudgetLine, type Verdict,
+  appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, readEntries, verdictsFrom, type BudgetLine,
 } from '../history/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const VERDICTS: Verdict[] = ['slower', 'faster', 'unchanged', 'inconclusive'];
 
 export function parseBudgetFlag(raw: string): BudgetLine {
   const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);

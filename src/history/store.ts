@@ -7,7 +7,8 @@ import type { CheckDocument } from '../budgets/index.js';
 import type { CompareResults } from '../compare/index.js';
 import { readResults, schemaProblem } from '../results/index.js';
 import schema from '../../schemas/history-entry.schema.json' with { type: 'json' };
-import { HISTORY_SCHEMA, type BudgetLine, type HistoryEntry, type HistoryResult, type Verdict } from './entry.js';
+import type { Verdict } from '../compare/index.js';
+import { HISTORY_SCHEMA, type BudgetLine, type HistoryEntry, type HistoryResult } from './entry.js';
 
 export const DATA_DIR = 'data';
 
