@@ -13,6 +13,7 @@ import { CheckFailure, UserError, isUserError } from '../errors.js';
 import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
 import { optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import { rejectLfsPointerFile } from '../model/index.js';
+import { safeName } from '../names/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type ReportStatus } from '../report/index.js';
 import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
 import { baseModelFile, checkBase, readBaseModel, type BaseModel, type BaseSource } from './base.js';
@@ -50,7 +51,7 @@ export interface RunOutcome {
   notices: string[];
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+const slug = (s: string) => safeName(s, 'model');
 
 async function measure(plan: ModelPlan, model: string, label: string, rep: RunReporter, extra: { base?: boolean } = {}): Promise<BenchResults> {
   const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
