@@ -15,8 +15,7 @@ import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../results/index.js';
 import { gateOf, withGateOptions, type GateFlags } from './fleet-status.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 interface StoreFlags { repo?: string; store?: string; remote?: string; githubRepo?: string }
 

@@ -9,8 +9,7 @@ import { UserError } from '../errors.js';
 import {
   appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, readEntries, verdictsFrom, type BudgetLine,
 } from '../history/index.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 export function parseBudgetFlag(raw: string): BudgetLine {
   const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);

@@ -9,8 +9,8 @@ import {
 } from '../optimize/index.js';
 import { manifestMarkdown } from '../report/index.js';
 import { checkOutputPath } from '../results/index.js';
+import { collect } from './collect.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 const list = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 export function optimizeCommand(): Command {
   const cmd = new Command('optimize')

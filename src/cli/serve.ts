@@ -12,8 +12,7 @@ import { escapeMarkdown } from '../report/index.js';
 import { writeFileAtomic } from '../results/index.js';
 import { sendDispatch } from '../github/dispatch.js';
 import { parseWhole } from '../units.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 function readProfile(file: string) {
   let text: string;
