@@ -17,7 +17,7 @@ import type { Precision } from '../results/types.js';
 export type { InputSpec, DataSource, InputMeta, ResolvedInput } from './inputs.js';
 export { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from './inputs.js';
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
-export { describeDevice, type DeviceInfo } from './device.js';
+export { describeDevice, deviceLabel, type DeviceInfo } from './device.js';
 export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';

@@ -9,8 +9,7 @@ import { benchMarkdown, escapePlain } from '../report/index.js';
 import { checkOutputPath, writeResults } from '../results/index.js';
 import { fileSettings, modelAt, withFileSettings, type Configured } from '../run/index.js';
 import { terminalProgress } from './progress.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 type Described = 'config' | 'warmup' | 'minIterations' | 'maxIterations' | 'minDuration' | 'maxDuration';
 
@@ -64,7 +63,7 @@ export function addBenchFlags(cmd: Command, spec: BenchFlagSpec = BENCH_FLAGS): 
       .option('--tool-path <path>', "the vendor tool's executable when it is not on the PATH")
       .addOption(new Option('--precision <p>', 'precision asked of a vendor runtime').choices([...PRECISIONS]));
   }
-  return cmd.option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)');
+  return cmd.option('--device-label <label>', 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)');
 }
 
 /**
