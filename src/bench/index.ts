@@ -7,15 +7,13 @@ import { RESULTS_SCHEMA } from '../results/types.js';
 import { earlyStopping, quantileCI, sortedCopy, summarize } from '../stats/index.js';
 import { VERSION } from '../version.js';
 import { describeDevice } from './device.js';
-import type { InputSpec } from './inputs.js';
+import type { InputSpec } from '../tensors/index.js';
 import type { OptLevel, Scenario, WorkerRequest } from './protocol.js';
 import { runWorker, type ProgressEvent } from './runner.js';
 import { runVendorBenchmark, type RuntimeChoice } from './backends/index.js';
 import { UserError } from '../errors.js';
 import type { Precision } from '../results/types.js';
 
-export type { InputSpec, DataSource, InputMeta, ResolvedInput } from './inputs.js';
-export { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from './inputs.js';
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, deviceLabel, type DeviceInfo } from './device.js';
 export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';

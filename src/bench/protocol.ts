@@ -1,5 +1,5 @@
 // The messages between the parent (runner.ts) and one measurement process (worker.ts).
-import type { InputSpec, ResolvedInput } from './inputs.js';
+import type { InputSpec, ResolvedInput } from '../tensors/index.js';
 
 export type Scenario = 'single-stream' | 'multi-stream' | 'offline';
 /** How a query runs: one sample, several as one batched run, or several runs in turn. */

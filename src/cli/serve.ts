@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { parseDataFlag, type DataSource } from '../bench/inputs.js';
+import { type DataSource, parseDataFlag } from '../tensors/index.js';
 import { DRIFT_DEFAULTS, driftReport, parseProfile, readTelemetry, type DriftReport } from '../drift/index.js';
 import { profileModel } from '../drift/make.js';
 import { serveModel } from '../serve/index.js';

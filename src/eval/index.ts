@@ -1,12 +1,12 @@
 // Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
 // reference model on the same inputs. Batched; the first model output is the prediction.
-import { readNpy } from '../bench/data.js';
+import {
+  calibrationSet, compareOutputs, type Feeds, type Fidelity, inputMetaOf, nonFiniteOutput, type Outputs, readNpy, runOutputs,
+} from '../tensors/index.js';
 import { UserError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { inspectModelFile, sha256File } from '../model/index.js';
-import { calibrationSet, inputMetaOf, type Feeds } from '../optimize/data.js';
-import { compareOutputs, nonFiniteOutput, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
 import type { DatasetRef } from '../results/index.js';
 import { imageSet } from './image-set.js';
 import type { Preprocess } from './preprocess.js';

@@ -6,7 +6,8 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 
 import { UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
 import type { BudgetCheck, CheckDocument } from '../budgets/index.js';
-import { readManifest as readOptimizeManifest, type FidelityFloor, type OptimizeManifest } from '../optimize/index.js';
+import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../optimize/index.js';
+import type { FidelityFloor } from '../tensors/index.js';
 import { fmtBudgetValue } from '../report/index.js';
 import { readResults } from '../results/index.js';
 import type { EvidenceRef } from './evidence.js';

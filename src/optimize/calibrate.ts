@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ModelProto } from '../model/index.js';
 import { writeFileAtomic } from '../results/index.js';
-import type { Feeds } from './data.js';
+import type { Feeds } from '../tensors/index.js';
 import { probe } from './probe.js';
 import type { CalibrationMethod } from './types.js';
 

@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { InputSpec } from '../bench/inputs.js';
-import { loadOrt } from '../bench/ort.js';
+import {
+  belowFloor, calibrationSet, compareOutputs, DEFAULT_FLOOR, type Fidelity, type FidelityFloor, fidelityRecord, type FidelityRecord, inputMetaOf, type InputSpec, loadOrt, nonFiniteOutput, randomSet, runOutputs, type SampleSet,
+} from '../tensors/index.js';
 import { UserError, isUserError, oneLine } from '../errors.js';
 import { inspectModelFile, loadModel, onnxOpset, sha256File } from '../model/index.js';
 import { VERSION } from '../version.js';
-import { calibrationSet, inputMetaOf, randomSet, type SampleSet } from './data.js';
 import { fp16, FP16_BLOCK_OPS } from './fp16.js';
 import { int8Dynamic } from './int8-dynamic.js';
 import { int8Static } from './int8-static.js';
@@ -18,15 +18,10 @@ import { buildArtifact as buildIr } from './openvino.js';
 import { buildArtifact as buildEngine } from './tensorrt.js';
 import { TargetError, isVendorTarget, type Target, type TargetInput, type TargetOutput, type TargetSettings, type VendorTarget } from './types.js';
 import { ortMessage } from './ort-error.js';
-import {
-  DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, nonFiniteOutput, quickSpeed, runOutputs, sizeProblem,
-  type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed,
-} from './validate.js';
+import { quickSpeed, sizeProblem, type QuickSpeed } from './validate.js';
 
 export * from './types.js';
-export { DEFAULT_FLOOR, FP16_BLOCK_OPS, belowFloor, compareOutputs, fidelityRecord, runOutputs, sizeProblem, type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed };
-export type { Outputs } from './validate.js';
-export { parseCalibrationFlags } from './data.js';
+export { FP16_BLOCK_OPS, sizeProblem, type QuickSpeed };
 export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
 export { percentileThreshold, entropyThreshold } from './calibrate.js';

@@ -1,7 +1,7 @@
 // What every target pass receives and returns.
 import { UserError } from '../errors.js';
 import type { ModelProto } from '../model/index.js';
-import type { SampleSet } from './data.js';
+import type { SampleSet } from '../tensors/index.js';
 
 /** ORT targets run in process and are validated against fp32; vendor targets are built by the
  * vendor's tool on the device that runs them (TensorRT engines, OpenVINO IR). */

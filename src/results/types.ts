@@ -1,6 +1,6 @@
 // The results document: the contract between steps, jobs and devices (schemas/results.schema.json).
 import type { DeviceInfo } from '../bench/device.js';
-import type { ResolvedInput } from '../bench/inputs.js';
+import type { ResolvedInput } from '../tensors/index.js';
 import type { ProfileSummary, QueryMode, Scenario, OptLevel } from '../bench/protocol.js';
 import type { ModelFile } from '../model/index.js';
 import type { EarlyStopping } from '../stats/index.js';
