@@ -3,21 +3,9 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { DeviceInfo } from '../results/types.js';
 
-export interface DeviceInfo {
-  /** Stable id of the hardware and OS kind: equal ids mean comparable measurements. */
-  fingerprint: string;
-  label: string;
-  os: string;
-  osRelease: string;
-  arch: string;
-  cpuModel: string;
-  cpuFlags: string[];
-  cores: number;
-  memoryBytes: number;
-  node: string;
-  runner?: { name: string; os?: string; arch?: string; labels: string[] };
-}
+export type { DeviceInfo };
 
 // Instruction-set features that decide which kernels ONNX Runtime (MLAS) picks.
 const X86_FLAGS = [

@@ -1,8 +1,7 @@
 // The compare document (schemas/compare.schema.json): what `edgeml compare --json` writes and
 // what `edgeml check --compare` and the PR report read back.
-import type { DeviceInfo } from '../bench/device.js';
 import type { ModelFile } from '../model/index.js';
-import type { BenchResults, BenchSettings } from '../results/types.js';
+import type { BenchResults, BenchSettings, DeviceInfo } from '../results/index.js';
 
 export const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 } as const;
 
