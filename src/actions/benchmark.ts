@@ -8,7 +8,8 @@ import {
 } from '../github/index.js';
 import { safeName } from '../names/index.js';
 import { benchMarkdown } from '../report/index.js';
-import { checkOutputPath, writeResults } from '../results/index.js';
+import { writeResults } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
   const model = getInput('model');

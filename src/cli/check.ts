@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { runCheck, writeCheck } from '../budgets/index.js';
 import { checkMarkdown, escapePlain } from '../report/index.js';
-import { checkOutputPath } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { collect } from './collect.js';
 
 export function checkCommand(): Command {

@@ -13,7 +13,7 @@ import {
 import { readCheck } from '../budgets/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { gateOf, withGateOptions, type GateFlags } from './fleet-status.js';
 import { collect } from './collect.js';
 

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { runInspect, TARGETS, writeInspect } from '../compat/index.js';
 import { inspectText } from '../report/compat.js';
-import { checkOutputPath } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { collect } from './collect.js';
 
 export function inspectCommand(): Command {

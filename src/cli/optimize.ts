@@ -9,7 +9,7 @@ import {
 } from '../optimize/index.js';
 import { DEFAULT_FLOOR } from '../tensors/index.js';
 import { manifestMarkdown } from '../report/index.js';
-import { checkOutputPath } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { collect } from './collect.js';
 
 const list = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];

@@ -9,7 +9,7 @@ import { DRIFT_DEFAULTS, driftReport, parseProfile, readTelemetry, type DriftRep
 import { profileModel } from '../drift/make.js';
 import { serveModel } from '../serve/index.js';
 import { escapeMarkdown } from '../report/index.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { sendDispatch } from '../github/dispatch.js';
 import { parseWhole } from '../units.js';
 import { collect } from './collect.js';

@@ -15,7 +15,8 @@ import { optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeMani
 import { rejectLfsPointerFile } from '../model/index.js';
 import { safeName } from '../names/index.js';
 import { buildReport, readReportInputs, reportMarkdown, type ReportStatus } from '../report/index.js';
-import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
+import { writeResults, type BenchResults } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { baseModelFile, checkBase, readBaseModel, type BaseModel, type BaseSource } from './base.js';
 import { datasetsOf, fromConfig, planModels, type ModelPlan } from './plan.js';
 import { summaryRows, summaryTable, type SummaryRow } from './summary.js';
