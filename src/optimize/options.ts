@@ -3,7 +3,7 @@ import { DEFAULT_FLOOR, parseCalibrationFlags, parseDataFlag, parseDimFlag, pars
 import { UserError } from '../errors.js';
 import { FP16_BLOCK_OPS } from './fp16.js';
 import { TARGETS, type CalibrationMethod, type TargetSettings } from './types.js';
-import type { OptimizeOptions } from './index.js';
+import type { OptimizeOptions } from './types.js';
 
 export const DEFAULT_SETTINGS: TargetSettings = {
   calibrationMethod: 'minmax',
