@@ -3,7 +3,7 @@
 // "secondary rate limit" message), following GitHub's guidance on waiting.
 import { getOctokit } from '@actions/github';
 import type { CommentsApi, IssueComment } from './comment.js';
-import type { Logger } from './index.js';
+import type { Logger } from './types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
