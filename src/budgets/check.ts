@@ -9,8 +9,8 @@ import { UserError } from '../errors.js';
 import { readResults } from '../results/index.js';
 import { checkDocument, type CheckDocument } from './document.js';
 import { evaluateBudgets } from './evaluate.js';
-import { judgeCompatBudgets } from '../compat/budgets.js';
-import { readInspect } from '../compat/document.js';
+import { judgeCompatBudgets } from './compat.js';
+import { readInspect } from '../compat/index.js';
 
 export interface CheckInputs {
   config: string;

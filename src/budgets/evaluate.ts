@@ -140,7 +140,7 @@ export function evaluateBudgets(
   for (const budget of config.budgets) {
     if (only !== undefined && budget.model !== undefined && budget.model !== only) continue;
     for (const limit of budget.limits) {
-      if (limit.key.startsWith('compat.')) continue; // judged from inspect documents by judgeCompatBudgets (src/compat/budgets.ts)
+      if (limit.key.startsWith('compat.')) continue; // judged from inspect documents by judgeCompatBudgets (src/budgets/compat.ts)
       const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
         ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
       };
