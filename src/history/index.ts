@@ -2,3 +2,4 @@ export { HISTORY_SCHEMA, METRICS, type BudgetLine, type HistoryEntry, type Histo
 export { appendEntry, budgetLinesFrom, buildEntry, describeAppend, modelKey, verdictsFrom, entryPath, readEntries, validateEntry, type AppendStatus, type EntryInput } from './store.js';
 export { appendToBranch, commitContext, type BranchOptions, type CommitContext } from './git.js';
 export { sparkline, trend, trendOf, type TrendQuery } from './trend.js';
+export { parseBudgetFlag, parseVerdictFlag } from './flags.js';
