@@ -5,31 +5,11 @@
 // latency within --max-latency. Without evidence (an older release, a vendor engine): load, run
 // once on seeded random inputs, outputs finite.
 import { spawn } from 'node:child_process';
-import { loadOrt } from '../bench/ort.js';
-import { randomData, rng, type TensorData } from '../bench/data.js';
-import type { InputMeta } from '../bench/inputs.js';
+import { belowFloor, compareOutputs, type InputMeta, loadOrt, type Outputs, randomData, rng, type TensorData } from '../tensors/index.js';
 import { oneLine } from '../errors.js';
 import { readEvidence, tensorData, type Evidence } from '../fleet/index.js';
-import { belowFloor, compareOutputs, type Outputs } from '../optimize/index.js';
 import { judgeLatency, latencyRules, timeInferences } from './latency.js';
-
-/** The device's latency judged against a budget: the release's (CI's edgeml.yml budget) or --max-latency. */
-export interface LatencyVerdict {
-  key: 'latency.p50' | 'latency.p90' | 'latency.p99';
-  limitMs: number;
-  /** Where the limit came from: the release's signed budget, or --max-latency (which overrides it). */
-  from: 'release' | '--max-latency';
-  /** The percentile measured on this device (null when it could not be judged), over `runs` timed inferences. */
-  measuredMs: number | null;
-  runs: number;
-  verdict: 'pass' | 'fail' | 'not judged';
-  /** This device's label, and CI's label and figure for the same key (when the release carries them). */
-  device: string;
-  ciDevice: string | null;
-  ciMs: number | null;
-  /** One sentence: the figures, why it was not judged, or that CI measured on another device. */
-  note: string;
-}
+import type { LatencyVerdict } from './types.js';
 
 export interface HealthResult {
   ok: boolean;

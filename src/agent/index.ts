@@ -13,13 +13,15 @@ import { cohortBucket, inRollout, releaseInfoOf, storedPath, type Channel, type 
 import { TargetFile } from '@tufjs/models';
 import { channelFileUrl, makeUpdater } from './channel.js';
 import { downloadResumable, partialFile } from './download.js';
-import { runHealthCheck, type HealthResult, type LatencyVerdict } from './health.js';
+import { runHealthCheck, type HealthResult } from './health.js';
 import type { AgentEvent } from './report.js';
 import { activate, currentSlot, installed, layout, otherSlot, pointAt, recover, stage, unpoint, writeJsonAtomic, type Installed, type Layout } from './slots.js';
+import type { Acceptance, AgentState, AgentStatus, PollResult } from './types.js';
 
 export { checkModel, exitWithParent } from './health.js';
 export { checkTrustedRoot, isReleaseChannel, releaseAssetFetcher } from './channel.js';
 export { nextDelay, MIN_INTERVAL_MS } from './schedule.js';
+export type { AgentState, AgentStatus, PollResult } from './types.js';
 
 const EVIDENCE_FILE = 'evidence.json';
 
@@ -43,43 +45,6 @@ export interface AgentOptions {
   observe?: (e: AgentEvent) => void;
   /** Called after every state change, with the status just written (a reporter hooks in here). */
   onState?: (s: AgentStatus) => void;
-}
-
-export type PollResult = 'installed' | 'up-to-date' | 'not-in-rollout' | 'no-release' | 'health-check-failed' | 'rolled-back' | 'unreachable' | 'error';
-
-export interface AgentStatus {
-  schema: 'edgeml-agent-status/1';
-  deviceId: string;
-  channel: string;
-  target: string;
-  /** The model this device runs: --model, else the one it installed first (null before that). */
-  model: string | null;
-  current: Installed | null;
-  previous: Installed | null;
-  /** Where the poll is (or ended). */
-  state: AgentState;
-  lastCheck: string;
-  lastResult: PollResult;
-  lastError: string | null;
-  /** A release that failed its health check: not downloaded again. */
-  rejected: { release: number; sha256: string; version: string; reason: string } | null;
-  /**
-   * The last acceptance check of a release: which check (before or after the switch), its
-   * agreement with CI and each latency budget judged on this device (null before any check).
-   */
-  acceptance?: Acceptance | null;
-  /** The download under way (or cut short, resumed next poll); `source` says where the bytes came from. */
-  download: { release: number; version: string; sha256: string; bytes: number; total: number; source?: 'channel' | 'oci-mirror' } | null;
-}
-
-export interface Acceptance {
-  check: 'before-switch' | 'after-switch';
-  release: number;
-  version: string;
-  ok: boolean;
-  cosine: number | null;
-  top1Agreement: number | null;
-  latency: LatencyVerdict[];
 }
 
 function acceptanceOf(check: Acceptance['check'], info: ReleaseInfo, r: HealthResult): Acceptance {
@@ -156,7 +121,6 @@ async function candidates(up: Updater, opts: AgentOptions, l: Layout, model: str
 }
 
 /** The state of a poll as status.json (and any reporter) sees it. */
-export type AgentState = 'checking' | 'downloading' | 'verifying' | 'installing' | 'health-check' | 'success' | 'failure' | 'rolled-back' | 'idle';
 
 function finalState(result: PollResult): AgentState {
   if (result === 'installed') return 'success';

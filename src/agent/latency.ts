@@ -5,9 +5,9 @@
 // inference over the limit: 64 for p90, 662 for p99); when the check's time runs out first the
 // budget is "not judged", said so, never passed. It fails early once more inferences are over
 // the limit than the percentile allows among the runs it needs.
-import { describeDevice } from '../bench/device.js';
+import { deviceLabel } from '../bench/device.js';
 import type { Evidence } from '../fleet/index.js';
-import type { LatencyVerdict } from './health.js';
+import type { LatencyVerdict } from './types.js';
 
 export type LatencyKey = LatencyVerdict['key'];
 
@@ -64,7 +64,7 @@ export async function timeInferences(rules: LatencyRule[], run: (i: number) => P
 }
 
 /** Each rule against the timed inferences. */
-export function judgeLatency(rules: LatencyRule[], times: number[], device = describeDevice().label): LatencyVerdict[] {
+export function judgeLatency(rules: LatencyRule[], times: number[], device = deviceLabel()): LatencyVerdict[] {
   const sorted = [...times].sort((a, b) => a - b);
   return rules.map((r) => {
     const name = r.key.slice('latency.'.length);

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { GATE_DEFAULTS, checkFleet, readFleetStatus, fleetMarkdown, fleetText, type FleetStatus, type GateThresholds } from '../fleet-status/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { parseDuration, parseWhole } from '../units.js';
 
 export interface StatusFlags { broker?: string; fleet?: string; cert?: string; key?: string; ca?: string; json?: string; markdown?: string; wait: string; silentAfter: string }
