@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readNpy, rng } from '../src/bench/data.js';
 import { driftReport, parseProfile, readTelemetry, type Profile } from '../src/drift/index.js';
 import { profileModel } from '../src/drift/make.js';
-import { serveModel, type ModelServer } from '../src/serve/index.js';
+import { fromHalf, serveModel, toHalf, type ModelServer } from '../src/serve/index.js';
 import { DIGITS, MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';
 import { startGitHubServer } from './github-server.js';
 
@@ -78,7 +78,7 @@ describe('drift on telemetry windows', () => {
     } finally {
       await server.close();
     }
-    return { dir, report: driftReport(profile, readTelemetry(dir)) };
+    return { dir, report: driftReport(profile, readTelemetry(dir).windows) };
   };
 
   test('A/A: the test set itself, 20 windows, no window drifts', async () => {
@@ -143,10 +143,10 @@ describe('drift on telemetry windows', () => {
     const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile: { ...profile, model: { ...profile.model, sha256: 'f'.repeat(64) } }, telemetryDir: dir, window: 50 });
     await feed(server, 1, 50, 1);
     await server.close();
-    const r = driftReport({ ...profile, model: { ...profile.model, sha256: 'f'.repeat(64) } }, readTelemetry(dir).map((w) => ({ ...w })));
+    const r = driftReport({ ...profile, model: { ...profile.model, sha256: 'f'.repeat(64) } }, readTelemetry(dir).windows.map((w) => ({ ...w })));
     expect(r.windows[0]).toMatchObject({ judged: false, drift: false });
-    expect(driftReport(profile, readTelemetry(dir)).windows[0].judged).toBe(true);
-    const other = driftReport({ ...profile, model: { ...profile.model, sha256: 'e'.repeat(64) } }, readTelemetry(dir));
+    expect(driftReport(profile, readTelemetry(dir).windows).windows[0].judged).toBe(true);
+    const other = driftReport({ ...profile, model: { ...profile.model, sha256: 'e'.repeat(64) } }, readTelemetry(dir).windows);
     expect(other.windows[0].reason).toMatch(/^the window is of model sha256 [0-9a-f]{12}, the profile of eeeeeeeeeeee$/);
   });
 });
@@ -242,6 +242,129 @@ describe('swapping the served model', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('what cannot be judged is said, never passed', () => {
+  test('a window lacking a histogram of the profile is not judged, and names it; a drifted one still counts', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 40 });
+    await feed(server, 1, 40, 2);
+    await server.close();
+    const [w] = readTelemetry(dir).windows;
+    const lacking = { ...w, counts: { 'outputs.output': w.counts['outputs.output'] } };
+    const r = driftReport(profile, [lacking]);
+    expect(r.windows[0]).toMatchObject({ judged: false, drift: false, reason: 'the window lacks histograms of the profile: inputs.pixels (absent)' });
+    const wrongBins = { ...w, counts: { ...w.counts, 'inputs.pixels': [1, 2, 3] } };
+    expect(driftReport(profile, [wrongBins]).windows[0].reason).toBe('the window lacks histograms of the profile: inputs.pixels (3 bins, the profile has 10)');
+    // All predictions in one class: that drift is seen even with the input histogram absent.
+    const skewed = { ...lacking, counts: { 'outputs.output': [40, 0, 0, 0, 0, 0, 0, 0, 0, 0] } };
+    expect(driftReport(profile, [skewed]).windows[0]).toMatchObject({ judged: true, drift: true });
+  });
+
+  test('a last line cut short is left out and reported: by count, in the JSON and on stderr', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 40 });
+    await feed(server, 2, 40, 4);
+    await server.close();
+    const file = join(dir, 'mlp.jsonl');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text + text.split('\n')[0].slice(0, 80));
+    const { windows, skipped } = readTelemetry(dir);
+    expect(windows).toHaveLength(2);
+    expect(skipped).toEqual([{ file, line: 3, reason: 'cut short (not JSON): the writer was stopped while writing it' }]);
+    const json = join(dir, 'drift.json');
+    const r = edgeml(['drift', '--reference', profileFile, '--telemetry', dir, '--json', json]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`drift: ${file}:3: left out, cut short (not JSON): the writer was stopped while writing it\n`);
+    expect(r.stdout).toContain('1 telemetry line(s) left out: mlp.jsonl:3');
+    expect(JSON.parse(readFileSync(json, 'utf8')).skipped).toHaveLength(1);
+    // A bad line that is not the last is an error: the file is damaged, not cut.
+    writeFileSync(file, `{"half"\n${text}`);
+    expect(() => readTelemetry(dir)).toThrow(/mlp\.jsonl:1: not a JSON telemetry window/);
+  });
+
+  test('a model served without a profile: its windows say drift is not judged, and drift says so', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', telemetryDir: dir, window: 40 });
+    await feed(server, 2, 40, 4);
+    await server.close();
+    const { windows } = readTelemetry(dir);
+    expect(windows.map((w) => [w.profile, w.verdict])).toEqual([[null, { judged: false, drift: false, reason: 'the release carries no reference profile', scores: [] }], [null, { judged: false, drift: false, reason: 'the release carries no reference profile', scores: [] }]]);
+    const r = edgeml(['drift', '--telemetry', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('not judged (the release carries no reference profile)');
+    expect(r.stdout).not.toContain('no drift');
+  });
+
+  test('the device\'s verdicts are judged again with edgeml drift\'s thresholds (monitoring: of edgeml.yml)', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 50 });
+    await feed(server, 4, 50, 11, inverted);
+    await server.close();
+    expect(readTelemetry(dir).windows.every((w) => w.verdict?.judged && w.verdict.drift)).toBe(true);
+    expect(edgeml(['drift', '--telemetry', dir]).status).toBe(1);
+    const config = join(dir, 'edgeml.yml');
+    writeFileSync(config, 'models:\n  mlp: { path: mlp.onnx }\nmonitoring:\n  windows-in-a-row: 5\n  window: { requests: 50, time: 15m }\n');
+    const five = edgeml(['drift', '--telemetry', dir, '--config', config]);
+    expect(five.status).toBe(0);
+    expect(five.stdout).toContain('No drift trigger (5 drifted windows in a row fire it)');
+    // The flag wins over the file.
+    expect(edgeml(['drift', '--telemetry', dir, '--config', config, '--windows-in-a-row', '4']).status).toBe(1);
+    // Thresholds no shift reaches: the windows are judged, none drifts.
+    writeFileSync(config, 'monitoring:\n  psi: 100\n  jensen-shannon: 1\n');
+    const lax = JSON.parse(readFileSync((edgeml(['drift', '--telemetry', dir, '--config', config, '--json', join(dir, 'd.json')]), join(dir, 'd.json')), 'utf8'));
+    expect(lax.windows.map((w: { judged: boolean; drift: boolean }) => [w.judged, w.drift])).toEqual(new Array(4).fill([true, false]));
+    expect(lax.settings).toMatchObject({ psi: 100, jensenShannon: 1, ksAlpha: 0.01, windowsInARow: 3, minRequests: 30 });
+    const bad: Array<[string, RegExp]> = [
+      ['monitoring:\n  psi: -1\n', /edgeml\.yml:2:8: monitoring\.psi: .*0/],
+      ['monitoring:\n  windows-in-row: 3\n', /edgeml\.yml:2:3: .*windows-in-row.*windows-in-a-row/],
+      ['monitoring:\n  window: { time: 5 }\n', /edgeml\.yml:2:19: monitoring\.window\.time/],
+      ['monitoring:\n  window: { time: 0.5s }\n', /edgeml\.yml: monitoring\.window\.time: at least 1s/],
+    ];
+    for (const [text, expected] of bad) {
+      writeFileSync(config, text);
+      const r = edgeml(['drift', '--telemetry', dir, '--config', config]);
+      expect(r.status, text).toBe(2);
+      expect(r.stderr.trim().split('\n'), text).toHaveLength(1);
+      expect(r.stderr.trim(), text).toMatch(expected);
+    }
+  });
+});
+
+describe('FP16 and BYTES', () => {
+  test('FP16 tensors are served through ONNX Runtime\'s float16 tensors; values beyond FP16 and BYTES get a 400 naming them', async () => {
+    const server = await serveModel({ model: MODELS.fp16, listen: '127.0.0.1:0' });
+    try {
+      const meta = (await (await fetch(`${server.url}/v2/models/fp16`)).json()) as Record<string, unknown>;
+      expect(meta).toMatchObject({ inputs: [{ name: 'x', datatype: 'FP16', shape: [1, 4] }], outputs: [{ name: 'y16', datatype: 'FP16' }, { name: 'y32', datatype: 'FP32' }] });
+      const post = async (datatype: string, data: unknown[]) => {
+        const r = await fetch(`${server.url}/v2/models/fp16/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype, data }] }) });
+        return { status: r.status, body: (await r.json()) as { error?: string; outputs?: Array<{ name: string; datatype: string; data: number[] }> } };
+      };
+      // 1/3 is not a binary16 value: it comes back as the nearest one, as ONNX Runtime's own cast makes it.
+      const ok = await post('FP16', [1.5, -2, 65504, 1 / 3]);
+      expect(ok.status).toBe(200);
+      const [y16, y32] = ok.body.outputs!;
+      expect(y16).toMatchObject({ name: 'y16', datatype: 'FP16' });
+      expect(y16.data).toEqual([1.5, -2, 65504, 0.333251953125]);
+      expect(y32.data).toEqual(y16.data);
+      expect(await post('FP16', [1, 2, 3, 70000])).toEqual({ status: 400, body: { error: "input 'x': value 3 (70000) is beyond FP16's largest finite value, 65504" } });
+      expect(await post('BYTES', ['a', 'b', 'c', 'd'])).toEqual({ status: 400, body: { error: "input 'x': datatype \"BYTES\" is not served here (BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64); the model takes FP16" } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the binary16 conversion round-trips every finite half and rounds half to even', () => {
+    for (let h = 0; h < 0x10000; h++) {
+      const v = fromHalf(h);
+      if (Number.isNaN(v)) continue;
+      expect(toHalf(v)).toBe(h === 0x8000 ? 0x8000 : h);
+    }
+    expect(toHalf(1 + 2 ** -11)).toBe(0x3c00); // halfway between 1 and the next half: to the even one
+    expect(toHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(toHalf(2 ** -25)).toBe(0); // below half the smallest subnormal
   });
 });
 

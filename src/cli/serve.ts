@@ -5,7 +5,8 @@ import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { parseDataFlag, type DataSource } from '../bench/inputs.js';
-import { DRIFT_DEFAULTS, driftReport, parseProfile, readTelemetry, type DriftReport } from '../drift/index.js';
+import { DRIFT_DEFAULTS, driftReport, monitoringSettings, parseProfile, readTelemetry, type DriftReport } from '../drift/index.js';
+import { loadConfig } from '../config/index.js';
 import { profileModel } from '../drift/make.js';
 import { serveModel } from '../serve/index.js';
 import { escapeMarkdown } from '../report/index.js';
@@ -83,25 +84,30 @@ export function driftMarkdown(r: DriftReport): string {
   });
   const t = r.trigger;
   const verdict = t ? `**Drift: ${t.windows} windows in a row on ${escapeMarkdown(t.device)}** (${escapeMarkdown(t.metric)}, PSI ${t.score.toFixed(3)})` : `No drift trigger (${r.settings.windowsInARow} drifted windows in a row fire it).`;
-  return [`### Drift of ${escapeMarkdown(r.model.name)} (${r.model.sha256.slice(0, 12)})`, '', verdict, '', head, sep, ...rows, ''].join('\n');
+  const skipped = r.skipped.length ? ['', `${r.skipped.length} telemetry line(s) left out: ${r.skipped.map((k) => `${escapeMarkdown(basename(k.file))}:${k.line} (${escapeMarkdown(k.reason)})`).join('; ')}`] : [];
+  return [`### Drift of ${escapeMarkdown(r.model.name)} (${r.model.sha256.slice(0, 12)})`, '', verdict, '', head, sep, ...rows, ...skipped, ''].join('\n');
 }
 
 export function driftCommand(): Command {
   return new Command('drift')
     .description('score telemetry windows against the reference profile; exit 1 when the trigger rule fires')
-    .requiredOption('--reference <file>', "the reference profile ('edgeml profile')")
+    .option('--reference <file>', "the reference profile ('edgeml profile'); without it each window is judged by the verdict its device made against its release's signed profile")
     .requiredOption('--telemetry <dir>', "the folder of telemetry windows ('edgeml serve --telemetry')")
-    .option('--windows-in-a-row <n>', 'drifted windows in a row that fire the trigger', String(DRIFT_DEFAULTS.windowsInARow))
+    .option('--config <file>', 'read the thresholds and the trigger rule from monitoring: of this edgeml.yml')
+    .option('--windows-in-a-row <n>', `drifted windows in a row that fire the trigger (default: monitoring.windows-in-a-row, else ${DRIFT_DEFAULTS.windowsInARow})`)
     .option('--json <file>', 'write the report here')
     .option('--markdown <file>', 'write the table as Markdown (a job summary or an issue)')
     .option('--dispatch <owner/repo>', 'when the trigger fires, send repository_dispatch (event_type edgeml-drift) to this repository, once per trigger (token in GITHUB_TOKEN or GH_TOKEN)')
     .option('--version <version>', 'with --dispatch: the release version the device runs, for the payload')
     .option('--cohort <name>', 'with --dispatch: the rollout cohort or channel of the devices, for the payload')
     .option('--dispatch-state <file>', 'with --dispatch: where the triggers already sent are kept (default: TELEMETRY/.edgeml-dispatched.json)')
-    .action(async (flags: { reference: string; telemetry: string; windowsInARow: string; json?: string; markdown?: string; dispatch?: string; version?: string; cohort?: string; dispatchState?: string }) => {
-      const profile = readProfile(flags.reference);
-      const windows = readTelemetry(flags.telemetry);
-      const r = driftReport(profile, windows, { ...DRIFT_DEFAULTS, windowsInARow: parseWhole(flags.windowsInARow, '--windows-in-a-row', 1) });
+    .action(async (flags: { reference?: string; telemetry: string; config?: string; windowsInARow?: string; json?: string; markdown?: string; dispatch?: string; version?: string; cohort?: string; dispatchState?: string }) => {
+      const settings = monitoringSettings(flags.config ? loadConfig(flags.config).monitoring : {}, DRIFT_DEFAULTS, flags.config).drift;
+      if (flags.windowsInARow !== undefined) settings.windowsInARow = parseWhole(flags.windowsInARow, '--windows-in-a-row', 1);
+      const profile = flags.reference ? readProfile(flags.reference) : null;
+      const { windows, skipped } = readTelemetry(flags.telemetry);
+      const r = driftReport(profile, windows, settings, skipped);
+      for (const k of skipped) process.stderr.write(`drift: ${k.file}:${k.line}: left out, ${k.reason}\n`);
       const md = driftMarkdown(r);
       if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
       if (flags.markdown) writeFileAtomic(flags.markdown, md);

@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import type { Histogram as LatencyHistogram } from '../fleet-status/index.js';
 import type { Profile } from './profile.js';
 import { jensenShannon, ksBinned, psi } from './stats.js';
 
@@ -19,7 +20,12 @@ export interface TelemetryWindow {
   end: string;
   requests: number;
   counts: Record<string, number[]>;
-  latencyMs?: { p50: number; p90: number; p99: number; count: number };
+  /** The window's latencies; `histogram` is the mergeable log-bucket histogram (src/fleet-status). */
+  latencyMs?: { p50: number; p90: number; p99: number; count: number; histogram?: LatencyHistogram };
+  /** sha256 of the profile the counts were filled for; null when the release carries none (absent from older servers' windows). */
+  profile?: string | null;
+  /** The device's own verdict against that profile (its thresholds; `edgeml drift` applies its own to the scores). */
+  verdict?: { judged: boolean; drift: boolean; reason?: string; scores: HistogramScore[] };
 }
 
 /**
@@ -65,6 +71,8 @@ export interface DriftReport {
   model: Profile['model'];
   settings: DriftSettings;
   windows: WindowScore[];
+  /** Telemetry lines left out (a last line cut short by a kill while it was written), with where. */
+  skipped: Array<{ file: string; line: number; reason: string }>;
   /** The trigger fired: `windowsInARow` drifted windows in a row on one device. */
   triggered: boolean;
   trigger: { device: string; windows: number; at: string; metric: string; score: number } | null;
@@ -77,38 +85,78 @@ export function scoreWindow(profile: Profile, w: TelemetryWindow, s: DriftSettin
   }
   if (w.requests < s.minRequests) return { ...base, judged: false, reason: `${w.requests} requests, fewer than ${s.minRequests}`, drift: false, scores: [] };
   const scores: HistogramScore[] = [];
+  const missing: string[] = [];
   for (const h of profile.histograms) {
     const counts = w.counts[h.key];
-    if (!counts || counts.length !== h.reference.length) continue;
+    if (!counts || counts.length !== h.reference.length) {
+      missing.push(`${h.key} (${counts ? `${counts.length} bins, the profile has ${h.reference.length}` : 'absent'})`);
+      continue;
+    }
     const ks = ksBinned(h.reference, counts);
     const p = psi(h.reference, counts);
     const js = jensenShannon(h.reference, counts);
-    scores.push({ key: h.key, psi: p, jensenShannon: js, ks, drift: ks.pValue < s.ksAlpha && (p >= s.psi || js >= s.jensenShannon) });
+    scores.push({ key: h.key, psi: p, jensenShannon: js, ks, drift: breaches({ psi: p, jensenShannon: js, ks }, s) });
   }
-  if (scores.length === 0) return { ...base, judged: false, reason: 'no histogram of the profile in the window', drift: false, scores };
-  return { ...base, judged: true, drift: scores.some((x) => x.drift), scores };
+  return judge(base, scores, missing);
 }
 
-/** Scores every window (in time order per device) and applies the trigger rule. */
-export function driftReport(profile: Profile, windows: TelemetryWindow[], s: DriftSettings = DRIFT_DEFAULTS): DriftReport {
+function breaches(x: Pick<HistogramScore, 'psi' | 'jensenShannon' | 'ks'>, s: DriftSettings): boolean {
+  return x.ks.pValue < s.ksAlpha && (x.psi >= s.psi || x.jensenShannon >= s.jensenShannon);
+}
+
+/** A drifted histogram is drift; "no drift" needs every histogram of the profile scored. */
+function judge(base: Pick<WindowScore, 'device' | 'start' | 'end' | 'requests'>, scores: HistogramScore[], missing: string[]): WindowScore {
+  const drift = scores.some((x) => x.drift);
+  if (!drift && missing.length) return { ...base, judged: false, reason: `the window lacks histograms of the profile: ${missing.join(', ')}`, drift: false, scores };
+  return { ...base, judged: true, drift, scores };
+}
+
+/**
+ * A window scored on the device (no --reference here): its scores are judged again with these
+ * settings; a release without a profile is not judged, never "no drift".
+ */
+function scoreOnDevice(w: TelemetryWindow, s: DriftSettings): WindowScore {
+  const base = { device: w.device, start: w.start, end: w.end, requests: w.requests };
+  if (w.profile === null) return { ...base, judged: false, reason: 'the release carries no reference profile', drift: false, scores: [] };
+  const v = w.verdict;
+  if (!v || !Array.isArray(v.scores)) return { ...base, judged: false, reason: 'the window carries no verdict of the device; give --reference', drift: false, scores: [] };
+  if (w.requests < s.minRequests) return { ...base, judged: false, reason: `${w.requests} requests, fewer than ${s.minRequests}`, drift: false, scores: [] };
+  const scores = v.scores.map((x) => ({ ...x, drift: breaches(x, s) }));
+  if (!v.judged && !scores.some((x) => x.drift)) return { ...base, judged: false, reason: v.reason ?? 'not judged on the device', drift: false, scores };
+  if (!scores.length) return { ...base, judged: false, reason: 'the device scored no histogram', drift: false, scores };
+  return judge(base, scores, []);
+}
+
+/**
+ * Scores every window (in time order per device) and applies the trigger rule. Without a profile
+ * each window is judged by the verdict its device made against its release's profile, and a
+ * streak is per device and model (a new release starts over).
+ */
+export function driftReport(profile: Profile | null, windows: TelemetryWindow[], s: DriftSettings = DRIFT_DEFAULTS, skipped: DriftReport['skipped'] = []): DriftReport {
   const sorted = [...windows].sort((a, b) => a.start.localeCompare(b.start) || a.device.localeCompare(b.device));
-  const scored = sorted.map((w) => scoreWindow(profile, w, s));
+  const scored = sorted.map((w) => (profile ? scoreWindow(profile, w, s) : scoreOnDevice(w, s)));
   const streak = new Map<string, number>();
   let trigger: DriftReport['trigger'] = null;
-  for (const w of scored) {
+  for (const [i, w] of scored.entries()) {
     if (!w.judged) continue;
-    const n = w.drift ? (streak.get(w.device) ?? 0) + 1 : 0;
-    streak.set(w.device, n);
+    const key = `${w.device}|${sorted[i].sha256}`;
+    const n = w.drift ? (streak.get(key) ?? 0) + 1 : 0;
+    streak.set(key, n);
     if (!trigger && n >= s.windowsInARow) {
       const worst = w.scores.filter((x) => x.drift).sort((a, b) => b.psi - a.psi)[0];
       trigger = { device: w.device, windows: n, at: w.end, metric: worst.key, score: worst.psi };
     }
   }
-  return { model: profile.model, settings: s, windows: scored, triggered: trigger !== null, trigger };
+  const last = sorted[sorted.length - 1];
+  const model = profile?.model ?? { name: last?.model ?? '', sha256: last?.sha256 ?? '' };
+  return { model, settings: s, windows: scored, skipped, triggered: trigger !== null, trigger };
 }
 
-/** Telemetry windows from a folder of JSON-lines files (`*.jsonl`), each line checked. */
-export function readTelemetry(dir: string): TelemetryWindow[] {
+/**
+ * Telemetry windows from a folder of JSON-lines files (`*.jsonl`), each line checked. A last line
+ * cut short (a kill while it was written) is left out and listed in `skipped`, never silently.
+ */
+export function readTelemetry(dir: string): { windows: TelemetryWindow[]; skipped: DriftReport['skipped'] } {
   let files: string[];
   try {
     files = statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort() : [];
@@ -116,6 +164,7 @@ export function readTelemetry(dir: string): TelemetryWindow[] {
     throw new UserError(`--telemetry ${dir}: no such folder; give the folder 'edgeml serve --telemetry' writes`);
   }
   const out: TelemetryWindow[] = [];
+  const skipped: DriftReport['skipped'] = [];
   for (const f of files) {
     const lines = readFileSync(join(dir, f), 'utf8').split('\n');
     lines.forEach((line, i) => {
@@ -124,8 +173,11 @@ export function readTelemetry(dir: string): TelemetryWindow[] {
       try {
         w = JSON.parse(line) as TelemetryWindow;
       } catch {
-        // A line cut short by a kill while it was written is the last one: skip it, say nothing is lost.
-        if (i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '')) return;
+        // A line cut short by a kill while it was written can only be the last one.
+        if (i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '')) {
+          skipped.push({ file: join(dir, f), line: i + 1, reason: 'cut short (not JSON): the writer was stopped while writing it' });
+          return;
+        }
         throw new UserError(`${join(dir, f)}:${i + 1}: not a JSON telemetry window`);
       }
       const ok = w && typeof w.sha256 === 'string' && typeof w.device === 'string' && typeof w.start === 'string' && typeof w.end === 'string' &&
@@ -136,5 +188,8 @@ export function readTelemetry(dir: string): TelemetryWindow[] {
     });
   }
   if (out.length === 0) throw new UserError(`--telemetry ${dir}: no telemetry windows (*.jsonl) yet; serve requests first`);
-  return out;
+  return { windows: out, skipped };
 }
+
+export { profileModel } from './make.js';
+export { DEFAULT_WINDOW_REQUESTS, monitoringSettings, type Monitoring } from './settings.js';
