@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readNpy, rng } from '../src/bench/data.js';
-import { driftReport, parseProfile, readTelemetry, type Profile } from '../src/drift/index.js';
+import { driftReport, parseProfile, quantileInterval, readTelemetry, type Profile } from '../src/drift/index.js';
 import { profileModel } from '../src/drift/make.js';
 import { fromHalf, serveModel, toHalf, type ModelServer } from '../src/serve/index.js';
 import { DIGITS, MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';
@@ -329,6 +329,54 @@ describe('what cannot be judged is said, never passed', () => {
       expect(r.stderr.trim().split('\n'), text).toHaveLength(1);
       expect(r.stderr.trim(), text).toMatch(expected);
     }
+  });
+});
+
+describe('latency drift', () => {
+  test('the p90 interval from a histogram holds the true p90; no latencies, no figure', () => {
+    const h = { scheme: 'log2-8-us' as const, counts: {} as Record<string, number> };
+    const values = Array.from({ length: 1000 }, (_, i) => 1 + i / 100); // 1..11 ms, p90 = 10 ms
+    for (const v of values) {
+      const k = Math.ceil(Math.log2(v * 1000) * 8 - 1e-9);
+      h.counts[k] = (h.counts[k] ?? 0) + 1;
+    }
+    const q = quantileInterval(h, 0.9);
+    expect(q.count).toBe(1000);
+    expect(q.interval![0]).toBeLessThanOrEqual(10);
+    expect(q.interval![1]).toBeGreaterThanOrEqual(10);
+    expect(q.interval![1] / q.interval![0]).toBeLessThan(1.25); // a few buckets of ~9% each
+    expect(quantileInterval({ scheme: 'log2-8-us', counts: {} }, 0.9)).toEqual({ count: 0, value: null, interval: null });
+  });
+
+  test('field p90 per device, target and label against CI\'s p90 on that label; no CI figure for the label is not judged', async () => {
+    const windows = async (tags: Parameters<typeof serveModel>[0]['tags']) => {
+      const dir = tempDir('edgeml-telemetry-');
+      const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 40, tags });
+      await feed(server, 2, 40, 8);
+      await server.close();
+      return readTelemetry(dir).windows;
+    };
+    const [fast, slow, other, none, unlabelled] = await Promise.all([
+      windows({ target: 'cpu-fp32', label: 'rpi5', ci: { p90Ms: 1000, label: 'rpi5' } }),
+      windows({ target: 'cpu-fp32', label: 'rpi5', ci: { p90Ms: 0.000001, label: 'rpi5' } }),
+      windows({ target: 'cpu-fp32', label: 'jetson', ci: { p90Ms: 1000, label: 'rpi5' } }),
+      windows({ target: 'cpu-fp32', label: 'rpi5', ci: null }),
+      windows({ target: 'cpu-fp32', label: null, ci: { p90Ms: 1000, label: 'rpi5' } }),
+    ]);
+    expect(fast[0]).toMatchObject({ target: 'cpu-fp32', label: 'rpi5', ci: { p90Ms: 1000, label: 'rpi5' } });
+    const row = (w: typeof fast) => driftReport(profile, w).latency;
+    expect(row(fast)).toEqual([expect.objectContaining({ device: 'local', target: 'cpu-fp32', label: 'rpi5', requests: 80, judged: true, drift: false })]);
+    expect(row(fast)[0].interval![0]).toBeLessThanOrEqual(row(fast)[0].p90Ms!);
+    expect(row(slow)[0]).toMatchObject({ judged: true, drift: true });
+    expect(row(other)[0]).toMatchObject({ judged: false, drift: false, reason: "no CI figure for this label: CI measured on 'rpi5'" });
+    expect(row(none)[0]).toMatchObject({ judged: false, reason: 'the release carries no CI latency figure (publish with --results)' });
+    expect(row(unlabelled)[0]).toMatchObject({ judged: false, reason: "the device has no label; CI measured on 'rpi5' (give the agent --label)" });
+    // The CLI shows it below the windows.
+    const dir = tempDir('edgeml-telemetry-');
+    writeFileSync(join(dir, 'mlp.jsonl'), other.map((w) => JSON.stringify(w)).join('\n') + '\n');
+    const cli = edgeml(['drift', '--reference', profileFile, '--telemetry', dir, '--json', join(dir, 'd.json')]);
+    expect(cli.stdout).toMatch(/\| local \| cpu\S*fp32 \| jetson \| 80 \| [\d.]+ ms \([\d.]+–[\d.]+\) \| 1000\.0 ms on rpi5 \| not judged \(no CI figure for this label/);
+    expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).latency[0]).toMatchObject({ judged: false, label: 'jetson' });
   });
 });
 

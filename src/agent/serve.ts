@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 import { parseProfile, type DriftSettings, type Profile, type TelemetryWindow } from '../drift/index.js';
 import { serveModel, type ModelServer } from '../serve/index.js';
+import { readEvidence } from '../fleet/index.js';
 import { currentSlot, installed, layout, writeJsonAtomic, type Installed, type Layout } from './slots.js';
 
 /** The profile's name inside a slot, beside the model and its evidence. */
 export const PROFILE_FILE = 'profile.json';
 /** What the server serves, for an operator and a test: `--dir`/serve.json. */
 const SERVE_FILE = 'serve.json';
+const EVIDENCE_FILE = 'evidence.json';
 
 export interface AgentServeOptions {
   listen: string;
@@ -25,6 +27,8 @@ export interface AgentServeOptions {
   windowMs?: number;
   drift?: DriftSettings;
   deviceId: string;
+  /** The device's hardware label, spelled as CI's runner label: latency drift compares with CI's p90 on it. */
+  label?: string;
   maxConcurrent?: number;
   onWindow?: (w: TelemetryWindow) => void;
   log: (line: string) => void;
@@ -51,8 +55,19 @@ function readSlotProfile(l: Layout, cur: Installed): { profile: Profile | null; 
   }
 }
 
+/** CI's p90 and runner label from the release's evidence in the slot (null when it has none). */
+function ciLatency(file: string): { p90Ms: number; label: string } | null {
+  if (!existsSync(file)) return null;
+  try {
+    const l = readEvidence(file).latency;
+    return l && typeof l.p90Ms === 'number' ? { p90Ms: l.p90Ms, label: l.device } : null;
+  } catch {
+    return null; // verified against its signed hash when installed: unreadable means an older format
+  }
+}
+
 export class AgentServer {
-  private constructor(private readonly server: ModelServer, private readonly l: Layout, private readonly log: (line: string) => void, private state: ServedState) {}
+  private constructor(private readonly server: ModelServer, private readonly l: Layout, private readonly log: (line: string) => void, private state: ServedState, private readonly label: string | null) {}
 
   /** Listens at once; serves the installed model if there is one (ready is false until then). */
   static async start(dir: string, opts: AgentServeOptions): Promise<AgentServer> {
@@ -65,7 +80,7 @@ export class AgentServer {
       model: null, name, listen: opts.listen, telemetryDir: opts.telemetryDir, window: opts.window, windowMs: opts.windowMs, drift: opts.drift,
       device: opts.deviceId, maxConcurrent: opts.maxConcurrent, onWindow: opts.onWindow, log: opts.log,
     });
-    const s = new AgentServer(server, l, opts.log, { url: `${server.url}/v2/models/${server.name}`, name: server.name, serving: null, drift: 'not judged: no model installed yet', refused: null });
+    const s = new AgentServer(server, l, opts.log, { url: `${server.url}/v2/models/${server.name}`, name: server.name, serving: null, drift: 'not judged: no model installed yet', refused: null }, opts.label ?? null);
     await s.sync(cur);
     s.write();
     return s;
@@ -88,7 +103,7 @@ export class AgentServer {
     }
     const { profile, drift } = readSlotProfile(this.l, cur);
     try {
-      await this.server.swap(join(this.l.slots, cur.slot, cur.file), profile);
+      await this.server.swap(join(this.l.slots, cur.slot, cur.file), profile, { target: cur.target, label: this.label, ci: ciLatency(join(this.l.slots, cur.slot, EVIDENCE_FILE)) });
     } catch (e) {
       this.refuse(cur, oneLine(e));
       return;

@@ -13,7 +13,7 @@ import { DRIFT_DEFAULTS, monitoringSettings, type DriftSettings } from '../drift
 interface AgentFlags extends ReportFlags {
   channelUrl?: string; root?: string; channel: string; target?: string; dir?: string; deviceId?: string; model?: string;
   accelerator: string; maxLatency?: string; once?: boolean; interval: string; timeout: string; ociMirror?: string;
-  serve?: string; telemetry?: string; window?: string; windowTime?: string; config?: string;
+  serve?: string; label?: string; telemetry?: string; window?: string; windowTime?: string; config?: string;
 }
 
 const FAILED = new Set(['error', 'health-check-failed', 'rolled-back', 'unreachable']);
@@ -60,6 +60,7 @@ export function agentCommand(): Command {
     .option('--interval <time>', 'time between polls (at least 1s); after polls that fail to reach the channel, an exponential backoff with jitter, up to 1h', '5m')
     .option('--timeout <time>', 'give up on a download (or a metadata request) that gets no data this long; a cut download resumes on the next poll', '60s')
     .option('--serve <host:port>', 'serve the installed model over the Open Inference Protocol v2 REST API, swapped without a dropped request when a release is installed')
+    .option('--label <name>', "with --serve: this device's hardware label, as CI's runner label: latency drift compares the field p90 with CI's on it")
     .option('--telemetry <dir>', 'with --serve: write a telemetry window (latency, drift histograms and verdict) to DIR/<model>.jsonl')
     .option('--window <n>', 'with --serve: requests per telemetry window (default: monitoring.window.requests, else 100)')
     .option('--window-time <time>', 'with --serve: a telemetry window also ends after this long, e.g. 15m (default: monitoring.window.time)')
@@ -80,7 +81,7 @@ export function agentCommand(): Command {
         if (FAILED.has(s.lastResult)) throw new CheckFailure(s.lastError ?? s.lastResult);
         return;
       }
-      const server = serve ? await AgentServer.start(opts.dir, { ...serve, name: opts.model, deviceId: opts.deviceId, log: (l) => process.stderr.write(`${l}\n`) }) : null;
+      const server = serve ? await AgentServer.start(opts.dir, { ...serve, name: opts.model, deviceId: opts.deviceId, label: flags.label, log: (l) => process.stderr.write(`${l}\n`) }) : null;
       for (let failures = 0; ;) {
         const s = await pollOnce(opts);
         await server?.sync(s.current);
@@ -96,7 +97,7 @@ export function agentCommand(): Command {
 /** The --serve flags, checked before anything starts (--serve keeps running: not with --once). */
 function serveOptions(flags: AgentFlags): { listen: string; telemetryDir?: string; window: number; windowMs?: number; drift: DriftSettings } | null {
   if (!flags.serve) {
-    const stray = flags.telemetry ? '--telemetry' : flags.windowTime ? '--window-time' : flags.window ? '--window' : flags.config ? '--config' : null;
+    const stray = flags.telemetry ? '--telemetry' : flags.label ? '--label' : flags.windowTime ? '--window-time' : flags.window ? '--window' : flags.config ? '--config' : null;
     if (stray) throw new UserError(`${stray} is for the served model's telemetry: give --serve HOST:PORT too`);
     return null;
   }

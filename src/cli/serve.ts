@@ -85,7 +85,19 @@ export function driftMarkdown(r: DriftReport): string {
   const t = r.trigger;
   const verdict = t ? `**Drift: ${t.windows} windows in a row on ${escapeMarkdown(t.device)}** (${escapeMarkdown(t.metric)}, PSI ${t.score.toFixed(3)})` : `No drift trigger (${r.settings.windowsInARow} drifted windows in a row fire it).`;
   const skipped = r.skipped.length ? ['', `${r.skipped.length} telemetry line(s) left out: ${r.skipped.map((k) => `${escapeMarkdown(basename(k.file))}:${k.line} (${escapeMarkdown(k.reason)})`).join('; ')}`] : [];
-  return [`### Drift of ${escapeMarkdown(r.model.name)} (${r.model.sha256.slice(0, 12)})`, '', verdict, '', head, sep, ...rows, ...skipped, ''].join('\n');
+  return [`### Drift of ${escapeMarkdown(r.model.name)} (${r.model.sha256.slice(0, 12)})`, '', verdict, '', head, sep, ...rows, ...skipped, ...latencyTable(r), ''].join('\n');
+}
+
+function latencyTable(r: DriftReport): string[] {
+  if (!r.latency.length) return [];
+  const ms = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const rows = r.latency.map((l) => {
+    const field = l.p90Ms === null || !l.interval ? '—' : `${ms(l.p90Ms)} ms (${ms(l.interval[0])}–${ms(l.interval[1])})`;
+    const verdict = !l.judged ? `not judged (${escapeMarkdown(l.reason ?? '')})` : l.drift ? 'slower than CI ⚠️' : 'as CI';
+    return `| ${escapeMarkdown(l.device)} | ${escapeMarkdown(l.target ?? '—')} | ${escapeMarkdown(l.label ?? '—')} | ${l.requests} | ${field} | ${l.ci ? `${ms(l.ci.p90Ms)} ms on ${escapeMarkdown(l.ci.label)}` : '—'} | ${verdict} |`;
+  });
+  return ['', `Latency: the field p90 (95% interval) against CI's p90 on the same label; slower when the interval lies above ${r.settings.latencyRatio}× CI's.`, '',
+    '| device | target | label | requests | field p90 | CI p90 | latency |', '| :-- | :-- | :-- | --: | --: | --: | :-- |', ...rows];
 }
 
 export function driftCommand(): Command {

@@ -53,6 +53,7 @@ export interface MonitoringConfig {
   window?: { requests?: number; time?: string };
   'min-requests'?: number;
   'windows-in-a-row'?: number;
+  'latency-p90-ratio'?: number;
 }
 
 export interface EdgemlConfig {

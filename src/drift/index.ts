@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import type { Histogram as LatencyHistogram } from '../fleet-status/index.js';
 import type { Profile } from './profile.js';
 import { jensenShannon, ksBinned, psi } from './stats.js';
+import { latencyDrift, type LatencyRow } from './latency.js';
 
 export * from './profile.js';
 export { binOf, jensenShannon, ksBinned, psi, quantileEdges } from './stats.js';
@@ -24,6 +25,10 @@ export interface TelemetryWindow {
   latencyMs?: { p50: number; p90: number; p99: number; count: number; histogram?: LatencyHistogram };
   /** sha256 of the profile the counts were filled for; null when the release carries none (absent from older servers' windows). */
   profile?: string | null;
+  /** The release's target, the device's label (as CI's runner labels) and the p90 CI measured on its label (from the evidence). */
+  target?: string;
+  label?: string | null;
+  ci?: { p90Ms: number; label: string } | null;
   /** The device's own verdict against that profile (its thresholds; `edgeml drift` applies its own to the scores). */
   verdict?: { judged: boolean; drift: boolean; reason?: string; scores: HistogramScore[] };
 }
@@ -43,9 +48,11 @@ export interface DriftSettings {
   windowsInARow: number;
   /** A window with fewer requests is not judged. */
   minRequests: number;
+  /** Latency drift: the field p90's interval lies above CI's p90 times this. */
+  latencyRatio: number;
 }
 
-export const DRIFT_DEFAULTS: DriftSettings = { ksAlpha: 0.01, psi: 0.1, jensenShannon: 0.1, windowsInARow: 3, minRequests: 30 };
+export const DRIFT_DEFAULTS: DriftSettings = { ksAlpha: 0.01, psi: 0.1, jensenShannon: 0.1, windowsInARow: 3, minRequests: 30, latencyRatio: 1.2 };
 
 export interface HistogramScore {
   key: string;
@@ -73,6 +80,8 @@ export interface DriftReport {
   windows: WindowScore[];
   /** Telemetry lines left out (a last line cut short by a kill while it was written), with where. */
   skipped: Array<{ file: string; line: number; reason: string }>;
+  /** Field p90 per device, target and label against CI's p90 on that label. */
+  latency: LatencyRow[];
   /** The trigger fired: `windowsInARow` drifted windows in a row on one device. */
   triggered: boolean;
   trigger: { device: string; windows: number; at: string; metric: string; score: number } | null;
@@ -149,7 +158,7 @@ export function driftReport(profile: Profile | null, windows: TelemetryWindow[],
   }
   const last = sorted[sorted.length - 1];
   const model = profile?.model ?? { name: last?.model ?? '', sha256: last?.sha256 ?? '' };
-  return { model, settings: s, windows: scored, skipped, triggered: trigger !== null, trigger };
+  return { model, settings: s, windows: scored, skipped, latency: latencyDrift(sorted, s.latencyRatio), triggered: trigger !== null, trigger };
 }
 
 /**
@@ -192,4 +201,5 @@ export function readTelemetry(dir: string): { windows: TelemetryWindow[]; skippe
 }
 
 export { profileModel } from './make.js';
+export { latencyDrift, quantileInterval, type LatencyRow } from './latency.js';
 export { DEFAULT_WINDOW_REQUESTS, monitoringSettings, type Monitoring } from './settings.js';

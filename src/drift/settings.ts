@@ -27,6 +27,7 @@ export function monitoringSettings(m: MonitoringConfig, defaults: DriftSettings,
       jensenShannon: m['jensen-shannon'] ?? defaults.jensenShannon,
       windowsInARow: m['windows-in-a-row'] ?? defaults.windowsInARow,
       minRequests: m['min-requests'] ?? defaults.minRequests,
+      latencyRatio: m['latency-p90-ratio'] ?? defaults.latencyRatio,
     },
     window: {
       requests: m.window?.requests ?? DEFAULT_WINDOW_REQUESTS,

@@ -18,6 +18,8 @@ export { fromHalf, toHalf } from './protocol.js';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
+export type WindowTags = Pick<TelemetryWindow, 'target' | 'label' | 'ci'>;
+
 export interface ServeOptions {
   /** The model file; null serves nothing yet (ready is false) until the first swap. */
   model: string | null;
@@ -33,6 +35,8 @@ export interface ServeOptions {
   windowMs?: number;
   /** Thresholds the device scores each window with against the profile (default DRIFT_DEFAULTS). */
   drift?: DriftSettings;
+  /** Copied into every window: the release's target, the device's label, CI's p90 on that label. */
+  tags?: WindowTags;
   /** Told every telemetry window as it ends (the agent's broker reporter). */
   onWindow?: (w: TelemetryWindow) => void;
   device?: string;
@@ -64,7 +68,7 @@ export interface ModelServer {
    * none, drift is not judged); the old one finishes its requests first. A file that does not
    * load throws and the old model keeps serving.
    */
-  swap(file: string, profile?: Profile | null): Promise<void>;
+  swap(file: string, profile?: Profile | null, tags?: WindowTags): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -142,11 +146,12 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
   const log = opts.log ?? (() => undefined);
   let current: Loaded | null = opts.model ? await load(ort, opts.model) : null;
   let profile: Profile | null = opts.profile ?? null;
+  let tags: WindowTags = opts.tags ?? {};
   if (opts.telemetryDir) mkdirSync(opts.telemetryDir, { recursive: true });
   let running = 0;
 
   // The telemetry window being filled: latencies and the profile's histograms, for one model and profile.
-  const fresh = () => ({ start: new Date().toISOString(), latencies: [] as number[], counts: profile ? emptyCounts(profile) : {}, sha256: current?.sha256 ?? '', profile, at: Date.now() });
+  const fresh = () => ({ start: new Date().toISOString(), latencies: [] as number[], counts: profile ? emptyCounts(profile) : {}, sha256: current?.sha256 ?? '', profile, tags, at: Date.now() });
   let window = fresh();
   const flush = () => {
     if (window.latencies.length === 0) {
@@ -158,6 +163,7 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
       model: name, sha256: window.sha256, device, start: window.start, end: new Date().toISOString(), requests: sorted.length, counts: window.counts,
       latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), count: sorted.length, histogram: sorted.reduce((h, ms) => (record(h, ms), h), emptyHistogram()) },
       profile: window.profile ? profileId(window.profile) : null,
+      ...window.tags,
     };
     // The device's own verdict on the window, against the profile it was served with.
     const score = window.profile ? scoreWindow(window.profile, line, settings) : null;
@@ -278,12 +284,13 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
     get sha256() {
       return current?.sha256 ?? null;
     },
-    async swap(file: string, nextProfile: Profile | null = null) {
+    async swap(file: string, nextProfile: Profile | null = null, nextTags: WindowTags = {}) {
       const next = await load(ort, file);
       const old = current;
       flush();
       current = next;
       profile = nextProfile;
+      tags = nextTags;
       window = fresh();
       if (old) {
         old.retired = true;
