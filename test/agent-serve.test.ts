@@ -13,6 +13,7 @@ import { readNpy } from '../src/bench/data.js';
 import { LocalDirStorage, buildEvidence, collectArtifacts, publishRelease } from '../src/fleet/index.js';
 import { HAVE_ONNX, brokenDigits } from './broken-models.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';
+import { oipProblems } from './oip.js';
 import { CLI, DIGITS, MODELS, artifactsOf, edgeml, tempDir } from './helpers.js';
 
 const DATA = join(DIGITS, 'test_inputs.npy');
@@ -57,6 +58,7 @@ async function until<T>(what: string, probe: () => T | null | undefined | false,
 async function infer(url: string, i: number): Promise<{ status: number; version?: string; error?: string }> {
   const res = await fetch(`${url}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: row(i) }] }) });
   const body = (await res.json()) as { model_version?: string; error?: string };
+  expect(oipProblems(res.status === 200 ? 'inference_response' : 'error_response', body)).toEqual([]);
   return { status: res.status, version: body.model_version, error: body.error };
 }
 

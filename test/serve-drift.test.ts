@@ -12,6 +12,7 @@ import { profileModel } from '../src/drift/make.js';
 import { fromHalf, serveModel, toHalf, type ModelServer } from '../src/serve/index.js';
 import { DIGITS, MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';
 import { startGitHubServer } from './github-server.js';
+import { oipAnswer, oipProblems } from './oip.js';
 
 const TEST_INPUTS = join(DIGITS, 'test_inputs.npy');
 const pixels = readNpy(TEST_INPUTS).data as unknown as Float32Array;
@@ -28,12 +29,21 @@ function noisy(seed: number) {
   return (x: number[]) => x.map((v) => Math.min(1, Math.max(0, v + (next() - 0.5) * 0.8)));
 }
 
+/**
+ * One call to the server, its answer checked against the protocol's published shapes (and the
+ * request too, unless it is hostile on purpose).
+ */
+async function oip(url: string, path: string, body?: string, hostile = false): Promise<{ status: number; body: Record<string, unknown> }> {
+  if (body !== undefined && !hostile) expect(oipProblems('inference_request', JSON.parse(body)), 'the request').toEqual([]);
+  const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const answer = (await res.json()) as Record<string, unknown>;
+  const kind = oipAnswer(path, body === undefined ? 'GET' : 'POST', res.status);
+  if (kind) expect(oipProblems(kind, answer), `${path} answered ${res.status}`).toEqual([]);
+  return { status: res.status, body: answer };
+}
+
 async function infer(url: string, name: string, values: number[], id?: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${url}/v2/models/${name}/infer`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...(id ? { id } : {}), inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: values }] }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return oip(url, `/v2/models/${name}/infer`, JSON.stringify({ ...(id ? { id } : {}), inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: values }] }));
 }
 
 /** `windows` windows of `size` requests drawn (seeded, with replacement) from the test set, each image through `change`. */
@@ -159,10 +169,8 @@ describe('the Open Inference Protocol server', () => {
   afterAll(async () => server?.close());
 
   test('health, server and model metadata, and an inference as the protocol writes them', async () => {
-    const get = async (p: string) => {
-      const r = await fetch(`${server.url}${p}`);
-      return { status: r.status, body: await r.json() };
-    };
+    const get = (p: string) => oip(server.url, p);
+    expect(await get('/v2/')).toEqual({ status: 200, body: { name: 'edgeml', version: '1', extensions: [] } });
     expect(await get('/v2/health/live')).toEqual({ status: 200, body: { live: true } });
     expect(await get('/v2/health/ready')).toEqual({ status: 200, body: { ready: true } });
     const meta = await get('/v2/models/digits');
@@ -178,15 +186,12 @@ describe('the Open Inference Protocol server', () => {
     expect(out).toMatchObject({ name: 'output', datatype: 'FP32', shape: [1, 10] });
     expect(out.data).toHaveLength(10);
     // Nested data is the same request, row-major.
-    const nested = await fetch(`${server.url}/v2/models/digits/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: [row(0)] }] }) });
-    expect(((await nested.json()) as { outputs: Array<{ data: number[] }> }).outputs[0].data).toEqual(out.data);
+    const nested = await oip(server.url, '/v2/models/digits/infer', JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: [row(0)] }] }));
+    expect((nested.body as { outputs: Array<{ data: number[] }> }).outputs[0].data).toEqual(out.data);
   });
 
   test('a hostile client gets the protocol\'s error answers and the server keeps serving', async () => {
-    const post = async (body: string) => {
-      const r = await fetch(`${server.url}/v2/models/digits/infer`, { method: 'POST', body });
-      return { status: r.status, body: (await r.json()) as { error?: string } };
-    };
+    const post = async (body: string) => (await oip(server.url, '/v2/models/digits/infer', body, true)) as { status: number; body: { error?: string } };
     const tensor = (t: Record<string, unknown>) => JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: row(0), ...t }] });
     const cases: Array<[string, string, number, RegExp]> = [
       ['malformed JSON', '{"inputs": [', 400, /not JSON/],
@@ -386,10 +391,8 @@ describe('FP16 and BYTES', () => {
     try {
       const meta = (await (await fetch(`${server.url}/v2/models/fp16`)).json()) as Record<string, unknown>;
       expect(meta).toMatchObject({ inputs: [{ name: 'x', datatype: 'FP16', shape: [1, 4] }], outputs: [{ name: 'y16', datatype: 'FP16' }, { name: 'y32', datatype: 'FP32' }] });
-      const post = async (datatype: string, data: unknown[]) => {
-        const r = await fetch(`${server.url}/v2/models/fp16/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype, data }] }) });
-        return { status: r.status, body: (await r.json()) as { error?: string; outputs?: Array<{ name: string; datatype: string; data: number[] }> } };
-      };
+      const post = async (datatype: string, data: unknown[], outputs?: Array<{ name: string }>) => (await oip(server.url, '/v2/models/fp16/infer',
+        JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype, data }], ...(outputs ? { outputs } : {}) }))) as { status: number; body: { error?: string; outputs?: Array<{ name: string; datatype: string; data: number[] }> } };
       // 1/3 is not a binary16 value: it comes back as the nearest one, as ONNX Runtime's own cast makes it.
       const ok = await post('FP16', [1.5, -2, 65504, 1 / 3]);
       expect(ok.status).toBe(200);
@@ -397,6 +400,10 @@ describe('FP16 and BYTES', () => {
       expect(y16).toMatchObject({ name: 'y16', datatype: 'FP16' });
       expect(y16.data).toEqual([1.5, -2, 65504, 0.333251953125]);
       expect(y32.data).toEqual(y16.data);
+      // The request's `outputs` picks what comes back; one the model lacks is a 400.
+      const one = await post('FP16', [1, 2, 3, 4], [{ name: 'y32' }]);
+      expect(one.body.outputs!.map((o) => o.name)).toEqual(['y32']);
+      expect(await post('FP16', [1, 2, 3, 4], [{ name: 'z' }])).toEqual({ status: 400, body: { error: "the model has no output 'z'; its outputs are 'y16', 'y32'" } });
       expect(await post('FP16', [1, 2, 3, 70000])).toEqual({ status: 400, body: { error: "input 'x': value 3 (70000) is beyond FP16's largest finite value, 65504" } });
       expect(await post('BYTES', ['a', 'b', 'c', 'd'])).toEqual({ status: 400, body: { error: "input 'x': datatype \"BYTES\" is not served here (BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64); the model takes FP16" } });
     } finally {

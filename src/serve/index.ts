@@ -127,6 +127,21 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : 0;
 }
 
+/** The request's `outputs` (the protocol lets a client pick them): null for all. */
+function requestedOutputs(list: unknown, outputs: TensorMeta[]): Set<string> | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) throw new ProtocolError("'outputs' must be a list of {\"name\": ...}");
+  const names = new Set<string>();
+  for (const o of list) {
+    const n = (o as { name?: unknown } | null)?.name;
+    if (typeof n !== 'string' || !outputs.some((m) => m.name === n)) {
+      throw new ProtocolError(`the model has no output '${String(n).slice(0, 100)}'; its outputs are ${outputs.map((m) => `'${m.name}'`).join(', ')}`);
+    }
+    names.add(n);
+  }
+  return names;
+}
+
 function profileId(p: Profile): string {
   return createHash('sha256').update(JSON.stringify(p)).digest('hex');
 }
@@ -200,7 +215,7 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
     running++;
     model.inFlight++;
     try {
-      let body: { id?: unknown; inputs?: RequestTensor[] };
+      let body: { id?: unknown; inputs?: RequestTensor[]; outputs?: unknown };
       try {
         body = JSON.parse((await readBody(req, maxBody)).toString('utf8')) as typeof body;
       } catch (e) {
@@ -218,6 +233,7 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
       }
       const extra = body.inputs.find((x) => !model.inputs.some((i) => i.name === x?.name));
       if (extra) throw new ProtocolError(`the model has no input '${String(extra?.name)}'`);
+      const wanted = requestedOutputs(body.outputs, model.outputs);
       const t0 = process.hrtime.bigint();
       let out: Record<string, { type: string; dims: readonly number[]; data: ArrayLike<number | bigint> }>;
       try {
@@ -232,7 +248,7 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
         if (window.profile) addToCounts(window.profile, window.counts, { inputs: given, outputs: Object.fromEntries(outputs.map((o) => [o.name, { data: o.data as number[], dims: o.shape }])) });
         if (window.latencies.length >= windowSize || (opts.windowMs && Date.now() - window.at >= opts.windowMs)) flush();
       }
-      send(res, 200, { model_name: name, model_version: model.version, ...(typeof body.id === 'string' ? { id: body.id } : {}), outputs });
+      send(res, 200, { model_name: name, model_version: model.version, ...(typeof body.id === 'string' ? { id: body.id } : {}), outputs: wanted ? outputs.filter((o) => wanted.has(o.name)) : outputs });
     } finally {
       running--;
       model.inFlight--;
