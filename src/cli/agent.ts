@@ -81,7 +81,7 @@ export function agentCommand(): Command {
         if (FAILED.has(s.lastResult)) throw new CheckFailure(s.lastError ?? s.lastResult);
         return;
       }
-      const server = serve ? await AgentServer.start(opts.dir, { ...serve, name: opts.model, deviceId: opts.deviceId, label: flags.label, log: (l) => process.stderr.write(`${l}\n`) }) : null;
+      const server = serve ? await AgentServer.start(opts.dir, { ...serve, name: opts.model, deviceId: opts.deviceId, label: flags.label, onWindow: reporter ? (w) => reporter.servedWindow(w) : undefined, log: (l) => process.stderr.write(`${l}\n`) }) : null;
       for (let failures = 0; ;) {
         const s = await pollOnce(opts);
         await server?.sync(s.current);

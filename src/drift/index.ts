@@ -161,6 +161,41 @@ export function driftReport(profile: Profile | null, windows: TelemetryWindow[],
   return { model, settings: s, windows: scored, skipped, latency: latencyDrift(sorted, s.latencyRatio), triggered: trigger !== null, trigger };
 }
 
+/** Whether a parsed value has a telemetry window's required fields (it may come from any device). */
+export function isTelemetryWindow(w: unknown): w is TelemetryWindow {
+  const x = w as TelemetryWindow;
+  return !!x && typeof x === 'object' && typeof x.sha256 === 'string' && typeof x.device === 'string' && typeof x.start === 'string' && typeof x.end === 'string' &&
+    Number.isInteger(x.requests) && !!x.counts && typeof x.counts === 'object' &&
+    Object.values(x.counts).every((c) => Array.isArray(c) && c.every((n) => Number.isInteger(n) && n >= 0));
+}
+
+/**
+ * The served model's windows in the fleet's retained telemetry messages (`serve.windows`, the
+ * last ones of each device). A window whose device is not the topic's is a spoofed or
+ * misconfigured report: left out and listed, as are unreadable ones.
+ */
+export function windowsOfMessages(messages: Array<{ topic: string; payload: Buffer | string }>): { windows: TelemetryWindow[]; skipped: DriftReport['skipped'] } {
+  const windows: TelemetryWindow[] = [];
+  const skipped: DriftReport['skipped'] = [];
+  for (const m of messages) {
+    const device = m.topic.split('/')[2];
+    if (!m.topic.endsWith('/telemetry')) continue;
+    let doc: { serve?: { windows?: unknown[] } };
+    try {
+      doc = JSON.parse(m.payload.toString()) as typeof doc;
+    } catch {
+      skipped.push({ file: m.topic, line: 0, reason: 'not JSON' });
+      continue;
+    }
+    (doc?.serve?.windows ?? []).forEach((w, i) => {
+      if (!isTelemetryWindow(w)) skipped.push({ file: m.topic, line: i + 1, reason: 'not a telemetry window' });
+      else if (w.device !== device) skipped.push({ file: m.topic, line: i + 1, reason: `window of device '${w.device.slice(0, 64)}' under ${device}'s topic` });
+      else windows.push(w);
+    });
+  }
+  return { windows, skipped };
+}
+
 /**
  * Telemetry windows from a folder of JSON-lines files (`*.jsonl`), each line checked. A last line
  * cut short (a kill while it was written) is left out and listed in `skipped`, never silently.
@@ -189,10 +224,7 @@ export function readTelemetry(dir: string): { windows: TelemetryWindow[]; skippe
         }
         throw new UserError(`${join(dir, f)}:${i + 1}: not a JSON telemetry window`);
       }
-      const ok = w && typeof w.sha256 === 'string' && typeof w.device === 'string' && typeof w.start === 'string' && typeof w.end === 'string' &&
-        Number.isInteger(w.requests) && w.counts && typeof w.counts === 'object' &&
-        Object.values(w.counts).every((c) => Array.isArray(c) && c.every((x) => Number.isInteger(x) && x >= 0));
-      if (!ok) throw new UserError(`${join(dir, f)}:${i + 1}: not a telemetry window (sha256, device, start, end, requests and counts are required)`);
+      if (!isTelemetryWindow(w)) throw new UserError(`${join(dir, f)}:${i + 1}: not a telemetry window (sha256, device, start, end, requests and counts are required)`);
       out.push(w);
     });
   }
