@@ -12,9 +12,8 @@ import { loadOrt, type OrtModule } from '../bench/ort.js';
 import { sha256File } from '../model/index.js';
 import { emptyHistogram, record } from '../fleet-status/index.js';
 import { DRIFT_DEFAULTS, addToCounts, emptyCounts, scoreWindow, type DriftSettings, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
-import { ORT_TO_OIP, ProtocolError, fromHalf, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';
-
-export { fromHalf, toHalf } from './protocol.js';
+import { ORT_TO_OIP, ProtocolError, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';
+import { fromFloat16Bits } from '../model/index.js';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
@@ -229,7 +228,7 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
         if (!t) throw new ProtocolError(`input '${meta.name}' is missing`);
         const r = toRuntime(t, meta, maxElements);
         feeds[meta.name] = new ort.Tensor(r.type as 'float32', r.data as Float32Array, r.dims);
-        given[meta.name] = { data: r.type === 'float16' ? Float32Array.from(r.data as Uint16Array, fromHalf) : (r.data as ArrayLike<number>), dims: r.dims };
+        given[meta.name] = { data: r.type === 'float16' ? Float32Array.from(r.data as Uint16Array, fromFloat16Bits) : (r.data as ArrayLike<number>), dims: r.dims };
       }
       const extra = body.inputs.find((x) => !model.inputs.some((i) => i.name === x?.name));
       if (extra) throw new ProtocolError(`the model has no input '${String(extra?.name)}'`);

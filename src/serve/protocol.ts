@@ -1,51 +1,14 @@
 // The Open Inference Protocol v2 (KServe v2, spoken by Triton, MLServer, OpenVINO Model Server):
 // its tensor datatypes against ONNX Runtime's, and a request's JSON tensors checked and turned
 // into runtime tensors, every problem one message for a 400 `{"error": ...}`.
+import { toFloat16Bits } from '../bench/data.js';
+import { fromFloat16Bits } from '../model/index.js';
 
 /** OIP datatype → onnxruntime-node tensor type (BYTES is not served: no model input of ours takes strings). */
 export const OIP_TO_ORT: Record<string, string> = {
   BOOL: 'bool', UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64',
   INT8: 'int8', INT16: 'int16', INT32: 'int32', INT64: 'int64', FP16: 'float16', FP32: 'float32', FP64: 'float64',
 };
-
-const F32 = new Float32Array(1);
-const U32 = new Uint32Array(F32.buffer);
-
-/** IEEE 754 binary16 bits of a number (round half to even, as ONNX Runtime's own cast); ±65504 is the largest finite. */
-export function toHalf(v: number): number {
-  F32[0] = v;
-  const x = U32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const e32 = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (e32 === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const exp = e32 - 127 + 15;
-  if (exp >= 0x1f) return sign | 0x7c00;
-  if (exp <= 0) {
-    if (exp < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - exp;
-    let half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rest > mid || (rest === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let h = sign | (exp << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++; // a carry into the exponent is the right rounding
-  return h;
-}
-
-/** The number binary16 bits stand for. */
-export function fromHalf(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
 
 export const ORT_TO_OIP: Record<string, string> = Object.fromEntries(Object.entries(OIP_TO_ORT).map(([k, v]) => [v, k]));
 
@@ -113,7 +76,7 @@ export function toRuntime(t: RequestTensor, meta: TensorMeta, maxElements: numbe
     } else if (type === 'float16') {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ProtocolError(`${where}: value ${i} is not a finite number`);
       if (Math.abs(v) > 65504) throw new ProtocolError(`${where}: value ${i} (${v}) is beyond FP16's largest finite value, 65504`);
-      data[i] = toHalf(v);
+      data[i] = toFloat16Bits(v);
     } else {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ProtocolError(`${where}: value ${i} is not a finite number`);
       if (!type.startsWith('float') && !Number.isInteger(v)) throw new ProtocolError(`${where}: value ${i} is not a whole number`);
@@ -131,7 +94,7 @@ export function fromRuntime(name: string, type: string, dims: readonly number[],
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     // FP16 comes back as binary16 bits (a Uint16Array) where the runtime has no Float16Array.
-    out[i] = type === 'bool' ? Boolean(v) : type === 'float16' && data instanceof Uint16Array ? fromHalf(v as number) : Number(v);
+    out[i] = type === 'bool' ? Boolean(v) : type === 'float16' && data instanceof Uint16Array ? fromFloat16Bits(v as number) : Number(v);
   }
   return { name, datatype, shape: [...dims], data: out };
 }
