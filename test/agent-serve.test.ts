@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readNpy } from '../src/bench/data.js';
+import { readNpy } from '../src/tensors/index.js';
 import { LocalDirStorage, buildEvidence, collectArtifacts, publishRelease } from '../src/fleet/index.js';
 import { HAVE_ONNX, brokenDigits } from './broken-models.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Reporter } from '../src/agent/report.js';
-import { readNpy, rng } from '../src/bench/data.js';
+import { readNpy, rng } from '../src/tensors/index.js';
 import { profileModel, type Profile, type TelemetryWindow } from '../src/drift/index.js';
 import { serveModel } from '../src/serve/index.js';
 import { DIGITS, MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';

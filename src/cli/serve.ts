@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { parseDataFlag, type DataSource } from '../bench/inputs.js';
+import { type DataSource, parseDataFlag } from '../tensors/index.js';
 import { DRIFT_DEFAULTS, driftReport, monitoringSettings, parseProfile, readTelemetry, windowsOfMessages, type DriftReport } from '../drift/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
 import { collect as collectReports } from '../fleet-status/index.js';
@@ -13,11 +13,10 @@ import { loadConfig } from '../config/index.js';
 import { profileModel } from '../drift/make.js';
 import { serveModel } from '../serve/index.js';
 import { escapeMarkdown } from '../report/index.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { sendDispatch } from '../github/dispatch.js';
 import { parseDuration, parseWhole } from '../units.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 function readProfile(file: string) {
   let text: string;

@@ -4,63 +4,17 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { Histogram as LatencyHistogram } from '../fleet-status/index.js';
 import type { Profile } from './profile.js';
 import { jensenShannon, ksBinned, psi } from './stats.js';
 import { latencyDrift, type LatencyRow } from './latency.js';
+import type { DriftSettings, HistogramScore, TelemetryWindow } from './types.js';
+
+export type { DriftSettings, HistogramScore, TelemetryWindow } from './types.js';
 
 export * from './profile.js';
 export { binOf, jensenShannon, ksBinned, psi, quantileEdges } from './stats.js';
 
-/** One telemetry window as a device writes it (a JSON line). */
-export interface TelemetryWindow {
-  model: string;
-  sha256: string;
-  device: string;
-  start: string;
-  end: string;
-  requests: number;
-  counts: Record<string, number[]>;
-  /** The window's latencies; `histogram` is the mergeable log-bucket histogram (src/fleet-status). */
-  latencyMs?: { p50: number; p90: number; p99: number; count: number; histogram?: LatencyHistogram };
-  /** sha256 of the profile the counts were filled for; null when the release carries none (absent from older servers' windows). */
-  profile?: string | null;
-  /** The release's target, the device's label (as CI's runner labels) and the p90 CI measured on its label (from the evidence). */
-  target?: string;
-  label?: string | null;
-  ci?: { p90Ms: number; label: string } | null;
-  /** The device's own verdict against that profile (its thresholds; `edgeml drift` applies its own to the scores). */
-  verdict?: { judged: boolean; drift: boolean; reason?: string; scores: HistogramScore[] };
-}
-
-/**
- * When a histogram counts as drifted. Both a size-aware test and an effect size must agree, so a
- * small window's noise stays quiet (KS p-value) and a huge window's trivial shift too (PSI/JS):
- * Evidently's defaults are KS p < 0.05 on small data and a Jensen-Shannon distance of 0.1 on
- * large; the PSI rule of thumb calls 0.1 to 0.2 moderate. Several histograms are tested per
- * window, so the p-value threshold is 0.01.
- */
-export interface DriftSettings {
-  ksAlpha: number;
-  psi: number;
-  jensenShannon: number;
-  /** This many breached windows in a row fire the trigger. */
-  windowsInARow: number;
-  /** A window with fewer requests is not judged. */
-  minRequests: number;
-  /** Latency drift: the field p90's interval lies above CI's p90 times this. */
-  latencyRatio: number;
-}
-
 export const DRIFT_DEFAULTS: DriftSettings = { ksAlpha: 0.01, psi: 0.1, jensenShannon: 0.1, windowsInARow: 3, minRequests: 30, latencyRatio: 1.2 };
-
-export interface HistogramScore {
-  key: string;
-  psi: number;
-  jensenShannon: number;
-  ks: { statistic: number; pValue: number };
-  drift: boolean;
-}
 
 export interface WindowScore {
   device: string;

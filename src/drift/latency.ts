@@ -5,7 +5,7 @@
 // read off the histogram as the lower edge of the bucket holding the low rank and the upper edge
 // of the bucket holding the high one. No CI figure for the label is "not judged", never a pass.
 import type { Histogram } from '../fleet-status/index.js';
-import type { TelemetryWindow } from './index.js';
+import type { TelemetryWindow } from './types.js';
 
 const PER_OCTAVE = 8; // the log2-8-us scheme of src/fleet-status
 const Z95 = 1.959964;

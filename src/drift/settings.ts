@@ -4,7 +4,7 @@
 import type { MonitoringConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../units.js';
-import type { DriftSettings } from './index.js';
+import type { DriftSettings } from './types.js';
 
 /** Requests per telemetry window when neither a flag nor monitoring.window.requests says. */
 export const DEFAULT_WINDOW_REQUESTS = 100;

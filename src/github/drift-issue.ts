@@ -3,7 +3,7 @@
 // updated (reopened if it was closed), never a duplicate: the issue is found by its label and the
 // marker its body starts with. The payload comes from whoever holds a token that may dispatch:
 // every string is checked and escaped before it reaches Markdown.
-import type { Logger } from './index.js';
+import type { Logger } from './types.js';
 import { octokitWithRetry } from './api.js';
 import { UserError, oneLine } from '../errors.js';
 import { escapeMarkdown } from '../report/index.js';

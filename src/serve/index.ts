@@ -8,12 +8,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
-import { loadOrt, type OrtModule } from '../bench/ort.js';
-import { sha256File } from '../model/index.js';
+import { loadOrt, type OrtModule } from '../tensors/index.js';
+import { fromFloat16Bits, sha256File } from '../model/index.js';
 import { emptyHistogram, record } from '../fleet-status/index.js';
 import { DRIFT_DEFAULTS, addToCounts, emptyCounts, scoreWindow, type DriftSettings, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
 import { ORT_TO_OIP, ProtocolError, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';
-import { fromFloat16Bits } from '../model/index.js';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 

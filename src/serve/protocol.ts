@@ -1,7 +1,7 @@
 // The Open Inference Protocol v2 (KServe v2, spoken by Triton, MLServer, OpenVINO Model Server):
 // its tensor datatypes against ONNX Runtime's, and a request's JSON tensors checked and turned
 // into runtime tensors, every problem one message for a 400 `{"error": ...}`.
-import { toFloat16Bits } from '../bench/data.js';
+import { toFloat16Bits } from '../tensors/index.js';
 import { fromFloat16Bits } from '../model/index.js';
 
 /** OIP datatype → onnxruntime-node tensor type (BYTES is not served: no model input of ours takes strings). */
