@@ -40,6 +40,22 @@ def put(inits, name, arr):
     inits[name].CopyFrom(numpy_helper.from_array(arr, name))
 
 
+def rescale_biases(g, inits, consumers, old_scale, new_scale):
+    """An int32 bias must have scale s_input x s_weight, or ORT does not fuse the conv: requantize it."""
+    for c in consumers:
+        if len(c.input) < 3 or not c.input[2]:
+            continue
+        bdq = next((n for n in g.node if n.output[0] == c.input[2] and n.op_type == 'DequantizeLinear'), None)
+        if bdq is None:
+            continue
+        bq = numpy_helper.to_array(inits[bdq.input[0]]).astype(np.float64)
+        bs = numpy_helper.to_array(inits[bdq.input[1]]).astype(np.float64)
+        in_scale = bs / np.asarray(old_scale, np.float64)
+        scale = (in_scale * np.asarray(new_scale, np.float64)).astype(np.float32)
+        put(inits, bdq.input[0], np.round(bq * bs / scale.astype(np.float64)).astype(np.int32))
+        put(inits, bdq.input[1], scale)
+
+
 def u8u8():
     m, g, inits = load()
     for dq, _ in weight_dqs(g, inits):
@@ -52,11 +68,12 @@ def u8u8():
 
 def reduce():
     m, g, inits = load()
-    for dq, _ in weight_dqs(g, inits):
+    for dq, consumers in weight_dqs(g, inits):
         q = numpy_helper.to_array(inits[dq.input[0]]).astype(np.float32)
         s = numpy_helper.to_array(inits[dq.input[1]]).astype(np.float32)
         put(inits, dq.input[0], np.clip(np.round(q / 2), -64, 63).astype(np.int8))
         put(inits, dq.input[1], (s * 2).astype(np.float32))
+        rescale_biases(g, inits, consumers, s, s * 2)
     onnx.save(m, f'{out}/reduce.onnx')
 
 
@@ -74,19 +91,7 @@ def pertensor():
         put(inits, dq.input[1], np.array(s1, np.float32))
         put(inits, dq.input[2], np.array(0, np.int8))
         dq.ClearField('attribute')
-        for c in consumers:
-            if len(c.input) < 3 or not c.input[2]:
-                continue
-            bdq = next((n for n in g.node if n.output[0] == c.input[2] and n.op_type == 'DequantizeLinear'), None)
-            if bdq is None:
-                continue
-            bq = numpy_helper.to_array(inits[bdq.input[0]]).astype(np.float64)
-            bs = numpy_helper.to_array(inits[bdq.input[1]]).astype(np.float64)
-            b = bq * bs
-            in_scale = bs / s.astype(np.float64)
-            new_scale = (in_scale * s1).astype(np.float32)
-            put(inits, bdq.input[0], np.round(b / new_scale.astype(np.float64)).astype(np.int32))
-            put(inits, bdq.input[1], new_scale)
+        rescale_biases(g, inits, consumers, s, np.full_like(s, s1))
     onnx.save(m, f'{out}/pertensor.onnx')
 
 
