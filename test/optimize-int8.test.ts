@@ -160,12 +160,13 @@ describe('a CNN whose int8 may be slower than its source here (MobileNetV2 class
   // Depthwise convs have no fast int8 kernel on AVX2 without VNNI: on this repository's EPYC the
   // MobileNetV2-class int8-static measured 0.86x its fp32 source (benchmark/RESULTS.md). Whatever
   // this machine measures, the summary must say what the manifest holds, next to the artifact.
+  // (At 96x96 with random weights its cosine is about 0.98: the floor is lowered, fidelity is not the point here.)
   it.skipIf(!HAVE_ONNX)('edgeml optimize prints the measured speed and, when below 1, says slower next to it', () => {
     const dir = tempDir();
     const made = spawnSync('/usr/bin/python3', [join(ROOT, 'benchmark/make-cnn.py'), dir, 'mobilenetv2', '96'], { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
     const out = join(dir, 'out');
-    const r = edgeml(['optimize', '--model', join(dir, 'mobilenetv2.onnx'), '--target', 'int8-static', '--out', out, '--calibration', `images=${join(dir, 'mobilenetv2_calib.npy')}`, '--min-top1-agreement', '0']);
+    const r = edgeml(['optimize', '--model', join(dir, 'mobilenetv2.onnx'), '--target', 'int8-static', '--out', out, '--calibration', `images=${join(dir, 'mobilenetv2_calib.npy')}`, '--min-top1-agreement', '0', '--min-cosine', '0.9']);
     expect(r.status, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as OptimizeManifest;
     const a = m.artifacts[0];
