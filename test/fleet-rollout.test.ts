@@ -8,8 +8,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
-import { LocalDirStorage, collectArtifacts, initKeys, publishRelease, type ChannelStorage } from '../src/fleet/index.js';
-import { STATUS_SCHEMA, aggregate, gatedPromote, type FleetStatus, type Message } from '../src/fleet-status/index.js';
+import { LocalDirStorage, collectArtifacts, gatedPromote, initKeys, publishRelease, type ChannelStorage } from '../src/fleet/index.js';
+import { STATUS_SCHEMA, aggregate, type FleetStatus, type Message } from '../src/fleet-status/index.js';
 import { MODELS, artifactsOf, edgeml, tempDir } from './helpers.js';
 
 const dir = tempDir('edgeml-rollout-');

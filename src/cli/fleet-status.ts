@@ -3,7 +3,8 @@
 import { appendFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { GATE_DEFAULTS, checkFleet, readFleetStatus, fleetMarkdown, fleetText, type FleetStatus, type GateThresholds } from '../fleet-status/index.js';
+import { GATE_DEFAULTS } from '../fleet/index.js';
+import { checkFleet, readFleetStatus, fleetMarkdown, fleetText, type FleetStatus, type GateThresholds } from '../fleet-status/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { parseDuration, parseWhole } from '../units.js';

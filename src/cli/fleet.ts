@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
   addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
-  promoteRelease, publishWithMender, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  gatedPromote, promoteRelease, publishWithMender, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
@@ -15,7 +15,6 @@ import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { gateFlags, printGate, readFleet, withGateOptions, type GateFlags } from './fleet-status.js';
-import { gatedPromote } from '../fleet-status/index.js';
 import { loadConfig } from '../config/index.js';
 import { collect } from './collect.js';
 

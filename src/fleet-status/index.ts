@@ -9,4 +9,3 @@ export { FLEET_STATUS_SCHEMA, aggregate, cohortBand, type CountRow, type DeviceR
 export { LIST_LIMIT, fleetMarkdown, fleetText } from './render.js';
 export { checkFleet, collect, readFleetStatus, type CollectOptions } from './collect.js';
 export { evaluateGate, type GateResult, type GateThresholds, type GateVerdict } from './gate.js';
-export { GATE_DEFAULTS, currentStage, gatedPromote, type GatedPromoteRequest, type GatedPromoteResult, type Placement, type PromoteDecision } from './promote.js';

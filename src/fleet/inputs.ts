@@ -30,7 +30,7 @@ export interface ArtifactInput {
   /** The fidelity floor the artifact passed in optimize (default: optimize's default floor). */
   floor?: FidelityFloor;
   /** Latency CI measured for it (bench results) and the device label it was measured on. */
-  latency?: { p50Ms: number; device: string } | null;
+  latency?: { p50Ms: number; p90Ms?: number; device: string } | null;
   /** The latency budgets CI judged it against (the check document), signed into its evidence for the device. */
   latencyBudgets?: LatencyBudget[];
   /** Acceptance evidence made elsewhere (buildEvidence); publish makes it when absent. */
@@ -161,7 +161,7 @@ export function addResultsMetrics(artifacts: ArtifactInput[], resultsFiles: stri
     put('p99Ms', r.latencyMs.p99);
     put('peakRssBytes', r.memory.peakRssBytes);
     put('throughputPerSec', r.throughputPerSec);
-    if (r.latencyMs.p50 !== null) a.latency = { p50Ms: r.latencyMs.p50, device: r.device.label };
+    if (r.latencyMs.p50 !== null) a.latency = { p50Ms: r.latencyMs.p50, ...(r.latencyMs.p90 !== null ? { p90Ms: r.latencyMs.p90 } : {}), device: r.device.label };
   }
 }
 

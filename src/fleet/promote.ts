@@ -5,9 +5,11 @@
 // channel. The adapters give the channel store and the fleet reader; this decides and acts.
 import { UserError } from '../errors.js';
 import type { RolloutPlan, RolloutStage } from '../config/index.js';
-import { loadState, promoteRelease, releasesOf, rollbackChannel, type Channel, type ChannelStorage, type ReleaseResult } from '../fleet/index.js';
-import type { FleetStatus } from './aggregate.js';
-import { evaluateGate, type GateResult, type GateThresholds } from './gate.js';
+import { evaluateGate, type FleetStatus, type GateResult, type GateThresholds } from '../fleet-status/index.js';
+import type { Channel } from './keys.js';
+import { promoteRelease, releasesOf, rollbackChannel, type ReleaseResult } from './release.js';
+import { loadState } from './repo.js';
+import type { ChannelStorage } from './storage.js';
 
 /** The gate's defaults, where neither the flags nor `rollout:` say otherwise. */
 export const GATE_DEFAULTS: GateThresholds & { soakMs: number } = { minDevices: 10, successThreshold: 90, errorThreshold: 5, soakMs: 0 };
