@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { runCheck, writeCheck } from '../budgets/index.js';
 import { checkMarkdown, escapePlain } from '../report/index.js';
+import { CheckFailure } from '../errors.js';
 import { checkOutputPath } from '../results/index.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -23,6 +24,6 @@ export function checkCommand(): Command {
         writeCheck(flags.json, doc);
         process.stderr.write(`check document written to ${flags.json}\n`);
       }
-      if (doc.verdict === 'fail') process.exitCode = 1;
+      if (doc.verdict === 'fail') throw new CheckFailure(`check: ${doc.counts.fail} budget limit(s) failed`);
     });
 }

@@ -2,7 +2,7 @@
 // Exit 1 when the verdict is `slower`.
 import { Command, Option } from 'commander';
 import { COMPARE_FLAG_DEFAULTS, COMPARE_METRICS, DESIGN_CHOICES, decidingRatio, compareOptionsFromFlags, runCompare, writeCompare, type CompareFlags } from '../compare/index.js';
-import { UserError } from '../errors.js';
+import { CheckFailure, UserError } from '../errors.js';
 import { compareMarkdown, escapePlain, fmtRatio } from '../report/index.js';
 import { checkOutputPath, readResults } from '../results/index.js';
 import { addBenchFlags, configuredFlags } from './bench.js';
@@ -70,7 +70,7 @@ export function compareCommand(): Command {
       writeCompare(flags.json, doc);
       process.stderr.write(`compare document written to ${flags.json}\n`);
     }
-    if (doc.verdict === 'slower') process.exitCode = 1;
+    if (doc.verdict === 'slower') throw new CheckFailure(`compare: head is slower than base (${doc.metric})`);
   });
   return cmd;
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { CheckFailure, UserError } from '../errors.js';
 import { parseDataFlag, type DataSource } from '../bench/inputs.js';
 import { DRIFT_DEFAULTS, driftReport, parseProfile, readTelemetry, type DriftReport } from '../drift/index.js';
 import { profileModel } from '../drift/make.js';
@@ -107,7 +107,7 @@ export function driftCommand(): Command {
       if (flags.markdown) writeFileAtomic(flags.markdown, md);
       process.stdout.write(md);
       if (flags.dispatch) await dispatchOnce(r, flags.dispatch, flags.dispatchState ?? join(flags.telemetry, '.edgeml-dispatched.json'), flags.version, flags.cohort);
-      if (r.triggered) process.exitCode = 1;
+      if (r.triggered) throw new CheckFailure('drift: the trigger fired (windows in a row breached)');
     });
 }
 

@@ -2,7 +2,9 @@
 // calibration (or seeded random) inputs are compared with the fp32 model's.
 import type * as Ort from 'onnxruntime-node';
 import { loadOrt } from '../bench/ort.js';
+import { settingDefaults } from '../settings/index.js';
 import type { Feeds } from './data.js';
+import { OPTIMIZE_SETTINGS } from './settings.js';
 
 export interface Fidelity {
   /** Cosine similarity of all float outputs, concatenated (1 = same direction). */
@@ -39,7 +41,9 @@ export interface FidelityFloor {
   absTolerance: number;
 }
 
-export const DEFAULT_FLOOR: FidelityFloor = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
+const FLOOR = settingDefaults(OPTIMIZE_SETTINGS);
+/** The fidelity floors of OPTIMIZE_SETTINGS (min-cosine, min-top1-agreement, abs-tolerance). */
+export const DEFAULT_FLOOR: FidelityFloor = { cosine: FLOOR.minCosine, top1Agreement: FLOOR.minTop1Agreement, absTolerance: FLOOR.absTolerance };
 
 export type Outputs = Array<Record<string, { data: Float32Array; dims: readonly number[] }>>;
 
