@@ -3,13 +3,14 @@
 import * as core from '@actions/core';
 import { actionInputs, asInput, camel, parseSettings, type RawValue, type SettingValues, type SettingsTable } from '../settings/index.js';
 
-/** The text of each input of `table` by property ('' when not given), its action default applied. */
+/** The text of each input of `table` given (or with an action default), by property; others absent. */
 export function rawInputs(table: SettingsTable): Record<string, RawValue> {
   const out: Record<string, RawValue> = {};
   for (const [name, s] of actionInputs(table)) {
     if (s.input && s.input.composite) continue;
     const text = core.getInput(name).trim();
-    out[camel(name)] = text || (s.input ? s.input.default : undefined) || undefined;
+    const value = text || (s.input ? s.input.default : undefined);
+    if (value) out[camel(name)] = value;
   }
   return out;
 }
