@@ -1,12 +1,12 @@
 // `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
 // the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
-  promoteRelease, publishWithMender, readCheck, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
+  promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
@@ -159,17 +159,11 @@ export function publishCommand(): Command {
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-      if (flags.check) {
-        const failed = failedBudgets(readCheck(flags.check));
-        if (failed.length && !flags.force) {
-          throw new CheckFailure(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
-        }
-        if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}\n`);
-      }
+      const failed = releaseGate(flags.check, !!flags.force);
+      if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}\n`);
       const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
       addResultsMetrics(artifacts, flags.results);
-      const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
+      const model = releaseModelName(flags.model);
       const mender = menderOf(flags);
       const data = dataFiles(flags.data);
       const oci = await ociOf(flags, artifacts, model, version);
@@ -209,16 +203,6 @@ function dataFiles(raw: string[]): Record<string, string> {
     out[r.slice(0, at)] = r.slice(at + 1);
   }
   return out;
-}
-
-function manifestModel(file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  try {
-    const name = (JSON.parse(readFileSync(file, 'utf8')) as { model?: { name?: unknown } }).model?.name;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined; // collectArtifacts has already reported an unreadable manifest
-  }
 }
 
 interface PromoteFlags extends StoreFlags, GateFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
