@@ -14,7 +14,7 @@ import { UserError } from '../src/errors.js';
 import { readInputs } from '../src/github/inputs.js';
 import { DEFAULT_FLOOR, DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
 import { renderActionYml } from '../src/settings/action-yml.js';
-import { asFlag, kebab, parseSettings, type Setting, type SettingsTable } from '../src/settings/index.js';
+import { asFlag, kebab, parseSettings, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { ROOT, edgeml, runActionBundle } from './helpers.js';
 
 /** A value of each kind that is not its default, as a user types it. */
@@ -37,8 +37,8 @@ function sample(s: Setting): string {
 const argvOf = (name: string, s: Setting, value: string) => (s.kind === 'boolean' ? [`--${name}`] : [`--${name}`, value]);
 
 /** The values commander gives for `argv` on a command made from `table`. */
-function flagsOf(table: SettingsTable, argv: string[]): Record<string, unknown> {
-  let got: Record<string, unknown> = {};
+function flagsOf(table: SettingsTable, argv: string[]): Record<string, RawValue> {
+  let got: Record<string, RawValue> = {};
   const cmd = addSettings(new Command('t').exitOverride(), table).action((flags) => { got = flags; });
   cmd.parse(argv, { from: 'user' });
   return got;
