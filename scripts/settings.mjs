@@ -9,20 +9,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const { ACTIONS } = await import(pathToFileURL(join(ROOT, 'build/src/actions/tables.js')).href);
-const { renderActionYml } = await import(pathToFileURL(join(ROOT, 'build/src/settings/action-yml.js')).href);
+const { actionFile, renderActionYml } = await import(pathToFileURL(join(ROOT, 'build/src/settings/action-yml.js')).href);
 
 let stale = 0;
 for (const spec of ACTIONS) {
-  const file = join(ROOT, 'actions', spec.name, 'action.yml');
+  const file = join(ROOT, actionFile(spec.name));
   const text = readFileSync(file, 'utf8');
   const made = renderActionYml(text, spec);
   if (made === text) continue;
   if (check) {
-    process.stderr.write(`actions/${spec.name}/action.yml differs from its settings table: run npm run settings\n`);
+    process.stderr.write(`${actionFile(spec.name)} differs from its settings table: run npm run settings\n`);
     stale++;
   } else {
     writeFileSync(file, made);
-    process.stdout.write(`actions/${spec.name}/action.yml generated\n`);
+    process.stdout.write(`${actionFile(spec.name)} generated\n`);
   }
 }
 process.exitCode = stale ? 1 : 0;

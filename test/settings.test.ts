@@ -13,7 +13,7 @@ import { parseConfig } from '../src/config/index.js';
 import { UserError } from '../src/errors.js';
 import { readInputs } from '../src/github/inputs.js';
 import { DEFAULT_FLOOR, DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
-import { renderActionYml } from '../src/settings/action-yml.js';
+import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
 import { asFlag, kebab, parseSettings, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { ROOT, edgeml, runActionBundle } from './helpers.js';
 
@@ -131,8 +131,8 @@ describe('defaults are written once, in the tables', () => {
 });
 
 describe('action.yml files are generated from the tables', () => {
-  it.each(ACTIONS.map((a) => [a.name, a] as const))('actions/%s/action.yml is what its table makes (npm run settings)', (name, spec) => {
-    const text = readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8');
+  it.each(ACTIONS.map((a) => [actionFile(a.name), a] as const))('%s is what its table makes (npm run settings)', (file, spec) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
     expect(renderActionYml(text, spec)).toBe(text);
   });
 
@@ -152,6 +152,8 @@ describe('action.yml files are generated from the tables', () => {
   it('the composite actions share the runtime steps written once', () => {
     const steps = (name: string) => (parse(readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8')) as { runs: { steps: Array<Record<string, unknown>> } }).runs.steps.slice(0, 3).map(({ if: _if, ...s }) => s);
     expect(steps('optimize')).toEqual(steps('benchmark'));
+    const root = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<Record<string, unknown>> } }).runs.steps.slice(0, 3).map(({ if: _if, ...s }) => s);
+    expect(JSON.stringify(root).replaceAll('$GITHUB_ACTION_PATH/scripts', '$GITHUB_ACTION_PATH/../../scripts')).toBe(JSON.stringify(steps('optimize')));
   });
 });
 

@@ -10,4 +10,6 @@ export const ACTIONS: ActionSpec[] = [
   { name: 'benchmark', table: BENCH_SETTINGS, runtime: { when: "inputs.runtime == '' || inputs.runtime == 'onnxruntime'" } },
   { name: 'optimize', table: OPTIMIZE_SETTINGS, runtime: {} },
   { name: 'check', table: CHECK_SETTINGS },
+  // edgeml run's inputs are not in a table yet: only its runtime steps are generated.
+  { name: 'root', runtime: {} },
 ];

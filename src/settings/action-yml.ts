@@ -8,9 +8,10 @@ import { actionInputs } from './parse.js';
 import type { Setting, SettingsTable } from './types.js';
 
 export interface ActionSpec {
-  /** Folder under actions/ (`optimize` is actions/optimize/action.yml). */
+  /** Folder under actions/ (`optimize` is actions/optimize/action.yml); `root` is ./action.yml. */
   name: string;
-  table: SettingsTable;
+  /** Where its inputs come from; absent: the inputs and env stay hand-written (only the runtime steps are made). */
+  table?: SettingsTable;
   /** Composite actions that need ONNX Runtime: an extra condition on its install (`inputs.runtime == 'onnxruntime'`). */
   runtime?: { when?: string };
 }
@@ -38,13 +39,14 @@ export function inputsBlock(table: SettingsTable): Record<string, { description:
 const RUNTIME_STEP_NAMES = ['Locate ONNX Runtime', 'Restore ONNX Runtime from the cache', 'Install ONNX Runtime'];
 
 /** The steps that find or install onnxruntime-node for the bundle (cached between runs). */
-export function runtimeSteps(when?: string): Array<Record<string, unknown>> {
+export function runtimeSteps(when?: string, root = false): Array<Record<string, unknown>> {
   const also = when ? ` && (${when})` : '';
+  const scripts = root ? '$GITHUB_ACTION_PATH/scripts' : '$GITHUB_ACTION_PATH/../../scripts';
   return [
     {
       id: 'runtime', name: RUNTIME_STEP_NAMES[0], shell: 'bash',
       env: { VERSION: '${{ inputs.runtime-version }}', GIVEN_DIR: '${{ inputs.runtime-dir }}' },
-      run: 'bash "$GITHUB_ACTION_PATH/../../scripts/runtime-dir.sh"',
+      run: `bash "${scripts}/runtime-dir.sh"`,
     },
     {
       name: RUNTIME_STEP_NAMES[1], id: 'cache', if: `steps.runtime.outputs.installed != 'true'${also}`, uses: 'actions/cache@v5',
@@ -60,11 +62,11 @@ export function runtimeSteps(when?: string): Array<Record<string, unknown>> {
 
 function composite(doc: Document, spec: ActionSpec): void {
   const steps = doc.getIn(['runs', 'steps']);
-  if (!isSeq(steps)) throw new Error(`actions/${spec.name}/action.yml: runs.steps is not a list`);
+  if (!isSeq(steps)) throw new Error(`${actionFile(spec.name)}: runs.steps is not a list`);
   if (spec.runtime) {
     const at = steps.items.findIndex((s) => isMap(s) && RUNTIME_STEP_NAMES.includes(String(s.get('name'))));
     steps.items = steps.items.filter((s) => !(isMap(s) && RUNTIME_STEP_NAMES.includes(String(s.get('name')))));
-    const made = runtimeSteps(spec.runtime.when).map((s) => doc.createNode(s));
+    const made = runtimeSteps(spec.runtime.when, spec.name === 'root').map((s) => doc.createNode(s));
     for (const step of made) {
       visit(step, { Scalar: (_key, node) => { if (typeof node.value === 'string' && node.value.includes('\n')) node.type = Scalar.BLOCK_LITERAL; } });
       const name = step.get('name', true);
@@ -72,26 +74,35 @@ function composite(doc: Document, spec: ActionSpec): void {
     }
     steps.items.splice(at < 0 ? 0 : at, 0, ...made);
   }
+  if (!spec.table) return;
+  const table = spec.table;
   const main = steps.items.find((s) => isMap(s) && /dist\/[^/]+\/index\.js/.test(String(s.get('run'))));
-  if (!isMap(main)) throw new Error(`actions/${spec.name}/action.yml: no step runs the bundle (dist/<name>/index.js)`);
+  if (!isMap(main)) throw new Error(`${actionFile(spec.name)}: no step runs the bundle (dist/<name>/index.js)`);
   const env = (main.get('env', true) as YAMLMap | undefined) ?? doc.createNode({});
-  const names = new Set(actionInputs(spec.table).map(([n]) => `INPUT_${n.toUpperCase()}`));
+  const names = new Set(actionInputs(table).map(([n]) => `INPUT_${n.toUpperCase()}`));
   // Env the step sets itself (EDGEML_RUNTIME_DIR, an input made by an earlier step) stays first.
   const kept = env.items.filter((p) => !names.has(String((p.key as { value?: unknown })?.value ?? p.key)));
-  const made = actionInputs(spec.table)
+  const made = actionInputs(table)
     .filter(([, s]) => !(s.input && s.input.composite))
     .map(([n]) => doc.createPair(`INPUT_${n.toUpperCase()}`, `\${{ inputs.${n} }}`));
   env.items = [...kept, ...made];
   main.set('env', env);
 }
 
+/** The file of an action, relative to the repository root. */
+export function actionFile(name: string): string {
+  return name === 'root' ? 'action.yml' : `actions/${name}/action.yml`;
+}
+
 /** The action.yml text with its generated parts made from `spec`. */
 export function renderActionYml(text: string, spec: ActionSpec): string {
   const doc = parseDocument(text);
-  const inputs = doc.createNode(inputsBlock(spec.table));
-  // Descriptions and defaults in single quotes, as the hand-written files have them.
-  visit(inputs, { Scalar: (key, node) => { if (key === 'value' && typeof node.value === 'string') node.type = Scalar.QUOTE_SINGLE; } });
-  doc.set('inputs', inputs);
+  if (spec.table) {
+    const inputs = doc.createNode(inputsBlock(spec.table));
+    // Descriptions and defaults in single quotes, as the hand-written files have them.
+    visit(inputs, { Scalar: (key, node) => { if (key === 'value' && typeof node.value === 'string') node.type = Scalar.QUOTE_SINGLE; } });
+    doc.set('inputs', inputs);
+  }
   if (doc.getIn(['runs', 'using']) === 'composite') composite(doc, spec);
   return doc.toString({ lineWidth: 0 });
 }
