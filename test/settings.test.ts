@@ -14,7 +14,7 @@ import { UserError } from '../src/errors.js';
 import { readInputs } from '../src/github/inputs.js';
 import { DEFAULT_FLOOR, DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
 import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
-import { asFlag, kebab, parseSettings, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
+import { asFlag, kebab, parseSection, parseSettings, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { ROOT, edgeml, runActionBundle } from './helpers.js';
 
 /** A value of each kind that is not its default, as a user types it. */
@@ -101,6 +101,22 @@ describe('a bad value names where it came from', () => {
     expect(() => compareOptionsFromFlags({ ...COMPARE_FLAG_DEFAULTS, threshold: '120%' })).toThrow(/--threshold 120%/);
     expect(config.compare.threshold).toBe('5%');
     expect(() => parseConfig('compare:\n  statistic: p99\n', 'edgeml.yml')).toThrow(/^edgeml\.yml:2:14: .*statistic/);
+  });
+});
+
+describe("edgeml.yml's settings parse to typed values without a trip through flag text", () => {
+  it('benchmark: and compare: keys are typed as their flags are', () => {
+    const config = parseConfig('models: { m: { path: m.onnx } }\nbenchmark:\n  threads: 2\n  min-duration: 2s\ncompare:\n  threshold: 10%\n  statistic: p90\n', 'edgeml.yml');
+    const at = (key: string) => { const p = config.settingsAt[key]; return `${p.file}:${p.line}:${p.col}: `; };
+    expect(parseSection(BENCH_SETTINGS, 'benchmark', config.benchmark, at)).toEqual({ threads: 2, minDuration: 2000 });
+    expect(parseSection(COMPARE_SETTINGS, 'compare', config.compare, at)).toEqual({ threshold: 0.1, statistic: 'p90' });
+  });
+  it('a bad value or a key of another section names the file, line and key', () => {
+    // (parseConfig's schema stops most bad values first; a value it lets through is named alike.)
+    const at = () => 'edgeml.yml:3:14: ';
+    expect(() => parseSection(COMPARE_SETTINGS, 'compare', { threshold: '10' }, at)).toThrow(/^edgeml\.yml:3:14: compare\.threshold "10": expected a percentage such as 5%$/);
+    expect(() => parseSection(BENCH_SETTINGS, 'benchmark', { 'max-duration': 'soon' }, at)).toThrow(/^edgeml\.yml:3:14: benchmark\.max-duration "soon": expected a duration/);
+    expect(() => parseSection(COMPARE_SETTINGS, 'compare', { warmup: 3 })).toThrow(/^compare\.warmup: not a setting of compare:/);
   });
 });
 

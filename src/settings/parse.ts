@@ -1,7 +1,7 @@
 // Settings parsed once into typed values, whichever door they came in by (flag, input, key).
 import { UserError } from '../errors.js';
 import { parseDuration, parseFraction, parsePercent, parseWhole } from '../units.js';
-import { kebab, type SettingSource } from './names.js';
+import { camel, kebab, type SettingSource } from './names.js';
 import type { RawValue, Setting, SettingValues, SettingsTable } from './types.js';
 
 /** Comma- or newline-separated entries, trimmed, empty ones dropped. */
@@ -78,6 +78,27 @@ export function parseSettings<T extends SettingsTable>(table: T, raw: Partial<Re
     out[prop] = parseSetting(s, value, source(kebab(prop)));
   }
   return out as SettingValues<T>;
+}
+
+/**
+ * The keys of one edgeml.yml section (`benchmark`, `compare`) as typed values of `table`, by
+ * property: the typed path from the config to a command's options, with no trip through flag text.
+ * Only the keys written are returned (merge them over the command's defaults or flags); a key that
+ * is not a setting of the section, or a bad value, is a UserError naming `at(key)` (the
+ * `file:line:col: ` where it is written) and the dotted key.
+ */
+export function parseSection<T extends SettingsTable>(
+  table: T, section: string, values: Record<string, RawValue>, at: (dottedKey: string) => string = () => '',
+): Partial<SettingValues<T>> {
+  const byName = new Map(configKeys(table, section).map(([name, s]) => [name, s]));
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(values)) {
+    const key = `${section}.${name}`;
+    const s = byName.get(name);
+    if (!s) throw new UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
+    out[camel(name)] = parseSetting(s, raw, `${at(key)}${key}`);
+  }
+  return out as Partial<SettingValues<T>>;
 }
 
 /** The typed defaults of a table (what a command does with nothing given). */
