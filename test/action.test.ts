@@ -88,7 +88,7 @@ describe('dist/benchmark bundle', () => {
     ]);
     expect(existsSync(join(r.dir, 'out/r.json'))).toBe(false);
     const bad = runBundle({ model: MODELS.digits, profile: 'maybe' }, { EDGEML_RUNTIME_DIR: ROOT });
-    expect(bad.stdout).toContain("::error::input 'profile': \"maybe\" is not a boolean; use true or false");
+    expect(bad.stdout).toContain("::error::input 'profile' \"maybe\": expected true or false");
   });
 
   it('names the missing runtime and how to install it', () => {
