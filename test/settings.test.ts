@@ -12,7 +12,8 @@ import { COMPARE_FLAG_DEFAULTS, COMPARE_SETTINGS, compareOptionsFromFlags } from
 import { parseConfig } from '../src/config/index.js';
 import { UserError } from '../src/errors.js';
 import { readInputs } from '../src/github/inputs.js';
-import { DEFAULT_FLOOR, DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
+import { DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
+import { DEFAULT_FLOOR } from '../src/tensors/index.js';
 import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
 import { asFlag, kebab, parseSection, parseSettings, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { ROOT, edgeml, runActionBundle } from './helpers.js';

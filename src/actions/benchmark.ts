@@ -1,16 +1,13 @@
 // The `benchmark` action: inputs -> the same options as `edgeml bench` -> results, outputs, summary.
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { BENCH_FLAG_DEFAULTS, BENCH_SETTINGS, benchOptionsFromFlags, runBenchmark, type BenchFlags } from '../bench/index.js';
+import { BENCH_FLAG_DEFAULTS, BENCH_SETTINGS, benchOptionsFromFlags, deviceLabel, runBenchmark, type BenchFlags } from '../bench/index.js';
 import { INPUT_NAMES, UserError } from '../errors.js';
 import { actionsLogger as log, rawInputs, readInputs, runAction, setOutput, uploadArtifact, writeSummary } from '../github/index.js';
+import { safeName } from '../names/index.js';
 import { benchMarkdown } from '../report/index.js';
-import { checkOutputPath, writeResults } from '../results/index.js';
-
-/** Artifact names allow no quotes, colons, slashes and the like: keep device labels safe in them. */
-export function artifactSafe(label: string): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'device';
-}
+import { writeResults } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
   const raw = rawInputs(BENCH_SETTINGS) as unknown as BenchFlags & { model?: string; profile?: string; samples?: string };
@@ -25,10 +22,10 @@ async function main(): Promise<void> {
     data: v.data,
     profile: v.profile,
     samples: v.samples,
-    deviceLabel: v.deviceLabel || process.env.RUNNER_NAME || '',
+    deviceLabel: deviceLabel(v.deviceLabel),
   }, INPUT_NAMES);
   if (v.runnerLabels.length) opts.runnerLabels = v.runnerLabels;
-  const label = artifactSafe(opts.deviceLabel || `${process.platform}-${process.arch}`);
+  const label = safeName(deviceLabel(opts.deviceLabel), 'device');
   const resultsPath = resolve(v.results || `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`);
   mkdirSync(dirname(resultsPath), { recursive: true });
   checkOutputPath(resultsPath, "input 'results'");
@@ -62,7 +59,7 @@ async function main(): Promise<void> {
 
   if (v.upload) {
     const name = v.artifactName || `edgeml-results-${label}-${basename(resultsPath, '.json')}`;
-    await uploadArtifact(artifactSafe(name), [resultsPath], dirname(resultsPath), log);
+    await uploadArtifact(safeName(name, 'device'), [resultsPath], dirname(resultsPath), log);
   }
 }
 

@@ -5,7 +5,7 @@ import { CHECK_SETTINGS, runCheck, writeCheck } from '../budgets/index.js';
 import { CheckFailure, UserError } from '../errors.js';
 import { actionsLogger as log, annotate, readInputs, runAction, setOutput, writeSummary } from '../github/index.js';
 import { checkMarkdown, fmtBudgetValue } from '../report/index.js';
-import { checkOutputPath } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
   const { results, json, compare, config } = readInputs(CHECK_SETTINGS);

@@ -7,12 +7,8 @@ import { evaluate, parseInputFlags, parseMetrics } from '../eval/index.js';
 import { actionsLogger as log, batchLines, getInput, readInputs, runAction, setOutput, uploadArtifact, writeSummary } from '../github/index.js';
 import { OPTIMIZE_SETTINGS, optimizeOptions, runOptimize, type OptimizeValues } from '../optimize/index.js';
 import { asInput } from '../settings/index.js';
+import { safeName } from '../names/index.js';
 import { accuracyMarkdown, escapeMarkdown, manifestMarkdown } from '../report/index.js';
-
-/** Artifact names allow no quotes, colons, slashes and the like (as in the benchmark action). */
-function artifactSafe(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
-}
 
 interface EvalPlan {
   inputs: Record<string, string>;
@@ -60,7 +56,7 @@ async function main(): Promise<void> {
   await writeSummary(`### edgeml optimize\n\n${manifestMarkdown(r.doc, escapeMarkdown)}\n${accuracy}`);
   if (v.upload) {
     const name = v.artifactName || `edgeml-artifacts-${basename(opts.model).replace(/\.onnx$/i, '')}`;
-    await uploadArtifact(artifactSafe(name), [r.manifestFile, ...r.ok.map((a) => a.path!)], dirname(r.manifestFile), log);
+    await uploadArtifact(safeName(name, 'model'), [r.manifestFile, ...r.ok.map((a) => a.path!)], dirname(r.manifestFile), log);
   }
   if (r.failure) throw r.failure;
 }

@@ -7,7 +7,7 @@ import {
   postReport, reportMarker, runAction, runUrl, setOutput, writeSummary,
 } from '../github/index.js';
 import { MISSING_REASON, buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportOptions, reportSections } from '../report/index.js';
-import { checkOutputPath, writeFileAtomic } from '../results/index.js';
+import { checkOutputPath, writeFileAtomic } from '../documents/index.js';
 
 /** The default report id: the workflow and job, so two workflows (or jobs) keep separate comments. */
 function defaultReportId(): string {

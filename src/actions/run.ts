@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   const baseModel = getInput('base-model');
   const out = resolve(getInputOr('out', 'edgeml-results'));
   const base = baseModel ? { dir: isAbsolute(baseModel) ? baseModel : resolve(baseModel) } : baseRef ? { ref: baseRef } : undefined;
-  const deviceLabel = getInput('device-label') || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || undefined;
+  // Not given: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
+  const deviceLabel = getInput('device-label');
   const outcome = await runAll({ config, base, out, ...(deviceLabel ? { deviceLabel } : {}) }, log);
   for (const n of outcome.notices) log.info(`note: ${n}`);
   log.info(summaryTable(outcome.rows, outcome.verdict));

@@ -4,8 +4,8 @@ import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors
 import { flagDefaults, pick, settingDefaults } from '../settings/index.js';
 import { parseDuration, parseWhole } from '../units.js';
 import { BENCH_SETTINGS, LENGTH_SETTINGS, MEASURE_SETTINGS, OPT_LEVELS, SCENARIOS } from './settings.js';
-import type { BenchOptions } from './index.js';
-import { parseDataFlag, parseDimFlag, parseShapeFlag, type DataSource } from './inputs.js';
+import type { BenchOptions } from './types.js';
+import { type DataSource, parseDataFlag, parseDimFlag, parseShapeFlag } from '../tensors/index.js';
 import type { OptLevel, Scenario } from './protocol.js';
 import { PRECISIONS, RUNTIMES, type RuntimeChoice } from './backends/index.js';
 import type { Precision } from '../results/types.js';

@@ -6,7 +6,8 @@ import { BENCH_SETTINGS, benchOptionsFromFlags, runBenchmark, type BenchFlags } 
 import { loadConfig } from '../config/index.js';
 import { FLAG_NAMES, UserError } from '../errors.js';
 import { benchMarkdown, escapePlain } from '../report/index.js';
-import { checkOutputPath, writeResults } from '../results/index.js';
+import { writeResults } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { fileSettings, modelAt, withFileSettings, type Configured } from '../run/index.js';
 import { terminalProgress } from './progress.js';
 import { addSettings } from './settings.js';

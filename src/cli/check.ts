@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { CHECK_SETTINGS, runCheck, writeCheck } from '../budgets/index.js';
 import { checkMarkdown, escapePlain } from '../report/index.js';
 import { CheckFailure } from '../errors.js';
-import { checkOutputPath } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { addSettings } from './settings.js';
 
 export function checkCommand(): Command {

@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { COMPARE_SETTINGS, decidingRatio, compareOptionsFromFlags, runCompare, writeCompare, type CompareFlags } from '../compare/index.js';
 import { CheckFailure, UserError } from '../errors.js';
 import { compareMarkdown, escapePlain, fmtRatio } from '../report/index.js';
-import { checkOutputPath, readResults } from '../results/index.js';
+import { readResults } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { configuredFlags } from './bench.js';
 import { addSettings } from './settings.js';
 

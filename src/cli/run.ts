@@ -25,7 +25,7 @@ export function runCommand(): Command {
     .option('--base-ref <ref>', 'compare each model with its version in this git commit (a pull request base)')
     .option('--base-model <dir>', 'compare each model with the file at the same path under this folder')
     .option('--out <dir>', 'the results folder', 'edgeml-results')
-    .option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)')
+    .option('--device-label <label>', 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)')
     .option('--json <file>', 'also copy the run summary (verdict, rows, files) here')
     .action(async (flags: { config: string; baseRef?: string; baseModel?: string; out: string; deviceLabel?: string; json?: string }) => {
       if (flags.baseRef && flags.baseModel) throw new UserError('--base-ref and --base-model both given; give one: a git commit or a folder');

@@ -4,7 +4,7 @@ import { BENCH_FLAG_DEFAULTS, benchOptionsFromFlags, type BenchFlags } from '../
 import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors.js';
 import { parseDuration, parsePercent, parseWhole } from '../units.js';
 import { flagDefaults, pick } from '../settings/index.js';
-import type { CompareOptions } from './run.js';
+import type { CompareOptions } from './types.js';
 import { COMPARE_SETTINGS } from './settings.js';
 import { COMPARE_METRICS, DESIGN_CHOICES, type CompareMetric, type DesignChoice } from './types.js';
 

@@ -1,13 +1,12 @@
 // `optimize` settings (OPTIMIZE_SETTINGS: the CLI flags, the action inputs) parsed once to
 // OptimizeOptions. optimizeOptions takes typed values; optimizeOptionsFromFlags the flags' text.
-import { parseDataFlag, parseDimFlag, parseShapeFlag } from '../bench/index.js';
+import { parseCalibrationFlags, parseDataFlag, parseDimFlag, parseShapeFlag } from '../tensors/index.js';
 import { UserError } from '../errors.js';
 import { asFlag, parseSettings, settingDefaults, type RawValue, type SettingSource, type SettingValues } from '../settings/index.js';
-import { parseCalibrationFlags } from './data.js';
 import { FP16_BLOCK_OPS } from './fp16.js';
 import { OPTIMIZE_SETTINGS } from './settings.js';
 import { TARGETS, type Target, type TargetSettings } from './types.js';
-import type { OptimizeOptions } from './index.js';
+import type { OptimizeOptions } from './types.js';
 
 export type OptimizeValues = SettingValues<typeof OPTIMIZE_SETTINGS>;
 

@@ -1,5 +1,7 @@
 // `edgeml optimize`'s settings and the optimize action's inputs: one table (see src/settings/).
+// The fidelity floors' defaults are tensors' DEFAULT_FLOOR (the bottom layer that compares outputs).
 import { RUNTIME_SETTINGS, uploadSettings, type SettingsTable } from '../settings/index.js';
+import { DEFAULT_FLOOR } from '../tensors/index.js';
 import { CALIBRATION_METHODS, TARGETS } from './types.js';
 
 export const OPTIMIZE_SETTINGS = {
@@ -20,9 +22,9 @@ export const OPTIMIZE_SETTINGS = {
   excludeOp: { kind: 'list', value: '<types>', help: 'op types the int8 targets leave in float32 (comma-separated, repeatable)', input: {} },
   excludeNode: { kind: 'list', value: '<names>', help: 'node names the int8 targets leave in float32 (comma-separated, repeatable)', input: {} },
   fp16BlockOp: { kind: 'list', value: '<types>', help: 'op types fp16 keeps in float32 (replaces the default list)', input: {} },
-  minCosine: { kind: 'number', min: 0, max: 1, default: '0.99', value: '<x>', help: 'fidelity floor: cosine similarity of the outputs with the fp32 model', input: {} },
-  minTop1Agreement: { kind: 'number', min: 0, max: 1, default: '0.95', value: '<x>', help: 'fidelity floor for classifiers: share of same top-1 answers', input: {} },
-  absTolerance: { kind: 'number', min: 0, default: '0.0001', value: '<x>', help: 'outputs within this max abs error of fp32 pass whatever their cosine', input: {} },
+  minCosine: { kind: 'number', min: 0, max: 1, default: String(DEFAULT_FLOOR.cosine), value: '<x>', help: 'fidelity floor: cosine similarity of the outputs with the fp32 model', input: {} },
+  minTop1Agreement: { kind: 'number', min: 0, max: 1, default: String(DEFAULT_FLOOR.top1Agreement), value: '<x>', help: 'fidelity floor for classifiers: share of same top-1 answers', input: {} },
+  absTolerance: { kind: 'number', min: 0, default: String(DEFAULT_FLOOR.absTolerance), value: '<x>', help: 'outputs within this max abs error of fp32 pass whatever their cosine', input: {} },
   input: {
     kind: 'pairs', value: '<name=shape>', help: 'shape of an input for the random validation inputs used without --calibration (repeatable)',
     input: { description: 'Input shapes for the random validation inputs used without calibration data, one per line: `x=1x3x224x224`.' },

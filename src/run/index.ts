@@ -13,8 +13,10 @@ import { CheckFailure, UserError, isUserError } from '../errors.js';
 import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
 import { optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import { rejectLfsPointerFile } from '../model/index.js';
-import { buildReport, readReportInputs, reportMarkdown, type Status } from '../report/index.js';
-import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
+import { safeName } from '../names/index.js';
+import { buildReport, readReportInputs, reportMarkdown, type ReportStatus } from '../report/index.js';
+import { writeResults, type BenchResults } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { baseModelFile, checkBase, readBaseModel, type BaseModel, type BaseSource } from './base.js';
 import { datasetsOf, fromConfig, planModels, type ModelPlan } from './plan.js';
 import { summaryRows, summaryTable, type SummaryRow } from './summary.js';
@@ -39,7 +41,7 @@ export interface RunReporter {
 }
 
 export interface RunOutcome {
-  verdict: Status;
+  verdict: ReportStatus;
   /** Exit-1 reasons: a budget at level error failed, compare said slower, an artifact below its floor. */
   failures: string[];
   out: string;
@@ -50,7 +52,7 @@ export interface RunOutcome {
   notices: string[];
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+const slug = (s: string) => safeName(s, 'model');
 
 async function measure(plan: ModelPlan, model: string, label: string, rep: RunReporter, extra: { base?: boolean } = {}): Promise<BenchResults> {
   const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
@@ -275,7 +277,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
   const reportFile = join(out, 'report.md');
   writeFileAtomic(reportFile, reportMarkdown(report));
   const rows = summaryRows(report);
-  const verdict: Status = failures.length ? 'fail' : report.status;
+  const verdict: ReportStatus = failures.length ? 'fail' : report.status;
   const summaryFile = join(out, 'summary.json');
   writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
   return { verdict, failures, out, report: reportFile, summary: summaryFile, files, rows, notices };
