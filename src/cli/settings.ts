@@ -2,8 +2,8 @@
 // table writes it, the parser that collects lists, and the old names that still work with a warning.
 import { Command, Option } from 'commander';
 import { deprecationWarning, kebab, warnOnce, type Setting, type SettingsTable } from '../settings/index.js';
+import { collect } from './collect.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 const list = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 const PLACEHOLDER: Record<Setting['kind'], string> = {
