@@ -70,7 +70,9 @@ describe('dist/benchmark bundle', () => {
     expect(doc.device.runner).toMatchObject({ name: 'rpi5-01', labels: ['self-hosted', 'rpi5'] });
     expect(Number(r.outputs['p50-ms'])).toBe(doc.latencyMs.p50);
     expect(Number(r.outputs['p90-ms'])).toBe(doc.latencyMs.p90);
-    expect(Number(r.outputs['peak-memory-mb'])).toBeCloseTo(measured(doc.memory).peakRssBytes / 2 ** 20, 1);
+    expect(Number(r.outputs['peak-memory-mib'])).toBeCloseTo(measured(doc.memory).peakRssBytes / 2 ** 20, 1);
+    // The deprecated name carries the same MiB value until it goes.
+    expect(r.outputs['peak-memory-mb']).toBe(r.outputs['peak-memory-mib']);
     expect(r.summary).toContain('### edgeml benchmark');
     expect(r.summary).toContain('ch&#95;ppocr&#95;mobile&#95;v2&#46;0&#95;cls&#95;infer&#46;onnx');
     expect(r.summary).toContain('ci &#34;box&#34; &#35;1');
@@ -86,7 +88,7 @@ describe('dist/benchmark bundle', () => {
     ]);
     expect(existsSync(join(r.dir, 'out/r.json'))).toBe(false);
     const bad = runBundle({ model: MODELS.digits, profile: 'maybe' }, { EDGEML_RUNTIME_DIR: ROOT });
-    expect(bad.stdout).toContain("::error::input 'profile': \"maybe\" is not a boolean; use true or false");
+    expect(bad.stdout).toContain("::error::input 'profile' \"maybe\": expected true or false");
   });
 
   it('names the missing runtime and how to install it', () => {

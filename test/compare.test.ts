@@ -63,7 +63,7 @@ describe('edgeml compare', () => {
 
   it('pairs base and head in one process by default: batches in random order, processes alternating which loads first', () => {
     const out = join(dir, 'paired.json');
-    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, ...FAST, '--metric', 'cpu', '--max-duration', '40s', '--json', out]);
+    const r = edgeml(['compare', '--base', MODELS.conv1, '--head', MODELS.conv10, ...FAST, '--statistic', 'cpu', '--max-duration', '40s', '--json', out]);
     expect(r.stderr).toContain('design: paired (--design auto: both fit in memory');
     expect(r.status).toBe(1);
     const doc = readCompare(out);
@@ -148,6 +148,7 @@ describe('edgeml compare on bad input: exit 2, one line, nothing written', () =>
     ['threshold of 100%', ['--base', MODELS.conv1, '--head', MODELS.conv1, '--threshold', '100%'], /--threshold 100%: expected a percentage between 0% and 100%, such as 5%$/],
     ['bad max duration', ['--base', MODELS.conv1, '--head', MODELS.conv1, '--max-duration', 'a while'], /--max-duration "a while": expected a duration such as 10s, 500ms or 2m$/],
     ['unknown metric', ['--base', MODELS.conv1, '--head', MODELS.conv1, '--metric', 'p99'], /argument 'p99' is invalid\. Allowed choices are p50, p90/],
+    ['unknown statistic', ['--base', MODELS.conv1, '--head', MODELS.conv1, '--statistic', 'p99'], /argument 'p99' is invalid\. Allowed choices are p50, p90/],
     ['missing results file', ['--base-results', join(dir, 'gone.json'), '--head', MODELS.conv1], /gone\.json: no such results file; give the file written by 'edgeml bench --json'$/],
     ['results file not JSON', ['--base-results', notJson, '--head', MODELS.conv1], /broken\.json: not JSON \(.+\); give the file written by 'edgeml bench --json'$/],
     ['results doc failing its schema', ['--base-results', notResults, '--head', MODELS.conv1], /not-results\.json: not an edgeml results document \(\/ must have required property '\w+'\); regenerate it with 'edgeml bench --json'$/],
@@ -208,7 +209,7 @@ benchmark:
   min-duration: 20s
 compare:
   threshold: 20%
-  metric: p90
+  statistic: p90
   min-iterations: 7
   min-duration: 0s
   max-duration: 30s

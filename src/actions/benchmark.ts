@@ -1,45 +1,32 @@
 // The `benchmark` action: inputs -> the same options as `edgeml bench` -> results, outputs, summary.
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { BENCH_FLAG_DEFAULTS as D, benchOptionsFromFlags, deviceLabel, runBenchmark } from '../bench/index.js';
-import { UserError } from '../errors.js';
-import {
-  actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, uploadArtifact, writeSummary,
-} from '../github/index.js';
+import { BENCH_FLAG_DEFAULTS, BENCH_SETTINGS, benchOptionsFromFlags, deviceLabel, runBenchmark, type BenchFlags } from '../bench/index.js';
+import { INPUT_NAMES, UserError } from '../errors.js';
+import { actionsLogger as log, rawInputs, readInputs, runAction, setOutput, uploadArtifact, writeSummary } from '../github/index.js';
 import { safeName } from '../names/index.js';
 import { benchMarkdown } from '../report/index.js';
 import { writeResults } from '../results/index.js';
 import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
-  const model = getInput('model');
-  if (!model) throw new UserError("input 'model' is required: the path of the .onnx or .ort file to benchmark");
+  const raw = rawInputs(BENCH_SETTINGS) as unknown as BenchFlags & { model?: string; profile?: string; samples?: string };
+  const v = readInputs(BENCH_SETTINGS);
+  if (!v.model) throw new UserError("input 'model' is required: the path of the .onnx or .ort file to benchmark");
+  const model = v.model;
   const opts = benchOptionsFromFlags(model, {
-    input: getListInput('input'),
-    dim: getListInput('dim'),
-    data: getListInput('data'),
-    threads: getInputOr('threads', D.threads),
-    ep: getInputOr('ep', D.ep),
-    optLevel: getInputOr('opt-level', D.optLevel),
-    scenario: getInputOr('scenario', D.scenario),
-    ...(getInput('samples-per-query') ? { samplesPerQuery: getInput('samples-per-query') } : {}),
-    warmup: getInputOr('warmup', D.warmup),
-    minIterations: getInputOr('min-iterations', D.minIterations),
-    maxIterations: getInputOr('max-iterations', D.maxIterations),
-    minDuration: getInputOr('min-duration', D.minDuration),
-    maxDuration: getInputOr('max-duration', D.maxDuration),
-    seed: getInputOr('seed', D.seed),
-    profile: getBoolInput('profile', false),
-    samples: getBoolInput('samples', false),
-    deviceLabel: deviceLabel(getInput('device-label')),
-    runtime: getInputOr('runtime', 'onnxruntime'),
-    toolPath: getInput('tool-path'),
-    precision: getInput('precision'),
-  });
-  const runnerLabels = getListInput('runner-labels');
-  if (runnerLabels.length) opts.runnerLabels = runnerLabels;
+    ...BENCH_FLAG_DEFAULTS,
+    ...raw,
+    input: v.input,
+    dim: v.dim,
+    data: v.data,
+    profile: v.profile,
+    samples: v.samples,
+    deviceLabel: deviceLabel(v.deviceLabel),
+  }, INPUT_NAMES);
+  if (v.runnerLabels.length) opts.runnerLabels = v.runnerLabels;
   const label = safeName(deviceLabel(opts.deviceLabel), 'device');
-  const resultsPath = resolve(getInputOr('results', `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`));
+  const resultsPath = resolve(v.results || `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`);
   mkdirSync(dirname(resultsPath), { recursive: true });
   checkOutputPath(resultsPath, "input 'results'");
 
@@ -63,12 +50,15 @@ async function main(): Promise<void> {
   setOutput('p50-ms', out(results.latencyMs.p50));
   setOutput('p90-ms', out(results.latencyMs.p90));
   setOutput('p99-ms', out(results.latencyMs.p99));
-  setOutput('peak-memory-mb', results.memory.peakRssBytes === null ? '' : (results.memory.peakRssBytes / 2 ** 20).toFixed(1));
+  const peakMib = results.memory.peakRssBytes === null ? '' : (results.memory.peakRssBytes / 2 ** 20).toFixed(1);
+  setOutput('peak-memory-mib', peakMib);
+  // Deprecated (in MiB despite its name): kept until 0.3.0 for workflows that read it.
+  setOutput('peak-memory-mb', peakMib);
   setOutput('throughput', out(results.throughputPerSec));
   await writeSummary(`### edgeml benchmark\n\n${benchMarkdown(results)}\n`);
 
-  if (getBoolInput('upload', true)) {
-    const name = getInputOr('artifact-name', `edgeml-results-${label}-${basename(resultsPath, '.json')}`);
+  if (v.upload) {
+    const name = v.artifactName || `edgeml-results-${label}-${basename(resultsPath, '.json')}`;
     await uploadArtifact(safeName(name, 'device'), [resultsPath], dirname(resultsPath), log);
   }
 }

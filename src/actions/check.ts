@@ -1,19 +1,17 @@
 // The `check` action: budgets of edgeml.yml against results -> summary, outputs, annotations on
 // the lines of edgeml.yml that hold the failed budgets.
 import { relative } from 'node:path';
-import { runCheck, writeCheck } from '../budgets/index.js';
-import { UserError } from '../errors.js';
-import { actionsLogger as log, annotate, getInput, getInputOr, getListInput, runAction, setFailed, setOutput, writeSummary } from '../github/index.js';
+import { CHECK_SETTINGS, runCheck, writeCheck } from '../budgets/index.js';
+import { CheckFailure, UserError } from '../errors.js';
+import { actionsLogger as log, annotate, readInputs, runAction, setOutput, writeSummary } from '../github/index.js';
 import { checkMarkdown, fmtBudgetValue } from '../report/index.js';
 import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
-  const results = getListInput('results');
+  const { results, json, compare, config } = readInputs(CHECK_SETTINGS);
   if (!results.length) throw new UserError("input 'results' is required: the results documents written by the benchmark action");
-  const json = getInput('json');
   if (json) checkOutputPath(json, "input 'json'");
-  const compare = getInput('compare');
-  const { doc, notices } = runCheck({ config: getInputOr('config', 'edgeml.yml'), results, ...(compare ? { compare } : {}) });
+  const { doc, notices } = runCheck({ config, results, ...(compare ? { compare } : {}) });
   // Annotations name the file relative to the repository root, as GitHub expects.
   const root = process.env.GITHUB_WORKSPACE ?? process.cwd();
   for (const c of doc.checks) {
@@ -30,7 +28,7 @@ async function main(): Promise<void> {
   setOutput('failed', doc.counts.fail);
   setOutput('inconclusive', doc.counts.inconclusive);
   setOutput('not-judged', doc.counts.notJudged);
-  if (doc.verdict === 'fail') setFailed(`edgeml check: ${doc.checks.filter((c) => c.outcome === 'failure').length} budget row(s) failed or not judged${doc.compare?.verdict === 'slower' ? `; compare says slower` : ''}`);
+  if (doc.verdict === 'fail') throw new CheckFailure(`edgeml check: ${doc.checks.filter((c) => c.outcome === 'failure').length} budget row(s) failed or not judged${doc.compare?.verdict === 'slower' ? `; compare says slower` : ''}`);
 }
 
 void runAction(main);

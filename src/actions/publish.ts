@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
-  addCheckBudgets, addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
-  parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl,
+  addCheckBudgets,   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeStore, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
+  parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl, releaseGate, releaseModelName,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
-import { readCheck } from '../budgets/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
@@ -138,12 +137,8 @@ async function main(): Promise<void> {
   const force = getBoolInput('force', false);
   const naming = inputNaming(process.env.GITHUB_REF);
   const mender = menderInputs();
-  const check = getInput('check');
-  const checkDoc = check ? readCheck(check) : null;
-  if (checkDoc) {
-    const failed = failedBudgets(checkDoc);
-    if (failed.length && !force) throw new UserError(`the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or set force: true`);
-  }
+  const { check: checkDoc, failed } = releaseGate(getInput('check') || undefined, force, naming);
+  if (failed.length) log.warning(`publishing despite failed budgets (force: true): ${failed.map((b) => b.key).join(', ')}`);
   const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force, naming });
   addResultsMetrics(artifacts, getListInput('results'), naming);
   for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) log.warning(note);
@@ -153,7 +148,7 @@ async function main(): Promise<void> {
     remote: getInputOr('remote', 'origin'), repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
   });
   const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, needToken(store.tag), log) : undefined;
-  const model = getInputOr('model', 'model');
+  const model = releaseModelName(getInput('model'), naming);
   const keysDir = getInput('keys-dir') || writeKeys(channel);
   const fromSecrets = !getInput('keys-dir');
   try {

@@ -16,6 +16,7 @@ import type { BenchOptions } from './types.js';
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, deviceLabel, type DeviceInfo } from './device.js';
 export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
+export { BENCH_SETTINGS } from './settings.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';
 export { runPairedWorker, type PairedOutcome, type PairedReady } from './paired-runner.js';

@@ -1,28 +1,32 @@
 // Bench settings as the CLI flags and the action inputs spell them (strings), checked and
 // converted to BenchOptions. One name per setting everywhere: --min-duration, min-duration.
 import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors.js';
+import { flagDefaults, pick, settingDefaults } from '../settings/index.js';
 import { parseDuration, parseWhole } from '../units.js';
+import { BENCH_SETTINGS, LENGTH_SETTINGS, MEASURE_SETTINGS, OPT_LEVELS, SCENARIOS } from './settings.js';
 import type { BenchOptions } from './types.js';
 import { type DataSource, parseDataFlag, parseDimFlag, parseShapeFlag } from '../tensors/index.js';
 import type { OptLevel, Scenario } from './protocol.js';
 import { PRECISIONS, RUNTIMES, type RuntimeChoice } from './backends/index.js';
 import type { Precision } from '../results/types.js';
 
-export const OPT_LEVELS: OptLevel[] = ['disabled', 'basic', 'extended', 'layout', 'all'];
-export const SCENARIOS: Scenario[] = ['single-stream', 'multi-stream', 'offline'];
+export { OPT_LEVELS, SCENARIOS };
 
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
+const D = settingDefaults(BENCH_SETTINGS);
+const MEASURED = [...Object.keys(MEASURE_SETTINGS), ...Object.keys(LENGTH_SETTINGS)] as Array<keyof typeof BENCH_SETTINGS>;
+
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs: BENCH_SETTINGS' defaults, typed. */
 export const BENCH_DEFAULTS = {
-  threads: 0,
-  executionProvider: 'cpu',
-  optLevel: 'all' as OptLevel,
-  scenario: 'single-stream' as Scenario,
-  warmup: 10,
-  minIterations: 100,
-  maxIterations: 0,
-  minDurationMs: 10_000,
-  maxDurationMs: 60_000,
-  seed: 1,
+  threads: D.threads,
+  executionProvider: D.ep,
+  optLevel: D.optLevel,
+  scenario: D.scenario,
+  warmup: D.warmup,
+  minIterations: D.minIterations,
+  maxIterations: D.maxIterations,
+  minDurationMs: D.minDuration,
+  maxDurationMs: D.maxDuration,
+  seed: D.seed,
   profile: false,
   keepSamples: false,
 };
@@ -55,22 +59,8 @@ export interface BenchFlags {
   precision?: string;
 }
 
-/** `edgeml bench`'s defaults as its flags spell them: the CLI's, the benchmark action's and edgeml.yml's. */
-export const BENCH_FLAG_DEFAULTS: BenchFlags = {
-  input: [],
-  dim: [],
-  data: [],
-  threads: String(BENCH_DEFAULTS.threads),
-  ep: BENCH_DEFAULTS.executionProvider,
-  optLevel: BENCH_DEFAULTS.optLevel,
-  scenario: BENCH_DEFAULTS.scenario,
-  warmup: String(BENCH_DEFAULTS.warmup),
-  minIterations: String(BENCH_DEFAULTS.minIterations),
-  maxIterations: String(BENCH_DEFAULTS.maxIterations),
-  minDuration: `${BENCH_DEFAULTS.minDurationMs / 1000}s`,
-  maxDuration: `${BENCH_DEFAULTS.maxDurationMs / 1000}s`,
-  seed: String(BENCH_DEFAULTS.seed),
-};
+/** `edgeml bench`'s defaults as its flags spell them (BENCH_SETTINGS'): the CLI's, the benchmark action's and edgeml.yml's. */
+export const BENCH_FLAG_DEFAULTS: BenchFlags = flagDefaults(pick(BENCH_SETTINGS, [...MEASURED, 'seed'])) as unknown as BenchFlags;
 
 function pairs<T>(values: string[], parse: (raw: string) => [string, T], flag: string, names: SettingNames): Record<string, T> {
   const out: Record<string, T> = {};

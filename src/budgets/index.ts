@@ -3,4 +3,5 @@ export * from './types.js';
 export { evaluateBudgets, globMatch } from './evaluate.js';
 export { isCompatKey, judgeCompatBudgets } from './compat.js';
 export { CHECK_SCHEMA, checkDocument, readCheck, writeCheck, type CheckDocument } from './document.js';
+export { CHECK_SETTINGS } from './settings.js';
 export { runCheck, slowerFails, type CheckInputs, type CheckRun } from './check.js';

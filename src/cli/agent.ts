@@ -122,7 +122,7 @@ export function agentHealthCommand(): Command {
       exitWithParent();
       const r = await checkModel(model, flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null, flags.evidence ?? null, Number(flags.testSlow ?? 0) || 0);
       process.stdout.write(`${JSON.stringify(r)}\n`);
-      if (!r.ok) process.exitCode = 1;
+      if (!r.ok) throw new CheckFailure('agent-health: the model failed its health check');
     });
 }
 

@@ -1,16 +1,15 @@
 // `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
 // the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
-  gatedPromote, promoteRelease, publishWithMender, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
+  gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
-import { readCheck } from '../budgets/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
@@ -160,20 +159,15 @@ export function publishCommand(): Command {
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-      const checkDoc = flags.check ? readCheck(flags.check) : null;
-      if (flags.check && checkDoc) {
-        const failed = failedBudgets(checkDoc);
-        if (failed.length && !flags.force) {
-          throw new CheckFailure(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
-        }
-        if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}\n`);
-      }
+      const { check: checkDoc, failed } = releaseGate(flags.check, !!flags.force);
+      if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}
+`);
       const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
       addResultsMetrics(artifacts, flags.results);
       // The latency budgets CI judged each target against go into its evidence: the device judges itself by them.
-      for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) process.stderr.write(`warning: ${note}\n`);
-      const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
+      for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) process.stderr.write(`warning: ${note}
+`);
+      const model = releaseModelName(flags.model);
       const mender = menderOf(flags);
       const data = dataFiles(flags.data);
       const oci = await ociOf(flags, artifacts, model, version);
@@ -213,16 +207,6 @@ function dataFiles(raw: string[]): Record<string, string> {
     out[r.slice(0, at)] = r.slice(at + 1);
   }
   return out;
-}
-
-function manifestModel(file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  try {
-    const name = (JSON.parse(readFileSync(file, 'utf8')) as { model?: { name?: unknown } }).model?.name;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined; // collectArtifacts has already reported an unreadable manifest
-  }
 }
 
 interface PromoteFlags extends StoreFlags, GateFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `edgeml`: exit 0 pass, 1 budget or regression failure, 2 usage or input error.
 import { Command, CommanderError } from 'commander';
-import { isUserError, oneLine } from '../errors.js';
+import { CheckFailure, ExitError, oneLine } from '../errors.js';
 import { VERSION } from '../version.js';
 import { benchCommand } from './bench.js';
 import { dashboardCommand, historyCommand } from './history.js';
@@ -53,21 +53,17 @@ export async function main(argv: string[]): Promise<number> {
   program.commands.forEach(override);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    // A command reports a failed verdict (exit 1) through process.exitCode.
-    return Number(process.exitCode ?? 0);
+    return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof Error && e.name === 'CheckFailure') {
-      // A failed budget, fidelity floor or a release refused for a failed check: exit 1.
-      process.stderr.write(`edgeml: ${oneLine(e)}\n`);
-      return 1;
-    }
-    if (isUserError(e)) {
-      process.stderr.write(`edgeml: error: ${oneLine(e)}\n`);
-      return 2;
+    // The one way to exit 1 (a failed budget, fidelity floor, a slower head, a release refused for
+    // a failed check) or 2 (input the user can fix): an ExitError, by class.
+    if (e instanceof ExitError) {
+      process.stderr.write(e instanceof CheckFailure ? `edgeml: ${oneLine(e)}\n` : `edgeml: error: ${oneLine(e)}\n`);
+      return e.exitCode;
     }
     process.stderr.write(`edgeml: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 3;

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { runInspect, TARGETS, writeInspect } from '../compat/index.js';
 import { inspectText } from '../report/compat.js';
+import { CheckFailure } from '../errors.js';
 import { checkOutputPath } from '../documents/index.js';
 import { collect } from './collect.js';
 
@@ -24,6 +25,6 @@ export function inspectCommand(): Command {
         writeInspect(flags.json, doc);
         process.stderr.write(`inspect document written to ${flags.json}\n`);
       }
-      if (!doc.pass) process.exitCode = 1;
+      if (!doc.pass) throw new CheckFailure('inspect: a target cannot run the model');
     });
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { CheckFailure, UserError } from '../errors.js';
 import { type DataSource, parseDataFlag } from '../tensors/index.js';
 import { DRIFT_DEFAULTS, driftReport, monitoringSettings, parseProfile, readTelemetry, windowsOfMessages, type DriftReport } from '../drift/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
@@ -150,7 +150,7 @@ export function driftCommand(): Command {
         if (!state) throw new UserError('--dispatch with --broker: give --dispatch-state FILE, where the triggers already sent are kept');
         await dispatchOnce(r, flags.dispatch, state, flags.version, flags.cohort);
       }
-      if (r.triggered) process.exitCode = 1;
+      if (r.triggered) throw new CheckFailure('drift: the trigger fired (windows in a row breached)');
     });
 }
 

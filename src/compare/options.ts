@@ -3,8 +3,9 @@
 import { BENCH_FLAG_DEFAULTS, benchOptionsFromFlags, type BenchFlags } from '../bench/index.js';
 import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors.js';
 import { parseDuration, parsePercent, parseWhole } from '../units.js';
-import { COMPARE_DEFAULTS } from './run.js';
+import { flagDefaults, pick } from '../settings/index.js';
 import type { CompareOptions } from './types.js';
+import { COMPARE_SETTINGS } from './settings.js';
 import { COMPARE_METRICS, DESIGN_CHOICES, type CompareMetric, type DesignChoice } from './types.js';
 
 /**
@@ -13,27 +14,21 @@ import { COMPARE_METRICS, DESIGN_CHOICES, type CompareMetric, type DesignChoice 
  */
 export interface CompareFlags extends Omit<BenchFlags, 'profile' | 'samples' | 'runtime' | 'toolPath' | 'precision'> {
   threshold: string;
-  metric: string;
+  /** What decides the verdict (p50, p90, cpu); edgeml.yml's compare.metric and --metric are its old names. */
+  statistic: string;
   minRounds: string;
   maxRounds: string;
   design: string;
 }
 
 /**
- * Bench's defaults but for the length of a measurement: the rounds, not the runs, carry the
- * statistics, so each run is short (50 queries, 1 s) and --max-duration bounds the whole comparison.
+ * COMPARE_SETTINGS' defaults as its flags spell them: bench's but for the length of a measurement
+ * (the rounds, not the runs, carry the statistics; --max-duration bounds the whole comparison).
  */
-export const COMPARE_FLAG_DEFAULTS: CompareFlags = {
+export const COMPARE_FLAG_DEFAULTS = {
   ...BENCH_FLAG_DEFAULTS,
-  minIterations: String(COMPARE_DEFAULTS.minIterations),
-  minDuration: `${COMPARE_DEFAULTS.minDurationMs / 1000}s`,
-  maxDuration: `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`,
-  threshold: `${COMPARE_DEFAULTS.threshold * 100}%`,
-  metric: COMPARE_DEFAULTS.metric,
-  minRounds: String(COMPARE_DEFAULTS.minRounds),
-  maxRounds: String(COMPARE_DEFAULTS.maxRounds),
-  design: COMPARE_DEFAULTS.design,
-};
+  ...flagDefaults(pick(COMPARE_SETTINGS, ['minIterations', 'maxIterations', 'minDuration', 'maxDuration', 'threshold', 'statistic', 'minRounds', 'maxRounds', 'design'])),
+} as CompareFlags;
 
 export type CompareSettings = Omit<CompareOptions, 'base' | 'head' | 'baseResults' | 'allowDifferentDevice'>;
 
@@ -43,7 +38,7 @@ export function compareOptionsFromFlags(f: CompareFlags, names: SettingNames = F
   const threshold = parsePercent(f.threshold, n('--threshold'));
   if (threshold <= 0 || threshold >= 1) throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
   if (!(DESIGN_CHOICES as string[]).includes(f.design)) throw new UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
-  if (!(COMPARE_METRICS as string[]).includes(f.metric)) throw new UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
+  if (!(COMPARE_METRICS as string[]).includes(f.statistic)) throw new UserError(`${n('--statistic')} ${JSON.stringify(f.statistic)}: expected one of ${COMPARE_METRICS.join(', ')}`);
   const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
   const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
   if (maxDurationMs < minDurationMs) {
@@ -56,7 +51,7 @@ export function compareOptionsFromFlags(f: CompareFlags, names: SettingNames = F
   return {
     bench,
     threshold,
-    metric: f.metric as CompareMetric,
+    metric: f.statistic as CompareMetric,
     maxDurationMs,
     minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
     maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),

@@ -9,7 +9,9 @@ import { defaultSamplesPerQuery, describeDevice, type WorkerRequest } from '../b
 import { FLAG_NAMES, UserError } from '../errors.js';
 import { inspectModelFile, type ModelFile } from '../model/index.js';
 import type { BenchResults, BenchSettings } from '../results/types.js';
+import { settingDefaults } from '../settings/index.js';
 import { VERSION } from '../version.js';
+import { COMPARE_SETTINGS } from './settings.js';
 import type { CompareContext } from './context.js';
 import { measurePaired } from './paired.js';
 import { measureInProcesses } from './processes.js';
@@ -17,16 +19,19 @@ import { Sequential, type LookEvent } from './sequential.js';
 import { COMPARE_SCHEMA, type CompareMetric, type CompareOptions, type CompareResults, type Design, type DesignChoice, type ExactComparison, type RatioResult, type Ratios } from './types.js';
 import { METHOD, PAIRED_METHOD, STORED_METHOD } from './verdict.js';
 
+const D = settingDefaults(COMPARE_SETTINGS);
+
+/** COMPARE_SETTINGS' defaults, typed. */
 export const COMPARE_DEFAULTS = {
-  threshold: 0.05,
-  metric: 'p50' as CompareMetric,
-  maxDurationMs: 60_000,
-  minRounds: 8,
-  maxRounds: 0,
-  design: 'auto' as DesignChoice,
+  threshold: D.threshold,
+  metric: D.statistic as CompareMetric,
+  maxDurationMs: D.maxDuration,
+  minRounds: D.minRounds,
+  maxRounds: D.maxRounds,
+  design: D.design as DesignChoice,
   /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
-  minDurationMs: 1000,
-  minIterations: 50,
+  minDurationMs: D.minDuration,
+  minIterations: D.minIterations,
 };
 
 export interface CompareHooks {

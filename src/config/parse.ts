@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { UserError, isUserError, oneLine } from '../errors.js';
+import { deprecationWarning, warnOnce } from '../settings/index.js';
 import { EXPECTED, parseBytes, parseDuration, parseFraction, parseLatency, parsePercent, parseRate } from '../units.js';
 import schema from '../../schemas/config.schema.json' with { type: 'json' };
 import { didYouMean } from './suggest.js';
@@ -237,6 +238,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   for (const [path, section] of sections) {
     for (const key of Object.keys(section ?? {})) settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
   }
+  renameDeprecated(raw as Record<string, Record<string, unknown> | undefined>, settingsAt);
   return {
     file,
     ...(raw.version ? { version: raw.version } : {}),
@@ -299,4 +301,28 @@ export function loadConfig(file: string): EdgemlConfig {
     );
   }
   return parseConfig(text, file);
+}
+
+/**
+ * Keys renamed in a minor release (the `deprecated` names of the settings tables, e.g.
+ * COMPARE_SETTINGS.statistic): the old key still works, warns once naming the new one, and yields
+ * to the new key when both are written.
+ */
+const RENAMED: Array<{ section: string; old: string; now: string; until: string }> = [
+  { section: 'compare', old: 'metric', now: 'statistic', until: '0.3.0' },
+];
+
+function renameDeprecated(raw: Record<string, Record<string, unknown> | undefined>, settingsAt: Record<string, Position>): void {
+  for (const r of RENAMED) {
+    const section = raw[r.section];
+    if (!section || !(r.old in section)) continue;
+    const at = settingsAt[`${r.section}.${r.old}`];
+    warnOnce(`${where(at)}: ${deprecationWarning(`${r.section}.${r.old}`, `${r.section}.${r.now}`, r.until)}\n`, (line) => process.stderr.write(line));
+    if (!(r.now in section)) {
+      section[r.now] = section[r.old];
+      settingsAt[`${r.section}.${r.now}`] = at;
+    }
+    delete section[r.old];
+    delete settingsAt[`${r.section}.${r.old}`];
+  }
 }

@@ -3,9 +3,9 @@
 // All read back as untrusted input: every field is checked before use.
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { CheckFailure, UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
-import type { BudgetCheck, CheckDocument } from '../budgets/index.js';
+import { readCheck, type BudgetCheck, type CheckDocument } from '../budgets/index.js';
 import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../optimize/index.js';
 import type { FidelityFloor } from '../tensors/index.js';
 import { fmtBudgetValue } from '../report/index.js';
@@ -49,6 +49,33 @@ export function failedBudgets(check: CheckDocument): BudgetCheck[] {
 
 export function describeBudget(c: BudgetCheck): string {
   return `${c.key} of ${c.subject}: ${fmtBudgetValue(c.key, c.value, c.limitText)} vs limit ${c.limitText}`;
+}
+
+/**
+ * The check gate of a release, the same for the CLI and the action: a failed check refuses it with
+ * a CheckFailure (exit 1, the failed-verdict kind), unless forced; then the failed budgets are
+ * returned for a warning.
+ */
+export function releaseGate(checkFile: string | undefined, force: boolean, naming: FleetNaming = FLAG_NAMING): { check: CheckDocument | null; failed: BudgetCheck[] } {
+  if (!checkFile) return { check: null, failed: [] };
+  const check = readCheck(checkFile);
+  const failed = failedBudgets(check);
+  if (failed.length && !force) {
+    const what = naming === FLAG_NAMING ? `--check ${checkFile}: ` : '';
+    throw new CheckFailure(`${what}the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or ${naming.force}${naming === FLAG_NAMING ? ' anyway' : ''}`);
+  }
+  return { check, failed };
+}
+
+/**
+ * The model name of a release, one rule for the CLI and the action: the one given, else `model`;
+ * it must be a safe file name (it is a path segment of the channel). An optimize manifest carries
+ * no model name (its schema has none), so it cannot supply one.
+ */
+export function releaseModelName(given: string | undefined, naming: FleetNaming = FLAG_NAMING): string {
+  const model = given || 'model';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`${naming.given('model', JSON.stringify(model))}: use letters, digits, '.', '_' or '-'`);
+  return model;
 }
 
 function guessPrecision(name: string): string | null {

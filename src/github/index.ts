@@ -2,7 +2,7 @@
 // groups, artifacts. Core modules receive plain values and a Logger.
 import * as core from '@actions/core';
 import * as glob from '@actions/glob';
-import { UserError, isUserError, oneLine } from '../errors.js';
+import { ExitError, UserError, oneLine } from '../errors.js';
 import { isLogin } from './comment.js';
 import type { Logger } from './types.js';
 
@@ -81,7 +81,7 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (e) {
     // Input errors and failed checks (exit 1 in the CLI) are one line; anything else is a bug.
-    if (isUserError(e) || (e instanceof Error && e.name === 'CheckFailure')) core.setFailed(oneLine(e));
+    if (e instanceof ExitError) core.setFailed(oneLine(e));
     else core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
   }
 }
@@ -90,6 +90,7 @@ export { COMMENT_LIMIT, ENABLE_COMMENTS_HINT, forkPullRequest, postReport, runUr
 export { isLogin, reportMarker, safeReportId, sameLogin, upsertComment, type CommentsApi, type IssueComment } from './comment.js';
 export { ACTIONS_LOGIN, DEFAULT_RETRY, retryDelay, tokenLogin, type RetryPolicy } from './api.js';
 export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
+export { rawInputs, readInputs } from './inputs.js';
 
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).

@@ -7,8 +7,9 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import {
   DEFAULT_FLOOR, belowFloor, calibrationSet, compareOutputs, fidelityRecord, inputMetaOf, loadOrt, nonFiniteOutput, randomSet, runOutputs, type Fidelity,
 } from '../tensors/index.js';
-import { UserError, isUserError, oneLine } from '../errors.js';
+import { CheckFailure, UserError, isUserError, oneLine, type ExitError } from '../errors.js';
 import { inspectModelFile, loadModel, onnxOpset, sha256File } from '../model/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { VERSION } from '../version.js';
 import { fp16, FP16_BLOCK_OPS } from './fp16.js';
 import { int8Dynamic } from './int8-dynamic.js';
@@ -16,6 +17,7 @@ import { int8Static } from './int8-static.js';
 import { ortFormat, ortOptimized } from './ort.js';
 import { buildArtifact as buildIr } from './openvino.js';
 import { buildArtifact as buildEngine } from './tensorrt.js';
+import { writeManifest } from './manifest.js';
 import {
   MANIFEST_SCHEMA, TargetError, isVendorTarget, type ArtifactRecord, type OptimizeManifest, type OptimizeOptions, type Target, type TargetInput, type TargetOutput,
   type TargetSettings, type VendorTarget,
@@ -25,7 +27,8 @@ import { quickSpeed, sizeProblem, type QuickSpeed } from './validate.js';
 
 export * from './types.js';
 export { FP16_BLOCK_OPS, sizeProblem, type QuickSpeed };
-export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
+export { DEFAULT_SETTINGS, optimizeOptions, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags, type OptimizeValues } from './options.js';
+export { OPTIMIZE_SETTINGS } from './settings.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
 export { percentileThreshold, entropyThreshold } from './calibrate.js';
 
@@ -236,3 +239,49 @@ export function relativizeManifest(m: OptimizeManifest, manifestFile: string): O
   };
 }
 export { manifestProblem, readManifest, writeManifest } from './manifest.js';
+
+// The one implementation of the optimize command, called by `edgeml optimize` and the optimize
+// action alike: options -> artifacts, manifest written once -> outcome for the adapter to show.
+
+export interface OptimizeOutcome {
+  /** The manifest as written (paths relative to its folder). */
+  doc: OptimizeManifest;
+  manifestFile: string;
+  /** The artifacts that passed, with absolute paths. */
+  ok: ArtifactRecord[];
+  failed: ArtifactRecord[];
+  /**
+   * Why the command fails, when a target failed: a CheckFailure (exit 1) when validation refused
+   * the artifacts, a UserError (exit 2) when the input cannot give a target (unsupported op,
+   * missing data). The adapter throws it after showing the outcome.
+   */
+  failure?: ExitError;
+}
+
+/** The failure of a run whose targets `failed`, one summary line; undefined when none failed. */
+export function optimizeFailure(failed: ArtifactRecord[]): ExitError | undefined {
+  if (!failed.length) return undefined;
+  const summary = failed.map((a) => (a.reason?.startsWith(a.target) ? a.reason : `${a.target}: ${a.reason}`)).join('; ');
+  return failed.some((a) => !refusedByValidation(a)) ? new UserError(summary) : new CheckFailure(summary);
+}
+
+/**
+ * Optimizes, then writes the manifest to `manifestFile` (default <out>/manifest.json). The output
+ * folder is checked, not created, before any work: bad input leaves no folder behind.
+ * `manifestWhat` names the manifest setting in messages (`--json`).
+ */
+export async function runOptimize(
+  opts: OptimizeOptions,
+  deps: OptimizeHooks & { manifestFile?: string; manifestWhat?: string } = {},
+): Promise<OptimizeOutcome> {
+  const out = checkOutDir(opts.out);
+  const manifestFile = deps.manifestFile ?? join(out, 'manifest.json');
+  if (deps.manifestFile || existsSync(out)) checkOutputPath(manifestFile, deps.manifestWhat ?? '--json');
+  const manifest = await optimize(opts, deps);
+  const doc = relativizeManifest(manifest, manifestFile);
+  writeManifest(manifestFile, doc);
+  const ok = manifest.artifacts.filter((a) => a.status === 'ok');
+  const failed = manifest.artifacts.filter((a) => a.status === 'failed');
+  const failure = optimizeFailure(failed);
+  return { doc, manifestFile, ok, failed, ...(failure ? { failure } : {}) };
+}

@@ -9,7 +9,6 @@ import type { EdgemlConfig, ModelEntry, Position } from '../config/index.js';
 import { COMPARE_FLAG_DEFAULTS, type CompareFlags } from '../compare/index.js';
 import { UserError, type SettingNames } from '../errors.js';
 import type { OptimizeFlags } from '../optimize/index.js';
-import { DEFAULT_FLOOR } from '../tensors/index.js';
 
 const where = (p: Position) => `${p.file}:${p.line}:${p.col}`;
 
@@ -154,15 +153,7 @@ export function planModels(config: EdgemlConfig, opts: { deviceLabel?: string })
           target: targets.join(','),
           calibration,
           data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`).filter((d) => !calibrated.has(inputName(d))),
-          calibrationMethod: 'minmax',
-          percentile: '99.999',
-          maxSamples: '512',
-          excludeOp: [],
-          excludeNode: [],
-          fp16BlockOp: [],
-          minCosine: String(DEFAULT_FLOOR.cosine),
-          minTop1Agreement: String(DEFAULT_FLOOR.top1Agreement),
-          absTolerance: String(DEFAULT_FLOOR.absTolerance),
+          // calibration-method, percentile, max-samples, the floors...: OPTIMIZE_SETTINGS' defaults.
           input: entry.input ?? [],
           dim: entry.dim ?? [],
         }

@@ -1,0 +1,213 @@
+// The settings tables (src/settings): one flag, input and key per setting, parsed alike whichever
+// door it came in by; action.yml files generated from them; old names warn once and still work.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { parse } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACTIONS } from '../src/actions/tables.js';
+import { BENCH_FLAG_DEFAULTS, BENCH_SETTINGS } from '../src/bench/index.js';
+import { addSettings } from '../src/cli/settings.js';
+import { COMPARE_FLAG_DEFAULTS, COMPARE_SETTINGS, compareOptionsFromFlags } from '../src/compare/index.js';
+import { parseConfig } from '../src/config/index.js';
+import { UserError } from '../src/errors.js';
+import { readInputs } from '../src/github/inputs.js';
+import { DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
+import { DEFAULT_FLOOR } from '../src/tensors/index.js';
+import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
+import { asFlag, kebab, parseSection, parseSettings, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
+import { ROOT, edgeml, runActionBundle } from './helpers.js';
+
+/** A value of each kind that is not its default, as a user types it. */
+function sample(s: Setting): string {
+  switch (s.kind) {
+    case 'boolean': return 'true';
+    case 'enum': return s.choices!.find((c) => c !== s.default)!;
+    case 'duration': return '2500ms';
+    case 'count': return String((s.min ?? 0) + 3);
+    case 'number': return s.max === 1 ? '0.5' : s.max === 100 ? '99.5' : '7';
+    case 'fraction': return '0.5';
+    case 'percent': return '7%';
+    case 'list': return 'a,b';
+    case 'pairs': return 'x=1';
+    default: return 'some/thing';
+  }
+}
+
+/** argv for one setting given as its flag. */
+const argvOf = (name: string, s: Setting, value: string) => (s.kind === 'boolean' ? [`--${name}`] : [`--${name}`, value]);
+
+/** The values commander gives for `argv` on a command made from `table`. */
+function flagsOf(table: SettingsTable, argv: string[]): Record<string, RawValue> {
+  let got: Record<string, RawValue> = {};
+  const cmd = addSettings(new Command('t').exitOverride(), table).action((flags) => { got = flags; });
+  cmd.parse(argv, { from: 'user' });
+  return got;
+}
+
+const savedEnv = { ...process.env };
+afterEach(() => {
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+});
+
+const TABLES: Array<[string, SettingsTable]> = [['optimize', OPTIMIZE_SETTINGS], ['bench', BENCH_SETTINGS]];
+
+describe('one setting, one parse: a flag and its action input give the same typed value', () => {
+  const rows = TABLES.flatMap(([command, table]) =>
+    Object.entries(table).filter(([, s]) => s.flag !== false && s.input && !s.input.composite).map(([prop, s]) => [command, prop, table, s] as const));
+  it('covers every flag that is also an input', () => expect(rows.length).toBeGreaterThan(30));
+  it.each(rows)('%s %s', (_command, prop, table, s) => {
+    const name = kebab(prop);
+    const value = sample(s);
+    const fromFlag = parseSettings(table, flagsOf(table, argvOf(name, s, value)), asFlag);
+    process.env[`INPUT_${name.toUpperCase()}`] = value;
+    const fromInput = readInputs(table);
+    expect(fromInput[prop]).toEqual(fromFlag[prop]);
+    // And it is not the default: the value given arrived.
+    expect(fromFlag[prop]).not.toEqual(parseSettings(table, {}, asFlag)[prop]);
+  });
+});
+
+describe('a bad value names where it came from', () => {
+  const bad: Array<[SettingsTable, string, string, RegExp]> = [
+    [OPTIMIZE_SETTINGS, 'minCosine', '2', /expected a number between 0 and 1/],
+    [OPTIMIZE_SETTINGS, 'maxSamples', '0', /expected a number > 0/],
+    [OPTIMIZE_SETTINGS, 'percentile', 'lots', /expected a number/],
+    [BENCH_SETTINGS, 'minDuration', 'soon', /expected a duration/],
+    [BENCH_SETTINGS, 'threads', '-1', /expected a whole number/],
+    [BENCH_SETTINGS, 'samples', 'maybe', /expected true or false/],
+    [COMPARE_SETTINGS, 'threshold', '5', /expected a percentage/],
+  ];
+  it.each(bad)('%#: flag, input', (table, prop, value, expected) => {
+    const name = kebab(prop);
+    expect(() => parseSettings(table, { [prop]: value }, asFlag)).toThrow(UserError);
+    expect(() => parseSettings(table, { [prop]: value }, asFlag)).toThrow(new RegExp(`^--${name} "${value}": ${expected.source}`));
+    if (!table[prop].input) return;
+    process.env[`INPUT_${name.toUpperCase()}`] = value;
+    expect(() => readInputs(table)).toThrow(new RegExp(`^input '${name}' "${value}": ${expected.source}`));
+  });
+
+  it('the CLI exits 2 with one line naming the flag; the action fails naming the input; nothing is written', () => {
+    const r = edgeml(['optimize', '--model', 'm.onnx', '--target', 'fp16', '--out', 'never-made', '--min-cosine', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('edgeml: error: --min-cosine "2": expected a number between 0 and 1, e.g. 0.99');
+    const a = runActionBundle('optimize', { model: 'm.onnx', target: 'fp16', out: 'never-made', 'max-samples': 'many' });
+    expect(a.status).not.toBe(0);
+    expect(a.stdout).toMatch(/::error::input 'max-samples' "many": expected a number > 0, e\.g\. 512/);
+  });
+
+  it('an edgeml.yml key is named with its file, line and key', () => {
+    const config = parseConfig('models: { m: { path: m.onnx } }\ncompare:\n  threshold: 5%\n  min-rounds: 3\n', 'edgeml.yml');
+    expect(() => compareOptionsFromFlags({ ...COMPARE_FLAG_DEFAULTS, threshold: '120%' })).toThrow(/--threshold 120%/);
+    expect(config.compare.threshold).toBe('5%');
+    expect(() => parseConfig('compare:\n  statistic: p99\n', 'edgeml.yml')).toThrow(/^edgeml\.yml:2:14: .*statistic/);
+  });
+});
+
+describe("edgeml.yml's settings parse to typed values without a trip through flag text", () => {
+  it('benchmark: and compare: keys are typed as their flags are', () => {
+    const config = parseConfig('models: { m: { path: m.onnx } }\nbenchmark:\n  threads: 2\n  min-duration: 2s\ncompare:\n  threshold: 10%\n  statistic: p90\n', 'edgeml.yml');
+    const at = (key: string) => { const p = config.settingsAt[key]; return `${p.file}:${p.line}:${p.col}: `; };
+    expect(parseSection(BENCH_SETTINGS, 'benchmark', config.benchmark, at)).toEqual({ threads: 2, minDuration: 2000 });
+    expect(parseSection(COMPARE_SETTINGS, 'compare', config.compare, at)).toEqual({ threshold: 0.1, statistic: 'p90' });
+  });
+  it('a bad value or a key of another section names the file, line and key', () => {
+    // (parseConfig's schema stops most bad values first; a value it lets through is named alike.)
+    const at = () => 'edgeml.yml:3:14: ';
+    expect(() => parseSection(COMPARE_SETTINGS, 'compare', { threshold: '10' }, at)).toThrow(/^edgeml\.yml:3:14: compare\.threshold "10": expected a percentage such as 5%$/);
+    expect(() => parseSection(BENCH_SETTINGS, 'benchmark', { 'max-duration': 'soon' }, at)).toThrow(/^edgeml\.yml:3:14: benchmark\.max-duration "soon": expected a duration/);
+    expect(() => parseSection(COMPARE_SETTINGS, 'compare', { warmup: 3 })).toThrow(/^compare\.warmup: not a setting of compare:/);
+  });
+});
+
+describe('defaults are written once, in the tables', () => {
+  it('optimize: the flags, the action inputs, the typed defaults and the fidelity floor agree', () => {
+    const opts = optimizeOptionsFromFlags({ model: 'm.onnx', target: 'fp16', out: 'o' });
+    expect(opts.settings).toMatchObject({ calibrationMethod: 'minmax', percentile: 99.999 });
+    expect(opts.maxSamples).toBe(512);
+    expect(opts.floor).toEqual({ cosine: 0.99, top1Agreement: 0.95, absTolerance: 0.0001 });
+    expect(DEFAULT_FLOOR).toEqual(opts.floor);
+    expect(DEFAULT_SETTINGS.calibrationMethod).toBe(OPTIMIZE_SETTINGS.calibrationMethod.default);
+    const yml = parse(readFileSync(join(ROOT, 'actions/optimize/action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+    for (const prop of ['calibrationMethod', 'percentile', 'maxSamples', 'minCosine', 'minTop1Agreement', 'absTolerance'] as const) {
+      expect(yml.inputs[kebab(prop)].default).toBe(OPTIMIZE_SETTINGS[prop].default);
+    }
+  });
+  it('bench and compare: the flag text defaults come from the tables', () => {
+    expect(BENCH_FLAG_DEFAULTS).toMatchObject({ threads: '0', warmup: '10', minIterations: '100', minDuration: '10s', maxDuration: '60s', seed: '1' });
+    expect(COMPARE_FLAG_DEFAULTS).toMatchObject({ minIterations: '50', minDuration: '1s', threshold: '5%', statistic: 'p50', minRounds: '8', design: 'auto' });
+  });
+  it("edgeml.yml's benchmark: and compare: keys are the tables' config keys, no more, no fewer", () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/config.schema.json'), 'utf8'));
+    const keys = (table: SettingsTable, section: string) => Object.entries(table).filter(([, s]) => s.config === section).map(([p]) => kebab(p)).sort();
+    expect(Object.keys(schema.properties.benchmark.properties).sort()).toEqual(keys(BENCH_SETTINGS, 'benchmark'));
+    const compareKeys = Object.keys(schema.properties.compare.properties).filter((k) => !schema.properties.compare.properties[k].deprecated && k !== 'artifacts');
+    expect(compareKeys.sort()).toEqual(keys(COMPARE_SETTINGS, 'compare'));
+  });
+});
+
+describe('action.yml files are generated from the tables', () => {
+  it.each(ACTIONS.map((a) => [actionFile(a.name), a] as const))('%s is what its table makes (npm run settings)', (file, spec) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    expect(renderActionYml(text, spec)).toBe(text);
+  });
+
+  it('a hand edit of a generated part is found and undone', () => {
+    const spec = ACTIONS.find((a) => a.name === 'optimize')!;
+    const text = readFileSync(join(ROOT, 'actions/optimize/action.yml'), 'utf8');
+    for (const edit of [
+      text.replace("default: '0.99'", "default: '0.9'"),
+      text.replace('        INPUT_MIN-COSINE: ${{ inputs.min-cosine }}\n', ''),
+      text.replace('--no-audit --no-fund "onnxruntime-node@$VERSION"', '"onnxruntime-node@$VERSION"'),
+    ]) {
+      expect(edit).not.toBe(text);
+      expect(renderActionYml(edit, spec)).toBe(text);
+    }
+  });
+
+  it('the composite actions share the runtime steps written once', () => {
+    const steps = (name: string) => (parse(readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8')) as { runs: { steps: Array<Record<string, unknown>> } }).runs.steps.slice(0, 3).map(({ if: _if, ...s }) => s);
+    expect(steps('optimize')).toEqual(steps('benchmark'));
+    const root = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<Record<string, unknown>> } }).runs.steps.slice(0, 3).map(({ if: _if, ...s }) => s);
+    expect(JSON.stringify(root).replaceAll('$GITHUB_ACTION_PATH/scripts', '$GITHUB_ACTION_PATH/../../scripts')).toBe(JSON.stringify(steps('optimize')));
+  });
+});
+
+describe('renamed settings keep their old name for one minor release', () => {
+  function withStderr<T>(fn: () => T): { value: T; stderr: string } {
+    const write = process.stderr.write.bind(process.stderr);
+    let stderr = '';
+    process.stderr.write = ((chunk: string) => { stderr += chunk; return true; }) as typeof process.stderr.write;
+    try {
+      return { value: fn(), stderr };
+    } finally {
+      process.stderr.write = write;
+    }
+  }
+
+  it('compare --metric sets --statistic and warns once', () => {
+    const first = withStderr(() => flagsOf(COMPARE_SETTINGS, ['--metric', 'cpu']));
+    expect(first.value.statistic).toBe('cpu');
+    expect(first.stderr).toBe('edgeml: warning: --metric is deprecated and goes in 0.3.0; use --statistic\n');
+    const again = withStderr(() => flagsOf(COMPARE_SETTINGS, ['--metric', 'p90']));
+    expect(again.value.statistic).toBe('p90');
+    expect(again.stderr).toBe('');
+    // The new name wins when both are typed.
+    expect(withStderr(() => flagsOf(COMPARE_SETTINGS, ['--statistic', 'p90', '--metric', 'cpu'])).value.statistic).toBe('p90');
+    expect(flagsOf(COMPARE_SETTINGS, []).statistic).toBe('p50');
+  });
+
+  it("edgeml.yml's compare.metric is compare.statistic, with a warning naming the line", () => {
+    const r = withStderr(() => parseConfig('models: { m: { path: m.onnx } }\ncompare:\n  metric: cpu\n', 'old.yml'));
+    expect(r.value.compare).toEqual({ statistic: 'cpu' });
+    expect(r.value.settingsAt['compare.statistic']).toMatchObject({ line: 3 });
+    expect(r.stderr).toBe('old.yml:3:11: warning: compare.metric is deprecated and goes in 0.3.0; use compare.statistic\n');
+  });
+
+  it('the CLI still runs with --metric (a stored base: the warning, then the input error, exit 2)', () => {
+    const r = edgeml(['compare', '--head', 'h.onnx', '--base-results', 'missing.json', '--metric', 'p90']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => l.includes('deprecated'))).toEqual(['edgeml: warning: --metric is deprecated and goes in 0.3.0; use --statistic']);
+  });
+});
