@@ -2,4 +2,4 @@
 export * from './types.js';
 export { evaluateBudgets, globMatch } from './evaluate.js';
 export { CHECK_SCHEMA, checkDocument, readCheck, writeCheck, type CheckDocument } from './document.js';
-export { runCheck, slowerFails, type CheckInputs, type CheckRun } from './check.js';
+export { checkDocuments, runCheck, slowerFails, type CheckDocuments, type CheckInputs, type CheckRun } from './check.js';

@@ -179,7 +179,8 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     throw new UserError(`${where(first.at)}: ${first.text}${more}`);
   }
   const raw = data as {
-    version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
+    version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>;
+    inspect?: false | Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
     compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets'];
     budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; optional?: boolean; message?: string; limits: Record<string, unknown> }>;
   };
@@ -240,6 +241,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     models: located,
     targets: targets.map((t) => t.target),
     optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
+    ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
     benchmark: raw.benchmark ?? {},
     compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')) as EdgemlConfig['compare'],
     compareArtifacts: raw.compare?.artifacts === true,
@@ -247,6 +249,13 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     budgets,
     settingsAt,
   };
+}
+
+/** inspect: as written: a list of runtimes (some optional), or false. */
+function inspectSetting(raw: false | Array<string | { target: string; optional?: boolean }>, at: Position): NonNullable<EdgemlConfig['inspect']> {
+  if (raw === false) return { targets: [], optional: [], off: true, at };
+  const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
+  return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
 }
 
 /** Reads and validates a config file. */

@@ -87,6 +87,7 @@ export { COMMENT_LIMIT, ENABLE_COMMENTS_HINT, forkPullRequest, postReport, runUr
 export { isLogin, reportMarker, safeReportId, sameLogin, upsertComment, type CommentsApi, type IssueComment } from './comment.js';
 export { ACTIONS_LOGIN, DEFAULT_RETRY, retryDelay, tokenLogin, type RetryPolicy } from './api.js';
 export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
+export { defaultReportId, publishReport, type PublishOptions } from './publish.js';
 
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).

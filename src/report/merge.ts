@@ -2,7 +2,7 @@
 // models, and in each model one row per target x device. Pure data; rendering is elsewhere.
 import { trendOf, type HistoryEntry } from '../history/index.js';
 import type { BenchResults } from '../results/types.js';
-import type { Budget, BudgetStatus, BenchSummary, CompareDoc, ReportInputs, Verdict } from './docs.js';
+import type { Budget, BudgetStatus, BenchSummary, CompareDoc, CompatInput, ReportInputs, Verdict } from './docs.js';
 
 export type Status = 'pass' | 'fail' | 'inconclusive' | 'none';
 
@@ -43,6 +43,8 @@ export interface Report {
   dashboardUrl?: string;
   /** Devices the workflow expected (its matrix) that have no row, each with why. */
   missing?: MissingDevice[];
+  /** Operator compatibility per model, by model name. */
+  compat?: CompatInput[];
 }
 
 export interface MissingDevice {
@@ -157,5 +159,6 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     duplicates,
     ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
     ...(missing.length ? { missing } : {}),
+    ...(inputs.compat?.length ? { compat: inputs.compat } : {}),
   };
 }
