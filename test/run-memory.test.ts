@@ -3,6 +3,7 @@
 // from the files run wrote. Real runtime, real models; the reads are counted, not mocked.
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { judgeCompatBudgets, readInspect } from '../src/compat/index.js';
 import { loadConfig, type EdgemlConfig } from '../src/config/index.js';
@@ -118,6 +119,28 @@ describe('edgeml run passes documents in memory', () => {
     expect(o.verdict).toBe('fail');
     expect(readInspect(join(out, 'inspect/cls.json')).targets.map((t) => t.target)).toEqual(['nnapi', 'coreml', 'tensorrt']);
   }, 600_000);
+});
+
+describe('a runtime edgeml run cannot inspect', () => {
+  it('fails the run and the report (unless optional), saying why under the model\'s compatibility heading', async () => {
+    const dir = tempDir('edgeml-run-ort-');
+    // An ORT-format model: ONNX Runtime runs it, the inspector reads ONNX protobufs only.
+    await ort.InferenceSession.create(MODELS.digits, { graphOptimizationLevel: 'basic', optimizedModelFilePath: join(dir, 'mlp.ort'), extra: { session: { save_model_format: 'ORT' } } } as ort.InferenceSession.SessionOptions);
+    const config = (inspect: string) => `models:\n  m:\n    path: mlp.ort\n${inspect}benchmark:\n  warmup: 1\n  min-iterations: 5\n  min-duration: 0ms\n  max-duration: 1s\n`;
+    writeFileSync(join(dir, 'edgeml.yml'), config('inspect: [nnapi]\n'));
+    const o = await runAll({ config: join(dir, 'edgeml.yml'), out: join(dir, 'out') }, quiet);
+    expect(o.failures).toEqual([expect.stringMatching(/^m nnapi: not inspected \(.*inspect reads ONNX files/)]);
+    expect(o.verdict).toBe('fail');
+    expect(o.rendered.markdown).toMatch(/^### ❌ edgeml report: \*\*fail\*\*/);
+    expect(o.rendered.markdown).toMatch(/#### Operator compatibility: m\n\n> ❌ nnapi: not inspected: .*inspect reads ONNX files/);
+    expect(o.files.inspect).toEqual([]);
+
+    writeFileSync(join(dir, 'edgeml.yml'), config('inspect: [{ target: nnapi, optional: true }]\n'));
+    const optional = await runAll({ config: join(dir, 'edgeml.yml'), out: join(dir, 'out') }, quiet);
+    expect(optional.failures).toEqual([]);
+    expect(optional.notices).toEqual(expect.arrayContaining([expect.stringMatching(/^m nnapi: not inspected \(.*\); optional, so the run goes on$/)]));
+    expect(optional.rendered.markdown).toMatch(/> 🚫 nnapi: not inspected: /);
+  }, 300_000);
 });
 
 describe('which runtimes edgeml run inspects', () => {

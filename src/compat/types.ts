@@ -113,4 +113,6 @@ export interface InspectFailure {
   model: string;
   target: string;
   reason: string;
+  /** It fails the run by itself (a runtime under inspect:, not optional); otherwise its budgets say. */
+  fails?: boolean;
 }

@@ -106,7 +106,7 @@ export function compatMarkdown(head: InspectOutcome, base?: InspectOutcome, e: E
  * could not be inspected (it failed, or its budgets are not judged: never an empty pass).
  */
 export function compatSection(c: CompatInput, e: Escape = escapeMarkdown): string {
-  const lines = c.failed.map((f) => `> ${ICON['not judged']} ${e(f.target)}: not inspected: ${e(f.reason)}`);
+  const lines = c.failed.map((f) => `> ${f.fails ? ICON.fail : ICON['not judged']} ${e(f.target)}: not inspected: ${e(f.reason)}`);
   if (!c.head) return [`#### Operator compatibility: ${e(c.model)}`, '', ...lines].join('\n');
   return [compatMarkdown(c.head, c.base, e), ...(lines.length ? ['', ...lines] : [])].join('\n');
 }

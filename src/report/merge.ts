@@ -143,7 +143,8 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length])) as Record<K, number>;
   const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
   const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected!.reason }));
-  const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional));
+  // A target not made, or a runtime under inspect: not inspected, fails the report as it fails the run.
+  const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional) || (inputs.compat ?? []).some((c) => c.failed.some((f) => f.fails)));
   return {
     // A device that did not report was not judged: what the others passed is not a pass for all.
     status: missing.length && status === 'pass' ? 'inconclusive' : status,

@@ -174,7 +174,10 @@ async function inspectModel(m: ModelRun, baseFile: string | undefined, out: stri
     if (ip.fromBudgets.includes(f.target) || !ip.targets.includes(f.target)) continue;
     const line = `${plan.name} ${f.target}: not inspected (${f.reason})`;
     if (ip.optional.includes(f.target)) notices.push(`${line}; optional, so the run goes on`);
-    else failures.push(line);
+    else {
+      failures.push(line);
+      f.fails = true;
+    }
   }
 }
 
