@@ -178,7 +178,7 @@ describe('edgeml run', () => {
     ['an inspect: runtime with no table', (d) => (writeFileSync(join(d, 'i.yml'), `inspect: [nnapi, corem]\n${QUICK_CONFIG}`), ['--config', join(d, 'i.yml')]),
       /i\.yml:1:10: inspect: 'corem' is not a runtime edgeml inspect has a table for \(nnapi, .*\); did you mean 'coreml'\?$/],
     ['an inspect: that is neither a list nor false', (d) => (writeFileSync(join(d, 'j.yml'), `inspect: true\n${QUICK_CONFIG}`), ['--config', join(d, 'j.yml')]),
-      /j\.yml:1:10: inspect: /],
+      /j\.yml:1:10: inspect: true: name the runtimes \(inspect: \[nnapi, coreml\]\), or write false for none$/],
     ['an --inspect runtime with no table', (d) => ['--config', join(d, 'edgeml.yml'), '--inspect', 'nnapi,tensorrtt'],
       /--inspect nnapi,tensorrtt: 'tensorrtt' is not a runtime edgeml inspect has a table for .*; did you mean 'tensorrt'\?$/],
     ['an empty --inspect', (d) => ['--config', join(d, 'edgeml.yml'), '--inspect', ''], /--inspect: give runtimes \(--inspect nnapi,coreml\) or false/],

@@ -180,7 +180,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   }
   const raw = data as {
     version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>;
-    inspect?: false | Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
+    inspect?: boolean | Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
     compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets'];
     budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; optional?: boolean; message?: string; limits: Record<string, unknown> }>;
   };
@@ -252,7 +252,8 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
 }
 
 /** inspect: as written: a list of runtimes (some optional), or false. */
-function inspectSetting(raw: false | Array<string | { target: string; optional?: boolean }>, at: Position): NonNullable<EdgemlConfig['inspect']> {
+function inspectSetting(raw: boolean | Array<string | { target: string; optional?: boolean }>, at: Position): NonNullable<EdgemlConfig['inspect']> {
+  if (raw === true) throw new UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
   if (raw === false) return { targets: [], optional: [], off: true, at };
   const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
   return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
