@@ -90,6 +90,8 @@ test('a dead channel is polled with backoff, not in a spin', async () => {
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
+  // The 8 s start at the first poll, not at the spawn: a loaded machine may take seconds to start Node.
+  await new Promise((r) => child.stdout.once('data', r));
   await new Promise((r) => setTimeout(r, 8000));
   child.kill('SIGKILL');
   const polls = out.trim().split('\n').filter(Boolean);
