@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crossCheck, judgeCompatBudgets, partitions, runInspect, type InspectOutcome } from '../src/compat/index.js';
+import { judgeCompatBudgets } from '../src/budgets/index.js';
+import { crossCheck, partitions, runInspect, type InspectOutcome } from '../src/compat/index.js';
 import { parseConfig } from '../src/config/parse.js';
 import { AttrType, DataType, floatTensor, loadModel, make, saveModel, type ModelProto, type NodeProto } from '../src/model/index.js';
 import { compatMarkdown, inspectText } from '../src/report/compat.js';

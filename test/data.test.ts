@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'npyjs';
 import { describe, expect, it } from 'vitest';
-import { constantData, npyForInput, randomData, readNpy, rng, toFloat16Bits } from '../src/bench/data.js';
+import { constantData, npyForInput, randomData, readNpy, rng, toFloat16Bits } from '../src/tensors/index.js';
 import { DIGITS, tempDir } from './helpers.js';
 
 describe('input data', () => {

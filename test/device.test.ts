@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuFlagsFromCpuinfo, describeDevice } from '../src/bench/device.js';
+import { cpuFlagsFromCpuinfo, describeDevice, deviceLabel } from '../src/bench/device.js';
 
 describe('device fingerprint', () => {
   it('keeps the x86 features that pick ONNX Runtime kernels', () => {
@@ -20,6 +20,24 @@ describe('device fingerprint', () => {
       expect(d.label).toBe('rpi5');
       expect(d.runner).toEqual({ name: 'rpi5-01', os: 'Linux', arch: 'ARM64', labels: ['self-hosted', 'rpi5'] });
       expect(d.fingerprint).toBe(describeDevice('other').fingerprint);
+    } finally {
+      process.env = prev;
+    }
+  });
+  // One rule for the CLI and every action: the flag or input, EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch.
+  it.each([
+    { given: 'rpi5', env: { EDGEML_DEVICE_LABEL: 'lab-3', RUNNER_NAME: 'runner-7' }, label: 'rpi5' },
+    { given: '', env: { EDGEML_DEVICE_LABEL: 'lab-3', RUNNER_NAME: 'runner-7' }, label: 'lab-3' },
+    { given: undefined, env: { RUNNER_NAME: 'runner-7' }, label: 'runner-7' },
+    { given: '', env: {}, label: `${process.platform}-${process.arch}` },
+  ])('labels the device $label (given $given, env $env)', ({ given, env, label }) => {
+    const prev = { ...process.env };
+    delete process.env.EDGEML_DEVICE_LABEL;
+    delete process.env.RUNNER_NAME;
+    Object.assign(process.env, env);
+    try {
+      expect(deviceLabel(given)).toBe(label);
+      expect(describeDevice(given).label).toBe(label);
     } finally {
       process.env = prev;
     }

@@ -2,7 +2,7 @@
 // NaN or infinite, which is never scored (comparisons with NaN are false: it would rank first).
 import { describe, expect, it } from 'vitest';
 import { metricsOf } from '../src/eval/index.js';
-import type { Outputs } from '../src/optimize/validate.js';
+import type { Outputs } from '../src/tensors/index.js';
 
 /** One batch of an output 'y' shaped [rows, per]. */
 const batch = (per: number, data: number[]): Outputs[number] => ({ y: { data: Float32Array.from(data), dims: [data.length / per, per] } });

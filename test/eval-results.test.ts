@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateBudgets } from '../src/budgets/index.js';
 import { parseConfig } from '../src/config/index.js';
-import { resultsSchema, schemaProblem, type BenchResults } from '../src/results/index.js';
+import { resultsSchema, type BenchResults } from '../src/results/index.js';
+import { schemaProblem } from '../src/documents/index.js';
 import { DIGITS, MODELS, QUICK, edgeml, tempDir } from './helpers.js';
 
 const TEST_X = join(DIGITS, 'test_inputs.npy');

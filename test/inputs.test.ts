@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs, type InputMeta } from '../src/bench/inputs.js';
+import { type InputMeta, parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from '../src/tensors/index.js';
 import { UserError } from '../src/errors.js';
 
 const ocr: InputMeta[] = [

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { rng } from '../src/bench/data.js';
+import { rng } from '../src/tensors/index.js';
 import { DataType, decodeTensor, num, type ModelProto, type TensorProto } from '../src/model/index.js';
 
 import { resource } from './tools.js';

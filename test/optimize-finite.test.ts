@@ -4,10 +4,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstNonFinite, readNpy } from '../src/bench/data.js';
+import { belowFloor, compareOutputs, fidelityRecord, firstNonFinite, nonFiniteOutput, type Outputs, readNpy } from '../src/tensors/index.js';
 import { collectArtifacts } from '../src/fleet/index.js';
 import { readManifest } from '../src/optimize/index.js';
-import { belowFloor, compareOutputs, fidelityRecord, nonFiniteOutput, type Outputs } from '../src/optimize/validate.js';
 import { manifestMarkdown } from '../src/report/index.js';
 import { DIGITS, MODELS, QUICK, edgeml, runActionBundle, tempDir } from './helpers.js';
 import { writeNpy } from './npy.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rng } from '../src/bench/data.js';
+import { rng } from '../src/tensors/index.js';
 import { evaluate } from '../src/eval/index.js';
 import { DataType, floatValues, loadModel, num, type ModelProto } from '../src/model/index.js';
 import { manifestProblem, quantizeBias, roundHalfEven, scaleZeroPoint, quantizeWeights } from '../src/optimize/index.js';
@@ -239,8 +239,7 @@ describe('edgeml eval', () => {
   it('computes mae and rmse against targets shaped like the output', async () => {
     const dir = tempDir();
     // Targets = the model's own outputs + 0.5 everywhere: mae = rmse = 0.5.
-    const { runOutputs } = await import('../src/optimize/index.js');
-    const { calibrationSet, inputMetaOf } = await import('../src/optimize/data.js');
+    const { calibrationSet, inputMetaOf, runOutputs } = await import('../src/tensors/index.js');
     const set = calibrationSet(await inputMetaOf(MODELS.digits), { pixels: TEST_X }, 540);
     const out = (await runOutputs(MODELS.digits, set.batches))[0];
     const y = Object.values(out)[0];

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDocument, type BudgetCheck, type CheckDocument } from '../src/budgets/index.js';
 import type { CompareResults } from '../src/compare/index.js';
-import type { Budget } from '../src/report/index.js';
+import type { BudgetRow } from '../src/report/index.js';
 import { VERSION } from '../src/version.js';
 import type { BenchResults } from '../src/results/index.js';
 import { ROOT, measured } from './helpers.js';
@@ -60,7 +60,7 @@ export function compareDoc(base: BenchResults, head: BenchResults, verdict: Comp
 
 /** A check document as `edgeml check --json` writes it, from budget rows as the report shows them. */
 /** A budget row as the report shows it; `warn` is shorthand for a failed budget at level warn. */
-type FixtureBudget = Omit<Budget, 'outcome' | 'status'> & { status: Budget['status'] | 'warn'; outcome?: Budget['outcome'] };
+type FixtureBudget = Omit<BudgetRow, 'outcome' | 'status'> & { status: BudgetRow['status'] | 'warn'; outcome?: BudgetRow['outcome'] };
 
 export function checkDoc(budgets: FixtureBudget[]): CheckDocument {
   const checks: BudgetCheck[] = budgets.map((b, i) => ({

@@ -5,7 +5,8 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { judgeCompatBudgets, readInspect } from '../src/compat/index.js';
+import { judgeCompatBudgets } from '../src/budgets/index.js';
+import { readInspect } from '../src/compat/index.js';
 import { loadConfig, type EdgemlConfig } from '../src/config/index.js';
 import { hashReadsOf, loadModel, saveModel } from '../src/model/index.js';
 import { buildReport, compatSection, readReportInputs, reportMarkdown } from '../src/report/index.js';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readNpy, rng } from '../src/bench/data.js';
+import { readNpy, rng } from '../src/tensors/index.js';
 import { driftReport, parseProfile, readTelemetry, type Profile } from '../src/drift/index.js';
 import { profileModel } from '../src/drift/make.js';
 import { serveModel, type ModelServer } from '../src/serve/index.js';

@@ -1,18 +1,15 @@
 // The `benchmark` action: inputs -> the same options as `edgeml bench` -> results, outputs, summary.
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { BENCH_FLAG_DEFAULTS as D, benchOptionsFromFlags, runBenchmark } from '../bench/index.js';
+import { BENCH_FLAG_DEFAULTS as D, benchOptionsFromFlags, deviceLabel, runBenchmark } from '../bench/index.js';
 import { UserError } from '../errors.js';
 import {
   actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, uploadArtifact, writeSummary,
 } from '../github/index.js';
+import { safeName } from '../names/index.js';
 import { benchMarkdown } from '../report/index.js';
-import { checkOutputPath, writeResults } from '../results/index.js';
-
-/** Artifact names allow no quotes, colons, slashes and the like: keep device labels safe in them. */
-export function artifactSafe(label: string): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'device';
-}
+import { writeResults } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
   const model = getInput('model');
@@ -34,14 +31,14 @@ async function main(): Promise<void> {
     seed: getInputOr('seed', D.seed),
     profile: getBoolInput('profile', false),
     samples: getBoolInput('samples', false),
-    deviceLabel: getInput('device-label') || process.env.RUNNER_NAME || '',
+    deviceLabel: deviceLabel(getInput('device-label')),
     runtime: getInputOr('runtime', 'onnxruntime'),
     toolPath: getInput('tool-path'),
     precision: getInput('precision'),
   });
   const runnerLabels = getListInput('runner-labels');
   if (runnerLabels.length) opts.runnerLabels = runnerLabels;
-  const label = artifactSafe(opts.deviceLabel || `${process.platform}-${process.arch}`);
+  const label = safeName(deviceLabel(opts.deviceLabel), 'device');
   const resultsPath = resolve(getInputOr('results', `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`));
   mkdirSync(dirname(resultsPath), { recursive: true });
   checkOutputPath(resultsPath, "input 'results'");
@@ -72,7 +69,7 @@ async function main(): Promise<void> {
 
   if (getBoolInput('upload', true)) {
     const name = getInputOr('artifact-name', `edgeml-results-${label}-${basename(resultsPath, '.json')}`);
-    await uploadArtifact(artifactSafe(name), [resultsPath], dirname(resultsPath), log);
+    await uploadArtifact(safeName(name, 'device'), [resultsPath], dirname(resultsPath), log);
   }
 }
 

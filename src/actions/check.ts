@@ -5,7 +5,7 @@ import { runCheck, writeCheck } from '../budgets/index.js';
 import { UserError } from '../errors.js';
 import { actionsLogger as log, annotate, getInput, getInputOr, getListInput, runAction, setFailed, setOutput, writeSummary } from '../github/index.js';
 import { checkMarkdown, fmtBudgetValue } from '../report/index.js';
-import { checkOutputPath } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
   const results = getListInput('results');

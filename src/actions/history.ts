@@ -1,13 +1,14 @@
 // The `history` action: on pushes to the default branch, append this job's results to the data
 // branch (and rebuild the dashboard there), or to a folder.
 import { resolve } from 'node:path';
-import { parseBudgetFlag, parseVerdictFlag } from '../cli/history.js';
 import { renderDashboard, writeDashboard } from '../dashboard/index.js';
 import { UserError } from '../errors.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput } from '../github/index.js';
 import { readCheck } from '../budgets/index.js';
 import { readCompare } from '../compare/index.js';
-import { appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, readEntries, verdictsFrom } from '../history/index.js';
+import {
+  appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, parseBudgetFlag, parseVerdictFlag, readEntries, verdictsFrom,
+} from '../history/index.js';
 
 async function main(): Promise<void> {
   const results = getListInput('results');

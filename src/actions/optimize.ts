@@ -8,12 +8,8 @@ import {
   actionsLogger as log, batchLines, getInput, getInputOr, getListInput, getBoolInput, runAction, setOutput, uploadArtifact, writeSummary,
 } from '../github/index.js';
 import { checkOutDir, optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest } from '../optimize/index.js';
+import { safeName } from '../names/index.js';
 import { accuracyMarkdown, escapeMarkdown, manifestMarkdown } from '../report/index.js';
-
-/** Artifact names allow no quotes, colons, slashes and the like (as in the benchmark action). */
-function artifactSafe(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
-}
 
 interface EvalPlan {
   inputs: Record<string, string>;
@@ -87,7 +83,7 @@ async function main(): Promise<void> {
   await writeSummary(`### edgeml optimize\n\n${manifestMarkdown(doc, escapeMarkdown)}\n${accuracy}`);
   if (getBoolInput('upload', true)) {
     const name = getInputOr('artifact-name', `edgeml-artifacts-${basename(model).replace(/\.onnx$/i, '')}`);
-    await uploadArtifact(artifactSafe(name), [manifestFile, ...ok.map((a) => a.path!)], out, log);
+    await uploadArtifact(safeName(name, 'model'), [manifestFile, ...ok.map((a) => a.path!)], out, log);
   }
   if (!failed.length) return;
   const summary = failed.map((a) => (a.reason?.startsWith(a.target) ? a.reason : `${a.target}: ${a.reason}`)).join('; ');

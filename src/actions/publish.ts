@@ -10,9 +10,10 @@ import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
-  parseOciReference, parseStore, publishWithMender, pushOciArtifacts, readCheck, releaseDownloadUrl,
+  parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
+import { readCheck } from '../budgets/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';

@@ -6,7 +6,7 @@ import {
   actionsLogger as log, expandPatterns, forkPullRequest, getBoolInput, getInput, getInputOr, getListInput, getLoginInput, publishReport, runAction, setOutput,
 } from '../github/index.js';
 import { MISSING_REASON, buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportOptions, reportSections } from '../report/index.js';
-import { checkOutputPath, writeFileAtomic } from '../results/index.js';
+import { checkOutputPath, writeFileAtomic } from '../documents/index.js';
 
 async function main(): Promise<void> {
   // With the devices a matrix should hear from, a pattern that matches nothing is a device that did not report.

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const baseModel = getInput('base-model');
   const out = resolve(getInputOr('out', 'edgeml-results'));
   const base = baseModel ? { dir: isAbsolute(baseModel) ? baseModel : resolve(baseModel) } : baseRef ? { ref: baseRef } : undefined;
-  const deviceLabel = getInput('device-label') || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || undefined;
+  // Not given: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
+  const deviceLabel = getInput('device-label');
   const inspect = parseInspectSetting(getInput('inspect'), "input 'inspect':");
   // The comment's inputs are checked before minutes of measurements, not after.
   const comment = getBoolInput('comment', true) && { token: getInput('token'), reportId: getInput('report-id'), author: getLoginInput('comment-author') };

@@ -5,12 +5,9 @@
 // latency within --max-latency. Without evidence (an older release, a vendor engine): load, run
 // once on seeded random inputs, outputs finite.
 import { spawn } from 'node:child_process';
-import { loadOrt } from '../bench/ort.js';
-import { randomData, rng, type TensorData } from '../bench/data.js';
-import type { InputMeta } from '../bench/inputs.js';
+import { belowFloor, compareOutputs, type InputMeta, loadOrt, type Outputs, randomData, rng, type TensorData } from '../tensors/index.js';
 import { oneLine } from '../errors.js';
 import { readEvidence, tensorData, type Evidence } from '../fleet/index.js';
-import { belowFloor, compareOutputs, type Outputs } from '../optimize/index.js';
 
 export interface HealthResult {
   ok: boolean;

@@ -16,10 +16,12 @@ import { downloadResumable, partialFile } from './download.js';
 import { runHealthCheck } from './health.js';
 import type { AgentEvent } from './report.js';
 import { activate, currentSlot, installed, layout, otherSlot, pointAt, recover, stage, writeJsonAtomic, type Installed, type Layout } from './slots.js';
+import type { AgentState, AgentStatus, PollResult } from './types.js';
 
 export { checkModel, exitWithParent } from './health.js';
 export { checkTrustedRoot, isReleaseChannel, releaseAssetFetcher } from './channel.js';
 export { nextDelay, MIN_INTERVAL_MS } from './schedule.js';
+export type { AgentState, AgentStatus, PollResult } from './types.js';
 
 const EVIDENCE_FILE = 'evidence.json';
 
@@ -43,28 +45,6 @@ export interface AgentOptions {
   observe?: (e: AgentEvent) => void;
   /** Called after every state change, with the status just written (a reporter hooks in here). */
   onState?: (s: AgentStatus) => void;
-}
-
-export type PollResult = 'installed' | 'up-to-date' | 'not-in-rollout' | 'no-release' | 'health-check-failed' | 'rolled-back' | 'unreachable' | 'error';
-
-export interface AgentStatus {
-  schema: 'edgeml-agent-status/1';
-  deviceId: string;
-  channel: string;
-  target: string;
-  /** The model this device runs: --model, else the one it installed first (null before that). */
-  model: string | null;
-  current: Installed | null;
-  previous: Installed | null;
-  /** Where the poll is (or ended). */
-  state: AgentState;
-  lastCheck: string;
-  lastResult: PollResult;
-  lastError: string | null;
-  /** A release that failed its health check: not downloaded again. */
-  rejected: { release: number; sha256: string; version: string; reason: string } | null;
-  /** The download under way (or cut short, resumed next poll); `source` says where the bytes came from. */
-  download: { release: number; version: string; sha256: string; bytes: number; total: number; source?: 'channel' | 'oci-mirror' } | null;
 }
 
 function readStatus(l: Layout): Partial<AgentStatus> {
@@ -126,7 +106,6 @@ async function candidates(up: Updater, opts: AgentOptions, l: Layout, model: str
 }
 
 /** The state of a poll as status.json (and any reporter) sees it. */
-export type AgentState = 'checking' | 'downloading' | 'verifying' | 'installing' | 'health-check' | 'success' | 'failure' | 'rolled-back' | 'idle';
 
 function finalState(result: PollResult): AgentState {
   if (result === 'installed') return 'success';

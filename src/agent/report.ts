@@ -15,7 +15,7 @@ import {
 } from '../fleet-status/index.js';
 import { VERSION } from '../version.js';
 import { ReportQueue } from './queue.js';
-import type { AgentStatus } from './index.js';
+import type { AgentStatus } from './types.js';
 
 /** What pollOnce tells the reporter while it works: the release it wants, then each step on it. */
 export type AgentEvent =

@@ -3,21 +3,9 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { DeviceInfo } from '../results/types.js';
 
-export interface DeviceInfo {
-  /** Stable id of the hardware and OS kind: equal ids mean comparable measurements. */
-  fingerprint: string;
-  label: string;
-  os: string;
-  osRelease: string;
-  arch: string;
-  cpuModel: string;
-  cpuFlags: string[];
-  cores: number;
-  memoryBytes: number;
-  node: string;
-  runner?: { name: string; os?: string; arch?: string; labels: string[] };
-}
+export type { DeviceInfo };
 
 // Instruction-set features that decide which kernels ONNX Runtime (MLAS) picks.
 const X86_FLAGS = [
@@ -62,6 +50,15 @@ function cpuFlags(): string[] {
 }
 
 /**
+ * The name of this device in reports: the `--device-label` flag or `device-label` input when
+ * given, else EDGEML_DEVICE_LABEL, else the Actions runner's name (RUNNER_NAME) inside a workflow,
+ * else `<os>-<arch>`. The CLI and every action take this one rule.
+ */
+export function deviceLabel(given?: string): string {
+  return given || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || `${process.platform}-${process.arch}`;
+}
+
+/**
  * Describes this machine. `runnerLabels` are the labels of the Actions runner (steps cannot read
  * them, so workflows pass them in: the `runner-labels` input or EDGEML_RUNNER_LABELS).
  */
@@ -83,7 +80,7 @@ export function describeDevice(label?: string, runnerLabels?: string[]): DeviceI
   const labels = runnerLabels ?? (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
   const device: DeviceInfo = {
     fingerprint,
-    label: label || process.env.EDGEML_DEVICE_LABEL || `${process.platform}-${process.arch}`,
+    label: deviceLabel(label),
     os: process.platform,
     osRelease: os.release(),
     arch: process.arch,

@@ -7,51 +7,20 @@ import { RESULTS_SCHEMA } from '../results/types.js';
 import { earlyStopping, quantileCI, sortedCopy, summarize } from '../stats/index.js';
 import { VERSION } from '../version.js';
 import { describeDevice } from './device.js';
-import type { InputSpec } from './inputs.js';
-import type { OptLevel, Scenario, WorkerRequest } from './protocol.js';
+import type { Scenario, WorkerRequest } from './protocol.js';
 import { runWorker, type ProgressEvent } from './runner.js';
 import { runVendorBenchmark, type RuntimeChoice } from './backends/index.js';
 import { UserError } from '../errors.js';
-import type { Precision } from '../results/types.js';
+import type { BenchOptions } from './types.js';
 
-export type { InputSpec, DataSource, InputMeta, ResolvedInput } from './inputs.js';
-export { parseDataFlag, parseDimFlag, parseShapeFlag, resolveInputs } from './inputs.js';
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
-export { describeDevice, type DeviceInfo } from './device.js';
+export { describeDevice, deviceLabel, type DeviceInfo } from './device.js';
 export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';
 export { runPairedWorker, type PairedOutcome, type PairedReady } from './paired-runner.js';
 export { RUNTIMES, PRECISIONS, type RuntimeChoice } from './backends/index.js';
-
-
-export interface BenchOptions {
-  model: string;
-  inputs: InputSpec;
-  threads: number;
-  executionProvider: string;
-  optLevel: OptLevel;
-  scenario: Scenario;
-  warmup: number;
-  minIterations: number;
-  maxIterations: number;
-  minDurationMs: number;
-  maxDurationMs: number;
-  /** Samples per query; defaults by scenario (1, 8 for multi-stream, 32 for offline). */
-  samplesPerQuery?: number;
-  seed: number;
-  profile: boolean;
-  keepSamples: boolean;
-  deviceLabel?: string;
-  /** Labels of the Actions runner this runs on. */
-  runnerLabels?: string[];
-  /** onnxruntime (default, in process) or a vendor runtime measured by its own tool. */
-  runtime?: RuntimeChoice;
-  /** The vendor tool's executable, when it is not on the PATH. */
-  toolPath?: string;
-  /** Precision asked of a vendor runtime (trtexec --fp16/--int8, benchmark_app -infer_precision). */
-  precision?: Precision;
-}
+export type { BenchOptions } from './types.js';
 
 export function defaultSamplesPerQuery(scenario: Scenario): number {
   return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;

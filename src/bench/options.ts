@@ -2,8 +2,8 @@
 // converted to BenchOptions. One name per setting everywhere: --min-duration, min-duration.
 import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors.js';
 import { parseDuration, parseWhole } from '../units.js';
-import type { BenchOptions } from './index.js';
-import { parseDataFlag, parseDimFlag, parseShapeFlag, type DataSource } from './inputs.js';
+import type { BenchOptions } from './types.js';
+import { type DataSource, parseDataFlag, parseDimFlag, parseShapeFlag } from '../tensors/index.js';
 import type { OptLevel, Scenario } from './protocol.js';
 import { PRECISIONS, RUNTIMES, type RuntimeChoice } from './backends/index.js';
 import type { Precision } from '../results/types.js';

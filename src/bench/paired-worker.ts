@@ -3,9 +3,7 @@
 // that whatever else the machine does at that moment hits both arms alike. Streams the pairs to
 // the parent, which decides when it has seen enough ('stop').
 import { performance } from 'node:perf_hooks';
-import { readNpy, rng } from './data.js';
-import { resolveInputs, type ResolvedInput } from './inputs.js';
-import { loadOrt } from './ort.js';
+import { loadOrt, readNpy, type ResolvedInput, resolveInputs, rng } from '../tensors/index.js';
 import type { PairedBatch, PairedMessage, PairedRequest, ParentMessage } from './protocol.js';
 import { batchInputs, buildFeeds, createSession, inputMeta, rejectedInputs, type Feeds, type Session } from './session.js';
 

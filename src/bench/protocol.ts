@@ -1,10 +1,9 @@
 // The messages between the parent (runner.ts) and one measurement process (worker.ts).
-import type { InputSpec, ResolvedInput } from './inputs.js';
+import type { OptLevel, ProfileSummary, QueryMode, Scenario } from '../results/types.js';
+import type { InputSpec, ResolvedInput } from '../tensors/index.js';
 
-export type Scenario = 'single-stream' | 'multi-stream' | 'offline';
-/** How a query runs: one sample, several as one batched run, or several runs in turn. */
-export type QueryMode = 'single' | 'batched' | 'sequential';
-export type OptLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
+export type { OptLevel, ProfileSummary, QueryMode, Scenario };
+
 
 export interface SessionSettings {
   /** Intra-op threads; 0 leaves ORT's default (one per physical core). */
@@ -33,14 +32,6 @@ export interface WorkerRequest {
   run: RunSettings;
   /** Write an ORT profile to this directory and summarise it instead of timing. */
   profileDir?: string;
-}
-
-export interface ProfileSummary {
-  runs: number;
-  /** Kernel time per run, by op type, largest first. */
-  byOpType: Array<{ opType: string; ms: number; share: number; nodes: number }>;
-  byProvider: Array<{ provider: string; ms: number; share: number }>;
-  topNodes: Array<{ node: string; opType: string; provider: string; ms: number; share: number }>;
 }
 
 export interface WorkerResult {

@@ -2,9 +2,9 @@
 // messages for a model that will not load or rejects its inputs. Shared by the one-model
 // measurement (worker.ts) and the paired one (paired-worker.ts).
 import { UserError, oneLine } from '../errors.js';
-import { constantData, npyForInput, randomData, rng, type readNpy, type TensorData } from './data.js';
-import { elementCount, type InputMeta, type ResolvedInput } from './inputs.js';
-import type { OrtModule } from './ort.js';
+import {
+  constantData, elementCount, type InputMeta, npyForInput, type OrtModule, randomData, type readNpy, type ResolvedInput, rng, type TensorData,
+} from '../tensors/index.js';
 import type { SessionSettings } from './protocol.js';
 
 export type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;

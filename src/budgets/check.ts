@@ -9,7 +9,8 @@ import { UserError } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
 import { checkDocument, type CheckDocument } from './document.js';
 import { evaluateBudgets } from './evaluate.js';
-import { judgeCompatBudgets } from '../compat/budgets.js';
+import { judgeCompatBudgets } from './compat.js';
+// document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
 import { readInspect } from '../compat/document.js';
 import type { InspectFailure, InspectOutcome } from '../compat/types.js';
 

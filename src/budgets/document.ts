@@ -1,5 +1,5 @@
 // What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
-import { readDocument, writeDocument, type DocumentKind } from '../results/index.js';
+import { type DocumentKind, readDocument, writeDocument } from '../documents/index.js';
 import { VERSION } from '../version.js';
 import schema from '../../schemas/check.schema.json' with { type: 'json' };
 import type { CompareResults } from '../compare/types.js';

@@ -5,7 +5,7 @@ import type { CompareResults } from '../compare/types.js';
 import type { Budget, BudgetLimit, EdgemlConfig } from '../config/types.js';
 import type { BenchResults } from '../results/types.js';
 import { quantileCI, sortedCopy } from '../stats/index.js';
-import type { BudgetCheck, Outcome, Status } from './types.js';
+import type { BudgetCheck, BudgetStatus, Outcome } from './types.js';
 
 /** `jetson-*` as a whole-string, case-sensitive match. */
 export function globMatch(glob: string, text: string): boolean {
@@ -40,7 +40,7 @@ function selects(config: EdgemlConfig, budget: Budget, doc: BenchResults): boole
 }
 
 interface Judged {
-  status: Status;
+  status: BudgetStatus;
   value: number | null;
   interval?: [number, number] | null;
   note?: string;
@@ -117,7 +117,7 @@ function judgeRegression(limit: BudgetLimit, cmp: CompareResults | undefined, no
   return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
 }
 
-export function outcome(status: Status, budget: Budget): Outcome {
+export function outcome(status: BudgetStatus, budget: Budget): Outcome {
   if (status === 'pass') return 'ok';
   if (status === 'fail') return budget.level === 'error' ? 'failure' : 'warning';
   // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
@@ -140,7 +140,7 @@ export function evaluateBudgets(
   for (const budget of config.budgets) {
     if (only !== undefined && budget.model !== undefined && budget.model !== only) continue;
     for (const limit of budget.limits) {
-      if (limit.key.startsWith('compat.')) continue; // judged from inspect documents by judgeCompatBudgets (src/compat/budgets.ts)
+      if (limit.key.startsWith('compat.')) continue; // judged from inspect documents by judgeCompatBudgets (src/budgets/compat.ts)
       const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
         ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
       };

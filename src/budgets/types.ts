@@ -6,8 +6,8 @@ import type { Position } from '../config/types.js';
  * `not judged` when there was nothing to judge (no results for the selectors, the metric not
  * reported, no dataset). A budget that was not judged never counts as a pass.
  */
-export type Status = 'pass' | 'fail' | 'inconclusive' | 'not judged';
-export const STATUSES: readonly Status[] = ['pass', 'fail', 'inconclusive', 'not judged'];
+export type BudgetStatus = 'pass' | 'fail' | 'inconclusive' | 'not judged';
+export const STATUSES: readonly BudgetStatus[] = ['pass', 'fail', 'inconclusive', 'not judged'];
 /** What the status means for the run: failure (exit 1), warning, notice, ok. */
 export type Outcome = 'ok' | 'notice' | 'warning' | 'failure';
 
@@ -26,7 +26,7 @@ export interface BudgetCheck {
   optional?: boolean;
   /** The results or compare file the value came from. */
   source: string;
-  status: Status;
+  status: BudgetStatus;
   outcome: Outcome;
   level: 'error' | 'warn';
   /** Measured value in base units (ms, bytes, samples/s, fraction; relative change for regression). */

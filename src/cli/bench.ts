@@ -6,11 +6,11 @@ import { BENCH_FLAG_DEFAULTS, OPT_LEVELS, PRECISIONS, RUNTIMES, SCENARIOS, bench
 import { loadConfig } from '../config/index.js';
 import { FLAG_NAMES, UserError } from '../errors.js';
 import { benchMarkdown, escapePlain } from '../report/index.js';
-import { checkOutputPath, writeResults } from '../results/index.js';
+import { writeResults } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { fileSettings, modelAt, withFileSettings, type Configured } from '../run/index.js';
 import { terminalProgress } from './progress.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 type Described = 'config' | 'warmup' | 'minIterations' | 'maxIterations' | 'minDuration' | 'maxDuration';
 
@@ -64,7 +64,7 @@ export function addBenchFlags(cmd: Command, spec: BenchFlagSpec = BENCH_FLAGS): 
       .option('--tool-path <path>', "the vendor tool's executable when it is not on the PATH")
       .addOption(new Option('--precision <p>', 'precision asked of a vendor runtime').choices([...PRECISIONS]));
   }
-  return cmd.option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)');
+  return cmd.option('--device-label <label>', 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)');
 }
 
 /**

@@ -3,9 +3,8 @@
 import { Command } from 'commander';
 import { runCheck, writeCheck } from '../budgets/index.js';
 import { checkMarkdown, escapePlain } from '../report/index.js';
-import { checkOutputPath } from '../results/index.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { checkOutputPath } from '../documents/index.js';
+import { collect } from './collect.js';
 
 export function checkCommand(): Command {
   return new Command('check')

@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { COMPARE_FLAG_DEFAULTS, COMPARE_METRICS, DESIGN_CHOICES, decidingRatio, compareOptionsFromFlags, runCompare, writeCompare, type CompareFlags } from '../compare/index.js';
 import { UserError } from '../errors.js';
 import { compareMarkdown, escapePlain, fmtRatio } from '../report/index.js';
-import { checkOutputPath, readResults } from '../results/index.js';
+import { readResults } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
 import { addBenchFlags, configuredFlags } from './bench.js';
 
 interface Given extends CompareFlags {

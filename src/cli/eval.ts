@@ -6,9 +6,8 @@ import { UserError } from '../errors.js';
 import { groupedBatchLines, inWorkflow } from '../github/log.js';
 import { evaluate, openResultsFor, parseInputFlags, parseMetrics, parsePreprocess, writeEvalInto, METRICS, PREPROCESS_KEYS, type PreprocessText } from '../eval/index.js';
 import { datasetFromConfig } from './eval-dataset.js';
-import { checkOutputPath, writeFileAtomic } from '../results/index.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { checkOutputPath, writeFileAtomic } from '../documents/index.js';
+import { collect } from './collect.js';
 
 /** A bar on a terminal; a log group with a line per tenth of the batches in a workflow; else nothing. */
 function batchBar(title: string): { update(done: number, total: number): void; stop(): void } {

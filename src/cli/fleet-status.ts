@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { aggregate, collect, evaluateGate, fleetMarkdown, fleetText, type FleetStatus, type GateResult } from '../fleet-status/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { parseDuration, parseWhole } from '../units.js';
 import { checkFleet } from './agent-report.js';
 

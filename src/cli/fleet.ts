@@ -6,16 +6,16 @@ import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
   addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
-  promoteRelease, publishWithMender, readCheck, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  promoteRelease, publishWithMender, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
+import { readCheck } from '../budgets/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { gateOf, withGateOptions, type GateFlags } from './fleet-status.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 interface StoreFlags { repo?: string; store?: string; remote?: string; githubRepo?: string }
 

@@ -7,26 +7,9 @@ import { readCompare } from '../compare/index.js';
 import { renderDashboard, writeDashboard } from '../dashboard/index.js';
 import { UserError } from '../errors.js';
 import {
-  appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, readEntries, verdictsFrom, type BudgetLine, type Verdict,
+  appendEntry, appendToBranch, budgetLinesFrom, buildEntry, commitContext, describeAppend, parseBudgetFlag, parseVerdictFlag, readEntries, verdictsFrom,
 } from '../history/index.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-const VERDICTS: Verdict[] = ['slower', 'faster', 'unchanged', 'inconclusive'];
-
-export function parseBudgetFlag(raw: string): BudgetLine {
-  const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
-  if (!m) throw new UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
-  return { metric: m[1], limit: Number(m[2]) };
-}
-
-export function parseVerdictFlag(raw: string): [string, Verdict] {
-  const at = raw.lastIndexOf('=');
-  const verdict = raw.slice(at + 1) as Verdict;
-  if (at <= 0 || !VERDICTS.includes(verdict)) {
-    throw new UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
-  }
-  return [raw.slice(0, at), verdict];
-}
+import { collect } from './collect.js';
 
 export function historyCommand(): Command {
   const history = new Command('history').description('the benchmark history across commits (a data branch or a folder)');

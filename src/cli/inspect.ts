@@ -3,9 +3,8 @@
 import { Command } from 'commander';
 import { runInspect, TARGETS, writeInspect } from '../compat/index.js';
 import { inspectText } from '../report/compat.js';
-import { checkOutputPath } from '../results/index.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { checkOutputPath } from '../documents/index.js';
+import { collect } from './collect.js';
 
 export function inspectCommand(): Command {
   return new Command('inspect')

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  CALIBRATION_METHODS, DEFAULT_FLOOR, TARGETS, optimize, optimizeOptionsFromFlags, checkOutDir, refusedByValidation, relativizeManifest, writeManifest,
+  CALIBRATION_METHODS, TARGETS, optimize, optimizeOptionsFromFlags, checkOutDir, refusedByValidation, relativizeManifest, writeManifest,
   type OptimizeFlags,
 } from '../optimize/index.js';
+import { DEFAULT_FLOOR } from '../tensors/index.js';
 import { manifestMarkdown } from '../report/index.js';
-import { checkOutputPath } from '../results/index.js';
+import { checkOutputPath } from '../documents/index.js';
+import { collect } from './collect.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 const list = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 export function optimizeCommand(): Command {
   const cmd = new Command('optimize')

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { MISSING_REASON, buildReport, modelSvg, readReportInputs, reportMarkdown, reportOptions, type Report } from '../report/index.js';
-import { checkOutputPath, writeFileAtomic } from '../results/index.js';
+import { checkOutputPath, writeFileAtomic } from '../documents/index.js';
 
 /** The machine-readable side of a report: the verdict and where each number came from. */
 export function reportJson(r: Report, markdownFile?: string): object {

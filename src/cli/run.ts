@@ -25,7 +25,7 @@ export function runCommand(): Command {
     .option('--base-ref <ref>', 'compare each model with its version in this git commit (a pull request base)')
     .option('--base-model <dir>', 'compare each model with the file at the same path under this folder')
     .option('--out <dir>', 'the results folder', 'edgeml-results')
-    .option('--device-label <label>', 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)')
+    .option('--device-label <label>', 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)')
     .option('--inspect <runtimes>', "operator compatibility runtimes instead of edgeml.yml's inspect: (nnapi,coreml,...), or false for none")
     .option('--json <file>', 'also copy the run summary (verdict, rows, files) here')
     .action(async (flags: { config: string; baseRef?: string; baseModel?: string; out: string; deviceLabel?: string; inspect?: string; json?: string }) => {

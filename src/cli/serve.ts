@@ -4,16 +4,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { parseDataFlag, type DataSource } from '../bench/inputs.js';
+import { type DataSource, parseDataFlag } from '../tensors/index.js';
 import { DRIFT_DEFAULTS, driftReport, parseProfile, readTelemetry, type DriftReport } from '../drift/index.js';
 import { profileModel } from '../drift/make.js';
 import { serveModel } from '../serve/index.js';
 import { escapeMarkdown } from '../report/index.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { sendDispatch } from '../github/dispatch.js';
 import { parseWhole } from '../units.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './collect.js';
 
 function readProfile(file: string) {
   let text: string;

@@ -1,7 +1,7 @@
 // What the two measuring designs (processes.ts, paired.ts) share during one comparison.
 import type { ModelFile } from '../model/index.js';
 import type { BenchResults } from '../results/types.js';
-import type { CompareOptions } from './run.js';
+import type { CompareOptions } from './types.js';
 import type { Sequential } from './sequential.js';
 
 export interface CompareContext {

@@ -1,6 +1,6 @@
 // Writing and reading compare documents: validated against schemas/compare.schema.json on the way
 // out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
-import { readDocument, writeDocument, type DocumentKind } from '../results/index.js';
+import { type DocumentKind, readDocument, writeDocument } from '../documents/index.js';
 import schema from '../../schemas/compare.schema.json' with { type: 'json' };
 import type { CompareResults } from './types.js';
 

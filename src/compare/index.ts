@@ -1,6 +1,6 @@
 // `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
 export * from './types.js';
 export { CONFIDENCE, METHOD, PAIRED_METHOD, STORED_METHOD, decidingRatio, judge, lookLevel, ratioAt } from './verdict.js';
-export { COMPARE_DEFAULTS, runCompare, type CompareHooks, type CompareOptions } from './run.js';
+export { COMPARE_DEFAULTS, runCompare, type CompareHooks } from './run.js';
 export { COMPARE_FLAG_DEFAULTS, compareOptionsFromFlags, type CompareFlags, type CompareSettings } from './options.js';
 export { compareSchema, readCompare, writeCompare } from './document.js';

@@ -3,7 +3,8 @@
 import { BENCH_FLAG_DEFAULTS, benchOptionsFromFlags, type BenchFlags } from '../bench/index.js';
 import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors.js';
 import { parseDuration, parsePercent, parseWhole } from '../units.js';
-import { COMPARE_DEFAULTS, type CompareOptions } from './run.js';
+import { COMPARE_DEFAULTS } from './run.js';
+import type { CompareOptions } from './types.js';
 import { COMPARE_METRICS, DESIGN_CHOICES, type CompareMetric, type DesignChoice } from './types.js';
 
 /**

@@ -5,8 +5,8 @@
 // design decided and why.
 import { freemem } from 'node:os';
 import { basename } from 'node:path';
-import { defaultSamplesPerQuery, describeDevice, type BenchOptions, type WorkerRequest } from '../bench/index.js';
-import { FLAG_NAMES, UserError, type SettingNames } from '../errors.js';
+import { defaultSamplesPerQuery, describeDevice, type WorkerRequest } from '../bench/index.js';
+import { FLAG_NAMES, UserError } from '../errors.js';
 import { inspectModelFile, type ModelFile } from '../model/index.js';
 import type { BenchResults, BenchSettings } from '../results/types.js';
 import { VERSION } from '../version.js';
@@ -14,30 +14,8 @@ import type { CompareContext } from './context.js';
 import { measurePaired } from './paired.js';
 import { measureInProcesses } from './processes.js';
 import { Sequential, type LookEvent } from './sequential.js';
-import { COMPARE_SCHEMA, type CompareMetric, type CompareResults, type Design, type DesignChoice, type ExactComparison, type RatioResult, type Ratios } from './types.js';
+import { COMPARE_SCHEMA, type CompareMetric, type CompareOptions, type CompareResults, type Design, type DesignChoice, type ExactComparison, type RatioResult, type Ratios } from './types.js';
 import { METHOD, PAIRED_METHOD, STORED_METHOD } from './verdict.js';
-
-export interface CompareOptions {
-  /** Measurement settings of every run; `model` is ignored (base and head below). */
-  bench: Omit<BenchOptions, 'model' | 'profile' | 'keepSamples'>;
-  base?: string;
-  head: string;
-  /** A stored results document to compare against, instead of measuring a base model. */
-  baseResults?: { file: string; doc: BenchResults };
-  allowDifferentDevice: boolean;
-  threshold: number;
-  metric: CompareMetric;
-  /** Time for the whole comparison. */
-  maxDurationMs: number;
-  /** Rounds before the first look. */
-  minRounds: number;
-  /** Stop after this many rounds; 0 = only the time limit. */
-  maxRounds: number;
-  /** auto: paired in one process where possible, else separate processes. */
-  design: DesignChoice;
-  /** How messages name the settings (flags, or edgeml.yml keys). */
-  names?: SettingNames;
-}
 
 export const COMPARE_DEFAULTS = {
   threshold: 0.05,

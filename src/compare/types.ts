@@ -1,8 +1,9 @@
 // The compare document (schemas/compare.schema.json): what `edgeml compare --json` writes and
 // what `edgeml check --compare` and the PR report read back.
-import type { DeviceInfo } from '../bench/device.js';
+import type { BenchOptions } from '../bench/index.js';
+import type { SettingNames } from '../errors.js';
 import type { ModelFile } from '../model/index.js';
-import type { BenchResults, BenchSettings } from '../results/types.js';
+import type { BenchResults, BenchSettings, DeviceInfo } from '../results/index.js';
 
 export const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 } as const;
 
@@ -100,4 +101,27 @@ export interface CompareResults {
   settings: BenchSettings;
   exact: ExactComparison[];
   measurements: Round[];
+}
+
+/** What one comparison is asked to do: `edgeml compare`, the check's regression limit, `edgeml run`. */
+export interface CompareOptions {
+  /** Measurement settings of every run; `model` is ignored (base and head below). */
+  bench: Omit<BenchOptions, 'model' | 'profile' | 'keepSamples'>;
+  base?: string;
+  head: string;
+  /** A stored results document to compare against, instead of measuring a base model. */
+  baseResults?: { file: string; doc: BenchResults };
+  allowDifferentDevice: boolean;
+  threshold: number;
+  metric: CompareMetric;
+  /** Time for the whole comparison. */
+  maxDurationMs: number;
+  /** Rounds before the first look. */
+  minRounds: number;
+  /** Stop after this many rounds; 0 = only the time limit. */
+  maxRounds: number;
+  /** auto: paired in one process where possible, else separate processes. */
+  design: DesignChoice;
+  /** How messages name the settings (flags, or edgeml.yml keys). */
+  names?: SettingNames;
 }

@@ -1,6 +1,6 @@
 // The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
 import schema from '../../schemas/inspect.schema.json' with { type: 'json' };
-import { readDocument, writeDocument, type DocumentKind } from '../results/index.js';
+import { type DocumentKind, readDocument, writeDocument } from '../documents/index.js';
 import type { InspectOutcome } from './types.js';
 
 const INSPECT: DocumentKind = { schema, name: 'inspect', writer: 'edgeml inspect --json' };

@@ -6,5 +6,4 @@ export { partitions, countNodes, scopes } from './graph.js';
 export { nodeFlops, FLOPS_METHOD } from './compute.js';
 export { readInspect, writeInspect } from './document.js';
 export * from './types.js';
-export { judgeCompatBudgets, isCompatKey } from './budgets.js';
 export { crossCheck } from './vendor.js';

@@ -1,5 +1,5 @@
 // `edgeml inspect`: will the model run on each target runtime? Plain functions over the graph.
-import type { ResolvedInput } from '../bench/inputs.js';
+import type { ResolvedInput } from '../tensors/index.js';
 import { num, onnxOpset, type ModelProto, type NodeProto } from '../model/index.js';
 import { FLOPS_METHOD, nodeFlops, WEIGHTED } from './compute.js';
 import { countNodes, partitions, scopes, valueFacts, type ValueFacts } from './graph.js';

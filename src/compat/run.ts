@@ -1,6 +1,6 @@
 // One implementation of `edgeml inspect` for the CLI (and any action): load, fix inputs, observe
 // shapes in ONNX Runtime, judge each target.
-import { parseDataFlag, parseDimFlag, parseShapeFlag, type InputSpec, type ResolvedInput } from '../bench/inputs.js';
+import { type InputSpec, parseDataFlag, parseDimFlag, parseShapeFlag, type ResolvedInput } from '../tensors/index.js';
 import { isUserError, oneLine, UserError } from '../errors.js';
 import { inspectModelFile, loadModel } from '../model/index.js';
 import { inspect } from './inspect.js';

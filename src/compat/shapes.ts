@@ -1,8 +1,8 @@
 // Shapes and element types of every value of the main graph, as ONNX Runtime computes them when
 // the inputs are fixed: one run on seeded random inputs with every value exposed as an output.
-import { constantData, npyForInput, randomData, readNpy, rng } from '../bench/data.js';
-import { elementCount, resolveInputs, type InputMeta, type InputSpec, type ResolvedInput } from '../bench/inputs.js';
-import { loadOrt } from '../bench/ort.js';
+import {
+  constantData, elementCount, type InputMeta, type InputSpec, loadOrt, npyForInput, randomData, readNpy, type ResolvedInput, resolveInputs, rng,
+} from '../tensors/index.js';
 import { oneLine } from '../errors.js';
 import { encodeModel, make, num, type ModelProto } from '../model/index.js';
 

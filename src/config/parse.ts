@@ -122,7 +122,7 @@ const PARSERS: Array<[RegExp, (text: string, what: string) => number, 'max' | 'm
   [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
   [/^regression\./, parsePercent, 'max', EXPECTED.percent],
   [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
-  // compat.<runtime>.*: judged from `edgeml inspect` documents (src/compat/budgets.ts).
+  // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
   [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
   [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
 ];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 import { METRICS, type BudgetLine, type HistoryEntry } from '../history/entry.js';
 import { escapeHtml as h } from '../report/escape.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { PALETTE, renderChart, type Series } from './chart.js';
 
 export interface DashboardOptions {

@@ -2,9 +2,7 @@
 // per sample along the first axis; numbers for inputs that are constants, like a sample rate),
 // and the histograms of its inputs and predictions kept as the reference profile.
 import { UserError, oneLine } from '../errors.js';
-import { loadOrt } from '../bench/ort.js';
-import { readNpy } from '../bench/data.js';
-import type { DataSource } from '../bench/inputs.js';
+import { type DataSource, loadOrt, readNpy } from '../tensors/index.js';
 import { sha256File } from '../model/index.js';
 import { buildProfile, type Profile, type Values } from './profile.js';
 

@@ -2,10 +2,8 @@
 // with a reference model), checked against the model's input shape before anything runs.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { InputMeta } from '../bench/inputs.js';
-import { loadOrt } from '../bench/ort.js';
+import { type Feeds, type InputMeta, loadOrt } from '../tensors/index.js';
 import { UserError } from '../errors.js';
-import type { Feeds } from '../optimize/data.js';
 import { imageBatch, manifestLabels, readManifest, sampleShape } from './images.js';
 import { outputSize, type Preprocess } from './preprocess.js';
 

@@ -1,44 +1,18 @@
 // Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
 // reference model on the same inputs. Batched; the first model output is the prediction.
-import { readNpy } from '../bench/data.js';
+import {
+  calibrationSet, compareOutputs, type Feeds, inputMetaOf, nonFiniteOutput, type Outputs, readNpy, runOutputs,
+} from '../tensors/index.js';
 import { UserError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { inspectModelFile, sha256File } from '../model/index.js';
-import { calibrationSet, inputMetaOf, type Feeds } from '../optimize/data.js';
-import { compareOutputs, nonFiniteOutput, runOutputs, type Fidelity, type Outputs } from '../optimize/validate.js';
 import type { DatasetRef } from '../results/index.js';
 import { imageSet } from './image-set.js';
-import type { Preprocess } from './preprocess.js';
+import { METRICS, type EvalOptions, type EvalResults, type Metric } from './types.js';
 import { VERSION } from '../version.js';
 
-export const METRICS = ['top1', 'top5', 'mae', 'rmse'] as const;
-export type Metric = (typeof METRICS)[number];
-
-export interface EvalOptions {
-  model: string;
-  /** Input name ('' = the model's only input) -> .npy file. */
-  inputs: Record<string, string>;
-  labels?: string;
-  /** An image dataset instead of `inputs` and `labels`: a JSONL manifest and its preprocessing. */
-  images?: { manifest: string; preprocess: Preprocess };
-  metrics: Metric[];
-  reference?: string;
-  batchSize: number;
-}
-
-export interface EvalResults {
-  schema: { name: 'edgeml-eval'; version: 1 };
-  tool: { name: 'edgeml'; version: string };
-  createdAt: string;
-  model: { path: string; sha256: string; bytes: number };
-  samples: number;
-  /** What the samples (and labels) were: the file names and their hashes. */
-  dataset: DatasetRef;
-  metrics: Partial<Record<Metric, number>>;
-  reference?: { path: string; sha256: string };
-  fidelity?: Fidelity;
-}
+export * from './types.js';
 
 export function parseMetrics(raw: string[]): Metric[] {
   const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);

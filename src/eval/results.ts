@@ -2,9 +2,9 @@
 // document of the same model file, where budgets `accuracy.<metric>` and `fidelity.<metric>` read them.
 import { UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
-import { fidelityRecord } from '../optimize/validate.js';
+import { fidelityRecord } from '../tensors/index.js';
 import { readResults, writeResults, type AccuracyResults, type BenchResults, type FidelityResults } from '../results/index.js';
-import type { EvalResults } from './index.js';
+import type { EvalResults } from './types.js';
 
 const short = (sha: string) => sha.slice(0, 12);
 

@@ -5,11 +5,8 @@
 // stored content-addressed; the release's signed custom metadata carries its sha256 and length.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadOrt } from '../bench/ort.js';
-import { npyForInput, randomData, readNpy, rng, type TensorData } from '../bench/data.js';
-import type { InputMeta } from '../bench/inputs.js';
+import { DEFAULT_FLOOR, type FidelityFloor, type InputMeta, loadOrt, npyForInput, randomData, readNpy, rng, type TensorData } from '../tensors/index.js';
 import { UserError, oneLine } from '../errors.js';
-import { DEFAULT_FLOOR, type FidelityFloor } from '../optimize/index.js';
 
 export const EVIDENCE_SCHEMA = 'edgeml-evidence/1';
 /** Samples kept at most, and the size past which no further sample is added (the first always is). */

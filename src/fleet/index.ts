@@ -4,7 +4,7 @@ export { EXPIRY_MS, isSemver, releaseInfoOf, targetPath, type Hardware, type Rel
 export { LocalDirStorage, type ChannelStorage } from './storage.js';
 export { loadState, type ChannelState } from './repo.js';
 export { RENEW_WITHIN_MS, refreshChannel, type RefreshResult, type RefreshRole } from './refresh.js';
-export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, readCheck, type ArtifactInput, type CheckDocument, type OptimizeManifest } from './inputs.js';
+export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, type ArtifactInput } from './inputs.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath, type ReleaseResult } from './release.js';
 export { FLAG_NAMING, type FleetNaming, type FleetSetting } from './naming.js';
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';

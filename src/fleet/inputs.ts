@@ -5,16 +5,14 @@ import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
-import { readCheck as readCheckDocument, type BudgetCheck, type CheckDocument } from '../budgets/index.js';
-import { readManifest as readOptimizeManifest, type FidelityFloor, type OptimizeManifest } from '../optimize/index.js';
+import type { BudgetCheck, CheckDocument } from '../budgets/index.js';
+import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../optimize/index.js';
+import type { FidelityFloor } from '../tensors/index.js';
 import { fmtBudgetValue } from '../report/index.js';
 import { readResults } from '../results/index.js';
 import type { EvidenceRef } from './evidence.js';
 import { NAME, type Hardware } from './metadata.js';
 import { FLAG_NAMING, type FleetNaming } from './naming.js';
-
-export type { OptimizeManifest } from '../optimize/index.js';
-export type { CheckDocument } from '../budgets/index.js';
 
 /** A file to publish, resolved and hashed. */
 export interface ArtifactInput {
@@ -40,11 +38,6 @@ export interface ArtifactInput {
 /** The optimize manifest, validated against its schema (it may come from another job's artifact). */
 export function readManifest(file: string): OptimizeManifest {
   return readOptimizeManifest(file);
-}
-
-/** The check document, validated against its schema. */
-export function readCheck(file: string): CheckDocument {
-  return readCheckDocument(file);
 }
 
 /** Budgets that block a release: failed at level error (a failed 'warn' budget only warns). */

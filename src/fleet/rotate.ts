@@ -14,7 +14,7 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Root, Targets } from '@tufjs/models';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { CHANNELS, PUBLIC_FILE, isChannel, loadKeysFor, loadSigningKey, newKey, readPublicKeys, readSigningKey, tufKey, writePrivateKey, type Channel, type PublicKeys, type RoleName, type SigningKey } from './keys.js';
 import { EXPIRY_MS, expiresAt, serialize, signWith } from './metadata.js';
 import { renewed } from './refresh.js';

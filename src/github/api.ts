@@ -1,9 +1,9 @@
 // Octokit for the report: issue comments of one pull request, with retries on server errors and
 // rate limits (primary: x-ratelimit-remaining 0; secondary: 403/429 with retry-after or the
 // "secondary rate limit" message), following GitHub's guidance on waiting.
-import { getOctokit } from '@actions/github';
 import type { CommentsApi, IssueComment } from './comment.js';
-import type { Logger } from './index.js';
+import { newOctokit, type Octokit } from './octokit.js';
+import type { Logger } from './types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -44,12 +44,10 @@ export function retryDelay(e: unknown, attempt: number, policy: RetryPolicy = DE
   return null;
 }
 
-export type Octokit = ReturnType<typeof getOctokit>;
+export type { Octokit } from './octokit.js';
 
 export function octokitWithRetry(token: string, log: Logger, policy: RetryPolicy = DEFAULT_RETRY): Octokit {
-  // GITHUB_API_URL read now, not when @actions/github was loaded: GHES, and the tests' stand-in.
-  const baseUrl = process.env.GITHUB_API_URL;
-  const octokit = getOctokit(token, baseUrl ? { baseUrl } : {});
+  const octokit = newOctokit(token);
   octokit.hook.wrap('request', async (request, options) => {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -1,7 +1,7 @@
 // The retraining loop's door: a `repository_dispatch` event (POST /repos/{owner}/{repo}/dispatches)
 // that a workflow on the default branch receives. GitHub limits client_payload to 10 top-level
 // properties and 64 KB; event_type to 100 characters.
-import type { Logger } from './index.js';
+import type { Logger } from './types.js';
 import { octokitWithRetry } from './api.js';
 import { UserError, oneLine } from '../errors.js';
 

@@ -4,12 +4,9 @@ import * as core from '@actions/core';
 import * as glob from '@actions/glob';
 import { UserError, isUserError, oneLine } from '../errors.js';
 import { isLogin } from './comment.js';
+import type { Logger } from './types.js';
 
-export interface Logger {
-  info(message: string): void;
-  warning(message: string): void;
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
-}
+export type { Logger } from './types.js';
 
 export const actionsLogger: Logger = {
   info: (m) => core.info(m),

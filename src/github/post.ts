@@ -6,7 +6,7 @@ import { context } from '@actions/github';
 import { oneLine } from '../errors.js';
 import { commentsApi, octokitWithRetry, pullRequestHead, tokenLogin, type PullRequestRef, type RetryPolicy } from './api.js';
 import { sameLogin, upsertComment, type UpsertResult } from './comment.js';
-import type { Logger } from './index.js';
+import type { Logger } from './types.js';
 
 /** GitHub's limit on an issue comment body, in characters. */
 export const COMMENT_LIMIT = 65_536;

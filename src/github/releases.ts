@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import type { ReleaseAsset, ReleaseAssetsApi, ReleaseRef } from '../fleet/release-assets.js';
 import type { ReleaseLocation } from '../fleet/stores.js';
 import { octokitWithRetry, type Octokit, type RetryPolicy } from './api.js';
-import type { Logger } from './index.js';
+import type { Logger } from './types.js';
 
 interface HttpError {
   status?: number;

@@ -1,9 +1,8 @@
 // One history entry: the results of one commit on one device, as stored on the data branch.
+import type { Verdict } from '../compare/index.js';
 import type { BenchResults } from '../results/types.js';
 
 export const HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 } as const;
-
-export type Verdict = 'slower' | 'faster' | 'unchanged' | 'inconclusive';
 
 export interface HistoryResult {
   /** The model's name in reports (default: the file name without extension). */

@@ -3,21 +3,20 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
+import { safeName } from '../names/index.js';
 import type { CheckDocument } from '../budgets/index.js';
 import type { CompareResults } from '../compare/index.js';
-import { readResults, schemaProblem } from '../results/index.js';
+import { readResults } from '../results/index.js';
+import { schemaProblem } from '../documents/index.js';
 import schema from '../../schemas/history-entry.schema.json' with { type: 'json' };
-import { HISTORY_SCHEMA, type BudgetLine, type HistoryEntry, type HistoryResult, type Verdict } from './entry.js';
+import type { Verdict } from '../compare/index.js';
+import { HISTORY_SCHEMA, type BudgetLine, type HistoryEntry, type HistoryResult } from './entry.js';
 
 export const DATA_DIR = 'data';
 
-function fileSafe(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'device';
-}
-
 /** Where an entry lives, relative to the history folder. */
 export function entryPath(entry: HistoryEntry): string {
-  return join(DATA_DIR, entry.commit, `${fileSafe(entry.device.label)}-${entry.device.fingerprint}.json`);
+  return join(DATA_DIR, entry.commit, `${safeName(entry.device.label, 'device', 80)}-${entry.device.fingerprint}.json`);
 }
 
 export function validateEntry(doc: unknown): string | null {

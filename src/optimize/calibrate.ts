@@ -2,8 +2,8 @@
 // divergence) threshold search. The model runs with every value exposed, optimizations off.
 import { existsSync, readFileSync } from 'node:fs';
 import type { ModelProto } from '../model/index.js';
-import { writeFileAtomic } from '../results/index.js';
-import type { Feeds } from './data.js';
+import { writeFileAtomic } from '../documents/index.js';
+import type { Feeds } from '../tensors/index.js';
 import { probe } from './probe.js';
 import type { CalibrationMethod } from './types.js';
 

@@ -4,86 +4,30 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { InputSpec } from '../bench/inputs.js';
-import { loadOrt } from '../bench/ort.js';
+import {
+  DEFAULT_FLOOR, belowFloor, calibrationSet, compareOutputs, fidelityRecord, inputMetaOf, loadOrt, nonFiniteOutput, randomSet, runOutputs, type Fidelity,
+} from '../tensors/index.js';
 import { UserError, isUserError, oneLine } from '../errors.js';
 import { inspectModelFile, loadModel, onnxOpset, sha256File } from '../model/index.js';
 import { VERSION } from '../version.js';
-import { calibrationSet, inputMetaOf, randomSet, type SampleSet } from './data.js';
 import { fp16, FP16_BLOCK_OPS } from './fp16.js';
 import { int8Dynamic } from './int8-dynamic.js';
 import { int8Static } from './int8-static.js';
 import { ortFormat, ortOptimized } from './ort.js';
 import { buildArtifact as buildIr } from './openvino.js';
 import { buildArtifact as buildEngine } from './tensorrt.js';
-import { TargetError, isVendorTarget, type Target, type TargetInput, type TargetOutput, type TargetSettings, type VendorTarget } from './types.js';
-import { ortMessage } from './ort-error.js';
 import {
-  DEFAULT_FLOOR, belowFloor, compareOutputs, fidelityRecord, nonFiniteOutput, quickSpeed, runOutputs, sizeProblem,
-  type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed,
-} from './validate.js';
+  MANIFEST_SCHEMA, TargetError, isVendorTarget, type ArtifactRecord, type OptimizeManifest, type OptimizeOptions, type Target, type TargetInput, type TargetOutput,
+  type TargetSettings, type VendorTarget,
+} from './types.js';
+import { ortMessage } from './ort-error.js';
+import { quickSpeed, sizeProblem, type QuickSpeed } from './validate.js';
 
 export * from './types.js';
-export { DEFAULT_FLOOR, FP16_BLOCK_OPS, belowFloor, compareOutputs, fidelityRecord, runOutputs, sizeProblem, type Fidelity, type FidelityFloor, type FidelityRecord, type QuickSpeed };
-export type { Outputs } from './validate.js';
-export { parseCalibrationFlags } from './data.js';
+export { FP16_BLOCK_OPS, sizeProblem, type QuickSpeed };
 export { DEFAULT_SETTINGS, optimizeOptionsFromFlags, parseTargets, type OptimizeFlags } from './options.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
 export { percentileThreshold, entropyThreshold } from './calibrate.js';
-
-export const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 } as const;
-
-export interface OptimizeOptions {
-  model: string;
-  targets: Target[];
-  out: string;
-  /** Input name -> .npy file of calibration/evaluation samples. */
-  calibration: Record<string, string>;
-  /** Shapes for the seeded random inputs used when no calibration data is given. */
-  inputSpec: InputSpec;
-  floor: FidelityFloor;
-  settings: TargetSettings;
-  /** Calibration samples used at most. */
-  maxSamples: number;
-  /** A file keeping int8-static calibration ranges between runs (keyed by model, data and settings). */
-  calibrationCache?: string;
-  /** Milliseconds of interleaved source-vs-artifact timing per artifact (default 1500; 0: none). */
-  quickSpeedMs?: number;
-}
-
-export interface ArtifactRecord {
-  target: Target;
-  status: 'ok' | 'failed';
-  path?: string;
-  sha256?: string;
-  bytes?: number;
-  /** bytes / the source's bytes. */
-  sizeRatio?: number;
-  /** A short timing against the source on the machine that made the artifact (ORT formats). */
-  speed?: QuickSpeed;
-  precision?: TargetOutput['precision'];
-  format?: TargetOutput['format'] | 'tensorrt-engine' | 'openvino-ir';
-  opset?: number;
-  runtime: { name: string; version: string };
-  settings: Record<string, unknown>;
-  fidelity?: FidelityRecord;
-  notes?: Record<string, number>;
-  reason?: string;
-  /** The node the target could not take, when one is at fault. */
-  node?: string;
-  /** Why it failed: the input (fixable: exit 2), or validation refused it (fidelity floor, not smaller: exit 1). */
-  failure?: 'input' | 'fidelity' | 'size' | 'runtime';
-  durationMs: number;
-}
-
-export interface OptimizeManifest {
-  schema: typeof MANIFEST_SCHEMA;
-  tool: { name: 'edgeml'; version: string };
-  createdAt: string;
-  source: { path: string; sha256: string; bytes: number; opset: number };
-  validation: { inputs: SampleSet['source']; samples: number; floor: FidelityFloor };
-  artifacts: ArtifactRecord[];
-}
 
 /**
  * A tensorrt or openvino artifact, built by the vendor's tool into `tmp` and moved into `out`.

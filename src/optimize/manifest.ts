@@ -1,7 +1,7 @@
 // Writing the optimize manifest: checked against schemas/optimize-manifest.schema.json, written atomically.
-import { readDocument, schemaProblem, writeDocument, type DocumentKind } from '../results/index.js';
+import { type DocumentKind, readDocument, schemaProblem, writeDocument } from '../documents/index.js';
 import schema from '../../schemas/optimize-manifest.schema.json' with { type: 'json' };
-import type { OptimizeManifest } from './index.js';
+import type { OptimizeManifest } from './types.js';
 
 const MANIFEST: DocumentKind = { schema, name: 'optimize manifest', writer: 'edgeml optimize --json manifest.json' };
 

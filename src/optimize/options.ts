@@ -1,11 +1,9 @@
 // `optimize` flags (CLI) and inputs (action), spelled alike, to OptimizeOptions.
-import { parseDataFlag, parseDimFlag, parseShapeFlag } from '../bench/index.js';
+import { DEFAULT_FLOOR, parseCalibrationFlags, parseDataFlag, parseDimFlag, parseShapeFlag } from '../tensors/index.js';
 import { UserError } from '../errors.js';
-import { parseCalibrationFlags } from './data.js';
 import { FP16_BLOCK_OPS } from './fp16.js';
 import { TARGETS, type CalibrationMethod, type TargetSettings } from './types.js';
-import { DEFAULT_FLOOR } from './validate.js';
-import type { OptimizeOptions } from './index.js';
+import type { OptimizeOptions } from './types.js';
 
 export const DEFAULT_SETTINGS: TargetSettings = {
   calibrationMethod: 'minmax',

@@ -1,6 +1,6 @@
 // Targets ORT makes itself: graph optimizations saved as ONNX, and the .ort format.
 import { join } from 'node:path';
-import { loadOrt } from '../bench/ort.js';
+import { loadOrt } from '../tensors/index.js';
 import type { TargetInput, TargetOutput } from './types.js';
 
 /**

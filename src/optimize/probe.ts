@@ -1,9 +1,8 @@
 // Seeing inside a model: every value of the main graph exposed as an output and run in ORT on real
 // inputs. Gives the element type of each value (for fp16) and its observed values (calibration).
 import type * as Ort from 'onnxruntime-node';
-import { loadOrt } from '../bench/ort.js';
+import { type Feeds, loadOrt } from '../tensors/index.js';
 import { encodeModel, make, type ModelProto } from '../model/index.js';
-import type { Feeds } from './data.js';
 
 export interface ProbeResult {
   /** ORT type name per value ('float32', 'int64', ...). */

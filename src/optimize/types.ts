@@ -1,7 +1,8 @@
 // What every target pass receives and returns.
 import { UserError } from '../errors.js';
 import type { ModelProto } from '../model/index.js';
-import type { SampleSet } from './data.js';
+import type { FidelityFloor, FidelityRecord, InputSpec, SampleSet } from '../tensors/index.js';
+import type { QuickSpeed } from './validate.js';
 
 /** ORT targets run in process and are validated against fp32; vendor targets are built by the
  * vendor's tool on the device that runs them (TensorRT engines, OpenVINO IR). */
@@ -67,4 +68,58 @@ export class TargetError extends UserError {
 
 export function nodeLabel(n: { name?: string; op_type: string }, index: number): string {
   return `'${n.name || `#${index}`}' (${n.op_type})`;
+}
+
+export const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 } as const;
+
+export interface OptimizeOptions {
+  model: string;
+  targets: Target[];
+  out: string;
+  /** Input name -> .npy file of calibration/evaluation samples. */
+  calibration: Record<string, string>;
+  /** Shapes for the seeded random inputs used when no calibration data is given. */
+  inputSpec: InputSpec;
+  floor: FidelityFloor;
+  settings: TargetSettings;
+  /** Calibration samples used at most. */
+  maxSamples: number;
+  /** A file keeping int8-static calibration ranges between runs (keyed by model, data and settings). */
+  calibrationCache?: string;
+  /** Milliseconds of interleaved source-vs-artifact timing per artifact (default 1500; 0: none). */
+  quickSpeedMs?: number;
+}
+
+export interface ArtifactRecord {
+  target: Target;
+  status: 'ok' | 'failed';
+  path?: string;
+  sha256?: string;
+  bytes?: number;
+  /** bytes / the source's bytes. */
+  sizeRatio?: number;
+  /** A short timing against the source on the machine that made the artifact (ORT formats). */
+  speed?: QuickSpeed;
+  precision?: TargetOutput['precision'];
+  format?: TargetOutput['format'] | 'tensorrt-engine' | 'openvino-ir';
+  opset?: number;
+  runtime: { name: string; version: string };
+  settings: Record<string, unknown>;
+  fidelity?: FidelityRecord;
+  notes?: Record<string, number>;
+  reason?: string;
+  /** The node the target could not take, when one is at fault. */
+  node?: string;
+  /** Why it failed: the input (fixable: exit 2), or validation refused it (fidelity floor, not smaller: exit 1). */
+  failure?: 'input' | 'fidelity' | 'size' | 'runtime';
+  durationMs: number;
+}
+
+export interface OptimizeManifest {
+  schema: typeof MANIFEST_SCHEMA;
+  tool: { name: 'edgeml'; version: string };
+  createdAt: string;
+  source: { path: string; sha256: string; bytes: number; opset: number };
+  validation: { inputs: SampleSet['source']; samples: number; floor: FidelityFloor };
+  artifacts: ArtifactRecord[];
 }

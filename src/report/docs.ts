@@ -1,16 +1,13 @@
 // The report's view of the documents it is given: bench results as they are, and compare and
 // check documents (read and validated by their own modules, schemas/compare.schema.json and
 // schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
-import { readCheck as readCheckDocument, type BudgetCheck, type CheckDocument } from '../budgets/index.js';
-import { readCompare as readCompareDocument, type CompareResults } from '../compare/index.js';
+import { readCheck, type BudgetCheck, type BudgetStatus, type CheckDocument } from '../budgets/index.js';
+import { readCompare, type CompareResults, type Verdict } from '../compare/index.js';
 import type { InspectFailure, InspectOutcome } from '../compat/types.js';
 import { UserError } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
 import { percentile, sortedCopy } from '../stats/index.js';
 
-export type Verdict = 'slower' | 'faster' | 'unchanged' | 'inconclusive';
-/** A budget row's status, as in the check document: the report counts what check counts. */
-export type BudgetStatus = 'pass' | 'fail' | 'inconclusive' | 'not judged';
 export type Interval = [number, number] | null;
 
 /** One side of a comparison, as the report shows it. */
@@ -47,7 +44,8 @@ export interface CompareDoc {
   head: BenchSummary;
 }
 
-export interface Budget {
+/** A judged budget (a row of the check document, budgets' BudgetCheck) as the report shows it. */
+export interface BudgetRow {
   key: string;
   /** In the budget's base unit (ms, bytes, samples/s, fraction; relative change for regression). */
   value: number | null;
@@ -68,7 +66,7 @@ export interface Budget {
 
 export interface CheckDoc {
   kind: 'check';
-  budgets: Budget[];
+  budgets: BudgetRow[];
 }
 
 const median = (xs: number[]) => percentile(sortedCopy(xs), 0.5);
@@ -101,7 +99,7 @@ export function compareView(doc: CompareResults): CompareDoc {
 }
 
 /** A budget row as the report shows it; rows with nothing to judge are shown as `not judged`. */
-export function budgetView(c: BudgetCheck): Budget {
+export function budgetView(c: BudgetCheck): BudgetRow {
   const status: BudgetStatus = c.status;
   return {
     key: c.key,
@@ -122,9 +120,6 @@ export function budgetView(c: BudgetCheck): Budget {
 export function checkView(doc: CheckDocument): CheckDoc {
   return { kind: 'check', budgets: doc.checks.map(budgetView) };
 }
-
-export const readCompare = (file: string): CompareDoc => compareView(readCompareDocument(file));
-export const readCheck = (file: string): CheckDoc => checkView(readCheckDocument(file));
 
 /** Every document a report is built from, each kept with the file it came from. */
 export interface ReportInputs {
@@ -152,7 +147,7 @@ export function readReportInputs(files: { results: string[]; compare?: string[];
   }
   return {
     results: files.results.map((file) => ({ file, doc: readResults(file) })),
-    compare: (files.compare ?? []).map((file) => ({ file, doc: readCompare(file) })),
-    check: (files.check ?? []).map((file) => ({ file, doc: readCheck(file) })),
+    compare: (files.compare ?? []).map((file) => ({ file, doc: compareView(readCompare(file)) })),
+    check: (files.check ?? []).map((file) => ({ file, doc: checkView(readCheck(file)) })),
   };
 }

@@ -1,5 +1,6 @@
 // The one icon set of every table edgeml writes: check, report, run's summary and the docs.
 // An icon means one thing everywhere; ⚠️ is a warning (a warn-level budget that failed), never doubt.
+import type { BudgetStatus, Outcome } from '../budgets/index.js';
 
 export const ICON = {
   pass: '✅',
@@ -16,7 +17,7 @@ export const ICON = {
 } as const;
 
 /** A budget row's status as a cell: `❌ fail`, `⚠️ fail (warn)` when the budget's level is warn. */
-export function budgetStatusCell(status: 'pass' | 'fail' | 'inconclusive' | 'not judged', outcome: 'ok' | 'notice' | 'warning' | 'failure'): string {
+export function budgetStatusCell(status: BudgetStatus, outcome: Outcome): string {
   if (status === 'fail' && outcome === 'warning') return `${ICON.warning} fail (warn)`;
   if (status === 'not judged' && outcome === 'notice') return `${ICON['not judged']} not judged (optional)`;
   return `${ICON[status]} ${status}`;

@@ -2,10 +2,10 @@ export { benchMarkdown, profileMarkdown } from './bench.js';
 export { escapeHtml, escapeMarkdown, escapePlain, type Escape } from './escape.js';
 export { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
 export {
-  budgetView, checkView, compareView, readCheck, readCompare, readReportInputs,
-  type BenchSummary, type Budget, type CompatInput, type BudgetStatus, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs, type Verdict,
+  budgetView, checkView, compareView, readReportInputs,
+  type BenchSummary, type BudgetRow, type CompatInput, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs,
 } from './docs.js';
-export { buildReport, overallStatus, targetOf, type MissingDevice, type ModelGroup, type Report, type ReportOptions, type Row, type Status } from './merge.js';
+export { buildReport, overallStatus, targetOf, type MissingDevice, type ModelGroup, type Report, type ReportOptions, type Row, type ReportStatus } from './merge.js';
 export { MISSING_REASON } from './missing.js';
 export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } from './markdown.js';
 export { chartLabel, modelSvg } from './charts.js';

@@ -7,15 +7,16 @@ import { compareChart, modelChart } from './charts.js';
 import { sparkline } from '../history/index.js';
 import { limitOf } from '../units.js';
 import { fmtBudgetValue } from './check.js';
-import type { Budget, CompareDoc, Verdict } from './docs.js';
+import type { Verdict } from '../compare/index.js';
+import type { BudgetRow, CompareDoc } from './docs.js';
 import { escapeMarkdown, type Escape } from './escape.js';
 import { missingDevicesNote } from './missing.js';
 import { compatSection } from './compat.js';
 import { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
 import { ICON, budgetStatusCell } from './icons.js';
-import type { ModelGroup, Report, Row, Status } from './merge.js';
+import type { ModelGroup, Report, ReportStatus, Row } from './merge.js';
 
-export const STATUS_ICON: Record<Status, string> = { pass: ICON.pass, fail: ICON.fail, inconclusive: ICON.inconclusive, none: ICON.measured };
+export const STATUS_ICON: Record<ReportStatus, string> = { pass: ICON.pass, fail: ICON.fail, inconclusive: ICON.inconclusive, none: ICON.measured };
 export const VERDICT_ICON: Record<Verdict, string> = { slower: ICON.fail, faster: ICON.faster, unchanged: ICON.pass, inconclusive: ICON.inconclusive };
 
 /** One part of the report; `cut` says what may go when the comment is too long (details first). */
@@ -47,9 +48,9 @@ export function headline(r: Report): string {
 }
 
 /** The row's own budgets by status (a failed warn-level budget as ⚠️), worst first. */
-function budgetCell(budgets: Budget[]): string {
+function budgetCell(budgets: BudgetRow[]): string {
   if (budgets.length === 0) return '';
-  const icon = (b: Budget) => (b.status === 'fail' && b.outcome !== 'failure' ? ICON.warning : ICON[b.status]);
+  const icon = (b: BudgetRow) => (b.status === 'fail' && b.outcome !== 'failure' ? ICON.warning : ICON[b.status]);
   const order = [ICON.fail, ICON['not judged'], ICON.warning, ICON.inconclusive, ICON.pass];
   return order.map((i) => [i, budgets.filter((b) => icon(b) === i).length] as const).filter(([, n]) => n > 0).map(([i, n]) => `${i} ${n}`).join(' ');
 }
@@ -133,7 +134,7 @@ export function modelTable(group: ModelGroup, e: Escape = escapeMarkdown): strin
   return [`#### ${e(group.name)}`, '', markdownTable([header, ...rows], { align })].join('\n');
 }
 
-export function budgetsTable(budgets: Budget[], e: Escape = escapeMarkdown): string {
+export function budgetsTable(budgets: BudgetRow[], e: Escape = escapeMarkdown): string {
   const rows = budgets.map((b) => [
     budgetStatusCell(b.status, b.outcome), e(b.key), b.limitText ? fmtBudgetValue(b.key, b.value, b.limitText) : fmtNumber(b.value),
     b.limitText ? e(limitOf(b.direction ?? 'max', b.limitText)) : fmtNumber(b.limit), e(b.level),

@@ -2,9 +2,11 @@
 // models, and in each model one row per target x device. Pure data; rendering is elsewhere.
 import { trendOf, type HistoryEntry } from '../history/index.js';
 import type { BenchResults } from '../results/types.js';
-import type { Budget, BudgetStatus, BenchSummary, CompareDoc, CompatInput, ReportInputs, Verdict } from './docs.js';
+import { STATUSES, type BudgetStatus } from '../budgets/index.js';
+import { VERDICTS, type Verdict } from '../compare/index.js';
+import type { BenchSummary, BudgetRow, CompareDoc, CompatInput, ReportInputs } from './docs.js';
 
-export type Status = 'pass' | 'fail' | 'inconclusive' | 'none';
+export type ReportStatus = 'pass' | 'fail' | 'inconclusive' | 'none';
 
 /** One target on one device: the bench result, the comparison, the budgets that judged it. */
 export interface Row {
@@ -12,7 +14,7 @@ export interface Row {
   device: string;
   bench?: BenchResults;
   compare?: CompareDoc;
-  budgets: Budget[];
+  budgets: BudgetRow[];
   /** A configured target that could not be made: why, and whether the config marks it optional. */
   notMade?: { reason: string; optional: boolean };
   /** p90 of the last main-branch runs of this row on the same device fingerprint, oldest first. */
@@ -25,7 +27,7 @@ export interface ModelGroup {
 }
 
 export interface Report {
-  status: Status;
+  status: ReportStatus;
   counts: {
     results: number;
     models: number;
@@ -36,7 +38,7 @@ export interface Report {
   };
   models: ModelGroup[];
   /** Every budget of every check document, in order. */
-  budgets: Budget[];
+  budgets: BudgetRow[];
   /** Results that measured the same model, target and device as a later one, and were left out. */
   duplicates: string[];
   /** The benchmark dashboard (https), linked from the headline. */
@@ -83,7 +85,7 @@ function summaryTarget(s: BenchSummary): string {
 }
 
 /** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
-export function overallStatus(budgets: Budget[], verdicts: Verdict[], notMade = false): Status {
+export function overallStatus(budgets: BudgetRow[], verdicts: Verdict[], notMade = false): ReportStatus {
   if (notMade || budgets.some((b) => b.outcome === 'failure') || verdicts.includes('slower')) return 'fail';
   // Doubt: an inconclusive budget, or one not judged that is not optional (a failed warn-level budget only warns).
   if (budgets.some((b) => b.status === 'inconclusive' || (b.status === 'not judged' && b.outcome !== 'notice')) || verdicts.includes('inconclusive')) return 'inconclusive';
@@ -152,8 +154,8 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
       results: inputs.results.length - duplicates.length,
       models: models.length,
       devices: devices.size,
-      budgets: count(['pass', 'fail', 'inconclusive', 'not judged'] as const, budgets.map((b) => b.status)),
-      verdicts: count(['slower', 'faster', 'unchanged', 'inconclusive'] as const, verdicts),
+      budgets: count(STATUSES, budgets.map((b) => b.status)),
+      verdicts: count(VERDICTS, verdicts),
     },
     models,
     budgets,

@@ -1,11 +1,10 @@
 // The results document of `edgeml bench`: its types, its schema, and reading and writing it.
-// The machinery shared by every document kind is in document.ts.
+// The machinery shared by every document kind is in src/documents/.
 import schema from '../../schemas/results.schema.json' with { type: 'json' };
-import { readDocument, writeDocument, type DocumentKind } from './document.js';
+import { type DocumentKind, readDocument, writeDocument } from '../documents/index.js';
 import type { BenchResults } from './types.js';
 
 export * from './types.js';
-export { checkOutputPath, readDocument, schemaProblem, writeDocument, writeFileAtomic, type DocumentKind } from './document.js';
 export { schema as resultsSchema };
 
 const RESULTS: DocumentKind = { schema, name: 'results', writer: 'edgeml bench --json' };

@@ -1,13 +1,40 @@
 // The results document: the contract between steps, jobs and devices (schemas/results.schema.json).
-import type { DeviceInfo } from '../bench/device.js';
-import type { ResolvedInput } from '../bench/inputs.js';
-import type { ProfileSummary, QueryMode, Scenario, OptLevel } from '../bench/protocol.js';
+import type { ResolvedInput } from '../tensors/index.js';
 import type { ModelFile } from '../model/index.js';
 import type { EarlyStopping } from '../stats/index.js';
 
 export const RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 } as const;
 
 export type Interval = [number, number] | null;
+
+export type Scenario = 'single-stream' | 'multi-stream' | 'offline';
+/** How a query runs: one sample, several as one batched run, or several runs in turn. */
+export type QueryMode = 'single' | 'batched' | 'sequential';
+export type OptLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
+
+/** The device a measurement ran on. */
+export interface DeviceInfo {
+  /** Stable id of the hardware and OS kind: equal ids mean comparable measurements. */
+  fingerprint: string;
+  label: string;
+  os: string;
+  osRelease: string;
+  arch: string;
+  cpuModel: string;
+  cpuFlags: string[];
+  cores: number;
+  memoryBytes: number;
+  node: string;
+  runner?: { name: string; os?: string; arch?: string; labels: string[] };
+}
+
+export interface ProfileSummary {
+  runs: number;
+  /** Kernel time per run, by op type, largest first. */
+  byOpType: Array<{ opType: string; ms: number; share: number; nodes: number }>;
+  byProvider: Array<{ provider: string; ms: number; share: number }>;
+  topNodes: Array<{ node: string; opType: string; provider: string; ms: number; share: number }>;
+}
 
 /** onnxruntime-node runs in process; the others through their vendor's benchmark tool. */
 export type RuntimeName = 'onnxruntime-node' | 'tensorrt' | 'openvino' | 'tflite';

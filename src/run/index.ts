@@ -7,15 +7,16 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { benchOptionsFromFlags } from '../bench/index.js';
-import { checkDocuments, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
-import { isCompatKey, writeInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
+import { checkDocuments, isCompatKey, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
+import { writeInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
 import { compareOptionsFromFlags, writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { CheckFailure } from '../errors.js';
 import { optimizeOptionsFromFlags, refusedByValidation } from '../optimize/index.js';
 import { rejectLfsPointerFile } from '../model/index.js';
-import { buildReport, checkView, compareView, reportMarkdown, reportSections, type ReportInputs, type Status } from '../report/index.js';
-import { writeFileAtomic, writeResults, type BenchResults } from '../results/index.js';
+import { buildReport, checkView, compareView, reportMarkdown, reportSections, type ReportInputs, type ReportStatus } from '../report/index.js';
+import { writeResults, type BenchResults } from '../results/index.js';
+import { writeFileAtomic } from '../documents/index.js';
 import { baseModelFile, checkBase, readBaseModel, type BaseModel } from './base.js';
 import { inspectFile, inspectPlan, type InspectPlan } from './inspect.js';
 import { planModels, type ModelPlan } from './plan.js';
@@ -247,7 +248,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter, deps: RunDeps =
   const reportFile = join(out, 'report.md');
   writeFileAtomic(reportFile, markdown);
   const rows = summaryRows(report);
-  const verdict: Status = failures.length ? 'fail' : report.status;
+  const verdict: ReportStatus = failures.length ? 'fail' : report.status;
   const files: RunOutcome['files'] = {
     results: models.flatMap((m) => m.results.map((r) => r.file)),
     compare: models.flatMap((m) => [...(m.compare ? [m.compare.file] : []), ...m.artifactCompares.map((c) => c.file)]),

@@ -1,7 +1,8 @@
 // Operator compatibility in `edgeml run`: which runtimes each model is inspected for (edgeml.yml's
 // inspect:, or the flag/input, plus the runtimes compat.* budgets name), the inspection of the
 // head and of the base model, and why a runtime could not be inspected (never a silent pass).
-import { TARGETS, isCompatKey, runInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
+import { isCompatKey } from '../budgets/index.js';
+import { TARGETS, runInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
 import { didYouMean, type EdgemlConfig } from '../config/index.js';
 import { UserError, oneLine } from '../errors.js';
 import type { ModelPlan } from './plan.js';

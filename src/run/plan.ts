@@ -8,7 +8,8 @@ import { BENCH_FLAG_DEFAULTS, type BenchFlags } from '../bench/index.js';
 import type { EdgemlConfig, ModelEntry, Position } from '../config/index.js';
 import { COMPARE_FLAG_DEFAULTS, type CompareFlags } from '../compare/index.js';
 import { UserError, type SettingNames } from '../errors.js';
-import { DEFAULT_FLOOR, type OptimizeFlags } from '../optimize/index.js';
+import type { OptimizeFlags } from '../optimize/index.js';
+import { DEFAULT_FLOOR } from '../tensors/index.js';
 
 const where = (p: Position) => `${p.file}:${p.line}:${p.col}`;
 

@@ -8,10 +8,11 @@ import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index
 import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import type { BenchResults } from '../results/index.js';
 import { join } from 'node:path';
+import { safeName } from '../names/index.js';
 import { datasetsOf, fromConfig, type ModelPlan } from './plan.js';
 import type { RunReporter } from './types.js';
 
-export const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+export const slug = (s: string) => safeName(s, 'model');
 
 export async function measure(plan: ModelPlan, model: string, label: string, rep: RunReporter, extra: { base?: boolean } = {}): Promise<BenchResults> {
   const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);

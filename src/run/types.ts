@@ -1,7 +1,7 @@
 // What `edgeml run` takes and gives back, apart from the steps that fill it in.
 import type { ProgressEvent } from '../bench/index.js';
 import type { EdgemlConfig } from '../config/index.js';
-import type { Budget, Section, Status } from '../report/index.js';
+import type { BudgetRow, ReportStatus, Section } from '../report/index.js';
 import type { BaseSource } from './base.js';
 import type { SummaryRow } from './summary.js';
 
@@ -32,13 +32,13 @@ export interface RunReporter {
 }
 
 export interface RunOutcome {
-  verdict: Status;
+  verdict: ReportStatus;
   /** Exit-1 reasons: a budget at level error failed, compare said slower, an artifact below its floor. */
   failures: string[];
   out: string;
   report: string;
   /** The report as written to `report`, in parts (to fit a PR comment), and its budget rows (for annotations). */
-  rendered: { markdown: string; sections: Section[]; budgets: Budget[] };
+  rendered: { markdown: string; sections: Section[]; budgets: BudgetRow[] };
   summary: string;
   files: { results: string[]; compare: string[]; check: string[]; manifests: string[]; inspect: string[] };
   rows: SummaryRow[];

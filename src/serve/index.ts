@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
-import { loadOrt, type OrtModule } from '../bench/ort.js';
+import { loadOrt, type OrtModule } from '../tensors/index.js';
 import { sha256File } from '../model/index.js';
 import { addToCounts, emptyCounts, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
 import { ORT_TO_OIP, ProtocolError, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';

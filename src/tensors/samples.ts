@@ -1,9 +1,9 @@
 // Inputs for calibration and validation: the user's .npy files (one sample per row of the first
 // axis), or seeded random inputs shaped like the model's inputs when none are given.
 import type * as Ort from 'onnxruntime-node';
-import { constantData, firstNonFinite, npyForInput, randomData, readNpy, rng, type TensorData } from '../bench/data.js';
-import { resolveInputs, type InputMeta, type InputSpec, type ResolvedInput } from '../bench/inputs.js';
-import { loadOrt } from '../bench/ort.js';
+import { constantData, firstNonFinite, npyForInput, randomData, readNpy, rng, type TensorData } from './data.js';
+import { resolveInputs, type InputMeta, type InputSpec, type ResolvedInput } from './inputs.js';
+import { loadOrt } from './ort.js';
 import { UserError } from '../errors.js';
 
 export type Feeds = Record<string, Ort.Tensor>;

@@ -1,11 +1,10 @@
 // compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
 // judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
 // so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
-// evaluate.ts and types.ts directly, not budgets/index.ts: budgets/check.ts imports this file.
-import { outcome as budgetOutcome, modelMatches } from '../budgets/evaluate.js';
-import type { BudgetCheck } from '../budgets/types.js';
+import { outcome as budgetOutcome, modelMatches } from './evaluate.js';
+import type { BudgetCheck } from './types.js';
 import type { BudgetLimit, EdgemlConfig } from '../config/types.js';
-import type { InspectFailure, InspectOutcome, TargetOutcome } from './types.js';
+import type { InspectFailure, InspectOutcome, TargetOutcome } from '../compat/types.js';
 
 export const isCompatKey = (key: string) => key.startsWith('compat.');
 
