@@ -1,7 +1,8 @@
 // A finished report to where a workflow's readers look: the job summary, an annotation per failing
 // or warning budget, and (when asked) the sticky comment on the pull request. The report action and
 // the all-in-one action's run step both publish through here, so the comment is what was rendered.
-import { annotate, setOutput, writeSummary, type Logger } from './index.js';
+import { annotate, setOutput, writeSummary } from './outputs.js';
+import type { Logger } from './types.js';
 import { reportMarker } from './comment.js';
 import { COMMENT_LIMIT, postReport, runUrl } from './post.js';
 
