@@ -27,6 +27,14 @@ const spec = JSON.parse(readFileSync(join(ROOT, 'node_modules/@octokit/openapi/g
 // OpenAPI 3.0 schemas are draft-04/07-like with `nullable`: ajv's draft-07 build understands them.
 const Ajv = AjvDraft7 as unknown as typeof AjvDraft7.default;
 const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: true });
+// ajv refuses `nullable` on a schema without `type` (issues/create's title is oneOf string|integer,
+// nullable): there it is dropped, which only makes such a field refuse null.
+(function typelessNullable(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if ('nullable' in o && !('type' in o)) delete o.nullable;
+  for (const v of Object.values(o)) typelessNullable(v);
+})(spec);
 ajv.addSchema(spec as object, 'github');
 
 interface Route {
@@ -129,6 +137,8 @@ export interface GitHubServer {
   logins: Map<string, string>;
   /** repository_dispatch events received, in order. */
   dispatches: Array<{ repo: string; event_type: string; client_payload?: Record<string, unknown> }>;
+  /** Issues (not pull requests) opened through the API, by repository. */
+  issues: Issue[];
   /**
    * Tokens that may only read, as the GITHUB_TOKEN of a fork's pull_request run or of a job
    * without `pull-requests: write`: every write answers 403, as GitHub does.
@@ -150,6 +160,8 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(body === undefined ? undefined : JSON.stringify(body));
 }
 
+export interface Issue { repo: string; number: number; title: string; body: string; labels: string[]; state: 'open' | 'closed' }
+
 export async function startGitHubServer(): Promise<GitHubServer> {
   let nextId = 1000;
   const waiting: Array<() => void> = [];
@@ -168,7 +180,12 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     logins: new Map<string, string>(),
     dispatches: [] as Array<{ repo: string; event_type: string; client_payload?: Record<string, unknown> }>,
     readOnly: new Set<string>(),
+    issues: [] as Issue[],
   };
+  const publicIssue = (i: Issue) => ({
+    id: i.number + 500_000, node_id: `I_${i.number}`, number: i.number, title: i.title, body: i.body, state: i.state,
+    labels: i.labels.map((name, k) => ({ id: k + 1, name })), url: `${url}/repos/${i.repo}/issues/${i.number}`, html_url: `https://github.com/${i.repo}/issues/${i.number}`,
+  });
   const findRelease = (repo: string, tag: string) => state.releases.find((r) => r.repo === repo && r.tag_name === tag);
   const publicAsset = (r: Release, a: Asset) => ({
     url: `${url}/repos/${r.repo}/releases/assets/${a.id}`, id: a.id, node_id: `RA_${a.id}`, name: a.name, label: null, state: a.state,
@@ -329,6 +346,30 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         const page = paged(u, issueComments(issue).map(publicComment));
         return reply(200, page.items, page.headers);
       }
+      case 'issues/list-for-repo': {
+        const repo = `${args.owner}/${args.repo}`;
+        const want = u.searchParams.get('state') ?? 'open';
+        const labels = (u.searchParams.get('labels') ?? '').split(',').filter(Boolean);
+        const list = state.issues.filter((i) => i.repo === repo && (want === 'all' || i.state === want) && labels.every((l) => i.labels.includes(l)));
+        const page = paged(u, list.sort((a, b) => b.number - a.number).map(publicIssue));
+        return reply(200, page.items, page.headers);
+      }
+      case 'issues/create': {
+        const b = body as { title: string; body?: string; labels?: Array<string | { name: string }> };
+        const repo = `${args.owner}/${args.repo}`;
+        const number = 1 + Math.max(0, ...state.issues.filter((i) => i.repo === repo).map((i) => i.number));
+        const created: Issue = { repo, number, title: b.title, body: b.body ?? '', labels: (b.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name)), state: 'open' };
+        state.issues.push(created);
+        return reply(201, publicIssue(created));
+      }
+      case 'issues/update': {
+        const found = state.issues.find((i) => i.repo === `${args.owner}/${args.repo}` && i.number === Number(args.issue_number));
+        if (!found) return reply(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+        const b = body as Partial<{ title: string; body: string; state: 'open' | 'closed'; labels: Array<string | { name: string }> }>;
+        Object.assign(found, { ...(b.title !== undefined ? { title: b.title } : {}), ...(b.body !== undefined ? { body: b.body } : {}), ...(b.state ? { state: b.state } : {}) });
+        if (b.labels) found.labels = b.labels.map((l) => (typeof l === 'string' ? l : l.name));
+        return reply(200, publicIssue(found));
+      }
       case 'repos/create-dispatch-event': {
         state.dispatches.push({ repo: `${args.owner}/${args.repo}`, ...(body as { event_type: string; client_payload?: Record<string, unknown> }) });
         return reply(204);
@@ -459,6 +500,9 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     addComment: (issue: string, body: string, login = 'octocat') => publicComment(newComment(issue, body, login)),
     release: findRelease,
     issueComments: (issue: string) => issueComments(issue).map(publicComment),
+    get issues() {
+      return state.issues;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }

@@ -20,6 +20,7 @@ export const MODELS = {
   vadLegacy: join(VAD, 'silero_vad_legacy.onnx'),
   wakeword: join(ROOT, 'node_modules/openwakeword-js/models/hello_deepa.onnx'),
   dtypes: join(ROOT, 'test/fixtures/dtypes.onnx'),
+  fp16: join(ROOT, 'test/fixtures/fp16.onnx'),
   namedDim: join(ROOT, 'test/fixtures/named-dim.onnx'),
   conv1: join(ROOT, 'test/fixtures/conv-1.onnx'),
   conv10: join(ROOT, 'test/fixtures/conv-10.onnx'),

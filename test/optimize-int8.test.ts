@@ -1,6 +1,7 @@
 // int8 on a transformer encoder (every weight pattern real exports have), the size and speed checks
 // of validation, and inputs that are not calibration data (--data).
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
@@ -8,6 +9,7 @@ import { AttrType, DataType, floatTensor, loadModel, make, saveModel, type Model
 import { DEFAULT_SETTINGS, manifestProblem, optimize, relativizeManifest, type OptimizeManifest, type OptimizeOptions } from '../src/optimize/index.js';
 import { DEFAULT_FLOOR } from '../src/tensors/index.js';
 import { manifestMarkdown } from '../src/report/index.js';
+import { HAVE_ONNX } from './broken-models.js';
 import { MODELS, ROOT, edgeml, tempDir } from './helpers.js';
 import { writeNpy } from './npy.js';
 
@@ -152,6 +154,37 @@ describe('the optimize summary', () => {
     expect(md).toMatch(/\| int8-dynamic \| ok \| .* \| 0\.80x ⚠️ slower than the source on the optimizing machine \|/);
     expect(md).toMatch(/^⚠️ int8-dynamic runs 0\.80x the speed of the source on the machine that made it \(2\.50 ms vs 2\.00 ms, 1 thread\): smaller, not faster here$/m);
     expect(md).not.toMatch(/int8-static runs/);
+  });
+});
+
+describe('a CNN whose int8 may be slower than its source here (MobileNetV2 class)', () => {
+  // Depthwise convs have no fast int8 kernel on AVX2 without VNNI: on this repository's EPYC the
+  // MobileNetV2-class int8-static measured 0.86x its fp32 source (benchmark/RESULTS.md). Whatever
+  // this machine measures, the summary must say what the manifest holds, next to the artifact.
+  // (At 96x96 with random weights its cosine is about 0.98: the floor is lowered, fidelity is not the point here.)
+  it.skipIf(!HAVE_ONNX)('edgeml optimize prints the measured speed and, when below 1, says slower next to it', () => {
+    const dir = tempDir();
+    const made = spawnSync('/usr/bin/python3', [join(ROOT, 'benchmark/make-cnn.py'), dir, 'mobilenetv2', '96'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const out = join(dir, 'out');
+    const r = edgeml(['optimize', '--model', join(dir, 'mobilenetv2.onnx'), '--target', 'int8-static', '--out', out, '--calibration', `images=${join(dir, 'mobilenetv2_calib.npy')}`, '--min-top1-agreement', '0', '--min-cosine', '0.9']);
+    expect(r.status, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as OptimizeManifest;
+    const a = m.artifacts[0];
+    expect(a.status, a.reason).toBe('ok');
+    expect(a.speed, 'optimize times every artifact against its source').toBeDefined();
+    const speedup = a.speed!.speedup;
+    expect(speedup).toBeGreaterThan(0);
+    const cell = `${speedup.toFixed(2)}x`;
+    const line = r.stdout.split('\n').find((l) => l.startsWith('| int8-static | ok |'));
+    expect(line, r.stdout).toBeDefined();
+    if (speedup < 1) {
+      expect(line).toContain(`${cell} ⚠️ slower than the source on the optimizing machine`);
+      expect(r.stdout).toMatch(new RegExp(`^⚠️ int8-static runs ${cell.replace('.', '\\.')} the speed of the source on the machine that made it \\(.+ ms vs .+ ms, 1 thread\\): smaller, not faster here$`, 'm'));
+    } else {
+      expect(line).toContain(`| ${cell} |`);
+      expect(r.stdout).not.toMatch(/slower|not faster/);
+    }
   });
 });
 

@@ -76,6 +76,24 @@ describe('report model', () => {
     expect(md).toContain('```mermaid\nxychart-beta\n  title "mlp.onnx p90 latency ms, bars head, line base"\n  x-axis ["pi5 / source"]');
   });
 
+  it('says next to an artifact that it runs slower than its source on the same device, and not of a faster one', () => {
+    const at = (target: string | undefined, p50: number, device = 'pi5') => {
+      const doc = benchDoc({ device });
+      if (target) doc.target = target;
+      doc.latencyMs.p50 = p50;
+      return doc;
+    };
+    const report = buildReport(inputs({
+      results: [r(at(undefined, 2)), r(at('int8-static', 2.5)), r(at('int8-dynamic', 1)), r(at('fp16', 3, 'jetson'))],
+    }));
+    const md = reportMarkdown(report);
+    expect(md).toMatch(/\| int8&#45;static +\| pi5 +\| +2\.50 ms .*⚠️ slower than the source here \(0\.80x its speed, source 2\.00 ms\) \|/);
+    expect(md).not.toMatch(/int8&#45;dynamic[^\n]*slower/);
+    // No source measured on that device: nothing to say, rather than a comparison across devices.
+    expect(md).not.toMatch(/fp16[^\n]*slower/);
+    expect(md).not.toMatch(/\| source [^\n]*slower/);
+  });
+
   it('rates the report inconclusive, then pass, from the worst verdict', () => {
     const d = benchDoc();
     const status = (verdicts: Array<'faster' | 'unchanged' | 'inconclusive'>) =>

@@ -6,12 +6,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readNpy, rng } from '../src/tensors/index.js';
-import { driftReport, parseProfile, readTelemetry, type Profile } from '../src/drift/index.js';
+import { readNpy, rng, toFloat16Bits as toHalf } from '../src/tensors/index.js';
+import { driftReport, parseProfile, quantileInterval, readTelemetry, type Profile } from '../src/drift/index.js';
 import { profileModel } from '../src/drift/make.js';
 import { serveModel, type ModelServer } from '../src/serve/index.js';
+import { fromFloat16Bits as fromHalf } from '../src/model/index.js';
 import { DIGITS, MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';
 import { startGitHubServer } from './github-server.js';
+import { oipAnswer, oipProblems } from './oip.js';
 
 const TEST_INPUTS = join(DIGITS, 'test_inputs.npy');
 const pixels = readNpy(TEST_INPUTS).data as unknown as Float32Array;
@@ -28,12 +30,21 @@ function noisy(seed: number) {
   return (x: number[]) => x.map((v) => Math.min(1, Math.max(0, v + (next() - 0.5) * 0.8)));
 }
 
+/**
+ * One call to the server, its answer checked against the protocol's published shapes (and the
+ * request too, unless it is hostile on purpose).
+ */
+async function oip(url: string, path: string, body?: string, hostile = false): Promise<{ status: number; body: Record<string, unknown> }> {
+  if (body !== undefined && !hostile) expect(oipProblems('inference_request', JSON.parse(body)), 'the request').toEqual([]);
+  const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const answer = (await res.json()) as Record<string, unknown>;
+  const kind = oipAnswer(path, body === undefined ? 'GET' : 'POST', res.status);
+  if (kind) expect(oipProblems(kind, answer), `${path} answered ${res.status}`).toEqual([]);
+  return { status: res.status, body: answer };
+}
+
 async function infer(url: string, name: string, values: number[], id?: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${url}/v2/models/${name}/infer`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...(id ? { id } : {}), inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: values }] }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return oip(url, `/v2/models/${name}/infer`, JSON.stringify({ ...(id ? { id } : {}), inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: values }] }));
 }
 
 /** `windows` windows of `size` requests drawn (seeded, with replacement) from the test set, each image through `change`. */
@@ -78,7 +89,7 @@ describe('drift on telemetry windows', () => {
     } finally {
       await server.close();
     }
-    return { dir, report: driftReport(profile, readTelemetry(dir)) };
+    return { dir, report: driftReport(profile, readTelemetry(dir).windows) };
   };
 
   test('A/A: the test set itself, 20 windows, no window drifts', async () => {
@@ -143,10 +154,10 @@ describe('drift on telemetry windows', () => {
     const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile: { ...profile, model: { ...profile.model, sha256: 'f'.repeat(64) } }, telemetryDir: dir, window: 50 });
     await feed(server, 1, 50, 1);
     await server.close();
-    const r = driftReport({ ...profile, model: { ...profile.model, sha256: 'f'.repeat(64) } }, readTelemetry(dir).map((w) => ({ ...w })));
+    const r = driftReport({ ...profile, model: { ...profile.model, sha256: 'f'.repeat(64) } }, readTelemetry(dir).windows.map((w) => ({ ...w })));
     expect(r.windows[0]).toMatchObject({ judged: false, drift: false });
-    expect(driftReport(profile, readTelemetry(dir)).windows[0].judged).toBe(true);
-    const other = driftReport({ ...profile, model: { ...profile.model, sha256: 'e'.repeat(64) } }, readTelemetry(dir));
+    expect(driftReport(profile, readTelemetry(dir).windows).windows[0].judged).toBe(true);
+    const other = driftReport({ ...profile, model: { ...profile.model, sha256: 'e'.repeat(64) } }, readTelemetry(dir).windows);
     expect(other.windows[0].reason).toMatch(/^the window is of model sha256 [0-9a-f]{12}, the profile of eeeeeeeeeeee$/);
   });
 });
@@ -159,10 +170,8 @@ describe('the Open Inference Protocol server', () => {
   afterAll(async () => server?.close());
 
   test('health, server and model metadata, and an inference as the protocol writes them', async () => {
-    const get = async (p: string) => {
-      const r = await fetch(`${server.url}${p}`);
-      return { status: r.status, body: await r.json() };
-    };
+    const get = (p: string) => oip(server.url, p);
+    expect(await get('/v2/')).toEqual({ status: 200, body: { name: 'edgeml', version: '1', extensions: [] } });
     expect(await get('/v2/health/live')).toEqual({ status: 200, body: { live: true } });
     expect(await get('/v2/health/ready')).toEqual({ status: 200, body: { ready: true } });
     const meta = await get('/v2/models/digits');
@@ -178,15 +187,12 @@ describe('the Open Inference Protocol server', () => {
     expect(out).toMatchObject({ name: 'output', datatype: 'FP32', shape: [1, 10] });
     expect(out.data).toHaveLength(10);
     // Nested data is the same request, row-major.
-    const nested = await fetch(`${server.url}/v2/models/digits/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: [row(0)] }] }) });
-    expect(((await nested.json()) as { outputs: Array<{ data: number[] }> }).outputs[0].data).toEqual(out.data);
+    const nested = await oip(server.url, '/v2/models/digits/infer', JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: [row(0)] }] }));
+    expect((nested.body as { outputs: Array<{ data: number[] }> }).outputs[0].data).toEqual(out.data);
   });
 
   test('a hostile client gets the protocol\'s error answers and the server keeps serving', async () => {
-    const post = async (body: string) => {
-      const r = await fetch(`${server.url}/v2/models/digits/infer`, { method: 'POST', body });
-      return { status: r.status, body: (await r.json()) as { error?: string } };
-    };
+    const post = async (body: string) => (await oip(server.url, '/v2/models/digits/infer', body, true)) as { status: number; body: { error?: string } };
     const tensor = (t: Record<string, unknown>) => JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: row(0), ...t }] });
     const cases: Array<[string, string, number, RegExp]> = [
       ['malformed JSON', '{"inputs": [', 400, /not JSON/],
@@ -242,6 +248,179 @@ describe('swapping the served model', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('what cannot be judged is said, never passed', () => {
+  test('a window lacking a histogram of the profile is not judged, and names it; a drifted one still counts', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 40 });
+    await feed(server, 1, 40, 2);
+    await server.close();
+    const [w] = readTelemetry(dir).windows;
+    const lacking = { ...w, counts: { 'outputs.output': w.counts['outputs.output'] } };
+    const r = driftReport(profile, [lacking]);
+    expect(r.windows[0]).toMatchObject({ judged: false, drift: false, reason: 'the window lacks histograms of the profile: inputs.pixels (absent)' });
+    const wrongBins = { ...w, counts: { ...w.counts, 'inputs.pixels': [1, 2, 3] } };
+    expect(driftReport(profile, [wrongBins]).windows[0].reason).toBe('the window lacks histograms of the profile: inputs.pixels (3 bins, the profile has 10)');
+    // All predictions in one class: that drift is seen even with the input histogram absent.
+    const skewed = { ...lacking, counts: { 'outputs.output': [40, 0, 0, 0, 0, 0, 0, 0, 0, 0] } };
+    expect(driftReport(profile, [skewed]).windows[0]).toMatchObject({ judged: true, drift: true });
+  });
+
+  test('a last line cut short is left out and reported: by count, in the JSON and on stderr', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 40 });
+    await feed(server, 2, 40, 4);
+    await server.close();
+    const file = join(dir, 'mlp.jsonl');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text + text.split('\n')[0].slice(0, 80));
+    const { windows, skipped } = readTelemetry(dir);
+    expect(windows).toHaveLength(2);
+    expect(skipped).toEqual([{ file, line: 3, reason: 'cut short (not JSON): the writer was stopped while writing it' }]);
+    const json = join(dir, 'drift.json');
+    const r = edgeml(['drift', '--reference', profileFile, '--telemetry', dir, '--json', json]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`drift: ${file}:3: left out, cut short (not JSON): the writer was stopped while writing it\n`);
+    expect(r.stdout).toMatch(/1 telemetry line\(s\) left out: mlp\S*jsonl:3 /);
+    expect(JSON.parse(readFileSync(json, 'utf8')).skipped).toHaveLength(1);
+    // A bad line that is not the last is an error: the file is damaged, not cut.
+    writeFileSync(file, `{"half"\n${text}`);
+    expect(() => readTelemetry(dir)).toThrow(/mlp\.jsonl:1: not a JSON telemetry window/);
+  });
+
+  test('a model served without a profile: its windows say drift is not judged, and drift says so', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', telemetryDir: dir, window: 40 });
+    await feed(server, 2, 40, 4);
+    await server.close();
+    const { windows } = readTelemetry(dir);
+    expect(windows.map((w) => [w.profile, w.verdict])).toEqual([[null, { judged: false, drift: false, reason: 'the release carries no reference profile', scores: [] }], [null, { judged: false, drift: false, reason: 'the release carries no reference profile', scores: [] }]]);
+    const r = edgeml(['drift', '--telemetry', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('not judged (the release carries no reference profile)');
+    expect(r.stdout).not.toContain('no drift');
+  });
+
+  test('the device\'s verdicts are judged again with edgeml drift\'s thresholds (monitoring: of edgeml.yml)', async () => {
+    const dir = tempDir('edgeml-telemetry-');
+    const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 50 });
+    await feed(server, 4, 50, 11, inverted);
+    await server.close();
+    expect(readTelemetry(dir).windows.every((w) => w.verdict?.judged && w.verdict.drift)).toBe(true);
+    expect(edgeml(['drift', '--telemetry', dir]).status).toBe(1);
+    const config = join(dir, 'edgeml.yml');
+    writeFileSync(config, 'models:\n  mlp: { path: mlp.onnx }\nmonitoring:\n  windows-in-a-row: 5\n  window: { requests: 50, time: 15m }\n');
+    const five = edgeml(['drift', '--telemetry', dir, '--config', config]);
+    expect(five.status).toBe(0);
+    expect(five.stdout).toContain('No drift trigger (5 drifted windows in a row fire it)');
+    // The flag wins over the file.
+    expect(edgeml(['drift', '--telemetry', dir, '--config', config, '--windows-in-a-row', '4']).status).toBe(1);
+    // Thresholds no shift reaches: the windows are judged, none drifts.
+    writeFileSync(config, 'monitoring:\n  psi: 100\n  jensen-shannon: 1\n');
+    const lax = JSON.parse(readFileSync((edgeml(['drift', '--telemetry', dir, '--config', config, '--json', join(dir, 'd.json')]), join(dir, 'd.json')), 'utf8'));
+    expect(lax.windows.map((w: { judged: boolean; drift: boolean }) => [w.judged, w.drift])).toEqual(new Array(4).fill([true, false]));
+    expect(lax.settings).toMatchObject({ psi: 100, jensenShannon: 1, ksAlpha: 0.01, windowsInARow: 3, minRequests: 30 });
+    const bad: Array<[string, RegExp]> = [
+      ['monitoring:\n  psi: -1\n', /edgeml\.yml:2:8: monitoring\.psi: .*0/],
+      ['monitoring:\n  windows-in-row: 3\n', /edgeml\.yml:2:3: .*windows-in-row.*windows-in-a-row/],
+      ['monitoring:\n  window: { time: 5 }\n', /edgeml\.yml:2:19: monitoring\.window\.time/],
+      ['monitoring:\n  window: { time: 0.5s }\n', /edgeml\.yml: monitoring\.window\.time: at least 1s/],
+    ];
+    for (const [text, expected] of bad) {
+      writeFileSync(config, text);
+      const r = edgeml(['drift', '--telemetry', dir, '--config', config]);
+      expect(r.status, text).toBe(2);
+      expect(r.stderr.trim().split('\n'), text).toHaveLength(1);
+      expect(r.stderr.trim(), text).toMatch(expected);
+    }
+  });
+});
+
+describe('latency drift', () => {
+  test('the p90 interval from a histogram holds the true p90; no latencies, no figure', () => {
+    const h = { scheme: 'log2-8-us' as const, counts: {} as Record<string, number> };
+    const values = Array.from({ length: 1000 }, (_, i) => 1 + i / 100); // 1..11 ms, p90 = 10 ms
+    for (const v of values) {
+      const k = Math.ceil(Math.log2(v * 1000) * 8 - 1e-9);
+      h.counts[k] = (h.counts[k] ?? 0) + 1;
+    }
+    const q = quantileInterval(h, 0.9);
+    expect(q.count).toBe(1000);
+    expect(q.interval![0]).toBeLessThanOrEqual(10);
+    expect(q.interval![1]).toBeGreaterThanOrEqual(10);
+    expect(q.interval![1] / q.interval![0]).toBeLessThan(1.25); // a few buckets of ~9% each
+    expect(quantileInterval({ scheme: 'log2-8-us', counts: {} }, 0.9)).toEqual({ count: 0, value: null, interval: null });
+  });
+
+  test('field p90 per device, target and label against CI\'s p90 on that label; no CI figure for the label is not judged', async () => {
+    const windows = async (tags: Parameters<typeof serveModel>[0]['tags']) => {
+      const dir = tempDir('edgeml-telemetry-');
+      const server = await serveModel({ model: MODELS.digits, name: 'mlp', listen: '127.0.0.1:0', profile, telemetryDir: dir, window: 40, tags });
+      await feed(server, 2, 40, 8);
+      await server.close();
+      return readTelemetry(dir).windows;
+    };
+    const [fast, slow, other, none, unlabelled] = await Promise.all([
+      windows({ target: 'cpu-fp32', label: 'rpi5', ci: { p90Ms: 1000, label: 'rpi5' } }),
+      windows({ target: 'cpu-fp32', label: 'rpi5', ci: { p90Ms: 0.000001, label: 'rpi5' } }),
+      windows({ target: 'cpu-fp32', label: 'jetson', ci: { p90Ms: 1000, label: 'rpi5' } }),
+      windows({ target: 'cpu-fp32', label: 'rpi5', ci: null }),
+      windows({ target: 'cpu-fp32', label: null, ci: { p90Ms: 1000, label: 'rpi5' } }),
+    ]);
+    expect(fast[0]).toMatchObject({ target: 'cpu-fp32', label: 'rpi5', ci: { p90Ms: 1000, label: 'rpi5' } });
+    const row = (w: typeof fast) => driftReport(profile, w).latency;
+    expect(row(fast)).toEqual([expect.objectContaining({ device: 'local', target: 'cpu-fp32', label: 'rpi5', requests: 80, judged: true, drift: false })]);
+    expect(row(fast)[0].interval![0]).toBeLessThanOrEqual(row(fast)[0].p90Ms!);
+    expect(row(slow)[0]).toMatchObject({ judged: true, drift: true });
+    expect(row(other)[0]).toMatchObject({ judged: false, drift: false, reason: "no CI figure for this label: CI measured on 'rpi5'" });
+    expect(row(none)[0]).toMatchObject({ judged: false, reason: 'the release carries no CI latency figure (publish with --results)' });
+    expect(row(unlabelled)[0]).toMatchObject({ judged: false, reason: "the device has no label; CI measured on 'rpi5' (give the agent --label)" });
+    // The CLI shows it below the windows.
+    const dir = tempDir('edgeml-telemetry-');
+    writeFileSync(join(dir, 'mlp.jsonl'), other.map((w) => JSON.stringify(w)).join('\n') + '\n');
+    const cli = edgeml(['drift', '--reference', profileFile, '--telemetry', dir, '--json', join(dir, 'd.json')]);
+    expect(cli.stdout).toMatch(/\| local \| cpu\S*fp32 \| jetson \| 80 \| [\d.]+ ms \([\d.]+–[\d.]+\) \| 1000\.0 ms on rpi5 \| not judged \(no CI figure for this label/);
+    expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).latency[0]).toMatchObject({ judged: false, label: 'jetson' });
+  });
+});
+
+describe('FP16 and BYTES', () => {
+  test('FP16 tensors are served through ONNX Runtime\'s float16 tensors; values beyond FP16 and BYTES get a 400 naming them', async () => {
+    const server = await serveModel({ model: MODELS.fp16, listen: '127.0.0.1:0' });
+    try {
+      const meta = (await (await fetch(`${server.url}/v2/models/fp16`)).json()) as Record<string, unknown>;
+      expect(meta).toMatchObject({ inputs: [{ name: 'x', datatype: 'FP16', shape: [1, 4] }], outputs: [{ name: 'y16', datatype: 'FP16' }, { name: 'y32', datatype: 'FP32' }] });
+      const post = async (datatype: string, data: unknown[], outputs?: Array<{ name: string }>) => (await oip(server.url, '/v2/models/fp16/infer',
+        JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype, data }], ...(outputs ? { outputs } : {}) }))) as { status: number; body: { error?: string; outputs?: Array<{ name: string; datatype: string; data: number[] }> } };
+      // 1/3 is not a binary16 value: it comes back as the nearest one, as ONNX Runtime's own cast makes it.
+      const ok = await post('FP16', [1.5, -2, 65504, 1 / 3]);
+      expect(ok.status).toBe(200);
+      const [y16, y32] = ok.body.outputs!;
+      expect(y16).toMatchObject({ name: 'y16', datatype: 'FP16' });
+      expect(y16.data).toEqual([1.5, -2, 65504, 0.333251953125]);
+      expect(y32.data).toEqual(y16.data);
+      // The request's `outputs` picks what comes back; one the model lacks is a 400.
+      const one = await post('FP16', [1, 2, 3, 4], [{ name: 'y32' }]);
+      expect(one.body.outputs!.map((o) => o.name)).toEqual(['y32']);
+      expect(await post('FP16', [1, 2, 3, 4], [{ name: 'z' }])).toEqual({ status: 400, body: { error: "the model has no output 'z'; its outputs are 'y16', 'y32'" } });
+      expect(await post('FP16', [1, 2, 3, 70000])).toEqual({ status: 400, body: { error: "input 'x': value 3 (70000) is beyond FP16's largest finite value, 65504" } });
+      expect(await post('BYTES', ['a', 'b', 'c', 'd'])).toEqual({ status: 400, body: { error: "input 'x': datatype \"BYTES\" is not served here (BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64); the model takes FP16" } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the binary16 conversion round-trips every finite half and rounds half to even', () => {
+    for (let h = 0; h < 0x10000; h++) {
+      const v = fromHalf(h);
+      if (Number.isNaN(v)) continue;
+      expect(toHalf(v)).toBe(h === 0x8000 ? 0x8000 : h);
+    }
+    expect(toHalf(1 + 2 ** -11)).toBe(0x3c00); // halfway between 1 and the next half: to the even one
+    expect(toHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(toHalf(2 ** -25)).toBe(0); // below half the smallest subnormal
   });
 });
 

@@ -7,7 +7,7 @@
 // local origin, one commit deep unless fetch-depth says otherwise), setup-node and cache (no-ops),
 // upload-artifact and download-artifact (an artifact store per run, laid out as v4+ lay it out).
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { interpolate, readOutputs, runComposite, willRun, type Context } from './composite.js';
@@ -138,6 +138,11 @@ function download(store: ArtifactStore, runId: number, w: Record<string, string>
 
 /** actions/checkout of this repository: the event's ref, fetched one commit deep (fetch-depth: 0 fetches all). */
 function checkout(o: RunOptions, w: Record<string, string>, workspace: string): string {
+  if (w.repository === 'edge-ml-actions/edge-ml-actions' && w.path) {
+    // This suite itself, as built here (its dist/ is what the CLI steps run).
+    symlinkSync(ROOT, resolve(workspace, w.path));
+    return `linked ${w.path} to this repository's build`;
+  }
   if (w.repository && w.repository !== o.repo) throw new Error(`runner: checkout of another repository (${w.repository}) is not simulated`);
   const dir = resolve(workspace, w.path || '.');
   mkdirSync(dir, { recursive: true });

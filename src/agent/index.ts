@@ -14,6 +14,7 @@ import { TargetFile } from '@tufjs/models';
 import { channelFileUrl, makeUpdater } from './channel.js';
 import { downloadResumable, partialFile } from './download.js';
 import { runHealthCheck } from './health.js';
+import { PROFILE_FILE } from './serve.js';
 import type { AgentEvent } from './report.js';
 import { activate, currentSlot, installed, layout, otherSlot, pointAt, recover, stage, writeJsonAtomic, type Installed, type Layout } from './slots.js';
 import type { AgentState, AgentStatus, PollResult } from './types.js';
@@ -21,6 +22,7 @@ import type { AgentState, AgentStatus, PollResult } from './types.js';
 export { checkModel, exitWithParent } from './health.js';
 export { checkTrustedRoot, isReleaseChannel, releaseAssetFetcher } from './channel.js';
 export { nextDelay, MIN_INTERVAL_MS } from './schedule.js';
+export { AgentServer, PROFILE_FILE, type AgentServeOptions } from './serve.js';
 export type { AgentState, AgentStatus, PollResult } from './types.js';
 
 const EVIDENCE_FILE = 'evidence.json';
@@ -221,6 +223,11 @@ async function poll(opts: AgentOptions, l: Layout, st: Reporter, now: () => Date
     evidence = join(dir, EVIDENCE_FILE);
     const want = { length: verified.evidence.length, sha256: verified.evidence.sha256 };
     await downloadResumable(channelFileUrl(opts.channelUrl, verified.evidence.path), evidence, want, opts.fetchTimeoutMs, () => {});
+  }
+  // The drift reference signed into the release goes into the slot with the model (src/agent/serve.ts reads it).
+  if (verified.profile) {
+    const want = { length: verified.profile.length, sha256: verified.profile.sha256 };
+    await downloadResumable(channelFileUrl(opts.channelUrl, verified.profile.path), join(dir, PROFILE_FILE), want, opts.fetchTimeoutMs, () => {});
   }
   renameSync(part, join(dir, verified.file));
   const keptName = current ? current.version : 'no model';

@@ -10,7 +10,7 @@ import { connectBroker, isTransient } from '../devices/index.js';
 import { oneLine } from '../errors.js';
 import { cohortBucket, type ReleaseInfo } from '../fleet/index.js';
 import {
-  STATUS_SCHEMA, TELEMETRY_SCHEMA, emptyHistogram, record, summary, topics,
+  MAX_MESSAGE_BYTES, STATUS_SCHEMA, TELEMETRY_SCHEMA, emptyHistogram, record, summary, topics,
   type DeviceState, type DeviceStatus, type DeviceTelemetry, type Histogram, type ReleaseRef,
 } from '../fleet-status/index.js';
 import { VERSION } from '../version.js';
@@ -92,6 +92,8 @@ function diskFree(dir: string): number | null {
 }
 
 const RETRY_AFTER_MS = 30_000;
+/** Served windows a telemetry message carries at most: enough for any sensible windows-in-a-row. */
+const SERVED_WINDOWS = 10;
 
 export class Reporter {
   private readonly queue: ReportQueue;
@@ -108,6 +110,8 @@ export class Reporter {
   private lastLog = '';
   private windowStart = new Date();
   private latency: Histogram = emptyHistogram();
+  /** The served model's last windows (agent --serve), carried in every telemetry message. */
+  private served: unknown[] = [];
   readonly figures: Figures;
 
   constructor(readonly opts: ReporterOptions) {
@@ -118,6 +122,16 @@ export class Reporter {
   /** A latency measured on the device (the health check, or whoever runs the model), for the telemetry window. */
   recordLatency(ms: number): void {
     record(this.latency, ms);
+  }
+
+  /**
+   * A telemetry window of the served model just ended: kept with the last ones (as many as fit in
+   * half a message) and sent at once, so a reader of the retained message has the streak.
+   */
+  servedWindow(w: unknown): void {
+    this.served = [...this.served, w].slice(-SERVED_WINDOWS);
+    while (this.served.length > 1 && JSON.stringify(this.served).length > MAX_MESSAGE_BYTES / 2) this.served = this.served.slice(1);
+    this.enqueue(this.telemetryMessage());
   }
 
   /** Inside a poll: the release it wants, and each step on it. Never throws; the report is sent in the background. */
@@ -176,6 +190,7 @@ export class Reporter {
       windowStart: this.windowStart.toISOString(), windowEnd: end.toISOString(),
       latency: Object.keys(h.counts).length ? { ...h, ...summary(h) } : null,
       rssBytes: process.memoryUsage.rss(), diskFreeBytes: diskFree(this.opts.dir), cpuTempC: cpuTemperature(),
+      ...(this.served.length ? { serve: { windows: this.served } } : {}),
     };
     this.windowStart = end;
     this.latency = emptyHistogram();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
-import type { WorkerMessage, WorkerRequest, WorkerResult } from './protocol.js';
+import type { PairedRequest, ParentMessage, WorkerMessage, WorkerRequest, WorkerResult } from './protocol.js';
 
 export type ProgressEvent = Extract<WorkerMessage, { type: 'progress' }>;
 
@@ -28,47 +28,78 @@ export class MeasurementError extends Error {
   }
 }
 
-export function runWorker(
-  request: WorkerRequest,
-  onProgress?: (p: ProgressEvent) => void,
-): Promise<WorkerResult> {
+/** What a caller's message handler may do: end the run either way, or talk back to the worker. */
+export interface WorkerLink<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+  send(message: ParentMessage): void;
+  /** The last 8 KiB the worker wrote to stderr. */
+  stderr(): string;
+}
+
+/** Messages every worker may send: a failure, the user's (UserError) or the measurement's. */
+type ErrorMessage = { type: 'error'; user: boolean; message: string };
+
+/**
+ * Forks the worker script, sends it `request` and hands every message but `error` to `onMessage`
+ * until it resolves or rejects. `what` names the measurement in messages ("measurement of
+ * model.onnx"). The process is killed after `limitMs`; one that exits or dies before the run ended
+ * rejects with the tail of its stderr.
+ */
+export function forkWorker<M extends { type: string }, T>(
+  what: string,
+  request: WorkerRequest | PairedRequest,
+  limitMs: number,
+  onMessage: (msg: Exclude<M, ErrorMessage>, link: WorkerLink<T>) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(workerScript(), [], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      execArgv: [],
-      env: process.env,
-    });
+    const child = fork(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-8192);
     });
-    // A measurement can never legitimately outlive its max duration by much: loading a big
-    // model and the warm-up get a generous allowance on top.
-    const limitMs = request.run.maxDurationMs * 2 + 300_000;
+    let done = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      settle(() => reject(new MeasurementError(`measurement of ${request.model} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
+      link.reject(new MeasurementError(`${what} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr));
     }, limitMs);
-    let done = false;
     const settle = (fn: () => void) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       fn();
     };
-    child.on('message', (msg: WorkerMessage) => {
-      if (msg.type === 'progress') onProgress?.(msg);
-      else if (msg.type === 'result') settle(() => resolve(msg.result));
-      else if (msg.type === 'error') {
-        settle(() => reject(msg.user ? new UserError(msg.message) : new MeasurementError(msg.message, stderr)));
-      }
+    const link: WorkerLink<T> = {
+      resolve: (v) => settle(() => resolve(v)),
+      reject: (e) => settle(() => reject(e)),
+      send: (m) => {
+        if (child.connected) child.send(m);
+      },
+      stderr: () => stderr,
+    };
+    child.on('message', (msg: M | ErrorMessage) => {
+      if (done) return;
+      if (msg.type === 'error') {
+        const e = msg as ErrorMessage;
+        link.reject(e.user ? new UserError(e.message) : new MeasurementError(e.message, stderr));
+      } else onMessage(msg as Exclude<M, ErrorMessage>, link);
     });
-    child.on('error', (e) => settle(() => reject(e)));
+    child.on('error', (e) => link.reject(e));
     child.on('close', (code, signal) => {
       const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      settle(() => reject(new MeasurementError(`the measurement process for ${request.model} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
+      link.reject(new MeasurementError(`the process of the ${what} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr));
     });
     child.send(request);
+  });
+}
+
+/** A measurement can never legitimately outlive its max duration by much: loading a big model and the warm-up get a generous allowance on top. */
+export const workerLimitMs = (maxDurationMs: number) => maxDurationMs * 2 + 300_000;
+
+export function runWorker(request: WorkerRequest, onProgress?: (p: ProgressEvent) => void): Promise<WorkerResult> {
+  return forkWorker<WorkerMessage, WorkerResult>(`measurement of ${request.model}`, request, workerLimitMs(request.run.maxDurationMs), (msg, link) => {
+    if (msg.type === 'progress') onProgress?.(msg);
+    else if (msg.type === 'result') link.resolve(msg.result);
   });
 }

@@ -16,6 +16,7 @@ import { evalCommand } from './eval.js';
 import { optimizeCommand } from './optimize.js';
 import { runCommand } from './run.js';
 import { driftCommand, profileCommand, serveCommand } from './serve.js';
+import { driftIssueCommand } from './drift-issue.js';
 import { inspectCommand } from './inspect.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(serveCommand());
   program.addCommand(profileCommand());
   program.addCommand(driftCommand());
+  program.addCommand(driftIssueCommand());
   for (const cmd of fleetCommands()) program.addCommand(cmd);
   program.addCommand(devicesCommand());
   program.addCommand(fleetCommand());

@@ -5,13 +5,17 @@ import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { type DataSource, parseDataFlag } from '../tensors/index.js';
-import { DRIFT_DEFAULTS, driftReport, parseProfile, readTelemetry, type DriftReport } from '../drift/index.js';
+import { DRIFT_DEFAULTS, driftReport, monitoringSettings, parseProfile, readTelemetry, windowsOfMessages, type DriftReport } from '../drift/index.js';
+import { checkBrokerUrl } from '../devices/index.js';
+import { collect as collectReports } from '../fleet-status/index.js';
+import { checkFleet } from './agent-report.js';
+import { loadConfig } from '../config/index.js';
 import { profileModel } from '../drift/make.js';
 import { serveModel } from '../serve/index.js';
 import { escapeMarkdown } from '../report/index.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { sendDispatch } from '../github/dispatch.js';
-import { parseWhole } from '../units.js';
+import { parseDuration, parseWhole } from '../units.js';
 import { collect } from './collect.js';
 
 function readProfile(file: string) {
@@ -67,6 +71,19 @@ export function profileCommand(): Command {
     });
 }
 
+/** The windows from --telemetry DIR or from the fleet's broker (one of the two). */
+async function windowsFrom(flags: { telemetry?: string; broker?: string; fleet?: string; cert?: string; key?: string; ca?: string; wait: string }) {
+  if (flags.telemetry && flags.broker) throw new UserError('give --telemetry DIR or --broker URL, not both');
+  if (flags.telemetry) return readTelemetry(flags.telemetry);
+  if (!flags.broker) throw new UserError("give --telemetry DIR (the windows 'edgeml serve' wrote) or --broker URL --fleet NAME (the fleet's retained telemetry)");
+  const url = checkBrokerUrl(flags.broker);
+  const fleet = checkFleet(flags.fleet, '--fleet (drift over --broker)');
+  const messages = await collectReports({ url, cert: flags.cert, key: flags.key, ca: flags.ca, fleet, waitMs: parseDuration(flags.wait, '--wait') });
+  const got = windowsOfMessages(messages);
+  if (!got.windows.length) throw new UserError(`--broker ${flags.broker}: no device of fleet '${fleet}' reports served-model windows yet (run the agent with --serve and --broker)`);
+  return got;
+}
+
 /** The drift table: a row per window, for a terminal or a job summary (device strings escaped). */
 export function driftMarkdown(r: DriftReport): string {
   const keys = [...new Set(r.windows.flatMap((w) => w.scores.map((s) => s.key)))];
@@ -82,30 +99,57 @@ export function driftMarkdown(r: DriftReport): string {
   });
   const t = r.trigger;
   const verdict = t ? `**Drift: ${t.windows} windows in a row on ${escapeMarkdown(t.device)}** (${escapeMarkdown(t.metric)}, PSI ${t.score.toFixed(3)})` : `No drift trigger (${r.settings.windowsInARow} drifted windows in a row fire it).`;
-  return [`### Drift of ${escapeMarkdown(r.model.name)} (${r.model.sha256.slice(0, 12)})`, '', verdict, '', head, sep, ...rows, ''].join('\n');
+  const skipped = r.skipped.length ? ['', `${r.skipped.length} telemetry line(s) left out: ${r.skipped.map((k) => `${escapeMarkdown(basename(k.file))}:${k.line} (${escapeMarkdown(k.reason)})`).join('; ')}`] : [];
+  return [`### Drift of ${escapeMarkdown(r.model.name)} (${r.model.sha256.slice(0, 12)})`, '', verdict, '', head, sep, ...rows, ...skipped, ...latencyTable(r), ''].join('\n');
+}
+
+function latencyTable(r: DriftReport): string[] {
+  if (!r.latency.length) return [];
+  const ms = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const rows = r.latency.map((l) => {
+    const field = l.p90Ms === null || !l.interval ? '—' : `${ms(l.p90Ms)} ms (${ms(l.interval[0])}–${ms(l.interval[1])})`;
+    const verdict = !l.judged ? `not judged (${escapeMarkdown(l.reason ?? '')})` : l.drift ? 'slower than CI ⚠️' : 'as CI';
+    return `| ${escapeMarkdown(l.device)} | ${escapeMarkdown(l.target ?? '—')} | ${escapeMarkdown(l.label ?? '—')} | ${l.requests} | ${field} | ${l.ci ? `${ms(l.ci.p90Ms)} ms on ${escapeMarkdown(l.ci.label)}` : '—'} | ${verdict} |`;
+  });
+  return ['', `Latency: the field p90 (95% interval) against CI's p90 on the same label; slower when the interval lies above ${r.settings.latencyRatio}× CI's.`, '',
+    '| device | target | label | requests | field p90 | CI p90 | latency |', '| :-- | :-- | :-- | --: | --: | --: | :-- |', ...rows];
 }
 
 export function driftCommand(): Command {
   return new Command('drift')
     .description('score telemetry windows against the reference profile; exit 1 when the trigger rule fires')
-    .requiredOption('--reference <file>', "the reference profile ('edgeml profile')")
-    .requiredOption('--telemetry <dir>', "the folder of telemetry windows ('edgeml serve --telemetry')")
-    .option('--windows-in-a-row <n>', 'drifted windows in a row that fire the trigger', String(DRIFT_DEFAULTS.windowsInARow))
+    .option('--reference <file>', "the reference profile ('edgeml profile'); without it each window is judged by the verdict its device made against its release's signed profile")
+    .option('--telemetry <dir>', "the folder of telemetry windows ('edgeml serve --telemetry', 'edgeml agent --serve --telemetry')")
+    .option('--broker <url>', "read the windows from the fleet's MQTT broker instead: the retained telemetry of 'edgeml agent --serve --broker' carries each device's last windows")
+    .option('--fleet <name>', 'with --broker: the fleet (topics edgeml/<fleet>/<device>/telemetry)')
+    .option('--cert <file>', "with --broker: an operator's certificate ('edgeml devices provision --operator NAME')")
+    .option('--key <file>', "with --broker: the operator's private key")
+    .option('--ca <file>', "with --broker: the fleet CA's certificate (ca.crt)")
+    .option('--wait <time>', 'with --broker: read at most this long (it stops once the retained reports are in)', '10s')
+    .option('--config <file>', 'read the thresholds and the trigger rule from monitoring: of this edgeml.yml')
+    .option('--windows-in-a-row <n>', `drifted windows in a row that fire the trigger (default: monitoring.windows-in-a-row, else ${DRIFT_DEFAULTS.windowsInARow})`)
     .option('--json <file>', 'write the report here')
     .option('--markdown <file>', 'write the table as Markdown (a job summary or an issue)')
     .option('--dispatch <owner/repo>', 'when the trigger fires, send repository_dispatch (event_type edgeml-drift) to this repository, once per trigger (token in GITHUB_TOKEN or GH_TOKEN)')
     .option('--version <version>', 'with --dispatch: the release version the device runs, for the payload')
     .option('--cohort <name>', 'with --dispatch: the rollout cohort or channel of the devices, for the payload')
     .option('--dispatch-state <file>', 'with --dispatch: where the triggers already sent are kept (default: TELEMETRY/.edgeml-dispatched.json)')
-    .action(async (flags: { reference: string; telemetry: string; windowsInARow: string; json?: string; markdown?: string; dispatch?: string; version?: string; cohort?: string; dispatchState?: string }) => {
-      const profile = readProfile(flags.reference);
-      const windows = readTelemetry(flags.telemetry);
-      const r = driftReport(profile, windows, { ...DRIFT_DEFAULTS, windowsInARow: parseWhole(flags.windowsInARow, '--windows-in-a-row', 1) });
+    .action(async (flags: { reference?: string; telemetry?: string; broker?: string; fleet?: string; cert?: string; key?: string; ca?: string; wait: string; config?: string; windowsInARow?: string; json?: string; markdown?: string; dispatch?: string; version?: string; cohort?: string; dispatchState?: string }) => {
+      const settings = monitoringSettings(flags.config ? loadConfig(flags.config).monitoring : {}, DRIFT_DEFAULTS, flags.config).drift;
+      if (flags.windowsInARow !== undefined) settings.windowsInARow = parseWhole(flags.windowsInARow, '--windows-in-a-row', 1);
+      const profile = flags.reference ? readProfile(flags.reference) : null;
+      const { windows, skipped } = await windowsFrom(flags);
+      const r = driftReport(profile, windows, settings, skipped);
+      for (const k of skipped) process.stderr.write(`drift: ${k.file}:${k.line}: left out, ${k.reason}\n`);
       const md = driftMarkdown(r);
       if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
       if (flags.markdown) writeFileAtomic(flags.markdown, md);
       process.stdout.write(md);
-      if (flags.dispatch) await dispatchOnce(r, flags.dispatch, flags.dispatchState ?? join(flags.telemetry, '.edgeml-dispatched.json'), flags.version, flags.cohort);
+      if (flags.dispatch) {
+        const state = flags.dispatchState ?? (flags.telemetry ? join(flags.telemetry, '.edgeml-dispatched.json') : undefined);
+        if (!state) throw new UserError('--dispatch with --broker: give --dispatch-state FILE, where the triggers already sent are kept');
+        await dispatchOnce(r, flags.dispatch, state, flags.version, flags.cohort);
+      }
       if (r.triggered) process.exitCode = 1;
     });
 }

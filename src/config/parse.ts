@@ -181,7 +181,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   const raw = data as {
     version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>;
     inspect?: boolean | Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
-    compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets'];
+    compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets']; monitoring?: EdgemlConfig['monitoring'];
     budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; optional?: boolean; message?: string; limits: Record<string, unknown> }>;
   };
   const models = raw.models ?? {};
@@ -230,6 +230,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   const sections: Array<[Path, object | undefined]> = [
     [['benchmark'], raw.benchmark],
     [['compare'], raw.compare],
+    [['monitoring'], raw.monitoring],
     ...Object.entries(models).map(([name, m]): [Path, object] => [['models', name], m]),
   ];
   for (const [path, section] of sections) {
@@ -247,6 +248,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     compareArtifacts: raw.compare?.artifacts === true,
     datasets,
     budgets,
+    monitoring: raw.monitoring ?? {},
     settingsAt,
   };
 }

@@ -45,6 +45,17 @@ export interface ModelEntry {
   at: Position;
 }
 
+/** monitoring: as written (schemas/config.schema.json checks it). */
+export interface MonitoringConfig {
+  psi?: number;
+  'jensen-shannon'?: number;
+  'ks-p-value'?: number;
+  window?: { requests?: number; time?: string };
+  'min-requests'?: number;
+  'windows-in-a-row'?: number;
+  'latency-p90-ratio'?: number;
+}
+
 export interface EdgemlConfig {
   file: string;
   version?: 1;
@@ -71,6 +82,8 @@ export interface EdgemlConfig {
     at: Position;
   }>;
   budgets: Budget[];
+  /** monitoring: drift thresholds, the telemetry window and the trigger rule (src/drift/settings.ts applies the defaults). */
+  monitoring: MonitoringConfig;
   /**
    * Where each setting of benchmark:, compare: and a model is written, by its dotted key
    * (`compare.threshold`, `models.digits.input`), for messages about its value.

@@ -67,6 +67,8 @@ export interface DeviceTelemetry {
   rssBytes: number | null;
   diskFreeBytes: number | null;
   cpuTempC: number | null;
+  /** With `agent --serve`: the served model's last telemetry windows (src/drift), so a reader of this retained message has each device's streak. */
+  serve?: { windows: unknown[] };
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };

@@ -33,7 +33,7 @@ export interface Evidence {
   source: 'data' | 'random';
   floor: FidelityFloor;
   /** Latency CI measured for this target (bench results), on the device named by `device`. */
-  latency: { p50Ms: number; device: string } | null;
+  latency: { p50Ms: number; p90Ms?: number; device: string } | null;
   samples: EvidenceSample[];
 }
 
@@ -112,7 +112,7 @@ export interface EvidenceRequest {
   /** Input name -> .npy file (rows are samples); empty: seeded random inputs. */
   data: Record<string, string>;
   floor?: FidelityFloor;
-  latency?: { p50Ms: number; device: string } | null;
+  latency?: { p50Ms: number; p90Ms?: number; device: string } | null;
   /** Names the setting in messages: `--data NAME=FILE`, or the file when the artifact is at fault. */
   given: (name: string, file: string) => string;
 }

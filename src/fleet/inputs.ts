@@ -30,7 +30,7 @@ export interface ArtifactInput {
   /** The fidelity floor the artifact passed in optimize (default: optimize's default floor). */
   floor?: FidelityFloor;
   /** Latency CI measured for it (bench results) and the device label it was measured on. */
-  latency?: { p50Ms: number; device: string } | null;
+  latency?: { p50Ms: number; p90Ms?: number; device: string } | null;
   /** Acceptance evidence made elsewhere (buildEvidence); publish makes it when absent. */
   evidence?: { bytes: Buffer; ref: EvidenceRef };
 }
@@ -159,6 +159,6 @@ export function addResultsMetrics(artifacts: ArtifactInput[], resultsFiles: stri
     put('p99Ms', r.latencyMs.p99);
     put('peakRssBytes', r.memory.peakRssBytes);
     put('throughputPerSec', r.throughputPerSec);
-    if (r.latencyMs.p50 !== null) a.latency = { p50Ms: r.latencyMs.p50, device: r.device.label };
+    if (r.latencyMs.p50 !== null) a.latency = { p50Ms: r.latencyMs.p50, ...(r.latencyMs.p90 !== null ? { p90Ms: r.latencyMs.p90 } : {}), device: r.device.label };
   }
 }

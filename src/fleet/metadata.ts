@@ -52,6 +52,8 @@ export interface ReleaseInfo {
   oci?: { repository: string; tag: string; digest: string };
   /** What the device must reproduce before switching (src/fleet/evidence.ts): sha256 and length of the stored document. */
   evidence?: { path: string; sha256: string; length: number };
+  /** The reference profile drift is judged against on the device (src/drift): made from the same data as the evidence. */
+  profile?: { path: string; sha256: string; length: number };
 }
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

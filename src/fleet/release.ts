@@ -13,6 +13,7 @@ import { buildChannelTargets, releaseInfoOf, targetFile, targetPath, type Releas
 import { commit, initChannel, keysFor, loadState, nextChannelVersion, withChannel, type ChannelState } from './repo.js';
 import type { ChannelStorage } from './storage.js';
 import { buildEvidence, type EvidenceRef } from './evidence.js';
+import { profileDocument } from './profile.js';
 
 export type ReleaseStatus = 'published' | 'unchanged' | 'promoted' | 'rollout-updated' | 'rolled-back';
 
@@ -93,7 +94,10 @@ export interface PublishRequest {
 }
 
 /** Evidence of every artifact ONNX Runtime runs, made before anything is uploaded (a file it cannot load refuses the release). */
-async function evidenceOf(req: PublishRequest): Promise<Map<string, { bytes: Buffer; ref: EvidenceRef }>> {
+type Stored = { bytes: Buffer; ref: EvidenceRef };
+
+/** Per target: its acceptance evidence, and its reference profile when the release has data. */
+async function evidenceOf(req: PublishRequest): Promise<Map<string, Stored & { profile?: Stored }>> {
   // ONNX Runtime leaves files in TMPDIR when it starts (.ses, mat-debug-<pid>.log): give it a folder of its own, removed after.
   // Publishes running at once in one process share the folder: the first sets it, the last restores TMPDIR and removes it.
   if (ortTmp.users++ === 0) {
@@ -114,21 +118,25 @@ async function evidenceOf(req: PublishRequest): Promise<Map<string, { bytes: Buf
 
 const ortTmp: { users: number; dir: string; saved: string | undefined } = { users: 0, dir: '', saved: undefined };
 
-async function evidenceIn(req: PublishRequest): Promise<Map<string, { bytes: Buffer; ref: EvidenceRef }>> {
+async function evidenceIn(req: PublishRequest): Promise<Map<string, Stored & { profile?: Stored }>> {
   const n = req.naming ?? FLAG_NAMING;
-  const out = new Map<string, { bytes: Buffer; ref: EvidenceRef }>();
+  const out = new Map<string, Stored & { profile?: Stored }>();
+  const data = req.data ?? {};
   for (const a of req.artifacts) {
+    // The drift reference of this target: its own predictions on the release's data (none without data: drift is then not judged).
+    const profile = a.runtime.name === 'onnxruntime' && Object.keys(data).length
+      ? await profileDocument(a.localPath, req.model, data)
+      : undefined;
     if (a.evidence) {
-      out.set(a.target, a.evidence);
+      out.set(a.target, { ...a.evidence, profile });
       continue;
     }
     if (a.runtime.name !== 'onnxruntime') continue; // a vendor engine (TensorRT, OpenVINO IR) is checked on the device only
-    const data = req.data ?? {};
     try {
-      out.set(a.target, await buildEvidence({
+      out.set(a.target, { ...await buildEvidence({
         file: a.localPath, name: a.file, sha256: a.sha256, data, floor: a.floor, latency: a.latency,
         given: (name, file) => n.given('data', `${name}=${file}`),
-      }));
+      }), profile });
     } catch (e) {
       // A model that loads but cannot run on seeded random inputs (dynamic dims at 1: audio front
       // ends, say) ships without evidence: the device then loads and runs it only. Give --data to check it.
@@ -174,6 +182,10 @@ export async function publishRelease(storage: ChannelStorage, keysDir: string, r
       if (e) {
         await storage.createExclusive(e.ref.path, e.bytes); // content-addressed: already there is the same file
         info.evidence = e.ref;
+        if (e.profile) {
+          await storage.createExclusive(e.profile.ref.path, e.profile.bytes);
+          info.profile = e.profile.ref;
+        }
       }
       const path = targetPath(req.channel, info);
       await storage.putTarget(storedPath(path, a.sha256), a.localPath);

@@ -98,6 +98,21 @@ function resourceCells(row: Row, e: Escape): string[] {
   return [peak === undefined ? '' : fmtBytes(peak), sizeCell(row), rate === undefined ? '' : fmtRate(rate), accuracyCell(row, e), fidelityCell(row)];
 }
 
+/** A row's p50 as measured on its device: the head's when compared. */
+const rowP50 = (row: Row | undefined): number | null => (row?.compare ? row.compare.head.latencyMs.p50 : row?.bench?.latencyMs.p50 ?? null);
+
+/**
+ * An artifact whose p50 is above its source's on the same device says so next to it, as the
+ * optimize summary does: a smaller file that runs slower is a choice the user must see.
+ */
+function slowerThanSource(group: ModelGroup, row: Row): string {
+  if (row.target.startsWith('source') || row.notMade) return '';
+  const p = rowP50(row);
+  const s = rowP50(group.rows.find((r) => r.target === 'source' && r.device === row.device));
+  if (!p || !s || p <= s) return '';
+  return ` ${ICON.warning} slower than the source here (${(s / p).toFixed(2)}x its speed, source ${fmtMs(s)})`;
+}
+
 /** The table of one model: rows target x device; base, head, change and interval when compared. */
 export function modelTable(group: ModelGroup, e: Escape = escapeMarkdown): string {
   const compared = group.rows.some((r) => r.compare);
@@ -115,15 +130,16 @@ export function modelTable(group: ModelGroup, e: Escape = escapeMarkdown): strin
     if (c) {
       return [
         ...id,
-        `${fmtMs(c.base.latencyMs.p50)} → ${fmtMs(c.head.latencyMs.p50)}`, changeCell(c.ratio.p50),
+        `${fmtMs(c.base.latencyMs.p50)} → ${fmtMs(c.head.latencyMs.p50)}${slowerThanSource(group, row)}`, changeCell(c.ratio.p50),
         `${fmtMs(c.base.latencyMs.p90)} → ${fmtMs(c.head.latencyMs.p90)}`, changeCell(c.ratio.p90),
         ...resourceCells(row, e), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
       ];
     }
     const b = row.bench!;
+    const slower = slowerThanSource(group, row);
     const latency = compared
-      ? [`${fmtMs(b.latencyMs.p50)}`, '', `${fmtMs(b.latencyMs.p90)}`, '']
-      : [withCi(b.latencyMs.p50, b.latencyCi95Ms.p50), withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
+      ? [`${fmtMs(b.latencyMs.p50)}${slower}`, '', `${fmtMs(b.latencyMs.p90)}`, '']
+      : [`${withCi(b.latencyMs.p50, b.latencyCi95Ms.p50)}${slower}`, withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
     return [...id, ...latency, ...resourceCells(row, e), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
   });
   if (group.rows.some((r) => r.trend?.length)) {

@@ -2,20 +2,26 @@
 // Triton and MLServer clients work unchanged; every request's latency and the histograms of the
 // reference profile fill telemetry windows, written as JSON lines. The model can be swapped while
 // requests are in flight: each request keeps the session it started on.
+import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 import { loadOrt, type OrtModule } from '../tensors/index.js';
-import { sha256File } from '../model/index.js';
-import { addToCounts, emptyCounts, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
+import { fromFloat16Bits, sha256File } from '../model/index.js';
+import { emptyHistogram, record } from '../fleet-status/index.js';
+import { DRIFT_DEFAULTS, addToCounts, emptyCounts, scoreWindow, type DriftSettings, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
 import { ORT_TO_OIP, ProtocolError, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
+export type WindowTags = Pick<TelemetryWindow, 'target' | 'label' | 'ci'>;
+
 export interface ServeOptions {
-  model: string;
+  /** The model file; null serves nothing yet (ready is false) until the first swap. */
+  model: string | null;
+  /** Required when `model` is null. */
   name?: string;
   /** host:port; port 0 picks a free one. */
   listen: string;
@@ -23,6 +29,14 @@ export interface ServeOptions {
   telemetryDir?: string;
   /** Requests per telemetry window. */
   window?: number;
+  /** A window also ends after this long (ms), however few requests it has. */
+  windowMs?: number;
+  /** Thresholds the device scores each window with against the profile (default DRIFT_DEFAULTS). */
+  drift?: DriftSettings;
+  /** Copied into every window: the release's target, the device's label, CI's p90 on that label. */
+  tags?: WindowTags;
+  /** Told every telemetry window as it ends (the agent's broker reporter). */
+  onWindow?: (w: TelemetryWindow) => void;
   device?: string;
   /** Largest request body (default 16 MiB) and tensor (default 4 M elements). */
   maxBodyBytes?: number;
@@ -45,8 +59,14 @@ interface Loaded {
 export interface ModelServer {
   url: string;
   name: string;
-  /** Loads `file` and serves it from the next request on; the old one finishes its requests first. */
-  swap(file: string): Promise<void>;
+  /** sha256 of the model served (null before the first). */
+  readonly sha256: string | null;
+  /**
+   * Loads `file` and serves it from the next request on, with `profile` (null: the release has
+   * none, drift is not judged); the old one finishes its requests first. A file that does not
+   * load throws and the old model keeps serving.
+   */
+  swap(file: string, profile?: Profile | null, tags?: WindowTags): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,7 +75,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 function metaOf(list: ReadonlyArray<{ name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }>, side: string, file: string): TensorMeta[] {
   return list.map((m) => {
     const datatype = m.isTensor && m.type ? ORT_TO_OIP[m.type] : undefined;
-    if (!datatype) throw new UserError(`${file}: ${side} '${m.name}' is of type ${m.type ?? 'non-tensor'}, which the inference protocol server does not serve`);
+    if (!datatype) throw new UserError(`${file}: ${side} '${m.name}' is of type ${m.type ?? 'non-tensor'}${m.type === 'string' ? ' (BYTES)' : ''}, which this inference protocol server does not serve`);
     return { name: m.name, datatype, shape: (m.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
   });
 }
@@ -105,9 +125,28 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : 0;
 }
 
+/** The request's `outputs` (the protocol lets a client pick them): null for all. */
+function requestedOutputs(list: unknown, outputs: TensorMeta[]): Set<string> | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) throw new ProtocolError("'outputs' must be a list of {\"name\": ...}");
+  const names = new Set<string>();
+  for (const o of list) {
+    const n = (o as { name?: unknown } | null)?.name;
+    if (typeof n !== 'string' || !outputs.some((m) => m.name === n)) {
+      throw new ProtocolError(`the model has no output '${String(n).slice(0, 100)}'; its outputs are ${outputs.map((m) => `'${m.name}'`).join(', ')}`);
+    }
+    names.add(n);
+  }
+  return names;
+}
+
+function profileId(p: Profile): string {
+  return createHash('sha256').update(JSON.stringify(p)).digest('hex');
+}
+
 export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
   const ort = loadOrt();
-  const name = opts.name ?? basename(opts.model, extname(opts.model));
+  const name = opts.name ?? (opts.model ? basename(opts.model, extname(opts.model)) : '');
   if (!NAME.test(name)) throw new UserError(`--name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (it is part of the URL)`);
   const m = /^(.*):(\d{1,5})$/.exec(opts.listen);
   if (!m) throw new UserError(`--listen ${JSON.stringify(opts.listen)}: give HOST:PORT, e.g. 127.0.0.1:8080`);
@@ -115,30 +154,56 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
   const maxElements = opts.maxElements ?? 4 * 1024 * 1024;
   const maxConcurrent = opts.maxConcurrent ?? 4;
   const windowSize = opts.window ?? 100;
+  const settings = opts.drift ?? DRIFT_DEFAULTS;
   const device = opts.device ?? process.env.EDGEML_DEVICE_ID ?? 'local';
   const log = opts.log ?? (() => undefined);
-  let current = await load(ort, opts.model);
+  let current: Loaded | null = opts.model ? await load(ort, opts.model) : null;
+  let profile: Profile | null = opts.profile ?? null;
+  let tags: WindowTags = opts.tags ?? {};
   if (opts.telemetryDir) mkdirSync(opts.telemetryDir, { recursive: true });
   let running = 0;
 
-  // The telemetry window being filled: latencies and the profile's histograms.
-  let window = { start: new Date().toISOString(), latencies: [] as number[], counts: opts.profile ? emptyCounts(opts.profile) : {}, sha256: current.sha256 };
+  // The telemetry window being filled: latencies and the profile's histograms, for one model and profile.
+  const fresh = () => ({ start: new Date().toISOString(), latencies: [] as number[], counts: profile ? emptyCounts(profile) : {}, sha256: current?.sha256 ?? '', profile, tags, at: Date.now() });
+  let window = fresh();
   const flush = () => {
-    if (!opts.telemetryDir || window.latencies.length === 0) return;
+    if (window.latencies.length === 0) {
+      window = fresh();
+      return;
+    }
     const sorted = [...window.latencies].sort((a, b) => a - b);
     const line: TelemetryWindow = {
       model: name, sha256: window.sha256, device, start: window.start, end: new Date().toISOString(), requests: sorted.length, counts: window.counts,
-      latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), count: sorted.length },
+      latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), count: sorted.length, histogram: sorted.reduce((h, ms) => (record(h, ms), h), emptyHistogram()) },
+      profile: window.profile ? profileId(window.profile) : null,
+      ...window.tags,
     };
-    appendFileSync(join(opts.telemetryDir, `${name}.jsonl`), `${JSON.stringify(line)}\n`);
-    window = { start: line.end, latencies: [], counts: opts.profile ? emptyCounts(opts.profile) : {}, sha256: current.sha256 };
+    // The device's own verdict on the window, against the profile it was served with.
+    const score = window.profile ? scoreWindow(window.profile, line, settings) : null;
+    line.verdict = score
+      ? { judged: score.judged, drift: score.drift, ...(score.reason ? { reason: score.reason } : {}), scores: score.scores }
+      : { judged: false, drift: false, reason: 'the release carries no reference profile', scores: [] };
+    if (opts.telemetryDir) appendFileSync(join(opts.telemetryDir, `${name}.jsonl`), `${JSON.stringify(line)}\n`);
+    opts.onWindow?.(line);
+    window = fresh();
   };
+  const timer = opts.windowMs ? setInterval(() => {
+    if (Date.now() - window.at >= opts.windowMs!) flush();
+  }, Math.min(opts.windowMs, 1000)) : null;
+  timer?.unref();
 
   const release = async (l: Loaded) => {
     if (l.retired && l.inFlight === 0) await l.session.release().catch(() => undefined);
   };
 
   async function infer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const model = current;
+    if (!model) {
+      req.resume();
+      res.setHeader('retry-after', '5');
+      send(res, 503, { error: `no model is installed yet; '${name}' is served once the agent installs a release` });
+      return;
+    }
     if (running >= maxConcurrent) {
       req.resume();
       res.setHeader('retry-after', '1');
@@ -146,10 +211,9 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
       return;
     }
     running++;
-    const model = current;
     model.inFlight++;
     try {
-      let body: { id?: unknown; inputs?: RequestTensor[] };
+      let body: { id?: unknown; inputs?: RequestTensor[]; outputs?: unknown };
       try {
         body = JSON.parse((await readBody(req, maxBody)).toString('utf8')) as typeof body;
       } catch (e) {
@@ -163,10 +227,11 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
         if (!t) throw new ProtocolError(`input '${meta.name}' is missing`);
         const r = toRuntime(t, meta, maxElements);
         feeds[meta.name] = new ort.Tensor(r.type as 'float32', r.data as Float32Array, r.dims);
-        given[meta.name] = { data: r.data as ArrayLike<number>, dims: r.dims };
+        given[meta.name] = { data: r.type === 'float16' ? Float32Array.from(r.data as Uint16Array, fromFloat16Bits) : (r.data as ArrayLike<number>), dims: r.dims };
       }
       const extra = body.inputs.find((x) => !model.inputs.some((i) => i.name === x?.name));
       if (extra) throw new ProtocolError(`the model has no input '${String(extra?.name)}'`);
+      const wanted = requestedOutputs(body.outputs, model.outputs);
       const t0 = process.hrtime.bigint();
       let out: Record<string, { type: string; dims: readonly number[]; data: ArrayLike<number | bigint> }>;
       try {
@@ -178,10 +243,10 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
       const outputs = model.outputs.map((o) => fromRuntime(o.name, out[o.name].type, out[o.name].dims, out[o.name].data as ArrayLike<number>));
       if (model.sha256 === window.sha256) {
         window.latencies.push(ms);
-        if (opts.profile) addToCounts(opts.profile, window.counts, { inputs: given, outputs: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data, dims: v.dims }])) });
-        if (window.latencies.length >= windowSize) flush();
+        if (window.profile) addToCounts(window.profile, window.counts, { inputs: given, outputs: Object.fromEntries(outputs.map((o) => [o.name, { data: o.data as number[], dims: o.shape }])) });
+        if (window.latencies.length >= windowSize || (opts.windowMs && Date.now() - window.at >= opts.windowMs)) flush();
       }
-      send(res, 200, { model_name: name, model_version: model.version, ...(typeof body.id === 'string' ? { id: body.id } : {}), outputs });
+      send(res, 200, { model_name: name, model_version: model.version, ...(typeof body.id === 'string' ? { id: body.id } : {}), outputs: wanted ? outputs.filter((o) => wanted.has(o.name)) : outputs });
     } finally {
       running--;
       model.inFlight--;
@@ -192,19 +257,22 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/\/+$/, '');
-    const model = `/v2/models/${name}`;
-    const versioned = (p: string) => p === model || p === `${model}/versions/${current.version}`;
+    const base = `/v2/models/${name}`;
+    const model = current;
+    const at = (suffix: string) => path === `${base}${suffix}` || (model !== null && path === `${base}/versions/${model.version}${suffix}`);
     const handle = async () => {
       if (req.method === 'GET' && path === '/v2/health/live') return send(res, 200, { live: true });
-      if (req.method === 'GET' && path === '/v2/health/ready') return send(res, 200, { ready: true });
+      // The protocol's readiness is the status code: 200 ready, 503 not (no model installed yet).
+      if (req.method === 'GET' && path === '/v2/health/ready') return send(res, model ? 200 : 503, { ready: model !== null });
       if (req.method === 'GET' && path === '/v2') return send(res, 200, { name: 'edgeml', version: '1', extensions: [] });
-      if (req.method === 'GET' && versioned(path)) {
-        return send(res, 200, { name, versions: [current.version], platform: 'onnxruntime_onnx', inputs: current.inputs, outputs: current.outputs });
-      }
-      if (req.method === 'GET' && (path === `${model}/ready` || path === `${model}/versions/${current.version}/ready`)) return send(res, 200, { name, ready: true });
-      if (req.method === 'POST' && (path === `${model}/infer` || path === `${model}/versions/${current.version}/infer`)) return infer(req, res);
+      if (req.method === 'POST' && at('/infer')) return infer(req, res);
       req.resume();
-      if (path.startsWith('/v2/models/')) return send(res, 404, { error: `no model at ${path.slice(0, 120)}; this server serves '${name}' version ${current.version}` });
+      if (req.method === 'GET' && at('/ready')) return send(res, model ? 200 : 503, { name, ready: model !== null });
+      if (req.method === 'GET' && at('') && model) {
+        return send(res, 200, { name, versions: [model.version], platform: 'onnxruntime_onnx', inputs: model.inputs, outputs: model.outputs });
+      }
+      if (req.method === 'GET' && at('')) return send(res, 503, { error: `no model is installed yet; '${name}' is served once the agent installs a release` });
+      if (path.startsWith('/v2/models/')) return send(res, 404, { error: `no model at ${path.slice(0, 120)}; this server serves '${name}'${model ? ` version ${model.version}` : ''}` });
       return send(res, 404, { error: 'not found' });
     };
     handle().catch((e: unknown) => {
@@ -223,26 +291,36 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  log(`serving ${name} version ${current.version} at http://${host}:${addr.port}/v2/models/${name}`);
+  log(current ? `serving ${name} version ${current.version} at http://${host}:${addr.port}/v2/models/${name}` : `listening at http://${host}:${addr.port}; ${name} is served once a model is installed`);
   return {
     url: `http://${host}:${addr.port}`,
     name,
-    async swap(file: string) {
+    get sha256() {
+      return current?.sha256 ?? null;
+    },
+    async swap(file: string, nextProfile: Profile | null = null, nextTags: WindowTags = {}) {
       const next = await load(ort, file);
       const old = current;
       flush();
       current = next;
-      window = { start: new Date().toISOString(), latencies: [], counts: opts.profile ? emptyCounts(opts.profile) : {}, sha256: next.sha256 };
-      old.retired = true;
-      await release(old);
-      log(`serving ${name} version ${next.version}`);
+      profile = nextProfile;
+      tags = nextTags;
+      window = fresh();
+      if (old) {
+        old.retired = true;
+        await release(old);
+      }
+      log(`serving ${name} version ${next.version}${nextProfile ? '' : ' (no reference profile: drift is not judged)'}`);
     },
     async close() {
+      if (timer) clearInterval(timer);
       flush();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      current.retired = true;
-      await release(current);
+      if (current) {
+        current.retired = true;
+        await release(current);
+      }
     },
   };
 }
