@@ -14,6 +14,7 @@ const ENTRIES = {
   report: 'build/src/actions/report.js',
   check: 'build/src/actions/check.js',
   publish: 'build/src/actions/publish.js',
+  promote: 'build/src/actions/promote.js',
   optimize: 'build/src/actions/optimize.js',
   run: 'build/src/actions/run.js',
 };

@@ -90,14 +90,20 @@ test('a dead channel is polled with backoff, not in a spin', async () => {
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  // The 8 s start at the first poll, not at the spawn: a loaded machine may take seconds to start Node.
-  await new Promise((r) => child.stdout.once('data', r));
-  await new Promise((r) => setTimeout(r, 8000));
+  // Each poll's line starts with the time it started. Wait for four polls (or a minute).
+  const polls = () => out.trim().split('\n').filter(Boolean);
+  for (let i = 0; i < 600 && polls().length < 4; i++) await new Promise((r) => setTimeout(r, 100));
   child.kill('SIGKILL');
-  const polls = out.trim().split('\n').filter(Boolean);
-  // Without backoff: a poll a second (8 or more). With it: 0, 1-2, 3-6 s (and maybe 7-14 s).
-  expect(polls.length).toBeGreaterThanOrEqual(2);
-  expect(polls.length).toBeLessThanOrEqual(4);
-  for (const p of polls) expect(p).toMatch(/ unreachable: no model \| channel unreachable/);
+  const lines = polls();
+  expect(lines.length).toBeGreaterThanOrEqual(4);
+  for (const p of lines) expect(p).toMatch(/ unreachable: no model \| channel unreachable/);
+  // The gaps between poll starts grow: after the 1st failure at least 1 s (1-2 s), after the 2nd
+  // at least 2 s (2-4 s), after the 3rd at least 4 s (4-8 s). A fixed --interval 1s would poll
+  // about every second (the code before the backoff did: this test failed on it).
+  const starts = lines.map((l) => Date.parse(l.split(' ')[0]));
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+  expect(gaps[0]).toBeGreaterThanOrEqual(1000);
+  expect(gaps[1]).toBeGreaterThanOrEqual(2000);
+  expect(gaps[2]).toBeGreaterThanOrEqual(4000);
   expect(err.trim().split('\n')[0]).toMatch(/^edgeml agent: unreachable: channel unreachable/);
 });

@@ -217,7 +217,7 @@ describe.skipIf(!mosquitto || !mosquittoSub || !mosquittoPub)('fleet reporting t
     const back = await promote(['--auto-rollback']);
     expect(back.status).toBe(1);
     expect(back.stdout).toMatch(/beta: rolled back to digits 1\.0\.0 \(release \d+/);
-    expect(back.stderr).toMatch(/crossed the error threshold.*; rolled beta back \(--auto-rollback\) to 1\.0\.0 \(release \d+\)/);
+    expect(back.stderr).toMatch(/crossed the error threshold.*; rolled beta back \(auto-rollback\) to 1\.0\.0 \(release \d+\)/);
   }, 240_000);
 
   test('--metrics serves the same figures for Prometheus while the agent runs', async () => {

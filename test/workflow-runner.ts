@@ -67,6 +67,8 @@ export interface RunOptions {
   runId: number;
   store: ArtifactStore;
   secrets?: Record<string, string>;
+  /** Values put in place of the workflow's `env:` (this machine's broker instead of broker.example). */
+  env?: Record<string, string>;
   /** A matrix job that never runs (cancelled; its runner offline). */
   cancel?: (job: string, matrix: Record<string, string>) => boolean;
   /** What this machine stands for on the runner: onnxruntime-node already installed (a cache hit). */
@@ -248,7 +250,7 @@ async function runJob(wf: Workflow, id: string, job: Job, matrix: Record<string,
     RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64', RUNNER_NAME: `runner-${name}`, RUNNER_TEMP: temp,
   };
   const jobEnv = { ...base };
-  for (const [k, v] of Object.entries({ ...wf.env, ...job.env })) jobEnv[k] = interpolate(String(v), ctx);
+  for (const [k, v] of Object.entries({ ...wf.env, ...job.env, ...o.env })) jobEnv[k] = interpolate(String(v), ctx);
   ctx.env = jobEnv;
   const summaryFile = join(temp, 'summary.md');
   writeFileSync(summaryFile, '');

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
-  addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
+  addCheckBudgets, addResultsMetrics, assetName, checkChannel, collectArtifacts, describeBudget, describeStore, failedBudgets, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
   parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
 import { readCheck } from '../budgets/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { actionsLogger as log, getBoolInput, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
+import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
 
 /** The version from the input, else from a `v1.4.0` / `1.4.0` tag the workflow runs on. */
@@ -41,12 +41,6 @@ export function releaseNotes(r: PublishedRelease): string {
   return [title, '', head, sep, ...rows, ...mender, ''].join('\n');
 }
 
-/** Tells the runner to hide a key (whole, and line by line as a log may wrap it) before anything can print it. */
-function maskKey(pem: string): void {
-  core.setSecret(pem);
-  for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
-}
-
 const keyInputs = (channel: string) => [['channel-key', `${channel}.pem`], ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']] as const;
 
 /** Key material from secrets into a private folder, masked in the log first. */
@@ -56,7 +50,7 @@ function writeKeys(channel: string): string {
   for (const [input, file] of keyInputs(channel)) {
     const pem = core.getInput(input);
     if (!pem.trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
-    maskKey(pem);
+    maskSecret(pem);
     writeFileSync(join(dir, file), pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
   }
   return dir;
@@ -95,7 +89,7 @@ const MENDER_NAMING: MenderNaming = {
 function menderInputs(): MenderRequest | null {
   const mender = getBoolInput('mender', false);
   const pem = getInput('mender-key');
-  if (pem) maskKey(pem);
+  if (pem) maskSecret(pem);
   return menderRequest({
     mender, key: pem || undefined, deviceTypes: getListInput('mender-device-types'), destDir: getInputOr('mender-dest-dir', '/var/lib/edgeml/models'),
   }, MENDER_NAMING);
@@ -145,12 +139,14 @@ async function main(): Promise<void> {
   const naming = inputNaming(process.env.GITHUB_REF);
   const mender = menderInputs();
   const check = getInput('check');
-  if (check) {
-    const failed = failedBudgets(readCheck(check));
+  const checkDoc = check ? readCheck(check) : null;
+  if (checkDoc) {
+    const failed = failedBudgets(checkDoc);
     if (failed.length && !force) throw new UserError(`the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or set force: true`);
   }
   const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force, naming });
   addResultsMetrics(artifacts, getListInput('results'), naming);
+  for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) log.warning(note);
   // Inside Actions the channel goes to the Pages branch unless a folder is named.
   const repo = getInput('repo');
   const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {

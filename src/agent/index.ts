@@ -13,11 +13,11 @@ import { cohortBucket, inRollout, releaseInfoOf, storedPath, type Channel, type 
 import { TargetFile } from '@tufjs/models';
 import { channelFileUrl, makeUpdater } from './channel.js';
 import { downloadResumable, partialFile } from './download.js';
-import { runHealthCheck } from './health.js';
+import { runHealthCheck, type HealthResult } from './health.js';
 import { PROFILE_FILE } from './serve.js';
 import type { AgentEvent } from './report.js';
-import { activate, currentSlot, installed, layout, otherSlot, pointAt, recover, stage, writeJsonAtomic, type Installed, type Layout } from './slots.js';
-import type { AgentState, AgentStatus, PollResult } from './types.js';
+import { activate, currentSlot, installed, layout, otherSlot, pointAt, recover, stage, unpoint, writeJsonAtomic, type Installed, type Layout } from './slots.js';
+import type { Acceptance, AgentState, AgentStatus, PollResult } from './types.js';
 
 export { checkModel, exitWithParent } from './health.js';
 export { checkTrustedRoot, isReleaseChannel, releaseAssetFetcher } from './channel.js';
@@ -47,6 +47,21 @@ export interface AgentOptions {
   observe?: (e: AgentEvent) => void;
   /** Called after every state change, with the status just written (a reporter hooks in here). */
   onState?: (s: AgentStatus) => void;
+}
+
+function acceptanceOf(check: Acceptance['check'], info: ReleaseInfo, r: HealthResult): Acceptance {
+  return { check, release: info.release, version: info.version, ok: r.ok, cosine: r.cosine ?? null, top1Agreement: r.top1Agreement ?? null, latency: r.latency ?? [] };
+}
+
+/**
+ * Tests only: EDGEML_TEST_SLOW_AFTER_SWITCH=<sha256>:<ms> makes every timed inference of the check
+ * after the switch to the release with that exact sha256 take <ms> longer, as a device that turns
+ * slow once the model is installed would. Nothing else reads it; a production device cannot match
+ * the sha256 of a release not yet published, so it never applies there by accident.
+ */
+function testSlowdown(sha256: string): number {
+  const m = /^([0-9a-f]{64}):(\d+)$/.exec(process.env.EDGEML_TEST_SLOW_AFTER_SWITCH ?? '');
+  return m && m[1] === sha256 ? Number(m[2]) : 0;
 }
 
 function readStatus(l: Layout): Partial<AgentStatus> {
@@ -151,7 +166,7 @@ export async function pollOnce(opts: AgentOptions, now = () => new Date()): Prom
   const st = reporter(l, opts, {
     schema: 'edgeml-agent-status/1', deviceId: opts.deviceId, channel: opts.channel, target: opts.target,
     model: opts.model ?? current?.model ?? prior.model ?? null, current, previous: stillThere(l, prior.previous), state: 'checking',
-    lastCheck: now().toISOString(), lastResult: prior.lastResult ?? 'no-release', lastError: null, rejected: prior.rejected ?? null, download: null,
+    lastCheck: now().toISOString(), lastResult: prior.lastResult ?? 'no-release', lastError: null, rejected: prior.rejected ?? null, acceptance: prior.acceptance ?? null, download: null,
   });
   let result: PollResult;
   let error: string | null = null;
@@ -239,8 +254,14 @@ async function poll(opts: AgentOptions, l: Layout, st: Reporter, now: () => Date
   };
   st.set({ state: 'health-check' });
   opts.observe?.({ phase: 'health-check', release: verified });
-  const check = (file: string, ev: string | null) => runHealthCheck(opts.cli, { file, evidence: ev, maxLatencyMs: opts.maxLatencyMs, tmp: l.tmp });
+  const check = (file: string, ev: string | null, slowMs = 0) => runHealthCheck(opts.cli, { file, evidence: ev, maxLatencyMs: opts.maxLatencyMs, tmp: l.tmp, slowMs });
+  // A budget the device could not judge is said, on stderr and in status.json, never passed quietly.
+  const unjudged = (r: HealthResult) => {
+    for (const v of r.latency ?? []) if (v.verdict === 'not judged') process.stderr.write(`edgeml agent: warning: ${verified.version} (release ${verified.release}): ${v.note}\n`);
+  };
   const before = await check(join(dir, verified.file), evidence);
+  st.set({ acceptance: acceptanceOf('before-switch', verified, before) });
+  unjudged(before);
   if (!before.ok) {
     refuse(before.error ?? 'unknown');
     return 'health-check-failed';
@@ -254,18 +275,23 @@ async function poll(opts: AgentOptions, l: Layout, st: Reporter, now: () => Date
   st.set({ current: switched.current, previous: switched.previous ?? st.get().previous, model: st.get().model ?? verified.model, state: 'health-check' });
   // The same check once more on the installed copy: a miss points `current` back.
   const slotDir = join(l.slots, switched.current.slot);
-  const after = await check(join(slotDir, verified.file), evidence ? join(slotDir, EVIDENCE_FILE) : null);
-  if (!after.ok && switched.previous) {
+  const after = await check(join(slotDir, verified.file), evidence ? join(slotDir, EVIDENCE_FILE) : null, testSlowdown(sha256));
+  st.set({ acceptance: acceptanceOf('after-switch', verified, after) });
+  if (after.ok) {
+    unjudged(after);
+    return 'installed';
+  }
+  if (switched.previous) {
     pointAt(l, switched.previous.slot);
     st.set({ current: switched.previous, previous: null });
     refuse(after.error ?? 'unknown', 'failed its check after the switch and was rolled back');
     return 'rolled-back';
   }
-  if (!after.ok) {
-    refuse(after.error ?? 'unknown', 'failed its check after the switch');
-    return 'health-check-failed';
-  }
-  return 'installed';
+  // A first install has nothing to go back to: the device goes back to no model, as it was.
+  unpoint(l);
+  st.set({ current: null, previous: null });
+  refuse(after.error ?? 'unknown', 'failed its check after the switch and was removed');
+  return 'rolled-back';
 }
 
 /**

@@ -139,3 +139,9 @@ export function pointAt(l: Layout, slot: SlotName): void {
   renameSync(tmp, l.current);
   syncFile(l.dir);
 }
+
+/** Removes `current` (a first install that failed after the switch): the device has no model again. */
+export function unpoint(l: Layout): void {
+  rmSync(l.current, { force: true });
+  syncFile(l.dir);
+}

@@ -6,7 +6,9 @@ import { metricsRegistry, serveMetrics } from '../agent/metrics.js';
 import { Reporter } from '../agent/report.js';
 import { checkBrokerUrl, readIdentity } from '../devices/index.js';
 import { UserError } from '../errors.js';
-import { FLEET_NAME } from '../fleet-status/index.js';
+import { checkFleet } from '../fleet-status/index.js';
+
+export { checkFleet };
 import { parseWhole } from '../units.js';
 
 export interface ReportFlags { broker?: string; cert?: string; key?: string; ca?: string; fleet?: string; reportQueue: string; metrics?: string }
@@ -20,12 +22,6 @@ export function withReportOptions(cmd: Command): Command {
     .option('--fleet <name>', 'with --broker: the fleet the device reports in (topics edgeml/<fleet>/<device>/...)')
     .option('--report-queue <n>', 'with --broker: reports kept on disk under --dir while the broker is unreachable (the oldest go first)', '1000')
     .option('--metrics <addr>', 'serve the same figures for Prometheus at http://ADDR/metrics, e.g. 127.0.0.1:9464 (not with --once)');
-}
-
-export function checkFleet(name: string | undefined, flag = '--fleet'): string {
-  if (!name) throw new UserError(`${flag} is required: the fleet's name, the second level of its topics edgeml/<fleet>/...`);
-  if (!FLEET_NAME.test(name)) throw new UserError(`${flag} ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-'`);
-  return name;
 }
 
 /** The reporter for these flags, or null without --broker. A bad flag or certificate is exit 2 before the first poll. */

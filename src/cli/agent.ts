@@ -55,7 +55,7 @@ export function agentCommand(): Command {
     .option('--device-id <id>', 'decides the rollout cohort (default: EDGEML_DEVICE_ID or /etc/machine-id)')
     .option('--model <name>', 'the model, when the channel holds several')
     .option('--accelerator <name>', 'what this device has beyond a CPU (cuda, tensorrt, openvino...)', 'none')
-    .option('--max-latency <time>', 'acceptance: one inference on the release\'s inputs must take at most this long, e.g. 50ms')
+    .option('--max-latency <time>', 'acceptance: the latency percentile of the release\'s budget (the median without one), timed on the release\'s inputs, must be at most this, e.g. 50ms; overrides the release\'s limit')
     .option('--once', 'poll once and exit: 0 up to date or installed, 1 refused, failed, rolled back or unreachable')
     .option('--interval <time>', 'time between polls (at least 1s); after polls that fail to reach the channel, an exponential backoff with jitter, up to 1h', '5m')
     .option('--timeout <time>', 'give up on a download (or a metadata request) that gets no data this long; a cut download resumes on the next poll', '60s')
@@ -117,9 +117,10 @@ export function agentHealthCommand(): Command {
     .argument('<model>')
     .option('--max-latency <time>')
     .option('--evidence <file>')
-    .action(async (model: string, flags: { maxLatency?: string; evidence?: string }) => {
+    .option('--test-slow <ms>')
+    .action(async (model: string, flags: { maxLatency?: string; evidence?: string; testSlow?: string }) => {
       exitWithParent();
-      const r = await checkModel(model, flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null, flags.evidence ?? null);
+      const r = await checkModel(model, flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null, flags.evidence ?? null, Number(flags.testSlow ?? 0) || 0);
       process.stdout.write(`${JSON.stringify(r)}\n`);
       if (!r.ok) process.exitCode = 1;
     });

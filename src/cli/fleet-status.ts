@@ -3,11 +3,11 @@
 import { appendFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { aggregate, collect, evaluateGate, fleetMarkdown, fleetText, type FleetStatus, type GateResult } from '../fleet-status/index.js';
+import { GATE_DEFAULTS } from '../fleet/index.js';
+import { checkFleet, readFleetStatus, fleetMarkdown, fleetText, type FleetStatus, type GateThresholds } from '../fleet-status/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { parseDuration, parseWhole } from '../units.js';
-import { checkFleet } from './agent-report.js';
 
 export interface StatusFlags { broker?: string; fleet?: string; cert?: string; key?: string; ca?: string; json?: string; markdown?: string; wait: string; silentAfter: string }
 
@@ -28,8 +28,7 @@ export async function readFleet(flags: StatusFlags, what = 'fleet status'): Prom
   const fleet = checkFleet(flags.fleet, `--fleet (${what})`);
   const waitMs = parseDuration(flags.wait, '--wait');
   const silentAfterMs = parseDuration(flags.silentAfter, '--silent-after');
-  const messages = await collect({ url, cert: flags.cert, key: flags.key, ca: flags.ca, fleet, waitMs });
-  return aggregate(fleet, messages, { silentAfterMs });
+  return readFleetStatus({ url, cert: flags.cert, key: flags.key, ca: flags.ca, fleet, waitMs, silentAfterMs });
 }
 
 export function writeMarkdown(file: string | undefined, text: string): void {
@@ -54,14 +53,16 @@ export function fleetCommand(): Command {
   return fleet;
 }
 
-export interface GateFlags extends StatusFlags { gate?: boolean; autoRollback?: boolean; minDevices: string; successThreshold: string; errorThreshold: string }
+export interface GateFlags extends StatusFlags { gate?: boolean; autoRollback?: boolean; minDevices?: string; successThreshold?: string; errorThreshold?: string; soak?: string; config?: string }
 
 export function withGateOptions(cmd: Command): Command {
   return withStatusOptions(cmd)
     .option('--gate', 'promote only when the devices of the current stage report success (reads the fleet from --broker)')
-    .option('--min-devices <n>', 'with --gate: reporting devices of the stage needed', '10')
-    .option('--success-threshold <percent>', 'with --gate: share of the stage that must have installed it', '90')
-    .option('--error-threshold <percent>', 'with --gate: a failed share above this stops the rollout', '5')
+    .option('--config <file>', "edgeml.yml whose rollout: names the stages and their gates (the flags below override it)")
+    .option('--min-devices <n>', `with --gate: reporting devices of the stage needed (default ${GATE_DEFAULTS.minDevices})`)
+    .option('--success-threshold <percent>', `with --gate: share of the stage that must have installed it (default ${GATE_DEFAULTS.successThreshold})`)
+    .option('--error-threshold <percent>', `with --gate: a failed share above this stops the rollout (default ${GATE_DEFAULTS.errorThreshold})`)
+    .option('--soak <time>', 'with --gate: how long the release stays at its stage before it goes further, e.g. 4h (default 0s)')
     .option('--auto-rollback', 'with --gate: roll the stage\'s channel back when the error threshold is crossed');
 }
 
@@ -71,24 +72,20 @@ function percent(text: string, flag: string): number {
   return n;
 }
 
-/**
- * The gate before a promotion: null without --gate; otherwise the verdict, with the fleet's
- * status printed (and written as Markdown/JSON). The caller promotes on 'pass'.
- */
-export async function gateOf(flags: GateFlags & { json?: string }, version: string, from: string | undefined): Promise<{ status: FleetStatus; gate: GateResult } | null> {
-  if (!flags.gate) {
-    if (flags.autoRollback) throw new UserError('--auto-rollback needs --gate: the fleet status it acts on');
-    return null;
-  }
-  const thresholds = {
-    minDevices: parseWhole(flags.minDevices, '--min-devices', 1),
-    successThreshold: percent(flags.successThreshold, '--success-threshold'),
-    errorThreshold: percent(flags.errorThreshold, '--error-threshold'),
+/** The thresholds given as flags (the rest come from rollout: or the defaults). */
+export function gateFlags(flags: GateFlags): { thresholds: Partial<GateThresholds>; soakMs?: number } {
+  return {
+    thresholds: {
+      ...(flags.minDevices !== undefined ? { minDevices: parseWhole(flags.minDevices, '--min-devices', 1) } : {}),
+      ...(flags.successThreshold !== undefined ? { successThreshold: percent(flags.successThreshold, '--success-threshold') } : {}),
+      ...(flags.errorThreshold !== undefined ? { errorThreshold: percent(flags.errorThreshold, '--error-threshold') } : {}),
+    },
+    ...(flags.soak !== undefined ? { soakMs: parseDuration(flags.soak, '--soak') } : {}),
   };
-  const status = await readFleet(flags, 'promote --gate');
-  const gate = evaluateGate(status, version, thresholds, from);
-  process.stdout.write(fleetText(status, [gate.line]));
-  writeMarkdown(flags.markdown, fleetMarkdown(status, [gate.line]));
-  return { status, gate };
 }
 
+/** The fleet table with the verdict, on the terminal and as Markdown (--markdown), whatever the verdict. */
+export function printGate(flags: GateFlags, status: FleetStatus, line: string): void {
+  process.stdout.write(fleetText(status, [line]));
+  writeMarkdown(flags.markdown, fleetMarkdown(status, [line]));
+}

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
-  promoteRelease, publishWithMender, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, describeBudget, failedBudgets, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
+  gatedPromote, promoteRelease, publishWithMender, readMenderKey, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
@@ -14,7 +14,8 @@ import { readCheck } from '../budgets/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
-import { gateOf, withGateOptions, type GateFlags } from './fleet-status.js';
+import { gateFlags, printGate, readFleet, withGateOptions, type GateFlags } from './fleet-status.js';
+import { loadConfig } from '../config/index.js';
 import { collect } from './collect.js';
 
 interface StoreFlags { repo?: string; store?: string; remote?: string; githubRepo?: string }
@@ -159,8 +160,9 @@ export function publishCommand(): Command {
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
       const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-      if (flags.check) {
-        const failed = failedBudgets(readCheck(flags.check));
+      const checkDoc = flags.check ? readCheck(flags.check) : null;
+      if (flags.check && checkDoc) {
+        const failed = failedBudgets(checkDoc);
         if (failed.length && !flags.force) {
           throw new CheckFailure(`--check ${flags.check}: the check failed (${failed.map(describeBudget).join('; ')}); fix the budgets, or pass --force to publish anyway`);
         }
@@ -168,6 +170,8 @@ export function publishCommand(): Command {
       }
       const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
       addResultsMetrics(artifacts, flags.results);
+      // The latency budgets CI judged each target against go into its evidence: the device judges itself by them.
+      for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) process.stderr.write(`warning: ${note}\n`);
       const model = flags.model ?? manifestModel(flags.manifest) ?? 'model';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`--model ${JSON.stringify(model)}: use letters, digits, '.', '_' or '-'`);
       const mender = menderOf(flags);
@@ -224,39 +228,39 @@ function manifestModel(file: string | undefined): string | undefined {
 interface PromoteFlags extends StoreFlags, GateFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
 
 export function promoteCommand(): Command {
-  return withGateOptions(withStoreOptions(new Command('promote')))
-    .description('copy a release to another channel (new release counter), or change its rollout where it is')
+  const cmd = withGateOptions(withStoreOptions(new Command('promote')))
+    .description('copy a release to another channel (new release counter), or change its rollout where it is; with --gate only when the fleet says it is healthy')
     .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
     .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
-    .option('--channel <name>', 'the channel to promote to', 'stable')
+    .option('--channel <name>', 'the channel to promote to (default: the next stage of rollout: in --config, else stable)', 'stable')
     .option('--version <semver>', 'the release to promote')
     .option('--model <name>', 'the model, when the channel holds several')
-    .option('--from <channel>', 'where the release is now (default: the nearest channel that has it)')
-    .option('--rollout <percent>', 'share of devices that install it', '100')
+    .option('--from <channel>', 'where the release is now (default: its stage in --config, else the nearest channel that has it)')
+    .option('--rollout <percent>', 'share of devices that install it (default: the next stage\'s, else 100)', '100')
     .option('--not-before <time>', 'no device installs it before this ISO time')
-    .option('--json <file>', 'write the result here')
-    .action(async (flags: PromoteFlags) => {
-      const channel = checkChannel(flags.channel);
-      const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
-      const version = checkVersion(flags.version);
-      const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
-      const store = storeOf(flags);
-      const keys = needKeys(flags.keys);
-      const gated = await gateOf(flags, version, from);
-      if (gated && gated.gate.verdict !== 'pass') {
-        const g = gated.gate;
-        if (g.verdict === 'error-threshold-crossed' && flags.autoRollback) {
-          if (!g.channel) throw new UserError(`--auto-rollback: the failing devices name no channel; give --from CHANNEL`);
-          const channelOf = checkChannel(g.channel, 'the channel the failing devices report');
-          const rb = await inStore(store, (storage) => rollbackChannel(storage, keys, { channel: channelOf, model: flags.model }), commitMessage);
-          report(rb, flags.json);
-          throw new CheckFailure(`${g.line}; rolled ${channelOf} back (--auto-rollback) to ${rb.version} (release ${rb.release})`);
-        }
-        throw new CheckFailure(`${g.line}; not promoted`);
-      }
-      const r = await inStore(store, (storage) => promoteRelease(storage, keys, { channel, version, model: flags.model, from, rollout }), commitMessage);
-      report(r, flags.json);
-    });
+    .option('--json <file>', 'write the result here');
+  return cmd.action(async (flags: PromoteFlags) => {
+    // A flag given on the command line overrides rollout: in --config; a default does not.
+    const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+    const plan = flags.config ? loadConfig(flags.config).rollout : undefined;
+    if (flags.config && !plan) throw new UserError(`--config ${flags.config}: has no rollout: section; add rollout: stages: (see docs/fleet-reporting.md) or drop --config`);
+    const channel = plan && !given('channel') ? undefined : checkChannel(flags.channel);
+    const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
+    const version = checkVersion(flags.version);
+    const percent = plan && !given('rollout') ? undefined : parsePercent(flags.rollout);
+    const notBefore = parseNotBefore(flags.notBefore);
+    const store = storeOf(flags);
+    const keys = needKeys(flags.keys);
+    const { thresholds, soakMs } = gateFlags(flags);
+    const r = await gatedPromote({
+      version, model: flags.model, channel, percent, notBefore, from, gate: !!flags.gate, plan, thresholds, soakMs,
+      autoRollback: flags.autoRollback ? true : undefined, keysDir: keys,
+    }, { onStore: (fn, message) => inStore(store, fn, message), readFleet: () => readFleet(flags, 'promote --gate') });
+    if (r.status) printGate(flags, r.status, r.gate?.line ?? r.line);
+    if (r.release) report(r.release, flags.json);
+    if (r.decision === 'complete') process.stdout.write(`${r.line}\n`);
+    if (r.decision === 'held' || r.decision === 'rolled-back') throw new CheckFailure(r.line);
+  });
 }
 
 export function rollbackCommand(): Command {

@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { UserError, isUserError, oneLine } from '../errors.js';
-import { EXPECTED, parseBytes, parseFraction, parseLatency, parsePercent, parseRate } from '../units.js';
+import { EXPECTED, parseBytes, parseDuration, parseFraction, parseLatency, parsePercent, parseRate } from '../units.js';
 import schema from '../../schemas/config.schema.json' with { type: 'json' };
 import { didYouMean } from './suggest.js';
-import type { Budget, BudgetLimit, EdgemlConfig, Position } from './types.js';
+import type { Budget, BudgetLimit, EdgemlConfig, Position, RolloutPlan, RolloutStage } from './types.js';
 
 export { schema as configSchema };
 
@@ -61,6 +61,7 @@ const where = (p: Position) => `${p.file}:${p.line}:${p.col}`;
 
 const DEF_EXPECTED: Record<string, string> = {
   duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
+  share: 'a whole percentage from 0 to 100, e.g. 10 or 10%', period: 'a time with its unit, e.g. 30m, 4h or 90s',
 };
 
 function describeValue(v: unknown): string {
@@ -172,8 +173,9 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   }
   const validate = compiled();
   if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
-    problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
+    const problems = (validate.errors ?? []).map((e) => ({ ...explain(e, doc, lc, file), typo: e.keyword === 'additionalProperties' }));
+    // At one place, a misspelt key comes first: it explains the key said to be missing there.
+    problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || Number(b.typo) - Number(a.typo));
     const first = problems[0];
     const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
     throw new UserError(`${where(first.at)}: ${first.text}${more}`);
@@ -181,7 +183,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
   const raw = data as {
     version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>;
     inspect?: boolean | Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
-    compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets']; monitoring?: EdgemlConfig['monitoring'];
+    compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets']; monitoring?: EdgemlConfig['monitoring']; rollout?: RawRollout;
     budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; optional?: boolean; message?: string; limits: Record<string, unknown> }>;
   };
   const models = raw.models ?? {};
@@ -250,6 +252,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     budgets,
     monitoring: raw.monitoring ?? {},
     settingsAt,
+    ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
   };
 }
 
@@ -259,6 +262,38 @@ function inspectSetting(raw: boolean | Array<string | { target: string; optional
   if (raw === false) return { targets: [], optional: [], off: true, at };
   const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
   return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
+}
+
+interface RawGate { 'min-devices'?: number | string; 'success-threshold'?: string; 'error-threshold'?: string; soak?: string }
+type RawRollout = RawGate & { 'auto-rollback'?: boolean; stages: Array<RawGate & { channel: RolloutStage['channel']; percent?: number | string }> };
+
+const CHANNEL_ORDER = ['canary', 'beta', 'stable'];
+
+/** `rollout:` after the schema: units parsed, and the stages checked to go forward (channel by channel, widening). */
+function rolloutPlan(raw: RawRollout, at: (path: Path) => Position): RolloutPlan {
+  const gate = (g: RawGate) => ({
+    ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
+    ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
+    ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+    ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
+  });
+  const positions: Record<string, Position> = {};
+  const note = (path: Path, obj: object) => {
+    for (const k of Object.keys(obj)) positions[keyName([...path, k])] = at([...path, k]);
+  };
+  note(['rollout'], raw);
+  const stages = raw.stages.map((s, i): RolloutStage => {
+    note(['rollout', 'stages', i], s);
+    return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+  });
+  for (let i = 1; i < stages.length; i++) {
+    const [a, b] = [stages[i - 1], stages[i]];
+    const order = CHANNEL_ORDER.indexOf(b.channel) - CHANNEL_ORDER.indexOf(a.channel);
+    if (order < 0 || (order === 0 && b.percent <= a.percent)) {
+      throw new UserError(`${where(b.at)}: rollout.stages[${i}]: ${b.channel} ${b.percent}% comes after ${a.channel} ${a.percent}%; list the stages from the first to the last (canary, beta, stable; a channel's percentages growing)`);
+    }
+  }
+  return { stages, ...gate(raw), ...(raw['auto-rollback'] !== undefined ? { autoRollback: raw['auto-rollback'] } : {}), at: positions };
 }
 
 /** Reads and validates a config file. */

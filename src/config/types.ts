@@ -89,4 +89,30 @@ export interface EdgemlConfig {
    * (`compare.threshold`, `models.digits.input`), for messages about its value.
    */
   settingsAt: Record<string, Position>;
+  /** `rollout:`, for `edgeml promote --gate --config` (absent: the flags alone). */
+  rollout?: RolloutPlan;
+}
+
+/** One stage of a staged rollout: a channel (the devices that poll it) at a cohort percentage, with its gate. */
+export interface RolloutStage {
+  channel: 'canary' | 'beta' | 'stable';
+  percent: number;
+  /** This stage's gate, where it differs from the rollout's (thresholds in percent, 0-100). */
+  minDevices?: number;
+  successThreshold?: number;
+  errorThreshold?: number;
+  soakMs?: number;
+  at: Position;
+}
+
+/** `rollout:` of edgeml.yml: the stages a release goes through and the gate settings they share. */
+export interface RolloutPlan {
+  stages: RolloutStage[];
+  minDevices?: number;
+  successThreshold?: number;
+  errorThreshold?: number;
+  soakMs?: number;
+  autoRollback?: boolean;
+  /** Where each key is written (`rollout.soak`, `rollout.stages[1].percent`), for messages about its value. */
+  at: Record<string, Position>;
 }

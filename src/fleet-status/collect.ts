@@ -3,8 +3,20 @@
 // moment (the retained set is drained) or at the --wait deadline.
 import { connectBroker, type BrokerOptions } from '../devices/index.js';
 import { UserError } from '../errors.js';
-import type { Message } from './aggregate.js';
-import { topics } from './messages.js';
+import { aggregate, type FleetStatus, type Message } from './aggregate.js';
+import { FLEET_NAME, topics } from './messages.js';
+
+/** A fleet name as a topic level: 1-64 letters, digits, '.', '_', '-'. `flag` names the setting. */
+export function checkFleet(name: string | undefined, flag = '--fleet'): string {
+  if (!name) throw new UserError(`${flag} is required: the fleet's name, the second level of its topics edgeml/<fleet>/...`);
+  if (!FLEET_NAME.test(name)) throw new UserError(`${flag} ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-'`);
+  return name;
+}
+
+/** The fleet's last reports from the broker, folded into one status (silent past `silentAfterMs`). */
+export async function readFleetStatus(o: CollectOptions & { silentAfterMs: number }): Promise<FleetStatus> {
+  return aggregate(o.fleet, await collect(o), { silentAfterMs: o.silentAfterMs });
+}
 
 export interface CollectOptions extends Omit<BrokerOptions, 'clientId'> {
   fleet: string;

@@ -7,5 +7,5 @@ export {
 } from './messages.js';
 export { FLEET_STATUS_SCHEMA, aggregate, cohortBand, type CountRow, type DeviceRow, type FleetStatus, type Message } from './aggregate.js';
 export { LIST_LIMIT, fleetMarkdown, fleetText } from './render.js';
-export { collect, type CollectOptions } from './collect.js';
+export { checkFleet, collect, readFleetStatus, type CollectOptions } from './collect.js';
 export { evaluateGate, type GateResult, type GateThresholds, type GateVerdict } from './gate.js';

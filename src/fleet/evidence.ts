@@ -34,7 +34,23 @@ export interface Evidence {
   floor: FidelityFloor;
   /** Latency CI measured for this target (bench results), on the device named by `device`. */
   latency: { p50Ms: number; p90Ms?: number; device: string } | null;
+  /**
+   * The latency budgets of edgeml.yml that applied to this target in CI (from the check document
+   * publish was given), judged again on the device. Absent in documents made before budgets were signed.
+   */
+  budgets?: LatencyBudget[];
   samples: EvidenceSample[];
+}
+
+/** A latency budget as CI judged it: `latency.p90 <= 8ms`, with CI's figure and the device it ran on. */
+export interface LatencyBudget {
+  key: 'latency.p50' | 'latency.p90' | 'latency.p99';
+  /** The limit in milliseconds, and as written in edgeml.yml. */
+  maxMs: number;
+  text: string;
+  /** What CI measured against it, and the device label of that measurement (null when CI did not judge it). */
+  ciMs: number | null;
+  device: string | null;
 }
 
 /** How a release points at its evidence: in signed custom metadata, so the device checks what it fetches. */
@@ -113,6 +129,7 @@ export interface EvidenceRequest {
   data: Record<string, string>;
   floor?: FidelityFloor;
   latency?: { p50Ms: number; p90Ms?: number; device: string } | null;
+  budgets?: LatencyBudget[];
   /** Names the setting in messages: `--data NAME=FILE`, or the file when the artifact is at fault. */
   given: (name: string, file: string) => string;
 }
@@ -150,7 +167,7 @@ export async function buildEvidence(req: EvidenceRequest): Promise<{ doc: Eviden
     }
     const doc: Evidence = {
       schema: EVIDENCE_SCHEMA, model: { file: req.name, sha256: req.sha256 }, source: Object.keys(req.data).length ? 'data' : 'random',
-      floor: req.floor ?? DEFAULT_FLOOR, latency: req.latency ?? null, samples,
+      floor: req.floor ?? DEFAULT_FLOOR, latency: req.latency ?? null, ...(req.budgets?.length ? { budgets: req.budgets } : {}), samples,
     };
     const bytes = Buffer.from(`${JSON.stringify(doc)}\n`);
     const sha256 = createHash('sha256').update(bytes).digest('hex');

@@ -4,7 +4,7 @@ export { EXPIRY_MS, isSemver, releaseInfoOf, targetPath, type Hardware, type Rel
 export { LocalDirStorage, type ChannelStorage } from './storage.js';
 export { loadState, type ChannelState } from './repo.js';
 export { RENEW_WITHIN_MS, refreshChannel, type RefreshResult, type RefreshRole } from './refresh.js';
-export { addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, type ArtifactInput } from './inputs.js';
+export { addCheckBudgets, addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, type ArtifactInput } from './inputs.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath, type ReleaseResult } from './release.js';
 export { FLAG_NAMING, type FleetNaming, type FleetSetting } from './naming.js';
 export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
@@ -15,7 +15,8 @@ export {
   type MenderNaming, type MenderOptions, type MenderRequest, type MenderSetting, type MenderSettings, type PublishedRelease,
 } from './mender.js';
 export { finishRotation, parseRotateRole, rotateKey, type RotateResult, type RotateTarget } from './rotate.js';
-export { EVIDENCE_SCHEMA, buildEvidence, evidencePath, readEvidence, tensorData, type Evidence, type EvidenceRef } from './evidence.js';
+export { EVIDENCE_SCHEMA, buildEvidence, evidencePath, readEvidence, tensorData, type Evidence, type EvidenceRef, type LatencyBudget } from './evidence.js';
 export { pruneChannel, type PruneRequest, type PruneResult } from './prune.js';
 export { pushOciArtifacts, pushOciRelease, registryCredentials, type OciLocation, type OciRequest, type OciResult } from './oci.js';
 export { parseOciReference, type OciReference } from './oci-registry.js';
+export { GATE_DEFAULTS, currentStage, gatedPromote, type GatedPromoteRequest, type GatedPromoteResult, type Placement, type PromoteDecision } from './promote.js';

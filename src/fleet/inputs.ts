@@ -10,7 +10,7 @@ import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../
 import type { FidelityFloor } from '../tensors/index.js';
 import { fmtBudgetValue } from '../report/index.js';
 import { readResults } from '../results/index.js';
-import type { EvidenceRef } from './evidence.js';
+import type { EvidenceRef, LatencyBudget } from './evidence.js';
 import { NAME, type Hardware } from './metadata.js';
 import { FLAG_NAMING, type FleetNaming } from './naming.js';
 
@@ -31,6 +31,8 @@ export interface ArtifactInput {
   floor?: FidelityFloor;
   /** Latency CI measured for it (bench results) and the device label it was measured on. */
   latency?: { p50Ms: number; p90Ms?: number; device: string } | null;
+  /** The latency budgets CI judged it against (the check document), signed into its evidence for the device. */
+  latencyBudgets?: LatencyBudget[];
   /** Acceptance evidence made elsewhere (buildEvidence); publish makes it when absent. */
   evidence?: { bytes: Buffer; ref: EvidenceRef };
 }
@@ -161,4 +163,37 @@ export function addResultsMetrics(artifacts: ArtifactInput[], resultsFiles: stri
     put('throughputPerSec', r.throughputPerSec);
     if (r.latencyMs.p50 !== null) a.latency = { p50Ms: r.latencyMs.p50, ...(r.latencyMs.p90 !== null ? { p90Ms: r.latencyMs.p90 } : {}), device: r.device.label };
   }
+}
+
+const DEVICE_LATENCY = new Set(['latency.p50', 'latency.p90', 'latency.p99']);
+
+/**
+ * Attaches to each artifact the latency budgets the check judged its target against
+ * (`latency.p90 <= 8ms`), so the device judges its own latency by the same limit. Per key the
+ * strictest limit is kept. Rows of several models for one target are used only for the artifact
+ * file they name (a check of several models names each result's file). Returns one line per
+ * artifact whose budgets could not be told apart, for the caller to print.
+ */
+export function addCheckBudgets(artifacts: ArtifactInput[], check: CheckDocument): string[] {
+  const notes: string[] = [];
+  for (const a of artifacts) {
+    let rows = check.checks.filter((c) => c.target === a.target && DEVICE_LATENCY.has(c.key) && c.direction === 'max' && Number.isFinite(c.limit));
+    const models = new Set(rows.map((c) => c.model ?? ''));
+    if (models.size > 1) {
+      const own = rows.filter((c) => c.model === a.file);
+      if (!own.length) {
+        notes.push(`${a.target}: the check judges latency of several models on this target (${[...models].join(', ')}) and none is ${a.file}; its latency budget is not signed into the release`);
+        continue;
+      }
+      rows = own;
+    }
+    const byKey = new Map<string, LatencyBudget>();
+    for (const c of rows) {
+      const b: LatencyBudget = { key: c.key as LatencyBudget['key'], maxMs: c.limit, text: c.limitText, ciMs: c.value, device: c.device ?? null };
+      const had = byKey.get(c.key);
+      if (!had || b.maxMs < had.maxMs || (b.maxMs === had.maxMs && had.ciMs === null)) byKey.set(c.key, b);
+    }
+    if (byKey.size) a.latencyBudgets = [...byKey.values()].sort((x, y) => x.key.localeCompare(y.key));
+  }
+  return notes;
 }

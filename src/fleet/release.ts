@@ -134,7 +134,7 @@ async function evidenceIn(req: PublishRequest): Promise<Map<string, Stored & { p
     if (a.runtime.name !== 'onnxruntime') continue; // a vendor engine (TensorRT, OpenVINO IR) is checked on the device only
     try {
       out.set(a.target, { ...await buildEvidence({
-        file: a.localPath, name: a.file, sha256: a.sha256, data, floor: a.floor, latency: a.latency,
+        file: a.localPath, name: a.file, sha256: a.sha256, data, floor: a.floor, latency: a.latency, budgets: a.latencyBudgets,
         given: (name, file) => n.given('data', `${name}=${file}`),
       }), profile });
     } catch (e) {

@@ -46,6 +46,12 @@ export function getLoginInput(name: string): string {
   throw new UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
 }
 
+/** Tells the runner to hide a secret (whole, and line by line as a log may wrap a PEM) before anything can print it. */
+export function maskSecret(text: string): void {
+  core.setSecret(text);
+  for (const line of text.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
+}
+
 
 
 /** Uploads files as one workflow artifact; outside a workflow run (no runtime token) it only says so. */

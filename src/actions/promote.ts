@@ -1,0 +1,127 @@
+// The `promote` action: the gated promotion of `edgeml promote --gate` (one implementation,
+// gatedPromote), with the channel keys and the operator's broker certificate taken from secrets
+// (masked, written 0600 to a private temp folder and removed afterwards), the decision and the
+// stage's counts as outputs, and the fleet status table as the job summary.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { loadConfig } from '../config/index.js';
+import { checkBrokerUrl } from '../devices/index.js';
+import { UserError, isUserError } from '../errors.js';
+import { CHANNELS, checkChannel, gatedPromote, isSemver, type GatedPromoteResult, onStore, parseNotBefore, parsePercent, parseStore, type Channel } from '../fleet/index.js';
+import { checkFleet, fleetMarkdown, readFleetStatus } from '../fleet-status/index.js';
+import { releaseAssetsApiFor } from '../github/releases.js';
+import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, runAction, setOutput, writeSummary } from '../github/index.js';
+import { parseDuration, parseWhole } from '../units.js';
+
+function write(dir: string, file: string, pem: string): string {
+  const path = join(dir, file);
+  writeFileSync(path, pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** The signing keys given as inputs, in a private folder named as `edgeml keys init` names them. */
+function writeKeys(dir: string): string {
+  const keys = join(dir, 'keys');
+  mkdirSync(keys, { mode: 0o700 });
+  const inputs: Array<[string, string]> = [...CHANNELS.map((c): [string, string] => [`${c}-key`, `${c}.pem`]), ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']];
+  for (const [input, file] of inputs) {
+    const pem = core.getInput(input);
+    if (!pem.trim()) continue;
+    maskSecret(pem);
+    write(keys, file, pem);
+  }
+  for (const [input, file] of inputs.slice(CHANNELS.length)) {
+    if (!core.getInput(input).trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }} (or give 'keys-dir')`);
+  }
+  return keys;
+}
+
+/** The operator's certificate, key and the fleet CA from inputs (PEM text) into the private folder. */
+function writeIdentity(dir: string): { cert?: string; key?: string; ca?: string } {
+  const out: { cert?: string; key?: string; ca?: string } = {};
+  for (const [input, file, field, secret] of [['broker-cert', 'operator.crt', 'cert', false], ['broker-key', 'operator.key', 'key', true], ['broker-ca', 'ca.crt', 'ca', false]] as const) {
+    const pem = core.getInput(input);
+    if (!pem.trim()) continue;
+    if (secret) maskSecret(pem);
+    if (!/-----BEGIN [A-Z ]+-----/.test(pem)) throw new UserError(`input '${input}' is not PEM text; pass the file's content from a secret, e.g. \${{ secrets.EDGEML_OPERATOR_${field === 'ca' ? 'CA' : field.toUpperCase()} }}`);
+    out[field] = write(dir, file, pem);
+  }
+  return out;
+}
+
+function percentInput(name: string): number | undefined {
+  const raw = getInput(name);
+  if (!raw) return undefined;
+  const n = Number(raw.replace(/%$/, ''));
+  if (!/^\d+(\.\d+)?%?$/.test(raw) || n > 100) throw new UserError(`input '${name}' ${JSON.stringify(raw)}: expected a percentage from 0 to 100, such as 90`);
+  return n;
+}
+
+function outputs(r: GatedPromoteResult): void {
+  setOutput('decision', r.decision);
+  setOutput('verdict', r.gate?.verdict ?? '');
+  setOutput('line', r.line);
+  for (const k of ['reporting', 'succeeded', 'failed', 'pending', 'silent'] as const) setOutput(k, r.gate ? r.gate[k] : '');
+  setOutput('channel', r.release?.channel ?? r.to?.channel ?? '');
+  setOutput('rollout', r.release?.rollout.percent ?? '');
+  setOutput('release', r.release?.release ?? '');
+}
+
+async function main(): Promise<void> {
+  const version = getInput('version').replace(/^v(?=\d)/, '');
+  if (!isSemver(version)) throw new UserError(`input 'version' ${JSON.stringify(getInput('version'))}: not a semantic version; use MAJOR.MINOR.PATCH such as 1.4.0`);
+  const plan = getInput('config') ? loadConfig(getInput('config')).rollout : undefined;
+  if (getInput('config') && !plan) throw new UserError(`input 'config' ${getInput('config')}: has no rollout: section; add rollout: stages: (see docs/fleet-reporting.md)`);
+  const gate = getBoolInput('gate', true);
+  const channel = getInput('channel') ? checkChannel(getInput('channel'), "input 'channel'") : undefined;
+  const from = getInput('from') ? checkChannel(getInput('from'), "input 'from'") as Channel : undefined;
+  const percent = getInput('rollout') ? parsePercent(getInput('rollout'), "input 'rollout'") : undefined;
+  const notBefore = parseNotBefore(getInput('not-before'), "input 'not-before'");
+  const thresholds = {
+    ...(getInput('min-devices') ? { minDevices: parseWhole(getInput('min-devices'), "input 'min-devices'", 1) } : {}),
+    ...(percentInput('success-threshold') !== undefined ? { successThreshold: percentInput('success-threshold') } : {}),
+    ...(percentInput('error-threshold') !== undefined ? { errorThreshold: percentInput('error-threshold') } : {}),
+  };
+  const soakMs = getInput('soak') ? parseDuration(getInput('soak'), "input 'soak'") : undefined;
+  const autoRollback = getInput('auto-rollback') ? getBoolInput('auto-rollback', false) : undefined;
+  const url = gate ? checkBrokerUrl(getInput('broker'), "input 'broker'") : '';
+  const fleet = gate ? checkFleet(getInput('fleet'), "input 'fleet'") : '';
+  const waitMs = parseDuration(getInputOr('wait', '10s'), "input 'wait'");
+  const silentAfterMs = parseDuration(getInputOr('silent-after', '1h'), "input 'silent-after'");
+  const repo = getInput('repo');
+  const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {
+    remote: getInputOr('remote', 'origin'), repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
+  });
+  const token = store.kind === 'release' ? getInput('github-token') : '';
+  if (store.kind === 'release' && !token) throw new UserError(`input 'github-token' is empty; store release:${store.tag} needs a token that may write releases`);
+  if (token) core.setSecret(token);
+  const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, token, log) : undefined;
+  // Everything secret goes to one private folder, removed whatever happens.
+  const secret = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'edgeml-promote-'));
+  chmodSync(secret, 0o700);
+  try {
+    const keysDir = getInput('keys-dir') || writeKeys(secret);
+    const identity = writeIdentity(secret);
+    const r = await gatedPromote({
+      version, model: getInput('model') || undefined, channel, percent, notBefore, from, gate, plan, thresholds, soakMs, autoRollback, keysDir,
+    }, {
+      onStore: (fn, message) => onStore(store, fn, message, (line) => log.info(line), releaseApi),
+      readFleet: () => log.group(`Read fleet ${fleet} from ${url}`, () => readFleetStatus({ url, ...identity, fleet, waitMs, silentAfterMs })),
+    }).catch((e: unknown) => {
+      // The core names files of the private folder the workflow author never sees: name the input instead.
+      if (!isUserError(e) || getInput('keys-dir')) throw e;
+      throw new UserError(e.message.replaceAll(secret, '').replace(/\/keys\/([a-z]+)\.pem/g, "input '$1-key' ($1.pem)").replace(/\/(operator\.crt|operator\.key|ca\.crt)/g, (_m, f: string) => `input '${{ 'operator.crt': 'broker-cert', 'operator.key': 'broker-key', 'ca.crt': 'broker-ca' }[f]}'`));
+    });
+    outputs(r);
+    log.info(r.line);
+    if (r.release) log.info(`${r.release.channel}: ${r.release.status} ${r.release.model} ${r.release.version} (release ${r.release.release}, rollout ${r.release.rollout.percent}%)`);
+    await writeSummary(r.status ? fleetMarkdown(r.status, [r.line]) : `${r.line}\n`);
+    if (r.decision === 'held' || r.decision === 'rolled-back') core.setFailed(r.line);
+  } finally {
+    rmSync(secret, { recursive: true, force: true });
+  }
+}
+
+void runAction(main);
