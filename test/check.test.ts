@@ -141,7 +141,7 @@ describe('edgeml check on bad input: exit 2, one line with file:line:col, nothin
   const cases: Array<[string, string, RegExp, string[]?]> = [
     ['bad YAML', 'budgets:\n  - limits: [\n', /bad-YAML\.yml:3:1: not valid YAML: .+$/],
     ['duplicate key', 'version: 1\nversion: 1\n', /duplicate-key\.yml:2:1: not valid YAML: Map keys must be unique$/],
-    ['misspelt top-level key', 'budget:\n  - limits: {size: 1MB}\n', /misspelt-top-level-key\.yml:1:1: budget: unknown key; expected one of version, models, targets, benchmark, compare, datasets, budgets, rollout, monitoring \(did you mean 'budgets'\?\)$/],
+    ['misspelt top-level key', 'budget:\n  - limits: {size: 1MB}\n', /misspelt-top-level-key\.yml:1:1: budget: unknown key; expected one of version, models, targets, inspect, benchmark, compare, datasets, budgets, rollout, monitoring \(did you mean 'budgets'\?\)$/],
     ['misspelt limit', 'budgets:\n  - limits:\n      latency.p95: 10ms\n', /misspelt-limit\.yml:3:7: budgets\[0\]\.limits\.latency\.p95: unknown key; expected one of latency\.p50, .*accuracy\.<metric>, fidelity\.<metric>, compat\.<runtime>\.coverage\|partitions\|unsupported \(did you mean 'latency\.p90'\?\)$/],
     ['misspelt metric family', 'budgets:\n  - limits:\n      acuracy.top1: 97%\n', /:3:7: budgets\[0\]\.limits\.acuracy\.top1: unknown key; .* \(did you mean 'accuracy\.top1'\?\)$/],
     ['latency without a unit', 'budgets:\n  - limits:\n      latency.p90: 10\n', /latency-without-a-unit\.yml:3:20: budgets\[0\]\.limits\.latency\.p90: expected a duration such as 10ms, 250us or 1\.5s, got 10$/],

@@ -74,7 +74,7 @@ describe('the all-in-one action (root action.yml)', () => {
     const why = first.steps.map((s) => `${s.name}: ${s.ran ? s.status : 'skipped'}\n${s.stderr}`).join('\n');
     expect(first.failed, why).toBe(false);
     expect(first.steps.map((s) => [s.name, s.ran])).toEqual([
-      ['Locate ONNX Runtime', true], ['Restore ONNX Runtime from the cache', false], ['Install ONNX Runtime', false], ['edgeml run', true], ['Report', true],
+      ['Locate ONNX Runtime', true], ['Restore ONNX Runtime from the cache', false], ['Install ONNX Runtime', false], ['edgeml run', true],
     ]);
     // Base and head are the same file: never fail; a 3 s comparison may stay undecided.
     expect(['pass', 'inconclusive']).toContain(first.outputs.verdict);
@@ -82,7 +82,9 @@ describe('the all-in-one action (root action.yml)', () => {
     expect(existsSync(join(first.outputs.results, 'compare/digits.json'))).toBe(true);
     const comments = gh.issueComments(`${REPO}#7`);
     expect(comments).toHaveLength(1);
-    expect(comments[0].body).toContain('<!-- edgeml-report:edgeml/edgeml -->');
+    // The comment is the report run wrote, byte for byte, under the marker line; so is the job summary.
+    const written = readFileSync(first.outputs.report, 'utf8');
+    expect(comments[0].body).toBe(`<!-- edgeml-report:edgeml/edgeml -->\n${written}`);
     expect(comments[0].body).toContain('base → head');
     expect(first.outputs['comment-url']).toBe(comments[0].html_url);
     expect(first.summary).toContain('edgeml report');
@@ -101,7 +103,8 @@ describe('the all-in-one action (root action.yml)', () => {
     const r = await runRoot(dir, { name: 'push', payload: { ref: 'refs/heads/main' } });
     expect(r.failed).toBe(true);
     expect(r.steps.find((s) => s.name === 'edgeml run')?.status).toBe(1);
-    expect(r.steps.find((s) => s.name === 'Report')?.ran).toBe(true);
+    // The failing run still published its report before exiting 1.
+    expect(r.summary).toContain(readFileSync(r.outputs.report, 'utf8').trim());
     expect(r.outputs.verdict).toBe('fail');
     expect(r.summary).toMatch(/edgeml report: \*\*fail\*\*/);
     expect(gh.comments.size).toBe(before);

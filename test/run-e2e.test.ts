@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheck, type CheckDocument } from '../src/budgets/index.js';
+import { readInspect } from '../src/compat/index.js';
 import { readCompare } from '../src/compare/index.js';
 import { readResults } from '../src/results/index.js';
 import { DIGITS, MODELS, ROOT, edgeml, tempDir } from './helpers.js';
@@ -29,6 +30,7 @@ models:
     data: [sr=16000]
     # optimize feeds sr from the model's data, as bench does (a random sr is no sample rate).
     targets: [ort-optimized]
+inspect: [nnapi, openvino]
 benchmark:
   warmup: 1
   min-iterations: 20
@@ -74,6 +76,8 @@ budgets:
   - model: vad
     limits:
       latency.p50: 10s
+      compat.openvino.coverage: 100%
+      compat.tensorrt.partitions: 1
   - model: vad
     optional: true
     limits:
@@ -159,6 +163,16 @@ describe('edgeml run on a repository with three kinds of model', () => {
       expect(cmp.rounds).toBe(0);
     }
 
+    // Operator compatibility, inspected as configured and for the runtimes the budgets name:
+    // Silero VAD's If nodes are not NNAPI's; OpenVINO takes all of it; digits is compared with its base.
+    const inspected = (name: string) => readInspect(join(out, 'inspect', `${name}.json`));
+    expect(inspected('vad').targets.map((t) => [t.target, t.runs])).toEqual([['nnapi', false], ['openvino', true], ['tensorrt', true]]);
+    expect(inspected('vad').targets[0].fixed!.unsupported.map((u) => u.op)).toContain('If');
+    expect(inspected('encoder').targets.map((t) => t.target)).toEqual(['nnapi', 'openvino']);
+    expect(row('vad', 'source', 'compat.openvino.coverage').map((c) => c.status)).toEqual(['pass']);
+    expect(row('vad', 'source', 'compat.tensorrt.partitions').map((c) => c.status)).toEqual(['pass']);
+    expect(run.files.inspect).toHaveLength(3);
+
     // One report row per model x target: source first, accuracy, fidelity, size change, failed targets visible.
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/edgeml report: \*\*fail\*\*/);
@@ -167,6 +181,9 @@ describe('edgeml run on a repository with three kinds of model', () => {
     expect(targets('digits')).toEqual(['source', 'int8&#45;static', 'ort&#45;optimized']);
     expect(targets('encoder')).toEqual(['source', 'int8&#45;dynamic', 'openvino', 'tensorrt']);
     expect(targets('vad')).toEqual(['source', 'ort&#45;optimized']);
+    const compat = (model: string) => md.slice(md.indexOf(`#### Operator compatibility: ${model}\n`)).split('\n\n')[1].split('\n').slice(2);
+    expect(compat('vad')[0]).toMatch(/^\| nnapi +\| ❌ no +\| .*If &#40;op&#45;missing&#41;.*\| unchanged +\|$/);
+    expect(compat('digits').map((l) => l.split('|')[7].trim())).toEqual(['unchanged', 'unchanged']);
     const [source, int8] = table('digits');
     expect(source).toMatch(/67\.9 KiB → 68\.0 KiB \(\+0\.0%\)/);
     expect(source).toMatch(/top1 9\d\.\d\d% \(test&#95;inputs&#46;npy\)/);

@@ -143,6 +143,26 @@ describe('edgeml run', () => {
     expect(readFileSync(join(dir, 'out/report.md'), 'utf8')).toMatch(/edgeml report: \*\*fail\*\*/);
   });
 
+  it('inspects each model for the runtimes its compat budgets name; --inspect false leaves them not judged, failing the run', () => {
+    const config = QUICK_CONFIG.replace('      latency.p90: 1s\n', '      latency.p90: 1s\n      compat.nnapi.unsupported: 0\n      compat.tflite.coverage: 100%\n');
+    const dir = digitsRepo(config);
+    const out = join(dir, 'out');
+    const r = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--out', out, '--json', join(dir, 'run.json')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('== Inspect digits: nnapi, tflite');
+    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    expect(run.files.inspect).toEqual([join(out, 'inspect/digits.json')]);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/#### Operator compatibility: digits\n\n\| target +\| runs whole .*\n.*\n\| nnapi +\| ✅ yes +\| 5\/5 \(100%\)/);
+
+    const off = edgeml(['run', '--config', join(dir, 'edgeml.yml'), '--out', out, '--inspect', 'false', '--json', join(dir, 'off.json')]);
+    expect(off.status).toBe(1);
+    expect(existsSync(join(out, 'inspect'))).toBe(false);
+    const failures = JSON.parse(readFileSync(join(dir, 'off.json'), 'utf8')).failures;
+    expect(failures).toEqual(['digits on nnapi: compat.nnapi.unsupported not judged', 'digits on tflite: compat.tflite.coverage not judged']);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('> 🚫 nnapi: not inspected: inspection is turned off &#40;&#45;&#45;inspect false&#41;');
+  });
+
   const bad: Array<[string, (dir: string) => string[], RegExp]> = [
     ['a missing config', (d) => ['--config', join(d, 'nope.yml')], /nope\.yml: no such config file; create it/],
     ['an invalid config', (d) => (writeFileSync(join(d, 'bad.yml'), 'models:\n  digits:\n    path: models/mlp.onnx\n    inputs: [x=1]\n'), ['--config', join(d, 'bad.yml')]),
@@ -155,6 +175,13 @@ describe('edgeml run', () => {
       /c\.yml:12:14: compare\.threshold 100%: expected a percentage between 0% and 100%, such as 5%$/],
     ['a compare.artifacts that is not true or false', (d) => (writeFileSync(join(d, 'a.yml'), QUICK_CONFIG.replace('compare:\n', 'compare:\n  artifacts: yes\n')), ['--config', join(d, 'a.yml')]),
       /a\.yml:12:14: compare\.artifacts: expected boolean, got "yes"$/],
+    ['an inspect: runtime with no table', (d) => (writeFileSync(join(d, 'i.yml'), `inspect: [nnapi, corem]\n${QUICK_CONFIG}`), ['--config', join(d, 'i.yml')]),
+      /i\.yml:1:10: inspect: 'corem' is not a runtime edgeml inspect has a table for \(nnapi, .*\); did you mean 'coreml'\?$/],
+    ['an inspect: that is neither a list nor false', (d) => (writeFileSync(join(d, 'j.yml'), `inspect: true\n${QUICK_CONFIG}`), ['--config', join(d, 'j.yml')]),
+      /j\.yml:1:10: inspect: true: name the runtimes \(inspect: \[nnapi, coreml\]\), or write false for none$/],
+    ['an --inspect runtime with no table', (d) => ['--config', join(d, 'edgeml.yml'), '--inspect', 'nnapi,tensorrtt'],
+      /--inspect nnapi,tensorrtt: 'tensorrtt' is not a runtime edgeml inspect has a table for .*; did you mean 'tensorrt'\?$/],
+    ['an empty --inspect', (d) => ['--config', join(d, 'edgeml.yml'), '--inspect', ''], /--inspect: give runtimes \(--inspect nnapi,coreml\) or false/],
     ['a base commit that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-ref', 'f00dfeed'], /--base-ref f00dfeed: no such commit in the git repository at .*; fetch it/],
     ['a base folder that is not there', (d) => ['--config', join(d, 'edgeml.yml'), '--base-model', join(d, 'base')], /--base-model .*base: no such folder/],
   ];

@@ -3,16 +3,10 @@
 import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import {
-  COMMENT_LIMIT, actionsLogger as log, annotate, expandPatterns, forkPullRequest, getBoolInput, getInput, getInputOr, getListInput, getLoginInput,
-  postReport, reportMarker, runAction, runUrl, setOutput, writeSummary,
+  actionsLogger as log, expandPatterns, forkPullRequest, getBoolInput, getInput, getInputOr, getListInput, getLoginInput, publishReport, runAction, setOutput,
 } from '../github/index.js';
 import { MISSING_REASON, buildReport, fitMarkdown, readReportInputs, reportMarkdown, reportOptions, reportSections } from '../report/index.js';
 import { checkOutputPath, writeFileAtomic } from '../documents/index.js';
-
-/** The default report id: the workflow and job, so two workflows (or jobs) keep separate comments. */
-function defaultReportId(): string {
-  return [process.env.GITHUB_WORKFLOW, process.env.GITHUB_JOB].filter(Boolean).join('/') || 'edgeml';
-}
 
 async function main(): Promise<void> {
   // With the devices a matrix should hear from, a pattern that matches nothing is a device that did not report.
@@ -32,22 +26,12 @@ async function main(): Promise<void> {
   writeFileAtomic(out, markdown);
   setOutput('report', out);
   setOutput('status', report.status);
-  await writeSummary(markdown);
-  for (const b of report.budgets) {
-    if (b.outcome === 'failure' || b.outcome === 'warning') {
-      annotate(b.outcome === 'failure' ? 'error' : 'warning', b.message, { title: `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}` });
-    }
-  }
-
-  if (!getBoolInput('comment', true)) return;
-  const reportId = getInputOr('report-id', defaultReportId());
-  const author = getLoginInput('comment-author') || undefined;
-  const body = fitMarkdown(sections, COMMENT_LIMIT - reportMarker(reportId).length - 1, runUrl());
-  const outcome = await postReport({ token: getInput('token'), reportId, markdown: body, prNumber: getInput('pr-number') || undefined, author }, log);
-  if ('posted' in outcome) {
-    setOutput('comment-id', outcome.posted.comment.id);
-    setOutput('comment-url', outcome.posted.comment.html_url);
-  }
+  await publishReport({
+    markdown,
+    fit: (limit, url) => fitMarkdown(sections, limit, url),
+    budgets: report.budgets,
+    comment: () => getBoolInput('comment', true) && { token: getInput('token'), reportId: getInput('report-id'), author: getLoginInput('comment-author'), prNumber: getInput('pr-number') },
+  }, log);
 }
 
 void runAction(main);

@@ -1,8 +1,9 @@
-// The all-in-one action's step: edgeml.yml -> `edgeml run` in log groups -> outputs for the
-// report step (which posts the sticky comment with the report action's bundle).
+// The all-in-one action's step: edgeml.yml -> `edgeml run` in log groups -> outputs, and the report
+// run made published as it is (job summary, annotations, the sticky comment): nothing re-rendered.
 import { isAbsolute, resolve } from 'node:path';
-import { actionsLogger as log, getInput, getInputOr, runAction, setOutput } from '../github/index.js';
-import { runAll, summaryTable, throwOnFailure } from '../run/index.js';
+import { actionsLogger as log, getBoolInput, getInput, getInputOr, getLoginInput, publishReport, runAction, setOutput } from '../github/index.js';
+import { fitMarkdown } from '../report/index.js';
+import { parseInspectSetting, runAll, summaryTable, throwOnFailure } from '../run/index.js';
 
 async function main(): Promise<void> {
   const config = getInputOr('config', 'edgeml.yml');
@@ -12,7 +13,10 @@ async function main(): Promise<void> {
   const base = baseModel ? { dir: isAbsolute(baseModel) ? baseModel : resolve(baseModel) } : baseRef ? { ref: baseRef } : undefined;
   // Not given: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
   const deviceLabel = getInput('device-label');
-  const outcome = await runAll({ config, base, out, ...(deviceLabel ? { deviceLabel } : {}) }, log);
+  const inspect = parseInspectSetting(getInput('inspect'), "input 'inspect':");
+  // The comment's inputs are checked before minutes of measurements, not after.
+  const comment = getBoolInput('comment', true) && { token: getInput('token'), reportId: getInput('report-id'), author: getLoginInput('comment-author') };
+  const outcome = await runAll({ config, base, out, ...(deviceLabel ? { deviceLabel } : {}), ...(inspect ? { inspect } : {}) }, log);
   for (const n of outcome.notices) log.info(`note: ${n}`);
   log.info(summaryTable(outcome.rows, outcome.verdict));
   setOutput('verdict', outcome.verdict);
@@ -22,6 +26,15 @@ async function main(): Promise<void> {
   setOutput('result-files', outcome.files.results.join('\n'));
   setOutput('compare-files', outcome.files.compare.join('\n'));
   setOutput('check-files', outcome.files.check.join('\n'));
+  setOutput('inspect-files', outcome.files.inspect.join('\n'));
+  // Published before the exit status: a failing run still gets its report and comment.
+  const { markdown, sections, budgets } = outcome.rendered;
+  await publishReport({
+    markdown,
+    fit: (limit, url) => fitMarkdown(sections, limit, url),
+    budgets,
+    comment: () => comment,
+  }, log);
   throwOnFailure(outcome);
 }
 

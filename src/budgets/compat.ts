@@ -4,7 +4,7 @@
 import { outcome as budgetOutcome, modelMatches } from './evaluate.js';
 import type { BudgetCheck } from './types.js';
 import type { BudgetLimit, EdgemlConfig } from '../config/types.js';
-import type { InspectOutcome, TargetOutcome } from '../compat/index.js';
+import type { InspectFailure, InspectOutcome, TargetOutcome } from '../compat/types.js';
 
 export const isCompatKey = (key: string) => key.startsWith('compat.');
 
@@ -34,9 +34,10 @@ function judge(limit: BudgetLimit, value: number | null): BudgetCheck['status'] 
  * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
  * budget nobody checked never reads as passed.
  */
-export function judgeCompatBudgets(config: EdgemlConfig, docs: Array<{ file: string; doc: InspectOutcome }>): BudgetCheck[] {
+export function judgeCompatBudgets(config: EdgemlConfig, docs: Array<{ file: string; doc: InspectOutcome }>, failed: InspectFailure[] = [], only?: string): BudgetCheck[] {
   const rows: BudgetCheck[] = [];
   for (const budget of config.budgets) {
+    if (only !== undefined && budget.model !== undefined && budget.model !== only) continue;
     for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
       const [, runtime, ...rest] = limit.key.split('.');
       const what = rest.join('.');
@@ -45,11 +46,19 @@ export function judgeCompatBudgets(config: EdgemlConfig, docs: Array<{ file: str
         ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
       };
       const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
+      // Why a runtime could not be inspected (edgeml run): the row says so instead of "run edgeml inspect".
+      const why = failed.filter((f) => f.target === runtime && modelMatches(config, budget, { name: f.model, path: config.models[f.model]?.path ?? f.model }));
+      for (const f of why) {
+        rows.push({ ...base, subject: `${f.model} on ${runtime}`, model: f.model, source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `not inspected: ${f.reason}` });
+      }
+      const failedModels = new Set(why.map((f) => f.model));
+      if (!matching.length && why.length) continue;
       if (!matching.length) {
         rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
         continue;
       }
       for (const { file, doc } of matching) {
+        if (failedModels.has(doc.model.name)) continue;
         const subject = `${doc.model.name} on ${runtime}`;
         const t = doc.targets.find((x) => x.target === runtime);
         if (!t) {

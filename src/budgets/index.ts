@@ -4,4 +4,4 @@ export { evaluateBudgets, globMatch } from './evaluate.js';
 export { isCompatKey, judgeCompatBudgets } from './compat.js';
 export { CHECK_SCHEMA, checkDocument, readCheck, writeCheck, type CheckDocument } from './document.js';
 export { CHECK_SETTINGS } from './settings.js';
-export { runCheck, slowerFails, type CheckInputs, type CheckRun } from './check.js';
+export { checkDocuments, runCheck, slowerFails, type CheckDocuments, type CheckInputs, type CheckRun } from './check.js';

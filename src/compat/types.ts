@@ -107,3 +107,12 @@ export interface InspectOutcome {
   /** true when every target asked runs the whole model. */
   pass: boolean;
 }
+
+/** A runtime `edgeml run` could not inspect a model for (an unknown name, a model that does not parse). */
+export interface InspectFailure {
+  model: string;
+  target: string;
+  reason: string;
+  /** It fails the run by itself (a runtime under inspect:, not optional); otherwise its budgets say. */
+  fails?: boolean;
+}

@@ -182,7 +182,8 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     throw new UserError(`${where(first.at)}: ${first.text}${more}`);
   }
   const raw = data as {
-    version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
+    version?: 1; models?: EdgemlConfig['models']; targets?: Array<string | { target: string; optional?: boolean }>;
+    inspect?: boolean | Array<string | { target: string; optional?: boolean }>; benchmark?: EdgemlConfig['benchmark'];
     compare?: EdgemlConfig['compare'] & { artifacts?: boolean }; datasets?: EdgemlConfig['datasets']; monitoring?: EdgemlConfig['monitoring']; rollout?: RawRollout;
     budgets?: Array<{ model?: string; target?: string; device?: string; level?: Budget['level']; inconclusive?: Budget['inconclusive']; optional?: boolean; message?: string; limits: Record<string, unknown> }>;
   };
@@ -245,6 +246,7 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     models: located,
     targets: targets.map((t) => t.target),
     optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
+    ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
     benchmark: raw.benchmark ?? {},
     compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')) as EdgemlConfig['compare'],
     compareArtifacts: raw.compare?.artifacts === true,
@@ -254,6 +256,14 @@ export function parseConfig(text: string, file: string): EdgemlConfig {
     settingsAt,
     ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
   };
+}
+
+/** inspect: as written: a list of runtimes (some optional), or false. */
+function inspectSetting(raw: boolean | Array<string | { target: string; optional?: boolean }>, at: Position): NonNullable<EdgemlConfig['inspect']> {
+  if (raw === true) throw new UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
+  if (raw === false) return { targets: [], optional: [], off: true, at };
+  const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
+  return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
 }
 
 interface RawGate { 'min-devices'?: number | string; 'success-threshold'?: string; 'error-threshold'?: string; soak?: string }

@@ -63,6 +63,11 @@ export interface EdgemlConfig {
   targets: string[];
   /** Targets written `{ target: NAME, optional: true }`: not made is a notice, not a failure. */
   optionalTargets: string[];
+  /**
+   * inspect: the runtimes to inspect each model for (besides those compat.* budgets name);
+   * `false` when the file turns inspection off; `at` is where the key is written.
+   */
+  inspect?: { targets: string[]; optional: string[]; off: boolean; at: Position };
   benchmark: Record<string, string | number>;
   /** compare:'s flag settings (`compare.artifacts` is not a flag: it is `compareArtifacts`). */
   compare: Record<string, string | number>;

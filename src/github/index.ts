@@ -52,14 +52,7 @@ export function maskSecret(text: string): void {
   for (const line of text.split('\n')) if (line.trim() && !line.startsWith('-----')) core.setSecret(line.trim());
 }
 
-export function setOutput(name: string, value: string | number): void {
-  core.setOutput(name, String(value));
-}
 
-export async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(markdown, true).write();
-}
 
 /** Uploads files as one workflow artifact; outside a workflow run (no runtime token) it only says so. */
 export async function uploadArtifact(name: string, files: string[], root: string, log: Logger): Promise<boolean> {
@@ -91,6 +84,8 @@ export { isLogin, reportMarker, safeReportId, sameLogin, upsertComment, type Com
 export { ACTIONS_LOGIN, DEFAULT_RETRY, retryDelay, tokenLogin, type RetryPolicy } from './api.js';
 export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
 export { rawInputs, readInputs } from './inputs.js';
+export { annotate, setOutput, writeSummary } from './outputs.js';
+export { defaultReportId, publishReport, type PublishOptions } from './publish.js';
 
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).
@@ -112,23 +107,6 @@ export async function expandPatterns(input: string, patterns: string[], allowNon
   return [...new Set(out)];
 }
 
-/**
- * An annotation on the run (and the PR's checks tab), on a line of a repository file when `at`
- * names one. Text is plain, never Markdown: control characters out, length capped.
- */
-export function annotate(
-  level: 'error' | 'warning' | 'notice',
-  message: string,
-  at: { title?: string; file?: string; line?: number; col?: number } = {},
-): void {
-  const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
-  core[level](clean(message), {
-    ...(at.title ? { title: clean(at.title) } : {}),
-    ...(at.file ? { file: at.file } : {}),
-    ...(at.line ? { startLine: at.line } : {}),
-    ...(at.col ? { startColumn: at.col } : {}),
-  });
-}
 
 export function setFailed(message: string): void {
   core.setFailed(message);

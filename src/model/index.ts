@@ -29,7 +29,12 @@ function sniffFormat(path: string, size: number): ModelFormat {
   return 'onnx';
 }
 
-export function sha256File(path: string): Promise<string> {
+/** Digests already computed this process, by absolute path; stale once the file's size, mtime or inode change. */
+const digests = new Map<string, { stamp: string; digest: Promise<string> }>();
+/** How many times each file's bytes were read to hash them (the cache's misses), by absolute path. */
+const hashReads = new Map<string, number>();
+
+function readDigest(path: string): Promise<string> {
   return new Promise((resolveHash, reject) => {
     const hash = createHash('sha256');
     createReadStream(path)
@@ -37,6 +42,35 @@ export function sha256File(path: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolveHash(hash.digest('hex')));
   });
+}
+
+/**
+ * The file's sha256, read once per process while its size, mtime and inode stay the same:
+ * `edgeml run` names one model to optimize, bench, compare, evaluate and inspect.
+ */
+export function sha256File(path: string): Promise<string> {
+  const abs = resolve(path);
+  let stamp: string;
+  try {
+    const st = statSync(abs, { bigint: true });
+    stamp = `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
+  } catch {
+    return readDigest(abs); // the read names the problem
+  }
+  const known = digests.get(abs);
+  if (known?.stamp === stamp) return known.digest;
+  hashReads.set(abs, (hashReads.get(abs) ?? 0) + 1);
+  const digest = readDigest(abs);
+  digests.set(abs, { stamp, digest });
+  digest.catch(() => {
+    if (digests.get(abs)?.digest === digest) digests.delete(abs);
+  });
+  return digest;
+}
+
+/** Times the bytes of `path` were read to hash them in this process (for tests and diagnostics). */
+export function hashReadsOf(path: string): number {
+  return hashReads.get(resolve(path)) ?? 0;
 }
 
 /**

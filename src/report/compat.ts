@@ -2,6 +2,8 @@
 // target, and what changed against the base branch's model. Strings from a document go through `e`.
 import { markdownTable } from 'markdown-table';
 import type { InspectOutcome, TargetOutcome, TargetPass } from '../compat/types.js';
+import type { CompatInput } from './docs.js';
+import { ICON } from './icons.js';
 import { escapeMarkdown, escapePlain, type Escape } from './escape.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${x}%`);
@@ -97,4 +99,14 @@ export function compatMarkdown(head: InspectOutcome, base?: InspectOutcome, e: E
   if (base) header.push('vs base');
   const vendor = head.targets.filter((t) => t.vendor && t.vendor.agrees === false).map((t) => `> ⚠️ ${e(t.vendor!.tool)} disagrees with the static check for ${e(t.target)}: ${e(t.vendor!.summary)}`);
   return [`#### Operator compatibility: ${e(head.model.name)}`, '', markdownTable([header, ...rows]), ...(vendor.length ? ['', ...vendor] : [])].join('\n');
+}
+
+/**
+ * One model's compatibility in the report: the table against the base, and a line per runtime that
+ * could not be inspected (it failed, or its budgets are not judged: never an empty pass).
+ */
+export function compatSection(c: CompatInput, e: Escape = escapeMarkdown): string {
+  const lines = c.failed.map((f) => `> ${f.fails ? ICON.fail : ICON['not judged']} ${e(f.target)}: not inspected: ${e(f.reason)}`);
+  if (!c.head) return [`#### Operator compatibility: ${e(c.model)}`, '', ...lines].join('\n');
+  return [compatMarkdown(c.head, c.base, e), ...(lines.length ? ['', ...lines] : [])].join('\n');
 }

@@ -3,6 +3,7 @@
 // schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
 import { readCheck, type BudgetCheck, type BudgetStatus, type CheckDocument } from '../budgets/index.js';
 import { readCompare, type CompareResults, type Verdict } from '../compare/index.js';
+import type { InspectFailure, InspectOutcome } from '../compat/types.js';
 import { UserError } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
 import { percentile, sortedCopy } from '../stats/index.js';
@@ -127,6 +128,15 @@ export interface ReportInputs {
   check: Array<{ file: string; doc: CheckDoc }>;
   /** Configured targets that could not be made (from `edgeml run`, which knows the config). */
   notMade?: Array<{ model: string; target: string; reason: string; optional: boolean }>;
+  /** Operator compatibility per model (from `edgeml run`): this PR's inspection, the base's, and the runtimes not inspected. */
+  compat?: CompatInput[];
+}
+
+export interface CompatInput {
+  model: string;
+  head?: InspectOutcome;
+  base?: InspectOutcome;
+  failed: InspectFailure[];
 }
 
 /** Reads and validates every document; the first bad one is a UserError naming its file. */

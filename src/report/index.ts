@@ -3,7 +3,7 @@ export { escapeHtml, escapeMarkdown, escapePlain, type Escape } from './escape.j
 export { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
 export {
   budgetView, checkView, compareView, readReportInputs,
-  type BenchSummary, type BudgetRow, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs,
+  type BenchSummary, type BudgetRow, type CompatInput, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs,
 } from './docs.js';
 export { buildReport, overallStatus, targetOf, type MissingDevice, type ModelGroup, type Report, type ReportOptions, type Row, type ReportStatus } from './merge.js';
 export { MISSING_REASON } from './missing.js';
@@ -14,3 +14,4 @@ export { budgetCounts, checkMarkdown, fmtBudgetValue } from './check.js';
 export { ICON, budgetStatusCell } from './icons.js';
 export { accuracyMarkdown, manifestMarkdown } from './optimize.js';
 export { reportOptions } from './options.js';
+export { compatChange, compatMarkdown, compatSection, inspectText } from './compat.js';

@@ -11,6 +11,7 @@ import type { Verdict } from '../compare/index.js';
 import type { BudgetRow, CompareDoc } from './docs.js';
 import { escapeMarkdown, type Escape } from './escape.js';
 import { missingDevicesNote } from './missing.js';
+import { compatSection } from './compat.js';
 import { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
 import { ICON, budgetStatusCell } from './icons.js';
 import type { ModelGroup, Report, ReportStatus, Row } from './merge.js';
@@ -223,7 +224,11 @@ export function reportSections(r: Report, e: Escape = escapeMarkdown): Section[]
   const sections: Section[] = [{ kind: 'headline', text: headline(r) }];
   const missing = missingDevicesNote(r, e);
   if (missing) sections.push({ kind: 'headline', text: missing });
-  for (const m of r.models) sections.push({ kind: 'model', text: modelTable(m, e) });
+  for (const m of r.models) {
+    sections.push({ kind: 'model', text: modelTable(m, e) });
+    const compat = r.compat?.find((c) => c.model === m.name);
+    if (compat) sections.push({ kind: 'model', text: compatSection(compat, e) });
+  }
   if (r.budgets.length) sections.push({ kind: 'budgets', text: budgetsTable(r.budgets, e) });
   const charts = chartsBlock(r);
   if (charts) sections.push({ kind: 'charts', text: charts });

@@ -4,7 +4,7 @@ import { trendOf, type HistoryEntry } from '../history/index.js';
 import type { BenchResults } from '../results/types.js';
 import { STATUSES, type BudgetStatus } from '../budgets/index.js';
 import { VERDICTS, type Verdict } from '../compare/index.js';
-import type { BenchSummary, BudgetRow, CompareDoc, ReportInputs } from './docs.js';
+import type { BenchSummary, BudgetRow, CompareDoc, CompatInput, ReportInputs } from './docs.js';
 
 export type ReportStatus = 'pass' | 'fail' | 'inconclusive' | 'none';
 
@@ -45,6 +45,8 @@ export interface Report {
   dashboardUrl?: string;
   /** Devices the workflow expected (its matrix) that have no row, each with why. */
   missing?: MissingDevice[];
+  /** Operator compatibility per model, by model name. */
+  compat?: CompatInput[];
 }
 
 export interface MissingDevice {
@@ -143,7 +145,8 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length])) as Record<K, number>;
   const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
   const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected!.reason }));
-  const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional));
+  // A target not made, or a runtime under inspect: not inspected, fails the report as it fails the run.
+  const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional) || (inputs.compat ?? []).some((c) => c.failed.some((f) => f.fails)));
   return {
     // A device that did not report was not judged: what the others passed is not a pass for all.
     status: missing.length && status === 'pass' ? 'inconclusive' : status,
@@ -159,5 +162,6 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     duplicates,
     ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
     ...(missing.length ? { missing } : {}),
+    ...(inputs.compat?.length ? { compat: inputs.compat } : {}),
   };
 }

@@ -1,156 +1,58 @@
 // `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
 // benchmark the source and each artifact, compare the source with the base model (and, with
-// compare.artifacts, each target's artifact with the base's), evaluate on the datasets, check the
-// budgets and write the report. Thin: each step is the core function the
-// single-purpose command calls; this module only wires files between them.
+// compare.artifacts, each target's artifact with the base's), evaluate on the datasets, inspect
+// operator compatibility, check the budgets and write the report. Thin: each step is the core
+// function the single-purpose command calls. Documents pass between the steps in memory, one
+// record per model; each is written once, as an output.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { benchOptionsFromFlags, runBenchmark, type ProgressEvent } from '../bench/index.js';
-import { runCheck, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
-import { compareOptionsFromFlags, decidingRatio, runCompare, writeCompare, type CompareResults } from '../compare/index.js';
+import { benchOptionsFromFlags } from '../bench/index.js';
+import { checkDocuments, isCompatKey, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
+import { writeInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
+import { compareOptionsFromFlags, writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
-import { CheckFailure, UserError, isUserError } from '../errors.js';
-import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
-import { optimize, optimizeOptionsFromFlags, refusedByValidation, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
+import { CheckFailure } from '../errors.js';
+import { optimizeOptionsFromFlags, refusedByValidation } from '../optimize/index.js';
 import { rejectLfsPointerFile } from '../model/index.js';
-import { safeName } from '../names/index.js';
-import { buildReport, readReportInputs, reportMarkdown, type ReportStatus } from '../report/index.js';
+import { buildReport, checkView, compareView, reportMarkdown, reportSections, type ReportInputs, type ReportStatus } from '../report/index.js';
 import { writeResults, type BenchResults } from '../results/index.js';
 import { writeFileAtomic } from '../documents/index.js';
-import { baseModelFile, checkBase, readBaseModel, type BaseModel, type BaseSource } from './base.js';
-import { datasetsOf, fromConfig, planModels, type ModelPlan } from './plan.js';
-import { summaryRows, summaryTable, type SummaryRow } from './summary.js';
+import { baseModelFile, checkBase, readBaseModel, type BaseModel } from './base.js';
+import { inspectFile, inspectPlan, type InspectPlan } from './inspect.js';
+import { planModels, type ModelPlan } from './plan.js';
+import { baseArtifacts, compareFiles, evalSets, evaluateOn, measure, optimizeModel, slug, type EvalSets } from './steps.js';
+import { summaryRows } from './summary.js';
+import type { RunDeps, RunOptions, RunOutcome, RunReporter } from './types.js';
 
 export { summaryTable, type SummaryRow } from './summary.js';
 export { fileSettings, modelAt, withFileSettings, type Configured, type FileSetting } from './plan.js';
+export { knownRuntimes, parseInspectSetting } from './inspect.js';
+export type { RunDeps, RunOptions, RunOutcome, RunReporter } from './types.js';
 
-export interface RunOptions {
-  config: string;
-  base?: BaseSource;
-  /** The results folder (created; earlier contents of its sub-folders replaced). */
-  out: string;
-  deviceLabel?: string;
+type Written<T> = { file: string; doc: T };
+type NotMade = { model: string; target: string; reason: string; optional: boolean };
+
+/** One model through the run: its plan and every document made for it, in memory. */
+interface ModelRun {
+  plan: ModelPlan;
+  base: BaseModel;
+  sets: EvalSets;
+  inspectPlan: InspectPlan;
+  /** The source first, then each artifact made. */
+  results: Array<Written<BenchResults> & { target?: string; model: string }>;
+  /** The source's comparison with the base (absent: `noCompare` says why), then the artifacts'. */
+  compare?: Written<CompareResults>;
+  artifactCompares: Array<Written<CompareResults>>;
+  noCompare?: string;
+  notMade: NotMade[];
+  inspect?: Written<InspectOutcome>;
+  baseInspect?: InspectOutcome;
+  inspectFailed: InspectFailure[];
+  check?: Written<CheckDocument>;
 }
 
-/** Where progress goes: log groups in Actions, headings and a bar on a terminal. */
-export interface RunReporter {
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
-  info(message: string): void;
-  warning(message: string): void;
-  measuring?(label: string, totalMs: number, minIterations: number): { update(p: ProgressEvent & { step: string }): void; stop(): void };
-}
-
-export interface RunOutcome {
-  verdict: ReportStatus;
-  /** Exit-1 reasons: a budget at level error failed, compare said slower, an artifact below its floor. */
-  failures: string[];
-  out: string;
-  report: string;
-  summary: string;
-  files: { results: string[]; compare: string[]; check: string[]; manifests: string[] };
-  rows: SummaryRow[];
-  notices: string[];
-}
-
-const slug = (s: string) => safeName(s, 'model');
-
-async function measure(plan: ModelPlan, model: string, label: string, rep: RunReporter, extra: { base?: boolean } = {}): Promise<BenchResults> {
-  const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
-  const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
-  try {
-    return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
-  } finally {
-    bar?.stop();
-    if (!extra.base) rep.info(`${label}: measured`);
-  }
-}
-
-/** base vs head with the model's compare settings; `label` names it in progress lines. */
-async function compareFiles(plan: ModelPlan, baseFile: string, headFile: string, label: string, rep: RunReporter): Promise<CompareResults> {
-  return runCompare(
-    { ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: headFile, allowDifferentDevice: false },
-    {
-      onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${decidingRatio(l).estimate.toFixed(3)}: ${l.verdict}`),
-      onDesign: (d) => rep.info(`compare ${label}: ${d.used} (${d.reason})`),
-      onWarning: (m) => rep.warning(`compare ${label}: ${m}`),
-    },
-  );
-}
-
-/** `model` made into the plan's targets under `dir`, with the plan's settings and calibration data. */
-async function optimizeModel(plan: ModelPlan, model: string, dir: string, title: string, rep: RunReporter): Promise<OptimizeManifest> {
-  const manifest = await rep.group(title, () =>
-    optimize(optimizeOptionsFromFlags({ ...plan.optimize!, model, out: dir }), {
-      onTarget: (t, phase, rec) => {
-        if (phase === 'done') rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
-      },
-    }),
-  );
-  writeManifest(join(dir, 'manifest.json'), relativizeManifest(manifest, join(dir, 'manifest.json')));
-  return manifest;
-}
-
-/**
- * The base's artifacts by target, or why the base could not be optimized at all. Made with the
- * head's settings and calibration data, so that only the model differs between the two sides.
- */
-async function baseArtifacts(plan: ModelPlan, baseFile: string, dir: string, rep: RunReporter): Promise<Map<string, ArtifactRecord> | { none: string }> {
-  try {
-    const manifest = await optimizeModel(plan, baseFile, dir, `Optimize ${plan.name} (base): ${(plan.optimize?.target ?? '').split(',').join(', ')}`, rep);
-    return new Map(manifest.artifacts.map((a) => [a.target, a]));
-  } catch (e) {
-    // The base not taking the head's settings (an input renamed by this PR, say) is not the head's error.
-    if (isUserError(e)) return { none: e.message };
-    throw e;
-  }
-}
-
-type EvalSets = Array<[string, EdgemlConfig['datasets'][string]]>;
-
-/**
- * The datasets each model is evaluated on, checked before any work: those naming it under
- * `models:` must fit its inputs (else a UserError naming the dataset); those without `models:` are
- * kept where they fit, and say in `notices` where they do not.
- */
-async function evalSets(config: EdgemlConfig, plans: ModelPlan[], notices: string[]): Promise<Map<string, EvalSets>> {
-  const out = new Map<string, EvalSets>();
-  for (const plan of plans) {
-    const sets: EvalSets = [];
-    for (const [name, d] of datasetsOf(config, plan.name)) {
-      try {
-        if (!/\.jsonl$/i.test(d.inputs)) await checkInputsFit(plan.path, { '': fromConfig(config, d.inputs) });
-        sets.push([name, d]);
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        const at = `${d.at.file}:${d.at.line}:${d.at.col}`;
-        if (d.models) throw new UserError(`${at}: datasets.${name}: does not fit model ${plan.name} (${e.message}); fix the data or take ${plan.name} out of datasets.${name}.models`);
-        notices.push(`${plan.name}: dataset ${name} not evaluated, it does not fit (${e.message}); name the models it is for with datasets.${name}.models`);
-      }
-    }
-    out.set(plan.name, sets);
-  }
-  return out;
-}
-
-/** accuracy and fidelity of one measured model (source or artifact) on its model's datasets. */
-async function evaluateOn(config: EdgemlConfig, sets: EvalSets, model: string, reference: string | undefined, doc: BenchResults): Promise<void> {
-  for (const [, d] of sets) {
-    // The source has no reference: an unlabelled dataset scores only the artifacts' fidelity.
-    if (!d.labels && !reference) continue;
-    const metrics = parseMetrics(d.metrics?.length ? d.metrics : d.labels ? ['top1'] : []);
-    const ev = await evaluate({
-      model, inputs: { '': fromConfig(config, d.inputs) }, ...(d.labels ? { labels: fromConfig(config, d.labels) } : {}),
-      metrics, ...(reference ? { reference } : {}), batchSize: 64,
-    });
-    // The same merge as `edgeml eval --results`: metrics with the dataset they were measured on.
-    const merged = mergeEval(model, doc, ev);
-    if (merged.accuracy) doc.accuracy = merged.accuracy;
-    if (merged.fidelity) doc.fidelity = merged.fidelity;
-  }
-}
-
-export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOutcome> {
-  const config = loadConfig(opts.config);
+/** Everything checked before any work: settings, the base, every model and its base (LFS pointers), the datasets. */
+async function prepare(config: EdgemlConfig, opts: RunOptions, notices: string[]): Promise<ModelRun[]> {
   const configDir = dirname(resolve(opts.config));
   const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
   for (const p of plans) {
@@ -159,128 +61,204 @@ export async function runAll(opts: RunOptions, rep: RunReporter): Promise<RunOut
     compareOptionsFromFlags(p.compare.flags, p.compare.names);
     if (p.optimize) optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
   }
+  const inspectPlans = plans.map((p) => inspectPlan(config, p.name, opts.inspect));
   checkBase(opts.base, configDir);
   // Every model and its base is read before anything is written or measured: an LFS pointer
   // fails here, not after minutes of benchmarks.
-  const bases = new Map<string, BaseModel>();
-  for (const plan of plans) {
+  const bases = plans.map((plan) => {
     if (existsSync(plan.path)) rejectLfsPointerFile(plan.path);
-    bases.set(plan.name, readBaseModel(opts.base, configDir, plan.path));
-  }
-  const notices: string[] = [];
+    return readBaseModel(opts.base, configDir, plan.path);
+  });
   const setsOf = await evalSets(config, plans, notices);
-  const out = resolve(opts.out);
-  for (const sub of ['artifacts', 'base', 'results', 'compare', 'check']) rmSync(join(out, sub), { recursive: true, force: true });
-  mkdirSync(join(out, 'results'), { recursive: true });
+  return plans.map((plan, i) => ({
+    plan, base: bases[i], sets: setsOf.get(plan.name) ?? [], inspectPlan: inspectPlans[i],
+    results: [], artifactCompares: [], notMade: [], inspectFailed: [...inspectPlans[i].failed],
+  }));
+}
 
-  const files: RunOutcome['files'] = { results: [], compare: [], check: [], manifests: [] };
-  const failures: string[] = [];
-  const compareOf = new Map<string, string>();
-  const resultsOf = new Map<string, string[]>();
-  /** Why each model has no comparison (for its regression budgets). */
-  const noCompareOf = new Map<string, string>();
-  const notMade: Array<{ model: string; target: string; reason: string; optional: boolean }> = [];
-
-  for (const plan of plans) {
-    const mine: string[] = [];
-    resultsOf.set(plan.name, mine);
-    const measured: Array<{ target?: string; file: string }> = [{ file: plan.path }];
-    if (plan.optimize) {
-      const dir = join(out, 'artifacts', slug(plan.name));
-      const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
-      files.manifests.push(join(dir, 'manifest.json'));
-      for (const a of manifest.artifacts) {
-        if (a.status === 'ok' && a.path) {
-          measured.push({ target: a.target, file: a.path });
-          continue;
-        }
-        // A configured target that could not be made fails the run, unless the config marks it
-        // optional; one refused by validation (fidelity, size) fails whatever the config says.
-        const optional = config.optionalTargets.includes(a.target) && !refusedByValidation(a);
-        notMade.push({ model: plan.name, target: a.target, reason: a.reason ?? 'not made', optional });
-        if (optional) notices.push(`${plan.name} ${a.target}: not made (${a.reason}); optional, so the run goes on`);
-        else failures.push(`${plan.name} ${a.target}: not made (${a.reason})`);
-      }
-    }
-    for (const m of measured) {
-      const label = `${plan.name} ${m.target ?? 'source'}`;
-      const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
-      doc.model.name = plan.name;
-      if (m.target) doc.target = m.target;
-      const sets = (setsOf.get(plan.name) ?? []).filter(([, d]) => d.labels || m.target);
-      if (sets.length) await rep.group(`Evaluate ${label}`, () => evaluateOn(config, sets, m.file, m.target ? plan.path : undefined, doc));
-      const file = join(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
-      writeResults(file, doc);
-      files.results.push(file);
-      mine.push(file);
-    }
-    const base = baseModelFile(bases.get(plan.name) as BaseModel, join(out, 'base', slug(plan.name)));
-    if ('none' in base) {
-      noCompareOf.set(plan.name, opts.base ? `${plan.name} has no base version: ${base.none}` : 'no base given: give --base-ref (a commit) or --base-model (a folder) to compare with');
-      if (opts.base) notices.push(`${plan.name}: not compared, ${base.none}`);
-      continue;
-    }
-    const compared = async (title: string, baseFile: string, headFile: string, label: string, target?: string): Promise<{ file: string; doc: CompareResults }> => {
-      const doc = await rep.group(title, () => compareFiles(plan, baseFile, headFile, label, rep));
-      doc.head.model.name = plan.name;
-      doc.base.model.name = `${plan.name} (base)`;
-      if (target) doc.target = target;
-      mkdirSync(join(out, 'compare'), { recursive: true });
-      // Named like the results: compare/<model>.json for the source, compare/<model>-<target>.json per target.
-      const file = join(out, 'compare', `${slug(plan.name)}${target ? `-${target}` : ''}.json`);
-      writeCompare(file, doc);
-      files.compare.push(file);
-      return { file, doc };
-    };
-    compareOf.set(plan.name, (await compared(`Compare ${plan.name} with the base`, base.file, plan.path, plan.name)).file);
-    if (!config.compareArtifacts || !plan.optimize) continue;
-    const made = measured.filter((m): m is { target: string; file: string } => m.target !== undefined);
-    if (!made.length) continue;
-    const theirs = await baseArtifacts(plan, base.file, join(out, 'base', slug(plan.name), 'artifacts'), rep);
-    for (const m of made) {
-      const b = 'none' in theirs ? undefined : theirs.get(m.target);
-      if (!b?.path || b.status !== 'ok') {
-        notices.push(`${plan.name} ${m.target}: not compared, the base could not be optimized for it (${'none' in theirs ? theirs.none : (b?.reason ?? 'not made')})`);
+/** Optimize, benchmark and evaluate one model and its artifacts; the results written to results/. */
+async function measureModel(config: EdgemlConfig, m: ModelRun, out: string, rep: RunReporter, failures: string[], notices: string[]): Promise<void> {
+  const { plan } = m;
+  const measured: Array<{ target?: string; file: string }> = [{ file: plan.path }];
+  if (plan.optimize) {
+    const dir = join(out, 'artifacts', slug(plan.name));
+    const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
+    for (const a of manifest.artifacts) {
+      if (a.status === 'ok' && a.path) {
+        measured.push({ target: a.target, file: a.path });
         continue;
       }
-      const label = `${plan.name} ${m.target}`;
-      const { doc } = await compared(`Compare ${label} with the base's ${m.target}`, b.path, m.file, label, m.target);
-      if (slowerFails(config, doc)) failures.push(`${label}: slower than the base's ${m.target}`);
+      // A configured target that could not be made fails the run, unless the config marks it
+      // optional; one refused by validation (fidelity, size) fails whatever the config says.
+      const optional = config.optionalTargets.includes(a.target) && !refusedByValidation(a);
+      m.notMade.push({ model: plan.name, target: a.target, reason: a.reason ?? 'not made', optional });
+      if (optional) notices.push(`${plan.name} ${a.target}: not made (${a.reason}); optional, so the run goes on`);
+      else failures.push(`${plan.name} ${a.target}: not made (${a.reason})`);
     }
   }
+  for (const x of measured) {
+    const label = `${plan.name} ${x.target ?? 'source'}`;
+    const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, x.file, label, rep));
+    doc.model.name = plan.name;
+    if (x.target) doc.target = x.target;
+    const sets = m.sets.filter(([, d]) => d.labels || x.target);
+    if (sets.length) await rep.group(`Evaluate ${label}`, () => evaluateOn(config, sets, x.file, x.target ? plan.path : undefined, doc));
+    const file = join(out, 'results', `${slug(plan.name)}-${x.target ?? 'source'}.json`);
+    writeResults(file, doc);
+    m.results.push({ file, doc, model: x.file, ...(x.target ? { target: x.target } : {}) });
+  }
+}
 
-  // One check per model: its results, its comparison and its budgets (and those naming no model).
+/** The model against its base: the source, and with compare.artifacts each target's artifact. */
+async function compareModel(config: EdgemlConfig, m: ModelRun, baseFile: string, out: string, rep: RunReporter, failures: string[], notices: string[]): Promise<void> {
+  const { plan } = m;
+  const compared = async (title: string, baseModel: string, headModel: string, label: string, target?: string): Promise<Written<CompareResults>> => {
+    const doc = await rep.group(title, () => compareFiles(plan, baseModel, headModel, label, rep));
+    doc.head.model.name = plan.name;
+    doc.base.model.name = `${plan.name} (base)`;
+    if (target) doc.target = target;
+    mkdirSync(join(out, 'compare'), { recursive: true });
+    // Named like the results: compare/<model>.json for the source, compare/<model>-<target>.json per target.
+    const file = join(out, 'compare', `${slug(plan.name)}${target ? `-${target}` : ''}.json`);
+    writeCompare(file, doc);
+    return { file, doc };
+  };
+  m.compare = await compared(`Compare ${plan.name} with the base`, baseFile, plan.path, plan.name);
+  const made = m.results.filter((r): r is typeof r & { target: string } => r.target !== undefined);
+  if (!config.compareArtifacts || !plan.optimize || !made.length) return;
+  const theirs = await baseArtifacts(plan, baseFile, join(out, 'base', slug(plan.name), 'artifacts'), rep);
+  for (const r of made) {
+    const b = 'none' in theirs ? undefined : theirs.get(r.target);
+    if (!b?.path || b.status !== 'ok') {
+      notices.push(`${plan.name} ${r.target}: not compared, the base could not be optimized for it (${'none' in theirs ? theirs.none : (b?.reason ?? 'not made')})`);
+      continue;
+    }
+    const label = `${plan.name} ${r.target}`;
+    const c = await compared(`Compare ${label} with the base's ${r.target}`, b.path, r.model, label, r.target);
+    m.artifactCompares.push(c);
+    if (slowerFails(config, c.doc)) failures.push(`${label}: slower than the base's ${r.target}`);
+  }
+}
+
+/**
+ * The model (and its base, when there is one) inspected for its runtimes, the document written to
+ * inspect/. A runtime that cannot be inspected fails the run unless inspect: marks it optional;
+ * one only a budget names fails through that budget's `not judged` row.
+ */
+async function inspectModel(m: ModelRun, baseFile: string | undefined, out: string, rep: RunReporter, failures: string[], notices: string[]): Promise<void> {
+  const { plan, inspectPlan: ip } = m;
+  if (ip.targets.length) {
+    await rep.group(`Inspect ${plan.name}: ${ip.targets.join(', ')}`, async () => {
+      const head = await inspectFile(plan, plan.path, ip.targets);
+      if ('failed' in head) {
+        m.inspectFailed.push(...ip.targets.map((target) => ({ model: plan.name, target, reason: head.failed })));
+        return;
+      }
+      mkdirSync(join(out, 'inspect'), { recursive: true });
+      const file = join(out, 'inspect', `${slug(plan.name)}.json`);
+      writeInspect(file, head.doc);
+      m.inspect = { file, doc: head.doc };
+      for (const t of head.doc.targets) rep.info(t.verdict);
+      if (!baseFile) return;
+      const base = await inspectFile(plan, baseFile, ip.targets);
+      if ('failed' in base) {
+        notices.push(`${plan.name}: the base model could not be inspected (${base.failed}); compatibility not compared with the base`);
+        return;
+      }
+      // Beside the base model: inspect/ holds this PR's documents only.
+      mkdirSync(join(out, 'base', slug(plan.name)), { recursive: true });
+      writeInspect(join(out, 'base', slug(plan.name), 'inspect.json'), base.doc);
+      m.baseInspect = base.doc;
+    });
+  }
+  for (const f of m.inspectFailed) {
+    if (ip.fromBudgets.includes(f.target) || !ip.targets.includes(f.target)) continue;
+    const line = `${plan.name} ${f.target}: not inspected (${f.reason})`;
+    if (ip.optional.includes(f.target)) notices.push(`${line}; optional, so the run goes on`);
+    else {
+      failures.push(line);
+      f.fails = true;
+    }
+  }
+}
+
+/** One check per model: its results, its comparison, its inspection and its budgets (and those naming no model). */
+function checkModels(config: EdgemlConfig, configFile: string, models: ModelRun[], out: string, rep: RunReporter, failures: string[], notices: string[]): void {
+  if (!config.budgets.length) {
+    notices.push(`${configFile}: no budgets, nothing was judged; add budgets: to gate on the measurements`);
+    return;
+  }
   mkdirSync(join(out, 'check'), { recursive: true });
-  const checks: Array<{ file: string; doc: CheckDocument }> = [];
-  await rep.group('Check budgets', async () => {
-    const groups = plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name), noCompare: noCompareOf.get(p.name) }));
-    if (!config.budgets.length) notices.push(`${opts.config}: no budgets, nothing was judged; add budgets: to gate on the measurements`);
-    for (const g of config.budgets.length ? groups : []) {
-      const { doc, notices: n } = runCheck({
-        config: opts.config, results: g.results, model: g.name, ...(g.compare ? { compare: g.compare } : {}), ...(g.noCompare ? { noCompare: g.noCompare } : {}),
-      });
-      const file = join(out, 'check', `${slug(g.name)}.json`);
-      writeCheck(file, doc);
-      checks.push({ file, doc });
-      files.check.push(file);
-      notices.push(...n);
-      rep.info(`budgets (${g.name}): ${doc.verdict}`);
-    }
-  });
-  for (const c of checks) {
-    const rows = c.doc.checks.filter((row) => row.outcome === 'failure');
+  for (const m of models) {
+    const { doc, notices: n } = checkDocuments(config, configFile, {
+      results: m.results, model: m.plan.name, ...(m.compare ? { compare: m.compare } : {}), ...(m.noCompare ? { noCompare: m.noCompare } : {}),
+      ...(m.inspect ? { inspect: [m.inspect] } : {}), inspectFailed: m.inspectFailed,
+    });
+    // compat.* rows judged the source model's inspection: they belong on its row of the report.
+    for (const row of doc.checks) if (isCompatKey(row.key) && row.target === undefined) row.target = 'source';
+    const file = join(out, 'check', `${slug(m.plan.name)}.json`);
+    writeCheck(file, doc);
+    m.check = { file, doc };
+    notices.push(...n);
+    rep.info(`budgets (${m.plan.name}): ${doc.verdict}`);
+    const rows = doc.checks.filter((row) => row.outcome === 'failure');
     for (const row of rows) failures.push(`${row.subject}: ${row.key} ${row.status}`);
-    if (c.doc.verdict === 'fail' && !rows.length) failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
+    if (doc.verdict === 'fail' && !rows.length) failures.push(`compare: ${doc.compare?.verdict ?? 'slower'} than the base`);
   }
+}
 
-  const report = buildReport({ ...readReportInputs({ results: files.results, compare: files.compare, check: files.check }), notMade });
+/** The report's inputs, from the documents in memory (the same views `edgeml report` makes of the files). */
+function reportInputs(models: ModelRun[]): ReportInputs {
+  return {
+    results: models.flatMap((m) => m.results.map(({ file, doc }) => ({ file, doc }))),
+    compare: models.flatMap((m) => [...(m.compare ? [m.compare] : []), ...m.artifactCompares].map(({ file, doc }) => ({ file, doc: compareView(doc) }))),
+    check: models.flatMap((m) => (m.check ? [{ file: m.check.file, doc: checkView(m.check.doc) }] : [])),
+    notMade: models.flatMap((m) => m.notMade),
+    compat: models
+      .filter((m) => m.inspect || m.inspectFailed.length)
+      .map((m) => ({ model: m.plan.name, ...(m.inspect ? { head: m.inspect.doc } : {}), ...(m.baseInspect ? { base: m.baseInspect } : {}), failed: m.inspectFailed })),
+  };
+}
+
+export async function runAll(opts: RunOptions, rep: RunReporter, deps: RunDeps = {}): Promise<RunOutcome> {
+  const config = (deps.loadConfig ?? loadConfig)(opts.config);
+  const notices: string[] = [];
+  const failures: string[] = [];
+  const models = await prepare(config, opts, notices);
+  const out = resolve(opts.out);
+  for (const sub of ['artifacts', 'base', 'results', 'compare', 'check', 'inspect']) rmSync(join(out, sub), { recursive: true, force: true });
+  mkdirSync(join(out, 'results'), { recursive: true });
+
+  for (const m of models) {
+    await measureModel(config, m, out, rep, failures, notices);
+    const base = baseModelFile(m.base, join(out, 'base', slug(m.plan.name)));
+    if ('none' in base) {
+      m.noCompare = opts.base ? `${m.plan.name} has no base version: ${base.none}` : 'no base given: give --base-ref (a commit) or --base-model (a folder) to compare with';
+      if (opts.base) notices.push(`${m.plan.name}: not compared, ${base.none}`);
+    } else {
+      await compareModel(config, m, base.file, out, rep, failures, notices);
+    }
+    await inspectModel(m, 'none' in base ? undefined : base.file, out, rep, failures, notices);
+  }
+  await rep.group('Check budgets', async () => checkModels(config, opts.config, models, out, rep, failures, notices));
+
+  const report = buildReport(reportInputs(models));
+  const sections = reportSections(report);
+  const markdown = reportMarkdown(report);
   const reportFile = join(out, 'report.md');
-  writeFileAtomic(reportFile, reportMarkdown(report));
+  writeFileAtomic(reportFile, markdown);
   const rows = summaryRows(report);
   const verdict: ReportStatus = failures.length ? 'fail' : report.status;
+  const files: RunOutcome['files'] = {
+    results: models.flatMap((m) => m.results.map((r) => r.file)),
+    compare: models.flatMap((m) => [...(m.compare ? [m.compare.file] : []), ...m.artifactCompares.map((c) => c.file)]),
+    check: models.flatMap((m) => (m.check ? [m.check.file] : [])),
+    manifests: models.filter((m) => m.plan.optimize).map((m) => join(out, 'artifacts', slug(m.plan.name), 'manifest.json')),
+    inspect: models.flatMap((m) => (m.inspect ? [m.inspect.file] : [])),
+  };
   const summaryFile = join(out, 'summary.json');
   writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
-  return { verdict, failures, out, report: reportFile, summary: summaryFile, files, rows, notices };
+  return { verdict, failures, out, report: reportFile, rendered: { markdown, sections, budgets: report.budgets }, summary: summaryFile, files, rows, notices };
 }
 
 /** Exit status of a finished run: 1 when something failed (after everything was written). */
