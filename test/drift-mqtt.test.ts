@@ -78,7 +78,7 @@ describe.skipIf(!mosquitto || !mosquittoSub || !mosquittoPub)('drift over MQTT',
     expect(message).toMatchObject({ schema: 'edgeml-device-telemetry/1', deviceId: 'd1' });
     expect(message.serve.windows.map((w: TelemetryWindow) => w.end)).toEqual(sent.map((w) => w.end));
     const r = await edgemlAsync(['drift', '--broker', broker.url, '--fleet', 'demo', ...tls('ops'), '--json', join(base, 'drift.json')]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe('edgeml: drift: the trigger fired (windows in a row breached)\n');
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('**Drift: 3 windows in a row on d1**');
   });

@@ -56,7 +56,7 @@ const http = __importStar(__nccwpck_require__(58611));
 const https = __importStar(__nccwpck_require__(65692));
 const pm = __importStar(__nccwpck_require__(83335));
 const tunnel = __importStar(__nccwpck_require__(20770));
-const undici_1 = __nccwpck_require__(24371);
+const undici_1 = __nccwpck_require__(46752);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -16004,7 +16004,7 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 24371:
+/***/ 46752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -44183,13 +44183,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 31421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-
-/***/ }),
-
 /***/ 37540:
 /***/ ((module) => {
 
@@ -44615,4273 +44608,6 @@ function qstring(str) {
     throw new TypeError(`Invalid parameter value: ${str}`);
 }
 //# sourceMappingURL=index.js.map
-
-/***/ }),
-
-/***/ 18909:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { Argument } = __nccwpck_require__(49154);
-const { Command } = __nccwpck_require__(34348);
-const { CommanderError, InvalidArgumentError } = __nccwpck_require__(41135);
-const { Help } = __nccwpck_require__(79754);
-const { Option } = __nccwpck_require__(45240);
-
-exports.DM = new Command();
-
-exports.gu = (name) => new Command(name);
-exports.Ww = (flags, description) => new Option(flags, description);
-exports.er = (name, description) => new Argument(name, description);
-
-/**
- * Expose classes
- */
-
-exports.uB = Command;
-exports.c$ = Option;
-exports.ef = Argument;
-exports._V = Help;
-
-exports.b7 = CommanderError;
-exports.Di = InvalidArgumentError;
-exports.a2 = InvalidArgumentError; // Deprecated
-
-
-/***/ }),
-
-/***/ 49154:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { InvalidArgumentError } = __nccwpck_require__(41135);
-
-class Argument {
-  /**
-   * Initialize a new command argument with the given name and description.
-   * The default is that the argument is required, and you can explicitly
-   * indicate this with <> around the name. Put [] around the name for an optional argument.
-   *
-   * @param {string} name
-   * @param {string} [description]
-   */
-
-  constructor(name, description) {
-    this.description = description || '';
-    this.variadic = false;
-    this.parseArg = undefined;
-    this.defaultValue = undefined;
-    this.defaultValueDescription = undefined;
-    this.argChoices = undefined;
-
-    switch (name[0]) {
-      case '<': // e.g. <required>
-        this.required = true;
-        this._name = name.slice(1, -1);
-        break;
-      case '[': // e.g. [optional]
-        this.required = false;
-        this._name = name.slice(1, -1);
-        break;
-      default:
-        this.required = true;
-        this._name = name;
-        break;
-    }
-
-    if (this._name.endsWith('...')) {
-      this.variadic = true;
-      this._name = this._name.slice(0, -3);
-    }
-  }
-
-  /**
-   * Return argument name.
-   *
-   * @return {string}
-   */
-
-  name() {
-    return this._name;
-  }
-
-  /**
-   * @package
-   */
-
-  _collectValue(value, previous) {
-    if (previous === this.defaultValue || !Array.isArray(previous)) {
-      return [value];
-    }
-
-    previous.push(value);
-    return previous;
-  }
-
-  /**
-   * Set the default value, and optionally supply the description to be displayed in the help.
-   *
-   * @param {*} value
-   * @param {string} [description]
-   * @return {Argument}
-   */
-
-  default(value, description) {
-    this.defaultValue = value;
-    this.defaultValueDescription = description;
-    return this;
-  }
-
-  /**
-   * Set the custom handler for processing CLI command arguments into argument values.
-   *
-   * @param {Function} [fn]
-   * @return {Argument}
-   */
-
-  argParser(fn) {
-    this.parseArg = fn;
-    return this;
-  }
-
-  /**
-   * Only allow argument value to be one of choices.
-   *
-   * @param {string[]} values
-   * @return {Argument}
-   */
-
-  choices(values) {
-    this.argChoices = values.slice();
-    this.parseArg = (arg, previous) => {
-      if (!this.argChoices.includes(arg)) {
-        throw new InvalidArgumentError(
-          `Allowed choices are ${this.argChoices.join(', ')}.`,
-        );
-      }
-      if (this.variadic) {
-        return this._collectValue(arg, previous);
-      }
-      return arg;
-    };
-    return this;
-  }
-
-  /**
-   * Make argument required.
-   *
-   * @returns {Argument}
-   */
-  argRequired() {
-    this.required = true;
-    return this;
-  }
-
-  /**
-   * Make argument optional.
-   *
-   * @returns {Argument}
-   */
-  argOptional() {
-    this.required = false;
-    return this;
-  }
-}
-
-/**
- * Takes an argument and returns its human readable equivalent for help usage.
- *
- * @param {Argument} arg
- * @return {string}
- * @private
- */
-
-function humanReadableArgName(arg) {
-  const nameOutput = arg.name() + (arg.variadic === true ? '...' : '');
-
-  return arg.required ? '<' + nameOutput + '>' : '[' + nameOutput + ']';
-}
-
-exports.Argument = Argument;
-exports.humanReadableArgName = humanReadableArgName;
-
-
-/***/ }),
-
-/***/ 34348:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const EventEmitter = (__nccwpck_require__(78474).EventEmitter);
-const childProcess = __nccwpck_require__(31421);
-const path = __nccwpck_require__(76760);
-const fs = __nccwpck_require__(73024);
-const process = __nccwpck_require__(1708);
-
-const { Argument, humanReadableArgName } = __nccwpck_require__(49154);
-const { CommanderError } = __nccwpck_require__(41135);
-const { Help, stripColor } = __nccwpck_require__(79754);
-const { Option, DualOptions } = __nccwpck_require__(45240);
-const { suggestSimilar } = __nccwpck_require__(65030);
-
-class Command extends EventEmitter {
-  /**
-   * Initialize a new `Command`.
-   *
-   * @param {string} [name]
-   */
-
-  constructor(name) {
-    super();
-    /** @type {Command[]} */
-    this.commands = [];
-    /** @type {Option[]} */
-    this.options = [];
-    this.parent = null;
-    this._allowUnknownOption = false;
-    this._allowExcessArguments = false;
-    /** @type {Argument[]} */
-    this.registeredArguments = [];
-    this._args = this.registeredArguments; // deprecated old name
-    /** @type {string[]} */
-    this.args = []; // cli args with options removed
-    this.rawArgs = [];
-    this.processedArgs = []; // like .args but after custom processing and collecting variadic
-    this._scriptPath = null;
-    this._name = name || '';
-    this._optionValues = {};
-    this._optionValueSources = {}; // default, env, cli etc
-    this._storeOptionsAsProperties = false;
-    this._actionHandler = null;
-    this._executableHandler = false;
-    this._executableFile = null; // custom name for executable
-    this._executableDir = null; // custom search directory for subcommands
-    this._defaultCommandName = null;
-    this._exitCallback = null;
-    this._aliases = [];
-    this._combineFlagAndOptionalValue = true;
-    this._description = '';
-    this._summary = '';
-    this._argsDescription = undefined; // legacy
-    this._enablePositionalOptions = false;
-    this._passThroughOptions = false;
-    this._lifeCycleHooks = {}; // a hash of arrays
-    /** @type {(boolean | string)} */
-    this._showHelpAfterError = false;
-    this._showSuggestionAfterError = true;
-    this._savedState = null; // used in save/restoreStateBeforeParse
-
-    // see configureOutput() for docs
-    this._outputConfiguration = {
-      writeOut: (str) => process.stdout.write(str),
-      writeErr: (str) => process.stderr.write(str),
-      outputError: (str, write) => write(str),
-      getOutHelpWidth: () =>
-        process.stdout.isTTY ? process.stdout.columns : undefined,
-      getErrHelpWidth: () =>
-        process.stderr.isTTY ? process.stderr.columns : undefined,
-      getOutHasColors: () =>
-        useColor() ?? (process.stdout.isTTY && process.stdout.hasColors?.()),
-      getErrHasColors: () =>
-        useColor() ?? (process.stderr.isTTY && process.stderr.hasColors?.()),
-      stripColor: (str) => stripColor(str),
-    };
-
-    this._hidden = false;
-    /** @type {(Option | null | undefined)} */
-    this._helpOption = undefined; // Lazy created on demand. May be null if help option is disabled.
-    this._addImplicitHelpCommand = undefined; // undecided whether true or false yet, not inherited
-    /** @type {Command} */
-    this._helpCommand = undefined; // lazy initialised, inherited
-    this._helpConfiguration = {};
-    /** @type {string | undefined} */
-    this._helpGroupHeading = undefined; // soft initialised when added to parent
-    /** @type {string | undefined} */
-    this._defaultCommandGroup = undefined;
-    /** @type {string | undefined} */
-    this._defaultOptionGroup = undefined;
-  }
-
-  /**
-   * Copy settings that are useful to have in common across root command and subcommands.
-   *
-   * (Used internally when adding a command using `.command()` so subcommands inherit parent settings.)
-   *
-   * @param {Command} sourceCommand
-   * @return {Command} `this` command for chaining
-   */
-  copyInheritedSettings(sourceCommand) {
-    this._outputConfiguration = sourceCommand._outputConfiguration;
-    this._helpOption = sourceCommand._helpOption;
-    this._helpCommand = sourceCommand._helpCommand;
-    this._helpConfiguration = sourceCommand._helpConfiguration;
-    this._exitCallback = sourceCommand._exitCallback;
-    this._storeOptionsAsProperties = sourceCommand._storeOptionsAsProperties;
-    this._combineFlagAndOptionalValue =
-      sourceCommand._combineFlagAndOptionalValue;
-    this._allowExcessArguments = sourceCommand._allowExcessArguments;
-    this._enablePositionalOptions = sourceCommand._enablePositionalOptions;
-    this._showHelpAfterError = sourceCommand._showHelpAfterError;
-    this._showSuggestionAfterError = sourceCommand._showSuggestionAfterError;
-
-    return this;
-  }
-
-  /**
-   * @returns {Command[]}
-   * @private
-   */
-
-  _getCommandAndAncestors() {
-    const result = [];
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    for (let command = this; command; command = command.parent) {
-      result.push(command);
-    }
-    return result;
-  }
-
-  /**
-   * Define a command.
-   *
-   * There are two styles of command: pay attention to where to put the description.
-   *
-   * @example
-   * // Command implemented using action handler (description is supplied separately to `.command`)
-   * program
-   *   .command('clone <source> [destination]')
-   *   .description('clone a repository into a newly created directory')
-   *   .action((source, destination) => {
-   *     console.log('clone command called');
-   *   });
-   *
-   * // Command implemented using separate executable file (description is second parameter to `.command`)
-   * program
-   *   .command('start <service>', 'start named service')
-   *   .command('stop [service]', 'stop named service, or all if no name supplied');
-   *
-   * @param {string} nameAndArgs - command name and arguments, args are `<required>` or `[optional]` and last may also be `variadic...`
-   * @param {(object | string)} [actionOptsOrExecDesc] - configuration options (for action), or description (for executable)
-   * @param {object} [execOpts] - configuration options (for executable)
-   * @return {Command} returns new command for action handler, or `this` for executable command
-   */
-
-  command(nameAndArgs, actionOptsOrExecDesc, execOpts) {
-    let desc = actionOptsOrExecDesc;
-    let opts = execOpts;
-    if (typeof desc === 'object' && desc !== null) {
-      opts = desc;
-      desc = null;
-    }
-    opts = opts || {};
-    const [, name, args] = nameAndArgs.match(/([^ ]+) *(.*)/);
-
-    const cmd = this.createCommand(name);
-    if (desc) {
-      cmd.description(desc);
-      cmd._executableHandler = true;
-    }
-    if (opts.isDefault) this._defaultCommandName = cmd._name;
-    cmd._hidden = !!(opts.noHelp || opts.hidden); // noHelp is deprecated old name for hidden
-    cmd._executableFile = opts.executableFile || null; // Custom name for executable file, set missing to null to match constructor
-    if (args) cmd.arguments(args);
-    this._registerCommand(cmd);
-    cmd.parent = this;
-    cmd.copyInheritedSettings(this);
-
-    if (desc) return this;
-    return cmd;
-  }
-
-  /**
-   * Factory routine to create a new unattached command.
-   *
-   * See .command() for creating an attached subcommand, which uses this routine to
-   * create the command. You can override createCommand to customise subcommands.
-   *
-   * @param {string} [name]
-   * @return {Command} new command
-   */
-
-  createCommand(name) {
-    return new Command(name);
-  }
-
-  /**
-   * You can customise the help with a subclass of Help by overriding createHelp,
-   * or by overriding Help properties using configureHelp().
-   *
-   * @return {Help}
-   */
-
-  createHelp() {
-    return Object.assign(new Help(), this.configureHelp());
-  }
-
-  /**
-   * You can customise the help by overriding Help properties using configureHelp(),
-   * or with a subclass of Help by overriding createHelp().
-   *
-   * @param {object} [configuration] - configuration options
-   * @return {(Command | object)} `this` command for chaining, or stored configuration
-   */
-
-  configureHelp(configuration) {
-    if (configuration === undefined) return this._helpConfiguration;
-
-    this._helpConfiguration = configuration;
-    return this;
-  }
-
-  /**
-   * The default output goes to stdout and stderr. You can customise this for special
-   * applications. You can also customise the display of errors by overriding outputError.
-   *
-   * The configuration properties are all functions:
-   *
-   *     // change how output being written, defaults to stdout and stderr
-   *     writeOut(str)
-   *     writeErr(str)
-   *     // change how output being written for errors, defaults to writeErr
-   *     outputError(str, write) // used for displaying errors and not used for displaying help
-   *     // specify width for wrapping help
-   *     getOutHelpWidth()
-   *     getErrHelpWidth()
-   *     // color support, currently only used with Help
-   *     getOutHasColors()
-   *     getErrHasColors()
-   *     stripColor() // used to remove ANSI escape codes if output does not have colors
-   *
-   * @param {object} [configuration] - configuration options
-   * @return {(Command | object)} `this` command for chaining, or stored configuration
-   */
-
-  configureOutput(configuration) {
-    if (configuration === undefined) return this._outputConfiguration;
-
-    this._outputConfiguration = {
-      ...this._outputConfiguration,
-      ...configuration,
-    };
-    return this;
-  }
-
-  /**
-   * Display the help or a custom message after an error occurs.
-   *
-   * @param {(boolean|string)} [displayHelp]
-   * @return {Command} `this` command for chaining
-   */
-  showHelpAfterError(displayHelp = true) {
-    if (typeof displayHelp !== 'string') displayHelp = !!displayHelp;
-    this._showHelpAfterError = displayHelp;
-    return this;
-  }
-
-  /**
-   * Display suggestion of similar commands for unknown commands, or options for unknown options.
-   *
-   * @param {boolean} [displaySuggestion]
-   * @return {Command} `this` command for chaining
-   */
-  showSuggestionAfterError(displaySuggestion = true) {
-    this._showSuggestionAfterError = !!displaySuggestion;
-    return this;
-  }
-
-  /**
-   * Add a prepared subcommand.
-   *
-   * See .command() for creating an attached subcommand which inherits settings from its parent.
-   *
-   * @param {Command} cmd - new subcommand
-   * @param {object} [opts] - configuration options
-   * @return {Command} `this` command for chaining
-   */
-
-  addCommand(cmd, opts) {
-    if (!cmd._name) {
-      throw new Error(`Command passed to .addCommand() must have a name
-- specify the name in Command constructor or using .name()`);
-    }
-
-    opts = opts || {};
-    if (opts.isDefault) this._defaultCommandName = cmd._name;
-    if (opts.noHelp || opts.hidden) cmd._hidden = true; // modifying passed command due to existing implementation
-
-    this._registerCommand(cmd);
-    cmd.parent = this;
-    cmd._checkForBrokenPassThrough();
-
-    return this;
-  }
-
-  /**
-   * Factory routine to create a new unattached argument.
-   *
-   * See .argument() for creating an attached argument, which uses this routine to
-   * create the argument. You can override createArgument to return a custom argument.
-   *
-   * @param {string} name
-   * @param {string} [description]
-   * @return {Argument} new argument
-   */
-
-  createArgument(name, description) {
-    return new Argument(name, description);
-  }
-
-  /**
-   * Define argument syntax for command.
-   *
-   * The default is that the argument is required, and you can explicitly
-   * indicate this with <> around the name. Put [] around the name for an optional argument.
-   *
-   * @example
-   * program.argument('<input-file>');
-   * program.argument('[output-file]');
-   *
-   * @param {string} name
-   * @param {string} [description]
-   * @param {(Function|*)} [parseArg] - custom argument processing function or default value
-   * @param {*} [defaultValue]
-   * @return {Command} `this` command for chaining
-   */
-  argument(name, description, parseArg, defaultValue) {
-    const argument = this.createArgument(name, description);
-    if (typeof parseArg === 'function') {
-      argument.default(defaultValue).argParser(parseArg);
-    } else {
-      argument.default(parseArg);
-    }
-    this.addArgument(argument);
-    return this;
-  }
-
-  /**
-   * Define argument syntax for command, adding multiple at once (without descriptions).
-   *
-   * See also .argument().
-   *
-   * @example
-   * program.arguments('<cmd> [env]');
-   *
-   * @param {string} names
-   * @return {Command} `this` command for chaining
-   */
-
-  arguments(names) {
-    names
-      .trim()
-      .split(/ +/)
-      .forEach((detail) => {
-        this.argument(detail);
-      });
-    return this;
-  }
-
-  /**
-   * Define argument syntax for command, adding a prepared argument.
-   *
-   * @param {Argument} argument
-   * @return {Command} `this` command for chaining
-   */
-  addArgument(argument) {
-    const previousArgument = this.registeredArguments.slice(-1)[0];
-    if (previousArgument?.variadic) {
-      throw new Error(
-        `only the last argument can be variadic '${previousArgument.name()}'`,
-      );
-    }
-    if (
-      argument.required &&
-      argument.defaultValue !== undefined &&
-      argument.parseArg === undefined
-    ) {
-      throw new Error(
-        `a default value for a required argument is never used: '${argument.name()}'`,
-      );
-    }
-    this.registeredArguments.push(argument);
-    return this;
-  }
-
-  /**
-   * Customise or override default help command. By default a help command is automatically added if your command has subcommands.
-   *
-   * @example
-   *    program.helpCommand('help [cmd]');
-   *    program.helpCommand('help [cmd]', 'show help');
-   *    program.helpCommand(false); // suppress default help command
-   *    program.helpCommand(true); // add help command even if no subcommands
-   *
-   * @param {string|boolean} enableOrNameAndArgs - enable with custom name and/or arguments, or boolean to override whether added
-   * @param {string} [description] - custom description
-   * @return {Command} `this` command for chaining
-   */
-
-  helpCommand(enableOrNameAndArgs, description) {
-    if (typeof enableOrNameAndArgs === 'boolean') {
-      this._addImplicitHelpCommand = enableOrNameAndArgs;
-      if (enableOrNameAndArgs && this._defaultCommandGroup) {
-        // make the command to store the group
-        this._initCommandGroup(this._getHelpCommand());
-      }
-      return this;
-    }
-
-    const nameAndArgs = enableOrNameAndArgs ?? 'help [command]';
-    const [, helpName, helpArgs] = nameAndArgs.match(/([^ ]+) *(.*)/);
-    const helpDescription = description ?? 'display help for command';
-
-    const helpCommand = this.createCommand(helpName);
-    helpCommand.helpOption(false);
-    if (helpArgs) helpCommand.arguments(helpArgs);
-    if (helpDescription) helpCommand.description(helpDescription);
-
-    this._addImplicitHelpCommand = true;
-    this._helpCommand = helpCommand;
-    // init group unless lazy create
-    if (enableOrNameAndArgs || description) this._initCommandGroup(helpCommand);
-
-    return this;
-  }
-
-  /**
-   * Add prepared custom help command.
-   *
-   * @param {(Command|string|boolean)} helpCommand - custom help command, or deprecated enableOrNameAndArgs as for `.helpCommand()`
-   * @param {string} [deprecatedDescription] - deprecated custom description used with custom name only
-   * @return {Command} `this` command for chaining
-   */
-  addHelpCommand(helpCommand, deprecatedDescription) {
-    // If not passed an object, call through to helpCommand for backwards compatibility,
-    // as addHelpCommand was originally used like helpCommand is now.
-    if (typeof helpCommand !== 'object') {
-      this.helpCommand(helpCommand, deprecatedDescription);
-      return this;
-    }
-
-    this._addImplicitHelpCommand = true;
-    this._helpCommand = helpCommand;
-    this._initCommandGroup(helpCommand);
-    return this;
-  }
-
-  /**
-   * Lazy create help command.
-   *
-   * @return {(Command|null)}
-   * @package
-   */
-  _getHelpCommand() {
-    const hasImplicitHelpCommand =
-      this._addImplicitHelpCommand ??
-      (this.commands.length &&
-        !this._actionHandler &&
-        !this._findCommand('help'));
-
-    if (hasImplicitHelpCommand) {
-      if (this._helpCommand === undefined) {
-        this.helpCommand(undefined, undefined); // use default name and description
-      }
-      return this._helpCommand;
-    }
-    return null;
-  }
-
-  /**
-   * Add hook for life cycle event.
-   *
-   * @param {string} event
-   * @param {Function} listener
-   * @return {Command} `this` command for chaining
-   */
-
-  hook(event, listener) {
-    const allowedValues = ['preSubcommand', 'preAction', 'postAction'];
-    if (!allowedValues.includes(event)) {
-      throw new Error(`Unexpected value for event passed to hook : '${event}'.
-Expecting one of '${allowedValues.join("', '")}'`);
-    }
-    if (this._lifeCycleHooks[event]) {
-      this._lifeCycleHooks[event].push(listener);
-    } else {
-      this._lifeCycleHooks[event] = [listener];
-    }
-    return this;
-  }
-
-  /**
-   * Register callback to use as replacement for calling process.exit.
-   *
-   * @param {Function} [fn] optional callback which will be passed a CommanderError, defaults to throwing
-   * @return {Command} `this` command for chaining
-   */
-
-  exitOverride(fn) {
-    if (fn) {
-      this._exitCallback = fn;
-    } else {
-      this._exitCallback = (err) => {
-        if (err.code !== 'commander.executeSubCommandAsync') {
-          throw err;
-        } else {
-          // Async callback from spawn events, not useful to throw.
-        }
-      };
-    }
-    return this;
-  }
-
-  /**
-   * Call process.exit, and _exitCallback if defined.
-   *
-   * @param {number} exitCode exit code for using with process.exit
-   * @param {string} code an id string representing the error
-   * @param {string} message human-readable description of the error
-   * @return never
-   * @private
-   */
-
-  _exit(exitCode, code, message) {
-    if (this._exitCallback) {
-      this._exitCallback(new CommanderError(exitCode, code, message));
-      // Expecting this line is not reached.
-    }
-    process.exit(exitCode);
-  }
-
-  /**
-   * Register callback `fn` for the command.
-   *
-   * @example
-   * program
-   *   .command('serve')
-   *   .description('start service')
-   *   .action(function() {
-   *      // do work here
-   *   });
-   *
-   * @param {Function} fn
-   * @return {Command} `this` command for chaining
-   */
-
-  action(fn) {
-    const listener = (args) => {
-      // The .action callback takes an extra parameter which is the command or options.
-      const expectedArgsCount = this.registeredArguments.length;
-      const actionArgs = args.slice(0, expectedArgsCount);
-      if (this._storeOptionsAsProperties) {
-        actionArgs[expectedArgsCount] = this; // backwards compatible "options"
-      } else {
-        actionArgs[expectedArgsCount] = this.opts();
-      }
-      actionArgs.push(this);
-
-      return fn.apply(this, actionArgs);
-    };
-    this._actionHandler = listener;
-    return this;
-  }
-
-  /**
-   * Factory routine to create a new unattached option.
-   *
-   * See .option() for creating an attached option, which uses this routine to
-   * create the option. You can override createOption to return a custom option.
-   *
-   * @param {string} flags
-   * @param {string} [description]
-   * @return {Option} new option
-   */
-
-  createOption(flags, description) {
-    return new Option(flags, description);
-  }
-
-  /**
-   * Wrap parseArgs to catch 'commander.invalidArgument'.
-   *
-   * @param {(Option | Argument)} target
-   * @param {string} value
-   * @param {*} previous
-   * @param {string} invalidArgumentMessage
-   * @private
-   */
-
-  _callParseArg(target, value, previous, invalidArgumentMessage) {
-    try {
-      return target.parseArg(value, previous);
-    } catch (err) {
-      if (err.code === 'commander.invalidArgument') {
-        const message = `${invalidArgumentMessage} ${err.message}`;
-        this.error(message, { exitCode: err.exitCode, code: err.code });
-      }
-      throw err;
-    }
-  }
-
-  /**
-   * Check for option flag conflicts.
-   * Register option if no conflicts found, or throw on conflict.
-   *
-   * @param {Option} option
-   * @private
-   */
-
-  _registerOption(option) {
-    const matchingOption =
-      (option.short && this._findOption(option.short)) ||
-      (option.long && this._findOption(option.long));
-    if (matchingOption) {
-      const matchingFlag =
-        option.long && this._findOption(option.long)
-          ? option.long
-          : option.short;
-      throw new Error(`Cannot add option '${option.flags}'${this._name && ` to command '${this._name}'`} due to conflicting flag '${matchingFlag}'
--  already used by option '${matchingOption.flags}'`);
-    }
-
-    this._initOptionGroup(option);
-    this.options.push(option);
-  }
-
-  /**
-   * Check for command name and alias conflicts with existing commands.
-   * Register command if no conflicts found, or throw on conflict.
-   *
-   * @param {Command} command
-   * @private
-   */
-
-  _registerCommand(command) {
-    const knownBy = (cmd) => {
-      return [cmd.name()].concat(cmd.aliases());
-    };
-
-    const alreadyUsed = knownBy(command).find((name) =>
-      this._findCommand(name),
-    );
-    if (alreadyUsed) {
-      const existingCmd = knownBy(this._findCommand(alreadyUsed)).join('|');
-      const newCmd = knownBy(command).join('|');
-      throw new Error(
-        `cannot add command '${newCmd}' as already have command '${existingCmd}'`,
-      );
-    }
-
-    this._initCommandGroup(command);
-    this.commands.push(command);
-  }
-
-  /**
-   * Add an option.
-   *
-   * @param {Option} option
-   * @return {Command} `this` command for chaining
-   */
-  addOption(option) {
-    this._registerOption(option);
-
-    const oname = option.name();
-    const name = option.attributeName();
-
-    // store default value
-    if (option.negate) {
-      // --no-foo is special and defaults foo to true, unless a --foo option is already defined
-      const positiveLongFlag = option.long.replace(/^--no-/, '--');
-      if (!this._findOption(positiveLongFlag)) {
-        this.setOptionValueWithSource(
-          name,
-          option.defaultValue === undefined ? true : option.defaultValue,
-          'default',
-        );
-      }
-    } else if (option.defaultValue !== undefined) {
-      this.setOptionValueWithSource(name, option.defaultValue, 'default');
-    }
-
-    // handler for cli and env supplied values
-    const handleOptionValue = (val, invalidValueMessage, valueSource) => {
-      // val is null for optional option used without an optional-argument.
-      // val is undefined for boolean and negated option.
-      if (val == null && option.presetArg !== undefined) {
-        val = option.presetArg;
-      }
-
-      // custom processing
-      const oldValue = this.getOptionValue(name);
-      if (val !== null && option.parseArg) {
-        val = this._callParseArg(option, val, oldValue, invalidValueMessage);
-      } else if (val !== null && option.variadic) {
-        val = option._collectValue(val, oldValue);
-      }
-
-      // Fill-in appropriate missing values. Long winded but easy to follow.
-      if (val == null) {
-        if (option.negate) {
-          val = false;
-        } else if (option.isBoolean() || option.optional) {
-          val = true;
-        } else {
-          val = ''; // not normal, parseArg might have failed or be a mock function for testing
-        }
-      }
-      this.setOptionValueWithSource(name, val, valueSource);
-    };
-
-    this.on('option:' + oname, (val) => {
-      const invalidValueMessage = `error: option '${option.flags}' argument '${val}' is invalid.`;
-      handleOptionValue(val, invalidValueMessage, 'cli');
-    });
-
-    if (option.envVar) {
-      this.on('optionEnv:' + oname, (val) => {
-        const invalidValueMessage = `error: option '${option.flags}' value '${val}' from env '${option.envVar}' is invalid.`;
-        handleOptionValue(val, invalidValueMessage, 'env');
-      });
-    }
-
-    return this;
-  }
-
-  /**
-   * Internal implementation shared by .option() and .requiredOption()
-   *
-   * @return {Command} `this` command for chaining
-   * @private
-   */
-  _optionEx(config, flags, description, fn, defaultValue) {
-    if (typeof flags === 'object' && flags instanceof Option) {
-      throw new Error(
-        'To add an Option object use addOption() instead of option() or requiredOption()',
-      );
-    }
-    const option = this.createOption(flags, description);
-    option.makeOptionMandatory(!!config.mandatory);
-    if (typeof fn === 'function') {
-      option.default(defaultValue).argParser(fn);
-    } else if (fn instanceof RegExp) {
-      // deprecated
-      const regex = fn;
-      fn = (val, def) => {
-        const m = regex.exec(val);
-        return m ? m[0] : def;
-      };
-      option.default(defaultValue).argParser(fn);
-    } else {
-      option.default(fn);
-    }
-
-    return this.addOption(option);
-  }
-
-  /**
-   * Define option with `flags`, `description`, and optional argument parsing function or `defaultValue` or both.
-   *
-   * The `flags` string contains the short and/or long flags, separated by comma, a pipe or space. A required
-   * option-argument is indicated by `<>` and an optional option-argument by `[]`.
-   *
-   * See the README for more details, and see also addOption() and requiredOption().
-   *
-   * @example
-   * program
-   *     .option('-p, --pepper', 'add pepper')
-   *     .option('--pt, --pizza-type <TYPE>', 'type of pizza') // required option-argument
-   *     .option('-c, --cheese [CHEESE]', 'add extra cheese', 'mozzarella') // optional option-argument with default
-   *     .option('-t, --tip <VALUE>', 'add tip to purchase cost', parseFloat) // custom parse function
-   *
-   * @param {string} flags
-   * @param {string} [description]
-   * @param {(Function|*)} [parseArg] - custom option processing function or default value
-   * @param {*} [defaultValue]
-   * @return {Command} `this` command for chaining
-   */
-
-  option(flags, description, parseArg, defaultValue) {
-    return this._optionEx({}, flags, description, parseArg, defaultValue);
-  }
-
-  /**
-   * Add a required option which must have a value after parsing. This usually means
-   * the option must be specified on the command line. (Otherwise the same as .option().)
-   *
-   * The `flags` string contains the short and/or long flags, separated by comma, a pipe or space.
-   *
-   * @param {string} flags
-   * @param {string} [description]
-   * @param {(Function|*)} [parseArg] - custom option processing function or default value
-   * @param {*} [defaultValue]
-   * @return {Command} `this` command for chaining
-   */
-
-  requiredOption(flags, description, parseArg, defaultValue) {
-    return this._optionEx(
-      { mandatory: true },
-      flags,
-      description,
-      parseArg,
-      defaultValue,
-    );
-  }
-
-  /**
-   * Alter parsing of short flags with optional values.
-   *
-   * @example
-   * // for `.option('-f,--flag [value]'):
-   * program.combineFlagAndOptionalValue(true);  // `-f80` is treated like `--flag=80`, this is the default behaviour
-   * program.combineFlagAndOptionalValue(false) // `-fb` is treated like `-f -b`
-   *
-   * @param {boolean} [combine] - if `true` or omitted, an optional value can be specified directly after the flag.
-   * @return {Command} `this` command for chaining
-   */
-  combineFlagAndOptionalValue(combine = true) {
-    this._combineFlagAndOptionalValue = !!combine;
-    return this;
-  }
-
-  /**
-   * Allow unknown options on the command line.
-   *
-   * @param {boolean} [allowUnknown] - if `true` or omitted, no error will be thrown for unknown options.
-   * @return {Command} `this` command for chaining
-   */
-  allowUnknownOption(allowUnknown = true) {
-    this._allowUnknownOption = !!allowUnknown;
-    return this;
-  }
-
-  /**
-   * Allow excess command-arguments on the command line. Pass false to make excess arguments an error.
-   *
-   * @param {boolean} [allowExcess] - if `true` or omitted, no error will be thrown for excess arguments.
-   * @return {Command} `this` command for chaining
-   */
-  allowExcessArguments(allowExcess = true) {
-    this._allowExcessArguments = !!allowExcess;
-    return this;
-  }
-
-  /**
-   * Enable positional options. Positional means global options are specified before subcommands which lets
-   * subcommands reuse the same option names, and also enables subcommands to turn on passThroughOptions.
-   * The default behaviour is non-positional and global options may appear anywhere on the command line.
-   *
-   * @param {boolean} [positional]
-   * @return {Command} `this` command for chaining
-   */
-  enablePositionalOptions(positional = true) {
-    this._enablePositionalOptions = !!positional;
-    return this;
-  }
-
-  /**
-   * Pass through options that come after command-arguments rather than treat them as command-options,
-   * so actual command-options come before command-arguments. Turning this on for a subcommand requires
-   * positional options to have been enabled on the program (parent commands).
-   * The default behaviour is non-positional and options may appear before or after command-arguments.
-   *
-   * @param {boolean} [passThrough] for unknown options.
-   * @return {Command} `this` command for chaining
-   */
-  passThroughOptions(passThrough = true) {
-    this._passThroughOptions = !!passThrough;
-    this._checkForBrokenPassThrough();
-    return this;
-  }
-
-  /**
-   * @private
-   */
-
-  _checkForBrokenPassThrough() {
-    if (
-      this.parent &&
-      this._passThroughOptions &&
-      !this.parent._enablePositionalOptions
-    ) {
-      throw new Error(
-        `passThroughOptions cannot be used for '${this._name}' without turning on enablePositionalOptions for parent command(s)`,
-      );
-    }
-  }
-
-  /**
-   * Whether to store option values as properties on command object,
-   * or store separately (specify false). In both cases the option values can be accessed using .opts().
-   *
-   * @param {boolean} [storeAsProperties=true]
-   * @return {Command} `this` command for chaining
-   */
-
-  storeOptionsAsProperties(storeAsProperties = true) {
-    if (this.options.length) {
-      throw new Error('call .storeOptionsAsProperties() before adding options');
-    }
-    if (Object.keys(this._optionValues).length) {
-      throw new Error(
-        'call .storeOptionsAsProperties() before setting option values',
-      );
-    }
-    this._storeOptionsAsProperties = !!storeAsProperties;
-    return this;
-  }
-
-  /**
-   * Retrieve option value.
-   *
-   * @param {string} key
-   * @return {object} value
-   */
-
-  getOptionValue(key) {
-    if (this._storeOptionsAsProperties) {
-      return this[key];
-    }
-    return this._optionValues[key];
-  }
-
-  /**
-   * Store option value.
-   *
-   * @param {string} key
-   * @param {object} value
-   * @return {Command} `this` command for chaining
-   */
-
-  setOptionValue(key, value) {
-    return this.setOptionValueWithSource(key, value, undefined);
-  }
-
-  /**
-   * Store option value and where the value came from.
-   *
-   * @param {string} key
-   * @param {object} value
-   * @param {string} source - expected values are default/config/env/cli/implied
-   * @return {Command} `this` command for chaining
-   */
-
-  setOptionValueWithSource(key, value, source) {
-    if (this._storeOptionsAsProperties) {
-      this[key] = value;
-    } else {
-      this._optionValues[key] = value;
-    }
-    this._optionValueSources[key] = source;
-    return this;
-  }
-
-  /**
-   * Get source of option value.
-   * Expected values are default | config | env | cli | implied
-   *
-   * @param {string} key
-   * @return {string}
-   */
-
-  getOptionValueSource(key) {
-    return this._optionValueSources[key];
-  }
-
-  /**
-   * Get source of option value. See also .optsWithGlobals().
-   * Expected values are default | config | env | cli | implied
-   *
-   * @param {string} key
-   * @return {string}
-   */
-
-  getOptionValueSourceWithGlobals(key) {
-    // global overwrites local, like optsWithGlobals
-    let source;
-    this._getCommandAndAncestors().forEach((cmd) => {
-      if (cmd.getOptionValueSource(key) !== undefined) {
-        source = cmd.getOptionValueSource(key);
-      }
-    });
-    return source;
-  }
-
-  /**
-   * Get user arguments from implied or explicit arguments.
-   * Side-effects: set _scriptPath if args included script. Used for default program name, and subcommand searches.
-   *
-   * @private
-   */
-
-  _prepareUserArgs(argv, parseOptions) {
-    if (argv !== undefined && !Array.isArray(argv)) {
-      throw new Error('first parameter to parse must be array or undefined');
-    }
-    parseOptions = parseOptions || {};
-
-    // auto-detect argument conventions if nothing supplied
-    if (argv === undefined && parseOptions.from === undefined) {
-      if (process.versions?.electron) {
-        parseOptions.from = 'electron';
-      }
-      // check node specific options for scenarios where user CLI args follow executable without scriptname
-      const execArgv = process.execArgv ?? [];
-      if (
-        execArgv.includes('-e') ||
-        execArgv.includes('--eval') ||
-        execArgv.includes('-p') ||
-        execArgv.includes('--print')
-      ) {
-        parseOptions.from = 'eval'; // internal usage, not documented
-      }
-    }
-
-    // default to using process.argv
-    if (argv === undefined) {
-      argv = process.argv;
-    }
-    this.rawArgs = argv.slice();
-
-    // extract the user args and scriptPath
-    let userArgs;
-    switch (parseOptions.from) {
-      case undefined:
-      case 'node':
-        this._scriptPath = argv[1];
-        userArgs = argv.slice(2);
-        break;
-      case 'electron':
-        // @ts-ignore: because defaultApp is an unknown property
-        if (process.defaultApp) {
-          this._scriptPath = argv[1];
-          userArgs = argv.slice(2);
-        } else {
-          userArgs = argv.slice(1);
-        }
-        break;
-      case 'user':
-        userArgs = argv.slice(0);
-        break;
-      case 'eval':
-        userArgs = argv.slice(1);
-        break;
-      default:
-        throw new Error(
-          `unexpected parse option { from: '${parseOptions.from}' }`,
-        );
-    }
-
-    // Find default name for program from arguments.
-    if (!this._name && this._scriptPath)
-      this.nameFromFilename(this._scriptPath);
-    this._name = this._name || 'program';
-
-    return userArgs;
-  }
-
-  /**
-   * Parse `argv`, setting options and invoking commands when defined.
-   *
-   * Use parseAsync instead of parse if any of your action handlers are async.
-   *
-   * Call with no parameters to parse `process.argv`. Detects Electron and special node options like `node --eval`. Easy mode!
-   *
-   * Or call with an array of strings to parse, and optionally where the user arguments start by specifying where the arguments are `from`:
-   * - `'node'`: default, `argv[0]` is the application and `argv[1]` is the script being run, with user arguments after that
-   * - `'electron'`: `argv[0]` is the application and `argv[1]` varies depending on whether the electron application is packaged
-   * - `'user'`: just user arguments
-   *
-   * @example
-   * program.parse(); // parse process.argv and auto-detect electron and special node flags
-   * program.parse(process.argv); // assume argv[0] is app and argv[1] is script
-   * program.parse(my-args, { from: 'user' }); // just user supplied arguments, nothing special about argv[0]
-   *
-   * @param {string[]} [argv] - optional, defaults to process.argv
-   * @param {object} [parseOptions] - optionally specify style of options with from: node/user/electron
-   * @param {string} [parseOptions.from] - where the args are from: 'node', 'user', 'electron'
-   * @return {Command} `this` command for chaining
-   */
-
-  parse(argv, parseOptions) {
-    this._prepareForParse();
-    const userArgs = this._prepareUserArgs(argv, parseOptions);
-    this._parseCommand([], userArgs);
-
-    return this;
-  }
-
-  /**
-   * Parse `argv`, setting options and invoking commands when defined.
-   *
-   * Call with no parameters to parse `process.argv`. Detects Electron and special node options like `node --eval`. Easy mode!
-   *
-   * Or call with an array of strings to parse, and optionally where the user arguments start by specifying where the arguments are `from`:
-   * - `'node'`: default, `argv[0]` is the application and `argv[1]` is the script being run, with user arguments after that
-   * - `'electron'`: `argv[0]` is the application and `argv[1]` varies depending on whether the electron application is packaged
-   * - `'user'`: just user arguments
-   *
-   * @example
-   * await program.parseAsync(); // parse process.argv and auto-detect electron and special node flags
-   * await program.parseAsync(process.argv); // assume argv[0] is app and argv[1] is script
-   * await program.parseAsync(my-args, { from: 'user' }); // just user supplied arguments, nothing special about argv[0]
-   *
-   * @param {string[]} [argv]
-   * @param {object} [parseOptions]
-   * @param {string} parseOptions.from - where the args are from: 'node', 'user', 'electron'
-   * @return {Promise}
-   */
-
-  async parseAsync(argv, parseOptions) {
-    this._prepareForParse();
-    const userArgs = this._prepareUserArgs(argv, parseOptions);
-    await this._parseCommand([], userArgs);
-
-    return this;
-  }
-
-  _prepareForParse() {
-    if (this._savedState === null) {
-      this.saveStateBeforeParse();
-    } else {
-      this.restoreStateBeforeParse();
-    }
-  }
-
-  /**
-   * Called the first time parse is called to save state and allow a restore before subsequent calls to parse.
-   * Not usually called directly, but available for subclasses to save their custom state.
-   *
-   * This is called in a lazy way. Only commands used in parsing chain will have state saved.
-   */
-  saveStateBeforeParse() {
-    this._savedState = {
-      // name is stable if supplied by author, but may be unspecified for root command and deduced during parsing
-      _name: this._name,
-      // option values before parse have default values (including false for negated options)
-      // shallow clones
-      _optionValues: { ...this._optionValues },
-      _optionValueSources: { ...this._optionValueSources },
-    };
-  }
-
-  /**
-   * Restore state before parse for calls after the first.
-   * Not usually called directly, but available for subclasses to save their custom state.
-   *
-   * This is called in a lazy way. Only commands used in parsing chain will have state restored.
-   */
-  restoreStateBeforeParse() {
-    if (this._storeOptionsAsProperties)
-      throw new Error(`Can not call parse again when storeOptionsAsProperties is true.
-- either make a new Command for each call to parse, or stop storing options as properties`);
-
-    // clear state from _prepareUserArgs
-    this._name = this._savedState._name;
-    this._scriptPath = null;
-    this.rawArgs = [];
-    // clear state from setOptionValueWithSource
-    this._optionValues = { ...this._savedState._optionValues };
-    this._optionValueSources = { ...this._savedState._optionValueSources };
-    // clear state from _parseCommand
-    this.args = [];
-    // clear state from _processArguments
-    this.processedArgs = [];
-  }
-
-  /**
-   * Throw if expected executable is missing. Add lots of help for author.
-   *
-   * @param {string} executableFile
-   * @param {string} executableDir
-   * @param {string} subcommandName
-   */
-  _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-    if (fs.existsSync(executableFile)) return;
-
-    const executableDirMessage = executableDir
-      ? `searched for local subcommand relative to directory '${executableDir}'`
-      : 'no directory for search for local subcommand, use .executableDir() to supply a custom directory';
-    const executableMissing = `'${executableFile}' does not exist
- - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
- - if the default executable name is not suitable, use the executableFile option to supply a custom name or path
- - ${executableDirMessage}`;
-    throw new Error(executableMissing);
-  }
-
-  /**
-   * Execute a sub-command executable.
-   *
-   * @private
-   */
-
-  _executeSubCommand(subcommand, args) {
-    args = args.slice();
-    let launchWithNode = false; // Use node for source targets so do not need to get permissions correct, and on Windows.
-    const sourceExt = ['.js', '.ts', '.tsx', '.mjs', '.cjs'];
-
-    function findFile(baseDir, baseName) {
-      // Look for specified file
-      const localBin = path.resolve(baseDir, baseName);
-      if (fs.existsSync(localBin)) return localBin;
-
-      // Stop looking if candidate already has an expected extension.
-      if (sourceExt.includes(path.extname(baseName))) return undefined;
-
-      // Try all the extensions.
-      const foundExt = sourceExt.find((ext) =>
-        fs.existsSync(`${localBin}${ext}`),
-      );
-      if (foundExt) return `${localBin}${foundExt}`;
-
-      return undefined;
-    }
-
-    // Not checking for help first. Unlikely to have mandatory and executable, and can't robustly test for help flags in external command.
-    this._checkForMissingMandatoryOptions();
-    this._checkForConflictingOptions();
-
-    // executableFile and executableDir might be full path, or just a name
-    let executableFile =
-      subcommand._executableFile || `${this._name}-${subcommand._name}`;
-    let executableDir = this._executableDir || '';
-    if (this._scriptPath) {
-      let resolvedScriptPath; // resolve possible symlink for installed npm binary
-      try {
-        resolvedScriptPath = fs.realpathSync(this._scriptPath);
-      } catch {
-        resolvedScriptPath = this._scriptPath;
-      }
-      executableDir = path.resolve(
-        path.dirname(resolvedScriptPath),
-        executableDir,
-      );
-    }
-
-    // Look for a local file in preference to a command in PATH.
-    if (executableDir) {
-      let localFile = findFile(executableDir, executableFile);
-
-      // Legacy search using prefix of script name instead of command name
-      if (!localFile && !subcommand._executableFile && this._scriptPath) {
-        const legacyName = path.basename(
-          this._scriptPath,
-          path.extname(this._scriptPath),
-        );
-        if (legacyName !== this._name) {
-          localFile = findFile(
-            executableDir,
-            `${legacyName}-${subcommand._name}`,
-          );
-        }
-      }
-      executableFile = localFile || executableFile;
-    }
-
-    launchWithNode = sourceExt.includes(path.extname(executableFile));
-
-    let proc;
-    if (process.platform !== 'win32') {
-      if (launchWithNode) {
-        args.unshift(executableFile);
-        // add executable arguments to spawn
-        args = incrementNodeInspectorPort(process.execArgv).concat(args);
-
-        proc = childProcess.spawn(process.argv[0], args, { stdio: 'inherit' });
-      } else {
-        proc = childProcess.spawn(executableFile, args, { stdio: 'inherit' });
-      }
-    } else {
-      this._checkForMissingExecutable(
-        executableFile,
-        executableDir,
-        subcommand._name,
-      );
-      args.unshift(executableFile);
-      // add executable arguments to spawn
-      args = incrementNodeInspectorPort(process.execArgv).concat(args);
-      proc = childProcess.spawn(process.execPath, args, { stdio: 'inherit' });
-    }
-
-    if (!proc.killed) {
-      // testing mainly to avoid leak warnings during unit tests with mocked spawn
-      const signals = ['SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGHUP'];
-      signals.forEach((signal) => {
-        process.on(signal, () => {
-          if (proc.killed === false && proc.exitCode === null) {
-            // @ts-ignore because signals not typed to known strings
-            proc.kill(signal);
-          }
-        });
-      });
-    }
-
-    // By default terminate process when spawned process terminates.
-    const exitCallback = this._exitCallback;
-    proc.on('close', (code) => {
-      code = code ?? 1; // code is null if spawned process terminated due to a signal
-      if (!exitCallback) {
-        process.exit(code);
-      } else {
-        exitCallback(
-          new CommanderError(
-            code,
-            'commander.executeSubCommandAsync',
-            '(close)',
-          ),
-        );
-      }
-    });
-    proc.on('error', (err) => {
-      // @ts-ignore: because err.code is an unknown property
-      if (err.code === 'ENOENT') {
-        this._checkForMissingExecutable(
-          executableFile,
-          executableDir,
-          subcommand._name,
-        );
-        // @ts-ignore: because err.code is an unknown property
-      } else if (err.code === 'EACCES') {
-        throw new Error(`'${executableFile}' not executable`);
-      }
-      if (!exitCallback) {
-        process.exit(1);
-      } else {
-        const wrappedError = new CommanderError(
-          1,
-          'commander.executeSubCommandAsync',
-          '(error)',
-        );
-        wrappedError.nestedError = err;
-        exitCallback(wrappedError);
-      }
-    });
-
-    // Store the reference to the child process
-    this.runningCommand = proc;
-  }
-
-  /**
-   * @private
-   */
-
-  _dispatchSubcommand(commandName, operands, unknown) {
-    const subCommand = this._findCommand(commandName);
-    if (!subCommand) this.help({ error: true });
-
-    subCommand._prepareForParse();
-    let promiseChain;
-    promiseChain = this._chainOrCallSubCommandHook(
-      promiseChain,
-      subCommand,
-      'preSubcommand',
-    );
-    promiseChain = this._chainOrCall(promiseChain, () => {
-      if (subCommand._executableHandler) {
-        this._executeSubCommand(subCommand, operands.concat(unknown));
-      } else {
-        return subCommand._parseCommand(operands, unknown);
-      }
-    });
-    return promiseChain;
-  }
-
-  /**
-   * Invoke help directly if possible, or dispatch if necessary.
-   * e.g. help foo
-   *
-   * @private
-   */
-
-  _dispatchHelpCommand(subcommandName) {
-    if (!subcommandName) {
-      this.help();
-    }
-    const subCommand = this._findCommand(subcommandName);
-    if (subCommand && !subCommand._executableHandler) {
-      subCommand.help();
-    }
-
-    // Fallback to parsing the help flag to invoke the help.
-    return this._dispatchSubcommand(
-      subcommandName,
-      [],
-      [this._getHelpOption()?.long ?? this._getHelpOption()?.short ?? '--help'],
-    );
-  }
-
-  /**
-   * Check this.args against expected this.registeredArguments.
-   *
-   * @private
-   */
-
-  _checkNumberOfArguments() {
-    // too few
-    this.registeredArguments.forEach((arg, i) => {
-      if (arg.required && this.args[i] == null) {
-        this.missingArgument(arg.name());
-      }
-    });
-    // too many
-    if (
-      this.registeredArguments.length > 0 &&
-      this.registeredArguments[this.registeredArguments.length - 1].variadic
-    ) {
-      return;
-    }
-    if (this.args.length > this.registeredArguments.length) {
-      this._excessArguments(this.args);
-    }
-  }
-
-  /**
-   * Process this.args using this.registeredArguments and save as this.processedArgs!
-   *
-   * @private
-   */
-
-  _processArguments() {
-    const myParseArg = (argument, value, previous) => {
-      // Extra processing for nice error message on parsing failure.
-      let parsedValue = value;
-      if (value !== null && argument.parseArg) {
-        const invalidValueMessage = `error: command-argument value '${value}' is invalid for argument '${argument.name()}'.`;
-        parsedValue = this._callParseArg(
-          argument,
-          value,
-          previous,
-          invalidValueMessage,
-        );
-      }
-      return parsedValue;
-    };
-
-    this._checkNumberOfArguments();
-
-    const processedArgs = [];
-    this.registeredArguments.forEach((declaredArg, index) => {
-      let value = declaredArg.defaultValue;
-      if (declaredArg.variadic) {
-        // Collect together remaining arguments for passing together as an array.
-        if (index < this.args.length) {
-          value = this.args.slice(index);
-          if (declaredArg.parseArg) {
-            value = value.reduce((processed, v) => {
-              return myParseArg(declaredArg, v, processed);
-            }, declaredArg.defaultValue);
-          }
-        } else if (value === undefined) {
-          value = [];
-        }
-      } else if (index < this.args.length) {
-        value = this.args[index];
-        if (declaredArg.parseArg) {
-          value = myParseArg(declaredArg, value, declaredArg.defaultValue);
-        }
-      }
-      processedArgs[index] = value;
-    });
-    this.processedArgs = processedArgs;
-  }
-
-  /**
-   * Once we have a promise we chain, but call synchronously until then.
-   *
-   * @param {(Promise|undefined)} promise
-   * @param {Function} fn
-   * @return {(Promise|undefined)}
-   * @private
-   */
-
-  _chainOrCall(promise, fn) {
-    // thenable
-    if (promise?.then && typeof promise.then === 'function') {
-      // already have a promise, chain callback
-      return promise.then(() => fn());
-    }
-    // callback might return a promise
-    return fn();
-  }
-
-  /**
-   *
-   * @param {(Promise|undefined)} promise
-   * @param {string} event
-   * @return {(Promise|undefined)}
-   * @private
-   */
-
-  _chainOrCallHooks(promise, event) {
-    let result = promise;
-    const hooks = [];
-    this._getCommandAndAncestors()
-      .reverse()
-      .filter((cmd) => cmd._lifeCycleHooks[event] !== undefined)
-      .forEach((hookedCommand) => {
-        hookedCommand._lifeCycleHooks[event].forEach((callback) => {
-          hooks.push({ hookedCommand, callback });
-        });
-      });
-    if (event === 'postAction') {
-      hooks.reverse();
-    }
-
-    hooks.forEach((hookDetail) => {
-      result = this._chainOrCall(result, () => {
-        return hookDetail.callback(hookDetail.hookedCommand, this);
-      });
-    });
-    return result;
-  }
-
-  /**
-   *
-   * @param {(Promise|undefined)} promise
-   * @param {Command} subCommand
-   * @param {string} event
-   * @return {(Promise|undefined)}
-   * @private
-   */
-
-  _chainOrCallSubCommandHook(promise, subCommand, event) {
-    let result = promise;
-    if (this._lifeCycleHooks[event] !== undefined) {
-      this._lifeCycleHooks[event].forEach((hook) => {
-        result = this._chainOrCall(result, () => {
-          return hook(this, subCommand);
-        });
-      });
-    }
-    return result;
-  }
-
-  /**
-   * Process arguments in context of this command.
-   * Returns action result, in case it is a promise.
-   *
-   * @private
-   */
-
-  _parseCommand(operands, unknown) {
-    const parsed = this.parseOptions(unknown);
-    this._parseOptionsEnv(); // after cli, so parseArg not called on both cli and env
-    this._parseOptionsImplied();
-    operands = operands.concat(parsed.operands);
-    unknown = parsed.unknown;
-    this.args = operands.concat(unknown);
-
-    if (operands && this._findCommand(operands[0])) {
-      return this._dispatchSubcommand(operands[0], operands.slice(1), unknown);
-    }
-    if (
-      this._getHelpCommand() &&
-      operands[0] === this._getHelpCommand().name()
-    ) {
-      return this._dispatchHelpCommand(operands[1]);
-    }
-    if (this._defaultCommandName) {
-      this._outputHelpIfRequested(unknown); // Run the help for default command from parent rather than passing to default command
-      return this._dispatchSubcommand(
-        this._defaultCommandName,
-        operands,
-        unknown,
-      );
-    }
-    if (
-      this.commands.length &&
-      this.args.length === 0 &&
-      !this._actionHandler &&
-      !this._defaultCommandName
-    ) {
-      // probably missing subcommand and no handler, user needs help (and exit)
-      this.help({ error: true });
-    }
-
-    this._outputHelpIfRequested(parsed.unknown);
-    this._checkForMissingMandatoryOptions();
-    this._checkForConflictingOptions();
-
-    // We do not always call this check to avoid masking a "better" error, like unknown command.
-    const checkForUnknownOptions = () => {
-      if (parsed.unknown.length > 0) {
-        this.unknownOption(parsed.unknown[0]);
-      }
-    };
-
-    const commandEvent = `command:${this.name()}`;
-    if (this._actionHandler) {
-      checkForUnknownOptions();
-      this._processArguments();
-
-      let promiseChain;
-      promiseChain = this._chainOrCallHooks(promiseChain, 'preAction');
-      promiseChain = this._chainOrCall(promiseChain, () =>
-        this._actionHandler(this.processedArgs),
-      );
-      if (this.parent) {
-        promiseChain = this._chainOrCall(promiseChain, () => {
-          this.parent.emit(commandEvent, operands, unknown); // legacy
-        });
-      }
-      promiseChain = this._chainOrCallHooks(promiseChain, 'postAction');
-      return promiseChain;
-    }
-    if (this.parent?.listenerCount(commandEvent)) {
-      checkForUnknownOptions();
-      this._processArguments();
-      this.parent.emit(commandEvent, operands, unknown); // legacy
-    } else if (operands.length) {
-      if (this._findCommand('*')) {
-        // legacy default command
-        return this._dispatchSubcommand('*', operands, unknown);
-      }
-      if (this.listenerCount('command:*')) {
-        // skip option check, emit event for possible misspelling suggestion
-        this.emit('command:*', operands, unknown);
-      } else if (this.commands.length) {
-        this.unknownCommand();
-      } else {
-        checkForUnknownOptions();
-        this._processArguments();
-      }
-    } else if (this.commands.length) {
-      checkForUnknownOptions();
-      // This command has subcommands and nothing hooked up at this level, so display help (and exit).
-      this.help({ error: true });
-    } else {
-      checkForUnknownOptions();
-      this._processArguments();
-      // fall through for caller to handle after calling .parse()
-    }
-  }
-
-  /**
-   * Find matching command.
-   *
-   * @private
-   * @return {Command | undefined}
-   */
-  _findCommand(name) {
-    if (!name) return undefined;
-    return this.commands.find(
-      (cmd) => cmd._name === name || cmd._aliases.includes(name),
-    );
-  }
-
-  /**
-   * Return an option matching `arg` if any.
-   *
-   * @param {string} arg
-   * @return {Option}
-   * @package
-   */
-
-  _findOption(arg) {
-    return this.options.find((option) => option.is(arg));
-  }
-
-  /**
-   * Display an error message if a mandatory option does not have a value.
-   * Called after checking for help flags in leaf subcommand.
-   *
-   * @private
-   */
-
-  _checkForMissingMandatoryOptions() {
-    // Walk up hierarchy so can call in subcommand after checking for displaying help.
-    this._getCommandAndAncestors().forEach((cmd) => {
-      cmd.options.forEach((anOption) => {
-        if (
-          anOption.mandatory &&
-          cmd.getOptionValue(anOption.attributeName()) === undefined
-        ) {
-          cmd.missingMandatoryOptionValue(anOption);
-        }
-      });
-    });
-  }
-
-  /**
-   * Display an error message if conflicting options are used together in this.
-   *
-   * @private
-   */
-  _checkForConflictingLocalOptions() {
-    const definedNonDefaultOptions = this.options.filter((option) => {
-      const optionKey = option.attributeName();
-      if (this.getOptionValue(optionKey) === undefined) {
-        return false;
-      }
-      return this.getOptionValueSource(optionKey) !== 'default';
-    });
-
-    const optionsWithConflicting = definedNonDefaultOptions.filter(
-      (option) => option.conflictsWith.length > 0,
-    );
-
-    optionsWithConflicting.forEach((option) => {
-      const conflictingAndDefined = definedNonDefaultOptions.find((defined) =>
-        option.conflictsWith.includes(defined.attributeName()),
-      );
-      if (conflictingAndDefined) {
-        this._conflictingOption(option, conflictingAndDefined);
-      }
-    });
-  }
-
-  /**
-   * Display an error message if conflicting options are used together.
-   * Called after checking for help flags in leaf subcommand.
-   *
-   * @private
-   */
-  _checkForConflictingOptions() {
-    // Walk up hierarchy so can call in subcommand after checking for displaying help.
-    this._getCommandAndAncestors().forEach((cmd) => {
-      cmd._checkForConflictingLocalOptions();
-    });
-  }
-
-  /**
-   * Parse options from `argv` removing known options,
-   * and return argv split into operands and unknown arguments.
-   *
-   * Side effects: modifies command by storing options. Does not reset state if called again.
-   *
-   * Examples:
-   *
-   *     argv => operands, unknown
-   *     --known kkk op => [op], []
-   *     op --known kkk => [op], []
-   *     sub --unknown uuu op => [sub], [--unknown uuu op]
-   *     sub -- --unknown uuu op => [sub --unknown uuu op], []
-   *
-   * @param {string[]} args
-   * @return {{operands: string[], unknown: string[]}}
-   */
-
-  parseOptions(args) {
-    const operands = []; // operands, not options or values
-    const unknown = []; // first unknown option and remaining unknown args
-    let dest = operands;
-
-    function maybeOption(arg) {
-      return arg.length > 1 && arg[0] === '-';
-    }
-
-    const negativeNumberArg = (arg) => {
-      // return false if not a negative number
-      if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
-      // negative number is ok unless digit used as an option in command hierarchy
-      return !this._getCommandAndAncestors().some((cmd) =>
-        cmd.options
-          .map((opt) => opt.short)
-          .some((short) => /^-\d$/.test(short)),
-      );
-    };
-
-    // parse options
-    let activeVariadicOption = null;
-    let activeGroup = null; // working through group of short options, like -abc
-    let i = 0;
-    while (i < args.length || activeGroup) {
-      const arg = activeGroup ?? args[i++];
-      activeGroup = null;
-
-      // literal
-      if (arg === '--') {
-        if (dest === unknown) dest.push(arg);
-        dest.push(...args.slice(i));
-        break;
-      }
-
-      if (
-        activeVariadicOption &&
-        (!maybeOption(arg) || negativeNumberArg(arg))
-      ) {
-        this.emit(`option:${activeVariadicOption.name()}`, arg);
-        continue;
-      }
-      activeVariadicOption = null;
-
-      if (maybeOption(arg)) {
-        const option = this._findOption(arg);
-        // recognised option, call listener to assign value with possible custom processing
-        if (option) {
-          if (option.required) {
-            const value = args[i++];
-            if (value === undefined) this.optionMissingArgument(option);
-            this.emit(`option:${option.name()}`, value);
-          } else if (option.optional) {
-            let value = null;
-            // historical behaviour is optional value is following arg unless an option
-            if (
-              i < args.length &&
-              (!maybeOption(args[i]) || negativeNumberArg(args[i]))
-            ) {
-              value = args[i++];
-            }
-            this.emit(`option:${option.name()}`, value);
-          } else {
-            // boolean flag
-            this.emit(`option:${option.name()}`);
-          }
-          activeVariadicOption = option.variadic ? option : null;
-          continue;
-        }
-      }
-
-      // Look for combo options following single dash, eat first one if known.
-      if (arg.length > 2 && arg[0] === '-' && arg[1] !== '-') {
-        const option = this._findOption(`-${arg[1]}`);
-        if (option) {
-          if (
-            option.required ||
-            (option.optional && this._combineFlagAndOptionalValue)
-          ) {
-            // option with value following in same argument
-            this.emit(`option:${option.name()}`, arg.slice(2));
-          } else {
-            // boolean option
-            this.emit(`option:${option.name()}`);
-            // remove the processed option and keep processing group
-            activeGroup = `-${arg.slice(2)}`;
-          }
-          continue;
-        }
-      }
-
-      // Look for known long flag with value, like --foo=bar
-      if (/^--[^=]+=/.test(arg)) {
-        const index = arg.indexOf('=');
-        const option = this._findOption(arg.slice(0, index));
-        if (option && (option.required || option.optional)) {
-          this.emit(`option:${option.name()}`, arg.slice(index + 1));
-          continue;
-        }
-      }
-
-      // Not a recognised option by this command.
-      // Might be a command-argument, or subcommand option, or unknown option, or help command or option.
-
-      // An unknown option means further arguments also classified as unknown so can be reprocessed by subcommands.
-      // A negative number in a leaf command is not an unknown option.
-      if (
-        dest === operands &&
-        maybeOption(arg) &&
-        !(this.commands.length === 0 && negativeNumberArg(arg))
-      ) {
-        dest = unknown;
-      }
-
-      // If using positionalOptions, stop processing our options at subcommand.
-      if (
-        (this._enablePositionalOptions || this._passThroughOptions) &&
-        operands.length === 0 &&
-        unknown.length === 0
-      ) {
-        if (this._findCommand(arg)) {
-          operands.push(arg);
-          unknown.push(...args.slice(i));
-          break;
-        } else if (
-          this._getHelpCommand() &&
-          arg === this._getHelpCommand().name()
-        ) {
-          operands.push(arg, ...args.slice(i));
-          break;
-        } else if (this._defaultCommandName) {
-          unknown.push(arg, ...args.slice(i));
-          break;
-        }
-      }
-
-      // If using passThroughOptions, stop processing options at first command-argument.
-      if (this._passThroughOptions) {
-        dest.push(arg, ...args.slice(i));
-        break;
-      }
-
-      // add arg
-      dest.push(arg);
-    }
-
-    return { operands, unknown };
-  }
-
-  /**
-   * Return an object containing local option values as key-value pairs.
-   *
-   * @return {object}
-   */
-  opts() {
-    if (this._storeOptionsAsProperties) {
-      // Preserve original behaviour so backwards compatible when still using properties
-      const result = {};
-      const len = this.options.length;
-
-      for (let i = 0; i < len; i++) {
-        const key = this.options[i].attributeName();
-        result[key] =
-          key === this._versionOptionName ? this._version : this[key];
-      }
-      return result;
-    }
-
-    return this._optionValues;
-  }
-
-  /**
-   * Return an object containing merged local and global option values as key-value pairs.
-   *
-   * @return {object}
-   */
-  optsWithGlobals() {
-    // globals overwrite locals
-    return this._getCommandAndAncestors().reduce(
-      (combinedOptions, cmd) => Object.assign(combinedOptions, cmd.opts()),
-      {},
-    );
-  }
-
-  /**
-   * Display error message and exit (or call exitOverride).
-   *
-   * @param {string} message
-   * @param {object} [errorOptions]
-   * @param {string} [errorOptions.code] - an id string representing the error
-   * @param {number} [errorOptions.exitCode] - used with process.exit
-   */
-  error(message, errorOptions) {
-    // output handling
-    this._outputConfiguration.outputError(
-      `${message}\n`,
-      this._outputConfiguration.writeErr,
-    );
-    if (typeof this._showHelpAfterError === 'string') {
-      this._outputConfiguration.writeErr(`${this._showHelpAfterError}\n`);
-    } else if (this._showHelpAfterError) {
-      this._outputConfiguration.writeErr('\n');
-      this.outputHelp({ error: true });
-    }
-
-    // exit handling
-    const config = errorOptions || {};
-    const exitCode = config.exitCode || 1;
-    const code = config.code || 'commander.error';
-    this._exit(exitCode, code, message);
-  }
-
-  /**
-   * Apply any option related environment variables, if option does
-   * not have a value from cli or client code.
-   *
-   * @private
-   */
-  _parseOptionsEnv() {
-    this.options.forEach((option) => {
-      if (option.envVar && option.envVar in process.env) {
-        const optionKey = option.attributeName();
-        // Priority check. Do not overwrite cli or options from unknown source (client-code).
-        if (
-          this.getOptionValue(optionKey) === undefined ||
-          ['default', 'config', 'env'].includes(
-            this.getOptionValueSource(optionKey),
-          )
-        ) {
-          if (option.required || option.optional) {
-            // option can take a value
-            // keep very simple, optional always takes value
-            this.emit(`optionEnv:${option.name()}`, process.env[option.envVar]);
-          } else {
-            // boolean
-            // keep very simple, only care that envVar defined and not the value
-            this.emit(`optionEnv:${option.name()}`);
-          }
-        }
-      }
-    });
-  }
-
-  /**
-   * Apply any implied option values, if option is undefined or default value.
-   *
-   * @private
-   */
-  _parseOptionsImplied() {
-    const dualHelper = new DualOptions(this.options);
-    const hasCustomOptionValue = (optionKey) => {
-      return (
-        this.getOptionValue(optionKey) !== undefined &&
-        !['default', 'implied'].includes(this.getOptionValueSource(optionKey))
-      );
-    };
-    this.options
-      .filter(
-        (option) =>
-          option.implied !== undefined &&
-          hasCustomOptionValue(option.attributeName()) &&
-          dualHelper.valueFromOption(
-            this.getOptionValue(option.attributeName()),
-            option,
-          ),
-      )
-      .forEach((option) => {
-        Object.keys(option.implied)
-          .filter((impliedKey) => !hasCustomOptionValue(impliedKey))
-          .forEach((impliedKey) => {
-            this.setOptionValueWithSource(
-              impliedKey,
-              option.implied[impliedKey],
-              'implied',
-            );
-          });
-      });
-  }
-
-  /**
-   * Argument `name` is missing.
-   *
-   * @param {string} name
-   * @private
-   */
-
-  missingArgument(name) {
-    const message = `error: missing required argument '${name}'`;
-    this.error(message, { code: 'commander.missingArgument' });
-  }
-
-  /**
-   * `Option` is missing an argument.
-   *
-   * @param {Option} option
-   * @private
-   */
-
-  optionMissingArgument(option) {
-    const message = `error: option '${option.flags}' argument missing`;
-    this.error(message, { code: 'commander.optionMissingArgument' });
-  }
-
-  /**
-   * `Option` does not have a value, and is a mandatory option.
-   *
-   * @param {Option} option
-   * @private
-   */
-
-  missingMandatoryOptionValue(option) {
-    const message = `error: required option '${option.flags}' not specified`;
-    this.error(message, { code: 'commander.missingMandatoryOptionValue' });
-  }
-
-  /**
-   * `Option` conflicts with another option.
-   *
-   * @param {Option} option
-   * @param {Option} conflictingOption
-   * @private
-   */
-  _conflictingOption(option, conflictingOption) {
-    // The calling code does not know whether a negated option is the source of the
-    // value, so do some work to take an educated guess.
-    const findBestOptionFromValue = (option) => {
-      const optionKey = option.attributeName();
-      const optionValue = this.getOptionValue(optionKey);
-      const negativeOption = this.options.find(
-        (target) => target.negate && optionKey === target.attributeName(),
-      );
-      const positiveOption = this.options.find(
-        (target) => !target.negate && optionKey === target.attributeName(),
-      );
-      if (
-        negativeOption &&
-        ((negativeOption.presetArg === undefined && optionValue === false) ||
-          (negativeOption.presetArg !== undefined &&
-            optionValue === negativeOption.presetArg))
-      ) {
-        return negativeOption;
-      }
-      return positiveOption || option;
-    };
-
-    const getErrorMessage = (option) => {
-      const bestOption = findBestOptionFromValue(option);
-      const optionKey = bestOption.attributeName();
-      const source = this.getOptionValueSource(optionKey);
-      if (source === 'env') {
-        return `environment variable '${bestOption.envVar}'`;
-      }
-      return `option '${bestOption.flags}'`;
-    };
-
-    const message = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
-    this.error(message, { code: 'commander.conflictingOption' });
-  }
-
-  /**
-   * Unknown option `flag`.
-   *
-   * @param {string} flag
-   * @private
-   */
-
-  unknownOption(flag) {
-    if (this._allowUnknownOption) return;
-    let suggestion = '';
-
-    if (flag.startsWith('--') && this._showSuggestionAfterError) {
-      // Looping to pick up the global options too
-      let candidateFlags = [];
-      // eslint-disable-next-line @typescript-eslint/no-this-alias
-      let command = this;
-      do {
-        const moreFlags = command
-          .createHelp()
-          .visibleOptions(command)
-          .filter((option) => option.long)
-          .map((option) => option.long);
-        candidateFlags = candidateFlags.concat(moreFlags);
-        command = command.parent;
-      } while (command && !command._enablePositionalOptions);
-      suggestion = suggestSimilar(flag, candidateFlags);
-    }
-
-    const message = `error: unknown option '${flag}'${suggestion}`;
-    this.error(message, { code: 'commander.unknownOption' });
-  }
-
-  /**
-   * Excess arguments, more than expected.
-   *
-   * @param {string[]} receivedArgs
-   * @private
-   */
-
-  _excessArguments(receivedArgs) {
-    if (this._allowExcessArguments) return;
-
-    const expected = this.registeredArguments.length;
-    const s = expected === 1 ? '' : 's';
-    const forSubcommand = this.parent ? ` for '${this.name()}'` : '';
-    const message = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
-    this.error(message, { code: 'commander.excessArguments' });
-  }
-
-  /**
-   * Unknown command.
-   *
-   * @private
-   */
-
-  unknownCommand() {
-    const unknownName = this.args[0];
-    let suggestion = '';
-
-    if (this._showSuggestionAfterError) {
-      const candidateNames = [];
-      this.createHelp()
-        .visibleCommands(this)
-        .forEach((command) => {
-          candidateNames.push(command.name());
-          // just visible alias
-          if (command.alias()) candidateNames.push(command.alias());
-        });
-      suggestion = suggestSimilar(unknownName, candidateNames);
-    }
-
-    const message = `error: unknown command '${unknownName}'${suggestion}`;
-    this.error(message, { code: 'commander.unknownCommand' });
-  }
-
-  /**
-   * Get or set the program version.
-   *
-   * This method auto-registers the "-V, --version" option which will print the version number.
-   *
-   * You can optionally supply the flags and description to override the defaults.
-   *
-   * @param {string} [str]
-   * @param {string} [flags]
-   * @param {string} [description]
-   * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
-   */
-
-  version(str, flags, description) {
-    if (str === undefined) return this._version;
-    this._version = str;
-    flags = flags || '-V, --version';
-    description = description || 'output the version number';
-    const versionOption = this.createOption(flags, description);
-    this._versionOptionName = versionOption.attributeName();
-    this._registerOption(versionOption);
-
-    this.on('option:' + versionOption.name(), () => {
-      this._outputConfiguration.writeOut(`${str}\n`);
-      this._exit(0, 'commander.version', str);
-    });
-    return this;
-  }
-
-  /**
-   * Set the description.
-   *
-   * @param {string} [str]
-   * @param {object} [argsDescription]
-   * @return {(string|Command)}
-   */
-  description(str, argsDescription) {
-    if (str === undefined && argsDescription === undefined)
-      return this._description;
-    this._description = str;
-    if (argsDescription) {
-      this._argsDescription = argsDescription;
-    }
-    return this;
-  }
-
-  /**
-   * Set the summary. Used when listed as subcommand of parent.
-   *
-   * @param {string} [str]
-   * @return {(string|Command)}
-   */
-  summary(str) {
-    if (str === undefined) return this._summary;
-    this._summary = str;
-    return this;
-  }
-
-  /**
-   * Set an alias for the command.
-   *
-   * You may call more than once to add multiple aliases. Only the first alias is shown in the auto-generated help.
-   *
-   * @param {string} [alias]
-   * @return {(string|Command)}
-   */
-
-  alias(alias) {
-    if (alias === undefined) return this._aliases[0]; // just return first, for backwards compatibility
-
-    /** @type {Command} */
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    let command = this;
-    if (
-      this.commands.length !== 0 &&
-      this.commands[this.commands.length - 1]._executableHandler
-    ) {
-      // assume adding alias for last added executable subcommand, rather than this
-      command = this.commands[this.commands.length - 1];
-    }
-
-    if (alias === command._name)
-      throw new Error("Command alias can't be the same as its name");
-    const matchingCommand = this.parent?._findCommand(alias);
-    if (matchingCommand) {
-      // c.f. _registerCommand
-      const existingCmd = [matchingCommand.name()]
-        .concat(matchingCommand.aliases())
-        .join('|');
-      throw new Error(
-        `cannot add alias '${alias}' to command '${this.name()}' as already have command '${existingCmd}'`,
-      );
-    }
-
-    command._aliases.push(alias);
-    return this;
-  }
-
-  /**
-   * Set aliases for the command.
-   *
-   * Only the first alias is shown in the auto-generated help.
-   *
-   * @param {string[]} [aliases]
-   * @return {(string[]|Command)}
-   */
-
-  aliases(aliases) {
-    // Getter for the array of aliases is the main reason for having aliases() in addition to alias().
-    if (aliases === undefined) return this._aliases;
-
-    aliases.forEach((alias) => this.alias(alias));
-    return this;
-  }
-
-  /**
-   * Set / get the command usage `str`.
-   *
-   * @param {string} [str]
-   * @return {(string|Command)}
-   */
-
-  usage(str) {
-    if (str === undefined) {
-      if (this._usage) return this._usage;
-
-      const args = this.registeredArguments.map((arg) => {
-        return humanReadableArgName(arg);
-      });
-      return []
-        .concat(
-          this.options.length || this._helpOption !== null ? '[options]' : [],
-          this.commands.length ? '[command]' : [],
-          this.registeredArguments.length ? args : [],
-        )
-        .join(' ');
-    }
-
-    this._usage = str;
-    return this;
-  }
-
-  /**
-   * Get or set the name of the command.
-   *
-   * @param {string} [str]
-   * @return {(string|Command)}
-   */
-
-  name(str) {
-    if (str === undefined) return this._name;
-    this._name = str;
-    return this;
-  }
-
-  /**
-   * Set/get the help group heading for this subcommand in parent command's help.
-   *
-   * @param {string} [heading]
-   * @return {Command | string}
-   */
-
-  helpGroup(heading) {
-    if (heading === undefined) return this._helpGroupHeading ?? '';
-    this._helpGroupHeading = heading;
-    return this;
-  }
-
-  /**
-   * Set/get the default help group heading for subcommands added to this command.
-   * (This does not override a group set directly on the subcommand using .helpGroup().)
-   *
-   * @example
-   * program.commandsGroup('Development Commands:);
-   * program.command('watch')...
-   * program.command('lint')...
-   * ...
-   *
-   * @param {string} [heading]
-   * @returns {Command | string}
-   */
-  commandsGroup(heading) {
-    if (heading === undefined) return this._defaultCommandGroup ?? '';
-    this._defaultCommandGroup = heading;
-    return this;
-  }
-
-  /**
-   * Set/get the default help group heading for options added to this command.
-   * (This does not override a group set directly on the option using .helpGroup().)
-   *
-   * @example
-   * program
-   *   .optionsGroup('Development Options:')
-   *   .option('-d, --debug', 'output extra debugging')
-   *   .option('-p, --profile', 'output profiling information')
-   *
-   * @param {string} [heading]
-   * @returns {Command | string}
-   */
-  optionsGroup(heading) {
-    if (heading === undefined) return this._defaultOptionGroup ?? '';
-    this._defaultOptionGroup = heading;
-    return this;
-  }
-
-  /**
-   * @param {Option} option
-   * @private
-   */
-  _initOptionGroup(option) {
-    if (this._defaultOptionGroup && !option.helpGroupHeading)
-      option.helpGroup(this._defaultOptionGroup);
-  }
-
-  /**
-   * @param {Command} cmd
-   * @private
-   */
-  _initCommandGroup(cmd) {
-    if (this._defaultCommandGroup && !cmd.helpGroup())
-      cmd.helpGroup(this._defaultCommandGroup);
-  }
-
-  /**
-   * Set the name of the command from script filename, such as process.argv[1],
-   * or require.main.filename, or __filename.
-   *
-   * (Used internally and public although not documented in README.)
-   *
-   * @example
-   * program.nameFromFilename(require.main.filename);
-   *
-   * @param {string} filename
-   * @return {Command}
-   */
-
-  nameFromFilename(filename) {
-    this._name = path.basename(filename, path.extname(filename));
-
-    return this;
-  }
-
-  /**
-   * Get or set the directory for searching for executable subcommands of this command.
-   *
-   * @example
-   * program.executableDir(__dirname);
-   * // or
-   * program.executableDir('subcommands');
-   *
-   * @param {string} [path]
-   * @return {(string|null|Command)}
-   */
-
-  executableDir(path) {
-    if (path === undefined) return this._executableDir;
-    this._executableDir = path;
-    return this;
-  }
-
-  /**
-   * Return program help documentation.
-   *
-   * @param {{ error: boolean }} [contextOptions] - pass {error:true} to wrap for stderr instead of stdout
-   * @return {string}
-   */
-
-  helpInformation(contextOptions) {
-    const helper = this.createHelp();
-    const context = this._getOutputContext(contextOptions);
-    helper.prepareContext({
-      error: context.error,
-      helpWidth: context.helpWidth,
-      outputHasColors: context.hasColors,
-    });
-    const text = helper.formatHelp(this, helper);
-    if (context.hasColors) return text;
-    return this._outputConfiguration.stripColor(text);
-  }
-
-  /**
-   * @typedef HelpContext
-   * @type {object}
-   * @property {boolean} error
-   * @property {number} helpWidth
-   * @property {boolean} hasColors
-   * @property {function} write - includes stripColor if needed
-   *
-   * @returns {HelpContext}
-   * @private
-   */
-
-  _getOutputContext(contextOptions) {
-    contextOptions = contextOptions || {};
-    const error = !!contextOptions.error;
-    let baseWrite;
-    let hasColors;
-    let helpWidth;
-    if (error) {
-      baseWrite = (str) => this._outputConfiguration.writeErr(str);
-      hasColors = this._outputConfiguration.getErrHasColors();
-      helpWidth = this._outputConfiguration.getErrHelpWidth();
-    } else {
-      baseWrite = (str) => this._outputConfiguration.writeOut(str);
-      hasColors = this._outputConfiguration.getOutHasColors();
-      helpWidth = this._outputConfiguration.getOutHelpWidth();
-    }
-    const write = (str) => {
-      if (!hasColors) str = this._outputConfiguration.stripColor(str);
-      return baseWrite(str);
-    };
-    return { error, write, hasColors, helpWidth };
-  }
-
-  /**
-   * Output help information for this command.
-   *
-   * Outputs built-in help, and custom text added using `.addHelpText()`.
-   *
-   * @param {{ error: boolean } | Function} [contextOptions] - pass {error:true} to write to stderr instead of stdout
-   */
-
-  outputHelp(contextOptions) {
-    let deprecatedCallback;
-    if (typeof contextOptions === 'function') {
-      deprecatedCallback = contextOptions;
-      contextOptions = undefined;
-    }
-
-    const outputContext = this._getOutputContext(contextOptions);
-    /** @type {HelpTextEventContext} */
-    const eventContext = {
-      error: outputContext.error,
-      write: outputContext.write,
-      command: this,
-    };
-
-    this._getCommandAndAncestors()
-      .reverse()
-      .forEach((command) => command.emit('beforeAllHelp', eventContext));
-    this.emit('beforeHelp', eventContext);
-
-    let helpInformation = this.helpInformation({ error: outputContext.error });
-    if (deprecatedCallback) {
-      helpInformation = deprecatedCallback(helpInformation);
-      if (
-        typeof helpInformation !== 'string' &&
-        !Buffer.isBuffer(helpInformation)
-      ) {
-        throw new Error('outputHelp callback must return a string or a Buffer');
-      }
-    }
-    outputContext.write(helpInformation);
-
-    if (this._getHelpOption()?.long) {
-      this.emit(this._getHelpOption().long); // deprecated
-    }
-    this.emit('afterHelp', eventContext);
-    this._getCommandAndAncestors().forEach((command) =>
-      command.emit('afterAllHelp', eventContext),
-    );
-  }
-
-  /**
-   * You can pass in flags and a description to customise the built-in help option.
-   * Pass in false to disable the built-in help option.
-   *
-   * @example
-   * program.helpOption('-?, --help' 'show help'); // customise
-   * program.helpOption(false); // disable
-   *
-   * @param {(string | boolean)} flags
-   * @param {string} [description]
-   * @return {Command} `this` command for chaining
-   */
-
-  helpOption(flags, description) {
-    // Support enabling/disabling built-in help option.
-    if (typeof flags === 'boolean') {
-      if (flags) {
-        if (this._helpOption === null) this._helpOption = undefined; // reenable
-        if (this._defaultOptionGroup) {
-          // make the option to store the group
-          this._initOptionGroup(this._getHelpOption());
-        }
-      } else {
-        this._helpOption = null; // disable
-      }
-      return this;
-    }
-
-    // Customise flags and description.
-    this._helpOption = this.createOption(
-      flags ?? '-h, --help',
-      description ?? 'display help for command',
-    );
-    // init group unless lazy create
-    if (flags || description) this._initOptionGroup(this._helpOption);
-
-    return this;
-  }
-
-  /**
-   * Lazy create help option.
-   * Returns null if has been disabled with .helpOption(false).
-   *
-   * @returns {(Option | null)} the help option
-   * @package
-   */
-  _getHelpOption() {
-    // Lazy create help option on demand.
-    if (this._helpOption === undefined) {
-      this.helpOption(undefined, undefined);
-    }
-    return this._helpOption;
-  }
-
-  /**
-   * Supply your own option to use for the built-in help option.
-   * This is an alternative to using helpOption() to customise the flags and description etc.
-   *
-   * @param {Option} option
-   * @return {Command} `this` command for chaining
-   */
-  addHelpOption(option) {
-    this._helpOption = option;
-    this._initOptionGroup(option);
-    return this;
-  }
-
-  /**
-   * Output help information and exit.
-   *
-   * Outputs built-in help, and custom text added using `.addHelpText()`.
-   *
-   * @param {{ error: boolean }} [contextOptions] - pass {error:true} to write to stderr instead of stdout
-   */
-
-  help(contextOptions) {
-    this.outputHelp(contextOptions);
-    let exitCode = Number(process.exitCode ?? 0); // process.exitCode does allow a string or an integer, but we prefer just a number
-    if (
-      exitCode === 0 &&
-      contextOptions &&
-      typeof contextOptions !== 'function' &&
-      contextOptions.error
-    ) {
-      exitCode = 1;
-    }
-    // message: do not have all displayed text available so only passing placeholder.
-    this._exit(exitCode, 'commander.help', '(outputHelp)');
-  }
-
-  /**
-   * // Do a little typing to coordinate emit and listener for the help text events.
-   * @typedef HelpTextEventContext
-   * @type {object}
-   * @property {boolean} error
-   * @property {Command} command
-   * @property {function} write
-   */
-
-  /**
-   * Add additional text to be displayed with the built-in help.
-   *
-   * Position is 'before' or 'after' to affect just this command,
-   * and 'beforeAll' or 'afterAll' to affect this command and all its subcommands.
-   *
-   * @param {string} position - before or after built-in help
-   * @param {(string | Function)} text - string to add, or a function returning a string
-   * @return {Command} `this` command for chaining
-   */
-
-  addHelpText(position, text) {
-    const allowedValues = ['beforeAll', 'before', 'after', 'afterAll'];
-    if (!allowedValues.includes(position)) {
-      throw new Error(`Unexpected value for position to addHelpText.
-Expecting one of '${allowedValues.join("', '")}'`);
-    }
-
-    const helpEvent = `${position}Help`;
-    this.on(helpEvent, (/** @type {HelpTextEventContext} */ context) => {
-      let helpStr;
-      if (typeof text === 'function') {
-        helpStr = text({ error: context.error, command: context.command });
-      } else {
-        helpStr = text;
-      }
-      // Ignore falsy value when nothing to output.
-      if (helpStr) {
-        context.write(`${helpStr}\n`);
-      }
-    });
-    return this;
-  }
-
-  /**
-   * Output help information if help flags specified
-   *
-   * @param {Array} args - array of options to search for help flags
-   * @private
-   */
-
-  _outputHelpIfRequested(args) {
-    const helpOption = this._getHelpOption();
-    const helpRequested = helpOption && args.find((arg) => helpOption.is(arg));
-    if (helpRequested) {
-      this.outputHelp();
-      // (Do not have all displayed text available so only passing placeholder.)
-      this._exit(0, 'commander.helpDisplayed', '(outputHelp)');
-    }
-  }
-}
-
-/**
- * Scan arguments and increment port number for inspect calls (to avoid conflicts when spawning new command).
- *
- * @param {string[]} args - array of arguments from node.execArgv
- * @returns {string[]}
- * @private
- */
-
-function incrementNodeInspectorPort(args) {
-  // Testing for these options:
-  //  --inspect[=[host:]port]
-  //  --inspect-brk[=[host:]port]
-  //  --inspect-port=[host:]port
-  return args.map((arg) => {
-    if (!arg.startsWith('--inspect')) {
-      return arg;
-    }
-    let debugOption;
-    let debugHost = '127.0.0.1';
-    let debugPort = '9229';
-    let match;
-    if ((match = arg.match(/^(--inspect(-brk)?)$/)) !== null) {
-      // e.g. --inspect
-      debugOption = match[1];
-    } else if (
-      (match = arg.match(/^(--inspect(-brk|-port)?)=([^:]+)$/)) !== null
-    ) {
-      debugOption = match[1];
-      if (/^\d+$/.test(match[3])) {
-        // e.g. --inspect=1234
-        debugPort = match[3];
-      } else {
-        // e.g. --inspect=localhost
-        debugHost = match[3];
-      }
-    } else if (
-      (match = arg.match(/^(--inspect(-brk|-port)?)=([^:]+):(\d+)$/)) !== null
-    ) {
-      // e.g. --inspect=localhost:1234
-      debugOption = match[1];
-      debugHost = match[3];
-      debugPort = match[4];
-    }
-
-    if (debugOption && debugPort !== '0') {
-      return `${debugOption}=${debugHost}:${parseInt(debugPort) + 1}`;
-    }
-    return arg;
-  });
-}
-
-/**
- * @returns {boolean | undefined}
- * @package
- */
-function useColor() {
-  // Test for common conventions.
-  // NB: the observed behaviour is in combination with how author adds color! For example:
-  //   - we do not test NODE_DISABLE_COLORS, but util:styletext does
-  //   - we do test NO_COLOR, but Chalk does not
-  //
-  // References:
-  // https://no-color.org
-  // https://bixense.com/clicolors/
-  // https://github.com/nodejs/node/blob/0a00217a5f67ef4a22384cfc80eb6dd9a917fdc1/lib/internal/tty.js#L109
-  // https://github.com/chalk/supports-color/blob/c214314a14bcb174b12b3014b2b0a8de375029ae/index.js#L33
-  // (https://force-color.org recent web page from 2023, does not match major javascript implementations)
-
-  if (
-    process.env.NO_COLOR ||
-    process.env.FORCE_COLOR === '0' ||
-    process.env.FORCE_COLOR === 'false'
-  )
-    return false;
-  if (process.env.FORCE_COLOR || process.env.CLICOLOR_FORCE !== undefined)
-    return true;
-  return undefined;
-}
-
-exports.Command = Command;
-exports.useColor = useColor; // exporting for tests
-
-
-/***/ }),
-
-/***/ 41135:
-/***/ ((__unused_webpack_module, exports) => {
-
-/**
- * CommanderError class
- */
-class CommanderError extends Error {
-  /**
-   * Constructs the CommanderError class
-   * @param {number} exitCode suggested exit code which could be used with process.exit
-   * @param {string} code an id string representing the error
-   * @param {string} message human-readable description of the error
-   */
-  constructor(exitCode, code, message) {
-    super(message);
-    // properly capture stack trace in Node.js
-    Error.captureStackTrace(this, this.constructor);
-    this.name = this.constructor.name;
-    this.code = code;
-    this.exitCode = exitCode;
-    this.nestedError = undefined;
-  }
-}
-
-/**
- * InvalidArgumentError class
- */
-class InvalidArgumentError extends CommanderError {
-  /**
-   * Constructs the InvalidArgumentError class
-   * @param {string} [message] explanation of why argument is invalid
-   */
-  constructor(message) {
-    super(1, 'commander.invalidArgument', message);
-    // properly capture stack trace in Node.js
-    Error.captureStackTrace(this, this.constructor);
-    this.name = this.constructor.name;
-  }
-}
-
-exports.CommanderError = CommanderError;
-exports.InvalidArgumentError = InvalidArgumentError;
-
-
-/***/ }),
-
-/***/ 79754:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { humanReadableArgName } = __nccwpck_require__(49154);
-
-/**
- * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
- * https://www.typescriptlang.org/docs/handbook/jsdoc-supported-types.html#import-types
- * @typedef { import("./argument.js").Argument } Argument
- * @typedef { import("./command.js").Command } Command
- * @typedef { import("./option.js").Option } Option
- */
-
-// Although this is a class, methods are static in style to allow override using subclass or just functions.
-class Help {
-  constructor() {
-    this.helpWidth = undefined;
-    this.minWidthToWrap = 40;
-    this.sortSubcommands = false;
-    this.sortOptions = false;
-    this.showGlobalOptions = false;
-  }
-
-  /**
-   * prepareContext is called by Commander after applying overrides from `Command.configureHelp()`
-   * and just before calling `formatHelp()`.
-   *
-   * Commander just uses the helpWidth and the rest is provided for optional use by more complex subclasses.
-   *
-   * @param {{ error?: boolean, helpWidth?: number, outputHasColors?: boolean }} contextOptions
-   */
-  prepareContext(contextOptions) {
-    this.helpWidth = this.helpWidth ?? contextOptions.helpWidth ?? 80;
-  }
-
-  /**
-   * Get an array of the visible subcommands. Includes a placeholder for the implicit help command, if there is one.
-   *
-   * @param {Command} cmd
-   * @returns {Command[]}
-   */
-
-  visibleCommands(cmd) {
-    const visibleCommands = cmd.commands.filter((cmd) => !cmd._hidden);
-    const helpCommand = cmd._getHelpCommand();
-    if (helpCommand && !helpCommand._hidden) {
-      visibleCommands.push(helpCommand);
-    }
-    if (this.sortSubcommands) {
-      visibleCommands.sort((a, b) => {
-        // @ts-ignore: because overloaded return type
-        return a.name().localeCompare(b.name());
-      });
-    }
-    return visibleCommands;
-  }
-
-  /**
-   * Compare options for sort.
-   *
-   * @param {Option} a
-   * @param {Option} b
-   * @returns {number}
-   */
-  compareOptions(a, b) {
-    const getSortKey = (option) => {
-      // WYSIWYG for order displayed in help. Short used for comparison if present. No special handling for negated.
-      return option.short
-        ? option.short.replace(/^-/, '')
-        : option.long.replace(/^--/, '');
-    };
-    return getSortKey(a).localeCompare(getSortKey(b));
-  }
-
-  /**
-   * Get an array of the visible options. Includes a placeholder for the implicit help option, if there is one.
-   *
-   * @param {Command} cmd
-   * @returns {Option[]}
-   */
-
-  visibleOptions(cmd) {
-    const visibleOptions = cmd.options.filter((option) => !option.hidden);
-    // Built-in help option.
-    const helpOption = cmd._getHelpOption();
-    if (helpOption && !helpOption.hidden) {
-      // Automatically hide conflicting flags. Bit dubious but a historical behaviour that is convenient for single-command programs.
-      const removeShort = helpOption.short && cmd._findOption(helpOption.short);
-      const removeLong = helpOption.long && cmd._findOption(helpOption.long);
-      if (!removeShort && !removeLong) {
-        visibleOptions.push(helpOption); // no changes needed
-      } else if (helpOption.long && !removeLong) {
-        visibleOptions.push(
-          cmd.createOption(helpOption.long, helpOption.description),
-        );
-      } else if (helpOption.short && !removeShort) {
-        visibleOptions.push(
-          cmd.createOption(helpOption.short, helpOption.description),
-        );
-      }
-    }
-    if (this.sortOptions) {
-      visibleOptions.sort(this.compareOptions);
-    }
-    return visibleOptions;
-  }
-
-  /**
-   * Get an array of the visible global options. (Not including help.)
-   *
-   * @param {Command} cmd
-   * @returns {Option[]}
-   */
-
-  visibleGlobalOptions(cmd) {
-    if (!this.showGlobalOptions) return [];
-
-    const globalOptions = [];
-    for (
-      let ancestorCmd = cmd.parent;
-      ancestorCmd;
-      ancestorCmd = ancestorCmd.parent
-    ) {
-      const visibleOptions = ancestorCmd.options.filter(
-        (option) => !option.hidden,
-      );
-      globalOptions.push(...visibleOptions);
-    }
-    if (this.sortOptions) {
-      globalOptions.sort(this.compareOptions);
-    }
-    return globalOptions;
-  }
-
-  /**
-   * Get an array of the arguments if any have a description.
-   *
-   * @param {Command} cmd
-   * @returns {Argument[]}
-   */
-
-  visibleArguments(cmd) {
-    // Side effect! Apply the legacy descriptions before the arguments are displayed.
-    if (cmd._argsDescription) {
-      cmd.registeredArguments.forEach((argument) => {
-        argument.description =
-          argument.description || cmd._argsDescription[argument.name()] || '';
-      });
-    }
-
-    // If there are any arguments with a description then return all the arguments.
-    if (cmd.registeredArguments.find((argument) => argument.description)) {
-      return cmd.registeredArguments;
-    }
-    return [];
-  }
-
-  /**
-   * Get the command term to show in the list of subcommands.
-   *
-   * @param {Command} cmd
-   * @returns {string}
-   */
-
-  subcommandTerm(cmd) {
-    // Legacy. Ignores custom usage string, and nested commands.
-    const args = cmd.registeredArguments
-      .map((arg) => humanReadableArgName(arg))
-      .join(' ');
-    return (
-      cmd._name +
-      (cmd._aliases[0] ? '|' + cmd._aliases[0] : '') +
-      (cmd.options.length ? ' [options]' : '') + // simplistic check for non-help option
-      (args ? ' ' + args : '')
-    );
-  }
-
-  /**
-   * Get the option term to show in the list of options.
-   *
-   * @param {Option} option
-   * @returns {string}
-   */
-
-  optionTerm(option) {
-    return option.flags;
-  }
-
-  /**
-   * Get the argument term to show in the list of arguments.
-   *
-   * @param {Argument} argument
-   * @returns {string}
-   */
-
-  argumentTerm(argument) {
-    return argument.name();
-  }
-
-  /**
-   * Get the longest command term length.
-   *
-   * @param {Command} cmd
-   * @param {Help} helper
-   * @returns {number}
-   */
-
-  longestSubcommandTermLength(cmd, helper) {
-    return helper.visibleCommands(cmd).reduce((max, command) => {
-      return Math.max(
-        max,
-        this.displayWidth(
-          helper.styleSubcommandTerm(helper.subcommandTerm(command)),
-        ),
-      );
-    }, 0);
-  }
-
-  /**
-   * Get the longest option term length.
-   *
-   * @param {Command} cmd
-   * @param {Help} helper
-   * @returns {number}
-   */
-
-  longestOptionTermLength(cmd, helper) {
-    return helper.visibleOptions(cmd).reduce((max, option) => {
-      return Math.max(
-        max,
-        this.displayWidth(helper.styleOptionTerm(helper.optionTerm(option))),
-      );
-    }, 0);
-  }
-
-  /**
-   * Get the longest global option term length.
-   *
-   * @param {Command} cmd
-   * @param {Help} helper
-   * @returns {number}
-   */
-
-  longestGlobalOptionTermLength(cmd, helper) {
-    return helper.visibleGlobalOptions(cmd).reduce((max, option) => {
-      return Math.max(
-        max,
-        this.displayWidth(helper.styleOptionTerm(helper.optionTerm(option))),
-      );
-    }, 0);
-  }
-
-  /**
-   * Get the longest argument term length.
-   *
-   * @param {Command} cmd
-   * @param {Help} helper
-   * @returns {number}
-   */
-
-  longestArgumentTermLength(cmd, helper) {
-    return helper.visibleArguments(cmd).reduce((max, argument) => {
-      return Math.max(
-        max,
-        this.displayWidth(
-          helper.styleArgumentTerm(helper.argumentTerm(argument)),
-        ),
-      );
-    }, 0);
-  }
-
-  /**
-   * Get the command usage to be displayed at the top of the built-in help.
-   *
-   * @param {Command} cmd
-   * @returns {string}
-   */
-
-  commandUsage(cmd) {
-    // Usage
-    let cmdName = cmd._name;
-    if (cmd._aliases[0]) {
-      cmdName = cmdName + '|' + cmd._aliases[0];
-    }
-    let ancestorCmdNames = '';
-    for (
-      let ancestorCmd = cmd.parent;
-      ancestorCmd;
-      ancestorCmd = ancestorCmd.parent
-    ) {
-      ancestorCmdNames = ancestorCmd.name() + ' ' + ancestorCmdNames;
-    }
-    return ancestorCmdNames + cmdName + ' ' + cmd.usage();
-  }
-
-  /**
-   * Get the description for the command.
-   *
-   * @param {Command} cmd
-   * @returns {string}
-   */
-
-  commandDescription(cmd) {
-    // @ts-ignore: because overloaded return type
-    return cmd.description();
-  }
-
-  /**
-   * Get the subcommand summary to show in the list of subcommands.
-   * (Fallback to description for backwards compatibility.)
-   *
-   * @param {Command} cmd
-   * @returns {string}
-   */
-
-  subcommandDescription(cmd) {
-    // @ts-ignore: because overloaded return type
-    return cmd.summary() || cmd.description();
-  }
-
-  /**
-   * Get the option description to show in the list of options.
-   *
-   * @param {Option} option
-   * @return {string}
-   */
-
-  optionDescription(option) {
-    const extraInfo = [];
-
-    if (option.argChoices) {
-      extraInfo.push(
-        // use stringify to match the display of the default value
-        `choices: ${option.argChoices.map((choice) => JSON.stringify(choice)).join(', ')}`,
-      );
-    }
-    if (option.defaultValue !== undefined) {
-      // default for boolean and negated more for programmer than end user,
-      // but show true/false for boolean option as may be for hand-rolled env or config processing.
-      const showDefault =
-        option.required ||
-        option.optional ||
-        (option.isBoolean() && typeof option.defaultValue === 'boolean');
-      if (showDefault) {
-        extraInfo.push(
-          `default: ${option.defaultValueDescription || JSON.stringify(option.defaultValue)}`,
-        );
-      }
-    }
-    // preset for boolean and negated are more for programmer than end user
-    if (option.presetArg !== undefined && option.optional) {
-      extraInfo.push(`preset: ${JSON.stringify(option.presetArg)}`);
-    }
-    if (option.envVar !== undefined) {
-      extraInfo.push(`env: ${option.envVar}`);
-    }
-    if (extraInfo.length > 0) {
-      const extraDescription = `(${extraInfo.join(', ')})`;
-      if (option.description) {
-        return `${option.description} ${extraDescription}`;
-      }
-      return extraDescription;
-    }
-
-    return option.description;
-  }
-
-  /**
-   * Get the argument description to show in the list of arguments.
-   *
-   * @param {Argument} argument
-   * @return {string}
-   */
-
-  argumentDescription(argument) {
-    const extraInfo = [];
-    if (argument.argChoices) {
-      extraInfo.push(
-        // use stringify to match the display of the default value
-        `choices: ${argument.argChoices.map((choice) => JSON.stringify(choice)).join(', ')}`,
-      );
-    }
-    if (argument.defaultValue !== undefined) {
-      extraInfo.push(
-        `default: ${argument.defaultValueDescription || JSON.stringify(argument.defaultValue)}`,
-      );
-    }
-    if (extraInfo.length > 0) {
-      const extraDescription = `(${extraInfo.join(', ')})`;
-      if (argument.description) {
-        return `${argument.description} ${extraDescription}`;
-      }
-      return extraDescription;
-    }
-    return argument.description;
-  }
-
-  /**
-   * Format a list of items, given a heading and an array of formatted items.
-   *
-   * @param {string} heading
-   * @param {string[]} items
-   * @param {Help} helper
-   * @returns string[]
-   */
-  formatItemList(heading, items, helper) {
-    if (items.length === 0) return [];
-
-    return [helper.styleTitle(heading), ...items, ''];
-  }
-
-  /**
-   * Group items by their help group heading.
-   *
-   * @param {Command[] | Option[]} unsortedItems
-   * @param {Command[] | Option[]} visibleItems
-   * @param {Function} getGroup
-   * @returns {Map<string, Command[] | Option[]>}
-   */
-  groupItems(unsortedItems, visibleItems, getGroup) {
-    const result = new Map();
-    // Add groups in order of appearance in unsortedItems.
-    unsortedItems.forEach((item) => {
-      const group = getGroup(item);
-      if (!result.has(group)) result.set(group, []);
-    });
-    // Add items in order of appearance in visibleItems.
-    visibleItems.forEach((item) => {
-      const group = getGroup(item);
-      if (!result.has(group)) {
-        result.set(group, []);
-      }
-      result.get(group).push(item);
-    });
-    return result;
-  }
-
-  /**
-   * Generate the built-in help text.
-   *
-   * @param {Command} cmd
-   * @param {Help} helper
-   * @returns {string}
-   */
-
-  formatHelp(cmd, helper) {
-    const termWidth = helper.padWidth(cmd, helper);
-    const helpWidth = helper.helpWidth ?? 80; // in case prepareContext() was not called
-
-    function callFormatItem(term, description) {
-      return helper.formatItem(term, termWidth, description, helper);
-    }
-
-    // Usage
-    let output = [
-      `${helper.styleTitle('Usage:')} ${helper.styleUsage(helper.commandUsage(cmd))}`,
-      '',
-    ];
-
-    // Description
-    const commandDescription = helper.commandDescription(cmd);
-    if (commandDescription.length > 0) {
-      output = output.concat([
-        helper.boxWrap(
-          helper.styleCommandDescription(commandDescription),
-          helpWidth,
-        ),
-        '',
-      ]);
-    }
-
-    // Arguments
-    const argumentList = helper.visibleArguments(cmd).map((argument) => {
-      return callFormatItem(
-        helper.styleArgumentTerm(helper.argumentTerm(argument)),
-        helper.styleArgumentDescription(helper.argumentDescription(argument)),
-      );
-    });
-    output = output.concat(
-      this.formatItemList('Arguments:', argumentList, helper),
-    );
-
-    // Options
-    const optionGroups = this.groupItems(
-      cmd.options,
-      helper.visibleOptions(cmd),
-      (option) => option.helpGroupHeading ?? 'Options:',
-    );
-    optionGroups.forEach((options, group) => {
-      const optionList = options.map((option) => {
-        return callFormatItem(
-          helper.styleOptionTerm(helper.optionTerm(option)),
-          helper.styleOptionDescription(helper.optionDescription(option)),
-        );
-      });
-      output = output.concat(this.formatItemList(group, optionList, helper));
-    });
-
-    if (helper.showGlobalOptions) {
-      const globalOptionList = helper
-        .visibleGlobalOptions(cmd)
-        .map((option) => {
-          return callFormatItem(
-            helper.styleOptionTerm(helper.optionTerm(option)),
-            helper.styleOptionDescription(helper.optionDescription(option)),
-          );
-        });
-      output = output.concat(
-        this.formatItemList('Global Options:', globalOptionList, helper),
-      );
-    }
-
-    // Commands
-    const commandGroups = this.groupItems(
-      cmd.commands,
-      helper.visibleCommands(cmd),
-      (sub) => sub.helpGroup() || 'Commands:',
-    );
-    commandGroups.forEach((commands, group) => {
-      const commandList = commands.map((sub) => {
-        return callFormatItem(
-          helper.styleSubcommandTerm(helper.subcommandTerm(sub)),
-          helper.styleSubcommandDescription(helper.subcommandDescription(sub)),
-        );
-      });
-      output = output.concat(this.formatItemList(group, commandList, helper));
-    });
-
-    return output.join('\n');
-  }
-
-  /**
-   * Return display width of string, ignoring ANSI escape sequences. Used in padding and wrapping calculations.
-   *
-   * @param {string} str
-   * @returns {number}
-   */
-  displayWidth(str) {
-    return stripColor(str).length;
-  }
-
-  /**
-   * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
-   *
-   * @param {string} str
-   * @returns {string}
-   */
-  styleTitle(str) {
-    return str;
-  }
-
-  styleUsage(str) {
-    // Usage has lots of parts the user might like to color separately! Assume default usage string which is formed like:
-    //    command subcommand [options] [command] <foo> [bar]
-    return str
-      .split(' ')
-      .map((word) => {
-        if (word === '[options]') return this.styleOptionText(word);
-        if (word === '[command]') return this.styleSubcommandText(word);
-        if (word[0] === '[' || word[0] === '<')
-          return this.styleArgumentText(word);
-        return this.styleCommandText(word); // Restrict to initial words?
-      })
-      .join(' ');
-  }
-  styleCommandDescription(str) {
-    return this.styleDescriptionText(str);
-  }
-  styleOptionDescription(str) {
-    return this.styleDescriptionText(str);
-  }
-  styleSubcommandDescription(str) {
-    return this.styleDescriptionText(str);
-  }
-  styleArgumentDescription(str) {
-    return this.styleDescriptionText(str);
-  }
-  styleDescriptionText(str) {
-    return str;
-  }
-  styleOptionTerm(str) {
-    return this.styleOptionText(str);
-  }
-  styleSubcommandTerm(str) {
-    // This is very like usage with lots of parts! Assume default string which is formed like:
-    //    subcommand [options] <foo> [bar]
-    return str
-      .split(' ')
-      .map((word) => {
-        if (word === '[options]') return this.styleOptionText(word);
-        if (word[0] === '[' || word[0] === '<')
-          return this.styleArgumentText(word);
-        return this.styleSubcommandText(word); // Restrict to initial words?
-      })
-      .join(' ');
-  }
-  styleArgumentTerm(str) {
-    return this.styleArgumentText(str);
-  }
-  styleOptionText(str) {
-    return str;
-  }
-  styleArgumentText(str) {
-    return str;
-  }
-  styleSubcommandText(str) {
-    return str;
-  }
-  styleCommandText(str) {
-    return str;
-  }
-
-  /**
-   * Calculate the pad width from the maximum term length.
-   *
-   * @param {Command} cmd
-   * @param {Help} helper
-   * @returns {number}
-   */
-
-  padWidth(cmd, helper) {
-    return Math.max(
-      helper.longestOptionTermLength(cmd, helper),
-      helper.longestGlobalOptionTermLength(cmd, helper),
-      helper.longestSubcommandTermLength(cmd, helper),
-      helper.longestArgumentTermLength(cmd, helper),
-    );
-  }
-
-  /**
-   * Detect manually wrapped and indented strings by checking for line break followed by whitespace.
-   *
-   * @param {string} str
-   * @returns {boolean}
-   */
-  preformatted(str) {
-    return /\n[^\S\r\n]/.test(str);
-  }
-
-  /**
-   * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
-   *
-   * So "TTT", 5, "DDD DDDD DD DDD" might be formatted for this.helpWidth=17 like so:
-   *   TTT  DDD DDDD
-   *        DD DDD
-   *
-   * @param {string} term
-   * @param {number} termWidth
-   * @param {string} description
-   * @param {Help} helper
-   * @returns {string}
-   */
-  formatItem(term, termWidth, description, helper) {
-    const itemIndent = 2;
-    const itemIndentStr = ' '.repeat(itemIndent);
-    if (!description) return itemIndentStr + term;
-
-    // Pad the term out to a consistent width, so descriptions are aligned.
-    const paddedTerm = term.padEnd(
-      termWidth + term.length - helper.displayWidth(term),
-    );
-
-    // Format the description.
-    const spacerWidth = 2; // between term and description
-    const helpWidth = this.helpWidth ?? 80; // in case prepareContext() was not called
-    const remainingWidth = helpWidth - termWidth - spacerWidth - itemIndent;
-    let formattedDescription;
-    if (
-      remainingWidth < this.minWidthToWrap ||
-      helper.preformatted(description)
-    ) {
-      formattedDescription = description;
-    } else {
-      const wrappedDescription = helper.boxWrap(description, remainingWidth);
-      formattedDescription = wrappedDescription.replace(
-        /\n/g,
-        '\n' + ' '.repeat(termWidth + spacerWidth),
-      );
-    }
-
-    // Construct and overall indent.
-    return (
-      itemIndentStr +
-      paddedTerm +
-      ' '.repeat(spacerWidth) +
-      formattedDescription.replace(/\n/g, `\n${itemIndentStr}`)
-    );
-  }
-
-  /**
-   * Wrap a string at whitespace, preserving existing line breaks.
-   * Wrapping is skipped if the width is less than `minWidthToWrap`.
-   *
-   * @param {string} str
-   * @param {number} width
-   * @returns {string}
-   */
-  boxWrap(str, width) {
-    if (width < this.minWidthToWrap) return str;
-
-    const rawLines = str.split(/\r\n|\n/);
-    // split up text by whitespace
-    const chunkPattern = /[\s]*[^\s]+/g;
-    const wrappedLines = [];
-    rawLines.forEach((line) => {
-      const chunks = line.match(chunkPattern);
-      if (chunks === null) {
-        wrappedLines.push('');
-        return;
-      }
-
-      let sumChunks = [chunks.shift()];
-      let sumWidth = this.displayWidth(sumChunks[0]);
-      chunks.forEach((chunk) => {
-        const visibleWidth = this.displayWidth(chunk);
-        // Accumulate chunks while they fit into width.
-        if (sumWidth + visibleWidth <= width) {
-          sumChunks.push(chunk);
-          sumWidth += visibleWidth;
-          return;
-        }
-        wrappedLines.push(sumChunks.join(''));
-
-        const nextChunk = chunk.trimStart(); // trim space at line break
-        sumChunks = [nextChunk];
-        sumWidth = this.displayWidth(nextChunk);
-      });
-      wrappedLines.push(sumChunks.join(''));
-    });
-
-    return wrappedLines.join('\n');
-  }
-}
-
-/**
- * Strip style ANSI escape sequences from the string. In particular, SGR (Select Graphic Rendition) codes.
- *
- * @param {string} str
- * @returns {string}
- * @package
- */
-
-function stripColor(str) {
-  // eslint-disable-next-line no-control-regex
-  const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-  return str.replace(sgrPattern, '');
-}
-
-exports.Help = Help;
-exports.stripColor = stripColor;
-
-
-/***/ }),
-
-/***/ 45240:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { InvalidArgumentError } = __nccwpck_require__(41135);
-
-class Option {
-  /**
-   * Initialize a new `Option` with the given `flags` and `description`.
-   *
-   * @param {string} flags
-   * @param {string} [description]
-   */
-
-  constructor(flags, description) {
-    this.flags = flags;
-    this.description = description || '';
-
-    this.required = flags.includes('<'); // A value must be supplied when the option is specified.
-    this.optional = flags.includes('['); // A value is optional when the option is specified.
-    // variadic test ignores <value,...> et al which might be used to describe custom splitting of single argument
-    this.variadic = /\w\.\.\.[>\]]$/.test(flags); // The option can take multiple values.
-    this.mandatory = false; // The option must have a value after parsing, which usually means it must be specified on command line.
-    const optionFlags = splitOptionFlags(flags);
-    this.short = optionFlags.shortFlag; // May be a short flag, undefined, or even a long flag (if option has two long flags).
-    this.long = optionFlags.longFlag;
-    this.negate = false;
-    if (this.long) {
-      this.negate = this.long.startsWith('--no-');
-    }
-    this.defaultValue = undefined;
-    this.defaultValueDescription = undefined;
-    this.presetArg = undefined;
-    this.envVar = undefined;
-    this.parseArg = undefined;
-    this.hidden = false;
-    this.argChoices = undefined;
-    this.conflictsWith = [];
-    this.implied = undefined;
-    this.helpGroupHeading = undefined; // soft initialised when option added to command
-  }
-
-  /**
-   * Set the default value, and optionally supply the description to be displayed in the help.
-   *
-   * @param {*} value
-   * @param {string} [description]
-   * @return {Option}
-   */
-
-  default(value, description) {
-    this.defaultValue = value;
-    this.defaultValueDescription = description;
-    return this;
-  }
-
-  /**
-   * Preset to use when option used without option-argument, especially optional but also boolean and negated.
-   * The custom processing (parseArg) is called.
-   *
-   * @example
-   * new Option('--color').default('GREYSCALE').preset('RGB');
-   * new Option('--donate [amount]').preset('20').argParser(parseFloat);
-   *
-   * @param {*} arg
-   * @return {Option}
-   */
-
-  preset(arg) {
-    this.presetArg = arg;
-    return this;
-  }
-
-  /**
-   * Add option name(s) that conflict with this option.
-   * An error will be displayed if conflicting options are found during parsing.
-   *
-   * @example
-   * new Option('--rgb').conflicts('cmyk');
-   * new Option('--js').conflicts(['ts', 'jsx']);
-   *
-   * @param {(string | string[])} names
-   * @return {Option}
-   */
-
-  conflicts(names) {
-    this.conflictsWith = this.conflictsWith.concat(names);
-    return this;
-  }
-
-  /**
-   * Specify implied option values for when this option is set and the implied options are not.
-   *
-   * The custom processing (parseArg) is not called on the implied values.
-   *
-   * @example
-   * program
-   *   .addOption(new Option('--log', 'write logging information to file'))
-   *   .addOption(new Option('--trace', 'log extra details').implies({ log: 'trace.txt' }));
-   *
-   * @param {object} impliedOptionValues
-   * @return {Option}
-   */
-  implies(impliedOptionValues) {
-    let newImplied = impliedOptionValues;
-    if (typeof impliedOptionValues === 'string') {
-      // string is not documented, but easy mistake and we can do what user probably intended.
-      newImplied = { [impliedOptionValues]: true };
-    }
-    this.implied = Object.assign(this.implied || {}, newImplied);
-    return this;
-  }
-
-  /**
-   * Set environment variable to check for option value.
-   *
-   * An environment variable is only used if when processed the current option value is
-   * undefined, or the source of the current value is 'default' or 'config' or 'env'.
-   *
-   * @param {string} name
-   * @return {Option}
-   */
-
-  env(name) {
-    this.envVar = name;
-    return this;
-  }
-
-  /**
-   * Set the custom handler for processing CLI option arguments into option values.
-   *
-   * @param {Function} [fn]
-   * @return {Option}
-   */
-
-  argParser(fn) {
-    this.parseArg = fn;
-    return this;
-  }
-
-  /**
-   * Whether the option is mandatory and must have a value after parsing.
-   *
-   * @param {boolean} [mandatory=true]
-   * @return {Option}
-   */
-
-  makeOptionMandatory(mandatory = true) {
-    this.mandatory = !!mandatory;
-    return this;
-  }
-
-  /**
-   * Hide option in help.
-   *
-   * @param {boolean} [hide=true]
-   * @return {Option}
-   */
-
-  hideHelp(hide = true) {
-    this.hidden = !!hide;
-    return this;
-  }
-
-  /**
-   * @package
-   */
-
-  _collectValue(value, previous) {
-    if (previous === this.defaultValue || !Array.isArray(previous)) {
-      return [value];
-    }
-
-    previous.push(value);
-    return previous;
-  }
-
-  /**
-   * Only allow option value to be one of choices.
-   *
-   * @param {string[]} values
-   * @return {Option}
-   */
-
-  choices(values) {
-    this.argChoices = values.slice();
-    this.parseArg = (arg, previous) => {
-      if (!this.argChoices.includes(arg)) {
-        throw new InvalidArgumentError(
-          `Allowed choices are ${this.argChoices.join(', ')}.`,
-        );
-      }
-      if (this.variadic) {
-        return this._collectValue(arg, previous);
-      }
-      return arg;
-    };
-    return this;
-  }
-
-  /**
-   * Return option name.
-   *
-   * @return {string}
-   */
-
-  name() {
-    if (this.long) {
-      return this.long.replace(/^--/, '');
-    }
-    return this.short.replace(/^-/, '');
-  }
-
-  /**
-   * Return option name, in a camelcase format that can be used
-   * as an object attribute key.
-   *
-   * @return {string}
-   */
-
-  attributeName() {
-    if (this.negate) {
-      return camelcase(this.name().replace(/^no-/, ''));
-    }
-    return camelcase(this.name());
-  }
-
-  /**
-   * Set the help group heading.
-   *
-   * @param {string} heading
-   * @return {Option}
-   */
-  helpGroup(heading) {
-    this.helpGroupHeading = heading;
-    return this;
-  }
-
-  /**
-   * Check if `arg` matches the short or long flag.
-   *
-   * @param {string} arg
-   * @return {boolean}
-   * @package
-   */
-
-  is(arg) {
-    return this.short === arg || this.long === arg;
-  }
-
-  /**
-   * Return whether a boolean option.
-   *
-   * Options are one of boolean, negated, required argument, or optional argument.
-   *
-   * @return {boolean}
-   * @package
-   */
-
-  isBoolean() {
-    return !this.required && !this.optional && !this.negate;
-  }
-}
-
-/**
- * This class is to make it easier to work with dual options, without changing the existing
- * implementation. We support separate dual options for separate positive and negative options,
- * like `--build` and `--no-build`, which share a single option value. This works nicely for some
- * use cases, but is tricky for others where we want separate behaviours despite
- * the single shared option value.
- */
-class DualOptions {
-  /**
-   * @param {Option[]} options
-   */
-  constructor(options) {
-    this.positiveOptions = new Map();
-    this.negativeOptions = new Map();
-    this.dualOptions = new Set();
-    options.forEach((option) => {
-      if (option.negate) {
-        this.negativeOptions.set(option.attributeName(), option);
-      } else {
-        this.positiveOptions.set(option.attributeName(), option);
-      }
-    });
-    this.negativeOptions.forEach((value, key) => {
-      if (this.positiveOptions.has(key)) {
-        this.dualOptions.add(key);
-      }
-    });
-  }
-
-  /**
-   * Did the value come from the option, and not from possible matching dual option?
-   *
-   * @param {*} value
-   * @param {Option} option
-   * @returns {boolean}
-   */
-  valueFromOption(value, option) {
-    const optionKey = option.attributeName();
-    if (!this.dualOptions.has(optionKey)) return true;
-
-    // Use the value to deduce if (probably) came from the option.
-    const preset = this.negativeOptions.get(optionKey).presetArg;
-    const negativeValue = preset !== undefined ? preset : false;
-    return option.negate === (negativeValue === value);
-  }
-}
-
-/**
- * Convert string from kebab-case to camelCase.
- *
- * @param {string} str
- * @return {string}
- * @private
- */
-
-function camelcase(str) {
-  return str.split('-').reduce((str, word) => {
-    return str + word[0].toUpperCase() + word.slice(1);
-  });
-}
-
-/**
- * Split the short and long flag out of something like '-m,--mixed <value>'
- *
- * @private
- */
-
-function splitOptionFlags(flags) {
-  let shortFlag;
-  let longFlag;
-  // short flag, single dash and single character
-  const shortFlagExp = /^-[^-]$/;
-  // long flag, double dash and at least one character
-  const longFlagExp = /^--[^-]/;
-
-  const flagParts = flags.split(/[ |,]+/).concat('guard');
-  // Normal is short and/or long.
-  if (shortFlagExp.test(flagParts[0])) shortFlag = flagParts.shift();
-  if (longFlagExp.test(flagParts[0])) longFlag = flagParts.shift();
-  // Long then short. Rarely used but fine.
-  if (!shortFlag && shortFlagExp.test(flagParts[0]))
-    shortFlag = flagParts.shift();
-  // Allow two long flags, like '--ws, --workspace'
-  // This is the supported way to have a shortish option flag.
-  if (!shortFlag && longFlagExp.test(flagParts[0])) {
-    shortFlag = longFlag;
-    longFlag = flagParts.shift();
-  }
-
-  // Check for unprocessed flag. Fail noisily rather than silently ignore.
-  if (flagParts[0].startsWith('-')) {
-    const unsupportedFlag = flagParts[0];
-    const baseError = `option creation failed due to '${unsupportedFlag}' in option flags '${flags}'`;
-    if (/^-[^-][^-]/.test(unsupportedFlag))
-      throw new Error(
-        `${baseError}
-- a short flag is a single dash and a single character
-  - either use a single dash and a single character (for a short flag)
-  - or use a double dash for a long option (and can have two, like '--ws, --workspace')`,
-      );
-    if (shortFlagExp.test(unsupportedFlag))
-      throw new Error(`${baseError}
-- too many short flags`);
-    if (longFlagExp.test(unsupportedFlag))
-      throw new Error(`${baseError}
-- too many long flags`);
-
-    throw new Error(`${baseError}
-- unrecognised flag format`);
-  }
-  if (shortFlag === undefined && longFlag === undefined)
-    throw new Error(
-      `option creation failed due to no flags found in '${flags}'.`,
-    );
-
-  return { shortFlag, longFlag };
-}
-
-exports.Option = Option;
-exports.DualOptions = DualOptions;
-
-
-/***/ }),
-
-/***/ 65030:
-/***/ ((__unused_webpack_module, exports) => {
-
-const maxDistance = 3;
-
-function editDistance(a, b) {
-  // https://en.wikipedia.org/wiki/Damerau–Levenshtein_distance
-  // Calculating optimal string alignment distance, no substring is edited more than once.
-  // (Simple implementation.)
-
-  // Quick early exit, return worst case.
-  if (Math.abs(a.length - b.length) > maxDistance)
-    return Math.max(a.length, b.length);
-
-  // distance between prefix substrings of a and b
-  const d = [];
-
-  // pure deletions turn a into empty string
-  for (let i = 0; i <= a.length; i++) {
-    d[i] = [i];
-  }
-  // pure insertions turn empty string into b
-  for (let j = 0; j <= b.length; j++) {
-    d[0][j] = j;
-  }
-
-  // fill matrix
-  for (let j = 1; j <= b.length; j++) {
-    for (let i = 1; i <= a.length; i++) {
-      let cost = 1;
-      if (a[i - 1] === b[j - 1]) {
-        cost = 0;
-      } else {
-        cost = 1;
-      }
-      d[i][j] = Math.min(
-        d[i - 1][j] + 1, // deletion
-        d[i][j - 1] + 1, // insertion
-        d[i - 1][j - 1] + cost, // substitution
-      );
-      // transposition
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-
-  return d[a.length][b.length];
-}
-
-/**
- * Find close matches, restricted to same number of edits.
- *
- * @param {string} word
- * @param {string[]} candidates
- * @returns {string}
- */
-
-function suggestSimilar(word, candidates) {
-  if (!candidates || candidates.length === 0) return '';
-  // remove possible duplicates
-  candidates = Array.from(new Set(candidates));
-
-  const searchingOptions = word.startsWith('--');
-  if (searchingOptions) {
-    word = word.slice(2);
-    candidates = candidates.map((candidate) => candidate.slice(2));
-  }
-
-  let similar = [];
-  let bestDistance = maxDistance;
-  const minSimilarity = 0.4;
-  candidates.forEach((candidate) => {
-    if (candidate.length <= 1) return; // no one character guesses
-
-    const distance = editDistance(word, candidate);
-    const length = Math.max(word.length, candidate.length);
-    const similarity = (length - distance) / length;
-    if (similarity > minSimilarity) {
-      if (distance < bestDistance) {
-        // better edit distance, throw away previous worse matches
-        bestDistance = distance;
-        similar = [candidate];
-      } else if (distance === bestDistance) {
-        similar.push(candidate);
-      }
-    }
-  });
-
-  similar.sort((a, b) => a.localeCompare(b));
-  if (searchingOptions) {
-    similar = similar.map((candidate) => `--${candidate}`);
-  }
-
-  if (similar.length > 1) {
-    return `\n(Did you mean one of ${similar.join(', ')}?)`;
-  }
-  if (similar.length === 1) {
-    return `\n(Did you mean ${similar[0]}?)`;
-  }
-  return '';
-}
-
-exports.suggestSimilar = suggestSimilar;
-
 
 /***/ }),
 
@@ -58660,7 +54386,7 @@ var omap = __nccwpck_require__(50303);
 var pairs = __nccwpck_require__(18385);
 var schema$2 = __nccwpck_require__(35913);
 var set = __nccwpck_require__(81528);
-var timestamp = __nccwpck_require__(46752);
+var timestamp = __nccwpck_require__(24371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -59267,7 +54993,7 @@ var merge = __nccwpck_require__(90452);
 var omap = __nccwpck_require__(50303);
 var pairs = __nccwpck_require__(18385);
 var set = __nccwpck_require__(81528);
-var timestamp = __nccwpck_require__(46752);
+var timestamp = __nccwpck_require__(24371);
 
 const schema = [
     map.map,
@@ -59401,7 +55127,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 46752:
+/***/ 24371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -63048,7 +58774,7 @@ class Context {
 /* harmony export */ });
 /* unused harmony export context */
 /* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37157);
-/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(79083);
+/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(22032);
 
 
 const context = new _context_js__WEBPACK_IMPORTED_MODULE_0__/* .Context */ .o();
@@ -63066,7 +58792,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 /***/ }),
 
-/***/ 79083:
+/***/ 22032:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63084,7 +58810,7 @@ var context = __nccwpck_require__(37157);
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var lib = __nccwpck_require__(89659);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(24371);
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -63138,6 +58864,961 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/core/dist-src/index.js + 11 modules
+var dist_src = __nccwpck_require__(2012);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js + 3 modules
+var plugin_rest_endpoint_methods_dist_src = __nccwpck_require__(49210);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var dist_bundle = __nccwpck_require__(93779);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const utils_context = new context/* Context */.o();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = dist_src/* Octokit */.E.plugin(plugin_rest_endpoint_methods_dist_src/* restEndpointMethods */._, dist_bundle/* paginateRest */.ud).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+
+/***/ }),
+
+/***/ 92145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
+/***/ 44942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient),
+  Hv: () => (/* binding */ HttpCodes)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(58611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(65692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(20770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 2012:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E: () => (/* binding */ Octokit)
+});
+
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -64787,8 +61468,443 @@ class Octokit {
 }
 
 
+
+/***/ }),
+
+/***/ 93779:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ud: () => (/* binding */ paginateRest)
+/* harmony export */ });
+/* unused harmony exports composePaginateRest, isPaginatingEndpoint, paginatingEndpoints */
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = VERSION;
+
+
+
+/***/ }),
+
+/***/ 49210:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _: () => (/* binding */ restEndpointMethods)
+});
+
+// UNUSED EXPORTS: legacyRestEndpointMethods
+
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
+const VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
@@ -67221,7 +64337,7 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = dist_src_version_VERSION;
+restEndpointMethods.VERSION = VERSION;
 function legacyRestEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -67229,1359 +64345,10 @@ function legacyRestEndpointMethods(octokit) {
     rest: api
   };
 }
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+legacyRestEndpointMethods.VERSION = VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const utils_context = new context/* Context */.o();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-
-/***/ }),
-
-/***/ 92145:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
-/* harmony export */ });
-/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-
-/***/ }),
-
-/***/ 44942:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient),
-  Hv: () => (/* binding */ HttpCodes)
-});
-
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
-
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(58611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(65692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(24371);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
 
 /***/ }),
 
@@ -68905,222 +64672,32 @@ var __webpack_exports__ = {};
 var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./node_modules/commander/index.js
-var commander = __nccwpck_require__(18909);
-;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
-
-
-// wrapper to provide named exports for ESM.
-const {
-  /* program */ "DM": program,
-  /* createCommand */ "gu": createCommand,
-  /* createArgument */ "er": createArgument,
-  /* createOption */ "Ww": createOption,
-  /* CommanderError */ "b7": CommanderError,
-  /* InvalidArgumentError */ "Di": InvalidArgumentError,
-  /* InvalidOptionArgumentError */ "a2": InvalidOptionArgumentError, // deprecated old name
-  /* Command */ "uB": esm_Command,
-  /* Argument */ "ef": Argument,
-  /* Option */ "c$": Option,
-  /* Help */ "_V": Help,
-} = commander;
-
-;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
-// Budgets against measurements: each limit of each budget, for each results document its
-// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
-
-
-/** `jetson-*` as a whole-string, case-sensitive match. */
-function globMatch(glob, text) {
-    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    return re.test(text);
-}
-/**
- * Whether a result is of the budget's model. `edgeml run` names each result (source and every
- * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
- * results from another machine carry its absolute path: the file name decides then.
- */
-function evaluate_modelMatches(config, budget, model) {
-    if (budget.model === undefined)
-        return true;
-    if (model.name === budget.model)
-        return true;
-    const entry = config.models[budget.model];
-    const configured = resolve(dirname(config.file), entry.path);
-    return resolve(model.path) === configured || basename(model.path) === basename(entry.path);
-}
-/** The target a result measured: `source` for the source model. */
-const targetOfResult = (doc) => doc.target ?? 'source';
-function selects(config, budget, doc) {
-    if (!evaluate_modelMatches(config, budget, doc.model))
-        return false;
-    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
-        return false;
-    if (budget.device !== undefined) {
-        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
-        if (!labels.some((l) => globMatch(budget.device, l)))
-            return false;
-    }
-    return true;
-}
-const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
-function byPoint(value, limit) {
-    if (value === null)
-        return NOT_REPORTED;
-    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
-    return { status: ok ? 'pass' : 'fail', value };
-}
-/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
-function byInterval(value, ci, limit, tooFew) {
-    if (!ci)
-        return { status: 'inconclusive', value, interval: null, note: tooFew };
-    const [lo, hi] = ci;
-    if (hi < limit.value)
-        return { status: 'pass', value, interval: ci };
-    if (lo > limit.value)
-        return { status: 'fail', value, interval: ci };
-    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
-}
-function latency(doc, p, limit) {
-    const value = doc.latencyMs[p];
-    if (value === null)
-        return NOT_REPORTED;
-    let ci = null;
-    if (doc.samplesMs?.length) {
-        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
-        ci = c ? [c.lo, c.hi] : null;
-    }
-    else if (p !== 'p99')
-        ci = doc.latencyCi95Ms[p];
-    const sufficient = p === 'p50' || doc.percentileSufficient[p];
-    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
-    if (!sufficient)
-        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
-    if (p === 'p99' && !ci) {
-        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
-    }
-    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
-}
-const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
-/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
-function scored(doc, key, limit) {
-    const kind = key.slice(0, key.indexOf('.'));
-    const metric = key.slice(key.indexOf('.') + 1);
-    const section = doc[kind];
-    if (!section) {
-        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
-        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
-    }
-    const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
-    if (!known.includes(metric))
-        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
-    const value = section[metric];
-    if (value === null && metric === 'maxAbsError')
-        return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
-    if (value === null)
-        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
-    return byPoint(value, limit);
-}
-function judgeResults(limit, doc) {
-    const k = limit.key;
-    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
-        return latency(doc, k.slice(8), limit);
-    if (k === 'throughput')
-        return byPoint(doc.throughputPerSec, limit);
-    if (k === 'memory.peak')
-        return byPoint(doc.memory.peakRssBytes, limit);
-    if (k === 'size')
-        return byPoint(doc.model.bytes, limit);
-    return scored(doc, k, limit);
-}
-function judgeRegression(limit, cmp, noCompare) {
-    if (!cmp)
-        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
-    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
-    const change = r.estimate - 1;
-    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
-    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
-    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
-}
-function outcome(status, budget) {
-    if (status === 'pass')
-        return 'ok';
-    if (status === 'fail')
-        return budget.level === 'error' ? 'failure' : 'warning';
-    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
-    if (status === 'not judged')
-        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
-    // Inconclusive: as configured, but never worse than the budget's level.
-    if (budget.inconclusive === 'pass')
-        return 'ok';
-    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
-}
-function evaluate_evaluateBudgets(config, results, compare, 
-/** Why there is no comparison, for regression limits without one. */
-noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
-/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
-only) {
-    const rows = [];
-    for (const budget of config.budgets) {
-        if (only !== undefined && budget.model !== undefined && budget.model !== only)
-            continue;
-        for (const limit of budget.limits) {
-            if (limit.key.startsWith('compat.'))
-                continue; // judged from inspect documents by judgeCompatBudgets (src/compat/budgets.ts)
-            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
-                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
-            };
-            const push = (j, subject, source, on = {}) => {
-                rows.push({
-                    ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
-                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
-                });
-            };
-            if (limit.key.startsWith('regression.')) {
-                const head = compare?.doc.head.model;
-                if (compare && head && !evaluate_modelMatches(config, budget, head))
-                    continue;
-                const target = compare?.doc.target ?? budget.target ?? 'source';
-                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
-                continue;
-            }
-            const matching = results.filter((r) => selects(config, budget, r.doc));
-            if (!matching.length) {
-                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
-                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
-                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
-                continue;
-            }
-            for (const r of matching) {
-                const target = targetOfResult(r.doc);
-                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
-            }
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(52210);
-// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
-var dist = __nccwpck_require__(82815);
 ;// CONCATENATED MODULE: ./build/src/errors.js
+/**
+ * The one way an entry point learns its exit status from a thrown error: 1 for a failed verdict
+ * (`CheckFailure`), 2 for input the user can fix (`UserError`). The CLI exits with `exitCode`, an
+ * action calls setFailed with the one-line message; anything else that escapes is a bug (exit 3,
+ * with its stack). Recognised by class (`instanceof`), never by `name`.
+ */
+class ExitError extends Error {
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
+        this.exitCode = exitCode;
+    }
+}
 /**
  * An error the user can fix: a missing file, a bad flag, a model that rejects its input.
  * Entry points print only its message (one line, no stack) and exit with status 2.
- * Anything else that escapes is a bug and keeps its stack.
  */
-class errors_UserError extends Error {
-    exitCode = 2;
+class errors_UserError extends ExitError {
     constructor(message) {
-        super(message);
+        super(message, 2);
         this.name = 'UserError';
     }
 }
 function errors_isUserError(e) {
-    return e instanceof Error && e.name === 'UserError';
+    return e instanceof errors_UserError;
 }
 /** The message of anything thrown, as one line. */
 function errors_oneLine(e) {
@@ -69129,4891 +64706,22 @@ function errors_oneLine(e) {
 }
 /**
  * The work was done but its verdict is a failure (a budget broken, an artifact below its fidelity
- * floor): entry points print the message and exit with status 1.
+ * floor, a release refused for a failed check): entry points print the message and exit with status 1.
  */
-class CheckFailure extends Error {
-    exitCode = 1;
+class CheckFailure extends ExitError {
     constructor(message) {
-        super(message);
+        super(message, 1);
         this.name = 'CheckFailure';
     }
 }
 /** Every setting named by its flag: values typed on the command line or defaults. */
 const errors_FLAG_NAMES = { key: (flag) => flag, at: () => '' };
+/** Every setting named as the action input it came from (`input 'min-duration'`). */
+const INPUT_NAMES = { key: (flag) => `input '${flag.replace(/^--/, '')}'`, at: () => '' };
 /** `file:line:col: key`, or the flag: for a message about one setting. */
 function errors_settingName(names, flag) {
     return `${names.at(flag)}${names.key(flag)}`;
 }
-
-;// CONCATENATED MODULE: ./build/src/results/document.js
-// Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
-// history entries): validated against its schema on the way out (a mismatch is a bug) and on the
-// way in (a mismatch is the user's file: it may come from a fork), written atomically.
-
-
-
-
-
-
-/** One Ajv for every schema of this repo, so documents can $ref each other. */
-// strictRequired off: if/then branches may require properties their parent declares.
-const ajv = new _2020.Ajv2020({ allErrors: false, strict: true, strictRequired: false });
-dist(ajv);
-// Other schemas $ref the results schema.
-ajv.addSchema(results_schema_namespaceObject);
-/**
- * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
- * problem as `path message`, or null when the document is valid.
- */
-function schemaProblem(schemaObject, doc) {
-    if (!ajv.getSchema(schemaObject.$id))
-        ajv.addSchema(schemaObject);
-    const check = ajv.getSchema(schemaObject.$id);
-    if (check(doc))
-        return null;
-    const err = check.errors?.[0];
-    return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
-}
-/** Writes text to `file` via a temporary sibling and a rename: readers see all of it or none. */
-function writeFileAtomic(file, text) {
-    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
-    try {
-        (0,external_node_fs_.writeFileSync)(tmp, text);
-        (0,external_node_fs_.renameSync)(tmp, file);
-    }
-    catch (e) {
-        (0,external_node_fs_.rmSync)(tmp, { force: true });
-        const code = e.code;
-        throw new errors_UserError(`${file}: cannot write it (${code ?? errors_oneLine(e)}); check that its folder exists and is writable`);
-    }
-}
-function document_writeDocument(file, doc, kind) {
-    const problem = schemaProblem(kind.schema, doc);
-    if (problem)
-        throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
-    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
-}
-/** Reads and validates a document; every problem is one UserError naming the file and the fix. */
-function document_readDocument(file, kind) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new errors_UserError(`${file}: ${code === 'ENOENT' ? `no such ${kind.name} file` : `cannot read it (${code})`}; give the file written by '${kind.writer}'`);
-    }
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (e) {
-        throw new errors_UserError(`${file}: not JSON (${errors_oneLine(e)}); give the file written by '${kind.writer}'`);
-    }
-    const problem = schemaProblem(kind.schema, doc);
-    if (problem)
-        throw new errors_UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
-    return doc;
-}
-/** Fails before a long measurement, not after it, when the results file cannot be written. */
-function checkOutputPath(file, flag) {
-    const dir = dirname(resolve(file));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new UserError(`${flag} ${file}: the folder ${dir} does not exist; create it first`);
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) {
-        throw new UserError(`${flag} ${file}: is a directory; give a file name such as results.json`);
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/results/types.js
-const types_RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
-
-;// CONCATENATED MODULE: ./build/src/results/index.js
-// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
-// The machinery shared by every document kind is in document.ts.
-
-
-
-
-
-const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
-function writeResults(file, doc) {
-    writeDocument(file, doc, RESULTS);
-}
-/** Reads and validates a results document; every problem is a UserError naming the file. */
-function results_readResults(file) {
-    return document_readDocument(file, RESULTS);
-}
-
-;// CONCATENATED MODULE: ./build/schemas/check.schema.json
-const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/budgets/document.js
-// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
-
-
-
-const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
-function document_checkDocument(config, results, checks, compare, compareFails = false) {
-    const count = (s) => checks.filter((c) => c.status === s).length;
-    return {
-        schema: CHECK_SCHEMA,
-        kind: 'check',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
-        config,
-        results,
-        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
-        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
-        checks,
-    };
-}
-const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
-function writeCheck(file, doc) {
-    writeDocument(file, doc, CHECK);
-}
-/** Reads and validates a check document; every problem is a UserError naming the file. */
-function document_readCheck(file) {
-    return document_readDocument(file, CHECK);
-}
-
-;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
-const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compare/document.js
-// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
-// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
-
-
-
-const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
-function writeCompare(file, doc) {
-    writeDocument(file, doc, COMPARE);
-}
-/** Reads and validates a compare document; every problem is a UserError naming the file. */
-function document_readCompare(file) {
-    return document_readDocument(file, COMPARE);
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/verdict.js
-// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
-
-const CONFIDENCE = 0.95;
-const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
-const verdict_METHOD = {
-    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
-    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
-    sequential: SEQUENTIAL,
-};
-const verdict_PAIRED_METHOD = {
-    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
-    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
-    sequential: SEQUENTIAL,
-};
-const verdict_STORED_METHOD = {
-    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
-    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
-    sequential: verdict_METHOD.sequential,
-};
-/**
- * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
- * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
- */
-function judge(ci, threshold) {
-    if (!ci)
-        return 'inconclusive';
-    const [lo, hi] = ci;
-    if (lo > 1 + threshold)
-        return 'slower';
-    if (hi < 1 - threshold)
-        return 'faster';
-    if (lo >= 1 - threshold && hi <= 1 + threshold)
-        return 'unchanged';
-    return 'inconclusive';
-}
-/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
-function verdict_decidingRatio(doc) {
-    return doc.ratio[doc.metric] ?? doc.ratio.p50;
-}
-/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
-function verdict_lookLevel(looks) {
-    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
-}
-/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
-function verdict_ratioAt(rounds, metric, level, threshold, storedBase) {
-    const est = storedBase !== undefined
-        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
-        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
-    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
-    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./build/src/units.js
-// Quantities written as people write them: "10s", "500ms", "2m".
-
-const DURATION_UNITS = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
-/** Parses a duration to milliseconds; a bare number is seconds. `what` names the flag or key. */
-function units_parseDuration(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
-    if (!m)
-        throw new UserError(`${what} ${JSON.stringify(text)}: expected a duration such as 10s, 500ms or 2m`);
-    return Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()];
-}
-/** Parses a whole number >= min. */
-function units_parseWhole(text, what, min = 0) {
-    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) {
-        throw new UserError(`${what} ${JSON.stringify(text)}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`);
-    }
-    return Number(text);
-}
-/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
-const EXPECTED = {
-    duration: 'a duration such as 10ms, 250us or 1.5s',
-    bytes: 'a size such as 200MB, 1.5GiB or 512KB',
-    percent: 'a percentage such as 5%',
-    rate: 'a rate such as 120/s or 120',
-    fraction: 'a fraction such as 0.97 or 97%',
-};
-const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
-/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
-function parseLatency(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
-    return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
-}
-const BYTE_UNITS = {
-    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
-};
-/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
-function parseBytes(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
-    return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
-}
-/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
-function units_parsePercent(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
-    return Number(m[1]) / 100;
-}
-/** A fraction in [0, 1]: "97%" or 0.97. */
-function parseFraction(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
-    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
-    if (!m || v > 1)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
-    return v;
-}
-/** Samples per second: "120/s", "120 samples/s" or 120. */
-function parseRate(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
-    return Number(m[1]);
-}
-const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
-const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
-/**
- * Enough significant figures that the value cannot read as its limit when it is not equal to it:
- * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
- */
-function figures(v, limit) {
-    for (let d = 3; d < 10; d++) {
-        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
-        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
-        if (v === limit || Number(s) !== limit)
-            return s;
-    }
-    return String(v);
-}
-/**
- * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
- * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
- * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
- */
-function inUnitOf(key, value, limitText) {
-    if (value === null || !Number.isFinite(value))
-        return 'n/a';
-    try {
-        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
-    }
-    catch {
-        // A limit text this version cannot read (a check document is untrusted input): the base unit.
-        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
-        return `${Number(value.toPrecision(4))}${unit}`;
-    }
-}
-function inLimitUnit(key, value, body) {
-    if (key === 'memory.peak' || key === 'size') {
-        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
-        const scale = BYTE_UNITS[unit];
-        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
-    }
-    if (key.startsWith('latency.')) {
-        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
-        const scale = LATENCY_UNITS[unit];
-        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
-    }
-    if (key === 'throughput')
-        return `${figures(value, parseRate(body, key))}/s`;
-    if (key.startsWith('regression.'))
-        return `${value >= 0 ? '+' : ''}${figures(value * 100, units_parsePercent(body, key) * 100)}%`;
-    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
-    if (body.endsWith('%'))
-        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
-    return figures(value, Number(body));
-}
-/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
-function limitOf(direction, limitText) {
-    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
-    if (!m)
-        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
-    const unit = m[2] === 'us' ? 'µs' : m[2];
-    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = {};
-;// CONCATENATED MODULE: ./build/src/config/parse.js
-// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
-// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
-
-
-
-
-
-
-
-
-let validator;
-function compiled() {
-    validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
-    return validator;
-}
-/** budgets[0].limits.latency.p90 */
-function keyName(path) {
-    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
-}
-function pointerToPath(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-/** Where a path is in the file: the key's position when `atKey`, else the value's. */
-function locate(doc, lc, file, path, atKey = false) {
-    let node = doc.contents;
-    let offset = doc.contents?.range?.[0] ?? 0;
-    for (let i = 0; i < path.length; i++) {
-        const seg = path[i];
-        if (isMap(node)) {
-            const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-            if (!pair)
-                break;
-            const keyRange = pair.key?.range;
-            if (i === path.length - 1 && atKey && keyRange) {
-                offset = keyRange[0];
-                break;
-            }
-            node = pair.value;
-            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
-        }
-        else if (isSeq(node) && typeof seg === 'number') {
-            node = node.items[seg];
-            offset = node?.range?.[0] ?? offset;
-        }
-        else
-            break;
-    }
-    const { line, col } = lc.linePos(offset);
-    return { file, line, col };
-}
-const where = (p) => `${p.file}:${p.line}:${p.col}`;
-const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
-};
-function describeValue(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return JSON.stringify(v);
-}
-/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
-function explain(e, doc, lc, file) {
-    const path = pointerToPath(e.instancePath);
-    if (e.keyword === 'additionalProperties') {
-        const extra = String(e.params.additionalProperty);
-        const parent = e.parentSchema;
-        const allowed = Object.keys(parent.properties ?? {});
-        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
-        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
-        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
-        return {
-            at: locate(doc, lc, file, [...path, extra], true),
-            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
-        };
-    }
-    const at = locate(doc, lc, file, path, false);
-    const key = keyName(path);
-    const got = describeValue(e.data);
-    switch (e.keyword) {
-        case 'required':
-            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
-        case 'enum': {
-            const allowed = e.params.allowedValues.map(String);
-            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
-        }
-        case 'const':
-            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
-        case 'type': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            if (def && DEF_EXPECTED[def])
-                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
-            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
-        }
-        case 'pattern': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
-            return { at, text: `${key}: expected ${expected}, got ${got}` };
-        }
-        default:
-            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
-    }
-}
-const PARSERS = [
-    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
-    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
-    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, units_parsePercent, 'max', EXPECTED.percent],
-    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
-    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/compat/budgets.ts).
-    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
-    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
-];
-function parseCount(text, what) {
-    if (!/^\s*\d+\s*$/.test(text))
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
-    return Number(text);
-}
-function parseLimit(key, raw, at, name) {
-    const text = String(raw).trim();
-    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
-    let dir = direction;
-    let body = text;
-    const op = /^(>=|<=)\s*/.exec(text);
-    if (op) {
-        dir = op[1] === '>=' ? 'min' : 'max';
-        body = text.slice(op[0].length);
-    }
-    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
-        dir = 'max';
-    try {
-        return { key, text, value: parse(body, key), direction: dir, at };
-    }
-    catch (e) {
-        if (!isUserError(e))
-            throw e;
-        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-    }
-}
-/** Parses and validates edgeml.yml text; `file` names it in messages. */
-function parseConfig(text, file) {
-    const lc = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length) {
-        const err = doc.errors[0];
-        const { line, col } = lc.linePos(err.pos[0]);
-        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
-    }
-    if (doc.contents === null || (isMap(doc.contents) && doc.contents.items.length === 0)) {
-        throw new UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
-    }
-    let data;
-    try {
-        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
-        data = doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (e) {
-        if (!/alias/i.test(String(e.message)))
-            throw e;
-        throw new UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
-    }
-    const validate = compiled();
-    if (!validate(data)) {
-        const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
-        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
-        const first = problems[0];
-        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
-        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
-    }
-    const raw = data;
-    const models = raw.models ?? {};
-    /** A name under models:, or a UserError at `path` naming the models there are. */
-    const knownModel = (name, path) => {
-        if (name in models)
-            return;
-        const known = Object.keys(models);
-        const guess = didYouMean(name, known);
-        throw new UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-    };
-    const budgets = (raw.budgets ?? []).map((b, index) => {
-        const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined)
-            knownModel(b.model, ['budgets', index, 'model']);
-        return {
-            index,
-            ...(b.model !== undefined ? { model: b.model } : {}),
-            ...(b.target !== undefined ? { target: b.target } : {}),
-            ...(b.device !== undefined ? { device: b.device } : {}),
-            level: b.level ?? 'error',
-            inconclusive: b.inconclusive ?? 'warn',
-            ...(b.optional ? { optional: true } : {}),
-            ...(b.message !== undefined ? { message: b.message } : {}),
-            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
-            at,
-        };
-    });
-    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
-    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
-    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
-        const own = m.targets;
-        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
-    }));
-    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
-        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
-        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
-    }));
-    const targets = entries(raw.targets);
-    const settingsAt = {};
-    const sections = [
-        [['benchmark'], raw.benchmark],
-        [['compare'], raw.compare],
-        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
-    ];
-    for (const [path, section] of sections) {
-        for (const key of Object.keys(section ?? {}))
-            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
-    }
-    return {
-        file,
-        ...(raw.version ? { version: raw.version } : {}),
-        models: located,
-        targets: targets.map((t) => t.target),
-        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
-        benchmark: raw.benchmark ?? {},
-        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
-        compareArtifacts: raw.compare?.artifacts === true,
-        datasets,
-        budgets,
-        settingsAt,
-    };
-}
-/** Reads and validates a config file. */
-function parse_loadConfig(file) {
-    let text;
-    try {
-        text = readFileSync(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
-            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
-    }
-    return parseConfig(text, file);
-}
-
-;// CONCATENATED MODULE: ./build/src/config/index.js
-// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
-// parsed. Nothing runs on a config that does not validate: every problem is a UserError
-// `file:line:col: key: what was expected`.
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/compat/budgets.js
-// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
-// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
-// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
-// evaluate.ts and types.ts directly, not budgets/index.ts: budgets/check.ts imports this file.
-
-const isCompatKey = (key) => key.startsWith('compat.');
-function measured(t, what) {
-    const p = t.fixed ?? t.asIs;
-    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
-    switch (what) {
-        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
-        case 'coverage.compute':
-            return p.coverage.computePercent === null
-                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
-                : { value: p.coverage.computePercent / 100, note: shapes };
-        case 'partitions': return { value: p.partitions, note: shapes };
-        case 'unsupported': return { value: p.unsupported.length, note: shapes };
-        default: return { value: null, note: `unknown compat measure '${what}'` };
-    }
-}
-function budgets_judge(limit, value) {
-    if (value === null)
-        return 'inconclusive';
-    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
-    return ok ? 'pass' : 'fail';
-}
-/**
- * One row per compat limit per inspect document its model selector matches. A document that did
- * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
- * budget nobody checked never reads as passed.
- */
-function budgets_judgeCompatBudgets(config, docs) {
-    const rows = [];
-    for (const budget of config.budgets) {
-        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
-            const [, runtime, ...rest] = limit.key.split('.');
-            const what = rest.join('.');
-            const base = {
-                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
-                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
-            };
-            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
-            if (!matching.length) {
-                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
-                continue;
-            }
-            for (const { file, doc } of matching) {
-                const subject = `${doc.model.name} on ${runtime}`;
-                const t = doc.targets.find((x) => x.target === runtime);
-                if (!t) {
-                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
-                    continue;
-                }
-                const m = measured(t, what);
-                const status = budgets_judge(limit, m.value);
-                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: budgetOutcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
-            }
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
-const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compat/document.js
-// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
-
-
-const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
-function writeInspect(file, doc) {
-    writeDocument(file, doc, INSPECT);
-}
-/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
-function document_readInspect(file) {
-    return readDocument(file, INSPECT);
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/check.js
-// The check both the CLI and the action run: read and validate every input first (nothing is
-// judged on a bad config or document), then judge every budget.
-
-
-
-
-
-
-
-
-
-const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
-/**
- * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
- * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
- */
-function slowerFails(config, doc) {
-    return !hasRegressionBudget(config) && doc.verdict === 'slower';
-}
-function runCheck(inputs) {
-    const config = loadConfig(inputs.config);
-    if (!config.budgets.length)
-        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
-    if (!inputs.results.length && !inputs.inspect?.length)
-        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
-    const results = inputs.results.map((file) => ({ file, doc: readResults(file) }));
-    const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-    const inspects = (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) }));
-    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
-    const checks = [...evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model), ...judgeCompatBudgets(config, inspects)];
-    const notices = [];
-    // Without a regression budget, compare's own verdict stands: slower fails the check.
-    const compareFails = !!compare && slowerFails(config, compare.doc);
-    if (compare) {
-        const r = decidingRatio(compare.doc);
-        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
-        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
-    }
-    return { config, doc: checkDocument(inputs.config, inputs.results, checks, compare, compareFails), notices };
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/index.js
-// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/compare/types.js
-const types_COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
-const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
-const types_COMPARE_METRICS = (/* unused pure expression or super */ null && (['p50', 'p90', 'cpu']));
-const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
-const types_DESIGN_CHOICES = (/* unused pure expression or super */ null && (['auto', 'paired', 'processes']));
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./build/src/model/lfs.js
-// A Git LFS pointer checked out in place of the model: a few lines of text naming the object that
-// `git lfs` would fetch. Recognised before anything loads or measures the file.
-
-
-const SIGNATURE = 'version https://git-lfs.github.com/spec/';
-/** The spec caps a pointer at 1024 bytes. */
-const MAX_POINTER = 1024;
-/** The object a pointer names, or null when `bytes` are not an LFS pointer. */
-function lfsPointer(bytes) {
-    if (bytes.length > MAX_POINTER || !bytes.toString('latin1', 0, SIGNATURE.length).startsWith(SIGNATURE))
-        return null;
-    const text = bytes.toString('utf8');
-    const oid = /^oid (sha256:[0-9a-f]{64})$/m.exec(text)?.[1];
-    const size = /^size (\d+)$/m.exec(text)?.[1];
-    return oid && size ? { oid, size: Number(size) } : null;
-}
-/** The fix, the same wherever a pointer is found. */
-const LFS_FIX = "fetch the LFS objects: set 'lfs: true' on actions/checkout (for the base too: its 'git lfs' filter then fetches it), or run 'git lfs pull' locally";
-function pointerError(what, p) {
-    return new UserError(`${what}: is a Git LFS pointer (${p.oid}, ${p.size} bytes), not the model; ${LFS_FIX}`);
-}
-/** Throws a UserError naming `what` when `bytes` are an LFS pointer. */
-function lfs_rejectLfsPointer(bytes, what) {
-    const p = lfsPointer(bytes);
-    if (p)
-        throw pointerError(what, p);
-}
-/** Throws a UserError naming `path` when the file is an LFS pointer (reads at most 1 KiB). */
-function lfs_rejectLfsPointerFile(path, what = path) {
-    const head = Buffer.alloc(MAX_POINTER + 1);
-    const fd = openSync(path, 'r');
-    let n;
-    try {
-        n = readSync(fd, head, 0, head.length, 0);
-    }
-    finally {
-        closeSync(fd);
-    }
-    lfs_rejectLfsPointer(head.subarray(0, n), what);
-}
-
-// EXTERNAL MODULE: ./node_modules/protobufjs/light.js
-var light = __nccwpck_require__(6212);
-;// CONCATENATED MODULE: ./node_modules/long/index.js
-/**
- * @license
- * Copyright 2009 The Closure Library Authors
- * Copyright 2020 Daniel Wirtz / The long.js Authors.
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- *
- * SPDX-License-Identifier: Apache-2.0
- */
-
-// WebAssembly optimizations to do native i64 multiplication and divide
-var wasm = null;
-try {
-  wasm = new WebAssembly.Instance(
-    new WebAssembly.Module(
-      new Uint8Array([
-        // \0asm
-        0, 97, 115, 109,
-        // version 1
-        1, 0, 0, 0,
-
-        // section "type"
-        1, 13, 2,
-        // 0, () => i32
-        96, 0, 1, 127,
-        // 1, (i32, i32, i32, i32) => i32
-        96, 4, 127, 127, 127, 127, 1, 127,
-
-        // section "function"
-        3, 7, 6,
-        // 0, type 0
-        0,
-        // 1, type 1
-        1,
-        // 2, type 1
-        1,
-        // 3, type 1
-        1,
-        // 4, type 1
-        1,
-        // 5, type 1
-        1,
-
-        // section "global"
-        6, 6, 1,
-        // 0, "high", mutable i32
-        127, 1, 65, 0, 11,
-
-        // section "export"
-        7, 50, 6,
-        // 0, "mul"
-        3, 109, 117, 108, 0, 1,
-        // 1, "div_s"
-        5, 100, 105, 118, 95, 115, 0, 2,
-        // 2, "div_u"
-        5, 100, 105, 118, 95, 117, 0, 3,
-        // 3, "rem_s"
-        5, 114, 101, 109, 95, 115, 0, 4,
-        // 4, "rem_u"
-        5, 114, 101, 109, 95, 117, 0, 5,
-        // 5, "get_high"
-        8, 103, 101, 116, 95, 104, 105, 103, 104, 0, 0,
-
-        // section "code"
-        10, 191, 1, 6,
-        // 0, "get_high"
-        4, 0, 35, 0, 11,
-        // 1, "mul"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 126, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 2, "div_s"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 127, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 3, "div_u"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 128, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 4, "rem_s"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 129, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 5, "rem_u"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 130, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-      ]),
-    ),
-    {},
-  ).exports;
-} catch {
-  // no wasm support :(
-}
-
-/**
- * Constructs a 64 bit two's-complement integer, given its low and high 32 bit values as *signed* integers.
- *  See the from* functions below for more convenient ways of constructing Longs.
- * @exports Long
- * @class A Long class for representing a 64 bit two's-complement integer value.
- * @param {number} low The low (signed) 32 bits of the long
- * @param {number} high The high (signed) 32 bits of the long
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @constructor
- */
-function Long(low, high, unsigned) {
-  /**
-   * The low 32 bits as a signed value.
-   * @type {number}
-   */
-  this.low = low | 0;
-
-  /**
-   * The high 32 bits as a signed value.
-   * @type {number}
-   */
-  this.high = high | 0;
-
-  /**
-   * Whether unsigned or not.
-   * @type {boolean}
-   */
-  this.unsigned = !!unsigned;
-}
-
-// The internal representation of a long is the two given signed, 32-bit values.
-// We use 32-bit pieces because these are the size of integers on which
-// Javascript performs bit-operations.  For operations like addition and
-// multiplication, we split each number into 16 bit pieces, which can easily be
-// multiplied within Javascript's floating-point representation without overflow
-// or change in sign.
-//
-// In the algorithms below, we frequently reduce the negative case to the
-// positive case by negating the input(s) and then post-processing the result.
-// Note that we must ALWAYS check specially whether those values are MIN_VALUE
-// (-2^63) because -MIN_VALUE == MIN_VALUE (since 2^63 cannot be represented as
-// a positive number, it overflows back into a negative).  Not handling this
-// case would often result in infinite recursion.
-//
-// Common constant values ZERO, ONE, NEG_ONE, etc. are defined below the from*
-// methods on which they depend.
-
-/**
- * An indicator used to reliably determine if an object is a Long or not.
- * @type {boolean}
- * @const
- * @private
- */
-Long.prototype.__isLong__;
-
-Object.defineProperty(Long.prototype, "__isLong__", { value: true });
-
-/**
- * @function
- * @param {*} obj Object
- * @returns {boolean}
- * @inner
- */
-function isLong(obj) {
-  return (obj && obj["__isLong__"]) === true;
-}
-
-/**
- * @function
- * @param {*} value number
- * @returns {number}
- * @inner
- */
-function ctz32(value) {
-  var c = Math.clz32(value & -value);
-  return value ? 31 - c : c;
-}
-
-/**
- * Tests if the specified object is a Long.
- * @function
- * @param {*} obj Object
- * @returns {boolean}
- */
-Long.isLong = isLong;
-
-/**
- * A cache of the Long representations of small integer values.
- * @type {!Object}
- * @inner
- */
-var INT_CACHE = {};
-
-/**
- * A cache of the Long representations of small unsigned integer values.
- * @type {!Object}
- * @inner
- */
-var UINT_CACHE = {};
-
-/**
- * @param {number} value
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromInt(value, unsigned) {
-  var obj, cachedObj, cache;
-  if (unsigned) {
-    value >>>= 0;
-    if ((cache = 0 <= value && value < 256)) {
-      cachedObj = UINT_CACHE[value];
-      if (cachedObj) return cachedObj;
-    }
-    obj = fromBits(value, 0, true);
-    if (cache) UINT_CACHE[value] = obj;
-    return obj;
-  } else {
-    value |= 0;
-    if ((cache = -128 <= value && value < 128)) {
-      cachedObj = INT_CACHE[value];
-      if (cachedObj) return cachedObj;
-    }
-    obj = fromBits(value, value < 0 ? -1 : 0, false);
-    if (cache) INT_CACHE[value] = obj;
-    return obj;
-  }
-}
-
-/**
- * Returns a Long representing the given 32 bit integer value.
- * @function
- * @param {number} value The 32 bit integer in question
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long} The corresponding Long value
- */
-Long.fromInt = fromInt;
-
-/**
- * @param {number} value
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromNumber(value, unsigned) {
-  if (isNaN(value)) return unsigned ? UZERO : ZERO;
-  if (unsigned) {
-    if (value < 0) return UZERO;
-    if (value >= TWO_PWR_64_DBL) return MAX_UNSIGNED_VALUE;
-  } else {
-    if (value <= -TWO_PWR_63_DBL) return MIN_VALUE;
-    if (value + 1 >= TWO_PWR_63_DBL) return MAX_VALUE;
-  }
-  if (value < 0) return fromNumber(-value, unsigned).neg();
-  return fromBits(
-    value % TWO_PWR_32_DBL | 0,
-    (value / TWO_PWR_32_DBL) | 0,
-    unsigned,
-  );
-}
-
-/**
- * Returns a Long representing the given value, provided that it is a finite number. Otherwise, zero is returned.
- * @function
- * @param {number} value The number in question
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long} The corresponding Long value
- */
-Long.fromNumber = fromNumber;
-
-/**
- * @param {number} lowBits
- * @param {number} highBits
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromBits(lowBits, highBits, unsigned) {
-  return new Long(lowBits, highBits, unsigned);
-}
-
-/**
- * Returns a Long representing the 64 bit integer that comes by concatenating the given low and high bits. Each is
- *  assumed to use 32 bits.
- * @function
- * @param {number} lowBits The low 32 bits
- * @param {number} highBits The high 32 bits
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long} The corresponding Long value
- */
-Long.fromBits = fromBits;
-
-/**
- * @function
- * @param {number} base
- * @param {number} exponent
- * @returns {number}
- * @inner
- */
-var pow_dbl = Math.pow; // Used 4 times (4*8 to 15+4)
-
-/**
- * @param {string} str
- * @param {(boolean|number)=} unsigned
- * @param {number=} radix
- * @returns {!Long}
- * @inner
- */
-function fromString(str, unsigned, radix) {
-  if (str.length === 0) throw Error("empty string");
-  if (typeof unsigned === "number") {
-    // For goog.math.long compatibility
-    radix = unsigned;
-    unsigned = false;
-  } else {
-    unsigned = !!unsigned;
-  }
-  if (
-    str === "NaN" ||
-    str === "Infinity" ||
-    str === "+Infinity" ||
-    str === "-Infinity"
-  )
-    return unsigned ? UZERO : ZERO;
-  radix = radix || 10;
-  if (radix < 2 || 36 < radix) throw RangeError("radix");
-
-  var p;
-  if ((p = str.indexOf("-")) > 0) throw Error("interior hyphen");
-  else if (p === 0) {
-    return fromString(str.substring(1), unsigned, radix).neg();
-  }
-
-  // Do several (8) digits each time through the loop, so as to
-  // minimize the calls to the very expensive emulated div.
-  var radixToPower = fromNumber(pow_dbl(radix, 8));
-
-  var result = ZERO;
-  for (var i = 0; i < str.length; i += 8) {
-    var size = Math.min(8, str.length - i),
-      value = parseInt(str.substring(i, i + size), radix);
-    if (size < 8) {
-      var power = fromNumber(pow_dbl(radix, size));
-      result = result.mul(power).add(fromNumber(value));
-    } else {
-      result = result.mul(radixToPower);
-      result = result.add(fromNumber(value));
-    }
-  }
-  result.unsigned = unsigned;
-  return result;
-}
-
-/**
- * Returns a Long representation of the given string, written using the specified radix.
- * @function
- * @param {string} str The textual representation of the Long
- * @param {(boolean|number)=} unsigned Whether unsigned or not, defaults to signed
- * @param {number=} radix The radix in which the text is written (2-36), defaults to 10
- * @returns {!Long} The corresponding Long value
- */
-Long.fromString = fromString;
-
-/**
- * @function
- * @param {!Long|number|string|!{low: number, high: number, unsigned: boolean}} val
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromValue(val, unsigned) {
-  if (typeof val === "number") return fromNumber(val, unsigned);
-  if (typeof val === "string") return fromString(val, unsigned);
-  // Throws for non-objects, converts non-instanceof Long:
-  return fromBits(
-    val.low,
-    val.high,
-    typeof unsigned === "boolean" ? unsigned : val.unsigned,
-  );
-}
-
-/**
- * Converts the specified value to a Long using the appropriate from* function for its type.
- * @function
- * @param {!Long|number|bigint|string|!{low: number, high: number, unsigned: boolean}} val Value
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long}
- */
-Long.fromValue = fromValue;
-
-// NOTE: the compiler should inline these constant values below and then remove these variables, so there should be
-// no runtime penalty for these.
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_16_DBL = 1 << 16;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_24_DBL = 1 << 24;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_32_DBL = TWO_PWR_16_DBL * TWO_PWR_16_DBL;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_64_DBL = TWO_PWR_32_DBL * TWO_PWR_32_DBL;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_63_DBL = TWO_PWR_64_DBL / 2;
-
-/**
- * @type {!Long}
- * @const
- * @inner
- */
-var TWO_PWR_24 = fromInt(TWO_PWR_24_DBL);
-
-/**
- * @type {!Long}
- * @inner
- */
-var ZERO = fromInt(0);
-
-/**
- * Signed zero.
- * @type {!Long}
- */
-Long.ZERO = ZERO;
-
-/**
- * @type {!Long}
- * @inner
- */
-var UZERO = fromInt(0, true);
-
-/**
- * Unsigned zero.
- * @type {!Long}
- */
-Long.UZERO = UZERO;
-
-/**
- * @type {!Long}
- * @inner
- */
-var ONE = fromInt(1);
-
-/**
- * Signed one.
- * @type {!Long}
- */
-Long.ONE = ONE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var UONE = fromInt(1, true);
-
-/**
- * Unsigned one.
- * @type {!Long}
- */
-Long.UONE = UONE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var NEG_ONE = fromInt(-1);
-
-/**
- * Signed negative one.
- * @type {!Long}
- */
-Long.NEG_ONE = NEG_ONE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var MAX_VALUE = fromBits(0xffffffff | 0, 0x7fffffff | 0, false);
-
-/**
- * Maximum signed value.
- * @type {!Long}
- */
-Long.MAX_VALUE = MAX_VALUE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var MAX_UNSIGNED_VALUE = fromBits(0xffffffff | 0, 0xffffffff | 0, true);
-
-/**
- * Maximum unsigned value.
- * @type {!Long}
- */
-Long.MAX_UNSIGNED_VALUE = MAX_UNSIGNED_VALUE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var MIN_VALUE = fromBits(0, 0x80000000 | 0, false);
-
-/**
- * Minimum signed value.
- * @type {!Long}
- */
-Long.MIN_VALUE = MIN_VALUE;
-
-/**
- * @alias Long.prototype
- * @inner
- */
-var LongPrototype = Long.prototype;
-
-/**
- * Converts the Long to a 32 bit integer, assuming it is a 32 bit integer.
- * @this {!Long}
- * @returns {number}
- */
-LongPrototype.toInt = function toInt() {
-  return this.unsigned ? this.low >>> 0 : this.low;
-};
-
-/**
- * Converts the Long to a the nearest floating-point representation of this value (double, 53 bit mantissa).
- * @this {!Long}
- * @returns {number}
- */
-LongPrototype.toNumber = function toNumber() {
-  if (this.unsigned)
-    return (this.high >>> 0) * TWO_PWR_32_DBL + (this.low >>> 0);
-  return this.high * TWO_PWR_32_DBL + (this.low >>> 0);
-};
-
-/**
- * Converts the Long to a string written in the specified radix.
- * @this {!Long}
- * @param {number=} radix Radix (2-36), defaults to 10
- * @returns {string}
- * @override
- * @throws {RangeError} If `radix` is out of range
- */
-LongPrototype.toString = function toString(radix) {
-  radix = radix || 10;
-  if (radix < 2 || 36 < radix) throw RangeError("radix");
-  if (this.isZero()) return "0";
-  if (this.isNegative()) {
-    // Unsigned Longs are never negative
-    if (this.eq(MIN_VALUE)) {
-      // We need to change the Long value before it can be negated, so we remove
-      // the bottom-most digit in this base and then recurse to do the rest.
-      var radixLong = fromNumber(radix),
-        div = this.div(radixLong),
-        rem1 = div.mul(radixLong).sub(this);
-      return div.toString(radix) + rem1.toInt().toString(radix);
-    } else return "-" + this.neg().toString(radix);
-  }
-
-  // Do several (6) digits each time through the loop, so as to
-  // minimize the calls to the very expensive emulated div.
-  var radixToPower = fromNumber(pow_dbl(radix, 6), this.unsigned),
-    rem = this;
-  var result = "";
-  while (true) {
-    var remDiv = rem.div(radixToPower),
-      intval = rem.sub(remDiv.mul(radixToPower)).toInt() >>> 0,
-      digits = intval.toString(radix);
-    rem = remDiv;
-    if (rem.isZero()) return digits + result;
-    else {
-      while (digits.length < 6) digits = "0" + digits;
-      result = "" + digits + result;
-    }
-  }
-};
-
-/**
- * Gets the high 32 bits as a signed integer.
- * @this {!Long}
- * @returns {number} Signed high bits
- */
-LongPrototype.getHighBits = function getHighBits() {
-  return this.high;
-};
-
-/**
- * Gets the high 32 bits as an unsigned integer.
- * @this {!Long}
- * @returns {number} Unsigned high bits
- */
-LongPrototype.getHighBitsUnsigned = function getHighBitsUnsigned() {
-  return this.high >>> 0;
-};
-
-/**
- * Gets the low 32 bits as a signed integer.
- * @this {!Long}
- * @returns {number} Signed low bits
- */
-LongPrototype.getLowBits = function getLowBits() {
-  return this.low;
-};
-
-/**
- * Gets the low 32 bits as an unsigned integer.
- * @this {!Long}
- * @returns {number} Unsigned low bits
- */
-LongPrototype.getLowBitsUnsigned = function getLowBitsUnsigned() {
-  return this.low >>> 0;
-};
-
-/**
- * Gets the number of bits needed to represent the absolute value of this Long.
- * @this {!Long}
- * @returns {number}
- */
-LongPrototype.getNumBitsAbs = function getNumBitsAbs() {
-  if (this.isNegative())
-    // Unsigned Longs are never negative
-    return this.eq(MIN_VALUE) ? 64 : this.neg().getNumBitsAbs();
-  var val = this.high != 0 ? this.high : this.low;
-  for (var bit = 31; bit > 0; bit--) if ((val & (1 << bit)) != 0) break;
-  return this.high != 0 ? bit + 33 : bit + 1;
-};
-
-/**
- * Tests if this Long can be safely represented as a JavaScript number.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isSafeInteger = function isSafeInteger() {
-  // 2^53-1 is the maximum safe value
-  var top11Bits = this.high >> 21;
-  // [0, 2^53-1]
-  if (!top11Bits) return true;
-  // > 2^53-1
-  if (this.unsigned) return false;
-  // [-2^53, -1] except -2^53
-  return top11Bits === -1 && !(this.low === 0 && this.high === -0x200000);
-};
-
-/**
- * Tests if this Long's value equals zero.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isZero = function isZero() {
-  return this.high === 0 && this.low === 0;
-};
-
-/**
- * Tests if this Long's value equals zero. This is an alias of {@link Long#isZero}.
- * @returns {boolean}
- */
-LongPrototype.eqz = LongPrototype.isZero;
-
-/**
- * Tests if this Long's value is negative.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isNegative = function isNegative() {
-  return !this.unsigned && this.high < 0;
-};
-
-/**
- * Tests if this Long's value is positive or zero.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isPositive = function isPositive() {
-  return this.unsigned || this.high >= 0;
-};
-
-/**
- * Tests if this Long's value is odd.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isOdd = function isOdd() {
-  return (this.low & 1) === 1;
-};
-
-/**
- * Tests if this Long's value is even.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isEven = function isEven() {
-  return (this.low & 1) === 0;
-};
-
-/**
- * Tests if this Long's value equals the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.equals = function equals(other) {
-  if (!isLong(other)) other = fromValue(other);
-  if (
-    this.unsigned !== other.unsigned &&
-    this.high >>> 31 === 1 &&
-    other.high >>> 31 === 1
-  )
-    return false;
-  return this.high === other.high && this.low === other.low;
-};
-
-/**
- * Tests if this Long's value equals the specified's. This is an alias of {@link Long#equals}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.eq = LongPrototype.equals;
-
-/**
- * Tests if this Long's value differs from the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.notEquals = function notEquals(other) {
-  return !this.eq(/* validates */ other);
-};
-
-/**
- * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.neq = LongPrototype.notEquals;
-
-/**
- * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.ne = LongPrototype.notEquals;
-
-/**
- * Tests if this Long's value is less than the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lessThan = function lessThan(other) {
-  return this.comp(/* validates */ other) < 0;
-};
-
-/**
- * Tests if this Long's value is less than the specified's. This is an alias of {@link Long#lessThan}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lt = LongPrototype.lessThan;
-
-/**
- * Tests if this Long's value is less than or equal the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lessThanOrEqual = function lessThanOrEqual(other) {
-  return this.comp(/* validates */ other) <= 0;
-};
-
-/**
- * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lte = LongPrototype.lessThanOrEqual;
-
-/**
- * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.le = LongPrototype.lessThanOrEqual;
-
-/**
- * Tests if this Long's value is greater than the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.greaterThan = function greaterThan(other) {
-  return this.comp(/* validates */ other) > 0;
-};
-
-/**
- * Tests if this Long's value is greater than the specified's. This is an alias of {@link Long#greaterThan}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.gt = LongPrototype.greaterThan;
-
-/**
- * Tests if this Long's value is greater than or equal the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.greaterThanOrEqual = function greaterThanOrEqual(other) {
-  return this.comp(/* validates */ other) >= 0;
-};
-
-/**
- * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.gte = LongPrototype.greaterThanOrEqual;
-
-/**
- * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.ge = LongPrototype.greaterThanOrEqual;
-
-/**
- * Compares this Long's value with the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {number} 0 if they are the same, 1 if the this is greater and -1
- *  if the given one is greater
- */
-LongPrototype.compare = function compare(other) {
-  if (!isLong(other)) other = fromValue(other);
-  if (this.eq(other)) return 0;
-  var thisNeg = this.isNegative(),
-    otherNeg = other.isNegative();
-  if (thisNeg && !otherNeg) return -1;
-  if (!thisNeg && otherNeg) return 1;
-  // At this point the sign bits are the same
-  if (!this.unsigned) return this.sub(other).isNegative() ? -1 : 1;
-  // Both are positive if at least one is unsigned
-  return other.high >>> 0 > this.high >>> 0 ||
-    (other.high === this.high && other.low >>> 0 > this.low >>> 0)
-    ? -1
-    : 1;
-};
-
-/**
- * Compares this Long's value with the specified's. This is an alias of {@link Long#compare}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {number} 0 if they are the same, 1 if the this is greater and -1
- *  if the given one is greater
- */
-LongPrototype.comp = LongPrototype.compare;
-
-/**
- * Negates this Long's value.
- * @this {!Long}
- * @returns {!Long} Negated Long
- */
-LongPrototype.negate = function negate() {
-  if (!this.unsigned && this.eq(MIN_VALUE)) return MIN_VALUE;
-  return this.not().add(ONE);
-};
-
-/**
- * Negates this Long's value. This is an alias of {@link Long#negate}.
- * @function
- * @returns {!Long} Negated Long
- */
-LongPrototype.neg = LongPrototype.negate;
-
-/**
- * Returns the sum of this and the specified Long.
- * @this {!Long}
- * @param {!Long|number|bigint|string} addend Addend
- * @returns {!Long} Sum
- */
-LongPrototype.add = function add(addend) {
-  if (!isLong(addend)) addend = fromValue(addend);
-
-  // Divide each number into 4 chunks of 16 bits, and then sum the chunks.
-
-  var a48 = this.high >>> 16;
-  var a32 = this.high & 0xffff;
-  var a16 = this.low >>> 16;
-  var a00 = this.low & 0xffff;
-
-  var b48 = addend.high >>> 16;
-  var b32 = addend.high & 0xffff;
-  var b16 = addend.low >>> 16;
-  var b00 = addend.low & 0xffff;
-
-  var c48 = 0,
-    c32 = 0,
-    c16 = 0,
-    c00 = 0;
-  c00 += a00 + b00;
-  c16 += c00 >>> 16;
-  c00 &= 0xffff;
-  c16 += a16 + b16;
-  c32 += c16 >>> 16;
-  c16 &= 0xffff;
-  c32 += a32 + b32;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c48 += a48 + b48;
-  c48 &= 0xffff;
-  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
-};
-
-/**
- * Returns the difference of this and the specified Long.
- * @this {!Long}
- * @param {!Long|number|bigint|string} subtrahend Subtrahend
- * @returns {!Long} Difference
- */
-LongPrototype.subtract = function subtract(subtrahend) {
-  if (!isLong(subtrahend)) subtrahend = fromValue(subtrahend);
-  return this.add(subtrahend.neg());
-};
-
-/**
- * Returns the difference of this and the specified Long. This is an alias of {@link Long#subtract}.
- * @function
- * @param {!Long|number|bigint|string} subtrahend Subtrahend
- * @returns {!Long} Difference
- */
-LongPrototype.sub = LongPrototype.subtract;
-
-/**
- * Returns the product of this and the specified Long.
- * @this {!Long}
- * @param {!Long|number|bigint|string} multiplier Multiplier
- * @returns {!Long} Product
- */
-LongPrototype.multiply = function multiply(multiplier) {
-  if (this.isZero()) return this;
-  if (!isLong(multiplier)) multiplier = fromValue(multiplier);
-
-  // use wasm support if present
-  if (wasm) {
-    var low = wasm["mul"](this.low, this.high, multiplier.low, multiplier.high);
-    return fromBits(low, wasm["get_high"](), this.unsigned);
-  }
-
-  if (multiplier.isZero()) return this.unsigned ? UZERO : ZERO;
-  if (this.eq(MIN_VALUE)) return multiplier.isOdd() ? MIN_VALUE : ZERO;
-  if (multiplier.eq(MIN_VALUE)) return this.isOdd() ? MIN_VALUE : ZERO;
-
-  if (this.isNegative()) {
-    if (multiplier.isNegative()) return this.neg().mul(multiplier.neg());
-    else return this.neg().mul(multiplier).neg();
-  } else if (multiplier.isNegative()) return this.mul(multiplier.neg()).neg();
-
-  // If both longs are small, use float multiplication
-  if (this.lt(TWO_PWR_24) && multiplier.lt(TWO_PWR_24))
-    return fromNumber(this.toNumber() * multiplier.toNumber(), this.unsigned);
-
-  // Divide each long into 4 chunks of 16 bits, and then add up 4x4 products.
-  // We can skip products that would overflow.
-
-  var a48 = this.high >>> 16;
-  var a32 = this.high & 0xffff;
-  var a16 = this.low >>> 16;
-  var a00 = this.low & 0xffff;
-
-  var b48 = multiplier.high >>> 16;
-  var b32 = multiplier.high & 0xffff;
-  var b16 = multiplier.low >>> 16;
-  var b00 = multiplier.low & 0xffff;
-
-  var c48 = 0,
-    c32 = 0,
-    c16 = 0,
-    c00 = 0;
-  c00 += a00 * b00;
-  c16 += c00 >>> 16;
-  c00 &= 0xffff;
-  c16 += a16 * b00;
-  c32 += c16 >>> 16;
-  c16 &= 0xffff;
-  c16 += a00 * b16;
-  c32 += c16 >>> 16;
-  c16 &= 0xffff;
-  c32 += a32 * b00;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c32 += a16 * b16;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c32 += a00 * b32;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c48 += a48 * b00 + a32 * b16 + a16 * b32 + a00 * b48;
-  c48 &= 0xffff;
-  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
-};
-
-/**
- * Returns the product of this and the specified Long. This is an alias of {@link Long#multiply}.
- * @function
- * @param {!Long|number|bigint|string} multiplier Multiplier
- * @returns {!Long} Product
- */
-LongPrototype.mul = LongPrototype.multiply;
-
-/**
- * Returns this Long divided by the specified. The result is signed if this Long is signed or
- *  unsigned if this Long is unsigned.
- * @this {!Long}
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Quotient
- */
-LongPrototype.divide = function divide(divisor) {
-  if (!isLong(divisor)) divisor = fromValue(divisor);
-  if (divisor.isZero()) throw Error("division by zero");
-
-  // use wasm support if present
-  if (wasm) {
-    // guard against signed division overflow: the largest
-    // negative number / -1 would be 1 larger than the largest
-    // positive number, due to two's complement.
-    if (
-      !this.unsigned &&
-      this.high === -0x80000000 &&
-      divisor.low === -1 &&
-      divisor.high === -1
-    ) {
-      // be consistent with non-wasm code path
-      return this;
-    }
-    var low = (this.unsigned ? wasm["div_u"] : wasm["div_s"])(
-      this.low,
-      this.high,
-      divisor.low,
-      divisor.high,
-    );
-    return fromBits(low, wasm["get_high"](), this.unsigned);
-  }
-
-  if (this.isZero()) return this.unsigned ? UZERO : ZERO;
-  var approx, rem, res;
-  if (!this.unsigned) {
-    // This section is only relevant for signed longs and is derived from the
-    // closure library as a whole.
-    if (this.eq(MIN_VALUE)) {
-      if (divisor.eq(ONE) || divisor.eq(NEG_ONE))
-        return MIN_VALUE; // recall that -MIN_VALUE == MIN_VALUE
-      else if (divisor.eq(MIN_VALUE)) return ONE;
-      else {
-        // At this point, we have |other| >= 2, so |this/other| < |MIN_VALUE|.
-        var halfThis = this.shr(1);
-        approx = halfThis.div(divisor).shl(1);
-        if (approx.eq(ZERO)) {
-          return divisor.isNegative() ? ONE : NEG_ONE;
-        } else {
-          rem = this.sub(divisor.mul(approx));
-          res = approx.add(rem.div(divisor));
-          return res;
-        }
-      }
-    } else if (divisor.eq(MIN_VALUE)) return this.unsigned ? UZERO : ZERO;
-    if (this.isNegative()) {
-      if (divisor.isNegative()) return this.neg().div(divisor.neg());
-      return this.neg().div(divisor).neg();
-    } else if (divisor.isNegative()) return this.div(divisor.neg()).neg();
-    res = ZERO;
-  } else {
-    // The algorithm below has not been made for unsigned longs. It's therefore
-    // required to take special care of the MSB prior to running it.
-    if (!divisor.unsigned) divisor = divisor.toUnsigned();
-    if (divisor.gt(this)) return UZERO;
-    if (divisor.gt(this.shru(1)))
-      // 15 >>> 1 = 7 ; with divisor = 8 ; true
-      return UONE;
-    res = UZERO;
-  }
-
-  // Repeat the following until the remainder is less than other:  find a
-  // floating-point that approximates remainder / other *from below*, add this
-  // into the result, and subtract it from the remainder.  It is critical that
-  // the approximate value is less than or equal to the real value so that the
-  // remainder never becomes negative.
-  rem = this;
-  while (rem.gte(divisor)) {
-    // Approximate the result of division. This may be a little greater or
-    // smaller than the actual value.
-    approx = Math.max(1, Math.floor(rem.toNumber() / divisor.toNumber()));
-
-    // We will tweak the approximate result by changing it in the 48-th digit or
-    // the smallest non-fractional digit, whichever is larger.
-    var log2 = Math.ceil(Math.log(approx) / Math.LN2),
-      delta = log2 <= 48 ? 1 : pow_dbl(2, log2 - 48),
-      // Decrease the approximation until it is smaller than the remainder.  Note
-      // that if it is too large, the product overflows and is negative.
-      approxRes = fromNumber(approx),
-      approxRem = approxRes.mul(divisor);
-    while (approxRem.isNegative() || approxRem.gt(rem)) {
-      approx -= delta;
-      approxRes = fromNumber(approx, this.unsigned);
-      approxRem = approxRes.mul(divisor);
-    }
-
-    // We know the answer can't be zero... and actually, zero would cause
-    // infinite recursion since we would make no progress.
-    if (approxRes.isZero()) approxRes = ONE;
-
-    res = res.add(approxRes);
-    rem = rem.sub(approxRem);
-  }
-  return res;
-};
-
-/**
- * Returns this Long divided by the specified. This is an alias of {@link Long#divide}.
- * @function
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Quotient
- */
-LongPrototype.div = LongPrototype.divide;
-
-/**
- * Returns this Long modulo the specified.
- * @this {!Long}
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Remainder
- */
-LongPrototype.modulo = function modulo(divisor) {
-  if (!isLong(divisor)) divisor = fromValue(divisor);
-
-  // use wasm support if present
-  if (wasm) {
-    var low = (this.unsigned ? wasm["rem_u"] : wasm["rem_s"])(
-      this.low,
-      this.high,
-      divisor.low,
-      divisor.high,
-    );
-    return fromBits(low, wasm["get_high"](), this.unsigned);
-  }
-
-  return this.sub(this.div(divisor).mul(divisor));
-};
-
-/**
- * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
- * @function
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Remainder
- */
-LongPrototype.mod = LongPrototype.modulo;
-
-/**
- * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
- * @function
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Remainder
- */
-LongPrototype.rem = LongPrototype.modulo;
-
-/**
- * Returns the bitwise NOT of this Long.
- * @this {!Long}
- * @returns {!Long}
- */
-LongPrototype.not = function not() {
-  return fromBits(~this.low, ~this.high, this.unsigned);
-};
-
-/**
- * Returns count leading zeros of this Long.
- * @this {!Long}
- * @returns {!number}
- */
-LongPrototype.countLeadingZeros = function countLeadingZeros() {
-  return this.high ? Math.clz32(this.high) : Math.clz32(this.low) + 32;
-};
-
-/**
- * Returns count leading zeros. This is an alias of {@link Long#countLeadingZeros}.
- * @function
- * @param {!Long}
- * @returns {!number}
- */
-LongPrototype.clz = LongPrototype.countLeadingZeros;
-
-/**
- * Returns count trailing zeros of this Long.
- * @this {!Long}
- * @returns {!number}
- */
-LongPrototype.countTrailingZeros = function countTrailingZeros() {
-  return this.low ? ctz32(this.low) : ctz32(this.high) + 32;
-};
-
-/**
- * Returns count trailing zeros. This is an alias of {@link Long#countTrailingZeros}.
- * @function
- * @param {!Long}
- * @returns {!number}
- */
-LongPrototype.ctz = LongPrototype.countTrailingZeros;
-
-/**
- * Returns the bitwise AND of this Long and the specified.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other Long
- * @returns {!Long}
- */
-LongPrototype.and = function and(other) {
-  if (!isLong(other)) other = fromValue(other);
-  return fromBits(this.low & other.low, this.high & other.high, this.unsigned);
-};
-
-/**
- * Returns the bitwise OR of this Long and the specified.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other Long
- * @returns {!Long}
- */
-LongPrototype.or = function or(other) {
-  if (!isLong(other)) other = fromValue(other);
-  return fromBits(this.low | other.low, this.high | other.high, this.unsigned);
-};
-
-/**
- * Returns the bitwise XOR of this Long and the given one.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other Long
- * @returns {!Long}
- */
-LongPrototype.xor = function xor(other) {
-  if (!isLong(other)) other = fromValue(other);
-  return fromBits(this.low ^ other.low, this.high ^ other.high, this.unsigned);
-};
-
-/**
- * Returns this Long with bits shifted to the left by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shiftLeft = function shiftLeft(numBits) {
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  else if (numBits < 32)
-    return fromBits(
-      this.low << numBits,
-      (this.high << numBits) | (this.low >>> (32 - numBits)),
-      this.unsigned,
-    );
-  else return fromBits(0, this.low << (numBits - 32), this.unsigned);
-};
-
-/**
- * Returns this Long with bits shifted to the left by the given amount. This is an alias of {@link Long#shiftLeft}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shl = LongPrototype.shiftLeft;
-
-/**
- * Returns this Long with bits arithmetically shifted to the right by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shiftRight = function shiftRight(numBits) {
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  else if (numBits < 32)
-    return fromBits(
-      (this.low >>> numBits) | (this.high << (32 - numBits)),
-      this.high >> numBits,
-      this.unsigned,
-    );
-  else
-    return fromBits(
-      this.high >> (numBits - 32),
-      this.high >= 0 ? 0 : -1,
-      this.unsigned,
-    );
-};
-
-/**
- * Returns this Long with bits arithmetically shifted to the right by the given amount. This is an alias of {@link Long#shiftRight}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shr = LongPrototype.shiftRight;
-
-/**
- * Returns this Long with bits logically shifted to the right by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shiftRightUnsigned = function shiftRightUnsigned(numBits) {
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  if (numBits < 32)
-    return fromBits(
-      (this.low >>> numBits) | (this.high << (32 - numBits)),
-      this.high >>> numBits,
-      this.unsigned,
-    );
-  if (numBits === 32) return fromBits(this.high, 0, this.unsigned);
-  return fromBits(this.high >>> (numBits - 32), 0, this.unsigned);
-};
-
-/**
- * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shru = LongPrototype.shiftRightUnsigned;
-
-/**
- * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shr_u = LongPrototype.shiftRightUnsigned;
-
-/**
- * Returns this Long with bits rotated to the left by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotateLeft = function rotateLeft(numBits) {
-  var b;
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
-  if (numBits < 32) {
-    b = 32 - numBits;
-    return fromBits(
-      (this.low << numBits) | (this.high >>> b),
-      (this.high << numBits) | (this.low >>> b),
-      this.unsigned,
-    );
-  }
-  numBits -= 32;
-  b = 32 - numBits;
-  return fromBits(
-    (this.high << numBits) | (this.low >>> b),
-    (this.low << numBits) | (this.high >>> b),
-    this.unsigned,
-  );
-};
-/**
- * Returns this Long with bits rotated to the left by the given amount. This is an alias of {@link Long#rotateLeft}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotl = LongPrototype.rotateLeft;
-
-/**
- * Returns this Long with bits rotated to the right by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotateRight = function rotateRight(numBits) {
-  var b;
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
-  if (numBits < 32) {
-    b = 32 - numBits;
-    return fromBits(
-      (this.high << b) | (this.low >>> numBits),
-      (this.low << b) | (this.high >>> numBits),
-      this.unsigned,
-    );
-  }
-  numBits -= 32;
-  b = 32 - numBits;
-  return fromBits(
-    (this.low << b) | (this.high >>> numBits),
-    (this.high << b) | (this.low >>> numBits),
-    this.unsigned,
-  );
-};
-/**
- * Returns this Long with bits rotated to the right by the given amount. This is an alias of {@link Long#rotateRight}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotr = LongPrototype.rotateRight;
-
-/**
- * Converts this Long to signed.
- * @this {!Long}
- * @returns {!Long} Signed long
- */
-LongPrototype.toSigned = function toSigned() {
-  if (!this.unsigned) return this;
-  return fromBits(this.low, this.high, false);
-};
-
-/**
- * Converts this Long to unsigned.
- * @this {!Long}
- * @returns {!Long} Unsigned long
- */
-LongPrototype.toUnsigned = function toUnsigned() {
-  if (this.unsigned) return this;
-  return fromBits(this.low, this.high, true);
-};
-
-/**
- * Converts this Long to its byte representation.
- * @param {boolean=} le Whether little or big endian, defaults to big endian
- * @this {!Long}
- * @returns {!Array.<number>} Byte representation
- */
-LongPrototype.toBytes = function toBytes(le) {
-  return le ? this.toBytesLE() : this.toBytesBE();
-};
-
-/**
- * Converts this Long to its little endian byte representation.
- * @this {!Long}
- * @returns {!Array.<number>} Little endian byte representation
- */
-LongPrototype.toBytesLE = function toBytesLE() {
-  var hi = this.high,
-    lo = this.low;
-  return [
-    lo & 0xff,
-    (lo >>> 8) & 0xff,
-    (lo >>> 16) & 0xff,
-    lo >>> 24,
-    hi & 0xff,
-    (hi >>> 8) & 0xff,
-    (hi >>> 16) & 0xff,
-    hi >>> 24,
-  ];
-};
-
-/**
- * Converts this Long to its big endian byte representation.
- * @this {!Long}
- * @returns {!Array.<number>} Big endian byte representation
- */
-LongPrototype.toBytesBE = function toBytesBE() {
-  var hi = this.high,
-    lo = this.low;
-  return [
-    hi >>> 24,
-    (hi >>> 16) & 0xff,
-    (hi >>> 8) & 0xff,
-    hi & 0xff,
-    lo >>> 24,
-    (lo >>> 16) & 0xff,
-    (lo >>> 8) & 0xff,
-    lo & 0xff,
-  ];
-};
-
-/**
- * Creates a Long from its byte representation.
- * @param {!Array.<number>} bytes Byte representation
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @param {boolean=} le Whether little or big endian, defaults to big endian
- * @returns {Long} The corresponding Long value
- */
-Long.fromBytes = function fromBytes(bytes, unsigned, le) {
-  return le
-    ? Long.fromBytesLE(bytes, unsigned)
-    : Long.fromBytesBE(bytes, unsigned);
-};
-
-/**
- * Creates a Long from its little endian byte representation.
- * @param {!Array.<number>} bytes Little endian byte representation
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {Long} The corresponding Long value
- */
-Long.fromBytesLE = function fromBytesLE(bytes, unsigned) {
-  return new Long(
-    bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24),
-    bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24),
-    unsigned,
-  );
-};
-
-/**
- * Creates a Long from its big endian byte representation.
- * @param {!Array.<number>} bytes Big endian byte representation
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {Long} The corresponding Long value
- */
-Long.fromBytesBE = function fromBytesBE(bytes, unsigned) {
-  return new Long(
-    (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7],
-    (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3],
-    unsigned,
-  );
-};
-
-// Support conversion to/from BigInt where available
-if (typeof BigInt === "function") {
-  /**
-   * Returns a Long representing the given big integer.
-   * @function
-   * @param {number} value The big integer value
-   * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
-   * @returns {!Long} The corresponding Long value
-   */
-  Long.fromBigInt = function fromBigInt(value, unsigned) {
-    var lowBits = Number(BigInt.asIntN(32, value));
-    var highBits = Number(BigInt.asIntN(32, value >> BigInt(32)));
-    return fromBits(lowBits, highBits, unsigned);
-  };
-
-  // Override
-  Long.fromValue = function fromValueWithBigInt(value, unsigned) {
-    if (typeof value === "bigint") return Long.fromBigInt(value, unsigned);
-    return fromValue(value, unsigned);
-  };
-
-  /**
-   * Converts the Long to its big integer representation.
-   * @this {!Long}
-   * @returns {bigint}
-   */
-  LongPrototype.toBigInt = function toBigInt() {
-    var lowBigInt = BigInt(this.low >>> 0);
-    var highBigInt = BigInt(this.unsigned ? this.high >>> 0 : this.high);
-    return (highBigInt << BigInt(32)) | lowBigInt;
-  };
-}
-
-/* harmony default export */ const node_modules_long = (Long);
-
-;// CONCATENATED MODULE: ./build/src/model/onnx-proto.json
-const onnx_proto_namespaceObject = /*#__PURE__*/JSON.parse('{"nested":{"onnx":{"options":{"optimize_for":"LITE_RUNTIME"},"nested":{"Version":{"edition":"proto2","values":{"_START_VERSION":0,"IR_VERSION_2017_10_10":1,"IR_VERSION_2017_10_30":2,"IR_VERSION_2017_11_3":3,"IR_VERSION_2019_1_22":4,"IR_VERSION_2019_3_18":5,"IR_VERSION_2019_9_19":6,"IR_VERSION_2020_5_8":7,"IR_VERSION_2021_7_30":8,"IR_VERSION_2023_5_5":9,"IR_VERSION_2024_3_25":10,"IR_VERSION_2025_05_12":11,"IR_VERSION_2025_08_26":12,"IR_VERSION_2025_11_06":13,"IR_VERSION":14}},"AttributeProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"ref_attr_name":{"type":"string","id":21},"doc_string":{"type":"string","id":13},"type":{"type":"AttributeType","id":20},"f":{"type":"float","id":2},"i":{"type":"int64","id":3},"s":{"type":"bytes","id":4},"t":{"type":"TensorProto","id":5},"g":{"type":"GraphProto","id":6},"sparse_tensor":{"type":"SparseTensorProto","id":22},"tp":{"type":"TypeProto","id":14},"floats":{"rule":"repeated","type":"float","id":7},"ints":{"rule":"repeated","type":"int64","id":8},"strings":{"rule":"repeated","type":"bytes","id":9},"tensors":{"rule":"repeated","type":"TensorProto","id":10},"graphs":{"rule":"repeated","type":"GraphProto","id":11},"sparse_tensors":{"rule":"repeated","type":"SparseTensorProto","id":23},"type_protos":{"rule":"repeated","type":"TypeProto","id":15}},"reserved":[[12,12],[16,19],"v"],"nested":{"AttributeType":{"values":{"UNDEFINED":0,"FLOAT":1,"INT":2,"STRING":3,"TENSOR":4,"GRAPH":5,"SPARSE_TENSOR":11,"TYPE_PROTO":13,"FLOATS":6,"INTS":7,"STRINGS":8,"TENSORS":9,"GRAPHS":10,"SPARSE_TENSORS":12,"TYPE_PROTOS":14}}}},"ValueInfoProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"type":{"type":"TypeProto","id":2},"doc_string":{"type":"string","id":3},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"NodeProto":{"edition":"proto2","fields":{"input":{"rule":"repeated","type":"string","id":1},"output":{"rule":"repeated","type":"string","id":2},"name":{"type":"string","id":3},"op_type":{"type":"string","id":4},"domain":{"type":"string","id":7},"overload":{"type":"string","id":8},"attribute":{"rule":"repeated","type":"AttributeProto","id":5},"doc_string":{"type":"string","id":6},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":9},"device_configurations":{"rule":"repeated","type":"NodeDeviceConfigurationProto","id":10}}},"IntIntListEntryProto":{"edition":"proto2","fields":{"key":{"type":"int64","id":1},"value":{"rule":"repeated","type":"int64","id":2}}},"NodeDeviceConfigurationProto":{"edition":"proto2","fields":{"configuration_id":{"type":"string","id":1},"sharding_spec":{"rule":"repeated","type":"ShardingSpecProto","id":2},"pipeline_stage":{"type":"int32","id":3}}},"ShardingSpecProto":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"device":{"rule":"repeated","type":"int64","id":2},"index_to_device_group_map":{"rule":"repeated","type":"IntIntListEntryProto","id":3},"sharded_dim":{"rule":"repeated","type":"ShardedDimProto","id":4}}},"ShardedDimProto":{"edition":"proto2","fields":{"axis":{"type":"int64","id":1},"simple_sharding":{"rule":"repeated","type":"SimpleShardedDimProto","id":2}}},"SimpleShardedDimProto":{"edition":"proto2","oneofs":{"dim":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"num_shards":{"type":"int64","id":3}}},"TrainingInfoProto":{"edition":"proto2","fields":{"initialization":{"type":"GraphProto","id":1},"algorithm":{"type":"GraphProto","id":2},"initialization_binding":{"rule":"repeated","type":"StringStringEntryProto","id":3},"update_binding":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"ModelProto":{"edition":"proto2","fields":{"ir_version":{"type":"int64","id":1},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":8},"producer_name":{"type":"string","id":2},"producer_version":{"type":"string","id":3},"domain":{"type":"string","id":4},"model_version":{"type":"int64","id":5},"doc_string":{"type":"string","id":6},"graph":{"type":"GraphProto","id":7},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14},"training_info":{"rule":"repeated","type":"TrainingInfoProto","id":20},"functions":{"rule":"repeated","type":"FunctionProto","id":25},"configuration":{"rule":"repeated","type":"DeviceConfigurationProto","id":26}}},"DeviceConfigurationProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"num_devices":{"type":"int32","id":2},"device":{"rule":"repeated","type":"string","id":3}}},"StringStringEntryProto":{"edition":"proto2","fields":{"key":{"type":"string","id":1},"value":{"type":"string","id":2}}},"TensorAnnotation":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"quant_parameter_tensor_names":{"rule":"repeated","type":"StringStringEntryProto","id":2}}},"GraphProto":{"edition":"proto2","fields":{"node":{"rule":"repeated","type":"NodeProto","id":1},"name":{"type":"string","id":2},"initializer":{"rule":"repeated","type":"TensorProto","id":5},"sparse_initializer":{"rule":"repeated","type":"SparseTensorProto","id":15},"doc_string":{"type":"string","id":10},"input":{"rule":"repeated","type":"ValueInfoProto","id":11},"output":{"rule":"repeated","type":"ValueInfoProto","id":12},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":13},"quantization_annotation":{"rule":"repeated","type":"TensorAnnotation","id":14},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"reserved":[[3,3],[4,4],[6,9],"ir_version","producer_version","producer_tag","domain"]},"TensorProto":{"edition":"proto2","fields":{"dims":{"rule":"repeated","type":"int64","id":1},"data_type":{"type":"int32","id":2},"segment":{"type":"Segment","id":3},"float_data":{"rule":"repeated","type":"float","id":4,"options":{"packed":true}},"int32_data":{"rule":"repeated","type":"int32","id":5,"options":{"packed":true}},"string_data":{"rule":"repeated","type":"bytes","id":6},"int64_data":{"rule":"repeated","type":"int64","id":7,"options":{"packed":true}},"name":{"type":"string","id":8},"doc_string":{"type":"string","id":12},"raw_data":{"type":"bytes","id":9},"external_data":{"rule":"repeated","type":"StringStringEntryProto","id":13},"data_location":{"type":"DataLocation","id":14},"double_data":{"rule":"repeated","type":"double","id":10,"options":{"packed":true}},"uint64_data":{"rule":"repeated","type":"uint64","id":11,"options":{"packed":true}},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"nested":{"DataType":{"values":{"UNDEFINED":0,"FLOAT":1,"UINT8":2,"INT8":3,"UINT16":4,"INT16":5,"INT32":6,"INT64":7,"STRING":8,"BOOL":9,"FLOAT16":10,"DOUBLE":11,"UINT32":12,"UINT64":13,"COMPLEX64":14,"COMPLEX128":15,"BFLOAT16":16,"FLOAT8E4M3FN":17,"FLOAT8E4M3FNUZ":18,"FLOAT8E5M2":19,"FLOAT8E5M2FNUZ":20,"UINT4":21,"INT4":22,"FLOAT4E2M1":23,"FLOAT8E8M0":24,"UINT2":25,"INT2":26}},"Segment":{"fields":{"begin":{"type":"int64","id":1},"end":{"type":"int64","id":2}}},"DataLocation":{"values":{"DEFAULT":0,"EXTERNAL":1}}}},"SparseTensorProto":{"edition":"proto2","fields":{"values":{"type":"TensorProto","id":1},"indices":{"type":"TensorProto","id":2},"dims":{"rule":"repeated","type":"int64","id":3}}},"TensorShapeProto":{"edition":"proto2","fields":{"dim":{"rule":"repeated","type":"Dimension","id":1}},"nested":{"Dimension":{"oneofs":{"value":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"denotation":{"type":"string","id":3}}}}},"TypeProto":{"edition":"proto2","oneofs":{"value":{"oneof":["tensor_type","sequence_type","map_type","optional_type","sparse_tensor_type","opaque_type"]}},"fields":{"tensor_type":{"type":"Tensor","id":1},"sequence_type":{"type":"Sequence","id":4},"map_type":{"type":"Map","id":5},"optional_type":{"type":"Optional","id":9},"sparse_tensor_type":{"type":"SparseTensor","id":8},"opaque_type":{"type":"Opaque","id":7},"denotation":{"type":"string","id":6}},"nested":{"Tensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Sequence":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"Map":{"fields":{"key_type":{"type":"int32","id":1},"value_type":{"type":"TypeProto","id":2}}},"Optional":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"SparseTensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Opaque":{"fields":{"domain":{"type":"string","id":1},"name":{"type":"string","id":2}},"reserved":[[3,3],"parameters"]}}},"OperatorSetIdProto":{"edition":"proto2","fields":{"domain":{"type":"string","id":1},"version":{"type":"int64","id":2}}},"OperatorStatus":{"edition":"proto2","values":{"EXPERIMENTAL":0,"STABLE":1}},"FunctionProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"input":{"rule":"repeated","type":"string","id":4},"output":{"rule":"repeated","type":"string","id":5},"attribute":{"rule":"repeated","type":"string","id":6},"attribute_proto":{"rule":"repeated","type":"AttributeProto","id":11},"node":{"rule":"repeated","type":"NodeProto","id":7},"doc_string":{"type":"string","id":8},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":9},"domain":{"type":"string","id":10},"overload":{"type":"string","id":13},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":12},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14}},"reserved":[[2,2],"since_version",[3,3],"status"]}}}}}');
-;// CONCATENATED MODULE: ./build/src/model/proto.js
-// ONNX protobuf messages, decoded and encoded with protobufjs from the official onnx.proto (its
-// descriptor, onnx-proto.json, is generated by scripts/onnx-proto.mjs). Field names are the
-// spec's own (op_type, raw_data). Fields this file does not type are still kept on round trip.
-
-
-
-// Bundles cannot find `long` by protobufjs's dynamic require: hand it over, so int64 fields are
-// exact (Long) everywhere, not doubles in one build and Longs in another.
-light.util.Long = node_modules_long;
-light.configure();
-/** TensorProto.DataType */
-const proto_DataType = {
-    UNDEFINED: 0, FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8,
-    BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
-};
-/** AttributeProto.AttributeType */
-const proto_AttrType = {
-    UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, SPARSE_TENSOR: 11, TYPE_PROTO: 13,
-    FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSORS: 12, TYPE_PROTOS: 14,
-};
-const root = light.Root.fromJSON(onnx_proto_namespaceObject);
-const Model = root.lookupType('onnx.ModelProto');
-const Tensor = root.lookupType('onnx.TensorProto');
-const Graph = root.lookupType('onnx.GraphProto');
-const Node = root.lookupType('onnx.NodeProto');
-const Attribute = root.lookupType('onnx.AttributeProto');
-const ValueInfo = root.lookupType('onnx.ValueInfoProto');
-/** Decodes ModelProto bytes; throws protobufjs's error on bytes that are not one. */
-function proto_decodeModel(bytes) {
-    return Model.decode(bytes);
-}
-function proto_encodeModel(model) {
-    return Model.encode(model).finish();
-}
-/**
- * New messages with every repeated field present, so passes can push onto them. (Messages made
- * as plain objects encode the same; these constructors only save checking for undefined.)
- */
-const proto_make = {
-    tensor: (p) => Tensor.create(p),
-    graph: (p) => Graph.create(p),
-    node: (p) => Node.create(p),
-    attribute: (p) => Attribute.create(p),
-    valueInfo: (p) => ValueInfo.create(p),
-};
-function proto_num(x) {
-    if (x === undefined || x === null)
-        return 0;
-    return typeof x === 'number' ? x : x.toNumber();
-}
-/** Decodes a serialized TensorProto (the .pb files of ONNX's test data sets). */
-function decodeTensor(bytes) {
-    return Tensor.decode(bytes);
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/inputs.js
-// Model inputs: the flags that fix shapes and data, resolved against the model's own metadata.
-// Pure functions: the worker calls them with what ORT reports, tests call them with plain data.
-
-const SUPPORTED_TYPES = (/* unused pure expression or super */ null && ([
-    'float32', 'float16', 'float64', 'int64', 'int32', 'int16', 'int8',
-    'uint64', 'uint32', 'uint16', 'uint8', 'bool', 'string',
-]));
-const BATCH_NAMES = /^(batch|batch_?size|n|b|bs|num_?batch(es)?)$/i;
-// Names exporters give dims nobody named (paddle2onnx, tf2onnx, ORT's own), or none at all.
-const GENERATED_NAMES = /^(|\?|-1|p2o\.DynamicDimension\.\d+|unk__\d+|dynamic_?\d*|Unsqueeze\w*_dim_\d+)$/i;
-/** Split `NAME=VALUE`, where NAME may itself contain '=' only if quoted by the caller: use the last '='. */
-function splitPair(flag, raw) {
-    const at = raw.lastIndexOf('=');
-    if (at <= 0 || at === raw.length - 1) {
-        throw new UserError(`${flag} ${JSON.stringify(raw)}: expected NAME=VALUE, e.g. ${flag} x=1x3x224x224`);
-    }
-    return [raw.slice(0, at), raw.slice(at + 1)];
-}
-/** Parses `NAME=1x3x224x224` (also `1,3,224,224`; an empty shape `NAME=scalar` is a scalar). */
-function inputs_parseShapeFlag(raw) {
-    const [name, value] = splitPair('--input', raw);
-    if (value === 'scalar')
-        return [name, []];
-    const parts = value.split(/[x,]/);
-    const dims = parts.map((p) => Number(p));
-    if (parts.some((p) => !/^\d+$/.test(p.trim())) || dims.some((d) => d < 1)) {
-        throw new UserError(`--input ${raw}: the shape must be positive whole sizes joined by 'x', e.g. --input ${name}=1x3x224x224`);
-    }
-    return [name, dims];
-}
-function inputs_parseDimFlag(raw) {
-    const [name, value] = splitPair('--dim', raw);
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw new UserError(`--dim ${raw}: the size must be a positive whole number, e.g. --dim ${name}=1`);
-    }
-    return [name, Number(value)];
-}
-/** `NAME=file.npy` reads a NumPy file; `NAME=16000` fills the input with that number. */
-function inputs_parseDataFlag(raw) {
-    const [name, value] = splitPair('--data', raw);
-    if (/\.npy$/i.test(value))
-        return [name, { kind: 'npy', path: value }];
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) {
-        throw new UserError(`--data ${raw}: give a .npy file or a number, e.g. --data ${name}=inputs.npy or --data ${name}=16000`);
-    }
-    return [name, { kind: 'value', value: n }];
-}
-function isBatchDim(dim, axis) {
-    if (typeof dim === 'number')
-        return false;
-    return BATCH_NAMES.test(dim) || (axis === 0 && GENERATED_NAMES.test(dim));
-}
-function describeShape(shape) {
-    return `[${shape.map((d) => (typeof d === 'number' && d >= 0 ? String(d) : d === '' || d === -1 ? '?' : String(d))).join(', ')}]`;
-}
-function checkNames(flag, names, meta) {
-    const known = new Set(meta.map((m) => m.name));
-    for (const name of names) {
-        if (!known.has(name)) {
-            throw new UserError(`${flag} ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
-        }
-    }
-}
-/**
- * Fixes every input's shape from, in order: `--input` (whole shape), the shape of a `--data` file,
- * `--dim` (by symbolic name), and the batch default of 1. Anything left dynamic is a UserError
- * naming the input, the dim and the flag to use.
- */
-function resolveInputs(meta, spec, dataShapes = {}) {
-    const shapes = spec.shapes ?? {};
-    const dims = spec.dims ?? {};
-    const data = spec.data ?? {};
-    checkNames('--input', Object.keys(shapes), meta);
-    checkNames('--data', Object.keys(data), meta);
-    const symbols = new Set(meta.flatMap((m) => m.shape.filter((d) => typeof d === 'string' && d !== '')));
-    for (const name of Object.keys(dims)) {
-        if (!symbols.has(name)) {
-            const list = [...symbols].map((s) => `'${s}'`).join(', ') || 'none';
-            throw new UserError(`--dim ${name}=...: the model has no dim named '${name}'; its named dims are ${list}`);
-        }
-    }
-    return meta.map((m) => {
-        if (m.isTensor === false) {
-            throw new UserError(`input '${m.name}' is not a tensor (sequence or map inputs are not supported yet)`);
-        }
-        if (!SUPPORTED_TYPES.includes(m.type)) {
-            throw new UserError(`input '${m.name}' has type ${m.type}, which edgeml cannot feed yet`);
-        }
-        const src = data[m.name];
-        const given = shapes[m.name] ?? (src?.kind === 'npy' ? dataShapes[m.name] : undefined);
-        const base = { name: m.name, type: m.type };
-        const source = src?.kind ?? 'random';
-        const extra = src?.kind === 'npy' ? { file: src.path } : src?.kind === 'value' ? { value: src.value } : {};
-        if (given) {
-            if (given.length !== m.shape.length) {
-                if (!shapes[m.name] && src?.kind === 'npy') {
-                    throw new UserError(`${src.path}: holds shape [${given.join(', ')}] but input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}; save an array of that rank`);
-                }
-                throw new UserError(`--input ${m.name}=${given.join('x') || 'scalar'}: input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}, got ${given.length}`);
-            }
-            m.shape.forEach((d, i) => {
-                if (typeof d === 'number' && d > 0 && d !== given[i]) {
-                    throw new UserError(`input '${m.name}' dim ${i} is fixed at ${d} in the model ${describeShape(m.shape)}, got ${given[i]}: fix the shape given for '${m.name}'`);
-                }
-            });
-            return { ...base, shape: [...given], batchAxis: null, source, ...extra };
-        }
-        let batchAxis = null;
-        const shape = m.shape.map((d, i) => {
-            if (typeof d === 'number' && d > 0)
-                return d;
-            if (typeof d === 'string' && d !== '' && dims[d] !== undefined)
-                return dims[d];
-            if (isBatchDim(d, i)) {
-                batchAxis ??= i;
-                return 1;
-            }
-            const named = typeof d === 'string' && d !== '' && !GENERATED_NAMES.test(d);
-            const example = m.shape.map((x, j) => (j === i ? '<size>' : typeof x === 'number' && x > 0 ? x : isBatchDim(x, j) ? 1 : '<size>')).join('x');
-            throw new UserError(`input '${m.name}' ${describeShape(m.shape)}: dim ${i}${named ? ` ('${d}')` : ''} is dynamic; give its size with --input ${m.name}=${example}${named ? ` or --dim ${d}=<size>` : ''}`);
-        });
-        return { ...base, shape, batchAxis, source, ...extra };
-    });
-}
-/** Elements in a shape (1 for a scalar). */
-function inputs_elementCount(shape) {
-    return shape.reduce((a, b) => a * b, 1);
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/data.js
-// Input data: seeded random values in a sensible range per dtype, a constant, or a NumPy file.
-
-
-
-
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same inputs on every machine. */
-function rng(seed) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-/** IEEE half-precision bits of a number, round to nearest even, saturating to ±Inf. */
-function data_toFloat16Bits(x) {
-    f32[0] = x;
-    const bits = u32[0];
-    const sign = (bits >>> 16) & 0x8000;
-    const exp = (bits >>> 23) & 0xff;
-    let mant = bits & 0x7fffff;
-    if (exp === 0xff)
-        return sign | 0x7c00 | (mant ? 0x200 : 0);
-    const e = exp - 127 + 15;
-    if (e >= 0x1f)
-        return sign | 0x7c00;
-    if (e <= 0) {
-        if (e < -10)
-            return sign;
-        mant |= 0x800000;
-        const shift = 14 - e;
-        const half = 1 << (shift - 1);
-        let m = mant >>> shift;
-        const rest = mant & ((1 << shift) - 1);
-        if (rest > half || (rest === half && m & 1))
-            m++;
-        return sign | m;
-    }
-    let m = mant >>> 13;
-    const rest = mant & 0x1fff;
-    let out = sign | (e << 10) | m;
-    if (rest > 0x1000 || (rest === 0x1000 && m & 1))
-        out++;
-    return out;
-}
-/**
- * Random values a model of that input type would plausibly see: floats uniform in [0, 1)
- * (normalised images and audio), integers in [0, 10) (token ids, indices, counts),
- * int8/uint8 over their whole range (quantised tensors, raw pixels), bools either way.
- */
-function randomData(type, count, next) {
-    switch (type) {
-        case 'float32': return Float32Array.from({ length: count }, next);
-        case 'float64': return Float64Array.from({ length: count }, next);
-        case 'float16': return Uint16Array.from({ length: count }, () => data_toFloat16Bits(next()));
-        case 'int8': return Int8Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
-        case 'uint8': return Uint8Array.from({ length: count }, () => Math.floor(next() * 256));
-        case 'bool': return Uint8Array.from({ length: count }, () => (next() < 0.5 ? 0 : 1));
-        case 'int16': return Int16Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'uint16': return Uint16Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'int32': return Int32Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'uint32': return Uint32Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'int64': return BigInt64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
-        case 'uint64': return BigUint64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
-        case 'string': return Array.from({ length: count }, () => 'edgeml');
-        default: throw new UserError(`input type ${type} cannot be generated`);
-    }
-}
-function constantData(type, count, value) {
-    const data = randomData(type, count, () => 0);
-    if (Array.isArray(data))
-        return data.fill(String(value));
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
-        return data.fill(BigInt(Math.trunc(value)));
-    if (type === 'float16')
-        return data.fill(data_toFloat16Bits(value));
-    if (type === 'bool')
-        return data.fill(value ? 1 : 0);
-    data.fill(value);
-    return data;
-}
-/** NumPy dtype codes per ORT tensor type. */
-const NPY_DTYPES = {
-    float32: 'f4', float64: 'f8', float16: 'f2', int8: 'i1', uint8: 'u1', int16: 'i2', uint16: 'u2',
-    int32: 'i4', uint32: 'u4', int64: 'i8', uint64: 'u8', bool: 'b1',
-};
-function readNpy(file) {
-    let bytes;
-    try {
-        bytes = readFileSync(file);
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : oneLine(e)}; check the path given to --data`);
-    }
-    try {
-        const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-        const arr = parseNpy(buf, { convertFloat16: false });
-        if (arr.fortranOrder)
-            throw new Error('Fortran-ordered arrays are not supported; save it with np.ascontiguousarray');
-        const expected = elementCount(arr.shape);
-        const got = arr.data.length;
-        if (got < expected)
-            throw new Error(`it holds ${got} values but its header says shape [${arr.shape.join(', ')}]`);
-        return arr;
-    }
-    catch (e) {
-        throw new UserError(`${file}: not a readable .npy file (${oneLine(e)}); write it with numpy.save`);
-    }
-}
-/**
- * The first value of float data that is NaN or infinite, with its index, or null (integer types
- * are always finite; float16 arrives as its bits, exponent all ones).
- */
-function firstNonFinite(data, type) {
-    if (type === 'float16') {
-        const bits = data;
-        for (let i = 0; i < bits.length; i++) {
-            if ((bits[i] & 0x7c00) === 0x7c00)
-                return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
-        }
-        return null;
-    }
-    if (type !== 'float32' && type !== 'float64')
-        return null;
-    const values = data;
-    for (let i = 0; i < values.length; i++)
-        if (!Number.isFinite(values[i]))
-            return { index: i, value: String(values[i]) };
-    return null;
-}
-/** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
-function npyForInput(arr, input) {
-    const want = NPY_DTYPES[input.type];
-    if (!want || arr.dtype !== want) {
-        throw new UserError(`${input.file}: dtype '${arr.dtype}' does not match input '${input.name}' (${input.type}); save it as '${want ?? input.type}' (e.g. arr.astype(np.${input.type === 'bool' ? 'bool_' : input.type}))`);
-    }
-    const data = arr.data;
-    return input.type === 'bool' ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data;
-}
-
-;// CONCATENATED MODULE: ./build/src/model/graph.js
-// Walking and editing graphs: sub-graphs of If/Loop/Scan, Constant folding, tensor values.
-
-
-/** The main graph and every sub-graph inside it (If branches, Loop and Scan bodies), depth first. */
-function graph_allGraphs(model) {
-    const out = [];
-    const visit = (g) => {
-        out.push(g);
-        for (const n of g.node)
-            for (const sub of subgraphs(n))
-                visit(sub);
-    };
-    if (model.graph)
-        visit(model.graph);
-    return out;
-}
-function subgraphs(node) {
-    const out = [];
-    for (const a of node.attribute) {
-        if (a.g)
-            out.push(a.g);
-        out.push(...a.graphs);
-    }
-    return out;
-}
-function graph_attr(node, name) {
-    return node.attribute.find((a) => a.name === name);
-}
-function intAttr(node, name, dflt) {
-    const a = graph_attr(node, name);
-    return a?.i !== undefined ? num(a.i) : dflt;
-}
-function floatAttr(node, name, dflt) {
-    const a = graph_attr(node, name);
-    return a?.f !== undefined ? a.f : dflt;
-}
-function setIntAttr(node, name, value) {
-    node.attribute = node.attribute.filter((a) => a.name !== name);
-    node.attribute.push(make.attribute({ name, type: AttrType.INT, i: value }));
-}
-/** The tensor a Constant node holds, in any of its attribute forms; undefined if sparse. */
-function constantTensor(node) {
-    const a = node.attribute[0];
-    if (!a || node.attribute.length !== 1)
-        return undefined;
-    switch (a.name) {
-        case 'value': return a.t ? { ...a.t } : undefined;
-        case 'value_float': return make.tensor({ data_type: DataType.FLOAT, dims: [], float_data: [a.f ?? 0] });
-        case 'value_floats': return make.tensor({ data_type: DataType.FLOAT, dims: [a.floats.length], float_data: [...a.floats] });
-        case 'value_int': return make.tensor({ data_type: DataType.INT64, dims: [], int64_data: [a.i ?? 0] });
-        case 'value_ints': return make.tensor({ data_type: DataType.INT64, dims: [a.ints.length], int64_data: [...a.ints] });
-        default: return undefined;
-    }
-}
-/**
- * Turns `Constant` nodes into initializers of the graph they are in, so passes see every weight
- * as an initializer (PP-OCR stores all of its weights as Constant nodes). Returns how many.
- * Models below IR 4 also list initializers as graph inputs, as that IR requires.
- */
-function foldConstants(model) {
-    let folded = 0;
-    const listAsInputs = num(model.ir_version) < 4;
-    for (const g of graph_allGraphs(model)) {
-        const keep = [];
-        for (const n of g.node) {
-            const t = n.op_type === 'Constant' && (!n.domain || n.domain === 'ai.onnx') ? constantTensor(n) : undefined;
-            if (!t) {
-                keep.push(n);
-                continue;
-            }
-            t.name = n.output[0];
-            g.initializer.push(t);
-            if (listAsInputs) {
-                g.input.push(make.valueInfo({
-                    name: t.name,
-                    type: { tensor_type: { elem_type: t.data_type, shape: { dim: t.dims.map((d) => ({ dim_value: d })) } } },
-                }));
-            }
-            folded++;
-        }
-        g.node = keep;
-    }
-    return folded;
-}
-function tensorSize(t) {
-    return t.dims.reduce((a, d) => a * num(d), 1);
-}
-function view(raw) {
-    return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-}
-/** Values of a float, float16 or double tensor as float32. */
-function graph_floatValues(t) {
-    const n = tensorSize(t);
-    const raw = t.raw_data;
-    switch (t.data_type) {
-        case DataType.FLOAT: {
-            if (!raw || raw.length === 0)
-                return Float32Array.from(t.float_data);
-            const v = view(raw);
-            const out = new Float32Array(n);
-            for (let i = 0; i < n; i++)
-                out[i] = v.getFloat32(i * 4, true);
-            return out;
-        }
-        case DataType.DOUBLE: {
-            if (!raw || raw.length === 0)
-                return Float32Array.from(t.double_data);
-            const v = view(raw);
-            const out = new Float32Array(n);
-            for (let i = 0; i < n; i++)
-                out[i] = v.getFloat64(i * 8, true);
-            return out;
-        }
-        case DataType.FLOAT16: {
-            const out = new Float32Array(n);
-            if (raw && raw.length) {
-                const v = view(raw);
-                for (let i = 0; i < n; i++)
-                    out[i] = fromFloat16Bits(v.getUint16(i * 2, true));
-            }
-            else {
-                for (let i = 0; i < n; i++)
-                    out[i] = fromFloat16Bits(t.int32_data[i]);
-            }
-            return out;
-        }
-        default:
-            throw new Error(`tensor ${t.name} of type ${t.data_type} is not a float tensor`);
-    }
-}
-function fromFloat16Bits(h) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >>> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    if (exp === 0)
-        return sign * mant * 2 ** -24;
-    if (exp === 0x1f)
-        return mant ? NaN : sign * Infinity;
-    return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-function rawOf(arr) {
-    // ONNX raw_data is little-endian, as typed arrays are on every platform Node supports.
-    return new Uint8Array(arr.buffer.slice(arr.byteOffset, arr.byteOffset + arr.byteLength));
-}
-function floatTensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.FLOAT, raw_data: rawOf(values) });
-}
-function float16Tensor(name, dims, values) {
-    const bits = new Uint16Array(values.length);
-    for (let i = 0; i < values.length; i++)
-        bits[i] = toFloat16Bits(values[i]);
-    return make.tensor({ name, dims, data_type: DataType.FLOAT16, raw_data: rawOf(bits) });
-}
-function int8Tensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.INT8, raw_data: rawOf(values) });
-}
-function uint8Tensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.UINT8, raw_data: rawOf(values) });
-}
-function int32Tensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.INT32, raw_data: rawOf(values) });
-}
-/** Names not yet used in any graph of the model, derived from a readable stem. */
-function nameFactory(model) {
-    const used = new Set();
-    for (const g of graph_allGraphs(model)) {
-        for (const n of g.node) {
-            if (n.name)
-                used.add(n.name);
-            for (const x of [...n.input, ...n.output])
-                used.add(x);
-        }
-        for (const t of g.initializer)
-            if (t.name)
-                used.add(t.name);
-        for (const v of [...g.input, ...g.output, ...g.value_info])
-            used.add(v.name);
-    }
-    return (stem) => {
-        let name = stem;
-        for (let i = 1; used.has(name); i++)
-            name = `${stem}_${i}`;
-        used.add(name);
-        return name;
-    };
-}
-/** Sets (or adds) the opset of a domain to at least `version`. */
-function requireOpset(model, domain, version) {
-    const imp = model.opset_import.find((o) => (o.domain ?? '') === domain || (domain === '' && o.domain === 'ai.onnx'));
-    if (!imp)
-        model.opset_import.push({ domain, version });
-    else if (num(imp.version) < version)
-        imp.version = version;
-}
-
-;// CONCATENATED MODULE: ./build/src/model/io.js
-// Loading and saving ONNX model files, external data files included.
-
-
-
-
-
-
-const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
-/** Every tensor held by a model: initializers and tensor attributes, in every sub-graph. */
-function allTensors(model) {
-    const out = [];
-    for (const g of allGraphs(model)) {
-        out.push(...g.initializer);
-        for (const n of g.node) {
-            for (const a of n.attribute) {
-                if (a.t)
-                    out.push(a.t);
-                out.push(...a.tensors);
-            }
-        }
-    }
-    return out;
-}
-function entry(t, key) {
-    return t.external_data.find((e) => e.key === key)?.value;
-}
-/**
- * Reads tensors stored in external data files into raw_data, so passes see every weight alike.
- * Locations are relative to the model's folder and may not leave it (as ONNX's checker requires).
- */
-function loadExternal(model, file) {
-    const dir = dirname(file);
-    const fds = new Map();
-    try {
-        for (const t of allTensors(model)) {
-            if (t.data_location !== EXTERNAL)
-                continue;
-            const location = entry(t, 'location');
-            if (!location || isAbsolute(location) || normalize(location).startsWith('..')) {
-                throw new UserError(`${file}: tensor '${t.name}' has external data location '${location ?? ''}' outside the model's folder; keep the data file next to the model`);
-            }
-            const path = join(dir, location);
-            let fd = fds.get(path);
-            if (fd === undefined) {
-                try {
-                    fd = openSync(path, 'r');
-                }
-                catch (e) {
-                    throw new UserError(`${file}: external data file ${path} for tensor '${t.name}' cannot be read (${e.code}); copy it next to the model`);
-                }
-                fds.set(path, fd);
-            }
-            const offset = Number(entry(t, 'offset') ?? 0);
-            const length = entry(t, 'length');
-            const size = length === undefined ? readFileSync(path).length - offset : Number(length);
-            const buf = Buffer.alloc(size);
-            const got = readSync(fd, buf, 0, size, offset);
-            if (got !== size)
-                throw new UserError(`${file}: external data file ${path} is shorter than tensor '${t.name}' needs; re-export the model`);
-            t.raw_data = buf;
-            t.external_data = [];
-            delete t.data_location;
-        }
-    }
-    finally {
-        for (const fd of fds.values())
-            closeSync(fd);
-    }
-}
-/** Decodes an ONNX file and its external data. Not a model: UserError naming the file. */
-function loadModel(file, flag = '--model') {
-    let bytes;
-    try {
-        bytes = readFileSync(file);
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; check the path`);
-    }
-    rejectLfsPointer(bytes, `${flag} ${file}`);
-    let model;
-    try {
-        model = decodeModel(bytes);
-    }
-    catch (e) {
-        throw new UserError(`${flag} ${file}: not an ONNX model (${oneLine(e)}); give an .onnx file`);
-    }
-    if (!model.graph || model.graph.node.length === 0 || model.opset_import.length === 0) {
-        throw new UserError(`${flag} ${file}: not an ONNX model (no graph or opset); give an .onnx file`);
-    }
-    loadExternal(model, file);
-    return model;
-}
-/** Encodes a model to `file` (and its external data file when asked). Returns the files written. */
-function saveModel(model, file, opts = {}) {
-    const written = [file];
-    const threshold = opts.externalDataThreshold;
-    const restore = [];
-    try {
-        if (threshold !== undefined) {
-            const dataFile = `${file}.data`;
-            const chunks = [];
-            let offset = 0;
-            for (const t of allTensors(model)) {
-                const raw = t.raw_data;
-                if (!raw || raw.length < threshold)
-                    continue;
-                // ORT maps external data with page alignment in mind: start each tensor on 4 KiB.
-                const pad = (4096 - (offset % 4096)) % 4096;
-                if (pad)
-                    chunks.push(new Uint8Array(pad));
-                offset += pad;
-                const saved = { raw, loc: t.data_location, ext: t.external_data };
-                t.external_data = [
-                    { key: 'location', value: relative(dirname(file), dataFile) || basename(dataFile) },
-                    { key: 'offset', value: String(offset) },
-                    { key: 'length', value: String(raw.length) },
-                ];
-                t.data_location = EXTERNAL;
-                delete t.raw_data;
-                restore.push(() => {
-                    t.raw_data = saved.raw;
-                    t.external_data = saved.ext;
-                    if (saved.loc === undefined)
-                        delete t.data_location;
-                    else
-                        t.data_location = saved.loc;
-                });
-                chunks.push(raw);
-                offset += raw.length;
-            }
-            if (chunks.length) {
-                writeFileSync(dataFile, Buffer.concat(chunks));
-                written.push(dataFile);
-            }
-        }
-        writeFileSync(file, encodeModel(model));
-    }
-    finally {
-        for (const undo of restore)
-            undo();
-    }
-    return written;
-}
-/** The opset of the default ONNX domain. */
-function onnxOpset(model) {
-    const imp = model.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx');
-    return imp ? num(imp.version) : 0;
-}
-
-;// CONCATENATED MODULE: ./build/src/model/fold.js
-// Constant weights reached through shape-only ops: `Transpose(W)`, `Reshape(W, [..])`, `Cast(W)`,
-// `Identity`, `Squeeze`/`Unsqueeze` of an initializer evaluate here to one float tensor, so the int8
-// passes see a weight wherever an export left it (PyTorch without constant folding, TF's MatMul with
-// transposes), and can drop the nodes that made it.
-
-
-const FLOATS = [proto_DataType.FLOAT, proto_DataType.FLOAT16, proto_DataType.DOUBLE];
-const SHAPE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
-/** Values of an int64 or int32 tensor (shapes, axes) as numbers. */
-function intValues(t) {
-    const n = t.dims.reduce((a, d) => a * num(d), 1);
-    const raw = t.raw_data;
-    if (t.data_type === DataType.INT64) {
-        if (!raw || !raw.length)
-            return t.int64_data.map(num);
-        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-        return Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true)));
-    }
-    if (t.data_type === DataType.INT32) {
-        if (!raw || !raw.length)
-            return [...t.int32_data];
-        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-        return Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true));
-    }
-    throw new Error(`tensor ${t.name} of type ${t.data_type} is not an integer tensor`);
-}
-function transposeValues(values, dims, perm) {
-    const out = new Float32Array(values.length);
-    const outDims = perm.map((p) => dims[p]);
-    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
-    const outStrides = perm.map((p) => strides[p]);
-    const idx = new Array(dims.length).fill(0);
-    for (let o = 0; o < out.length; o++) {
-        let src = 0;
-        for (let k = 0; k < idx.length; k++)
-            src += idx[k] * outStrides[k];
-        out[o] = values[src];
-        for (let k = idx.length - 1; k >= 0; k--) {
-            if (++idx[k] < outDims[k])
-                break;
-            idx[k] = 0;
-        }
-    }
-    return { values: out, dims: outDims };
-}
-function reshapeDims(dims, target, allowZero) {
-    const size = dims.reduce((a, b) => a * b, 1);
-    const out = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
-    const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-    const holes = out.filter((d) => d === -1).length;
-    if (holes > 1 || out.some((d) => d < -1 || d === undefined))
-        return undefined;
-    if (holes === 1) {
-        if (!known || size % known)
-            return undefined;
-        out[out.indexOf(-1)] = size / known;
-    }
-    return out.reduce((a, b) => a * b, 1) === size ? out : undefined;
-}
-/** One shape-only op on a constant, or undefined when it cannot be evaluated here. */
-function step(n, v, inits, opset) {
-    switch (n.op_type) {
-        case 'Identity':
-            return v;
-        case 'Cast': {
-            const to = num(attr(n, 'to')?.i);
-            // To float32 only: a cast to float16 or an integer would change the values.
-            return to === DataType.FLOAT ? v : undefined;
-        }
-        case 'Transpose': {
-            const p = attr(n, 'perm');
-            const perm = p ? p.ints.map(num) : v.dims.map((_, i) => v.dims.length - 1 - i);
-            return perm.length === v.dims.length ? transposeValues(v.values, v.dims, perm) : undefined;
-        }
-        case 'Reshape': {
-            const shape = inits.get(n.input[1]);
-            if (!shape)
-                return undefined;
-            const dims = reshapeDims(v.dims, intValues(shape), num(attr(n, 'allowzero')?.i) === 1);
-            return dims && { dims, values: v.values };
-        }
-        case 'Flatten': {
-            const rank = v.dims.length;
-            let axis = num(attr(n, 'axis')?.i ?? 1);
-            if (axis < 0)
-                axis += rank;
-            const head = v.dims.slice(0, axis).reduce((a, b) => a * b, 1);
-            return { dims: [head, v.values.length / head], values: v.values };
-        }
-        case 'Squeeze':
-        case 'Unsqueeze': {
-            const axesT = opset >= 13 ? inits.get(n.input[1]) : undefined;
-            const axes = opset >= 13 ? (axesT ? intValues(axesT) : n.op_type === 'Squeeze' && !n.input[1] ? [] : undefined) : (attr(n, 'axes')?.ints.map(num) ?? []);
-            if (!axes)
-                return undefined;
-            if (n.op_type === 'Squeeze') {
-                const rank = v.dims.length;
-                const drop = new Set(axes.length ? axes.map((a) => (a < 0 ? a + rank : a)) : v.dims.flatMap((d, i) => (d === 1 ? [i] : [])));
-                if ([...drop].some((a) => v.dims[a] !== 1))
-                    return undefined;
-                return { dims: v.dims.filter((_, i) => !drop.has(i)), values: v.values };
-            }
-            const rank = v.dims.length + axes.length;
-            const add = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
-            const dims = [];
-            for (let i = 0, j = 0; i < rank; i++)
-                dims.push(add.has(i) ? 1 : v.dims[j++]);
-            return { dims, values: v.values };
-        }
-        default:
-            return undefined;
-    }
-}
-/**
- * Every float value of the graph that is an initializer or a shape-only op of one, by name.
- * Evaluated lazily: `get(name)` computes (and caches) that value only.
- */
-function constantValues(g, opset) {
-    const inits = new Map(g.initializer.map((t) => [t.name, t]));
-    const producer = new Map();
-    for (const n of g.node)
-        for (const o of n.output)
-            producer.set(o, n);
-    const cache = new Map();
-    const get = (name, depth = 0) => {
-        const hit = cache.get(name);
-        if (hit !== undefined)
-            return hit ?? undefined;
-        let value;
-        const t = inits.get(name);
-        if (t) {
-            if (FLOATS.includes(t.data_type ?? 0) && !t.external_data.length) {
-                value = { dims: t.dims.map(num), values: floatValues(t), root: name, chain: [], dataType: t.data_type };
-            }
-        }
-        else {
-            const n = producer.get(name);
-            if (n && SHAPE_OPS.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx') && n.output.length === 1 && depth < 16) {
-                const src = get(n.input[0], depth + 1);
-                const r = src && step(n, src, inits, opset);
-                if (src && r)
-                    value = { ...r, root: src.root, chain: [...src.chain, n], dataType: n.op_type === 'Cast' ? DataType.FLOAT : src.dataType };
-            }
-        }
-        cache.set(name, value ?? null);
-        return value;
-    };
-    return { get: (name) => get(name) };
-}
-/**
- * Drops nodes none of whose outputs is read (by a node of any graph or as a graph output), among
- * `candidates` only, repeatedly; then initializers nobody reads (and their graph inputs). Returns
- * the nodes dropped.
- */
-function dropUnused(graphs, main, candidates) {
-    let dropped = 0;
-    for (;;) {
-        const used = new Set(graphs.flatMap((sub) => sub.node.flatMap((x) => x.input)));
-        for (const o of main.output)
-            used.add(o.name);
-        const before = main.node.length;
-        main.node = main.node.filter((n) => !candidates.has(n) || n.output.some((o) => used.has(o)));
-        dropped += before - main.node.length;
-        if (main.node.length === before) {
-            // Below IR 4 initializers are also graph inputs: one dropped leaves the inputs too.
-            const gone = new Set(main.initializer.filter((x) => !used.has(x.name)).map((x) => x.name));
-            main.initializer = main.initializer.filter((x) => !gone.has(x.name));
-            main.input = main.input.filter((i) => !gone.has(i.name));
-            return dropped;
-        }
-    }
-}
-/**
- * Replaces inputs of the chosen nodes that are shape-only ops of a constant with one float32
- * initializer holding the value (once per value), and drops the nodes that made it when nothing
- * else reads them. Returns how many inputs were replaced.
- */
-function materializeConstants(g, graphs, opset, inputsOf) {
-    const consts = constantValues(g, opset);
-    const made = new Map();
-    const shaping = new Set();
-    const taken = new Set([...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]);
-    let replaced = 0;
-    for (const n of g.node) {
-        for (const i of inputsOf(n)) {
-            const name = n.input[i];
-            const v = name ? consts.get(name) : undefined;
-            if (!v || !v.chain.length)
-                continue;
-            let init = made.get(name);
-            if (!init) {
-                init = `${name}_folded`;
-                for (let k = 1; taken.has(init); k++)
-                    init = `${name}_folded_${k}`;
-                taken.add(init);
-                const raw = new Uint8Array(v.values.buffer.slice(v.values.byteOffset, v.values.byteOffset + v.values.byteLength));
-                g.initializer.push({ name: init, dims: v.dims, data_type: DataType.FLOAT, raw_data: raw, float_data: [], int32_data: [], int64_data: [], double_data: [], uint64_data: [], string_data: [], external_data: [] });
-                made.set(name, init);
-                v.chain.forEach((c) => shaping.add(c));
-            }
-            n.input[i] = init;
-            replaced++;
-        }
-    }
-    if (replaced)
-        dropUnused(graphs, g, shaping);
-    return replaced;
-}
-
-;// CONCATENATED MODULE: ./build/src/model/index.js
-// A model file on disk: checked, hashed and described before anything loads it.
-
-
-
-
-
-/** ORT format files are FlatBuffers with the file identifier "ORTM" at bytes 4..8. */
-function sniffFormat(path, size) {
-    const head = Buffer.alloc(Math.min(8, size));
-    const fd = openSync(path, 'r');
-    try {
-        readSync(fd, head, 0, head.length, 0);
-    }
-    finally {
-        closeSync(fd);
-    }
-    if (head.length === 8 && head.toString('latin1', 4, 8) === 'ORTM')
-        return 'ort';
-    return 'onnx';
-}
-function model_sha256File(path) {
-    return new Promise((resolveHash, reject) => {
-        const hash = createHash('sha256');
-        createReadStream(path)
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolveHash(hash.digest('hex')));
-    });
-}
-/**
- * Checks that `path` is a readable, non-empty .onnx or .ort file and describes it. Whether its
- * bytes are a valid model is ONNX Runtime's call when it loads it.
- */
-async function model_inspectModelFile(path) {
-    const abs = resolve(path);
-    let size;
-    try {
-        const st = statSync(abs);
-        if (st.isDirectory())
-            throw new UserError(`${path}: is a directory; give the path of an .onnx or .ort file`);
-        size = st.size;
-    }
-    catch (e) {
-        if (e instanceof UserError)
-            throw e;
-        const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `${path}: no such model file; check the path given to --model` : `${path}: cannot read the model (${code})`);
-    }
-    if (size === 0)
-        throw new UserError(`${path}: the model file is empty; re-export it`);
-    rejectLfsPointerFile(abs, path);
-    const format = sniffFormat(abs, size);
-    if (format === 'onnx' && /\.ort$/i.test(abs)) {
-        throw new UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
-    }
-    return { path: abs, name: basename(abs), sha256: await model_sha256File(abs), bytes: size, format };
-}
-
-
-
-
-
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(31421);
-;// CONCATENATED MODULE: ./build/src/bench/device.js
-// The device a measurement ran on: what decides whether two results can be compared.
-
-
-
-
-// Instruction-set features that decide which kernels ONNX Runtime (MLAS) picks.
-const X86_FLAGS = (/* unused pure expression or super */ null && ([
-    'sse4_1', 'sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni',
-    'avx_vnni', 'avx512_bf16', 'avx512_fp16', 'amx_tile', 'amx_int8', 'amx_bf16',
-]));
-const ARM_FLAGS = (/* unused pure expression or super */ null && (['asimd', 'asimdhp', 'asimddp', 'i8mm', 'bf16', 'sve', 'sve2', 'fphp']));
-const ALIASES = { asimd: 'neon', asimddp: 'dotprod', asimdhp: 'fp16', fphp: 'fp16' };
-/** Relevant flags from /proc/cpuinfo text ("flags" on x86, "Features" on Arm), with common aliases. */
-function cpuFlagsFromCpuinfo(text) {
-    const line = text.split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
-    if (!line)
-        return [];
-    const have = new Set(line.split(':')[1].trim().split(/\s+/));
-    const out = new Set();
-    for (const f of [...X86_FLAGS, ...ARM_FLAGS]) {
-        if (have.has(f)) {
-            out.add(f);
-            if (ALIASES[f])
-                out.add(ALIASES[f]);
-        }
-    }
-    if (have.has('avx512_vnni') || have.has('avx_vnni'))
-        out.add('vnni');
-    return [...out].sort();
-}
-function cpuFlags() {
-    try {
-        if (process.platform === 'linux')
-            return cpuFlagsFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
-        if (process.platform === 'darwin') {
-            if (process.arch === 'arm64') {
-                const dot = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_DotProd'], { encoding: 'utf8' }).trim();
-                const i8mm = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_I8MM'], { encoding: 'utf8' }).trim();
-                return ['neon', 'fp16', ...(dot === '1' ? ['dotprod'] : []), ...(i8mm === '1' ? ['i8mm'] : [])].sort();
-            }
-            const text = execFileSync('sysctl', ['-n', 'machdep.cpu.features', 'machdep.cpu.leaf7_features'], { encoding: 'utf8' });
-            return cpuFlagsFromCpuinfo(`flags : ${text.toLowerCase().replace(/\./g, '_').replace(/avx512vnni/g, 'avx512_vnni')}`);
-        }
-    }
-    catch {
-        // Unknown flags are reported as none rather than failing a benchmark.
-    }
-    return [];
-}
-/**
- * Describes this machine. `runnerLabels` are the labels of the Actions runner (steps cannot read
- * them, so workflows pass them in: the `runner-labels` input or EDGEML_RUNNER_LABELS).
- */
-function device_describeDevice(label, runnerLabels) {
-    const cpus = os.cpus();
-    const cpuModel = (cpus[0]?.model ?? 'unknown').trim();
-    const flags = cpuFlags();
-    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length;
-    const memoryBytes = os.totalmem();
-    const kind = {
-        os: process.platform,
-        arch: process.arch,
-        cpuModel,
-        cpuFlags: flags,
-        cores,
-        memoryGiB: Math.round(memoryBytes / 2 ** 30),
-    };
-    const fingerprint = createHash('sha256').update(JSON.stringify(kind)).digest('hex').slice(0, 16);
-    const labels = runnerLabels ?? (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
-    const device = {
-        fingerprint,
-        label: label || process.env.EDGEML_DEVICE_LABEL || `${process.platform}-${process.arch}`,
-        os: process.platform,
-        osRelease: os.release(),
-        arch: process.arch,
-        cpuModel,
-        cpuFlags: flags,
-        cores,
-        memoryBytes,
-        node: process.version,
-    };
-    if (process.env.GITHUB_ACTIONS === 'true' || process.env.RUNNER_NAME) {
-        device.runner = {
-            name: process.env.RUNNER_NAME ?? 'unknown',
-            ...(process.env.RUNNER_OS ? { os: process.env.RUNNER_OS } : {}),
-            ...(process.env.RUNNER_ARCH ? { arch: process.env.RUNNER_ARCH } : {}),
-            labels,
-        };
-    }
-    return device;
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
-;// CONCATENATED MODULE: ./build/src/bench/runner.js
-// Runs one measurement in a fresh Node process, so load time and peak memory are the model's own.
-
-
-
-
-
-/**
- * The worker script: beside this file when compiled by tsc, in dist/worker/ when bundled,
- * and the repository's dist/ when tests run the TypeScript sources.
- */
-function runner_workerScript() {
-    if (process.env.EDGEML_WORKER_SCRIPT)
-        return process.env.EDGEML_WORKER_SCRIPT;
-    const here = dirname(fileURLToPath(import.meta.url));
-    const candidates = [join(here, 'worker.js'), join(here, '..', 'worker', 'index.js'), join(here, '..', '..', 'dist', 'worker', 'index.js')];
-    const found = candidates.find((c) => existsSync(c));
-    if (!found)
-        throw new Error(`edgeml worker script not found (looked in ${candidates.join(', ')}): run 'npm run build'`);
-    return found;
-}
-class runner_MeasurementError extends Error {
-    stderr;
-    constructor(message, stderr) {
-        super(message);
-        this.stderr = stderr;
-        this.name = 'MeasurementError';
-    }
-}
-function runner_runWorker(request, onProgress) {
-    return new Promise((resolve, reject) => {
-        const child = fork(runner_workerScript(), [], {
-            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-            execArgv: [],
-            env: process.env,
-        });
-        let stderr = '';
-        child.stderr?.on('data', (d) => {
-            stderr = (stderr + d.toString()).slice(-8192);
-        });
-        // A measurement can never legitimately outlive its max duration by much: loading a big
-        // model and the warm-up get a generous allowance on top.
-        const limitMs = request.run.maxDurationMs * 2 + 300_000;
-        const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            settle(() => reject(new runner_MeasurementError(`measurement of ${request.model} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
-        }, limitMs);
-        let done = false;
-        const settle = (fn) => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            fn();
-        };
-        child.on('message', (msg) => {
-            if (msg.type === 'progress')
-                onProgress?.(msg);
-            else if (msg.type === 'result')
-                settle(() => resolve(msg.result));
-            else if (msg.type === 'error') {
-                settle(() => reject(msg.user ? new UserError(msg.message) : new runner_MeasurementError(msg.message, stderr)));
-            }
-        });
-        child.on('error', (e) => settle(() => reject(e)));
-        child.on('close', (code, signal) => {
-            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-            settle(() => reject(new runner_MeasurementError(`the measurement process for ${request.model} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
-        });
-        child.send(request);
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/report.js
-
-const TOOL_RUNTIME = {
-    trtexec: 'TensorRT',
-    benchmark_app: 'OpenVINO',
-    benchmark_model: 'TensorFlow Lite',
-};
-/**
- * The error for output a parser cannot use: it names the tool, what was missing, and the last
- * lines the tool printed (where a failed run says why).
- */
-function report_missing(tool, what, text) {
-    const tail = text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ').slice(0, 300);
-    return new UserError(`${tool} output has no ${what} (the run failed or its output was cut short)${tail ? `; it ended with: ${tail}` : '; it printed nothing'}`);
-}
-/** A number as these tools print it: 12, 0.0441, 1.24027e+06. */
-function report_num(text) {
-    if (text === undefined)
-        return null;
-    const v = Number(text);
-    return Number.isFinite(v) ? v : null;
-}
-/** Milliseconds from a value and a unit the tools use (us, µs, ms, s, sec). */
-function report_toMs(value, unit) {
-    const u = unit.toLowerCase();
-    if (u === 'us' || u === 'µs')
-        return value / 1000;
-    if (u === 's' || u === 'sec' || u === 'seconds')
-        return value * 1000;
-    return value;
-}
-const report_NO_LATENCY = { mean: null, stddev: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/openvino.js
-// OpenVINO's benchmark_app, Python (pip install openvino) and C++ builds, 2022.1 to 2025.x.
-
-
-const FIGURE = (/* unused pure expression or super */ null && (String.raw `([\d.eE+-]+)\s*(ms|us|µs|s)\b`));
-function ms(text, label) {
-    const m = text.match(new RegExp(`${label}:?\\s+${FIGURE}`, 'm'));
-    const v = num(m?.[1]);
-    return v === null || !m ? null : toMs(v, m[2]);
-}
-/**
- * Parses benchmark_app's output. Its statistics give median, average, min and max latency per
- * inference request (or "N percentile" in place of the median with -latency_percentile N);
- * load time is reading plus compiling the model.
- */
-function openvino_parseBenchmarkApp(text) {
-    if (/^\[ ERROR \]/m.test(text) && !/Dumping statistics report/.test(text)) {
-        const err = text.split('\n').find((l) => l.startsWith('[ ERROR ]')).replace('[ ERROR ]', '').trim();
-        throw new UserError(`benchmark_app failed: ${err.slice(0, 300)}`);
-    }
-    const at = text.indexOf('Dumping statistics report');
-    if (at < 0)
-        throw missing('benchmark_app', "'Dumping statistics report' step", text);
-    const stats = text.slice(at);
-    const count = stats.match(/Count:\s+(\d+) iterations/);
-    if (!count)
-        throw missing('benchmark_app', "'Count: N iterations' line", text);
-    const latency = stats.indexOf('Latency:');
-    if (latency < 0)
-        throw missing('benchmark_app', "'Latency:' block", text);
-    // Only the overall block: C++ builds add per-shape-group blocks after it for dynamic models.
-    const block = stats.slice(latency).split(/Latency for each data shape group|Throughput:/)[0];
-    const latencyMs = { ...NO_LATENCY };
-    latencyMs.p50 = ms(block, 'Median');
-    latencyMs.mean = ms(block, '(?:Average|Avg)');
-    latencyMs.min = ms(block, 'Min');
-    latencyMs.max = ms(block, 'Max');
-    for (const m of block.matchAll(new RegExp(`(\\d+) percentile:\\s+${FIGURE}`, 'g'))) {
-        const v = toMs(Number(m[2]), m[3]);
-        if (m[1] === '50')
-            latencyMs.p50 = v;
-        else if (m[1] === '90')
-            latencyMs.p90 = v;
-        else if (m[1] === '95')
-            latencyMs.p95 = v;
-        else if (m[1] === '99')
-            latencyMs.p99 = v;
-    }
-    if (latencyMs.mean === null || (latencyMs.p50 === null && latencyMs.p90 === null && latencyMs.p99 === null)) {
-        throw missing('benchmark_app', 'average and median (or percentile) latency', text);
-    }
-    const fps = stats.match(/Throughput:\s+([\d.eE+-]+)\s*FPS/);
-    const read = ms(text, 'Read model took');
-    const compile = ms(text, 'Compile model took') ?? ms(text, 'Load network took');
-    const build = text.match(/^\[ INFO \] Build \.+ (\S+)/m)?.[1] ?? text.match(/^\[ INFO \] Build\s+:\s*(\S+)/m)?.[1] ?? null;
-    const devices = stats.match(/Execution Devices:\s*\[?'?([^'\]\n]+)/)?.[1].trim() ?? text.match(/^\[ INFO \] Device info:\s*\n\[ INFO \] (\S+)/m)?.[1] ?? null;
-    return {
-        tool: 'benchmark_app',
-        toolVersion: build,
-        runtimeVersion: build ? build.split('-')[0] : null,
-        loadMs: read === null && compile === null ? null : (read ?? 0) + (compile ?? 0),
-        firstRunMs: ms(text, 'First inference took'),
-        iterations: Number(count[1]),
-        durationMs: ms(stats, 'Duration'),
-        latencyMs,
-        throughputPerSec: fps ? Number(fps[1]) : null,
-        modelMemoryBytes: null,
-        device: devices,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/spawn.js
-// Runs a vendor tool as a child process, keeping its output and its peak resident memory.
-
-
-
-/** VmHWM ("high water mark" of resident memory) from /proc/<pid>/status text, in bytes. */
-function vmHwmBytes(status) {
-    const m = status.match(/^VmHWM:\s+(\d+)\s+kB/m);
-    return m ? Number(m[1]) * 1024 : null;
-}
-function readHwm(pid) {
-    try {
-        return vmHwmBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    }
-    catch {
-        return null; // gone already, or not Linux
-    }
-}
-const MAX_OUTPUT = (/* unused pure expression or super */ null && (16 * 2 ** 20));
-function spawn_runTool(path, args, timeoutMs, pollMs = 20) {
-    return new Promise((resolve, reject) => {
-        const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        const keep = (d) => {
-            output += d.toString();
-            // Verbose trtexec logs run to megabytes: the summary is at the end, keep the tail.
-            if (output.length > MAX_OUTPUT)
-                output = output.slice(-MAX_OUTPUT / 2);
-        };
-        child.stdout.on('data', keep);
-        child.stderr.on('data', keep);
-        let peak = null;
-        const poll = () => {
-            if (child.pid === undefined || process.platform !== 'linux')
-                return;
-            const v = readHwm(child.pid);
-            if (v !== null)
-                peak = Math.max(peak ?? 0, v);
-        };
-        const poller = setInterval(poll, pollMs);
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        child.on('spawn', poll);
-        child.on('error', (e) => {
-            clearInterval(poller);
-            clearTimeout(timer);
-            reject(new UserError(`${path}: cannot run it (${e.code ?? e.message}); check that it is an executable for this machine`));
-        });
-        child.on('close', (status, signal) => {
-            clearInterval(poller);
-            clearTimeout(timer);
-            resolve({ status, signal, output, peakRssBytes: peak });
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/tflite.js
-// TensorFlow Lite / LiteRT benchmark_model (TF 2.4 to 2.18+; "INFO: " prefixes or none).
-
-
-const MB = (/* unused pure expression or super */ null && (2 ** 20));
-/**
- * Parses benchmark_model's output. Timings are printed in microseconds. The timed runs are the
- * last "count=N first=... avg=..." line; newer builds add p5/median/p95 to it. Memory is the
- * tool's own estimate for the model ("Peak memory footprint" in older builds, "Memory footprint
- * delta from the start of the tool" in newer ones), overall, in MB.
- */
-function tflite_parseBenchmarkModel(text) {
-    if (/Benchmarking failed/.test(text)) {
-        const err = text.split('\n').filter((l) => /^(ERROR: |Failed)/.test(l.trim())).map((l) => l.trim())[0];
-        throw new UserError(`benchmark_model failed${err ? `: ${err.replace(/^ERROR: /, '').slice(0, 300)}` : ''}`);
-    }
-    const summary = text.match(/Inference timings in us: Init: ([\d.eE+-]+), First inference: ([\d.eE+-]+), Warmup \(avg\): ([\d.eE+-]+), Inference \(avg\): ([\d.eE+-]+)/);
-    if (!summary)
-        throw missing('benchmark_model', "'Inference timings in us:' line", text);
-    const runs = [...text.matchAll(/count=(\d+) first=\S+ curr=\S+ min=(\S+) max=(\S+) avg=(\S+) std=(\S+)(?: p5=\S+ median=(\S+) p95=(\S+))?/g)].pop();
-    if (!runs)
-        throw missing('benchmark_model', "'count=N ... avg=... std=...' line for the timed runs", text);
-    const us = (s) => {
-        const v = num(s);
-        return v === null ? null : v / 1000;
-    };
-    const mem = text.match(/(?:Peak memory footprint|Memory footprint delta from the start of the tool) \(MB\): init=[\d.eE+-]+ overall=([\d.eE+-]+)/)
-        ?? text.match(/Overall peak memory footprint \(MB\) via periodic monitoring: ([\d.eE+-]+)/);
-    const mean = us(runs[4]);
-    const delegates = [...text.matchAll(/Created TensorFlow Lite (?:(\w+) )?delegate for (\w+)/g)].map((m) => m[1] ?? m[2]);
-    return {
-        tool: 'benchmark_model',
-        toolVersion: null,
-        runtimeVersion: null,
-        loadMs: us(summary[1]),
-        firstRunMs: us(summary[2]),
-        iterations: Number(runs[1]),
-        durationMs: null,
-        latencyMs: { mean, stddev: us(runs[5]), min: us(runs[2]), max: us(runs[3]), p50: us(runs[6]), p90: null, p95: us(runs[7]), p99: null },
-        throughputPerSec: null,
-        modelMemoryBytes: mem ? Math.round(Number(mem[1]) * MB) : null,
-        device: delegates.length ? delegates.join('+') : 'CPU',
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/tools.js
-// Which vendor tool measures a runtime, where it is, and the flags ours map to (pure, tested as a table).
-
-
-
-const tools_RUNTIMES = (/* unused pure expression or super */ null && (['onnxruntime', 'tensorrt', 'openvino', 'tflite']));
-const tools_PRECISIONS = (/* unused pure expression or super */ null && (['fp32', 'fp16', 'int8']));
-const tools_TOOLS = {
-    tensorrt: {
-        tool: 'trtexec',
-        install: 'it ships with TensorRT: on a Jetson install JetPack (sudo apt install nvidia-jetpack; it is /usr/src/tensorrt/bin/trtexec), elsewhere the TensorRT tar or deb packages',
-        knownPaths: ['/usr/src/tensorrt/bin/trtexec', '/usr/local/tensorrt/bin/trtexec', '/opt/tensorrt/bin/trtexec'],
-    },
-    openvino: {
-        tool: 'benchmark_app',
-        install: "run 'pip install openvino' (it installs benchmark_app and ovc) in the Python environment on the PATH",
-        knownPaths: [],
-    },
-    tflite: {
-        tool: 'benchmark_model',
-        install: 'download the prebuilt TFLite benchmark_model binary for your platform (linux_aarch64 for a Raspberry Pi 5) from the LiteRT/TensorFlow Lite performance measurement page, chmod +x it',
-        knownPaths: [],
-    },
-};
-function isExecutable(path) {
-    try {
-        accessSync(path, constants.X_OK);
-        return statSync(path).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** The tool on the PATH, at `toolPath`, or at its usual install path; else a UserError saying how to install it. */
-function tools_locateTool(runtime, toolPath, env = process.env) {
-    const { tool, install, knownPaths } = tools_TOOLS[runtime];
-    if (toolPath) {
-        const abs = resolve(toolPath);
-        if (!existsSync(abs))
-            throw new UserError(`--tool-path ${toolPath}: no such file; give the path of ${tool}, or ${install}`);
-        if (!isExecutable(abs))
-            throw new UserError(`--tool-path ${toolPath}: not an executable file; give the path of ${tool} (chmod +x it)`);
-        return abs;
-    }
-    const names = process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`, tool] : [tool];
-    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-        for (const n of names)
-            if (isExecutable(join(dir, n)))
-                return join(dir, n);
-    }
-    for (const p of knownPaths)
-        if (isExecutable(p))
-            return p;
-    throw new UserError(`--runtime ${runtime} needs ${tool}, which is not on the PATH: ${install}; or give its path with --tool-path`);
-}
-const ENGINE = /\.(engine|plan|trt)$/i;
-const secs = (ms) => Math.max(1, Math.ceil(ms / 1000));
-/** trtexec flags. Warm-up is by time in trtexec (default 200 ms): ours, a count, is not mapped. */
-function trtexecArgs(s) {
-    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(',');
-    const args = [ENGINE.test(s.model) ? `--loadEngine=${s.model}` : `--onnx=${s.model}`];
-    if (shapes)
-        args.push(`--shapes=${shapes}`);
-    args.push(`--iterations=${s.minIterations}`, `--duration=${secs(s.minDurationMs)}`);
-    if (s.precision === 'fp16')
-        args.push('--fp16');
-    if (s.precision === 'int8')
-        args.push('--int8');
-    if (s.executionProvider === 'dla')
-        args.push('--useDLACore=0', '--allowGPUFallback');
-    if (s.timesFile)
-        args.push(`--exportTimes=${s.timesFile}`);
-    return args;
-}
-/** benchmark_app flags: synchronous, one request at a time (single-stream), at least N iterations and T seconds. */
-function benchmarkAppArgs(s) {
-    const args = ['-m', s.model, '-d', s.executionProvider.toUpperCase(), '-api', 'sync', '-hint', 'latency', '-niter', String(s.minIterations), '-t', String(secs(s.minDurationMs))];
-    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}[${d.join(',')}]`).join(',');
-    if (shapes)
-        args.push('-shape', shapes);
-    if (s.threads > 0)
-        args.push('-nthreads', String(s.threads));
-    if (s.precision === 'fp16')
-        args.push('-infer_precision', 'f16');
-    if (s.precision === 'fp32')
-        args.push('-infer_precision', 'f32');
-    if (s.precision === 'int8')
-        throw new UserError("--precision int8 with --runtime openvino: give an int8 model (quantize it with NNCF); benchmark_app cannot quantize");
-    return args;
-}
-/** benchmark_model flags. */
-function benchmarkModelArgs(s) {
-    const args = [
-        `--graph=${s.model}`, `--warmup_runs=${s.warmup}`, `--num_runs=${s.minIterations}`,
-        `--min_secs=${s.minDurationMs / 1000}`, `--max_secs=${s.maxDurationMs / 1000}`, `--num_threads=${s.threads > 0 ? s.threads : -1}`,
-    ];
-    const names = Object.keys(s.shapes);
-    if (names.length)
-        args.push(`--input_layer=${names.join(',')}`, `--input_layer_shape=${names.map((n) => s.shapes[n].join(',')).join(':')}`);
-    const ep = s.executionProvider.toLowerCase();
-    if (ep === 'xnnpack')
-        args.push('--use_xnnpack=true');
-    else if (ep === 'gpu')
-        args.push('--use_gpu=true');
-    else if (ep === 'nnapi')
-        args.push('--use_nnapi=true');
-    else if (ep !== 'cpu')
-        throw new UserError(`--ep ${s.executionProvider} with --runtime tflite: expected cpu, xnnpack, gpu or nnapi`);
-    if (s.precision === 'fp16')
-        args.push('--allow_fp16=true');
-    if (s.precision === 'int8')
-        throw new UserError('--precision int8 with --runtime tflite: give an int8-quantized .tflite model; benchmark_model cannot quantize');
-    return args;
-}
-function tools_toolArgs(runtime, s) {
-    return runtime === 'tensorrt' ? trtexecArgs(s) : runtime === 'openvino' ? benchmarkAppArgs(s) : benchmarkModelArgs(s);
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/trtexec.js
-// TensorRT's trtexec: its log (any verbosity, TensorRT 8.4 to 10.x) and its --exportTimes JSON.
-
-
-const INFO = (/* unused pure expression or super */ null && (String.raw `(?:^|\]\s)`)); // lines read "[date] [I] Message"
-function find(text, re) {
-    return text.match(re);
-}
-/** "min = 0.04 ms, max = 0.14 ms, mean = ..., median = ..., percentile(90%) = ... ms". */
-function latencyFields(line) {
-    const out = { ...NO_LATENCY };
-    for (const m of line.matchAll(/(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*([-\d.eE+]+)\s*(ms|us|µs|s)\b/g)) {
-        const v = num(m[3]);
-        if (v === null)
-            continue;
-        const ms = toMs(v, m[4]);
-        if (m[1] === 'min')
-            out.min = ms;
-        else if (m[1] === 'max')
-            out.max = ms;
-        else if (m[1] === 'mean')
-            out.mean = ms;
-        else if (m[1] === 'median')
-            out.p50 = ms;
-        else if (m[2] === '90')
-            out.p90 = ms;
-        else if (m[2] === '95')
-            out.p95 = ms;
-        else if (m[2] === '99')
-            out.p99 = ms;
-    }
-    return out;
-}
-/**
- * Parses trtexec's output. Latency is the host latency of one query (H2D + compute + D2H), the
- * figure trtexec's "Latency:" summary line gives; load time is the engine build (from ONNX) plus
- * reading and deserializing the engine.
- */
-function trtexec_parseTrtexec(text) {
-    if (/^&&&& FAILED/m.test(text)) {
-        const err = text.split('\n').filter((l) => /\[E\]|Error|error/.test(l)).slice(-1)[0]?.trim();
-        throw new UserError(`trtexec failed${err ? `: ${err.slice(0, 300)}` : ''}`);
-    }
-    const summary = text.indexOf('=== Performance summary ===');
-    if (summary < 0)
-        throw missing('trtexec', "'=== Performance summary ===' section", text);
-    const after = text.slice(summary);
-    const latLine = find(after, new RegExp(`${INFO}Latency: (min = .*)$`, 'm'));
-    if (!latLine)
-        throw missing('trtexec', "'Latency:' line in its performance summary", text);
-    const latencyMs = latencyFields(latLine[1]);
-    if (latencyMs.mean === null || latencyMs.p50 === null)
-        throw missing('trtexec', 'mean and median on its Latency line', text);
-    const trace = find(text, /Timing trace has (\d+) queries over ([\d.eE+]+) s/);
-    if (!trace)
-        throw missing('trtexec', "'Timing trace has N queries' line", text);
-    const walltime = find(after, /Total Host Walltime: ([\d.eE+]+) (s|ms)/);
-    const qps = find(after, /Throughput: ([\d.eE+]+) qps/);
-    const secs = (re) => {
-        const m = find(text, re);
-        return m ? (num(m[1]) ?? 0) * 1000 : null;
-    };
-    const parts = [secs(/Engine built in ([\d.eE+-]+) sec/), secs(/Engine loaded in ([\d.eE+-]+) sec/), secs(/Engine deserialized in ([\d.eE+-]+) sec/)];
-    const known = parts.filter((p) => p !== null);
-    return {
-        tool: 'trtexec',
-        toolVersion: find(text, /TensorRT\.trtexec \[TensorRT (v\d+)\]/)?.[1] ?? null,
-        runtimeVersion: find(text, /TensorRT version: ([\w.]+)/)?.[1] ?? null,
-        loadMs: known.length ? known.reduce((a, b) => a + b, 0) : null,
-        firstRunMs: null,
-        iterations: Number(trace[1]),
-        durationMs: walltime ? toMs(Number(walltime[1]), walltime[2]) : Number(trace[2]) * 1000,
-        latencyMs,
-        throughputPerSec: qps ? Number(qps[1]) : null,
-        modelMemoryBytes: null,
-        device: find(text, /Selected Device: (.+)$/m)?.[1].trim() ?? null,
-    };
-}
-/**
- * Per-query host latencies (ms) from the file `trtexec --exportTimes=FILE` writes: a JSON array
- * with one object per query whose `latencyMs` is that query's host latency.
- */
-function trtexec_parseTrtexecTimes(json, file = '--exportTimes file') {
-    let doc;
-    try {
-        doc = JSON.parse(json);
-    }
-    catch {
-        throw new UserError(`trtexec ${file} is not JSON (the run failed or the file was cut short)`);
-    }
-    if (!Array.isArray(doc) || doc.length === 0)
-        throw new UserError(`trtexec ${file} holds no queries: expected a JSON array of timings`);
-    return doc.map((q, i) => {
-        const v = q?.latencyMs;
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-            throw new UserError(`trtexec ${file}: query ${i} has no latencyMs; expected the format of trtexec --exportTimes`);
-        }
-        return v;
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/index.js
-// Benchmarks through a vendor's own tool (trtexec, benchmark_app, benchmark_model) and turns what
-// it prints into the same results document as the in-process ONNX Runtime benchmark.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const RUNTIME_NAME = { tensorrt: 'tensorrt', openvino: 'openvino', tflite: 'tflite' };
-const FORMATS = {
-    '.onnx': 'onnx', '.engine': 'tensorrt-engine', '.plan': 'tensorrt-engine', '.trt': 'tensorrt-engine', '.xml': 'openvino-ir', '.tflite': 'tflite',
-};
-const ACCEPTS = {
-    tensorrt: ['onnx', 'tensorrt-engine'],
-    openvino: ['onnx', 'openvino-ir', 'tflite'],
-    tflite: ['tflite'],
-};
-/** Checks the model is a file the runtime's tool reads, and hashes it. */
-async function inspectToolModel(path, runtime) {
-    const abs = resolve(path);
-    let bytes;
-    try {
-        const st = statSync(abs);
-        if (!st.isFile())
-            throw new UserError(`${path}: is not a file; give the path of the model`);
-        bytes = st.size;
-    }
-    catch (e) {
-        if (e instanceof UserError)
-            throw e;
-        throw new UserError(`${path}: no such model file; check the path given to --model`);
-    }
-    if (bytes === 0)
-        throw new UserError(`${path}: the model file is empty; re-export it`);
-    const format = FORMATS[extname(abs).toLowerCase()];
-    if (!format || !ACCEPTS[runtime].includes(format)) {
-        const exts = Object.entries(FORMATS).filter(([, f]) => ACCEPTS[runtime].includes(f)).map(([e]) => e).join(', ');
-        throw new UserError(`${path}: --runtime ${runtime} (${TOOLS[runtime].tool}) takes ${exts} models`);
-    }
-    return { path: abs, name: basename(abs), sha256: await sha256File(abs), bytes, format };
-}
-function parse(runtime, output) {
-    return runtime === 'tensorrt' ? parseTrtexec(output) : runtime === 'openvino' ? parseBenchmarkApp(output) : parseBenchmarkModel(output);
-}
-/** Runs the runtime's tool once on the model and returns the results document. */
-async function backends_runVendorBenchmark(opts, device) {
-    const tool = locateTool(opts.runtime, opts.toolPath);
-    const model = await inspectToolModel(opts.model, opts.runtime);
-    const scratch = mkdtempSync(join(tmpdir(), 'edgeml-tool-'));
-    try {
-        const timesFile = opts.runtime === 'tensorrt' ? join(scratch, 'times.json') : undefined;
-        const args = toolArgs(opts.runtime, { ...opts, model: model.path, ...(timesFile ? { timesFile } : {}) });
-        // Building a TensorRT engine can take many minutes on a Jetson: a generous allowance on top.
-        const run = await runTool(tool, args, opts.maxDurationMs * 2 + 30 * 60_000);
-        const name = TOOLS[opts.runtime].tool;
-        if (run.signal)
-            throw new UserError(`${name} was killed by ${run.signal} (out of time or memory?)`);
-        const report = parse(opts.runtime, run.output);
-        if (run.status !== 0)
-            throw new UserError(`${name} exited with status ${run.status} after printing its results; see its output`);
-        let samples = null;
-        if (timesFile) {
-            try {
-                samples = parseTrtexecTimes(readFileSync(timesFile, 'utf8'), timesFile);
-            }
-            catch (e) {
-                if (e.code !== 'ENOENT')
-                    throw e;
-            }
-        }
-        return toolResults(report, samples, { model, tool, device, opts, peakRssBytes: run.peakRssBytes });
-    }
-    finally {
-        rmSync(scratch, { recursive: true, force: true });
-    }
-}
-/**
- * The results document from a tool's report. With per-query times (trtexec --exportTimes) the
- * statistics are ours, as for ONNX Runtime; without them they are the tool's, and what it does
- * not print stays null.
- */
-function toolResults(report, samples, ctx) {
-    const { opts } = ctx;
-    const sorted = samples ? sortedCopy(samples) : null;
-    const latencyMs = sorted ? summarize(sorted) : report.latencyMs;
-    const iterations = sorted ? sorted.length : report.iterations;
-    const ci = (p) => {
-        const c = sorted ? quantileCI(sorted, p) : null;
-        return c ? [c.lo, c.hi] : null;
-    };
-    // Without the samples the rule can still say whether there were enough queries; not its estimate.
-    const es = (p) => {
-        const full = earlyStopping(sorted ?? [], p);
-        return sorted ? full : { ...full, sufficient: iterations >= full.minQueries, estimate: null };
-    };
-    const es90 = es(0.9);
-    const es99 = es(0.99);
-    const headline = latencyMs.p90 !== null ? { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' }
-        : latencyMs.p50 !== null ? { metric: 'latency.p50', value: latencyMs.p50, unit: 'ms' }
-            : { metric: 'latency.mean', value: latencyMs.mean ?? 0, unit: 'ms' };
-    return {
-        schema: RESULTS_SCHEMA,
-        kind: 'bench',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        model: ctx.model,
-        runtime: {
-            name: RUNTIME_NAME[opts.runtime],
-            version: report.runtimeVersion ?? 'unknown',
-            executionProvider: (report.device ?? opts.executionProvider).slice(0, 64),
-            threads: opts.threads,
-            ...(opts.precision ? { precision: opts.precision } : {}),
-            tool: { name: report.tool, version: report.toolVersion, path: ctx.tool },
-        },
-        device: ctx.device,
-        inputs: Object.entries(opts.shapes).map(([name, shape]) => ({ name, type: 'unknown', shape, source: 'random' })),
-        scenario: 'single-stream',
-        queryMode: 'single',
-        settings: {
-            warmup: opts.warmup,
-            minIterations: opts.minIterations,
-            maxIterations: opts.maxIterations,
-            minDurationMs: opts.minDurationMs,
-            maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
-            samplesPerQuery: 1,
-            seed: opts.seed,
-        },
-        iterations,
-        durationMs: report.durationMs,
-        loadMs: report.loadMs,
-        firstRunMs: report.firstRunMs,
-        latencyMs,
-        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
-        headline,
-        throughputPerSec: report.throughputPerSec,
-        memory: { baselineRssBytes: null, peakRssBytes: ctx.peakRssBytes, modelRssBytes: report.modelMemoryBytes },
-        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
-        earlyStopping: { p90: es90, p99: es99 },
-        ...(opts.keepSamples && samples ? { samplesMs: samples } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/options.js
-// Bench settings as the CLI flags and the action inputs spell them (strings), checked and
-// converted to BenchOptions. One name per setting everywhere: --min-duration, min-duration.
-
-
-
-
-const OPT_LEVELS = (/* unused pure expression or super */ null && (['disabled', 'basic', 'extended', 'layout', 'all']));
-const SCENARIOS = (/* unused pure expression or super */ null && (['single-stream', 'multi-stream', 'offline']));
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
-const BENCH_DEFAULTS = {
-    threads: 0,
-    executionProvider: 'cpu',
-    optLevel: 'all',
-    scenario: 'single-stream',
-    warmup: 10,
-    minIterations: 100,
-    maxIterations: 0,
-    minDurationMs: 10_000,
-    maxDurationMs: 60_000,
-    seed: 1,
-    profile: false,
-    keepSamples: false,
-};
-function oneOf(value, allowed, what) {
-    if (!allowed.includes(value))
-        throw new UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
-    return value;
-}
-/** `edgeml bench`'s defaults as its flags spell them: the CLI's, the benchmark action's and edgeml.yml's. */
-const BENCH_FLAG_DEFAULTS = {
-    input: [],
-    dim: [],
-    data: [],
-    threads: String(BENCH_DEFAULTS.threads),
-    ep: BENCH_DEFAULTS.executionProvider,
-    optLevel: BENCH_DEFAULTS.optLevel,
-    scenario: BENCH_DEFAULTS.scenario,
-    warmup: String(BENCH_DEFAULTS.warmup),
-    minIterations: String(BENCH_DEFAULTS.minIterations),
-    maxIterations: String(BENCH_DEFAULTS.maxIterations),
-    minDuration: `${BENCH_DEFAULTS.minDurationMs / 1000}s`,
-    maxDuration: `${BENCH_DEFAULTS.maxDurationMs / 1000}s`,
-    seed: String(BENCH_DEFAULTS.seed),
-};
-function pairs(values, parse, flag, names) {
-    const out = {};
-    for (const raw of values) {
-        const [name, value] = parse(raw);
-        if (name in out)
-            throw new UserError(`${settingName(names, flag)} ${name}=... is given twice; give each input once`);
-        out[name] = value;
-    }
-    return out;
-}
-/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
-function options_benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
-    const n = (flag) => settingName(names, flag);
-    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
-    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
-    if (maxDurationMs < minDurationMs) {
-        const max = names.key('--max-duration');
-        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
-    }
-    const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
-    const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
-    if (precision && runtime === 'onnxruntime') {
-        throw new UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
-    }
-    if (f.toolPath && runtime === 'onnxruntime')
-        throw new UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
-    return {
-        model,
-        inputs: {
-            shapes: pairs(f.input, parseShapeFlag, '--input', names),
-            dims: pairs(f.dim, parseDimFlag, '--dim', names),
-            data: pairs(f.data, parseDataFlag, '--data', names),
-        },
-        threads: parseWhole(f.threads, n('--threads')),
-        executionProvider: f.ep,
-        optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')),
-        scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')),
-        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
-        warmup: parseWhole(f.warmup, n('--warmup')),
-        minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
-        maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
-        minDurationMs,
-        maxDurationMs,
-        seed: parseWhole(f.seed, n('--seed')),
-        profile: !!f.profile,
-        keepSamples: !!f.samples,
-        ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
-        ...(runtime !== 'onnxruntime' ? { runtime } : {}),
-        ...(f.toolPath ? { toolPath: f.toolPath } : {}),
-        ...(precision ? { precision } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
-// Runs the paired measurement (paired-worker.ts) in one fresh process and hands its pairs to the
-// caller as they arrive; the caller says when to stop.
-
-
-
-/**
- * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. Resolves
- * once the process has released both sessions, or with `unpairable` when the two models cannot
- * take the same inputs.
- */
-function paired_runner_runPairedWorker(request, onReady, onPairs) {
-    return new Promise((resolve, reject) => {
-        const child = fork(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
-        let stderr = '';
-        child.stderr?.on('data', (d) => {
-            stderr = (stderr + d.toString()).slice(-8192);
-        });
-        const limitMs = request.run.maxDurationMs * 2 + 300_000;
-        const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            settle(() => reject(new MeasurementError(`paired measurement of ${request.base} and ${request.head} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
-        }, limitMs);
-        let done = false;
-        let stopping = false;
-        let ready;
-        const settle = (fn) => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            fn();
-        };
-        child.on('message', (msg) => {
-            if (msg.type === 'ready') {
-                ready = msg;
-                onReady(msg);
-            }
-            else if (msg.type === 'pairs') {
-                if (stopping)
-                    return;
-                if (onPairs(msg.pairs)) {
-                    stopping = true;
-                    if (child.connected)
-                        child.send({ type: 'stop' });
-                }
-            }
-            else if (msg.type === 'unpairable')
-                settle(() => resolve({ kind: 'unpairable', reason: msg.reason }));
-            else if (msg.type === 'done') {
-                if (ready)
-                    settle(() => resolve({ kind: 'done', ready: ready }));
-                else
-                    settle(() => reject(new MeasurementError('the paired measurement ended before it was ready', stderr)));
-            }
-            else if (msg.type === 'error') {
-                settle(() => reject(msg.user ? new UserError(msg.message) : new MeasurementError(msg.message, stderr)));
-            }
-        });
-        child.on('error', (e) => settle(() => reject(e)));
-        child.on('close', (code, signal) => {
-            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-            settle(() => reject(new MeasurementError(`the paired measurement process for ${request.base} and ${request.head} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
-        });
-        child.send(request);
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/index.js
-// The benchmark: one fresh process measures the model, another (optional) profiles it; the
-// samples become the results document.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-function bench_defaultSamplesPerQuery(scenario) {
-    return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
-}
-async function runBenchmark(opts, hooks = {}) {
-    if (opts.runtime && opts.runtime !== 'onnxruntime')
-        return runWithTool(opts);
-    const model = await inspectModelFile(opts.model);
-    const settings = {
-        warmup: opts.warmup,
-        minIterations: opts.minIterations,
-        maxIterations: opts.maxIterations,
-        minDurationMs: opts.minDurationMs,
-        maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
-        samplesPerQuery: opts.samplesPerQuery ?? bench_defaultSamplesPerQuery(opts.scenario),
-        seed: opts.seed,
-    };
-    const request = {
-        model: model.path,
-        inputs: opts.inputs,
-        session: { threads: opts.threads, executionProvider: opts.executionProvider, optLevel: opts.optLevel },
-        run: { scenario: opts.scenario, ...settings },
-    };
-    const device = describeDevice(opts.deviceLabel, opts.runnerLabels);
-    const m = await runWorker(request, (p) => hooks.onProgress?.({ ...p, step: 'measure' }));
-    let profile;
-    if (opts.profile) {
-        // Profiling slows every kernel: it runs in its own process so the timings above stay clean.
-        const profiled = await runWorker({ ...request, profileDir: tmpdir(), run: { ...request.run, minIterations: Math.min(settings.minIterations, 50), minDurationMs: 0, maxIterations: 50 } }, (p) => hooks.onProgress?.({ ...p, step: 'profile' }));
-        profile = profiled.profile;
-    }
-    const sorted = sortedCopy(m.samples);
-    const latencyMs = summarize(sorted);
-    const ci = (p) => {
-        const c = quantileCI(sorted, p);
-        return c ? [c.lo, c.hi] : null;
-    };
-    const es90 = earlyStopping(sorted, 0.9);
-    const es99 = earlyStopping(sorted, 0.99);
-    const throughputPerSec = m.durationMs > 0 ? (m.samples.length * settings.samplesPerQuery * 1000) / m.durationMs : 0;
-    const headline = opts.scenario === 'offline'
-        ? { metric: 'throughput', value: throughputPerSec, unit: 'samples/s' }
-        : opts.scenario === 'multi-stream'
-            ? { metric: 'latency.p99', value: latencyMs.p99, unit: 'ms' }
-            : { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' };
-    return {
-        schema: RESULTS_SCHEMA,
-        kind: 'bench',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        model,
-        runtime: {
-            name: 'onnxruntime-node',
-            version: m.runtimeVersion,
-            executionProvider: opts.executionProvider,
-            threads: opts.threads,
-            optLevel: opts.optLevel,
-        },
-        device,
-        inputs: m.inputs.map((i) => ({
-            name: i.name, type: i.type, shape: i.shape, source: i.source,
-            ...(i.file ? { file: i.file } : {}), ...(i.value !== undefined ? { value: i.value } : {}),
-        })),
-        scenario: opts.scenario,
-        queryMode: m.queryMode,
-        settings,
-        iterations: m.samples.length,
-        durationMs: m.durationMs,
-        loadMs: m.loadMs,
-        firstRunMs: m.firstRunMs,
-        latencyMs,
-        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
-        headline,
-        throughputPerSec,
-        memory: {
-            baselineRssBytes: m.baselineRssBytes,
-            peakRssBytes: m.peakRssBytes,
-            modelRssBytes: Math.max(0, m.peakRssBytes - m.baselineRssBytes),
-        },
-        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
-        earlyStopping: { p90: es90, p99: es99 },
-        ...(profile ? { profile } : {}),
-        ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
-    };
-}
-/** A vendor runtime: its tool feeds its own random inputs, one query at a time. */
-function runWithTool(opts) {
-    const runtime = opts.runtime;
-    const refuse = (what) => {
-        throw new UserError(`${what} is for --runtime onnxruntime; ${runtime}'s tool feeds random inputs one query at a time (give shapes with --input)`);
-    };
-    if (opts.scenario !== 'single-stream')
-        refuse(`--scenario ${opts.scenario}`);
-    if (opts.inputs.data && Object.keys(opts.inputs.data).length)
-        refuse('--data');
-    if (opts.inputs.dims && Object.keys(opts.inputs.dims).length)
-        refuse('--dim');
-    if (opts.profile)
-        refuse('--profile');
-    return runVendorBenchmark({
-        model: opts.model,
-        runtime,
-        ...(opts.toolPath ? { toolPath: opts.toolPath } : {}),
-        ...(opts.precision ? { precision: opts.precision } : {}),
-        shapes: opts.inputs.shapes ?? {},
-        threads: opts.threads,
-        executionProvider: opts.executionProvider,
-        warmup: opts.warmup,
-        minIterations: opts.minIterations,
-        maxIterations: opts.maxIterations,
-        minDurationMs: opts.minDurationMs,
-        maxDurationMs: opts.maxDurationMs,
-        seed: opts.seed,
-        keepSamples: opts.keepSamples,
-    }, describeDevice(opts.deviceLabel, opts.runnerLabels));
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/processes.js
-// The process-alternating design: a fresh process for every measurement, the order flipped each
-// round (A B, B A, A B, ...). Never base in one block and head in another: a machine that slows
-// down halfway would then read as a regression. Used where pairing in one process is impossible,
-// and against a stored base (head runs only).
-
-
-
-function measurement(m) {
-    const sorted = sortedCopy(m.samples);
-    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), ...(m.cpuMs !== undefined ? { cpu: m.cpuMs } : {}), iterations: sorted.length };
-}
-function processes_shapes(m) {
-    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-}
-async function processes_measureInProcesses(ctx, request) {
-    const { opts, seq, stored } = ctx;
-    let runtimeVersion = '';
-    let inputs = { base: stored ? processes_shapes(stored.doc) : '', head: '' };
-    let differentDevice = ctx.differentDevice;
-    let lastRoundMs = 0;
-    for (;;) {
-        const elapsed = Date.now() - ctx.started;
-        if (seq.rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs) {
-            seq.finish();
-            break;
-        }
-        const roundStart = Date.now();
-        const first = seq.rounds.length % 2 === 0 ? 'base' : 'head';
-        let baseRun = null;
-        let headRun;
-        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
-            const m = await runWorker(request(arm === 'base' ? ctx.base.path : ctx.head.path));
-            runtimeVersion ||= m.runtimeVersion;
-            inputs = { ...inputs, [arm]: processes_shapes(m) };
-            if (arm === 'base')
-                baseRun = measurement(m);
-            else
-                headRun = measurement(m);
-        }
-        if (stored && seq.rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
-            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
-            if (!opts.allowDifferentDevice) {
-                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
-            }
-            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
-        }
-        lastRoundMs = Date.now() - roundStart;
-        if (seq.rounds.length === 0) {
-            // The plan, from the first round: how many rounds the rest of the time holds.
-            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, lastRoundMs));
-            seq.plan(planned);
-            ctx.checkPlan(planned, `one round took ${(lastRoundMs / 1000).toFixed(1)} s`);
-        }
-        if (seq.add({ first: stored ? 'head' : first, base: baseRun, head: headRun }))
-            break;
-    }
-    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
-    return { runtimeVersion, inputs, stopped, ...(differentDevice ? { differentDevice } : {}) };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/paired.js
-// The paired design: base and head in one process (bench/paired-worker.ts), short batches in random
-// order. Where a model lands in memory changes its speed for the life of a process (measured: a
-// 64 MB MatMul model ran 6-13% faster or slower than its own copy loaded beside it, a different
-// amount in every process), so one process is not enough: the comparison runs a series of short
-// processes (blocks), alternating which model loads first, and each block becomes one round whose
-// ratio is the median of its pairs' ratios. The statistics then treat blocks as the independent
-// units, which the placement of each process makes them.
-
-
-/** Each arm's batch lasts about this long: short enough that a disturbance hits both arms of a pair. */
-const PAIRED_BATCH_MS = 25;
-/** Pairs are timed for this long in each process (loading and warm-up come on top). */
-const PAIRED_BLOCK_MS = 2000;
-const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-/** One block as a round: the base arm at its medians, the head arm at base x the median pair ratio. */
-function blockRound(first, pairs) {
-    const base = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
-    const head = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
-    for (const m of ['p50', 'p90', 'cpu']) {
-        base[m] = median(pairs.map((p) => p.base[m]));
-        head[m] = base[m] * Math.exp(median(pairs.map((p) => Math.log(p.head[m] / p.base[m]))));
-    }
-    base.iterations = pairs.reduce((s, p) => s + p.base.iterations, 0);
-    head.iterations = pairs.reduce((s, p) => s + p.head.iterations, 0);
-    return { first, base, head };
-}
-async function paired_measurePaired(ctx, session, run) {
-    const { opts, seq } = ctx;
-    let timeUp = false;
-    let total = 0;
-    let last;
-    for (let block = 0;; block++) {
-        const blockStart = Date.now();
-        const loadFirst = block % 2 === 0 ? 'base' : 'head';
-        const request = {
-            kind: 'paired',
-            base: ctx.base.path,
-            head: ctx.head.path,
-            inputs: opts.bench.inputs,
-            session,
-            run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
-            batchMs: PAIRED_BATCH_MS,
-            loadFirst,
-        };
-        const pairs = [];
-        const outcome = await runPairedWorker(request, () => { }, (chunk) => {
-            pairs.push(...chunk);
-            timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
-            return timeUp;
-        });
-        if (outcome.kind === 'unpairable')
-            return outcome;
-        const { ready } = outcome;
-        last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
-        const blockMs = Date.now() - blockStart;
-        if (block === 0) {
-            // The plan, from the first block: how many blocks the rest of the time holds.
-            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
-            seq.plan(planned);
-            ctx.checkPlan(planned, `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
-        }
-        if (pairs.length) {
-            total += pairs.length;
-            if (seq.add(blockRound(loadFirst, pairs)))
-                break;
-        }
-        if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
-            seq.finish();
-            break;
-        }
-    }
-    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
-    return { kind: 'done', ...last, pairs: total, stopped };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/sequential.js
-// The sequential test over rounds as they come in: looks planned once from the first measurement,
-// each look on rounds the earlier looks had not all seen, each at 1 - alpha / looks, so the
-// chance of a false alarm over all of them is at most alpha. No look is repeated on the same rounds.
-
-
-class sequential_Sequential {
-    o;
-    rounds = [];
-    planned = [];
-    looks = 0;
-    lastLookAt = 0;
-    ratio;
-    /** True once the plan was capped by maxRounds (so the end is 'max-rounds', not 'max-duration'). */
-    cappedByRounds = false;
-    constructor(o) {
-        this.o = o;
-        this.ratio = this.compute(lookLevel(1));
-    }
-    /** Plans the looks for `planned` rounds in all; only once. */
-    plan(planned) {
-        if (this.planned.length)
-            return;
-        let n = Math.max(1, Math.floor(planned));
-        if (this.o.maxRounds > 0 && n >= this.o.maxRounds) {
-            n = this.o.maxRounds;
-            this.cappedByRounds = true;
-        }
-        this.planned = planLooks(this.o.minRounds, n);
-    }
-    get level() {
-        return lookLevel(this.planned.length || 1);
-    }
-    /** Fewest rounds for which an interval exists at the level of each look. */
-    get fewestRounds() {
-        return this.o.storedBase ? 3 : fewestForInterval(this.level);
-    }
-    /** The deciding ratio. */
-    get deciding() {
-        return this.ratio[this.o.metric];
-    }
-    get decided() {
-        return this.deciding.verdict !== 'inconclusive';
-    }
-    /** True when all planned looks are done. */
-    get finished() {
-        return this.planned.length > 0 && this.looks >= this.planned.length;
-    }
-    compute(level) {
-        const s = this.o.storedBase;
-        const cpu = !s && this.rounds.length > 0 && this.rounds.every((r) => r.head.cpu !== undefined && r.base?.cpu !== undefined);
-        return {
-            p50: ratioAt(this.rounds, 'p50', level, this.o.threshold, s ? s.p50 : undefined),
-            p90: ratioAt(this.rounds, 'p90', level, this.o.threshold, s ? s.p90 : undefined),
-            ...(cpu || this.o.metric === 'cpu' ? { cpu: ratioAt(this.rounds, 'cpu', level, this.o.threshold) } : {}),
-        };
-    }
-    look() {
-        this.looks++;
-        this.lastLookAt = this.rounds.length;
-        this.ratio = this.compute(this.level);
-        this.o.onLook?.({ rounds: this.rounds.length, looks: this.looks, ratio: this.ratio, verdict: this.deciding.verdict, metric: this.o.metric });
-    }
-    /** Adds rounds, looking whenever a planned look is due; true when decided or all looks are done. */
-    add(...rounds) {
-        for (const r of rounds) {
-            if (this.finished)
-                return true;
-            this.rounds.push(r);
-            if (this.rounds.length >= this.planned[this.looks]) {
-                this.look();
-                if (this.decided || this.finished)
-                    return true;
-            }
-        }
-        return false;
-    }
-    /** Time is up: one last look, on rounds no look has seen yet, if any look is left to spend. */
-    finish() {
-        if (!this.planned.length)
-            this.plan(this.rounds.length);
-        if (this.rounds.length > this.lastLookAt && !this.finished)
-            this.look();
-    }
-    /** Why the deciding metric has no interval, or undefined when it has one. */
-    noInterval(option) {
-        if (this.deciding.ci95)
-            return undefined;
-        const n = this.rounds.length;
-        if (!n)
-            return `no round finished within ${option('--max-duration')}; raise it`;
-        return `${n} rounds are too few for an interval at the ${(this.level * 100).toFixed(2)}% level of each of ${this.planned.length} looks (at least ${this.fewestRounds} needed); raise ${option('--max-duration')}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/run.js
-// One comparison of base and head: identical files are `unchanged` unmeasured; otherwise the
-// design is chosen (paired in one process where it can be, separate processes where it cannot,
-// head runs against a stored base), the rounds are looked at on a plan made from the first
-// measurement until the verdict is decided or the time is spent, and the document says which
-// design decided and why.
-
-
-
-
-
-
-
-
-
-
-
-const COMPARE_DEFAULTS = {
-    threshold: 0.05,
-    metric: 'p50',
-    maxDurationMs: 60_000,
-    minRounds: 8,
-    maxRounds: 0,
-    design: 'auto',
-    /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
-    minDurationMs: 1000,
-    minIterations: 50,
-};
-const run_MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
-function exactComparisons(base, head, baseInputs, headInputs) {
-    return [
-        { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
-        { quantity: 'bytes', base: base.bytes, head: head.bytes, same: base.bytes === head.bytes },
-        { quantity: 'format', base: base.format, head: head.format, same: base.format === head.format },
-        { quantity: 'inputs', base: baseInputs, head: headInputs, same: baseInputs === headInputs },
-    ];
-}
-/** A stored base must come from this device kind, runtime and settings, or the ratio means nothing. */
-function checkStoredBase(opts, doc, file, settings) {
-    const b = opts.bench;
-    const mismatch = [
-        ['--runtime', 'onnxruntime-node', doc.runtime.name],
-        ['--scenario', b.scenario, doc.scenario],
-        ['--threads', b.threads, doc.runtime.threads],
-        ['--ep', b.executionProvider, doc.runtime.executionProvider],
-        ['--opt-level', b.optLevel, doc.runtime.optLevel ?? 'none'],
-        ['--samples-per-query', settings.samplesPerQuery, doc.settings.samplesPerQuery],
-    ];
-    for (const [flag, here, there] of mismatch) {
-        if (here !== there)
-            throw new UserError(`${file}: measured with ${flag} ${there}, this run uses ${here}; give ${flag} ${there} so the two are comparable`);
-    }
-    const here = describeDevice(b.deviceLabel);
-    if (here.fingerprint === doc.device.fingerprint)
-        return undefined;
-    const describe = (d) => `${d.label} (${d.cpuModel}, ${d.cores} cores, fingerprint ${d.fingerprint})`;
-    if (!opts.allowDifferentDevice) {
-        throw new UserError(`${file}: measured on a different device, ${describe(doc.device)}, not this ${describe(here)}; measure both here (edgeml compare --base A.onnx --head B.onnx) or pass --allow-different-device`);
-    }
-    return { base: describe(doc.device), head: describe(here) };
-}
-async function runCompare(opts, hooks = {}) {
-    const started = Date.now();
-    const names = opts.names ?? FLAG_NAMES;
-    const flag = (f) => names.key(f);
-    const stored = opts.baseResults;
-    if (!stored && !opts.base)
-        throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
-    if (stored && opts.metric === 'cpu')
-        throw new UserError(`${flag('--metric')} cpu: a stored results document has no CPU time; use --metric p50 or p90, or measure both with --base A.onnx`);
-    const head = await inspectModelFile(opts.head);
-    const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
-    const b = opts.bench;
-    const settings = {
-        warmup: b.warmup,
-        minIterations: b.minIterations,
-        maxIterations: b.maxIterations,
-        minDurationMs: b.minDurationMs,
-        maxDurationMs: Math.max(b.maxDurationMs, b.minDurationMs),
-        samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
-        seed: b.seed,
-    };
-    const differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
-    const session = { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel };
-    const request = (model) => ({ model, inputs: b.inputs, session, run: { scenario: b.scenario, ...settings } });
-    const warnings = [];
-    const warn = (m) => {
-        warnings.push(m);
-        hooks.onWarning?.(m);
-    };
-    const seq = new Sequential({
-        threshold: opts.threshold,
-        metric: opts.metric,
-        minRounds: opts.minRounds,
-        maxRounds: opts.maxRounds,
-        ...(stored ? { storedBase: { p50: stored.doc.latencyMs.p50 ?? undefined, p90: stored.doc.latencyMs.p90 ?? undefined } } : {}),
-        ...(hooks.onLook ? { onLook: hooks.onLook } : {}),
-    });
-    const ctx = {
-        opts, seq, base, head, started,
-        ...(stored ? { stored } : {}),
-        ...(differentDevice ? { differentDevice } : {}),
-        checkPlan(planned, why) {
-            const need = Math.max(opts.minRounds, seq.fewestRounds);
-            if (planned >= need)
-                return;
-            warn(`${flag('--max-duration')} ${(opts.maxDurationMs / 1000).toFixed(0)}s holds about ${planned} rounds (${why}), fewer than the ${need} needed (${flag('--min-rounds')} ${opts.minRounds}, at least ${seq.fewestRounds} for an interval): the comparison will likely end without a verdict; raise ${flag('--max-duration')}`);
-        },
-    };
-    let design = chooseDesign(opts, base, head, !!stored);
-    let runtimeVersion = stored ? stored.doc.runtime.version : '';
-    let inputs = { base: '', head: '' };
-    let stopped = 'same-file';
-    if (design.used === 'processes' || design.used === 'stored-base') {
-        // Each round is at least two measurements of --min-duration: warn before spending the time.
-        const perRound = (stored ? 1 : 2) * Math.max(b.minDurationMs, 1);
-        ctx.checkPlan(Math.floor(opts.maxDurationMs / perRound), `each round takes at least ${stored ? '' : '2 x '}${flag('--min-duration')} ${b.minDurationMs / 1000}s`);
-    }
-    hooks.onDesign?.(design);
-    if (design.used === 'paired') {
-        const p = await measurePaired(ctx, session, { scenario: b.scenario, ...settings });
-        if (p.kind === 'unpairable') {
-            design = { used: 'processes', reason: `not paired: ${p.reason}` };
-            hooks.onDesign?.(design);
-        }
-        else {
-            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
-            runtimeVersion = p.runtimeVersion;
-            inputs = { base: p.inputs, head: p.inputs };
-            stopped = p.stopped;
-        }
-    }
-    if (design.used === 'processes' || design.used === 'stored-base') {
-        const p = await measureInProcesses(ctx, request);
-        if (!stored)
-            runtimeVersion = p.runtimeVersion;
-        inputs = { base: p.inputs.base, head: p.inputs.head };
-        stopped = p.stopped;
-        if (p.differentDevice)
-            ctx.differentDevice = p.differentDevice;
-    }
-    const sameFile = design.used === 'same-file';
-    // The same bytes are the same model: the ratio is exactly 1, an interval of width 0, no error to spend.
-    const unmeasured = { estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' };
-    const ratio = sameFile ? { p50: unmeasured, p90: { ...unmeasured }, ...(opts.metric === 'cpu' ? { cpu: { ...unmeasured } } : {}) } : seq.ratio;
-    const deciding = ratio[opts.metric];
-    const noInterval = sameFile ? undefined : seq.noInterval(flag);
-    return {
-        schema: COMPARE_SCHEMA,
-        kind: 'compare',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        mode: stored ? 'stored-base' : 'interleaved',
-        verdict: deciding.verdict,
-        metric: opts.metric,
-        threshold: opts.threshold,
-        design,
-        rounds: seq.rounds.length,
-        looks: seq.looks,
-        plan: { looks: seq.planned, levelPerLook: seq.level, warnings },
-        intervalWidth: deciding.ci95 ? deciding.ci95[1] - deciding.ci95[0] : null,
-        ...(noInterval ? { noInterval } : {}),
-        stopped,
-        durationMs: Date.now() - started,
-        method: stored ? { ...STORED_METHOD } : design.used === 'paired' ? { ...PAIRED_METHOD } : { ...METHOD },
-        ratio,
-        base: {
-            model: base,
-            runtimeVersion: stored ? stored.doc.runtime.version : runtimeVersion,
-            ...(stored ? { results: basename(stored.file), device: stored.doc.device } : {}),
-        },
-        head: { model: head },
-        runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
-        device: describeDevice(b.deviceLabel),
-        ...(ctx.differentDevice ? { differentDevice: ctx.differentDevice } : {}),
-        scenario: b.scenario,
-        settings,
-        exact: exactComparisons(base, head, inputs.base || (stored ? shapesOf(stored.doc) : ''), inputs.head),
-        measurements: seq.rounds,
-    };
-}
-const shapesOf = (doc) => doc.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-/**
- * Which design measures, and why. Pairing needs both sessions in memory at once (taken as twice
- * the two files' bytes, against the memory free now); a stored base has one side only.
- */
-function chooseDesign(opts, base, head, stored) {
-    const flag = (opts.names ?? FLAG_NAMES).key('--design');
-    if (base.sha256 === head.sha256)
-        return { used: 'same-file', reason: `base and head have the same sha256 (${head.sha256.slice(0, 12)}): unchanged without measuring` };
-    if (stored)
-        return { used: 'stored-base', reason: 'the base is a stored results document: head runs against its numbers' };
-    if (opts.design === 'processes')
-        return { used: 'processes', reason: `${flag} processes` };
-    const need = 2 * (base.bytes + head.bytes);
-    const free = freemem();
-    if (opts.design === 'paired')
-        return { used: 'paired', reason: `${flag} paired` };
-    if (need > 0.8 * free) {
-        return { used: 'processes', reason: `not paired: base and head (${run_MB(base.bytes)} + ${run_MB(head.bytes)}) may not fit in memory together (about ${run_MB(need)} needed, ${run_MB(free)} free)` };
-    }
-    return { used: 'paired', reason: `${flag} auto: both fit in memory (${run_MB(base.bytes)} + ${run_MB(head.bytes)}, ${run_MB(free)} free)` };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/options.js
-// `edgeml compare`'s settings as its flags spell them (strings), checked and converted to
-// CompareOptions: by the CLI, and by `edgeml run` from edgeml.yml's benchmark: and compare:.
-
-
-
-
-
-/**
- * Bench's defaults but for the length of a measurement: the rounds, not the runs, carry the
- * statistics, so each run is short (50 queries, 1 s) and --max-duration bounds the whole comparison.
- */
-const COMPARE_FLAG_DEFAULTS = {
-    ...BENCH_FLAG_DEFAULTS,
-    minIterations: String(COMPARE_DEFAULTS.minIterations),
-    minDuration: `${COMPARE_DEFAULTS.minDurationMs / 1000}s`,
-    maxDuration: `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`,
-    threshold: `${COMPARE_DEFAULTS.threshold * 100}%`,
-    metric: COMPARE_DEFAULTS.metric,
-    minRounds: String(COMPARE_DEFAULTS.minRounds),
-    maxRounds: String(COMPARE_DEFAULTS.maxRounds),
-    design: COMPARE_DEFAULTS.design,
-};
-/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
-function compareOptionsFromFlags(f, names = FLAG_NAMES) {
-    const n = (flag) => settingName(names, flag);
-    const threshold = parsePercent(f.threshold, n('--threshold'));
-    if (threshold <= 0 || threshold >= 1)
-        throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
-    if (!DESIGN_CHOICES.includes(f.design))
-        throw new UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
-    if (!COMPARE_METRICS.includes(f.metric))
-        throw new UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
-    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
-    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
-    if (maxDurationMs < minDurationMs) {
-        const max = names.key('--max-duration');
-        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than one measurement (${names.key('--min-duration')} ${f.minDuration}); raise ${max}`);
-    }
-    // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
-    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
-    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags('', { ...f, maxDuration: perRun }, names);
-    return {
-        bench,
-        threshold,
-        metric: f.metric,
-        maxDurationMs,
-        minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
-        maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
-        design: f.design,
-        names,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/index.js
-// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./build/src/history/entry.js
 const HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 };
@@ -74045,6 +64753,104 @@ function escapePlain(text) {
 /** For HTML and SVG text and attribute values. */
 function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(52210);
+// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
+var dist = __nccwpck_require__(82815);
+;// CONCATENATED MODULE: ./build/schemas/results.schema.json
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
+;// CONCATENATED MODULE: ./build/src/documents/index.js
+// Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
+// history entries): validated against its schema on the way out (a mismatch is a bug) and on the
+// way in (a mismatch is the user's file: it may come from a fork), written atomically.
+
+
+
+
+
+
+/**
+ * One Ajv for every schema of this repo, so documents can $ref each other. Made on first use:
+ * adding a schema compiles the draft 2020-12 meta-schema, a fifth of the CLI's start-up time, which
+ * `--help`, `--version` and commands that read no document should not pay.
+ */
+let shared;
+function schemas() {
+    if (shared)
+        return shared;
+    // strictRequired off: if/then branches may require properties their parent declares.
+    const ajv = new _2020.Ajv2020({ allErrors: false, strict: true, strictRequired: false });
+    dist(ajv);
+    // Other schemas $ref the results schema.
+    ajv.addSchema(results_schema_namespaceObject);
+    return (shared = ajv);
+}
+/**
+ * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
+ * problem as `path message`, or null when the document is valid.
+ */
+function schemaProblem(schemaObject, doc) {
+    const ajv = schemas();
+    if (!ajv.getSchema(schemaObject.$id))
+        ajv.addSchema(schemaObject);
+    const check = ajv.getSchema(schemaObject.$id);
+    if (check(doc))
+        return null;
+    const err = check.errors?.[0];
+    return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
+}
+/** Writes text to `file` via a temporary sibling and a rename: readers see all of it or none. */
+function writeFileAtomic(file, text) {
+    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
+    try {
+        (0,external_node_fs_.writeFileSync)(tmp, text);
+        (0,external_node_fs_.renameSync)(tmp, file);
+    }
+    catch (e) {
+        (0,external_node_fs_.rmSync)(tmp, { force: true });
+        const code = e.code;
+        throw new errors_UserError(`${file}: cannot write it (${code ?? errors_oneLine(e)}); check that its folder exists and is writable`);
+    }
+}
+function documents_writeDocument(file, doc, kind) {
+    const problem = schemaProblem(kind.schema, doc);
+    if (problem)
+        throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
+    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
+}
+/** Reads and validates a document; every problem is one UserError naming the file and the fix. */
+function documents_readDocument(file, kind) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new errors_UserError(`${file}: ${code === 'ENOENT' ? `no such ${kind.name} file` : `cannot read it (${code})`}; give the file written by '${kind.writer}'`);
+    }
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new errors_UserError(`${file}: not JSON (${errors_oneLine(e)}); give the file written by '${kind.writer}'`);
+    }
+    const problem = schemaProblem(kind.schema, doc);
+    if (problem)
+        throw new errors_UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
+    return doc;
+}
+/** Fails before a long measurement, not after it, when the results file cannot be written. */
+function checkOutputPath(file, flag) {
+    const dir = dirname(resolve(file));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+        throw new UserError(`${flag} ${file}: the folder ${dir} does not exist; create it first`);
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) {
+        throw new UserError(`${flag} ${file}: is a directory; give a file name such as results.json`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/src/dashboard/chart.js
@@ -74150,7 +64956,7 @@ function seriesName(rows, fingerprint, target) {
     const labels = new Set(rows.filter((r) => r.entry.device.fingerprint === fingerprint).map((r) => r.entry.device.label));
     return `${[...labels].join(' / ')} · ${target}`;
 }
-function dashboard_renderDashboard(entries, opts = {}) {
+function renderDashboard(entries, opts = {}) {
     const title = opts.title ?? 'edgeml benchmark history';
     const commits = [];
     const commitIndex = new Map();
@@ -74257,7 +65063,7 @@ ${sections.join('\n') || '<p>No results yet: append some with <code>edgeml histo
 `;
 }
 /** Writes the site to `out` (index.html), replacing the old page in one rename. */
-function dashboard_writeDashboard(out, html) {
+function writeDashboard(out, html) {
     try {
         (0,external_node_fs_.mkdirSync)(out, { recursive: true });
     }
@@ -74267,457 +65073,6 @@ function dashboard_writeDashboard(out, html) {
     const file = (0,external_node_path_.join)(out, 'index.html');
     writeFileAtomic(file, html);
     return file;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
-const history_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/history-entry.schema.json","title":"edgeml history entry","description":"The results of one commit on one device, appended to the benchmark history (data branch or directory). Read back as untrusted input.","type":"object","required":["schema","commit","ref","timestamp","device","results"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-history-entry"},"version":{"const":1}}},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$"},"ref":{"type":"string","maxLength":256},"timestamp":{"type":"string","format":"date-time"},"url":{"type":"string","pattern":"^https://[^\\\\s\\"\'<>]+$","maxLength":2048},"device":{"type":"object","required":["label","fingerprint"],"additionalProperties":false,"properties":{"label":{"type":"string","maxLength":256},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"}}},"results":{"type":"array","maxItems":1000,"items":{"type":"object","required":["model","target","bench"],"additionalProperties":false,"properties":{"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128},"bench":{"$ref":"results.schema.json"},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}}},"budgets":{"type":"array","maxItems":1000,"items":{"type":"object","required":["metric","limit"],"additionalProperties":false,"properties":{"metric":{"type":"string","maxLength":64},"limit":{"type":"number"},"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128}}}}}}');
-;// CONCATENATED MODULE: ./build/src/history/store.js
-// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
-// device, append-only. The git data branch (git.ts) is this same folder on a branch.
-
-
-
-
-
-
-const DATA_DIR = 'data';
-function fileSafe(text) {
-    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'device';
-}
-/** Where an entry lives, relative to the history folder. */
-function entryPath(entry) {
-    return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${fileSafe(entry.device.label)}-${entry.device.fingerprint}.json`);
-}
-function validateEntry(doc) {
-    return schemaProblem(history_entry_schema_namespaceObject, doc);
-}
-/**
- * Adds an entry to the history folder, never rewriting one: if results of this commit and device
- * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
- */
-function store_appendEntry(root, entry) {
-    const problem = validateEntry(entry);
-    if (problem)
-        throw new Error(`internal: history entry does not match its schema: ${problem}`);
-    const rel = entryPath(entry);
-    const file = (0,external_node_path_.join)(root, rel);
-    const text = `${JSON.stringify(entry, null, 2)}\n`;
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
-    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
-    (0,external_node_fs_.writeFileSync)(tmp, text);
-    try {
-        // link() fails if the name exists: the entry appears whole, and only once.
-        (0,external_node_fs_.linkSync)(tmp, file);
-        return { path: rel, status: 'added' };
-    }
-    catch (e) {
-        if (e.code !== 'EEXIST')
-            throw e;
-        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(tmp, { force: true });
-    }
-}
-function store_describeAppend(status, where) {
-    if (status === 'added')
-        return `added: ${where}`;
-    if (status === 'unchanged')
-        return `already there, unchanged: ${where}`;
-    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
-}
-/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
-function store_readEntries(root) {
-    const base = (0,external_node_path_.join)(root, DATA_DIR);
-    const entries = [];
-    const skipped = [];
-    if (!(0,external_node_fs_.existsSync)(base))
-        return { entries, skipped };
-    const walk = (dir) => {
-        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
-            const path = (0,external_node_path_.join)(dir, name);
-            if ((0,external_node_fs_.statSync)(path).isDirectory())
-                walk(path);
-            else if (name.endsWith('.json') && !name.startsWith('.')) {
-                try {
-                    const doc = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-                    const problem = validateEntry(doc);
-                    if (problem)
-                        skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${problem}`);
-                    else
-                        entries.push(doc);
-                }
-                catch (e) {
-                    skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${errors_oneLine(e)}`);
-                }
-            }
-        }
-    };
-    walk(base);
-    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
-    return { entries, skipped };
-}
-/** The name a model goes by in the history: its file name without the extension. */
-function modelKey(fileName) {
-    return fileName.replace(/\.(onnx|ort)$/i, '');
-}
-/** Verdicts of compare documents, by the head model's history name. */
-function store_verdictsFrom(compares, modelName) {
-    return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
-}
-const TO_CHART_UNIT = {
-    'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
-    'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
-};
-/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
-function store_budgetLinesFrom(check, modelName) {
-    const lines = new Map();
-    for (const c of check.checks) {
-        const convert = TO_CHART_UNIT[c.key];
-        if (!convert)
-            continue;
-        const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
-        const line = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
-        lines.set(JSON.stringify(line), line);
-    }
-    return [...lines.values()];
-}
-/** Builds the entry of one commit on one device from results documents (read as untrusted). */
-function store_buildEntry(input) {
-    if (input.results.length === 0)
-        throw new errors_UserError('no results given: pass the files written by edgeml bench --json with --results');
-    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
-        throw new errors_UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
-    }
-    if (Number.isNaN(Date.parse(input.timestamp))) {
-        throw new errors_UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
-    }
-    const results = [];
-    let device;
-    for (const file of input.results) {
-        const bench = results_readResults(file);
-        if (device && device.fingerprint !== bench.device.fingerprint) {
-            throw new errors_UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
-        }
-        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
-        const { samplesMs: _samples, ...kept } = bench;
-        const model = input.modelName ?? modelKey(bench.model.name);
-        const verdict = input.verdicts?.[model];
-        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
-    }
-    return {
-        schema: HISTORY_SCHEMA,
-        commit: input.commit,
-        ref: input.ref,
-        timestamp: new Date(input.timestamp).toISOString(),
-        ...(input.url ? { url: input.url } : {}),
-        device: device,
-        results,
-        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/git/branch.js
-// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
-// is one new commit on top of the branch tip. When the push is rejected because another job pushed
-// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
-// is ever rewritten, so concurrent writers never lose each other's commits.
-
-
-
-
-
-function git(cwd, args) {
-    return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-function gitOk(cwd, args) {
-    try {
-        git(cwd, args);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-// Inside Actions nobody has configured an identity: commit as the Actions bot.
-function identity(repo) {
-    if (gitOk(repo, ['config', 'user.email']))
-        return [];
-    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
-}
-/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
-class GitStepError extends Error {
-}
-function branch_step(fn) {
-    try {
-        return fn();
-    }
-    catch (e) {
-        if (e instanceof errors_UserError)
-            throw e;
-        throw new GitStepError(errors_oneLine(String(e.stderr ?? '') || errors_oneLine(e)).slice(0, 300));
-    }
-}
-/**
- * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
- * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
- * Errors thrown by `change` itself are not retried.
- */
-async function updateBranch(target, change) {
-    const { repo, remote, branch } = target;
-    const log = target.log ?? (() => { });
-    if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
-        throw new errors_UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
-    }
-    const remoteRef = `refs/remotes/${remote}/${branch}`;
-    const attempts = target.maxAttempts ?? 6;
-    const who = identity(repo);
-    let lastError = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1)
-            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'edgeml-branch-'));
-        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
-        let exists = false;
-        try {
-            branch_step(() => {
-                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
-                try {
-                    git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
-                    exists = true;
-                }
-                catch (e) {
-                    if (e.status !== 2)
-                        throw e;
-                }
-                if (exists) {
-                    git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
-                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
-                }
-                else {
-                    if (!gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
-                        throw new errors_UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
-                    }
-                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
-                    git(dir, ['checkout', '--quiet', '--orphan', orphan]);
-                    git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
-                }
-            });
-            const done = await change(dir);
-            const pushed = branch_step(() => {
-                git(dir, ['add', '--all']);
-                if (gitOk(dir, ['diff', '--cached', '--quiet']))
-                    return false;
-                git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
-                git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
-                return true;
-            });
-            return { result: done.result, attempts: attempt, pushed };
-        }
-        catch (e) {
-            if (!(e instanceof GitStepError))
-                throw e;
-            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
-            lastError = e.message;
-            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
-        }
-        finally {
-            gitOk(repo, ['worktree', 'remove', '--force', dir]);
-            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-            if (!exists)
-                gitOk(repo, ['branch', '-D', orphan]);
-        }
-    }
-    throw new errors_UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
-}
-
-;// CONCATENATED MODULE: ./build/src/git/index.js
-// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
-
-
-;// CONCATENATED MODULE: ./build/src/history/git.js
-// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
-// Each append is one new commit on top of the branch tip; when another job pushed first, the
-// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
-
-
-
-async function git_appendToBranch(entry, opts) {
-    const log = opts.log ?? (() => { });
-    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
-        throw new errors_UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
-    }
-    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
-        const added = store_appendEntry(dir, entry);
-        if (added.status === 'added')
-            opts.afterAppend?.(dir);
-        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
-    });
-    const { status, path } = out.result;
-    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : store_describeAppend(status, `${opts.branch}:${path}`));
-    return { status, path, attempts: out.attempts };
-}
-/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
-function git_commitContext(repo, commit) {
-    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
-    if (!sha)
-        throw new errors_UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
-    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
-    let timestamp = new Date().toISOString();
-    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
-        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
-    const server = process.env.GITHUB_SERVER_URL;
-    const repository = process.env.GITHUB_REPOSITORY;
-    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
-    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
-}
-
-;// CONCATENATED MODULE: ./build/src/history/trend.js
-
-function trend(entries, q) {
-    const metric = METRICS.find((m) => m.key === q.metric);
-    if (!metric)
-        return [];
-    const values = [];
-    for (const e of entries) {
-        if (e.device.fingerprint !== q.fingerprint)
-            continue;
-        for (const r of e.results) {
-            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
-            if (v !== null)
-                values.push(v);
-        }
-    }
-    return values.slice(-(q.points ?? 10));
-}
-/**
- * The last N values of a metric for the same model file, format, execution provider and device
- * fingerprint as `bench` (the row a PR report shows), oldest first.
- */
-function trendOf(entries, bench, metric = 'latency.p90', points = 10) {
-    const m = METRICS.find((x) => x.key === metric);
-    if (!m)
-        return [];
-    const values = [];
-    for (const e of entries) {
-        if (e.device.fingerprint !== bench.device.fingerprint)
-            continue;
-        for (const r of e.results) {
-            const b = r.bench;
-            if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider)
-                continue;
-            const v = m.read(b);
-            if (v !== null)
-                values.push(v);
-        }
-    }
-    return values.slice(-points);
-}
-const BARS = '▁▂▃▄▅▆▇█';
-/** Unicode sparkline of values (empty for none), scaled between their min and max. */
-function sparkline(values) {
-    if (!values.length)
-        return '';
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
-}
-
-;// CONCATENATED MODULE: ./build/src/history/index.js
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/cli/history.js
-// `edgeml history append` and `edgeml dashboard`.
-
-
-
-
-
-
-
-
-const collect = (value, previous) => [...previous, value];
-const history_VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
-function parseBudgetFlag(raw) {
-    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
-    if (!m)
-        throw new errors_UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
-    return { metric: m[1], limit: Number(m[2]) };
-}
-function parseVerdictFlag(raw) {
-    const at = raw.lastIndexOf('=');
-    const verdict = raw.slice(at + 1);
-    if (at <= 0 || !history_VERDICTS.includes(verdict)) {
-        throw new errors_UserError(`--verdict ${raw}: expected MODEL=${history_VERDICTS.join('|')}, e.g. --verdict detector=slower`);
-    }
-    return [raw.slice(0, at), verdict];
-}
-function historyCommand() {
-    const history = new Command('history').description('the benchmark history across commits (a data branch or a folder)');
-    history
-        .command('append')
-        .description('append the results of this commit on this device; never rewrites what is there')
-        .requiredOption('--results <file...>', 'results documents written by edgeml bench --json (one device)')
-        .option('--data <dir>', 'append to this folder instead of a git branch')
-        .option('--branch <name>', 'the data branch', 'edgeml-data')
-        .option('--remote <name>', 'the git remote to push to', 'origin')
-        .option('--repo <dir>', 'the git checkout to push from', '.')
-        .option('--commit <sha>', 'the commit measured (default: GITHUB_SHA or HEAD)')
-        .option('--model-name <name>', 'the model name in charts (default: file name)')
-        .option('--target <name>', 'the target the results were measured as (default: onnx or ort)')
-        .option('--verdict <model=verdict>', 'what edgeml compare said of a model on this commit (repeatable)', collect, [])
-        .option('--budget <metric=limit>', 'a budget line to draw, in the chart unit (repeatable)', collect, [])
-        .option('--compare <files...>', "compare documents of this commit (edgeml compare --json): slower points are marked", [])
-        .option('--check <file>', "the check document of this commit (edgeml check --json): its limits are drawn as budget lines")
-        .option('--dashboard', 'with a branch: rebuild the dashboard (index.html) on it in the same commit')
-        .option('--title <text>', 'dashboard title')
-        .action(async (o) => {
-        const ctx = commitContext(resolve(o.repo), o.commit);
-        const entry = buildEntry({
-            results: o.results,
-            ...ctx,
-            ...(o.modelName ? { modelName: o.modelName } : {}),
-            ...(o.target ? { target: o.target } : {}),
-            verdicts: { ...verdictsFrom(o.compare.map(readCompare), o.modelName), ...Object.fromEntries(o.verdict.map(parseVerdictFlag)) },
-            budgets: [...(o.check ? budgetLinesFrom(readCheck(o.check), o.modelName) : []), ...o.budget.map(parseBudgetFlag)],
-        });
-        if (o.data) {
-            const r = appendEntry(resolve(o.data), entry);
-            process.stdout.write(`${describeAppend(r.status, r.path)}\n`);
-            return;
-        }
-        const r = await appendToBranch(entry, {
-            repo: resolve(o.repo),
-            remote: o.remote,
-            branch: o.branch,
-            log: (line) => process.stderr.write(`${line}\n`),
-            ...(o.dashboard
-                ? { afterAppend: (dir) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, o.title ? { title: o.title } : {})); } }
-                : {}),
-        });
-        process.stdout.write(`${describeAppend(r.status, `${o.branch}:${r.path}`)}\n`);
-    });
-    return history;
-}
-function dashboardCommand() {
-    return new Command('dashboard')
-        .description('build the static dashboard (index.html) from a history folder')
-        .requiredOption('--data <dir>', 'the history folder (a checkout of the data branch)')
-        .requiredOption('--out <dir>', 'where to write index.html')
-        .option('--title <text>', 'page title')
-        .action((o) => {
-        if (!existsSync(o.data) || !statSync(o.data).isDirectory()) {
-            throw new UserError(`--data ${o.data}: no such folder; give a checkout of the data branch (git worktree add site origin/edgeml-data)`);
-        }
-        const { entries, skipped } = readEntries(resolve(o.data));
-        for (const s of skipped)
-            process.stderr.write(`skipped ${s}\n`);
-        const file = writeDashboard(resolve(o.out), renderDashboard(entries, o.title ? { title: o.title } : {}));
-        process.stdout.write(`${file}: ${entries.length} entries\n`);
-    });
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
@@ -78435,10 +68790,46 @@ function glob_hashFiles(patterns_1) {
 //# sourceMappingURL=glob.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
+// EXTERNAL MODULE: ./node_modules/@octokit/core/dist-src/index.js + 11 modules
+var dist_src = __nccwpck_require__(2012);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var dist_bundle = __nccwpck_require__(93779);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js + 3 modules
+var plugin_rest_endpoint_methods_dist_src = __nccwpck_require__(49210);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./build/src/github/octokit.js
+// The Octokit of every GitHub API call (comments, releases, dispatch), built from @octokit/* as
+// @actions/github builds its own, so the CLI can call GitHub without bundling the Actions toolkit:
+// REST methods and pagination, GITHUB_API_URL (GHES, the tests' stand-in) read when it is made,
+// and HTTPS_PROXY / HTTP_PROXY / NO_PROXY honoured as the toolkit honours them.
+
+
+
+
+const GitHubOctokit = dist_src/* Octokit */.E.plugin(plugin_rest_endpoint_methods_dist_src/* restEndpointMethods */._, dist_bundle/* paginateRest */.ud);
+const PROXY_VARIABLES = (/* unused pure expression or super */ null && (['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']));
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+/** A fetch through the proxy the environment names, or undefined (then the global fetch). */
+function proxyFetch(baseUrl) {
+    if (!PROXY_VARIABLES.some((v) => process.env[v]) || LOOPBACK.test(new URL(baseUrl).hostname))
+        return undefined;
+    const dispatcher = new EnvHttpProxyAgent();
+    return ((url, init) => undiciFetch(url, { ...init, dispatcher }));
+}
+/** The workflow's orchestration id in the user agent, as @actions/github sends it. */
+function userAgent() {
+    const id = process.env.ACTIONS_ORCHESTRATION_ID?.trim();
+    return id ? `actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : undefined;
+}
+function octokit_newOctokit(token) {
+    const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+    const fetch = proxyFetch(baseUrl);
+    const agent = userAgent();
+    return new GitHubOctokit({ auth: `token ${token}`, baseUrl, ...(agent ? { userAgent: agent } : {}), ...(fetch ? { request: { fetch } } : {}) });
+}
+
 ;// CONCATENATED MODULE: ./build/src/github/api.js
-// Octokit for the report: issue comments of one pull request, with retries on server errors and
-// rate limits (primary: x-ratelimit-remaining 0; secondary: 403/429 with retry-after or the
-// "secondary rate limit" message), following GitHub's guidance on waiting.
 
 const DEFAULT_RETRY = { retries: 3, baseMs: 1000, maxWaitMs: 120_000 };
 /** How long to wait before retrying `e` (attempt 0 is the first retry), or null to give up. */
@@ -78468,9 +68859,7 @@ function retryDelay(e, attempt, policy = DEFAULT_RETRY, now = Date.now()) {
     return null;
 }
 function api_octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
-    // GITHUB_API_URL read now, not when @actions/github was loaded: GHES, and the tests' stand-in.
-    const baseUrl = process.env.GITHUB_API_URL;
-    const octokit = getOctokit(token, baseUrl ? { baseUrl } : {});
+    const octokit = newOctokit(token);
     octokit.hook.wrap('request', async (request, options) => {
         for (let attempt = 0;; attempt++) {
             try {
@@ -78546,7 +68935,7 @@ async function api_pullRequestHead(octokit, pr) {
 
 
 /** GitHub's limit on an issue comment body, in characters. */
-const COMMENT_LIMIT = 65_536;
+const post_COMMENT_LIMIT = 65_536;
 const ENABLE_COMMENTS_HINT = (/* unused pure expression or super */ null && ("to get the comment, give the job 'permissions: pull-requests: write' (and 'issues: write'); " +
     'a pull request from a fork gets a read-only token, so post from a workflow_run workflow instead ' +
     '(see examples/workflows/ in edge-ml-actions)'));
@@ -78559,7 +68948,7 @@ function forkPullRequest() {
     return context.eventName === 'pull_request' && !!pr && pr.head?.repo?.full_name !== pr.base?.repo?.full_name;
 }
 /** The URL of this run, where the job summary is. */
-function runUrl() {
+function post_runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
     return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
@@ -78596,7 +68985,7 @@ function pullRequestTarget(prNumber) {
 }
 const post_status = (e) => e.status;
 /** Posts or updates the sticky comment. Never throws for GitHub's answers: it warns and returns why. */
-async function postReport(opts, log) {
+async function post_postReport(opts, log) {
     const target = pullRequestTarget(opts.prNumber);
     if ('skip' in target) {
         const line = `not commenting: ${target.skip}; the report is in the job summary`;
@@ -78643,6 +69032,393 @@ async function postReport(opts, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./build/src/units.js
+// Quantities written as people write them: "10s", "500ms", "2m".
+
+const DURATION_UNITS = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+/** Parses a duration to milliseconds; a bare number is seconds. `what` names the flag or key. */
+function units_parseDuration(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a duration such as 10s, 500ms or 2m`);
+    return Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()];
+}
+/** Parses a whole number >= min. */
+function units_parseWhole(text, what, min = 0) {
+    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) {
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`);
+    }
+    return Number(text);
+}
+/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
+const EXPECTED = {
+    duration: 'a duration such as 10ms, 250us or 1.5s',
+    bytes: 'a size such as 200MB, 1.5GiB or 512KB',
+    percent: 'a percentage such as 5%',
+    rate: 'a rate such as 120/s or 120',
+    fraction: 'a fraction such as 0.97 or 97%',
+};
+const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
+/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
+function parseLatency(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
+    return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
+}
+const BYTE_UNITS = {
+    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
+};
+/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
+function parseBytes(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
+    return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
+function units_parsePercent(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
+    return Number(m[1]) / 100;
+}
+/** A fraction in [0, 1]: "97%" or 0.97. */
+function parseFraction(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+    if (!m || v > 1)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
+    return v;
+}
+/** Samples per second: "120/s", "120 samples/s" or 120. */
+function parseRate(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
+    return Number(m[1]);
+}
+const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
+const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
+/**
+ * Enough significant figures that the value cannot read as its limit when it is not equal to it:
+ * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
+ */
+function figures(v, limit) {
+    for (let d = 3; d < 10; d++) {
+        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
+        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
+        if (v === limit || Number(s) !== limit)
+            return s;
+    }
+    return String(v);
+}
+/**
+ * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
+ * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
+ * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
+ */
+function inUnitOf(key, value, limitText) {
+    if (value === null || !Number.isFinite(value))
+        return 'n/a';
+    try {
+        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    }
+    catch {
+        // A limit text this version cannot read (a check document is untrusted input): the base unit.
+        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
+        return `${Number(value.toPrecision(4))}${unit}`;
+    }
+}
+function inLimitUnit(key, value, body) {
+    if (key === 'memory.peak' || key === 'size') {
+        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
+        const scale = BYTE_UNITS[unit];
+        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
+    }
+    if (key.startsWith('latency.')) {
+        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
+        const scale = LATENCY_UNITS[unit];
+        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
+    }
+    if (key === 'throughput')
+        return `${figures(value, parseRate(body, key))}/s`;
+    if (key.startsWith('regression.'))
+        return `${value >= 0 ? '+' : ''}${figures(value * 100, units_parsePercent(body, key) * 100)}%`;
+    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
+    if (body.endsWith('%'))
+        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
+    return figures(value, Number(body));
+}
+/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
+function limitOf(direction, limitText) {
+    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    if (!m)
+        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
+    const unit = m[2] === 'us' ? 'µs' : m[2];
+    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/names.js
+// One name per concept: the property `maxDuration` is the flag `--max-duration`, the input
+// `max-duration` and the edgeml.yml key `max-duration`.
+const names_kebab = (property) => property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const names_camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+const asFlag = (name) => `--${name}`;
+const names_asInput = (name) => `input '${name}'`;
+
+;// CONCATENATED MODULE: ./build/src/settings/parse.js
+// Settings parsed once into typed values, whichever door they came in by (flag, input, key).
+
+
+
+/** Comma- or newline-separated entries, trimmed, empty ones dropped. */
+function splitList(text) {
+    return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+}
+const BOOLEAN = { true: true, yes: true, on: true, 1: true, false: false, no: false, off: false, 0: false };
+function numberIn(s, text, what) {
+    const v = /^\s*-?\d+(?:\.\d+)?(?:e-?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+    const min = s.min ?? -Infinity;
+    const max = s.max ?? Infinity;
+    const ok = Number.isFinite(v) && (s.above ? v > min : v >= min) && v <= max;
+    if (!ok) {
+        const range = s.min !== undefined && s.max !== undefined ? `between ${s.min} and ${s.max}` : s.min !== undefined ? `${s.above ? '>' : '>='} ${s.min}` : `<= ${s.max}`;
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a number ${range}${s.default ? `, e.g. ${s.default}` : ''}`);
+    }
+    return v;
+}
+/**
+ * One setting's text (or a config value: numbers and booleans are taken as written) to its typed
+ * value; `what` names where it came from. A bad value is a UserError naming it and saying what fits.
+ */
+function parseSetting(s, raw, what) {
+    if (s.kind === 'list' || s.kind === 'pairs') {
+        const items = raw === undefined ? [] : Array.isArray(raw) ? raw.flatMap((r) => (s.kind === 'list' ? splitList(r) : [r.trim()])) : splitList(String(raw));
+        return items.filter(Boolean);
+    }
+    if (Array.isArray(raw))
+        throw new errors_UserError(`${what}: give one value, not a list`);
+    if (s.kind === 'boolean') {
+        if (typeof raw === 'boolean')
+            return raw;
+        const v = BOOLEAN[String(raw).trim().toLowerCase()];
+        if (v === undefined)
+            throw new errors_UserError(`${what} ${JSON.stringify(raw)}: expected true or false`);
+        return v;
+    }
+    const text = String(raw).trim();
+    switch (s.kind) {
+        case 'string':
+        case 'path':
+            return text;
+        case 'enum':
+            if (!s.choices?.includes(text))
+                throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
+            return text;
+        case 'duration':
+            return units_parseDuration(text, what);
+        case 'count':
+            return units_parseWhole(text, what, s.min ?? 0);
+        case 'number':
+            return numberIn(s, text, what);
+        case 'fraction':
+            return parseFraction(text, what);
+        case 'percent':
+            return units_parsePercent(text, what);
+    }
+}
+/**
+ * A table's raw values (by property; undefined or '' for not given) to typed values: the default
+ * where nothing was given, absent where there is none. `source` names each setting in messages.
+ */
+function parse_parseSettings(table, raw, source) {
+    const out = {};
+    for (const [prop, s] of Object.entries(table)) {
+        const given = raw[prop];
+        const empty = given === undefined || given === '' || (Array.isArray(given) && !given.length);
+        const value = empty ? s.default : given;
+        if (value === undefined) {
+            if (s.kind === 'list' || s.kind === 'pairs')
+                out[prop] = [];
+            else if (s.kind === 'boolean')
+                out[prop] = false;
+            continue;
+        }
+        out[prop] = parseSetting(s, value, source(names_kebab(prop)));
+    }
+    return out;
+}
+/**
+ * The keys of one edgeml.yml section (`benchmark`, `compare`) as typed values of `table`, by
+ * property: the typed path from the config to a command's options, with no trip through flag text.
+ * Only the keys written are returned (merge them over the command's defaults or flags); a key that
+ * is not a setting of the section, or a bad value, is a UserError naming `at(key)` (the
+ * `file:line:col: ` where it is written) and the dotted key.
+ */
+function parseSection(table, section, values, at = () => '') {
+    const byName = new Map(configKeys(table, section).map(([name, s]) => [name, s]));
+    const out = {};
+    for (const [name, raw] of Object.entries(values)) {
+        const key = `${section}.${name}`;
+        const s = byName.get(name);
+        if (!s)
+            throw new UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
+        out[camel(name)] = parseSetting(s, raw, `${at(key)}${key}`);
+    }
+    return out;
+}
+/** The typed defaults of a table (what a command does with nothing given). */
+function settingDefaults(table) {
+    return parse_parseSettings(table, {}, (name) => `default of ${name}`);
+}
+/**
+ * A table's defaults as text, as its flags spell them (lists empty): for the code that still
+ * passes settings as flag text (BenchFlags, CompareFlags).
+ */
+function flagDefaults(table) {
+    const out = {};
+    for (const [prop, s] of Object.entries(table)) {
+        if (s.kind === 'list' || s.kind === 'pairs')
+            out[prop] = [];
+        else if (s.default !== undefined && s.kind !== 'boolean')
+            out[prop] = s.default;
+    }
+    return out;
+}
+/** The settings of a table that are action inputs, by input name. */
+function parse_actionInputs(table) {
+    return Object.entries(table).filter(([, s]) => s.input).map(([prop, s]) => [kebab(prop), s]);
+}
+/** The settings of a table that are keys of the edgeml.yml section `section`. */
+function configKeys(table, section) {
+    return Object.entries(table).filter(([, s]) => s.config === section).map(([prop, s]) => [kebab(prop), s]);
+}
+/** Picks some settings of a table (to share them between commands) with changes. */
+function pick(table, keys) {
+    return Object.fromEntries(keys.map((k) => [k, table[k]]));
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/deprecated.js
+// Renamed settings keep their old name for one minor release; the first use warns, once per process.
+const warned = new Set();
+/** The warning for an old name, naming the new one and the release that drops it. */
+function deprecated_deprecationWarning(old, now, until) {
+    return `warning: ${old} is deprecated and goes in ${until}; use ${now}`;
+}
+/** Writes `message` through `write` the first time it is seen in this process. */
+function deprecated_warnOnce(message, write) {
+    if (warned.has(message))
+        return;
+    warned.add(message);
+    write(message);
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/common.js
+/** The ONNX Runtime the composite actions install on the runner (read by their own steps). */
+const RUNTIME_SETTINGS = {
+    runtimeVersion: {
+        kind: 'string', flag: false, default: '1.30.0', help: 'onnxruntime-node version to install on the runner',
+        input: { composite: true, description: 'onnxruntime-node version to install on the runner.' },
+    },
+    runtimeDir: {
+        kind: 'path', flag: false, help: 'a folder whose node_modules already holds onnxruntime-node',
+        input: { composite: true, description: 'A folder whose node_modules already holds onnxruntime-node (offline self-hosted devices); skips the install.' },
+    },
+};
+/** Upload of an action's files as one workflow artifact; `name` says the default artifact name. */
+function uploadSettings(what, name) {
+    return {
+        upload: { kind: 'boolean', flag: false, default: 'true', help: `upload ${what} as a workflow artifact`, input: {} },
+        artifactName: { kind: 'string', flag: false, help: `name of the uploaded artifact (default: ${name})`, input: {} },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/index.js
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/github/inputs.js
+// Action inputs read from a settings table (src/settings): the same parsers as the CLI's flags,
+// so an input and its flag accept the same text and give the same typed value.
+
+
+/** The text of each input of `table` given (or with an action default), by property; others absent. */
+function rawInputs(table) {
+    const out = {};
+    for (const [name, s] of actionInputs(table)) {
+        if (s.input && s.input.composite)
+            continue;
+        const text = core.getInput(name).trim();
+        const value = text || (s.input ? s.input.default : undefined);
+        if (value)
+            out[camel(name)] = value;
+    }
+    return out;
+}
+/** The inputs of `table`, typed; a bad value is a UserError naming the input. */
+function readInputs(table) {
+    return parseSettings(table, rawInputs(table), asInput);
+}
+
+;// CONCATENATED MODULE: ./build/src/github/outputs.js
+// What a step leaves in the workflow run: outputs, the job summary, annotations.
+
+function outputs_setOutput(name, value) {
+    lib_core/* setOutput */.uH(name, String(value));
+}
+async function outputs_writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core.summary.addRaw(markdown, true).write();
+}
+/**
+ * An annotation on the run (and the PR's checks tab), on a line of a repository file when `at`
+ * names one. Text is plain, never Markdown: control characters out, length capped.
+ */
+function outputs_annotate(level, message, at = {}) {
+    const clean = (s) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
+    core[level](clean(message), {
+        ...(at.title ? { title: clean(at.title) } : {}),
+        ...(at.file ? { file: at.file } : {}),
+        ...(at.line ? { startLine: at.line } : {}),
+        ...(at.col ? { startColumn: at.col } : {}),
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/github/publish.js
+// A finished report to where a workflow's readers look: the job summary, an annotation per failing
+// or warning budget, and (when asked) the sticky comment on the pull request. The report action and
+// the all-in-one action's run step both publish through here, so the comment is what was rendered.
+
+
+
+/** The default report id: the workflow and job, so two workflows (or jobs) keep separate comments. */
+function defaultReportId() {
+    return [process.env.GITHUB_WORKFLOW, process.env.GITHUB_JOB].filter(Boolean).join('/') || 'edgeml';
+}
+/** Publishes the report; sets the comment-id and comment-url outputs when a comment was posted. */
+async function publishReport(o, log) {
+    await writeSummary(o.markdown);
+    for (const b of o.budgets) {
+        if (b.outcome === 'failure' || b.outcome === 'warning') {
+            annotate(b.outcome === 'failure' ? 'error' : 'warning', b.message, { title: `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}` });
+        }
+    }
+    const comment = o.comment();
+    if (!comment)
+        return;
+    const reportId = comment.reportId || defaultReportId();
+    const body = o.fit(COMMENT_LIMIT - reportMarker(reportId).length - 1, runUrl());
+    const outcome = await postReport({ token: comment.token, reportId, markdown: body, prNumber: comment.prNumber || undefined, author: comment.author || undefined }, log);
+    if ('posted' in outcome) {
+        setOutput('comment-id', outcome.posted.comment.id);
+        setOutput('comment-url', outcome.posted.comment.html_url);
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/src/github/index.js
 // The only place (with src/actions/) that touches @actions/*: inputs, outputs, summaries, log
 // groups, artifacts. Core modules receive plain values and a Logger.
@@ -78685,13 +69461,12 @@ function getLoginInput(name) {
         return raw;
     throw new UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
 }
-function setOutput(name, value) {
-    lib_core/* setOutput */.uH(name, String(value));
-}
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core.summary.addRaw(markdown, true).write();
+/** Tells the runner to hide a secret (whole, and line by line as a log may wrap a PEM) before anything can print it. */
+function maskSecret(text) {
+    core.setSecret(text);
+    for (const line of text.split('\n'))
+        if (line.trim() && !line.startsWith('-----'))
+            core.setSecret(line.trim());
 }
 /** Uploads files as one workflow artifact; outside a workflow run (no runtime token) it only says so. */
 async function uploadArtifact(name, files, root, log) {
@@ -78713,12 +69488,15 @@ async function runAction(main) {
     }
     catch (e) {
         // Input errors and failed checks (exit 1 in the CLI) are one line; anything else is a bug.
-        if (errors_isUserError(e) || (e instanceof Error && e.name === 'CheckFailure'))
+        if (e instanceof ExitError)
             lib_core/* setFailed */.C1(errors_oneLine(e));
         else
             lib_core/* setFailed */.C1(e instanceof Error ? (e.stack ?? e.message) : String(e));
     }
 }
+
+
+
 
 
 
@@ -78743,27 +69521,5789 @@ async function expandPatterns(input, patterns, allowNone = false) {
     }
     return [...new Set(out)];
 }
-/**
- * An annotation on the run (and the PR's checks tab), on a line of a repository file when `at`
- * names one. Text is plain, never Markdown: control characters out, length capped.
- */
-function annotate(level, message, at = {}) {
-    const clean = (s) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
-    core[level](clean(message), {
-        ...(at.title ? { title: clean(at.title) } : {}),
-        ...(at.file ? { file: at.file } : {}),
-        ...(at.line ? { startLine: at.line } : {}),
-        ...(at.col ? { startColumn: at.col } : {}),
-    });
-}
 function setFailed(message) {
     core.setFailed(message);
 }
 
+;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
+// Budgets against measurements: each limit of each budget, for each results document its
+// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
+
+
+/** `jetson-*` as a whole-string, case-sensitive match. */
+function globMatch(glob, text) {
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    return re.test(text);
+}
+/**
+ * Whether a result is of the budget's model. `edgeml run` names each result (source and every
+ * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
+ * results from another machine carry its absolute path: the file name decides then.
+ */
+function evaluate_modelMatches(config, budget, model) {
+    if (budget.model === undefined)
+        return true;
+    if (model.name === budget.model)
+        return true;
+    const entry = config.models[budget.model];
+    const configured = resolve(dirname(config.file), entry.path);
+    return resolve(model.path) === configured || basename(model.path) === basename(entry.path);
+}
+/** The target a result measured: `source` for the source model. */
+const targetOfResult = (doc) => doc.target ?? 'source';
+function selects(config, budget, doc) {
+    if (!evaluate_modelMatches(config, budget, doc.model))
+        return false;
+    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
+        return false;
+    if (budget.device !== undefined) {
+        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
+        if (!labels.some((l) => globMatch(budget.device, l)))
+            return false;
+    }
+    return true;
+}
+const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
+function byPoint(value, limit) {
+    if (value === null)
+        return NOT_REPORTED;
+    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
+    return { status: ok ? 'pass' : 'fail', value };
+}
+/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
+function byInterval(value, ci, limit, tooFew) {
+    if (!ci)
+        return { status: 'inconclusive', value, interval: null, note: tooFew };
+    const [lo, hi] = ci;
+    if (hi < limit.value)
+        return { status: 'pass', value, interval: ci };
+    if (lo > limit.value)
+        return { status: 'fail', value, interval: ci };
+    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
+}
+function latency(doc, p, limit) {
+    const value = doc.latencyMs[p];
+    if (value === null)
+        return NOT_REPORTED;
+    let ci = null;
+    if (doc.samplesMs?.length) {
+        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
+        ci = c ? [c.lo, c.hi] : null;
+    }
+    else if (p !== 'p99')
+        ci = doc.latencyCi95Ms[p];
+    const sufficient = p === 'p50' || doc.percentileSufficient[p];
+    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
+    if (!sufficient)
+        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
+    if (p === 'p99' && !ci) {
+        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
+    }
+    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
+}
+const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
+/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
+function scored(doc, key, limit) {
+    const kind = key.slice(0, key.indexOf('.'));
+    const metric = key.slice(key.indexOf('.') + 1);
+    const section = doc[kind];
+    if (!section) {
+        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
+        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
+    }
+    const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
+    if (!known.includes(metric))
+        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+    const value = section[metric];
+    if (value === null && metric === 'maxAbsError')
+        return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
+    if (value === null)
+        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
+    return byPoint(value, limit);
+}
+function judgeResults(limit, doc) {
+    const k = limit.key;
+    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
+        return latency(doc, k.slice(8), limit);
+    if (k === 'throughput')
+        return byPoint(doc.throughputPerSec, limit);
+    if (k === 'memory.peak')
+        return byPoint(doc.memory.peakRssBytes, limit);
+    if (k === 'size')
+        return byPoint(doc.model.bytes, limit);
+    return scored(doc, k, limit);
+}
+function judgeRegression(limit, cmp, noCompare) {
+    if (!cmp)
+        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
+    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
+    const change = r.estimate - 1;
+    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
+    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
+    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
+}
+function outcome(status, budget) {
+    if (status === 'pass')
+        return 'ok';
+    if (status === 'fail')
+        return budget.level === 'error' ? 'failure' : 'warning';
+    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
+    if (status === 'not judged')
+        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
+    // Inconclusive: as configured, but never worse than the budget's level.
+    if (budget.inconclusive === 'pass')
+        return 'ok';
+    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
+}
+function evaluate_evaluateBudgets(config, results, compare, 
+/** Why there is no comparison, for regression limits without one. */
+noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
+/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
+only) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
+        for (const limit of budget.limits) {
+            if (limit.key.startsWith('compat.'))
+                continue; // judged from inspect documents by judgeCompatBudgets (src/budgets/compat.ts)
+            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const push = (j, subject, source, on = {}) => {
+                rows.push({
+                    ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
+                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
+                });
+            };
+            if (limit.key.startsWith('regression.')) {
+                const head = compare?.doc.head.model;
+                if (compare && head && !evaluate_modelMatches(config, budget, head))
+                    continue;
+                const target = compare?.doc.target ?? budget.target ?? 'source';
+                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
+                continue;
+            }
+            const matching = results.filter((r) => selects(config, budget, r.doc));
+            if (!matching.length) {
+                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
+                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
+                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
+                continue;
+            }
+            for (const r of matching) {
+                const target = targetOfResult(r.doc);
+                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/compat.js
+// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
+// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
+// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
+
+const isCompatKey = (key) => key.startsWith('compat.');
+function measured(t, what) {
+    const p = t.fixed ?? t.asIs;
+    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
+    switch (what) {
+        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
+        case 'coverage.compute':
+            return p.coverage.computePercent === null
+                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
+                : { value: p.coverage.computePercent / 100, note: shapes };
+        case 'partitions': return { value: p.partitions, note: shapes };
+        case 'unsupported': return { value: p.unsupported.length, note: shapes };
+        default: return { value: null, note: `unknown compat measure '${what}'` };
+    }
+}
+function judge(limit, value) {
+    if (value === null)
+        return 'inconclusive';
+    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
+    return ok ? 'pass' : 'fail';
+}
+/**
+ * One row per compat limit per inspect document its model selector matches. A document that did
+ * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
+ * budget nobody checked never reads as passed.
+ */
+function compat_judgeCompatBudgets(config, docs, failed = [], only) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
+        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
+            const [, runtime, ...rest] = limit.key.split('.');
+            const what = rest.join('.');
+            const base = {
+                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
+            // Why a runtime could not be inspected (edgeml run): the row says so instead of "run edgeml inspect".
+            const why = failed.filter((f) => f.target === runtime && modelMatches(config, budget, { name: f.model, path: config.models[f.model]?.path ?? f.model }));
+            for (const f of why) {
+                rows.push({ ...base, subject: `${f.model} on ${runtime}`, model: f.model, source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `not inspected: ${f.reason}` });
+            }
+            const failedModels = new Set(why.map((f) => f.model));
+            if (!matching.length && why.length)
+                continue;
+            if (!matching.length) {
+                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
+                continue;
+            }
+            for (const { file, doc } of matching) {
+                if (failedModels.has(doc.model.name))
+                    continue;
+                const subject = `${doc.model.name} on ${runtime}`;
+                const t = doc.targets.find((x) => x.target === runtime);
+                if (!t) {
+                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
+                    continue;
+                }
+                const m = measured(t, what);
+                const status = judge(limit, m.value);
+                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: budgetOutcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/schemas/check.schema.json
+const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/budgets/document.js
+// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
+
+
+
+const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
+function document_checkDocument(config, results, checks, compare, compareFails = false) {
+    const count = (s) => checks.filter((c) => c.status === s).length;
+    return {
+        schema: CHECK_SCHEMA,
+        kind: 'check',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
+        config,
+        results,
+        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
+        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
+        checks,
+    };
+}
+const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
+function writeCheck(file, doc) {
+    writeDocument(file, doc, CHECK);
+}
+/** Reads and validates a check document; every problem is a UserError naming the file. */
+function readCheck(file) {
+    return documents_readDocument(file, CHECK);
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/settings.js
+const CHECK_SETTINGS = {
+    config: { kind: 'path', value: '<file>', default: 'edgeml.yml', help: 'the config file with the budgets', input: {} },
+    results: {
+        kind: 'pairs', value: '<file>', help: 'a results document from edgeml bench --json (repeatable: one per device or model)',
+        input: { required: true, description: 'Results documents from the benchmark action or `edgeml bench --json`, one per line.' },
+    },
+    compare: {
+        kind: 'path', value: '<file>', help: 'a compare document from edgeml compare --json, for regression budgets',
+        input: { description: 'A compare document from `edgeml compare --json`, for regression budgets. Without it regression budgets pass with a notice (first run).' },
+    },
+    inspect: { kind: 'pairs', value: '<file>', help: 'an inspect document from edgeml inspect --json, for compat.* budgets (repeatable)' },
+    json: { kind: 'path', value: '<file>', help: 'write the check document here', input: {} },
+};
+
+;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compare/document.js
+// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
+// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
+
+
+
+const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
+function writeCompare(file, doc) {
+    writeDocument(file, doc, COMPARE);
+}
+/** Reads and validates a compare document; every problem is a UserError naming the file. */
+function document_readCompare(file) {
+    return documents_readDocument(file, COMPARE);
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/verdict.js
+// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+
+const CONFIDENCE = 0.95;
+const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
+const verdict_METHOD = {
+    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
+    sequential: SEQUENTIAL,
+};
+const verdict_PAIRED_METHOD = {
+    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
+    sequential: SEQUENTIAL,
+};
+const verdict_STORED_METHOD = {
+    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
+    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
+    sequential: verdict_METHOD.sequential,
+};
+/**
+ * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
+ * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
+ */
+function verdict_judge(ci, threshold) {
+    if (!ci)
+        return 'inconclusive';
+    const [lo, hi] = ci;
+    if (lo > 1 + threshold)
+        return 'slower';
+    if (hi < 1 - threshold)
+        return 'faster';
+    if (lo >= 1 - threshold && hi <= 1 + threshold)
+        return 'unchanged';
+    return 'inconclusive';
+}
+/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
+function verdict_decidingRatio(doc) {
+    return doc.ratio[doc.metric] ?? doc.ratio.p50;
+}
+/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
+function verdict_lookLevel(looks) {
+    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
+}
+/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
+function verdict_ratioAt(rounds, metric, level, threshold, storedBase) {
+    const est = storedBase !== undefined
+        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
+        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
+    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
+    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: verdict_judge(ci95, threshold) };
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./build/schemas/config.schema.json
+const config_schema_namespaceObject = {};
+;// CONCATENATED MODULE: ./build/src/config/parse.js
+// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
+// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
+
+
+
+
+
+
+
+
+
+let validator;
+function compiled() {
+    validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
+    return validator;
+}
+/** budgets[0].limits.latency.p90 */
+function keyName(path) {
+    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
+}
+function pointerToPath(pointer) {
+    return pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+/** Where a path is in the file: the key's position when `atKey`, else the value's. */
+function locate(doc, lc, file, path, atKey = false) {
+    let node = doc.contents;
+    let offset = doc.contents?.range?.[0] ?? 0;
+    for (let i = 0; i < path.length; i++) {
+        const seg = path[i];
+        if (isMap(node)) {
+            const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+            if (!pair)
+                break;
+            const keyRange = pair.key?.range;
+            if (i === path.length - 1 && atKey && keyRange) {
+                offset = keyRange[0];
+                break;
+            }
+            node = pair.value;
+            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
+        }
+        else if (isSeq(node) && typeof seg === 'number') {
+            node = node.items[seg];
+            offset = node?.range?.[0] ?? offset;
+        }
+        else
+            break;
+    }
+    const { line, col } = lc.linePos(offset);
+    return { file, line, col };
+}
+const where = (p) => `${p.file}:${p.line}:${p.col}`;
+const DEF_EXPECTED = {
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
+    share: 'a whole percentage from 0 to 100, e.g. 10 or 10%', period: 'a time with its unit, e.g. 30m, 4h or 90s',
+};
+function describeValue(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return JSON.stringify(v);
+}
+/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
+function explain(e, doc, lc, file) {
+    const path = pointerToPath(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+        const extra = String(e.params.additionalProperty);
+        const parent = e.parentSchema;
+        const allowed = Object.keys(parent.properties ?? {});
+        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
+        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
+        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
+        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
+        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
+        return {
+            at: locate(doc, lc, file, [...path, extra], true),
+            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        };
+    }
+    const at = locate(doc, lc, file, path, false);
+    const key = keyName(path);
+    const got = describeValue(e.data);
+    switch (e.keyword) {
+        case 'required':
+            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
+        case 'enum': {
+            const allowed = e.params.allowedValues.map(String);
+            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
+        }
+        case 'const':
+            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
+        case 'type': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            if (def && DEF_EXPECTED[def])
+                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
+            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
+        }
+        case 'pattern': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
+            return { at, text: `${key}: expected ${expected}, got ${got}` };
+        }
+        default:
+            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
+    }
+}
+const PARSERS = [
+    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
+    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
+    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
+    [/^regression\./, units_parsePercent, 'max', EXPECTED.percent],
+    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
+    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
+];
+function parseCount(text, what) {
+    if (!/^\s*\d+\s*$/.test(text))
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+    return Number(text);
+}
+function parseLimit(key, raw, at, name) {
+    const text = String(raw).trim();
+    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
+    let dir = direction;
+    let body = text;
+    const op = /^(>=|<=)\s*/.exec(text);
+    if (op) {
+        dir = op[1] === '>=' ? 'min' : 'max';
+        body = text.slice(op[0].length);
+    }
+    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
+        dir = 'max';
+    try {
+        return { key, text, value: parse(body, key), direction: dir, at };
+    }
+    catch (e) {
+        if (!isUserError(e))
+            throw e;
+        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+    }
+}
+/** Parses and validates edgeml.yml text; `file` names it in messages. */
+function parseConfig(text, file) {
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length) {
+        const err = doc.errors[0];
+        const { line, col } = lc.linePos(err.pos[0]);
+        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
+    }
+    if (doc.contents === null || (isMap(doc.contents) && doc.contents.items.length === 0)) {
+        throw new UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
+    }
+    let data;
+    try {
+        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (!/alias/i.test(String(e.message)))
+            throw e;
+        throw new UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
+    }
+    const validate = compiled();
+    if (!validate(data)) {
+        const problems = (validate.errors ?? []).map((e) => ({ ...explain(e, doc, lc, file), typo: e.keyword === 'additionalProperties' }));
+        // At one place, a misspelt key comes first: it explains the key said to be missing there.
+        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || Number(b.typo) - Number(a.typo));
+        const first = problems[0];
+        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
+        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
+    }
+    const raw = data;
+    const models = raw.models ?? {};
+    /** A name under models:, or a UserError at `path` naming the models there are. */
+    const knownModel = (name, path) => {
+        if (name in models)
+            return;
+        const known = Object.keys(models);
+        const guess = didYouMean(name, known);
+        throw new UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+    };
+    const budgets = (raw.budgets ?? []).map((b, index) => {
+        const at = locate(doc, lc, file, ['budgets', index]);
+        if (b.model !== undefined)
+            knownModel(b.model, ['budgets', index, 'model']);
+        return {
+            index,
+            ...(b.model !== undefined ? { model: b.model } : {}),
+            ...(b.target !== undefined ? { target: b.target } : {}),
+            ...(b.device !== undefined ? { device: b.device } : {}),
+            level: b.level ?? 'error',
+            inconclusive: b.inconclusive ?? 'warn',
+            ...(b.optional ? { optional: true } : {}),
+            ...(b.message !== undefined ? { message: b.message } : {}),
+            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
+            at,
+        };
+    });
+    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
+        const own = m.targets;
+        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
+        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
+        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
+    }));
+    const targets = entries(raw.targets);
+    const settingsAt = {};
+    const sections = [
+        [['benchmark'], raw.benchmark],
+        [['compare'], raw.compare],
+        [['monitoring'], raw.monitoring],
+        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
+    ];
+    for (const [path, section] of sections) {
+        for (const key of Object.keys(section ?? {}))
+            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+    }
+    renameDeprecated(raw, settingsAt);
+    return {
+        file,
+        ...(raw.version ? { version: raw.version } : {}),
+        models: located,
+        targets: targets.map((t) => t.target),
+        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
+        ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
+        benchmark: raw.benchmark ?? {},
+        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
+        compareArtifacts: raw.compare?.artifacts === true,
+        datasets,
+        budgets,
+        monitoring: raw.monitoring ?? {},
+        settingsAt,
+        ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
+    };
+}
+/** inspect: as written: a list of runtimes (some optional), or false. */
+function inspectSetting(raw, at) {
+    if (raw === true)
+        throw new UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
+    if (raw === false)
+        return { targets: [], optional: [], off: true, at };
+    const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
+    return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
+}
+const CHANNEL_ORDER = (/* unused pure expression or super */ null && (['canary', 'beta', 'stable']));
+/** `rollout:` after the schema: units parsed, and the stages checked to go forward (channel by channel, widening). */
+function rolloutPlan(raw, at) {
+    const gate = (g) => ({
+        ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
+        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
+        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+        ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
+    });
+    const positions = {};
+    const note = (path, obj) => {
+        for (const k of Object.keys(obj))
+            positions[keyName([...path, k])] = at([...path, k]);
+    };
+    note(['rollout'], raw);
+    const stages = raw.stages.map((s, i) => {
+        note(['rollout', 'stages', i], s);
+        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+    });
+    for (let i = 1; i < stages.length; i++) {
+        const [a, b] = [stages[i - 1], stages[i]];
+        const order = CHANNEL_ORDER.indexOf(b.channel) - CHANNEL_ORDER.indexOf(a.channel);
+        if (order < 0 || (order === 0 && b.percent <= a.percent)) {
+            throw new UserError(`${where(b.at)}: rollout.stages[${i}]: ${b.channel} ${b.percent}% comes after ${a.channel} ${a.percent}%; list the stages from the first to the last (canary, beta, stable; a channel's percentages growing)`);
+        }
+    }
+    return { stages, ...gate(raw), ...(raw['auto-rollback'] !== undefined ? { autoRollback: raw['auto-rollback'] } : {}), at: positions };
+}
+/** Reads and validates a config file. */
+function parse_loadConfig(file) {
+    let text;
+    try {
+        text = readFileSync(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
+            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
+    }
+    return parseConfig(text, file);
+}
+/**
+ * Keys renamed in a minor release (the `deprecated` names of the settings tables, e.g.
+ * COMPARE_SETTINGS.statistic): the old key still works, warns once naming the new one, and yields
+ * to the new key when both are written.
+ */
+const RENAMED = [
+    { section: 'compare', old: 'metric', now: 'statistic', until: '0.3.0' },
+];
+function renameDeprecated(raw, settingsAt) {
+    for (const r of RENAMED) {
+        const section = raw[r.section];
+        if (!section || !(r.old in section))
+            continue;
+        const at = settingsAt[`${r.section}.${r.old}`];
+        warnOnce(`${where(at)}: ${deprecationWarning(`${r.section}.${r.old}`, `${r.section}.${r.now}`, r.until)}\n`, (line) => process.stderr.write(line));
+        if (!(r.now in section)) {
+            section[r.now] = section[r.old];
+            settingsAt[`${r.section}.${r.now}`] = at;
+        }
+        delete section[r.old];
+        delete settingsAt[`${r.section}.${r.old}`];
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/config/index.js
+// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
+// parsed. Nothing runs on a config that does not validate: every problem is a UserError
+// `file:line:col: key: what was expected`.
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/results/types.js
+const types_RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
+
+;// CONCATENATED MODULE: ./build/src/results/index.js
+// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
+// The machinery shared by every document kind is in src/documents/.
+
+
+
+
+const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
+function writeResults(file, doc) {
+    writeDocument(file, doc, RESULTS);
+}
+/** Reads and validates a results document; every problem is a UserError naming the file. */
+function results_readResults(file) {
+    return documents_readDocument(file, RESULTS);
+}
+
+;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
+const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compat/document.js
+// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
+
+
+const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
+function writeInspect(file, doc) {
+    writeDocument(file, doc, INSPECT);
+}
+/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
+function document_readInspect(file) {
+    return readDocument(file, INSPECT);
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/check.js
+// The check both the CLI and the action run: read and validate every input first (nothing is
+// judged on a bad config or document), then judge every budget.
+
+
+
+
+
+
+
+
+// document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
+
+const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+/**
+ * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
+ * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
+ */
+function slowerFails(config, doc) {
+    return !hasRegressionBudget(config) && doc.verdict === 'slower';
+}
+/** Judges every budget of `config` (loaded from `configFile`) against documents in memory. */
+function checkDocuments(config, configFile, d) {
+    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
+    const checks = [...evaluateBudgets(config, d.results, d.compare, d.noCompare, d.model), ...judgeCompatBudgets(config, d.inspect ?? [], d.inspectFailed ?? [], d.model)];
+    const notices = [];
+    // Without a regression budget, compare's own verdict stands: slower fails the check.
+    const compare = d.compare;
+    const compareFails = !!compare && slowerFails(config, compare.doc);
+    if (compare) {
+        const r = decidingRatio(compare.doc);
+        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
+        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
+    }
+    return { config, doc: checkDocument(configFile, d.results.map((r) => r.file), checks, compare, compareFails), notices };
+}
+function runCheck(inputs) {
+    const config = loadConfig(inputs.config);
+    if (!config.budgets.length)
+        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
+    if (!inputs.results.length && !inputs.inspect?.length)
+        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+    return checkDocuments(config, inputs.config, {
+        results: inputs.results.map((file) => ({ file, doc: readResults(file) })),
+        ...(inputs.compare ? { compare: { file: inputs.compare, doc: readCompare(inputs.compare) } } : {}),
+        ...(inputs.noCompare ? { noCompare: inputs.noCompare } : {}),
+        ...(inputs.model ? { model: inputs.model } : {}),
+        inspect: (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) })),
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/index.js
+// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/compare/types.js
+const types_COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
+const VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
+const types_COMPARE_METRICS = ['p50', 'p90', 'cpu'];
+const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
+const types_DESIGN_CHOICES = ['auto', 'paired', 'processes'];
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./build/src/model/lfs.js
+// A Git LFS pointer checked out in place of the model: a few lines of text naming the object that
+// `git lfs` would fetch. Recognised before anything loads or measures the file.
+
+
+const SIGNATURE = 'version https://git-lfs.github.com/spec/';
+/** The spec caps a pointer at 1024 bytes. */
+const MAX_POINTER = 1024;
+/** The object a pointer names, or null when `bytes` are not an LFS pointer. */
+function lfsPointer(bytes) {
+    if (bytes.length > MAX_POINTER || !bytes.toString('latin1', 0, SIGNATURE.length).startsWith(SIGNATURE))
+        return null;
+    const text = bytes.toString('utf8');
+    const oid = /^oid (sha256:[0-9a-f]{64})$/m.exec(text)?.[1];
+    const size = /^size (\d+)$/m.exec(text)?.[1];
+    return oid && size ? { oid, size: Number(size) } : null;
+}
+/** The fix, the same wherever a pointer is found. */
+const LFS_FIX = "fetch the LFS objects: set 'lfs: true' on actions/checkout (for the base too: its 'git lfs' filter then fetches it), or run 'git lfs pull' locally";
+function pointerError(what, p) {
+    return new UserError(`${what}: is a Git LFS pointer (${p.oid}, ${p.size} bytes), not the model; ${LFS_FIX}`);
+}
+/** Throws a UserError naming `what` when `bytes` are an LFS pointer. */
+function lfs_rejectLfsPointer(bytes, what) {
+    const p = lfsPointer(bytes);
+    if (p)
+        throw pointerError(what, p);
+}
+/** Throws a UserError naming `path` when the file is an LFS pointer (reads at most 1 KiB). */
+function lfs_rejectLfsPointerFile(path, what = path) {
+    const head = Buffer.alloc(MAX_POINTER + 1);
+    const fd = openSync(path, 'r');
+    let n;
+    try {
+        n = readSync(fd, head, 0, head.length, 0);
+    }
+    finally {
+        closeSync(fd);
+    }
+    lfs_rejectLfsPointer(head.subarray(0, n), what);
+}
+
+// EXTERNAL MODULE: ./node_modules/protobufjs/light.js
+var light = __nccwpck_require__(6212);
+;// CONCATENATED MODULE: ./node_modules/long/index.js
+/**
+ * @license
+ * Copyright 2009 The Closure Library Authors
+ * Copyright 2020 Daniel Wirtz / The long.js Authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+// WebAssembly optimizations to do native i64 multiplication and divide
+var wasm = null;
+try {
+  wasm = new WebAssembly.Instance(
+    new WebAssembly.Module(
+      new Uint8Array([
+        // \0asm
+        0, 97, 115, 109,
+        // version 1
+        1, 0, 0, 0,
+
+        // section "type"
+        1, 13, 2,
+        // 0, () => i32
+        96, 0, 1, 127,
+        // 1, (i32, i32, i32, i32) => i32
+        96, 4, 127, 127, 127, 127, 1, 127,
+
+        // section "function"
+        3, 7, 6,
+        // 0, type 0
+        0,
+        // 1, type 1
+        1,
+        // 2, type 1
+        1,
+        // 3, type 1
+        1,
+        // 4, type 1
+        1,
+        // 5, type 1
+        1,
+
+        // section "global"
+        6, 6, 1,
+        // 0, "high", mutable i32
+        127, 1, 65, 0, 11,
+
+        // section "export"
+        7, 50, 6,
+        // 0, "mul"
+        3, 109, 117, 108, 0, 1,
+        // 1, "div_s"
+        5, 100, 105, 118, 95, 115, 0, 2,
+        // 2, "div_u"
+        5, 100, 105, 118, 95, 117, 0, 3,
+        // 3, "rem_s"
+        5, 114, 101, 109, 95, 115, 0, 4,
+        // 4, "rem_u"
+        5, 114, 101, 109, 95, 117, 0, 5,
+        // 5, "get_high"
+        8, 103, 101, 116, 95, 104, 105, 103, 104, 0, 0,
+
+        // section "code"
+        10, 191, 1, 6,
+        // 0, "get_high"
+        4, 0, 35, 0, 11,
+        // 1, "mul"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 126, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 2, "div_s"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 127, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 3, "div_u"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 128, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 4, "rem_s"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 129, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 5, "rem_u"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 130, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+      ]),
+    ),
+    {},
+  ).exports;
+} catch {
+  // no wasm support :(
+}
+
+/**
+ * Constructs a 64 bit two's-complement integer, given its low and high 32 bit values as *signed* integers.
+ *  See the from* functions below for more convenient ways of constructing Longs.
+ * @exports Long
+ * @class A Long class for representing a 64 bit two's-complement integer value.
+ * @param {number} low The low (signed) 32 bits of the long
+ * @param {number} high The high (signed) 32 bits of the long
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @constructor
+ */
+function Long(low, high, unsigned) {
+  /**
+   * The low 32 bits as a signed value.
+   * @type {number}
+   */
+  this.low = low | 0;
+
+  /**
+   * The high 32 bits as a signed value.
+   * @type {number}
+   */
+  this.high = high | 0;
+
+  /**
+   * Whether unsigned or not.
+   * @type {boolean}
+   */
+  this.unsigned = !!unsigned;
+}
+
+// The internal representation of a long is the two given signed, 32-bit values.
+// We use 32-bit pieces because these are the size of integers on which
+// Javascript performs bit-operations.  For operations like addition and
+// multiplication, we split each number into 16 bit pieces, which can easily be
+// multiplied within Javascript's floating-point representation without overflow
+// or change in sign.
+//
+// In the algorithms below, we frequently reduce the negative case to the
+// positive case by negating the input(s) and then post-processing the result.
+// Note that we must ALWAYS check specially whether those values are MIN_VALUE
+// (-2^63) because -MIN_VALUE == MIN_VALUE (since 2^63 cannot be represented as
+// a positive number, it overflows back into a negative).  Not handling this
+// case would often result in infinite recursion.
+//
+// Common constant values ZERO, ONE, NEG_ONE, etc. are defined below the from*
+// methods on which they depend.
+
+/**
+ * An indicator used to reliably determine if an object is a Long or not.
+ * @type {boolean}
+ * @const
+ * @private
+ */
+Long.prototype.__isLong__;
+
+Object.defineProperty(Long.prototype, "__isLong__", { value: true });
+
+/**
+ * @function
+ * @param {*} obj Object
+ * @returns {boolean}
+ * @inner
+ */
+function isLong(obj) {
+  return (obj && obj["__isLong__"]) === true;
+}
+
+/**
+ * @function
+ * @param {*} value number
+ * @returns {number}
+ * @inner
+ */
+function ctz32(value) {
+  var c = Math.clz32(value & -value);
+  return value ? 31 - c : c;
+}
+
+/**
+ * Tests if the specified object is a Long.
+ * @function
+ * @param {*} obj Object
+ * @returns {boolean}
+ */
+Long.isLong = isLong;
+
+/**
+ * A cache of the Long representations of small integer values.
+ * @type {!Object}
+ * @inner
+ */
+var INT_CACHE = {};
+
+/**
+ * A cache of the Long representations of small unsigned integer values.
+ * @type {!Object}
+ * @inner
+ */
+var UINT_CACHE = {};
+
+/**
+ * @param {number} value
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromInt(value, unsigned) {
+  var obj, cachedObj, cache;
+  if (unsigned) {
+    value >>>= 0;
+    if ((cache = 0 <= value && value < 256)) {
+      cachedObj = UINT_CACHE[value];
+      if (cachedObj) return cachedObj;
+    }
+    obj = fromBits(value, 0, true);
+    if (cache) UINT_CACHE[value] = obj;
+    return obj;
+  } else {
+    value |= 0;
+    if ((cache = -128 <= value && value < 128)) {
+      cachedObj = INT_CACHE[value];
+      if (cachedObj) return cachedObj;
+    }
+    obj = fromBits(value, value < 0 ? -1 : 0, false);
+    if (cache) INT_CACHE[value] = obj;
+    return obj;
+  }
+}
+
+/**
+ * Returns a Long representing the given 32 bit integer value.
+ * @function
+ * @param {number} value The 32 bit integer in question
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromInt = fromInt;
+
+/**
+ * @param {number} value
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromNumber(value, unsigned) {
+  if (isNaN(value)) return unsigned ? UZERO : ZERO;
+  if (unsigned) {
+    if (value < 0) return UZERO;
+    if (value >= TWO_PWR_64_DBL) return MAX_UNSIGNED_VALUE;
+  } else {
+    if (value <= -TWO_PWR_63_DBL) return MIN_VALUE;
+    if (value + 1 >= TWO_PWR_63_DBL) return MAX_VALUE;
+  }
+  if (value < 0) return fromNumber(-value, unsigned).neg();
+  return fromBits(
+    value % TWO_PWR_32_DBL | 0,
+    (value / TWO_PWR_32_DBL) | 0,
+    unsigned,
+  );
+}
+
+/**
+ * Returns a Long representing the given value, provided that it is a finite number. Otherwise, zero is returned.
+ * @function
+ * @param {number} value The number in question
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromNumber = fromNumber;
+
+/**
+ * @param {number} lowBits
+ * @param {number} highBits
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromBits(lowBits, highBits, unsigned) {
+  return new Long(lowBits, highBits, unsigned);
+}
+
+/**
+ * Returns a Long representing the 64 bit integer that comes by concatenating the given low and high bits. Each is
+ *  assumed to use 32 bits.
+ * @function
+ * @param {number} lowBits The low 32 bits
+ * @param {number} highBits The high 32 bits
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromBits = fromBits;
+
+/**
+ * @function
+ * @param {number} base
+ * @param {number} exponent
+ * @returns {number}
+ * @inner
+ */
+var pow_dbl = Math.pow; // Used 4 times (4*8 to 15+4)
+
+/**
+ * @param {string} str
+ * @param {(boolean|number)=} unsigned
+ * @param {number=} radix
+ * @returns {!Long}
+ * @inner
+ */
+function fromString(str, unsigned, radix) {
+  if (str.length === 0) throw Error("empty string");
+  if (typeof unsigned === "number") {
+    // For goog.math.long compatibility
+    radix = unsigned;
+    unsigned = false;
+  } else {
+    unsigned = !!unsigned;
+  }
+  if (
+    str === "NaN" ||
+    str === "Infinity" ||
+    str === "+Infinity" ||
+    str === "-Infinity"
+  )
+    return unsigned ? UZERO : ZERO;
+  radix = radix || 10;
+  if (radix < 2 || 36 < radix) throw RangeError("radix");
+
+  var p;
+  if ((p = str.indexOf("-")) > 0) throw Error("interior hyphen");
+  else if (p === 0) {
+    return fromString(str.substring(1), unsigned, radix).neg();
+  }
+
+  // Do several (8) digits each time through the loop, so as to
+  // minimize the calls to the very expensive emulated div.
+  var radixToPower = fromNumber(pow_dbl(radix, 8));
+
+  var result = ZERO;
+  for (var i = 0; i < str.length; i += 8) {
+    var size = Math.min(8, str.length - i),
+      value = parseInt(str.substring(i, i + size), radix);
+    if (size < 8) {
+      var power = fromNumber(pow_dbl(radix, size));
+      result = result.mul(power).add(fromNumber(value));
+    } else {
+      result = result.mul(radixToPower);
+      result = result.add(fromNumber(value));
+    }
+  }
+  result.unsigned = unsigned;
+  return result;
+}
+
+/**
+ * Returns a Long representation of the given string, written using the specified radix.
+ * @function
+ * @param {string} str The textual representation of the Long
+ * @param {(boolean|number)=} unsigned Whether unsigned or not, defaults to signed
+ * @param {number=} radix The radix in which the text is written (2-36), defaults to 10
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromString = fromString;
+
+/**
+ * @function
+ * @param {!Long|number|string|!{low: number, high: number, unsigned: boolean}} val
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromValue(val, unsigned) {
+  if (typeof val === "number") return fromNumber(val, unsigned);
+  if (typeof val === "string") return fromString(val, unsigned);
+  // Throws for non-objects, converts non-instanceof Long:
+  return fromBits(
+    val.low,
+    val.high,
+    typeof unsigned === "boolean" ? unsigned : val.unsigned,
+  );
+}
+
+/**
+ * Converts the specified value to a Long using the appropriate from* function for its type.
+ * @function
+ * @param {!Long|number|bigint|string|!{low: number, high: number, unsigned: boolean}} val Value
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long}
+ */
+Long.fromValue = fromValue;
+
+// NOTE: the compiler should inline these constant values below and then remove these variables, so there should be
+// no runtime penalty for these.
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_16_DBL = 1 << 16;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_24_DBL = 1 << 24;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_32_DBL = TWO_PWR_16_DBL * TWO_PWR_16_DBL;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_64_DBL = TWO_PWR_32_DBL * TWO_PWR_32_DBL;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_63_DBL = TWO_PWR_64_DBL / 2;
+
+/**
+ * @type {!Long}
+ * @const
+ * @inner
+ */
+var TWO_PWR_24 = fromInt(TWO_PWR_24_DBL);
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var ZERO = fromInt(0);
+
+/**
+ * Signed zero.
+ * @type {!Long}
+ */
+Long.ZERO = ZERO;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var UZERO = fromInt(0, true);
+
+/**
+ * Unsigned zero.
+ * @type {!Long}
+ */
+Long.UZERO = UZERO;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var ONE = fromInt(1);
+
+/**
+ * Signed one.
+ * @type {!Long}
+ */
+Long.ONE = ONE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var UONE = fromInt(1, true);
+
+/**
+ * Unsigned one.
+ * @type {!Long}
+ */
+Long.UONE = UONE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var NEG_ONE = fromInt(-1);
+
+/**
+ * Signed negative one.
+ * @type {!Long}
+ */
+Long.NEG_ONE = NEG_ONE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var MAX_VALUE = fromBits(0xffffffff | 0, 0x7fffffff | 0, false);
+
+/**
+ * Maximum signed value.
+ * @type {!Long}
+ */
+Long.MAX_VALUE = MAX_VALUE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var MAX_UNSIGNED_VALUE = fromBits(0xffffffff | 0, 0xffffffff | 0, true);
+
+/**
+ * Maximum unsigned value.
+ * @type {!Long}
+ */
+Long.MAX_UNSIGNED_VALUE = MAX_UNSIGNED_VALUE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var MIN_VALUE = fromBits(0, 0x80000000 | 0, false);
+
+/**
+ * Minimum signed value.
+ * @type {!Long}
+ */
+Long.MIN_VALUE = MIN_VALUE;
+
+/**
+ * @alias Long.prototype
+ * @inner
+ */
+var LongPrototype = Long.prototype;
+
+/**
+ * Converts the Long to a 32 bit integer, assuming it is a 32 bit integer.
+ * @this {!Long}
+ * @returns {number}
+ */
+LongPrototype.toInt = function toInt() {
+  return this.unsigned ? this.low >>> 0 : this.low;
+};
+
+/**
+ * Converts the Long to a the nearest floating-point representation of this value (double, 53 bit mantissa).
+ * @this {!Long}
+ * @returns {number}
+ */
+LongPrototype.toNumber = function toNumber() {
+  if (this.unsigned)
+    return (this.high >>> 0) * TWO_PWR_32_DBL + (this.low >>> 0);
+  return this.high * TWO_PWR_32_DBL + (this.low >>> 0);
+};
+
+/**
+ * Converts the Long to a string written in the specified radix.
+ * @this {!Long}
+ * @param {number=} radix Radix (2-36), defaults to 10
+ * @returns {string}
+ * @override
+ * @throws {RangeError} If `radix` is out of range
+ */
+LongPrototype.toString = function toString(radix) {
+  radix = radix || 10;
+  if (radix < 2 || 36 < radix) throw RangeError("radix");
+  if (this.isZero()) return "0";
+  if (this.isNegative()) {
+    // Unsigned Longs are never negative
+    if (this.eq(MIN_VALUE)) {
+      // We need to change the Long value before it can be negated, so we remove
+      // the bottom-most digit in this base and then recurse to do the rest.
+      var radixLong = fromNumber(radix),
+        div = this.div(radixLong),
+        rem1 = div.mul(radixLong).sub(this);
+      return div.toString(radix) + rem1.toInt().toString(radix);
+    } else return "-" + this.neg().toString(radix);
+  }
+
+  // Do several (6) digits each time through the loop, so as to
+  // minimize the calls to the very expensive emulated div.
+  var radixToPower = fromNumber(pow_dbl(radix, 6), this.unsigned),
+    rem = this;
+  var result = "";
+  while (true) {
+    var remDiv = rem.div(radixToPower),
+      intval = rem.sub(remDiv.mul(radixToPower)).toInt() >>> 0,
+      digits = intval.toString(radix);
+    rem = remDiv;
+    if (rem.isZero()) return digits + result;
+    else {
+      while (digits.length < 6) digits = "0" + digits;
+      result = "" + digits + result;
+    }
+  }
+};
+
+/**
+ * Gets the high 32 bits as a signed integer.
+ * @this {!Long}
+ * @returns {number} Signed high bits
+ */
+LongPrototype.getHighBits = function getHighBits() {
+  return this.high;
+};
+
+/**
+ * Gets the high 32 bits as an unsigned integer.
+ * @this {!Long}
+ * @returns {number} Unsigned high bits
+ */
+LongPrototype.getHighBitsUnsigned = function getHighBitsUnsigned() {
+  return this.high >>> 0;
+};
+
+/**
+ * Gets the low 32 bits as a signed integer.
+ * @this {!Long}
+ * @returns {number} Signed low bits
+ */
+LongPrototype.getLowBits = function getLowBits() {
+  return this.low;
+};
+
+/**
+ * Gets the low 32 bits as an unsigned integer.
+ * @this {!Long}
+ * @returns {number} Unsigned low bits
+ */
+LongPrototype.getLowBitsUnsigned = function getLowBitsUnsigned() {
+  return this.low >>> 0;
+};
+
+/**
+ * Gets the number of bits needed to represent the absolute value of this Long.
+ * @this {!Long}
+ * @returns {number}
+ */
+LongPrototype.getNumBitsAbs = function getNumBitsAbs() {
+  if (this.isNegative())
+    // Unsigned Longs are never negative
+    return this.eq(MIN_VALUE) ? 64 : this.neg().getNumBitsAbs();
+  var val = this.high != 0 ? this.high : this.low;
+  for (var bit = 31; bit > 0; bit--) if ((val & (1 << bit)) != 0) break;
+  return this.high != 0 ? bit + 33 : bit + 1;
+};
+
+/**
+ * Tests if this Long can be safely represented as a JavaScript number.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isSafeInteger = function isSafeInteger() {
+  // 2^53-1 is the maximum safe value
+  var top11Bits = this.high >> 21;
+  // [0, 2^53-1]
+  if (!top11Bits) return true;
+  // > 2^53-1
+  if (this.unsigned) return false;
+  // [-2^53, -1] except -2^53
+  return top11Bits === -1 && !(this.low === 0 && this.high === -0x200000);
+};
+
+/**
+ * Tests if this Long's value equals zero.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isZero = function isZero() {
+  return this.high === 0 && this.low === 0;
+};
+
+/**
+ * Tests if this Long's value equals zero. This is an alias of {@link Long#isZero}.
+ * @returns {boolean}
+ */
+LongPrototype.eqz = LongPrototype.isZero;
+
+/**
+ * Tests if this Long's value is negative.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isNegative = function isNegative() {
+  return !this.unsigned && this.high < 0;
+};
+
+/**
+ * Tests if this Long's value is positive or zero.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isPositive = function isPositive() {
+  return this.unsigned || this.high >= 0;
+};
+
+/**
+ * Tests if this Long's value is odd.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isOdd = function isOdd() {
+  return (this.low & 1) === 1;
+};
+
+/**
+ * Tests if this Long's value is even.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isEven = function isEven() {
+  return (this.low & 1) === 0;
+};
+
+/**
+ * Tests if this Long's value equals the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.equals = function equals(other) {
+  if (!isLong(other)) other = fromValue(other);
+  if (
+    this.unsigned !== other.unsigned &&
+    this.high >>> 31 === 1 &&
+    other.high >>> 31 === 1
+  )
+    return false;
+  return this.high === other.high && this.low === other.low;
+};
+
+/**
+ * Tests if this Long's value equals the specified's. This is an alias of {@link Long#equals}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.eq = LongPrototype.equals;
+
+/**
+ * Tests if this Long's value differs from the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.notEquals = function notEquals(other) {
+  return !this.eq(/* validates */ other);
+};
+
+/**
+ * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.neq = LongPrototype.notEquals;
+
+/**
+ * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.ne = LongPrototype.notEquals;
+
+/**
+ * Tests if this Long's value is less than the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lessThan = function lessThan(other) {
+  return this.comp(/* validates */ other) < 0;
+};
+
+/**
+ * Tests if this Long's value is less than the specified's. This is an alias of {@link Long#lessThan}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lt = LongPrototype.lessThan;
+
+/**
+ * Tests if this Long's value is less than or equal the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lessThanOrEqual = function lessThanOrEqual(other) {
+  return this.comp(/* validates */ other) <= 0;
+};
+
+/**
+ * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lte = LongPrototype.lessThanOrEqual;
+
+/**
+ * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.le = LongPrototype.lessThanOrEqual;
+
+/**
+ * Tests if this Long's value is greater than the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.greaterThan = function greaterThan(other) {
+  return this.comp(/* validates */ other) > 0;
+};
+
+/**
+ * Tests if this Long's value is greater than the specified's. This is an alias of {@link Long#greaterThan}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.gt = LongPrototype.greaterThan;
+
+/**
+ * Tests if this Long's value is greater than or equal the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.greaterThanOrEqual = function greaterThanOrEqual(other) {
+  return this.comp(/* validates */ other) >= 0;
+};
+
+/**
+ * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.gte = LongPrototype.greaterThanOrEqual;
+
+/**
+ * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.ge = LongPrototype.greaterThanOrEqual;
+
+/**
+ * Compares this Long's value with the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {number} 0 if they are the same, 1 if the this is greater and -1
+ *  if the given one is greater
+ */
+LongPrototype.compare = function compare(other) {
+  if (!isLong(other)) other = fromValue(other);
+  if (this.eq(other)) return 0;
+  var thisNeg = this.isNegative(),
+    otherNeg = other.isNegative();
+  if (thisNeg && !otherNeg) return -1;
+  if (!thisNeg && otherNeg) return 1;
+  // At this point the sign bits are the same
+  if (!this.unsigned) return this.sub(other).isNegative() ? -1 : 1;
+  // Both are positive if at least one is unsigned
+  return other.high >>> 0 > this.high >>> 0 ||
+    (other.high === this.high && other.low >>> 0 > this.low >>> 0)
+    ? -1
+    : 1;
+};
+
+/**
+ * Compares this Long's value with the specified's. This is an alias of {@link Long#compare}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {number} 0 if they are the same, 1 if the this is greater and -1
+ *  if the given one is greater
+ */
+LongPrototype.comp = LongPrototype.compare;
+
+/**
+ * Negates this Long's value.
+ * @this {!Long}
+ * @returns {!Long} Negated Long
+ */
+LongPrototype.negate = function negate() {
+  if (!this.unsigned && this.eq(MIN_VALUE)) return MIN_VALUE;
+  return this.not().add(ONE);
+};
+
+/**
+ * Negates this Long's value. This is an alias of {@link Long#negate}.
+ * @function
+ * @returns {!Long} Negated Long
+ */
+LongPrototype.neg = LongPrototype.negate;
+
+/**
+ * Returns the sum of this and the specified Long.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} addend Addend
+ * @returns {!Long} Sum
+ */
+LongPrototype.add = function add(addend) {
+  if (!isLong(addend)) addend = fromValue(addend);
+
+  // Divide each number into 4 chunks of 16 bits, and then sum the chunks.
+
+  var a48 = this.high >>> 16;
+  var a32 = this.high & 0xffff;
+  var a16 = this.low >>> 16;
+  var a00 = this.low & 0xffff;
+
+  var b48 = addend.high >>> 16;
+  var b32 = addend.high & 0xffff;
+  var b16 = addend.low >>> 16;
+  var b00 = addend.low & 0xffff;
+
+  var c48 = 0,
+    c32 = 0,
+    c16 = 0,
+    c00 = 0;
+  c00 += a00 + b00;
+  c16 += c00 >>> 16;
+  c00 &= 0xffff;
+  c16 += a16 + b16;
+  c32 += c16 >>> 16;
+  c16 &= 0xffff;
+  c32 += a32 + b32;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c48 += a48 + b48;
+  c48 &= 0xffff;
+  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
+};
+
+/**
+ * Returns the difference of this and the specified Long.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} subtrahend Subtrahend
+ * @returns {!Long} Difference
+ */
+LongPrototype.subtract = function subtract(subtrahend) {
+  if (!isLong(subtrahend)) subtrahend = fromValue(subtrahend);
+  return this.add(subtrahend.neg());
+};
+
+/**
+ * Returns the difference of this and the specified Long. This is an alias of {@link Long#subtract}.
+ * @function
+ * @param {!Long|number|bigint|string} subtrahend Subtrahend
+ * @returns {!Long} Difference
+ */
+LongPrototype.sub = LongPrototype.subtract;
+
+/**
+ * Returns the product of this and the specified Long.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} multiplier Multiplier
+ * @returns {!Long} Product
+ */
+LongPrototype.multiply = function multiply(multiplier) {
+  if (this.isZero()) return this;
+  if (!isLong(multiplier)) multiplier = fromValue(multiplier);
+
+  // use wasm support if present
+  if (wasm) {
+    var low = wasm["mul"](this.low, this.high, multiplier.low, multiplier.high);
+    return fromBits(low, wasm["get_high"](), this.unsigned);
+  }
+
+  if (multiplier.isZero()) return this.unsigned ? UZERO : ZERO;
+  if (this.eq(MIN_VALUE)) return multiplier.isOdd() ? MIN_VALUE : ZERO;
+  if (multiplier.eq(MIN_VALUE)) return this.isOdd() ? MIN_VALUE : ZERO;
+
+  if (this.isNegative()) {
+    if (multiplier.isNegative()) return this.neg().mul(multiplier.neg());
+    else return this.neg().mul(multiplier).neg();
+  } else if (multiplier.isNegative()) return this.mul(multiplier.neg()).neg();
+
+  // If both longs are small, use float multiplication
+  if (this.lt(TWO_PWR_24) && multiplier.lt(TWO_PWR_24))
+    return fromNumber(this.toNumber() * multiplier.toNumber(), this.unsigned);
+
+  // Divide each long into 4 chunks of 16 bits, and then add up 4x4 products.
+  // We can skip products that would overflow.
+
+  var a48 = this.high >>> 16;
+  var a32 = this.high & 0xffff;
+  var a16 = this.low >>> 16;
+  var a00 = this.low & 0xffff;
+
+  var b48 = multiplier.high >>> 16;
+  var b32 = multiplier.high & 0xffff;
+  var b16 = multiplier.low >>> 16;
+  var b00 = multiplier.low & 0xffff;
+
+  var c48 = 0,
+    c32 = 0,
+    c16 = 0,
+    c00 = 0;
+  c00 += a00 * b00;
+  c16 += c00 >>> 16;
+  c00 &= 0xffff;
+  c16 += a16 * b00;
+  c32 += c16 >>> 16;
+  c16 &= 0xffff;
+  c16 += a00 * b16;
+  c32 += c16 >>> 16;
+  c16 &= 0xffff;
+  c32 += a32 * b00;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c32 += a16 * b16;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c32 += a00 * b32;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c48 += a48 * b00 + a32 * b16 + a16 * b32 + a00 * b48;
+  c48 &= 0xffff;
+  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
+};
+
+/**
+ * Returns the product of this and the specified Long. This is an alias of {@link Long#multiply}.
+ * @function
+ * @param {!Long|number|bigint|string} multiplier Multiplier
+ * @returns {!Long} Product
+ */
+LongPrototype.mul = LongPrototype.multiply;
+
+/**
+ * Returns this Long divided by the specified. The result is signed if this Long is signed or
+ *  unsigned if this Long is unsigned.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Quotient
+ */
+LongPrototype.divide = function divide(divisor) {
+  if (!isLong(divisor)) divisor = fromValue(divisor);
+  if (divisor.isZero()) throw Error("division by zero");
+
+  // use wasm support if present
+  if (wasm) {
+    // guard against signed division overflow: the largest
+    // negative number / -1 would be 1 larger than the largest
+    // positive number, due to two's complement.
+    if (
+      !this.unsigned &&
+      this.high === -0x80000000 &&
+      divisor.low === -1 &&
+      divisor.high === -1
+    ) {
+      // be consistent with non-wasm code path
+      return this;
+    }
+    var low = (this.unsigned ? wasm["div_u"] : wasm["div_s"])(
+      this.low,
+      this.high,
+      divisor.low,
+      divisor.high,
+    );
+    return fromBits(low, wasm["get_high"](), this.unsigned);
+  }
+
+  if (this.isZero()) return this.unsigned ? UZERO : ZERO;
+  var approx, rem, res;
+  if (!this.unsigned) {
+    // This section is only relevant for signed longs and is derived from the
+    // closure library as a whole.
+    if (this.eq(MIN_VALUE)) {
+      if (divisor.eq(ONE) || divisor.eq(NEG_ONE))
+        return MIN_VALUE; // recall that -MIN_VALUE == MIN_VALUE
+      else if (divisor.eq(MIN_VALUE)) return ONE;
+      else {
+        // At this point, we have |other| >= 2, so |this/other| < |MIN_VALUE|.
+        var halfThis = this.shr(1);
+        approx = halfThis.div(divisor).shl(1);
+        if (approx.eq(ZERO)) {
+          return divisor.isNegative() ? ONE : NEG_ONE;
+        } else {
+          rem = this.sub(divisor.mul(approx));
+          res = approx.add(rem.div(divisor));
+          return res;
+        }
+      }
+    } else if (divisor.eq(MIN_VALUE)) return this.unsigned ? UZERO : ZERO;
+    if (this.isNegative()) {
+      if (divisor.isNegative()) return this.neg().div(divisor.neg());
+      return this.neg().div(divisor).neg();
+    } else if (divisor.isNegative()) return this.div(divisor.neg()).neg();
+    res = ZERO;
+  } else {
+    // The algorithm below has not been made for unsigned longs. It's therefore
+    // required to take special care of the MSB prior to running it.
+    if (!divisor.unsigned) divisor = divisor.toUnsigned();
+    if (divisor.gt(this)) return UZERO;
+    if (divisor.gt(this.shru(1)))
+      // 15 >>> 1 = 7 ; with divisor = 8 ; true
+      return UONE;
+    res = UZERO;
+  }
+
+  // Repeat the following until the remainder is less than other:  find a
+  // floating-point that approximates remainder / other *from below*, add this
+  // into the result, and subtract it from the remainder.  It is critical that
+  // the approximate value is less than or equal to the real value so that the
+  // remainder never becomes negative.
+  rem = this;
+  while (rem.gte(divisor)) {
+    // Approximate the result of division. This may be a little greater or
+    // smaller than the actual value.
+    approx = Math.max(1, Math.floor(rem.toNumber() / divisor.toNumber()));
+
+    // We will tweak the approximate result by changing it in the 48-th digit or
+    // the smallest non-fractional digit, whichever is larger.
+    var log2 = Math.ceil(Math.log(approx) / Math.LN2),
+      delta = log2 <= 48 ? 1 : pow_dbl(2, log2 - 48),
+      // Decrease the approximation until it is smaller than the remainder.  Note
+      // that if it is too large, the product overflows and is negative.
+      approxRes = fromNumber(approx),
+      approxRem = approxRes.mul(divisor);
+    while (approxRem.isNegative() || approxRem.gt(rem)) {
+      approx -= delta;
+      approxRes = fromNumber(approx, this.unsigned);
+      approxRem = approxRes.mul(divisor);
+    }
+
+    // We know the answer can't be zero... and actually, zero would cause
+    // infinite recursion since we would make no progress.
+    if (approxRes.isZero()) approxRes = ONE;
+
+    res = res.add(approxRes);
+    rem = rem.sub(approxRem);
+  }
+  return res;
+};
+
+/**
+ * Returns this Long divided by the specified. This is an alias of {@link Long#divide}.
+ * @function
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Quotient
+ */
+LongPrototype.div = LongPrototype.divide;
+
+/**
+ * Returns this Long modulo the specified.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Remainder
+ */
+LongPrototype.modulo = function modulo(divisor) {
+  if (!isLong(divisor)) divisor = fromValue(divisor);
+
+  // use wasm support if present
+  if (wasm) {
+    var low = (this.unsigned ? wasm["rem_u"] : wasm["rem_s"])(
+      this.low,
+      this.high,
+      divisor.low,
+      divisor.high,
+    );
+    return fromBits(low, wasm["get_high"](), this.unsigned);
+  }
+
+  return this.sub(this.div(divisor).mul(divisor));
+};
+
+/**
+ * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
+ * @function
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Remainder
+ */
+LongPrototype.mod = LongPrototype.modulo;
+
+/**
+ * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
+ * @function
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Remainder
+ */
+LongPrototype.rem = LongPrototype.modulo;
+
+/**
+ * Returns the bitwise NOT of this Long.
+ * @this {!Long}
+ * @returns {!Long}
+ */
+LongPrototype.not = function not() {
+  return fromBits(~this.low, ~this.high, this.unsigned);
+};
+
+/**
+ * Returns count leading zeros of this Long.
+ * @this {!Long}
+ * @returns {!number}
+ */
+LongPrototype.countLeadingZeros = function countLeadingZeros() {
+  return this.high ? Math.clz32(this.high) : Math.clz32(this.low) + 32;
+};
+
+/**
+ * Returns count leading zeros. This is an alias of {@link Long#countLeadingZeros}.
+ * @function
+ * @param {!Long}
+ * @returns {!number}
+ */
+LongPrototype.clz = LongPrototype.countLeadingZeros;
+
+/**
+ * Returns count trailing zeros of this Long.
+ * @this {!Long}
+ * @returns {!number}
+ */
+LongPrototype.countTrailingZeros = function countTrailingZeros() {
+  return this.low ? ctz32(this.low) : ctz32(this.high) + 32;
+};
+
+/**
+ * Returns count trailing zeros. This is an alias of {@link Long#countTrailingZeros}.
+ * @function
+ * @param {!Long}
+ * @returns {!number}
+ */
+LongPrototype.ctz = LongPrototype.countTrailingZeros;
+
+/**
+ * Returns the bitwise AND of this Long and the specified.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other Long
+ * @returns {!Long}
+ */
+LongPrototype.and = function and(other) {
+  if (!isLong(other)) other = fromValue(other);
+  return fromBits(this.low & other.low, this.high & other.high, this.unsigned);
+};
+
+/**
+ * Returns the bitwise OR of this Long and the specified.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other Long
+ * @returns {!Long}
+ */
+LongPrototype.or = function or(other) {
+  if (!isLong(other)) other = fromValue(other);
+  return fromBits(this.low | other.low, this.high | other.high, this.unsigned);
+};
+
+/**
+ * Returns the bitwise XOR of this Long and the given one.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other Long
+ * @returns {!Long}
+ */
+LongPrototype.xor = function xor(other) {
+  if (!isLong(other)) other = fromValue(other);
+  return fromBits(this.low ^ other.low, this.high ^ other.high, this.unsigned);
+};
+
+/**
+ * Returns this Long with bits shifted to the left by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shiftLeft = function shiftLeft(numBits) {
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  else if (numBits < 32)
+    return fromBits(
+      this.low << numBits,
+      (this.high << numBits) | (this.low >>> (32 - numBits)),
+      this.unsigned,
+    );
+  else return fromBits(0, this.low << (numBits - 32), this.unsigned);
+};
+
+/**
+ * Returns this Long with bits shifted to the left by the given amount. This is an alias of {@link Long#shiftLeft}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shl = LongPrototype.shiftLeft;
+
+/**
+ * Returns this Long with bits arithmetically shifted to the right by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shiftRight = function shiftRight(numBits) {
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  else if (numBits < 32)
+    return fromBits(
+      (this.low >>> numBits) | (this.high << (32 - numBits)),
+      this.high >> numBits,
+      this.unsigned,
+    );
+  else
+    return fromBits(
+      this.high >> (numBits - 32),
+      this.high >= 0 ? 0 : -1,
+      this.unsigned,
+    );
+};
+
+/**
+ * Returns this Long with bits arithmetically shifted to the right by the given amount. This is an alias of {@link Long#shiftRight}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shr = LongPrototype.shiftRight;
+
+/**
+ * Returns this Long with bits logically shifted to the right by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shiftRightUnsigned = function shiftRightUnsigned(numBits) {
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  if (numBits < 32)
+    return fromBits(
+      (this.low >>> numBits) | (this.high << (32 - numBits)),
+      this.high >>> numBits,
+      this.unsigned,
+    );
+  if (numBits === 32) return fromBits(this.high, 0, this.unsigned);
+  return fromBits(this.high >>> (numBits - 32), 0, this.unsigned);
+};
+
+/**
+ * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shru = LongPrototype.shiftRightUnsigned;
+
+/**
+ * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shr_u = LongPrototype.shiftRightUnsigned;
+
+/**
+ * Returns this Long with bits rotated to the left by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotateLeft = function rotateLeft(numBits) {
+  var b;
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
+  if (numBits < 32) {
+    b = 32 - numBits;
+    return fromBits(
+      (this.low << numBits) | (this.high >>> b),
+      (this.high << numBits) | (this.low >>> b),
+      this.unsigned,
+    );
+  }
+  numBits -= 32;
+  b = 32 - numBits;
+  return fromBits(
+    (this.high << numBits) | (this.low >>> b),
+    (this.low << numBits) | (this.high >>> b),
+    this.unsigned,
+  );
+};
+/**
+ * Returns this Long with bits rotated to the left by the given amount. This is an alias of {@link Long#rotateLeft}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotl = LongPrototype.rotateLeft;
+
+/**
+ * Returns this Long with bits rotated to the right by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotateRight = function rotateRight(numBits) {
+  var b;
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
+  if (numBits < 32) {
+    b = 32 - numBits;
+    return fromBits(
+      (this.high << b) | (this.low >>> numBits),
+      (this.low << b) | (this.high >>> numBits),
+      this.unsigned,
+    );
+  }
+  numBits -= 32;
+  b = 32 - numBits;
+  return fromBits(
+    (this.low << b) | (this.high >>> numBits),
+    (this.high << b) | (this.low >>> numBits),
+    this.unsigned,
+  );
+};
+/**
+ * Returns this Long with bits rotated to the right by the given amount. This is an alias of {@link Long#rotateRight}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotr = LongPrototype.rotateRight;
+
+/**
+ * Converts this Long to signed.
+ * @this {!Long}
+ * @returns {!Long} Signed long
+ */
+LongPrototype.toSigned = function toSigned() {
+  if (!this.unsigned) return this;
+  return fromBits(this.low, this.high, false);
+};
+
+/**
+ * Converts this Long to unsigned.
+ * @this {!Long}
+ * @returns {!Long} Unsigned long
+ */
+LongPrototype.toUnsigned = function toUnsigned() {
+  if (this.unsigned) return this;
+  return fromBits(this.low, this.high, true);
+};
+
+/**
+ * Converts this Long to its byte representation.
+ * @param {boolean=} le Whether little or big endian, defaults to big endian
+ * @this {!Long}
+ * @returns {!Array.<number>} Byte representation
+ */
+LongPrototype.toBytes = function toBytes(le) {
+  return le ? this.toBytesLE() : this.toBytesBE();
+};
+
+/**
+ * Converts this Long to its little endian byte representation.
+ * @this {!Long}
+ * @returns {!Array.<number>} Little endian byte representation
+ */
+LongPrototype.toBytesLE = function toBytesLE() {
+  var hi = this.high,
+    lo = this.low;
+  return [
+    lo & 0xff,
+    (lo >>> 8) & 0xff,
+    (lo >>> 16) & 0xff,
+    lo >>> 24,
+    hi & 0xff,
+    (hi >>> 8) & 0xff,
+    (hi >>> 16) & 0xff,
+    hi >>> 24,
+  ];
+};
+
+/**
+ * Converts this Long to its big endian byte representation.
+ * @this {!Long}
+ * @returns {!Array.<number>} Big endian byte representation
+ */
+LongPrototype.toBytesBE = function toBytesBE() {
+  var hi = this.high,
+    lo = this.low;
+  return [
+    hi >>> 24,
+    (hi >>> 16) & 0xff,
+    (hi >>> 8) & 0xff,
+    hi & 0xff,
+    lo >>> 24,
+    (lo >>> 16) & 0xff,
+    (lo >>> 8) & 0xff,
+    lo & 0xff,
+  ];
+};
+
+/**
+ * Creates a Long from its byte representation.
+ * @param {!Array.<number>} bytes Byte representation
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @param {boolean=} le Whether little or big endian, defaults to big endian
+ * @returns {Long} The corresponding Long value
+ */
+Long.fromBytes = function fromBytes(bytes, unsigned, le) {
+  return le
+    ? Long.fromBytesLE(bytes, unsigned)
+    : Long.fromBytesBE(bytes, unsigned);
+};
+
+/**
+ * Creates a Long from its little endian byte representation.
+ * @param {!Array.<number>} bytes Little endian byte representation
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {Long} The corresponding Long value
+ */
+Long.fromBytesLE = function fromBytesLE(bytes, unsigned) {
+  return new Long(
+    bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24),
+    bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24),
+    unsigned,
+  );
+};
+
+/**
+ * Creates a Long from its big endian byte representation.
+ * @param {!Array.<number>} bytes Big endian byte representation
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {Long} The corresponding Long value
+ */
+Long.fromBytesBE = function fromBytesBE(bytes, unsigned) {
+  return new Long(
+    (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7],
+    (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3],
+    unsigned,
+  );
+};
+
+// Support conversion to/from BigInt where available
+if (typeof BigInt === "function") {
+  /**
+   * Returns a Long representing the given big integer.
+   * @function
+   * @param {number} value The big integer value
+   * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+   * @returns {!Long} The corresponding Long value
+   */
+  Long.fromBigInt = function fromBigInt(value, unsigned) {
+    var lowBits = Number(BigInt.asIntN(32, value));
+    var highBits = Number(BigInt.asIntN(32, value >> BigInt(32)));
+    return fromBits(lowBits, highBits, unsigned);
+  };
+
+  // Override
+  Long.fromValue = function fromValueWithBigInt(value, unsigned) {
+    if (typeof value === "bigint") return Long.fromBigInt(value, unsigned);
+    return fromValue(value, unsigned);
+  };
+
+  /**
+   * Converts the Long to its big integer representation.
+   * @this {!Long}
+   * @returns {bigint}
+   */
+  LongPrototype.toBigInt = function toBigInt() {
+    var lowBigInt = BigInt(this.low >>> 0);
+    var highBigInt = BigInt(this.unsigned ? this.high >>> 0 : this.high);
+    return (highBigInt << BigInt(32)) | lowBigInt;
+  };
+}
+
+/* harmony default export */ const node_modules_long = (Long);
+
+;// CONCATENATED MODULE: ./build/src/model/onnx-proto.json
+const onnx_proto_namespaceObject = /*#__PURE__*/JSON.parse('{"nested":{"onnx":{"options":{"optimize_for":"LITE_RUNTIME"},"nested":{"Version":{"edition":"proto2","values":{"_START_VERSION":0,"IR_VERSION_2017_10_10":1,"IR_VERSION_2017_10_30":2,"IR_VERSION_2017_11_3":3,"IR_VERSION_2019_1_22":4,"IR_VERSION_2019_3_18":5,"IR_VERSION_2019_9_19":6,"IR_VERSION_2020_5_8":7,"IR_VERSION_2021_7_30":8,"IR_VERSION_2023_5_5":9,"IR_VERSION_2024_3_25":10,"IR_VERSION_2025_05_12":11,"IR_VERSION_2025_08_26":12,"IR_VERSION_2025_11_06":13,"IR_VERSION":14}},"AttributeProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"ref_attr_name":{"type":"string","id":21},"doc_string":{"type":"string","id":13},"type":{"type":"AttributeType","id":20},"f":{"type":"float","id":2},"i":{"type":"int64","id":3},"s":{"type":"bytes","id":4},"t":{"type":"TensorProto","id":5},"g":{"type":"GraphProto","id":6},"sparse_tensor":{"type":"SparseTensorProto","id":22},"tp":{"type":"TypeProto","id":14},"floats":{"rule":"repeated","type":"float","id":7},"ints":{"rule":"repeated","type":"int64","id":8},"strings":{"rule":"repeated","type":"bytes","id":9},"tensors":{"rule":"repeated","type":"TensorProto","id":10},"graphs":{"rule":"repeated","type":"GraphProto","id":11},"sparse_tensors":{"rule":"repeated","type":"SparseTensorProto","id":23},"type_protos":{"rule":"repeated","type":"TypeProto","id":15}},"reserved":[[12,12],[16,19],"v"],"nested":{"AttributeType":{"values":{"UNDEFINED":0,"FLOAT":1,"INT":2,"STRING":3,"TENSOR":4,"GRAPH":5,"SPARSE_TENSOR":11,"TYPE_PROTO":13,"FLOATS":6,"INTS":7,"STRINGS":8,"TENSORS":9,"GRAPHS":10,"SPARSE_TENSORS":12,"TYPE_PROTOS":14}}}},"ValueInfoProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"type":{"type":"TypeProto","id":2},"doc_string":{"type":"string","id":3},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"NodeProto":{"edition":"proto2","fields":{"input":{"rule":"repeated","type":"string","id":1},"output":{"rule":"repeated","type":"string","id":2},"name":{"type":"string","id":3},"op_type":{"type":"string","id":4},"domain":{"type":"string","id":7},"overload":{"type":"string","id":8},"attribute":{"rule":"repeated","type":"AttributeProto","id":5},"doc_string":{"type":"string","id":6},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":9},"device_configurations":{"rule":"repeated","type":"NodeDeviceConfigurationProto","id":10}}},"IntIntListEntryProto":{"edition":"proto2","fields":{"key":{"type":"int64","id":1},"value":{"rule":"repeated","type":"int64","id":2}}},"NodeDeviceConfigurationProto":{"edition":"proto2","fields":{"configuration_id":{"type":"string","id":1},"sharding_spec":{"rule":"repeated","type":"ShardingSpecProto","id":2},"pipeline_stage":{"type":"int32","id":3}}},"ShardingSpecProto":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"device":{"rule":"repeated","type":"int64","id":2},"index_to_device_group_map":{"rule":"repeated","type":"IntIntListEntryProto","id":3},"sharded_dim":{"rule":"repeated","type":"ShardedDimProto","id":4}}},"ShardedDimProto":{"edition":"proto2","fields":{"axis":{"type":"int64","id":1},"simple_sharding":{"rule":"repeated","type":"SimpleShardedDimProto","id":2}}},"SimpleShardedDimProto":{"edition":"proto2","oneofs":{"dim":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"num_shards":{"type":"int64","id":3}}},"TrainingInfoProto":{"edition":"proto2","fields":{"initialization":{"type":"GraphProto","id":1},"algorithm":{"type":"GraphProto","id":2},"initialization_binding":{"rule":"repeated","type":"StringStringEntryProto","id":3},"update_binding":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"ModelProto":{"edition":"proto2","fields":{"ir_version":{"type":"int64","id":1},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":8},"producer_name":{"type":"string","id":2},"producer_version":{"type":"string","id":3},"domain":{"type":"string","id":4},"model_version":{"type":"int64","id":5},"doc_string":{"type":"string","id":6},"graph":{"type":"GraphProto","id":7},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14},"training_info":{"rule":"repeated","type":"TrainingInfoProto","id":20},"functions":{"rule":"repeated","type":"FunctionProto","id":25},"configuration":{"rule":"repeated","type":"DeviceConfigurationProto","id":26}}},"DeviceConfigurationProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"num_devices":{"type":"int32","id":2},"device":{"rule":"repeated","type":"string","id":3}}},"StringStringEntryProto":{"edition":"proto2","fields":{"key":{"type":"string","id":1},"value":{"type":"string","id":2}}},"TensorAnnotation":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"quant_parameter_tensor_names":{"rule":"repeated","type":"StringStringEntryProto","id":2}}},"GraphProto":{"edition":"proto2","fields":{"node":{"rule":"repeated","type":"NodeProto","id":1},"name":{"type":"string","id":2},"initializer":{"rule":"repeated","type":"TensorProto","id":5},"sparse_initializer":{"rule":"repeated","type":"SparseTensorProto","id":15},"doc_string":{"type":"string","id":10},"input":{"rule":"repeated","type":"ValueInfoProto","id":11},"output":{"rule":"repeated","type":"ValueInfoProto","id":12},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":13},"quantization_annotation":{"rule":"repeated","type":"TensorAnnotation","id":14},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"reserved":[[3,3],[4,4],[6,9],"ir_version","producer_version","producer_tag","domain"]},"TensorProto":{"edition":"proto2","fields":{"dims":{"rule":"repeated","type":"int64","id":1},"data_type":{"type":"int32","id":2},"segment":{"type":"Segment","id":3},"float_data":{"rule":"repeated","type":"float","id":4,"options":{"packed":true}},"int32_data":{"rule":"repeated","type":"int32","id":5,"options":{"packed":true}},"string_data":{"rule":"repeated","type":"bytes","id":6},"int64_data":{"rule":"repeated","type":"int64","id":7,"options":{"packed":true}},"name":{"type":"string","id":8},"doc_string":{"type":"string","id":12},"raw_data":{"type":"bytes","id":9},"external_data":{"rule":"repeated","type":"StringStringEntryProto","id":13},"data_location":{"type":"DataLocation","id":14},"double_data":{"rule":"repeated","type":"double","id":10,"options":{"packed":true}},"uint64_data":{"rule":"repeated","type":"uint64","id":11,"options":{"packed":true}},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"nested":{"DataType":{"values":{"UNDEFINED":0,"FLOAT":1,"UINT8":2,"INT8":3,"UINT16":4,"INT16":5,"INT32":6,"INT64":7,"STRING":8,"BOOL":9,"FLOAT16":10,"DOUBLE":11,"UINT32":12,"UINT64":13,"COMPLEX64":14,"COMPLEX128":15,"BFLOAT16":16,"FLOAT8E4M3FN":17,"FLOAT8E4M3FNUZ":18,"FLOAT8E5M2":19,"FLOAT8E5M2FNUZ":20,"UINT4":21,"INT4":22,"FLOAT4E2M1":23,"FLOAT8E8M0":24,"UINT2":25,"INT2":26}},"Segment":{"fields":{"begin":{"type":"int64","id":1},"end":{"type":"int64","id":2}}},"DataLocation":{"values":{"DEFAULT":0,"EXTERNAL":1}}}},"SparseTensorProto":{"edition":"proto2","fields":{"values":{"type":"TensorProto","id":1},"indices":{"type":"TensorProto","id":2},"dims":{"rule":"repeated","type":"int64","id":3}}},"TensorShapeProto":{"edition":"proto2","fields":{"dim":{"rule":"repeated","type":"Dimension","id":1}},"nested":{"Dimension":{"oneofs":{"value":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"denotation":{"type":"string","id":3}}}}},"TypeProto":{"edition":"proto2","oneofs":{"value":{"oneof":["tensor_type","sequence_type","map_type","optional_type","sparse_tensor_type","opaque_type"]}},"fields":{"tensor_type":{"type":"Tensor","id":1},"sequence_type":{"type":"Sequence","id":4},"map_type":{"type":"Map","id":5},"optional_type":{"type":"Optional","id":9},"sparse_tensor_type":{"type":"SparseTensor","id":8},"opaque_type":{"type":"Opaque","id":7},"denotation":{"type":"string","id":6}},"nested":{"Tensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Sequence":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"Map":{"fields":{"key_type":{"type":"int32","id":1},"value_type":{"type":"TypeProto","id":2}}},"Optional":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"SparseTensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Opaque":{"fields":{"domain":{"type":"string","id":1},"name":{"type":"string","id":2}},"reserved":[[3,3],"parameters"]}}},"OperatorSetIdProto":{"edition":"proto2","fields":{"domain":{"type":"string","id":1},"version":{"type":"int64","id":2}}},"OperatorStatus":{"edition":"proto2","values":{"EXPERIMENTAL":0,"STABLE":1}},"FunctionProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"input":{"rule":"repeated","type":"string","id":4},"output":{"rule":"repeated","type":"string","id":5},"attribute":{"rule":"repeated","type":"string","id":6},"attribute_proto":{"rule":"repeated","type":"AttributeProto","id":11},"node":{"rule":"repeated","type":"NodeProto","id":7},"doc_string":{"type":"string","id":8},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":9},"domain":{"type":"string","id":10},"overload":{"type":"string","id":13},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":12},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14}},"reserved":[[2,2],"since_version",[3,3],"status"]}}}}}');
+;// CONCATENATED MODULE: ./build/src/model/proto.js
+// ONNX protobuf messages, decoded and encoded with protobufjs from the official onnx.proto (its
+// descriptor, onnx-proto.json, is generated by scripts/onnx-proto.mjs). Field names are the
+// spec's own (op_type, raw_data). Fields this file does not type are still kept on round trip.
+
+
+
+// Bundles cannot find `long` by protobufjs's dynamic require: hand it over, so int64 fields are
+// exact (Long) everywhere, not doubles in one build and Longs in another.
+light.util.Long = node_modules_long;
+light.configure();
+/** TensorProto.DataType */
+const proto_DataType = {
+    UNDEFINED: 0, FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8,
+    BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
+};
+/** AttributeProto.AttributeType */
+const proto_AttrType = {
+    UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, SPARSE_TENSOR: 11, TYPE_PROTO: 13,
+    FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSORS: 12, TYPE_PROTOS: 14,
+};
+const root = light.Root.fromJSON(onnx_proto_namespaceObject);
+const Model = root.lookupType('onnx.ModelProto');
+const Tensor = root.lookupType('onnx.TensorProto');
+const Graph = root.lookupType('onnx.GraphProto');
+const Node = root.lookupType('onnx.NodeProto');
+const Attribute = root.lookupType('onnx.AttributeProto');
+const ValueInfo = root.lookupType('onnx.ValueInfoProto');
+/** Decodes ModelProto bytes; throws protobufjs's error on bytes that are not one. */
+function proto_decodeModel(bytes) {
+    return Model.decode(bytes);
+}
+function proto_encodeModel(model) {
+    return Model.encode(model).finish();
+}
+/**
+ * New messages with every repeated field present, so passes can push onto them. (Messages made
+ * as plain objects encode the same; these constructors only save checking for undefined.)
+ */
+const proto_make = {
+    tensor: (p) => Tensor.create(p),
+    graph: (p) => Graph.create(p),
+    node: (p) => Node.create(p),
+    attribute: (p) => Attribute.create(p),
+    valueInfo: (p) => ValueInfo.create(p),
+};
+function proto_num(x) {
+    if (x === undefined || x === null)
+        return 0;
+    return typeof x === 'number' ? x : x.toNumber();
+}
+/** Decodes a serialized TensorProto (the .pb files of ONNX's test data sets). */
+function decodeTensor(bytes) {
+    return Tensor.decode(bytes);
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/inputs.js
+// Model inputs: the flags that fix shapes and data, resolved against the model's own metadata.
+// Pure functions: the worker calls them with what ORT reports, tests call them with plain data.
+
+const SUPPORTED_TYPES = (/* unused pure expression or super */ null && ([
+    'float32', 'float16', 'float64', 'int64', 'int32', 'int16', 'int8',
+    'uint64', 'uint32', 'uint16', 'uint8', 'bool', 'string',
+]));
+const BATCH_NAMES = /^(batch|batch_?size|n|b|bs|num_?batch(es)?)$/i;
+// Names exporters give dims nobody named (paddle2onnx, tf2onnx, ORT's own), or none at all.
+const GENERATED_NAMES = /^(|\?|-1|p2o\.DynamicDimension\.\d+|unk__\d+|dynamic_?\d*|Unsqueeze\w*_dim_\d+)$/i;
+/** Split `NAME=VALUE`, where NAME may itself contain '=' only if quoted by the caller: use the last '='. */
+function splitPair(flag, raw) {
+    const at = raw.lastIndexOf('=');
+    if (at <= 0 || at === raw.length - 1) {
+        throw new UserError(`${flag} ${JSON.stringify(raw)}: expected NAME=VALUE, e.g. ${flag} x=1x3x224x224`);
+    }
+    return [raw.slice(0, at), raw.slice(at + 1)];
+}
+/** Parses `NAME=1x3x224x224` (also `1,3,224,224`; an empty shape `NAME=scalar` is a scalar). */
+function inputs_parseShapeFlag(raw) {
+    const [name, value] = splitPair('--input', raw);
+    if (value === 'scalar')
+        return [name, []];
+    const parts = value.split(/[x,]/);
+    const dims = parts.map((p) => Number(p));
+    if (parts.some((p) => !/^\d+$/.test(p.trim())) || dims.some((d) => d < 1)) {
+        throw new UserError(`--input ${raw}: the shape must be positive whole sizes joined by 'x', e.g. --input ${name}=1x3x224x224`);
+    }
+    return [name, dims];
+}
+function inputs_parseDimFlag(raw) {
+    const [name, value] = splitPair('--dim', raw);
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw new UserError(`--dim ${raw}: the size must be a positive whole number, e.g. --dim ${name}=1`);
+    }
+    return [name, Number(value)];
+}
+/** `NAME=file.npy` reads a NumPy file; `NAME=16000` fills the input with that number. */
+function inputs_parseDataFlag(raw) {
+    const [name, value] = splitPair('--data', raw);
+    if (/\.npy$/i.test(value))
+        return [name, { kind: 'npy', path: value }];
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) {
+        throw new UserError(`--data ${raw}: give a .npy file or a number, e.g. --data ${name}=inputs.npy or --data ${name}=16000`);
+    }
+    return [name, { kind: 'value', value: n }];
+}
+function isBatchDim(dim, axis) {
+    if (typeof dim === 'number')
+        return false;
+    return BATCH_NAMES.test(dim) || (axis === 0 && GENERATED_NAMES.test(dim));
+}
+function describeShape(shape) {
+    return `[${shape.map((d) => (typeof d === 'number' && d >= 0 ? String(d) : d === '' || d === -1 ? '?' : String(d))).join(', ')}]`;
+}
+function checkNames(flag, names, meta) {
+    const known = new Set(meta.map((m) => m.name));
+    for (const name of names) {
+        if (!known.has(name)) {
+            throw new UserError(`${flag} ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        }
+    }
+}
+/**
+ * Fixes every input's shape from, in order: `--input` (whole shape), the shape of a `--data` file,
+ * `--dim` (by symbolic name), and the batch default of 1. Anything left dynamic is a UserError
+ * naming the input, the dim and the flag to use.
+ */
+function inputs_resolveInputs(meta, spec, dataShapes = {}) {
+    const shapes = spec.shapes ?? {};
+    const dims = spec.dims ?? {};
+    const data = spec.data ?? {};
+    checkNames('--input', Object.keys(shapes), meta);
+    checkNames('--data', Object.keys(data), meta);
+    const symbols = new Set(meta.flatMap((m) => m.shape.filter((d) => typeof d === 'string' && d !== '')));
+    for (const name of Object.keys(dims)) {
+        if (!symbols.has(name)) {
+            const list = [...symbols].map((s) => `'${s}'`).join(', ') || 'none';
+            throw new UserError(`--dim ${name}=...: the model has no dim named '${name}'; its named dims are ${list}`);
+        }
+    }
+    return meta.map((m) => {
+        if (m.isTensor === false) {
+            throw new UserError(`input '${m.name}' is not a tensor (sequence or map inputs are not supported yet)`);
+        }
+        if (!SUPPORTED_TYPES.includes(m.type)) {
+            throw new UserError(`input '${m.name}' has type ${m.type}, which edgeml cannot feed yet`);
+        }
+        const src = data[m.name];
+        const given = shapes[m.name] ?? (src?.kind === 'npy' ? dataShapes[m.name] : undefined);
+        const base = { name: m.name, type: m.type };
+        const source = src?.kind ?? 'random';
+        const extra = src?.kind === 'npy' ? { file: src.path } : src?.kind === 'value' ? { value: src.value } : {};
+        if (given) {
+            if (given.length !== m.shape.length) {
+                if (!shapes[m.name] && src?.kind === 'npy') {
+                    throw new UserError(`${src.path}: holds shape [${given.join(', ')}] but input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}; save an array of that rank`);
+                }
+                throw new UserError(`--input ${m.name}=${given.join('x') || 'scalar'}: input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}, got ${given.length}`);
+            }
+            m.shape.forEach((d, i) => {
+                if (typeof d === 'number' && d > 0 && d !== given[i]) {
+                    throw new UserError(`input '${m.name}' dim ${i} is fixed at ${d} in the model ${describeShape(m.shape)}, got ${given[i]}: fix the shape given for '${m.name}'`);
+                }
+            });
+            return { ...base, shape: [...given], batchAxis: null, source, ...extra };
+        }
+        let batchAxis = null;
+        const shape = m.shape.map((d, i) => {
+            if (typeof d === 'number' && d > 0)
+                return d;
+            if (typeof d === 'string' && d !== '' && dims[d] !== undefined)
+                return dims[d];
+            if (isBatchDim(d, i)) {
+                batchAxis ??= i;
+                return 1;
+            }
+            const named = typeof d === 'string' && d !== '' && !GENERATED_NAMES.test(d);
+            const example = m.shape.map((x, j) => (j === i ? '<size>' : typeof x === 'number' && x > 0 ? x : isBatchDim(x, j) ? 1 : '<size>')).join('x');
+            throw new UserError(`input '${m.name}' ${describeShape(m.shape)}: dim ${i}${named ? ` ('${d}')` : ''} is dynamic; give its size with --input ${m.name}=${example}${named ? ` or --dim ${d}=<size>` : ''}`);
+        });
+        return { ...base, shape, batchAxis, source, ...extra };
+    });
+}
+/** Elements in a shape (1 for a scalar). */
+function inputs_elementCount(shape) {
+    return shape.reduce((a, b) => a * b, 1);
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/data.js
+// Input data: seeded random values in a sensible range per dtype, a constant, or a NumPy file.
+
+
+
+
+/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same inputs on every machine. */
+function data_rng(seed) {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/** IEEE half-precision bits of a number, round to nearest even, saturating to ±Inf. */
+function data_toFloat16Bits(x) {
+    f32[0] = x;
+    const bits = u32[0];
+    const sign = (bits >>> 16) & 0x8000;
+    const exp = (bits >>> 23) & 0xff;
+    let mant = bits & 0x7fffff;
+    if (exp === 0xff)
+        return sign | 0x7c00 | (mant ? 0x200 : 0);
+    const e = exp - 127 + 15;
+    if (e >= 0x1f)
+        return sign | 0x7c00;
+    if (e <= 0) {
+        if (e < -10)
+            return sign;
+        mant |= 0x800000;
+        const shift = 14 - e;
+        const half = 1 << (shift - 1);
+        let m = mant >>> shift;
+        const rest = mant & ((1 << shift) - 1);
+        if (rest > half || (rest === half && m & 1))
+            m++;
+        return sign | m;
+    }
+    let m = mant >>> 13;
+    const rest = mant & 0x1fff;
+    let out = sign | (e << 10) | m;
+    if (rest > 0x1000 || (rest === 0x1000 && m & 1))
+        out++;
+    return out;
+}
+/**
+ * Random values a model of that input type would plausibly see: floats uniform in [0, 1)
+ * (normalised images and audio), integers in [0, 10) (token ids, indices, counts),
+ * int8/uint8 over their whole range (quantised tensors, raw pixels), bools either way.
+ */
+function data_randomData(type, count, next) {
+    switch (type) {
+        case 'float32': return Float32Array.from({ length: count }, next);
+        case 'float64': return Float64Array.from({ length: count }, next);
+        case 'float16': return Uint16Array.from({ length: count }, () => data_toFloat16Bits(next()));
+        case 'int8': return Int8Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
+        case 'uint8': return Uint8Array.from({ length: count }, () => Math.floor(next() * 256));
+        case 'bool': return Uint8Array.from({ length: count }, () => (next() < 0.5 ? 0 : 1));
+        case 'int16': return Int16Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'uint16': return Uint16Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'int32': return Int32Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'uint32': return Uint32Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'int64': return BigInt64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
+        case 'uint64': return BigUint64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
+        case 'string': return Array.from({ length: count }, () => 'edgeml');
+        default: throw new UserError(`input type ${type} cannot be generated`);
+    }
+}
+function data_constantData(type, count, value) {
+    const data = data_randomData(type, count, () => 0);
+    if (Array.isArray(data))
+        return data.fill(String(value));
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+        return data.fill(BigInt(Math.trunc(value)));
+    if (type === 'float16')
+        return data.fill(data_toFloat16Bits(value));
+    if (type === 'bool')
+        return data.fill(value ? 1 : 0);
+    data.fill(value);
+    return data;
+}
+/** NumPy dtype codes per ORT tensor type. */
+const NPY_DTYPES = {
+    float32: 'f4', float64: 'f8', float16: 'f2', int8: 'i1', uint8: 'u1', int16: 'i2', uint16: 'u2',
+    int32: 'i4', uint32: 'u4', int64: 'i8', uint64: 'u8', bool: 'b1',
+};
+function data_readNpy(file) {
+    let bytes;
+    try {
+        bytes = readFileSync(file);
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : oneLine(e)}; check the path given to --data`);
+    }
+    try {
+        const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        const arr = parseNpy(buf, { convertFloat16: false });
+        if (arr.fortranOrder)
+            throw new Error('Fortran-ordered arrays are not supported; save it with np.ascontiguousarray');
+        const expected = elementCount(arr.shape);
+        const got = arr.data.length;
+        if (got < expected)
+            throw new Error(`it holds ${got} values but its header says shape [${arr.shape.join(', ')}]`);
+        return arr;
+    }
+    catch (e) {
+        throw new UserError(`${file}: not a readable .npy file (${oneLine(e)}); write it with numpy.save`);
+    }
+}
+/**
+ * The first value of float data that is NaN or infinite, with its index, or null (integer types
+ * are always finite; float16 arrives as its bits, exponent all ones).
+ */
+function data_firstNonFinite(data, type) {
+    if (type === 'float16') {
+        const bits = data;
+        for (let i = 0; i < bits.length; i++) {
+            if ((bits[i] & 0x7c00) === 0x7c00)
+                return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
+        }
+        return null;
+    }
+    if (type !== 'float32' && type !== 'float64')
+        return null;
+    const values = data;
+    for (let i = 0; i < values.length; i++)
+        if (!Number.isFinite(values[i]))
+            return { index: i, value: String(values[i]) };
+    return null;
+}
+/** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
+function data_npyForInput(arr, input) {
+    const want = NPY_DTYPES[input.type];
+    if (!want || arr.dtype !== want) {
+        throw new UserError(`${input.file}: dtype '${arr.dtype}' does not match input '${input.name}' (${input.type}); save it as '${want ?? input.type}' (e.g. arr.astype(np.${input.type === 'bool' ? 'bool_' : input.type}))`);
+    }
+    const data = arr.data;
+    return input.type === 'bool' ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data;
+}
+
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(98995);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./build/src/tensors/ort.js
+// Finds and loads onnxruntime-node. It is never bundled (native code, ~290 MB): in this repo it
+// comes from node_modules; on a runner the composite action installs it and sets EDGEML_RUNTIME_DIR.
+
+
+
+
+const RUNTIME_PACKAGE = 'onnxruntime-node';
+function ort_loadOrt() {
+    const require = createRequire(import.meta.url);
+    const here = dirname(fileURLToPath(import.meta.url));
+    const paths = [process.env.EDGEML_RUNTIME_DIR, here, process.cwd()].filter((p) => !!p);
+    let resolved;
+    try {
+        resolved = require.resolve(RUNTIME_PACKAGE, { paths });
+    }
+    catch {
+        throw new UserError(`${RUNTIME_PACKAGE} is not installed: run 'npm install ${RUNTIME_PACKAGE}' or set EDGEML_RUNTIME_DIR to the folder whose node_modules holds it`);
+    }
+    return require(resolved);
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/samples.js
+
+
+
+
+/** Parses `--calibration NAME=x.npy` flags. */
+function parseCalibrationFlags(raw) {
+    const out = {};
+    for (const r of raw) {
+        const at = r.indexOf('=');
+        if (at <= 0 || at === r.length - 1)
+            throw new UserError(`--calibration ${r}: expected NAME=file.npy, e.g. --calibration pixels=calib.npy`);
+        out[r.slice(0, at)] = r.slice(at + 1);
+    }
+    return out;
+}
+/** The model's inputs as ORT reports them. */
+async function inputMetaOf(model) {
+    const ort = loadOrt();
+    const s = await ort.InferenceSession.create(model, { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' });
+    try {
+        const meta = s.inputMetadata;
+        return meta ?? s.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
+    }
+    finally {
+        await s.release();
+    }
+}
+/**
+ * Splits each .npy along its first axis into samples and groups them in batches. An input whose
+ * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
+ * infinite value among them (optimize's calibration and validation data, eval's inputs).
+ */
+function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity, spec = {}) {
+    const ort = loadOrt();
+    const names = Object.keys(files);
+    for (const n of names) {
+        if (!meta.some((m) => m.name === n)) {
+            throw new UserError(`--calibration ${n}=${files[n]}: the model has no input '${n}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        }
+    }
+    const fixed = fixedInputs(meta, spec, files);
+    const missing = meta.filter((m) => !files[m.name] && !fixed.has(m.name));
+    if (missing.length) {
+        throw new UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy (samples) or --data ${missing[0].name}=file.npy|number (one value for every sample) for every input`);
+    }
+    const calibrated = meta.filter((m) => files[m.name]);
+    let samples = -1;
+    const arrays = calibrated.map((m) => {
+        const file = files[m.name];
+        const arr = readNpy(file);
+        const shape = arr.shape;
+        const want = m.shape.map((d) => (typeof d === 'number' && d > 0 ? String(d) : '?')).join('x');
+        if (shape.length !== m.shape.length || m.shape.some((d, i) => i > 0 && typeof d === 'number' && d > 0 && d !== shape[i])) {
+            throw new UserError(`${file}: shape [${shape.join(', ')}] does not fit input '${m.name}' (${want}); save N samples along the first axis, shape N x ${m.shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : '?')).join(' x ')}`);
+        }
+        if (samples >= 0 && shape[0] !== samples) {
+            throw new UserError(`${file}: holds ${shape[0]} samples but the other calibration files hold ${samples}; give the same number for every input`);
+        }
+        samples = shape[0];
+        const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
+        // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
+        const per = shape.slice(1).reduce((a, b) => a * b, 1);
+        const bad = firstNonFinite(data, m.type);
+        if (bad) {
+            throw new UserError(`${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`);
+        }
+        return { m, shape, per, data: data };
+    });
+    if (samples <= 0)
+        throw new UserError(`${files[names[0]]}: holds no samples; save at least one`);
+    samples = Math.min(samples, maxSamples);
+    // An input fed the same value every time (--data) takes no batch: samples go one at a time.
+    const fixedBatch = fixed.size > 0 || calibrated.some((m) => typeof m.shape[0] === 'number' && m.shape[0] > 0);
+    const step = fixed.size ? 1 : fixedBatch ? calibrated[0].shape[0] : batchSize;
+    const batches = [];
+    for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
+        const count = Math.min(step, samples - start);
+        const feeds = {};
+        for (const { m, shape, per, data } of arrays) {
+            const slice = data.subarray(start * per, (start + count) * per);
+            feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
+        }
+        for (const f of fixed.values())
+            feeds[f.input.name] = new ort.Tensor(f.input.type, f.data, f.input.shape);
+        batches.push(feeds);
+    }
+    return { batches, samples, source: 'calibration' };
+}
+/** Seeded random samples shaped by the model and the `--input`/`--dim` flags; `--data` inputs hold their value. */
+function randomSet(meta, spec, count = 4, seed = 1) {
+    const ort = loadOrt();
+    const inputs = resolveInputs(meta, spec, npyShapes(spec));
+    const fixed = fixedInputs(meta, spec, {});
+    const next = rng(seed);
+    const batches = [];
+    for (let i = 0; i < count; i++) {
+        const feeds = {};
+        for (const input of inputs) {
+            const f = fixed.get(input.name);
+            const n = input.shape.reduce((a, b) => a * b, 1);
+            feeds[input.name] = new ort.Tensor(input.type, (f ? f.data : randomData(input.type, n, next)), input.shape);
+        }
+        batches.push(feeds);
+    }
+    return { batches, samples: count, source: 'random' };
+}
+function npyShapes(spec) {
+    return Object.fromEntries(Object.entries(spec.data ?? {}).flatMap(([name, src]) => (src.kind === 'npy' ? [[name, readNpy(src.path).shape]] : [])));
+}
+/**
+ * Inputs given one value for every sample with `--data NAME=file.npy|number` (a sample rate, a
+ * recurrent state): not calibrated, fed as they are. An input cannot have both.
+ */
+function fixedInputs(meta, spec, files) {
+    const data = spec.data ?? {};
+    const out = new Map();
+    if (!Object.keys(data).length)
+        return out;
+    for (const name of Object.keys(data)) {
+        if (!meta.some((m) => m.name === name))
+            throw new UserError(`--data ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        if (files[name])
+            throw new UserError(`--data ${name} and --calibration ${name}: give one of them; --calibration gives samples, --data one value for every sample`);
+    }
+    const own = meta.filter((m) => data[m.name] || !Object.keys(files).length);
+    const mine = (r) => Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => own.some((m) => m.name === k)));
+    const resolved = resolveInputs(own, { ...spec, shapes: mine(spec.shapes) }, npyShapes(spec));
+    for (const input of resolved) {
+        const src = data[input.name];
+        if (!src)
+            continue;
+        const n = input.shape.reduce((a, b) => a * b, 1);
+        const values = src.kind === 'value' ? constantData(input.type, n, src.value) : npyForInput(readNpy(src.path), { ...input, file: src.path });
+        out.set(input.name, { input, data: values });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/outputs.js
+
+function fidelityRecord(f) {
+    const { nonFinite: _, ...rest } = f;
+    return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+}
+const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
+/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
+async function runOutputs(model, batches, threads = 0, onBatch) {
+    const ort = loadOrt();
+    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
+    const opts = { logSeverityLevel: 4, ...(threads ? { intraOpNumThreads: threads } : {}) };
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+    try {
+        const all = [];
+        for await (const feeds of batches) {
+            const out = await session.run(feeds);
+            const kept = {};
+            for (const [name, t] of Object.entries(out)) {
+                if (t.type === 'float32')
+                    kept[name] = { data: t.data, dims: t.dims };
+            }
+            all.push(kept);
+            onBatch?.(all.length);
+        }
+        return all;
+    }
+    finally {
+        await session.release();
+    }
+}
+/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
+function rowsOf(x) {
+    const rows = x.dims.length ? x.dims[0] : 1;
+    return { rows, per: rows ? x.data.length / rows : 0 };
+}
+/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
+function nonFiniteOutput(outputs) {
+    let before = 0;
+    for (const batch of outputs) {
+        const names = Object.keys(batch);
+        for (const name of names) {
+            const x = batch[name];
+            const i = x.data.findIndex((v) => !Number.isFinite(v));
+            if (i >= 0)
+                return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
+        }
+        before += names.length ? rowsOf(batch[names[0]]).rows : 0;
+    }
+    return null;
+}
+function position(before, per, i) {
+    return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
+}
+function compareOutputs(ref, got) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    let maxAbs = 0;
+    let rows = 0;
+    let agree = 0;
+    let classifier = true;
+    let samples = 0;
+    let nonFinite;
+    for (let b = 0; b < ref.length; b++) {
+        const names = Object.keys(ref[b]);
+        const before = samples;
+        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
+        for (const name of names) {
+            const x = ref[b][name];
+            const y = got[b][name];
+            if (!y || y.data.length !== x.data.length)
+                throw new Error(`output '${name}' is missing or has another shape`);
+            for (let i = 0; i < x.data.length; i++) {
+                const a = x.data[i];
+                const c = y.data[i];
+                if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
+                    const at = position(before, rowsOf(x).per, i);
+                    nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
+                }
+                dot += a * c;
+                na += a * a;
+                nb += c * c;
+                const d = Math.abs(a - c);
+                if (d > maxAbs || Number.isNaN(d))
+                    maxAbs = Number.isNaN(d) ? Infinity : d;
+            }
+            const classes = x.dims[x.dims.length - 1];
+            if (x.dims.length !== 2 || classes < 2) {
+                classifier = false;
+                continue;
+            }
+            for (let r = 0; r < x.data.length / classes; r++) {
+                rows++;
+                const top = argmax(x.data, r * classes, classes);
+                if (top >= 0 && top === argmax(y.data, r * classes, classes))
+                    agree++;
+            }
+        }
+    }
+    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
+    const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
+    // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
+    if (nonFinite)
+        return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
+    return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
+}
+/** Index of the largest value of a row; -1 when the row holds a NaN (it has no top class, and agrees with none). */
+function argmax(a, start, n) {
+    let best = start;
+    for (let i = start; i < start + n; i++) {
+        if (Number.isNaN(a[i]))
+            return -1;
+        if (a[i] > a[best])
+            best = i;
+    }
+    return best - start;
+}
+/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
+function belowFloor(f, floor) {
+    if (f.nonFinite)
+        return f.nonFinite;
+    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
+        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
+    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
+        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/index.js
+// Tensors as every area feeds and reads them: input specs and shapes, data from .npy files,
+// constants or a seeded generator, sample sets, ONNX Runtime itself, and the comparison of two
+// models' outputs. A bottom layer: it imports only src/errors.ts (and onnxruntime-node).
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/model/graph.js
+// Walking and editing graphs: sub-graphs of If/Loop/Scan, Constant folding, tensor values.
+
+
+/** The main graph and every sub-graph inside it (If branches, Loop and Scan bodies), depth first. */
+function graph_allGraphs(model) {
+    const out = [];
+    const visit = (g) => {
+        out.push(g);
+        for (const n of g.node)
+            for (const sub of subgraphs(n))
+                visit(sub);
+    };
+    if (model.graph)
+        visit(model.graph);
+    return out;
+}
+function subgraphs(node) {
+    const out = [];
+    for (const a of node.attribute) {
+        if (a.g)
+            out.push(a.g);
+        out.push(...a.graphs);
+    }
+    return out;
+}
+function graph_attr(node, name) {
+    return node.attribute.find((a) => a.name === name);
+}
+function intAttr(node, name, dflt) {
+    const a = graph_attr(node, name);
+    return a?.i !== undefined ? num(a.i) : dflt;
+}
+function floatAttr(node, name, dflt) {
+    const a = graph_attr(node, name);
+    return a?.f !== undefined ? a.f : dflt;
+}
+function setIntAttr(node, name, value) {
+    node.attribute = node.attribute.filter((a) => a.name !== name);
+    node.attribute.push(make.attribute({ name, type: AttrType.INT, i: value }));
+}
+/** The tensor a Constant node holds, in any of its attribute forms; undefined if sparse. */
+function constantTensor(node) {
+    const a = node.attribute[0];
+    if (!a || node.attribute.length !== 1)
+        return undefined;
+    switch (a.name) {
+        case 'value': return a.t ? { ...a.t } : undefined;
+        case 'value_float': return make.tensor({ data_type: DataType.FLOAT, dims: [], float_data: [a.f ?? 0] });
+        case 'value_floats': return make.tensor({ data_type: DataType.FLOAT, dims: [a.floats.length], float_data: [...a.floats] });
+        case 'value_int': return make.tensor({ data_type: DataType.INT64, dims: [], int64_data: [a.i ?? 0] });
+        case 'value_ints': return make.tensor({ data_type: DataType.INT64, dims: [a.ints.length], int64_data: [...a.ints] });
+        default: return undefined;
+    }
+}
+/**
+ * Turns `Constant` nodes into initializers of the graph they are in, so passes see every weight
+ * as an initializer (PP-OCR stores all of its weights as Constant nodes). Returns how many.
+ * Models below IR 4 also list initializers as graph inputs, as that IR requires.
+ */
+function foldConstants(model) {
+    let folded = 0;
+    const listAsInputs = num(model.ir_version) < 4;
+    for (const g of graph_allGraphs(model)) {
+        const keep = [];
+        for (const n of g.node) {
+            const t = n.op_type === 'Constant' && (!n.domain || n.domain === 'ai.onnx') ? constantTensor(n) : undefined;
+            if (!t) {
+                keep.push(n);
+                continue;
+            }
+            t.name = n.output[0];
+            g.initializer.push(t);
+            if (listAsInputs) {
+                g.input.push(make.valueInfo({
+                    name: t.name,
+                    type: { tensor_type: { elem_type: t.data_type, shape: { dim: t.dims.map((d) => ({ dim_value: d })) } } },
+                }));
+            }
+            folded++;
+        }
+        g.node = keep;
+    }
+    return folded;
+}
+function tensorSize(t) {
+    return t.dims.reduce((a, d) => a * num(d), 1);
+}
+function view(raw) {
+    return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+/** Values of a float, float16 or double tensor as float32. */
+function graph_floatValues(t) {
+    const n = tensorSize(t);
+    const raw = t.raw_data;
+    switch (t.data_type) {
+        case DataType.FLOAT: {
+            if (!raw || raw.length === 0)
+                return Float32Array.from(t.float_data);
+            const v = view(raw);
+            const out = new Float32Array(n);
+            for (let i = 0; i < n; i++)
+                out[i] = v.getFloat32(i * 4, true);
+            return out;
+        }
+        case DataType.DOUBLE: {
+            if (!raw || raw.length === 0)
+                return Float32Array.from(t.double_data);
+            const v = view(raw);
+            const out = new Float32Array(n);
+            for (let i = 0; i < n; i++)
+                out[i] = v.getFloat64(i * 8, true);
+            return out;
+        }
+        case DataType.FLOAT16: {
+            const out = new Float32Array(n);
+            if (raw && raw.length) {
+                const v = view(raw);
+                for (let i = 0; i < n; i++)
+                    out[i] = fromFloat16Bits(v.getUint16(i * 2, true));
+            }
+            else {
+                for (let i = 0; i < n; i++)
+                    out[i] = fromFloat16Bits(t.int32_data[i]);
+            }
+            return out;
+        }
+        default:
+            throw new Error(`tensor ${t.name} of type ${t.data_type} is not a float tensor`);
+    }
+}
+function fromFloat16Bits(h) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >>> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    if (exp === 0)
+        return sign * mant * 2 ** -24;
+    if (exp === 0x1f)
+        return mant ? NaN : sign * Infinity;
+    return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+function rawOf(arr) {
+    // ONNX raw_data is little-endian, as typed arrays are on every platform Node supports.
+    return new Uint8Array(arr.buffer.slice(arr.byteOffset, arr.byteOffset + arr.byteLength));
+}
+function floatTensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.FLOAT, raw_data: rawOf(values) });
+}
+function float16Tensor(name, dims, values) {
+    const bits = new Uint16Array(values.length);
+    for (let i = 0; i < values.length; i++)
+        bits[i] = toFloat16Bits(values[i]);
+    return make.tensor({ name, dims, data_type: DataType.FLOAT16, raw_data: rawOf(bits) });
+}
+function int8Tensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.INT8, raw_data: rawOf(values) });
+}
+function uint8Tensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.UINT8, raw_data: rawOf(values) });
+}
+function int32Tensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.INT32, raw_data: rawOf(values) });
+}
+/** Names not yet used in any graph of the model, derived from a readable stem. */
+function nameFactory(model) {
+    const used = new Set();
+    for (const g of graph_allGraphs(model)) {
+        for (const n of g.node) {
+            if (n.name)
+                used.add(n.name);
+            for (const x of [...n.input, ...n.output])
+                used.add(x);
+        }
+        for (const t of g.initializer)
+            if (t.name)
+                used.add(t.name);
+        for (const v of [...g.input, ...g.output, ...g.value_info])
+            used.add(v.name);
+    }
+    return (stem) => {
+        let name = stem;
+        for (let i = 1; used.has(name); i++)
+            name = `${stem}_${i}`;
+        used.add(name);
+        return name;
+    };
+}
+/** Sets (or adds) the opset of a domain to at least `version`. */
+function requireOpset(model, domain, version) {
+    const imp = model.opset_import.find((o) => (o.domain ?? '') === domain || (domain === '' && o.domain === 'ai.onnx'));
+    if (!imp)
+        model.opset_import.push({ domain, version });
+    else if (num(imp.version) < version)
+        imp.version = version;
+}
+
+;// CONCATENATED MODULE: ./build/src/model/io.js
+// Loading and saving ONNX model files, external data files included.
+
+
+
+
+
+
+const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
+/** Every tensor held by a model: initializers and tensor attributes, in every sub-graph. */
+function allTensors(model) {
+    const out = [];
+    for (const g of allGraphs(model)) {
+        out.push(...g.initializer);
+        for (const n of g.node) {
+            for (const a of n.attribute) {
+                if (a.t)
+                    out.push(a.t);
+                out.push(...a.tensors);
+            }
+        }
+    }
+    return out;
+}
+function entry(t, key) {
+    return t.external_data.find((e) => e.key === key)?.value;
+}
+/**
+ * Reads tensors stored in external data files into raw_data, so passes see every weight alike.
+ * Locations are relative to the model's folder and may not leave it (as ONNX's checker requires).
+ */
+function loadExternal(model, file) {
+    const dir = dirname(file);
+    const fds = new Map();
+    try {
+        for (const t of allTensors(model)) {
+            if (t.data_location !== EXTERNAL)
+                continue;
+            const location = entry(t, 'location');
+            if (!location || isAbsolute(location) || normalize(location).startsWith('..')) {
+                throw new UserError(`${file}: tensor '${t.name}' has external data location '${location ?? ''}' outside the model's folder; keep the data file next to the model`);
+            }
+            const path = join(dir, location);
+            let fd = fds.get(path);
+            if (fd === undefined) {
+                try {
+                    fd = openSync(path, 'r');
+                }
+                catch (e) {
+                    throw new UserError(`${file}: external data file ${path} for tensor '${t.name}' cannot be read (${e.code}); copy it next to the model`);
+                }
+                fds.set(path, fd);
+            }
+            const offset = Number(entry(t, 'offset') ?? 0);
+            const length = entry(t, 'length');
+            const size = length === undefined ? readFileSync(path).length - offset : Number(length);
+            const buf = Buffer.alloc(size);
+            const got = readSync(fd, buf, 0, size, offset);
+            if (got !== size)
+                throw new UserError(`${file}: external data file ${path} is shorter than tensor '${t.name}' needs; re-export the model`);
+            t.raw_data = buf;
+            t.external_data = [];
+            delete t.data_location;
+        }
+    }
+    finally {
+        for (const fd of fds.values())
+            closeSync(fd);
+    }
+}
+/** Decodes an ONNX file and its external data. Not a model: UserError naming the file. */
+function loadModel(file, flag = '--model') {
+    let bytes;
+    try {
+        bytes = readFileSync(file);
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; check the path`);
+    }
+    rejectLfsPointer(bytes, `${flag} ${file}`);
+    let model;
+    try {
+        model = decodeModel(bytes);
+    }
+    catch (e) {
+        throw new UserError(`${flag} ${file}: not an ONNX model (${oneLine(e)}); give an .onnx file`);
+    }
+    if (!model.graph || model.graph.node.length === 0 || model.opset_import.length === 0) {
+        throw new UserError(`${flag} ${file}: not an ONNX model (no graph or opset); give an .onnx file`);
+    }
+    loadExternal(model, file);
+    return model;
+}
+/** Encodes a model to `file` (and its external data file when asked). Returns the files written. */
+function saveModel(model, file, opts = {}) {
+    const written = [file];
+    const threshold = opts.externalDataThreshold;
+    const restore = [];
+    try {
+        if (threshold !== undefined) {
+            const dataFile = `${file}.data`;
+            const chunks = [];
+            let offset = 0;
+            for (const t of allTensors(model)) {
+                const raw = t.raw_data;
+                if (!raw || raw.length < threshold)
+                    continue;
+                // ORT maps external data with page alignment in mind: start each tensor on 4 KiB.
+                const pad = (4096 - (offset % 4096)) % 4096;
+                if (pad)
+                    chunks.push(new Uint8Array(pad));
+                offset += pad;
+                const saved = { raw, loc: t.data_location, ext: t.external_data };
+                t.external_data = [
+                    { key: 'location', value: relative(dirname(file), dataFile) || basename(dataFile) },
+                    { key: 'offset', value: String(offset) },
+                    { key: 'length', value: String(raw.length) },
+                ];
+                t.data_location = EXTERNAL;
+                delete t.raw_data;
+                restore.push(() => {
+                    t.raw_data = saved.raw;
+                    t.external_data = saved.ext;
+                    if (saved.loc === undefined)
+                        delete t.data_location;
+                    else
+                        t.data_location = saved.loc;
+                });
+                chunks.push(raw);
+                offset += raw.length;
+            }
+            if (chunks.length) {
+                writeFileSync(dataFile, Buffer.concat(chunks));
+                written.push(dataFile);
+            }
+        }
+        writeFileSync(file, encodeModel(model));
+    }
+    finally {
+        for (const undo of restore)
+            undo();
+    }
+    return written;
+}
+/** The opset of the default ONNX domain. */
+function onnxOpset(model) {
+    const imp = model.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx');
+    return imp ? num(imp.version) : 0;
+}
+
+;// CONCATENATED MODULE: ./build/src/model/fold.js
+// Constant weights reached through shape-only ops: `Transpose(W)`, `Reshape(W, [..])`, `Cast(W)`,
+// `Identity`, `Squeeze`/`Unsqueeze` of an initializer evaluate here to one float tensor, so the int8
+// passes see a weight wherever an export left it (PyTorch without constant folding, TF's MatMul with
+// transposes), and can drop the nodes that made it.
+
+
+const FLOATS = [proto_DataType.FLOAT, proto_DataType.FLOAT16, proto_DataType.DOUBLE];
+const SHAPE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
+/** Values of an int64 or int32 tensor (shapes, axes) as numbers. */
+function intValues(t) {
+    const n = t.dims.reduce((a, d) => a * num(d), 1);
+    const raw = t.raw_data;
+    if (t.data_type === DataType.INT64) {
+        if (!raw || !raw.length)
+            return t.int64_data.map(num);
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true)));
+    }
+    if (t.data_type === DataType.INT32) {
+        if (!raw || !raw.length)
+            return [...t.int32_data];
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true));
+    }
+    throw new Error(`tensor ${t.name} of type ${t.data_type} is not an integer tensor`);
+}
+function transposeValues(values, dims, perm) {
+    const out = new Float32Array(values.length);
+    const outDims = perm.map((p) => dims[p]);
+    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+    const outStrides = perm.map((p) => strides[p]);
+    const idx = new Array(dims.length).fill(0);
+    for (let o = 0; o < out.length; o++) {
+        let src = 0;
+        for (let k = 0; k < idx.length; k++)
+            src += idx[k] * outStrides[k];
+        out[o] = values[src];
+        for (let k = idx.length - 1; k >= 0; k--) {
+            if (++idx[k] < outDims[k])
+                break;
+            idx[k] = 0;
+        }
+    }
+    return { values: out, dims: outDims };
+}
+function reshapeDims(dims, target, allowZero) {
+    const size = dims.reduce((a, b) => a * b, 1);
+    const out = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
+    const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const holes = out.filter((d) => d === -1).length;
+    if (holes > 1 || out.some((d) => d < -1 || d === undefined))
+        return undefined;
+    if (holes === 1) {
+        if (!known || size % known)
+            return undefined;
+        out[out.indexOf(-1)] = size / known;
+    }
+    return out.reduce((a, b) => a * b, 1) === size ? out : undefined;
+}
+/** One shape-only op on a constant, or undefined when it cannot be evaluated here. */
+function step(n, v, inits, opset) {
+    switch (n.op_type) {
+        case 'Identity':
+            return v;
+        case 'Cast': {
+            const to = num(attr(n, 'to')?.i);
+            // To float32 only: a cast to float16 or an integer would change the values.
+            return to === DataType.FLOAT ? v : undefined;
+        }
+        case 'Transpose': {
+            const p = attr(n, 'perm');
+            const perm = p ? p.ints.map(num) : v.dims.map((_, i) => v.dims.length - 1 - i);
+            return perm.length === v.dims.length ? transposeValues(v.values, v.dims, perm) : undefined;
+        }
+        case 'Reshape': {
+            const shape = inits.get(n.input[1]);
+            if (!shape)
+                return undefined;
+            const dims = reshapeDims(v.dims, intValues(shape), num(attr(n, 'allowzero')?.i) === 1);
+            return dims && { dims, values: v.values };
+        }
+        case 'Flatten': {
+            const rank = v.dims.length;
+            let axis = num(attr(n, 'axis')?.i ?? 1);
+            if (axis < 0)
+                axis += rank;
+            const head = v.dims.slice(0, axis).reduce((a, b) => a * b, 1);
+            return { dims: [head, v.values.length / head], values: v.values };
+        }
+        case 'Squeeze':
+        case 'Unsqueeze': {
+            const axesT = opset >= 13 ? inits.get(n.input[1]) : undefined;
+            const axes = opset >= 13 ? (axesT ? intValues(axesT) : n.op_type === 'Squeeze' && !n.input[1] ? [] : undefined) : (attr(n, 'axes')?.ints.map(num) ?? []);
+            if (!axes)
+                return undefined;
+            if (n.op_type === 'Squeeze') {
+                const rank = v.dims.length;
+                const drop = new Set(axes.length ? axes.map((a) => (a < 0 ? a + rank : a)) : v.dims.flatMap((d, i) => (d === 1 ? [i] : [])));
+                if ([...drop].some((a) => v.dims[a] !== 1))
+                    return undefined;
+                return { dims: v.dims.filter((_, i) => !drop.has(i)), values: v.values };
+            }
+            const rank = v.dims.length + axes.length;
+            const add = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+            const dims = [];
+            for (let i = 0, j = 0; i < rank; i++)
+                dims.push(add.has(i) ? 1 : v.dims[j++]);
+            return { dims, values: v.values };
+        }
+        default:
+            return undefined;
+    }
+}
+/**
+ * Every float value of the graph that is an initializer or a shape-only op of one, by name.
+ * Evaluated lazily: `get(name)` computes (and caches) that value only.
+ */
+function constantValues(g, opset) {
+    const inits = new Map(g.initializer.map((t) => [t.name, t]));
+    const producer = new Map();
+    for (const n of g.node)
+        for (const o of n.output)
+            producer.set(o, n);
+    const cache = new Map();
+    const get = (name, depth = 0) => {
+        const hit = cache.get(name);
+        if (hit !== undefined)
+            return hit ?? undefined;
+        let value;
+        const t = inits.get(name);
+        if (t) {
+            if (FLOATS.includes(t.data_type ?? 0) && !t.external_data.length) {
+                value = { dims: t.dims.map(num), values: floatValues(t), root: name, chain: [], dataType: t.data_type };
+            }
+        }
+        else {
+            const n = producer.get(name);
+            if (n && SHAPE_OPS.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx') && n.output.length === 1 && depth < 16) {
+                const src = get(n.input[0], depth + 1);
+                const r = src && step(n, src, inits, opset);
+                if (src && r)
+                    value = { ...r, root: src.root, chain: [...src.chain, n], dataType: n.op_type === 'Cast' ? DataType.FLOAT : src.dataType };
+            }
+        }
+        cache.set(name, value ?? null);
+        return value;
+    };
+    return { get: (name) => get(name) };
+}
+/**
+ * Drops nodes none of whose outputs is read (by a node of any graph or as a graph output), among
+ * `candidates` only, repeatedly; then initializers nobody reads (and their graph inputs). Returns
+ * the nodes dropped.
+ */
+function dropUnused(graphs, main, candidates) {
+    let dropped = 0;
+    for (;;) {
+        const used = new Set(graphs.flatMap((sub) => sub.node.flatMap((x) => x.input)));
+        for (const o of main.output)
+            used.add(o.name);
+        const before = main.node.length;
+        main.node = main.node.filter((n) => !candidates.has(n) || n.output.some((o) => used.has(o)));
+        dropped += before - main.node.length;
+        if (main.node.length === before) {
+            // Below IR 4 initializers are also graph inputs: one dropped leaves the inputs too.
+            const gone = new Set(main.initializer.filter((x) => !used.has(x.name)).map((x) => x.name));
+            main.initializer = main.initializer.filter((x) => !gone.has(x.name));
+            main.input = main.input.filter((i) => !gone.has(i.name));
+            return dropped;
+        }
+    }
+}
+/**
+ * Replaces inputs of the chosen nodes that are shape-only ops of a constant with one float32
+ * initializer holding the value (once per value), and drops the nodes that made it when nothing
+ * else reads them. Returns how many inputs were replaced.
+ */
+function materializeConstants(g, graphs, opset, inputsOf) {
+    const consts = constantValues(g, opset);
+    const made = new Map();
+    const shaping = new Set();
+    const taken = new Set([...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]);
+    let replaced = 0;
+    for (const n of g.node) {
+        for (const i of inputsOf(n)) {
+            const name = n.input[i];
+            const v = name ? consts.get(name) : undefined;
+            if (!v || !v.chain.length)
+                continue;
+            let init = made.get(name);
+            if (!init) {
+                init = `${name}_folded`;
+                for (let k = 1; taken.has(init); k++)
+                    init = `${name}_folded_${k}`;
+                taken.add(init);
+                const raw = new Uint8Array(v.values.buffer.slice(v.values.byteOffset, v.values.byteOffset + v.values.byteLength));
+                g.initializer.push({ name: init, dims: v.dims, data_type: DataType.FLOAT, raw_data: raw, float_data: [], int32_data: [], int64_data: [], double_data: [], uint64_data: [], string_data: [], external_data: [] });
+                made.set(name, init);
+                v.chain.forEach((c) => shaping.add(c));
+            }
+            n.input[i] = init;
+            replaced++;
+        }
+    }
+    if (replaced)
+        dropUnused(graphs, g, shaping);
+    return replaced;
+}
+
+;// CONCATENATED MODULE: ./build/src/model/index.js
+// A model file on disk: checked, hashed and described before anything loads it.
+
+
+
+
+
+/** ORT format files are FlatBuffers with the file identifier "ORTM" at bytes 4..8. */
+function sniffFormat(path, size) {
+    const head = Buffer.alloc(Math.min(8, size));
+    const fd = openSync(path, 'r');
+    try {
+        readSync(fd, head, 0, head.length, 0);
+    }
+    finally {
+        closeSync(fd);
+    }
+    if (head.length === 8 && head.toString('latin1', 4, 8) === 'ORTM')
+        return 'ort';
+    return 'onnx';
+}
+/** Digests already computed this process, by absolute path; stale once the file's size, mtime or inode change. */
+const digests = new Map();
+/** How many times each file's bytes were read to hash them (the cache's misses), by absolute path. */
+const hashReads = new Map();
+function readDigest(path) {
+    return new Promise((resolveHash, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(path)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolveHash(hash.digest('hex')));
+    });
+}
+/**
+ * The file's sha256, read once per process while its size, mtime and inode stay the same:
+ * `edgeml run` names one model to optimize, bench, compare, evaluate and inspect.
+ */
+function model_sha256File(path) {
+    const abs = resolve(path);
+    let stamp;
+    try {
+        const st = statSync(abs, { bigint: true });
+        stamp = `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
+    }
+    catch {
+        return readDigest(abs); // the read names the problem
+    }
+    const known = digests.get(abs);
+    if (known?.stamp === stamp)
+        return known.digest;
+    hashReads.set(abs, (hashReads.get(abs) ?? 0) + 1);
+    const digest = readDigest(abs);
+    digests.set(abs, { stamp, digest });
+    digest.catch(() => {
+        if (digests.get(abs)?.digest === digest)
+            digests.delete(abs);
+    });
+    return digest;
+}
+/** Times the bytes of `path` were read to hash them in this process (for tests and diagnostics). */
+function hashReadsOf(path) {
+    return hashReads.get(resolve(path)) ?? 0;
+}
+/**
+ * Checks that `path` is a readable, non-empty .onnx or .ort file and describes it. Whether its
+ * bytes are a valid model is ONNX Runtime's call when it loads it.
+ */
+async function model_inspectModelFile(path) {
+    const abs = resolve(path);
+    let size;
+    try {
+        const st = statSync(abs);
+        if (st.isDirectory())
+            throw new UserError(`${path}: is a directory; give the path of an .onnx or .ort file`);
+        size = st.size;
+    }
+    catch (e) {
+        if (e instanceof UserError)
+            throw e;
+        const code = e.code;
+        throw new UserError(code === 'ENOENT' ? `${path}: no such model file; check the path given to --model` : `${path}: cannot read the model (${code})`);
+    }
+    if (size === 0)
+        throw new UserError(`${path}: the model file is empty; re-export it`);
+    rejectLfsPointerFile(abs, path);
+    const format = sniffFormat(abs, size);
+    if (format === 'onnx' && /\.ort$/i.test(abs)) {
+        throw new UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
+    }
+    return { path: abs, name: basename(abs), sha256: await model_sha256File(abs), bytes: size, format };
+}
+
+
+
+
+
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./build/src/bench/device.js
+// The device a measurement ran on: what decides whether two results can be compared.
+
+
+
+
+// Instruction-set features that decide which kernels ONNX Runtime (MLAS) picks.
+const X86_FLAGS = (/* unused pure expression or super */ null && ([
+    'sse4_1', 'sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni',
+    'avx_vnni', 'avx512_bf16', 'avx512_fp16', 'amx_tile', 'amx_int8', 'amx_bf16',
+]));
+const ARM_FLAGS = (/* unused pure expression or super */ null && (['asimd', 'asimdhp', 'asimddp', 'i8mm', 'bf16', 'sve', 'sve2', 'fphp']));
+const ALIASES = { asimd: 'neon', asimddp: 'dotprod', asimdhp: 'fp16', fphp: 'fp16' };
+/** Relevant flags from /proc/cpuinfo text ("flags" on x86, "Features" on Arm), with common aliases. */
+function cpuFlagsFromCpuinfo(text) {
+    const line = text.split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
+    if (!line)
+        return [];
+    const have = new Set(line.split(':')[1].trim().split(/\s+/));
+    const out = new Set();
+    for (const f of [...X86_FLAGS, ...ARM_FLAGS]) {
+        if (have.has(f)) {
+            out.add(f);
+            if (ALIASES[f])
+                out.add(ALIASES[f]);
+        }
+    }
+    if (have.has('avx512_vnni') || have.has('avx_vnni'))
+        out.add('vnni');
+    return [...out].sort();
+}
+function cpuFlags() {
+    try {
+        if (process.platform === 'linux')
+            return cpuFlagsFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
+        if (process.platform === 'darwin') {
+            if (process.arch === 'arm64') {
+                const dot = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_DotProd'], { encoding: 'utf8' }).trim();
+                const i8mm = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_I8MM'], { encoding: 'utf8' }).trim();
+                return ['neon', 'fp16', ...(dot === '1' ? ['dotprod'] : []), ...(i8mm === '1' ? ['i8mm'] : [])].sort();
+            }
+            const text = execFileSync('sysctl', ['-n', 'machdep.cpu.features', 'machdep.cpu.leaf7_features'], { encoding: 'utf8' });
+            return cpuFlagsFromCpuinfo(`flags : ${text.toLowerCase().replace(/\./g, '_').replace(/avx512vnni/g, 'avx512_vnni')}`);
+        }
+    }
+    catch {
+        // Unknown flags are reported as none rather than failing a benchmark.
+    }
+    return [];
+}
+/**
+ * The name of this device in reports: the `--device-label` flag or `device-label` input when
+ * given, else EDGEML_DEVICE_LABEL, else the Actions runner's name (RUNNER_NAME) inside a workflow,
+ * else `<os>-<arch>`. The CLI and every action take this one rule.
+ */
+function deviceLabel(given) {
+    return given || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || `${process.platform}-${process.arch}`;
+}
+/**
+ * Describes this machine. `runnerLabels` are the labels of the Actions runner (steps cannot read
+ * them, so workflows pass them in: the `runner-labels` input or EDGEML_RUNNER_LABELS).
+ */
+function device_describeDevice(label, runnerLabels) {
+    const cpus = os.cpus();
+    const cpuModel = (cpus[0]?.model ?? 'unknown').trim();
+    const flags = cpuFlags();
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length;
+    const memoryBytes = os.totalmem();
+    const kind = {
+        os: process.platform,
+        arch: process.arch,
+        cpuModel,
+        cpuFlags: flags,
+        cores,
+        memoryGiB: Math.round(memoryBytes / 2 ** 30),
+    };
+    const fingerprint = createHash('sha256').update(JSON.stringify(kind)).digest('hex').slice(0, 16);
+    const labels = runnerLabels ?? (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+    const device = {
+        fingerprint,
+        label: deviceLabel(label),
+        os: process.platform,
+        osRelease: os.release(),
+        arch: process.arch,
+        cpuModel,
+        cpuFlags: flags,
+        cores,
+        memoryBytes,
+        node: process.version,
+    };
+    if (process.env.GITHUB_ACTIONS === 'true' || process.env.RUNNER_NAME) {
+        device.runner = {
+            name: process.env.RUNNER_NAME ?? 'unknown',
+            ...(process.env.RUNNER_OS ? { os: process.env.RUNNER_OS } : {}),
+            ...(process.env.RUNNER_ARCH ? { arch: process.env.RUNNER_ARCH } : {}),
+            labels,
+        };
+    }
+    return device;
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/runner.js
+// Runs one measurement in a fresh Node process, so load time and peak memory are the model's own.
+
+
+
+
+
+/**
+ * The worker script: beside this file when compiled by tsc, in dist/worker/ when bundled,
+ * and the repository's dist/ when tests run the TypeScript sources.
+ */
+function workerScript() {
+    if (process.env.EDGEML_WORKER_SCRIPT)
+        return process.env.EDGEML_WORKER_SCRIPT;
+    const here = dirname(fileURLToPath(import.meta.url));
+    const candidates = [join(here, 'worker.js'), join(here, '..', 'worker', 'index.js'), join(here, '..', '..', 'dist', 'worker', 'index.js')];
+    const found = candidates.find((c) => existsSync(c));
+    if (!found)
+        throw new Error(`edgeml worker script not found (looked in ${candidates.join(', ')}): run 'npm run build'`);
+    return found;
+}
+class runner_MeasurementError extends Error {
+    stderr;
+    constructor(message, stderr) {
+        super(message);
+        this.stderr = stderr;
+        this.name = 'MeasurementError';
+    }
+}
+/**
+ * Forks the worker script, sends it `request` and hands every message but `error` to `onMessage`
+ * until it resolves or rejects. `what` names the measurement in messages ("measurement of
+ * model.onnx"). The process is killed after `limitMs`; one that exits or dies before the run ended
+ * rejects with the tail of its stderr.
+ */
+function runner_forkWorker(what, request, limitMs, onMessage) {
+    return new Promise((resolve, reject) => {
+        const child = fork(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
+        let stderr = '';
+        child.stderr?.on('data', (d) => {
+            stderr = (stderr + d.toString()).slice(-8192);
+        });
+        let done = false;
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            link.reject(new runner_MeasurementError(`${what} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr));
+        }, limitMs);
+        const settle = (fn) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            fn();
+        };
+        const link = {
+            resolve: (v) => settle(() => resolve(v)),
+            reject: (e) => settle(() => reject(e)),
+            send: (m) => {
+                if (child.connected)
+                    child.send(m);
+            },
+            stderr: () => stderr,
+        };
+        child.on('message', (msg) => {
+            if (done)
+                return;
+            if (msg.type === 'error') {
+                const e = msg;
+                link.reject(e.user ? new UserError(e.message) : new runner_MeasurementError(e.message, stderr));
+            }
+            else
+                onMessage(msg, link);
+        });
+        child.on('error', (e) => link.reject(e));
+        child.on('close', (code, signal) => {
+            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+            link.reject(new runner_MeasurementError(`the process of the ${what} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr));
+        });
+        child.send(request);
+    });
+}
+/** A measurement can never legitimately outlive its max duration by much: loading a big model and the warm-up get a generous allowance on top. */
+const runner_workerLimitMs = (maxDurationMs) => maxDurationMs * 2 + 300_000;
+function runner_runWorker(request, onProgress) {
+    return runner_forkWorker(`measurement of ${request.model}`, request, runner_workerLimitMs(request.run.maxDurationMs), (msg, link) => {
+        if (msg.type === 'progress')
+            onProgress?.(msg);
+        else if (msg.type === 'result')
+            link.resolve(msg.result);
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/report.js
+
+const TOOL_RUNTIME = {
+    trtexec: 'TensorRT',
+    benchmark_app: 'OpenVINO',
+    benchmark_model: 'TensorFlow Lite',
+};
+/**
+ * The error for output a parser cannot use: it names the tool, what was missing, and the last
+ * lines the tool printed (where a failed run says why).
+ */
+function report_missing(tool, what, text) {
+    const tail = text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ').slice(0, 300);
+    return new UserError(`${tool} output has no ${what} (the run failed or its output was cut short)${tail ? `; it ended with: ${tail}` : '; it printed nothing'}`);
+}
+/** A number as these tools print it: 12, 0.0441, 1.24027e+06. */
+function report_num(text) {
+    if (text === undefined)
+        return null;
+    const v = Number(text);
+    return Number.isFinite(v) ? v : null;
+}
+/** Milliseconds from a value and a unit the tools use (us, µs, ms, s, sec). */
+function report_toMs(value, unit) {
+    const u = unit.toLowerCase();
+    if (u === 'us' || u === 'µs')
+        return value / 1000;
+    if (u === 's' || u === 'sec' || u === 'seconds')
+        return value * 1000;
+    return value;
+}
+const report_NO_LATENCY = { mean: null, stddev: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/openvino.js
+// OpenVINO's benchmark_app, Python (pip install openvino) and C++ builds, 2022.1 to 2025.x.
+
+
+const FIGURE = (/* unused pure expression or super */ null && (String.raw `([\d.eE+-]+)\s*(ms|us|µs|s)\b`));
+function ms(text, label) {
+    const m = text.match(new RegExp(`${label}:?\\s+${FIGURE}`, 'm'));
+    const v = num(m?.[1]);
+    return v === null || !m ? null : toMs(v, m[2]);
+}
+/**
+ * Parses benchmark_app's output. Its statistics give median, average, min and max latency per
+ * inference request (or "N percentile" in place of the median with -latency_percentile N);
+ * load time is reading plus compiling the model.
+ */
+function openvino_parseBenchmarkApp(text) {
+    if (/^\[ ERROR \]/m.test(text) && !/Dumping statistics report/.test(text)) {
+        const err = text.split('\n').find((l) => l.startsWith('[ ERROR ]')).replace('[ ERROR ]', '').trim();
+        throw new UserError(`benchmark_app failed: ${err.slice(0, 300)}`);
+    }
+    const at = text.indexOf('Dumping statistics report');
+    if (at < 0)
+        throw missing('benchmark_app', "'Dumping statistics report' step", text);
+    const stats = text.slice(at);
+    const count = stats.match(/Count:\s+(\d+) iterations/);
+    if (!count)
+        throw missing('benchmark_app', "'Count: N iterations' line", text);
+    const latency = stats.indexOf('Latency:');
+    if (latency < 0)
+        throw missing('benchmark_app', "'Latency:' block", text);
+    // Only the overall block: C++ builds add per-shape-group blocks after it for dynamic models.
+    const block = stats.slice(latency).split(/Latency for each data shape group|Throughput:/)[0];
+    const latencyMs = { ...NO_LATENCY };
+    latencyMs.p50 = ms(block, 'Median');
+    latencyMs.mean = ms(block, '(?:Average|Avg)');
+    latencyMs.min = ms(block, 'Min');
+    latencyMs.max = ms(block, 'Max');
+    for (const m of block.matchAll(new RegExp(`(\\d+) percentile:\\s+${FIGURE}`, 'g'))) {
+        const v = toMs(Number(m[2]), m[3]);
+        if (m[1] === '50')
+            latencyMs.p50 = v;
+        else if (m[1] === '90')
+            latencyMs.p90 = v;
+        else if (m[1] === '95')
+            latencyMs.p95 = v;
+        else if (m[1] === '99')
+            latencyMs.p99 = v;
+    }
+    if (latencyMs.mean === null || (latencyMs.p50 === null && latencyMs.p90 === null && latencyMs.p99 === null)) {
+        throw missing('benchmark_app', 'average and median (or percentile) latency', text);
+    }
+    const fps = stats.match(/Throughput:\s+([\d.eE+-]+)\s*FPS/);
+    const read = ms(text, 'Read model took');
+    const compile = ms(text, 'Compile model took') ?? ms(text, 'Load network took');
+    const build = text.match(/^\[ INFO \] Build \.+ (\S+)/m)?.[1] ?? text.match(/^\[ INFO \] Build\s+:\s*(\S+)/m)?.[1] ?? null;
+    const devices = stats.match(/Execution Devices:\s*\[?'?([^'\]\n]+)/)?.[1].trim() ?? text.match(/^\[ INFO \] Device info:\s*\n\[ INFO \] (\S+)/m)?.[1] ?? null;
+    return {
+        tool: 'benchmark_app',
+        toolVersion: build,
+        runtimeVersion: build ? build.split('-')[0] : null,
+        loadMs: read === null && compile === null ? null : (read ?? 0) + (compile ?? 0),
+        firstRunMs: ms(text, 'First inference took'),
+        iterations: Number(count[1]),
+        durationMs: ms(stats, 'Duration'),
+        latencyMs,
+        throughputPerSec: fps ? Number(fps[1]) : null,
+        modelMemoryBytes: null,
+        device: devices,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/spawn.js
+// Runs a vendor tool as a child process, keeping its output and its peak resident memory.
+
+
+
+/** VmHWM ("high water mark" of resident memory) from /proc/<pid>/status text, in bytes. */
+function vmHwmBytes(status) {
+    const m = status.match(/^VmHWM:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) * 1024 : null;
+}
+function readHwm(pid) {
+    try {
+        return vmHwmBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    }
+    catch {
+        return null; // gone already, or not Linux
+    }
+}
+const MAX_OUTPUT = (/* unused pure expression or super */ null && (16 * 2 ** 20));
+function spawn_runTool(path, args, timeoutMs, pollMs = 20) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        const keep = (d) => {
+            output += d.toString();
+            // Verbose trtexec logs run to megabytes: the summary is at the end, keep the tail.
+            if (output.length > MAX_OUTPUT)
+                output = output.slice(-MAX_OUTPUT / 2);
+        };
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        let peak = null;
+        const poll = () => {
+            if (child.pid === undefined || process.platform !== 'linux')
+                return;
+            const v = readHwm(child.pid);
+            if (v !== null)
+                peak = Math.max(peak ?? 0, v);
+        };
+        const poller = setInterval(poll, pollMs);
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        child.on('spawn', poll);
+        child.on('error', (e) => {
+            clearInterval(poller);
+            clearTimeout(timer);
+            reject(new UserError(`${path}: cannot run it (${e.code ?? e.message}); check that it is an executable for this machine`));
+        });
+        child.on('close', (status, signal) => {
+            clearInterval(poller);
+            clearTimeout(timer);
+            resolve({ status, signal, output, peakRssBytes: peak });
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/tflite.js
+// TensorFlow Lite / LiteRT benchmark_model (TF 2.4 to 2.18+; "INFO: " prefixes or none).
+
+
+const MB = (/* unused pure expression or super */ null && (2 ** 20));
+/**
+ * Parses benchmark_model's output. Timings are printed in microseconds. The timed runs are the
+ * last "count=N first=... avg=..." line; newer builds add p5/median/p95 to it. Memory is the
+ * tool's own estimate for the model ("Peak memory footprint" in older builds, "Memory footprint
+ * delta from the start of the tool" in newer ones), overall, in MB.
+ */
+function tflite_parseBenchmarkModel(text) {
+    if (/Benchmarking failed/.test(text)) {
+        const err = text.split('\n').filter((l) => /^(ERROR: |Failed)/.test(l.trim())).map((l) => l.trim())[0];
+        throw new UserError(`benchmark_model failed${err ? `: ${err.replace(/^ERROR: /, '').slice(0, 300)}` : ''}`);
+    }
+    const summary = text.match(/Inference timings in us: Init: ([\d.eE+-]+), First inference: ([\d.eE+-]+), Warmup \(avg\): ([\d.eE+-]+), Inference \(avg\): ([\d.eE+-]+)/);
+    if (!summary)
+        throw missing('benchmark_model', "'Inference timings in us:' line", text);
+    const runs = [...text.matchAll(/count=(\d+) first=\S+ curr=\S+ min=(\S+) max=(\S+) avg=(\S+) std=(\S+)(?: p5=\S+ median=(\S+) p95=(\S+))?/g)].pop();
+    if (!runs)
+        throw missing('benchmark_model', "'count=N ... avg=... std=...' line for the timed runs", text);
+    const us = (s) => {
+        const v = num(s);
+        return v === null ? null : v / 1000;
+    };
+    const mem = text.match(/(?:Peak memory footprint|Memory footprint delta from the start of the tool) \(MB\): init=[\d.eE+-]+ overall=([\d.eE+-]+)/)
+        ?? text.match(/Overall peak memory footprint \(MB\) via periodic monitoring: ([\d.eE+-]+)/);
+    const mean = us(runs[4]);
+    const delegates = [...text.matchAll(/Created TensorFlow Lite (?:(\w+) )?delegate for (\w+)/g)].map((m) => m[1] ?? m[2]);
+    return {
+        tool: 'benchmark_model',
+        toolVersion: null,
+        runtimeVersion: null,
+        loadMs: us(summary[1]),
+        firstRunMs: us(summary[2]),
+        iterations: Number(runs[1]),
+        durationMs: null,
+        latencyMs: { mean, stddev: us(runs[5]), min: us(runs[2]), max: us(runs[3]), p50: us(runs[6]), p90: null, p95: us(runs[7]), p99: null },
+        throughputPerSec: null,
+        modelMemoryBytes: mem ? Math.round(Number(mem[1]) * MB) : null,
+        device: delegates.length ? delegates.join('+') : 'CPU',
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/tools.js
+// Which vendor tool measures a runtime, where it is, and the flags ours map to (pure, tested as a table).
+
+
+
+const tools_RUNTIMES = ['onnxruntime', 'tensorrt', 'openvino', 'tflite'];
+const tools_PRECISIONS = ['fp32', 'fp16', 'int8'];
+const tools_TOOLS = {
+    tensorrt: {
+        tool: 'trtexec',
+        install: 'it ships with TensorRT: on a Jetson install JetPack (sudo apt install nvidia-jetpack; it is /usr/src/tensorrt/bin/trtexec), elsewhere the TensorRT tar or deb packages',
+        knownPaths: ['/usr/src/tensorrt/bin/trtexec', '/usr/local/tensorrt/bin/trtexec', '/opt/tensorrt/bin/trtexec'],
+    },
+    openvino: {
+        tool: 'benchmark_app',
+        install: "run 'pip install openvino' (it installs benchmark_app and ovc) in the Python environment on the PATH",
+        knownPaths: [],
+    },
+    tflite: {
+        tool: 'benchmark_model',
+        install: 'download the prebuilt TFLite benchmark_model binary for your platform (linux_aarch64 for a Raspberry Pi 5) from the LiteRT/TensorFlow Lite performance measurement page, chmod +x it',
+        knownPaths: [],
+    },
+};
+function isExecutable(path) {
+    try {
+        accessSync(path, constants.X_OK);
+        return statSync(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The tool on the PATH, at `toolPath`, or at its usual install path; else a UserError saying how to install it. */
+function tools_locateTool(runtime, toolPath, env = process.env) {
+    const { tool, install, knownPaths } = tools_TOOLS[runtime];
+    if (toolPath) {
+        const abs = resolve(toolPath);
+        if (!existsSync(abs))
+            throw new UserError(`--tool-path ${toolPath}: no such file; give the path of ${tool}, or ${install}`);
+        if (!isExecutable(abs))
+            throw new UserError(`--tool-path ${toolPath}: not an executable file; give the path of ${tool} (chmod +x it)`);
+        return abs;
+    }
+    const names = process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`, tool] : [tool];
+    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+        for (const n of names)
+            if (isExecutable(join(dir, n)))
+                return join(dir, n);
+    }
+    for (const p of knownPaths)
+        if (isExecutable(p))
+            return p;
+    throw new UserError(`--runtime ${runtime} needs ${tool}, which is not on the PATH: ${install}; or give its path with --tool-path`);
+}
+const ENGINE = /\.(engine|plan|trt)$/i;
+const secs = (ms) => Math.max(1, Math.ceil(ms / 1000));
+/** trtexec flags. Warm-up is by time in trtexec (default 200 ms): ours, a count, is not mapped. */
+function trtexecArgs(s) {
+    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(',');
+    const args = [ENGINE.test(s.model) ? `--loadEngine=${s.model}` : `--onnx=${s.model}`];
+    if (shapes)
+        args.push(`--shapes=${shapes}`);
+    args.push(`--iterations=${s.minIterations}`, `--duration=${secs(s.minDurationMs)}`);
+    if (s.precision === 'fp16')
+        args.push('--fp16');
+    if (s.precision === 'int8')
+        args.push('--int8');
+    if (s.executionProvider === 'dla')
+        args.push('--useDLACore=0', '--allowGPUFallback');
+    if (s.timesFile)
+        args.push(`--exportTimes=${s.timesFile}`);
+    return args;
+}
+/** benchmark_app flags: synchronous, one request at a time (single-stream), at least N iterations and T seconds. */
+function benchmarkAppArgs(s) {
+    const args = ['-m', s.model, '-d', s.executionProvider.toUpperCase(), '-api', 'sync', '-hint', 'latency', '-niter', String(s.minIterations), '-t', String(secs(s.minDurationMs))];
+    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}[${d.join(',')}]`).join(',');
+    if (shapes)
+        args.push('-shape', shapes);
+    if (s.threads > 0)
+        args.push('-nthreads', String(s.threads));
+    if (s.precision === 'fp16')
+        args.push('-infer_precision', 'f16');
+    if (s.precision === 'fp32')
+        args.push('-infer_precision', 'f32');
+    if (s.precision === 'int8')
+        throw new UserError("--precision int8 with --runtime openvino: give an int8 model (quantize it with NNCF); benchmark_app cannot quantize");
+    return args;
+}
+/** benchmark_model flags. */
+function benchmarkModelArgs(s) {
+    const args = [
+        `--graph=${s.model}`, `--warmup_runs=${s.warmup}`, `--num_runs=${s.minIterations}`,
+        `--min_secs=${s.minDurationMs / 1000}`, `--max_secs=${s.maxDurationMs / 1000}`, `--num_threads=${s.threads > 0 ? s.threads : -1}`,
+    ];
+    const names = Object.keys(s.shapes);
+    if (names.length)
+        args.push(`--input_layer=${names.join(',')}`, `--input_layer_shape=${names.map((n) => s.shapes[n].join(',')).join(':')}`);
+    const ep = s.executionProvider.toLowerCase();
+    if (ep === 'xnnpack')
+        args.push('--use_xnnpack=true');
+    else if (ep === 'gpu')
+        args.push('--use_gpu=true');
+    else if (ep === 'nnapi')
+        args.push('--use_nnapi=true');
+    else if (ep !== 'cpu')
+        throw new UserError(`--ep ${s.executionProvider} with --runtime tflite: expected cpu, xnnpack, gpu or nnapi`);
+    if (s.precision === 'fp16')
+        args.push('--allow_fp16=true');
+    if (s.precision === 'int8')
+        throw new UserError('--precision int8 with --runtime tflite: give an int8-quantized .tflite model; benchmark_model cannot quantize');
+    return args;
+}
+function tools_toolArgs(runtime, s) {
+    return runtime === 'tensorrt' ? trtexecArgs(s) : runtime === 'openvino' ? benchmarkAppArgs(s) : benchmarkModelArgs(s);
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/trtexec.js
+// TensorRT's trtexec: its log (any verbosity, TensorRT 8.4 to 10.x) and its --exportTimes JSON.
+
+
+const INFO = (/* unused pure expression or super */ null && (String.raw `(?:^|\]\s)`)); // lines read "[date] [I] Message"
+function find(text, re) {
+    return text.match(re);
+}
+/** "min = 0.04 ms, max = 0.14 ms, mean = ..., median = ..., percentile(90%) = ... ms". */
+function latencyFields(line) {
+    const out = { ...NO_LATENCY };
+    for (const m of line.matchAll(/(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*([-\d.eE+]+)\s*(ms|us|µs|s)\b/g)) {
+        const v = num(m[3]);
+        if (v === null)
+            continue;
+        const ms = toMs(v, m[4]);
+        if (m[1] === 'min')
+            out.min = ms;
+        else if (m[1] === 'max')
+            out.max = ms;
+        else if (m[1] === 'mean')
+            out.mean = ms;
+        else if (m[1] === 'median')
+            out.p50 = ms;
+        else if (m[2] === '90')
+            out.p90 = ms;
+        else if (m[2] === '95')
+            out.p95 = ms;
+        else if (m[2] === '99')
+            out.p99 = ms;
+    }
+    return out;
+}
+/**
+ * Parses trtexec's output. Latency is the host latency of one query (H2D + compute + D2H), the
+ * figure trtexec's "Latency:" summary line gives; load time is the engine build (from ONNX) plus
+ * reading and deserializing the engine.
+ */
+function trtexec_parseTrtexec(text) {
+    if (/^&&&& FAILED/m.test(text)) {
+        const err = text.split('\n').filter((l) => /\[E\]|Error|error/.test(l)).slice(-1)[0]?.trim();
+        throw new UserError(`trtexec failed${err ? `: ${err.slice(0, 300)}` : ''}`);
+    }
+    const summary = text.indexOf('=== Performance summary ===');
+    if (summary < 0)
+        throw missing('trtexec', "'=== Performance summary ===' section", text);
+    const after = text.slice(summary);
+    const latLine = find(after, new RegExp(`${INFO}Latency: (min = .*)$`, 'm'));
+    if (!latLine)
+        throw missing('trtexec', "'Latency:' line in its performance summary", text);
+    const latencyMs = latencyFields(latLine[1]);
+    if (latencyMs.mean === null || latencyMs.p50 === null)
+        throw missing('trtexec', 'mean and median on its Latency line', text);
+    const trace = find(text, /Timing trace has (\d+) queries over ([\d.eE+]+) s/);
+    if (!trace)
+        throw missing('trtexec', "'Timing trace has N queries' line", text);
+    const walltime = find(after, /Total Host Walltime: ([\d.eE+]+) (s|ms)/);
+    const qps = find(after, /Throughput: ([\d.eE+]+) qps/);
+    const secs = (re) => {
+        const m = find(text, re);
+        return m ? (num(m[1]) ?? 0) * 1000 : null;
+    };
+    const parts = [secs(/Engine built in ([\d.eE+-]+) sec/), secs(/Engine loaded in ([\d.eE+-]+) sec/), secs(/Engine deserialized in ([\d.eE+-]+) sec/)];
+    const known = parts.filter((p) => p !== null);
+    return {
+        tool: 'trtexec',
+        toolVersion: find(text, /TensorRT\.trtexec \[TensorRT (v\d+)\]/)?.[1] ?? null,
+        runtimeVersion: find(text, /TensorRT version: ([\w.]+)/)?.[1] ?? null,
+        loadMs: known.length ? known.reduce((a, b) => a + b, 0) : null,
+        firstRunMs: null,
+        iterations: Number(trace[1]),
+        durationMs: walltime ? toMs(Number(walltime[1]), walltime[2]) : Number(trace[2]) * 1000,
+        latencyMs,
+        throughputPerSec: qps ? Number(qps[1]) : null,
+        modelMemoryBytes: null,
+        device: find(text, /Selected Device: (.+)$/m)?.[1].trim() ?? null,
+    };
+}
+/**
+ * Per-query host latencies (ms) from the file `trtexec --exportTimes=FILE` writes: a JSON array
+ * with one object per query whose `latencyMs` is that query's host latency.
+ */
+function trtexec_parseTrtexecTimes(json, file = '--exportTimes file') {
+    let doc;
+    try {
+        doc = JSON.parse(json);
+    }
+    catch {
+        throw new UserError(`trtexec ${file} is not JSON (the run failed or the file was cut short)`);
+    }
+    if (!Array.isArray(doc) || doc.length === 0)
+        throw new UserError(`trtexec ${file} holds no queries: expected a JSON array of timings`);
+    return doc.map((q, i) => {
+        const v = q?.latencyMs;
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+            throw new UserError(`trtexec ${file}: query ${i} has no latencyMs; expected the format of trtexec --exportTimes`);
+        }
+        return v;
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/index.js
+// Benchmarks through a vendor's own tool (trtexec, benchmark_app, benchmark_model) and turns what
+// it prints into the same results document as the in-process ONNX Runtime benchmark.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const RUNTIME_NAME = { tensorrt: 'tensorrt', openvino: 'openvino', tflite: 'tflite' };
+const FORMATS = {
+    '.onnx': 'onnx', '.engine': 'tensorrt-engine', '.plan': 'tensorrt-engine', '.trt': 'tensorrt-engine', '.xml': 'openvino-ir', '.tflite': 'tflite',
+};
+const ACCEPTS = {
+    tensorrt: ['onnx', 'tensorrt-engine'],
+    openvino: ['onnx', 'openvino-ir', 'tflite'],
+    tflite: ['tflite'],
+};
+/** Checks the model is a file the runtime's tool reads, and hashes it. */
+async function inspectToolModel(path, runtime) {
+    const abs = resolve(path);
+    let bytes;
+    try {
+        const st = statSync(abs);
+        if (!st.isFile())
+            throw new UserError(`${path}: is not a file; give the path of the model`);
+        bytes = st.size;
+    }
+    catch (e) {
+        if (e instanceof UserError)
+            throw e;
+        throw new UserError(`${path}: no such model file; check the path given to --model`);
+    }
+    if (bytes === 0)
+        throw new UserError(`${path}: the model file is empty; re-export it`);
+    const format = FORMATS[extname(abs).toLowerCase()];
+    if (!format || !ACCEPTS[runtime].includes(format)) {
+        const exts = Object.entries(FORMATS).filter(([, f]) => ACCEPTS[runtime].includes(f)).map(([e]) => e).join(', ');
+        throw new UserError(`${path}: --runtime ${runtime} (${TOOLS[runtime].tool}) takes ${exts} models`);
+    }
+    return { path: abs, name: basename(abs), sha256: await sha256File(abs), bytes, format };
+}
+function parse(runtime, output) {
+    return runtime === 'tensorrt' ? parseTrtexec(output) : runtime === 'openvino' ? parseBenchmarkApp(output) : parseBenchmarkModel(output);
+}
+/** Runs the runtime's tool once on the model and returns the results document. */
+async function backends_runVendorBenchmark(opts, device) {
+    const tool = locateTool(opts.runtime, opts.toolPath);
+    const model = await inspectToolModel(opts.model, opts.runtime);
+    const scratch = mkdtempSync(join(tmpdir(), 'edgeml-tool-'));
+    try {
+        const timesFile = opts.runtime === 'tensorrt' ? join(scratch, 'times.json') : undefined;
+        const args = toolArgs(opts.runtime, { ...opts, model: model.path, ...(timesFile ? { timesFile } : {}) });
+        // Building a TensorRT engine can take many minutes on a Jetson: a generous allowance on top.
+        const run = await runTool(tool, args, opts.maxDurationMs * 2 + 30 * 60_000);
+        const name = TOOLS[opts.runtime].tool;
+        if (run.signal)
+            throw new UserError(`${name} was killed by ${run.signal} (out of time or memory?)`);
+        const report = parse(opts.runtime, run.output);
+        if (run.status !== 0)
+            throw new UserError(`${name} exited with status ${run.status} after printing its results; see its output`);
+        let samples = null;
+        if (timesFile) {
+            try {
+                samples = parseTrtexecTimes(readFileSync(timesFile, 'utf8'), timesFile);
+            }
+            catch (e) {
+                if (e.code !== 'ENOENT')
+                    throw e;
+            }
+        }
+        return toolResults(report, samples, { model, tool, device, opts, peakRssBytes: run.peakRssBytes });
+    }
+    finally {
+        rmSync(scratch, { recursive: true, force: true });
+    }
+}
+/**
+ * The results document from a tool's report. With per-query times (trtexec --exportTimes) the
+ * statistics are ours, as for ONNX Runtime; without them they are the tool's, and what it does
+ * not print stays null.
+ */
+function toolResults(report, samples, ctx) {
+    const { opts } = ctx;
+    const sorted = samples ? sortedCopy(samples) : null;
+    const latencyMs = sorted ? summarize(sorted) : report.latencyMs;
+    const iterations = sorted ? sorted.length : report.iterations;
+    const ci = (p) => {
+        const c = sorted ? quantileCI(sorted, p) : null;
+        return c ? [c.lo, c.hi] : null;
+    };
+    // Without the samples the rule can still say whether there were enough queries; not its estimate.
+    const es = (p) => {
+        const full = earlyStopping(sorted ?? [], p);
+        return sorted ? full : { ...full, sufficient: iterations >= full.minQueries, estimate: null };
+    };
+    const es90 = es(0.9);
+    const es99 = es(0.99);
+    const headline = latencyMs.p90 !== null ? { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' }
+        : latencyMs.p50 !== null ? { metric: 'latency.p50', value: latencyMs.p50, unit: 'ms' }
+            : { metric: 'latency.mean', value: latencyMs.mean ?? 0, unit: 'ms' };
+    return {
+        schema: RESULTS_SCHEMA,
+        kind: 'bench',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        model: ctx.model,
+        runtime: {
+            name: RUNTIME_NAME[opts.runtime],
+            version: report.runtimeVersion ?? 'unknown',
+            executionProvider: (report.device ?? opts.executionProvider).slice(0, 64),
+            threads: opts.threads,
+            ...(opts.precision ? { precision: opts.precision } : {}),
+            tool: { name: report.tool, version: report.toolVersion, path: ctx.tool },
+        },
+        device: ctx.device,
+        inputs: Object.entries(opts.shapes).map(([name, shape]) => ({ name, type: 'unknown', shape, source: 'random' })),
+        scenario: 'single-stream',
+        queryMode: 'single',
+        settings: {
+            warmup: opts.warmup,
+            minIterations: opts.minIterations,
+            maxIterations: opts.maxIterations,
+            minDurationMs: opts.minDurationMs,
+            maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
+            samplesPerQuery: 1,
+            seed: opts.seed,
+        },
+        iterations,
+        durationMs: report.durationMs,
+        loadMs: report.loadMs,
+        firstRunMs: report.firstRunMs,
+        latencyMs,
+        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
+        headline,
+        throughputPerSec: report.throughputPerSec,
+        memory: { baselineRssBytes: null, peakRssBytes: ctx.peakRssBytes, modelRssBytes: report.modelMemoryBytes },
+        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
+        earlyStopping: { p90: es90, p99: es99 },
+        ...(opts.keepSamples && samples ? { samplesMs: samples } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/settings.js
+// `edgeml bench`'s settings, the benchmark action's inputs and edgeml.yml's benchmark: keys: one
+// table (see src/settings/). `edgeml compare` takes the measured ones with its own defaults.
+
+
+const settings_OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
+const settings_SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
+/** What is measured: bench's and compare's (compare: from benchmark:, for both arms). */
+const MEASURE_SETTINGS = {
+    input: {
+        kind: 'pairs', value: '<name=shape>', help: 'fix an input shape, e.g. x=1x3x224x224 (repeatable)',
+        input: { description: 'Input shapes, one per line or comma-separated, as for `edgeml bench --input`: `x=1x3x224x224`.' },
+    },
+    dim: { kind: 'pairs', value: '<name=size>', help: 'fix a named dynamic dim wherever it appears, e.g. sequence=512 (repeatable)', input: { description: 'Named dynamic dims, one per line, as for `--dim`: `sequence=512`.' } },
+    data: {
+        kind: 'pairs', value: '<name=file.npy|number>', help: 'feed an input from a .npy file or a constant (repeatable)',
+        input: { description: 'Input data, one per line, as for `--data`: `x=inputs.npy` or `sr=16000`. Default: seeded random values.' },
+    },
+    threads: { kind: 'count', default: '0', value: '<n>', help: 'intra-op threads (0 = ONNX Runtime default)', config: 'benchmark', input: { description: "Intra-op threads; 0 keeps ONNX Runtime's default." } },
+    ep: { kind: 'string', default: 'cpu', value: '<name>', help: 'execution provider', config: 'benchmark', input: { description: 'Execution provider (cpu, or another this onnxruntime-node offers).' } },
+    optLevel: {
+        kind: 'enum', choices: settings_OPT_LEVELS, default: 'all', value: '<level>', help: 'graph optimization level', config: 'benchmark',
+        input: { description: 'Graph optimization level: disabled, basic, extended, layout or all.' },
+    },
+    scenario: {
+        kind: 'enum', choices: settings_SCENARIOS, default: 'single-stream', value: '<name>', help: 'MLPerf scenario', config: 'benchmark',
+        input: { description: 'MLPerf scenario: single-stream (headline p90), multi-stream (p99 of N-sample queries) or offline (throughput).' },
+    },
+    samplesPerQuery: { kind: 'count', min: 1, value: '<n>', help: 'samples in one query (multi-stream default 8, offline 32)', config: 'benchmark', input: {} },
+    warmup: { kind: 'count', default: '10', value: '<n>', help: 'untimed queries before measuring', config: 'benchmark', input: {} },
+};
+/** How long one measurement lasts (compare: from compare:, with shorter defaults). */
+const LENGTH_SETTINGS = {
+    minIterations: {
+        kind: 'count', min: 1, default: '100', value: '<n>', help: 'timed queries at least', config: 'benchmark',
+        input: { description: 'Timed queries at least (MLPerf early stopping needs 64 for p90, 662 for p99).' },
+    },
+    maxIterations: { kind: 'count', default: '0', value: '<n>', help: 'timed queries at most (0 = no cap)', config: 'benchmark', input: { description: 'Timed queries at most; 0 for no cap.' } },
+    minDuration: { kind: 'duration', default: '10s', value: '<time>', unit: 'ms', help: 'measure at least this long', config: 'benchmark', input: { description: 'Measure at least this long (10s, 500ms, 2m).' } },
+    maxDuration: { kind: 'duration', default: '60s', value: '<time>', unit: 'ms', help: 'stop measuring after this long', config: 'benchmark', input: {} },
+};
+const SEED_SETTING = {
+    seed: { kind: 'count', default: '1', value: '<n>', help: 'seed of the random inputs', config: 'benchmark', input: {} },
+};
+const BENCH_SETTINGS = {
+    model: { kind: 'path', value: '<file>', help: 'the .onnx or .ort file (or give it as the argument)', input: { required: true, description: 'Path of the .onnx or .ort model to benchmark.' } },
+    config: { kind: 'path', value: '<file>', help: 'take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win' },
+    json: { kind: 'path', value: '<file>', help: 'write the results document here' },
+    ...MEASURE_SETTINGS,
+    ...LENGTH_SETTINGS,
+    ...SEED_SETTING,
+    profile: {
+        kind: 'boolean', help: 'also profile the model (in a separate run) and summarise time by op type',
+        input: { description: 'Also profile the model in a separate run and report time by op type and the slowest nodes.' },
+    },
+    samples: { kind: 'boolean', help: 'keep the raw per-query latencies in the results document', input: {} },
+    runtime: {
+        kind: 'enum', choices: tools_RUNTIMES, default: 'onnxruntime', value: '<name>', help: 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)',
+        input: { description: 'onnxruntime (in process, installed by this action), or tensorrt, openvino, tflite: measured by the vendor tool already installed on the runner (trtexec, benchmark_app, benchmark_model).' },
+    },
+    toolPath: {
+        kind: 'path', value: '<path>', help: "the vendor tool's executable when it is not on the PATH",
+        input: { description: 'Path of the vendor tool when it is not on the PATH, e.g. /usr/src/tensorrt/bin/trtexec on a Jetson.' },
+    },
+    precision: {
+        kind: 'enum', choices: tools_PRECISIONS, value: '<p>', help: 'precision asked of a vendor runtime',
+        input: { description: 'Precision asked of a vendor runtime: fp32, fp16 or int8 (trtexec --fp16/--int8, benchmark_app -infer_precision).' },
+    },
+    deviceLabel: {
+        kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)',
+        input: { description: 'Name of this device in reports and in the artifact name (default: the runner name).' },
+    },
+    runnerLabels: {
+        kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',
+        input: { description: 'Labels of this runner, comma-separated, recorded in the results (steps cannot read them): e.g. `self-hosted, rpi5`.' },
+    },
+    results: {
+        kind: 'path', flag: false, help: 'where to write the results document',
+        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
+    },
+    ...uploadSettings('the results document', 'edgeml-results-<device>-<model>'),
+    ...RUNTIME_SETTINGS,
+};
+
+;// CONCATENATED MODULE: ./build/src/bench/options.js
+// Bench settings as the CLI flags and the action inputs spell them (strings), checked and
+// converted to BenchOptions. One name per setting everywhere: --min-duration, min-duration.
+
+
+
+
+
+
+
+const D = settingDefaults(BENCH_SETTINGS);
+const MEASURED = [...Object.keys(MEASURE_SETTINGS), ...Object.keys(LENGTH_SETTINGS)];
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs: BENCH_SETTINGS' defaults, typed. */
+const BENCH_DEFAULTS = {
+    threads: D.threads,
+    executionProvider: D.ep,
+    optLevel: D.optLevel,
+    scenario: D.scenario,
+    warmup: D.warmup,
+    minIterations: D.minIterations,
+    maxIterations: D.maxIterations,
+    minDurationMs: D.minDuration,
+    maxDurationMs: D.maxDuration,
+    seed: D.seed,
+    profile: false,
+    keepSamples: false,
+};
+function oneOf(value, allowed, what) {
+    if (!allowed.includes(value))
+        throw new UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
+    return value;
+}
+/** `edgeml bench`'s defaults as its flags spell them (BENCH_SETTINGS'): the CLI's, the benchmark action's and edgeml.yml's. */
+const BENCH_FLAG_DEFAULTS = flagDefaults(pick(BENCH_SETTINGS, [...MEASURED, 'seed']));
+function pairs(values, parse, flag, names) {
+    const out = {};
+    for (const raw of values) {
+        const [name, value] = parse(raw);
+        if (name in out)
+            throw new UserError(`${settingName(names, flag)} ${name}=... is given twice; give each input once`);
+        out[name] = value;
+    }
+    return out;
+}
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function options_benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
+    if (maxDurationMs < minDurationMs) {
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
+    }
+    const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
+    const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
+    if (precision && runtime === 'onnxruntime') {
+        throw new UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
+    }
+    if (f.toolPath && runtime === 'onnxruntime')
+        throw new UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
+    return {
+        model,
+        inputs: {
+            shapes: pairs(f.input, parseShapeFlag, '--input', names),
+            dims: pairs(f.dim, parseDimFlag, '--dim', names),
+            data: pairs(f.data, parseDataFlag, '--data', names),
+        },
+        threads: parseWhole(f.threads, n('--threads')),
+        executionProvider: f.ep,
+        optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')),
+        scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')),
+        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
+        warmup: parseWhole(f.warmup, n('--warmup')),
+        minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
+        maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
+        minDurationMs,
+        maxDurationMs,
+        seed: parseWhole(f.seed, n('--seed')),
+        profile: !!f.profile,
+        keepSamples: !!f.samples,
+        ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
+        ...(runtime !== 'onnxruntime' ? { runtime } : {}),
+        ...(f.toolPath ? { toolPath: f.toolPath } : {}),
+        ...(precision ? { precision } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
+
+/**
+ * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. Resolves
+ * once the process has released both sessions, or with `unpairable` when the two models cannot
+ * take the same inputs.
+ */
+function paired_runner_runPairedWorker(request, onReady, onPairs) {
+    let stopping = false;
+    let ready;
+    return forkWorker(`paired measurement of ${request.base} and ${request.head}`, request, workerLimitMs(request.run.maxDurationMs), (msg, link) => {
+        if (msg.type === 'ready') {
+            ready = msg;
+            onReady(msg);
+        }
+        else if (msg.type === 'pairs') {
+            if (stopping)
+                return;
+            if (onPairs(msg.pairs)) {
+                stopping = true;
+                link.send({ type: 'stop' });
+            }
+        }
+        else if (msg.type === 'unpairable')
+            link.resolve({ kind: 'unpairable', reason: msg.reason });
+        else if (msg.type === 'done') {
+            if (ready)
+                link.resolve({ kind: 'done', ready });
+            else
+                link.reject(new MeasurementError('the paired measurement ended before it was ready', link.stderr()));
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/index.js
+// The benchmark: one fresh process measures the model, another (optional) profiles it; the
+// samples become the results document.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function bench_defaultSamplesPerQuery(scenario) {
+    return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
+}
+async function runBenchmark(opts, hooks = {}) {
+    if (opts.runtime && opts.runtime !== 'onnxruntime')
+        return runWithTool(opts);
+    const model = await inspectModelFile(opts.model);
+    const settings = {
+        warmup: opts.warmup,
+        minIterations: opts.minIterations,
+        maxIterations: opts.maxIterations,
+        minDurationMs: opts.minDurationMs,
+        maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
+        samplesPerQuery: opts.samplesPerQuery ?? bench_defaultSamplesPerQuery(opts.scenario),
+        seed: opts.seed,
+    };
+    const request = {
+        model: model.path,
+        inputs: opts.inputs,
+        session: { threads: opts.threads, executionProvider: opts.executionProvider, optLevel: opts.optLevel },
+        run: { scenario: opts.scenario, ...settings },
+    };
+    const device = describeDevice(opts.deviceLabel, opts.runnerLabels);
+    const m = await runWorker(request, (p) => hooks.onProgress?.({ ...p, step: 'measure' }));
+    let profile;
+    if (opts.profile) {
+        // Profiling slows every kernel: it runs in its own process so the timings above stay clean.
+        const profiled = await runWorker({ ...request, profileDir: tmpdir(), run: { ...request.run, minIterations: Math.min(settings.minIterations, 50), minDurationMs: 0, maxIterations: 50 } }, (p) => hooks.onProgress?.({ ...p, step: 'profile' }));
+        profile = profiled.profile;
+    }
+    const sorted = sortedCopy(m.samples);
+    const latencyMs = summarize(sorted);
+    const ci = (p) => {
+        const c = quantileCI(sorted, p);
+        return c ? [c.lo, c.hi] : null;
+    };
+    const es90 = earlyStopping(sorted, 0.9);
+    const es99 = earlyStopping(sorted, 0.99);
+    const throughputPerSec = m.durationMs > 0 ? (m.samples.length * settings.samplesPerQuery * 1000) / m.durationMs : 0;
+    const headline = opts.scenario === 'offline'
+        ? { metric: 'throughput', value: throughputPerSec, unit: 'samples/s' }
+        : opts.scenario === 'multi-stream'
+            ? { metric: 'latency.p99', value: latencyMs.p99, unit: 'ms' }
+            : { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' };
+    return {
+        schema: RESULTS_SCHEMA,
+        kind: 'bench',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        model,
+        runtime: {
+            name: 'onnxruntime-node',
+            version: m.runtimeVersion,
+            executionProvider: opts.executionProvider,
+            threads: opts.threads,
+            optLevel: opts.optLevel,
+        },
+        device,
+        inputs: m.inputs.map((i) => ({
+            name: i.name, type: i.type, shape: i.shape, source: i.source,
+            ...(i.file ? { file: i.file } : {}), ...(i.value !== undefined ? { value: i.value } : {}),
+        })),
+        scenario: opts.scenario,
+        queryMode: m.queryMode,
+        settings,
+        iterations: m.samples.length,
+        durationMs: m.durationMs,
+        loadMs: m.loadMs,
+        firstRunMs: m.firstRunMs,
+        latencyMs,
+        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
+        headline,
+        throughputPerSec,
+        memory: {
+            baselineRssBytes: m.baselineRssBytes,
+            peakRssBytes: m.peakRssBytes,
+            modelRssBytes: Math.max(0, m.peakRssBytes - m.baselineRssBytes),
+        },
+        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
+        earlyStopping: { p90: es90, p99: es99 },
+        ...(profile ? { profile } : {}),
+        ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
+    };
+}
+/** A vendor runtime: its tool feeds its own random inputs, one query at a time. */
+function runWithTool(opts) {
+    const runtime = opts.runtime;
+    const refuse = (what) => {
+        throw new UserError(`${what} is for --runtime onnxruntime; ${runtime}'s tool feeds random inputs one query at a time (give shapes with --input)`);
+    };
+    if (opts.scenario !== 'single-stream')
+        refuse(`--scenario ${opts.scenario}`);
+    if (opts.inputs.data && Object.keys(opts.inputs.data).length)
+        refuse('--data');
+    if (opts.inputs.dims && Object.keys(opts.inputs.dims).length)
+        refuse('--dim');
+    if (opts.profile)
+        refuse('--profile');
+    return runVendorBenchmark({
+        model: opts.model,
+        runtime,
+        ...(opts.toolPath ? { toolPath: opts.toolPath } : {}),
+        ...(opts.precision ? { precision: opts.precision } : {}),
+        shapes: opts.inputs.shapes ?? {},
+        threads: opts.threads,
+        executionProvider: opts.executionProvider,
+        warmup: opts.warmup,
+        minIterations: opts.minIterations,
+        maxIterations: opts.maxIterations,
+        minDurationMs: opts.minDurationMs,
+        maxDurationMs: opts.maxDurationMs,
+        seed: opts.seed,
+        keepSamples: opts.keepSamples,
+    }, describeDevice(opts.deviceLabel, opts.runnerLabels));
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/settings.js
+// `edgeml compare`'s settings and edgeml.yml's compare: keys: one table (see src/settings/). What
+// is measured comes from bench's table; how long each measurement lasts has compare's defaults.
+
+
+/** The rounds, not the runs, carry the statistics: each measurement is short (50 queries, 1 s). */
+const LENGTHS = {
+    minIterations: { ...LENGTH_SETTINGS.minIterations, default: '50', help: 'timed queries in each measurement at least', config: 'compare', input: false },
+    maxIterations: { ...LENGTH_SETTINGS.maxIterations, help: 'timed queries in each measurement at most (0 = no cap)', config: 'compare', input: false },
+    minDuration: { ...LENGTH_SETTINGS.minDuration, default: '1s', help: 'each measurement (one process) lasts at least this long', config: 'compare', input: false },
+    maxDuration: { ...LENGTH_SETTINGS.maxDuration, default: '60s', help: 'time for the whole comparison', config: 'compare', input: false },
+};
+const COMPARE_SETTINGS = {
+    base: { kind: 'path', value: '<file>', help: 'the base .onnx or .ort file' },
+    head: { kind: 'path', value: '<file>', help: 'the head .onnx or .ort file' },
+    baseResults: { kind: 'path', value: '<file>', help: 'compare head against a stored results document (edgeml bench --json) instead of measuring a base' },
+    allowDifferentDevice: { kind: 'boolean', help: 'accept a --base-results document from another device or runtime version (shown in the verdict)' },
+    threshold: { kind: 'percent', default: '5%', value: '<percent>', help: 'smallest change that counts', config: 'compare' },
+    statistic: {
+        kind: 'enum', choices: types_COMPARE_METRICS, default: 'p50', value: '<name>', config: 'compare',
+        help: 'what decides the verdict: p50 or p90 of wall-clock latency, or cpu (CPU time per query)',
+        deprecated: [{ name: 'metric', until: '0.3.0' }],
+    },
+    minRounds: { kind: 'count', min: 2, default: '8', value: '<n>', help: 'rounds before the first look at the data', config: 'compare' },
+    maxRounds: { kind: 'count', default: '0', value: '<n>', help: 'rounds at most (0 = until --max-duration)', config: 'compare' },
+    design: {
+        kind: 'enum', choices: types_DESIGN_CHOICES, default: 'auto', value: '<design>', config: 'compare',
+        help: 'paired: base and head in one process, alternating short batches; processes: a fresh process per measurement; auto: paired where possible',
+    },
+    config: {
+        kind: 'path', value: '<file>',
+        help: 'take the settings from this edgeml.yml (benchmark: what is measured; compare: how long and how judged; input, dim, data of the model whose path is --head); flags given here win',
+    },
+    ...MEASURE_SETTINGS,
+    warmup: { ...MEASURE_SETTINGS.warmup, help: 'untimed queries before each measurement' },
+    ...LENGTHS,
+    ...SEED_SETTING,
+    deviceLabel: { kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)' },
+    json: { kind: 'path', value: '<file>', help: 'write the compare document here' },
+};
+
+;// CONCATENATED MODULE: ./build/src/compare/processes.js
+// The process-alternating design: a fresh process for every measurement, the order flipped each
+// round (A B, B A, A B, ...). Never base in one block and head in another: a machine that slows
+// down halfway would then read as a regression. Used where pairing in one process is impossible,
+// and against a stored base (head runs only).
+
+
+
+function measurement(m) {
+    const sorted = sortedCopy(m.samples);
+    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), ...(m.cpuMs !== undefined ? { cpu: m.cpuMs } : {}), iterations: sorted.length };
+}
+function processes_shapes(m) {
+    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+}
+async function processes_measureInProcesses(ctx, request) {
+    const { opts, seq, stored } = ctx;
+    let runtimeVersion = '';
+    let inputs = { base: stored ? processes_shapes(stored.doc) : '', head: '' };
+    let differentDevice = ctx.differentDevice;
+    let lastRoundMs = 0;
+    for (;;) {
+        const elapsed = Date.now() - ctx.started;
+        if (seq.rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs) {
+            seq.finish();
+            break;
+        }
+        const roundStart = Date.now();
+        const first = seq.rounds.length % 2 === 0 ? 'base' : 'head';
+        let baseRun = null;
+        let headRun;
+        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
+            const m = await runWorker(request(arm === 'base' ? ctx.base.path : ctx.head.path));
+            runtimeVersion ||= m.runtimeVersion;
+            inputs = { ...inputs, [arm]: processes_shapes(m) };
+            if (arm === 'base')
+                baseRun = measurement(m);
+            else
+                headRun = measurement(m);
+        }
+        if (stored && seq.rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
+            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
+            if (!opts.allowDifferentDevice) {
+                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
+            }
+            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
+        }
+        lastRoundMs = Date.now() - roundStart;
+        if (seq.rounds.length === 0) {
+            // The plan, from the first round: how many rounds the rest of the time holds.
+            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, lastRoundMs));
+            seq.plan(planned);
+            ctx.checkPlan(planned, `one round took ${(lastRoundMs / 1000).toFixed(1)} s`);
+        }
+        if (seq.add({ first: stored ? 'head' : first, base: baseRun, head: headRun }))
+            break;
+    }
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { runtimeVersion, inputs, stopped, ...(differentDevice ? { differentDevice } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/paired.js
+// The paired design: base and head in one process (bench/paired-worker.ts), short batches in random
+// order. Where a model lands in memory changes its speed for the life of a process (measured: a
+// 64 MB MatMul model ran 6-13% faster or slower than its own copy loaded beside it, a different
+// amount in every process), so one process is not enough: the comparison runs a series of short
+// processes (blocks), alternating which model loads first, and each block becomes one round whose
+// ratio is the median of its pairs' ratios. The statistics then treat blocks as the independent
+// units, which the placement of each process makes them.
+
+
+/** Each arm's batch lasts about this long: short enough that a disturbance hits both arms of a pair. */
+const PAIRED_BATCH_MS = 25;
+/** Pairs are timed for this long in each process (loading and warm-up come on top). */
+const PAIRED_BLOCK_MS = 2000;
+const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** One block as a round: the base arm at its medians, the head arm at base x the median pair ratio. */
+function blockRound(first, pairs) {
+    const base = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    const head = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    for (const m of ['p50', 'p90', 'cpu']) {
+        base[m] = median(pairs.map((p) => p.base[m]));
+        head[m] = base[m] * Math.exp(median(pairs.map((p) => Math.log(p.head[m] / p.base[m]))));
+    }
+    base.iterations = pairs.reduce((s, p) => s + p.base.iterations, 0);
+    head.iterations = pairs.reduce((s, p) => s + p.head.iterations, 0);
+    return { first, base, head };
+}
+async function paired_measurePaired(ctx, session, run) {
+    const { opts, seq } = ctx;
+    let timeUp = false;
+    let total = 0;
+    let last;
+    for (let block = 0;; block++) {
+        const blockStart = Date.now();
+        const loadFirst = block % 2 === 0 ? 'base' : 'head';
+        const request = {
+            kind: 'paired',
+            base: ctx.base.path,
+            head: ctx.head.path,
+            inputs: opts.bench.inputs,
+            session,
+            run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
+            batchMs: PAIRED_BATCH_MS,
+            loadFirst,
+        };
+        const pairs = [];
+        const outcome = await runPairedWorker(request, () => { }, (chunk) => {
+            pairs.push(...chunk);
+            timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
+            return timeUp;
+        });
+        if (outcome.kind === 'unpairable')
+            return outcome;
+        const { ready } = outcome;
+        last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
+        const blockMs = Date.now() - blockStart;
+        if (block === 0) {
+            // The plan, from the first block: how many blocks the rest of the time holds.
+            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
+            seq.plan(planned);
+            ctx.checkPlan(planned, `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
+        }
+        if (pairs.length) {
+            total += pairs.length;
+            if (seq.add(blockRound(loadFirst, pairs)))
+                break;
+        }
+        if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
+            seq.finish();
+            break;
+        }
+    }
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { kind: 'done', ...last, pairs: total, stopped };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/sequential.js
+// The sequential test over rounds as they come in: looks planned once from the first measurement,
+// each look on rounds the earlier looks had not all seen, each at 1 - alpha / looks, so the
+// chance of a false alarm over all of them is at most alpha. No look is repeated on the same rounds.
+
+
+class sequential_Sequential {
+    o;
+    rounds = [];
+    planned = [];
+    looks = 0;
+    lastLookAt = 0;
+    ratio;
+    /** True once the plan was capped by maxRounds (so the end is 'max-rounds', not 'max-duration'). */
+    cappedByRounds = false;
+    constructor(o) {
+        this.o = o;
+        this.ratio = this.compute(lookLevel(1));
+    }
+    /** Plans the looks for `planned` rounds in all; only once. */
+    plan(planned) {
+        if (this.planned.length)
+            return;
+        let n = Math.max(1, Math.floor(planned));
+        if (this.o.maxRounds > 0 && n >= this.o.maxRounds) {
+            n = this.o.maxRounds;
+            this.cappedByRounds = true;
+        }
+        this.planned = planLooks(this.o.minRounds, n);
+    }
+    get level() {
+        return lookLevel(this.planned.length || 1);
+    }
+    /** Fewest rounds for which an interval exists at the level of each look. */
+    get fewestRounds() {
+        return this.o.storedBase ? 3 : fewestForInterval(this.level);
+    }
+    /** The deciding ratio. */
+    get deciding() {
+        return this.ratio[this.o.metric];
+    }
+    get decided() {
+        return this.deciding.verdict !== 'inconclusive';
+    }
+    /** True when all planned looks are done. */
+    get finished() {
+        return this.planned.length > 0 && this.looks >= this.planned.length;
+    }
+    compute(level) {
+        const s = this.o.storedBase;
+        const cpu = !s && this.rounds.length > 0 && this.rounds.every((r) => r.head.cpu !== undefined && r.base?.cpu !== undefined);
+        return {
+            p50: ratioAt(this.rounds, 'p50', level, this.o.threshold, s ? s.p50 : undefined),
+            p90: ratioAt(this.rounds, 'p90', level, this.o.threshold, s ? s.p90 : undefined),
+            ...(cpu || this.o.metric === 'cpu' ? { cpu: ratioAt(this.rounds, 'cpu', level, this.o.threshold) } : {}),
+        };
+    }
+    look() {
+        this.looks++;
+        this.lastLookAt = this.rounds.length;
+        this.ratio = this.compute(this.level);
+        this.o.onLook?.({ rounds: this.rounds.length, looks: this.looks, ratio: this.ratio, verdict: this.deciding.verdict, metric: this.o.metric });
+    }
+    /** Adds rounds, looking whenever a planned look is due; true when decided or all looks are done. */
+    add(...rounds) {
+        for (const r of rounds) {
+            if (this.finished)
+                return true;
+            this.rounds.push(r);
+            if (this.rounds.length >= this.planned[this.looks]) {
+                this.look();
+                if (this.decided || this.finished)
+                    return true;
+            }
+        }
+        return false;
+    }
+    /** Time is up: one last look, on rounds no look has seen yet, if any look is left to spend. */
+    finish() {
+        if (!this.planned.length)
+            this.plan(this.rounds.length);
+        if (this.rounds.length > this.lastLookAt && !this.finished)
+            this.look();
+    }
+    /** Why the deciding metric has no interval, or undefined when it has one. */
+    noInterval(option) {
+        if (this.deciding.ci95)
+            return undefined;
+        const n = this.rounds.length;
+        if (!n)
+            return `no round finished within ${option('--max-duration')}; raise it`;
+        return `${n} rounds are too few for an interval at the ${(this.level * 100).toFixed(2)}% level of each of ${this.planned.length} looks (at least ${this.fewestRounds} needed); raise ${option('--max-duration')}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/run.js
+// One comparison of base and head: identical files are `unchanged` unmeasured; otherwise the
+// design is chosen (paired in one process where it can be, separate processes where it cannot,
+// head runs against a stored base), the rounds are looked at on a plan made from the first
+// measurement until the verdict is decided or the time is spent, and the document says which
+// design decided and why.
+
+
+
+
+
+
+
+
+
+
+
+
+
+const run_D = settingDefaults(COMPARE_SETTINGS);
+/** COMPARE_SETTINGS' defaults, typed. */
+const COMPARE_DEFAULTS = {
+    threshold: run_D.threshold,
+    metric: run_D.statistic,
+    maxDurationMs: run_D.maxDuration,
+    minRounds: run_D.minRounds,
+    maxRounds: run_D.maxRounds,
+    design: run_D.design,
+    /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
+    minDurationMs: run_D.minDuration,
+    minIterations: run_D.minIterations,
+};
+const run_MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+function exactComparisons(base, head, baseInputs, headInputs) {
+    return [
+        { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
+        { quantity: 'bytes', base: base.bytes, head: head.bytes, same: base.bytes === head.bytes },
+        { quantity: 'format', base: base.format, head: head.format, same: base.format === head.format },
+        { quantity: 'inputs', base: baseInputs, head: headInputs, same: baseInputs === headInputs },
+    ];
+}
+/** A stored base must come from this device kind, runtime and settings, or the ratio means nothing. */
+function checkStoredBase(opts, doc, file, settings) {
+    const b = opts.bench;
+    const mismatch = [
+        ['--runtime', 'onnxruntime-node', doc.runtime.name],
+        ['--scenario', b.scenario, doc.scenario],
+        ['--threads', b.threads, doc.runtime.threads],
+        ['--ep', b.executionProvider, doc.runtime.executionProvider],
+        ['--opt-level', b.optLevel, doc.runtime.optLevel ?? 'none'],
+        ['--samples-per-query', settings.samplesPerQuery, doc.settings.samplesPerQuery],
+    ];
+    for (const [flag, here, there] of mismatch) {
+        if (here !== there)
+            throw new UserError(`${file}: measured with ${flag} ${there}, this run uses ${here}; give ${flag} ${there} so the two are comparable`);
+    }
+    const here = describeDevice(b.deviceLabel);
+    if (here.fingerprint === doc.device.fingerprint)
+        return undefined;
+    const describe = (d) => `${d.label} (${d.cpuModel}, ${d.cores} cores, fingerprint ${d.fingerprint})`;
+    if (!opts.allowDifferentDevice) {
+        throw new UserError(`${file}: measured on a different device, ${describe(doc.device)}, not this ${describe(here)}; measure both here (edgeml compare --base A.onnx --head B.onnx) or pass --allow-different-device`);
+    }
+    return { base: describe(doc.device), head: describe(here) };
+}
+async function runCompare(opts, hooks = {}) {
+    const started = Date.now();
+    const names = opts.names ?? FLAG_NAMES;
+    const flag = (f) => names.key(f);
+    const stored = opts.baseResults;
+    if (!stored && !opts.base)
+        throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+    if (stored && opts.metric === 'cpu')
+        throw new UserError(`${flag('--metric')} cpu: a stored results document has no CPU time; use --metric p50 or p90, or measure both with --base A.onnx`);
+    const head = await inspectModelFile(opts.head);
+    const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
+    const b = opts.bench;
+    const settings = {
+        warmup: b.warmup,
+        minIterations: b.minIterations,
+        maxIterations: b.maxIterations,
+        minDurationMs: b.minDurationMs,
+        maxDurationMs: Math.max(b.maxDurationMs, b.minDurationMs),
+        samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
+        seed: b.seed,
+    };
+    const differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
+    const session = { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel };
+    const request = (model) => ({ model, inputs: b.inputs, session, run: { scenario: b.scenario, ...settings } });
+    const warnings = [];
+    const warn = (m) => {
+        warnings.push(m);
+        hooks.onWarning?.(m);
+    };
+    const seq = new Sequential({
+        threshold: opts.threshold,
+        metric: opts.metric,
+        minRounds: opts.minRounds,
+        maxRounds: opts.maxRounds,
+        ...(stored ? { storedBase: { p50: stored.doc.latencyMs.p50 ?? undefined, p90: stored.doc.latencyMs.p90 ?? undefined } } : {}),
+        ...(hooks.onLook ? { onLook: hooks.onLook } : {}),
+    });
+    const ctx = {
+        opts, seq, base, head, started,
+        ...(stored ? { stored } : {}),
+        ...(differentDevice ? { differentDevice } : {}),
+        checkPlan(planned, why) {
+            const need = Math.max(opts.minRounds, seq.fewestRounds);
+            if (planned >= need)
+                return;
+            warn(`${flag('--max-duration')} ${(opts.maxDurationMs / 1000).toFixed(0)}s holds about ${planned} rounds (${why}), fewer than the ${need} needed (${flag('--min-rounds')} ${opts.minRounds}, at least ${seq.fewestRounds} for an interval): the comparison will likely end without a verdict; raise ${flag('--max-duration')}`);
+        },
+    };
+    let design = chooseDesign(opts, base, head, !!stored);
+    let runtimeVersion = stored ? stored.doc.runtime.version : '';
+    let inputs = { base: '', head: '' };
+    let stopped = 'same-file';
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        // Each round is at least two measurements of --min-duration: warn before spending the time.
+        const perRound = (stored ? 1 : 2) * Math.max(b.minDurationMs, 1);
+        ctx.checkPlan(Math.floor(opts.maxDurationMs / perRound), `each round takes at least ${stored ? '' : '2 x '}${flag('--min-duration')} ${b.minDurationMs / 1000}s`);
+    }
+    hooks.onDesign?.(design);
+    if (design.used === 'paired') {
+        const p = await measurePaired(ctx, session, { scenario: b.scenario, ...settings });
+        if (p.kind === 'unpairable') {
+            design = { used: 'processes', reason: `not paired: ${p.reason}` };
+            hooks.onDesign?.(design);
+        }
+        else {
+            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
+            runtimeVersion = p.runtimeVersion;
+            inputs = { base: p.inputs, head: p.inputs };
+            stopped = p.stopped;
+        }
+    }
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        const p = await measureInProcesses(ctx, request);
+        if (!stored)
+            runtimeVersion = p.runtimeVersion;
+        inputs = { base: p.inputs.base, head: p.inputs.head };
+        stopped = p.stopped;
+        if (p.differentDevice)
+            ctx.differentDevice = p.differentDevice;
+    }
+    const sameFile = design.used === 'same-file';
+    // The same bytes are the same model: the ratio is exactly 1, an interval of width 0, no error to spend.
+    const unmeasured = { estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' };
+    const ratio = sameFile ? { p50: unmeasured, p90: { ...unmeasured }, ...(opts.metric === 'cpu' ? { cpu: { ...unmeasured } } : {}) } : seq.ratio;
+    const deciding = ratio[opts.metric];
+    const noInterval = sameFile ? undefined : seq.noInterval(flag);
+    return {
+        schema: COMPARE_SCHEMA,
+        kind: 'compare',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        mode: stored ? 'stored-base' : 'interleaved',
+        verdict: deciding.verdict,
+        metric: opts.metric,
+        threshold: opts.threshold,
+        design,
+        rounds: seq.rounds.length,
+        looks: seq.looks,
+        plan: { looks: seq.planned, levelPerLook: seq.level, warnings },
+        intervalWidth: deciding.ci95 ? deciding.ci95[1] - deciding.ci95[0] : null,
+        ...(noInterval ? { noInterval } : {}),
+        stopped,
+        durationMs: Date.now() - started,
+        method: stored ? { ...STORED_METHOD } : design.used === 'paired' ? { ...PAIRED_METHOD } : { ...METHOD },
+        ratio,
+        base: {
+            model: base,
+            runtimeVersion: stored ? stored.doc.runtime.version : runtimeVersion,
+            ...(stored ? { results: basename(stored.file), device: stored.doc.device } : {}),
+        },
+        head: { model: head },
+        runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
+        device: describeDevice(b.deviceLabel),
+        ...(ctx.differentDevice ? { differentDevice: ctx.differentDevice } : {}),
+        scenario: b.scenario,
+        settings,
+        exact: exactComparisons(base, head, inputs.base || (stored ? shapesOf(stored.doc) : ''), inputs.head),
+        measurements: seq.rounds,
+    };
+}
+const shapesOf = (doc) => doc.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+/**
+ * Which design measures, and why. Pairing needs both sessions in memory at once (taken as twice
+ * the two files' bytes, against the memory free now); a stored base has one side only.
+ */
+function chooseDesign(opts, base, head, stored) {
+    const flag = (opts.names ?? FLAG_NAMES).key('--design');
+    if (base.sha256 === head.sha256)
+        return { used: 'same-file', reason: `base and head have the same sha256 (${head.sha256.slice(0, 12)}): unchanged without measuring` };
+    if (stored)
+        return { used: 'stored-base', reason: 'the base is a stored results document: head runs against its numbers' };
+    if (opts.design === 'processes')
+        return { used: 'processes', reason: `${flag} processes` };
+    const need = 2 * (base.bytes + head.bytes);
+    const free = freemem();
+    if (opts.design === 'paired')
+        return { used: 'paired', reason: `${flag} paired` };
+    if (need > 0.8 * free) {
+        return { used: 'processes', reason: `not paired: base and head (${run_MB(base.bytes)} + ${run_MB(head.bytes)}) may not fit in memory together (about ${run_MB(need)} needed, ${run_MB(free)} free)` };
+    }
+    return { used: 'paired', reason: `${flag} auto: both fit in memory (${run_MB(base.bytes)} + ${run_MB(head.bytes)}, ${run_MB(free)} free)` };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/options.js
+// `edgeml compare`'s settings as its flags spell them (strings), checked and converted to
+// CompareOptions: by the CLI, and by `edgeml run` from edgeml.yml's benchmark: and compare:.
+
+
+
+
+
+
+/**
+ * COMPARE_SETTINGS' defaults as its flags spell them: bench's but for the length of a measurement
+ * (the rounds, not the runs, carry the statistics; --max-duration bounds the whole comparison).
+ */
+const COMPARE_FLAG_DEFAULTS = {
+    ...BENCH_FLAG_DEFAULTS,
+    ...flagDefaults(pick(COMPARE_SETTINGS, ['minIterations', 'maxIterations', 'minDuration', 'maxDuration', 'threshold', 'statistic', 'minRounds', 'maxRounds', 'design'])),
+};
+/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
+function compareOptionsFromFlags(f, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    const threshold = parsePercent(f.threshold, n('--threshold'));
+    if (threshold <= 0 || threshold >= 1)
+        throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
+    if (!DESIGN_CHOICES.includes(f.design))
+        throw new UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
+    if (!COMPARE_METRICS.includes(f.statistic))
+        throw new UserError(`${n('--statistic')} ${JSON.stringify(f.statistic)}: expected one of ${COMPARE_METRICS.join(', ')}`);
+    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
+    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
+    if (maxDurationMs < minDurationMs) {
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than one measurement (${names.key('--min-duration')} ${f.minDuration}); raise ${max}`);
+    }
+    // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
+    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
+    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags('', { ...f, maxDuration: perRun }, names);
+    return {
+        bench,
+        threshold,
+        metric: f.statistic,
+        maxDurationMs,
+        minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
+        maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
+        design: f.design,
+        names,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/index.js
+// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/names/index.js
+// Names made from text we do not control (device labels, model names) for places with a small
+// alphabet: file and folder names, workflow artifact names. A bottom layer: imports nothing.
+/**
+ * `text` in letters, digits, `.`, `_` and `-`: every other run of characters becomes one `-`;
+ * leading `-` and `.` go (no hidden file, nothing read as an option), trailing `-` go; at most
+ * `max` characters; `fallback` when nothing is left. Artifact names (which refuse quotes, colons,
+ * slashes), history files and the folders of `edgeml run` all take this one rule.
+ */
+function safeName(text, fallback, max = 200) {
+    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, max) || fallback;
+}
+
+;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
+const history_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/history-entry.schema.json","title":"edgeml history entry","description":"The results of one commit on one device, appended to the benchmark history (data branch or directory). Read back as untrusted input.","type":"object","required":["schema","commit","ref","timestamp","device","results"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-history-entry"},"version":{"const":1}}},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$"},"ref":{"type":"string","maxLength":256},"timestamp":{"type":"string","format":"date-time"},"url":{"type":"string","pattern":"^https://[^\\\\s\\"\'<>]+$","maxLength":2048},"device":{"type":"object","required":["label","fingerprint"],"additionalProperties":false,"properties":{"label":{"type":"string","maxLength":256},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"}}},"results":{"type":"array","maxItems":1000,"items":{"type":"object","required":["model","target","bench"],"additionalProperties":false,"properties":{"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128},"bench":{"$ref":"results.schema.json"},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}}},"budgets":{"type":"array","maxItems":1000,"items":{"type":"object","required":["metric","limit"],"additionalProperties":false,"properties":{"metric":{"type":"string","maxLength":64},"limit":{"type":"number"},"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128}}}}}}');
+;// CONCATENATED MODULE: ./build/src/history/store.js
+// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
+// device, append-only. The git data branch (git.ts) is this same folder on a branch.
+
+
+
+
+
+
+
+
+const DATA_DIR = 'data';
+/** Where an entry lives, relative to the history folder. */
+function entryPath(entry) {
+    return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${safeName(entry.device.label, 'device', 80)}-${entry.device.fingerprint}.json`);
+}
+function validateEntry(doc) {
+    return schemaProblem(history_entry_schema_namespaceObject, doc);
+}
+/**
+ * Adds an entry to the history folder, never rewriting one: if results of this commit and device
+ * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
+ */
+function appendEntry(root, entry) {
+    const problem = validateEntry(entry);
+    if (problem)
+        throw new Error(`internal: history entry does not match its schema: ${problem}`);
+    const rel = entryPath(entry);
+    const file = (0,external_node_path_.join)(root, rel);
+    const text = `${JSON.stringify(entry, null, 2)}\n`;
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
+    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
+    (0,external_node_fs_.writeFileSync)(tmp, text);
+    try {
+        // link() fails if the name exists: the entry appears whole, and only once.
+        (0,external_node_fs_.linkSync)(tmp, file);
+        return { path: rel, status: 'added' };
+    }
+    catch (e) {
+        if (e.code !== 'EEXIST')
+            throw e;
+        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(tmp, { force: true });
+    }
+}
+function describeAppend(status, where) {
+    if (status === 'added')
+        return `added: ${where}`;
+    if (status === 'unchanged')
+        return `already there, unchanged: ${where}`;
+    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
+}
+/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
+function readEntries(root) {
+    const base = (0,external_node_path_.join)(root, DATA_DIR);
+    const entries = [];
+    const skipped = [];
+    if (!(0,external_node_fs_.existsSync)(base))
+        return { entries, skipped };
+    const walk = (dir) => {
+        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
+            const path = (0,external_node_path_.join)(dir, name);
+            if ((0,external_node_fs_.statSync)(path).isDirectory())
+                walk(path);
+            else if (name.endsWith('.json') && !name.startsWith('.')) {
+                try {
+                    const doc = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+                    const problem = validateEntry(doc);
+                    if (problem)
+                        skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${problem}`);
+                    else
+                        entries.push(doc);
+                }
+                catch (e) {
+                    skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${errors_oneLine(e)}`);
+                }
+            }
+        }
+    };
+    walk(base);
+    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
+    return { entries, skipped };
+}
+/** The name a model goes by in the history: its file name without the extension. */
+function modelKey(fileName) {
+    return fileName.replace(/\.(onnx|ort)$/i, '');
+}
+/** Verdicts of compare documents, by the head model's history name. */
+function verdictsFrom(compares, modelName) {
+    return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
+}
+const TO_CHART_UNIT = {
+    'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
+    'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
+};
+/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
+function budgetLinesFrom(check, modelName) {
+    const lines = new Map();
+    for (const c of check.checks) {
+        const convert = TO_CHART_UNIT[c.key];
+        if (!convert)
+            continue;
+        const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
+        const line = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
+        lines.set(JSON.stringify(line), line);
+    }
+    return [...lines.values()];
+}
+/** Builds the entry of one commit on one device from results documents (read as untrusted). */
+function buildEntry(input) {
+    if (input.results.length === 0)
+        throw new errors_UserError('no results given: pass the files written by edgeml bench --json with --results');
+    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
+        throw new errors_UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
+    }
+    if (Number.isNaN(Date.parse(input.timestamp))) {
+        throw new errors_UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
+    }
+    const results = [];
+    let device;
+    for (const file of input.results) {
+        const bench = results_readResults(file);
+        if (device && device.fingerprint !== bench.device.fingerprint) {
+            throw new errors_UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
+        }
+        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
+        const { samplesMs: _samples, ...kept } = bench;
+        const model = input.modelName ?? modelKey(bench.model.name);
+        const verdict = input.verdicts?.[model];
+        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
+    }
+    return {
+        schema: HISTORY_SCHEMA,
+        commit: input.commit,
+        ref: input.ref,
+        timestamp: new Date(input.timestamp).toISOString(),
+        ...(input.url ? { url: input.url } : {}),
+        device: device,
+        results,
+        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/git/branch.js
+// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
+// is one new commit on top of the branch tip. When the push is rejected because another job pushed
+// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
+// is ever rewritten, so concurrent writers never lose each other's commits.
+
+
+
+
+
+function git(cwd, args) {
+    return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+function gitOk(cwd, args) {
+    try {
+        git(cwd, args);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+// Inside Actions nobody has configured an identity: commit as the Actions bot.
+function identity(repo) {
+    if (gitOk(repo, ['config', 'user.email']))
+        return [];
+    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
+}
+/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
+class GitStepError extends Error {
+}
+function branch_step(fn) {
+    try {
+        return fn();
+    }
+    catch (e) {
+        if (e instanceof errors_UserError)
+            throw e;
+        throw new GitStepError(errors_oneLine(String(e.stderr ?? '') || errors_oneLine(e)).slice(0, 300));
+    }
+}
+/**
+ * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
+ * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
+ * Errors thrown by `change` itself are not retried.
+ */
+async function updateBranch(target, change) {
+    const { repo, remote, branch } = target;
+    const log = target.log ?? (() => { });
+    if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
+        throw new errors_UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
+    }
+    const remoteRef = `refs/remotes/${remote}/${branch}`;
+    const attempts = target.maxAttempts ?? 6;
+    const who = identity(repo);
+    let lastError = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1)
+            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'edgeml-branch-'));
+        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
+        let exists = false;
+        try {
+            branch_step(() => {
+                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
+                try {
+                    git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
+                    exists = true;
+                }
+                catch (e) {
+                    if (e.status !== 2)
+                        throw e;
+                }
+                if (exists) {
+                    git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
+                }
+                else {
+                    if (!gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
+                        throw new errors_UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
+                    }
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
+                    git(dir, ['checkout', '--quiet', '--orphan', orphan]);
+                    git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
+                }
+            });
+            const done = await change(dir);
+            const pushed = branch_step(() => {
+                git(dir, ['add', '--all']);
+                if (gitOk(dir, ['diff', '--cached', '--quiet']))
+                    return false;
+                git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
+                git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+                return true;
+            });
+            return { result: done.result, attempts: attempt, pushed };
+        }
+        catch (e) {
+            if (!(e instanceof GitStepError))
+                throw e;
+            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
+            lastError = e.message;
+            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
+        }
+        finally {
+            gitOk(repo, ['worktree', 'remove', '--force', dir]);
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+            if (!exists)
+                gitOk(repo, ['branch', '-D', orphan]);
+        }
+    }
+    throw new errors_UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
+}
+
+;// CONCATENATED MODULE: ./build/src/git/index.js
+// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
+
+
+;// CONCATENATED MODULE: ./build/src/history/git.js
+// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
+// Each append is one new commit on top of the branch tip; when another job pushed first, the
+// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
+
+
+
+async function appendToBranch(entry, opts) {
+    const log = opts.log ?? (() => { });
+    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
+        throw new errors_UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+    }
+    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
+        const added = appendEntry(dir, entry);
+        if (added.status === 'added')
+            opts.afterAppend?.(dir);
+        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
+    });
+    const { status, path } = out.result;
+    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : describeAppend(status, `${opts.branch}:${path}`));
+    return { status, path, attempts: out.attempts };
+}
+/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
+function commitContext(repo, commit) {
+    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
+    if (!sha)
+        throw new errors_UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
+    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
+    let timestamp = new Date().toISOString();
+    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
+        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
+    const server = process.env.GITHUB_SERVER_URL;
+    const repository = process.env.GITHUB_REPOSITORY;
+    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
+    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/trend.js
+
+function trend(entries, q) {
+    const metric = METRICS.find((m) => m.key === q.metric);
+    if (!metric)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== q.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-(q.points ?? 10));
+}
+/**
+ * The last N values of a metric for the same model file, format, execution provider and device
+ * fingerprint as `bench` (the row a PR report shows), oldest first.
+ */
+function trendOf(entries, bench, metric = 'latency.p90', points = 10) {
+    const m = METRICS.find((x) => x.key === metric);
+    if (!m)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== bench.device.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const b = r.bench;
+            if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider)
+                continue;
+            const v = m.read(b);
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-points);
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/** Unicode sparkline of values (empty for none), scaled between their min and max. */
+function sparkline(values) {
+    if (!values.length)
+        return '';
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
+
+;// CONCATENATED MODULE: ./build/src/history/flags.js
+// The history's own line formats, as `edgeml history append` flags and the history action's
+// inputs give them: `METRIC=LIMIT` budget lines and `MODEL=VERDICT` compare verdicts.
+
+
+function parseBudgetFlag(raw) {
+    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
+    if (!m)
+        throw new errors_UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
+    return { metric: m[1], limit: Number(m[2]) };
+}
+function parseVerdictFlag(raw) {
+    const at = raw.lastIndexOf('=');
+    const verdict = raw.slice(at + 1);
+    if (at <= 0 || !VERDICTS.includes(verdict)) {
+        throw new errors_UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
+    }
+    return [raw.slice(0, at), verdict];
+}
+
+;// CONCATENATED MODULE: ./build/src/history/index.js
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./build/src/actions/history.js
 // The `history` action: on pushes to the default branch, append this job's results to the data
 // branch (and rebuild the dashboard there), or to a folder.
-
 
 
 
@@ -78776,34 +75316,34 @@ async function main() {
     if (!results.length)
         throw new errors_UserError("input 'results' is required: the results documents of this job (one per line)");
     const repo = (0,external_node_path_.resolve)(getInputOr('repo', '.'));
-    const ctx = git_commitContext(repo);
-    const entry = store_buildEntry({
+    const ctx = commitContext(repo);
+    const entry = buildEntry({
         results,
         ...ctx,
         ...(getInput('model-name') ? { modelName: getInput('model-name') } : {}),
         ...(getInput('target') ? { target: getInput('target') } : {}),
-        verdicts: { ...store_verdictsFrom(getListInput('compare').map(document_readCompare), getInput('model-name') || undefined), ...Object.fromEntries(getListInput('verdicts').map(parseVerdictFlag)) },
-        budgets: [...(getInput('check') ? store_budgetLinesFrom(document_readCheck(getInput('check')), getInput('model-name') || undefined) : []), ...getListInput('budgets').map(parseBudgetFlag)],
+        verdicts: { ...verdictsFrom(getListInput('compare').map(document_readCompare), getInput('model-name') || undefined), ...Object.fromEntries(getListInput('verdicts').map(parseVerdictFlag)) },
+        budgets: [...(getInput('check') ? budgetLinesFrom(readCheck(getInput('check')), getInput('model-name') || undefined) : []), ...getListInput('budgets').map(parseBudgetFlag)],
     });
     const dataDir = getInput('data-dir');
     const title = getInput('title');
     const r = await actionsLogger.group(`Append ${results.length} results of ${ctx.commit.slice(0, 12)} to the history`, async () => {
         if (dataDir)
-            return store_appendEntry((0,external_node_path_.resolve)(dataDir), entry);
-        return git_appendToBranch(entry, {
+            return appendEntry((0,external_node_path_.resolve)(dataDir), entry);
+        return appendToBranch(entry, {
             repo,
             remote: getInputOr('remote', 'origin'),
             branch: getInputOr('branch', 'edgeml-data'),
             log: (line) => actionsLogger.info(line),
             ...(getBoolInput('dashboard', true)
-                ? { afterAppend: (dir) => { dashboard_writeDashboard(dir, dashboard_renderDashboard(store_readEntries(dir).entries, title ? { title } : {})); } }
+                ? { afterAppend: (dir) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, title ? { title } : {})); } }
                 : {}),
         });
     });
     if (r.status === 'kept')
-        actionsLogger.warning(store_describeAppend(r.status, r.path));
-    setOutput('path', r.path);
-    setOutput('status', r.status);
+        actionsLogger.warning(describeAppend(r.status, r.path));
+    outputs_setOutput('path', r.path);
+    outputs_setOutput('status', r.status);
 }
 void runAction(main);
 

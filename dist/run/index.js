@@ -61256,21 +61256,52 @@ exports.visitAsync = visitAsync;
 /***/ 77094:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  z3: () => (/* binding */ error),
-  V4: () => (/* binding */ getInput),
-  Os: () => (/* binding */ group),
-  pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  $e: () => (/* binding */ warning)
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -61281,7 +61312,7 @@ var external_os_ = __nccwpck_require__(70857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -61296,7 +61327,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -61346,12 +61377,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -61388,13 +61419,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -61414,7 +61445,7 @@ var external_fs_ = __nccwpck_require__(79896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -61422,13 +61453,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -61460,13 +61491,13 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -61485,7 +61516,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return __awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -61504,13 +61535,13 @@ class oidc_utils_OidcClient {
         return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -61799,8 +61830,8 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -61833,7 +61864,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -62908,16 +62939,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -62937,8 +62968,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -62954,7 +62985,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -62979,10 +63010,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -62992,7 +63023,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -63003,7 +63034,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -63108,8 +63139,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -63123,7 +63154,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -63192,10 +63223,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -63230,8 +63261,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -63239,7 +63270,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -63247,7 +63278,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -63272,13 +63303,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -63419,11 +63450,11 @@ class Context {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ getOctokit)
+/* harmony export */   Q: () => (/* binding */ getOctokit),
+/* harmony export */   _: () => (/* binding */ context)
 /* harmony export */ });
-/* unused harmony export context */
 /* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37157);
-/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(79083);
+/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(22032);
 
 
 const context = new _context_js__WEBPACK_IMPORTED_MODULE_0__/* .Context */ .o();
@@ -63441,7 +63472,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 /***/ }),
 
-/***/ 79083:
+/***/ 22032:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63513,6 +63544,961 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/core/dist-src/index.js + 11 modules
+var dist_src = __nccwpck_require__(2012);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js + 3 modules
+var plugin_rest_endpoint_methods_dist_src = __nccwpck_require__(49210);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var dist_bundle = __nccwpck_require__(93779);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const utils_context = new context/* Context */.o();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = dist_src/* Octokit */.E.plugin(plugin_rest_endpoint_methods_dist_src/* restEndpointMethods */._, dist_bundle/* paginateRest */.ud).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+
+/***/ }),
+
+/***/ 92145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
+/***/ 44942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient),
+  Hv: () => (/* binding */ HttpCodes)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(58611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(65692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(20770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 2012:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E: () => (/* binding */ Octokit)
+});
+
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -65162,8 +66148,443 @@ class Octokit {
 }
 
 
+
+/***/ }),
+
+/***/ 93779:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ud: () => (/* binding */ paginateRest)
+/* harmony export */ });
+/* unused harmony exports composePaginateRest, isPaginatingEndpoint, paginatingEndpoints */
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = VERSION;
+
+
+
+/***/ }),
+
+/***/ 49210:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _: () => (/* binding */ restEndpointMethods)
+});
+
+// UNUSED EXPORTS: legacyRestEndpointMethods
+
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
+const VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
@@ -67596,7 +69017,7 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = dist_src_version_VERSION;
+restEndpointMethods.VERSION = VERSION;
 function legacyRestEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -67604,1359 +69025,10 @@ function legacyRestEndpointMethods(octokit) {
     rest: api
   };
 }
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+legacyRestEndpointMethods.VERSION = VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const utils_context = new context/* Context */.o();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-
-/***/ }),
-
-/***/ 92145:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
-/* harmony export */ });
-/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-
-/***/ }),
-
-/***/ 44942:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient),
-  Hv: () => (/* binding */ HttpCodes)
-});
-
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
-
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(58611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(65692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
 
 /***/ }),
 
@@ -72993,19 +73065,30 @@ function glob_hashFiles(patterns_1) {
 //# sourceMappingURL=glob.js.map
 ;// CONCATENATED MODULE: ./build/src/errors.js
 /**
+ * The one way an entry point learns its exit status from a thrown error: 1 for a failed verdict
+ * (`CheckFailure`), 2 for input the user can fix (`UserError`). The CLI exits with `exitCode`, an
+ * action calls setFailed with the one-line message; anything else that escapes is a bug (exit 3,
+ * with its stack). Recognised by class (`instanceof`), never by `name`.
+ */
+class ExitError extends Error {
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
+        this.exitCode = exitCode;
+    }
+}
+/**
  * An error the user can fix: a missing file, a bad flag, a model that rejects its input.
  * Entry points print only its message (one line, no stack) and exit with status 2.
- * Anything else that escapes is a bug and keeps its stack.
  */
-class errors_UserError extends Error {
-    exitCode = 2;
+class errors_UserError extends ExitError {
     constructor(message) {
-        super(message);
+        super(message, 2);
         this.name = 'UserError';
     }
 }
 function isUserError(e) {
-    return e instanceof Error && e.name === 'UserError';
+    return e instanceof errors_UserError;
 }
 /** The message of anything thrown, as one line. */
 function errors_oneLine(e) {
@@ -73014,28 +73097,138 @@ function errors_oneLine(e) {
 }
 /**
  * The work was done but its verdict is a failure (a budget broken, an artifact below its fidelity
- * floor): entry points print the message and exit with status 1.
+ * floor, a release refused for a failed check): entry points print the message and exit with status 1.
  */
-class CheckFailure extends Error {
-    exitCode = 1;
+class errors_CheckFailure extends ExitError {
     constructor(message) {
-        super(message);
+        super(message, 1);
         this.name = 'CheckFailure';
     }
 }
 /** Every setting named by its flag: values typed on the command line or defaults. */
 const FLAG_NAMES = { key: (flag) => flag, at: () => '' };
+/** Every setting named as the action input it came from (`input 'min-duration'`). */
+const INPUT_NAMES = { key: (flag) => `input '${flag.replace(/^--/, '')}'`, at: () => '' };
 /** `file:line:col: key`, or the flag: for a message about one setting. */
 function settingName(names, flag) {
     return `${names.at(flag)}${names.key(flag)}`;
 }
 
+;// CONCATENATED MODULE: ./build/src/github/comment.js
+// One sticky comment per pull request and report id. A hidden marker at the top of the body finds
+// it again; re-runs edit it in place; when two jobs post at once, both re-read after creating and
+// the oldest comment (lowest id) survives, holding the newest body. Only comments written by the
+// identity the token acts as are ours: anyone can post a comment that starts with the marker.
+/** A report id that cannot end the HTML comment it sits in, nor break a line. */
+function safeReportId(id) {
+    return id.replace(/[^A-Za-z0-9._/:+=@-]+/g, '-').replace(/-{2,}/g, '-').slice(0, 200) || 'default';
+}
+function reportMarker(id) {
+    return `<!-- edgeml-report:${safeReportId(id)} -->`;
+}
+/** A user's login (EMU logins add `_shortcode`) or a GitHub App's, `<app-slug>[bot]`. */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\[bot\])?$/;
+function isLogin(s) {
+    return LOGIN.test(s);
+}
+/** GitHub logins are case-insensitive. */
+function sameLogin(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
+const byId = (a, b) => a.id - b.id;
+/**
+ * Ours: written by `author`, with the marker as its first line (a marker quoted further down a reply
+ * is not ours). A comment someone else starts with the marker is never updated nor deleted.
+ */
+const ours = (marker, author, comments) => comments.filter((c) => c.user && sameLogin(c.user.login, author) && (c.body ?? '').startsWith(`${marker}\n`)).sort(byId);
+function isNotFound(e) {
+    return e.status === 404;
+}
+async function removeAll(api, ids) {
+    for (const id of ids)
+        await api.remove(id);
+    return ids;
+}
+async function upsertOnce(api, marker, body, author) {
+    const existing = ours(marker, author, await api.list());
+    if (existing.length) {
+        const [keep, ...extra] = existing;
+        const comment = await api.update(keep.id, body);
+        return { comment, action: 'updated', removed: await removeAll(api, extra.map((c) => c.id)), author };
+    }
+    const created = await api.create(body);
+    // The comment we created shows who the token writes as, which `author` may only have guessed
+    // (a GitHub App's token cannot ask GitHub who it is).
+    const writer = created.user?.login ?? author;
+    // Another job may have created one too in the meantime: keep the oldest, remove the rest. The
+    // listing may lag behind our create, so ours is counted whether or not it is listed.
+    const after = [created, ...ours(marker, writer, (await api.list()).filter((c) => c.id !== created.id))].sort(byId);
+    const [keep, ...extra] = after;
+    const removed = await removeAll(api, extra.map((c) => c.id));
+    if (keep.id === created.id)
+        return { comment: created, action: 'created', removed, author: writer };
+    return { comment: await api.update(keep.id, body), action: 'updated', removed, author: writer };
+}
+/**
+ * Creates or updates the report comment of `author` (the login the token writes as); the body gets
+ * the marker as its first line. A comment deleted under us by a concurrent job (404 on update)
+ * starts the whole step again, once.
+ */
+async function upsertComment(api, reportId, markdown, author) {
+    const marker = reportMarker(reportId);
+    const body = `${marker}\n${markdown}`;
+    try {
+        return await upsertOnce(api, marker, body, author);
+    }
+    catch (e) {
+        if (!isNotFound(e))
+            throw e;
+        return upsertOnce(api, marker, body, author);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
+// EXTERNAL MODULE: ./node_modules/@octokit/core/dist-src/index.js + 11 modules
+var dist_src = __nccwpck_require__(2012);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var dist_bundle = __nccwpck_require__(93779);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js + 3 modules
+var plugin_rest_endpoint_methods_dist_src = __nccwpck_require__(49210);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./build/src/github/octokit.js
+// The Octokit of every GitHub API call (comments, releases, dispatch), built from @octokit/* as
+// @actions/github builds its own, so the CLI can call GitHub without bundling the Actions toolkit:
+// REST methods and pagination, GITHUB_API_URL (GHES, the tests' stand-in) read when it is made,
+// and HTTPS_PROXY / HTTP_PROXY / NO_PROXY honoured as the toolkit honours them.
+
+
+
+
+const GitHubOctokit = dist_src/* Octokit */.E.plugin(plugin_rest_endpoint_methods_dist_src/* restEndpointMethods */._, dist_bundle/* paginateRest */.ud);
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+/** A fetch through the proxy the environment names, or undefined (then the global fetch). */
+function proxyFetch(baseUrl) {
+    if (!PROXY_VARIABLES.some((v) => process.env[v]) || LOOPBACK.test(new URL(baseUrl).hostname))
+        return undefined;
+    const dispatcher = new undici.EnvHttpProxyAgent();
+    return ((url, init) => (0,undici.fetch)(url, { ...init, dispatcher }));
+}
+/** The workflow's orchestration id in the user agent, as @actions/github sends it. */
+function userAgent() {
+    const id = process.env.ACTIONS_ORCHESTRATION_ID?.trim();
+    return id ? `actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : undefined;
+}
+function newOctokit(token) {
+    const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+    const fetch = proxyFetch(baseUrl);
+    const agent = userAgent();
+    return new GitHubOctokit({ auth: `token ${token}`, baseUrl, ...(agent ? { userAgent: agent } : {}), ...(fetch ? { request: { fetch } } : {}) });
+}
+
 ;// CONCATENATED MODULE: ./build/src/github/api.js
-// Octokit for the report: issue comments of one pull request, with retries on server errors and
-// rate limits (primary: x-ratelimit-remaining 0; secondary: 403/429 with retry-after or the
-// "secondary rate limit" message), following GitHub's guidance on waiting.
 
 const DEFAULT_RETRY = { retries: 3, baseMs: 1000, maxWaitMs: 120_000 };
 /** How long to wait before retrying `e` (attempt 0 is the first retry), or null to give up. */
@@ -73064,10 +73257,8 @@ function retryDelay(e, attempt, policy = DEFAULT_RETRY, now = Date.now()) {
         return policy.baseMs * 2 ** attempt;
     return null;
 }
-function api_octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
-    // GITHUB_API_URL read now, not when @actions/github was loaded: GHES, and the tests' stand-in.
-    const baseUrl = process.env.GITHUB_API_URL;
-    const octokit = getOctokit(token, baseUrl ? { baseUrl } : {});
+function octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
+    const octokit = newOctokit(token);
     octokit.hook.wrap('request', async (request, options) => {
         for (let attempt = 0;; attempt++) {
             try {
@@ -73098,7 +73289,7 @@ const ACTIONS_LOGIN = 'github-actions[bot]';
  * `<app-slug>[bot]`, which the first comment it creates reveals (upsertComment). A personal or
  * OAuth token asks GET /user.
  */
-async function api_tokenLogin(octokit, token) {
+async function tokenLogin(octokit, token) {
     if (token.startsWith('ghs_'))
         return ACTIONS_LOGIN;
     try {
@@ -73111,7 +73302,7 @@ async function api_tokenLogin(octokit, token) {
     }
 }
 /** The issue-comment endpoints of one pull request (pull requests are issues to this API). */
-function api_commentsApi(octokit, pr) {
+function commentsApi(octokit, pr) {
     const where = { owner: pr.owner, repo: pr.repo };
     return {
         list: async () => (await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: pr.number, per_page: 100 })).map(slim),
@@ -73129,7 +73320,7 @@ function api_commentsApi(octokit, pr) {
     };
 }
 /** The head commit of a pull request: to check that a number read from an artifact is the PR that ran. */
-async function api_pullRequestHead(octokit, pr) {
+async function pullRequestHead(octokit, pr) {
     return (await octokit.rest.pulls.get({ owner: pr.owner, repo: pr.repo, pull_number: pr.number })).data.head.sha;
 }
 
@@ -73144,9 +73335,9 @@ async function api_pullRequestHead(octokit, pr) {
 
 /** GitHub's limit on an issue comment body, in characters. */
 const COMMENT_LIMIT = 65_536;
-const ENABLE_COMMENTS_HINT = (/* unused pure expression or super */ null && ("to get the comment, give the job 'permissions: pull-requests: write' (and 'issues: write'); " +
+const ENABLE_COMMENTS_HINT = "to get the comment, give the job 'permissions: pull-requests: write' (and 'issues: write'); " +
     'a pull request from a fork gets a read-only token, so post from a workflow_run workflow instead ' +
-    '(see examples/workflows/ in edge-ml-actions)'));
+    '(see examples/workflows/ in edge-ml-actions)';
 /**
  * Whether this run is a pull_request run for a fork's pull request (its head in another repository,
  * or deleted): its token is read-only, and jobs on self-hosted runners are skipped by the examples.
@@ -73169,7 +73360,7 @@ function pullRequestTarget(prNumber) {
     const repo = repository();
     if (!repo)
         return { skip: 'GITHUB_REPOSITORY is not set (not inside a workflow run)' };
-    const payload = context.payload;
+    const payload = github/* context */._.payload;
     if (prNumber) {
         if (!/^[1-9]\d{0,9}$/.test(prNumber))
             return { skip: `pr-number ${JSON.stringify(prNumber.slice(0, 40))} is not a pull request number`, warn: true };
@@ -73177,19 +73368,19 @@ function pullRequestTarget(prNumber) {
         // A number read from an artifact of a fork's run is untrusted: it must name the PR whose head ran,
         // and one of the PRs GitHub names for the run when it names any (it does for the repository's own).
         const named = (payload.workflow_run?.pull_requests ?? []).map((p) => p.number).filter((n) => typeof n === 'number');
-        if (context.eventName === 'workflow_run' && named.length && !named.includes(pr.number)) {
+        if (github/* context */._.eventName === 'workflow_run' && named.length && !named.includes(pr.number)) {
             return { skip: `pr-number ${pr.number} is not a pull request of the run that triggered this one (${named.map((n) => `#${n}`).join(', ')})`, warn: true };
         }
         const headSha = payload.workflow_run?.head_sha;
-        return context.eventName === 'workflow_run' && headSha ? { pr, verifyHead: headSha } : { pr };
+        return github/* context */._.eventName === 'workflow_run' && headSha ? { pr, verifyHead: headSha } : { pr };
     }
     const number = payload.pull_request?.number ?? payload.workflow_run?.pull_requests?.[0]?.number;
     if (number)
         return { pr: { ...repo, number } };
-    if (context.eventName === 'workflow_run') {
+    if (github/* context */._.eventName === 'workflow_run') {
         return { skip: 'the workflow_run event names no pull request (it does not for forks): pass pr-number, read from the artifact the pull_request workflow uploaded' };
     }
-    return { skip: `the '${context.eventName || 'unknown'}' event is not about a pull request` };
+    return { skip: `the '${github/* context */._.eventName || 'unknown'}' event is not about a pull request` };
 }
 const post_status = (e) => e.status;
 /** Posts or updates the sticky comment. Never throws for GitHub's answers: it warns and returns why. */
@@ -73233,10 +73424,397 @@ async function postReport(opts, log) {
     catch (e) {
         const code = post_status(e);
         const why = code === 403 || code === 404
-            ? `cannot comment on ${where} (${code}: ${oneLine(e)})`
-            : `could not post the report on ${where} (${code ?? 'no response'}: ${oneLine(e)})`;
+            ? `cannot comment on ${where} (${code}: ${errors_oneLine(e)})`
+            : `could not post the report on ${where} (${code ?? 'no response'}: ${errors_oneLine(e)})`;
         log.warning(`${why}: the report is in the job summary; ${code === 403 || code === 404 ? ENABLE_COMMENTS_HINT : 'a re-run will update the comment'}`);
         return { skipped: why };
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/names.js
+// One name per concept: the property `maxDuration` is the flag `--max-duration`, the input
+// `max-duration` and the edgeml.yml key `max-duration`.
+const names_kebab = (property) => property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const names_camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+const asFlag = (name) => `--${name}`;
+const names_asInput = (name) => `input '${name}'`;
+
+;// CONCATENATED MODULE: ./build/src/units.js
+// Quantities written as people write them: "10s", "500ms", "2m".
+
+const DURATION_UNITS = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+/** Parses a duration to milliseconds; a bare number is seconds. `what` names the flag or key. */
+function parseDuration(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a duration such as 10s, 500ms or 2m`);
+    return Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()];
+}
+/** Parses a whole number >= min. */
+function parseWhole(text, what, min = 0) {
+    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) {
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`);
+    }
+    return Number(text);
+}
+/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
+const EXPECTED = {
+    duration: 'a duration such as 10ms, 250us or 1.5s',
+    bytes: 'a size such as 200MB, 1.5GiB or 512KB',
+    percent: 'a percentage such as 5%',
+    rate: 'a rate such as 120/s or 120',
+    fraction: 'a fraction such as 0.97 or 97%',
+};
+const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
+/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
+function parseLatency(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
+    return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
+}
+const BYTE_UNITS = {
+    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
+};
+/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
+function parseBytes(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
+    return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
+function parsePercent(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
+    return Number(m[1]) / 100;
+}
+/** A fraction in [0, 1]: "97%" or 0.97. */
+function parseFraction(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+    if (!m || v > 1)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
+    return v;
+}
+/** Samples per second: "120/s", "120 samples/s" or 120. */
+function parseRate(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
+    return Number(m[1]);
+}
+const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
+const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
+/**
+ * Enough significant figures that the value cannot read as its limit when it is not equal to it:
+ * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
+ */
+function figures(v, limit) {
+    for (let d = 3; d < 10; d++) {
+        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
+        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
+        if (v === limit || Number(s) !== limit)
+            return s;
+    }
+    return String(v);
+}
+/**
+ * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
+ * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
+ * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
+ */
+function inUnitOf(key, value, limitText) {
+    if (value === null || !Number.isFinite(value))
+        return 'n/a';
+    try {
+        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    }
+    catch {
+        // A limit text this version cannot read (a check document is untrusted input): the base unit.
+        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
+        return `${Number(value.toPrecision(4))}${unit}`;
+    }
+}
+function inLimitUnit(key, value, body) {
+    if (key === 'memory.peak' || key === 'size') {
+        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
+        const scale = BYTE_UNITS[unit];
+        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
+    }
+    if (key.startsWith('latency.')) {
+        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
+        const scale = LATENCY_UNITS[unit];
+        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
+    }
+    if (key === 'throughput')
+        return `${figures(value, parseRate(body, key))}/s`;
+    if (key.startsWith('regression.'))
+        return `${value >= 0 ? '+' : ''}${figures(value * 100, parsePercent(body, key) * 100)}%`;
+    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
+    if (body.endsWith('%'))
+        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
+    return figures(value, Number(body));
+}
+/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
+function units_limitOf(direction, limitText) {
+    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    if (!m)
+        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
+    const unit = m[2] === 'us' ? 'µs' : m[2];
+    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/parse.js
+// Settings parsed once into typed values, whichever door they came in by (flag, input, key).
+
+
+
+/** Comma- or newline-separated entries, trimmed, empty ones dropped. */
+function splitList(text) {
+    return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+}
+const BOOLEAN = { true: true, yes: true, on: true, 1: true, false: false, no: false, off: false, 0: false };
+function numberIn(s, text, what) {
+    const v = /^\s*-?\d+(?:\.\d+)?(?:e-?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+    const min = s.min ?? -Infinity;
+    const max = s.max ?? Infinity;
+    const ok = Number.isFinite(v) && (s.above ? v > min : v >= min) && v <= max;
+    if (!ok) {
+        const range = s.min !== undefined && s.max !== undefined ? `between ${s.min} and ${s.max}` : s.min !== undefined ? `${s.above ? '>' : '>='} ${s.min}` : `<= ${s.max}`;
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a number ${range}${s.default ? `, e.g. ${s.default}` : ''}`);
+    }
+    return v;
+}
+/**
+ * One setting's text (or a config value: numbers and booleans are taken as written) to its typed
+ * value; `what` names where it came from. A bad value is a UserError naming it and saying what fits.
+ */
+function parseSetting(s, raw, what) {
+    if (s.kind === 'list' || s.kind === 'pairs') {
+        const items = raw === undefined ? [] : Array.isArray(raw) ? raw.flatMap((r) => (s.kind === 'list' ? splitList(r) : [r.trim()])) : splitList(String(raw));
+        return items.filter(Boolean);
+    }
+    if (Array.isArray(raw))
+        throw new errors_UserError(`${what}: give one value, not a list`);
+    if (s.kind === 'boolean') {
+        if (typeof raw === 'boolean')
+            return raw;
+        const v = BOOLEAN[String(raw).trim().toLowerCase()];
+        if (v === undefined)
+            throw new errors_UserError(`${what} ${JSON.stringify(raw)}: expected true or false`);
+        return v;
+    }
+    const text = String(raw).trim();
+    switch (s.kind) {
+        case 'string':
+        case 'path':
+            return text;
+        case 'enum':
+            if (!s.choices?.includes(text))
+                throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
+            return text;
+        case 'duration':
+            return parseDuration(text, what);
+        case 'count':
+            return parseWhole(text, what, s.min ?? 0);
+        case 'number':
+            return numberIn(s, text, what);
+        case 'fraction':
+            return parseFraction(text, what);
+        case 'percent':
+            return parsePercent(text, what);
+    }
+}
+/**
+ * A table's raw values (by property; undefined or '' for not given) to typed values: the default
+ * where nothing was given, absent where there is none. `source` names each setting in messages.
+ */
+function parse_parseSettings(table, raw, source) {
+    const out = {};
+    for (const [prop, s] of Object.entries(table)) {
+        const given = raw[prop];
+        const empty = given === undefined || given === '' || (Array.isArray(given) && !given.length);
+        const value = empty ? s.default : given;
+        if (value === undefined) {
+            if (s.kind === 'list' || s.kind === 'pairs')
+                out[prop] = [];
+            else if (s.kind === 'boolean')
+                out[prop] = false;
+            continue;
+        }
+        out[prop] = parseSetting(s, value, source(names_kebab(prop)));
+    }
+    return out;
+}
+/**
+ * The keys of one edgeml.yml section (`benchmark`, `compare`) as typed values of `table`, by
+ * property: the typed path from the config to a command's options, with no trip through flag text.
+ * Only the keys written are returned (merge them over the command's defaults or flags); a key that
+ * is not a setting of the section, or a bad value, is a UserError naming `at(key)` (the
+ * `file:line:col: ` where it is written) and the dotted key.
+ */
+function parseSection(table, section, values, at = () => '') {
+    const byName = new Map(configKeys(table, section).map(([name, s]) => [name, s]));
+    const out = {};
+    for (const [name, raw] of Object.entries(values)) {
+        const key = `${section}.${name}`;
+        const s = byName.get(name);
+        if (!s)
+            throw new UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
+        out[camel(name)] = parseSetting(s, raw, `${at(key)}${key}`);
+    }
+    return out;
+}
+/** The typed defaults of a table (what a command does with nothing given). */
+function settingDefaults(table) {
+    return parse_parseSettings(table, {}, (name) => `default of ${name}`);
+}
+/**
+ * A table's defaults as text, as its flags spell them (lists empty): for the code that still
+ * passes settings as flag text (BenchFlags, CompareFlags).
+ */
+function flagDefaults(table) {
+    const out = {};
+    for (const [prop, s] of Object.entries(table)) {
+        if (s.kind === 'list' || s.kind === 'pairs')
+            out[prop] = [];
+        else if (s.default !== undefined && s.kind !== 'boolean')
+            out[prop] = s.default;
+    }
+    return out;
+}
+/** The settings of a table that are action inputs, by input name. */
+function parse_actionInputs(table) {
+    return Object.entries(table).filter(([, s]) => s.input).map(([prop, s]) => [kebab(prop), s]);
+}
+/** The settings of a table that are keys of the edgeml.yml section `section`. */
+function configKeys(table, section) {
+    return Object.entries(table).filter(([, s]) => s.config === section).map(([prop, s]) => [kebab(prop), s]);
+}
+/** Picks some settings of a table (to share them between commands) with changes. */
+function pick(table, keys) {
+    return Object.fromEntries(keys.map((k) => [k, table[k]]));
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/deprecated.js
+// Renamed settings keep their old name for one minor release; the first use warns, once per process.
+const warned = new Set();
+/** The warning for an old name, naming the new one and the release that drops it. */
+function deprecationWarning(old, now, until) {
+    return `warning: ${old} is deprecated and goes in ${until}; use ${now}`;
+}
+/** Writes `message` through `write` the first time it is seen in this process. */
+function warnOnce(message, write) {
+    if (warned.has(message))
+        return;
+    warned.add(message);
+    write(message);
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/common.js
+/** The ONNX Runtime the composite actions install on the runner (read by their own steps). */
+const RUNTIME_SETTINGS = {
+    runtimeVersion: {
+        kind: 'string', flag: false, default: '1.30.0', help: 'onnxruntime-node version to install on the runner',
+        input: { composite: true, description: 'onnxruntime-node version to install on the runner.' },
+    },
+    runtimeDir: {
+        kind: 'path', flag: false, help: 'a folder whose node_modules already holds onnxruntime-node',
+        input: { composite: true, description: 'A folder whose node_modules already holds onnxruntime-node (offline self-hosted devices); skips the install.' },
+    },
+};
+/** Upload of an action's files as one workflow artifact; `name` says the default artifact name. */
+function uploadSettings(what, name) {
+    return {
+        upload: { kind: 'boolean', flag: false, default: 'true', help: `upload ${what} as a workflow artifact`, input: {} },
+        artifactName: { kind: 'string', flag: false, help: `name of the uploaded artifact (default: ${name})`, input: {} },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/index.js
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/github/inputs.js
+// Action inputs read from a settings table (src/settings): the same parsers as the CLI's flags,
+// so an input and its flag accept the same text and give the same typed value.
+
+
+/** The text of each input of `table` given (or with an action default), by property; others absent. */
+function rawInputs(table) {
+    const out = {};
+    for (const [name, s] of actionInputs(table)) {
+        if (s.input && s.input.composite)
+            continue;
+        const text = core.getInput(name).trim();
+        const value = text || (s.input ? s.input.default : undefined);
+        if (value)
+            out[camel(name)] = value;
+    }
+    return out;
+}
+/** The inputs of `table`, typed; a bad value is a UserError naming the input. */
+function readInputs(table) {
+    return parseSettings(table, rawInputs(table), asInput);
+}
+
+;// CONCATENATED MODULE: ./build/src/github/outputs.js
+// What a step leaves in the workflow run: outputs, the job summary, annotations.
+
+function setOutput(name, value) {
+    lib_core.setOutput(name, String(value));
+}
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await lib_core.summary.addRaw(markdown, true).write();
+}
+/**
+ * An annotation on the run (and the PR's checks tab), on a line of a repository file when `at`
+ * names one. Text is plain, never Markdown: control characters out, length capped.
+ */
+function annotate(level, message, at = {}) {
+    const clean = (s) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
+    lib_core[level](clean(message), {
+        ...(at.title ? { title: clean(at.title) } : {}),
+        ...(at.file ? { file: at.file } : {}),
+        ...(at.line ? { startLine: at.line } : {}),
+        ...(at.col ? { startColumn: at.col } : {}),
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/github/publish.js
+// A finished report to where a workflow's readers look: the job summary, an annotation per failing
+// or warning budget, and (when asked) the sticky comment on the pull request. The report action and
+// the all-in-one action's run step both publish through here, so the comment is what was rendered.
+
+
+
+/** The default report id: the workflow and job, so two workflows (or jobs) keep separate comments. */
+function defaultReportId() {
+    return [process.env.GITHUB_WORKFLOW, process.env.GITHUB_JOB].filter(Boolean).join('/') || 'edgeml';
+}
+/** Publishes the report; sets the comment-id and comment-url outputs when a comment was posted. */
+async function publishReport(o, log) {
+    await writeSummary(o.markdown);
+    for (const b of o.budgets) {
+        if (b.outcome === 'failure' || b.outcome === 'warning') {
+            annotate(b.outcome === 'failure' ? 'error' : 'warning', b.message, { title: `edgeml budget ${b.key}${b.model ? ` (${b.model}${b.device ? ` @ ${b.device}` : ''})` : ''}` });
+        }
+    }
+    const comment = o.comment();
+    if (!comment)
+        return;
+    const reportId = comment.reportId || defaultReportId();
+    const body = o.fit(COMMENT_LIMIT - reportMarker(reportId).length - 1, runUrl());
+    const outcome = await postReport({ token: comment.token, reportId, markdown: body, prNumber: comment.prNumber || undefined, author: comment.author || undefined }, log);
+    if ('posted' in outcome) {
+        setOutput('comment-id', outcome.posted.comment.id);
+        setOutput('comment-url', outcome.posted.comment.html_url);
     }
 }
 
@@ -73248,12 +73826,12 @@ async function postReport(opts, log) {
 
 
 const actionsLogger = {
-    info: (m) => lib_core/* info */.pq(m),
-    warning: (m) => lib_core/* warning */.$e(m),
-    group: (name, fn) => lib_core/* group */.Os(name, fn),
+    info: (m) => lib_core.info(m),
+    warning: (m) => lib_core.warning(m),
+    group: (name, fn) => lib_core.group(name, fn),
 };
 function getInput(name) {
-    return lib_core/* getInput */.V4(name).trim();
+    return lib_core.getInput(name).trim();
 }
 function getInputOr(name, fallback) {
     return getInput(name) || fallback;
@@ -73274,22 +73852,21 @@ function getBoolInput(name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
+    throw new errors_UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
 }
 /** A GitHub login input (`octocat`, `my-app[bot]`), or '' when not given. */
 function getLoginInput(name) {
     const raw = getInput(name);
     if (raw === '' || isLogin(raw))
         return raw;
-    throw new UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
+    throw new errors_UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
 }
-function setOutput(name, value) {
-    lib_core/* setOutput */.uH(name, String(value));
-}
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core.summary.addRaw(markdown, true).write();
+/** Tells the runner to hide a secret (whole, and line by line as a log may wrap a PEM) before anything can print it. */
+function maskSecret(text) {
+    core.setSecret(text);
+    for (const line of text.split('\n'))
+        if (line.trim() && !line.startsWith('-----'))
+            core.setSecret(line.trim());
 }
 /** Uploads files as one workflow artifact; outside a workflow run (no runtime token) it only says so. */
 async function uploadArtifact(name, files, root, log) {
@@ -73311,12 +73888,15 @@ async function runAction(main) {
     }
     catch (e) {
         // Input errors and failed checks (exit 1 in the CLI) are one line; anything else is a bug.
-        if (isUserError(e) || (e instanceof Error && e.name === 'CheckFailure'))
-            lib_core/* setFailed */.C1(errors_oneLine(e));
+        if (e instanceof ExitError)
+            lib_core.setFailed(errors_oneLine(e));
         else
-            lib_core/* setFailed */.C1(e instanceof Error ? (e.stack ?? e.message) : String(e));
+            lib_core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
     }
 }
+
+
+
 
 
 
@@ -73341,25 +73921,1300 @@ async function expandPatterns(input, patterns, allowNone = false) {
     }
     return [...new Set(out)];
 }
-/**
- * An annotation on the run (and the PR's checks tab), on a line of a repository file when `at`
- * names one. Text is plain, never Markdown: control characters out, length capped.
- */
-function annotate(level, message, at = {}) {
-    const clean = (s) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000);
-    core[level](clean(message), {
-        ...(at.title ? { title: clean(at.title) } : {}),
-        ...(at.file ? { file: at.file } : {}),
-        ...(at.line ? { startLine: at.line } : {}),
-        ...(at.col ? { startColumn: at.col } : {}),
-    });
-}
 function setFailed(message) {
     core.setFailed(message);
 }
 
+;// CONCATENATED MODULE: ./build/src/report/format.js
+// Numbers as reviewers read them. Always formatted from numbers, never from strings in documents.
+/** A duration in ms with three significant figures, in µs below 1 ms (12.3 µs, 1.23 ms, 123 ms). */
+function format_fmtMs(ms) {
+    if (ms === null)
+        return 'not reported';
+    if (!Number.isFinite(ms))
+        return 'n/a';
+    if (ms === 0)
+        return '0 ms';
+    const sig3 = (v) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
+    return Math.abs(ms) < 1 ? `${sig3(ms * 1000)} µs` : `${sig3(ms)} ms`;
+}
+function format_fmtBytes(bytes) {
+    if (bytes === null)
+        return 'not reported';
+    if (!Number.isFinite(bytes))
+        return 'n/a';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let v = Math.abs(bytes);
+    let u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+        v /= 1024;
+        u++;
+    }
+    return `${bytes < 0 ? '-' : ''}${u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+function fmtRate(perSec, unit = 'samples/s') {
+    if (perSec === null)
+        return 'not reported';
+    if (!Number.isFinite(perSec))
+        return 'n/a';
+    return `${perSec >= 100 ? perSec.toFixed(0) : perSec.toPrecision(3)} ${unit}`;
+}
+function fmtShare(share) {
+    return `${(share * 100).toFixed(1)}%`;
+}
+function fmtInterval(ci) {
+    return ci ? `${format_fmtMs(ci[0])} – ${format_fmtMs(ci[1])}` : 'too few queries';
+}
+/** A head/base ratio as a signed change: 1.1 -> "+10.0%", 0.95 -> "-5.0%". */
+function fmtChange(ratio) {
+    if (!Number.isFinite(ratio))
+        return 'n/a';
+    const pct = (ratio - 1) * 100;
+    return `${pct >= 0 ? '+' : '-'}${Math.abs(pct).toFixed(1)}%`;
+}
+/** A number without a known unit (budget values and limits): up to four significant figures. */
+function fmtNumber(v) {
+    if (v === null || !Number.isFinite(v))
+        return 'n/a';
+    if (Number.isInteger(v) && Math.abs(v) < 1e6)
+        return String(v);
+    return String(Number(v.toPrecision(4)));
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/types.js
+const types_STATUSES = ['pass', 'fail', 'inconclusive', 'not judged'];
+
+;// CONCATENATED MODULE: ./build/src/stats/binomial.js
+// Binomial tail sums in log space, for order-statistic intervals and MLPerf early stopping.
+const LANCZOS = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
+];
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error below 1e-13). */
+function logGamma(x) {
+    if (x < 0.5)
+        return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+    const z = x - 1;
+    let a = LANCZOS[0];
+    const t = z + 7.5;
+    for (let i = 1; i < 9; i++)
+        a += LANCZOS[i] / (z + i);
+    return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+function logPmf(k, n, p, logChooseBase) {
+    return logChooseBase - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+}
+/** P(X <= k) for X ~ Binomial(n, p). */
+function binomialCdf(k, n, p) {
+    if (k < 0)
+        return 0;
+    if (k >= n)
+        return 1;
+    if (p <= 0)
+        return 1;
+    if (p >= 1)
+        return 0;
+    const base = logGamma(n + 1);
+    let sum = 0;
+    for (let i = 0; i <= k; i++)
+        sum += Math.exp(logPmf(i, n, p, base));
+    return Math.min(1, sum);
+}
+/** The whole CDF of Binomial(n, p) as an array: cdf[k] = P(X <= k). */
+function binomialCdfTable(n, p) {
+    const out = new Float64Array(n + 1);
+    const base = logGamma(n + 1);
+    let sum = 0;
+    for (let k = 0; k <= n; k++) {
+        sum += Math.exp(logPmf(k, n, p, base));
+        out[k] = Math.min(1, sum);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/stats/index.js
+
+
+function sortedCopy(samples) {
+    return Array.from(samples).sort((a, b) => a - b);
+}
+/**
+ * The p-quantile of sorted samples by linear interpolation between order statistics
+ * (numpy's default, "type 7"). p in [0, 1].
+ */
+function percentile(sorted, p) {
+    const n = sorted.length;
+    if (n === 0)
+        return Number.NaN;
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(n - 1, lo + 1);
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+function summarize(samples) {
+    const sorted = sortedCopy(samples);
+    const n = sorted.length;
+    let sum = 0;
+    for (const x of sorted)
+        sum += x;
+    const mean = n ? sum / n : Number.NaN;
+    let ss = 0;
+    for (const x of sorted)
+        ss += (x - mean) ** 2;
+    return {
+        mean,
+        stddev: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+        min: sorted[0] ?? Number.NaN,
+        max: sorted[n - 1] ?? Number.NaN,
+        p50: percentile(sorted, 0.5),
+        p90: percentile(sorted, 0.9),
+        p95: percentile(sorted, 0.95),
+        p99: percentile(sorted, 0.99),
+    };
+}
+/**
+ * Distribution-free confidence interval for the p-quantile: a pair of order statistics
+ * [X(l), X(u)] with P(X(l) <= q_p <= X(u)) >= confidence, from the binomial distribution of
+ * the number of samples below q_p. Assumes only independent samples from one continuous
+ * distribution. Returns null when there are too few samples for an interval at that level
+ * (e.g. fewer than 36 for p90 at 95%, 299 for p99).
+ */
+function quantileCI(sorted, p, confidence = 0.95) {
+    const n = sorted.length;
+    if (n === 0)
+        return null;
+    const alpha = (1 - confidence) / 2;
+    const cdf = binomialCdfTable(n, p);
+    // Lower order statistic l (1-based): the largest with P(B <= l-1) <= alpha.
+    let l = 0;
+    while (l < n && cdf[l] <= alpha)
+        l++;
+    // Upper order statistic u: the smallest with P(B <= u-1) >= 1 - alpha.
+    let u = 1;
+    while (u <= n && cdf[u - 1] < 1 - alpha)
+        u++;
+    if (l < 1 || u > n)
+        return null;
+    const coverage = cdf[u - 1] - (l >= 1 ? cdf[l - 1] : 0);
+    return { lo: sorted[l - 1], hi: sorted[u - 1], coverage };
+}
+/** Probability of at most t over-latency queries among h + t when each is over with 1 - p. */
+function tailOdds(h, t, p) {
+    return binomialCdf(t, h + t, 1 - p);
+}
+/** Smallest h with tailOdds(h, t, p) < 1 - c (MLPerf LoadGen's min passing query count). */
+function minPassing(t, p, c) {
+    let lo = 1;
+    let hi = 2;
+    while (tailOdds(hi, t, p) >= 1 - c)
+        hi *= 2;
+    while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (tailOdds(mid, t, p) < 1 - c)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+/**
+ * MLPerf LoadGen's early-stopping rule: with confidence c, the reported latency is an order
+ * statistic that the true p-percentile is below. It needs minPassing(1) + 1 queries; with more
+ * queries it discards the t-1 slowest where t is the largest count with n >= minPassing(t) + t.
+ */
+function earlyStopping(sorted, p, confidence = 0.99) {
+    const n = sorted.length;
+    const minQueries = minPassing(1, p, confidence) + 1;
+    if (n < minQueries)
+        return { percentile: p, sufficient: false, minQueries, estimate: null };
+    // minPassing(t) + t grows with t: binary search the largest t that still fits in n.
+    let lo = 1;
+    // Each discarded query needs about 1/(1-p) queries: t cannot pass n(1-p).
+    let hi = Math.max(1, Math.min(n, Math.ceil(n * (1 - p)) + 1));
+    while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (minPassing(mid, p, confidence) + mid <= n)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return { percentile: p, sufficient: true, minQueries, estimate: sorted[n - lo] };
+}
+
+
+;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
+// Budgets against measurements: each limit of each budget, for each results document its
+// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
+
+
+/** `jetson-*` as a whole-string, case-sensitive match. */
+function globMatch(glob, text) {
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    return re.test(text);
+}
+/**
+ * Whether a result is of the budget's model. `edgeml run` names each result (source and every
+ * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
+ * results from another machine carry its absolute path: the file name decides then.
+ */
+function modelMatches(config, budget, model) {
+    if (budget.model === undefined)
+        return true;
+    if (model.name === budget.model)
+        return true;
+    const entry = config.models[budget.model];
+    const configured = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), entry.path);
+    return (0,external_node_path_.resolve)(model.path) === configured || (0,external_node_path_.basename)(model.path) === (0,external_node_path_.basename)(entry.path);
+}
+/** The target a result measured: `source` for the source model. */
+const targetOfResult = (doc) => doc.target ?? 'source';
+function selects(config, budget, doc) {
+    if (!modelMatches(config, budget, doc.model))
+        return false;
+    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
+        return false;
+    if (budget.device !== undefined) {
+        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
+        if (!labels.some((l) => globMatch(budget.device, l)))
+            return false;
+    }
+    return true;
+}
+const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
+function byPoint(value, limit) {
+    if (value === null)
+        return NOT_REPORTED;
+    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
+    return { status: ok ? 'pass' : 'fail', value };
+}
+/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
+function byInterval(value, ci, limit, tooFew) {
+    if (!ci)
+        return { status: 'inconclusive', value, interval: null, note: tooFew };
+    const [lo, hi] = ci;
+    if (hi < limit.value)
+        return { status: 'pass', value, interval: ci };
+    if (lo > limit.value)
+        return { status: 'fail', value, interval: ci };
+    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
+}
+function latency(doc, p, limit) {
+    const value = doc.latencyMs[p];
+    if (value === null)
+        return NOT_REPORTED;
+    let ci = null;
+    if (doc.samplesMs?.length) {
+        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
+        ci = c ? [c.lo, c.hi] : null;
+    }
+    else if (p !== 'p99')
+        ci = doc.latencyCi95Ms[p];
+    const sufficient = p === 'p50' || doc.percentileSufficient[p];
+    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
+    if (!sufficient)
+        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
+    if (p === 'p99' && !ci) {
+        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
+    }
+    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
+}
+const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
+/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
+function scored(doc, key, limit) {
+    const kind = key.slice(0, key.indexOf('.'));
+    const metric = key.slice(key.indexOf('.') + 1);
+    const section = doc[kind];
+    if (!section) {
+        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
+        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
+    }
+    const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
+    if (!known.includes(metric))
+        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+    const value = section[metric];
+    if (value === null && metric === 'maxAbsError')
+        return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
+    if (value === null)
+        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
+    return byPoint(value, limit);
+}
+function judgeResults(limit, doc) {
+    const k = limit.key;
+    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
+        return latency(doc, k.slice(8), limit);
+    if (k === 'throughput')
+        return byPoint(doc.throughputPerSec, limit);
+    if (k === 'memory.peak')
+        return byPoint(doc.memory.peakRssBytes, limit);
+    if (k === 'size')
+        return byPoint(doc.model.bytes, limit);
+    return scored(doc, k, limit);
+}
+function judgeRegression(limit, cmp, noCompare) {
+    if (!cmp)
+        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
+    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
+    const change = r.estimate - 1;
+    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
+    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
+    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
+}
+function outcome(status, budget) {
+    if (status === 'pass')
+        return 'ok';
+    if (status === 'fail')
+        return budget.level === 'error' ? 'failure' : 'warning';
+    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
+    if (status === 'not judged')
+        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
+    // Inconclusive: as configured, but never worse than the budget's level.
+    if (budget.inconclusive === 'pass')
+        return 'ok';
+    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
+}
+function evaluateBudgets(config, results, compare, 
+/** Why there is no comparison, for regression limits without one. */
+noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
+/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
+only) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
+        for (const limit of budget.limits) {
+            if (limit.key.startsWith('compat.'))
+                continue; // judged from inspect documents by judgeCompatBudgets (src/budgets/compat.ts)
+            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const push = (j, subject, source, on = {}) => {
+                rows.push({
+                    ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
+                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
+                });
+            };
+            if (limit.key.startsWith('regression.')) {
+                const head = compare?.doc.head.model;
+                if (compare && head && !modelMatches(config, budget, head))
+                    continue;
+                const target = compare?.doc.target ?? budget.target ?? 'source';
+                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
+                continue;
+            }
+            const matching = results.filter((r) => selects(config, budget, r.doc));
+            if (!matching.length) {
+                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
+                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
+                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
+                continue;
+            }
+            for (const r of matching) {
+                const target = targetOfResult(r.doc);
+                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/compat.js
+// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
+// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
+// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
+
+const isCompatKey = (key) => key.startsWith('compat.');
+function measured(t, what) {
+    const p = t.fixed ?? t.asIs;
+    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
+    switch (what) {
+        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
+        case 'coverage.compute':
+            return p.coverage.computePercent === null
+                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
+                : { value: p.coverage.computePercent / 100, note: shapes };
+        case 'partitions': return { value: p.partitions, note: shapes };
+        case 'unsupported': return { value: p.unsupported.length, note: shapes };
+        default: return { value: null, note: `unknown compat measure '${what}'` };
+    }
+}
+function judge(limit, value) {
+    if (value === null)
+        return 'inconclusive';
+    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
+    return ok ? 'pass' : 'fail';
+}
+/**
+ * One row per compat limit per inspect document its model selector matches. A document that did
+ * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
+ * budget nobody checked never reads as passed.
+ */
+function judgeCompatBudgets(config, docs, failed = [], only) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
+        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
+            const [, runtime, ...rest] = limit.key.split('.');
+            const what = rest.join('.');
+            const base = {
+                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
+            // Why a runtime could not be inspected (edgeml run): the row says so instead of "run edgeml inspect".
+            const why = failed.filter((f) => f.target === runtime && modelMatches(config, budget, { name: f.model, path: config.models[f.model]?.path ?? f.model }));
+            for (const f of why) {
+                rows.push({ ...base, subject: `${f.model} on ${runtime}`, model: f.model, source: '', status: 'not judged', outcome: outcome('not judged', budget), value: null, note: `not inspected: ${f.reason}` });
+            }
+            const failedModels = new Set(why.map((f) => f.model));
+            if (!matching.length && why.length)
+                continue;
+            if (!matching.length) {
+                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: outcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
+                continue;
+            }
+            for (const { file, doc } of matching) {
+                if (failedModels.has(doc.model.name))
+                    continue;
+                const subject = `${doc.model.name} on ${runtime}`;
+                const t = doc.targets.find((x) => x.target === runtime);
+                if (!t) {
+                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: outcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
+                    continue;
+                }
+                const m = measured(t, what);
+                const status = judge(limit, m.value);
+                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: outcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
+            }
+        }
+    }
+    return rows;
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(52210);
+// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
+var dist = __nccwpck_require__(82815);
+;// CONCATENATED MODULE: ./build/schemas/results.schema.json
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
+;// CONCATENATED MODULE: ./build/src/documents/index.js
+// Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
+// history entries): validated against its schema on the way out (a mismatch is a bug) and on the
+// way in (a mismatch is the user's file: it may come from a fork), written atomically.
+
+
+
+
+
+
+/**
+ * One Ajv for every schema of this repo, so documents can $ref each other. Made on first use:
+ * adding a schema compiles the draft 2020-12 meta-schema, a fifth of the CLI's start-up time, which
+ * `--help`, `--version` and commands that read no document should not pay.
+ */
+let shared;
+function schemas() {
+    if (shared)
+        return shared;
+    // strictRequired off: if/then branches may require properties their parent declares.
+    const ajv = new _2020.Ajv2020({ allErrors: false, strict: true, strictRequired: false });
+    dist(ajv);
+    // Other schemas $ref the results schema.
+    ajv.addSchema(results_schema_namespaceObject);
+    return (shared = ajv);
+}
+/**
+ * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
+ * problem as `path message`, or null when the document is valid.
+ */
+function documents_schemaProblem(schemaObject, doc) {
+    const ajv = schemas();
+    if (!ajv.getSchema(schemaObject.$id))
+        ajv.addSchema(schemaObject);
+    const check = ajv.getSchema(schemaObject.$id);
+    if (check(doc))
+        return null;
+    const err = check.errors?.[0];
+    return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
+}
+/** Writes text to `file` via a temporary sibling and a rename: readers see all of it or none. */
+function writeFileAtomic(file, text) {
+    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
+    try {
+        (0,external_node_fs_.writeFileSync)(tmp, text);
+        (0,external_node_fs_.renameSync)(tmp, file);
+    }
+    catch (e) {
+        (0,external_node_fs_.rmSync)(tmp, { force: true });
+        const code = e.code;
+        throw new errors_UserError(`${file}: cannot write it (${code ?? errors_oneLine(e)}); check that its folder exists and is writable`);
+    }
+}
+function writeDocument(file, doc, kind) {
+    const problem = documents_schemaProblem(kind.schema, doc);
+    if (problem)
+        throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
+    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
+}
+/** Reads and validates a document; every problem is one UserError naming the file and the fix. */
+function documents_readDocument(file, kind) {
+    let text;
+    try {
+        text = readFileSync(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${file}: ${code === 'ENOENT' ? `no such ${kind.name} file` : `cannot read it (${code})`}; give the file written by '${kind.writer}'`);
+    }
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by '${kind.writer}'`);
+    }
+    const problem = documents_schemaProblem(kind.schema, doc);
+    if (problem)
+        throw new UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
+    return doc;
+}
+/** Fails before a long measurement, not after it, when the results file cannot be written. */
+function documents_checkOutputPath(file, flag) {
+    const dir = dirname(resolve(file));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+        throw new UserError(`${flag} ${file}: the folder ${dir} does not exist; create it first`);
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) {
+        throw new UserError(`${flag} ${file}: is a directory; give a file name such as results.json`);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/version.js
+// Kept in step with package.json by a test.
+const VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./build/schemas/check.schema.json
+const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/budgets/document.js
+// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
+
+
+
+const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
+function checkDocument(config, results, checks, compare, compareFails = false) {
+    const count = (s) => checks.filter((c) => c.status === s).length;
+    return {
+        schema: CHECK_SCHEMA,
+        kind: 'check',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
+        config,
+        results,
+        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
+        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
+        checks,
+    };
+}
+const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
+function writeCheck(file, doc) {
+    writeDocument(file, doc, CHECK);
+}
+/** Reads and validates a check document; every problem is a UserError naming the file. */
+function document_readCheck(file) {
+    return readDocument(file, CHECK);
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/settings.js
+const CHECK_SETTINGS = {
+    config: { kind: 'path', value: '<file>', default: 'edgeml.yml', help: 'the config file with the budgets', input: {} },
+    results: {
+        kind: 'pairs', value: '<file>', help: 'a results document from edgeml bench --json (repeatable: one per device or model)',
+        input: { required: true, description: 'Results documents from the benchmark action or `edgeml bench --json`, one per line.' },
+    },
+    compare: {
+        kind: 'path', value: '<file>', help: 'a compare document from edgeml compare --json, for regression budgets',
+        input: { description: 'A compare document from `edgeml compare --json`, for regression budgets. Without it regression budgets pass with a notice (first run).' },
+    },
+    inspect: { kind: 'pairs', value: '<file>', help: 'an inspect document from edgeml inspect --json, for compat.* budgets (repeatable)' },
+    json: { kind: 'path', value: '<file>', help: 'write the check document here', input: {} },
+};
+
+;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compare/document.js
+// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
+// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
+
+
+
+const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
+function writeCompare(file, doc) {
+    writeDocument(file, doc, COMPARE);
+}
+/** Reads and validates a compare document; every problem is a UserError naming the file. */
+function document_readCompare(file) {
+    return readDocument(file, COMPARE);
+}
+
+;// CONCATENATED MODULE: ./build/src/stats/paired.js
+// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
+// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
+// with the error rate spent across repeated looks so that a sequential run stays honest.
+/**
+ * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
+ * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
+ */
+function signedRankCdf(n) {
+    const max = (n * (n + 1)) / 2;
+    // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
+    let dist = new Float64Array(max + 1);
+    dist[0] = 1;
+    for (let r = 1; r <= n; r++) {
+        const next = new Float64Array(max + 1);
+        for (let s = 0; s <= max; s++) {
+            if (dist[s] === 0)
+                continue;
+            next[s] += dist[s] / 2;
+            if (s + r <= max)
+                next[s + r] += dist[s] / 2;
+        }
+        dist = next;
+    }
+    let sum = 0;
+    for (let s = 0; s <= max; s++) {
+        sum += dist[s];
+        dist[s] = Math.min(1, sum);
+    }
+    return dist;
+}
+/** Above this many values the signed-rank distribution is taken as normal (its exact table costs n^3). */
+const EXACT_UP_TO = 60;
+/**
+ * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
+ * distribution-free interval [W(k), W(M+1-k)] from the signed-rank distribution (exact up to 60
+ * values, its normal approximation with continuity correction above). Assumes independent values
+ * symmetric about their centre; with base and head in random or alternating order that symmetry
+ * follows from exchanging the two arms under no change, so false alarms are controlled.
+ */
+function hodgesLehmann(values, confidence) {
+    const n = values.length;
+    if (n === 0)
+        return { estimate: Number.NaN, ci: null, coverage: null };
+    const m = (n * (n + 1)) / 2;
+    const walsh = new Float64Array(m);
+    let w = 0;
+    for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++)
+            walsh[w++] = (values[i] + values[j]) / 2;
+    walsh.sort();
+    const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
+    const alpha = (1 - confidence) / 2;
+    // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
+    let c = -1;
+    let tail = 0;
+    if (n <= EXACT_UP_TO) {
+        const cdf = signedRankCdf(n);
+        while (c + 1 < cdf.length && cdf[c + 1] <= alpha)
+            c++;
+        tail = c >= 0 ? cdf[c] : 0;
+    }
+    else {
+        const mu = m / 2;
+        const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
+        c = Math.floor(mu - 0.5 + sigma * normalQuantile(alpha));
+        tail = normalCdf((c + 0.5 - mu) / sigma);
+    }
+    if (c < 0)
+        return { estimate, ci: null, coverage: null };
+    return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * tail };
+}
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 on erf, absolute error < 1.5e-7). */
+function normalCdf(z) {
+    const x = Math.abs(z) / Math.SQRT2;
+    const t = 1 / (1 + 0.3275911 * x);
+    const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+    return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+/** At most this many looks at the data in one comparison. */
+const MAX_LOOKS = 6;
+/**
+ * The looks of a sequential comparison, planned before it starts from how many rounds the time
+ * allows: the last look at `planned`, each earlier one at half the next, none before `first`,
+ * at most MAX_LOOKS. Each look tests at alpha / (number of looks) (Bonferroni: a conservative
+ * Pocock-type boundary), so the chance of any false alarm over all of them is at most alpha.
+ * When `planned` is below `first`, the one look is at `planned`.
+ */
+function planLooks(first, planned) {
+    const looks = [];
+    for (let n = Math.max(1, Math.floor(planned)); n >= first && looks.length < MAX_LOOKS; n = Math.floor(n / 2))
+        looks.unshift(n);
+    return looks.length ? looks : [Math.max(1, Math.floor(planned))];
+}
+/** Fewest values for which the signed-rank interval exists at this confidence: 2 * 2^-n <= 1 - confidence. */
+function fewestForInterval(confidence) {
+    return Math.ceil(Math.log2(2 / (1 - confidence)) - 1e-9);
+}
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const lo = 0.02425;
+    if (p < lo) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - lo)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+/**
+ * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
+ * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
+ * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
+ * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
+ */
+function storedBaseInterval(headLogs, baseLog, confidence) {
+    const n = headLogs.length;
+    const sorted = [...headLogs].sort((x, y) => x - y);
+    const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
+    const med = median(sorted);
+    const estimate = med - baseLog;
+    if (n < 3)
+        return { estimate, ci: null, coverage: null };
+    // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
+    const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
+    const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
+    return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/verdict.js
+// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+
+const CONFIDENCE = 0.95;
+const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
+const METHOD = {
+    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
+    sequential: SEQUENTIAL,
+};
+const PAIRED_METHOD = {
+    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
+    sequential: SEQUENTIAL,
+};
+const STORED_METHOD = {
+    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
+    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
+    sequential: METHOD.sequential,
+};
+/**
+ * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
+ * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
+ */
+function verdict_judge(ci, threshold) {
+    if (!ci)
+        return 'inconclusive';
+    const [lo, hi] = ci;
+    if (lo > 1 + threshold)
+        return 'slower';
+    if (hi < 1 - threshold)
+        return 'faster';
+    if (lo >= 1 - threshold && hi <= 1 + threshold)
+        return 'unchanged';
+    return 'inconclusive';
+}
+/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
+function verdict_decidingRatio(doc) {
+    return doc.ratio[doc.metric] ?? doc.ratio.p50;
+}
+/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
+function lookLevel(looks) {
+    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
+}
+/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
+function ratioAt(rounds, metric, level, threshold, storedBase) {
+    const est = storedBase !== undefined
+        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
+        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
+    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
+    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: verdict_judge(ci95, threshold) };
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./build/schemas/config.schema.json
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."},"targets":{"$ref":"#/properties/targets","description":"This model\'s targets, instead of the top-level targets: (an empty list: the source only)."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize). A target that cannot be made fails the run, unless it is written { target: NAME, optional: true }.","items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: the run goes on without this artifact when it cannot be made (a tool missing on this machine); the report still shows why."}}}]}},"inspect":{"description":"Operator compatibility (edgeml inspect) of each model with these target runtimes, in edgeml run and its report: nnapi, coreml, coreml-mlprogram, ort-mobile, tensorrt, openvino, tflite. The runtimes compat.<runtime>.* budgets name are inspected as well; false turns inspection off (those budgets are then not judged). A runtime that cannot be inspected fails the run, unless it is written { target: NAME, optional: true }.","type":["array","boolean"],"items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: a model this runtime cannot be inspected for is a notice, not a failure."}}}]}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"statistic":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query (steadier on a busy machine; one thread) (default p50)."},"metric":{"enum":["p50","p90","cpu"],"deprecated":true,"description":"Deprecated (goes in 0.3.0): the old name of statistic."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0 until max-duration (default)."},"design":{"enum":["auto","paired","processes"],"description":"How latency is compared: paired (base and head in one process, alternating short batches), processes (a fresh process per measurement), or auto (paired where both fit in memory and take the same inputs; default)."},"artifacts":{"type":"boolean","description":"edgeml run only: also optimize the base model for the same targets (the head\'s settings and calibration data) and compare each target\'s artifact base vs head, one comparison per target (default false). Roughly doubles optimize time."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"models":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The models (names under models) evaluated on this dataset. Without it, every model whose input the data fits; the others say so in the run\'s notices."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"optional":{"type":"boolean","description":"true: a limit with nothing to judge (no results for the selectors, the metric not reported, no dataset, no base) is a notice. Default false: at level error it fails the check."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.coverage(\\\\.compute)?$":{"$ref":"#/$defs/fraction","description":"Share of nodes (coverage) or of estimated compute (coverage.compute) the runtime takes, from edgeml inspect: 95% or 1."},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.(partitions|unsupported)$":{"$ref":"#/$defs/count","description":"At most this many partitions, or unsupported nodes, on that runtime (edgeml inspect)."}}}}}},"rollout":{"type":"object","additionalProperties":false,"required":["stages"],"description":"A staged rollout for \'edgeml promote --gate --config\': the stages a release goes through and the fleet-health gate of each (flags override).","properties":{"min-devices":{"$ref":"#/$defs/count","description":"Reporting devices of the stage needed before the gate judges it (default 10)."},"success-threshold":{"$ref":"#/$defs/percent","description":"Share of the stage\'s reporting devices that must have installed the release, as hawkBit\'s success threshold (default 90%)."},"error-threshold":{"$ref":"#/$defs/percent","description":"A failed share above this stops the rollout, as hawkBit\'s error threshold (default 5%)."},"soak":{"$ref":"#/$defs/period","description":"How long the release stays at a stage before it may go further (default 0s: no soak)."},"auto-rollback":{"type":"boolean","description":"Roll the stage\'s channel back when its error threshold is crossed (default false)."},"stages":{"type":"array","minItems":1,"description":"From the first stage to the last: a channel (the device group that polls it) and the share of its devices (cohort percentage).","items":{"type":"object","additionalProperties":false,"required":["channel"],"properties":{"channel":{"enum":["canary","beta","stable"],"description":"The channel of this stage: the group of devices that poll it."},"percent":{"$ref":"#/$defs/share","description":"Share of the channel\'s devices (rollout cohort) at this stage (default 100)."},"min-devices":{"$ref":"#/$defs/count","description":"Reporting devices of the stage needed before the gate judges it (default 10)."},"success-threshold":{"$ref":"#/$defs/percent","description":"Share of the stage\'s reporting devices that must have installed the release, as hawkBit\'s success threshold (default 90%)."},"error-threshold":{"$ref":"#/$defs/percent","description":"A failed share above this stops the rollout, as hawkBit\'s error threshold (default 5%)."},"soak":{"$ref":"#/$defs/period","description":"How long the release stays at a stage before it may go further (default 0s: no soak)."}}}}}},"monitoring":{"type":"object","description":"Drift of the model served on devices (edgeml agent --serve, edgeml drift): thresholds, the telemetry window, the trigger rule. Defaults and why: docs/serving-and-drift.md.","additionalProperties":false,"properties":{"psi":{"type":"number","exclusiveMinimum":0,"description":"A histogram drifts when its population stability index reaches this and the KS test agrees. Default 0.1."},"jensen-shannon":{"type":"number","exclusiveMinimum":0,"maximum":1,"description":"... or its Jensen-Shannon distance (natural log) reaches this and the KS test agrees. Default 0.1."},"ks-p-value":{"type":"number","exclusiveMinimum":0,"maximum":1,"description":"The binned two-sample Kolmogorov-Smirnov p-value must be below this. Default 0.01."},"window":{"type":"object","additionalProperties":false,"description":"A telemetry window ends after this many requests or this long, whichever comes first.","properties":{"requests":{"type":"integer","minimum":1,"description":"Default 100."},"time":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(s|sec|m|min|h)\\\\s*$","description":"A duration: 30s, 15m, 1h. Default: none (the count alone)."}}},"min-requests":{"type":"integer","minimum":1,"description":"A window with fewer requests is not judged. Default 30."},"windows-in-a-row":{"type":"integer","minimum":1,"description":"Drifted windows in a row on one device that fire the retraining trigger. Default 3."},"latency-p90-ratio":{"type":"number","minimum":1,"description":"Latency drift: the field p90\'s 95% interval lies above the p90 CI measured on the device\'s label times this. Default 1.2."}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"share":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*%?\\\\s*$","minimum":0,"maximum":100,"description":"A whole percentage from 0 to 100: 10 or 10%."},"period":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(s|m|min|h)\\\\s*$","description":"A time with its unit: 30m, 4h, 90s."},"count":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*$","minimum":0,"description":"A whole number: 0, 1, 3."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
+;// CONCATENATED MODULE: ./build/src/config/suggest.js
+// "Did you mean": the closest allowed key by edit distance.
+/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
+function editDistance(a, b) {
+    const s = a.toLowerCase();
+    const t = b.toLowerCase();
+    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= s.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= t.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+        }
+        prev = cur;
+    }
+    return prev[t.length];
+}
+/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
+function didYouMean(word, allowed) {
+    let best;
+    let bestD = Infinity;
+    for (const a of allowed) {
+        const d = editDistance(word, a);
+        if (d < bestD) {
+            best = a;
+            bestD = d;
+        }
+    }
+    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/config/parse.js
+// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
+// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
+
+
+
+
+
+
+
+
+
+let validator;
+function compiled() {
+    validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
+    return validator;
+}
+/** budgets[0].limits.latency.p90 */
+function keyName(path) {
+    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
+}
+function pointerToPath(pointer) {
+    return pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+/** Where a path is in the file: the key's position when `atKey`, else the value's. */
+function locate(doc, lc, file, path, atKey = false) {
+    let node = doc.contents;
+    let offset = doc.contents?.range?.[0] ?? 0;
+    for (let i = 0; i < path.length; i++) {
+        const seg = path[i];
+        if ((0,yaml_dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((p) => ((0,yaml_dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+            if (!pair)
+                break;
+            const keyRange = pair.key?.range;
+            if (i === path.length - 1 && atKey && keyRange) {
+                offset = keyRange[0];
+                break;
+            }
+            node = pair.value;
+            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
+        }
+        else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof seg === 'number') {
+            node = node.items[seg];
+            offset = node?.range?.[0] ?? offset;
+        }
+        else
+            break;
+    }
+    const { line, col } = lc.linePos(offset);
+    return { file, line, col };
+}
+const where = (p) => `${p.file}:${p.line}:${p.col}`;
+const DEF_EXPECTED = {
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
+    share: 'a whole percentage from 0 to 100, e.g. 10 or 10%', period: 'a time with its unit, e.g. 30m, 4h or 90s',
+};
+function describeValue(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return JSON.stringify(v);
+}
+/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
+function explain(e, doc, lc, file) {
+    const path = pointerToPath(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+        const extra = String(e.params.additionalProperty);
+        const parent = e.parentSchema;
+        const allowed = Object.keys(parent.properties ?? {});
+        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
+        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
+        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
+        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
+        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
+        return {
+            at: locate(doc, lc, file, [...path, extra], true),
+            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        };
+    }
+    const at = locate(doc, lc, file, path, false);
+    const key = keyName(path);
+    const got = describeValue(e.data);
+    switch (e.keyword) {
+        case 'required':
+            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
+        case 'enum': {
+            const allowed = e.params.allowedValues.map(String);
+            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
+        }
+        case 'const':
+            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
+        case 'type': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            if (def && DEF_EXPECTED[def])
+                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
+            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
+        }
+        case 'pattern': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
+            return { at, text: `${key}: expected ${expected}, got ${got}` };
+        }
+        default:
+            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
+    }
+}
+const PARSERS = [
+    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
+    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
+    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
+    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
+    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
+    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
+];
+function parseCount(text, what) {
+    if (!/^\s*\d+\s*$/.test(text))
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+    return Number(text);
+}
+function parseLimit(key, raw, at, name) {
+    const text = String(raw).trim();
+    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
+    let dir = direction;
+    let body = text;
+    const op = /^(>=|<=)\s*/.exec(text);
+    if (op) {
+        dir = op[1] === '>=' ? 'min' : 'max';
+        body = text.slice(op[0].length);
+    }
+    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
+        dir = 'max';
+    try {
+        return { key, text, value: parse(body, key), direction: dir, at };
+    }
+    catch (e) {
+        if (!isUserError(e))
+            throw e;
+        throw new errors_UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+    }
+}
+/** Parses and validates edgeml.yml text; `file` names it in messages. */
+function parseConfig(text, file) {
+    const lc = new yaml_dist/* LineCounter */.HN();
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length) {
+        const err = doc.errors[0];
+        const { line, col } = lc.linePos(err.pos[0]);
+        throw new errors_UserError(`${file}:${line}:${col}: not valid YAML: ${errors_oneLine(err.message.split('\n')[0])}`);
+    }
+    if (doc.contents === null || ((0,yaml_dist/* isMap */.jh)(doc.contents) && doc.contents.items.length === 0)) {
+        throw new errors_UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
+    }
+    let data;
+    try {
+        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (!/alias/i.test(String(e.message)))
+            throw e;
+        throw new errors_UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
+    }
+    const validate = compiled();
+    if (!validate(data)) {
+        const problems = (validate.errors ?? []).map((e) => ({ ...explain(e, doc, lc, file), typo: e.keyword === 'additionalProperties' }));
+        // At one place, a misspelt key comes first: it explains the key said to be missing there.
+        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || Number(b.typo) - Number(a.typo));
+        const first = problems[0];
+        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
+        throw new errors_UserError(`${where(first.at)}: ${first.text}${more}`);
+    }
+    const raw = data;
+    const models = raw.models ?? {};
+    /** A name under models:, or a UserError at `path` naming the models there are. */
+    const knownModel = (name, path) => {
+        if (name in models)
+            return;
+        const known = Object.keys(models);
+        const guess = didYouMean(name, known);
+        throw new errors_UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+    };
+    const budgets = (raw.budgets ?? []).map((b, index) => {
+        const at = locate(doc, lc, file, ['budgets', index]);
+        if (b.model !== undefined)
+            knownModel(b.model, ['budgets', index, 'model']);
+        return {
+            index,
+            ...(b.model !== undefined ? { model: b.model } : {}),
+            ...(b.target !== undefined ? { target: b.target } : {}),
+            ...(b.device !== undefined ? { device: b.device } : {}),
+            level: b.level ?? 'error',
+            inconclusive: b.inconclusive ?? 'warn',
+            ...(b.optional ? { optional: true } : {}),
+            ...(b.message !== undefined ? { message: b.message } : {}),
+            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
+            at,
+        };
+    });
+    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
+        const own = m.targets;
+        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
+        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
+        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
+    }));
+    const targets = entries(raw.targets);
+    const settingsAt = {};
+    const sections = [
+        [['benchmark'], raw.benchmark],
+        [['compare'], raw.compare],
+        [['monitoring'], raw.monitoring],
+        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
+    ];
+    for (const [path, section] of sections) {
+        for (const key of Object.keys(section ?? {}))
+            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+    }
+    renameDeprecated(raw, settingsAt);
+    return {
+        file,
+        ...(raw.version ? { version: raw.version } : {}),
+        models: located,
+        targets: targets.map((t) => t.target),
+        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
+        ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
+        benchmark: raw.benchmark ?? {},
+        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
+        compareArtifacts: raw.compare?.artifacts === true,
+        datasets,
+        budgets,
+        monitoring: raw.monitoring ?? {},
+        settingsAt,
+        ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
+    };
+}
+/** inspect: as written: a list of runtimes (some optional), or false. */
+function inspectSetting(raw, at) {
+    if (raw === true)
+        throw new errors_UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
+    if (raw === false)
+        return { targets: [], optional: [], off: true, at };
+    const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
+    return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
+}
+const CHANNEL_ORDER = ['canary', 'beta', 'stable'];
+/** `rollout:` after the schema: units parsed, and the stages checked to go forward (channel by channel, widening). */
+function rolloutPlan(raw, at) {
+    const gate = (g) => ({
+        ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
+        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
+        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+        ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
+    });
+    const positions = {};
+    const note = (path, obj) => {
+        for (const k of Object.keys(obj))
+            positions[keyName([...path, k])] = at([...path, k]);
+    };
+    note(['rollout'], raw);
+    const stages = raw.stages.map((s, i) => {
+        note(['rollout', 'stages', i], s);
+        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+    });
+    for (let i = 1; i < stages.length; i++) {
+        const [a, b] = [stages[i - 1], stages[i]];
+        const order = CHANNEL_ORDER.indexOf(b.channel) - CHANNEL_ORDER.indexOf(a.channel);
+        if (order < 0 || (order === 0 && b.percent <= a.percent)) {
+            throw new errors_UserError(`${where(b.at)}: rollout.stages[${i}]: ${b.channel} ${b.percent}% comes after ${a.channel} ${a.percent}%; list the stages from the first to the last (canary, beta, stable; a channel's percentages growing)`);
+        }
+    }
+    return { stages, ...gate(raw), ...(raw['auto-rollback'] !== undefined ? { autoRollback: raw['auto-rollback'] } : {}), at: positions };
+}
+/** Reads and validates a config file. */
+function parse_loadConfig(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new errors_UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
+            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
+    }
+    return parseConfig(text, file);
+}
+/**
+ * Keys renamed in a minor release (the `deprecated` names of the settings tables, e.g.
+ * COMPARE_SETTINGS.statistic): the old key still works, warns once naming the new one, and yields
+ * to the new key when both are written.
+ */
+const RENAMED = [
+    { section: 'compare', old: 'metric', now: 'statistic', until: '0.3.0' },
+];
+function renameDeprecated(raw, settingsAt) {
+    for (const r of RENAMED) {
+        const section = raw[r.section];
+        if (!section || !(r.old in section))
+            continue;
+        const at = settingsAt[`${r.section}.${r.old}`];
+        warnOnce(`${where(at)}: ${deprecationWarning(`${r.section}.${r.old}`, `${r.section}.${r.now}`, r.until)}\n`, (line) => process.stderr.write(line));
+        if (!(r.now in section)) {
+            section[r.now] = section[r.old];
+            settingsAt[`${r.section}.${r.now}`] = at;
+        }
+        delete section[r.old];
+        delete settingsAt[`${r.section}.${r.old}`];
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/config/index.js
+// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
+// parsed. Nothing runs on a config that does not validate: every problem is a UserError
+// `file:line:col: key: what was expected`.
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/results/types.js
+const RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
+
+;// CONCATENATED MODULE: ./build/src/results/index.js
+// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
+// The machinery shared by every document kind is in src/documents/.
+
+
+
+
+const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
+function results_writeResults(file, doc) {
+    writeDocument(file, doc, RESULTS);
+}
+/** Reads and validates a results document; every problem is a UserError naming the file. */
+function results_readResults(file) {
+    return readDocument(file, RESULTS);
+}
+
+;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
+const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compat/document.js
+// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
+
+
+const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
+function writeInspect(file, doc) {
+    writeDocument(file, doc, INSPECT);
+}
+/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
+function document_readInspect(file) {
+    return readDocument(file, INSPECT);
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/check.js
+// The check both the CLI and the action run: read and validate every input first (nothing is
+// judged on a bad config or document), then judge every budget.
+
+
+
+
+
+
+
+
+// document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
+
+const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+/**
+ * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
+ * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
+ */
+function slowerFails(config, doc) {
+    return !hasRegressionBudget(config) && doc.verdict === 'slower';
+}
+/** Judges every budget of `config` (loaded from `configFile`) against documents in memory. */
+function checkDocuments(config, configFile, d) {
+    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
+    const checks = [...evaluateBudgets(config, d.results, d.compare, d.noCompare, d.model), ...judgeCompatBudgets(config, d.inspect ?? [], d.inspectFailed ?? [], d.model)];
+    const notices = [];
+    // Without a regression budget, compare's own verdict stands: slower fails the check.
+    const compare = d.compare;
+    const compareFails = !!compare && slowerFails(config, compare.doc);
+    if (compare) {
+        const r = verdict_decidingRatio(compare.doc);
+        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
+        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
+    }
+    return { config, doc: checkDocument(configFile, d.results.map((r) => r.file), checks, compare, compareFails), notices };
+}
+function runCheck(inputs) {
+    const config = loadConfig(inputs.config);
+    if (!config.budgets.length)
+        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
+    if (!inputs.results.length && !inputs.inspect?.length)
+        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+    return checkDocuments(config, inputs.config, {
+        results: inputs.results.map((file) => ({ file, doc: readResults(file) })),
+        ...(inputs.compare ? { compare: { file: inputs.compare, doc: readCompare(inputs.compare) } } : {}),
+        ...(inputs.noCompare ? { noCompare: inputs.noCompare } : {}),
+        ...(inputs.model ? { model: inputs.model } : {}),
+        inspect: (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) })),
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/index.js
+// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/compare/types.js
+const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
+const types_VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
+const COMPARE_METRICS = ['p50', 'p90', 'cpu'];
+const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
+const DESIGN_CHOICES = ['auto', 'paired', 'processes'];
+
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:crypto"
@@ -75389,7 +77244,7 @@ var N = class {
 
 //# sourceMappingURL=index.js.map
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./build/src/bench/inputs.js
+;// CONCATENATED MODULE: ./build/src/tensors/inputs.js
 // Model inputs: the flags that fix shapes and data, resolved against the model's own metadata.
 // Pure functions: the worker calls them with what ORT reports, tests call them with plain data.
 
@@ -75520,7 +77375,7 @@ function elementCount(shape) {
     return shape.reduce((a, b) => a * b, 1);
 }
 
-;// CONCATENATED MODULE: ./build/src/bench/data.js
+;// CONCATENATED MODULE: ./build/src/tensors/data.js
 // Input data: seeded random values in a sensible range per dtype, a constant, or a NumPy file.
 
 
@@ -75665,6 +77520,311 @@ function npyForInput(arr, input) {
     const data = arr.data;
     return input.type === 'bool' ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data;
 }
+
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(98995);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./build/src/tensors/ort.js
+// Finds and loads onnxruntime-node. It is never bundled (native code, ~290 MB): in this repo it
+// comes from node_modules; on a runner the composite action installs it and sets EDGEML_RUNTIME_DIR.
+
+
+
+
+const RUNTIME_PACKAGE = 'onnxruntime-node';
+function loadOrt() {
+    const require = (0,external_node_module_.createRequire)(import.meta.url);
+    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const paths = [process.env.EDGEML_RUNTIME_DIR, here, process.cwd()].filter((p) => !!p);
+    let resolved;
+    try {
+        resolved = require.resolve(RUNTIME_PACKAGE, { paths });
+    }
+    catch {
+        throw new errors_UserError(`${RUNTIME_PACKAGE} is not installed: run 'npm install ${RUNTIME_PACKAGE}' or set EDGEML_RUNTIME_DIR to the folder whose node_modules holds it`);
+    }
+    return require(resolved);
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/samples.js
+
+
+
+
+/** Parses `--calibration NAME=x.npy` flags. */
+function parseCalibrationFlags(raw) {
+    const out = {};
+    for (const r of raw) {
+        const at = r.indexOf('=');
+        if (at <= 0 || at === r.length - 1)
+            throw new errors_UserError(`--calibration ${r}: expected NAME=file.npy, e.g. --calibration pixels=calib.npy`);
+        out[r.slice(0, at)] = r.slice(at + 1);
+    }
+    return out;
+}
+/** The model's inputs as ORT reports them. */
+async function inputMetaOf(model) {
+    const ort = loadOrt();
+    const s = await ort.InferenceSession.create(model, { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' });
+    try {
+        const meta = s.inputMetadata;
+        return meta ?? s.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
+    }
+    finally {
+        await s.release();
+    }
+}
+/**
+ * Splits each .npy along its first axis into samples and groups them in batches. An input whose
+ * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
+ * infinite value among them (optimize's calibration and validation data, eval's inputs).
+ */
+function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity, spec = {}) {
+    const ort = loadOrt();
+    const names = Object.keys(files);
+    for (const n of names) {
+        if (!meta.some((m) => m.name === n)) {
+            throw new errors_UserError(`--calibration ${n}=${files[n]}: the model has no input '${n}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        }
+    }
+    const fixed = fixedInputs(meta, spec, files);
+    const missing = meta.filter((m) => !files[m.name] && !fixed.has(m.name));
+    if (missing.length) {
+        throw new errors_UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy (samples) or --data ${missing[0].name}=file.npy|number (one value for every sample) for every input`);
+    }
+    const calibrated = meta.filter((m) => files[m.name]);
+    let samples = -1;
+    const arrays = calibrated.map((m) => {
+        const file = files[m.name];
+        const arr = readNpy(file);
+        const shape = arr.shape;
+        const want = m.shape.map((d) => (typeof d === 'number' && d > 0 ? String(d) : '?')).join('x');
+        if (shape.length !== m.shape.length || m.shape.some((d, i) => i > 0 && typeof d === 'number' && d > 0 && d !== shape[i])) {
+            throw new errors_UserError(`${file}: shape [${shape.join(', ')}] does not fit input '${m.name}' (${want}); save N samples along the first axis, shape N x ${m.shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : '?')).join(' x ')}`);
+        }
+        if (samples >= 0 && shape[0] !== samples) {
+            throw new errors_UserError(`${file}: holds ${shape[0]} samples but the other calibration files hold ${samples}; give the same number for every input`);
+        }
+        samples = shape[0];
+        const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
+        // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
+        const per = shape.slice(1).reduce((a, b) => a * b, 1);
+        const bad = firstNonFinite(data, m.type);
+        if (bad) {
+            throw new errors_UserError(`${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`);
+        }
+        return { m, shape, per, data: data };
+    });
+    if (samples <= 0)
+        throw new errors_UserError(`${files[names[0]]}: holds no samples; save at least one`);
+    samples = Math.min(samples, maxSamples);
+    // An input fed the same value every time (--data) takes no batch: samples go one at a time.
+    const fixedBatch = fixed.size > 0 || calibrated.some((m) => typeof m.shape[0] === 'number' && m.shape[0] > 0);
+    const step = fixed.size ? 1 : fixedBatch ? calibrated[0].shape[0] : batchSize;
+    const batches = [];
+    for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
+        const count = Math.min(step, samples - start);
+        const feeds = {};
+        for (const { m, shape, per, data } of arrays) {
+            const slice = data.subarray(start * per, (start + count) * per);
+            feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
+        }
+        for (const f of fixed.values())
+            feeds[f.input.name] = new ort.Tensor(f.input.type, f.data, f.input.shape);
+        batches.push(feeds);
+    }
+    return { batches, samples, source: 'calibration' };
+}
+/** Seeded random samples shaped by the model and the `--input`/`--dim` flags; `--data` inputs hold their value. */
+function randomSet(meta, spec, count = 4, seed = 1) {
+    const ort = loadOrt();
+    const inputs = resolveInputs(meta, spec, npyShapes(spec));
+    const fixed = fixedInputs(meta, spec, {});
+    const next = rng(seed);
+    const batches = [];
+    for (let i = 0; i < count; i++) {
+        const feeds = {};
+        for (const input of inputs) {
+            const f = fixed.get(input.name);
+            const n = input.shape.reduce((a, b) => a * b, 1);
+            feeds[input.name] = new ort.Tensor(input.type, (f ? f.data : randomData(input.type, n, next)), input.shape);
+        }
+        batches.push(feeds);
+    }
+    return { batches, samples: count, source: 'random' };
+}
+function npyShapes(spec) {
+    return Object.fromEntries(Object.entries(spec.data ?? {}).flatMap(([name, src]) => (src.kind === 'npy' ? [[name, readNpy(src.path).shape]] : [])));
+}
+/**
+ * Inputs given one value for every sample with `--data NAME=file.npy|number` (a sample rate, a
+ * recurrent state): not calibrated, fed as they are. An input cannot have both.
+ */
+function fixedInputs(meta, spec, files) {
+    const data = spec.data ?? {};
+    const out = new Map();
+    if (!Object.keys(data).length)
+        return out;
+    for (const name of Object.keys(data)) {
+        if (!meta.some((m) => m.name === name))
+            throw new errors_UserError(`--data ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        if (files[name])
+            throw new errors_UserError(`--data ${name} and --calibration ${name}: give one of them; --calibration gives samples, --data one value for every sample`);
+    }
+    const own = meta.filter((m) => data[m.name] || !Object.keys(files).length);
+    const mine = (r) => Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => own.some((m) => m.name === k)));
+    const resolved = resolveInputs(own, { ...spec, shapes: mine(spec.shapes) }, npyShapes(spec));
+    for (const input of resolved) {
+        const src = data[input.name];
+        if (!src)
+            continue;
+        const n = input.shape.reduce((a, b) => a * b, 1);
+        const values = src.kind === 'value' ? constantData(input.type, n, src.value) : npyForInput(readNpy(src.path), { ...input, file: src.path });
+        out.set(input.name, { input, data: values });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/outputs.js
+
+function fidelityRecord(f) {
+    const { nonFinite: _, ...rest } = f;
+    return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+}
+const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
+/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
+async function runOutputs(model, batches, threads = 0, onBatch) {
+    const ort = loadOrt();
+    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
+    const opts = { logSeverityLevel: 4, ...(threads ? { intraOpNumThreads: threads } : {}) };
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+    try {
+        const all = [];
+        for await (const feeds of batches) {
+            const out = await session.run(feeds);
+            const kept = {};
+            for (const [name, t] of Object.entries(out)) {
+                if (t.type === 'float32')
+                    kept[name] = { data: t.data, dims: t.dims };
+            }
+            all.push(kept);
+            onBatch?.(all.length);
+        }
+        return all;
+    }
+    finally {
+        await session.release();
+    }
+}
+/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
+function rowsOf(x) {
+    const rows = x.dims.length ? x.dims[0] : 1;
+    return { rows, per: rows ? x.data.length / rows : 0 };
+}
+/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
+function nonFiniteOutput(outputs) {
+    let before = 0;
+    for (const batch of outputs) {
+        const names = Object.keys(batch);
+        for (const name of names) {
+            const x = batch[name];
+            const i = x.data.findIndex((v) => !Number.isFinite(v));
+            if (i >= 0)
+                return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
+        }
+        before += names.length ? rowsOf(batch[names[0]]).rows : 0;
+    }
+    return null;
+}
+function position(before, per, i) {
+    return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
+}
+function compareOutputs(ref, got) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    let maxAbs = 0;
+    let rows = 0;
+    let agree = 0;
+    let classifier = true;
+    let samples = 0;
+    let nonFinite;
+    for (let b = 0; b < ref.length; b++) {
+        const names = Object.keys(ref[b]);
+        const before = samples;
+        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
+        for (const name of names) {
+            const x = ref[b][name];
+            const y = got[b][name];
+            if (!y || y.data.length !== x.data.length)
+                throw new Error(`output '${name}' is missing or has another shape`);
+            for (let i = 0; i < x.data.length; i++) {
+                const a = x.data[i];
+                const c = y.data[i];
+                if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
+                    const at = position(before, rowsOf(x).per, i);
+                    nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
+                }
+                dot += a * c;
+                na += a * a;
+                nb += c * c;
+                const d = Math.abs(a - c);
+                if (d > maxAbs || Number.isNaN(d))
+                    maxAbs = Number.isNaN(d) ? Infinity : d;
+            }
+            const classes = x.dims[x.dims.length - 1];
+            if (x.dims.length !== 2 || classes < 2) {
+                classifier = false;
+                continue;
+            }
+            for (let r = 0; r < x.data.length / classes; r++) {
+                rows++;
+                const top = argmax(x.data, r * classes, classes);
+                if (top >= 0 && top === argmax(y.data, r * classes, classes))
+                    agree++;
+            }
+        }
+    }
+    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
+    const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
+    // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
+    if (nonFinite)
+        return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
+    return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
+}
+/** Index of the largest value of a row; -1 when the row holds a NaN (it has no top class, and agrees with none). */
+function argmax(a, start, n) {
+    let best = start;
+    for (let i = start; i < start + n; i++) {
+        if (Number.isNaN(a[i]))
+            return -1;
+        if (a[i] > a[best])
+            best = i;
+    }
+    return best - start;
+}
+/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
+function belowFloor(f, floor) {
+    if (f.nonFinite)
+        return f.nonFinite;
+    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
+        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
+    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
+        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/index.js
+// Tensors as every area feeds and reads them: input specs and shapes, data from .npy files,
+// constants or a seeded generator, sample sets, ONNX Runtime itself, and the comparison of two
+// models' outputs. A bottom layer: it imports only src/errors.ts (and onnxruntime-node).
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./build/src/model/graph.js
 // Walking and editing graphs: sub-graphs of If/Loop/Scan, Constant folding, tensor values.
@@ -76244,7 +78404,11 @@ function sniffFormat(path, size) {
         return 'ort';
     return 'onnx';
 }
-function model_sha256File(path) {
+/** Digests already computed this process, by absolute path; stale once the file's size, mtime or inode change. */
+const digests = new Map();
+/** How many times each file's bytes were read to hash them (the cache's misses), by absolute path. */
+const hashReads = new Map();
+function readDigest(path) {
     return new Promise((resolveHash, reject) => {
         const hash = (0,external_node_crypto_.createHash)('sha256');
         (0,external_node_fs_.createReadStream)(path)
@@ -76252,6 +78416,36 @@ function model_sha256File(path) {
             .on('error', reject)
             .on('end', () => resolveHash(hash.digest('hex')));
     });
+}
+/**
+ * The file's sha256, read once per process while its size, mtime and inode stay the same:
+ * `edgeml run` names one model to optimize, bench, compare, evaluate and inspect.
+ */
+function model_sha256File(path) {
+    const abs = (0,external_node_path_.resolve)(path);
+    let stamp;
+    try {
+        const st = (0,external_node_fs_.statSync)(abs, { bigint: true });
+        stamp = `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
+    }
+    catch {
+        return readDigest(abs); // the read names the problem
+    }
+    const known = digests.get(abs);
+    if (known?.stamp === stamp)
+        return known.digest;
+    hashReads.set(abs, (hashReads.get(abs) ?? 0) + 1);
+    const digest = readDigest(abs);
+    digests.set(abs, { stamp, digest });
+    digest.catch(() => {
+        if (digests.get(abs)?.digest === digest)
+            digests.delete(abs);
+    });
+    return digest;
+}
+/** Times the bytes of `path` were read to hash them in this process (for tests and diagnostics). */
+function hashReadsOf(path) {
+    return hashReads.get(resolve(path)) ?? 0;
 }
 /**
  * Checks that `path` is a readable, non-empty .onnx or .ort file and describes it. Whether its
@@ -76286,172 +78480,6 @@ async function inspectModelFile(path) {
 
 
 
-
-;// CONCATENATED MODULE: ./build/src/results/types.js
-const RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
-
-;// CONCATENATED MODULE: ./build/src/stats/binomial.js
-// Binomial tail sums in log space, for order-statistic intervals and MLPerf early stopping.
-const LANCZOS = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7,
-];
-/** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error below 1e-13). */
-function logGamma(x) {
-    if (x < 0.5)
-        return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-    const z = x - 1;
-    let a = LANCZOS[0];
-    const t = z + 7.5;
-    for (let i = 1; i < 9; i++)
-        a += LANCZOS[i] / (z + i);
-    return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
-}
-function logPmf(k, n, p, logChooseBase) {
-    return logChooseBase - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
-}
-/** P(X <= k) for X ~ Binomial(n, p). */
-function binomialCdf(k, n, p) {
-    if (k < 0)
-        return 0;
-    if (k >= n)
-        return 1;
-    if (p <= 0)
-        return 1;
-    if (p >= 1)
-        return 0;
-    const base = logGamma(n + 1);
-    let sum = 0;
-    for (let i = 0; i <= k; i++)
-        sum += Math.exp(logPmf(i, n, p, base));
-    return Math.min(1, sum);
-}
-/** The whole CDF of Binomial(n, p) as an array: cdf[k] = P(X <= k). */
-function binomialCdfTable(n, p) {
-    const out = new Float64Array(n + 1);
-    const base = logGamma(n + 1);
-    let sum = 0;
-    for (let k = 0; k <= n; k++) {
-        sum += Math.exp(logPmf(k, n, p, base));
-        out[k] = Math.min(1, sum);
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/src/stats/index.js
-
-
-function sortedCopy(samples) {
-    return Array.from(samples).sort((a, b) => a - b);
-}
-/**
- * The p-quantile of sorted samples by linear interpolation between order statistics
- * (numpy's default, "type 7"). p in [0, 1].
- */
-function percentile(sorted, p) {
-    const n = sorted.length;
-    if (n === 0)
-        return Number.NaN;
-    const h = (n - 1) * p;
-    const lo = Math.floor(h);
-    const hi = Math.min(n - 1, lo + 1);
-    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-function summarize(samples) {
-    const sorted = sortedCopy(samples);
-    const n = sorted.length;
-    let sum = 0;
-    for (const x of sorted)
-        sum += x;
-    const mean = n ? sum / n : Number.NaN;
-    let ss = 0;
-    for (const x of sorted)
-        ss += (x - mean) ** 2;
-    return {
-        mean,
-        stddev: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
-        min: sorted[0] ?? Number.NaN,
-        max: sorted[n - 1] ?? Number.NaN,
-        p50: percentile(sorted, 0.5),
-        p90: percentile(sorted, 0.9),
-        p95: percentile(sorted, 0.95),
-        p99: percentile(sorted, 0.99),
-    };
-}
-/**
- * Distribution-free confidence interval for the p-quantile: a pair of order statistics
- * [X(l), X(u)] with P(X(l) <= q_p <= X(u)) >= confidence, from the binomial distribution of
- * the number of samples below q_p. Assumes only independent samples from one continuous
- * distribution. Returns null when there are too few samples for an interval at that level
- * (e.g. fewer than 36 for p90 at 95%, 299 for p99).
- */
-function quantileCI(sorted, p, confidence = 0.95) {
-    const n = sorted.length;
-    if (n === 0)
-        return null;
-    const alpha = (1 - confidence) / 2;
-    const cdf = binomialCdfTable(n, p);
-    // Lower order statistic l (1-based): the largest with P(B <= l-1) <= alpha.
-    let l = 0;
-    while (l < n && cdf[l] <= alpha)
-        l++;
-    // Upper order statistic u: the smallest with P(B <= u-1) >= 1 - alpha.
-    let u = 1;
-    while (u <= n && cdf[u - 1] < 1 - alpha)
-        u++;
-    if (l < 1 || u > n)
-        return null;
-    const coverage = cdf[u - 1] - (l >= 1 ? cdf[l - 1] : 0);
-    return { lo: sorted[l - 1], hi: sorted[u - 1], coverage };
-}
-/** Probability of at most t over-latency queries among h + t when each is over with 1 - p. */
-function tailOdds(h, t, p) {
-    return binomialCdf(t, h + t, 1 - p);
-}
-/** Smallest h with tailOdds(h, t, p) < 1 - c (MLPerf LoadGen's min passing query count). */
-function minPassing(t, p, c) {
-    let lo = 1;
-    let hi = 2;
-    while (tailOdds(hi, t, p) >= 1 - c)
-        hi *= 2;
-    while (lo < hi) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (tailOdds(mid, t, p) < 1 - c)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-/**
- * MLPerf LoadGen's early-stopping rule: with confidence c, the reported latency is an order
- * statistic that the true p-percentile is below. It needs minPassing(1) + 1 queries; with more
- * queries it discards the t-1 slowest where t is the largest count with n >= minPassing(t) + t.
- */
-function earlyStopping(sorted, p, confidence = 0.99) {
-    const n = sorted.length;
-    const minQueries = minPassing(1, p, confidence) + 1;
-    if (n < minQueries)
-        return { percentile: p, sufficient: false, minQueries, estimate: null };
-    // minPassing(t) + t grows with t: binary search the largest t that still fits in n.
-    let lo = 1;
-    // Each discarded query needs about 1/(1-p) queries: t cannot pass n(1-p).
-    let hi = Math.max(1, Math.min(n, Math.ceil(n * (1 - p)) + 1));
-    while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (minPassing(mid, p, confidence) + mid <= n)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return { percentile: p, sufficient: true, minQueries, estimate: sorted[n - lo] };
-}
-
-
-;// CONCATENATED MODULE: ./build/src/version.js
-// Kept in step with package.json by a test.
-const VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
@@ -76506,6 +78534,14 @@ function cpuFlags() {
     return [];
 }
 /**
+ * The name of this device in reports: the `--device-label` flag or `device-label` input when
+ * given, else EDGEML_DEVICE_LABEL, else the Actions runner's name (RUNNER_NAME) inside a workflow,
+ * else `<os>-<arch>`. The CLI and every action take this one rule.
+ */
+function deviceLabel(given) {
+    return given || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || `${process.platform}-${process.arch}`;
+}
+/**
  * Describes this machine. `runnerLabels` are the labels of the Actions runner (steps cannot read
  * them, so workflows pass them in: the `runner-labels` input or EDGEML_RUNNER_LABELS).
  */
@@ -76527,7 +78563,7 @@ function describeDevice(label, runnerLabels) {
     const labels = runnerLabels ?? (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
     const device = {
         fingerprint,
-        label: label || process.env.EDGEML_DEVICE_LABEL || `${process.platform}-${process.arch}`,
+        label: deviceLabel(label),
         os: process.platform,
         osRelease: external_node_os_.release(),
         arch: process.arch,
@@ -76548,8 +78584,6 @@ function describeDevice(label, runnerLabels) {
     return device;
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
 ;// CONCATENATED MODULE: ./build/src/bench/runner.js
 // Runs one measurement in a fresh Node process, so load time and peak memory are the model's own.
 
@@ -76579,25 +78613,24 @@ class MeasurementError extends Error {
         this.name = 'MeasurementError';
     }
 }
-function runWorker(request, onProgress) {
+/**
+ * Forks the worker script, sends it `request` and hands every message but `error` to `onMessage`
+ * until it resolves or rejects. `what` names the measurement in messages ("measurement of
+ * model.onnx"). The process is killed after `limitMs`; one that exits or dies before the run ended
+ * rejects with the tail of its stderr.
+ */
+function forkWorker(what, request, limitMs, onMessage) {
     return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.fork)(workerScript(), [], {
-            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-            execArgv: [],
-            env: process.env,
-        });
+        const child = (0,external_node_child_process_namespaceObject.fork)(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
         let stderr = '';
         child.stderr?.on('data', (d) => {
             stderr = (stderr + d.toString()).slice(-8192);
         });
-        // A measurement can never legitimately outlive its max duration by much: loading a big
-        // model and the warm-up get a generous allowance on top.
-        const limitMs = request.run.maxDurationMs * 2 + 300_000;
+        let done = false;
         const timer = setTimeout(() => {
             child.kill('SIGKILL');
-            settle(() => reject(new MeasurementError(`measurement of ${request.model} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
+            link.reject(new MeasurementError(`${what} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr));
         }, limitMs);
-        let done = false;
         const settle = (fn) => {
             if (done)
                 return;
@@ -76605,22 +78638,42 @@ function runWorker(request, onProgress) {
             clearTimeout(timer);
             fn();
         };
+        const link = {
+            resolve: (v) => settle(() => resolve(v)),
+            reject: (e) => settle(() => reject(e)),
+            send: (m) => {
+                if (child.connected)
+                    child.send(m);
+            },
+            stderr: () => stderr,
+        };
         child.on('message', (msg) => {
-            if (msg.type === 'progress')
-                onProgress?.(msg);
-            else if (msg.type === 'result')
-                settle(() => resolve(msg.result));
-            else if (msg.type === 'error') {
-                settle(() => reject(msg.user ? new errors_UserError(msg.message) : new MeasurementError(msg.message, stderr)));
+            if (done)
+                return;
+            if (msg.type === 'error') {
+                const e = msg;
+                link.reject(e.user ? new errors_UserError(e.message) : new MeasurementError(e.message, stderr));
             }
+            else
+                onMessage(msg, link);
         });
-        child.on('error', (e) => settle(() => reject(e)));
+        child.on('error', (e) => link.reject(e));
         child.on('close', (code, signal) => {
             const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
             const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-            settle(() => reject(new MeasurementError(`the measurement process for ${request.model} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
+            link.reject(new MeasurementError(`the process of the ${what} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr));
         });
         child.send(request);
+    });
+}
+/** A measurement can never legitimately outlive its max duration by much: loading a big model and the warm-up get a generous allowance on top. */
+const workerLimitMs = (maxDurationMs) => maxDurationMs * 2 + 300_000;
+function runWorker(request, onProgress) {
+    return forkWorker(`measurement of ${request.model}`, request, workerLimitMs(request.run.maxDurationMs), (msg, link) => {
+        if (msg.type === 'progress')
+            onProgress?.(msg);
+        else if (msg.type === 'result')
+            link.resolve(msg.result);
     });
 }
 
@@ -77202,132 +79255,89 @@ function toolResults(report, samples, ctx) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/src/units.js
-// Quantities written as people write them: "10s", "500ms", "2m".
+;// CONCATENATED MODULE: ./build/src/bench/settings.js
+// `edgeml bench`'s settings, the benchmark action's inputs and edgeml.yml's benchmark: keys: one
+// table (see src/settings/). `edgeml compare` takes the measured ones with its own defaults.
 
-const DURATION_UNITS = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
-/** Parses a duration to milliseconds; a bare number is seconds. `what` names the flag or key. */
-function parseDuration(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a duration such as 10s, 500ms or 2m`);
-    return Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()];
-}
-/** Parses a whole number >= min. */
-function parseWhole(text, what, min = 0) {
-    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) {
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`);
-    }
-    return Number(text);
-}
-/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
-const EXPECTED = {
-    duration: 'a duration such as 10ms, 250us or 1.5s',
-    bytes: 'a size such as 200MB, 1.5GiB or 512KB',
-    percent: 'a percentage such as 5%',
-    rate: 'a rate such as 120/s or 120',
-    fraction: 'a fraction such as 0.97 or 97%',
+
+const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
+const SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
+/** What is measured: bench's and compare's (compare: from benchmark:, for both arms). */
+const MEASURE_SETTINGS = {
+    input: {
+        kind: 'pairs', value: '<name=shape>', help: 'fix an input shape, e.g. x=1x3x224x224 (repeatable)',
+        input: { description: 'Input shapes, one per line or comma-separated, as for `edgeml bench --input`: `x=1x3x224x224`.' },
+    },
+    dim: { kind: 'pairs', value: '<name=size>', help: 'fix a named dynamic dim wherever it appears, e.g. sequence=512 (repeatable)', input: { description: 'Named dynamic dims, one per line, as for `--dim`: `sequence=512`.' } },
+    data: {
+        kind: 'pairs', value: '<name=file.npy|number>', help: 'feed an input from a .npy file or a constant (repeatable)',
+        input: { description: 'Input data, one per line, as for `--data`: `x=inputs.npy` or `sr=16000`. Default: seeded random values.' },
+    },
+    threads: { kind: 'count', default: '0', value: '<n>', help: 'intra-op threads (0 = ONNX Runtime default)', config: 'benchmark', input: { description: "Intra-op threads; 0 keeps ONNX Runtime's default." } },
+    ep: { kind: 'string', default: 'cpu', value: '<name>', help: 'execution provider', config: 'benchmark', input: { description: 'Execution provider (cpu, or another this onnxruntime-node offers).' } },
+    optLevel: {
+        kind: 'enum', choices: OPT_LEVELS, default: 'all', value: '<level>', help: 'graph optimization level', config: 'benchmark',
+        input: { description: 'Graph optimization level: disabled, basic, extended, layout or all.' },
+    },
+    scenario: {
+        kind: 'enum', choices: SCENARIOS, default: 'single-stream', value: '<name>', help: 'MLPerf scenario', config: 'benchmark',
+        input: { description: 'MLPerf scenario: single-stream (headline p90), multi-stream (p99 of N-sample queries) or offline (throughput).' },
+    },
+    samplesPerQuery: { kind: 'count', min: 1, value: '<n>', help: 'samples in one query (multi-stream default 8, offline 32)', config: 'benchmark', input: {} },
+    warmup: { kind: 'count', default: '10', value: '<n>', help: 'untimed queries before measuring', config: 'benchmark', input: {} },
 };
-const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
-/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
-function parseLatency(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
-    return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
-}
-const BYTE_UNITS = {
-    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
+/** How long one measurement lasts (compare: from compare:, with shorter defaults). */
+const LENGTH_SETTINGS = {
+    minIterations: {
+        kind: 'count', min: 1, default: '100', value: '<n>', help: 'timed queries at least', config: 'benchmark',
+        input: { description: 'Timed queries at least (MLPerf early stopping needs 64 for p90, 662 for p99).' },
+    },
+    maxIterations: { kind: 'count', default: '0', value: '<n>', help: 'timed queries at most (0 = no cap)', config: 'benchmark', input: { description: 'Timed queries at most; 0 for no cap.' } },
+    minDuration: { kind: 'duration', default: '10s', value: '<time>', unit: 'ms', help: 'measure at least this long', config: 'benchmark', input: { description: 'Measure at least this long (10s, 500ms, 2m).' } },
+    maxDuration: { kind: 'duration', default: '60s', value: '<time>', unit: 'ms', help: 'stop measuring after this long', config: 'benchmark', input: {} },
 };
-/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
-function parseBytes(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
-    return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
-}
-/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
-function parsePercent(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
-    return Number(m[1]) / 100;
-}
-/** A fraction in [0, 1]: "97%" or 0.97. */
-function parseFraction(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
-    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
-    if (!m || v > 1)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
-    return v;
-}
-/** Samples per second: "120/s", "120 samples/s" or 120. */
-function parseRate(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
-    return Number(m[1]);
-}
-const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
-const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
-/**
- * Enough significant figures that the value cannot read as its limit when it is not equal to it:
- * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
- */
-function figures(v, limit) {
-    for (let d = 3; d < 10; d++) {
-        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
-        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
-        if (v === limit || Number(s) !== limit)
-            return s;
-    }
-    return String(v);
-}
-/**
- * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
- * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
- * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
- */
-function inUnitOf(key, value, limitText) {
-    if (value === null || !Number.isFinite(value))
-        return 'n/a';
-    try {
-        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
-    }
-    catch {
-        // A limit text this version cannot read (a check document is untrusted input): the base unit.
-        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
-        return `${Number(value.toPrecision(4))}${unit}`;
-    }
-}
-function inLimitUnit(key, value, body) {
-    if (key === 'memory.peak' || key === 'size') {
-        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
-        const scale = BYTE_UNITS[unit];
-        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
-    }
-    if (key.startsWith('latency.')) {
-        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
-        const scale = LATENCY_UNITS[unit];
-        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
-    }
-    if (key === 'throughput')
-        return `${figures(value, parseRate(body, key))}/s`;
-    if (key.startsWith('regression.'))
-        return `${value >= 0 ? '+' : ''}${figures(value * 100, parsePercent(body, key) * 100)}%`;
-    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
-    if (body.endsWith('%'))
-        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
-    return figures(value, Number(body));
-}
-/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
-function units_limitOf(direction, limitText) {
-    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
-    if (!m)
-        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
-    const unit = m[2] === 'us' ? 'µs' : m[2];
-    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
-}
+const SEED_SETTING = {
+    seed: { kind: 'count', default: '1', value: '<n>', help: 'seed of the random inputs', config: 'benchmark', input: {} },
+};
+const BENCH_SETTINGS = {
+    model: { kind: 'path', value: '<file>', help: 'the .onnx or .ort file (or give it as the argument)', input: { required: true, description: 'Path of the .onnx or .ort model to benchmark.' } },
+    config: { kind: 'path', value: '<file>', help: 'take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win' },
+    json: { kind: 'path', value: '<file>', help: 'write the results document here' },
+    ...MEASURE_SETTINGS,
+    ...LENGTH_SETTINGS,
+    ...SEED_SETTING,
+    profile: {
+        kind: 'boolean', help: 'also profile the model (in a separate run) and summarise time by op type',
+        input: { description: 'Also profile the model in a separate run and report time by op type and the slowest nodes.' },
+    },
+    samples: { kind: 'boolean', help: 'keep the raw per-query latencies in the results document', input: {} },
+    runtime: {
+        kind: 'enum', choices: RUNTIMES, default: 'onnxruntime', value: '<name>', help: 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)',
+        input: { description: 'onnxruntime (in process, installed by this action), or tensorrt, openvino, tflite: measured by the vendor tool already installed on the runner (trtexec, benchmark_app, benchmark_model).' },
+    },
+    toolPath: {
+        kind: 'path', value: '<path>', help: "the vendor tool's executable when it is not on the PATH",
+        input: { description: 'Path of the vendor tool when it is not on the PATH, e.g. /usr/src/tensorrt/bin/trtexec on a Jetson.' },
+    },
+    precision: {
+        kind: 'enum', choices: PRECISIONS, value: '<p>', help: 'precision asked of a vendor runtime',
+        input: { description: 'Precision asked of a vendor runtime: fp32, fp16 or int8 (trtexec --fp16/--int8, benchmark_app -infer_precision).' },
+    },
+    deviceLabel: {
+        kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)',
+        input: { description: 'Name of this device in reports and in the artifact name (default: the runner name).' },
+    },
+    runnerLabels: {
+        kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',
+        input: { description: 'Labels of this runner, comma-separated, recorded in the results (steps cannot read them): e.g. `self-hosted, rpi5`.' },
+    },
+    results: {
+        kind: 'path', flag: false, help: 'where to write the results document',
+        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
+    },
+    ...uploadSettings('the results document', 'edgeml-results-<device>-<model>'),
+    ...RUNTIME_SETTINGS,
+};
 
 ;// CONCATENATED MODULE: ./build/src/bench/options.js
 // Bench settings as the CLI flags and the action inputs spell them (strings), checked and
@@ -77336,20 +79346,23 @@ function units_limitOf(direction, limitText) {
 
 
 
-const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
-const SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs. */
+
+
+
+const D = settingDefaults(BENCH_SETTINGS);
+const MEASURED = [...Object.keys(MEASURE_SETTINGS), ...Object.keys(LENGTH_SETTINGS)];
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs: BENCH_SETTINGS' defaults, typed. */
 const BENCH_DEFAULTS = {
-    threads: 0,
-    executionProvider: 'cpu',
-    optLevel: 'all',
-    scenario: 'single-stream',
-    warmup: 10,
-    minIterations: 100,
-    maxIterations: 0,
-    minDurationMs: 10_000,
-    maxDurationMs: 60_000,
-    seed: 1,
+    threads: D.threads,
+    executionProvider: D.ep,
+    optLevel: D.optLevel,
+    scenario: D.scenario,
+    warmup: D.warmup,
+    minIterations: D.minIterations,
+    maxIterations: D.maxIterations,
+    minDurationMs: D.minDuration,
+    maxDurationMs: D.maxDuration,
+    seed: D.seed,
     profile: false,
     keepSamples: false,
 };
@@ -77358,22 +79371,8 @@ function oneOf(value, allowed, what) {
         throw new errors_UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
     return value;
 }
-/** `edgeml bench`'s defaults as its flags spell them: the CLI's, the benchmark action's and edgeml.yml's. */
-const BENCH_FLAG_DEFAULTS = {
-    input: [],
-    dim: [],
-    data: [],
-    threads: String(BENCH_DEFAULTS.threads),
-    ep: BENCH_DEFAULTS.executionProvider,
-    optLevel: BENCH_DEFAULTS.optLevel,
-    scenario: BENCH_DEFAULTS.scenario,
-    warmup: String(BENCH_DEFAULTS.warmup),
-    minIterations: String(BENCH_DEFAULTS.minIterations),
-    maxIterations: String(BENCH_DEFAULTS.maxIterations),
-    minDuration: `${BENCH_DEFAULTS.minDurationMs / 1000}s`,
-    maxDuration: `${BENCH_DEFAULTS.maxDurationMs / 1000}s`,
-    seed: String(BENCH_DEFAULTS.seed),
-};
+/** `edgeml bench`'s defaults as its flags spell them (BENCH_SETTINGS'): the CLI's, the benchmark action's and edgeml.yml's. */
+const BENCH_FLAG_DEFAULTS = flagDefaults(pick(BENCH_SETTINGS, [...MEASURED, 'seed']));
 function pairs(values, parse, flag, names) {
     const out = {};
     for (const raw of values) {
@@ -77428,10 +79427,6 @@ function benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
-// Runs the paired measurement (paired-worker.ts) in one fresh process and hands its pairs to the
-// caller as they arrive; the caller says when to stop.
-
-
 
 /**
  * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. Resolves
@@ -77439,60 +79434,29 @@ function benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
  * take the same inputs.
  */
 function runPairedWorker(request, onReady, onPairs) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.fork)(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
-        let stderr = '';
-        child.stderr?.on('data', (d) => {
-            stderr = (stderr + d.toString()).slice(-8192);
-        });
-        const limitMs = request.run.maxDurationMs * 2 + 300_000;
-        const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            settle(() => reject(new MeasurementError(`paired measurement of ${request.base} and ${request.head} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr)));
-        }, limitMs);
-        let done = false;
-        let stopping = false;
-        let ready;
-        const settle = (fn) => {
-            if (done)
+    let stopping = false;
+    let ready;
+    return forkWorker(`paired measurement of ${request.base} and ${request.head}`, request, workerLimitMs(request.run.maxDurationMs), (msg, link) => {
+        if (msg.type === 'ready') {
+            ready = msg;
+            onReady(msg);
+        }
+        else if (msg.type === 'pairs') {
+            if (stopping)
                 return;
-            done = true;
-            clearTimeout(timer);
-            fn();
-        };
-        child.on('message', (msg) => {
-            if (msg.type === 'ready') {
-                ready = msg;
-                onReady(msg);
+            if (onPairs(msg.pairs)) {
+                stopping = true;
+                link.send({ type: 'stop' });
             }
-            else if (msg.type === 'pairs') {
-                if (stopping)
-                    return;
-                if (onPairs(msg.pairs)) {
-                    stopping = true;
-                    if (child.connected)
-                        child.send({ type: 'stop' });
-                }
-            }
-            else if (msg.type === 'unpairable')
-                settle(() => resolve({ kind: 'unpairable', reason: msg.reason }));
-            else if (msg.type === 'done') {
-                if (ready)
-                    settle(() => resolve({ kind: 'done', ready: ready }));
-                else
-                    settle(() => reject(new MeasurementError('the paired measurement ended before it was ready', stderr)));
-            }
-            else if (msg.type === 'error') {
-                settle(() => reject(msg.user ? new errors_UserError(msg.message) : new MeasurementError(msg.message, stderr)));
-            }
-        });
-        child.on('error', (e) => settle(() => reject(e)));
-        child.on('close', (code, signal) => {
-            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-            settle(() => reject(new MeasurementError(`the paired measurement process for ${request.base} and ${request.head} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr)));
-        });
-        child.send(request);
+        }
+        else if (msg.type === 'unpairable')
+            link.resolve({ kind: 'unpairable', reason: msg.reason });
+        else if (msg.type === 'done') {
+            if (ready)
+                link.resolve({ kind: 'done', ready });
+            else
+                link.reject(new MeasurementError('the paired measurement ended before it was ready', link.stderr()));
+        }
     });
 }
 
@@ -77630,953 +79594,46 @@ function runWithTool(opts) {
     }, describeDevice(opts.deviceLabel, opts.runnerLabels));
 }
 
-;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
-// Budgets against measurements: each limit of each budget, for each results document its
-// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
+;// CONCATENATED MODULE: ./build/src/compare/settings.js
+// `edgeml compare`'s settings and edgeml.yml's compare: keys: one table (see src/settings/). What
+// is measured comes from bench's table; how long each measurement lasts has compare's defaults.
 
 
-/** `jetson-*` as a whole-string, case-sensitive match. */
-function globMatch(glob, text) {
-    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    return re.test(text);
-}
-/**
- * Whether a result is of the budget's model. `edgeml run` names each result (source and every
- * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
- * results from another machine carry its absolute path: the file name decides then.
- */
-function modelMatches(config, budget, model) {
-    if (budget.model === undefined)
-        return true;
-    if (model.name === budget.model)
-        return true;
-    const entry = config.models[budget.model];
-    const configured = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(config.file), entry.path);
-    return (0,external_node_path_.resolve)(model.path) === configured || (0,external_node_path_.basename)(model.path) === (0,external_node_path_.basename)(entry.path);
-}
-/** The target a result measured: `source` for the source model. */
-const targetOfResult = (doc) => doc.target ?? 'source';
-function selects(config, budget, doc) {
-    if (!modelMatches(config, budget, doc.model))
-        return false;
-    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
-        return false;
-    if (budget.device !== undefined) {
-        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
-        if (!labels.some((l) => globMatch(budget.device, l)))
-            return false;
-    }
-    return true;
-}
-const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
-function byPoint(value, limit) {
-    if (value === null)
-        return NOT_REPORTED;
-    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
-    return { status: ok ? 'pass' : 'fail', value };
-}
-/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
-function byInterval(value, ci, limit, tooFew) {
-    if (!ci)
-        return { status: 'inconclusive', value, interval: null, note: tooFew };
-    const [lo, hi] = ci;
-    if (hi < limit.value)
-        return { status: 'pass', value, interval: ci };
-    if (lo > limit.value)
-        return { status: 'fail', value, interval: ci };
-    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
-}
-function latency(doc, p, limit) {
-    const value = doc.latencyMs[p];
-    if (value === null)
-        return NOT_REPORTED;
-    let ci = null;
-    if (doc.samplesMs?.length) {
-        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
-        ci = c ? [c.lo, c.hi] : null;
-    }
-    else if (p !== 'p99')
-        ci = doc.latencyCi95Ms[p];
-    const sufficient = p === 'p50' || doc.percentileSufficient[p];
-    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
-    if (!sufficient)
-        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
-    if (p === 'p99' && !ci) {
-        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
-    }
-    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
-}
-const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
-/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
-function scored(doc, key, limit) {
-    const kind = key.slice(0, key.indexOf('.'));
-    const metric = key.slice(key.indexOf('.') + 1);
-    const section = doc[kind];
-    if (!section) {
-        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
-        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
-    }
-    const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
-    if (!known.includes(metric))
-        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
-    const value = section[metric];
-    if (value === null && metric === 'maxAbsError')
-        return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
-    if (value === null)
-        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
-    return byPoint(value, limit);
-}
-function judgeResults(limit, doc) {
-    const k = limit.key;
-    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
-        return latency(doc, k.slice(8), limit);
-    if (k === 'throughput')
-        return byPoint(doc.throughputPerSec, limit);
-    if (k === 'memory.peak')
-        return byPoint(doc.memory.peakRssBytes, limit);
-    if (k === 'size')
-        return byPoint(doc.model.bytes, limit);
-    return scored(doc, k, limit);
-}
-function judgeRegression(limit, cmp, noCompare) {
-    if (!cmp)
-        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
-    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
-    const change = r.estimate - 1;
-    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
-    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
-    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
-}
-function outcome(status, budget) {
-    if (status === 'pass')
-        return 'ok';
-    if (status === 'fail')
-        return budget.level === 'error' ? 'failure' : 'warning';
-    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
-    if (status === 'not judged')
-        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
-    // Inconclusive: as configured, but never worse than the budget's level.
-    if (budget.inconclusive === 'pass')
-        return 'ok';
-    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
-}
-function evaluateBudgets(config, results, compare, 
-/** Why there is no comparison, for regression limits without one. */
-noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
-/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
-only) {
-    const rows = [];
-    for (const budget of config.budgets) {
-        if (only !== undefined && budget.model !== undefined && budget.model !== only)
-            continue;
-        for (const limit of budget.limits) {
-            if (limit.key.startsWith('compat.'))
-                continue; // judged from inspect documents by judgeCompatBudgets (src/compat/budgets.ts)
-            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
-                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
-            };
-            const push = (j, subject, source, on = {}) => {
-                rows.push({
-                    ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
-                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
-                });
-            };
-            if (limit.key.startsWith('regression.')) {
-                const head = compare?.doc.head.model;
-                if (compare && head && !modelMatches(config, budget, head))
-                    continue;
-                const target = compare?.doc.target ?? budget.target ?? 'source';
-                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
-                continue;
-            }
-            const matching = results.filter((r) => selects(config, budget, r.doc));
-            if (!matching.length) {
-                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
-                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
-                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
-                continue;
-            }
-            for (const r of matching) {
-                const target = targetOfResult(r.doc);
-                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
-            }
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(52210);
-// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
-var dist = __nccwpck_require__(82815);
-;// CONCATENATED MODULE: ./build/src/results/document.js
-// Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
-// history entries): validated against its schema on the way out (a mismatch is a bug) and on the
-// way in (a mismatch is the user's file: it may come from a fork), written atomically.
-
-
-
-
-
-
-/** One Ajv for every schema of this repo, so documents can $ref each other. */
-// strictRequired off: if/then branches may require properties their parent declares.
-const ajv = new _2020.Ajv2020({ allErrors: false, strict: true, strictRequired: false });
-dist(ajv);
-// Other schemas $ref the results schema.
-ajv.addSchema(results_schema_namespaceObject);
-/**
- * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
- * problem as `path message`, or null when the document is valid.
- */
-function document_schemaProblem(schemaObject, doc) {
-    if (!ajv.getSchema(schemaObject.$id))
-        ajv.addSchema(schemaObject);
-    const check = ajv.getSchema(schemaObject.$id);
-    if (check(doc))
-        return null;
-    const err = check.errors?.[0];
-    return err ? `${err.instancePath || '/'} ${err.message}` : 'invalid';
-}
-/** Writes text to `file` via a temporary sibling and a rename: readers see all of it or none. */
-function writeFileAtomic(file, text) {
-    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
-    try {
-        (0,external_node_fs_.writeFileSync)(tmp, text);
-        (0,external_node_fs_.renameSync)(tmp, file);
-    }
-    catch (e) {
-        (0,external_node_fs_.rmSync)(tmp, { force: true });
-        const code = e.code;
-        throw new errors_UserError(`${file}: cannot write it (${code ?? errors_oneLine(e)}); check that its folder exists and is writable`);
-    }
-}
-function document_writeDocument(file, doc, kind) {
-    const problem = document_schemaProblem(kind.schema, doc);
-    if (problem)
-        throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
-    writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
-}
-/** Reads and validates a document; every problem is one UserError naming the file and the fix. */
-function document_readDocument(file, kind) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new errors_UserError(`${file}: ${code === 'ENOENT' ? `no such ${kind.name} file` : `cannot read it (${code})`}; give the file written by '${kind.writer}'`);
-    }
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (e) {
-        throw new errors_UserError(`${file}: not JSON (${errors_oneLine(e)}); give the file written by '${kind.writer}'`);
-    }
-    const problem = document_schemaProblem(kind.schema, doc);
-    if (problem)
-        throw new errors_UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
-    return doc;
-}
-/** Fails before a long measurement, not after it, when the results file cannot be written. */
-function checkOutputPath(file, flag) {
-    const dir = dirname(resolve(file));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new UserError(`${flag} ${file}: the folder ${dir} does not exist; create it first`);
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) {
-        throw new UserError(`${flag} ${file}: is a directory; give a file name such as results.json`);
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/results/index.js
-// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
-// The machinery shared by every document kind is in document.ts.
-
-
-
-
-
-const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
-function results_writeResults(file, doc) {
-    document_writeDocument(file, doc, RESULTS);
-}
-/** Reads and validates a results document; every problem is a UserError naming the file. */
-function results_readResults(file) {
-    return document_readDocument(file, RESULTS);
-}
-
-;// CONCATENATED MODULE: ./build/schemas/check.schema.json
-const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/budgets/document.js
-// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
-
-
-
-const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
-function checkDocument(config, results, checks, compare, compareFails = false) {
-    const count = (s) => checks.filter((c) => c.status === s).length;
-    return {
-        schema: CHECK_SCHEMA,
-        kind: 'check',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
-        config,
-        results,
-        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
-        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
-        checks,
-    };
-}
-const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
-function writeCheck(file, doc) {
-    document_writeDocument(file, doc, CHECK);
-}
-/** Reads and validates a check document; every problem is a UserError naming the file. */
-function readCheck(file) {
-    return document_readDocument(file, CHECK);
-}
-
-;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
-const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compare/document.js
-// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
-// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
-
-
-
-const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
-function writeCompare(file, doc) {
-    document_writeDocument(file, doc, COMPARE);
-}
-/** Reads and validates a compare document; every problem is a UserError naming the file. */
-function readCompare(file) {
-    return document_readDocument(file, COMPARE);
-}
-
-;// CONCATENATED MODULE: ./build/src/stats/paired.js
-// Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
-// the per-round log-ratio and its distribution-free interval from the Wilcoxon signed-rank test,
-// with the error rate spent across repeated looks so that a sequential run stays honest.
-/**
- * P(T+ <= k) for the Wilcoxon signed-rank statistic of n pairs under the null (each sign a fair
- * coin): an exact table from the subset-sum counts, cdf[k] for k = 0 .. n(n+1)/2.
- */
-function signedRankCdf(n) {
-    const max = (n * (n + 1)) / 2;
-    // Probabilities, not counts: the counts overflow doubles' integer range near n = 60.
-    let dist = new Float64Array(max + 1);
-    dist[0] = 1;
-    for (let r = 1; r <= n; r++) {
-        const next = new Float64Array(max + 1);
-        for (let s = 0; s <= max; s++) {
-            if (dist[s] === 0)
-                continue;
-            next[s] += dist[s] / 2;
-            if (s + r <= max)
-                next[s + r] += dist[s] / 2;
-        }
-        dist = next;
-    }
-    let sum = 0;
-    for (let s = 0; s <= max; s++) {
-        sum += dist[s];
-        dist[s] = Math.min(1, sum);
-    }
-    return dist;
-}
-/** Above this many values the signed-rank distribution is taken as normal (its exact table costs n^3). */
-const EXACT_UP_TO = 60;
-/**
- * Hodges-Lehmann estimate (median of the Walsh averages (x_i + x_j)/2, i <= j) and the matching
- * distribution-free interval [W(k), W(M+1-k)] from the signed-rank distribution (exact up to 60
- * values, its normal approximation with continuity correction above). Assumes independent values
- * symmetric about their centre; with base and head in random or alternating order that symmetry
- * follows from exchanging the two arms under no change, so false alarms are controlled.
- */
-function hodgesLehmann(values, confidence) {
-    const n = values.length;
-    if (n === 0)
-        return { estimate: Number.NaN, ci: null, coverage: null };
-    const m = (n * (n + 1)) / 2;
-    const walsh = new Float64Array(m);
-    let w = 0;
-    for (let i = 0; i < n; i++)
-        for (let j = i; j < n; j++)
-            walsh[w++] = (values[i] + values[j]) / 2;
-    walsh.sort();
-    const estimate = m % 2 ? walsh[(m - 1) / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
-    const alpha = (1 - confidence) / 2;
-    // Largest c with P(T <= c) <= alpha; the interval is [W(c+1), W(M-c)].
-    let c = -1;
-    let tail = 0;
-    if (n <= EXACT_UP_TO) {
-        const cdf = signedRankCdf(n);
-        while (c + 1 < cdf.length && cdf[c + 1] <= alpha)
-            c++;
-        tail = c >= 0 ? cdf[c] : 0;
-    }
-    else {
-        const mu = m / 2;
-        const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
-        c = Math.floor(mu - 0.5 + sigma * normalQuantile(alpha));
-        tail = normalCdf((c + 0.5 - mu) / sigma);
-    }
-    if (c < 0)
-        return { estimate, ci: null, coverage: null };
-    return { estimate, ci: [walsh[c], walsh[m - 1 - c]], coverage: 1 - 2 * tail };
-}
-/** Standard normal CDF (Abramowitz-Stegun 7.1.26 on erf, absolute error < 1.5e-7). */
-function normalCdf(z) {
-    const x = Math.abs(z) / Math.SQRT2;
-    const t = 1 / (1 + 0.3275911 * x);
-    const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-    return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
-}
-/** At most this many looks at the data in one comparison. */
-const MAX_LOOKS = 6;
-/**
- * The looks of a sequential comparison, planned before it starts from how many rounds the time
- * allows: the last look at `planned`, each earlier one at half the next, none before `first`,
- * at most MAX_LOOKS. Each look tests at alpha / (number of looks) (Bonferroni: a conservative
- * Pocock-type boundary), so the chance of any false alarm over all of them is at most alpha.
- * When `planned` is below `first`, the one look is at `planned`.
- */
-function planLooks(first, planned) {
-    const looks = [];
-    for (let n = Math.max(1, Math.floor(planned)); n >= first && looks.length < MAX_LOOKS; n = Math.floor(n / 2))
-        looks.unshift(n);
-    return looks.length ? looks : [Math.max(1, Math.floor(planned))];
-}
-/** Fewest values for which the signed-rank interval exists at this confidence: 2 * 2^-n <= 1 - confidence. */
-function fewestForInterval(confidence) {
-    return Math.ceil(Math.log2(2 / (1 - confidence)) - 1e-9);
-}
-/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const lo = 0.02425;
-    if (p < lo) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    if (p > 1 - lo)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-/**
- * Against a stored base there is one base run: its own run-to-run noise is unknown, so it is taken
- * to equal the head's (same machine, same kind of model). The interval for log(head) - log(base)
- * is median(head) - base ± z * s * sqrt(1 + pi/(2n)), with s the head's robust spread (1.4826 MAD):
- * about as wide as one run's spread, whatever n is. Honest, and wide: interleave when you can.
- */
-function storedBaseInterval(headLogs, baseLog, confidence) {
-    const n = headLogs.length;
-    const sorted = [...headLogs].sort((x, y) => x - y);
-    const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
-    const med = median(sorted);
-    const estimate = med - baseLog;
-    if (n < 3)
-        return { estimate, ci: null, coverage: null };
-    // A floor of 1%: identical runs (a coarse timer) must not yield a zero-width interval.
-    const s = Math.max(0.01, 1.4826 * median(sorted.map((v) => Math.abs(v - med)).sort((x, y) => x - y)));
-    const half = normalQuantile(1 - (1 - confidence) / 2) * s * Math.sqrt(1 + Math.PI / (2 * n));
-    return { estimate, ci: [estimate - half, estimate + half], coverage: confidence };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/verdict.js
-// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
-
-const CONFIDENCE = 0.95;
-const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
-const METHOD = {
-    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
-    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
-    sequential: SEQUENTIAL,
+/** The rounds, not the runs, carry the statistics: each measurement is short (50 queries, 1 s). */
+const LENGTHS = {
+    minIterations: { ...LENGTH_SETTINGS.minIterations, default: '50', help: 'timed queries in each measurement at least', config: 'compare', input: false },
+    maxIterations: { ...LENGTH_SETTINGS.maxIterations, help: 'timed queries in each measurement at most (0 = no cap)', config: 'compare', input: false },
+    minDuration: { ...LENGTH_SETTINGS.minDuration, default: '1s', help: 'each measurement (one process) lasts at least this long', config: 'compare', input: false },
+    maxDuration: { ...LENGTH_SETTINGS.maxDuration, default: '60s', help: 'time for the whole comparison', config: 'compare', input: false },
 };
-const PAIRED_METHOD = {
-    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
-    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
-    sequential: SEQUENTIAL,
+const COMPARE_SETTINGS = {
+    base: { kind: 'path', value: '<file>', help: 'the base .onnx or .ort file' },
+    head: { kind: 'path', value: '<file>', help: 'the head .onnx or .ort file' },
+    baseResults: { kind: 'path', value: '<file>', help: 'compare head against a stored results document (edgeml bench --json) instead of measuring a base' },
+    allowDifferentDevice: { kind: 'boolean', help: 'accept a --base-results document from another device or runtime version (shown in the verdict)' },
+    threshold: { kind: 'percent', default: '5%', value: '<percent>', help: 'smallest change that counts', config: 'compare' },
+    statistic: {
+        kind: 'enum', choices: COMPARE_METRICS, default: 'p50', value: '<name>', config: 'compare',
+        help: 'what decides the verdict: p50 or p90 of wall-clock latency, or cpu (CPU time per query)',
+        deprecated: [{ name: 'metric', until: '0.3.0' }],
+    },
+    minRounds: { kind: 'count', min: 2, default: '8', value: '<n>', help: 'rounds before the first look at the data', config: 'compare' },
+    maxRounds: { kind: 'count', default: '0', value: '<n>', help: 'rounds at most (0 = until --max-duration)', config: 'compare' },
+    design: {
+        kind: 'enum', choices: DESIGN_CHOICES, default: 'auto', value: '<design>', config: 'compare',
+        help: 'paired: base and head in one process, alternating short batches; processes: a fresh process per measurement; auto: paired where possible',
+    },
+    config: {
+        kind: 'path', value: '<file>',
+        help: 'take the settings from this edgeml.yml (benchmark: what is measured; compare: how long and how judged; input, dim, data of the model whose path is --head); flags given here win',
+    },
+    ...MEASURE_SETTINGS,
+    warmup: { ...MEASURE_SETTINGS.warmup, help: 'untimed queries before each measurement' },
+    ...LENGTHS,
+    ...SEED_SETTING,
+    deviceLabel: { kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)' },
+    json: { kind: 'path', value: '<file>', help: 'write the compare document here' },
 };
-const STORED_METHOD = {
-    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
-    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
-    sequential: METHOD.sequential,
-};
-/**
- * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
- * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
- */
-function judge(ci, threshold) {
-    if (!ci)
-        return 'inconclusive';
-    const [lo, hi] = ci;
-    if (lo > 1 + threshold)
-        return 'slower';
-    if (hi < 1 - threshold)
-        return 'faster';
-    if (lo >= 1 - threshold && hi <= 1 + threshold)
-        return 'unchanged';
-    return 'inconclusive';
-}
-/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
-function verdict_decidingRatio(doc) {
-    return doc.ratio[doc.metric] ?? doc.ratio.p50;
-}
-/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
-function lookLevel(looks) {
-    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
-}
-/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
-function ratioAt(rounds, metric, level, threshold, storedBase) {
-    const est = storedBase !== undefined
-        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
-        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
-    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
-    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."},"targets":{"$ref":"#/properties/targets","description":"This model\'s targets, instead of the top-level targets: (an empty list: the source only)."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize). A target that cannot be made fails the run, unless it is written { target: NAME, optional: true }.","items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: the run goes on without this artifact when it cannot be made (a tool missing on this machine); the report still shows why."}}}]}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query (steadier on a busy machine; one thread) (default p50)."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0 until max-duration (default)."},"design":{"enum":["auto","paired","processes"],"description":"How latency is compared: paired (base and head in one process, alternating short batches), processes (a fresh process per measurement), or auto (paired where both fit in memory and take the same inputs; default)."},"artifacts":{"type":"boolean","description":"edgeml run only: also optimize the base model for the same targets (the head\'s settings and calibration data) and compare each target\'s artifact base vs head, one comparison per target (default false). Roughly doubles optimize time."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"models":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The models (names under models) evaluated on this dataset. Without it, every model whose input the data fits; the others say so in the run\'s notices."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"optional":{"type":"boolean","description":"true: a limit with nothing to judge (no results for the selectors, the metric not reported, no dataset, no base) is a notice. Default false: at level error it fails the check."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.coverage(\\\\.compute)?$":{"$ref":"#/$defs/fraction","description":"Share of nodes (coverage) or of estimated compute (coverage.compute) the runtime takes, from edgeml inspect: 95% or 1."},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.(partitions|unsupported)$":{"$ref":"#/$defs/count","description":"At most this many partitions, or unsupported nodes, on that runtime (edgeml inspect)."}}}}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"count":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*$","minimum":0,"description":"A whole number: 0, 1, 3."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
-;// CONCATENATED MODULE: ./build/src/config/suggest.js
-// "Did you mean": the closest allowed key by edit distance.
-/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
-function editDistance(a, b) {
-    const s = a.toLowerCase();
-    const t = b.toLowerCase();
-    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= s.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= t.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
-        }
-        prev = cur;
-    }
-    return prev[t.length];
-}
-/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
-function didYouMean(word, allowed) {
-    let best;
-    let bestD = Infinity;
-    for (const a of allowed) {
-        const d = editDistance(word, a);
-        if (d < bestD) {
-            best = a;
-            bestD = d;
-        }
-    }
-    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
-}
-
-;// CONCATENATED MODULE: ./build/src/config/parse.js
-// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
-// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
-
-
-
-
-
-
-
-
-let validator;
-function compiled() {
-    validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
-    return validator;
-}
-/** budgets[0].limits.latency.p90 */
-function keyName(path) {
-    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
-}
-function pointerToPath(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-/** Where a path is in the file: the key's position when `atKey`, else the value's. */
-function locate(doc, lc, file, path, atKey = false) {
-    let node = doc.contents;
-    let offset = doc.contents?.range?.[0] ?? 0;
-    for (let i = 0; i < path.length; i++) {
-        const seg = path[i];
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((p) => ((0,yaml_dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-            if (!pair)
-                break;
-            const keyRange = pair.key?.range;
-            if (i === path.length - 1 && atKey && keyRange) {
-                offset = keyRange[0];
-                break;
-            }
-            node = pair.value;
-            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof seg === 'number') {
-            node = node.items[seg];
-            offset = node?.range?.[0] ?? offset;
-        }
-        else
-            break;
-    }
-    const { line, col } = lc.linePos(offset);
-    return { file, line, col };
-}
-const where = (p) => `${p.file}:${p.line}:${p.col}`;
-const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
-};
-function describeValue(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return JSON.stringify(v);
-}
-/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
-function explain(e, doc, lc, file) {
-    const path = pointerToPath(e.instancePath);
-    if (e.keyword === 'additionalProperties') {
-        const extra = String(e.params.additionalProperty);
-        const parent = e.parentSchema;
-        const allowed = Object.keys(parent.properties ?? {});
-        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
-        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
-        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
-        return {
-            at: locate(doc, lc, file, [...path, extra], true),
-            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
-        };
-    }
-    const at = locate(doc, lc, file, path, false);
-    const key = keyName(path);
-    const got = describeValue(e.data);
-    switch (e.keyword) {
-        case 'required':
-            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
-        case 'enum': {
-            const allowed = e.params.allowedValues.map(String);
-            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
-        }
-        case 'const':
-            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
-        case 'type': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            if (def && DEF_EXPECTED[def])
-                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
-            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
-        }
-        case 'pattern': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
-            return { at, text: `${key}: expected ${expected}, got ${got}` };
-        }
-        default:
-            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
-    }
-}
-const PARSERS = [
-    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
-    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
-    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
-    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
-    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/compat/budgets.ts).
-    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
-    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
-];
-function parseCount(text, what) {
-    if (!/^\s*\d+\s*$/.test(text))
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
-    return Number(text);
-}
-function parseLimit(key, raw, at, name) {
-    const text = String(raw).trim();
-    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
-    let dir = direction;
-    let body = text;
-    const op = /^(>=|<=)\s*/.exec(text);
-    if (op) {
-        dir = op[1] === '>=' ? 'min' : 'max';
-        body = text.slice(op[0].length);
-    }
-    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
-        dir = 'max';
-    try {
-        return { key, text, value: parse(body, key), direction: dir, at };
-    }
-    catch (e) {
-        if (!isUserError(e))
-            throw e;
-        throw new errors_UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-    }
-}
-/** Parses and validates edgeml.yml text; `file` names it in messages. */
-function parseConfig(text, file) {
-    const lc = new yaml_dist/* LineCounter */.HN();
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length) {
-        const err = doc.errors[0];
-        const { line, col } = lc.linePos(err.pos[0]);
-        throw new errors_UserError(`${file}:${line}:${col}: not valid YAML: ${errors_oneLine(err.message.split('\n')[0])}`);
-    }
-    if (doc.contents === null || ((0,yaml_dist/* isMap */.jh)(doc.contents) && doc.contents.items.length === 0)) {
-        throw new errors_UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
-    }
-    let data;
-    try {
-        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
-        data = doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (e) {
-        if (!/alias/i.test(String(e.message)))
-            throw e;
-        throw new errors_UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
-    }
-    const validate = compiled();
-    if (!validate(data)) {
-        const problems = (validate.errors ?? []).map((e) => explain(e, doc, lc, file));
-        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
-        const first = problems[0];
-        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
-        throw new errors_UserError(`${where(first.at)}: ${first.text}${more}`);
-    }
-    const raw = data;
-    const models = raw.models ?? {};
-    /** A name under models:, or a UserError at `path` naming the models there are. */
-    const knownModel = (name, path) => {
-        if (name in models)
-            return;
-        const known = Object.keys(models);
-        const guess = didYouMean(name, known);
-        throw new errors_UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-    };
-    const budgets = (raw.budgets ?? []).map((b, index) => {
-        const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined)
-            knownModel(b.model, ['budgets', index, 'model']);
-        return {
-            index,
-            ...(b.model !== undefined ? { model: b.model } : {}),
-            ...(b.target !== undefined ? { target: b.target } : {}),
-            ...(b.device !== undefined ? { device: b.device } : {}),
-            level: b.level ?? 'error',
-            inconclusive: b.inconclusive ?? 'warn',
-            ...(b.optional ? { optional: true } : {}),
-            ...(b.message !== undefined ? { message: b.message } : {}),
-            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
-            at,
-        };
-    });
-    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
-    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
-    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
-        const own = m.targets;
-        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
-    }));
-    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
-        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
-        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
-    }));
-    const targets = entries(raw.targets);
-    const settingsAt = {};
-    const sections = [
-        [['benchmark'], raw.benchmark],
-        [['compare'], raw.compare],
-        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
-    ];
-    for (const [path, section] of sections) {
-        for (const key of Object.keys(section ?? {}))
-            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
-    }
-    return {
-        file,
-        ...(raw.version ? { version: raw.version } : {}),
-        models: located,
-        targets: targets.map((t) => t.target),
-        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
-        benchmark: raw.benchmark ?? {},
-        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
-        compareArtifacts: raw.compare?.artifacts === true,
-        datasets,
-        budgets,
-        settingsAt,
-    };
-}
-/** Reads and validates a config file. */
-function loadConfig(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new errors_UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
-            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
-    }
-    return parseConfig(text, file);
-}
-
-;// CONCATENATED MODULE: ./build/src/config/index.js
-// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
-// parsed. Nothing runs on a config that does not validate: every problem is a UserError
-// `file:line:col: key: what was expected`.
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/compat/budgets.js
-// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
-// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
-// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
-// evaluate.ts and types.ts directly, not budgets/index.ts: budgets/check.ts imports this file.
-
-const isCompatKey = (key) => key.startsWith('compat.');
-function measured(t, what) {
-    const p = t.fixed ?? t.asIs;
-    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
-    switch (what) {
-        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
-        case 'coverage.compute':
-            return p.coverage.computePercent === null
-                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
-                : { value: p.coverage.computePercent / 100, note: shapes };
-        case 'partitions': return { value: p.partitions, note: shapes };
-        case 'unsupported': return { value: p.unsupported.length, note: shapes };
-        default: return { value: null, note: `unknown compat measure '${what}'` };
-    }
-}
-function budgets_judge(limit, value) {
-    if (value === null)
-        return 'inconclusive';
-    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
-    return ok ? 'pass' : 'fail';
-}
-/**
- * One row per compat limit per inspect document its model selector matches. A document that did
- * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
- * budget nobody checked never reads as passed.
- */
-function judgeCompatBudgets(config, docs) {
-    const rows = [];
-    for (const budget of config.budgets) {
-        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
-            const [, runtime, ...rest] = limit.key.split('.');
-            const what = rest.join('.');
-            const base = {
-                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
-                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
-            };
-            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
-            if (!matching.length) {
-                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: outcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
-                continue;
-            }
-            for (const { file, doc } of matching) {
-                const subject = `${doc.model.name} on ${runtime}`;
-                const t = doc.targets.find((x) => x.target === runtime);
-                if (!t) {
-                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: outcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
-                    continue;
-                }
-                const m = measured(t, what);
-                const status = budgets_judge(limit, m.value);
-                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: outcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
-            }
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
-const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compat/document.js
-// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
-
-
-const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
-function writeInspect(file, doc) {
-    writeDocument(file, doc, INSPECT);
-}
-/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
-function readInspect(file) {
-    return document_readDocument(file, INSPECT);
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/check.js
-// The check both the CLI and the action run: read and validate every input first (nothing is
-// judged on a bad config or document), then judge every budget.
-
-
-
-
-
-
-
-
-
-const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
-/**
- * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
- * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
- */
-function slowerFails(config, doc) {
-    return !hasRegressionBudget(config) && doc.verdict === 'slower';
-}
-function runCheck(inputs) {
-    const config = loadConfig(inputs.config);
-    if (!config.budgets.length)
-        throw new errors_UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
-    if (!inputs.results.length && !inputs.inspect?.length)
-        throw new errors_UserError('no results given: edgeml check --config edgeml.yml --results results.json');
-    const results = inputs.results.map((file) => ({ file, doc: results_readResults(file) }));
-    const compare = inputs.compare ? { file: inputs.compare, doc: readCompare(inputs.compare) } : undefined;
-    const inspects = (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) }));
-    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
-    const checks = [...evaluateBudgets(config, results, compare, inputs.noCompare, inputs.model), ...judgeCompatBudgets(config, inspects)];
-    const notices = [];
-    // Without a regression budget, compare's own verdict stands: slower fails the check.
-    const compareFails = !!compare && slowerFails(config, compare.doc);
-    if (compare) {
-        const r = verdict_decidingRatio(compare.doc);
-        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
-        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
-    }
-    return { config, doc: checkDocument(inputs.config, inputs.results, checks, compare, compareFails), notices };
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/index.js
-// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/compare/types.js
-const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
-const VERDICTS = (/* unused pure expression or super */ null && (['slower', 'faster', 'unchanged', 'inconclusive']));
-const COMPARE_METRICS = ['p50', 'p90', 'cpu'];
-const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
-const DESIGN_CHOICES = ['auto', 'paired', 'processes'];
 
 ;// CONCATENATED MODULE: ./build/src/compare/processes.js
 // The process-alternating design: a fresh process for every measurement, the order flipped each
@@ -78830,16 +79887,20 @@ class Sequential {
 
 
 
+
+
+const run_D = settingDefaults(COMPARE_SETTINGS);
+/** COMPARE_SETTINGS' defaults, typed. */
 const COMPARE_DEFAULTS = {
-    threshold: 0.05,
-    metric: 'p50',
-    maxDurationMs: 60_000,
-    minRounds: 8,
-    maxRounds: 0,
-    design: 'auto',
+    threshold: run_D.threshold,
+    metric: run_D.statistic,
+    maxDurationMs: run_D.maxDuration,
+    minRounds: run_D.minRounds,
+    maxRounds: run_D.maxRounds,
+    design: run_D.design,
     /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
-    minDurationMs: 1000,
-    minIterations: 50,
+    minDurationMs: run_D.minDuration,
+    minIterations: run_D.minIterations,
 };
 const run_MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 function exactComparisons(base, head, baseInputs, headInputs) {
@@ -79025,20 +80086,14 @@ function chooseDesign(opts, base, head, stored) {
 
 
 
+
 /**
- * Bench's defaults but for the length of a measurement: the rounds, not the runs, carry the
- * statistics, so each run is short (50 queries, 1 s) and --max-duration bounds the whole comparison.
+ * COMPARE_SETTINGS' defaults as its flags spell them: bench's but for the length of a measurement
+ * (the rounds, not the runs, carry the statistics; --max-duration bounds the whole comparison).
  */
 const COMPARE_FLAG_DEFAULTS = {
     ...BENCH_FLAG_DEFAULTS,
-    minIterations: String(COMPARE_DEFAULTS.minIterations),
-    minDuration: `${COMPARE_DEFAULTS.minDurationMs / 1000}s`,
-    maxDuration: `${COMPARE_DEFAULTS.maxDurationMs / 1000}s`,
-    threshold: `${COMPARE_DEFAULTS.threshold * 100}%`,
-    metric: COMPARE_DEFAULTS.metric,
-    minRounds: String(COMPARE_DEFAULTS.minRounds),
-    maxRounds: String(COMPARE_DEFAULTS.maxRounds),
-    design: COMPARE_DEFAULTS.design,
+    ...flagDefaults(pick(COMPARE_SETTINGS, ['minIterations', 'maxIterations', 'minDuration', 'maxDuration', 'threshold', 'statistic', 'minRounds', 'maxRounds', 'design'])),
 };
 /** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
 function compareOptionsFromFlags(f, names = FLAG_NAMES) {
@@ -79048,8 +80103,8 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
         throw new errors_UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
     if (!DESIGN_CHOICES.includes(f.design))
         throw new errors_UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
-    if (!COMPARE_METRICS.includes(f.metric))
-        throw new errors_UserError(`${n('--metric')} ${JSON.stringify(f.metric)}: expected one of ${COMPARE_METRICS.join(', ')}`);
+    if (!COMPARE_METRICS.includes(f.statistic))
+        throw new errors_UserError(`${n('--statistic')} ${JSON.stringify(f.statistic)}: expected one of ${COMPARE_METRICS.join(', ')}`);
     const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
     const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
     if (maxDurationMs < minDurationMs) {
@@ -79062,7 +80117,7 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
     return {
         bench,
         threshold,
-        metric: f.metric,
+        metric: f.statistic,
         maxDurationMs,
         minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
         maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
@@ -79079,905 +80134,2614 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
 
 
 
-// EXTERNAL MODULE: external "node:module"
-var external_node_module_ = __nccwpck_require__(98995);
-;// CONCATENATED MODULE: ./build/src/bench/ort.js
-// Finds and loads onnxruntime-node. It is never bundled (native code, ~290 MB): in this repo it
-// comes from node_modules; on a runner the composite action installs it and sets EDGEML_RUNTIME_DIR.
+
+;// CONCATENATED MODULE: ./build/src/report/docs.js
+// The report's view of the documents it is given: bench results as they are, and compare and
+// check documents (read and validated by their own modules, schemas/compare.schema.json and
+// schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
 
 
 
 
-const RUNTIME_PACKAGE = 'onnxruntime-node';
-function loadOrt() {
-    const require = (0,external_node_module_.createRequire)(import.meta.url);
-    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const paths = [process.env.EDGEML_RUNTIME_DIR, here, process.cwd()].filter((p) => !!p);
-    let resolved;
-    try {
-        resolved = require.resolve(RUNTIME_PACKAGE, { paths });
+
+const docs_median = (xs) => percentile(sortedCopy(xs), 0.5);
+/** A compare document as the report shows it: each side's latency is the median over rounds. */
+function compareView(doc) {
+    const rounds = doc.measurements;
+    const head = { p50: docs_median(rounds.map((r) => r.head.p50)), p90: docs_median(rounds.map((r) => r.head.p90)) };
+    const baseArms = rounds.flatMap((r) => (r.base ? [r.base] : []));
+    // A stored base is one earlier run: its level follows from the ratio.
+    const base = baseArms.length
+        ? { p50: docs_median(baseArms.map((b) => b.p50)), p90: docs_median(baseArms.map((b) => b.p90)) }
+        : { p50: head.p50 / doc.ratio.p50.estimate, p90: head.p90 / doc.ratio.p90.estimate };
+    const side = (model, version, device, latencyMs) => ({
+        model: { name: model.name, bytes: model.bytes, sha256: model.sha256, format: model.format },
+        runtime: { version, executionProvider: doc.runtime.executionProvider },
+        device: { label: device.label, fingerprint: device.fingerprint },
+        latencyMs,
+    });
+    return {
+        kind: 'compare',
+        ...(doc.target !== undefined ? { target: doc.target } : {}),
+        verdict: doc.verdict,
+        ratio: { p50: { estimate: doc.ratio.p50.estimate, ci95: doc.ratio.p50.ci95 }, p90: { estimate: doc.ratio.p90.estimate, ci95: doc.ratio.p90.ci95 } },
+        rounds: doc.rounds,
+        threshold: doc.threshold,
+        base: side(doc.base.model, doc.base.runtimeVersion, doc.base.device ?? doc.device, base),
+        head: side(doc.head.model, doc.runtime.version, doc.device, head),
+    };
+}
+/** A budget row as the report shows it; rows with nothing to judge are shown as `not judged`. */
+function budgetView(c) {
+    const status = c.status;
+    return {
+        key: c.key,
+        value: c.value,
+        limit: c.limit,
+        limitText: c.limitText,
+        direction: c.direction,
+        status,
+        outcome: c.outcome,
+        level: c.level,
+        message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
+        ...(c.model !== undefined ? { model: c.model } : {}),
+        ...(c.target !== undefined ? { target: c.target } : {}),
+        ...(c.device !== undefined ? { device: c.device } : {}),
+    };
+}
+function checkView(doc) {
+    return { kind: 'check', budgets: doc.checks.map(budgetView) };
+}
+/** Reads and validates every document; the first bad one is a UserError naming its file. */
+/** The documents of a report; none at all is an error unless `allowNone` (a matrix whose devices all failed to report). */
+function readReportInputs(files, allowNone = false) {
+    if (files.results.length === 0 && !files.compare?.length && !allowNone) {
+        throw new UserError('no results given: pass --results with the files written by \'edgeml bench --json\'');
     }
-    catch {
-        throw new errors_UserError(`${RUNTIME_PACKAGE} is not installed: run 'npm install ${RUNTIME_PACKAGE}' or set EDGEML_RUNTIME_DIR to the folder whose node_modules holds it`);
-    }
-    return require(resolved);
+    return {
+        results: files.results.map((file) => ({ file, doc: readResults(file) })),
+        compare: (files.compare ?? []).map((file) => ({ file, doc: compareView(readCompare(file)) })),
+        check: (files.check ?? []).map((file) => ({ file, doc: checkView(readCheck(file)) })),
+    };
 }
 
-;// CONCATENATED MODULE: ./build/src/optimize/data.js
+;// CONCATENATED MODULE: ./build/src/history/entry.js
+const entry_HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 };
+/** Metrics charted per model, as (name, unit, how to read it from a bench document; null: not reported). */
+const entry_METRICS = [
+    { key: 'latency.p50', title: 'Latency p50', unit: 'ms', read: (b) => b.latencyMs.p50 },
+    { key: 'latency.p90', title: 'Latency p90', unit: 'ms', read: (b) => b.latencyMs.p90 },
+    { key: 'latency.p99', title: 'Latency p99', unit: 'ms', read: (b) => b.latencyMs.p99 },
+    { key: 'throughput', title: 'Throughput', unit: 'samples/s', read: (b) => b.throughputPerSec },
+    { key: 'memory.peak', title: 'Peak memory', unit: 'MiB', read: (b) => (b.memory.peakRssBytes === null ? null : b.memory.peakRssBytes / 2 ** 20) },
+    { key: 'size', title: 'Model size', unit: 'MiB', read: (b) => b.model.bytes / 2 ** 20 },
+];
+
+;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
+const history_entry_schema_namespaceObject = {};
+;// CONCATENATED MODULE: ./build/src/history/store.js
+// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
+// device, append-only. The git data branch (git.ts) is this same folder on a branch.
 
 
 
 
-/** Parses `--calibration NAME=x.npy` flags. */
-function parseCalibrationFlags(raw) {
-    const out = {};
-    for (const r of raw) {
-        const at = r.indexOf('=');
-        if (at <= 0 || at === r.length - 1)
-            throw new errors_UserError(`--calibration ${r}: expected NAME=file.npy, e.g. --calibration pixels=calib.npy`);
-        out[r.slice(0, at)] = r.slice(at + 1);
-    }
-    return out;
+
+
+
+
+const DATA_DIR = 'data';
+/** Where an entry lives, relative to the history folder. */
+function entryPath(entry) {
+    return join(DATA_DIR, entry.commit, `${safeName(entry.device.label, 'device', 80)}-${entry.device.fingerprint}.json`);
 }
-/** The model's inputs as ORT reports them. */
-async function inputMetaOf(model) {
-    const ort = loadOrt();
-    const s = await ort.InferenceSession.create(model, { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' });
+function validateEntry(doc) {
+    return schemaProblem(schema, doc);
+}
+/**
+ * Adds an entry to the history folder, never rewriting one: if results of this commit and device
+ * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
+ */
+function store_appendEntry(root, entry) {
+    const problem = validateEntry(entry);
+    if (problem)
+        throw new Error(`internal: history entry does not match its schema: ${problem}`);
+    const rel = entryPath(entry);
+    const file = join(root, rel);
+    const text = `${JSON.stringify(entry, null, 2)}\n`;
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    writeFileSync(tmp, text);
     try {
-        const meta = s.inputMetadata;
-        return meta ?? s.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
+        // link() fails if the name exists: the entry appears whole, and only once.
+        linkSync(tmp, file);
+        return { path: rel, status: 'added' };
+    }
+    catch (e) {
+        if (e.code !== 'EEXIST')
+            throw e;
+        return { path: rel, status: readFileSync(file, 'utf8') === text ? 'unchanged' : 'kept' };
     }
     finally {
-        await s.release();
+        rmSync(tmp, { force: true });
     }
 }
-/**
- * Splits each .npy along its first axis into samples and groups them in batches. An input whose
- * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
- * infinite value among them (optimize's calibration and validation data, eval's inputs).
- */
-function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity, spec = {}) {
-    const ort = loadOrt();
-    const names = Object.keys(files);
-    for (const n of names) {
-        if (!meta.some((m) => m.name === n)) {
-            throw new errors_UserError(`--calibration ${n}=${files[n]}: the model has no input '${n}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
-        }
-    }
-    const fixed = fixedInputs(meta, spec, files);
-    const missing = meta.filter((m) => !files[m.name] && !fixed.has(m.name));
-    if (missing.length) {
-        throw new errors_UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy (samples) or --data ${missing[0].name}=file.npy|number (one value for every sample) for every input`);
-    }
-    const calibrated = meta.filter((m) => files[m.name]);
-    let samples = -1;
-    const arrays = calibrated.map((m) => {
-        const file = files[m.name];
-        const arr = readNpy(file);
-        const shape = arr.shape;
-        const want = m.shape.map((d) => (typeof d === 'number' && d > 0 ? String(d) : '?')).join('x');
-        if (shape.length !== m.shape.length || m.shape.some((d, i) => i > 0 && typeof d === 'number' && d > 0 && d !== shape[i])) {
-            throw new errors_UserError(`${file}: shape [${shape.join(', ')}] does not fit input '${m.name}' (${want}); save N samples along the first axis, shape N x ${m.shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : '?')).join(' x ')}`);
-        }
-        if (samples >= 0 && shape[0] !== samples) {
-            throw new errors_UserError(`${file}: holds ${shape[0]} samples but the other calibration files hold ${samples}; give the same number for every input`);
-        }
-        samples = shape[0];
-        const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
-        // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
-        const per = shape.slice(1).reduce((a, b) => a * b, 1);
-        const bad = firstNonFinite(data, m.type);
-        if (bad) {
-            throw new errors_UserError(`${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`);
-        }
-        return { m, shape, per, data: data };
-    });
-    if (samples <= 0)
-        throw new errors_UserError(`${files[names[0]]}: holds no samples; save at least one`);
-    samples = Math.min(samples, maxSamples);
-    // An input fed the same value every time (--data) takes no batch: samples go one at a time.
-    const fixedBatch = fixed.size > 0 || calibrated.some((m) => typeof m.shape[0] === 'number' && m.shape[0] > 0);
-    const step = fixed.size ? 1 : fixedBatch ? calibrated[0].shape[0] : batchSize;
-    const batches = [];
-    for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
-        const count = Math.min(step, samples - start);
-        const feeds = {};
-        for (const { m, shape, per, data } of arrays) {
-            const slice = data.subarray(start * per, (start + count) * per);
-            feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
-        }
-        for (const f of fixed.values())
-            feeds[f.input.name] = new ort.Tensor(f.input.type, f.data, f.input.shape);
-        batches.push(feeds);
-    }
-    return { batches, samples, source: 'calibration' };
+function store_describeAppend(status, where) {
+    if (status === 'added')
+        return `added: ${where}`;
+    if (status === 'unchanged')
+        return `already there, unchanged: ${where}`;
+    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
 }
-/** Seeded random samples shaped by the model and the `--input`/`--dim` flags; `--data` inputs hold their value. */
-function randomSet(meta, spec, count = 4, seed = 1) {
-    const ort = loadOrt();
-    const inputs = resolveInputs(meta, spec, npyShapes(spec));
-    const fixed = fixedInputs(meta, spec, {});
-    const next = rng(seed);
-    const batches = [];
-    for (let i = 0; i < count; i++) {
-        const feeds = {};
-        for (const input of inputs) {
-            const f = fixed.get(input.name);
-            const n = input.shape.reduce((a, b) => a * b, 1);
-            feeds[input.name] = new ort.Tensor(input.type, (f ? f.data : randomData(input.type, n, next)), input.shape);
+/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
+function store_readEntries(root) {
+    const base = join(root, DATA_DIR);
+    const entries = [];
+    const skipped = [];
+    if (!existsSync(base))
+        return { entries, skipped };
+    const walk = (dir) => {
+        for (const name of readdirSync(dir)) {
+            const path = join(dir, name);
+            if (statSync(path).isDirectory())
+                walk(path);
+            else if (name.endsWith('.json') && !name.startsWith('.')) {
+                try {
+                    const doc = JSON.parse(readFileSync(path, 'utf8'));
+                    const problem = validateEntry(doc);
+                    if (problem)
+                        skipped.push(`${relative(root, path)}: ${problem}`);
+                    else
+                        entries.push(doc);
+                }
+                catch (e) {
+                    skipped.push(`${relative(root, path)}: ${oneLine(e)}`);
+                }
+            }
         }
-        batches.push(feeds);
-    }
-    return { batches, samples: count, source: 'random' };
+    };
+    walk(base);
+    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
+    return { entries, skipped };
 }
-function npyShapes(spec) {
-    return Object.fromEntries(Object.entries(spec.data ?? {}).flatMap(([name, src]) => (src.kind === 'npy' ? [[name, readNpy(src.path).shape]] : [])));
+/** The name a model goes by in the history: its file name without the extension. */
+function modelKey(fileName) {
+    return fileName.replace(/\.(onnx|ort)$/i, '');
 }
-/**
- * Inputs given one value for every sample with `--data NAME=file.npy|number` (a sample rate, a
- * recurrent state): not calibrated, fed as they are. An input cannot have both.
- */
-function fixedInputs(meta, spec, files) {
-    const data = spec.data ?? {};
-    const out = new Map();
-    if (!Object.keys(data).length)
-        return out;
-    for (const name of Object.keys(data)) {
-        if (!meta.some((m) => m.name === name))
-            throw new errors_UserError(`--data ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
-        if (files[name])
-            throw new errors_UserError(`--data ${name} and --calibration ${name}: give one of them; --calibration gives samples, --data one value for every sample`);
-    }
-    const own = meta.filter((m) => data[m.name] || !Object.keys(files).length);
-    const mine = (r) => Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => own.some((m) => m.name === k)));
-    const resolved = resolveInputs(own, { ...spec, shapes: mine(spec.shapes) }, npyShapes(spec));
-    for (const input of resolved) {
-        const src = data[input.name];
-        if (!src)
+/** Verdicts of compare documents, by the head model's history name. */
+function verdictsFrom(compares, modelName) {
+    return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
+}
+const TO_CHART_UNIT = {
+    'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
+    'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
+};
+/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
+function budgetLinesFrom(check, modelName) {
+    const lines = new Map();
+    for (const c of check.checks) {
+        const convert = TO_CHART_UNIT[c.key];
+        if (!convert)
             continue;
-        const n = input.shape.reduce((a, b) => a * b, 1);
-        const values = src.kind === 'value' ? constantData(input.type, n, src.value) : npyForInput(readNpy(src.path), { ...input, file: src.path });
-        out.set(input.name, { input, data: values });
+        const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
+        const line = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
+        lines.set(JSON.stringify(line), line);
+    }
+    return [...lines.values()];
+}
+/** Builds the entry of one commit on one device from results documents (read as untrusted). */
+function buildEntry(input) {
+    if (input.results.length === 0)
+        throw new UserError('no results given: pass the files written by edgeml bench --json with --results');
+    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
+        throw new UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
+    }
+    if (Number.isNaN(Date.parse(input.timestamp))) {
+        throw new UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
+    }
+    const results = [];
+    let device;
+    for (const file of input.results) {
+        const bench = readResults(file);
+        if (device && device.fingerprint !== bench.device.fingerprint) {
+            throw new UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
+        }
+        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
+        const { samplesMs: _samples, ...kept } = bench;
+        const model = input.modelName ?? modelKey(bench.model.name);
+        const verdict = input.verdicts?.[model];
+        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
+    }
+    return {
+        schema: HISTORY_SCHEMA,
+        commit: input.commit,
+        ref: input.ref,
+        timestamp: new Date(input.timestamp).toISOString(),
+        ...(input.url ? { url: input.url } : {}),
+        device: device,
+        results,
+        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/git/branch.js
+// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
+// is one new commit on top of the branch tip. When the push is rejected because another job pushed
+// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
+// is ever rewritten, so concurrent writers never lose each other's commits.
+
+
+
+
+
+function branch_git(cwd, args) {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+function branch_gitOk(cwd, args) {
+    try {
+        branch_git(cwd, args);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+// Inside Actions nobody has configured an identity: commit as the Actions bot.
+function identity(repo) {
+    if (branch_gitOk(repo, ['config', 'user.email']))
+        return [];
+    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
+}
+/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
+class GitStepError extends (/* unused pure expression or super */ null && (Error)) {
+}
+function branch_step(fn) {
+    try {
+        return fn();
+    }
+    catch (e) {
+        if (e instanceof UserError)
+            throw e;
+        throw new GitStepError(oneLine(String(e.stderr ?? '') || oneLine(e)).slice(0, 300));
+    }
+}
+/**
+ * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
+ * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
+ * Errors thrown by `change` itself are not retried.
+ */
+async function branch_updateBranch(target, change) {
+    const { repo, remote, branch } = target;
+    const log = target.log ?? (() => { });
+    if (!branch_gitOk(repo, ['rev-parse', '--git-dir'])) {
+        throw new UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
+    }
+    const remoteRef = `refs/remotes/${remote}/${branch}`;
+    const attempts = target.maxAttempts ?? 6;
+    const who = identity(repo);
+    let lastError = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1)
+            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+        const dir = mkdtempSync(join(tmpdir(), 'edgeml-branch-'));
+        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
+        let exists = false;
+        try {
+            branch_step(() => {
+                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
+                try {
+                    branch_git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
+                    exists = true;
+                }
+                catch (e) {
+                    if (e.status !== 2)
+                        throw e;
+                }
+                if (exists) {
+                    branch_git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
+                    branch_git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
+                }
+                else {
+                    if (!branch_gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
+                        throw new UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
+                    }
+                    branch_git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
+                    branch_git(dir, ['checkout', '--quiet', '--orphan', orphan]);
+                    branch_git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
+                }
+            });
+            const done = await change(dir);
+            const pushed = branch_step(() => {
+                branch_git(dir, ['add', '--all']);
+                if (branch_gitOk(dir, ['diff', '--cached', '--quiet']))
+                    return false;
+                branch_git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
+                branch_git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+                return true;
+            });
+            return { result: done.result, attempts: attempt, pushed };
+        }
+        catch (e) {
+            if (!(e instanceof GitStepError))
+                throw e;
+            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
+            lastError = e.message;
+            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
+        }
+        finally {
+            branch_gitOk(repo, ['worktree', 'remove', '--force', dir]);
+            rmSync(dir, { recursive: true, force: true });
+            if (!exists)
+                branch_gitOk(repo, ['branch', '-D', orphan]);
+        }
+    }
+    throw new UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
+}
+
+;// CONCATENATED MODULE: ./build/src/git/index.js
+// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
+
+
+;// CONCATENATED MODULE: ./build/src/history/git.js
+// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
+// Each append is one new commit on top of the branch tip; when another job pushed first, the
+// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
+
+
+
+async function appendToBranch(entry, opts) {
+    const log = opts.log ?? (() => { });
+    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
+        throw new UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+    }
+    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
+        const added = appendEntry(dir, entry);
+        if (added.status === 'added')
+            opts.afterAppend?.(dir);
+        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
+    });
+    const { status, path } = out.result;
+    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : describeAppend(status, `${opts.branch}:${path}`));
+    return { status, path, attempts: out.attempts };
+}
+/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
+function commitContext(repo, commit) {
+    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
+    if (!sha)
+        throw new UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
+    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
+    let timestamp = new Date().toISOString();
+    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
+        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
+    const server = process.env.GITHUB_SERVER_URL;
+    const repository = process.env.GITHUB_REPOSITORY;
+    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
+    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/trend.js
+
+function trend(entries, q) {
+    const metric = METRICS.find((m) => m.key === q.metric);
+    if (!metric)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== q.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-(q.points ?? 10));
+}
+/**
+ * The last N values of a metric for the same model file, format, execution provider and device
+ * fingerprint as `bench` (the row a PR report shows), oldest first.
+ */
+function trendOf(entries, bench, metric = 'latency.p90', points = 10) {
+    const m = entry_METRICS.find((x) => x.key === metric);
+    if (!m)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== bench.device.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const b = r.bench;
+            if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider)
+                continue;
+            const v = m.read(b);
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-points);
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/** Unicode sparkline of values (empty for none), scaled between their min and max. */
+function sparkline(values) {
+    if (!values.length)
+        return '';
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
+
+;// CONCATENATED MODULE: ./build/src/history/flags.js
+// The history's own line formats, as `edgeml history append` flags and the history action's
+// inputs give them: `METRIC=LIMIT` budget lines and `MODEL=VERDICT` compare verdicts.
+
+
+function parseBudgetFlag(raw) {
+    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
+    if (!m)
+        throw new UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
+    return { metric: m[1], limit: Number(m[2]) };
+}
+function parseVerdictFlag(raw) {
+    const at = raw.lastIndexOf('=');
+    const verdict = raw.slice(at + 1);
+    if (at <= 0 || !VERDICTS.includes(verdict)) {
+        throw new UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
+    }
+    return [raw.slice(0, at), verdict];
+}
+
+;// CONCATENATED MODULE: ./build/src/history/index.js
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/report/merge.js
+// Many documents (a device matrix, comparisons, budget checks) merged into one report model:
+// models, and in each model one row per target x device. Pure data; rendering is elsewhere.
+
+
+
+/**
+ * The row name of a result without an optimize target: `source`, as budgets call it, with the
+ * format and execution provider when they are not the default ("source ort xnnpack").
+ */
+function targetOf(format, executionProvider) {
+    const f = format ?? 'onnx';
+    const ep = executionProvider ?? 'cpu';
+    return f === 'onnx' && ep === 'cpu' ? 'source' : `source ${f} ${ep}`;
+}
+/** Source rows first, then the targets by name; devices by name within each. */
+const rowOrder = (a, b) => Number(!a.target.startsWith('source')) - Number(!b.target.startsWith('source')) || a.target.localeCompare(b.target) || a.device.localeCompare(b.device);
+function deviceOf(d) {
+    return d.label || d.fingerprint || 'device';
+}
+function summaryTarget(s) {
+    return targetOf(s.model.format, s.runtime?.executionProvider);
+}
+/** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
+function overallStatus(budgets, verdicts, notMade = false) {
+    if (notMade || budgets.some((b) => b.outcome === 'failure') || verdicts.includes('slower'))
+        return 'fail';
+    // Doubt: an inconclusive budget, or one not judged that is not optional (a failed warn-level budget only warns).
+    if (budgets.some((b) => b.status === 'inconclusive' || (b.status === 'not judged' && b.outcome !== 'notice')) || verdicts.includes('inconclusive'))
+        return 'inconclusive';
+    return budgets.length || verdicts.length ? 'pass' : 'none';
+}
+function buildReport(inputs, opts = {}) {
+    const groups = new Map();
+    const rowFor = (model, target, device) => {
+        let rows = groups.get(model);
+        if (!rows)
+            groups.set(model, (rows = new Map()));
+        const key = JSON.stringify([target, device]);
+        let row = rows.get(key);
+        if (!row)
+            rows.set(key, (row = { target, device, budgets: [] }));
+        return row;
+    };
+    const duplicates = [];
+    // Newest first, so a re-uploaded result replaces the older one of the same cell.
+    const results = [...inputs.results].sort((a, b) => b.doc.createdAt.localeCompare(a.doc.createdAt));
+    for (const { file, doc } of results) {
+        const row = rowFor(doc.model.name, doc.target ?? targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
+        if (row.bench)
+            duplicates.push(file);
+        else
+            row.bench = doc;
+    }
+    for (const { doc } of inputs.compare) {
+        // An artifacts comparison joins its target's row, as the artifact's results do (results carry `target`).
+        rowFor(doc.head.model.name, doc.target ?? summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
+    }
+    for (const m of inputs.notMade ?? [])
+        rowFor(m.model, m.target, '').notMade = { reason: m.reason, optional: m.optional };
+    const budgets = inputs.check.flatMap((c) => c.doc.budgets);
+    for (const b of budgets) {
+        if (b.model === undefined)
+            continue;
+        const rows = groups.get(b.model);
+        // Each budget on the row it judged: its target (check documents before `target` go on every row).
+        for (const row of rows?.values() ?? []) {
+            if ((b.device === undefined || b.device === row.device || row.notMade) && (b.target === undefined || b.target === row.target))
+                row.budgets.push(b);
+        }
+    }
+    if (opts.history?.length) {
+        for (const rows of groups.values()) {
+            for (const row of rows.values()) {
+                const t = row.bench ? trendOf(opts.history, row.bench, 'latency.p90', opts.trendPoints ?? 10) : [];
+                if (t.length)
+                    row.trend = t;
+            }
+        }
+    }
+    const models = [...groups.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, rows]) => ({
+        name,
+        rows: [...rows.values()].sort(rowOrder),
+    }));
+    const verdicts = inputs.compare.map((c) => c.doc.verdict);
+    const count = (keys, values) => Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length]));
+    const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
+    const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected.reason }));
+    // A target not made, or a runtime under inspect: not inspected, fails the report as it fails the run.
+    const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional) || (inputs.compat ?? []).some((c) => c.failed.some((f) => f.fails)));
+    return {
+        // A device that did not report was not judged: what the others passed is not a pass for all.
+        status: missing.length && status === 'pass' ? 'inconclusive' : status,
+        counts: {
+            results: inputs.results.length - duplicates.length,
+            models: models.length,
+            devices: devices.size,
+            budgets: count(types_STATUSES, budgets.map((b) => b.status)),
+            verdicts: count(types_VERDICTS, verdicts),
+        },
+        models,
+        budgets,
+        duplicates,
+        ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
+        ...(missing.length ? { missing } : {}),
+        ...(inputs.compat?.length ? { compat: inputs.compat } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/missing.js
+/**
+ * One quoted line per reason (the workflow's own words, not a document's), naming its devices, and one
+ * naming the devices the report does hold; '' when none is missing. Labels are escaped.
+ */
+function missingDevicesNote(r, e) {
+    if (!r.missing?.length)
+        return '';
+    const byReason = new Map();
+    for (const m of r.missing)
+        byReason.set(m.reason, [...(byReason.get(m.reason) ?? []), m.device]);
+    const reported = [...new Set(r.models.flatMap((m) => m.rows.map((row) => row.device)))].sort();
+    const lines = [...byReason].map(([reason, devices]) => `> ⚠️ **Not reported** (${devices.length === 1 ? '1 device' : `${devices.length} devices`}): ${devices.map((d) => e(d)).join(', ')}: ${reason}.`);
+    lines.push(`> ${reported.length ? `The results below are from ${reported.map((d) => e(d)).join(', ')} only.` : 'No device reported results.'}`);
+    return lines.join('\n>\n');
+}
+/** Why an expected device has no results, as the report says it. */
+const MISSING_REASON = {
+    noResults: 'no results: its job was skipped, cancelled or failed before writing them, or no runner with its label came online',
+    fork: "not measured: this pull request comes from a fork, and self-hosted devices run only the repository's own pull requests",
+};
+
+;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
+// To do: next major: remove.
+/**
+ * @typedef {Options} MarkdownTableOptions
+ *   Configuration.
+ */
+
+/**
+ * @typedef Options
+ *   Configuration.
+ * @property {boolean | null | undefined} [alignDelimiters=true]
+ *   Whether to align the delimiters (default: `true`);
+ *   they are aligned by default:
+ *
+ *   ```markdown
+ *   | Alpha | B     |
+ *   | ----- | ----- |
+ *   | C     | Delta |
+ *   ```
+ *
+ *   Pass `false` to make them staggered:
+ *
+ *   ```markdown
+ *   | Alpha | B |
+ *   | - | - |
+ *   | C | Delta |
+ *   ```
+ * @property {ReadonlyArray<string | null | undefined> | string | null | undefined} [align]
+ *   How to align columns (default: `''`);
+ *   one style for all columns or styles for their respective columns;
+ *   each style is either `'l'` (left), `'r'` (right), or `'c'` (center);
+ *   other values are treated as `''`, which doesn’t place the colon in the
+ *   alignment row but does align left;
+ *   *only the lowercased first character is used, so `Right` is fine.*
+ * @property {boolean | null | undefined} [delimiterEnd=true]
+ *   Whether to end each row with the delimiter (default: `true`).
+ *
+ *   > 👉 **Note**: please don’t use this: it could create fragile structures
+ *   > that aren’t understandable to some markdown parsers.
+ *
+ *   When `true`, there are ending delimiters:
+ *
+ *   ```markdown
+ *   | Alpha | B     |
+ *   | ----- | ----- |
+ *   | C     | Delta |
+ *   ```
+ *
+ *   When `false`, there are no ending delimiters:
+ *
+ *   ```markdown
+ *   | Alpha | B
+ *   | ----- | -----
+ *   | C     | Delta
+ *   ```
+ * @property {boolean | null | undefined} [fillRows=true]
+ *   Whether to fill rows with empty cells up to the most cells in a row
+ *   (default: `true`).
+ *
+ *   When `true`, all rows have as many cells as the longest row:
+ *
+ *   ```markdown
+ *   | Alpha | B    |   |
+ *   | ----- | ---- | - |
+ *   | C     |      |   |
+ *   | D     | Echo | F |
+ *   ```
+ *
+ *   When `false`, rows keep their cells,
+ *   and the delimiter row has as many cells as the header row:
+ *
+ *   ```markdown
+ *   | Alpha | B    |
+ *   | ----- | ---- |
+ *   | C     |
+ *   | D     | Echo | F |
+ *   ```
+ * @property {boolean | null | undefined} [delimiterStart=true]
+ *   Whether to begin each row with the delimiter (default: `true`).
+ *
+ *   > 👉 **Note**: please don’t use this: it could create fragile structures
+ *   > that aren’t understandable to some markdown parsers.
+ *
+ *   When `true`, there are starting delimiters:
+ *
+ *   ```markdown
+ *   | Alpha | B     |
+ *   | ----- | ----- |
+ *   | C     | Delta |
+ *   ```
+ *
+ *   When `false`, there are no starting delimiters:
+ *
+ *   ```markdown
+ *   Alpha | B     |
+ *   ----- | ----- |
+ *   C     | Delta |
+ *   ```
+ * @property {boolean | null | undefined} [padding=true]
+ *   Whether to add a space of padding between delimiters and cells
+ *   (default: `true`).
+ *
+ *   When `true`, there is padding:
+ *
+ *   ```markdown
+ *   | Alpha | B     |
+ *   | ----- | ----- |
+ *   | C     | Delta |
+ *   ```
+ *
+ *   When `false`, there is no padding:
+ *
+ *   ```markdown
+ *   |Alpha|B    |
+ *   |-----|-----|
+ *   |C    |Delta|
+ *   ```
+ * @property {((value: string) => number) | null | undefined} [stringLength]
+ *   Function to detect the length of table cell content (optional);
+ *   this is used when aligning the delimiters (`|`) between table cells;
+ *   full-width characters and emoji mess up delimiter alignment when viewing
+ *   the markdown source;
+ *   to fix this, you can pass this function,
+ *   which receives the cell content and returns its “visible” size;
+ *   note that what is and isn’t visible depends on where the text is displayed.
+ *
+ *   Without such a function, the following:
+ *
+ *   ```js
+ *   markdownTable([
+ *     ['Alpha', 'Bravo'],
+ *     ['中文', 'Charlie'],
+ *     ['👩‍❤️‍👩', 'Delta']
+ *   ])
+ *   ```
+ *
+ *   Yields:
+ *
+ *   ```markdown
+ *   | Alpha | Bravo |
+ *   | - | - |
+ *   | 中文 | Charlie |
+ *   | 👩‍❤️‍👩 | Delta |
+ *   ```
+ *
+ *   With [`string-width`](https://github.com/sindresorhus/string-width):
+ *
+ *   ```js
+ *   import stringWidth from 'string-width'
+ *
+ *   markdownTable(
+ *     [
+ *       ['Alpha', 'Bravo'],
+ *       ['中文', 'Charlie'],
+ *       ['👩‍❤️‍👩', 'Delta']
+ *     ],
+ *     {stringLength: stringWidth}
+ *   )
+ *   ```
+ *
+ *   Yields:
+ *
+ *   ```markdown
+ *   | Alpha | Bravo   |
+ *   | ----- | ------- |
+ *   | 中文  | Charlie |
+ *   | 👩‍❤️‍👩    | Delta   |
+ *   ```
+ */
+
+/**
+ * Get the length of a cell.
+ *
+ * @param {string} value
+ *   Cell value.
+ * @returns {number}
+ *   Cell size.
+ */
+function defaultStringLength(value) {
+  return value.length
+}
+
+/**
+ * Generate a markdown
+ * ([GFM](https://docs.github.com/en/github/writing-on-github/working-with-advanced-formatting/organizing-information-with-tables))
+ * table.
+ *
+ * @param {ReadonlyArray<ReadonlyArray<string | null | undefined>>} table
+ *   Table data (matrix of strings).
+ * @param {Readonly<Options> | null | undefined} [options]
+ *   Configuration (optional).
+ * @returns {string}
+ *   Result.
+ */
+function markdown_table_markdownTable(table, options) {
+  const settings = options || {}
+  // To do: next major: change to spread.
+  // eslint-disable-next-line unicorn/prefer-spread -- `align` can be a string.
+  const align = (settings.align || []).concat()
+  const stringLength = settings.stringLength || defaultStringLength
+  /** @type {Array<number>} Character codes as symbols for alignment per column. */
+  const alignments = []
+  /** @type {Array<Array<string>>} Cells per row. */
+  const cellMatrix = []
+  /** @type {Array<Array<number>>} Sizes of each cell per row. */
+  const sizeMatrix = []
+  /** @type {Array<number>} */
+  const longestCellByColumn = []
+  let mostCellsPerRow = 0
+  let rowIndex = -1
+
+  // This is a superfluous loop if we don’t align delimiters, but otherwise we’d
+  // do superfluous work when aligning, so optimize for aligning.
+  while (++rowIndex < table.length) {
+    /** @type {Array<string>} */
+    const row = []
+    /** @type {Array<number>} */
+    const sizes = []
+    let columnIndex = -1
+
+    if (table[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table[rowIndex].length
+    }
+
+    while (++columnIndex < table[rowIndex].length) {
+      const cell = serialize(table[rowIndex][columnIndex])
+
+      if (settings.alignDelimiters !== false) {
+        const size = stringLength(cell)
+        sizes[columnIndex] = size
+
+        if (
+          longestCellByColumn[columnIndex] === undefined ||
+          size > longestCellByColumn[columnIndex]
+        ) {
+          longestCellByColumn[columnIndex] = size
+        }
+      }
+
+      row.push(cell)
+    }
+
+    cellMatrix[rowIndex] = row
+    sizeMatrix[rowIndex] = sizes
+  }
+
+  // Figure out which alignments to use.
+  let columnIndex = -1
+
+  if (typeof align === 'object' && 'length' in align) {
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = toAlignment(align[columnIndex])
+    }
+  } else {
+    const code = toAlignment(align)
+
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = code
+    }
+  }
+
+  // Inject the alignment row.
+  columnIndex = -1
+  /** @type {Array<string>} */
+  const row = []
+  /** @type {Array<number>} */
+  const sizes = []
+
+  while (++columnIndex < mostCellsPerRow) {
+    const code = alignments[columnIndex]
+    let before = ''
+    let after = ''
+
+    if (code === 99 /* `c` */) {
+      before = ':'
+      after = ':'
+    } else if (code === 108 /* `l` */) {
+      before = ':'
+    } else if (code === 114 /* `r` */) {
+      after = ':'
+    }
+
+    // There *must* be at least one hyphen-minus in each alignment cell.
+    let size =
+      settings.alignDelimiters === false
+        ? 1
+        : Math.max(
+            1,
+            longestCellByColumn[columnIndex] - before.length - after.length
+          )
+
+    const cell = before + '-'.repeat(size) + after
+
+    if (settings.alignDelimiters !== false) {
+      size = before.length + size + after.length
+
+      if (size > longestCellByColumn[columnIndex]) {
+        longestCellByColumn[columnIndex] = size
+      }
+
+      sizes[columnIndex] = size
+    }
+
+    row[columnIndex] = cell
+  }
+
+  // Inject the alignment row.
+  cellMatrix.splice(1, 0, row)
+  sizeMatrix.splice(1, 0, sizes)
+
+  rowIndex = -1
+  /** @type {Array<string>} */
+  const lines = []
+
+  while (++rowIndex < cellMatrix.length) {
+    const row = cellMatrix[rowIndex]
+    const sizes = sizeMatrix[rowIndex]
+    const cellsInRow =
+      settings.fillRows === false
+        ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length)
+        : mostCellsPerRow
+    columnIndex = -1
+    /** @type {Array<string>} */
+    const line = []
+
+    while (++columnIndex < cellsInRow) {
+      const cell = row[columnIndex] || ''
+      let before = ''
+      let after = ''
+
+      if (settings.alignDelimiters !== false) {
+        const size =
+          longestCellByColumn[columnIndex] - (sizes[columnIndex] || 0)
+        const code = alignments[columnIndex]
+
+        if (code === 114 /* `r` */) {
+          before = ' '.repeat(size)
+        } else if (code === 99 /* `c` */) {
+          const half = size / 2
+
+          if (size % 2) {
+            before = ' '.repeat(half + 0.5)
+            after = ' '.repeat(half - 0.5)
+          } else {
+            before = ' '.repeat(half)
+            after = before
+          }
+        } else {
+          after = ' '.repeat(size)
+        }
+      }
+
+      if (settings.delimiterStart !== false && !columnIndex) {
+        line.push('|')
+      }
+
+      if (
+        settings.padding !== false &&
+        // Don’t add the opening space if we’re not aligning and the cell is
+        // empty: there will be a closing space.
+        !(settings.alignDelimiters === false && cell === '') &&
+        (settings.delimiterStart !== false || columnIndex)
+      ) {
+        line.push(' ')
+      }
+
+      if (settings.alignDelimiters !== false) {
+        line.push(before)
+      }
+
+      line.push(cell)
+
+      if (settings.alignDelimiters !== false) {
+        line.push(after)
+      }
+
+      if (settings.padding !== false) {
+        line.push(' ')
+      }
+
+      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+        line.push('|')
+      }
+    }
+
+    lines.push(
+      settings.delimiterEnd === false
+        ? line.join('').replace(/ +$/, '')
+        : line.join('')
+    )
+  }
+
+  return lines.join('\n')
+}
+
+/**
+ * Serialize a cell value.
+ *
+ * @param {string | null | undefined} [value]
+ *   Value to serialize.
+ * @returns {string}
+ *   Result.
+ */
+function serialize(value) {
+  return value === null || value === undefined ? '' : String(value)
+}
+
+/**
+ * Get the alignment character code from a value.
+ *
+ * @param {string | null | undefined} value
+ *   Value.
+ * @returns {number}
+ *   Alignment.
+ */
+function toAlignment(value) {
+  const code = typeof value === 'string' ? value.codePointAt(0) : 0
+
+  return code === 67 /* `C` */ || code === 99 /* `c` */
+    ? 99 /* `c` */
+    : code === 76 /* `L` */ || code === 108 /* `l` */
+      ? 108 /* `l` */
+      : code === 82 /* `R` */ || code === 114 /* `r` */
+        ? 114 /* `r` */
+        : 0
+}
+
+;// CONCATENATED MODULE: ./build/src/report/charts.js
+/** Letters, digits and a few separators: nothing Mermaid, Markdown or SVG could act on. */
+function chartLabel(text, max = 32) {
+    const safe = text.replace(/[^A-Za-z0-9 ._,/-]+/g, '_').replace(/\s+/g, ' ').trim();
+    return safe.length > max ? `${safe.slice(0, max - 1)}_` : safe || '_';
+}
+const n4 = (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : 0);
+/** An xychart-beta block; the title says which series is which (the chart has no legend). */
+function xyChart(title, labels, yLabel, series) {
+    const max = Math.max(0, ...series.flatMap((s) => s.values.filter(Number.isFinite)));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${chartLabel(title, 80)}"`,
+        `  x-axis [${labels.map((l) => `"${chartLabel(l)}"`).join(', ')}]`,
+        `  y-axis "${chartLabel(yLabel)}" 0 --> ${n4(max * 1.1) || 1}`,
+        ...series.map((s) => `  ${s.kind} [${s.values.map(n4).join(', ')}]`),
+        '```',
+    ].join('\n');
+}
+const rowLabel = (r) => `${r.device} / ${r.target}`;
+/** Head p90 of a row: from the comparison when there is one. */
+const headP90 = (r) => r.compare?.head.latencyMs.p90 ?? r.bench?.latencyMs.p90 ?? NaN;
+/** Rows that were measured (a target that could not be made has nothing to draw). */
+const measuredRows = (group) => group.rows.filter((r) => r.bench || r.compare);
+/**
+ * p90 latency of every target x device of a model. The base is drawn as a line only when every
+ * row was compared: a line point for a row never compared would be a base that was not measured.
+ */
+function modelChart(group) {
+    const rows = measuredRows(group);
+    if (rows.length === 0)
+        return null;
+    const labels = rows.map(rowLabel);
+    const allCompared = rows.every((r) => r.compare);
+    const series = [{ kind: 'bar', values: rows.map(headP90) }];
+    if (allCompared)
+        series.push({ kind: 'line', values: rows.map((r) => r.compare.base.latencyMs.p90) });
+    const some = !allCompared && rows.some((r) => r.compare);
+    const title = `${group.name} p90 latency ms${allCompared ? ', bars head, line base' : some ? ', head only (base in each comparison chart)' : ''}`;
+    return xyChart(title, labels, 'ms', series);
+}
+/** Equal-width bins over both sample sets: the latency distribution of base and head. */
+function histogram(a, b, bins = 20) {
+    const all = [...a, ...b].sort((x, y) => x - y);
+    // Clip the far tail (above the 99th percentile) so one outlier does not squash the chart.
+    const lo = all[0];
+    const hi = all[Math.min(all.length - 1, Math.floor(all.length * 0.99))];
+    const width = (hi - lo) / bins || 1;
+    const count = (xs) => {
+        const c = new Array(bins).fill(0);
+        for (const x of xs)
+            c[Math.max(0, Math.min(bins - 1, Math.floor((x - lo) / width)))]++;
+        return c.map((v) => v / xs.length);
+    };
+    return { edges: Array.from({ length: bins }, (_, i) => lo + (i + 0.5) * width), a: count(a), b: count(b) };
+}
+/** Base vs head of one comparison: the distribution when both kept samples, else the percentiles. */
+function compareChart(row, modelName) {
+    const c = row.compare;
+    if (!c)
+        return null;
+    const title = `${modelName} ${rowLabel(row)}`;
+    if (c.base.samplesMs?.length && c.head.samplesMs?.length) {
+        const h = histogram(c.base.samplesMs, c.head.samplesMs);
+        return xyChart(`${title} latency distribution, bars head, line base`, h.edges.map((e) => String(n4(e))), 'share of queries', [
+            { kind: 'bar', values: h.b },
+            { kind: 'line', values: h.a },
+        ]);
+    }
+    const keys = ['p50', 'p90', 'p99'].filter((k) => c.base.latencyMs[k] !== undefined && c.head.latencyMs[k] !== undefined);
+    return xyChart(`${title} latency ms, bars head, line base`, [...keys], 'ms', [
+        { kind: 'bar', values: keys.map((k) => c.head.latencyMs[k]) },
+        { kind: 'line', values: keys.map((k) => c.base.latencyMs[k]) },
+    ]);
+}
+const xml = (s) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A standalone horizontal bar chart (p90 per target x device) for artifacts and local viewing. */
+function modelSvg(group) {
+    const rows = measuredRows(group).map((r) => ({ label: chartLabel(rowLabel(r), 48), head: headP90(r), base: r.compare?.base.latencyMs.p90 }));
+    const max = Math.max(1e-9, ...rows.flatMap((r) => [r.head, r.base ?? 0].filter(Number.isFinite)));
+    const barH = 18;
+    const gap = 10;
+    const left = 300;
+    const width = 760;
+    const top = 40;
+    const height = top + rows.length * (barH * 2 + gap) + 20;
+    const scale = (v) => (Number.isFinite(v) ? ((width - left - 80) * v) / max : 0);
+    const parts = [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+        `<text x="10" y="20" font-size="14" font-weight="bold">${xml(chartLabel(group.name, 80))}: p90 latency (ms)</text>`,
+    ];
+    rows.forEach((r, i) => {
+        const y = top + i * (barH * 2 + gap);
+        parts.push(`<text x="${left - 8}" y="${y + barH - 4}" text-anchor="end">${xml(r.label)}</text>`);
+        parts.push(`<rect x="${left}" y="${y}" width="${scale(r.head).toFixed(1)}" height="${barH}" fill="#2f81f7"><title>head</title></rect>`);
+        parts.push(`<text x="${left + scale(r.head) + 4}" y="${y + barH - 4}">${n4(r.head)} head</text>`);
+        if (r.base !== undefined) {
+            parts.push(`<rect x="${left}" y="${y + barH}" width="${scale(r.base).toFixed(1)}" height="${barH}" fill="#8c959f"><title>base</title></rect>`);
+            parts.push(`<text x="${left + scale(r.base) + 4}" y="${y + 2 * barH - 4}">${n4(r.base)} base</text>`);
+        }
+    });
+    parts.push('</svg>');
+    return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/icons.js
+const ICON = {
+    pass: '✅',
+    fail: '❌',
+    /** The 95% interval straddles the limit, or too few queries to tell. */
+    inconclusive: '❔',
+    /** Nothing to judge: no results, the metric not reported, no dataset, no base. */
+    'not judged': '🚫',
+    /** A failed budget at level warn. */
+    warning: '⚠️',
+    faster: '🚀',
+    /** Measured, with nothing to judge it against. */
+    measured: '📊',
+};
+/** A budget row's status as a cell: `❌ fail`, `⚠️ fail (warn)` when the budget's level is warn. */
+function icons_budgetStatusCell(status, outcome) {
+    if (status === 'fail' && outcome === 'warning')
+        return `${ICON.warning} fail (warn)`;
+    if (status === 'not judged' && outcome === 'notice')
+        return `${ICON['not judged']} not judged (optional)`;
+    return `${ICON[status]} ${status}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/check.js
+// The check as Markdown: one line of counts, then every budget with value, limit and status.
+
+
+
+
+
+/** A budget value in the unit of its limit (`limitText` as edgeml.yml writes it). */
+function fmtBudgetValue(key, v, limitText) {
+    return inUnitOf(key, v, limitText);
+}
+/** "3 pass, 1 fail, 0 inconclusive, 1 not judged": the same counts in check, report and run. */
+function budgetCounts(statuses) {
+    return STATUSES.map((s) => `${statuses.filter((x) => x === s).length} ${s}`).join(', ');
+}
+function checkMarkdown(checks, verdict, e = escapeMarkdown, extra = []) {
+    const headline = `**budgets: ${verdict}** · ${budgetCounts(checks.map((c) => c.status))}`;
+    const rows = [
+        ['budget', 'on', 'value', '95% interval', 'limit', 'status', 'level', 'line'],
+        ...checks.map((c) => [
+            e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value, c.limitText),
+            c.interval ? `${fmtBudgetValue(c.key, c.interval[0], c.limitText)} – ${fmtBudgetValue(c.key, c.interval[1], c.limitText)}` : '',
+            e(limitOf(c.direction, c.limitText)), budgetStatusCell(c.status, c.outcome), c.level, `${e(c.at.file)}:${c.at.line}`,
+        ]),
+    ];
+    const notes = checks
+        .filter((c) => c.status !== 'pass' && (c.note || c.message))
+        .map((c) => `> ${e(c.key)} (${e(c.subject)}): ${[c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).map((t) => e(String(t))).join('; ')}`);
+    return [headline, ...extra.map(e), '', checks.length ? markdownTable(rows, { align: ['l', 'l', 'r', 'r', 'r', 'l', 'l', 'l'] }) : 'No budgets in the config.', ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/src/report/escape.js
+// Strings from results documents may come from a fork: render them inert.
+/**
+ * Escapes text for GitHub Markdown (a table cell or a line): no HTML, no Markdown syntax, no
+ * links or autolinks, no @mentions or #references, no line breaks that end a table row.
+ */
+function escape_escapeMarkdown(text) {
+    return String(text)
+        .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+        .replace(/[\\`*_{}[\]()#+\-.!|<>~&"':@=$]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/** For a terminal: control characters (escape sequences) out, and no '|' to break a table. */
+function escape_escapePlain(text) {
+    return String(text).replace(/[\u0000-\u001f\u007f\u009b]+/g, ' ').replace(/\|/g, '/');
+}
+/** For HTML and SVG text and attribute values. */
+function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./build/src/report/compat.js
+// Operator compatibility (edgeml inspect) for the terminal and for the PR comment: one row per
+// target, and what changed against the base branch's model. Strings from a document go through `e`.
+
+
+
+const pct = (x) => (x === null ? 'n/a' : `${x}%`);
+const fmtFlops = (x) => (x === null ? 'n/a' : x >= 1e9 ? `${(x / 1e9).toFixed(2)} GFLOPs` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} MFLOPs` : `${Math.round(x)} FLOPs`);
+function best(t) {
+    return t.fixed ?? t.asIs;
+}
+/** Unsupported nodes by op type: `GridSample (op-missing)` -> count. */
+function unsupportedOps(p) {
+    const out = new Map();
+    for (const u of p.unsupported) {
+        const k = `${u.domain ? `${u.domain}:` : ''}${u.op} (${u.reason})`;
+        out.set(k, (out.get(k) ?? 0) + 1);
+    }
+    return out;
+}
+function passLines(p, e) {
+    const c = p.coverage;
+    const lines = [
+        `  ${p.shapes === 'fixed' ? 'inputs fixed' : 'as declared '}: ${c.supportedNodes}/${c.nodes} nodes (${c.nodePercent}%), compute ${pct(c.computePercent)} of ${fmtFlops(c.flops)}` +
+            `${c.unestimatedNodes ? ` (${c.unestimatedNodes} nodes not estimated)` : ''}, ${p.partitions} partition${p.partitions === 1 ? '' : 's'}${p.partitionSizes.length > 1 ? ` [${p.partitionSizes.join(', ')}]` : ''}`,
+    ];
+    const shown = p.unsupported.slice(0, 12);
+    for (const u of shown)
+        lines.push(`    - ${e(u.op)} '${e(u.name || '(unnamed)')}'${u.graph === 'main' ? '' : ` in ${e(u.graph)}`}: ${u.reason}: ${e(u.detail)}`);
+    if (p.unsupported.length > shown.length)
+        lines.push(`    - ... ${p.unsupported.length - shown.length} more (all of them in --json)`);
+    return lines;
+}
+/** What `edgeml inspect` prints. */
+function inspectText(doc, e = escapePlain) {
+    const m = doc.model;
+    const out = [`${e(m.name)}: opset ${m.opset}, ${m.nodes} nodes${m.subgraphNodes ? ` + ${m.subgraphNodes} in sub-graphs` : ''}`];
+    for (const i of doc.inputs)
+        out.push(`  input ${e(i.name)} [${i.declared.map((d) => e(String(d))).join(', ')}]${i.fixed ? ` fixed as ${i.fixed.join('x')}` : ''}`);
+    out.push(`compute: ${e(doc.flopsMethod)}`, '');
+    for (const t of doc.targets) {
+        out.push(`${t.runs ? 'YES' : 'NO '} ${e(t.target)} — ${e(t.verdict.replace(/^(YES|NO): /, ''))}`);
+        out.push(`  table: ${e(t.table.version)}, retrieved ${e(t.table.retrieved)}`);
+        out.push(...passLines(t.asIs, e));
+        if (t.fixed)
+            out.push(...passLines(t.fixed, e));
+        else
+            out.push(`  inputs fixed: not checked (${e(t.fixedNote ?? '')})`);
+        if (t.unchecked.length) {
+            out.push(`  not checked (${t.unchecked.length}):`);
+            for (const u of t.unchecked.slice(0, 6))
+                out.push(`    - ${e(u)}`);
+            if (t.unchecked.length > 6)
+                out.push(`    - ... ${t.unchecked.length - 6} more (in --json)`);
+        }
+        if (t.vendor) {
+            const v = t.vendor;
+            out.push(`  ${e(v.tool)} log ${e(v.log)}: ${v.agrees === null ? 'no verdict' : v.agrees ? 'agrees' : 'DISAGREES'} — ${e(v.summary)}`);
+            for (const d of v.disagreements.slice(0, 12))
+                out.push(`    - ${e(d.node)} ${e(d.op)}: static ${e(d.static)}; runtime ${e(d.runtime)}`);
+        }
+        out.push('');
+    }
+    out.push(doc.pass ? 'every target takes the whole model' : `not every target takes the whole model: ${doc.targets.filter((t) => !t.runs).map((t) => e(t.target)).join(', ')}`);
+    return `${out.join('\n')}\n`;
+}
+/** What changed for one target between the base's model and this PR's. */
+function compatChange(head, base, e = escape_escapeMarkdown) {
+    if (!base)
+        return 'new';
+    const now = unsupportedOps(best(head));
+    const before = unsupportedOps(best(base));
+    const parts = [];
+    for (const [k, n] of now) {
+        const was = before.get(k) ?? 0;
+        if (n > was)
+            parts.push(`adds ${n - was}× ${e(k)} that ${e(head.target)} does not support`);
+    }
+    for (const [k, n] of before) {
+        const is = now.get(k) ?? 0;
+        if (is < n)
+            parts.push(`removes ${n - is}× ${e(k)}`);
+    }
+    const dp = best(head).partitions - best(base).partitions;
+    if (dp)
+        parts.push(`partitions ${best(base).partitions} → ${best(head).partitions}`);
+    if (head.runs !== base.runs)
+        parts.push(head.runs ? 'now runs whole' : 'no longer runs whole');
+    return parts.length ? parts.join('; ') : 'unchanged';
+}
+/** The PR comment's compatibility section: one row per target, with the change against base. */
+function compatMarkdown(head, base, e = escape_escapeMarkdown) {
+    const rows = head.targets.map((t) => {
+        const p = best(t);
+        const c = p.coverage;
+        const ops = [...unsupportedOps(p)].map(([k, n]) => `${n}× ${e(k)}`).slice(0, 5).join(', ') || '—';
+        const row = [
+            e(t.target), t.runs ? '✅ yes' : '❌ no', `${c.supportedNodes}/${c.nodes} (${c.nodePercent}%)`, pct(c.computePercent), String(p.partitions), ops,
+        ];
+        if (base)
+            row.push(compatChange(t, base.targets.find((b) => b.target === t.target), e));
+        return row;
+    });
+    const header = ['target', 'runs whole', 'nodes', 'compute', 'partitions', 'unsupported'];
+    if (base)
+        header.push('vs base');
+    const vendor = head.targets.filter((t) => t.vendor && t.vendor.agrees === false).map((t) => `> ⚠️ ${e(t.vendor.tool)} disagrees with the static check for ${e(t.target)}: ${e(t.vendor.summary)}`);
+    return [`#### Operator compatibility: ${e(head.model.name)}`, '', markdown_table_markdownTable([header, ...rows]), ...(vendor.length ? ['', ...vendor] : [])].join('\n');
+}
+/**
+ * One model's compatibility in the report: the table against the base, and a line per runtime that
+ * could not be inspected (it failed, or its budgets are not judged: never an empty pass).
+ */
+function compatSection(c, e = escape_escapeMarkdown) {
+    const lines = c.failed.map((f) => `> ${f.fails ? ICON.fail : ICON['not judged']} ${e(f.target)}: not inspected: ${e(f.reason)}`);
+    if (!c.head)
+        return [`#### Operator compatibility: ${e(c.model)}`, '', ...lines].join('\n');
+    return [compatMarkdown(c.head, c.base, e), ...(lines.length ? ['', ...lines] : [])].join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/src/report/markdown.js
+// The report as Markdown for a PR comment and a job summary: a headline, a table per model, charts,
+// budgets, and collapsible details. Every string from a document goes through `e`; numbers are
+// formatted from numbers.
+
+
+
+
+
+
+
+
+
+
+const STATUS_ICON = { pass: ICON.pass, fail: ICON.fail, inconclusive: ICON.inconclusive, none: ICON.measured };
+const VERDICT_ICON = { slower: ICON.fail, faster: ICON.faster, unchanged: ICON.pass, inconclusive: ICON.inconclusive };
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+function countList(counts) {
+    return Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
+}
+function headline(r) {
+    const word = r.status === 'none' ? 'measured' : r.status;
+    const parts = [];
+    const budgets = Object.values(r.counts.budgets).reduce((a, b) => a + b, 0);
+    if (budgets)
+        parts.push(`budgets: ${countList(r.counts.budgets)}`);
+    const verdicts = Object.values(r.counts.verdicts).reduce((a, b) => a + b, 0);
+    if (verdicts)
+        parts.push(`comparisons: ${countList(r.counts.verdicts)}`);
+    parts.push(`${plural(r.counts.results, 'result')}, ${plural(r.counts.models, 'model')}, ${plural(r.counts.devices, 'device')}`);
+    // The dashboard link is the workflow's own input (https only), never a string from a document.
+    const dashboard = r.dashboardUrl && /^https:\/\/[^\s()<>\]\[]+$/.test(r.dashboardUrl) ? ` · [dashboard](${r.dashboardUrl})` : '';
+    return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}${dashboard}`;
+}
+/** The row's own budgets by status (a failed warn-level budget as ⚠️), worst first. */
+function budgetCell(budgets) {
+    if (budgets.length === 0)
+        return '';
+    const icon = (b) => (b.status === 'fail' && b.outcome !== 'failure' ? ICON.warning : ICON[b.status]);
+    const order = [ICON.fail, ICON['not judged'], ICON.warning, ICON.inconclusive, ICON.pass];
+    return order.map((i) => [i, budgets.filter((b) => icon(b) === i).length]).filter(([, n]) => n > 0).map(([i, n]) => `${i} ${n}`).join(' ');
+}
+const markdown_pct = (v) => `${(100 * v).toFixed(2)}%`;
+const baseName = (p) => p.split(/[\\/]/).pop() ?? p;
+/** Accuracy on the dataset this row was evaluated on: `top1 97.04% (test_inputs.npy)`. */
+function accuracyCell(row, e) {
+    const a = row.bench?.accuracy;
+    if (!a)
+        return '';
+    const metrics = ['top1', 'top5', 'mae', 'rmse'].filter((k) => typeof a[k] === 'number').map((k) => `${k} ${k.startsWith('top') ? markdown_pct(a[k]) : fmtNumber(a[k])}`);
+    return `${metrics.join(', ')} (${e(baseName(a.dataset.path))})`;
+}
+/** Fidelity of an artifact against its source; the source is the reference. */
+function fidelityCell(row) {
+    const f = row.bench?.fidelity;
+    if (!f)
+        return row.target.startsWith('source') ? 'reference' : '';
+    const parts = [`cos ${f.cosine.toFixed(5)}`, f.maxAbsError === null ? 'max abs err not finite' : `max abs err ${fmtNumber(f.maxAbsError)}`];
+    if (f.top1Agreement !== null)
+        parts.push(`top-1 agree ${markdown_pct(f.top1Agreement)}`);
+    return parts.join(' · ');
+}
+/** Size, with its change against the base when the row was compared. */
+function sizeCell(row) {
+    const head = row.compare?.head.model.bytes ?? row.bench?.model.bytes;
+    if (head === undefined)
+        return '';
+    const base = row.compare?.base.model.bytes;
+    if (base === undefined)
+        return format_fmtBytes(head);
+    return base === head ? `${format_fmtBytes(head)} (unchanged)` : `${format_fmtBytes(base)} → ${format_fmtBytes(head)} (${fmtChange(head / base)})`;
+}
+const withCi = (v, ci) => (ci ? `${format_fmtMs(v)} (${fmtInterval(ci)})` : format_fmtMs(v));
+function changeCell(ratio) {
+    return ratio.ci95 ? `${fmtChange(ratio.estimate)} (${fmtChange(ratio.ci95[0])} … ${fmtChange(ratio.ci95[1])})` : fmtChange(ratio.estimate);
+}
+/** Peak memory, size (and its change), throughput, accuracy and fidelity: of the head side when compared. */
+function resourceCells(row, e) {
+    const head = row.compare?.head;
+    const peak = head?.memory?.peakRssBytes ?? row.bench?.memory.peakRssBytes;
+    const rate = head?.throughputPerSec ?? row.bench?.throughputPerSec;
+    return [peak === undefined ? '' : format_fmtBytes(peak), sizeCell(row), rate === undefined ? '' : fmtRate(rate), accuracyCell(row, e), fidelityCell(row)];
+}
+/** A row's p50 as measured on its device: the head's when compared. */
+const rowP50 = (row) => (row?.compare ? row.compare.head.latencyMs.p50 : row?.bench?.latencyMs.p50 ?? null);
+/**
+ * An artifact whose p50 is above its source's on the same device says so next to it, as the
+ * optimize summary does: a smaller file that runs slower is a choice the user must see.
+ */
+function slowerThanSource(group, row) {
+    if (row.target.startsWith('source') || row.notMade)
+        return '';
+    const p = rowP50(row);
+    const s = rowP50(group.rows.find((r) => r.target === 'source' && r.device === row.device));
+    if (!p || !s || p <= s)
+        return '';
+    return ` ${ICON.warning} slower than the source here (${(s / p).toFixed(2)}x its speed, source ${format_fmtMs(s)})`;
+}
+/** The table of one model: rows target x device; base, head, change and interval when compared. */
+function modelTable(group, e = escape_escapeMarkdown) {
+    const compared = group.rows.some((r) => r.compare);
+    const header = compared
+        ? ['target', 'device', 'p50 base → head', 'Δ p50 (95% CI)', 'p90 base → head', 'Δ p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'verdict', 'budgets']
+        : ['target', 'device', 'p50 (95% CI)', 'p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'budgets'];
+    const rows = group.rows.map((row) => {
+        const id = [e(row.target), e(row.device)];
+        if (row.notMade) {
+            // A configured target that could not be made: a failed row with the reason, never an empty one.
+            const what = row.notMade.optional ? `${ICON['not judged']} not made (optional): ${e(row.notMade.reason)}` : `${ICON.fail} not made: ${e(row.notMade.reason)}`;
+            return [...id, what, ...new Array(header.length - 4).fill(''), budgetCell(row.budgets)];
+        }
+        const c = row.compare;
+        if (c) {
+            return [
+                ...id,
+                `${format_fmtMs(c.base.latencyMs.p50)} → ${format_fmtMs(c.head.latencyMs.p50)}${slowerThanSource(group, row)}`, changeCell(c.ratio.p50),
+                `${format_fmtMs(c.base.latencyMs.p90)} → ${format_fmtMs(c.head.latencyMs.p90)}`, changeCell(c.ratio.p90),
+                ...resourceCells(row, e), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
+            ];
+        }
+        const b = row.bench;
+        const slower = slowerThanSource(group, row);
+        const latency = compared
+            ? [`${format_fmtMs(b.latencyMs.p50)}${slower}`, '', `${format_fmtMs(b.latencyMs.p90)}`, '']
+            : [`${withCi(b.latencyMs.p50, b.latencyCi95Ms.p50)}${slower}`, withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
+        return [...id, ...latency, ...resourceCells(row, e), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
+    });
+    if (group.rows.some((r) => r.trend?.length)) {
+        header.push('p90 trend');
+        group.rows.forEach((row, i) => rows[i].push(row.trend?.length ? `${sparkline(row.trend)} ${format_fmtMs(row.trend[row.trend.length - 1])}` : ''));
+    }
+    const align = header.map((_, i) => (i < 2 ? 'l' : 'r'));
+    return [`#### ${e(group.name)}`, '', markdown_table_markdownTable([header, ...rows], { align })].join('\n');
+}
+function budgetsTable(budgets, e = escape_escapeMarkdown) {
+    const rows = budgets.map((b) => [
+        icons_budgetStatusCell(b.status, b.outcome), e(b.key), b.limitText ? fmtBudgetValue(b.key, b.value, b.limitText) : fmtNumber(b.value),
+        b.limitText ? e(units_limitOf(b.direction ?? 'max', b.limitText)) : fmtNumber(b.limit), e(b.level),
+        [[b.model, b.target].filter((s) => s !== undefined).map((s) => e(s)).join(' '), b.device === undefined ? undefined : e(b.device)].filter(Boolean).join(' @ '), e(b.message),
+    ]);
+    return ['#### Budgets', '', markdown_table_markdownTable([['status', 'budget', 'value', 'limit', 'level', 'result', 'message'], ...rows])].join('\n');
+}
+function devicesTable(benches, e) {
+    const seen = new Map();
+    for (const b of benches)
+        seen.set(`${b.device.label}\u0000${b.device.fingerprint}`, b.device);
+    const rows = [...seen.values()].map((d) => [
+        e(d.label), `\`${d.fingerprint}\``, `${e(d.os)} ${e(d.osRelease)} ${e(d.arch)}`, e(d.cpuModel), String(d.cores),
+        format_fmtBytes(d.memoryBytes), e(d.node), d.runner ? d.runner.labels.map(e).join(', ') : '',
+    ]);
+    return ['**Devices**', '', markdown_table_markdownTable([['device', 'fingerprint', 'os', 'cpu', 'cores', 'memory', 'node', 'runner labels'], ...rows])].join('\n');
+}
+function settingsTable(rows, e) {
+    const body = rows.map(({ model, row, b }) => [
+        e(model), e(row.target), e(row.device), `\`${b.model.sha256.slice(0, 12)}\``, b.scenario, String(b.iterations),
+        b.durationMs !== null && b.durationMs >= 1000 ? `${(b.durationMs / 1000).toFixed(1)} s` : format_fmtMs(b.durationMs), String(b.settings.warmup), b.runtime.threads > 0 ? String(b.runtime.threads) : 'default',
+        b.runtime.optLevel ?? '', `${e(b.runtime.name)} ${e(b.runtime.version)}`, String(b.settings.samplesPerQuery),
+    ]);
+    const header = ['model', 'target', 'device', 'sha256', 'scenario', 'queries', 'time', 'warmup', 'threads', 'opt', 'runtime', 'samples/query'];
+    return ['**Settings**', '', markdown_table_markdownTable([header, ...body])].join('\n');
+}
+function profilesText(rows, e, top = 5) {
+    const out = [];
+    for (const { model, row, b } of rows) {
+        if (!b.profile)
+            continue;
+        const ops = b.profile.byOpType.slice(0, top).map((o) => [e(o.opType), format_fmtMs(o.ms), fmtShare(o.share), String(o.nodes)]);
+        out.push(`**Top ops: ${e(model)}, ${e(row.target)} @ ${e(row.device)}** (kernel time over ${b.profile.runs} runs)`, '', markdown_table_markdownTable([['op type', 'ms/run', 'share', 'nodes'], ...ops], { align: ['l', 'r', 'r', 'r'] }), '');
+    }
+    return out.join('\n').trim();
+}
+function comparisonsTable(r, e) {
+    const sha = (s) => (s && /^[0-9a-f]{12,64}$/.test(s) ? `\`${s.slice(0, 12)}\`` : '');
+    const rows = r.models.flatMap((m) => m.rows.filter((row) => row.compare).map((row) => {
+        const c = row.compare;
+        return [e(m.name), e(row.target), e(row.device), sha(c.base.model.sha256), sha(c.head.model.sha256), String(c.rounds), `±${(c.threshold * 100).toFixed(1)}%`, `${VERDICT_ICON[c.verdict]} ${c.verdict}`];
+    }));
+    if (!rows.length)
+        return '';
+    const header = ['model', 'target', 'device', 'base sha256', 'head sha256', 'interleaved rounds', 'threshold', 'verdict'];
+    return ['**Comparisons**', '', markdown_table_markdownTable([header, ...rows])].join('\n');
+}
+function detailsBlock(r, e = escape_escapeMarkdown) {
+    const benched = r.models.flatMap((m) => m.rows.filter((row) => row.bench).map((row) => ({ model: m.name, row, b: row.bench })));
+    const inner = [];
+    const profiles = profilesText(benched, e);
+    if (profiles)
+        inner.push(profiles);
+    const comparisons = comparisonsTable(r, e);
+    if (comparisons)
+        inner.push(comparisons);
+    if (benched.length)
+        inner.push(devicesTable(benched.map((x) => x.b), e), settingsTable(benched, e));
+    if (r.duplicates.length)
+        inner.push(`Left out as older duplicates: ${r.duplicates.map(e).join(', ')}`);
+    if (!inner.length)
+        return '';
+    return ['<details><summary>Details: profiles, comparisons, devices, settings</summary>', '', inner.join('\n\n'), '', '</details>'].join('\n');
+}
+function chartsBlock(r) {
+    const charts = r.models.flatMap((m) => [modelChart(m), ...m.rows.map((row) => compareChart(row, m.name))]).filter((c) => !!c);
+    if (!charts.length)
+        return '';
+    return ['<details open><summary>Charts</summary>', '', charts.join('\n\n'), '', '</details>'].join('\n');
+}
+/** The report in parts, in reading order. */
+function reportSections(r, e = escape_escapeMarkdown) {
+    const sections = [{ kind: 'headline', text: headline(r) }];
+    const missing = missingDevicesNote(r, e);
+    if (missing)
+        sections.push({ kind: 'headline', text: missing });
+    for (const m of r.models) {
+        sections.push({ kind: 'model', text: modelTable(m, e) });
+        const compat = r.compat?.find((c) => c.model === m.name);
+        if (compat)
+            sections.push({ kind: 'model', text: compatSection(compat, e) });
+    }
+    if (r.budgets.length)
+        sections.push({ kind: 'budgets', text: budgetsTable(r.budgets, e) });
+    const charts = chartsBlock(r);
+    if (charts)
+        sections.push({ kind: 'charts', text: charts });
+    const details = detailsBlock(r, e);
+    if (details)
+        sections.push({ kind: 'details', text: details });
+    return sections;
+}
+const markdown_join = (sections) => `${sections.map((s) => s.text).join('\n\n')}\n`;
+function reportMarkdown(r, e = escape_escapeMarkdown) {
+    return markdown_join(reportSections(r, e));
+}
+/**
+ * Fits the report into `limit` characters (GitHub comments hold 65,536): details go first, then
+ * charts, then models from the end; each cut leaves a line pointing at the full report.
+ */
+function fitMarkdown(sections, limit, fullReportUrl) {
+    const where = fullReportUrl ? `the [job summary](${fullReportUrl})` : 'the job summary';
+    const note = (what) => ({ kind: 'details', text: `> ${what} cut to fit GitHub's comment limit: the full report is in ${where}.` });
+    if (markdown_join(sections).length <= limit)
+        return markdown_join(sections);
+    let kept = sections.filter((s) => s.kind !== 'details');
+    const withNote = (what) => [...kept, note(what)];
+    if (markdown_join(withNote('Details')).length <= limit)
+        return markdown_join(withNote('Details'));
+    kept = kept.filter((s) => s.kind !== 'charts');
+    if (markdown_join(withNote('Details and charts')).length <= limit)
+        return markdown_join(withNote('Details and charts'));
+    while (kept.length > 1 && markdown_join(withNote('Details, charts and tables')).length > limit)
+        kept.pop();
+    const text = markdown_join(withNote('Details, charts and tables'));
+    return text.length <= limit ? text : `${text.slice(0, limit - 200).replace(/\n[^\n]*$/, '')}\n\n${note('The report was').text}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/compare.js
+// A comparison as Markdown: the verdict line, the ratio table and the exact quantities.
+
+
+
+
+function fmtRatio(r) {
+    if (!Number.isFinite(r))
+        return 'n/a';
+    const pct = (r - 1) * 100;
+    return `${r.toFixed(3)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`;
+}
+function fmtCi(r, sameFile = false) {
+    if (sameFile)
+        return 'same file';
+    return r.ci95 ? `${r.ci95[0].toFixed(3)} – ${r.ci95[1].toFixed(3)}` : 'too few rounds';
+}
+/** The design line: which design decided, on how many rounds, and how wide the interval got. */
+function designLine(c) {
+    const d = c.design;
+    if (d.used === 'same-file')
+        return 'design: same file (same sha256), not measured';
+    const what = d.used === 'paired' ? `paired, ${d.pairs ?? '?'} paired batches of ${d.queriesPerBatch ?? '?'} queries in ${c.rounds} processes` : d.used === 'processes' ? `separate processes, ${c.rounds} rounds` : `against stored results, ${c.rounds} head runs`;
+    const width = c.intervalWidth !== null ? `interval width ${(c.intervalWidth * 100).toFixed(1)}%` : `no interval: ${c.noInterval ?? 'too few rounds'}`;
+    return `design: ${what} (${d.reason}) · ${width}`;
+}
+function compare_median(xs) {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+function compareMarkdown(c, e = escapeMarkdown) {
+    const t = `${(c.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
+    const same = c.design.used === 'same-file';
+    const why = c.stopped === 'decided' ? 'decided' : c.stopped === 'same-file' ? 'same file' : c.stopped === 'max-rounds' ? 'stopped at --max-rounds' : 'stopped at --max-duration';
+    const head = [
+        same
+            ? `**unchanged (same file)** · base and head have the same sha256, threshold ±${t}`
+            : `**${c.verdict}** · ${c.metric} head/base ${fmtRatio(decidingRatio(c).estimate)}, 95% interval ${fmtCi(decidingRatio(c))}, threshold ±${t}`,
+        `**${e(c.head.model.name)}** vs **${e(c.base.model.name)}**${c.mode === 'stored-base' ? ` (stored results ${e(c.base.results ?? '')})` : ''} on **${e(c.device.label)}** · ${c.rounds} rounds, ${c.looks} looks, ${(c.durationMs / 1000).toFixed(1)} s, ${why}`,
+    ];
+    head.push(e(designLine(c)));
+    for (const w of c.plan.warnings)
+        head.push(`⚠ ${e(w)}`);
+    if (c.differentDevice)
+        head.push(`⚠ base measured elsewhere (allowed by --allow-different-device): ${e(c.differentDevice.base)}`);
+    const arm = (who, m) => {
+        const xs = c.measurements.map((r) => r[who]?.[m]).filter((x) => x !== undefined);
+        if (same)
+            return 'same file';
+        return xs.length ? fmtMs(compare_median(xs)) : 'n/a';
+    };
+    const rows = [
+        ['metric', 'base (median of runs)', 'head (median of runs)', 'head/base', '95% interval', 'verdict'],
+        ...['p50', 'p90', 'cpu'].flatMap((m) => {
+            const r = c.ratio[m];
+            if (!r)
+                return [];
+            const name = m === 'cpu' ? 'CPU time per query' : m;
+            return [[`${name}${m === c.metric ? ' (decides)' : ''}`, arm('base', m), arm('head', m), fmtRatio(r.estimate), fmtCi(r, same), same ? 'unchanged (same file)' : r.verdict]];
+        }),
+    ];
+    const exact = [
+        ['exact', 'base', 'head', ''],
+        ...c.exact.map((x) => {
+            const show = (v) => (x.quantity === 'bytes' ? fmtBytes(Number(v)) : x.quantity === 'sha256' ? `\`${String(v).slice(0, 12)}\`` : e(String(v)));
+            return [x.quantity, show(x.base), show(x.head), x.same ? 'same' : 'differs'];
+        }),
+    ];
+    const parts = [head.join('  \n'), '', markdownTable(rows, { align: ['l', 'r', 'r', 'r', 'r', 'l'] }), '', markdownTable(exact, { align: ['l', 'l', 'l', 'l'] })];
+    if (same)
+        parts.push('', '> base and head are the same file: not measured.');
+    parts.push('', `> ${e(c.method.estimate)}; ${e(c.method.interval)}; ${e(c.method.sequential)}.`);
+    return parts.join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/src/report/options.js
+// Report options that read files: the benchmark history for trends, and the dashboard link.
+
+
+
+/** History and dashboard options, shared by the CLI and the report action (`name` spells a flag or an input). */
+function reportOptions(history, dashboardUrl, name) {
+    if (dashboardUrl && !/^https:\/\/[^\s()<>\]\[]+$/.test(dashboardUrl)) {
+        throw new UserError(`${name('dashboard-url')} ${JSON.stringify(dashboardUrl)}: expected an https URL such as https://acme.github.io/models/`);
+    }
+    if (history && !existsSync(history))
+        throw new UserError(`${name('history')} ${history}: no such folder; give a checkout of the data branch`);
+    return {
+        ...(history ? { history: readEntries(history).entries } : {}),
+        ...(dashboardUrl ? { dashboardUrl } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/compat/compute.js
+// Estimated compute per node, from the shapes of its inputs and outputs: a multiply-add counts as
+// two FLOPs; ops without weights count one FLOP per output element; shape-only ops count zero.
+
+const FLOPS_METHOD = 'FLOPs from the shapes ONNX Runtime produced with the inputs fixed: 2 per multiply-add for Conv, ConvTranspose, ' +
+    'MatMul, Gemm, LSTM/GRU/RNN; 1 per output element for other compute ops; 0 for shape, copy and constant ops';
+const FREE = new Set([
+    'Constant', 'Shape', 'Size', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Transpose', 'Concat', 'Split', 'Slice',
+    'Gather', 'GatherElements', 'GatherND', 'Expand', 'Tile', 'Cast', 'CastLike', 'ConstantOfShape', 'Range', 'Dropout', 'If', 'Loop', 'Scan',
+    'DepthToSpace', 'SpaceToDepth', 'Pad', 'NonZero', 'Where', 'ScatterND', 'ScatterElements', 'EyeLike', 'Trilu', 'OneHot',
+]);
+/** Ops whose compute is in their weights: a model's FLOPs are not known while one of them is not. */
+const WEIGHTED = new Set(['Conv', 'ConvInteger', 'QLinearConv', 'ConvTranspose', 'MatMul', 'MatMulInteger', 'QLinearMatMul', 'Gemm', 'LSTM', 'GRU', 'RNN']);
+const count = (dims) => (dims ? dims.reduce((a, d) => a * Math.max(d, 0), 1) : undefined);
+/** FLOPs of one node, or null when a shape it needs is unknown. */
+function nodeFlops(n, facts) {
+    const dimsOf = (name) => (name ? facts.get(name)?.dims : undefined);
+    if (FREE.has(n.op_type))
+        return 0;
+    const out = count(dimsOf(n.output[0]));
+    switch (n.op_type) {
+        case 'Conv':
+        case 'ConvInteger':
+        case 'QLinearConv': {
+            const w = dimsOf(n.input[n.op_type === 'QLinearConv' ? 3 : 1]);
+            if (!w || out === undefined)
+                return null;
+            const perOut = w.slice(1).reduce((a, d) => a * d, 1); // C_in/group × kernel
+            return 2 * out * perOut;
+        }
+        case 'ConvTranspose': {
+            const x = count(dimsOf(n.input[0]));
+            const w = dimsOf(n.input[1]);
+            if (!w || x === undefined)
+                return null;
+            // W is [C_in, C_out/group, k...]: each input element meets C_out/group × kernel weights.
+            return 2 * x * w[1] * w.slice(2).reduce((a, d) => a * d, 1);
+        }
+        case 'MatMul':
+        case 'MatMulInteger':
+        case 'QLinearMatMul':
+        case 'Gemm': {
+            const a = dimsOf(n.input[0]);
+            if (!a || out === undefined)
+                return null;
+            const transA = n.op_type === 'Gemm' && intAttr(n, 'transA', 0) === 1;
+            const k = a.length === 1 ? a[0] : transA ? a[a.length - 2] : a[a.length - 1];
+            return 2 * out * k + (n.op_type === 'Gemm' && n.input[2] ? out : 0);
+        }
+        case 'LSTM':
+        case 'GRU':
+        case 'RNN': {
+            const x = dimsOf(n.input[0]);
+            const hidden = intAttr(n, 'hidden_size', 0);
+            if (!x || !hidden)
+                return null;
+            const gates = n.op_type === 'LSTM' ? 4 : n.op_type === 'GRU' ? 3 : 1;
+            const dirs = attr(n, 'direction')?.s && Buffer.from(attr(n, 'direction').s).toString() === 'bidirectional' ? 2 : 1;
+            const [seq, batch, input] = intAttr(n, 'layout', 0) === 1 ? [x[1], x[0], x[2]] : [x[0], x[1], x[2]];
+            return 2 * dirs * seq * batch * gates * hidden * (input + hidden);
+        }
+        default: {
+            if (out === undefined)
+                return null;
+            if (/Pool$/.test(n.op_type)) {
+                const x = count(dimsOf(n.input[0]));
+                return x ?? null;
+            }
+            return out;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/compat/graph.js
+// The model as inspect sees it: every node of every graph (sub-graphs of If/Loop/Scan too), what
+// each value is (constant, declared shape, dynamic or not), and the partitions supported nodes form.
+
+// Ops whose output shape depends on the data, not only on input shapes.
+const DATA_DEPENDENT = new Set(['NonZero', 'Unique', 'NonMaxSuppression', 'Compress', 'Loop', 'TopK', 'If', 'Scan']);
+// Ops whose output shape is fixed by the input's rank, whatever its dims.
+const RANK_ONLY = new Set(['Shape', 'Size']);
+function dimsOf(v) {
+    const tt = v.type?.tensor_type;
+    const elemType = tt?.elem_type ?? 0;
+    if (!tt?.shape)
+        return { elemType, dynamic: true };
+    let dynamic = false;
+    const dims = tt.shape.dim.map((d) => {
+        const n = num(d.dim_value);
+        if (d.dim_value === undefined || d.dim_value === null || n <= 0) {
+            dynamic = true;
+            return -1;
+        }
+        return n;
+    });
+    return { dims, dynamic, elemType };
+}
+function smallInts(t) {
+    const count = t.dims.reduce((a, d) => a * num(d), 1);
+    if (count > 64)
+        return undefined;
+    if (t.data_type === 7) {
+        if (t.int64_data.length)
+            return t.int64_data.map(num);
+        if (t.raw_data?.length) {
+            const v = new DataView(t.raw_data.buffer, t.raw_data.byteOffset, t.raw_data.byteLength);
+            return Array.from({ length: count }, (_, i) => Number(v.getBigInt64(i * 8, true)));
+        }
+    }
+    if (t.data_type === 6) {
+        if (t.int32_data.length)
+            return [...t.int32_data];
+        if (t.raw_data?.length) {
+            const v = new DataView(t.raw_data.buffer, t.raw_data.byteOffset, t.raw_data.byteLength);
+            return Array.from({ length: count }, (_, i) => v.getInt32(i * 4, true));
+        }
+    }
+    return undefined;
+}
+function constantOf(n) {
+    if (n.op_type !== 'Constant' || (n.domain && n.domain !== 'ai.onnx'))
+        return undefined;
+    return n.attribute.find((a) => a.name === 'value')?.t;
+}
+/** Every graph of the model with its path, depth first (the main graph first). */
+function scopes(model) {
+    const out = [];
+    const visit = (g, path, owner) => {
+        const nodes = g.node.map((node, index) => ({ node, graph: path, index }));
+        out.push({ path, graph: g, nodes, ...(owner ? { owner } : {}) });
+        g.node.forEach((n, i) => {
+            for (const a of n.attribute) {
+                const label = `${path}/${n.name || `${n.op_type}#${i}`}.${a.name}`;
+                if (a.g)
+                    visit(a.g, label, n);
+                a.graphs.forEach((sub, j) => visit(sub, `${label}[${j}]`, n));
+            }
+        });
+    };
+    if (model.graph)
+        visit(model.graph, 'main');
+    return out;
+}
+function countNodes(model) {
+    const all = scopes(model);
+    const main = all[0]?.nodes.length ?? 0;
+    return { main, sub: all.reduce((a, s) => a + s.nodes.length, 0) - main };
+}
+/**
+ * Facts about every value, graph by graph, as the file declares them: shapes from inputs,
+ * initializers and value_info, propagated forward: a value is dynamic when any input of the node
+ * making it is (Shape and Size excepted), or when the op's output depends on the data.
+ * `observed` (shapes and types ONNX Runtime saw with fixed inputs) fills in what the file leaves out.
+ */
+function valueFacts(model, observed, fixedInputs = false) {
+    const facts = new Map();
+    const visit = (g) => {
+        for (const t of g.initializer) {
+            facts.set(t.name ?? '', { dims: t.dims.map(num), elemType: t.data_type ?? 0, constant: true, dynamic: false, ints: smallInts(t) });
+        }
+        const inits = new Set(g.initializer.map((t) => t.name));
+        for (const v of g.input) {
+            if (inits.has(v.name))
+                continue;
+            const d = dimsOf(v);
+            facts.set(v.name, { dims: d.dims, elemType: d.elemType, constant: false, dynamic: fixedInputs && g === model.graph ? false : d.dynamic });
+        }
+        const declared = new Map();
+        for (const v of [...g.value_info, ...g.output])
+            declared.set(v.name, dimsOf(v));
+        for (const n of g.node) {
+            const c = constantOf(n);
+            if (c) {
+                facts.set(n.output[0], { dims: c.dims.map(num), elemType: c.data_type ?? 0, constant: true, dynamic: false, ints: smallInts(c) });
+                continue;
+            }
+            const ins = n.input.filter(Boolean).map((i) => facts.get(i));
+            const allConst = ins.length > 0 && ins.every((f) => f?.constant);
+            const anyDynamic = ins.some((f) => !f || f.dynamic);
+            const dynamic = RANK_ONLY.has(n.op_type) ? ins[0]?.dims === undefined : DATA_DEPENDENT.has(n.op_type) || anyDynamic;
+            for (const o of n.output) {
+                if (!o)
+                    continue;
+                const seen = observed?.get(o);
+                const d = declared.get(o);
+                facts.set(o, {
+                    dims: seen?.dims ?? (d?.dynamic ? undefined : d?.dims),
+                    elemType: seen?.elemType ?? d?.elemType ?? 0,
+                    constant: allConst,
+                    dynamic: fixedInputs && seen ? false : dynamic && !(d && !d.dynamic),
+                });
+            }
+            for (const sub of subgraphs(n))
+                visit(sub);
+        }
+    };
+    if (model.graph)
+        visit(model.graph);
+    return facts;
+}
+/**
+ * Groups the supported nodes of one graph into partitions the way ONNX Runtime's partitioner does:
+ * nodes are taken in topological order; a supported node joins the open group; an unsupported node
+ * that consumes the open group's output waits until the group closes, so every group is a set of
+ * nodes that can run together without a round trip through the CPU. Returns the group sizes.
+ */
+function partitions(nodes, supported) {
+    const producer = new Map();
+    nodes.forEach((n, i) => n.output.forEach((o) => o && producer.set(o, i)));
+    const consumers = nodes.map(() => []);
+    const waiting = nodes.map(() => 0);
+    nodes.forEach((n, i) => {
+        const from = new Set();
+        for (const x of [...n.input, ...outerInputs(n)]) {
+            const p = producer.get(x);
+            if (p !== undefined && p !== i)
+                from.add(p);
+        }
+        for (const p of from)
+            consumers[p].push(i);
+        waiting[i] = from.size;
+    });
+    let ready = nodes.map((_, i) => i).filter((i) => waiting[i] === 0);
+    let later = [];
+    const sizes = [];
+    let open = 0;
+    let border = new Set();
+    const close = () => {
+        if (open)
+            sizes.push(open);
+        open = 0;
+        border = new Set();
+    };
+    while (ready.length || later.length) {
+        if (!ready.length) {
+            close();
+            ready = later;
+            later = [];
+            continue;
+        }
+        const i = ready.shift();
+        if (!supported(nodes[i])) {
+            if (border.has(i)) {
+                later.push(i);
+                continue;
+            }
+        }
+        else {
+            open++;
+            border.delete(i);
+            for (const c of consumers[i])
+                border.add(c);
+        }
+        for (const c of consumers[i])
+            if (--waiting[c] === 0)
+                ready.push(c);
+    }
+    close();
+    return sizes;
+}
+/** Values a node's sub-graphs read from the enclosing graph (If branches read outer values by name). */
+function outerInputs(n) {
+    const out = [];
+    for (const g of subgraphs(n)) {
+        const local = new Set([...g.input.map((v) => v.name), ...g.initializer.map((t) => t.name ?? '')]);
+        for (const m of g.node) {
+            for (const x of m.input)
+                if (x && !local.has(x))
+                    out.push(x);
+            for (const o of m.output)
+                local.add(o);
+            out.push(...outerInputs(m).filter((x) => !local.has(x)));
+        }
     }
     return out;
 }
 
-;// CONCATENATED MODULE: ./build/src/optimize/validate.js
+;// CONCATENATED MODULE: ./build/src/compat/rules.js
+// The conditions of each vendor table that can be checked on the graph itself: ranks, attributes,
+// constant inputs, element types, opset versions, fixed shapes. One function per (target, op);
+// a table note with no function here is reported as unchecked.
 
-function fidelityRecord(f) {
-    const { nonFinite: _, ...rest } = f;
-    return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+const str = (n, name, dflt) => {
+    const a = attr(n, name);
+    return a?.s ? Buffer.from(a.s).toString('utf8') : dflt;
+};
+const fact = (c, i) => (c.node.input[i] ? c.facts.get(c.node.input[i]) : undefined);
+const has = (c, i) => Boolean(c.node.input[i]);
+const rank = (c, i = 0) => fact(c, i)?.dims?.length;
+function needRank(c, allowed, what) {
+    const r = rank(c);
+    if (r === undefined) {
+        c.unknown.push(`${c.node.op_type}: ${what} (rank of '${c.node.input[0]}' unknown)`);
+        return null;
+    }
+    return allowed.includes(r) ? null : { reason: 'rank', detail: `${what}; input '${c.node.input[0]}' has rank ${r}` };
 }
-const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
-/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
-async function runOutputs(model, batches, threads = 0, onBatch) {
-    const ort = loadOrt();
-    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
-    const opts = { logSeverityLevel: 4, ...(threads ? { intraOpNumThreads: threads } : {}) };
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
-    try {
-        const all = [];
-        for await (const feeds of batches) {
-            const out = await session.run(feeds);
-            const kept = {};
-            for (const [name, t] of Object.entries(out)) {
-                if (t.type === 'float32')
-                    kept[name] = { data: t.data, dims: t.dims };
+function needConst(c, indexes, what) {
+    for (const i of indexes) {
+        if (has(c, i) && !fact(c, i)?.constant)
+            return { reason: 'not-constant', detail: `${what} ('${c.node.input[i]}' is computed at run time)` };
+    }
+    return null;
+}
+const first = (...checks) => {
+    for (const f of checks) {
+        const r = f();
+        if (r)
+            return r;
+    }
+    return null;
+};
+const pool2d = (c) => needRank(c, [4], 'only 2D pooling (rank-4 input) is supported');
+const dcr = (c) => (str(c.node, 'mode', 'DCR') === 'DCR' ? null : { reason: 'attribute', detail: `mode=${str(c.node, 'mode', 'DCR')}: only DCR mode is supported` });
+const quantConst = (c) => needConst(c, c.node.input.map((_, i) => i).filter((i) => i > 0 && i !== 3), 'quantization scales and zero points must be constant');
+const NNAPI = {
+    Conv: (c) => first(() => needRank(c, [4], 'only 2D Conv is supported'), () => needConst(c, [1, 2], 'weights and bias must be constant')),
+    AveragePool: pool2d, MaxPool: pool2d, GlobalAveragePool: pool2d, GlobalMaxPool: pool2d,
+    DepthToSpace: dcr,
+    Gemm: (c) => (!fact(c, 1)?.constant && intAttr(c.node, 'transB', 0) !== 1 ? { reason: 'attribute', detail: `input B '${c.node.input[1]}' is not constant, so transB must be 1` } : null),
+    Gather: (c) => (fact(c, 1)?.constant || fact(c, 1)?.elemType === 6 ? null : { reason: 'not-constant', detail: `indices '${c.node.input[1]}' must be constant unless int32` }),
+    Pad: (c) => first(() => (str(c.node, 'mode', 'constant') === 'constant' ? null : { reason: 'attribute', detail: `mode=${str(c.node, 'mode', 'constant')}: only constant mode is supported` }), () => needConst(c, [1, 2], 'pads and constant_value must be constant'), () => (fact(c, 1)?.ints?.some((p) => p < 0) ? { reason: 'attribute', detail: 'pads must be non-negative' } : null)),
+    Resize: (c) => needRank(c, [4], 'only 2D Resize (rank-4 input) is supported'),
+    Squeeze: (c) => needConst(c, [1], 'axes must be constant'),
+    Unsqueeze: (c) => needConst(c, [1], 'axes must be constant'),
+    Split: (c) => needConst(c, [1], 'split must be constant'),
+    QuantizeLinear: quantConst, DequantizeLinear: quantConst,
+    QLinearConv: (c) => first(() => needRank(c, [4], 'only 2D Conv is supported'), () => needConst(c, [1, 2, 3, 4, 5, 6, 7, 8], 'weights, bias, scales and zero points must be constant')),
+};
+const COREML = {
+    Conv: (c) => first(() => needRank(c, [3, 4], 'only 1D/2D Conv is supported'), () => needConst(c, [1, 2], 'weights and bias must be constant')),
+    AveragePool: pool2d, MaxPool: pool2d, GlobalAveragePool: pool2d, GlobalMaxPool: pool2d,
+    DepthToSpace: dcr,
+    Gather: (c) => (fact(c, 1)?.dims?.length === 0 ? { reason: 'rank', detail: `indices '${c.node.input[1]}' is a scalar, which is not supported` } : null),
+    Gemm: (c) => needConst(c, [1], 'input B must be constant'),
+    MatMul: (c) => needConst(c, [1], 'input B must be constant'),
+    Pad: (c) => first(() => (str(c.node, 'mode', 'constant') === 'constant' ? null : { reason: 'attribute', detail: `mode=${str(c.node, 'mode', 'constant')}: only constant mode is supported` }), () => needConst(c, [1, 2, 3], 'pads, constant_value and axes must be constant')),
+    PRelu: (c) => needConst(c, [1], 'slope must be constant'),
+    Slice: (c) => needConst(c, [1, 2, 3, 4], 'starts, ends, axes and steps must be constant'),
+    Shape: (c) => (attr(c.node, 'end') || intAttr(c.node, 'start', 0) !== 0 ? { reason: 'attribute', detail: 'start/end attributes are not supported' } : null),
+};
+const MLPROGRAM = {
+    Conv: (c) => first(() => needRank(c, [3, 4], 'only 1D/2D Conv is supported'), () => needConst(c, [2], 'bias must be constant')),
+    ConvTranspose: (c) => first(() => needConst(c, [1, 2], 'weight and bias must be constant'), () => (/^SAME_/.test(str(c.node, 'auto_pad', 'NOTSET')) ? { reason: 'attribute', detail: `auto_pad=${str(c.node, 'auto_pad', '')} is not supported` } : null), () => (attr(c.node, 'output_shape') ? { reason: 'attribute', detail: 'output_shape is not supported' } : null)),
+    AveragePool: pool2d, MaxPool: pool2d, GlobalAveragePool: pool2d, GlobalMaxPool: pool2d,
+    Gemm: (c) => needConst(c, [1], 'input B must be constant'),
+    Pow: (c) => ([0, 1].every((i) => fact(c, i)?.elemType === 1) ? null : { reason: 'dtype', detail: 'both inputs must be float32' }),
+    Slice: (c) => needConst(c, [1, 2, 3, 4], 'starts, ends, axes and steps must be constant'),
+    Split: (c) => needConst(c, [1], 'splits must be constant'),
+};
+const trtAxes = (i) => (c) => needConst(c, [i], 'axes must be an initializer');
+const trtPool = (c) => first(() => needRank(c, [4, 5], 'only 2D or 3D pooling is supported'), () => ((attr(c.node, 'dilations')?.ints ?? []).some((d) => Number(d) !== 1) ? { reason: 'attribute', detail: 'dilations must be all ones' } : null), () => (c.node.op_type === 'MaxPool' && c.node.output[1] ? { reason: 'attribute', detail: 'the Indices output is not supported' } : null));
+const TENSORRT = {
+    AveragePool: trtPool, MaxPool: trtPool,
+    CumSum: (c) => needConst(c, [1], 'axis must be an initializer'),
+    Pad: trtAxes(3), Slice: trtAxes(3), Squeeze: trtAxes(1), Unsqueeze: trtAxes(1),
+    ...Object.fromEntries(['ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSum', 'ReduceSumSquare'].map((op) => [op, trtAxes(1)])),
+    TopK: (c) => (intAttr(c.node, 'sorted', 1) !== 1 ? { reason: 'attribute', detail: 'sorted must be 1' } : null),
+    LSTM: (c) => (intAttr(c.node, 'input_forget', 0) !== 0 || intAttr(c.node, 'layout', 0) !== 0 ? { reason: 'attribute', detail: 'input_forget and layout must be 0' } : null),
+    Dropout: (c) => needConst(c, [2], 'training_mode must be an initializer'),
+};
+const TFLITE = {
+    AveragePool: pool2d, MaxPool: pool2d,
+    Squeeze: (c) => needConst(c, [1], 'axes must be constant'),
+    Unsqueeze: (c) => needConst(c, [1], 'axes must be constant'),
+    BatchNormalization: (c) => needConst(c, [1, 2, 3, 4], 'scale, bias, mean and var must be constant'),
+    Split: (c) => needConst(c, [1], 'split sizes must be constant'),
+};
+/** Per target: the op rules, and whether every node input must have a fixed shape. */
+const RULES = {
+    nnapi: { ops: NNAPI, fixedShapes: true },
+    coreml: { ops: COREML, fixedShapes: true },
+    'coreml-mlprogram': { ops: MLPROGRAM, fixedShapes: true },
+    'ort-mobile': { ops: {}, fixedShapes: false },
+    tensorrt: { ops: TENSORRT, fixedShapes: false },
+    openvino: { ops: {}, fixedShapes: false },
+    tflite: { ops: TFLITE, fixedShapes: false },
+};
+const TRT_TYPES = { 1: 'FP32', 10: 'FP16', 16: 'BF16', 6: 'INT32', 7: 'INT64', 9: 'BOOL', 2: 'UINT8', 3: 'INT8', 11: 'FP32' };
+const TYPE_NAMES = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
+const SHAPE_IN = new Set(['Shape', 'Size', 'NonZero']);
+const MAKES_FROM_SHAPE = new Set(['ConstantOfShape', 'EyeLike', 'RandomNormalLike', 'RandomUniformLike', 'Range']);
+/** The ONNX version of `op` in force at `opset`, from ONNX's list of the op's versions. */
+function versionAt(versions, opset) {
+    if (!versions?.length)
+        return undefined;
+    const at = versions.filter((v) => v <= opset);
+    return at.length ? Math.max(...at) : undefined;
+}
+/** Whether the table's row accepts this node's types and opset (the checks every row of a table shares). */
+function checkRow(table, row, c, onnxVersions) {
+    const { node } = c;
+    if (row.types?.length && !SHAPE_IN.has(node.op_type)) {
+        // The types column is of the data the op computes on: its first input, or for ops that take a
+        // shape (ConstantOfShape, EyeLike, Random*Like...) the output it makes.
+        const t = (MAKES_FROM_SHAPE.has(node.op_type) ? (node.output[0] ? c.facts.get(node.output[0]) : undefined) : fact(c, 0))?.elemType;
+        const name = t ? TRT_TYPES[t] : undefined;
+        if (t && !name)
+            return { reason: 'dtype', detail: `input type ${TYPE_NAMES[t] ?? t} is not among ${row.types.join(', ')}` };
+        if (name && !row.types.includes(name))
+            return { reason: 'dtype', detail: `input type ${TYPE_NAMES[t]} is not among ${row.types.join(', ')}` };
+    }
+    if (row.since?.length) {
+        const v = versionAt(row.defined, c.opset) ?? c.opset;
+        if (row.since[0] > v)
+            return { reason: 'opset', detail: `implemented from version ${row.since[0]}; this model uses version ${v} (opset ${c.opset})` };
+    }
+    if (row.opsets?.length && !node.domain) {
+        const versions = onnxVersions.get(node.op_type);
+        const mine = versionAt(versions, c.opset);
+        const built = row.opsets.map((o) => versionAt(versions, o));
+        const ok = mine !== undefined ? built.includes(mine) : row.opsets.includes(c.opset);
+        if (!ok)
+            return { reason: 'opset', detail: `kernels are built for opset ${row.opsets.join('/')}; ${node.op_type} at opset ${c.opset} is version ${mine ?? '?'}, not in the package` };
+    }
+    if (table.types?.length) {
+        const allowed = new Set(table.types.map((t) => (t === 'float' ? 'float32' : t)));
+        for (const x of [...node.input, ...node.output]) {
+            const t = x ? c.facts.get(x)?.elemType : undefined;
+            if (t === 10 || t === 11 || t === 16) {
+                if (!allowed.has(TYPE_NAMES[t]))
+                    return { reason: 'dtype', detail: `'${x}' is ${TYPE_NAMES[t]}; the package has ${table.types.join(', ')} kernels (int32/int64 for shape ops)` };
             }
-            all.push(kept);
-            onBatch?.(all.length);
         }
-        return all;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./build/data/compat/nnapi.json
+const nnapi_namespaceObject = /*#__PURE__*/JSON.parse('{"target":"nnapi","title":"ONNX Runtime NNAPI execution provider (Android)","source":{"repository":"microsoft/onnxruntime","path":"tools/ci_build/github/android/nnapi_supported_ops.md","commit":"5dae05e21e44e5bbe485beb765561dd808191fb2","url":"https://github.com/microsoft/onnxruntime/blob/5dae05e21e44e5bbe485beb765561dd808191fb2/tools/ci_build/github/android/nnapi_supported_ops.md"},"version":"microsoft/onnxruntime@5dae05e","retrieved":"2026-12-01","partitioned":true,"opsets":null,"types":null,"ops":[{"domain":"","op":"Abs","note":""},{"domain":"","op":"Add","note":""},{"domain":"","op":"AveragePool","note":"Only 2D Pool is supported."},{"domain":"","op":"BatchNormalization","note":""},{"domain":"","op":"Cast","note":""},{"domain":"","op":"Clip","note":""},{"domain":"","op":"Concat","note":""},{"domain":"","op":"Conv","note":"Only 2D Conv is supported. Weights and bias should be constant."},{"domain":"","op":"DepthToSpace","note":"Only DCR mode DepthToSpace is supported."},{"domain":"","op":"DequantizeLinear","note":"All quantization scales and zero points should be constant."},{"domain":"","op":"Div","note":""},{"domain":"","op":"Elu","note":""},{"domain":"","op":"Exp","note":""},{"domain":"","op":"Flatten","note":""},{"domain":"","op":"Floor","note":""},{"domain":"","op":"Gather","note":"Input indices should be constant if not int32 type."},{"domain":"","op":"Gemm","note":"If input B is not constant, transB should be 1."},{"domain":"","op":"GlobalAveragePool","note":"Only 2D Pool is supported."},{"domain":"","op":"GlobalMaxPool","note":"Only 2D Pool is supported."},{"domain":"","op":"Identity","note":""},{"domain":"","op":"Log","note":""},{"domain":"","op":"LRN","note":""},{"domain":"","op":"MatMul","note":""},{"domain":"","op":"Max","note":""},{"domain":"","op":"MaxPool","note":"Only 2D Pool is supported."},{"domain":"","op":"Min","note":""},{"domain":"","op":"Mul","note":""},{"domain":"","op":"Neg","note":""},{"domain":"","op":"Pad","note":"Only constant mode Pad is supported. Input pads and constant_value should be constant. Input pads values should be non-negative."},{"domain":"","op":"Pow","note":""},{"domain":"","op":"PRelu","note":""},{"domain":"","op":"QLinearConv","note":"Only 2D Conv is supported. Weights and bias should be constant. All quantization scales and zero points should be constant."},{"domain":"","op":"QLinearMatMul","note":"All quantization scales and zero points should be constant."},{"domain":"","op":"QuantizeLinear","note":"All quantization scales and zero points should be constant."},{"domain":"","op":"ReduceMean","note":""},{"domain":"","op":"Relu","note":""},{"domain":"","op":"Reshape","note":""},{"domain":"","op":"Resize","note":"Only 2D Resize is supported."},{"domain":"","op":"Sigmoid","note":""},{"domain":"","op":"Sin","note":""},{"domain":"","op":"Slice","note":""},{"domain":"","op":"Softmax","note":""},{"domain":"","op":"Split","note":"Number of splits must evenly divide split axis size. Input split should be constant if provided."},{"domain":"","op":"Sqrt","note":""},{"domain":"","op":"Squeeze","note":"Input axes should be constant."},{"domain":"","op":"Sub","note":""},{"domain":"","op":"Tanh","note":""},{"domain":"","op":"Transpose","note":""},{"domain":"","op":"Unsqueeze","note":"Input axes should be constant."},{"domain":"com.microsoft","op":"QLinearAdd","note":"All quantization scales and zero points should be constant."},{"domain":"com.microsoft","op":"QLinearAveragePool","note":"Only 2D Pool is supported. All quantization scales and zero points should be constant."},{"domain":"com.microsoft","op":"QLinearSigmoid","note":"All quantization scales and zero points should be constant."}],"unsupported":[]}');
+;// CONCATENATED MODULE: ./build/data/compat/coreml.json
+const coreml_namespaceObject = /*#__PURE__*/JSON.parse('{"target":"coreml","title":"ONNX Runtime Core ML execution provider, NeuralNetwork format (the default)","source":{"repository":"microsoft/onnxruntime","path":"tools/ci_build/github/apple/coreml_supported_ops.md","commit":"424107a82a9aa018f2925406b34a39b11d1e02e8","url":"https://github.com/microsoft/onnxruntime/blob/424107a82a9aa018f2925406b34a39b11d1e02e8/tools/ci_build/github/apple/coreml_supported_ops.md"},"version":"microsoft/onnxruntime@424107a","retrieved":"2026-12-01","partitioned":true,"opsets":null,"types":null,"ops":[{"domain":"","op":"Add","note":""},{"domain":"","op":"ArgMax","note":""},{"domain":"","op":"AveragePool","note":"Only 2D Pool is supported."},{"domain":"","op":"BatchNormalization","note":""},{"domain":"","op":"Cast","note":""},{"domain":"","op":"Clip","note":""},{"domain":"","op":"Concat","note":""},{"domain":"","op":"Conv","note":"Only 1D/2D Conv is supported. Weights and bias should be constant."},{"domain":"","op":"DepthToSpace","note":"Only DCR mode DepthToSpace is supported."},{"domain":"","op":"Div","note":""},{"domain":"","op":"Flatten","note":""},{"domain":"","op":"Gather","note":"Input `indices` with scalar value is not supported."},{"domain":"","op":"Gemm","note":"Input B should be constant."},{"domain":"","op":"GlobalAveragePool","note":"Only 2D Pool is supported."},{"domain":"","op":"GlobalMaxPool","note":"Only 2D Pool is supported."},{"domain":"","op":"LeakyRelu","note":""},{"domain":"","op":"LRN","note":""},{"domain":"","op":"MatMul","note":"Input B should be constant."},{"domain":"","op":"MaxPool","note":"Only 2D Pool is supported."},{"domain":"","op":"Mul","note":""},{"domain":"","op":"Pad","note":"Only constant mode and last two dim padding is supported. Input pads and constant_value should be constant. If provided, axes should be constant."},{"domain":"","op":"Pow","note":"Only supports cases when both inputs are fp32."},{"domain":"","op":"PRelu","note":"Input slope should be constant. Input slope should either have shape [C, 1, 1] or have 1 element."},{"domain":"","op":"Reciprocal","note":""},{"domain":"","op":"ReduceSum","note":""},{"domain":"","op":"Relu","note":""},{"domain":"","op":"Reshape","note":""},{"domain":"","op":"Resize","note":""},{"domain":"","op":"Shape","note":"Attribute `start` with non-default value is not supported. Attribute `end` is not supported."},{"domain":"","op":"Sigmoid","note":""},{"domain":"","op":"Slice","note":"Inputs `starts`, `ends`, `axes`, and `steps` should be constant. Empty slice is not supported."},{"domain":"","op":"Sqrt","note":""},{"domain":"","op":"Squeeze","note":""},{"domain":"","op":"Sub","note":""},{"domain":"","op":"Tanh","note":""},{"domain":"","op":"Transpose","note":""}],"unsupported":[]}');
+;// CONCATENATED MODULE: ./build/data/compat/coreml-mlprogram.json
+const coreml_mlprogram_namespaceObject = /*#__PURE__*/JSON.parse('{"target":"coreml-mlprogram","title":"ONNX Runtime Core ML execution provider, MLProgram format","source":{"repository":"microsoft/onnxruntime","path":"tools/ci_build/github/apple/coreml_supported_mlprogram_ops.md","commit":"9969c9a116aaf0c7464582d8a99951e42b423b40","url":"https://github.com/microsoft/onnxruntime/blob/9969c9a116aaf0c7464582d8a99951e42b423b40/tools/ci_build/github/apple/coreml_supported_mlprogram_ops.md"},"version":"microsoft/onnxruntime@9969c9a","retrieved":"2026-12-01","partitioned":true,"opsets":null,"types":null,"ops":[{"domain":"","op":"Add","note":""},{"domain":"","op":"Argmax","note":""},{"domain":"","op":"AveragePool","note":"Only 2D Pool is supported currently. 3D and 5D support can be added if needed."},{"domain":"","op":"Cast","note":""},{"domain":"","op":"Clip","note":""},{"domain":"","op":"Concat","note":""},{"domain":"","op":"Conv","note":"Only 1D/2D Conv is supported. Bias if provided must be constant."},{"domain":"","op":"ConvTranspose","note":"Weight and bias must be constant. padding_type of SAME_UPPER/SAME_LOWER is not supported. kernel_shape must have default values. output_shape is not supported. output_padding must have default values."},{"domain":"","op":"DepthToSpace","note":"If \'mode\' is \'CRD\' the input must have a fixed shape."},{"domain":"","op":"Div","note":""},{"domain":"","op":"Elu","note":""},{"domain":"","op":"Erf","note":""},{"domain":"","op":"Exp","note":""},{"domain":"","op":"Gelu","note":""},{"domain":"","op":"Gemm","note":"Input B must be constant."},{"domain":"","op":"GlobalAveragePool","note":"Only 2D Pool is supported currently. 3D and 5D support can be added if needed."},{"domain":"","op":"GlobalMaxPool","note":"Only 2D Pool is supported currently. 3D and 5D support can be added if needed."},{"domain":"","op":"GridSample","note":"4D input. \'mode\' of \'linear\' or \'zeros\'. (mode==linear && padding_mode==reflection && align_corners==0) is not supported."},{"domain":"","op":"GroupNormalization","note":""},{"domain":"","op":"InstanceNormalization","note":""},{"domain":"","op":"LayerNormalization","note":""},{"domain":"","op":"LeakyRelu","note":""},{"domain":"","op":"MatMul","note":"Only support for transA == 0, alpha == 1.0 and beta == 1.0 is currently implemented."},{"domain":"","op":"Max","note":""},{"domain":"","op":"MaxPool","note":"Only 2D Pool is supported currently. 3D and 5D support can be added if needed."},{"domain":"","op":"Mul","note":""},{"domain":"","op":"Pow","note":"Only supports cases when both inputs are fp32."},{"domain":"","op":"PRelu","note":""},{"domain":"","op":"Reciprocal","note":"this ask for a `epislon` (default 1e-4) where onnx don\'t provide"},{"domain":"","op":"ReduceMax","note":""},{"domain":"","op":"ReduceMean","note":""},{"domain":"","op":"ReduceSum","note":""},{"domain":"","op":"Relu","note":""},{"domain":"","op":"Reshape","note":""},{"domain":"","op":"Resize","note":"See resize_op_builder.cc implementation. There are too many permutations to describe the valid combinations."},{"domain":"","op":"Round","note":""},{"domain":"","op":"Shape","note":""},{"domain":"","op":"Sigmoid","note":""},{"domain":"","op":"Slice","note":"starts/ends/axes/steps must be constant initializers."},{"domain":"","op":"Softmax","note":""},{"domain":"","op":"Softplus","note":""},{"domain":"","op":"Split","note":"If provided, `splits` must be constant."},{"domain":"","op":"Sqrt","note":""},{"domain":"","op":"Squeeze","note":""},{"domain":"","op":"Sub","note":""},{"domain":"","op":"Tanh","note":""},{"domain":"","op":"Transpose","note":""},{"domain":"","op":"Unsqueeze","note":""}],"unsupported":[]}');
+;// CONCATENATED MODULE: ./build/data/compat/ort-mobile.json
+const ort_mobile_namespaceObject = /*#__PURE__*/JSON.parse('{"target":"ort-mobile","title":"ONNX Runtime Mobile pre-built package (reduced operator and type set)","source":{"repository":"microsoft/onnxruntime","path":"tools/ci_build/github/android/mobile_package.required_operators.config","commit":"aad67dc8fe785d9a359edbfaec4e6464be44079a","url":"https://github.com/microsoft/onnxruntime/blob/aad67dc8fe785d9a359edbfaec4e6464be44079a/tools/ci_build/github/android/mobile_package.required_operators.config"},"version":"microsoft/onnxruntime@aad67dc","retrieved":"2026-12-01","partitioned":false,"opsets":[12,13],"types":["float","int8","uint8"],"ops":[{"domain":"","op":"Abs","note":"","opsets":[12,13]},{"domain":"","op":"Add","note":"","opsets":[12,13]},{"domain":"","op":"And","note":"","opsets":[12,13]},{"domain":"","op":"ArgMax","note":"","opsets":[12,13]},{"domain":"","op":"ArgMin","note":"","opsets":[12,13]},{"domain":"","op":"AveragePool","note":"","opsets":[12,13]},{"domain":"","op":"Cast","note":"","opsets":[12,13]},{"domain":"","op":"Ceil","note":"","opsets":[12,13]},{"domain":"","op":"Clip","note":"","opsets":[12,13]},{"domain":"","op":"Concat","note":"","opsets":[12,13]},{"domain":"","op":"ConstantOfShape","note":"","opsets":[12,13]},{"domain":"","op":"Conv","note":"","opsets":[12,13]},{"domain":"","op":"ConvTranspose","note":"","opsets":[12,13]},{"domain":"","op":"Cos","note":"","opsets":[12,13]},{"domain":"","op":"CumSum","note":"","opsets":[12,13]},{"domain":"","op":"DepthToSpace","note":"","opsets":[12,13]},{"domain":"","op":"DequantizeLinear","note":"","opsets":[12,13]},{"domain":"","op":"Div","note":"","opsets":[12,13]},{"domain":"","op":"DynamicQuantizeLinear","note":"","opsets":[12,13]},{"domain":"","op":"Elu","note":"","opsets":[12,13]},{"domain":"","op":"Equal","note":"","opsets":[12,13]},{"domain":"","op":"Exp","note":"","opsets":[12,13]},{"domain":"","op":"Expand","note":"","opsets":[12,13]},{"domain":"","op":"Flatten","note":"","opsets":[12,13]},{"domain":"","op":"Floor","note":"","opsets":[12,13]},{"domain":"","op":"Gather","note":"","opsets":[12,13]},{"domain":"","op":"GatherND","note":"","opsets":[12,13]},{"domain":"","op":"Gemm","note":"","opsets":[12,13]},{"domain":"","op":"GlobalAveragePool","note":"","opsets":[12,13]},{"domain":"","op":"Greater","note":"","opsets":[12,13]},{"domain":"","op":"GreaterOrEqual","note":"","opsets":[12,13]},{"domain":"","op":"Identity","note":"","opsets":[12,13]},{"domain":"","op":"If","note":"","opsets":[12,13]},{"domain":"","op":"LeakyRelu","note":"","opsets":[12,13]},{"domain":"","op":"Less","note":"","opsets":[12,13]},{"domain":"","op":"LessOrEqual","note":"","opsets":[12,13]},{"domain":"","op":"Log","note":"","opsets":[12,13]},{"domain":"","op":"LogSoftmax","note":"","opsets":[12,13]},{"domain":"","op":"Loop","note":"","opsets":[12,13]},{"domain":"","op":"LRN","note":"","opsets":[12,13]},{"domain":"","op":"MatMul","note":"","opsets":[12,13]},{"domain":"","op":"MatMulInteger","note":"","opsets":[12,13]},{"domain":"","op":"Max","note":"","opsets":[12,13]},{"domain":"","op":"MaxPool","note":"","opsets":[12,13]},{"domain":"","op":"Mean","note":"","opsets":[12,13]},{"domain":"","op":"Min","note":"","opsets":[12,13]},{"domain":"","op":"Mul","note":"","opsets":[12,13]},{"domain":"","op":"Neg","note":"","opsets":[12,13]},{"domain":"","op":"NonMaxSuppression","note":"","opsets":[12,13]},{"domain":"","op":"NonZero","note":"","opsets":[12,13]},{"domain":"","op":"Not","note":"","opsets":[12,13]},{"domain":"","op":"Or","note":"","opsets":[12,13]},{"domain":"","op":"Pad","note":"","opsets":[12,13]},{"domain":"","op":"Pow","note":"","opsets":[12,13]},{"domain":"","op":"PRelu","note":"","opsets":[12,13]},{"domain":"","op":"QLinearConv","note":"","opsets":[12,13]},{"domain":"","op":"QLinearMatMul","note":"","opsets":[12,13]},{"domain":"","op":"QuantizeLinear","note":"","opsets":[12,13]},{"domain":"","op":"Range","note":"","opsets":[12,13]},{"domain":"","op":"Reciprocal","note":"","opsets":[12,13]},{"domain":"","op":"ReduceMax","note":"","opsets":[12,13]},{"domain":"","op":"ReduceMean","note":"","opsets":[12,13]},{"domain":"","op":"ReduceMin","note":"","opsets":[12,13]},{"domain":"","op":"ReduceProd","note":"","opsets":[12,13]},{"domain":"","op":"ReduceSum","note":"","opsets":[12,13]},{"domain":"","op":"Relu","note":"","opsets":[12,13]},{"domain":"","op":"Reshape","note":"","opsets":[12,13]},{"domain":"","op":"Resize","note":"","opsets":[12,13]},{"domain":"","op":"ReverseSequence","note":"","opsets":[12,13]},{"domain":"","op":"Round","note":"","opsets":[12,13]},{"domain":"","op":"Scan","note":"","opsets":[12,13]},{"domain":"","op":"ScatterND","note":"","opsets":[12,13]},{"domain":"","op":"Shape","note":"","opsets":[12,13]},{"domain":"","op":"Sigmoid","note":"","opsets":[12,13]},{"domain":"","op":"Sin","note":"","opsets":[12,13]},{"domain":"","op":"Size","note":"","opsets":[12,13]},{"domain":"","op":"Slice","note":"","opsets":[12,13]},{"domain":"","op":"Softmax","note":"","opsets":[12,13]},{"domain":"","op":"SpaceToDepth","note":"","opsets":[12,13]},{"domain":"","op":"Split","note":"","opsets":[12,13]},{"domain":"","op":"Sqrt","note":"","opsets":[12,13]},{"domain":"","op":"Squeeze","note":"","opsets":[12,13]},{"domain":"","op":"Sub","note":"","opsets":[12,13]},{"domain":"","op":"Sum","note":"","opsets":[12,13]},{"domain":"","op":"Tanh","note":"","opsets":[12,13]},{"domain":"","op":"ThresholdedRelu","note":"","opsets":[12,13]},{"domain":"","op":"Tile","note":"","opsets":[12,13]},{"domain":"","op":"TopK","note":"","opsets":[12,13]},{"domain":"","op":"Transpose","note":"","opsets":[12,13]},{"domain":"","op":"Unique","note":"","opsets":[12,13]},{"domain":"","op":"Unsqueeze","note":"","opsets":[12,13]},{"domain":"","op":"Where","note":"","opsets":[12,13]},{"domain":"com.microsoft","op":"DynamicQuantizeMatMul","note":"","opsets":[1]},{"domain":"com.microsoft","op":"FusedConv","note":"","opsets":[1]},{"domain":"com.microsoft","op":"FusedGemm","note":"","opsets":[1]},{"domain":"com.microsoft","op":"FusedMatMul","note":"","opsets":[1]},{"domain":"com.microsoft","op":"MatMulIntegerToFloat","note":"","opsets":[1]},{"domain":"com.microsoft","op":"NhwcMaxPool","note":"","opsets":[1]},{"domain":"com.microsoft","op":"QLinearAdd","note":"","opsets":[1]},{"domain":"com.microsoft","op":"QLinearAveragePool","note":"","opsets":[1]},{"domain":"com.microsoft","op":"QLinearConv","note":"","opsets":[1]},{"domain":"com.microsoft","op":"QLinearGlobalAveragePool","note":"","opsets":[1]},{"domain":"com.microsoft","op":"QLinearLeakyRelu","note":"","opsets":[1]},{"domain":"com.microsoft","op":"QLinearMul","note":"","opsets":[1]},{"domain":"com.microsoft","op":"QLinearSigmoid","note":"","opsets":[1]}],"unsupported":[]}');
+;// CONCATENATED MODULE: ./build/data/compat/tensorrt.json
+const tensorrt_namespaceObject = /*#__PURE__*/JSON.parse('{"target":"tensorrt","title":"TensorRT ONNX parser (onnx-tensorrt)","source":{"repository":"onnx/onnx-tensorrt","path":"docs/operators.md","commit":"96e781103cfc4adf4a6bb557e94bac8e693f6f4c","url":"https://github.com/onnx/onnx-tensorrt/blob/96e781103cfc4adf4a6bb557e94bac8e693f6f4c/docs/operators.md"},"version":"TensorRT 10.0 (onnx/onnx-tensorrt@96e7811)","retrieved":"2026-12-01","partitioned":false,"opsets":[9,20],"types":null,"ops":[{"domain":"","op":"Abs","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Acos","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Acosh","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Add","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"And","note":"","types":["BOOL"]},{"domain":"","op":"ArgMax","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ArgMin","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Asin","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Asinh","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Atan","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Atanh","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"AveragePool","note":"2D or 3D Pooling only. `dilations` must be empty or all ones","types":["FP32","FP16","BF16"]},{"domain":"","op":"BatchNormalization","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Cast","note":"","types":["FP32","FP16","BF16","INT32","INT64","UINT8","BOOL"]},{"domain":"","op":"CastLike","note":"","types":["FP32","FP16","BF16","INT32","INT64","UINT8","BOOL"]},{"domain":"","op":"Ceil","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Celu","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Clip","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Concat","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Constant","note":"`sparse_value`, `value_string`, and `value_strings` attributes are unsupported.","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"ConstantOfShape","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Conv","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"ConvTranspose","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Cos","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Cosh","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"CumSum","note":"`axis` must be an initializer","types":["FP32","FP16","BF16"]},{"domain":"","op":"DeformConv","note":"`input` must have 1D or 2D spatial dimensions. `pads` for the beginning and end along each spatial axis must be the same","types":["FP32","FP16"]},{"domain":"","op":"DepthToSpace","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"DequantizeLinear","note":"`x_zero_point` must be zero","types":["INT8","FP8","INT4"]},{"domain":"","op":"Div","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Dropout","note":"`is_traning` must be an initializer and evaluate to False.","types":["FP32","FP16","BF16"]},{"domain":"","op":"Einsum","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Elu","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Equal","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Erf","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Exp","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Expand","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"EyeLike","note":"`input` must have static dimensions","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Flatten","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Floor","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Gather","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"GatherElements","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"GatherND","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Gelu","note":"","types":["FP32","FP16","BF16","INT8","INT32","INT64"]},{"domain":"","op":"Gemm","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"GlobalAveragePool","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"GlobalLpPool","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"GlobalMaxPool","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Greater","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"GreaterOrEqual","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"GridSample","note":"Input must be 4D input.","types":["FP32","FP16"]},{"domain":"","op":"GroupNormalization","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"GRU","note":"For bidirectional GRUs, activation functions must be the same for both the forward and reverse pass","types":["FP32","FP16","BF16"]},{"domain":"","op":"Hardmax","note":"`axis` dimension of input must be a build-time constant","types":["FP32","FP16","BF16"]},{"domain":"","op":"HardSigmoid","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"HardSwish","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Identity","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"If","note":"Output tensors of the two conditional branches must have the same rank and must have different names","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"ImageScaler","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"InstanceNormalization","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"IsInf","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"IsNaN","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"LayerNormalization","note":"Only the first output `Y` is supported.","types":["FP32","FP16","BF16"]},{"domain":"","op":"LeakyRelu","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Less","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"LessOrEqual","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Log","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"LogSoftmax","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Loop","note":"Scan output length cannot be dynamic. The shape of Loop carried dependencies must be the same across all loop iterations.","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"LpNormalization","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"LpPool","note":"`dilations` must be empty or all ones","types":["FP32","FP16","BF16"]},{"domain":"","op":"LRN","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"LSTM","note":"For bidirectional LSTMs, activation functions must be the same for both the forward and reverse pass. `input_forget` attribute must be 0. `layout` attribute must be 0.","types":["FP32","FP16","BF16"]},{"domain":"","op":"MatMul","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Max","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"MaxPool","note":"2D or 3D pooling only. `Indices` output tensor unsupported. `dilations` must be empty or all ones","types":["FP32","FP16","BF16"]},{"domain":"","op":"Mean","note":"","types":["FP32","FP16","BF16","FP8","INT32","INT64"]},{"domain":"","op":"MeanVarianceNormalization","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Min","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Mish","note":"","types":["FP32","FP16"]},{"domain":"","op":"Mod","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Mul","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Neg","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"NonMaxSuppression","note":"","types":["FP32","FP16"]},{"domain":"","op":"NonZero","note":"","types":["FP32","FP16"]},{"domain":"","op":"Not","note":"","types":["BOOL"]},{"domain":"","op":"OneHot","note":"`depth` must be a build-time constant","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Or","note":"","types":["BOOL"]},{"domain":"","op":"Pad","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ParametricSoftplus","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Pow","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"PRelu","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"QuantizeLinear","note":"`y_zero_point` must be 0","types":["FP32","FP16","BF16"]},{"domain":"","op":"RandomNormal","note":"`seed` value is ignored by TensorRT","types":["FP32","FP16","BF16"]},{"domain":"","op":"RandomNormalLike","note":"`seed` value is ignored by TensorRT","types":["FP32","FP16","BF16"]},{"domain":"","op":"RandomUniform","note":"`seed` value is ignored by TensorRT","types":["FP32","FP16","BF16"]},{"domain":"","op":"RandomUniformLike","note":"`seed` value is ignored by TensorRT","types":["FP32","FP16","BF16"]},{"domain":"","op":"Range","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Reciprocal","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"ReduceL1","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceL2","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceLogSum","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceLogSumExp","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceMax","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceMean","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceMin","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceProd","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceSum","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ReduceSumSquare","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Relu","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Reshape","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Resize","note":"Supported resize transformation modes: `half_pixel`, `pytorch_half_pixel`, `tf_half_pixel_for_nn`, `asymmetric`, and `align_corners`. Supported resize modes: `nearest`, `linear`. Supported nearest modes: `floor`, `ceil`, `round_prefer_floor`, `round_prefer_ceil`. Supported aspect ratio policy: `stretch`. When `scales` is a tensor input, `axes` must be an iota vector of length rank(input). Antialiasing is not supported.","types":["FP32","FP16","BF16"]},{"domain":"","op":"ReverseSequence","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"RNN","note":"For bidirectional RNNs, activation functions must be the same for both the forward and reverse pass","types":["FP32","FP16","BF16"]},{"domain":"","op":"RoiAlign","note":"","types":["FP32","FP16"]},{"domain":"","op":"Round","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"ScaledTanh","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Scan","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Scatter","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ScatterElements","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"ScatterND","note":"`reduction` is not supported","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Selu","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Shape","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Shrink","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Sigmoid","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Sign","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Sin","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Sinh","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Size","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Slice","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Softmax","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Softplus","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Softsign","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"SpaceToDepth","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Split","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Sqrt","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Squeeze","note":"`axes` must be an initializer","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Sub","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Sum","note":"","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Tan","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Tanh","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"ThresholdedRelu","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Tile","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"TopK","note":"`sorted` must be 1. `K` input must be less than 3840.","types":["FP32","FP16","BF16","INT32","INT64"]},{"domain":"","op":"Transpose","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Trilu","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Unsqueeze","note":"`axes` must be a constant tensor","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Upsample","note":"","types":["FP32","FP16","BF16"]},{"domain":"","op":"Where","note":"","types":["FP32","FP16","BF16","INT32","INT64","BOOL"]},{"domain":"","op":"Xor","note":"","types":["BOOL"]}],"unsupported":[{"domain":"","op":"AffineGrid","note":""},{"domain":"","op":"Bernoulli","note":""},{"domain":"","op":"BitShift","note":""},{"domain":"","op":"BitwiseAnd","note":""},{"domain":"","op":"BitwiseNot","note":""},{"domain":"","op":"BitwiseOr","note":""},{"domain":"","op":"BitwiseXor","note":""},{"domain":"","op":"BlackmanWindow","note":""},{"domain":"","op":"Col2Im","note":""},{"domain":"","op":"CenterCropPad","note":""},{"domain":"","op":"Compress","note":""},{"domain":"","op":"ConcatFromSequence","note":""},{"domain":"","op":"ConvInteger","note":""},{"domain":"","op":"DFT","note":""},{"domain":"","op":"Det","note":""},{"domain":"","op":"DynamicQuantizeLinear","note":""},{"domain":"","op":"HammingWindow","note":""},{"domain":"","op":"HannWindow","note":""},{"domain":"","op":"ImageDecoder","note":""},{"domain":"","op":"MatMulInteger","note":""},{"domain":"","op":"MaxRoiPool","note":""},{"domain":"","op":"MaxUnpool","note":""},{"domain":"","op":"MelWeightMatrix","note":""},{"domain":"","op":"Multinomial","note":""},{"domain":"","op":"NegativeLogLikelihoodLoss","note":""},{"domain":"","op":"Optional","note":""},{"domain":"","op":"OptionalGetElement","note":""},{"domain":"","op":"OptionalHasElement","note":""},{"domain":"","op":"QLinearConv","note":""},{"domain":"","op":"QLinearMatMul","note":""},{"domain":"","op":"RegexFullMatch","note":""},{"domain":"","op":"STFT","note":""},{"domain":"","op":"SequenceAt","note":""},{"domain":"","op":"SequenceConstruct","note":""},{"domain":"","op":"SequenceEmpty","note":""},{"domain":"","op":"SequenceErase","note":""},{"domain":"","op":"SequenceInsert","note":""},{"domain":"","op":"SequenceLength","note":""},{"domain":"","op":"SequenceMap","note":""},{"domain":"","op":"SoftmaxCrossEntropyLoss","note":""},{"domain":"","op":"SplitToSequence","note":""},{"domain":"","op":"StringConcat","note":""},{"domain":"","op":"StringNormalizer","note":""},{"domain":"","op":"StringSplit","note":""},{"domain":"","op":"TfIdfVectorizer","note":""},{"domain":"","op":"Unique","note":""}]}');
+;// CONCATENATED MODULE: ./build/data/compat/openvino.json
+const compat_openvino_namespaceObject = /*#__PURE__*/JSON.parse('{"target":"openvino","title":"OpenVINO ONNX frontend","source":{"repository":"openvinotoolkit/openvino","path":"src/frontends/onnx/docs/supported_ops.md","commit":"b2cfecf892aeb3359ffa9e5df80bb98bb883a2f9","url":"https://github.com/openvinotoolkit/openvino/blob/b2cfecf892aeb3359ffa9e5df80bb98bb883a2f9/src/frontends/onnx/docs/supported_ops.md"},"version":"openvinotoolkit/openvino@b2cfecf","retrieved":"2026-12-01","partitioned":false,"opsets":null,"types":null,"ops":[{"domain":"","op":"Abs","note":"","since":[1,6,13],"defined":[1,6,13]},{"domain":"","op":"Acos","note":"","since":[7],"defined":[7,22]},{"domain":"","op":"Acosh","note":"","since":[9],"defined":[9,22]},{"domain":"","op":"Add","note":"","since":[1,6,7,13,14],"defined":[1,6,7,13,14]},{"domain":"","op":"Affine","note":"","since":[1],"defined":[]},{"domain":"","op":"AffineGrid","note":"","since":[20],"defined":[20]},{"domain":"","op":"And","note":"","since":[1,7],"defined":[1,7]},{"domain":"","op":"ArgMax","note":"","since":[1,12],"defined":[1,11,12,13]},{"domain":"","op":"ArgMin","note":"","since":[1,12],"defined":[1,11,12,13]},{"domain":"","op":"Asin","note":"","since":[7],"defined":[7,22]},{"domain":"","op":"Asinh","note":"","since":[9],"defined":[9,22]},{"domain":"","op":"Atan","note":"","since":[7],"defined":[7,22]},{"domain":"","op":"Atanh","note":"","since":[9],"defined":[9,22]},{"domain":"","op":"ATen","note":"","since":[1],"defined":[]},{"domain":"","op":"AveragePool","note":"","since":[1],"defined":[1,7,10,11,19,22]},{"domain":"","op":"BatchNormalization","note":"","since":[1,7,14],"defined":[1,6,7,9,14,15]},{"domain":"","op":"BitShift","note":"","since":[11],"defined":[11]},{"domain":"","op":"BitwiseAnd","note":"","since":[18],"defined":[18]},{"domain":"","op":"BitwiseNot","note":"","since":[18],"defined":[18]},{"domain":"","op":"BitwiseOr","note":"","since":[18],"defined":[18]},{"domain":"","op":"BitwiseXor","note":"","since":[18],"defined":[18]},{"domain":"","op":"BlackmanWindow","note":"","since":[17],"defined":[17]},{"domain":"","op":"Cast","note":"","since":[1],"defined":[1,6,9,13,19,21]},{"domain":"","op":"CastLike","note":"","since":[15],"defined":[15,19,21]},{"domain":"","op":"Ceil","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"Celu","note":"","since":[12],"defined":[12]},{"domain":"","op":"Clip","note":"","since":[1,11],"defined":[1,6,11,12,13]},{"domain":"","op":"Compress","note":"","since":[9],"defined":[9,11]},{"domain":"","op":"Concat","note":"","since":[1],"defined":[1,4,11,13]},{"domain":"","op":"Constant","note":"","since":[1,13],"defined":[1,9,11,12,13,19,21]},{"domain":"","op":"ConstantFill","note":"","since":[1],"defined":[]},{"domain":"","op":"ConstantOfShape","note":"","since":[9],"defined":[9,20,21]},{"domain":"","op":"Conv","note":"","since":[1],"defined":[1,11,22]},{"domain":"","op":"ConvInteger","note":"","since":[10],"defined":[10]},{"domain":"","op":"ConvTranspose","note":"","since":[1],"defined":[1,11,22]},{"domain":"","op":"Cos","note":"","since":[7],"defined":[7,22]},{"domain":"","op":"Cosh","note":"","since":[9],"defined":[9,22]},{"domain":"","op":"Crop","note":"","since":[1],"defined":[]},{"domain":"","op":"CumSum","note":"","since":[11],"defined":[11,14]},{"domain":"","op":"DepthToSpace","note":"","since":[1],"defined":[1,11,13]},{"domain":"","op":"DequantizeLinear","note":"","since":[10,13,19,21],"defined":[10,13,19,21]},{"domain":"","op":"DFT","note":"","since":[17],"defined":[17,20]},{"domain":"","op":"Div","note":"","since":[1,7],"defined":[1,6,7,13,14]},{"domain":"","op":"Dropout","note":"","since":[1,7,12],"defined":[1,6,7,10,12,13,22]},{"domain":"","op":"DynamicQuantizeLinear","note":"","since":[11],"defined":[11]},{"domain":"","op":"Einsum","note":"","since":[12],"defined":[12]},{"domain":"","op":"Elu","note":"","since":[1],"defined":[1,6,22]},{"domain":"","op":"Equal","note":"","since":[1],"defined":[1,7,11,13,19]},{"domain":"","op":"Erf","note":"","since":[9],"defined":[9,13]},{"domain":"","op":"Exp","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"Expand","note":"","since":[8],"defined":[8,13]},{"domain":"","op":"EyeLike","note":"","since":[9],"defined":[9,22]},{"domain":"","op":"Flatten","note":"","since":[1],"defined":[1,9,11,13,21]},{"domain":"","op":"Floor","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"Gather","note":"","since":[1],"defined":[1,11,13]},{"domain":"","op":"GatherElements","note":"","since":[11],"defined":[11,13]},{"domain":"","op":"GatherND","note":"","since":[11],"defined":[11,12,13]},{"domain":"","op":"Gelu","note":"","since":[20],"defined":[20]},{"domain":"","op":"Gemm","note":"","since":[1,6],"defined":[1,6,7,9,11,13]},{"domain":"","op":"GlobalAveragePool","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"GlobalLpPool","note":"","since":[1],"defined":[1,2,22]},{"domain":"","op":"GlobalMaxPool","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"Greater","note":"","since":[1],"defined":[1,7,9,13]},{"domain":"","op":"GreaterOrEqual","note":"","since":[12,16],"defined":[12,16]},{"domain":"","op":"GridSample","note":"","since":[16],"defined":[16,20,22]},{"domain":"","op":"GroupNormalization","note":"","since":[18],"defined":[18,21]},{"domain":"","op":"GRU","note":"","since":[1],"defined":[1,3,7,14,22]},{"domain":"","op":"HammingWindow","note":"","since":[17],"defined":[17]},{"domain":"","op":"HannWindow","note":"","since":[17],"defined":[17]},{"domain":"","op":"Hardmax","note":"","since":[1,13],"defined":[1,11,13]},{"domain":"","op":"HardSigmoid","note":"","since":[1],"defined":[1,6,22]},{"domain":"","op":"HardSwish","note":"","since":[14],"defined":[14,22]},{"domain":"","op":"Identity","note":"","since":[1],"defined":[1,13,14,16,19,21]},{"domain":"","op":"If","note":"","since":[1],"defined":[1,11,13,16,19,21]},{"domain":"","op":"ImageScaler","note":"","since":[1],"defined":[]},{"domain":"","op":"InstanceNormalization","note":"","since":[1],"defined":[1,6,22]},{"domain":"","op":"IsFinite","note":"","since":[1],"defined":[]},{"domain":"","op":"IsInf","note":"","since":[10],"defined":[10,20]},{"domain":"","op":"IsNaN","note":"","since":[9],"defined":[9,13,20]},{"domain":"","op":"LayerNormalization","note":"","since":[17],"defined":[17]},{"domain":"","op":"LeakyRelu","note":"","since":[1],"defined":[1,6,16]},{"domain":"","op":"Less","note":"","since":[1],"defined":[1,7,9,13]},{"domain":"","op":"LessOrEqual","note":"","since":[12,16],"defined":[12,16]},{"domain":"","op":"Log","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"LogSoftmax","note":"","since":[1,13],"defined":[1,11,13]},{"domain":"","op":"Loop","note":"","since":[1],"defined":[1,11,13,16,19,21]},{"domain":"","op":"LpNormalization","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"LRN","note":"","since":[1],"defined":[1,13]},{"domain":"","op":"LSTM","note":"","since":[1],"defined":[1,7,14,22]},{"domain":"","op":"MatMul","note":"","since":[1],"defined":[1,9,13]},{"domain":"","op":"MatMulInteger","note":"","since":[10],"defined":[10]},{"domain":"","op":"Max","note":"","since":[1,8],"defined":[1,6,8,12,13]},{"domain":"","op":"MaxPool","note":"","since":[1,8],"defined":[1,8,10,11,12,22]},{"domain":"","op":"MaxRoiPool","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"Mean","note":"","since":[1],"defined":[1,6,8,13]},{"domain":"","op":"MeanVarianceNormalization","note":"","since":[1,9],"defined":[9,13]},{"domain":"","op":"Min","note":"","since":[1,8],"defined":[1,6,8,12,13]},{"domain":"","op":"Mish","note":"","since":[18],"defined":[18,22]},{"domain":"","op":"Mod","note":"","since":[10],"defined":[10,13]},{"domain":"","op":"Mul","note":"","since":[1,7],"defined":[1,6,7,13,14]},{"domain":"","op":"Multinomial","note":"","since":[7],"defined":[7,22]},{"domain":"","op":"Neg","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"NegativeLogLikelihoodLoss","note":"","since":[12],"defined":[12,13,22]},{"domain":"","op":"NonMaxSuppression","note":"","since":[10],"defined":[10,11]},{"domain":"","op":"NonZero","note":"","since":[9],"defined":[9,13]},{"domain":"","op":"Not","note":"","since":[1],"defined":[1]},{"domain":"","op":"OneHot","note":"","since":[9],"defined":[9,11]},{"domain":"","op":"Or","note":"","since":[1],"defined":[1,7]},{"domain":"","op":"Pad","note":"","since":[1,11],"defined":[1,2,11,13,18,19,21]},{"domain":"","op":"Pow","note":"","since":[1],"defined":[1,7,12,13,15]},{"domain":"","op":"PRelu","note":"","since":[1],"defined":[1,6,7,9,16]},{"domain":"","op":"QLinearConv","note":"","since":[10],"defined":[10]},{"domain":"","op":"QLinearMatMul","note":"","since":[10],"defined":[10,21]},{"domain":"","op":"QuantizeLinear","note":"","since":[10,13,21],"defined":[10,13,19,21]},{"domain":"","op":"RandomNormal","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"RandomNormalLike","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"RandomUniform","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"RandomUniformLike","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"Range","note":"","since":[11],"defined":[11]},{"domain":"","op":"Reciprocal","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"ReduceL1","note":"","since":[1,13,18],"defined":[1,11,13,18]},{"domain":"","op":"ReduceL2","note":"","since":[1,13,18],"defined":[1,11,13,18]},{"domain":"","op":"ReduceLogSum","note":"","since":[1,18],"defined":[1,11,13,18]},{"domain":"","op":"ReduceLogSumExp","note":"","since":[1,13,18],"defined":[1,11,13,18]},{"domain":"","op":"ReduceMax","note":"","since":[1,13,18,20],"defined":[1,11,12,13,18,20]},{"domain":"","op":"ReduceMean","note":"","since":[1,13,18],"defined":[1,11,13,18]},{"domain":"","op":"ReduceMin","note":"","since":[1,13,18,20],"defined":[1,11,12,13,18,20]},{"domain":"","op":"ReduceProd","note":"","since":[1,13,18],"defined":[1,11,13,18]},{"domain":"","op":"ReduceSum","note":"","since":[1,13],"defined":[1,11,13]},{"domain":"","op":"ReduceSumSquare","note":"","since":[1,13,18],"defined":[1,11,13,18]},{"domain":"","op":"Relu","note":"","since":[1],"defined":[1,6,13,14]},{"domain":"","op":"Reshape","note":"","since":[1],"defined":[1,5,13,14,19,21]},{"domain":"","op":"Resize","note":"","since":[10,11],"defined":[10,11,13,18,19]},{"domain":"","op":"ReverseSequence","note":"","since":[10],"defined":[10]},{"domain":"","op":"RNN","note":"","since":[1],"defined":[1,7,14,22]},{"domain":"","op":"RoiAlign","note":"","since":[10,16],"defined":[10,16,22]},{"domain":"","op":"Round","note":"","since":[11],"defined":[11,22]},{"domain":"","op":"Scan","note":"","since":[8,9],"defined":[8,9,11,16,19,21]},{"domain":"","op":"Scatter","note":"","since":[9],"defined":[9,11]},{"domain":"","op":"ScatterElements","note":"","since":[11],"defined":[11,13,16,18]},{"domain":"","op":"ScatterND","note":"","since":[11],"defined":[11,13,16,18]},{"domain":"","op":"Selu","note":"","since":[1],"defined":[1,6,22]},{"domain":"","op":"Shape","note":"","since":[1,15],"defined":[1,13,15,19,21]},{"domain":"","op":"Shrink","note":"","since":[9],"defined":[9]},{"domain":"","op":"Sigmoid","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"Sign","note":"","since":[9],"defined":[9,13]},{"domain":"","op":"SimplifiedLayerNormalization","note":"","since":[1],"defined":[1]},{"domain":"","op":"Sin","note":"","since":[7],"defined":[7,22]},{"domain":"","op":"Sinh","note":"","since":[9],"defined":[9,22]},{"domain":"","op":"Size","note":"","since":[1],"defined":[1,13,19,21]},{"domain":"","op":"Slice","note":"","since":[1,10],"defined":[1,10,11,13]},{"domain":"","op":"Softmax","note":"","since":[1,11,13],"defined":[1,11,13]},{"domain":"","op":"Softplus","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"Softsign","note":"","since":[1],"defined":[1,22]},{"domain":"","op":"SpaceToDepth","note":"","since":[1],"defined":[1,13]},{"domain":"","op":"Split","note":"","since":[1,13,18],"defined":[1,2,11,13,18]},{"domain":"","op":"Sqrt","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"Squeeze","note":"","since":[1,13],"defined":[1,11,13,21]},{"domain":"","op":"STFT","note":"","since":[17],"defined":[17]},{"domain":"","op":"Sub","note":"","since":[1,7],"defined":[1,6,7,13,14]},{"domain":"","op":"Sum","note":"","since":[1,8],"defined":[1,6,8,13]},{"domain":"","op":"Tan","note":"","since":[7],"defined":[7,22]},{"domain":"","op":"Tanh","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"ThresholdedRelu","note":"","since":[10],"defined":[10,22]},{"domain":"","op":"Tile","note":"","since":[1],"defined":[1,6,13]},{"domain":"","op":"TopK","note":"","since":[1,10,11],"defined":[1,10,11]},{"domain":"","op":"Transpose","note":"","since":[1],"defined":[1,13,21]},{"domain":"","op":"Trilu","note":"","since":[14],"defined":[14]},{"domain":"","op":"Unique","note":"","since":[11],"defined":[11]},{"domain":"","op":"Unsqueeze","note":"","since":[1,13],"defined":[1,11,13,21]},{"domain":"","op":"Upsample","note":"","since":[1,7,9],"defined":[7,9,10]},{"domain":"","op":"Where","note":"","since":[9],"defined":[9,16]},{"domain":"","op":"Xor","note":"","since":[1],"defined":[1,7]},{"domain":"com.microsoft","op":"Attention","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"BiasAdd","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"BiasGelu","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"DequantizeLinear","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"DynamicQuantizeMatMul","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"EmbedLayerNormalization","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"FastGelu","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"FusedConv","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"FusedGemm","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"FusedMatMul","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"GatherND","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"Gelu","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"GroupQueryAttention","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"MatMulIntegerToFloat","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"MatMulNBits","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"Pad","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearAdd","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearAveragePool","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearConcat","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearLeakyRelu","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearMul","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearReduceMean","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearSigmoid","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearSoftmax","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QLinearWhere","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QuantizeLinear","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"QuickGelu","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"Range","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"RotaryEmbedding","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"SimplifiedLayerNormalization","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"SkipLayerNormalization","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"SkipSimplifiedLayerNormalization","note":"","since":[1],"defined":[1]},{"domain":"com.microsoft","op":"Trilu","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"DeformableConv2D","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"DetectionOutput","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"FakeQuantize","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"GenerateProposals","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"GroupNorm","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"Normalize","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"PriorBox","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"PriorBoxClustered","note":"","since":[1],"defined":[1]},{"domain":"org.openvinotoolkit","op":"Swish","note":"","since":[1],"defined":[1]}],"unsupported":[{"domain":"","op":"Bernoulli","note":"","defined":[15,22]},{"domain":"","op":"CenterCropPad","note":"","defined":[18]},{"domain":"","op":"Col2Im","note":"","defined":[18]},{"domain":"","op":"ConcatFromSequence","note":"","defined":[11]},{"domain":"","op":"DeformConv","note":"","defined":[19,22]},{"domain":"","op":"Det","note":"","defined":[11,22]},{"domain":"","op":"ImageDecoder","note":"","defined":[20]},{"domain":"","op":"LpPool","note":"","defined":[1,2,11,18,22]},{"domain":"","op":"MaxUnpool","note":"","defined":[9,11,22]},{"domain":"","op":"MelWeightMatrix","note":"","defined":[17]},{"domain":"","op":"Optional","note":"","defined":[15]},{"domain":"","op":"OptionalGetElement","note":"","defined":[15,18]},{"domain":"","op":"OptionalHasElement","note":"","defined":[15,18]},{"domain":"","op":"RegexFullMatch","note":"","defined":[20]},{"domain":"","op":"SequenceAt","note":"","defined":[11]},{"domain":"","op":"SequenceConstruct","note":"","defined":[11]},{"domain":"","op":"SequenceEmpty","note":"","defined":[11]},{"domain":"","op":"SequenceErase","note":"","defined":[11]},{"domain":"","op":"SequenceInsert","note":"","defined":[11]},{"domain":"","op":"SequenceLength","note":"","defined":[11]},{"domain":"","op":"SequenceMap","note":"","defined":[17]},{"domain":"","op":"SoftmaxCrossEntropyLoss","note":"","defined":[12,13]},{"domain":"","op":"SplitToSequence","note":"","defined":[11]},{"domain":"","op":"StringConcat","note":"","defined":[20]},{"domain":"","op":"StringNormalizer","note":"","defined":[10]},{"domain":"","op":"StringSplit","note":"","defined":[20]},{"domain":"","op":"TfIdfVectorizer","note":"","defined":[9]}]}');
+;// CONCATENATED MODULE: ./build/data/compat/tflite.json
+const compat_tflite_namespaceObject = /*#__PURE__*/JSON.parse('{"target":"tflite","title":"TFLite builtin operators through onnx2tf (flatbuffer_direct ONNX -> TFLite builtin mapping)","source":{"repository":"PINTO0309/onnx2tf","path":"README.md","commit":"2c0cb019b77bb7464828123eb3b708e05b4737a7","url":"https://github.com/PINTO0309/onnx2tf/blob/2c0cb019b77bb7464828123eb3b708e05b4737a7/README.md"},"version":"PINTO0309/onnx2tf@2c0cb01","retrieved":"2026-12-01","partitioned":false,"opsets":null,"types":null,"ops":[{"domain":"","op":"Abs","note":"ABS (or NEG + MAXIMUM for INT64): For INT64 input, lowered as NEG + MAXIMUM because TFLite ABS kernel does not support INT64"},{"domain":"","op":"Acos","note":"MUL + SUB + SQRT + ATAN2: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Acosh","note":"SUB + ADD + SQRT + MUL + LOG: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Add","note":"ADD: no constraints listed"},{"domain":"","op":"AffineGrid","note":"BATCH_MATMUL + TRANSPOSE + RESHAPE: size input must be constant rank-1 length 4 or 5 with static positive values; theta must be rank-3 float tensor with shape [N,2,3] or [N,3,4]; output shape must match size; align_corners in {0,1}"},{"domain":"","op":"And","note":"LOGICAL_AND: no constraints listed"},{"domain":"","op":"ArgMax","note":"ARG_MAX (+ optional RESHAPE for keepdims): axis must be in range, keepdims must be 0 or 1, select_last_index=0, output dtype must be INT32 or INT64"},{"domain":"","op":"ArgMin","note":"ARG_MIN (+ optional RESHAPE for keepdims): axis must be in range, keepdims must be 0 or 1, select_last_index=0, output dtype must be INT32 or INT64"},{"domain":"","op":"Asin","note":"MUL + SUB + SQRT + ATAN2: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Asinh","note":"MUL + ADD + SQRT + LOG: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Atan","note":"ATAN2: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Atanh","note":"ADD + SUB + DIV + LOG + MUL: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Attention","note":"RESHAPE + TRANSPOSE + BATCH_MATMUL + MUL + SOFTMAX + CAST: Canonical 3-input form only (query/key/value); single output only; q_num_heads == kv_num_heads > 0; is_causal=0; qk_matmul_output_mode=0; softcap=0; rank-3 float tensors only"},{"domain":"","op":"AveragePool","note":"AVERAGE_POOL_2D (+ optional PAD/PADV2 + divisor correction DIV): 2D only (rank=4), ceil_mode in {0,1}, count_include_pad in {0,1}. Supports auto_pad in {NOTSET,VALID,SAME_*,SAME_LOWER} and explicit pads. For count_include_pad=0 with non-zero effective pads, a correction path (AVERAGE_POOL_2D on mask + DIV) is applied"},{"domain":"","op":"BatchNormalization","note":"MUL + ADD: All parameter inputs (scale, bias, mean, var) must be constant"},{"domain":"","op":"Bernoulli","note":"SHAPE + RANDOM_UNIFORM + LESS (+ optional CAST): Input dtype must be FLOAT16/FLOAT32; output dtype must be BOOL or numeric"},{"domain":"","op":"BitShift","note":"RIGHT_SHIFT (RIGHT) or MUL-based (LEFT): LHS/RHS must be integer tensors, direction must be LEFT or RIGHT; LEFT requires constant shift input"},{"domain":"","op":"BitwiseAnd","note":"LOGICAL_AND: BOOL tensors only"},{"domain":"","op":"BitwiseNot","note":"LOGICAL_NOT / SUB + CAST: Input dtype must be BOOL or integer"},{"domain":"","op":"BitwiseOr","note":"LOGICAL_OR: BOOL tensors only"},{"domain":"","op":"BitwiseXor","note":"BITWISE_XOR: Input dtypes must match and be BOOL/integer"},{"domain":"","op":"BlackmanWindow","note":"CAST + SQUEEZE + RANGE + MUL + DIV + COS + SUB + ADD + MAXIMUM: Input must be scalar-like rank-1 length-1 integer tensor; output dtype must be FLOAT16/FLOAT32"},{"domain":"","op":"Cast","note":"CAST: no constraints listed"},{"domain":"","op":"CastLike","note":"CAST: no constraints listed"},{"domain":"","op":"Ceil","note":"CEIL: no constraints listed"},{"domain":"","op":"Celu","note":"MAXIMUM + MINIMUM + DIV + EXP + SUB + MUL + ADD: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"CenterCropPad","note":"SLICE + PAD (+ optional RESHAPE passthrough): Target shape input must be constant rank-1; axes must be in range and length must match target shape; output rank must match input rank; string dtype unsupported in builtin path"},{"domain":"","op":"Clip","note":"RELU / RELU6 / MAXIMUM + MINIMUM: General constant clip ranges are supported via MAXIMUM/MINIMUM decomposition. ReLU fast-path: min=0,max=+inf; ReLU6 fast-path: min=0,max=6"},{"domain":"","op":"Col2Im","note":"RESHAPE + TRANSPOSE + TRANSPOSE_CONV + SLICE + CAST: Input/output dtype must be FLOAT16/FLOAT32; input/output ranks must be 3/4; image_shape and block_shape must be constant 2-elements; static positive dimensions required"},{"domain":"","op":"Compress","note":"NOT_EQUAL + WHERE + RESHAPE + CAST + GATHER: Condition input must be rank-1 BOOL or integer tensor; axis may be omitted (flattened output) or be in range; when axis is specified and static, condition length must match that axis dimension"},{"domain":"","op":"Concat","note":"CONCATENATION: no constraints listed"},{"domain":"","op":"ConstantOfShape","note":"CAST + FILL: Shape input must be rank-1 integer tensor; value attribute must be scalar (or omitted for zero-fill)"},{"domain":"","op":"Conv","note":"CONV_2D / DEPTHWISE_CONV_2D / CONV_3D: 2D: rank=4, constant weights, grouped conv only regular/depthwise, zero pads or auto_pad=SAME_*. 3D: rank=5, constant rank-5 weights, group=1, strides/dilations length=3, auto_pad in {NOTSET,VALID,SAME_UPPER} (SAME_LOWER unsupported); explicit pads are handled via VALID+pad/crop path"},{"domain":"","op":"ConvInteger","note":"CAST + SUB + PAD + CONV_2D / DEPTHWISE_CONV_2D + TRANSPOSE: Input must be integer tensor, output dtype must be INT32/INT64, weights must be constant rank-4, and grouped conv must be regular/depthwise only"},{"domain":"","op":"ConvTranspose","note":"TRANSPOSE_CONV / CONV_3D_TRANSPOSE (+ optional ADD bias; 1D uses EXPAND_DIMS/SQUEEZE shim): 1D/2D/3D supported (1D: input rank=3 + weight rank=3 const, 2D: input rank=4 + weight rank=4 const, 3D: input rank=5 + weight rank=5 const), group=1, dilations must be all-ones, and output_padding must satisfy 0 <= output_padding < stride (1D len=1, 2D len=2, 3D len=3). auto_pad supports SAME_*, VALID, and NOTSET; explicit non-zero pads are handled by post-crop when output shape is static"},{"domain":"","op":"Cos","note":"COS: no constraints listed"},{"domain":"","op":"Cosh","note":"SUB + EXP + ADD + MUL: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"CumProd","note":"RANGE + LESS/LESS_EQUAL + RESHAPE + TILE + FILL + SELECT_V2 + REDUCE_PROD (+ optional REVERSE_V2): Input/output dtype must be FLOAT16 or FLOAT32; input shape must be fully static positive; axis must be scalar constant (or attr) and in range; exclusive/reverse must be 0 or 1"},{"domain":"","op":"CumSum","note":"CUMSUM: Input rank must be >=1; axis must be scalar constant (or attr) and in range; exclusive/reverse must be 0 or 1"},{"domain":"","op":"DeformConv","note":"PAD + RESHAPE + TRANSPOSE + SHAPE + RANGE + SQUEEZE + GATHER + FLOOR + MAXIMUM/MINIMUM + CAST + MUL + ADD + SUB + BATCH_MATMUL: Constrained 2D float path only: input/output/offset/mask rank=4, input/offset/output(/mask) dtype FLOAT16/FLOAT32, weights and optional bias must be constant, kernel/channel/spatial dims must be static positive, and builtin lowering is limited to group=1 and offset_group=1 for LiteRT runtime safety. Grouped patterns remain custom-op candidates"},{"domain":"","op":"DepthToSpace","note":"DEPTH_TO_SPACE (DCR) / RESHAPE + TRANSPOSE + RESHAPE (CRD): Rank-4 only, blocksize > 1, mode in {DCR,CRD}"},{"domain":"","op":"DequantizeLinear","note":"DEQUANTIZE: scale must be constant, zero_point (if provided) must be constant, per-axis axis must be in range"},{"domain":"","op":"Det","note":"GATHER + RESHAPE + MUL + SUB + ADD: Input/output dtype must be FLOAT16/FLOAT32; builtin lowering currently supports static square 2x2 / 3x3 matrices only"},{"domain":"","op":"DFT","note":"RESHAPE + BATCH_MATMUL + CONCATENATION (+ optional CAST): Current builtin path supports real input [..., N, 1] only with onesided=1, inverse=0, and transform axis=rank-2; input/output shapes must be static positive; optional dft_length and axis inputs must be constant scalars; output shape must be [..., N//2 + 1, 2]"},{"domain":"","op":"Div","note":"DIV or MUL (when divisor is constant reciprocal): For non-floating outputs, lowered as CAST -> MUL(reciprocal) -> CAST to preserve output dtype without using unsupported integer DIV paths"},{"domain":"","op":"Dropout","note":"RESHAPE (+ optional SHAPE + FILL for mask output): Inference-time no-op in flatbuffer_direct; inputs ratio/training_mode are ignored"},{"domain":"","op":"DynamicQuantizeLinear","note":"NEG + REDUCE_MAX + MINIMUM + MAXIMUM + SUB + DIV + ADD + CAST: Input dtype must be FLOAT16/FLOAT32, output dtypes must be Y=UINT8, Y_Scale=FLOAT16/FLOAT32, Y_ZeroPoint=UINT8; scale/zero-point outputs must be scalar"},{"domain":"","op":"Einsum","note":"FULLY_CONNECTED: Rank-2 matmul-style equation only (ij,jk->ik), rhs input must be constant weights"},{"domain":"","op":"Elu","note":"ELU: no constraints listed"},{"domain":"","op":"Equal","note":"EQUAL: no constraints listed"},{"domain":"","op":"Erf","note":"ABS + SIGN + MUL + ADD + DIV + EXP + SUB: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Exp","note":"EXP: no constraints listed"},{"domain":"","op":"Expand","note":"RESHAPE + MUL (broadcast via const ones): Output shape must be statically known, non-negative, and broadcast-compatible with input shape (current direct lowering uses static RESHAPE + MUL)"},{"domain":"","op":"EyeLike","note":"RESHAPE (from const eye): Output must be rank-2 with fully static positive shape"},{"domain":"","op":"Flatten","note":"RESHAPE: Input rank must be >= 1"},{"domain":"","op":"Floor","note":"FLOOR: no constraints listed"},{"domain":"","op":"FusedConv","note":"CONV_2D / DEPTHWISE_CONV_2D + fused activation: Supports Relu/Tanh/Sigmoid/LeakyRelu/Clip/HardSigmoid activations with valid scalar params; convolution constraints follow builtin Conv/FusedConv validator"},{"domain":"","op":"FusedMatMul","note":"BATCH_MATMUL (+ optional MUL for alpha): Input rank >= 2, dtypes FLOAT16/FLOAT32 only, transA/transB must be 0 or 1, finite alpha required"},{"domain":"","op":"Gather","note":"GATHER: batch_dims=0 only"},{"domain":"","op":"GatherElements","note":"CAST + RESHAPE + CONCATENATION + GATHER_ND: Data/indices ranks must match, output shape must equal indices shape, static positive output dims required, axis must be in range"},{"domain":"","op":"GatherND","note":"CAST + GATHER_ND: batch_dims=0 only; indices must be integer type; indices last dim must be static positive and <= params_rank"},{"domain":"","op":"Gelu","note":"GELU: no constraints listed"},{"domain":"","op":"Gemm","note":"FULLY_CONNECTED: Input rank=2, weight rank=2 + constant, transA=0 only"},{"domain":"","op":"GlobalAveragePool","note":"MEAN: Input rank must be >=3"},{"domain":"","op":"GlobalLpPool","note":"ABS + POW + SUM + RESHAPE (+ optional CAST): Input rank must be >=3; input/output dtype must be FLOAT16/FLOAT32; p must be finite and > 0"},{"domain":"","op":"GlobalMaxPool","note":"REDUCE_MAX: Input rank must be >=3"},{"domain":"","op":"Greater","note":"GREATER: no constraints listed"},{"domain":"","op":"GreaterOrEqual","note":"GREATER_EQUAL: no constraints listed"},{"domain":"","op":"GridSample","note":"PAD + RESHAPE + TRANSPOSE + SQUEEZE + SLICE + ADD/SUB/MUL + FLOOR + MAXIMUM/MINIMUM + CAST + GATHER: Rank-4/5 with static positive dims; mode=bilinear; padding_mode in {zeros,border}; align_corners in {0,1}. When grid is graph input, keep shape metadata (e.g. -kat grid)"},{"domain":"","op":"GroupNormalization","note":"RESHAPE + MEAN + SUB + MUL + ADD + SQRT + DIV (+ optional CAST): Input/output dtype must be FLOAT16/FLOAT32; scale/bias must be constant length=C; num_groups > 0 and must divide channel dim; channel/spatial dims must be static positive"},{"domain":"","op":"GRU","note":"TRANSPOSE + SLICE + SQUEEZE + BATCH_MATMUL + ADD + MUL + SUB + LOGISTIC + TANH + RESHAPE + CONCATENATION + EXPAND_DIMS: layout=0; direction in {forward, reverse, bidirectional}; sequence_lens unsupported; W/R must be constant rank-3; linear_before_reset in {0,1}; activations [Sigmoid,Tanh]; clip=0"},{"domain":"","op":"HammingWindow","note":"CAST + SQUEEZE + RANGE + MUL + DIV + COS + SUB + MAXIMUM: Input must be scalar-like rank-1 length-1 integer tensor; output dtype must be FLOAT16/FLOAT32"},{"domain":"","op":"HannWindow","note":"CAST + SQUEEZE + RANGE + MUL + DIV + COS + SUB + MAXIMUM: Input must be scalar-like rank-1 length-1 integer tensor; output dtype must be FLOAT16/FLOAT32"},{"domain":"","op":"Hardmax","note":"TRANSPOSE + ARG_MAX + ONE_HOT: axis must be in range; target axis size must be static positive"},{"domain":"","op":"HardSigmoid","note":"MUL + ADD + MAXIMUM + MINIMUM: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"HardSwish","note":"HARD_SWISH: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Identity","note":"RESHAPE: no constraints listed"},{"domain":"","op":"If","note":"CONCATENATION + REDUCE_MAX + CAST + ADD + MUL + RESHAPE + NON_MAX_SUPPRESSION_V4/V5 + SLICE + GATHER + SHAPE + SUB + SELECT/SELECT_V2: Built-in lowering supports constrained patterns: NMS-guard pattern (empty then-branch + NMS else-branch), axis0 Add-branch pattern (single Add per branch, same trailing dims, different static first dim), SequenceConstruct Add-branch pattern (branch-local Constant/Add with terminal SequenceConstruct), and nested ReduceMin/Add pattern (else-branch ReduceMin/Greater with nested Add/Add If). In control-flow branch lowering, dynamic-condition If is additionally supported when both branches are single-output initializer-only constants (lowered via Where)"},{"domain":"","op":"InstanceNormalization","note":"MEAN + SUB + MUL + MEAN + ADD + SQRT + DIV + MUL + ADD: Input/output dtype must be FLOAT16 or FLOAT32; input rank must be >=3; scale and bias inputs must be constant"},{"domain":"","op":"Inverse","note":"SLICE + MUL + SUB + ADD + NEG + CONCATENATION + DIV (+ optional CAST in/out): Input/output dtype must be FLOAT16 or FLOAT32; input rank must be >=2; matrix last dimensions must resolve to square 2x2 or 3x3"},{"domain":"","op":"IsInf","note":"ABS + EQUAL / LESS + GREATER + LOGICAL_AND: Input dtype must be FLOAT16/FLOAT32; output dtype must be BOOL; detect_negative / detect_positive are honored"},{"domain":"","op":"IsNaN","note":"NOT_EQUAL: Input dtype must be FLOAT16/FLOAT32; output dtype must be BOOL"},{"domain":"","op":"LayerNormalization","note":"MEAN + SUB + MUL + ADD + SQRT + DIV (+ optional CAST): axis and stash_type are honored; optional ONNX outputs (mean, inv_std_dev) are supported"},{"domain":"","op":"LeakyRelu","note":"LEAKY_RELU: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Less","note":"LESS: no constraints listed"},{"domain":"","op":"LessOrEqual","note":"LESS_EQUAL: no constraints listed"},{"domain":"","op":"Log","note":"LOG: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"LogSoftmax","note":"SOFTMAX + LOG (+ transpose in/out for non-last axis): axis must be in range (negative axis normalized)"},{"domain":"","op":"Loop","note":"WHILE (+ subgraph-local ADD/LESS/LOGICAL_AND/RESHAPE and lowered body ops): Built-in lowering supports either static-unroll patterns (constant trip_count/cond, loop-carried outputs only) or WHILE patterns with loop-carried outputs only (no scan outputs). max_trip_count input dtype must be INT32 or INT64"},{"domain":"","op":"LpNormalization","note":"L2_NORMALIZATION: p=2, axis=last only"},{"domain":"","op":"LpPool","note":"ABS + POW + AVERAGE_POOL_2D + MUL + RESHAPE (+ optional CAST): Rank-4 only; input/output dtype must be FLOAT16/FLOAT32; kernel_shape/strides/dilations must be 2D; dilations=[1,1]; p must be finite and > 0; non-zero pads require count_include_pad=1"},{"domain":"","op":"LRN","note":"LOCAL_RESPONSE_NORMALIZATION (+ transpose in/out): Input rank must be 4, size must be a positive odd integer"},{"domain":"","op":"LSTM","note":"UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM + REVERSE_V2 + SPLIT + SQUEEZE + SLICE + RESHAPE/EXPAND_DIMS + CONCATENATION: direction in {forward,reverse,bidirectional}, layout=0, input_forget=0; W/R must be constant rank-3 with num_directions matching direction; optional B must be constant shape [num_directions, 8*hidden_size]; initial_h/initial_c are optional (when provided, shape must be [num_directions, batch, hidden]; runtime tensor inputs are supported); sequence_lens and peephole input P unsupported; projection (R.shape[2] != hidden_size) unsupported"},{"domain":"","op":"MatMul","note":"BATCH_MATMUL (+ CAST/RESHAPE/SQUEEZE helpers): Supports standard rank>=2 matmul, vector lhs/rhs forms, vector dot, and scalar multiply patterns"},{"domain":"","op":"MatMulInteger","note":"CAST + SUB + BATCH_MATMUL: A/B input rank must be >=2 (rank=1 placeholder allowed), A/B dtypes must be integer tensor types (INT8/UINT8/INT16/UINT16/INT32), output dtype must be INT32/INT64; optional zero-point inputs must be scalar/1D and shape-compatible"},{"domain":"","op":"Max","note":"MAXIMUM (chained for >2 inputs): At least 2 inputs"},{"domain":"","op":"MaxPool","note":"MAX_POOL_2D: 2D only (rank=4), ceil_mode in {0,1}, zero pads or auto_pad=SAME_*"},{"domain":"","op":"MaxRoiPool","note":"TRANSPOSE + SLICE + MAX_POOL_2D + CONCATENATION: Current builtin path supports rank-4 input/output only with constant rois; input/output dtype must be FLOAT16/FLOAT32; all shapes must be static positive; pooled_shape must be length-2 positive and match output spatial dims; output channels must match input channels; output batch must equal the number of constant rois"},{"domain":"","op":"MaxUnpool","note":"CAST + RESHAPE + SCATTER_ND: Input/indices/output must be rank-4; input and indices shapes must match; input/output dtype must match and indices must be integer; output shape must be static positive with matching batch/channel; kernel_shape and strides must be length-2 positive; zero pads only; optional output_shape input must be a constant length-4 tensor matching the graph output shape"},{"domain":"","op":"Mean","note":"ADD + DIV (+ optional CAST): All inputs and output must be FLOAT16/FLOAT32"},{"domain":"","op":"MeanVarianceNormalization","note":"MEAN + SUB + MUL + MEAN + ADD + SQRT + DIV: Input/output dtype must be FLOAT16 or FLOAT32; mvn_epsilon is applied directly in builtin lowering; default axes follow ONNX channel-first semantics and rank <3 reduces over axis 0"},{"domain":"","op":"MelWeightMatrix","note":"const-folded builtin tensor materialization: All five inputs must be constant scalars; output dtype must be FLOAT16/FLOAT32; output shape is [dft_length // 2 + 1, num_mel_bins]; requires 0 <= lower_edge_hertz < upper_edge_hertz <= sample_rate / 2"},{"domain":"","op":"Min","note":"MINIMUM (chained for >2 inputs): At least 2 inputs"},{"domain":"","op":"Mish","note":"EXP + ADD + LOG + TANH + MUL: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Mod","note":"FLOOR_MOD: fmod=0 only"},{"domain":"","op":"Mul","note":"MUL: no constraints listed"},{"domain":"","op":"MultiHeadAttention","note":"RESHAPE + TRANSPOSE + BATCH_MATMUL + MUL + SOFTMAX + CAST: num_heads > 0, unidirectional=0, query/key/value must be rank-3 same dtype (FLOAT16/FLOAT32), hidden dims must be static positive and divisible by num_heads"},{"domain":"","op":"Neg","note":"NEG: no constraints listed"},{"domain":"","op":"NegativeLogLikelihoodLoss","note":"TRANSPOSE + CAST + EQUAL + SELECT_V2 + ONE_HOT + MUL + SUM + SUB (+ optional GATHER/MEAN/DIV): Input/output dtype must be FLOAT16/FLOAT32; target dtype must be integer; input rank must be >=2 with static positive class dim at axis 1; optional weight must be rank-1 float tensor of length C; reduction in {none,sum,mean}; ignore_index supported"},{"domain":"","op":"NonMaxSuppression","note":"NON_MAX_SUPPRESSION_V4/V5 + SLICE + GATHER + SUB + CAST + RESHAPE + CONCATENATION (+ optional ARG_MAX + REDUCE_MAX): Rank-3 boxes/scores only; center_point_box=0; currently batch=1; boxes last dim must be 4; static positive num_boxes; scores_shape[2] == boxes_shape[1]; optional thresholds/max_output must be scalar constants; output dtype must be INT32 or INT64; when --output_nms_with_argmax is disabled, class dim must be static positive (class dim >1 is supported via class-wise NMS). --switch_nms_version (-snms) selects V4 or V5."},{"domain":"","op":"NonZero","note":"NOT_EQUAL + WHERE + TRANSPOSE + CAST: Input rank must be >=1; output rank must be 2"},{"domain":"","op":"Not","note":"LOGICAL_NOT: no constraints listed"},{"domain":"","op":"OneHot","note":"CAST + ADD + FLOOR_MOD + ONE_HOT: depth input must be constant scalar and >0; values input must be constant 2-element tensor [off_value,on_value]; normalized axis must be in range"},{"domain":"","op":"OptionalHasElement","note":"const-fold (BOOL scalar): Built-in lowering supports determinable-presence cases only: non-optional tensor inputs are folded to true; inputs produced by Optional (empty/value) are folded to false/true; runtime-optional graph inputs are not supported in builtin path"},{"domain":"","op":"Or","note":"LOGICAL_OR: no constraints listed"},{"domain":"","op":"Pad","note":"PAD / PADV2 / MIRROR_PAD (+ dynamic pads bridge: CAST + RESHAPE + TRANSPOSE): mode in {constant,reflect}; reflect is lowered to MIRROR_PAD(REFLECT). pads may be constant or dynamic rank-1 tensor of length 2*rank (integer type, internally cast to INT32). For mode=constant, constant zero is lowered as PAD; constant non-zero is lowered as PADV2 (non-quantized tensors only)"},{"domain":"","op":"Pow","note":"POW: Output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"PRelu","note":"PRELU: slope must be constant (scalar or per-channel)"},{"domain":"","op":"QGemm","note":"FULLY_CONNECTED: Input rank=1 or 2, weight must be constant rank=2, bias must be constant, quantization params must be constant, transA=0, transB in {0,1}"},{"domain":"","op":"QLinearAdd","note":"ADD: All quantization params (a/b/c scale, a/b/c zero_point) must be constant"},{"domain":"","op":"QLinearAveragePool","note":"DEQUANTIZE + TRANSPOSE + AVERAGE_POOL_2D + TRANSPOSE + QUANTIZE: Input rank=4 only, all quantization params (x scale/zero_point, y scale/zero_point) must be constant, kernel_shape/strides must be 2D, dilations=[1,1], ceil_mode in {0,1} (ceil_mode=1 has stricter pad/auto_pad constraints), and count_include_pad=0"},{"domain":"","op":"QLinearConcat","note":"DEQUANTIZE + CONCATENATION + QUANTIZE: y scale/zero_point and each input triplet (x scale/zero_point) must be constant, input ranks must match, axis must be in range"},{"domain":"","op":"QLinearConv","note":"CONV_2D / DEPTHWISE_CONV_2D: Input/output rank=4, weight must be constant rank=4, all quantization params constant, group conv only regular/depthwise (depthwise detection uses group and weight shape), optional bias must be constant"},{"domain":"","op":"QLinearGlobalAveragePool","note":"AVERAGE_POOL_2D (preferred) / DEQUANTIZE + MEAN + QUANTIZE (fallback): All quantization params (x scale/zero_point, y scale/zero_point) must be constant, input rank >= 3, channels_last must be 0 or 1. Quantized AVERAGE_POOL_2D path is used for rank-4 with static spatial dims and per-tensor quantization"},{"domain":"","op":"QLinearLeakyRelu","note":"DEQUANTIZE + PRELU + QUANTIZE: All quantization params (x/y scale, x/y zero_point) must be constant"},{"domain":"","op":"QLinearMatMul","note":"FULLY_CONNECTED: Input rank=1 or 2, weight must be constant rank=2, all quantization params constant"},{"domain":"","op":"QLinearMul","note":"MUL: All quantization params (a/b/c scale, a/b/c zero_point) must be constant"},{"domain":"","op":"QLinearSigmoid","note":"DEQUANTIZE + LOGISTIC + QUANTIZE: All quantization params (x scale/zero_point, y scale/zero_point) must be constant"},{"domain":"","op":"QLinearSoftmax","note":"DEQUANTIZE + SOFTMAX + QUANTIZE: All quantization params (x/y scale, x/y zero_point) must be constant; axis must be last dimension"},{"domain":"","op":"QuantizeLinear","note":"QUANTIZE: scale must be constant, zero_point (if provided) must be constant, per-axis axis must be in range"},{"domain":"","op":"RandomNormal","note":"RANDOM_STANDARD_NORMAL (+ optional MUL + ADD + CAST): shape attribute must be present and non-empty; output dtype must be FLOAT16/FLOAT32; seed is mapped to TFLite random options when provided"},{"domain":"","op":"RandomNormalLike","note":"SHAPE + RANDOM_STANDARD_NORMAL (+ optional MUL + ADD + CAST): Rank inferred from input shape; output dtype must be supported numeric type (FLOAT16/FLOAT32/INT*/UINT*). seed is mapped to TFLite random options when provided"},{"domain":"","op":"RandomUniform","note":"RANDOM_UNIFORM (+ optional MUL + ADD + CAST): shape attribute must be present and non-empty; output dtype must be FLOAT16/FLOAT32; seed is mapped to TFLite random options when provided"},{"domain":"","op":"RandomUniformLike","note":"SHAPE + RANDOM_UNIFORM (+ optional MUL + ADD + CAST): Input rank is used only to materialize the runtime shape; output dtype must be FLOAT16/FLOAT32; seed is mapped to TFLite random options when provided"},{"domain":"","op":"Range","note":"CAST + SQUEEZE + RANGE: Each of start/limit/delta must be scalar-like rank-1 length-1 tensor"},{"domain":"","op":"Reciprocal","note":"DIV: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"ReduceL1","note":"ABS + SUM: Reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceL2","note":"MUL + SUM + SQRT + CAST: Reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceLogSum","note":"SUM + LOG (+ optional CAST): Input/output dtype must be FLOAT16/FLOAT32; reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceLogSumExp","note":"EXP + SUM + LOG (+ optional CAST): Input/output dtype must be FLOAT16/FLOAT32; reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceMax","note":"REDUCE_MAX: Reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceMean","note":"MEAN: Reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceMin","note":"REDUCE_MIN: Reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceProd","note":"REDUCE_PROD: Reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceSum","note":"SUM: Reduce axes must be constant when provided via input tensor"},{"domain":"","op":"ReduceSumSquare","note":"MUL + SUM (+ optional CAST): Input/output dtype must be FLOAT16/FLOAT32; reduce axes must be constant when provided via input tensor"},{"domain":"","op":"Relu","note":"RELU: no constraints listed"},{"domain":"","op":"Reshape","note":"RESHAPE: Shape input must be constant"},{"domain":"","op":"Resize","note":"RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR / (cubic) RESHAPE + BATCH_MATMUL + RESHAPE + BATCH_MATMUL: Rank-4 only. nearest/linear: builtin resize path (limited attr combinations), parameters must be constant scales/sizes or dynamic rank-1 integer sizes (INT32/INT64). cubic: strict ONNX cubic decomposition (no FlexResizeBicubic), supports coordinate_transformation_mode in {align_corners, asymmetric, half_pixel, pytorch_half_pixel} and honors cubic_coeff_a/exclude_outside; requires static input C/H/W and static output H/W. Batch dimension is preserved through the cubic decomposition path"},{"domain":"","op":"ReverseSequence","note":"CAST + REVERSE_SEQUENCE: Input rank must be >=2; seq_lengths must be rank-1 integer tensor; batch_axis/time_axis must be in range and different"},{"domain":"","op":"RNN","note":"UNIDIRECTIONAL_SEQUENCE_RNN + REVERSE_V2 + CONCATENATION + TRANSPOSE + EXPAND_DIMS + SLICE + SQUEEZE + RESHAPE: direction in {forward,reverse,bidirectional}, layout=0; sequence_lens unsupported; W/R must be constant rank-3 with num_directions matching direction; optional B must be constant shape [num_directions, 2*hidden_size]; optional initial_h shape must be [num_directions, batch, hidden] (runtime tensor inputs are supported); activations in {tanh,relu,sigmoid}; clip=0"},{"domain":"","op":"RoiAlign","note":"CAST + GATHER + PAD + RESHAPE + ADD/SUB/MUL/DIV + MAXIMUM/MINIMUM + FLOOR + TILE + AVERAGE_POOL_2D / MAX_POOL_2D + TRANSPOSE: Input/output rank=4 only; rois rank=2 ([...,4]), batch_indices rank=1 integer; input C/H/W must be static positive; mode in {avg,max}; coordinate_transformation_mode in {half_pixel,output_half_pixel}; output_height/output_width must be positive"},{"domain":"","op":"RotaryEmbedding","note":"TRANSPOSE + SLICE + RESHAPE + CAST + MUL + SUB + ADD + CONCATENATION: Current builtin path supports rank-4 input/output only, interleaved=0, and no position_ids input; all tensor dtypes must be FLOAT16/FLOAT32 with output dtype matching input; shapes must be static positive; cos/sin must be rank-2 with shape [seq_len, rotary_embedding_dim/2]; rotary_embedding_dim must be even and <= head_size"},{"domain":"","op":"Round","note":"ROUND: no constraints listed"},{"domain":"","op":"Scatter","note":"CAST + LESS + SELECT + SHAPE + GATHER + RANGE + RESHAPE + TILE + CONCATENATION + MUL + ADD + SUB + FILL + SCATTER_ND: Alias of ScatterElements; reduction=none only; axis must be in range; indices dtype must be integer; updates/output dtype must match data dtype"},{"domain":"","op":"ScatterElements","note":"CAST + LESS + SELECT + SHAPE + GATHER + RANGE + RESHAPE + TILE + CONCATENATION + MUL + ADD + SUB + FILL + SCATTER_ND: reduction=none only; data/indices/updates must have same rank; axis must be in range; indices dtype must be integer; updates/output dtype must match data dtype; output shape must match data shape"},{"domain":"","op":"ScatterND","note":"CAST + SHAPE + FILL + MUL + SCATTER_ND + SUB + ADD: reduction=none only; data/updates/output dtypes must match (numeric), indices dtype must be integer, indices last dim must be static positive and <= data rank"},{"domain":"","op":"Selu","note":"MAXIMUM + MINIMUM + EXP + SUB + MUL + ADD: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Shape","note":"SHAPE (+ SLICE for start/end): Output dtype must be INT32 or INT64; start/end slicing follows ONNX normalization"},{"domain":"","op":"Shrink","note":"ADD + SUB + LESS + GREATER + SELECT_V2 (+ optional CAST): Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Sigmoid","note":"LOGISTIC: no constraints listed"},{"domain":"","op":"Sign","note":"SIGN: no constraints listed"},{"domain":"","op":"Sin","note":"SIN: no constraints listed"},{"domain":"","op":"Sinh","note":"SUB + EXP + MUL: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Size","note":"SHAPE + REDUCE_PROD (+ optional CAST): Computes tensor element count via Shape -> ReduceProd; output dtype follows ONNX output type (INT32/INT64)"},{"domain":"","op":"Slice","note":"SLICE / STRIDED_SLICE / REVERSE_V2: starts must be constant input/attr. ends is usually constant input/attr; dynamic ends is supported only for rank-1 axis-0 prefix slice (start=0, step=1). steps=0 unsupported. Negative steps are supported only for full-axis reverse pattern (start=-1, very negative end, step=-1) via REVERSE_V2"},{"domain":"","op":"Softmax","note":"SOFTMAX (+ transpose in/out for non-last axis): axis must be in range (negative axis normalized)"},{"domain":"","op":"SoftmaxCrossEntropyLoss","note":"TRANSPOSE + SOFTMAX + LOG + CAST + EQUAL + SELECT_V2 + ONE_HOT + MUL + SUM + SUB (+ optional GATHER/MEAN/DIV): Input/output dtype must be FLOAT16/FLOAT32; labels dtype must be integer; input rank must be >=2 with static positive class dim at axis 1; optional weight must be rank-1 float tensor of length C; reduction in {none,sum,mean}; optional output[1] log-prob tensor is supported"},{"domain":"","op":"Softplus","note":"EXP + ADD + LOG: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Softsign","note":"ABS + ADD + DIV: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"SpaceToDepth","note":"SPACE_TO_DEPTH: blocksize > 1, rank=4 (NCHW)"},{"domain":"","op":"Split","note":"SLICE: axis must be in range; explicit split sizes (input/attr) must be constant and count must match outputs; without explicit split sizes, axis dim must be known and divisible by output count"},{"domain":"","op":"Sqrt","note":"SQRT: no constraints listed"},{"domain":"","op":"Squeeze","note":"SQUEEZE: Axes must be constant when provided via input tensor"},{"domain":"","op":"STFT","note":"SLICE + MUL + RESHAPE + BATCH_MATMUL + CONCATENATION (+ optional CAST): Current builtin path supports rank-2 signal input only with onesided=1; frame_step, window, and frame_length inputs must be constant; shapes must be static positive with signal_length >= frame_length; window length must equal frame_length; output shape must be [batch, num_frames, frame_length//2 + 1, 2]"},{"domain":"","op":"StringNormalizer","note":"RESHAPE (no-op) / EQUAL + LOGICAL_OR + LOGICAL_NOT + WHERE + GATHER (+ EXPAND_DIMS for rank-2) / const-fold: Input/output dtype must be STRING, locale must be \'\' or en_US. Runtime path supports only case_change_action=NONE (or empty). For non-constant input, stopword filtering is supported only when is_case_sensitive=1 and input rank is 1 or 2 (rank=2 follows current onnx2tf behavior and processes the first row). Constant-input path is folded at conversion time and supports LOWER/UPPER, case-insensitive matching, and empty-result fallback (\\"\\") semantics."},{"domain":"","op":"Sub","note":"SUB: no constraints listed"},{"domain":"","op":"Sum","note":"ADD (chained for >2 inputs): At least 2 inputs"},{"domain":"","op":"Tan","note":"SIN + COS + DIV: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Tanh","note":"TANH: no constraints listed"},{"domain":"","op":"TensorScatter","note":"CAST + GATHER + RESHAPE + ADD (+ FLOOR_MOD for mode=circular) + CONCATENATION + FILL + MUL + SUB + SCATTER_ND: data/updates/output rank must match and updates shape must be static positive; axis must be in range; mode in {linear,circular}; optional write_indices must be rank-1 integer tensor with length >= updates.shape[0]; output dtype must match data dtype; mode=circular requires static positive axis dim"},{"domain":"","op":"ThresholdedRelu","note":"GREATER + CAST + MUL: Input/output dtype must be FLOAT16 or FLOAT32"},{"domain":"","op":"Tile","note":"CAST + TILE: multiples must be rank-1 integer tensor; if input rank is static, len(multiples) must match input rank; constant multiples must be non-negative"},{"domain":"","op":"TopK","note":"TOPK_V2 (+ optional TRANSPOSE + NEG + CAST + SQUEEZE): Input rank must be >=1; input dtype must be FLOAT16/FLOAT32; axis must be in range; largest must be 0 or 1; sorted must be 1; k must be scalar-like ([] or [1]) and integer dtype; indices output dtype must be INT32 or INT64"},{"domain":"","op":"Transpose","note":"TRANSPOSE: Permutation input must be constant"},{"domain":"","op":"Trilu","note":"MUL / LOGICAL_AND: Input rank must be >=2; matrix dims must be static positive; optional k input must be constant"},{"domain":"","op":"Unique","note":"CAST + FLOOR_MOD + UNIQUE + CONCATENATION: Input dtype must be integer; output[0] dtype must be integer; sorted must be 0 or 1; when axis is specified, only axis=0 is supported and input must be rank-2 with static positive second dimension; builtin path supports output[0] only (other outputs must be unused)"},{"domain":"","op":"Unsqueeze","note":"RESHAPE: Axes must be constant and unique. Axis normalization follows output-rank semantics (output_rank = input_rank + len(axes)), so opset8-style patterns such as input_rank=2, axes=[2,3] are supported"},{"domain":"","op":"Upsample","note":"RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR / (cubic) RESHAPE + BATCH_MATMUL + RESHAPE + BATCH_MATMUL: Legacy alias of Resize lowered by the same builder. Rank-4 only; supports constrained nearest/linear builtin resize and constrained cubic decomposition path. Parameter input follows Upsample 2-input form (scales/sizes) with the same constant/dynamic integer constraints as Resize"},{"domain":"","op":"Where","note":"CAST + SELECT: Condition input dtype must be BOOL or numeric"},{"domain":"","op":"Xor","note":"NOT_EQUAL: no constraints listed"}],"unsupported":[]}');
+;// CONCATENATED MODULE: ./build/src/compat/tables.js
+// The vendors' operator tables vendored under data/compat/ (refreshed by scripts/compat-tables.mjs).
+
+
+
+
+
+
+
+
+const TABLES = Object.fromEntries([nnapi_namespaceObject, coreml_namespaceObject, coreml_mlprogram_namespaceObject, ort_mobile_namespaceObject, tensorrt_namespaceObject, compat_openvino_namespaceObject, compat_tflite_namespaceObject].map((t) => [t.target, t]));
+const TARGETS = Object.keys(TABLES);
+function supportTable(target) {
+    const t = TABLES[target];
+    if (!t)
+        throw new errors_UserError(`--target ${target}: no support table for '${target}'; known targets are ${TARGETS.join(', ')}`);
+    return t;
+}
+/** Parses `--target nnapi,coreml` (repeatable); an empty list or an unknown name is a UserError. */
+function parseTargets(raw) {
+    const names = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0)
+        throw new errors_UserError(`--target: name at least one target runtime, e.g. --target nnapi,tensorrt (known: ${TARGETS.join(', ')})`);
+    for (const n of names)
+        supportTable(n);
+    return [...new Set(names)];
+}
+const key = (domain, op) => `${domain === 'ai.onnx' ? '' : domain}:${op}`;
+function tableIndex(rows) {
+    return new Map(rows.map((r) => [key(r.domain, r.op), r]));
+}
+function lookupKey(domain, op) {
+    return key(domain ?? '', op);
+}
+/** ONNX's own versions of each default-domain op (from the OpenVINO list's "defined version" column). */
+function onnxVersions() {
+    const out = new Map();
+    for (const r of [...TABLES.openvino.ops, ...TABLES.openvino.unsupported]) {
+        if (!r.domain && r.defined?.length)
+            out.set(r.op, r.defined);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/compat/inspect.js
+
+
+
+
+
+/** Constant nodes are weights: every runtime folds them into initializers before it partitions. */
+const isConstantNode = (n) => n.op_type === 'Constant' && (!n.domain || n.domain === 'ai.onnx');
+function inspect_judge(table, node, facts, opset, versions, unknown) {
+    if (isConstantNode(node))
+        return null;
+    const index = tableIndex(table.ops);
+    const row = index.get(lookupKey(node.domain, node.op_type));
+    const domain = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:` : '';
+    if (!row) {
+        const listed = tableIndex(table.unsupported).get(lookupKey(node.domain, node.op_type));
+        return listed
+            ? { reason: 'op-unsupported', detail: `${domain}${node.op_type} is listed as not supported${listed.note ? ` (${listed.note})` : ''}` }
+            : { reason: 'op-missing', detail: `${domain}${node.op_type} is not in the table of supported operators` };
+    }
+    if (table.opsets && !row.opsets && !node.domain && (opset < table.opsets[0] || opset > table.opsets[1])) {
+        return { reason: 'opset', detail: `opset ${opset} is outside the supported range ${table.opsets[0]}..${table.opsets[1]}` };
+    }
+    const c = { node, facts, opset, unknown };
+    const rowFinding = checkRow(table, row, c, versions);
+    if (rowFinding)
+        return rowFinding;
+    const rules = RULES[table.target];
+    if (rules?.fixedShapes) {
+        const dyn = node.input.find((x) => x && (facts.get(x)?.dynamic ?? true));
+        if (dyn)
+            return { reason: 'dynamic-shape', detail: `input '${dyn}' has a dynamic shape; ${table.target} needs fixed shapes (fix them with --input)` };
+    }
+    return rules?.ops[node.op_type]?.(c) ?? null;
+}
+function pass(model, table, facts, flops, shapes, unknown) {
+    const opset = onnxOpset(model);
+    const versions = onnxVersions();
+    const all = scopes(model);
+    const verdicts = new Map();
+    // Deepest graphs first: an If/Loop/Scan runs there only if every node of its sub-graphs does.
+    for (const s of [...all].reverse()) {
+        for (const { node } of s.nodes) {
+            let finding = inspect_judge(table, node, facts, opset, versions, unknown);
+            if (!finding) {
+                const inner = all.filter((x) => x.owner === node).flatMap((x) => x.nodes).filter((n) => verdicts.get(n.node));
+                if (inner.length)
+                    finding = { reason: 'subgraph', detail: `${inner.length} node${inner.length === 1 ? '' : 's'} of its sub-graphs ${inner.length === 1 ? 'is' : 'are'} not supported (first: ${inner[0].node.op_type} '${inner[0].node.name ?? ''}')` };
+            }
+            verdicts.set(node, finding);
+        }
+    }
+    const judged = all.flatMap((s) => s.nodes.map(({ node }) => ({ node, graph: s.path, finding: verdicts.get(node) ?? null })));
+    // Partitions per graph; a sub-graph whose owner the runtime takes goes with its owner.
+    const sizes = [];
+    for (const s of all) {
+        if (s.owner && verdicts.get(s.owner) === null)
+            continue;
+        sizes.push(...partitions(s.graph.node.filter((n) => !isConstantNode(n)), (n) => verdicts.get(n) === null));
+    }
+    const unsupported = judged
+        .filter((j) => j.finding)
+        .map((j) => ({ name: j.node.name ?? '', op: j.node.op_type, domain: j.node.domain ?? '', graph: j.graph, reason: j.finding.reason, detail: j.finding.detail }));
+    return { shapes, coverage: coverage(judged, flops), partitions: sizes.length, partitionSizes: sizes, unsupported };
+}
+function coverage(judged, flops) {
+    const nodes = judged.length;
+    const supportedNodes = judged.filter((j) => !j.finding).length;
+    let total = 0;
+    let supported = 0;
+    let unestimated = 0;
+    let heavyUnknown = false;
+    for (const j of judged) {
+        const f = flops.get(j.node);
+        if (f === null || f === undefined) {
+            unestimated++;
+            if (WEIGHTED.has(j.node.op_type))
+                heavyUnknown = true;
+            continue;
+        }
+        total += f;
+        if (!j.finding)
+            supported += f;
+    }
+    // A Conv or MatMul whose shapes are unknown may hold most of the compute: then no share is given.
+    const estimated = total > 0 && !heavyUnknown;
+    return {
+        nodes,
+        supportedNodes,
+        nodePercent: nodes ? round((supportedNodes / nodes) * 100) : 100,
+        flops: estimated ? total : null,
+        supportedFlops: estimated ? supported : null,
+        computePercent: estimated ? round((supported / total) * 100) : null,
+        unestimatedNodes: unestimated,
+    };
+}
+const round = (x) => Math.round(x * 100) / 100;
+function inspect_summarize(p) {
+    const byOp = new Map();
+    for (const u of p.unsupported) {
+        const e = byOp.get(u.op) ?? { n: 0, reason: u.reason };
+        e.n++;
+        byOp.set(u.op, e);
+    }
+    const parts = [...byOp].slice(0, 4).map(([op, e]) => `${e.n}× ${op} (${e.reason})`);
+    return parts.join(', ') + (byOp.size > 4 ? `, +${byOp.size - 4} more op types` : '');
+}
+function verdictOf(target, best, asIs, fixedAvailable) {
+    const c = best.coverage;
+    const where = best.shapes === 'fixed' ? ' with the inputs fixed' : fixedAvailable ? '' : ' (shapes as declared)';
+    if (!best.unsupported.length) {
+        const extra = best.shapes === 'fixed' && asIs.unsupported.length ? `; as declared, ${asIs.unsupported.length} nodes are not (${inspect_summarize(asIs)})` : '';
+        return `YES: ${target} takes all ${c.nodes} nodes${where} in ${best.partitions} partition${best.partitions === 1 ? '' : 's'}${extra}`;
+    }
+    const compute = c.computePercent === null ? '' : `, ${c.computePercent}% of compute`;
+    return `NO: ${target} takes ${c.supportedNodes} of ${c.nodes} nodes${where} (${c.nodePercent}%${compute}) in ${best.partitions} partition${best.partitions === 1 ? '' : 's'}; not supported: ${inspect_summarize(best)}`;
+}
+/** The unchecked table notes for the ops this model uses, and conditions left unchecked for want of shapes. */
+function uncheckedNotes(model, table, unknown) {
+    const used = new Set(scopes(model).flatMap((s) => s.nodes.map((n) => lookupKey(n.node.domain, n.node.op_type))));
+    const rules = RULES[table.target]?.ops ?? {};
+    const out = [];
+    for (const r of table.ops) {
+        if (!r.note || /: no constraints listed$/.test(r.note) || !used.has(lookupKey(r.domain, r.op)) || rules[r.op])
+            continue;
+        out.push(`${r.domain ? `${r.domain}:` : ''}${r.op}: ${r.note}`);
+    }
+    const counts = new Map();
+    for (const u of unknown)
+        counts.set(u, (counts.get(u) ?? 0) + 1);
+    for (const [u, n] of counts)
+        out.push(`not checked on ${n} node${n === 1 ? '' : 's'}: ${u}`);
+    return out;
+}
+function inspect(o) {
+    const { model } = o;
+    const observed = o.observed instanceof Map ? o.observed : undefined;
+    const declared = valueFacts(model, observed, false);
+    const fixedFacts = o.fixedInputs ? valueFacts(model, observed, true) : null;
+    const flops = new Map();
+    for (const s of scopes(model))
+        for (const { node } of s.nodes)
+            flops.set(node, observed ? nodeFlops(node, fixedFacts ?? declared) : null);
+    const counts = countNodes(model);
+    const targets = o.targets.map((target) => {
+        const table = supportTable(target);
+        const unknown = [];
+        const asIs = pass(model, table, declared, flops, 'as-is', unknown);
+        const fixed = fixedFacts ? pass(model, table, fixedFacts, flops, 'fixed', []) : null;
+        const best = fixed ?? asIs;
+        const out = {
+            target,
+            title: table.title,
+            table: { version: table.version, retrieved: table.retrieved, url: table.source.url },
+            runs: best.unsupported.length === 0,
+            verdict: verdictOf(target, best, asIs, Boolean(fixed)),
+            asIs,
+            fixed,
+            unchecked: uncheckedNotes(model, table, unknown),
+        };
+        if (!fixed)
+            out.fixedNote = o.fixedNote ?? 'inputs not fixed';
+        return out;
+    });
+    const inputs = (model.graph?.input ?? [])
+        .filter((v) => !model.graph.initializer.some((t) => t.name === v.name))
+        .map((v) => ({
+        name: v.name,
+        declared: (v.type?.tensor_type?.shape?.dim ?? []).map((d) => (d.dim_value !== undefined && d.dim_value !== null && num(d.dim_value) > 0 ? num(d.dim_value) : d.dim_param || '?')),
+        fixed: o.fixedInputs?.find((i) => i.name === v.name)?.shape ?? null,
+    }));
+    let flopsMethod = FLOPS_METHOD;
+    if (!observed)
+        flopsMethod = `not estimated: ${typeof o.observed === 'string' ? o.observed : o.fixedNote ?? 'inputs not fixed'}`;
+    return {
+        schema: 'edgeml-inspect/1',
+        model: { path: o.file.path, name: o.file.name, sha256: o.file.sha256, opset: onnxOpset(model), irVersion: num(model.ir_version), nodes: counts.main, subgraphNodes: counts.sub },
+        inputs,
+        flopsMethod,
+        targets,
+        pass: targets.every((t) => t.runs),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/compat/shapes.js
+// Shapes and element types of every value of the main graph, as ONNX Runtime computes them when
+// the inputs are fixed: one run on seeded random inputs with every value exposed as an output.
+
+
+
+const ORT_TYPES = {
+    1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
+    10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64',
+};
+const ONNX_TYPES = Object.fromEntries(Object.entries(ORT_TYPES).map(([k, v]) => [v, Number(k)]));
+/** The main graph's inputs as the file declares them (initializers listed as inputs left out). */
+function declaredInputs(model) {
+    const g = model.graph;
+    const inits = new Set(g.initializer.map((t) => t.name));
+    return g.input.filter((v) => !inits.has(v.name)).map((v) => {
+        const tt = v.type?.tensor_type;
+        return {
+            name: v.name,
+            type: ORT_TYPES[tt?.elem_type ?? 0] ?? `type ${tt?.elem_type ?? '?'}`,
+            isTensor: Boolean(tt),
+            shape: (tt?.shape?.dim ?? []).map((d) => (d.dim_value !== undefined && d.dim_value !== null && num(d.dim_value) > 0 ? num(d.dim_value) : d.dim_param ?? '')),
+        };
+    });
+}
+/** Fixes the inputs as `--input`/`--dim` would; a dim still dynamic is a UserError naming it. */
+function fixInputs(model, spec) {
+    const dataShapes = {};
+    for (const [name, src] of Object.entries(spec.data ?? {}))
+        if (src.kind === 'npy')
+            dataShapes[name] = readNpy(src.path).shape;
+    return resolveInputs(declaredInputs(model), spec, dataShapes);
+}
+/** Runs the model once; on failure returns the reason (the static check still stands without shapes). */
+async function observeShapes(model, inputs, seed = 1) {
+    const ort = loadOrt();
+    const g = model.graph;
+    const outputs = new Set(g.output.map((o) => o.name));
+    const names = g.node.flatMap((n) => n.output).filter((o) => o && !outputs.has(o));
+    const exposed = { ...model, graph: { ...g, output: [...g.output, ...names.map((name) => proto_make.valueInfo({ name }))], value_info: [] } };
+    let session;
+    try {
+        session = await ort.InferenceSession.create(encodeModel(exposed), { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
+    }
+    catch (e) {
+        return `ONNX Runtime cannot load the model (${errors_oneLine(e)})`;
+    }
+    try {
+        const next = rng(seed);
+        const feeds = {};
+        for (const i of inputs) {
+            const n = elementCount(i.shape);
+            const data = i.source === 'value' ? constantData(i.type, n, i.value) : i.source === 'npy' ? npyForInput(readNpy(i.file), i) : randomData(i.type, n, next);
+            feeds[i.name] = new ort.Tensor(i.type, data, i.shape);
+        }
+        const out = await session.run(feeds, { logSeverityLevel: 4 });
+        const seen = new Map();
+        for (const [name, t] of Object.entries(out))
+            seen.set(name, { dims: [...t.dims], elemType: ONNX_TYPES[t.type] ?? 0 });
+        for (const i of inputs)
+            seen.set(i.name, { dims: i.shape, elemType: ONNX_TYPES[i.type] ?? 0 });
+        return seen;
+    }
+    catch (e) {
+        return `ONNX Runtime could not run the model on its inputs (${errors_oneLine(e)}); give real values with --data NAME=value|file.npy`;
     }
     finally {
         await session.release();
     }
 }
-/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
-function rowsOf(x) {
-    const rows = x.dims.length ? x.dims[0] : 1;
-    return { rows, per: rows ? x.data.length / rows : 0 };
+
+;// CONCATENATED MODULE: ./build/src/compat/vendor.js
+// The static verdict against what a vendor's tool reported it did with the model: trtexec --verbose
+// names every ONNX node it parsed into a layer; benchmark_model says how much of the graph its
+// delegate took; benchmark_app compiles the whole model or fails. A disagreement is reported.
+
+
+/** Parses `--vendor-log tensorrt=trtexec.log`. */
+function parseVendorLogFlag(raw, targets) {
+    const at = raw.indexOf('=');
+    if (at <= 0 || at === raw.length - 1)
+        throw new errors_UserError(`--vendor-log ${raw}: expected TARGET=FILE, e.g. --vendor-log tensorrt=trtexec.log`);
+    const target = raw.slice(0, at);
+    if (!targets.includes(target))
+        throw new errors_UserError(`--vendor-log ${raw}: '${target}' is not among the --target list (${targets.join(', ')}); add it there`);
+    return [target, raw.slice(at + 1)];
 }
-/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
-function nonFiniteOutput(outputs) {
-    let before = 0;
-    for (const batch of outputs) {
-        const names = Object.keys(batch);
-        for (const name of names) {
-            const x = batch[name];
-            const i = x.data.findIndex((v) => !Number.isFinite(v));
-            if (i >= 0)
-                return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
-        }
-        before += names.length ? rowsOf(batch[names[0]]).rows : 0;
-    }
-    return null;
-}
-function position(before, per, i) {
-    return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
-}
-function compareOutputs(ref, got) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    let maxAbs = 0;
-    let rows = 0;
-    let agree = 0;
-    let classifier = true;
-    let samples = 0;
-    let nonFinite;
-    for (let b = 0; b < ref.length; b++) {
-        const names = Object.keys(ref[b]);
-        const before = samples;
-        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
-        for (const name of names) {
-            const x = ref[b][name];
-            const y = got[b][name];
-            if (!y || y.data.length !== x.data.length)
-                throw new Error(`output '${name}' is missing or has another shape`);
-            for (let i = 0; i < x.data.length; i++) {
-                const a = x.data[i];
-                const c = y.data[i];
-                if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
-                    const at = position(before, rowsOf(x).per, i);
-                    nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
-                }
-                dot += a * c;
-                na += a * a;
-                nb += c * c;
-                const d = Math.abs(a - c);
-                if (d > maxAbs || Number.isNaN(d))
-                    maxAbs = Number.isNaN(d) ? Infinity : d;
-            }
-            const classes = x.dims[x.dims.length - 1];
-            if (x.dims.length !== 2 || classes < 2) {
-                classifier = false;
-                continue;
-            }
-            for (let r = 0; r < x.data.length / classes; r++) {
-                rows++;
-                const top = argmax(x.data, r * classes, classes);
-                if (top >= 0 && top === argmax(y.data, r * classes, classes))
-                    agree++;
-            }
-        }
-    }
-    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
-    const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
-    // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
-    if (nonFinite)
-        return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
-    return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
-}
-/** Index of the largest value of a row; -1 when the row holds a NaN (it has no top class, and agrees with none). */
-function argmax(a, start, n) {
-    let best = start;
-    for (let i = start; i < start + n; i++) {
-        if (Number.isNaN(a[i]))
-            return -1;
-        if (a[i] > a[best])
-            best = i;
-    }
-    return best - start;
-}
-/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
-function belowFloor(f, floor) {
-    if (f.nonFinite)
-        return f.nonFinite;
-    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
-        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
-    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
-        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
-    }
-    return null;
-}
-/**
- * Interleaved single-thread timing (source, artifact, source, ...) on one batch of the validation
- * inputs, for about `budgetMs` after a warm-up; medians of the per-round times. Machine noise falls
- * on both sides alike, but it is a quick check, not `edgeml bench`.
- */
-async function quickSpeed(source, artifact, feeds, budgetMs = 1500, maxRounds = 60) {
-    const ort = loadOrt();
-    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
-    const opts = { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1 };
-    const sessions = [await ort.InferenceSession.create(source, opts), await ort.InferenceSession.create(artifact, opts)];
+function readVendorLog(file) {
     try {
-        const times = [[], []];
-        const once = async (s) => {
-            const t0 = performance.now();
-            await s.run(feeds);
-            return performance.now() - t0;
-        };
-        for (const s of sessions)
-            for (let i = 0; i < 3; i++)
-                await once(s);
-        const started = performance.now();
-        while (times[0].length < maxRounds && (times[0].length < 5 || performance.now() - started < budgetMs)) {
-            for (let k = 0; k < 2; k++)
-                times[k].push(await once(sessions[k]));
-        }
-        const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-        const [sourceMs, artifactMs] = times.map(median);
-        return { speedup: artifactMs > 0 ? sourceMs / artifactMs : 1, sourceMs, artifactMs, rounds: times[0].length, threads: 1, measuredOn: 'optimizing machine' };
-    }
-    finally {
-        for (const s of sessions)
-            await s.release();
-    }
-}
-/** Targets whose whole point is a smaller file: one that is not smaller is refused. */
-const SMALLER_TARGETS = ['fp16', 'int8-dynamic', 'int8-static'];
-/** Why an artifact of `target` is refused for its size, or null: `bytes / source bytes` in the message. */
-function sizeProblem(target, bytes, sourceBytes) {
-    if (!SMALLER_TARGETS.includes(target) || bytes < sourceBytes)
-        return null;
-    return `${bytes} bytes, ${(bytes / sourceBytes).toFixed(3)} of the source's ${sourceBytes}: a ${target} artifact must be smaller than its source; not shipped`;
-}
-
-// EXTERNAL MODULE: ./node_modules/jpeg-js/index.js
-var jpeg_js = __nccwpck_require__(83598);
-// EXTERNAL MODULE: ./node_modules/pngjs/lib/png.js
-var lib_png = __nccwpck_require__(10359);
-;// CONCATENATED MODULE: ./build/src/eval/preprocess.js
-// Image preprocessing as edgeml.yml datasets and `edgeml eval` flags declare it, applied in the
-// order training code applies it (torchvision's Resize -> CenterCrop -> ToTensor -> Normalize):
-// decode to RGB -> resize (bilinear) -> center crop -> scale -> (x - mean) / std -> channel order -> layout.
-
-const PREPROCESS_KEYS = (/* unused pure expression or super */ null && (['resize', 'crop', 'mean', 'std', 'layout', 'channels', 'scale']));
-function size(text, what, one) {
-    const raw = String(text).trim();
-    const m = /^(\d+)(?:x(\d+))?$/.exec(raw);
-    if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
-        throw new UserError(`${what} ${JSON.stringify(raw)}: expected HEIGHTxWIDTH such as 224x224${one ? ', or one number for the shorter side such as 256' : ' or one number for a square such as 224'}`);
-    }
-    if (m[2] === undefined)
-        return one ? Number(m[1]) : [Number(m[1]), Number(m[1])];
-    return [Number(m[1]), Number(m[2])];
-}
-function triple(text, what, positive) {
-    const list = Array.isArray(text) ? text : String(text).split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
-    const ok = list.length === 3 && list.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
-    if (!ok)
-        throw new UserError(`${what} ${JSON.stringify(Array.isArray(text) ? text.join(',') : text)}: expected three${positive ? ' positive' : ''} numbers, one per channel, such as ${positive ? '0.229,0.224,0.225' : '0.485,0.456,0.406'}`);
-    return list;
-}
-function preprocess_oneOf(text, allowed, what, fallback) {
-    if (text === undefined)
-        return fallback;
-    const hit = allowed.find((a) => a.toLowerCase() === String(text).trim().toLowerCase());
-    if (!hit)
-        throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
-    return hit;
-}
-/**
- * Checks and parses preprocessing; `where(key)` names the key in messages (`--crop` for a flag,
- * `edgeml.yml: datasets.imagenet.crop` for the config).
- */
-function parsePreprocess(p, where = (k) => `--${k}`) {
-    return {
-        ...(p.resize !== undefined ? { resize: size(p.resize, where('resize'), true) } : {}),
-        ...(p.crop !== undefined ? { crop: size(p.crop, where('crop'), false) } : {}),
-        mean: p.mean !== undefined ? triple(p.mean, where('mean'), false) : [0, 0, 0],
-        std: p.std !== undefined ? triple(p.std, where('std'), true) : [1, 1, 1],
-        layout: preprocess_oneOf(p.layout, ['NCHW', 'NHWC'], where('layout'), 'NCHW'),
-        channels: preprocess_oneOf(p.channels, ['RGB', 'BGR'], where('channels'), 'RGB'),
-        scale: preprocess_oneOf(p.scale, ['0-1', '0-255'], where('scale'), '0-1'),
-    };
-}
-/** Height and width after resize and crop (null: the image's own size). */
-function outputSize(p) {
-    if (p.crop)
-        return p.crop;
-    if (Array.isArray(p.resize))
-        return p.resize;
-    return null;
-}
-/**
- * Bilinear resize of 3-channel float pixels with half-pixel centers (OpenCV INTER_LINEAR,
- * PyTorch align_corners=False, no antialiasing): src = (dst + 0.5) * in/out - 0.5, clamped.
- */
-function resizeBilinear(src, w, h, outW, outH) {
-    const out = new Float32Array(outW * outH * 3);
-    const sx = w / outW;
-    const sy = h / outH;
-    for (let y = 0; y < outH; y++) {
-        const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-        const y0 = Math.floor(fy);
-        const y1 = Math.min(y0 + 1, h - 1);
-        const wy = fy - y0;
-        for (let x = 0; x < outW; x++) {
-            const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-            const x0 = Math.floor(fx);
-            const x1 = Math.min(x0 + 1, w - 1);
-            const wx = fx - x0;
-            for (let c = 0; c < 3; c++) {
-                const a = src[(y0 * w + x0) * 3 + c];
-                const b = src[(y0 * w + x1) * 3 + c];
-                const d = src[(y1 * w + x0) * 3 + c];
-                const e = src[(y1 * w + x1) * 3 + c];
-                out[(y * outW + x) * 3 + c] = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy;
-            }
-        }
-    }
-    return out;
-}
-/** One decoded image -> the model's input values for one sample ([C,H,W] or [H,W,C]). */
-function preprocess(img, p) {
-    let w = img.width;
-    let h = img.height;
-    // RGB floats, alpha dropped (as PIL's convert('RGB') does).
-    let rgb = new Float32Array(w * h * 3);
-    for (let i = 0; i < w * h; i++)
-        for (let c = 0; c < 3; c++)
-            rgb[i * 3 + c] = img.data[i * img.channels + c];
-    if (p.resize !== undefined) {
-        const [rh, rw] = Array.isArray(p.resize)
-            ? p.resize
-            : h <= w ? [p.resize, Math.round((p.resize * w) / h)] : [Math.round((p.resize * h) / w), p.resize];
-        if (rh !== h || rw !== w)
-            rgb = resizeBilinear(rgb, w, h, rw, rh);
-        [w, h] = [rw, rh];
-    }
-    let top = 0;
-    let left = 0;
-    let outH = h;
-    let outW = w;
-    if (p.crop) {
-        [outH, outW] = p.crop;
-        if (outH > h || outW > w)
-            throw new errors_UserError(`crop ${outH}x${outW} is larger than the ${h}x${w} image${p.resize ? ' after resize' : ''}; resize to at least the crop size`);
-        top = Math.round((h - outH) / 2);
-        left = Math.round((w - outW) / 2);
-    }
-    const k = p.scale === '0-1' ? 1 / 255 : 1;
-    const order = p.channels === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-    const out = new Float32Array(outH * outW * 3);
-    for (let y = 0; y < outH; y++) {
-        for (let x = 0; x < outW; x++) {
-            const at = ((y + top) * w + (x + left)) * 3;
-            for (let c = 0; c < 3; c++) {
-                const v = (rgb[at + order[c]] * k - p.mean[c]) / p.std[c];
-                out[p.layout === 'NCHW' ? c * outH * outW + y * outW + x : (y * outW + x) * 3 + c] = v;
-            }
-        }
-    }
-    return { data: out, height: outH, width: outW };
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/images.js
-// Image datasets: a JSONL manifest of image files and labels, one `{"image": "cat.png", "label": 3}`
-// a line (paths relative to the manifest), PNG and JPEG decoded in pure JS (pngjs, jpeg-js) and
-// preprocessed into model inputs batch by batch, so a large dataset is never all in memory.
-
-
-
-
-
-
-/** Reads a manifest; every problem names the manifest's line. */
-function readManifest(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (e) {
-        const code = e.code;
-        throw new errors_UserError(`--dataset ${file}: ${code === 'ENOENT' ? 'no such manifest' : `cannot read it (${code})`}; give a JSONL file with one {"image": "a.png", "label": 3} per line`);
+        throw new errors_UserError(`--vendor-log ${file}: cannot read it (${e.code}); give the file the tool's output was saved to`);
     }
-    const base = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
-    const entries = [];
-    text.split('\n').forEach((raw, i) => {
-        const line = i + 1;
-        if (!raw.trim())
-            return;
-        let row;
-        try {
-            row = JSON.parse(raw);
-        }
-        catch (e) {
-            throw new errors_UserError(`${file}:${line}: not JSON (${errors_oneLine(e)}); write one {"image": "a.png", "label": 3} per line`);
-        }
-        const r = row;
-        if (typeof row !== 'object' || row === null || typeof r.image !== 'string' || !r.image) {
-            throw new errors_UserError(`${file}:${line}: no "image" path; write {"image": "a.png", "label": 3}`);
-        }
-        const label = r.label;
-        const okLabel = (typeof label === 'number' && Number.isFinite(label)) || (Array.isArray(label) && label.length > 0 && label.every((v) => typeof v === 'number' && Number.isFinite(v)));
-        if (!okLabel)
-            throw new errors_UserError(`${file}:${line}: "label" must be a class id or a list of numbers, got ${JSON.stringify(label) ?? 'nothing'}`);
-        entries.push({ image: (0,external_node_path_.resolve)(base, r.image), written: r.image, label: label, line });
-    });
-    if (!entries.length)
-        throw new errors_UserError(`--dataset ${file}: the manifest lists no images; write one {"image": "a.png", "label": 3} per line`);
-    return entries;
 }
-/** Decodes a PNG or JPEG (told apart by their first bytes) to RGBA; problems name the manifest line. */
-function decodeImage(entry, manifest) {
-    const where = `${manifest}:${entry.line}: ${entry.written}`;
-    let bytes;
+function trtexec(log, t, nodes, file) {
+    const parsed = new Map();
+    for (const m of log.matchAll(/Parsing node: (.+?) \[(\w+)\]\s*$/gm))
+        parsed.set(m[1], m[2]);
+    const layers = new Set([...log.matchAll(/Registering layer: .+? for ONNX node: (.+?)\s*$/gm)].map((m) => m[1]));
+    const failed = /While parsing node number (\d+) \[(\w+)(?: -> "([^"]*)")?\]/.exec(log);
+    const noImporter = /No importer registered for op: (\w+)/.exec(log);
+    const finished = /Finish(?:ed)? parsing network model/.test(log);
+    const base = { tool: 'trtexec', log: file };
+    const pass = t.fixed ?? t.asIs;
+    const staticBad = new Map(pass.unsupported.filter((u) => u.graph === 'main').map((u) => [u.name, u]));
+    if (parsed.size === 0) {
+        if (failed || noImporter) {
+            const what = noImporter ? `no importer for ${noImporter[1]}` : `failed on node ${failed[1]} (${failed[2]})`;
+            const agrees = !t.runs;
+            return { ...base, agrees, summary: `the ONNX parser ${what}; ${agrees ? 'the static check also says NO' : 'the static check said YES'}`, disagreements: agrees ? [] : [{ node: failed?.[3] ?? '', op: noImporter?.[1] ?? failed[2], static: 'supported', runtime: `parse failed: ${what}` }] };
+        }
+        if (finished) {
+            return { ...base, agrees: t.runs, summary: `trtexec parsed the whole model (run with --verbose for per-node placement); the static check says ${t.runs ? 'YES' : 'NO'}`, disagreements: t.runs ? [] : [...staticBad.values()].map((u) => ({ node: u.name, op: u.op, static: `${u.reason}: ${u.detail}`, runtime: 'parsed (the log says the whole model parsed)' })) };
+        }
+        return { ...base, agrees: null, summary: 'the log has no parsing lines; run trtexec --verbose and save all of its output', disagreements: [] };
+    }
+    const named = nodes.filter((n) => n.name);
+    const known = named.filter((n) => parsed.has(n.name));
+    if (known.length === 0) {
+        return { ...base, agrees: null, summary: `the log names none of this model's ${named.length} named nodes: it is the log of another model`, disagreements: [] };
+    }
+    const disagreements = [];
+    for (const n of named) {
+        const op = parsed.get(n.name);
+        const bad = staticBad.get(n.name);
+        const placed = layers.has(n.name);
+        const failedHere = failed && op && failed[2] === op && !placed;
+        if (op && op !== n.op)
+            disagreements.push({ node: n.name, op: n.op, static: `op ${n.op}`, runtime: `the log's node of that name is ${op}` });
+        else if (bad && placed)
+            disagreements.push({ node: n.name, op: n.op, static: `not supported (${bad.reason}: ${bad.detail})`, runtime: 'registered as a TensorRT layer' });
+        else if (!bad && failedHere)
+            disagreements.push({ node: n.name, op: n.op, static: 'supported', runtime: 'the parser failed on it' });
+    }
+    const missing = named.length - known.length;
+    const lines = [`trtexec parsed ${parsed.size} nodes into layers (${layers.size} registered)${failed ? `, then failed on node ${failed[1]} (${failed[2]})` : ''}`];
+    if (missing)
+        lines.push(`${missing} of this model's named nodes are not in the log`);
+    lines.push(disagreements.length ? `${disagreements.length} disagree with the static check` : 'every node agrees with the static check');
+    return { ...base, agrees: disagreements.length === 0, summary: lines.join('; '), disagreements };
+}
+function benchmarkModel(log, t, file) {
+    const base = { tool: 'benchmark_model', log: file };
+    const failed = /Failed to apply (\w+) delegate/.exec(log) ?? /\((\w+)\) failed to prepare/.exec(log);
+    const replaced = /Replacing (\d+) out of (\d+) node\(s\) with delegate \(([^)]+)\) node, yielding (\d+) partitions/.exec(log);
+    const partial = /graph will be partially executed by the delegate w\/ (\d+) delegate kernels/.exec(log);
+    const complete = /graph will be completely executed by the delegate/.test(log);
+    let runtimeAll = null;
+    let what = '';
+    if (failed)
+        [runtimeAll, what] = [false, `the ${failed[1]} delegate failed to apply`];
+    else if (replaced)
+        [runtimeAll, what] = [replaced[1] === replaced[2], `the ${replaced[3]} delegate took ${replaced[1]} of ${replaced[2]} nodes in ${replaced[4]} partitions`];
+    else if (partial)
+        [runtimeAll, what] = [false, `the delegate took part of the graph (${partial[1]} delegate kernels)`];
+    else if (complete)
+        [runtimeAll, what] = [true, 'the delegate took the whole graph'];
+    if (runtimeAll === null)
+        return { ...base, agrees: null, summary: 'the log says nothing about delegate placement', disagreements: [] };
+    const agrees = runtimeAll === t.runs;
+    return {
+        ...base,
+        agrees,
+        summary: `${what}; the static check says ${t.runs ? 'YES' : 'NO'}${agrees ? '' : ' — they disagree'}`,
+        disagreements: agrees ? [] : [{ node: '(whole model)', op: '', static: t.runs ? 'every node supported' : `${(t.fixed ?? t.asIs).unsupported.length} nodes not supported`, runtime: what }],
+    };
+}
+function benchmarkApp(log, t, file) {
+    const base = { tool: 'benchmark_app', log: file };
+    const compiled = /Compile model took/.test(log);
+    const error = /\[ ERROR \] (.+)/.exec(log);
+    if (!compiled && !error)
+        return { ...base, agrees: null, summary: 'the log shows neither a compiled model nor an error', disagreements: [] };
+    const runtimeAll = compiled && !error;
+    const what = runtimeAll ? 'benchmark_app compiled the whole model' : `benchmark_app failed: ${error[1].trim()}`;
+    const agrees = runtimeAll === t.runs;
+    return {
+        ...base,
+        agrees,
+        summary: `${what}; the static check says ${t.runs ? 'YES' : 'NO'}${agrees ? '' : ' — they disagree'}`,
+        disagreements: agrees ? [] : [{ node: '(whole model)', op: '', static: t.runs ? 'every node supported' : `${(t.fixed ?? t.asIs).unsupported.length} nodes not supported`, runtime: what }],
+    };
+}
+/** Compares one target's static verdict with a vendor tool's log; which tool is read from the log. */
+function crossCheck(t, log, file, nodes) {
+    if (/&&&& RUNNING TensorRT|\[TRT\]|trtexec/.test(log))
+        return trtexec(log, t, nodes, file);
+    if (/TensorFlow Lite|TfLite|benchmark_model|XNNPACK/i.test(log))
+        return benchmarkModel(log, t, file);
+    if (/OpenVINO|benchmark_app|\[ INFO \]|\[Step \d+\/\d+\]/.test(log))
+        return benchmarkApp(log, t, file);
+    throw new errors_UserError(`--vendor-log ${file}: not the output of trtexec, benchmark_model or benchmark_app; save the tool's whole output`);
+}
+
+;// CONCATENATED MODULE: ./build/src/compat/run.js
+// One implementation of `edgeml inspect` for the CLI (and any action): load, fix inputs, observe
+// shapes in ONNX Runtime, judge each target.
+
+
+
+
+
+
+
+
+async function runInspect(o) {
+    const targets = parseTargets(o.targets);
+    const logs = (o.vendorLogs ?? []).map((f) => parseVendorLogFlag(f, targets)).map(([t, f]) => [t, f, readVendorLog(f)]);
+    const file = await inspectModelFile(o.model);
+    if (file.format !== 'onnx')
+        throw new errors_UserError(`${o.model}: inspect reads ONNX files; give the .onnx the .ort was made from`);
+    const model = loadModel(file.path);
+    const spec = {
+        shapes: Object.fromEntries((o.inputs ?? []).map(parseShapeFlag)),
+        dims: Object.fromEntries((o.dims ?? []).map(parseDimFlag)),
+        data: Object.fromEntries((o.data ?? []).map(parseDataFlag)),
+    };
+    const given = (o.inputs?.length ?? 0) + (o.dims?.length ?? 0) + (o.data?.length ?? 0) > 0;
+    let fixed = null;
+    let fixedNote;
     try {
-        bytes = (0,external_node_fs_.readFileSync)(entry.image);
+        fixed = fixInputs(model, spec);
     }
     catch (e) {
-        const code = e.code;
-        throw new errors_UserError(`${where}: ${code === 'ENOENT' ? 'no such image file' : `cannot read it (${code})`}; image paths are relative to the manifest`);
+        // A flag the user gave that does not fit the model is bad input; dims nobody fixed are a finding.
+        if (given || !isUserError(e))
+            throw e;
+        fixedNote = `shapes not fixed: ${errors_oneLine(e)}`;
     }
-    const isPng = bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47;
-    const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-    if (!isPng && !isJpeg)
-        throw new errors_UserError(`${where}: not a PNG or JPEG file; convert it or drop the line`);
-    try {
-        if (isPng) {
-            const png = lib_png/* PNG */.O.sync.read(bytes);
-            return { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
-        }
-        const img = jpeg_js.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 100, maxMemoryUsageInMB: 1024 });
-        return { width: img.width, height: img.height, channels: 4, data: img.data };
+    let observed = null;
+    if (fixed)
+        observed = await observeShapes(model, fixed, o.seed ?? 1);
+    const outcome = inspect({ model, file, targets, fixedInputs: fixed, ...(fixedNote ? { fixedNote } : {}), observed });
+    const nodes = scopes(model)[0].nodes.map((n) => ({ name: n.node.name ?? '', op: n.node.op_type }));
+    for (const [target, f, text] of logs) {
+        const t = outcome.targets.find((x) => x.target === target);
+        t.vendor = crossCheck(t, text, f, nodes);
     }
-    catch (e) {
-        throw new errors_UserError(`${where}: cannot decode the ${isPng ? 'PNG' : 'JPEG'} (${errors_oneLine(e)}); the file is damaged or truncated`);
-    }
-}
-/** Shape of one sample after preprocessing, without the batch axis. */
-function sampleShape(p, height, width) {
-    return p.layout === 'NCHW' ? [3, height, width] : [height, width, 3];
-}
-/**
- * The samples of `entries[start, end)` as one batch: [n, ...sampleShape]. Every image must come
- * out the same size (give resize or crop when the images differ).
- */
-function imageBatch(entries, start, end, p, manifest) {
-    let size = outputSize(p);
-    let data;
-    for (let i = start; i < end; i++) {
-        const e = entries[i];
-        let out;
-        try {
-            out = preprocess(decodeImage(e, manifest), p);
-        }
-        catch (err) {
-            if (err instanceof errors_UserError && !err.message.startsWith(manifest))
-                throw new errors_UserError(`${manifest}:${e.line}: ${e.written}: ${err.message}`);
-            throw err;
-        }
-        if (!size)
-            size = [out.height, out.width];
-        if (out.height !== size[0] || out.width !== size[1]) {
-            throw new errors_UserError(`${manifest}:${e.line}: ${e.written}: is ${out.height}x${out.width}, the images before it ${size[0]}x${size[1]}; give --resize or --crop so every image comes out the same size`);
-        }
-        data ??= new Float32Array((end - start) * out.data.length);
-        data.set(out.data, (i - start) * out.data.length);
-    }
-    return { data: data ?? new Float32Array(0), shape: [end - start, ...sampleShape(p, size[0], size[1])] };
-}
-/** Labels of the manifest as one flat array (class ids, or targets row after row). */
-function manifestLabels(entries, manifest) {
-    const per = Array.isArray(entries[0].label) ? entries[0].label.length : 1;
-    const out = new Float64Array(entries.length * per);
-    entries.forEach((e, i) => {
-        const values = Array.isArray(e.label) ? e.label : [e.label];
-        if (values.length !== per)
-            throw new errors_UserError(`${manifest}:${e.line}: "label" has ${values.length} values, the lines before it ${per}; give every image the same kind of label`);
-        out.set(values, i * per);
-    });
-    return out;
+    return outcome;
 }
 
-;// CONCATENATED MODULE: ./build/src/eval/image-set.js
-// An image dataset as evaluation batches: decoded and preprocessed batch by batch on demand (twice
-// with a reference model), checked against the model's input shape before anything runs.
+;// CONCATENATED MODULE: ./build/src/compat/index.js
+// Operator compatibility per target runtime: will the model run there, and how much of it?
 
 
 
 
 
 
-function imageSet(meta, manifest, p, batchSize) {
-    if (meta.length !== 1)
-        throw new errors_UserError(`--dataset ${manifest}: the model has ${meta.length} inputs; an image dataset feeds models with one image input`);
-    const input = meta[0];
-    if (input.type !== 'float32')
-        throw new errors_UserError(`--dataset ${manifest}: the model's input '${input.name}' is ${input.type}; image datasets feed float32 inputs`);
-    const entries = readManifest(manifest);
-    const size = outputSize(p);
-    const want = input.shape.slice(1);
-    if (input.shape.length !== 4)
-        throw new errors_UserError(`--dataset ${manifest}: the model's input '${input.name}' has shape [${input.shape.join(', ')}], not an image batch [N, C, H, W] or [N, H, W, C]`);
-    const fixed = (d) => typeof d === 'number' && d > 0;
-    const channelAxis = p.layout === 'NCHW' ? 0 : 2;
-    if (fixed(want[channelAxis]) && want[channelAxis] !== 3) {
-        throw new errors_UserError(`--layout ${p.layout}: the model's input '${input.name}' [${input.shape.join(', ')}] has ${want[channelAxis]} channels there, not 3; give --layout ${p.layout === 'NCHW' ? 'NHWC' : 'NCHW'}`);
-    }
-    if (size) {
-        const got = sampleShape(p, size[0], size[1]);
-        if (got.some((d, i) => fixed(want[i]) && want[i] !== d)) {
-            throw new errors_UserError(`--${p.crop ? 'crop' : 'resize'}: preprocessing gives [${got.join(', ')}] per image, the model's input '${input.name}' takes [${want.join(', ')}]; give --crop ${want[channelAxis === 0 ? 1 : 0]}x${want[channelAxis === 0 ? 2 : 1]}`);
-        }
-    }
-    const step = fixed(input.shape[0]) ? input.shape[0] : batchSize;
-    const hash = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readFileSync)(manifest));
-    let digest;
-    const ort = loadOrt();
-    return {
-        samples: entries.length,
-        total: Math.ceil(entries.length / step),
-        async *batches() {
-            const hashing = digest === undefined;
-            for (let start = 0; start < entries.length; start += step) {
-                const end = Math.min(start + step, entries.length);
-                const b = imageBatch(entries, start, end, p, manifest);
-                if (hashing)
-                    for (let i = start; i < end; i++)
-                        hash.update((0,external_node_fs_.readFileSync)(entries[i].image));
-                yield { [input.name]: new ort.Tensor('float32', b.data, b.shape) };
-            }
-            if (hashing)
-                digest = hash.digest('hex');
-        },
-        labels: () => manifestLabels(entries, manifest),
-        sha256: () => digest ?? '',
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/results.js
-// `edgeml eval --results R.json`: the accuracy and fidelity of a model merged into the bench results
-// document of the same model file, where budgets `accuracy.<metric>` and `fidelity.<metric>` read them.
-
-
-
-
-const results_short = (sha) => sha.slice(0, 12);
-/**
- * Reads and validates the results document before a long evaluation, and refuses it when it
- * measured another model file than the one to evaluate.
- */
-async function openResultsFor(file, model) {
-    const doc = readResults(file);
-    let sha;
-    try {
-        sha = await sha256File(model);
-    }
-    catch {
-        return doc; // the model's own check names the problem
-    }
-    refuseOtherModel(file, doc, model, sha);
-    return doc;
-}
-function refuseOtherModel(file, doc, model, sha256) {
-    if (doc.model.sha256 === sha256)
-        return;
-    throw new errors_UserError(`--results ${file}: measured ${doc.model.name} (sha256 ${results_short(doc.model.sha256)}), not ${model} (sha256 ${results_short(sha256)}); give the results of 'edgeml bench' on the same model file`);
-}
-const sameData = (a, b) => a.sha256 === b.sha256 && a.labels?.sha256 === b.labels?.sha256;
-/**
- * The results document with this evaluation in it. Metrics measured on the same data as before are
- * added to the earlier ones; on other data they replace them (one dataset per document).
- */
-function mergeEval(file, doc, ev) {
-    refuseOtherModel(file, doc, ev.model.path, ev.model.sha256);
-    const out = { ...doc };
-    if (Object.keys(ev.metrics).length) {
-        const earlier = doc.accuracy && sameData(doc.accuracy.dataset, ev.dataset) ? doc.accuracy : undefined;
-        out.accuracy = { ...earlier, ...ev.metrics, dataset: ev.dataset };
-    }
-    if (ev.fidelity && ev.reference) {
-        const fidelity = { ...fidelityRecord(ev.fidelity), reference: ev.reference };
-        out.fidelity = fidelity;
-    }
-    return out;
-}
-/** Merges and writes atomically: the document is whole before and after, never half-written. */
-function writeEvalInto(file, doc, ev) {
-    const merged = mergeEval(file, doc, ev);
-    writeResults(file, merged);
-    return merged;
-}
-
-;// CONCATENATED MODULE: ./build/src/eval/index.js
-// Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
-// reference model on the same inputs. Batched; the first model output is the prediction.
-
-
-
-
-
-
-
-
-
-const eval_METRICS = ['top1', 'top5', 'mae', 'rmse'];
-function parseMetrics(raw) {
-    const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
-    for (const m of list)
-        if (!eval_METRICS.includes(m))
-            throw new errors_UserError(`--metric ${m}: unknown metric; use ${eval_METRICS.join(', ')}`);
-    return [...new Set(list)];
-}
-/** `--inputs [NAME=]file.npy` flags; '' names the model's only input. */
-function parseInputFlags(raw) {
-    const inputs = {};
-    for (const r of raw) {
-        const at = r.indexOf('=');
-        if (at > 0)
-            inputs[r.slice(0, at)] = r.slice(at + 1);
-        else
-            inputs[''] = r;
-    }
-    return inputs;
-}
-function labelsOf(file, samples) {
-    const arr = readNpy(file);
-    if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
-        throw new errors_UserError(`--labels ${file}: dtype '${arr.dtype}' is not numeric; save class ids as int64 or targets as float32`);
-    }
-    if (arr.shape[0] !== samples) {
-        throw new errors_UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
-    }
-    const data = arr.data;
-    const labels = Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
-    // A NaN or infinite target is no class id, and would make MAE and RMSE NaN or infinite.
-    const bad = labels.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-        const per = labels.length / samples;
-        throw new errors_UserError(`--labels ${file}: holds ${labels[bad]} at index ${bad} (sample ${Math.floor(bad / per)}); labels must be finite numbers: fix or drop that sample, and save the file again`);
-    }
-    return labels;
-}
-/**
- * Rank of the label among the scores of one row (0 = the top answer). The row must be finite:
- * every comparison with NaN is false, so a NaN score would rank first.
- */
-function rankOf(scores, start, n, label) {
-    const s = scores[start + label];
-    let rank = 0;
-    for (let i = 0; i < n; i++)
-        if (scores[start + i] > s)
-            rank++;
-    return rank;
-}
-/**
- * Scores a model's first float32 output against the labels. An output that is NaN or infinite
- * in any row is refused, naming `model`, the output and where: no accuracy, error or rank is
- * measurable there, and counting such a row as right (NaN compares false) or dropping it would
- * report a number the model did not earn. The same rule as optimize for the model it compares with.
- */
-function metricsOf(outputs, labels, metrics, model) {
-    const first = Object.keys(outputs[0] ?? {})[0];
-    if (!first)
-        throw new errors_UserError('the model has no float32 output to score');
-    const scored = nonFiniteOutput(outputs.map((batch) => ({ [first]: batch[first] })));
-    if (scored) {
-        throw new errors_UserError(`--model ${model}: ${scored} on the eval data, so its accuracy is not measurable; fix the model, or give data it answers with finite numbers`);
-    }
-    let row = 0;
-    let top1 = 0;
-    let top5 = 0;
-    let abs = 0;
-    let sq = 0;
-    let count = 0;
-    const classify = metrics.includes('top1') || metrics.includes('top5');
-    for (const batch of outputs) {
-        const { data, dims } = batch[first];
-        const rows = dims[0] ?? 1;
-        const per = data.length / rows;
-        for (let r = 0; r < rows; r++, row++) {
-            if (classify) {
-                const label = labels[row];
-                if (!Number.isInteger(label) || label < 0 || label >= per) {
-                    throw new errors_UserError(`--labels: label ${label} of sample ${row} is not a class index of the model's ${per} outputs`);
-                }
-                const rank = rankOf(data, r * per, per, label);
-                if (rank === 0)
-                    top1++;
-                if (rank < 5)
-                    top5++;
-            }
-            else {
-                const perLabel = labels.length / (outputs.reduce((a, b) => a + (b[first].dims[0] ?? 1), 0));
-                if (perLabel !== per)
-                    throw new errors_UserError(`--labels: ${perLabel} values per sample, but the model outputs ${per}; save labels shaped like the output`);
-                for (let i = 0; i < per; i++) {
-                    const d = data[r * per + i] - labels[row * per + i];
-                    abs += Math.abs(d);
-                    sq += d * d;
-                    count++;
-                }
-            }
-        }
-    }
-    const out = {};
-    if (metrics.includes('top1'))
-        out.top1 = top1 / row;
-    if (metrics.includes('top5'))
-        out.top5 = top5 / row;
-    if (metrics.includes('mae'))
-        out.mae = abs / count;
-    if (metrics.includes('rmse'))
-        out.rmse = Math.sqrt(sq / count);
-    return out;
-}
-/** Names and hashes the data an evaluation ran on, so a result can say what it was measured on. */
-async function datasetRef(files, samples, labels) {
-    const names = Object.keys(files).sort();
-    const hashes = await Promise.all(names.map((n) => model_sha256File(files[n])));
-    const single = names.length === 1;
-    return {
-        path: single ? (0,external_node_path_.resolve)(files[names[0]]) : names.map((n) => `${n}=${(0,external_node_path_.resolve)(files[n])}`).join(','),
-        sha256: single ? hashes[0] : (0,external_node_crypto_.createHash)('sha256').update(names.map((n, i) => `${n} ${hashes[i]}\n`).join('')).digest('hex'),
-        samples,
-        ...(labels ? { labels: { path: (0,external_node_path_.resolve)(labels), sha256: await model_sha256File(labels) } } : {}),
-    };
-}
-/**
- * Whether .npy samples fit a model's inputs (one file per input, N samples along the first axis),
- * checked without running the model; the UserError says why not. `''` is the model's only input.
- */
-async function checkInputsFit(model, inputs) {
-    const meta = await inputMetaOf(model);
-    const files = { ...inputs };
-    if (files[''] !== undefined) {
-        if (meta.length !== 1)
-            throw new errors_UserError(`the model has ${meta.length} inputs (${meta.map((m) => m.name).join(', ')}), the dataset one file`);
-        files[meta[0].name] = files[''];
-        delete files[''];
-    }
-    calibrationSet(meta, files, 64);
-}
-async function evaluate(opts, onBatch) {
-    if (!opts.labels && !opts.reference && !opts.images)
-        throw new errors_UserError('give --labels (accuracy) or --reference (fidelity), or both');
-    if ((opts.labels || opts.images) && !opts.metrics.length)
-        throw new errors_UserError(`--metric: give one of ${eval_METRICS.join(', ')} with --labels or --dataset`);
-    const file = await inspectModelFile(opts.model);
-    // A missing reference is found before the evaluation, not after it.
-    const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
-    const meta = await inputMetaOf(file.path);
-    let batches;
-    let samples;
-    let total;
-    let labels;
-    let dataset;
-    if (opts.images) {
-        const set = imageSet(meta, opts.images.manifest, opts.images.preprocess, opts.batchSize);
-        ({ samples, total } = set);
-        batches = set.batches;
-        labels = set.labels;
-        dataset = async () => ({ path: (0,external_node_path_.resolve)(opts.images.manifest), sha256: set.sha256(), samples });
-    }
-    else {
-        const files = { ...opts.inputs };
-        if (files[''] !== undefined) {
-            if (meta.length !== 1)
-                throw new errors_UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
-            files[meta[0].name] = files[''];
-            delete files[''];
-        }
-        const set = calibrationSet(meta, files, opts.batchSize);
-        samples = set.samples;
-        total = set.batches.length;
-        batches = () => set.batches;
-        labels = () => labelsOf(opts.labels, samples);
-        dataset = () => datasetRef(files, samples, opts.labels);
-    }
-    const progress = (i) => onBatch?.(i, total);
-    const outputs = await runOutputs(file.path, batches(), 0, progress);
-    // Labels are read (and checked, naming the file) before they are hashed.
-    const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics, opts.model) : {};
-    const results = {
-        schema: { name: 'edgeml-eval', version: 1 },
-        tool: { name: 'edgeml', version: VERSION },
-        createdAt: new Date().toISOString(),
-        model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
-        samples,
-        dataset: await dataset(),
-        metrics,
-    };
-    if (ref) {
-        results.reference = { path: ref.path, sha256: ref.sha256 };
-        results.fidelity = compareOutputs(await runOutputs(ref.path, batches()), outputs);
-    }
-    return results;
-}
 
 
 
@@ -80041,11 +82805,11 @@ async function probe(model, batches, visit) {
  * vendor's tool on the device that runs them (TensorRT engines, OpenVINO IR). */
 const ORT_TARGETS = ['ort-optimized', 'ort-format', 'fp16', 'int8-dynamic', 'int8-static'];
 const VENDOR_TARGETS = ['tensorrt', 'openvino'];
-const TARGETS = [...ORT_TARGETS, ...VENDOR_TARGETS];
+const types_TARGETS = [...ORT_TARGETS, ...VENDOR_TARGETS];
 function isVendorTarget(t) {
     return VENDOR_TARGETS.includes(t);
 }
-const CALIBRATION_METHODS = (/* unused pure expression or super */ null && (['minmax', 'percentile', 'entropy']));
+const CALIBRATION_METHODS = ['minmax', 'percentile', 'entropy'];
 /** The target cannot take this model: names the node (when one is at fault) and what to do. */
 class TargetError extends errors_UserError {
     node;
@@ -80057,6 +82821,7 @@ class TargetError extends errors_UserError {
 function nodeLabel(n, index) {
     return `'${n.name || `#${index}`}' (${n.op_type})`;
 }
+const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 };
 
 ;// CONCATENATED MODULE: ./build/src/optimize/fp16.js
 // fp16: float32 weights and compute become float16; the model's float32 inputs and outputs stay
@@ -80675,7 +83440,7 @@ const ACTIVATION_INPUTS = {
     Transpose: [0], Reshape: [0], Flatten: [0], Squeeze: [0], Unsqueeze: [0],
 };
 /** Ops whose constant weight input (index 1) becomes int8. */
-const WEIGHTED = new Set(['Conv', 'MatMul', 'Gemm']);
+const int8_static_WEIGHTED = new Set(['Conv', 'MatMul', 'Gemm']);
 async function int8Static(t) {
     if (t.samples.source !== 'calibration') {
         throw new TargetError('int8-static needs representative inputs: give --calibration NAME=file.npy for each model input');
@@ -80688,7 +83453,7 @@ async function int8Static(t) {
     foldConstants(model);
     const g = model.graph;
     // Weights reached through Transpose/Reshape/Cast become initializers, on either side of a MatMul.
-    materializeConstants(g, allGraphs(model), onnxOpset(model), (n) => (WEIGHTED.has(n.op_type) ? (n.op_type === 'MatMul' ? [0, 1] : [1]) : []));
+    materializeConstants(g, allGraphs(model), onnxOpset(model), (n) => (int8_static_WEIGHTED.has(n.op_type) ? (n.op_type === 'MatMul' ? [0, 1] : [1]) : []));
     const inits = new Map(g.initializer.map((x) => [x.name, x]));
     const isFloatInit = (v) => inits.get(v)?.data_type === DataType.FLOAT;
     const excluded = (n) => t.settings.excludeOps.includes(n.op_type) || (!!n.name && t.settings.excludeNodes.includes(n.name));
@@ -80697,10 +83462,10 @@ async function int8Static(t) {
             throw new TargetError(`--exclude-node ${name}: the model has no node of that name`);
     }
     const chosen = g.node.filter((n) => (!n.domain || n.domain === 'ai.onnx') && ACTIVATION_INPUTS[n.op_type] && !excluded(n))
-        .filter((n) => !WEIGHTED.has(n.op_type) || n.op_type === 'MatMul' || isFloatInit(n.input[1]));
+        .filter((n) => !int8_static_WEIGHTED.has(n.op_type) || n.op_type === 'MatMul' || isFloatInit(n.input[1]));
     /** A MatMul whose constant is on the left (W·x): that weight becomes uint8, as ORT's QLinearMatMul takes it. */
     const leftWeight = (n) => n.op_type === 'MatMul' && isFloatInit(n.input[0]) && !inits.has(n.input[1]);
-    if (!chosen.some((n) => WEIGHTED.has(n.op_type))) {
+    if (!chosen.some((n) => int8_static_WEIGHTED.has(n.op_type))) {
         throw new TargetError('int8-static: the model has no Conv, MatMul or Gemm to quantize (or all are excluded); use fp16 or ort-optimized');
     }
     const activationInputs = (n) => {
@@ -80766,7 +83531,7 @@ async function int8Static(t) {
         n.input = n.input.map((x) => renamed.get(x) ?? x);
         if (chosenSet.has(n)) {
             quantized++;
-            if (WEIGHTED.has(n.op_type) && isFloatInit(n.input[1]))
+            if (int8_static_WEIGHTED.has(n.op_type) && isFloatInit(n.input[1]))
                 quantizeWeightAndBias(n);
             else if (leftWeight(n))
                 n.input[0] = constantAsUint8(n.input[0]);
@@ -81028,6 +83793,24 @@ async function openvino_buildArtifact(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/schemas/optimize-manifest.schema.json
+const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static","tensorrt","openvino"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"sizeRatio":{"type":"number","exclusiveMinimum":0,"description":"bytes / source bytes. fp16 and int8-* artifacts must be below 1 (validation refuses the others, failure \'size\')."},"speed":{"type":"object","description":"A short interleaved single-thread timing of the artifact against its source on the machine that made it (not a benchmark of the target device). speedup = sourceMs / artifactMs.","required":["speedup","sourceMs","artifactMs","rounds","threads","measuredOn"],"additionalProperties":false,"properties":{"speedup":{"type":"number","exclusiveMinimum":0},"sourceMs":{"type":"number","minimum":0},"artifactMs":{"type":"number","minimum":0},"rounds":{"type":"integer","minimum":1},"threads":{"const":1},"measuredOn":{"const":"optimizing machine"}}},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime","tensorrt","openvino"]},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","size","runtime"]},"durationMs":{"type":"number","minimum":0}},"allOf":[{"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset"]},"else":{"required":["reason","failure"]}},{"if":{"properties":{"status":{"const":"ok"},"format":{"enum":["onnx","ort"]}},"required":["format"]},"then":{"required":["fidelity"]}}]}}}}');
+;// CONCATENATED MODULE: ./build/src/optimize/manifest.js
+// Writing the optimize manifest: checked against schemas/optimize-manifest.schema.json, written atomically.
+
+
+const MANIFEST = { schema: optimize_manifest_schema_namespaceObject, name: 'optimize manifest', writer: 'edgeml optimize --json manifest.json' };
+function manifestProblem(doc) {
+    return schemaProblem(schema, doc);
+}
+function manifest_writeManifest(file, doc) {
+    writeDocument(file, doc, MANIFEST);
+}
+/** Reads and validates an optimize manifest; every problem is a UserError naming the file. */
+function readManifest(file) {
+    return readDocument(file, MANIFEST);
+}
+
 ;// CONCATENATED MODULE: ./build/src/optimize/ort-error.js
 // ONNX Runtime's run errors nest every enclosing If/Loop node around the one that failed
 // ("... running If node. Name:'If_0' Status Message: ... running LSTM node. Name:'.../LSTM' Status
@@ -81043,110 +83826,167 @@ function ortMessage(e) {
     return node ? `node '${node[2]}' (${node[1]}): ${message}` : message;
 }
 
+;// CONCATENATED MODULE: ./build/src/optimize/validate.js
+
+/**
+ * Interleaved single-thread timing (source, artifact, source, ...) on one batch of the validation
+ * inputs, for about `budgetMs` after a warm-up; medians of the per-round times. Machine noise falls
+ * on both sides alike, but it is a quick check, not `edgeml bench`.
+ */
+async function quickSpeed(source, artifact, feeds, budgetMs = 1500, maxRounds = 60) {
+    const ort = loadOrt();
+    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
+    const opts = { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1 };
+    const sessions = [await ort.InferenceSession.create(source, opts), await ort.InferenceSession.create(artifact, opts)];
+    try {
+        const times = [[], []];
+        const once = async (s) => {
+            const t0 = performance.now();
+            await s.run(feeds);
+            return performance.now() - t0;
+        };
+        for (const s of sessions)
+            for (let i = 0; i < 3; i++)
+                await once(s);
+        const started = performance.now();
+        while (times[0].length < maxRounds && (times[0].length < 5 || performance.now() - started < budgetMs)) {
+            for (let k = 0; k < 2; k++)
+                times[k].push(await once(sessions[k]));
+        }
+        const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+        const [sourceMs, artifactMs] = times.map(median);
+        return { speedup: artifactMs > 0 ? sourceMs / artifactMs : 1, sourceMs, artifactMs, rounds: times[0].length, threads: 1, measuredOn: 'optimizing machine' };
+    }
+    finally {
+        for (const s of sessions)
+            await s.release();
+    }
+}
+/** Targets whose whole point is a smaller file: one that is not smaller is refused. */
+const SMALLER_TARGETS = ['fp16', 'int8-dynamic', 'int8-static'];
+/** Why an artifact of `target` is refused for its size, or null: `bytes / source bytes` in the message. */
+function sizeProblem(target, bytes, sourceBytes) {
+    if (!SMALLER_TARGETS.includes(target) || bytes < sourceBytes)
+        return null;
+    return `${bytes} bytes, ${(bytes / sourceBytes).toFixed(3)} of the source's ${sourceBytes}: a ${target} artifact must be smaller than its source; not shipped`;
+}
+
+;// CONCATENATED MODULE: ./build/src/optimize/settings.js
+// `edgeml optimize`'s settings and the optimize action's inputs: one table (see src/settings/).
+// The fidelity floors' defaults are tensors' DEFAULT_FLOOR (the bottom layer that compares outputs).
+
+
+
+const OPTIMIZE_SETTINGS = {
+    model: { kind: 'path', value: '<file>', help: 'the source .onnx model', input: { required: true, description: 'Path of the source .onnx model.' } },
+    target: {
+        kind: 'list', value: '<list>', help: `comma-separated targets: ${types_TARGETS.join(', ')}`,
+        input: { required: true, description: `Targets, comma-separated or one per line: ${types_TARGETS.join(', ')}.` },
+    },
+    out: { kind: 'path', value: '<dir>', help: 'folder for the artifacts (created if missing)', input: { default: 'edgeml-artifacts', description: 'Folder for the artifacts and manifest.json.' } },
+    calibration: {
+        kind: 'pairs', value: '<name=file.npy>', help: 'calibration and validation samples for an input, N along the first axis (repeatable)',
+        input: { description: 'Calibration and validation samples, one per line, as for `--calibration`: `x=calib.npy` (N samples along the first axis). Needed by int8-static.' },
+    },
+    calibrationMethod: { kind: 'enum', choices: CALIBRATION_METHODS, default: 'minmax', value: '<method>', help: 'int8-static activation ranges: minmax, percentile or entropy', input: {} },
+    percentile: { kind: 'number', min: 0, above: true, max: 100, default: '99.999', value: '<p>', help: 'percentile of |x| kept by --calibration-method percentile', input: {} },
+    calibrationCache: { kind: 'path', value: '<file>', help: 'keep int8-static calibration ranges in this file; reused while the model, data and settings are the same' },
+    maxSamples: { kind: 'number', min: 0, above: true, default: '512', value: '<n>', help: 'calibration samples used at most', input: {} },
+    excludeOp: { kind: 'list', value: '<types>', help: 'op types the int8 targets leave in float32 (comma-separated, repeatable)', input: {} },
+    excludeNode: { kind: 'list', value: '<names>', help: 'node names the int8 targets leave in float32 (comma-separated, repeatable)', input: {} },
+    fp16BlockOp: { kind: 'list', value: '<types>', help: 'op types fp16 keeps in float32 (replaces the default list)', input: {} },
+    minCosine: { kind: 'number', min: 0, max: 1, default: String(DEFAULT_FLOOR.cosine), value: '<x>', help: 'fidelity floor: cosine similarity of the outputs with the fp32 model', input: {} },
+    minTop1Agreement: { kind: 'number', min: 0, max: 1, default: String(DEFAULT_FLOOR.top1Agreement), value: '<x>', help: 'fidelity floor for classifiers: share of same top-1 answers', input: {} },
+    absTolerance: { kind: 'number', min: 0, default: String(DEFAULT_FLOOR.absTolerance), value: '<x>', help: 'outputs within this max abs error of fp32 pass whatever their cosine', input: {} },
+    input: {
+        kind: 'pairs', value: '<name=shape>', help: 'shape of an input for the random validation inputs used without --calibration (repeatable)',
+        input: { description: 'Input shapes for the random validation inputs used without calibration data, one per line: `x=1x3x224x224`.' },
+    },
+    data: {
+        kind: 'pairs', value: '<name=file.npy|number>', help: 'feed an input that is not calibration data (a sample rate, a state) the same .npy array or number in every sample (repeatable)',
+        input: { description: 'Inputs that are not calibration data (a sample rate, a recurrent state), fed the same value in every sample, one per line: `sr=16000` or `state=state.npy`.' },
+    },
+    dim: { kind: 'pairs', value: '<name=size>', help: 'size of a named dynamic dim for the random validation inputs (repeatable)', input: { description: 'Named dynamic dims for the random validation inputs, one per line: `sequence=128`.' } },
+    precision: { kind: 'enum', choices: ['fp32', 'fp16', 'int8'], default: 'fp16', value: '<p>', help: 'precision of the tensorrt and openvino targets: fp32, fp16 or int8' },
+    toolPath: { kind: 'path', value: '<file>', help: 'trtexec or ovc, when it is not on the PATH' },
+    json: { kind: 'path', value: '<file>', help: 'write the manifest here (default: <out>/manifest.json)' },
+    evalInputs: {
+        kind: 'pairs', flag: false, help: 'labelled test samples',
+        input: { description: 'Labelled test samples, one per line as for `edgeml eval --inputs`: `x=test_x.npy`. With eval-labels, the source and every artifact are scored on them (log group each, table in the job summary).' },
+    },
+    evalLabels: { kind: 'path', flag: false, help: 'labels of eval-inputs', input: { description: 'Labels of eval-inputs (.npy, one per sample): turns the evaluation on.' } },
+    evalMetric: { kind: 'list', flag: false, default: 'top1', help: 'metrics of the evaluation: top1, top5, mae, rmse (comma-separated)', input: {} },
+    ...uploadSettings('the artifacts and the manifest', 'edgeml-artifacts-<model>'),
+    ...RUNTIME_SETTINGS,
+};
+
 ;// CONCATENATED MODULE: ./build/src/optimize/options.js
-// `optimize` flags (CLI) and inputs (action), spelled alike, to OptimizeOptions.
+// `optimize` settings (OPTIMIZE_SETTINGS: the CLI flags, the action inputs) parsed once to
+// OptimizeOptions. optimizeOptions takes typed values; optimizeOptionsFromFlags the flags' text.
 
 
 
 
 
+
+const options_D = settingDefaults(OPTIMIZE_SETTINGS);
 const DEFAULT_SETTINGS = {
-    calibrationMethod: 'minmax',
-    percentile: 99.999,
+    calibrationMethod: options_D.calibrationMethod,
+    percentile: options_D.percentile,
     excludeOps: [],
     excludeNodes: [],
     fp16BlockOps: FP16_BLOCK_OPS,
-    vendorPrecision: 'fp16',
+    vendorPrecision: options_D.precision,
 };
-function parseTargets(raw) {
-    const list = raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+function options_parseTargets(raw, what = '--target') {
+    const list = (Array.isArray(raw) ? raw : [raw]).flatMap((r) => r.split(/[,\n]/)).map((s) => s.trim()).filter(Boolean);
     if (!list.length)
-        throw new errors_UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
+        throw new errors_UserError(`${what}: give one or more of ${types_TARGETS.join(', ')}`);
     for (const t of list) {
-        if (!TARGETS.includes(t))
-            throw new errors_UserError(`--target ${t}: unknown target; use one or more of ${TARGETS.join(', ')} (comma-separated)`);
+        if (!types_TARGETS.includes(t))
+            throw new errors_UserError(`${what} ${t}: unknown target; use one or more of ${types_TARGETS.join(', ')} (comma-separated)`);
     }
     return [...new Set(list)];
 }
-function vendorPrecision(raw) {
-    if (raw === undefined || raw === '')
-        return DEFAULT_SETTINGS.vendorPrecision;
-    if (raw !== 'fp32' && raw !== 'fp16' && raw !== 'int8')
-        throw new errors_UserError(`--precision ${raw}: give fp32, fp16 or int8 (the precision of the tensorrt and openvino targets)`);
-    return raw;
-}
-function fraction(flag, raw) {
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < 0 || v > 1)
-        throw new errors_UserError(`${flag} ${raw}: give a number between 0 and 1, e.g. ${flag} 0.99`);
-    return v;
-}
-function nonNegative(flag, raw) {
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < 0)
-        throw new errors_UserError(`${flag} ${raw}: give a number >= 0, e.g. ${flag} 0.0001`);
-    return v;
-}
-function positive(flag, raw, max = Infinity) {
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v <= 0 || v > max)
-        throw new errors_UserError(`${flag} ${raw}: give a positive number${max < Infinity ? ` up to ${max}` : ''}`);
-    return v;
-}
-function optimizeOptionsFromFlags(f) {
-    if (!f.model)
-        throw new errors_UserError('--model: give the .onnx file to optimize, e.g. edgeml optimize --model model.onnx --target fp16 --out artifacts');
-    if (!f.target)
-        throw new errors_UserError(`--target: give one or more of ${TARGETS.join(', ')}`);
-    if (!f.out)
-        throw new errors_UserError('--out: give the folder for the artifacts, e.g. --out artifacts');
+/**
+ * Typed optimize settings to OptimizeOptions. `source` names a setting in messages (the flag, or
+ * the action input). Checks what the table cannot: required settings, targets, the data flags.
+ */
+function optimizeOptions(v, source = asFlag) {
+    if (!v.model)
+        throw new errors_UserError(`${source('model')} is required: the .onnx model to optimize, e.g. edgeml optimize --model model.onnx --target fp16 --out artifacts`);
+    if (!v.target.length)
+        throw new errors_UserError(`${source('target')} is required: one or more of ${types_TARGETS.join(', ')}`);
+    if (!v.out)
+        throw new errors_UserError(`${source('out')} is required: the folder for the artifacts, e.g. --out artifacts`);
     return {
-        model: f.model,
-        targets: parseTargets(f.target),
-        out: f.out,
-        calibration: parseCalibrationFlags(f.calibration),
+        model: v.model,
+        targets: options_parseTargets(v.target, source('target')),
+        out: v.out,
+        calibration: parseCalibrationFlags(v.calibration),
         inputSpec: {
-            shapes: Object.fromEntries(f.input.map(parseShapeFlag)),
-            dims: Object.fromEntries(f.dim.map(parseDimFlag)),
-            data: Object.fromEntries((f.data ?? []).map(parseDataFlag)),
+            shapes: Object.fromEntries(v.input.map(parseShapeFlag)),
+            dims: Object.fromEntries(v.dim.map(parseDimFlag)),
+            data: Object.fromEntries(v.data.map(parseDataFlag)),
         },
-        floor: { cosine: fraction('--min-cosine', f.minCosine), top1Agreement: fraction('--min-top1-agreement', f.minTop1Agreement), absTolerance: nonNegative('--abs-tolerance', f.absTolerance) },
+        floor: { cosine: v.minCosine, top1Agreement: v.minTop1Agreement, absTolerance: v.absTolerance },
         settings: {
             ...DEFAULT_SETTINGS,
-            calibrationMethod: calibrationMethod(f.calibrationMethod),
-            percentile: positive('--percentile', f.percentile, 100),
-            excludeOps: f.excludeOp,
-            excludeNodes: f.excludeNode,
-            fp16BlockOps: f.fp16BlockOp.length ? f.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
-            vendorPrecision: vendorPrecision(f.precision),
-            ...(f.toolPath ? { toolPath: f.toolPath } : {}),
+            calibrationMethod: v.calibrationMethod,
+            percentile: v.percentile,
+            excludeOps: v.excludeOp,
+            excludeNodes: v.excludeNode,
+            fp16BlockOps: v.fp16BlockOp.length ? v.fp16BlockOp : DEFAULT_SETTINGS.fp16BlockOps,
+            vendorPrecision: v.precision,
+            ...(v.toolPath ? { toolPath: v.toolPath } : {}),
         },
-        maxSamples: positive('--max-samples', f.maxSamples),
-        ...(f.calibrationCache ? { calibrationCache: f.calibrationCache } : {}),
+        maxSamples: v.maxSamples,
+        ...(v.calibrationCache ? { calibrationCache: v.calibrationCache } : {}),
     };
 }
-function calibrationMethod(raw) {
-    if (raw !== 'minmax' && raw !== 'percentile' && raw !== 'entropy')
-        throw new errors_UserError(`--calibration-method ${raw}: use minmax, percentile or entropy`);
-    return raw;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/optimize-manifest.schema.json
-const optimize_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/optimize-manifest.schema.json","title":"edgeml optimize manifest","description":"What `edgeml optimize --json` writes: one entry per requested target, each artifact validated against the fp32 source model. Paths are relative to the manifest\'s folder.","type":"object","required":["schema","tool","createdAt","source","validation","artifacts"],"additionalProperties":false,"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"floor":{"type":"object","required":["cosine","top1Agreement","absTolerance"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"top1Agreement":{"type":"number"},"absTolerance":{"type":"number","minimum":0}}},"fidelity":{"type":"object","required":["cosine","maxAbsError","top1Agreement","samples"],"additionalProperties":false,"properties":{"cosine":{"type":"number"},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"type":["number","null"],"minimum":0,"maximum":1},"samples":{"type":"integer","minimum":0}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-optimize-manifest"},"version":{"const":1}}},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"createdAt":{"type":"string","format":"date-time"},"source":{"type":"object","required":["path","sha256","bytes","opset"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"opset":{"type":"integer","minimum":0}}},"validation":{"type":"object","required":["inputs","samples","floor"],"additionalProperties":false,"properties":{"inputs":{"enum":["calibration","random"]},"samples":{"type":"integer","minimum":0},"floor":{"$ref":"#/$defs/floor"}}},"artifacts":{"type":"array","items":{"type":"object","required":["target","status","runtime","settings","durationMs"],"additionalProperties":false,"properties":{"target":{"enum":["ort-optimized","ort-format","fp16","int8-dynamic","int8-static","tensorrt","openvino"]},"status":{"enum":["ok","failed"]},"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"},"bytes":{"type":"integer","minimum":1},"sizeRatio":{"type":"number","exclusiveMinimum":0,"description":"bytes / source bytes. fp16 and int8-* artifacts must be below 1 (validation refuses the others, failure \'size\')."},"speed":{"type":"object","description":"A short interleaved single-thread timing of the artifact against its source on the machine that made it (not a benchmark of the target device). speedup = sourceMs / artifactMs.","required":["speedup","sourceMs","artifactMs","rounds","threads","measuredOn"],"additionalProperties":false,"properties":{"speedup":{"type":"number","exclusiveMinimum":0},"sourceMs":{"type":"number","minimum":0},"artifactMs":{"type":"number","minimum":0},"rounds":{"type":"integer","minimum":1},"threads":{"const":1},"measuredOn":{"const":"optimizing machine"}}},"precision":{"enum":["fp32","fp16","int8","mixed"]},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir"]},"opset":{"type":"integer","minimum":0},"runtime":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime","tensorrt","openvino"]},"version":{"type":"string","maxLength":64}}},"settings":{"type":"object"},"fidelity":{"$ref":"#/$defs/fidelity"},"notes":{"type":"object","additionalProperties":{"type":"number"}},"reason":{"type":"string","maxLength":2000},"node":{"type":"string","maxLength":512},"failure":{"enum":["input","fidelity","size","runtime"]},"durationMs":{"type":"number","minimum":0}},"allOf":[{"if":{"properties":{"status":{"const":"ok"}}},"then":{"required":["path","sha256","bytes","precision","format","opset"]},"else":{"required":["reason","failure"]}},{"if":{"properties":{"status":{"const":"ok"},"format":{"enum":["onnx","ort"]}},"required":["format"]},"then":{"required":["fidelity"]}}]}}}}');
-;// CONCATENATED MODULE: ./build/src/optimize/manifest.js
-// Writing the optimize manifest: checked against schemas/optimize-manifest.schema.json, written atomically.
-
-
-const MANIFEST = { schema: optimize_manifest_schema_namespaceObject, name: 'optimize manifest', writer: 'edgeml optimize --json manifest.json' };
-function manifestProblem(doc) {
-    return schemaProblem(schema, doc);
-}
-function writeManifest(file, doc) {
-    document_writeDocument(file, doc, MANIFEST);
-}
-/** Reads and validates an optimize manifest; every problem is a UserError naming the file. */
-function manifest_readManifest(file) {
-    return readDocument(file, MANIFEST);
+/** The flags' text (or edgeml.yml's values, by flag) to OptimizeOptions: parsed once, named by flag. */
+function optimizeOptionsFromFlags(f, source = asFlag) {
+    return optimizeOptions(parse_parseSettings(OPTIMIZE_SETTINGS, f, source), source);
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/index.js
@@ -81176,7 +84016,7 @@ function manifest_readManifest(file) {
 
 
 
-const MANIFEST_SCHEMA = { name: 'edgeml-optimize-manifest', version: 1 };
+
 /**
  * A tensorrt or openvino artifact, built by the vendor's tool into `tmp` and moved into `out`.
  * Nothing here can run it in process, so it carries no fidelity figures: benchmark it on the
@@ -81389,1587 +84229,31 @@ function relativizeManifest(m, manifestFile) {
     };
 }
 
-
-;// CONCATENATED MODULE: ./build/src/report/format.js
-// Numbers as reviewers read them. Always formatted from numbers, never from strings in documents.
-/** A duration in ms with three significant figures, in µs below 1 ms (12.3 µs, 1.23 ms, 123 ms). */
-function format_fmtMs(ms) {
-    if (ms === null)
-        return 'not reported';
-    if (!Number.isFinite(ms))
-        return 'n/a';
-    if (ms === 0)
-        return '0 ms';
-    const sig3 = (v) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
-    return Math.abs(ms) < 1 ? `${sig3(ms * 1000)} µs` : `${sig3(ms)} ms`;
-}
-function format_fmtBytes(bytes) {
-    if (bytes === null)
-        return 'not reported';
-    if (!Number.isFinite(bytes))
-        return 'n/a';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let v = Math.abs(bytes);
-    let u = 0;
-    while (v >= 1024 && u < units.length - 1) {
-        v /= 1024;
-        u++;
-    }
-    return `${bytes < 0 ? '-' : ''}${u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
-function fmtRate(perSec, unit = 'samples/s') {
-    if (perSec === null)
-        return 'not reported';
-    if (!Number.isFinite(perSec))
-        return 'n/a';
-    return `${perSec >= 100 ? perSec.toFixed(0) : perSec.toPrecision(3)} ${unit}`;
-}
-function fmtShare(share) {
-    return `${(share * 100).toFixed(1)}%`;
-}
-function fmtInterval(ci) {
-    return ci ? `${format_fmtMs(ci[0])} – ${format_fmtMs(ci[1])}` : 'too few queries';
-}
-/** A head/base ratio as a signed change: 1.1 -> "+10.0%", 0.95 -> "-5.0%". */
-function fmtChange(ratio) {
-    if (!Number.isFinite(ratio))
-        return 'n/a';
-    const pct = (ratio - 1) * 100;
-    return `${pct >= 0 ? '+' : '-'}${Math.abs(pct).toFixed(1)}%`;
-}
-/** A number without a known unit (budget values and limits): up to four significant figures. */
-function fmtNumber(v) {
-    if (v === null || !Number.isFinite(v))
-        return 'n/a';
-    if (Number.isInteger(v) && Math.abs(v) < 1e6)
-        return String(v);
-    return String(Number(v.toPrecision(4)));
-}
-
-;// CONCATENATED MODULE: ./build/src/report/docs.js
-// The report's view of the documents it is given: bench results as they are, and compare and
-// check documents (read and validated by their own modules, schemas/compare.schema.json and
-// schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
-
-
-
-
-
-const docs_median = (xs) => percentile(sortedCopy(xs), 0.5);
-/** A compare document as the report shows it: each side's latency is the median over rounds. */
-function compareView(doc) {
-    const rounds = doc.measurements;
-    const head = { p50: docs_median(rounds.map((r) => r.head.p50)), p90: docs_median(rounds.map((r) => r.head.p90)) };
-    const baseArms = rounds.flatMap((r) => (r.base ? [r.base] : []));
-    // A stored base is one earlier run: its level follows from the ratio.
-    const base = baseArms.length
-        ? { p50: docs_median(baseArms.map((b) => b.p50)), p90: docs_median(baseArms.map((b) => b.p90)) }
-        : { p50: head.p50 / doc.ratio.p50.estimate, p90: head.p90 / doc.ratio.p90.estimate };
-    const side = (model, version, device, latencyMs) => ({
-        model: { name: model.name, bytes: model.bytes, sha256: model.sha256, format: model.format },
-        runtime: { version, executionProvider: doc.runtime.executionProvider },
-        device: { label: device.label, fingerprint: device.fingerprint },
-        latencyMs,
-    });
-    return {
-        kind: 'compare',
-        ...(doc.target !== undefined ? { target: doc.target } : {}),
-        verdict: doc.verdict,
-        ratio: { p50: { estimate: doc.ratio.p50.estimate, ci95: doc.ratio.p50.ci95 }, p90: { estimate: doc.ratio.p90.estimate, ci95: doc.ratio.p90.ci95 } },
-        rounds: doc.rounds,
-        threshold: doc.threshold,
-        base: side(doc.base.model, doc.base.runtimeVersion, doc.base.device ?? doc.device, base),
-        head: side(doc.head.model, doc.runtime.version, doc.device, head),
-    };
-}
-/** A budget row as the report shows it; rows with nothing to judge are shown as `not judged`. */
-function budgetView(c) {
-    const status = c.status;
-    return {
-        key: c.key,
-        value: c.value,
-        limit: c.limit,
-        limitText: c.limitText,
-        direction: c.direction,
-        status,
-        outcome: c.outcome,
-        level: c.level,
-        message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
-        ...(c.model !== undefined ? { model: c.model } : {}),
-        ...(c.target !== undefined ? { target: c.target } : {}),
-        ...(c.device !== undefined ? { device: c.device } : {}),
-    };
-}
-function checkView(doc) {
-    return { kind: 'check', budgets: doc.checks.map(budgetView) };
-}
-const docs_readCompare = (file) => compareView(readCompare(file));
-const docs_readCheck = (file) => checkView(readCheck(file));
-/** Reads and validates every document; the first bad one is a UserError naming its file. */
-/** The documents of a report; none at all is an error unless `allowNone` (a matrix whose devices all failed to report). */
-function readReportInputs(files, allowNone = false) {
-    if (files.results.length === 0 && !files.compare?.length && !allowNone) {
-        throw new errors_UserError('no results given: pass --results with the files written by \'edgeml bench --json\'');
-    }
-    return {
-        results: files.results.map((file) => ({ file, doc: results_readResults(file) })),
-        compare: (files.compare ?? []).map((file) => ({ file, doc: docs_readCompare(file) })),
-        check: (files.check ?? []).map((file) => ({ file, doc: docs_readCheck(file) })),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/history/entry.js
-const entry_HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 };
-/** Metrics charted per model, as (name, unit, how to read it from a bench document; null: not reported). */
-const entry_METRICS = [
-    { key: 'latency.p50', title: 'Latency p50', unit: 'ms', read: (b) => b.latencyMs.p50 },
-    { key: 'latency.p90', title: 'Latency p90', unit: 'ms', read: (b) => b.latencyMs.p90 },
-    { key: 'latency.p99', title: 'Latency p99', unit: 'ms', read: (b) => b.latencyMs.p99 },
-    { key: 'throughput', title: 'Throughput', unit: 'samples/s', read: (b) => b.throughputPerSec },
-    { key: 'memory.peak', title: 'Peak memory', unit: 'MiB', read: (b) => (b.memory.peakRssBytes === null ? null : b.memory.peakRssBytes / 2 ** 20) },
-    { key: 'size', title: 'Model size', unit: 'MiB', read: (b) => b.model.bytes / 2 ** 20 },
-];
-
-;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
-const history_entry_schema_namespaceObject = {};
-;// CONCATENATED MODULE: ./build/src/history/store.js
-// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
-// device, append-only. The git data branch (git.ts) is this same folder on a branch.
-
-
-
-
-
-
-const DATA_DIR = 'data';
-function fileSafe(text) {
-    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'device';
-}
-/** Where an entry lives, relative to the history folder. */
-function entryPath(entry) {
-    return join(DATA_DIR, entry.commit, `${fileSafe(entry.device.label)}-${entry.device.fingerprint}.json`);
-}
-function validateEntry(doc) {
-    return schemaProblem(schema, doc);
+/** The failure of a run whose targets `failed`, one summary line; undefined when none failed. */
+function optimizeFailure(failed) {
+    if (!failed.length)
+        return undefined;
+    const summary = failed.map((a) => (a.reason?.startsWith(a.target) ? a.reason : `${a.target}: ${a.reason}`)).join('; ');
+    return failed.some((a) => !refusedByValidation(a)) ? new UserError(summary) : new CheckFailure(summary);
 }
 /**
- * Adds an entry to the history folder, never rewriting one: if results of this commit and device
- * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
+ * Optimizes, then writes the manifest to `manifestFile` (default <out>/manifest.json). The output
+ * folder is checked, not created, before any work: bad input leaves no folder behind.
+ * `manifestWhat` names the manifest setting in messages (`--json`).
  */
-function store_appendEntry(root, entry) {
-    const problem = validateEntry(entry);
-    if (problem)
-        throw new Error(`internal: history entry does not match its schema: ${problem}`);
-    const rel = entryPath(entry);
-    const file = join(root, rel);
-    const text = `${JSON.stringify(entry, null, 2)}\n`;
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-    writeFileSync(tmp, text);
-    try {
-        // link() fails if the name exists: the entry appears whole, and only once.
-        linkSync(tmp, file);
-        return { path: rel, status: 'added' };
-    }
-    catch (e) {
-        if (e.code !== 'EEXIST')
-            throw e;
-        return { path: rel, status: readFileSync(file, 'utf8') === text ? 'unchanged' : 'kept' };
-    }
-    finally {
-        rmSync(tmp, { force: true });
-    }
+async function runOptimize(opts, deps = {}) {
+    const out = checkOutDir(opts.out);
+    const manifestFile = deps.manifestFile ?? join(out, 'manifest.json');
+    if (deps.manifestFile || existsSync(out))
+        checkOutputPath(manifestFile, deps.manifestWhat ?? '--json');
+    const manifest = await optimize(opts, deps);
+    const doc = relativizeManifest(manifest, manifestFile);
+    writeManifest(manifestFile, doc);
+    const ok = manifest.artifacts.filter((a) => a.status === 'ok');
+    const failed = manifest.artifacts.filter((a) => a.status === 'failed');
+    const failure = optimizeFailure(failed);
+    return { doc, manifestFile, ok, failed, ...(failure ? { failure } : {}) };
 }
-function store_describeAppend(status, where) {
-    if (status === 'added')
-        return `added: ${where}`;
-    if (status === 'unchanged')
-        return `already there, unchanged: ${where}`;
-    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
-}
-/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
-function store_readEntries(root) {
-    const base = join(root, DATA_DIR);
-    const entries = [];
-    const skipped = [];
-    if (!existsSync(base))
-        return { entries, skipped };
-    const walk = (dir) => {
-        for (const name of readdirSync(dir)) {
-            const path = join(dir, name);
-            if (statSync(path).isDirectory())
-                walk(path);
-            else if (name.endsWith('.json') && !name.startsWith('.')) {
-                try {
-                    const doc = JSON.parse(readFileSync(path, 'utf8'));
-                    const problem = validateEntry(doc);
-                    if (problem)
-                        skipped.push(`${relative(root, path)}: ${problem}`);
-                    else
-                        entries.push(doc);
-                }
-                catch (e) {
-                    skipped.push(`${relative(root, path)}: ${oneLine(e)}`);
-                }
-            }
-        }
-    };
-    walk(base);
-    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
-    return { entries, skipped };
-}
-/** The name a model goes by in the history: its file name without the extension. */
-function modelKey(fileName) {
-    return fileName.replace(/\.(onnx|ort)$/i, '');
-}
-/** Verdicts of compare documents, by the head model's history name. */
-function verdictsFrom(compares, modelName) {
-    return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
-}
-const TO_CHART_UNIT = {
-    'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
-    'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
-};
-/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
-function budgetLinesFrom(check, modelName) {
-    const lines = new Map();
-    for (const c of check.checks) {
-        const convert = TO_CHART_UNIT[c.key];
-        if (!convert)
-            continue;
-        const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
-        const line = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
-        lines.set(JSON.stringify(line), line);
-    }
-    return [...lines.values()];
-}
-/** Builds the entry of one commit on one device from results documents (read as untrusted). */
-function buildEntry(input) {
-    if (input.results.length === 0)
-        throw new UserError('no results given: pass the files written by edgeml bench --json with --results');
-    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
-        throw new UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
-    }
-    if (Number.isNaN(Date.parse(input.timestamp))) {
-        throw new UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
-    }
-    const results = [];
-    let device;
-    for (const file of input.results) {
-        const bench = readResults(file);
-        if (device && device.fingerprint !== bench.device.fingerprint) {
-            throw new UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
-        }
-        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
-        const { samplesMs: _samples, ...kept } = bench;
-        const model = input.modelName ?? modelKey(bench.model.name);
-        const verdict = input.verdicts?.[model];
-        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
-    }
-    return {
-        schema: HISTORY_SCHEMA,
-        commit: input.commit,
-        ref: input.ref,
-        timestamp: new Date(input.timestamp).toISOString(),
-        ...(input.url ? { url: input.url } : {}),
-        device: device,
-        results,
-        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/git/branch.js
-// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
-// is one new commit on top of the branch tip. When the push is rejected because another job pushed
-// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
-// is ever rewritten, so concurrent writers never lose each other's commits.
-
-
-
-
-
-function branch_git(cwd, args) {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-function branch_gitOk(cwd, args) {
-    try {
-        branch_git(cwd, args);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-// Inside Actions nobody has configured an identity: commit as the Actions bot.
-function identity(repo) {
-    if (branch_gitOk(repo, ['config', 'user.email']))
-        return [];
-    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
-}
-/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
-class GitStepError extends (/* unused pure expression or super */ null && (Error)) {
-}
-function branch_step(fn) {
-    try {
-        return fn();
-    }
-    catch (e) {
-        if (e instanceof UserError)
-            throw e;
-        throw new GitStepError(oneLine(String(e.stderr ?? '') || oneLine(e)).slice(0, 300));
-    }
-}
-/**
- * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
- * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
- * Errors thrown by `change` itself are not retried.
- */
-async function branch_updateBranch(target, change) {
-    const { repo, remote, branch } = target;
-    const log = target.log ?? (() => { });
-    if (!branch_gitOk(repo, ['rev-parse', '--git-dir'])) {
-        throw new UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
-    }
-    const remoteRef = `refs/remotes/${remote}/${branch}`;
-    const attempts = target.maxAttempts ?? 6;
-    const who = identity(repo);
-    let lastError = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1)
-            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-        const dir = mkdtempSync(join(tmpdir(), 'edgeml-branch-'));
-        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
-        let exists = false;
-        try {
-            branch_step(() => {
-                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
-                try {
-                    branch_git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
-                    exists = true;
-                }
-                catch (e) {
-                    if (e.status !== 2)
-                        throw e;
-                }
-                if (exists) {
-                    branch_git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
-                    branch_git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
-                }
-                else {
-                    if (!branch_gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
-                        throw new UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
-                    }
-                    branch_git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
-                    branch_git(dir, ['checkout', '--quiet', '--orphan', orphan]);
-                    branch_git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
-                }
-            });
-            const done = await change(dir);
-            const pushed = branch_step(() => {
-                branch_git(dir, ['add', '--all']);
-                if (branch_gitOk(dir, ['diff', '--cached', '--quiet']))
-                    return false;
-                branch_git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
-                branch_git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
-                return true;
-            });
-            return { result: done.result, attempts: attempt, pushed };
-        }
-        catch (e) {
-            if (!(e instanceof GitStepError))
-                throw e;
-            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
-            lastError = e.message;
-            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
-        }
-        finally {
-            branch_gitOk(repo, ['worktree', 'remove', '--force', dir]);
-            rmSync(dir, { recursive: true, force: true });
-            if (!exists)
-                branch_gitOk(repo, ['branch', '-D', orphan]);
-        }
-    }
-    throw new UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
-}
-
-;// CONCATENATED MODULE: ./build/src/git/index.js
-// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
-
-
-;// CONCATENATED MODULE: ./build/src/history/git.js
-// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
-// Each append is one new commit on top of the branch tip; when another job pushed first, the
-// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
-
-
-
-async function appendToBranch(entry, opts) {
-    const log = opts.log ?? (() => { });
-    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
-        throw new UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
-    }
-    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
-        const added = appendEntry(dir, entry);
-        if (added.status === 'added')
-            opts.afterAppend?.(dir);
-        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
-    });
-    const { status, path } = out.result;
-    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : describeAppend(status, `${opts.branch}:${path}`));
-    return { status, path, attempts: out.attempts };
-}
-/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
-function commitContext(repo, commit) {
-    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
-    if (!sha)
-        throw new UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
-    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
-    let timestamp = new Date().toISOString();
-    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
-        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
-    const server = process.env.GITHUB_SERVER_URL;
-    const repository = process.env.GITHUB_REPOSITORY;
-    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
-    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
-}
-
-;// CONCATENATED MODULE: ./build/src/history/trend.js
-
-function trend(entries, q) {
-    const metric = METRICS.find((m) => m.key === q.metric);
-    if (!metric)
-        return [];
-    const values = [];
-    for (const e of entries) {
-        if (e.device.fingerprint !== q.fingerprint)
-            continue;
-        for (const r of e.results) {
-            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
-            if (v !== null)
-                values.push(v);
-        }
-    }
-    return values.slice(-(q.points ?? 10));
-}
-/**
- * The last N values of a metric for the same model file, format, execution provider and device
- * fingerprint as `bench` (the row a PR report shows), oldest first.
- */
-function trendOf(entries, bench, metric = 'latency.p90', points = 10) {
-    const m = entry_METRICS.find((x) => x.key === metric);
-    if (!m)
-        return [];
-    const values = [];
-    for (const e of entries) {
-        if (e.device.fingerprint !== bench.device.fingerprint)
-            continue;
-        for (const r of e.results) {
-            const b = r.bench;
-            if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider)
-                continue;
-            const v = m.read(b);
-            if (v !== null)
-                values.push(v);
-        }
-    }
-    return values.slice(-points);
-}
-const BARS = '▁▂▃▄▅▆▇█';
-/** Unicode sparkline of values (empty for none), scaled between their min and max. */
-function sparkline(values) {
-    if (!values.length)
-        return '';
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
-}
-
-;// CONCATENATED MODULE: ./build/src/history/index.js
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/report/merge.js
-// Many documents (a device matrix, comparisons, budget checks) merged into one report model:
-// models, and in each model one row per target x device. Pure data; rendering is elsewhere.
-
-/**
- * The row name of a result without an optimize target: `source`, as budgets call it, with the
- * format and execution provider when they are not the default ("source ort xnnpack").
- */
-function targetOf(format, executionProvider) {
-    const f = format ?? 'onnx';
-    const ep = executionProvider ?? 'cpu';
-    return f === 'onnx' && ep === 'cpu' ? 'source' : `source ${f} ${ep}`;
-}
-/** Source rows first, then the targets by name; devices by name within each. */
-const rowOrder = (a, b) => Number(!a.target.startsWith('source')) - Number(!b.target.startsWith('source')) || a.target.localeCompare(b.target) || a.device.localeCompare(b.device);
-function deviceOf(d) {
-    return d.label || d.fingerprint || 'device';
-}
-function summaryTarget(s) {
-    return targetOf(s.model.format, s.runtime?.executionProvider);
-}
-/** Worst first: any failure fails the report; otherwise any doubt leaves it inconclusive. */
-function overallStatus(budgets, verdicts, notMade = false) {
-    if (notMade || budgets.some((b) => b.outcome === 'failure') || verdicts.includes('slower'))
-        return 'fail';
-    // Doubt: an inconclusive budget, or one not judged that is not optional (a failed warn-level budget only warns).
-    if (budgets.some((b) => b.status === 'inconclusive' || (b.status === 'not judged' && b.outcome !== 'notice')) || verdicts.includes('inconclusive'))
-        return 'inconclusive';
-    return budgets.length || verdicts.length ? 'pass' : 'none';
-}
-function buildReport(inputs, opts = {}) {
-    const groups = new Map();
-    const rowFor = (model, target, device) => {
-        let rows = groups.get(model);
-        if (!rows)
-            groups.set(model, (rows = new Map()));
-        const key = JSON.stringify([target, device]);
-        let row = rows.get(key);
-        if (!row)
-            rows.set(key, (row = { target, device, budgets: [] }));
-        return row;
-    };
-    const duplicates = [];
-    // Newest first, so a re-uploaded result replaces the older one of the same cell.
-    const results = [...inputs.results].sort((a, b) => b.doc.createdAt.localeCompare(a.doc.createdAt));
-    for (const { file, doc } of results) {
-        const row = rowFor(doc.model.name, doc.target ?? targetOf(doc.model.format, doc.runtime.executionProvider), deviceOf(doc.device));
-        if (row.bench)
-            duplicates.push(file);
-        else
-            row.bench = doc;
-    }
-    for (const { doc } of inputs.compare) {
-        // An artifacts comparison joins its target's row, as the artifact's results do (results carry `target`).
-        rowFor(doc.head.model.name, doc.target ?? summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
-    }
-    for (const m of inputs.notMade ?? [])
-        rowFor(m.model, m.target, '').notMade = { reason: m.reason, optional: m.optional };
-    const budgets = inputs.check.flatMap((c) => c.doc.budgets);
-    for (const b of budgets) {
-        if (b.model === undefined)
-            continue;
-        const rows = groups.get(b.model);
-        // Each budget on the row it judged: its target (check documents before `target` go on every row).
-        for (const row of rows?.values() ?? []) {
-            if ((b.device === undefined || b.device === row.device || row.notMade) && (b.target === undefined || b.target === row.target))
-                row.budgets.push(b);
-        }
-    }
-    if (opts.history?.length) {
-        for (const rows of groups.values()) {
-            for (const row of rows.values()) {
-                const t = row.bench ? trendOf(opts.history, row.bench, 'latency.p90', opts.trendPoints ?? 10) : [];
-                if (t.length)
-                    row.trend = t;
-            }
-        }
-    }
-    const models = [...groups.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, rows]) => ({
-        name,
-        rows: [...rows.values()].sort(rowOrder),
-    }));
-    const verdicts = inputs.compare.map((c) => c.doc.verdict);
-    const count = (keys, values) => Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length]));
-    const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
-    const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected.reason }));
-    const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional));
-    return {
-        // A device that did not report was not judged: what the others passed is not a pass for all.
-        status: missing.length && status === 'pass' ? 'inconclusive' : status,
-        counts: {
-            results: inputs.results.length - duplicates.length,
-            models: models.length,
-            devices: devices.size,
-            budgets: count(['pass', 'fail', 'inconclusive', 'not judged'], budgets.map((b) => b.status)),
-            verdicts: count(['slower', 'faster', 'unchanged', 'inconclusive'], verdicts),
-        },
-        models,
-        budgets,
-        duplicates,
-        ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
-        ...(missing.length ? { missing } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/report/missing.js
-/**
- * One quoted line per reason (the workflow's own words, not a document's), naming its devices, and one
- * naming the devices the report does hold; '' when none is missing. Labels are escaped.
- */
-function missingDevicesNote(r, e) {
-    if (!r.missing?.length)
-        return '';
-    const byReason = new Map();
-    for (const m of r.missing)
-        byReason.set(m.reason, [...(byReason.get(m.reason) ?? []), m.device]);
-    const reported = [...new Set(r.models.flatMap((m) => m.rows.map((row) => row.device)))].sort();
-    const lines = [...byReason].map(([reason, devices]) => `> ⚠️ **Not reported** (${devices.length === 1 ? '1 device' : `${devices.length} devices`}): ${devices.map((d) => e(d)).join(', ')}: ${reason}.`);
-    lines.push(`> ${reported.length ? `The results below are from ${reported.map((d) => e(d)).join(', ')} only.` : 'No device reported results.'}`);
-    return lines.join('\n>\n');
-}
-/** Why an expected device has no results, as the report says it. */
-const MISSING_REASON = {
-    noResults: 'no results: its job was skipped, cancelled or failed before writing them, or no runner with its label came online',
-    fork: "not measured: this pull request comes from a fork, and self-hosted devices run only the repository's own pull requests",
-};
-
-;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
-// To do: next major: remove.
-/**
- * @typedef {Options} MarkdownTableOptions
- *   Configuration.
- */
-
-/**
- * @typedef Options
- *   Configuration.
- * @property {boolean | null | undefined} [alignDelimiters=true]
- *   Whether to align the delimiters (default: `true`);
- *   they are aligned by default:
- *
- *   ```markdown
- *   | Alpha | B     |
- *   | ----- | ----- |
- *   | C     | Delta |
- *   ```
- *
- *   Pass `false` to make them staggered:
- *
- *   ```markdown
- *   | Alpha | B |
- *   | - | - |
- *   | C | Delta |
- *   ```
- * @property {ReadonlyArray<string | null | undefined> | string | null | undefined} [align]
- *   How to align columns (default: `''`);
- *   one style for all columns or styles for their respective columns;
- *   each style is either `'l'` (left), `'r'` (right), or `'c'` (center);
- *   other values are treated as `''`, which doesn’t place the colon in the
- *   alignment row but does align left;
- *   *only the lowercased first character is used, so `Right` is fine.*
- * @property {boolean | null | undefined} [delimiterEnd=true]
- *   Whether to end each row with the delimiter (default: `true`).
- *
- *   > 👉 **Note**: please don’t use this: it could create fragile structures
- *   > that aren’t understandable to some markdown parsers.
- *
- *   When `true`, there are ending delimiters:
- *
- *   ```markdown
- *   | Alpha | B     |
- *   | ----- | ----- |
- *   | C     | Delta |
- *   ```
- *
- *   When `false`, there are no ending delimiters:
- *
- *   ```markdown
- *   | Alpha | B
- *   | ----- | -----
- *   | C     | Delta
- *   ```
- * @property {boolean | null | undefined} [fillRows=true]
- *   Whether to fill rows with empty cells up to the most cells in a row
- *   (default: `true`).
- *
- *   When `true`, all rows have as many cells as the longest row:
- *
- *   ```markdown
- *   | Alpha | B    |   |
- *   | ----- | ---- | - |
- *   | C     |      |   |
- *   | D     | Echo | F |
- *   ```
- *
- *   When `false`, rows keep their cells,
- *   and the delimiter row has as many cells as the header row:
- *
- *   ```markdown
- *   | Alpha | B    |
- *   | ----- | ---- |
- *   | C     |
- *   | D     | Echo | F |
- *   ```
- * @property {boolean | null | undefined} [delimiterStart=true]
- *   Whether to begin each row with the delimiter (default: `true`).
- *
- *   > 👉 **Note**: please don’t use this: it could create fragile structures
- *   > that aren’t understandable to some markdown parsers.
- *
- *   When `true`, there are starting delimiters:
- *
- *   ```markdown
- *   | Alpha | B     |
- *   | ----- | ----- |
- *   | C     | Delta |
- *   ```
- *
- *   When `false`, there are no starting delimiters:
- *
- *   ```markdown
- *   Alpha | B     |
- *   ----- | ----- |
- *   C     | Delta |
- *   ```
- * @property {boolean | null | undefined} [padding=true]
- *   Whether to add a space of padding between delimiters and cells
- *   (default: `true`).
- *
- *   When `true`, there is padding:
- *
- *   ```markdown
- *   | Alpha | B     |
- *   | ----- | ----- |
- *   | C     | Delta |
- *   ```
- *
- *   When `false`, there is no padding:
- *
- *   ```markdown
- *   |Alpha|B    |
- *   |-----|-----|
- *   |C    |Delta|
- *   ```
- * @property {((value: string) => number) | null | undefined} [stringLength]
- *   Function to detect the length of table cell content (optional);
- *   this is used when aligning the delimiters (`|`) between table cells;
- *   full-width characters and emoji mess up delimiter alignment when viewing
- *   the markdown source;
- *   to fix this, you can pass this function,
- *   which receives the cell content and returns its “visible” size;
- *   note that what is and isn’t visible depends on where the text is displayed.
- *
- *   Without such a function, the following:
- *
- *   ```js
- *   markdownTable([
- *     ['Alpha', 'Bravo'],
- *     ['中文', 'Charlie'],
- *     ['👩‍❤️‍👩', 'Delta']
- *   ])
- *   ```
- *
- *   Yields:
- *
- *   ```markdown
- *   | Alpha | Bravo |
- *   | - | - |
- *   | 中文 | Charlie |
- *   | 👩‍❤️‍👩 | Delta |
- *   ```
- *
- *   With [`string-width`](https://github.com/sindresorhus/string-width):
- *
- *   ```js
- *   import stringWidth from 'string-width'
- *
- *   markdownTable(
- *     [
- *       ['Alpha', 'Bravo'],
- *       ['中文', 'Charlie'],
- *       ['👩‍❤️‍👩', 'Delta']
- *     ],
- *     {stringLength: stringWidth}
- *   )
- *   ```
- *
- *   Yields:
- *
- *   ```markdown
- *   | Alpha | Bravo   |
- *   | ----- | ------- |
- *   | 中文  | Charlie |
- *   | 👩‍❤️‍👩    | Delta   |
- *   ```
- */
-
-/**
- * Get the length of a cell.
- *
- * @param {string} value
- *   Cell value.
- * @returns {number}
- *   Cell size.
- */
-function defaultStringLength(value) {
-  return value.length
-}
-
-/**
- * Generate a markdown
- * ([GFM](https://docs.github.com/en/github/writing-on-github/working-with-advanced-formatting/organizing-information-with-tables))
- * table.
- *
- * @param {ReadonlyArray<ReadonlyArray<string | null | undefined>>} table
- *   Table data (matrix of strings).
- * @param {Readonly<Options> | null | undefined} [options]
- *   Configuration (optional).
- * @returns {string}
- *   Result.
- */
-function markdown_table_markdownTable(table, options) {
-  const settings = options || {}
-  // To do: next major: change to spread.
-  // eslint-disable-next-line unicorn/prefer-spread -- `align` can be a string.
-  const align = (settings.align || []).concat()
-  const stringLength = settings.stringLength || defaultStringLength
-  /** @type {Array<number>} Character codes as symbols for alignment per column. */
-  const alignments = []
-  /** @type {Array<Array<string>>} Cells per row. */
-  const cellMatrix = []
-  /** @type {Array<Array<number>>} Sizes of each cell per row. */
-  const sizeMatrix = []
-  /** @type {Array<number>} */
-  const longestCellByColumn = []
-  let mostCellsPerRow = 0
-  let rowIndex = -1
-
-  // This is a superfluous loop if we don’t align delimiters, but otherwise we’d
-  // do superfluous work when aligning, so optimize for aligning.
-  while (++rowIndex < table.length) {
-    /** @type {Array<string>} */
-    const row = []
-    /** @type {Array<number>} */
-    const sizes = []
-    let columnIndex = -1
-
-    if (table[rowIndex].length > mostCellsPerRow) {
-      mostCellsPerRow = table[rowIndex].length
-    }
-
-    while (++columnIndex < table[rowIndex].length) {
-      const cell = serialize(table[rowIndex][columnIndex])
-
-      if (settings.alignDelimiters !== false) {
-        const size = stringLength(cell)
-        sizes[columnIndex] = size
-
-        if (
-          longestCellByColumn[columnIndex] === undefined ||
-          size > longestCellByColumn[columnIndex]
-        ) {
-          longestCellByColumn[columnIndex] = size
-        }
-      }
-
-      row.push(cell)
-    }
-
-    cellMatrix[rowIndex] = row
-    sizeMatrix[rowIndex] = sizes
-  }
-
-  // Figure out which alignments to use.
-  let columnIndex = -1
-
-  if (typeof align === 'object' && 'length' in align) {
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = toAlignment(align[columnIndex])
-    }
-  } else {
-    const code = toAlignment(align)
-
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = code
-    }
-  }
-
-  // Inject the alignment row.
-  columnIndex = -1
-  /** @type {Array<string>} */
-  const row = []
-  /** @type {Array<number>} */
-  const sizes = []
-
-  while (++columnIndex < mostCellsPerRow) {
-    const code = alignments[columnIndex]
-    let before = ''
-    let after = ''
-
-    if (code === 99 /* `c` */) {
-      before = ':'
-      after = ':'
-    } else if (code === 108 /* `l` */) {
-      before = ':'
-    } else if (code === 114 /* `r` */) {
-      after = ':'
-    }
-
-    // There *must* be at least one hyphen-minus in each alignment cell.
-    let size =
-      settings.alignDelimiters === false
-        ? 1
-        : Math.max(
-            1,
-            longestCellByColumn[columnIndex] - before.length - after.length
-          )
-
-    const cell = before + '-'.repeat(size) + after
-
-    if (settings.alignDelimiters !== false) {
-      size = before.length + size + after.length
-
-      if (size > longestCellByColumn[columnIndex]) {
-        longestCellByColumn[columnIndex] = size
-      }
-
-      sizes[columnIndex] = size
-    }
-
-    row[columnIndex] = cell
-  }
-
-  // Inject the alignment row.
-  cellMatrix.splice(1, 0, row)
-  sizeMatrix.splice(1, 0, sizes)
-
-  rowIndex = -1
-  /** @type {Array<string>} */
-  const lines = []
-
-  while (++rowIndex < cellMatrix.length) {
-    const row = cellMatrix[rowIndex]
-    const sizes = sizeMatrix[rowIndex]
-    const cellsInRow =
-      settings.fillRows === false
-        ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length)
-        : mostCellsPerRow
-    columnIndex = -1
-    /** @type {Array<string>} */
-    const line = []
-
-    while (++columnIndex < cellsInRow) {
-      const cell = row[columnIndex] || ''
-      let before = ''
-      let after = ''
-
-      if (settings.alignDelimiters !== false) {
-        const size =
-          longestCellByColumn[columnIndex] - (sizes[columnIndex] || 0)
-        const code = alignments[columnIndex]
-
-        if (code === 114 /* `r` */) {
-          before = ' '.repeat(size)
-        } else if (code === 99 /* `c` */) {
-          const half = size / 2
-
-          if (size % 2) {
-            before = ' '.repeat(half + 0.5)
-            after = ' '.repeat(half - 0.5)
-          } else {
-            before = ' '.repeat(half)
-            after = before
-          }
-        } else {
-          after = ' '.repeat(size)
-        }
-      }
-
-      if (settings.delimiterStart !== false && !columnIndex) {
-        line.push('|')
-      }
-
-      if (
-        settings.padding !== false &&
-        // Don’t add the opening space if we’re not aligning and the cell is
-        // empty: there will be a closing space.
-        !(settings.alignDelimiters === false && cell === '') &&
-        (settings.delimiterStart !== false || columnIndex)
-      ) {
-        line.push(' ')
-      }
-
-      if (settings.alignDelimiters !== false) {
-        line.push(before)
-      }
-
-      line.push(cell)
-
-      if (settings.alignDelimiters !== false) {
-        line.push(after)
-      }
-
-      if (settings.padding !== false) {
-        line.push(' ')
-      }
-
-      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
-        line.push('|')
-      }
-    }
-
-    lines.push(
-      settings.delimiterEnd === false
-        ? line.join('').replace(/ +$/, '')
-        : line.join('')
-    )
-  }
-
-  return lines.join('\n')
-}
-
-/**
- * Serialize a cell value.
- *
- * @param {string | null | undefined} [value]
- *   Value to serialize.
- * @returns {string}
- *   Result.
- */
-function serialize(value) {
-  return value === null || value === undefined ? '' : String(value)
-}
-
-/**
- * Get the alignment character code from a value.
- *
- * @param {string | null | undefined} value
- *   Value.
- * @returns {number}
- *   Alignment.
- */
-function toAlignment(value) {
-  const code = typeof value === 'string' ? value.codePointAt(0) : 0
-
-  return code === 67 /* `C` */ || code === 99 /* `c` */
-    ? 99 /* `c` */
-    : code === 76 /* `L` */ || code === 108 /* `l` */
-      ? 108 /* `l` */
-      : code === 82 /* `R` */ || code === 114 /* `r` */
-        ? 114 /* `r` */
-        : 0
-}
-
-;// CONCATENATED MODULE: ./build/src/report/charts.js
-/** Letters, digits and a few separators: nothing Mermaid, Markdown or SVG could act on. */
-function chartLabel(text, max = 32) {
-    const safe = text.replace(/[^A-Za-z0-9 ._,/-]+/g, '_').replace(/\s+/g, ' ').trim();
-    return safe.length > max ? `${safe.slice(0, max - 1)}_` : safe || '_';
-}
-const n4 = (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : 0);
-/** An xychart-beta block; the title says which series is which (the chart has no legend). */
-function xyChart(title, labels, yLabel, series) {
-    const max = Math.max(0, ...series.flatMap((s) => s.values.filter(Number.isFinite)));
-    return [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${chartLabel(title, 80)}"`,
-        `  x-axis [${labels.map((l) => `"${chartLabel(l)}"`).join(', ')}]`,
-        `  y-axis "${chartLabel(yLabel)}" 0 --> ${n4(max * 1.1) || 1}`,
-        ...series.map((s) => `  ${s.kind} [${s.values.map(n4).join(', ')}]`),
-        '```',
-    ].join('\n');
-}
-const rowLabel = (r) => `${r.device} / ${r.target}`;
-/** Head p90 of a row: from the comparison when there is one. */
-const headP90 = (r) => r.compare?.head.latencyMs.p90 ?? r.bench?.latencyMs.p90 ?? NaN;
-/** Rows that were measured (a target that could not be made has nothing to draw). */
-const measuredRows = (group) => group.rows.filter((r) => r.bench || r.compare);
-/**
- * p90 latency of every target x device of a model. The base is drawn as a line only when every
- * row was compared: a line point for a row never compared would be a base that was not measured.
- */
-function modelChart(group) {
-    const rows = measuredRows(group);
-    if (rows.length === 0)
-        return null;
-    const labels = rows.map(rowLabel);
-    const allCompared = rows.every((r) => r.compare);
-    const series = [{ kind: 'bar', values: rows.map(headP90) }];
-    if (allCompared)
-        series.push({ kind: 'line', values: rows.map((r) => r.compare.base.latencyMs.p90) });
-    const some = !allCompared && rows.some((r) => r.compare);
-    const title = `${group.name} p90 latency ms${allCompared ? ', bars head, line base' : some ? ', head only (base in each comparison chart)' : ''}`;
-    return xyChart(title, labels, 'ms', series);
-}
-/** Equal-width bins over both sample sets: the latency distribution of base and head. */
-function histogram(a, b, bins = 20) {
-    const all = [...a, ...b].sort((x, y) => x - y);
-    // Clip the far tail (above the 99th percentile) so one outlier does not squash the chart.
-    const lo = all[0];
-    const hi = all[Math.min(all.length - 1, Math.floor(all.length * 0.99))];
-    const width = (hi - lo) / bins || 1;
-    const count = (xs) => {
-        const c = new Array(bins).fill(0);
-        for (const x of xs)
-            c[Math.max(0, Math.min(bins - 1, Math.floor((x - lo) / width)))]++;
-        return c.map((v) => v / xs.length);
-    };
-    return { edges: Array.from({ length: bins }, (_, i) => lo + (i + 0.5) * width), a: count(a), b: count(b) };
-}
-/** Base vs head of one comparison: the distribution when both kept samples, else the percentiles. */
-function compareChart(row, modelName) {
-    const c = row.compare;
-    if (!c)
-        return null;
-    const title = `${modelName} ${rowLabel(row)}`;
-    if (c.base.samplesMs?.length && c.head.samplesMs?.length) {
-        const h = histogram(c.base.samplesMs, c.head.samplesMs);
-        return xyChart(`${title} latency distribution, bars head, line base`, h.edges.map((e) => String(n4(e))), 'share of queries', [
-            { kind: 'bar', values: h.b },
-            { kind: 'line', values: h.a },
-        ]);
-    }
-    const keys = ['p50', 'p90', 'p99'].filter((k) => c.base.latencyMs[k] !== undefined && c.head.latencyMs[k] !== undefined);
-    return xyChart(`${title} latency ms, bars head, line base`, [...keys], 'ms', [
-        { kind: 'bar', values: keys.map((k) => c.head.latencyMs[k]) },
-        { kind: 'line', values: keys.map((k) => c.base.latencyMs[k]) },
-    ]);
-}
-const xml = (s) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-/** A standalone horizontal bar chart (p90 per target x device) for artifacts and local viewing. */
-function modelSvg(group) {
-    const rows = measuredRows(group).map((r) => ({ label: chartLabel(rowLabel(r), 48), head: headP90(r), base: r.compare?.base.latencyMs.p90 }));
-    const max = Math.max(1e-9, ...rows.flatMap((r) => [r.head, r.base ?? 0].filter(Number.isFinite)));
-    const barH = 18;
-    const gap = 10;
-    const left = 300;
-    const width = 760;
-    const top = 40;
-    const height = top + rows.length * (barH * 2 + gap) + 20;
-    const scale = (v) => (Number.isFinite(v) ? ((width - left - 80) * v) / max : 0);
-    const parts = [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
-        `<text x="10" y="20" font-size="14" font-weight="bold">${xml(chartLabel(group.name, 80))}: p90 latency (ms)</text>`,
-    ];
-    rows.forEach((r, i) => {
-        const y = top + i * (barH * 2 + gap);
-        parts.push(`<text x="${left - 8}" y="${y + barH - 4}" text-anchor="end">${xml(r.label)}</text>`);
-        parts.push(`<rect x="${left}" y="${y}" width="${scale(r.head).toFixed(1)}" height="${barH}" fill="#2f81f7"><title>head</title></rect>`);
-        parts.push(`<text x="${left + scale(r.head) + 4}" y="${y + barH - 4}">${n4(r.head)} head</text>`);
-        if (r.base !== undefined) {
-            parts.push(`<rect x="${left}" y="${y + barH}" width="${scale(r.base).toFixed(1)}" height="${barH}" fill="#8c959f"><title>base</title></rect>`);
-            parts.push(`<text x="${left + scale(r.base) + 4}" y="${y + 2 * barH - 4}">${n4(r.base)} base</text>`);
-        }
-    });
-    parts.push('</svg>');
-    return `${parts.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/icons.js
-// The one icon set of every table edgeml writes: check, report, run's summary and the docs.
-// An icon means one thing everywhere; ⚠️ is a warning (a warn-level budget that failed), never doubt.
-const ICON = {
-    pass: '✅',
-    fail: '❌',
-    /** The 95% interval straddles the limit, or too few queries to tell. */
-    inconclusive: '❔',
-    /** Nothing to judge: no results, the metric not reported, no dataset, no base. */
-    'not judged': '🚫',
-    /** A failed budget at level warn. */
-    warning: '⚠️',
-    faster: '🚀',
-    /** Measured, with nothing to judge it against. */
-    measured: '📊',
-};
-/** A budget row's status as a cell: `❌ fail`, `⚠️ fail (warn)` when the budget's level is warn. */
-function icons_budgetStatusCell(status, outcome) {
-    if (status === 'fail' && outcome === 'warning')
-        return `${ICON.warning} fail (warn)`;
-    if (status === 'not judged' && outcome === 'notice')
-        return `${ICON['not judged']} not judged (optional)`;
-    return `${ICON[status]} ${status}`;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/check.js
-// The check as Markdown: one line of counts, then every budget with value, limit and status.
-
-
-
-
-
-/** A budget value in the unit of its limit (`limitText` as edgeml.yml writes it). */
-function fmtBudgetValue(key, v, limitText) {
-    return inUnitOf(key, v, limitText);
-}
-/** "3 pass, 1 fail, 0 inconclusive, 1 not judged": the same counts in check, report and run. */
-function budgetCounts(statuses) {
-    return STATUSES.map((s) => `${statuses.filter((x) => x === s).length} ${s}`).join(', ');
-}
-function checkMarkdown(checks, verdict, e = escapeMarkdown, extra = []) {
-    const headline = `**budgets: ${verdict}** · ${budgetCounts(checks.map((c) => c.status))}`;
-    const rows = [
-        ['budget', 'on', 'value', '95% interval', 'limit', 'status', 'level', 'line'],
-        ...checks.map((c) => [
-            e(c.key), e(c.subject), fmtBudgetValue(c.key, c.value, c.limitText),
-            c.interval ? `${fmtBudgetValue(c.key, c.interval[0], c.limitText)} – ${fmtBudgetValue(c.key, c.interval[1], c.limitText)}` : '',
-            e(limitOf(c.direction, c.limitText)), budgetStatusCell(c.status, c.outcome), c.level, `${e(c.at.file)}:${c.at.line}`,
-        ]),
-    ];
-    const notes = checks
-        .filter((c) => c.status !== 'pass' && (c.note || c.message))
-        .map((c) => `> ${e(c.key)} (${e(c.subject)}): ${[c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).map((t) => e(String(t))).join('; ')}`);
-    return [headline, ...extra.map(e), '', checks.length ? markdownTable(rows, { align: ['l', 'l', 'r', 'r', 'r', 'l', 'l', 'l'] }) : 'No budgets in the config.', ...(notes.length ? ['', ...notes] : [])].join('\n');
-}
-
-;// CONCATENATED MODULE: ./build/src/report/escape.js
-// Strings from results documents may come from a fork: render them inert.
-/**
- * Escapes text for GitHub Markdown (a table cell or a line): no HTML, no Markdown syntax, no
- * links or autolinks, no @mentions or #references, no line breaks that end a table row.
- */
-function escape_escapeMarkdown(text) {
-    return String(text)
-        .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-        .replace(/[\\`*_{}[\]()#+\-.!|<>~&"':@=$]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-/** For a terminal: control characters (escape sequences) out, and no '|' to break a table. */
-function escapePlain(text) {
-    return String(text).replace(/[\u0000-\u001f\u007f\u009b]+/g, ' ').replace(/\|/g, '/');
-}
-/** For HTML and SVG text and attribute values. */
-function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-;// CONCATENATED MODULE: ./build/src/report/markdown.js
-// The report as Markdown for a PR comment and a job summary: a headline, a table per model, charts,
-// budgets, and collapsible details. Every string from a document goes through `e`; numbers are
-// formatted from numbers.
-
-
-
-
-
-
-
-
-
-const STATUS_ICON = { pass: ICON.pass, fail: ICON.fail, inconclusive: ICON.inconclusive, none: ICON.measured };
-const VERDICT_ICON = { slower: ICON.fail, faster: ICON.faster, unchanged: ICON.pass, inconclusive: ICON.inconclusive };
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-function countList(counts) {
-    return Object.entries(counts)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${n} ${k}`)
-        .join(', ');
-}
-function headline(r) {
-    const word = r.status === 'none' ? 'measured' : r.status;
-    const parts = [];
-    const budgets = Object.values(r.counts.budgets).reduce((a, b) => a + b, 0);
-    if (budgets)
-        parts.push(`budgets: ${countList(r.counts.budgets)}`);
-    const verdicts = Object.values(r.counts.verdicts).reduce((a, b) => a + b, 0);
-    if (verdicts)
-        parts.push(`comparisons: ${countList(r.counts.verdicts)}`);
-    parts.push(`${plural(r.counts.results, 'result')}, ${plural(r.counts.models, 'model')}, ${plural(r.counts.devices, 'device')}`);
-    // The dashboard link is the workflow's own input (https only), never a string from a document.
-    const dashboard = r.dashboardUrl && /^https:\/\/[^\s()<>\]\[]+$/.test(r.dashboardUrl) ? ` · [dashboard](${r.dashboardUrl})` : '';
-    return `### ${STATUS_ICON[r.status]} edgeml report: **${word}** — ${parts.join(' · ')}${dashboard}`;
-}
-/** The row's own budgets by status (a failed warn-level budget as ⚠️), worst first. */
-function budgetCell(budgets) {
-    if (budgets.length === 0)
-        return '';
-    const icon = (b) => (b.status === 'fail' && b.outcome !== 'failure' ? ICON.warning : ICON[b.status]);
-    const order = [ICON.fail, ICON['not judged'], ICON.warning, ICON.inconclusive, ICON.pass];
-    return order.map((i) => [i, budgets.filter((b) => icon(b) === i).length]).filter(([, n]) => n > 0).map(([i, n]) => `${i} ${n}`).join(' ');
-}
-const pct = (v) => `${(100 * v).toFixed(2)}%`;
-const baseName = (p) => p.split(/[\\/]/).pop() ?? p;
-/** Accuracy on the dataset this row was evaluated on: `top1 97.04% (test_inputs.npy)`. */
-function accuracyCell(row, e) {
-    const a = row.bench?.accuracy;
-    if (!a)
-        return '';
-    const metrics = ['top1', 'top5', 'mae', 'rmse'].filter((k) => typeof a[k] === 'number').map((k) => `${k} ${k.startsWith('top') ? pct(a[k]) : fmtNumber(a[k])}`);
-    return `${metrics.join(', ')} (${e(baseName(a.dataset.path))})`;
-}
-/** Fidelity of an artifact against its source; the source is the reference. */
-function fidelityCell(row) {
-    const f = row.bench?.fidelity;
-    if (!f)
-        return row.target.startsWith('source') ? 'reference' : '';
-    const parts = [`cos ${f.cosine.toFixed(5)}`, f.maxAbsError === null ? 'max abs err not finite' : `max abs err ${fmtNumber(f.maxAbsError)}`];
-    if (f.top1Agreement !== null)
-        parts.push(`top-1 agree ${pct(f.top1Agreement)}`);
-    return parts.join(' · ');
-}
-/** Size, with its change against the base when the row was compared. */
-function sizeCell(row) {
-    const head = row.compare?.head.model.bytes ?? row.bench?.model.bytes;
-    if (head === undefined)
-        return '';
-    const base = row.compare?.base.model.bytes;
-    if (base === undefined)
-        return format_fmtBytes(head);
-    return base === head ? `${format_fmtBytes(head)} (unchanged)` : `${format_fmtBytes(base)} → ${format_fmtBytes(head)} (${fmtChange(head / base)})`;
-}
-const withCi = (v, ci) => (ci ? `${format_fmtMs(v)} (${fmtInterval(ci)})` : format_fmtMs(v));
-function changeCell(ratio) {
-    return ratio.ci95 ? `${fmtChange(ratio.estimate)} (${fmtChange(ratio.ci95[0])} … ${fmtChange(ratio.ci95[1])})` : fmtChange(ratio.estimate);
-}
-/** Peak memory, size (and its change), throughput, accuracy and fidelity: of the head side when compared. */
-function resourceCells(row, e) {
-    const head = row.compare?.head;
-    const peak = head?.memory?.peakRssBytes ?? row.bench?.memory.peakRssBytes;
-    const rate = head?.throughputPerSec ?? row.bench?.throughputPerSec;
-    return [peak === undefined ? '' : format_fmtBytes(peak), sizeCell(row), rate === undefined ? '' : fmtRate(rate), accuracyCell(row, e), fidelityCell(row)];
-}
-/** The table of one model: rows target x device; base, head, change and interval when compared. */
-function modelTable(group, e = escape_escapeMarkdown) {
-    const compared = group.rows.some((r) => r.compare);
-    const header = compared
-        ? ['target', 'device', 'p50 base → head', 'Δ p50 (95% CI)', 'p90 base → head', 'Δ p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'verdict', 'budgets']
-        : ['target', 'device', 'p50 (95% CI)', 'p90 (95% CI)', 'peak RSS', 'size', 'throughput', 'accuracy', 'fidelity vs source', 'budgets'];
-    const rows = group.rows.map((row) => {
-        const id = [e(row.target), e(row.device)];
-        if (row.notMade) {
-            // A configured target that could not be made: a failed row with the reason, never an empty one.
-            const what = row.notMade.optional ? `${ICON['not judged']} not made (optional): ${e(row.notMade.reason)}` : `${ICON.fail} not made: ${e(row.notMade.reason)}`;
-            return [...id, what, ...new Array(header.length - 4).fill(''), budgetCell(row.budgets)];
-        }
-        const c = row.compare;
-        if (c) {
-            return [
-                ...id,
-                `${format_fmtMs(c.base.latencyMs.p50)} → ${format_fmtMs(c.head.latencyMs.p50)}`, changeCell(c.ratio.p50),
-                `${format_fmtMs(c.base.latencyMs.p90)} → ${format_fmtMs(c.head.latencyMs.p90)}`, changeCell(c.ratio.p90),
-                ...resourceCells(row, e), `${VERDICT_ICON[c.verdict]} ${c.verdict}`, budgetCell(row.budgets),
-            ];
-        }
-        const b = row.bench;
-        const latency = compared
-            ? [`${format_fmtMs(b.latencyMs.p50)}`, '', `${format_fmtMs(b.latencyMs.p90)}`, '']
-            : [withCi(b.latencyMs.p50, b.latencyCi95Ms.p50), withCi(b.latencyMs.p90, b.latencyCi95Ms.p90)];
-        return [...id, ...latency, ...resourceCells(row, e), ...(compared ? ['not compared'] : []), budgetCell(row.budgets)];
-    });
-    if (group.rows.some((r) => r.trend?.length)) {
-        header.push('p90 trend');
-        group.rows.forEach((row, i) => rows[i].push(row.trend?.length ? `${sparkline(row.trend)} ${format_fmtMs(row.trend[row.trend.length - 1])}` : ''));
-    }
-    const align = header.map((_, i) => (i < 2 ? 'l' : 'r'));
-    return [`#### ${e(group.name)}`, '', markdown_table_markdownTable([header, ...rows], { align })].join('\n');
-}
-function budgetsTable(budgets, e = escape_escapeMarkdown) {
-    const rows = budgets.map((b) => [
-        icons_budgetStatusCell(b.status, b.outcome), e(b.key), b.limitText ? fmtBudgetValue(b.key, b.value, b.limitText) : fmtNumber(b.value),
-        b.limitText ? e(units_limitOf(b.direction ?? 'max', b.limitText)) : fmtNumber(b.limit), e(b.level),
-        [[b.model, b.target].filter((s) => s !== undefined).map((s) => e(s)).join(' '), b.device === undefined ? undefined : e(b.device)].filter(Boolean).join(' @ '), e(b.message),
-    ]);
-    return ['#### Budgets', '', markdown_table_markdownTable([['status', 'budget', 'value', 'limit', 'level', 'result', 'message'], ...rows])].join('\n');
-}
-function devicesTable(benches, e) {
-    const seen = new Map();
-    for (const b of benches)
-        seen.set(`${b.device.label}\u0000${b.device.fingerprint}`, b.device);
-    const rows = [...seen.values()].map((d) => [
-        e(d.label), `\`${d.fingerprint}\``, `${e(d.os)} ${e(d.osRelease)} ${e(d.arch)}`, e(d.cpuModel), String(d.cores),
-        format_fmtBytes(d.memoryBytes), e(d.node), d.runner ? d.runner.labels.map(e).join(', ') : '',
-    ]);
-    return ['**Devices**', '', markdown_table_markdownTable([['device', 'fingerprint', 'os', 'cpu', 'cores', 'memory', 'node', 'runner labels'], ...rows])].join('\n');
-}
-function settingsTable(rows, e) {
-    const body = rows.map(({ model, row, b }) => [
-        e(model), e(row.target), e(row.device), `\`${b.model.sha256.slice(0, 12)}\``, b.scenario, String(b.iterations),
-        b.durationMs !== null && b.durationMs >= 1000 ? `${(b.durationMs / 1000).toFixed(1)} s` : format_fmtMs(b.durationMs), String(b.settings.warmup), b.runtime.threads > 0 ? String(b.runtime.threads) : 'default',
-        b.runtime.optLevel ?? '', `${e(b.runtime.name)} ${e(b.runtime.version)}`, String(b.settings.samplesPerQuery),
-    ]);
-    const header = ['model', 'target', 'device', 'sha256', 'scenario', 'queries', 'time', 'warmup', 'threads', 'opt', 'runtime', 'samples/query'];
-    return ['**Settings**', '', markdown_table_markdownTable([header, ...body])].join('\n');
-}
-function profilesText(rows, e, top = 5) {
-    const out = [];
-    for (const { model, row, b } of rows) {
-        if (!b.profile)
-            continue;
-        const ops = b.profile.byOpType.slice(0, top).map((o) => [e(o.opType), format_fmtMs(o.ms), fmtShare(o.share), String(o.nodes)]);
-        out.push(`**Top ops: ${e(model)}, ${e(row.target)} @ ${e(row.device)}** (kernel time over ${b.profile.runs} runs)`, '', markdown_table_markdownTable([['op type', 'ms/run', 'share', 'nodes'], ...ops], { align: ['l', 'r', 'r', 'r'] }), '');
-    }
-    return out.join('\n').trim();
-}
-function comparisonsTable(r, e) {
-    const sha = (s) => (s && /^[0-9a-f]{12,64}$/.test(s) ? `\`${s.slice(0, 12)}\`` : '');
-    const rows = r.models.flatMap((m) => m.rows.filter((row) => row.compare).map((row) => {
-        const c = row.compare;
-        return [e(m.name), e(row.target), e(row.device), sha(c.base.model.sha256), sha(c.head.model.sha256), String(c.rounds), `±${(c.threshold * 100).toFixed(1)}%`, `${VERDICT_ICON[c.verdict]} ${c.verdict}`];
-    }));
-    if (!rows.length)
-        return '';
-    const header = ['model', 'target', 'device', 'base sha256', 'head sha256', 'interleaved rounds', 'threshold', 'verdict'];
-    return ['**Comparisons**', '', markdown_table_markdownTable([header, ...rows])].join('\n');
-}
-function detailsBlock(r, e = escape_escapeMarkdown) {
-    const benched = r.models.flatMap((m) => m.rows.filter((row) => row.bench).map((row) => ({ model: m.name, row, b: row.bench })));
-    const inner = [];
-    const profiles = profilesText(benched, e);
-    if (profiles)
-        inner.push(profiles);
-    const comparisons = comparisonsTable(r, e);
-    if (comparisons)
-        inner.push(comparisons);
-    if (benched.length)
-        inner.push(devicesTable(benched.map((x) => x.b), e), settingsTable(benched, e));
-    if (r.duplicates.length)
-        inner.push(`Left out as older duplicates: ${r.duplicates.map(e).join(', ')}`);
-    if (!inner.length)
-        return '';
-    return ['<details><summary>Details: profiles, comparisons, devices, settings</summary>', '', inner.join('\n\n'), '', '</details>'].join('\n');
-}
-function chartsBlock(r) {
-    const charts = r.models.flatMap((m) => [modelChart(m), ...m.rows.map((row) => compareChart(row, m.name))]).filter((c) => !!c);
-    if (!charts.length)
-        return '';
-    return ['<details open><summary>Charts</summary>', '', charts.join('\n\n'), '', '</details>'].join('\n');
-}
-/** The report in parts, in reading order. */
-function reportSections(r, e = escape_escapeMarkdown) {
-    const sections = [{ kind: 'headline', text: headline(r) }];
-    const missing = missingDevicesNote(r, e);
-    if (missing)
-        sections.push({ kind: 'headline', text: missing });
-    for (const m of r.models)
-        sections.push({ kind: 'model', text: modelTable(m, e) });
-    if (r.budgets.length)
-        sections.push({ kind: 'budgets', text: budgetsTable(r.budgets, e) });
-    const charts = chartsBlock(r);
-    if (charts)
-        sections.push({ kind: 'charts', text: charts });
-    const details = detailsBlock(r, e);
-    if (details)
-        sections.push({ kind: 'details', text: details });
-    return sections;
-}
-const markdown_join = (sections) => `${sections.map((s) => s.text).join('\n\n')}\n`;
-function reportMarkdown(r, e = escape_escapeMarkdown) {
-    return markdown_join(reportSections(r, e));
-}
-/**
- * Fits the report into `limit` characters (GitHub comments hold 65,536): details go first, then
- * charts, then models from the end; each cut leaves a line pointing at the full report.
- */
-function fitMarkdown(sections, limit, fullReportUrl) {
-    const where = fullReportUrl ? `the [job summary](${fullReportUrl})` : 'the job summary';
-    const note = (what) => ({ kind: 'details', text: `> ${what} cut to fit GitHub's comment limit: the full report is in ${where}.` });
-    if (markdown_join(sections).length <= limit)
-        return markdown_join(sections);
-    let kept = sections.filter((s) => s.kind !== 'details');
-    const withNote = (what) => [...kept, note(what)];
-    if (markdown_join(withNote('Details')).length <= limit)
-        return markdown_join(withNote('Details'));
-    kept = kept.filter((s) => s.kind !== 'charts');
-    if (markdown_join(withNote('Details and charts')).length <= limit)
-        return markdown_join(withNote('Details and charts'));
-    while (kept.length > 1 && markdown_join(withNote('Details, charts and tables')).length > limit)
-        kept.pop();
-    const text = markdown_join(withNote('Details, charts and tables'));
-    return text.length <= limit ? text : `${text.slice(0, limit - 200).replace(/\n[^\n]*$/, '')}\n\n${note('The report was').text}\n`;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/compare.js
-// A comparison as Markdown: the verdict line, the ratio table and the exact quantities.
-
-
-
-
-function fmtRatio(r) {
-    if (!Number.isFinite(r))
-        return 'n/a';
-    const pct = (r - 1) * 100;
-    return `${r.toFixed(3)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`;
-}
-function fmtCi(r, sameFile = false) {
-    if (sameFile)
-        return 'same file';
-    return r.ci95 ? `${r.ci95[0].toFixed(3)} – ${r.ci95[1].toFixed(3)}` : 'too few rounds';
-}
-/** The design line: which design decided, on how many rounds, and how wide the interval got. */
-function designLine(c) {
-    const d = c.design;
-    if (d.used === 'same-file')
-        return 'design: same file (same sha256), not measured';
-    const what = d.used === 'paired' ? `paired, ${d.pairs ?? '?'} paired batches of ${d.queriesPerBatch ?? '?'} queries in ${c.rounds} processes` : d.used === 'processes' ? `separate processes, ${c.rounds} rounds` : `against stored results, ${c.rounds} head runs`;
-    const width = c.intervalWidth !== null ? `interval width ${(c.intervalWidth * 100).toFixed(1)}%` : `no interval: ${c.noInterval ?? 'too few rounds'}`;
-    return `design: ${what} (${d.reason}) · ${width}`;
-}
-function compare_median(xs) {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-function compareMarkdown(c, e = escapeMarkdown) {
-    const t = `${(c.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
-    const same = c.design.used === 'same-file';
-    const why = c.stopped === 'decided' ? 'decided' : c.stopped === 'same-file' ? 'same file' : c.stopped === 'max-rounds' ? 'stopped at --max-rounds' : 'stopped at --max-duration';
-    const head = [
-        same
-            ? `**unchanged (same file)** · base and head have the same sha256, threshold ±${t}`
-            : `**${c.verdict}** · ${c.metric} head/base ${fmtRatio(decidingRatio(c).estimate)}, 95% interval ${fmtCi(decidingRatio(c))}, threshold ±${t}`,
-        `**${e(c.head.model.name)}** vs **${e(c.base.model.name)}**${c.mode === 'stored-base' ? ` (stored results ${e(c.base.results ?? '')})` : ''} on **${e(c.device.label)}** · ${c.rounds} rounds, ${c.looks} looks, ${(c.durationMs / 1000).toFixed(1)} s, ${why}`,
-    ];
-    head.push(e(designLine(c)));
-    for (const w of c.plan.warnings)
-        head.push(`⚠ ${e(w)}`);
-    if (c.differentDevice)
-        head.push(`⚠ base measured elsewhere (allowed by --allow-different-device): ${e(c.differentDevice.base)}`);
-    const arm = (who, m) => {
-        const xs = c.measurements.map((r) => r[who]?.[m]).filter((x) => x !== undefined);
-        if (same)
-            return 'same file';
-        return xs.length ? fmtMs(compare_median(xs)) : 'n/a';
-    };
-    const rows = [
-        ['metric', 'base (median of runs)', 'head (median of runs)', 'head/base', '95% interval', 'verdict'],
-        ...['p50', 'p90', 'cpu'].flatMap((m) => {
-            const r = c.ratio[m];
-            if (!r)
-                return [];
-            const name = m === 'cpu' ? 'CPU time per query' : m;
-            return [[`${name}${m === c.metric ? ' (decides)' : ''}`, arm('base', m), arm('head', m), fmtRatio(r.estimate), fmtCi(r, same), same ? 'unchanged (same file)' : r.verdict]];
-        }),
-    ];
-    const exact = [
-        ['exact', 'base', 'head', ''],
-        ...c.exact.map((x) => {
-            const show = (v) => (x.quantity === 'bytes' ? fmtBytes(Number(v)) : x.quantity === 'sha256' ? `\`${String(v).slice(0, 12)}\`` : e(String(v)));
-            return [x.quantity, show(x.base), show(x.head), x.same ? 'same' : 'differs'];
-        }),
-    ];
-    const parts = [head.join('  \n'), '', markdownTable(rows, { align: ['l', 'r', 'r', 'r', 'r', 'l'] }), '', markdownTable(exact, { align: ['l', 'l', 'l', 'l'] })];
-    if (same)
-        parts.push('', '> base and head are the same file: not measured.');
-    parts.push('', `> ${e(c.method.estimate)}; ${e(c.method.interval)}; ${e(c.method.sequential)}.`);
-    return parts.join('\n');
-}
-
-;// CONCATENATED MODULE: ./build/src/report/options.js
-// Report options that read files: the benchmark history for trends, and the dashboard link.
-
-
-
-/** History and dashboard options, shared by the CLI and the report action (`name` spells a flag or an input). */
-function reportOptions(history, dashboardUrl, name) {
-    if (dashboardUrl && !/^https:\/\/[^\s()<>\]\[]+$/.test(dashboardUrl)) {
-        throw new UserError(`${name('dashboard-url')} ${JSON.stringify(dashboardUrl)}: expected an https URL such as https://acme.github.io/models/`);
-    }
-    if (history && !existsSync(history))
-        throw new UserError(`${name('history')} ${history}: no such folder; give a checkout of the data branch`);
-    return {
-        ...(history ? { history: readEntries(history).entries } : {}),
-        ...(dashboardUrl ? { dashboardUrl } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/report/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./build/src/run/base.js
 // The base model of a pull request: read from the base commit (`git show <ref>:<path>`) or from a
@@ -83054,12 +84338,94 @@ function baseModelFile(read, out) {
     return { file };
 }
 
+;// CONCATENATED MODULE: ./build/src/run/inspect.js
+// Operator compatibility in `edgeml run`: which runtimes each model is inspected for (edgeml.yml's
+// inspect:, or the flag/input, plus the runtimes compat.* budgets name), the inspection of the
+// head and of the base model, and why a runtime could not be inspected (never a silent pass).
+
+
+
+
+/** The runtimes of `list` that edgeml inspect has tables for, or a UserError naming `from` and the fix. */
+function knownRuntimes(list, from) {
+    for (const name of list) {
+        if (TARGETS.includes(name))
+            continue;
+        const guess = didYouMean(name, TARGETS);
+        throw new errors_UserError(`${from}: '${name}' is not a runtime edgeml inspect has a table for (${TARGETS.join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`);
+    }
+    return list;
+}
+const inspect_where = (at) => `${at.file}:${at.line}:${at.col}`;
+/** The runtimes compat.* budgets judge on model `name` (those without a model judge every model). */
+function budgetRuntimes(config, name) {
+    const keys = config.budgets.filter((b) => b.model === undefined || b.model === name).flatMap((b) => b.limits.map((l) => l.key).filter(isCompatKey));
+    return [...new Set(keys.map((k) => k.split('.')[1]))];
+}
+/**
+ * What to inspect model `name` for. An unknown name in inspect: (or the flag) is bad input, found
+ * before any work; one in a budget key is that budget's `not judged` row, as is every compat
+ * budget when inspection is turned off.
+ */
+function inspectPlan(config, name, override) {
+    const setting = config.inspect;
+    const off = override ? override.value === false : !!setting?.off;
+    const offBy = override ? override.from : setting ? `inspect: false in ${inspect_where(setting.at)}` : '';
+    const listed = override ? (override.value || []) : (setting?.targets ?? []);
+    const from = override ? override.from : setting ? `${inspect_where(setting.at)}: inspect` : 'inspect';
+    const targets = off ? [] : [...knownRuntimes(listed, from)];
+    const optional = override ? [] : (setting?.optional ?? []);
+    const failed = [];
+    const fromBudgets = [];
+    for (const runtime of budgetRuntimes(config, name)) {
+        if (targets.includes(runtime))
+            continue;
+        if (off) {
+            failed.push({ model: name, target: runtime, reason: `inspection is turned off (${offBy})` });
+        }
+        else if (!TARGETS.includes(runtime)) {
+            // The schema names the runtimes; one whose table this build lacks is not judged, never passed.
+            failed.push({ model: name, target: runtime, reason: `no operator table for '${runtime}' in this build (known: ${TARGETS.join(', ')})` });
+        }
+        else {
+            targets.push(runtime);
+            fromBudgets.push(runtime);
+        }
+    }
+    return { targets, optional, fromBudgets, failed };
+}
+/** One model inspected for its runtimes: the document, or why it could not be (every runtime failed). */
+async function inspectFile(plan, file, targets) {
+    const f = plan.bench.flags;
+    try {
+        const doc = await runInspect({ model: file, targets, inputs: f.input, dims: f.dim, data: f.data });
+        doc.model.name = plan.name;
+        return { doc };
+    }
+    catch (e) {
+        // A model the inspector cannot parse, or inputs that do not fit it: each runtime is not inspected, with why.
+        return { failed: errors_oneLine(e) };
+    }
+}
+/**
+ * `--inspect nnapi,coreml` / input `inspect`: the runtimes instead of edgeml.yml's inspect:,
+ * `false` for none; empty: edgeml.yml decides. Unknown names are a UserError naming `from`.
+ */
+function parseInspectSetting(raw, from) {
+    const text = raw.trim();
+    if (!text)
+        return undefined;
+    if (text === 'false')
+        return { value: false, from: `${from} false` };
+    const list = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+    return { value: knownRuntimes(list, `${from} ${text}`), from: `${from} ${text}` };
+}
+
 ;// CONCATENATED MODULE: ./build/src/run/plan.js
 // edgeml.yml -> the flags each core step already understands (one name per setting: the config's
 // `min-duration` is `--min-duration` is BenchFlags.minDuration). The one mapping of the config's
 // settings, for `edgeml run` and for `edgeml bench|compare --config`. Paths in the config are
 // relative to the config file; a path that does not exist is a UserError naming file:line:col and the key.
-
 
 
 
@@ -83127,7 +84493,7 @@ function fileSettings(config, command, model) {
     }
     return out;
 }
-const camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+const plan_camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const inputName = (entry) => entry.slice(0, entry.indexOf('='));
 /**
  * A command's flags with the file's settings under them: a flag typed on the command line
@@ -83139,7 +84505,7 @@ function withFileSettings(flags, typed, file) {
     const out = { ...flags };
     const from = {};
     for (const [flag, s] of Object.entries(file)) {
-        const prop = camel(flag);
+        const prop = plan_camel(flag);
         if (!typed(prop)) {
             out[prop] = s.value;
             from[`--${flag}`] = s;
@@ -83183,15 +84549,7 @@ function planModels(config, opts) {
                 target: targets.join(','),
                 calibration,
                 data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`).filter((d) => !calibrated.has(inputName(d))),
-                calibrationMethod: 'minmax',
-                percentile: '99.999',
-                maxSamples: '512',
-                excludeOp: [],
-                excludeNode: [],
-                fp16BlockOp: [],
-                minCosine: String(DEFAULT_FLOOR.cosine),
-                minTop1Agreement: String(DEFAULT_FLOOR.top1Agreement),
-                absTolerance: String(DEFAULT_FLOOR.absTolerance),
+                // calibration-method, percentile, max-samples, the floors...: OPTIMIZE_SETTINGS' defaults.
                 input: entry.input ?? [],
                 dim: entry.dim ?? [],
             }
@@ -83200,65 +84558,371 @@ function planModels(config, opts) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/src/run/summary.js
-// The final table of `edgeml run`: one row per model x target x device, from the merged report.
+// EXTERNAL MODULE: ./node_modules/jpeg-js/index.js
+var jpeg_js = __nccwpck_require__(83598);
+// EXTERNAL MODULE: ./node_modules/pngjs/lib/png.js
+var lib_png = __nccwpck_require__(10359);
+;// CONCATENATED MODULE: ./build/src/eval/preprocess.js
+// Image preprocessing as edgeml.yml datasets and `edgeml eval` flags declare it, applied in the
+// order training code applies it (torchvision's Resize -> CenterCrop -> ToTensor -> Normalize):
+// decode to RGB -> resize (bilinear) -> center crop -> scale -> (x - mean) / std -> channel order -> layout.
 
-
-function summaryRows(report) {
-    const rows = [];
-    for (const m of report.models) {
-        for (const r of m.rows) {
-            const b = r.bench;
-            const count = (s) => r.budgets.filter((x) => x.status === s).length;
-            rows.push({
-                model: m.name,
-                target: r.target,
-                device: r.device,
-                p50Ms: b?.latencyMs.p50 ?? r.compare?.head.latencyMs.p50 ?? null,
-                p90Ms: b?.latencyMs.p90 ?? r.compare?.head.latencyMs.p90 ?? null,
-                peakRssBytes: b?.memory.peakRssBytes ?? null,
-                bytes: b?.model.bytes ?? null,
-                accuracy: Object.fromEntries(Object.entries(b?.accuracy ?? {}).filter((e) => typeof e[1] === 'number')),
-                ...(b?.fidelity ? { fidelity: { cosine: b.fidelity.cosine, top1Agreement: b.fidelity.top1Agreement } } : {}),
-                ...(r.notMade ? { notMade: r.notMade } : {}),
-                ...(r.compare ? { verdict: r.compare.verdict } : {}),
-                budgets: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
-            });
+const PREPROCESS_KEYS = (/* unused pure expression or super */ null && (['resize', 'crop', 'mean', 'std', 'layout', 'channels', 'scale']));
+function size(text, what, one) {
+    const raw = String(text).trim();
+    const m = /^(\d+)(?:x(\d+))?$/.exec(raw);
+    if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
+        throw new UserError(`${what} ${JSON.stringify(raw)}: expected HEIGHTxWIDTH such as 224x224${one ? ', or one number for the shorter side such as 256' : ' or one number for a square such as 224'}`);
+    }
+    if (m[2] === undefined)
+        return one ? Number(m[1]) : [Number(m[1]), Number(m[1])];
+    return [Number(m[1]), Number(m[2])];
+}
+function triple(text, what, positive) {
+    const list = Array.isArray(text) ? text : String(text).split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+    const ok = list.length === 3 && list.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
+    if (!ok)
+        throw new UserError(`${what} ${JSON.stringify(Array.isArray(text) ? text.join(',') : text)}: expected three${positive ? ' positive' : ''} numbers, one per channel, such as ${positive ? '0.229,0.224,0.225' : '0.485,0.456,0.406'}`);
+    return list;
+}
+function preprocess_oneOf(text, allowed, what, fallback) {
+    if (text === undefined)
+        return fallback;
+    const hit = allowed.find((a) => a.toLowerCase() === String(text).trim().toLowerCase());
+    if (!hit)
+        throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
+    return hit;
+}
+/**
+ * Checks and parses preprocessing; `where(key)` names the key in messages (`--crop` for a flag,
+ * `edgeml.yml: datasets.imagenet.crop` for the config).
+ */
+function parsePreprocess(p, where = (k) => `--${k}`) {
+    return {
+        ...(p.resize !== undefined ? { resize: size(p.resize, where('resize'), true) } : {}),
+        ...(p.crop !== undefined ? { crop: size(p.crop, where('crop'), false) } : {}),
+        mean: p.mean !== undefined ? triple(p.mean, where('mean'), false) : [0, 0, 0],
+        std: p.std !== undefined ? triple(p.std, where('std'), true) : [1, 1, 1],
+        layout: preprocess_oneOf(p.layout, ['NCHW', 'NHWC'], where('layout'), 'NCHW'),
+        channels: preprocess_oneOf(p.channels, ['RGB', 'BGR'], where('channels'), 'RGB'),
+        scale: preprocess_oneOf(p.scale, ['0-1', '0-255'], where('scale'), '0-1'),
+    };
+}
+/** Height and width after resize and crop (null: the image's own size). */
+function outputSize(p) {
+    if (p.crop)
+        return p.crop;
+    if (Array.isArray(p.resize))
+        return p.resize;
+    return null;
+}
+/**
+ * Bilinear resize of 3-channel float pixels with half-pixel centers (OpenCV INTER_LINEAR,
+ * PyTorch align_corners=False, no antialiasing): src = (dst + 0.5) * in/out - 0.5, clamped.
+ */
+function resizeBilinear(src, w, h, outW, outH) {
+    const out = new Float32Array(outW * outH * 3);
+    const sx = w / outW;
+    const sy = h / outH;
+    for (let y = 0; y < outH; y++) {
+        const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+        const y0 = Math.floor(fy);
+        const y1 = Math.min(y0 + 1, h - 1);
+        const wy = fy - y0;
+        for (let x = 0; x < outW; x++) {
+            const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+            const x0 = Math.floor(fx);
+            const x1 = Math.min(x0 + 1, w - 1);
+            const wx = fx - x0;
+            for (let c = 0; c < 3; c++) {
+                const a = src[(y0 * w + x0) * 3 + c];
+                const b = src[(y0 * w + x1) * 3 + c];
+                const d = src[(y1 * w + x0) * 3 + c];
+                const e = src[(y1 * w + x1) * 3 + c];
+                out[(y * outW + x) * 3 + c] = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy;
+            }
         }
     }
-    return rows;
+    return out;
 }
-const summary_pct = (v) => `${(100 * v).toFixed(2)}%`;
-/** Plain text for a terminal or a log (the PR comment is the full report). */
-function summaryTable(rows, verdict) {
-    const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.accuracy)))];
-    const header = ['model', 'target', 'device', 'p50', 'p90', 'peak RSS', 'size', ...metrics, 'fidelity', 'vs base', 'budgets'];
-    const body = rows.map((r) => {
-        const b = r.budgets;
-        const budgets = [b.fail && `${ICON.fail} ${b.fail} fail`, b.notJudged && `${ICON['not judged']} ${b.notJudged} not judged`, b.inconclusive && `${ICON.inconclusive} ${b.inconclusive} inconclusive`, b.pass && `${ICON.pass} ${b.pass} pass`].filter(Boolean).join(', ');
-        const f = r.fidelity;
-        const fidelity = f ? `cos ${f.cosine.toFixed(4)}${f.top1Agreement === null ? '' : `, top-1 ${summary_pct(f.top1Agreement)}`}` : '';
-        if (r.notMade) {
-            const what = `${r.notMade.optional ? ICON['not judged'] : ICON.fail} not made${r.notMade.optional ? ' (optional)' : ''}: ${r.notMade.reason}`;
-            return [r.model, r.target, what, ...new Array(header.length - 5).fill(''), budgets];
+/** One decoded image -> the model's input values for one sample ([C,H,W] or [H,W,C]). */
+function preprocess(img, p) {
+    let w = img.width;
+    let h = img.height;
+    // RGB floats, alpha dropped (as PIL's convert('RGB') does).
+    let rgb = new Float32Array(w * h * 3);
+    for (let i = 0; i < w * h; i++)
+        for (let c = 0; c < 3; c++)
+            rgb[i * 3 + c] = img.data[i * img.channels + c];
+    if (p.resize !== undefined) {
+        const [rh, rw] = Array.isArray(p.resize)
+            ? p.resize
+            : h <= w ? [p.resize, Math.round((p.resize * w) / h)] : [Math.round((p.resize * h) / w), p.resize];
+        if (rh !== h || rw !== w)
+            rgb = resizeBilinear(rgb, w, h, rw, rh);
+        [w, h] = [rw, rh];
+    }
+    let top = 0;
+    let left = 0;
+    let outH = h;
+    let outW = w;
+    if (p.crop) {
+        [outH, outW] = p.crop;
+        if (outH > h || outW > w)
+            throw new errors_UserError(`crop ${outH}x${outW} is larger than the ${h}x${w} image${p.resize ? ' after resize' : ''}; resize to at least the crop size`);
+        top = Math.round((h - outH) / 2);
+        left = Math.round((w - outW) / 2);
+    }
+    const k = p.scale === '0-1' ? 1 / 255 : 1;
+    const order = p.channels === 'RGB' ? [0, 1, 2] : [2, 1, 0];
+    const out = new Float32Array(outH * outW * 3);
+    for (let y = 0; y < outH; y++) {
+        for (let x = 0; x < outW; x++) {
+            const at = ((y + top) * w + (x + left)) * 3;
+            for (let c = 0; c < 3; c++) {
+                const v = (rgb[at + order[c]] * k - p.mean[c]) / p.std[c];
+                out[p.layout === 'NCHW' ? c * outH * outW + y * outW + x : (y * outW + x) * 3 + c] = v;
+            }
         }
-        return [
-            r.model, r.target, r.device, r.p50Ms === null ? '' : format_fmtMs(r.p50Ms), r.p90Ms === null ? '' : format_fmtMs(r.p90Ms),
-            r.peakRssBytes === null ? '' : format_fmtBytes(r.peakRssBytes), r.bytes === null ? '' : format_fmtBytes(r.bytes),
-            ...metrics.map((k) => (r.accuracy[k] === undefined ? '' : k.startsWith('top') ? summary_pct(r.accuracy[k]) : r.accuracy[k].toPrecision(4))),
-            fidelity, r.verdict ?? '', budgets,
-        ];
-    });
-    const align = header.map((_, i) => (i > 2 && i < header.length - 2 ? 'r' : 'l'));
-    return `${markdown_table_markdownTable([header, ...body], { align })}\n\nverdict: ${verdict}`;
+    }
+    return { data: out, height: outH, width: outW };
 }
 
-;// CONCATENATED MODULE: ./build/src/run/index.js
-// `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
-// benchmark the source and each artifact, compare the source with the base model (and, with
-// compare.artifacts, each target's artifact with the base's), evaluate on the datasets, check the
-// budgets and write the report. Thin: each step is the core function the
-// single-purpose command calls; this module only wires files between them.
+;// CONCATENATED MODULE: ./build/src/eval/images.js
+// Image datasets: a JSONL manifest of image files and labels, one `{"image": "cat.png", "label": 3}`
+// a line (paths relative to the manifest), PNG and JPEG decoded in pure JS (pngjs, jpeg-js) and
+// preprocessed into model inputs batch by batch, so a large dataset is never all in memory.
+
+
+
+
+
+
+/** Reads a manifest; every problem names the manifest's line. */
+function images_readManifest(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new errors_UserError(`--dataset ${file}: ${code === 'ENOENT' ? 'no such manifest' : `cannot read it (${code})`}; give a JSONL file with one {"image": "a.png", "label": 3} per line`);
+    }
+    const base = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
+    const entries = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = i + 1;
+        if (!raw.trim())
+            return;
+        let row;
+        try {
+            row = JSON.parse(raw);
+        }
+        catch (e) {
+            throw new errors_UserError(`${file}:${line}: not JSON (${errors_oneLine(e)}); write one {"image": "a.png", "label": 3} per line`);
+        }
+        const r = row;
+        if (typeof row !== 'object' || row === null || typeof r.image !== 'string' || !r.image) {
+            throw new errors_UserError(`${file}:${line}: no "image" path; write {"image": "a.png", "label": 3}`);
+        }
+        const label = r.label;
+        const okLabel = (typeof label === 'number' && Number.isFinite(label)) || (Array.isArray(label) && label.length > 0 && label.every((v) => typeof v === 'number' && Number.isFinite(v)));
+        if (!okLabel)
+            throw new errors_UserError(`${file}:${line}: "label" must be a class id or a list of numbers, got ${JSON.stringify(label) ?? 'nothing'}`);
+        entries.push({ image: (0,external_node_path_.resolve)(base, r.image), written: r.image, label: label, line });
+    });
+    if (!entries.length)
+        throw new errors_UserError(`--dataset ${file}: the manifest lists no images; write one {"image": "a.png", "label": 3} per line`);
+    return entries;
+}
+/** Decodes a PNG or JPEG (told apart by their first bytes) to RGBA; problems name the manifest line. */
+function decodeImage(entry, manifest) {
+    const where = `${manifest}:${entry.line}: ${entry.written}`;
+    let bytes;
+    try {
+        bytes = (0,external_node_fs_.readFileSync)(entry.image);
+    }
+    catch (e) {
+        const code = e.code;
+        throw new errors_UserError(`${where}: ${code === 'ENOENT' ? 'no such image file' : `cannot read it (${code})`}; image paths are relative to the manifest`);
+    }
+    const isPng = bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47;
+    const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+    if (!isPng && !isJpeg)
+        throw new errors_UserError(`${where}: not a PNG or JPEG file; convert it or drop the line`);
+    try {
+        if (isPng) {
+            const png = lib_png/* PNG */.O.sync.read(bytes);
+            return { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+        }
+        const img = jpeg_js.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 100, maxMemoryUsageInMB: 1024 });
+        return { width: img.width, height: img.height, channels: 4, data: img.data };
+    }
+    catch (e) {
+        throw new errors_UserError(`${where}: cannot decode the ${isPng ? 'PNG' : 'JPEG'} (${errors_oneLine(e)}); the file is damaged or truncated`);
+    }
+}
+/** Shape of one sample after preprocessing, without the batch axis. */
+function sampleShape(p, height, width) {
+    return p.layout === 'NCHW' ? [3, height, width] : [height, width, 3];
+}
+/**
+ * The samples of `entries[start, end)` as one batch: [n, ...sampleShape]. Every image must come
+ * out the same size (give resize or crop when the images differ).
+ */
+function imageBatch(entries, start, end, p, manifest) {
+    let size = outputSize(p);
+    let data;
+    for (let i = start; i < end; i++) {
+        const e = entries[i];
+        let out;
+        try {
+            out = preprocess(decodeImage(e, manifest), p);
+        }
+        catch (err) {
+            if (err instanceof errors_UserError && !err.message.startsWith(manifest))
+                throw new errors_UserError(`${manifest}:${e.line}: ${e.written}: ${err.message}`);
+            throw err;
+        }
+        if (!size)
+            size = [out.height, out.width];
+        if (out.height !== size[0] || out.width !== size[1]) {
+            throw new errors_UserError(`${manifest}:${e.line}: ${e.written}: is ${out.height}x${out.width}, the images before it ${size[0]}x${size[1]}; give --resize or --crop so every image comes out the same size`);
+        }
+        data ??= new Float32Array((end - start) * out.data.length);
+        data.set(out.data, (i - start) * out.data.length);
+    }
+    return { data: data ?? new Float32Array(0), shape: [end - start, ...sampleShape(p, size[0], size[1])] };
+}
+/** Labels of the manifest as one flat array (class ids, or targets row after row). */
+function manifestLabels(entries, manifest) {
+    const per = Array.isArray(entries[0].label) ? entries[0].label.length : 1;
+    const out = new Float64Array(entries.length * per);
+    entries.forEach((e, i) => {
+        const values = Array.isArray(e.label) ? e.label : [e.label];
+        if (values.length !== per)
+            throw new errors_UserError(`${manifest}:${e.line}: "label" has ${values.length} values, the lines before it ${per}; give every image the same kind of label`);
+        out.set(values, i * per);
+    });
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/image-set.js
+// An image dataset as evaluation batches: decoded and preprocessed batch by batch on demand (twice
+// with a reference model), checked against the model's input shape before anything runs.
+
+
+
+
+
+
+function imageSet(meta, manifest, p, batchSize) {
+    if (meta.length !== 1)
+        throw new errors_UserError(`--dataset ${manifest}: the model has ${meta.length} inputs; an image dataset feeds models with one image input`);
+    const input = meta[0];
+    if (input.type !== 'float32')
+        throw new errors_UserError(`--dataset ${manifest}: the model's input '${input.name}' is ${input.type}; image datasets feed float32 inputs`);
+    const entries = images_readManifest(manifest);
+    const size = outputSize(p);
+    const want = input.shape.slice(1);
+    if (input.shape.length !== 4)
+        throw new errors_UserError(`--dataset ${manifest}: the model's input '${input.name}' has shape [${input.shape.join(', ')}], not an image batch [N, C, H, W] or [N, H, W, C]`);
+    const fixed = (d) => typeof d === 'number' && d > 0;
+    const channelAxis = p.layout === 'NCHW' ? 0 : 2;
+    if (fixed(want[channelAxis]) && want[channelAxis] !== 3) {
+        throw new errors_UserError(`--layout ${p.layout}: the model's input '${input.name}' [${input.shape.join(', ')}] has ${want[channelAxis]} channels there, not 3; give --layout ${p.layout === 'NCHW' ? 'NHWC' : 'NCHW'}`);
+    }
+    if (size) {
+        const got = sampleShape(p, size[0], size[1]);
+        if (got.some((d, i) => fixed(want[i]) && want[i] !== d)) {
+            throw new errors_UserError(`--${p.crop ? 'crop' : 'resize'}: preprocessing gives [${got.join(', ')}] per image, the model's input '${input.name}' takes [${want.join(', ')}]; give --crop ${want[channelAxis === 0 ? 1 : 0]}x${want[channelAxis === 0 ? 2 : 1]}`);
+        }
+    }
+    const step = fixed(input.shape[0]) ? input.shape[0] : batchSize;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readFileSync)(manifest));
+    let digest;
+    const ort = loadOrt();
+    return {
+        samples: entries.length,
+        total: Math.ceil(entries.length / step),
+        async *batches() {
+            const hashing = digest === undefined;
+            for (let start = 0; start < entries.length; start += step) {
+                const end = Math.min(start + step, entries.length);
+                const b = imageBatch(entries, start, end, p, manifest);
+                if (hashing)
+                    for (let i = start; i < end; i++)
+                        hash.update((0,external_node_fs_.readFileSync)(entries[i].image));
+                yield { [input.name]: new ort.Tensor('float32', b.data, b.shape) };
+            }
+            if (hashing)
+                digest = hash.digest('hex');
+        },
+        labels: () => manifestLabels(entries, manifest),
+        sha256: () => digest ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/types.js
+const types_METRICS = ['top1', 'top5', 'mae', 'rmse'];
+
+;// CONCATENATED MODULE: ./build/src/eval/results.js
+// `edgeml eval --results R.json`: the accuracy and fidelity of a model merged into the bench results
+// document of the same model file, where budgets `accuracy.<metric>` and `fidelity.<metric>` read them.
+
+
+
+
+const results_short = (sha) => sha.slice(0, 12);
+/**
+ * Reads and validates the results document before a long evaluation, and refuses it when it
+ * measured another model file than the one to evaluate.
+ */
+async function openResultsFor(file, model) {
+    const doc = readResults(file);
+    let sha;
+    try {
+        sha = await sha256File(model);
+    }
+    catch {
+        return doc; // the model's own check names the problem
+    }
+    refuseOtherModel(file, doc, model, sha);
+    return doc;
+}
+function refuseOtherModel(file, doc, model, sha256) {
+    if (doc.model.sha256 === sha256)
+        return;
+    throw new errors_UserError(`--results ${file}: measured ${doc.model.name} (sha256 ${results_short(doc.model.sha256)}), not ${model} (sha256 ${results_short(sha256)}); give the results of 'edgeml bench' on the same model file`);
+}
+const sameData = (a, b) => a.sha256 === b.sha256 && a.labels?.sha256 === b.labels?.sha256;
+/**
+ * The results document with this evaluation in it. Metrics measured on the same data as before are
+ * added to the earlier ones; on other data they replace them (one dataset per document).
+ */
+function mergeEval(file, doc, ev) {
+    refuseOtherModel(file, doc, ev.model.path, ev.model.sha256);
+    const out = { ...doc };
+    if (Object.keys(ev.metrics).length) {
+        const earlier = doc.accuracy && sameData(doc.accuracy.dataset, ev.dataset) ? doc.accuracy : undefined;
+        out.accuracy = { ...earlier, ...ev.metrics, dataset: ev.dataset };
+    }
+    if (ev.fidelity && ev.reference) {
+        const fidelity = { ...fidelityRecord(ev.fidelity), reference: ev.reference };
+        out.fidelity = fidelity;
+    }
+    return out;
+}
+/** Merges and writes atomically: the document is whole before and after, never half-written. */
+function writeEvalInto(file, doc, ev) {
+    const merged = mergeEval(file, doc, ev);
+    writeResults(file, merged);
+    return merged;
+}
+
+;// CONCATENATED MODULE: ./build/src/eval/index.js
+// Accuracy of a model on labelled samples (top-1, top-5, MAE, RMSE), and its fidelity to a
+// reference model on the same inputs. Batched; the first model output is the prediction.
 
 
 
@@ -83268,6 +84932,217 @@ function summaryTable(rows, verdict) {
 
 
 
+function parseMetrics(raw) {
+    const list = raw.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
+    for (const m of list)
+        if (!types_METRICS.includes(m))
+            throw new errors_UserError(`--metric ${m}: unknown metric; use ${types_METRICS.join(', ')}`);
+    return [...new Set(list)];
+}
+/** `--inputs [NAME=]file.npy` flags; '' names the model's only input. */
+function parseInputFlags(raw) {
+    const inputs = {};
+    for (const r of raw) {
+        const at = r.indexOf('=');
+        if (at > 0)
+            inputs[r.slice(0, at)] = r.slice(at + 1);
+        else
+            inputs[''] = r;
+    }
+    return inputs;
+}
+function labelsOf(file, samples) {
+    const arr = readNpy(file);
+    if (!['i8', 'i4', 'i2', 'i1', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8'].includes(arr.dtype)) {
+        throw new errors_UserError(`--labels ${file}: dtype '${arr.dtype}' is not numeric; save class ids as int64 or targets as float32`);
+    }
+    if (arr.shape[0] !== samples) {
+        throw new errors_UserError(`--labels ${file}: holds ${arr.shape[0]} labels for ${samples} input samples; give one label row per sample`);
+    }
+    const data = arr.data;
+    const labels = Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+    // A NaN or infinite target is no class id, and would make MAE and RMSE NaN or infinite.
+    const bad = labels.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+        const per = labels.length / samples;
+        throw new errors_UserError(`--labels ${file}: holds ${labels[bad]} at index ${bad} (sample ${Math.floor(bad / per)}); labels must be finite numbers: fix or drop that sample, and save the file again`);
+    }
+    return labels;
+}
+/**
+ * Rank of the label among the scores of one row (0 = the top answer). The row must be finite:
+ * every comparison with NaN is false, so a NaN score would rank first.
+ */
+function rankOf(scores, start, n, label) {
+    const s = scores[start + label];
+    let rank = 0;
+    for (let i = 0; i < n; i++)
+        if (scores[start + i] > s)
+            rank++;
+    return rank;
+}
+/**
+ * Scores a model's first float32 output against the labels. An output that is NaN or infinite
+ * in any row is refused, naming `model`, the output and where: no accuracy, error or rank is
+ * measurable there, and counting such a row as right (NaN compares false) or dropping it would
+ * report a number the model did not earn. The same rule as optimize for the model it compares with.
+ */
+function metricsOf(outputs, labels, metrics, model) {
+    const first = Object.keys(outputs[0] ?? {})[0];
+    if (!first)
+        throw new errors_UserError('the model has no float32 output to score');
+    const scored = nonFiniteOutput(outputs.map((batch) => ({ [first]: batch[first] })));
+    if (scored) {
+        throw new errors_UserError(`--model ${model}: ${scored} on the eval data, so its accuracy is not measurable; fix the model, or give data it answers with finite numbers`);
+    }
+    let row = 0;
+    let top1 = 0;
+    let top5 = 0;
+    let abs = 0;
+    let sq = 0;
+    let count = 0;
+    const classify = metrics.includes('top1') || metrics.includes('top5');
+    for (const batch of outputs) {
+        const { data, dims } = batch[first];
+        const rows = dims[0] ?? 1;
+        const per = data.length / rows;
+        for (let r = 0; r < rows; r++, row++) {
+            if (classify) {
+                const label = labels[row];
+                if (!Number.isInteger(label) || label < 0 || label >= per) {
+                    throw new errors_UserError(`--labels: label ${label} of sample ${row} is not a class index of the model's ${per} outputs`);
+                }
+                const rank = rankOf(data, r * per, per, label);
+                if (rank === 0)
+                    top1++;
+                if (rank < 5)
+                    top5++;
+            }
+            else {
+                const perLabel = labels.length / (outputs.reduce((a, b) => a + (b[first].dims[0] ?? 1), 0));
+                if (perLabel !== per)
+                    throw new errors_UserError(`--labels: ${perLabel} values per sample, but the model outputs ${per}; save labels shaped like the output`);
+                for (let i = 0; i < per; i++) {
+                    const d = data[r * per + i] - labels[row * per + i];
+                    abs += Math.abs(d);
+                    sq += d * d;
+                    count++;
+                }
+            }
+        }
+    }
+    const out = {};
+    if (metrics.includes('top1'))
+        out.top1 = top1 / row;
+    if (metrics.includes('top5'))
+        out.top5 = top5 / row;
+    if (metrics.includes('mae'))
+        out.mae = abs / count;
+    if (metrics.includes('rmse'))
+        out.rmse = Math.sqrt(sq / count);
+    return out;
+}
+/** Names and hashes the data an evaluation ran on, so a result can say what it was measured on. */
+async function datasetRef(files, samples, labels) {
+    const names = Object.keys(files).sort();
+    const hashes = await Promise.all(names.map((n) => model_sha256File(files[n])));
+    const single = names.length === 1;
+    return {
+        path: single ? (0,external_node_path_.resolve)(files[names[0]]) : names.map((n) => `${n}=${(0,external_node_path_.resolve)(files[n])}`).join(','),
+        sha256: single ? hashes[0] : (0,external_node_crypto_.createHash)('sha256').update(names.map((n, i) => `${n} ${hashes[i]}\n`).join('')).digest('hex'),
+        samples,
+        ...(labels ? { labels: { path: (0,external_node_path_.resolve)(labels), sha256: await model_sha256File(labels) } } : {}),
+    };
+}
+/**
+ * Whether .npy samples fit a model's inputs (one file per input, N samples along the first axis),
+ * checked without running the model; the UserError says why not. `''` is the model's only input.
+ */
+async function checkInputsFit(model, inputs) {
+    const meta = await inputMetaOf(model);
+    const files = { ...inputs };
+    if (files[''] !== undefined) {
+        if (meta.length !== 1)
+            throw new errors_UserError(`the model has ${meta.length} inputs (${meta.map((m) => m.name).join(', ')}), the dataset one file`);
+        files[meta[0].name] = files[''];
+        delete files[''];
+    }
+    calibrationSet(meta, files, 64);
+}
+async function evaluate(opts, onBatch) {
+    if (!opts.labels && !opts.reference && !opts.images)
+        throw new errors_UserError('give --labels (accuracy) or --reference (fidelity), or both');
+    if ((opts.labels || opts.images) && !opts.metrics.length)
+        throw new errors_UserError(`--metric: give one of ${types_METRICS.join(', ')} with --labels or --dataset`);
+    const file = await inspectModelFile(opts.model);
+    // A missing reference is found before the evaluation, not after it.
+    const ref = opts.reference ? await inspectModelFile(opts.reference) : undefined;
+    const meta = await inputMetaOf(file.path);
+    let batches;
+    let samples;
+    let total;
+    let labels;
+    let dataset;
+    if (opts.images) {
+        const set = imageSet(meta, opts.images.manifest, opts.images.preprocess, opts.batchSize);
+        ({ samples, total } = set);
+        batches = set.batches;
+        labels = set.labels;
+        dataset = async () => ({ path: (0,external_node_path_.resolve)(opts.images.manifest), sha256: set.sha256(), samples });
+    }
+    else {
+        const files = { ...opts.inputs };
+        if (files[''] !== undefined) {
+            if (meta.length !== 1)
+                throw new errors_UserError(`--inputs: the model has ${meta.length} inputs; give NAME=file.npy for each`);
+            files[meta[0].name] = files[''];
+            delete files[''];
+        }
+        const set = calibrationSet(meta, files, opts.batchSize);
+        samples = set.samples;
+        total = set.batches.length;
+        batches = () => set.batches;
+        labels = () => labelsOf(opts.labels, samples);
+        dataset = () => datasetRef(files, samples, opts.labels);
+    }
+    const progress = (i) => onBatch?.(i, total);
+    const outputs = await runOutputs(file.path, batches(), 0, progress);
+    // Labels are read (and checked, naming the file) before they are hashed.
+    const metrics = opts.labels || opts.images ? metricsOf(outputs, labels(), opts.metrics, opts.model) : {};
+    const results = {
+        schema: { name: 'edgeml-eval', version: 1 },
+        tool: { name: 'edgeml', version: VERSION },
+        createdAt: new Date().toISOString(),
+        model: { path: file.path, sha256: file.sha256, bytes: file.bytes },
+        samples,
+        dataset: await dataset(),
+        metrics,
+    };
+    if (ref) {
+        results.reference = { path: ref.path, sha256: ref.sha256 };
+        results.fidelity = compareOutputs(await runOutputs(ref.path, batches()), outputs);
+    }
+    return results;
+}
+
+
+
+;// CONCATENATED MODULE: ./build/src/names/index.js
+// Names made from text we do not control (device labels, model names) for places with a small
+// alphabet: file and folder names, workflow artifact names. A bottom layer: imports nothing.
+/**
+ * `text` in letters, digits, `.`, `_` and `-`: every other run of characters becomes one `-`;
+ * leading `-` and `.` go (no hidden file, nothing read as an option), trailing `-` go; at most
+ * `max` characters; `fallback` when nothing is left. Artifact names (which refuse quotes, colons,
+ * slashes), history files and the folders of `edgeml run` all take this one rule.
+ */
+function names_safeName(text, fallback, max = 200) {
+    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, max) || fallback;
+}
+
+;// CONCATENATED MODULE: ./build/src/run/steps.js
+// The steps of `edgeml run` for one model: measure, compare with the base, optimize, evaluate.
+// Each is the core function the single-purpose command calls, with the model's settings.
 
 
 
@@ -83276,7 +85151,7 @@ function summaryTable(rows, verdict) {
 
 
 
-const slug = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+const slug = (s) => names_safeName(s, 'model');
 async function measure(plan, model, label, rep, extra = {}) {
     const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
     const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
@@ -83305,7 +85180,7 @@ async function optimizeModel(plan, model, dir, title, rep) {
                 rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
         },
     }));
-    writeManifest((0,external_node_path_.join)(dir, 'manifest.json'), relativizeManifest(manifest, (0,external_node_path_.join)(dir, 'manifest.json')));
+    manifest_writeManifest((0,external_node_path_.join)(dir, 'manifest.json'), relativizeManifest(manifest, (0,external_node_path_.join)(dir, 'manifest.json')));
     return manifest;
 }
 /**
@@ -83371,8 +85246,90 @@ async function evaluateOn(config, sets, model, reference, doc) {
             doc.fidelity = merged.fidelity;
     }
 }
-async function runAll(opts, rep) {
-    const config = loadConfig(opts.config);
+
+;// CONCATENATED MODULE: ./build/src/run/summary.js
+// The final table of `edgeml run`: one row per model x target x device, from the merged report.
+
+
+function summaryRows(report) {
+    const rows = [];
+    for (const m of report.models) {
+        for (const r of m.rows) {
+            const b = r.bench;
+            const count = (s) => r.budgets.filter((x) => x.status === s).length;
+            rows.push({
+                model: m.name,
+                target: r.target,
+                device: r.device,
+                p50Ms: b?.latencyMs.p50 ?? r.compare?.head.latencyMs.p50 ?? null,
+                p90Ms: b?.latencyMs.p90 ?? r.compare?.head.latencyMs.p90 ?? null,
+                peakRssBytes: b?.memory.peakRssBytes ?? null,
+                bytes: b?.model.bytes ?? null,
+                accuracy: Object.fromEntries(Object.entries(b?.accuracy ?? {}).filter((e) => typeof e[1] === 'number')),
+                ...(b?.fidelity ? { fidelity: { cosine: b.fidelity.cosine, top1Agreement: b.fidelity.top1Agreement } } : {}),
+                ...(r.notMade ? { notMade: r.notMade } : {}),
+                ...(r.compare ? { verdict: r.compare.verdict } : {}),
+                budgets: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
+            });
+        }
+    }
+    return rows;
+}
+const summary_pct = (v) => `${(100 * v).toFixed(2)}%`;
+/** Plain text for a terminal or a log (the PR comment is the full report). */
+function summaryTable(rows, verdict) {
+    const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.accuracy)))];
+    const header = ['model', 'target', 'device', 'p50', 'p90', 'peak RSS', 'size', ...metrics, 'fidelity', 'vs base', 'budgets'];
+    const body = rows.map((r) => {
+        const b = r.budgets;
+        const budgets = [b.fail && `${ICON.fail} ${b.fail} fail`, b.notJudged && `${ICON['not judged']} ${b.notJudged} not judged`, b.inconclusive && `${ICON.inconclusive} ${b.inconclusive} inconclusive`, b.pass && `${ICON.pass} ${b.pass} pass`].filter(Boolean).join(', ');
+        const f = r.fidelity;
+        const fidelity = f ? `cos ${f.cosine.toFixed(4)}${f.top1Agreement === null ? '' : `, top-1 ${summary_pct(f.top1Agreement)}`}` : '';
+        if (r.notMade) {
+            const what = `${r.notMade.optional ? ICON['not judged'] : ICON.fail} not made${r.notMade.optional ? ' (optional)' : ''}: ${r.notMade.reason}`;
+            return [r.model, r.target, what, ...new Array(header.length - 5).fill(''), budgets];
+        }
+        return [
+            r.model, r.target, r.device, r.p50Ms === null ? '' : format_fmtMs(r.p50Ms), r.p90Ms === null ? '' : format_fmtMs(r.p90Ms),
+            r.peakRssBytes === null ? '' : format_fmtBytes(r.peakRssBytes), r.bytes === null ? '' : format_fmtBytes(r.bytes),
+            ...metrics.map((k) => (r.accuracy[k] === undefined ? '' : k.startsWith('top') ? summary_pct(r.accuracy[k]) : r.accuracy[k].toPrecision(4))),
+            fidelity, r.verdict ?? '', budgets,
+        ];
+    });
+    const align = header.map((_, i) => (i > 2 && i < header.length - 2 ? 'r' : 'l'));
+    return `${markdown_table_markdownTable([header, ...body], { align })}\n\nverdict: ${verdict}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/run/index.js
+// `edgeml run` and the all-in-one action: for every model of edgeml.yml, optimize its targets,
+// benchmark the source and each artifact, compare the source with the base model (and, with
+// compare.artifacts, each target's artifact with the base's), evaluate on the datasets, inspect
+// operator compatibility, check the budgets and write the report. Thin: each step is the core
+// function the single-purpose command calls. Documents pass between the steps in memory, one
+// record per model; each is written once, as an output.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Everything checked before any work: settings, the base, every model and its base (LFS pointers), the datasets. */
+async function prepare(config, opts, notices) {
     const configDir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(opts.config));
     const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
     for (const p of plans) {
@@ -83382,148 +85339,226 @@ async function runAll(opts, rep) {
         if (p.optimize)
             optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
     }
+    const inspectPlans = plans.map((p) => inspectPlan(config, p.name, opts.inspect));
     checkBase(opts.base, configDir);
     // Every model and its base is read before anything is written or measured: an LFS pointer
     // fails here, not after minutes of benchmarks.
-    const bases = new Map();
-    for (const plan of plans) {
+    const bases = plans.map((plan) => {
         if ((0,external_node_fs_.existsSync)(plan.path))
             rejectLfsPointerFile(plan.path);
-        bases.set(plan.name, readBaseModel(opts.base, configDir, plan.path));
-    }
-    const notices = [];
+        return readBaseModel(opts.base, configDir, plan.path);
+    });
     const setsOf = await evalSets(config, plans, notices);
-    const out = (0,external_node_path_.resolve)(opts.out);
-    for (const sub of ['artifacts', 'base', 'results', 'compare', 'check'])
-        (0,external_node_fs_.rmSync)((0,external_node_path_.join)(out, sub), { recursive: true, force: true });
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'results'), { recursive: true });
-    const files = { results: [], compare: [], check: [], manifests: [] };
-    const failures = [];
-    const compareOf = new Map();
-    const resultsOf = new Map();
-    /** Why each model has no comparison (for its regression budgets). */
-    const noCompareOf = new Map();
-    const notMade = [];
-    for (const plan of plans) {
-        const mine = [];
-        resultsOf.set(plan.name, mine);
-        const measured = [{ file: plan.path }];
-        if (plan.optimize) {
-            const dir = (0,external_node_path_.join)(out, 'artifacts', slug(plan.name));
-            const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
-            files.manifests.push((0,external_node_path_.join)(dir, 'manifest.json'));
-            for (const a of manifest.artifacts) {
-                if (a.status === 'ok' && a.path) {
-                    measured.push({ target: a.target, file: a.path });
-                    continue;
-                }
-                // A configured target that could not be made fails the run, unless the config marks it
-                // optional; one refused by validation (fidelity, size) fails whatever the config says.
-                const optional = config.optionalTargets.includes(a.target) && !refusedByValidation(a);
-                notMade.push({ model: plan.name, target: a.target, reason: a.reason ?? 'not made', optional });
-                if (optional)
-                    notices.push(`${plan.name} ${a.target}: not made (${a.reason}); optional, so the run goes on`);
-                else
-                    failures.push(`${plan.name} ${a.target}: not made (${a.reason})`);
-            }
-        }
-        for (const m of measured) {
-            const label = `${plan.name} ${m.target ?? 'source'}`;
-            const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, m.file, label, rep));
-            doc.model.name = plan.name;
-            if (m.target)
-                doc.target = m.target;
-            const sets = (setsOf.get(plan.name) ?? []).filter(([, d]) => d.labels || m.target);
-            if (sets.length)
-                await rep.group(`Evaluate ${label}`, () => evaluateOn(config, sets, m.file, m.target ? plan.path : undefined, doc));
-            const file = (0,external_node_path_.join)(out, 'results', `${slug(plan.name)}-${m.target ?? 'source'}.json`);
-            results_writeResults(file, doc);
-            files.results.push(file);
-            mine.push(file);
-        }
-        const base = baseModelFile(bases.get(plan.name), (0,external_node_path_.join)(out, 'base', slug(plan.name)));
-        if ('none' in base) {
-            noCompareOf.set(plan.name, opts.base ? `${plan.name} has no base version: ${base.none}` : 'no base given: give --base-ref (a commit) or --base-model (a folder) to compare with');
-            if (opts.base)
-                notices.push(`${plan.name}: not compared, ${base.none}`);
-            continue;
-        }
-        const compared = async (title, baseFile, headFile, label, target) => {
-            const doc = await rep.group(title, () => compareFiles(plan, baseFile, headFile, label, rep));
-            doc.head.model.name = plan.name;
-            doc.base.model.name = `${plan.name} (base)`;
-            if (target)
-                doc.target = target;
-            (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'compare'), { recursive: true });
-            // Named like the results: compare/<model>.json for the source, compare/<model>-<target>.json per target.
-            const file = (0,external_node_path_.join)(out, 'compare', `${slug(plan.name)}${target ? `-${target}` : ''}.json`);
-            writeCompare(file, doc);
-            files.compare.push(file);
-            return { file, doc };
-        };
-        compareOf.set(plan.name, (await compared(`Compare ${plan.name} with the base`, base.file, plan.path, plan.name)).file);
-        if (!config.compareArtifacts || !plan.optimize)
-            continue;
-        const made = measured.filter((m) => m.target !== undefined);
-        if (!made.length)
-            continue;
-        const theirs = await baseArtifacts(plan, base.file, (0,external_node_path_.join)(out, 'base', slug(plan.name), 'artifacts'), rep);
-        for (const m of made) {
-            const b = 'none' in theirs ? undefined : theirs.get(m.target);
-            if (!b?.path || b.status !== 'ok') {
-                notices.push(`${plan.name} ${m.target}: not compared, the base could not be optimized for it (${'none' in theirs ? theirs.none : (b?.reason ?? 'not made')})`);
+    return plans.map((plan, i) => ({
+        plan, base: bases[i], sets: setsOf.get(plan.name) ?? [], inspectPlan: inspectPlans[i],
+        results: [], artifactCompares: [], notMade: [], inspectFailed: [...inspectPlans[i].failed],
+    }));
+}
+/** Optimize, benchmark and evaluate one model and its artifacts; the results written to results/. */
+async function measureModel(config, m, out, rep, failures, notices) {
+    const { plan } = m;
+    const measured = [{ file: plan.path }];
+    if (plan.optimize) {
+        const dir = (0,external_node_path_.join)(out, 'artifacts', slug(plan.name));
+        const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
+        for (const a of manifest.artifacts) {
+            if (a.status === 'ok' && a.path) {
+                measured.push({ target: a.target, file: a.path });
                 continue;
             }
-            const label = `${plan.name} ${m.target}`;
-            const { doc } = await compared(`Compare ${label} with the base's ${m.target}`, b.path, m.file, label, m.target);
-            if (slowerFails(config, doc))
-                failures.push(`${label}: slower than the base's ${m.target}`);
+            // A configured target that could not be made fails the run, unless the config marks it
+            // optional; one refused by validation (fidelity, size) fails whatever the config says.
+            const optional = config.optionalTargets.includes(a.target) && !refusedByValidation(a);
+            m.notMade.push({ model: plan.name, target: a.target, reason: a.reason ?? 'not made', optional });
+            if (optional)
+                notices.push(`${plan.name} ${a.target}: not made (${a.reason}); optional, so the run goes on`);
+            else
+                failures.push(`${plan.name} ${a.target}: not made (${a.reason})`);
         }
     }
-    // One check per model: its results, its comparison and its budgets (and those naming no model).
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'check'), { recursive: true });
-    const checks = [];
-    await rep.group('Check budgets', async () => {
-        const groups = plans.map((p) => ({ name: p.name, results: resultsOf.get(p.name) ?? [], compare: compareOf.get(p.name), noCompare: noCompareOf.get(p.name) }));
-        if (!config.budgets.length)
-            notices.push(`${opts.config}: no budgets, nothing was judged; add budgets: to gate on the measurements`);
-        for (const g of config.budgets.length ? groups : []) {
-            const { doc, notices: n } = runCheck({
-                config: opts.config, results: g.results, model: g.name, ...(g.compare ? { compare: g.compare } : {}), ...(g.noCompare ? { noCompare: g.noCompare } : {}),
-            });
-            const file = (0,external_node_path_.join)(out, 'check', `${slug(g.name)}.json`);
-            writeCheck(file, doc);
-            checks.push({ file, doc });
-            files.check.push(file);
-            notices.push(...n);
-            rep.info(`budgets (${g.name}): ${doc.verdict}`);
+    for (const x of measured) {
+        const label = `${plan.name} ${x.target ?? 'source'}`;
+        const doc = await rep.group(`Benchmark ${label}`, () => measure(plan, x.file, label, rep));
+        doc.model.name = plan.name;
+        if (x.target)
+            doc.target = x.target;
+        const sets = m.sets.filter(([, d]) => d.labels || x.target);
+        if (sets.length)
+            await rep.group(`Evaluate ${label}`, () => evaluateOn(config, sets, x.file, x.target ? plan.path : undefined, doc));
+        const file = (0,external_node_path_.join)(out, 'results', `${slug(plan.name)}-${x.target ?? 'source'}.json`);
+        results_writeResults(file, doc);
+        m.results.push({ file, doc, model: x.file, ...(x.target ? { target: x.target } : {}) });
+    }
+}
+/** The model against its base: the source, and with compare.artifacts each target's artifact. */
+async function compareModel(config, m, baseFile, out, rep, failures, notices) {
+    const { plan } = m;
+    const compared = async (title, baseModel, headModel, label, target) => {
+        const doc = await rep.group(title, () => compareFiles(plan, baseModel, headModel, label, rep));
+        doc.head.model.name = plan.name;
+        doc.base.model.name = `${plan.name} (base)`;
+        if (target)
+            doc.target = target;
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'compare'), { recursive: true });
+        // Named like the results: compare/<model>.json for the source, compare/<model>-<target>.json per target.
+        const file = (0,external_node_path_.join)(out, 'compare', `${slug(plan.name)}${target ? `-${target}` : ''}.json`);
+        writeCompare(file, doc);
+        return { file, doc };
+    };
+    m.compare = await compared(`Compare ${plan.name} with the base`, baseFile, plan.path, plan.name);
+    const made = m.results.filter((r) => r.target !== undefined);
+    if (!config.compareArtifacts || !plan.optimize || !made.length)
+        return;
+    const theirs = await baseArtifacts(plan, baseFile, (0,external_node_path_.join)(out, 'base', slug(plan.name), 'artifacts'), rep);
+    for (const r of made) {
+        const b = 'none' in theirs ? undefined : theirs.get(r.target);
+        if (!b?.path || b.status !== 'ok') {
+            notices.push(`${plan.name} ${r.target}: not compared, the base could not be optimized for it (${'none' in theirs ? theirs.none : (b?.reason ?? 'not made')})`);
+            continue;
         }
-    });
-    for (const c of checks) {
-        const rows = c.doc.checks.filter((row) => row.outcome === 'failure');
+        const label = `${plan.name} ${r.target}`;
+        const c = await compared(`Compare ${label} with the base's ${r.target}`, b.path, r.model, label, r.target);
+        m.artifactCompares.push(c);
+        if (slowerFails(config, c.doc))
+            failures.push(`${label}: slower than the base's ${r.target}`);
+    }
+}
+/**
+ * The model (and its base, when there is one) inspected for its runtimes, the document written to
+ * inspect/. A runtime that cannot be inspected fails the run unless inspect: marks it optional;
+ * one only a budget names fails through that budget's `not judged` row.
+ */
+async function inspectModel(m, baseFile, out, rep, failures, notices) {
+    const { plan, inspectPlan: ip } = m;
+    if (ip.targets.length) {
+        await rep.group(`Inspect ${plan.name}: ${ip.targets.join(', ')}`, async () => {
+            const head = await inspectFile(plan, plan.path, ip.targets);
+            if ('failed' in head) {
+                m.inspectFailed.push(...ip.targets.map((target) => ({ model: plan.name, target, reason: head.failed })));
+                return;
+            }
+            (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'inspect'), { recursive: true });
+            const file = (0,external_node_path_.join)(out, 'inspect', `${slug(plan.name)}.json`);
+            writeInspect(file, head.doc);
+            m.inspect = { file, doc: head.doc };
+            for (const t of head.doc.targets)
+                rep.info(t.verdict);
+            if (!baseFile)
+                return;
+            const base = await inspectFile(plan, baseFile, ip.targets);
+            if ('failed' in base) {
+                notices.push(`${plan.name}: the base model could not be inspected (${base.failed}); compatibility not compared with the base`);
+                return;
+            }
+            // Beside the base model: inspect/ holds this PR's documents only.
+            (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'base', slug(plan.name)), { recursive: true });
+            writeInspect((0,external_node_path_.join)(out, 'base', slug(plan.name), 'inspect.json'), base.doc);
+            m.baseInspect = base.doc;
+        });
+    }
+    for (const f of m.inspectFailed) {
+        if (ip.fromBudgets.includes(f.target) || !ip.targets.includes(f.target))
+            continue;
+        const line = `${plan.name} ${f.target}: not inspected (${f.reason})`;
+        if (ip.optional.includes(f.target))
+            notices.push(`${line}; optional, so the run goes on`);
+        else {
+            failures.push(line);
+            f.fails = true;
+        }
+    }
+}
+/** One check per model: its results, its comparison, its inspection and its budgets (and those naming no model). */
+function checkModels(config, configFile, models, out, rep, failures, notices) {
+    if (!config.budgets.length) {
+        notices.push(`${configFile}: no budgets, nothing was judged; add budgets: to gate on the measurements`);
+        return;
+    }
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'check'), { recursive: true });
+    for (const m of models) {
+        const { doc, notices: n } = checkDocuments(config, configFile, {
+            results: m.results, model: m.plan.name, ...(m.compare ? { compare: m.compare } : {}), ...(m.noCompare ? { noCompare: m.noCompare } : {}),
+            ...(m.inspect ? { inspect: [m.inspect] } : {}), inspectFailed: m.inspectFailed,
+        });
+        // compat.* rows judged the source model's inspection: they belong on its row of the report.
+        for (const row of doc.checks)
+            if (isCompatKey(row.key) && row.target === undefined)
+                row.target = 'source';
+        const file = (0,external_node_path_.join)(out, 'check', `${slug(m.plan.name)}.json`);
+        writeCheck(file, doc);
+        m.check = { file, doc };
+        notices.push(...n);
+        rep.info(`budgets (${m.plan.name}): ${doc.verdict}`);
+        const rows = doc.checks.filter((row) => row.outcome === 'failure');
         for (const row of rows)
             failures.push(`${row.subject}: ${row.key} ${row.status}`);
-        if (c.doc.verdict === 'fail' && !rows.length)
-            failures.push(`compare: ${c.doc.compare?.verdict ?? 'slower'} than the base`);
+        if (doc.verdict === 'fail' && !rows.length)
+            failures.push(`compare: ${doc.compare?.verdict ?? 'slower'} than the base`);
     }
-    const report = buildReport({ ...readReportInputs({ results: files.results, compare: files.compare, check: files.check }), notMade });
+}
+/** The report's inputs, from the documents in memory (the same views `edgeml report` makes of the files). */
+function reportInputs(models) {
+    return {
+        results: models.flatMap((m) => m.results.map(({ file, doc }) => ({ file, doc }))),
+        compare: models.flatMap((m) => [...(m.compare ? [m.compare] : []), ...m.artifactCompares].map(({ file, doc }) => ({ file, doc: compareView(doc) }))),
+        check: models.flatMap((m) => (m.check ? [{ file: m.check.file, doc: checkView(m.check.doc) }] : [])),
+        notMade: models.flatMap((m) => m.notMade),
+        compat: models
+            .filter((m) => m.inspect || m.inspectFailed.length)
+            .map((m) => ({ model: m.plan.name, ...(m.inspect ? { head: m.inspect.doc } : {}), ...(m.baseInspect ? { base: m.baseInspect } : {}), failed: m.inspectFailed })),
+    };
+}
+async function runAll(opts, rep, deps = {}) {
+    const config = (deps.loadConfig ?? parse_loadConfig)(opts.config);
+    const notices = [];
+    const failures = [];
+    const models = await prepare(config, opts, notices);
+    const out = (0,external_node_path_.resolve)(opts.out);
+    for (const sub of ['artifacts', 'base', 'results', 'compare', 'check', 'inspect'])
+        (0,external_node_fs_.rmSync)((0,external_node_path_.join)(out, sub), { recursive: true, force: true });
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'results'), { recursive: true });
+    for (const m of models) {
+        await measureModel(config, m, out, rep, failures, notices);
+        const base = baseModelFile(m.base, (0,external_node_path_.join)(out, 'base', slug(m.plan.name)));
+        if ('none' in base) {
+            m.noCompare = opts.base ? `${m.plan.name} has no base version: ${base.none}` : 'no base given: give --base-ref (a commit) or --base-model (a folder) to compare with';
+            if (opts.base)
+                notices.push(`${m.plan.name}: not compared, ${base.none}`);
+        }
+        else {
+            await compareModel(config, m, base.file, out, rep, failures, notices);
+        }
+        await inspectModel(m, 'none' in base ? undefined : base.file, out, rep, failures, notices);
+    }
+    await rep.group('Check budgets', async () => checkModels(config, opts.config, models, out, rep, failures, notices));
+    const report = buildReport(reportInputs(models));
+    const sections = reportSections(report);
+    const markdown = reportMarkdown(report);
     const reportFile = (0,external_node_path_.join)(out, 'report.md');
-    writeFileAtomic(reportFile, reportMarkdown(report));
+    writeFileAtomic(reportFile, markdown);
     const rows = summaryRows(report);
     const verdict = failures.length ? 'fail' : report.status;
+    const files = {
+        results: models.flatMap((m) => m.results.map((r) => r.file)),
+        compare: models.flatMap((m) => [...(m.compare ? [m.compare.file] : []), ...m.artifactCompares.map((c) => c.file)]),
+        check: models.flatMap((m) => (m.check ? [m.check.file] : [])),
+        manifests: models.filter((m) => m.plan.optimize).map((m) => (0,external_node_path_.join)(out, 'artifacts', slug(m.plan.name), 'manifest.json')),
+        inspect: models.flatMap((m) => (m.inspect ? [m.inspect.file] : [])),
+    };
     const summaryFile = (0,external_node_path_.join)(out, 'summary.json');
     writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
-    return { verdict, failures, out, report: reportFile, summary: summaryFile, files, rows, notices };
+    return { verdict, failures, out, report: reportFile, rendered: { markdown, sections, budgets: report.budgets }, summary: summaryFile, files, rows, notices };
 }
 /** Exit status of a finished run: 1 when something failed (after everything was written). */
 function throwOnFailure(o) {
     if (o.failures.length)
-        throw new CheckFailure(`${o.failures.length} ${o.failures.length === 1 ? 'failure' : 'failures'}: ${o.failures.slice(0, 3).join('; ')}${o.failures.length > 3 ? '; ...' : ''} (see ${(0,external_node_path_.basename)(o.report)})`);
+        throw new errors_CheckFailure(`${o.failures.length} ${o.failures.length === 1 ? 'failure' : 'failures'}: ${o.failures.slice(0, 3).join('; ')}${o.failures.length > 3 ? '; ...' : ''} (see ${(0,external_node_path_.basename)(o.report)})`);
 }
 
 ;// CONCATENATED MODULE: ./build/src/actions/run.js
-// The all-in-one action's step: edgeml.yml -> `edgeml run` in log groups -> outputs for the
-// report step (which posts the sticky comment with the report action's bundle).
+// The all-in-one action's step: edgeml.yml -> `edgeml run` in log groups -> outputs, and the report
+// run made published as it is (job summary, annotations, the sticky comment): nothing re-rendered.
+
 
 
 
@@ -83533,8 +85568,12 @@ async function main() {
     const baseModel = getInput('base-model');
     const out = (0,external_node_path_.resolve)(getInputOr('out', 'edgeml-results'));
     const base = baseModel ? { dir: (0,external_node_path_.isAbsolute)(baseModel) ? baseModel : (0,external_node_path_.resolve)(baseModel) } : baseRef ? { ref: baseRef } : undefined;
-    const deviceLabel = getInput('device-label') || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || undefined;
-    const outcome = await runAll({ config, base, out, ...(deviceLabel ? { deviceLabel } : {}) }, actionsLogger);
+    // Not given: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
+    const deviceLabel = getInput('device-label');
+    const inspect = parseInspectSetting(getInput('inspect'), "input 'inspect':");
+    // The comment's inputs are checked before minutes of measurements, not after.
+    const comment = getBoolInput('comment', true) && { token: getInput('token'), reportId: getInput('report-id'), author: getLoginInput('comment-author') };
+    const outcome = await runAll({ config, base, out, ...(deviceLabel ? { deviceLabel } : {}), ...(inspect ? { inspect } : {}) }, actionsLogger);
     for (const n of outcome.notices)
         actionsLogger.info(`note: ${n}`);
     actionsLogger.info(summaryTable(outcome.rows, outcome.verdict));
@@ -83545,6 +85584,15 @@ async function main() {
     setOutput('result-files', outcome.files.results.join('\n'));
     setOutput('compare-files', outcome.files.compare.join('\n'));
     setOutput('check-files', outcome.files.check.join('\n'));
+    setOutput('inspect-files', outcome.files.inspect.join('\n'));
+    // Published before the exit status: a failing run still gets its report and comment.
+    const { markdown, sections, budgets } = outcome.rendered;
+    await publishReport({
+        markdown,
+        fit: (limit, url) => fitMarkdown(sections, limit, url),
+        budgets,
+        comment: () => comment,
+    }, actionsLogger);
     throwOnFailure(outcome);
 }
 void runAction(main);
