@@ -77,6 +77,17 @@ describe('sequential looks', () => {
     expect(looks).toEqual([10, 20]);
     expect(again.ratio.p50.lookLevel).toBeCloseTo(lookLevel(2), 12);
   });
+  it('plans no look before an interval can exist at the level of each look', () => {
+    // 56 rounds from 7: halving gives 7, 14, 28, 56, four looks at 98.75%, which need 8 rounds.
+    const seq = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 7, maxRounds: 0 });
+    seq.plan(56);
+    expect(seq.planned).toEqual([14, 28, 56]);
+    expect(seq.planned[0]).toBeGreaterThanOrEqual(fewestForInterval(lookLevel(seq.planned.length)));
+    // A 10x slower head decides at the first planned look.
+    expect(seq.add(...Array.from({ length: 14 }, (_, i) => round(10 + (i % 3) * 0.1, i)))).toBe(true);
+    expect(seq.looks).toBe(1);
+    expect(seq.ratio.p50.verdict).toBe('slower');
+  });
   it('stops at the first look that decides', () => {
     const seq = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 8, maxRounds: 0 });
     seq.plan(600);

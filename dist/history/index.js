@@ -74577,6 +74577,10 @@ class sequential_Sequential {
             this.cappedByRounds = true;
         }
         this.planned = planLooks(this.o.minRounds, n);
+        // A look before an interval can exist at its level would spend its share of alpha on nothing
+        // (more looks, a stricter level, more rounds needed): drop the looks that come too early.
+        while (this.planned.length > 1 && this.planned[0] < this.fewestRounds)
+            this.planned.shift();
     }
     get level() {
         return lookLevel(this.planned.length || 1);
