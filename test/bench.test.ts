@@ -1,11 +1,8 @@
 // The benchmark on real models in the real ONNX Runtime, each measurement in its own process.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, benchOptionsFromFlags, runBenchmark, type BenchOptions } from '../src/bench/index.js';
-import { COMPARE_DEFAULTS, COMPARE_FLAG_DEFAULTS, compareOptionsFromFlags } from '../src/compare/index.js';
-import { parseConfig } from '../src/config/index.js';
+import { BENCH_DEFAULTS, runBenchmark, type BenchOptions } from '../src/bench/index.js';
 import { readResults, writeResults } from '../src/results/index.js';
-import { fileSettings, modelAt, withFileSettings } from '../src/run/index.js';
 import { DIGITS, MODELS, measured, tempDir } from './helpers.js';
 
 function options(model: string, extra: Partial<BenchOptions> = {}): BenchOptions {
@@ -136,83 +133,5 @@ describe('runBenchmark on real models', () => {
   it('honours threads and the optimization level', async () => {
     const r = await runBenchmark(options(MODELS.digits, { threads: 1, optLevel: 'disabled' }));
     expect(r.runtime).toMatchObject({ threads: 1, optLevel: 'disabled' });
-  });
-});
-
-// edgeml.yml's settings as the flags of bench and compare: the one mapping `edgeml run` and
-// `edgeml bench|compare --config` share. Pure: no runtime, no process.
-describe('edgeml.yml settings as flags', () => {
-  const config = parseConfig(
-    [
-      'models:',
-      '  m:',
-      '    path: m.onnx',
-      '    input: [x=1x3, y=2x2]',
-      'benchmark:',
-      '  threads: 2',
-      '  warmup: 4',
-      '  scenario: offline',
-      '  min-iterations: 700',
-      '  min-duration: 20s',
-      'compare:',
-      '  threshold: 2%',
-      '  min-duration: 500ms',
-      '  min-iterations: 30',
-    ].join('\n'),
-    '/repo/edgeml.yml',
-  );
-  const model = modelAt(config, '/repo/m.onnx');
-  const none = () => false;
-
-  it('finds the model of the config by its path, relative to the file', () => {
-    expect(model?.name).toBe('m');
-    expect(modelAt(config, '/elsewhere/m.onnx')).toBeUndefined();
-  });
-
-  it.each([
-    // [command, option, value]: bench takes all of benchmark:; compare takes what is measured from
-    // benchmark: and how long each measurement lasts from compare: (else its own defaults).
-    ['bench', 'threads', 2],
-    ['bench', 'warmup', 4],
-    ['bench', 'scenario', 'offline'],
-    ['bench', 'minIterations', 700],
-    ['bench', 'minDurationMs', 20_000],
-    ['bench', 'maxDurationMs', BENCH_DEFAULTS.maxDurationMs],
-    ['compare', 'threads', 2],
-    ['compare', 'warmup', 4],
-    ['compare', 'scenario', 'offline'],
-    ['compare', 'minIterations', 30],
-    ['compare', 'minDurationMs', 500],
-  ] as const)('%s: %s = %s', (command, option, value) => {
-    if (command === 'bench') {
-      const { flags, names } = withFileSettings(BENCH_FLAG_DEFAULTS, none, fileSettings(config, 'bench', model));
-      expect(benchOptionsFromFlags('m.onnx', flags, names)[option]).toEqual(value);
-    } else {
-      const { flags, names } = withFileSettings(COMPARE_FLAG_DEFAULTS, none, fileSettings(config, 'compare', model));
-      expect(compareOptionsFromFlags(flags, names).bench[option]).toEqual(value);
-    }
-  });
-
-  it('judges a comparison by compare:, with compare\'s defaults for the rest', () => {
-    const { flags, names } = withFileSettings(COMPARE_FLAG_DEFAULTS, none, fileSettings(config, 'compare', model));
-    expect(compareOptionsFromFlags(flags, names)).toMatchObject({ threshold: 0.02, metric: COMPARE_DEFAULTS.metric, maxDurationMs: COMPARE_DEFAULTS.maxDurationMs, minRounds: COMPARE_DEFAULTS.minRounds });
-  });
-
-  it('lets typed flags win; --input wins input by input, the file keeps the others', () => {
-    const typed = new Set(['threads', 'input']);
-    const { flags, names } = withFileSettings({ ...BENCH_FLAG_DEFAULTS, threads: '1', input: ['y=5x5'] }, (p) => typed.has(p), fileSettings(config, 'bench', model));
-    expect(flags).toMatchObject({ threads: '1', warmup: '4', input: ['x=1x3', 'y=5x5'] });
-    expect(names.key('--threads')).toBe('--threads');
-    expect(names.key('--warmup')).toBe('benchmark.warmup');
-  });
-
-  it('names a setting from the file by its key at file:line:col, one typed by its flag', () => {
-    const { flags, names } = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, maxDuration: '100ms' }, (p) => p === 'maxDuration', fileSettings(config, 'compare', model));
-    expect(() => compareOptionsFromFlags(flags, names)).toThrow('--max-duration 100ms is shorter than one measurement (compare.min-duration 500ms); raise --max-duration');
-    const late = parseConfig('benchmark:\n  min-duration: 20s\n  max-duration: 2s\n', '/repo/late.yml');
-    const bench = withFileSettings(BENCH_FLAG_DEFAULTS, none, fileSettings(late, 'bench'));
-    expect(() => benchOptionsFromFlags('m.onnx', bench.flags, bench.names)).toThrow(
-      /^\/repo\/late\.yml:3:17: benchmark\.max-duration 2s is shorter than benchmark\.min-duration 20s; raise benchmark\.max-duration$/,
-    );
   });
 });

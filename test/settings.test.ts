@@ -6,16 +6,16 @@ import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../src/actions/tables.js';
-import { BENCH_FLAG_DEFAULTS, BENCH_SETTINGS } from '../src/bench/index.js';
+import { BENCH_DEFAULTS, BENCH_SETTINGS, benchOptions } from '../src/bench/index.js';
 import { addSettings } from '../src/cli/settings.js';
-import { COMPARE_FLAG_DEFAULTS, COMPARE_SETTINGS, compareOptionsFromFlags } from '../src/compare/index.js';
+import { COMPARE_DEFAULTS, COMPARE_SETTINGS, compareOptions } from '../src/compare/index.js';
 import { parseConfig } from '../src/config/index.js';
 import { UserError } from '../src/errors.js';
 import { readInputs } from '../src/github/inputs.js';
 import { DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
 import { DEFAULT_FLOOR } from '../src/tensors/index.js';
 import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
-import { asFlag, kebab, parseSection, parseSettings, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
+import { asFlag, kebab, parseSection, parseSettings, settingDefaults, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { ROOT, edgeml, runActionBundle } from './helpers.js';
 
 /** A value of each kind that is not its default, as a user types it. */
@@ -95,11 +95,18 @@ describe('a bad value names where it came from', () => {
     const a = runActionBundle('optimize', { model: 'm.onnx', target: 'fp16', out: 'never-made', 'max-samples': 'many' });
     expect(a.status).not.toBe(0);
     expect(a.stdout).toMatch(/::error::input 'max-samples' "many": expected a number > 0, e\.g\. 512/);
+    // Settings checked together (typed, after the one parse) still name the inputs.
+    const b = runActionBundle('benchmark', { model: 'm.onnx', 'min-duration': '5s', 'max-duration': '1s', upload: 'false' });
+    expect(b.status).not.toBe(0);
+    expect(b.stdout).toMatch(/::error::input 'max-duration' 1s is shorter than input 'min-duration' 5s; raise input 'max-duration'/);
+    const c = edgeml(['bench', 'm.onnx', '--min-duration', '5s', '--max-duration', '1s']);
+    expect(c.status).toBe(2);
+    expect(c.stderr.trim()).toBe('edgeml: error: --max-duration 1s is shorter than --min-duration 5s; raise --max-duration');
   });
 
   it('an edgeml.yml key is named with its file, line and key', () => {
     const config = parseConfig('models: { m: { path: m.onnx } }\ncompare:\n  threshold: 5%\n  min-rounds: 3\n', 'edgeml.yml');
-    expect(() => compareOptionsFromFlags({ ...COMPARE_FLAG_DEFAULTS, threshold: '120%' })).toThrow(/--threshold 120%/);
+    expect(() => compareOptions(parseSettings(COMPARE_SETTINGS, { threshold: '120%' }, asFlag))).toThrow(/^--threshold 120%/);
     expect(config.compare.threshold).toBe('5%');
     expect(() => parseConfig('compare:\n  statistic: p99\n', 'edgeml.yml')).toThrow(/^edgeml\.yml:2:14: .*statistic/);
   });
@@ -134,9 +141,19 @@ describe('defaults are written once, in the tables', () => {
       expect(yml.inputs[kebab(prop)].default).toBe(OPTIMIZE_SETTINGS[prop].default);
     }
   });
-  it('bench and compare: the flag text defaults come from the tables', () => {
-    expect(BENCH_FLAG_DEFAULTS).toMatchObject({ threads: '0', warmup: '10', minIterations: '100', minDuration: '10s', maxDuration: '60s', seed: '1' });
-    expect(COMPARE_FLAG_DEFAULTS).toMatchObject({ minIterations: '50', minDuration: '1s', threshold: '5%', statistic: 'p50', minRounds: '8', design: 'auto' });
+  it("bench and compare: the flags' defaults, the typed defaults and the options with nothing given agree", () => {
+    // commander's defaults are the table's text; parsed once, they are the table's typed defaults.
+    for (const table of [BENCH_SETTINGS, COMPARE_SETTINGS] as SettingsTable[]) {
+      expect(parseSettings(table, flagsOf(table, []), asFlag)).toEqual(settingDefaults(table));
+    }
+    expect(settingDefaults(BENCH_SETTINGS)).toMatchObject({ threads: 0, warmup: 10, minIterations: 100, minDuration: 10_000, maxDuration: 60_000, seed: 1 });
+    expect(settingDefaults(COMPARE_SETTINGS)).toMatchObject({ minIterations: 50, minDuration: 1000, threshold: 0.05, statistic: 'p50', minRounds: 8, design: 'auto' });
+    const { model: _m, inputs: _i, ...bench } = benchOptions('m.onnx', settingDefaults(BENCH_SETTINGS));
+    expect(bench).toEqual(BENCH_DEFAULTS);
+    expect(compareOptions(settingDefaults(COMPARE_SETTINGS))).toMatchObject({
+      threshold: COMPARE_DEFAULTS.threshold, metric: COMPARE_DEFAULTS.metric, maxDurationMs: COMPARE_DEFAULTS.maxDurationMs, minRounds: COMPARE_DEFAULTS.minRounds,
+      bench: { minDurationMs: COMPARE_DEFAULTS.minDurationMs, minIterations: COMPARE_DEFAULTS.minIterations },
+    });
   });
   it("edgeml.yml's benchmark: and compare: keys are the tables' config keys, no more, no fewer", () => {
     const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/config.schema.json'), 'utf8'));

@@ -1,29 +1,20 @@
 // The `benchmark` action: inputs -> the same options as `edgeml bench` -> results, outputs, summary.
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { BENCH_FLAG_DEFAULTS, BENCH_SETTINGS, benchOptionsFromFlags, deviceLabel, runBenchmark, type BenchFlags } from '../bench/index.js';
+import { BENCH_SETTINGS, benchOptions, deviceLabel, runBenchmark } from '../bench/index.js';
 import { INPUT_NAMES, UserError } from '../errors.js';
-import { actionsLogger as log, rawInputs, readInputs, runAction, setOutput, uploadArtifact, writeSummary } from '../github/index.js';
+import { actionsLogger as log, readInputs, runAction, setOutput, uploadArtifact, writeSummary } from '../github/index.js';
 import { safeName } from '../names/index.js';
 import { benchMarkdown } from '../report/index.js';
 import { writeResults } from '../results/index.js';
 import { checkOutputPath } from '../documents/index.js';
 
 async function main(): Promise<void> {
-  const raw = rawInputs(BENCH_SETTINGS) as unknown as BenchFlags & { model?: string; profile?: string; samples?: string };
+  // The inputs parsed once, by the table `edgeml bench`'s flags come from.
   const v = readInputs(BENCH_SETTINGS);
   if (!v.model) throw new UserError("input 'model' is required: the path of the .onnx or .ort file to benchmark");
   const model = v.model;
-  const opts = benchOptionsFromFlags(model, {
-    ...BENCH_FLAG_DEFAULTS,
-    ...raw,
-    input: v.input,
-    dim: v.dim,
-    data: v.data,
-    profile: v.profile,
-    samples: v.samples,
-    deviceLabel: deviceLabel(v.deviceLabel),
-  }, INPUT_NAMES);
+  const opts = benchOptions(model, { ...v, deviceLabel: deviceLabel(v.deviceLabel) }, INPUT_NAMES);
   if (v.runnerLabels.length) opts.runnerLabels = v.runnerLabels;
   const label = safeName(deviceLabel(opts.deviceLabel), 'device');
   const resultsPath = resolve(v.results || `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`);

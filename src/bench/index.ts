@@ -2,8 +2,7 @@
 // samples become the results document.
 import { tmpdir } from 'node:os';
 import { inspectModelFile } from '../model/index.js';
-import type { BenchResults, BenchSettings } from '../results/types.js';
-import { RESULTS_SCHEMA } from '../results/types.js';
+import { RESULTS_SCHEMA, type BenchResults, type BenchSettings } from '../results/index.js';
 import { earlyStopping, quantileCI, sortedCopy, summarize } from '../stats/index.js';
 import { VERSION } from '../version.js';
 import { describeDevice } from './device.js';
@@ -15,12 +14,12 @@ import type { BenchOptions } from './types.js';
 
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, deviceLabel, type DeviceInfo } from './device.js';
-export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptionsFromFlags, type BenchFlags } from './options.js';
-export { BENCH_SETTINGS } from './settings.js';
+export { BENCH_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptions, showDuration, type BenchOptionValues, type BenchValues, type MeasureValues } from './options.js';
+export { BENCH_SETTINGS, LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from './settings.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';
 export { runPairedWorker, type PairedOutcome, type PairedReady } from './paired-runner.js';
-export { RUNTIMES, PRECISIONS, type RuntimeChoice } from './backends/index.js';
+export { RUNTIMES, PRECISIONS, locateTool, runTool, type RuntimeChoice } from './backends/index.js';
 export type { BenchOptions } from './types.js';
 
 export function defaultSamplesPerQuery(scenario: Scenario): number {

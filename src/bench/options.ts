@@ -1,19 +1,23 @@
-// Bench settings as the CLI flags and the action inputs spell them (strings), checked and
-// converted to BenchOptions. One name per setting everywhere: --min-duration, min-duration.
+// Bench settings, typed (BENCH_SETTINGS' values: the CLI parses its flags once, the action its
+// inputs, `edgeml run` edgeml.yml's keys), checked together and turned into BenchOptions.
 import { FLAG_NAMES, UserError, settingName, type SettingNames } from '../errors.js';
-import { flagDefaults, pick, settingDefaults } from '../settings/index.js';
-import { parseDuration, parseWhole } from '../units.js';
-import { BENCH_SETTINGS, LENGTH_SETTINGS, MEASURE_SETTINGS, OPT_LEVELS, SCENARIOS } from './settings.js';
-import type { BenchOptions } from './types.js';
+import { settingDefaults, type SettingValues } from '../settings/index.js';
 import { type DataSource, parseDataFlag, parseDimFlag, parseShapeFlag } from '../tensors/index.js';
-import type { OptLevel, Scenario } from './protocol.js';
-import { PRECISIONS, RUNTIMES, type RuntimeChoice } from './backends/index.js';
-import type { Precision } from '../results/types.js';
+import { BENCH_SETTINGS, LENGTH_SETTINGS, MEASURE_SETTINGS, OPT_LEVELS, SCENARIOS, SEED_SETTING } from './settings.js';
+import type { BenchOptions } from './types.js';
 
 export { OPT_LEVELS, SCENARIOS };
 
+/** Every setting of `edgeml bench`, typed. */
+export type BenchValues = SettingValues<typeof BENCH_SETTINGS>;
+
+/** What is measured and for how long: the settings bench and compare share (compare with its own lengths). */
+export type MeasureValues = SettingValues<typeof MEASURE_SETTINGS> & SettingValues<typeof LENGTH_SETTINGS> & SettingValues<typeof SEED_SETTING>;
+
+/** The values BenchOptions are made from: the measured ones, and bench's own where given. */
+export type BenchOptionValues = MeasureValues & Partial<Pick<BenchValues, 'profile' | 'samples' | 'runtime' | 'toolPath' | 'precision' | 'deviceLabel'>>;
+
 const D = settingDefaults(BENCH_SETTINGS);
-const MEASURED = [...Object.keys(MEASURE_SETTINGS), ...Object.keys(LENGTH_SETTINGS)] as Array<keyof typeof BENCH_SETTINGS>;
 
 /** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs: BENCH_SETTINGS' defaults, typed. */
 export const BENCH_DEFAULTS = {
@@ -31,36 +35,8 @@ export const BENCH_DEFAULTS = {
   keepSamples: false,
 };
 
-function oneOf(value: string, allowed: readonly string[], what: string): string {
-  if (!allowed.includes(value)) throw new UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
-  return value;
-}
-
-export interface BenchFlags {
-  input: string[];
-  dim: string[];
-  data: string[];
-  threads: string;
-  ep: string;
-  optLevel: string;
-  scenario: string;
-  samplesPerQuery?: string;
-  warmup: string;
-  minIterations: string;
-  maxIterations: string;
-  minDuration: string;
-  maxDuration: string;
-  seed: string;
-  profile?: boolean;
-  samples?: boolean;
-  deviceLabel?: string;
-  runtime?: string;
-  toolPath?: string;
-  precision?: string;
-}
-
-/** `edgeml bench`'s defaults as its flags spell them (BENCH_SETTINGS'): the CLI's, the benchmark action's and edgeml.yml's. */
-export const BENCH_FLAG_DEFAULTS: BenchFlags = flagDefaults(pick(BENCH_SETTINGS, [...MEASURED, 'seed'])) as unknown as BenchFlags;
+/** A duration in messages, as a user writes it: 1s, 500ms. */
+export const showDuration = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 function pairs<T>(values: string[], parse: (raw: string) => [string, T], flag: string, names: SettingNames): Record<string, T> {
   const out: Record<string, T> = {};
@@ -72,45 +48,45 @@ function pairs<T>(values: string[], parse: (raw: string) => [string, T], flag: s
   return out;
 }
 
-/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
-export function benchOptionsFromFlags(model: string, f: BenchFlags, names: SettingNames = FLAG_NAMES): BenchOptions {
-  const n = (flag: string) => settingName(names, flag);
-  const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
-  const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
-  if (maxDurationMs < minDurationMs) {
+/**
+ * Typed bench settings to BenchOptions: what the table cannot check alone (the length of a
+ * measurement, a vendor runtime's settings, each input given once). `names` says how messages
+ * name each setting: by its flag, its input, or its key in edgeml.yml.
+ */
+export function benchOptions(model: string, v: BenchOptionValues, names: SettingNames = FLAG_NAMES): BenchOptions {
+  if (v.maxDuration < v.minDuration) {
     const max = names.key('--max-duration');
-    throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
+    throw new UserError(`${names.at('--max-duration')}${max} ${showDuration(v.maxDuration)} is shorter than ${names.key('--min-duration')} ${showDuration(v.minDuration)}; raise ${max}`);
   }
-  const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime') as RuntimeChoice;
-  const precision = f.precision ? (oneOf(f.precision, PRECISIONS, '--precision') as Precision) : undefined;
+  const runtime = v.runtime ?? 'onnxruntime';
+  const precision = v.precision;
   if (precision && runtime === 'onnxruntime') {
     throw new UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
   }
-  if (f.toolPath && runtime === 'onnxruntime') throw new UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
+  if (v.toolPath && runtime === 'onnxruntime') throw new UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
   return {
     model,
     inputs: {
-      shapes: pairs(f.input, parseShapeFlag, '--input', names),
-      dims: pairs(f.dim, parseDimFlag, '--dim', names),
-      data: pairs<DataSource>(f.data, parseDataFlag, '--data', names),
+      shapes: pairs(v.input, parseShapeFlag, '--input', names),
+      dims: pairs(v.dim, parseDimFlag, '--dim', names),
+      data: pairs<DataSource>(v.data, parseDataFlag, '--data', names),
     },
-    threads: parseWhole(f.threads, n('--threads')),
-    executionProvider: f.ep,
-    optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')) as OptLevel,
-    scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')) as Scenario,
-    ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
-    warmup: parseWhole(f.warmup, n('--warmup')),
-    minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
-    maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
-    minDurationMs,
-    maxDurationMs,
-    seed: parseWhole(f.seed, n('--seed')),
-    profile: !!f.profile,
-    keepSamples: !!f.samples,
-    ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
+    threads: v.threads,
+    executionProvider: v.ep,
+    optLevel: v.optLevel,
+    scenario: v.scenario,
+    ...(v.samplesPerQuery !== undefined ? { samplesPerQuery: v.samplesPerQuery } : {}),
+    warmup: v.warmup,
+    minIterations: v.minIterations,
+    maxIterations: v.maxIterations,
+    minDurationMs: v.minDuration,
+    maxDurationMs: v.maxDuration,
+    seed: v.seed,
+    profile: !!v.profile,
+    keepSamples: !!v.samples,
+    ...(v.deviceLabel ? { deviceLabel: v.deviceLabel } : {}),
     ...(runtime !== 'onnxruntime' ? { runtime } : {}),
-    ...(f.toolPath ? { toolPath: f.toolPath } : {}),
+    ...(v.toolPath ? { toolPath: v.toolPath } : {}),
     ...(precision ? { precision } : {}),
   };
 }
-

@@ -1,22 +1,14 @@
 // `edgeml compare`: base and head in alternating rounds -> verdict table on stdout, document to --json.
 // Exit 1 when the verdict is `slower`.
 import { Command } from 'commander';
-import { COMPARE_SETTINGS, decidingRatio, compareOptionsFromFlags, runCompare, writeCompare, type CompareFlags } from '../compare/index.js';
+import { COMPARE_SETTINGS, decidingRatio, compareOptions, runCompare, writeCompare } from '../compare/index.js';
 import { CheckFailure, UserError } from '../errors.js';
 import { compareMarkdown, escapePlain, fmtRatio } from '../report/index.js';
 import { readResults } from '../results/index.js';
 import { checkOutputPath } from '../documents/index.js';
-import { configuredFlags } from './bench.js';
+import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { configuredValues } from './bench.js';
 import { addSettings } from './settings.js';
-
-interface Given extends CompareFlags {
-  base?: string;
-  head?: string;
-  baseResults?: string;
-  allowDifferentDevice?: boolean;
-  config?: string;
-  json?: string;
-}
 
 export function compareCommand(): Command {
   const cmd = new Command('compare')
@@ -24,16 +16,19 @@ export function compareCommand(): Command {
   // The bench flags with compare's defaults: short measurements, since the rounds, not the runs,
   // carry the statistics; --max-duration bounds the whole comparison.
   addSettings(cmd, COMPARE_SETTINGS);
-  cmd.action(async (given: Given) => {
-    if (!given.head) throw new UserError('no head given: edgeml compare --base A.onnx --head B.onnx');
-    if (given.base && given.baseResults) throw new UserError('--base and --base-results both given; give one: a model to measure here, or a stored results document');
-    if (!given.base && !given.baseResults) throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
-    const { flags, names, note } = configuredFlags(cmd, given, 'compare', given.head);
-    const settings = compareOptionsFromFlags(flags, names);
+  cmd.action(async (raw: Record<string, RawValue>) => {
+    if (!raw.head) throw new UserError('no head given: edgeml compare --base A.onnx --head B.onnx');
+    if (raw.base && raw.baseResults) throw new UserError('--base and --base-results both given; give one: a model to measure here, or a stored results document');
+    if (!raw.base && !raw.baseResults) throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+    // The flags' text parsed once, by the table; with --config, the file's typed values under them.
+    const given = parseSettings(COMPARE_SETTINGS, raw, asFlag);
+    const head = given.head!; // given: checked above
+    const { values: flags, names, note } = configuredValues(cmd, given, 'compare', head);
+    const settings = compareOptions(flags, names);
     if (flags.json) checkOutputPath(flags.json, '--json');
     const baseResults = flags.baseResults ? { file: flags.baseResults, doc: readResults(flags.baseResults) } : undefined;
     const doc = await runCompare(
-      { ...settings, head: given.head, ...(flags.base ? { base: flags.base } : {}), ...(baseResults ? { baseResults } : {}), allowDifferentDevice: !!flags.allowDifferentDevice },
+      { ...settings, head, ...(flags.base ? { base: flags.base } : {}), ...(baseResults ? { baseResults } : {}), allowDifferentDevice: flags.allowDifferentDevice },
       {
         onLook: (l) => {
           const r = decidingRatio(l);

@@ -2,6 +2,6 @@
 export * from './types.js';
 export { CONFIDENCE, METHOD, PAIRED_METHOD, STORED_METHOD, decidingRatio, judge, lookLevel, ratioAt } from './verdict.js';
 export { COMPARE_DEFAULTS, runCompare, type CompareHooks } from './run.js';
-export { COMPARE_FLAG_DEFAULTS, compareOptionsFromFlags, type CompareFlags, type CompareSettings } from './options.js';
+export { compareOptions, type CompareSettingValues, type CompareSettings, type CompareValues } from './options.js';
 export { COMPARE_SETTINGS } from './settings.js';
 export { compareSchema, readCompare, writeCompare } from './document.js';

@@ -31,8 +31,8 @@ export function parseTargets(raw: string | string[], what = '--target'): Target[
 }
 
 /**
- * The flags' text as commander gives them, or as `edgeml run` makes them from edgeml.yml (the old
- * string entry point; a setting left out takes its default from OPTIMIZE_SETTINGS).
+ * The flags' text as commander gives them (a setting left out takes its default from
+ * OPTIMIZE_SETTINGS). `edgeml run` passes typed values to optimizeOptions instead.
  */
 export interface OptimizeFlags extends Partial<Record<keyof OptimizeValues, RawValue>> {
   model?: string;
@@ -79,7 +79,7 @@ export function optimizeOptions(v: OptimizeValues, source: SettingSource = asFla
   };
 }
 
-/** The flags' text (or edgeml.yml's values, by flag) to OptimizeOptions: parsed once, named by flag. */
+/** The flags' text to OptimizeOptions: parsed once, named by flag. */
 export function optimizeOptionsFromFlags(f: OptimizeFlags, source: SettingSource = asFlag): OptimizeOptions {
   return optimizeOptions(parseSettings(OPTIMIZE_SETTINGS, f, source), source);
 }

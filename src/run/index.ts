@@ -6,13 +6,12 @@
 // record per model; each is written once, as an output.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { benchOptionsFromFlags } from '../bench/index.js';
 import { checkDocuments, isCompatKey, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
 import { writeInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
-import { compareOptionsFromFlags, writeCompare, type CompareResults } from '../compare/index.js';
+import { writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { CheckFailure } from '../errors.js';
-import { optimizeOptionsFromFlags, refusedByValidation } from '../optimize/index.js';
+import { refusedByValidation } from '../optimize/index.js';
 import { rejectLfsPointerFile } from '../model/index.js';
 import { buildReport, checkView, compareView, reportMarkdown, reportSections, type ReportInputs, type ReportStatus } from '../report/index.js';
 import { writeResults, type BenchResults } from '../results/index.js';
@@ -25,7 +24,7 @@ import { summaryRows } from './summary.js';
 import type { RunDeps, RunOptions, RunOutcome, RunReporter } from './types.js';
 
 export { summaryTable, type SummaryRow } from './summary.js';
-export { fileSettings, modelAt, withFileSettings, type Configured, type FileSetting } from './plan.js';
+export { fileValues, modelAt, withFileValues, type FileValues } from './plan.js';
 export { knownRuntimes, parseInspectSetting } from './inspect.js';
 export type { RunDeps, RunOptions, RunOutcome, RunReporter } from './types.js';
 
@@ -54,13 +53,8 @@ interface ModelRun {
 /** Everything checked before any work: settings, the base, every model and its base (LFS pointers), the datasets. */
 async function prepare(config: EdgemlConfig, opts: RunOptions, notices: string[]): Promise<ModelRun[]> {
   const configDir = dirname(resolve(opts.config));
-  const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
-  for (const p of plans) {
-    // Bad settings fail here, before any work.
-    benchOptionsFromFlags(p.path, p.bench.flags, p.bench.names);
-    compareOptionsFromFlags(p.compare.flags, p.compare.names);
-    if (p.optimize) optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
-  }
+  // Every model's settings parsed once, here: a bad one fails before any work.
+  const plans = planModels(config, { ...(opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {}), out: opts.out });
   const inspectPlans = plans.map((p) => inspectPlan(config, p.name, opts.inspect));
   checkBase(opts.base, configDir);
   // Every model and its base is read before anything is written or measured: an LFS pointer
@@ -82,7 +76,7 @@ async function measureModel(config: EdgemlConfig, m: ModelRun, out: string, rep:
   const measured: Array<{ target?: string; file: string }> = [{ file: plan.path }];
   if (plan.optimize) {
     const dir = join(out, 'artifacts', slug(plan.name));
-    const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
+    const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${plan.optimize.targets.join(', ')}`, rep);
     for (const a of manifest.artifacts) {
       if (a.status === 'ok' && a.path) {
         measured.push({ target: a.target, file: a.path });

@@ -69,7 +69,7 @@ export function inspectPlan(config: EdgemlConfig, name: string, override?: { val
 
 /** One model inspected for its runtimes: the document, or why it could not be (every runtime failed). */
 export async function inspectFile(plan: ModelPlan, file: string, targets: string[]): Promise<{ doc: InspectOutcome } | { failed: string }> {
-  const f = plan.bench.flags;
+  const f = plan.inputs;
   try {
     const doc = await runInspect({ model: file, targets, inputs: f.input, dims: f.dim, data: f.data });
     doc.model.name = plan.name;

@@ -1,14 +1,16 @@
-// edgeml.yml -> the flags each core step already understands (one name per setting: the config's
-// `min-duration` is `--min-duration` is BenchFlags.minDuration). The one mapping of the config's
-// settings, for `edgeml run` and for `edgeml bench|compare --config`. Paths in the config are
-// relative to the config file; a path that does not exist is a UserError naming file:line:col and the key.
+// edgeml.yml -> the typed settings of each core step (one name per setting: the config's
+// `min-duration` is `--min-duration` is the table's `minDuration`), parsed once by the tables'
+// parsers (parseSection). The one mapping of the config's settings, for `edgeml run` and for
+// `edgeml bench|compare --config`. Paths in the config are relative to the config file; a path
+// that does not exist, or a bad value, is a UserError naming file:line:col and the key.
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { BENCH_FLAG_DEFAULTS, type BenchFlags } from '../bench/index.js';
+import { BENCH_SETTINGS, benchOptions, type BenchOptions } from '../bench/index.js';
 import type { EdgemlConfig, ModelEntry, Position } from '../config/index.js';
-import { COMPARE_FLAG_DEFAULTS, type CompareFlags } from '../compare/index.js';
+import { COMPARE_SETTINGS, compareOptions, type CompareSettings } from '../compare/index.js';
 import { UserError, type SettingNames } from '../errors.js';
-import type { OptimizeFlags } from '../optimize/index.js';
+import { OPTIMIZE_SETTINGS, optimizeOptions, type OptimizeOptions } from '../optimize/index.js';
+import { kebab, parseSection, settingDefaults, type RawValue } from '../settings/index.js';
 
 const where = (p: Position) => `${p.file}:${p.line}:${p.col}`;
 
@@ -40,14 +42,6 @@ export function datasetsOf(config: EdgemlConfig, name: string): Array<[string, E
   return Object.entries(config.datasets).filter(([, d]) => !d.models || d.models.includes(name));
 }
 
-/** One setting of the file, by the flag it sets (min-duration for --min-duration). */
-export interface FileSetting {
-  value: string | string[];
-  /** Its dotted key in the file (benchmark.min-duration) and where that is written. */
-  key: string;
-  at: Position;
-}
-
 /**
  * benchmark: keys that say how long one measurement lasts. Compare takes these from compare:
  * (short runs, many rounds: the rounds carry its statistics); the rest of benchmark: says what is
@@ -61,58 +55,65 @@ export function modelAt(config: EdgemlConfig, path: string): { name: string; ent
   return name ? { name, entry: config.models[name] } : undefined;
 }
 
-/** The settings of edgeml.yml for one command (and one of its models), by the flag each sets. */
-export function fileSettings(config: EdgemlConfig, command: 'bench' | 'compare', model?: { name: string; entry: ModelEntry }): Record<string, FileSetting> {
-  const out: Record<string, FileSetting> = {};
-  const take = (section: string, flag: string, value: string | string[]) => {
-    const key = `${section}.${flag}`;
-    out[flag] = { value, key, at: config.settingsAt[key] };
-  };
-  for (const [flag, v] of Object.entries(config.benchmark)) if (command === 'bench' || !LENGTH_KEYS.has(flag)) take('benchmark', flag, String(v));
-  if (command === 'compare') for (const [flag, v] of Object.entries(config.compare)) take('compare', flag, String(v));
-  if (model) {
-    const { name, entry } = model;
-    const section = `models.${name}`;
-    if (entry.input) take(section, 'input', entry.input);
-    if (entry.dim) take(section, 'dim', entry.dim);
-    if (entry.data) take(section, 'data', pairsFromConfig(config, entry.data, config.settingsAt[`${section}.data`] ?? entry.at, `${section}.data`));
-  }
-  return out;
+/** The settings of edgeml.yml for one command, typed by the command's table, with where each is written. */
+export interface FileValues {
+  /** By the table's property (`minDuration`); only the keys the file writes. */
+  values: Record<string, unknown>;
+  /** By the flag each sets (`--min-duration`): its dotted key in the file and where that is written. */
+  from: Record<string, { key: string; at: Position }>;
 }
 
-const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+/** The settings of edgeml.yml for one command (and one of its models), parsed once by the command's table. */
+export function fileValues(config: EdgemlConfig, command: 'bench' | 'compare', model?: { name: string; entry: ModelEntry }): FileValues {
+  const from: FileValues['from'] = {};
+  const at = (key: string) => (config.settingsAt[key] ? `${where(config.settingsAt[key])}: ` : '');
+  const section = (name: string, keys: Record<string, RawValue>) => {
+    for (const k of Object.keys(keys)) from[`--${k}`] = { key: `${name}.${k}`, at: config.settingsAt[`${name}.${k}`] };
+    return keys;
+  };
+  const benchmark = Object.fromEntries(Object.entries(config.benchmark).filter(([k]) => command === 'bench' || !LENGTH_KEYS.has(k)));
+  const values: Record<string, unknown> = command === 'bench'
+    ? parseSection(BENCH_SETTINGS, 'benchmark', section('benchmark', benchmark), at)
+    : { ...parseSection(COMPARE_SETTINGS, 'benchmark', section('benchmark', benchmark), at), ...parseSection(COMPARE_SETTINGS, 'compare', section('compare', config.compare), at) };
+  if (model) {
+    const { name, entry } = model;
+    const key = `models.${name}`;
+    const pairs = { input: entry.input, dim: entry.dim, data: entry.data && pairsFromConfig(config, entry.data, config.settingsAt[`${key}.data`] ?? entry.at, `${key}.data`) };
+    for (const [prop, list] of Object.entries(pairs)) {
+      if (!list) continue;
+      values[prop] = list;
+      from[`--${prop}`] = { key: `${key}.${prop}`, at: config.settingsAt[`${key}.${prop}`] ?? entry.at };
+    }
+  }
+  return { values, from };
+}
+
 const inputName = (entry: string) => entry.slice(0, entry.indexOf('='));
 
 /**
- * A command's flags with the file's settings under them: a flag typed on the command line
+ * A command's typed settings with the file's under them: a flag typed on the command line
  * (`typed(property)`) wins over the file, the file over the command's defaults. --input, --dim and
  * --data win input by input: the file's entries for other inputs stay. `names` names each
  * setting in messages where its value came from.
  */
-export function withFileSettings<T extends object>(flags: T, typed: (property: string) => boolean, file: Record<string, FileSetting>): { flags: T; names: SettingNames } {
-  const out = { ...flags } as Record<string, unknown>;
-  const from: Record<string, FileSetting> = {};
-  for (const [flag, s] of Object.entries(file)) {
-    const prop = camel(flag);
+export function withFileValues<T extends object>(values: T, typed: (property: string) => boolean, file: FileValues): { values: T; names: SettingNames } {
+  const out = { ...values } as Record<string, unknown>;
+  const from: FileValues['from'] = {};
+  for (const [prop, v] of Object.entries(file.values)) {
+    const flag = `--${kebab(prop)}`;
     if (!typed(prop)) {
-      out[prop] = s.value;
-      from[`--${flag}`] = s;
-    } else if (Array.isArray(s.value)) {
+      out[prop] = v;
+      from[flag] = file.from[flag];
+    } else if (Array.isArray(v)) {
       const given = out[prop] as string[];
       const names = new Set(given.map(inputName));
-      out[prop] = [...s.value.filter((e) => !names.has(inputName(e))), ...given];
+      out[prop] = [...(v as string[]).filter((e) => !names.has(inputName(e))), ...given];
     }
   }
   return {
-    flags: out as T,
-    names: { key: (flag) => from[flag]?.key ?? flag, at: (flag) => (from[flag] ? `${where(from[flag].at)}: ` : '') },
+    values: out as T,
+    names: { key: (flag) => from[flag]?.key ?? flag, at: (flag) => (from[flag]?.at ? `${where(from[flag].at)}: ` : '') },
   };
-}
-
-/** Flags with the names of their settings for messages. */
-export interface Configured<T> {
-  flags: T;
-  names: SettingNames;
 }
 
 export interface ModelPlan {
@@ -120,15 +121,25 @@ export interface ModelPlan {
   /** Absolute path of the source model. */
   path: string;
   entry: ModelEntry;
-  bench: Configured<BenchFlags>;
+  /** The source model's benchmark; another file is measured with the same settings (`{ ...bench, model }`). */
+  bench: BenchOptions;
   /** The comparison with the base. */
-  compare: Configured<CompareFlags>;
-  /** undefined when the config lists no targets. */
-  optimize?: OptimizeFlags;
+  compare: CompareSettings;
+  /** input, dim and data as the config writes them (data files resolved): what inspect fixes. */
+  inputs: { input: string[]; dim: string[]; data: string[] };
+  /** The source model made into the config's targets under `out`; undefined when it lists none. */
+  optimize?: OptimizeOptions;
 }
 
-/** Every model of the config with its bench, compare and optimize flags; checks every file first. */
-export function planModels(config: EdgemlConfig, opts: { deviceLabel?: string }): ModelPlan[] {
+const BENCH_VALUES = settingDefaults(BENCH_SETTINGS);
+const COMPARE_VALUES = settingDefaults(COMPARE_SETTINGS);
+const OPTIMIZE_VALUES = settingDefaults(OPTIMIZE_SETTINGS);
+
+/**
+ * Every model of the config with its bench, compare and optimize options, each parsed once from
+ * the file (a bad value fails here, before any work); checks every file first.
+ */
+export function planModels(config: EdgemlConfig, opts: { deviceLabel?: string; out: string }): ModelPlan[] {
   const names = Object.keys(config.models);
   if (!names.length) throw new UserError(`${config.file}: no models; add one under models: (name: { path: model.onnx })`);
   for (const [name, d] of Object.entries(config.datasets)) {
@@ -141,23 +152,31 @@ export function planModels(config: EdgemlConfig, opts: { deviceLabel?: string })
     const entry = config.models[name];
     const path = fromConfig(config, entry.path);
     mustExist(path, entry.at, `models.${name}.path`, 'model');
-    const bench = withFileSettings({ ...BENCH_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'bench', { name, entry }));
-    const compare = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'compare', { name, entry }));
+    const b = withFileValues({ ...BENCH_VALUES, ...label }, nothingTyped, fileValues(config, 'bench', { name, entry }));
+    const c = withFileValues({ ...COMPARE_VALUES, ...label }, nothingTyped, fileValues(config, 'compare', { name, entry }));
     const targets = entry.targets ?? config.targets;
     const calibration = pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`);
     // The model's data feeds the inputs optimize does not calibrate (a sample rate, a state).
     const calibrated = new Set(calibration.map(inputName));
-    const optimize: OptimizeFlags | undefined = targets.length
-      ? {
+    const optimize = targets.length
+      ? optimizeOptions({
+          // calibration-method, percentile, max-samples, the floors...: OPTIMIZE_SETTINGS' defaults.
+          ...OPTIMIZE_VALUES,
           model: path,
-          target: targets.join(','),
+          out: opts.out,
+          target: targets,
           calibration,
           data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`).filter((d) => !calibrated.has(inputName(d))),
-          // calibration-method, percentile, max-samples, the floors...: OPTIMIZE_SETTINGS' defaults.
           input: entry.input ?? [],
           dim: entry.dim ?? [],
-        }
+        })
       : undefined;
-    return { name, path, entry, bench, compare, ...(optimize ? { optimize } : {}) };
+    return {
+      name, path, entry,
+      bench: benchOptions(path, b.values, b.names),
+      compare: compareOptions(c.values, c.names),
+      inputs: { input: b.values.input, dim: b.values.dim, data: b.values.data },
+      ...(optimize ? { optimize } : {}),
+    };
   });
 }

@@ -1,11 +1,11 @@
 // The steps of `edgeml run` for one model: measure, compare with the base, optimize, evaluate.
 // Each is the core function the single-purpose command calls, with the model's settings.
-import { benchOptionsFromFlags, runBenchmark } from '../bench/index.js';
-import { compareOptionsFromFlags, decidingRatio, runCompare, type CompareResults } from '../compare/index.js';
+import { runBenchmark } from '../bench/index.js';
+import { decidingRatio, runCompare, type CompareResults } from '../compare/index.js';
 import type { EdgemlConfig } from '../config/index.js';
 import { UserError, isUserError } from '../errors.js';
 import { checkInputsFit, evaluate, mergeEval, parseMetrics } from '../eval/index.js';
-import { optimize, optimizeOptionsFromFlags, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
+import { optimize, relativizeManifest, writeManifest, type ArtifactRecord, type OptimizeManifest } from '../optimize/index.js';
 import type { BenchResults } from '../results/index.js';
 import { join } from 'node:path';
 import { safeName } from '../names/index.js';
@@ -15,7 +15,7 @@ import type { RunReporter } from './types.js';
 export const slug = (s: string) => safeName(s, 'model');
 
 export async function measure(plan: ModelPlan, model: string, label: string, rep: RunReporter, extra: { base?: boolean } = {}): Promise<BenchResults> {
-  const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
+  const opts = { ...plan.bench, model };
   const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
   try {
     return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
@@ -28,7 +28,7 @@ export async function measure(plan: ModelPlan, model: string, label: string, rep
 /** base vs head with the model's compare settings; `label` names it in progress lines. */
 export async function compareFiles(plan: ModelPlan, baseFile: string, headFile: string, label: string, rep: RunReporter): Promise<CompareResults> {
   return runCompare(
-    { ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: headFile, allowDifferentDevice: false },
+    { ...plan.compare, base: baseFile, head: headFile, allowDifferentDevice: false },
     {
       onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${decidingRatio(l).estimate.toFixed(3)}: ${l.verdict}`),
       onDesign: (d) => rep.info(`compare ${label}: ${d.used} (${d.reason})`),
@@ -40,7 +40,7 @@ export async function compareFiles(plan: ModelPlan, baseFile: string, headFile: 
 /** `model` made into the plan's targets under `dir`, with the plan's settings and calibration data. */
 export async function optimizeModel(plan: ModelPlan, model: string, dir: string, title: string, rep: RunReporter): Promise<OptimizeManifest> {
   const manifest = await rep.group(title, () =>
-    optimize(optimizeOptionsFromFlags({ ...plan.optimize!, model, out: dir }), {
+    optimize({ ...plan.optimize!, model, out: dir }, {
       onTarget: (t, phase, rec) => {
         if (phase === 'done') rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
       },
@@ -56,7 +56,7 @@ export async function optimizeModel(plan: ModelPlan, model: string, dir: string,
  */
 export async function baseArtifacts(plan: ModelPlan, baseFile: string, dir: string, rep: RunReporter): Promise<Map<string, ArtifactRecord> | { none: string }> {
   try {
-    const manifest = await optimizeModel(plan, baseFile, dir, `Optimize ${plan.name} (base): ${(plan.optimize?.target ?? '').split(',').join(', ')}`, rep);
+    const manifest = await optimizeModel(plan, baseFile, dir, `Optimize ${plan.name} (base): ${(plan.optimize?.targets ?? []).join(', ')}`, rep);
     return new Map(manifest.artifacts.map((a) => [a.target, a]));
   } catch (e) {
     // The base not taking the head's settings (an input renamed by this PR, say) is not the head's error.

@@ -106,19 +106,6 @@ export function settingDefaults<T extends SettingsTable>(table: T): SettingValue
   return parseSettings(table, {}, (name) => `default of ${name}`);
 }
 
-/**
- * A table's defaults as text, as its flags spell them (lists empty): for the code that still
- * passes settings as flag text (BenchFlags, CompareFlags).
- */
-export function flagDefaults(table: SettingsTable): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [prop, s] of Object.entries(table)) {
-    if (s.kind === 'list' || s.kind === 'pairs') out[prop] = [];
-    else if (s.default !== undefined && s.kind !== 'boolean') out[prop] = s.default;
-  }
-  return out;
-}
-
 /** The settings of a table that are action inputs, by input name. */
 export function actionInputs(table: SettingsTable): Array<[string, Setting]> {
   return Object.entries(table).filter(([, s]) => s.input).map(([prop, s]) => [kebab(prop), s]);
