@@ -11,8 +11,7 @@ import { checkBrokerUrl } from '../devices/index.js';
 import { UserError, isUserError } from '../errors.js';
 import { CHANNELS, checkChannel, gatedPromote, isSemver, type GatedPromoteResult, onStore, parseNotBefore, parsePercent, parseStore, type Channel } from '../fleet/index.js';
 import { checkFleet, fleetMarkdown, readFleetStatus } from '../fleet-status/index.js';
-import { releaseAssetsApiFor } from '../github/releases.js';
-import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, runAction, setOutput, writeSummary } from '../github/index.js';
+import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
 import { parseDuration, parseWhole } from '../units.js';
 
 function write(dir: string, file: string, pem: string): string {

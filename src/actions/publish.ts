@@ -13,8 +13,7 @@ import {
   parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl, releaseGate, releaseModelName,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
-import { releaseAssetsApiFor } from '../github/releases.js';
-import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, getListInput, runAction, setOutput, writeSummary } from '../github/index.js';
+import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, getListInput, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
 
 /** The version from the input, else from a `v1.4.0` / `1.4.0` tag the workflow runs on. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { DeviceInfo } from '../results/types.js';
+import type { DeviceInfo } from '../results/index.js';
 
 export type { DeviceInfo };
 

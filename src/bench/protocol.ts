@@ -1,5 +1,5 @@
 // The messages between the parent (runner.ts) and one measurement process (worker.ts).
-import type { OptLevel, ProfileSummary, QueryMode, Scenario } from '../results/types.js';
+import type { OptLevel, ProfileSummary, QueryMode, Scenario } from '../results/index.js';
 import type { InputSpec, ResolvedInput } from '../tensors/index.js';
 
 export type { OptLevel, ProfileSummary, QueryMode, Scenario };

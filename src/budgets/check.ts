@@ -1,10 +1,7 @@
 // The check both the CLI and the action run: read and validate every input first (nothing is
 // judged on a bad config or document), then judge every budget.
-import { readCompare } from '../compare/document.js';
-import type { CompareResults } from '../compare/types.js';
-import { decidingRatio } from '../compare/verdict.js';
-import { loadConfig } from '../config/index.js';
-import type { EdgemlConfig } from '../config/types.js';
+import { decidingRatio, readCompare, type CompareResults } from '../compare/index.js';
+import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
 import { checkDocument, type CheckDocument } from './document.js';
@@ -12,7 +9,7 @@ import { evaluateBudgets } from './evaluate.js';
 import { judgeCompatBudgets } from './compat.js';
 // document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
 import { readInspect } from '../compat/document.js';
-import type { InspectFailure, InspectOutcome } from '../compat/types.js';
+import type { InspectFailure, InspectOutcome } from '../compat/index.js';
 
 export interface CheckInputs {
   config: string;

@@ -3,8 +3,8 @@
 // so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
 import { outcome as budgetOutcome, modelMatches } from './evaluate.js';
 import type { BudgetCheck } from './types.js';
-import type { BudgetLimit, EdgemlConfig } from '../config/types.js';
-import type { InspectFailure, InspectOutcome, TargetOutcome } from '../compat/types.js';
+import type { BudgetLimit, EdgemlConfig } from '../config/index.js';
+import type { InspectFailure, InspectOutcome, TargetOutcome } from '../compat/index.js';
 
 export const isCompatKey = (key: string) => key.startsWith('compat.');
 

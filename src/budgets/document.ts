@@ -2,7 +2,7 @@
 import { type DocumentKind, readDocument, writeDocument } from '../documents/index.js';
 import { VERSION } from '../version.js';
 import schema from '../../schemas/check.schema.json' with { type: 'json' };
-import type { CompareResults } from '../compare/types.js';
+import type { CompareResults } from '../compare/index.js';
 import type { BudgetCheck } from './types.js';
 
 export const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 } as const;

@@ -1,9 +1,9 @@
 // Budgets against measurements: each limit of each budget, for each results document its
 // selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
 import { basename, dirname, resolve } from 'node:path';
-import type { CompareResults } from '../compare/types.js';
-import type { Budget, BudgetLimit, EdgemlConfig } from '../config/types.js';
-import type { BenchResults } from '../results/types.js';
+import type { CompareResults } from '../compare/index.js';
+import type { Budget, BudgetLimit, EdgemlConfig } from '../config/index.js';
+import type { BenchResults } from '../results/index.js';
 import { quantileCI, sortedCopy } from '../stats/index.js';
 import type { BudgetCheck, BudgetStatus, Outcome } from './types.js';
 

@@ -1,5 +1,5 @@
 // One judged budget limit: a row of the check table, an annotation, an entry of the check document.
-import type { Position } from '../config/types.js';
+import type { Position } from '../config/index.js';
 
 /**
  * pass / fail against the limit; inconclusive when the interval straddles it or data is short;

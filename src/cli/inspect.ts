@@ -2,7 +2,7 @@
 // Exit 0 every target takes the whole model, 1 one does not, 2 bad input.
 import { Command } from 'commander';
 import { runInspect, TARGETS, writeInspect } from '../compat/index.js';
-import { inspectText } from '../report/compat.js';
+import { inspectText } from '../report/index.js';
 import { CheckFailure } from '../errors.js';
 import { checkOutputPath } from '../documents/index.js';
 import { collect } from './collect.js';

@@ -1,6 +1,6 @@
 // What the two measuring designs (processes.ts, paired.ts) share during one comparison.
 import type { ModelFile } from '../model/index.js';
-import type { BenchResults } from '../results/types.js';
+import type { BenchResults } from '../results/index.js';
 import type { CompareOptions } from './types.js';
 import type { Sequential } from './sequential.js';
 

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { defaultSamplesPerQuery, describeDevice, type WorkerRequest } from '../bench/index.js';
 import { FLAG_NAMES, UserError } from '../errors.js';
 import { inspectModelFile, type ModelFile } from '../model/index.js';
-import type { BenchResults, BenchSettings } from '../results/types.js';
+import type { BenchResults, BenchSettings } from '../results/index.js';
 import { settingDefaults } from '../settings/index.js';
 import { VERSION } from '../version.js';
 import { COMPARE_SETTINGS } from './settings.js';

@@ -1,6 +1,6 @@
 // `edgeml compare`'s settings and edgeml.yml's compare: keys: one table (see src/settings/). What
 // is measured comes from bench's table; how long each measurement lasts has compare's defaults.
-import { LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from '../bench/settings.js';
+import { LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from '../bench/index.js';
 import type { SettingsTable } from '../settings/index.js';
 import { COMPARE_METRICS, DESIGN_CHOICES } from './types.js';
 

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
-import { METRICS, type BudgetLine, type HistoryEntry } from '../history/entry.js';
+import { METRICS, type BudgetLine, type HistoryEntry } from '../history/index.js';
 import { escapeHtml as h } from '../report/escape.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { PALETTE, renderChart, type Series } from './chart.js';

@@ -86,6 +86,7 @@ export { batchLines, groupedBatchLines, inWorkflow } from './log.js';
 export { rawInputs, readInputs } from './inputs.js';
 export { annotate, setOutput, writeSummary } from './outputs.js';
 export { defaultReportId, publishReport, type PublishOptions } from './publish.js';
+export { releaseAssetsApiFor } from './releases.js';
 
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).

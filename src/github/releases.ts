@@ -2,8 +2,7 @@
 // API: find or create the release of a tag, list, download, upload (to the release's upload_url),
 // rename and delete assets. Failures become one-line errors that say what the token lacks.
 import { UserError } from '../errors.js';
-import type { ReleaseAsset, ReleaseAssetsApi, ReleaseRef } from '../fleet/release-assets.js';
-import type { ReleaseLocation } from '../fleet/stores.js';
+import type { ReleaseAsset, ReleaseAssetsApi, ReleaseLocation, ReleaseRef } from '../fleet/index.js';
 import { octokitWithRetry, type Octokit, type RetryPolicy } from './api.js';
 import type { Logger } from './types.js';
 

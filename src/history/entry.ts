@@ -1,6 +1,6 @@
 // One history entry: the results of one commit on one device, as stored on the data branch.
 import type { Verdict } from '../compare/index.js';
-import type { BenchResults } from '../results/types.js';
+import type { BenchResults } from '../results/index.js';
 
 export const HISTORY_SCHEMA = { name: 'edgeml-history-entry', version: 1 } as const;
 

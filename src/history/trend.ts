@@ -1,6 +1,6 @@
 // A small trend for the PR report: the last N main-branch values of one row, from the same
 // device fingerprint only (other hardware is not comparable).
-import type { BenchResults } from '../results/types.js';
+import type { BenchResults } from '../results/index.js';
 import { METRICS, type HistoryEntry } from './entry.js';
 
 export interface TrendQuery {

@@ -3,8 +3,8 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { runTool } from '../bench/backends/spawn.js';
-import type { Precision } from '../results/types.js';
+import { runTool } from '../bench/index.js';
+import type { Precision } from '../results/index.js';
 import { sha256Files, type Artifact, type BuildArtifactOptions } from './tensorrt.js';
 
 function locateOvc(toolPath?: string): string {

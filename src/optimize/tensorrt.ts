@@ -5,9 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { locateTool } from '../bench/backends/tools.js';
-import { runTool } from '../bench/backends/spawn.js';
-import type { Precision } from '../results/types.js';
+import { locateTool, runTool } from '../bench/index.js';
+import type { Precision } from '../results/index.js';
 
 export interface BuildArtifactOptions {
   model: string;

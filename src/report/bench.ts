@@ -1,6 +1,6 @@
 // The benchmark result as Markdown: read on a terminal, in a job summary and in PR comments.
 import { markdownTable } from 'markdown-table';
-import type { BenchResults } from '../results/types.js';
+import type { BenchResults } from '../results/index.js';
 import { fmtBytes, fmtInterval, fmtMs, fmtRate, fmtShare } from './format.js';
 import { escapeMarkdown, type Escape } from './escape.js';
 

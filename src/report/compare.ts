@@ -1,7 +1,6 @@
 // A comparison as Markdown: the verdict line, the ratio table and the exact quantities.
 import { markdownTable } from 'markdown-table';
-import type { CompareMetric, CompareResults, RatioResult } from '../compare/types.js';
-import { decidingRatio } from '../compare/verdict.js';
+import { decidingRatio, type CompareMetric, type CompareResults, type RatioResult } from '../compare/index.js';
 import { escapeMarkdown, type Escape } from './escape.js';
 import { fmtBytes, fmtMs } from './format.js';
 

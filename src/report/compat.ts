@@ -1,7 +1,7 @@
 // Operator compatibility (edgeml inspect) for the terminal and for the PR comment: one row per
 // target, and what changed against the base branch's model. Strings from a document go through `e`.
 import { markdownTable } from 'markdown-table';
-import type { InspectOutcome, TargetOutcome, TargetPass } from '../compat/types.js';
+import type { InspectOutcome, TargetOutcome, TargetPass } from '../compat/index.js';
 import type { CompatInput } from './docs.js';
 import { ICON } from './icons.js';
 import { escapeMarkdown, escapePlain, type Escape } from './escape.js';

@@ -3,7 +3,7 @@
 // schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
 import { readCheck, type BudgetCheck, type BudgetStatus, type CheckDocument } from '../budgets/index.js';
 import { readCompare, type CompareResults, type Verdict } from '../compare/index.js';
-import type { InspectFailure, InspectOutcome } from '../compat/types.js';
+import type { InspectFailure, InspectOutcome } from '../compat/index.js';
 import { UserError } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
 import { percentile, sortedCopy } from '../stats/index.js';

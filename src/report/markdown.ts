@@ -2,7 +2,7 @@
 // budgets, and collapsible details. Every string from a document goes through `e`; numbers are
 // formatted from numbers.
 import { markdownTable } from 'markdown-table';
-import type { BenchResults } from '../results/types.js';
+import type { BenchResults } from '../results/index.js';
 import { compareChart, modelChart } from './charts.js';
 import { sparkline } from '../history/index.js';
 import { limitOf } from '../units.js';

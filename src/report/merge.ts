@@ -1,7 +1,7 @@
 // Many documents (a device matrix, comparisons, budget checks) merged into one report model:
 // models, and in each model one row per target x device. Pure data; rendering is elsewhere.
 import { trendOf, type HistoryEntry } from '../history/index.js';
-import type { BenchResults } from '../results/types.js';
+import type { BenchResults } from '../results/index.js';
 import { STATUSES, type BudgetStatus } from '../budgets/index.js';
 import { VERDICTS, type Verdict } from '../compare/index.js';
 import type { BenchSummary, BudgetRow, CompareDoc, CompatInput, ReportInputs } from './docs.js';

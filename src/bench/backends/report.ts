@@ -1,6 +1,6 @@
 // What a vendor benchmark tool tells us, in our units (ms, bytes), before it becomes a results
 // document. A figure the tool does not print is null, never a guess.
-import type { ReportedLatencySummary } from '../../results/types.js';
+import type { ReportedLatencySummary } from '../../results/index.js';
 import { UserError } from '../../errors.js';
 
 export type VendorTool = 'trtexec' | 'benchmark_app' | 'benchmark_model';

@@ -2,7 +2,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
-import type { Precision } from '../../results/types.js';
+import type { Precision } from '../../results/index.js';
 import type { VendorTool } from './report.js';
 
 export type VendorRuntime = 'tensorrt' | 'openvino' | 'tflite';
