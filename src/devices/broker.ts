@@ -5,17 +5,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { UserError, oneLine } from '../errors.js';
 import { readIdentity } from './certs.js';
-
-export interface BrokerOptions {
-  url: string;
-  cert?: string;
-  key?: string;
-  ca?: string;
-  clientId: string;
-  /** Keep the session (and QoS 1 messages queued for us) across reconnects. */
-  clean?: boolean;
-  connectTimeoutMs?: number;
-}
+import type { BrokerOptions } from './types.js';
 
 export function checkBrokerUrl(url: string | undefined, flag = '--broker'): string {
   if (!url) throw new UserError(`${flag} is required: the fleet's MQTT broker, e.g. mqtts://broker.example:8883`);

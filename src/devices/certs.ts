@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { UserError, oneLine } from '../errors.js';
+import type { Identity, IssueRequest, Issued } from './types.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -19,25 +20,6 @@ const DAY_MS = 86_400_000;
 export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Operators' CNs carry a prefix no device id can have, so an ACL `user` line never matches a device. */
 export const OPERATOR_PREFIX = 'operator:';
-
-export type Role = 'device' | 'operator' | 'server';
-
-export interface IssueRequest {
-  role: Role;
-  /** The device id, operator name or broker host name / IP address. */
-  name: string;
-  notBefore?: Date;
-  notAfter?: Date;
-}
-
-export interface Issued {
-  role: Role;
-  commonName: string;
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  files: { key: string; cert: string; ca: string };
-}
 
 export function checkDeviceId(id: string, flag = '--device'): string {
   if (!DEVICE_ID.test(id)) throw new UserError(`${flag} ${JSON.stringify(id)}: a device id is 1-128 letters, digits, '.', '_' or '-' (it becomes a topic level and the MQTT user name)`);
@@ -148,8 +130,6 @@ export async function issue(caDir: string, out: string, req: IssueRequest): Prom
   writePublic(files.ca, ca.pem);
   return { role: req.role, commonName: cn, serial: cert.serialNumber, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString(), files };
 }
-
-export interface Identity { key: string; cert: string; ca: string }
 
 /**
  * Reads the client identity for a TLS connection and checks it before the broker does, so a

@@ -5,60 +5,14 @@
 // stored content-addressed; the release's signed custom metadata carries its sha256 and length.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_FLOOR, type FidelityFloor, type InputMeta, loadOrt, npyForInput, randomData, readNpy, rng, type TensorData } from '../tensors/index.js';
+import { DEFAULT_FLOOR, type InputMeta, loadOrt, npyForInput, randomData, readNpy, rng, type TensorData } from '../tensors/index.js';
 import { UserError, oneLine } from '../errors.js';
+import type { Evidence, EvidenceRef, EvidenceRequest, EvidenceSample, EvidenceTensor } from './types.js';
 
-export const EVIDENCE_SCHEMA = 'edgeml-evidence/1';
+export const EVIDENCE_SCHEMA: Evidence['schema'] = 'edgeml-evidence/1';
 /** Samples kept at most, and the size past which no further sample is added (the first always is). */
 export const EVIDENCE_SAMPLES = 4;
 const EVIDENCE_MAX_BYTES = 2 * 1024 * 1024;
-
-/** A tensor: its dtype and dims, and its values as little-endian bytes (base64) or the seed that makes them. */
-export interface EvidenceTensor {
-  dtype: string;
-  dims: number[];
-  data?: string;
-  seed?: number;
-}
-
-export interface EvidenceSample {
-  inputs: Record<string, EvidenceTensor>;
-  /** Every output the artifact gives; `data` only for float32 outputs (the ones compared by cosine). */
-  outputs: Record<string, EvidenceTensor>;
-}
-
-export interface Evidence {
-  schema: typeof EVIDENCE_SCHEMA;
-  model: { file: string; sha256: string };
-  source: 'data' | 'random';
-  floor: FidelityFloor;
-  /** Latency CI measured for this target (bench results), on the device named by `device`. */
-  latency: { p50Ms: number; p90Ms?: number; device: string } | null;
-  /**
-   * The latency budgets of edgeml.yml that applied to this target in CI (from the check document
-   * publish was given), judged again on the device. Absent in documents made before budgets were signed.
-   */
-  budgets?: LatencyBudget[];
-  samples: EvidenceSample[];
-}
-
-/** A latency budget as CI judged it: `latency.p90 <= 8ms`, with CI's figure and the device it ran on. */
-export interface LatencyBudget {
-  key: 'latency.p50' | 'latency.p90' | 'latency.p99';
-  /** The limit in milliseconds, and as written in edgeml.yml. */
-  maxMs: number;
-  text: string;
-  /** What CI measured against it, and the device label of that measurement (null when CI did not judge it). */
-  ciMs: number | null;
-  device: string | null;
-}
-
-/** How a release points at its evidence: in signed custom metadata, so the device checks what it fetches. */
-export interface EvidenceRef {
-  path: string;
-  sha256: string;
-  length: number;
-}
 
 export function evidencePath(sha256: string): string {
   return `targets/evidence/${sha256}.json`;
@@ -118,20 +72,6 @@ function sampleInputs(meta: InputMeta[], data: Record<string, string>, given: (n
     const slice = (values as Exclude<TensorData, string[]>).subarray(s * per, (s + 1) * per);
     return [m.name, { dtype: m.type, dims: [1, ...arr.shape.slice(1)], data: tensorBytes(slice).toString('base64') }];
   })));
-}
-
-export interface EvidenceRequest {
-  /** The artifact file (ONNX). */
-  file: string;
-  name: string;
-  sha256: string;
-  /** Input name -> .npy file (rows are samples); empty: seeded random inputs. */
-  data: Record<string, string>;
-  floor?: FidelityFloor;
-  latency?: { p50Ms: number; p90Ms?: number; device: string } | null;
-  budgets?: LatencyBudget[];
-  /** Names the setting in messages: `--data NAME=FILE`, or the file when the artifact is at fault. */
-  given: (name: string, file: string) => string;
 }
 
 /**

@@ -7,35 +7,11 @@ import { CheckFailure, UserError } from '../errors.js';
 import { sha256File } from '../model/index.js';
 import { readCheck, type BudgetCheck, type CheckDocument } from '../budgets/index.js';
 import { readManifest as readOptimizeManifest, type OptimizeManifest } from '../optimize/index.js';
-import type { FidelityFloor } from '../tensors/index.js';
 import { fmtBudgetValue } from '../report/index.js';
 import { readResults } from '../results/index.js';
-import type { EvidenceRef, LatencyBudget } from './evidence.js';
-import { NAME, type Hardware } from './metadata.js';
-import { FLAG_NAMING, type FleetNaming } from './naming.js';
-
-/** A file to publish, resolved and hashed. */
-export interface ArtifactInput {
-  target: string;
-  file: string;
-  localPath: string;
-  sha256: string;
-  bytes: number;
-  precision: string | null;
-  runtime: { name: string; versionRange: string };
-  hardware: Hardware;
-  metrics: Record<string, number>;
-  /** Set once the artifact is pushed to an OCI registry: signed into the release with it. */
-  oci?: { repository: string; tag: string; digest: string };
-  /** The fidelity floor the artifact passed in optimize (default: optimize's default floor). */
-  floor?: FidelityFloor;
-  /** Latency CI measured for it (bench results) and the device label it was measured on. */
-  latency?: { p50Ms: number; p90Ms?: number; device: string } | null;
-  /** The latency budgets CI judged it against (the check document), signed into its evidence for the device. */
-  latencyBudgets?: LatencyBudget[];
-  /** Acceptance evidence made elsewhere (buildEvidence); publish makes it when absent. */
-  evidence?: { bytes: Buffer; ref: EvidenceRef };
-}
+import { NAME } from './metadata.js';
+import { FLAG_NAMING } from './naming.js';
+import type { ArtifactInput, FleetNaming, LatencyBudget } from './types.js';
 
 /** The optimize manifest, validated against its schema (it may come from another job's artifact). */
 export function readManifest(file: string): OptimizeManifest {

@@ -7,31 +7,9 @@ import { join } from 'node:path';
 import { canonicalize } from '@tufjs/canonical-json';
 import { Key, Signature } from '@tufjs/models';
 import { UserError, oneLine } from '../errors.js';
+import type { Channel, KeysInitOptions, PublicKeyInfo, PublicKeys, RoleName, SigningKey } from './types.js';
 
-export const CHANNELS = ['canary', 'beta', 'stable'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-/** The roles that sign something: root keys are numbered (root-1, root-2, ...). */
-export type RoleName = 'root' | 'targets' | 'snapshot' | 'timestamp' | Channel;
-
-export interface PublicKeyInfo {
-  role: RoleName;
-  /** File name of the private key in the keys folder, e.g. root-2.pem. */
-  file: string;
-  keyId: string;
-  /** Raw ed25519 public key, hex: the form TUF metadata carries. */
-  public: string;
-}
-
-export interface PublicKeys {
-  schema: 'edgeml-keys/1';
-  rootThreshold: number;
-  keys: PublicKeyInfo[];
-}
-
-export interface SigningKey extends PublicKeyInfo {
-  privateKey: KeyObject;
-}
+export const CHANNELS = ['canary', 'beta', 'stable'] as const satisfies readonly Channel[];
 
 export const PUBLIC_FILE = 'public.json';
 
@@ -77,11 +55,6 @@ export function newKey(role: RoleName, file: string): { info: PublicKeyInfo; pem
 export function writePrivateKey(path: string, pem: string): void {
   writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600); // the umask may have widened it
-}
-
-export interface KeysInitOptions {
-  rootKeys: number;
-  rootThreshold: number;
 }
 
 /** Creates a fresh key set in `dir` (which must not already hold one). */

@@ -8,23 +8,9 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { UserError, oneLine } from '../errors.js';
-import type { ArtifactInput } from './inputs.js';
-import { publishRelease, type PublishRequest, type ReleaseResult } from './release.js';
-import type { ChannelStorage } from './storage.js';
-
-export interface MenderOptions {
-  /** Artifact name (Mender refuses to install the same name twice in a row). */
-  name: string;
-  /** Software name and version: provided as rootfs-image.<softwareName>.version. */
-  softwareName: string;
-  softwareVersion: string;
-  deviceTypes: string[];
-  /** Folder on the device the file goes to, and its name there. */
-  destDir: string;
-  fileName: string;
-  /** An ECDSA P-256 or RSA private key (PEM); the manifest is signed with sha256. */
-  key: KeyObject;
-}
+import { publishRelease } from './release.js';
+import type { MenderNaming, MenderOptions, MenderRequest, MenderSettings, PublishedRelease } from './store-types.js';
+import type { ArtifactInput, ChannelStorage, PublishRequest, ReleaseResult } from './types.js';
 
 interface Entry {
   name: string;
@@ -120,33 +106,6 @@ export async function menderArtifact(file: Buffer, o: MenderOptions): Promise<Bu
   ]);
 }
 
-export interface MenderRequest {
-  key: KeyObject;
-  deviceTypes: string[];
-  destDir: string;
-}
-
-/** The Mender settings of a publish as given, the key's PEM text already read (from a file or a secret). */
-export interface MenderSettings {
-  mender: boolean;
-  /** PEM text; undefined when none was given. */
-  key?: string | Buffer;
-  deviceTypes: string[];
-  destDir: string;
-}
-
-export type MenderSetting = 'mender-key' | 'mender-device-types' | 'mender-dest-dir';
-
-/** How the caller (CLI flags or action inputs) words its messages about the Mender settings. */
-export interface MenderNaming {
-  /** The setting as given: `--mender-key mender.pem`, `input 'mender-key'` (never the key's content). */
-  name(setting: MenderSetting): string;
-  /** A setting needed with mender that was not given: `--mender-key is required with --mender`, `input 'mender-key' is empty`. */
-  missing(setting: MenderSetting): string;
-  /** How to pass the key, after "pass an ECDSA P-256 or RSA private key (PEM)": ` file`, ` from a secret, e.g. ...`. */
-  keyFrom: string;
-}
-
 /**
  * The Mender request of a publish, or null without mender: the key parsed and of a kind Mender
  * verifies, device types given, an absolute destination. Called before anything is published.
@@ -181,9 +140,6 @@ export async function writeMenderArtifacts(storage: ChannelStorage, r: ReleaseRe
   }
   return out;
 }
-
-/** What a publish did, with the Mender Artifacts it wrote (store paths), if any. */
-export type PublishedRelease = ReleaseResult & { mender?: string[] };
 
 /**
  * Publishes a release and, when it is new and `mender` is asked for, its Mender Artifacts through

@@ -2,7 +2,8 @@
 // custom fields every released file carries. Pure functions: no files, no network.
 import { createHash } from 'node:crypto';
 import { MetaFile, Metadata, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
-import { CHANNELS, signerFor, tufKey, type Channel, type PublicKeys, type SigningKey } from './keys.js';
+import { CHANNELS, signerFor, tufKey } from './keys.js';
+import type { Channel, PublicKeys, ReleaseInfo, SigningKey } from './types.js';
 
 export const SPEC_VERSION = '1.0.31';
 const DAY = 86_400_000;
@@ -15,46 +16,6 @@ export const EXPIRY_MS = {
   snapshot: 30 * DAY,
   timestamp: 2 * DAY,
 };
-
-export interface Rollout {
-  /** Devices whose bucket (0..99) is below this install the release (a whole number: canonical JSON has no floats). */
-  percent: number;
-  salt: string;
-  /** ISO time before which no device installs it (null: at once). */
-  notBefore: string | null;
-}
-
-export interface Hardware {
-  /** 'any', or Node's process.platform value (linux, darwin, win32). */
-  os: string;
-  /** 'any', or Node's process.arch value (x64, arm64). */
-  arch: string;
-  /** 'none' (runs anywhere), or what the device must have: cuda, tensorrt, openvino, npu... */
-  accelerator: string;
-}
-
-/** The custom metadata of one released file: `custom.edgeml` of its TUF target entry. */
-export interface ReleaseInfo {
-  model: string;
-  version: string;
-  /** Monotonic per channel: devices install only a higher one (anti-rollback survives rollbacks). */
-  release: number;
-  target: string;
-  file: string;
-  runtime: { name: string; versionRange: string };
-  hardware: Hardware;
-  precision: string | null;
-  /** Headline metrics as decimal strings: TUF's canonical JSON has no floating-point numbers. */
-  metrics: Record<string, string>;
-  rollout: Rollout;
-  publishedAt: string;
-  /** Where the same bytes are as an OCI artifact (ModelPack), when the release was pushed to a registry. */
-  oci?: { repository: string; tag: string; digest: string };
-  /** What the device must reproduce before switching (src/fleet/evidence.ts): sha256 and length of the stored document. */
-  evidence?: { path: string; sha256: string; length: number };
-  /** The reference profile drift is judged against on the device (src/drift): made from the same data as the evidence. */
-  profile?: { path: string; sha256: string; length: number };
-}
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

@@ -3,7 +3,8 @@
 // a model config (descriptor, config, modelfs with the layers' diff ids), the model file as a raw
 // weight layer and the documents that vouch for it as raw doc layers. Pure: bytes in, bytes out.
 import { basename } from 'node:path';
-import { OCI_INDEX, OCI_MANIFEST, sha256Digest, type Descriptor } from './oci-registry.js';
+import { OCI_INDEX, OCI_MANIFEST, sha256Digest } from './oci-registry.js';
+import type { Layer, ModelPackArtifact, ModelPackInput } from './store-types.js';
 
 export const MODEL_ARTIFACT_TYPE = 'application/vnd.cncf.model.manifest.v1+json';
 export const MODEL_CONFIG = 'application/vnd.cncf.model.config.v1+json';
@@ -13,40 +14,6 @@ export const FILEPATH = 'org.cncf.model.filepath';
 export const FILE_METADATA = 'org.cncf.model.file.metadata+json';
 /** Our annotation on the index entries and manifests: which target of the release this is. */
 export const TARGET_ANNOTATION = 'io.github.edgeml.target';
-
-/** The empty descriptor the OCI 1.1 guidance gives an artifact without a config of its own is not used: ModelPack has one. */
-export interface Layer {
-  descriptor: Descriptor;
-  /** Where the bytes come from when the blob is uploaded. */
-  source: { file: string } | { bytes: Buffer };
-}
-
-export interface ModelPackInput {
-  model: string;
-  version: string;
-  target: string;
-  /** The model file, its sha256 (hex) and size. */
-  file: string;
-  sha256: string;
-  bytes: number;
-  /** fp32, fp16, int8, mixed, or null when unknown. */
-  precision: string | null;
-  /** RFC 3339: when the artifact was made (the optimize manifest's createdAt), so a re-push is byte-identical. */
-  createdAt: string;
-  /** Documents shipped beside the model: [path in the artifact, bytes]. */
-  docs: Array<{ path: string; bytes: Buffer }>;
-  licenses?: string[];
-  /** The repository's URL (org.opencontainers.image.source) and commit. */
-  source?: string;
-  revision?: string;
-}
-
-export interface ModelPackArtifact {
-  manifest: Buffer;
-  digest: string;
-  config: Layer;
-  layers: Layer[];
-}
 
 const PRECISION: Record<string, string> = { fp32: 'float32', fp16: 'float16', int8: 'int8', uint8: 'uint8', float32: 'float32', float16: 'float16' };
 

@@ -6,17 +6,11 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError, oneLine } from '../errors.js';
+import type { OciReference, RegistryOptions } from './store-types.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json'].join(', ');
-
-/** `registry/repository:tag`, split. */
-export interface OciReference {
-  registry: string;
-  repository: string;
-  tag: string;
-}
 
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -40,34 +34,7 @@ export function parseOciReference(text: string, setting = '--oci'): OciReference
   return { registry, repository, tag };
 }
 
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-}
-
-export interface RegistryOptions {
-  /** Talk HTTP, not HTTPS (a registry on localhost or inside a plant network). */
-  plainHttp?: boolean;
-  credentials?: RegistryCredentials;
-  /** Blobs larger than this go up in chunks of this size (default 32 MiB). */
-  chunkBytes?: number;
-  /** Attempts for a request that meets a 5xx or a dropped connection (default 4). */
-  attempts?: number;
-  /** Time without an answer before a request is abandoned (default 60 s). */
-  timeoutMs?: number;
-  /** How to give credentials, in the caller's words (default: the CLI's environment variables). */
-  credentialsHint?: string;
-}
-
 const CLI_CREDENTIALS = 'set EDGEML_OCI_USERNAME and EDGEML_OCI_PASSWORD';
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-  artifactType?: string;
-}
 
 export function sha256Digest(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

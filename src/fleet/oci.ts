@@ -7,58 +7,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { readResults } from '../results/index.js';
-import type { ArtifactInput } from './inputs.js';
-import { modelPackArtifact, MODEL_ARTIFACT_TYPE, releaseIndex, type ModelPackArtifact } from './modelpack.js';
-import { OCI_INDEX, OCI_MANIFEST, parseOciReference, RegistryClient, RegistryError, type OciReference, type RegistryCredentials } from './oci-registry.js';
-
-/** Where a target's artifact is in the registry: recorded in the signed release (`custom.edgeml.oci`). */
-export interface OciLocation {
-  /** `registry/repository`, where a mirror serves the same digests. */
-  repository: string;
-  tag: string;
-  /** The ModelPack manifest's digest. */
-  digest: string;
-}
-
-export interface OciRequest {
-  /** `REGISTRY/REPOSITORY:TAG` as the user gave it. */
-  reference: string;
-  model: string;
-  version: string;
-  plainHttp?: boolean;
-  force?: boolean;
-  credentials?: RegistryCredentials;
-  chunkBytes?: number;
-  /** The optimize manifest (a doc layer of every target, and its createdAt). */
-  manifestFile?: string;
-  /** Bench results documents: each goes with the artifact it measured, as a doc layer. */
-  resultsFiles?: string[];
-  /** org.opencontainers.image.source / revision (default: from GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA). */
-  source?: string;
-  revision?: string;
-  licenses?: string[];
-  /** How messages name the reference setting: `--oci` or `input 'oci'`. */
-  setting?: string;
-  /** How to go on anyway (`pass --force`) and how to give credentials, in the caller's words. */
-  forceHint?: string;
-  credentialsHint?: string;
-  now?: Date;
-  log?: (line: string) => void;
-}
-
-export interface OciTargetResult extends OciLocation {
-  target: string;
-  status: 'pushed' | 'unchanged';
-  uploadedBlobs: number;
-}
-
-export interface OciResult {
-  reference: string;
-  /** The index's digest: the whole release under one tag. */
-  digest: string;
-  status: 'pushed' | 'unchanged';
-  targets: OciTargetResult[];
-}
+import { modelPackArtifact, MODEL_ARTIFACT_TYPE, releaseIndex } from './modelpack.js';
+import { OCI_INDEX, OCI_MANIFEST, parseOciReference, RegistryClient, RegistryError } from './oci-registry.js';
+import type { ModelPackArtifact, OciReference, OciRequest, OciResult, OciTargetResult, RegistryCredentials } from './store-types.js';
+import type { ArtifactInput } from './types.js';
 
 /** Registry credentials: EDGEML_OCI_USERNAME/EDGEML_OCI_PASSWORD, else the docker config's `auths` entry. */
 export function registryCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): RegistryCredentials | undefined {

@@ -4,7 +4,7 @@
 // and length, so a mirror cannot swap it.
 import { createHash } from 'node:crypto';
 import { profileModel } from '../drift/index.js';
-import type { EvidenceRef } from './evidence.js';
+import type { EvidenceRef } from './types.js';
 
 export function profilePath(sha256: string): string {
   return `targets/profiles/${sha256}.json`;

@@ -6,57 +6,12 @@
 import { UserError } from '../errors.js';
 import type { RolloutPlan, RolloutStage } from '../config/index.js';
 import { evaluateGate, type FleetStatus, type GateResult, type GateThresholds } from '../fleet-status/index.js';
-import type { Channel } from './keys.js';
-import { promoteRelease, releasesOf, rollbackChannel, type ReleaseResult } from './release.js';
+import { promoteRelease, releasesOf, rollbackChannel } from './release.js';
 import { loadState } from './repo.js';
-import type { ChannelStorage } from './storage.js';
+import type { Channel, ChannelStorage, GatedPromoteDeps, GatedPromoteRequest, GatedPromoteResult, Placement, ReleaseResult } from './types.js';
 
 /** The gate's defaults, where neither the flags nor `rollout:` say otherwise. */
 export const GATE_DEFAULTS: GateThresholds & { soakMs: number } = { minDevices: 10, successThreshold: 90, errorThreshold: 5, soakMs: 0 };
-
-/** Where a release is: each channel that lists it, at what share, since when (the stage's start). */
-export interface Placement { channel: Channel; percent: number; since: string }
-
-export interface GatedPromoteRequest {
-  version: string;
-  model?: string;
-  /** Given explicitly (flags, inputs); otherwise the plan's next stage, else stable at 100%. */
-  channel?: Channel;
-  percent?: number;
-  notBefore?: string | null;
-  from?: Channel;
-  gate: boolean;
-  plan?: RolloutPlan;
-  /** Explicit thresholds (flags, inputs) override the stage's and the plan's. */
-  thresholds?: Partial<GateThresholds>;
-  soakMs?: number;
-  autoRollback?: boolean;
-  keysDir: string;
-}
-
-export interface GatedPromoteDeps {
-  /** Runs a channel operation on the store (`message`: the commit message of a git store). */
-  onStore: <T>(fn: (storage: ChannelStorage) => Promise<T>, message: (r: T) => string) => Promise<T>;
-  readFleet: () => Promise<FleetStatus>;
-  now?: () => Date;
-}
-
-export type PromoteDecision = 'promoted' | 'held' | 'rolled-back' | 'complete';
-
-export interface GatedPromoteResult {
-  decision: PromoteDecision;
-  /** The stage judged (null without a plan) and the move asked for. */
-  stage: { index: number; channel: Channel; percent: number } | null;
-  to: { channel: Channel; percent: number } | null;
-  from: Channel | null;
-  thresholds: GateThresholds & { soakMs: number };
-  status: FleetStatus | null;
-  gate: GateResult | null;
-  /** The promotion or the rollback made (null when held or complete). */
-  release: ReleaseResult | null;
-  /** The verdict in one line (the gate's, the soak, or why nothing was done). */
-  line: string;
-}
 
 function placements(storage: ChannelStorage, version: string, model: string | undefined): Promise<Placement[]> {
   return loadState(storage).then((state) => {

@@ -5,29 +5,11 @@
 // Artifacts) no remaining release of any channel uses. Metadata first, files after: a device that
 // reads the new role never looks for a deleted file.
 import { UserError } from '../errors.js';
-import { CHANNELS, type Channel } from './keys.js';
+import { CHANNELS } from './keys.js';
 import { menderPath } from './mender.js';
-import { entriesOf, storedPath, writeChannel, type Entry } from './release.js';
+import { entriesOf, storedPath, writeChannel } from './release.js';
 import { keysFor, withChannel } from './repo.js';
-import type { ChannelStorage } from './storage.js';
-
-export interface PruneRequest {
-  channel: Channel;
-  /** Releases kept per model, newest first (at least 1). */
-  keep: number;
-  /** Only this model's releases (default: every model on the channel). */
-  model?: string;
-}
-
-export interface PruneResult {
-  status: 'pruned' | 'unchanged';
-  channel: Channel;
-  kept: Array<{ model: string; version: string; release: number }>;
-  dropped: Array<{ model: string; version: string; release: number }>;
-  /** Stored files deleted: model files no release lists any more, and their Mender Artifacts. */
-  removed: string[];
-  timestampVersion: number;
-}
+import type { ChannelStorage, Entry, PruneRequest, PruneResult } from './types.js';
 
 const sha = (e: Entry) => e.file.hashes.sha256;
 const releaseOf = (e: Entry) => ({ model: e.info.model, version: e.info.version, release: e.info.release });

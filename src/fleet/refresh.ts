@@ -7,34 +7,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Root, Targets } from '@tufjs/models';
 import { UserError } from '../errors.js';
-import { CHANNELS, loadKeysFor, loadSigningKey, type Channel, type SigningKey } from './keys.js';
+import { CHANNELS, loadKeysFor, loadSigningKey } from './keys.js';
 import { EXPIRY_MS, buildTimestamp, expiresAt, serialize, signWith } from './metadata.js';
-import { commit, withChannel, type ChannelState, type RoleChange } from './repo.js';
-import type { ChannelStorage } from './storage.js';
+import { commit, withChannel } from './repo.js';
+import type { Channel, ChannelState, ChannelStorage, RefreshOptions, RefreshResult, RefreshRole, RoleChange, SigningKey } from './types.js';
 
 const DAY = 86_400_000;
 
 /** A role is renewed when less than this is left of it (or less than two refresh intervals). */
 export const RENEW_WITHIN_MS = { root: 60 * DAY, targets: 30 * DAY, channel: 14 * DAY, snapshot: 7 * DAY };
-
-export type RefreshRole = 'root' | 'targets' | 'snapshot' | 'timestamp' | Channel;
-
-export interface RefreshOptions {
-  /** How long the new timestamp is valid. */
-  timestampExpiresInMs?: number;
-  /** How often refresh runs: a role expiring before the next run fails this one. */
-  intervalMs?: number;
-}
-
-export interface RefreshResult {
-  timestampVersion: number;
-  expires: string;
-  renewed: Array<{ role: RefreshRole; version: number; expires: string }>;
-  /** Roles due for renewal whose key was not given: one entry each, with what is missing. */
-  notRenewed: Array<{ role: RefreshRole; expires: string; missing: string }>;
-  /** Roles (renewed or not) that expire before the next scheduled refresh. */
-  expiring: Array<{ role: RefreshRole; expires: string }>;
-}
 
 /** The key file of a role if it is in `keysDir` (a wrong key there is still an error); null if absent. */
 function optionalKey(keysDir: string, file: string, role: RefreshRole, ids: string[]): SigningKey | null {

@@ -15,39 +15,8 @@
 //   renames into place under the lock before doing anything else.
 import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import type { ChannelStorage } from './storage.js';
-
-export interface ReleaseRef {
-  id: number;
-  tag: string;
-  draft: boolean;
-  uploadUrl: string;
-}
-
-export interface ReleaseAsset {
-  id: number;
-  name: string;
-  size: number;
-  /** 'uploaded', or 'starter' for an upload that failed half-way (safe to delete). */
-  state: string;
-  createdAt: string;
-}
-
-/** The GitHub REST calls the store needs (src/github/releases.ts implements them with Octokit). */
-export interface ReleaseAssetsApi {
-  /** "OWNER/REPO release TAG", for messages. */
-  readonly location: string;
-  /** The release of the tag, or null when there is none. */
-  find(): Promise<ReleaseRef | null>;
-  /** Creates the release (and its tag); returns the existing one if another writer created it first. */
-  create(): Promise<ReleaseRef>;
-  assets(release: ReleaseRef): Promise<ReleaseAsset[]>;
-  download(asset: ReleaseAsset): Promise<Buffer>;
-  /** Uploads a new asset; null when an asset of that name exists already. */
-  upload(release: ReleaseRef, name: string, bytes: Buffer): Promise<ReleaseAsset | null>;
-  rename(asset: ReleaseAsset, name: string): Promise<ReleaseAsset>;
-  remove(asset: ReleaseAsset): Promise<void>;
-}
+import type { ReleaseAsset, ReleaseAssetsApi, ReleaseRef, ReleaseStoreOptions } from './store-types.js';
+import type { ChannelStorage } from './types.js';
 
 /** GitHub's limit for one release asset. */
 export const MAX_ASSET_BYTES = 2 * 1024 ** 3 - 1;
@@ -61,14 +30,6 @@ export function assetName(path: string): string {
   const flat = parts[0] === 'targets' ? parts[parts.length - 1] : parts.join('.');
   // GitHub renames names with other characters; map them ourselves so both sides agree.
   return flat.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+|\.+$/g, '');
-}
-
-export interface ReleaseStoreOptions {
-  /** How long to wait for another writer's lock. */
-  lockTimeoutMs?: number;
-  /** A lock asset older than this was left by a killed writer: taken over. */
-  staleLockMs?: number;
-  log?: (line: string) => void;
 }
 
 export class ReleaseAssetStorage implements ChannelStorage {

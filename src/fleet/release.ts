@@ -6,38 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetFile } from '@tufjs/models';
 import { UserError } from '../errors.js';
-import type { ArtifactInput } from './inputs.js';
-import { CHANNELS, type Channel } from './keys.js';
-import { FLAG_NAMING, type FleetNaming } from './naming.js';
-import { buildChannelTargets, releaseInfoOf, targetFile, targetPath, type ReleaseInfo } from './metadata.js';
-import { commit, initChannel, keysFor, loadState, nextChannelVersion, withChannel, type ChannelState } from './repo.js';
-import type { ChannelStorage } from './storage.js';
-import { buildEvidence, type EvidenceRef } from './evidence.js';
+import { CHANNELS } from './keys.js';
+import { FLAG_NAMING } from './naming.js';
+import { buildChannelTargets, releaseInfoOf, targetFile, targetPath } from './metadata.js';
+import { commit, initChannel, keysFor, loadState, nextChannelVersion, withChannel } from './repo.js';
+import { buildEvidence } from './evidence.js';
 import { profileDocument } from './profile.js';
-
-export type ReleaseStatus = 'published' | 'unchanged' | 'promoted' | 'rollout-updated' | 'rolled-back';
-
-export interface ReleaseResult {
-  status: ReleaseStatus;
-  channel: Channel;
-  model: string;
-  version: string;
-  release: number;
-  rollout: ReleaseInfo['rollout'];
-  targets: Array<{ target: string; path: string; sha256: string; bytes: number; metrics: Record<string, string>; oci?: ReleaseInfo['oci'] }>;
-  timestampVersion: number;
-}
-
-export interface RolloutRequest {
-  percent: number;
-  notBefore: string | null;
-}
-
-export interface Entry {
-  path: string;
-  file: TargetFile;
-  info: ReleaseInfo;
-}
+import type { Channel, ChannelState, ChannelStorage, Entry, EvidenceRef, FleetNaming, PromoteRequest, PublishRequest, ReleaseInfo, ReleaseResult, ReleaseStatus } from './types.js';
 
 export function entriesOf(state: ChannelState, channel: Channel): Entry[] {
   return Object.values(state.channels[channel].signed.targets).flatMap((file) => {
@@ -79,18 +54,6 @@ function withRollout(e: Entry, channel: Channel, release: number, rollout: Relea
   const info: ReleaseInfo = { ...e.info, release, rollout, publishedAt: now.toISOString() };
   const path = targetPath(channel, info);
   return { path, info, file: targetFile(path, sha(e.file), e.file.length, info) };
-}
-
-export interface PublishRequest {
-  channel: Channel;
-  model: string;
-  version: string;
-  artifacts: ArtifactInput[];
-  rollout: RolloutRequest;
-  /** Input name -> .npy file whose rows become the acceptance evidence's inputs (default: seeded random). */
-  data?: Record<string, string>;
-  /** How messages name the settings (default: the CLI's flags). */
-  naming?: FleetNaming;
 }
 
 /** Evidence of every artifact ONNX Runtime runs, made before anything is uploaded (a file it cannot load refuses the release). */
@@ -211,16 +174,6 @@ function pickModel(entries: Entry[], model: string | undefined, where: string, n
   if (models.length > 1) throw new UserError(`${where} holds several models (${models.join(', ')}); say which with ${n.name('model')}`);
   if (models.length === 0) throw new UserError(`${where} has no releases`);
   return models[0];
-}
-
-export interface PromoteRequest {
-  channel: Channel;
-  version: string;
-  model?: string;
-  from?: Channel;
-  rollout: RolloutRequest;
-  /** How messages name the settings (default: the CLI's flags). */
-  naming?: FleetNaming;
 }
 
 /** Copies a release into `channel` (new release counter), or changes the rollout of one already there. */

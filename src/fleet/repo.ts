@@ -4,19 +4,9 @@
 // created exclusively, and a lost race reloads and retries.
 import { Metadata, MetadataKind, type MetaFile, type Root, type Snapshot, type Targets, type Timestamp } from '@tufjs/models';
 import { UserError, oneLine } from '../errors.js';
-import { CHANNELS, loadKeysFor, loadSigningKey, readPublicKeys, type Channel, type SigningKey } from './keys.js';
-import {
-  EXPIRY_MS, buildChannelTargets, buildRoot, buildSnapshot, buildTimestamp, buildTopTargets, metaFileFor, serialize, signWith,
-} from './metadata.js';
-import type { ChannelStorage } from './storage.js';
-
-export interface ChannelState {
-  root: Metadata<Root>;
-  top: Metadata<Targets>;
-  channels: Record<Channel, Metadata<Targets>>;
-  snapshot: Metadata<Snapshot>;
-  timestamp: Metadata<Timestamp>;
-}
+import { CHANNELS, loadKeysFor, loadSigningKey, readPublicKeys } from './keys.js';
+import { EXPIRY_MS, buildChannelTargets, buildRoot, buildSnapshot, buildTimestamp, buildTopTargets, metaFileFor, serialize, signWith } from './metadata.js';
+import type { Channel, ChannelState, ChannelStorage, RoleChange, SigningKey, SigningKeys } from './types.js';
 
 export class ConflictError extends Error {}
 
@@ -89,20 +79,6 @@ export async function nextVersion(storage: ChannelStorage, role: string, current
     if (m) max = Math.max(max, Number(m[1]));
   }
   return max + 1;
-}
-
-/** A targets role (top-level `targets` or a channel) re-signed at a new version. */
-export interface RoleChange {
-  role: 'targets' | Channel;
-  signed: Targets;
-  /** Several while a key is rotated: the old and the new key both sign until the root names the new one. */
-  key: SigningKey | SigningKey[];
-}
-
-export interface SigningKeys {
-  snapshot: SigningKey | SigningKey[];
-  timestamp: SigningKey | SigningKey[];
-  channel?: SigningKey;
 }
 
 /** Loads (and checks against the channel's metadata) the keys an operation needs. */

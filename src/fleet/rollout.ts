@@ -3,7 +3,7 @@
 // the early-adopter burden across the fleet, and widening a rollout keeps everyone already in.
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
-import type { Rollout } from './metadata.js';
+import type { Rollout } from './types.js';
 
 /** The device's bucket for a salt, 0..99. */
 export function cohortBucket(deviceId: string, salt: string): number {

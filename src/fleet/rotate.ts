@@ -15,28 +15,11 @@ import { join } from 'node:path';
 import { Root, Targets } from '@tufjs/models';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../documents/index.js';
-import { CHANNELS, PUBLIC_FILE, isChannel, loadKeysFor, loadSigningKey, newKey, readPublicKeys, readSigningKey, tufKey, writePrivateKey, type Channel, type PublicKeys, type RoleName, type SigningKey } from './keys.js';
+import { CHANNELS, PUBLIC_FILE, isChannel, loadKeysFor, loadSigningKey, newKey, readPublicKeys, readSigningKey, tufKey, writePrivateKey } from './keys.js';
 import { EXPIRY_MS, expiresAt, serialize, signWith } from './metadata.js';
 import { renewed } from './refresh.js';
-import { commit, loadState, withChannel, type ChannelState, type RoleChange } from './repo.js';
-import type { ChannelStorage } from './storage.js';
-
-export interface RotateTarget {
-  role: RoleName;
-  /** The key's file in the keys folder: root-2.pem, beta.pem, ... */
-  file: string;
-}
-
-export interface RotateResult {
-  role: RoleName;
-  file: string;
-  oldKeyId: string;
-  newKeyId: string;
-  /** The root version that lists the new key (null for a channel key). */
-  rootVersion: number | null;
-  /** The timestamp version after the role was re-signed (null when only root changed). */
-  timestampVersion: number | null;
-}
+import { commit, loadState, withChannel } from './repo.js';
+import type { Channel, ChannelState, ChannelStorage, PublicKeys, RoleChange, RoleName, RotateResult, RotateTarget, SigningKey } from './types.js';
 
 const ROOT_ROLES = ['targets', 'snapshot', 'timestamp'] as const;
 

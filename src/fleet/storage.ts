@@ -5,28 +5,7 @@
 import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
-
-export interface ChannelStorage {
-  /** Human-readable location for messages. */
-  readonly location: string;
-  read(path: string): Promise<Buffer | null>;
-  /** Creates `path`; false if it already exists (someone else won the version: reload and retry). */
-  createExclusive(path: string, bytes: Buffer): Promise<boolean>;
-  /** Stores a content-addressed file from a local path unless it is there already. */
-  putTarget(path: string, localFile: string): Promise<void>;
-  /** Copies a stored file to a new path unless it is there already. */
-  copy(from: string, to: string): Promise<void>;
-  /** Replaces `path` atomically: readers see the old bytes or the new ones. */
-  replace(path: string, bytes: Buffer): Promise<void>;
-  /** File names directly in a folder ('' = the top). */
-  list(dir: string): Promise<string[]>;
-  /** Removes a file: one this publisher created and never made visible (a lost race), or one no release lists (prune). */
-  remove(path: string): Promise<boolean>;
-  /** What holds `path`: two paths with the same key are one stored file. */
-  fileKey(path: string): string;
-  /** Serialises writers of this channel; returns the release function. */
-  lock(): Promise<() => Promise<void>>;
-}
+import type { ChannelStorage } from './types.js';
 
 const LOCK = '.edgeml.lock';
 

@@ -8,20 +8,10 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { UserError } from '../errors.js';
 import { updateBranch } from '../git/index.js';
-import { ReleaseAssetStorage, type ReleaseAssetsApi } from './release-assets.js';
-import { LocalDirStorage, type ChannelStorage } from './storage.js';
-
-export interface ReleaseLocation {
-  owner: string;
-  repo: string;
-  tag: string;
-}
-
-export type StoreSpec =
-  | { kind: 'dir'; dir: string }
-  /** `dir` is the channel's folder inside the branch ('' for its top, what Pages serves). */
-  | { kind: 'git'; branch: string; remote: string; checkout: string; dir: string }
-  | ({ kind: 'release' } & ReleaseLocation);
+import { ReleaseAssetStorage } from './release-assets.js';
+import { LocalDirStorage } from './storage.js';
+import type { ReleaseAssetsApi, ReleaseLocation, StoreSpec } from './store-types.js';
+import type { ChannelStorage } from './types.js';
 
 const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
 // A tag without '/': it is one path segment of the download URL devices use.
