@@ -24,13 +24,12 @@ const MAY_IMPORT: Record<string, string[]> = {
 const ENTRY_POINTS = ['cli', 'actions'];
 /**
  * Imports that reach past another area's index.ts (its door), each with why it stays. Besides
- * these, the CLI may take a module of src/github/ that reaches no @actions/* package (github's
- * index.ts carries @actions/core, which the CLI must not): see `offActions`.
+ * these, two rules: the CLI may take a module of src/github/ that reaches no @actions/* package
+ * (github's index.ts carries @actions/core, which the CLI must not): see `offActions`; and a
+ * command's settings table (`<area>/settings.ts`) may be imported on its own, since the generator
+ * (`npm run settings`) and other tables read the tables without the commands behind them.
  */
 const PAST_THE_DOOR: Record<string, string> = {
-  'actions/tables.ts -> bench/settings.ts': 'npm run settings reads the tables alone, not the commands behind them (the tables work owns this file)',
-  'actions/tables.ts -> budgets/settings.ts': 'npm run settings reads the tables alone, not the commands behind them (the tables work owns this file)',
-  'actions/tables.ts -> optimize/settings.ts': 'npm run settings reads the tables alone, not the commands behind them (the tables work owns this file)',
   'actions/tables.ts -> settings/action-yml.ts': "the generator's YAML document code is not part of settings' door: no bundle needs it",
   'budgets/check.ts -> compat/document.ts': "reading an inspect document: compat/index.ts would bring the operator tables (about 130 KiB) into every action bundle that checks budgets",
   'dashboard/chart.ts -> report/escape.ts': "the escaping alone: report/index.ts would bring the whole report (about 40 KiB) into the history action's bundle",
@@ -141,6 +140,9 @@ export function pastTheDoor(graph: Map<string, SourceFile>): string[] {
     [...new Set(f.local)].filter((t) => t.includes('/') && areaOf(t) !== areaOf(f.path) && t !== `${areaOf(t)}/index.ts`).map((t) => `${f.path} -> ${t}`));
 }
 
+/** An import of a command's settings table alone. */
+const settingsTable = (line: string) => line.split(' -> ')[1].endsWith('/settings.ts');
+
 /** A CLI import of a github/ module that reaches no @actions/* package (github/index.ts would). */
 function offActions(graph: Map<string, SourceFile>, line: string): boolean {
   const [from, to] = line.split(' -> ');
@@ -197,7 +199,7 @@ describe('the import graph of src/', () => {
 
   it("reaches into another area only through its index.ts, but for the exceptions PAST_THE_DOOR explains", () => {
     const past = pastTheDoor(graph);
-    expect(past.filter((line) => !(line in PAST_THE_DOOR) && !offActions(graph, line))).toEqual([]);
+    expect(past.filter((line) => !(line in PAST_THE_DOOR) && !offActions(graph, line) && !settingsTable(line))).toEqual([]);
     // An exception no import needs any more is taken off the list.
     expect(Object.keys(PAST_THE_DOOR).filter((line) => !past.includes(line))).toEqual([]);
   });
@@ -217,6 +219,7 @@ describe('the import graph of src/', () => {
     ]);
     expect(pastTheDoor(g)).toEqual(['report/check.ts -> budgets/types.ts', 'cli/x.ts -> github/log.ts', 'cli/x.ts -> github/post.ts']);
     expect(pastTheDoor(g).filter((line) => !offActions(g, line))).toEqual(['report/check.ts -> budgets/types.ts', 'cli/x.ts -> github/post.ts']);
+    expect(['actions/tables.ts -> bench/settings.ts', 'cli/x.ts -> bench/options.ts'].filter((line) => !settingsTable(line))).toEqual(['cli/x.ts -> bench/options.ts']);
   });
 
   it('keeps @actions/* in src/github and src/actions', () => {
