@@ -185,7 +185,7 @@ describe('which runtimes edgeml run inspects', () => {
     const dir = tempDir('edgeml-inspect-ort-');
     const ort = join(dir, 'm.ort');
     writeFileSync(ort, Buffer.concat([Buffer.from([0, 0, 0, 0]), Buffer.from('ORTM'), Buffer.alloc(64)]));
-    const plan = { name: 'm', bench: { flags: { input: [], dim: [], data: [] } } } as unknown as Parameters<typeof inspectFile>[0];
+    const plan = { name: 'm', inputs: { input: [], dim: [], data: [] } } as unknown as Parameters<typeof inspectFile>[0];
     const r = await inspectFile(plan, ort, ['nnapi']);
     expect(r).toEqual({ failed: expect.stringMatching(/inspect reads ONNX files/) });
     const md = compatSection({ model: 'm', failed: [{ model: 'm', target: 'nnapi', reason: (r as { failed: string }).failed }] });
