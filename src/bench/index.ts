@@ -19,7 +19,7 @@ export { BENCH_DEFAULTS, BENCH_FLAG_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOption
 export { BENCH_SETTINGS } from './settings.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';
-export { runPairedWorker, type PairedOutcome, type PairedReady } from './paired-runner.js';
+export { runPairedWorker, startPairedWorker, type PairedOutcome, type PairedProcess, type PairedReady } from './paired-runner.js';
 export { RUNTIMES, PRECISIONS, type RuntimeChoice } from './backends/index.js';
 export type { BenchOptions } from './types.js';
 
