@@ -1,4 +1,5 @@
-// `edgeml report`: results (a device matrix), comparisons and budget checks -> one Markdown report.
+// `edgeml report`: results (a device matrix), comparisons, budget checks and operator compatibility
+// -> one Markdown report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -48,13 +49,14 @@ export function reportCommand(): Command {
     .option('--results <files...>', "results documents written by 'edgeml bench --json' (one per device of a matrix)", [])
     .option('--compare <files...>', "comparison documents written by 'edgeml compare --json'", [])
     .option('--check <files...>', "budget documents written by 'edgeml check --json'", [])
+    .option('--compat <files...>', "operator compatibility: compat/*.json written by 'edgeml run' (or inspect documents of 'edgeml inspect --json')", [])
     .option('--out <file>', 'write the Markdown here (default: standard output)')
     .option('--json <file>', 'write the verdict, counts and rows as JSON here')
     .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
     .option('--devices <labels...>', 'the device labels that should report (a matrix): one without results is named as not reported', [])
     .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
     .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
-    .action((flags: { results: string[]; compare: string[]; check: string[]; devices: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
+    .action((flags: { results: string[]; compare: string[]; check: string[]; compat: string[]; devices: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
       if (flags.out) checkOutputPath(flags.out, '--out');
       if (flags.json) checkOutputPath(flags.json, '--json');
       const options = reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`);
