@@ -45,7 +45,9 @@ export function writeCharts(r: Report, dir: string): string[] {
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('merge results, comparisons and budget checks into one Markdown report (PR comment, job summary)')
+    .description('merge results, comparisons, budget checks and operator compatibility into one Markdown report (PR comment, job summary)')
+    // Commander puts its "Did you mean --compat?" on a line of its own: one line for bad input.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/\n\(Did you mean (.+?)\?\)/, ' (did you mean $1?)')) })
     .option('--results <files...>', "results documents written by 'edgeml bench --json' (one per device of a matrix)", [])
     .option('--compare <files...>', "comparison documents written by 'edgeml compare --json'", [])
     .option('--check <files...>', "budget documents written by 'edgeml check --json'", [])
