@@ -193,3 +193,22 @@ export function withHardSigmoid(src: string, dst: string): void {
   relu.op_type = 'HardSigmoid';
   saveModel(m, dst);
 }
+
+/**
+ * Polls `probe` (every 100 ms; a throw, such as a file being written, counts as not yet) until it
+ * gives a value; after `ms` fails naming `what`, with the end of what `said()` returns (a child's stderr).
+ */
+export async function until<T>(what: string, probe: () => T | null | undefined | false, opts: { ms?: number; said?: () => string } = {}): Promise<T> {
+  const end = Date.now() + (opts.ms ?? 120_000);
+  for (;;) {
+    let v: T | null | undefined | false = null;
+    try {
+      v = probe();
+    } catch {
+      v = null;
+    }
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${opts.said ? `; it said: ${opts.said().slice(-2000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
