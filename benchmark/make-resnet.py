@@ -5,9 +5,11 @@
 #   resnet18-5.onnx     one extra 3x3 convolution 64->64 at 56x56 after layer1 (+6.4% multiply-adds)
 #   resnet18-10.onnx    two extra (+12.7%)
 #   mlp-big.onnx, mlp-big-copy.onnx  four 2048x2048 MatMuls: 64 MB of weights, more than a 32 MiB L3
+#   mlp-huge.onnx, mlp-huge-copy.onnx  (with EDGEML_BENCH_HUGE=1) four 4608x4608: 340 MB, more than a 260 MiB L3
 #   conv-10-copy.onnx   test/fixtures/conv-10.onnx with other bytes (another producer_version)
 # usage: python3 benchmark/make-resnet.py OUT_DIR
 import sys
+import os
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
@@ -60,17 +62,17 @@ def resnet(extra):
     return graph
 
 
-def mlp():
+def mlp(width=2048):
     rng = np.random.default_rng(1)
     nodes, inits, x = [], [], 'x'
     for i in range(4):
-        w = (rng.standard_normal((2048, 2048)) / np.sqrt(2048)).astype(np.float32)
+        w = (rng.standard_normal((width, width)) / np.sqrt(width)).astype(np.float32)
         inits.append(numpy_helper.from_array(w, f'w{i}'))
         nodes.append(helper.make_node('MatMul', [x, f'w{i}'], [f'm{i}'], name=f'mm{i}'))
         nodes.append(helper.make_node('Relu', [f'm{i}'], [f'r{i}'], name=f'relu{i}'))
         x = f'r{i}'
-    return helper.make_graph(nodes, 'mlp-big', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 2048])],
-                             [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, 2048])], inits)
+    return helper.make_graph(nodes, 'mlp-big', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, width])],
+                             [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, width])], inits)
 
 
 def save(graph, name, version='1'):
@@ -88,6 +90,11 @@ save(resnet(2), 'resnet18-10.onnx')
 big = mlp()
 save(big, 'mlp-big.onnx')
 save(big, 'mlp-big-copy.onnx', 'copy')
+if os.environ.get('EDGEML_BENCH_HUGE'):
+    # Four 4608x4608 MatMuls: 340 MB of weights, more than a 260 MiB L3 (as on a Xeon with a large shared cache).
+    huge = mlp(4608)
+    save(huge, 'mlp-huge.onnx')
+    save(huge, 'mlp-huge-copy.onnx', 'copy')
 small = onnx.load('test/fixtures/conv-10.onnx')
 small.producer_version = (small.producer_version or '') + '-copy'
 onnx.save(small, f'{out}/conv-10-copy.onnx')

@@ -4,6 +4,12 @@
 //   node scripts/compat-tables.mjs                 download each source at the commit in SOURCES
 //   node scripts/compat-tables.mjs --ref main      download each source at a branch or commit
 //   node scripts/compat-tables.mjs --from DIR      read the sources from DIR/<local> (offline)
+//   node scripts/compat-tables.mjs --file nnapi=nnapi_supported_ops.md [--file ...]
+//                                                  refresh only these tables, each from a local
+//                                                  copy of its source (offline)
+//   --ref COMMIT    the commit the sources are of (recorded in each table; default the pinned one)
+//   --date DAY      the retrieval date recorded (default today, UTC)
+//   --out DIR       write the tables there instead of data/compat/
 //
 // The tables are the vendors' facts; this script only turns each one into the same JSON shape:
 // { target, title, source, version, retrieved, opsets, types, partitioned, ops[], unsupported[] }.
@@ -14,7 +20,6 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'data/compat');
 
 const SOURCES = [
   {
@@ -174,7 +179,14 @@ function parseOnnx2tf(text) {
 
 const PARSERS = { ortEp: parseOrtEp, ortConfig: parseOrtConfig, tensorrt: parseTensorrt, openvino: parseOpenvino, onnx2tf: parseOnnx2tf };
 
-async function readSource(src, from, ref) {
+async function readSource(src, from, ref, file) {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      fail(`--file ${src.target}=${file}: cannot read it (${e.code}); give a local copy of the ${src.repository} file ${src.path}`);
+    }
+  }
   if (from) {
     try {
       return readFileSync(join(from, src.local), 'utf8');
@@ -196,11 +208,23 @@ async function main() {
   };
   const from = opt('--from');
   const ref = opt('--ref');
+  const out = opt('--out') ?? join(ROOT, 'data/compat');
   const retrieved = opt('--date') ?? new Date().toISOString().slice(0, 10);
-  mkdirSync(OUT, { recursive: true });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(retrieved)) fail(`--date ${retrieved}: expected a day as YYYY-MM-DD`);
+  const files = new Map();
+  args.forEach((a, i) => {
+    if (a !== '--file') return;
+    const v = args[i + 1] ?? '';
+    const at = v.indexOf('=');
+    const target = v.slice(0, at);
+    if (at <= 0 || at === v.length - 1) fail(`--file ${v}: expected TARGET=FILE, e.g. --file nnapi=nnapi_supported_ops.md`);
+    if (!SOURCES.some((src) => src.target === target)) fail(`--file ${v}: no table '${target}'; the tables are ${SOURCES.map((src) => src.target).join(', ')}`);
+    files.set(target, v.slice(at + 1));
+  });
+  if (files.size && from) fail('--file and --from: give one of them');
   const tables = [];
-  for (const src of SOURCES) {
-    const text = await readSource(src, from, ref);
+  for (const src of SOURCES.filter((x) => !files.size || files.has(x.target))) {
+    const text = await readSource(src, from, ref, files.get(src.target));
     const parsed = PARSERS[src.parse](text);
     if (parsed.ops.length === 0) fail(`${src.repository}/${src.path}: no supported-operator rows found; its layout changed, update the '${src.parse}' parser`);
     const commit = ref ?? src.commit;
@@ -222,8 +246,10 @@ async function main() {
       unsupported: parsed.unsupported,
     });
   }
+  // Every source read and parsed before anything is written: a bad one leaves every table as it was.
+  mkdirSync(out, { recursive: true });
   for (const t of tables) {
-    writeFileSync(join(OUT, `${t.target}.json`), `${JSON.stringify(t, null, 1)}\n`);
+    writeFileSync(join(out, `${t.target}.json`), `${JSON.stringify(t, null, 1)}\n`);
     process.stdout.write(`${t.target}: ${t.ops.length} supported, ${t.unsupported.length} listed unsupported (${t.version})\n`);
   }
 }

@@ -14,7 +14,7 @@ import { LocalDirStorage, buildEvidence, collectArtifacts, publishRelease } from
 import { HAVE_ONNX, brokenDigits } from './broken-models.js';
 import { serveChannel, type ChannelServer } from './channel-server.js';
 import { oipProblems } from './oip.js';
-import { CLI, DIGITS, MODELS, artifactsOf, edgeml, tempDir } from './helpers.js';
+import { CLI, DIGITS, MODELS, artifactsOf, edgeml, tempDir, until as waitUntil } from './helpers.js';
 
 const DATA = join(DIGITS, 'test_inputs.npy');
 const pixels = readNpy(DATA).data as unknown as Float32Array;
@@ -40,20 +40,7 @@ const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 let agentLog = '';
 
-async function until<T>(what: string, probe: () => T | null | undefined | false, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    let v: T | null | undefined | false = null;
-    try {
-      v = probe();
-    } catch {
-      v = null; // a file being written
-    }
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the agent said: ${agentLog.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => T | null | undefined | false, ms = 120_000) => waitUntil(what, probe, { ms, said: () => agentLog });
 
 async function infer(url: string, i: number): Promise<{ status: number; version?: string; error?: string }> {
   const res = await fetch(`${url}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 64], datatype: 'FP32', data: row(i) }] }) });

@@ -32,8 +32,10 @@ const ENTRY_POINTS = ['cli', 'actions'];
 const PAST_THE_DOOR: Record<string, string> = {
   'actions/tables.ts -> settings/action-yml.ts': "the generator's YAML document code is not part of settings' door: no bundle needs it",
   'budgets/check.ts -> compat/document.ts': "reading an inspect document: compat/index.ts would bring the operator tables (about 130 KiB) into every action bundle that checks budgets",
+  'report/docs.ts -> compat/document.ts': "reading compat and inspect documents: compat/index.ts would bring the operator tables into the report action's bundle",
   'dashboard/chart.ts -> report/escape.ts': "the escaping alone: report/index.ts would bring the whole report (about 40 KiB) into the history action's bundle",
   'dashboard/index.ts -> report/escape.ts': "the escaping alone: report/index.ts would bring the whole report (about 40 KiB) into the history action's bundle",
+  'agent/dispatch.ts -> github/dispatch.ts': 'the agent runs in the CLI, which must not carry the @actions/* of github/index.ts (serve work)',
   'agent/latency.ts -> bench/device.ts': 'in the serve work (agent/): to go through bench/index.ts with it',
   'cli/agent-report.ts -> agent/metrics.ts': 'in the serve work (agent/): agent/index.ts does not export the metrics registry yet',
   'cli/agent-report.ts -> agent/report.ts': 'in the serve work (agent/): agent/index.ts does not export the Reporter yet',

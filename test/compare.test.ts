@@ -4,6 +4,8 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCompare } from '../src/compare/index.js';
+import { standbyFits } from '../src/compare/paired.js';
+import { startPairedWorker, type PairedBatch, type PairedRequest } from '../src/bench/index.js';
 import { MODELS, edgeml, edgemlAsync, expectRefused, tempDir } from './helpers.js';
 
 /** Short measurements: tests check behaviour, never speed. */
@@ -70,6 +72,8 @@ describe('edgeml compare', () => {
     expect(doc.design.used).toBe('paired');
     expect(doc.design.pairs).toBeGreaterThan(doc.rounds);
     expect(doc.design.queriesPerBatch).toBeGreaterThanOrEqual(1);
+    // Small models: each next process loaded and warmed up while the one before it measured.
+    expect(doc.design.standby).toBe(true);
     expect(doc.method.interval).toMatch(/over processes/);
     expect(doc.verdict).toBe('slower');
     expect(doc.ratio.cpu!.estimate).toBeGreaterThan(3);
@@ -276,5 +280,54 @@ describe('edgeml compare --config on a bad config: exit 2, one line naming file:
     const r = edgeml(['compare', '--config', config, '--base', MODELS.digits, '--head', model, '--max-duration', '1ms', '--min-duration', '1s']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('edgeml: error: --max-duration 1ms is shorter than one measurement (--min-duration 1s); raise --max-duration');
+  });
+});
+
+describe('a paired process on standby', () => {
+  const request = (hold: boolean): PairedRequest => ({
+    kind: 'paired',
+    base: MODELS.conv1,
+    head: MODELS.conv10,
+    inputs: {},
+    session: { threads: 1, executionProvider: 'cpu', optLevel: 'all' },
+    run: { scenario: 'single-stream', warmup: 1, minIterations: 1, maxIterations: 0, minDurationMs: 0, maxDurationMs: 300, samplesPerQuery: 1, seed: 1 },
+    batchMs: 5,
+    loadFirst: 'base',
+    hold,
+  });
+
+  it('loads and sizes its batches, then times nothing until told to go', async () => {
+    const pairs: PairedBatch[] = [];
+    let ready = false;
+    const proc = startPairedWorker(request(true), () => (ready = true), (chunk) => (pairs.push(...chunk), false));
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => ready && (clearInterval(t), resolve()), 20);
+    });
+    // Ready, and left waiting: another process would be measuring now.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(pairs).toHaveLength(0);
+    proc.go();
+    const outcome = await proc.done;
+    expect(outcome.kind).toBe('done');
+    expect(pairs.length).toBeGreaterThan(0);
+  });
+
+  it('ends without timing anything when it is not needed, also when stopped before it was ready', async () => {
+    for (const early of [false, true]) {
+      const pairs: PairedBatch[] = [];
+      let ready = false;
+      const proc = startPairedWorker(request(true), () => (ready = true), (chunk) => (pairs.push(...chunk), false));
+      if (!early) await new Promise<void>((resolve) => {
+        const t = setInterval(() => ready && (clearInterval(t), resolve()), 20);
+      });
+      proc.stop();
+      expect((await proc.done).kind).toBe('done');
+      expect(pairs).toHaveLength(0);
+    }
+  });
+
+  it('is used only where four times the two files fit in the memory free', () => {
+    expect(standbyFits({ bytes: 100 }, { bytes: 100 }, 1000)).toBe(true);
+    expect(standbyFits({ bytes: 100 }, { bytes: 101 }, 1000)).toBe(false);
   });
 });

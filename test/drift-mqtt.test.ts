@@ -3,7 +3,7 @@
 // telemetry message carries the device's last windows, so `edgeml drift --broker` (an operator's
 // certificate) and mosquitto_sub (a third-party reader) see the streak without any store of ours.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Reporter } from '../src/agent/report.js';
@@ -12,6 +12,7 @@ import { profileModel, type Profile, type TelemetryWindow } from '../src/drift/i
 import { serveModel } from '../src/serve/index.js';
 import { DIGITS, MODELS, edgeml, edgemlAsync, tempDir } from './helpers.js';
 import { startBroker, type Broker } from './mosquitto.js';
+import { startGitHubServer } from './github-server.js';
 import { tool } from './tools.js';
 
 const mosquitto = tool(existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto', 'mosquitto');
@@ -81,6 +82,35 @@ describe.skipIf(!mosquitto || !mosquittoSub || !mosquittoPub)('drift over MQTT',
     expect(r.stderr).toBe('edgeml: drift: the trigger fired (windows in a row breached)\n');
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('**Drift: 3 windows in a row on d1**');
+  });
+
+  test('drift --broker --dispatch: the trigger read from the retained telemetry is sent once, to the GitHub API stand-in', async () => {
+    const gh = await startGitHubServer();
+    try {
+      const env = { GITHUB_API_URL: gh.url, GITHUB_TOKEN: 'ghs_test' };
+      const state = join(base, 'dispatched.json');
+      const args = ['drift', '--broker', broker.url, '--fleet', 'demo', ...tls('ops'), '--dispatch', 'acme/digits', '--dispatch-state', state, '--version', '1.0.0', '--cohort', 'stable'];
+      const first = await edgemlAsync(args, env);
+      expect(first.status, first.stderr).toBe(1);
+      expect(first.stderr).toContain('drift: dispatched edgeml-drift to acme/digits');
+      const again = await edgemlAsync(args, env);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/drift: already dispatched for d1 at /);
+      expect(gh.violations).toEqual([]);
+      expect(gh.dispatches).toHaveLength(1);
+      expect(gh.dispatches[0]).toMatchObject({ repo: 'acme/digits', event_type: 'edgeml-drift' });
+      expect(gh.dispatches[0].client_payload).toMatchObject({
+        model: 'digits', version: '1.0.0', sha256: profile.model.sha256, cohort: 'stable', windows: 3, devices: ['d1'], devicesTotal: 1, metric: expect.stringMatching(/^(outputs|inputs)\./),
+      });
+      expect(JSON.parse(readFileSync(state, 'utf8'))).toHaveLength(1);
+      // Over --broker there is no telemetry folder to keep the triggers sent in: one line, exit 2, nothing sent.
+      const stateless = await edgemlAsync(['drift', '--broker', broker.url, '--fleet', 'demo', ...tls('ops'), '--dispatch', 'acme/digits'], env);
+      expect(stateless.status).toBe(2);
+      expect(stateless.stderr.trim().split('\n').pop()).toBe('edgeml: error: --dispatch with --broker: give --dispatch-state FILE, where the triggers already sent are kept');
+      expect(gh.dispatches).toHaveLength(1);
+    } finally {
+      await gh.close();
+    }
   });
 
   test('a window under another device\'s topic is left out and said; without windows or --fleet: one line, exit 2', async () => {

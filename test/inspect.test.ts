@@ -1,10 +1,10 @@
 // edgeml inspect on real models: node counts against the ONNX reference, known unsupported ops
 // found, a fully supported model says YES, compute estimated from ONNX Runtime's shapes, exit codes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countNodes, readInspect, runInspect, type InspectOutcome, type TargetOutcome } from '../src/compat/index.js';
+import { countNodes, readInspect, runInspect, scopes, type InspectOutcome, type TargetOutcome } from '../src/compat/index.js';
 import { loadModel } from '../src/model/index.js';
 import { edgeml, MODELS, ROOT, tempDir } from './helpers.js';
 import { resource, tool } from './tools.js';
@@ -16,21 +16,26 @@ const ALL = ['nnapi', 'coreml', 'coreml-mlprogram', 'ort-mobile', 'tensorrt', 'o
 const target = (doc: InspectOutcome, name: string): TargetOutcome => doc.targets.find((t) => t.target === name)!;
 const unsupportedOps = (t: TargetOutcome) => new Set((t.fixed ?? t.asIs).unsupported.map((u) => `${u.op}:${u.reason}`));
 
-/** Nodes per model as the reference onnx package counts them: main graph, and every sub-graph. */
-function referenceCounts(files: string[]): Array<{ main: number; sub: number }> {
+/**
+ * Nodes per model as the reference onnx package counts them: main graph, every sub-graph, and the
+ * nodes of each op type (domain:op) over all graphs.
+ */
+function referenceCounts(files: string[]): Array<{ main: number; sub: number; ops: Record<string, number> }> {
   const script = [
-    'import sys, json, onnx',
-    'def walk(g):',
+    'import sys, json, collections, onnx',
+    'def walk(g, ops):',
     '    n = len(g.node)',
     '    for node in g.node:',
+    '        ops[(node.domain or "") + ":" + node.op_type] += 1',
     '        for a in node.attribute:',
-    '            if a.type == onnx.AttributeProto.GRAPH: n += walk(a.g)',
-    '            if a.type == onnx.AttributeProto.GRAPHS: n += sum(walk(x) for x in a.graphs)',
+    '            if a.type == onnx.AttributeProto.GRAPH: n += walk(a.g, ops)',
+    '            if a.type == onnx.AttributeProto.GRAPHS: n += sum(walk(x, ops) for x in a.graphs)',
     '    return n',
     'out = []',
     'for f in sys.argv[1:]:',
     '    m = onnx.load(f)',
-    '    out.append({"main": len(m.graph.node), "sub": walk(m.graph) - len(m.graph.node)})',
+    '    ops = collections.Counter()',
+    '    out.append({"main": len(m.graph.node), "sub": walk(m.graph, ops) - len(m.graph.node), "ops": dict(ops)})',
     'print(json.dumps(out))',
   ].join('\n');
   const r = spawnSync(PYTHON!, ['-c', script, ...files], { encoding: 'utf8' });
@@ -50,9 +55,27 @@ describe.skipIf(!HAS_ONNX)('node counts agree with the onnx reference package', 
   it('on PP-OCR det/rec/cls, Silero VAD (If sub-graphs), openwakeword, digits and a torchvision-style CNN', () => {
     const files = [MODELS.ocrDet, MODELS.ocrRec, MODELS.ocrCls, MODELS.vadV5, MODELS.vadLegacy, MODELS.wakeword, MODELS.digits, convnet];
     const ref = referenceCounts(files);
-    files.forEach((f, i) => expect(countNodes(loadModel(f)), f).toEqual(ref[i]));
+    files.forEach((f, i) => expect(countNodes(loadModel(f)), f).toEqual({ main: ref[i].main, sub: ref[i].sub }));
     // Silero VAD keeps nearly all of its nodes inside If branches: they are counted, not skipped.
     expect(ref[3].sub).toBeGreaterThan(600);
+  });
+
+  it('on every ONNX model of those packages and of test/fixtures, per op type as well, and the inspect document says the same', async () => {
+    const dirs = [dirname(MODELS.ocrDet), dirname(MODELS.vadV5), dirname(MODELS.wakeword), join(ROOT, 'test/fixtures')];
+    const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.onnx')).map((f) => join(d, f)));
+    expect(files.length).toBeGreaterThan(12);
+    const ref = referenceCounts(files);
+    for (const [i, f] of files.entries()) {
+      const model = loadModel(f);
+      const ops: Record<string, number> = {};
+      for (const s of scopes(model)) for (const { node } of s.nodes) ops[`${node.domain ?? ''}:${node.op_type}`] = (ops[`${node.domain ?? ''}:${node.op_type}`] ?? 0) + 1;
+      expect({ ...countNodes(model), ops }, f).toEqual(ref[i]);
+    }
+    // What a user reads: the document's counts, and every target's node total (main and sub-graphs).
+    const doc = await runInspect({ model: MODELS.vadV5, targets: ['nnapi', 'tensorrt'] });
+    const v5 = ref[files.indexOf(MODELS.vadV5)];
+    expect([doc.model.nodes, doc.model.subgraphNodes]).toEqual([v5.main, v5.sub]);
+    for (const t of doc.targets) expect(t.asIs.coverage.nodes).toBe(v5.main + v5.sub);
   });
 
   it('the CNN: every target but Core ML MLProgram (no Flatten in its table) takes it, and its FLOPs are the ones computed by hand', async () => {
@@ -131,6 +154,21 @@ describe('dynamic shapes: as declared and fixed', () => {
     expect(nnapi.runs).toBe(true);
     expect(nnapi.verdict).toMatch(/^YES: .*as declared, 5 nodes are not/);
     expect(doc.inputs[0].fixed).toEqual([1, 64]);
+  });
+
+  it('a named dim that is not a batch: as declared it is dynamic; --dim or --input fix it as bench does, and only then is it judged fixed', async () => {
+    const none = target(await runInspect({ model: MODELS.namedDim, targets: ['nnapi'] }), 'nnapi');
+    expect(none.asIs.unsupported.map((u) => u.reason)).toEqual(['dynamic-shape']);
+    expect(none.fixed).toBeNull();
+    expect(none.runs).toBe(false);
+    expect(none.fixedNote).toMatch(/sequence/);
+    for (const flags of [{ dims: ['sequence=16'] }, { inputs: ['tokens=1x16'] }]) {
+      const doc = await runInspect({ model: MODELS.namedDim, targets: ['nnapi'], ...flags });
+      expect(doc.inputs).toEqual([{ name: 'tokens', declared: [1, 'sequence'], fixed: [1, 16] }]);
+      expect(target(doc, 'nnapi').asIs.unsupported.map((u) => u.reason)).toEqual(['dynamic-shape']);
+      expect(target(doc, 'nnapi').fixed!.unsupported).toEqual([]);
+      expect(target(doc, 'nnapi').runs).toBe(true);
+    }
   });
 
   it('a model whose dims nobody fixed: the fixed pass is reported as not done, and compute as not estimated', async () => {

@@ -115,6 +115,8 @@ describe('edgeml optimize --target tensorrt,openvino', () => {
     expect(trt.settings).toMatchObject({ timingCache: 'mlp.timing-cache' });
     expect(existsSync(join(out, 'mlp.fp16.engine'))).toBe(true);
     expect(existsSync(join(out, 'mlp.timing-cache'))).toBe(true);
+    // trtexec's whole output is kept beside it: edgeml run checks inspect's TensorRT verdict against it.
+    expect(readFileSync(join(out, 'mlp.tensorrt.log'), 'utf8')).toBe(readFileSync(BUILD_LOG, 'utf8'));
     expect(ov).toMatchObject({ target: 'openvino', status: 'ok', format: 'openvino-ir', path: 'out/mlp.fp16.xml', runtime: { name: 'openvino' } });
     expect(readdirSync(out).filter((f) => f.startsWith('.edgeml-'))).toEqual([]);
   });

@@ -45,12 +45,22 @@ describe('Hodges-Lehmann with the signed-rank interval', () => {
 });
 
 describe('sequential looks', () => {
-  it('plans at most 6 looks, each at half the next, none before the first, the last at the planned count', () => {
-    expect(planLooks(8, 600)).toEqual([18, 37, 75, 150, 300, 600]);
-    expect(planLooks(8, 20)).toEqual([10, 20]);
+  it('plans at most 6 looks, the first at min-rounds, the last at the planned count, each about twice the one before', () => {
+    expect(planLooks(8, 600)).toEqual([8, 19, 45, 107, 253, 600]);
+    expect(planLooks(8, 26)).toEqual([8, 14, 26]);
+    expect(planLooks(8, 20)).toEqual([8, 20]);
+    expect(planLooks(8, 15)).toEqual([8, 15]);
     expect(planLooks(8, 8)).toEqual([8]);
     // The time holds fewer rounds than min-rounds: one look, at what the time holds.
     expect(planLooks(8, 5)).toEqual([5]);
+    expect(planLooks(1, 3)).toEqual([1, 2, 3]);
+    for (let planned = 9; planned < 2000; planned++) {
+      const looks = planLooks(8, planned);
+      expect(looks[0]).toBe(planned < 12 ? planned : 8); // under 1.5 x first: one look, at the end
+      expect(looks.at(-1)).toBe(planned);
+      expect(looks.length).toBeLessThanOrEqual(6);
+      for (let i = 1; i < looks.length; i++) expect(looks[i]).toBeGreaterThan(looks[i - 1]);
+    }
   });
   it('tests each look at alpha / looks, so all of them together spend at most alpha', () => {
     for (const k of [1, 2, 6]) expect(k * (1 - lookLevel(k))).toBeCloseTo(0.05, 12);
@@ -64,21 +74,21 @@ describe('sequential looks', () => {
     seq.plan(20);
     // Noise wider than the threshold: never decided.
     const noise = Array.from({ length: 20 }, (_, i) => (i % 2 ? 1.3 : 0.75));
-    expect(seq.add(...noise.slice(0, 10).map(round))).toBe(false);
+    expect(seq.add(...noise.slice(0, 8).map(round))).toBe(false);
     seq.finish();
     seq.finish();
-    expect(looks).toEqual([10]);
+    expect(looks).toEqual([8]);
     expect(seq.looks).toBe(1);
     const again = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 8, maxRounds: 0, onLook: (e) => looks.push(e.rounds) });
     again.plan(20);
     looks.length = 0;
     expect(again.add(...noise.map(round))).toBe(true); // the last planned look is done
     again.finish();
-    expect(looks).toEqual([10, 20]);
+    expect(looks).toEqual([8, 20]);
     expect(again.ratio.p50.lookLevel).toBeCloseTo(lookLevel(2), 12);
   });
   it('plans no look before an interval can exist at the level of each look', () => {
-    // 56 rounds from 7: halving gives 7, 14, 28, 56, four looks at 98.75%, which need 8 rounds.
+    // 56 rounds from 7: 7, 14, 28, 56, four looks at 98.75%, which need 8 rounds.
     const seq = new Sequential({ threshold: 0.05, metric: 'p50', minRounds: 7, maxRounds: 0 });
     seq.plan(56);
     expect(seq.planned).toEqual([14, 28, 56]);
@@ -93,7 +103,7 @@ describe('sequential looks', () => {
     seq.plan(600);
     const rounds = Array.from({ length: 600 }, (_, i) => round(1.2 + (i % 3) * 0.001, i));
     expect(seq.add(...rounds)).toBe(true);
-    expect(seq.rounds.length).toBe(18);
+    expect(seq.rounds.length).toBe(8);
     expect(seq.ratio.p50.verdict).toBe('slower');
   });
   it('says why there is no interval', () => {

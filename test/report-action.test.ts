@@ -1,35 +1,17 @@
-// The report action as the runner drives it: the built bundle with INPUT_* variables, the event
-// file and the GITHUB_* files, talking to a GitHub API stand-in that checks every request against
-// GitHub's OpenAPI description.
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The report action as the runner drives it (test/report-runner.ts): the built bundle with INPUT_*
+// variables, the event file and the GITHUB_* files, talking to a GitHub API stand-in that checks
+// every request against GitHub's OpenAPI description.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reportMarker } from '../src/github/comment.js';
 import { retryDelay } from '../src/github/api.js';
 import { startGitHubServer, type GitHubServer } from './github-server.js';
-import { ACTION_NODE, ROOT, tempDir } from './helpers.js';
+import { tempDir } from './helpers.js';
 import { HOSTILE, HOSTILE_ESCAPED, benchDoc, checkDoc, writeJson } from './report-fixtures.js';
+import { PR, REPO, action, runReportAction, type Run } from './report-runner.js';
 
-interface ActionYml {
-  inputs: Record<string, { default?: string }>;
-  outputs: Record<string, unknown>;
-  runs: { using: string; main: string };
-}
-const action = parse(readFileSync(join(ROOT, 'actions/report/action.yml'), 'utf8')) as ActionYml;
-
-const REPO = 'acme/models';
-const PR = `${REPO}#7`;
 const HEAD_SHA = 'a'.repeat(40);
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  summary: string;
-  outputs: Record<string, string>;
-  dir: string;
-}
 
 let gh: GitHubServer;
 beforeAll(async () => {
@@ -50,33 +32,7 @@ const dir = tempDir('edgeml-report-action-');
 const pi = writeJson(dir, 'pi5.json', benchDoc({ device: 'pi5', fingerprint: '1111111111111111' }));
 const jetson = writeJson(dir, 'jetson.json', benchDoc({ device: 'jetson', fingerprint: '2222222222222222' }));
 
-/** Runs dist/report/index.js as a `node24` action step: every input, its default filled in. */
-function runReport(inputs: Record<string, string>, event: { name: string; payload: object } = { name: 'pull_request', payload: { pull_request: { number: 7 } } }, extraEnv: Record<string, string> = {}): Promise<Run> {
-  const work = tempDir('edgeml-report-run-');
-  const files = { GITHUB_OUTPUT: join(work, 'output'), GITHUB_STEP_SUMMARY: join(work, 'summary.md'), GITHUB_EVENT_PATH: join(work, 'event.json') };
-  writeFileSync(files.GITHUB_OUTPUT, '');
-  writeFileSync(files.GITHUB_STEP_SUMMARY, '');
-  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(event.payload));
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...files,
-    GITHUB_EVENT_NAME: event.name, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '99', GITHUB_WORKFLOW: 'models', GITHUB_JOB: 'report', GITHUB_ACTIONS: 'true', ...extraEnv,
-  };
-  const defaults: Record<string, string> = { token: 'ghs_test' }; // what ${{ github.token }} gives
-  for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? defaults[name] ?? spec.default ?? '';
-  return new Promise((resolve, reject) => {
-    const child = spawn(ACTION_NODE, [join(ROOT, action.runs.main.replace('../../', ''))], { cwd: work, env });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stdout += d));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const outputs: Record<string, string> = {};
-      for (const m of readFileSync(files.GITHUB_OUTPUT, 'utf8').matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
-      resolve({ status, stdout, outputs, dir: work, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') });
-    });
-  });
-}
+const runReport = (inputs: Record<string, string>, event?: { name: string; payload: object }, extraEnv?: Record<string, string>) => runReportAction(gh, inputs, event, extraEnv);
 
 const marker = reportMarker('models/report');
 const errors = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('::error'));
@@ -85,7 +41,7 @@ const warnings = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('::
 describe('actions/report/action.yml', () => {
   it('is a node24 action running the report bundle, with the documented inputs and outputs', () => {
     expect(action.runs).toEqual({ using: 'node24', main: '../../dist/report/index.js' });
-    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'comment-author', 'compare', 'dashboard-url', 'devices', 'history', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
+    expect(Object.keys(action.inputs).sort()).toEqual(['check', 'comment', 'comment-author', 'compare', 'compat', 'dashboard-url', 'devices', 'history', 'out', 'pr-number', 'report-id', 'results', 'token'].sort());
     expect(action.inputs.token.default).toBe('${{ github.token }}');
     expect(Object.keys(action.outputs).sort()).toEqual(['comment-id', 'comment-url', 'report', 'status']);
   });

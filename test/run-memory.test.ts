@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { judgeCompatBudgets } from '../src/budgets/index.js';
 import { readInspect } from '../src/compat/index.js';
 import { loadConfig, type EdgemlConfig } from '../src/config/index.js';
-import { hashReadsOf, loadModel, saveModel } from '../src/model/index.js';
+import { hashReadsOf } from '../src/model/index.js';
 import { buildReport, compatSection, readReportInputs, reportMarkdown } from '../src/report/index.js';
 import { runAll, type RunReporter } from '../src/run/index.js';
 import { inspectFile, inspectPlan } from '../src/run/inspect.js';
-import { DIGITS, MODELS, tempDir } from './helpers.js';
+import { DIGITS, MODELS, tempDir, withHardSigmoid } from './helpers.js';
 
 const quiet: RunReporter = { group: (_name, fn) => fn(), info: () => {}, warning: () => {} };
 
@@ -49,14 +49,6 @@ budgets:
       compat.tensorrt.coverage: 100%
 `;
 
-/** digits with its first Relu made a HardSigmoid: a valid model with an op NNAPI and Core ML lack. */
-function withHardSigmoid(src: string, dst: string): void {
-  const m = loadModel(src);
-  const relu = m.graph!.node.find((n) => n.op_type === 'Relu')!;
-  relu.op_type = 'HardSigmoid';
-  saveModel(m, dst);
-}
-
 function repository(): { dir: string; base: string } {
   const dir = tempDir('edgeml-run-memory-');
   const base = join(dir, 'base');
@@ -92,15 +84,13 @@ describe('edgeml run passes documents in memory', () => {
     // Bench, compare, optimize, eval and inspect each describe the model: its bytes are read once.
     expect([...heads, ...bases].map((f, i) => hashReadsOf(f) - before[i])).toEqual([1, 1, 1, 1]);
 
-    // The files it wrote, read back the way the report action reads them, make the same report
-    // (what only run knows comes from its summary and its config: the targets not made, the runtimes not inspected).
-    const config = loadConfig(join(dir, 'edgeml.yml'));
+    // The files it wrote, read back the way the report action reads them, make the same report:
+    // compatibility (with vs base) from compat/*.json alone; only the targets not made come from
+    // its summary (the optimize manifest does not say which targets edgeml.yml marks optional).
+    expect(o.files.compat).toEqual([join(out, 'compat/digits.json'), join(out, 'compat/cls.json')]);
     const fromFiles = reportMarkdown(buildReport({
-      ...readReportInputs({ results: o.files.results, compare: o.files.compare, check: o.files.check }),
+      ...readReportInputs({ results: o.files.results, compare: o.files.compare, check: o.files.check, compat: o.files.compat }),
       notMade: o.rows.filter((r) => r.notMade).map((r) => ({ model: r.model, target: r.target, ...r.notMade! })),
-      compat: o.files.inspect.map(readInspect).map((head) => ({
-        model: head.model.name, head, base: readInspect(join(out, 'base', head.model.name, 'inspect.json')), failed: inspectPlan(config, head.model.name).failed,
-      })),
     }));
     const written = readFileSync(o.report, 'utf8');
     expect(written).toBe(o.rendered.markdown);
@@ -135,6 +125,10 @@ describe('a runtime edgeml run cannot inspect', () => {
     expect(o.rendered.markdown).toMatch(/^### ❌ edgeml report: \*\*fail\*\*/);
     expect(o.rendered.markdown).toMatch(/#### Operator compatibility: m\n\n> ❌ nnapi: not inspected: .*inspect reads ONNX files/);
     expect(o.files.inspect).toEqual([]);
+    // The compat document says so too: a report made from the files alone fails the same way.
+    const fromFiles = buildReport(readReportInputs({ results: o.files.results, compat: o.files.compat }));
+    expect(fromFiles.status).toBe('fail');
+    expect(reportMarkdown(fromFiles)).toBe(o.rendered.markdown);
 
     writeFileSync(join(dir, 'edgeml.yml'), config('inspect: [{ target: nnapi, optional: true }]\n'));
     const optional = await runAll({ config: join(dir, 'edgeml.yml'), out: join(dir, 'out') }, quiet);

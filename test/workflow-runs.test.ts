@@ -3,7 +3,8 @@
 // PR (edgeml-pr.yml, shallow checkout), a fork's PR through the fork-safe pair (edgeml-measure.yml
 // with a read-only token and no secrets, then edgeml-report.yml on workflow_run, including
 // artifacts that lie about their pull request), and the device matrix (edgeml-devices.yml) with
-// one device that never ran and on a fork's PR. One comment each time, never a red check for a fork.
+// one device that never ran and on a fork's PR. One comment each time, never a red check for a fork;
+// the fork's comment is the report the measure run rendered, operator compatibility included.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ models:
   digits:
     path: models/mlp.onnx
     data: [pixels=models/test_inputs.npy]
+inspect: [nnapi, tensorrt]
 benchmark:
   warmup: 2
   min-iterations: 70
@@ -38,6 +40,7 @@ budgets:
     limits:
       latency.p90: 1s
       accuracy.top1: 95%
+      compat.nnapi.unsupported: 0
 `;
 
 let gh: GitHubServer;
@@ -132,7 +135,7 @@ describe('the fork-safe pair on a fork\'s pull request', () => {
     const pr = store.path(measured.runId, 'edgeml-pr')!;
     expect(readFileSync(join(pr, 'number'), 'utf8').trim()).toBe('7');
     expect(readFileSync(join(pr, 'head-sha'), 'utf8').trim()).toBe(origin.head);
-    expect(filesIn(store.path(measured.runId, 'edgeml-results')!)).toEqual(expect.arrayContaining(['results/digits-source.json', 'compare/digits.json', 'check/digits.json']));
+    expect(filesIn(store.path(measured.runId, 'edgeml-results')!)).toEqual(expect.arrayContaining(['results/digits-source.json', 'compare/digits.json', 'check/digits.json', 'compat/digits.json']));
     expect(comments('edgeml-measure')).toEqual([]);
   });
 
@@ -144,6 +147,12 @@ describe('the fork-safe pair on a fork\'s pull request', () => {
     expect(comment.body).toContain('base → head');
     expect(comment.body).not.toContain('Not reported');
     expect(shape(comment.body)).toEqual(shape(comments('edgeml/edgeml')[0].body));
+    // Byte for byte the report the measure run rendered from memory, compatibility and vs base included.
+    const rendered = readFileSync(join(store.path(measured.runId, 'edgeml-results')!, 'report.md'), 'utf8');
+    expect(comment.body).toBe(`<!-- edgeml-report:edgeml-measure -->\n${rendered}`);
+    expect(comment.body).toMatch(/#### Operator compatibility: digits\n\n\| target +\| runs whole .*\| vs base +\|/);
+    expect(comment.body).toMatch(/\| nnapi +\| ✅ yes +\| 5\/5 \(100%\) .*\| unchanged +\|/);
+    expect(comment.body).toMatch(/✅ pass +\| compat&#46;nnapi&#46;unsupported /);
     expect(errors(r)).toEqual([]);
 
     const again = await run('edgeml-report.yml', workflowRun(measured));
@@ -210,6 +219,8 @@ describe('edgeml-devices.yml: a device matrix merged into one comment', () => {
     const verdicts = /comparisons: ([^·]+)/.exec(body)?.[1] ?? '';
     expect([...verdicts.matchAll(/(\d+) /g)].reduce((n, m) => n + Number(m[1]), 0)).toBe(3);
     expect(body).toContain('3 devices');
+    // Each device uploaded the model's compat document: one compatibility table.
+    expect(body.match(/#### Operator compatibility: digits\n/g)).toHaveLength(1);
     expect(body).not.toMatch(/edgeml report: \*\*pass\*\*/);
     expect(errors(r)).toEqual([]);
     expect(gh.violations).toEqual([]);

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   // With the devices a matrix should hear from, a pattern that matches nothing is a device that did not report.
   const devices = getListInput('devices');
   const expand = (input: string) => expandPatterns(input, getListInput(input), devices.length > 0);
-  const files = { results: await expand('results'), compare: await expand('compare'), check: await expand('check') };
+  // No compat document is no error: a model nobody inspected has none (its compat budgets then read not judged).
+  const compat = await expandPatterns('compat', getListInput('compat'), true);
+  const files = { results: await expand('results'), compare: await expand('compare'), check: await expand('check'), compat };
   const options = reportOptions(getInput('history') || undefined, getInput('dashboard-url') || undefined, (k) => `input '${k}'`);
   if (devices.length) options.expected = { devices, reason: forkPullRequest() ? MISSING_REASON.fork : MISSING_REASON.noResults };
   const report = buildReport(readReportInputs(files, devices.length > 0), options);

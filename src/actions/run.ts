@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   setOutput('compare-files', outcome.files.compare.join('\n'));
   setOutput('check-files', outcome.files.check.join('\n'));
   setOutput('inspect-files', outcome.files.inspect.join('\n'));
+  setOutput('compat-files', outcome.files.compat.join('\n'));
   // Published before the exit status: a failing run still gets its report and comment.
   const { markdown, sections, budgets } = outcome.rendered;
   await publishReport({

@@ -23,6 +23,7 @@ export { checkModel, exitWithParent } from './health.js';
 export { checkTrustedRoot, isReleaseChannel, releaseAssetFetcher } from './channel.js';
 export { nextDelay, MIN_INTERVAL_MS } from './schedule.js';
 export { AgentServer, PROFILE_FILE, type AgentServeOptions } from './serve.js';
+export { DISPATCH_FILE, Dispatcher, readTokenFile, type DispatchStatus } from './dispatch.js';
 export type { AgentState, AgentStatus, PollResult } from './types.js';
 
 const EVIDENCE_FILE = 'evidence.json';

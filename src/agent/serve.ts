@@ -10,6 +10,7 @@ import { UserError, oneLine } from '../errors.js';
 import { parseProfile, type DriftSettings, type Profile, type TelemetryWindow } from '../drift/index.js';
 import { serveModel, type ModelServer } from '../serve/index.js';
 import { readEvidence } from '../fleet/index.js';
+import type { Dispatcher, DispatchStatus } from './dispatch.js';
 import { currentSlot, installed, layout, writeJsonAtomic, type Installed, type Layout } from './slots.js';
 
 /** The profile's name inside a slot, beside the model and its evidence. */
@@ -31,6 +32,8 @@ export interface AgentServeOptions {
   label?: string;
   maxConcurrent?: number;
   onWindow?: (w: TelemetryWindow) => void;
+  /** Sends the drift trigger to the repository (--dispatch); told every window. */
+  dispatcher?: Dispatcher;
   log: (line: string) => void;
 }
 
@@ -43,6 +46,8 @@ export interface ServedState {
   drift: string;
   /** The last release that was current but could not be served (the old one kept serving). */
   refused: { version: string; release: number; reason: string } | null;
+  /** The drift trigger (--dispatch): the streak, what is pending (with its last error), the last sent. */
+  dispatch?: DispatchStatus;
 }
 
 function readSlotProfile(l: Layout, cur: Installed): { profile: Profile | null; drift: string } {
@@ -67,7 +72,12 @@ function ciLatency(file: string): { p90Ms: number; label: string } | null {
 }
 
 export class AgentServer {
-  private constructor(private readonly server: ModelServer, private readonly l: Layout, private readonly log: (line: string) => void, private state: ServedState, private readonly label: string | null) {}
+  private constructor(
+    private readonly server: ModelServer, private readonly l: Layout, private readonly log: (line: string) => void, private state: ServedState,
+    private readonly label: string | null, private readonly dispatcher: Dispatcher | null,
+  ) {
+    dispatcher?.onChange(() => this.write());
+  }
 
   /** Listens at once; serves the installed model if there is one (ready is false until then). */
   static async start(dir: string, opts: AgentServeOptions): Promise<AgentServer> {
@@ -76,11 +86,18 @@ export class AgentServer {
     const cur = installed(l, currentSlot(l));
     const name = opts.name ?? cur?.model;
     if (!name) throw new UserError(`--serve ${opts.listen}: no model is installed yet; give --model NAME, the name it is served under`);
+    let self: AgentServer | null = null;
+    const d = opts.dispatcher;
+    const onWindow = (w: TelemetryWindow) => {
+      opts.onWindow?.(w);
+      d?.window(w, self?.state.serving?.sha256 === w.sha256 ? self.state.serving.version : null);
+    };
     const server = await serveModel({
       model: null, name, listen: opts.listen, telemetryDir: opts.telemetryDir, window: opts.window, windowMs: opts.windowMs, drift: opts.drift,
-      device: opts.deviceId, maxConcurrent: opts.maxConcurrent, onWindow: opts.onWindow, log: opts.log,
+      device: opts.deviceId, maxConcurrent: opts.maxConcurrent, onWindow, log: opts.log,
     });
-    const s = new AgentServer(server, l, opts.log, { url: `${server.url}/v2/models/${server.name}`, name: server.name, serving: null, drift: 'not judged: no model installed yet', refused: null }, opts.label ?? null);
+    const s = new AgentServer(server, l, opts.log, { url: `${server.url}/v2/models/${server.name}`, name: server.name, serving: null, drift: 'not judged: no model installed yet', refused: null }, opts.label ?? null, d ?? null);
+    self = s;
     await s.sync(cur);
     s.write();
     return s;
@@ -96,6 +113,8 @@ export class AgentServer {
    * keeps serving.
    */
   async sync(cur: Installed | null): Promise<void> {
+    // A drift trigger that could not be sent is tried again after every poll (in the background).
+    void this.dispatcher?.flush();
     if (!cur || cur.sha256 === this.server.sha256) return;
     if (cur.model !== this.state.name) {
       this.refuse(cur, `it is model '${cur.model}', this server serves '${this.state.name}'`);
@@ -120,10 +139,11 @@ export class AgentServer {
   }
 
   write(): void {
-    writeJsonAtomic(join(this.l.dir, SERVE_FILE), this.state);
+    writeJsonAtomic(join(this.l.dir, SERVE_FILE), this.dispatcher ? { ...this.state, dispatch: this.dispatcher.status } : this.state);
   }
 
-  close(): Promise<void> {
-    return this.server.close();
+  async close(): Promise<void> {
+    await this.server.close();
+    await this.dispatcher?.flush();
   }
 }

@@ -18,7 +18,7 @@ export { BENCH_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptions, showDuration, type
 export { BENCH_SETTINGS, LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from './settings.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';
-export { runPairedWorker, type PairedOutcome, type PairedReady } from './paired-runner.js';
+export { runPairedWorker, startPairedWorker, type PairedOutcome, type PairedProcess, type PairedReady } from './paired-runner.js';
 export { RUNTIMES, PRECISIONS, locateTool, runTool, type RuntimeChoice } from './backends/index.js';
 export type { BenchOptions } from './types.js';
 

@@ -72,6 +72,11 @@ export interface PairedRequest {
   batchMs: number;
   /** Which session is created first (alternated from process to process). */
   loadFirst: 'base' | 'head';
+  /**
+   * Standby: load, warm up and size the batches, send 'ready', then wait for 'go' before timing a
+   * pair (the next process gets ready while the one before it measures).
+   */
+  hold?: boolean;
 }
 
 /** One pair: which arm ran first, the p50 / p90 of each arm's queries in its batch and CPU time per query (ms). */
@@ -89,4 +94,4 @@ export type PairedMessage =
   | { type: 'done' }
   | { type: 'error'; user: boolean; message: string };
 
-export type ParentMessage = { type: 'stop' };
+export type ParentMessage = { type: 'stop' } | { type: 'go' };

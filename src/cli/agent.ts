@@ -2,18 +2,21 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { AgentServer, MIN_INTERVAL_MS, checkModel, checkTrustedRoot, defaultDeviceId, exitWithParent, nextDelay, pollOnce, type AgentOptions, type AgentStatus } from '../agent/index.js';
+import { AgentServer, Dispatcher, MIN_INTERVAL_MS, checkModel, checkTrustedRoot, defaultDeviceId, exitWithParent, nextDelay, pollOnce, type AgentOptions, type AgentStatus } from '../agent/index.js';
 import { reporterOf, withReportOptions, type ReportFlags } from './agent-report.js';
 import { CheckFailure, UserError } from '../errors.js';
 import { checkChannel } from '../fleet/index.js';
-import { parseDuration, parseWhole } from '../units.js';
-import { loadConfig } from '../config/index.js';
-import { DRIFT_DEFAULTS, monitoringSettings, type DriftSettings } from '../drift/index.js';
+import { parseDuration } from '../units.js';
+import type { DriftSettings } from '../drift/index.js';
+import { windowSettings } from '../serve/index.js';
+import { AGENT_SERVE_SETTINGS } from '../agent/settings.js';
+import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { addSettings } from './settings.js';
 
 interface AgentFlags extends ReportFlags {
   channelUrl?: string; root?: string; channel: string; target?: string; dir?: string; deviceId?: string; model?: string;
   accelerator: string; maxLatency?: string; once?: boolean; interval: string; timeout: string; ociMirror?: string;
-  serve?: string; label?: string; telemetry?: string; window?: string; windowTime?: string; config?: string;
+  serve?: string; label?: string; telemetry?: string; window?: string; windowTime?: string; config?: string; dispatch?: string; tokenFile?: string;
 }
 
 const FAILED = new Set(['error', 'health-check-failed', 'rolled-back', 'unreachable']);
@@ -44,7 +47,7 @@ function options(flags: AgentFlags): AgentOptions {
 }
 
 export function agentCommand(): Command {
-  return withReportOptions(new Command('agent'))
+  const cmd = withReportOptions(new Command('agent'))
     .description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)')
     .option('--channel-url <url>', 'where the channel is served (static HTTP; a GitHub release download URL, .../releases/download/TAG, reads a release store)')
     .option('--root <file>', "the channel's trusted root.json, shipped with the device")
@@ -58,57 +61,56 @@ export function agentCommand(): Command {
     .option('--max-latency <time>', 'acceptance: the latency percentile of the release\'s budget (the median without one), timed on the release\'s inputs, must be at most this, e.g. 50ms; overrides the release\'s limit')
     .option('--once', 'poll once and exit: 0 up to date or installed, 1 refused, failed, rolled back or unreachable')
     .option('--interval <time>', 'time between polls (at least 1s); after polls that fail to reach the channel, an exponential backoff with jitter, up to 1h', '5m')
-    .option('--timeout <time>', 'give up on a download (or a metadata request) that gets no data this long; a cut download resumes on the next poll', '60s')
-    .option('--serve <host:port>', 'serve the installed model over the Open Inference Protocol v2 REST API, swapped without a dropped request when a release is installed')
-    .option('--label <name>', "with --serve: this device's hardware label, as CI's runner label: latency drift compares the field p90 with CI's on it")
-    .option('--telemetry <dir>', 'with --serve: write a telemetry window (latency, drift histograms and verdict) to DIR/<model>.jsonl')
-    .option('--window <n>', 'with --serve: requests per telemetry window (default: monitoring.window.requests, else 100)')
-    .option('--window-time <time>', 'with --serve: a telemetry window also ends after this long, e.g. 15m (default: monitoring.window.time)')
-    .option('--config <file>', 'with --serve: drift thresholds and the telemetry window from monitoring: of this edgeml.yml')
-    .action(async (flags: AgentFlags) => {
-      const opts = options(flags);
-      // Every flag is checked before the broker is dialled.
-      const interval = parseDuration(flags.interval, '--interval');
-      if (!flags.once && interval < MIN_INTERVAL_MS) throw new UserError(`--interval ${flags.interval}: below the minimum of ${MIN_INTERVAL_MS / 1000}s; a device would spin against its channel (the default is 5m)`);
-      const serve = serveOptions(flags);
-      const reporter = await reporterOf(flags, opts, !flags.once);
-      if (reporter) opts.observe = (e) => reporter.observe(e);
-      if (flags.once) {
-        const s = await pollOnce(opts);
-        process.stdout.write(line(s));
-        await reporter?.polled(s);
-        await reporter?.close();
-        if (FAILED.has(s.lastResult)) throw new CheckFailure(s.lastError ?? s.lastResult);
-        return;
-      }
-      const server = serve ? await AgentServer.start(opts.dir, { ...serve, name: opts.model, deviceId: opts.deviceId, label: flags.label, onWindow: reporter ? (w) => reporter.servedWindow(w) : undefined, log: (l) => process.stderr.write(`${l}\n`) }) : null;
-      for (let failures = 0; ;) {
-        const s = await pollOnce(opts);
-        await server?.sync(s.current);
-        process.stdout.write(line(s));
-        await reporter?.polled(s);
-        if (FAILED.has(s.lastResult)) process.stderr.write(`edgeml agent: ${s.lastResult}: ${s.lastError ?? ''}\n`);
-        failures = s.lastResult === 'unreachable' || s.lastResult === 'error' ? failures + 1 : 0;
-        await new Promise((r) => setTimeout(r, nextDelay(interval, failures)));
-      }
-    });
+    .option('--timeout <time>', 'give up on a download (or a metadata request) that gets no data this long; a cut download resumes on the next poll', '60s');
+  return addSettings(cmd, AGENT_SERVE_SETTINGS).action(async (flags: AgentFlags) => {
+    const opts = options(flags);
+    // Every flag is checked before the broker is dialled.
+    const interval = parseDuration(flags.interval, '--interval');
+    if (!flags.once && interval < MIN_INTERVAL_MS) throw new UserError(`--interval ${flags.interval}: below the minimum of ${MIN_INTERVAL_MS / 1000}s; a device would spin against its channel (the default is 5m)`);
+    const serve = serveOptions(flags);
+    const log = (l: string) => process.stderr.write(`${l}\n`);
+    const dispatcher = serve?.dispatch ? new Dispatcher({ ...serve.dispatch, dir: opts.dir, drift: serve.drift, cohort: opts.channel, log }) : undefined;
+    const reporter = await reporterOf(flags, opts, !flags.once);
+    if (reporter) opts.observe = (e) => reporter.observe(e);
+    if (flags.once) {
+      const s = await pollOnce(opts);
+      process.stdout.write(line(s));
+      await reporter?.polled(s);
+      await reporter?.close();
+      if (FAILED.has(s.lastResult)) throw new CheckFailure(s.lastError ?? s.lastResult);
+      return;
+    }
+    const server = serve
+      ? await AgentServer.start(opts.dir, { ...serve, name: opts.model, deviceId: opts.deviceId, label: flags.label, onWindow: reporter ? (w) => reporter.servedWindow(w) : undefined, dispatcher, log })
+      : null;
+    for (let failures = 0; ;) {
+      const s = await pollOnce(opts);
+      await server?.sync(s.current);
+      process.stdout.write(line(s));
+      await reporter?.polled(s);
+      if (FAILED.has(s.lastResult)) process.stderr.write(`edgeml agent: ${s.lastResult}: ${s.lastError ?? ''}\n`);
+      failures = s.lastResult === 'unreachable' || s.lastResult === 'error' ? failures + 1 : 0;
+      await new Promise((r) => setTimeout(r, nextDelay(interval, failures)));
+    }
+  });
 }
 
 /** The --serve flags, checked before anything starts (--serve keeps running: not with --once). */
-function serveOptions(flags: AgentFlags): { listen: string; telemetryDir?: string; window: number; windowMs?: number; drift: DriftSettings } | null {
+function serveOptions(flags: AgentFlags): { listen: string; telemetryDir?: string; window: number; windowMs?: number; drift: DriftSettings; dispatch?: { repository: string; tokenFile: string } } | null {
   if (!flags.serve) {
-    const stray = flags.telemetry ? '--telemetry' : flags.label ? '--label' : flags.windowTime ? '--window-time' : flags.window ? '--window' : flags.config ? '--config' : null;
+    const stray = flags.telemetry ? '--telemetry' : flags.label ? '--label' : flags.windowTime ? '--window-time' : flags.window ? '--window' : flags.config ? '--config' : flags.dispatch ? '--dispatch' : null;
     if (stray) throw new UserError(`${stray} is for the served model's telemetry: give --serve HOST:PORT too`);
+    if (flags.tokenFile) throw new UserError('--token-file is for --dispatch: give --serve HOST:PORT and --dispatch OWNER/REPO too');
     return null;
   }
   if (flags.once) throw new UserError('--serve keeps serving the installed model: not with --once (run the agent as a service)');
   if (!/^.+:\d{1,5}$/.test(flags.serve)) throw new UserError(`--serve ${JSON.stringify(flags.serve)}: give HOST:PORT, e.g. 0.0.0.0:8080`);
-  const m = monitoringSettings(flags.config ? loadConfig(flags.config).monitoring : {}, DRIFT_DEFAULTS, flags.config);
-  const windowMs = flags.windowTime ? parseDuration(flags.windowTime, '--window-time') : m.window.timeMs;
-  if (flags.windowTime && windowMs !== null && windowMs < 1000) throw new UserError(`--window-time ${flags.windowTime}: at least 1s`);
+  if (flags.dispatch && !flags.tokenFile) throw new UserError(`--dispatch ${flags.dispatch}: give --token-file FILE, a file (mode 600) holding a GitHub token with contents: write on the repository`);
+  if (flags.tokenFile && !flags.dispatch) throw new UserError('--token-file is for --dispatch: give --dispatch OWNER/REPO too');
+  const w = windowSettings(parseSettings(AGENT_SERVE_SETTINGS, flags as unknown as Record<string, RawValue>, asFlag));
   return {
-    listen: flags.serve, telemetryDir: flags.telemetry ? resolve(flags.telemetry) : undefined,
-    window: flags.window ? parseWhole(flags.window, '--window', 1) : m.window.requests, windowMs: windowMs ?? undefined, drift: m.drift,
+    listen: flags.serve, telemetryDir: flags.telemetry ? resolve(flags.telemetry) : undefined, window: w.window, windowMs: w.windowMs ?? undefined, drift: w.drift,
+    ...(flags.dispatch ? { dispatch: { repository: flags.dispatch, tokenFile: flags.tokenFile! } } : {}),
   };
 }
 

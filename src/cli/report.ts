@@ -1,4 +1,5 @@
-// `edgeml report`: results (a device matrix), comparisons and budget checks -> one Markdown report.
+// `edgeml report`: results (a device matrix), comparisons, budget checks and operator compatibility
+// -> one Markdown report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -44,17 +45,20 @@ export function writeCharts(r: Report, dir: string): string[] {
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('merge results, comparisons and budget checks into one Markdown report (PR comment, job summary)')
+    .description('merge results, comparisons, budget checks and operator compatibility into one Markdown report (PR comment, job summary)')
+    // Commander puts its "Did you mean --compat?" on a line of its own: one line for bad input.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/\n\(Did you mean (.+?)\?\)/, ' (did you mean $1?)')) })
     .option('--results <files...>', "results documents written by 'edgeml bench --json' (one per device of a matrix)", [])
     .option('--compare <files...>', "comparison documents written by 'edgeml compare --json'", [])
     .option('--check <files...>', "budget documents written by 'edgeml check --json'", [])
+    .option('--compat <files...>', "operator compatibility: compat/*.json written by 'edgeml run' (or inspect documents of 'edgeml inspect --json')", [])
     .option('--out <file>', 'write the Markdown here (default: standard output)')
     .option('--json <file>', 'write the verdict, counts and rows as JSON here')
     .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
     .option('--devices <labels...>', 'the device labels that should report (a matrix): one without results is named as not reported', [])
     .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
     .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
-    .action((flags: { results: string[]; compare: string[]; check: string[]; devices: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
+    .action((flags: { results: string[]; compare: string[]; check: string[]; compat: string[]; devices: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
       if (flags.out) checkOutputPath(flags.out, '--out');
       if (flags.json) checkOutputPath(flags.json, '--json');
       const options = reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`);

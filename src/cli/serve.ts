@@ -5,17 +5,18 @@ import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import { type DataSource, parseDataFlag } from '../tensors/index.js';
-import { DRIFT_DEFAULTS, driftReport, monitoringSettings, parseProfile, readTelemetry, windowsOfMessages, type DriftReport } from '../drift/index.js';
+import { DRIFT_DEFAULTS, DRIFT_EVENT, DRIFT_SETTINGS, dispatchPayload, driftReport, triggerKey, monitoringSettings, parseProfile, readTelemetry, windowsOfMessages, type DriftReport } from '../drift/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
 import { collect as collectReports } from '../fleet-status/index.js';
 import { checkFleet } from './agent-report.js';
 import { loadConfig } from '../config/index.js';
 import { profileModel } from '../drift/make.js';
-import { serveModel } from '../serve/index.js';
+import { SERVE_SETTINGS, serveModel, windowSettings } from '../serve/index.js';
+import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { addSettings } from './settings.js';
 import { escapeMarkdown } from '../report/index.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { sendDispatch } from '../github/dispatch.js';
-import { parseDuration, parseWhole } from '../units.js';
 import { collect } from './collect.js';
 
 function readProfile(file: string) {
@@ -29,31 +30,28 @@ function readProfile(file: string) {
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
-    .description('serve a model over the Open Inference Protocol v2 REST API (KServe, Triton, MLServer clients), with telemetry windows for drift')
-    .requiredOption('--model <file>', 'the ONNX model')
-    .option('--name <name>', 'the model name in the URL (default: the file name without extension)')
-    .option('--listen <host:port>', 'where to listen', '127.0.0.1:8080')
-    .option('--reference <file>', "the reference profile ('edgeml profile'): its histograms fill the telemetry windows")
-    .option('--telemetry <dir>', 'write a telemetry window per --window requests to DIR/<name>.jsonl')
-    .option('--window <n>', 'requests per telemetry window', '100')
-    .option('--max-body <bytes>', 'largest request body', String(16 * 1024 * 1024))
-    .option('--max-concurrent <n>', 'requests run at once; more get 503', '4')
-    .action(async (flags: { model: string; name?: string; listen: string; reference?: string; telemetry?: string; window: string; maxBody: string; maxConcurrent: string }) => {
-      const profile = flags.reference ? readProfile(flags.reference) : undefined;
-      if (flags.reference && !flags.telemetry) throw new UserError('--reference fills telemetry windows: give --telemetry DIR too');
-      const server = await serveModel({
-        model: flags.model, name: flags.name, listen: flags.listen, profile, telemetryDir: flags.telemetry,
-        window: parseWhole(flags.window, '--window', 1), maxBodyBytes: parseWhole(flags.maxBody, '--max-body', 1024), maxConcurrent: parseWhole(flags.maxConcurrent, '--max-concurrent', 1),
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      process.stdout.write(`${server.url}/v2/models/${server.name}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.close().then(resolve);
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+  const cmd = new Command('serve')
+    .description('serve a model over the Open Inference Protocol v2 REST API (KServe, Triton, MLServer clients), with telemetry windows for drift');
+  return addSettings(cmd, SERVE_SETTINGS).action(async (flags: Record<string, RawValue>) => {
+    const v = parseSettings(SERVE_SETTINGS, flags, asFlag);
+    if (!v.model) throw new UserError('--model is required: the ONNX model to serve');
+    if (!v.telemetry) {
+      const stray = v.reference ? '--reference' : v.window !== undefined ? '--window' : v.windowTime !== undefined ? '--window-time' : v.config ? '--config' : null;
+      if (stray) throw new UserError(`${stray} is for the telemetry windows: give --telemetry DIR too`);
+    }
+    const w = windowSettings(v);
+    const profile = v.reference ? readProfile(v.reference) : undefined;
+    const server = await serveModel({
+      model: v.model, name: v.name, listen: v.listen, profile, telemetryDir: v.telemetry, window: w.window, windowMs: w.windowMs ?? undefined, drift: w.drift,
+      maxBodyBytes: v.maxBody, maxConcurrent: v.maxConcurrent, log: (line) => process.stderr.write(`${line}\n`),
     });
+    process.stdout.write(`${server.url}/v2/models/${server.name}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void server.close().then(resolve);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+  });
 }
 
 export function profileCommand(): Command {
@@ -72,13 +70,13 @@ export function profileCommand(): Command {
 }
 
 /** The windows from --telemetry DIR or from the fleet's broker (one of the two). */
-async function windowsFrom(flags: { telemetry?: string; broker?: string; fleet?: string; cert?: string; key?: string; ca?: string; wait: string }) {
+async function windowsFrom(flags: { telemetry?: string; broker?: string; fleet?: string; cert?: string; key?: string; ca?: string; wait: number }) {
   if (flags.telemetry && flags.broker) throw new UserError('give --telemetry DIR or --broker URL, not both');
   if (flags.telemetry) return readTelemetry(flags.telemetry);
   if (!flags.broker) throw new UserError("give --telemetry DIR (the windows 'edgeml serve' wrote) or --broker URL --fleet NAME (the fleet's retained telemetry)");
   const url = checkBrokerUrl(flags.broker);
   const fleet = checkFleet(flags.fleet, '--fleet (drift over --broker)');
-  const messages = await collectReports({ url, cert: flags.cert, key: flags.key, ca: flags.ca, fleet, waitMs: parseDuration(flags.wait, '--wait') });
+  const messages = await collectReports({ url, cert: flags.cert, key: flags.key, ca: flags.ca, fleet, waitMs: flags.wait });
   const got = windowsOfMessages(messages);
   if (!got.windows.length) throw new UserError(`--broker ${flags.broker}: no device of fleet '${fleet}' reports served-model windows yet (run the agent with --serve and --broker)`);
   return got;
@@ -116,53 +114,43 @@ function latencyTable(r: DriftReport): string[] {
 }
 
 export function driftCommand(): Command {
-  return new Command('drift')
-    .description('score telemetry windows against the reference profile; exit 1 when the trigger rule fires')
-    .option('--reference <file>', "the reference profile ('edgeml profile'); without it each window is judged by the verdict its device made against its release's signed profile")
-    .option('--telemetry <dir>', "the folder of telemetry windows ('edgeml serve --telemetry', 'edgeml agent --serve --telemetry')")
-    .option('--broker <url>', "read the windows from the fleet's MQTT broker instead: the retained telemetry of 'edgeml agent --serve --broker' carries each device's last windows")
-    .option('--fleet <name>', 'with --broker: the fleet (topics edgeml/<fleet>/<device>/telemetry)')
-    .option('--cert <file>', "with --broker: an operator's certificate ('edgeml devices provision --operator NAME')")
-    .option('--key <file>', "with --broker: the operator's private key")
-    .option('--ca <file>', "with --broker: the fleet CA's certificate (ca.crt)")
-    .option('--wait <time>', 'with --broker: read at most this long (it stops once the retained reports are in)', '10s')
-    .option('--config <file>', 'read the thresholds and the trigger rule from monitoring: of this edgeml.yml')
-    .option('--windows-in-a-row <n>', `drifted windows in a row that fire the trigger (default: monitoring.windows-in-a-row, else ${DRIFT_DEFAULTS.windowsInARow})`)
-    .option('--json <file>', 'write the report here')
-    .option('--markdown <file>', 'write the table as Markdown (a job summary or an issue)')
-    .option('--dispatch <owner/repo>', 'when the trigger fires, send repository_dispatch (event_type edgeml-drift) to this repository, once per trigger (token in GITHUB_TOKEN or GH_TOKEN)')
-    .option('--version <version>', 'with --dispatch: the release version the device runs, for the payload')
-    .option('--cohort <name>', 'with --dispatch: the rollout cohort or channel of the devices, for the payload')
-    .option('--dispatch-state <file>', 'with --dispatch: where the triggers already sent are kept (default: TELEMETRY/.edgeml-dispatched.json)')
-    .action(async (flags: { reference?: string; telemetry?: string; broker?: string; fleet?: string; cert?: string; key?: string; ca?: string; wait: string; config?: string; windowsInARow?: string; json?: string; markdown?: string; dispatch?: string; version?: string; cohort?: string; dispatchState?: string }) => {
-      const settings = monitoringSettings(flags.config ? loadConfig(flags.config).monitoring : {}, DRIFT_DEFAULTS, flags.config).drift;
-      if (flags.windowsInARow !== undefined) settings.windowsInARow = parseWhole(flags.windowsInARow, '--windows-in-a-row', 1);
-      const profile = flags.reference ? readProfile(flags.reference) : null;
-      const { windows, skipped } = await windowsFrom(flags);
-      const r = driftReport(profile, windows, settings, skipped);
-      for (const k of skipped) process.stderr.write(`drift: ${k.file}:${k.line}: left out, ${k.reason}\n`);
-      const md = driftMarkdown(r);
-      if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
-      if (flags.markdown) writeFileAtomic(flags.markdown, md);
-      process.stdout.write(md);
-      if (flags.dispatch) {
-        const state = flags.dispatchState ?? (flags.telemetry ? join(flags.telemetry, '.edgeml-dispatched.json') : undefined);
-        if (!state) throw new UserError('--dispatch with --broker: give --dispatch-state FILE, where the triggers already sent are kept');
-        await dispatchOnce(r, flags.dispatch, state, flags.version, flags.cohort);
-      }
-      if (r.triggered) throw new CheckFailure('drift: the trigger fired (windows in a row breached)');
-    });
+  const cmd = new Command('drift').description('score telemetry windows against the reference profile; exit 1 when the trigger rule fires');
+  return addSettings(cmd, DRIFT_SETTINGS).action(async (given: Record<string, RawValue>) => {
+    const flags = parseSettings(DRIFT_SETTINGS, given, asFlag);
+    const settings = monitoringSettings(flags.config ? loadConfig(flags.config).monitoring : {}, DRIFT_DEFAULTS, flags.config).drift;
+    if (flags.windowsInARow !== undefined) settings.windowsInARow = flags.windowsInARow;
+    const profile = flags.reference ? readProfile(flags.reference) : null;
+    const dispatch = flags.dispatch ? dispatchTarget(flags.dispatch, flags) : null;
+    const { windows, skipped } = await windowsFrom(flags);
+    const r = driftReport(profile, windows, settings, skipped);
+    for (const k of skipped) process.stderr.write(`drift: ${k.file}:${k.line}: left out, ${k.reason}\n`);
+    const md = driftMarkdown(r);
+    if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
+    if (flags.markdown) writeFileAtomic(flags.markdown, md);
+    process.stdout.write(md);
+    if (dispatch) await dispatchOnce(r, dispatch, flags.version, flags.cohort);
+    if (r.triggered) throw new CheckFailure('drift: the trigger fired (windows in a row breached)');
+  });
+}
+
+/** Where --dispatch sends, with what token, and where the triggers sent are kept: checked before any work. */
+function dispatchTarget(repository: string, flags: { telemetry?: string; dispatchState?: string }): { repository: string; token: string; stateFile: string } {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) throw new UserError(`--dispatch ${JSON.stringify(repository)}: give OWNER/REPO, the repository whose retraining workflow receives the trigger`);
+  const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
+  if (!token) throw new UserError(`--dispatch ${repository}: set GITHUB_TOKEN or GH_TOKEN to a token with contents: write on the repository`);
+  const stateFile = flags.dispatchState ?? (flags.telemetry ? join(flags.telemetry, '.edgeml-dispatched.json') : undefined);
+  if (!stateFile) throw new UserError('--dispatch with --broker: give --dispatch-state FILE, where the triggers already sent are kept');
+  return { repository, token, stateFile };
 }
 
 /**
  * Sends the trigger to the repository unless this very trigger (model, device, the window that
  * completed the streak) was sent already: a drift is one event, not one per scheduled run.
  */
-async function dispatchOnce(r: DriftReport, repository: string, stateFile: string, version: string | undefined, cohort: string | undefined): Promise<void> {
+async function dispatchOnce(r: DriftReport, to: { repository: string; token: string; stateFile: string }, version: string | undefined, cohort: string | undefined): Promise<void> {
   if (!r.trigger) return;
-  const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
-  if (!token) throw new UserError(`--dispatch ${repository}: set GITHUB_TOKEN or GH_TOKEN to a token with contents: write on the repository`);
-  const key = `${r.model.sha256}|${r.trigger.device}|${r.trigger.at}`;
+  const { repository, token, stateFile } = to;
+  const key = triggerKey(r.model.sha256, r.trigger);
   let sent: string[] = [];
   if (existsSync(stateFile)) {
     try {
@@ -176,14 +164,10 @@ async function dispatchOnce(r: DriftReport, repository: string, stateFile: strin
     process.stderr.write(`drift: already dispatched for ${r.trigger.device} at ${r.trigger.at}\n`);
     return;
   }
-  const drifted = r.windows.filter((w) => w.drift);
-  const devices = [...new Set(drifted.map((w) => w.device))];
-  const payload = {
-    model: r.model.name, version: version ?? null, sha256: r.model.sha256, cohort: cohort ?? null, metric: r.trigger.metric,
-    score: Number(r.trigger.score.toFixed(4)), windows: r.trigger.windows, devices: devices.slice(0, 100), devicesTotal: devices.length, at: r.trigger.at,
-  };
+  const devices = [...new Set(r.windows.filter((w) => w.drift).map((w) => w.device))];
+  const payload = dispatchPayload(r.model, r.trigger, devices, version ?? null, cohort ?? null);
   const log = { info: (m: string) => process.stderr.write(`${m}\n`), warning: (m: string) => process.stderr.write(`warning: ${m}\n`), group: <T>(_n: string, fn: () => Promise<T>) => fn() };
-  await sendDispatch(token, repository, 'edgeml-drift', payload, log as never);
+  await sendDispatch(token, repository, DRIFT_EVENT, payload, log as never);
   writeFileAtomic(stateFile, `${JSON.stringify([...sent, key].slice(-1000))}\n`);
   process.stderr.write(`drift: dispatched edgeml-drift to ${repository}\n`);
 }

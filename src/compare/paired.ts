@@ -5,7 +5,8 @@
 // processes (blocks), alternating which model loads first, and each block becomes one round whose
 // ratio is the median of its pairs' ratios. The statistics then treat blocks as the independent
 // units, which the placement of each process makes them.
-import { runPairedWorker, type PairedBatch, type PairedRequest, type RunSettings, type SessionSettings } from '../bench/index.js';
+import { freemem } from 'node:os';
+import { startPairedWorker, type PairedBatch, type PairedRequest, type RunSettings, type SessionSettings } from '../bench/index.js';
 import type { CompareContext } from './context.js';
 import { shapes } from './processes.js';
 import type { ArmMeasurement, CompareMetric, Round } from './types.js';
@@ -17,7 +18,7 @@ export const PAIRED_BLOCK_MS = 2000;
 
 export type PairedOutcome =
   | { kind: 'unpairable'; reason: string }
-  | { kind: 'done'; runtimeVersion: string; inputs: string; queriesPerBatch: number; pairs: number; stopped: 'decided' | 'max-duration' | 'max-rounds' };
+  | { kind: 'done'; runtimeVersion: string; inputs: string; queriesPerBatch: number; pairs: number; stopped: 'decided' | 'max-duration' | 'max-rounds'; standby: boolean };
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,14 +38,23 @@ export function blockRound(first: Round['first'], pairs: readonly PairedBatch[])
   return { first, base, head };
 }
 
+/**
+ * Standby: the next process loads and warms up both models while the one before it times its
+ * pairs, so a round costs about its pairs and not the load on top. It holds four models at once
+ * (two in each of two processes), so only where four times the two files fit in the memory free.
+ */
+export function standbyFits(base: { bytes: number }, head: { bytes: number }, free = freemem()): boolean {
+  return 4 * (base.bytes + head.bytes) <= 0.8 * free;
+}
+
 export async function measurePaired(ctx: CompareContext, session: SessionSettings, run: RunSettings): Promise<PairedOutcome> {
   const { opts, seq } = ctx;
+  const standby = standbyFits(ctx.base, ctx.head);
   let timeUp = false;
   let total = 0;
   let last: { runtimeVersion: string; inputs: string; queriesPerBatch: number } | undefined;
-  for (let block = 0; ; block++) {
-    const blockStart = Date.now();
-    const loadFirst = block % 2 === 0 ? 'base' : 'head';
+  const start = (block: number, hold: boolean) => {
+    const loadFirst: Round['first'] = block % 2 === 0 ? 'base' : 'head';
     const request: PairedRequest = {
       kind: 'paired',
       base: ctx.base.path,
@@ -54,36 +64,56 @@ export async function measurePaired(ctx: CompareContext, session: SessionSetting
       run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
       batchMs: PAIRED_BATCH_MS,
       loadFirst,
+      hold,
     };
     const pairs: PairedBatch[] = [];
-    const outcome = await runPairedWorker(
-      request,
-      () => {},
-      (chunk) => {
-        pairs.push(...chunk);
-        timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
-        return timeUp;
-      },
-    );
-    if (outcome.kind === 'unpairable') return outcome;
-    const { ready } = outcome;
-    last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
-    const blockMs = Date.now() - blockStart;
-    if (block === 0) {
-      // The plan, from the first block: how many blocks the rest of the time holds.
-      const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
-      seq.plan(planned);
-      ctx.checkPlan(planned, `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
+    const proc = startPairedWorker(request, () => {}, (chunk) => {
+      pairs.push(...chunk);
+      timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
+      return timeUp;
+    });
+    // A standby process that is never used may fail unheard; its failure is read when it is used.
+    proc.done.catch(() => undefined);
+    return { proc, pairs, loadFirst };
+  };
+  let current = start(0, false);
+  let next = standby ? start(1, true) : undefined;
+  let blockStart = Date.now();
+  try {
+    for (let block = 0; ; block++) {
+      const outcome = await current.proc.done;
+      if (outcome.kind === 'unpairable') return outcome;
+      const { ready } = outcome;
+      last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
+      const blockMs = Date.now() - blockStart;
+      blockStart = Date.now();
+      // The plan: how many blocks the rest of the time holds. Without standby every block is like
+      // the first; with it, the first also loaded from cold, so the plan waits for the second.
+      if (block === (standby ? 1 : 0)) {
+        const planned = block + 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
+        seq.plan(planned);
+        ctx.checkPlan(planned, standby
+          ? `one process took ${(blockMs / 1000).toFixed(1)} s (${PAIRED_BLOCK_MS / 1000} s of pairs; the next one loads and warms up meanwhile)`
+          : `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
+      }
+      if (current.pairs.length) {
+        total += current.pairs.length;
+        if (seq.add(blockRound(current.loadFirst, current.pairs))) break;
+      }
+      if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
+        seq.finish();
+        break;
+      }
+      if (next) {
+        current = next;
+        current.proc.go();
+        next = start(block + 2, true);
+      } else current = start(block + 1, false);
     }
-    if (pairs.length) {
-      total += pairs.length;
-      if (seq.add(blockRound(loadFirst, pairs))) break;
-    }
-    if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
-      seq.finish();
-      break;
-    }
+  } finally {
+    next?.proc.stop();
+    await next?.proc.done.catch(() => undefined);
   }
   const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
-  return { kind: 'done', ...(last as NonNullable<typeof last>), pairs: total, stopped };
+  return { kind: 'done', ...(last as NonNullable<typeof last>), pairs: total, stopped, standby };
 }

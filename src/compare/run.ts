@@ -140,7 +140,7 @@ export async function runCompare(opts: CompareOptions, hooks: CompareHooks = {})
       design = { used: 'processes', reason: `not paired: ${p.reason}` };
       hooks.onDesign?.(design);
     } else {
-      design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
+      design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs, standby: p.standby };
       runtimeVersion = p.runtimeVersion;
       inputs = { base: p.inputs, head: p.inputs };
       stopped = p.stopped;

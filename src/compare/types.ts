@@ -76,7 +76,7 @@ export interface CompareResults {
   /** Relative change that counts: 0.05 = 5%. */
   threshold: number;
   /** Which design measured, and why that one. */
-  design: { used: Design; reason: string; queriesPerBatch?: number; pairs?: number };
+  design: { used: Design; reason: string; queriesPerBatch?: number; pairs?: number; standby?: boolean };
   /** Rounds: paired processes (paired), pairs of processes (processes) or head runs (stored-base). */
   rounds: number;
   looks: number;

@@ -4,7 +4,7 @@ import type { CompareMetric, RatioResult, Ratios, Round, Verdict } from './types
 
 export const CONFIDENCE = 0.95;
 
-export const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
+export const SEQUENTIAL = 'looks planned from the first measurement (at most 6, from --min-rounds about doubling to what the time holds), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
 
 export const METHOD = {
   estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',

@@ -21,11 +21,16 @@ export interface InspectRunOptions {
   seed?: number;
   /** `--vendor-log TARGET=FILE` flags. */
   vendorLogs?: string[];
+  /** Vendor tool output already read (edgeml run keeps trtexec's engine build); targets not inspected are left out. */
+  toolLogs?: Array<{ target: string; file: string; text: string }>;
 }
 
 export async function runInspect(o: InspectRunOptions): Promise<InspectOutcome> {
   const targets = parseTargets(o.targets);
-  const logs = (o.vendorLogs ?? []).map((f) => parseVendorLogFlag(f, targets)).map(([t, f]) => [t, f, readVendorLog(f)] as const);
+  const logs = [
+    ...(o.vendorLogs ?? []).map((f) => parseVendorLogFlag(f, targets)).map(([t, f]) => [t, f, readVendorLog(f)] as const),
+    ...(o.toolLogs ?? []).filter((l) => targets.includes(l.target)).map((l) => [l.target, l.file, l.text] as const),
+  ];
   const file = await inspectModelFile(o.model);
   if (file.format !== 'onnx') throw new UserError(`${o.model}: inspect reads ONNX files; give the .onnx the .ort was made from`);
   const model = loadModel(file.path);

@@ -116,3 +116,21 @@ export interface InspectFailure {
   /** It fails the run by itself (a runtime under inspect:, not optional); otherwise its budgets say. */
   fails?: boolean;
 }
+
+/**
+ * One model's operator compatibility as `edgeml run` reported it (compat/<model>.json): what the
+ * report needs to show it again from the files alone (the report action on a workflow_run).
+ */
+export interface CompatDocument {
+  schema: 'edgeml-compat/1';
+  /** The model's name in edgeml.yml. */
+  model: string;
+  /** The runtimes the run meant to inspect it for. */
+  runtimes: string[];
+  /** null: not inspected at all (notInspected says why). */
+  head: InspectOutcome | null;
+  /** null: no base, or one that could not be inspected (baseNote says why). */
+  base: InspectOutcome | null;
+  baseNote?: string;
+  notInspected: InspectFailure[];
+}

@@ -28,8 +28,10 @@ function schemas(): Ajv2020 {
  * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
  * problem as `path message`, or null when the document is valid.
  */
-export function schemaProblem(schemaObject: { $id: string }, doc: unknown): string | null {
+export function schemaProblem(schemaObject: { $id: string }, doc: unknown, uses: Array<{ $id: string }> = []): string | null {
   const ajv = schemas();
+  // The schemas it $refs first: a schema compiles only once every schema it refers to is known.
+  for (const s of uses) if (!ajv.getSchema(s.$id)) ajv.addSchema(s);
   if (!ajv.getSchema(schemaObject.$id)) ajv.addSchema(schemaObject);
   const check = ajv.getSchema(schemaObject.$id)!;
   if (check(doc)) return null;
@@ -58,10 +60,12 @@ export interface DocumentKind {
   name: string;
   /** The command that writes it, for the hint in every error. */
   writer: string;
+  /** Schemas besides the results schema that this one $refs. */
+  uses?: Array<{ $id: string }>;
 }
 
 export function writeDocument(file: string, doc: unknown, kind: DocumentKind): void {
-  const problem = schemaProblem(kind.schema, doc);
+  const problem = schemaProblem(kind.schema, doc, kind.uses);
   if (problem) throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
   writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
 }
@@ -81,7 +85,7 @@ export function readDocument<T>(file: string, kind: DocumentKind): T {
   } catch (e) {
     throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by '${kind.writer}'`);
   }
-  const problem = schemaProblem(kind.schema, doc);
+  const problem = schemaProblem(kind.schema, doc, kind.uses);
   if (problem) throw new UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
   return doc as T;
 }

@@ -7,14 +7,17 @@ import { UserError } from '../errors.js';
 import type { Profile } from './profile.js';
 import { jensenShannon, ksBinned, psi } from './stats.js';
 import { latencyDrift, type LatencyRow } from './latency.js';
+import { DEFAULT_WINDOWS_IN_A_ROW } from './settings.js';
 import type { DriftSettings, HistogramScore, TelemetryWindow } from './types.js';
+import { streakAfter, triggerOf, type Trigger } from './trigger.js';
 
 export type { DriftSettings, HistogramScore, TelemetryWindow } from './types.js';
 
 export * from './profile.js';
+export { DRIFT_EVENT, dispatchPayload, streakAfter, triggerKey, triggerOf, type Trigger } from './trigger.js';
 export { binOf, jensenShannon, ksBinned, psi, quantileEdges } from './stats.js';
 
-export const DRIFT_DEFAULTS: DriftSettings = { ksAlpha: 0.01, psi: 0.1, jensenShannon: 0.1, windowsInARow: 3, minRequests: 30, latencyRatio: 1.2 };
+export const DRIFT_DEFAULTS: DriftSettings = { ksAlpha: 0.01, psi: 0.1, jensenShannon: 0.1, windowsInARow: DEFAULT_WINDOWS_IN_A_ROW, minRequests: 30, latencyRatio: 1.2 };
 
 export interface WindowScore {
   device: string;
@@ -38,7 +41,7 @@ export interface DriftReport {
   latency: LatencyRow[];
   /** The trigger fired: `windowsInARow` drifted windows in a row on one device. */
   triggered: boolean;
-  trigger: { device: string; windows: number; at: string; metric: string; score: number } | null;
+  trigger: Trigger | null;
 }
 
 export function scoreWindow(profile: Profile, w: TelemetryWindow, s: DriftSettings): WindowScore {
@@ -78,7 +81,7 @@ function judge(base: Pick<WindowScore, 'device' | 'start' | 'end' | 'requests'>,
  * A window scored on the device (no --reference here): its scores are judged again with these
  * settings; a release without a profile is not judged, never "no drift".
  */
-function scoreOnDevice(w: TelemetryWindow, s: DriftSettings): WindowScore {
+export function scoreOnDevice(w: TelemetryWindow, s: DriftSettings): WindowScore {
   const base = { device: w.device, start: w.start, end: w.end, requests: w.requests };
   if (w.profile === null) return { ...base, judged: false, reason: 'the release carries no reference profile', drift: false, scores: [] };
   const v = w.verdict;
@@ -103,12 +106,9 @@ export function driftReport(profile: Profile | null, windows: TelemetryWindow[],
   for (const [i, w] of scored.entries()) {
     if (!w.judged) continue;
     const key = `${w.device}|${sorted[i].sha256}`;
-    const n = w.drift ? (streak.get(key) ?? 0) + 1 : 0;
+    const n = streakAfter(streak.get(key) ?? 0, w);
     streak.set(key, n);
-    if (!trigger && n >= s.windowsInARow) {
-      const worst = w.scores.filter((x) => x.drift).sort((a, b) => b.psi - a.psi)[0];
-      trigger = { device: w.device, windows: n, at: w.end, metric: worst.key, score: worst.psi };
-    }
+    if (!trigger && n >= s.windowsInARow) trigger = triggerOf(w, n);
   }
   const last = sorted[sorted.length - 1];
   const model = profile?.model ?? { name: last?.model ?? '', sha256: last?.sha256 ?? '' };
@@ -188,4 +188,4 @@ export function readTelemetry(dir: string): { windows: TelemetryWindow[]; skippe
 
 export { profileModel } from './make.js';
 export { latencyDrift, quantileInterval, type LatencyRow } from './latency.js';
-export { DEFAULT_WINDOW_REQUESTS, monitoringSettings, type Monitoring } from './settings.js';
+export { DEFAULT_WINDOW_REQUESTS, DRIFT_SETTINGS, monitoringSettings, type Monitoring } from './settings.js';

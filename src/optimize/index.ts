@@ -32,6 +32,9 @@ export { OPTIMIZE_SETTINGS } from './settings.js';
 export { roundHalfEven, scaleZeroPoint, quantizeWeights, quantizeBias } from './quant.js';
 export { percentileThreshold, entropyThreshold } from './calibrate.js';
 
+/** The file beside the artifacts that keeps a vendor tool's whole output (built or not). */
+export const toolLogName = (stem: string, target: VendorTarget) => `${stem}.${target}.log`;
+
 /**
  * A tensorrt or openvino artifact, built by the vendor's tool into `tmp` and moved into `out`.
  * Nothing here can run it in process, so it carries no fidelity figures: benchmark it on the
@@ -41,7 +44,9 @@ async function vendorArtifact(target: VendorTarget, model: string, tmp: string, 
   const precision = opts.settings.vendorPrecision;
   const common = { model, outDir: tmp, precision, ...(opts.settings.toolPath ? { toolPath: opts.settings.toolPath } : {}) };
   const built = target === 'tensorrt'
-    ? await buildEngine({ ...common, timingCache: join(out, `${stem}.timing-cache`), ...(opts.inputSpec.shapes ? { shapes: opts.inputSpec.shapes } : {}) })
+    ? await buildEngine({
+      ...common, timingCache: join(out, `${stem}.timing-cache`), logFile: join(out, toolLogName(stem, 'tensorrt')), ...(opts.inputSpec.shapes ? { shapes: opts.inputSpec.shapes } : {}),
+    })
     : await buildIr(common);
   for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
   const settings: Record<string, unknown> = { ...built.settings };

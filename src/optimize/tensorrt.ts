@@ -2,7 +2,7 @@
 // specific to the GPU and TensorRT version that built them, so they are built where they run.
 // The timing cache (autotuning results) is reused between builds: keep it in the Actions cache.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { locateTool, runTool } from '../bench/index.js';
@@ -17,6 +17,11 @@ export interface BuildArtifactOptions {
   timingCache?: string;
   /** Input shapes for a model with dynamic dims, as for bench --input. */
   shapes?: Record<string, number[]>;
+  /**
+   * Where to keep trtexec's whole output, built or not: its ONNX parser names the node it stops
+   * at, which `edgeml run` checks against the static verdict of `edgeml inspect`.
+   */
+  logFile?: string;
 }
 
 export interface Artifact {
@@ -56,9 +61,11 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<Artifac
   const timingCache = resolve(opts.timingCache ?? join(opts.outDir, `${stem}.timing-cache`));
   const cacheReused = existsSync(timingCache);
   const run = await runTool(tool, trtexecBuildArgs(model, engine, opts.precision, timingCache, opts.shapes), 60 * 60_000);
+  if (opts.logFile) writeFileSync(opts.logFile, run.output);
   const tail = run.output.trim().split('\n').slice(-2).join(' | ').slice(0, 300);
   if (run.status !== 0 || /^&&&& FAILED/m.test(run.output)) {
-    throw new UserError(`trtexec could not build a TensorRT engine from ${opts.model} (status ${run.status ?? run.signal}): ${tail}`);
+    const kept = opts.logFile ? `; its whole output is in ${basename(opts.logFile)}` : '';
+    throw new UserError(`trtexec could not build a TensorRT engine from ${opts.model} (status ${run.status ?? run.signal}): ${tail}${kept}`);
   }
   if (!existsSync(engine)) throw new UserError(`trtexec finished but wrote no engine at ${engine}: ${tail}`);
   const version = run.output.match(/TensorRT version: ([\w.]+)/)?.[1] ?? 'unknown';

@@ -107,6 +107,7 @@ export function compatMarkdown(head: InspectOutcome, base?: InspectOutcome, e: E
  */
 export function compatSection(c: CompatInput, e: Escape = escapeMarkdown): string {
   const lines = c.failed.map((f) => `> ${f.fails ? ICON.fail : ICON['not judged']} ${e(f.target)}: not inspected: ${e(f.reason)}`);
+  if (c.head && c.baseNote) lines.push(`> ${ICON['not judged']} vs base: not compared: ${e(c.baseNote)}`);
   if (!c.head) return [`#### Operator compatibility: ${e(c.model)}`, '', ...lines].join('\n');
   return [compatMarkdown(c.head, c.base, e), ...(lines.length ? ['', ...lines] : [])].join('\n');
 }

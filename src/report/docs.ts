@@ -1,8 +1,11 @@
 // The report's view of the documents it is given: bench results as they are, and compare and
 // check documents (read and validated by their own modules, schemas/compare.schema.json and
-// schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
+// schemas/check.schema.json) reduced to what the report shows, and the compat documents of
+// `edgeml run` (schemas/compat.schema.json). All are read as untrusted input.
+import { readFileSync } from 'node:fs';
 import { readCheck, type BudgetCheck, type BudgetStatus, type CheckDocument } from '../budgets/index.js';
 import { readCompare, type CompareResults, type Verdict } from '../compare/index.js';
+import { readCompat, readInspect } from '../compat/document.js';
 import type { InspectFailure, InspectOutcome } from '../compat/index.js';
 import { UserError } from '../errors.js';
 import { readResults, type BenchResults } from '../results/index.js';
@@ -57,6 +60,8 @@ export interface BudgetRow {
   /** What the status means for the run: failure fails it (a fail or not judged at level error). */
   outcome: BudgetCheck['outcome'];
   level: string;
+  /** The budget says optional: true (not judged is a notice). */
+  optional?: boolean;
   message: string;
   /** Which result the budget judged (or, not judged, which it selected). */
   model?: string;
@@ -110,6 +115,7 @@ export function budgetView(c: BudgetCheck): BudgetRow {
     status,
     outcome: c.outcome,
     level: c.level,
+    ...(c.optional ? { optional: true } : {}),
     message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
     ...(c.model !== undefined ? { model: c.model } : {}),
     ...(c.target !== undefined ? { target: c.target } : {}),
@@ -136,12 +142,64 @@ export interface CompatInput {
   model: string;
   head?: InspectOutcome;
   base?: InspectOutcome;
+  /** Why the base's model is not compared although there is one (it could not be inspected). */
+  baseNote?: string;
   failed: InspectFailure[];
 }
 
-/** Reads and validates every document; the first bad one is a UserError naming its file. */
-/** The documents of a report; none at all is an error unless `allowNone` (a matrix whose devices all failed to report). */
-export function readReportInputs(files: { results: string[]; compare?: string[]; check?: string[] }, allowNone = false): ReportInputs {
+const schemaOf = (file: string): unknown => {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { schema?: unknown } | null)?.schema;
+  } catch {
+    return undefined; // readCompat names the problem
+  }
+};
+
+/**
+ * One model's compatibility from a file: a compat document of `edgeml run` (compat/<model>.json),
+ * or an inspect document of `edgeml inspect --json` (this commit's model only, named as inspect
+ * named it). Both are validated; a fork may have written either.
+ */
+export function readCompatInput(file: string): CompatInput {
+  if (schemaOf(file) === 'edgeml-inspect/1') {
+    const doc = readInspect(file);
+    return { model: doc.model.name, head: doc, failed: [] };
+  }
+  const doc = readCompat(file);
+  for (const f of doc.notInspected) {
+    if (f.model !== doc.model) throw new UserError(`${file}: a runtime not inspected names model '${f.model}', not the document's '${doc.model}'; regenerate it with 'edgeml run'`);
+  }
+  return {
+    model: doc.model,
+    ...(doc.head ? { head: doc.head } : {}),
+    ...(doc.base ? { base: doc.base } : {}),
+    ...(doc.baseNote ? { baseNote: doc.baseNote } : {}),
+    failed: doc.notInspected,
+  };
+}
+
+/**
+ * One entry per model: the devices of a matrix each upload the same model's document; the first
+ * that holds an inspection is shown, and without any, the runtimes none could inspect.
+ */
+export function mergeCompat(inputs: CompatInput[]): CompatInput[] {
+  const byModel = new Map<string, CompatInput>();
+  for (const c of inputs) {
+    const seen = byModel.get(c.model);
+    if (!seen || (!seen.head && c.head)) byModel.set(c.model, c);
+    else if (!seen.head && !c.head) {
+      const failed = [...seen.failed, ...c.failed.filter((f) => !seen.failed.some((s) => s.target === f.target))];
+      byModel.set(c.model, { ...seen, failed });
+    }
+  }
+  return [...byModel.values()];
+}
+
+/**
+ * Reads and validates every document; the first bad one is a UserError naming its file. None at
+ * all is an error unless `allowNone` (a matrix whose devices all failed to report).
+ */
+export function readReportInputs(files: { results: string[]; compare?: string[]; check?: string[]; compat?: string[] }, allowNone = false): ReportInputs {
   if (files.results.length === 0 && !files.compare?.length && !allowNone) {
     throw new UserError('no results given: pass --results with the files written by \'edgeml bench --json\'');
   }
@@ -149,5 +207,6 @@ export function readReportInputs(files: { results: string[]; compare?: string[];
     results: files.results.map((file) => ({ file, doc: readResults(file) })),
     compare: (files.compare ?? []).map((file) => ({ file, doc: compareView(readCompare(file)) })),
     check: (files.check ?? []).map((file) => ({ file, doc: checkView(readCheck(file)) })),
+    ...(files.compat?.length ? { compat: mergeCompat(files.compat.map(readCompatInput)) } : {}),
   };
 }

@@ -2,7 +2,7 @@
 // models, and in each model one row per target x device. Pure data; rendering is elsewhere.
 import { trendOf, type HistoryEntry } from '../history/index.js';
 import type { BenchResults } from '../results/index.js';
-import { STATUSES, type BudgetStatus } from '../budgets/index.js';
+import { STATUSES, isCompatKey, type BudgetStatus } from '../budgets/index.js';
 import { VERDICTS, type Verdict } from '../compare/index.js';
 import type { BenchSummary, BudgetRow, CompareDoc, CompatInput, ReportInputs } from './docs.js';
 
@@ -92,6 +92,30 @@ export function overallStatus(budgets: BudgetRow[], verdicts: Verdict[], notMade
   return budgets.length || verdicts.length ? 'pass' : 'none';
 }
 
+/**
+ * A compat.* budget stands in the report only beside the inspection it judged. A judged row whose
+ * model has no inspection of its runtime among the report's documents (no compat document given,
+ * or one without that runtime) is shown as not judged, failing as a not-judged budget fails, and
+ * the runtime as not inspected: never "compatible" on a verdict the report cannot show.
+ */
+export function compatWithoutInspection(budgets: BudgetRow[], compat: CompatInput[]): { budgets: BudgetRow[]; compat: CompatInput[] } {
+  const out = compat.map((c) => ({ ...c, failed: [...c.failed] }));
+  const rows = budgets.map((b): BudgetRow => {
+    if (!isCompatKey(b.key) || b.status === 'not judged' || b.model === undefined) return b;
+    const runtime = b.key.split('.')[1];
+    let c = out.find((x) => x.model === b.model);
+    if (c?.head?.targets.some((t) => t.target === runtime)) return b;
+    const reason = c?.head
+      ? `the compat document of ${b.model} has no inspection for ${runtime}`
+      : `no compat document for ${b.model} among the report's documents: give the compat/ documents edgeml run wrote (--compat, or the report action's compat input)`;
+    if (!c) out.push((c = { model: b.model, failed: [] }));
+    if (!c.failed.some((f) => f.target === runtime)) c.failed.push({ model: b.model, target: runtime, reason });
+    const outcome: BudgetRow['outcome'] = b.optional ? 'notice' : b.level === 'error' ? 'failure' : 'warning';
+    return { ...b, status: 'not judged', outcome, value: null, message: `not inspected: ${reason}` };
+  });
+  return { budgets: rows, compat: out };
+}
+
 export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Report {
   const groups = new Map<string, Map<string, Row>>();
   const rowFor = (model: string, target: string, device: string): Row => {
@@ -116,7 +140,8 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     rowFor(doc.head.model.name, doc.target ?? summaryTarget(doc.head), deviceOf(doc.head.device)).compare = doc;
   }
   for (const m of inputs.notMade ?? []) rowFor(m.model, m.target, '').notMade = { reason: m.reason, optional: m.optional };
-  const budgets = inputs.check.flatMap((c) => c.doc.budgets);
+  const checked = compatWithoutInspection(inputs.check.flatMap((c) => c.doc.budgets), inputs.compat ?? []);
+  const { budgets } = checked;
   for (const b of budgets) {
     if (b.model === undefined) continue;
     const rows = groups.get(b.model);
@@ -146,7 +171,7 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
   const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
   const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected!.reason }));
   // A target not made, or a runtime under inspect: not inspected, fails the report as it fails the run.
-  const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional) || (inputs.compat ?? []).some((c) => c.failed.some((f) => f.fails)));
+  const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional) || checked.compat.some((c) => c.failed.some((f) => f.fails)));
   return {
     // A device that did not report was not judged: what the others passed is not a pass for all.
     status: missing.length && status === 'pass' ? 'inconclusive' : status,
@@ -162,6 +187,6 @@ export function buildReport(inputs: ReportInputs, opts: ReportOptions = {}): Rep
     duplicates,
     ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
     ...(missing.length ? { missing } : {}),
-    ...(inputs.compat?.length ? { compat: inputs.compat } : {}),
+    ...(checked.compat.length ? { compat: checked.compat } : {}),
   };
 }

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkDocuments, isCompatKey, slowerFails, writeCheck, type CheckDocument } from '../budgets/index.js';
-import { writeInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
+import { writeCompat, writeInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
 import { writeCompare, type CompareResults } from '../compare/index.js';
 import { loadConfig, type EdgemlConfig } from '../config/index.js';
 import { CheckFailure } from '../errors.js';
@@ -17,7 +17,7 @@ import { buildReport, checkView, compareView, reportMarkdown, reportSections, ty
 import { writeResults, type BenchResults } from '../results/index.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { baseModelFile, checkBase, readBaseModel, type BaseModel } from './base.js';
-import { inspectFile, inspectPlan, type InspectPlan } from './inspect.js';
+import { inspectFile, inspectPlan, toolLogsOf, type InspectPlan } from './inspect.js';
 import { planModels, type ModelPlan } from './plan.js';
 import { baseArtifacts, compareFiles, evalSets, evaluateOn, measure, optimizeModel, slug, type EvalSets } from './steps.js';
 import { summaryRows } from './summary.js';
@@ -46,7 +46,11 @@ interface ModelRun {
   notMade: NotMade[];
   inspect?: Written<InspectOutcome>;
   baseInspect?: InspectOutcome;
+  /** Why the base's model, which exists, is not compared (it could not be inspected). */
+  baseNote?: string;
   inspectFailed: InspectFailure[];
+  /** compat/<model>.json: what the report shows of the inspection, for a report made from the files. */
+  compatFile?: string;
   check?: Written<CheckDocument>;
 }
 
@@ -143,7 +147,7 @@ async function inspectModel(m: ModelRun, baseFile: string | undefined, out: stri
   const { plan, inspectPlan: ip } = m;
   if (ip.targets.length) {
     await rep.group(`Inspect ${plan.name}: ${ip.targets.join(', ')}`, async () => {
-      const head = await inspectFile(plan, plan.path, ip.targets);
+      const head = await inspectFile(plan, plan.path, ip.targets, toolLogsOf(plan, join(out, 'artifacts', slug(plan.name)), out));
       if ('failed' in head) {
         m.inspectFailed.push(...ip.targets.map((target) => ({ model: plan.name, target, reason: head.failed })));
         return;
@@ -152,11 +156,17 @@ async function inspectModel(m: ModelRun, baseFile: string | undefined, out: stri
       const file = join(out, 'inspect', `${slug(plan.name)}.json`);
       writeInspect(file, head.doc);
       m.inspect = { file, doc: head.doc };
-      for (const t of head.doc.targets) rep.info(t.verdict);
+      for (const t of head.doc.targets) {
+        rep.info(t.verdict);
+        // The vendor's tool said otherwise: shown (in the log, the notices and under the report's table), never hidden.
+        if (t.vendor?.agrees === false) notices.push(`${plan.name} ${t.target}: ${t.vendor.tool} disagrees with the static check: ${t.vendor.summary} (${t.vendor.log})`);
+        else if (t.vendor) rep.info(`${t.target}: ${t.vendor.tool} ${t.vendor.agrees ? 'agrees' : 'gives no verdict'}: ${t.vendor.summary}`);
+      }
       if (!baseFile) return;
       const base = await inspectFile(plan, baseFile, ip.targets);
       if ('failed' in base) {
-        notices.push(`${plan.name}: the base model could not be inspected (${base.failed}); compatibility not compared with the base`);
+        m.baseNote = `the base model could not be inspected (${base.failed})`;
+        notices.push(`${plan.name}: ${m.baseNote}; compatibility not compared with the base`);
         return;
       }
       // Beside the base model: inspect/ holds this PR's documents only.
@@ -174,6 +184,13 @@ async function inspectModel(m: ModelRun, baseFile: string | undefined, out: stri
       f.fails = true;
     }
   }
+  if (!m.inspect && !m.inspectFailed.length) return;
+  mkdirSync(join(out, 'compat'), { recursive: true });
+  m.compatFile = join(out, 'compat', `${slug(plan.name)}.json`);
+  writeCompat(m.compatFile, {
+    schema: 'edgeml-compat/1', model: plan.name, runtimes: [...ip.targets, ...m.inspectFailed.map((f) => f.target).filter((t) => !ip.targets.includes(t))],
+    head: m.inspect?.doc ?? null, base: m.baseInspect ?? null, ...(m.baseNote ? { baseNote: m.baseNote } : {}), notInspected: m.inspectFailed,
+  });
 }
 
 /** One check per model: its results, its comparison, its inspection and its budgets (and those naming no model). */
@@ -210,7 +227,9 @@ function reportInputs(models: ModelRun[]): ReportInputs {
     notMade: models.flatMap((m) => m.notMade),
     compat: models
       .filter((m) => m.inspect || m.inspectFailed.length)
-      .map((m) => ({ model: m.plan.name, ...(m.inspect ? { head: m.inspect.doc } : {}), ...(m.baseInspect ? { base: m.baseInspect } : {}), failed: m.inspectFailed })),
+      .map((m) => ({
+        model: m.plan.name, ...(m.inspect ? { head: m.inspect.doc } : {}), ...(m.baseInspect ? { base: m.baseInspect } : {}), ...(m.baseNote ? { baseNote: m.baseNote } : {}), failed: m.inspectFailed,
+      })),
   };
 }
 
@@ -220,7 +239,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter, deps: RunDeps =
   const failures: string[] = [];
   const models = await prepare(config, opts, notices);
   const out = resolve(opts.out);
-  for (const sub of ['artifacts', 'base', 'results', 'compare', 'check', 'inspect']) rmSync(join(out, sub), { recursive: true, force: true });
+  for (const sub of ['artifacts', 'base', 'results', 'compare', 'check', 'inspect', 'compat']) rmSync(join(out, sub), { recursive: true, force: true });
   mkdirSync(join(out, 'results'), { recursive: true });
 
   for (const m of models) {
@@ -249,6 +268,7 @@ export async function runAll(opts: RunOptions, rep: RunReporter, deps: RunDeps =
     check: models.flatMap((m) => (m.check ? [m.check.file] : [])),
     manifests: models.filter((m) => m.plan.optimize).map((m) => join(out, 'artifacts', slug(m.plan.name), 'manifest.json')),
     inspect: models.flatMap((m) => (m.inspect ? [m.inspect.file] : [])),
+    compat: models.flatMap((m) => (m.compatFile ? [m.compatFile] : [])),
   };
   const summaryFile = join(out, 'summary.json');
   writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);

@@ -1,10 +1,13 @@
 // Operator compatibility in `edgeml run`: which runtimes each model is inspected for (edgeml.yml's
 // inspect:, or the flag/input, plus the runtimes compat.* budgets name), the inspection of the
 // head and of the base model, and why a runtime could not be inspected (never a silent pass).
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { isCompatKey } from '../budgets/index.js';
-import { TARGETS, runInspect, type InspectFailure, type InspectOutcome } from '../compat/index.js';
+import { TARGETS, runInspect, type InspectFailure, type InspectOutcome, type InspectRunOptions } from '../compat/index.js';
 import { didYouMean, type EdgemlConfig } from '../config/index.js';
 import { UserError, oneLine } from '../errors.js';
+import { toolLogName } from '../optimize/index.js';
 import type { ModelPlan } from './plan.js';
 import type { RunOptions } from './types.js';
 
@@ -68,10 +71,10 @@ export function inspectPlan(config: EdgemlConfig, name: string, override?: { val
 }
 
 /** One model inspected for its runtimes: the document, or why it could not be (every runtime failed). */
-export async function inspectFile(plan: ModelPlan, file: string, targets: string[]): Promise<{ doc: InspectOutcome } | { failed: string }> {
+export async function inspectFile(plan: ModelPlan, file: string, targets: string[], toolLogs: InspectRunOptions['toolLogs'] = []): Promise<{ doc: InspectOutcome } | { failed: string }> {
   const f = plan.inputs;
   try {
-    const doc = await runInspect({ model: file, targets, inputs: f.input, dims: f.dim, data: f.data });
+    const doc = await runInspect({ model: file, targets, inputs: f.input, dims: f.dim, data: f.data, toolLogs });
     doc.model.name = plan.name;
     return { doc };
   } catch (e) {
@@ -93,3 +96,15 @@ export function parseInspectSetting(raw: string, from: string): RunOptionsInspec
 }
 
 type RunOptionsInspect = NonNullable<RunOptions['inspect']>;
+
+/**
+ * What a vendor tool printed about this model while the run made its targets: trtexec's engine
+ * build from the source (kept beside the artifacts, built or not), read back for inspect to
+ * check its static TensorRT verdict against. The path is given relative to the results folder.
+ */
+export function toolLogsOf(plan: ModelPlan, artifactsDir: string, out: string): NonNullable<InspectRunOptions['toolLogs']> {
+  if (!plan.optimize) return [];
+  const file = join(artifactsDir, toolLogName(basename(plan.path).replace(/\.onnx$/i, ''), 'tensorrt'));
+  if (!existsSync(file)) return [];
+  return [{ target: 'tensorrt', file: relative(out, file), text: readFileSync(file, 'utf8') }];
+}

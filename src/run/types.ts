@@ -40,7 +40,7 @@ export interface RunOutcome {
   /** The report as written to `report`, in parts (to fit a PR comment), and its budget rows (for annotations). */
   rendered: { markdown: string; sections: Section[]; budgets: BudgetRow[] };
   summary: string;
-  files: { results: string[]; compare: string[]; check: string[]; manifests: string[]; inspect: string[] };
+  files: { results: string[]; compare: string[]; check: string[]; manifests: string[]; inspect: string[]; compat: string[] };
   rows: SummaryRow[];
   notices: string[];
 }

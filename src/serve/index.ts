@@ -2,21 +2,22 @@
 // Triton and MLServer clients work unchanged; every request's latency and the histograms of the
 // reference profile fill telemetry windows, written as JSON lines. The model can be swapped while
 // requests are in flight: each request keeps the session it started on.
-import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 import { loadOrt, type OrtModule } from '../tensors/index.js';
 import { fromFloat16Bits, sha256File } from '../model/index.js';
-import { emptyHistogram, record } from '../fleet-status/index.js';
-import { DRIFT_DEFAULTS, addToCounts, emptyCounts, scoreWindow, type DriftSettings, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
+import { DRIFT_DEFAULTS, type DriftSettings, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
 import { ORT_TO_OIP, ProtocolError, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';
+import { TelemetryWindows, type WindowTags } from './window.js';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
-export type WindowTags = Pick<TelemetryWindow, 'target' | 'label' | 'ci'>;
+export { SERVE_SETTINGS, windowSettings, type WindowSettings } from './settings.js';
+
+export type { WindowTags } from './window.js';
 
 export interface ServeOptions {
   /** The model file; null serves nothing yet (ready is false) until the first swap. */
@@ -80,10 +81,19 @@ function metaOf(list: ReadonlyArray<{ name: string; isTensor: boolean; type?: st
   });
 }
 
+/**
+ * How the server's sessions run. ONNX Runtime's intra-op threads spin for a while after each
+ * parallel section, waiting for more work; between HTTP requests there is none, and the spinning
+ * threads take the cores the request's own work (and the device's other processes) need. Measured
+ * with the benchmark's encoder on a 2-core machine (benchmark/RESULTS.md): spinning off cut the
+ * main thread's CPU per run by about half and the run's wall time by 3-4x under load.
+ */
+export const SESSION_OPTIONS = { logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '0' } } } } as const;
+
 async function load(ort: OrtModule, file: string): Promise<Loaded> {
   let session: Session;
   try {
-    session = await ort.InferenceSession.create(file, { logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(file, SESSION_OPTIONS);
   } catch (e) {
     throw new UserError(`${file}: ONNX Runtime cannot load it (${oneLine(e).slice(0, 200)})`);
   }
@@ -121,10 +131,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : 0;
-}
-
 /** The request's `outputs` (the protocol lets a client pick them): null for all. */
 function requestedOutputs(list: unknown, outputs: TensorMeta[]): Set<string> | null {
   if (list === undefined) return null;
@@ -138,10 +144,6 @@ function requestedOutputs(list: unknown, outputs: TensorMeta[]): Set<string> | n
     names.add(n);
   }
   return names;
-}
-
-function profileId(p: Profile): string {
-  return createHash('sha256').update(JSON.stringify(p)).digest('hex');
 }
 
 export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
@@ -158,38 +160,13 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
   const device = opts.device ?? process.env.EDGEML_DEVICE_ID ?? 'local';
   const log = opts.log ?? (() => undefined);
   let current: Loaded | null = opts.model ? await load(ort, opts.model) : null;
-  let profile: Profile | null = opts.profile ?? null;
-  let tags: WindowTags = opts.tags ?? {};
   if (opts.telemetryDir) mkdirSync(opts.telemetryDir, { recursive: true });
   let running = 0;
-
-  // The telemetry window being filled: latencies and the profile's histograms, for one model and profile.
-  const fresh = () => ({ start: new Date().toISOString(), latencies: [] as number[], counts: profile ? emptyCounts(profile) : {}, sha256: current?.sha256 ?? '', profile, tags, at: Date.now() });
-  let window = fresh();
-  const flush = () => {
-    if (window.latencies.length === 0) {
-      window = fresh();
-      return;
-    }
-    const sorted = [...window.latencies].sort((a, b) => a - b);
-    const line: TelemetryWindow = {
-      model: name, sha256: window.sha256, device, start: window.start, end: new Date().toISOString(), requests: sorted.length, counts: window.counts,
-      latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), count: sorted.length, histogram: sorted.reduce((h, ms) => (record(h, ms), h), emptyHistogram()) },
-      profile: window.profile ? profileId(window.profile) : null,
-      ...window.tags,
-    };
-    // The device's own verdict on the window, against the profile it was served with.
-    const score = window.profile ? scoreWindow(window.profile, line, settings) : null;
-    line.verdict = score
-      ? { judged: score.judged, drift: score.drift, ...(score.reason ? { reason: score.reason } : {}), scores: score.scores }
-      : { judged: false, drift: false, reason: 'the release carries no reference profile', scores: [] };
-    if (opts.telemetryDir) appendFileSync(join(opts.telemetryDir, `${name}.jsonl`), `${JSON.stringify(line)}\n`);
-    opts.onWindow?.(line);
-    window = fresh();
-  };
-  const timer = opts.windowMs ? setInterval(() => {
-    if (Date.now() - window.at >= opts.windowMs!) flush();
-  }, Math.min(opts.windowMs, 1000)) : null;
+  const windows = new TelemetryWindows({ name, device, size: windowSize, drift: settings, telemetryDir: opts.telemetryDir, onWindow: opts.onWindow }, current?.sha256 ?? '', opts.profile ?? null, opts.tags ?? {});
+  const windowMs = opts.windowMs;
+  const timer = windowMs ? setInterval(() => {
+    if (windows.olderThan(windowMs)) windows.flush();
+  }, Math.min(windowMs, 1000)) : null;
   timer?.unref();
 
   const release = async (l: Loaded) => {
@@ -227,7 +204,7 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
         if (!t) throw new ProtocolError(`input '${meta.name}' is missing`);
         const r = toRuntime(t, meta, maxElements);
         feeds[meta.name] = new ort.Tensor(r.type as 'float32', r.data as Float32Array, r.dims);
-        given[meta.name] = { data: r.type === 'float16' ? Float32Array.from(r.data as Uint16Array, fromFloat16Bits) : (r.data as ArrayLike<number>), dims: r.dims };
+        given[meta.name] = { data: r.data as ArrayLike<number>, dims: r.dims };
       }
       const extra = body.inputs.find((x) => !model.inputs.some((i) => i.name === x?.name));
       if (extra) throw new ProtocolError(`the model has no input '${String(extra?.name)}'`);
@@ -241,11 +218,13 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
       }
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const outputs = model.outputs.map((o) => fromRuntime(o.name, out[o.name].type, out[o.name].dims, out[o.name].data as ArrayLike<number>));
-      if (model.sha256 === window.sha256) {
-        window.latencies.push(ms);
-        if (window.profile) addToCounts(window.profile, window.counts, { inputs: given, outputs: Object.fromEntries(outputs.map((o) => [o.name, { data: o.data as number[], dims: o.shape }])) });
-        if (window.latencies.length >= windowSize || (opts.windowMs && Date.now() - window.at >= opts.windowMs)) flush();
-      }
+      // The profile's histograms see FP16 inputs as numbers, not as their binary16 bits.
+      const tensors = () => ({
+        inputs: Object.fromEntries(model.inputs.map((m) => [m.name, m.datatype === 'FP16' ? { data: Float32Array.from(given[m.name].data as Uint16Array, fromFloat16Bits), dims: given[m.name].dims } : given[m.name]])),
+        outputs: Object.fromEntries(outputs.map((o) => [o.name, { data: o.data as number[], dims: o.shape }])),
+      });
+      // A full window is written before the answer, so a client that has its answer finds the window on disk.
+      if (windows.add(model.sha256, ms, tensors) || (windowMs !== undefined && windows.olderThan(windowMs))) windows.flush();
       send(res, 200, { model_name: name, model_version: model.version, ...(typeof body.id === 'string' ? { id: body.id } : {}), outputs: wanted ? outputs.filter((o) => wanted.has(o.name)) : outputs });
     } finally {
       running--;
@@ -254,10 +233,13 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
     }
   }
 
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const path = url.pathname.replace(/\/+$/, '');
-    const base = `/v2/models/${name}`;
+  const base = `/v2/models/${name}`;
+  // noDelay: an answer goes out at once, not after Nagle's wait for the client's ACK.
+  const server: Server = createServer({ noDelay: true }, (req, res) => {
+    // The path alone, without a URL object per request (query and fragment dropped, as the protocol has none).
+    const raw = req.url ?? '/';
+    const q = raw.search(/[?#]/);
+    const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/+$/, '');
     const model = current;
     const at = (suffix: string) => path === `${base}${suffix}` || (model !== null && path === `${base}/versions/${model.version}${suffix}`);
     const handle = async () => {
@@ -301,11 +283,8 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
     async swap(file: string, nextProfile: Profile | null = null, nextTags: WindowTags = {}) {
       const next = await load(ort, file);
       const old = current;
-      flush();
+      windows.flush({ sha256: next.sha256, profile: nextProfile, tags: nextTags });
       current = next;
-      profile = nextProfile;
-      tags = nextTags;
-      window = fresh();
       if (old) {
         old.retired = true;
         await release(old);
@@ -314,7 +293,7 @@ export async function serveModel(opts: ServeOptions): Promise<ModelServer> {
     },
     async close() {
       if (timer) clearInterval(timer);
-      flush();
+      windows.flush();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       if (current) {

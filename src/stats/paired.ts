@@ -86,15 +86,24 @@ export const MAX_LOOKS = 6;
 
 /**
  * The looks of a sequential comparison, planned before it starts from how many rounds the time
- * allows: the last look at `planned`, each earlier one at half the next, none before `first`,
- * at most MAX_LOOKS. Each look tests at alpha / (number of looks) (Bonferroni: a conservative
- * Pocock-type boundary), so the chance of any false alarm over all of them is at most alpha.
- * When `planned` is below `first`, the one look is at `planned`.
+ * allows: the first at `first`, the last at `planned`, those between spaced evenly on a log scale,
+ * each about twice the one before, at most MAX_LOOKS. Each look tests at alpha / (number of looks)
+ * (Bonferroni: a conservative Pocock-type boundary, valid wherever the looks are placed), so the
+ * chance of any false alarm over all of them is at most alpha. An early first look matters: a
+ * clear change is decided there, at the fewest rounds the test allows. When `planned` is at most
+ * `first`, the one look is at `planned`.
  */
 export function planLooks(first: number, planned: number): number[] {
+  const last = Math.max(1, Math.floor(planned));
+  const from = Math.max(1, Math.floor(first));
+  if (last <= from) return [last];
+  const k = Math.min(MAX_LOOKS, 1 + Math.round(Math.log2(last / from)));
   const looks: number[] = [];
-  for (let n = Math.max(1, Math.floor(planned)); n >= first && looks.length < MAX_LOOKS; n = Math.floor(n / 2)) looks.unshift(n);
-  return looks.length ? looks : [Math.max(1, Math.floor(planned))];
+  for (let i = 0; i < k; i++) {
+    const n = i === k - 1 ? last : Math.round(from * (last / from) ** (i / (k - 1)));
+    if (!looks.length || n > looks[looks.length - 1]) looks.push(n);
+  }
+  return looks;
 }
 
 /** Fewest values for which the signed-rank interval exists at this confidence: 2 * 2^-n <= 1 - confidence. */
