@@ -20,3 +20,4 @@ export { pruneChannel, type PruneRequest, type PruneResult } from './prune.js';
 export { pushOciArtifacts, pushOciRelease, registryCredentials, type OciLocation, type OciRequest, type OciResult } from './oci.js';
 export { parseOciReference, type OciReference } from './oci-registry.js';
 export { GATE_DEFAULTS, currentStage, gatedPromote, type GatedPromoteRequest, type GatedPromoteResult, type Placement, type PromoteDecision } from './promote.js';
+export { GATE_SETTINGS, PROMOTE_SETTINGS, STORE_SETTINGS, gateThresholds } from './settings.js';
