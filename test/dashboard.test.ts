@@ -60,14 +60,25 @@ describe('dashboard page', () => {
     expect(html).toContain("default-src 'none'");
     expect(html).not.toMatch(/(src|href)="http:/);
   });
-  it('builds from a history folder on the command line, and names a bad --data', () => {
+  it('builds from a history folder on the command line, and names a bad --data-dir', () => {
+    const out = tempDir();
+    const r = edgeml(['dashboard', '--data-dir', out, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('No results yet');
+    const bad = edgeml(['dashboard', '--data-dir', join(out, 'none'), '--out', out]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^edgeml: error: --data-dir .*none: no such folder; give a checkout of the data branch[^\n]*$/);
+    const missing = edgeml(['dashboard', '--out', out]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toBe('edgeml: error: --data-dir is required: edgeml dashboard --data-dir HISTORY --out site/');
+  });
+  it('still takes --data (the old name of --data-dir) until 0.3.0, with one warning', () => {
     const out = tempDir();
     const r = edgeml(['dashboard', '--data', out, '--out', out]);
     expect(r.status).toBe(0);
+    expect(r.stderr).toBe('edgeml: warning: --data is deprecated and goes in 0.3.0; use --data-dir\n');
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('No results yet');
-    const bad = edgeml(['dashboard', '--data', join(out, 'none'), '--out', out]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr.trim()).toMatch(/--data .*none: no such folder; give a checkout of the data branch/);
   });
 });
 

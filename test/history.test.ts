@@ -163,11 +163,12 @@ describe('edgeml history append to a git data branch', () => {
   it('refuses bad input with one line and exit 2', () => {
     const d = tempDir();
     const cases: Array<[string[], RegExp]> = [
-      [['history', 'append', '--data', d, '--results', join(d, 'missing.json'), '--commit', 'abc1234'], /missing\.json: no such results file; give the file written by 'edgeml bench --json'$/],
-      [['history', 'append', '--data', d, '--results', resultsFile, '--commit', 'HEAD~1'], /--commit "HEAD~1": expected a commit hash/],
-      [['history', 'append', '--data', d, '--results', resultsFile, '--commit', 'abc1234', '--budget', 'p90<5'], /--budget p90<5: expected METRIC=LIMIT/],
-      [['history', 'append', '--data', d, '--results', resultsFile, '--commit', 'abc1234', '--verdict', 'mlp=worse'], /--verdict mlp=worse: expected MODEL=slower\|faster\|unchanged\|inconclusive/],
-      [['history', 'append', '--repo', d, '--results', resultsFile, '--commit', 'abc1234'], /not a git repository; run this in the workflow's checkout or use --data DIR$/],
+      [['history', 'append', '--data-dir', d, '--results', join(d, 'missing.json'), '--commit', 'abc1234'], /missing\.json: no such results file; give the file written by 'edgeml bench --json'$/],
+      [['history', 'append', '--data-dir', d, '--results', resultsFile, '--commit', 'HEAD~1'], /--commit "HEAD~1": expected a commit hash/],
+      [['history', 'append', '--data-dir', d, '--results', resultsFile, '--commit', 'abc1234', '--budget', 'p90<5'], /--budget p90<5: expected METRIC=LIMIT/],
+      [['history', 'append', '--data-dir', d, '--results', resultsFile, '--commit', 'abc1234', '--verdict', 'mlp=worse'], /--verdict mlp=worse: expected MODEL=slower\|faster\|unchanged\|inconclusive/],
+      [['history', 'append', '--repo', d, '--results', resultsFile, '--commit', 'abc1234'], /not a git repository; run this in the workflow's checkout or use --data-dir DIR$/],
+      [['history', 'append', '--data-dir', d, '--commit', 'abc1234'], /^edgeml: error: --results is required: the results documents of this job \(edgeml bench --json\), one device$/],
     ];
     for (const [args, expected] of cases) {
       const r = edgeml(args);
@@ -176,9 +177,25 @@ describe('edgeml history append to a git data branch', () => {
       expect(r.stderr.trim()).toMatch(expected);
     }
   });
+
+  it('still takes --data (the old name of --data-dir) until 0.3.0, with one warning', () => {
+    const d = tempDir();
+    const r = edgeml(['history', 'append', '--data', d, '--results', resultsFile, '--commit', 'abc1234']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('edgeml: warning: --data is deprecated and goes in 0.3.0; use --data-dir\n');
+    expect(readEntries(d).entries).toHaveLength(1);
+  });
 });
 
 describe('actions/history bundle', () => {
+  it('names a bad input and appends nothing', () => {
+    const d = tempDir();
+    const r = runActionBundle('history', { results: resultsFile, 'data-dir': d, verdict: 'mlp=worse' }, { GITHUB_SHA: 'abc1234' });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/::error::input 'verdict' mlp=worse: expected MODEL=slower\|faster\|unchanged\|inconclusive, e\.g\. detector=slower/);
+    expect(readEntries(d).entries).toHaveLength(0);
+  });
+
   it('appends on a push to main as the runner runs it, with the dashboard, and reports the status', () => {
     const root = tempDir('edgeml-git-');
     const remote = join(root, 'remote.git');
@@ -191,7 +208,7 @@ describe('actions/history bundle', () => {
     const sha = git(work, 'rev-parse', 'HEAD');
     // As on a fresh runner: no git identity configured anywhere.
     const env = { GITHUB_SHA: sha, GITHUB_REF_NAME: 'main', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/models', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-    const r = runActionBundle('history', { results: resultsFile, budgets: 'latency.p90=5', title: 'acme <models>' }, env, work);
+    const r = runActionBundle('history', { results: resultsFile, budget: 'latency.p90=5', title: 'acme <models>' }, env, work);
     expect(r.stdout).not.toContain('::error::');
     expect(r.status).toBe(0);
     expect(r.outputs).toEqual({ path: `data/${sha}/ci-box-${bench.device.fingerprint}.json`, status: 'added' });
@@ -200,8 +217,10 @@ describe('actions/history bundle', () => {
     expect(git(remote, 'show', 'edgeml-data:index.html')).toContain('<title>acme &#60;models&#62;</title>');
     // The commit is authored as the Actions bot when the checkout has no identity.
     expect(git(remote, 'log', '-1', '--format=%an', 'edgeml-data')).toBe('github-actions[bot]');
+    // The old name of the input (until 0.3.0) makes the same entry, with one warning.
     const same = runActionBundle('history', { results: resultsFile, budgets: 'latency.p90=5', title: 'acme <models>' }, env, work);
     expect(same.outputs.status).toBe('unchanged');
+    expect(same.stdout.split('\n').filter((l) => l.includes('deprecated'))).toEqual(["::warning::input 'budgets' is deprecated and goes in 0.3.0; use input 'budget'"]);
     // A re-run of the job measures again: the first results stay, with a warning, not a failure.
     const rerun = runActionBundle('history', { results: resultsFile }, env, work);
     expect(rerun.status).toBe(0);

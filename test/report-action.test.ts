@@ -242,7 +242,7 @@ describe('dist/report bundle against the GitHub API stand-in', () => {
     const nomatch = await runReport({ results: `${dir}/nothing-*.json` });
     expect(errors(nomatch)).toEqual([`::error::input 'results': ${dir}/nothing-*.json matches no files; check the path the artifacts were downloaded to`]);
     const bool = await runReport({ results: pi, comment: 'sometimes' });
-    expect(errors(bool)).toEqual(["::error::input 'comment': \"sometimes\" is not a boolean; use true or false"]);
+    expect(errors(bool)).toEqual(["::error::input 'comment' \"sometimes\": expected true or false"]);
     const login = await runReport({ results: pi, 'comment-author': '@octocat' });
     expect(errors(login)).toEqual(["::error::input 'comment-author': \"@octocat\" is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)"]);
     expect(login.status).toBe(1);

@@ -1,6 +1,6 @@
 // The settings tables (src/settings): one flag, input and key per setting, parsed alike whichever
 // door it came in by; action.yml files generated from them; old names warn once and still work.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
@@ -16,7 +16,14 @@ import { DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '.
 import { DEFAULT_FLOOR } from '../src/tensors/index.js';
 import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
 import { asFlag, kebab, parseSection, parseSettings, settingDefaults, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
-import { ROOT, edgeml, runActionBundle } from './helpers.js';
+import { CA_SETTINGS } from '../src/devices/settings.js';
+import { EVAL_SETTINGS } from '../src/eval/settings.js';
+import { GATE_DEFAULTS, PROMOTE_SETTINGS } from '../src/fleet/index.js';
+import { FLEET_STATUS_SETTINGS } from '../src/fleet-status/settings.js';
+import { HISTORY_SETTINGS } from '../src/history/index.js';
+import { REPORT_SETTINGS } from '../src/report/index.js';
+import { RUN_SETTINGS } from '../src/run/settings.js';
+import { ROOT, edgeml, edgemlAsync, runActionBundle, tempDir } from './helpers.js';
 
 /** A value of each kind that is not its default, as a user types it. */
 function sample(s: Setting): string {
@@ -51,7 +58,9 @@ afterEach(() => {
   Object.assign(process.env, savedEnv);
 });
 
-const TABLES: Array<[string, SettingsTable]> = [['optimize', OPTIMIZE_SETTINGS], ['bench', BENCH_SETTINGS]];
+const TABLES: Array<[string, SettingsTable]> = [
+  ['optimize', OPTIMIZE_SETTINGS], ['bench', BENCH_SETTINGS], ['history', HISTORY_SETTINGS], ['report', REPORT_SETTINGS], ['run', RUN_SETTINGS], ['promote', PROMOTE_SETTINGS],
+];
 
 describe('one setting, one parse: a flag and its action input give the same typed value', () => {
   const rows = TABLES.flatMap(([command, table]) =>
@@ -78,6 +87,14 @@ describe('a bad value names where it came from', () => {
     [BENCH_SETTINGS, 'threads', '-1', /expected a whole number/],
     [BENCH_SETTINGS, 'samples', 'maybe', /expected true or false/],
     [COMPARE_SETTINGS, 'threshold', '5', /expected a percentage/],
+    [HISTORY_SETTINGS, 'dashboard', 'maybe', /expected true or false/],
+    [REPORT_SETTINGS, 'comment', 'sometimes', /expected true or false/],
+    [PROMOTE_SETTINGS, 'minDevices', '0', /expected a whole number of at least 1/],
+    [PROMOTE_SETTINGS, 'wait', 'soon', /expected a duration/],
+    [PROMOTE_SETTINGS, 'gate', 'perhaps', /expected true or false/],
+    [FLEET_STATUS_SETTINGS, 'silentAfter', 'later', /expected a duration/],
+    [EVAL_SETTINGS, 'batchSize', '0', /expected a whole number of at least 1/],
+    [CA_SETTINGS, 'days', 'ten', /expected a whole number of at least 1/],
   ];
   it.each(bad)('%#: flag, input', (table, prop, value, expected) => {
     const name = kebab(prop);
@@ -102,6 +119,35 @@ describe('a bad value names where it came from', () => {
     const c = edgeml(['bench', 'm.onnx', '--min-duration', '5s', '--max-duration', '1s']);
     expect(c.status).toBe(2);
     expect(c.stderr.trim()).toBe('edgeml: error: --max-duration 1s is shorter than --min-duration 5s; raise --max-duration');
+  });
+
+  it.each([
+    [['eval', '--model', 'm.onnx', '--inputs', 'x.npy', '--batch-size', '0'], '--batch-size "0": expected a whole number of at least 1'],
+    [['inspect', '--target', 'nnapi', '--json', 'x.json'], '--model is required: edgeml inspect --model model.onnx --target nnapi,tensorrt'],
+    [['devices', 'ca', '--out', 'never-made', '--days', 'ten'], '--days "ten": expected a whole number of at least 1'],
+    [['devices', 'provision', '--ca', 'ca', '--out', 'never-made', '--device', 'd1', '--days', '0'], '--days "0": expected a whole number of at least 1'],
+    [['fleet', 'status', '--broker', 'mqtts://127.0.0.1:1', '--fleet', 'f', '--wait', 'soon', '--json', 'x.json'], '--wait "soon": expected a duration such as 10s, 500ms or 2m'],
+    [['promote', '--repo', 'never-made', '--keys', 'k', '--version', '1.0.0', '--gate', '--min-devices', '0'], '--min-devices "0": expected a whole number of at least 1'],
+    [['report', '--results', 'r.json', '--out', 'report.md', '--dashboard-url', 'http://x'], '--dashboard-url "http://x": expected an https URL such as https://acme.github.io/models/'],
+    [['history', 'append', '--data-dir', 'never-made', '--results', 'r.json', '--commit', 'abc1234', '--budget', 'p90'], "--budget p90: expected METRIC=LIMIT in the chart's unit, e.g. latency.p90=5 (ms)"],
+    [['run', '--base-ref', 'abc', '--base-model', 'base', '--out', 'never-made'], '--base-ref and --base-model both given; give one: a git commit or a folder'],
+  ] as Array<[string[], string]>)('edgeml %s: one line naming the flag, exit 2, nothing written', async (args, message) => {
+    const cwd = tempDir();
+    const r = await edgemlAsync(args, {}, cwd);
+    expect(r.stderr.trim()).toBe(`edgeml: error: ${message}`);
+    expect(r.status).toBe(2);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('the promote and report actions fail naming the input', () => {
+    const p = runActionBundle('promote', { version: '1.0.0', repo: 'never-made', 'keys-dir': 'k', 'min-devices': '0' });
+    expect(p.status).not.toBe(0);
+    expect(p.stdout).toMatch(/::error::input 'min-devices' "0": expected a whole number of at least 1/);
+    const w = runActionBundle('promote', { version: '1.0.0', repo: 'never-made', 'keys-dir': 'k', wait: 'soon' });
+    expect(w.stdout).toMatch(/::error::input 'wait' "soon": expected a duration/);
+    const r = runActionBundle('report', { results: 'r.json', comment: 'sometimes' });
+    expect(r.stdout).toMatch(/::error::input 'comment' "sometimes": expected true or false/);
+    expect(r.summary).toBe('');
   });
 
   it('an edgeml.yml key is named with its file, line and key', () => {
@@ -164,6 +210,32 @@ describe('defaults are written once, in the tables', () => {
   });
 });
 
+describe("edgeml.yml's schema states the defaults the tables and the gate use", () => {
+  const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/config.schema.json'), 'utf8'));
+  /** The `(default X)` of a description (X up to a colon, semicolon or the parenthesis). */
+  const stated = (d: { description?: string }) => /\(default ([^):;]+)[^)]*\)/.exec(d.description ?? '')?.[1];
+  it.each(Object.entries(COMPARE_SETTINGS as SettingsTable).filter(([, s]) => s.config === 'compare' && s.default !== undefined))('compare.%s', (prop, s) => {
+    expect(stated(schema.properties.compare.properties[kebab(prop)])).toBe(s.default);
+  });
+  it('benchmark: states no default of its own (edgeml bench --help and docs/reference.md give them from the table)', () => {
+    for (const d of Object.values(schema.properties.benchmark.properties) as Array<{ description?: string }>) expect(stated(d)).toBeUndefined();
+  });
+  it("rollout: and each stage: the gate's defaults", () => {
+    const rollout = schema.properties.rollout.properties;
+    const stage = rollout.stages.items.properties;
+    for (const keys of [rollout, stage]) {
+      expect(stated(keys['min-devices'])).toBe(String(GATE_DEFAULTS.minDevices));
+      expect(stated(keys['success-threshold'])).toBe(`${GATE_DEFAULTS.successThreshold}%`);
+      expect(stated(keys['error-threshold'])).toBe(`${GATE_DEFAULTS.errorThreshold}%`);
+      expect(stated(keys.soak)).toBe(`${GATE_DEFAULTS.soakMs / 1000}s`);
+    }
+    expect(stated(rollout['auto-rollback'])).toBe('false');
+  });
+  it('finds a default that differs (the check can fail)', () => {
+    expect(stated({ description: 'Smallest change that counts (default 10%).' })).not.toBe(COMPARE_SETTINGS.threshold.default);
+  });
+});
+
 describe('action.yml files are generated from the tables', () => {
   it.each(ACTIONS.map((a) => [actionFile(a.name), a] as const))('%s is what its table makes (npm run settings)', (file, spec) => {
     const text = readFileSync(join(ROOT, file), 'utf8');
@@ -192,6 +264,17 @@ describe('action.yml files are generated from the tables', () => {
 });
 
 describe('renamed settings keep their old name for one minor release', () => {
+  function withStdout<T>(fn: () => T): { value: T; stdout: string } {
+    const write = process.stdout.write.bind(process.stdout);
+    let stdout = '';
+    process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
+    try {
+      return { value: fn(), stdout };
+    } finally {
+      process.stdout.write = write;
+    }
+  }
+
   function withStderr<T>(fn: () => T): { value: T; stderr: string } {
     const write = process.stderr.write.bind(process.stderr);
     let stderr = '';
@@ -213,6 +296,31 @@ describe('renamed settings keep their old name for one minor release', () => {
     // The new name wins when both are typed.
     expect(withStderr(() => flagsOf(COMPARE_SETTINGS, ['--statistic', 'p90', '--metric', 'cpu'])).value.statistic).toBe('p90');
     expect(flagsOf(COMPARE_SETTINGS, []).statistic).toBe('p50');
+  });
+
+  it('history: --data is --data-dir (a flag only); the inputs verdicts and budgets are verdict and budget (inputs only)', () => {
+    const first = withStderr(() => flagsOf(HISTORY_SETTINGS, ['--data', 'hist', '--results', 'r.json']));
+    expect(first.value.dataDir).toBe('hist');
+    expect(first.stderr).toBe('edgeml: warning: --data is deprecated and goes in 0.3.0; use --data-dir\n');
+    expect(() => flagsOf(HISTORY_SETTINGS, ['--verdicts', 'm=slower'])).toThrow(/unknown option '--verdicts'/);
+    const out = withStdout(() => {
+      process.env.INPUT_VERDICTS = 'm=slower';
+      process.env.INPUT_BUDGETS = 'latency.p90=5';
+      process.env.INPUT_BUDGET = '';
+      return readInputs(HISTORY_SETTINGS);
+    });
+    expect(out.value).toMatchObject({ verdict: ['m=slower'], budget: ['latency.p90=5'] });
+    expect(out.stdout.split('\n').filter(Boolean)).toEqual([
+      "::warning::input 'verdicts' is deprecated and goes in 0.3.0; use input 'verdict'",
+      "::warning::input 'budgets' is deprecated and goes in 0.3.0; use input 'budget'",
+    ]);
+    // The new name wins when both are given.
+    process.env.INPUT_BUDGET = 'memory.peak=200';
+    expect(withStdout(() => readInputs(HISTORY_SETTINGS)).value.budget).toEqual(['memory.peak=200']);
+    // The action declares the old names (no default, so only a workflow that gives one sets it) for the runner's own warning.
+    const yml = parse(readFileSync(join(ROOT, 'actions/history/action.yml'), 'utf8')) as { inputs: Record<string, { default?: string; deprecationMessage?: string }> };
+    expect(yml.inputs.verdicts).toEqual({ description: 'Deprecated (goes in 0.3.0): the old name of verdict.', required: false, deprecationMessage: 'use verdict; verdicts goes in 0.3.0' });
+    expect(yml.inputs.data).toBeUndefined();
   });
 
   it("edgeml.yml's compare.metric is compare.statistic, with a warning naming the line", () => {

@@ -9,10 +9,10 @@ import * as core from '@actions/core';
 import { loadConfig } from '../config/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
 import { UserError, isUserError } from '../errors.js';
-import { CHANNELS, checkChannel, gatedPromote, isSemver, type GatedPromoteResult, onStore, parseNotBefore, parsePercent, parseStore, type Channel } from '../fleet/index.js';
+import { CHANNELS, PROMOTE_SETTINGS, checkChannel, gateThresholds, gatedPromote, isSemver, type GatedPromoteResult, onStore, parseNotBefore, parsePercent, parseStore, type Channel } from '../fleet/index.js';
 import { checkFleet, fleetMarkdown, readFleetStatus } from '../fleet-status/index.js';
-import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
-import { parseDuration, parseWhole } from '../units.js';
+import { actionsLogger as log, maskSecret, getInput, readInputs, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
+import { asInput } from '../settings/index.js';
 
 function write(dir: string, file: string, pem: string): string {
   const path = join(dir, file);
@@ -50,14 +50,6 @@ function writeIdentity(dir: string): { cert?: string; key?: string; ca?: string 
   return out;
 }
 
-function percentInput(name: string): number | undefined {
-  const raw = getInput(name);
-  if (!raw) return undefined;
-  const n = Number(raw.replace(/%$/, ''));
-  if (!/^\d+(\.\d+)?%?$/.test(raw) || n > 100) throw new UserError(`input '${name}' ${JSON.stringify(raw)}: expected a percentage from 0 to 100, such as 90`);
-  return n;
-}
-
 function outputs(r: GatedPromoteResult): void {
   setOutput('decision', r.decision);
   setOutput('verdict', r.gate?.verdict ?? '');
@@ -69,31 +61,25 @@ function outputs(r: GatedPromoteResult): void {
 }
 
 async function main(): Promise<void> {
-  const version = getInput('version').replace(/^v(?=\d)/, '');
-  if (!isSemver(version)) throw new UserError(`input 'version' ${JSON.stringify(getInput('version'))}: not a semantic version; use MAJOR.MINOR.PATCH such as 1.4.0`);
-  const plan = getInput('config') ? loadConfig(getInput('config')).rollout : undefined;
-  if (getInput('config') && !plan) throw new UserError(`input 'config' ${getInput('config')}: has no rollout: section; add rollout: stages: (see docs/fleet-reporting.md)`);
-  const gate = getBoolInput('gate', true);
-  const channel = getInput('channel') ? checkChannel(getInput('channel'), "input 'channel'") : undefined;
-  const from = getInput('from') ? checkChannel(getInput('from'), "input 'from'") as Channel : undefined;
-  const percent = getInput('rollout') ? parsePercent(getInput('rollout'), "input 'rollout'") : undefined;
-  const notBefore = parseNotBefore(getInput('not-before'), "input 'not-before'");
-  const thresholds = {
-    ...(getInput('min-devices') ? { minDevices: parseWhole(getInput('min-devices'), "input 'min-devices'", 1) } : {}),
-    ...(percentInput('success-threshold') !== undefined ? { successThreshold: percentInput('success-threshold') } : {}),
-    ...(percentInput('error-threshold') !== undefined ? { errorThreshold: percentInput('error-threshold') } : {}),
-  };
-  const soakMs = getInput('soak') ? parseDuration(getInput('soak'), "input 'soak'") : undefined;
-  const autoRollback = getInput('auto-rollback') ? getBoolInput('auto-rollback', false) : undefined;
-  const url = gate ? checkBrokerUrl(getInput('broker'), "input 'broker'") : '';
-  const fleet = gate ? checkFleet(getInput('fleet'), "input 'fleet'") : '';
-  const waitMs = parseDuration(getInputOr('wait', '10s'), "input 'wait'");
-  const silentAfterMs = parseDuration(getInputOr('silent-after', '1h'), "input 'silent-after'");
-  const repo = getInput('repo');
-  const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {
-    remote: getInputOr('remote', 'origin'), repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
+  const v = readInputs(PROMOTE_SETTINGS);
+  const version = (v.version ?? '').replace(/^v(?=\d)/, '');
+  if (!isSemver(version)) throw new UserError(`input 'version' ${JSON.stringify(v.version ?? '')}: not a semantic version; use MAJOR.MINOR.PATCH such as 1.4.0`);
+  const plan = v.config ? loadConfig(v.config).rollout : undefined;
+  if (v.config && !plan) throw new UserError(`input 'config' ${v.config}: has no rollout: section; add rollout: stages: (see docs/fleet-reporting.md)`);
+  const { gate } = v;
+  const channel = v.channel ? checkChannel(v.channel, "input 'channel'") : undefined;
+  const from = v.from ? checkChannel(v.from, "input 'from'") as Channel : undefined;
+  const percent = v.rollout ? parsePercent(v.rollout, "input 'rollout'") : undefined;
+  const notBefore = parseNotBefore(v.notBefore, "input 'not-before'");
+  const thresholds = gateThresholds(v, asInput);
+  // Not given: rollout: in config decides (a boolean input alone cannot say "not given").
+  const autoRollback = getInput('auto-rollback') ? v.autoRollback : undefined;
+  const url = gate ? checkBrokerUrl(v.broker, "input 'broker'") : '';
+  const fleet = gate ? checkFleet(v.fleet, "input 'fleet'") : '';
+  const store = parseStore(v.store || (v.repo ? 'dir' : 'git:gh-pages'), v.repo, {
+    remote: v.remote, repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
   });
-  const token = store.kind === 'release' ? getInput('github-token') : '';
+  const token = store.kind === 'release' ? (v.githubToken ?? '') : '';
   if (store.kind === 'release' && !token) throw new UserError(`input 'github-token' is empty; store release:${store.tag} needs a token that may write releases`);
   if (token) core.setSecret(token);
   const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, token, log) : undefined;
@@ -101,16 +87,16 @@ async function main(): Promise<void> {
   const secret = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'edgeml-promote-'));
   chmodSync(secret, 0o700);
   try {
-    const keysDir = getInput('keys-dir') || writeKeys(secret);
+    const keysDir = v.keysDir || writeKeys(secret);
     const identity = writeIdentity(secret);
     const r = await gatedPromote({
-      version, model: getInput('model') || undefined, channel, percent, notBefore, from, gate, plan, thresholds, soakMs, autoRollback, keysDir,
+      version, model: v.model, channel, percent, notBefore, from, gate, plan, thresholds, soakMs: v.soak, autoRollback, keysDir,
     }, {
       onStore: (fn, message) => onStore(store, fn, message, (line) => log.info(line), releaseApi),
-      readFleet: () => log.group(`Read fleet ${fleet} from ${url}`, () => readFleetStatus({ url, ...identity, fleet, waitMs, silentAfterMs })),
+      readFleet: () => log.group(`Read fleet ${fleet} from ${url}`, () => readFleetStatus({ url, ...identity, fleet, waitMs: v.wait, silentAfterMs: v.silentAfter })),
     }).catch((e: unknown) => {
       // The core names files of the private folder the workflow author never sees: name the input instead.
-      if (!isUserError(e) || getInput('keys-dir')) throw e;
+      if (!isUserError(e) || v.keysDir) throw e;
       throw new UserError(e.message.replaceAll(secret, '').replace(/\/keys\/([a-z]+)\.pem/g, "input '$1-key' ($1.pem)").replace(/\/(operator\.crt|operator\.key|ca\.crt)/g, (_m, f: string) => `input '${{ 'operator.crt': 'broker-cert', 'operator.key': 'broker-key', 'ca.crt': 'broker-ca' }[f]}'`));
     });
     outputs(r);

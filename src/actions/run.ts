@@ -1,22 +1,20 @@
 // The all-in-one action's step: edgeml.yml -> `edgeml run` in log groups -> outputs, and the report
 // run made published as it is (job summary, annotations, the sticky comment): nothing re-rendered.
 import { isAbsolute, resolve } from 'node:path';
-import { actionsLogger as log, getBoolInput, getInput, getInputOr, getLoginInput, publishReport, runAction, setOutput } from '../github/index.js';
+import { actionsLogger as log, commentInputs, publishReport, readInputs, runAction, setOutput } from '../github/index.js';
 import { fitMarkdown } from '../report/index.js';
 import { parseInspectSetting, runAll, summaryTable, throwOnFailure } from '../run/index.js';
+import { RUN_SETTINGS } from '../run/settings.js';
 
 async function main(): Promise<void> {
-  const config = getInputOr('config', 'edgeml.yml');
-  const baseRef = getInput('base-ref');
-  const baseModel = getInput('base-model');
-  const out = resolve(getInputOr('out', 'edgeml-results'));
-  const base = baseModel ? { dir: isAbsolute(baseModel) ? baseModel : resolve(baseModel) } : baseRef ? { ref: baseRef } : undefined;
-  // Not given: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
-  const deviceLabel = getInput('device-label');
-  const inspect = parseInspectSetting(getInput('inspect'), "input 'inspect':");
+  const v = readInputs(RUN_SETTINGS);
+  // base-ref defaults to the pull request's base: a base-model folder given wins over it.
+  const base = v.baseModel ? { dir: isAbsolute(v.baseModel) ? v.baseModel : resolve(v.baseModel) } : v.baseRef ? { ref: v.baseRef } : undefined;
+  const inspect = parseInspectSetting(v.inspect ?? '', "input 'inspect':");
   // The comment's inputs are checked before minutes of measurements, not after.
-  const comment = getBoolInput('comment', true) && { token: getInput('token'), reportId: getInput('report-id'), author: getLoginInput('comment-author') };
-  const outcome = await runAll({ config, base, out, ...(deviceLabel ? { deviceLabel } : {}), ...(inspect ? { inspect } : {}) }, log);
+  const comment = commentInputs(v);
+  // No device-label: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
+  const outcome = await runAll({ config: v.config, base, out: resolve(v.out), ...(v.deviceLabel ? { deviceLabel: v.deviceLabel } : {}), ...(inspect ? { inspect } : {}) }, log);
   for (const n of outcome.notices) log.info(`note: ${n}`);
   log.info(summaryTable(outcome.rows, outcome.verdict));
   setOutput('verdict', outcome.verdict);

@@ -3,13 +3,20 @@
 // these, and test/settings.test.ts checks the committed files against them.
 import { BENCH_SETTINGS } from '../bench/settings.js';
 import { CHECK_SETTINGS } from '../budgets/settings.js';
+import { PROMOTE_SETTINGS } from '../fleet/settings.js';
+import { HISTORY_SETTINGS } from '../history/settings.js';
 import { OPTIMIZE_SETTINGS } from '../optimize/settings.js';
+import { REPORT_SETTINGS } from '../report/settings.js';
+import { RUN_SETTINGS } from '../run/settings.js';
 import type { ActionSpec } from '../settings/action-yml.js';
 
 export const ACTIONS: ActionSpec[] = [
   { name: 'benchmark', table: BENCH_SETTINGS, runtime: { when: "inputs.runtime == '' || inputs.runtime == 'onnxruntime'" } },
   { name: 'optimize', table: OPTIMIZE_SETTINGS, runtime: {} },
   { name: 'check', table: CHECK_SETTINGS },
-  // edgeml run's inputs are not in a table yet: only its runtime steps are generated.
-  { name: 'root', runtime: {} },
+  { name: 'history', table: HISTORY_SETTINGS },
+  { name: 'report', table: REPORT_SETTINGS },
+  { name: 'promote', table: PROMOTE_SETTINGS },
+  // ./action.yml runs `edgeml run`: its inputs are the run command's settings.
+  { name: 'root', table: RUN_SETTINGS, runtime: {} },
 ];

@@ -6,14 +6,16 @@ import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
   addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
-  gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  PROMOTE_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
-import { gateFlags, printGate, readFleet, withGateOptions, type GateFlags } from './fleet-status.js';
+import { printGate, readFleet } from './fleet-status.js';
+import { addSettings } from './settings.js';
+import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
 import { loadConfig } from '../config/index.js';
 import { collect } from './collect.js';
 
@@ -23,12 +25,9 @@ function storeOf(flags: StoreFlags): StoreSpec {
   return parseStore(flags.store, flags.repo, { remote: flags.remote, repository: flags.githubRepo ?? process.env.GITHUB_REPOSITORY });
 }
 
-/** --store, --remote and --github-repo, shared by every command that changes the channel. */
+/** --store, --remote and --github-repo (STORE_SETTINGS), shared by every command that changes the channel. */
 function withStoreOptions(cmd: Command): Command {
-  return cmd
-    .option('--store <where>', 'dir (the --repo folder); git:BRANCH: commit to BRANCH of the checkout here and push, e.g. git:gh-pages; or release:TAG: the assets of that GitHub release (token in GITHUB_TOKEN)', 'dir')
-    .option('--remote <name>', 'with --store git:BRANCH, the remote to push to', 'origin')
-    .option('--github-repo <owner/repo>', 'with --store release:TAG, the repository (default: GITHUB_REPOSITORY)');
+  return addSettings(cmd, STORE_SETTINGS);
 }
 
 /** Retries on a branch (another job pushed first), uploads and lock waits are worth a line. */
@@ -209,39 +208,28 @@ function dataFiles(raw: string[]): Record<string, string> {
   return out;
 }
 
-interface PromoteFlags extends StoreFlags, GateFlags { keys?: string; channel: string; version?: string; model?: string; from?: string; rollout: string; notBefore?: string; json?: string }
-
 export function promoteCommand(): Command {
-  const cmd = withGateOptions(withStoreOptions(new Command('promote')))
-    .description('copy a release to another channel (new release counter), or change its rollout where it is; with --gate only when the fleet says it is healthy')
-    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
-    .option('--keys <dir>', 'signing keys (the target channel key, snapshot and timestamp)')
-    .option('--channel <name>', 'the channel to promote to (default: the next stage of rollout: in --config, else stable)', 'stable')
-    .option('--version <semver>', 'the release to promote')
-    .option('--model <name>', 'the model, when the channel holds several')
-    .option('--from <channel>', 'where the release is now (default: its stage in --config, else the nearest channel that has it)')
-    .option('--rollout <percent>', 'share of devices that install it (default: the next stage\'s, else 100)', '100')
-    .option('--not-before <time>', 'no device installs it before this ISO time')
-    .option('--json <file>', 'write the result here');
-  return cmd.action(async (flags: PromoteFlags) => {
-    // A flag given on the command line overrides rollout: in --config; a default does not.
-    const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-    const plan = flags.config ? loadConfig(flags.config).rollout : undefined;
-    if (flags.config && !plan) throw new UserError(`--config ${flags.config}: has no rollout: section; add rollout: stages: (see docs/fleet-reporting.md) or drop --config`);
-    const channel = plan && !given('channel') ? undefined : checkChannel(flags.channel);
-    const from = flags.from ? checkChannel(flags.from, '--from') : undefined;
-    const version = checkVersion(flags.version);
-    const percent = plan && !given('rollout') ? undefined : parsePercent(flags.rollout);
-    const notBefore = parseNotBefore(flags.notBefore);
-    const store = storeOf(flags);
-    const keys = needKeys(flags.keys);
-    const { thresholds, soakMs } = gateFlags(flags);
+  const cmd = new Command('promote')
+    .description('copy a release to another channel (new release counter), or change its rollout where it is; with --gate only when the fleet says it is healthy');
+  // --gate: the CLI gates only when asked (the action's input defaults to true).
+  return addSettings(cmd, PROMOTE_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const v = parseSettings(PROMOTE_SETTINGS, raw, asFlag);
+    // A flag given overrides rollout: in --config; without one the plan (else stable at 100%) decides.
+    const plan = v.config ? loadConfig(v.config).rollout : undefined;
+    if (v.config && !plan) throw new UserError(`--config ${v.config}: has no rollout: section; add rollout: stages: (see docs/fleet-reporting.md) or drop --config`);
+    const channel = v.channel ? checkChannel(v.channel) : undefined;
+    const from = v.from ? checkChannel(v.from, '--from') : undefined;
+    const version = checkVersion(v.version);
+    const percent = v.rollout !== undefined ? parsePercent(v.rollout) : undefined;
+    const notBefore = parseNotBefore(v.notBefore);
+    const store = storeOf(v);
+    const keys = needKeys(v.keys);
     const r = await gatedPromote({
-      version, model: flags.model, channel, percent, notBefore, from, gate: !!flags.gate, plan, thresholds, soakMs,
-      autoRollback: flags.autoRollback ? true : undefined, keysDir: keys,
-    }, { onStore: (fn, message) => inStore(store, fn, message), readFleet: () => readFleet(flags, 'promote --gate') });
-    if (r.status) printGate(flags, r.status, r.gate?.line ?? r.line);
-    if (r.release) report(r.release, flags.json);
+      version, model: v.model, channel, percent, notBefore, from, gate: v.gate, plan, thresholds: gateThresholds(v, asFlag), soakMs: v.soak,
+      autoRollback: v.autoRollback ? true : undefined, keysDir: keys,
+    }, { onStore: (fn, message) => inStore(store, fn, message), readFleet: () => readFleet(v, 'promote --gate') });
+    if (r.status) printGate(v.markdown, r.status, r.gate?.line ?? r.line);
+    if (r.release) report(r.release, v.json);
     if (r.decision === 'complete') process.stdout.write(`${r.line}\n`);
     if (r.decision === 'held' || r.decision === 'rolled-back') throw new CheckFailure(r.line);
   });

@@ -1,30 +1,26 @@
 // `edgeml inspect`: will the model run on each target runtime? Verdicts on stdout, document to --json.
 // Exit 0 every target takes the whole model, 1 one does not, 2 bad input.
 import { Command } from 'commander';
-import { runInspect, TARGETS, writeInspect } from '../compat/index.js';
+import { runInspect, writeInspect } from '../compat/index.js';
+import { INSPECT_SETTINGS } from '../compat/settings.js';
 import { inspectText } from '../report/index.js';
-import { CheckFailure } from '../errors.js';
+import { CheckFailure, UserError } from '../errors.js';
 import { checkOutputPath } from '../documents/index.js';
-import { collect } from './collect.js';
+import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { addSettings } from './settings.js';
 
 export function inspectCommand(): Command {
-  return new Command('inspect')
-    .description('operator compatibility per target runtime, from the vendors\' published tables, before anything is converted')
-    .requiredOption('--model <file>', 'the .onnx model')
-    .option('--target <list>', `target runtimes, comma-separated (repeatable): ${TARGETS.join(', ')}`, collect, [])
-    .option('--input <name=shape>', 'fix an input shape, e.g. x=1x3x224x224 (repeatable)', collect, [])
-    .option('--dim <name=size>', 'fix a named dynamic dim wherever it appears (repeatable)', collect, [])
-    .option('--data <name=file.npy|number>', 'what the shape run feeds an input (random otherwise), e.g. sr=16000 (repeatable)', collect, [])
-    .option('--vendor-log <target=file>', "check the verdict against a vendor tool's log, e.g. tensorrt=trtexec.log (repeatable)", collect, [])
-    .option('--json <file>', 'write the inspect document here')
-    .action(async (flags: { model: string; target: string[]; input: string[]; dim: string[]; data: string[]; vendorLog: string[]; json?: string }) => {
-      if (flags.json) checkOutputPath(flags.json, '--json');
-      const doc = await runInspect({ model: flags.model, targets: flags.target, inputs: flags.input, dims: flags.dim, data: flags.data, vendorLogs: flags.vendorLog });
-      process.stdout.write(inspectText(doc));
-      if (flags.json) {
-        writeInspect(flags.json, doc);
-        process.stderr.write(`inspect document written to ${flags.json}\n`);
-      }
-      if (!doc.pass) throw new CheckFailure('inspect: a target cannot run the model');
-    });
+  const cmd = new Command('inspect').description('operator compatibility per target runtime, from the vendors\' published tables, before anything is converted');
+  return addSettings(cmd, INSPECT_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const v = parseSettings(INSPECT_SETTINGS, raw, asFlag);
+    if (!v.model) throw new UserError('--model is required: edgeml inspect --model model.onnx --target nnapi,tensorrt');
+    if (v.json) checkOutputPath(v.json, '--json');
+    const doc = await runInspect({ model: v.model, targets: v.target, inputs: v.input, dims: v.dim, data: v.data, vendorLogs: v.vendorLog });
+    process.stdout.write(inspectText(doc));
+    if (v.json) {
+      writeInspect(v.json, doc);
+      process.stderr.write(`inspect document written to ${v.json}\n`);
+    }
+    if (!doc.pass) throw new CheckFailure('inspect: a target cannot run the model');
+  });
 }

@@ -4,8 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { MISSING_REASON, buildReport, modelSvg, readReportInputs, reportMarkdown, reportOptions, type Report } from '../report/index.js';
+import { MISSING_REASON, REPORT_SETTINGS, buildReport, modelSvg, readReportInputs, reportMarkdown, reportOptions, type Report } from '../report/index.js';
+import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
 import { checkOutputPath, writeFileAtomic } from '../documents/index.js';
+import { addSettings } from './settings.js';
 
 /** The machine-readable side of a report: the verdict and where each number came from. */
 export function reportJson(r: Report, markdownFile?: string): object {
@@ -44,31 +46,21 @@ export function writeCharts(r: Report, dir: string): string[] {
 }
 
 export function reportCommand(): Command {
-  return new Command('report')
+  const cmd = new Command('report')
     .description('merge results, comparisons, budget checks and operator compatibility into one Markdown report (PR comment, job summary)')
     // Commander puts its "Did you mean --compat?" on a line of its own: one line for bad input.
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/\n\(Did you mean (.+?)\?\)/, ' (did you mean $1?)')) })
-    .option('--results <files...>', "results documents written by 'edgeml bench --json' (one per device of a matrix)", [])
-    .option('--compare <files...>', "comparison documents written by 'edgeml compare --json'", [])
-    .option('--check <files...>', "budget documents written by 'edgeml check --json'", [])
-    .option('--compat <files...>', "operator compatibility: compat/*.json written by 'edgeml run' (or inspect documents of 'edgeml inspect --json')", [])
-    .option('--out <file>', 'write the Markdown here (default: standard output)')
-    .option('--json <file>', 'write the verdict, counts and rows as JSON here')
-    .option('--charts <dir>', 'also write one SVG latency chart per model into this folder')
-    .option('--devices <labels...>', 'the device labels that should report (a matrix): one without results is named as not reported', [])
-    .option('--history <dir>', 'a checkout of the benchmark history (data branch): adds a p90 trend per row')
-    .option('--dashboard-url <url>', 'link the benchmark dashboard (https) from the headline')
-    .action((flags: { results: string[]; compare: string[]; check: string[]; compat: string[]; devices: string[]; out?: string; json?: string; charts?: string; history?: string; dashboardUrl?: string }) => {
-      if (flags.out) checkOutputPath(flags.out, '--out');
-      if (flags.json) checkOutputPath(flags.json, '--json');
-      const options = reportOptions(flags.history, flags.dashboardUrl, (k) => `--${k}`);
-      const devices = flags.devices.flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean);
-      if (devices.length) options.expected = { devices, reason: MISSING_REASON.noResults };
-      const report = buildReport(readReportInputs(flags, devices.length > 0), options);
-      const markdown = reportMarkdown(report);
-      if (flags.charts) writeCharts(report, flags.charts);
-      if (flags.out) writeFileAtomic(flags.out, markdown);
-      else process.stdout.write(markdown);
-      if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(reportJson(report, flags.out), null, 2)}\n`);
-    });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.replace(/\n\(Did you mean (.+?)\?\)/, ' (did you mean $1?)')) });
+  return addSettings(cmd, REPORT_SETTINGS).action((flags: Record<string, RawValue>) => {
+    const v = parseSettings(REPORT_SETTINGS, flags, asFlag);
+    if (v.out) checkOutputPath(v.out, '--out');
+    if (v.json) checkOutputPath(v.json, '--json');
+    const options = reportOptions(v.history, v.dashboardUrl, asFlag);
+    if (v.devices.length) options.expected = { devices: v.devices, reason: MISSING_REASON.noResults };
+    const report = buildReport(readReportInputs(v, v.devices.length > 0), options);
+    const markdown = reportMarkdown(report);
+    if (v.charts) writeCharts(report, v.charts);
+    if (v.out) writeFileAtomic(v.out, markdown);
+    else process.stdout.write(markdown);
+    if (v.json) writeFileAtomic(v.json, `${JSON.stringify(reportJson(report, v.out), null, 2)}\n`);
+  });
 }

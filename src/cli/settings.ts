@@ -1,10 +1,10 @@
 // Commander options from a settings table (src/settings): the flag, its help, its default as the
 // table writes it, the parser that collects lists, and the old names that still work with a warning.
 import { Command, Option } from 'commander';
-import { deprecationWarning, kebab, warnOnce, type Setting, type SettingsTable } from '../settings/index.js';
+import { camel, deprecationWarning, kebab, warnOnce, type Setting, type SettingsTable } from '../settings/index.js';
 import { collect } from './collect.js';
 
-const list = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 const PLACEHOLDER: Record<Setting['kind'], string> = {
   string: '<text>', path: '<file>', boolean: '', list: '<list>', pairs: '<name=value>', enum: '<name>',
@@ -16,7 +16,7 @@ function option(name: string, s: Setting, help: string, hidden = false): Option 
   const o = new Option(`--${name}${value}`, help);
   if (hidden) o.hideHelp();
   if (s.kind === 'list') o.argParser(list);
-  else if (s.kind === 'pairs') o.argParser(collect);
+  else if (s.kind === 'pairs') o.argParser((value: string, previous?: string[]) => collect(value, previous ?? []));
   else if (s.kind === 'enum' && s.choices) o.choices([...s.choices]);
   // A hidden old name has no default: set, it was typed.
   if (hidden) return o;
@@ -35,8 +35,8 @@ export function addSettings(cmd: Command, table: SettingsTable, opts: { only?: r
     if (s.flag === false || (opts.only && !opts.only.includes(prop))) continue;
     const name = kebab(prop);
     cmd.addOption(option(name, s, opts.help?.[prop] ?? s.help));
-    for (const old of s.deprecated ?? []) {
-      const oldProp = old.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    for (const old of (s.deprecated ?? []).filter((d) => d.only !== 'input')) {
+      const oldProp = camel(old.name);
       cmd.addOption(option(old.name, s, `deprecated: use --${name}`, true));
       cmd.hook('preAction', (_cmd, action) => {
         const value = action.getOptionValue(oldProp);

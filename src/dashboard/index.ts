@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
-import { METRICS, type BudgetLine, type HistoryEntry } from '../history/index.js';
+import { METRICS, readEntries, type BudgetLine, type HistoryEntry } from '../history/index.js';
 import { escapeHtml as h } from '../report/escape.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { PALETTE, renderChart, type Series } from './chart.js';
@@ -149,4 +149,9 @@ export function writeDashboard(out: string, html: string): string {
   const file = join(out, 'index.html');
   writeFileAtomic(file, html);
   return file;
+}
+
+/** Rebuilds the page of a history folder in place (the data branch's work tree, after an append). */
+export function rebuildDashboard(dir: string, title?: string): void {
+  writeDashboard(dir, renderDashboard(readEntries(dir).entries, title ? { title } : {}));
 }

@@ -41,9 +41,18 @@ export function getBoolInput(name: string, fallback: boolean): boolean {
 
 /** A GitHub login input (`octocat`, `my-app[bot]`), or '' when not given. */
 export function getLoginInput(name: string): string {
-  const raw = getInput(name);
+  return checkLogin(getInput(name), name);
+}
+
+function checkLogin(raw: string, name: string): string {
   if (raw === '' || isLogin(raw)) return raw;
   throw new UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
+}
+
+/** The comment inputs (COMMENT_SETTINGS, typed), the login checked: false when `comment` is false. */
+export function commentInputs(v: { comment: boolean; token?: string; reportId?: string; commentAuthor?: string; prNumber?: string }) {
+  if (!v.comment) return false as const;
+  return { token: v.token ?? '', reportId: v.reportId ?? '', author: checkLogin(v.commentAuthor ?? '', 'comment-author'), ...(v.prNumber ? { prNumber: v.prNumber } : {}) };
 }
 
 /** Tells the runner to hide a secret (whole, and line by line as a log may wrap a PEM) before anything can print it. */

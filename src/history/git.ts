@@ -20,7 +20,7 @@ export interface BranchOptions {
 export async function appendToBranch(entry: HistoryEntry, opts: BranchOptions): Promise<{ status: AppendStatus; path: string; attempts: number }> {
   const log = opts.log ?? (() => {});
   if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
-    throw new UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+    throw new UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data-dir DIR`);
   }
   const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
     const added = appendEntry(dir, entry);

@@ -3,3 +3,5 @@ export { appendEntry, budgetLinesFrom, buildEntry, describeAppend, modelKey, ver
 export { appendToBranch, commitContext, type BranchOptions, type CommitContext } from './git.js';
 export { sparkline, trend, trendOf, type TrendQuery } from './trend.js';
 export { parseBudgetFlag, parseVerdictFlag } from './flags.js';
+export { appendHistory, historyEntry, type AppendOutcome, type HistoryValues } from './append.js';
+export { DASHBOARD_SETTINGS, HISTORY_SETTINGS } from './settings.js';

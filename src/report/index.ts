@@ -15,3 +15,4 @@ export { ICON, budgetStatusCell } from './icons.js';
 export { accuracyMarkdown, manifestMarkdown } from './optimize.js';
 export { reportOptions } from './options.js';
 export { compatChange, compatMarkdown, compatSection, inspectText } from './compat.js';
+export { COMMENT_SETTINGS, REPORT_SETTINGS } from './settings.js';

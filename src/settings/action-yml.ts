@@ -4,7 +4,7 @@
 // outputs, the action's own steps) is kept as written. `npm run settings` rewrites the files;
 // test/settings.test.ts fails when a committed file differs from what its table makes.
 import { Scalar, isMap, isScalar, isSeq, parseDocument, visit, type Document, type YAMLMap } from 'yaml';
-import { actionInputs } from './parse.js';
+import { actionInputs, deprecatedInputs } from './parse.js';
 import type { Setting, SettingsTable } from './types.js';
 
 export interface ActionSpec {
@@ -25,13 +25,22 @@ export function inputDescription(s: Setting): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-/** The `inputs:` block of a table, in table order. */
-export function inputsBlock(table: SettingsTable): Record<string, { description: string; required: boolean; default?: string }> {
-  const out: Record<string, { description: string; required: boolean; default?: string }> = {};
+type InputSpec = { description: string; required: boolean; default?: string; deprecationMessage?: string };
+
+/**
+ * The `inputs:` block of a table, in table order; a renamed input's old name follows the new one,
+ * with no default (so it is set only when a workflow gives it) and the runner's deprecationMessage.
+ */
+export function inputsBlock(table: SettingsTable): Record<string, InputSpec> {
+  const out: Record<string, InputSpec> = {};
+  const old = deprecatedInputs(table);
   for (const [name, s] of actionInputs(table)) {
     const input = s.input || {};
     const required = input.required === true;
     out[name] = { description: inputDescription(s), required, ...(required ? {} : { default: input.default ?? (s.kind === 'boolean' ? (s.default ?? 'false') : s.default) ?? '' }) };
+    for (const d of old.filter((o) => o.now === name)) {
+      out[d.old] = { description: `Deprecated (goes in ${d.until}): the old name of ${name}.`, required: false, deprecationMessage: `use ${name}; ${d.old} goes in ${d.until}` };
+    }
   }
   return out;
 }
@@ -79,12 +88,11 @@ function composite(doc: Document, spec: ActionSpec): void {
   const main = steps.items.find((s) => isMap(s) && /dist\/[^/]+\/index\.js/.test(String(s.get('run'))));
   if (!isMap(main)) throw new Error(`${actionFile(spec.name)}: no step runs the bundle (dist/<name>/index.js)`);
   const env = (main.get('env', true) as YAMLMap | undefined) ?? doc.createNode({});
-  const names = new Set(actionInputs(table).map(([n]) => `INPUT_${n.toUpperCase()}`));
+  const passed = [...actionInputs(table).filter(([, s]) => !(s.input && s.input.composite)).map(([n]) => n), ...deprecatedInputs(table).map((d) => d.old)];
+  const names = new Set([...actionInputs(table).map(([n]) => n), ...passed].map((n) => `INPUT_${n.toUpperCase()}`));
   // Env the step sets itself (EDGEML_RUNTIME_DIR, an input made by an earlier step) stays first.
   const kept = env.items.filter((p) => !names.has(String((p.key as { value?: unknown })?.value ?? p.key)));
-  const made = actionInputs(table)
-    .filter(([, s]) => !(s.input && s.input.composite))
-    .map(([n]) => doc.createPair(`INPUT_${n.toUpperCase()}`, `\${{ inputs.${n} }}`));
+  const made = passed.map((n) => doc.createPair(`INPUT_${n.toUpperCase()}`, `\${{ inputs.${n} }}`));
   env.items = [...kept, ...made];
   main.set('env', env);
 }

@@ -2,9 +2,14 @@
 
 const warned = new Set<string>();
 
-/** The warning for an old name, naming the new one and the release that drops it. */
+/** What is said of an old name: the new one and the release that drops it. */
+export function deprecationNotice(old: string, now: string, until: string): string {
+  return `${old} is deprecated and goes in ${until}; use ${now}`;
+}
+
+/** The warning for an old name on stderr. */
 export function deprecationWarning(old: string, now: string, until: string): string {
-  return `warning: ${old} is deprecated and goes in ${until}; use ${now}`;
+  return `warning: ${deprecationNotice(old, now, until)}`;
 }
 
 /** Writes `message` through `write` the first time it is seen in this process. */

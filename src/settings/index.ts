@@ -3,6 +3,6 @@
 // imports nothing but errors and units.
 export type { RawValue, Setting, SettingKind, SettingValue, SettingValues, SettingsTable } from './types.js';
 export { asFlag, asInput, camel, kebab, type SettingSource } from './names.js';
-export { actionInputs, configKeys, parseSection, parseSetting, parseSettings, pick, settingDefaults, splitList } from './parse.js';
-export { deprecationWarning, warnOnce } from './deprecated.js';
+export { actionInputs, configKeys, deprecatedInputs, parseSection, parseSetting, parseSettings, pick, settingDefaults, splitList } from './parse.js';
+export { deprecationNotice, deprecationWarning, warnOnce } from './deprecated.js';
 export { RUNTIME_SETTINGS, uploadSettings } from './common.js';

@@ -111,6 +111,11 @@ export function actionInputs(table: SettingsTable): Array<[string, Setting]> {
   return Object.entries(table).filter(([, s]) => s.input).map(([prop, s]) => [kebab(prop), s]);
 }
 
+/** The old names of a table's action inputs (renamed, still read with a warning): old, new name, release that drops it. */
+export function deprecatedInputs(table: SettingsTable): Array<{ old: string; now: string; until: string }> {
+  return actionInputs(table).flatMap(([now, s]) => (s.deprecated ?? []).filter((d) => d.only !== 'flag').map((d) => ({ old: d.name, now, until: d.until })));
+}
+
 /** The settings of a table that are keys of the edgeml.yml section `section`. */
 export function configKeys(table: SettingsTable, section: string): Array<[string, Setting]> {
   return Object.entries(table).filter(([, s]) => s.config === section).map(([prop, s]) => [kebab(prop), s]);

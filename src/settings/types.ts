@@ -52,8 +52,11 @@ export interface Setting {
   input?: false | { description?: string; required?: boolean; default?: string; composite?: boolean };
   /** The edgeml.yml section holding it as a key of the same name (`benchmark`, `compare`). */
   config?: string;
-  /** Old names that still work for one minor release, with a warning naming this one. */
-  deprecated?: Array<{ name: string; until: string }>;
+  /**
+   * Old names that still work for one minor release, with a warning naming this one. `only`: the
+   * old name was only a flag (`--data`) or only an action input (`verdicts`); absent: both.
+   */
+  deprecated?: ReadonlyArray<{ name: string; until: string; only?: 'flag' | 'input' }>;
 }
 
 /** A command's settings by their camelCase property (`maxDuration`); the kebab name is derived. */

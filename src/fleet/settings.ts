@@ -1,0 +1,127 @@
+// The update channel's settings: where it is stored (every command that changes it), the gate of
+// `edgeml promote --gate`, and `edgeml promote` with the promote action's inputs: one table each
+// (see src/settings/). The action defaults to the gate; the CLI gates only when asked.
+import { STATUS_SETTINGS } from '../fleet-status/settings.js';
+import { UserError } from '../errors.js';
+import type { SettingSource, SettingsTable } from '../settings/index.js';
+import type { GateThresholds } from '../fleet-status/index.js';
+import { GATE_DEFAULTS } from './promote.js';
+
+export const STORE_SETTINGS = {
+  store: {
+    kind: 'string', value: '<where>',
+    help: 'dir (the --repo folder; the default); git:BRANCH: commit to BRANCH of the checkout here and push, e.g. git:gh-pages; or release:TAG: the assets of that GitHub release (token in GITHUB_TOKEN)',
+    input: { description: 'Where the channel lives: git:BRANCH (commit to BRANCH of the checkout and push), release:TAG (assets of that GitHub release) or dir (the repo folder). Default: dir when repo is set, else git:gh-pages.' },
+  },
+  remote: { kind: 'string', value: '<name>', default: 'origin', help: 'with --store git:BRANCH, the remote to push to', input: { description: 'With store git:BRANCH, the git remote to push to (needs permissions: contents: write).' } },
+  githubRepo: { kind: 'string', value: '<owner/repo>', help: 'with --store release:TAG, the repository (default: GITHUB_REPOSITORY)' },
+} as const satisfies SettingsTable;
+
+export const GATE_SETTINGS = {
+  gate: {
+    kind: 'boolean', help: 'promote only when the devices of the current stage report success (reads the fleet from --broker)',
+    input: { default: 'true', description: 'Promote only when the devices of the current stage report success (reads the fleet from broker). false promotes without looking.' },
+  },
+  minDevices: {
+    kind: 'count', min: 1, value: '<n>', help: `with --gate: reporting devices of the stage needed (default: --config, else ${GATE_DEFAULTS.minDevices})`,
+    input: { description: `Reporting devices of the stage needed (default: config, else ${GATE_DEFAULTS.minDevices}).` },
+  },
+  successThreshold: {
+    kind: 'string', value: '<percent>', help: `with --gate: share of the stage that must have installed it (default: --config, else ${GATE_DEFAULTS.successThreshold})`,
+    input: { description: `Share (percent) of the stage that must have installed it (default: config, else ${GATE_DEFAULTS.successThreshold}).` },
+  },
+  errorThreshold: {
+    kind: 'string', value: '<percent>', help: `with --gate: a failed share above this stops the rollout (default: --config, else ${GATE_DEFAULTS.errorThreshold})`,
+    input: { description: `A failed share (percent) above this stops the rollout (default: config, else ${GATE_DEFAULTS.errorThreshold}).` },
+  },
+  soak: {
+    kind: 'duration', value: '<time>', unit: 'ms', help: 'with --gate: how long the release stays at its stage before it goes further, e.g. 4h (default: --config, else 0s)',
+    input: { description: 'How long the release stays at its stage before it goes further, e.g. 4h (default: config, else 0s).' },
+  },
+  autoRollback: {
+    kind: 'boolean', help: "with --gate: roll the stage's channel back when the error threshold is crossed",
+    // Empty, not false: not given, rollout: in config decides.
+    input: { default: '', description: "Roll the stage's channel back when the error threshold is crossed (default: config, else false)." },
+  },
+} as const satisfies SettingsTable;
+
+const SECRET = 'from a secret';
+
+const channelKey = <C extends string>(c: C) => ({
+  kind: 'string', flag: false, help: `the ${c} channel key`,
+  input: { description: `PEM private key of the ${c} channel role (${SECRET}), when the promotion or a rollback signs ${c}. Never logged.` },
+}) as const;
+
+export const PROMOTE_SETTINGS = {
+  store: STORE_SETTINGS.store,
+  remote: STORE_SETTINGS.remote,
+  githubToken: { kind: 'string', flag: false, help: 'a token that may write releases', input: { default: '${{ github.token }}', description: 'With store release:TAG: a token that may write releases.' } },
+  githubRepo: STORE_SETTINGS.githubRepo,
+  repo: {
+    kind: 'path', value: '<dir>', help: 'the channel folder (with --store git:BRANCH, a folder inside the branch)',
+    input: { description: 'With store dir: the channel folder. With git:BRANCH: a folder inside the branch (default: its top).' },
+  },
+  version: { kind: 'string', value: '<semver>', help: 'the release to promote', input: { required: true, description: 'The release to promote (semver), e.g. 1.4.0.' } },
+  model: { kind: 'string', value: '<name>', help: 'the model, when the channel holds several', input: {} },
+  config: {
+    kind: 'path', value: '<file>', help: 'edgeml.yml whose rollout: names the stages and their gates (the flags below override it)',
+    input: { description: 'edgeml.yml whose rollout: section names the stages and their gates; the inputs below override it.' },
+  },
+  channel: {
+    kind: 'string', value: '<name>', help: 'the channel to promote to (default: the next stage of rollout: in --config, else stable)',
+    input: { description: 'The channel to promote to. Default: the next stage of rollout: in config, else stable.' },
+  },
+  from: {
+    kind: 'string', value: '<channel>', help: 'where the release is now (default: its stage in --config, else the nearest channel that has it)',
+    input: { description: 'The channel whose devices the gate judges. Default: the current stage in config, else the nearest channel that has the release.' },
+  },
+  rollout: {
+    kind: 'string', value: '<percent>', help: "share of devices that install it (default: the next stage's, else 100)",
+    input: { description: "Share of devices (0-100) that install it. Default: the next stage's, else 100." },
+  },
+  notBefore: { kind: 'string', value: '<time>', help: 'no device installs it before this ISO time', input: { description: 'ISO time before which no device installs it.' } },
+  gate: GATE_SETTINGS.gate,
+  broker: STATUS_SETTINGS.broker,
+  fleet: STATUS_SETTINGS.fleet,
+  cert: STATUS_SETTINGS.cert,
+  key: STATUS_SETTINGS.key,
+  ca: STATUS_SETTINGS.ca,
+  brokerCert: {
+    kind: 'string', flag: false, help: "an operator's PEM certificate",
+    input: { description: `PEM certificate of an operator (edgeml devices provision --operator NAME), ${SECRET}. Written 0600 to a private temp folder, removed after.` },
+  },
+  brokerKey: { kind: 'string', flag: false, help: 'its PEM private key', input: { description: `PEM private key of that operator certificate, ${SECRET}. Masked, written 0600 to a private temp folder, removed after.` } },
+  brokerCa: { kind: 'string', flag: false, help: "the fleet CA's PEM certificate", input: { description: 'PEM certificate of the fleet CA (ca.crt).' } },
+  wait: STATUS_SETTINGS.wait,
+  silentAfter: STATUS_SETTINGS.silentAfter,
+  markdown: STATUS_SETTINGS.markdown,
+  minDevices: GATE_SETTINGS.minDevices,
+  successThreshold: GATE_SETTINGS.successThreshold,
+  errorThreshold: GATE_SETTINGS.errorThreshold,
+  soak: GATE_SETTINGS.soak,
+  autoRollback: GATE_SETTINGS.autoRollback,
+  canaryKey: channelKey('canary'),
+  betaKey: channelKey('beta'),
+  stableKey: channelKey('stable'),
+  snapshotKey: { kind: 'string', flag: false, help: 'the snapshot key', input: { description: `PEM private key of the snapshot role (${SECRET}). Never logged.` } },
+  timestampKey: { kind: 'string', flag: false, help: 'the timestamp key', input: { description: `PEM private key of the timestamp role (${SECRET}). Never logged.` } },
+  keys: { kind: 'path', value: '<dir>', help: 'signing keys (the target channel key, snapshot and timestamp)' },
+  keysDir: { kind: 'path', flag: false, help: 'a folder made by edgeml keys init', input: { description: 'Instead of the key inputs: a folder made by `edgeml keys init`.' } },
+  json: { kind: 'path', value: '<file>', help: 'write the result here' },
+} as const satisfies SettingsTable;
+
+/** `90` or `90%`: a percentage from 0 to 100 (the gate's thresholds). */
+function threshold(text: string, what: string): number {
+  const n = Number(text.trim().replace(/%$/, ''));
+  if (!/^\s*\d+(\.\d+)?%?\s*$/.test(text) || n > 100) throw new UserError(`${what} ${JSON.stringify(text)}: expected a percentage from 0 to 100, such as 90`);
+  return n;
+}
+
+/** The gate's thresholds given (flags or inputs; the rest come from rollout: or the defaults). */
+export function gateThresholds(v: { minDevices?: number; successThreshold?: string; errorThreshold?: string }, source: SettingSource): Partial<GateThresholds> {
+  return {
+    ...(v.minDevices !== undefined ? { minDevices: v.minDevices } : {}),
+    ...(v.successThreshold !== undefined ? { successThreshold: threshold(v.successThreshold, source('success-threshold')) } : {}),
+    ...(v.errorThreshold !== undefined ? { errorThreshold: threshold(v.errorThreshold, source('error-threshold')) } : {}),
+  };
+}
