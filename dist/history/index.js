@@ -56,7 +56,7 @@ const http = __importStar(__nccwpck_require__(58611));
 const https = __importStar(__nccwpck_require__(65692));
 const pm = __importStar(__nccwpck_require__(83335));
 const tunnel = __importStar(__nccwpck_require__(20770));
-const undici_1 = __nccwpck_require__(46752);
+const undici_1 = __nccwpck_require__(24371);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -16004,7 +16004,7 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 46752:
+/***/ 24371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -54386,7 +54386,7 @@ var omap = __nccwpck_require__(50303);
 var pairs = __nccwpck_require__(18385);
 var schema$2 = __nccwpck_require__(35913);
 var set = __nccwpck_require__(81528);
-var timestamp = __nccwpck_require__(24371);
+var timestamp = __nccwpck_require__(46752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -54993,7 +54993,7 @@ var merge = __nccwpck_require__(90452);
 var omap = __nccwpck_require__(50303);
 var pairs = __nccwpck_require__(18385);
 var set = __nccwpck_require__(81528);
-var timestamp = __nccwpck_require__(24371);
+var timestamp = __nccwpck_require__(46752);
 
 const schema = [
     map.map,
@@ -55127,7 +55127,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 24371:
+/***/ 46752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -58810,7 +58810,7 @@ var context = __nccwpck_require__(37157);
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var lib = __nccwpck_require__(89659);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
+var undici = __nccwpck_require__(24371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -59109,7 +59109,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var tunnel = __nccwpck_require__(20770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
+var undici = __nccwpck_require__(24371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -64668,10 +64668,10 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./build/src/errors.js
 /**
  * The one way an entry point learns its exit status from a thrown error: 1 for a failed verdict
@@ -64735,32 +64735,25 @@ const entry_METRICS = [
     { key: 'size', title: 'Model size', unit: 'MiB', read: (b) => b.model.bytes / 2 ** 20 },
 ];
 
-;// CONCATENATED MODULE: ./build/src/report/escape.js
-// Strings from results documents may come from a fork: render them inert.
+;// CONCATENATED MODULE: ./build/src/names/index.js
+// Names made from text we do not control (device labels, model names) for places with a small
+// alphabet: file and folder names, workflow artifact names. A bottom layer: imports nothing.
 /**
- * Escapes text for GitHub Markdown (a table cell or a line): no HTML, no Markdown syntax, no
- * links or autolinks, no @mentions or #references, no line breaks that end a table row.
+ * `text` in letters, digits, `.`, `_` and `-`: every other run of characters becomes one `-`;
+ * leading `-` and `.` go (no hidden file, nothing read as an option), trailing `-` go; at most
+ * `max` characters; `fallback` when nothing is left. Artifact names (which refuse quotes, colons,
+ * slashes), history files and the folders of `edgeml run` all take this one rule.
  */
-function escapeMarkdown(text) {
-    return String(text)
-        .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-        .replace(/[\\`*_{}[\]()#+\-.!|<>~&"':@=$]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-/** For a terminal: control characters (escape sequences) out, and no '|' to break a table. */
-function escapePlain(text) {
-    return String(text).replace(/[\u0000-\u001f\u007f\u009b]+/g, ' ').replace(/\|/g, '/');
-}
-/** For HTML and SVG text and attribute values. */
-function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function safeName(text, fallback, max = 200) {
+    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, max) || fallback;
 }
 
+;// CONCATENATED MODULE: ./build/schemas/results.schema.json
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(52210);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
 var dist = __nccwpck_require__(82815);
-;// CONCATENATED MODULE: ./build/schemas/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/results.schema.json","title":"edgeml results document","description":"What `edgeml bench --json` writes and what later steps (compare, check, report) read back. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","model","runtime","device","inputs","scenario","queryMode","settings","iterations","durationMs","loadMs","firstRunMs","latencyMs","latencyCi95Ms","headline","throughputPerSec","memory","percentileSufficient","earlyStopping"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-results"},"version":{"const":1}}},"kind":{"const":"bench"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"model":{"type":"object","required":["path","name","sha256","bytes","format"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"name":{"type":"string","maxLength":512},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":1},"format":{"enum":["onnx","ort","tensorrt-engine","openvino-ir","tflite"]}}},"runtime":{"type":"object","required":["name","version","executionProvider","threads"],"additionalProperties":false,"properties":{"name":{"enum":["onnxruntime-node","tensorrt","openvino","tflite"],"description":"onnxruntime-node runs in process; the others through their vendor tool (runtime.tool)."},"version":{"type":"string","maxLength":64},"executionProvider":{"type":"string","maxLength":64},"threads":{"type":"integer","minimum":0,"description":"Intra-op threads; 0 is ONNX Runtime\'s default."},"optLevel":{"enum":["disabled","basic","extended","layout","all"],"description":"ONNX Runtime only."},"precision":{"enum":["fp32","fp16","int8"],"description":"Precision asked of a vendor runtime (absent: its default)."},"tool":{"type":"object","required":["name","version","path"],"additionalProperties":false,"description":"The vendor benchmark tool that measured the model.","properties":{"name":{"enum":["trtexec","benchmark_app","benchmark_model"]},"version":{"type":["string","null"],"maxLength":128},"path":{"type":"string","maxLength":4096}}}}},"device":{"type":"object","required":["fingerprint","label","os","osRelease","arch","cpuModel","cpuFlags","cores","memoryBytes","node"],"additionalProperties":false,"properties":{"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"},"label":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"osRelease":{"type":"string","maxLength":256},"arch":{"type":"string","maxLength":64},"cpuModel":{"type":"string","maxLength":256},"cpuFlags":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":32}},"cores":{"type":"integer","minimum":1},"memoryBytes":{"type":"integer","minimum":0},"node":{"type":"string","maxLength":64},"runner":{"type":"object","required":["name","labels"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":256},"os":{"type":"string","maxLength":64},"arch":{"type":"string","maxLength":64},"labels":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":256}}}}}},"inputs":{"type":"array","maxItems":1024,"items":{"type":"object","required":["name","type","shape","source"],"additionalProperties":false,"properties":{"name":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":32},"shape":{"type":"array","maxItems":32,"items":{"type":"integer","minimum":0}},"source":{"enum":["random","npy","value"]},"file":{"type":"string","maxLength":4096},"value":{"type":"number"}}}},"scenario":{"enum":["single-stream","multi-stream","offline"]},"queryMode":{"enum":["single","batched","sequential"]},"settings":{"type":"object","required":["warmup","minIterations","maxIterations","minDurationMs","maxDurationMs","samplesPerQuery","seed"],"additionalProperties":false,"properties":{"warmup":{"type":"integer","minimum":0},"minIterations":{"type":"integer","minimum":1},"maxIterations":{"type":"integer","minimum":0},"minDurationMs":{"type":"number","minimum":0},"maxDurationMs":{"type":"number","minimum":0},"samplesPerQuery":{"type":"integer","minimum":1},"seed":{"type":"integer"}}},"iterations":{"type":"integer","minimum":1},"durationMs":{"type":["number","null"],"minimum":0},"loadMs":{"type":["number","null"],"minimum":0,"description":"null: the tool does not report it."},"firstRunMs":{"type":["number","null"],"minimum":0},"latencyMs":{"type":"object","required":["mean","stddev","min","max","p50","p90","p95","p99"],"additionalProperties":false,"properties":{"mean":{"$ref":"#/$defs/reported"},"stddev":{"$ref":"#/$defs/reported"},"min":{"$ref":"#/$defs/reported"},"max":{"$ref":"#/$defs/reported"},"p50":{"$ref":"#/$defs/reported"},"p90":{"$ref":"#/$defs/reported"},"p95":{"$ref":"#/$defs/reported"},"p99":{"$ref":"#/$defs/reported"}}},"latencyCi95Ms":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/interval"},"p90":{"$ref":"#/$defs/interval"}}},"headline":{"type":"object","required":["metric","value","unit"],"additionalProperties":false,"properties":{"metric":{"enum":["latency.p90","latency.p99","latency.p50","latency.mean","throughput"],"description":"p50 or mean only when a vendor tool reports no p90."},"value":{"type":"number"},"unit":{"enum":["ms","samples/s"]}}},"throughputPerSec":{"type":["number","null"],"minimum":0},"memory":{"type":"object","required":["baselineRssBytes","peakRssBytes","modelRssBytes"],"additionalProperties":false,"properties":{"baselineRssBytes":{"type":["integer","null"],"minimum":0},"peakRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the tool process\'s VmHWM, polled (Linux only, else null)."},"modelRssBytes":{"type":["integer","null"],"minimum":0,"description":"Vendor tools: the model\'s memory as the tool reports it (TFLite), else null."}}},"percentileSufficient":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"type":"boolean"},"p99":{"type":"boolean"}}},"earlyStopping":{"type":"object","required":["p90","p99"],"additionalProperties":false,"properties":{"p90":{"$ref":"#/$defs/earlyStopping"},"p99":{"$ref":"#/$defs/earlyStopping"}}},"profile":{"type":"object","required":["runs","byOpType","byProvider","topNodes"],"additionalProperties":false,"properties":{"runs":{"type":"integer","minimum":0},"byOpType":{"type":"array","maxItems":1024,"items":{"type":"object","required":["opType","ms","share","nodes"],"additionalProperties":false,"properties":{"opType":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"},"nodes":{"type":"integer"}}}},"byProvider":{"type":"array","maxItems":64,"items":{"type":"object","required":["provider","ms","share"],"additionalProperties":false,"properties":{"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}},"topNodes":{"type":"array","maxItems":100,"items":{"type":"object","required":["node","opType","provider","ms","share"],"additionalProperties":false,"properties":{"node":{"type":"string","maxLength":1024},"opType":{"type":"string","maxLength":256},"provider":{"type":"string","maxLength":256},"ms":{"type":"number"},"share":{"type":"number"}}}}}},"samplesMs":{"type":"array","maxItems":10000000,"items":{"type":"number","minimum":0}},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target this artifact was made for; absent for the source model (budgets call it `source`)."},"accuracy":{"type":"object","description":"What `edgeml eval --labels ... --results` measured on this model: budgets accuracy.<metric> read these fields.","required":["dataset"],"minProperties":2,"additionalProperties":false,"properties":{"top1":{"$ref":"#/$defs/fraction"},"top5":{"$ref":"#/$defs/fraction"},"mae":{"type":"number","minimum":0},"rmse":{"type":"number","minimum":0},"dataset":{"type":"object","required":["path","sha256","samples"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096,"description":"The inputs file or image manifest (NAME=file, comma-separated, for several inputs)."},"sha256":{"$ref":"#/$defs/sha256","description":"Of the inputs file; of the \'name sha256\' lines of every input file when there are several."},"samples":{"type":"integer","minimum":1},"labels":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}}},"fidelity":{"type":"object","description":"What `edgeml eval --reference ... --results` measured against the reference model: budgets fidelity.<metric> read these fields.","required":["cosine","maxAbsError","top1Agreement","samples","reference"],"additionalProperties":false,"properties":{"cosine":{"type":"number","minimum":-1,"maximum":1},"maxAbsError":{"type":["number","null"],"minimum":0,"description":"null: an output was NaN or infinite (JSON has no Infinity)."},"top1Agreement":{"oneOf":[{"$ref":"#/$defs/fraction"},{"type":"null"}],"description":"null: the outputs are not [N, classes] scores."},"samples":{"type":"integer","minimum":1},"reference":{"type":"object","required":["path","sha256"],"additionalProperties":false,"properties":{"path":{"type":"string","maxLength":4096},"sha256":{"$ref":"#/$defs/sha256"}}}}}},"$defs":{"fraction":{"type":"number","minimum":0,"maximum":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"reported":{"type":["number","null"],"description":"null: the tool that measured does not report this figure."},"interval":{"oneOf":[{"type":"null"},{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2}]},"earlyStopping":{"type":"object","required":["percentile","sufficient","minQueries","estimate"],"additionalProperties":false,"properties":{"percentile":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"sufficient":{"type":"boolean"},"minQueries":{"type":"integer","minimum":1},"estimate":{"type":["number","null"]}}}}}');
 ;// CONCATENATED MODULE: ./build/src/documents/index.js
 // Every JSON document edgeml writes and reads back (results, compare, check, optimize manifest,
 // history entries): validated against its schema on the way out (a mismatch is a bug) and on the
@@ -64791,8 +64784,12 @@ function schemas() {
  * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
  * problem as `path message`, or null when the document is valid.
  */
-function schemaProblem(schemaObject, doc) {
+function schemaProblem(schemaObject, doc, uses = []) {
     const ajv = schemas();
+    // The schemas it $refs first: a schema compiles only once every schema it refers to is known.
+    for (const s of uses)
+        if (!ajv.getSchema(s.$id))
+            ajv.addSchema(s);
     if (!ajv.getSchema(schemaObject.$id))
         ajv.addSchema(schemaObject);
     const check = ajv.getSchema(schemaObject.$id);
@@ -64815,7 +64812,7 @@ function writeFileAtomic(file, text) {
     }
 }
 function documents_writeDocument(file, doc, kind) {
-    const problem = schemaProblem(kind.schema, doc);
+    const problem = schemaProblem(kind.schema, doc, kind.uses);
     if (problem)
         throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
     writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
@@ -64837,7 +64834,7 @@ function documents_readDocument(file, kind) {
     catch (e) {
         throw new errors_UserError(`${file}: not JSON (${errors_oneLine(e)}); give the file written by '${kind.writer}'`);
     }
-    const problem = schemaProblem(kind.schema, doc);
+    const problem = schemaProblem(kind.schema, doc, kind.uses);
     if (problem)
         throw new errors_UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
     return doc;
@@ -64851,6 +64848,6231 @@ function checkOutputPath(file, flag) {
     if (existsSync(file) && statSync(file).isDirectory()) {
         throw new UserError(`${flag} ${file}: is a directory; give a file name such as results.json`);
     }
+}
+
+;// CONCATENATED MODULE: ./build/src/results/types.js
+const types_RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
+
+;// CONCATENATED MODULE: ./build/src/results/index.js
+// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
+// The machinery shared by every document kind is in src/documents/.
+
+
+
+
+const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
+function writeResults(file, doc) {
+    writeDocument(file, doc, RESULTS);
+}
+/** Reads and validates a results document; every problem is a UserError naming the file. */
+function results_readResults(file) {
+    return documents_readDocument(file, RESULTS);
+}
+
+;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
+const history_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/history-entry.schema.json","title":"edgeml history entry","description":"The results of one commit on one device, appended to the benchmark history (data branch or directory). Read back as untrusted input.","type":"object","required":["schema","commit","ref","timestamp","device","results"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-history-entry"},"version":{"const":1}}},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$"},"ref":{"type":"string","maxLength":256},"timestamp":{"type":"string","format":"date-time"},"url":{"type":"string","pattern":"^https://[^\\\\s\\"\'<>]+$","maxLength":2048},"device":{"type":"object","required":["label","fingerprint"],"additionalProperties":false,"properties":{"label":{"type":"string","maxLength":256},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"}}},"results":{"type":"array","maxItems":1000,"items":{"type":"object","required":["model","target","bench"],"additionalProperties":false,"properties":{"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128},"bench":{"$ref":"results.schema.json"},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}}},"budgets":{"type":"array","maxItems":1000,"items":{"type":"object","required":["metric","limit"],"additionalProperties":false,"properties":{"metric":{"type":"string","maxLength":64},"limit":{"type":"number"},"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128}}}}}}');
+;// CONCATENATED MODULE: ./build/src/history/store.js
+// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
+// device, append-only. The git data branch (git.ts) is this same folder on a branch.
+
+
+
+
+
+
+
+
+const DATA_DIR = 'data';
+/** Where an entry lives, relative to the history folder. */
+function entryPath(entry) {
+    return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${safeName(entry.device.label, 'device', 80)}-${entry.device.fingerprint}.json`);
+}
+function validateEntry(doc) {
+    return schemaProblem(history_entry_schema_namespaceObject, doc);
+}
+/**
+ * Adds an entry to the history folder, never rewriting one: if results of this commit and device
+ * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
+ */
+function appendEntry(root, entry) {
+    const problem = validateEntry(entry);
+    if (problem)
+        throw new Error(`internal: history entry does not match its schema: ${problem}`);
+    const rel = entryPath(entry);
+    const file = (0,external_node_path_.join)(root, rel);
+    const text = `${JSON.stringify(entry, null, 2)}\n`;
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
+    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
+    (0,external_node_fs_.writeFileSync)(tmp, text);
+    try {
+        // link() fails if the name exists: the entry appears whole, and only once.
+        (0,external_node_fs_.linkSync)(tmp, file);
+        return { path: rel, status: 'added' };
+    }
+    catch (e) {
+        if (e.code !== 'EEXIST')
+            throw e;
+        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(tmp, { force: true });
+    }
+}
+function describeAppend(status, where) {
+    if (status === 'added')
+        return `added: ${where}`;
+    if (status === 'unchanged')
+        return `already there, unchanged: ${where}`;
+    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
+}
+/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
+function readEntries(root) {
+    const base = (0,external_node_path_.join)(root, DATA_DIR);
+    const entries = [];
+    const skipped = [];
+    if (!(0,external_node_fs_.existsSync)(base))
+        return { entries, skipped };
+    const walk = (dir) => {
+        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
+            const path = (0,external_node_path_.join)(dir, name);
+            if ((0,external_node_fs_.statSync)(path).isDirectory())
+                walk(path);
+            else if (name.endsWith('.json') && !name.startsWith('.')) {
+                try {
+                    const doc = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+                    const problem = validateEntry(doc);
+                    if (problem)
+                        skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${problem}`);
+                    else
+                        entries.push(doc);
+                }
+                catch (e) {
+                    skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${errors_oneLine(e)}`);
+                }
+            }
+        }
+    };
+    walk(base);
+    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
+    return { entries, skipped };
+}
+/** The name a model goes by in the history: its file name without the extension. */
+function modelKey(fileName) {
+    return fileName.replace(/\.(onnx|ort)$/i, '');
+}
+/** Verdicts of compare documents, by the head model's history name. */
+function verdictsFrom(compares, modelName) {
+    return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
+}
+const TO_CHART_UNIT = {
+    'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
+    'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
+};
+/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
+function budgetLinesFrom(check, modelName) {
+    const lines = new Map();
+    for (const c of check.checks) {
+        const convert = TO_CHART_UNIT[c.key];
+        if (!convert)
+            continue;
+        const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
+        const line = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
+        lines.set(JSON.stringify(line), line);
+    }
+    return [...lines.values()];
+}
+/** Builds the entry of one commit on one device from results documents (read as untrusted). */
+function buildEntry(input) {
+    if (input.results.length === 0)
+        throw new errors_UserError('no results given: pass the files written by edgeml bench --json with --results');
+    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
+        throw new errors_UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
+    }
+    if (Number.isNaN(Date.parse(input.timestamp))) {
+        throw new errors_UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
+    }
+    const results = [];
+    let device;
+    for (const file of input.results) {
+        const bench = results_readResults(file);
+        if (device && device.fingerprint !== bench.device.fingerprint) {
+            throw new errors_UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
+        }
+        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
+        const { samplesMs: _samples, ...kept } = bench;
+        const model = input.modelName ?? modelKey(bench.model.name);
+        const verdict = input.verdicts?.[model];
+        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
+    }
+    return {
+        schema: HISTORY_SCHEMA,
+        commit: input.commit,
+        ref: input.ref,
+        timestamp: new Date(input.timestamp).toISOString(),
+        ...(input.url ? { url: input.url } : {}),
+        device: device,
+        results,
+        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+;// CONCATENATED MODULE: ./build/src/git/branch.js
+// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
+// is one new commit on top of the branch tip. When the push is rejected because another job pushed
+// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
+// is ever rewritten, so concurrent writers never lose each other's commits.
+
+
+
+
+
+function git(cwd, args) {
+    return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+function gitOk(cwd, args) {
+    try {
+        git(cwd, args);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+// Inside Actions nobody has configured an identity: commit as the Actions bot.
+function identity(repo) {
+    if (gitOk(repo, ['config', 'user.email']))
+        return [];
+    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
+}
+/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
+class GitStepError extends Error {
+}
+function step(fn) {
+    try {
+        return fn();
+    }
+    catch (e) {
+        if (e instanceof errors_UserError)
+            throw e;
+        throw new GitStepError(errors_oneLine(String(e.stderr ?? '') || errors_oneLine(e)).slice(0, 300));
+    }
+}
+/**
+ * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
+ * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
+ * Errors thrown by `change` itself are not retried.
+ */
+async function updateBranch(target, change) {
+    const { repo, remote, branch } = target;
+    const log = target.log ?? (() => { });
+    if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
+        throw new errors_UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
+    }
+    const remoteRef = `refs/remotes/${remote}/${branch}`;
+    const attempts = target.maxAttempts ?? 6;
+    const who = identity(repo);
+    let lastError = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1)
+            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'edgeml-branch-'));
+        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
+        let exists = false;
+        try {
+            step(() => {
+                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
+                try {
+                    git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
+                    exists = true;
+                }
+                catch (e) {
+                    if (e.status !== 2)
+                        throw e;
+                }
+                if (exists) {
+                    git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
+                }
+                else {
+                    if (!gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
+                        throw new errors_UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
+                    }
+                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
+                    git(dir, ['checkout', '--quiet', '--orphan', orphan]);
+                    git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
+                }
+            });
+            const done = await change(dir);
+            const pushed = step(() => {
+                git(dir, ['add', '--all']);
+                if (gitOk(dir, ['diff', '--cached', '--quiet']))
+                    return false;
+                git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
+                git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+                return true;
+            });
+            return { result: done.result, attempts: attempt, pushed };
+        }
+        catch (e) {
+            if (!(e instanceof GitStepError))
+                throw e;
+            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
+            lastError = e.message;
+            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
+        }
+        finally {
+            gitOk(repo, ['worktree', 'remove', '--force', dir]);
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+            if (!exists)
+                gitOk(repo, ['branch', '-D', orphan]);
+        }
+    }
+    throw new errors_UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
+}
+
+;// CONCATENATED MODULE: ./build/src/git/index.js
+// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
+
+
+;// CONCATENATED MODULE: ./build/src/history/git.js
+// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
+// Each append is one new commit on top of the branch tip; when another job pushed first, the
+// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
+
+
+
+async function appendToBranch(entry, opts) {
+    const log = opts.log ?? (() => { });
+    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
+        throw new errors_UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data-dir DIR`);
+    }
+    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
+        const added = appendEntry(dir, entry);
+        if (added.status === 'added')
+            opts.afterAppend?.(dir);
+        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
+    });
+    const { status, path } = out.result;
+    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : describeAppend(status, `${opts.branch}:${path}`));
+    return { status, path, attempts: out.attempts };
+}
+/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
+function commitContext(repo, commit) {
+    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
+    if (!sha)
+        throw new errors_UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
+    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
+    let timestamp = new Date().toISOString();
+    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
+        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
+    const server = process.env.GITHUB_SERVER_URL;
+    const repository = process.env.GITHUB_REPOSITORY;
+    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
+    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/trend.js
+
+function trend(entries, q) {
+    const metric = METRICS.find((m) => m.key === q.metric);
+    if (!metric)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== q.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-(q.points ?? 10));
+}
+/**
+ * The last N values of a metric for the same model file, format, execution provider and device
+ * fingerprint as `bench` (the row a PR report shows), oldest first.
+ */
+function trendOf(entries, bench, metric = 'latency.p90', points = 10) {
+    const m = METRICS.find((x) => x.key === metric);
+    if (!m)
+        return [];
+    const values = [];
+    for (const e of entries) {
+        if (e.device.fingerprint !== bench.device.fingerprint)
+            continue;
+        for (const r of e.results) {
+            const b = r.bench;
+            if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider)
+                continue;
+            const v = m.read(b);
+            if (v !== null)
+                values.push(v);
+        }
+    }
+    return values.slice(-points);
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/** Unicode sparkline of values (empty for none), scaled between their min and max. */
+function sparkline(values) {
+    if (!values.length)
+        return '';
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/types.js
+const types_COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
+const VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
+const COMPARE_METRICS = ['p50', 'p90', 'cpu'];
+const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
+const DESIGN_CHOICES = ['auto', 'paired', 'processes'];
+
+;// CONCATENATED MODULE: ./build/src/compare/verdict.js
+// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
+
+const CONFIDENCE = 0.95;
+const SEQUENTIAL = 'looks planned from the first measurement (at most 6, from --min-rounds about doubling to what the time holds), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
+const verdict_METHOD = {
+    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
+    sequential: SEQUENTIAL,
+};
+const verdict_PAIRED_METHOD = {
+    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
+    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
+    sequential: SEQUENTIAL,
+};
+const verdict_STORED_METHOD = {
+    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
+    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
+    sequential: verdict_METHOD.sequential,
+};
+/**
+ * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
+ * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
+ */
+function judge(ci, threshold) {
+    if (!ci)
+        return 'inconclusive';
+    const [lo, hi] = ci;
+    if (lo > 1 + threshold)
+        return 'slower';
+    if (hi < 1 - threshold)
+        return 'faster';
+    if (lo >= 1 - threshold && hi <= 1 + threshold)
+        return 'unchanged';
+    return 'inconclusive';
+}
+/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
+function verdict_decidingRatio(doc) {
+    return doc.ratio[doc.metric] ?? doc.ratio.p50;
+}
+/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
+function verdict_lookLevel(looks) {
+    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
+}
+/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
+function verdict_ratioAt(rounds, metric, level, threshold, storedBase) {
+    const est = storedBase !== undefined
+        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
+        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
+    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
+    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: judge(ci95, threshold) };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./build/src/model/lfs.js
+// A Git LFS pointer checked out in place of the model: a few lines of text naming the object that
+// `git lfs` would fetch. Recognised before anything loads or measures the file.
+
+
+const SIGNATURE = 'version https://git-lfs.github.com/spec/';
+/** The spec caps a pointer at 1024 bytes. */
+const MAX_POINTER = 1024;
+/** The object a pointer names, or null when `bytes` are not an LFS pointer. */
+function lfsPointer(bytes) {
+    if (bytes.length > MAX_POINTER || !bytes.toString('latin1', 0, SIGNATURE.length).startsWith(SIGNATURE))
+        return null;
+    const text = bytes.toString('utf8');
+    const oid = /^oid (sha256:[0-9a-f]{64})$/m.exec(text)?.[1];
+    const size = /^size (\d+)$/m.exec(text)?.[1];
+    return oid && size ? { oid, size: Number(size) } : null;
+}
+/** The fix, the same wherever a pointer is found. */
+const LFS_FIX = "fetch the LFS objects: set 'lfs: true' on actions/checkout (for the base too: its 'git lfs' filter then fetches it), or run 'git lfs pull' locally";
+function pointerError(what, p) {
+    return new UserError(`${what}: is a Git LFS pointer (${p.oid}, ${p.size} bytes), not the model; ${LFS_FIX}`);
+}
+/** Throws a UserError naming `what` when `bytes` are an LFS pointer. */
+function lfs_rejectLfsPointer(bytes, what) {
+    const p = lfsPointer(bytes);
+    if (p)
+        throw pointerError(what, p);
+}
+/** Throws a UserError naming `path` when the file is an LFS pointer (reads at most 1 KiB). */
+function lfs_rejectLfsPointerFile(path, what = path) {
+    const head = Buffer.alloc(MAX_POINTER + 1);
+    const fd = openSync(path, 'r');
+    let n;
+    try {
+        n = readSync(fd, head, 0, head.length, 0);
+    }
+    finally {
+        closeSync(fd);
+    }
+    lfs_rejectLfsPointer(head.subarray(0, n), what);
+}
+
+// EXTERNAL MODULE: ./node_modules/protobufjs/light.js
+var light = __nccwpck_require__(6212);
+;// CONCATENATED MODULE: ./node_modules/long/index.js
+/**
+ * @license
+ * Copyright 2009 The Closure Library Authors
+ * Copyright 2020 Daniel Wirtz / The long.js Authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+// WebAssembly optimizations to do native i64 multiplication and divide
+var wasm = null;
+try {
+  wasm = new WebAssembly.Instance(
+    new WebAssembly.Module(
+      new Uint8Array([
+        // \0asm
+        0, 97, 115, 109,
+        // version 1
+        1, 0, 0, 0,
+
+        // section "type"
+        1, 13, 2,
+        // 0, () => i32
+        96, 0, 1, 127,
+        // 1, (i32, i32, i32, i32) => i32
+        96, 4, 127, 127, 127, 127, 1, 127,
+
+        // section "function"
+        3, 7, 6,
+        // 0, type 0
+        0,
+        // 1, type 1
+        1,
+        // 2, type 1
+        1,
+        // 3, type 1
+        1,
+        // 4, type 1
+        1,
+        // 5, type 1
+        1,
+
+        // section "global"
+        6, 6, 1,
+        // 0, "high", mutable i32
+        127, 1, 65, 0, 11,
+
+        // section "export"
+        7, 50, 6,
+        // 0, "mul"
+        3, 109, 117, 108, 0, 1,
+        // 1, "div_s"
+        5, 100, 105, 118, 95, 115, 0, 2,
+        // 2, "div_u"
+        5, 100, 105, 118, 95, 117, 0, 3,
+        // 3, "rem_s"
+        5, 114, 101, 109, 95, 115, 0, 4,
+        // 4, "rem_u"
+        5, 114, 101, 109, 95, 117, 0, 5,
+        // 5, "get_high"
+        8, 103, 101, 116, 95, 104, 105, 103, 104, 0, 0,
+
+        // section "code"
+        10, 191, 1, 6,
+        // 0, "get_high"
+        4, 0, 35, 0, 11,
+        // 1, "mul"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 126, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 2, "div_s"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 127, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 3, "div_u"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 128, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 4, "rem_s"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 129, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+        // 5, "rem_u"
+        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
+        3, 173, 66, 32, 134, 132, 130, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
+        167, 11,
+      ]),
+    ),
+    {},
+  ).exports;
+} catch {
+  // no wasm support :(
+}
+
+/**
+ * Constructs a 64 bit two's-complement integer, given its low and high 32 bit values as *signed* integers.
+ *  See the from* functions below for more convenient ways of constructing Longs.
+ * @exports Long
+ * @class A Long class for representing a 64 bit two's-complement integer value.
+ * @param {number} low The low (signed) 32 bits of the long
+ * @param {number} high The high (signed) 32 bits of the long
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @constructor
+ */
+function Long(low, high, unsigned) {
+  /**
+   * The low 32 bits as a signed value.
+   * @type {number}
+   */
+  this.low = low | 0;
+
+  /**
+   * The high 32 bits as a signed value.
+   * @type {number}
+   */
+  this.high = high | 0;
+
+  /**
+   * Whether unsigned or not.
+   * @type {boolean}
+   */
+  this.unsigned = !!unsigned;
+}
+
+// The internal representation of a long is the two given signed, 32-bit values.
+// We use 32-bit pieces because these are the size of integers on which
+// Javascript performs bit-operations.  For operations like addition and
+// multiplication, we split each number into 16 bit pieces, which can easily be
+// multiplied within Javascript's floating-point representation without overflow
+// or change in sign.
+//
+// In the algorithms below, we frequently reduce the negative case to the
+// positive case by negating the input(s) and then post-processing the result.
+// Note that we must ALWAYS check specially whether those values are MIN_VALUE
+// (-2^63) because -MIN_VALUE == MIN_VALUE (since 2^63 cannot be represented as
+// a positive number, it overflows back into a negative).  Not handling this
+// case would often result in infinite recursion.
+//
+// Common constant values ZERO, ONE, NEG_ONE, etc. are defined below the from*
+// methods on which they depend.
+
+/**
+ * An indicator used to reliably determine if an object is a Long or not.
+ * @type {boolean}
+ * @const
+ * @private
+ */
+Long.prototype.__isLong__;
+
+Object.defineProperty(Long.prototype, "__isLong__", { value: true });
+
+/**
+ * @function
+ * @param {*} obj Object
+ * @returns {boolean}
+ * @inner
+ */
+function isLong(obj) {
+  return (obj && obj["__isLong__"]) === true;
+}
+
+/**
+ * @function
+ * @param {*} value number
+ * @returns {number}
+ * @inner
+ */
+function ctz32(value) {
+  var c = Math.clz32(value & -value);
+  return value ? 31 - c : c;
+}
+
+/**
+ * Tests if the specified object is a Long.
+ * @function
+ * @param {*} obj Object
+ * @returns {boolean}
+ */
+Long.isLong = isLong;
+
+/**
+ * A cache of the Long representations of small integer values.
+ * @type {!Object}
+ * @inner
+ */
+var INT_CACHE = {};
+
+/**
+ * A cache of the Long representations of small unsigned integer values.
+ * @type {!Object}
+ * @inner
+ */
+var UINT_CACHE = {};
+
+/**
+ * @param {number} value
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromInt(value, unsigned) {
+  var obj, cachedObj, cache;
+  if (unsigned) {
+    value >>>= 0;
+    if ((cache = 0 <= value && value < 256)) {
+      cachedObj = UINT_CACHE[value];
+      if (cachedObj) return cachedObj;
+    }
+    obj = fromBits(value, 0, true);
+    if (cache) UINT_CACHE[value] = obj;
+    return obj;
+  } else {
+    value |= 0;
+    if ((cache = -128 <= value && value < 128)) {
+      cachedObj = INT_CACHE[value];
+      if (cachedObj) return cachedObj;
+    }
+    obj = fromBits(value, value < 0 ? -1 : 0, false);
+    if (cache) INT_CACHE[value] = obj;
+    return obj;
+  }
+}
+
+/**
+ * Returns a Long representing the given 32 bit integer value.
+ * @function
+ * @param {number} value The 32 bit integer in question
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromInt = fromInt;
+
+/**
+ * @param {number} value
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromNumber(value, unsigned) {
+  if (isNaN(value)) return unsigned ? UZERO : ZERO;
+  if (unsigned) {
+    if (value < 0) return UZERO;
+    if (value >= TWO_PWR_64_DBL) return MAX_UNSIGNED_VALUE;
+  } else {
+    if (value <= -TWO_PWR_63_DBL) return MIN_VALUE;
+    if (value + 1 >= TWO_PWR_63_DBL) return MAX_VALUE;
+  }
+  if (value < 0) return fromNumber(-value, unsigned).neg();
+  return fromBits(
+    value % TWO_PWR_32_DBL | 0,
+    (value / TWO_PWR_32_DBL) | 0,
+    unsigned,
+  );
+}
+
+/**
+ * Returns a Long representing the given value, provided that it is a finite number. Otherwise, zero is returned.
+ * @function
+ * @param {number} value The number in question
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromNumber = fromNumber;
+
+/**
+ * @param {number} lowBits
+ * @param {number} highBits
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromBits(lowBits, highBits, unsigned) {
+  return new Long(lowBits, highBits, unsigned);
+}
+
+/**
+ * Returns a Long representing the 64 bit integer that comes by concatenating the given low and high bits. Each is
+ *  assumed to use 32 bits.
+ * @function
+ * @param {number} lowBits The low 32 bits
+ * @param {number} highBits The high 32 bits
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromBits = fromBits;
+
+/**
+ * @function
+ * @param {number} base
+ * @param {number} exponent
+ * @returns {number}
+ * @inner
+ */
+var pow_dbl = Math.pow; // Used 4 times (4*8 to 15+4)
+
+/**
+ * @param {string} str
+ * @param {(boolean|number)=} unsigned
+ * @param {number=} radix
+ * @returns {!Long}
+ * @inner
+ */
+function fromString(str, unsigned, radix) {
+  if (str.length === 0) throw Error("empty string");
+  if (typeof unsigned === "number") {
+    // For goog.math.long compatibility
+    radix = unsigned;
+    unsigned = false;
+  } else {
+    unsigned = !!unsigned;
+  }
+  if (
+    str === "NaN" ||
+    str === "Infinity" ||
+    str === "+Infinity" ||
+    str === "-Infinity"
+  )
+    return unsigned ? UZERO : ZERO;
+  radix = radix || 10;
+  if (radix < 2 || 36 < radix) throw RangeError("radix");
+
+  var p;
+  if ((p = str.indexOf("-")) > 0) throw Error("interior hyphen");
+  else if (p === 0) {
+    return fromString(str.substring(1), unsigned, radix).neg();
+  }
+
+  // Do several (8) digits each time through the loop, so as to
+  // minimize the calls to the very expensive emulated div.
+  var radixToPower = fromNumber(pow_dbl(radix, 8));
+
+  var result = ZERO;
+  for (var i = 0; i < str.length; i += 8) {
+    var size = Math.min(8, str.length - i),
+      value = parseInt(str.substring(i, i + size), radix);
+    if (size < 8) {
+      var power = fromNumber(pow_dbl(radix, size));
+      result = result.mul(power).add(fromNumber(value));
+    } else {
+      result = result.mul(radixToPower);
+      result = result.add(fromNumber(value));
+    }
+  }
+  result.unsigned = unsigned;
+  return result;
+}
+
+/**
+ * Returns a Long representation of the given string, written using the specified radix.
+ * @function
+ * @param {string} str The textual representation of the Long
+ * @param {(boolean|number)=} unsigned Whether unsigned or not, defaults to signed
+ * @param {number=} radix The radix in which the text is written (2-36), defaults to 10
+ * @returns {!Long} The corresponding Long value
+ */
+Long.fromString = fromString;
+
+/**
+ * @function
+ * @param {!Long|number|string|!{low: number, high: number, unsigned: boolean}} val
+ * @param {boolean=} unsigned
+ * @returns {!Long}
+ * @inner
+ */
+function fromValue(val, unsigned) {
+  if (typeof val === "number") return fromNumber(val, unsigned);
+  if (typeof val === "string") return fromString(val, unsigned);
+  // Throws for non-objects, converts non-instanceof Long:
+  return fromBits(
+    val.low,
+    val.high,
+    typeof unsigned === "boolean" ? unsigned : val.unsigned,
+  );
+}
+
+/**
+ * Converts the specified value to a Long using the appropriate from* function for its type.
+ * @function
+ * @param {!Long|number|bigint|string|!{low: number, high: number, unsigned: boolean}} val Value
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {!Long}
+ */
+Long.fromValue = fromValue;
+
+// NOTE: the compiler should inline these constant values below and then remove these variables, so there should be
+// no runtime penalty for these.
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_16_DBL = 1 << 16;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_24_DBL = 1 << 24;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_32_DBL = TWO_PWR_16_DBL * TWO_PWR_16_DBL;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_64_DBL = TWO_PWR_32_DBL * TWO_PWR_32_DBL;
+
+/**
+ * @type {number}
+ * @const
+ * @inner
+ */
+var TWO_PWR_63_DBL = TWO_PWR_64_DBL / 2;
+
+/**
+ * @type {!Long}
+ * @const
+ * @inner
+ */
+var TWO_PWR_24 = fromInt(TWO_PWR_24_DBL);
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var ZERO = fromInt(0);
+
+/**
+ * Signed zero.
+ * @type {!Long}
+ */
+Long.ZERO = ZERO;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var UZERO = fromInt(0, true);
+
+/**
+ * Unsigned zero.
+ * @type {!Long}
+ */
+Long.UZERO = UZERO;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var ONE = fromInt(1);
+
+/**
+ * Signed one.
+ * @type {!Long}
+ */
+Long.ONE = ONE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var UONE = fromInt(1, true);
+
+/**
+ * Unsigned one.
+ * @type {!Long}
+ */
+Long.UONE = UONE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var NEG_ONE = fromInt(-1);
+
+/**
+ * Signed negative one.
+ * @type {!Long}
+ */
+Long.NEG_ONE = NEG_ONE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var MAX_VALUE = fromBits(0xffffffff | 0, 0x7fffffff | 0, false);
+
+/**
+ * Maximum signed value.
+ * @type {!Long}
+ */
+Long.MAX_VALUE = MAX_VALUE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var MAX_UNSIGNED_VALUE = fromBits(0xffffffff | 0, 0xffffffff | 0, true);
+
+/**
+ * Maximum unsigned value.
+ * @type {!Long}
+ */
+Long.MAX_UNSIGNED_VALUE = MAX_UNSIGNED_VALUE;
+
+/**
+ * @type {!Long}
+ * @inner
+ */
+var MIN_VALUE = fromBits(0, 0x80000000 | 0, false);
+
+/**
+ * Minimum signed value.
+ * @type {!Long}
+ */
+Long.MIN_VALUE = MIN_VALUE;
+
+/**
+ * @alias Long.prototype
+ * @inner
+ */
+var LongPrototype = Long.prototype;
+
+/**
+ * Converts the Long to a 32 bit integer, assuming it is a 32 bit integer.
+ * @this {!Long}
+ * @returns {number}
+ */
+LongPrototype.toInt = function toInt() {
+  return this.unsigned ? this.low >>> 0 : this.low;
+};
+
+/**
+ * Converts the Long to a the nearest floating-point representation of this value (double, 53 bit mantissa).
+ * @this {!Long}
+ * @returns {number}
+ */
+LongPrototype.toNumber = function toNumber() {
+  if (this.unsigned)
+    return (this.high >>> 0) * TWO_PWR_32_DBL + (this.low >>> 0);
+  return this.high * TWO_PWR_32_DBL + (this.low >>> 0);
+};
+
+/**
+ * Converts the Long to a string written in the specified radix.
+ * @this {!Long}
+ * @param {number=} radix Radix (2-36), defaults to 10
+ * @returns {string}
+ * @override
+ * @throws {RangeError} If `radix` is out of range
+ */
+LongPrototype.toString = function toString(radix) {
+  radix = radix || 10;
+  if (radix < 2 || 36 < radix) throw RangeError("radix");
+  if (this.isZero()) return "0";
+  if (this.isNegative()) {
+    // Unsigned Longs are never negative
+    if (this.eq(MIN_VALUE)) {
+      // We need to change the Long value before it can be negated, so we remove
+      // the bottom-most digit in this base and then recurse to do the rest.
+      var radixLong = fromNumber(radix),
+        div = this.div(radixLong),
+        rem1 = div.mul(radixLong).sub(this);
+      return div.toString(radix) + rem1.toInt().toString(radix);
+    } else return "-" + this.neg().toString(radix);
+  }
+
+  // Do several (6) digits each time through the loop, so as to
+  // minimize the calls to the very expensive emulated div.
+  var radixToPower = fromNumber(pow_dbl(radix, 6), this.unsigned),
+    rem = this;
+  var result = "";
+  while (true) {
+    var remDiv = rem.div(radixToPower),
+      intval = rem.sub(remDiv.mul(radixToPower)).toInt() >>> 0,
+      digits = intval.toString(radix);
+    rem = remDiv;
+    if (rem.isZero()) return digits + result;
+    else {
+      while (digits.length < 6) digits = "0" + digits;
+      result = "" + digits + result;
+    }
+  }
+};
+
+/**
+ * Gets the high 32 bits as a signed integer.
+ * @this {!Long}
+ * @returns {number} Signed high bits
+ */
+LongPrototype.getHighBits = function getHighBits() {
+  return this.high;
+};
+
+/**
+ * Gets the high 32 bits as an unsigned integer.
+ * @this {!Long}
+ * @returns {number} Unsigned high bits
+ */
+LongPrototype.getHighBitsUnsigned = function getHighBitsUnsigned() {
+  return this.high >>> 0;
+};
+
+/**
+ * Gets the low 32 bits as a signed integer.
+ * @this {!Long}
+ * @returns {number} Signed low bits
+ */
+LongPrototype.getLowBits = function getLowBits() {
+  return this.low;
+};
+
+/**
+ * Gets the low 32 bits as an unsigned integer.
+ * @this {!Long}
+ * @returns {number} Unsigned low bits
+ */
+LongPrototype.getLowBitsUnsigned = function getLowBitsUnsigned() {
+  return this.low >>> 0;
+};
+
+/**
+ * Gets the number of bits needed to represent the absolute value of this Long.
+ * @this {!Long}
+ * @returns {number}
+ */
+LongPrototype.getNumBitsAbs = function getNumBitsAbs() {
+  if (this.isNegative())
+    // Unsigned Longs are never negative
+    return this.eq(MIN_VALUE) ? 64 : this.neg().getNumBitsAbs();
+  var val = this.high != 0 ? this.high : this.low;
+  for (var bit = 31; bit > 0; bit--) if ((val & (1 << bit)) != 0) break;
+  return this.high != 0 ? bit + 33 : bit + 1;
+};
+
+/**
+ * Tests if this Long can be safely represented as a JavaScript number.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isSafeInteger = function isSafeInteger() {
+  // 2^53-1 is the maximum safe value
+  var top11Bits = this.high >> 21;
+  // [0, 2^53-1]
+  if (!top11Bits) return true;
+  // > 2^53-1
+  if (this.unsigned) return false;
+  // [-2^53, -1] except -2^53
+  return top11Bits === -1 && !(this.low === 0 && this.high === -0x200000);
+};
+
+/**
+ * Tests if this Long's value equals zero.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isZero = function isZero() {
+  return this.high === 0 && this.low === 0;
+};
+
+/**
+ * Tests if this Long's value equals zero. This is an alias of {@link Long#isZero}.
+ * @returns {boolean}
+ */
+LongPrototype.eqz = LongPrototype.isZero;
+
+/**
+ * Tests if this Long's value is negative.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isNegative = function isNegative() {
+  return !this.unsigned && this.high < 0;
+};
+
+/**
+ * Tests if this Long's value is positive or zero.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isPositive = function isPositive() {
+  return this.unsigned || this.high >= 0;
+};
+
+/**
+ * Tests if this Long's value is odd.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isOdd = function isOdd() {
+  return (this.low & 1) === 1;
+};
+
+/**
+ * Tests if this Long's value is even.
+ * @this {!Long}
+ * @returns {boolean}
+ */
+LongPrototype.isEven = function isEven() {
+  return (this.low & 1) === 0;
+};
+
+/**
+ * Tests if this Long's value equals the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.equals = function equals(other) {
+  if (!isLong(other)) other = fromValue(other);
+  if (
+    this.unsigned !== other.unsigned &&
+    this.high >>> 31 === 1 &&
+    other.high >>> 31 === 1
+  )
+    return false;
+  return this.high === other.high && this.low === other.low;
+};
+
+/**
+ * Tests if this Long's value equals the specified's. This is an alias of {@link Long#equals}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.eq = LongPrototype.equals;
+
+/**
+ * Tests if this Long's value differs from the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.notEquals = function notEquals(other) {
+  return !this.eq(/* validates */ other);
+};
+
+/**
+ * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.neq = LongPrototype.notEquals;
+
+/**
+ * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.ne = LongPrototype.notEquals;
+
+/**
+ * Tests if this Long's value is less than the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lessThan = function lessThan(other) {
+  return this.comp(/* validates */ other) < 0;
+};
+
+/**
+ * Tests if this Long's value is less than the specified's. This is an alias of {@link Long#lessThan}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lt = LongPrototype.lessThan;
+
+/**
+ * Tests if this Long's value is less than or equal the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lessThanOrEqual = function lessThanOrEqual(other) {
+  return this.comp(/* validates */ other) <= 0;
+};
+
+/**
+ * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.lte = LongPrototype.lessThanOrEqual;
+
+/**
+ * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.le = LongPrototype.lessThanOrEqual;
+
+/**
+ * Tests if this Long's value is greater than the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.greaterThan = function greaterThan(other) {
+  return this.comp(/* validates */ other) > 0;
+};
+
+/**
+ * Tests if this Long's value is greater than the specified's. This is an alias of {@link Long#greaterThan}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.gt = LongPrototype.greaterThan;
+
+/**
+ * Tests if this Long's value is greater than or equal the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.greaterThanOrEqual = function greaterThanOrEqual(other) {
+  return this.comp(/* validates */ other) >= 0;
+};
+
+/**
+ * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.gte = LongPrototype.greaterThanOrEqual;
+
+/**
+ * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {boolean}
+ */
+LongPrototype.ge = LongPrototype.greaterThanOrEqual;
+
+/**
+ * Compares this Long's value with the specified's.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {number} 0 if they are the same, 1 if the this is greater and -1
+ *  if the given one is greater
+ */
+LongPrototype.compare = function compare(other) {
+  if (!isLong(other)) other = fromValue(other);
+  if (this.eq(other)) return 0;
+  var thisNeg = this.isNegative(),
+    otherNeg = other.isNegative();
+  if (thisNeg && !otherNeg) return -1;
+  if (!thisNeg && otherNeg) return 1;
+  // At this point the sign bits are the same
+  if (!this.unsigned) return this.sub(other).isNegative() ? -1 : 1;
+  // Both are positive if at least one is unsigned
+  return other.high >>> 0 > this.high >>> 0 ||
+    (other.high === this.high && other.low >>> 0 > this.low >>> 0)
+    ? -1
+    : 1;
+};
+
+/**
+ * Compares this Long's value with the specified's. This is an alias of {@link Long#compare}.
+ * @function
+ * @param {!Long|number|bigint|string} other Other value
+ * @returns {number} 0 if they are the same, 1 if the this is greater and -1
+ *  if the given one is greater
+ */
+LongPrototype.comp = LongPrototype.compare;
+
+/**
+ * Negates this Long's value.
+ * @this {!Long}
+ * @returns {!Long} Negated Long
+ */
+LongPrototype.negate = function negate() {
+  if (!this.unsigned && this.eq(MIN_VALUE)) return MIN_VALUE;
+  return this.not().add(ONE);
+};
+
+/**
+ * Negates this Long's value. This is an alias of {@link Long#negate}.
+ * @function
+ * @returns {!Long} Negated Long
+ */
+LongPrototype.neg = LongPrototype.negate;
+
+/**
+ * Returns the sum of this and the specified Long.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} addend Addend
+ * @returns {!Long} Sum
+ */
+LongPrototype.add = function add(addend) {
+  if (!isLong(addend)) addend = fromValue(addend);
+
+  // Divide each number into 4 chunks of 16 bits, and then sum the chunks.
+
+  var a48 = this.high >>> 16;
+  var a32 = this.high & 0xffff;
+  var a16 = this.low >>> 16;
+  var a00 = this.low & 0xffff;
+
+  var b48 = addend.high >>> 16;
+  var b32 = addend.high & 0xffff;
+  var b16 = addend.low >>> 16;
+  var b00 = addend.low & 0xffff;
+
+  var c48 = 0,
+    c32 = 0,
+    c16 = 0,
+    c00 = 0;
+  c00 += a00 + b00;
+  c16 += c00 >>> 16;
+  c00 &= 0xffff;
+  c16 += a16 + b16;
+  c32 += c16 >>> 16;
+  c16 &= 0xffff;
+  c32 += a32 + b32;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c48 += a48 + b48;
+  c48 &= 0xffff;
+  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
+};
+
+/**
+ * Returns the difference of this and the specified Long.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} subtrahend Subtrahend
+ * @returns {!Long} Difference
+ */
+LongPrototype.subtract = function subtract(subtrahend) {
+  if (!isLong(subtrahend)) subtrahend = fromValue(subtrahend);
+  return this.add(subtrahend.neg());
+};
+
+/**
+ * Returns the difference of this and the specified Long. This is an alias of {@link Long#subtract}.
+ * @function
+ * @param {!Long|number|bigint|string} subtrahend Subtrahend
+ * @returns {!Long} Difference
+ */
+LongPrototype.sub = LongPrototype.subtract;
+
+/**
+ * Returns the product of this and the specified Long.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} multiplier Multiplier
+ * @returns {!Long} Product
+ */
+LongPrototype.multiply = function multiply(multiplier) {
+  if (this.isZero()) return this;
+  if (!isLong(multiplier)) multiplier = fromValue(multiplier);
+
+  // use wasm support if present
+  if (wasm) {
+    var low = wasm["mul"](this.low, this.high, multiplier.low, multiplier.high);
+    return fromBits(low, wasm["get_high"](), this.unsigned);
+  }
+
+  if (multiplier.isZero()) return this.unsigned ? UZERO : ZERO;
+  if (this.eq(MIN_VALUE)) return multiplier.isOdd() ? MIN_VALUE : ZERO;
+  if (multiplier.eq(MIN_VALUE)) return this.isOdd() ? MIN_VALUE : ZERO;
+
+  if (this.isNegative()) {
+    if (multiplier.isNegative()) return this.neg().mul(multiplier.neg());
+    else return this.neg().mul(multiplier).neg();
+  } else if (multiplier.isNegative()) return this.mul(multiplier.neg()).neg();
+
+  // If both longs are small, use float multiplication
+  if (this.lt(TWO_PWR_24) && multiplier.lt(TWO_PWR_24))
+    return fromNumber(this.toNumber() * multiplier.toNumber(), this.unsigned);
+
+  // Divide each long into 4 chunks of 16 bits, and then add up 4x4 products.
+  // We can skip products that would overflow.
+
+  var a48 = this.high >>> 16;
+  var a32 = this.high & 0xffff;
+  var a16 = this.low >>> 16;
+  var a00 = this.low & 0xffff;
+
+  var b48 = multiplier.high >>> 16;
+  var b32 = multiplier.high & 0xffff;
+  var b16 = multiplier.low >>> 16;
+  var b00 = multiplier.low & 0xffff;
+
+  var c48 = 0,
+    c32 = 0,
+    c16 = 0,
+    c00 = 0;
+  c00 += a00 * b00;
+  c16 += c00 >>> 16;
+  c00 &= 0xffff;
+  c16 += a16 * b00;
+  c32 += c16 >>> 16;
+  c16 &= 0xffff;
+  c16 += a00 * b16;
+  c32 += c16 >>> 16;
+  c16 &= 0xffff;
+  c32 += a32 * b00;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c32 += a16 * b16;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c32 += a00 * b32;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c48 += a48 * b00 + a32 * b16 + a16 * b32 + a00 * b48;
+  c48 &= 0xffff;
+  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
+};
+
+/**
+ * Returns the product of this and the specified Long. This is an alias of {@link Long#multiply}.
+ * @function
+ * @param {!Long|number|bigint|string} multiplier Multiplier
+ * @returns {!Long} Product
+ */
+LongPrototype.mul = LongPrototype.multiply;
+
+/**
+ * Returns this Long divided by the specified. The result is signed if this Long is signed or
+ *  unsigned if this Long is unsigned.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Quotient
+ */
+LongPrototype.divide = function divide(divisor) {
+  if (!isLong(divisor)) divisor = fromValue(divisor);
+  if (divisor.isZero()) throw Error("division by zero");
+
+  // use wasm support if present
+  if (wasm) {
+    // guard against signed division overflow: the largest
+    // negative number / -1 would be 1 larger than the largest
+    // positive number, due to two's complement.
+    if (
+      !this.unsigned &&
+      this.high === -0x80000000 &&
+      divisor.low === -1 &&
+      divisor.high === -1
+    ) {
+      // be consistent with non-wasm code path
+      return this;
+    }
+    var low = (this.unsigned ? wasm["div_u"] : wasm["div_s"])(
+      this.low,
+      this.high,
+      divisor.low,
+      divisor.high,
+    );
+    return fromBits(low, wasm["get_high"](), this.unsigned);
+  }
+
+  if (this.isZero()) return this.unsigned ? UZERO : ZERO;
+  var approx, rem, res;
+  if (!this.unsigned) {
+    // This section is only relevant for signed longs and is derived from the
+    // closure library as a whole.
+    if (this.eq(MIN_VALUE)) {
+      if (divisor.eq(ONE) || divisor.eq(NEG_ONE))
+        return MIN_VALUE; // recall that -MIN_VALUE == MIN_VALUE
+      else if (divisor.eq(MIN_VALUE)) return ONE;
+      else {
+        // At this point, we have |other| >= 2, so |this/other| < |MIN_VALUE|.
+        var halfThis = this.shr(1);
+        approx = halfThis.div(divisor).shl(1);
+        if (approx.eq(ZERO)) {
+          return divisor.isNegative() ? ONE : NEG_ONE;
+        } else {
+          rem = this.sub(divisor.mul(approx));
+          res = approx.add(rem.div(divisor));
+          return res;
+        }
+      }
+    } else if (divisor.eq(MIN_VALUE)) return this.unsigned ? UZERO : ZERO;
+    if (this.isNegative()) {
+      if (divisor.isNegative()) return this.neg().div(divisor.neg());
+      return this.neg().div(divisor).neg();
+    } else if (divisor.isNegative()) return this.div(divisor.neg()).neg();
+    res = ZERO;
+  } else {
+    // The algorithm below has not been made for unsigned longs. It's therefore
+    // required to take special care of the MSB prior to running it.
+    if (!divisor.unsigned) divisor = divisor.toUnsigned();
+    if (divisor.gt(this)) return UZERO;
+    if (divisor.gt(this.shru(1)))
+      // 15 >>> 1 = 7 ; with divisor = 8 ; true
+      return UONE;
+    res = UZERO;
+  }
+
+  // Repeat the following until the remainder is less than other:  find a
+  // floating-point that approximates remainder / other *from below*, add this
+  // into the result, and subtract it from the remainder.  It is critical that
+  // the approximate value is less than or equal to the real value so that the
+  // remainder never becomes negative.
+  rem = this;
+  while (rem.gte(divisor)) {
+    // Approximate the result of division. This may be a little greater or
+    // smaller than the actual value.
+    approx = Math.max(1, Math.floor(rem.toNumber() / divisor.toNumber()));
+
+    // We will tweak the approximate result by changing it in the 48-th digit or
+    // the smallest non-fractional digit, whichever is larger.
+    var log2 = Math.ceil(Math.log(approx) / Math.LN2),
+      delta = log2 <= 48 ? 1 : pow_dbl(2, log2 - 48),
+      // Decrease the approximation until it is smaller than the remainder.  Note
+      // that if it is too large, the product overflows and is negative.
+      approxRes = fromNumber(approx),
+      approxRem = approxRes.mul(divisor);
+    while (approxRem.isNegative() || approxRem.gt(rem)) {
+      approx -= delta;
+      approxRes = fromNumber(approx, this.unsigned);
+      approxRem = approxRes.mul(divisor);
+    }
+
+    // We know the answer can't be zero... and actually, zero would cause
+    // infinite recursion since we would make no progress.
+    if (approxRes.isZero()) approxRes = ONE;
+
+    res = res.add(approxRes);
+    rem = rem.sub(approxRem);
+  }
+  return res;
+};
+
+/**
+ * Returns this Long divided by the specified. This is an alias of {@link Long#divide}.
+ * @function
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Quotient
+ */
+LongPrototype.div = LongPrototype.divide;
+
+/**
+ * Returns this Long modulo the specified.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Remainder
+ */
+LongPrototype.modulo = function modulo(divisor) {
+  if (!isLong(divisor)) divisor = fromValue(divisor);
+
+  // use wasm support if present
+  if (wasm) {
+    var low = (this.unsigned ? wasm["rem_u"] : wasm["rem_s"])(
+      this.low,
+      this.high,
+      divisor.low,
+      divisor.high,
+    );
+    return fromBits(low, wasm["get_high"](), this.unsigned);
+  }
+
+  return this.sub(this.div(divisor).mul(divisor));
+};
+
+/**
+ * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
+ * @function
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Remainder
+ */
+LongPrototype.mod = LongPrototype.modulo;
+
+/**
+ * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
+ * @function
+ * @param {!Long|number|bigint|string} divisor Divisor
+ * @returns {!Long} Remainder
+ */
+LongPrototype.rem = LongPrototype.modulo;
+
+/**
+ * Returns the bitwise NOT of this Long.
+ * @this {!Long}
+ * @returns {!Long}
+ */
+LongPrototype.not = function not() {
+  return fromBits(~this.low, ~this.high, this.unsigned);
+};
+
+/**
+ * Returns count leading zeros of this Long.
+ * @this {!Long}
+ * @returns {!number}
+ */
+LongPrototype.countLeadingZeros = function countLeadingZeros() {
+  return this.high ? Math.clz32(this.high) : Math.clz32(this.low) + 32;
+};
+
+/**
+ * Returns count leading zeros. This is an alias of {@link Long#countLeadingZeros}.
+ * @function
+ * @param {!Long}
+ * @returns {!number}
+ */
+LongPrototype.clz = LongPrototype.countLeadingZeros;
+
+/**
+ * Returns count trailing zeros of this Long.
+ * @this {!Long}
+ * @returns {!number}
+ */
+LongPrototype.countTrailingZeros = function countTrailingZeros() {
+  return this.low ? ctz32(this.low) : ctz32(this.high) + 32;
+};
+
+/**
+ * Returns count trailing zeros. This is an alias of {@link Long#countTrailingZeros}.
+ * @function
+ * @param {!Long}
+ * @returns {!number}
+ */
+LongPrototype.ctz = LongPrototype.countTrailingZeros;
+
+/**
+ * Returns the bitwise AND of this Long and the specified.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other Long
+ * @returns {!Long}
+ */
+LongPrototype.and = function and(other) {
+  if (!isLong(other)) other = fromValue(other);
+  return fromBits(this.low & other.low, this.high & other.high, this.unsigned);
+};
+
+/**
+ * Returns the bitwise OR of this Long and the specified.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other Long
+ * @returns {!Long}
+ */
+LongPrototype.or = function or(other) {
+  if (!isLong(other)) other = fromValue(other);
+  return fromBits(this.low | other.low, this.high | other.high, this.unsigned);
+};
+
+/**
+ * Returns the bitwise XOR of this Long and the given one.
+ * @this {!Long}
+ * @param {!Long|number|bigint|string} other Other Long
+ * @returns {!Long}
+ */
+LongPrototype.xor = function xor(other) {
+  if (!isLong(other)) other = fromValue(other);
+  return fromBits(this.low ^ other.low, this.high ^ other.high, this.unsigned);
+};
+
+/**
+ * Returns this Long with bits shifted to the left by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shiftLeft = function shiftLeft(numBits) {
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  else if (numBits < 32)
+    return fromBits(
+      this.low << numBits,
+      (this.high << numBits) | (this.low >>> (32 - numBits)),
+      this.unsigned,
+    );
+  else return fromBits(0, this.low << (numBits - 32), this.unsigned);
+};
+
+/**
+ * Returns this Long with bits shifted to the left by the given amount. This is an alias of {@link Long#shiftLeft}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shl = LongPrototype.shiftLeft;
+
+/**
+ * Returns this Long with bits arithmetically shifted to the right by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shiftRight = function shiftRight(numBits) {
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  else if (numBits < 32)
+    return fromBits(
+      (this.low >>> numBits) | (this.high << (32 - numBits)),
+      this.high >> numBits,
+      this.unsigned,
+    );
+  else
+    return fromBits(
+      this.high >> (numBits - 32),
+      this.high >= 0 ? 0 : -1,
+      this.unsigned,
+    );
+};
+
+/**
+ * Returns this Long with bits arithmetically shifted to the right by the given amount. This is an alias of {@link Long#shiftRight}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shr = LongPrototype.shiftRight;
+
+/**
+ * Returns this Long with bits logically shifted to the right by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shiftRightUnsigned = function shiftRightUnsigned(numBits) {
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  if (numBits < 32)
+    return fromBits(
+      (this.low >>> numBits) | (this.high << (32 - numBits)),
+      this.high >>> numBits,
+      this.unsigned,
+    );
+  if (numBits === 32) return fromBits(this.high, 0, this.unsigned);
+  return fromBits(this.high >>> (numBits - 32), 0, this.unsigned);
+};
+
+/**
+ * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shru = LongPrototype.shiftRightUnsigned;
+
+/**
+ * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Shifted Long
+ */
+LongPrototype.shr_u = LongPrototype.shiftRightUnsigned;
+
+/**
+ * Returns this Long with bits rotated to the left by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotateLeft = function rotateLeft(numBits) {
+  var b;
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
+  if (numBits < 32) {
+    b = 32 - numBits;
+    return fromBits(
+      (this.low << numBits) | (this.high >>> b),
+      (this.high << numBits) | (this.low >>> b),
+      this.unsigned,
+    );
+  }
+  numBits -= 32;
+  b = 32 - numBits;
+  return fromBits(
+    (this.high << numBits) | (this.low >>> b),
+    (this.low << numBits) | (this.high >>> b),
+    this.unsigned,
+  );
+};
+/**
+ * Returns this Long with bits rotated to the left by the given amount. This is an alias of {@link Long#rotateLeft}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotl = LongPrototype.rotateLeft;
+
+/**
+ * Returns this Long with bits rotated to the right by the given amount.
+ * @this {!Long}
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotateRight = function rotateRight(numBits) {
+  var b;
+  if (isLong(numBits)) numBits = numBits.toInt();
+  if ((numBits &= 63) === 0) return this;
+  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
+  if (numBits < 32) {
+    b = 32 - numBits;
+    return fromBits(
+      (this.high << b) | (this.low >>> numBits),
+      (this.low << b) | (this.high >>> numBits),
+      this.unsigned,
+    );
+  }
+  numBits -= 32;
+  b = 32 - numBits;
+  return fromBits(
+    (this.low << b) | (this.high >>> numBits),
+    (this.high << b) | (this.low >>> numBits),
+    this.unsigned,
+  );
+};
+/**
+ * Returns this Long with bits rotated to the right by the given amount. This is an alias of {@link Long#rotateRight}.
+ * @function
+ * @param {number|!Long} numBits Number of bits
+ * @returns {!Long} Rotated Long
+ */
+LongPrototype.rotr = LongPrototype.rotateRight;
+
+/**
+ * Converts this Long to signed.
+ * @this {!Long}
+ * @returns {!Long} Signed long
+ */
+LongPrototype.toSigned = function toSigned() {
+  if (!this.unsigned) return this;
+  return fromBits(this.low, this.high, false);
+};
+
+/**
+ * Converts this Long to unsigned.
+ * @this {!Long}
+ * @returns {!Long} Unsigned long
+ */
+LongPrototype.toUnsigned = function toUnsigned() {
+  if (this.unsigned) return this;
+  return fromBits(this.low, this.high, true);
+};
+
+/**
+ * Converts this Long to its byte representation.
+ * @param {boolean=} le Whether little or big endian, defaults to big endian
+ * @this {!Long}
+ * @returns {!Array.<number>} Byte representation
+ */
+LongPrototype.toBytes = function toBytes(le) {
+  return le ? this.toBytesLE() : this.toBytesBE();
+};
+
+/**
+ * Converts this Long to its little endian byte representation.
+ * @this {!Long}
+ * @returns {!Array.<number>} Little endian byte representation
+ */
+LongPrototype.toBytesLE = function toBytesLE() {
+  var hi = this.high,
+    lo = this.low;
+  return [
+    lo & 0xff,
+    (lo >>> 8) & 0xff,
+    (lo >>> 16) & 0xff,
+    lo >>> 24,
+    hi & 0xff,
+    (hi >>> 8) & 0xff,
+    (hi >>> 16) & 0xff,
+    hi >>> 24,
+  ];
+};
+
+/**
+ * Converts this Long to its big endian byte representation.
+ * @this {!Long}
+ * @returns {!Array.<number>} Big endian byte representation
+ */
+LongPrototype.toBytesBE = function toBytesBE() {
+  var hi = this.high,
+    lo = this.low;
+  return [
+    hi >>> 24,
+    (hi >>> 16) & 0xff,
+    (hi >>> 8) & 0xff,
+    hi & 0xff,
+    lo >>> 24,
+    (lo >>> 16) & 0xff,
+    (lo >>> 8) & 0xff,
+    lo & 0xff,
+  ];
+};
+
+/**
+ * Creates a Long from its byte representation.
+ * @param {!Array.<number>} bytes Byte representation
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @param {boolean=} le Whether little or big endian, defaults to big endian
+ * @returns {Long} The corresponding Long value
+ */
+Long.fromBytes = function fromBytes(bytes, unsigned, le) {
+  return le
+    ? Long.fromBytesLE(bytes, unsigned)
+    : Long.fromBytesBE(bytes, unsigned);
+};
+
+/**
+ * Creates a Long from its little endian byte representation.
+ * @param {!Array.<number>} bytes Little endian byte representation
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {Long} The corresponding Long value
+ */
+Long.fromBytesLE = function fromBytesLE(bytes, unsigned) {
+  return new Long(
+    bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24),
+    bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24),
+    unsigned,
+  );
+};
+
+/**
+ * Creates a Long from its big endian byte representation.
+ * @param {!Array.<number>} bytes Big endian byte representation
+ * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+ * @returns {Long} The corresponding Long value
+ */
+Long.fromBytesBE = function fromBytesBE(bytes, unsigned) {
+  return new Long(
+    (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7],
+    (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3],
+    unsigned,
+  );
+};
+
+// Support conversion to/from BigInt where available
+if (typeof BigInt === "function") {
+  /**
+   * Returns a Long representing the given big integer.
+   * @function
+   * @param {number} value The big integer value
+   * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
+   * @returns {!Long} The corresponding Long value
+   */
+  Long.fromBigInt = function fromBigInt(value, unsigned) {
+    var lowBits = Number(BigInt.asIntN(32, value));
+    var highBits = Number(BigInt.asIntN(32, value >> BigInt(32)));
+    return fromBits(lowBits, highBits, unsigned);
+  };
+
+  // Override
+  Long.fromValue = function fromValueWithBigInt(value, unsigned) {
+    if (typeof value === "bigint") return Long.fromBigInt(value, unsigned);
+    return fromValue(value, unsigned);
+  };
+
+  /**
+   * Converts the Long to its big integer representation.
+   * @this {!Long}
+   * @returns {bigint}
+   */
+  LongPrototype.toBigInt = function toBigInt() {
+    var lowBigInt = BigInt(this.low >>> 0);
+    var highBigInt = BigInt(this.unsigned ? this.high >>> 0 : this.high);
+    return (highBigInt << BigInt(32)) | lowBigInt;
+  };
+}
+
+/* harmony default export */ const node_modules_long = (Long);
+
+;// CONCATENATED MODULE: ./build/src/model/onnx-proto.json
+const onnx_proto_namespaceObject = /*#__PURE__*/JSON.parse('{"nested":{"onnx":{"options":{"optimize_for":"LITE_RUNTIME"},"nested":{"Version":{"edition":"proto2","values":{"_START_VERSION":0,"IR_VERSION_2017_10_10":1,"IR_VERSION_2017_10_30":2,"IR_VERSION_2017_11_3":3,"IR_VERSION_2019_1_22":4,"IR_VERSION_2019_3_18":5,"IR_VERSION_2019_9_19":6,"IR_VERSION_2020_5_8":7,"IR_VERSION_2021_7_30":8,"IR_VERSION_2023_5_5":9,"IR_VERSION_2024_3_25":10,"IR_VERSION_2025_05_12":11,"IR_VERSION_2025_08_26":12,"IR_VERSION_2025_11_06":13,"IR_VERSION":14}},"AttributeProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"ref_attr_name":{"type":"string","id":21},"doc_string":{"type":"string","id":13},"type":{"type":"AttributeType","id":20},"f":{"type":"float","id":2},"i":{"type":"int64","id":3},"s":{"type":"bytes","id":4},"t":{"type":"TensorProto","id":5},"g":{"type":"GraphProto","id":6},"sparse_tensor":{"type":"SparseTensorProto","id":22},"tp":{"type":"TypeProto","id":14},"floats":{"rule":"repeated","type":"float","id":7},"ints":{"rule":"repeated","type":"int64","id":8},"strings":{"rule":"repeated","type":"bytes","id":9},"tensors":{"rule":"repeated","type":"TensorProto","id":10},"graphs":{"rule":"repeated","type":"GraphProto","id":11},"sparse_tensors":{"rule":"repeated","type":"SparseTensorProto","id":23},"type_protos":{"rule":"repeated","type":"TypeProto","id":15}},"reserved":[[12,12],[16,19],"v"],"nested":{"AttributeType":{"values":{"UNDEFINED":0,"FLOAT":1,"INT":2,"STRING":3,"TENSOR":4,"GRAPH":5,"SPARSE_TENSOR":11,"TYPE_PROTO":13,"FLOATS":6,"INTS":7,"STRINGS":8,"TENSORS":9,"GRAPHS":10,"SPARSE_TENSORS":12,"TYPE_PROTOS":14}}}},"ValueInfoProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"type":{"type":"TypeProto","id":2},"doc_string":{"type":"string","id":3},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"NodeProto":{"edition":"proto2","fields":{"input":{"rule":"repeated","type":"string","id":1},"output":{"rule":"repeated","type":"string","id":2},"name":{"type":"string","id":3},"op_type":{"type":"string","id":4},"domain":{"type":"string","id":7},"overload":{"type":"string","id":8},"attribute":{"rule":"repeated","type":"AttributeProto","id":5},"doc_string":{"type":"string","id":6},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":9},"device_configurations":{"rule":"repeated","type":"NodeDeviceConfigurationProto","id":10}}},"IntIntListEntryProto":{"edition":"proto2","fields":{"key":{"type":"int64","id":1},"value":{"rule":"repeated","type":"int64","id":2}}},"NodeDeviceConfigurationProto":{"edition":"proto2","fields":{"configuration_id":{"type":"string","id":1},"sharding_spec":{"rule":"repeated","type":"ShardingSpecProto","id":2},"pipeline_stage":{"type":"int32","id":3}}},"ShardingSpecProto":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"device":{"rule":"repeated","type":"int64","id":2},"index_to_device_group_map":{"rule":"repeated","type":"IntIntListEntryProto","id":3},"sharded_dim":{"rule":"repeated","type":"ShardedDimProto","id":4}}},"ShardedDimProto":{"edition":"proto2","fields":{"axis":{"type":"int64","id":1},"simple_sharding":{"rule":"repeated","type":"SimpleShardedDimProto","id":2}}},"SimpleShardedDimProto":{"edition":"proto2","oneofs":{"dim":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"num_shards":{"type":"int64","id":3}}},"TrainingInfoProto":{"edition":"proto2","fields":{"initialization":{"type":"GraphProto","id":1},"algorithm":{"type":"GraphProto","id":2},"initialization_binding":{"rule":"repeated","type":"StringStringEntryProto","id":3},"update_binding":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"ModelProto":{"edition":"proto2","fields":{"ir_version":{"type":"int64","id":1},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":8},"producer_name":{"type":"string","id":2},"producer_version":{"type":"string","id":3},"domain":{"type":"string","id":4},"model_version":{"type":"int64","id":5},"doc_string":{"type":"string","id":6},"graph":{"type":"GraphProto","id":7},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14},"training_info":{"rule":"repeated","type":"TrainingInfoProto","id":20},"functions":{"rule":"repeated","type":"FunctionProto","id":25},"configuration":{"rule":"repeated","type":"DeviceConfigurationProto","id":26}}},"DeviceConfigurationProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"num_devices":{"type":"int32","id":2},"device":{"rule":"repeated","type":"string","id":3}}},"StringStringEntryProto":{"edition":"proto2","fields":{"key":{"type":"string","id":1},"value":{"type":"string","id":2}}},"TensorAnnotation":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"quant_parameter_tensor_names":{"rule":"repeated","type":"StringStringEntryProto","id":2}}},"GraphProto":{"edition":"proto2","fields":{"node":{"rule":"repeated","type":"NodeProto","id":1},"name":{"type":"string","id":2},"initializer":{"rule":"repeated","type":"TensorProto","id":5},"sparse_initializer":{"rule":"repeated","type":"SparseTensorProto","id":15},"doc_string":{"type":"string","id":10},"input":{"rule":"repeated","type":"ValueInfoProto","id":11},"output":{"rule":"repeated","type":"ValueInfoProto","id":12},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":13},"quantization_annotation":{"rule":"repeated","type":"TensorAnnotation","id":14},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"reserved":[[3,3],[4,4],[6,9],"ir_version","producer_version","producer_tag","domain"]},"TensorProto":{"edition":"proto2","fields":{"dims":{"rule":"repeated","type":"int64","id":1},"data_type":{"type":"int32","id":2},"segment":{"type":"Segment","id":3},"float_data":{"rule":"repeated","type":"float","id":4,"options":{"packed":true}},"int32_data":{"rule":"repeated","type":"int32","id":5,"options":{"packed":true}},"string_data":{"rule":"repeated","type":"bytes","id":6},"int64_data":{"rule":"repeated","type":"int64","id":7,"options":{"packed":true}},"name":{"type":"string","id":8},"doc_string":{"type":"string","id":12},"raw_data":{"type":"bytes","id":9},"external_data":{"rule":"repeated","type":"StringStringEntryProto","id":13},"data_location":{"type":"DataLocation","id":14},"double_data":{"rule":"repeated","type":"double","id":10,"options":{"packed":true}},"uint64_data":{"rule":"repeated","type":"uint64","id":11,"options":{"packed":true}},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"nested":{"DataType":{"values":{"UNDEFINED":0,"FLOAT":1,"UINT8":2,"INT8":3,"UINT16":4,"INT16":5,"INT32":6,"INT64":7,"STRING":8,"BOOL":9,"FLOAT16":10,"DOUBLE":11,"UINT32":12,"UINT64":13,"COMPLEX64":14,"COMPLEX128":15,"BFLOAT16":16,"FLOAT8E4M3FN":17,"FLOAT8E4M3FNUZ":18,"FLOAT8E5M2":19,"FLOAT8E5M2FNUZ":20,"UINT4":21,"INT4":22,"FLOAT4E2M1":23,"FLOAT8E8M0":24,"UINT2":25,"INT2":26}},"Segment":{"fields":{"begin":{"type":"int64","id":1},"end":{"type":"int64","id":2}}},"DataLocation":{"values":{"DEFAULT":0,"EXTERNAL":1}}}},"SparseTensorProto":{"edition":"proto2","fields":{"values":{"type":"TensorProto","id":1},"indices":{"type":"TensorProto","id":2},"dims":{"rule":"repeated","type":"int64","id":3}}},"TensorShapeProto":{"edition":"proto2","fields":{"dim":{"rule":"repeated","type":"Dimension","id":1}},"nested":{"Dimension":{"oneofs":{"value":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"denotation":{"type":"string","id":3}}}}},"TypeProto":{"edition":"proto2","oneofs":{"value":{"oneof":["tensor_type","sequence_type","map_type","optional_type","sparse_tensor_type","opaque_type"]}},"fields":{"tensor_type":{"type":"Tensor","id":1},"sequence_type":{"type":"Sequence","id":4},"map_type":{"type":"Map","id":5},"optional_type":{"type":"Optional","id":9},"sparse_tensor_type":{"type":"SparseTensor","id":8},"opaque_type":{"type":"Opaque","id":7},"denotation":{"type":"string","id":6}},"nested":{"Tensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Sequence":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"Map":{"fields":{"key_type":{"type":"int32","id":1},"value_type":{"type":"TypeProto","id":2}}},"Optional":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"SparseTensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Opaque":{"fields":{"domain":{"type":"string","id":1},"name":{"type":"string","id":2}},"reserved":[[3,3],"parameters"]}}},"OperatorSetIdProto":{"edition":"proto2","fields":{"domain":{"type":"string","id":1},"version":{"type":"int64","id":2}}},"OperatorStatus":{"edition":"proto2","values":{"EXPERIMENTAL":0,"STABLE":1}},"FunctionProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"input":{"rule":"repeated","type":"string","id":4},"output":{"rule":"repeated","type":"string","id":5},"attribute":{"rule":"repeated","type":"string","id":6},"attribute_proto":{"rule":"repeated","type":"AttributeProto","id":11},"node":{"rule":"repeated","type":"NodeProto","id":7},"doc_string":{"type":"string","id":8},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":9},"domain":{"type":"string","id":10},"overload":{"type":"string","id":13},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":12},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14}},"reserved":[[2,2],"since_version",[3,3],"status"]}}}}}');
+;// CONCATENATED MODULE: ./build/src/model/proto.js
+// ONNX protobuf messages, decoded and encoded with protobufjs from the official onnx.proto (its
+// descriptor, onnx-proto.json, is generated by scripts/onnx-proto.mjs). Field names are the
+// spec's own (op_type, raw_data). Fields this file does not type are still kept on round trip.
+
+
+
+// Bundles cannot find `long` by protobufjs's dynamic require: hand it over, so int64 fields are
+// exact (Long) everywhere, not doubles in one build and Longs in another.
+light.util.Long = node_modules_long;
+light.configure();
+/** TensorProto.DataType */
+const proto_DataType = {
+    UNDEFINED: 0, FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8,
+    BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
+};
+/** AttributeProto.AttributeType */
+const proto_AttrType = {
+    UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, SPARSE_TENSOR: 11, TYPE_PROTO: 13,
+    FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSORS: 12, TYPE_PROTOS: 14,
+};
+const root = light.Root.fromJSON(onnx_proto_namespaceObject);
+const Model = root.lookupType('onnx.ModelProto');
+const Tensor = root.lookupType('onnx.TensorProto');
+const Graph = root.lookupType('onnx.GraphProto');
+const Node = root.lookupType('onnx.NodeProto');
+const Attribute = root.lookupType('onnx.AttributeProto');
+const ValueInfo = root.lookupType('onnx.ValueInfoProto');
+/** Decodes ModelProto bytes; throws protobufjs's error on bytes that are not one. */
+function proto_decodeModel(bytes) {
+    return Model.decode(bytes);
+}
+function proto_encodeModel(model) {
+    return Model.encode(model).finish();
+}
+/**
+ * New messages with every repeated field present, so passes can push onto them. (Messages made
+ * as plain objects encode the same; these constructors only save checking for undefined.)
+ */
+const proto_make = {
+    tensor: (p) => Tensor.create(p),
+    graph: (p) => Graph.create(p),
+    node: (p) => Node.create(p),
+    attribute: (p) => Attribute.create(p),
+    valueInfo: (p) => ValueInfo.create(p),
+};
+function proto_num(x) {
+    if (x === undefined || x === null)
+        return 0;
+    return typeof x === 'number' ? x : x.toNumber();
+}
+/** Decodes a serialized TensorProto (the .pb files of ONNX's test data sets). */
+function decodeTensor(bytes) {
+    return Tensor.decode(bytes);
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/inputs.js
+// Model inputs: the flags that fix shapes and data, resolved against the model's own metadata.
+// Pure functions: the worker calls them with what ORT reports, tests call them with plain data.
+
+const SUPPORTED_TYPES = (/* unused pure expression or super */ null && ([
+    'float32', 'float16', 'float64', 'int64', 'int32', 'int16', 'int8',
+    'uint64', 'uint32', 'uint16', 'uint8', 'bool', 'string',
+]));
+const BATCH_NAMES = /^(batch|batch_?size|n|b|bs|num_?batch(es)?)$/i;
+// Names exporters give dims nobody named (paddle2onnx, tf2onnx, ORT's own), or none at all.
+const GENERATED_NAMES = /^(|\?|-1|p2o\.DynamicDimension\.\d+|unk__\d+|dynamic_?\d*|Unsqueeze\w*_dim_\d+)$/i;
+/** Split `NAME=VALUE`, where NAME may itself contain '=' only if quoted by the caller: use the last '='. */
+function splitPair(flag, raw) {
+    const at = raw.lastIndexOf('=');
+    if (at <= 0 || at === raw.length - 1) {
+        throw new UserError(`${flag} ${JSON.stringify(raw)}: expected NAME=VALUE, e.g. ${flag} x=1x3x224x224`);
+    }
+    return [raw.slice(0, at), raw.slice(at + 1)];
+}
+/** Parses `NAME=1x3x224x224` (also `1,3,224,224`; an empty shape `NAME=scalar` is a scalar). */
+function inputs_parseShapeFlag(raw) {
+    const [name, value] = splitPair('--input', raw);
+    if (value === 'scalar')
+        return [name, []];
+    const parts = value.split(/[x,]/);
+    const dims = parts.map((p) => Number(p));
+    if (parts.some((p) => !/^\d+$/.test(p.trim())) || dims.some((d) => d < 1)) {
+        throw new UserError(`--input ${raw}: the shape must be positive whole sizes joined by 'x', e.g. --input ${name}=1x3x224x224`);
+    }
+    return [name, dims];
+}
+function inputs_parseDimFlag(raw) {
+    const [name, value] = splitPair('--dim', raw);
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw new UserError(`--dim ${raw}: the size must be a positive whole number, e.g. --dim ${name}=1`);
+    }
+    return [name, Number(value)];
+}
+/** `NAME=file.npy` reads a NumPy file; `NAME=16000` fills the input with that number. */
+function inputs_parseDataFlag(raw) {
+    const [name, value] = splitPair('--data', raw);
+    if (/\.npy$/i.test(value))
+        return [name, { kind: 'npy', path: value }];
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) {
+        throw new UserError(`--data ${raw}: give a .npy file or a number, e.g. --data ${name}=inputs.npy or --data ${name}=16000`);
+    }
+    return [name, { kind: 'value', value: n }];
+}
+function isBatchDim(dim, axis) {
+    if (typeof dim === 'number')
+        return false;
+    return BATCH_NAMES.test(dim) || (axis === 0 && GENERATED_NAMES.test(dim));
+}
+function describeShape(shape) {
+    return `[${shape.map((d) => (typeof d === 'number' && d >= 0 ? String(d) : d === '' || d === -1 ? '?' : String(d))).join(', ')}]`;
+}
+function checkNames(flag, names, meta) {
+    const known = new Set(meta.map((m) => m.name));
+    for (const name of names) {
+        if (!known.has(name)) {
+            throw new UserError(`${flag} ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        }
+    }
+}
+/**
+ * Fixes every input's shape from, in order: `--input` (whole shape), the shape of a `--data` file,
+ * `--dim` (by symbolic name), and the batch default of 1. Anything left dynamic is a UserError
+ * naming the input, the dim and the flag to use.
+ */
+function inputs_resolveInputs(meta, spec, dataShapes = {}) {
+    const shapes = spec.shapes ?? {};
+    const dims = spec.dims ?? {};
+    const data = spec.data ?? {};
+    checkNames('--input', Object.keys(shapes), meta);
+    checkNames('--data', Object.keys(data), meta);
+    const symbols = new Set(meta.flatMap((m) => m.shape.filter((d) => typeof d === 'string' && d !== '')));
+    for (const name of Object.keys(dims)) {
+        if (!symbols.has(name)) {
+            const list = [...symbols].map((s) => `'${s}'`).join(', ') || 'none';
+            throw new UserError(`--dim ${name}=...: the model has no dim named '${name}'; its named dims are ${list}`);
+        }
+    }
+    return meta.map((m) => {
+        if (m.isTensor === false) {
+            throw new UserError(`input '${m.name}' is not a tensor (sequence or map inputs are not supported yet)`);
+        }
+        if (!SUPPORTED_TYPES.includes(m.type)) {
+            throw new UserError(`input '${m.name}' has type ${m.type}, which edgeml cannot feed yet`);
+        }
+        const src = data[m.name];
+        const given = shapes[m.name] ?? (src?.kind === 'npy' ? dataShapes[m.name] : undefined);
+        const base = { name: m.name, type: m.type };
+        const source = src?.kind ?? 'random';
+        const extra = src?.kind === 'npy' ? { file: src.path } : src?.kind === 'value' ? { value: src.value } : {};
+        if (given) {
+            if (given.length !== m.shape.length) {
+                if (!shapes[m.name] && src?.kind === 'npy') {
+                    throw new UserError(`${src.path}: holds shape [${given.join(', ')}] but input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}; save an array of that rank`);
+                }
+                throw new UserError(`--input ${m.name}=${given.join('x') || 'scalar'}: input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}, got ${given.length}`);
+            }
+            m.shape.forEach((d, i) => {
+                if (typeof d === 'number' && d > 0 && d !== given[i]) {
+                    throw new UserError(`input '${m.name}' dim ${i} is fixed at ${d} in the model ${describeShape(m.shape)}, got ${given[i]}: fix the shape given for '${m.name}'`);
+                }
+            });
+            return { ...base, shape: [...given], batchAxis: null, source, ...extra };
+        }
+        let batchAxis = null;
+        const shape = m.shape.map((d, i) => {
+            if (typeof d === 'number' && d > 0)
+                return d;
+            if (typeof d === 'string' && d !== '' && dims[d] !== undefined)
+                return dims[d];
+            if (isBatchDim(d, i)) {
+                batchAxis ??= i;
+                return 1;
+            }
+            const named = typeof d === 'string' && d !== '' && !GENERATED_NAMES.test(d);
+            const example = m.shape.map((x, j) => (j === i ? '<size>' : typeof x === 'number' && x > 0 ? x : isBatchDim(x, j) ? 1 : '<size>')).join('x');
+            throw new UserError(`input '${m.name}' ${describeShape(m.shape)}: dim ${i}${named ? ` ('${d}')` : ''} is dynamic; give its size with --input ${m.name}=${example}${named ? ` or --dim ${d}=<size>` : ''}`);
+        });
+        return { ...base, shape, batchAxis, source, ...extra };
+    });
+}
+/** Elements in a shape (1 for a scalar). */
+function inputs_elementCount(shape) {
+    return shape.reduce((a, b) => a * b, 1);
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/data.js
+// Input data: seeded random values in a sensible range per dtype, a constant, or a NumPy file.
+
+
+
+
+/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same inputs on every machine. */
+function data_rng(seed) {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/** IEEE half-precision bits of a number, round to nearest even, saturating to ±Inf. */
+function data_toFloat16Bits(x) {
+    f32[0] = x;
+    const bits = u32[0];
+    const sign = (bits >>> 16) & 0x8000;
+    const exp = (bits >>> 23) & 0xff;
+    let mant = bits & 0x7fffff;
+    if (exp === 0xff)
+        return sign | 0x7c00 | (mant ? 0x200 : 0);
+    const e = exp - 127 + 15;
+    if (e >= 0x1f)
+        return sign | 0x7c00;
+    if (e <= 0) {
+        if (e < -10)
+            return sign;
+        mant |= 0x800000;
+        const shift = 14 - e;
+        const half = 1 << (shift - 1);
+        let m = mant >>> shift;
+        const rest = mant & ((1 << shift) - 1);
+        if (rest > half || (rest === half && m & 1))
+            m++;
+        return sign | m;
+    }
+    let m = mant >>> 13;
+    const rest = mant & 0x1fff;
+    let out = sign | (e << 10) | m;
+    if (rest > 0x1000 || (rest === 0x1000 && m & 1))
+        out++;
+    return out;
+}
+/**
+ * Random values a model of that input type would plausibly see: floats uniform in [0, 1)
+ * (normalised images and audio), integers in [0, 10) (token ids, indices, counts),
+ * int8/uint8 over their whole range (quantised tensors, raw pixels), bools either way.
+ */
+function data_randomData(type, count, next) {
+    switch (type) {
+        case 'float32': return Float32Array.from({ length: count }, next);
+        case 'float64': return Float64Array.from({ length: count }, next);
+        case 'float16': return Uint16Array.from({ length: count }, () => data_toFloat16Bits(next()));
+        case 'int8': return Int8Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
+        case 'uint8': return Uint8Array.from({ length: count }, () => Math.floor(next() * 256));
+        case 'bool': return Uint8Array.from({ length: count }, () => (next() < 0.5 ? 0 : 1));
+        case 'int16': return Int16Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'uint16': return Uint16Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'int32': return Int32Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'uint32': return Uint32Array.from({ length: count }, () => Math.floor(next() * 10));
+        case 'int64': return BigInt64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
+        case 'uint64': return BigUint64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
+        case 'string': return Array.from({ length: count }, () => 'edgeml');
+        default: throw new UserError(`input type ${type} cannot be generated`);
+    }
+}
+function data_constantData(type, count, value) {
+    const data = data_randomData(type, count, () => 0);
+    if (Array.isArray(data))
+        return data.fill(String(value));
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+        return data.fill(BigInt(Math.trunc(value)));
+    if (type === 'float16')
+        return data.fill(data_toFloat16Bits(value));
+    if (type === 'bool')
+        return data.fill(value ? 1 : 0);
+    data.fill(value);
+    return data;
+}
+/** NumPy dtype codes per ORT tensor type. */
+const NPY_DTYPES = {
+    float32: 'f4', float64: 'f8', float16: 'f2', int8: 'i1', uint8: 'u1', int16: 'i2', uint16: 'u2',
+    int32: 'i4', uint32: 'u4', int64: 'i8', uint64: 'u8', bool: 'b1',
+};
+function data_readNpy(file) {
+    let bytes;
+    try {
+        bytes = readFileSync(file);
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : oneLine(e)}; check the path given to --data`);
+    }
+    try {
+        const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        const arr = parseNpy(buf, { convertFloat16: false });
+        if (arr.fortranOrder)
+            throw new Error('Fortran-ordered arrays are not supported; save it with np.ascontiguousarray');
+        const expected = elementCount(arr.shape);
+        const got = arr.data.length;
+        if (got < expected)
+            throw new Error(`it holds ${got} values but its header says shape [${arr.shape.join(', ')}]`);
+        return arr;
+    }
+    catch (e) {
+        throw new UserError(`${file}: not a readable .npy file (${oneLine(e)}); write it with numpy.save`);
+    }
+}
+/**
+ * The first value of float data that is NaN or infinite, with its index, or null (integer types
+ * are always finite; float16 arrives as its bits, exponent all ones).
+ */
+function data_firstNonFinite(data, type) {
+    if (type === 'float16') {
+        const bits = data;
+        for (let i = 0; i < bits.length; i++) {
+            if ((bits[i] & 0x7c00) === 0x7c00)
+                return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
+        }
+        return null;
+    }
+    if (type !== 'float32' && type !== 'float64')
+        return null;
+    const values = data;
+    for (let i = 0; i < values.length; i++)
+        if (!Number.isFinite(values[i]))
+            return { index: i, value: String(values[i]) };
+    return null;
+}
+/** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
+function data_npyForInput(arr, input) {
+    const want = NPY_DTYPES[input.type];
+    if (!want || arr.dtype !== want) {
+        throw new UserError(`${input.file}: dtype '${arr.dtype}' does not match input '${input.name}' (${input.type}); save it as '${want ?? input.type}' (e.g. arr.astype(np.${input.type === 'bool' ? 'bool_' : input.type}))`);
+    }
+    const data = arr.data;
+    return input.type === 'bool' ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data;
+}
+
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(98995);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./build/src/tensors/ort.js
+// Finds and loads onnxruntime-node. It is never bundled (native code, ~290 MB): in this repo it
+// comes from node_modules; on a runner the composite action installs it and sets EDGEML_RUNTIME_DIR.
+
+
+
+
+const RUNTIME_PACKAGE = 'onnxruntime-node';
+function ort_loadOrt() {
+    const require = createRequire(import.meta.url);
+    const here = dirname(fileURLToPath(import.meta.url));
+    const paths = [process.env.EDGEML_RUNTIME_DIR, here, process.cwd()].filter((p) => !!p);
+    let resolved;
+    try {
+        resolved = require.resolve(RUNTIME_PACKAGE, { paths });
+    }
+    catch {
+        throw new UserError(`${RUNTIME_PACKAGE} is not installed: run 'npm install ${RUNTIME_PACKAGE}' or set EDGEML_RUNTIME_DIR to the folder whose node_modules holds it`);
+    }
+    return require(resolved);
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/samples.js
+
+
+
+
+/** Parses `--calibration NAME=x.npy` flags. */
+function parseCalibrationFlags(raw) {
+    const out = {};
+    for (const r of raw) {
+        const at = r.indexOf('=');
+        if (at <= 0 || at === r.length - 1)
+            throw new UserError(`--calibration ${r}: expected NAME=file.npy, e.g. --calibration pixels=calib.npy`);
+        out[r.slice(0, at)] = r.slice(at + 1);
+    }
+    return out;
+}
+/** The model's inputs as ORT reports them. */
+async function inputMetaOf(model) {
+    const ort = loadOrt();
+    const s = await ort.InferenceSession.create(model, { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' });
+    try {
+        const meta = s.inputMetadata;
+        return meta ?? s.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
+    }
+    finally {
+        await s.release();
+    }
+}
+/**
+ * Splits each .npy along its first axis into samples and groups them in batches. An input whose
+ * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
+ * infinite value among them (optimize's calibration and validation data, eval's inputs).
+ */
+function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity, spec = {}) {
+    const ort = loadOrt();
+    const names = Object.keys(files);
+    for (const n of names) {
+        if (!meta.some((m) => m.name === n)) {
+            throw new UserError(`--calibration ${n}=${files[n]}: the model has no input '${n}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        }
+    }
+    const fixed = fixedInputs(meta, spec, files);
+    const missing = meta.filter((m) => !files[m.name] && !fixed.has(m.name));
+    if (missing.length) {
+        throw new UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy (samples) or --data ${missing[0].name}=file.npy|number (one value for every sample) for every input`);
+    }
+    const calibrated = meta.filter((m) => files[m.name]);
+    let samples = -1;
+    const arrays = calibrated.map((m) => {
+        const file = files[m.name];
+        const arr = readNpy(file);
+        const shape = arr.shape;
+        const want = m.shape.map((d) => (typeof d === 'number' && d > 0 ? String(d) : '?')).join('x');
+        if (shape.length !== m.shape.length || m.shape.some((d, i) => i > 0 && typeof d === 'number' && d > 0 && d !== shape[i])) {
+            throw new UserError(`${file}: shape [${shape.join(', ')}] does not fit input '${m.name}' (${want}); save N samples along the first axis, shape N x ${m.shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : '?')).join(' x ')}`);
+        }
+        if (samples >= 0 && shape[0] !== samples) {
+            throw new UserError(`${file}: holds ${shape[0]} samples but the other calibration files hold ${samples}; give the same number for every input`);
+        }
+        samples = shape[0];
+        const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
+        // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
+        const per = shape.slice(1).reduce((a, b) => a * b, 1);
+        const bad = firstNonFinite(data, m.type);
+        if (bad) {
+            throw new UserError(`${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`);
+        }
+        return { m, shape, per, data: data };
+    });
+    if (samples <= 0)
+        throw new UserError(`${files[names[0]]}: holds no samples; save at least one`);
+    samples = Math.min(samples, maxSamples);
+    // An input fed the same value every time (--data) takes no batch: samples go one at a time.
+    const fixedBatch = fixed.size > 0 || calibrated.some((m) => typeof m.shape[0] === 'number' && m.shape[0] > 0);
+    const step = fixed.size ? 1 : fixedBatch ? calibrated[0].shape[0] : batchSize;
+    const batches = [];
+    for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
+        const count = Math.min(step, samples - start);
+        const feeds = {};
+        for (const { m, shape, per, data } of arrays) {
+            const slice = data.subarray(start * per, (start + count) * per);
+            feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
+        }
+        for (const f of fixed.values())
+            feeds[f.input.name] = new ort.Tensor(f.input.type, f.data, f.input.shape);
+        batches.push(feeds);
+    }
+    return { batches, samples, source: 'calibration' };
+}
+/** Seeded random samples shaped by the model and the `--input`/`--dim` flags; `--data` inputs hold their value. */
+function randomSet(meta, spec, count = 4, seed = 1) {
+    const ort = loadOrt();
+    const inputs = resolveInputs(meta, spec, npyShapes(spec));
+    const fixed = fixedInputs(meta, spec, {});
+    const next = rng(seed);
+    const batches = [];
+    for (let i = 0; i < count; i++) {
+        const feeds = {};
+        for (const input of inputs) {
+            const f = fixed.get(input.name);
+            const n = input.shape.reduce((a, b) => a * b, 1);
+            feeds[input.name] = new ort.Tensor(input.type, (f ? f.data : randomData(input.type, n, next)), input.shape);
+        }
+        batches.push(feeds);
+    }
+    return { batches, samples: count, source: 'random' };
+}
+function npyShapes(spec) {
+    return Object.fromEntries(Object.entries(spec.data ?? {}).flatMap(([name, src]) => (src.kind === 'npy' ? [[name, readNpy(src.path).shape]] : [])));
+}
+/**
+ * Inputs given one value for every sample with `--data NAME=file.npy|number` (a sample rate, a
+ * recurrent state): not calibrated, fed as they are. An input cannot have both.
+ */
+function fixedInputs(meta, spec, files) {
+    const data = spec.data ?? {};
+    const out = new Map();
+    if (!Object.keys(data).length)
+        return out;
+    for (const name of Object.keys(data)) {
+        if (!meta.some((m) => m.name === name))
+            throw new UserError(`--data ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
+        if (files[name])
+            throw new UserError(`--data ${name} and --calibration ${name}: give one of them; --calibration gives samples, --data one value for every sample`);
+    }
+    const own = meta.filter((m) => data[m.name] || !Object.keys(files).length);
+    const mine = (r) => Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => own.some((m) => m.name === k)));
+    const resolved = resolveInputs(own, { ...spec, shapes: mine(spec.shapes) }, npyShapes(spec));
+    for (const input of resolved) {
+        const src = data[input.name];
+        if (!src)
+            continue;
+        const n = input.shape.reduce((a, b) => a * b, 1);
+        const values = src.kind === 'value' ? constantData(input.type, n, src.value) : npyForInput(readNpy(src.path), { ...input, file: src.path });
+        out.set(input.name, { input, data: values });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/outputs.js
+
+function fidelityRecord(f) {
+    const { nonFinite: _, ...rest } = f;
+    return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
+}
+const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
+/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
+async function runOutputs(model, batches, threads = 0, onBatch) {
+    const ort = loadOrt();
+    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
+    const opts = { logSeverityLevel: 4, ...(threads ? { intraOpNumThreads: threads } : {}) };
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+    try {
+        const all = [];
+        for await (const feeds of batches) {
+            const out = await session.run(feeds);
+            const kept = {};
+            for (const [name, t] of Object.entries(out)) {
+                if (t.type === 'float32')
+                    kept[name] = { data: t.data, dims: t.dims };
+            }
+            all.push(kept);
+            onBatch?.(all.length);
+        }
+        return all;
+    }
+    finally {
+        await session.release();
+    }
+}
+/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
+function rowsOf(x) {
+    const rows = x.dims.length ? x.dims[0] : 1;
+    return { rows, per: rows ? x.data.length / rows : 0 };
+}
+/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
+function nonFiniteOutput(outputs) {
+    let before = 0;
+    for (const batch of outputs) {
+        const names = Object.keys(batch);
+        for (const name of names) {
+            const x = batch[name];
+            const i = x.data.findIndex((v) => !Number.isFinite(v));
+            if (i >= 0)
+                return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
+        }
+        before += names.length ? rowsOf(batch[names[0]]).rows : 0;
+    }
+    return null;
+}
+function position(before, per, i) {
+    return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
+}
+function compareOutputs(ref, got) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    let maxAbs = 0;
+    let rows = 0;
+    let agree = 0;
+    let classifier = true;
+    let samples = 0;
+    let nonFinite;
+    for (let b = 0; b < ref.length; b++) {
+        const names = Object.keys(ref[b]);
+        const before = samples;
+        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
+        for (const name of names) {
+            const x = ref[b][name];
+            const y = got[b][name];
+            if (!y || y.data.length !== x.data.length)
+                throw new Error(`output '${name}' is missing or has another shape`);
+            for (let i = 0; i < x.data.length; i++) {
+                const a = x.data[i];
+                const c = y.data[i];
+                if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
+                    const at = position(before, rowsOf(x).per, i);
+                    nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
+                }
+                dot += a * c;
+                na += a * a;
+                nb += c * c;
+                const d = Math.abs(a - c);
+                if (d > maxAbs || Number.isNaN(d))
+                    maxAbs = Number.isNaN(d) ? Infinity : d;
+            }
+            const classes = x.dims[x.dims.length - 1];
+            if (x.dims.length !== 2 || classes < 2) {
+                classifier = false;
+                continue;
+            }
+            for (let r = 0; r < x.data.length / classes; r++) {
+                rows++;
+                const top = argmax(x.data, r * classes, classes);
+                if (top >= 0 && top === argmax(y.data, r * classes, classes))
+                    agree++;
+            }
+        }
+    }
+    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
+    const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
+    // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
+    if (nonFinite)
+        return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
+    return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
+}
+/** Index of the largest value of a row; -1 when the row holds a NaN (it has no top class, and agrees with none). */
+function argmax(a, start, n) {
+    let best = start;
+    for (let i = start; i < start + n; i++) {
+        if (Number.isNaN(a[i]))
+            return -1;
+        if (a[i] > a[best])
+            best = i;
+    }
+    return best - start;
+}
+/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
+function belowFloor(f, floor) {
+    if (f.nonFinite)
+        return f.nonFinite;
+    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
+        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
+    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
+        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./build/src/tensors/index.js
+// Tensors as every area feeds and reads them: input specs and shapes, data from .npy files,
+// constants or a seeded generator, sample sets, ONNX Runtime itself, and the comparison of two
+// models' outputs. A bottom layer: it imports only src/errors.ts (and onnxruntime-node).
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/model/graph.js
+// Walking and editing graphs: sub-graphs of If/Loop/Scan, Constant folding, tensor values.
+
+
+/** The main graph and every sub-graph inside it (If branches, Loop and Scan bodies), depth first. */
+function graph_allGraphs(model) {
+    const out = [];
+    const visit = (g) => {
+        out.push(g);
+        for (const n of g.node)
+            for (const sub of subgraphs(n))
+                visit(sub);
+    };
+    if (model.graph)
+        visit(model.graph);
+    return out;
+}
+function subgraphs(node) {
+    const out = [];
+    for (const a of node.attribute) {
+        if (a.g)
+            out.push(a.g);
+        out.push(...a.graphs);
+    }
+    return out;
+}
+function graph_attr(node, name) {
+    return node.attribute.find((a) => a.name === name);
+}
+function intAttr(node, name, dflt) {
+    const a = graph_attr(node, name);
+    return a?.i !== undefined ? num(a.i) : dflt;
+}
+function floatAttr(node, name, dflt) {
+    const a = graph_attr(node, name);
+    return a?.f !== undefined ? a.f : dflt;
+}
+function setIntAttr(node, name, value) {
+    node.attribute = node.attribute.filter((a) => a.name !== name);
+    node.attribute.push(make.attribute({ name, type: AttrType.INT, i: value }));
+}
+/** The tensor a Constant node holds, in any of its attribute forms; undefined if sparse. */
+function constantTensor(node) {
+    const a = node.attribute[0];
+    if (!a || node.attribute.length !== 1)
+        return undefined;
+    switch (a.name) {
+        case 'value': return a.t ? { ...a.t } : undefined;
+        case 'value_float': return make.tensor({ data_type: DataType.FLOAT, dims: [], float_data: [a.f ?? 0] });
+        case 'value_floats': return make.tensor({ data_type: DataType.FLOAT, dims: [a.floats.length], float_data: [...a.floats] });
+        case 'value_int': return make.tensor({ data_type: DataType.INT64, dims: [], int64_data: [a.i ?? 0] });
+        case 'value_ints': return make.tensor({ data_type: DataType.INT64, dims: [a.ints.length], int64_data: [...a.ints] });
+        default: return undefined;
+    }
+}
+/**
+ * Turns `Constant` nodes into initializers of the graph they are in, so passes see every weight
+ * as an initializer (PP-OCR stores all of its weights as Constant nodes). Returns how many.
+ * Models below IR 4 also list initializers as graph inputs, as that IR requires.
+ */
+function foldConstants(model) {
+    let folded = 0;
+    const listAsInputs = num(model.ir_version) < 4;
+    for (const g of graph_allGraphs(model)) {
+        const keep = [];
+        for (const n of g.node) {
+            const t = n.op_type === 'Constant' && (!n.domain || n.domain === 'ai.onnx') ? constantTensor(n) : undefined;
+            if (!t) {
+                keep.push(n);
+                continue;
+            }
+            t.name = n.output[0];
+            g.initializer.push(t);
+            if (listAsInputs) {
+                g.input.push(make.valueInfo({
+                    name: t.name,
+                    type: { tensor_type: { elem_type: t.data_type, shape: { dim: t.dims.map((d) => ({ dim_value: d })) } } },
+                }));
+            }
+            folded++;
+        }
+        g.node = keep;
+    }
+    return folded;
+}
+function tensorSize(t) {
+    return t.dims.reduce((a, d) => a * num(d), 1);
+}
+function view(raw) {
+    return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+/** Values of a float, float16 or double tensor as float32. */
+function graph_floatValues(t) {
+    const n = tensorSize(t);
+    const raw = t.raw_data;
+    switch (t.data_type) {
+        case DataType.FLOAT: {
+            if (!raw || raw.length === 0)
+                return Float32Array.from(t.float_data);
+            const v = view(raw);
+            const out = new Float32Array(n);
+            for (let i = 0; i < n; i++)
+                out[i] = v.getFloat32(i * 4, true);
+            return out;
+        }
+        case DataType.DOUBLE: {
+            if (!raw || raw.length === 0)
+                return Float32Array.from(t.double_data);
+            const v = view(raw);
+            const out = new Float32Array(n);
+            for (let i = 0; i < n; i++)
+                out[i] = v.getFloat64(i * 8, true);
+            return out;
+        }
+        case DataType.FLOAT16: {
+            const out = new Float32Array(n);
+            if (raw && raw.length) {
+                const v = view(raw);
+                for (let i = 0; i < n; i++)
+                    out[i] = fromFloat16Bits(v.getUint16(i * 2, true));
+            }
+            else {
+                for (let i = 0; i < n; i++)
+                    out[i] = fromFloat16Bits(t.int32_data[i]);
+            }
+            return out;
+        }
+        default:
+            throw new Error(`tensor ${t.name} of type ${t.data_type} is not a float tensor`);
+    }
+}
+function fromFloat16Bits(h) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >>> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    if (exp === 0)
+        return sign * mant * 2 ** -24;
+    if (exp === 0x1f)
+        return mant ? NaN : sign * Infinity;
+    return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+function rawOf(arr) {
+    // ONNX raw_data is little-endian, as typed arrays are on every platform Node supports.
+    return new Uint8Array(arr.buffer.slice(arr.byteOffset, arr.byteOffset + arr.byteLength));
+}
+function floatTensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.FLOAT, raw_data: rawOf(values) });
+}
+function float16Tensor(name, dims, values) {
+    const bits = new Uint16Array(values.length);
+    for (let i = 0; i < values.length; i++)
+        bits[i] = toFloat16Bits(values[i]);
+    return make.tensor({ name, dims, data_type: DataType.FLOAT16, raw_data: rawOf(bits) });
+}
+function int8Tensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.INT8, raw_data: rawOf(values) });
+}
+function uint8Tensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.UINT8, raw_data: rawOf(values) });
+}
+function int32Tensor(name, dims, values) {
+    return make.tensor({ name, dims, data_type: DataType.INT32, raw_data: rawOf(values) });
+}
+/** Names not yet used in any graph of the model, derived from a readable stem. */
+function nameFactory(model) {
+    const used = new Set();
+    for (const g of graph_allGraphs(model)) {
+        for (const n of g.node) {
+            if (n.name)
+                used.add(n.name);
+            for (const x of [...n.input, ...n.output])
+                used.add(x);
+        }
+        for (const t of g.initializer)
+            if (t.name)
+                used.add(t.name);
+        for (const v of [...g.input, ...g.output, ...g.value_info])
+            used.add(v.name);
+    }
+    return (stem) => {
+        let name = stem;
+        for (let i = 1; used.has(name); i++)
+            name = `${stem}_${i}`;
+        used.add(name);
+        return name;
+    };
+}
+/** Sets (or adds) the opset of a domain to at least `version`. */
+function requireOpset(model, domain, version) {
+    const imp = model.opset_import.find((o) => (o.domain ?? '') === domain || (domain === '' && o.domain === 'ai.onnx'));
+    if (!imp)
+        model.opset_import.push({ domain, version });
+    else if (num(imp.version) < version)
+        imp.version = version;
+}
+
+;// CONCATENATED MODULE: ./build/src/model/io.js
+// Loading and saving ONNX model files, external data files included.
+
+
+
+
+
+
+const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
+/** Every tensor held by a model: initializers and tensor attributes, in every sub-graph. */
+function allTensors(model) {
+    const out = [];
+    for (const g of allGraphs(model)) {
+        out.push(...g.initializer);
+        for (const n of g.node) {
+            for (const a of n.attribute) {
+                if (a.t)
+                    out.push(a.t);
+                out.push(...a.tensors);
+            }
+        }
+    }
+    return out;
+}
+function entry(t, key) {
+    return t.external_data.find((e) => e.key === key)?.value;
+}
+/**
+ * Reads tensors stored in external data files into raw_data, so passes see every weight alike.
+ * Locations are relative to the model's folder and may not leave it (as ONNX's checker requires).
+ */
+function loadExternal(model, file) {
+    const dir = dirname(file);
+    const fds = new Map();
+    try {
+        for (const t of allTensors(model)) {
+            if (t.data_location !== EXTERNAL)
+                continue;
+            const location = entry(t, 'location');
+            if (!location || isAbsolute(location) || normalize(location).startsWith('..')) {
+                throw new UserError(`${file}: tensor '${t.name}' has external data location '${location ?? ''}' outside the model's folder; keep the data file next to the model`);
+            }
+            const path = join(dir, location);
+            let fd = fds.get(path);
+            if (fd === undefined) {
+                try {
+                    fd = openSync(path, 'r');
+                }
+                catch (e) {
+                    throw new UserError(`${file}: external data file ${path} for tensor '${t.name}' cannot be read (${e.code}); copy it next to the model`);
+                }
+                fds.set(path, fd);
+            }
+            const offset = Number(entry(t, 'offset') ?? 0);
+            const length = entry(t, 'length');
+            const size = length === undefined ? readFileSync(path).length - offset : Number(length);
+            const buf = Buffer.alloc(size);
+            const got = readSync(fd, buf, 0, size, offset);
+            if (got !== size)
+                throw new UserError(`${file}: external data file ${path} is shorter than tensor '${t.name}' needs; re-export the model`);
+            t.raw_data = buf;
+            t.external_data = [];
+            delete t.data_location;
+        }
+    }
+    finally {
+        for (const fd of fds.values())
+            closeSync(fd);
+    }
+}
+/** Decodes an ONNX file and its external data. Not a model: UserError naming the file. */
+function loadModel(file, flag = '--model') {
+    let bytes;
+    try {
+        bytes = readFileSync(file);
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; check the path`);
+    }
+    rejectLfsPointer(bytes, `${flag} ${file}`);
+    let model;
+    try {
+        model = decodeModel(bytes);
+    }
+    catch (e) {
+        throw new UserError(`${flag} ${file}: not an ONNX model (${oneLine(e)}); give an .onnx file`);
+    }
+    if (!model.graph || model.graph.node.length === 0 || model.opset_import.length === 0) {
+        throw new UserError(`${flag} ${file}: not an ONNX model (no graph or opset); give an .onnx file`);
+    }
+    loadExternal(model, file);
+    return model;
+}
+/** Encodes a model to `file` (and its external data file when asked). Returns the files written. */
+function saveModel(model, file, opts = {}) {
+    const written = [file];
+    const threshold = opts.externalDataThreshold;
+    const restore = [];
+    try {
+        if (threshold !== undefined) {
+            const dataFile = `${file}.data`;
+            const chunks = [];
+            let offset = 0;
+            for (const t of allTensors(model)) {
+                const raw = t.raw_data;
+                if (!raw || raw.length < threshold)
+                    continue;
+                // ORT maps external data with page alignment in mind: start each tensor on 4 KiB.
+                const pad = (4096 - (offset % 4096)) % 4096;
+                if (pad)
+                    chunks.push(new Uint8Array(pad));
+                offset += pad;
+                const saved = { raw, loc: t.data_location, ext: t.external_data };
+                t.external_data = [
+                    { key: 'location', value: relative(dirname(file), dataFile) || basename(dataFile) },
+                    { key: 'offset', value: String(offset) },
+                    { key: 'length', value: String(raw.length) },
+                ];
+                t.data_location = EXTERNAL;
+                delete t.raw_data;
+                restore.push(() => {
+                    t.raw_data = saved.raw;
+                    t.external_data = saved.ext;
+                    if (saved.loc === undefined)
+                        delete t.data_location;
+                    else
+                        t.data_location = saved.loc;
+                });
+                chunks.push(raw);
+                offset += raw.length;
+            }
+            if (chunks.length) {
+                writeFileSync(dataFile, Buffer.concat(chunks));
+                written.push(dataFile);
+            }
+        }
+        writeFileSync(file, encodeModel(model));
+    }
+    finally {
+        for (const undo of restore)
+            undo();
+    }
+    return written;
+}
+/** The opset of the default ONNX domain. */
+function onnxOpset(model) {
+    const imp = model.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx');
+    return imp ? num(imp.version) : 0;
+}
+
+;// CONCATENATED MODULE: ./build/src/model/fold.js
+// Constant weights reached through shape-only ops: `Transpose(W)`, `Reshape(W, [..])`, `Cast(W)`,
+// `Identity`, `Squeeze`/`Unsqueeze` of an initializer evaluate here to one float tensor, so the int8
+// passes see a weight wherever an export left it (PyTorch without constant folding, TF's MatMul with
+// transposes), and can drop the nodes that made it.
+
+
+const FLOATS = [proto_DataType.FLOAT, proto_DataType.FLOAT16, proto_DataType.DOUBLE];
+const SHAPE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
+/** Values of an int64 or int32 tensor (shapes, axes) as numbers. */
+function intValues(t) {
+    const n = t.dims.reduce((a, d) => a * num(d), 1);
+    const raw = t.raw_data;
+    if (t.data_type === DataType.INT64) {
+        if (!raw || !raw.length)
+            return t.int64_data.map(num);
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true)));
+    }
+    if (t.data_type === DataType.INT32) {
+        if (!raw || !raw.length)
+            return [...t.int32_data];
+        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        return Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true));
+    }
+    throw new Error(`tensor ${t.name} of type ${t.data_type} is not an integer tensor`);
+}
+function transposeValues(values, dims, perm) {
+    const out = new Float32Array(values.length);
+    const outDims = perm.map((p) => dims[p]);
+    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+    const outStrides = perm.map((p) => strides[p]);
+    const idx = new Array(dims.length).fill(0);
+    for (let o = 0; o < out.length; o++) {
+        let src = 0;
+        for (let k = 0; k < idx.length; k++)
+            src += idx[k] * outStrides[k];
+        out[o] = values[src];
+        for (let k = idx.length - 1; k >= 0; k--) {
+            if (++idx[k] < outDims[k])
+                break;
+            idx[k] = 0;
+        }
+    }
+    return { values: out, dims: outDims };
+}
+function reshapeDims(dims, target, allowZero) {
+    const size = dims.reduce((a, b) => a * b, 1);
+    const out = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
+    const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const holes = out.filter((d) => d === -1).length;
+    if (holes > 1 || out.some((d) => d < -1 || d === undefined))
+        return undefined;
+    if (holes === 1) {
+        if (!known || size % known)
+            return undefined;
+        out[out.indexOf(-1)] = size / known;
+    }
+    return out.reduce((a, b) => a * b, 1) === size ? out : undefined;
+}
+/** One shape-only op on a constant, or undefined when it cannot be evaluated here. */
+function fold_step(n, v, inits, opset) {
+    switch (n.op_type) {
+        case 'Identity':
+            return v;
+        case 'Cast': {
+            const to = num(attr(n, 'to')?.i);
+            // To float32 only: a cast to float16 or an integer would change the values.
+            return to === DataType.FLOAT ? v : undefined;
+        }
+        case 'Transpose': {
+            const p = attr(n, 'perm');
+            const perm = p ? p.ints.map(num) : v.dims.map((_, i) => v.dims.length - 1 - i);
+            return perm.length === v.dims.length ? transposeValues(v.values, v.dims, perm) : undefined;
+        }
+        case 'Reshape': {
+            const shape = inits.get(n.input[1]);
+            if (!shape)
+                return undefined;
+            const dims = reshapeDims(v.dims, intValues(shape), num(attr(n, 'allowzero')?.i) === 1);
+            return dims && { dims, values: v.values };
+        }
+        case 'Flatten': {
+            const rank = v.dims.length;
+            let axis = num(attr(n, 'axis')?.i ?? 1);
+            if (axis < 0)
+                axis += rank;
+            const head = v.dims.slice(0, axis).reduce((a, b) => a * b, 1);
+            return { dims: [head, v.values.length / head], values: v.values };
+        }
+        case 'Squeeze':
+        case 'Unsqueeze': {
+            const axesT = opset >= 13 ? inits.get(n.input[1]) : undefined;
+            const axes = opset >= 13 ? (axesT ? intValues(axesT) : n.op_type === 'Squeeze' && !n.input[1] ? [] : undefined) : (attr(n, 'axes')?.ints.map(num) ?? []);
+            if (!axes)
+                return undefined;
+            if (n.op_type === 'Squeeze') {
+                const rank = v.dims.length;
+                const drop = new Set(axes.length ? axes.map((a) => (a < 0 ? a + rank : a)) : v.dims.flatMap((d, i) => (d === 1 ? [i] : [])));
+                if ([...drop].some((a) => v.dims[a] !== 1))
+                    return undefined;
+                return { dims: v.dims.filter((_, i) => !drop.has(i)), values: v.values };
+            }
+            const rank = v.dims.length + axes.length;
+            const add = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+            const dims = [];
+            for (let i = 0, j = 0; i < rank; i++)
+                dims.push(add.has(i) ? 1 : v.dims[j++]);
+            return { dims, values: v.values };
+        }
+        default:
+            return undefined;
+    }
+}
+/**
+ * Every float value of the graph that is an initializer or a shape-only op of one, by name.
+ * Evaluated lazily: `get(name)` computes (and caches) that value only.
+ */
+function constantValues(g, opset) {
+    const inits = new Map(g.initializer.map((t) => [t.name, t]));
+    const producer = new Map();
+    for (const n of g.node)
+        for (const o of n.output)
+            producer.set(o, n);
+    const cache = new Map();
+    const get = (name, depth = 0) => {
+        const hit = cache.get(name);
+        if (hit !== undefined)
+            return hit ?? undefined;
+        let value;
+        const t = inits.get(name);
+        if (t) {
+            if (FLOATS.includes(t.data_type ?? 0) && !t.external_data.length) {
+                value = { dims: t.dims.map(num), values: floatValues(t), root: name, chain: [], dataType: t.data_type };
+            }
+        }
+        else {
+            const n = producer.get(name);
+            if (n && SHAPE_OPS.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx') && n.output.length === 1 && depth < 16) {
+                const src = get(n.input[0], depth + 1);
+                const r = src && fold_step(n, src, inits, opset);
+                if (src && r)
+                    value = { ...r, root: src.root, chain: [...src.chain, n], dataType: n.op_type === 'Cast' ? DataType.FLOAT : src.dataType };
+            }
+        }
+        cache.set(name, value ?? null);
+        return value;
+    };
+    return { get: (name) => get(name) };
+}
+/**
+ * Drops nodes none of whose outputs is read (by a node of any graph or as a graph output), among
+ * `candidates` only, repeatedly; then initializers nobody reads (and their graph inputs). Returns
+ * the nodes dropped.
+ */
+function dropUnused(graphs, main, candidates) {
+    let dropped = 0;
+    for (;;) {
+        const used = new Set(graphs.flatMap((sub) => sub.node.flatMap((x) => x.input)));
+        for (const o of main.output)
+            used.add(o.name);
+        const before = main.node.length;
+        main.node = main.node.filter((n) => !candidates.has(n) || n.output.some((o) => used.has(o)));
+        dropped += before - main.node.length;
+        if (main.node.length === before) {
+            // Below IR 4 initializers are also graph inputs: one dropped leaves the inputs too.
+            const gone = new Set(main.initializer.filter((x) => !used.has(x.name)).map((x) => x.name));
+            main.initializer = main.initializer.filter((x) => !gone.has(x.name));
+            main.input = main.input.filter((i) => !gone.has(i.name));
+            return dropped;
+        }
+    }
+}
+/**
+ * Replaces inputs of the chosen nodes that are shape-only ops of a constant with one float32
+ * initializer holding the value (once per value), and drops the nodes that made it when nothing
+ * else reads them. Returns how many inputs were replaced.
+ */
+function materializeConstants(g, graphs, opset, inputsOf) {
+    const consts = constantValues(g, opset);
+    const made = new Map();
+    const shaping = new Set();
+    const taken = new Set([...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]);
+    let replaced = 0;
+    for (const n of g.node) {
+        for (const i of inputsOf(n)) {
+            const name = n.input[i];
+            const v = name ? consts.get(name) : undefined;
+            if (!v || !v.chain.length)
+                continue;
+            let init = made.get(name);
+            if (!init) {
+                init = `${name}_folded`;
+                for (let k = 1; taken.has(init); k++)
+                    init = `${name}_folded_${k}`;
+                taken.add(init);
+                const raw = new Uint8Array(v.values.buffer.slice(v.values.byteOffset, v.values.byteOffset + v.values.byteLength));
+                g.initializer.push({ name: init, dims: v.dims, data_type: DataType.FLOAT, raw_data: raw, float_data: [], int32_data: [], int64_data: [], double_data: [], uint64_data: [], string_data: [], external_data: [] });
+                made.set(name, init);
+                v.chain.forEach((c) => shaping.add(c));
+            }
+            n.input[i] = init;
+            replaced++;
+        }
+    }
+    if (replaced)
+        dropUnused(graphs, g, shaping);
+    return replaced;
+}
+
+;// CONCATENATED MODULE: ./build/src/model/index.js
+// A model file on disk: checked, hashed and described before anything loads it.
+
+
+
+
+
+/** ORT format files are FlatBuffers with the file identifier "ORTM" at bytes 4..8. */
+function sniffFormat(path, size) {
+    const head = Buffer.alloc(Math.min(8, size));
+    const fd = openSync(path, 'r');
+    try {
+        readSync(fd, head, 0, head.length, 0);
+    }
+    finally {
+        closeSync(fd);
+    }
+    if (head.length === 8 && head.toString('latin1', 4, 8) === 'ORTM')
+        return 'ort';
+    return 'onnx';
+}
+/** Digests already computed this process, by absolute path; stale once the file's size, mtime or inode change. */
+const digests = new Map();
+/** How many times each file's bytes were read to hash them (the cache's misses), by absolute path. */
+const hashReads = new Map();
+function readDigest(path) {
+    return new Promise((resolveHash, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(path)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolveHash(hash.digest('hex')));
+    });
+}
+/**
+ * The file's sha256, read once per process while its size, mtime and inode stay the same:
+ * `edgeml run` names one model to optimize, bench, compare, evaluate and inspect.
+ */
+function model_sha256File(path) {
+    const abs = resolve(path);
+    let stamp;
+    try {
+        const st = statSync(abs, { bigint: true });
+        stamp = `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
+    }
+    catch {
+        return readDigest(abs); // the read names the problem
+    }
+    const known = digests.get(abs);
+    if (known?.stamp === stamp)
+        return known.digest;
+    hashReads.set(abs, (hashReads.get(abs) ?? 0) + 1);
+    const digest = readDigest(abs);
+    digests.set(abs, { stamp, digest });
+    digest.catch(() => {
+        if (digests.get(abs)?.digest === digest)
+            digests.delete(abs);
+    });
+    return digest;
+}
+/** Times the bytes of `path` were read to hash them in this process (for tests and diagnostics). */
+function hashReadsOf(path) {
+    return hashReads.get(resolve(path)) ?? 0;
+}
+/**
+ * Checks that `path` is a readable, non-empty .onnx or .ort file and describes it. Whether its
+ * bytes are a valid model is ONNX Runtime's call when it loads it.
+ */
+async function model_inspectModelFile(path) {
+    const abs = resolve(path);
+    let size;
+    try {
+        const st = statSync(abs);
+        if (st.isDirectory())
+            throw new UserError(`${path}: is a directory; give the path of an .onnx or .ort file`);
+        size = st.size;
+    }
+    catch (e) {
+        if (e instanceof UserError)
+            throw e;
+        const code = e.code;
+        throw new UserError(code === 'ENOENT' ? `${path}: no such model file; check the path given to --model` : `${path}: cannot read the model (${code})`);
+    }
+    if (size === 0)
+        throw new UserError(`${path}: the model file is empty; re-export it`);
+    rejectLfsPointerFile(abs, path);
+    const format = sniffFormat(abs, size);
+    if (format === 'onnx' && /\.ort$/i.test(abs)) {
+        throw new UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
+    }
+    return { path: abs, name: basename(abs), sha256: await model_sha256File(abs), bytes: size, format };
+}
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/bench/device.js
+// The device a measurement ran on: what decides whether two results can be compared.
+
+
+
+
+// Instruction-set features that decide which kernels ONNX Runtime (MLAS) picks.
+const X86_FLAGS = (/* unused pure expression or super */ null && ([
+    'sse4_1', 'sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni',
+    'avx_vnni', 'avx512_bf16', 'avx512_fp16', 'amx_tile', 'amx_int8', 'amx_bf16',
+]));
+const ARM_FLAGS = (/* unused pure expression or super */ null && (['asimd', 'asimdhp', 'asimddp', 'i8mm', 'bf16', 'sve', 'sve2', 'fphp']));
+const ALIASES = { asimd: 'neon', asimddp: 'dotprod', asimdhp: 'fp16', fphp: 'fp16' };
+/** Relevant flags from /proc/cpuinfo text ("flags" on x86, "Features" on Arm), with common aliases. */
+function cpuFlagsFromCpuinfo(text) {
+    const line = text.split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
+    if (!line)
+        return [];
+    const have = new Set(line.split(':')[1].trim().split(/\s+/));
+    const out = new Set();
+    for (const f of [...X86_FLAGS, ...ARM_FLAGS]) {
+        if (have.has(f)) {
+            out.add(f);
+            if (ALIASES[f])
+                out.add(ALIASES[f]);
+        }
+    }
+    if (have.has('avx512_vnni') || have.has('avx_vnni'))
+        out.add('vnni');
+    return [...out].sort();
+}
+function cpuFlags() {
+    try {
+        if (process.platform === 'linux')
+            return cpuFlagsFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
+        if (process.platform === 'darwin') {
+            if (process.arch === 'arm64') {
+                const dot = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_DotProd'], { encoding: 'utf8' }).trim();
+                const i8mm = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_I8MM'], { encoding: 'utf8' }).trim();
+                return ['neon', 'fp16', ...(dot === '1' ? ['dotprod'] : []), ...(i8mm === '1' ? ['i8mm'] : [])].sort();
+            }
+            const text = execFileSync('sysctl', ['-n', 'machdep.cpu.features', 'machdep.cpu.leaf7_features'], { encoding: 'utf8' });
+            return cpuFlagsFromCpuinfo(`flags : ${text.toLowerCase().replace(/\./g, '_').replace(/avx512vnni/g, 'avx512_vnni')}`);
+        }
+    }
+    catch {
+        // Unknown flags are reported as none rather than failing a benchmark.
+    }
+    return [];
+}
+/**
+ * The name of this device in reports: the `--device-label` flag or `device-label` input when
+ * given, else EDGEML_DEVICE_LABEL, else the Actions runner's name (RUNNER_NAME) inside a workflow,
+ * else `<os>-<arch>`. The CLI and every action take this one rule.
+ */
+function deviceLabel(given) {
+    return given || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || `${process.platform}-${process.arch}`;
+}
+/**
+ * Describes this machine. `runnerLabels` are the labels of the Actions runner (steps cannot read
+ * them, so workflows pass them in: the `runner-labels` input or EDGEML_RUNNER_LABELS).
+ */
+function device_describeDevice(label, runnerLabels) {
+    const cpus = os.cpus();
+    const cpuModel = (cpus[0]?.model ?? 'unknown').trim();
+    const flags = cpuFlags();
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length;
+    const memoryBytes = os.totalmem();
+    const kind = {
+        os: process.platform,
+        arch: process.arch,
+        cpuModel,
+        cpuFlags: flags,
+        cores,
+        memoryGiB: Math.round(memoryBytes / 2 ** 30),
+    };
+    const fingerprint = createHash('sha256').update(JSON.stringify(kind)).digest('hex').slice(0, 16);
+    const labels = runnerLabels ?? (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+    const device = {
+        fingerprint,
+        label: deviceLabel(label),
+        os: process.platform,
+        osRelease: os.release(),
+        arch: process.arch,
+        cpuModel,
+        cpuFlags: flags,
+        cores,
+        memoryBytes,
+        node: process.version,
+    };
+    if (process.env.GITHUB_ACTIONS === 'true' || process.env.RUNNER_NAME) {
+        device.runner = {
+            name: process.env.RUNNER_NAME ?? 'unknown',
+            ...(process.env.RUNNER_OS ? { os: process.env.RUNNER_OS } : {}),
+            ...(process.env.RUNNER_ARCH ? { arch: process.env.RUNNER_ARCH } : {}),
+            labels,
+        };
+    }
+    return device;
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/runner.js
+// Runs one measurement in a fresh Node process, so load time and peak memory are the model's own.
+
+
+
+
+
+/**
+ * The worker script: beside this file when compiled by tsc, in dist/worker/ when bundled,
+ * and the repository's dist/ when tests run the TypeScript sources.
+ */
+function workerScript() {
+    if (process.env.EDGEML_WORKER_SCRIPT)
+        return process.env.EDGEML_WORKER_SCRIPT;
+    const here = dirname(fileURLToPath(import.meta.url));
+    const candidates = [join(here, 'worker.js'), join(here, '..', 'worker', 'index.js'), join(here, '..', '..', 'dist', 'worker', 'index.js')];
+    const found = candidates.find((c) => existsSync(c));
+    if (!found)
+        throw new Error(`edgeml worker script not found (looked in ${candidates.join(', ')}): run 'npm run build'`);
+    return found;
+}
+class runner_MeasurementError extends Error {
+    stderr;
+    constructor(message, stderr) {
+        super(message);
+        this.stderr = stderr;
+        this.name = 'MeasurementError';
+    }
+}
+/**
+ * Forks the worker script, sends it `request` and hands every message but `error` to `onMessage`
+ * until it resolves or rejects. `what` names the measurement in messages ("measurement of
+ * model.onnx"). The process is killed after `limitMs`; one that exits or dies before the run ended
+ * rejects with the tail of its stderr.
+ */
+function runner_forkWorker(what, request, limitMs, onMessage) {
+    return new Promise((resolve, reject) => {
+        const child = fork(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
+        let stderr = '';
+        child.stderr?.on('data', (d) => {
+            stderr = (stderr + d.toString()).slice(-8192);
+        });
+        let done = false;
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            link.reject(new runner_MeasurementError(`${what} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr));
+        }, limitMs);
+        const settle = (fn) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            fn();
+        };
+        const link = {
+            resolve: (v) => settle(() => resolve(v)),
+            reject: (e) => settle(() => reject(e)),
+            send: (m) => {
+                if (child.connected)
+                    child.send(m);
+            },
+            stderr: () => stderr,
+        };
+        child.on('message', (msg) => {
+            if (done)
+                return;
+            if (msg.type === 'error') {
+                const e = msg;
+                link.reject(e.user ? new UserError(e.message) : new runner_MeasurementError(e.message, stderr));
+            }
+            else
+                onMessage(msg, link);
+        });
+        child.on('error', (e) => link.reject(e));
+        child.on('close', (code, signal) => {
+            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+            link.reject(new runner_MeasurementError(`the process of the ${what} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr));
+        });
+        child.send(request);
+    });
+}
+/** A measurement can never legitimately outlive its max duration by much: loading a big model and the warm-up get a generous allowance on top. */
+const runner_workerLimitMs = (maxDurationMs) => maxDurationMs * 2 + 300_000;
+function runner_runWorker(request, onProgress) {
+    return runner_forkWorker(`measurement of ${request.model}`, request, runner_workerLimitMs(request.run.maxDurationMs), (msg, link) => {
+        if (msg.type === 'progress')
+            onProgress?.(msg);
+        else if (msg.type === 'result')
+            link.resolve(msg.result);
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/report.js
+
+const TOOL_RUNTIME = {
+    trtexec: 'TensorRT',
+    benchmark_app: 'OpenVINO',
+    benchmark_model: 'TensorFlow Lite',
+};
+/**
+ * The error for output a parser cannot use: it names the tool, what was missing, and the last
+ * lines the tool printed (where a failed run says why).
+ */
+function report_missing(tool, what, text) {
+    const tail = text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ').slice(0, 300);
+    return new UserError(`${tool} output has no ${what} (the run failed or its output was cut short)${tail ? `; it ended with: ${tail}` : '; it printed nothing'}`);
+}
+/** A number as these tools print it: 12, 0.0441, 1.24027e+06. */
+function report_num(text) {
+    if (text === undefined)
+        return null;
+    const v = Number(text);
+    return Number.isFinite(v) ? v : null;
+}
+/** Milliseconds from a value and a unit the tools use (us, µs, ms, s, sec). */
+function report_toMs(value, unit) {
+    const u = unit.toLowerCase();
+    if (u === 'us' || u === 'µs')
+        return value / 1000;
+    if (u === 's' || u === 'sec' || u === 'seconds')
+        return value * 1000;
+    return value;
+}
+const report_NO_LATENCY = { mean: null, stddev: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/openvino.js
+// OpenVINO's benchmark_app, Python (pip install openvino) and C++ builds, 2022.1 to 2025.x.
+
+
+const FIGURE = (/* unused pure expression or super */ null && (String.raw `([\d.eE+-]+)\s*(ms|us|µs|s)\b`));
+function ms(text, label) {
+    const m = text.match(new RegExp(`${label}:?\\s+${FIGURE}`, 'm'));
+    const v = num(m?.[1]);
+    return v === null || !m ? null : toMs(v, m[2]);
+}
+/**
+ * Parses benchmark_app's output. Its statistics give median, average, min and max latency per
+ * inference request (or "N percentile" in place of the median with -latency_percentile N);
+ * load time is reading plus compiling the model.
+ */
+function openvino_parseBenchmarkApp(text) {
+    if (/^\[ ERROR \]/m.test(text) && !/Dumping statistics report/.test(text)) {
+        const err = text.split('\n').find((l) => l.startsWith('[ ERROR ]')).replace('[ ERROR ]', '').trim();
+        throw new UserError(`benchmark_app failed: ${err.slice(0, 300)}`);
+    }
+    const at = text.indexOf('Dumping statistics report');
+    if (at < 0)
+        throw missing('benchmark_app', "'Dumping statistics report' step", text);
+    const stats = text.slice(at);
+    const count = stats.match(/Count:\s+(\d+) iterations/);
+    if (!count)
+        throw missing('benchmark_app', "'Count: N iterations' line", text);
+    const latency = stats.indexOf('Latency:');
+    if (latency < 0)
+        throw missing('benchmark_app', "'Latency:' block", text);
+    // Only the overall block: C++ builds add per-shape-group blocks after it for dynamic models.
+    const block = stats.slice(latency).split(/Latency for each data shape group|Throughput:/)[0];
+    const latencyMs = { ...NO_LATENCY };
+    latencyMs.p50 = ms(block, 'Median');
+    latencyMs.mean = ms(block, '(?:Average|Avg)');
+    latencyMs.min = ms(block, 'Min');
+    latencyMs.max = ms(block, 'Max');
+    for (const m of block.matchAll(new RegExp(`(\\d+) percentile:\\s+${FIGURE}`, 'g'))) {
+        const v = toMs(Number(m[2]), m[3]);
+        if (m[1] === '50')
+            latencyMs.p50 = v;
+        else if (m[1] === '90')
+            latencyMs.p90 = v;
+        else if (m[1] === '95')
+            latencyMs.p95 = v;
+        else if (m[1] === '99')
+            latencyMs.p99 = v;
+    }
+    if (latencyMs.mean === null || (latencyMs.p50 === null && latencyMs.p90 === null && latencyMs.p99 === null)) {
+        throw missing('benchmark_app', 'average and median (or percentile) latency', text);
+    }
+    const fps = stats.match(/Throughput:\s+([\d.eE+-]+)\s*FPS/);
+    const read = ms(text, 'Read model took');
+    const compile = ms(text, 'Compile model took') ?? ms(text, 'Load network took');
+    const build = text.match(/^\[ INFO \] Build \.+ (\S+)/m)?.[1] ?? text.match(/^\[ INFO \] Build\s+:\s*(\S+)/m)?.[1] ?? null;
+    const devices = stats.match(/Execution Devices:\s*\[?'?([^'\]\n]+)/)?.[1].trim() ?? text.match(/^\[ INFO \] Device info:\s*\n\[ INFO \] (\S+)/m)?.[1] ?? null;
+    return {
+        tool: 'benchmark_app',
+        toolVersion: build,
+        runtimeVersion: build ? build.split('-')[0] : null,
+        loadMs: read === null && compile === null ? null : (read ?? 0) + (compile ?? 0),
+        firstRunMs: ms(text, 'First inference took'),
+        iterations: Number(count[1]),
+        durationMs: ms(stats, 'Duration'),
+        latencyMs,
+        throughputPerSec: fps ? Number(fps[1]) : null,
+        modelMemoryBytes: null,
+        device: devices,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/spawn.js
+// Runs a vendor tool as a child process, keeping its output and its peak resident memory.
+
+
+
+/** VmHWM ("high water mark" of resident memory) from /proc/<pid>/status text, in bytes. */
+function vmHwmBytes(status) {
+    const m = status.match(/^VmHWM:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) * 1024 : null;
+}
+function readHwm(pid) {
+    try {
+        return vmHwmBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    }
+    catch {
+        return null; // gone already, or not Linux
+    }
+}
+const MAX_OUTPUT = (/* unused pure expression or super */ null && (16 * 2 ** 20));
+function spawn_runTool(path, args, timeoutMs, pollMs = 20) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        const keep = (d) => {
+            output += d.toString();
+            // Verbose trtexec logs run to megabytes: the summary is at the end, keep the tail.
+            if (output.length > MAX_OUTPUT)
+                output = output.slice(-MAX_OUTPUT / 2);
+        };
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        let peak = null;
+        const poll = () => {
+            if (child.pid === undefined || process.platform !== 'linux')
+                return;
+            const v = readHwm(child.pid);
+            if (v !== null)
+                peak = Math.max(peak ?? 0, v);
+        };
+        const poller = setInterval(poll, pollMs);
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        child.on('spawn', poll);
+        child.on('error', (e) => {
+            clearInterval(poller);
+            clearTimeout(timer);
+            reject(new UserError(`${path}: cannot run it (${e.code ?? e.message}); check that it is an executable for this machine`));
+        });
+        child.on('close', (status, signal) => {
+            clearInterval(poller);
+            clearTimeout(timer);
+            resolve({ status, signal, output, peakRssBytes: peak });
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/tflite.js
+// TensorFlow Lite / LiteRT benchmark_model (TF 2.4 to 2.18+; "INFO: " prefixes or none).
+
+
+const MB = (/* unused pure expression or super */ null && (2 ** 20));
+/**
+ * Parses benchmark_model's output. Timings are printed in microseconds. The timed runs are the
+ * last "count=N first=... avg=..." line; newer builds add p5/median/p95 to it. Memory is the
+ * tool's own estimate for the model ("Peak memory footprint" in older builds, "Memory footprint
+ * delta from the start of the tool" in newer ones), overall, in MB.
+ */
+function tflite_parseBenchmarkModel(text) {
+    if (/Benchmarking failed/.test(text)) {
+        const err = text.split('\n').filter((l) => /^(ERROR: |Failed)/.test(l.trim())).map((l) => l.trim())[0];
+        throw new UserError(`benchmark_model failed${err ? `: ${err.replace(/^ERROR: /, '').slice(0, 300)}` : ''}`);
+    }
+    const summary = text.match(/Inference timings in us: Init: ([\d.eE+-]+), First inference: ([\d.eE+-]+), Warmup \(avg\): ([\d.eE+-]+), Inference \(avg\): ([\d.eE+-]+)/);
+    if (!summary)
+        throw missing('benchmark_model', "'Inference timings in us:' line", text);
+    const runs = [...text.matchAll(/count=(\d+) first=\S+ curr=\S+ min=(\S+) max=(\S+) avg=(\S+) std=(\S+)(?: p5=\S+ median=(\S+) p95=(\S+))?/g)].pop();
+    if (!runs)
+        throw missing('benchmark_model', "'count=N ... avg=... std=...' line for the timed runs", text);
+    const us = (s) => {
+        const v = num(s);
+        return v === null ? null : v / 1000;
+    };
+    const mem = text.match(/(?:Peak memory footprint|Memory footprint delta from the start of the tool) \(MB\): init=[\d.eE+-]+ overall=([\d.eE+-]+)/)
+        ?? text.match(/Overall peak memory footprint \(MB\) via periodic monitoring: ([\d.eE+-]+)/);
+    const mean = us(runs[4]);
+    const delegates = [...text.matchAll(/Created TensorFlow Lite (?:(\w+) )?delegate for (\w+)/g)].map((m) => m[1] ?? m[2]);
+    return {
+        tool: 'benchmark_model',
+        toolVersion: null,
+        runtimeVersion: null,
+        loadMs: us(summary[1]),
+        firstRunMs: us(summary[2]),
+        iterations: Number(runs[1]),
+        durationMs: null,
+        latencyMs: { mean, stddev: us(runs[5]), min: us(runs[2]), max: us(runs[3]), p50: us(runs[6]), p90: null, p95: us(runs[7]), p99: null },
+        throughputPerSec: null,
+        modelMemoryBytes: mem ? Math.round(Number(mem[1]) * MB) : null,
+        device: delegates.length ? delegates.join('+') : 'CPU',
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/tools.js
+// Which vendor tool measures a runtime, where it is, and the flags ours map to (pure, tested as a table).
+
+
+
+const RUNTIMES = ['onnxruntime', 'tensorrt', 'openvino', 'tflite'];
+const PRECISIONS = ['fp32', 'fp16', 'int8'];
+const tools_TOOLS = {
+    tensorrt: {
+        tool: 'trtexec',
+        install: 'it ships with TensorRT: on a Jetson install JetPack (sudo apt install nvidia-jetpack; it is /usr/src/tensorrt/bin/trtexec), elsewhere the TensorRT tar or deb packages',
+        knownPaths: ['/usr/src/tensorrt/bin/trtexec', '/usr/local/tensorrt/bin/trtexec', '/opt/tensorrt/bin/trtexec'],
+    },
+    openvino: {
+        tool: 'benchmark_app',
+        install: "run 'pip install openvino' (it installs benchmark_app and ovc) in the Python environment on the PATH",
+        knownPaths: [],
+    },
+    tflite: {
+        tool: 'benchmark_model',
+        install: 'download the prebuilt TFLite benchmark_model binary for your platform (linux_aarch64 for a Raspberry Pi 5) from the LiteRT/TensorFlow Lite performance measurement page, chmod +x it',
+        knownPaths: [],
+    },
+};
+function isExecutable(path) {
+    try {
+        accessSync(path, constants.X_OK);
+        return statSync(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The tool on the PATH, at `toolPath`, or at its usual install path; else a UserError saying how to install it. */
+function tools_locateTool(runtime, toolPath, env = process.env) {
+    const { tool, install, knownPaths } = tools_TOOLS[runtime];
+    if (toolPath) {
+        const abs = resolve(toolPath);
+        if (!existsSync(abs))
+            throw new UserError(`--tool-path ${toolPath}: no such file; give the path of ${tool}, or ${install}`);
+        if (!isExecutable(abs))
+            throw new UserError(`--tool-path ${toolPath}: not an executable file; give the path of ${tool} (chmod +x it)`);
+        return abs;
+    }
+    const names = process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`, tool] : [tool];
+    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+        for (const n of names)
+            if (isExecutable(join(dir, n)))
+                return join(dir, n);
+    }
+    for (const p of knownPaths)
+        if (isExecutable(p))
+            return p;
+    throw new UserError(`--runtime ${runtime} needs ${tool}, which is not on the PATH: ${install}; or give its path with --tool-path`);
+}
+const ENGINE = /\.(engine|plan|trt)$/i;
+const secs = (ms) => Math.max(1, Math.ceil(ms / 1000));
+/** trtexec flags. Warm-up is by time in trtexec (default 200 ms): ours, a count, is not mapped. */
+function trtexecArgs(s) {
+    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(',');
+    const args = [ENGINE.test(s.model) ? `--loadEngine=${s.model}` : `--onnx=${s.model}`];
+    if (shapes)
+        args.push(`--shapes=${shapes}`);
+    args.push(`--iterations=${s.minIterations}`, `--duration=${secs(s.minDurationMs)}`);
+    if (s.precision === 'fp16')
+        args.push('--fp16');
+    if (s.precision === 'int8')
+        args.push('--int8');
+    if (s.executionProvider === 'dla')
+        args.push('--useDLACore=0', '--allowGPUFallback');
+    if (s.timesFile)
+        args.push(`--exportTimes=${s.timesFile}`);
+    return args;
+}
+/** benchmark_app flags: synchronous, one request at a time (single-stream), at least N iterations and T seconds. */
+function benchmarkAppArgs(s) {
+    const args = ['-m', s.model, '-d', s.executionProvider.toUpperCase(), '-api', 'sync', '-hint', 'latency', '-niter', String(s.minIterations), '-t', String(secs(s.minDurationMs))];
+    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}[${d.join(',')}]`).join(',');
+    if (shapes)
+        args.push('-shape', shapes);
+    if (s.threads > 0)
+        args.push('-nthreads', String(s.threads));
+    if (s.precision === 'fp16')
+        args.push('-infer_precision', 'f16');
+    if (s.precision === 'fp32')
+        args.push('-infer_precision', 'f32');
+    if (s.precision === 'int8')
+        throw new UserError("--precision int8 with --runtime openvino: give an int8 model (quantize it with NNCF); benchmark_app cannot quantize");
+    return args;
+}
+/** benchmark_model flags. */
+function benchmarkModelArgs(s) {
+    const args = [
+        `--graph=${s.model}`, `--warmup_runs=${s.warmup}`, `--num_runs=${s.minIterations}`,
+        `--min_secs=${s.minDurationMs / 1000}`, `--max_secs=${s.maxDurationMs / 1000}`, `--num_threads=${s.threads > 0 ? s.threads : -1}`,
+    ];
+    const names = Object.keys(s.shapes);
+    if (names.length)
+        args.push(`--input_layer=${names.join(',')}`, `--input_layer_shape=${names.map((n) => s.shapes[n].join(',')).join(':')}`);
+    const ep = s.executionProvider.toLowerCase();
+    if (ep === 'xnnpack')
+        args.push('--use_xnnpack=true');
+    else if (ep === 'gpu')
+        args.push('--use_gpu=true');
+    else if (ep === 'nnapi')
+        args.push('--use_nnapi=true');
+    else if (ep !== 'cpu')
+        throw new UserError(`--ep ${s.executionProvider} with --runtime tflite: expected cpu, xnnpack, gpu or nnapi`);
+    if (s.precision === 'fp16')
+        args.push('--allow_fp16=true');
+    if (s.precision === 'int8')
+        throw new UserError('--precision int8 with --runtime tflite: give an int8-quantized .tflite model; benchmark_model cannot quantize');
+    return args;
+}
+function tools_toolArgs(runtime, s) {
+    return runtime === 'tensorrt' ? trtexecArgs(s) : runtime === 'openvino' ? benchmarkAppArgs(s) : benchmarkModelArgs(s);
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/trtexec.js
+// TensorRT's trtexec: its log (any verbosity, TensorRT 8.4 to 10.x) and its --exportTimes JSON.
+
+
+const INFO = (/* unused pure expression or super */ null && (String.raw `(?:^|\]\s)`)); // lines read "[date] [I] Message"
+function find(text, re) {
+    return text.match(re);
+}
+/** "min = 0.04 ms, max = 0.14 ms, mean = ..., median = ..., percentile(90%) = ... ms". */
+function latencyFields(line) {
+    const out = { ...NO_LATENCY };
+    for (const m of line.matchAll(/(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*([-\d.eE+]+)\s*(ms|us|µs|s)\b/g)) {
+        const v = num(m[3]);
+        if (v === null)
+            continue;
+        const ms = toMs(v, m[4]);
+        if (m[1] === 'min')
+            out.min = ms;
+        else if (m[1] === 'max')
+            out.max = ms;
+        else if (m[1] === 'mean')
+            out.mean = ms;
+        else if (m[1] === 'median')
+            out.p50 = ms;
+        else if (m[2] === '90')
+            out.p90 = ms;
+        else if (m[2] === '95')
+            out.p95 = ms;
+        else if (m[2] === '99')
+            out.p99 = ms;
+    }
+    return out;
+}
+/**
+ * Parses trtexec's output. Latency is the host latency of one query (H2D + compute + D2H), the
+ * figure trtexec's "Latency:" summary line gives; load time is the engine build (from ONNX) plus
+ * reading and deserializing the engine.
+ */
+function trtexec_parseTrtexec(text) {
+    if (/^&&&& FAILED/m.test(text)) {
+        const err = text.split('\n').filter((l) => /\[E\]|Error|error/.test(l)).slice(-1)[0]?.trim();
+        throw new UserError(`trtexec failed${err ? `: ${err.slice(0, 300)}` : ''}`);
+    }
+    const summary = text.indexOf('=== Performance summary ===');
+    if (summary < 0)
+        throw missing('trtexec', "'=== Performance summary ===' section", text);
+    const after = text.slice(summary);
+    const latLine = find(after, new RegExp(`${INFO}Latency: (min = .*)$`, 'm'));
+    if (!latLine)
+        throw missing('trtexec', "'Latency:' line in its performance summary", text);
+    const latencyMs = latencyFields(latLine[1]);
+    if (latencyMs.mean === null || latencyMs.p50 === null)
+        throw missing('trtexec', 'mean and median on its Latency line', text);
+    const trace = find(text, /Timing trace has (\d+) queries over ([\d.eE+]+) s/);
+    if (!trace)
+        throw missing('trtexec', "'Timing trace has N queries' line", text);
+    const walltime = find(after, /Total Host Walltime: ([\d.eE+]+) (s|ms)/);
+    const qps = find(after, /Throughput: ([\d.eE+]+) qps/);
+    const secs = (re) => {
+        const m = find(text, re);
+        return m ? (num(m[1]) ?? 0) * 1000 : null;
+    };
+    const parts = [secs(/Engine built in ([\d.eE+-]+) sec/), secs(/Engine loaded in ([\d.eE+-]+) sec/), secs(/Engine deserialized in ([\d.eE+-]+) sec/)];
+    const known = parts.filter((p) => p !== null);
+    return {
+        tool: 'trtexec',
+        toolVersion: find(text, /TensorRT\.trtexec \[TensorRT (v\d+)\]/)?.[1] ?? null,
+        runtimeVersion: find(text, /TensorRT version: ([\w.]+)/)?.[1] ?? null,
+        loadMs: known.length ? known.reduce((a, b) => a + b, 0) : null,
+        firstRunMs: null,
+        iterations: Number(trace[1]),
+        durationMs: walltime ? toMs(Number(walltime[1]), walltime[2]) : Number(trace[2]) * 1000,
+        latencyMs,
+        throughputPerSec: qps ? Number(qps[1]) : null,
+        modelMemoryBytes: null,
+        device: find(text, /Selected Device: (.+)$/m)?.[1].trim() ?? null,
+    };
+}
+/**
+ * Per-query host latencies (ms) from the file `trtexec --exportTimes=FILE` writes: a JSON array
+ * with one object per query whose `latencyMs` is that query's host latency.
+ */
+function trtexec_parseTrtexecTimes(json, file = '--exportTimes file') {
+    let doc;
+    try {
+        doc = JSON.parse(json);
+    }
+    catch {
+        throw new UserError(`trtexec ${file} is not JSON (the run failed or the file was cut short)`);
+    }
+    if (!Array.isArray(doc) || doc.length === 0)
+        throw new UserError(`trtexec ${file} holds no queries: expected a JSON array of timings`);
+    return doc.map((q, i) => {
+        const v = q?.latencyMs;
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+            throw new UserError(`trtexec ${file}: query ${i} has no latencyMs; expected the format of trtexec --exportTimes`);
+        }
+        return v;
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/backends/index.js
+// Benchmarks through a vendor's own tool (trtexec, benchmark_app, benchmark_model) and turns what
+// it prints into the same results document as the in-process ONNX Runtime benchmark.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const RUNTIME_NAME = { tensorrt: 'tensorrt', openvino: 'openvino', tflite: 'tflite' };
+const FORMATS = {
+    '.onnx': 'onnx', '.engine': 'tensorrt-engine', '.plan': 'tensorrt-engine', '.trt': 'tensorrt-engine', '.xml': 'openvino-ir', '.tflite': 'tflite',
+};
+const ACCEPTS = {
+    tensorrt: ['onnx', 'tensorrt-engine'],
+    openvino: ['onnx', 'openvino-ir', 'tflite'],
+    tflite: ['tflite'],
+};
+/** Checks the model is a file the runtime's tool reads, and hashes it. */
+async function inspectToolModel(path, runtime) {
+    const abs = resolve(path);
+    let bytes;
+    try {
+        const st = statSync(abs);
+        if (!st.isFile())
+            throw new UserError(`${path}: is not a file; give the path of the model`);
+        bytes = st.size;
+    }
+    catch (e) {
+        if (e instanceof UserError)
+            throw e;
+        throw new UserError(`${path}: no such model file; check the path given to --model`);
+    }
+    if (bytes === 0)
+        throw new UserError(`${path}: the model file is empty; re-export it`);
+    const format = FORMATS[extname(abs).toLowerCase()];
+    if (!format || !ACCEPTS[runtime].includes(format)) {
+        const exts = Object.entries(FORMATS).filter(([, f]) => ACCEPTS[runtime].includes(f)).map(([e]) => e).join(', ');
+        throw new UserError(`${path}: --runtime ${runtime} (${TOOLS[runtime].tool}) takes ${exts} models`);
+    }
+    return { path: abs, name: basename(abs), sha256: await sha256File(abs), bytes, format };
+}
+function parse(runtime, output) {
+    return runtime === 'tensorrt' ? parseTrtexec(output) : runtime === 'openvino' ? parseBenchmarkApp(output) : parseBenchmarkModel(output);
+}
+/** Runs the runtime's tool once on the model and returns the results document. */
+async function backends_runVendorBenchmark(opts, device) {
+    const tool = locateTool(opts.runtime, opts.toolPath);
+    const model = await inspectToolModel(opts.model, opts.runtime);
+    const scratch = mkdtempSync(join(tmpdir(), 'edgeml-tool-'));
+    try {
+        const timesFile = opts.runtime === 'tensorrt' ? join(scratch, 'times.json') : undefined;
+        const args = toolArgs(opts.runtime, { ...opts, model: model.path, ...(timesFile ? { timesFile } : {}) });
+        // Building a TensorRT engine can take many minutes on a Jetson: a generous allowance on top.
+        const run = await runTool(tool, args, opts.maxDurationMs * 2 + 30 * 60_000);
+        const name = TOOLS[opts.runtime].tool;
+        if (run.signal)
+            throw new UserError(`${name} was killed by ${run.signal} (out of time or memory?)`);
+        const report = parse(opts.runtime, run.output);
+        if (run.status !== 0)
+            throw new UserError(`${name} exited with status ${run.status} after printing its results; see its output`);
+        let samples = null;
+        if (timesFile) {
+            try {
+                samples = parseTrtexecTimes(readFileSync(timesFile, 'utf8'), timesFile);
+            }
+            catch (e) {
+                if (e.code !== 'ENOENT')
+                    throw e;
+            }
+        }
+        return toolResults(report, samples, { model, tool, device, opts, peakRssBytes: run.peakRssBytes });
+    }
+    finally {
+        rmSync(scratch, { recursive: true, force: true });
+    }
+}
+/**
+ * The results document from a tool's report. With per-query times (trtexec --exportTimes) the
+ * statistics are ours, as for ONNX Runtime; without them they are the tool's, and what it does
+ * not print stays null.
+ */
+function toolResults(report, samples, ctx) {
+    const { opts } = ctx;
+    const sorted = samples ? sortedCopy(samples) : null;
+    const latencyMs = sorted ? summarize(sorted) : report.latencyMs;
+    const iterations = sorted ? sorted.length : report.iterations;
+    const ci = (p) => {
+        const c = sorted ? quantileCI(sorted, p) : null;
+        return c ? [c.lo, c.hi] : null;
+    };
+    // Without the samples the rule can still say whether there were enough queries; not its estimate.
+    const es = (p) => {
+        const full = earlyStopping(sorted ?? [], p);
+        return sorted ? full : { ...full, sufficient: iterations >= full.minQueries, estimate: null };
+    };
+    const es90 = es(0.9);
+    const es99 = es(0.99);
+    const headline = latencyMs.p90 !== null ? { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' }
+        : latencyMs.p50 !== null ? { metric: 'latency.p50', value: latencyMs.p50, unit: 'ms' }
+            : { metric: 'latency.mean', value: latencyMs.mean ?? 0, unit: 'ms' };
+    return {
+        schema: RESULTS_SCHEMA,
+        kind: 'bench',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        model: ctx.model,
+        runtime: {
+            name: RUNTIME_NAME[opts.runtime],
+            version: report.runtimeVersion ?? 'unknown',
+            executionProvider: (report.device ?? opts.executionProvider).slice(0, 64),
+            threads: opts.threads,
+            ...(opts.precision ? { precision: opts.precision } : {}),
+            tool: { name: report.tool, version: report.toolVersion, path: ctx.tool },
+        },
+        device: ctx.device,
+        inputs: Object.entries(opts.shapes).map(([name, shape]) => ({ name, type: 'unknown', shape, source: 'random' })),
+        scenario: 'single-stream',
+        queryMode: 'single',
+        settings: {
+            warmup: opts.warmup,
+            minIterations: opts.minIterations,
+            maxIterations: opts.maxIterations,
+            minDurationMs: opts.minDurationMs,
+            maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
+            samplesPerQuery: 1,
+            seed: opts.seed,
+        },
+        iterations,
+        durationMs: report.durationMs,
+        loadMs: report.loadMs,
+        firstRunMs: report.firstRunMs,
+        latencyMs,
+        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
+        headline,
+        throughputPerSec: report.throughputPerSec,
+        memory: { baselineRssBytes: null, peakRssBytes: ctx.peakRssBytes, modelRssBytes: report.modelMemoryBytes },
+        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
+        earlyStopping: { p90: es90, p99: es99 },
+        ...(opts.keepSamples && samples ? { samplesMs: samples } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/names.js
+// One name per concept: the property `maxDuration` is the flag `--max-duration`, the input
+// `max-duration` and the edgeml.yml key `max-duration`.
+const names_kebab = (property) => property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const names_camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+const asFlag = (name) => `--${name}`;
+const asInput = (name) => `input '${name}'`;
+
+;// CONCATENATED MODULE: ./build/src/units.js
+// Quantities written as people write them: "10s", "500ms", "2m".
+
+const DURATION_UNITS = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+/** Parses a duration to milliseconds; a bare number is seconds. `what` names the flag or key. */
+function units_parseDuration(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a duration such as 10s, 500ms or 2m`);
+    return Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()];
+}
+/** Parses a whole number >= min. */
+function parseWhole(text, what, min = 0) {
+    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) {
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`);
+    }
+    return Number(text);
+}
+/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
+const EXPECTED = {
+    duration: 'a duration such as 10ms, 250us or 1.5s',
+    bytes: 'a size such as 200MB, 1.5GiB or 512KB',
+    percent: 'a percentage such as 5%',
+    rate: 'a rate such as 120/s or 120',
+    fraction: 'a fraction such as 0.97 or 97%',
+};
+const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
+/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
+function parseLatency(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
+    return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
+}
+const BYTE_UNITS = {
+    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
+};
+/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
+function parseBytes(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
+    return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
+function units_parsePercent(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
+    return Number(m[1]) / 100;
+}
+/** A fraction in [0, 1]: "97%" or 0.97. */
+function parseFraction(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+    if (!m || v > 1)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
+    return v;
+}
+/** Samples per second: "120/s", "120 samples/s" or 120. */
+function parseRate(text, what) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
+    if (!m)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
+    return Number(m[1]);
+}
+const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
+const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
+/**
+ * Enough significant figures that the value cannot read as its limit when it is not equal to it:
+ * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
+ */
+function figures(v, limit) {
+    for (let d = 3; d < 10; d++) {
+        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
+        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
+        if (v === limit || Number(s) !== limit)
+            return s;
+    }
+    return String(v);
+}
+/**
+ * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
+ * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
+ * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
+ */
+function inUnitOf(key, value, limitText) {
+    if (value === null || !Number.isFinite(value))
+        return 'n/a';
+    try {
+        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    }
+    catch {
+        // A limit text this version cannot read (a check document is untrusted input): the base unit.
+        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
+        return `${Number(value.toPrecision(4))}${unit}`;
+    }
+}
+function inLimitUnit(key, value, body) {
+    if (key === 'memory.peak' || key === 'size') {
+        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
+        const scale = BYTE_UNITS[unit];
+        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
+    }
+    if (key.startsWith('latency.')) {
+        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
+        const scale = LATENCY_UNITS[unit];
+        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
+    }
+    if (key === 'throughput')
+        return `${figures(value, parseRate(body, key))}/s`;
+    if (key.startsWith('regression.'))
+        return `${value >= 0 ? '+' : ''}${figures(value * 100, units_parsePercent(body, key) * 100)}%`;
+    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
+    if (body.endsWith('%'))
+        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
+    return figures(value, Number(body));
+}
+/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
+function limitOf(direction, limitText) {
+    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
+    if (!m)
+        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
+    const unit = m[2] === 'us' ? 'µs' : m[2];
+    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/parse.js
+// Settings parsed once into typed values, whichever door they came in by (flag, input, key).
+
+
+
+/** Comma- or newline-separated entries, trimmed, empty ones dropped. */
+function splitList(text) {
+    return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+}
+const BOOLEAN = { true: true, yes: true, on: true, 1: true, false: false, no: false, off: false, 0: false };
+function numberIn(s, text, what) {
+    const v = /^\s*-?\d+(?:\.\d+)?(?:e-?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+    const min = s.min ?? -Infinity;
+    const max = s.max ?? Infinity;
+    const ok = Number.isFinite(v) && (s.above ? v > min : v >= min) && v <= max;
+    if (!ok) {
+        const range = s.min !== undefined && s.max !== undefined ? `between ${s.min} and ${s.max}` : s.min !== undefined ? `${s.above ? '>' : '>='} ${s.min}` : `<= ${s.max}`;
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a number ${range}${s.default ? `, e.g. ${s.default}` : ''}`);
+    }
+    return v;
+}
+/**
+ * One setting's text (or a config value: numbers and booleans are taken as written) to its typed
+ * value; `what` names where it came from. A bad value is a UserError naming it and saying what fits.
+ */
+function parseSetting(s, raw, what) {
+    if (s.kind === 'list' || s.kind === 'pairs') {
+        const items = raw === undefined ? [] : Array.isArray(raw) ? raw.flatMap((r) => (s.kind === 'list' ? splitList(r) : [r.trim()])) : splitList(String(raw));
+        return items.filter(Boolean);
+    }
+    if (Array.isArray(raw))
+        throw new errors_UserError(`${what}: give one value, not a list`);
+    if (s.kind === 'boolean') {
+        if (typeof raw === 'boolean')
+            return raw;
+        const v = BOOLEAN[String(raw).trim().toLowerCase()];
+        if (v === undefined)
+            throw new errors_UserError(`${what} ${JSON.stringify(raw)}: expected true or false`);
+        return v;
+    }
+    const text = String(raw).trim();
+    switch (s.kind) {
+        case 'string':
+        case 'path':
+            return text;
+        case 'enum':
+            if (!s.choices?.includes(text))
+                throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
+            return text;
+        case 'duration':
+            return units_parseDuration(text, what);
+        case 'count':
+            return parseWhole(text, what, s.min ?? 0);
+        case 'number':
+            return numberIn(s, text, what);
+        case 'fraction':
+            return parseFraction(text, what);
+        case 'percent':
+            return units_parsePercent(text, what);
+    }
+}
+/**
+ * A table's raw values (by property; undefined or '' for not given) to typed values: the default
+ * where nothing was given, absent where there is none. `source` names each setting in messages.
+ */
+function parseSettings(table, raw, source) {
+    const out = {};
+    for (const [prop, s] of Object.entries(table)) {
+        const given = raw[prop];
+        const empty = given === undefined || given === '' || (Array.isArray(given) && !given.length);
+        const value = empty ? s.default : given;
+        if (value === undefined) {
+            if (s.kind === 'list' || s.kind === 'pairs')
+                out[prop] = [];
+            else if (s.kind === 'boolean')
+                out[prop] = false;
+            continue;
+        }
+        out[prop] = parseSetting(s, value, source(names_kebab(prop)));
+    }
+    return out;
+}
+/**
+ * The keys of one edgeml.yml section (`benchmark`, `compare`) as typed values of `table`, by
+ * property: the typed path from the config to a command's options, with no trip through flag text.
+ * Only the keys written are returned (merge them over the command's defaults or flags); a key that
+ * is not a setting of the section, or a bad value, is a UserError naming `at(key)` (the
+ * `file:line:col: ` where it is written) and the dotted key.
+ */
+function parseSection(table, section, values, at = () => '') {
+    const byName = new Map(configKeys(table, section).map(([name, s]) => [name, s]));
+    const out = {};
+    for (const [name, raw] of Object.entries(values)) {
+        const key = `${section}.${name}`;
+        const s = byName.get(name);
+        if (!s)
+            throw new UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
+        out[camel(name)] = parseSetting(s, raw, `${at(key)}${key}`);
+    }
+    return out;
+}
+/** The typed defaults of a table (what a command does with nothing given). */
+function settingDefaults(table) {
+    return parseSettings(table, {}, (name) => `default of ${name}`);
+}
+/** The settings of a table that are action inputs, by input name. */
+function actionInputs(table) {
+    return Object.entries(table).filter(([, s]) => s.input).map(([prop, s]) => [names_kebab(prop), s]);
+}
+/** The old names of a table's action inputs (renamed, still read with a warning): old, new name, release that drops it. */
+function deprecatedInputs(table) {
+    return actionInputs(table).flatMap(([now, s]) => (s.deprecated ?? []).filter((d) => d.only !== 'flag').map((d) => ({ old: d.name, now, until: d.until })));
+}
+/** The settings of a table that are keys of the edgeml.yml section `section`. */
+function configKeys(table, section) {
+    return Object.entries(table).filter(([, s]) => s.config === section).map(([prop, s]) => [kebab(prop), s]);
+}
+/** Picks some settings of a table (to share them between commands) with changes. */
+function pick(table, keys) {
+    return Object.fromEntries(keys.map((k) => [k, table[k]]));
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/deprecated.js
+// Renamed settings keep their old name for one minor release; the first use warns, once per process.
+const warned = new Set();
+/** What is said of an old name: the new one and the release that drops it. */
+function deprecationNotice(old, now, until) {
+    return `${old} is deprecated and goes in ${until}; use ${now}`;
+}
+/** The warning for an old name on stderr. */
+function deprecated_deprecationWarning(old, now, until) {
+    return `warning: ${deprecationNotice(old, now, until)}`;
+}
+/** Writes `message` through `write` the first time it is seen in this process. */
+function deprecated_warnOnce(message, write) {
+    if (warned.has(message))
+        return;
+    warned.add(message);
+    write(message);
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/common.js
+/** The ONNX Runtime the composite actions install on the runner (read by their own steps). */
+const RUNTIME_SETTINGS = {
+    runtimeVersion: {
+        kind: 'string', flag: false, default: '1.30.0', help: 'onnxruntime-node version to install on the runner',
+        input: { composite: true, description: 'onnxruntime-node version to install on the runner.' },
+    },
+    runtimeDir: {
+        kind: 'path', flag: false, help: 'a folder whose node_modules already holds onnxruntime-node',
+        input: { composite: true, description: 'A folder whose node_modules already holds onnxruntime-node (offline self-hosted devices); skips the install.' },
+    },
+};
+/** Upload of an action's files as one workflow artifact; `name` says the default artifact name. */
+function uploadSettings(what, name) {
+    return {
+        upload: { kind: 'boolean', flag: false, default: 'true', help: `upload ${what} as a workflow artifact`, input: {} },
+        artifactName: { kind: 'string', flag: false, help: `name of the uploaded artifact (default: ${name})`, input: {} },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/settings/index.js
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/bench/settings.js
+// `edgeml bench`'s settings, the benchmark action's inputs and edgeml.yml's benchmark: keys: one
+// table (see src/settings/). `edgeml compare` takes the measured ones with its own defaults.
+
+
+const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
+const SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
+/** What is measured: bench's and compare's (compare: from benchmark:, for both arms). */
+const MEASURE_SETTINGS = {
+    input: {
+        kind: 'pairs', value: '<name=shape>', help: 'fix an input shape, e.g. x=1x3x224x224 (repeatable)',
+        input: { description: 'Input shapes, one per line or comma-separated, as for `edgeml bench --input`: `x=1x3x224x224`.' },
+    },
+    dim: { kind: 'pairs', value: '<name=size>', help: 'fix a named dynamic dim wherever it appears, e.g. sequence=512 (repeatable)', input: { description: 'Named dynamic dims, one per line, as for `--dim`: `sequence=512`.' } },
+    data: {
+        kind: 'pairs', value: '<name=file.npy|number>', help: 'feed an input from a .npy file or a constant (repeatable)',
+        input: { description: 'Input data, one per line, as for `--data`: `x=inputs.npy` or `sr=16000`. Default: seeded random values.' },
+    },
+    threads: { kind: 'count', default: '0', value: '<n>', help: 'intra-op threads (0 = ONNX Runtime default)', config: 'benchmark', input: { description: "Intra-op threads; 0 keeps ONNX Runtime's default." } },
+    ep: { kind: 'string', default: 'cpu', value: '<name>', help: 'execution provider', config: 'benchmark', input: { description: 'Execution provider (cpu, or another this onnxruntime-node offers).' } },
+    optLevel: {
+        kind: 'enum', choices: OPT_LEVELS, default: 'all', value: '<level>', help: 'graph optimization level', config: 'benchmark',
+        input: { description: 'Graph optimization level: disabled, basic, extended, layout or all.' },
+    },
+    scenario: {
+        kind: 'enum', choices: SCENARIOS, default: 'single-stream', value: '<name>', help: 'MLPerf scenario', config: 'benchmark',
+        input: { description: 'MLPerf scenario: single-stream (headline p90), multi-stream (p99 of N-sample queries) or offline (throughput).' },
+    },
+    samplesPerQuery: { kind: 'count', min: 1, value: '<n>', help: 'samples in one query (multi-stream default 8, offline 32)', config: 'benchmark', input: {} },
+    warmup: { kind: 'count', default: '10', value: '<n>', help: 'untimed queries before measuring', config: 'benchmark', input: {} },
+};
+/** How long one measurement lasts (compare: from compare:, with shorter defaults). */
+const LENGTH_SETTINGS = {
+    minIterations: {
+        kind: 'count', min: 1, default: '100', value: '<n>', help: 'timed queries at least', config: 'benchmark',
+        input: { description: 'Timed queries at least (MLPerf early stopping needs 64 for p90, 662 for p99).' },
+    },
+    maxIterations: { kind: 'count', default: '0', value: '<n>', help: 'timed queries at most (0 = no cap)', config: 'benchmark', input: { description: 'Timed queries at most; 0 for no cap.' } },
+    minDuration: { kind: 'duration', default: '10s', value: '<time>', unit: 'ms', help: 'measure at least this long', config: 'benchmark', input: { description: 'Measure at least this long (10s, 500ms, 2m).' } },
+    maxDuration: { kind: 'duration', default: '60s', value: '<time>', unit: 'ms', help: 'stop measuring after this long', config: 'benchmark', input: {} },
+};
+const SEED_SETTING = {
+    seed: { kind: 'count', default: '1', value: '<n>', help: 'seed of the random inputs', config: 'benchmark', input: {} },
+};
+const BENCH_SETTINGS = {
+    model: { kind: 'path', value: '<file>', help: 'the .onnx or .ort file (or give it as the argument)', input: { required: true, description: 'Path of the .onnx or .ort model to benchmark.' } },
+    config: { kind: 'path', value: '<file>', help: 'take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win' },
+    json: { kind: 'path', value: '<file>', help: 'write the results document here' },
+    ...MEASURE_SETTINGS,
+    ...LENGTH_SETTINGS,
+    ...SEED_SETTING,
+    profile: {
+        kind: 'boolean', help: 'also profile the model (in a separate run) and summarise time by op type',
+        input: { description: 'Also profile the model in a separate run and report time by op type and the slowest nodes.' },
+    },
+    samples: { kind: 'boolean', help: 'keep the raw per-query latencies in the results document', input: {} },
+    runtime: {
+        kind: 'enum', choices: RUNTIMES, default: 'onnxruntime', value: '<name>', help: 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)',
+        input: { description: 'onnxruntime (in process, installed by this action), or tensorrt, openvino, tflite: measured by the vendor tool already installed on the runner (trtexec, benchmark_app, benchmark_model).' },
+    },
+    toolPath: {
+        kind: 'path', value: '<path>', help: "the vendor tool's executable when it is not on the PATH",
+        input: { description: 'Path of the vendor tool when it is not on the PATH, e.g. /usr/src/tensorrt/bin/trtexec on a Jetson.' },
+    },
+    precision: {
+        kind: 'enum', choices: PRECISIONS, value: '<p>', help: 'precision asked of a vendor runtime',
+        input: { description: 'Precision asked of a vendor runtime: fp32, fp16 or int8 (trtexec --fp16/--int8, benchmark_app -infer_precision).' },
+    },
+    deviceLabel: {
+        kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)',
+        input: { description: 'Name of this device in reports and in the artifact name (default: the runner name).' },
+    },
+    runnerLabels: {
+        kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',
+        input: { description: 'Labels of this runner, comma-separated, recorded in the results (steps cannot read them): e.g. `self-hosted, rpi5`.' },
+    },
+    results: {
+        kind: 'path', flag: false, help: 'where to write the results document',
+        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
+    },
+    ...uploadSettings('the results document', 'edgeml-results-<device>-<model>'),
+    ...RUNTIME_SETTINGS,
+};
+
+;// CONCATENATED MODULE: ./build/src/bench/options.js
+// Bench settings, typed (BENCH_SETTINGS' values: the CLI parses its flags once, the action its
+// inputs, `edgeml run` edgeml.yml's keys), checked together and turned into BenchOptions.
+
+
+
+
+
+const D = settingDefaults(BENCH_SETTINGS);
+/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs: BENCH_SETTINGS' defaults, typed. */
+const BENCH_DEFAULTS = {
+    threads: D.threads,
+    executionProvider: D.ep,
+    optLevel: D.optLevel,
+    scenario: D.scenario,
+    warmup: D.warmup,
+    minIterations: D.minIterations,
+    maxIterations: D.maxIterations,
+    minDurationMs: D.minDuration,
+    maxDurationMs: D.maxDuration,
+    seed: D.seed,
+    profile: false,
+    keepSamples: false,
+};
+/** A duration in messages, as a user writes it: 1s, 500ms. */
+const options_showDuration = (ms) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+function pairs(values, parse, flag, names) {
+    const out = {};
+    for (const raw of values) {
+        const [name, value] = parse(raw);
+        if (name in out)
+            throw new UserError(`${settingName(names, flag)} ${name}=... is given twice; give each input once`);
+        out[name] = value;
+    }
+    return out;
+}
+/**
+ * Typed bench settings to BenchOptions: what the table cannot check alone (the length of a
+ * measurement, a vendor runtime's settings, each input given once). `names` says how messages
+ * name each setting: by its flag, its input, or its key in edgeml.yml.
+ */
+function options_benchOptions(model, v, names = FLAG_NAMES) {
+    if (v.maxDuration < v.minDuration) {
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${options_showDuration(v.maxDuration)} is shorter than ${names.key('--min-duration')} ${options_showDuration(v.minDuration)}; raise ${max}`);
+    }
+    const runtime = v.runtime ?? 'onnxruntime';
+    const precision = v.precision;
+    if (precision && runtime === 'onnxruntime') {
+        throw new UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
+    }
+    if (v.toolPath && runtime === 'onnxruntime')
+        throw new UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
+    return {
+        model,
+        inputs: {
+            shapes: pairs(v.input, parseShapeFlag, '--input', names),
+            dims: pairs(v.dim, parseDimFlag, '--dim', names),
+            data: pairs(v.data, parseDataFlag, '--data', names),
+        },
+        threads: v.threads,
+        executionProvider: v.ep,
+        optLevel: v.optLevel,
+        scenario: v.scenario,
+        ...(v.samplesPerQuery !== undefined ? { samplesPerQuery: v.samplesPerQuery } : {}),
+        warmup: v.warmup,
+        minIterations: v.minIterations,
+        maxIterations: v.maxIterations,
+        minDurationMs: v.minDuration,
+        maxDurationMs: v.maxDuration,
+        seed: v.seed,
+        profile: !!v.profile,
+        keepSamples: !!v.samples,
+        ...(v.deviceLabel ? { deviceLabel: v.deviceLabel } : {}),
+        ...(runtime !== 'onnxruntime' ? { runtime } : {}),
+        ...(v.toolPath ? { toolPath: v.toolPath } : {}),
+        ...(precision ? { precision } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
+
+/**
+ * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. With
+ * `request.hold` nothing is timed until `go()`.
+ */
+function paired_runner_startPairedWorker(request, onReady, onPairs) {
+    let stopping = false;
+    let ready;
+    let link;
+    let wanted;
+    const tell = (m) => {
+        if (m === 'stop')
+            stopping = true;
+        if (link)
+            link.send({ type: m });
+        else
+            wanted = m;
+    };
+    const done = forkWorker(`paired measurement of ${request.base} and ${request.head}`, request, workerLimitMs(request.run.maxDurationMs), (msg, l) => {
+        if (!link) {
+            link = l;
+            if (wanted)
+                l.send({ type: wanted });
+        }
+        if (msg.type === 'ready') {
+            ready = msg;
+            onReady(msg);
+        }
+        else if (msg.type === 'pairs') {
+            if (stopping)
+                return;
+            if (onPairs(msg.pairs))
+                tell('stop');
+        }
+        else if (msg.type === 'unpairable')
+            l.resolve({ kind: 'unpairable', reason: msg.reason });
+        else if (msg.type === 'done') {
+            if (ready)
+                l.resolve({ kind: 'done', ready });
+            else
+                l.reject(new MeasurementError('the paired measurement ended before it was ready', l.stderr()));
+        }
+    });
+    return { done, go: () => tell('go'), stop: () => tell('stop') };
+}
+/** One paired process, timed from the start; resolves as `startPairedWorker(...).done`. */
+function runPairedWorker(request, onReady, onPairs) {
+    return paired_runner_startPairedWorker({ ...request, hold: false }, onReady, onPairs).done;
+}
+
+;// CONCATENATED MODULE: ./build/src/bench/index.js
+// The benchmark: one fresh process measures the model, another (optional) profiles it; the
+// samples become the results document.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function bench_defaultSamplesPerQuery(scenario) {
+    return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
+}
+async function runBenchmark(opts, hooks = {}) {
+    if (opts.runtime && opts.runtime !== 'onnxruntime')
+        return runWithTool(opts);
+    const model = await inspectModelFile(opts.model);
+    const settings = {
+        warmup: opts.warmup,
+        minIterations: opts.minIterations,
+        maxIterations: opts.maxIterations,
+        minDurationMs: opts.minDurationMs,
+        maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
+        samplesPerQuery: opts.samplesPerQuery ?? bench_defaultSamplesPerQuery(opts.scenario),
+        seed: opts.seed,
+    };
+    const request = {
+        model: model.path,
+        inputs: opts.inputs,
+        session: { threads: opts.threads, executionProvider: opts.executionProvider, optLevel: opts.optLevel },
+        run: { scenario: opts.scenario, ...settings },
+    };
+    const device = describeDevice(opts.deviceLabel, opts.runnerLabels);
+    const m = await runWorker(request, (p) => hooks.onProgress?.({ ...p, step: 'measure' }));
+    let profile;
+    if (opts.profile) {
+        // Profiling slows every kernel: it runs in its own process so the timings above stay clean.
+        const profiled = await runWorker({ ...request, profileDir: tmpdir(), run: { ...request.run, minIterations: Math.min(settings.minIterations, 50), minDurationMs: 0, maxIterations: 50 } }, (p) => hooks.onProgress?.({ ...p, step: 'profile' }));
+        profile = profiled.profile;
+    }
+    const sorted = sortedCopy(m.samples);
+    const latencyMs = summarize(sorted);
+    const ci = (p) => {
+        const c = quantileCI(sorted, p);
+        return c ? [c.lo, c.hi] : null;
+    };
+    const es90 = earlyStopping(sorted, 0.9);
+    const es99 = earlyStopping(sorted, 0.99);
+    const throughputPerSec = m.durationMs > 0 ? (m.samples.length * settings.samplesPerQuery * 1000) / m.durationMs : 0;
+    const headline = opts.scenario === 'offline'
+        ? { metric: 'throughput', value: throughputPerSec, unit: 'samples/s' }
+        : opts.scenario === 'multi-stream'
+            ? { metric: 'latency.p99', value: latencyMs.p99, unit: 'ms' }
+            : { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' };
+    return {
+        schema: RESULTS_SCHEMA,
+        kind: 'bench',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        model,
+        runtime: {
+            name: 'onnxruntime-node',
+            version: m.runtimeVersion,
+            executionProvider: opts.executionProvider,
+            threads: opts.threads,
+            optLevel: opts.optLevel,
+        },
+        device,
+        inputs: m.inputs.map((i) => ({
+            name: i.name, type: i.type, shape: i.shape, source: i.source,
+            ...(i.file ? { file: i.file } : {}), ...(i.value !== undefined ? { value: i.value } : {}),
+        })),
+        scenario: opts.scenario,
+        queryMode: m.queryMode,
+        settings,
+        iterations: m.samples.length,
+        durationMs: m.durationMs,
+        loadMs: m.loadMs,
+        firstRunMs: m.firstRunMs,
+        latencyMs,
+        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
+        headline,
+        throughputPerSec,
+        memory: {
+            baselineRssBytes: m.baselineRssBytes,
+            peakRssBytes: m.peakRssBytes,
+            modelRssBytes: Math.max(0, m.peakRssBytes - m.baselineRssBytes),
+        },
+        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
+        earlyStopping: { p90: es90, p99: es99 },
+        ...(profile ? { profile } : {}),
+        ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
+    };
+}
+/** A vendor runtime: its tool feeds its own random inputs, one query at a time. */
+function runWithTool(opts) {
+    const runtime = opts.runtime;
+    const refuse = (what) => {
+        throw new UserError(`${what} is for --runtime onnxruntime; ${runtime}'s tool feeds random inputs one query at a time (give shapes with --input)`);
+    };
+    if (opts.scenario !== 'single-stream')
+        refuse(`--scenario ${opts.scenario}`);
+    if (opts.inputs.data && Object.keys(opts.inputs.data).length)
+        refuse('--data');
+    if (opts.inputs.dims && Object.keys(opts.inputs.dims).length)
+        refuse('--dim');
+    if (opts.profile)
+        refuse('--profile');
+    return runVendorBenchmark({
+        model: opts.model,
+        runtime,
+        ...(opts.toolPath ? { toolPath: opts.toolPath } : {}),
+        ...(opts.precision ? { precision: opts.precision } : {}),
+        shapes: opts.inputs.shapes ?? {},
+        threads: opts.threads,
+        executionProvider: opts.executionProvider,
+        warmup: opts.warmup,
+        minIterations: opts.minIterations,
+        maxIterations: opts.maxIterations,
+        minDurationMs: opts.minDurationMs,
+        maxDurationMs: opts.maxDurationMs,
+        seed: opts.seed,
+        keepSamples: opts.keepSamples,
+    }, describeDevice(opts.deviceLabel, opts.runnerLabels));
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/settings.js
+// `edgeml compare`'s settings and edgeml.yml's compare: keys: one table (see src/settings/). What
+// is measured comes from bench's table; how long each measurement lasts has compare's defaults.
+
+
+/** The rounds, not the runs, carry the statistics: each measurement is short (50 queries, 1 s). */
+const LENGTHS = {
+    minIterations: { ...LENGTH_SETTINGS.minIterations, default: '50', help: 'timed queries in each measurement at least', config: 'compare', input: false },
+    maxIterations: { ...LENGTH_SETTINGS.maxIterations, help: 'timed queries in each measurement at most (0 = no cap)', config: 'compare', input: false },
+    minDuration: { ...LENGTH_SETTINGS.minDuration, default: '1s', help: 'each measurement (one process) lasts at least this long', config: 'compare', input: false },
+    maxDuration: { ...LENGTH_SETTINGS.maxDuration, default: '60s', help: 'time for the whole comparison', config: 'compare', input: false },
+};
+const COMPARE_SETTINGS = {
+    base: { kind: 'path', value: '<file>', help: 'the base .onnx or .ort file' },
+    head: { kind: 'path', value: '<file>', help: 'the head .onnx or .ort file' },
+    baseResults: { kind: 'path', value: '<file>', help: 'compare head against a stored results document (edgeml bench --json) instead of measuring a base' },
+    allowDifferentDevice: { kind: 'boolean', help: 'accept a --base-results document from another device or runtime version (shown in the verdict)' },
+    threshold: { kind: 'percent', default: '5%', value: '<percent>', help: 'smallest change that counts', config: 'compare' },
+    statistic: {
+        kind: 'enum', choices: COMPARE_METRICS, default: 'p50', value: '<name>', config: 'compare',
+        help: 'what decides the verdict: p50 or p90 of wall-clock latency, or cpu (CPU time per query)',
+        deprecated: [{ name: 'metric', until: '0.3.0' }],
+    },
+    minRounds: { kind: 'count', min: 2, default: '8', value: '<n>', help: 'rounds before the first look at the data', config: 'compare' },
+    maxRounds: { kind: 'count', default: '0', value: '<n>', help: 'rounds at most (0 = until --max-duration)', config: 'compare' },
+    design: {
+        kind: 'enum', choices: DESIGN_CHOICES, default: 'auto', value: '<design>', config: 'compare',
+        help: 'paired: base and head in one process, alternating short batches; processes: a fresh process per measurement; auto: paired where possible',
+    },
+    config: {
+        kind: 'path', value: '<file>',
+        help: 'take the settings from this edgeml.yml (benchmark: what is measured; compare: how long and how judged; input, dim, data of the model whose path is --head); flags given here win',
+    },
+    ...MEASURE_SETTINGS,
+    warmup: { ...MEASURE_SETTINGS.warmup, help: 'untimed queries before each measurement' },
+    ...LENGTHS,
+    ...SEED_SETTING,
+    deviceLabel: { kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)' },
+    json: { kind: 'path', value: '<file>', help: 'write the compare document here' },
+};
+
+;// CONCATENATED MODULE: ./build/src/compare/processes.js
+// The process-alternating design: a fresh process for every measurement, the order flipped each
+// round (A B, B A, A B, ...). Never base in one block and head in another: a machine that slows
+// down halfway would then read as a regression. Used where pairing in one process is impossible,
+// and against a stored base (head runs only).
+
+
+
+function measurement(m) {
+    const sorted = sortedCopy(m.samples);
+    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), ...(m.cpuMs !== undefined ? { cpu: m.cpuMs } : {}), iterations: sorted.length };
+}
+function processes_shapes(m) {
+    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+}
+async function processes_measureInProcesses(ctx, request) {
+    const { opts, seq, stored } = ctx;
+    let runtimeVersion = '';
+    let inputs = { base: stored ? processes_shapes(stored.doc) : '', head: '' };
+    let differentDevice = ctx.differentDevice;
+    let lastRoundMs = 0;
+    for (;;) {
+        const elapsed = Date.now() - ctx.started;
+        if (seq.rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs) {
+            seq.finish();
+            break;
+        }
+        const roundStart = Date.now();
+        const first = seq.rounds.length % 2 === 0 ? 'base' : 'head';
+        let baseRun = null;
+        let headRun;
+        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
+            const m = await runWorker(request(arm === 'base' ? ctx.base.path : ctx.head.path));
+            runtimeVersion ||= m.runtimeVersion;
+            inputs = { ...inputs, [arm]: processes_shapes(m) };
+            if (arm === 'base')
+                baseRun = measurement(m);
+            else
+                headRun = measurement(m);
+        }
+        if (stored && seq.rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
+            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
+            if (!opts.allowDifferentDevice) {
+                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
+            }
+            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
+        }
+        lastRoundMs = Date.now() - roundStart;
+        if (seq.rounds.length === 0) {
+            // The plan, from the first round: how many rounds the rest of the time holds.
+            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, lastRoundMs));
+            seq.plan(planned);
+            ctx.checkPlan(planned, `one round took ${(lastRoundMs / 1000).toFixed(1)} s`);
+        }
+        if (seq.add({ first: stored ? 'head' : first, base: baseRun, head: headRun }))
+            break;
+    }
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { runtimeVersion, inputs, stopped, ...(differentDevice ? { differentDevice } : {}) };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/paired.js
+// The paired design: base and head in one process (bench/paired-worker.ts), short batches in random
+// order. Where a model lands in memory changes its speed for the life of a process (measured: a
+// 64 MB MatMul model ran 6-13% faster or slower than its own copy loaded beside it, a different
+// amount in every process), so one process is not enough: the comparison runs a series of short
+// processes (blocks), alternating which model loads first, and each block becomes one round whose
+// ratio is the median of its pairs' ratios. The statistics then treat blocks as the independent
+// units, which the placement of each process makes them.
+
+
+
+/** Each arm's batch lasts about this long: short enough that a disturbance hits both arms of a pair. */
+const PAIRED_BATCH_MS = 25;
+/** Pairs are timed for this long in each process (loading and warm-up come on top). */
+const PAIRED_BLOCK_MS = 2000;
+const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** One block as a round: the base arm at its medians, the head arm at base x the median pair ratio. */
+function blockRound(first, pairs) {
+    const base = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    const head = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
+    for (const m of ['p50', 'p90', 'cpu']) {
+        base[m] = median(pairs.map((p) => p.base[m]));
+        head[m] = base[m] * Math.exp(median(pairs.map((p) => Math.log(p.head[m] / p.base[m]))));
+    }
+    base.iterations = pairs.reduce((s, p) => s + p.base.iterations, 0);
+    head.iterations = pairs.reduce((s, p) => s + p.head.iterations, 0);
+    return { first, base, head };
+}
+/**
+ * Standby: the next process loads and warms up both models while the one before it times its
+ * pairs, so a round costs about its pairs and not the load on top. It holds four models at once
+ * (two in each of two processes), so only where four times the two files fit in the memory free.
+ */
+function standbyFits(base, head, free = freemem()) {
+    return 4 * (base.bytes + head.bytes) <= 0.8 * free;
+}
+async function paired_measurePaired(ctx, session, run) {
+    const { opts, seq } = ctx;
+    const standby = standbyFits(ctx.base, ctx.head);
+    let timeUp = false;
+    let total = 0;
+    let last;
+    const start = (block, hold) => {
+        const loadFirst = block % 2 === 0 ? 'base' : 'head';
+        const request = {
+            kind: 'paired',
+            base: ctx.base.path,
+            head: ctx.head.path,
+            inputs: opts.bench.inputs,
+            session,
+            run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
+            batchMs: PAIRED_BATCH_MS,
+            loadFirst,
+            hold,
+        };
+        const pairs = [];
+        const proc = startPairedWorker(request, () => { }, (chunk) => {
+            pairs.push(...chunk);
+            timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
+            return timeUp;
+        });
+        // A standby process that is never used may fail unheard; its failure is read when it is used.
+        proc.done.catch(() => undefined);
+        return { proc, pairs, loadFirst };
+    };
+    let current = start(0, false);
+    let next = standby ? start(1, true) : undefined;
+    let blockStart = Date.now();
+    try {
+        for (let block = 0;; block++) {
+            const outcome = await current.proc.done;
+            if (outcome.kind === 'unpairable')
+                return outcome;
+            const { ready } = outcome;
+            last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
+            const blockMs = Date.now() - blockStart;
+            blockStart = Date.now();
+            // The plan: how many blocks the rest of the time holds. Without standby every block is like
+            // the first; with it, the first also loaded from cold, so the plan waits for the second.
+            if (block === (standby ? 1 : 0)) {
+                const planned = block + 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
+                seq.plan(planned);
+                ctx.checkPlan(planned, standby
+                    ? `one process took ${(blockMs / 1000).toFixed(1)} s (${PAIRED_BLOCK_MS / 1000} s of pairs; the next one loads and warms up meanwhile)`
+                    : `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
+            }
+            if (current.pairs.length) {
+                total += current.pairs.length;
+                if (seq.add(blockRound(current.loadFirst, current.pairs)))
+                    break;
+            }
+            if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
+                seq.finish();
+                break;
+            }
+            if (next) {
+                current = next;
+                current.proc.go();
+                next = start(block + 2, true);
+            }
+            else
+                current = start(block + 1, false);
+        }
+    }
+    finally {
+        next?.proc.stop();
+        await next?.proc.done.catch(() => undefined);
+    }
+    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
+    return { kind: 'done', ...last, pairs: total, stopped, standby };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/sequential.js
+// The sequential test over rounds as they come in: looks planned once from the first measurement,
+// each look on rounds the earlier looks had not all seen, each at 1 - alpha / looks, so the
+// chance of a false alarm over all of them is at most alpha. No look is repeated on the same rounds.
+
+
+class sequential_Sequential {
+    o;
+    rounds = [];
+    planned = [];
+    looks = 0;
+    lastLookAt = 0;
+    ratio;
+    /** True once the plan was capped by maxRounds (so the end is 'max-rounds', not 'max-duration'). */
+    cappedByRounds = false;
+    constructor(o) {
+        this.o = o;
+        this.ratio = this.compute(lookLevel(1));
+    }
+    /** Plans the looks for `planned` rounds in all; only once. */
+    plan(planned) {
+        if (this.planned.length)
+            return;
+        let n = Math.max(1, Math.floor(planned));
+        if (this.o.maxRounds > 0 && n >= this.o.maxRounds) {
+            n = this.o.maxRounds;
+            this.cappedByRounds = true;
+        }
+        this.planned = planLooks(this.o.minRounds, n);
+        // A look before an interval can exist at its level would spend its share of alpha on nothing
+        // (more looks, a stricter level, more rounds needed): drop the looks that come too early.
+        while (this.planned.length > 1 && this.planned[0] < this.fewestRounds)
+            this.planned.shift();
+    }
+    get level() {
+        return lookLevel(this.planned.length || 1);
+    }
+    /** Fewest rounds for which an interval exists at the level of each look. */
+    get fewestRounds() {
+        return this.o.storedBase ? 3 : fewestForInterval(this.level);
+    }
+    /** The deciding ratio. */
+    get deciding() {
+        return this.ratio[this.o.metric];
+    }
+    get decided() {
+        return this.deciding.verdict !== 'inconclusive';
+    }
+    /** True when all planned looks are done. */
+    get finished() {
+        return this.planned.length > 0 && this.looks >= this.planned.length;
+    }
+    compute(level) {
+        const s = this.o.storedBase;
+        const cpu = !s && this.rounds.length > 0 && this.rounds.every((r) => r.head.cpu !== undefined && r.base?.cpu !== undefined);
+        return {
+            p50: ratioAt(this.rounds, 'p50', level, this.o.threshold, s ? s.p50 : undefined),
+            p90: ratioAt(this.rounds, 'p90', level, this.o.threshold, s ? s.p90 : undefined),
+            ...(cpu || this.o.metric === 'cpu' ? { cpu: ratioAt(this.rounds, 'cpu', level, this.o.threshold) } : {}),
+        };
+    }
+    look() {
+        this.looks++;
+        this.lastLookAt = this.rounds.length;
+        this.ratio = this.compute(this.level);
+        this.o.onLook?.({ rounds: this.rounds.length, looks: this.looks, ratio: this.ratio, verdict: this.deciding.verdict, metric: this.o.metric });
+    }
+    /** Adds rounds, looking whenever a planned look is due; true when decided or all looks are done. */
+    add(...rounds) {
+        for (const r of rounds) {
+            if (this.finished)
+                return true;
+            this.rounds.push(r);
+            if (this.rounds.length >= this.planned[this.looks]) {
+                this.look();
+                if (this.decided || this.finished)
+                    return true;
+            }
+        }
+        return false;
+    }
+    /** Time is up: one last look, on rounds no look has seen yet, if any look is left to spend. */
+    finish() {
+        if (!this.planned.length)
+            this.plan(this.rounds.length);
+        if (this.rounds.length > this.lastLookAt && !this.finished)
+            this.look();
+    }
+    /** Why the deciding metric has no interval, or undefined when it has one. */
+    noInterval(option) {
+        if (this.deciding.ci95)
+            return undefined;
+        const n = this.rounds.length;
+        if (!n)
+            return `no round finished within ${option('--max-duration')}; raise it`;
+        return `${n} rounds are too few for an interval at the ${(this.level * 100).toFixed(2)}% level of each of ${this.planned.length} looks (at least ${this.fewestRounds} needed); raise ${option('--max-duration')}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/run.js
+// One comparison of base and head: identical files are `unchanged` unmeasured; otherwise the
+// design is chosen (paired in one process where it can be, separate processes where it cannot,
+// head runs against a stored base), the rounds are looked at on a plan made from the first
+// measurement until the verdict is decided or the time is spent, and the document says which
+// design decided and why.
+
+
+
+
+
+
+
+
+
+
+
+
+
+const run_D = settingDefaults(COMPARE_SETTINGS);
+/** COMPARE_SETTINGS' defaults, typed. */
+const COMPARE_DEFAULTS = {
+    threshold: run_D.threshold,
+    metric: run_D.statistic,
+    maxDurationMs: run_D.maxDuration,
+    minRounds: run_D.minRounds,
+    maxRounds: run_D.maxRounds,
+    design: run_D.design,
+    /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
+    minDurationMs: run_D.minDuration,
+    minIterations: run_D.minIterations,
+};
+const run_MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+function exactComparisons(base, head, baseInputs, headInputs) {
+    return [
+        { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
+        { quantity: 'bytes', base: base.bytes, head: head.bytes, same: base.bytes === head.bytes },
+        { quantity: 'format', base: base.format, head: head.format, same: base.format === head.format },
+        { quantity: 'inputs', base: baseInputs, head: headInputs, same: baseInputs === headInputs },
+    ];
+}
+/** A stored base must come from this device kind, runtime and settings, or the ratio means nothing. */
+function checkStoredBase(opts, doc, file, settings) {
+    const b = opts.bench;
+    const mismatch = [
+        ['--runtime', 'onnxruntime-node', doc.runtime.name],
+        ['--scenario', b.scenario, doc.scenario],
+        ['--threads', b.threads, doc.runtime.threads],
+        ['--ep', b.executionProvider, doc.runtime.executionProvider],
+        ['--opt-level', b.optLevel, doc.runtime.optLevel ?? 'none'],
+        ['--samples-per-query', settings.samplesPerQuery, doc.settings.samplesPerQuery],
+    ];
+    for (const [flag, here, there] of mismatch) {
+        if (here !== there)
+            throw new UserError(`${file}: measured with ${flag} ${there}, this run uses ${here}; give ${flag} ${there} so the two are comparable`);
+    }
+    const here = describeDevice(b.deviceLabel);
+    if (here.fingerprint === doc.device.fingerprint)
+        return undefined;
+    const describe = (d) => `${d.label} (${d.cpuModel}, ${d.cores} cores, fingerprint ${d.fingerprint})`;
+    if (!opts.allowDifferentDevice) {
+        throw new UserError(`${file}: measured on a different device, ${describe(doc.device)}, not this ${describe(here)}; measure both here (edgeml compare --base A.onnx --head B.onnx) or pass --allow-different-device`);
+    }
+    return { base: describe(doc.device), head: describe(here) };
+}
+async function runCompare(opts, hooks = {}) {
+    const started = Date.now();
+    const names = opts.names ?? FLAG_NAMES;
+    const flag = (f) => names.key(f);
+    const stored = opts.baseResults;
+    if (!stored && !opts.base)
+        throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
+    if (stored && opts.metric === 'cpu')
+        throw new UserError(`${flag('--metric')} cpu: a stored results document has no CPU time; use --metric p50 or p90, or measure both with --base A.onnx`);
+    const head = await inspectModelFile(opts.head);
+    const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
+    const b = opts.bench;
+    const settings = {
+        warmup: b.warmup,
+        minIterations: b.minIterations,
+        maxIterations: b.maxIterations,
+        minDurationMs: b.minDurationMs,
+        maxDurationMs: Math.max(b.maxDurationMs, b.minDurationMs),
+        samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
+        seed: b.seed,
+    };
+    const differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
+    const session = { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel };
+    const request = (model) => ({ model, inputs: b.inputs, session, run: { scenario: b.scenario, ...settings } });
+    const warnings = [];
+    const warn = (m) => {
+        warnings.push(m);
+        hooks.onWarning?.(m);
+    };
+    const seq = new Sequential({
+        threshold: opts.threshold,
+        metric: opts.metric,
+        minRounds: opts.minRounds,
+        maxRounds: opts.maxRounds,
+        ...(stored ? { storedBase: { p50: stored.doc.latencyMs.p50 ?? undefined, p90: stored.doc.latencyMs.p90 ?? undefined } } : {}),
+        ...(hooks.onLook ? { onLook: hooks.onLook } : {}),
+    });
+    const ctx = {
+        opts, seq, base, head, started,
+        ...(stored ? { stored } : {}),
+        ...(differentDevice ? { differentDevice } : {}),
+        checkPlan(planned, why) {
+            const need = Math.max(opts.minRounds, seq.fewestRounds);
+            if (planned >= need)
+                return;
+            warn(`${flag('--max-duration')} ${(opts.maxDurationMs / 1000).toFixed(0)}s holds about ${planned} rounds (${why}), fewer than the ${need} needed (${flag('--min-rounds')} ${opts.minRounds}, at least ${seq.fewestRounds} for an interval): the comparison will likely end without a verdict; raise ${flag('--max-duration')}`);
+        },
+    };
+    let design = chooseDesign(opts, base, head, !!stored);
+    let runtimeVersion = stored ? stored.doc.runtime.version : '';
+    let inputs = { base: '', head: '' };
+    let stopped = 'same-file';
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        // Each round is at least two measurements of --min-duration: warn before spending the time.
+        const perRound = (stored ? 1 : 2) * Math.max(b.minDurationMs, 1);
+        ctx.checkPlan(Math.floor(opts.maxDurationMs / perRound), `each round takes at least ${stored ? '' : '2 x '}${flag('--min-duration')} ${b.minDurationMs / 1000}s`);
+    }
+    hooks.onDesign?.(design);
+    if (design.used === 'paired') {
+        const p = await measurePaired(ctx, session, { scenario: b.scenario, ...settings });
+        if (p.kind === 'unpairable') {
+            design = { used: 'processes', reason: `not paired: ${p.reason}` };
+            hooks.onDesign?.(design);
+        }
+        else {
+            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs, standby: p.standby };
+            runtimeVersion = p.runtimeVersion;
+            inputs = { base: p.inputs, head: p.inputs };
+            stopped = p.stopped;
+        }
+    }
+    if (design.used === 'processes' || design.used === 'stored-base') {
+        const p = await measureInProcesses(ctx, request);
+        if (!stored)
+            runtimeVersion = p.runtimeVersion;
+        inputs = { base: p.inputs.base, head: p.inputs.head };
+        stopped = p.stopped;
+        if (p.differentDevice)
+            ctx.differentDevice = p.differentDevice;
+    }
+    const sameFile = design.used === 'same-file';
+    // The same bytes are the same model: the ratio is exactly 1, an interval of width 0, no error to spend.
+    const unmeasured = { estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' };
+    const ratio = sameFile ? { p50: unmeasured, p90: { ...unmeasured }, ...(opts.metric === 'cpu' ? { cpu: { ...unmeasured } } : {}) } : seq.ratio;
+    const deciding = ratio[opts.metric];
+    const noInterval = sameFile ? undefined : seq.noInterval(flag);
+    return {
+        schema: COMPARE_SCHEMA,
+        kind: 'compare',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        mode: stored ? 'stored-base' : 'interleaved',
+        verdict: deciding.verdict,
+        metric: opts.metric,
+        threshold: opts.threshold,
+        design,
+        rounds: seq.rounds.length,
+        looks: seq.looks,
+        plan: { looks: seq.planned, levelPerLook: seq.level, warnings },
+        intervalWidth: deciding.ci95 ? deciding.ci95[1] - deciding.ci95[0] : null,
+        ...(noInterval ? { noInterval } : {}),
+        stopped,
+        durationMs: Date.now() - started,
+        method: stored ? { ...STORED_METHOD } : design.used === 'paired' ? { ...PAIRED_METHOD } : { ...METHOD },
+        ratio,
+        base: {
+            model: base,
+            runtimeVersion: stored ? stored.doc.runtime.version : runtimeVersion,
+            ...(stored ? { results: basename(stored.file), device: stored.doc.device } : {}),
+        },
+        head: { model: head },
+        runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
+        device: describeDevice(b.deviceLabel),
+        ...(ctx.differentDevice ? { differentDevice: ctx.differentDevice } : {}),
+        scenario: b.scenario,
+        settings,
+        exact: exactComparisons(base, head, inputs.base || (stored ? shapesOf(stored.doc) : ''), inputs.head),
+        measurements: seq.rounds,
+    };
+}
+const shapesOf = (doc) => doc.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
+/**
+ * Which design measures, and why. Pairing needs both sessions in memory at once (taken as twice
+ * the two files' bytes, against the memory free now); a stored base has one side only.
+ */
+function chooseDesign(opts, base, head, stored) {
+    const flag = (opts.names ?? FLAG_NAMES).key('--design');
+    if (base.sha256 === head.sha256)
+        return { used: 'same-file', reason: `base and head have the same sha256 (${head.sha256.slice(0, 12)}): unchanged without measuring` };
+    if (stored)
+        return { used: 'stored-base', reason: 'the base is a stored results document: head runs against its numbers' };
+    if (opts.design === 'processes')
+        return { used: 'processes', reason: `${flag} processes` };
+    const need = 2 * (base.bytes + head.bytes);
+    const free = freemem();
+    if (opts.design === 'paired')
+        return { used: 'paired', reason: `${flag} paired` };
+    if (need > 0.8 * free) {
+        return { used: 'processes', reason: `not paired: base and head (${run_MB(base.bytes)} + ${run_MB(head.bytes)}) may not fit in memory together (about ${run_MB(need)} needed, ${run_MB(free)} free)` };
+    }
+    return { used: 'paired', reason: `${flag} auto: both fit in memory (${run_MB(base.bytes)} + ${run_MB(head.bytes)}, ${run_MB(free)} free)` };
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/options.js
+// `edgeml compare`'s settings, typed (COMPARE_SETTINGS' values: the CLI parses its flags once,
+// `edgeml run` edgeml.yml's benchmark: and compare: keys), checked together and turned into
+// CompareOptions.
+
+
+/** A fraction as the percentage a user writes: 0.05 is 5%. */
+const showPercent = (x) => `${Number((x * 100).toPrecision(12))}%`;
+/**
+ * Typed compare settings to the options of a comparison. --max-duration is the whole
+ * comparison's; each measurement may overrun its minimum (slow queries, --min-iterations), but
+ * not by much. `names` says how messages name each setting: by its flag, or its key in edgeml.yml.
+ */
+function compareOptions(v, names = FLAG_NAMES) {
+    const n = (flag) => settingName(names, flag);
+    if (v.threshold <= 0 || v.threshold >= 1)
+        throw new UserError(`${n('--threshold')} ${showPercent(v.threshold)}: expected a percentage between 0% and 100%, such as 5%`);
+    if (v.maxDuration < v.minDuration) {
+        const max = names.key('--max-duration');
+        throw new UserError(`${names.at('--max-duration')}${max} ${showDuration(v.maxDuration)} is shorter than one measurement (${names.key('--min-duration')} ${showDuration(v.minDuration)}); raise ${max}`);
+    }
+    const perRun = Math.max(3 * v.minDuration, v.minDuration + 5000);
+    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptions('', { ...v, maxDuration: perRun }, names);
+    return {
+        bench,
+        threshold: v.threshold,
+        metric: v.statistic,
+        maxDurationMs: v.maxDuration,
+        minRounds: v.minRounds,
+        maxRounds: v.maxRounds,
+        design: v.design,
+        names,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."},"standby":{"type":"boolean","description":"paired: each next process loaded and warmed up both models while the one before it timed its pairs (where four times the two files fit in the memory free)."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compare/document.js
+// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
+// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
+
+
+
+const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
+function writeCompare(file, doc) {
+    writeDocument(file, doc, COMPARE);
+}
+/** Reads and validates a compare document; every problem is a UserError naming the file. */
+function document_readCompare(file) {
+    return documents_readDocument(file, COMPARE);
+}
+
+;// CONCATENATED MODULE: ./build/src/compare/index.js
+// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/history/flags.js
+// The history's own line formats, as `edgeml history append`'s --verdict and --budget and the
+// history action's inputs give them: `METRIC=LIMIT` budget lines and `MODEL=VERDICT` compare
+// verdicts. `what` names the flag or input in messages.
+
+
+function parseBudgetFlag(raw, what = '--budget') {
+    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
+    if (!m)
+        throw new errors_UserError(`${what} ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. latency.p90=5 (ms)`);
+    return { metric: m[1], limit: Number(m[2]) };
+}
+function parseVerdictFlag(raw, what = '--verdict') {
+    const at = raw.lastIndexOf('=');
+    const verdict = raw.slice(at + 1);
+    if (at <= 0 || !VERDICTS.includes(verdict)) {
+        throw new errors_UserError(`${what} ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. detector=slower`);
+    }
+    return [raw.slice(0, at), verdict];
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
+// Budgets against measurements: each limit of each budget, for each results document its
+// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
+
+
+/** `jetson-*` as a whole-string, case-sensitive match. */
+function globMatch(glob, text) {
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    return re.test(text);
+}
+/**
+ * Whether a result is of the budget's model. `edgeml run` names each result (source and every
+ * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
+ * results from another machine carry its absolute path: the file name decides then.
+ */
+function evaluate_modelMatches(config, budget, model) {
+    if (budget.model === undefined)
+        return true;
+    if (model.name === budget.model)
+        return true;
+    const entry = config.models[budget.model];
+    const configured = resolve(dirname(config.file), entry.path);
+    return resolve(model.path) === configured || basename(model.path) === basename(entry.path);
+}
+/** The target a result measured: `source` for the source model. */
+const targetOfResult = (doc) => doc.target ?? 'source';
+function selects(config, budget, doc) {
+    if (!evaluate_modelMatches(config, budget, doc.model))
+        return false;
+    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
+        return false;
+    if (budget.device !== undefined) {
+        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
+        if (!labels.some((l) => globMatch(budget.device, l)))
+            return false;
+    }
+    return true;
+}
+const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
+function byPoint(value, limit) {
+    if (value === null)
+        return NOT_REPORTED;
+    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
+    return { status: ok ? 'pass' : 'fail', value };
+}
+/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
+function byInterval(value, ci, limit, tooFew) {
+    if (!ci)
+        return { status: 'inconclusive', value, interval: null, note: tooFew };
+    const [lo, hi] = ci;
+    if (hi < limit.value)
+        return { status: 'pass', value, interval: ci };
+    if (lo > limit.value)
+        return { status: 'fail', value, interval: ci };
+    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
+}
+function latency(doc, p, limit) {
+    const value = doc.latencyMs[p];
+    if (value === null)
+        return NOT_REPORTED;
+    let ci = null;
+    if (doc.samplesMs?.length) {
+        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
+        ci = c ? [c.lo, c.hi] : null;
+    }
+    else if (p !== 'p99')
+        ci = doc.latencyCi95Ms[p];
+    const sufficient = p === 'p50' || doc.percentileSufficient[p];
+    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
+    if (!sufficient)
+        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
+    if (p === 'p99' && !ci) {
+        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
+    }
+    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
+}
+const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
+/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
+function scored(doc, key, limit) {
+    const kind = key.slice(0, key.indexOf('.'));
+    const metric = key.slice(key.indexOf('.') + 1);
+    const section = doc[kind];
+    if (!section) {
+        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
+        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
+    }
+    const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
+    if (!known.includes(metric))
+        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
+    const value = section[metric];
+    if (value === null && metric === 'maxAbsError')
+        return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
+    if (value === null)
+        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
+    return byPoint(value, limit);
+}
+function judgeResults(limit, doc) {
+    const k = limit.key;
+    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
+        return latency(doc, k.slice(8), limit);
+    if (k === 'throughput')
+        return byPoint(doc.throughputPerSec, limit);
+    if (k === 'memory.peak')
+        return byPoint(doc.memory.peakRssBytes, limit);
+    if (k === 'size')
+        return byPoint(doc.model.bytes, limit);
+    return scored(doc, k, limit);
+}
+function judgeRegression(limit, cmp, noCompare) {
+    if (!cmp)
+        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
+    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
+    const change = r.estimate - 1;
+    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
+    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
+    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
+}
+function outcome(status, budget) {
+    if (status === 'pass')
+        return 'ok';
+    if (status === 'fail')
+        return budget.level === 'error' ? 'failure' : 'warning';
+    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
+    if (status === 'not judged')
+        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
+    // Inconclusive: as configured, but never worse than the budget's level.
+    if (budget.inconclusive === 'pass')
+        return 'ok';
+    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
+}
+function evaluate_evaluateBudgets(config, results, compare, 
+/** Why there is no comparison, for regression limits without one. */
+noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
+/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
+only) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
+        for (const limit of budget.limits) {
+            if (limit.key.startsWith('compat.'))
+                continue; // judged from inspect documents by judgeCompatBudgets (src/budgets/compat.ts)
+            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const push = (j, subject, source, on = {}) => {
+                rows.push({
+                    ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
+                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
+                });
+            };
+            if (limit.key.startsWith('regression.')) {
+                const head = compare?.doc.head.model;
+                if (compare && head && !evaluate_modelMatches(config, budget, head))
+                    continue;
+                const target = compare?.doc.target ?? budget.target ?? 'source';
+                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
+                continue;
+            }
+            const matching = results.filter((r) => selects(config, budget, r.doc));
+            if (!matching.length) {
+                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
+                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
+                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
+                continue;
+            }
+            for (const r of matching) {
+                const target = targetOfResult(r.doc);
+                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/compat.js
+// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
+// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
+// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
+
+const isCompatKey = (key) => key.startsWith('compat.');
+function measured(t, what) {
+    const p = t.fixed ?? t.asIs;
+    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
+    switch (what) {
+        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
+        case 'coverage.compute':
+            return p.coverage.computePercent === null
+                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
+                : { value: p.coverage.computePercent / 100, note: shapes };
+        case 'partitions': return { value: p.partitions, note: shapes };
+        case 'unsupported': return { value: p.unsupported.length, note: shapes };
+        default: return { value: null, note: `unknown compat measure '${what}'` };
+    }
+}
+function compat_judge(limit, value) {
+    if (value === null)
+        return 'inconclusive';
+    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
+    return ok ? 'pass' : 'fail';
+}
+/**
+ * One row per compat limit per inspect document its model selector matches. A document that did
+ * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
+ * budget nobody checked never reads as passed.
+ */
+function compat_judgeCompatBudgets(config, docs, failed = [], only) {
+    const rows = [];
+    for (const budget of config.budgets) {
+        if (only !== undefined && budget.model !== undefined && budget.model !== only)
+            continue;
+        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
+            const [, runtime, ...rest] = limit.key.split('.');
+            const what = rest.join('.');
+            const base = {
+                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
+                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
+            };
+            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
+            // Why a runtime could not be inspected (edgeml run): the row says so instead of "run edgeml inspect".
+            const why = failed.filter((f) => f.target === runtime && modelMatches(config, budget, { name: f.model, path: config.models[f.model]?.path ?? f.model }));
+            for (const f of why) {
+                rows.push({ ...base, subject: `${f.model} on ${runtime}`, model: f.model, source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `not inspected: ${f.reason}` });
+            }
+            const failedModels = new Set(why.map((f) => f.model));
+            if (!matching.length && why.length)
+                continue;
+            if (!matching.length) {
+                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
+                continue;
+            }
+            for (const { file, doc } of matching) {
+                if (failedModels.has(doc.model.name))
+                    continue;
+                const subject = `${doc.model.name} on ${runtime}`;
+                const t = doc.targets.find((x) => x.target === runtime);
+                if (!t) {
+                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
+                    continue;
+                }
+                const m = measured(t, what);
+                const status = compat_judge(limit, m.value);
+                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: budgetOutcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
+            }
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./build/schemas/check.schema.json
+const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/budgets/document.js
+// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
+
+
+
+const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
+function document_checkDocument(config, results, checks, compare, compareFails = false) {
+    const count = (s) => checks.filter((c) => c.status === s).length;
+    return {
+        schema: CHECK_SCHEMA,
+        kind: 'check',
+        createdAt: new Date().toISOString(),
+        tool: { name: 'edgeml', version: VERSION },
+        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
+        config,
+        results,
+        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
+        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
+        checks,
+    };
+}
+const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
+function writeCheck(file, doc) {
+    writeDocument(file, doc, CHECK);
+}
+/** Reads and validates a check document; every problem is a UserError naming the file. */
+function readCheck(file) {
+    return documents_readDocument(file, CHECK);
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/settings.js
+const CHECK_SETTINGS = {
+    config: { kind: 'path', value: '<file>', default: 'edgeml.yml', help: 'the config file with the budgets', input: {} },
+    results: {
+        kind: 'pairs', value: '<file>', help: 'a results document from edgeml bench --json (repeatable: one per device or model)',
+        input: { required: true, description: 'Results documents from the benchmark action or `edgeml bench --json`, one per line.' },
+    },
+    compare: {
+        kind: 'path', value: '<file>', help: 'a compare document from edgeml compare --json, for regression budgets',
+        input: { description: 'A compare document from `edgeml compare --json`, for regression budgets. Without it regression budgets pass with a notice (first run).' },
+    },
+    inspect: { kind: 'pairs', value: '<file>', help: 'an inspect document from edgeml inspect --json, for compat.* budgets (repeatable)' },
+    json: { kind: 'path', value: '<file>', help: 'write the check document here', input: {} },
+};
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./build/schemas/config.schema.json
+const config_schema_namespaceObject = {};
+;// CONCATENATED MODULE: ./build/src/config/parse.js
+// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
+// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
+
+
+
+
+
+
+
+
+
+let validator;
+function compiled() {
+    validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
+    return validator;
+}
+/** budgets[0].limits.latency.p90 */
+function keyName(path) {
+    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
+}
+function pointerToPath(pointer) {
+    return pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+/** Where a path is in the file: the key's position when `atKey`, else the value's. */
+function locate(doc, lc, file, path, atKey = false) {
+    let node = doc.contents;
+    let offset = doc.contents?.range?.[0] ?? 0;
+    for (let i = 0; i < path.length; i++) {
+        const seg = path[i];
+        if (isMap(node)) {
+            const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+            if (!pair)
+                break;
+            const keyRange = pair.key?.range;
+            if (i === path.length - 1 && atKey && keyRange) {
+                offset = keyRange[0];
+                break;
+            }
+            node = pair.value;
+            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
+        }
+        else if (isSeq(node) && typeof seg === 'number') {
+            node = node.items[seg];
+            offset = node?.range?.[0] ?? offset;
+        }
+        else
+            break;
+    }
+    const { line, col } = lc.linePos(offset);
+    return { file, line, col };
+}
+const where = (p) => `${p.file}:${p.line}:${p.col}`;
+const DEF_EXPECTED = {
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
+    share: 'a whole percentage from 0 to 100, e.g. 10 or 10%', period: 'a time with its unit, e.g. 30m, 4h or 90s',
+};
+function describeValue(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return JSON.stringify(v);
+}
+/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
+function explain(e, doc, lc, file) {
+    const path = pointerToPath(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+        const extra = String(e.params.additionalProperty);
+        const parent = e.parentSchema;
+        const allowed = Object.keys(parent.properties ?? {});
+        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
+        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
+        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
+        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
+        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
+        return {
+            at: locate(doc, lc, file, [...path, extra], true),
+            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        };
+    }
+    const at = locate(doc, lc, file, path, false);
+    const key = keyName(path);
+    const got = describeValue(e.data);
+    switch (e.keyword) {
+        case 'required':
+            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
+        case 'enum': {
+            const allowed = e.params.allowedValues.map(String);
+            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
+        }
+        case 'const':
+            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
+        case 'type': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            if (def && DEF_EXPECTED[def])
+                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
+            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
+        }
+        case 'pattern': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
+            return { at, text: `${key}: expected ${expected}, got ${got}` };
+        }
+        default:
+            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
+    }
+}
+const PARSERS = [
+    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
+    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
+    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
+    [/^regression\./, units_parsePercent, 'max', EXPECTED.percent],
+    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
+    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
+];
+function parseCount(text, what) {
+    if (!/^\s*\d+\s*$/.test(text))
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+    return Number(text);
+}
+function parseLimit(key, raw, at, name) {
+    const text = String(raw).trim();
+    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
+    let dir = direction;
+    let body = text;
+    const op = /^(>=|<=)\s*/.exec(text);
+    if (op) {
+        dir = op[1] === '>=' ? 'min' : 'max';
+        body = text.slice(op[0].length);
+    }
+    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
+        dir = 'max';
+    try {
+        return { key, text, value: parse(body, key), direction: dir, at };
+    }
+    catch (e) {
+        if (!isUserError(e))
+            throw e;
+        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+    }
+}
+/** Parses and validates edgeml.yml text; `file` names it in messages. */
+function parseConfig(text, file) {
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length) {
+        const err = doc.errors[0];
+        const { line, col } = lc.linePos(err.pos[0]);
+        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
+    }
+    if (doc.contents === null || (isMap(doc.contents) && doc.contents.items.length === 0)) {
+        throw new UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
+    }
+    let data;
+    try {
+        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (!/alias/i.test(String(e.message)))
+            throw e;
+        throw new UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
+    }
+    const validate = compiled();
+    if (!validate(data)) {
+        const problems = (validate.errors ?? []).map((e) => ({ ...explain(e, doc, lc, file), typo: e.keyword === 'additionalProperties' }));
+        // At one place, a misspelt key comes first: it explains the key said to be missing there.
+        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || Number(b.typo) - Number(a.typo));
+        const first = problems[0];
+        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
+        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
+    }
+    const raw = data;
+    const models = raw.models ?? {};
+    /** A name under models:, or a UserError at `path` naming the models there are. */
+    const knownModel = (name, path) => {
+        if (name in models)
+            return;
+        const known = Object.keys(models);
+        const guess = didYouMean(name, known);
+        throw new UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+    };
+    const budgets = (raw.budgets ?? []).map((b, index) => {
+        const at = locate(doc, lc, file, ['budgets', index]);
+        if (b.model !== undefined)
+            knownModel(b.model, ['budgets', index, 'model']);
+        return {
+            index,
+            ...(b.model !== undefined ? { model: b.model } : {}),
+            ...(b.target !== undefined ? { target: b.target } : {}),
+            ...(b.device !== undefined ? { device: b.device } : {}),
+            level: b.level ?? 'error',
+            inconclusive: b.inconclusive ?? 'warn',
+            ...(b.optional ? { optional: true } : {}),
+            ...(b.message !== undefined ? { message: b.message } : {}),
+            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
+            at,
+        };
+    });
+    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
+        const own = m.targets;
+        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
+        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
+        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
+    }));
+    const targets = entries(raw.targets);
+    const settingsAt = {};
+    const sections = [
+        [['benchmark'], raw.benchmark],
+        [['compare'], raw.compare],
+        [['monitoring'], raw.monitoring],
+        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
+    ];
+    for (const [path, section] of sections) {
+        for (const key of Object.keys(section ?? {}))
+            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+    }
+    renameDeprecated(raw, settingsAt);
+    return {
+        file,
+        ...(raw.version ? { version: raw.version } : {}),
+        models: located,
+        targets: targets.map((t) => t.target),
+        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
+        ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
+        benchmark: raw.benchmark ?? {},
+        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
+        compareArtifacts: raw.compare?.artifacts === true,
+        datasets,
+        budgets,
+        monitoring: raw.monitoring ?? {},
+        settingsAt,
+        ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
+    };
+}
+/** inspect: as written: a list of runtimes (some optional), or false. */
+function inspectSetting(raw, at) {
+    if (raw === true)
+        throw new UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
+    if (raw === false)
+        return { targets: [], optional: [], off: true, at };
+    const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
+    return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
+}
+const CHANNEL_ORDER = (/* unused pure expression or super */ null && (['canary', 'beta', 'stable']));
+/** `rollout:` after the schema: units parsed, and the stages checked to go forward (channel by channel, widening). */
+function rolloutPlan(raw, at) {
+    const gate = (g) => ({
+        ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
+        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
+        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+        ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
+    });
+    const positions = {};
+    const note = (path, obj) => {
+        for (const k of Object.keys(obj))
+            positions[keyName([...path, k])] = at([...path, k]);
+    };
+    note(['rollout'], raw);
+    const stages = raw.stages.map((s, i) => {
+        note(['rollout', 'stages', i], s);
+        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+    });
+    for (let i = 1; i < stages.length; i++) {
+        const [a, b] = [stages[i - 1], stages[i]];
+        const order = CHANNEL_ORDER.indexOf(b.channel) - CHANNEL_ORDER.indexOf(a.channel);
+        if (order < 0 || (order === 0 && b.percent <= a.percent)) {
+            throw new UserError(`${where(b.at)}: rollout.stages[${i}]: ${b.channel} ${b.percent}% comes after ${a.channel} ${a.percent}%; list the stages from the first to the last (canary, beta, stable; a channel's percentages growing)`);
+        }
+    }
+    return { stages, ...gate(raw), ...(raw['auto-rollback'] !== undefined ? { autoRollback: raw['auto-rollback'] } : {}), at: positions };
+}
+/** Reads and validates a config file. */
+function parse_loadConfig(file) {
+    let text;
+    try {
+        text = readFileSync(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
+            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
+    }
+    return parseConfig(text, file);
+}
+/**
+ * Keys renamed in a minor release (the `deprecated` names of the settings tables, e.g.
+ * COMPARE_SETTINGS.statistic): the old key still works, warns once naming the new one, and yields
+ * to the new key when both are written.
+ */
+const RENAMED = [
+    { section: 'compare', old: 'metric', now: 'statistic', until: '0.3.0' },
+];
+function renameDeprecated(raw, settingsAt) {
+    for (const r of RENAMED) {
+        const section = raw[r.section];
+        if (!section || !(r.old in section))
+            continue;
+        const at = settingsAt[`${r.section}.${r.old}`];
+        warnOnce(`${where(at)}: ${deprecationWarning(`${r.section}.${r.old}`, `${r.section}.${r.now}`, r.until)}\n`, (line) => process.stderr.write(line));
+        if (!(r.now in section)) {
+            section[r.now] = section[r.old];
+            settingsAt[`${r.section}.${r.now}`] = at;
+        }
+        delete section[r.old];
+        delete settingsAt[`${r.section}.${r.old}`];
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/config/index.js
+// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
+// parsed. Nothing runs on a config that does not validate: every problem is a UserError
+// `file:line:col: key: what was expected`.
+
+
+
+
+;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
+const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
+;// CONCATENATED MODULE: ./build/schemas/compat.schema.json
+const compat_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compat.schema.json","title":"edgeml compat document","description":"Operator compatibility of one model of edgeml.yml as `edgeml run` reported it (compat/<model>.json): this commit\'s inspection, the base\'s, and each runtime that could not be inspected with why. `edgeml report --compat` and the report action\'s compat input render it as `edgeml run` does.","type":"object","required":["schema","model","runtimes","head","base","notInspected"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-compat/1"},"model":{"type":"string","description":"The model\'s name in edgeml.yml (the name results and budgets use)."},"runtimes":{"type":"array","items":{"type":"string"},"description":"The runtimes the run meant to inspect the model for."},"head":{"description":"The inspection of this commit\'s model; null when it could not be inspected (notInspected says why).","oneOf":[{"type":"null"},{"$ref":"inspect.schema.json"}]},"base":{"description":"The inspection of the base\'s model; null without a base, or when it could not be inspected (baseNote says why).","oneOf":[{"type":"null"},{"$ref":"inspect.schema.json"}]},"baseNote":{"type":"string","description":"Why the base is not compared, when it has a model that could not be inspected."},"notInspected":{"type":"array","items":{"type":"object","required":["model","target","reason"],"additionalProperties":false,"properties":{"model":{"type":"string"},"target":{"type":"string"},"reason":{"type":"string"},"fails":{"type":"boolean","description":"It fails the run by itself (a runtime under inspect: not marked optional)."}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compat/document.js
+// The inspect document (edgeml inspect --json), checked against schemas/inspect.schema.json, and
+// the compat document `edgeml run` writes per model (schemas/compat.schema.json), which holds one.
+
+
+
+const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
+const COMPAT = { schema: compat_schema_namespaceObject, name: 'compat', writer: 'edgeml run', uses: [inspect_schema_namespaceObject] };
+function writeInspect(file, doc) {
+    writeDocument(file, doc, INSPECT);
+}
+/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
+function document_readInspect(file) {
+    return readDocument(file, INSPECT);
+}
+function writeCompat(file, doc) {
+    writeDocument(file, doc, COMPAT);
+}
+/** Reads a compat document back (it may come from a fork's run): every problem is a UserError. */
+function readCompat(file) {
+    return readDocument(file, COMPAT);
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/check.js
+// The check both the CLI and the action run: read and validate every input first (nothing is
+// judged on a bad config or document), then judge every budget.
+
+
+
+
+
+
+
+// document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
+
+const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+/**
+ * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
+ * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
+ */
+function slowerFails(config, doc) {
+    return !hasRegressionBudget(config) && doc.verdict === 'slower';
+}
+/** Judges every budget of `config` (loaded from `configFile`) against documents in memory. */
+function checkDocuments(config, configFile, d) {
+    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
+    const checks = [...evaluateBudgets(config, d.results, d.compare, d.noCompare, d.model), ...judgeCompatBudgets(config, d.inspect ?? [], d.inspectFailed ?? [], d.model)];
+    const notices = [];
+    // Without a regression budget, compare's own verdict stands: slower fails the check.
+    const compare = d.compare;
+    const compareFails = !!compare && slowerFails(config, compare.doc);
+    if (compare) {
+        const r = decidingRatio(compare.doc);
+        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
+        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
+    }
+    return { config, doc: checkDocument(configFile, d.results.map((r) => r.file), checks, compare, compareFails), notices };
+}
+function runCheck(inputs) {
+    const config = loadConfig(inputs.config);
+    if (!config.budgets.length)
+        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
+    if (!inputs.results.length && !inputs.inspect?.length)
+        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+    return checkDocuments(config, inputs.config, {
+        results: inputs.results.map((file) => ({ file, doc: readResults(file) })),
+        ...(inputs.compare ? { compare: { file: inputs.compare, doc: readCompare(inputs.compare) } } : {}),
+        ...(inputs.noCompare ? { noCompare: inputs.noCompare } : {}),
+        ...(inputs.model ? { model: inputs.model } : {}),
+        inspect: (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) })),
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/index.js
+// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/history/append.js
+// `edgeml history append` and the history action: one implementation over HISTORY_SETTINGS' typed
+// values. The adapters give the names for messages (flags or inputs), the log, and how to rebuild
+// the dashboard (src/dashboard imports this area, not the other way round).
+
+
+
+
+
+
+
+/** The entry for this commit: results, verdicts (compare documents, then `verdict` lines) and budget lines. */
+function historyEntry(v, source) {
+    if (!v.results.length)
+        throw new errors_UserError(`${source('results')} is required: the results documents of this job (edgeml bench --json), one device`);
+    const ctx = commitContext((0,external_node_path_.resolve)(v.repo), v.commit);
+    return buildEntry({
+        results: v.results,
+        ...ctx,
+        ...(v.modelName ? { modelName: v.modelName } : {}),
+        ...(v.target ? { target: v.target } : {}),
+        verdicts: { ...verdictsFrom(v.compare.map(document_readCompare), v.modelName), ...Object.fromEntries(v.verdict.map((line) => parseVerdictFlag(line, source('verdict')))) },
+        budgets: [...(v.check ? budgetLinesFrom(readCheck(v.check), v.modelName) : []), ...v.budget.map((line) => parseBudgetFlag(line, source('budget')))],
+    });
+}
+/**
+ * Appends `entry` to the `data-dir` folder, or to the data branch (pushed; redone on the new tip
+ * when another job pushed first) with the dashboard rebuilt there in the same commit when asked.
+ */
+async function appendHistory(entry, v, deps) {
+    if (v.dataDir) {
+        const r = appendEntry((0,external_node_path_.resolve)(v.dataDir), entry);
+        return { ...r, shown: r.path };
+    }
+    const r = await appendToBranch(entry, {
+        repo: (0,external_node_path_.resolve)(v.repo),
+        remote: v.remote,
+        branch: v.branch,
+        log: deps.log,
+        ...(v.dashboard ? { afterAppend: (dir) => deps.dashboard(dir, v.title) } : {}),
+    });
+    return { status: r.status, path: r.path, shown: `${v.branch}:${r.path}` };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/settings.js
+const settings_DATA_DIR = { kind: 'path', value: '<dir>', deprecated: [{ name: 'data', until: '0.3.0', only: 'flag' }] };
+const HISTORY_SETTINGS = {
+    results: {
+        kind: 'pairs', value: '<file...>', help: 'results documents written by edgeml bench --json (one device)',
+        input: { required: true, description: 'Results documents of this job (written by the benchmark action or `edgeml bench --json`), one per line. One device per call.' },
+    },
+    branch: { kind: 'string', value: '<name>', default: 'edgeml-data', help: 'the data branch', input: { description: 'The data branch. Created (as an orphan branch holding only history) on first use.' } },
+    remote: { kind: 'string', value: '<name>', default: 'origin', help: 'the git remote to push to', input: {} },
+    repo: { kind: 'path', value: '<dir>', default: '.', help: 'the git checkout to push from', input: { description: 'The checkout to push from (needs push rights: `permissions: contents: write`).' } },
+    dataDir: { ...settings_DATA_DIR, help: 'append to this folder instead of a git branch', input: { description: 'Append to this folder instead of a branch (for other stores).' } },
+    commit: { kind: 'string', value: '<sha>', help: 'the commit measured (default: GITHUB_SHA or HEAD)' },
+    dashboard: {
+        kind: 'boolean', help: 'with a branch: rebuild the dashboard (index.html) on it in the same commit',
+        // The action rebuilds it unless told not to; the CLI only when asked.
+        input: { default: 'true', description: 'Rebuild the dashboard (index.html) on the branch in the same commit.' },
+    },
+    title: { kind: 'string', value: '<text>', help: 'dashboard title', input: {} },
+    modelName: { kind: 'string', value: '<name>', help: 'the model name in charts (default: file name)', input: { description: 'The model name in charts (default: the model file name).' } },
+    target: { kind: 'string', value: '<name>', help: 'the target the results were measured as (default: onnx or ort)', input: {} },
+    compare: {
+        kind: 'pairs', value: '<files...>', help: 'compare documents of this commit (edgeml compare --json): slower points are marked',
+        input: { description: 'Compare documents of this commit (`edgeml compare --json`), one per line: models it found slower are marked red.' },
+    },
+    check: {
+        kind: 'path', value: '<file>', help: 'the check document of this commit (edgeml check --json): its limits are drawn as budget lines',
+        input: { description: 'The check document of this commit (`edgeml check --json`): its latency, memory, size and throughput limits are drawn as budget lines.' },
+    },
+    verdict: {
+        kind: 'pairs', value: '<model=verdict>', help: 'what edgeml compare said of a model on this commit (repeatable)',
+        input: { description: 'What `edgeml compare` said on this commit, one `MODEL=slower|faster|unchanged|inconclusive` per line: slower points are marked red.' },
+        deprecated: [{ name: 'verdicts', until: '0.3.0', only: 'input' }],
+    },
+    budget: {
+        kind: 'pairs', value: '<metric=limit>', help: 'a budget line to draw, in the chart unit (repeatable)',
+        input: { description: 'Budget lines to draw, one `METRIC=LIMIT` per line in the chart unit (latency in ms, memory and size in MiB).' },
+        deprecated: [{ name: 'budgets', until: '0.3.0', only: 'input' }],
+    },
+};
+const DASHBOARD_SETTINGS = {
+    dataDir: { ...settings_DATA_DIR, help: 'the history folder (a checkout of the data branch)' },
+    out: { kind: 'path', value: '<dir>', help: 'where to write index.html' },
+    title: { kind: 'string', value: '<text>', help: 'page title' },
+};
+
+;// CONCATENATED MODULE: ./build/src/history/index.js
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/report/escape.js
+// Strings from results documents may come from a fork: render them inert.
+/**
+ * Escapes text for GitHub Markdown (a table cell or a line): no HTML, no Markdown syntax, no
+ * links or autolinks, no @mentions or #references, no line breaks that end a table row.
+ */
+function escapeMarkdown(text) {
+    return String(text)
+        .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+        .replace(/[\\`*_{}[\]()#+\-.!|<>~&"':@=$]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/** For a terminal: control characters (escape sequences) out, and no '|' to break a table. */
+function escapePlain(text) {
+    return String(text).replace(/[\u0000-\u001f\u007f\u009b]+/g, ' ').replace(/\|/g, '/');
+}
+/** For HTML and SVG text and attribute values. */
+function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 ;// CONCATENATED MODULE: ./build/src/dashboard/chart.js
@@ -65073,6 +71295,10 @@ function writeDashboard(out, html) {
     const file = (0,external_node_path_.join)(out, 'index.html');
     writeFileAtomic(file, html);
     return file;
+}
+/** Rebuilds the page of a history folder in place (the data branch's work tree, after an append). */
+function rebuildDashboard(dir, title) {
+    writeDashboard(dir, renderDashboard(readEntries(dir).entries, title ? { title } : {}));
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
@@ -68797,7 +75023,7 @@ var dist_bundle = __nccwpck_require__(93779);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js + 3 modules
 var plugin_rest_endpoint_methods_dist_src = __nccwpck_require__(49210);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
+var undici = __nccwpck_require__(24371);
 ;// CONCATENATED MODULE: ./build/src/github/octokit.js
 // The Octokit of every GitHub API call (comments, releases, dispatch), built from @octokit/* as
 // @actions/github builds its own, so the CLI can call GitHub without bundling the Actions toolkit:
@@ -69032,329 +75258,36 @@ async function post_postReport(opts, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/src/units.js
-// Quantities written as people write them: "10s", "500ms", "2m".
-
-const DURATION_UNITS = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
-/** Parses a duration to milliseconds; a bare number is seconds. `what` names the flag or key. */
-function units_parseDuration(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a duration such as 10s, 500ms or 2m`);
-    return Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()];
-}
-/** Parses a whole number >= min. */
-function units_parseWhole(text, what, min = 0) {
-    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) {
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`);
-    }
-    return Number(text);
-}
-/** One line of "expected ..." per kind of quantity, shared by flags, config errors and docs. */
-const EXPECTED = {
-    duration: 'a duration such as 10ms, 250us or 1.5s',
-    bytes: 'a size such as 200MB, 1.5GiB or 512KB',
-    percent: 'a percentage such as 5%',
-    rate: 'a rate such as 120/s or 120',
-    fraction: 'a fraction such as 0.97 or 97%',
-};
-const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
-/** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
-function parseLatency(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.duration}`);
-    return Number(m[1]) * LATENCY_UNITS[m[2].toLowerCase()];
-}
-const BYTE_UNITS = {
-    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
-};
-/** A size in bytes: SI (KB, MB = 10^6) and binary (KiB, MiB = 2^20) units; a bare number is bytes. */
-function parseBytes(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|[kmg]|b)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.bytes}`);
-    return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
-}
-/** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
-function units_parsePercent(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
-    return Number(m[1]) / 100;
-}
-/** A fraction in [0, 1]: "97%" or 0.97. */
-function parseFraction(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
-    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
-    if (!m || v > 1)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.fraction}`);
-    return v;
-}
-/** Samples per second: "120/s", "120 samples/s" or 120. */
-function parseRate(text, what) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:samples?|inferences?|queries)?\s*\/\s*s(?:ec)?)?\s*$/i.exec(text);
-    if (!m)
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.rate}`);
-    return Number(m[1]);
-}
-const BYTE_NAMES = { b: 'B', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', kib: 'KiB', mib: 'MiB', gib: 'GiB', tib: 'TiB', k: 'KiB', m: 'MiB', g: 'GiB' };
-const LATENCY_NAMES = { ns: 'ns', us: 'µs', 'µs': 'µs', ms: 'ms', s: 's', sec: 's', m: 'min', min: 'min' };
-/**
- * Enough significant figures that the value cannot read as its limit when it is not equal to it:
- * 3.2001 MB against 3.2 MB is "3.2001 MB", never "3.20 MB".
- */
-function figures(v, limit) {
-    for (let d = 3; d < 10; d++) {
-        // 2265 stays 2265 (toPrecision(3) would write 2.27e+3).
-        const s = Math.abs(v) >= 10 ** d ? v.toFixed(0) : v.toPrecision(d);
-        if (v === limit || Number(s) !== limit)
-            return s;
-    }
-    return String(v);
-}
-/**
- * A budget value in the unit its limit is written in (`size: 3.2MB` shows 3.06 MB, `size: 3MiB`
- * shows 2.92 MiB, `latency.p90: 250us` shows µs, `97%` shows a percentage), so that a value and
- * its limit are never read in two units. `limitText` is the limit as edgeml.yml writes it.
- */
-function inUnitOf(key, value, limitText) {
-    if (value === null || !Number.isFinite(value))
-        return 'n/a';
-    try {
-        return inLimitUnit(key, value, limitText.trim().replace(/^(>=|<=)\s*/, ''));
-    }
-    catch {
-        // A limit text this version cannot read (a check document is untrusted input): the base unit.
-        const unit = key === 'memory.peak' || key === 'size' ? ' B' : key.startsWith('latency.') ? ' ms' : key === 'throughput' ? '/s' : '';
-        return `${Number(value.toPrecision(4))}${unit}`;
-    }
-}
-function inLimitUnit(key, value, body) {
-    if (key === 'memory.peak' || key === 'size') {
-        const unit = (/([kmgt]i?b|[kmg]|b)\s*$/i.exec(body)?.[1] ?? 'b').toLowerCase();
-        const scale = BYTE_UNITS[unit];
-        return `${figures(value / scale, parseBytes(body, key) / scale)} ${BYTE_NAMES[unit]}`;
-    }
-    if (key.startsWith('latency.')) {
-        const unit = (/(ns|us|µs|ms|s|sec|m|min)\s*$/i.exec(body)?.[1] ?? 'ms').toLowerCase();
-        const scale = LATENCY_UNITS[unit];
-        return `${figures(value / scale, parseLatency(body, key) / scale)} ${LATENCY_NAMES[unit]}`;
-    }
-    if (key === 'throughput')
-        return `${figures(value, parseRate(body, key))}/s`;
-    if (key.startsWith('regression.'))
-        return `${value >= 0 ? '+' : ''}${figures(value * 100, units_parsePercent(body, key) * 100)}%`;
-    // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
-    if (body.endsWith('%'))
-        return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
-    return figures(value, Number(body));
-}
-/** The limit as it reads beside its value: `≤ 3.2 MB`, `≥ 97%`. */
-function limitOf(direction, limitText) {
-    const m = /^(\d+(?:\.\d+)?)\s*(.*)$/.exec(limitText.trim().replace(/^(>=|<=)\s*/, ''));
-    if (!m)
-        return `${direction === 'max' ? '≤' : '≥'} ${limitText.trim()}`;
-    const unit = m[2] === 'us' ? 'µs' : m[2];
-    return `${direction === 'max' ? '≤' : '≥'} ${m[1]}${unit === '' || unit === '%' ? unit : ` ${unit}`}`;
-}
-
-;// CONCATENATED MODULE: ./build/src/settings/names.js
-// One name per concept: the property `maxDuration` is the flag `--max-duration`, the input
-// `max-duration` and the edgeml.yml key `max-duration`.
-const names_kebab = (property) => property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const names_camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
-const asFlag = (name) => `--${name}`;
-const names_asInput = (name) => `input '${name}'`;
-
-;// CONCATENATED MODULE: ./build/src/settings/parse.js
-// Settings parsed once into typed values, whichever door they came in by (flag, input, key).
-
-
-
-/** Comma- or newline-separated entries, trimmed, empty ones dropped. */
-function splitList(text) {
-    return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
-}
-const BOOLEAN = { true: true, yes: true, on: true, 1: true, false: false, no: false, off: false, 0: false };
-function numberIn(s, text, what) {
-    const v = /^\s*-?\d+(?:\.\d+)?(?:e-?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
-    const min = s.min ?? -Infinity;
-    const max = s.max ?? Infinity;
-    const ok = Number.isFinite(v) && (s.above ? v > min : v >= min) && v <= max;
-    if (!ok) {
-        const range = s.min !== undefined && s.max !== undefined ? `between ${s.min} and ${s.max}` : s.min !== undefined ? `${s.above ? '>' : '>='} ${s.min}` : `<= ${s.max}`;
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a number ${range}${s.default ? `, e.g. ${s.default}` : ''}`);
-    }
-    return v;
-}
-/**
- * One setting's text (or a config value: numbers and booleans are taken as written) to its typed
- * value; `what` names where it came from. A bad value is a UserError naming it and saying what fits.
- */
-function parseSetting(s, raw, what) {
-    if (s.kind === 'list' || s.kind === 'pairs') {
-        const items = raw === undefined ? [] : Array.isArray(raw) ? raw.flatMap((r) => (s.kind === 'list' ? splitList(r) : [r.trim()])) : splitList(String(raw));
-        return items.filter(Boolean);
-    }
-    if (Array.isArray(raw))
-        throw new errors_UserError(`${what}: give one value, not a list`);
-    if (s.kind === 'boolean') {
-        if (typeof raw === 'boolean')
-            return raw;
-        const v = BOOLEAN[String(raw).trim().toLowerCase()];
-        if (v === undefined)
-            throw new errors_UserError(`${what} ${JSON.stringify(raw)}: expected true or false`);
-        return v;
-    }
-    const text = String(raw).trim();
-    switch (s.kind) {
-        case 'string':
-        case 'path':
-            return text;
-        case 'enum':
-            if (!s.choices?.includes(text))
-                throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
-            return text;
-        case 'duration':
-            return units_parseDuration(text, what);
-        case 'count':
-            return units_parseWhole(text, what, s.min ?? 0);
-        case 'number':
-            return numberIn(s, text, what);
-        case 'fraction':
-            return parseFraction(text, what);
-        case 'percent':
-            return units_parsePercent(text, what);
-    }
-}
-/**
- * A table's raw values (by property; undefined or '' for not given) to typed values: the default
- * where nothing was given, absent where there is none. `source` names each setting in messages.
- */
-function parse_parseSettings(table, raw, source) {
-    const out = {};
-    for (const [prop, s] of Object.entries(table)) {
-        const given = raw[prop];
-        const empty = given === undefined || given === '' || (Array.isArray(given) && !given.length);
-        const value = empty ? s.default : given;
-        if (value === undefined) {
-            if (s.kind === 'list' || s.kind === 'pairs')
-                out[prop] = [];
-            else if (s.kind === 'boolean')
-                out[prop] = false;
-            continue;
-        }
-        out[prop] = parseSetting(s, value, source(names_kebab(prop)));
-    }
-    return out;
-}
-/**
- * The keys of one edgeml.yml section (`benchmark`, `compare`) as typed values of `table`, by
- * property: the typed path from the config to a command's options, with no trip through flag text.
- * Only the keys written are returned (merge them over the command's defaults or flags); a key that
- * is not a setting of the section, or a bad value, is a UserError naming `at(key)` (the
- * `file:line:col: ` where it is written) and the dotted key.
- */
-function parseSection(table, section, values, at = () => '') {
-    const byName = new Map(configKeys(table, section).map(([name, s]) => [name, s]));
-    const out = {};
-    for (const [name, raw] of Object.entries(values)) {
-        const key = `${section}.${name}`;
-        const s = byName.get(name);
-        if (!s)
-            throw new UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
-        out[camel(name)] = parseSetting(s, raw, `${at(key)}${key}`);
-    }
-    return out;
-}
-/** The typed defaults of a table (what a command does with nothing given). */
-function settingDefaults(table) {
-    return parse_parseSettings(table, {}, (name) => `default of ${name}`);
-}
-/**
- * A table's defaults as text, as its flags spell them (lists empty): for the code that still
- * passes settings as flag text (BenchFlags, CompareFlags).
- */
-function flagDefaults(table) {
-    const out = {};
-    for (const [prop, s] of Object.entries(table)) {
-        if (s.kind === 'list' || s.kind === 'pairs')
-            out[prop] = [];
-        else if (s.default !== undefined && s.kind !== 'boolean')
-            out[prop] = s.default;
-    }
-    return out;
-}
-/** The settings of a table that are action inputs, by input name. */
-function parse_actionInputs(table) {
-    return Object.entries(table).filter(([, s]) => s.input).map(([prop, s]) => [kebab(prop), s]);
-}
-/** The settings of a table that are keys of the edgeml.yml section `section`. */
-function configKeys(table, section) {
-    return Object.entries(table).filter(([, s]) => s.config === section).map(([prop, s]) => [kebab(prop), s]);
-}
-/** Picks some settings of a table (to share them between commands) with changes. */
-function pick(table, keys) {
-    return Object.fromEntries(keys.map((k) => [k, table[k]]));
-}
-
-;// CONCATENATED MODULE: ./build/src/settings/deprecated.js
-// Renamed settings keep their old name for one minor release; the first use warns, once per process.
-const warned = new Set();
-/** The warning for an old name, naming the new one and the release that drops it. */
-function deprecated_deprecationWarning(old, now, until) {
-    return `warning: ${old} is deprecated and goes in ${until}; use ${now}`;
-}
-/** Writes `message` through `write` the first time it is seen in this process. */
-function deprecated_warnOnce(message, write) {
-    if (warned.has(message))
-        return;
-    warned.add(message);
-    write(message);
-}
-
-;// CONCATENATED MODULE: ./build/src/settings/common.js
-/** The ONNX Runtime the composite actions install on the runner (read by their own steps). */
-const RUNTIME_SETTINGS = {
-    runtimeVersion: {
-        kind: 'string', flag: false, default: '1.30.0', help: 'onnxruntime-node version to install on the runner',
-        input: { composite: true, description: 'onnxruntime-node version to install on the runner.' },
-    },
-    runtimeDir: {
-        kind: 'path', flag: false, help: 'a folder whose node_modules already holds onnxruntime-node',
-        input: { composite: true, description: 'A folder whose node_modules already holds onnxruntime-node (offline self-hosted devices); skips the install.' },
-    },
-};
-/** Upload of an action's files as one workflow artifact; `name` says the default artifact name. */
-function uploadSettings(what, name) {
-    return {
-        upload: { kind: 'boolean', flag: false, default: 'true', help: `upload ${what} as a workflow artifact`, input: {} },
-        artifactName: { kind: 'string', flag: false, help: `name of the uploaded artifact (default: ${name})`, input: {} },
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/settings/index.js
-
-
-
-
-
 ;// CONCATENATED MODULE: ./build/src/github/inputs.js
 // Action inputs read from a settings table (src/settings): the same parsers as the CLI's flags,
 // so an input and its flag accept the same text and give the same typed value.
 
 
-/** The text of each input of `table` given (or with an action default), by property; others absent. */
+/**
+ * The text of each input of `table` given (or with an action default), by property; others absent.
+ * A renamed input's old name still works, with a warning once; the new name wins when both are given.
+ */
 function rawInputs(table) {
     const out = {};
     for (const [name, s] of actionInputs(table)) {
         if (s.input && s.input.composite)
             continue;
-        const text = core.getInput(name).trim();
-        const value = text || (s.input ? s.input.default : undefined);
+        // An expression default (`${{ github.token }}`) is the runner's to fill in: an empty value stays empty.
+        const own = s.input ? s.input.default : undefined;
+        const fallback = own?.includes('${{') ? undefined : own;
+        let text = lib_core/* getInput */.V4(name).trim();
+        for (const d of (s.deprecated ?? []).filter((x) => x.only !== 'flag')) {
+            const old = lib_core/* getInput */.V4(d.name).trim();
+            if (!old)
+                continue;
+            deprecated_warnOnce(deprecationNotice(`input '${d.name}'`, `input '${name}'`, d.until), (line) => lib_core/* warning */.$e(line));
+            // The runner fills in the new name's action.yml default: that is not the workflow giving it.
+            if (!text || text === (fallback ?? s.default))
+                text = old;
+        }
+        const value = text || fallback;
         if (value)
-            out[camel(name)] = value;
+            out[names_camel(name)] = value;
     }
     return out;
 }
@@ -69419,6 +75352,110 @@ async function publishReport(o, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./build/src/github/releases.js
+// The release-asset calls of the channel store (src/fleet/release-assets.ts) on the GitHub REST
+// API: find or create the release of a tag, list, download, upload (to the release's upload_url),
+// rename and delete assets. Failures become one-line errors that say what the token lacks.
+
+
+const releases_status = (e) => e.status;
+const alreadyExists = (e) => releases_status(e) === 422 && (e.response?.data?.errors ?? []).some((x) => x.code === 'already_exists');
+const ref = (r) => ({ id: r.id, tag: r.tag_name, draft: r.draft, uploadUrl: r.upload_url });
+const asset = (a) => ({ id: a.id, name: a.name, size: a.size, state: a.state, createdAt: a.created_at });
+function releaseAssetsApiFor(where, token, log, retry) {
+    return releaseAssetsApi(octokitWithRetry(token, log, retry), where);
+}
+function releaseAssetsApi(octokit, where) {
+    const location = `${where.owner}/${where.repo} release ${where.tag}`;
+    const repo = { owner: where.owner, repo: where.repo };
+    /** One line for a failed call: what was attempted, GitHub's answer, and what usually fixes it. */
+    const fail = (what, e) => {
+        const s = releases_status(e);
+        // Octokit appends " - <documentation_url>" to GitHub's message: the message alone is enough.
+        const said = (e.message?.split('\n')[0] ?? String(e)).replace(/ - https:\/\/\S+$/, '');
+        if (s === 401)
+            throw new UserError(`${location}: GitHub refused the token (401) while trying to ${what}; check GITHUB_TOKEN`);
+        if (s === 403)
+            throw new UserError(`${location}: the token may not ${what} (403: ${said}); give the job permissions: contents: write`);
+        if (s === 404)
+            throw new UserError(`${location}: ${where.owner}/${where.repo} not found while trying to ${what} (404); check the repository name and that the token can see it`);
+        if (s !== undefined && s < 500)
+            throw new UserError(`${location}: could not ${what} (${s}: ${said})`);
+        throw e;
+    };
+    const call = async (what, fn) => {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            return fail(what, e);
+        }
+    };
+    const find = async () => {
+        try {
+            return ref((await octokit.rest.repos.getReleaseByTag({ ...repo, tag: where.tag })).data);
+        }
+        catch (e) {
+            if (releases_status(e) === 404) {
+                // A missing repository is also 404: tell the two apart, so a typo is not a new channel.
+                await call('read the repository', () => octokit.rest.repos.get(repo));
+                return null;
+            }
+            return fail('read the release', e);
+        }
+    };
+    return {
+        location,
+        find,
+        create: async () => {
+            try {
+                const made = await octokit.rest.repos.createRelease({
+                    ...repo, tag_name: where.tag, name: `edgeml channel (${where.tag})`, make_latest: 'false',
+                    body: 'Signed model update channel (TUF metadata and model files) written by edgeml publish. Do not edit its assets by hand: devices verify every byte.',
+                });
+                return ref(made.data);
+            }
+            catch (e) {
+                if (releases_status(e) === 422) {
+                    const other = await find(); // created by a concurrent publish
+                    if (other)
+                        return other;
+                }
+                return fail('create the release', e);
+            }
+        },
+        assets: (release) => call('list the release assets', async () => (await octokit.paginate(octokit.rest.repos.listReleaseAssets, { ...repo, release_id: release.id, per_page: 100 })).map((a) => asset(a))),
+        download: (a) => call(`download ${a.name}`, async () => {
+            const r = await octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: a.id, headers: { accept: 'application/octet-stream' } });
+            return Buffer.from(r.data);
+        }),
+        upload: async (release, name, bytes) => {
+            try {
+                const r = await octokit.request({
+                    method: 'POST', url: release.uploadUrl, name, data: bytes,
+                    headers: { 'content-type': 'application/octet-stream', 'content-length': bytes.length },
+                });
+                return asset(r.data);
+            }
+            catch (e) {
+                if (alreadyExists(e))
+                    return null;
+                return fail(`upload ${name}`, e);
+            }
+        },
+        rename: (a, name) => call(`rename ${a.name}`, async () => asset((await octokit.rest.repos.updateReleaseAsset({ ...repo, asset_id: a.id, name })).data)),
+        remove: async (a) => {
+            try {
+                await octokit.rest.repos.deleteReleaseAsset({ ...repo, asset_id: a.id });
+            }
+            catch (e) {
+                if (releases_status(e) !== 404)
+                    fail(`delete ${a.name}`, e);
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/github/index.js
 // The only place (with src/actions/) that touches @actions/*: inputs, outputs, summaries, log
 // groups, artifacts. Core modules receive plain values and a Logger.
@@ -69432,14 +75469,15 @@ const actionsLogger = {
     group: (name, fn) => lib_core/* group */.Os(name, fn),
 };
 function getInput(name) {
-    return lib_core/* getInput */.V4(name).trim();
+    return core.getInput(name).trim();
 }
 function getInputOr(name, fallback) {
     return getInput(name) || fallback;
 }
 /** Multi-line or comma-separated list input. */
 function getListInput(name) {
-    return lib_core/* getInput */.V4(name)
+    return core
+        .getInput(name)
         .split(/[\n,]/)
         .map((s) => s.trim())
         .filter(Boolean);
@@ -69452,14 +75490,22 @@ function getBoolInput(name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new errors_UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
+    throw new UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
 }
 /** A GitHub login input (`octocat`, `my-app[bot]`), or '' when not given. */
 function getLoginInput(name) {
-    const raw = getInput(name);
+    return checkLogin(getInput(name), name);
+}
+function checkLogin(raw, name) {
     if (raw === '' || isLogin(raw))
         return raw;
     throw new UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
+}
+/** The comment inputs (COMMENT_SETTINGS, typed), the login checked: false when `comment` is false. */
+function commentInputs(v) {
+    if (!v.comment)
+        return false;
+    return { token: v.token ?? '', reportId: v.reportId ?? '', author: checkLogin(v.commentAuthor ?? '', 'comment-author'), ...(v.prNumber ? { prNumber: v.prNumber } : {}) };
 }
 /** Tells the runner to hide a secret (whole, and line by line as a log may wrap a PEM) before anything can print it. */
 function maskSecret(text) {
@@ -69501,6 +75547,7 @@ async function runAction(main) {
 
 
 
+
 /**
  * Expands a list input of paths and glob patterns (as downloaded artifacts lie: `results/**\/*.json`).
  * A plain path is kept as given, so a missing file is reported by whoever reads it; a pattern that
@@ -69525,5825 +75572,18 @@ function setFailed(message) {
     core.setFailed(message);
 }
 
-;// CONCATENATED MODULE: ./build/src/budgets/evaluate.js
-// Budgets against measurements: each limit of each budget, for each results document its
-// selectors match, becomes one judged row. Latency limits are judged with the percentile's interval.
-
-
-/** `jetson-*` as a whole-string, case-sensitive match. */
-function globMatch(glob, text) {
-    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    return re.test(text);
-}
-/**
- * Whether a result is of the budget's model. `edgeml run` names each result (source and every
- * artifact) after its model; a result from `edgeml bench` carries the measured file's path, and
- * results from another machine carry its absolute path: the file name decides then.
- */
-function evaluate_modelMatches(config, budget, model) {
-    if (budget.model === undefined)
-        return true;
-    if (model.name === budget.model)
-        return true;
-    const entry = config.models[budget.model];
-    const configured = resolve(dirname(config.file), entry.path);
-    return resolve(model.path) === configured || basename(model.path) === basename(entry.path);
-}
-/** The target a result measured: `source` for the source model. */
-const targetOfResult = (doc) => doc.target ?? 'source';
-function selects(config, budget, doc) {
-    if (!evaluate_modelMatches(config, budget, doc.model))
-        return false;
-    if (budget.target !== undefined && budget.target !== targetOfResult(doc))
-        return false;
-    if (budget.device !== undefined) {
-        const labels = [doc.device.label, ...(doc.device.runner?.labels ?? [])];
-        if (!labels.some((l) => globMatch(budget.device, l)))
-            return false;
-    }
-    return true;
-}
-const NOT_REPORTED = { status: 'not judged', value: null, note: "not judged: the metric is not reported by the runtime's benchmark tool" };
-function byPoint(value, limit) {
-    if (value === null)
-        return NOT_REPORTED;
-    const ok = limit.direction === 'max' ? value <= limit.value : value >= limit.value;
-    return { status: ok ? 'pass' : 'fail', value };
-}
-/** Pass when the whole interval is within the limit, fail when all of it is beyond, else inconclusive. */
-function byInterval(value, ci, limit, tooFew) {
-    if (!ci)
-        return { status: 'inconclusive', value, interval: null, note: tooFew };
-    const [lo, hi] = ci;
-    if (hi < limit.value)
-        return { status: 'pass', value, interval: ci };
-    if (lo > limit.value)
-        return { status: 'fail', value, interval: ci };
-    return { status: 'inconclusive', value, interval: ci, note: 'the 95% interval straddles the limit: measure longer (--min-duration) to decide' };
-}
-function latency(doc, p, limit) {
-    const value = doc.latencyMs[p];
-    if (value === null)
-        return NOT_REPORTED;
-    let ci = null;
-    if (doc.samplesMs?.length) {
-        const c = quantileCI(sortedCopy(doc.samplesMs), Number(p.slice(1)) / 100);
-        ci = c ? [c.lo, c.hi] : null;
-    }
-    else if (p !== 'p99')
-        ci = doc.latencyCi95Ms[p];
-    const sufficient = p === 'p50' || doc.percentileSufficient[p];
-    const need = p === 'p50' ? '' : ` (MLPerf early stopping needs ${doc.earlyStopping[p].minQueries})`;
-    if (!sufficient)
-        return { status: 'inconclusive', value, interval: ci, note: `${doc.iterations} queries are too few for ${p}${need}: raise --min-iterations` };
-    if (p === 'p99' && !ci) {
-        return { status: 'inconclusive', value, interval: null, note: 'no interval for p99 without the raw samples: benchmark with --samples' };
-    }
-    return byInterval(value, ci, limit, `${doc.iterations} queries are too few for a 95% interval of ${p}: raise --min-iterations`);
-}
-const EVALUATE = 'evaluate the model into this results document first (edgeml eval --results)';
-/** accuracy.<metric> from `accuracy`, fidelity.<metric> from `fidelity`: what `edgeml eval --results` merged in. */
-function scored(doc, key, limit) {
-    const kind = key.slice(0, key.indexOf('.'));
-    const metric = key.slice(key.indexOf('.') + 1);
-    const section = doc[kind];
-    if (!section) {
-        const why = kind === 'accuracy' ? 'no dataset with labels was evaluated on this model' : doc.target === undefined ? 'fidelity is measured on artifacts against their source, not on the source' : 'no dataset was evaluated on this artifact';
-        return { status: 'not judged', value: null, note: `not judged: ${why} (add a dataset under datasets: naming this model, or ${EVALUATE})` };
-    }
-    const known = Object.keys(section).filter((k) => !['dataset', 'reference', 'samples'].includes(k));
-    if (!known.includes(metric))
-        return { status: 'not judged', value: null, note: `not judged: no ${key} in the results (it holds ${known.map((k) => `${kind}.${k}`).join(', ')}): ${EVALUATE} with --metric ${metric}` };
-    const value = section[metric];
-    if (value === null && metric === 'maxAbsError')
-        return { status: 'fail', value: null, note: 'an output was NaN or infinite' };
-    if (value === null)
-        return { status: 'not judged', value: null, note: `not judged: ${key} does not apply, the outputs are not [N, classes] scores` };
-    return byPoint(value, limit);
-}
-function judgeResults(limit, doc) {
-    const k = limit.key;
-    if (k === 'latency.p50' || k === 'latency.p90' || k === 'latency.p99')
-        return latency(doc, k.slice(8), limit);
-    if (k === 'throughput')
-        return byPoint(doc.throughputPerSec, limit);
-    if (k === 'memory.peak')
-        return byPoint(doc.memory.peakRssBytes, limit);
-    if (k === 'size')
-        return byPoint(doc.model.bytes, limit);
-    return scored(doc, k, limit);
-}
-function judgeRegression(limit, cmp, noCompare) {
-    if (!cmp)
-        return { status: 'not judged', value: null, note: `not judged: ${noCompare}` };
-    const r = cmp.ratio[limit.key.endsWith('p90') ? 'p90' : 'p50'];
-    const change = r.estimate - 1;
-    const ci = r.ci95 ? [r.ci95[0] - 1, r.ci95[1] - 1] : null;
-    const judged = byInterval(change, ci, limit, `${cmp.rounds} rounds are too few for an interval: raise compare's --max-duration`);
-    return { ...judged, ...(cmp.differentDevice ? { note: `${judged.note ? `${judged.note}; ` : ''}base from another device (--allow-different-device)` } : {}) };
-}
-function outcome(status, budget) {
-    if (status === 'pass')
-        return 'ok';
-    if (status === 'fail')
-        return budget.level === 'error' ? 'failure' : 'warning';
-    // Nothing to judge is never a pass: it fails at level error unless the budget is optional.
-    if (status === 'not judged')
-        return budget.optional ? 'notice' : budget.level === 'error' ? 'failure' : 'warning';
-    // Inconclusive: as configured, but never worse than the budget's level.
-    if (budget.inconclusive === 'pass')
-        return 'ok';
-    return budget.inconclusive === 'error' && budget.level === 'error' ? 'failure' : 'warning';
-}
-function evaluate_evaluateBudgets(config, results, compare, 
-/** Why there is no comparison, for regression limits without one. */
-noCompare = 'no compare document given: give --compare with the file written by edgeml compare --json', 
-/** Only the budgets of this model (and those without a model): `edgeml run` checks model by model. */
-only) {
-    const rows = [];
-    for (const budget of config.budgets) {
-        if (only !== undefined && budget.model !== undefined && budget.model !== only)
-            continue;
-        for (const limit of budget.limits) {
-            if (limit.key.startsWith('compat.'))
-                continue; // judged from inspect documents by judgeCompatBudgets (src/budgets/compat.ts)
-            const base = { budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
-                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
-            };
-            const push = (j, subject, source, on = {}) => {
-                rows.push({
-                    ...base, subject, source, ...on, status: j.status, outcome: outcome(j.status, budget), value: j.value,
-                    ...(j.interval !== undefined ? { interval: j.interval } : {}), ...(j.note ? { note: j.note } : {}),
-                });
-            };
-            if (limit.key.startsWith('regression.')) {
-                const head = compare?.doc.head.model;
-                if (compare && head && !evaluate_modelMatches(config, budget, head))
-                    continue;
-                const target = compare?.doc.target ?? budget.target ?? 'source';
-                push(judgeRegression(limit, compare?.doc, noCompare), compare ? `${compare.doc.head.model.name} vs ${compare.doc.base.model.name}` : `${budget.model ?? 'all models'} ${target}`, compare?.file ?? '', compare ? { model: compare.doc.head.model.name, target, device: compare.doc.device.label } : { ...(budget.model ? { model: budget.model } : {}), target });
-                continue;
-            }
-            const matching = results.filter((r) => selects(config, budget, r.doc));
-            if (!matching.length) {
-                const sel = [budget.model && `model ${budget.model}`, budget.target && `target ${budget.target}`, budget.device && `device ${budget.device}`].filter(Boolean).join(', ');
-                const on = { ...(budget.model ? { model: budget.model } : {}), ...(budget.target ? { target: budget.target } : {}) };
-                push({ status: 'not judged', value: null, note: `not judged: no results for ${sel || 'this budget'}` }, [budget.model ?? 'any model', budget.target, budget.device].filter(Boolean).join(' '), '', on);
-                continue;
-            }
-            for (const r of matching) {
-                const target = targetOfResult(r.doc);
-                push(judgeResults(limit, r.doc), `${r.doc.model.name} ${target} on ${r.doc.device.label}`, r.file, { model: r.doc.model.name, target, device: r.doc.device.label });
-            }
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/compat.js
-// compat.<runtime>.coverage / .coverage.compute / .partitions / .unsupported budgets of edgeml.yml,
-// judged against `edgeml inspect` documents. Rows have the same shape as every other budget row,
-// so `edgeml check` can list them with the rest (evaluateBudgets skips these keys).
-
-const isCompatKey = (key) => key.startsWith('compat.');
-function measured(t, what) {
-    const p = t.fixed ?? t.asIs;
-    const shapes = t.fixed ? 'inputs fixed' : 'shapes as declared';
-    switch (what) {
-        case 'coverage': return { value: p.coverage.nodePercent / 100, note: `${p.coverage.supportedNodes}/${p.coverage.nodes} nodes, ${shapes}` };
-        case 'coverage.compute':
-            return p.coverage.computePercent === null
-                ? { value: null, note: `compute not estimated (${p.coverage.unestimatedNodes} nodes without shapes): fix the inputs with the model's input: setting` }
-                : { value: p.coverage.computePercent / 100, note: shapes };
-        case 'partitions': return { value: p.partitions, note: shapes };
-        case 'unsupported': return { value: p.unsupported.length, note: shapes };
-        default: return { value: null, note: `unknown compat measure '${what}'` };
-    }
-}
-function judge(limit, value) {
-    if (value === null)
-        return 'inconclusive';
-    const ok = limit.direction === 'min' ? value >= limit.value - 1e-9 : value <= limit.value;
-    return ok ? 'pass' : 'fail';
-}
-/**
- * One row per compat limit per inspect document its model selector matches. A document that did
- * not inspect the limit's runtime, or no document at all, is a `not judged` row that says so (failing at level error unless the budget is optional): a
- * budget nobody checked never reads as passed.
- */
-function compat_judgeCompatBudgets(config, docs, failed = [], only) {
-    const rows = [];
-    for (const budget of config.budgets) {
-        if (only !== undefined && budget.model !== undefined && budget.model !== only)
-            continue;
-        for (const limit of budget.limits.filter((l) => isCompatKey(l.key))) {
-            const [, runtime, ...rest] = limit.key.split('.');
-            const what = rest.join('.');
-            const base = {
-                budget: budget.index, key: limit.key, limit: limit.value, limitText: limit.text, direction: limit.direction, level: budget.level, at: limit.at,
-                ...(budget.optional ? { optional: true } : {}), ...(budget.message ? { message: budget.message } : {}),
-            };
-            const matching = docs.filter((d) => modelMatches(config, budget, { name: d.doc.model.name, path: d.doc.model.path }));
-            // Why a runtime could not be inspected (edgeml run): the row says so instead of "run edgeml inspect".
-            const why = failed.filter((f) => f.target === runtime && modelMatches(config, budget, { name: f.model, path: config.models[f.model]?.path ?? f.model }));
-            for (const f of why) {
-                rows.push({ ...base, subject: `${f.model} on ${runtime}`, model: f.model, source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `not inspected: ${f.reason}` });
-            }
-            const failedModels = new Set(why.map((f) => f.model));
-            if (!matching.length && why.length)
-                continue;
-            if (!matching.length) {
-                rows.push({ ...base, subject: budget.model ?? 'all models', source: '', status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `no inspect document for ${budget.model ? `model ${budget.model}` : 'any model'}: run edgeml inspect --json` });
-                continue;
-            }
-            for (const { file, doc } of matching) {
-                if (failedModels.has(doc.model.name))
-                    continue;
-                const subject = `${doc.model.name} on ${runtime}`;
-                const t = doc.targets.find((x) => x.target === runtime);
-                if (!t) {
-                    rows.push({ ...base, subject, model: doc.model.name, source: file, status: 'not judged', outcome: budgetOutcome('not judged', budget), value: null, note: `${file} did not inspect ${runtime} (it has ${doc.targets.map((x) => x.target).join(', ')}): add --target ${runtime}` });
-                    continue;
-                }
-                const m = measured(t, what);
-                const status = judge(limit, m.value);
-                rows.push({ ...base, subject, model: doc.model.name, source: file, status, outcome: budgetOutcome(status, budget), value: m.value, ...(m.note ? { note: m.note } : {}) });
-            }
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/check.schema.json
-const check_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/check.schema.json","title":"edgeml check document","description":"What `edgeml check --json` writes: every budget limit of edgeml.yml judged against results (and a compare document).","type":"object","required":["schema","kind","createdAt","tool","verdict","config","results","counts","checks"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-check"},"version":{"const":1}}},"kind":{"const":"check"},"createdAt":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml"},"version":{"type":"string","maxLength":64}}},"verdict":{"enum":["pass","fail"]},"config":{"type":"string","maxLength":4096},"results":{"type":"array","items":{"type":"string","maxLength":4096}},"compare":{"type":"object","required":["file","verdict"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}},"counts":{"type":"object","required":["pass","fail","inconclusive","notJudged"],"additionalProperties":false,"properties":{"pass":{"type":"integer","minimum":0},"fail":{"type":"integer","minimum":0},"inconclusive":{"type":"integer","minimum":0},"notJudged":{"type":"integer","minimum":0,"description":"Rows with nothing to judge; at level error they fail the check unless the budget is optional."}}},"checks":{"type":"array","items":{"type":"object","required":["budget","key","subject","source","status","outcome","level","value","limit","limitText","direction","at"],"additionalProperties":false,"properties":{"budget":{"type":"integer","minimum":0},"key":{"type":"string","maxLength":256},"subject":{"type":"string","maxLength":1024},"model":{"type":"string","maxLength":512},"target":{"type":"string","maxLength":256,"description":"The judged result\'s target; source for the source model."},"device":{"type":"string","maxLength":256},"optional":{"type":"boolean","description":"The budget says optional: true (not judged is a notice, not a failure)."},"source":{"type":"string","maxLength":4096},"status":{"enum":["pass","fail","inconclusive","not judged"]},"outcome":{"enum":["ok","notice","warning","failure"]},"level":{"enum":["error","warn"]},"value":{"oneOf":[{"type":"null"},{"type":"number"}]},"interval":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"number"},"minItems":2,"maxItems":2}]},"limit":{"type":"number"},"limitText":{"type":"string","maxLength":256},"direction":{"enum":["max","min"]},"message":{"type":"string","maxLength":1000},"note":{"type":"string","maxLength":1000},"at":{"type":"object","required":["file","line","col"],"additionalProperties":false,"properties":{"file":{"type":"string","maxLength":4096},"line":{"type":"integer","minimum":1},"col":{"type":"integer","minimum":1}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/budgets/document.js
-// What `edgeml check --json` writes (schemas/check.schema.json): the verdict and every judged row.
-
-
-
-const CHECK_SCHEMA = { name: 'edgeml-check', version: 1 };
-function document_checkDocument(config, results, checks, compare, compareFails = false) {
-    const count = (s) => checks.filter((c) => c.status === s).length;
-    return {
-        schema: CHECK_SCHEMA,
-        kind: 'check',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        verdict: checks.some((c) => c.outcome === 'failure') || compareFails ? 'fail' : 'pass',
-        config,
-        results,
-        ...(compare ? { compare: { file: compare.file, verdict: compare.doc.verdict } } : {}),
-        counts: { pass: count('pass'), fail: count('fail'), inconclusive: count('inconclusive'), notJudged: count('not judged') },
-        checks,
-    };
-}
-const CHECK = { schema: check_schema_namespaceObject, name: 'check', writer: 'edgeml check --json' };
-function writeCheck(file, doc) {
-    writeDocument(file, doc, CHECK);
-}
-/** Reads and validates a check document; every problem is a UserError naming the file. */
-function readCheck(file) {
-    return documents_readDocument(file, CHECK);
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/settings.js
-const CHECK_SETTINGS = {
-    config: { kind: 'path', value: '<file>', default: 'edgeml.yml', help: 'the config file with the budgets', input: {} },
-    results: {
-        kind: 'pairs', value: '<file>', help: 'a results document from edgeml bench --json (repeatable: one per device or model)',
-        input: { required: true, description: 'Results documents from the benchmark action or `edgeml bench --json`, one per line.' },
-    },
-    compare: {
-        kind: 'path', value: '<file>', help: 'a compare document from edgeml compare --json, for regression budgets',
-        input: { description: 'A compare document from `edgeml compare --json`, for regression budgets. Without it regression budgets pass with a notice (first run).' },
-    },
-    inspect: { kind: 'pairs', value: '<file>', help: 'an inspect document from edgeml inspect --json, for compat.* budgets (repeatable)' },
-    json: { kind: 'path', value: '<file>', help: 'write the check document here', input: {} },
-};
-
-;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
-const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compare/document.js
-// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
-// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
-
-
-
-const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
-function writeCompare(file, doc) {
-    writeDocument(file, doc, COMPARE);
-}
-/** Reads and validates a compare document; every problem is a UserError naming the file. */
-function document_readCompare(file) {
-    return documents_readDocument(file, COMPARE);
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/verdict.js
-// From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
-
-const CONFIDENCE = 0.95;
-const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
-const verdict_METHOD = {
-    estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
-    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
-    sequential: SEQUENTIAL,
-};
-const verdict_PAIRED_METHOD = {
-    estimate: 'per process, the median over its pairs of log(head/base) of the batches (their p50, p90 or CPU time per query); the Hodges-Lehmann estimate over processes, exponentiated',
-    interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over processes (each loads both models, which one first alternating; the order inside each pair is random)',
-    sequential: SEQUENTIAL,
-};
-const verdict_STORED_METHOD = {
-    estimate: 'median over head runs of log(head) minus log(stored base), exponentiated',
-    interval: "normal interval with the head's robust run-to-run spread (1.4826 MAD) counted for the single base run too",
-    sequential: verdict_METHOD.sequential,
-};
-/**
- * The verdict of one interval against the threshold t: slower only when all of it is above 1 + t,
- * faster when all of it is below 1 - t, unchanged when it lies inside [1 - t, 1 + t].
- */
-function verdict_judge(ci, threshold) {
-    if (!ci)
-        return 'inconclusive';
-    const [lo, hi] = ci;
-    if (lo > 1 + threshold)
-        return 'slower';
-    if (hi < 1 - threshold)
-        return 'faster';
-    if (lo >= 1 - threshold && hi <= 1 + threshold)
-        return 'unchanged';
-    return 'inconclusive';
-}
-/** The ratio that decides the verdict (the metric's; a document without it falls back to p50). */
-function verdict_decidingRatio(doc) {
-    return doc.ratio[doc.metric] ?? doc.ratio.p50;
-}
-/** The confidence level of each of `looks` planned looks, so that all of them hold together at CONFIDENCE. */
-function verdict_lookLevel(looks) {
-    return 1 - (1 - CONFIDENCE) / Math.max(1, looks);
-}
-/** The ratio of one percentile over the rounds so far, with an interval at `level`. */
-function verdict_ratioAt(rounds, metric, level, threshold, storedBase) {
-    const est = storedBase !== undefined
-        ? storedBaseInterval(rounds.map((r) => Math.log(r.head[metric] ?? Number.NaN)), Math.log(storedBase), level)
-        : hodgesLehmann(rounds.map((r) => Math.log((r.head[metric] ?? Number.NaN) / (r.base[metric] ?? Number.NaN))), level);
-    const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
-    return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: verdict_judge(ci95, threshold) };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = {};
-;// CONCATENATED MODULE: ./build/src/config/parse.js
-// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
-// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
-
-
-
-
-
-
-
-
-
-let validator;
-function compiled() {
-    validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
-    return validator;
-}
-/** budgets[0].limits.latency.p90 */
-function keyName(path) {
-    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
-}
-function pointerToPath(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-/** Where a path is in the file: the key's position when `atKey`, else the value's. */
-function locate(doc, lc, file, path, atKey = false) {
-    let node = doc.contents;
-    let offset = doc.contents?.range?.[0] ?? 0;
-    for (let i = 0; i < path.length; i++) {
-        const seg = path[i];
-        if (isMap(node)) {
-            const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-            if (!pair)
-                break;
-            const keyRange = pair.key?.range;
-            if (i === path.length - 1 && atKey && keyRange) {
-                offset = keyRange[0];
-                break;
-            }
-            node = pair.value;
-            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
-        }
-        else if (isSeq(node) && typeof seg === 'number') {
-            node = node.items[seg];
-            offset = node?.range?.[0] ?? offset;
-        }
-        else
-            break;
-    }
-    const { line, col } = lc.linePos(offset);
-    return { file, line, col };
-}
-const where = (p) => `${p.file}:${p.line}:${p.col}`;
-const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
-    share: 'a whole percentage from 0 to 100, e.g. 10 or 10%', period: 'a time with its unit, e.g. 30m, 4h or 90s',
-};
-function describeValue(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return JSON.stringify(v);
-}
-/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
-function explain(e, doc, lc, file) {
-    const path = pointerToPath(e.instancePath);
-    if (e.keyword === 'additionalProperties') {
-        const extra = String(e.params.additionalProperty);
-        const parent = e.parentSchema;
-        const allowed = Object.keys(parent.properties ?? {});
-        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
-        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
-        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
-        return {
-            at: locate(doc, lc, file, [...path, extra], true),
-            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
-        };
-    }
-    const at = locate(doc, lc, file, path, false);
-    const key = keyName(path);
-    const got = describeValue(e.data);
-    switch (e.keyword) {
-        case 'required':
-            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
-        case 'enum': {
-            const allowed = e.params.allowedValues.map(String);
-            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
-        }
-        case 'const':
-            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
-        case 'type': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            if (def && DEF_EXPECTED[def])
-                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
-            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
-        }
-        case 'pattern': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
-            return { at, text: `${key}: expected ${expected}, got ${got}` };
-        }
-        default:
-            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
-    }
-}
-const PARSERS = [
-    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
-    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
-    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, units_parsePercent, 'max', EXPECTED.percent],
-    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
-    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
-    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
-    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
-];
-function parseCount(text, what) {
-    if (!/^\s*\d+\s*$/.test(text))
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
-    return Number(text);
-}
-function parseLimit(key, raw, at, name) {
-    const text = String(raw).trim();
-    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
-    let dir = direction;
-    let body = text;
-    const op = /^(>=|<=)\s*/.exec(text);
-    if (op) {
-        dir = op[1] === '>=' ? 'min' : 'max';
-        body = text.slice(op[0].length);
-    }
-    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
-        dir = 'max';
-    try {
-        return { key, text, value: parse(body, key), direction: dir, at };
-    }
-    catch (e) {
-        if (!isUserError(e))
-            throw e;
-        throw new UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-    }
-}
-/** Parses and validates edgeml.yml text; `file` names it in messages. */
-function parseConfig(text, file) {
-    const lc = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length) {
-        const err = doc.errors[0];
-        const { line, col } = lc.linePos(err.pos[0]);
-        throw new UserError(`${file}:${line}:${col}: not valid YAML: ${oneLine(err.message.split('\n')[0])}`);
-    }
-    if (doc.contents === null || (isMap(doc.contents) && doc.contents.items.length === 0)) {
-        throw new UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
-    }
-    let data;
-    try {
-        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
-        data = doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (e) {
-        if (!/alias/i.test(String(e.message)))
-            throw e;
-        throw new UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
-    }
-    const validate = compiled();
-    if (!validate(data)) {
-        const problems = (validate.errors ?? []).map((e) => ({ ...explain(e, doc, lc, file), typo: e.keyword === 'additionalProperties' }));
-        // At one place, a misspelt key comes first: it explains the key said to be missing there.
-        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || Number(b.typo) - Number(a.typo));
-        const first = problems[0];
-        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
-        throw new UserError(`${where(first.at)}: ${first.text}${more}`);
-    }
-    const raw = data;
-    const models = raw.models ?? {};
-    /** A name under models:, or a UserError at `path` naming the models there are. */
-    const knownModel = (name, path) => {
-        if (name in models)
-            return;
-        const known = Object.keys(models);
-        const guess = didYouMean(name, known);
-        throw new UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-    };
-    const budgets = (raw.budgets ?? []).map((b, index) => {
-        const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined)
-            knownModel(b.model, ['budgets', index, 'model']);
-        return {
-            index,
-            ...(b.model !== undefined ? { model: b.model } : {}),
-            ...(b.target !== undefined ? { target: b.target } : {}),
-            ...(b.device !== undefined ? { device: b.device } : {}),
-            level: b.level ?? 'error',
-            inconclusive: b.inconclusive ?? 'warn',
-            ...(b.optional ? { optional: true } : {}),
-            ...(b.message !== undefined ? { message: b.message } : {}),
-            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
-            at,
-        };
-    });
-    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
-    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
-    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
-        const own = m.targets;
-        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
-    }));
-    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
-        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
-        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
-    }));
-    const targets = entries(raw.targets);
-    const settingsAt = {};
-    const sections = [
-        [['benchmark'], raw.benchmark],
-        [['compare'], raw.compare],
-        [['monitoring'], raw.monitoring],
-        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
-    ];
-    for (const [path, section] of sections) {
-        for (const key of Object.keys(section ?? {}))
-            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
-    }
-    renameDeprecated(raw, settingsAt);
-    return {
-        file,
-        ...(raw.version ? { version: raw.version } : {}),
-        models: located,
-        targets: targets.map((t) => t.target),
-        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
-        ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
-        benchmark: raw.benchmark ?? {},
-        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
-        compareArtifacts: raw.compare?.artifacts === true,
-        datasets,
-        budgets,
-        monitoring: raw.monitoring ?? {},
-        settingsAt,
-        ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
-    };
-}
-/** inspect: as written: a list of runtimes (some optional), or false. */
-function inspectSetting(raw, at) {
-    if (raw === true)
-        throw new UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
-    if (raw === false)
-        return { targets: [], optional: [], off: true, at };
-    const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
-    return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
-}
-const CHANNEL_ORDER = (/* unused pure expression or super */ null && (['canary', 'beta', 'stable']));
-/** `rollout:` after the schema: units parsed, and the stages checked to go forward (channel by channel, widening). */
-function rolloutPlan(raw, at) {
-    const gate = (g) => ({
-        ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
-        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
-        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
-        ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
-    });
-    const positions = {};
-    const note = (path, obj) => {
-        for (const k of Object.keys(obj))
-            positions[keyName([...path, k])] = at([...path, k]);
-    };
-    note(['rollout'], raw);
-    const stages = raw.stages.map((s, i) => {
-        note(['rollout', 'stages', i], s);
-        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
-    });
-    for (let i = 1; i < stages.length; i++) {
-        const [a, b] = [stages[i - 1], stages[i]];
-        const order = CHANNEL_ORDER.indexOf(b.channel) - CHANNEL_ORDER.indexOf(a.channel);
-        if (order < 0 || (order === 0 && b.percent <= a.percent)) {
-            throw new UserError(`${where(b.at)}: rollout.stages[${i}]: ${b.channel} ${b.percent}% comes after ${a.channel} ${a.percent}%; list the stages from the first to the last (canary, beta, stable; a channel's percentages growing)`);
-        }
-    }
-    return { stages, ...gate(raw), ...(raw['auto-rollback'] !== undefined ? { autoRollback: raw['auto-rollback'] } : {}), at: positions };
-}
-/** Reads and validates a config file. */
-function parse_loadConfig(file) {
-    let text;
-    try {
-        text = readFileSync(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
-            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
-    }
-    return parseConfig(text, file);
-}
-/**
- * Keys renamed in a minor release (the `deprecated` names of the settings tables, e.g.
- * COMPARE_SETTINGS.statistic): the old key still works, warns once naming the new one, and yields
- * to the new key when both are written.
- */
-const RENAMED = [
-    { section: 'compare', old: 'metric', now: 'statistic', until: '0.3.0' },
-];
-function renameDeprecated(raw, settingsAt) {
-    for (const r of RENAMED) {
-        const section = raw[r.section];
-        if (!section || !(r.old in section))
-            continue;
-        const at = settingsAt[`${r.section}.${r.old}`];
-        warnOnce(`${where(at)}: ${deprecationWarning(`${r.section}.${r.old}`, `${r.section}.${r.now}`, r.until)}\n`, (line) => process.stderr.write(line));
-        if (!(r.now in section)) {
-            section[r.now] = section[r.old];
-            settingsAt[`${r.section}.${r.now}`] = at;
-        }
-        delete section[r.old];
-        delete settingsAt[`${r.section}.${r.old}`];
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/config/index.js
-// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
-// parsed. Nothing runs on a config that does not validate: every problem is a UserError
-// `file:line:col: key: what was expected`.
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/results/types.js
-const types_RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
-
-;// CONCATENATED MODULE: ./build/src/results/index.js
-// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
-// The machinery shared by every document kind is in src/documents/.
-
-
-
-
-const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
-function writeResults(file, doc) {
-    writeDocument(file, doc, RESULTS);
-}
-/** Reads and validates a results document; every problem is a UserError naming the file. */
-function results_readResults(file) {
-    return documents_readDocument(file, RESULTS);
-}
-
-;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
-const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compat/document.js
-// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
-
-
-const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
-function writeInspect(file, doc) {
-    writeDocument(file, doc, INSPECT);
-}
-/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
-function document_readInspect(file) {
-    return readDocument(file, INSPECT);
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/check.js
-// The check both the CLI and the action run: read and validate every input first (nothing is
-// judged on a bad config or document), then judge every budget.
-
-
-
-
-
-
-
-
-// document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
-
-const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
-/**
- * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
- * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
- */
-function slowerFails(config, doc) {
-    return !hasRegressionBudget(config) && doc.verdict === 'slower';
-}
-/** Judges every budget of `config` (loaded from `configFile`) against documents in memory. */
-function checkDocuments(config, configFile, d) {
-    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
-    const checks = [...evaluateBudgets(config, d.results, d.compare, d.noCompare, d.model), ...judgeCompatBudgets(config, d.inspect ?? [], d.inspectFailed ?? [], d.model)];
-    const notices = [];
-    // Without a regression budget, compare's own verdict stands: slower fails the check.
-    const compare = d.compare;
-    const compareFails = !!compare && slowerFails(config, compare.doc);
-    if (compare) {
-        const r = decidingRatio(compare.doc);
-        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
-        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
-    }
-    return { config, doc: checkDocument(configFile, d.results.map((r) => r.file), checks, compare, compareFails), notices };
-}
-function runCheck(inputs) {
-    const config = loadConfig(inputs.config);
-    if (!config.budgets.length)
-        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
-    if (!inputs.results.length && !inputs.inspect?.length)
-        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
-    return checkDocuments(config, inputs.config, {
-        results: inputs.results.map((file) => ({ file, doc: readResults(file) })),
-        ...(inputs.compare ? { compare: { file: inputs.compare, doc: readCompare(inputs.compare) } } : {}),
-        ...(inputs.noCompare ? { noCompare: inputs.noCompare } : {}),
-        ...(inputs.model ? { model: inputs.model } : {}),
-        inspect: (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) })),
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/index.js
-// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/compare/types.js
-const types_COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
-const VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
-const types_COMPARE_METRICS = ['p50', 'p90', 'cpu'];
-const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
-const types_DESIGN_CHOICES = ['auto', 'paired', 'processes'];
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./build/src/model/lfs.js
-// A Git LFS pointer checked out in place of the model: a few lines of text naming the object that
-// `git lfs` would fetch. Recognised before anything loads or measures the file.
-
-
-const SIGNATURE = 'version https://git-lfs.github.com/spec/';
-/** The spec caps a pointer at 1024 bytes. */
-const MAX_POINTER = 1024;
-/** The object a pointer names, or null when `bytes` are not an LFS pointer. */
-function lfsPointer(bytes) {
-    if (bytes.length > MAX_POINTER || !bytes.toString('latin1', 0, SIGNATURE.length).startsWith(SIGNATURE))
-        return null;
-    const text = bytes.toString('utf8');
-    const oid = /^oid (sha256:[0-9a-f]{64})$/m.exec(text)?.[1];
-    const size = /^size (\d+)$/m.exec(text)?.[1];
-    return oid && size ? { oid, size: Number(size) } : null;
-}
-/** The fix, the same wherever a pointer is found. */
-const LFS_FIX = "fetch the LFS objects: set 'lfs: true' on actions/checkout (for the base too: its 'git lfs' filter then fetches it), or run 'git lfs pull' locally";
-function pointerError(what, p) {
-    return new UserError(`${what}: is a Git LFS pointer (${p.oid}, ${p.size} bytes), not the model; ${LFS_FIX}`);
-}
-/** Throws a UserError naming `what` when `bytes` are an LFS pointer. */
-function lfs_rejectLfsPointer(bytes, what) {
-    const p = lfsPointer(bytes);
-    if (p)
-        throw pointerError(what, p);
-}
-/** Throws a UserError naming `path` when the file is an LFS pointer (reads at most 1 KiB). */
-function lfs_rejectLfsPointerFile(path, what = path) {
-    const head = Buffer.alloc(MAX_POINTER + 1);
-    const fd = openSync(path, 'r');
-    let n;
-    try {
-        n = readSync(fd, head, 0, head.length, 0);
-    }
-    finally {
-        closeSync(fd);
-    }
-    lfs_rejectLfsPointer(head.subarray(0, n), what);
-}
-
-// EXTERNAL MODULE: ./node_modules/protobufjs/light.js
-var light = __nccwpck_require__(6212);
-;// CONCATENATED MODULE: ./node_modules/long/index.js
-/**
- * @license
- * Copyright 2009 The Closure Library Authors
- * Copyright 2020 Daniel Wirtz / The long.js Authors.
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- *
- * SPDX-License-Identifier: Apache-2.0
- */
-
-// WebAssembly optimizations to do native i64 multiplication and divide
-var wasm = null;
-try {
-  wasm = new WebAssembly.Instance(
-    new WebAssembly.Module(
-      new Uint8Array([
-        // \0asm
-        0, 97, 115, 109,
-        // version 1
-        1, 0, 0, 0,
-
-        // section "type"
-        1, 13, 2,
-        // 0, () => i32
-        96, 0, 1, 127,
-        // 1, (i32, i32, i32, i32) => i32
-        96, 4, 127, 127, 127, 127, 1, 127,
-
-        // section "function"
-        3, 7, 6,
-        // 0, type 0
-        0,
-        // 1, type 1
-        1,
-        // 2, type 1
-        1,
-        // 3, type 1
-        1,
-        // 4, type 1
-        1,
-        // 5, type 1
-        1,
-
-        // section "global"
-        6, 6, 1,
-        // 0, "high", mutable i32
-        127, 1, 65, 0, 11,
-
-        // section "export"
-        7, 50, 6,
-        // 0, "mul"
-        3, 109, 117, 108, 0, 1,
-        // 1, "div_s"
-        5, 100, 105, 118, 95, 115, 0, 2,
-        // 2, "div_u"
-        5, 100, 105, 118, 95, 117, 0, 3,
-        // 3, "rem_s"
-        5, 114, 101, 109, 95, 115, 0, 4,
-        // 4, "rem_u"
-        5, 114, 101, 109, 95, 117, 0, 5,
-        // 5, "get_high"
-        8, 103, 101, 116, 95, 104, 105, 103, 104, 0, 0,
-
-        // section "code"
-        10, 191, 1, 6,
-        // 0, "get_high"
-        4, 0, 35, 0, 11,
-        // 1, "mul"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 126, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 2, "div_s"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 127, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 3, "div_u"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 128, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 4, "rem_s"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 129, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-        // 5, "rem_u"
-        36, 1, 1, 126, 32, 0, 173, 32, 1, 173, 66, 32, 134, 132, 32, 2, 173, 32,
-        3, 173, 66, 32, 134, 132, 130, 34, 4, 66, 32, 135, 167, 36, 0, 32, 4,
-        167, 11,
-      ]),
-    ),
-    {},
-  ).exports;
-} catch {
-  // no wasm support :(
-}
-
-/**
- * Constructs a 64 bit two's-complement integer, given its low and high 32 bit values as *signed* integers.
- *  See the from* functions below for more convenient ways of constructing Longs.
- * @exports Long
- * @class A Long class for representing a 64 bit two's-complement integer value.
- * @param {number} low The low (signed) 32 bits of the long
- * @param {number} high The high (signed) 32 bits of the long
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @constructor
- */
-function Long(low, high, unsigned) {
-  /**
-   * The low 32 bits as a signed value.
-   * @type {number}
-   */
-  this.low = low | 0;
-
-  /**
-   * The high 32 bits as a signed value.
-   * @type {number}
-   */
-  this.high = high | 0;
-
-  /**
-   * Whether unsigned or not.
-   * @type {boolean}
-   */
-  this.unsigned = !!unsigned;
-}
-
-// The internal representation of a long is the two given signed, 32-bit values.
-// We use 32-bit pieces because these are the size of integers on which
-// Javascript performs bit-operations.  For operations like addition and
-// multiplication, we split each number into 16 bit pieces, which can easily be
-// multiplied within Javascript's floating-point representation without overflow
-// or change in sign.
-//
-// In the algorithms below, we frequently reduce the negative case to the
-// positive case by negating the input(s) and then post-processing the result.
-// Note that we must ALWAYS check specially whether those values are MIN_VALUE
-// (-2^63) because -MIN_VALUE == MIN_VALUE (since 2^63 cannot be represented as
-// a positive number, it overflows back into a negative).  Not handling this
-// case would often result in infinite recursion.
-//
-// Common constant values ZERO, ONE, NEG_ONE, etc. are defined below the from*
-// methods on which they depend.
-
-/**
- * An indicator used to reliably determine if an object is a Long or not.
- * @type {boolean}
- * @const
- * @private
- */
-Long.prototype.__isLong__;
-
-Object.defineProperty(Long.prototype, "__isLong__", { value: true });
-
-/**
- * @function
- * @param {*} obj Object
- * @returns {boolean}
- * @inner
- */
-function isLong(obj) {
-  return (obj && obj["__isLong__"]) === true;
-}
-
-/**
- * @function
- * @param {*} value number
- * @returns {number}
- * @inner
- */
-function ctz32(value) {
-  var c = Math.clz32(value & -value);
-  return value ? 31 - c : c;
-}
-
-/**
- * Tests if the specified object is a Long.
- * @function
- * @param {*} obj Object
- * @returns {boolean}
- */
-Long.isLong = isLong;
-
-/**
- * A cache of the Long representations of small integer values.
- * @type {!Object}
- * @inner
- */
-var INT_CACHE = {};
-
-/**
- * A cache of the Long representations of small unsigned integer values.
- * @type {!Object}
- * @inner
- */
-var UINT_CACHE = {};
-
-/**
- * @param {number} value
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromInt(value, unsigned) {
-  var obj, cachedObj, cache;
-  if (unsigned) {
-    value >>>= 0;
-    if ((cache = 0 <= value && value < 256)) {
-      cachedObj = UINT_CACHE[value];
-      if (cachedObj) return cachedObj;
-    }
-    obj = fromBits(value, 0, true);
-    if (cache) UINT_CACHE[value] = obj;
-    return obj;
-  } else {
-    value |= 0;
-    if ((cache = -128 <= value && value < 128)) {
-      cachedObj = INT_CACHE[value];
-      if (cachedObj) return cachedObj;
-    }
-    obj = fromBits(value, value < 0 ? -1 : 0, false);
-    if (cache) INT_CACHE[value] = obj;
-    return obj;
-  }
-}
-
-/**
- * Returns a Long representing the given 32 bit integer value.
- * @function
- * @param {number} value The 32 bit integer in question
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long} The corresponding Long value
- */
-Long.fromInt = fromInt;
-
-/**
- * @param {number} value
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromNumber(value, unsigned) {
-  if (isNaN(value)) return unsigned ? UZERO : ZERO;
-  if (unsigned) {
-    if (value < 0) return UZERO;
-    if (value >= TWO_PWR_64_DBL) return MAX_UNSIGNED_VALUE;
-  } else {
-    if (value <= -TWO_PWR_63_DBL) return MIN_VALUE;
-    if (value + 1 >= TWO_PWR_63_DBL) return MAX_VALUE;
-  }
-  if (value < 0) return fromNumber(-value, unsigned).neg();
-  return fromBits(
-    value % TWO_PWR_32_DBL | 0,
-    (value / TWO_PWR_32_DBL) | 0,
-    unsigned,
-  );
-}
-
-/**
- * Returns a Long representing the given value, provided that it is a finite number. Otherwise, zero is returned.
- * @function
- * @param {number} value The number in question
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long} The corresponding Long value
- */
-Long.fromNumber = fromNumber;
-
-/**
- * @param {number} lowBits
- * @param {number} highBits
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromBits(lowBits, highBits, unsigned) {
-  return new Long(lowBits, highBits, unsigned);
-}
-
-/**
- * Returns a Long representing the 64 bit integer that comes by concatenating the given low and high bits. Each is
- *  assumed to use 32 bits.
- * @function
- * @param {number} lowBits The low 32 bits
- * @param {number} highBits The high 32 bits
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long} The corresponding Long value
- */
-Long.fromBits = fromBits;
-
-/**
- * @function
- * @param {number} base
- * @param {number} exponent
- * @returns {number}
- * @inner
- */
-var pow_dbl = Math.pow; // Used 4 times (4*8 to 15+4)
-
-/**
- * @param {string} str
- * @param {(boolean|number)=} unsigned
- * @param {number=} radix
- * @returns {!Long}
- * @inner
- */
-function fromString(str, unsigned, radix) {
-  if (str.length === 0) throw Error("empty string");
-  if (typeof unsigned === "number") {
-    // For goog.math.long compatibility
-    radix = unsigned;
-    unsigned = false;
-  } else {
-    unsigned = !!unsigned;
-  }
-  if (
-    str === "NaN" ||
-    str === "Infinity" ||
-    str === "+Infinity" ||
-    str === "-Infinity"
-  )
-    return unsigned ? UZERO : ZERO;
-  radix = radix || 10;
-  if (radix < 2 || 36 < radix) throw RangeError("radix");
-
-  var p;
-  if ((p = str.indexOf("-")) > 0) throw Error("interior hyphen");
-  else if (p === 0) {
-    return fromString(str.substring(1), unsigned, radix).neg();
-  }
-
-  // Do several (8) digits each time through the loop, so as to
-  // minimize the calls to the very expensive emulated div.
-  var radixToPower = fromNumber(pow_dbl(radix, 8));
-
-  var result = ZERO;
-  for (var i = 0; i < str.length; i += 8) {
-    var size = Math.min(8, str.length - i),
-      value = parseInt(str.substring(i, i + size), radix);
-    if (size < 8) {
-      var power = fromNumber(pow_dbl(radix, size));
-      result = result.mul(power).add(fromNumber(value));
-    } else {
-      result = result.mul(radixToPower);
-      result = result.add(fromNumber(value));
-    }
-  }
-  result.unsigned = unsigned;
-  return result;
-}
-
-/**
- * Returns a Long representation of the given string, written using the specified radix.
- * @function
- * @param {string} str The textual representation of the Long
- * @param {(boolean|number)=} unsigned Whether unsigned or not, defaults to signed
- * @param {number=} radix The radix in which the text is written (2-36), defaults to 10
- * @returns {!Long} The corresponding Long value
- */
-Long.fromString = fromString;
-
-/**
- * @function
- * @param {!Long|number|string|!{low: number, high: number, unsigned: boolean}} val
- * @param {boolean=} unsigned
- * @returns {!Long}
- * @inner
- */
-function fromValue(val, unsigned) {
-  if (typeof val === "number") return fromNumber(val, unsigned);
-  if (typeof val === "string") return fromString(val, unsigned);
-  // Throws for non-objects, converts non-instanceof Long:
-  return fromBits(
-    val.low,
-    val.high,
-    typeof unsigned === "boolean" ? unsigned : val.unsigned,
-  );
-}
-
-/**
- * Converts the specified value to a Long using the appropriate from* function for its type.
- * @function
- * @param {!Long|number|bigint|string|!{low: number, high: number, unsigned: boolean}} val Value
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {!Long}
- */
-Long.fromValue = fromValue;
-
-// NOTE: the compiler should inline these constant values below and then remove these variables, so there should be
-// no runtime penalty for these.
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_16_DBL = 1 << 16;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_24_DBL = 1 << 24;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_32_DBL = TWO_PWR_16_DBL * TWO_PWR_16_DBL;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_64_DBL = TWO_PWR_32_DBL * TWO_PWR_32_DBL;
-
-/**
- * @type {number}
- * @const
- * @inner
- */
-var TWO_PWR_63_DBL = TWO_PWR_64_DBL / 2;
-
-/**
- * @type {!Long}
- * @const
- * @inner
- */
-var TWO_PWR_24 = fromInt(TWO_PWR_24_DBL);
-
-/**
- * @type {!Long}
- * @inner
- */
-var ZERO = fromInt(0);
-
-/**
- * Signed zero.
- * @type {!Long}
- */
-Long.ZERO = ZERO;
-
-/**
- * @type {!Long}
- * @inner
- */
-var UZERO = fromInt(0, true);
-
-/**
- * Unsigned zero.
- * @type {!Long}
- */
-Long.UZERO = UZERO;
-
-/**
- * @type {!Long}
- * @inner
- */
-var ONE = fromInt(1);
-
-/**
- * Signed one.
- * @type {!Long}
- */
-Long.ONE = ONE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var UONE = fromInt(1, true);
-
-/**
- * Unsigned one.
- * @type {!Long}
- */
-Long.UONE = UONE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var NEG_ONE = fromInt(-1);
-
-/**
- * Signed negative one.
- * @type {!Long}
- */
-Long.NEG_ONE = NEG_ONE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var MAX_VALUE = fromBits(0xffffffff | 0, 0x7fffffff | 0, false);
-
-/**
- * Maximum signed value.
- * @type {!Long}
- */
-Long.MAX_VALUE = MAX_VALUE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var MAX_UNSIGNED_VALUE = fromBits(0xffffffff | 0, 0xffffffff | 0, true);
-
-/**
- * Maximum unsigned value.
- * @type {!Long}
- */
-Long.MAX_UNSIGNED_VALUE = MAX_UNSIGNED_VALUE;
-
-/**
- * @type {!Long}
- * @inner
- */
-var MIN_VALUE = fromBits(0, 0x80000000 | 0, false);
-
-/**
- * Minimum signed value.
- * @type {!Long}
- */
-Long.MIN_VALUE = MIN_VALUE;
-
-/**
- * @alias Long.prototype
- * @inner
- */
-var LongPrototype = Long.prototype;
-
-/**
- * Converts the Long to a 32 bit integer, assuming it is a 32 bit integer.
- * @this {!Long}
- * @returns {number}
- */
-LongPrototype.toInt = function toInt() {
-  return this.unsigned ? this.low >>> 0 : this.low;
-};
-
-/**
- * Converts the Long to a the nearest floating-point representation of this value (double, 53 bit mantissa).
- * @this {!Long}
- * @returns {number}
- */
-LongPrototype.toNumber = function toNumber() {
-  if (this.unsigned)
-    return (this.high >>> 0) * TWO_PWR_32_DBL + (this.low >>> 0);
-  return this.high * TWO_PWR_32_DBL + (this.low >>> 0);
-};
-
-/**
- * Converts the Long to a string written in the specified radix.
- * @this {!Long}
- * @param {number=} radix Radix (2-36), defaults to 10
- * @returns {string}
- * @override
- * @throws {RangeError} If `radix` is out of range
- */
-LongPrototype.toString = function toString(radix) {
-  radix = radix || 10;
-  if (radix < 2 || 36 < radix) throw RangeError("radix");
-  if (this.isZero()) return "0";
-  if (this.isNegative()) {
-    // Unsigned Longs are never negative
-    if (this.eq(MIN_VALUE)) {
-      // We need to change the Long value before it can be negated, so we remove
-      // the bottom-most digit in this base and then recurse to do the rest.
-      var radixLong = fromNumber(radix),
-        div = this.div(radixLong),
-        rem1 = div.mul(radixLong).sub(this);
-      return div.toString(radix) + rem1.toInt().toString(radix);
-    } else return "-" + this.neg().toString(radix);
-  }
-
-  // Do several (6) digits each time through the loop, so as to
-  // minimize the calls to the very expensive emulated div.
-  var radixToPower = fromNumber(pow_dbl(radix, 6), this.unsigned),
-    rem = this;
-  var result = "";
-  while (true) {
-    var remDiv = rem.div(radixToPower),
-      intval = rem.sub(remDiv.mul(radixToPower)).toInt() >>> 0,
-      digits = intval.toString(radix);
-    rem = remDiv;
-    if (rem.isZero()) return digits + result;
-    else {
-      while (digits.length < 6) digits = "0" + digits;
-      result = "" + digits + result;
-    }
-  }
-};
-
-/**
- * Gets the high 32 bits as a signed integer.
- * @this {!Long}
- * @returns {number} Signed high bits
- */
-LongPrototype.getHighBits = function getHighBits() {
-  return this.high;
-};
-
-/**
- * Gets the high 32 bits as an unsigned integer.
- * @this {!Long}
- * @returns {number} Unsigned high bits
- */
-LongPrototype.getHighBitsUnsigned = function getHighBitsUnsigned() {
-  return this.high >>> 0;
-};
-
-/**
- * Gets the low 32 bits as a signed integer.
- * @this {!Long}
- * @returns {number} Signed low bits
- */
-LongPrototype.getLowBits = function getLowBits() {
-  return this.low;
-};
-
-/**
- * Gets the low 32 bits as an unsigned integer.
- * @this {!Long}
- * @returns {number} Unsigned low bits
- */
-LongPrototype.getLowBitsUnsigned = function getLowBitsUnsigned() {
-  return this.low >>> 0;
-};
-
-/**
- * Gets the number of bits needed to represent the absolute value of this Long.
- * @this {!Long}
- * @returns {number}
- */
-LongPrototype.getNumBitsAbs = function getNumBitsAbs() {
-  if (this.isNegative())
-    // Unsigned Longs are never negative
-    return this.eq(MIN_VALUE) ? 64 : this.neg().getNumBitsAbs();
-  var val = this.high != 0 ? this.high : this.low;
-  for (var bit = 31; bit > 0; bit--) if ((val & (1 << bit)) != 0) break;
-  return this.high != 0 ? bit + 33 : bit + 1;
-};
-
-/**
- * Tests if this Long can be safely represented as a JavaScript number.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isSafeInteger = function isSafeInteger() {
-  // 2^53-1 is the maximum safe value
-  var top11Bits = this.high >> 21;
-  // [0, 2^53-1]
-  if (!top11Bits) return true;
-  // > 2^53-1
-  if (this.unsigned) return false;
-  // [-2^53, -1] except -2^53
-  return top11Bits === -1 && !(this.low === 0 && this.high === -0x200000);
-};
-
-/**
- * Tests if this Long's value equals zero.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isZero = function isZero() {
-  return this.high === 0 && this.low === 0;
-};
-
-/**
- * Tests if this Long's value equals zero. This is an alias of {@link Long#isZero}.
- * @returns {boolean}
- */
-LongPrototype.eqz = LongPrototype.isZero;
-
-/**
- * Tests if this Long's value is negative.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isNegative = function isNegative() {
-  return !this.unsigned && this.high < 0;
-};
-
-/**
- * Tests if this Long's value is positive or zero.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isPositive = function isPositive() {
-  return this.unsigned || this.high >= 0;
-};
-
-/**
- * Tests if this Long's value is odd.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isOdd = function isOdd() {
-  return (this.low & 1) === 1;
-};
-
-/**
- * Tests if this Long's value is even.
- * @this {!Long}
- * @returns {boolean}
- */
-LongPrototype.isEven = function isEven() {
-  return (this.low & 1) === 0;
-};
-
-/**
- * Tests if this Long's value equals the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.equals = function equals(other) {
-  if (!isLong(other)) other = fromValue(other);
-  if (
-    this.unsigned !== other.unsigned &&
-    this.high >>> 31 === 1 &&
-    other.high >>> 31 === 1
-  )
-    return false;
-  return this.high === other.high && this.low === other.low;
-};
-
-/**
- * Tests if this Long's value equals the specified's. This is an alias of {@link Long#equals}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.eq = LongPrototype.equals;
-
-/**
- * Tests if this Long's value differs from the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.notEquals = function notEquals(other) {
-  return !this.eq(/* validates */ other);
-};
-
-/**
- * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.neq = LongPrototype.notEquals;
-
-/**
- * Tests if this Long's value differs from the specified's. This is an alias of {@link Long#notEquals}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.ne = LongPrototype.notEquals;
-
-/**
- * Tests if this Long's value is less than the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lessThan = function lessThan(other) {
-  return this.comp(/* validates */ other) < 0;
-};
-
-/**
- * Tests if this Long's value is less than the specified's. This is an alias of {@link Long#lessThan}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lt = LongPrototype.lessThan;
-
-/**
- * Tests if this Long's value is less than or equal the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lessThanOrEqual = function lessThanOrEqual(other) {
-  return this.comp(/* validates */ other) <= 0;
-};
-
-/**
- * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.lte = LongPrototype.lessThanOrEqual;
-
-/**
- * Tests if this Long's value is less than or equal the specified's. This is an alias of {@link Long#lessThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.le = LongPrototype.lessThanOrEqual;
-
-/**
- * Tests if this Long's value is greater than the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.greaterThan = function greaterThan(other) {
-  return this.comp(/* validates */ other) > 0;
-};
-
-/**
- * Tests if this Long's value is greater than the specified's. This is an alias of {@link Long#greaterThan}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.gt = LongPrototype.greaterThan;
-
-/**
- * Tests if this Long's value is greater than or equal the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.greaterThanOrEqual = function greaterThanOrEqual(other) {
-  return this.comp(/* validates */ other) >= 0;
-};
-
-/**
- * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.gte = LongPrototype.greaterThanOrEqual;
-
-/**
- * Tests if this Long's value is greater than or equal the specified's. This is an alias of {@link Long#greaterThanOrEqual}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {boolean}
- */
-LongPrototype.ge = LongPrototype.greaterThanOrEqual;
-
-/**
- * Compares this Long's value with the specified's.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other value
- * @returns {number} 0 if they are the same, 1 if the this is greater and -1
- *  if the given one is greater
- */
-LongPrototype.compare = function compare(other) {
-  if (!isLong(other)) other = fromValue(other);
-  if (this.eq(other)) return 0;
-  var thisNeg = this.isNegative(),
-    otherNeg = other.isNegative();
-  if (thisNeg && !otherNeg) return -1;
-  if (!thisNeg && otherNeg) return 1;
-  // At this point the sign bits are the same
-  if (!this.unsigned) return this.sub(other).isNegative() ? -1 : 1;
-  // Both are positive if at least one is unsigned
-  return other.high >>> 0 > this.high >>> 0 ||
-    (other.high === this.high && other.low >>> 0 > this.low >>> 0)
-    ? -1
-    : 1;
-};
-
-/**
- * Compares this Long's value with the specified's. This is an alias of {@link Long#compare}.
- * @function
- * @param {!Long|number|bigint|string} other Other value
- * @returns {number} 0 if they are the same, 1 if the this is greater and -1
- *  if the given one is greater
- */
-LongPrototype.comp = LongPrototype.compare;
-
-/**
- * Negates this Long's value.
- * @this {!Long}
- * @returns {!Long} Negated Long
- */
-LongPrototype.negate = function negate() {
-  if (!this.unsigned && this.eq(MIN_VALUE)) return MIN_VALUE;
-  return this.not().add(ONE);
-};
-
-/**
- * Negates this Long's value. This is an alias of {@link Long#negate}.
- * @function
- * @returns {!Long} Negated Long
- */
-LongPrototype.neg = LongPrototype.negate;
-
-/**
- * Returns the sum of this and the specified Long.
- * @this {!Long}
- * @param {!Long|number|bigint|string} addend Addend
- * @returns {!Long} Sum
- */
-LongPrototype.add = function add(addend) {
-  if (!isLong(addend)) addend = fromValue(addend);
-
-  // Divide each number into 4 chunks of 16 bits, and then sum the chunks.
-
-  var a48 = this.high >>> 16;
-  var a32 = this.high & 0xffff;
-  var a16 = this.low >>> 16;
-  var a00 = this.low & 0xffff;
-
-  var b48 = addend.high >>> 16;
-  var b32 = addend.high & 0xffff;
-  var b16 = addend.low >>> 16;
-  var b00 = addend.low & 0xffff;
-
-  var c48 = 0,
-    c32 = 0,
-    c16 = 0,
-    c00 = 0;
-  c00 += a00 + b00;
-  c16 += c00 >>> 16;
-  c00 &= 0xffff;
-  c16 += a16 + b16;
-  c32 += c16 >>> 16;
-  c16 &= 0xffff;
-  c32 += a32 + b32;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c48 += a48 + b48;
-  c48 &= 0xffff;
-  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
-};
-
-/**
- * Returns the difference of this and the specified Long.
- * @this {!Long}
- * @param {!Long|number|bigint|string} subtrahend Subtrahend
- * @returns {!Long} Difference
- */
-LongPrototype.subtract = function subtract(subtrahend) {
-  if (!isLong(subtrahend)) subtrahend = fromValue(subtrahend);
-  return this.add(subtrahend.neg());
-};
-
-/**
- * Returns the difference of this and the specified Long. This is an alias of {@link Long#subtract}.
- * @function
- * @param {!Long|number|bigint|string} subtrahend Subtrahend
- * @returns {!Long} Difference
- */
-LongPrototype.sub = LongPrototype.subtract;
-
-/**
- * Returns the product of this and the specified Long.
- * @this {!Long}
- * @param {!Long|number|bigint|string} multiplier Multiplier
- * @returns {!Long} Product
- */
-LongPrototype.multiply = function multiply(multiplier) {
-  if (this.isZero()) return this;
-  if (!isLong(multiplier)) multiplier = fromValue(multiplier);
-
-  // use wasm support if present
-  if (wasm) {
-    var low = wasm["mul"](this.low, this.high, multiplier.low, multiplier.high);
-    return fromBits(low, wasm["get_high"](), this.unsigned);
-  }
-
-  if (multiplier.isZero()) return this.unsigned ? UZERO : ZERO;
-  if (this.eq(MIN_VALUE)) return multiplier.isOdd() ? MIN_VALUE : ZERO;
-  if (multiplier.eq(MIN_VALUE)) return this.isOdd() ? MIN_VALUE : ZERO;
-
-  if (this.isNegative()) {
-    if (multiplier.isNegative()) return this.neg().mul(multiplier.neg());
-    else return this.neg().mul(multiplier).neg();
-  } else if (multiplier.isNegative()) return this.mul(multiplier.neg()).neg();
-
-  // If both longs are small, use float multiplication
-  if (this.lt(TWO_PWR_24) && multiplier.lt(TWO_PWR_24))
-    return fromNumber(this.toNumber() * multiplier.toNumber(), this.unsigned);
-
-  // Divide each long into 4 chunks of 16 bits, and then add up 4x4 products.
-  // We can skip products that would overflow.
-
-  var a48 = this.high >>> 16;
-  var a32 = this.high & 0xffff;
-  var a16 = this.low >>> 16;
-  var a00 = this.low & 0xffff;
-
-  var b48 = multiplier.high >>> 16;
-  var b32 = multiplier.high & 0xffff;
-  var b16 = multiplier.low >>> 16;
-  var b00 = multiplier.low & 0xffff;
-
-  var c48 = 0,
-    c32 = 0,
-    c16 = 0,
-    c00 = 0;
-  c00 += a00 * b00;
-  c16 += c00 >>> 16;
-  c00 &= 0xffff;
-  c16 += a16 * b00;
-  c32 += c16 >>> 16;
-  c16 &= 0xffff;
-  c16 += a00 * b16;
-  c32 += c16 >>> 16;
-  c16 &= 0xffff;
-  c32 += a32 * b00;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c32 += a16 * b16;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c32 += a00 * b32;
-  c48 += c32 >>> 16;
-  c32 &= 0xffff;
-  c48 += a48 * b00 + a32 * b16 + a16 * b32 + a00 * b48;
-  c48 &= 0xffff;
-  return fromBits((c16 << 16) | c00, (c48 << 16) | c32, this.unsigned);
-};
-
-/**
- * Returns the product of this and the specified Long. This is an alias of {@link Long#multiply}.
- * @function
- * @param {!Long|number|bigint|string} multiplier Multiplier
- * @returns {!Long} Product
- */
-LongPrototype.mul = LongPrototype.multiply;
-
-/**
- * Returns this Long divided by the specified. The result is signed if this Long is signed or
- *  unsigned if this Long is unsigned.
- * @this {!Long}
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Quotient
- */
-LongPrototype.divide = function divide(divisor) {
-  if (!isLong(divisor)) divisor = fromValue(divisor);
-  if (divisor.isZero()) throw Error("division by zero");
-
-  // use wasm support if present
-  if (wasm) {
-    // guard against signed division overflow: the largest
-    // negative number / -1 would be 1 larger than the largest
-    // positive number, due to two's complement.
-    if (
-      !this.unsigned &&
-      this.high === -0x80000000 &&
-      divisor.low === -1 &&
-      divisor.high === -1
-    ) {
-      // be consistent with non-wasm code path
-      return this;
-    }
-    var low = (this.unsigned ? wasm["div_u"] : wasm["div_s"])(
-      this.low,
-      this.high,
-      divisor.low,
-      divisor.high,
-    );
-    return fromBits(low, wasm["get_high"](), this.unsigned);
-  }
-
-  if (this.isZero()) return this.unsigned ? UZERO : ZERO;
-  var approx, rem, res;
-  if (!this.unsigned) {
-    // This section is only relevant for signed longs and is derived from the
-    // closure library as a whole.
-    if (this.eq(MIN_VALUE)) {
-      if (divisor.eq(ONE) || divisor.eq(NEG_ONE))
-        return MIN_VALUE; // recall that -MIN_VALUE == MIN_VALUE
-      else if (divisor.eq(MIN_VALUE)) return ONE;
-      else {
-        // At this point, we have |other| >= 2, so |this/other| < |MIN_VALUE|.
-        var halfThis = this.shr(1);
-        approx = halfThis.div(divisor).shl(1);
-        if (approx.eq(ZERO)) {
-          return divisor.isNegative() ? ONE : NEG_ONE;
-        } else {
-          rem = this.sub(divisor.mul(approx));
-          res = approx.add(rem.div(divisor));
-          return res;
-        }
-      }
-    } else if (divisor.eq(MIN_VALUE)) return this.unsigned ? UZERO : ZERO;
-    if (this.isNegative()) {
-      if (divisor.isNegative()) return this.neg().div(divisor.neg());
-      return this.neg().div(divisor).neg();
-    } else if (divisor.isNegative()) return this.div(divisor.neg()).neg();
-    res = ZERO;
-  } else {
-    // The algorithm below has not been made for unsigned longs. It's therefore
-    // required to take special care of the MSB prior to running it.
-    if (!divisor.unsigned) divisor = divisor.toUnsigned();
-    if (divisor.gt(this)) return UZERO;
-    if (divisor.gt(this.shru(1)))
-      // 15 >>> 1 = 7 ; with divisor = 8 ; true
-      return UONE;
-    res = UZERO;
-  }
-
-  // Repeat the following until the remainder is less than other:  find a
-  // floating-point that approximates remainder / other *from below*, add this
-  // into the result, and subtract it from the remainder.  It is critical that
-  // the approximate value is less than or equal to the real value so that the
-  // remainder never becomes negative.
-  rem = this;
-  while (rem.gte(divisor)) {
-    // Approximate the result of division. This may be a little greater or
-    // smaller than the actual value.
-    approx = Math.max(1, Math.floor(rem.toNumber() / divisor.toNumber()));
-
-    // We will tweak the approximate result by changing it in the 48-th digit or
-    // the smallest non-fractional digit, whichever is larger.
-    var log2 = Math.ceil(Math.log(approx) / Math.LN2),
-      delta = log2 <= 48 ? 1 : pow_dbl(2, log2 - 48),
-      // Decrease the approximation until it is smaller than the remainder.  Note
-      // that if it is too large, the product overflows and is negative.
-      approxRes = fromNumber(approx),
-      approxRem = approxRes.mul(divisor);
-    while (approxRem.isNegative() || approxRem.gt(rem)) {
-      approx -= delta;
-      approxRes = fromNumber(approx, this.unsigned);
-      approxRem = approxRes.mul(divisor);
-    }
-
-    // We know the answer can't be zero... and actually, zero would cause
-    // infinite recursion since we would make no progress.
-    if (approxRes.isZero()) approxRes = ONE;
-
-    res = res.add(approxRes);
-    rem = rem.sub(approxRem);
-  }
-  return res;
-};
-
-/**
- * Returns this Long divided by the specified. This is an alias of {@link Long#divide}.
- * @function
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Quotient
- */
-LongPrototype.div = LongPrototype.divide;
-
-/**
- * Returns this Long modulo the specified.
- * @this {!Long}
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Remainder
- */
-LongPrototype.modulo = function modulo(divisor) {
-  if (!isLong(divisor)) divisor = fromValue(divisor);
-
-  // use wasm support if present
-  if (wasm) {
-    var low = (this.unsigned ? wasm["rem_u"] : wasm["rem_s"])(
-      this.low,
-      this.high,
-      divisor.low,
-      divisor.high,
-    );
-    return fromBits(low, wasm["get_high"](), this.unsigned);
-  }
-
-  return this.sub(this.div(divisor).mul(divisor));
-};
-
-/**
- * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
- * @function
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Remainder
- */
-LongPrototype.mod = LongPrototype.modulo;
-
-/**
- * Returns this Long modulo the specified. This is an alias of {@link Long#modulo}.
- * @function
- * @param {!Long|number|bigint|string} divisor Divisor
- * @returns {!Long} Remainder
- */
-LongPrototype.rem = LongPrototype.modulo;
-
-/**
- * Returns the bitwise NOT of this Long.
- * @this {!Long}
- * @returns {!Long}
- */
-LongPrototype.not = function not() {
-  return fromBits(~this.low, ~this.high, this.unsigned);
-};
-
-/**
- * Returns count leading zeros of this Long.
- * @this {!Long}
- * @returns {!number}
- */
-LongPrototype.countLeadingZeros = function countLeadingZeros() {
-  return this.high ? Math.clz32(this.high) : Math.clz32(this.low) + 32;
-};
-
-/**
- * Returns count leading zeros. This is an alias of {@link Long#countLeadingZeros}.
- * @function
- * @param {!Long}
- * @returns {!number}
- */
-LongPrototype.clz = LongPrototype.countLeadingZeros;
-
-/**
- * Returns count trailing zeros of this Long.
- * @this {!Long}
- * @returns {!number}
- */
-LongPrototype.countTrailingZeros = function countTrailingZeros() {
-  return this.low ? ctz32(this.low) : ctz32(this.high) + 32;
-};
-
-/**
- * Returns count trailing zeros. This is an alias of {@link Long#countTrailingZeros}.
- * @function
- * @param {!Long}
- * @returns {!number}
- */
-LongPrototype.ctz = LongPrototype.countTrailingZeros;
-
-/**
- * Returns the bitwise AND of this Long and the specified.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other Long
- * @returns {!Long}
- */
-LongPrototype.and = function and(other) {
-  if (!isLong(other)) other = fromValue(other);
-  return fromBits(this.low & other.low, this.high & other.high, this.unsigned);
-};
-
-/**
- * Returns the bitwise OR of this Long and the specified.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other Long
- * @returns {!Long}
- */
-LongPrototype.or = function or(other) {
-  if (!isLong(other)) other = fromValue(other);
-  return fromBits(this.low | other.low, this.high | other.high, this.unsigned);
-};
-
-/**
- * Returns the bitwise XOR of this Long and the given one.
- * @this {!Long}
- * @param {!Long|number|bigint|string} other Other Long
- * @returns {!Long}
- */
-LongPrototype.xor = function xor(other) {
-  if (!isLong(other)) other = fromValue(other);
-  return fromBits(this.low ^ other.low, this.high ^ other.high, this.unsigned);
-};
-
-/**
- * Returns this Long with bits shifted to the left by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shiftLeft = function shiftLeft(numBits) {
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  else if (numBits < 32)
-    return fromBits(
-      this.low << numBits,
-      (this.high << numBits) | (this.low >>> (32 - numBits)),
-      this.unsigned,
-    );
-  else return fromBits(0, this.low << (numBits - 32), this.unsigned);
-};
-
-/**
- * Returns this Long with bits shifted to the left by the given amount. This is an alias of {@link Long#shiftLeft}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shl = LongPrototype.shiftLeft;
-
-/**
- * Returns this Long with bits arithmetically shifted to the right by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shiftRight = function shiftRight(numBits) {
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  else if (numBits < 32)
-    return fromBits(
-      (this.low >>> numBits) | (this.high << (32 - numBits)),
-      this.high >> numBits,
-      this.unsigned,
-    );
-  else
-    return fromBits(
-      this.high >> (numBits - 32),
-      this.high >= 0 ? 0 : -1,
-      this.unsigned,
-    );
-};
-
-/**
- * Returns this Long with bits arithmetically shifted to the right by the given amount. This is an alias of {@link Long#shiftRight}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shr = LongPrototype.shiftRight;
-
-/**
- * Returns this Long with bits logically shifted to the right by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shiftRightUnsigned = function shiftRightUnsigned(numBits) {
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  if (numBits < 32)
-    return fromBits(
-      (this.low >>> numBits) | (this.high << (32 - numBits)),
-      this.high >>> numBits,
-      this.unsigned,
-    );
-  if (numBits === 32) return fromBits(this.high, 0, this.unsigned);
-  return fromBits(this.high >>> (numBits - 32), 0, this.unsigned);
-};
-
-/**
- * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shru = LongPrototype.shiftRightUnsigned;
-
-/**
- * Returns this Long with bits logically shifted to the right by the given amount. This is an alias of {@link Long#shiftRightUnsigned}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Shifted Long
- */
-LongPrototype.shr_u = LongPrototype.shiftRightUnsigned;
-
-/**
- * Returns this Long with bits rotated to the left by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotateLeft = function rotateLeft(numBits) {
-  var b;
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
-  if (numBits < 32) {
-    b = 32 - numBits;
-    return fromBits(
-      (this.low << numBits) | (this.high >>> b),
-      (this.high << numBits) | (this.low >>> b),
-      this.unsigned,
-    );
-  }
-  numBits -= 32;
-  b = 32 - numBits;
-  return fromBits(
-    (this.high << numBits) | (this.low >>> b),
-    (this.low << numBits) | (this.high >>> b),
-    this.unsigned,
-  );
-};
-/**
- * Returns this Long with bits rotated to the left by the given amount. This is an alias of {@link Long#rotateLeft}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotl = LongPrototype.rotateLeft;
-
-/**
- * Returns this Long with bits rotated to the right by the given amount.
- * @this {!Long}
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotateRight = function rotateRight(numBits) {
-  var b;
-  if (isLong(numBits)) numBits = numBits.toInt();
-  if ((numBits &= 63) === 0) return this;
-  if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
-  if (numBits < 32) {
-    b = 32 - numBits;
-    return fromBits(
-      (this.high << b) | (this.low >>> numBits),
-      (this.low << b) | (this.high >>> numBits),
-      this.unsigned,
-    );
-  }
-  numBits -= 32;
-  b = 32 - numBits;
-  return fromBits(
-    (this.low << b) | (this.high >>> numBits),
-    (this.high << b) | (this.low >>> numBits),
-    this.unsigned,
-  );
-};
-/**
- * Returns this Long with bits rotated to the right by the given amount. This is an alias of {@link Long#rotateRight}.
- * @function
- * @param {number|!Long} numBits Number of bits
- * @returns {!Long} Rotated Long
- */
-LongPrototype.rotr = LongPrototype.rotateRight;
-
-/**
- * Converts this Long to signed.
- * @this {!Long}
- * @returns {!Long} Signed long
- */
-LongPrototype.toSigned = function toSigned() {
-  if (!this.unsigned) return this;
-  return fromBits(this.low, this.high, false);
-};
-
-/**
- * Converts this Long to unsigned.
- * @this {!Long}
- * @returns {!Long} Unsigned long
- */
-LongPrototype.toUnsigned = function toUnsigned() {
-  if (this.unsigned) return this;
-  return fromBits(this.low, this.high, true);
-};
-
-/**
- * Converts this Long to its byte representation.
- * @param {boolean=} le Whether little or big endian, defaults to big endian
- * @this {!Long}
- * @returns {!Array.<number>} Byte representation
- */
-LongPrototype.toBytes = function toBytes(le) {
-  return le ? this.toBytesLE() : this.toBytesBE();
-};
-
-/**
- * Converts this Long to its little endian byte representation.
- * @this {!Long}
- * @returns {!Array.<number>} Little endian byte representation
- */
-LongPrototype.toBytesLE = function toBytesLE() {
-  var hi = this.high,
-    lo = this.low;
-  return [
-    lo & 0xff,
-    (lo >>> 8) & 0xff,
-    (lo >>> 16) & 0xff,
-    lo >>> 24,
-    hi & 0xff,
-    (hi >>> 8) & 0xff,
-    (hi >>> 16) & 0xff,
-    hi >>> 24,
-  ];
-};
-
-/**
- * Converts this Long to its big endian byte representation.
- * @this {!Long}
- * @returns {!Array.<number>} Big endian byte representation
- */
-LongPrototype.toBytesBE = function toBytesBE() {
-  var hi = this.high,
-    lo = this.low;
-  return [
-    hi >>> 24,
-    (hi >>> 16) & 0xff,
-    (hi >>> 8) & 0xff,
-    hi & 0xff,
-    lo >>> 24,
-    (lo >>> 16) & 0xff,
-    (lo >>> 8) & 0xff,
-    lo & 0xff,
-  ];
-};
-
-/**
- * Creates a Long from its byte representation.
- * @param {!Array.<number>} bytes Byte representation
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @param {boolean=} le Whether little or big endian, defaults to big endian
- * @returns {Long} The corresponding Long value
- */
-Long.fromBytes = function fromBytes(bytes, unsigned, le) {
-  return le
-    ? Long.fromBytesLE(bytes, unsigned)
-    : Long.fromBytesBE(bytes, unsigned);
-};
-
-/**
- * Creates a Long from its little endian byte representation.
- * @param {!Array.<number>} bytes Little endian byte representation
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {Long} The corresponding Long value
- */
-Long.fromBytesLE = function fromBytesLE(bytes, unsigned) {
-  return new Long(
-    bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24),
-    bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24),
-    unsigned,
-  );
-};
-
-/**
- * Creates a Long from its big endian byte representation.
- * @param {!Array.<number>} bytes Big endian byte representation
- * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
- * @returns {Long} The corresponding Long value
- */
-Long.fromBytesBE = function fromBytesBE(bytes, unsigned) {
-  return new Long(
-    (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7],
-    (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3],
-    unsigned,
-  );
-};
-
-// Support conversion to/from BigInt where available
-if (typeof BigInt === "function") {
-  /**
-   * Returns a Long representing the given big integer.
-   * @function
-   * @param {number} value The big integer value
-   * @param {boolean=} unsigned Whether unsigned or not, defaults to signed
-   * @returns {!Long} The corresponding Long value
-   */
-  Long.fromBigInt = function fromBigInt(value, unsigned) {
-    var lowBits = Number(BigInt.asIntN(32, value));
-    var highBits = Number(BigInt.asIntN(32, value >> BigInt(32)));
-    return fromBits(lowBits, highBits, unsigned);
-  };
-
-  // Override
-  Long.fromValue = function fromValueWithBigInt(value, unsigned) {
-    if (typeof value === "bigint") return Long.fromBigInt(value, unsigned);
-    return fromValue(value, unsigned);
-  };
-
-  /**
-   * Converts the Long to its big integer representation.
-   * @this {!Long}
-   * @returns {bigint}
-   */
-  LongPrototype.toBigInt = function toBigInt() {
-    var lowBigInt = BigInt(this.low >>> 0);
-    var highBigInt = BigInt(this.unsigned ? this.high >>> 0 : this.high);
-    return (highBigInt << BigInt(32)) | lowBigInt;
-  };
-}
-
-/* harmony default export */ const node_modules_long = (Long);
-
-;// CONCATENATED MODULE: ./build/src/model/onnx-proto.json
-const onnx_proto_namespaceObject = /*#__PURE__*/JSON.parse('{"nested":{"onnx":{"options":{"optimize_for":"LITE_RUNTIME"},"nested":{"Version":{"edition":"proto2","values":{"_START_VERSION":0,"IR_VERSION_2017_10_10":1,"IR_VERSION_2017_10_30":2,"IR_VERSION_2017_11_3":3,"IR_VERSION_2019_1_22":4,"IR_VERSION_2019_3_18":5,"IR_VERSION_2019_9_19":6,"IR_VERSION_2020_5_8":7,"IR_VERSION_2021_7_30":8,"IR_VERSION_2023_5_5":9,"IR_VERSION_2024_3_25":10,"IR_VERSION_2025_05_12":11,"IR_VERSION_2025_08_26":12,"IR_VERSION_2025_11_06":13,"IR_VERSION":14}},"AttributeProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"ref_attr_name":{"type":"string","id":21},"doc_string":{"type":"string","id":13},"type":{"type":"AttributeType","id":20},"f":{"type":"float","id":2},"i":{"type":"int64","id":3},"s":{"type":"bytes","id":4},"t":{"type":"TensorProto","id":5},"g":{"type":"GraphProto","id":6},"sparse_tensor":{"type":"SparseTensorProto","id":22},"tp":{"type":"TypeProto","id":14},"floats":{"rule":"repeated","type":"float","id":7},"ints":{"rule":"repeated","type":"int64","id":8},"strings":{"rule":"repeated","type":"bytes","id":9},"tensors":{"rule":"repeated","type":"TensorProto","id":10},"graphs":{"rule":"repeated","type":"GraphProto","id":11},"sparse_tensors":{"rule":"repeated","type":"SparseTensorProto","id":23},"type_protos":{"rule":"repeated","type":"TypeProto","id":15}},"reserved":[[12,12],[16,19],"v"],"nested":{"AttributeType":{"values":{"UNDEFINED":0,"FLOAT":1,"INT":2,"STRING":3,"TENSOR":4,"GRAPH":5,"SPARSE_TENSOR":11,"TYPE_PROTO":13,"FLOATS":6,"INTS":7,"STRINGS":8,"TENSORS":9,"GRAPHS":10,"SPARSE_TENSORS":12,"TYPE_PROTOS":14}}}},"ValueInfoProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"type":{"type":"TypeProto","id":2},"doc_string":{"type":"string","id":3},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"NodeProto":{"edition":"proto2","fields":{"input":{"rule":"repeated","type":"string","id":1},"output":{"rule":"repeated","type":"string","id":2},"name":{"type":"string","id":3},"op_type":{"type":"string","id":4},"domain":{"type":"string","id":7},"overload":{"type":"string","id":8},"attribute":{"rule":"repeated","type":"AttributeProto","id":5},"doc_string":{"type":"string","id":6},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":9},"device_configurations":{"rule":"repeated","type":"NodeDeviceConfigurationProto","id":10}}},"IntIntListEntryProto":{"edition":"proto2","fields":{"key":{"type":"int64","id":1},"value":{"rule":"repeated","type":"int64","id":2}}},"NodeDeviceConfigurationProto":{"edition":"proto2","fields":{"configuration_id":{"type":"string","id":1},"sharding_spec":{"rule":"repeated","type":"ShardingSpecProto","id":2},"pipeline_stage":{"type":"int32","id":3}}},"ShardingSpecProto":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"device":{"rule":"repeated","type":"int64","id":2},"index_to_device_group_map":{"rule":"repeated","type":"IntIntListEntryProto","id":3},"sharded_dim":{"rule":"repeated","type":"ShardedDimProto","id":4}}},"ShardedDimProto":{"edition":"proto2","fields":{"axis":{"type":"int64","id":1},"simple_sharding":{"rule":"repeated","type":"SimpleShardedDimProto","id":2}}},"SimpleShardedDimProto":{"edition":"proto2","oneofs":{"dim":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"num_shards":{"type":"int64","id":3}}},"TrainingInfoProto":{"edition":"proto2","fields":{"initialization":{"type":"GraphProto","id":1},"algorithm":{"type":"GraphProto","id":2},"initialization_binding":{"rule":"repeated","type":"StringStringEntryProto","id":3},"update_binding":{"rule":"repeated","type":"StringStringEntryProto","id":4}}},"ModelProto":{"edition":"proto2","fields":{"ir_version":{"type":"int64","id":1},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":8},"producer_name":{"type":"string","id":2},"producer_version":{"type":"string","id":3},"domain":{"type":"string","id":4},"model_version":{"type":"int64","id":5},"doc_string":{"type":"string","id":6},"graph":{"type":"GraphProto","id":7},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14},"training_info":{"rule":"repeated","type":"TrainingInfoProto","id":20},"functions":{"rule":"repeated","type":"FunctionProto","id":25},"configuration":{"rule":"repeated","type":"DeviceConfigurationProto","id":26}}},"DeviceConfigurationProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"num_devices":{"type":"int32","id":2},"device":{"rule":"repeated","type":"string","id":3}}},"StringStringEntryProto":{"edition":"proto2","fields":{"key":{"type":"string","id":1},"value":{"type":"string","id":2}}},"TensorAnnotation":{"edition":"proto2","fields":{"tensor_name":{"type":"string","id":1},"quant_parameter_tensor_names":{"rule":"repeated","type":"StringStringEntryProto","id":2}}},"GraphProto":{"edition":"proto2","fields":{"node":{"rule":"repeated","type":"NodeProto","id":1},"name":{"type":"string","id":2},"initializer":{"rule":"repeated","type":"TensorProto","id":5},"sparse_initializer":{"rule":"repeated","type":"SparseTensorProto","id":15},"doc_string":{"type":"string","id":10},"input":{"rule":"repeated","type":"ValueInfoProto","id":11},"output":{"rule":"repeated","type":"ValueInfoProto","id":12},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":13},"quantization_annotation":{"rule":"repeated","type":"TensorAnnotation","id":14},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"reserved":[[3,3],[4,4],[6,9],"ir_version","producer_version","producer_tag","domain"]},"TensorProto":{"edition":"proto2","fields":{"dims":{"rule":"repeated","type":"int64","id":1},"data_type":{"type":"int32","id":2},"segment":{"type":"Segment","id":3},"float_data":{"rule":"repeated","type":"float","id":4,"options":{"packed":true}},"int32_data":{"rule":"repeated","type":"int32","id":5,"options":{"packed":true}},"string_data":{"rule":"repeated","type":"bytes","id":6},"int64_data":{"rule":"repeated","type":"int64","id":7,"options":{"packed":true}},"name":{"type":"string","id":8},"doc_string":{"type":"string","id":12},"raw_data":{"type":"bytes","id":9},"external_data":{"rule":"repeated","type":"StringStringEntryProto","id":13},"data_location":{"type":"DataLocation","id":14},"double_data":{"rule":"repeated","type":"double","id":10,"options":{"packed":true}},"uint64_data":{"rule":"repeated","type":"uint64","id":11,"options":{"packed":true}},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":16}},"nested":{"DataType":{"values":{"UNDEFINED":0,"FLOAT":1,"UINT8":2,"INT8":3,"UINT16":4,"INT16":5,"INT32":6,"INT64":7,"STRING":8,"BOOL":9,"FLOAT16":10,"DOUBLE":11,"UINT32":12,"UINT64":13,"COMPLEX64":14,"COMPLEX128":15,"BFLOAT16":16,"FLOAT8E4M3FN":17,"FLOAT8E4M3FNUZ":18,"FLOAT8E5M2":19,"FLOAT8E5M2FNUZ":20,"UINT4":21,"INT4":22,"FLOAT4E2M1":23,"FLOAT8E8M0":24,"UINT2":25,"INT2":26}},"Segment":{"fields":{"begin":{"type":"int64","id":1},"end":{"type":"int64","id":2}}},"DataLocation":{"values":{"DEFAULT":0,"EXTERNAL":1}}}},"SparseTensorProto":{"edition":"proto2","fields":{"values":{"type":"TensorProto","id":1},"indices":{"type":"TensorProto","id":2},"dims":{"rule":"repeated","type":"int64","id":3}}},"TensorShapeProto":{"edition":"proto2","fields":{"dim":{"rule":"repeated","type":"Dimension","id":1}},"nested":{"Dimension":{"oneofs":{"value":{"oneof":["dim_value","dim_param"]}},"fields":{"dim_value":{"type":"int64","id":1},"dim_param":{"type":"string","id":2},"denotation":{"type":"string","id":3}}}}},"TypeProto":{"edition":"proto2","oneofs":{"value":{"oneof":["tensor_type","sequence_type","map_type","optional_type","sparse_tensor_type","opaque_type"]}},"fields":{"tensor_type":{"type":"Tensor","id":1},"sequence_type":{"type":"Sequence","id":4},"map_type":{"type":"Map","id":5},"optional_type":{"type":"Optional","id":9},"sparse_tensor_type":{"type":"SparseTensor","id":8},"opaque_type":{"type":"Opaque","id":7},"denotation":{"type":"string","id":6}},"nested":{"Tensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Sequence":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"Map":{"fields":{"key_type":{"type":"int32","id":1},"value_type":{"type":"TypeProto","id":2}}},"Optional":{"fields":{"elem_type":{"type":"TypeProto","id":1}}},"SparseTensor":{"fields":{"elem_type":{"type":"int32","id":1},"shape":{"type":"TensorShapeProto","id":2}}},"Opaque":{"fields":{"domain":{"type":"string","id":1},"name":{"type":"string","id":2}},"reserved":[[3,3],"parameters"]}}},"OperatorSetIdProto":{"edition":"proto2","fields":{"domain":{"type":"string","id":1},"version":{"type":"int64","id":2}}},"OperatorStatus":{"edition":"proto2","values":{"EXPERIMENTAL":0,"STABLE":1}},"FunctionProto":{"edition":"proto2","fields":{"name":{"type":"string","id":1},"input":{"rule":"repeated","type":"string","id":4},"output":{"rule":"repeated","type":"string","id":5},"attribute":{"rule":"repeated","type":"string","id":6},"attribute_proto":{"rule":"repeated","type":"AttributeProto","id":11},"node":{"rule":"repeated","type":"NodeProto","id":7},"doc_string":{"type":"string","id":8},"opset_import":{"rule":"repeated","type":"OperatorSetIdProto","id":9},"domain":{"type":"string","id":10},"overload":{"type":"string","id":13},"value_info":{"rule":"repeated","type":"ValueInfoProto","id":12},"metadata_props":{"rule":"repeated","type":"StringStringEntryProto","id":14}},"reserved":[[2,2],"since_version",[3,3],"status"]}}}}}');
-;// CONCATENATED MODULE: ./build/src/model/proto.js
-// ONNX protobuf messages, decoded and encoded with protobufjs from the official onnx.proto (its
-// descriptor, onnx-proto.json, is generated by scripts/onnx-proto.mjs). Field names are the
-// spec's own (op_type, raw_data). Fields this file does not type are still kept on round trip.
-
-
-
-// Bundles cannot find `long` by protobufjs's dynamic require: hand it over, so int64 fields are
-// exact (Long) everywhere, not doubles in one build and Longs in another.
-light.util.Long = node_modules_long;
-light.configure();
-/** TensorProto.DataType */
-const proto_DataType = {
-    UNDEFINED: 0, FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8,
-    BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
-};
-/** AttributeProto.AttributeType */
-const proto_AttrType = {
-    UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, SPARSE_TENSOR: 11, TYPE_PROTO: 13,
-    FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSORS: 12, TYPE_PROTOS: 14,
-};
-const root = light.Root.fromJSON(onnx_proto_namespaceObject);
-const Model = root.lookupType('onnx.ModelProto');
-const Tensor = root.lookupType('onnx.TensorProto');
-const Graph = root.lookupType('onnx.GraphProto');
-const Node = root.lookupType('onnx.NodeProto');
-const Attribute = root.lookupType('onnx.AttributeProto');
-const ValueInfo = root.lookupType('onnx.ValueInfoProto');
-/** Decodes ModelProto bytes; throws protobufjs's error on bytes that are not one. */
-function proto_decodeModel(bytes) {
-    return Model.decode(bytes);
-}
-function proto_encodeModel(model) {
-    return Model.encode(model).finish();
-}
-/**
- * New messages with every repeated field present, so passes can push onto them. (Messages made
- * as plain objects encode the same; these constructors only save checking for undefined.)
- */
-const proto_make = {
-    tensor: (p) => Tensor.create(p),
-    graph: (p) => Graph.create(p),
-    node: (p) => Node.create(p),
-    attribute: (p) => Attribute.create(p),
-    valueInfo: (p) => ValueInfo.create(p),
-};
-function proto_num(x) {
-    if (x === undefined || x === null)
-        return 0;
-    return typeof x === 'number' ? x : x.toNumber();
-}
-/** Decodes a serialized TensorProto (the .pb files of ONNX's test data sets). */
-function decodeTensor(bytes) {
-    return Tensor.decode(bytes);
-}
-
-;// CONCATENATED MODULE: ./build/src/tensors/inputs.js
-// Model inputs: the flags that fix shapes and data, resolved against the model's own metadata.
-// Pure functions: the worker calls them with what ORT reports, tests call them with plain data.
-
-const SUPPORTED_TYPES = (/* unused pure expression or super */ null && ([
-    'float32', 'float16', 'float64', 'int64', 'int32', 'int16', 'int8',
-    'uint64', 'uint32', 'uint16', 'uint8', 'bool', 'string',
-]));
-const BATCH_NAMES = /^(batch|batch_?size|n|b|bs|num_?batch(es)?)$/i;
-// Names exporters give dims nobody named (paddle2onnx, tf2onnx, ORT's own), or none at all.
-const GENERATED_NAMES = /^(|\?|-1|p2o\.DynamicDimension\.\d+|unk__\d+|dynamic_?\d*|Unsqueeze\w*_dim_\d+)$/i;
-/** Split `NAME=VALUE`, where NAME may itself contain '=' only if quoted by the caller: use the last '='. */
-function splitPair(flag, raw) {
-    const at = raw.lastIndexOf('=');
-    if (at <= 0 || at === raw.length - 1) {
-        throw new UserError(`${flag} ${JSON.stringify(raw)}: expected NAME=VALUE, e.g. ${flag} x=1x3x224x224`);
-    }
-    return [raw.slice(0, at), raw.slice(at + 1)];
-}
-/** Parses `NAME=1x3x224x224` (also `1,3,224,224`; an empty shape `NAME=scalar` is a scalar). */
-function inputs_parseShapeFlag(raw) {
-    const [name, value] = splitPair('--input', raw);
-    if (value === 'scalar')
-        return [name, []];
-    const parts = value.split(/[x,]/);
-    const dims = parts.map((p) => Number(p));
-    if (parts.some((p) => !/^\d+$/.test(p.trim())) || dims.some((d) => d < 1)) {
-        throw new UserError(`--input ${raw}: the shape must be positive whole sizes joined by 'x', e.g. --input ${name}=1x3x224x224`);
-    }
-    return [name, dims];
-}
-function inputs_parseDimFlag(raw) {
-    const [name, value] = splitPair('--dim', raw);
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw new UserError(`--dim ${raw}: the size must be a positive whole number, e.g. --dim ${name}=1`);
-    }
-    return [name, Number(value)];
-}
-/** `NAME=file.npy` reads a NumPy file; `NAME=16000` fills the input with that number. */
-function inputs_parseDataFlag(raw) {
-    const [name, value] = splitPair('--data', raw);
-    if (/\.npy$/i.test(value))
-        return [name, { kind: 'npy', path: value }];
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) {
-        throw new UserError(`--data ${raw}: give a .npy file or a number, e.g. --data ${name}=inputs.npy or --data ${name}=16000`);
-    }
-    return [name, { kind: 'value', value: n }];
-}
-function isBatchDim(dim, axis) {
-    if (typeof dim === 'number')
-        return false;
-    return BATCH_NAMES.test(dim) || (axis === 0 && GENERATED_NAMES.test(dim));
-}
-function describeShape(shape) {
-    return `[${shape.map((d) => (typeof d === 'number' && d >= 0 ? String(d) : d === '' || d === -1 ? '?' : String(d))).join(', ')}]`;
-}
-function checkNames(flag, names, meta) {
-    const known = new Set(meta.map((m) => m.name));
-    for (const name of names) {
-        if (!known.has(name)) {
-            throw new UserError(`${flag} ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
-        }
-    }
-}
-/**
- * Fixes every input's shape from, in order: `--input` (whole shape), the shape of a `--data` file,
- * `--dim` (by symbolic name), and the batch default of 1. Anything left dynamic is a UserError
- * naming the input, the dim and the flag to use.
- */
-function inputs_resolveInputs(meta, spec, dataShapes = {}) {
-    const shapes = spec.shapes ?? {};
-    const dims = spec.dims ?? {};
-    const data = spec.data ?? {};
-    checkNames('--input', Object.keys(shapes), meta);
-    checkNames('--data', Object.keys(data), meta);
-    const symbols = new Set(meta.flatMap((m) => m.shape.filter((d) => typeof d === 'string' && d !== '')));
-    for (const name of Object.keys(dims)) {
-        if (!symbols.has(name)) {
-            const list = [...symbols].map((s) => `'${s}'`).join(', ') || 'none';
-            throw new UserError(`--dim ${name}=...: the model has no dim named '${name}'; its named dims are ${list}`);
-        }
-    }
-    return meta.map((m) => {
-        if (m.isTensor === false) {
-            throw new UserError(`input '${m.name}' is not a tensor (sequence or map inputs are not supported yet)`);
-        }
-        if (!SUPPORTED_TYPES.includes(m.type)) {
-            throw new UserError(`input '${m.name}' has type ${m.type}, which edgeml cannot feed yet`);
-        }
-        const src = data[m.name];
-        const given = shapes[m.name] ?? (src?.kind === 'npy' ? dataShapes[m.name] : undefined);
-        const base = { name: m.name, type: m.type };
-        const source = src?.kind ?? 'random';
-        const extra = src?.kind === 'npy' ? { file: src.path } : src?.kind === 'value' ? { value: src.value } : {};
-        if (given) {
-            if (given.length !== m.shape.length) {
-                if (!shapes[m.name] && src?.kind === 'npy') {
-                    throw new UserError(`${src.path}: holds shape [${given.join(', ')}] but input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}; save an array of that rank`);
-                }
-                throw new UserError(`--input ${m.name}=${given.join('x') || 'scalar'}: input '${m.name}' has ${m.shape.length} dims ${describeShape(m.shape)}, got ${given.length}`);
-            }
-            m.shape.forEach((d, i) => {
-                if (typeof d === 'number' && d > 0 && d !== given[i]) {
-                    throw new UserError(`input '${m.name}' dim ${i} is fixed at ${d} in the model ${describeShape(m.shape)}, got ${given[i]}: fix the shape given for '${m.name}'`);
-                }
-            });
-            return { ...base, shape: [...given], batchAxis: null, source, ...extra };
-        }
-        let batchAxis = null;
-        const shape = m.shape.map((d, i) => {
-            if (typeof d === 'number' && d > 0)
-                return d;
-            if (typeof d === 'string' && d !== '' && dims[d] !== undefined)
-                return dims[d];
-            if (isBatchDim(d, i)) {
-                batchAxis ??= i;
-                return 1;
-            }
-            const named = typeof d === 'string' && d !== '' && !GENERATED_NAMES.test(d);
-            const example = m.shape.map((x, j) => (j === i ? '<size>' : typeof x === 'number' && x > 0 ? x : isBatchDim(x, j) ? 1 : '<size>')).join('x');
-            throw new UserError(`input '${m.name}' ${describeShape(m.shape)}: dim ${i}${named ? ` ('${d}')` : ''} is dynamic; give its size with --input ${m.name}=${example}${named ? ` or --dim ${d}=<size>` : ''}`);
-        });
-        return { ...base, shape, batchAxis, source, ...extra };
-    });
-}
-/** Elements in a shape (1 for a scalar). */
-function inputs_elementCount(shape) {
-    return shape.reduce((a, b) => a * b, 1);
-}
-
-;// CONCATENATED MODULE: ./build/src/tensors/data.js
-// Input data: seeded random values in a sensible range per dtype, a constant, or a NumPy file.
-
-
-
-
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same inputs on every machine. */
-function data_rng(seed) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-/** IEEE half-precision bits of a number, round to nearest even, saturating to ±Inf. */
-function data_toFloat16Bits(x) {
-    f32[0] = x;
-    const bits = u32[0];
-    const sign = (bits >>> 16) & 0x8000;
-    const exp = (bits >>> 23) & 0xff;
-    let mant = bits & 0x7fffff;
-    if (exp === 0xff)
-        return sign | 0x7c00 | (mant ? 0x200 : 0);
-    const e = exp - 127 + 15;
-    if (e >= 0x1f)
-        return sign | 0x7c00;
-    if (e <= 0) {
-        if (e < -10)
-            return sign;
-        mant |= 0x800000;
-        const shift = 14 - e;
-        const half = 1 << (shift - 1);
-        let m = mant >>> shift;
-        const rest = mant & ((1 << shift) - 1);
-        if (rest > half || (rest === half && m & 1))
-            m++;
-        return sign | m;
-    }
-    let m = mant >>> 13;
-    const rest = mant & 0x1fff;
-    let out = sign | (e << 10) | m;
-    if (rest > 0x1000 || (rest === 0x1000 && m & 1))
-        out++;
-    return out;
-}
-/**
- * Random values a model of that input type would plausibly see: floats uniform in [0, 1)
- * (normalised images and audio), integers in [0, 10) (token ids, indices, counts),
- * int8/uint8 over their whole range (quantised tensors, raw pixels), bools either way.
- */
-function data_randomData(type, count, next) {
-    switch (type) {
-        case 'float32': return Float32Array.from({ length: count }, next);
-        case 'float64': return Float64Array.from({ length: count }, next);
-        case 'float16': return Uint16Array.from({ length: count }, () => data_toFloat16Bits(next()));
-        case 'int8': return Int8Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
-        case 'uint8': return Uint8Array.from({ length: count }, () => Math.floor(next() * 256));
-        case 'bool': return Uint8Array.from({ length: count }, () => (next() < 0.5 ? 0 : 1));
-        case 'int16': return Int16Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'uint16': return Uint16Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'int32': return Int32Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'uint32': return Uint32Array.from({ length: count }, () => Math.floor(next() * 10));
-        case 'int64': return BigInt64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
-        case 'uint64': return BigUint64Array.from({ length: count }, () => BigInt(Math.floor(next() * 10)));
-        case 'string': return Array.from({ length: count }, () => 'edgeml');
-        default: throw new UserError(`input type ${type} cannot be generated`);
-    }
-}
-function data_constantData(type, count, value) {
-    const data = data_randomData(type, count, () => 0);
-    if (Array.isArray(data))
-        return data.fill(String(value));
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
-        return data.fill(BigInt(Math.trunc(value)));
-    if (type === 'float16')
-        return data.fill(data_toFloat16Bits(value));
-    if (type === 'bool')
-        return data.fill(value ? 1 : 0);
-    data.fill(value);
-    return data;
-}
-/** NumPy dtype codes per ORT tensor type. */
-const NPY_DTYPES = {
-    float32: 'f4', float64: 'f8', float16: 'f2', int8: 'i1', uint8: 'u1', int16: 'i2', uint16: 'u2',
-    int32: 'i4', uint32: 'u4', int64: 'i8', uint64: 'u8', bool: 'b1',
-};
-function data_readNpy(file) {
-    let bytes;
-    try {
-        bytes = readFileSync(file);
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : oneLine(e)}; check the path given to --data`);
-    }
-    try {
-        const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-        const arr = parseNpy(buf, { convertFloat16: false });
-        if (arr.fortranOrder)
-            throw new Error('Fortran-ordered arrays are not supported; save it with np.ascontiguousarray');
-        const expected = elementCount(arr.shape);
-        const got = arr.data.length;
-        if (got < expected)
-            throw new Error(`it holds ${got} values but its header says shape [${arr.shape.join(', ')}]`);
-        return arr;
-    }
-    catch (e) {
-        throw new UserError(`${file}: not a readable .npy file (${oneLine(e)}); write it with numpy.save`);
-    }
-}
-/**
- * The first value of float data that is NaN or infinite, with its index, or null (integer types
- * are always finite; float16 arrives as its bits, exponent all ones).
- */
-function data_firstNonFinite(data, type) {
-    if (type === 'float16') {
-        const bits = data;
-        for (let i = 0; i < bits.length; i++) {
-            if ((bits[i] & 0x7c00) === 0x7c00)
-                return { index: i, value: bits[i] & 0x3ff ? 'NaN' : bits[i] & 0x8000 ? '-Infinity' : 'Infinity' };
-        }
-        return null;
-    }
-    if (type !== 'float32' && type !== 'float64')
-        return null;
-    const values = data;
-    for (let i = 0; i < values.length; i++)
-        if (!Number.isFinite(values[i]))
-            return { index: i, value: String(values[i]) };
-    return null;
-}
-/** Checks an .npy array against the input it feeds; returns its data as ORT wants it. */
-function data_npyForInput(arr, input) {
-    const want = NPY_DTYPES[input.type];
-    if (!want || arr.dtype !== want) {
-        throw new UserError(`${input.file}: dtype '${arr.dtype}' does not match input '${input.name}' (${input.type}); save it as '${want ?? input.type}' (e.g. arr.astype(np.${input.type === 'bool' ? 'bool_' : input.type}))`);
-    }
-    const data = arr.data;
-    return input.type === 'bool' ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data;
-}
-
-// EXTERNAL MODULE: external "node:module"
-var external_node_module_ = __nccwpck_require__(98995);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
-;// CONCATENATED MODULE: ./build/src/tensors/ort.js
-// Finds and loads onnxruntime-node. It is never bundled (native code, ~290 MB): in this repo it
-// comes from node_modules; on a runner the composite action installs it and sets EDGEML_RUNTIME_DIR.
-
-
-
-
-const RUNTIME_PACKAGE = 'onnxruntime-node';
-function ort_loadOrt() {
-    const require = createRequire(import.meta.url);
-    const here = dirname(fileURLToPath(import.meta.url));
-    const paths = [process.env.EDGEML_RUNTIME_DIR, here, process.cwd()].filter((p) => !!p);
-    let resolved;
-    try {
-        resolved = require.resolve(RUNTIME_PACKAGE, { paths });
-    }
-    catch {
-        throw new UserError(`${RUNTIME_PACKAGE} is not installed: run 'npm install ${RUNTIME_PACKAGE}' or set EDGEML_RUNTIME_DIR to the folder whose node_modules holds it`);
-    }
-    return require(resolved);
-}
-
-;// CONCATENATED MODULE: ./build/src/tensors/samples.js
-
-
-
-
-/** Parses `--calibration NAME=x.npy` flags. */
-function parseCalibrationFlags(raw) {
-    const out = {};
-    for (const r of raw) {
-        const at = r.indexOf('=');
-        if (at <= 0 || at === r.length - 1)
-            throw new UserError(`--calibration ${r}: expected NAME=file.npy, e.g. --calibration pixels=calib.npy`);
-        out[r.slice(0, at)] = r.slice(at + 1);
-    }
-    return out;
-}
-/** The model's inputs as ORT reports them. */
-async function inputMetaOf(model) {
-    const ort = loadOrt();
-    const s = await ort.InferenceSession.create(model, { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' });
-    try {
-        const meta = s.inputMetadata;
-        return meta ?? s.inputNames.map((name) => ({ name, type: 'float32', shape: [] }));
-    }
-    finally {
-        await s.release();
-    }
-}
-/**
- * Splits each .npy along its first axis into samples and groups them in batches. An input whose
- * first dim is fixed (often 1) is fed one sample at a time. Every problem names the file, a NaN or
- * infinite value among them (optimize's calibration and validation data, eval's inputs).
- */
-function calibrationSet(meta, files, batchSize = 16, maxSamples = Infinity, spec = {}) {
-    const ort = loadOrt();
-    const names = Object.keys(files);
-    for (const n of names) {
-        if (!meta.some((m) => m.name === n)) {
-            throw new UserError(`--calibration ${n}=${files[n]}: the model has no input '${n}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
-        }
-    }
-    const fixed = fixedInputs(meta, spec, files);
-    const missing = meta.filter((m) => !files[m.name] && !fixed.has(m.name));
-    if (missing.length) {
-        throw new UserError(`--calibration: no data for input '${missing[0].name}'; give --calibration ${missing[0].name}=file.npy (samples) or --data ${missing[0].name}=file.npy|number (one value for every sample) for every input`);
-    }
-    const calibrated = meta.filter((m) => files[m.name]);
-    let samples = -1;
-    const arrays = calibrated.map((m) => {
-        const file = files[m.name];
-        const arr = readNpy(file);
-        const shape = arr.shape;
-        const want = m.shape.map((d) => (typeof d === 'number' && d > 0 ? String(d) : '?')).join('x');
-        if (shape.length !== m.shape.length || m.shape.some((d, i) => i > 0 && typeof d === 'number' && d > 0 && d !== shape[i])) {
-            throw new UserError(`${file}: shape [${shape.join(', ')}] does not fit input '${m.name}' (${want}); save N samples along the first axis, shape N x ${m.shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : '?')).join(' x ')}`);
-        }
-        if (samples >= 0 && shape[0] !== samples) {
-            throw new UserError(`${file}: holds ${shape[0]} samples but the other calibration files hold ${samples}; give the same number for every input`);
-        }
-        samples = shape[0];
-        const data = npyForInput(arr, { name: m.name, type: m.type, shape, batchAxis: 0, source: 'npy', file });
-        // NaN or an infinity would spoil int8 ranges and make every comparison of outputs meaningless.
-        const per = shape.slice(1).reduce((a, b) => a * b, 1);
-        const bad = firstNonFinite(data, m.type);
-        if (bad) {
-            throw new UserError(`${file}: input '${m.name}' holds ${bad.value} at index ${bad.index} (sample ${Math.floor(bad.index / per)}); samples must be finite numbers: replace it (e.g. numpy.nan_to_num) or drop that sample, and save the file again`);
-        }
-        return { m, shape, per, data: data };
-    });
-    if (samples <= 0)
-        throw new UserError(`${files[names[0]]}: holds no samples; save at least one`);
-    samples = Math.min(samples, maxSamples);
-    // An input fed the same value every time (--data) takes no batch: samples go one at a time.
-    const fixedBatch = fixed.size > 0 || calibrated.some((m) => typeof m.shape[0] === 'number' && m.shape[0] > 0);
-    const step = fixed.size ? 1 : fixedBatch ? calibrated[0].shape[0] : batchSize;
-    const batches = [];
-    for (let start = 0; start + (fixedBatch ? step : 1) <= samples; start += step) {
-        const count = Math.min(step, samples - start);
-        const feeds = {};
-        for (const { m, shape, per, data } of arrays) {
-            const slice = data.subarray(start * per, (start + count) * per);
-            feeds[m.name] = new ort.Tensor(m.type, slice, [count, ...shape.slice(1)]);
-        }
-        for (const f of fixed.values())
-            feeds[f.input.name] = new ort.Tensor(f.input.type, f.data, f.input.shape);
-        batches.push(feeds);
-    }
-    return { batches, samples, source: 'calibration' };
-}
-/** Seeded random samples shaped by the model and the `--input`/`--dim` flags; `--data` inputs hold their value. */
-function randomSet(meta, spec, count = 4, seed = 1) {
-    const ort = loadOrt();
-    const inputs = resolveInputs(meta, spec, npyShapes(spec));
-    const fixed = fixedInputs(meta, spec, {});
-    const next = rng(seed);
-    const batches = [];
-    for (let i = 0; i < count; i++) {
-        const feeds = {};
-        for (const input of inputs) {
-            const f = fixed.get(input.name);
-            const n = input.shape.reduce((a, b) => a * b, 1);
-            feeds[input.name] = new ort.Tensor(input.type, (f ? f.data : randomData(input.type, n, next)), input.shape);
-        }
-        batches.push(feeds);
-    }
-    return { batches, samples: count, source: 'random' };
-}
-function npyShapes(spec) {
-    return Object.fromEntries(Object.entries(spec.data ?? {}).flatMap(([name, src]) => (src.kind === 'npy' ? [[name, readNpy(src.path).shape]] : [])));
-}
-/**
- * Inputs given one value for every sample with `--data NAME=file.npy|number` (a sample rate, a
- * recurrent state): not calibrated, fed as they are. An input cannot have both.
- */
-function fixedInputs(meta, spec, files) {
-    const data = spec.data ?? {};
-    const out = new Map();
-    if (!Object.keys(data).length)
-        return out;
-    for (const name of Object.keys(data)) {
-        if (!meta.some((m) => m.name === name))
-            throw new UserError(`--data ${name}=...: the model has no input named '${name}'; its inputs are ${meta.map((m) => `'${m.name}'`).join(', ')}`);
-        if (files[name])
-            throw new UserError(`--data ${name} and --calibration ${name}: give one of them; --calibration gives samples, --data one value for every sample`);
-    }
-    const own = meta.filter((m) => data[m.name] || !Object.keys(files).length);
-    const mine = (r) => Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => own.some((m) => m.name === k)));
-    const resolved = resolveInputs(own, { ...spec, shapes: mine(spec.shapes) }, npyShapes(spec));
-    for (const input of resolved) {
-        const src = data[input.name];
-        if (!src)
-            continue;
-        const n = input.shape.reduce((a, b) => a * b, 1);
-        const values = src.kind === 'value' ? constantData(input.type, n, src.value) : npyForInput(readNpy(src.path), { ...input, file: src.path });
-        out.set(input.name, { input, data: values });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/src/tensors/outputs.js
-
-function fidelityRecord(f) {
-    const { nonFinite: _, ...rest } = f;
-    return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
-}
-const DEFAULT_FLOOR = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
-/** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
-async function runOutputs(model, batches, threads = 0, onBatch) {
-    const ort = loadOrt();
-    // 4 (fatal only): a failed run is one exception, not ORT log lines on stderr as well.
-    const opts = { logSeverityLevel: 4, ...(threads ? { intraOpNumThreads: threads } : {}) };
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
-    try {
-        const all = [];
-        for await (const feeds of batches) {
-            const out = await session.run(feeds);
-            const kept = {};
-            for (const [name, t] of Object.entries(out)) {
-                if (t.type === 'float32')
-                    kept[name] = { data: t.data, dims: t.dims };
-            }
-            all.push(kept);
-            onBatch?.(all.length);
-        }
-        return all;
-    }
-    finally {
-        await session.release();
-    }
-}
-/** Rows of an output (its first dim; 1 for a scalar) and values per row. */
-function rowsOf(x) {
-    const rows = x.dims.length ? x.dims[0] : 1;
-    return { rows, per: rows ? x.data.length / rows : 0 };
-}
-/** Where outputs (of every batch) first hold NaN or an infinity: `output 'y' is NaN at sample 3, index 7`, or null. */
-function nonFiniteOutput(outputs) {
-    let before = 0;
-    for (const batch of outputs) {
-        const names = Object.keys(batch);
-        for (const name of names) {
-            const x = batch[name];
-            const i = x.data.findIndex((v) => !Number.isFinite(v));
-            if (i >= 0)
-                return `output '${name}' is ${x.data[i]} at ${position(before, rowsOf(x).per, i)}`;
-        }
-        before += names.length ? rowsOf(batch[names[0]]).rows : 0;
-    }
-    return null;
-}
-function position(before, per, i) {
-    return `sample ${before + Math.floor(i / per)}, index ${i % per}`;
-}
-function compareOutputs(ref, got) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    let maxAbs = 0;
-    let rows = 0;
-    let agree = 0;
-    let classifier = true;
-    let samples = 0;
-    let nonFinite;
-    for (let b = 0; b < ref.length; b++) {
-        const names = Object.keys(ref[b]);
-        const before = samples;
-        samples += names.length ? ref[b][names[0]].dims[0] ?? 1 : 0;
-        for (const name of names) {
-            const x = ref[b][name];
-            const y = got[b][name];
-            if (!y || y.data.length !== x.data.length)
-                throw new Error(`output '${name}' is missing or has another shape`);
-            for (let i = 0; i < x.data.length; i++) {
-                const a = x.data[i];
-                const c = y.data[i];
-                if (!nonFinite && !(Number.isFinite(a) && Number.isFinite(c))) {
-                    const at = position(before, rowsOf(x).per, i);
-                    nonFinite = Number.isFinite(a) ? `output '${name}' is ${c} at ${at}, where the reference gives ${a}` : `the reference's output '${name}' is ${a} at ${at}`;
-                }
-                dot += a * c;
-                na += a * a;
-                nb += c * c;
-                const d = Math.abs(a - c);
-                if (d > maxAbs || Number.isNaN(d))
-                    maxAbs = Number.isNaN(d) ? Infinity : d;
-            }
-            const classes = x.dims[x.dims.length - 1];
-            if (x.dims.length !== 2 || classes < 2) {
-                classifier = false;
-                continue;
-            }
-            for (let r = 0; r < x.data.length / classes; r++) {
-                rows++;
-                const top = argmax(x.data, r * classes, classes);
-                if (top >= 0 && top === argmax(y.data, r * classes, classes))
-                    agree++;
-            }
-        }
-    }
-    const cosine = na === 0 && nb === 0 ? 1 : dot / (Math.sqrt(na) * Math.sqrt(nb) || 1);
-    const common = { top1Agreement: classifier && rows > 0 ? agree / rows : null, samples };
-    // A NaN or an infinity makes the sums meaningless: the worst figures, and where it was.
-    if (nonFinite)
-        return { cosine: 0, maxAbsError: Infinity, ...common, nonFinite };
-    return { cosine: Math.min(1, cosine), maxAbsError: maxAbs, ...common };
-}
-/** Index of the largest value of a row; -1 when the row holds a NaN (it has no top class, and agrees with none). */
-function argmax(a, start, n) {
-    let best = start;
-    for (let i = start; i < start + n; i++) {
-        if (Number.isNaN(a[i]))
-            return -1;
-        if (a[i] > a[best])
-            best = i;
-    }
-    return best - start;
-}
-/** Why a fidelity is below the floor, or null when it passes. NaN or infinite outputs never pass. */
-function belowFloor(f, floor) {
-    if (f.nonFinite)
-        return f.nonFinite;
-    if (!(f.cosine >= floor.cosine) && !(f.maxAbsError <= floor.absTolerance))
-        return `cosine ${f.cosine.toFixed(6)} < floor ${floor.cosine}`;
-    if (f.top1Agreement !== null && f.top1Agreement < floor.top1Agreement) {
-        return `top-1 agreement ${f.top1Agreement.toFixed(4)} < floor ${floor.top1Agreement}`;
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./build/src/tensors/index.js
-// Tensors as every area feeds and reads them: input specs and shapes, data from .npy files,
-// constants or a seeded generator, sample sets, ONNX Runtime itself, and the comparison of two
-// models' outputs. A bottom layer: it imports only src/errors.ts (and onnxruntime-node).
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/model/graph.js
-// Walking and editing graphs: sub-graphs of If/Loop/Scan, Constant folding, tensor values.
-
-
-/** The main graph and every sub-graph inside it (If branches, Loop and Scan bodies), depth first. */
-function graph_allGraphs(model) {
-    const out = [];
-    const visit = (g) => {
-        out.push(g);
-        for (const n of g.node)
-            for (const sub of subgraphs(n))
-                visit(sub);
-    };
-    if (model.graph)
-        visit(model.graph);
-    return out;
-}
-function subgraphs(node) {
-    const out = [];
-    for (const a of node.attribute) {
-        if (a.g)
-            out.push(a.g);
-        out.push(...a.graphs);
-    }
-    return out;
-}
-function graph_attr(node, name) {
-    return node.attribute.find((a) => a.name === name);
-}
-function intAttr(node, name, dflt) {
-    const a = graph_attr(node, name);
-    return a?.i !== undefined ? num(a.i) : dflt;
-}
-function floatAttr(node, name, dflt) {
-    const a = graph_attr(node, name);
-    return a?.f !== undefined ? a.f : dflt;
-}
-function setIntAttr(node, name, value) {
-    node.attribute = node.attribute.filter((a) => a.name !== name);
-    node.attribute.push(make.attribute({ name, type: AttrType.INT, i: value }));
-}
-/** The tensor a Constant node holds, in any of its attribute forms; undefined if sparse. */
-function constantTensor(node) {
-    const a = node.attribute[0];
-    if (!a || node.attribute.length !== 1)
-        return undefined;
-    switch (a.name) {
-        case 'value': return a.t ? { ...a.t } : undefined;
-        case 'value_float': return make.tensor({ data_type: DataType.FLOAT, dims: [], float_data: [a.f ?? 0] });
-        case 'value_floats': return make.tensor({ data_type: DataType.FLOAT, dims: [a.floats.length], float_data: [...a.floats] });
-        case 'value_int': return make.tensor({ data_type: DataType.INT64, dims: [], int64_data: [a.i ?? 0] });
-        case 'value_ints': return make.tensor({ data_type: DataType.INT64, dims: [a.ints.length], int64_data: [...a.ints] });
-        default: return undefined;
-    }
-}
-/**
- * Turns `Constant` nodes into initializers of the graph they are in, so passes see every weight
- * as an initializer (PP-OCR stores all of its weights as Constant nodes). Returns how many.
- * Models below IR 4 also list initializers as graph inputs, as that IR requires.
- */
-function foldConstants(model) {
-    let folded = 0;
-    const listAsInputs = num(model.ir_version) < 4;
-    for (const g of graph_allGraphs(model)) {
-        const keep = [];
-        for (const n of g.node) {
-            const t = n.op_type === 'Constant' && (!n.domain || n.domain === 'ai.onnx') ? constantTensor(n) : undefined;
-            if (!t) {
-                keep.push(n);
-                continue;
-            }
-            t.name = n.output[0];
-            g.initializer.push(t);
-            if (listAsInputs) {
-                g.input.push(make.valueInfo({
-                    name: t.name,
-                    type: { tensor_type: { elem_type: t.data_type, shape: { dim: t.dims.map((d) => ({ dim_value: d })) } } },
-                }));
-            }
-            folded++;
-        }
-        g.node = keep;
-    }
-    return folded;
-}
-function tensorSize(t) {
-    return t.dims.reduce((a, d) => a * num(d), 1);
-}
-function view(raw) {
-    return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-}
-/** Values of a float, float16 or double tensor as float32. */
-function graph_floatValues(t) {
-    const n = tensorSize(t);
-    const raw = t.raw_data;
-    switch (t.data_type) {
-        case DataType.FLOAT: {
-            if (!raw || raw.length === 0)
-                return Float32Array.from(t.float_data);
-            const v = view(raw);
-            const out = new Float32Array(n);
-            for (let i = 0; i < n; i++)
-                out[i] = v.getFloat32(i * 4, true);
-            return out;
-        }
-        case DataType.DOUBLE: {
-            if (!raw || raw.length === 0)
-                return Float32Array.from(t.double_data);
-            const v = view(raw);
-            const out = new Float32Array(n);
-            for (let i = 0; i < n; i++)
-                out[i] = v.getFloat64(i * 8, true);
-            return out;
-        }
-        case DataType.FLOAT16: {
-            const out = new Float32Array(n);
-            if (raw && raw.length) {
-                const v = view(raw);
-                for (let i = 0; i < n; i++)
-                    out[i] = fromFloat16Bits(v.getUint16(i * 2, true));
-            }
-            else {
-                for (let i = 0; i < n; i++)
-                    out[i] = fromFloat16Bits(t.int32_data[i]);
-            }
-            return out;
-        }
-        default:
-            throw new Error(`tensor ${t.name} of type ${t.data_type} is not a float tensor`);
-    }
-}
-function fromFloat16Bits(h) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >>> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    if (exp === 0)
-        return sign * mant * 2 ** -24;
-    if (exp === 0x1f)
-        return mant ? NaN : sign * Infinity;
-    return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-function rawOf(arr) {
-    // ONNX raw_data is little-endian, as typed arrays are on every platform Node supports.
-    return new Uint8Array(arr.buffer.slice(arr.byteOffset, arr.byteOffset + arr.byteLength));
-}
-function floatTensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.FLOAT, raw_data: rawOf(values) });
-}
-function float16Tensor(name, dims, values) {
-    const bits = new Uint16Array(values.length);
-    for (let i = 0; i < values.length; i++)
-        bits[i] = toFloat16Bits(values[i]);
-    return make.tensor({ name, dims, data_type: DataType.FLOAT16, raw_data: rawOf(bits) });
-}
-function int8Tensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.INT8, raw_data: rawOf(values) });
-}
-function uint8Tensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.UINT8, raw_data: rawOf(values) });
-}
-function int32Tensor(name, dims, values) {
-    return make.tensor({ name, dims, data_type: DataType.INT32, raw_data: rawOf(values) });
-}
-/** Names not yet used in any graph of the model, derived from a readable stem. */
-function nameFactory(model) {
-    const used = new Set();
-    for (const g of graph_allGraphs(model)) {
-        for (const n of g.node) {
-            if (n.name)
-                used.add(n.name);
-            for (const x of [...n.input, ...n.output])
-                used.add(x);
-        }
-        for (const t of g.initializer)
-            if (t.name)
-                used.add(t.name);
-        for (const v of [...g.input, ...g.output, ...g.value_info])
-            used.add(v.name);
-    }
-    return (stem) => {
-        let name = stem;
-        for (let i = 1; used.has(name); i++)
-            name = `${stem}_${i}`;
-        used.add(name);
-        return name;
-    };
-}
-/** Sets (or adds) the opset of a domain to at least `version`. */
-function requireOpset(model, domain, version) {
-    const imp = model.opset_import.find((o) => (o.domain ?? '') === domain || (domain === '' && o.domain === 'ai.onnx'));
-    if (!imp)
-        model.opset_import.push({ domain, version });
-    else if (num(imp.version) < version)
-        imp.version = version;
-}
-
-;// CONCATENATED MODULE: ./build/src/model/io.js
-// Loading and saving ONNX model files, external data files included.
-
-
-
-
-
-
-const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
-/** Every tensor held by a model: initializers and tensor attributes, in every sub-graph. */
-function allTensors(model) {
-    const out = [];
-    for (const g of allGraphs(model)) {
-        out.push(...g.initializer);
-        for (const n of g.node) {
-            for (const a of n.attribute) {
-                if (a.t)
-                    out.push(a.t);
-                out.push(...a.tensors);
-            }
-        }
-    }
-    return out;
-}
-function entry(t, key) {
-    return t.external_data.find((e) => e.key === key)?.value;
-}
-/**
- * Reads tensors stored in external data files into raw_data, so passes see every weight alike.
- * Locations are relative to the model's folder and may not leave it (as ONNX's checker requires).
- */
-function loadExternal(model, file) {
-    const dir = dirname(file);
-    const fds = new Map();
-    try {
-        for (const t of allTensors(model)) {
-            if (t.data_location !== EXTERNAL)
-                continue;
-            const location = entry(t, 'location');
-            if (!location || isAbsolute(location) || normalize(location).startsWith('..')) {
-                throw new UserError(`${file}: tensor '${t.name}' has external data location '${location ?? ''}' outside the model's folder; keep the data file next to the model`);
-            }
-            const path = join(dir, location);
-            let fd = fds.get(path);
-            if (fd === undefined) {
-                try {
-                    fd = openSync(path, 'r');
-                }
-                catch (e) {
-                    throw new UserError(`${file}: external data file ${path} for tensor '${t.name}' cannot be read (${e.code}); copy it next to the model`);
-                }
-                fds.set(path, fd);
-            }
-            const offset = Number(entry(t, 'offset') ?? 0);
-            const length = entry(t, 'length');
-            const size = length === undefined ? readFileSync(path).length - offset : Number(length);
-            const buf = Buffer.alloc(size);
-            const got = readSync(fd, buf, 0, size, offset);
-            if (got !== size)
-                throw new UserError(`${file}: external data file ${path} is shorter than tensor '${t.name}' needs; re-export the model`);
-            t.raw_data = buf;
-            t.external_data = [];
-            delete t.data_location;
-        }
-    }
-    finally {
-        for (const fd of fds.values())
-            closeSync(fd);
-    }
-}
-/** Decodes an ONNX file and its external data. Not a model: UserError naming the file. */
-function loadModel(file, flag = '--model') {
-    let bytes;
-    try {
-        bytes = readFileSync(file);
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}; check the path`);
-    }
-    rejectLfsPointer(bytes, `${flag} ${file}`);
-    let model;
-    try {
-        model = decodeModel(bytes);
-    }
-    catch (e) {
-        throw new UserError(`${flag} ${file}: not an ONNX model (${oneLine(e)}); give an .onnx file`);
-    }
-    if (!model.graph || model.graph.node.length === 0 || model.opset_import.length === 0) {
-        throw new UserError(`${flag} ${file}: not an ONNX model (no graph or opset); give an .onnx file`);
-    }
-    loadExternal(model, file);
-    return model;
-}
-/** Encodes a model to `file` (and its external data file when asked). Returns the files written. */
-function saveModel(model, file, opts = {}) {
-    const written = [file];
-    const threshold = opts.externalDataThreshold;
-    const restore = [];
-    try {
-        if (threshold !== undefined) {
-            const dataFile = `${file}.data`;
-            const chunks = [];
-            let offset = 0;
-            for (const t of allTensors(model)) {
-                const raw = t.raw_data;
-                if (!raw || raw.length < threshold)
-                    continue;
-                // ORT maps external data with page alignment in mind: start each tensor on 4 KiB.
-                const pad = (4096 - (offset % 4096)) % 4096;
-                if (pad)
-                    chunks.push(new Uint8Array(pad));
-                offset += pad;
-                const saved = { raw, loc: t.data_location, ext: t.external_data };
-                t.external_data = [
-                    { key: 'location', value: relative(dirname(file), dataFile) || basename(dataFile) },
-                    { key: 'offset', value: String(offset) },
-                    { key: 'length', value: String(raw.length) },
-                ];
-                t.data_location = EXTERNAL;
-                delete t.raw_data;
-                restore.push(() => {
-                    t.raw_data = saved.raw;
-                    t.external_data = saved.ext;
-                    if (saved.loc === undefined)
-                        delete t.data_location;
-                    else
-                        t.data_location = saved.loc;
-                });
-                chunks.push(raw);
-                offset += raw.length;
-            }
-            if (chunks.length) {
-                writeFileSync(dataFile, Buffer.concat(chunks));
-                written.push(dataFile);
-            }
-        }
-        writeFileSync(file, encodeModel(model));
-    }
-    finally {
-        for (const undo of restore)
-            undo();
-    }
-    return written;
-}
-/** The opset of the default ONNX domain. */
-function onnxOpset(model) {
-    const imp = model.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx');
-    return imp ? num(imp.version) : 0;
-}
-
-;// CONCATENATED MODULE: ./build/src/model/fold.js
-// Constant weights reached through shape-only ops: `Transpose(W)`, `Reshape(W, [..])`, `Cast(W)`,
-// `Identity`, `Squeeze`/`Unsqueeze` of an initializer evaluate here to one float tensor, so the int8
-// passes see a weight wherever an export left it (PyTorch without constant folding, TF's MatMul with
-// transposes), and can drop the nodes that made it.
-
-
-const FLOATS = [proto_DataType.FLOAT, proto_DataType.FLOAT16, proto_DataType.DOUBLE];
-const SHAPE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
-/** Values of an int64 or int32 tensor (shapes, axes) as numbers. */
-function intValues(t) {
-    const n = t.dims.reduce((a, d) => a * num(d), 1);
-    const raw = t.raw_data;
-    if (t.data_type === DataType.INT64) {
-        if (!raw || !raw.length)
-            return t.int64_data.map(num);
-        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-        return Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true)));
-    }
-    if (t.data_type === DataType.INT32) {
-        if (!raw || !raw.length)
-            return [...t.int32_data];
-        const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-        return Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true));
-    }
-    throw new Error(`tensor ${t.name} of type ${t.data_type} is not an integer tensor`);
-}
-function transposeValues(values, dims, perm) {
-    const out = new Float32Array(values.length);
-    const outDims = perm.map((p) => dims[p]);
-    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
-    const outStrides = perm.map((p) => strides[p]);
-    const idx = new Array(dims.length).fill(0);
-    for (let o = 0; o < out.length; o++) {
-        let src = 0;
-        for (let k = 0; k < idx.length; k++)
-            src += idx[k] * outStrides[k];
-        out[o] = values[src];
-        for (let k = idx.length - 1; k >= 0; k--) {
-            if (++idx[k] < outDims[k])
-                break;
-            idx[k] = 0;
-        }
-    }
-    return { values: out, dims: outDims };
-}
-function reshapeDims(dims, target, allowZero) {
-    const size = dims.reduce((a, b) => a * b, 1);
-    const out = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
-    const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-    const holes = out.filter((d) => d === -1).length;
-    if (holes > 1 || out.some((d) => d < -1 || d === undefined))
-        return undefined;
-    if (holes === 1) {
-        if (!known || size % known)
-            return undefined;
-        out[out.indexOf(-1)] = size / known;
-    }
-    return out.reduce((a, b) => a * b, 1) === size ? out : undefined;
-}
-/** One shape-only op on a constant, or undefined when it cannot be evaluated here. */
-function step(n, v, inits, opset) {
-    switch (n.op_type) {
-        case 'Identity':
-            return v;
-        case 'Cast': {
-            const to = num(attr(n, 'to')?.i);
-            // To float32 only: a cast to float16 or an integer would change the values.
-            return to === DataType.FLOAT ? v : undefined;
-        }
-        case 'Transpose': {
-            const p = attr(n, 'perm');
-            const perm = p ? p.ints.map(num) : v.dims.map((_, i) => v.dims.length - 1 - i);
-            return perm.length === v.dims.length ? transposeValues(v.values, v.dims, perm) : undefined;
-        }
-        case 'Reshape': {
-            const shape = inits.get(n.input[1]);
-            if (!shape)
-                return undefined;
-            const dims = reshapeDims(v.dims, intValues(shape), num(attr(n, 'allowzero')?.i) === 1);
-            return dims && { dims, values: v.values };
-        }
-        case 'Flatten': {
-            const rank = v.dims.length;
-            let axis = num(attr(n, 'axis')?.i ?? 1);
-            if (axis < 0)
-                axis += rank;
-            const head = v.dims.slice(0, axis).reduce((a, b) => a * b, 1);
-            return { dims: [head, v.values.length / head], values: v.values };
-        }
-        case 'Squeeze':
-        case 'Unsqueeze': {
-            const axesT = opset >= 13 ? inits.get(n.input[1]) : undefined;
-            const axes = opset >= 13 ? (axesT ? intValues(axesT) : n.op_type === 'Squeeze' && !n.input[1] ? [] : undefined) : (attr(n, 'axes')?.ints.map(num) ?? []);
-            if (!axes)
-                return undefined;
-            if (n.op_type === 'Squeeze') {
-                const rank = v.dims.length;
-                const drop = new Set(axes.length ? axes.map((a) => (a < 0 ? a + rank : a)) : v.dims.flatMap((d, i) => (d === 1 ? [i] : [])));
-                if ([...drop].some((a) => v.dims[a] !== 1))
-                    return undefined;
-                return { dims: v.dims.filter((_, i) => !drop.has(i)), values: v.values };
-            }
-            const rank = v.dims.length + axes.length;
-            const add = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
-            const dims = [];
-            for (let i = 0, j = 0; i < rank; i++)
-                dims.push(add.has(i) ? 1 : v.dims[j++]);
-            return { dims, values: v.values };
-        }
-        default:
-            return undefined;
-    }
-}
-/**
- * Every float value of the graph that is an initializer or a shape-only op of one, by name.
- * Evaluated lazily: `get(name)` computes (and caches) that value only.
- */
-function constantValues(g, opset) {
-    const inits = new Map(g.initializer.map((t) => [t.name, t]));
-    const producer = new Map();
-    for (const n of g.node)
-        for (const o of n.output)
-            producer.set(o, n);
-    const cache = new Map();
-    const get = (name, depth = 0) => {
-        const hit = cache.get(name);
-        if (hit !== undefined)
-            return hit ?? undefined;
-        let value;
-        const t = inits.get(name);
-        if (t) {
-            if (FLOATS.includes(t.data_type ?? 0) && !t.external_data.length) {
-                value = { dims: t.dims.map(num), values: floatValues(t), root: name, chain: [], dataType: t.data_type };
-            }
-        }
-        else {
-            const n = producer.get(name);
-            if (n && SHAPE_OPS.has(n.op_type) && (!n.domain || n.domain === 'ai.onnx') && n.output.length === 1 && depth < 16) {
-                const src = get(n.input[0], depth + 1);
-                const r = src && step(n, src, inits, opset);
-                if (src && r)
-                    value = { ...r, root: src.root, chain: [...src.chain, n], dataType: n.op_type === 'Cast' ? DataType.FLOAT : src.dataType };
-            }
-        }
-        cache.set(name, value ?? null);
-        return value;
-    };
-    return { get: (name) => get(name) };
-}
-/**
- * Drops nodes none of whose outputs is read (by a node of any graph or as a graph output), among
- * `candidates` only, repeatedly; then initializers nobody reads (and their graph inputs). Returns
- * the nodes dropped.
- */
-function dropUnused(graphs, main, candidates) {
-    let dropped = 0;
-    for (;;) {
-        const used = new Set(graphs.flatMap((sub) => sub.node.flatMap((x) => x.input)));
-        for (const o of main.output)
-            used.add(o.name);
-        const before = main.node.length;
-        main.node = main.node.filter((n) => !candidates.has(n) || n.output.some((o) => used.has(o)));
-        dropped += before - main.node.length;
-        if (main.node.length === before) {
-            // Below IR 4 initializers are also graph inputs: one dropped leaves the inputs too.
-            const gone = new Set(main.initializer.filter((x) => !used.has(x.name)).map((x) => x.name));
-            main.initializer = main.initializer.filter((x) => !gone.has(x.name));
-            main.input = main.input.filter((i) => !gone.has(i.name));
-            return dropped;
-        }
-    }
-}
-/**
- * Replaces inputs of the chosen nodes that are shape-only ops of a constant with one float32
- * initializer holding the value (once per value), and drops the nodes that made it when nothing
- * else reads them. Returns how many inputs were replaced.
- */
-function materializeConstants(g, graphs, opset, inputsOf) {
-    const consts = constantValues(g, opset);
-    const made = new Map();
-    const shaping = new Set();
-    const taken = new Set([...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]);
-    let replaced = 0;
-    for (const n of g.node) {
-        for (const i of inputsOf(n)) {
-            const name = n.input[i];
-            const v = name ? consts.get(name) : undefined;
-            if (!v || !v.chain.length)
-                continue;
-            let init = made.get(name);
-            if (!init) {
-                init = `${name}_folded`;
-                for (let k = 1; taken.has(init); k++)
-                    init = `${name}_folded_${k}`;
-                taken.add(init);
-                const raw = new Uint8Array(v.values.buffer.slice(v.values.byteOffset, v.values.byteOffset + v.values.byteLength));
-                g.initializer.push({ name: init, dims: v.dims, data_type: DataType.FLOAT, raw_data: raw, float_data: [], int32_data: [], int64_data: [], double_data: [], uint64_data: [], string_data: [], external_data: [] });
-                made.set(name, init);
-                v.chain.forEach((c) => shaping.add(c));
-            }
-            n.input[i] = init;
-            replaced++;
-        }
-    }
-    if (replaced)
-        dropUnused(graphs, g, shaping);
-    return replaced;
-}
-
-;// CONCATENATED MODULE: ./build/src/model/index.js
-// A model file on disk: checked, hashed and described before anything loads it.
-
-
-
-
-
-/** ORT format files are FlatBuffers with the file identifier "ORTM" at bytes 4..8. */
-function sniffFormat(path, size) {
-    const head = Buffer.alloc(Math.min(8, size));
-    const fd = openSync(path, 'r');
-    try {
-        readSync(fd, head, 0, head.length, 0);
-    }
-    finally {
-        closeSync(fd);
-    }
-    if (head.length === 8 && head.toString('latin1', 4, 8) === 'ORTM')
-        return 'ort';
-    return 'onnx';
-}
-/** Digests already computed this process, by absolute path; stale once the file's size, mtime or inode change. */
-const digests = new Map();
-/** How many times each file's bytes were read to hash them (the cache's misses), by absolute path. */
-const hashReads = new Map();
-function readDigest(path) {
-    return new Promise((resolveHash, reject) => {
-        const hash = createHash('sha256');
-        createReadStream(path)
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolveHash(hash.digest('hex')));
-    });
-}
-/**
- * The file's sha256, read once per process while its size, mtime and inode stay the same:
- * `edgeml run` names one model to optimize, bench, compare, evaluate and inspect.
- */
-function model_sha256File(path) {
-    const abs = resolve(path);
-    let stamp;
-    try {
-        const st = statSync(abs, { bigint: true });
-        stamp = `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
-    }
-    catch {
-        return readDigest(abs); // the read names the problem
-    }
-    const known = digests.get(abs);
-    if (known?.stamp === stamp)
-        return known.digest;
-    hashReads.set(abs, (hashReads.get(abs) ?? 0) + 1);
-    const digest = readDigest(abs);
-    digests.set(abs, { stamp, digest });
-    digest.catch(() => {
-        if (digests.get(abs)?.digest === digest)
-            digests.delete(abs);
-    });
-    return digest;
-}
-/** Times the bytes of `path` were read to hash them in this process (for tests and diagnostics). */
-function hashReadsOf(path) {
-    return hashReads.get(resolve(path)) ?? 0;
-}
-/**
- * Checks that `path` is a readable, non-empty .onnx or .ort file and describes it. Whether its
- * bytes are a valid model is ONNX Runtime's call when it loads it.
- */
-async function model_inspectModelFile(path) {
-    const abs = resolve(path);
-    let size;
-    try {
-        const st = statSync(abs);
-        if (st.isDirectory())
-            throw new UserError(`${path}: is a directory; give the path of an .onnx or .ort file`);
-        size = st.size;
-    }
-    catch (e) {
-        if (e instanceof UserError)
-            throw e;
-        const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `${path}: no such model file; check the path given to --model` : `${path}: cannot read the model (${code})`);
-    }
-    if (size === 0)
-        throw new UserError(`${path}: the model file is empty; re-export it`);
-    rejectLfsPointerFile(abs, path);
-    const format = sniffFormat(abs, size);
-    if (format === 'onnx' && /\.ort$/i.test(abs)) {
-        throw new UserError(`${path}: named .ort but not in ORT format; convert it with 'edgeml optimize --target ort-format'`);
-    }
-    return { path: abs, name: basename(abs), sha256: await model_sha256File(abs), bytes: size, format };
-}
-
-
-
-
-
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./build/src/bench/device.js
-// The device a measurement ran on: what decides whether two results can be compared.
-
-
-
-
-// Instruction-set features that decide which kernels ONNX Runtime (MLAS) picks.
-const X86_FLAGS = (/* unused pure expression or super */ null && ([
-    'sse4_1', 'sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni',
-    'avx_vnni', 'avx512_bf16', 'avx512_fp16', 'amx_tile', 'amx_int8', 'amx_bf16',
-]));
-const ARM_FLAGS = (/* unused pure expression or super */ null && (['asimd', 'asimdhp', 'asimddp', 'i8mm', 'bf16', 'sve', 'sve2', 'fphp']));
-const ALIASES = { asimd: 'neon', asimddp: 'dotprod', asimdhp: 'fp16', fphp: 'fp16' };
-/** Relevant flags from /proc/cpuinfo text ("flags" on x86, "Features" on Arm), with common aliases. */
-function cpuFlagsFromCpuinfo(text) {
-    const line = text.split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
-    if (!line)
-        return [];
-    const have = new Set(line.split(':')[1].trim().split(/\s+/));
-    const out = new Set();
-    for (const f of [...X86_FLAGS, ...ARM_FLAGS]) {
-        if (have.has(f)) {
-            out.add(f);
-            if (ALIASES[f])
-                out.add(ALIASES[f]);
-        }
-    }
-    if (have.has('avx512_vnni') || have.has('avx_vnni'))
-        out.add('vnni');
-    return [...out].sort();
-}
-function cpuFlags() {
-    try {
-        if (process.platform === 'linux')
-            return cpuFlagsFromCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
-        if (process.platform === 'darwin') {
-            if (process.arch === 'arm64') {
-                const dot = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_DotProd'], { encoding: 'utf8' }).trim();
-                const i8mm = execFileSync('sysctl', ['-n', 'hw.optional.arm.FEAT_I8MM'], { encoding: 'utf8' }).trim();
-                return ['neon', 'fp16', ...(dot === '1' ? ['dotprod'] : []), ...(i8mm === '1' ? ['i8mm'] : [])].sort();
-            }
-            const text = execFileSync('sysctl', ['-n', 'machdep.cpu.features', 'machdep.cpu.leaf7_features'], { encoding: 'utf8' });
-            return cpuFlagsFromCpuinfo(`flags : ${text.toLowerCase().replace(/\./g, '_').replace(/avx512vnni/g, 'avx512_vnni')}`);
-        }
-    }
-    catch {
-        // Unknown flags are reported as none rather than failing a benchmark.
-    }
-    return [];
-}
-/**
- * The name of this device in reports: the `--device-label` flag or `device-label` input when
- * given, else EDGEML_DEVICE_LABEL, else the Actions runner's name (RUNNER_NAME) inside a workflow,
- * else `<os>-<arch>`. The CLI and every action take this one rule.
- */
-function deviceLabel(given) {
-    return given || process.env.EDGEML_DEVICE_LABEL || process.env.RUNNER_NAME || `${process.platform}-${process.arch}`;
-}
-/**
- * Describes this machine. `runnerLabels` are the labels of the Actions runner (steps cannot read
- * them, so workflows pass them in: the `runner-labels` input or EDGEML_RUNNER_LABELS).
- */
-function device_describeDevice(label, runnerLabels) {
-    const cpus = os.cpus();
-    const cpuModel = (cpus[0]?.model ?? 'unknown').trim();
-    const flags = cpuFlags();
-    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length;
-    const memoryBytes = os.totalmem();
-    const kind = {
-        os: process.platform,
-        arch: process.arch,
-        cpuModel,
-        cpuFlags: flags,
-        cores,
-        memoryGiB: Math.round(memoryBytes / 2 ** 30),
-    };
-    const fingerprint = createHash('sha256').update(JSON.stringify(kind)).digest('hex').slice(0, 16);
-    const labels = runnerLabels ?? (process.env.EDGEML_RUNNER_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
-    const device = {
-        fingerprint,
-        label: deviceLabel(label),
-        os: process.platform,
-        osRelease: os.release(),
-        arch: process.arch,
-        cpuModel,
-        cpuFlags: flags,
-        cores,
-        memoryBytes,
-        node: process.version,
-    };
-    if (process.env.GITHUB_ACTIONS === 'true' || process.env.RUNNER_NAME) {
-        device.runner = {
-            name: process.env.RUNNER_NAME ?? 'unknown',
-            ...(process.env.RUNNER_OS ? { os: process.env.RUNNER_OS } : {}),
-            ...(process.env.RUNNER_ARCH ? { arch: process.env.RUNNER_ARCH } : {}),
-            labels,
-        };
-    }
-    return device;
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/runner.js
-// Runs one measurement in a fresh Node process, so load time and peak memory are the model's own.
-
-
-
-
-
-/**
- * The worker script: beside this file when compiled by tsc, in dist/worker/ when bundled,
- * and the repository's dist/ when tests run the TypeScript sources.
- */
-function workerScript() {
-    if (process.env.EDGEML_WORKER_SCRIPT)
-        return process.env.EDGEML_WORKER_SCRIPT;
-    const here = dirname(fileURLToPath(import.meta.url));
-    const candidates = [join(here, 'worker.js'), join(here, '..', 'worker', 'index.js'), join(here, '..', '..', 'dist', 'worker', 'index.js')];
-    const found = candidates.find((c) => existsSync(c));
-    if (!found)
-        throw new Error(`edgeml worker script not found (looked in ${candidates.join(', ')}): run 'npm run build'`);
-    return found;
-}
-class runner_MeasurementError extends Error {
-    stderr;
-    constructor(message, stderr) {
-        super(message);
-        this.stderr = stderr;
-        this.name = 'MeasurementError';
-    }
-}
-/**
- * Forks the worker script, sends it `request` and hands every message but `error` to `onMessage`
- * until it resolves or rejects. `what` names the measurement in messages ("measurement of
- * model.onnx"). The process is killed after `limitMs`; one that exits or dies before the run ended
- * rejects with the tail of its stderr.
- */
-function runner_forkWorker(what, request, limitMs, onMessage) {
-    return new Promise((resolve, reject) => {
-        const child = fork(workerScript(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], env: process.env });
-        let stderr = '';
-        child.stderr?.on('data', (d) => {
-            stderr = (stderr + d.toString()).slice(-8192);
-        });
-        let done = false;
-        const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            link.reject(new runner_MeasurementError(`${what} did not finish in ${Math.round(limitMs / 1000)} s and was stopped`, stderr));
-        }, limitMs);
-        const settle = (fn) => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            fn();
-        };
-        const link = {
-            resolve: (v) => settle(() => resolve(v)),
-            reject: (e) => settle(() => reject(e)),
-            send: (m) => {
-                if (child.connected)
-                    child.send(m);
-            },
-            stderr: () => stderr,
-        };
-        child.on('message', (msg) => {
-            if (done)
-                return;
-            if (msg.type === 'error') {
-                const e = msg;
-                link.reject(e.user ? new UserError(e.message) : new runner_MeasurementError(e.message, stderr));
-            }
-            else
-                onMessage(msg, link);
-        });
-        child.on('error', (e) => link.reject(e));
-        child.on('close', (code, signal) => {
-            const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-            link.reject(new runner_MeasurementError(`the process of the ${what} ${how} before reporting${tail ? `: ${tail}` : ''}`, stderr));
-        });
-        child.send(request);
-    });
-}
-/** A measurement can never legitimately outlive its max duration by much: loading a big model and the warm-up get a generous allowance on top. */
-const runner_workerLimitMs = (maxDurationMs) => maxDurationMs * 2 + 300_000;
-function runner_runWorker(request, onProgress) {
-    return runner_forkWorker(`measurement of ${request.model}`, request, runner_workerLimitMs(request.run.maxDurationMs), (msg, link) => {
-        if (msg.type === 'progress')
-            onProgress?.(msg);
-        else if (msg.type === 'result')
-            link.resolve(msg.result);
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/report.js
-
-const TOOL_RUNTIME = {
-    trtexec: 'TensorRT',
-    benchmark_app: 'OpenVINO',
-    benchmark_model: 'TensorFlow Lite',
-};
-/**
- * The error for output a parser cannot use: it names the tool, what was missing, and the last
- * lines the tool printed (where a failed run says why).
- */
-function report_missing(tool, what, text) {
-    const tail = text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ').slice(0, 300);
-    return new UserError(`${tool} output has no ${what} (the run failed or its output was cut short)${tail ? `; it ended with: ${tail}` : '; it printed nothing'}`);
-}
-/** A number as these tools print it: 12, 0.0441, 1.24027e+06. */
-function report_num(text) {
-    if (text === undefined)
-        return null;
-    const v = Number(text);
-    return Number.isFinite(v) ? v : null;
-}
-/** Milliseconds from a value and a unit the tools use (us, µs, ms, s, sec). */
-function report_toMs(value, unit) {
-    const u = unit.toLowerCase();
-    if (u === 'us' || u === 'µs')
-        return value / 1000;
-    if (u === 's' || u === 'sec' || u === 'seconds')
-        return value * 1000;
-    return value;
-}
-const report_NO_LATENCY = { mean: null, stddev: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/openvino.js
-// OpenVINO's benchmark_app, Python (pip install openvino) and C++ builds, 2022.1 to 2025.x.
-
-
-const FIGURE = (/* unused pure expression or super */ null && (String.raw `([\d.eE+-]+)\s*(ms|us|µs|s)\b`));
-function ms(text, label) {
-    const m = text.match(new RegExp(`${label}:?\\s+${FIGURE}`, 'm'));
-    const v = num(m?.[1]);
-    return v === null || !m ? null : toMs(v, m[2]);
-}
-/**
- * Parses benchmark_app's output. Its statistics give median, average, min and max latency per
- * inference request (or "N percentile" in place of the median with -latency_percentile N);
- * load time is reading plus compiling the model.
- */
-function openvino_parseBenchmarkApp(text) {
-    if (/^\[ ERROR \]/m.test(text) && !/Dumping statistics report/.test(text)) {
-        const err = text.split('\n').find((l) => l.startsWith('[ ERROR ]')).replace('[ ERROR ]', '').trim();
-        throw new UserError(`benchmark_app failed: ${err.slice(0, 300)}`);
-    }
-    const at = text.indexOf('Dumping statistics report');
-    if (at < 0)
-        throw missing('benchmark_app', "'Dumping statistics report' step", text);
-    const stats = text.slice(at);
-    const count = stats.match(/Count:\s+(\d+) iterations/);
-    if (!count)
-        throw missing('benchmark_app', "'Count: N iterations' line", text);
-    const latency = stats.indexOf('Latency:');
-    if (latency < 0)
-        throw missing('benchmark_app', "'Latency:' block", text);
-    // Only the overall block: C++ builds add per-shape-group blocks after it for dynamic models.
-    const block = stats.slice(latency).split(/Latency for each data shape group|Throughput:/)[0];
-    const latencyMs = { ...NO_LATENCY };
-    latencyMs.p50 = ms(block, 'Median');
-    latencyMs.mean = ms(block, '(?:Average|Avg)');
-    latencyMs.min = ms(block, 'Min');
-    latencyMs.max = ms(block, 'Max');
-    for (const m of block.matchAll(new RegExp(`(\\d+) percentile:\\s+${FIGURE}`, 'g'))) {
-        const v = toMs(Number(m[2]), m[3]);
-        if (m[1] === '50')
-            latencyMs.p50 = v;
-        else if (m[1] === '90')
-            latencyMs.p90 = v;
-        else if (m[1] === '95')
-            latencyMs.p95 = v;
-        else if (m[1] === '99')
-            latencyMs.p99 = v;
-    }
-    if (latencyMs.mean === null || (latencyMs.p50 === null && latencyMs.p90 === null && latencyMs.p99 === null)) {
-        throw missing('benchmark_app', 'average and median (or percentile) latency', text);
-    }
-    const fps = stats.match(/Throughput:\s+([\d.eE+-]+)\s*FPS/);
-    const read = ms(text, 'Read model took');
-    const compile = ms(text, 'Compile model took') ?? ms(text, 'Load network took');
-    const build = text.match(/^\[ INFO \] Build \.+ (\S+)/m)?.[1] ?? text.match(/^\[ INFO \] Build\s+:\s*(\S+)/m)?.[1] ?? null;
-    const devices = stats.match(/Execution Devices:\s*\[?'?([^'\]\n]+)/)?.[1].trim() ?? text.match(/^\[ INFO \] Device info:\s*\n\[ INFO \] (\S+)/m)?.[1] ?? null;
-    return {
-        tool: 'benchmark_app',
-        toolVersion: build,
-        runtimeVersion: build ? build.split('-')[0] : null,
-        loadMs: read === null && compile === null ? null : (read ?? 0) + (compile ?? 0),
-        firstRunMs: ms(text, 'First inference took'),
-        iterations: Number(count[1]),
-        durationMs: ms(stats, 'Duration'),
-        latencyMs,
-        throughputPerSec: fps ? Number(fps[1]) : null,
-        modelMemoryBytes: null,
-        device: devices,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/spawn.js
-// Runs a vendor tool as a child process, keeping its output and its peak resident memory.
-
-
-
-/** VmHWM ("high water mark" of resident memory) from /proc/<pid>/status text, in bytes. */
-function vmHwmBytes(status) {
-    const m = status.match(/^VmHWM:\s+(\d+)\s+kB/m);
-    return m ? Number(m[1]) * 1024 : null;
-}
-function readHwm(pid) {
-    try {
-        return vmHwmBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    }
-    catch {
-        return null; // gone already, or not Linux
-    }
-}
-const MAX_OUTPUT = (/* unused pure expression or super */ null && (16 * 2 ** 20));
-function spawn_runTool(path, args, timeoutMs, pollMs = 20) {
-    return new Promise((resolve, reject) => {
-        const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        const keep = (d) => {
-            output += d.toString();
-            // Verbose trtexec logs run to megabytes: the summary is at the end, keep the tail.
-            if (output.length > MAX_OUTPUT)
-                output = output.slice(-MAX_OUTPUT / 2);
-        };
-        child.stdout.on('data', keep);
-        child.stderr.on('data', keep);
-        let peak = null;
-        const poll = () => {
-            if (child.pid === undefined || process.platform !== 'linux')
-                return;
-            const v = readHwm(child.pid);
-            if (v !== null)
-                peak = Math.max(peak ?? 0, v);
-        };
-        const poller = setInterval(poll, pollMs);
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        child.on('spawn', poll);
-        child.on('error', (e) => {
-            clearInterval(poller);
-            clearTimeout(timer);
-            reject(new UserError(`${path}: cannot run it (${e.code ?? e.message}); check that it is an executable for this machine`));
-        });
-        child.on('close', (status, signal) => {
-            clearInterval(poller);
-            clearTimeout(timer);
-            resolve({ status, signal, output, peakRssBytes: peak });
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/tflite.js
-// TensorFlow Lite / LiteRT benchmark_model (TF 2.4 to 2.18+; "INFO: " prefixes or none).
-
-
-const MB = (/* unused pure expression or super */ null && (2 ** 20));
-/**
- * Parses benchmark_model's output. Timings are printed in microseconds. The timed runs are the
- * last "count=N first=... avg=..." line; newer builds add p5/median/p95 to it. Memory is the
- * tool's own estimate for the model ("Peak memory footprint" in older builds, "Memory footprint
- * delta from the start of the tool" in newer ones), overall, in MB.
- */
-function tflite_parseBenchmarkModel(text) {
-    if (/Benchmarking failed/.test(text)) {
-        const err = text.split('\n').filter((l) => /^(ERROR: |Failed)/.test(l.trim())).map((l) => l.trim())[0];
-        throw new UserError(`benchmark_model failed${err ? `: ${err.replace(/^ERROR: /, '').slice(0, 300)}` : ''}`);
-    }
-    const summary = text.match(/Inference timings in us: Init: ([\d.eE+-]+), First inference: ([\d.eE+-]+), Warmup \(avg\): ([\d.eE+-]+), Inference \(avg\): ([\d.eE+-]+)/);
-    if (!summary)
-        throw missing('benchmark_model', "'Inference timings in us:' line", text);
-    const runs = [...text.matchAll(/count=(\d+) first=\S+ curr=\S+ min=(\S+) max=(\S+) avg=(\S+) std=(\S+)(?: p5=\S+ median=(\S+) p95=(\S+))?/g)].pop();
-    if (!runs)
-        throw missing('benchmark_model', "'count=N ... avg=... std=...' line for the timed runs", text);
-    const us = (s) => {
-        const v = num(s);
-        return v === null ? null : v / 1000;
-    };
-    const mem = text.match(/(?:Peak memory footprint|Memory footprint delta from the start of the tool) \(MB\): init=[\d.eE+-]+ overall=([\d.eE+-]+)/)
-        ?? text.match(/Overall peak memory footprint \(MB\) via periodic monitoring: ([\d.eE+-]+)/);
-    const mean = us(runs[4]);
-    const delegates = [...text.matchAll(/Created TensorFlow Lite (?:(\w+) )?delegate for (\w+)/g)].map((m) => m[1] ?? m[2]);
-    return {
-        tool: 'benchmark_model',
-        toolVersion: null,
-        runtimeVersion: null,
-        loadMs: us(summary[1]),
-        firstRunMs: us(summary[2]),
-        iterations: Number(runs[1]),
-        durationMs: null,
-        latencyMs: { mean, stddev: us(runs[5]), min: us(runs[2]), max: us(runs[3]), p50: us(runs[6]), p90: null, p95: us(runs[7]), p99: null },
-        throughputPerSec: null,
-        modelMemoryBytes: mem ? Math.round(Number(mem[1]) * MB) : null,
-        device: delegates.length ? delegates.join('+') : 'CPU',
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/tools.js
-// Which vendor tool measures a runtime, where it is, and the flags ours map to (pure, tested as a table).
-
-
-
-const tools_RUNTIMES = ['onnxruntime', 'tensorrt', 'openvino', 'tflite'];
-const tools_PRECISIONS = ['fp32', 'fp16', 'int8'];
-const tools_TOOLS = {
-    tensorrt: {
-        tool: 'trtexec',
-        install: 'it ships with TensorRT: on a Jetson install JetPack (sudo apt install nvidia-jetpack; it is /usr/src/tensorrt/bin/trtexec), elsewhere the TensorRT tar or deb packages',
-        knownPaths: ['/usr/src/tensorrt/bin/trtexec', '/usr/local/tensorrt/bin/trtexec', '/opt/tensorrt/bin/trtexec'],
-    },
-    openvino: {
-        tool: 'benchmark_app',
-        install: "run 'pip install openvino' (it installs benchmark_app and ovc) in the Python environment on the PATH",
-        knownPaths: [],
-    },
-    tflite: {
-        tool: 'benchmark_model',
-        install: 'download the prebuilt TFLite benchmark_model binary for your platform (linux_aarch64 for a Raspberry Pi 5) from the LiteRT/TensorFlow Lite performance measurement page, chmod +x it',
-        knownPaths: [],
-    },
-};
-function isExecutable(path) {
-    try {
-        accessSync(path, constants.X_OK);
-        return statSync(path).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** The tool on the PATH, at `toolPath`, or at its usual install path; else a UserError saying how to install it. */
-function tools_locateTool(runtime, toolPath, env = process.env) {
-    const { tool, install, knownPaths } = tools_TOOLS[runtime];
-    if (toolPath) {
-        const abs = resolve(toolPath);
-        if (!existsSync(abs))
-            throw new UserError(`--tool-path ${toolPath}: no such file; give the path of ${tool}, or ${install}`);
-        if (!isExecutable(abs))
-            throw new UserError(`--tool-path ${toolPath}: not an executable file; give the path of ${tool} (chmod +x it)`);
-        return abs;
-    }
-    const names = process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`, tool] : [tool];
-    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-        for (const n of names)
-            if (isExecutable(join(dir, n)))
-                return join(dir, n);
-    }
-    for (const p of knownPaths)
-        if (isExecutable(p))
-            return p;
-    throw new UserError(`--runtime ${runtime} needs ${tool}, which is not on the PATH: ${install}; or give its path with --tool-path`);
-}
-const ENGINE = /\.(engine|plan|trt)$/i;
-const secs = (ms) => Math.max(1, Math.ceil(ms / 1000));
-/** trtexec flags. Warm-up is by time in trtexec (default 200 ms): ours, a count, is not mapped. */
-function trtexecArgs(s) {
-    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(',');
-    const args = [ENGINE.test(s.model) ? `--loadEngine=${s.model}` : `--onnx=${s.model}`];
-    if (shapes)
-        args.push(`--shapes=${shapes}`);
-    args.push(`--iterations=${s.minIterations}`, `--duration=${secs(s.minDurationMs)}`);
-    if (s.precision === 'fp16')
-        args.push('--fp16');
-    if (s.precision === 'int8')
-        args.push('--int8');
-    if (s.executionProvider === 'dla')
-        args.push('--useDLACore=0', '--allowGPUFallback');
-    if (s.timesFile)
-        args.push(`--exportTimes=${s.timesFile}`);
-    return args;
-}
-/** benchmark_app flags: synchronous, one request at a time (single-stream), at least N iterations and T seconds. */
-function benchmarkAppArgs(s) {
-    const args = ['-m', s.model, '-d', s.executionProvider.toUpperCase(), '-api', 'sync', '-hint', 'latency', '-niter', String(s.minIterations), '-t', String(secs(s.minDurationMs))];
-    const shapes = Object.entries(s.shapes).map(([n, d]) => `${n}[${d.join(',')}]`).join(',');
-    if (shapes)
-        args.push('-shape', shapes);
-    if (s.threads > 0)
-        args.push('-nthreads', String(s.threads));
-    if (s.precision === 'fp16')
-        args.push('-infer_precision', 'f16');
-    if (s.precision === 'fp32')
-        args.push('-infer_precision', 'f32');
-    if (s.precision === 'int8')
-        throw new UserError("--precision int8 with --runtime openvino: give an int8 model (quantize it with NNCF); benchmark_app cannot quantize");
-    return args;
-}
-/** benchmark_model flags. */
-function benchmarkModelArgs(s) {
-    const args = [
-        `--graph=${s.model}`, `--warmup_runs=${s.warmup}`, `--num_runs=${s.minIterations}`,
-        `--min_secs=${s.minDurationMs / 1000}`, `--max_secs=${s.maxDurationMs / 1000}`, `--num_threads=${s.threads > 0 ? s.threads : -1}`,
-    ];
-    const names = Object.keys(s.shapes);
-    if (names.length)
-        args.push(`--input_layer=${names.join(',')}`, `--input_layer_shape=${names.map((n) => s.shapes[n].join(',')).join(':')}`);
-    const ep = s.executionProvider.toLowerCase();
-    if (ep === 'xnnpack')
-        args.push('--use_xnnpack=true');
-    else if (ep === 'gpu')
-        args.push('--use_gpu=true');
-    else if (ep === 'nnapi')
-        args.push('--use_nnapi=true');
-    else if (ep !== 'cpu')
-        throw new UserError(`--ep ${s.executionProvider} with --runtime tflite: expected cpu, xnnpack, gpu or nnapi`);
-    if (s.precision === 'fp16')
-        args.push('--allow_fp16=true');
-    if (s.precision === 'int8')
-        throw new UserError('--precision int8 with --runtime tflite: give an int8-quantized .tflite model; benchmark_model cannot quantize');
-    return args;
-}
-function tools_toolArgs(runtime, s) {
-    return runtime === 'tensorrt' ? trtexecArgs(s) : runtime === 'openvino' ? benchmarkAppArgs(s) : benchmarkModelArgs(s);
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/trtexec.js
-// TensorRT's trtexec: its log (any verbosity, TensorRT 8.4 to 10.x) and its --exportTimes JSON.
-
-
-const INFO = (/* unused pure expression or super */ null && (String.raw `(?:^|\]\s)`)); // lines read "[date] [I] Message"
-function find(text, re) {
-    return text.match(re);
-}
-/** "min = 0.04 ms, max = 0.14 ms, mean = ..., median = ..., percentile(90%) = ... ms". */
-function latencyFields(line) {
-    const out = { ...NO_LATENCY };
-    for (const m of line.matchAll(/(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*([-\d.eE+]+)\s*(ms|us|µs|s)\b/g)) {
-        const v = num(m[3]);
-        if (v === null)
-            continue;
-        const ms = toMs(v, m[4]);
-        if (m[1] === 'min')
-            out.min = ms;
-        else if (m[1] === 'max')
-            out.max = ms;
-        else if (m[1] === 'mean')
-            out.mean = ms;
-        else if (m[1] === 'median')
-            out.p50 = ms;
-        else if (m[2] === '90')
-            out.p90 = ms;
-        else if (m[2] === '95')
-            out.p95 = ms;
-        else if (m[2] === '99')
-            out.p99 = ms;
-    }
-    return out;
-}
-/**
- * Parses trtexec's output. Latency is the host latency of one query (H2D + compute + D2H), the
- * figure trtexec's "Latency:" summary line gives; load time is the engine build (from ONNX) plus
- * reading and deserializing the engine.
- */
-function trtexec_parseTrtexec(text) {
-    if (/^&&&& FAILED/m.test(text)) {
-        const err = text.split('\n').filter((l) => /\[E\]|Error|error/.test(l)).slice(-1)[0]?.trim();
-        throw new UserError(`trtexec failed${err ? `: ${err.slice(0, 300)}` : ''}`);
-    }
-    const summary = text.indexOf('=== Performance summary ===');
-    if (summary < 0)
-        throw missing('trtexec', "'=== Performance summary ===' section", text);
-    const after = text.slice(summary);
-    const latLine = find(after, new RegExp(`${INFO}Latency: (min = .*)$`, 'm'));
-    if (!latLine)
-        throw missing('trtexec', "'Latency:' line in its performance summary", text);
-    const latencyMs = latencyFields(latLine[1]);
-    if (latencyMs.mean === null || latencyMs.p50 === null)
-        throw missing('trtexec', 'mean and median on its Latency line', text);
-    const trace = find(text, /Timing trace has (\d+) queries over ([\d.eE+]+) s/);
-    if (!trace)
-        throw missing('trtexec', "'Timing trace has N queries' line", text);
-    const walltime = find(after, /Total Host Walltime: ([\d.eE+]+) (s|ms)/);
-    const qps = find(after, /Throughput: ([\d.eE+]+) qps/);
-    const secs = (re) => {
-        const m = find(text, re);
-        return m ? (num(m[1]) ?? 0) * 1000 : null;
-    };
-    const parts = [secs(/Engine built in ([\d.eE+-]+) sec/), secs(/Engine loaded in ([\d.eE+-]+) sec/), secs(/Engine deserialized in ([\d.eE+-]+) sec/)];
-    const known = parts.filter((p) => p !== null);
-    return {
-        tool: 'trtexec',
-        toolVersion: find(text, /TensorRT\.trtexec \[TensorRT (v\d+)\]/)?.[1] ?? null,
-        runtimeVersion: find(text, /TensorRT version: ([\w.]+)/)?.[1] ?? null,
-        loadMs: known.length ? known.reduce((a, b) => a + b, 0) : null,
-        firstRunMs: null,
-        iterations: Number(trace[1]),
-        durationMs: walltime ? toMs(Number(walltime[1]), walltime[2]) : Number(trace[2]) * 1000,
-        latencyMs,
-        throughputPerSec: qps ? Number(qps[1]) : null,
-        modelMemoryBytes: null,
-        device: find(text, /Selected Device: (.+)$/m)?.[1].trim() ?? null,
-    };
-}
-/**
- * Per-query host latencies (ms) from the file `trtexec --exportTimes=FILE` writes: a JSON array
- * with one object per query whose `latencyMs` is that query's host latency.
- */
-function trtexec_parseTrtexecTimes(json, file = '--exportTimes file') {
-    let doc;
-    try {
-        doc = JSON.parse(json);
-    }
-    catch {
-        throw new UserError(`trtexec ${file} is not JSON (the run failed or the file was cut short)`);
-    }
-    if (!Array.isArray(doc) || doc.length === 0)
-        throw new UserError(`trtexec ${file} holds no queries: expected a JSON array of timings`);
-    return doc.map((q, i) => {
-        const v = q?.latencyMs;
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-            throw new UserError(`trtexec ${file}: query ${i} has no latencyMs; expected the format of trtexec --exportTimes`);
-        }
-        return v;
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/backends/index.js
-// Benchmarks through a vendor's own tool (trtexec, benchmark_app, benchmark_model) and turns what
-// it prints into the same results document as the in-process ONNX Runtime benchmark.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const RUNTIME_NAME = { tensorrt: 'tensorrt', openvino: 'openvino', tflite: 'tflite' };
-const FORMATS = {
-    '.onnx': 'onnx', '.engine': 'tensorrt-engine', '.plan': 'tensorrt-engine', '.trt': 'tensorrt-engine', '.xml': 'openvino-ir', '.tflite': 'tflite',
-};
-const ACCEPTS = {
-    tensorrt: ['onnx', 'tensorrt-engine'],
-    openvino: ['onnx', 'openvino-ir', 'tflite'],
-    tflite: ['tflite'],
-};
-/** Checks the model is a file the runtime's tool reads, and hashes it. */
-async function inspectToolModel(path, runtime) {
-    const abs = resolve(path);
-    let bytes;
-    try {
-        const st = statSync(abs);
-        if (!st.isFile())
-            throw new UserError(`${path}: is not a file; give the path of the model`);
-        bytes = st.size;
-    }
-    catch (e) {
-        if (e instanceof UserError)
-            throw e;
-        throw new UserError(`${path}: no such model file; check the path given to --model`);
-    }
-    if (bytes === 0)
-        throw new UserError(`${path}: the model file is empty; re-export it`);
-    const format = FORMATS[extname(abs).toLowerCase()];
-    if (!format || !ACCEPTS[runtime].includes(format)) {
-        const exts = Object.entries(FORMATS).filter(([, f]) => ACCEPTS[runtime].includes(f)).map(([e]) => e).join(', ');
-        throw new UserError(`${path}: --runtime ${runtime} (${TOOLS[runtime].tool}) takes ${exts} models`);
-    }
-    return { path: abs, name: basename(abs), sha256: await sha256File(abs), bytes, format };
-}
-function parse(runtime, output) {
-    return runtime === 'tensorrt' ? parseTrtexec(output) : runtime === 'openvino' ? parseBenchmarkApp(output) : parseBenchmarkModel(output);
-}
-/** Runs the runtime's tool once on the model and returns the results document. */
-async function backends_runVendorBenchmark(opts, device) {
-    const tool = locateTool(opts.runtime, opts.toolPath);
-    const model = await inspectToolModel(opts.model, opts.runtime);
-    const scratch = mkdtempSync(join(tmpdir(), 'edgeml-tool-'));
-    try {
-        const timesFile = opts.runtime === 'tensorrt' ? join(scratch, 'times.json') : undefined;
-        const args = toolArgs(opts.runtime, { ...opts, model: model.path, ...(timesFile ? { timesFile } : {}) });
-        // Building a TensorRT engine can take many minutes on a Jetson: a generous allowance on top.
-        const run = await runTool(tool, args, opts.maxDurationMs * 2 + 30 * 60_000);
-        const name = TOOLS[opts.runtime].tool;
-        if (run.signal)
-            throw new UserError(`${name} was killed by ${run.signal} (out of time or memory?)`);
-        const report = parse(opts.runtime, run.output);
-        if (run.status !== 0)
-            throw new UserError(`${name} exited with status ${run.status} after printing its results; see its output`);
-        let samples = null;
-        if (timesFile) {
-            try {
-                samples = parseTrtexecTimes(readFileSync(timesFile, 'utf8'), timesFile);
-            }
-            catch (e) {
-                if (e.code !== 'ENOENT')
-                    throw e;
-            }
-        }
-        return toolResults(report, samples, { model, tool, device, opts, peakRssBytes: run.peakRssBytes });
-    }
-    finally {
-        rmSync(scratch, { recursive: true, force: true });
-    }
-}
-/**
- * The results document from a tool's report. With per-query times (trtexec --exportTimes) the
- * statistics are ours, as for ONNX Runtime; without them they are the tool's, and what it does
- * not print stays null.
- */
-function toolResults(report, samples, ctx) {
-    const { opts } = ctx;
-    const sorted = samples ? sortedCopy(samples) : null;
-    const latencyMs = sorted ? summarize(sorted) : report.latencyMs;
-    const iterations = sorted ? sorted.length : report.iterations;
-    const ci = (p) => {
-        const c = sorted ? quantileCI(sorted, p) : null;
-        return c ? [c.lo, c.hi] : null;
-    };
-    // Without the samples the rule can still say whether there were enough queries; not its estimate.
-    const es = (p) => {
-        const full = earlyStopping(sorted ?? [], p);
-        return sorted ? full : { ...full, sufficient: iterations >= full.minQueries, estimate: null };
-    };
-    const es90 = es(0.9);
-    const es99 = es(0.99);
-    const headline = latencyMs.p90 !== null ? { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' }
-        : latencyMs.p50 !== null ? { metric: 'latency.p50', value: latencyMs.p50, unit: 'ms' }
-            : { metric: 'latency.mean', value: latencyMs.mean ?? 0, unit: 'ms' };
-    return {
-        schema: RESULTS_SCHEMA,
-        kind: 'bench',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        model: ctx.model,
-        runtime: {
-            name: RUNTIME_NAME[opts.runtime],
-            version: report.runtimeVersion ?? 'unknown',
-            executionProvider: (report.device ?? opts.executionProvider).slice(0, 64),
-            threads: opts.threads,
-            ...(opts.precision ? { precision: opts.precision } : {}),
-            tool: { name: report.tool, version: report.toolVersion, path: ctx.tool },
-        },
-        device: ctx.device,
-        inputs: Object.entries(opts.shapes).map(([name, shape]) => ({ name, type: 'unknown', shape, source: 'random' })),
-        scenario: 'single-stream',
-        queryMode: 'single',
-        settings: {
-            warmup: opts.warmup,
-            minIterations: opts.minIterations,
-            maxIterations: opts.maxIterations,
-            minDurationMs: opts.minDurationMs,
-            maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
-            samplesPerQuery: 1,
-            seed: opts.seed,
-        },
-        iterations,
-        durationMs: report.durationMs,
-        loadMs: report.loadMs,
-        firstRunMs: report.firstRunMs,
-        latencyMs,
-        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
-        headline,
-        throughputPerSec: report.throughputPerSec,
-        memory: { baselineRssBytes: null, peakRssBytes: ctx.peakRssBytes, modelRssBytes: report.modelMemoryBytes },
-        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
-        earlyStopping: { p90: es90, p99: es99 },
-        ...(opts.keepSamples && samples ? { samplesMs: samples } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/settings.js
-// `edgeml bench`'s settings, the benchmark action's inputs and edgeml.yml's benchmark: keys: one
-// table (see src/settings/). `edgeml compare` takes the measured ones with its own defaults.
-
-
-const settings_OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
-const settings_SCENARIOS = ['single-stream', 'multi-stream', 'offline'];
-/** What is measured: bench's and compare's (compare: from benchmark:, for both arms). */
-const MEASURE_SETTINGS = {
-    input: {
-        kind: 'pairs', value: '<name=shape>', help: 'fix an input shape, e.g. x=1x3x224x224 (repeatable)',
-        input: { description: 'Input shapes, one per line or comma-separated, as for `edgeml bench --input`: `x=1x3x224x224`.' },
-    },
-    dim: { kind: 'pairs', value: '<name=size>', help: 'fix a named dynamic dim wherever it appears, e.g. sequence=512 (repeatable)', input: { description: 'Named dynamic dims, one per line, as for `--dim`: `sequence=512`.' } },
-    data: {
-        kind: 'pairs', value: '<name=file.npy|number>', help: 'feed an input from a .npy file or a constant (repeatable)',
-        input: { description: 'Input data, one per line, as for `--data`: `x=inputs.npy` or `sr=16000`. Default: seeded random values.' },
-    },
-    threads: { kind: 'count', default: '0', value: '<n>', help: 'intra-op threads (0 = ONNX Runtime default)', config: 'benchmark', input: { description: "Intra-op threads; 0 keeps ONNX Runtime's default." } },
-    ep: { kind: 'string', default: 'cpu', value: '<name>', help: 'execution provider', config: 'benchmark', input: { description: 'Execution provider (cpu, or another this onnxruntime-node offers).' } },
-    optLevel: {
-        kind: 'enum', choices: settings_OPT_LEVELS, default: 'all', value: '<level>', help: 'graph optimization level', config: 'benchmark',
-        input: { description: 'Graph optimization level: disabled, basic, extended, layout or all.' },
-    },
-    scenario: {
-        kind: 'enum', choices: settings_SCENARIOS, default: 'single-stream', value: '<name>', help: 'MLPerf scenario', config: 'benchmark',
-        input: { description: 'MLPerf scenario: single-stream (headline p90), multi-stream (p99 of N-sample queries) or offline (throughput).' },
-    },
-    samplesPerQuery: { kind: 'count', min: 1, value: '<n>', help: 'samples in one query (multi-stream default 8, offline 32)', config: 'benchmark', input: {} },
-    warmup: { kind: 'count', default: '10', value: '<n>', help: 'untimed queries before measuring', config: 'benchmark', input: {} },
-};
-/** How long one measurement lasts (compare: from compare:, with shorter defaults). */
-const LENGTH_SETTINGS = {
-    minIterations: {
-        kind: 'count', min: 1, default: '100', value: '<n>', help: 'timed queries at least', config: 'benchmark',
-        input: { description: 'Timed queries at least (MLPerf early stopping needs 64 for p90, 662 for p99).' },
-    },
-    maxIterations: { kind: 'count', default: '0', value: '<n>', help: 'timed queries at most (0 = no cap)', config: 'benchmark', input: { description: 'Timed queries at most; 0 for no cap.' } },
-    minDuration: { kind: 'duration', default: '10s', value: '<time>', unit: 'ms', help: 'measure at least this long', config: 'benchmark', input: { description: 'Measure at least this long (10s, 500ms, 2m).' } },
-    maxDuration: { kind: 'duration', default: '60s', value: '<time>', unit: 'ms', help: 'stop measuring after this long', config: 'benchmark', input: {} },
-};
-const SEED_SETTING = {
-    seed: { kind: 'count', default: '1', value: '<n>', help: 'seed of the random inputs', config: 'benchmark', input: {} },
-};
-const BENCH_SETTINGS = {
-    model: { kind: 'path', value: '<file>', help: 'the .onnx or .ort file (or give it as the argument)', input: { required: true, description: 'Path of the .onnx or .ort model to benchmark.' } },
-    config: { kind: 'path', value: '<file>', help: 'take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win' },
-    json: { kind: 'path', value: '<file>', help: 'write the results document here' },
-    ...MEASURE_SETTINGS,
-    ...LENGTH_SETTINGS,
-    ...SEED_SETTING,
-    profile: {
-        kind: 'boolean', help: 'also profile the model (in a separate run) and summarise time by op type',
-        input: { description: 'Also profile the model in a separate run and report time by op type and the slowest nodes.' },
-    },
-    samples: { kind: 'boolean', help: 'keep the raw per-query latencies in the results document', input: {} },
-    runtime: {
-        kind: 'enum', choices: tools_RUNTIMES, default: 'onnxruntime', value: '<name>', help: 'runtime: onnxruntime in process, or a vendor tool (trtexec, benchmark_app, benchmark_model)',
-        input: { description: 'onnxruntime (in process, installed by this action), or tensorrt, openvino, tflite: measured by the vendor tool already installed on the runner (trtexec, benchmark_app, benchmark_model).' },
-    },
-    toolPath: {
-        kind: 'path', value: '<path>', help: "the vendor tool's executable when it is not on the PATH",
-        input: { description: 'Path of the vendor tool when it is not on the PATH, e.g. /usr/src/tensorrt/bin/trtexec on a Jetson.' },
-    },
-    precision: {
-        kind: 'enum', choices: tools_PRECISIONS, value: '<p>', help: 'precision asked of a vendor runtime',
-        input: { description: 'Precision asked of a vendor runtime: fp32, fp16 or int8 (trtexec --fp16/--int8, benchmark_app -infer_precision).' },
-    },
-    deviceLabel: {
-        kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)',
-        input: { description: 'Name of this device in reports and in the artifact name (default: the runner name).' },
-    },
-    runnerLabels: {
-        kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',
-        input: { description: 'Labels of this runner, comma-separated, recorded in the results (steps cannot read them): e.g. `self-hosted, rpi5`.' },
-    },
-    results: {
-        kind: 'path', flag: false, help: 'where to write the results document',
-        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
-    },
-    ...uploadSettings('the results document', 'edgeml-results-<device>-<model>'),
-    ...RUNTIME_SETTINGS,
-};
-
-;// CONCATENATED MODULE: ./build/src/bench/options.js
-// Bench settings as the CLI flags and the action inputs spell them (strings), checked and
-// converted to BenchOptions. One name per setting everywhere: --min-duration, min-duration.
-
-
-
-
-
-
-
-const D = settingDefaults(BENCH_SETTINGS);
-const MEASURED = [...Object.keys(MEASURE_SETTINGS), ...Object.keys(LENGTH_SETTINGS)];
-/** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs: BENCH_SETTINGS' defaults, typed. */
-const BENCH_DEFAULTS = {
-    threads: D.threads,
-    executionProvider: D.ep,
-    optLevel: D.optLevel,
-    scenario: D.scenario,
-    warmup: D.warmup,
-    minIterations: D.minIterations,
-    maxIterations: D.maxIterations,
-    minDurationMs: D.minDuration,
-    maxDurationMs: D.maxDuration,
-    seed: D.seed,
-    profile: false,
-    keepSamples: false,
-};
-function oneOf(value, allowed, what) {
-    if (!allowed.includes(value))
-        throw new UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
-    return value;
-}
-/** `edgeml bench`'s defaults as its flags spell them (BENCH_SETTINGS'): the CLI's, the benchmark action's and edgeml.yml's. */
-const BENCH_FLAG_DEFAULTS = flagDefaults(pick(BENCH_SETTINGS, [...MEASURED, 'seed']));
-function pairs(values, parse, flag, names) {
-    const out = {};
-    for (const raw of values) {
-        const [name, value] = parse(raw);
-        if (name in out)
-            throw new UserError(`${settingName(names, flag)} ${name}=... is given twice; give each input once`);
-        out[name] = value;
-    }
-    return out;
-}
-/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
-function options_benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
-    const n = (flag) => settingName(names, flag);
-    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
-    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
-    if (maxDurationMs < minDurationMs) {
-        const max = names.key('--max-duration');
-        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
-    }
-    const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
-    const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
-    if (precision && runtime === 'onnxruntime') {
-        throw new UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
-    }
-    if (f.toolPath && runtime === 'onnxruntime')
-        throw new UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
-    return {
-        model,
-        inputs: {
-            shapes: pairs(f.input, parseShapeFlag, '--input', names),
-            dims: pairs(f.dim, parseDimFlag, '--dim', names),
-            data: pairs(f.data, parseDataFlag, '--data', names),
-        },
-        threads: parseWhole(f.threads, n('--threads')),
-        executionProvider: f.ep,
-        optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')),
-        scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')),
-        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
-        warmup: parseWhole(f.warmup, n('--warmup')),
-        minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
-        maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
-        minDurationMs,
-        maxDurationMs,
-        seed: parseWhole(f.seed, n('--seed')),
-        profile: !!f.profile,
-        keepSamples: !!f.samples,
-        ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
-        ...(runtime !== 'onnxruntime' ? { runtime } : {}),
-        ...(f.toolPath ? { toolPath: f.toolPath } : {}),
-        ...(precision ? { precision } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
-
-/**
- * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. Resolves
- * once the process has released both sessions, or with `unpairable` when the two models cannot
- * take the same inputs.
- */
-function paired_runner_runPairedWorker(request, onReady, onPairs) {
-    let stopping = false;
-    let ready;
-    return forkWorker(`paired measurement of ${request.base} and ${request.head}`, request, workerLimitMs(request.run.maxDurationMs), (msg, link) => {
-        if (msg.type === 'ready') {
-            ready = msg;
-            onReady(msg);
-        }
-        else if (msg.type === 'pairs') {
-            if (stopping)
-                return;
-            if (onPairs(msg.pairs)) {
-                stopping = true;
-                link.send({ type: 'stop' });
-            }
-        }
-        else if (msg.type === 'unpairable')
-            link.resolve({ kind: 'unpairable', reason: msg.reason });
-        else if (msg.type === 'done') {
-            if (ready)
-                link.resolve({ kind: 'done', ready });
-            else
-                link.reject(new MeasurementError('the paired measurement ended before it was ready', link.stderr()));
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/bench/index.js
-// The benchmark: one fresh process measures the model, another (optional) profiles it; the
-// samples become the results document.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-function bench_defaultSamplesPerQuery(scenario) {
-    return scenario === 'multi-stream' ? 8 : scenario === 'offline' ? 32 : 1;
-}
-async function runBenchmark(opts, hooks = {}) {
-    if (opts.runtime && opts.runtime !== 'onnxruntime')
-        return runWithTool(opts);
-    const model = await inspectModelFile(opts.model);
-    const settings = {
-        warmup: opts.warmup,
-        minIterations: opts.minIterations,
-        maxIterations: opts.maxIterations,
-        minDurationMs: opts.minDurationMs,
-        maxDurationMs: Math.max(opts.maxDurationMs, opts.minDurationMs),
-        samplesPerQuery: opts.samplesPerQuery ?? bench_defaultSamplesPerQuery(opts.scenario),
-        seed: opts.seed,
-    };
-    const request = {
-        model: model.path,
-        inputs: opts.inputs,
-        session: { threads: opts.threads, executionProvider: opts.executionProvider, optLevel: opts.optLevel },
-        run: { scenario: opts.scenario, ...settings },
-    };
-    const device = describeDevice(opts.deviceLabel, opts.runnerLabels);
-    const m = await runWorker(request, (p) => hooks.onProgress?.({ ...p, step: 'measure' }));
-    let profile;
-    if (opts.profile) {
-        // Profiling slows every kernel: it runs in its own process so the timings above stay clean.
-        const profiled = await runWorker({ ...request, profileDir: tmpdir(), run: { ...request.run, minIterations: Math.min(settings.minIterations, 50), minDurationMs: 0, maxIterations: 50 } }, (p) => hooks.onProgress?.({ ...p, step: 'profile' }));
-        profile = profiled.profile;
-    }
-    const sorted = sortedCopy(m.samples);
-    const latencyMs = summarize(sorted);
-    const ci = (p) => {
-        const c = quantileCI(sorted, p);
-        return c ? [c.lo, c.hi] : null;
-    };
-    const es90 = earlyStopping(sorted, 0.9);
-    const es99 = earlyStopping(sorted, 0.99);
-    const throughputPerSec = m.durationMs > 0 ? (m.samples.length * settings.samplesPerQuery * 1000) / m.durationMs : 0;
-    const headline = opts.scenario === 'offline'
-        ? { metric: 'throughput', value: throughputPerSec, unit: 'samples/s' }
-        : opts.scenario === 'multi-stream'
-            ? { metric: 'latency.p99', value: latencyMs.p99, unit: 'ms' }
-            : { metric: 'latency.p90', value: latencyMs.p90, unit: 'ms' };
-    return {
-        schema: RESULTS_SCHEMA,
-        kind: 'bench',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        model,
-        runtime: {
-            name: 'onnxruntime-node',
-            version: m.runtimeVersion,
-            executionProvider: opts.executionProvider,
-            threads: opts.threads,
-            optLevel: opts.optLevel,
-        },
-        device,
-        inputs: m.inputs.map((i) => ({
-            name: i.name, type: i.type, shape: i.shape, source: i.source,
-            ...(i.file ? { file: i.file } : {}), ...(i.value !== undefined ? { value: i.value } : {}),
-        })),
-        scenario: opts.scenario,
-        queryMode: m.queryMode,
-        settings,
-        iterations: m.samples.length,
-        durationMs: m.durationMs,
-        loadMs: m.loadMs,
-        firstRunMs: m.firstRunMs,
-        latencyMs,
-        latencyCi95Ms: { p50: ci(0.5), p90: ci(0.9) },
-        headline,
-        throughputPerSec,
-        memory: {
-            baselineRssBytes: m.baselineRssBytes,
-            peakRssBytes: m.peakRssBytes,
-            modelRssBytes: Math.max(0, m.peakRssBytes - m.baselineRssBytes),
-        },
-        percentileSufficient: { p90: es90.sufficient, p99: es99.sufficient },
-        earlyStopping: { p90: es90, p99: es99 },
-        ...(profile ? { profile } : {}),
-        ...(opts.keepSamples ? { samplesMs: m.samples } : {}),
-    };
-}
-/** A vendor runtime: its tool feeds its own random inputs, one query at a time. */
-function runWithTool(opts) {
-    const runtime = opts.runtime;
-    const refuse = (what) => {
-        throw new UserError(`${what} is for --runtime onnxruntime; ${runtime}'s tool feeds random inputs one query at a time (give shapes with --input)`);
-    };
-    if (opts.scenario !== 'single-stream')
-        refuse(`--scenario ${opts.scenario}`);
-    if (opts.inputs.data && Object.keys(opts.inputs.data).length)
-        refuse('--data');
-    if (opts.inputs.dims && Object.keys(opts.inputs.dims).length)
-        refuse('--dim');
-    if (opts.profile)
-        refuse('--profile');
-    return runVendorBenchmark({
-        model: opts.model,
-        runtime,
-        ...(opts.toolPath ? { toolPath: opts.toolPath } : {}),
-        ...(opts.precision ? { precision: opts.precision } : {}),
-        shapes: opts.inputs.shapes ?? {},
-        threads: opts.threads,
-        executionProvider: opts.executionProvider,
-        warmup: opts.warmup,
-        minIterations: opts.minIterations,
-        maxIterations: opts.maxIterations,
-        minDurationMs: opts.minDurationMs,
-        maxDurationMs: opts.maxDurationMs,
-        seed: opts.seed,
-        keepSamples: opts.keepSamples,
-    }, describeDevice(opts.deviceLabel, opts.runnerLabels));
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/settings.js
-// `edgeml compare`'s settings and edgeml.yml's compare: keys: one table (see src/settings/). What
-// is measured comes from bench's table; how long each measurement lasts has compare's defaults.
-
-
-/** The rounds, not the runs, carry the statistics: each measurement is short (50 queries, 1 s). */
-const LENGTHS = {
-    minIterations: { ...LENGTH_SETTINGS.minIterations, default: '50', help: 'timed queries in each measurement at least', config: 'compare', input: false },
-    maxIterations: { ...LENGTH_SETTINGS.maxIterations, help: 'timed queries in each measurement at most (0 = no cap)', config: 'compare', input: false },
-    minDuration: { ...LENGTH_SETTINGS.minDuration, default: '1s', help: 'each measurement (one process) lasts at least this long', config: 'compare', input: false },
-    maxDuration: { ...LENGTH_SETTINGS.maxDuration, default: '60s', help: 'time for the whole comparison', config: 'compare', input: false },
-};
-const COMPARE_SETTINGS = {
-    base: { kind: 'path', value: '<file>', help: 'the base .onnx or .ort file' },
-    head: { kind: 'path', value: '<file>', help: 'the head .onnx or .ort file' },
-    baseResults: { kind: 'path', value: '<file>', help: 'compare head against a stored results document (edgeml bench --json) instead of measuring a base' },
-    allowDifferentDevice: { kind: 'boolean', help: 'accept a --base-results document from another device or runtime version (shown in the verdict)' },
-    threshold: { kind: 'percent', default: '5%', value: '<percent>', help: 'smallest change that counts', config: 'compare' },
-    statistic: {
-        kind: 'enum', choices: types_COMPARE_METRICS, default: 'p50', value: '<name>', config: 'compare',
-        help: 'what decides the verdict: p50 or p90 of wall-clock latency, or cpu (CPU time per query)',
-        deprecated: [{ name: 'metric', until: '0.3.0' }],
-    },
-    minRounds: { kind: 'count', min: 2, default: '8', value: '<n>', help: 'rounds before the first look at the data', config: 'compare' },
-    maxRounds: { kind: 'count', default: '0', value: '<n>', help: 'rounds at most (0 = until --max-duration)', config: 'compare' },
-    design: {
-        kind: 'enum', choices: types_DESIGN_CHOICES, default: 'auto', value: '<design>', config: 'compare',
-        help: 'paired: base and head in one process, alternating short batches; processes: a fresh process per measurement; auto: paired where possible',
-    },
-    config: {
-        kind: 'path', value: '<file>',
-        help: 'take the settings from this edgeml.yml (benchmark: what is measured; compare: how long and how judged; input, dim, data of the model whose path is --head); flags given here win',
-    },
-    ...MEASURE_SETTINGS,
-    warmup: { ...MEASURE_SETTINGS.warmup, help: 'untimed queries before each measurement' },
-    ...LENGTHS,
-    ...SEED_SETTING,
-    deviceLabel: { kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)' },
-    json: { kind: 'path', value: '<file>', help: 'write the compare document here' },
-};
-
-;// CONCATENATED MODULE: ./build/src/compare/processes.js
-// The process-alternating design: a fresh process for every measurement, the order flipped each
-// round (A B, B A, A B, ...). Never base in one block and head in another: a machine that slows
-// down halfway would then read as a regression. Used where pairing in one process is impossible,
-// and against a stored base (head runs only).
-
-
-
-function measurement(m) {
-    const sorted = sortedCopy(m.samples);
-    return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), ...(m.cpuMs !== undefined ? { cpu: m.cpuMs } : {}), iterations: sorted.length };
-}
-function processes_shapes(m) {
-    return m.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-}
-async function processes_measureInProcesses(ctx, request) {
-    const { opts, seq, stored } = ctx;
-    let runtimeVersion = '';
-    let inputs = { base: stored ? processes_shapes(stored.doc) : '', head: '' };
-    let differentDevice = ctx.differentDevice;
-    let lastRoundMs = 0;
-    for (;;) {
-        const elapsed = Date.now() - ctx.started;
-        if (seq.rounds.length > 0 && elapsed + lastRoundMs > opts.maxDurationMs) {
-            seq.finish();
-            break;
-        }
-        const roundStart = Date.now();
-        const first = seq.rounds.length % 2 === 0 ? 'base' : 'head';
-        let baseRun = null;
-        let headRun;
-        for (const arm of stored ? ['head'] : first === 'base' ? ['base', 'head'] : ['head', 'base']) {
-            const m = await runWorker(request(arm === 'base' ? ctx.base.path : ctx.head.path));
-            runtimeVersion ||= m.runtimeVersion;
-            inputs = { ...inputs, [arm]: processes_shapes(m) };
-            if (arm === 'base')
-                baseRun = measurement(m);
-            else
-                headRun = measurement(m);
-        }
-        if (stored && seq.rounds.length === 0 && runtimeVersion !== stored.doc.runtime.version) {
-            const note = `onnxruntime-node ${stored.doc.runtime.version} there, ${runtimeVersion} here`;
-            if (!opts.allowDifferentDevice) {
-                throw new UserError(`${stored.file}: measured with ${note}; measure both with one runtime or pass --allow-different-device`);
-            }
-            differentDevice = { base: `${differentDevice?.base ?? 'same device'}; ${note}`, head: differentDevice?.head ?? 'same device' };
-        }
-        lastRoundMs = Date.now() - roundStart;
-        if (seq.rounds.length === 0) {
-            // The plan, from the first round: how many rounds the rest of the time holds.
-            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, lastRoundMs));
-            seq.plan(planned);
-            ctx.checkPlan(planned, `one round took ${(lastRoundMs / 1000).toFixed(1)} s`);
-        }
-        if (seq.add({ first: stored ? 'head' : first, base: baseRun, head: headRun }))
-            break;
-    }
-    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
-    return { runtimeVersion, inputs, stopped, ...(differentDevice ? { differentDevice } : {}) };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/paired.js
-// The paired design: base and head in one process (bench/paired-worker.ts), short batches in random
-// order. Where a model lands in memory changes its speed for the life of a process (measured: a
-// 64 MB MatMul model ran 6-13% faster or slower than its own copy loaded beside it, a different
-// amount in every process), so one process is not enough: the comparison runs a series of short
-// processes (blocks), alternating which model loads first, and each block becomes one round whose
-// ratio is the median of its pairs' ratios. The statistics then treat blocks as the independent
-// units, which the placement of each process makes them.
-
-
-/** Each arm's batch lasts about this long: short enough that a disturbance hits both arms of a pair. */
-const PAIRED_BATCH_MS = 25;
-/** Pairs are timed for this long in each process (loading and warm-up come on top). */
-const PAIRED_BLOCK_MS = 2000;
-const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-/** One block as a round: the base arm at its medians, the head arm at base x the median pair ratio. */
-function blockRound(first, pairs) {
-    const base = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
-    const head = { p50: 0, p90: 0, cpu: 0, iterations: 0 };
-    for (const m of ['p50', 'p90', 'cpu']) {
-        base[m] = median(pairs.map((p) => p.base[m]));
-        head[m] = base[m] * Math.exp(median(pairs.map((p) => Math.log(p.head[m] / p.base[m]))));
-    }
-    base.iterations = pairs.reduce((s, p) => s + p.base.iterations, 0);
-    head.iterations = pairs.reduce((s, p) => s + p.head.iterations, 0);
-    return { first, base, head };
-}
-async function paired_measurePaired(ctx, session, run) {
-    const { opts, seq } = ctx;
-    let timeUp = false;
-    let total = 0;
-    let last;
-    for (let block = 0;; block++) {
-        const blockStart = Date.now();
-        const loadFirst = block % 2 === 0 ? 'base' : 'head';
-        const request = {
-            kind: 'paired',
-            base: ctx.base.path,
-            head: ctx.head.path,
-            inputs: opts.bench.inputs,
-            session,
-            run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
-            batchMs: PAIRED_BATCH_MS,
-            loadFirst,
-        };
-        const pairs = [];
-        const outcome = await runPairedWorker(request, () => { }, (chunk) => {
-            pairs.push(...chunk);
-            timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
-            return timeUp;
-        });
-        if (outcome.kind === 'unpairable')
-            return outcome;
-        const { ready } = outcome;
-        last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
-        const blockMs = Date.now() - blockStart;
-        if (block === 0) {
-            // The plan, from the first block: how many blocks the rest of the time holds.
-            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
-            seq.plan(planned);
-            ctx.checkPlan(planned, `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
-        }
-        if (pairs.length) {
-            total += pairs.length;
-            if (seq.add(blockRound(loadFirst, pairs)))
-                break;
-        }
-        if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
-            seq.finish();
-            break;
-        }
-    }
-    const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
-    return { kind: 'done', ...last, pairs: total, stopped };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/sequential.js
-// The sequential test over rounds as they come in: looks planned once from the first measurement,
-// each look on rounds the earlier looks had not all seen, each at 1 - alpha / looks, so the
-// chance of a false alarm over all of them is at most alpha. No look is repeated on the same rounds.
-
-
-class sequential_Sequential {
-    o;
-    rounds = [];
-    planned = [];
-    looks = 0;
-    lastLookAt = 0;
-    ratio;
-    /** True once the plan was capped by maxRounds (so the end is 'max-rounds', not 'max-duration'). */
-    cappedByRounds = false;
-    constructor(o) {
-        this.o = o;
-        this.ratio = this.compute(lookLevel(1));
-    }
-    /** Plans the looks for `planned` rounds in all; only once. */
-    plan(planned) {
-        if (this.planned.length)
-            return;
-        let n = Math.max(1, Math.floor(planned));
-        if (this.o.maxRounds > 0 && n >= this.o.maxRounds) {
-            n = this.o.maxRounds;
-            this.cappedByRounds = true;
-        }
-        this.planned = planLooks(this.o.minRounds, n);
-        // A look before an interval can exist at its level would spend its share of alpha on nothing
-        // (more looks, a stricter level, more rounds needed): drop the looks that come too early.
-        while (this.planned.length > 1 && this.planned[0] < this.fewestRounds)
-            this.planned.shift();
-    }
-    get level() {
-        return lookLevel(this.planned.length || 1);
-    }
-    /** Fewest rounds for which an interval exists at the level of each look. */
-    get fewestRounds() {
-        return this.o.storedBase ? 3 : fewestForInterval(this.level);
-    }
-    /** The deciding ratio. */
-    get deciding() {
-        return this.ratio[this.o.metric];
-    }
-    get decided() {
-        return this.deciding.verdict !== 'inconclusive';
-    }
-    /** True when all planned looks are done. */
-    get finished() {
-        return this.planned.length > 0 && this.looks >= this.planned.length;
-    }
-    compute(level) {
-        const s = this.o.storedBase;
-        const cpu = !s && this.rounds.length > 0 && this.rounds.every((r) => r.head.cpu !== undefined && r.base?.cpu !== undefined);
-        return {
-            p50: ratioAt(this.rounds, 'p50', level, this.o.threshold, s ? s.p50 : undefined),
-            p90: ratioAt(this.rounds, 'p90', level, this.o.threshold, s ? s.p90 : undefined),
-            ...(cpu || this.o.metric === 'cpu' ? { cpu: ratioAt(this.rounds, 'cpu', level, this.o.threshold) } : {}),
-        };
-    }
-    look() {
-        this.looks++;
-        this.lastLookAt = this.rounds.length;
-        this.ratio = this.compute(this.level);
-        this.o.onLook?.({ rounds: this.rounds.length, looks: this.looks, ratio: this.ratio, verdict: this.deciding.verdict, metric: this.o.metric });
-    }
-    /** Adds rounds, looking whenever a planned look is due; true when decided or all looks are done. */
-    add(...rounds) {
-        for (const r of rounds) {
-            if (this.finished)
-                return true;
-            this.rounds.push(r);
-            if (this.rounds.length >= this.planned[this.looks]) {
-                this.look();
-                if (this.decided || this.finished)
-                    return true;
-            }
-        }
-        return false;
-    }
-    /** Time is up: one last look, on rounds no look has seen yet, if any look is left to spend. */
-    finish() {
-        if (!this.planned.length)
-            this.plan(this.rounds.length);
-        if (this.rounds.length > this.lastLookAt && !this.finished)
-            this.look();
-    }
-    /** Why the deciding metric has no interval, or undefined when it has one. */
-    noInterval(option) {
-        if (this.deciding.ci95)
-            return undefined;
-        const n = this.rounds.length;
-        if (!n)
-            return `no round finished within ${option('--max-duration')}; raise it`;
-        return `${n} rounds are too few for an interval at the ${(this.level * 100).toFixed(2)}% level of each of ${this.planned.length} looks (at least ${this.fewestRounds} needed); raise ${option('--max-duration')}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/run.js
-// One comparison of base and head: identical files are `unchanged` unmeasured; otherwise the
-// design is chosen (paired in one process where it can be, separate processes where it cannot,
-// head runs against a stored base), the rounds are looked at on a plan made from the first
-// measurement until the verdict is decided or the time is spent, and the document says which
-// design decided and why.
-
-
-
-
-
-
-
-
-
-
-
-
-
-const run_D = settingDefaults(COMPARE_SETTINGS);
-/** COMPARE_SETTINGS' defaults, typed. */
-const COMPARE_DEFAULTS = {
-    threshold: run_D.threshold,
-    metric: run_D.statistic,
-    maxDurationMs: run_D.maxDuration,
-    minRounds: run_D.minRounds,
-    maxRounds: run_D.maxRounds,
-    design: run_D.design,
-    /** Each measurement: short, since the rounds, not the runs, carry the statistics. */
-    minDurationMs: run_D.minDuration,
-    minIterations: run_D.minIterations,
-};
-const run_MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
-function exactComparisons(base, head, baseInputs, headInputs) {
-    return [
-        { quantity: 'sha256', base: base.sha256, head: head.sha256, same: base.sha256 === head.sha256 },
-        { quantity: 'bytes', base: base.bytes, head: head.bytes, same: base.bytes === head.bytes },
-        { quantity: 'format', base: base.format, head: head.format, same: base.format === head.format },
-        { quantity: 'inputs', base: baseInputs, head: headInputs, same: baseInputs === headInputs },
-    ];
-}
-/** A stored base must come from this device kind, runtime and settings, or the ratio means nothing. */
-function checkStoredBase(opts, doc, file, settings) {
-    const b = opts.bench;
-    const mismatch = [
-        ['--runtime', 'onnxruntime-node', doc.runtime.name],
-        ['--scenario', b.scenario, doc.scenario],
-        ['--threads', b.threads, doc.runtime.threads],
-        ['--ep', b.executionProvider, doc.runtime.executionProvider],
-        ['--opt-level', b.optLevel, doc.runtime.optLevel ?? 'none'],
-        ['--samples-per-query', settings.samplesPerQuery, doc.settings.samplesPerQuery],
-    ];
-    for (const [flag, here, there] of mismatch) {
-        if (here !== there)
-            throw new UserError(`${file}: measured with ${flag} ${there}, this run uses ${here}; give ${flag} ${there} so the two are comparable`);
-    }
-    const here = describeDevice(b.deviceLabel);
-    if (here.fingerprint === doc.device.fingerprint)
-        return undefined;
-    const describe = (d) => `${d.label} (${d.cpuModel}, ${d.cores} cores, fingerprint ${d.fingerprint})`;
-    if (!opts.allowDifferentDevice) {
-        throw new UserError(`${file}: measured on a different device, ${describe(doc.device)}, not this ${describe(here)}; measure both here (edgeml compare --base A.onnx --head B.onnx) or pass --allow-different-device`);
-    }
-    return { base: describe(doc.device), head: describe(here) };
-}
-async function runCompare(opts, hooks = {}) {
-    const started = Date.now();
-    const names = opts.names ?? FLAG_NAMES;
-    const flag = (f) => names.key(f);
-    const stored = opts.baseResults;
-    if (!stored && !opts.base)
-        throw new UserError('no base given: edgeml compare --base A.onnx --head B.onnx (or --base-results results.json)');
-    if (stored && opts.metric === 'cpu')
-        throw new UserError(`${flag('--metric')} cpu: a stored results document has no CPU time; use --metric p50 or p90, or measure both with --base A.onnx`);
-    const head = await inspectModelFile(opts.head);
-    const base = stored ? stored.doc.model : await inspectModelFile(opts.base);
-    const b = opts.bench;
-    const settings = {
-        warmup: b.warmup,
-        minIterations: b.minIterations,
-        maxIterations: b.maxIterations,
-        minDurationMs: b.minDurationMs,
-        maxDurationMs: Math.max(b.maxDurationMs, b.minDurationMs),
-        samplesPerQuery: b.samplesPerQuery ?? defaultSamplesPerQuery(b.scenario),
-        seed: b.seed,
-    };
-    const differentDevice = stored ? checkStoredBase(opts, stored.doc, stored.file, settings) : undefined;
-    const session = { threads: b.threads, executionProvider: b.executionProvider, optLevel: b.optLevel };
-    const request = (model) => ({ model, inputs: b.inputs, session, run: { scenario: b.scenario, ...settings } });
-    const warnings = [];
-    const warn = (m) => {
-        warnings.push(m);
-        hooks.onWarning?.(m);
-    };
-    const seq = new Sequential({
-        threshold: opts.threshold,
-        metric: opts.metric,
-        minRounds: opts.minRounds,
-        maxRounds: opts.maxRounds,
-        ...(stored ? { storedBase: { p50: stored.doc.latencyMs.p50 ?? undefined, p90: stored.doc.latencyMs.p90 ?? undefined } } : {}),
-        ...(hooks.onLook ? { onLook: hooks.onLook } : {}),
-    });
-    const ctx = {
-        opts, seq, base, head, started,
-        ...(stored ? { stored } : {}),
-        ...(differentDevice ? { differentDevice } : {}),
-        checkPlan(planned, why) {
-            const need = Math.max(opts.minRounds, seq.fewestRounds);
-            if (planned >= need)
-                return;
-            warn(`${flag('--max-duration')} ${(opts.maxDurationMs / 1000).toFixed(0)}s holds about ${planned} rounds (${why}), fewer than the ${need} needed (${flag('--min-rounds')} ${opts.minRounds}, at least ${seq.fewestRounds} for an interval): the comparison will likely end without a verdict; raise ${flag('--max-duration')}`);
-        },
-    };
-    let design = chooseDesign(opts, base, head, !!stored);
-    let runtimeVersion = stored ? stored.doc.runtime.version : '';
-    let inputs = { base: '', head: '' };
-    let stopped = 'same-file';
-    if (design.used === 'processes' || design.used === 'stored-base') {
-        // Each round is at least two measurements of --min-duration: warn before spending the time.
-        const perRound = (stored ? 1 : 2) * Math.max(b.minDurationMs, 1);
-        ctx.checkPlan(Math.floor(opts.maxDurationMs / perRound), `each round takes at least ${stored ? '' : '2 x '}${flag('--min-duration')} ${b.minDurationMs / 1000}s`);
-    }
-    hooks.onDesign?.(design);
-    if (design.used === 'paired') {
-        const p = await measurePaired(ctx, session, { scenario: b.scenario, ...settings });
-        if (p.kind === 'unpairable') {
-            design = { used: 'processes', reason: `not paired: ${p.reason}` };
-            hooks.onDesign?.(design);
-        }
-        else {
-            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
-            runtimeVersion = p.runtimeVersion;
-            inputs = { base: p.inputs, head: p.inputs };
-            stopped = p.stopped;
-        }
-    }
-    if (design.used === 'processes' || design.used === 'stored-base') {
-        const p = await measureInProcesses(ctx, request);
-        if (!stored)
-            runtimeVersion = p.runtimeVersion;
-        inputs = { base: p.inputs.base, head: p.inputs.head };
-        stopped = p.stopped;
-        if (p.differentDevice)
-            ctx.differentDevice = p.differentDevice;
-    }
-    const sameFile = design.used === 'same-file';
-    // The same bytes are the same model: the ratio is exactly 1, an interval of width 0, no error to spend.
-    const unmeasured = { estimate: 1, ci95: [1, 1], lookLevel: 1, verdict: 'unchanged' };
-    const ratio = sameFile ? { p50: unmeasured, p90: { ...unmeasured }, ...(opts.metric === 'cpu' ? { cpu: { ...unmeasured } } : {}) } : seq.ratio;
-    const deciding = ratio[opts.metric];
-    const noInterval = sameFile ? undefined : seq.noInterval(flag);
-    return {
-        schema: COMPARE_SCHEMA,
-        kind: 'compare',
-        createdAt: new Date().toISOString(),
-        tool: { name: 'edgeml', version: VERSION },
-        mode: stored ? 'stored-base' : 'interleaved',
-        verdict: deciding.verdict,
-        metric: opts.metric,
-        threshold: opts.threshold,
-        design,
-        rounds: seq.rounds.length,
-        looks: seq.looks,
-        plan: { looks: seq.planned, levelPerLook: seq.level, warnings },
-        intervalWidth: deciding.ci95 ? deciding.ci95[1] - deciding.ci95[0] : null,
-        ...(noInterval ? { noInterval } : {}),
-        stopped,
-        durationMs: Date.now() - started,
-        method: stored ? { ...STORED_METHOD } : design.used === 'paired' ? { ...PAIRED_METHOD } : { ...METHOD },
-        ratio,
-        base: {
-            model: base,
-            runtimeVersion: stored ? stored.doc.runtime.version : runtimeVersion,
-            ...(stored ? { results: basename(stored.file), device: stored.doc.device } : {}),
-        },
-        head: { model: head },
-        runtime: { name: 'onnxruntime-node', version: runtimeVersion, executionProvider: b.executionProvider, threads: b.threads, optLevel: b.optLevel },
-        device: describeDevice(b.deviceLabel),
-        ...(ctx.differentDevice ? { differentDevice: ctx.differentDevice } : {}),
-        scenario: b.scenario,
-        settings,
-        exact: exactComparisons(base, head, inputs.base || (stored ? shapesOf(stored.doc) : ''), inputs.head),
-        measurements: seq.rounds,
-    };
-}
-const shapesOf = (doc) => doc.inputs.map((i) => `${i.name}=${i.shape.join('x') || 'scalar'}`).join(' ');
-/**
- * Which design measures, and why. Pairing needs both sessions in memory at once (taken as twice
- * the two files' bytes, against the memory free now); a stored base has one side only.
- */
-function chooseDesign(opts, base, head, stored) {
-    const flag = (opts.names ?? FLAG_NAMES).key('--design');
-    if (base.sha256 === head.sha256)
-        return { used: 'same-file', reason: `base and head have the same sha256 (${head.sha256.slice(0, 12)}): unchanged without measuring` };
-    if (stored)
-        return { used: 'stored-base', reason: 'the base is a stored results document: head runs against its numbers' };
-    if (opts.design === 'processes')
-        return { used: 'processes', reason: `${flag} processes` };
-    const need = 2 * (base.bytes + head.bytes);
-    const free = freemem();
-    if (opts.design === 'paired')
-        return { used: 'paired', reason: `${flag} paired` };
-    if (need > 0.8 * free) {
-        return { used: 'processes', reason: `not paired: base and head (${run_MB(base.bytes)} + ${run_MB(head.bytes)}) may not fit in memory together (about ${run_MB(need)} needed, ${run_MB(free)} free)` };
-    }
-    return { used: 'paired', reason: `${flag} auto: both fit in memory (${run_MB(base.bytes)} + ${run_MB(head.bytes)}, ${run_MB(free)} free)` };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/options.js
-// `edgeml compare`'s settings as its flags spell them (strings), checked and converted to
-// CompareOptions: by the CLI, and by `edgeml run` from edgeml.yml's benchmark: and compare:.
-
-
-
-
-
-
-/**
- * COMPARE_SETTINGS' defaults as its flags spell them: bench's but for the length of a measurement
- * (the rounds, not the runs, carry the statistics; --max-duration bounds the whole comparison).
- */
-const COMPARE_FLAG_DEFAULTS = {
-    ...BENCH_FLAG_DEFAULTS,
-    ...flagDefaults(pick(COMPARE_SETTINGS, ['minIterations', 'maxIterations', 'minDuration', 'maxDuration', 'threshold', 'statistic', 'minRounds', 'maxRounds', 'design'])),
-};
-/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
-function compareOptionsFromFlags(f, names = FLAG_NAMES) {
-    const n = (flag) => settingName(names, flag);
-    const threshold = parsePercent(f.threshold, n('--threshold'));
-    if (threshold <= 0 || threshold >= 1)
-        throw new UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
-    if (!DESIGN_CHOICES.includes(f.design))
-        throw new UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
-    if (!COMPARE_METRICS.includes(f.statistic))
-        throw new UserError(`${n('--statistic')} ${JSON.stringify(f.statistic)}: expected one of ${COMPARE_METRICS.join(', ')}`);
-    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
-    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
-    if (maxDurationMs < minDurationMs) {
-        const max = names.key('--max-duration');
-        throw new UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than one measurement (${names.key('--min-duration')} ${f.minDuration}); raise ${max}`);
-    }
-    // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
-    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
-    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags('', { ...f, maxDuration: perRun }, names);
-    return {
-        bench,
-        threshold,
-        metric: f.statistic,
-        maxDurationMs,
-        minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
-        maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
-        design: f.design,
-        names,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/compare/index.js
-// `edgeml compare`: is head slower than base, beyond the threshold, at 95% confidence?
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/names/index.js
-// Names made from text we do not control (device labels, model names) for places with a small
-// alphabet: file and folder names, workflow artifact names. A bottom layer: imports nothing.
-/**
- * `text` in letters, digits, `.`, `_` and `-`: every other run of characters becomes one `-`;
- * leading `-` and `.` go (no hidden file, nothing read as an option), trailing `-` go; at most
- * `max` characters; `fallback` when nothing is left. Artifact names (which refuse quotes, colons,
- * slashes), history files and the folders of `edgeml run` all take this one rule.
- */
-function safeName(text, fallback, max = 200) {
-    return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, max) || fallback;
-}
-
-;// CONCATENATED MODULE: ./build/schemas/history-entry.schema.json
-const history_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/history-entry.schema.json","title":"edgeml history entry","description":"The results of one commit on one device, appended to the benchmark history (data branch or directory). Read back as untrusted input.","type":"object","required":["schema","commit","ref","timestamp","device","results"],"additionalProperties":false,"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-history-entry"},"version":{"const":1}}},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$"},"ref":{"type":"string","maxLength":256},"timestamp":{"type":"string","format":"date-time"},"url":{"type":"string","pattern":"^https://[^\\\\s\\"\'<>]+$","maxLength":2048},"device":{"type":"object","required":["label","fingerprint"],"additionalProperties":false,"properties":{"label":{"type":"string","maxLength":256},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{16}$"}}},"results":{"type":"array","maxItems":1000,"items":{"type":"object","required":["model","target","bench"],"additionalProperties":false,"properties":{"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128},"bench":{"$ref":"results.schema.json"},"verdict":{"enum":["slower","faster","unchanged","inconclusive"]}}}},"budgets":{"type":"array","maxItems":1000,"items":{"type":"object","required":["metric","limit"],"additionalProperties":false,"properties":{"metric":{"type":"string","maxLength":64},"limit":{"type":"number"},"model":{"type":"string","maxLength":256},"target":{"type":"string","maxLength":128}}}}}}');
-;// CONCATENATED MODULE: ./build/src/history/store.js
-// The history as a folder: data/<commit>/<device>-<fingerprint>.json, one file per commit and
-// device, append-only. The git data branch (git.ts) is this same folder on a branch.
-
-
-
-
-
-
-
-
-const DATA_DIR = 'data';
-/** Where an entry lives, relative to the history folder. */
-function entryPath(entry) {
-    return (0,external_node_path_.join)(DATA_DIR, entry.commit, `${safeName(entry.device.label, 'device', 80)}-${entry.device.fingerprint}.json`);
-}
-function validateEntry(doc) {
-    return schemaProblem(history_entry_schema_namespaceObject, doc);
-}
-/**
- * Adds an entry to the history folder, never rewriting one: if results of this commit and device
- * are already there (a re-run of the job), they stay: 'unchanged' when identical, else 'kept'.
- */
-function appendEntry(root, entry) {
-    const problem = validateEntry(entry);
-    if (problem)
-        throw new Error(`internal: history entry does not match its schema: ${problem}`);
-    const rel = entryPath(entry);
-    const file = (0,external_node_path_.join)(root, rel);
-    const text = `${JSON.stringify(entry, null, 2)}\n`;
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
-    const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.${process.pid}.tmp`);
-    (0,external_node_fs_.writeFileSync)(tmp, text);
-    try {
-        // link() fails if the name exists: the entry appears whole, and only once.
-        (0,external_node_fs_.linkSync)(tmp, file);
-        return { path: rel, status: 'added' };
-    }
-    catch (e) {
-        if (e.code !== 'EEXIST')
-            throw e;
-        return { path: rel, status: (0,external_node_fs_.readFileSync)(file, 'utf8') === text ? 'unchanged' : 'kept' };
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(tmp, { force: true });
-    }
-}
-function describeAppend(status, where) {
-    if (status === 'added')
-        return `added: ${where}`;
-    if (status === 'unchanged')
-        return `already there, unchanged: ${where}`;
-    return `not added: ${where} already holds other results of this commit on this device (a re-run?); history is append-only, so the first results stay`;
-}
-/** Every valid entry under `root`, oldest first; invalid files are reported, never trusted. */
-function readEntries(root) {
-    const base = (0,external_node_path_.join)(root, DATA_DIR);
-    const entries = [];
-    const skipped = [];
-    if (!(0,external_node_fs_.existsSync)(base))
-        return { entries, skipped };
-    const walk = (dir) => {
-        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
-            const path = (0,external_node_path_.join)(dir, name);
-            if ((0,external_node_fs_.statSync)(path).isDirectory())
-                walk(path);
-            else if (name.endsWith('.json') && !name.startsWith('.')) {
-                try {
-                    const doc = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-                    const problem = validateEntry(doc);
-                    if (problem)
-                        skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${problem}`);
-                    else
-                        entries.push(doc);
-                }
-                catch (e) {
-                    skipped.push(`${(0,external_node_path_.relative)(root, path)}: ${errors_oneLine(e)}`);
-                }
-            }
-        }
-    };
-    walk(base);
-    entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.commit.localeCompare(b.commit));
-    return { entries, skipped };
-}
-/** The name a model goes by in the history: its file name without the extension. */
-function modelKey(fileName) {
-    return fileName.replace(/\.(onnx|ort)$/i, '');
-}
-/** Verdicts of compare documents, by the head model's history name. */
-function verdictsFrom(compares, modelName) {
-    return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
-}
-const TO_CHART_UNIT = {
-    'latency.p50': (v) => v, 'latency.p90': (v) => v, 'latency.p99': (v) => v, throughput: (v) => v,
-    'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
-};
-/** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
-function budgetLinesFrom(check, modelName) {
-    const lines = new Map();
-    for (const c of check.checks) {
-        const convert = TO_CHART_UNIT[c.key];
-        if (!convert)
-            continue;
-        const model = modelName ?? (c.model ? modelKey(c.model) : undefined);
-        const line = { metric: c.key, limit: convert(c.limit), ...(model ? { model } : {}) };
-        lines.set(JSON.stringify(line), line);
-    }
-    return [...lines.values()];
-}
-/** Builds the entry of one commit on one device from results documents (read as untrusted). */
-function buildEntry(input) {
-    if (input.results.length === 0)
-        throw new errors_UserError('no results given: pass the files written by edgeml bench --json with --results');
-    if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
-        throw new errors_UserError(`--commit ${JSON.stringify(input.commit)}: expected a commit hash (7 to 64 hex digits)`);
-    }
-    if (Number.isNaN(Date.parse(input.timestamp))) {
-        throw new errors_UserError(`--timestamp ${JSON.stringify(input.timestamp)}: expected an ISO 8601 time such as 2026-11-25T10:00:00Z`);
-    }
-    const results = [];
-    let device;
-    for (const file of input.results) {
-        const bench = results_readResults(file);
-        if (device && device.fingerprint !== bench.device.fingerprint) {
-            throw new errors_UserError(`${file}: measured on device '${bench.device.label}' (${bench.device.fingerprint}), the others on '${device.label}' (${device.fingerprint}); append each device's results separately`);
-        }
-        device ??= { label: bench.device.label, fingerprint: bench.device.fingerprint };
-        const { samplesMs: _samples, ...kept } = bench;
-        const model = input.modelName ?? modelKey(bench.model.name);
-        const verdict = input.verdicts?.[model];
-        results.push({ model, target: input.target ?? bench.model.format, bench: kept, ...(verdict ? { verdict } : {}) });
-    }
-    return {
-        schema: HISTORY_SCHEMA,
-        commit: input.commit,
-        ref: input.ref,
-        timestamp: new Date(input.timestamp).toISOString(),
-        ...(input.url ? { url: input.url } : {}),
-        device: device,
-        results,
-        ...(input.budgets?.length ? { budgets: input.budgets } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/git/branch.js
-// Changing a data branch (history, an update channel on GitHub Pages) from a checkout: each change
-// is one new commit on top of the branch tip. When the push is rejected because another job pushed
-// first, the change is redone from scratch on the new tip and pushed again. Nothing on the branch
-// is ever rewritten, so concurrent writers never lose each other's commits.
-
-
-
-
-
-function git(cwd, args) {
-    return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-function gitOk(cwd, args) {
-    try {
-        git(cwd, args);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-// Inside Actions nobody has configured an identity: commit as the Actions bot.
-function identity(repo) {
-    if (gitOk(repo, ['config', 'user.email']))
-        return [];
-    return ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
-}
-/** A git failure worth retrying (a rejected push, a ref lock held by a concurrent job). */
-class GitStepError extends Error {
-}
-function branch_step(fn) {
-    try {
-        return fn();
-    }
-    catch (e) {
-        if (e instanceof errors_UserError)
-            throw e;
-        throw new GitStepError(errors_oneLine(String(e.stderr ?? '') || errors_oneLine(e)).slice(0, 300));
-    }
-}
-/**
- * Runs `change` in a fresh work tree of the branch tip (an empty orphan tree if the branch does not
- * exist yet), commits what it changed and pushes; a rejected push redoes it on the new tip.
- * Errors thrown by `change` itself are not retried.
- */
-async function updateBranch(target, change) {
-    const { repo, remote, branch } = target;
-    const log = target.log ?? (() => { });
-    if (!gitOk(repo, ['rev-parse', '--git-dir'])) {
-        throw new errors_UserError(`${repo}: not a git repository; run this in the workflow's checkout (actions/checkout) or use a folder`);
-    }
-    const remoteRef = `refs/remotes/${remote}/${branch}`;
-    const attempts = target.maxAttempts ?? 6;
-    const who = identity(repo);
-    let lastError = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1)
-            await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'edgeml-branch-'));
-        const orphan = `edgeml-tmp-${process.pid}-${attempt}`;
-        let exists = false;
-        try {
-            branch_step(() => {
-                // ls-remote tells a missing branch (exit 2) from a failed fetch (anything else: retry).
-                try {
-                    git(repo, ['ls-remote', '--exit-code', '--heads', remote, branch]);
-                    exists = true;
-                }
-                catch (e) {
-                    if (e.status !== 2)
-                        throw e;
-                }
-                if (exists) {
-                    git(repo, ['fetch', '--quiet', remote, `+refs/heads/${branch}:${remoteRef}`]);
-                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir, remoteRef]);
-                }
-                else {
-                    if (!gitOk(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])) {
-                        throw new errors_UserError(`${repo}: the checkout has no commit to start the new branch ${branch} from; run this in a checkout of the project (actions/checkout)`);
-                    }
-                    git(repo, ['worktree', 'add', '--quiet', '--detach', dir]);
-                    git(dir, ['checkout', '--quiet', '--orphan', orphan]);
-                    git(dir, ['rm', '-r', '-f', '--quiet', '--ignore-unmatch', '.']);
-                }
-            });
-            const done = await change(dir);
-            const pushed = branch_step(() => {
-                git(dir, ['add', '--all']);
-                if (gitOk(dir, ['diff', '--cached', '--quiet']))
-                    return false;
-                git(dir, [...who, 'commit', '--quiet', '--no-verify', '-m', done.message]);
-                git(dir, ['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
-                return true;
-            });
-            return { result: done.result, attempts: attempt, pushed };
-        }
-        catch (e) {
-            if (!(e instanceof GitStepError))
-                throw e;
-            // Most often another job pushed first (or holds a lock): redo the change on the new tip.
-            lastError = e.message;
-            log(`attempt ${attempt} to update ${branch} failed (${lastError}); retrying`);
-        }
-        finally {
-            gitOk(repo, ['worktree', 'remove', '--force', dir]);
-            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-            if (!exists)
-                gitOk(repo, ['branch', '-D', orphan]);
-        }
-    }
-    throw new errors_UserError(`could not push to ${remote}/${branch} after ${attempts} attempts (${lastError}); check that the workflow may push (permissions: contents: write)`);
-}
-
-;// CONCATENATED MODULE: ./build/src/git/index.js
-// Git data branches (history, the update channel on GitHub Pages): append-only commits, retried on a new tip.
-
-
-;// CONCATENATED MODULE: ./build/src/history/git.js
-// The history on a git branch (default edgeml-data), served by GitHub Pages with its dashboard.
-// Each append is one new commit on top of the branch tip; when another job pushed first, the
-// append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
-
-
-
-async function appendToBranch(entry, opts) {
-    const log = opts.log ?? (() => { });
-    if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
-        throw new errors_UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
-    }
-    const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
-        const added = appendEntry(dir, entry);
-        if (added.status === 'added')
-            opts.afterAppend?.(dir);
-        return { result: added, message: `edgeml: results of ${entry.commit.slice(0, 12)} on ${entry.device.label}` };
-    });
-    const { status, path } = out.result;
-    log(status === 'added' ? `pushed ${path} to ${opts.branch}${out.attempts > 1 ? ` (attempt ${out.attempts})` : ''}` : describeAppend(status, `${opts.branch}:${path}`));
-    return { status, path, attempts: out.attempts };
-}
-/** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
-function commitContext(repo, commit) {
-    const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
-    if (!sha)
-        throw new errors_UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
-    const ref = process.env.GITHUB_REF_NAME || (gitOk(repo, ['symbolic-ref', '--short', 'HEAD']) ? git(repo, ['symbolic-ref', '--short', 'HEAD']) : 'detached');
-    let timestamp = new Date().toISOString();
-    if (gitOk(repo, ['cat-file', '-e', `${sha}^{commit}`]))
-        timestamp = git(repo, ['show', '-s', '--format=%cI', sha]);
-    const server = process.env.GITHUB_SERVER_URL;
-    const repository = process.env.GITHUB_REPOSITORY;
-    const url = server?.startsWith('https://') && repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}/commit/${sha}` : undefined;
-    return { commit: sha, ref, timestamp, ...(url ? { url } : {}) };
-}
-
-;// CONCATENATED MODULE: ./build/src/history/trend.js
-
-function trend(entries, q) {
-    const metric = METRICS.find((m) => m.key === q.metric);
-    if (!metric)
-        return [];
-    const values = [];
-    for (const e of entries) {
-        if (e.device.fingerprint !== q.fingerprint)
-            continue;
-        for (const r of e.results) {
-            const v = r.model === q.model && r.target === q.target ? metric.read(r.bench) : null;
-            if (v !== null)
-                values.push(v);
-        }
-    }
-    return values.slice(-(q.points ?? 10));
-}
-/**
- * The last N values of a metric for the same model file, format, execution provider and device
- * fingerprint as `bench` (the row a PR report shows), oldest first.
- */
-function trendOf(entries, bench, metric = 'latency.p90', points = 10) {
-    const m = METRICS.find((x) => x.key === metric);
-    if (!m)
-        return [];
-    const values = [];
-    for (const e of entries) {
-        if (e.device.fingerprint !== bench.device.fingerprint)
-            continue;
-        for (const r of e.results) {
-            const b = r.bench;
-            if (b.model.name !== bench.model.name || b.model.format !== bench.model.format || b.runtime.executionProvider !== bench.runtime.executionProvider)
-                continue;
-            const v = m.read(b);
-            if (v !== null)
-                values.push(v);
-        }
-    }
-    return values.slice(-points);
-}
-const BARS = '▁▂▃▄▅▆▇█';
-/** Unicode sparkline of values (empty for none), scaled between their min and max. */
-function sparkline(values) {
-    if (!values.length)
-        return '';
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
-}
-
-;// CONCATENATED MODULE: ./build/src/history/flags.js
-// The history's own line formats, as `edgeml history append` flags and the history action's
-// inputs give them: `METRIC=LIMIT` budget lines and `MODEL=VERDICT` compare verdicts.
-
-
-function parseBudgetFlag(raw) {
-    const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
-    if (!m)
-        throw new errors_UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
-    return { metric: m[1], limit: Number(m[2]) };
-}
-function parseVerdictFlag(raw) {
-    const at = raw.lastIndexOf('=');
-    const verdict = raw.slice(at + 1);
-    if (at <= 0 || !VERDICTS.includes(verdict)) {
-        throw new errors_UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
-    }
-    return [raw.slice(0, at), verdict];
-}
-
-;// CONCATENATED MODULE: ./build/src/history/index.js
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ./build/src/actions/history.js
 // The `history` action: on pushes to the default branch, append this job's results to the data
-// branch (and rebuild the dashboard there), or to a folder.
-
-
-
+// branch (and rebuild the dashboard there), or to a folder: inputs (HISTORY_SETTINGS) -> the same
+// implementation as `edgeml history append` -> outputs.
 
 
 
 
 async function main() {
-    const results = getListInput('results');
-    if (!results.length)
-        throw new errors_UserError("input 'results' is required: the results documents of this job (one per line)");
-    const repo = (0,external_node_path_.resolve)(getInputOr('repo', '.'));
-    const ctx = commitContext(repo);
-    const entry = buildEntry({
-        results,
-        ...ctx,
-        ...(getInput('model-name') ? { modelName: getInput('model-name') } : {}),
-        ...(getInput('target') ? { target: getInput('target') } : {}),
-        verdicts: { ...verdictsFrom(getListInput('compare').map(document_readCompare), getInput('model-name') || undefined), ...Object.fromEntries(getListInput('verdicts').map(parseVerdictFlag)) },
-        budgets: [...(getInput('check') ? budgetLinesFrom(readCheck(getInput('check')), getInput('model-name') || undefined) : []), ...getListInput('budgets').map(parseBudgetFlag)],
-    });
-    const dataDir = getInput('data-dir');
-    const title = getInput('title');
-    const r = await actionsLogger.group(`Append ${results.length} results of ${ctx.commit.slice(0, 12)} to the history`, async () => {
-        if (dataDir)
-            return appendEntry((0,external_node_path_.resolve)(dataDir), entry);
-        return appendToBranch(entry, {
-            repo,
-            remote: getInputOr('remote', 'origin'),
-            branch: getInputOr('branch', 'edgeml-data'),
-            log: (line) => actionsLogger.info(line),
-            ...(getBoolInput('dashboard', true)
-                ? { afterAppend: (dir) => { writeDashboard(dir, renderDashboard(readEntries(dir).entries, title ? { title } : {})); } }
-                : {}),
-        });
-    });
+    const v = readInputs(HISTORY_SETTINGS);
+    const entry = historyEntry(v, asInput);
+    const r = await actionsLogger.group(`Append ${v.results.length} results of ${entry.commit.slice(0, 12)} to the history`, () => appendHistory(entry, v, { log: (line) => actionsLogger.info(line), dashboard: rebuildDashboard }));
     if (r.status === 'kept')
         actionsLogger.warning(describeAppend(r.status, r.path));
     outputs_setOutput('path', r.path);

@@ -73257,7 +73257,7 @@ function retryDelay(e, attempt, policy = DEFAULT_RETRY, now = Date.now()) {
         return policy.baseMs * 2 ** attempt;
     return null;
 }
-function octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
+function api_octokitWithRetry(token, log, policy = DEFAULT_RETRY) {
     const octokit = newOctokit(token);
     octokit.hook.wrap('request', async (request, options) => {
         for (let attempt = 0;; attempt++) {
@@ -73401,7 +73401,7 @@ async function postReport(opts, log) {
         return { skipped: why };
     }
     try {
-        const octokit = octokitWithRetry(opts.token, log, opts.retry);
+        const octokit = api_octokitWithRetry(opts.token, log, opts.retry);
         if (target.verifyHead) {
             const head = await pullRequestHead(octokit, target.pr);
             if (head !== target.verifyHead) {
@@ -73434,10 +73434,10 @@ async function postReport(opts, log) {
 ;// CONCATENATED MODULE: ./build/src/settings/names.js
 // One name per concept: the property `maxDuration` is the flag `--max-duration`, the input
 // `max-duration` and the edgeml.yml key `max-duration`.
-const names_kebab = (property) => property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const names_camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
-const asFlag = (name) => `--${name}`;
-const names_asInput = (name) => `input '${name}'`;
+const kebab = (property) => property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+const names_asFlag = (name) => `--${name}`;
+const asInput = (name) => `input '${name}'`;
 
 ;// CONCATENATED MODULE: ./build/src/units.js
 // Quantities written as people write them: "10s", "500ms", "2m".
@@ -73644,7 +73644,7 @@ function parse_parseSettings(table, raw, source) {
                 out[prop] = false;
             continue;
         }
-        out[prop] = parseSetting(s, value, source(names_kebab(prop)));
+        out[prop] = parseSetting(s, value, source(kebab(prop)));
     }
     return out;
 }
@@ -73662,7 +73662,7 @@ function parseSection(table, section, values, at = () => '') {
         const key = `${section}.${name}`;
         const s = byName.get(name);
         if (!s)
-            throw new UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
+            throw new errors_UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
         out[camel(name)] = parseSetting(s, raw, `${at(key)}${key}`);
     }
     return out;
@@ -73671,23 +73671,13 @@ function parseSection(table, section, values, at = () => '') {
 function settingDefaults(table) {
     return parse_parseSettings(table, {}, (name) => `default of ${name}`);
 }
-/**
- * A table's defaults as text, as its flags spell them (lists empty): for the code that still
- * passes settings as flag text (BenchFlags, CompareFlags).
- */
-function flagDefaults(table) {
-    const out = {};
-    for (const [prop, s] of Object.entries(table)) {
-        if (s.kind === 'list' || s.kind === 'pairs')
-            out[prop] = [];
-        else if (s.default !== undefined && s.kind !== 'boolean')
-            out[prop] = s.default;
-    }
-    return out;
-}
 /** The settings of a table that are action inputs, by input name. */
-function parse_actionInputs(table) {
+function actionInputs(table) {
     return Object.entries(table).filter(([, s]) => s.input).map(([prop, s]) => [kebab(prop), s]);
+}
+/** The old names of a table's action inputs (renamed, still read with a warning): old, new name, release that drops it. */
+function deprecatedInputs(table) {
+    return actionInputs(table).flatMap(([now, s]) => (s.deprecated ?? []).filter((d) => d.only !== 'flag').map((d) => ({ old: d.name, now, until: d.until })));
 }
 /** The settings of a table that are keys of the edgeml.yml section `section`. */
 function configKeys(table, section) {
@@ -73701,9 +73691,13 @@ function pick(table, keys) {
 ;// CONCATENATED MODULE: ./build/src/settings/deprecated.js
 // Renamed settings keep their old name for one minor release; the first use warns, once per process.
 const warned = new Set();
-/** The warning for an old name, naming the new one and the release that drops it. */
+/** What is said of an old name: the new one and the release that drops it. */
+function deprecationNotice(old, now, until) {
+    return `${old} is deprecated and goes in ${until}; use ${now}`;
+}
+/** The warning for an old name on stderr. */
 function deprecationWarning(old, now, until) {
-    return `warning: ${old} is deprecated and goes in ${until}; use ${now}`;
+    return `warning: ${deprecationNotice(old, now, until)}`;
 }
 /** Writes `message` through `write` the first time it is seen in this process. */
 function warnOnce(message, write) {
@@ -73744,14 +73738,29 @@ function uploadSettings(what, name) {
 // so an input and its flag accept the same text and give the same typed value.
 
 
-/** The text of each input of `table` given (or with an action default), by property; others absent. */
+/**
+ * The text of each input of `table` given (or with an action default), by property; others absent.
+ * A renamed input's old name still works, with a warning once; the new name wins when both are given.
+ */
 function rawInputs(table) {
     const out = {};
     for (const [name, s] of actionInputs(table)) {
         if (s.input && s.input.composite)
             continue;
-        const text = core.getInput(name).trim();
-        const value = text || (s.input ? s.input.default : undefined);
+        // An expression default (`${{ github.token }}`) is the runner's to fill in: an empty value stays empty.
+        const own = s.input ? s.input.default : undefined;
+        const fallback = own?.includes('${{') ? undefined : own;
+        let text = lib_core.getInput(name).trim();
+        for (const d of (s.deprecated ?? []).filter((x) => x.only !== 'flag')) {
+            const old = lib_core.getInput(d.name).trim();
+            if (!old)
+                continue;
+            warnOnce(deprecationNotice(`input '${d.name}'`, `input '${name}'`, d.until), (line) => lib_core.warning(line));
+            // The runner fills in the new name's action.yml default: that is not the workflow giving it.
+            if (!text || text === (fallback ?? s.default))
+                text = old;
+        }
+        const value = text || fallback;
         if (value)
             out[camel(name)] = value;
     }
@@ -73759,7 +73768,7 @@ function rawInputs(table) {
 }
 /** The inputs of `table`, typed; a bad value is a UserError naming the input. */
 function readInputs(table) {
-    return parseSettings(table, rawInputs(table), asInput);
+    return parse_parseSettings(table, rawInputs(table), asInput);
 }
 
 ;// CONCATENATED MODULE: ./build/src/github/outputs.js
@@ -73818,6 +73827,110 @@ async function publishReport(o, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./build/src/github/releases.js
+// The release-asset calls of the channel store (src/fleet/release-assets.ts) on the GitHub REST
+// API: find or create the release of a tag, list, download, upload (to the release's upload_url),
+// rename and delete assets. Failures become one-line errors that say what the token lacks.
+
+
+const releases_status = (e) => e.status;
+const alreadyExists = (e) => releases_status(e) === 422 && (e.response?.data?.errors ?? []).some((x) => x.code === 'already_exists');
+const ref = (r) => ({ id: r.id, tag: r.tag_name, draft: r.draft, uploadUrl: r.upload_url });
+const asset = (a) => ({ id: a.id, name: a.name, size: a.size, state: a.state, createdAt: a.created_at });
+function releaseAssetsApiFor(where, token, log, retry) {
+    return releaseAssetsApi(octokitWithRetry(token, log, retry), where);
+}
+function releaseAssetsApi(octokit, where) {
+    const location = `${where.owner}/${where.repo} release ${where.tag}`;
+    const repo = { owner: where.owner, repo: where.repo };
+    /** One line for a failed call: what was attempted, GitHub's answer, and what usually fixes it. */
+    const fail = (what, e) => {
+        const s = releases_status(e);
+        // Octokit appends " - <documentation_url>" to GitHub's message: the message alone is enough.
+        const said = (e.message?.split('\n')[0] ?? String(e)).replace(/ - https:\/\/\S+$/, '');
+        if (s === 401)
+            throw new UserError(`${location}: GitHub refused the token (401) while trying to ${what}; check GITHUB_TOKEN`);
+        if (s === 403)
+            throw new UserError(`${location}: the token may not ${what} (403: ${said}); give the job permissions: contents: write`);
+        if (s === 404)
+            throw new UserError(`${location}: ${where.owner}/${where.repo} not found while trying to ${what} (404); check the repository name and that the token can see it`);
+        if (s !== undefined && s < 500)
+            throw new UserError(`${location}: could not ${what} (${s}: ${said})`);
+        throw e;
+    };
+    const call = async (what, fn) => {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            return fail(what, e);
+        }
+    };
+    const find = async () => {
+        try {
+            return ref((await octokit.rest.repos.getReleaseByTag({ ...repo, tag: where.tag })).data);
+        }
+        catch (e) {
+            if (releases_status(e) === 404) {
+                // A missing repository is also 404: tell the two apart, so a typo is not a new channel.
+                await call('read the repository', () => octokit.rest.repos.get(repo));
+                return null;
+            }
+            return fail('read the release', e);
+        }
+    };
+    return {
+        location,
+        find,
+        create: async () => {
+            try {
+                const made = await octokit.rest.repos.createRelease({
+                    ...repo, tag_name: where.tag, name: `edgeml channel (${where.tag})`, make_latest: 'false',
+                    body: 'Signed model update channel (TUF metadata and model files) written by edgeml publish. Do not edit its assets by hand: devices verify every byte.',
+                });
+                return ref(made.data);
+            }
+            catch (e) {
+                if (releases_status(e) === 422) {
+                    const other = await find(); // created by a concurrent publish
+                    if (other)
+                        return other;
+                }
+                return fail('create the release', e);
+            }
+        },
+        assets: (release) => call('list the release assets', async () => (await octokit.paginate(octokit.rest.repos.listReleaseAssets, { ...repo, release_id: release.id, per_page: 100 })).map((a) => asset(a))),
+        download: (a) => call(`download ${a.name}`, async () => {
+            const r = await octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: a.id, headers: { accept: 'application/octet-stream' } });
+            return Buffer.from(r.data);
+        }),
+        upload: async (release, name, bytes) => {
+            try {
+                const r = await octokit.request({
+                    method: 'POST', url: release.uploadUrl, name, data: bytes,
+                    headers: { 'content-type': 'application/octet-stream', 'content-length': bytes.length },
+                });
+                return asset(r.data);
+            }
+            catch (e) {
+                if (alreadyExists(e))
+                    return null;
+                return fail(`upload ${name}`, e);
+            }
+        },
+        rename: (a, name) => call(`rename ${a.name}`, async () => asset((await octokit.rest.repos.updateReleaseAsset({ ...repo, asset_id: a.id, name })).data)),
+        remove: async (a) => {
+            try {
+                await octokit.rest.repos.deleteReleaseAsset({ ...repo, asset_id: a.id });
+            }
+            catch (e) {
+                if (releases_status(e) !== 404)
+                    fail(`delete ${a.name}`, e);
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/github/index.js
 // The only place (with src/actions/) that touches @actions/*: inputs, outputs, summaries, log
 // groups, artifacts. Core modules receive plain values and a Logger.
@@ -73831,7 +73944,7 @@ const actionsLogger = {
     group: (name, fn) => lib_core.group(name, fn),
 };
 function getInput(name) {
-    return lib_core.getInput(name).trim();
+    return core.getInput(name).trim();
 }
 function getInputOr(name, fallback) {
     return getInput(name) || fallback;
@@ -73852,14 +73965,22 @@ function getBoolInput(name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new errors_UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
+    throw new UserError(`input '${name}': ${JSON.stringify(raw)} is not a boolean; use true or false`);
 }
 /** A GitHub login input (`octocat`, `my-app[bot]`), or '' when not given. */
 function getLoginInput(name) {
-    const raw = getInput(name);
+    return checkLogin(getInput(name), name);
+}
+function checkLogin(raw, name) {
     if (raw === '' || isLogin(raw))
         return raw;
     throw new errors_UserError(`input '${name}': ${JSON.stringify(raw.slice(0, 100))} is not a GitHub login; give one such as github-actions[bot], my-app[bot] or octocat (no @)`);
+}
+/** The comment inputs (COMMENT_SETTINGS, typed), the login checked: false when `comment` is false. */
+function commentInputs(v) {
+    if (!v.comment)
+        return false;
+    return { token: v.token ?? '', reportId: v.reportId ?? '', author: checkLogin(v.commentAuthor ?? '', 'comment-author'), ...(v.prNumber ? { prNumber: v.prNumber } : {}) };
 }
 /** Tells the runner to hide a secret (whole, and line by line as a log may wrap a PEM) before anything can print it. */
 function maskSecret(text) {
@@ -73894,6 +74015,7 @@ async function runAction(main) {
             lib_core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
     }
 }
+
 
 
 
@@ -73981,6 +74103,8 @@ function fmtNumber(v) {
     return String(Number(v.toPrecision(4)));
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: ./build/src/budgets/types.js
 const types_STATUSES = ['pass', 'fail', 'inconclusive', 'not judged'];
 
@@ -74392,8 +74516,6 @@ function judgeCompatBudgets(config, docs, failed = [], only) {
     return rows;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(52210);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
@@ -74430,8 +74552,12 @@ function schemas() {
  * Checks `doc` against a JSON Schema of this repo (added on first use); returns the first
  * problem as `path message`, or null when the document is valid.
  */
-function documents_schemaProblem(schemaObject, doc) {
+function documents_schemaProblem(schemaObject, doc, uses = []) {
     const ajv = schemas();
+    // The schemas it $refs first: a schema compiles only once every schema it refers to is known.
+    for (const s of uses)
+        if (!ajv.getSchema(s.$id))
+            ajv.addSchema(s);
     if (!ajv.getSchema(schemaObject.$id))
         ajv.addSchema(schemaObject);
     const check = ajv.getSchema(schemaObject.$id);
@@ -74454,7 +74580,7 @@ function writeFileAtomic(file, text) {
     }
 }
 function writeDocument(file, doc, kind) {
-    const problem = documents_schemaProblem(kind.schema, doc);
+    const problem = documents_schemaProblem(kind.schema, doc, kind.uses);
     if (problem)
         throw new Error(`internal: ${kind.name} document does not match its schema: ${problem}`);
     writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
@@ -74476,7 +74602,7 @@ function documents_readDocument(file, kind) {
     catch (e) {
         throw new UserError(`${file}: not JSON (${oneLine(e)}); give the file written by '${kind.writer}'`);
     }
-    const problem = documents_schemaProblem(kind.schema, doc);
+    const problem = documents_schemaProblem(kind.schema, doc, kind.uses);
     if (problem)
         throw new UserError(`${file}: not an edgeml ${kind.name} document (${problem}); regenerate it with '${kind.writer}'`);
     return doc;
@@ -74543,22 +74669,12 @@ const CHECK_SETTINGS = {
     json: { kind: 'path', value: '<file>', help: 'write the check document here', input: {} },
 };
 
-;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
-const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compare/document.js
-// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
-// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
-
-
-
-const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
-function writeCompare(file, doc) {
-    writeDocument(file, doc, COMPARE);
-}
-/** Reads and validates a compare document; every problem is a UserError naming the file. */
-function document_readCompare(file) {
-    return readDocument(file, COMPARE);
-}
+;// CONCATENATED MODULE: ./build/src/compare/types.js
+const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
+const types_VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
+const COMPARE_METRICS = ['p50', 'p90', 'cpu'];
+const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
+const DESIGN_CHOICES = ['auto', 'paired', 'processes'];
 
 ;// CONCATENATED MODULE: ./build/src/stats/paired.js
 // Paired comparison of two models measured in alternating rounds: the Hodges-Lehmann estimate of
@@ -74643,16 +74759,26 @@ function normalCdf(z) {
 const MAX_LOOKS = 6;
 /**
  * The looks of a sequential comparison, planned before it starts from how many rounds the time
- * allows: the last look at `planned`, each earlier one at half the next, none before `first`,
- * at most MAX_LOOKS. Each look tests at alpha / (number of looks) (Bonferroni: a conservative
- * Pocock-type boundary), so the chance of any false alarm over all of them is at most alpha.
- * When `planned` is below `first`, the one look is at `planned`.
+ * allows: the first at `first`, the last at `planned`, those between spaced evenly on a log scale,
+ * each about twice the one before, at most MAX_LOOKS. Each look tests at alpha / (number of looks)
+ * (Bonferroni: a conservative Pocock-type boundary, valid wherever the looks are placed), so the
+ * chance of any false alarm over all of them is at most alpha. An early first look matters: a
+ * clear change is decided there, at the fewest rounds the test allows. When `planned` is at most
+ * `first`, the one look is at `planned`.
  */
 function planLooks(first, planned) {
+    const last = Math.max(1, Math.floor(planned));
+    const from = Math.max(1, Math.floor(first));
+    if (last <= from)
+        return [last];
+    const k = Math.min(MAX_LOOKS, 1 + Math.round(Math.log2(last / from)));
     const looks = [];
-    for (let n = Math.max(1, Math.floor(planned)); n >= first && looks.length < MAX_LOOKS; n = Math.floor(n / 2))
-        looks.unshift(n);
-    return looks.length ? looks : [Math.max(1, Math.floor(planned))];
+    for (let i = 0; i < k; i++) {
+        const n = i === k - 1 ? last : Math.round(from * (last / from) ** (i / (k - 1)));
+        if (!looks.length || n > looks[looks.length - 1])
+            looks.push(n);
+    }
+    return looks;
 }
 /** Fewest values for which the signed-rank interval exists at this confidence: 2 * 2^-n <= 1 - confidence. */
 function fewestForInterval(confidence) {
@@ -74699,7 +74825,7 @@ function storedBaseInterval(headLogs, baseLog, confidence) {
 // From rounds of measurements to ratios, intervals and a verdict. Pure: unit-tested on numbers.
 
 const CONFIDENCE = 0.95;
-const SEQUENTIAL = 'looks planned from the first measurement (at most 6, each at half the rounds of the next), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
+const SEQUENTIAL = 'looks planned from the first measurement (at most 6, from --min-rounds about doubling to what the time holds), each at level 1 - 0.05/looks (Bonferroni, a conservative Pocock-type boundary), so all intervals hold together at 95%';
 const METHOD = {
     estimate: 'Hodges-Lehmann estimate of the per-round log(head/base), exponentiated',
     interval: 'distribution-free interval from the Wilcoxon signed-rank distribution over rounds (exact up to 60 rounds, normal approximation above)',
@@ -74747,473 +74873,6 @@ function ratioAt(rounds, metric, level, threshold, storedBase) {
     const ci95 = est.ci ? [Math.exp(est.ci[0]), Math.exp(est.ci[1])] : null;
     return { estimate: Math.exp(est.estimate), ci95, lookLevel: est.ci ? level : null, verdict: verdict_judge(ci95, threshold) };
 }
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./build/schemas/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."},"targets":{"$ref":"#/properties/targets","description":"This model\'s targets, instead of the top-level targets: (an empty list: the source only)."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize). A target that cannot be made fails the run, unless it is written { target: NAME, optional: true }.","items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: the run goes on without this artifact when it cannot be made (a tool missing on this machine); the report still shows why."}}}]}},"inspect":{"description":"Operator compatibility (edgeml inspect) of each model with these target runtimes, in edgeml run and its report: nnapi, coreml, coreml-mlprogram, ort-mobile, tensorrt, openvino, tflite. The runtimes compat.<runtime>.* budgets name are inspected as well; false turns inspection off (those budgets are then not judged). A runtime that cannot be inspected fails the run, unless it is written { target: NAME, optional: true }.","type":["array","boolean"],"items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: a model this runtime cannot be inspected for is a notice, not a failure."}}}]}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"statistic":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query (steadier on a busy machine; one thread) (default p50)."},"metric":{"enum":["p50","p90","cpu"],"deprecated":true,"description":"Deprecated (goes in 0.3.0): the old name of statistic."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0 until max-duration (default)."},"design":{"enum":["auto","paired","processes"],"description":"How latency is compared: paired (base and head in one process, alternating short batches), processes (a fresh process per measurement), or auto (paired where both fit in memory and take the same inputs; default)."},"artifacts":{"type":"boolean","description":"edgeml run only: also optimize the base model for the same targets (the head\'s settings and calibration data) and compare each target\'s artifact base vs head, one comparison per target (default false). Roughly doubles optimize time."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"models":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The models (names under models) evaluated on this dataset. Without it, every model whose input the data fits; the others say so in the run\'s notices."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"optional":{"type":"boolean","description":"true: a limit with nothing to judge (no results for the selectors, the metric not reported, no dataset, no base) is a notice. Default false: at level error it fails the check."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.coverage(\\\\.compute)?$":{"$ref":"#/$defs/fraction","description":"Share of nodes (coverage) or of estimated compute (coverage.compute) the runtime takes, from edgeml inspect: 95% or 1."},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.(partitions|unsupported)$":{"$ref":"#/$defs/count","description":"At most this many partitions, or unsupported nodes, on that runtime (edgeml inspect)."}}}}}},"rollout":{"type":"object","additionalProperties":false,"required":["stages"],"description":"A staged rollout for \'edgeml promote --gate --config\': the stages a release goes through and the fleet-health gate of each (flags override).","properties":{"min-devices":{"$ref":"#/$defs/count","description":"Reporting devices of the stage needed before the gate judges it (default 10)."},"success-threshold":{"$ref":"#/$defs/percent","description":"Share of the stage\'s reporting devices that must have installed the release, as hawkBit\'s success threshold (default 90%)."},"error-threshold":{"$ref":"#/$defs/percent","description":"A failed share above this stops the rollout, as hawkBit\'s error threshold (default 5%)."},"soak":{"$ref":"#/$defs/period","description":"How long the release stays at a stage before it may go further (default 0s: no soak)."},"auto-rollback":{"type":"boolean","description":"Roll the stage\'s channel back when its error threshold is crossed (default false)."},"stages":{"type":"array","minItems":1,"description":"From the first stage to the last: a channel (the device group that polls it) and the share of its devices (cohort percentage).","items":{"type":"object","additionalProperties":false,"required":["channel"],"properties":{"channel":{"enum":["canary","beta","stable"],"description":"The channel of this stage: the group of devices that poll it."},"percent":{"$ref":"#/$defs/share","description":"Share of the channel\'s devices (rollout cohort) at this stage (default 100)."},"min-devices":{"$ref":"#/$defs/count","description":"Reporting devices of the stage needed before the gate judges it (default 10)."},"success-threshold":{"$ref":"#/$defs/percent","description":"Share of the stage\'s reporting devices that must have installed the release, as hawkBit\'s success threshold (default 90%)."},"error-threshold":{"$ref":"#/$defs/percent","description":"A failed share above this stops the rollout, as hawkBit\'s error threshold (default 5%)."},"soak":{"$ref":"#/$defs/period","description":"How long the release stays at a stage before it may go further (default 0s: no soak)."}}}}}},"monitoring":{"type":"object","description":"Drift of the model served on devices (edgeml agent --serve, edgeml drift): thresholds, the telemetry window, the trigger rule. Defaults and why: docs/serving-and-drift.md.","additionalProperties":false,"properties":{"psi":{"type":"number","exclusiveMinimum":0,"description":"A histogram drifts when its population stability index reaches this and the KS test agrees. Default 0.1."},"jensen-shannon":{"type":"number","exclusiveMinimum":0,"maximum":1,"description":"... or its Jensen-Shannon distance (natural log) reaches this and the KS test agrees. Default 0.1."},"ks-p-value":{"type":"number","exclusiveMinimum":0,"maximum":1,"description":"The binned two-sample Kolmogorov-Smirnov p-value must be below this. Default 0.01."},"window":{"type":"object","additionalProperties":false,"description":"A telemetry window ends after this many requests or this long, whichever comes first.","properties":{"requests":{"type":"integer","minimum":1,"description":"Default 100."},"time":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(s|sec|m|min|h)\\\\s*$","description":"A duration: 30s, 15m, 1h. Default: none (the count alone)."}}},"min-requests":{"type":"integer","minimum":1,"description":"A window with fewer requests is not judged. Default 30."},"windows-in-a-row":{"type":"integer","minimum":1,"description":"Drifted windows in a row on one device that fire the retraining trigger. Default 3."},"latency-p90-ratio":{"type":"number","minimum":1,"description":"Latency drift: the field p90\'s 95% interval lies above the p90 CI measured on the device\'s label times this. Default 1.2."}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"share":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*%?\\\\s*$","minimum":0,"maximum":100,"description":"A whole percentage from 0 to 100: 10 or 10%."},"period":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(s|m|min|h)\\\\s*$","description":"A time with its unit: 30m, 4h, 90s."},"count":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*$","minimum":0,"description":"A whole number: 0, 1, 3."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
-;// CONCATENATED MODULE: ./build/src/config/suggest.js
-// "Did you mean": the closest allowed key by edit distance.
-/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
-function editDistance(a, b) {
-    const s = a.toLowerCase();
-    const t = b.toLowerCase();
-    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= s.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= t.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
-        }
-        prev = cur;
-    }
-    return prev[t.length];
-}
-/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
-function didYouMean(word, allowed) {
-    let best;
-    let bestD = Infinity;
-    for (const a of allowed) {
-        const d = editDistance(word, a);
-        if (d < bestD) {
-            best = a;
-            bestD = d;
-        }
-    }
-    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
-}
-
-;// CONCATENATED MODULE: ./build/src/config/parse.js
-// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
-// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
-
-
-
-
-
-
-
-
-
-let validator;
-function compiled() {
-    validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
-    return validator;
-}
-/** budgets[0].limits.latency.p90 */
-function keyName(path) {
-    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
-}
-function pointerToPath(pointer) {
-    return pointer
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-/** Where a path is in the file: the key's position when `atKey`, else the value's. */
-function locate(doc, lc, file, path, atKey = false) {
-    let node = doc.contents;
-    let offset = doc.contents?.range?.[0] ?? 0;
-    for (let i = 0; i < path.length; i++) {
-        const seg = path[i];
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((p) => ((0,yaml_dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-            if (!pair)
-                break;
-            const keyRange = pair.key?.range;
-            if (i === path.length - 1 && atKey && keyRange) {
-                offset = keyRange[0];
-                break;
-            }
-            node = pair.value;
-            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof seg === 'number') {
-            node = node.items[seg];
-            offset = node?.range?.[0] ?? offset;
-        }
-        else
-            break;
-    }
-    const { line, col } = lc.linePos(offset);
-    return { file, line, col };
-}
-const where = (p) => `${p.file}:${p.line}:${p.col}`;
-const DEF_EXPECTED = {
-    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
-    share: 'a whole percentage from 0 to 100, e.g. 10 or 10%', period: 'a time with its unit, e.g. 30m, 4h or 90s',
-};
-function describeValue(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return JSON.stringify(v);
-}
-/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
-function explain(e, doc, lc, file) {
-    const path = pointerToPath(e.instancePath);
-    if (e.keyword === 'additionalProperties') {
-        const extra = String(e.params.additionalProperty);
-        const parent = e.parentSchema;
-        const allowed = Object.keys(parent.properties ?? {});
-        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
-        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
-        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
-        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
-        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
-        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
-        return {
-            at: locate(doc, lc, file, [...path, extra], true),
-            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
-        };
-    }
-    const at = locate(doc, lc, file, path, false);
-    const key = keyName(path);
-    const got = describeValue(e.data);
-    switch (e.keyword) {
-        case 'required':
-            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
-        case 'enum': {
-            const allowed = e.params.allowedValues.map(String);
-            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
-        }
-        case 'const':
-            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
-        case 'type': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            if (def && DEF_EXPECTED[def])
-                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
-            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
-        }
-        case 'pattern': {
-            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
-            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
-            return { at, text: `${key}: expected ${expected}, got ${got}` };
-        }
-        default:
-            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
-    }
-}
-const PARSERS = [
-    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
-    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
-    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
-    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
-    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
-    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
-    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
-];
-function parseCount(text, what) {
-    if (!/^\s*\d+\s*$/.test(text))
-        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
-    return Number(text);
-}
-function parseLimit(key, raw, at, name) {
-    const text = String(raw).trim();
-    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
-    let dir = direction;
-    let body = text;
-    const op = /^(>=|<=)\s*/.exec(text);
-    if (op) {
-        dir = op[1] === '>=' ? 'min' : 'max';
-        body = text.slice(op[0].length);
-    }
-    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
-        dir = 'max';
-    try {
-        return { key, text, value: parse(body, key), direction: dir, at };
-    }
-    catch (e) {
-        if (!isUserError(e))
-            throw e;
-        throw new errors_UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-    }
-}
-/** Parses and validates edgeml.yml text; `file` names it in messages. */
-function parseConfig(text, file) {
-    const lc = new yaml_dist/* LineCounter */.HN();
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length) {
-        const err = doc.errors[0];
-        const { line, col } = lc.linePos(err.pos[0]);
-        throw new errors_UserError(`${file}:${line}:${col}: not valid YAML: ${errors_oneLine(err.message.split('\n')[0])}`);
-    }
-    if (doc.contents === null || ((0,yaml_dist/* isMap */.jh)(doc.contents) && doc.contents.items.length === 0)) {
-        throw new errors_UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
-    }
-    let data;
-    try {
-        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
-        data = doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (e) {
-        if (!/alias/i.test(String(e.message)))
-            throw e;
-        throw new errors_UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
-    }
-    const validate = compiled();
-    if (!validate(data)) {
-        const problems = (validate.errors ?? []).map((e) => ({ ...explain(e, doc, lc, file), typo: e.keyword === 'additionalProperties' }));
-        // At one place, a misspelt key comes first: it explains the key said to be missing there.
-        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || Number(b.typo) - Number(a.typo));
-        const first = problems[0];
-        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
-        throw new errors_UserError(`${where(first.at)}: ${first.text}${more}`);
-    }
-    const raw = data;
-    const models = raw.models ?? {};
-    /** A name under models:, or a UserError at `path` naming the models there are. */
-    const knownModel = (name, path) => {
-        if (name in models)
-            return;
-        const known = Object.keys(models);
-        const guess = didYouMean(name, known);
-        throw new errors_UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
-    };
-    const budgets = (raw.budgets ?? []).map((b, index) => {
-        const at = locate(doc, lc, file, ['budgets', index]);
-        if (b.model !== undefined)
-            knownModel(b.model, ['budgets', index, 'model']);
-        return {
-            index,
-            ...(b.model !== undefined ? { model: b.model } : {}),
-            ...(b.target !== undefined ? { target: b.target } : {}),
-            ...(b.device !== undefined ? { device: b.device } : {}),
-            level: b.level ?? 'error',
-            inconclusive: b.inconclusive ?? 'warn',
-            ...(b.optional ? { optional: true } : {}),
-            ...(b.message !== undefined ? { message: b.message } : {}),
-            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
-            at,
-        };
-    });
-    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
-    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
-    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
-        const own = m.targets;
-        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
-    }));
-    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
-        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
-        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
-    }));
-    const targets = entries(raw.targets);
-    const settingsAt = {};
-    const sections = [
-        [['benchmark'], raw.benchmark],
-        [['compare'], raw.compare],
-        [['monitoring'], raw.monitoring],
-        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
-    ];
-    for (const [path, section] of sections) {
-        for (const key of Object.keys(section ?? {}))
-            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
-    }
-    renameDeprecated(raw, settingsAt);
-    return {
-        file,
-        ...(raw.version ? { version: raw.version } : {}),
-        models: located,
-        targets: targets.map((t) => t.target),
-        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
-        ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
-        benchmark: raw.benchmark ?? {},
-        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
-        compareArtifacts: raw.compare?.artifacts === true,
-        datasets,
-        budgets,
-        monitoring: raw.monitoring ?? {},
-        settingsAt,
-        ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
-    };
-}
-/** inspect: as written: a list of runtimes (some optional), or false. */
-function inspectSetting(raw, at) {
-    if (raw === true)
-        throw new errors_UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
-    if (raw === false)
-        return { targets: [], optional: [], off: true, at };
-    const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
-    return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
-}
-const CHANNEL_ORDER = ['canary', 'beta', 'stable'];
-/** `rollout:` after the schema: units parsed, and the stages checked to go forward (channel by channel, widening). */
-function rolloutPlan(raw, at) {
-    const gate = (g) => ({
-        ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
-        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
-        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
-        ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
-    });
-    const positions = {};
-    const note = (path, obj) => {
-        for (const k of Object.keys(obj))
-            positions[keyName([...path, k])] = at([...path, k]);
-    };
-    note(['rollout'], raw);
-    const stages = raw.stages.map((s, i) => {
-        note(['rollout', 'stages', i], s);
-        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
-    });
-    for (let i = 1; i < stages.length; i++) {
-        const [a, b] = [stages[i - 1], stages[i]];
-        const order = CHANNEL_ORDER.indexOf(b.channel) - CHANNEL_ORDER.indexOf(a.channel);
-        if (order < 0 || (order === 0 && b.percent <= a.percent)) {
-            throw new errors_UserError(`${where(b.at)}: rollout.stages[${i}]: ${b.channel} ${b.percent}% comes after ${a.channel} ${a.percent}%; list the stages from the first to the last (canary, beta, stable; a channel's percentages growing)`);
-        }
-    }
-    return { stages, ...gate(raw), ...(raw['auto-rollback'] !== undefined ? { autoRollback: raw['auto-rollback'] } : {}), at: positions };
-}
-/** Reads and validates a config file. */
-function parse_loadConfig(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new errors_UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
-            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
-    }
-    return parseConfig(text, file);
-}
-/**
- * Keys renamed in a minor release (the `deprecated` names of the settings tables, e.g.
- * COMPARE_SETTINGS.statistic): the old key still works, warns once naming the new one, and yields
- * to the new key when both are written.
- */
-const RENAMED = [
-    { section: 'compare', old: 'metric', now: 'statistic', until: '0.3.0' },
-];
-function renameDeprecated(raw, settingsAt) {
-    for (const r of RENAMED) {
-        const section = raw[r.section];
-        if (!section || !(r.old in section))
-            continue;
-        const at = settingsAt[`${r.section}.${r.old}`];
-        warnOnce(`${where(at)}: ${deprecationWarning(`${r.section}.${r.old}`, `${r.section}.${r.now}`, r.until)}\n`, (line) => process.stderr.write(line));
-        if (!(r.now in section)) {
-            section[r.now] = section[r.old];
-            settingsAt[`${r.section}.${r.now}`] = at;
-        }
-        delete section[r.old];
-        delete settingsAt[`${r.section}.${r.old}`];
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/config/index.js
-// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
-// parsed. Nothing runs on a config that does not validate: every problem is a UserError
-// `file:line:col: key: what was expected`.
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/results/types.js
-const RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
-
-;// CONCATENATED MODULE: ./build/src/results/index.js
-// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
-// The machinery shared by every document kind is in src/documents/.
-
-
-
-
-const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
-function results_writeResults(file, doc) {
-    writeDocument(file, doc, RESULTS);
-}
-/** Reads and validates a results document; every problem is a UserError naming the file. */
-function results_readResults(file) {
-    return readDocument(file, RESULTS);
-}
-
-;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
-const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/compat/document.js
-// The inspect document (edgeml inspect --json): checked against schemas/inspect.schema.json.
-
-
-const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
-function writeInspect(file, doc) {
-    writeDocument(file, doc, INSPECT);
-}
-/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
-function document_readInspect(file) {
-    return readDocument(file, INSPECT);
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/check.js
-// The check both the CLI and the action run: read and validate every input first (nothing is
-// judged on a bad config or document), then judge every budget.
-
-
-
-
-
-
-
-
-// document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
-
-const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
-/**
- * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
- * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
- */
-function slowerFails(config, doc) {
-    return !hasRegressionBudget(config) && doc.verdict === 'slower';
-}
-/** Judges every budget of `config` (loaded from `configFile`) against documents in memory. */
-function checkDocuments(config, configFile, d) {
-    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
-    const checks = [...evaluateBudgets(config, d.results, d.compare, d.noCompare, d.model), ...judgeCompatBudgets(config, d.inspect ?? [], d.inspectFailed ?? [], d.model)];
-    const notices = [];
-    // Without a regression budget, compare's own verdict stands: slower fails the check.
-    const compare = d.compare;
-    const compareFails = !!compare && slowerFails(config, compare.doc);
-    if (compare) {
-        const r = verdict_decidingRatio(compare.doc);
-        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
-        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
-    }
-    return { config, doc: checkDocument(configFile, d.results.map((r) => r.file), checks, compare, compareFails), notices };
-}
-function runCheck(inputs) {
-    const config = loadConfig(inputs.config);
-    if (!config.budgets.length)
-        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
-    if (!inputs.results.length && !inputs.inspect?.length)
-        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
-    return checkDocuments(config, inputs.config, {
-        results: inputs.results.map((file) => ({ file, doc: readResults(file) })),
-        ...(inputs.compare ? { compare: { file: inputs.compare, doc: readCompare(inputs.compare) } } : {}),
-        ...(inputs.noCompare ? { noCompare: inputs.noCompare } : {}),
-        ...(inputs.model ? { model: inputs.model } : {}),
-        inspect: (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) })),
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/budgets/index.js
-// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/compare/types.js
-const COMPARE_SCHEMA = { name: 'edgeml-compare', version: 1 };
-const types_VERDICTS = ['slower', 'faster', 'unchanged', 'inconclusive'];
-const COMPARE_METRICS = ['p50', 'p90', 'cpu'];
-const DESIGNS = (/* unused pure expression or super */ null && (['paired', 'processes', 'stored-base', 'same-file']));
-const DESIGN_CHOICES = ['auto', 'paired', 'processes'];
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
@@ -78481,6 +78140,25 @@ async function inspectModelFile(path) {
 
 
 
+;// CONCATENATED MODULE: ./build/src/results/types.js
+const RESULTS_SCHEMA = { name: 'edgeml-results', version: 1 };
+
+;// CONCATENATED MODULE: ./build/src/results/index.js
+// The results document of `edgeml bench`: its types, its schema, and reading and writing it.
+// The machinery shared by every document kind is in src/documents/.
+
+
+
+
+const RESULTS = { schema: results_schema_namespaceObject, name: 'results', writer: 'edgeml bench --json' };
+function results_writeResults(file, doc) {
+    writeDocument(file, doc, RESULTS);
+}
+/** Reads and validates a results document; every problem is a UserError naming the file. */
+function results_readResults(file) {
+    return readDocument(file, RESULTS);
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./build/src/bench/device.js
@@ -79340,17 +79018,14 @@ const BENCH_SETTINGS = {
 };
 
 ;// CONCATENATED MODULE: ./build/src/bench/options.js
-// Bench settings as the CLI flags and the action inputs spell them (strings), checked and
-// converted to BenchOptions. One name per setting everywhere: --min-duration, min-duration.
-
-
+// Bench settings, typed (BENCH_SETTINGS' values: the CLI parses its flags once, the action its
+// inputs, `edgeml run` edgeml.yml's keys), checked together and turned into BenchOptions.
 
 
 
 
 
 const D = settingDefaults(BENCH_SETTINGS);
-const MEASURED = [...Object.keys(MEASURE_SETTINGS), ...Object.keys(LENGTH_SETTINGS)];
 /** LoadGen's minimums (100 queries, 10 s) with Olive's 10 warm-up runs: BENCH_SETTINGS' defaults, typed. */
 const BENCH_DEFAULTS = {
     threads: D.threads,
@@ -79366,13 +79041,8 @@ const BENCH_DEFAULTS = {
     profile: false,
     keepSamples: false,
 };
-function oneOf(value, allowed, what) {
-    if (!allowed.includes(value))
-        throw new errors_UserError(`${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
-    return value;
-}
-/** `edgeml bench`'s defaults as its flags spell them (BENCH_SETTINGS'): the CLI's, the benchmark action's and edgeml.yml's. */
-const BENCH_FLAG_DEFAULTS = flagDefaults(pick(BENCH_SETTINGS, [...MEASURED, 'seed']));
+/** A duration in messages, as a user writes it: 1s, 500ms. */
+const showDuration = (ms) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 function pairs(values, parse, flag, names) {
     const out = {};
     for (const raw of values) {
@@ -79383,45 +79053,46 @@ function pairs(values, parse, flag, names) {
     }
     return out;
 }
-/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
-function benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
-    const n = (flag) => settingName(names, flag);
-    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
-    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
-    if (maxDurationMs < minDurationMs) {
+/**
+ * Typed bench settings to BenchOptions: what the table cannot check alone (the length of a
+ * measurement, a vendor runtime's settings, each input given once). `names` says how messages
+ * name each setting: by its flag, its input, or its key in edgeml.yml.
+ */
+function benchOptions(model, v, names = FLAG_NAMES) {
+    if (v.maxDuration < v.minDuration) {
         const max = names.key('--max-duration');
-        throw new errors_UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than ${names.key('--min-duration')} ${f.minDuration}; raise ${max}`);
+        throw new errors_UserError(`${names.at('--max-duration')}${max} ${showDuration(v.maxDuration)} is shorter than ${names.key('--min-duration')} ${showDuration(v.minDuration)}; raise ${max}`);
     }
-    const runtime = oneOf(f.runtime || 'onnxruntime', RUNTIMES, '--runtime');
-    const precision = f.precision ? oneOf(f.precision, PRECISIONS, '--precision') : undefined;
+    const runtime = v.runtime ?? 'onnxruntime';
+    const precision = v.precision;
     if (precision && runtime === 'onnxruntime') {
         throw new errors_UserError(`--precision ${precision} is for a vendor runtime (--runtime tensorrt|openvino|tflite); for ONNX Runtime make an fp16 or int8 model with 'edgeml optimize'`);
     }
-    if (f.toolPath && runtime === 'onnxruntime')
+    if (v.toolPath && runtime === 'onnxruntime')
         throw new errors_UserError('--tool-path is for a vendor runtime: add --runtime tensorrt, openvino or tflite');
     return {
         model,
         inputs: {
-            shapes: pairs(f.input, parseShapeFlag, '--input', names),
-            dims: pairs(f.dim, parseDimFlag, '--dim', names),
-            data: pairs(f.data, parseDataFlag, '--data', names),
+            shapes: pairs(v.input, parseShapeFlag, '--input', names),
+            dims: pairs(v.dim, parseDimFlag, '--dim', names),
+            data: pairs(v.data, parseDataFlag, '--data', names),
         },
-        threads: parseWhole(f.threads, n('--threads')),
-        executionProvider: f.ep,
-        optLevel: oneOf(f.optLevel, OPT_LEVELS, n('--opt-level')),
-        scenario: oneOf(f.scenario, SCENARIOS, n('--scenario')),
-        ...(f.samplesPerQuery !== undefined ? { samplesPerQuery: parseWhole(f.samplesPerQuery, n('--samples-per-query'), 1) } : {}),
-        warmup: parseWhole(f.warmup, n('--warmup')),
-        minIterations: parseWhole(f.minIterations, n('--min-iterations'), 1),
-        maxIterations: parseWhole(f.maxIterations, n('--max-iterations')),
-        minDurationMs,
-        maxDurationMs,
-        seed: parseWhole(f.seed, n('--seed')),
-        profile: !!f.profile,
-        keepSamples: !!f.samples,
-        ...(f.deviceLabel ? { deviceLabel: f.deviceLabel } : {}),
+        threads: v.threads,
+        executionProvider: v.ep,
+        optLevel: v.optLevel,
+        scenario: v.scenario,
+        ...(v.samplesPerQuery !== undefined ? { samplesPerQuery: v.samplesPerQuery } : {}),
+        warmup: v.warmup,
+        minIterations: v.minIterations,
+        maxIterations: v.maxIterations,
+        minDurationMs: v.minDuration,
+        maxDurationMs: v.maxDuration,
+        seed: v.seed,
+        profile: !!v.profile,
+        keepSamples: !!v.samples,
+        ...(v.deviceLabel ? { deviceLabel: v.deviceLabel } : {}),
         ...(runtime !== 'onnxruntime' ? { runtime } : {}),
-        ...(f.toolPath ? { toolPath: f.toolPath } : {}),
+        ...(v.toolPath ? { toolPath: v.toolPath } : {}),
         ...(precision ? { precision } : {}),
     };
 }
@@ -79429,14 +79100,28 @@ function benchOptionsFromFlags(model, f, names = FLAG_NAMES) {
 ;// CONCATENATED MODULE: ./build/src/bench/paired-runner.js
 
 /**
- * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. Resolves
- * once the process has released both sessions, or with `unpairable` when the two models cannot
- * take the same inputs.
+ * `onPairs` gets each chunk of pairs in order and returns true to stop the measurement. With
+ * `request.hold` nothing is timed until `go()`.
  */
-function runPairedWorker(request, onReady, onPairs) {
+function startPairedWorker(request, onReady, onPairs) {
     let stopping = false;
     let ready;
-    return forkWorker(`paired measurement of ${request.base} and ${request.head}`, request, workerLimitMs(request.run.maxDurationMs), (msg, link) => {
+    let link;
+    let wanted;
+    const tell = (m) => {
+        if (m === 'stop')
+            stopping = true;
+        if (link)
+            link.send({ type: m });
+        else
+            wanted = m;
+    };
+    const done = forkWorker(`paired measurement of ${request.base} and ${request.head}`, request, workerLimitMs(request.run.maxDurationMs), (msg, l) => {
+        if (!link) {
+            link = l;
+            if (wanted)
+                l.send({ type: wanted });
+        }
         if (msg.type === 'ready') {
             ready = msg;
             onReady(msg);
@@ -79444,20 +79129,23 @@ function runPairedWorker(request, onReady, onPairs) {
         else if (msg.type === 'pairs') {
             if (stopping)
                 return;
-            if (onPairs(msg.pairs)) {
-                stopping = true;
-                link.send({ type: 'stop' });
-            }
+            if (onPairs(msg.pairs))
+                tell('stop');
         }
         else if (msg.type === 'unpairable')
-            link.resolve({ kind: 'unpairable', reason: msg.reason });
+            l.resolve({ kind: 'unpairable', reason: msg.reason });
         else if (msg.type === 'done') {
             if (ready)
-                link.resolve({ kind: 'done', ready });
+                l.resolve({ kind: 'done', ready });
             else
-                link.reject(new MeasurementError('the paired measurement ended before it was ready', link.stderr()));
+                l.reject(new MeasurementError('the paired measurement ended before it was ready', l.stderr()));
         }
     });
+    return { done, go: () => tell('go'), stop: () => tell('stop') };
+}
+/** One paired process, timed from the start; resolves as `startPairedWorker(...).done`. */
+function runPairedWorker(request, onReady, onPairs) {
+    return startPairedWorker({ ...request, hold: false }, onReady, onPairs).done;
 }
 
 ;// CONCATENATED MODULE: ./build/src/bench/index.js
@@ -79706,6 +79394,7 @@ async function measureInProcesses(ctx, request) {
 // units, which the placement of each process makes them.
 
 
+
 /** Each arm's batch lasts about this long: short enough that a disturbance hits both arms of a pair. */
 const PAIRED_BATCH_MS = 25;
 /** Pairs are timed for this long in each process (loading and warm-up come on top). */
@@ -79726,13 +79415,21 @@ function blockRound(first, pairs) {
     head.iterations = pairs.reduce((s, p) => s + p.head.iterations, 0);
     return { first, base, head };
 }
+/**
+ * Standby: the next process loads and warms up both models while the one before it times its
+ * pairs, so a round costs about its pairs and not the load on top. It holds four models at once
+ * (two in each of two processes), so only where four times the two files fit in the memory free.
+ */
+function standbyFits(base, head, free = (0,external_node_os_.freemem)()) {
+    return 4 * (base.bytes + head.bytes) <= 0.8 * free;
+}
 async function measurePaired(ctx, session, run) {
     const { opts, seq } = ctx;
+    const standby = standbyFits(ctx.base, ctx.head);
     let timeUp = false;
     let total = 0;
     let last;
-    for (let block = 0;; block++) {
-        const blockStart = Date.now();
+    const start = (block, hold) => {
         const loadFirst = block % 2 === 0 ? 'base' : 'head';
         const request = {
             kind: 'paired',
@@ -79743,36 +79440,63 @@ async function measurePaired(ctx, session, run) {
             run: { ...run, maxDurationMs: PAIRED_BLOCK_MS },
             batchMs: PAIRED_BATCH_MS,
             loadFirst,
+            hold,
         };
         const pairs = [];
-        const outcome = await runPairedWorker(request, () => { }, (chunk) => {
+        const proc = startPairedWorker(request, () => { }, (chunk) => {
             pairs.push(...chunk);
             timeUp = Date.now() - ctx.started >= opts.maxDurationMs;
             return timeUp;
         });
-        if (outcome.kind === 'unpairable')
-            return outcome;
-        const { ready } = outcome;
-        last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
-        const blockMs = Date.now() - blockStart;
-        if (block === 0) {
-            // The plan, from the first block: how many blocks the rest of the time holds.
-            const planned = 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
-            seq.plan(planned);
-            ctx.checkPlan(planned, `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
-        }
-        if (pairs.length) {
-            total += pairs.length;
-            if (seq.add(blockRound(loadFirst, pairs)))
+        // A standby process that is never used may fail unheard; its failure is read when it is used.
+        proc.done.catch(() => undefined);
+        return { proc, pairs, loadFirst };
+    };
+    let current = start(0, false);
+    let next = standby ? start(1, true) : undefined;
+    let blockStart = Date.now();
+    try {
+        for (let block = 0;; block++) {
+            const outcome = await current.proc.done;
+            if (outcome.kind === 'unpairable')
+                return outcome;
+            const { ready } = outcome;
+            last = { runtimeVersion: ready.runtimeVersion, inputs: shapes(ready), queriesPerBatch: ready.queriesPerBatch };
+            const blockMs = Date.now() - blockStart;
+            blockStart = Date.now();
+            // The plan: how many blocks the rest of the time holds. Without standby every block is like
+            // the first; with it, the first also loaded from cold, so the plan waits for the second.
+            if (block === (standby ? 1 : 0)) {
+                const planned = block + 1 + Math.floor(Math.max(0, opts.maxDurationMs - (Date.now() - ctx.started)) / Math.max(1, blockMs));
+                seq.plan(planned);
+                ctx.checkPlan(planned, standby
+                    ? `one process took ${(blockMs / 1000).toFixed(1)} s (${PAIRED_BLOCK_MS / 1000} s of pairs; the next one loads and warms up meanwhile)`
+                    : `one process (loading both, warm-up, ${PAIRED_BLOCK_MS / 1000} s of pairs) took ${(blockMs / 1000).toFixed(1)} s`);
+            }
+            if (current.pairs.length) {
+                total += current.pairs.length;
+                if (seq.add(blockRound(current.loadFirst, current.pairs)))
+                    break;
+            }
+            if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
+                seq.finish();
                 break;
-        }
-        if (timeUp || Date.now() - ctx.started + blockMs > opts.maxDurationMs) {
-            seq.finish();
-            break;
+            }
+            if (next) {
+                current = next;
+                current.proc.go();
+                next = start(block + 2, true);
+            }
+            else
+                current = start(block + 1, false);
         }
     }
+    finally {
+        next?.proc.stop();
+        await next?.proc.done.catch(() => undefined);
+    }
     const stopped = seq.decided ? 'decided' : seq.cappedByRounds && seq.finished ? 'max-rounds' : 'max-duration';
-    return { kind: 'done', ...last, pairs: total, stopped };
+    return { kind: 'done', ...last, pairs: total, stopped, standby };
 }
 
 ;// CONCATENATED MODULE: ./build/src/compare/sequential.js
@@ -80004,7 +79728,7 @@ async function runCompare(opts, hooks = {}) {
             hooks.onDesign?.(design);
         }
         else {
-            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs };
+            design = { ...design, queriesPerBatch: p.queriesPerBatch, pairs: p.pairs, standby: p.standby };
             runtimeVersion = p.runtimeVersion;
             inputs = { base: p.inputs, head: p.inputs };
             stopped = p.stopped;
@@ -80083,51 +79807,55 @@ function chooseDesign(opts, base, head, stored) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/compare/options.js
-// `edgeml compare`'s settings as its flags spell them (strings), checked and converted to
-// CompareOptions: by the CLI, and by `edgeml run` from edgeml.yml's benchmark: and compare:.
+// `edgeml compare`'s settings, typed (COMPARE_SETTINGS' values: the CLI parses its flags once,
+// `edgeml run` edgeml.yml's benchmark: and compare: keys), checked together and turned into
+// CompareOptions.
 
 
-
-
-
-
+/** A fraction as the percentage a user writes: 0.05 is 5%. */
+const showPercent = (x) => `${Number((x * 100).toPrecision(12))}%`;
 /**
- * COMPARE_SETTINGS' defaults as its flags spell them: bench's but for the length of a measurement
- * (the rounds, not the runs, carry the statistics; --max-duration bounds the whole comparison).
+ * Typed compare settings to the options of a comparison. --max-duration is the whole
+ * comparison's; each measurement may overrun its minimum (slow queries, --min-iterations), but
+ * not by much. `names` says how messages name each setting: by its flag, or its key in edgeml.yml.
  */
-const COMPARE_FLAG_DEFAULTS = {
-    ...BENCH_FLAG_DEFAULTS,
-    ...flagDefaults(pick(COMPARE_SETTINGS, ['minIterations', 'maxIterations', 'minDuration', 'maxDuration', 'threshold', 'statistic', 'minRounds', 'maxRounds', 'design'])),
-};
-/** `names` says how messages name each setting: by its flag, or by its key in edgeml.yml. */
-function compareOptionsFromFlags(f, names = FLAG_NAMES) {
+function compareOptions(v, names = FLAG_NAMES) {
     const n = (flag) => settingName(names, flag);
-    const threshold = parsePercent(f.threshold, n('--threshold'));
-    if (threshold <= 0 || threshold >= 1)
-        throw new errors_UserError(`${n('--threshold')} ${f.threshold}: expected a percentage between 0% and 100%, such as 5%`);
-    if (!DESIGN_CHOICES.includes(f.design))
-        throw new errors_UserError(`${n('--design')} ${JSON.stringify(f.design)}: expected one of ${DESIGN_CHOICES.join(', ')}`);
-    if (!COMPARE_METRICS.includes(f.statistic))
-        throw new errors_UserError(`${n('--statistic')} ${JSON.stringify(f.statistic)}: expected one of ${COMPARE_METRICS.join(', ')}`);
-    const maxDurationMs = parseDuration(f.maxDuration, n('--max-duration'));
-    const minDurationMs = parseDuration(f.minDuration, n('--min-duration'));
-    if (maxDurationMs < minDurationMs) {
+    if (v.threshold <= 0 || v.threshold >= 1)
+        throw new errors_UserError(`${n('--threshold')} ${showPercent(v.threshold)}: expected a percentage between 0% and 100%, such as 5%`);
+    if (v.maxDuration < v.minDuration) {
         const max = names.key('--max-duration');
-        throw new errors_UserError(`${names.at('--max-duration')}${max} ${f.maxDuration} is shorter than one measurement (${names.key('--min-duration')} ${f.minDuration}); raise ${max}`);
+        throw new errors_UserError(`${names.at('--max-duration')}${max} ${showDuration(v.maxDuration)} is shorter than one measurement (${names.key('--min-duration')} ${showDuration(v.minDuration)}); raise ${max}`);
     }
-    // Each measurement may overrun its minimum (slow queries, --min-iterations), but not by much.
-    const perRun = `${Math.max(3 * minDurationMs, minDurationMs + 5000)}ms`;
-    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptionsFromFlags('', { ...f, maxDuration: perRun }, names);
+    const perRun = Math.max(3 * v.minDuration, v.minDuration + 5000);
+    const { model: _m, profile: _p, keepSamples: _k, ...bench } = benchOptions('', { ...v, maxDuration: perRun }, names);
     return {
         bench,
-        threshold,
-        metric: f.statistic,
-        maxDurationMs,
-        minRounds: parseWhole(f.minRounds, n('--min-rounds'), 2),
-        maxRounds: parseWhole(f.maxRounds, n('--max-rounds')),
-        design: f.design,
+        threshold: v.threshold,
+        metric: v.statistic,
+        maxDurationMs: v.maxDuration,
+        minRounds: v.minRounds,
+        maxRounds: v.maxRounds,
+        design: v.design,
         names,
     };
+}
+
+;// CONCATENATED MODULE: ./build/schemas/compare.schema.json
+const compare_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compare.schema.json","title":"edgeml compare document","description":"What `edgeml compare --json` writes: base and head measured in alternating rounds, paired in one process or in separate processes (or head against a stored results document), the head/base ratio of p50 and p90 with a 95% interval, and a verdict. Read back as untrusted input.","type":"object","required":["schema","kind","createdAt","tool","mode","verdict","metric","threshold","design","rounds","looks","plan","intervalWidth","stopped","durationMs","method","ratio","base","head","runtime","device","scenario","settings","exact","measurements"],"additionalProperties":false,"$defs":{"verdict":{"enum":["slower","faster","unchanged","inconclusive"]},"ratio":{"type":"object","required":["estimate","ci95","lookLevel","verdict"],"additionalProperties":false,"properties":{"estimate":{"type":"number","minimum":0,"description":"head / base; 1.10 is 10% slower."},"ci95":{"description":"95% interval of the ratio, simultaneous over all looks of the sequential run; null with too few rounds.","oneOf":[{"type":"null"},{"type":"array","items":{"type":"number","minimum":0},"minItems":2,"maxItems":2}]},"lookLevel":{"description":"Confidence level of the last look\'s own interval; null with too few rounds.","oneOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":1}]},"verdict":{"$ref":"#/$defs/verdict"}}},"arm":{"type":"object","required":["p50","p90","iterations"],"additionalProperties":false,"properties":{"p50":{"type":"number","minimum":0},"p90":{"type":"number","minimum":0},"cpu":{"type":"number","minimum":0,"description":"CPU time per query, ms (process CPU time, all threads)."},"iterations":{"type":"integer","minimum":1}}}},"properties":{"schema":{"type":"object","required":["name","version"],"additionalProperties":false,"properties":{"name":{"const":"edgeml-compare"},"version":{"const":1}}},"kind":{"const":"compare"},"createdAt":{"type":"string","format":"date-time"},"tool":{"$ref":"results.schema.json#/properties/tool"},"mode":{"enum":["interleaved","stored-base"]},"verdict":{"$ref":"#/$defs/verdict"},"metric":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query."},"threshold":{"type":"number","minimum":0,"maximum":1,"description":"Relative change that counts (0.05 = 5%)."},"design":{"type":"object","required":["used","reason"],"additionalProperties":false,"description":"Which design measured and why: paired (base and head sessions in one process, short batches in random order), processes (a fresh process per measurement, alternating), stored-base (head runs against a stored results document), same-file (same sha256: unchanged, not measured).","properties":{"used":{"enum":["paired","processes","stored-base","same-file"]},"reason":{"type":"string"},"queriesPerBatch":{"type":"integer","minimum":1,"description":"paired: queries in each arm\'s batch."},"pairs":{"type":"integer","minimum":0,"description":"paired: pairs of batches over all processes."},"standby":{"type":"boolean","description":"paired: each next process loaded and warmed up both models while the one before it timed its pairs (where four times the two files fit in the memory free)."}}},"rounds":{"type":"integer","minimum":0,"description":"Paired processes, each many pairs of batches (paired); pairs of processes (processes); head runs (stored-base)."},"looks":{"type":"integer","minimum":0},"plan":{"type":"object","required":["looks","levelPerLook","warnings"],"additionalProperties":false,"description":"The looks planned from the first measurement (round counts), each at levelPerLook = 1 - 0.05 / (number of looks), and warnings about the time.","properties":{"looks":{"type":"array","items":{"type":"integer","minimum":1}},"levelPerLook":{"type":"number","minimum":0,"maximum":1},"warnings":{"type":"array","items":{"type":"string"}}}},"intervalWidth":{"description":"Width (hi - lo) of the deciding metric\'s interval of head/base; null when there is none (see noInterval).","oneOf":[{"type":"null"},{"type":"number","minimum":0}]},"noInterval":{"type":"string","description":"Why the deciding metric has no interval."},"stopped":{"enum":["decided","max-duration","max-rounds","same-file"]},"durationMs":{"type":"number","minimum":0},"method":{"type":"object","required":["estimate","interval","sequential"],"additionalProperties":false,"properties":{"estimate":{"type":"string","maxLength":256},"interval":{"type":"string","maxLength":256},"sequential":{"type":"string","maxLength":256}}},"ratio":{"type":"object","required":["p50","p90"],"additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/ratio"},"p90":{"$ref":"#/$defs/ratio"},"cpu":{"$ref":"#/$defs/ratio"}}},"base":{"type":"object","required":["model","runtimeVersion"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"},"results":{"type":"string","maxLength":4096},"device":{"$ref":"results.schema.json#/properties/device"},"runtimeVersion":{"type":"string","maxLength":64}}},"head":{"type":"object","required":["model"],"additionalProperties":false,"properties":{"model":{"$ref":"results.schema.json#/properties/model"}}},"runtime":{"$ref":"results.schema.json#/properties/runtime"},"device":{"$ref":"results.schema.json#/properties/device"},"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":64,"description":"The edgeml optimize target whose artifacts were compared (edgeml run with compare.artifacts); absent when the source models were."},"differentDevice":{"type":"object","required":["base","head"],"additionalProperties":false,"description":"Present when --allow-different-device let a stored base from another device or runtime through.","properties":{"base":{"type":"string","maxLength":1024},"head":{"type":"string","maxLength":1024}}},"scenario":{"$ref":"results.schema.json#/properties/scenario"},"settings":{"$ref":"results.schema.json#/properties/settings"},"exact":{"type":"array","maxItems":64,"items":{"type":"object","required":["quantity","base","head","same"],"additionalProperties":false,"properties":{"quantity":{"enum":["bytes","sha256","inputs","format"]},"base":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"head":{"oneOf":[{"type":"string","maxLength":4096},{"type":"number"}]},"same":{"type":"boolean"}}}},"measurements":{"type":"array","maxItems":100000,"items":{"type":"object","required":["first","base","head"],"additionalProperties":false,"properties":{"first":{"enum":["base","head"]},"base":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/arm"}]},"head":{"$ref":"#/$defs/arm"}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compare/document.js
+// Writing and reading compare documents: validated against schemas/compare.schema.json on the way
+// out (a mismatch is a bug) and on the way in (a mismatch is the user's file).
+
+
+
+const COMPARE = { schema: compare_schema_namespaceObject, name: 'compare', writer: 'edgeml compare --json' };
+function writeCompare(file, doc) {
+    writeDocument(file, doc, COMPARE);
+}
+/** Reads and validates a compare document; every problem is a UserError naming the file. */
+function document_readCompare(file) {
+    return readDocument(file, COMPARE);
 }
 
 ;// CONCATENATED MODULE: ./build/src/compare/index.js
@@ -80139,10 +79867,465 @@ function compareOptionsFromFlags(f, names = FLAG_NAMES) {
 
 
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./build/schemas/config.schema.json
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/config.schema.json","title":"edgeml.yml","description":"One config file for the repository: models, inputs, targets, benchmark settings, datasets and budgets. Keys are spelled like the CLI flags and action inputs (min-duration = --min-duration).","type":"object","additionalProperties":false,"properties":{"version":{"const":1,"description":"Version of this file\'s format."},"models":{"type":"object","description":"Models by name; budgets refer to them with `model: <name>`.","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"The .onnx or .ort file, relative to this file."},"input":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9x]+$"},"description":"Input shapes, as --input: x=1x3x224x224."},"dim":{"type":"array","items":{"type":"string","pattern":"^[^=]+=[0-9]+$"},"description":"Named dynamic dims, as --dim: sequence=512."},"data":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Input data, as --data: x=inputs.npy or sr=16000."},"calibration":{"type":"array","items":{"type":"string","pattern":"^[^=]+=.+$"},"description":"Calibration and validation samples for the targets, as edgeml optimize --calibration: x=calib.npy (N samples along the first axis). Needed by int8-static."},"targets":{"$ref":"#/properties/targets","description":"This model\'s targets, instead of the top-level targets: (an empty list: the source only)."}}}},"targets":{"type":"array","description":"Artifacts to produce and measure besides the source model (see edgeml optimize). A target that cannot be made fails the run, unless it is written { target: NAME, optional: true }.","items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: the run goes on without this artifact when it cannot be made (a tool missing on this machine); the report still shows why."}}}]}},"inspect":{"description":"Operator compatibility (edgeml inspect) of each model with these target runtimes, in edgeml run and its report: nnapi, coreml, coreml-mlprogram, ort-mobile, tensorrt, openvino, tflite. The runtimes compat.<runtime>.* budgets name are inspected as well; false turns inspection off (those budgets are then not judged). A runtime that cannot be inspected fails the run, unless it is written { target: NAME, optional: true }.","type":["array","boolean"],"items":{"oneOf":[{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},{"type":"object","required":["target"],"additionalProperties":false,"properties":{"target":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"optional":{"type":"boolean","description":"true: a model this runtime cannot be inspected for is a notice, not a failure."}}}]}},"benchmark":{"type":"object","description":"Settings of every measurement, as the flags of edgeml bench.","additionalProperties":false,"properties":{"threads":{"type":"integer","minimum":0},"ep":{"type":"string"},"opt-level":{"enum":["disabled","basic","extended","layout","all"]},"scenario":{"enum":["single-stream","multi-stream","offline"]},"samples-per-query":{"type":"integer","minimum":1},"warmup":{"type":"integer","minimum":0},"min-iterations":{"type":"integer","minimum":1},"max-iterations":{"type":"integer","minimum":0},"min-duration":{"$ref":"#/$defs/duration"},"max-duration":{"$ref":"#/$defs/duration"},"seed":{"type":"integer","minimum":0}}},"compare":{"type":"object","description":"Settings of edgeml compare (and of edgeml run\'s comparison with the base), as its flags. What is measured (threads, ep, opt-level, scenario, samples-per-query, warmup, seed) comes from benchmark; how long each measurement lasts comes from here, since the rounds, not the runs, carry the statistics.","additionalProperties":false,"properties":{"threshold":{"$ref":"#/$defs/percent","description":"Smallest change that counts (default 5%)."},"statistic":{"enum":["p50","p90","cpu"],"description":"What decides the verdict: the p50 or p90 of wall-clock latency, or CPU time per query (steadier on a busy machine; one thread) (default p50)."},"metric":{"enum":["p50","p90","cpu"],"deprecated":true,"description":"Deprecated (goes in 0.3.0): the old name of statistic."},"max-duration":{"$ref":"#/$defs/duration","description":"Time for the whole comparison (default 60s)."},"min-duration":{"$ref":"#/$defs/duration","description":"Each measurement lasts at least this long (default 1s)."},"min-iterations":{"type":"integer","minimum":1,"description":"Timed queries in each measurement at least (default 50)."},"max-iterations":{"type":"integer","minimum":0,"description":"Timed queries in each measurement at most; 0 for no cap (default 0)."},"min-rounds":{"type":"integer","minimum":2,"description":"Rounds before the first look at the data (default 8)."},"max-rounds":{"type":"integer","minimum":0,"description":"Rounds at most; 0: until max-duration (default 0)."},"design":{"enum":["auto","paired","processes"],"description":"How latency is compared: paired (base and head in one process, alternating short batches), processes (a fresh process per measurement), or auto (paired where both fit in memory and take the same inputs) (default auto)."},"artifacts":{"type":"boolean","description":"edgeml run only: also optimize the base model for the same targets (the head\'s settings and calibration data) and compare each target\'s artifact base vs head, one comparison per target (default false). Roughly doubles optimize time."}}},"datasets":{"type":"object","description":"Evaluation data by name (see edgeml eval).","additionalProperties":{"type":"object","required":["inputs"],"additionalProperties":false,"properties":{"inputs":{"type":"string","minLength":1,"description":".npy file or JSONL manifest, relative to this file."},"models":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The models (names under models) evaluated on this dataset. Without it, every model whose input the data fits; the others say so in the run\'s notices."},"labels":{"type":"string","minLength":1,"description":".npy labels; an image manifest carries its own."},"metrics":{"type":"array","items":{"type":"string"}},"resize":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: bilinear resize to HxW (224x224), or the shorter side to N (256)."},"crop":{"type":["string","integer"],"pattern":"^\\\\d+(x\\\\d+)?$","minimum":1,"description":"Image manifests: center crop HxW, or N for NxN."},"mean":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number"},"description":"Image manifests: per channel, subtracted after scale."},"std":{"type":"array","minItems":3,"maxItems":3,"items":{"type":"number","exclusiveMinimum":0},"description":"Image manifests: per channel, divided after mean."},"layout":{"enum":["NCHW","NHWC"]},"channels":{"enum":["RGB","BGR"]},"scale":{"enum":["0-1","0-255"],"description":"Pixel range before mean and std."}}}},"budgets":{"type":"array","description":"Limits each results document is held to. Selectors (model, target, device) narrow which results a budget applies to.","items":{"type":"object","required":["limits"],"additionalProperties":false,"properties":{"model":{"type":"string","description":"A name under models."},"target":{"type":"string","description":"An artifact target; results without one are the source model, target `source`."},"device":{"type":"string","description":"Device label glob, e.g. jetson-* (matches the label or a runner label)."},"level":{"enum":["error","warn"],"description":"error fails the check (exit 1); warn only warns. Default error."},"inconclusive":{"enum":["warn","error","pass"],"description":"What an inconclusive judgement counts as. Default warn."},"message":{"type":"string","maxLength":1000,"description":"Shown with a failure: what to do about it."},"optional":{"type":"boolean","description":"true: a limit with nothing to judge (no results for the selectors, the metric not reported, no dataset, no base) is a notice. Default false: at level error it fails the check."},"limits":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"latency.p50":{"$ref":"#/$defs/duration"},"latency.p90":{"$ref":"#/$defs/duration"},"latency.p99":{"$ref":"#/$defs/duration"},"throughput":{"$ref":"#/$defs/rate"},"memory.peak":{"$ref":"#/$defs/bytes"},"size":{"$ref":"#/$defs/bytes"},"regression.latency.p50":{"$ref":"#/$defs/percent"},"regression.latency.p90":{"$ref":"#/$defs/percent"}},"patternProperties":{"^accuracy\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^fidelity\\\\.[A-Za-z0-9_]+$":{"$ref":"#/$defs/fraction"},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.coverage(\\\\.compute)?$":{"$ref":"#/$defs/fraction","description":"Share of nodes (coverage) or of estimated compute (coverage.compute) the runtime takes, from edgeml inspect: 95% or 1."},"^compat\\\\.(nnapi|coreml|coreml-mlprogram|ort-mobile|tensorrt|openvino|tflite)\\\\.(partitions|unsupported)$":{"$ref":"#/$defs/count","description":"At most this many partitions, or unsupported nodes, on that runtime (edgeml inspect)."}}}}}},"rollout":{"type":"object","additionalProperties":false,"required":["stages"],"description":"A staged rollout for \'edgeml promote --gate --config\': the stages a release goes through and the fleet-health gate of each (flags override).","properties":{"min-devices":{"$ref":"#/$defs/count","description":"Reporting devices of the stage needed before the gate judges it (default 10)."},"success-threshold":{"$ref":"#/$defs/percent","description":"Share of the stage\'s reporting devices that must have installed the release, as hawkBit\'s success threshold (default 90%)."},"error-threshold":{"$ref":"#/$defs/percent","description":"A failed share above this stops the rollout, as hawkBit\'s error threshold (default 5%)."},"soak":{"$ref":"#/$defs/period","description":"How long the release stays at a stage before it may go further (default 0s: no soak)."},"auto-rollback":{"type":"boolean","description":"Roll the stage\'s channel back when its error threshold is crossed (default false)."},"stages":{"type":"array","minItems":1,"description":"From the first stage to the last: a channel (the device group that polls it) and the share of its devices (cohort percentage).","items":{"type":"object","additionalProperties":false,"required":["channel"],"properties":{"channel":{"enum":["canary","beta","stable"],"description":"The channel of this stage: the group of devices that poll it."},"percent":{"$ref":"#/$defs/share","description":"Share of the channel\'s devices (rollout cohort) at this stage (default 100)."},"min-devices":{"$ref":"#/$defs/count","description":"Reporting devices of the stage needed before the gate judges it (default 10)."},"success-threshold":{"$ref":"#/$defs/percent","description":"Share of the stage\'s reporting devices that must have installed the release, as hawkBit\'s success threshold (default 90%)."},"error-threshold":{"$ref":"#/$defs/percent","description":"A failed share above this stops the rollout, as hawkBit\'s error threshold (default 5%)."},"soak":{"$ref":"#/$defs/period","description":"How long the release stays at a stage before it may go further (default 0s: no soak)."}}}}}},"monitoring":{"type":"object","description":"Drift of the model served on devices (edgeml agent --serve, edgeml drift): thresholds, the telemetry window, the trigger rule. Defaults and why: docs/serving-and-drift.md.","additionalProperties":false,"properties":{"psi":{"type":"number","exclusiveMinimum":0,"description":"A histogram drifts when its population stability index reaches this and the KS test agrees. Default 0.1."},"jensen-shannon":{"type":"number","exclusiveMinimum":0,"maximum":1,"description":"... or its Jensen-Shannon distance (natural log) reaches this and the KS test agrees. Default 0.1."},"ks-p-value":{"type":"number","exclusiveMinimum":0,"maximum":1,"description":"The binned two-sample Kolmogorov-Smirnov p-value must be below this. Default 0.01."},"window":{"type":"object","additionalProperties":false,"description":"A telemetry window ends after this many requests or this long, whichever comes first.","properties":{"requests":{"type":"integer","minimum":1,"description":"Default 100."},"time":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(s|sec|m|min|h)\\\\s*$","description":"A duration: 30s, 15m, 1h. Default: none (the count alone)."}}},"min-requests":{"type":"integer","minimum":1,"description":"A window with fewer requests is not judged. Default 30."},"windows-in-a-row":{"type":"integer","minimum":1,"description":"Drifted windows in a row on one device that fire the retraining trigger. Default 3."},"latency-p90-ratio":{"type":"number","minimum":1,"description":"Latency drift: the field p90\'s 95% interval lies above the p90 CI measured on the device\'s label times this. Default 1.2."}}}},"$defs":{"duration":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(ns|us|µs|ms|s|sec|m|min)\\\\s*$","description":"A duration with its unit: 10ms, 250us, 1.5s."},"bytes":{"type":["string","integer"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([kKmMgGtT][iI]?[bB]|[kKmMgG]|[bB])?\\\\s*$","description":"A size: 200MB, 1.5GiB, 512KB (KB = 1000 bytes, KiB = 1024)."},"percent":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%\\\\s*$","description":"A percentage: 5%."},"rate":{"type":["string","number"],"pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*((samples?|inferences?|queries)?\\\\s*/\\\\s*s(ec)?)?\\\\s*$","description":"Samples per second: 120/s or 120."},"share":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*%?\\\\s*$","minimum":0,"maximum":100,"description":"A whole percentage from 0 to 100: 10 or 10%."},"period":{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*(s|m|min|h)\\\\s*$","description":"A time with its unit: 30m, 4h, 90s."},"count":{"type":["integer","string"],"pattern":"^\\\\s*\\\\d+\\\\s*$","minimum":0,"description":"A whole number: 0, 1, 3."},"fraction":{"type":["string","number"],"pattern":"^\\\\s*(>=|<=)?\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*%?\\\\s*$","description":"A score: 0.97 or 97%, optionally with >= or <= (default: at least, at most for error metrics)."}}}');
+;// CONCATENATED MODULE: ./build/src/config/suggest.js
+// "Did you mean": the closest allowed key by edit distance.
+/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
+function editDistance(a, b) {
+    const s = a.toLowerCase();
+    const t = b.toLowerCase();
+    let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= s.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= t.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+        }
+        prev = cur;
+    }
+    return prev[t.length];
+}
+/** The allowed word closest to `word`, if close enough to be a typo (at most a third of it wrong). */
+function didYouMean(word, allowed) {
+    let best;
+    let bestD = Infinity;
+    for (const a of allowed) {
+        const d = editDistance(word, a);
+        if (d < bestD) {
+            best = a;
+            bestD = d;
+        }
+    }
+    return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/config/parse.js
+// Reading edgeml.yml with the `yaml` package's Document API (keeps every node's offset, mapped to
+// line:col by a LineCounter) and checking it with ajv against schemas/config.schema.json.
+
+
+
+
+
+
+
+
+
+let validator;
+function compiled() {
+    validator ??= new _2020.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(config_schema_namespaceObject);
+    return validator;
+}
+/** budgets[0].limits.latency.p90 */
+function keyName(path) {
+    return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') || '(top level)';
+}
+function pointerToPath(pointer) {
+    return pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+/** Where a path is in the file: the key's position when `atKey`, else the value's. */
+function locate(doc, lc, file, path, atKey = false) {
+    let node = doc.contents;
+    let offset = doc.contents?.range?.[0] ?? 0;
+    for (let i = 0; i < path.length; i++) {
+        const seg = path[i];
+        if ((0,yaml_dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((p) => ((0,yaml_dist/* isScalar */.jn)(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+            if (!pair)
+                break;
+            const keyRange = pair.key?.range;
+            if (i === path.length - 1 && atKey && keyRange) {
+                offset = keyRange[0];
+                break;
+            }
+            node = pair.value;
+            offset = node?.range?.[0] ?? keyRange?.[0] ?? offset;
+        }
+        else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof seg === 'number') {
+            node = node.items[seg];
+            offset = node?.range?.[0] ?? offset;
+        }
+        else
+            break;
+    }
+    const { line, col } = lc.linePos(offset);
+    return { file, line, col };
+}
+const where = (p) => `${p.file}:${p.line}:${p.col}`;
+const DEF_EXPECTED = {
+    duration: EXPECTED.duration, bytes: EXPECTED.bytes, percent: EXPECTED.percent, rate: EXPECTED.rate, fraction: EXPECTED.fraction, count: 'a whole number, e.g. 1',
+    share: 'a whole percentage from 0 to 100, e.g. 10 or 10%', period: 'a time with its unit, e.g. 30m, 4h or 90s',
+};
+function describeValue(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return JSON.stringify(v);
+}
+/** One ajv error as `file:line:col: key: what was expected`, with a suggestion for typos. */
+function explain(e, doc, lc, file) {
+    const path = pointerToPath(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+        const extra = String(e.params.additionalProperty);
+        const parent = e.parentSchema;
+        const allowed = Object.keys(parent.properties ?? {});
+        // Pattern keys (accuracy.<metric>) are suggested with the metric the user wrote.
+        const rest = extra.includes('.') ? extra.slice(extra.indexOf('.') + 1) : 'metric';
+        const patterns = [...new Set(Object.keys(parent.patternProperties ?? {}).map((p) => p.replace(/^\^/, '').replace(/\\\..*$/, '')))].filter((p) => p !== 'compat');
+        const guess = didYouMean(extra, [...allowed, ...patterns.map((p) => `${p}.${rest}`)]);
+        const compat = Object.keys(parent.patternProperties ?? {}).some((p) => p.startsWith('^compat')) ? ['compat.<runtime>.coverage|partitions|unsupported'] : [];
+        const listed = [...allowed, ...patterns.map((p) => `${p}.<metric>`), ...compat].join(', ');
+        return {
+            at: locate(doc, lc, file, [...path, extra], true),
+            text: `${keyName([...path, extra])}: unknown key; expected one of ${listed}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        };
+    }
+    const at = locate(doc, lc, file, path, false);
+    const key = keyName(path);
+    const got = describeValue(e.data);
+    switch (e.keyword) {
+        case 'required':
+            return { at, text: `${key}: missing key '${e.params.missingProperty}'` };
+        case 'enum': {
+            const allowed = e.params.allowedValues.map(String);
+            const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+            return { at, text: `${key}: expected one of ${allowed.join(', ')}, got ${got}${guess ? ` (did you mean '${guess}'?)` : ''}` };
+        }
+        case 'const':
+            return { at, text: `${key}: expected ${JSON.stringify(e.params.allowedValue)}, got ${got}` };
+        case 'type': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            if (def && DEF_EXPECTED[def])
+                return { at, text: `${key}: expected ${DEF_EXPECTED[def]}, got ${got}` };
+            return { at, text: `${key}: expected ${String(e.params.type).replace(',', ' or ')}, got ${got}` };
+        }
+        case 'pattern': {
+            const def = /#\/\$defs\/(\w+)\//.exec(e.schemaPath)?.[1];
+            const expected = def ? DEF_EXPECTED[def] : (e.parentSchema.description ?? `text matching ${e.params.pattern}`);
+            return { at, text: `${key}: expected ${expected}, got ${got}` };
+        }
+        default:
+            return { at, text: `${key}: ${e.message ?? 'invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${got}` : ''}` };
+    }
+}
+const PARSERS = [
+    [/^latency\./, parseLatency, 'max', EXPECTED.duration],
+    [/^throughput$/, parseRate, 'min', EXPECTED.rate],
+    [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
+    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
+    [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
+    // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
+    [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
+    [/^compat\.[a-z-]+\.(partitions|unsupported)$/, parseCount, 'max', 'a whole number, e.g. 1'],
+];
+function parseCount(text, what) {
+    if (!/^\s*\d+\s*$/.test(text))
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected a whole number, e.g. 1`);
+    return Number(text);
+}
+function parseLimit(key, raw, at, name) {
+    const text = String(raw).trim();
+    const [, parse, direction, expected] = PARSERS.find(([re]) => re.test(key));
+    let dir = direction;
+    let body = text;
+    const op = /^(>=|<=)\s*/.exec(text);
+    if (op) {
+        dir = op[1] === '>=' ? 'min' : 'max';
+        body = text.slice(op[0].length);
+    }
+    else if (/^fidelity\..*(error|mae|rmse|mse|loss)/i.test(key))
+        dir = 'max';
+    try {
+        return { key, text, value: parse(body, key), direction: dir, at };
+    }
+    catch (e) {
+        if (!isUserError(e))
+            throw e;
+        throw new errors_UserError(`${where(at)}: ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+    }
+}
+/** Parses and validates edgeml.yml text; `file` names it in messages. */
+function parseConfig(text, file) {
+    const lc = new yaml_dist/* LineCounter */.HN();
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length) {
+        const err = doc.errors[0];
+        const { line, col } = lc.linePos(err.pos[0]);
+        throw new errors_UserError(`${file}:${line}:${col}: not valid YAML: ${errors_oneLine(err.message.split('\n')[0])}`);
+    }
+    if (doc.contents === null || ((0,yaml_dist/* isMap */.jh)(doc.contents) && doc.contents.items.length === 0)) {
+        throw new errors_UserError(`${file}: the config is empty (nothing but comments); add models: (name: { path: model.onnx }) and budgets: (see docs/budgets.md)`);
+    }
+    let data;
+    try {
+        // Aliases are expanded here: `maxAliasCount` stops a billion-laughs file before it eats the memory.
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (!/alias/i.test(String(e.message)))
+            throw e;
+        throw new errors_UserError(`${file}: too many YAML aliases (*name) expanded: write the values out (at most 100 alias expansions)`);
+    }
+    const validate = compiled();
+    if (!validate(data)) {
+        const problems = (validate.errors ?? []).map((e) => ({ ...explain(e, doc, lc, file), typo: e.keyword === 'additionalProperties' }));
+        // At one place, a misspelt key comes first: it explains the key said to be missing there.
+        problems.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || Number(b.typo) - Number(a.typo));
+        const first = problems[0];
+        const more = problems.length > 1 ? ` (${problems.length - 1} more ${problems.length === 2 ? 'problem' : 'problems'} after this)` : '';
+        throw new errors_UserError(`${where(first.at)}: ${first.text}${more}`);
+    }
+    const raw = data;
+    const models = raw.models ?? {};
+    /** A name under models:, or a UserError at `path` naming the models there are. */
+    const knownModel = (name, path) => {
+        if (name in models)
+            return;
+        const known = Object.keys(models);
+        const guess = didYouMean(name, known);
+        throw new errors_UserError(`${where(locate(doc, lc, file, path))}: ${keyName(path)}: '${name}' is not a model under models${known.length ? ` (${known.join(', ')})` : ''}${guess ? `; did you mean '${guess}'?` : '; add it under models'}`);
+    };
+    const budgets = (raw.budgets ?? []).map((b, index) => {
+        const at = locate(doc, lc, file, ['budgets', index]);
+        if (b.model !== undefined)
+            knownModel(b.model, ['budgets', index, 'model']);
+        return {
+            index,
+            ...(b.model !== undefined ? { model: b.model } : {}),
+            ...(b.target !== undefined ? { target: b.target } : {}),
+            ...(b.device !== undefined ? { device: b.device } : {}),
+            level: b.level ?? 'error',
+            inconclusive: b.inconclusive ?? 'warn',
+            ...(b.optional ? { optional: true } : {}),
+            ...(b.message !== undefined ? { message: b.message } : {}),
+            limits: Object.entries(b.limits).map(([key, value]) => parseLimit(key, value, locate(doc, lc, file, ['budgets', index, 'limits', key], true), keyName(['budgets', index, 'limits', key]))),
+            at,
+        };
+    });
+    const entries = (list) => (list ?? []).map((t) => (typeof t === 'string' ? { target: t } : t));
+    const modelTargets = Object.values(models).flatMap((m) => entries(m.targets));
+    const located = Object.fromEntries(Object.entries(models).map(([name, m]) => {
+        const own = m.targets;
+        return [name, { ...m, ...(own ? { targets: entries(own).map((t) => t.target) } : {}), at: locate(doc, lc, file, ['models', name, 'path']) }];
+    }));
+    const datasets = Object.fromEntries(Object.entries(raw.datasets ?? {}).map(([name, d]) => {
+        (d.models ?? []).forEach((m, i) => knownModel(m, ['datasets', name, 'models', i]));
+        return [name, { ...d, at: locate(doc, lc, file, ['datasets', name, 'inputs']) }];
+    }));
+    const targets = entries(raw.targets);
+    const settingsAt = {};
+    const sections = [
+        [['benchmark'], raw.benchmark],
+        [['compare'], raw.compare],
+        [['monitoring'], raw.monitoring],
+        ...Object.entries(models).map(([name, m]) => [['models', name], m]),
+    ];
+    for (const [path, section] of sections) {
+        for (const key of Object.keys(section ?? {}))
+            settingsAt[keyName([...path, key])] = locate(doc, lc, file, [...path, key]);
+    }
+    renameDeprecated(raw, settingsAt);
+    return {
+        file,
+        ...(raw.version ? { version: raw.version } : {}),
+        models: located,
+        targets: targets.map((t) => t.target),
+        optionalTargets: [...new Set([...targets, ...modelTargets].filter((t) => t.optional).map((t) => t.target))],
+        ...(raw.inspect !== undefined ? { inspect: inspectSetting(raw.inspect, locate(doc, lc, file, ['inspect'])) } : {}),
+        benchmark: raw.benchmark ?? {},
+        compare: Object.fromEntries(Object.entries(raw.compare ?? {}).filter(([k]) => k !== 'artifacts')),
+        compareArtifacts: raw.compare?.artifacts === true,
+        datasets,
+        budgets,
+        monitoring: raw.monitoring ?? {},
+        settingsAt,
+        ...(raw.rollout ? { rollout: rolloutPlan(raw.rollout, (path) => locate(doc, lc, file, path)) } : {}),
+    };
+}
+/** inspect: as written: a list of runtimes (some optional), or false. */
+function inspectSetting(raw, at) {
+    if (raw === true)
+        throw new errors_UserError(`${where(at)}: inspect: true: name the runtimes (inspect: [nnapi, coreml]), or write false for none`);
+    if (raw === false)
+        return { targets: [], optional: [], off: true, at };
+    const list = raw.map((t) => (typeof t === 'string' ? { target: t } : t));
+    return { targets: [...new Set(list.map((t) => t.target))], optional: list.filter((t) => t.optional).map((t) => t.target), off: false, at };
+}
+const CHANNEL_ORDER = ['canary', 'beta', 'stable'];
+/** `rollout:` after the schema: units parsed, and the stages checked to go forward (channel by channel, widening). */
+function rolloutPlan(raw, at) {
+    const gate = (g) => ({
+        ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
+        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
+        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+        ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
+    });
+    const positions = {};
+    const note = (path, obj) => {
+        for (const k of Object.keys(obj))
+            positions[keyName([...path, k])] = at([...path, k]);
+    };
+    note(['rollout'], raw);
+    const stages = raw.stages.map((s, i) => {
+        note(['rollout', 'stages', i], s);
+        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+    });
+    for (let i = 1; i < stages.length; i++) {
+        const [a, b] = [stages[i - 1], stages[i]];
+        const order = CHANNEL_ORDER.indexOf(b.channel) - CHANNEL_ORDER.indexOf(a.channel);
+        if (order < 0 || (order === 0 && b.percent <= a.percent)) {
+            throw new errors_UserError(`${where(b.at)}: rollout.stages[${i}]: ${b.channel} ${b.percent}% comes after ${a.channel} ${a.percent}%; list the stages from the first to the last (canary, beta, stable; a channel's percentages growing)`);
+        }
+    }
+    return { stages, ...gate(raw), ...(raw['auto-rollback'] !== undefined ? { autoRollback: raw['auto-rollback'] } : {}), at: positions };
+}
+/** Reads and validates a config file. */
+function parse_loadConfig(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new errors_UserError(code === 'ENOENT' ? `${file}: no such config file; create it (see the edgeml.yml section of docs/workflow-author.md) or give its path with --config`
+            : code === 'EISDIR' ? `${file}: is a directory; give the path of edgeml.yml with --config` : `${file}: cannot read it (${code})`);
+    }
+    return parseConfig(text, file);
+}
+/**
+ * Keys renamed in a minor release (the `deprecated` names of the settings tables, e.g.
+ * COMPARE_SETTINGS.statistic): the old key still works, warns once naming the new one, and yields
+ * to the new key when both are written.
+ */
+const RENAMED = [
+    { section: 'compare', old: 'metric', now: 'statistic', until: '0.3.0' },
+];
+function renameDeprecated(raw, settingsAt) {
+    for (const r of RENAMED) {
+        const section = raw[r.section];
+        if (!section || !(r.old in section))
+            continue;
+        const at = settingsAt[`${r.section}.${r.old}`];
+        warnOnce(`${where(at)}: ${deprecationWarning(`${r.section}.${r.old}`, `${r.section}.${r.now}`, r.until)}\n`, (line) => process.stderr.write(line));
+        if (!(r.now in section)) {
+            section[r.now] = section[r.old];
+            settingsAt[`${r.section}.${r.now}`] = at;
+        }
+        delete section[r.old];
+        delete settingsAt[`${r.section}.${r.old}`];
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/config/index.js
+// edgeml.yml: read with line and column kept, validated against schemas/config.schema.json, units
+// parsed. Nothing runs on a config that does not validate: every problem is a UserError
+// `file:line:col: key: what was expected`.
+
+
+
+
+;// CONCATENATED MODULE: ./build/schemas/inspect.schema.json
+const inspect_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/inspect.schema.json","title":"edgeml inspect document","description":"Operator compatibility of one ONNX model per target runtime (edgeml inspect --json).","type":"object","required":["schema","model","inputs","flopsMethod","targets","pass"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-inspect/1"},"model":{"type":"object","required":["path","name","sha256","opset","irVersion","nodes","subgraphNodes"],"additionalProperties":false,"properties":{"path":{"type":"string"},"name":{"type":"string"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"opset":{"type":"integer","minimum":0},"irVersion":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"subgraphNodes":{"type":"integer","minimum":0}}},"inputs":{"type":"array","items":{"type":"object","required":["name","declared","fixed"],"additionalProperties":false,"properties":{"name":{"type":"string"},"declared":{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},"fixed":{"oneOf":[{"type":"null"},{"type":"array","items":{"type":"integer","minimum":0}}]}}}},"flopsMethod":{"type":"string"},"pass":{"type":"boolean"},"targets":{"type":"array","items":{"$ref":"#/$defs/target"}}},"$defs":{"target":{"type":"object","required":["target","title","table","runs","verdict","asIs","fixed","unchecked"],"additionalProperties":false,"properties":{"target":{"type":"string"},"title":{"type":"string"},"table":{"type":"object","required":["version","retrieved","url"],"additionalProperties":false,"properties":{"version":{"type":"string"},"retrieved":{"type":"string"},"url":{"type":"string"}}},"runs":{"type":"boolean"},"verdict":{"type":"string"},"asIs":{"$ref":"#/$defs/pass"},"fixed":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/pass"}]},"fixedNote":{"type":"string"},"unchecked":{"type":"array","items":{"type":"string"}},"vendor":{"$ref":"#/$defs/vendor"}}},"pass":{"type":"object","required":["shapes","coverage","partitions","partitionSizes","unsupported"],"additionalProperties":false,"properties":{"shapes":{"enum":["as-is","fixed"]},"partitions":{"type":"integer","minimum":0},"partitionSizes":{"type":"array","items":{"type":"integer","minimum":1}},"coverage":{"type":"object","required":["nodes","supportedNodes","nodePercent","flops","supportedFlops","computePercent","unestimatedNodes"],"additionalProperties":false,"properties":{"nodes":{"type":"integer","minimum":0},"supportedNodes":{"type":"integer","minimum":0},"nodePercent":{"type":"number","minimum":0,"maximum":100},"flops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"supportedFlops":{"anyOf":[{"type":"null"},{"type":"number","minimum":0}]},"computePercent":{"anyOf":[{"type":"null"},{"type":"number","minimum":0,"maximum":100}]},"unestimatedNodes":{"type":"integer","minimum":0}}},"unsupported":{"type":"array","items":{"type":"object","required":["name","op","domain","graph","reason","detail"],"additionalProperties":false,"properties":{"name":{"type":"string"},"op":{"type":"string"},"domain":{"type":"string"},"graph":{"type":"string"},"reason":{"enum":["op-missing","op-unsupported","opset","attribute","dtype","dynamic-shape","not-constant","rank","subgraph"]},"detail":{"type":"string"}}}}}},"vendor":{"type":"object","required":["tool","log","agrees","summary","disagreements"],"additionalProperties":false,"properties":{"tool":{"type":"string"},"log":{"type":"string"},"agrees":{"anyOf":[{"type":"null"},{"type":"boolean"}]},"summary":{"type":"string"},"disagreements":{"type":"array","items":{"type":"object","required":["node","op","static","runtime"],"additionalProperties":false,"properties":{"node":{"type":"string"},"op":{"type":"string"},"static":{"type":"string"},"runtime":{"type":"string"}}}}}}}}');
+;// CONCATENATED MODULE: ./build/schemas/compat.schema.json
+const compat_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/edge-ml-actions/edge-ml-actions/schemas/compat.schema.json","title":"edgeml compat document","description":"Operator compatibility of one model of edgeml.yml as `edgeml run` reported it (compat/<model>.json): this commit\'s inspection, the base\'s, and each runtime that could not be inspected with why. `edgeml report --compat` and the report action\'s compat input render it as `edgeml run` does.","type":"object","required":["schema","model","runtimes","head","base","notInspected"],"additionalProperties":false,"properties":{"schema":{"const":"edgeml-compat/1"},"model":{"type":"string","description":"The model\'s name in edgeml.yml (the name results and budgets use)."},"runtimes":{"type":"array","items":{"type":"string"},"description":"The runtimes the run meant to inspect the model for."},"head":{"description":"The inspection of this commit\'s model; null when it could not be inspected (notInspected says why).","oneOf":[{"type":"null"},{"$ref":"inspect.schema.json"}]},"base":{"description":"The inspection of the base\'s model; null without a base, or when it could not be inspected (baseNote says why).","oneOf":[{"type":"null"},{"$ref":"inspect.schema.json"}]},"baseNote":{"type":"string","description":"Why the base is not compared, when it has a model that could not be inspected."},"notInspected":{"type":"array","items":{"type":"object","required":["model","target","reason"],"additionalProperties":false,"properties":{"model":{"type":"string"},"target":{"type":"string"},"reason":{"type":"string"},"fails":{"type":"boolean","description":"It fails the run by itself (a runtime under inspect: not marked optional)."}}}}}}');
+;// CONCATENATED MODULE: ./build/src/compat/document.js
+// The inspect document (edgeml inspect --json), checked against schemas/inspect.schema.json, and
+// the compat document `edgeml run` writes per model (schemas/compat.schema.json), which holds one.
+
+
+
+const INSPECT = { schema: inspect_schema_namespaceObject, name: 'inspect', writer: 'edgeml inspect --json' };
+const COMPAT = { schema: compat_schema_namespaceObject, name: 'compat', writer: 'edgeml run', uses: [inspect_schema_namespaceObject] };
+function writeInspect(file, doc) {
+    writeDocument(file, doc, INSPECT);
+}
+/** Reads an inspect document back (it may come from a fork's run): every problem is a UserError. */
+function document_readInspect(file) {
+    return readDocument(file, INSPECT);
+}
+function writeCompat(file, doc) {
+    writeDocument(file, doc, COMPAT);
+}
+/** Reads a compat document back (it may come from a fork's run): every problem is a UserError. */
+function document_readCompat(file) {
+    return readDocument(file, COMPAT);
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/check.js
+// The check both the CLI and the action run: read and validate every input first (nothing is
+// judged on a bad config or document), then judge every budget.
+
+
+
+
+
+
+
+// document.ts, not compat/index.ts: the index brings the runtimes' operator tables into every bundle that checks budgets.
+
+const hasRegressionBudget = (config) => config.budgets.some((b) => b.limits.some((l) => l.key.startsWith('regression.')));
+/**
+ * Whether a comparison's verdict fails on its own: `slower`, when no regression budget judges the
+ * change instead. `edgeml run` holds each target's artifacts comparison to the same rule.
+ */
+function slowerFails(config, doc) {
+    return !hasRegressionBudget(config) && doc.verdict === 'slower';
+}
+/** Judges every budget of `config` (loaded from `configFile`) against documents in memory. */
+function checkDocuments(config, configFile, d) {
+    // compat.* limits are judged from inspect documents; without one they are not-judged rows that say so.
+    const checks = [...evaluateBudgets(config, d.results, d.compare, d.noCompare, d.model), ...judgeCompatBudgets(config, d.inspect ?? [], d.inspectFailed ?? [], d.model)];
+    const notices = [];
+    // Without a regression budget, compare's own verdict stands: slower fails the check.
+    const compare = d.compare;
+    const compareFails = !!compare && slowerFails(config, compare.doc);
+    if (compare) {
+        const r = verdict_decidingRatio(compare.doc);
+        const ci = r.ci95 ? ` [${r.ci95[0].toFixed(3)}, ${r.ci95[1].toFixed(3)}]` : '';
+        notices.push(`compare: ${compare.doc.verdict} (${compare.doc.metric} head/base ${r.estimate.toFixed(3)}${ci}, threshold ${(compare.doc.threshold * 100).toFixed(0)}%)${compareFails ? ': fails the check' : ''}`);
+    }
+    return { config, doc: checkDocument(configFile, d.results.map((r) => r.file), checks, compare, compareFails), notices };
+}
+function runCheck(inputs) {
+    const config = loadConfig(inputs.config);
+    if (!config.budgets.length)
+        throw new UserError(`${inputs.config}: no budgets: nothing to check; add budgets: (see docs/budgets.md)`);
+    if (!inputs.results.length && !inputs.inspect?.length)
+        throw new UserError('no results given: edgeml check --config edgeml.yml --results results.json');
+    return checkDocuments(config, inputs.config, {
+        results: inputs.results.map((file) => ({ file, doc: readResults(file) })),
+        ...(inputs.compare ? { compare: { file: inputs.compare, doc: readCompare(inputs.compare) } } : {}),
+        ...(inputs.noCompare ? { noCompare: inputs.noCompare } : {}),
+        ...(inputs.model ? { model: inputs.model } : {}),
+        inspect: (inputs.inspect ?? []).map((file) => ({ file, doc: readInspect(file) })),
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/budgets/index.js
+// Budgets from edgeml.yml judged against results (and a compare document for regression limits).
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./build/src/report/docs.js
 // The report's view of the documents it is given: bench results as they are, and compare and
 // check documents (read and validated by their own modules, schemas/compare.schema.json and
-// schemas/check.schema.json) reduced to what the report shows. All are read as untrusted input.
+// schemas/check.schema.json) reduced to what the report shows, and the compat documents of
+// `edgeml run` (schemas/compat.schema.json). All are read as untrusted input.
+
+
 
 
 
@@ -80187,6 +80370,7 @@ function budgetView(c) {
         status,
         outcome: c.outcome,
         level: c.level,
+        ...(c.optional ? { optional: true } : {}),
         message: [c.status === 'fail' ? c.message : undefined, c.note].filter(Boolean).join('; '),
         ...(c.model !== undefined ? { model: c.model } : {}),
         ...(c.target !== undefined ? { target: c.target } : {}),
@@ -80196,8 +80380,58 @@ function budgetView(c) {
 function checkView(doc) {
     return { kind: 'check', budgets: doc.checks.map(budgetView) };
 }
-/** Reads and validates every document; the first bad one is a UserError naming its file. */
-/** The documents of a report; none at all is an error unless `allowNone` (a matrix whose devices all failed to report). */
+const schemaOf = (file) => {
+    try {
+        return JSON.parse(readFileSync(file, 'utf8'))?.schema;
+    }
+    catch {
+        return undefined; // readCompat names the problem
+    }
+};
+/**
+ * One model's compatibility from a file: a compat document of `edgeml run` (compat/<model>.json),
+ * or an inspect document of `edgeml inspect --json` (this commit's model only, named as inspect
+ * named it). Both are validated; a fork may have written either.
+ */
+function readCompatInput(file) {
+    if (schemaOf(file) === 'edgeml-inspect/1') {
+        const doc = readInspect(file);
+        return { model: doc.model.name, head: doc, failed: [] };
+    }
+    const doc = readCompat(file);
+    for (const f of doc.notInspected) {
+        if (f.model !== doc.model)
+            throw new UserError(`${file}: a runtime not inspected names model '${f.model}', not the document's '${doc.model}'; regenerate it with 'edgeml run'`);
+    }
+    return {
+        model: doc.model,
+        ...(doc.head ? { head: doc.head } : {}),
+        ...(doc.base ? { base: doc.base } : {}),
+        ...(doc.baseNote ? { baseNote: doc.baseNote } : {}),
+        failed: doc.notInspected,
+    };
+}
+/**
+ * One entry per model: the devices of a matrix each upload the same model's document; the first
+ * that holds an inspection is shown, and without any, the runtimes none could inspect.
+ */
+function mergeCompat(inputs) {
+    const byModel = new Map();
+    for (const c of inputs) {
+        const seen = byModel.get(c.model);
+        if (!seen || (!seen.head && c.head))
+            byModel.set(c.model, c);
+        else if (!seen.head && !c.head) {
+            const failed = [...seen.failed, ...c.failed.filter((f) => !seen.failed.some((s) => s.target === f.target))];
+            byModel.set(c.model, { ...seen, failed });
+        }
+    }
+    return [...byModel.values()];
+}
+/**
+ * Reads and validates every document; the first bad one is a UserError naming its file. None at
+ * all is an error unless `allowNone` (a matrix whose devices all failed to report).
+ */
 function readReportInputs(files, allowNone = false) {
     if (files.results.length === 0 && !files.compare?.length && !allowNone) {
         throw new UserError('no results given: pass --results with the files written by \'edgeml bench --json\'');
@@ -80206,6 +80440,7 @@ function readReportInputs(files, allowNone = false) {
         results: files.results.map((file) => ({ file, doc: readResults(file) })),
         compare: (files.compare ?? []).map((file) => ({ file, doc: compareView(readCompare(file)) })),
         check: (files.check ?? []).map((file) => ({ file, doc: checkView(readCheck(file)) })),
+        ...(files.compat?.length ? { compat: mergeCompat(files.compat.map(readCompatInput)) } : {}),
     };
 }
 
@@ -80313,7 +80548,7 @@ function modelKey(fileName) {
     return fileName.replace(/\.(onnx|ort)$/i, '');
 }
 /** Verdicts of compare documents, by the head model's history name. */
-function verdictsFrom(compares, modelName) {
+function store_verdictsFrom(compares, modelName) {
     return Object.fromEntries(compares.map((c) => [modelName ?? modelKey(c.head.model.name), c.verdict]));
 }
 const TO_CHART_UNIT = {
@@ -80321,7 +80556,7 @@ const TO_CHART_UNIT = {
     'memory.peak': (v) => v / 2 ** 20, size: (v) => v / 2 ** 20,
 };
 /** Budget lines from a check document: the charted metrics' limits, in the charts' units. */
-function budgetLinesFrom(check, modelName) {
+function store_budgetLinesFrom(check, modelName) {
     const lines = new Map();
     for (const c of check.checks) {
         const convert = TO_CHART_UNIT[c.key];
@@ -80334,7 +80569,7 @@ function budgetLinesFrom(check, modelName) {
     return [...lines.values()];
 }
 /** Builds the entry of one commit on one device from results documents (read as untrusted). */
-function buildEntry(input) {
+function store_buildEntry(input) {
     if (input.results.length === 0)
         throw new UserError('no results given: pass the files written by edgeml bench --json with --results');
     if (!/^[0-9a-f]{7,64}$/.test(input.commit)) {
@@ -80493,10 +80728,10 @@ async function branch_updateBranch(target, change) {
 
 
 
-async function appendToBranch(entry, opts) {
+async function git_appendToBranch(entry, opts) {
     const log = opts.log ?? (() => { });
     if (!gitOk(opts.repo, ['rev-parse', '--git-dir'])) {
-        throw new UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data DIR`);
+        throw new UserError(`${opts.repo}: not a git repository; run this in the workflow's checkout or use --data-dir DIR`);
     }
     const out = await updateBranch({ repo: opts.repo, remote: opts.remote, branch: opts.branch, maxAttempts: opts.maxAttempts, log }, async (dir) => {
         const added = appendEntry(dir, entry);
@@ -80509,7 +80744,7 @@ async function appendToBranch(entry, opts) {
     return { status, path, attempts: out.attempts };
 }
 /** The commit being recorded: from the Actions environment, else from the checkout in `repo`. */
-function commitContext(repo, commit) {
+function git_commitContext(repo, commit) {
     const sha = commit || process.env.GITHUB_SHA || (gitOk(repo, ['rev-parse', 'HEAD']) ? git(repo, ['rev-parse', 'HEAD']) : '');
     if (!sha)
         throw new UserError(`${repo}: no commit to record; give --commit SHA or run inside a git checkout`);
@@ -80575,26 +80810,118 @@ function sparkline(values) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/history/flags.js
-// The history's own line formats, as `edgeml history append` flags and the history action's
-// inputs give them: `METRIC=LIMIT` budget lines and `MODEL=VERDICT` compare verdicts.
+// The history's own line formats, as `edgeml history append`'s --verdict and --budget and the
+// history action's inputs give them: `METRIC=LIMIT` budget lines and `MODEL=VERDICT` compare
+// verdicts. `what` names the flag or input in messages.
 
 
-function parseBudgetFlag(raw) {
+function flags_parseBudgetFlag(raw, what = '--budget') {
     const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);
     if (!m)
-        throw new UserError(`--budget ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. --budget latency.p90=5 (ms)`);
+        throw new UserError(`${what} ${raw}: expected METRIC=LIMIT in the chart's unit, e.g. latency.p90=5 (ms)`);
     return { metric: m[1], limit: Number(m[2]) };
 }
-function parseVerdictFlag(raw) {
+function flags_parseVerdictFlag(raw, what = '--verdict') {
     const at = raw.lastIndexOf('=');
     const verdict = raw.slice(at + 1);
     if (at <= 0 || !VERDICTS.includes(verdict)) {
-        throw new UserError(`--verdict ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. --verdict detector=slower`);
+        throw new UserError(`${what} ${raw}: expected MODEL=${VERDICTS.join('|')}, e.g. detector=slower`);
     }
     return [raw.slice(0, at), verdict];
 }
 
+;// CONCATENATED MODULE: ./build/src/history/append.js
+// `edgeml history append` and the history action: one implementation over HISTORY_SETTINGS' typed
+// values. The adapters give the names for messages (flags or inputs), the log, and how to rebuild
+// the dashboard (src/dashboard imports this area, not the other way round).
+
+
+
+
+
+
+
+/** The entry for this commit: results, verdicts (compare documents, then `verdict` lines) and budget lines. */
+function historyEntry(v, source) {
+    if (!v.results.length)
+        throw new UserError(`${source('results')} is required: the results documents of this job (edgeml bench --json), one device`);
+    const ctx = commitContext(resolve(v.repo), v.commit);
+    return buildEntry({
+        results: v.results,
+        ...ctx,
+        ...(v.modelName ? { modelName: v.modelName } : {}),
+        ...(v.target ? { target: v.target } : {}),
+        verdicts: { ...verdictsFrom(v.compare.map(readCompare), v.modelName), ...Object.fromEntries(v.verdict.map((line) => parseVerdictFlag(line, source('verdict')))) },
+        budgets: [...(v.check ? budgetLinesFrom(readCheck(v.check), v.modelName) : []), ...v.budget.map((line) => parseBudgetFlag(line, source('budget')))],
+    });
+}
+/**
+ * Appends `entry` to the `data-dir` folder, or to the data branch (pushed; redone on the new tip
+ * when another job pushed first) with the dashboard rebuilt there in the same commit when asked.
+ */
+async function appendHistory(entry, v, deps) {
+    if (v.dataDir) {
+        const r = appendEntry(resolve(v.dataDir), entry);
+        return { ...r, shown: r.path };
+    }
+    const r = await appendToBranch(entry, {
+        repo: resolve(v.repo),
+        remote: v.remote,
+        branch: v.branch,
+        log: deps.log,
+        ...(v.dashboard ? { afterAppend: (dir) => deps.dashboard(dir, v.title) } : {}),
+    });
+    return { status: r.status, path: r.path, shown: `${v.branch}:${r.path}` };
+}
+
+;// CONCATENATED MODULE: ./build/src/history/settings.js
+const settings_DATA_DIR = { kind: 'path', value: '<dir>', deprecated: [{ name: 'data', until: '0.3.0', only: 'flag' }] };
+const HISTORY_SETTINGS = {
+    results: {
+        kind: 'pairs', value: '<file...>', help: 'results documents written by edgeml bench --json (one device)',
+        input: { required: true, description: 'Results documents of this job (written by the benchmark action or `edgeml bench --json`), one per line. One device per call.' },
+    },
+    branch: { kind: 'string', value: '<name>', default: 'edgeml-data', help: 'the data branch', input: { description: 'The data branch. Created (as an orphan branch holding only history) on first use.' } },
+    remote: { kind: 'string', value: '<name>', default: 'origin', help: 'the git remote to push to', input: {} },
+    repo: { kind: 'path', value: '<dir>', default: '.', help: 'the git checkout to push from', input: { description: 'The checkout to push from (needs push rights: `permissions: contents: write`).' } },
+    dataDir: { ...settings_DATA_DIR, help: 'append to this folder instead of a git branch', input: { description: 'Append to this folder instead of a branch (for other stores).' } },
+    commit: { kind: 'string', value: '<sha>', help: 'the commit measured (default: GITHUB_SHA or HEAD)' },
+    dashboard: {
+        kind: 'boolean', help: 'with a branch: rebuild the dashboard (index.html) on it in the same commit',
+        // The action rebuilds it unless told not to; the CLI only when asked.
+        input: { default: 'true', description: 'Rebuild the dashboard (index.html) on the branch in the same commit.' },
+    },
+    title: { kind: 'string', value: '<text>', help: 'dashboard title', input: {} },
+    modelName: { kind: 'string', value: '<name>', help: 'the model name in charts (default: file name)', input: { description: 'The model name in charts (default: the model file name).' } },
+    target: { kind: 'string', value: '<name>', help: 'the target the results were measured as (default: onnx or ort)', input: {} },
+    compare: {
+        kind: 'pairs', value: '<files...>', help: 'compare documents of this commit (edgeml compare --json): slower points are marked',
+        input: { description: 'Compare documents of this commit (`edgeml compare --json`), one per line: models it found slower are marked red.' },
+    },
+    check: {
+        kind: 'path', value: '<file>', help: 'the check document of this commit (edgeml check --json): its limits are drawn as budget lines',
+        input: { description: 'The check document of this commit (`edgeml check --json`): its latency, memory, size and throughput limits are drawn as budget lines.' },
+    },
+    verdict: {
+        kind: 'pairs', value: '<model=verdict>', help: 'what edgeml compare said of a model on this commit (repeatable)',
+        input: { description: 'What `edgeml compare` said on this commit, one `MODEL=slower|faster|unchanged|inconclusive` per line: slower points are marked red.' },
+        deprecated: [{ name: 'verdicts', until: '0.3.0', only: 'input' }],
+    },
+    budget: {
+        kind: 'pairs', value: '<metric=limit>', help: 'a budget line to draw, in the chart unit (repeatable)',
+        input: { description: 'Budget lines to draw, one `METRIC=LIMIT` per line in the chart unit (latency in ms, memory and size in MiB).' },
+        deprecated: [{ name: 'budgets', until: '0.3.0', only: 'input' }],
+    },
+};
+const DASHBOARD_SETTINGS = {
+    dataDir: { ...settings_DATA_DIR, help: 'the history folder (a checkout of the data branch)' },
+    out: { kind: 'path', value: '<dir>', help: 'where to write index.html' },
+    title: { kind: 'string', value: '<text>', help: 'page title' },
+};
+
 ;// CONCATENATED MODULE: ./build/src/history/index.js
+
+
 
 
 
@@ -80633,6 +80960,33 @@ function overallStatus(budgets, verdicts, notMade = false) {
         return 'inconclusive';
     return budgets.length || verdicts.length ? 'pass' : 'none';
 }
+/**
+ * A compat.* budget stands in the report only beside the inspection it judged. A judged row whose
+ * model has no inspection of its runtime among the report's documents (no compat document given,
+ * or one without that runtime) is shown as not judged, failing as a not-judged budget fails, and
+ * the runtime as not inspected: never "compatible" on a verdict the report cannot show.
+ */
+function compatWithoutInspection(budgets, compat) {
+    const out = compat.map((c) => ({ ...c, failed: [...c.failed] }));
+    const rows = budgets.map((b) => {
+        if (!isCompatKey(b.key) || b.status === 'not judged' || b.model === undefined)
+            return b;
+        const runtime = b.key.split('.')[1];
+        let c = out.find((x) => x.model === b.model);
+        if (c?.head?.targets.some((t) => t.target === runtime))
+            return b;
+        const reason = c?.head
+            ? `the compat document of ${b.model} has no inspection for ${runtime}`
+            : `no compat document for ${b.model} among the report's documents: give the compat/ documents edgeml run wrote (--compat, or the report action's compat input)`;
+        if (!c)
+            out.push((c = { model: b.model, failed: [] }));
+        if (!c.failed.some((f) => f.target === runtime))
+            c.failed.push({ model: b.model, target: runtime, reason });
+        const outcome = b.optional ? 'notice' : b.level === 'error' ? 'failure' : 'warning';
+        return { ...b, status: 'not judged', outcome, value: null, message: `not inspected: ${reason}` };
+    });
+    return { budgets: rows, compat: out };
+}
 function buildReport(inputs, opts = {}) {
     const groups = new Map();
     const rowFor = (model, target, device) => {
@@ -80661,7 +81015,8 @@ function buildReport(inputs, opts = {}) {
     }
     for (const m of inputs.notMade ?? [])
         rowFor(m.model, m.target, '').notMade = { reason: m.reason, optional: m.optional };
-    const budgets = inputs.check.flatMap((c) => c.doc.budgets);
+    const checked = compatWithoutInspection(inputs.check.flatMap((c) => c.doc.budgets), inputs.compat ?? []);
+    const { budgets } = checked;
     for (const b of budgets) {
         if (b.model === undefined)
             continue;
@@ -80692,7 +81047,7 @@ function buildReport(inputs, opts = {}) {
     const devices = new Set(models.flatMap((m) => m.rows.filter((r) => !r.notMade).map((r) => r.device)));
     const missing = [...new Set(opts.expected?.devices ?? [])].filter((d) => !devices.has(d)).map((device) => ({ device, reason: opts.expected.reason }));
     // A target not made, or a runtime under inspect: not inspected, fails the report as it fails the run.
-    const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional) || (inputs.compat ?? []).some((c) => c.failed.some((f) => f.fails)));
+    const status = overallStatus(budgets, verdicts, (inputs.notMade ?? []).some((m) => !m.optional) || checked.compat.some((c) => c.failed.some((f) => f.fails)));
     return {
         // A device that did not report was not judged: what the others passed is not a pass for all.
         status: missing.length && status === 'pass' ? 'inconclusive' : status,
@@ -80708,7 +81063,7 @@ function buildReport(inputs, opts = {}) {
         duplicates,
         ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
         ...(missing.length ? { missing } : {}),
-        ...(inputs.compat?.length ? { compat: inputs.compat } : {}),
+        ...(checked.compat.length ? { compat: checked.compat } : {}),
     };
 }
 
@@ -81456,6 +81811,8 @@ function compatMarkdown(head, base, e = escape_escapeMarkdown) {
  */
 function compatSection(c, e = escape_escapeMarkdown) {
     const lines = c.failed.map((f) => `> ${f.fails ? ICON.fail : ICON['not judged']} ${e(f.target)}: not inspected: ${e(f.reason)}`);
+    if (c.head && c.baseNote)
+        lines.push(`> ${ICON['not judged']} vs base: not compared: ${e(c.baseNote)}`);
     if (!c.head)
         return [`#### Operator compatibility: ${e(c.model)}`, '', ...lines].join('\n');
     return [compatMarkdown(c.head, c.base, e), ...(lines.length ? ['', ...lines] : [])].join('\n');
@@ -81810,7 +82167,75 @@ function reportOptions(history, dashboardUrl, name) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/report/settings.js
+/** The pull request comment: action inputs only (the CLI writes files and stdout). */
+const COMMENT_SETTINGS = {
+    comment: {
+        kind: 'boolean', flag: false, help: 'post the report as one sticky comment on the pull request',
+        input: { default: 'true', description: 'Post the report as one sticky comment on the pull request, updated in place on re-runs (true), or only write the job summary and the file (false).' },
+    },
+    reportId: {
+        kind: 'string', flag: false, help: 'the id of the sticky comment',
+        input: { description: 'Identifies the sticky comment; one comment per pull request and id. Default the workflow name and job id; in a matrix that posts from each job, add the matrix key.' },
+    },
+    token: {
+        kind: 'string', flag: false, help: 'token for the comment',
+        input: { default: '${{ github.token }}', description: 'Token for the comment (needs pull-requests: write). Without one, or without permission (fork pull requests), the report goes to the job summary only, with a warning.' },
+    },
+    commentAuthor: {
+        kind: 'string', flag: false, help: 'the login the token writes comments as',
+        input: {
+            description: "The login the token writes comments as: only its comments count as the report's own, and one that someone else starts with the marker is never edited or deleted. "
+                + "Default the token's own: github-actions[bot] for the workflow's token, the user's login for a personal access token (GET /user). "
+                + 'A GitHub App\'s token writes as `<app-slug>[bot]`: give that (a wrong or missing one is corrected from the comment the step creates, with a warning).',
+        },
+    },
+};
+const REPORT_SETTINGS = {
+    results: {
+        kind: 'pairs', value: '<files...>', help: "results documents written by 'edgeml bench --json' (one per device of a matrix)",
+        input: { required: true, description: 'Results documents written by the benchmark action or `edgeml bench --json`; paths or glob patterns, one per line or comma-separated.' },
+    },
+    compare: {
+        kind: 'pairs', value: '<files...>', help: "comparison documents written by 'edgeml compare --json'",
+        input: { description: 'Comparison documents written by `edgeml compare --json` (paths or globs).' },
+    },
+    check: {
+        kind: 'pairs', value: '<files...>', help: "budget documents written by 'edgeml check --json'",
+        input: { description: 'Budget documents written by `edgeml check --json` (paths or globs); failing and warning budgets also become annotations.' },
+    },
+    compat: {
+        kind: 'pairs', value: '<files...>', help: "operator compatibility: compat/*.json written by 'edgeml run' (or inspect documents of 'edgeml inspect --json')",
+        input: {
+            description: 'Operator compatibility documents written by `edgeml run` (its `compat/*.json`; paths or globs), or inspect documents of `edgeml inspect --json`: the compatibility table per model with its '
+                + '"vs base" column, as `edgeml run` shows it. A pattern that matches no files is no error (a model nobody inspected has none); a compat.* budget whose model has no document here reads '
+                + 'not judged, and fails as a budget not judged fails.',
+        },
+    },
+    devices: {
+        kind: 'list', value: '<labels...>', help: 'the device labels that should report (a matrix): one without results is named as not reported',
+        input: {
+            description: 'The device labels that should report (the labels of a device matrix), one per line or comma-separated. A device with no results is named in the report as not reported '
+                + '(on a pull request from a fork: not measured, as self-hosted jobs do not run for forks), a pass of the others reads inconclusive, and a results, compare or check pattern that matches no files is no error.',
+        },
+    },
+    history: {
+        kind: 'path', value: '<dir>', help: 'a checkout of the benchmark history (data branch): adds a p90 trend per row',
+        input: { description: 'A checkout of the benchmark history (the data branch the history action writes), to show a p90 trend of the last main-branch runs per row, from the same device fingerprint only.' },
+    },
+    dashboardUrl: { kind: 'string', value: '<url>', help: 'link the benchmark dashboard (https) from the headline', input: { description: "The benchmark dashboard (https), linked from the report's headline." } },
+    ...COMMENT_SETTINGS,
+    prNumber: {
+        kind: 'string', flag: false, help: 'the pull request to comment on',
+        input: { description: 'The pull request to comment on, for a workflow_run workflow posting for a fork (read from the artifact the pull_request workflow uploaded; checked against the run\'s head commit).' },
+    },
+    out: { kind: 'path', value: '<file>', help: 'write the Markdown here (default: standard output)', input: { default: 'edgeml-report.md', description: 'Where to write the full Markdown report.' } },
+    json: { kind: 'path', value: '<file>', help: 'write the verdict, counts and rows as JSON here' },
+    charts: { kind: 'path', value: '<dir>', help: 'also write one SVG latency chart per model into this folder' },
+};
+
 ;// CONCATENATED MODULE: ./build/src/report/index.js
+
 
 
 
@@ -82569,8 +82994,9 @@ async function observeShapes(model, inputs, seed = 1) {
 
 ;// CONCATENATED MODULE: ./build/src/compat/vendor.js
 // The static verdict against what a vendor's tool reported it did with the model: trtexec --verbose
-// names every ONNX node it parsed into a layer; benchmark_model says how much of the graph its
-// delegate took; benchmark_app compiles the whole model or fails. A disagreement is reported.
+// names every ONNX node it parsed into a layer, and any trtexec names the node its ONNX parser
+// stopped at; benchmark_model says how much of the graph its delegate took; benchmark_app
+// compiles the whole model or fails. A disagreement is reported.
 
 
 /** Parses `--vendor-log tensorrt=trtexec.log`. */
@@ -82591,22 +83017,68 @@ function readVendorLog(file) {
         throw new errors_UserError(`--vendor-log ${file}: cannot read it (${e.code}); give the file the tool's output was saved to`);
     }
 }
+/**
+ * The node the ONNX parser stopped at: "While parsing node number 205 [Range -> "652"]:", then
+ * the node between "--- Begin node ---" and "--- End node ---" (its name), then "ERROR: ... In
+ * function parseGraph:" and the reason (TensorRT 7 to 10 print it so, --verbose or not).
+ */
+function parseFailure(log) {
+    const m = /While parsing node number (\d+) \[(\w+)(?: -> "[^"]*")?\]/.exec(log);
+    if (!m)
+        return null;
+    const after = log.slice(m.index);
+    const block = after.slice(0, Math.max(after.indexOf('--- End node ---'), 0));
+    const name = /^\s*name: "([^"]*)"/m.exec(block)?.[1];
+    const reason = /ERROR: [^\n]*In function \w+:\n([\s\S]*?)(?=\n\[\d{2}\/\d{2}\/\d{4}|\n*$)/.exec(after)?.[1];
+    const why = (reason ?? /No importer registered for op: \w+/.exec(after)?.[0] ?? 'parse failed').replace(/\s+/g, ' ').trim().slice(0, 300);
+    return { index: Number(m[1]), op: m[2], ...(name ? { name } : {}), why };
+}
+/**
+ * Without --verbose the log names only the node the parser stopped at: it parsed every node
+ * before it (TensorRT numbers nodes in file order) and none after. Nodes the static check rules
+ * out before it, or a stop at a node it takes, are disagreements.
+ */
+function trtexecStopped(stop, nodes, staticBad, base) {
+    const at = nodes[stop.index];
+    if (!at || at.op !== stop.op || (stop.name !== undefined && at.name !== stop.name)) {
+        return { ...base, agrees: null, summary: `the parser stopped at node ${stop.index} (${stop.op}${stop.name ? ` '${stop.name}'` : ''}), which is not this model's node ${stop.index}: it is the log of another model`, disagreements: [] };
+    }
+    const disagreements = [];
+    nodes.slice(0, stop.index).forEach((n) => {
+        const bad = staticBad.get(n.name);
+        if (bad)
+            disagreements.push({ node: n.name, op: n.op, static: `not supported (${bad.reason}: ${bad.detail})`, runtime: `parsed (before the parser stopped at node ${stop.index})` });
+    });
+    const here = staticBad.get(at.name);
+    if (!here)
+        disagreements.push({ node: at.name, op: at.op, static: 'supported', runtime: `the parser failed on it: ${stop.why}` });
+    const what = `the ONNX parser stopped at node ${stop.index} (${at.op} '${at.name}'): ${stop.why}`;
+    return {
+        ...base,
+        agrees: disagreements.length === 0,
+        summary: `${what}; ${here ? `the static check rules it out too (${here.reason})` : 'the static check says TensorRT takes it'}${disagreements.length ? `; ${disagreements.length} ${disagreements.length === 1 ? 'node disagrees' : 'nodes disagree'}` : ''}`,
+        disagreements,
+    };
+}
 function trtexec(log, t, nodes, file) {
     const parsed = new Map();
     for (const m of log.matchAll(/Parsing node: (.+?) \[(\w+)\]\s*$/gm))
         parsed.set(m[1], m[2]);
     const layers = new Set([...log.matchAll(/Registering layer: .+? for ONNX node: (.+?)\s*$/gm)].map((m) => m[1]));
-    const failed = /While parsing node number (\d+) \[(\w+)(?: -> "([^"]*)")?\]/.exec(log);
+    const stop = parseFailure(log);
     const noImporter = /No importer registered for op: (\w+)/.exec(log);
+    // TensorRT prints "Finish(ed) parsing network model" after a failed parse too: a stop wins.
     const finished = /Finish(?:ed)? parsing network model/.test(log);
     const base = { tool: 'trtexec', log: file };
     const pass = t.fixed ?? t.asIs;
     const staticBad = new Map(pass.unsupported.filter((u) => u.graph === 'main').map((u) => [u.name, u]));
     if (parsed.size === 0) {
-        if (failed || noImporter) {
-            const what = noImporter ? `no importer for ${noImporter[1]}` : `failed on node ${failed[1]} (${failed[2]})`;
+        if (stop)
+            return trtexecStopped(stop, nodes, staticBad, base);
+        if (noImporter) {
+            const what = `no importer for ${noImporter[1]}`;
             const agrees = !t.runs;
-            return { ...base, agrees, summary: `the ONNX parser ${what}; ${agrees ? 'the static check also says NO' : 'the static check said YES'}`, disagreements: agrees ? [] : [{ node: failed?.[3] ?? '', op: noImporter?.[1] ?? failed[2], static: 'supported', runtime: `parse failed: ${what}` }] };
+            return { ...base, agrees, summary: `the ONNX parser ${what}; ${agrees ? 'the static check also says NO' : 'the static check said YES'}`, disagreements: agrees ? [] : [{ node: '', op: noImporter[1], static: 'supported', runtime: `parse failed: ${what}` }] };
         }
         if (finished) {
             return { ...base, agrees: t.runs, summary: `trtexec parsed the whole model (run with --verbose for per-node placement); the static check says ${t.runs ? 'YES' : 'NO'}`, disagreements: t.runs ? [] : [...staticBad.values()].map((u) => ({ node: u.name, op: u.op, static: `${u.reason}: ${u.detail}`, runtime: 'parsed (the log says the whole model parsed)' })) };
@@ -82623,7 +83095,7 @@ function trtexec(log, t, nodes, file) {
         const op = parsed.get(n.name);
         const bad = staticBad.get(n.name);
         const placed = layers.has(n.name);
-        const failedHere = failed && op && failed[2] === op && !placed;
+        const failedHere = stop && op && (stop.name !== undefined ? stop.name === n.name : stop.op === op) && !placed;
         if (op && op !== n.op)
             disagreements.push({ node: n.name, op: n.op, static: `op ${n.op}`, runtime: `the log's node of that name is ${op}` });
         else if (bad && placed)
@@ -82632,7 +83104,7 @@ function trtexec(log, t, nodes, file) {
             disagreements.push({ node: n.name, op: n.op, static: 'supported', runtime: 'the parser failed on it' });
     }
     const missing = named.length - known.length;
-    const lines = [`trtexec parsed ${parsed.size} nodes into layers (${layers.size} registered)${failed ? `, then failed on node ${failed[1]} (${failed[2]})` : ''}`];
+    const lines = [`trtexec parsed ${parsed.size} nodes into layers (${layers.size} registered)${stop ? `, then failed on node ${stop.index} (${stop.op}): ${stop.why}` : ''}`];
     if (missing)
         lines.push(`${missing} of this model's named nodes are not in the log`);
     lines.push(disagreements.length ? `${disagreements.length} disagree with the static check` : 'every node agrees with the static check');
@@ -82704,7 +83176,10 @@ function crossCheck(t, log, file, nodes) {
 
 async function runInspect(o) {
     const targets = parseTargets(o.targets);
-    const logs = (o.vendorLogs ?? []).map((f) => parseVendorLogFlag(f, targets)).map(([t, f]) => [t, f, readVendorLog(f)]);
+    const logs = [
+        ...(o.vendorLogs ?? []).map((f) => parseVendorLogFlag(f, targets)).map(([t, f]) => [t, f, readVendorLog(f)]),
+        ...(o.toolLogs ?? []).filter((l) => targets.includes(l.target)).map((l) => [l.target, l.file, l.text]),
+    ];
     const file = await inspectModelFile(o.model);
     if (file.format !== 'onnx')
         throw new errors_UserError(`${o.model}: inspect reads ONNX files; give the .onnx the .ort was made from`);
@@ -83680,7 +84155,6 @@ async function ortFormat(t) {
 
 
 
-
 function sha256Files(paths) {
     const h = (0,external_node_crypto_.createHash)('sha256');
     for (const p of paths)
@@ -83712,9 +84186,12 @@ async function buildArtifact(opts) {
     const timingCache = (0,external_node_path_.resolve)(opts.timingCache ?? (0,external_node_path_.join)(opts.outDir, `${stem}.timing-cache`));
     const cacheReused = (0,external_node_fs_.existsSync)(timingCache);
     const run = await runTool(tool, trtexecBuildArgs(model, engine, opts.precision, timingCache, opts.shapes), 60 * 60_000);
+    if (opts.logFile)
+        (0,external_node_fs_.writeFileSync)(opts.logFile, run.output);
     const tail = run.output.trim().split('\n').slice(-2).join(' | ').slice(0, 300);
     if (run.status !== 0 || /^&&&& FAILED/m.test(run.output)) {
-        throw new errors_UserError(`trtexec could not build a TensorRT engine from ${opts.model} (status ${run.status ?? run.signal}): ${tail}`);
+        const kept = opts.logFile ? `; its whole output is in ${(0,external_node_path_.basename)(opts.logFile)}` : '';
+        throw new errors_UserError(`trtexec could not build a TensorRT engine from ${opts.model} (status ${run.status ?? run.signal}): ${tail}${kept}`);
     }
     if (!(0,external_node_fs_.existsSync)(engine))
         throw new errors_UserError(`trtexec finished but wrote no engine at ${engine}: ${tail}`);
@@ -83881,7 +84358,7 @@ function sizeProblem(target, bytes, sourceBytes) {
 
 
 
-const OPTIMIZE_SETTINGS = {
+const settings_OPTIMIZE_SETTINGS = {
     model: { kind: 'path', value: '<file>', help: 'the source .onnx model', input: { required: true, description: 'Path of the source .onnx model.' } },
     target: {
         kind: 'list', value: '<list>', help: `comma-separated targets: ${types_TARGETS.join(', ')}`,
@@ -83933,7 +84410,7 @@ const OPTIMIZE_SETTINGS = {
 
 
 
-const options_D = settingDefaults(OPTIMIZE_SETTINGS);
+const options_D = settingDefaults(settings_OPTIMIZE_SETTINGS);
 const DEFAULT_SETTINGS = {
     calibrationMethod: options_D.calibrationMethod,
     percentile: options_D.percentile,
@@ -83956,7 +84433,7 @@ function options_parseTargets(raw, what = '--target') {
  * Typed optimize settings to OptimizeOptions. `source` names a setting in messages (the flag, or
  * the action input). Checks what the table cannot: required settings, targets, the data flags.
  */
-function optimizeOptions(v, source = asFlag) {
+function optimizeOptions(v, source = names_asFlag) {
     if (!v.model)
         throw new errors_UserError(`${source('model')} is required: the .onnx model to optimize, e.g. edgeml optimize --model model.onnx --target fp16 --out artifacts`);
     if (!v.target.length)
@@ -83988,9 +84465,9 @@ function optimizeOptions(v, source = asFlag) {
         ...(v.calibrationCache ? { calibrationCache: v.calibrationCache } : {}),
     };
 }
-/** The flags' text (or edgeml.yml's values, by flag) to OptimizeOptions: parsed once, named by flag. */
+/** The flags' text to OptimizeOptions: parsed once, named by flag. */
 function optimizeOptionsFromFlags(f, source = asFlag) {
-    return optimizeOptions(parse_parseSettings(OPTIMIZE_SETTINGS, f, source), source);
+    return optimizeOptions(parseSettings(OPTIMIZE_SETTINGS, f, source), source);
 }
 
 ;// CONCATENATED MODULE: ./build/src/optimize/index.js
@@ -84021,6 +84498,8 @@ function optimizeOptionsFromFlags(f, source = asFlag) {
 
 
 
+/** The file beside the artifacts that keeps a vendor tool's whole output (built or not). */
+const toolLogName = (stem, target) => `${stem}.${target}.log`;
 /**
  * A tensorrt or openvino artifact, built by the vendor's tool into `tmp` and moved into `out`.
  * Nothing here can run it in process, so it carries no fidelity figures: benchmark it on the
@@ -84030,7 +84509,9 @@ async function vendorArtifact(target, model, tmp, out, stem, opts, opset) {
     const precision = opts.settings.vendorPrecision;
     const common = { model, outDir: tmp, precision, ...(opts.settings.toolPath ? { toolPath: opts.settings.toolPath } : {}) };
     const built = target === 'tensorrt'
-        ? await buildArtifact({ ...common, timingCache: (0,external_node_path_.join)(out, `${stem}.timing-cache`), ...(opts.inputSpec.shapes ? { shapes: opts.inputSpec.shapes } : {}) })
+        ? await buildArtifact({
+            ...common, timingCache: (0,external_node_path_.join)(out, `${stem}.timing-cache`), logFile: (0,external_node_path_.join)(out, toolLogName(stem, 'tensorrt')), ...(opts.inputSpec.shapes ? { shapes: opts.inputSpec.shapes } : {}),
+        })
         : await openvino_buildArtifact(common);
     for (const f of (0,external_node_fs_.readdirSync)(tmp))
         (0,external_node_fs_.renameSync)((0,external_node_path_.join)(tmp, f), (0,external_node_path_.join)(out, f));
@@ -84350,6 +84831,9 @@ function baseModelFile(read, out) {
 
 
 
+
+
+
 /** The runtimes of `list` that edgeml inspect has tables for, or a UserError naming `from` and the fix. */
 function knownRuntimes(list, from) {
     for (const name of list) {
@@ -84399,10 +84883,10 @@ function inspectPlan(config, name, override) {
     return { targets, optional, fromBudgets, failed };
 }
 /** One model inspected for its runtimes: the document, or why it could not be (every runtime failed). */
-async function inspectFile(plan, file, targets) {
-    const f = plan.bench.flags;
+async function inspectFile(plan, file, targets, toolLogs = []) {
+    const f = plan.inputs;
     try {
-        const doc = await runInspect({ model: file, targets, inputs: f.input, dims: f.dim, data: f.data });
+        const doc = await runInspect({ model: file, targets, inputs: f.input, dims: f.dim, data: f.data, toolLogs });
         doc.model.name = plan.name;
         return { doc };
     }
@@ -84424,12 +84908,28 @@ function parseInspectSetting(raw, from) {
     const list = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
     return { value: knownRuntimes(list, `${from} ${text}`), from: `${from} ${text}` };
 }
+/**
+ * What a vendor tool printed about this model while the run made its targets: trtexec's engine
+ * build from the source (kept beside the artifacts, built or not), read back for inspect to
+ * check its static TensorRT verdict against. The path is given relative to the results folder.
+ */
+function toolLogsOf(plan, artifactsDir, out) {
+    if (!plan.optimize)
+        return [];
+    const file = (0,external_node_path_.join)(artifactsDir, toolLogName((0,external_node_path_.basename)(plan.path).replace(/\.onnx$/i, ''), 'tensorrt'));
+    if (!(0,external_node_fs_.existsSync)(file))
+        return [];
+    return [{ target: 'tensorrt', file: (0,external_node_path_.relative)(out, file), text: (0,external_node_fs_.readFileSync)(file, 'utf8') }];
+}
 
 ;// CONCATENATED MODULE: ./build/src/run/plan.js
-// edgeml.yml -> the flags each core step already understands (one name per setting: the config's
-// `min-duration` is `--min-duration` is BenchFlags.minDuration). The one mapping of the config's
-// settings, for `edgeml run` and for `edgeml bench|compare --config`. Paths in the config are
-// relative to the config file; a path that does not exist is a UserError naming file:line:col and the key.
+// edgeml.yml -> the typed settings of each core step (one name per setting: the config's
+// `min-duration` is `--min-duration` is the table's `minDuration`), parsed once by the tables'
+// parsers (parseSection). The one mapping of the config's settings, for `edgeml run` and for
+// `edgeml bench|compare --config`. Paths in the config are relative to the config file; a path
+// that does not exist, or a bad value, is a UserError naming file:line:col and the key.
+
+
 
 
 
@@ -84472,60 +84972,66 @@ function modelAt(config, path) {
     const name = Object.keys(config.models).find((n) => fromConfig(config, config.models[n].path) === resolve(path));
     return name ? { name, entry: config.models[name] } : undefined;
 }
-/** The settings of edgeml.yml for one command (and one of its models), by the flag each sets. */
-function fileSettings(config, command, model) {
-    const out = {};
-    const take = (section, flag, value) => {
-        const key = `${section}.${flag}`;
-        out[flag] = { value, key, at: config.settingsAt[key] };
+/** The settings of edgeml.yml for one command (and one of its models), parsed once by the command's table. */
+function fileValues(config, command, model) {
+    const from = {};
+    const at = (key) => (config.settingsAt[key] ? `${plan_where(config.settingsAt[key])}: ` : '');
+    const section = (name, keys) => {
+        for (const k of Object.keys(keys))
+            from[`--${k}`] = { key: `${name}.${k}`, at: config.settingsAt[`${name}.${k}`] };
+        return keys;
     };
-    for (const [flag, v] of Object.entries(config.benchmark))
-        if (command === 'bench' || !LENGTH_KEYS.has(flag))
-            take('benchmark', flag, String(v));
-    if (command === 'compare')
-        for (const [flag, v] of Object.entries(config.compare))
-            take('compare', flag, String(v));
+    const benchmark = Object.fromEntries(Object.entries(config.benchmark).filter(([k]) => command === 'bench' || !LENGTH_KEYS.has(k)));
+    const values = command === 'bench'
+        ? parseSection(BENCH_SETTINGS, 'benchmark', section('benchmark', benchmark), at)
+        : { ...parseSection(COMPARE_SETTINGS, 'benchmark', section('benchmark', benchmark), at), ...parseSection(COMPARE_SETTINGS, 'compare', section('compare', config.compare), at) };
     if (model) {
         const { name, entry } = model;
-        const section = `models.${name}`;
-        if (entry.input)
-            take(section, 'input', entry.input);
-        if (entry.dim)
-            take(section, 'dim', entry.dim);
-        if (entry.data)
-            take(section, 'data', pairsFromConfig(config, entry.data, config.settingsAt[`${section}.data`] ?? entry.at, `${section}.data`));
+        const key = `models.${name}`;
+        const pairs = { input: entry.input, dim: entry.dim, data: entry.data && pairsFromConfig(config, entry.data, config.settingsAt[`${key}.data`] ?? entry.at, `${key}.data`) };
+        for (const [prop, list] of Object.entries(pairs)) {
+            if (!list)
+                continue;
+            values[prop] = list;
+            from[`--${prop}`] = { key: `${key}.${prop}`, at: config.settingsAt[`${key}.${prop}`] ?? entry.at };
+        }
     }
-    return out;
+    return { values, from };
 }
-const plan_camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const inputName = (entry) => entry.slice(0, entry.indexOf('='));
 /**
- * A command's flags with the file's settings under them: a flag typed on the command line
+ * A command's typed settings with the file's under them: a flag typed on the command line
  * (`typed(property)`) wins over the file, the file over the command's defaults. --input, --dim and
  * --data win input by input: the file's entries for other inputs stay. `names` names each
  * setting in messages where its value came from.
  */
-function withFileSettings(flags, typed, file) {
-    const out = { ...flags };
+function withFileValues(values, typed, file) {
+    const out = { ...values };
     const from = {};
-    for (const [flag, s] of Object.entries(file)) {
-        const prop = plan_camel(flag);
+    for (const [prop, v] of Object.entries(file.values)) {
+        const flag = `--${kebab(prop)}`;
         if (!typed(prop)) {
-            out[prop] = s.value;
-            from[`--${flag}`] = s;
+            out[prop] = v;
+            from[flag] = file.from[flag];
         }
-        else if (Array.isArray(s.value)) {
+        else if (Array.isArray(v)) {
             const given = out[prop];
             const names = new Set(given.map(inputName));
-            out[prop] = [...s.value.filter((e) => !names.has(inputName(e))), ...given];
+            out[prop] = [...v.filter((e) => !names.has(inputName(e))), ...given];
         }
     }
     return {
-        flags: out,
-        names: { key: (flag) => from[flag]?.key ?? flag, at: (flag) => (from[flag] ? `${plan_where(from[flag].at)}: ` : '') },
+        values: out,
+        names: { key: (flag) => from[flag]?.key ?? flag, at: (flag) => (from[flag]?.at ? `${plan_where(from[flag].at)}: ` : '') },
     };
 }
-/** Every model of the config with its bench, compare and optimize flags; checks every file first. */
+const BENCH_VALUES = settingDefaults(BENCH_SETTINGS);
+const COMPARE_VALUES = settingDefaults(COMPARE_SETTINGS);
+const OPTIMIZE_VALUES = settingDefaults(settings_OPTIMIZE_SETTINGS);
+/**
+ * Every model of the config with its bench, compare and optimize options, each parsed once from
+ * the file (a bad value fails here, before any work); checks every file first.
+ */
 function planModels(config, opts) {
     const names = Object.keys(config.models);
     if (!names.length)
@@ -84541,24 +85047,32 @@ function planModels(config, opts) {
         const entry = config.models[name];
         const path = fromConfig(config, entry.path);
         mustExist(path, entry.at, `models.${name}.path`, 'model');
-        const bench = withFileSettings({ ...BENCH_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'bench', { name, entry }));
-        const compare = withFileSettings({ ...COMPARE_FLAG_DEFAULTS, ...label }, nothingTyped, fileSettings(config, 'compare', { name, entry }));
+        const b = withFileValues({ ...BENCH_VALUES, ...label }, nothingTyped, fileValues(config, 'bench', { name, entry }));
+        const c = withFileValues({ ...COMPARE_VALUES, ...label }, nothingTyped, fileValues(config, 'compare', { name, entry }));
         const targets = entry.targets ?? config.targets;
         const calibration = pairsFromConfig(config, entry.calibration, entry.at, `models.${name}.calibration`);
         // The model's data feeds the inputs optimize does not calibrate (a sample rate, a state).
         const calibrated = new Set(calibration.map(inputName));
         const optimize = targets.length
-            ? {
+            ? optimizeOptions({
+                // calibration-method, percentile, max-samples, the floors...: OPTIMIZE_SETTINGS' defaults.
+                ...OPTIMIZE_VALUES,
                 model: path,
-                target: targets.join(','),
+                out: opts.out,
+                target: targets,
                 calibration,
                 data: pairsFromConfig(config, entry.data, entry.at, `models.${name}.data`).filter((d) => !calibrated.has(inputName(d))),
-                // calibration-method, percentile, max-samples, the floors...: OPTIMIZE_SETTINGS' defaults.
                 input: entry.input ?? [],
                 dim: entry.dim ?? [],
-            }
+            })
             : undefined;
-        return { name, path, entry, bench, compare, ...(optimize ? { optimize } : {}) };
+        return {
+            name, path, entry,
+            bench: benchOptions(path, b.values, b.names),
+            compare: compareOptions(c.values, c.names),
+            inputs: { input: b.values.input, dim: b.values.dim, data: b.values.data },
+            ...(optimize ? { optimize } : {}),
+        };
     });
 }
 
@@ -84589,7 +85103,7 @@ function triple(text, what, positive) {
         throw new UserError(`${what} ${JSON.stringify(Array.isArray(text) ? text.join(',') : text)}: expected three${positive ? ' positive' : ''} numbers, one per channel, such as ${positive ? '0.229,0.224,0.225' : '0.485,0.456,0.406'}`);
     return list;
 }
-function preprocess_oneOf(text, allowed, what, fallback) {
+function oneOf(text, allowed, what, fallback) {
     if (text === undefined)
         return fallback;
     const hit = allowed.find((a) => a.toLowerCase() === String(text).trim().toLowerCase());
@@ -84607,9 +85121,9 @@ function parsePreprocess(p, where = (k) => `--${k}`) {
         ...(p.crop !== undefined ? { crop: size(p.crop, where('crop'), false) } : {}),
         mean: p.mean !== undefined ? triple(p.mean, where('mean'), false) : [0, 0, 0],
         std: p.std !== undefined ? triple(p.std, where('std'), true) : [1, 1, 1],
-        layout: preprocess_oneOf(p.layout, ['NCHW', 'NHWC'], where('layout'), 'NCHW'),
-        channels: preprocess_oneOf(p.channels, ['RGB', 'BGR'], where('channels'), 'RGB'),
-        scale: preprocess_oneOf(p.scale, ['0-1', '0-255'], where('scale'), '0-1'),
+        layout: oneOf(p.layout, ['NCHW', 'NHWC'], where('layout'), 'NCHW'),
+        channels: oneOf(p.channels, ['RGB', 'BGR'], where('channels'), 'RGB'),
+        scale: oneOf(p.scale, ['0-1', '0-255'], where('scale'), '0-1'),
     };
 }
 /** Height and width after resize and crop (null: the image's own size). */
@@ -85157,7 +85671,7 @@ function names_safeName(text, fallback, max = 200) {
 
 const slug = (s) => names_safeName(s, 'model');
 async function measure(plan, model, label, rep, extra = {}) {
-    const opts = benchOptionsFromFlags(model, plan.bench.flags, plan.bench.names);
+    const opts = { ...plan.bench, model };
     const bar = rep.measuring?.(label, opts.minDurationMs, opts.minIterations);
     try {
         return await runBenchmark(opts, { onProgress: (p) => bar?.update(p) });
@@ -85170,7 +85684,7 @@ async function measure(plan, model, label, rep, extra = {}) {
 }
 /** base vs head with the model's compare settings; `label` names it in progress lines. */
 async function compareFiles(plan, baseFile, headFile, label, rep) {
-    return runCompare({ ...compareOptionsFromFlags(plan.compare.flags, plan.compare.names), base: baseFile, head: headFile, allowDifferentDevice: false }, {
+    return runCompare({ ...plan.compare, base: baseFile, head: headFile, allowDifferentDevice: false }, {
         onLook: (l) => rep.info(`compare ${label}: round ${l.rounds}, ${l.metric} head/base ${verdict_decidingRatio(l).estimate.toFixed(3)}: ${l.verdict}`),
         onDesign: (d) => rep.info(`compare ${label}: ${d.used} (${d.reason})`),
         onWarning: (m) => rep.warning(`compare ${label}: ${m}`),
@@ -85178,7 +85692,7 @@ async function compareFiles(plan, baseFile, headFile, label, rep) {
 }
 /** `model` made into the plan's targets under `dir`, with the plan's settings and calibration data. */
 async function optimizeModel(plan, model, dir, title, rep) {
-    const manifest = await rep.group(title, () => optimize(optimizeOptionsFromFlags({ ...plan.optimize, model, out: dir }), {
+    const manifest = await rep.group(title, () => optimize({ ...plan.optimize, model, out: dir }, {
         onTarget: (t, phase, rec) => {
             if (phase === 'done')
                 rep.info(`${t}: ${rec?.status}${rec?.reason ? ` (${rec.reason})` : ''}`);
@@ -85193,7 +85707,7 @@ async function optimizeModel(plan, model, dir, title, rep) {
  */
 async function baseArtifacts(plan, baseFile, dir, rep) {
     try {
-        const manifest = await optimizeModel(plan, baseFile, dir, `Optimize ${plan.name} (base): ${(plan.optimize?.target ?? '').split(',').join(', ')}`, rep);
+        const manifest = await optimizeModel(plan, baseFile, dir, `Optimize ${plan.name} (base): ${(plan.optimize?.targets ?? []).join(', ')}`, rep);
         return new Map(manifest.artifacts.map((a) => [a.target, a]));
     }
     catch (e) {
@@ -85331,18 +85845,11 @@ function summaryTable(rows, verdict) {
 
 
 
-
 /** Everything checked before any work: settings, the base, every model and its base (LFS pointers), the datasets. */
 async function prepare(config, opts, notices) {
     const configDir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(opts.config));
-    const plans = planModels(config, opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {});
-    for (const p of plans) {
-        // Bad settings fail here, before any work.
-        benchOptionsFromFlags(p.path, p.bench.flags, p.bench.names);
-        compareOptionsFromFlags(p.compare.flags, p.compare.names);
-        if (p.optimize)
-            optimizeOptionsFromFlags({ ...p.optimize, out: opts.out });
-    }
+    // Every model's settings parsed once, here: a bad one fails before any work.
+    const plans = planModels(config, { ...(opts.deviceLabel ? { deviceLabel: opts.deviceLabel } : {}), out: opts.out });
     const inspectPlans = plans.map((p) => inspectPlan(config, p.name, opts.inspect));
     checkBase(opts.base, configDir);
     // Every model and its base is read before anything is written or measured: an LFS pointer
@@ -85364,7 +85871,7 @@ async function measureModel(config, m, out, rep, failures, notices) {
     const measured = [{ file: plan.path }];
     if (plan.optimize) {
         const dir = (0,external_node_path_.join)(out, 'artifacts', slug(plan.name));
-        const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${(plan.optimize.target ?? '').split(',').join(', ')}`, rep);
+        const manifest = await optimizeModel(plan, plan.path, dir, `Optimize ${plan.name}: ${plan.optimize.targets.join(', ')}`, rep);
         for (const a of manifest.artifacts) {
             if (a.status === 'ok' && a.path) {
                 measured.push({ target: a.target, file: a.path });
@@ -85436,7 +85943,7 @@ async function inspectModel(m, baseFile, out, rep, failures, notices) {
     const { plan, inspectPlan: ip } = m;
     if (ip.targets.length) {
         await rep.group(`Inspect ${plan.name}: ${ip.targets.join(', ')}`, async () => {
-            const head = await inspectFile(plan, plan.path, ip.targets);
+            const head = await inspectFile(plan, plan.path, ip.targets, toolLogsOf(plan, (0,external_node_path_.join)(out, 'artifacts', slug(plan.name)), out));
             if ('failed' in head) {
                 m.inspectFailed.push(...ip.targets.map((target) => ({ model: plan.name, target, reason: head.failed })));
                 return;
@@ -85445,13 +85952,20 @@ async function inspectModel(m, baseFile, out, rep, failures, notices) {
             const file = (0,external_node_path_.join)(out, 'inspect', `${slug(plan.name)}.json`);
             writeInspect(file, head.doc);
             m.inspect = { file, doc: head.doc };
-            for (const t of head.doc.targets)
+            for (const t of head.doc.targets) {
                 rep.info(t.verdict);
+                // The vendor's tool said otherwise: shown (in the log, the notices and under the report's table), never hidden.
+                if (t.vendor?.agrees === false)
+                    notices.push(`${plan.name} ${t.target}: ${t.vendor.tool} disagrees with the static check: ${t.vendor.summary} (${t.vendor.log})`);
+                else if (t.vendor)
+                    rep.info(`${t.target}: ${t.vendor.tool} ${t.vendor.agrees ? 'agrees' : 'gives no verdict'}: ${t.vendor.summary}`);
+            }
             if (!baseFile)
                 return;
             const base = await inspectFile(plan, baseFile, ip.targets);
             if ('failed' in base) {
-                notices.push(`${plan.name}: the base model could not be inspected (${base.failed}); compatibility not compared with the base`);
+                m.baseNote = `the base model could not be inspected (${base.failed})`;
+                notices.push(`${plan.name}: ${m.baseNote}; compatibility not compared with the base`);
                 return;
             }
             // Beside the base model: inspect/ holds this PR's documents only.
@@ -85471,6 +85985,14 @@ async function inspectModel(m, baseFile, out, rep, failures, notices) {
             f.fails = true;
         }
     }
+    if (!m.inspect && !m.inspectFailed.length)
+        return;
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'compat'), { recursive: true });
+    m.compatFile = (0,external_node_path_.join)(out, 'compat', `${slug(plan.name)}.json`);
+    writeCompat(m.compatFile, {
+        schema: 'edgeml-compat/1', model: plan.name, runtimes: [...ip.targets, ...m.inspectFailed.map((f) => f.target).filter((t) => !ip.targets.includes(t))],
+        head: m.inspect?.doc ?? null, base: m.baseInspect ?? null, ...(m.baseNote ? { baseNote: m.baseNote } : {}), notInspected: m.inspectFailed,
+    });
 }
 /** One check per model: its results, its comparison, its inspection and its budgets (and those naming no model). */
 function checkModels(config, configFile, models, out, rep, failures, notices) {
@@ -85509,7 +86031,9 @@ function reportInputs(models) {
         notMade: models.flatMap((m) => m.notMade),
         compat: models
             .filter((m) => m.inspect || m.inspectFailed.length)
-            .map((m) => ({ model: m.plan.name, ...(m.inspect ? { head: m.inspect.doc } : {}), ...(m.baseInspect ? { base: m.baseInspect } : {}), failed: m.inspectFailed })),
+            .map((m) => ({
+            model: m.plan.name, ...(m.inspect ? { head: m.inspect.doc } : {}), ...(m.baseInspect ? { base: m.baseInspect } : {}), ...(m.baseNote ? { baseNote: m.baseNote } : {}), failed: m.inspectFailed,
+        })),
     };
 }
 async function runAll(opts, rep, deps = {}) {
@@ -85518,7 +86042,7 @@ async function runAll(opts, rep, deps = {}) {
     const failures = [];
     const models = await prepare(config, opts, notices);
     const out = (0,external_node_path_.resolve)(opts.out);
-    for (const sub of ['artifacts', 'base', 'results', 'compare', 'check', 'inspect'])
+    for (const sub of ['artifacts', 'base', 'results', 'compare', 'check', 'inspect', 'compat'])
         (0,external_node_fs_.rmSync)((0,external_node_path_.join)(out, sub), { recursive: true, force: true });
     (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(out, 'results'), { recursive: true });
     for (const m of models) {
@@ -85548,6 +86072,7 @@ async function runAll(opts, rep, deps = {}) {
         check: models.flatMap((m) => (m.check ? [m.check.file] : [])),
         manifests: models.filter((m) => m.plan.optimize).map((m) => (0,external_node_path_.join)(out, 'artifacts', slug(m.plan.name), 'manifest.json')),
         inspect: models.flatMap((m) => (m.inspect ? [m.inspect.file] : [])),
+        compat: models.flatMap((m) => (m.compatFile ? [m.compatFile] : [])),
     };
     const summaryFile = (0,external_node_path_.join)(out, 'summary.json');
     writeFileAtomic(summaryFile, `${JSON.stringify({ schema: { name: 'edgeml-run', version: 1 }, config: opts.config, verdict, failures, notices, rows, files }, null, 2)}\n`);
@@ -85559,6 +86084,44 @@ function throwOnFailure(o) {
         throw new errors_CheckFailure(`${o.failures.length} ${o.failures.length === 1 ? 'failure' : 'failures'}: ${o.failures.slice(0, 3).join('; ')}${o.failures.length > 3 ? '; ...' : ''} (see ${(0,external_node_path_.basename)(o.report)})`);
 }
 
+;// CONCATENATED MODULE: ./build/src/run/settings.js
+// `edgeml run`'s flags and the all-in-one action's inputs (./action.yml): one table (see
+// src/settings/). The action adds the sticky comment's inputs and the ONNX Runtime it installs.
+
+
+const RUN_SETTINGS = {
+    config: { kind: 'path', value: '<file>', default: 'edgeml.yml', help: 'the config file', input: { description: 'Path of edgeml.yml (models, targets, benchmark settings, datasets, budgets).' } },
+    baseRef: {
+        kind: 'string', value: '<ref>', help: 'compare each model with its version in this git commit (a pull request base)',
+        input: {
+            default: '${{ github.event.pull_request.base.sha }}',
+            description: "Commit to compare each model with (its file is read with git show). Default: the pull request's base commit; empty on other events (no comparison).",
+        },
+    },
+    baseModel: {
+        kind: 'path', value: '<dir>', help: 'compare each model with the file at the same path under this folder',
+        input: { description: 'A folder holding the base version of the models at the paths edgeml.yml names (instead of base-ref).' },
+    },
+    out: {
+        kind: 'path', value: '<dir>', default: 'edgeml-results', help: 'the results folder',
+        input: { description: 'The results folder: artifacts, results, comparisons, checks, report.md and summary.json.' },
+    },
+    deviceLabel: {
+        kind: 'string', value: '<label>', help: 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)',
+        input: { description: 'Name of this device in reports (default: the runner name).' },
+    },
+    inspect: {
+        kind: 'string', value: '<runtimes>', help: "operator compatibility runtimes instead of edgeml.yml's inspect: (nnapi,coreml,...), or false for none",
+        input: {
+            description: 'Operator compatibility runtimes to inspect each model for (nnapi, coreml, coreml-mlprogram, ort-mobile, tensorrt, openvino, tflite; comma-separated), instead of the inspect: key of edgeml.yml; '
+                + 'false for none. Empty: as edgeml.yml says (the runtimes compat.* budgets name are always added unless false).',
+        },
+    },
+    json: { kind: 'path', value: '<file>', help: 'also copy the run summary (verdict, rows, files) here' },
+    ...COMMENT_SETTINGS,
+    ...RUNTIME_SETTINGS,
+};
+
 ;// CONCATENATED MODULE: ./build/src/actions/run.js
 // The all-in-one action's step: edgeml.yml -> `edgeml run` in log groups -> outputs, and the report
 // run made published as it is (job summary, annotations, the sticky comment): nothing re-rendered.
@@ -85566,18 +86129,16 @@ function throwOnFailure(o) {
 
 
 
+
 async function main() {
-    const config = getInputOr('config', 'edgeml.yml');
-    const baseRef = getInput('base-ref');
-    const baseModel = getInput('base-model');
-    const out = (0,external_node_path_.resolve)(getInputOr('out', 'edgeml-results'));
-    const base = baseModel ? { dir: (0,external_node_path_.isAbsolute)(baseModel) ? baseModel : (0,external_node_path_.resolve)(baseModel) } : baseRef ? { ref: baseRef } : undefined;
-    // Not given: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
-    const deviceLabel = getInput('device-label');
-    const inspect = parseInspectSetting(getInput('inspect'), "input 'inspect':");
+    const v = readInputs(RUN_SETTINGS);
+    // base-ref defaults to the pull request's base: a base-model folder given wins over it.
+    const base = v.baseModel ? { dir: (0,external_node_path_.isAbsolute)(v.baseModel) ? v.baseModel : (0,external_node_path_.resolve)(v.baseModel) } : v.baseRef ? { ref: v.baseRef } : undefined;
+    const inspect = parseInspectSetting(v.inspect ?? '', "input 'inspect':");
     // The comment's inputs are checked before minutes of measurements, not after.
-    const comment = getBoolInput('comment', true) && { token: getInput('token'), reportId: getInput('report-id'), author: getLoginInput('comment-author') };
-    const outcome = await runAll({ config, base, out, ...(deviceLabel ? { deviceLabel } : {}), ...(inspect ? { inspect } : {}) }, actionsLogger);
+    const comment = commentInputs(v);
+    // No device-label: the one fallback of describeDevice (EDGEML_DEVICE_LABEL, RUNNER_NAME, os-arch).
+    const outcome = await runAll({ config: v.config, base, out: (0,external_node_path_.resolve)(v.out), ...(v.deviceLabel ? { deviceLabel: v.deviceLabel } : {}), ...(inspect ? { inspect } : {}) }, actionsLogger);
     for (const n of outcome.notices)
         actionsLogger.info(`note: ${n}`);
     actionsLogger.info(summaryTable(outcome.rows, outcome.verdict));
@@ -85589,6 +86150,7 @@ async function main() {
     setOutput('compare-files', outcome.files.compare.join('\n'));
     setOutput('check-files', outcome.files.check.join('\n'));
     setOutput('inspect-files', outcome.files.inspect.join('\n'));
+    setOutput('compat-files', outcome.files.compat.join('\n'));
     // Published before the exit status: a failing run still gets its report and comment.
     const { markdown, sections, budgets } = outcome.rendered;
     await publishReport({
