@@ -82,13 +82,14 @@ function metaOf(list: ReadonlyArray<{ name: string; isTensor: boolean; type?: st
 }
 
 /**
- * How the server's sessions run. ONNX Runtime's intra-op threads spin for a while after each
- * parallel section, waiting for more work; between HTTP requests there is none, and the spinning
- * threads take the cores the request's own work (and the device's other processes) need. Measured
- * with the benchmark's encoder on a 2-core machine (benchmark/RESULTS.md): spinning off cut the
- * main thread's CPU per run by about half and the run's wall time by 3-4x under load.
+ * How the server's sessions run: ONNX Runtime's defaults, intra-op spinning on. Spinning off was
+ * tried and measured both ways with the benchmark's ~5 ms encoder on a 2-core machine
+ * (benchmark/RESULTS.md): at load 2-9 it cut a run's wall time 2-3x (the spinning threads take the
+ * cores the request and the device's other work need), but on the quiet machine it made every run
+ * about 1 ms slower (in-process 4.19 -> 5.1-5.5 ms, served 5.15 -> 6.3-6.8 ms). A served model's
+ * latency on an otherwise idle device comes first, so the defaults stay.
  */
-export const SESSION_OPTIONS = { logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '0' } } } } as const;
+export const SESSION_OPTIONS = { logSeverityLevel: 3 } as const;
 
 async function load(ort: OrtModule, file: string): Promise<Loaded> {
   let session: Session;
