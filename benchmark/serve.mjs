@@ -4,18 +4,25 @@
 // run takes about EDGEML_BENCH_TARGET_MS, default 5, on this machine, as issue #19 sets the goal
 // for a ~5 ms model) is run in these arms, interleaved in rounds so the same disturbance hits
 // every arm:
-//   in-process    session.run in this process, as a user's own code would, with the server's
-//                 session options (src/serve SESSION_OPTIONS);
+//   in-process    session.run in this process, as a user's own code would, on the session the
+//                 server serves (src/serve SESSION_OPTIONS);
 //   in-process (second session)  the same on a second session of the same file: an A/A
 //                 control, so the noise of a ratio is seen beside it;
+//   in-process, 0.4 ms of other work before each run  the same session, the main thread busy
+//                 for 0.4 ms (untimed) before each run, as a server's is with a request: what
+//                 ONNX Runtime's run costs when it does not follow another run at once;
 //   served        the OIP server (src/serve, as `edgeml serve` runs it) in this process, and a
 //                 minimal keep-alive HTTP/1.1 client on 127.0.0.1 (one socket, the request
 //                 written in one piece, the answer read to its Content-Length, as wrk or Triton's
 //                 perf_analyzer do): what the server adds, without a client library's own cost;
 //   served (node:http client)  the same server through Node's http client, which adds its own
 //                 ~0.2 ms (a user's Node program pays it; a C++ or Python client pays its own);
+//   bare node:http server  the least a Node HTTP server can do with the request, on the same
+//                 session (bareServer below): the floor any server in Node pays here;
 //   served+stats  as served, with --reference and --telemetry: every request also fills the
-//                 profile's histograms and the latency window.
+//                 profile's histograms and the latency window; judged against in-process on its
+//                 own server's session (the arm "in-process (stats server's session)").
+// The in-process arms run on the servers' own sessions (see `created` below).
 // (EDGEML_BENCH_SERVER=child runs `edgeml serve` in a child process instead.)
 // Each arm's block of requests starts after a pause of SETTLE_MS: ONNX Runtime's idle intra-op
 // threads spin for up to ~100 ms after a run, and on 2 cores a run of one session while another
@@ -88,18 +95,30 @@ try {
   run(['profile', '--model', model, '--data', `${input}=${join(dir, 'tokens.npy')}`, '--out', join(dir, 'profile.json')]);
 
   const child = process.env.EDGEML_BENCH_SERVER === 'child';
+  // The servers' own sessions, caught as src/serve creates them (the same onnxruntime-node
+  // module): the in-process arms run on the very session each server serves, so a ratio holds no
+  // session-to-session difference (two sessions of one file differ by up to ~6% in one run: the
+  // A/A arm shows it). With the server in a child, the in-process arms get sessions of their own.
+  const created = [];
+  const create = ort.InferenceSession.create;
+  ort.InferenceSession.create = async (...args) => {
+    const s = await create.apply(ort.InferenceSession, args);
+    created.push(s);
+    return s;
+  };
   const plain = child ? await serve(['serve', '--model', model, '--listen', '127.0.0.1:0']) : await serveHere(model, null, null);
   const stats = child
     ? await serve(['serve', '--model', model, '--listen', '127.0.0.1:0', '--reference', join(dir, 'profile.json'), '--telemetry', join(dir, 'telemetry'), '--window', '100'])
     : await serveHere(model, join(dir, 'profile.json'), join(dir, 'telemetry'));
+  ort.InferenceSession.create = create;
   const { SESSION_OPTIONS } = await import('../build/src/serve/index.js');
-  const session = await ort.InferenceSession.create(model, SESSION_OPTIONS);
+  const [plainSession, statsSession] = child ? [await ort.InferenceSession.create(model, SESSION_OPTIONS), await ort.InferenceSession.create(model, SESSION_OPTIONS)] : created;
+  if (!plainSession || !statsSession || (!child && created.length !== 2)) throw new Error(`expected the two servers' sessions, caught ${created.length}`);
   const second = await ort.InferenceSession.create(model, SESSION_OPTIONS);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  // The floor under any Node HTTP server here: a bare node:http server answering a fixed body of
-  // the same size, through the same minimal client; served minus in-process minus this is what
-  // src/serve's own code adds.
-  const bare = await bareServer();
+  // The floor under any Node HTTP server here: the least a server can do (bareServer), on the
+  // same session and through the same minimal client.
+  const bare = await bareServer(plainSession);
   const bareRaw = await rawClient(bare.url);
   const plainRaw = await rawClient(plain.url);
   const statsRaw = await rawClient(stats.url);
@@ -107,14 +126,18 @@ try {
   const sample = (i) => Array.from(tokens.subarray((i % rows) * SEQ, (i % rows + 1) * SEQ), Number);
   const bodyOf = (i) => JSON.stringify({ inputs: [{ name: input, shape: [1, SEQ], datatype: 'INT64', data: sample(i) }] });
   const arms = {
-    'in-process': (i) => runHere(session, i),
+    'in-process': (i) => runHere(plainSession, i),
+    "in-process (stats server's session)": (i) => runHere(statsSession, i),
     'in-process (second session)': (i) => runHere(second, i),
+    'in-process, 0.4 ms of other work before each run': (i) => runHere(plainSession, i, 0.4),
     served: (i) => plainRaw.post(bodyOf(i)),
     'served (node:http client)': (i) => post(plain.url, i),
     'served+stats': (i) => statsRaw.post(bodyOf(i)),
-    'HTTP floor (bare node:http server)': (i) => bareRaw.post(bodyOf(i)),
+    'bare node:http server (same session)': (i) => bareRaw.post(bodyOf(i)),
   };
-  async function runHere(s, i) {
+  async function runHere(s, i, busyMs = 0) {
+    // busyMs: the main thread works this long (untimed) before the run, as a server does between runs.
+    for (const b = performance.now(); performance.now() - b < busyMs;);
     const feeds = { [input]: new ort.Tensor('int64', BigInt64Array.from(sample(i), BigInt), [1, SEQ]) };
     const t0 = performance.now();
     await s.run(feeds);
@@ -182,9 +205,11 @@ try {
     p50Ms: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(3))])),
     ratios: {
       'served / in-process': ratio(m.served, m['in-process']),
-      'served+stats / served': ratio(m['served+stats'], m.served),
+      // Each served arm against in-process on its own server's session.
+      'served+stats / served': ratio(m['served+stats'] / m["in-process (stats server's session)"], m.served / m['in-process']),
       'served (node:http client) / in-process': ratio(m['served (node:http client)'], m['in-process']),
-      'served - in-process - HTTP floor (ms)': Number((m.served - m['in-process'] - m['HTTP floor (bare node:http server)']).toFixed(3)),
+      'bare node:http server / in-process': ratio(m['bare node:http server (same session)'], m['in-process']),
+      "served - bare (ms): src/serve's own work": Number((m.served - m['bare node:http server (same session)']).toFixed(3)),
       'A/A: in-process (second session) / in-process': ratio(m['in-process (second session)'], m['in-process']),
     },
     goals: { 'served / in-process': '<= 1.10', 'served+stats / served': '<= 1.02' },
@@ -214,7 +239,10 @@ try {
   bareRaw.close();
   await new Promise((r) => bare.server.close(r));
   statsRaw.close();
-  await session.release();
+  if (child) {
+    await plainSession.release();
+    await statsSession.release();
+  }
   await second.release();
   await plain.stop();
   await stats.stop();
@@ -223,18 +251,57 @@ try {
   // Runtime running slower between HTTP requests than back to back.
   const windows = readFileSync(join(dir, 'telemetry', 'encoder.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   out.serverRunP50Ms = Number(p50(windows.map((w) => w.latencyMs.p50)).toFixed(3));
+  out.statistics = await statisticsAlone(join(dir, 'profile.json'), join(dir, 'telemetry-alone'), sample, input, m['in-process']);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** A node:http server that reads the body and answers what src/serve answers the encoder, fixed. */
-async function bareServer() {
+/**
+ * The statistics' own work, timed alone: what the server does per request with a profile
+ * (TelemetryWindows.add: the histograms of the profile's inputs and outputs, the latency) and per
+ * window of 100 (its scores against the profile, one JSON line appended), over 20,000 requests
+ * with the benchmark's tokens and a fixed score vector; per request, and over the in-process p50.
+ */
+async function statisticsAlone(profileFile, telemetryDir, sample, input, inProcessMs) {
+  const { TelemetryWindows } = await import('../build/src/serve/window.js');
+  const { parseProfile, DRIFT_DEFAULTS } = await import('../build/src/drift/index.js');
+  const profile = parseProfile(readFileSync(profileFile, 'utf8'), profileFile);
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(telemetryDir, { recursive: true });
+  const windows = new TelemetryWindows({ name: 'encoder', device: 'bench', size: 100, drift: DRIFT_DEFAULTS, telemetryDir }, 'sha', profile, {});
+  const scores = Array.from({ length: 10 }, (_, i) => Math.sin(i));
+  const n = 20000;
+  const given = Array.from({ length: 200 }, (_, i) => BigInt64Array.from(sample(i), BigInt));
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const data = given[i % given.length];
+    const tensors = () => ({ inputs: { [input]: { data, dims: [1, data.length] } }, outputs: { logits: { data: scores, dims: [1, 10] } } });
+    if (windows.add('sha', 5, tensors)) windows.flush();
+  }
+  const ms = (performance.now() - t0) / n;
+  return { msPerRequest: Number(ms.toFixed(4)), 'share of the in-process p50': Number((ms / inProcessMs).toFixed(4)) };
+}
+
+/**
+ * The least a Node HTTP server can do for the same request: node:http reading the body, JSON.parse,
+ * one tensor from the first input's data (no checks), session.run on the same session, the
+ * outputs as JSON. Served minus this is what src/serve's own work (the protocol's checks, its
+ * routes and limits, the latency window) costs.
+ */
+async function bareServer(session) {
   const { createServer } = await import('node:http');
-  const text = JSON.stringify({ model_name: 'encoder', model_version: '0123456789ab', outputs: [{ name: 'scores', datatype: 'FP32', shape: [1, 10], data: Array.from({ length: 10 }, (_, i) => 0.123456789 * (i + 1)) }] });
+  const name = session.inputNames[0];
   const server = createServer({ noDelay: true }, (req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text));
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      const t = JSON.parse(Buffer.concat(chunks).toString('utf8')).inputs[0];
+      const out = await session.run({ [name]: new ort.Tensor('int64', BigInt64Array.from(t.data, BigInt), t.shape) });
+      const outputs = Object.entries(out).map(([k, v]) => ({ name: k, datatype: 'FP32', shape: v.dims, data: Array.from(v.data) }));
+      const text = JSON.stringify({ model_name: 'encoder', outputs });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+    });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${server.address().port}/v2/models/bare` };
