@@ -1,6 +1,7 @@
 // The update channel's settings: where it is stored (every command that changes it), the gate of
 // `edgeml promote --gate`, and `edgeml promote` with the promote action's inputs: one table each
 // (see src/settings/). The action defaults to the gate; the CLI gates only when asked.
+import { OPERATOR_BROKER_SETTINGS } from '../devices/settings.js';
 import { STATUS_SETTINGS } from '../fleet-status/settings.js';
 import { UserError } from '../errors.js';
 import type { SettingSource, SettingsTable } from '../settings/index.js';
@@ -81,18 +82,13 @@ export const PROMOTE_SETTINGS = {
   },
   notBefore: { kind: 'string', value: '<time>', help: 'no device installs it before this ISO time', input: { description: 'ISO time before which no device installs it.' } },
   gate: GATE_SETTINGS.gate,
-  broker: STATUS_SETTINGS.broker,
-  fleet: STATUS_SETTINGS.fleet,
-  cert: STATUS_SETTINGS.cert,
-  key: STATUS_SETTINGS.key,
-  ca: STATUS_SETTINGS.ca,
+  ...OPERATOR_BROKER_SETTINGS,
   brokerCert: {
     kind: 'string', flag: false, help: "an operator's PEM certificate",
     input: { description: `PEM certificate of an operator (edgeml devices provision --operator NAME), ${SECRET}. Written 0600 to a private temp folder, removed after.` },
   },
   brokerKey: { kind: 'string', flag: false, help: 'its PEM private key', input: { description: `PEM private key of that operator certificate, ${SECRET}. Masked, written 0600 to a private temp folder, removed after.` } },
   brokerCa: { kind: 'string', flag: false, help: "the fleet CA's PEM certificate", input: { description: 'PEM certificate of the fleet CA (ca.crt).' } },
-  wait: STATUS_SETTINGS.wait,
   silentAfter: STATUS_SETTINGS.silentAfter,
   markdown: STATUS_SETTINGS.markdown,
   minDevices: GATE_SETTINGS.minDevices,
