@@ -8,7 +8,7 @@ const list = (value: string, previous: string[] = []) => [...previous, ...value.
 
 const PLACEHOLDER: Record<Setting['kind'], string> = {
   string: '<text>', path: '<file>', boolean: '', list: '<list>', pairs: '<name=value>', enum: '<name>',
-  duration: '<time>', count: '<n>', number: '<x>', fraction: '<x>', percent: '<percent>',
+  duration: '<time>', count: '<n>', number: '<x>', fraction: '<x>', percent: '<percent>', share: '<percent>',
 };
 
 function option(name: string, s: Setting, help: string, hidden = false): Option {

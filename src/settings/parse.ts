@@ -1,6 +1,6 @@
 // Settings parsed once into typed values, whichever door they came in by (flag, input, key).
 import { UserError } from '../errors.js';
-import { parseDuration, parseFraction, parsePercent, parseWhole } from '../units.js';
+import { parseDuration, parseFraction, parsePercent, parseShare, parseWhole } from '../units.js';
 import { camel, kebab, type SettingSource } from './names.js';
 import type { RawValue, Setting, SettingValues, SettingsTable } from './types.js';
 
@@ -57,6 +57,8 @@ export function parseSetting(s: Setting, raw: RawValue, what: string): unknown {
       return parseFraction(text, what);
     case 'percent':
       return parsePercent(text, what);
+    case 'share':
+      return parseShare(text, what, s.whole === true);
   }
 }
 
