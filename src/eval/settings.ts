@@ -5,6 +5,20 @@ import { METRICS } from './types.js';
 
 const IMAGES = 'image datasets:';
 
+/**
+ * An image dataset's preprocessing: the flags of `edgeml eval`, spelled as the keys of a dataset
+ * of edgeml.yml (src/eval/preprocess.ts parses both, with these defaults).
+ */
+export const PREPROCESS_SETTINGS = {
+  resize: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} bilinear resize to HxW, or the shorter side to N` },
+  crop: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} center crop` },
+  mean: { kind: 'string', value: '<r,g,b>', default: '0,0,0', help: `${IMAGES} subtracted per channel after --scale` },
+  std: { kind: 'string', value: '<r,g,b>', default: '1,1,1', help: `${IMAGES} divided per channel after --mean` },
+  layout: { kind: 'enum', choices: ['NCHW', 'NHWC'], anyCase: true, default: 'NCHW', value: '<NCHW|NHWC>', help: `${IMAGES} tensor layout` },
+  channels: { kind: 'enum', choices: ['RGB', 'BGR'], anyCase: true, default: 'RGB', value: '<RGB|BGR>', help: `${IMAGES} channel order` },
+  scale: { kind: 'enum', choices: ['0-1', '0-255'], anyCase: true, default: '0-1', value: '<0-1|0-255>', help: `${IMAGES} pixel range before --mean/--std` },
+} as const satisfies SettingsTable;
+
 export const EVAL_SETTINGS = {
   model: { kind: 'path', value: '<file>', help: 'the model to evaluate (.onnx or .ort)' },
   inputs: { kind: 'pairs', value: '<[name=]file.npy>', help: 'samples along the first axis; NAME= when the model has several inputs (repeatable)' },
@@ -14,13 +28,7 @@ export const EVAL_SETTINGS = {
   batchSize: { kind: 'count', min: 1, default: '64', value: '<n>', help: 'samples per run' },
   dataset: { kind: 'string', value: '<manifest.jsonl|name>', help: 'an image dataset: a JSONL manifest, one {"image": "a.png", "label": 3} a line; or a dataset of --config by name' },
   config: { kind: 'path', value: '<file>', help: 'edgeml.yml whose datasets --dataset names' },
-  resize: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} bilinear resize to HxW, or the shorter side to N` },
-  crop: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} center crop` },
-  mean: { kind: 'string', value: '<r,g,b>', help: `${IMAGES} subtracted per channel after --scale` },
-  std: { kind: 'string', value: '<r,g,b>', help: `${IMAGES} divided per channel after --mean` },
-  layout: { kind: 'string', value: '<NCHW|NHWC>', help: `${IMAGES} tensor layout (default NCHW)` },
-  channels: { kind: 'string', value: '<RGB|BGR>', help: `${IMAGES} channel order (default RGB)` },
-  scale: { kind: 'string', value: '<0-1|0-255>', help: `${IMAGES} pixel range before --mean/--std (default 0-1)` },
+  ...PREPROCESS_SETTINGS,
   json: { kind: 'path', value: '<file>', help: 'write the results here' },
   results: { kind: 'path', value: '<file>', help: "merge accuracy and fidelity into this results document of 'edgeml bench --json' (same model file), for budgets accuracy.<metric> and fidelity.<metric>" },
 } as const satisfies SettingsTable;

@@ -44,9 +44,11 @@ export function parseSetting(s: Setting, raw: RawValue, what: string): unknown {
     case 'string':
     case 'path':
       return text;
-    case 'enum':
-      if (!s.choices?.includes(text)) throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
-      return text;
+    case 'enum': {
+      const hit = s.choices?.find((c) => c === text || (s.anyCase === true && c.toLowerCase() === text.toLowerCase()));
+      if (hit === undefined) throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
+      return hit;
+    }
     case 'duration':
       return parseDuration(text, what);
     case 'count':

@@ -38,6 +38,8 @@ export interface Setting {
   value?: string;
   /** For `enum`. */
   choices?: readonly string[];
+  /** `enum`: a choice in any case is taken (`nhwc` is `NHWC`), the value spelled as in `choices`. */
+  anyCase?: boolean;
   /** Bounds for `count` and `number`. */
   min?: number;
   max?: number;
