@@ -2,8 +2,23 @@
 // order training code applies it (torchvision's Resize -> CenterCrop -> ToTensor -> Normalize):
 // decode to RGB -> resize (bilinear) -> center crop -> scale -> (x - mean) / std -> channel order -> layout.
 import { UserError } from '../errors.js';
-import { parseSetting } from '../settings/index.js';
-import { PREPROCESS_SETTINGS } from './settings.js';
+import { parseSetting, type SettingsTable } from '../settings/index.js';
+
+const IMAGES = 'image datasets:';
+
+/**
+ * An image dataset's preprocessing: the flags of `edgeml eval`, spelled as the keys of a dataset
+ * of edgeml.yml (parsePreprocess below takes both, with these defaults).
+ */
+export const PREPROCESS_SETTINGS = {
+  resize: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} bilinear resize to HxW, or the shorter side to N` },
+  crop: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} center crop` },
+  mean: { kind: 'string', value: '<r,g,b>', default: '0,0,0', help: `${IMAGES} subtracted per channel after --scale` },
+  std: { kind: 'string', value: '<r,g,b>', default: '1,1,1', help: `${IMAGES} divided per channel after --mean` },
+  layout: { kind: 'enum', choices: ['NCHW', 'NHWC'], anyCase: true, default: 'NCHW', value: '<NCHW|NHWC>', help: `${IMAGES} tensor layout` },
+  channels: { kind: 'enum', choices: ['RGB', 'BGR'], anyCase: true, default: 'RGB', value: '<RGB|BGR>', help: `${IMAGES} channel order` },
+  scale: { kind: 'enum', choices: ['0-1', '0-255'], anyCase: true, default: '0-1', value: '<0-1|0-255>', help: `${IMAGES} pixel range before --mean/--std` },
+} as const satisfies SettingsTable;
 
 export interface Preprocess {
   /** [height, width], or the shorter side (aspect kept) when one number; absent: no resize. */
@@ -14,10 +29,10 @@ export interface Preprocess {
   mean: [number, number, number];
   /** Per channel. */
   std: [number, number, number];
-  layout: 'NCHW' | 'NHWC';
-  channels: 'RGB' | 'BGR';
+  layout: (typeof PREPROCESS_SETTINGS.layout.choices)[number];
+  channels: (typeof PREPROCESS_SETTINGS.channels.choices)[number];
   /** Pixel values before mean/std: 0-1 (divided by 255) or 0-255 (as decoded). */
-  scale: '0-1' | '0-255';
+  scale: (typeof PREPROCESS_SETTINGS.scale.choices)[number];
 }
 
 /** Preprocessing as written: edgeml.yml keys and CLI flags, spelled alike; absent: the default of PREPROCESS_SETTINGS. */

@@ -1,23 +1,9 @@
 // `edgeml eval`'s flags: one table (see src/settings/). The optimize action's eval-* inputs are
-// OPTIMIZE_SETTINGS' own (they score every artifact it makes).
+// OPTIMIZE_SETTINGS' own (they score every artifact it makes). The image preprocessing flags are
+// PREPROCESS_SETTINGS (src/eval/preprocess.ts), beside their parser.
 import type { SettingsTable } from '../settings/index.js';
+import { PREPROCESS_SETTINGS } from './preprocess.js';
 import { METRICS } from './types.js';
-
-const IMAGES = 'image datasets:';
-
-/**
- * An image dataset's preprocessing: the flags of `edgeml eval`, spelled as the keys of a dataset
- * of edgeml.yml (src/eval/preprocess.ts parses both, with these defaults).
- */
-export const PREPROCESS_SETTINGS = {
-  resize: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} bilinear resize to HxW, or the shorter side to N` },
-  crop: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} center crop` },
-  mean: { kind: 'string', value: '<r,g,b>', default: '0,0,0', help: `${IMAGES} subtracted per channel after --scale` },
-  std: { kind: 'string', value: '<r,g,b>', default: '1,1,1', help: `${IMAGES} divided per channel after --mean` },
-  layout: { kind: 'enum', choices: ['NCHW', 'NHWC'], anyCase: true, default: 'NCHW', value: '<NCHW|NHWC>', help: `${IMAGES} tensor layout` },
-  channels: { kind: 'enum', choices: ['RGB', 'BGR'], anyCase: true, default: 'RGB', value: '<RGB|BGR>', help: `${IMAGES} channel order` },
-  scale: { kind: 'enum', choices: ['0-1', '0-255'], anyCase: true, default: '0-1', value: '<0-1|0-255>', help: `${IMAGES} pixel range before --mean/--std` },
-} as const satisfies SettingsTable;
 
 export const EVAL_SETTINGS = {
   model: { kind: 'path', value: '<file>', help: 'the model to evaluate (.onnx or .ort)' },
