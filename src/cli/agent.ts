@@ -49,7 +49,7 @@ export function agentCommand(): Command {
     const flags = parseSettings(AGENT_FLAGS, raw, asFlag);
     const opts = options(flags);
     // Every flag is checked before the broker is dialled.
-    if (!flags.once && flags.interval < MIN_INTERVAL_MS) throw new UserError(`--interval ${String(raw.interval)}: below the minimum of ${MIN_INTERVAL_MS / 1000}s; a device would spin against its channel (the default is 5m)`);
+    if (!flags.once && flags.interval < MIN_INTERVAL_MS) throw new UserError(`--interval ${String(raw.interval)}: below the minimum of ${MIN_INTERVAL_MS / 1000}s; a device would spin against its channel (the default is ${AGENT_SETTINGS.interval.default})`);
     const serve = serveOptions(flags);
     const log = (l: string) => process.stderr.write(`${l}\n`);
     const dispatcher = serve?.dispatch ? new Dispatcher({ ...serve.dispatch, dir: opts.dir, drift: serve.drift, cohort: opts.channel, log }) : undefined;
