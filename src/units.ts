@@ -25,6 +25,8 @@ export const EXPECTED = {
   percent: 'a percentage such as 5%',
   rate: 'a rate such as 120/s or 120',
   fraction: 'a fraction such as 0.97 or 97%',
+  share: 'a percentage from 0 to 100, such as 90',
+  wholeShare: 'a whole percentage from 0 to 100, such as 10',
 } as const;
 
 const LATENCY_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
@@ -52,6 +54,17 @@ export function parsePercent(text: string, what: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
   if (!m) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
   return Number(m[1]) / 100;
+}
+
+/**
+ * A share of devices in percent, from 0 to 100, the % sign optional: "90" or "90%" is 90 (a gate's
+ * threshold, a rollout's cohort); `whole`: whole percentages only (a rollout's cohort).
+ */
+export function parseShare(text: string, what: string, whole = false): number {
+  const m = (whole ? /^\s*(\d+)\s*%?\s*$/ : /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/).exec(text);
+  const v = m ? Number(m[1]) : Number.NaN;
+  if (!m || v > 100) throw new UserError(`${what} ${JSON.stringify(text)}: expected ${whole ? EXPECTED.wholeShare : EXPECTED.share}`);
+  return v;
 }
 
 /** A fraction in [0, 1]: "97%" or 0.97. */

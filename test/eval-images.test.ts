@@ -95,6 +95,12 @@ describe('preprocessing', () => {
     expect(() => p({ std: '1,0,1' })).toThrow(/--std "1,0,1": expected three positive numbers/);
     expect(() => p({ layout: 'CHW' })).toThrow(/--layout "CHW": expected one of NCHW, NHWC/);
   });
+
+  it("takes the defaults from eval's settings table, and a layout or channel order in any case", () => {
+    expect(p({})).toEqual({ mean: [0, 0, 0], std: [1, 1, 1], layout: 'NCHW', channels: 'RGB', scale: '0-1' });
+    expect(p({ layout: 'nhwc', channels: 'bgr', scale: '0-255' })).toMatchObject({ layout: 'NHWC', channels: 'BGR', scale: '0-255' });
+    expect(() => p({ scale: '0-100' })).toThrow(/--scale "0-100": expected one of 0-1, 0-255/);
+  });
 });
 
 describe('edgeml eval --dataset', () => {

@@ -35,6 +35,7 @@ function sample(s: Setting): string {
     case 'number': return s.max === 1 ? '0.5' : s.max === 100 ? '99.5' : '7';
     case 'fraction': return '0.5';
     case 'percent': return '7%';
+    case 'share': return s.whole ? '42' : '42.5';
     case 'list': return 'a,b';
     case 'pairs': return 'x=1';
     default: return 'some/thing';
@@ -78,6 +79,13 @@ describe('one setting, one parse: a flag and its action input give the same type
   });
 });
 
+describe("promote's shares", () => {
+  it('parse once, with or without the % sign, in percent (0-100)', () => {
+    expect(parseSettings(PROMOTE_SETTINGS, { successThreshold: '95%', errorThreshold: '2.5', rollout: '10%' }, asFlag)).toMatchObject({ successThreshold: 95, errorThreshold: 2.5, rollout: 10 });
+    expect(parseSettings(PROMOTE_SETTINGS, { successThreshold: '90', rollout: '100' }, asFlag)).toMatchObject({ successThreshold: 90, rollout: 100 });
+  });
+});
+
 describe('a bad value names where it came from', () => {
   const bad: Array<[SettingsTable, string, string, RegExp]> = [
     [OPTIMIZE_SETTINGS, 'minCosine', '2', /expected a number between 0 and 1/],
@@ -92,6 +100,9 @@ describe('a bad value names where it came from', () => {
     [PROMOTE_SETTINGS, 'minDevices', '0', /expected a whole number of at least 1/],
     [PROMOTE_SETTINGS, 'wait', 'soon', /expected a duration/],
     [PROMOTE_SETTINGS, 'gate', 'perhaps', /expected true or false/],
+    [PROMOTE_SETTINGS, 'successThreshold', '101', /expected a percentage from 0 to 100, such as 90$/],
+    [PROMOTE_SETTINGS, 'errorThreshold', 'few', /expected a percentage from 0 to 100, such as 90$/],
+    [PROMOTE_SETTINGS, 'rollout', '10.5', /expected a whole percentage from 0 to 100, such as 10$/],
     [FLEET_STATUS_SETTINGS, 'silentAfter', 'later', /expected a duration/],
     [EVAL_SETTINGS, 'batchSize', '0', /expected a whole number of at least 1/],
     [CA_SETTINGS, 'days', 'ten', /expected a whole number of at least 1/],

@@ -9,10 +9,9 @@ import * as core from '@actions/core';
 import { loadConfig } from '../config/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
 import { UserError, isUserError } from '../errors.js';
-import { CHANNELS, PROMOTE_SETTINGS, checkChannel, gateThresholds, gatedPromote, isSemver, type GatedPromoteResult, onStore, parseNotBefore, parsePercent, parseStore, type Channel } from '../fleet/index.js';
+import { CHANNELS, PROMOTE_SETTINGS, checkChannel, gateThresholds, gatedPromote, isSemver, type GatedPromoteResult, onStore, parseNotBefore, parseStore, type Channel } from '../fleet/index.js';
 import { checkFleet, fleetMarkdown, readFleetStatus } from '../fleet-status/index.js';
 import { actionsLogger as log, maskSecret, getInput, readInputs, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
-import { asInput } from '../settings/index.js';
 
 function write(dir: string, file: string, pem: string): string {
   const path = join(dir, file);
@@ -69,9 +68,8 @@ async function main(): Promise<void> {
   const { gate } = v;
   const channel = v.channel ? checkChannel(v.channel, "input 'channel'") : undefined;
   const from = v.from ? checkChannel(v.from, "input 'from'") as Channel : undefined;
-  const percent = v.rollout ? parsePercent(v.rollout, "input 'rollout'") : undefined;
   const notBefore = parseNotBefore(v.notBefore, "input 'not-before'");
-  const thresholds = gateThresholds(v, asInput);
+  const thresholds = gateThresholds(v);
   // Not given: rollout: in config decides (a boolean input alone cannot say "not given").
   const autoRollback = getInput('auto-rollback') ? v.autoRollback : undefined;
   const url = gate ? checkBrokerUrl(v.broker, "input 'broker'") : '';
@@ -90,7 +88,7 @@ async function main(): Promise<void> {
     const keysDir = v.keysDir || writeKeys(secret);
     const identity = writeIdentity(secret);
     const r = await gatedPromote({
-      version, model: v.model, channel, percent, notBefore, from, gate, plan, thresholds, soakMs: v.soak, autoRollback, keysDir,
+      version, model: v.model, channel, percent: v.rollout, notBefore, from, gate, plan, thresholds, soakMs: v.soak, autoRollback, keysDir,
     }, {
       onStore: (fn, message) => onStore(store, fn, message, (line) => log.info(line), releaseApi),
       readFleet: () => log.group(`Read fleet ${fleet} from ${url}`, () => readFleetStatus({ url, ...identity, fleet, waitMs: v.wait, silentAfterMs: v.silentAfter })),

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
-  addCheckBudgets,   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeStore, isSemver, menderRequest, onStore, parseNotBefore, parsePercent,
+  addCheckBudgets,   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeStore, isSemver, menderRequest, onStore, parseNotBefore,
   parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl, releaseGate, releaseModelName,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
 import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, getListInput, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
+import { parseShare } from '../units.js';
 
 /** The version from the input, else from a `v1.4.0` / `1.4.0` tag the workflow runs on. */
 export function releaseVersion(input: string, ref: string | undefined): string {
@@ -132,7 +133,7 @@ async function ociInputs(artifacts: ArtifactInput[], model: string, version: str
 async function main(): Promise<void> {
   const channel = checkChannel(getInputOr('channel', 'beta'), "input 'channel'");
   const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
-  const rollout = { percent: parsePercent(getInputOr('rollout', '100'), "input 'rollout'"), notBefore: parseNotBefore(getInput('not-before'), "input 'not-before'") };
+  const rollout = { percent: parseShare(getInputOr('rollout', '100'), "input 'rollout'", true), notBefore: parseNotBefore(getInput('not-before'), "input 'not-before'") };
   const force = getBoolInput('force', false);
   const naming = inputNaming(process.env.GITHUB_REF);
   const mender = menderInputs();

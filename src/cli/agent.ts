@@ -3,21 +3,18 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { AgentServer, Dispatcher, MIN_INTERVAL_MS, checkModel, checkTrustedRoot, defaultDeviceId, exitWithParent, nextDelay, pollOnce, type AgentOptions, type AgentStatus } from '../agent/index.js';
-import { reporterOf, withReportOptions, type ReportFlags } from './agent-report.js';
+import { reporterOf } from './agent-report.js';
 import { CheckFailure, UserError } from '../errors.js';
 import { checkChannel } from '../fleet/index.js';
 import { parseDuration } from '../units.js';
 import type { DriftSettings } from '../drift/index.js';
 import { windowSettings } from '../serve/index.js';
-import { AGENT_SERVE_SETTINGS } from '../agent/settings.js';
-import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { AGENT_FLAGS, AGENT_REPORT_SETTINGS, AGENT_SERVE_SETTINGS, AGENT_SETTINGS } from '../agent/settings.js';
+import { asFlag, parseSettings, type RawValue, type SettingValues } from '../settings/index.js';
 import { addSettings } from './settings.js';
 
-interface AgentFlags extends ReportFlags {
-  channelUrl?: string; root?: string; channel: string; target?: string; dir?: string; deviceId?: string; model?: string;
-  accelerator: string; maxLatency?: string; once?: boolean; interval: string; timeout: string; ociMirror?: string;
-  serve?: string; label?: string; telemetry?: string; window?: string; windowTime?: string; config?: string; dispatch?: string; tokenFile?: string;
-}
+/** The typed flags (AGENT_FLAGS): durations in ms. */
+type AgentFlags = SettingValues<typeof AGENT_FLAGS>;
 
 const FAILED = new Set(['error', 'health-check-failed', 'rolled-back', 'unreachable']);
 
@@ -41,32 +38,18 @@ function options(flags: AgentFlags): AgentOptions {
   return {
     channelUrl: flags.channelUrl, root: resolve(flags.root), channel: checkChannel(flags.channel), target: flags.target, dir: resolve(flags.dir),
     deviceId: flags.deviceId ?? defaultDeviceId(), model: flags.model, accelerator: flags.accelerator,
-    maxLatencyMs: flags.maxLatency ? parseDuration(flags.maxLatency, '--max-latency') : null,
-    cli: process.argv[1], fetchTimeoutMs: parseDuration(flags.timeout, '--timeout'), ociMirror: flags.ociMirror ?? null,
+    maxLatencyMs: flags.maxLatency ?? null, cli: process.argv[1], fetchTimeoutMs: flags.timeout, ociMirror: flags.ociMirror ?? null,
   };
 }
 
 export function agentCommand(): Command {
-  const cmd = withReportOptions(new Command('agent'))
-    .description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)')
-    .option('--channel-url <url>', 'where the channel is served (static HTTP; a GitHub release download URL, .../releases/download/TAG, reads a release store)')
-    .option('--root <file>', "the channel's trusted root.json, shipped with the device")
-    .option('--oci-mirror <url>', 'a registry mirroring the releases pushed with publish --oci (http://HOST:PORT): the model bytes come from it by digest, verified against the channel; the channel is used when it fails')
-    .option('--channel <name>', 'canary, beta or stable', 'stable')
-    .option('--target <name>', 'the artifact target this device runs, e.g. cpu-int8')
-    .option('--dir <dir>', 'state folder: slots, current -> slots/a|b, status.json')
-    .option('--device-id <id>', 'decides the rollout cohort (default: EDGEML_DEVICE_ID or /etc/machine-id)')
-    .option('--model <name>', 'the model, when the channel holds several')
-    .option('--accelerator <name>', 'what this device has beyond a CPU (cuda, tensorrt, openvino...)', 'none')
-    .option('--max-latency <time>', 'acceptance: the latency percentile of the release\'s budget (the median without one), timed on the release\'s inputs, must be at most this, e.g. 50ms; overrides the release\'s limit')
-    .option('--once', 'poll once and exit: 0 up to date or installed, 1 refused, failed, rolled back or unreachable')
-    .option('--interval <time>', 'time between polls (at least 1s); after polls that fail to reach the channel, an exponential backoff with jitter, up to 1h', '5m')
-    .option('--timeout <time>', 'give up on a download (or a metadata request) that gets no data this long; a cut download resumes on the next poll', '60s');
-  return addSettings(cmd, AGENT_SERVE_SETTINGS).action(async (flags: AgentFlags) => {
+  const cmd = new Command('agent').description('keep a device on the newest verified release of its channel (TUF, staged rollout, A/B slots)');
+  for (const table of [AGENT_REPORT_SETTINGS, AGENT_SETTINGS, AGENT_SERVE_SETTINGS]) addSettings(cmd, table);
+  return cmd.action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(AGENT_FLAGS, raw, asFlag);
     const opts = options(flags);
     // Every flag is checked before the broker is dialled.
-    const interval = parseDuration(flags.interval, '--interval');
-    if (!flags.once && interval < MIN_INTERVAL_MS) throw new UserError(`--interval ${flags.interval}: below the minimum of ${MIN_INTERVAL_MS / 1000}s; a device would spin against its channel (the default is 5m)`);
+    if (!flags.once && flags.interval < MIN_INTERVAL_MS) throw new UserError(`--interval ${String(raw.interval)}: below the minimum of ${MIN_INTERVAL_MS / 1000}s; a device would spin against its channel (the default is ${AGENT_SETTINGS.interval.default})`);
     const serve = serveOptions(flags);
     const log = (l: string) => process.stderr.write(`${l}\n`);
     const dispatcher = serve?.dispatch ? new Dispatcher({ ...serve.dispatch, dir: opts.dir, drift: serve.drift, cohort: opts.channel, log }) : undefined;
@@ -90,7 +73,7 @@ export function agentCommand(): Command {
       await reporter?.polled(s);
       if (FAILED.has(s.lastResult)) process.stderr.write(`edgeml agent: ${s.lastResult}: ${s.lastError ?? ''}\n`);
       failures = s.lastResult === 'unreachable' || s.lastResult === 'error' ? failures + 1 : 0;
-      await new Promise((r) => setTimeout(r, nextDelay(interval, failures)));
+      await new Promise((r) => setTimeout(r, nextDelay(flags.interval, failures)));
     }
   });
 }
@@ -98,7 +81,7 @@ export function agentCommand(): Command {
 /** The --serve flags, checked before anything starts (--serve keeps running: not with --once). */
 function serveOptions(flags: AgentFlags): { listen: string; telemetryDir?: string; window: number; windowMs?: number; drift: DriftSettings; dispatch?: { repository: string; tokenFile: string } } | null {
   if (!flags.serve) {
-    const stray = flags.telemetry ? '--telemetry' : flags.label ? '--label' : flags.windowTime ? '--window-time' : flags.window ? '--window' : flags.config ? '--config' : flags.dispatch ? '--dispatch' : null;
+    const stray = flags.telemetry ? '--telemetry' : flags.label ? '--label' : flags.windowTime !== undefined ? '--window-time' : flags.window !== undefined ? '--window' : flags.config ? '--config' : flags.dispatch ? '--dispatch' : null;
     if (stray) throw new UserError(`${stray} is for the served model's telemetry: give --serve HOST:PORT too`);
     if (flags.tokenFile) throw new UserError('--token-file is for --dispatch: give --serve HOST:PORT and --dispatch OWNER/REPO too');
     return null;
@@ -107,7 +90,7 @@ function serveOptions(flags: AgentFlags): { listen: string; telemetryDir?: strin
   if (!/^.+:\d{1,5}$/.test(flags.serve)) throw new UserError(`--serve ${JSON.stringify(flags.serve)}: give HOST:PORT, e.g. 0.0.0.0:8080`);
   if (flags.dispatch && !flags.tokenFile) throw new UserError(`--dispatch ${flags.dispatch}: give --token-file FILE, a file (mode 600) holding a GitHub token with contents: write on the repository`);
   if (flags.tokenFile && !flags.dispatch) throw new UserError('--token-file is for --dispatch: give --dispatch OWNER/REPO too');
-  const w = windowSettings(parseSettings(AGENT_SERVE_SETTINGS, flags as unknown as Record<string, RawValue>, asFlag));
+  const w = windowSettings(flags);
   return {
     listen: flags.serve, telemetryDir: flags.telemetry ? resolve(flags.telemetry) : undefined, window: w.window, windowMs: w.windowMs ?? undefined, drift: w.drift,
     ...(flags.dispatch ? { dispatch: { repository: flags.dispatch, tokenFile: flags.tokenFile! } } : {}),

@@ -38,7 +38,8 @@ export function evalCommand(): Command {
     const flags = parseSettings(EVAL_SETTINGS, raw, asFlag);
     if (!flags.model) throw new UserError('--model: give the model to evaluate, e.g. edgeml eval --model m.onnx --inputs x.npy --labels y.npy --metric top1');
     const fromConfig = flags.dataset && flags.config ? datasetFromConfig(flags.config, flags.dataset) : undefined;
-    const flagged = Object.fromEntries(PREPROCESS_KEYS.filter((k) => flags[k] !== undefined).map((k) => [k, flags[k]])) as PreprocessText;
+    // The preprocessing flags typed (a default is not a flag given: the config's key would win).
+    const flagged = Object.fromEntries(PREPROCESS_KEYS.filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => [k, flags[k]])) as PreprocessText;
     if (!flags.dataset && Object.keys(flagged).length) throw new UserError(`--${Object.keys(flagged)[0]}: preprocessing is for image datasets; give --dataset manifest.jsonl`);
     // A .npy dataset of --config gives the samples (and the labels, unless --labels did).
     const samples = fromConfig?.npy ? [fromConfig.npy] : flags.inputs;

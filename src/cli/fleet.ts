@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parsePercent, parseStore,
+  addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
   PROMOTE_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { parseBytes, parseDuration, parseWhole } from '../units.js';
+import { parseBytes, parseDuration, parseShare, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { printGate, readFleet } from './fleet-status.js';
 import { addSettings } from './settings.js';
@@ -157,7 +157,7 @@ export function publishCommand(): Command {
       const version = checkVersion(flags.version);
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
-      const rollout = { percent: parsePercent(flags.rollout), notBefore: parseNotBefore(flags.notBefore) };
+      const rollout = { percent: parseShare(flags.rollout, '--rollout', true), notBefore: parseNotBefore(flags.notBefore) };
       const { check: checkDoc, failed } = releaseGate(flags.check, !!flags.force);
       if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}
 `);
@@ -220,12 +220,11 @@ export function promoteCommand(): Command {
     const channel = v.channel ? checkChannel(v.channel) : undefined;
     const from = v.from ? checkChannel(v.from, '--from') : undefined;
     const version = checkVersion(v.version);
-    const percent = v.rollout !== undefined ? parsePercent(v.rollout) : undefined;
     const notBefore = parseNotBefore(v.notBefore);
     const store = storeOf(v);
     const keys = needKeys(v.keys);
     const r = await gatedPromote({
-      version, model: v.model, channel, percent, notBefore, from, gate: v.gate, plan, thresholds: gateThresholds(v, asFlag), soakMs: v.soak,
+      version, model: v.model, channel, percent: v.rollout, notBefore, from, gate: v.gate, plan, thresholds: gateThresholds(v), soakMs: v.soak,
       autoRollback: v.autoRollback ? true : undefined, keysDir: keys,
     }, { onStore: (fn, message) => inStore(store, fn, message), readFleet: () => readFleet(v, 'promote --gate') });
     if (r.status) printGate(v.markdown, r.status, r.gate?.line ?? r.line);

@@ -8,7 +8,7 @@ const list = (value: string, previous: string[] = []) => [...previous, ...value.
 
 const PLACEHOLDER: Record<Setting['kind'], string> = {
   string: '<text>', path: '<file>', boolean: '', list: '<list>', pairs: '<name=value>', enum: '<name>',
-  duration: '<time>', count: '<n>', number: '<x>', fraction: '<x>', percent: '<percent>',
+  duration: '<time>', count: '<n>', number: '<x>', fraction: '<x>', percent: '<percent>', share: '<percent>',
 };
 
 function option(name: string, s: Setting, help: string, hidden = false): Option {
@@ -17,7 +17,8 @@ function option(name: string, s: Setting, help: string, hidden = false): Option 
   if (hidden) o.hideHelp();
   if (s.kind === 'list') o.argParser(list);
   else if (s.kind === 'pairs') o.argParser((value: string, previous?: string[]) => collect(value, previous ?? []));
-  else if (s.kind === 'enum' && s.choices) o.choices([...s.choices]);
+  // Commander matches choices exactly; an enum in any case is checked by its parser.
+  else if (s.kind === 'enum' && s.choices && !s.anyCase) o.choices([...s.choices]);
   // A hidden old name has no default: set, it was typed.
   if (hidden) return o;
   if (s.kind === 'list' || s.kind === 'pairs') o.default([]);

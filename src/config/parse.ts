@@ -5,7 +5,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { UserError, isUserError, oneLine } from '../errors.js';
 import { deprecationWarning, warnOnce } from '../settings/index.js';
-import { EXPECTED, parseBytes, parseDuration, parseFraction, parseLatency, parsePercent, parseRate } from '../units.js';
+import { EXPECTED, parseBytes, parseDuration, parseFraction, parseLatency, parsePercent, parseRate, parseShare } from '../units.js';
 import schema from '../../schemas/config.schema.json' with { type: 'json' };
 import { didYouMean } from './suggest.js';
 import type { Budget, BudgetLimit, EdgemlConfig, Position, RolloutPlan, RolloutStage } from './types.js';
@@ -275,8 +275,8 @@ const CHANNEL_ORDER = ['canary', 'beta', 'stable'];
 function rolloutPlan(raw: RawRollout, at: (path: Path) => Position): RolloutPlan {
   const gate = (g: RawGate) => ({
     ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
-    ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
-    ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+    ...(g['success-threshold'] !== undefined ? { successThreshold: parseShare(g['success-threshold'], 'success-threshold') } : {}),
+    ...(g['error-threshold'] !== undefined ? { errorThreshold: parseShare(g['error-threshold'], 'error-threshold') } : {}),
     ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
   });
   const positions: Record<string, Position> = {};
@@ -286,7 +286,7 @@ function rolloutPlan(raw: RawRollout, at: (path: Path) => Position): RolloutPlan
   note(['rollout'], raw);
   const stages = raw.stages.map((s, i): RolloutStage => {
     note(['rollout', 'stages', i], s);
-    return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+    return { channel: s.channel, percent: s.percent === undefined ? 100 : parseShare(String(s.percent), 'percent', true), ...gate(s), at: at(['rollout', 'stages', i]) };
   });
   for (let i = 1; i < stages.length; i++) {
     const [a, b] = [stages[i - 1], stages[i]];

@@ -4,6 +4,7 @@
 import type { MonitoringConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../units.js';
+import { OPERATOR_BROKER_SETTINGS, operatorBrokerSettings } from '../devices/settings.js';
 import type { SettingsTable } from '../settings/index.js';
 import type { DriftSettings } from './types.js';
 
@@ -16,12 +17,8 @@ export const DEFAULT_WINDOWS_IN_A_ROW = 3;
 export const DRIFT_SETTINGS = {
   reference: { kind: 'path', value: '<file>', help: "the reference profile ('edgeml profile'); without it each window is judged by the verdict its device made against its release's signed profile" },
   telemetry: { kind: 'path', value: '<dir>', help: "the folder of telemetry windows ('edgeml serve --telemetry', 'edgeml agent --serve --telemetry')" },
-  broker: { kind: 'string', value: '<url>', help: "read the windows from the fleet's MQTT broker instead: the retained telemetry of 'edgeml agent --serve --broker' carries each device's last windows" },
-  fleet: { kind: 'string', value: '<name>', help: 'with --broker: the fleet (topics edgeml/<fleet>/<device>/telemetry)' },
-  cert: { kind: 'path', value: '<file>', help: "with --broker: an operator's certificate ('edgeml devices provision --operator NAME')" },
-  key: { kind: 'path', value: '<file>', help: "with --broker: the operator's private key" },
-  ca: { kind: 'path', value: '<file>', help: "with --broker: the fleet CA's certificate (ca.crt)" },
-  wait: { kind: 'duration', value: '<time>', default: '10s', help: 'with --broker: read at most this long (it stops once the retained reports are in)' },
+  ...operatorBrokerSettings('with --broker: '),
+  broker: { ...OPERATOR_BROKER_SETTINGS.broker, help: "read the windows from the fleet's MQTT broker instead: the retained telemetry of 'edgeml agent --serve --broker' carries each device's last windows" },
   config: { kind: 'path', value: '<file>', help: 'read the thresholds and the trigger rule from monitoring: of this edgeml.yml' },
   windowsInARow: { kind: 'count', min: 1, value: '<n>', help: `drifted windows in a row that fire the trigger (default: monitoring.windows-in-a-row, else ${DEFAULT_WINDOWS_IN_A_ROW})` },
   json: { kind: 'path', value: '<file>', help: 'write the report here' },

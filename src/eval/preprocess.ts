@@ -2,23 +2,40 @@
 // order training code applies it (torchvision's Resize -> CenterCrop -> ToTensor -> Normalize):
 // decode to RGB -> resize (bilinear) -> center crop -> scale -> (x - mean) / std -> channel order -> layout.
 import { UserError } from '../errors.js';
+import { parseSetting, type SettingsTable } from '../settings/index.js';
+
+const IMAGES = 'image datasets:';
+
+/**
+ * An image dataset's preprocessing: the flags of `edgeml eval`, spelled as the keys of a dataset
+ * of edgeml.yml (parsePreprocess below takes both, with these defaults).
+ */
+export const PREPROCESS_SETTINGS = {
+  resize: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} bilinear resize to HxW, or the shorter side to N` },
+  crop: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} center crop` },
+  mean: { kind: 'string', value: '<r,g,b>', default: '0,0,0', help: `${IMAGES} subtracted per channel after --scale` },
+  std: { kind: 'string', value: '<r,g,b>', default: '1,1,1', help: `${IMAGES} divided per channel after --mean` },
+  layout: { kind: 'enum', choices: ['NCHW', 'NHWC'], anyCase: true, default: 'NCHW', value: '<NCHW|NHWC>', help: `${IMAGES} tensor layout` },
+  channels: { kind: 'enum', choices: ['RGB', 'BGR'], anyCase: true, default: 'RGB', value: '<RGB|BGR>', help: `${IMAGES} channel order` },
+  scale: { kind: 'enum', choices: ['0-1', '0-255'], anyCase: true, default: '0-1', value: '<0-1|0-255>', help: `${IMAGES} pixel range before --mean/--std` },
+} as const satisfies SettingsTable;
 
 export interface Preprocess {
   /** [height, width], or the shorter side (aspect kept) when one number; absent: no resize. */
   resize?: [number, number] | number;
   /** [height, width] taken from the center; absent: no crop. */
   crop?: [number, number];
-  /** Per channel (in the order of `channels`), in the units `scale` gives; default 0. */
+  /** Per channel (in the order of `channels`), in the units `scale` gives. */
   mean: [number, number, number];
-  /** Per channel; default 1. */
+  /** Per channel. */
   std: [number, number, number];
-  layout: 'NCHW' | 'NHWC';
-  channels: 'RGB' | 'BGR';
+  layout: (typeof PREPROCESS_SETTINGS.layout.choices)[number];
+  channels: (typeof PREPROCESS_SETTINGS.channels.choices)[number];
   /** Pixel values before mean/std: 0-1 (divided by 255) or 0-255 (as decoded). */
-  scale: '0-1' | '0-255';
+  scale: (typeof PREPROCESS_SETTINGS.scale.choices)[number];
 }
 
-/** Preprocessing as written: edgeml.yml keys and CLI flags, spelled alike. */
+/** Preprocessing as written: edgeml.yml keys and CLI flags, spelled alike; absent: the default of PREPROCESS_SETTINGS. */
 export interface PreprocessText {
   resize?: string | number;
   crop?: string | number;
@@ -29,7 +46,7 @@ export interface PreprocessText {
   scale?: string;
 }
 
-export const PREPROCESS_KEYS = ['resize', 'crop', 'mean', 'std', 'layout', 'channels', 'scale'] as const;
+export const PREPROCESS_KEYS = Object.keys(PREPROCESS_SETTINGS) as Array<keyof typeof PREPROCESS_SETTINGS>;
 
 /** RGB(A) pixels as decoded: `data` holds `channels` bytes per pixel, rows top to bottom. */
 export interface Pixels {
@@ -56,11 +73,10 @@ function triple(text: string | number[], what: string, positive: boolean): [numb
   return list as [number, number, number];
 }
 
-function oneOf<T extends string>(text: string | undefined, allowed: readonly T[], what: string, fallback: T): T {
-  if (text === undefined) return fallback;
-  const hit = allowed.find((a) => a.toLowerCase() === String(text).trim().toLowerCase());
-  if (!hit) throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
-  return hit;
+/** An enum key (layout, channels, scale) by its setting: the table's default when absent. */
+function choice<K extends 'layout' | 'channels' | 'scale'>(p: PreprocessText, key: K, what: string): Preprocess[K] {
+  const s = PREPROCESS_SETTINGS[key];
+  return parseSetting(s, p[key] ?? s.default, what) as Preprocess[K];
 }
 
 /**
@@ -71,11 +87,11 @@ export function parsePreprocess(p: PreprocessText, where: (key: string) => strin
   return {
     ...(p.resize !== undefined ? { resize: size(p.resize, where('resize'), true) } : {}),
     ...(p.crop !== undefined ? { crop: size(p.crop, where('crop'), false) as [number, number] } : {}),
-    mean: p.mean !== undefined ? triple(p.mean, where('mean'), false) : [0, 0, 0],
-    std: p.std !== undefined ? triple(p.std, where('std'), true) : [1, 1, 1],
-    layout: oneOf(p.layout, ['NCHW', 'NHWC'] as const, where('layout'), 'NCHW'),
-    channels: oneOf(p.channels, ['RGB', 'BGR'] as const, where('channels'), 'RGB'),
-    scale: oneOf(p.scale, ['0-1', '0-255'] as const, where('scale'), '0-1'),
+    mean: triple(p.mean ?? PREPROCESS_SETTINGS.mean.default, where('mean'), false),
+    std: triple(p.std ?? PREPROCESS_SETTINGS.std.default, where('std'), true),
+    layout: choice(p, 'layout', where('layout')),
+    channels: choice(p, 'channels', where('channels')),
+    scale: choice(p, 'scale', where('scale')),
   };
 }
 

@@ -1,9 +1,9 @@
 // `edgeml eval`'s flags: one table (see src/settings/). The optimize action's eval-* inputs are
-// OPTIMIZE_SETTINGS' own (they score every artifact it makes).
+// OPTIMIZE_SETTINGS' own (they score every artifact it makes). The image preprocessing flags are
+// PREPROCESS_SETTINGS (src/eval/preprocess.ts), beside their parser.
 import type { SettingsTable } from '../settings/index.js';
+import { PREPROCESS_SETTINGS } from './preprocess.js';
 import { METRICS } from './types.js';
-
-const IMAGES = 'image datasets:';
 
 export const EVAL_SETTINGS = {
   model: { kind: 'path', value: '<file>', help: 'the model to evaluate (.onnx or .ort)' },
@@ -14,13 +14,7 @@ export const EVAL_SETTINGS = {
   batchSize: { kind: 'count', min: 1, default: '64', value: '<n>', help: 'samples per run' },
   dataset: { kind: 'string', value: '<manifest.jsonl|name>', help: 'an image dataset: a JSONL manifest, one {"image": "a.png", "label": 3} a line; or a dataset of --config by name' },
   config: { kind: 'path', value: '<file>', help: 'edgeml.yml whose datasets --dataset names' },
-  resize: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} bilinear resize to HxW, or the shorter side to N` },
-  crop: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} center crop` },
-  mean: { kind: 'string', value: '<r,g,b>', help: `${IMAGES} subtracted per channel after --scale` },
-  std: { kind: 'string', value: '<r,g,b>', help: `${IMAGES} divided per channel after --mean` },
-  layout: { kind: 'string', value: '<NCHW|NHWC>', help: `${IMAGES} tensor layout (default NCHW)` },
-  channels: { kind: 'string', value: '<RGB|BGR>', help: `${IMAGES} channel order (default RGB)` },
-  scale: { kind: 'string', value: '<0-1|0-255>', help: `${IMAGES} pixel range before --mean/--std (default 0-1)` },
+  ...PREPROCESS_SETTINGS,
   json: { kind: 'path', value: '<file>', help: 'write the results here' },
   results: { kind: 'path', value: '<file>', help: "merge accuracy and fidelity into this results document of 'edgeml bench --json' (same model file), for budgets accuracy.<metric> and fidelity.<metric>" },
 } as const satisfies SettingsTable;

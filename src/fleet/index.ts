@@ -7,7 +7,7 @@ export { RENEW_WITHIN_MS, refreshChannel } from './refresh.js';
 export { addCheckBudgets, addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, releaseGate, releaseModelName } from './inputs.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath } from './release.js';
 export { FLAG_NAMING } from './naming.js';
-export { cohortBucket, inRollout, parseNotBefore, parsePercent } from './rollout.js';
+export { cohortBucket, inRollout, parseNotBefore } from './rollout.js';
 export { describeStore, onStore, parseRepository, parseStore, releaseDownloadUrl } from './stores.js';
 export { MAX_ASSET_BYTES, ReleaseAssetStorage, assetName } from './release-assets.js';
 export { loadMenderKey, menderArtifact, menderPath, menderRequest, publishWithMender, readMenderKey, writeMenderArtifacts } from './mender.js';

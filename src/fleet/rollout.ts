@@ -16,14 +16,6 @@ export function inRollout(deviceId: string, rollout: Rollout, now = new Date()):
   return cohortBucket(deviceId, rollout.salt) < rollout.percent;
 }
 
-export function parsePercent(text: string, flag = '--rollout'): number {
-  const n = Number(String(text).trim().replace(/%$/, ''));
-  if (!/^\s*\d+%?\s*$/.test(String(text)) || n < 0 || n > 100) {
-    throw new UserError(`${flag} ${JSON.stringify(text)}: expected a whole percentage from 0 to 100, such as 10`);
-  }
-  return n;
-}
-
 export function parseNotBefore(text: string | undefined, flag = '--not-before'): string | null {
   if (!text) return null;
   const t = Date.parse(text);

@@ -1,9 +1,9 @@
 // The update channel's settings: where it is stored (every command that changes it), the gate of
 // `edgeml promote --gate`, and `edgeml promote` with the promote action's inputs: one table each
 // (see src/settings/). The action defaults to the gate; the CLI gates only when asked.
+import { OPERATOR_BROKER_SETTINGS } from '../devices/settings.js';
 import { STATUS_SETTINGS } from '../fleet-status/settings.js';
-import { UserError } from '../errors.js';
-import type { SettingSource, SettingsTable } from '../settings/index.js';
+import type { SettingsTable } from '../settings/index.js';
 import type { GateThresholds } from '../fleet-status/index.js';
 import { GATE_DEFAULTS } from './promote.js';
 
@@ -27,11 +27,11 @@ export const GATE_SETTINGS = {
     input: { description: `Reporting devices of the stage needed (default: config, else ${GATE_DEFAULTS.minDevices}).` },
   },
   successThreshold: {
-    kind: 'string', value: '<percent>', help: `with --gate: share of the stage that must have installed it (default: --config, else ${GATE_DEFAULTS.successThreshold})`,
+    kind: 'share', value: '<percent>', help: `with --gate: share of the stage that must have installed it (default: --config, else ${GATE_DEFAULTS.successThreshold})`,
     input: { description: `Share (percent) of the stage that must have installed it (default: config, else ${GATE_DEFAULTS.successThreshold}).` },
   },
   errorThreshold: {
-    kind: 'string', value: '<percent>', help: `with --gate: a failed share above this stops the rollout (default: --config, else ${GATE_DEFAULTS.errorThreshold})`,
+    kind: 'share', value: '<percent>', help: `with --gate: a failed share above this stops the rollout (default: --config, else ${GATE_DEFAULTS.errorThreshold})`,
     input: { description: `A failed share (percent) above this stops the rollout (default: config, else ${GATE_DEFAULTS.errorThreshold}).` },
   },
   soak: {
@@ -76,23 +76,18 @@ export const PROMOTE_SETTINGS = {
     input: { description: 'The channel whose devices the gate judges. Default: the current stage in config, else the nearest channel that has the release.' },
   },
   rollout: {
-    kind: 'string', value: '<percent>', help: "share of devices that install it (default: the next stage's, else 100)",
+    kind: 'share', whole: true, value: '<percent>', help: "share of devices that install it (default: the next stage's, else 100)",
     input: { description: "Share of devices (0-100) that install it. Default: the next stage's, else 100." },
   },
   notBefore: { kind: 'string', value: '<time>', help: 'no device installs it before this ISO time', input: { description: 'ISO time before which no device installs it.' } },
   gate: GATE_SETTINGS.gate,
-  broker: STATUS_SETTINGS.broker,
-  fleet: STATUS_SETTINGS.fleet,
-  cert: STATUS_SETTINGS.cert,
-  key: STATUS_SETTINGS.key,
-  ca: STATUS_SETTINGS.ca,
+  ...OPERATOR_BROKER_SETTINGS,
   brokerCert: {
     kind: 'string', flag: false, help: "an operator's PEM certificate",
     input: { description: `PEM certificate of an operator (edgeml devices provision --operator NAME), ${SECRET}. Written 0600 to a private temp folder, removed after.` },
   },
   brokerKey: { kind: 'string', flag: false, help: 'its PEM private key', input: { description: `PEM private key of that operator certificate, ${SECRET}. Masked, written 0600 to a private temp folder, removed after.` } },
   brokerCa: { kind: 'string', flag: false, help: "the fleet CA's PEM certificate", input: { description: 'PEM certificate of the fleet CA (ca.crt).' } },
-  wait: STATUS_SETTINGS.wait,
   silentAfter: STATUS_SETTINGS.silentAfter,
   markdown: STATUS_SETTINGS.markdown,
   minDevices: GATE_SETTINGS.minDevices,
@@ -110,18 +105,7 @@ export const PROMOTE_SETTINGS = {
   json: { kind: 'path', value: '<file>', help: 'write the result here' },
 } as const satisfies SettingsTable;
 
-/** `90` or `90%`: a percentage from 0 to 100 (the gate's thresholds). */
-function threshold(text: string, what: string): number {
-  const n = Number(text.trim().replace(/%$/, ''));
-  if (!/^\s*\d+(\.\d+)?%?\s*$/.test(text) || n > 100) throw new UserError(`${what} ${JSON.stringify(text)}: expected a percentage from 0 to 100, such as 90`);
-  return n;
-}
-
-/** The gate's thresholds given (flags or inputs; the rest come from rollout: or the defaults). */
-export function gateThresholds(v: { minDevices?: number; successThreshold?: string; errorThreshold?: string }, source: SettingSource): Partial<GateThresholds> {
-  return {
-    ...(v.minDevices !== undefined ? { minDevices: v.minDevices } : {}),
-    ...(v.successThreshold !== undefined ? { successThreshold: threshold(v.successThreshold, source('success-threshold')) } : {}),
-    ...(v.errorThreshold !== undefined ? { errorThreshold: threshold(v.errorThreshold, source('error-threshold')) } : {}),
-  };
+/** The gate's thresholds given (flags or inputs, typed: percents 0-100); the rest come from rollout: or the defaults. */
+export function gateThresholds(v: Partial<GateThresholds>): Partial<GateThresholds> {
+  return Object.fromEntries((['minDevices', 'successThreshold', 'errorThreshold'] as const).filter((k) => v[k] !== undefined).map((k) => [k, v[k]]));
 }

@@ -1,6 +1,6 @@
 // Settings parsed once into typed values, whichever door they came in by (flag, input, key).
 import { UserError } from '../errors.js';
-import { parseDuration, parseFraction, parsePercent, parseWhole } from '../units.js';
+import { parseDuration, parseFraction, parsePercent, parseShare, parseWhole } from '../units.js';
 import { camel, kebab, type SettingSource } from './names.js';
 import type { RawValue, Setting, SettingValues, SettingsTable } from './types.js';
 
@@ -44,9 +44,11 @@ export function parseSetting(s: Setting, raw: RawValue, what: string): unknown {
     case 'string':
     case 'path':
       return text;
-    case 'enum':
-      if (!s.choices?.includes(text)) throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
-      return text;
+    case 'enum': {
+      const hit = s.choices?.find((c) => c === text || (s.anyCase === true && c.toLowerCase() === text.toLowerCase()));
+      if (hit === undefined) throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
+      return hit;
+    }
     case 'duration':
       return parseDuration(text, what);
     case 'count':
@@ -57,6 +59,8 @@ export function parseSetting(s: Setting, raw: RawValue, what: string): unknown {
       return parseFraction(text, what);
     case 'percent':
       return parsePercent(text, what);
+    case 'share':
+      return parseShare(text, what, s.whole === true);
   }
 }
 

@@ -24,7 +24,9 @@ export type SettingKind =
   /** `0.97` or `97%`: a number in [0, 1]. */
   | 'fraction'
   /** `5%`: 0.05 (the sign is required). */
-  | 'percent';
+  | 'percent'
+  /** `90` or `90%`: 90, a share of devices from 0 to 100 in percent (`whole`: whole numbers only). */
+  | 'share';
 
 export interface Setting {
   kind: SettingKind;
@@ -36,11 +38,15 @@ export interface Setting {
   value?: string;
   /** For `enum`. */
   choices?: readonly string[];
+  /** `enum`: a choice in any case is taken (`nhwc` is `NHWC`), the value spelled as in `choices`. */
+  anyCase?: boolean;
   /** Bounds for `count` and `number`. */
   min?: number;
   max?: number;
   /** `number`: `min` itself is not allowed. */
   above?: boolean;
+  /** `share`: whole percentages only (a rollout's cohort). */
+  whole?: boolean;
   /** The unit of the typed value (`ms`, `MiB`), for the docs. */
   unit?: string;
   /** false: no CLI flag (an action-only input such as `upload`). */
@@ -67,7 +73,7 @@ export type SettingValue<S extends Setting> = S['kind'] extends 'boolean'
   ? boolean
   : S['kind'] extends 'list' | 'pairs'
     ? string[]
-    : S['kind'] extends 'duration' | 'count' | 'number' | 'fraction' | 'percent'
+    : S['kind'] extends 'duration' | 'count' | 'number' | 'fraction' | 'percent' | 'share'
       ? number
       : S extends { choices: readonly (infer C)[] }
         ? C
