@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTIONS } from '../src/actions/tables.js';
+import { ACTIONS, CONFIG_SECTIONS } from '../src/actions/tables.js';
 import { BENCH_DEFAULTS, BENCH_SETTINGS, benchOptions } from '../src/bench/index.js';
 import { addSettings } from '../src/cli/settings.js';
 import { COMPARE_DEFAULTS, COMPARE_SETTINGS, compareOptions } from '../src/compare/index.js';
@@ -15,6 +15,7 @@ import { readInputs } from '../src/github/inputs.js';
 import { DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
 import { DEFAULT_FLOOR } from '../src/tensors/index.js';
 import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
+import { renderConfigSchema } from '../src/settings/config-schema.js';
 import { asFlag, kebab, parseSection, parseSettings, settingDefaults, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { CA_SETTINGS } from '../src/devices/settings.js';
 import { EVAL_SETTINGS } from '../src/eval/settings.js';
@@ -233,6 +234,45 @@ describe("edgeml.yml's schema states the defaults the tables and the gate use", 
   });
   it('finds a default that differs (the check can fail)', () => {
     expect(stated({ description: 'Smallest change that counts (default 10%).' })).not.toBe(COMPARE_SETTINGS.threshold.default);
+  });
+});
+
+describe("edgeml.yml's schema: the table-backed keys and the stated defaults are generated (npm run settings)", () => {
+  const file = join(ROOT, 'schemas/config.schema.json');
+  const text = readFileSync(file, 'utf8');
+  it('the committed schema is what the tables make', () => {
+    expect(renderConfigSchema(text, CONFIG_SECTIONS)).toBe(text);
+  });
+
+  it('a hand edit of a generated part is found and undone, the rest of the file kept line for line', () => {
+    for (const edit of [
+      text.replace('Smallest change that counts (default 5%).', 'Smallest change that counts (default 10%).'),
+      text.replace('"min-rounds": { "type": "integer", "minimum": 2,', '"min-rounds": { "type": "integer", "minimum": 1,'),
+      text.replace('"threads": { "type": "integer", "minimum": 0 },', '"threads": { "type": "integer", "minimum": 0 },\n        "bogus": { "type": "string" },'),
+      text.replace('        "seed": { "type": "integer", "minimum": 0 }\n', '').replace('"max-duration": { "$ref": "#/$defs/duration" },', '"max-duration": { "$ref": "#/$defs/duration" }'),
+      text.replace('"ep": { "type": "string" },', '"ep": { "type": "string", "description": "Execution provider (default cpu)." },'),
+      text.replace(/ {8}"metric": .*\n/, ''),
+      text.replaceAll('(default 10).', '(default 12).'),
+    ]) {
+      expect(edit).not.toBe(text);
+      expect(renderConfigSchema(edit, CONFIG_SECTIONS)).toBe(text);
+    }
+  });
+
+  it('a new config key of a table gets its line with its type and default; the schema stays valid JSON', () => {
+    const table: SettingsTable = { ...COMPARE_SETTINGS, maxRounds: { ...COMPARE_SETTINGS.maxRounds, default: '40' }, patience: { kind: 'duration', default: '2s', help: 'wait this long between rounds', config: 'compare' } };
+    const made = renderConfigSchema(text, CONFIG_SECTIONS.map((s) => (s.section === 'compare' ? { ...s, table } : s)));
+    const compare = JSON.parse(made).properties.compare.properties;
+    expect(compare.patience).toEqual({ $ref: '#/$defs/duration', description: 'Wait this long between rounds (default 2s).' });
+    expect(compare['max-rounds'].description).toBe('Rounds at most; 0: until max-duration (default 40).');
+    // Only those two lines differ.
+    const diff = made.split('\n').filter((l) => !text.split('\n').includes(l));
+    expect(diff).toHaveLength(2);
+  });
+
+  it('a setting kind the schema has no type for is named', () => {
+    const table: SettingsTable = { ...BENCH_SETTINGS, odd: { kind: 'pairs', help: 'x', config: 'benchmark' } };
+    expect(() => renderConfigSchema(text, [{ ...CONFIG_SECTIONS[0], table }])).toThrow(/^config key odd: no schema type for a 'pairs' setting/);
   });
 });
 
