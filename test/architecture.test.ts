@@ -230,6 +230,11 @@ describe('the import graph of src/', () => {
     expect(users.length).toBeGreaterThan(0);
     expect(users.filter((p) => !ACTIONS_TOOLKIT.includes(areaOf(p)))).toEqual([]);
   });
+
+  it('fails an action in one place: setFailed only in runAction (github/index.ts), which maps an ExitError to one line', () => {
+    const callers = [...graph.values()].filter((f) => /\bsetFailed\(/.test(readFileSync(join(SRC, f.path), 'utf8'))).map((f) => f.path);
+    expect(callers).toEqual(['github/index.ts']);
+  });
 });
 
 describe('the CLI', () => {
