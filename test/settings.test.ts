@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIONS, CONFIG_SECTIONS } from '../src/actions/tables.js';
-import { BENCH_DEFAULTS, BENCH_SETTINGS, benchOptions } from '../src/bench/index.js';
+import { BENCH_DEFAULTS, BENCH_SETTINGS, benchOptions, deviceLabel } from '../src/bench/index.js';
 import { addSettings } from '../src/cli/settings.js';
 import { COMPARE_DEFAULTS, COMPARE_SETTINGS, compareOptions } from '../src/compare/index.js';
 import { parseConfig } from '../src/config/index.js';
@@ -14,7 +14,7 @@ import { UserError } from '../src/errors.js';
 import { readInputs } from '../src/github/inputs.js';
 import { DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
 import { DEFAULT_FLOOR } from '../src/tensors/index.js';
-import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
+import { actionFile, inputDescription, renderActionYml } from '../src/settings/action-yml.js';
 import { renderConfigSchema } from '../src/settings/config-schema.js';
 import { asFlag, kebab, parseSection, parseSettings, settingDefaults, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { CA_SETTINGS } from '../src/devices/settings.js';
@@ -208,6 +208,27 @@ describe('defaults are written once, in the tables', () => {
     expect(Object.keys(schema.properties.benchmark.properties).sort()).toEqual(keys(BENCH_SETTINGS, 'benchmark'));
     const compareKeys = Object.keys(schema.properties.compare.properties).filter((k) => !schema.properties.compare.properties[k].deprecated && k !== 'artifacts');
     expect(compareKeys.sort()).toEqual(keys(COMPARE_SETTINGS, 'compare'));
+  });
+});
+
+describe("the device label's help states deviceLabel's fallback", () => {
+  it('bench, compare and run: EDGEML_DEVICE_LABEL, then the runner name, then os-arch, as deviceLabel takes them', () => {
+    const env = { EDGEML_DEVICE_LABEL: process.env.EDGEML_DEVICE_LABEL, RUNNER_NAME: process.env.RUNNER_NAME };
+    try {
+      process.env.EDGEML_DEVICE_LABEL = 'from-env';
+      process.env.RUNNER_NAME = 'runner-1';
+      expect(deviceLabel()).toBe('from-env');
+      delete process.env.EDGEML_DEVICE_LABEL;
+      expect(deviceLabel()).toBe('runner-1');
+      delete process.env.RUNNER_NAME;
+      expect(deviceLabel()).toBe(`${process.platform}-${process.arch}`);
+    } finally {
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+    for (const table of [BENCH_SETTINGS, COMPARE_SETTINGS, RUN_SETTINGS] as SettingsTable[]) {
+      expect(table.deviceLabel.help).toMatch(/EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch/);
+      if (table.deviceLabel.input) expect(inputDescription(table.deviceLabel)).toMatch(/\(default: EDGEML_DEVICE_LABEL, else the runner name\)/);
+    }
   });
 });
 
