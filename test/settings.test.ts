@@ -391,6 +391,18 @@ describe('renamed settings keep their old name for one minor release', () => {
     expect(r.stderr).toBe('old.yml:3:11: warning: compare.metric is deprecated and goes in 0.3.0; use compare.statistic\n');
   });
 
+  it("every old name of a config key in the tables still works in edgeml.yml (config/parse.ts's RENAMED follows the tables)", () => {
+    const renamed = ([['benchmark', BENCH_SETTINGS], ['compare', COMPARE_SETTINGS]] as Array<[string, SettingsTable]>).flatMap(([section, table]) =>
+      Object.entries(table).filter(([, s]) => s.config === section).flatMap(([prop, s]) => (s.deprecated ?? []).filter((d) => d.only !== 'flag').map((d) => [section, d.name, kebab(prop), s] as const)));
+    expect(renamed.length).toBeGreaterThan(0);
+    for (const [section, old, now, s] of renamed) {
+      const value = sample(s);
+      const r = withStderr(() => parseConfig(`models: { m: { path: m.onnx } }\n${section}:\n  ${old}: ${value}\n`, 'renamed.yml'));
+      expect((r.value as unknown as Record<string, Record<string, unknown>>)[section]).toEqual({ [now]: value });
+      expect(r.stderr).toMatch(new RegExp(`${section}\\.${old} is deprecated .*; use ${section}\\.${now}`));
+    }
+  });
+
   it('the CLI still runs with --metric (a stored base: the warning, then the input error, exit 2)', () => {
     const r = edgeml(['compare', '--head', 'h.onnx', '--base-results', 'missing.json', '--metric', 'p90']);
     expect(r.status).toBe(2);
