@@ -31,6 +31,7 @@ const ENTRY_POINTS = ['cli', 'actions'];
  */
 const PAST_THE_DOOR: Record<string, string> = {
   'actions/tables.ts -> settings/action-yml.ts': "the generator's YAML document code is not part of settings' door: no bundle needs it",
+  'actions/tables.ts -> settings/config-schema.ts': "the schema generator's text code (a type only, here) is not part of settings' door: no bundle needs it",
   'budgets/check.ts -> compat/document.ts': "reading an inspect document: compat/index.ts would bring the operator tables (about 130 KiB) into every action bundle that checks budgets",
   'report/docs.ts -> compat/document.ts': "reading compat and inspect documents: compat/index.ts would bring the operator tables into the report action's bundle",
   'dashboard/chart.ts -> report/escape.ts': "the escaping alone: report/index.ts would bring the whole report (about 40 KiB) into the history action's bundle",
@@ -228,6 +229,11 @@ describe('the import graph of src/', () => {
     const users = [...graph.values()].filter((f) => f.packages.some((p) => p.startsWith('@actions/'))).map((f) => f.path);
     expect(users.length).toBeGreaterThan(0);
     expect(users.filter((p) => !ACTIONS_TOOLKIT.includes(areaOf(p)))).toEqual([]);
+  });
+
+  it('fails an action in one place: setFailed only in runAction (github/index.ts), which maps an ExitError to one line', () => {
+    const callers = [...graph.values()].filter((f) => /\bsetFailed\(/.test(readFileSync(join(SRC, f.path), 'utf8'))).map((f) => f.path);
+    expect(callers).toEqual(['github/index.ts']);
   });
 });
 

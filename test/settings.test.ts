@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTIONS } from '../src/actions/tables.js';
-import { BENCH_DEFAULTS, BENCH_SETTINGS, benchOptions } from '../src/bench/index.js';
+import { ACTIONS, CONFIG_SECTIONS } from '../src/actions/tables.js';
+import { BENCH_DEFAULTS, BENCH_SETTINGS, benchOptions, deviceLabel } from '../src/bench/index.js';
 import { addSettings } from '../src/cli/settings.js';
 import { COMPARE_DEFAULTS, COMPARE_SETTINGS, compareOptions } from '../src/compare/index.js';
 import { parseConfig } from '../src/config/index.js';
@@ -14,7 +14,8 @@ import { UserError } from '../src/errors.js';
 import { readInputs } from '../src/github/inputs.js';
 import { DEFAULT_SETTINGS, OPTIMIZE_SETTINGS, optimizeOptionsFromFlags } from '../src/optimize/index.js';
 import { DEFAULT_FLOOR } from '../src/tensors/index.js';
-import { actionFile, renderActionYml } from '../src/settings/action-yml.js';
+import { actionFile, inputDescription, renderActionYml } from '../src/settings/action-yml.js';
+import { renderConfigSchema } from '../src/settings/config-schema.js';
 import { asFlag, kebab, parseSection, parseSettings, settingDefaults, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { CA_SETTINGS } from '../src/devices/settings.js';
 import { EVAL_SETTINGS } from '../src/eval/settings.js';
@@ -221,6 +222,27 @@ describe('defaults are written once, in the tables', () => {
   });
 });
 
+describe("the device label's help states deviceLabel's fallback", () => {
+  it('bench, compare and run: EDGEML_DEVICE_LABEL, then the runner name, then os-arch, as deviceLabel takes them', () => {
+    const env = { EDGEML_DEVICE_LABEL: process.env.EDGEML_DEVICE_LABEL, RUNNER_NAME: process.env.RUNNER_NAME };
+    try {
+      process.env.EDGEML_DEVICE_LABEL = 'from-env';
+      process.env.RUNNER_NAME = 'runner-1';
+      expect(deviceLabel()).toBe('from-env');
+      delete process.env.EDGEML_DEVICE_LABEL;
+      expect(deviceLabel()).toBe('runner-1');
+      delete process.env.RUNNER_NAME;
+      expect(deviceLabel()).toBe(`${process.platform}-${process.arch}`);
+    } finally {
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+    for (const table of [BENCH_SETTINGS, COMPARE_SETTINGS, RUN_SETTINGS] as SettingsTable[]) {
+      expect(table.deviceLabel.help).toMatch(/EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch/);
+      if (table.deviceLabel.input) expect(inputDescription(table.deviceLabel)).toMatch(/\(default: EDGEML_DEVICE_LABEL, else the runner name\)/);
+    }
+  });
+});
+
 describe("edgeml.yml's schema states the defaults the tables and the gate use", () => {
   const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/config.schema.json'), 'utf8'));
   /** The `(default X)` of a description (X up to a colon, semicolon or the parenthesis). */
@@ -244,6 +266,45 @@ describe("edgeml.yml's schema states the defaults the tables and the gate use", 
   });
   it('finds a default that differs (the check can fail)', () => {
     expect(stated({ description: 'Smallest change that counts (default 10%).' })).not.toBe(COMPARE_SETTINGS.threshold.default);
+  });
+});
+
+describe("edgeml.yml's schema: the table-backed keys and the stated defaults are generated (npm run settings)", () => {
+  const file = join(ROOT, 'schemas/config.schema.json');
+  const text = readFileSync(file, 'utf8');
+  it('the committed schema is what the tables make', () => {
+    expect(renderConfigSchema(text, CONFIG_SECTIONS)).toBe(text);
+  });
+
+  it('a hand edit of a generated part is found and undone, the rest of the file kept line for line', () => {
+    for (const edit of [
+      text.replace('Smallest change that counts (default 5%).', 'Smallest change that counts (default 10%).'),
+      text.replace('"min-rounds": { "type": "integer", "minimum": 2,', '"min-rounds": { "type": "integer", "minimum": 1,'),
+      text.replace('"threads": { "type": "integer", "minimum": 0 },', '"threads": { "type": "integer", "minimum": 0 },\n        "bogus": { "type": "string" },'),
+      text.replace('        "seed": { "type": "integer", "minimum": 0 }\n', '').replace('"max-duration": { "$ref": "#/$defs/duration" },', '"max-duration": { "$ref": "#/$defs/duration" }'),
+      text.replace('"ep": { "type": "string" },', '"ep": { "type": "string", "description": "Execution provider (default cpu)." },'),
+      text.replace(/ {8}"metric": .*\n/, ''),
+      text.replaceAll('(default 10).', '(default 12).'),
+    ]) {
+      expect(edit).not.toBe(text);
+      expect(renderConfigSchema(edit, CONFIG_SECTIONS)).toBe(text);
+    }
+  });
+
+  it('a new config key of a table gets its line with its type and default; the schema stays valid JSON', () => {
+    const table: SettingsTable = { ...COMPARE_SETTINGS, maxRounds: { ...COMPARE_SETTINGS.maxRounds, default: '40' }, patience: { kind: 'duration', default: '2s', help: 'wait this long between rounds', config: 'compare' } };
+    const made = renderConfigSchema(text, CONFIG_SECTIONS.map((s) => (s.section === 'compare' ? { ...s, table } : s)));
+    const compare = JSON.parse(made).properties.compare.properties;
+    expect(compare.patience).toEqual({ $ref: '#/$defs/duration', description: 'Wait this long between rounds (default 2s).' });
+    expect(compare['max-rounds'].description).toBe('Rounds at most; 0: until max-duration (default 40).');
+    // Only those two lines differ.
+    const diff = made.split('\n').filter((l) => !text.split('\n').includes(l));
+    expect(diff).toHaveLength(2);
+  });
+
+  it('a setting kind the schema has no type for is named', () => {
+    const table: SettingsTable = { ...BENCH_SETTINGS, odd: { kind: 'pairs', help: 'x', config: 'benchmark' } };
+    expect(() => renderConfigSchema(text, [{ ...CONFIG_SECTIONS[0], table }])).toThrow(/^config key odd: no schema type for a 'pairs' setting/);
   });
 });
 
@@ -339,6 +400,18 @@ describe('renamed settings keep their old name for one minor release', () => {
     expect(r.value.compare).toEqual({ statistic: 'cpu' });
     expect(r.value.settingsAt['compare.statistic']).toMatchObject({ line: 3 });
     expect(r.stderr).toBe('old.yml:3:11: warning: compare.metric is deprecated and goes in 0.3.0; use compare.statistic\n');
+  });
+
+  it("every old name of a config key in the tables still works in edgeml.yml (config/parse.ts's RENAMED follows the tables)", () => {
+    const renamed = ([['benchmark', BENCH_SETTINGS], ['compare', COMPARE_SETTINGS]] as Array<[string, SettingsTable]>).flatMap(([section, table]) =>
+      Object.entries(table).filter(([, s]) => s.config === section).flatMap(([prop, s]) => (s.deprecated ?? []).filter((d) => d.only !== 'flag').map((d) => [section, d.name, kebab(prop), s] as const)));
+    expect(renamed.length).toBeGreaterThan(0);
+    for (const [section, old, now, s] of renamed) {
+      const value = sample(s);
+      const r = withStderr(() => parseConfig(`models: { m: { path: m.onnx } }\n${section}:\n  ${old}: ${value}\n`, 'renamed.yml'));
+      expect((r.value as unknown as Record<string, Record<string, unknown>>)[section]).toEqual({ [now]: value });
+      expect(r.stderr).toMatch(new RegExp(`${section}\\.${old} is deprecated .*; use ${section}\\.${now}`));
+    }
   });
 
   it('the CLI still runs with --metric (a stored base: the warning, then the input error, exit 2)', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { loadConfig } from '../config/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
-import { UserError, isUserError } from '../errors.js';
+import { CheckFailure, UserError, isUserError } from '../errors.js';
 import { CHANNELS, PROMOTE_SETTINGS, checkChannel, gateThresholds, gatedPromote, isSemver, type GatedPromoteResult, onStore, parseNotBefore, parseStore, type Channel } from '../fleet/index.js';
 import { checkFleet, fleetMarkdown, readFleetStatus } from '../fleet-status/index.js';
 import { actionsLogger as log, maskSecret, getInput, readInputs, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
@@ -101,7 +101,8 @@ async function main(): Promise<void> {
     log.info(r.line);
     if (r.release) log.info(`${r.release.channel}: ${r.release.status} ${r.release.model} ${r.release.version} (release ${r.release.release}, rollout ${r.release.rollout.percent}%)`);
     await writeSummary(r.status ? fleetMarkdown(r.status, [r.line]) : `${r.line}\n`);
-    if (r.decision === 'held' || r.decision === 'rolled-back') core.setFailed(r.line);
+    // Exit 1 as the CLI's: a CheckFailure, which runAction (the one mapping) turns into setFailed.
+    if (r.decision === 'held' || r.decision === 'rolled-back') throw new CheckFailure(r.line);
   } finally {
     rmSync(secret, { recursive: true, force: true });
   }

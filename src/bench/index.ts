@@ -15,7 +15,7 @@ import type { BenchOptions } from './types.js';
 export type { OptLevel, Scenario, ProfileSummary } from './protocol.js';
 export { describeDevice, deviceLabel, type DeviceInfo } from './device.js';
 export { BENCH_DEFAULTS, OPT_LEVELS, SCENARIOS, benchOptions, showDuration, type BenchOptionValues, type BenchValues, type MeasureValues } from './options.js';
-export { BENCH_SETTINGS, LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from './settings.js';
+export { BENCH_SETTINGS, DEVICE_LABEL_HELP, LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from './settings.js';
 export { MeasurementError, runWorker, type ProgressEvent } from './runner.js';
 export type { PairedBatch, PairedRequest, RunSettings, SessionSettings, WorkerRequest, WorkerResult } from './protocol.js';
 export { runPairedWorker, startPairedWorker, type PairedOutcome, type PairedProcess, type PairedReady } from './paired-runner.js';

@@ -43,6 +43,9 @@ export const LENGTH_SETTINGS = {
   maxDuration: { kind: 'duration', default: '60s', value: '<time>', unit: 'ms', help: 'stop measuring after this long', config: 'benchmark', input: {} },
 } as const satisfies SettingsTable;
 
+/** The device label's fallback in deviceLabel's order (bench/device.ts): bench's, compare's and run's help. */
+export const DEVICE_LABEL_HELP = 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)';
+
 export const SEED_SETTING = {
   seed: { kind: 'count', default: '1', value: '<n>', help: 'seed of the random inputs', config: 'benchmark', input: {} },
 } as const satisfies SettingsTable;
@@ -72,8 +75,8 @@ export const BENCH_SETTINGS = {
     input: { description: 'Precision asked of a vendor runtime: fp32, fp16 or int8 (trtexec --fp16/--int8, benchmark_app -infer_precision).' },
   },
   deviceLabel: {
-    kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)',
-    input: { description: 'Name of this device in reports and in the artifact name (default: the runner name).' },
+    kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP,
+    input: { description: 'Name of this device in reports and in the artifact name (default: EDGEML_DEVICE_LABEL, else the runner name).' },
   },
   runnerLabels: {
     kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',

@@ -1,6 +1,6 @@
 // `edgeml compare`'s settings and edgeml.yml's compare: keys: one table (see src/settings/). What
 // is measured comes from bench's table; how long each measurement lasts has compare's defaults.
-import { LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from '../bench/index.js';
+import { DEVICE_LABEL_HELP, LENGTH_SETTINGS, MEASURE_SETTINGS, SEED_SETTING } from '../bench/index.js';
 import type { SettingsTable } from '../settings/index.js';
 import { COMPARE_METRICS, DESIGN_CHOICES } from './types.js';
 
@@ -37,6 +37,6 @@ export const COMPARE_SETTINGS = {
   warmup: { ...MEASURE_SETTINGS.warmup, help: 'untimed queries before each measurement' },
   ...LENGTHS,
   ...SEED_SETTING,
-  deviceLabel: { kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)' },
+  deviceLabel: { kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP },
   json: { kind: 'path', value: '<file>', help: 'write the compare document here' },
 } as const satisfies SettingsTable;

@@ -116,8 +116,3 @@ export async function expandPatterns(input: string, patterns: string[], allowNon
   }
   return [...new Set(out)];
 }
-
-
-export function setFailed(message: string): void {
-  core.setFailed(message);
-}

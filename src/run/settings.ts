@@ -1,5 +1,6 @@
 // `edgeml run`'s flags and the all-in-one action's inputs (./action.yml): one table (see
 // src/settings/). The action adds the sticky comment's inputs and the ONNX Runtime it installs.
+import { DEVICE_LABEL_HELP } from '../bench/settings.js';
 import { COMMENT_SETTINGS } from '../report/settings.js';
 import { RUNTIME_SETTINGS, type SettingsTable } from '../settings/index.js';
 
@@ -21,8 +22,8 @@ export const RUN_SETTINGS = {
     input: { description: 'The results folder: artifacts, results, comparisons, checks, report.md and summary.json.' },
   },
   deviceLabel: {
-    kind: 'string', value: '<label>', help: 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)',
-    input: { description: 'Name of this device in reports (default: the runner name).' },
+    kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP,
+    input: { description: 'Name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name).' },
   },
   inspect: {
     kind: 'string', value: '<runtimes>', help: "operator compatibility runtimes instead of edgeml.yml's inspect: (nnapi,coreml,...), or false for none",
