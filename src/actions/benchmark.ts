@@ -17,9 +17,9 @@ async function main(): Promise<void> {
   const opts = benchOptions(model, { ...v, deviceLabel: deviceLabel(v.deviceLabel) }, INPUT_NAMES);
   if (v.runnerLabels.length) opts.runnerLabels = v.runnerLabels;
   const label = safeName(deviceLabel(opts.deviceLabel), 'device');
-  const resultsPath = resolve(v.results || `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`);
+  const resultsPath = resolve(v.json || `edgeml-results/${label}/${basename(model).replace(/\.(onnx|ort|engine|plan|trt|xml|tflite)$/i, '')}.json`);
   mkdirSync(dirname(resultsPath), { recursive: true });
-  checkOutputPath(resultsPath, "input 'results'");
+  checkOutputPath(resultsPath, "input 'json'");
 
   const results = await log.group(`Benchmark ${basename(model)} on ${label}`, async () => {
     let last = 0;

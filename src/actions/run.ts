@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   for (const n of outcome.notices) log.info(`note: ${n}`);
   log.info(summaryTable(outcome.rows, outcome.verdict));
   setOutput('verdict', outcome.verdict);
+  setOutput('out', outcome.out);
+  // Deprecated (the output named the folder as the other actions name results documents): kept until 0.3.0.
   setOutput('results', outcome.out);
   setOutput('report', outcome.report);
   setOutput('summary', outcome.summary);

@@ -53,7 +53,13 @@ export const SEED_SETTING = {
 export const BENCH_SETTINGS = {
   model: { kind: 'path', value: '<file>', help: 'the .onnx or .ort file (or give it as the argument)', input: { required: true, description: 'Path of the .onnx or .ort model to benchmark.' } },
   config: { kind: 'path', value: '<file>', help: 'take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win' },
-  json: { kind: 'path', value: '<file>', help: 'write the results document here' },
+  // The benchmark action's input was `results`: `results` names results documents to read (check,
+  // report, history, publish), `json` where a command writes its own (as `--json` does everywhere).
+  json: {
+    kind: 'path', value: '<file>', help: 'write the results document here',
+    input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
+    deprecated: [{ name: 'results', until: '0.3.0', only: 'input' }],
+  },
   ...MEASURE_SETTINGS,
   ...LENGTH_SETTINGS,
   ...SEED_SETTING,
@@ -81,10 +87,6 @@ export const BENCH_SETTINGS = {
   runnerLabels: {
     kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',
     input: { description: 'Labels of this runner, comma-separated, recorded in the results (steps cannot read them): e.g. `self-hosted, rpi5`.' },
-  },
-  results: {
-    kind: 'path', flag: false, help: 'where to write the results document',
-    input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
   },
   ...uploadSettings('the results document', 'edgeml-results-<device>-<model>'),
   ...RUNTIME_SETTINGS,
