@@ -81,12 +81,18 @@ describe('dist/benchmark bundle', () => {
   });
 
   it('fails the step with one line for bad input, and writes nothing', () => {
-    const r = runBundle({ model: 'missing.onnx', results: 'out/r.json' }, { EDGEML_RUNTIME_DIR: ROOT });
+    const r = runBundle({ model: 'missing.onnx', json: 'out/r.json' }, { EDGEML_RUNTIME_DIR: ROOT });
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split('\n').filter((l) => l.startsWith('::error::'))).toEqual([
       '::error::missing.onnx: no such model file; check the path given to --model',
     ]);
     expect(existsSync(join(r.dir, 'out/r.json'))).toBe(false);
+    // The input's old name (until 0.3.0): read, with one warning.
+    const old = runBundle({ model: 'missing.onnx', results: 'out/r.json' }, { EDGEML_RUNTIME_DIR: ROOT });
+    expect(old.stdout.split('\n').filter((l) => l.startsWith('::warning::') || l.startsWith('::error::'))).toEqual([
+      "::warning::input 'results' is deprecated and goes in 0.3.0; use input 'json'",
+      '::error::missing.onnx: no such model file; check the path given to --model',
+    ]);
     const bad = runBundle({ model: MODELS.digits, profile: 'maybe' }, { EDGEML_RUNTIME_DIR: ROOT });
     expect(bad.stdout).toContain("::error::input 'profile' \"maybe\": expected true or false");
   });

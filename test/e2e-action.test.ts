@@ -79,7 +79,9 @@ describe('the all-in-one action (root action.yml)', () => {
     // Base and head are the same file: never fail; a 3 s comparison may stay undecided.
     expect(['pass', 'inconclusive']).toContain(first.outputs.verdict);
     expect(existsSync(first.outputs.report)).toBe(true);
-    expect(existsSync(join(first.outputs.results, 'compare/digits.json'))).toBe(true);
+    expect(existsSync(join(first.outputs.out, 'compare/digits.json'))).toBe(true);
+    // The output's old name (until 0.3.0): the same folder.
+    expect(first.outputs.results).toBe(first.outputs.out);
     const comments = gh.issueComments(`${REPO}#7`);
     expect(comments).toHaveLength(1);
     // The comment is the report run wrote, byte for byte, under the marker line; so is the job summary.

@@ -26,6 +26,25 @@ describe('examples/workflows', () => {
     }
   });
 
+  // An old name still works until it goes, but the examples are what users copy: the current names only.
+  it.each(readdirSync(dir))('%s uses no deprecated input or output of edge-ml-actions', (name) => {
+    const text = readFileSync(join(dir, name), 'utf8');
+    for (const job of Object.values(load(name).jobs)) {
+      for (const step of job.steps) {
+        const m = /^edge-ml-actions\/edge-ml-actions(?:\/actions\/([\w-]+))?@/.exec(step.uses ?? '');
+        if (!m) continue;
+        const file = m[1] ? join('actions', m[1], 'action.yml') : 'action.yml';
+        const action = parse(readFileSync(join(ROOT, file), 'utf8')) as { inputs: Record<string, { deprecationMessage?: string }>; outputs: Record<string, { description: string }> };
+        for (const key of Object.keys(step.with ?? {})) expect(action.inputs[key]?.deprecationMessage, `${name}: ${file} input ${key}`).toBeUndefined();
+        if (!step.id) continue;
+        for (const [, output] of text.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g'))) {
+          expect(Object.keys(action.outputs), `${name}: ${file} output ${output}`).toContain(output);
+          expect(action.outputs[output].description, `${name}: ${file} output ${output}`).not.toMatch(/^Deprecated/);
+        }
+      }
+    }
+  });
+
   it.each([['edgeml-publish.yml', 'git:gh-pages'], ['edgeml-release.yml', 'release:edgeml-channel']])(
     '%s publishes on a tag what the same job made, to %s', (name, store) => {
       const wf = load(name);
