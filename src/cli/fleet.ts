@@ -6,18 +6,17 @@ import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
   addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
-  PROMOTE_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  PROMOTE_SETTINGS, PUBLISH_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { parseBytes, parseDuration, parseShare, parseWhole } from '../units.js';
+import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { printGate, readFleet } from './fleet-status.js';
 import { addSettings } from './settings.js';
-import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { asFlag, parseSettings, type RawValue, type SettingValues } from '../settings/index.js';
 import { loadConfig } from '../config/index.js';
-import { collect } from './collect.js';
 
 interface StoreFlags { repo?: string; store?: string; remote?: string; githubRepo?: string }
 
@@ -104,12 +103,7 @@ function keysCommand(): Command {
   return keys;
 }
 
-interface PublishFlags extends StoreFlags {
-  keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
-  results: string[]; data: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
-  mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
-  oci?: string; plainHttp?: boolean; ociChunkSize?: string;
-}
+type PublishFlags = SettingValues<typeof PUBLISH_SETTINGS>;
 
 const MENDER_FLAGS = { 'mender-key': '--mender-key', 'mender-device-types': '--mender-device-type', 'mender-dest-dir': '--mender-dest-dir' } as const;
 
@@ -121,7 +115,7 @@ function menderOf(flags: PublishFlags): MenderRequest | null {
     keyFrom: " file, e.g. one made by 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'",
   };
   return menderRequest({
-    mender: !!flags.mender,
+    mender: flags.mender,
     key: flags.mender && flags.menderKey ? readMenderKey(flags.menderKey) : undefined,
     deviceTypes: flags.menderDeviceType,
     destDir: flags.menderDestDir,
@@ -129,56 +123,35 @@ function menderOf(flags: PublishFlags): MenderRequest | null {
 }
 
 export function publishCommand(): Command {
-  return withStoreOptions(new Command('publish'))
-    .description('sign and publish a release of optimized artifacts to a channel')
-    .option('--repo <dir>', 'the channel folder (created on first publish); with --store git:BRANCH, a folder inside the branch (default: its top)')
-    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
-    .option('--channel <name>', 'canary, beta or stable', 'beta')
-    .option('--version <semver>', 'release version, e.g. 1.4.0')
-    .option('--model <name>', 'model name (default: the manifest\'s, else "model")')
-    .option('--artifacts <dir>', 'folder of artifact files, one per target (cpu-int8.onnx -> target cpu-int8)')
-    .option('--manifest <file>', "manifest.json written by 'edgeml optimize'")
-    .option('--check <file>', "check document ('edgeml check --json'): a failed check refuses the release")
-    .option('--results <file>', 'bench results of an artifact, for the headline metrics (repeatable)', collect, [])
-    .option('--data <name=file.npy>', "inputs of the acceptance evidence devices reproduce before switching: rows of a .npy file per model input (repeatable; default: seeded random inputs)", collect, [])
-    .option('--rollout <percent>', 'share of devices that install it', '100')
-    .option('--not-before <time>', 'no device installs it before this ISO time')
-    .option('--force', 'publish even though the check failed')
-    .option('--json <file>', 'write what was published here')
-    .option('--mender', 'also write a signed Mender Artifact (module-image, single-file) per target, at mender/<channel>/<model>/<version>/<target>.mender')
-    .option('--mender-key <pem>', 'with --mender: ECDSA P-256 or RSA private key that signs the artifacts')
-    .option('--mender-device-type <type>', 'with --mender: a Mender device type that may install it (repeatable)', collect, [])
-    .option('--mender-dest-dir <dir>', 'with --mender: the folder the model file is installed to on the device', '/var/lib/edgeml/models')
-    .option('--oci <ref>', 'also push each artifact to an OCI registry as a CNCF ModelPack artifact: REGISTRY/REPOSITORY:TAG (tags TAG-<target> and an index at TAG; credentials from EDGEML_OCI_USERNAME/EDGEML_OCI_PASSWORD or the docker config)')
-    .option('--plain-http', 'with --oci: talk HTTP to the registry, not HTTPS (a registry on localhost or inside a plant network)')
-    .option('--oci-chunk-size <bytes>', 'with --oci: blobs larger than this are uploaded in chunks of this size', String(32 * 1024 * 1024))
-    .action(async (flags: PublishFlags) => {
-      const channel = checkChannel(flags.channel);
-      const version = checkVersion(flags.version);
-      const store = storeOf(flags);
-      const keys = needKeys(flags.keys);
-      const rollout = { percent: parseShare(flags.rollout, '--rollout', true), notBefore: parseNotBefore(flags.notBefore) };
-      const { check: checkDoc, failed } = releaseGate(flags.check, !!flags.force);
-      if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}
+  const cmd = new Command('publish').description('sign and publish a release of optimized artifacts to a channel');
+  return addSettings(cmd, PUBLISH_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(PUBLISH_SETTINGS, raw, asFlag);
+    const channel = checkChannel(flags.channel);
+    const version = checkVersion(flags.version);
+    const store = storeOf(flags);
+    const keys = needKeys(flags.keys);
+    const rollout = { percent: flags.rollout, notBefore: parseNotBefore(flags.notBefore) };
+    const { check: checkDoc, failed } = releaseGate(flags.check, flags.force);
+    if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}
 `);
-      const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
-      addResultsMetrics(artifacts, flags.results);
-      // The latency budgets CI judged each target against go into its evidence: the device judges itself by them.
-      for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) process.stderr.write(`warning: ${note}
+    const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
+    addResultsMetrics(artifacts, flags.results);
+    // The latency budgets CI judged each target against go into its evidence: the device judges itself by them.
+    for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) process.stderr.write(`warning: ${note}
 `);
-      const model = releaseModelName(flags.model);
-      const mender = menderOf(flags);
-      const data = dataFiles(flags.data);
-      const oci = await ociOf(flags, artifacts, model, version);
-      const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout, data }, mender), commitMessage);
-      if (oci) {
-        process.stdout.write(`oci: ${oci.status} ${oci.reference}@${oci.digest}\n`);
-        for (const t of oci.targets) process.stdout.write(`  ${t.target}  ${t.repository}:${t.tag}@${t.digest}${t.status === 'unchanged' ? ' (unchanged)' : ''}\n`);
-      }
-      // In a release store a path is held by the asset of its flattened name: that is what users find.
-      report({ ...(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r), ...(oci ? { oci } : {}) }, flags.json);
-      if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
-    });
+    const model = releaseModelName(flags.model);
+    const mender = menderOf(flags);
+    const data = dataFiles(flags.data);
+    const oci = await ociOf(flags, artifacts, model, version);
+    const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout, data }, mender), commitMessage);
+    if (oci) {
+      process.stdout.write(`oci: ${oci.status} ${oci.reference}@${oci.digest}\n`);
+      for (const t of oci.targets) process.stdout.write(`  ${t.target}  ${t.repository}:${t.tag}@${t.digest}${t.status === 'unchanged' ? ' (unchanged)' : ''}\n`);
+    }
+    // In a release store a path is held by the asset of its flattened name: that is what users find.
+    report({ ...(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r), ...(oci ? { oci } : {}) }, flags.json);
+    if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
+  });
 }
 
 /** With --oci: the artifacts pushed to the registry first, each then carrying its location into the signed release. */
