@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
-  PUBLISH_SETTINGS, addCheckBudgets, addResultsMetrics, assetName, checkChannel, collectArtifacts, describeStore, isSemver, menderRequest, onStore, parseNotBefore,
-  parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl, releaseGate, releaseModelName,
+  PUBLISH_SETTINGS, assetName, checkChannel, describeStore, isSemver, menderRequest, onStore, parseNotBefore,
+  parseOciReference, parseStore, publishToChannel, pushOciArtifacts, releaseDownloadUrl,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
 import { actionsLogger as log, maskSecret, readInputs, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
@@ -44,14 +44,15 @@ export function releaseNotes(r: PublishedRelease): string {
 
 const keyInputs = (channel: string) => [['channel-key', `${channel}.pem`, 'channelKey'], ['snapshot-key', 'snapshot.pem', 'snapshotKey'], ['timestamp-key', 'timestamp.pem', 'timestampKey']] as const;
 
-/** Key material from secrets into a private folder, masked in the log first. */
+/** Key material from secrets (masked as soon as the inputs are read) into a private folder: all three, or none. */
 function writeKeys(v: Inputs, channel: string): string {
+  for (const [input, file, prop] of keyInputs(channel)) {
+    if (!v[prop]) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'edgeml-keys-'));
   chmodSync(dir, 0o700);
-  for (const [input, file, prop] of keyInputs(channel)) {
+  for (const [, file, prop] of keyInputs(channel)) {
     const pem = v[prop] ?? '';
-    if (!pem.trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
-    maskSecret(pem);
     writeFileSync(join(dir, file), pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
   }
   return dir;
@@ -73,6 +74,7 @@ function inputNaming(version: string | undefined, ref: string | undefined): Flee
     given: (s, v) => (s === 'version' && tag ? `version ${v} (from the tag ${tag})` : `input '${s}' ${JSON.stringify(String(v))}`),
     name: (s) => `input '${s}'`,
     force: 'set force: true',
+    forced: 'force: true',
   };
 }
 
@@ -128,33 +130,32 @@ async function ociInputs(v: Inputs, artifacts: ArtifactInput[], model: string, v
 
 async function main(): Promise<void> {
   const v = readInputs(PUBLISH_SETTINGS);
+  for (const pem of [v.channelKey, v.snapshotKey, v.timestampKey]) if (pem) maskSecret(pem);
   const channel = checkChannel(v.channel, "input 'channel'");
   const version = releaseVersion(v.version ?? '', process.env.GITHUB_REF);
   const rollout = { percent: v.rollout, notBefore: parseNotBefore(v.notBefore, "input 'not-before'") };
-  const { force } = v;
   const naming = inputNaming(v.version, process.env.GITHUB_REF);
   const mender = menderInputs(v);
-  const { check: checkDoc, failed } = releaseGate(v.check || undefined, force, naming);
-  if (failed.length) log.warning(`publishing despite failed budgets (force: true): ${failed.map((b) => b.key).join(', ')}`);
-  const artifacts = await collectArtifacts({ artifactsDir: v.artifacts || undefined, manifest: v.manifest || undefined, force, naming });
-  addResultsMetrics(artifacts, v.results, naming);
-  for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) log.warning(note);
   // Inside Actions the channel goes to the Pages branch unless a folder is named.
   const store = parseStore(v.store || (v.repo ? 'dir' : 'git:gh-pages'), v.repo || undefined, {
     remote: v.remote, repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
   });
   const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, needToken(v.githubToken, store.tag), log) : undefined;
-  const model = releaseModelName(v.model, naming);
-  const fromSecrets = !v.keysDir;
-  const keysDir = v.keysDir || writeKeys(v, channel);
+  // Written from the secrets once the artifacts are checked, removed when the step ends.
+  let written: string | undefined;
   try {
-    const oci = await ociInputs(v, artifacts, model, version);
-    const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
-      onStore(store, (storage) => publishWithMender(storage, keysDir, { channel, model, version, artifacts, rollout, naming }, mender),
-        (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi)
-        .catch((e: unknown) => {
-          throw fromSecrets && isUserError(e) ? new UserError(inInputTerms(e.message, keysDir, channel)) : e;
-        }));
+    const { release: r, oci } = await publishToChannel({
+      channel, version, model: v.model, rollout, force: v.force, check: v.check || undefined, artifactsDir: v.artifacts || undefined,
+      manifest: v.manifest || undefined, results: v.results, mender, naming,
+    }, {
+      warn: (line) => log.warning(line),
+      keys: () => v.keysDir || (written = writeKeys(v, channel)),
+      pushOci: (artifacts, model) => ociInputs(v, artifacts, model, version),
+      onStore: (fn, message) => log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
+        onStore(store, fn, message, (line) => log.info(line), releaseApi).catch((e: unknown) => {
+          throw written && isUserError(e) ? new UserError(inInputTerms(e.message, written, channel)) : e;
+        })),
+    });
     log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
     setOutput('status', r.status);
     setOutput('release', r.release);
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     for (const m of menderFiles) log.info(`mender: ${m}`);
     await writeSummary(releaseNotes({ ...r, mender: menderFiles }));
   } finally {
-    if (fromSecrets) rmSync(keysDir, { recursive: true, force: true });
+    if (written) rmSync(written, { recursive: true, force: true });
   }
 }
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
-  PROMOTE_SETTINGS, PUBLISH_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
+  PROMOTE_SETTINGS, PUBLISH_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, publishToChannel, readMenderKey, refreshChannel, releaseCommitMessage, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
-  type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
+  type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
 import { parseBytes, parseDuration, parseWhole } from '../units.js';
@@ -39,10 +39,6 @@ function inStore<T>(store: StoreSpec, fn: (storage: ChannelStorage) => Promise<T
   const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
   if (!token) throw new UserError(`--store release:${store.tag} needs a GitHub token that may write releases (contents: write): set GITHUB_TOKEN or GH_TOKEN`);
   return onStore(store, fn, message, retryLog, releaseAssetsApiFor(store, token, cliLogger));
-}
-
-function commitMessage(r: ReleaseResult): string {
-  return `edgeml ${r.status}: ${r.model} ${r.version} on ${r.channel} (release ${r.release}, rollout ${r.rollout.percent}%)`;
 }
 
 function needKeys(dir: string | undefined): string {
@@ -131,19 +127,15 @@ export function publishCommand(): Command {
     const store = storeOf(flags);
     const keys = needKeys(flags.keys);
     const rollout = { percent: flags.rollout, notBefore: parseNotBefore(flags.notBefore) };
-    const { check: checkDoc, failed } = releaseGate(flags.check, flags.force);
-    if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}
-`);
-    const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
-    addResultsMetrics(artifacts, flags.results);
-    // The latency budgets CI judged each target against go into its evidence: the device judges itself by them.
-    for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) process.stderr.write(`warning: ${note}
-`);
-    const model = releaseModelName(flags.model);
-    const mender = menderOf(flags);
-    const data = dataFiles(flags.data);
-    const oci = await ociOf(flags, artifacts, model, version);
-    const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout, data }, mender), commitMessage);
+    const { release: r, oci } = await publishToChannel({
+      channel, version, model: flags.model, rollout, force: flags.force, check: flags.check, artifactsDir: flags.artifacts, manifest: flags.manifest,
+      results: flags.results, data: dataFiles(flags.data), mender: menderOf(flags),
+    }, {
+      warn: (line) => process.stderr.write(`warning: ${line}\n`),
+      keys: () => keys,
+      pushOci: (artifacts, model) => ociOf(flags, artifacts, model, version),
+      onStore: (fn, message) => inStore(store, fn, message),
+    });
     if (oci) {
       process.stdout.write(`oci: ${oci.status} ${oci.reference}@${oci.digest}\n`);
       for (const t of oci.targets) process.stdout.write(`  ${t.target}  ${t.repository}:${t.tag}@${t.digest}${t.status === 'unchanged' ? ' (unchanged)' : ''}\n`);
@@ -161,7 +153,7 @@ async function ociOf(flags: PublishFlags, artifacts: ArtifactInput[], model: str
     return null;
   }
   const ref = parseOciReference(flags.oci);
-  const chunkBytes = parseBytes(flags.ociChunkSize ?? '', '--oci-chunk-size');
+  const chunkBytes = parseBytes(flags.ociChunkSize, '--oci-chunk-size');
   if (chunkBytes < 1024) throw new UserError(`--oci-chunk-size ${flags.ociChunkSize}: use at least 1KiB`);
   return pushOciArtifacts(artifacts, {
     reference: flags.oci, model, version, plainHttp: flags.plainHttp, force: flags.force, chunkBytes,
@@ -219,7 +211,7 @@ export function rollbackCommand(): Command {
       const channel = checkChannel(flags.channel);
       const store = storeOf(flags);
       const keys = needKeys(flags.keys);
-      report(await inStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), commitMessage), flags.json);
+      report(await inStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), releaseCommitMessage), flags.json);
     });
 }
 

@@ -5,6 +5,8 @@ export { LocalDirStorage } from './storage.js';
 export { loadState } from './repo.js';
 export { RENEW_WITHIN_MS, refreshChannel } from './refresh.js';
 export { addCheckBudgets, addResultsMetrics, collectArtifacts, describeBudget, failedBudgets, releaseGate, releaseModelName } from './inputs.js';
+export { publishToChannel, releaseCommitMessage } from './publish.js';
+export type { PublishToChannelDeps, PublishToChannelOptions, PublishToChannelOutcome } from './publish.js';
 export { promoteRelease, publishRelease, releasesOf, rollbackChannel, storedPath } from './release.js';
 export { FLAG_NAMING } from './naming.js';
 export { cohortBucket, inRollout, parseNotBefore } from './rollout.js';

@@ -133,7 +133,7 @@ export const PUBLISH_SETTINGS = {
     kind: 'string', value: '<semver>', help: 'release version, e.g. 1.4.0',
     input: { description: 'Release version (semver). Default: the tag the workflow runs on, without a leading v.' },
   },
-  model: { kind: 'string', value: '<name>', default: 'model', help: 'model name in the channel (letters, digits, . _ -)', input: { description: 'Model name in the channel.' } },
+  model: { kind: 'string', value: '<name>', default: 'model', help: 'model name in the channel', input: { description: 'Model name in the channel.' } },
   artifacts: {
     kind: 'path', value: '<dir>', help: 'folder of artifact files, one per target (cpu-int8.onnx -> target cpu-int8)',
     input: { description: 'Folder of artifact files, one per target (cpu-int8.onnx is target cpu-int8).' },
