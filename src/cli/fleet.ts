@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
   assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
-  PROMOTE_SETTINGS, PUBLISH_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, publishToChannel, readMenderKey, refreshChannel, releaseCommitMessage, releaseDownloadUrl, rollbackChannel,
+  PROMOTE_SETTINGS, PUBLISH_SETTINGS, REFRESH_SETTINGS, ROLLBACK_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, publishToChannel, readMenderKey, refreshChannel, releaseCommitMessage, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type StoreSpec,
 } from '../fleet/index.js';
@@ -200,38 +200,28 @@ export function promoteCommand(): Command {
 }
 
 export function rollbackCommand(): Command {
-  return withStoreOptions(new Command('rollback'))
-    .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
-    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
-    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
-    .option('--channel <name>', 'the channel to roll back', 'stable')
-    .option('--model <name>', 'the model, when the channel holds several')
-    .option('--json <file>', 'write the result here')
-    .action(async (flags: StoreFlags & { keys?: string; channel: string; model?: string; json?: string }) => {
-      const channel = checkChannel(flags.channel);
-      const store = storeOf(flags);
-      const keys = needKeys(flags.keys);
-      report(await inStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), releaseCommitMessage), flags.json);
-    });
+  const cmd = new Command('rollback').description('withdraw the current release of a channel and re-issue the previous one under a new release counter');
+  return addSettings(cmd, ROLLBACK_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(ROLLBACK_SETTINGS, raw, asFlag);
+    const channel = checkChannel(flags.channel);
+    const store = storeOf(flags);
+    const keys = needKeys(flags.keys);
+    report(await inStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), releaseCommitMessage), flags.json);
+  });
 }
 
 export function refreshCommand(): Command {
-  return withStoreOptions(new Command('refresh'))
-    .description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule')
-    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
-    .option('--keys <dir>', 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those')
-    .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
-    .option('--interval <duration>', 'how often refresh runs: a role that would expire before the next run fails this one', '24h')
-    .action(async (flags: StoreFlags & { keys?: string; expires: string; interval: string }) => {
-      const store = storeOf(flags);
-      if (store.kind === 'dir' && !existsSync(store.dir)) throw new UserError(`--repo ${store.dir}: no such folder; give the channel folder`);
-      const ms = parseDuration(flags.expires, '--expires');
-      const interval = parseDuration(flags.interval, '--interval');
-      const keys = needKeys(flags.keys);
-      const r = await inStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: ms, intervalMs: interval }),
-        (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`);
-      reportRefresh(r, flags.interval);
-    });
+  const cmd = new Command('refresh').description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule');
+  return addSettings(cmd, REFRESH_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(REFRESH_SETTINGS, raw, asFlag);
+    const store = storeOf(flags);
+    if (store.kind === 'dir' && !existsSync(store.dir)) throw new UserError(`--repo ${store.dir}: no such folder; give the channel folder`);
+    const keys = needKeys(flags.keys);
+    const r = await inStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: flags.expires, intervalMs: flags.interval }),
+      (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`);
+    // The interval as it was given (commander fills in the table's default).
+    reportRefresh(r, String(raw.interval));
+  });
 }
 
 /** One line per renewed role on stdout, one per role not renewed on stderr; exit 1 if one expires before the next run. */

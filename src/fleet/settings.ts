@@ -1,7 +1,7 @@
 // The update channel's settings: where it is stored (every command that changes it), the gate of
 // `edgeml promote --gate`, and `edgeml promote` with the promote action's inputs: one table each
 // (see src/settings/). The action defaults to the gate; the CLI gates only when asked. And
-// `edgeml publish` with the publish action's inputs.
+// `edgeml publish` with the publish action's inputs; `edgeml rollback` and `refresh`.
 import { OPERATOR_BROKER_SETTINGS } from '../devices/settings.js';
 import { STATUS_SETTINGS } from '../fleet-status/settings.js';
 import type { SettingsTable } from '../settings/index.js';
@@ -195,6 +195,28 @@ export const PUBLISH_SETTINGS = {
     input: { description: 'With oci: talk HTTP to the registry, not HTTPS (a registry on localhost or inside a plant network).' },
   },
   ociChunkSize: { kind: 'string', value: '<bytes>', default: String(32 * 1024 * 1024), help: 'with --oci: blobs larger than this are uploaded in chunks of this size' },
+} as const satisfies SettingsTable;
+
+/** The channel folder of a command that only the CLI has. */
+const CHANNEL_REPO = { kind: 'path', value: '<dir>', help: 'the channel folder (with --store git:BRANCH, a folder inside the branch)' } as const;
+
+/** `edgeml rollback` (no action). */
+export const ROLLBACK_SETTINGS = {
+  ...STORE_SETTINGS,
+  repo: CHANNEL_REPO,
+  keys: { kind: 'path', value: '<dir>', help: 'signing keys (the channel key, snapshot and timestamp)' },
+  channel: { kind: 'string', value: '<name>', default: 'stable', help: 'the channel to roll back' },
+  model: { kind: 'string', value: '<name>', help: 'the model, when the channel holds several' },
+  json: { kind: 'path', value: '<file>', help: 'write the result here' },
+} as const satisfies SettingsTable;
+
+/** `edgeml refresh` (no action; a scheduled workflow runs the CLI). */
+export const REFRESH_SETTINGS = {
+  ...STORE_SETTINGS,
+  repo: CHANNEL_REPO,
+  keys: { kind: 'path', value: '<dir>', help: 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those' },
+  expires: { kind: 'duration', value: '<duration>', unit: 'ms', default: '48h', help: 'how long the new timestamp is valid' },
+  interval: { kind: 'duration', value: '<duration>', unit: 'ms', default: '24h', help: 'how often refresh runs: a role that would expire before the next run fails this one' },
 } as const satisfies SettingsTable;
 
 /** The gate's thresholds given (flags or inputs, typed: percents 0-100); the rest come from rollout: or the defaults. */
