@@ -19,7 +19,7 @@ import { renderConfigSchema } from '../src/settings/config-schema.js';
 import { asFlag, kebab, parseSection, parseSettings, settingDefaults, type RawValue, type Setting, type SettingsTable } from '../src/settings/index.js';
 import { CA_SETTINGS } from '../src/devices/settings.js';
 import { EVAL_SETTINGS } from '../src/eval/settings.js';
-import { GATE_DEFAULTS, PROMOTE_SETTINGS } from '../src/fleet/index.js';
+import { GATE_DEFAULTS, PROMOTE_SETTINGS, PUBLISH_SETTINGS } from '../src/fleet/index.js';
 import { FLEET_STATUS_SETTINGS } from '../src/fleet-status/settings.js';
 import { HISTORY_SETTINGS } from '../src/history/index.js';
 import { REPORT_SETTINGS } from '../src/report/index.js';
@@ -61,7 +61,7 @@ afterEach(() => {
 });
 
 const TABLES: Array<[string, SettingsTable]> = [
-  ['optimize', OPTIMIZE_SETTINGS], ['bench', BENCH_SETTINGS], ['history', HISTORY_SETTINGS], ['report', REPORT_SETTINGS], ['run', RUN_SETTINGS], ['promote', PROMOTE_SETTINGS],
+  ['optimize', OPTIMIZE_SETTINGS], ['bench', BENCH_SETTINGS], ['history', HISTORY_SETTINGS], ['report', REPORT_SETTINGS], ['run', RUN_SETTINGS], ['promote', PROMOTE_SETTINGS], ['publish', PUBLISH_SETTINGS],
 ];
 
 describe('one setting, one parse: a flag and its action input give the same typed value', () => {

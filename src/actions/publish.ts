@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { UserError, isUserError } from '../errors.js';
 import {
-  addCheckBudgets,   addResultsMetrics, assetName, checkChannel, collectArtifacts, describeStore, isSemver, menderRequest, onStore, parseNotBefore,
-  parseOciReference, parseStore, publishWithMender, pushOciArtifacts, releaseDownloadUrl, releaseGate, releaseModelName,
+  PUBLISH_SETTINGS, assetName, checkChannel, describeStore, isSemver, menderRequest, onStore, parseNotBefore,
+  parseOciReference, parseStore, publishToChannel, pushOciArtifacts, releaseDownloadUrl,
   type ArtifactInput, type FleetNaming, type MenderNaming, type MenderRequest, type OciResult, type PublishedRelease,
 } from '../fleet/index.js';
-import { actionsLogger as log, getBoolInput, maskSecret, getInput, getInputOr, getListInput, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
+import { actionsLogger as log, maskSecret, readInputs, releaseAssetsApiFor, runAction, setOutput, writeSummary } from '../github/index.js';
 import { escapeMarkdown } from '../report/index.js';
-import { parseShare } from '../units.js';
+import type { SettingValues } from '../settings/index.js';
+
+type Inputs = SettingValues<typeof PUBLISH_SETTINGS>;
 
 /** The version from the input, else from a `v1.4.0` / `1.4.0` tag the workflow runs on. */
 export function releaseVersion(input: string, ref: string | undefined): string {
@@ -40,23 +42,23 @@ export function releaseNotes(r: PublishedRelease): string {
   return [title, '', head, sep, ...rows, ...mender, ''].join('\n');
 }
 
-const keyInputs = (channel: string) => [['channel-key', `${channel}.pem`], ['snapshot-key', 'snapshot.pem'], ['timestamp-key', 'timestamp.pem']] as const;
+const keyInputs = (channel: string) => [['channel-key', `${channel}.pem`, 'channelKey'], ['snapshot-key', 'snapshot.pem', 'snapshotKey'], ['timestamp-key', 'timestamp.pem', 'timestampKey']] as const;
 
-/** Key material from secrets into a private folder, masked in the log first. */
-function writeKeys(channel: string): string {
+/** Key material from secrets (masked as soon as the inputs are read) into a private folder: all three, or none. */
+function writeKeys(v: Inputs, channel: string): string {
+  for (const [input, file, prop] of keyInputs(channel)) {
+    if (!v[prop]) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'edgeml-keys-'));
   chmodSync(dir, 0o700);
-  for (const [input, file] of keyInputs(channel)) {
-    const pem = core.getInput(input);
-    if (!pem.trim()) throw new UserError(`input '${input}' is empty; pass the ${file} key from a secret, e.g. \${{ secrets.EDGEML_${file.replace('.pem', '').toUpperCase()}_KEY }}`);
-    maskSecret(pem);
+  for (const [, file, prop] of keyInputs(channel)) {
+    const pem = v[prop] ?? '';
     writeFileSync(join(dir, file), pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
   }
   return dir;
 }
 
-function needToken(tag: string): string {
-  const token = getInput('github-token');
+function needToken(token: string | undefined, tag: string): string {
   if (!token) throw new UserError(`input 'github-token' is empty; store release:${tag} needs a token that may write releases, e.g. \${{ github.token }} with permissions: contents: write`);
   core.setSecret(token);
   return token;
@@ -66,12 +68,13 @@ function needToken(tag: string): string {
  * The settings as the workflow gave them: inputs, and a version taken from the tag named as such
  * (the user set no input then).
  */
-function inputNaming(ref: string | undefined): FleetNaming {
-  const tag = ref?.startsWith('refs/tags/') && !getInput('version') ? ref.slice('refs/tags/'.length) : '';
+function inputNaming(version: string | undefined, ref: string | undefined): FleetNaming {
+  const tag = ref?.startsWith('refs/tags/') && !version ? ref.slice('refs/tags/'.length) : '';
   return {
     given: (s, v) => (s === 'version' && tag ? `version ${v} (from the tag ${tag})` : `input '${s}' ${JSON.stringify(String(v))}`),
     name: (s) => `input '${s}'`,
     force: 'set force: true',
+    forced: 'force: true',
   };
 }
 
@@ -85,13 +88,9 @@ const MENDER_NAMING: MenderNaming = {
  * The Mender inputs, checked before anything is published. The key is masked and only parsed in
  * memory: no copy of it is written to disk.
  */
-function menderInputs(): MenderRequest | null {
-  const mender = getBoolInput('mender', false);
-  const pem = getInput('mender-key');
-  if (pem) maskSecret(pem);
-  return menderRequest({
-    mender, key: pem || undefined, deviceTypes: getListInput('mender-device-types'), destDir: getInputOr('mender-dest-dir', '/var/lib/edgeml/models'),
-  }, MENDER_NAMING);
+function menderInputs(v: Inputs): MenderRequest | null {
+  if (v.menderKey) maskSecret(v.menderKey);
+  return menderRequest({ mender: v.mender, key: v.menderKey || undefined, deviceTypes: v.menderDeviceTypes, destDir: v.menderDestDir }, MENDER_NAMING);
 }
 
 /**
@@ -113,52 +112,50 @@ export function inInputTerms(message: string, keysDir: string, channel: string):
  * With input 'oci': the artifacts pushed to the registry before the release is signed, so the
  * release records their digests. For ghcr.io the workflow token is the default password.
  */
-async function ociInputs(artifacts: ArtifactInput[], model: string, version: string, force: boolean): Promise<OciResult | null> {
-  const reference = getInput('oci');
-  const plainHttp = getBoolInput('plain-http', false);
+async function ociInputs(v: Inputs, artifacts: ArtifactInput[], model: string, version: string): Promise<OciResult | null> {
+  const { oci: reference, plainHttp, force } = v;
   if (!reference) {
     if (plainHttp) throw new UserError("input 'plain-http' goes with input 'oci' (REGISTRY/REPOSITORY:TAG)");
     return null;
   }
   const ref = parseOciReference(reference, "input 'oci'");
-  const password = getInput('oci-password') || (ref.registry === 'ghcr.io' ? getInput('github-token') : '');
+  const password = v.ociPassword || (ref.registry === 'ghcr.io' ? v.githubToken : '');
   if (password) core.setSecret(password);
-  const credentials = password ? { username: getInput('oci-username') || process.env.GITHUB_ACTOR || 'edgeml', password } : undefined;
+  const credentials = password ? { username: v.ociUsername || process.env.GITHUB_ACTOR || 'edgeml', password } : undefined;
   return log.group(`Push to ${reference}`, () => pushOciArtifacts(artifacts, {
-    reference, model, version, plainHttp, force, credentials, manifestFile: getInput('manifest') || undefined, resultsFiles: getListInput('results'),
+    reference, model, version, plainHttp, force, credentials, manifestFile: v.manifest || undefined, resultsFiles: v.results,
     setting: "input 'oci'", forceHint: 'set force: true', credentialsHint: "set inputs 'oci-username' and 'oci-password' (from a secret)", log: (line) => log.info(line),
   }));
 }
 
 async function main(): Promise<void> {
-  const channel = checkChannel(getInputOr('channel', 'beta'), "input 'channel'");
-  const version = releaseVersion(getInput('version'), process.env.GITHUB_REF);
-  const rollout = { percent: parseShare(getInputOr('rollout', '100'), "input 'rollout'", true), notBefore: parseNotBefore(getInput('not-before'), "input 'not-before'") };
-  const force = getBoolInput('force', false);
-  const naming = inputNaming(process.env.GITHUB_REF);
-  const mender = menderInputs();
-  const { check: checkDoc, failed } = releaseGate(getInput('check') || undefined, force, naming);
-  if (failed.length) log.warning(`publishing despite failed budgets (force: true): ${failed.map((b) => b.key).join(', ')}`);
-  const artifacts = await collectArtifacts({ artifactsDir: getInput('artifacts') || undefined, manifest: getInput('manifest') || undefined, force, naming });
-  addResultsMetrics(artifacts, getListInput('results'), naming);
-  for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) log.warning(note);
+  const v = readInputs(PUBLISH_SETTINGS);
+  for (const pem of [v.channelKey, v.snapshotKey, v.timestampKey]) if (pem) maskSecret(pem);
+  const channel = checkChannel(v.channel, "input 'channel'");
+  const version = releaseVersion(v.version ?? '', process.env.GITHUB_REF);
+  const rollout = { percent: v.rollout, notBefore: parseNotBefore(v.notBefore, "input 'not-before'") };
+  const naming = inputNaming(v.version, process.env.GITHUB_REF);
+  const mender = menderInputs(v);
   // Inside Actions the channel goes to the Pages branch unless a folder is named.
-  const repo = getInput('repo');
-  const store = parseStore(getInput('store') || (repo ? 'dir' : 'git:gh-pages'), repo || undefined, {
-    remote: getInputOr('remote', 'origin'), repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
+  const store = parseStore(v.store || (v.repo ? 'dir' : 'git:gh-pages'), v.repo || undefined, {
+    remote: v.remote, repository: process.env.GITHUB_REPOSITORY, flag: "input 'store'", repoFlag: "input 'repo'", repositoryFlag: 'GITHUB_REPOSITORY',
   });
-  const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, needToken(store.tag), log) : undefined;
-  const model = releaseModelName(getInput('model'), naming);
-  const keysDir = getInput('keys-dir') || writeKeys(channel);
-  const fromSecrets = !getInput('keys-dir');
+  const releaseApi = store.kind === 'release' ? releaseAssetsApiFor(store, needToken(v.githubToken, store.tag), log) : undefined;
+  // Written from the secrets once the artifacts are checked, removed when the step ends.
+  let written: string | undefined;
   try {
-    const oci = await ociInputs(artifacts, model, version, force);
-    const r = await log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
-      onStore(store, (storage) => publishWithMender(storage, keysDir, { channel, model, version, artifacts, rollout, naming }, mender),
-        (x) => `edgeml ${x.status}: ${x.model} ${x.version} on ${x.channel} (release ${x.release}, rollout ${x.rollout.percent}%)`, (line) => log.info(line), releaseApi)
-        .catch((e: unknown) => {
-          throw fromSecrets && isUserError(e) ? new UserError(inInputTerms(e.message, keysDir, channel)) : e;
-        }));
+    const { release: r, oci } = await publishToChannel({
+      channel, version, model: v.model, rollout, force: v.force, check: v.check || undefined, artifactsDir: v.artifacts || undefined,
+      manifest: v.manifest || undefined, results: v.results, mender, naming,
+    }, {
+      warn: (line) => log.warning(line),
+      keys: () => v.keysDir || (written = writeKeys(v, channel)),
+      pushOci: (artifacts, model) => ociInputs(v, artifacts, model, version),
+      onStore: (fn, message) => log.group(`Publish ${version} to ${channel} (${describeStore(store)})`, () =>
+        onStore(store, fn, message, (line) => log.info(line), releaseApi).catch((e: unknown) => {
+          throw written && isUserError(e) ? new UserError(inInputTerms(e.message, written, channel)) : e;
+        })),
+    });
     log.info(`${r.status}: ${r.model} ${r.version} release ${r.release} on ${r.channel}, timestamp v${r.timestampVersion}`);
     setOutput('status', r.status);
     setOutput('release', r.release);
@@ -179,7 +176,7 @@ async function main(): Promise<void> {
     for (const m of menderFiles) log.info(`mender: ${m}`);
     await writeSummary(releaseNotes({ ...r, mender: menderFiles }));
   } finally {
-    if (!getInput('keys-dir')) rmSync(keysDir, { recursive: true, force: true });
+    if (written) rmSync(written, { recursive: true, force: true });
   }
 }
 

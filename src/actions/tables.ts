@@ -6,7 +6,7 @@ import { BENCH_SETTINGS } from '../bench/settings.js';
 import { CHECK_SETTINGS } from '../budgets/settings.js';
 import { COMPARE_SETTINGS } from '../compare/settings.js';
 import { GATE_DEFAULTS } from '../fleet/index.js';
-import { PROMOTE_SETTINGS } from '../fleet/settings.js';
+import { PROMOTE_SETTINGS, PUBLISH_SETTINGS } from '../fleet/settings.js';
 import { HISTORY_SETTINGS } from '../history/settings.js';
 import { OPTIMIZE_SETTINGS } from '../optimize/settings.js';
 import { REPORT_SETTINGS } from '../report/settings.js';
@@ -21,6 +21,7 @@ export const ACTIONS: ActionSpec[] = [
   { name: 'history', table: HISTORY_SETTINGS },
   { name: 'report', table: REPORT_SETTINGS },
   { name: 'promote', table: PROMOTE_SETTINGS },
+  { name: 'publish', table: PUBLISH_SETTINGS },
   // ./action.yml runs `edgeml run`: its inputs are the run command's settings.
   { name: 'root', table: RUN_SETTINGS, runtime: {} },
 ];

@@ -5,19 +5,18 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
-  addCheckBudgets, addResultsMetrics, assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, collectArtifacts, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
-  PROMOTE_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, promoteRelease, publishWithMender, readMenderKey, releaseGate, releaseModelName, refreshChannel, releaseDownloadUrl, rollbackChannel,
+  assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
+  PROMOTE_SETTINGS, PUBLISH_SETTINGS, REFRESH_SETTINGS, ROLLBACK_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, publishToChannel, readMenderKey, refreshChannel, releaseCommitMessage, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
-  type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type ReleaseResult, type StoreSpec,
+  type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { parseBytes, parseDuration, parseShare, parseWhole } from '../units.js';
+import { parseBytes, parseDuration, parseWhole } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { printGate, readFleet } from './fleet-status.js';
 import { addSettings } from './settings.js';
-import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { asFlag, parseSettings, type RawValue, type SettingValues } from '../settings/index.js';
 import { loadConfig } from '../config/index.js';
-import { collect } from './collect.js';
 
 interface StoreFlags { repo?: string; store?: string; remote?: string; githubRepo?: string }
 
@@ -40,10 +39,6 @@ function inStore<T>(store: StoreSpec, fn: (storage: ChannelStorage) => Promise<T
   const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
   if (!token) throw new UserError(`--store release:${store.tag} needs a GitHub token that may write releases (contents: write): set GITHUB_TOKEN or GH_TOKEN`);
   return onStore(store, fn, message, retryLog, releaseAssetsApiFor(store, token, cliLogger));
-}
-
-function commitMessage(r: ReleaseResult): string {
-  return `edgeml ${r.status}: ${r.model} ${r.version} on ${r.channel} (release ${r.release}, rollout ${r.rollout.percent}%)`;
 }
 
 function needKeys(dir: string | undefined): string {
@@ -104,12 +99,7 @@ function keysCommand(): Command {
   return keys;
 }
 
-interface PublishFlags extends StoreFlags {
-  keys?: string; channel: string; version?: string; model?: string; artifacts?: string; manifest?: string; check?: string;
-  results: string[]; data: string[]; rollout: string; notBefore?: string; force?: boolean; json?: string;
-  mender?: boolean; menderKey?: string; menderDeviceType: string[]; menderDestDir: string;
-  oci?: string; plainHttp?: boolean; ociChunkSize?: string;
-}
+type PublishFlags = SettingValues<typeof PUBLISH_SETTINGS>;
 
 const MENDER_FLAGS = { 'mender-key': '--mender-key', 'mender-device-types': '--mender-device-type', 'mender-dest-dir': '--mender-dest-dir' } as const;
 
@@ -121,7 +111,7 @@ function menderOf(flags: PublishFlags): MenderRequest | null {
     keyFrom: " file, e.g. one made by 'openssl ecparam -genkey -name prime256v1 -noout -out mender.pem'",
   };
   return menderRequest({
-    mender: !!flags.mender,
+    mender: flags.mender,
     key: flags.mender && flags.menderKey ? readMenderKey(flags.menderKey) : undefined,
     deviceTypes: flags.menderDeviceType,
     destDir: flags.menderDestDir,
@@ -129,56 +119,31 @@ function menderOf(flags: PublishFlags): MenderRequest | null {
 }
 
 export function publishCommand(): Command {
-  return withStoreOptions(new Command('publish'))
-    .description('sign and publish a release of optimized artifacts to a channel')
-    .option('--repo <dir>', 'the channel folder (created on first publish); with --store git:BRANCH, a folder inside the branch (default: its top)')
-    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp; all of them on first publish)')
-    .option('--channel <name>', 'canary, beta or stable', 'beta')
-    .option('--version <semver>', 'release version, e.g. 1.4.0')
-    .option('--model <name>', 'model name (default: the manifest\'s, else "model")')
-    .option('--artifacts <dir>', 'folder of artifact files, one per target (cpu-int8.onnx -> target cpu-int8)')
-    .option('--manifest <file>', "manifest.json written by 'edgeml optimize'")
-    .option('--check <file>', "check document ('edgeml check --json'): a failed check refuses the release")
-    .option('--results <file>', 'bench results of an artifact, for the headline metrics (repeatable)', collect, [])
-    .option('--data <name=file.npy>', "inputs of the acceptance evidence devices reproduce before switching: rows of a .npy file per model input (repeatable; default: seeded random inputs)", collect, [])
-    .option('--rollout <percent>', 'share of devices that install it', '100')
-    .option('--not-before <time>', 'no device installs it before this ISO time')
-    .option('--force', 'publish even though the check failed')
-    .option('--json <file>', 'write what was published here')
-    .option('--mender', 'also write a signed Mender Artifact (module-image, single-file) per target, at mender/<channel>/<model>/<version>/<target>.mender')
-    .option('--mender-key <pem>', 'with --mender: ECDSA P-256 or RSA private key that signs the artifacts')
-    .option('--mender-device-type <type>', 'with --mender: a Mender device type that may install it (repeatable)', collect, [])
-    .option('--mender-dest-dir <dir>', 'with --mender: the folder the model file is installed to on the device', '/var/lib/edgeml/models')
-    .option('--oci <ref>', 'also push each artifact to an OCI registry as a CNCF ModelPack artifact: REGISTRY/REPOSITORY:TAG (tags TAG-<target> and an index at TAG; credentials from EDGEML_OCI_USERNAME/EDGEML_OCI_PASSWORD or the docker config)')
-    .option('--plain-http', 'with --oci: talk HTTP to the registry, not HTTPS (a registry on localhost or inside a plant network)')
-    .option('--oci-chunk-size <bytes>', 'with --oci: blobs larger than this are uploaded in chunks of this size', String(32 * 1024 * 1024))
-    .action(async (flags: PublishFlags) => {
-      const channel = checkChannel(flags.channel);
-      const version = checkVersion(flags.version);
-      const store = storeOf(flags);
-      const keys = needKeys(flags.keys);
-      const rollout = { percent: parseShare(flags.rollout, '--rollout', true), notBefore: parseNotBefore(flags.notBefore) };
-      const { check: checkDoc, failed } = releaseGate(flags.check, !!flags.force);
-      if (failed.length) process.stderr.write(`warning: publishing despite failed budgets (--force): ${failed.map((b) => b.key).join(', ')}
-`);
-      const artifacts = await collectArtifacts({ artifactsDir: flags.artifacts, manifest: flags.manifest, force: flags.force });
-      addResultsMetrics(artifacts, flags.results);
-      // The latency budgets CI judged each target against go into its evidence: the device judges itself by them.
-      for (const note of checkDoc ? addCheckBudgets(artifacts, checkDoc) : []) process.stderr.write(`warning: ${note}
-`);
-      const model = releaseModelName(flags.model);
-      const mender = menderOf(flags);
-      const data = dataFiles(flags.data);
-      const oci = await ociOf(flags, artifacts, model, version);
-      const r = await inStore(store, (storage) => publishWithMender(storage, keys, { channel, model, version, artifacts, rollout, data }, mender), commitMessage);
-      if (oci) {
-        process.stdout.write(`oci: ${oci.status} ${oci.reference}@${oci.digest}\n`);
-        for (const t of oci.targets) process.stdout.write(`  ${t.target}  ${t.repository}:${t.tag}@${t.digest}${t.status === 'unchanged' ? ' (unchanged)' : ''}\n`);
-      }
-      // In a release store a path is held by the asset of its flattened name: that is what users find.
-      report({ ...(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r), ...(oci ? { oci } : {}) }, flags.json);
-      if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
+  const cmd = new Command('publish').description('sign and publish a release of optimized artifacts to a channel');
+  return addSettings(cmd, PUBLISH_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(PUBLISH_SETTINGS, raw, asFlag);
+    const channel = checkChannel(flags.channel);
+    const version = checkVersion(flags.version);
+    const store = storeOf(flags);
+    const keys = needKeys(flags.keys);
+    const rollout = { percent: flags.rollout, notBefore: parseNotBefore(flags.notBefore) };
+    const { release: r, oci } = await publishToChannel({
+      channel, version, model: flags.model, rollout, force: flags.force, check: flags.check, artifactsDir: flags.artifacts, manifest: flags.manifest,
+      results: flags.results, data: dataFiles(flags.data), mender: menderOf(flags),
+    }, {
+      warn: (line) => process.stderr.write(`warning: ${line}\n`),
+      keys: () => keys,
+      pushOci: (artifacts, model) => ociOf(flags, artifacts, model, version),
+      onStore: (fn, message) => inStore(store, fn, message),
     });
+    if (oci) {
+      process.stdout.write(`oci: ${oci.status} ${oci.reference}@${oci.digest}\n`);
+      for (const t of oci.targets) process.stdout.write(`  ${t.target}  ${t.repository}:${t.tag}@${t.digest}${t.status === 'unchanged' ? ' (unchanged)' : ''}\n`);
+    }
+    // In a release store a path is held by the asset of its flattened name: that is what users find.
+    report({ ...(store.kind === 'release' && r.mender ? { ...r, mender: r.mender.map(assetName) } : r), ...(oci ? { oci } : {}) }, flags.json);
+    if (store.kind === 'release') process.stdout.write(`devices: edgeml agent --channel-url ${releaseDownloadUrl(store)} ...\n`);
+  });
 }
 
 /** With --oci: the artifacts pushed to the registry first, each then carrying its location into the signed release. */
@@ -188,7 +153,7 @@ async function ociOf(flags: PublishFlags, artifacts: ArtifactInput[], model: str
     return null;
   }
   const ref = parseOciReference(flags.oci);
-  const chunkBytes = parseBytes(flags.ociChunkSize ?? '', '--oci-chunk-size');
+  const chunkBytes = parseBytes(flags.ociChunkSize, '--oci-chunk-size');
   if (chunkBytes < 1024) throw new UserError(`--oci-chunk-size ${flags.ociChunkSize}: use at least 1KiB`);
   return pushOciArtifacts(artifacts, {
     reference: flags.oci, model, version, plainHttp: flags.plainHttp, force: flags.force, chunkBytes,
@@ -235,38 +200,28 @@ export function promoteCommand(): Command {
 }
 
 export function rollbackCommand(): Command {
-  return withStoreOptions(new Command('rollback'))
-    .description('withdraw the current release of a channel and re-issue the previous one under a new release counter')
-    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
-    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
-    .option('--channel <name>', 'the channel to roll back', 'stable')
-    .option('--model <name>', 'the model, when the channel holds several')
-    .option('--json <file>', 'write the result here')
-    .action(async (flags: StoreFlags & { keys?: string; channel: string; model?: string; json?: string }) => {
-      const channel = checkChannel(flags.channel);
-      const store = storeOf(flags);
-      const keys = needKeys(flags.keys);
-      report(await inStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), commitMessage), flags.json);
-    });
+  const cmd = new Command('rollback').description('withdraw the current release of a channel and re-issue the previous one under a new release counter');
+  return addSettings(cmd, ROLLBACK_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(ROLLBACK_SETTINGS, raw, asFlag);
+    const channel = checkChannel(flags.channel);
+    const store = storeOf(flags);
+    const keys = needKeys(flags.keys);
+    report(await inStore(store, (storage) => rollbackChannel(storage, keys, { channel, model: flags.model }), releaseCommitMessage), flags.json);
+  });
 }
 
 export function refreshCommand(): Command {
-  return withStoreOptions(new Command('refresh'))
-    .description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule')
-    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
-    .option('--keys <dir>', 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those')
-    .option('--expires <duration>', 'how long the new timestamp is valid', '48h')
-    .option('--interval <duration>', 'how often refresh runs: a role that would expire before the next run fails this one', '24h')
-    .action(async (flags: StoreFlags & { keys?: string; expires: string; interval: string }) => {
-      const store = storeOf(flags);
-      if (store.kind === 'dir' && !existsSync(store.dir)) throw new UserError(`--repo ${store.dir}: no such folder; give the channel folder`);
-      const ms = parseDuration(flags.expires, '--expires');
-      const interval = parseDuration(flags.interval, '--interval');
-      const keys = needKeys(flags.keys);
-      const r = await inStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: ms, intervalMs: interval }),
-        (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`);
-      reportRefresh(r, flags.interval);
-    });
+  const cmd = new Command('refresh').description('re-sign timestamp.json, and every role close to expiry whose key is given; run it on a schedule');
+  return addSettings(cmd, REFRESH_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(REFRESH_SETTINGS, raw, asFlag);
+    const store = storeOf(flags);
+    if (store.kind === 'dir' && !existsSync(store.dir)) throw new UserError(`--repo ${store.dir}: no such folder; give the channel folder`);
+    const keys = needKeys(flags.keys);
+    const r = await inStore(store, (storage) => refreshChannel(storage, keys, new Date(), { timestampExpiresInMs: flags.expires, intervalMs: flags.interval }),
+      (x) => `edgeml refresh: timestamp v${x.timestampVersion}${x.renewed.length ? `, renewed ${x.renewed.map((y) => y.role).join(', ')}` : ''}`);
+    // The interval as it was given (commander fills in the table's default).
+    reportRefresh(r, String(raw.interval));
+  });
 }
 
 /** One line per renewed role on stdout, one per role not renewed on stderr; exit 1 if one expires before the next run. */

@@ -44,12 +44,11 @@ export function releaseGate(checkFile: string | undefined, force: boolean, namin
 }
 
 /**
- * The model name of a release, one rule for the CLI and the action: the one given, else `model`;
- * it must be a safe file name (it is a path segment of the channel). An optimize manifest carries
- * no model name (its schema has none), so it cannot supply one.
+ * The model name of a release, one rule for the CLI and the action: the one given (its default,
+ * `model`, is PUBLISH_SETTINGS'); it must be a safe file name (it is a path segment of the
+ * channel). An optimize manifest carries no model name (its schema has none), so it cannot supply one.
  */
-export function releaseModelName(given: string | undefined, naming: FleetNaming = FLAG_NAMING): string {
-  const model = given || 'model';
+export function releaseModelName(model: string, naming: FleetNaming = FLAG_NAMING): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw new UserError(`${naming.given('model', JSON.stringify(model))}: use letters, digits, '.', '_' or '-'`);
   return model;
 }

@@ -8,4 +8,5 @@ export const FLAG_NAMING: FleetNaming = {
   given: (s, v) => `--${s} ${v}`,
   name: (s) => `--${s}`,
   force: 'pass --force',
+  forced: '--force',
 };

@@ -170,6 +170,8 @@ export interface FleetNaming {
   name(setting: FleetSetting): string;
   /** How to go on anyway, before "to publish ...": `pass --force`, `set force: true`. */
   force: string;
+  /** How a forced run is named in its warning: `--force`, `force: true` (default: the `force` hint). */
+  forced?: string;
 }
 
 /** Where a release is: each channel that lists it, at what share, since when (the stage's start). */
