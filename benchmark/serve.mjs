@@ -329,14 +329,30 @@ async function medianRun(model) {
  */
 async function rawClient(modelUrl) {
   const u = new URL(`${modelUrl}/infer`);
-  const sock = connect(Number(u.port), u.hostname);
-  sock.setNoDelay(true);
-  await new Promise((resolve, reject) => {
-    sock.once('connect', resolve);
-    sock.once('error', reject);
-  });
+  let sock = null;
   let buf = Buffer.alloc(0);
   let pending = null;
+  // A keep-alive socket the server closed while idle (node:http's keepAliveTimeout is 5 s, and a
+  // loaded machine can leave an arm's socket idle that long) is opened again before the next request.
+  const open = async () => {
+    const s = connect(Number(u.port), u.hostname);
+    s.setNoDelay(true);
+    await new Promise((resolve, reject) => {
+      s.once('connect', resolve);
+      s.once('error', reject);
+    });
+    buf = Buffer.alloc(0);
+    s.on('data', (d) => {
+      buf = buf.length ? Buffer.concat([buf, d]) : d;
+      pending?.();
+    });
+    s.on('error', (e) => pending?.(e));
+    s.on('close', () => {
+      if (sock === s) sock = null;
+      pending?.(new Error('the server closed the connection during a request'));
+    });
+    sock = s;
+  };
   const answer = () => {
     const end = buf.indexOf('\r\n\r\n');
     if (end < 0) return null;
@@ -349,19 +365,19 @@ async function rawClient(modelUrl) {
     buf = buf.subarray(end + 4 + length);
     return { status, body };
   };
-  sock.on('data', (d) => {
-    buf = buf.length ? Buffer.concat([buf, d]) : d;
-    pending?.();
-  });
-  sock.on('error', (e) => pending?.(e));
+  await open();
   return {
-    post(body) {
+    async post(body) {
+      if (!sock) await open();
       const b = Buffer.from(body);
       const req = Buffer.concat([Buffer.from(`POST ${u.pathname} HTTP/1.1\r\nhost: ${u.host}\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\n\r\n`, 'latin1'), b]);
       return new Promise((resolve, reject) => {
         const t0 = performance.now();
         pending = (err) => {
-          if (err) return reject(err);
+          if (err) {
+            pending = null;
+            return reject(err);
+          }
           const a = answer();
           if (!a) return;
           pending = null;
@@ -371,7 +387,7 @@ async function rawClient(modelUrl) {
         sock.write(req);
       });
     },
-    close: () => sock.destroy(),
+    close: () => sock?.destroy(),
   };
 }
 
