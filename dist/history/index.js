@@ -69015,6 +69015,8 @@ const EXPECTED = {
     percent: 'a percentage such as 5%',
     rate: 'a rate such as 120/s or 120',
     fraction: 'a fraction such as 0.97 or 97%',
+    share: 'a percentage from 0 to 100, such as 90',
+    wholeShare: 'a whole percentage from 0 to 100, such as 10',
 };
 const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
 /** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
@@ -69035,11 +69037,22 @@ function parseBytes(text, what) {
     return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]);
 }
 /** "5%" as 0.05. The % sign is required so that 5 and 0.05 cannot be confused. */
-function units_parsePercent(text, what) {
+function parsePercent(text, what) {
     const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
     if (!m)
         throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
     return Number(m[1]) / 100;
+}
+/**
+ * A share of devices in percent, from 0 to 100, the % sign optional: "90" or "90%" is 90 (a gate's
+ * threshold, a rollout's cohort); `whole`: whole percentages only (a rollout's cohort).
+ */
+function units_parseShare(text, what, whole = false) {
+    const m = (whole ? /^\s*(\d+)\s*%?\s*$/ : /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/).exec(text);
+    const v = m ? Number(m[1]) : Number.NaN;
+    if (!m || v > 100)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${whole ? EXPECTED.wholeShare : EXPECTED.share}`);
+    return v;
 }
 /** A fraction in [0, 1]: "97%" or 0.97. */
 function parseFraction(text, what) {
@@ -69102,7 +69115,7 @@ function inLimitUnit(key, value, body) {
     if (key === 'throughput')
         return `${figures(value, parseRate(body, key))}/s`;
     if (key.startsWith('regression.'))
-        return `${value >= 0 ? '+' : ''}${figures(value * 100, units_parsePercent(body, key) * 100)}%`;
+        return `${value >= 0 ? '+' : ''}${figures(value * 100, parsePercent(body, key) * 100)}%`;
     // accuracy. and fidelity.: a percentage when the limit is one, else the fraction (or error) as written.
     if (body.endsWith('%'))
         return `${figures(value * 100, parseFraction(body, key) * 100)}%`;
@@ -69162,10 +69175,12 @@ function parseSetting(s, raw, what) {
         case 'string':
         case 'path':
             return text;
-        case 'enum':
-            if (!s.choices?.includes(text))
+        case 'enum': {
+            const hit = s.choices?.find((c) => c === text || (s.anyCase === true && c.toLowerCase() === text.toLowerCase()));
+            if (hit === undefined)
                 throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
-            return text;
+            return hit;
+        }
         case 'duration':
             return units_parseDuration(text, what);
         case 'count':
@@ -69175,7 +69190,9 @@ function parseSetting(s, raw, what) {
         case 'fraction':
             return parseFraction(text, what);
         case 'percent':
-            return units_parsePercent(text, what);
+            return parsePercent(text, what);
+        case 'share':
+            return units_parseShare(text, what, s.whole === true);
     }
 }
 /**
@@ -69325,13 +69342,21 @@ const LENGTH_SETTINGS = {
     minDuration: { kind: 'duration', default: '10s', value: '<time>', unit: 'ms', help: 'measure at least this long', config: 'benchmark', input: { description: 'Measure at least this long (10s, 500ms, 2m).' } },
     maxDuration: { kind: 'duration', default: '60s', value: '<time>', unit: 'ms', help: 'stop measuring after this long', config: 'benchmark', input: {} },
 };
+/** The device label's fallback in deviceLabel's order (bench/device.ts): bench's, compare's and run's help. */
+const DEVICE_LABEL_HELP = 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)';
 const SEED_SETTING = {
     seed: { kind: 'count', default: '1', value: '<n>', help: 'seed of the random inputs', config: 'benchmark', input: {} },
 };
 const BENCH_SETTINGS = {
     model: { kind: 'path', value: '<file>', help: 'the .onnx or .ort file (or give it as the argument)', input: { required: true, description: 'Path of the .onnx or .ort model to benchmark.' } },
     config: { kind: 'path', value: '<file>', help: 'take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win' },
-    json: { kind: 'path', value: '<file>', help: 'write the results document here' },
+    // The benchmark action's input was `results`: `results` names results documents to read (check,
+    // report, history, publish), `json` where a command writes its own (as `--json` does everywhere).
+    json: {
+        kind: 'path', value: '<file>', help: 'write the results document here',
+        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
+        deprecated: [{ name: 'results', until: '0.3.0', only: 'input' }],
+    },
     ...MEASURE_SETTINGS,
     ...LENGTH_SETTINGS,
     ...SEED_SETTING,
@@ -69353,16 +69378,12 @@ const BENCH_SETTINGS = {
         input: { description: 'Precision asked of a vendor runtime: fp32, fp16 or int8 (trtexec --fp16/--int8, benchmark_app -infer_precision).' },
     },
     deviceLabel: {
-        kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)',
-        input: { description: 'Name of this device in reports and in the artifact name (default: the runner name).' },
+        kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP,
+        input: { description: 'Name of this device in reports and in the artifact name (default: EDGEML_DEVICE_LABEL, else the runner name).' },
     },
     runnerLabels: {
         kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',
         input: { description: 'Labels of this runner, comma-separated, recorded in the results (steps cannot read them): e.g. `self-hosted, rpi5`.' },
-    },
-    results: {
-        kind: 'path', flag: false, help: 'where to write the results document',
-        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
     },
     ...uploadSettings('the results document', 'edgeml-results-<device>-<model>'),
     ...RUNTIME_SETTINGS,
@@ -69670,7 +69691,7 @@ const COMPARE_SETTINGS = {
     warmup: { ...MEASURE_SETTINGS.warmup, help: 'untimed queries before each measurement' },
     ...LENGTHS,
     ...SEED_SETTING,
-    deviceLabel: { kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)' },
+    deviceLabel: { kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP },
     json: { kind: 'path', value: '<file>', help: 'write the compare document here' },
 };
 
@@ -70659,7 +70680,7 @@ const PARSERS = [
     [/^latency\./, parseLatency, 'max', EXPECTED.duration],
     [/^throughput$/, parseRate, 'min', EXPECTED.rate],
     [/^(memory\.peak|size)$/, parseBytes, 'max', EXPECTED.bytes],
-    [/^regression\./, units_parsePercent, 'max', EXPECTED.percent],
+    [/^regression\./, parsePercent, 'max', EXPECTED.percent],
     [/^(accuracy|fidelity)\./, parseFraction, 'min', EXPECTED.fraction],
     // compat.<runtime>.*: judged from `edgeml inspect` documents (src/budgets/compat.ts).
     [/^compat\.[a-z-]+\.coverage(\.compute)?$/, parseFraction, 'min', EXPECTED.fraction],
@@ -70803,8 +70824,8 @@ const CHANNEL_ORDER = (/* unused pure expression or super */ null && (['canary',
 function rolloutPlan(raw, at) {
     const gate = (g) => ({
         ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
-        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
-        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+        ...(g['success-threshold'] !== undefined ? { successThreshold: parseShare(g['success-threshold'], 'success-threshold') } : {}),
+        ...(g['error-threshold'] !== undefined ? { errorThreshold: parseShare(g['error-threshold'], 'error-threshold') } : {}),
         ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
     });
     const positions = {};
@@ -70815,7 +70836,7 @@ function rolloutPlan(raw, at) {
     note(['rollout'], raw);
     const stages = raw.stages.map((s, i) => {
         note(['rollout', 'stages', i], s);
-        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+        return { channel: s.channel, percent: s.percent === undefined ? 100 : parseShare(String(s.percent), 'percent', true), ...gate(s), at: at(['rollout', 'stages', i]) };
     });
     for (let i = 1; i < stages.length; i++) {
         const [a, b] = [stages[i - 1], stages[i]];
@@ -75567,9 +75588,6 @@ async function expandPatterns(input, patterns, allowNone = false) {
         out.push(...files);
     }
     return [...new Set(out)];
-}
-function setFailed(message) {
-    core.setFailed(message);
 }
 
 ;// CONCATENATED MODULE: ./build/src/actions/history.js

@@ -73464,6 +73464,8 @@ const EXPECTED = {
     percent: 'a percentage such as 5%',
     rate: 'a rate such as 120/s or 120',
     fraction: 'a fraction such as 0.97 or 97%',
+    share: 'a percentage from 0 to 100, such as 90',
+    wholeShare: 'a whole percentage from 0 to 100, such as 10',
 };
 const LATENCY_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000 };
 /** A latency limit in ms; the unit is required ("10ms", "250us", "1.5s"), since a bare 10 is ambiguous. */
@@ -73489,6 +73491,17 @@ function parsePercent(text, what) {
     if (!m)
         throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${EXPECTED.percent}`);
     return Number(m[1]) / 100;
+}
+/**
+ * A share of devices in percent, from 0 to 100, the % sign optional: "90" or "90%" is 90 (a gate's
+ * threshold, a rollout's cohort); `whole`: whole percentages only (a rollout's cohort).
+ */
+function parseShare(text, what, whole = false) {
+    const m = (whole ? /^\s*(\d+)\s*%?\s*$/ : /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/).exec(text);
+    const v = m ? Number(m[1]) : Number.NaN;
+    if (!m || v > 100)
+        throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected ${whole ? EXPECTED.wholeShare : EXPECTED.share}`);
+    return v;
 }
 /** A fraction in [0, 1]: "97%" or 0.97. */
 function parseFraction(text, what) {
@@ -73591,7 +73604,7 @@ function numberIn(s, text, what) {
  * One setting's text (or a config value: numbers and booleans are taken as written) to its typed
  * value; `what` names where it came from. A bad value is a UserError naming it and saying what fits.
  */
-function parseSetting(s, raw, what) {
+function parse_parseSetting(s, raw, what) {
     if (s.kind === 'list' || s.kind === 'pairs') {
         const items = raw === undefined ? [] : Array.isArray(raw) ? raw.flatMap((r) => (s.kind === 'list' ? splitList(r) : [r.trim()])) : splitList(String(raw));
         return items.filter(Boolean);
@@ -73611,10 +73624,12 @@ function parseSetting(s, raw, what) {
         case 'string':
         case 'path':
             return text;
-        case 'enum':
-            if (!s.choices?.includes(text))
+        case 'enum': {
+            const hit = s.choices?.find((c) => c === text || (s.anyCase === true && c.toLowerCase() === text.toLowerCase()));
+            if (hit === undefined)
                 throw new errors_UserError(`${what} ${JSON.stringify(text)}: expected one of ${s.choices?.join(', ')}`);
-            return text;
+            return hit;
+        }
         case 'duration':
             return parseDuration(text, what);
         case 'count':
@@ -73625,6 +73640,8 @@ function parseSetting(s, raw, what) {
             return parseFraction(text, what);
         case 'percent':
             return parsePercent(text, what);
+        case 'share':
+            return parseShare(text, what, s.whole === true);
     }
 }
 /**
@@ -73644,7 +73661,7 @@ function parse_parseSettings(table, raw, source) {
                 out[prop] = false;
             continue;
         }
-        out[prop] = parseSetting(s, value, source(kebab(prop)));
+        out[prop] = parse_parseSetting(s, value, source(kebab(prop)));
     }
     return out;
 }
@@ -73663,7 +73680,7 @@ function parseSection(table, section, values, at = () => '') {
         const s = byName.get(name);
         if (!s)
             throw new errors_UserError(`${at(key)}${key}: not a setting of ${section}:; use one of ${[...byName.keys()].join(', ')}`);
-        out[camel(name)] = parseSetting(s, raw, `${at(key)}${key}`);
+        out[camel(name)] = parse_parseSetting(s, raw, `${at(key)}${key}`);
     }
     return out;
 }
@@ -74042,9 +74059,6 @@ async function expandPatterns(input, patterns, allowNone = false) {
         out.push(...files);
     }
     return [...new Set(out)];
-}
-function setFailed(message) {
-    core.setFailed(message);
 }
 
 ;// CONCATENATED MODULE: ./build/src/report/format.js
@@ -78974,13 +78988,21 @@ const LENGTH_SETTINGS = {
     minDuration: { kind: 'duration', default: '10s', value: '<time>', unit: 'ms', help: 'measure at least this long', config: 'benchmark', input: { description: 'Measure at least this long (10s, 500ms, 2m).' } },
     maxDuration: { kind: 'duration', default: '60s', value: '<time>', unit: 'ms', help: 'stop measuring after this long', config: 'benchmark', input: {} },
 };
+/** The device label's fallback in deviceLabel's order (bench/device.ts): bench's, compare's and run's help. */
+const DEVICE_LABEL_HELP = 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)';
 const SEED_SETTING = {
     seed: { kind: 'count', default: '1', value: '<n>', help: 'seed of the random inputs', config: 'benchmark', input: {} },
 };
 const BENCH_SETTINGS = {
     model: { kind: 'path', value: '<file>', help: 'the .onnx or .ort file (or give it as the argument)', input: { required: true, description: 'Path of the .onnx or .ort model to benchmark.' } },
     config: { kind: 'path', value: '<file>', help: 'take the settings from this edgeml.yml (benchmark:, and input, dim, data of the model at this path); flags given here win' },
-    json: { kind: 'path', value: '<file>', help: 'write the results document here' },
+    // The benchmark action's input was `results`: `results` names results documents to read (check,
+    // report, history, publish), `json` where a command writes its own (as `--json` does everywhere).
+    json: {
+        kind: 'path', value: '<file>', help: 'write the results document here',
+        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
+        deprecated: [{ name: 'results', until: '0.3.0', only: 'input' }],
+    },
     ...MEASURE_SETTINGS,
     ...LENGTH_SETTINGS,
     ...SEED_SETTING,
@@ -79002,16 +79024,12 @@ const BENCH_SETTINGS = {
         input: { description: 'Precision asked of a vendor runtime: fp32, fp16 or int8 (trtexec --fp16/--int8, benchmark_app -infer_precision).' },
     },
     deviceLabel: {
-        kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)',
-        input: { description: 'Name of this device in reports and in the artifact name (default: the runner name).' },
+        kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP,
+        input: { description: 'Name of this device in reports and in the artifact name (default: EDGEML_DEVICE_LABEL, else the runner name).' },
     },
     runnerLabels: {
         kind: 'list', flag: false, help: 'labels of this runner, recorded in the results',
         input: { description: 'Labels of this runner, comma-separated, recorded in the results (steps cannot read them): e.g. `self-hosted, rpi5`.' },
-    },
-    results: {
-        kind: 'path', flag: false, help: 'where to write the results document',
-        input: { description: 'Where to write the results document (default: edgeml-results/<device>/<model>.json).' },
     },
     ...uploadSettings('the results document', 'edgeml-results-<device>-<model>'),
     ...RUNTIME_SETTINGS,
@@ -79319,7 +79337,7 @@ const COMPARE_SETTINGS = {
     warmup: { ...MEASURE_SETTINGS.warmup, help: 'untimed queries before each measurement' },
     ...LENGTHS,
     ...SEED_SETTING,
-    deviceLabel: { kind: 'string', value: '<label>', help: 'name of this device in reports (default: os-arch, or EDGEML_DEVICE_LABEL)' },
+    deviceLabel: { kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP },
     json: { kind: 'path', value: '<file>', help: 'write the compare document here' },
 };
 
@@ -80165,8 +80183,8 @@ const CHANNEL_ORDER = ['canary', 'beta', 'stable'];
 function rolloutPlan(raw, at) {
     const gate = (g) => ({
         ...(g['min-devices'] !== undefined ? { minDevices: Number(g['min-devices']) } : {}),
-        ...(g['success-threshold'] !== undefined ? { successThreshold: parsePercent(g['success-threshold'], 'success-threshold') * 100 } : {}),
-        ...(g['error-threshold'] !== undefined ? { errorThreshold: parsePercent(g['error-threshold'], 'error-threshold') * 100 } : {}),
+        ...(g['success-threshold'] !== undefined ? { successThreshold: parseShare(g['success-threshold'], 'success-threshold') } : {}),
+        ...(g['error-threshold'] !== undefined ? { errorThreshold: parseShare(g['error-threshold'], 'error-threshold') } : {}),
         ...(g.soak !== undefined ? { soakMs: parseDuration(g.soak, 'soak') } : {}),
     });
     const positions = {};
@@ -80177,7 +80195,7 @@ function rolloutPlan(raw, at) {
     note(['rollout'], raw);
     const stages = raw.stages.map((s, i) => {
         note(['rollout', 'stages', i], s);
-        return { channel: s.channel, percent: s.percent === undefined ? 100 : Number(String(s.percent).replace('%', '')), ...gate(s), at: at(['rollout', 'stages', i]) };
+        return { channel: s.channel, percent: s.percent === undefined ? 100 : parseShare(String(s.percent), 'percent', true), ...gate(s), at: at(['rollout', 'stages', i]) };
     });
     for (let i = 1; i < stages.length; i++) {
         const [a, b] = [stages[i - 1], stages[i]];
@@ -85085,7 +85103,22 @@ var lib_png = __nccwpck_require__(10359);
 // order training code applies it (torchvision's Resize -> CenterCrop -> ToTensor -> Normalize):
 // decode to RGB -> resize (bilinear) -> center crop -> scale -> (x - mean) / std -> channel order -> layout.
 
-const PREPROCESS_KEYS = (/* unused pure expression or super */ null && (['resize', 'crop', 'mean', 'std', 'layout', 'channels', 'scale']));
+
+const IMAGES = 'image datasets:';
+/**
+ * An image dataset's preprocessing: the flags of `edgeml eval`, spelled as the keys of a dataset
+ * of edgeml.yml (parsePreprocess below takes both, with these defaults).
+ */
+const PREPROCESS_SETTINGS = {
+    resize: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} bilinear resize to HxW, or the shorter side to N` },
+    crop: { kind: 'string', value: '<HxW|N>', help: `${IMAGES} center crop` },
+    mean: { kind: 'string', value: '<r,g,b>', default: '0,0,0', help: `${IMAGES} subtracted per channel after --scale` },
+    std: { kind: 'string', value: '<r,g,b>', default: '1,1,1', help: `${IMAGES} divided per channel after --mean` },
+    layout: { kind: 'enum', choices: ['NCHW', 'NHWC'], anyCase: true, default: 'NCHW', value: '<NCHW|NHWC>', help: `${IMAGES} tensor layout` },
+    channels: { kind: 'enum', choices: ['RGB', 'BGR'], anyCase: true, default: 'RGB', value: '<RGB|BGR>', help: `${IMAGES} channel order` },
+    scale: { kind: 'enum', choices: ['0-1', '0-255'], anyCase: true, default: '0-1', value: '<0-1|0-255>', help: `${IMAGES} pixel range before --mean/--std` },
+};
+const PREPROCESS_KEYS = Object.keys(PREPROCESS_SETTINGS);
 function size(text, what, one) {
     const raw = String(text).trim();
     const m = /^(\d+)(?:x(\d+))?$/.exec(raw);
@@ -85103,13 +85136,10 @@ function triple(text, what, positive) {
         throw new UserError(`${what} ${JSON.stringify(Array.isArray(text) ? text.join(',') : text)}: expected three${positive ? ' positive' : ''} numbers, one per channel, such as ${positive ? '0.229,0.224,0.225' : '0.485,0.456,0.406'}`);
     return list;
 }
-function oneOf(text, allowed, what, fallback) {
-    if (text === undefined)
-        return fallback;
-    const hit = allowed.find((a) => a.toLowerCase() === String(text).trim().toLowerCase());
-    if (!hit)
-        throw new UserError(`${what} ${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
-    return hit;
+/** An enum key (layout, channels, scale) by its setting: the table's default when absent. */
+function choice(p, key, what) {
+    const s = PREPROCESS_SETTINGS[key];
+    return parseSetting(s, p[key] ?? s.default, what);
 }
 /**
  * Checks and parses preprocessing; `where(key)` names the key in messages (`--crop` for a flag,
@@ -85119,11 +85149,11 @@ function parsePreprocess(p, where = (k) => `--${k}`) {
     return {
         ...(p.resize !== undefined ? { resize: size(p.resize, where('resize'), true) } : {}),
         ...(p.crop !== undefined ? { crop: size(p.crop, where('crop'), false) } : {}),
-        mean: p.mean !== undefined ? triple(p.mean, where('mean'), false) : [0, 0, 0],
-        std: p.std !== undefined ? triple(p.std, where('std'), true) : [1, 1, 1],
-        layout: oneOf(p.layout, ['NCHW', 'NHWC'], where('layout'), 'NCHW'),
-        channels: oneOf(p.channels, ['RGB', 'BGR'], where('channels'), 'RGB'),
-        scale: oneOf(p.scale, ['0-1', '0-255'], where('scale'), '0-1'),
+        mean: triple(p.mean ?? PREPROCESS_SETTINGS.mean.default, where('mean'), false),
+        std: triple(p.std ?? PREPROCESS_SETTINGS.std.default, where('std'), true),
+        layout: choice(p, 'layout', where('layout')),
+        channels: choice(p, 'channels', where('channels')),
+        scale: choice(p, 'scale', where('scale')),
     };
 }
 /** Height and width after resize and crop (null: the image's own size). */
@@ -86089,6 +86119,7 @@ function throwOnFailure(o) {
 // src/settings/). The action adds the sticky comment's inputs and the ONNX Runtime it installs.
 
 
+
 const RUN_SETTINGS = {
     config: { kind: 'path', value: '<file>', default: 'edgeml.yml', help: 'the config file', input: { description: 'Path of edgeml.yml (models, targets, benchmark settings, datasets, budgets).' } },
     baseRef: {
@@ -86107,8 +86138,8 @@ const RUN_SETTINGS = {
         input: { description: 'The results folder: artifacts, results, comparisons, checks, report.md and summary.json.' },
     },
     deviceLabel: {
-        kind: 'string', value: '<label>', help: 'name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name in a workflow, else os-arch)',
-        input: { description: 'Name of this device in reports (default: the runner name).' },
+        kind: 'string', value: '<label>', help: DEVICE_LABEL_HELP,
+        input: { description: 'Name of this device in reports (default: EDGEML_DEVICE_LABEL, else the runner name).' },
     },
     inspect: {
         kind: 'string', value: '<runtimes>', help: "operator compatibility runtimes instead of edgeml.yml's inspect: (nnapi,coreml,...), or false for none",
@@ -86143,6 +86174,8 @@ async function main() {
         actionsLogger.info(`note: ${n}`);
     actionsLogger.info(summaryTable(outcome.rows, outcome.verdict));
     setOutput('verdict', outcome.verdict);
+    setOutput('out', outcome.out);
+    // Deprecated (the output named the folder as the other actions name results documents): kept until 0.3.0.
     setOutput('results', outcome.out);
     setOutput('report', outcome.report);
     setOutput('summary', outcome.summary);
