@@ -1,6 +1,6 @@
 // `edgeml keys / publish / promote / rollback / refresh` as release managers run them (the built
 // bundle): bad input is one line and exit 2 with nothing written, a failed check is exit 1.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -79,6 +79,18 @@ describe('bad input: exit 2, one line, nothing published is lost', () => {
     const r = edgeml(['publish', '--repo', repo, '--keys', partial, '--channel', 'beta', '--version', '1.1.0', '--artifacts', art]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/ci-keys\/beta\.pem: missing; the beta key is needed to sign/);
+  });
+
+  test.each([
+    ['no --out', [], /^edgeml: error: --out is required: the folder to create the keys in, e.g. edgeml keys init --out keys$/],
+    ['--root-keys 0', ['--root-keys', '0'], /^edgeml: error: --root-keys "0": expected a whole number of at least 1$/],
+    ['--threshold x', ['--threshold', 'x'], /^edgeml: error: --threshold "x": expected a whole number of at least 1$/],
+  ] as const)('keys init refuses %s with one line, nothing written', (name, flags, message) => {
+    const out = join(tempDir(), 'k');
+    const r = edgeml(['keys', 'init', ...(name === 'no --out' ? [] : ['--out', out]), ...flags]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(message);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -1,17 +1,18 @@
-// `edgeml keys init`, `publish`, `promote`, `rollback`, `refresh`: the release manager's side of
-// the update channel. Flags -> core calls in src/fleet -> a short report on stdout, --json on disk.
+// `edgeml keys init`, `keys rotate`, `publish`, `promote`, `rollback`, `refresh`, `prune`: the
+// release manager's side of the update channel. Flags (settings tables in src/fleet/settings.ts)
+// -> core calls in src/fleet -> a short report on stdout, --json on disk.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import {
   assetName, checkChannel, pruneChannel, type PruneResult, finishRotation, parseRotateRole, rotateKey, initKeys, isSemver, menderRequest, onStore, parseNotBefore, parseStore,
-  PROMOTE_SETTINGS, PUBLISH_SETTINGS, REFRESH_SETTINGS, ROLLBACK_SETTINGS, STORE_SETTINGS, gateThresholds, gatedPromote, publishToChannel, readMenderKey, refreshChannel, releaseCommitMessage, releaseDownloadUrl, rollbackChannel,
+  KEYS_INIT_SETTINGS, KEYS_ROTATE_SETTINGS, PROMOTE_SETTINGS, PRUNE_SETTINGS, PUBLISH_SETTINGS, REFRESH_SETTINGS, ROLLBACK_SETTINGS, gateThresholds, gatedPromote, publishToChannel, readMenderKey, refreshChannel, releaseCommitMessage, releaseDownloadUrl, rollbackChannel,
   parseOciReference, pushOciArtifacts, registryCredentials, type ArtifactInput, type OciResult,
   type ChannelStorage, type MenderNaming, type MenderRequest, type PublishedRelease, type RefreshResult, type StoreSpec,
 } from '../fleet/index.js';
 import { releaseAssetsApiFor } from '../github/releases.js';
-import { parseBytes, parseDuration, parseWhole } from '../units.js';
+import { parseBytes } from '../units.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { printGate, readFleet } from './fleet-status.js';
 import { addSettings } from './settings.js';
@@ -22,11 +23,6 @@ interface StoreFlags { repo?: string; store?: string; remote?: string; githubRep
 
 function storeOf(flags: StoreFlags): StoreSpec {
   return parseStore(flags.store, flags.repo, { remote: flags.remote, repository: flags.githubRepo ?? process.env.GITHUB_REPOSITORY });
-}
-
-/** --store, --remote and --github-repo (STORE_SETTINGS), shared by every command that changes the channel. */
-function withStoreOptions(cmd: Command): Command {
-  return addSettings(cmd, STORE_SETTINGS);
 }
 
 /** Retries on a branch (another job pushed first), uploads and lock waits are worth a line. */
@@ -64,38 +60,31 @@ function report(r: PublishedRelease & { oci?: OciResult }, json?: string): void 
 
 function keysCommand(): Command {
   const keys = new Command('keys').description('signing keys of an update channel');
-  keys
-    .command('init')
-    .exitOverride()
-    .description('create root (threshold), targets, snapshot, timestamp and per-channel ed25519 keys')
-    .requiredOption('--out <dir>', 'folder to create the keys in (private keys mode 0600)')
-    .option('--root-keys <n>', 'number of root keys', '3')
-    .option('--threshold <n>', 'root signatures required', '2')
-    .action((flags: { out: string; rootKeys: string; threshold: string }) => {
-      const pub = initKeys(flags.out, { rootKeys: parseWhole(flags.rootKeys, '--root-keys', 1), rootThreshold: parseWhole(flags.threshold, '--threshold', 1) });
-      process.stdout.write(`keys written to ${flags.out} (private keys are never printed; keep root-*.pem and targets.pem offline)\n`);
-      for (const k of pub.keys) process.stdout.write(`  ${k.file.padEnd(14)} ${k.role.padEnd(9)} keyid ${k.keyId}  public ${k.public}\n`);
-    });
-  withStoreOptions(keys.command('rotate'))
-    .exitOverride()
-    .description('replace one signing key (root-N, targets, snapshot, timestamp or a channel): the channel lists the new key, devices follow')
-    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
-    .option('--keys <dir>', "the keys folder: the key to replace, and what signs the change (root keys for root-N/targets/snapshot/timestamp, targets.pem for a channel; snapshot and timestamp)")
-    .option('--role <key>', 'root-N (e.g. root-2), targets, snapshot, timestamp, canary, beta or stable')
-    .option('--json <file>', 'write the result here')
-    .action(async (flags: StoreFlags & { keys?: string; role?: string; json?: string }) => {
-      const which = parseRotateRole(flags.role);
-      const store = storeOf(flags);
-      const dir = needKeys(flags.keys);
-      const r = await inStore(store, (storage) => rotateKey(storage, dir, which), (x) => `edgeml keys rotate: ${x.file.replace(/\.pem$/, '')} key ${x.oldKeyId.slice(0, 12)} -> ${x.newKeyId.slice(0, 12)}`);
-      const retired = finishRotation(dir, r);
-      const name = r.file.replace(/\.pem$/, '');
-      const wrote = [r.rootVersion && `root v${r.rootVersion}`, r.timestampVersion && `timestamp v${r.timestampVersion}`].filter(Boolean).join(', ');
-      process.stdout.write(`rotated the ${name} key: ${r.oldKeyId.slice(0, 12)} -> ${r.newKeyId.slice(0, 12)}${wrote ? ` (${wrote})` : ''}\n`);
-      process.stdout.write(`  new key ${join(dir, r.file)}${retired ? `; the old one is in ${retired}` : ''}\n`);
-      if (r.role !== 'root' && r.role !== 'targets') process.stdout.write(`  give CI the new ${r.file} (e.g. the secret EDGEML_${name.toUpperCase()}_KEY)\n`);
-      if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify({ ...r, retired }, null, 2)}\n`);
-    });
+  const init = keys.command('init').exitOverride()
+    .description('create root (threshold), targets, snapshot, timestamp and per-channel ed25519 keys');
+  addSettings(init, KEYS_INIT_SETTINGS).action((raw: Record<string, RawValue>) => {
+    const { out, rootKeys, threshold } = parseSettings(KEYS_INIT_SETTINGS, raw, asFlag);
+    if (!out) throw new UserError('--out is required: the folder to create the keys in, e.g. edgeml keys init --out keys');
+    const pub = initKeys(out, { rootKeys, rootThreshold: threshold });
+    process.stdout.write(`keys written to ${out} (private keys are never printed; keep root-*.pem and targets.pem offline)\n`);
+    for (const k of pub.keys) process.stdout.write(`  ${k.file.padEnd(14)} ${k.role.padEnd(9)} keyid ${k.keyId}  public ${k.public}\n`);
+  });
+  const rotate = keys.command('rotate').exitOverride()
+    .description('replace one signing key (root-N, targets, snapshot, timestamp or a channel): the channel lists the new key, devices follow');
+  addSettings(rotate, KEYS_ROTATE_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(KEYS_ROTATE_SETTINGS, raw, asFlag);
+    const which = parseRotateRole(flags.role);
+    const store = storeOf(flags);
+    const dir = needKeys(flags.keys);
+    const r = await inStore(store, (storage) => rotateKey(storage, dir, which), (x) => `edgeml keys rotate: ${x.file.replace(/\.pem$/, '')} key ${x.oldKeyId.slice(0, 12)} -> ${x.newKeyId.slice(0, 12)}`);
+    const retired = finishRotation(dir, r);
+    const name = r.file.replace(/\.pem$/, '');
+    const wrote = [r.rootVersion && `root v${r.rootVersion}`, r.timestampVersion && `timestamp v${r.timestampVersion}`].filter(Boolean).join(', ');
+    process.stdout.write(`rotated the ${name} key: ${r.oldKeyId.slice(0, 12)} -> ${r.newKeyId.slice(0, 12)}${wrote ? ` (${wrote})` : ''}\n`);
+    process.stdout.write(`  new key ${join(dir, r.file)}${retired ? `; the old one is in ${retired}` : ''}\n`);
+    if (r.role !== 'root' && r.role !== 'targets') process.stdout.write(`  give CI the new ${r.file} (e.g. the secret EDGEML_${name.toUpperCase()}_KEY)\n`);
+    if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify({ ...r, retired }, null, 2)}\n`);
+  });
   return keys;
 }
 
@@ -235,27 +224,20 @@ export function reportRefresh(r: RefreshResult, interval: string): void {
 }
 
 export function pruneCommand(): Command {
-  return withStoreOptions(new Command('prune'))
-    .description('keep the newest releases of each model on a channel; re-sign it without the rest and delete the files nothing lists any more')
-    .option('--repo <dir>', 'the channel folder (with --store git:BRANCH, a folder inside the branch)')
-    .option('--keys <dir>', 'signing keys (the channel key, snapshot and timestamp)')
-    .option('--channel <name>', 'the channel to prune', 'beta')
-    .option('--keep <n>', 'releases kept per model, newest first (2 or more keeps rollback possible)', '3')
-    .option('--model <name>', 'only this model (default: every model on the channel)')
-    .option('--json <file>', 'write the result here')
-    .action(async (flags: StoreFlags & { keys?: string; channel: string; keep: string; model?: string; json?: string }) => {
-      const channel = checkChannel(flags.channel);
-      const keep = parseWhole(flags.keep, '--keep', 1);
-      const store = storeOf(flags);
-      const keys = needKeys(flags.keys);
-      const r = await inStore(store, (storage) => pruneChannel(storage, keys, { channel, keep, model: flags.model }, new Date()),
-        (x) => `edgeml prune: ${x.channel} keeps ${x.kept.length} releases, drops ${x.dropped.length}`);
-      const list = (xs: PruneResult['kept']) => xs.map((x) => `${x.model} ${x.version} (release ${x.release})`).join(', ') || 'none';
-      process.stdout.write(r.status === 'unchanged'
-        ? `${r.channel}: nothing to prune (${list(r.kept)})\n`
-        : `${r.channel}: kept ${list(r.kept)}; dropped ${list(r.dropped)}; deleted ${r.removed.length} files (timestamp v${r.timestampVersion})\n`);
-      if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
-    });
+  const cmd = new Command('prune').description('keep the newest releases of each model on a channel; re-sign it without the rest and delete the files nothing lists any more');
+  return addSettings(cmd, PRUNE_SETTINGS).action(async (raw: Record<string, RawValue>) => {
+    const flags = parseSettings(PRUNE_SETTINGS, raw, asFlag);
+    const channel = checkChannel(flags.channel);
+    const store = storeOf(flags);
+    const keys = needKeys(flags.keys);
+    const r = await inStore(store, (storage) => pruneChannel(storage, keys, { channel, keep: flags.keep, model: flags.model }, new Date()),
+      (x) => `edgeml prune: ${x.channel} keeps ${x.kept.length} releases, drops ${x.dropped.length}`);
+    const list = (xs: PruneResult['kept']) => xs.map((x) => `${x.model} ${x.version} (release ${x.release})`).join(', ') || 'none';
+    process.stdout.write(r.status === 'unchanged'
+      ? `${r.channel}: nothing to prune (${list(r.kept)})\n`
+      : `${r.channel}: kept ${list(r.kept)}; dropped ${list(r.dropped)}; deleted ${r.removed.length} files (timestamp v${r.timestampVersion})\n`);
+    if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify(r, null, 2)}\n`);
+  });
 }
 
 export function fleetCommands(): Command[] {

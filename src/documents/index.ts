@@ -7,6 +7,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { UserError, oneLine } from '../errors.js';
 import resultsSchema from '../../schemas/results.schema.json' with { type: 'json' };
+import type { DocumentKind } from './types.js';
+
+export type { DocumentKind } from './types.js';
 
 /**
  * One Ajv for every schema of this repo, so documents can $ref each other. Made on first use:
@@ -50,18 +53,6 @@ export function writeFileAtomic(file: string, text: string): void {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: cannot write it (${code ?? oneLine(e)}); check that its folder exists and is writable`);
   }
-}
-
-
-export interface DocumentKind {
-  /** The schema object (with its $id) the document must match. */
-  schema: { $id: string };
-  /** What users call it: "results", "compare", "check", "optimize manifest". */
-  name: string;
-  /** The command that writes it, for the hint in every error. */
-  writer: string;
-  /** Schemas besides the results schema that this one $refs. */
-  uses?: Array<{ $id: string }>;
 }
 
 export function writeDocument(file: string, doc: unknown, kind: DocumentKind): void {

@@ -1,49 +1,8 @@
 // `edgeml fleet status`: the devices' last reports (retained messages) folded into one document:
 // desired against installed per device, counts per release × channel × cohort × state, and the
 // devices that lag, fail or have gone silent. Pure: messages in, document out.
-import {
-  FINAL_STATES, emptyHistogram, merge, parseStatus, parseTelemetry, summary, topicDevice,
-  type DeviceState, type DeviceStatus, type DeviceTelemetry, type Histogram,
-} from './messages.js';
-
-export const FLEET_STATUS_SCHEMA = 'edgeml-fleet-status/1';
-
-export interface Message { topic: string; payload: Buffer | string }
-
-export interface DeviceRow {
-  deviceId: string;
-  model: string | null;
-  channel: string | null;
-  cohort: number | null;
-  desired: string | null;
-  installed: string | null;
-  state: DeviceState;
-  final: boolean;
-  error: { type: string; message: string } | null;
-  lastSeen: string;
-  lagging: boolean;
-  failing: boolean;
-  silent: boolean;
-  retries: number;
-  reportsDropped: number;
-  telemetry: { p50Ms: number | null; p90Ms: number | null; p99Ms: number | null; rssBytes: number | null; diskFreeBytes: number | null; cpuTempC: number | null } | null;
-}
-
-export interface CountRow { release: string; channel: string; cohort: string; state: DeviceState; devices: number }
-
-export interface FleetStatus {
-  schema: typeof FLEET_STATUS_SCHEMA;
-  fleet: string;
-  time: string;
-  silentAfterMs: number;
-  devices: DeviceRow[];
-  counts: CountRow[];
-  /** Per installed version: the latency of the devices' last windows, merged. */
-  latency: Array<{ version: string; devices: number; count: number; p50Ms: number | null; p90Ms: number | null; p99Ms: number | null }>;
-  /** Messages no device row could use: topic, device and why. */
-  malformed: Array<{ topic: string; device: string | null; reason: string }>;
-  totals: { devices: number; lagging: number; failing: number; silent: number; malformed: number };
-}
+import { FINAL_STATES, emptyHistogram, merge, parseStatus, parseTelemetry, summary, topicDevice } from './messages.js';
+import { FLEET_STATUS_SCHEMA, type CountRow, type DeviceRow, type DeviceState, type DeviceStatus, type DeviceTelemetry, type FleetStatus, type Histogram, type Message } from './types.js';
 
 /** A device that tried and failed (a rolled-back device followed a channel rollback: it did not fail). */
 const FAILED: ReadonlySet<DeviceState> = new Set(['failure']);

@@ -3,7 +3,8 @@
 // moment (the retained set is drained) or at the --wait deadline.
 import { connectBroker, type BrokerOptions } from '../devices/index.js';
 import { UserError } from '../errors.js';
-import { aggregate, type FleetStatus, type Message } from './aggregate.js';
+import { aggregate } from './aggregate.js';
+import type { FleetStatus, Message } from './types.js';
 import { FLEET_NAME, topics } from './messages.js';
 
 /** A fleet name as a topic level: 1-64 letters, digits, '.', '_', '-'. `flag` names the setting. */

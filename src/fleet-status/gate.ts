@@ -2,34 +2,7 @@
 // current stage report it — at least N of them, a success share of at least X% — and an error
 // share above Y% stops it (and, with --auto-rollback, rolls the channel back).
 import { UserError } from '../errors.js';
-import type { DeviceRow, FleetStatus } from './aggregate.js';
-
-export interface GateThresholds {
-  /** Reporting devices of the stage needed before anything is judged. */
-  minDevices: number;
-  /** Success share (percent of the stage's reporting devices) needed to go on. */
-  successThreshold: number;
-  /** Failure share (percent) above which the rollout stops (and rolls back with autoRollback). */
-  errorThreshold: number;
-}
-
-export type GateVerdict = 'pass' | 'too-few-devices' | 'below-success-threshold' | 'error-threshold-crossed';
-
-export interface GateResult {
-  verdict: GateVerdict;
-  version: string;
-  /** The channel the stage's devices report (the one a rollback acts on). */
-  channel: string | null;
-  thresholds: GateThresholds;
-  reporting: number;
-  succeeded: number;
-  failed: number;
-  pending: number;
-  silent: number;
-  successPercent: number;
-  errorPercent: number;
-  line: string;
-}
+import type { DeviceRow, FleetStatus, GateThresholds, GateVerdict, GateResult } from './types.js';
 
 const SUCCEEDED = new Set(['success', 'already-installed']);
 

@@ -1,16 +1,8 @@
 // What a device publishes over MQTT, and how a reader takes it back: every message is untrusted
 // (a device may be broken or hostile), so a reader checks each field, caps every string and never
 // throws; a message it cannot use is reported as malformed with the reason.
-export const STATUS_SCHEMA = 'edgeml-device-status/1';
-export const TELEMETRY_SCHEMA = 'edgeml-device-telemetry/1';
+import { STATES, STATUS_SCHEMA, TELEMETRY_SCHEMA, type DeviceState, type DeviceStatus, type DeviceTelemetry, type Histogram, type ReleaseRef } from './types.js';
 
-/**
- * A device's deployment state. Transient while a poll works on a release: downloading, verifying,
- * installing, health-check. Final (the poll is over, nothing changes until the next one): idle,
- * success, failure, rolled-back, already-installed, unreachable.
- */
-export const STATES = ['idle', 'downloading', 'verifying', 'installing', 'health-check', 'success', 'failure', 'rolled-back', 'already-installed', 'unreachable'] as const;
-export type DeviceState = (typeof STATES)[number];
 export const FINAL_STATES: ReadonlySet<DeviceState> = new Set(['idle', 'success', 'failure', 'rolled-back', 'already-installed', 'unreachable']);
 
 /** Topics: edgeml/<fleet>/<device>/status (retained) and …/telemetry (retained: the last window). */
@@ -24,52 +16,6 @@ export const FLEET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Larger messages are refused unread (the example broker refuses them too). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_STRING = 300;
-
-export interface ReleaseRef { version: string; release: number | null; sha256: string | null }
-
-export interface DeviceStatus {
-  schema: typeof STATUS_SCHEMA;
-  deviceId: string;
-  fleet: string;
-  model: string | null;
-  channel: string | null;
-  target: string | null;
-  /** The device's rollout bucket (0-99) for the desired release's salt. */
-  cohort: number | null;
-  desired: ReleaseRef | null;
-  installed: ReleaseRef | null;
-  state: DeviceState;
-  error: { type: string; message: string } | null;
-  retries: number;
-  agentVersion: string | null;
-  runtimeVersion: string | null;
-  /** When this message was made, and when the device entered its state. */
-  time: string;
-  since: string | null;
-  /** Reports the device's offline queue had to drop (oldest first) since it started counting. */
-  reportsDropped: number;
-}
-
-export interface Histogram {
-  /** Bucket i holds values in (2^((i-1)/8), 2^(i/8)] microseconds: about 9% wide. */
-  scheme: 'log2-8-us';
-  counts: Record<string, number>;
-}
-
-export interface DeviceTelemetry {
-  schema: typeof TELEMETRY_SCHEMA;
-  deviceId: string;
-  fleet: string;
-  version: string | null;
-  windowStart: string;
-  windowEnd: string;
-  latency: (Histogram & { count: number; p50Ms: number | null; p90Ms: number | null; p99Ms: number | null }) | null;
-  rssBytes: number | null;
-  diskFreeBytes: number | null;
-  cpuTempC: number | null;
-  /** With `agent --serve`: the served model's last telemetry windows (src/drift), so a reader of this retained message has each device's streak. */
-  serve?: { windows: unknown[] };
-}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -3,7 +3,7 @@
 // terminal no escape sequences.
 import { markdownTable } from 'markdown-table';
 import { escapeMarkdown, escapePlain, fmtBytes, fmtMs, type Escape } from '../report/index.js';
-import type { DeviceRow, FleetStatus } from './aggregate.js';
+import type { DeviceRow, FleetStatus } from './types.js';
 
 /** Lists of devices stop here; the JSON document has them all. */
 export const LIST_LIMIT = 50;

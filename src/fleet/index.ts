@@ -21,4 +21,4 @@ export { parseOciReference } from './oci-registry.js';
 export { GATE_DEFAULTS, currentStage, gatedPromote } from './promote.js';
 export type * from './types.js';
 export type * from './store-types.js';
-export { GATE_SETTINGS, PROMOTE_SETTINGS, PUBLISH_SETTINGS, REFRESH_SETTINGS, ROLLBACK_SETTINGS, STORE_SETTINGS, gateThresholds } from './settings.js';
+export { GATE_SETTINGS, KEYS_INIT_SETTINGS, KEYS_ROTATE_SETTINGS, PROMOTE_SETTINGS, PRUNE_SETTINGS, PUBLISH_SETTINGS, REFRESH_SETTINGS, ROLLBACK_SETTINGS, STORE_SETTINGS, gateThresholds } from './settings.js';

@@ -1,7 +1,8 @@
 // The update channel's settings: where it is stored (every command that changes it), the gate of
 // `edgeml promote --gate`, and `edgeml promote` with the promote action's inputs: one table each
 // (see src/settings/). The action defaults to the gate; the CLI gates only when asked. And
-// `edgeml publish` with the publish action's inputs; `edgeml rollback` and `refresh`.
+// `edgeml publish` with the publish action's inputs; `edgeml rollback`, `refresh`, `keys init`,
+// `keys rotate` and `prune`.
 import { OPERATOR_BROKER_SETTINGS } from '../devices/settings.js';
 import { STATUS_SETTINGS } from '../fleet-status/settings.js';
 import type { SettingsTable } from '../settings/index.js';
@@ -217,6 +218,36 @@ export const REFRESH_SETTINGS = {
   keys: { kind: 'path', value: '<dir>', help: 'signing keys: timestamp, plus snapshot, the channel keys and targets (and root) to renew those' },
   expires: { kind: 'duration', value: '<duration>', unit: 'ms', default: '48h', help: 'how long the new timestamp is valid' },
   interval: { kind: 'duration', value: '<duration>', unit: 'ms', default: '24h', help: 'how often refresh runs: a role that would expire before the next run fails this one' },
+} as const satisfies SettingsTable;
+
+/** `edgeml keys init` (no action). */
+export const KEYS_INIT_SETTINGS = {
+  out: { kind: 'path', value: '<dir>', help: 'folder to create the keys in (private keys mode 0600)' },
+  rootKeys: { kind: 'count', min: 1, value: '<n>', default: '3', help: 'number of root keys' },
+  threshold: { kind: 'count', min: 1, value: '<n>', default: '2', help: 'root signatures required' },
+} as const satisfies SettingsTable;
+
+/** `edgeml keys rotate` (no action). */
+export const KEYS_ROTATE_SETTINGS = {
+  ...STORE_SETTINGS,
+  repo: CHANNEL_REPO,
+  keys: {
+    kind: 'path', value: '<dir>',
+    help: 'the keys folder: the key to replace, and what signs the change (root keys for root-N/targets/snapshot/timestamp, targets.pem for a channel; snapshot and timestamp)',
+  },
+  role: { kind: 'string', value: '<key>', help: 'root-N (e.g. root-2), targets, snapshot, timestamp, canary, beta or stable' },
+  json: { kind: 'path', value: '<file>', help: 'write the result here' },
+} as const satisfies SettingsTable;
+
+/** `edgeml prune` (no action); its channel defaults as publish's does. */
+export const PRUNE_SETTINGS = {
+  ...STORE_SETTINGS,
+  repo: CHANNEL_REPO,
+  keys: { kind: 'path', value: '<dir>', help: 'signing keys (the channel key, snapshot and timestamp)' },
+  channel: { kind: 'string', value: '<name>', default: PUBLISH_SETTINGS.channel.default, help: 'the channel to prune' },
+  keep: { kind: 'count', min: 1, value: '<n>', default: '3', help: 'releases kept per model, newest first (2 or more keeps rollback possible)' },
+  model: { kind: 'string', value: '<name>', help: 'only this model (default: every model on the channel)' },
+  json: { kind: 'path', value: '<file>', help: 'write the result here' },
 } as const satisfies SettingsTable;
 
 /** The gate's thresholds given (flags or inputs, typed: percents 0-100); the rest come from rollout: or the defaults. */

@@ -6,7 +6,7 @@ import { readCheck } from '../budgets/index.js';
 import { readCompare } from '../compare/index.js';
 import { UserError } from '../errors.js';
 import type { SettingSource, SettingValues } from '../settings/index.js';
-import type { HistoryEntry } from './entry.js';
+import type { HistoryEntry } from './types.js';
 import { parseBudgetFlag, parseVerdictFlag } from './flags.js';
 import { appendToBranch, commitContext } from './git.js';
 import type { HISTORY_SETTINGS } from './settings.js';

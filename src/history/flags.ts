@@ -3,7 +3,7 @@
 // verdicts. `what` names the flag or input in messages.
 import { VERDICTS, type Verdict } from '../compare/index.js';
 import { UserError } from '../errors.js';
-import type { BudgetLine } from './entry.js';
+import type { BudgetLine } from './types.js';
 
 export function parseBudgetFlag(raw: string, what = '--budget'): BudgetLine {
   const m = /^([a-z0-9_.]+)=(\d+(?:\.\d+)?)$/i.exec(raw);

@@ -3,7 +3,7 @@
 // append is redone on the new tip and pushed again. Nothing on the branch is ever rewritten.
 import { UserError } from '../errors.js';
 import { git, gitOk, updateBranch } from '../git/index.js';
-import type { HistoryEntry } from './entry.js';
+import type { HistoryEntry } from './types.js';
 import { appendEntry, describeAppend, type AppendStatus } from './store.js';
 
 export interface BranchOptions {

@@ -1,4 +1,5 @@
-export { HISTORY_SCHEMA, METRICS, type BudgetLine, type HistoryEntry, type HistoryResult } from './entry.js';
+export { HISTORY_SCHEMA, METRICS } from './entry.js';
+export type { BudgetLine, HistoryEntry, HistoryResult } from './types.js';
 export { appendEntry, budgetLinesFrom, buildEntry, describeAppend, modelKey, verdictsFrom, entryPath, readEntries, validateEntry, type AppendStatus, type EntryInput } from './store.js';
 export { appendToBranch, commitContext, type BranchOptions, type CommitContext } from './git.js';
 export { sparkline, trend, trendOf, type TrendQuery } from './trend.js';

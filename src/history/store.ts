@@ -10,7 +10,8 @@ import { readResults } from '../results/index.js';
 import { schemaProblem } from '../documents/index.js';
 import schema from '../../schemas/history-entry.schema.json' with { type: 'json' };
 import type { Verdict } from '../compare/index.js';
-import { HISTORY_SCHEMA, type BudgetLine, type HistoryEntry, type HistoryResult } from './entry.js';
+import { HISTORY_SCHEMA } from './entry.js';
+import type { BudgetLine, HistoryEntry, HistoryResult } from './types.js';
 
 export const DATA_DIR = 'data';
 

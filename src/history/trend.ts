@@ -1,7 +1,8 @@
 // A small trend for the PR report: the last N main-branch values of one row, from the same
 // device fingerprint only (other hardware is not comparable).
 import type { BenchResults } from '../results/index.js';
-import { METRICS, type HistoryEntry } from './entry.js';
+import { METRICS } from './entry.js';
+import type { HistoryEntry } from './types.js';
 
 export interface TrendQuery {
   model: string;

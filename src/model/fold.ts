@@ -3,18 +3,8 @@
 // passes see a weight wherever an export left it (PyTorch without constant folding, TF's MatMul with
 // transposes), and can drop the nodes that made it.
 import { attr, floatValues } from './graph.js';
-import { DataType, num, type GraphProto, type NodeProto, type TensorProto } from './proto.js';
-
-export interface ConstantValue {
-  dims: number[];
-  values: Float32Array;
-  /** The initializer this value comes from. */
-  root: string;
-  /** The nodes between that initializer and this value, in order (empty for the initializer itself). */
-  chain: NodeProto[];
-  /** The value's element type in the graph: float32, or float16/double (values converted here). */
-  dataType: number;
-}
+import { DataType, num } from './proto.js';
+import type { GraphProto, NodeProto, TensorProto, ConstantValue } from './types.js';
 
 const FLOATS: number[] = [DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE];
 const SHAPE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);

@@ -1,6 +1,7 @@
 // Walking and editing graphs: sub-graphs of If/Loop/Scan, Constant folding, tensor values.
 import { toFloat16Bits } from '../tensors/index.js';
-import { AttrType, DataType, make, num, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
+import { AttrType, DataType, make, num } from './proto.js';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from './types.js';
 
 /** The main graph and every sub-graph inside it (If branches, Loop and Scan bodies), depth first. */
 export function allGraphs(model: ModelProto): GraphProto[] {

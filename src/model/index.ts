@@ -4,17 +4,7 @@ import { closeSync, openSync, readSync, statSync, createReadStream } from 'node:
 import { basename, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { rejectLfsPointerFile } from './lfs.js';
-
-/** onnx and ort run in ONNX Runtime; the others only through their vendor's tool. */
-export type ModelFormat = 'onnx' | 'ort' | 'tensorrt-engine' | 'openvino-ir' | 'tflite';
-
-export interface ModelFile {
-  path: string;
-  name: string;
-  sha256: string;
-  bytes: number;
-  format: ModelFormat;
-}
+import type { ModelFormat, ModelFile } from './types.js';
 
 /** ORT format files are FlatBuffers with the file identifier "ORTM" at bytes 4..8. */
 function sniffFormat(path: string, size: number): ModelFormat {
@@ -101,6 +91,10 @@ export async function inspectModelFile(path: string): Promise<ModelFile> {
 }
 
 export * from './proto.js';
+export type {
+  AttributeProto, ConstantValue, GraphProto, Int64, ModelFile, ModelFormat, ModelProto, NodeProto, OperatorSetId, StringStringEntry, TensorProto, TensorShapeDim,
+  TypeProto, ValueInfoProto,
+} from './types.js';
 export { lfsPointer, rejectLfsPointer, rejectLfsPointerFile, LFS_FIX } from './lfs.js';
 export { loadModel, saveModel, onnxOpset, allTensors, type SaveOptions } from './io.js';
 export * from './graph.js';

@@ -3,7 +3,8 @@ import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { UserError, oneLine } from '../errors.js';
 import { rejectLfsPointer } from './lfs.js';
-import { decodeModel, encodeModel, num, type ModelProto, type TensorProto } from './proto.js';
+import { decodeModel, encodeModel, num } from './proto.js';
+import type { ModelProto, TensorProto } from './types.js';
 import { allGraphs } from './graph.js';
 
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL

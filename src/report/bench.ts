@@ -2,7 +2,8 @@
 import { markdownTable } from 'markdown-table';
 import type { BenchResults } from '../results/index.js';
 import { fmtBytes, fmtInterval, fmtMs, fmtRate, fmtShare } from './format.js';
-import { escapeMarkdown, type Escape } from './escape.js';
+import { escapeMarkdown } from './escape.js';
+import type { Escape } from './types.js';
 
 /** A headline line and the table of one benchmark. Every string from the document is escaped. */
 export function benchMarkdown(r: BenchResults, e: Escape = escapeMarkdown): string {

@@ -1,6 +1,6 @@
 // Charts GitHub renders without any image host: Mermaid `xychart-beta` blocks in Markdown, and
 // standalone SVG files for artifacts. Labels come from documents: both keep only a safe alphabet.
-import type { ModelGroup, Row } from './merge.js';
+import type { ModelGroup, Row } from './types.js';
 
 /** Letters, digits and a few separators: nothing Mermaid, Markdown or SVG could act on. */
 export function chartLabel(text: string, max = 32): string {

@@ -1,7 +1,8 @@
 // The check as Markdown: one line of counts, then every budget with value, limit and status.
 import { markdownTable } from 'markdown-table';
 import type { BudgetCheck } from '../budgets/index.js';
-import { escapeMarkdown, type Escape } from './escape.js';
+import { escapeMarkdown } from './escape.js';
+import type { Escape } from './types.js';
 import { STATUSES } from '../budgets/index.js';
 import { inUnitOf, limitOf } from '../units.js';
 import { budgetStatusCell } from './icons.js';

@@ -1,7 +1,8 @@
 // A comparison as Markdown: the verdict line, the ratio table and the exact quantities.
 import { markdownTable } from 'markdown-table';
 import { decidingRatio, type CompareMetric, type CompareResults, type RatioResult } from '../compare/index.js';
-import { escapeMarkdown, type Escape } from './escape.js';
+import { escapeMarkdown } from './escape.js';
+import type { Escape } from './types.js';
 import { fmtBytes, fmtMs } from './format.js';
 
 export function fmtRatio(r: number): string {

@@ -2,9 +2,9 @@
 // target, and what changed against the base branch's model. Strings from a document go through `e`.
 import { markdownTable } from 'markdown-table';
 import type { InspectOutcome, TargetOutcome, TargetPass } from '../compat/index.js';
-import type { CompatInput } from './docs.js';
+import type { CompatInput, Escape } from './types.js';
 import { ICON } from './icons.js';
-import { escapeMarkdown, escapePlain, type Escape } from './escape.js';
+import { escapeMarkdown, escapePlain } from './escape.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${x}%`);
 const fmtFlops = (x: number | null) => (x === null ? 'n/a' : x >= 1e9 ? `${(x / 1e9).toFixed(2)} GFLOPs` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} MFLOPs` : `${Math.round(x)} FLOPs`);

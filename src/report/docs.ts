@@ -4,75 +4,12 @@
 // `edgeml run` (schemas/compat.schema.json). All are read as untrusted input.
 import { readFileSync } from 'node:fs';
 import { readCheck, type BudgetCheck, type BudgetStatus, type CheckDocument } from '../budgets/index.js';
-import { readCompare, type CompareResults, type Verdict } from '../compare/index.js';
+import { readCompare, type CompareResults } from '../compare/index.js';
 import { readCompat, readInspect } from '../compat/document.js';
-import type { InspectFailure, InspectOutcome } from '../compat/index.js';
 import { UserError } from '../errors.js';
-import { readResults, type BenchResults } from '../results/index.js';
+import { readResults } from '../results/index.js';
 import { percentile, sortedCopy } from '../stats/index.js';
-
-export type Interval = [number, number] | null;
-
-/** One side of a comparison, as the report shows it. */
-export interface BenchSummary {
-  model: { name: string; bytes?: number; sha256?: string; format?: string };
-  runtime?: { version?: string; executionProvider?: string };
-  device: { label: string; fingerprint?: string };
-  /** Medians over the interleaved rounds of each round's percentile. */
-  latencyMs: { p50: number; p90: number; p99?: number };
-  latencyCi95Ms?: { p50?: Interval; p90?: Interval };
-  throughputPerSec?: number;
-  memory?: { peakRssBytes?: number };
-  /** Raw per-query latencies, when kept: drawn as a distribution. */
-  samplesMs?: number[];
-}
-
-/** Head over base of one percentile: estimate and 95% interval. */
-export interface RatioEstimate {
-  estimate: number;
-  ci95: Interval;
-}
-
-export interface CompareDoc {
-  kind: 'compare';
-  /** The optimize target whose artifacts were compared; absent when the source models were. */
-  target?: string;
-  verdict: Verdict;
-  ratio: { p50: RatioEstimate; p90: RatioEstimate };
-  /** Interleaved base/head rounds measured. */
-  rounds: number;
-  /** Relative change that counts as a regression, e.g. 0.05. */
-  threshold: number;
-  base: BenchSummary;
-  head: BenchSummary;
-}
-
-/** A judged budget (a row of the check document, budgets' BudgetCheck) as the report shows it. */
-export interface BudgetRow {
-  key: string;
-  /** In the budget's base unit (ms, bytes, samples/s, fraction; relative change for regression). */
-  value: number | null;
-  limit: number | null;
-  /** The limit as edgeml.yml writes it ("10ms", "200MB"). */
-  limitText?: string;
-  direction?: 'max' | 'min';
-  status: BudgetStatus;
-  /** What the status means for the run: failure fails it (a fail or not judged at level error). */
-  outcome: BudgetCheck['outcome'];
-  level: string;
-  /** The budget says optional: true (not judged is a notice). */
-  optional?: boolean;
-  message: string;
-  /** Which result the budget judged (or, not judged, which it selected). */
-  model?: string;
-  target?: string;
-  device?: string;
-}
-
-export interface CheckDoc {
-  kind: 'check';
-  budgets: BudgetRow[];
-}
+import type { BenchSummary, ReportInputs, CompareDoc, BudgetRow, CheckDoc, CompatInput } from './types.js';
 
 const median = (xs: number[]) => percentile(sortedCopy(xs), 0.5);
 
@@ -125,26 +62,6 @@ export function budgetView(c: BudgetCheck): BudgetRow {
 
 export function checkView(doc: CheckDocument): CheckDoc {
   return { kind: 'check', budgets: doc.checks.map(budgetView) };
-}
-
-/** Every document a report is built from, each kept with the file it came from. */
-export interface ReportInputs {
-  results: Array<{ file: string; doc: BenchResults }>;
-  compare: Array<{ file: string; doc: CompareDoc }>;
-  check: Array<{ file: string; doc: CheckDoc }>;
-  /** Configured targets that could not be made (from `edgeml run`, which knows the config). */
-  notMade?: Array<{ model: string; target: string; reason: string; optional: boolean }>;
-  /** Operator compatibility per model (from `edgeml run`): this PR's inspection, the base's, and the runtimes not inspected. */
-  compat?: CompatInput[];
-}
-
-export interface CompatInput {
-  model: string;
-  head?: InspectOutcome;
-  base?: InspectOutcome;
-  /** Why the base's model is not compared although there is one (it could not be inspected). */
-  baseNote?: string;
-  failed: InspectFailure[];
 }
 
 const schemaOf = (file: string): unknown => {

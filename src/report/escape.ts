@@ -15,8 +15,6 @@ export function escapePlain(text: string): string {
   return String(text).replace(/[\u0000-\u001f\u007f\u009b]+/g, ' ').replace(/\|/g, '/');
 }
 
-export type Escape = (text: string) => string;
-
 /** For HTML and SVG text and attribute values. */
 export function escapeHtml(text: string): string {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,13 +1,11 @@
 export { benchMarkdown, profileMarkdown } from './bench.js';
-export { escapeHtml, escapeMarkdown, escapePlain, type Escape } from './escape.js';
+export { escapeHtml, escapeMarkdown, escapePlain } from './escape.js';
+export type { BenchSummary, BudgetRow, CheckDoc, CompareDoc, CompatInput, Escape, MissingDevice, ModelGroup, RatioEstimate, Report, ReportInputs, ReportOptions, ReportStatus, Row, Section } from './types.js';
 export { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
-export {
-  budgetView, checkView, compareView, readReportInputs,
-  type BenchSummary, type BudgetRow, type CompatInput, type CheckDoc, type CompareDoc, type RatioEstimate, type ReportInputs,
-} from './docs.js';
-export { buildReport, overallStatus, targetOf, type MissingDevice, type ModelGroup, type Report, type ReportOptions, type Row, type ReportStatus } from './merge.js';
+export { budgetView, checkView, compareView, readReportInputs } from './docs.js';
+export { buildReport, overallStatus, targetOf } from './merge.js';
 export { MISSING_REASON } from './missing.js';
-export { fitMarkdown, headline, reportMarkdown, reportSections, type Section } from './markdown.js';
+export { fitMarkdown, headline, reportMarkdown, reportSections } from './markdown.js';
 export { chartLabel, modelSvg } from './charts.js';
 export { compareMarkdown, fmtRatio } from './compare.js';
 export { budgetCounts, checkMarkdown, fmtBudgetValue } from './check.js';

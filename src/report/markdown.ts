@@ -8,22 +8,15 @@ import { sparkline } from '../history/index.js';
 import { limitOf } from '../units.js';
 import { fmtBudgetValue } from './check.js';
 import type { Verdict } from '../compare/index.js';
-import type { BudgetRow, CompareDoc } from './docs.js';
-import { escapeMarkdown, type Escape } from './escape.js';
+import type { BudgetRow, CompareDoc, Escape, ModelGroup, Report, ReportStatus, Row, Section } from './types.js';
+import { escapeMarkdown } from './escape.js';
 import { missingDevicesNote } from './missing.js';
 import { compatSection } from './compat.js';
 import { fmtBytes, fmtChange, fmtInterval, fmtMs, fmtNumber, fmtRate, fmtShare } from './format.js';
 import { ICON, budgetStatusCell } from './icons.js';
-import type { ModelGroup, Report, ReportStatus, Row } from './merge.js';
 
 export const STATUS_ICON: Record<ReportStatus, string> = { pass: ICON.pass, fail: ICON.fail, inconclusive: ICON.inconclusive, none: ICON.measured };
 export const VERDICT_ICON: Record<Verdict, string> = { slower: ICON.fail, faster: ICON.faster, unchanged: ICON.pass, inconclusive: ICON.inconclusive };
-
-/** One part of the report; `cut` says what may go when the comment is too long (details first). */
-export interface Section {
-  kind: 'headline' | 'model' | 'charts' | 'budgets' | 'details';
-  text: string;
-}
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

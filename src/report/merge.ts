@@ -1,67 +1,9 @@
 // Many documents (a device matrix, comparisons, budget checks) merged into one report model:
 // models, and in each model one row per target x device. Pure data; rendering is elsewhere.
-import { trendOf, type HistoryEntry } from '../history/index.js';
-import type { BenchResults } from '../results/index.js';
-import { STATUSES, isCompatKey, type BudgetStatus } from '../budgets/index.js';
+import { trendOf } from '../history/index.js';
+import { STATUSES, isCompatKey } from '../budgets/index.js';
 import { VERDICTS, type Verdict } from '../compare/index.js';
-import type { BenchSummary, BudgetRow, CompareDoc, CompatInput, ReportInputs } from './docs.js';
-
-export type ReportStatus = 'pass' | 'fail' | 'inconclusive' | 'none';
-
-/** One target on one device: the bench result, the comparison, the budgets that judged it. */
-export interface Row {
-  target: string;
-  device: string;
-  bench?: BenchResults;
-  compare?: CompareDoc;
-  budgets: BudgetRow[];
-  /** A configured target that could not be made: why, and whether the config marks it optional. */
-  notMade?: { reason: string; optional: boolean };
-  /** p90 of the last main-branch runs of this row on the same device fingerprint, oldest first. */
-  trend?: number[];
-}
-
-export interface ModelGroup {
-  name: string;
-  rows: Row[];
-}
-
-export interface Report {
-  status: ReportStatus;
-  counts: {
-    results: number;
-    models: number;
-    devices: number;
-    /** By status, as `edgeml check` counts them. */
-    budgets: Record<BudgetStatus, number>;
-    verdicts: Record<Verdict, number>;
-  };
-  models: ModelGroup[];
-  /** Every budget of every check document, in order. */
-  budgets: BudgetRow[];
-  /** Results that measured the same model, target and device as a later one, and were left out. */
-  duplicates: string[];
-  /** The benchmark dashboard (https), linked from the headline. */
-  dashboardUrl?: string;
-  /** Devices the workflow expected (its matrix) that have no row, each with why. */
-  missing?: MissingDevice[];
-  /** Operator compatibility per model, by model name. */
-  compat?: CompatInput[];
-}
-
-export interface MissingDevice {
-  device: string;
-  reason: string;
-}
-
-export interface ReportOptions {
-  /** The benchmark history (a checkout of the data branch), for a trend per row. */
-  history?: HistoryEntry[];
-  dashboardUrl?: string;
-  trendPoints?: number;
-  /** The devices that should have reported (a matrix), and why one that has no row did not. */
-  expected?: { devices: string[]; reason: string };
-}
+import type { BenchSummary, BudgetRow, CompatInput, ReportInputs, Row, ReportStatus, Report, ReportOptions } from './types.js';
 
 /**
  * The row name of a result without an optimize target: `source`, as budgets call it, with the

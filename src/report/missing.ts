@@ -1,7 +1,6 @@
 // The note that names the devices of a matrix that did not report, so that a report merged from
 // the devices that did is never read as covering all of them.
-import type { Escape } from './escape.js';
-import type { Report } from './merge.js';
+import type { Escape, Report } from './types.js';
 
 /**
  * One quoted line per reason (the workflow's own words, not a document's), naming its devices, and one

@@ -1,6 +1,7 @@
 // Markdown of an optimize manifest: one row per target, its artifact or why it failed.
 import type { OptimizeManifest } from '../optimize/index.js';
-import { escapePlain, type Escape } from './escape.js';
+import { escapePlain } from './escape.js';
+import type { Escape } from './types.js';
 
 type Artifact = OptimizeManifest['artifacts'][number];
 

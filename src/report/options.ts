@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { readEntries } from '../history/index.js';
-import type { ReportOptions } from './merge.js';
+import type { ReportOptions } from './types.js';
 
 /** History and dashboard options, shared by the CLI and the report action (`name` spells a flag or an input). */
 export function reportOptions(history: string | undefined, dashboardUrl: string | undefined, name: (key: string) => string): ReportOptions {

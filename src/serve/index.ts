@@ -12,12 +12,14 @@ import { fromFloat16Bits, sha256File } from '../model/index.js';
 import { DRIFT_DEFAULTS, type DriftSettings, type Profile, type TelemetryWindow, type Values } from '../drift/index.js';
 import { ORT_TO_OIP, ProtocolError, fromRuntime, toRuntime, type RequestTensor, type TensorMeta } from './protocol.js';
 import { TelemetryWindows, type WindowTags } from './window.js';
+import type { ModelServer } from './types.js';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
 export { SERVE_SETTINGS, windowSettings, type WindowSettings } from './settings.js';
 
 export type { WindowTags } from './window.js';
+export type { ModelServer } from './types.js';
 
 export interface ServeOptions {
   /** The model file; null serves nothing yet (ready is false) until the first swap. */
@@ -55,20 +57,6 @@ interface Loaded {
   outputs: TensorMeta[];
   inFlight: number;
   retired: boolean;
-}
-
-export interface ModelServer {
-  url: string;
-  name: string;
-  /** sha256 of the model served (null before the first). */
-  readonly sha256: string | null;
-  /**
-   * Loads `file` and serves it from the next request on, with `profile` (null: the release has
-   * none, drift is not judged); the old one finishes its requests first. A file that does not
-   * load throws and the old model keeps serving.
-   */
-  swap(file: string, profile?: Profile | null, tags?: WindowTags): Promise<void>;
-  close(): Promise<void>;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

@@ -1,6 +1,8 @@
 import { binomialCdf, binomialCdfTable } from './binomial.js';
+import type { EarlyStopping } from './types.js';
 
 export { binomialCdf } from './binomial.js';
+export type { EarlyStopping } from './types.js';
 
 export interface LatencySummary {
   mean: number;
@@ -75,17 +77,6 @@ export function quantileCI(
   if (l < 1 || u > n) return null;
   const coverage = cdf[u - 1] - (l >= 1 ? cdf[l - 1] : 0);
   return { lo: sorted[l - 1], hi: sorted[u - 1], coverage };
-}
-
-export interface EarlyStopping {
-  /** Percentile judged, as a fraction (0.9, 0.99). */
-  percentile: number;
-  /** Whether the run had the queries MLPerf's early-stopping rule needs for this percentile. */
-  sufficient: boolean;
-  /** Queries needed with no tail query discarded (64 for p90, 662 for p99 at 99%). */
-  minQueries: number;
-  /** The conservative order statistic MLPerf reports instead of the plain percentile. */
-  estimate: number | null;
 }
 
 /** Probability of at most t over-latency queries among h + t when each is over with 1 - p. */

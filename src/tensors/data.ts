@@ -2,11 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseNpy, type NpyArray } from 'npyjs';
 import { UserError, oneLine } from '../errors.js';
-import { elementCount, type ResolvedInput } from './inputs.js';
-
-export type TensorData =
-  | Float32Array | Float64Array | Uint16Array | Int16Array | Int32Array | Uint32Array
-  | Int8Array | Uint8Array | BigInt64Array | BigUint64Array | string[];
+import { elementCount } from './inputs.js';
+import type { ResolvedInput, TensorData } from './types.js';
 
 /** Small, fast, seedable PRNG (mulberry32): the same seed gives the same inputs on every machine. */
 export function rng(seed: number): () => number {

@@ -1,34 +1,7 @@
 // Model inputs: the flags that fix shapes and data, resolved against the model's own metadata.
 // Pure functions: the worker calls them with what ORT reports, tests call them with plain data.
 import { UserError } from '../errors.js';
-
-/** One model input as ORT reports it: a fixed size (number) or a symbolic name ('' if unnamed). */
-export interface InputMeta {
-  name: string;
-  type: string;
-  shape: Array<number | string>;
-  isTensor?: boolean;
-}
-
-export type DataSource = { kind: 'npy'; path: string } | { kind: 'value'; value: number };
-
-/** What the user said about inputs: `--input NAME=1x3x224x224`, `--dim NAME=N`, `--data NAME=file.npy|value`. */
-export interface InputSpec {
-  shapes?: Record<string, number[]>;
-  dims?: Record<string, number>;
-  data?: Record<string, DataSource>;
-}
-
-export interface ResolvedInput {
-  name: string;
-  type: string;
-  shape: number[];
-  /** Index of the dim that took the batch default, when the user fixed nothing there. */
-  batchAxis: number | null;
-  source: 'random' | 'npy' | 'value';
-  file?: string;
-  value?: number;
-}
+import type { InputMeta, DataSource, InputSpec, ResolvedInput } from './types.js';
 
 export const SUPPORTED_TYPES = [
   'float32', 'float16', 'float64', 'int64', 'int32', 'int16', 'int8',

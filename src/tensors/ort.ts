@@ -5,8 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
-
-export type OrtModule = typeof Ort;
+import type { OrtModule } from './types.js';
 
 const RUNTIME_PACKAGE = 'onnxruntime-node';
 

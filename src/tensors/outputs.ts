@@ -3,46 +3,14 @@
 // device agent checks before it switches to a release.
 import type * as Ort from 'onnxruntime-node';
 import { loadOrt } from './ort.js';
-import type { Feeds } from './samples.js';
-
-export interface Fidelity {
-  /** Cosine similarity of all float outputs, concatenated (1 = same direction). */
-  cosine: number;
-  maxAbsError: number;
-  /** Share of rows whose argmax over the last axis agrees, for [N, classes] outputs; null otherwise. */
-  top1Agreement: number | null;
-  samples: number;
-  /**
-   * Where an output was first NaN or infinite, in either model (then cosine is 0 and maxAbsError
-   * Infinity: nothing was measured): `output 'y' is NaN at sample 3, index 7, where the reference gives 0.25`.
-   */
-  nonFinite?: string;
-}
-
-/** Fidelity as documents hold it: JSON has no Infinity, so an error that is NaN or infinite is null. */
-export interface FidelityRecord extends Omit<Fidelity, 'maxAbsError' | 'nonFinite'> {
-  /** null: an output was NaN or infinite. */
-  maxAbsError: number | null;
-}
+import type { Feeds, Fidelity, FidelityRecord, FidelityFloor, Outputs } from './types.js';
 
 export function fidelityRecord(f: Fidelity): FidelityRecord {
   const { nonFinite: _, ...rest } = f;
   return { ...rest, maxAbsError: Number.isFinite(f.maxAbsError) ? f.maxAbsError : null };
 }
 
-export interface FidelityFloor {
-  cosine: number;
-  top1Agreement: number;
-  /**
-   * Outputs within this absolute error pass whatever their cosine: the cosine of near-zero outputs
-   * (a detector's probability map on an empty image) is noise.
-   */
-  absTolerance: number;
-}
-
 export const DEFAULT_FLOOR: FidelityFloor = { cosine: 0.99, top1Agreement: 0.95, absTolerance: 1e-4 };
-
-export type Outputs = Array<Record<string, { data: Float32Array; dims: readonly number[] }>>;
 
 /** Runs a model file (or bytes) on every batch (a list, or made on demand); keeps the float32 outputs. */
 export async function runOutputs(model: string | Uint8Array, batches: Feeds[] | AsyncIterable<Feeds>, threads = 0, onBatch?: (done: number) => void): Promise<Outputs> {

@@ -1,19 +1,11 @@
 // Inputs for calibration and validation: the user's .npy files (one sample per row of the first
 // axis), or seeded random inputs shaped like the model's inputs when none are given.
 import type * as Ort from 'onnxruntime-node';
-import { constantData, firstNonFinite, npyForInput, randomData, readNpy, rng, type TensorData } from './data.js';
-import { resolveInputs, type InputMeta, type InputSpec, type ResolvedInput } from './inputs.js';
+import { constantData, firstNonFinite, npyForInput, randomData, readNpy, rng } from './data.js';
+import type { TensorData, InputMeta, InputSpec, ResolvedInput, Feeds, SampleSet } from './types.js';
+import { resolveInputs } from './inputs.js';
 import { loadOrt } from './ort.js';
 import { UserError } from '../errors.js';
-
-export type Feeds = Record<string, Ort.Tensor>;
-
-export interface SampleSet {
-  /** Feeds of `batchSize` samples each (the last may be smaller). */
-  batches: Feeds[];
-  samples: number;
-  source: 'calibration' | 'random';
-}
 
 /** Parses `--calibration NAME=x.npy` flags. */
 export function parseCalibrationFlags(raw: string[]): Record<string, string> {
