@@ -434,6 +434,8 @@ describe('bad input to the commands', () => {
       [['drift', '--reference', profileFile, '--telemetry', tempDir()], /no telemetry windows \(\*\.jsonl\) yet; serve requests first$/],
       [['profile', '--model', MODELS.digits, '--out', join(tempDir(), 'p.json')], /--data: input 'pixels' has no data; give --data pixels=FILE\.npy/],
       [['profile', '--model', MODELS.digits, '--data', 'nope=1', '--out', join(tempDir(), 'p.json')], /--data nope=\.\.\.: the model has no input named 'nope'/],
+      [['profile', '--out', join(tempDir(), 'p.json')], /--model is required: the ONNX model to profile$/],
+      [['profile', '--model', MODELS.digits], /--out is required: where to write the profile/],
       [['serve', '--model', MODELS.digits, '--listen', 'nowhere'], /--listen "nowhere": give HOST:PORT/],
     ];
     for (const [args, expected] of cases) {
@@ -444,5 +446,15 @@ describe('bad input to the commands', () => {
     }
     expect(existsSync(join(tempDir(), 'p.json'))).toBe(false);
     expect(() => parseProfile('[]', 'p.json')).toThrow(/not an edgeml profile/);
+    // drift-issue: outside a workflow run its event file and repository must be given.
+    for (const [args, expected] of [
+      [['drift-issue', '--repo', 'acme/models'], /--event is required outside a workflow run/],
+      [['drift-issue', '--event', join(tempDir(), 'none.json'), '--repo', 'acme/models'], /--event \S+none\.json: no such file$/],
+    ] as Array<[string[], RegExp]>) {
+      const r = edgeml(args, { GITHUB_EVENT_PATH: '', GITHUB_REPOSITORY: '', GITHUB_TOKEN: 'test-token' });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(expected);
+    }
   });
 });

@@ -4,13 +4,16 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { parseDriftEvent, upsertDriftIssue } from '../github/drift-issue.js';
+import { DRIFT_ISSUE_SETTINGS } from '../drift/index.js';
+import { asFlag, parseSettings, type RawValue } from '../settings/index.js';
+import { addSettings } from './settings.js';
 
 export function driftIssueCommand(): Command {
-  return new Command('drift-issue')
-    .description('open or update the issue of a drifted model and metric from an edgeml-drift repository_dispatch (one issue each, never a duplicate)')
-    .option('--event <file>', 'the event document of the run (default: GITHUB_EVENT_PATH)')
-    .option('--repo <owner/repo>', 'the repository (default: GITHUB_REPOSITORY)')
-    .action(async (flags: { event?: string; repo?: string }) => {
+  const cmd = new Command('drift-issue')
+    .description('open or update the issue of a drifted model and metric from an edgeml-drift repository_dispatch (one issue each, never a duplicate)');
+  return addSettings(cmd, DRIFT_ISSUE_SETTINGS)
+    .action(async (raw: Record<string, RawValue>) => {
+      const flags = parseSettings(DRIFT_ISSUE_SETTINGS, raw, asFlag);
       const file = flags.event ?? process.env.GITHUB_EVENT_PATH;
       if (!file) throw new UserError('--event is required outside a workflow run: the repository_dispatch event file ($GITHUB_EVENT_PATH)');
       const repository = flags.repo ?? process.env.GITHUB_REPOSITORY;

@@ -5,7 +5,7 @@ import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { CheckFailure, UserError } from '../errors.js';
 import { type DataSource, parseDataFlag } from '../tensors/index.js';
-import { DRIFT_DEFAULTS, DRIFT_EVENT, DRIFT_SETTINGS, dispatchPayload, driftReport, triggerKey, monitoringSettings, parseProfile, readTelemetry, windowsOfMessages, type DriftReport } from '../drift/index.js';
+import { DRIFT_DEFAULTS, DRIFT_EVENT, DRIFT_SETTINGS, PROFILE_SETTINGS, dispatchPayload, driftReport, triggerKey, monitoringSettings, parseProfile, readTelemetry, windowsOfMessages, type DriftReport } from '../drift/index.js';
 import { checkBrokerUrl } from '../devices/index.js';
 import { collect as collectReports } from '../fleet-status/index.js';
 import { checkFleet } from './agent-report.js';
@@ -17,7 +17,6 @@ import { addSettings } from './settings.js';
 import { escapeMarkdown } from '../report/index.js';
 import { writeFileAtomic } from '../documents/index.js';
 import { sendDispatch } from '../github/dispatch.js';
-import { collect } from './collect.js';
 
 function readProfile(file: string) {
   let text: string;
@@ -55,18 +54,17 @@ export function serveCommand(): Command {
 }
 
 export function profileCommand(): Command {
-  return new Command('profile')
-    .description("a model's reference profile: histograms of its inputs and predictions on reference data, for drift on the device")
-    .requiredOption('--model <file>', 'the ONNX model')
-    .option('--data <name=file.npy|number>', 'reference rows for an input (its dataset or calibration data), or a constant (repeatable)', collect, [])
-    .option('--name <name>', 'the model name (default: the file name without extension)')
-    .requiredOption('--out <file>', 'where to write the profile (JSON)')
-    .action(async (flags: { model: string; data: string[]; name?: string; out: string }) => {
-      const data: Record<string, DataSource> = Object.fromEntries(flags.data.map(parseDataFlag));
-      const profile = await profileModel(flags.model, flags.name ?? basename(flags.model, extname(flags.model)), data);
-      writeFileAtomic(flags.out, `${JSON.stringify(profile, null, 1)}\n`);
-      process.stdout.write(`${flags.out}: ${profile.samples} samples, ${profile.histograms.map((h) => `${h.key} (${h.kind}, ${h.reference.length} bins)`).join(', ')}\n`);
-    });
+  const cmd = new Command('profile')
+    .description("a model's reference profile: histograms of its inputs and predictions on reference data, for drift on the device");
+  return addSettings(cmd, PROFILE_SETTINGS).action(async (flags: Record<string, RawValue>) => {
+    const v = parseSettings(PROFILE_SETTINGS, flags, asFlag);
+    if (!v.model) throw new UserError('--model is required: the ONNX model to profile');
+    if (!v.out) throw new UserError('--out is required: where to write the profile, e.g. --out profile.json');
+    const data: Record<string, DataSource> = Object.fromEntries(v.data.map(parseDataFlag));
+    const profile = await profileModel(v.model, v.name ?? basename(v.model, extname(v.model)), data);
+    writeFileAtomic(v.out, `${JSON.stringify(profile, null, 1)}\n`);
+    process.stdout.write(`${v.out}: ${profile.samples} samples, ${profile.histograms.map((h) => `${h.key} (${h.kind}, ${h.reference.length} bins)`).join(', ')}\n`);
+  });
 }
 
 /** The windows from --telemetry DIR or from the fleet's broker (one of the two). */

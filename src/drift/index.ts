@@ -188,4 +188,4 @@ export function readTelemetry(dir: string): { windows: TelemetryWindow[]; skippe
 
 export { profileModel } from './make.js';
 export { latencyDrift, quantileInterval, type LatencyRow } from './latency.js';
-export { DEFAULT_WINDOW_REQUESTS, DRIFT_SETTINGS, monitoringSettings, type Monitoring } from './settings.js';
+export { DEFAULT_WINDOW_REQUESTS, DRIFT_ISSUE_SETTINGS, DRIFT_SETTINGS, PROFILE_SETTINGS, monitoringSettings, type Monitoring } from './settings.js';

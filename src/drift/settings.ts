@@ -29,6 +29,20 @@ export const DRIFT_SETTINGS = {
   dispatchState: { kind: 'path', value: '<file>', help: 'with --dispatch: where the triggers already sent are kept (default: TELEMETRY/.edgeml-dispatched.json)' },
 } as const satisfies SettingsTable;
 
+/** `edgeml profile`'s settings: one table (see src/settings/). */
+export const PROFILE_SETTINGS = {
+  model: { kind: 'path', value: '<file>', help: 'the ONNX model' },
+  data: { kind: 'pairs', value: '<name=file.npy|number>', help: 'reference rows for an input (its dataset or calibration data), or a constant (repeatable)' },
+  name: { kind: 'string', value: '<name>', help: 'the model name (default: the file name without extension)' },
+  out: { kind: 'path', value: '<file>', help: 'where to write the profile (JSON)' },
+} as const satisfies SettingsTable;
+
+/** `edgeml drift-issue`'s settings: one table (see src/settings/). */
+export const DRIFT_ISSUE_SETTINGS = {
+  event: { kind: 'path', value: '<file>', help: 'the event document of the run (default: GITHUB_EVENT_PATH)' },
+  repo: { kind: 'string', value: '<owner/repo>', help: 'the repository (default: GITHUB_REPOSITORY)' },
+} as const satisfies SettingsTable;
+
 export interface Monitoring {
   drift: DriftSettings;
   window: { requests: number; timeMs: number | null };
