@@ -70,12 +70,11 @@ function metaOf(list: ReadonlyArray<{ name: string; isTensor: boolean; type?: st
 }
 
 /**
- * How the server's sessions run: ONNX Runtime's defaults, intra-op spinning on. Spinning off was
- * tried and measured both ways with the benchmark's ~5 ms encoder on a 2-core machine
- * (benchmark/RESULTS.md): at load 2-9 it cut a run's wall time 2-3x (the spinning threads take the
- * cores the request and the device's other work need), but on the quiet machine it made every run
- * about 1 ms slower (in-process 4.19 -> 5.1-5.5 ms, served 5.15 -> 6.3-6.8 ms). A served model's
- * latency on an otherwise idle device comes first, so the defaults stay.
+ * How the server's sessions run: ONNX Runtime's defaults, intra-op spinning on. Measured with
+ * bench:serve's ~5 ms encoder on a 2-core machine, each arm after a pause so that no other
+ * session's threads still spin (benchmark/RESULTS.md): spinning off made a run about 10% slower
+ * (5.47 against 4.96 ms). Earlier readings either way (1 ms slower, 2-3x faster under load) came
+ * from sessions spinning against each other, not from this setting.
  */
 export const SESSION_OPTIONS = { logSeverityLevel: 3 } as const;
 
